@@ -1,0 +1,196 @@
+"""Value objects shared by analysis, rendering and the refresh engine.
+
+Two layers of facts:
+
+* `FileFacts` — what one file says, extracted from its bytes alone. Pure function of
+  (extractor, blob SHA), so it is cached forever by SHA. Raw: import specifiers are not
+  resolved here (resolution needs the whole snapshot).
+* `RepoFacts` — the repository's facts, aggregated from every `FileFacts` plus the
+  snapshot's path list. Every item carries evidence.
+
+All containers are tuples sorted by a stable key, so equal inputs give equal bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FACTS_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Evidence:
+    path: str
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line}
+
+
+# --- per-file facts (cacheable by blob SHA) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ImportRef:
+    """One import statement. `spec` is as written ("os.path", "./util", "github.com/x/y").
+
+    `level` is Python's relative level (0 = absolute); `names` the imported names for
+    `from x import a, b` (needed to resolve `from . import sub`).
+    """
+
+    spec: str
+    line: int
+    level: int = 0
+    names: tuple[str, ...] = ()
+    kind: str = "import"  # import | require | require_relative | dynamic | export
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class EnvRead:
+    name: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Signal:
+    """Something a file shows about the system, found at a line.
+
+    `kind` is namespaced: ``entrypoint.http``, ``entrypoint.cli``, ``entrypoint.worker``,
+    ``entrypoint.scheduler``, ``entrypoint.webhook``, ``entrypoint.consumer``,
+    ``deployment.<platform>``, ``observability.<logging|metrics|tracing|errors|health>``,
+    ``resilience.<retry|backoff|circuit-breaker|timeout>``, ``datastore.<...>``,
+    ``config.<...>``. `name` is a short human label; `detail` optional extra text
+    (a route path, a command line, an image name).
+    """
+
+    kind: str
+    name: str
+    line: int | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Dependency:
+    """A package declared in a manifest. `name` is normalised for its ecosystem
+    (PEP 503 for pypi, lowercase for npm/gem, module path for go)."""
+
+    ecosystem: str  # pypi | npm | gem | go | docker
+    name: str
+    line: int | None = None
+    group: str = "main"  # main | dev | test | optional:<x>
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    language: str  # python | javascript | typescript | ruby | go | manifest | config | other
+    imports: tuple[ImportRef, ...] = ()
+    env: tuple[EnvRead, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    # e.g. Go's module path from go.mod, a package.json "name": metadata for resolution.
+    meta: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(_plain(asdict(self)))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileFacts:
+        return cls(
+            language=data["language"],
+            imports=tuple(
+                ImportRef(i["spec"], i["line"], i["level"], tuple(i["names"]), i["kind"])
+                for i in data["imports"]
+            ),
+            env=tuple(EnvRead(**e) for e in data["env"]),
+            signals=tuple(Signal(**s) for s in data["signals"]),
+            dependencies=tuple(Dependency(**d) for d in data["dependencies"]),
+            meta=tuple((k, v) for k, v in data["meta"]),
+        )
+
+
+# --- repository facts -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Entrypoint:
+    name: str
+    kind: str  # http | cli | worker | scheduler | webhook | consumer
+    evidence: tuple[Evidence, ...]
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    name: str  # top-level folder (or monorepo package), e.g. "bot" or "packages/api"
+    path: str
+    files: int
+    language: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str  # module name
+    target: str  # module name
+    count: int  # number of import statements
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A datastore or an external integration, matched through the catalog."""
+
+    name: str  # canonical, e.g. "PostgreSQL", "Stripe"
+    category: str  # datastore | queue | payments | email | ai | monitoring | ...
+    strength: str  # declared | configured | used  (strongest seen)
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A deployment, observability or resilience finding."""
+
+    name: str
+    kind: str
+    evidence: tuple[Evidence, ...]
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RepoFacts:
+    source: str | None = None
+    entrypoints: tuple[Entrypoint, ...] = ()
+    modules: tuple[Module, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    datastores: tuple[Service, ...] = ()
+    integrations: tuple[Service, ...] = ()
+    deployment: tuple[Item, ...] = ()
+    observability: tuple[Item, ...] = ()
+    resilience: tuple[Item, ...] = ()
+    version: int = field(default=FACTS_VERSION)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented `docs-refresh facts --json` shape."""
+        out: dict[str, Any] = {"version": self.version, "source": self.source}
+        for name in (
+            "entrypoints",
+            "modules",
+            "edges",
+            "datastores",
+            "integrations",
+            "deployment",
+            "observability",
+            "resilience",
+        ):
+            out[name] = [_plain(asdict(x)) for x in getattr(self, name)]
+        return out
+
+
+def _plain(value: Any) -> Any:
+    """Tuples to lists, recursively: the JSON shape, so equal facts compare equal as JSON."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

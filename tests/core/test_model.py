@@ -1,0 +1,56 @@
+from bot.core.model import (
+    Dependency,
+    EnvRead,
+    Evidence,
+    FileFacts,
+    ImportRef,
+    RepoFacts,
+    Service,
+    Signal,
+)
+from bot.core.snapshot import MemorySnapshot, git_blob_sha
+
+
+def test_git_blob_sha_matches_git_for_known_content() -> None:
+    # `printf 'hello\n' | git hash-object --stdin`
+    assert git_blob_sha(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
+
+
+def test_file_facts_round_trip_through_json() -> None:
+    facts = FileFacts(
+        language="python",
+        imports=(ImportRef("os.path", 1), ImportRef("", 2, level=1, names=("sub",))),
+        env=(EnvRead("DATABASE_URL", 3),),
+        signals=(Signal("entrypoint.http", "Flask route /", 7, "GET /"),),
+        dependencies=(Dependency("pypi", "flask", 1),),
+        meta=(("module", "example.com/x"),),
+    )
+    assert FileFacts.from_json(facts.to_json()) == facts
+
+
+def test_repo_facts_json_has_documented_top_level() -> None:
+    facts = RepoFacts(
+        source="abc",
+        datastores=(Service("PostgreSQL", "datastore", "used", (Evidence("app.py", 3),)),),
+    )
+    data = facts.to_json()
+    assert list(data) == [
+        "version",
+        "source",
+        "entrypoints",
+        "modules",
+        "edges",
+        "datastores",
+        "integrations",
+        "deployment",
+        "observability",
+        "resilience",
+    ]
+    assert data["datastores"][0]["evidence"] == [{"path": "app.py", "line": 3}]
+
+
+def test_memory_snapshot_lists_sorted_entries_and_applies_changes() -> None:
+    snap = MemorySnapshot({"b.py": b"x", "a.py": b"y"})
+    assert [e.path for e in snap.entries()] == ["a.py", "b.py"]
+    changed = snap.with_files({"a.py": None, "c.py": b"z"})
+    assert [e.path for e in changed.entries()] == ["b.py", "c.py"]
