@@ -1,0 +1,330 @@
+"""Markdown for the four generated subsections of the `data-flow` block.
+
+`render_data_flow(facts, paths)` is pure: the same facts and paths give the same bytes, in any
+input order. Grounding is enforced here as a last line: evidence whose path is not in `paths`
+is dropped, and an item left without evidence is not claimed. Backticks are used for
+repository paths only (a path, or `path:line`), so every backticked span can be checked
+against the snapshot; other text is escaped so it can never open a marker, a table cell or
+inline code. Evidence is cited as plain backticked paths rather than links because the same
+body is written into docs at different depths (`docs/`, `.context/docs/`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import replace
+from typing import TypeVar
+
+from bot.core.mermaid import STRENGTH_RANK, build_diagram, category_label, kind_label
+from bot.core.model import Edge, Entrypoint, Evidence, Item, Module, RepoFacts, Service
+
+HIGH_LEVEL_FLOW = "high-level-flow"
+INTERNAL_MOVEMENT = "internal-movement"
+EXTERNAL_INTEGRATIONS = "external-integrations"
+OBSERVABILITY = "observability-failure-modes"
+SECTION_ORDER = (HIGH_LEVEL_FLOW, INTERNAL_MOVEMENT, EXTERNAL_INTEGRATIONS, OBSERVABILITY)
+
+NONE_DETECTED = "none detected"
+MAX_ROWS = 40  # per table; the rest is counted so a large repo stays readable
+MAX_EDGE_ROWS = 25
+MAX_CITATIONS = 3  # per table cell
+
+NO_FLOW = "No entry points, modules or external systems were detected in this repository."
+DIAGRAM_NOTE = (
+    "The diagram shows {nodes_shown} of {nodes_total} nodes and {edges_shown} of {edges_total}"
+    " links, keeping the heaviest; the tables list everything."
+)
+MORE_ROWS = "…and {count} more (run `docs-refresh facts --json` for the full list)."
+STRENGTH_NOTE = (
+    "Strength: **used** means imported or called in code, **configured** means named in"
+    " settings or environment variables, **declared** means listed in a dependency manifest only."
+)
+RESILIENCE_NONE = (
+    "Retries, backoff, circuit breakers and timeouts: none detected. Failures of downstream"
+    " systems surface to the caller as they are."
+)
+
+ENTRY_NOUNS = {
+    "http": ("HTTP app", "HTTP apps"),
+    "cli": ("command-line tool", "command-line tools"),
+    "worker": ("worker", "workers"),
+    "scheduler": ("scheduler", "schedulers"),
+    "webhook": ("webhook receiver", "webhook receivers"),
+    "consumer": ("consumer", "consumers"),
+}
+
+T = TypeVar("T", Entrypoint, Service, Item)
+
+
+def render_data_flow(facts: RepoFacts, paths: Collection[str]) -> dict[str, str]:
+    """Slug → markdown body (without the subsection heading), one per owned subsection."""
+    known = _Paths(paths)
+    grounded = _ground(facts, known)
+    return {
+        HIGH_LEVEL_FLOW: _high_level_flow(grounded, known),
+        INTERNAL_MOVEMENT: _internal_movement(grounded, known),
+        EXTERNAL_INTEGRATIONS: _external_integrations(grounded),
+        OBSERVABILITY: _observability(grounded),
+    }
+
+
+# --- grounding ----------------------------------------------------------------------
+
+
+class _Paths:
+    """The snapshot's files, and the folders they imply (a module's path is a folder)."""
+
+    def __init__(self, paths: Collection[str]) -> None:
+        self.files = frozenset(paths)
+        folders: set[str] = set()
+        for path in self.files:
+            parts = path.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                folders.add("/".join(parts[:i]))
+        self.folders = frozenset(folders)
+
+    def has_file(self, path: str) -> bool:
+        return path in self.files
+
+    def has(self, path: str) -> bool:
+        return path in self.files or path.strip("/") in self.folders
+
+
+def _evidence(items: Iterable[Evidence], known: _Paths) -> tuple[Evidence, ...]:
+    return tuple(sorted({e for e in items if known.has_file(e.path)}, key=_evidence_key))
+
+
+def _evidence_key(ev: Evidence) -> tuple[str, int]:
+    return (ev.path, -1 if ev.line is None else ev.line)
+
+
+def _ground(facts: RepoFacts, known: _Paths) -> RepoFacts:
+    """Facts restricted to what the snapshot proves, every container sorted."""
+
+    def keep(items: Iterable[T], key: Callable[[T], tuple[str, ...]]) -> tuple[T, ...]:
+        out = []
+        for item in items:
+            evidence = _evidence(item.evidence, known)
+            if evidence:
+                out.append(replace(item, evidence=evidence))
+        return tuple(sorted(out, key=key))
+
+    modules = tuple(
+        sorted(
+            (
+                replace(m, evidence=_evidence(m.evidence, known))
+                for m in facts.modules
+                if m.path.strip("/") in ("", ".") or known.has(m.path)
+            ),
+            key=lambda m: m.name,
+        )
+    )
+    names = {m.name for m in modules}
+    edges = tuple(
+        sorted(
+            (
+                replace(e, evidence=_evidence(e.evidence, known))
+                for e in facts.edges
+                if e.source in names and e.target in names
+            ),
+            key=lambda e: (e.source, e.target),
+        )
+    )
+    return RepoFacts(
+        source=facts.source,
+        entrypoints=keep(facts.entrypoints, lambda e: (e.kind, e.name, e.detail)),
+        modules=modules,
+        edges=edges,
+        datastores=keep(facts.datastores, lambda s: (s.category, s.name)),
+        integrations=keep(facts.integrations, lambda s: (s.category, s.name)),
+        deployment=keep(facts.deployment, lambda i: (i.kind, i.name, i.detail)),
+        observability=keep(facts.observability, lambda i: (i.kind, i.name, i.detail)),
+        resilience=keep(facts.resilience, lambda i: (i.kind, i.name, i.detail)),
+        version=facts.version,
+    )
+
+
+# --- markdown helpers ---------------------------------------------------------------
+
+
+def text(value: str) -> str:
+    """Plain text safe in a sentence or a table cell: no code spans, pipes, tags or comments."""
+    out = " ".join(value.split())
+    out = out.replace("\\", "\\\\").replace("`", "'").replace("|", "\\|")
+    return out.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cite(ev: Evidence) -> str:
+    return f"`{ev.path}:{ev.line}`" if ev.line is not None else f"`{ev.path}`"
+
+
+def citations(evidence: Sequence[Evidence]) -> str:
+    shown = ", ".join(cite(e) for e in evidence[:MAX_CITATIONS])
+    rest = len(evidence) - MAX_CITATIONS
+    return f"{shown} (+{rest} more)" if rest > 0 else shown
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], limit: int = MAX_ROWS) -> str:
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
+    lines += ["| " + " | ".join(cell or "—" for cell in row) + " |" for row in rows[:limit]]
+    if len(rows) > limit:
+        lines += ["", MORE_ROWS.format(count=len(rows) - limit)]
+    return "\n".join(lines)
+
+
+def _join(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _module_ref(module: Module, known: _Paths) -> str:
+    path = module.path.strip("/")
+    if path in ("", "."):
+        return f"{text(module.name)} (repository root)"
+    if not known.has(path):
+        return text(module.name)
+    return f"`{path}`" if path == module.name else f"{text(module.name)} (`{path}`)"
+
+
+# --- the four subsections -----------------------------------------------------------
+
+
+def _high_level_flow(facts: RepoFacts, known: _Paths) -> str:
+    parts: list[str] = []
+    services = facts.datastores + facts.integrations
+    if not (facts.entrypoints or facts.modules or services):
+        return NO_FLOW + "\n"
+    parts.append(_flow_sentence(facts))
+    if facts.entrypoints:
+        rows = [
+            [text(e.name), kind_label(e.kind), text(e.detail), citations(e.evidence)]
+            for e in facts.entrypoints
+        ]
+        parts.append(table(["Entry point", "Kind", "Detail", "Evidence"], rows))
+    else:
+        parts.append(f"Entry points: {NONE_DETECTED}.")
+    diagram = build_diagram(facts.entrypoints, facts.modules, facts, services)
+    parts.append(diagram.text)
+    if diagram.truncated:
+        parts.append(
+            DIAGRAM_NOTE.format(
+                nodes_shown=diagram.nodes_shown,
+                nodes_total=diagram.nodes_total,
+                edges_shown=diagram.edges_shown,
+                edges_total=diagram.edges_total,
+            )
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+def _flow_sentence(facts: RepoFacts) -> str:
+    kinds = Counter(e.kind for e in facts.entrypoints)
+    if facts.entrypoints:
+        detail = _join([_kind_count(k, n) for k, n in sorted(kinds.items())])
+        enter = f"Work enters through {plural(len(facts.entrypoints), 'entry point')} ({detail})"
+    else:
+        enter = f"No entry point was detected ({NONE_DETECTED})"
+    move = f"moves through {plural(len(facts.modules), 'internal module')}"
+    reach = _join(
+        [
+            plural(len(facts.datastores), "datastore"),
+            plural(len(facts.integrations), "external integration"),
+        ]
+    )
+    return f"{enter}, {move} and reaches {reach}."
+
+
+def _kind_count(kind: str, count: int) -> str:
+    one, many = ENTRY_NOUNS.get(kind, (kind, kind))
+    return f"{count} {one if count == 1 else many}"
+
+
+def _internal_movement(facts: RepoFacts, known: _Paths) -> str:
+    if not facts.modules:
+        return f"Modules: {NONE_DETECTED}.\n"
+    total = sum(e.count for e in facts.edges)
+    parts = [
+        f"The code is organised in {plural(len(facts.modules), 'top-level module')}"
+        + (
+            f"; {plural(len(facts.edges), 'link')} between them carry"
+            f" {plural(total, 'import statement')}."
+            if facts.edges
+            else "; no imports between them were detected."
+        )
+    ]
+    if facts.edges:
+        top = min(facts.edges, key=lambda e: (-e.count, e.source, e.target))
+        parts[0] += f" The busiest edge is {text(top.source)} → {text(top.target)}"
+        parts[0] += f" ({plural(top.count, 'import')})."
+    rows = [
+        [_module_ref(m, known), text(m.language), str(m.files)]
+        for m in sorted(facts.modules, key=lambda m: (-m.files, m.name))
+    ]
+    parts.append(table(["Module", "Language", "Files"], rows))
+    if facts.edges:
+        edges: list[Edge] = sorted(facts.edges, key=lambda e: (-e.count, e.source, e.target))
+        edge_rows = [
+            [text(e.source), text(e.target), str(e.count), citations(e.evidence)] for e in edges
+        ]
+        parts.append(table(["From", "To", "Imports", "Evidence"], edge_rows, MAX_EDGE_ROWS))
+    else:
+        parts.append(f"Imports between modules: {NONE_DETECTED}.")
+    return "\n\n".join(parts) + "\n"
+
+
+def _services_table(services: Sequence[Service]) -> str:
+    ordered = sorted(services, key=lambda s: (STRENGTH_RANK.get(s.strength, 9), s.category, s.name))
+    rows = [
+        [text(s.name), text(category_label(s.category)), text(s.strength), citations(s.evidence)]
+        for s in ordered
+    ]
+    return table(["Name", "Category", "Strength", "Evidence"], rows)
+
+
+def _external_integrations(facts: RepoFacts) -> str:
+    parts: list[str] = []
+    for label, services in (
+        ("Datastores", facts.datastores),
+        ("External integrations", facts.integrations),
+    ):
+        if services:
+            parts.append(f"**{label}**\n\n" + _services_table(services))
+        else:
+            parts.append(f"**{label}**: {NONE_DETECTED}.")
+    if facts.datastores or facts.integrations:
+        parts.append(STRENGTH_NOTE)
+    return "\n\n".join(parts) + "\n"
+
+
+def _items_table(items: Sequence[Item]) -> str:
+    rows = [
+        [text(i.name), text(i.kind), text(i.detail), citations(i.evidence)]
+        for i in sorted(items, key=lambda i: (i.kind, i.name, i.detail))
+    ]
+    return table(["Name", "Kind", "Detail", "Evidence"], rows)
+
+
+def _observability(facts: RepoFacts) -> str:
+    parts: list[str] = []
+    for label, items in (
+        ("Deployment", facts.deployment),
+        ("Logs, metrics, tracing and error tracking", facts.observability),
+    ):
+        if items:
+            parts.append(f"**{label}**\n\n" + _items_table(items))
+        else:
+            parts.append(f"**{label}**: {NONE_DETECTED}.")
+    if facts.resilience:
+        parts.append("**Retries, backoff and timeouts**\n\n" + _items_table(facts.resilience))
+    else:
+        parts.append(RESILIENCE_NONE)
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.mermaid import MAX_EDGES, MAX_NODES, escape_label, slug
+from bot.core.model import Edge, Entrypoint, Evidence, Item, Module, RepoFacts, Service
+from bot.core.render import NONE_DETECTED, SECTION_ORDER, render_data_flow
+
+E = Evidence
+
+PATHS = (
+    "Procfile",
+    "requirements.txt",
+    "shop/__init__.py",
+    "shop/db.py",
+    "shop/payments.py",
+    "shop/cache.py",
+    "scripts/seed.py",
+)
+
+
+def shop_facts() -> RepoFacts:
+    return RepoFacts(
+        source="abc",
+        entrypoints=(
+            Entrypoint("shop", "http", (E("shop/__init__.py", 8),), "Flask app"),
+            Entrypoint("web", "http", (E("Procfile", 1),), "gunicorn 'shop:create_app()'"),
+        ),
+        modules=(
+            Module("shop", "shop", 4, "python"),
+            Module("scripts", "scripts", 1, "python"),
+        ),
+        edges=(Edge("scripts", "shop", 2, (E("scripts/seed.py", 1),)),),
+        datastores=(
+            Service(
+                "PostgreSQL", "datastore", "used", (E("requirements.txt", 2), E("shop/db.py", 3))
+            ),
+            Service("Redis", "cache", "used", (E("shop/cache.py", 1),)),
+        ),
+        integrations=(Service("Stripe", "payments", "used", (E("shop/payments.py", 1),)),),
+        deployment=(Item("Procfile", "procfile", (E("Procfile", 1),), "web"),),
+        resilience=(Item("tenacity", "retry", (E("shop/payments.py", 5),)),),
+    )
+
+
+def backticked_paths(markdown: str) -> list[str]:
+    # Mermaid blocks carry no paths; every other code span must be a path or path:line.
+    prose = re.sub(r"```mermaid.*?```", "", markdown, flags=re.S)
+    return [re.sub(r":\d+$", "", span) for span in re.findall(r"`([^`\n]+)`", prose)]
+
+
+def exists(path: str, files: set[str]) -> bool:
+    return path in files or any(f.startswith(path.rstrip("/") + "/") for f in files)
+
+
+def shuffled(facts: RepoFacts, seed: int) -> RepoFacts:
+    rng = random.Random(seed)
+
+    def mix(items: tuple) -> tuple:  # type: ignore[type-arg]
+        out = list(items)
+        rng.shuffle(out)
+        return tuple(out)
+
+    return replace(
+        facts,
+        entrypoints=mix(tuple(replace(e, evidence=mix(e.evidence)) for e in facts.entrypoints)),
+        modules=mix(facts.modules),
+        edges=mix(facts.edges),
+        datastores=mix(tuple(replace(s, evidence=mix(s.evidence)) for s in facts.datastores)),
+        integrations=mix(facts.integrations),
+        deployment=mix(facts.deployment),
+        resilience=mix(facts.resilience),
+    )
+
+
+def test_renders_the_four_owned_subsections_in_order() -> None:
+    assert tuple(render_data_flow(shop_facts(), PATHS)) == SECTION_ORDER
+
+
+def test_two_renders_give_identical_bytes() -> None:
+    assert render_data_flow(shop_facts(), PATHS) == render_data_flow(shop_facts(), PATHS)
+
+
+def test_shuffled_facts_and_paths_give_identical_bytes() -> None:
+    expected = render_data_flow(shop_facts(), PATHS)
+    for seed in range(5):
+        paths = list(PATHS)
+        random.Random(seed).shuffle(paths)
+        assert render_data_flow(shuffled(shop_facts(), seed), paths) == expected
+
+
+def test_every_backticked_path_exists_in_the_snapshot() -> None:
+    sections = render_data_flow(shop_facts(), PATHS)
+    spans = [p for body in sections.values() for p in backticked_paths(body)]
+    assert "shop/payments.py" in spans
+    assert all(exists(p, set(PATHS)) for p in spans), spans
+
+
+def test_evidence_outside_the_snapshot_is_dropped_and_unproven_items_not_claimed() -> None:
+    facts = replace(
+        shop_facts(),
+        integrations=(
+            Service("Stripe", "payments", "used", (E("shop/payments.py", 1), E("gone.py", 2))),
+            Service("Kafka", "queue", "used", (E("invented/consumer.py", 1),)),
+        ),
+    )
+    body = "".join(render_data_flow(facts, PATHS).values())
+    assert "gone.py" not in body
+    assert "Kafka" not in body
+    assert "Stripe" in body
+
+
+def test_empty_facts_say_none_detected() -> None:
+    sections = render_data_flow(RepoFacts(), ())
+    assert "No entry points, modules or external systems" in sections["high-level-flow"]
+    for slug_ in ("internal-movement", "external-integrations", "observability-failure-modes"):
+        assert NONE_DETECTED in sections[slug_]
+    assert "Retries" in sections["observability-failure-modes"]
+
+
+def test_missing_resilience_is_stated_not_invented() -> None:
+    facts = replace(shop_facts(), resilience=())
+    body = render_data_flow(facts, PATHS)["observability-failure-modes"]
+    assert "Retries, backoff, circuit breakers and timeouts: none detected" in body
+
+
+def test_tables_cite_evidence_with_lines() -> None:
+    body = render_data_flow(shop_facts(), PATHS)["external-integrations"]
+    assert "| PostgreSQL | Datastore | used | `requirements.txt:2`, `shop/db.py:3` |" in body
+
+
+def test_repository_text_cannot_open_markers_code_spans_or_cells() -> None:
+    facts = replace(
+        shop_facts(),
+        deployment=(Item("x", "k", (E("Procfile", 1),), "<!-- agent-update:end --> | `rm`"),),
+    )
+    body = render_data_flow(facts, PATHS)["observability-failure-modes"]
+    assert "<!--" not in body
+    assert "`rm`" not in body
+    assert "\\|" in body
+
+
+def test_diagram_links_entries_modules_and_services_with_slug_ids() -> None:
+    body = render_data_flow(shop_facts(), PATHS)["high-level-flow"]
+    assert "```mermaid\ngraph LR\n" in body
+    assert "ep_http_shop --> mod_shop" in body
+    assert 'mod_scripts -->|"2 imports"| mod_shop' in body
+    assert "mod_shop --> ext_stripe" in body
+    assert 'subgraph cat_payments["Payments"]' in body
+
+
+def test_adding_a_node_does_not_rename_others() -> None:
+    before = render_data_flow(shop_facts(), PATHS)["high-level-flow"]
+    more = replace(
+        shop_facts(),
+        modules=(*shop_facts().modules, Module("admin", "shop", 1, "python")),
+    )
+    after = render_data_flow(more, PATHS)["high-level-flow"]
+    ids = set(re.findall(r"\b((?:ep|mod|ext)_\w+)\[", before))
+    assert ids <= set(re.findall(r"\b((?:ep|mod|ext)_\w+)\[", after))
+
+
+def test_large_repository_diagram_stays_within_budget_and_counts_the_rest() -> None:
+    paths = [f"pkg{i:03}/m.py" for i in range(120)] + ["requirements.txt"]
+    modules = tuple(Module(f"pkg{i:03}", f"pkg{i:03}", 1, "python") for i in range(120))
+    edges = tuple(
+        Edge(
+            f"pkg{i:03}",
+            f"pkg{(i * 7 + k) % 120:03}",
+            1 + (i + k) % 9,
+            (E(f"pkg{i:03}/m.py", k + 1),),
+        )
+        for i in range(120)
+        for k in range(1, 4)
+    )
+    services = tuple(
+        Service(f"Svc {i}", f"cat{i % 4}", "used", (E(f"pkg{i:03}/m.py", 1),)) for i in range(20)
+    )
+    entries = tuple(Entrypoint(f"cli{i}", "cli", (E(f"pkg{i:03}/m.py", 1),)) for i in range(12))
+    facts = RepoFacts(entrypoints=entries, modules=modules, edges=edges, integrations=services)
+    body = render_data_flow(facts, paths)["high-level-flow"]
+    diagram = body.split("```mermaid", 1)[1].split("```", 1)[0]
+    nodes = re.findall(r'^\s+(\w+)\["', diagram, flags=re.M)
+    links = re.findall(r"^\s+\w+ -\.?->", diagram, flags=re.M)
+    groups = re.findall(r"^\s+subgraph ", diagram, flags=re.M)
+    assert len(nodes) - len(groups) <= MAX_NODES
+    assert 0 < len(links) <= MAX_EDGES
+    assert "The diagram shows 30 of 152 nodes" in body
+    movement = render_data_flow(facts, paths)["internal-movement"]
+    assert "…and 80 more" in movement  # modules table capped at 40 rows
+
+
+def test_slug_and_label_escaping() -> None:
+    assert slug("Google Cloud Storage (GCS)") == "google_cloud_storage_gcs"
+    assert escape_label('say "hi" <b>#1</b>') == "say #quot;hi#quot; #lt;b#gt;#35;1#lt;/b#gt;"
+
+
+names = st.text(alphabet="abcdefgh/._- `|<>", min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    files=st.lists(st.sampled_from(PATHS), min_size=0, max_size=7, unique=True),
+    ev_paths=st.lists(
+        st.sampled_from((*PATHS, "ghost.py", "dir/ghost.py")), min_size=1, max_size=4
+    ),
+    label=names,
+)
+def test_backticked_paths_exist_for_any_facts(
+    files: list[str], ev_paths: list[str], label: str
+) -> None:
+    evidence = tuple(E(p, i + 1) for i, p in enumerate(ev_paths))
+    facts = RepoFacts(
+        entrypoints=(Entrypoint(label, "cli", evidence, label),),
+        modules=(Module(label, "shop", 1, label), Module("ghost", "ghost", 1, "python")),
+        datastores=(Service(label, label, "used", evidence),),
+        observability=(Item(label, label, evidence, label),),
+    )
+    spans = [p for body in render_data_flow(facts, files).values() for p in backticked_paths(body)]
+    assert all(exists(p, set(files)) for p in spans), spans
