@@ -1,0 +1,139 @@
+"""A repository at one commit, read from the tree API, with bytes fetched only when read.
+
+The core reads a file only when its facts are not cached by blob SHA, so a push costs
+one tree request plus the blobs that changed. A cold start would read every file: after
+`blob_budget` single reads the snapshot fetches the tarball once and serves the rest
+from it, so a first refresh costs the same few requests at 20 files or 20,000.
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.snapshot import FileEntry, git_blob_sha
+from bot.ports import Head
+
+# Kinds of tree entries that are files with content (symlinks and submodules are not).
+FILE_MODES = frozenset({"100644", "100755"})
+# Docs and config are re-read on every refresh; small ones are kept by SHA across jobs.
+KEPT_SUFFIXES = (".md", ".markdown", ".yml", ".yaml")
+KEPT_MAX_BYTES = 256 * 1024
+# A tarball larger than this is not held in memory; files are then read one by one.
+TARBALL_MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class TreeItem:
+    path: str
+    mode: str
+    type: str  # blob | tree | commit
+    sha: str
+    size: int
+
+
+class BlobStore(Protocol):
+    """Raw bytes by blob SHA (docs and config), shared across jobs."""
+
+    def get_blob(self, sha: str) -> bytes | None: ...
+
+    def put_blob(self, sha: str, data: bytes) -> None: ...
+
+
+class RemoteSnapshot:
+    """A `bot.core.snapshot.Snapshot` over a host's tree listing and blob/tarball reads."""
+
+    def __init__(
+        self,
+        head: Head,
+        items: Iterable[TreeItem],
+        *,
+        read_blob: Callable[[str], bytes],
+        read_tarball: Callable[[], Iterator[bytes]],
+        blobs: BlobStore | None = None,
+        blob_budget: int = 12,
+        complete: bool = True,
+    ) -> None:
+        self.head = head
+        self._read_blob = read_blob
+        self._read_tarball = read_tarball
+        self._blobs = blobs
+        self._budget = blob_budget
+        files = sorted(
+            (i for i in items if i.type == "blob" and i.mode in FILE_MODES), key=lambda i: i.path
+        )
+        self._entries = tuple(FileEntry(i.path, i.sha, i.size) for i in files)
+        self._sha_of = {e.path: e.sha for e in self._entries}
+        self._archive: dict[str, bytes] | None = None
+        self.blob_reads = 0
+        self.tarball_reads = 0
+        if not complete:  # a truncated listing: the tarball is the only full view
+            self._load_archive()
+            self._entries = tuple(
+                sorted(FileEntry(p, git_blob_sha(b), len(b)) for p, b in self._archive_files())
+            )
+            self._sha_of = {e.path: e.sha for e in self._entries}
+
+    @property
+    def source(self) -> str | None:
+        return self.head.sha
+
+    def entries(self) -> Sequence[FileEntry]:
+        return self._entries
+
+    def sha_of(self, path: str) -> str | None:
+        return self._sha_of.get(path)
+
+    def read(self, path: str) -> bytes:
+        sha = self._sha_of[path]  # KeyError for unlisted paths, as the protocol expects
+        if self._archive is not None and path in self._archive:
+            return self._archive[path]
+        kept = self._blobs.get_blob(sha) if self._blobs is not None else None
+        if kept is not None:
+            return kept
+        if self._archive is None and self.blob_reads >= self._budget:
+            archive = self._load_archive()
+            if path in archive:
+                return archive[path]
+        data = self._read_blob(sha)
+        self.blob_reads += 1
+        self._keep(path, sha, data)
+        return data
+
+    def _keep(self, path: str, sha: str, data: bytes) -> None:
+        if self._blobs is not None and path.endswith(KEPT_SUFFIXES) and len(data) <= KEPT_MAX_BYTES:
+            self._blobs.put_blob(sha, data)
+
+    def _load_archive(self) -> dict[str, bytes]:
+        self.tarball_reads += 1
+        buffer = io.BytesIO()
+        for chunk in self._read_tarball():
+            buffer.write(chunk)
+            if buffer.tell() > TARBALL_MAX_BYTES:
+                self._archive = {}
+                return self._archive
+        buffer.seek(0)
+        self._archive = dict(_tar_files(buffer))
+        for path, data in self._archive.items():
+            sha = self._sha_of.get(path)
+            if sha is not None and git_blob_sha(data) == sha:
+                self._keep(path, sha, data)
+        return self._archive
+
+    def _archive_files(self) -> Iterator[tuple[str, bytes]]:
+        return iter((self._archive or {}).items())
+
+
+def _tar_files(buffer: io.BytesIO) -> Iterator[tuple[str, bytes]]:
+    """Regular files of a GitHub tarball, without its `owner-repo-sha/` top folder."""
+    with tarfile.open(fileobj=buffer, mode="r:*") as archive:
+        for member in archive:
+            if not member.isfile():
+                continue
+            _, _, path = member.name.partition("/")
+            handle = archive.extractfile(member)
+            if path and handle is not None:
+                yield path, handle.read()

@@ -1,0 +1,144 @@
+"""The seam between the refresh service and a code host (GitHub, the sandbox, a fake).
+
+`RepoGateway` is everything one refresh needs from one repository, in host-neutral value
+objects. `bot/github/gateway.py` implements it over PyGithub; tests may use an in-memory
+fake. Each method is one or two requests at most, so a refresh's cost is readable from
+the calls it makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.snapshot import Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who the bot's commits say they are by; the tip check compares against it."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A commit and its root tree: what a new commit needs as parent and base tree."""
+
+    sha: str
+    tree: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    sha: str
+    tree: str
+    parents: tuple[str, ...]
+    author: Identity
+    committer: Identity
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequest:
+    number: int
+    state: str  # open | closed
+    merged: bool
+    head_sha: str
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    html_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    name: str
+    conclusion: str  # success | failure | neutral | action_required
+    title: str
+    summary: str
+    annotations: tuple[Annotation, ...] = ()
+
+
+class HeadSnapshot(Snapshot, Protocol):
+    """A snapshot of a commit, knowing its root tree (a new commit's base tree)."""
+
+    @property
+    def head(self) -> Head: ...
+
+
+class RepoGateway(Protocol):
+    """One repository of one installation."""
+
+    @property
+    def repo(self) -> str:
+        """ "owner/name"."""
+
+    def default_branch(self) -> str: ...
+
+    def config_text(self, path: str) -> str | None:
+        """The file at `path` on the default branch, or None when absent."""
+
+    def branch_head(self, branch: str) -> str | None:
+        """The branch's tip commit SHA, or None when the branch does not exist."""
+
+    def changed_paths(self, base: str, head: str) -> tuple[str, ...] | None:
+        """Paths that differ between two commits, or None when the host cannot say."""
+
+    def snapshot(self, sha: str) -> HeadSnapshot:
+        """The repository at commit `sha`; bytes are fetched only when read."""
+
+    def commit(self, sha: str) -> CommitInfo: ...
+
+    def find_pull(self, head_branch: str, base: str) -> PullRequest | None:
+        """The most recent pull request from `head_branch` into `base`, in any state."""
+
+    def write_commit(
+        self, parent: Head, files: Mapping[str, bytes], message: str, author: Identity
+    ) -> str:
+        """A new commit on `parent` with `files` replaced; returns its SHA. No ref moves."""
+
+    def set_branch(self, branch: str, sha: str, *, create: bool) -> None:
+        """Create `branch` at `sha`, or force-move it there."""
+
+    def delete_branch(self, branch: str) -> None: ...
+
+    def open_pull(
+        self, base: str, head_branch: str, title: str, body: str, draft: bool
+    ) -> PullRequest: ...
+
+    def edit_pull(self, number: int, *, title: str, body: str) -> None: ...
+
+    def close_pull(self, number: int) -> None: ...
+
+    def add_labels(self, number: int, labels: Sequence[str]) -> None: ...
+
+    def comments(self, number: int) -> Sequence[Comment]: ...
+
+    def create_comment(self, number: int, body: str) -> None: ...
+
+    def report_check(self, head_sha: str, report: CheckReport) -> bool:
+        """Create a completed check run; False when the installation may not (no write)."""
+
+    def blob_url(self, ref: str, path: str, line: int | None = None) -> str:
+        """A browser link to `path` (at `line`) at `ref`, for evidence links."""
+
+    def commit_url(self, sha: str) -> str: ...
+
+
+class GatewayFactory(Protocol):
+    def __call__(self, installation_id: int, repo: str) -> RepoGateway: ...
