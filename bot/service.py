@@ -1,0 +1,208 @@
+"""One refresh of one base branch: config → affected? → snapshot → core → publish.
+
+Idempotent and stateless: it always works on the current head of `base` and reads its
+state back from GitHub (the PR, its branch, its hidden state), so a duplicate or retried
+job is a cheap no-op. A push that touches no tracked path is decided from the push's
+changed paths (or one compare call) before the tree is fetched: at most two requests
+and no write. Errors in the repository's docs or config are reported there (a check run,
+or a comment on the bot's PR when checks are not allowed) and not raised; anything else
+raises, for the queue to retry.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
+from bot.core.errors import UserError
+from bot.core.facts_cache import FactsCache
+from bot.ports import Annotation, CheckReport, GatewayFactory, Identity, RepoGateway
+from bot.publishing import DocNote, Proposal, branch_for, publish
+
+CHECK_NAME = "docs-refresh"
+DEFAULT_DOC_DIRS = ("docs/", ".context/")
+DOC_SUFFIXES = (".md", ".markdown")
+BLOCK_START = b"agent-update:start"
+BOT_IDENTITY = Identity("docs-refresh[bot]", "docs-refresh[bot]@users.noreply.github.com")
+
+USER_ERROR_TITLE = "The docs could not be refreshed"
+USER_ERROR_SUMMARY = (
+    "docs-refresh found a problem in this repository and wrote nothing:\n\n"
+    "- {where}: {message}\n\nFix it and push; the next push refreshes the docs."
+)
+USER_ERROR_COMMENT = "**docs-refresh could not refresh the docs.** " + USER_ERROR_SUMMARY
+
+
+@dataclass(frozen=True)
+class RefreshRequest:
+    installation_id: int
+    repo: str  # "owner/name"
+    base: str  # branch name
+    force: bool = False
+    reason: str = ""  # "push", "installation", "command", ...
+    # What a push changed, when known: lets an untouched push stop before the tree.
+    # None means unknown (a burst coalesced, >20 commits): then `before` is compared.
+    changed_paths: tuple[str, ...] | None = None
+    before: str | None = None  # the push's `before` SHA (compare before...base)
+    default_branch: str | None = None  # from the payload, saves a repository request
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    # not-configured | not-affected | no-branch | user-error | opened | updated |
+    # unchanged | closed | fresh | declined | blocked
+    action: str
+    head: str | None = None
+    pr_number: int | None = None
+    pr_url: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceDeps:
+    gateways: GatewayFactory
+    facts_cache: FactsCache
+    catalog: Any
+    identity: Identity = BOT_IDENTITY
+    defaults: RepoConfig = field(default_factory=RepoConfig)
+    # The pure engine: `bot.core.refresh.refresh` unless a test passes another.
+    engine: Callable[..., Any] | None = None
+
+
+def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome:
+    gw = deps.gateways(request.installation_id, request.repo)
+    try:
+        config = load_config(gw, deps.defaults)
+    except UserError as err:
+        default = request.default_branch or gw.default_branch()
+        if request.base != default:
+            return RefreshOutcome("user-error", message=str(err))
+        return _report(gw, request.base, None, err)
+    branches = config.branches or (request.default_branch or gw.default_branch(),)
+    if request.base not in branches:
+        return RefreshOutcome("not-configured")
+    changed = request.changed_paths
+    if changed is None and request.before:
+        changed = gw.changed_paths(request.before, request.base)
+    if changed is not None and not request.force and not affects_docs(config, changed):
+        return RefreshOutcome("not-affected")
+    sha = gw.branch_head(request.base)
+    if sha is None:
+        return RefreshOutcome("no-branch")
+    snapshot = gw.snapshot(sha)
+    engine = deps.engine or _core_refresh()
+    try:
+        result = engine(
+            snapshot, config, cache=deps.facts_cache, catalog=deps.catalog, force=request.force
+        )
+    except UserError as err:
+        return _report(gw, request.base, sha, err)
+    problems = [p for p in getattr(result, "problems", ()) if isinstance(p, UserError)]
+    if problems:
+        return _report(gw, request.base, sha, problems[0], problems)
+    proposal = Proposal(
+        base=request.base,
+        head=snapshot.head,
+        files={c.path: _bytes(c.new) for c in result.changes},
+        origin={c.path: _bytes(c.old) for c in result.changes},
+        title=config.pull_request.title,
+        labels=config.pull_request.labels,
+        draft=config.pull_request.draft,
+        notes=tuple(
+            DocNote(c.path, tuple(c.changed_sections), bool(c.hand_edited)) for c in result.changes
+        ),
+        facts_markdown=_facts_markdown(result),
+        force=request.force,
+    )
+    done = publish(gw, proposal, deps.identity)
+    return RefreshOutcome(done.action, sha, done.number, done.url)
+
+
+def repository_has_docs(installation_id: int, repo: str, deps: ServiceDeps) -> bool:
+    """True when the default branch has a doc with an `agent-update` block to refresh."""
+    gw = deps.gateways(installation_id, repo)
+    try:
+        config = load_config(gw, deps.defaults)
+    except UserError:
+        return True  # a broken config means someone set the bot up: refresh and report
+    sha = gw.branch_head(gw.default_branch())
+    if sha is None:
+        return False
+    snapshot = gw.snapshot(sha)
+    candidates = [e.path for e in snapshot.entries() if is_doc_path(config, e.path)]
+    return any(BLOCK_START in snapshot.read(path) for path in candidates)
+
+
+def load_config(gw: RepoGateway, defaults: RepoConfig) -> RepoConfig:
+    text = gw.config_text(CONFIG_PATH)
+    return defaults if text is None else parse_repo_config(text, CONFIG_PATH, defaults)
+
+
+def is_doc_path(config: RepoConfig, path: str) -> bool:
+    if config.docs is not None:
+        return path in config.docs
+    return path.startswith(DEFAULT_DOC_DIRS) and path.endswith(DOC_SUFFIXES)
+
+
+def affects_docs(config: RepoConfig, paths: Iterable[str]) -> bool:
+    """A change can alter the docs' output: tracked code, a doc itself, or the config."""
+    return any(p == CONFIG_PATH or is_doc_path(config, p) or config.tracks(p) for p in paths)
+
+
+def _report(
+    gw: RepoGateway,
+    base: str,
+    sha: str | None,
+    err: UserError,
+    problems: Iterable[UserError] = (),
+) -> RefreshOutcome:
+    """Tell the repository what to fix: a check run, else a comment on the bot's PR."""
+    where = f"{err.path}:{err.line}" if err.line is not None else (err.path or "repository")
+    summary = USER_ERROR_SUMMARY.format(where=where, message=err.message)
+    sha = sha or gw.branch_head(base)
+    every = list(problems) or [err]
+    annotations = tuple(
+        Annotation(p.path, p.line or 1, p.message) for p in every if p.path is not None
+    )
+    report = CheckReport(CHECK_NAME, "failure", USER_ERROR_TITLE, summary, annotations)
+    if sha is not None and gw.report_check(sha, report):
+        return RefreshOutcome("user-error", sha, message=str(err))
+    pr = gw.find_pull(branch_for(base), base)
+    if pr is not None and pr.state == "open":
+        gw.create_comment(pr.number, USER_ERROR_COMMENT.format(where=where, message=err.message))
+        return RefreshOutcome("user-error", sha, pr.number, pr.html_url, str(err))
+    return RefreshOutcome("user-error", sha, message=str(err))
+
+
+def _facts_markdown(result: Any) -> str:
+    diff = getattr(result, "facts_diff", None)
+    return str(diff.to_markdown()) if diff is not None else ""
+
+
+def _bytes(value: str | bytes | None) -> bytes:
+    if value is None:
+        return b""
+    return value if isinstance(value, bytes) else value.encode("utf-8")
+
+
+def _core_refresh() -> Callable[..., Any]:
+    refresh: Callable[..., Any] = importlib.import_module("bot.core.refresh").refresh
+    return refresh
+
+
+def build_deps(settings: Any, storage: Any) -> ServiceDeps:
+    """The worker's dependencies from `Settings` and the queue storage.
+
+    The composition root: the one place the service layer names its adapters.
+    """
+    from bot.cache import facts_cache_for
+    from bot.github.factory import gateway_factory
+
+    cache = facts_cache_for(storage.raw() if storage is not None else None, settings.data_dir)
+    catalog = importlib.import_module("bot.catalog_file").default_catalog()
+    return ServiceDeps(
+        gateways=gateway_factory(settings, cache), facts_cache=cache, catalog=catalog
+    )
