@@ -11,7 +11,8 @@ Renovate/release-please behaviour against a `RepoGateway`:
 
 The PR body carries `<!-- docs-refresh:state {...} -->`: `base` (the base head the commit
 sits on), `source` (the commit the facts come from), `version`, and `head`, `docs`,
-`origin` (the bot's commit, digests of the new and the replaced doc bytes). GitHub holds
+`origin` (the bot's commit, digests of the new and the replaced doc bytes), `since` (the
+commit the facts summary compares against, kept while the PR stays open). GitHub holds
 all the state; the worker holds none.
 """
 
@@ -22,6 +23,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from bot.ports import Head, Identity, PullRequest, RepoGateway
 
@@ -60,6 +62,7 @@ class State:
     head: str = ""
     docs: str = ""
     origin: str = ""
+    since: str = ""  # the commit the facts summary compares against
 
     def to_comment(self) -> str:
         return f"<!-- docs-refresh:state {json.dumps(asdict(self), sort_keys=True)} -->"
@@ -96,6 +99,7 @@ class Proposal:
     draft: bool = False
     notes: tuple[DocNote, ...] = ()
     facts_markdown: str = ""
+    since: str = ""
     force: bool = False
 
 
@@ -118,9 +122,16 @@ def digest(files: Mapping[str, bytes]) -> str:
     return h.hexdigest()[:16]
 
 
-def publish(gw: RepoGateway, proposal: Proposal, identity: Identity) -> Published:
+_LOOK_UP = object()
+
+
+def publish(
+    gw: RepoGateway, proposal: Proposal, identity: Identity, pr: Any = _LOOK_UP
+) -> Published:
+    """Make GitHub match `proposal`. `pr`: the bot PR when the caller already found it."""
     branch = branch_for(proposal.base)
-    pr = gw.find_pull(branch, proposal.base)
+    if pr is _LOOK_UP:
+        pr = gw.find_pull(branch, proposal.base)
     if not proposal.files:
         return _close_if_open(gw, pr, branch, proposal, identity)
     docs, origin = digest(proposal.files), digest(proposal.origin)
@@ -144,7 +155,7 @@ def publish(gw: RepoGateway, proposal: Proposal, identity: Identity) -> Publishe
         return Published("unchanged", pr.number, pr.html_url, pr.head_sha)
     commit = _commit(gw, proposal, identity)
     gw.set_branch(branch, commit, create=False)
-    state = State(proposal.head.sha, proposal.head.sha, head=commit, docs=docs, origin=origin)
+    state = _state(proposal, commit, docs, origin)
     gw.edit_pull(pr.number, title=proposal.title, body=render_body(gw, proposal, state))
     missing = [label for label in proposal.labels if label not in pr.labels]
     gw.add_labels(pr.number, missing)
@@ -159,7 +170,7 @@ def _open(
         return Published("blocked")  # a person's branch without a PR: leave it alone
     commit = _commit(gw, proposal, identity)
     gw.set_branch(branch, commit, create=tip is None)
-    state = State(proposal.head.sha, proposal.head.sha, head=commit, docs=docs, origin=origin)
+    state = _state(proposal, commit, docs, origin)
     body = render_body(gw, proposal, state)
     pr = gw.open_pull(proposal.base, branch, proposal.title, body, proposal.draft)
     gw.add_labels(pr.number, [label for label in proposal.labels if label not in pr.labels])
@@ -181,6 +192,11 @@ def _close_if_open(
     gw.close_pull(pr.number)
     gw.delete_branch(branch)
     return Published("closed", pr.number, pr.html_url)
+
+
+def _state(proposal: Proposal, commit: str, docs: str, origin: str) -> State:
+    sha = proposal.head.sha
+    return State(sha, sha, head=commit, docs=docs, origin=origin, since=proposal.since)
 
 
 def _commit(gw: RepoGateway, proposal: Proposal, identity: Identity) -> str:

@@ -12,15 +12,23 @@ raises, for the queue to retry.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.errors import UserError
 from bot.core.facts_cache import FactsCache
-from bot.ports import Annotation, CheckReport, GatewayFactory, Identity, RepoGateway
-from bot.publishing import DocNote, Proposal, branch_for, publish
+from bot.core.model import Evidence
+from bot.ports import (
+    Annotation,
+    CheckReport,
+    GatewayFactory,
+    Identity,
+    PullRequest,
+    RepoGateway,
+)
+from bot.publishing import DocNote, Proposal, State, branch_for, publish
 
 CHECK_NAME = "docs-refresh"
 DEFAULT_DOC_DIRS = ("docs/", ".context/")
@@ -30,10 +38,10 @@ BOT_IDENTITY = Identity("docs-refresh[bot]", "docs-refresh[bot]@users.noreply.gi
 
 USER_ERROR_TITLE = "The docs could not be refreshed"
 USER_ERROR_SUMMARY = (
-    "docs-refresh found a problem in this repository and wrote nothing:\n\n"
-    "- {where}: {message}\n\nFix it and push; the next push refreshes the docs."
+    "docs-refresh found problems in this repository and wrote nothing:\n\n"
+    "{problems}\n\nFix them and push; the next push refreshes the docs."
 )
-USER_ERROR_COMMENT = "**docs-refresh could not refresh the docs.** " + USER_ERROR_SUMMARY
+USER_ERROR_COMMENT = "**docs-refresh could not refresh the docs.**\n\n"
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
         default = request.default_branch or gw.default_branch()
         if request.base != default:
             return RefreshOutcome("user-error", message=str(err))
-        return _report(gw, request.base, None, err)
+        return _report(gw, request.base, None, [err])
     branches = config.branches or (request.default_branch or gw.default_branch(),)
     if request.base not in branches:
         return RefreshOutcome("not-configured")
@@ -93,16 +101,22 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
     if sha is None:
         return RefreshOutcome("no-branch")
     snapshot = gw.snapshot(sha)
+    pr = gw.find_pull(branch_for(request.base), request.base)
+    since = _since(pr, request.before, sha)
     engine = deps.engine or _core_refresh()
     try:
         result = engine(
-            snapshot, config, cache=deps.facts_cache, catalog=deps.catalog, force=request.force
+            snapshot,
+            config,
+            cache=deps.facts_cache,
+            catalog=deps.catalog,
+            force=request.force,
+            base=gw.snapshot(since) if since else None,
         )
     except UserError as err:
-        return _report(gw, request.base, sha, err)
-    problems = [p for p in getattr(result, "problems", ()) if isinstance(p, UserError)]
-    if problems:
-        return _report(gw, request.base, sha, problems[0], problems)
+        return _report(gw, request.base, sha, [err])
+    if result.problems:
+        return _report(gw, request.base, sha, list(result.problems))
     proposal = Proposal(
         base=request.base,
         head=snapshot.head,
@@ -114,11 +128,21 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
         notes=tuple(
             DocNote(c.path, tuple(c.changed_sections), bool(c.hand_edited)) for c in result.changes
         ),
-        facts_markdown=_facts_markdown(result),
+        facts_markdown=_facts_markdown(gw, sha, result),
+        since=since or "",
         force=request.force,
     )
-    done = publish(gw, proposal, deps.identity)
+    done = publish(gw, proposal, deps.identity, pr)
     return RefreshOutcome(done.action, sha, done.number, done.url)
+
+
+def _since(pr: PullRequest | None, before: str | None, head: str) -> str | None:
+    """What the facts summary compares against: the open PR's, else the push's `before`."""
+    state = State.from_body(pr.body) if pr is not None and pr.state == "open" else None
+    since = state.since if state is not None and state.since else before
+    if since is None or since == head or set(since) == {"0"}:  # a new branch's before is 0…0
+        return None
+    return since
 
 
 def repository_has_docs(installation_id: int, repo: str, deps: ServiceDeps) -> bool:
@@ -152,34 +176,52 @@ def affects_docs(config: RepoConfig, paths: Iterable[str]) -> bool:
     return any(p == CONFIG_PATH or is_doc_path(config, p) or config.tracks(p) for p in paths)
 
 
+class Located(Protocol):
+    @property
+    def path(self) -> str | None: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def message(self) -> str: ...
+
+
 def _report(
-    gw: RepoGateway,
-    base: str,
-    sha: str | None,
-    err: UserError,
-    problems: Iterable[UserError] = (),
+    gw: RepoGateway, base: str, sha: str | None, problems: Sequence[Located]
 ) -> RefreshOutcome:
     """Tell the repository what to fix: a check run, else a comment on the bot's PR."""
-    where = f"{err.path}:{err.line}" if err.line is not None else (err.path or "repository")
-    summary = USER_ERROR_SUMMARY.format(where=where, message=err.message)
+    lines = "\n".join(f"- {_where(p)}: {p.message}" for p in problems)
+    summary = USER_ERROR_SUMMARY.format(problems=lines)
     sha = sha or gw.branch_head(base)
-    every = list(problems) or [err]
     annotations = tuple(
-        Annotation(p.path, p.line or 1, p.message) for p in every if p.path is not None
+        Annotation(p.path, p.line or 1, p.message) for p in problems if p.path is not None
     )
     report = CheckReport(CHECK_NAME, "failure", USER_ERROR_TITLE, summary, annotations)
+    first = f"{_where(problems[0])}: {problems[0].message}"
     if sha is not None and gw.report_check(sha, report):
-        return RefreshOutcome("user-error", sha, message=str(err))
+        return RefreshOutcome("user-error", sha, message=first)
     pr = gw.find_pull(branch_for(base), base)
     if pr is not None and pr.state == "open":
-        gw.create_comment(pr.number, USER_ERROR_COMMENT.format(where=where, message=err.message))
-        return RefreshOutcome("user-error", sha, pr.number, pr.html_url, str(err))
-    return RefreshOutcome("user-error", sha, message=str(err))
+        gw.create_comment(pr.number, USER_ERROR_COMMENT + summary)
+        return RefreshOutcome("user-error", sha, pr.number, pr.html_url, first)
+    return RefreshOutcome("user-error", sha, message=first)
 
 
-def _facts_markdown(result: Any) -> str:
-    diff = getattr(result, "facts_diff", None)
-    return str(diff.to_markdown()) if diff is not None else ""
+def _where(problem: Located) -> str:
+    if problem.path and problem.line is not None:
+        return f"{problem.path}:{problem.line}"
+    return problem.path or "repository"
+
+
+def _facts_markdown(gw: RepoGateway, sha: str, result: Any) -> str:
+    diff = result.facts_diff
+    if diff is None:
+        return ""
+    return str(diff.to_markdown(lambda ev: _evidence_link(gw, sha, ev)))
+
+
+def _evidence_link(gw: RepoGateway, sha: str, ev: Evidence) -> str:
+    label = f"{ev.path}:{ev.line}" if ev.line else ev.path
+    return f"[`{label}`]({gw.blob_url(sha, ev.path, ev.line)})"
 
 
 def _bytes(value: str | bytes | None) -> bytes:
