@@ -102,14 +102,23 @@ def stale_output(
 def malformed_output(problems: Sequence[ProblemLike]) -> CheckOutput:
     """Malformed docs: failure, one annotation per problem at its file and line."""
     ordered = sorted(problems, key=lambda p: (p.path, p.line or 1, p.message))
-    annotations = tuple(Annotation(p.path, max(p.line or 1, 1), p.message) for p in ordered)
-    listing = "\n".join(f"- `{p.path}:{p.line or 1}`: {p.message}" for p in ordered)
+    # A problem without a file (rare) is listed in the summary only: annotations need a path.
+    annotations = tuple(
+        Annotation(p.path, max(p.line or 1, 1), p.message) for p in ordered if p.path
+    )
+    listing = "\n".join(f"- {_where(p)}: {p.message}" for p in ordered)
     return CheckOutput(
         "failure",
         MALFORMED_TITLE.format(count=len(ordered)),
         _fit(MALFORMED_SUMMARY.format(problems=listing)),
         annotations,
     )
+
+
+def _where(problem: ProblemLike) -> str:
+    if not problem.path:
+        return "(no file)"
+    return f"`{problem.path}:{problem.line or 1}`"
 
 
 def _fit(summary: str) -> str:

@@ -7,12 +7,13 @@ a retried POST could comment twice.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 import github
-from github import GithubException
+from github import Auth, GithubException, GithubIntegration
 
 from bot.checks import CheckOutput
 from bot.comments import CommentRef
@@ -125,3 +126,19 @@ class GithubConversation:
             verb, path, parameters=params, input=payload
         )
         return data
+
+
+_APP_LOGINS: dict[tuple[str, int], str] = {}
+_APP_LOGINS_LOCK = threading.Lock()
+
+
+def app_login(api_url: str, app_id: int, private_key: str) -> str:
+    """The app's own account, `<slug>[bot]`, asked once per process (`GET /app`, as the app)."""
+    key = (api_url, app_id)
+    with _APP_LOGINS_LOCK:
+        if key not in _APP_LOGINS:
+            integration = GithubIntegration(
+                auth=Auth.AppAuth(app_id, private_key), base_url=api_url
+            )
+            _APP_LOGINS[key] = f"{integration.get_app().slug}[bot]"
+        return _APP_LOGINS[key]

@@ -58,6 +58,11 @@ class GithubGateway:
     def repo(self) -> str:
         return self._repo
 
+    @property
+    def client(self) -> github.Github:
+        """The installation's client, shared by `bot.github.conversation` (one pacing)."""
+        return self._client
+
     # --- reads -----------------------------------------------------------------
 
     def default_branch(self) -> str:

@@ -1,0 +1,68 @@
+"""The seam for talking with people on a pull request or issue: comments, reactions,
+permissions, check runs, and a commit onto a person's branch.
+
+`bot/github/conversation.py` implements it over PyGithub (against GitHub or the sandbox).
+It sits beside `bot.ports.RepoGateway` rather than inside it so that the refresh service's
+gateway stays what one refresh needs, and this one what one conversation needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.checks import CheckOutput
+from bot.comments import CommentRef
+from bot.permissions import Permission
+
+REACTIONS = frozenset({"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"})
+
+
+@dataclass(frozen=True, slots=True)
+class PullDetails:
+    """What a preview or a command needs to know about one pull request."""
+
+    number: int
+    state: str  # open | closed
+    merged: bool
+    draft: bool
+    head_sha: str
+    head_ref: str
+    head_repo: str | None  # "owner/name"; None when the fork was deleted
+    base_ref: str
+    base_sha: str
+    html_url: str
+
+    def same_repo(self, repo: str) -> bool:
+        return self.head_repo is not None and self.head_repo.lower() == repo.lower()
+
+
+class BranchMoved(Exception):
+    """The branch tip is no longer the parent of our commit (someone pushed meanwhile)."""
+
+
+class Conversation(Protocol):
+    """One repository of one installation, as the bot's own account."""
+
+    def pull(self, number: int) -> PullDetails: ...
+
+    def issue_comments(self, number: int) -> Sequence[CommentRef]:
+        """Every comment on the issue or pull request, oldest first."""
+
+    def create_comment(self, number: int, body: str) -> int:
+        """Post a comment; returns its id."""
+
+    def edit_comment(self, comment_id: int, body: str) -> None: ...
+
+    def react(self, comment_id: int, content: str) -> None:
+        """Add a reaction (one of REACTIONS) to an issue comment."""
+
+    def permission(self, login: str) -> Permission: ...
+
+    def report_check(self, head_sha: str, name: str, output: CheckOutput) -> int | None:
+        """A completed check run with every annotation (50 per request); None when the
+        installation may not write checks."""
+
+    def advance_branch(self, branch: str, sha: str) -> None:
+        """Move `branch` to `sha` as a fast-forward only; BranchMoved when it is not one."""

@@ -1,0 +1,53 @@
+"""`/refresh-docs` in a new comment: queue the command for the worker.
+
+Only `created` is routed: edited and deleted comments do nothing. Comments by bots
+(the app's own included: its comments are `type: Bot`) are dropped here already; the
+worker checks again against the app's exact login and asks GitHub for permissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from bot.commands import parse_command
+from bot.jobs import Action
+from bot.permissions import Actor, is_ignored
+from bot.preview_tasks import command_job
+from bot.routing import Router
+from bot.webhooks import Event
+
+router = Router()
+
+
+@router.register("issue_comment", "created")
+def queue_command(event: Event) -> Iterator[Action]:
+    comment, issue = event.payload.get("comment"), event.payload.get("issue")
+    installation, repo = event.installation_id, event.repo
+    if installation is None or repo is None:
+        return
+    if not isinstance(comment, Mapping) or not isinstance(issue, Mapping):
+        return
+    body = comment.get("body")
+    if not isinstance(body, str) or parse_command(body) is None:
+        return
+    user = comment.get("user") if isinstance(comment.get("user"), Mapping) else {}
+    assert isinstance(user, Mapping)
+    actor = Actor(
+        str(user.get("login") or ""),
+        str(user.get("type") or "User"),
+        str(comment.get("author_association") or "NONE"),
+    )
+    if not actor.login or is_ignored(actor, None):
+        return
+    repository = event.payload.get("repository")
+    default_branch = repository.get("default_branch") if isinstance(repository, Mapping) else None
+    yield command_job(
+        installation,
+        repo,
+        number=int(issue["number"]),
+        comment_id=int(comment["id"]),
+        body=body,
+        actor=actor,
+        is_pull=bool(issue.get("pull_request")),
+        default_branch=default_branch if isinstance(default_branch, str) else None,
+    )

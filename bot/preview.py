@@ -1,0 +1,105 @@
+"""The pull-request preview: one sticky comment and the `docs-refresh` check run.
+
+Run by the worker for `pull_request` opened/synchronize/reopened/ready_for_review. It
+always reads the pull request afresh, so a job queued for an older push previews the
+newest head; a burst of pushes coalesces into one run.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import cast
+
+from bot.checks import (
+    CHECK_NAME,
+    CheckOutput,
+    Conclusion,
+    fresh_output,
+    malformed_output,
+    stale_output,
+)
+from bot.comments import find_sticky, preview_body, unaffected_body
+from bot.conversation import Conversation, PullDetails
+from bot.core.config import CONFIG_PATH, RepoConfig
+from bot.core.errors import ConfigError, UserError
+from bot.engine import Engine, Evaluation, Problem
+from bot.ports import Head
+
+log = logging.getLogger(__name__)
+
+
+def preview_pull_request(
+    repo: str, number: int, conv: Conversation, engine: Engine, app_login: str
+) -> str:
+    """Update the preview comment and check run of one pull request; returns the outcome."""
+    pr = conv.pull(number)
+    if pr.state != "open":
+        return "closed"
+    try:
+        config = engine.config()
+    except UserError as err:
+        _report(conv, pr, malformed_output([_problem(err)]))
+        return "bad-config"
+    if pr.draft and not config.preview_drafts:
+        return "draft"
+    changed = engine.changed_paths(pr.base_sha, pr.head_sha)
+    # Unknown changes (a huge compare) are treated as tracked: better a preview than none.
+    if changed is not None and not config.tracks_any(changed):
+        _report(conv, pr, fresh_output(tracked_changed=False))
+        _mark_unaffected(conv, pr, config, app_login)
+        return "untracked"
+    try:
+        evaluation = engine.evaluate(pr.head_sha, base_sha=pr.base_sha, changed_paths=changed)
+    except UserError as err:
+        evaluation = Evaluation(head=_no_head(pr), problems=(_problem(err),))
+    if evaluation.problems:
+        _report(conv, pr, malformed_output(evaluation.problems))
+        return "malformed"
+    if not evaluation.docs:
+        _report(conv, pr, fresh_output())
+        _mark_unaffected(conv, pr, config, app_login)
+        return "fresh"
+    conclusion = cast(Conclusion, config.check_stale_conclusion)
+    _report(conv, pr, stale_output(evaluation.docs, evaluation.facts_markdown, conclusion))
+    if config.comments:
+        body = preview_body(
+            pr.head_sha,
+            evaluation.docs,
+            evaluation.facts_markdown,
+            same_repo=pr.same_repo(repo),
+        )
+        _upsert_sticky(conv, pr, body, app_login, create=True)
+    return "stale"
+
+
+def _mark_unaffected(
+    conv: Conversation, pr: PullDetails, config: RepoConfig, app_login: str
+) -> None:
+    """Say so in the sticky comment if there is one; never open a comment to say nothing."""
+    if config.comments:
+        _upsert_sticky(conv, pr, unaffected_body(pr.head_sha), app_login, create=False)
+
+
+def _upsert_sticky(
+    conv: Conversation, pr: PullDetails, body: str, app_login: str, *, create: bool
+) -> None:
+    sticky = find_sticky(conv.issue_comments(pr.number), app_login)
+    if sticky is None:
+        if create:
+            conv.create_comment(pr.number, body)
+    elif sticky.body.strip() != body.strip():
+        conv.edit_comment(sticky.id, body)
+
+
+def _report(conv: Conversation, pr: PullDetails, output: CheckOutput) -> None:
+    if conv.report_check(pr.head_sha, CHECK_NAME, output) is None:
+        log.info("no checks:write permission; skipped the check run on #%s", pr.number)
+
+
+def _problem(err: UserError) -> Problem:
+    default = CONFIG_PATH if isinstance(err, ConfigError) else ""
+    return Problem(err.path or default, err.line, err.message)
+
+
+def _no_head(pr: PullDetails) -> Head:
+    return Head(pr.head_sha, "")
