@@ -28,9 +28,11 @@ def client_options(settings: Any) -> ClientOptions:
     )
 
 
-def gateway_factory(settings: Any, blobs: BlobStore | None) -> GatewayFactory:
+def gateway_factory(
+    settings: Any, blobs: BlobStore | None, options: ClientOptions | None = None
+) -> GatewayFactory:
     app_id, private_key = settings.require_github()
-    options = client_options(settings)
+    options = options or client_options(settings)
     clients = Clients(TokenCache(app_id, private_key, options), options)
     html = html_url_for(options.api_url)
     default_branches: dict[str, str] = {}
