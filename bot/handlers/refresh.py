@@ -1,0 +1,35 @@
+"""The `refresh` job: one refresh of one base branch, run by the worker.
+
+Every feature that wants a branch refreshed queues `bot.jobs.refresh_job(...)`; the queue
+coalesces them per (installation, repo, base) and this runs once on the newest head.
+"""
+
+from __future__ import annotations
+
+from bot.jobs import Job, job
+from bot.worker_context import WorkerContext
+
+
+@job("refresh")
+def run_refresh(ctx: WorkerContext, job: Job) -> str:
+    # Imported here: the web process registers this job but never loads the service.
+    from bot.service import RefreshRequest, refresh_branch
+
+    key = job.key
+    if key is None:
+        raise ValueError("a refresh job always has a key")
+    args = job.args
+    before = args.get("before")
+    default_branch = args.get("default_branch")
+    request = RefreshRequest(
+        installation_id=key.installation_id,
+        repo=key.repo,
+        base=key.base,
+        force=bool(args.get("force", False)),
+        reason=str(args.get("reason", "")),
+        # No changed_paths: later pushes may have coalesced into this job, so the service
+        # compares the first push's `before` with the current head instead.
+        before=before if isinstance(before, str) else None,
+        default_branch=default_branch if isinstance(default_branch, str) else None,
+    )
+    return refresh_branch(request, ctx.deps).action

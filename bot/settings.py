@@ -1,0 +1,123 @@
+"""Settings, read once from the environment (and a local `.env`) into one immutable value.
+
+Nothing else reads the environment: factories take a `Settings`. Secrets never appear in
+`repr()` or logs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from dotenv import dotenv_values
+
+from bot.core.errors import SetupError
+
+DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_PORT = 8080
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+NO_WEBHOOK_KEY = (
+    "WEBHOOK_SECRET is not set. Set it to the webhook secret of the GitHub App "
+    "(Settings → Developer settings → GitHub Apps → your app → Webhook secret), "
+    "in the environment or in a .env file: WEBHOOK_SECRET=<the secret>"
+)
+MISSING_APP = (
+    "APP_ID and a private key are needed to talk to GitHub. Set APP_ID to the app's id and "
+    "PRIVATE_KEY (the PEM text) or PRIVATE_KEY_PATH (a .pem file), in the environment or .env"
+)
+BAD_INTEGER = "{name} must be a whole number, got {value!r}"
+BAD_LOG_LEVEL = "LOG_LEVEL must be one of {levels}, got {value!r}"
+UNREADABLE_KEY = "PRIVATE_KEY_PATH {path} cannot be read: {reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    webhook_secret: str = field(repr=False)
+    app_id: int | None = None
+    private_key: str | None = field(default=None, repr=False)
+    github_api_url: str = DEFAULT_API_URL
+    redis_url: str | None = field(default=None, repr=False)  # may carry a password
+    data_dir: Path = Path("data")
+    log_level: str = "INFO"
+    port: int = DEFAULT_PORT
+    worker_threads: int = 2
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, dotenv_path: str | Path | None = ".env"
+    ) -> Settings:
+        """Settings from `environ` (default: os.environ) over the values of a `.env` file."""
+        env: dict[str, str] = {}
+        if dotenv_path is not None and Path(dotenv_path).is_file():
+            env.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+        env.update(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        secret = get("WEBHOOK_SECRET")
+        if secret is None:
+            raise SetupError(NO_WEBHOOK_KEY)
+        level = (get("LOG_LEVEL") or "INFO").upper()
+        if level not in LOG_LEVELS:
+            raise SetupError(BAD_LOG_LEVEL.format(levels=", ".join(LOG_LEVELS), value=level))
+        app_id = get("APP_ID")
+        return cls(
+            webhook_secret=secret,
+            app_id=None if app_id is None else _integer("APP_ID", app_id),
+            private_key=_private_key(get("PRIVATE_KEY"), get("PRIVATE_KEY_PATH")),
+            github_api_url=(get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
+            redis_url=_redis_url(get),
+            data_dir=Path(get("DATA_DIR") or "data"),
+            log_level=level,
+            port=_integer("PORT", get("PORT") or str(DEFAULT_PORT)),
+            worker_threads=max(1, _integer("WORKER_THREADS", get("WORKER_THREADS") or "2")),
+        )
+
+    def require_github(self) -> tuple[int, str]:
+        """The app id and key, or a SetupError that says how to set them."""
+        if self.app_id is None or self.private_key is None:
+            raise SetupError(MISSING_APP)
+        return self.app_id, self.private_key
+
+    @property
+    def queue_path(self) -> Path:
+        """The SQLite file holding the queue, delivery ids and locks (no Redis)."""
+        return self.data_dir / "queue.sqlite3"
+
+
+def _integer(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise SetupError(BAD_INTEGER.format(name=name, value=value)) from None
+
+
+def _private_key(text: str | None, path: str | None) -> str | None:
+    if text is not None:
+        # Platforms that cannot hold newlines in a variable get "\n" escapes.
+        return text.replace("\\n", "\n")
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SetupError(UNREADABLE_KEY.format(path=path, reason=err)) from None
+
+
+def _redis_url(get: Callable[[str], str | None]) -> str | None:
+    url = get("REDIS_URL")
+    if url is not None:
+        return url
+    host = get("REDIS_HOST")
+    if host is None:
+        return None
+    port = _integer("REDIS_PORT", get("REDIS_PORT") or "6379")
+    password = get("REDIS_PASSWORD")
+    auth = f":{quote(password, safe='')}@" if password else ""
+    return f"redis://{auth}{host}:{port}/0"

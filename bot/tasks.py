@@ -1,0 +1,173 @@
+"""The queue: one huey instance (SQLite file under DATA_DIR, or Redis), one huey task that
+runs any registered job, and the rules around it.
+
+A keyed job takes its branch's lock before it starts (and clears its pending marker then,
+so a push that lands during the run queues exactly one more). While the lock is busy the
+job waits in huey's schedule with its marker still set, so further pushes coalesce into it.
+Transient failures come back later (see `bot.retry`); user errors are logged and counted,
+never retried: the service reports them in the repository.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+
+from bot import logs
+from bot.core.errors import UserError
+from bot.jobs import JOB_FUNCTIONS, Action, Drop, Job, Message
+from bot.metrics import Metrics
+from bot.retry import retry_delay
+from bot.settings import Settings
+from bot.storage import Entry, Storage, Submitted, held
+from bot.storage.redis_store import RedisStore
+from bot.storage.sqlite_store import SqliteStore
+from bot.worker_context import WorkerContext
+
+log = logging.getLogger("docs_refresh.worker")
+
+QUEUE_NAME = "docs_refresh"
+RUN_JOB = "docs_refresh.run_job"
+LOCK_TTL = 300.0  # renewed every LOCK_TTL/3 while the job runs; a crash frees it after this
+LOCK_WAIT = 2.0  # seconds before a job that found its branch locked tries again
+
+
+def make_huey(settings: Settings) -> Huey:
+    """SqliteHuey on `DATA_DIR/queue.sqlite3`, or RedisHuey when Redis is configured."""
+    if settings.redis_url:
+        return RedisHuey(QUEUE_NAME, url=settings.redis_url, results=False, utc=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(QUEUE_NAME, filename=str(settings.queue_path), results=False, utc=True)
+
+
+def make_storage(huey: Huey) -> Storage:
+    return RedisStore(huey.storage) if isinstance(huey, RedisHuey) else SqliteStore(huey.storage)
+
+
+@dataclass
+class Queue:
+    """The huey instance, its storage, and the single task that carries every job."""
+
+    settings: Settings
+    huey: Huey
+    storage: Storage
+    metrics: Metrics
+    runner: Any  # huey TaskWrapper of RUN_JOB
+
+    def entries(self, jobs: Sequence[Job], now: float) -> list[Entry]:
+        return [
+            Entry(job.key, self.huey.serialize_task(self.runner.s(job.to_message(now))))
+            for job in jobs
+        ]
+
+    def submit(
+        self, delivery_id: str | None, actions: Sequence[Action], *, event: str | None = None
+    ) -> Submitted:
+        """Durably queue the actions of one delivery, once per delivery id (one round trip)."""
+        now = time.time()
+        jobs = [a for a in actions if isinstance(a, Job)]
+        drops = [a for a in actions if isinstance(a, Drop)]
+        count = (
+            None
+            if event is None
+            else ("docs_refresh_webhook_deliveries_total", (("event", event),))
+        )
+        return self.storage.submit(
+            delivery_id, self.entries(jobs, now), drops, now=now, count=count
+        )
+
+    def enqueue(self, jobs: Sequence[Job]) -> Submitted:
+        """Queue follow-up work from a job (no delivery id; keys still coalesce)."""
+        return self.submit(None, jobs)
+
+    def context(self) -> WorkerContext:
+        return WorkerContext(self.settings, self.storage, self.metrics, self.enqueue)
+
+    def consumer(self, workers: int | None = None) -> Consumer:
+        return self.huey.create_consumer(
+            workers=workers or self.settings.worker_threads,
+            worker_type="thread",
+            periodic=False,
+            max_delay=1.0,  # an idle SQLite consumer polls at least every second
+            check_worker_health=True,
+        )
+
+
+def build_queue(settings: Settings) -> Queue:
+    huey = make_huey(settings)
+    storage = make_storage(huey)
+    metrics = Metrics(storage)
+    holder: dict[str, WorkerContext] = {}
+
+    def run_job(message: dict[str, Any]) -> None:
+        if "ctx" not in holder:
+            holder["ctx"] = queue.context()
+        execute(queue, holder["ctx"], Message.from_dict(message))
+
+    runner = huey.task(name=RUN_JOB)(run_job)
+    queue = Queue(settings, huey, storage, metrics, runner)
+    return queue
+
+
+def execute(queue: Queue, ctx: WorkerContext, message: Message) -> str:
+    """Run one job under its rules; returns the outcome counted in the metrics."""
+    job = message.job
+    with logs.context(
+        job=job.name,
+        installation=job.installation_id if job.key is None else job.key.installation_id,
+        repo=job.repo if job.key is None else job.key.repo,
+        base=None if job.key is None else job.key.base,
+        attempt=message.attempt,
+    ):
+        outcome = _execute(queue, ctx, message)
+        queue.metrics.job(job.name, outcome)
+        log.info("job %s", outcome)
+        return outcome
+
+
+def _execute(queue: Queue, ctx: WorkerContext, message: Message) -> str:
+    job = message.job
+    function = JOB_FUNCTIONS.get(job.name)
+    if function is None:
+        log.error("no job function named %r (is its module imported by bot.handlers?)", job.name)
+        return "unknown"
+    installation = job.installation_id if job.key is None else job.key.installation_id
+    repo = job.repo if job.key is None else job.key.repo
+    if installation is not None and queue.storage.removed_since(
+        installation, repo, message.enqueued_at
+    ):
+        return "dropped"
+    if job.key is None:
+        return _attempt(queue, ctx, message)
+    lease = queue.storage.acquire(job.key.lock_name, LOCK_TTL, now=time.time())
+    if lease is None:
+        queue.runner.schedule(
+            args=(job.to_message(message.enqueued_at, message.attempt),), delay=LOCK_WAIT
+        )
+        return "deferred"
+    with held(lease, LOCK_TTL):
+        queue.storage.clear_pending(job.key)
+        return _attempt(queue, ctx, message)
+
+
+def _attempt(queue: Queue, ctx: WorkerContext, message: Message) -> str:
+    job = message.job
+    try:
+        return JOB_FUNCTIONS[job.name](ctx, job)
+    except UserError as err:
+        log.warning("user error, not retried: %s", err)
+        return "user_error"
+    except Exception as err:
+        delay = retry_delay(err, message.attempt, now=time.time())
+        if delay is None:
+            log.exception("job failed")
+            return "failed"
+        log.warning("transient failure, retry in %.1fs: %s", delay, err)
+        queue.runner.schedule(args=(message.retried(),), delay=delay)
+        return "retried"
