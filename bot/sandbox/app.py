@@ -1,0 +1,162 @@
+"""The sandbox's WSGI app: composes the blueprints and wraps every API request with
+fault injection, authentication, rate-limit headers and the request log."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from bot.sandbox import admin, api_app, api_git, api_pulls
+from bot.sandbox.auth import AuthFailure, check_token, verify_app_jwt
+from bot.sandbox.rest import ApiError, Context, ctx
+
+RATE_LIMIT = 5000
+RATE_LIMIT_ANONYMOUS = 60
+RATE_WINDOW = 3600
+SECONDARY_LIMIT = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+    " If you reach out to GitHub Support for help, please include the request ID {request_id}."
+)
+PRIMARY_LIMIT = "API rate limit exceeded for installation ID {installation_id}."
+SERVER_ERROR = "Server Error"
+NOT_FAST_FORWARD = "Update is not a fast forward"
+REQUIRES_AUTH = "Requires authentication"
+DOC_AUTH = "https://docs.github.com/rest/overview/authenticating-to-the-rest-api"
+DOC_LIMITS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
+# Endpoints that take the app's JWT rather than an installation token.
+_JWT_PATHS = re.compile(
+    r"^/app(/.*)?$|^/repos/[^/]+/[^/]+/installation$|^/(orgs|users)/[^/]+/installation$"
+)
+_OPEN_PATHS = re.compile(r"^/_sandbox/|^/_codeload/|^/rate_limit$")
+_READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def create_app(context: Context) -> Flask:
+    app = Flask("bot.sandbox")
+    app.config["SANDBOX"] = context
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep GitHub's field order
+    for bp in (admin.bp, api_app.bp, api_git.bp, api_pulls.bp):
+        app.register_blueprint(bp)
+    app.before_request(_before)
+    app.after_request(_after)
+    app.register_error_handler(ApiError, lambda err: err.response())
+    app.register_error_handler(HTTPException, _http_error)
+    return app
+
+
+def _is_admin() -> bool:
+    return bool(_OPEN_PATHS.match(request.path)) and request.path != "/rate_limit"
+
+
+def _before() -> Response | None:
+    g.started, g.auth, g.fault, g.credential = (
+        time.monotonic(),
+        None,
+        None,
+        request.remote_addr or "-",
+    )
+    if _is_admin():
+        return None
+    fault = ctx().store.take_fault(request.method, request.path)
+    if fault is not None:
+        g.fault = fault.kind
+        if fault.kind == "delay":
+            time.sleep(fault.delay)
+        else:
+            return _fault_response(
+                fault.kind, fault.status, fault.message, fault.retry_after
+            ).response()
+    if _OPEN_PATHS.match(request.path):
+        return None
+    _authenticate()
+    return None
+
+
+def _fault_response(
+    kind: str, status: int | None, message: str | None, retry_after: int
+) -> ApiError:
+    if kind == "secondary_limit":
+        # https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
+        text = message or SECONDARY_LIMIT.format(request_id=_request_id())
+        return ApiError(status or 403, text, DOC_LIMITS, headers={"retry-after": str(retry_after)})
+    if kind == "primary_limit":
+        text = message or PRIMARY_LIMIT.format(installation_id=1)
+        reset = int(ctx().store.clock()) + retry_after
+        headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}
+        return ApiError(status or 403, text, DOC_LIMITS, headers=headers)
+    if kind == "unprocessable":
+        return ApiError(status or 422, message or NOT_FAST_FORWARD)
+    return ApiError(status or 502, message or SERVER_ERROR)
+
+
+def _authenticate() -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, credential = header.partition(" ")
+    credential = credential.strip()
+    if scheme.lower() not in ("bearer", "token") or not credential:
+        raise ApiError(401, REQUIRES_AUTH, DOC_AUTH)
+    c = ctx()
+    try:
+        if _JWT_PATHS.match(request.path):
+            verify_app_jwt(credential, c.public_key, c.store.clock())
+            g.auth = "app"
+        else:
+            check_token(c.store, credential)
+            g.auth = "installation"
+    except AuthFailure as err:
+        raise ApiError(401, err.message, DOC_AUTH) from err
+    g.credential = credential
+
+
+def _request_id() -> str:
+    return f"SANDBOX:{id(request):X}"
+
+
+def _after(resp: Response) -> Response:
+    store = ctx().store
+    now = store.clock()
+    key = str(g.get("credential", "-"))
+    limit = RATE_LIMIT if g.get("auth") else RATE_LIMIT_ANONYMOUS
+    admin_request = _is_admin()
+    with store.lock:
+        if not admin_request:
+            store.rate_used[key] = store.rate_used.get(key, 0) + 1
+        used = store.rate_used.get(key, 0)
+        if not admin_request:
+            store.requests.append(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "query": request.query_string.decode(),
+                    "status": resp.status_code,
+                    "write": request.method not in _READ_METHODS,
+                    "auth": g.get("auth"),
+                    "fault": g.get("fault"),
+                    "duration_ms": round(
+                        (time.monotonic() - g.get("started", time.monotonic())) * 1000, 2
+                    ),
+                }
+            )
+    # https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#checking-the-status-of-your-rate-limit
+    headers: dict[str, Any] = {
+        "x-ratelimit-limit": str(limit),
+        "x-ratelimit-remaining": str(max(limit - used, 0)),
+        "x-ratelimit-used": str(used),
+        "x-ratelimit-reset": str(int(now // RATE_WINDOW + 1) * RATE_WINDOW),
+        "x-ratelimit-resource": "core",
+        "x-github-request-id": _request_id(),
+        "x-github-api-version-selected": "2022-11-28",
+    }
+    for name, value in headers.items():
+        resp.headers.setdefault(name, value)
+    return resp
+
+
+def _http_error(err: HTTPException) -> Response:
+    status = err.code or 500
+    message = {404: "Not Found", 405: "Method Not Allowed"}.get(status, err.name)
+    return ApiError(status, message).response()

@@ -1,0 +1,138 @@
+"""REST plumbing shared by the API blueprints: the per-app context, GitHub's error
+bodies, `Link` pagination and request-body helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlencode
+
+from flask import Response, current_app, jsonify, request
+
+from bot.sandbox.store import BOT_LOGIN, Repo, Store
+
+DOCS = "https://docs.github.com/rest"
+NOT_FOUND = "Not Found"
+VALIDATION_FAILED = "Validation Failed"
+PER_PAGE_DEFAULT = 30
+PER_PAGE_MAX = 100
+
+
+@dataclass
+class Context:
+    store: Store
+    public_key: bytes
+    private_key_path: Path
+    webhook_url: str | None = None
+    webhook_secret: str = ""
+    token_ttl: float = 3600.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def ctx() -> Context:
+    context: Context = current_app.config["SANDBOX"]
+    return context
+
+
+def base_url() -> str:
+    """This server's own base URL as the client reached it (so clients' host checks pass)."""
+    return request.host_url.rstrip("/")
+
+
+class ApiError(Exception):
+    """Answered as GitHub's error body: `{"message", "documentation_url", "status"[, "errors"]}`.
+
+    Shape: https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        doc: str = DOCS,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.doc = doc
+        self.errors = errors
+        self.headers = headers or {}
+
+    def response(self) -> Response:
+        body: dict[str, Any] = {
+            "message": self.message,
+            "documentation_url": self.doc,
+            "status": str(self.status),
+        }
+        if self.errors is not None:
+            body["errors"] = self.errors
+        resp = jsonify(body)
+        resp.status_code = self.status
+        resp.headers.update(self.headers)
+        return resp
+
+
+def not_found(doc: str = DOCS) -> NoReturn:
+    raise ApiError(404, NOT_FOUND, doc)
+
+
+def invalid(
+    resource: str, field_name: str, code: str = "missing_field", doc: str = DOCS
+) -> NoReturn:
+    # https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#validation-failed
+    raise ApiError(
+        422, VALIDATION_FAILED, doc, [{"resource": resource, "code": code, "field": field_name}]
+    )
+
+
+def find_repo(owner: str, name: str) -> Repo:
+    repo = ctx().store.repo(owner, name)
+    if repo is None:
+        not_found("https://docs.github.com/rest/repos/repos#get-a-repository")
+    return repo
+
+
+def body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ApiError(400, "Problems parsing JSON")
+    return data
+
+
+def actor() -> str:
+    """Who makes this API request: the app's bot user (installation tokens are the app)."""
+    return BOT_LOGIN
+
+
+def created(payload: Any) -> Response:
+    resp = jsonify(payload)
+    resp.status_code = 201
+    return resp
+
+
+def paginate(items: list[Any]) -> Response:
+    """A page of `items` with GitHub's `Link` header (first/prev/next/last), per `page`/`per_page`.
+
+    https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
+    """
+    try:
+        per_page = min(max(int(request.args.get("per_page", PER_PAGE_DEFAULT)), 1), PER_PAGE_MAX)
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        per_page, page = PER_PAGE_DEFAULT, 1
+    last = max((len(items) + per_page - 1) // per_page, 1)
+    chunk = items[(page - 1) * per_page : page * per_page]
+    resp = jsonify(chunk)
+    links = []
+    for rel, target in (("prev", page - 1), ("next", page + 1), ("last", last), ("first", 1)):
+        if (rel in ("prev", "first") and page > 1) or (rel in ("next", "last") and page < last):
+            args = {**request.args.to_dict(), "per_page": str(per_page), "page": str(target)}
+            links.append(f'<{base_url()}{request.path}?{urlencode(args)}>; rel="{rel}"')
+    if links:
+        resp.headers["Link"] = ", ".join(links)
+    return resp

@@ -1,0 +1,403 @@
+"""JSON bodies in GitHub's documented shapes, with absolute URLs under the sandbox's base.
+
+Each builder cites the REST reference page whose response schema it follows. Only the
+fields a client plausibly reads are filled; URL fields point back at this server, so a
+client that follows them (PyGithub completing a lazy object, or following `Link`) stays here.
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from typing import Any
+
+from bot.sandbox.gitrepo import CommitInfo, FileChange, Person
+from bot.sandbox.store import (
+    APP_ID,
+    APP_NAME,
+    APP_SLUG,
+    INSTALLATION_ID,
+    CheckRun,
+    Comment,
+    Issue,
+    Reaction,
+    Repo,
+    Store,
+    User,
+)
+
+Json = dict[str, Any]
+
+
+def node_id(kind: str, ident: int | str) -> str:
+    return base64.b64encode(f"{kind}:{ident}".encode()).decode().rstrip("=")
+
+
+def user(base: str, u: User) -> Json:
+    # https://docs.github.com/en/rest/users/users#get-a-user (simple-user)
+    return {
+        "login": u.login,
+        "id": u.id,
+        "node_id": node_id("User", u.id),
+        "avatar_url": f"{base}/_sandbox/avatars/{u.login}",
+        "url": f"{base}/users/{u.login}",
+        "html_url": f"{base}/{u.login}",
+        "type": u.type,
+        "site_admin": False,
+    }
+
+
+def repository(base: str, store: Store, r: Repo, *, full: bool = False) -> Json:
+    # https://docs.github.com/en/rest/repos/repos#get-a-repository
+    url = f"{base}/repos/{r.full_name}"
+    body: Json = {
+        "id": r.id,
+        "node_id": node_id("Repository", r.id),
+        "name": r.name,
+        "full_name": r.full_name,
+        "private": r.private,
+        "visibility": "private" if r.private else "public",
+        "owner": user(base, store.user(r.owner)),
+        "html_url": f"{base}/{r.full_name}",
+        "description": None,
+        "fork": r.fork_of is not None,
+        "url": url,
+        "git_refs_url": f"{url}/git/refs{{/sha}}",
+        "pulls_url": f"{url}/pulls{{/number}}",
+        "issues_url": f"{url}/issues{{/number}}",
+        "contents_url": f"{url}/contents/{{+path}}",
+        "compare_url": f"{url}/compare/{{base}}...{{head}}",
+        "clone_url": f"{base}/{r.full_name}.git",
+        "default_branch": r.default_branch,
+        "archived": False,
+        "disabled": False,
+    }
+    if full and r.fork_of:
+        parent = store.repos.get(r.fork_of.lower())
+        if parent is not None:
+            body["parent"] = body["source"] = repository(base, store, parent)
+    return body
+
+
+def ref(base: str, r: Repo, name: str, sha: str, kind: str) -> Json:
+    # https://docs.github.com/en/rest/git/refs#get-a-reference
+    url = f"{base}/repos/{r.full_name}"
+    return {
+        "ref": name,
+        "node_id": node_id("Ref", f"{r.id}:{name}"),
+        "url": f"{url}/git/{name}",
+        "object": {"type": kind, "sha": sha, "url": f"{url}/git/{kind}s/{sha}"},
+    }
+
+
+def person(p: Person) -> Json:
+    return {"name": p.name, "email": p.email, "date": p.date}
+
+
+def git_commit(base: str, r: Repo, c: CommitInfo) -> Json:
+    # https://docs.github.com/en/rest/git/commits#get-a-commit-object
+    url = f"{base}/repos/{r.full_name}"
+    return {
+        "sha": c.sha,
+        "node_id": node_id("Commit", c.sha),
+        "url": f"{url}/git/commits/{c.sha}",
+        "html_url": f"{base}/{r.full_name}/commit/{c.sha}",
+        "author": person(c.author),
+        "committer": person(c.committer),
+        "message": c.message,
+        "tree": {"sha": c.tree, "url": f"{url}/git/trees/{c.tree}"},
+        "parents": [
+            {
+                "sha": p,
+                "url": f"{url}/git/commits/{p}",
+                "html_url": f"{base}/{r.full_name}/commit/{p}",
+            }
+            for p in c.parents
+        ],
+        "verification": {
+            "verified": False,
+            "reason": "unsigned",
+            "signature": None,
+            "payload": None,
+        },
+    }
+
+
+def file_change(base: str, r: Repo, f: FileChange, ref_sha: str) -> Json:
+    # https://docs.github.com/en/rest/pulls/pulls#list-pull-requests-files (diff-entry)
+    body: Json = {
+        "sha": f.sha,
+        "filename": f.path,
+        "status": f.status,
+        "additions": f.additions,
+        "deletions": f.deletions,
+        "changes": f.additions + f.deletions,
+        "blob_url": f"{base}/{r.full_name}/blob/{ref_sha}/{f.path}",
+        "raw_url": f"{base}/{r.full_name}/raw/{ref_sha}/{f.path}",
+        "contents_url": f"{base}/repos/{r.full_name}/contents/{f.path}?ref={ref_sha}",
+    }
+    if f.patch is not None:
+        body["patch"] = f.patch
+    return body
+
+
+def rest_commit(
+    base: str, store: Store, r: Repo, c: CommitInfo, files: list[FileChange] | None
+) -> Json:
+    # https://docs.github.com/en/rest/commits/commits#get-a-commit
+    url = f"{base}/repos/{r.full_name}"
+    body: Json = {
+        "sha": c.sha,
+        "node_id": node_id("Commit", c.sha),
+        "url": f"{url}/commits/{c.sha}",
+        "html_url": f"{base}/{r.full_name}/commit/{c.sha}",
+        "commit": {
+            **{
+                k: v
+                for k, v in git_commit(base, r, c).items()
+                if k not in ("sha", "node_id", "parents", "html_url")
+            },
+            "comment_count": 0,
+        },
+        "author": _account_by_email(base, store, c.author),
+        "committer": _account_by_email(base, store, c.committer),
+        "parents": [
+            {"sha": p, "url": f"{url}/commits/{p}", "html_url": f"{base}/{r.full_name}/commit/{p}"}
+            for p in c.parents
+        ],
+    }
+    if files is not None:
+        adds = sum(f.additions for f in files)
+        dels = sum(f.deletions for f in files)
+        body["stats"] = {"additions": adds, "deletions": dels, "total": adds + dels}
+        body["files"] = [file_change(base, r, f, c.sha) for f in files]
+    return body
+
+
+def _account_by_email(base: str, store: Store, p: Person) -> Json | None:
+    """The account a commit e-mail names (`login@…`, `id+login@users.noreply…`), like GitHub."""
+    local = p.email.split("@", 1)[0].split("+", 1)[-1]
+    found = store.users.get(local.lower())
+    return user(base, found) if found else None
+
+
+def labels(base: str, r: Repo, names: list[str]) -> list[Json]:
+    # https://docs.github.com/en/rest/issues/labels#list-labels-for-an-issue
+    return [
+        {
+            "id": zlib.crc32(f"{r.full_name}:{n}".encode()),
+            "node_id": node_id("Label", f"{r.id}:{n}"),
+            "url": f"{base}/repos/{r.full_name}/labels/{n}",
+            "name": n,
+            "color": "ededed",
+            "default": False,
+            "description": None,
+        }
+        for n in names
+    ]
+
+
+def issue(base: str, store: Store, r: Repo, i: Issue) -> Json:
+    # https://docs.github.com/en/rest/issues/issues#get-an-issue
+    url = f"{base}/repos/{r.full_name}/issues/{i.number}"
+    kind = "pull" if i.pull else "issues"
+    body: Json = {
+        "id": i.id,
+        "node_id": node_id("Issue", i.id),
+        "url": url,
+        "repository_url": f"{base}/repos/{r.full_name}",
+        "comments_url": f"{url}/comments",
+        "html_url": f"{base}/{r.full_name}/{kind}/{i.number}",
+        "number": i.number,
+        "state": i.state,
+        "title": i.title,
+        "body": i.body,
+        "user": user(base, store.user(i.user)),
+        "labels": labels(base, r, i.labels),
+        "locked": False,
+        "comments": sum(
+            1
+            for c in store.comments.values()
+            if c.repo == r.full_name and c.issue_number == i.number
+        ),
+        "created_at": i.created_at,
+        "updated_at": i.updated_at,
+        "closed_at": i.closed_at,
+        "author_association": association(store, r, i.user),
+    }
+    if i.pull:
+        pulls = f"{base}/repos/{r.full_name}/pulls/{i.number}"
+        body["pull_request"] = {
+            "url": pulls,
+            "html_url": body["html_url"],
+            "diff_url": f"{body['html_url']}.diff",
+            "patch_url": f"{body['html_url']}.patch",
+            "merged_at": i.pull.merged_at,
+        }
+    return body
+
+
+def pull(base: str, store: Store, r: Repo, i: Issue) -> Json:
+    # https://docs.github.com/en/rest/pulls/pulls#get-a-pull-request
+    assert i.pull is not None
+    p = i.pull
+    head_repo = store.repos[p.head_repo.lower()]
+    url = f"{base}/repos/{r.full_name}/pulls/{i.number}"
+    html = f"{base}/{r.full_name}/pull/{i.number}"
+    return {
+        "url": url,
+        "id": i.id,
+        "node_id": node_id("PullRequest", i.id),
+        "html_url": html,
+        "diff_url": f"{html}.diff",
+        "patch_url": f"{html}.patch",
+        "issue_url": f"{base}/repos/{r.full_name}/issues/{i.number}",
+        "commits_url": f"{url}/commits",
+        "comments_url": f"{base}/repos/{r.full_name}/issues/{i.number}/comments",
+        "number": i.number,
+        "state": i.state,
+        "locked": False,
+        "title": i.title,
+        "body": i.body,
+        "user": user(base, store.user(i.user)),
+        "labels": labels(base, r, i.labels),
+        "created_at": i.created_at,
+        "updated_at": i.updated_at,
+        "closed_at": i.closed_at,
+        "merged_at": p.merged_at,
+        "merge_commit_sha": p.merge_commit_sha,
+        "draft": p.draft,
+        "merged": p.merged,
+        "mergeable": None,
+        "maintainer_can_modify": p.maintainer_can_modify,
+        "author_association": association(store, r, i.user),
+        "head": _part(base, store, head_repo, p.head_ref, p.head_sha),
+        "base": _part(base, store, r, p.base_ref, p.base_sha),
+    }
+
+
+def _part(base: str, store: Store, r: Repo, ref_name: str, sha: str) -> Json:
+    return {
+        "label": f"{r.owner}:{ref_name}",
+        "ref": ref_name,
+        "sha": sha,
+        "user": user(base, store.user(r.owner)),
+        "repo": repository(base, store, r),
+    }
+
+
+def association(store: Store, r: Repo, login: str) -> str:
+    # https://docs.github.com/en/graphql/reference/enums#commentauthorassociation
+    if login.lower() == r.owner.lower():
+        return "OWNER"
+    if store.permission(r, login) != "none":
+        return "COLLABORATOR"
+    return "NONE"
+
+
+def comment(base: str, store: Store, r: Repo, c: Comment) -> Json:
+    # https://docs.github.com/en/rest/issues/comments#get-an-issue-comment
+    kind = "pull" if store.issues[(r.full_name, c.issue_number)].pull else "issues"
+    return {
+        "id": c.id,
+        "node_id": node_id("IssueComment", c.id),
+        "url": f"{base}/repos/{r.full_name}/issues/comments/{c.id}",
+        "html_url": f"{base}/{r.full_name}/{kind}/{c.issue_number}#issuecomment-{c.id}",
+        "issue_url": f"{base}/repos/{r.full_name}/issues/{c.issue_number}",
+        "body": c.body,
+        "user": user(base, store.user(c.user)),
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+        "author_association": association(store, r, c.user),
+    }
+
+
+def reaction(base: str, store: Store, x: Reaction) -> Json:
+    # https://docs.github.com/en/rest/reactions/reactions#create-reaction-for-an-issue-comment
+    return {
+        "id": x.id,
+        "node_id": node_id("Reaction", x.id),
+        "user": user(base, store.user(x.user)),
+        "content": x.content,
+        "created_at": x.created_at,
+    }
+
+
+def check_run(base: str, store: Store, r: Repo, c: CheckRun) -> Json:
+    # https://docs.github.com/en/rest/checks/runs#get-a-check-run
+    url = f"{base}/repos/{r.full_name}/check-runs/{c.id}"
+    output = {
+        "title": c.output.get("title"),
+        "summary": c.output.get("summary"),
+        "text": c.output.get("text"),
+        "annotations_count": len(c.annotations),
+        "annotations_url": f"{url}/annotations",
+    }
+    return {
+        "id": c.id,
+        "node_id": node_id("CheckRun", c.id),
+        "head_sha": c.head_sha,
+        "external_id": c.external_id,
+        "url": url,
+        "html_url": f"{base}/{r.full_name}/runs/{c.id}",
+        "details_url": c.details_url,
+        "status": c.status,
+        "conclusion": c.conclusion,
+        "started_at": c.started_at,
+        "completed_at": c.completed_at,
+        "output": output,
+        "name": c.name,
+        "check_suite": {"id": c.id},
+        "app": app(base, store),
+        "pull_requests": [],
+    }
+
+
+def app(base: str, store: Store) -> Json:
+    # https://docs.github.com/en/rest/apps/apps#get-the-authenticated-app
+    owner = next(iter(store.repos.values())).owner if store.repos else "sandbox"
+    return {
+        "id": APP_ID,
+        "slug": APP_SLUG,
+        "node_id": node_id("App", APP_ID),
+        "owner": user(base, store.user(owner)),
+        "name": APP_NAME,
+        "description": "A GitHub App served by the docs-refresh sandbox",
+        "external_url": base,
+        "html_url": f"{base}/apps/{APP_SLUG}",
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "permissions": PERMISSIONS,
+        "events": ["push", "pull_request", "issue_comment", "issues", "installation"],
+    }
+
+
+PERMISSIONS = {
+    "contents": "write",
+    "pull_requests": "write",
+    "issues": "write",
+    "checks": "write",
+    "metadata": "read",
+}
+
+
+def installation(base: str, store: Store) -> Json:
+    # https://docs.github.com/en/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app
+    owner = next(iter(store.repos.values())).owner if store.repos else "sandbox"
+    return {
+        "id": INSTALLATION_ID,
+        "account": user(base, store.user(owner)),
+        "repository_selection": "all",
+        "access_tokens_url": f"{base}/app/installations/{INSTALLATION_ID}/access_tokens",
+        "repositories_url": f"{base}/installation/repositories",
+        "html_url": f"{base}/settings/installations/{INSTALLATION_ID}",
+        "app_id": APP_ID,
+        "app_slug": APP_SLUG,
+        "target_id": store.user(owner).id,
+        "target_type": store.user(owner).type,
+        "permissions": PERMISSIONS,
+        "events": app(base, store)["events"],
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "suspended_at": None,
+    }

@@ -1,0 +1,170 @@
+"""Webhook payloads built from real state, signed and delivered like GitHub's.
+
+Signature: https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+(`X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body with the secret>`).
+Headers: https://docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers
+Delivery is synchronous, so a test or a demo sees the receiver's answer in the admin response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from typing import Any
+
+import requests
+
+from bot.sandbox import shapes
+from bot.sandbox.gitrepo import ZERO_SHA
+from bot.sandbox.store import APP_ID, INSTALLATION_ID, Issue, Repo, Store
+
+DELIVERY_TIMEOUT = 10.0
+MAX_PUSH_COMMITS = 2048  # https://docs.github.com/en/webhooks/webhook-events-and-payloads#push
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The `X-Hub-Signature-256` value for `body`."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def deliver(
+    store: Store, url: str | None, secret: str, event: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """POST one delivery to `url` (if any) and record it; returns the record."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    delivery_id = str(uuid.uuid4())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "GitHub-Hookshot/sandbox",
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": delivery_id,
+        "X-GitHub-Hook-ID": "1",
+        "X-GitHub-Hook-Installation-Target-Type": "integration",
+        "X-GitHub-Hook-Installation-Target-ID": str(APP_ID),
+        "X-Hub-Signature-256": signature(secret, body),
+        "X-Hub-Signature": "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest(),
+    }
+    record: dict[str, Any] = {
+        "id": delivery_id,
+        "event": event,
+        "action": payload.get("action"),
+        "url": url,
+        "status": None,
+        "error": None,
+        "payload": payload,
+    }
+    if url:
+        try:
+            resp = requests.post(url, data=body, headers=headers, timeout=DELIVERY_TIMEOUT)
+            record["status"] = resp.status_code
+        except requests.RequestException as err:
+            record["error"] = str(err)
+    with store.lock:
+        store.deliveries.append(record)
+    return record
+
+
+def _common(base: str, store: Store, r: Repo, sender: str) -> dict[str, Any]:
+    return {
+        "repository": shapes.repository(base, store, r, full=True),
+        "installation": {
+            "id": INSTALLATION_ID,
+            "node_id": shapes.node_id("Installation", INSTALLATION_ID),
+        },
+        "sender": shapes.user(base, store.user(sender)),
+    }
+
+
+def push_payload(
+    base: str, store: Store, r: Repo, ref: str, before: str, after: str, sender: str
+) -> dict[str, Any]:
+    """A `push` payload whose commits are the real ones between `before` and `after`.
+
+    Each commit lists the paths it added, modified and removed against its first parent, so
+    the union over commits is exactly what the push changed. For a new branch the commits
+    are those not already on another branch, as GitHub reports them.
+    """
+    created, deleted = before == ZERO_SHA, after == ZERO_SHA
+    if deleted:
+        shas: list[str] = []
+    elif created:
+        others = [sha for name, sha, _ in r.git.refs("refs/heads/") if name != ref]
+        shas = r.git.rev_list(after, *others, limit=MAX_PUSH_COMMITS)
+    else:
+        shas = r.git.rev_list(after, before, limit=MAX_PUSH_COMMITS)
+    commits = [_push_commit(base, r, sha, distinct=True) for sha in shas]
+    head = (
+        None if deleted else _push_commit(base, r, after, distinct=bool(shas and shas[-1] == after))
+    )
+    forced = not created and not deleted and not r.git.is_ancestor(before, after)
+    pusher = store.user(sender)
+    return {
+        "ref": ref,
+        "before": before,
+        "after": after,
+        "created": created,
+        "deleted": deleted,
+        "forced": forced,
+        "base_ref": None,
+        "compare": f"{base}/{r.full_name}/compare/{before[:12]}...{after[:12]}",
+        "commits": commits,
+        "head_commit": head,
+        "pusher": {"name": pusher.login, "email": f"{pusher.login}@users.noreply.github.com"},
+        **_common(base, store, r, sender),
+    }
+
+
+def _push_commit(base: str, r: Repo, sha: str, *, distinct: bool) -> dict[str, Any]:
+    info = r.git.commit_info(sha)
+    assert info is not None
+    changed = r.git.changed_paths(sha)
+    return {
+        "id": info.sha,
+        "tree_id": info.tree,
+        "distinct": distinct,
+        "message": info.message,
+        "timestamp": info.committer.date,
+        "url": f"{base}/{r.full_name}/commit/{info.sha}",
+        "author": {"name": info.author.name, "email": info.author.email},
+        "committer": {"name": info.committer.name, "email": info.committer.email},
+        "added": changed["added"],
+        "removed": changed["removed"],
+        "modified": changed["modified"],
+    }
+
+
+def pull_request_payload(
+    base: str, store: Store, r: Repo, issue: Issue, action: str, sender: str
+) -> dict[str, Any]:
+    # https://docs.github.com/en/webhooks/webhook-events-and-payloads#pull_request
+    return {
+        "action": action,
+        "number": issue.number,
+        "pull_request": shapes.pull(base, store, r, issue),
+        **_common(base, store, r, sender),
+    }
+
+
+def issue_comment_payload(
+    base: str, store: Store, r: Repo, issue: Issue, comment_id: int, sender: str
+) -> dict[str, Any]:
+    # https://docs.github.com/en/webhooks/webhook-events-and-payloads#issue_comment
+    return {
+        "action": "created",
+        "issue": shapes.issue(base, store, r, issue),
+        "comment": shapes.comment(base, store, r, store.comments[comment_id]),
+        **_common(base, store, r, sender),
+    }
+
+
+def issues_payload(
+    base: str, store: Store, r: Repo, issue: Issue, action: str, sender: str
+) -> dict[str, Any]:
+    # https://docs.github.com/en/webhooks/webhook-events-and-payloads#issues
+    return {
+        "action": action,
+        "issue": shapes.issue(base, store, r, issue),
+        **_common(base, store, r, sender),
+    }
