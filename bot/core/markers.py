@@ -335,6 +335,7 @@ def replace_body(
     block = doc.block(block_id)
     lead, old_core, trail = _split_edges(text[block.body_start : block.head_end])
     core = _NEWLINE_ANY.sub(doc.newline, _split_edges(body)[1])
+    core = core if core.strip() else ""  # spaces alone would read back as a blank line
     if not old_core:  # an empty head: put the body on lines of its own
         lead = lead or doc.newline
         trail = doc.newline * (2 if block.readonly else 1)
