@@ -15,7 +15,11 @@ from bot import __version__
 from bot.core.errors import DocsRefreshError
 
 # (module, attribute): each module defines click commands; order is the --help order.
-COMMANDS: tuple[tuple[str, str], ...] = ()
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("bot.cli.serve", "serve"),
+    ("bot.cli.serve", "worker"),
+    ("bot.cli.serve", "run"),
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
