@@ -74,11 +74,18 @@ class CheckReport:
     annotations: tuple[Annotation, ...] = ()
 
 
+class BranchExists(Exception):
+    """`set_branch(create=True)` found the branch already there; nothing was moved."""
+
+
 class HeadSnapshot(Snapshot, Protocol):
     """A snapshot of a commit, knowing its root tree (a new commit's base tree)."""
 
     @property
     def head(self) -> Head: ...
+
+    def expect_reads(self, count: int) -> None:
+        """A hint: about `count` more files will be read (a cold start fetches in bulk)."""
 
 
 class RepoGateway(Protocol):
@@ -113,7 +120,7 @@ class RepoGateway(Protocol):
         """A new commit on `parent` with `files` replaced; returns its SHA. No ref moves."""
 
     def set_branch(self, branch: str, sha: str, *, create: bool) -> None:
-        """Create `branch` at `sha`, or force-move it there."""
+        """Create `branch` at `sha` (`BranchExists` when it is there), or force-move it."""
 
     def delete_branch(self, branch: str) -> None: ...
 

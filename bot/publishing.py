@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.ports import Head, Identity, PullRequest, RepoGateway
+from bot.ports import BranchExists, Head, Identity, PullRequest, RepoGateway
 
 BRANCH_PREFIX = "docs-refresh/"
 STATE_VERSION = 1
@@ -165,11 +165,14 @@ def publish(
 def _open(
     gw: RepoGateway, proposal: Proposal, branch: str, identity: Identity, docs: str, origin: str
 ) -> Published:
-    tip = gw.branch_head(branch)
-    if tip is not None and not proposal.force and not _authored(gw, tip, identity):
-        return Published("blocked")  # a person's branch without a PR: leave it alone
     commit = _commit(gw, proposal, identity)
-    gw.set_branch(branch, commit, create=tip is None)
+    try:
+        gw.set_branch(branch, commit, create=True)
+    except BranchExists:  # left from a closed PR, or a person's: move only the bot's own
+        tip = gw.branch_head(branch)
+        if tip is not None and not proposal.force and not _authored(gw, tip, identity):
+            return Published("blocked")
+        gw.set_branch(branch, commit, create=tip is None)
     state = _state(proposal, commit, docs, origin)
     body = render_body(gw, proposal, state)
     pr = gw.open_pull(proposal.base, branch, proposal.title, body, proposal.draft)

@@ -12,18 +12,19 @@ raises, for the queue to retry.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.errors import UserError
 from bot.core.facts_cache import FactsCache
-from bot.core.model import Evidence
+from bot.core.model import Evidence, FileFacts
 from bot.ports import (
     Annotation,
     CheckReport,
     GatewayFactory,
+    HeadSnapshot,
     Identity,
     PullRequest,
     RepoGateway,
@@ -108,7 +109,7 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
         result = engine(
             snapshot,
             config,
-            cache=deps.facts_cache,
+            cache=_ReadAhead(deps.facts_cache, snapshot),
             catalog=deps.catalog,
             force=request.force,
             base=gw.snapshot(since) if since else None,
@@ -134,6 +135,24 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
     )
     done = publish(gw, proposal, deps.identity, pr)
     return RefreshOutcome(done.action, sha, done.number, done.url)
+
+
+class _ReadAhead:
+    """Passes the cache's misses to the snapshot as a read hint: a cold start (thousands
+    of misses) takes the tarball at once instead of fetching blobs one by one."""
+
+    def __init__(self, cache: FactsCache, snapshot: HeadSnapshot) -> None:
+        self._cache = cache
+        self._snapshot = snapshot
+
+    def get_many(self, keys: Iterable[str]) -> Mapping[str, FileFacts]:
+        wanted = list(keys)
+        found = self._cache.get_many(wanted)
+        self._snapshot.expect_reads(len(set(wanted)) - len(found))
+        return found
+
+    def put_many(self, items: Mapping[str, FileFacts]) -> None:
+        self._cache.put_many(items)
 
 
 def _since(pr: PullRequest | None, before: str | None, head: str) -> str | None:

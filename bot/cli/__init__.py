@@ -19,6 +19,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bot.cli.serve", "serve"),
     ("bot.cli.serve", "worker"),
     ("bot.cli.serve", "run"),
+    ("bot.cli.demo", "demo"),
 )
 
 

@@ -19,6 +19,7 @@ from github import GithubException
 
 from bot.github.snapshot import BlobStore, RemoteSnapshot, TreeItem
 from bot.ports import (
+    BranchExists,
     CheckReport,
     Comment,
     CommitInfo,
@@ -187,9 +188,14 @@ class GithubGateway:
 
     def set_branch(self, branch: str, sha: str, *, create: bool) -> None:
         if create:
-            self._write(
-                "POST", f"{self._base}/git/refs", {"ref": f"refs/heads/{branch}", "sha": sha}
-            )
+            try:
+                self._write(
+                    "POST", f"{self._base}/git/refs", {"ref": f"refs/heads/{branch}", "sha": sha}
+                )
+            except GithubException as err:
+                if err.status == 422:  # "Reference already exists"
+                    raise BranchExists(branch) from err
+                raise
         else:
             self._write(
                 "PATCH",

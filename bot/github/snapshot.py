@@ -70,6 +70,7 @@ class RemoteSnapshot:
         self._archive: dict[str, bytes] | None = None
         self.blob_reads = 0
         self.tarball_reads = 0
+        self._expected = 0
         if not complete:  # a truncated listing: the tarball is the only full view
             self._load_archive()
             self._entries = tuple(
@@ -87,6 +88,11 @@ class RemoteSnapshot:
     def sha_of(self, path: str) -> str | None:
         return self._sha_of.get(path)
 
+    def expect_reads(self, count: int) -> None:
+        self._expected += count
+        if self._archive is None and self.blob_reads + self._expected > self._budget:
+            self._load_archive()
+
     def read(self, path: str) -> bytes:
         sha = self._sha_of[path]  # KeyError for unlisted paths, as the protocol expects
         if self._archive is not None and path in self._archive:
@@ -100,6 +106,7 @@ class RemoteSnapshot:
                 return archive[path]
         data = self._read_blob(sha)
         self.blob_reads += 1
+        self._expected = max(0, self._expected - 1)
         self._keep(path, sha, data)
         return data
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.core.snapshot import MemorySnapshot
 from bot.ports import (
+    BranchExists,
     CheckReport,
     Comment,
     CommitInfo,
@@ -28,6 +29,9 @@ class FakeSnapshot(MemorySnapshot):
     def __init__(self, files: Mapping[str, bytes], head: Head) -> None:
         super().__init__(files, head.sha)
         self.head = head
+
+    def expect_reads(self, count: int) -> None:
+        pass  # everything is in memory already
 
 
 @dataclass
@@ -131,7 +135,8 @@ class FakeGateway:
 
     def set_branch(self, branch: str, sha: str, *, create: bool) -> None:
         self._call("write:ref")
-        assert (branch in self.state.branches) != create, "create/update mismatch"
+        if create and branch in self.state.branches:
+            raise BranchExists(branch)
         self.state.branches[branch] = sha
         self.state.pulls = [
             replace(p, head_sha=sha)

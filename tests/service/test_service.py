@@ -1,0 +1,119 @@
+"""The refresh service against the sandbox: PyGithub over real HTTP, real git underneath."""
+
+from __future__ import annotations
+
+from bot.publishing import FOREIGN_MARKER, State, branch_for
+from tests.service.conftest import DOC, Shop
+
+BOT_BRANCH = branch_for("main")
+STRIPE_LIKE = {
+    "requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\npsycopg[binary]==3.2.1\nredis==5.0.7\n"
+    "stripe==10.5.0\ntenacity==8.5.0\nsendgrid==6.11.0\n",
+    "shop/mail.py": '"""Order emails."""\n\nimport sendgrid\n\n\ndef client():\n'
+    "    return sendgrid.SendGridAPIClient()\n",
+}
+
+
+def add_integration(shop: Shop) -> tuple[str, tuple[str, ...]]:
+    push = shop.commit(dict(STRIPE_LIKE))
+    return push["before"], tuple(sorted(STRIPE_LIKE))
+
+
+def test_push_opens_a_pr_with_the_refreshed_doc(shop: Shop) -> None:
+    before, changed = add_integration(shop)
+    outcome = shop.refresh(changed, before)
+    assert outcome.action == "opened"
+    (pr,) = shop.pulls()
+    assert pr.pull.head_ref == BOT_BRANCH
+    new = shop.file_at(BOT_BRANCH, DOC).decode()
+    assert new != shop.file_at("main", DOC).decode()
+    assert "SendGrid" in new
+    assert "shop/payments.py" in new  # evidence, not the LLM's invented Kafka
+    state = State.from_body(pr.body)
+    assert state is not None
+    assert state.base == outcome.head
+    assert "SendGrid" in pr.body  # the facts summary
+
+
+def test_second_push_updates_the_same_pr(shop: Shop) -> None:
+    before, changed = add_integration(shop)
+    first = shop.refresh(changed, before)
+    push = shop.commit({"shop/search.py": "import boto3\n\n\ndef s3():\n    return boto3\n"})
+    second = shop.refresh(("shop/search.py",), push["before"])
+    assert (first.action, second.action) == ("opened", "updated")
+    assert first.pr_number == second.pr_number
+    assert len(shop.pulls()) == 1
+    tip = shop.sb.store.repos["octo/shop"].git.commit_info(shop.pulls()[0].pull.head_sha)
+    assert tip is not None
+    assert tip.parents == (second.head,)  # rebuilt as one commit on the current base head
+
+
+def test_push_touching_no_tracked_path_writes_nothing(shop: Shop) -> None:
+    before, changed = add_integration(shop)
+    shop.refresh(changed, before)
+    push = shop.commit({"README.md": "# Shop\n\nNow with more words.\n"})
+    shop.sb.clear_request_log()
+    outcome = shop.refresh(("README.md",), push["before"])
+    assert outcome.action == "not-affected"
+    assert shop.writes() == []
+    assert len(shop.sb.request_log()) <= 2
+
+
+def test_unchanged_head_refreshed_again_writes_nothing(shop: Shop) -> None:
+    before, changed = add_integration(shop)
+    shop.refresh(changed, before)
+    shop.sb.clear_request_log()
+    assert shop.refresh().action == "unchanged"
+    assert shop.writes() == []
+
+
+def test_docs_made_fresh_on_base_close_the_pr(shop: Shop) -> None:
+    before, changed = add_integration(shop)
+    shop.refresh(changed, before)
+    fresh = shop.file_at(BOT_BRANCH, DOC).decode()
+    push = shop.commit({DOC: fresh})
+    outcome = shop.refresh((DOC,), push["before"])
+    assert outcome.action == "closed"
+    (pr,) = shop.pulls()
+    assert pr.state == "closed"
+    assert shop.sb.store.repos["octo/shop"].git.ref_sha(f"refs/heads/{BOT_BRANCH}") is None
+
+
+def test_person_commit_on_bot_branch_is_kept_with_one_comment(shop: Shop) -> None:
+    before, changed = add_integration(shop)
+    shop.refresh(changed, before)
+    theirs = shop.commit({DOC: "# Mine now\n"}, branch=BOT_BRANCH)["sha"]
+    for name in ("a", "b"):
+        push = shop.commit({f"shop/{name}.py": "import requests\n"})
+        assert shop.refresh((f"shop/{name}.py",), push["before"]).action == "blocked"
+    git = shop.sb.store.repos["octo/shop"].git
+    assert git.ref_sha(f"refs/heads/{BOT_BRANCH}") == theirs
+    comments = [c for c in shop.sb.store.comments.values() if FOREIGN_MARKER in c.body]
+    assert len(comments) == 1
+
+
+def test_bad_marker_reports_a_check_run_with_file_and_line_and_no_pr(shop: Shop) -> None:
+    text = shop.file_at("main", DOC).decode()
+    broken = text.replace("<!-- agent-update:end -->", "")
+    push = shop.commit({DOC: broken})
+    outcome = shop.refresh((DOC,), push["before"])
+    assert outcome.action == "user-error"
+    assert shop.pulls() == []
+    (run,) = shop.sb.store.check_runs.values()
+    assert run.conclusion == "failure"
+    assert run.head_sha == outcome.head
+    (note,) = run.annotations
+    assert note["path"] == DOC
+    assert note["start_line"] > 1
+    assert f"{DOC}:{note['start_line']}" in run.output["summary"]
+
+
+def test_fresh_docs_on_base_open_no_pr(shop: Shop) -> None:
+    before, changed = add_integration(shop)
+    shop.refresh(changed, before)
+    shop.sb.admin("POST", "/_sandbox/repos/octo/shop/pulls/1/close", {"merge": True})
+    shop.sb.clear_request_log()
+    outcome = shop.refresh()
+    assert outcome.action == "fresh"
+    assert len(shop.pulls()) == 1
+    assert shop.writes() == []
