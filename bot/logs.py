@@ -22,7 +22,7 @@ _SECRETS = (
     re.compile(r"gh[pousr]_[A-Za-z0-9_]{16,}"),
     re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"),
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S),
-    re.compile(r"(?i)\b(authorization|token|bearer)(\s*[:=]\s*|\s+)(?!\[redacted\])\S+"),
+    re.compile(r"(?i)\b(authorization|token|bearer)(\s*[:=]\s*|\s+)(?:(?:token|bearer)\s+)?\S+"),
 )
 REDACTED = "[redacted]"
 

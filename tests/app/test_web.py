@@ -28,9 +28,8 @@ PUSH = {
 
 
 @pytest.fixture
-def client(queue: Queue) -> Iterator[FlaskClient]:
-    app = create_app(queue.settings, queue=queue)
-    yield app.test_client()
+def client(queue: Queue) -> FlaskClient:
+    return create_app(queue.settings, queue=queue).test_client()
 
 
 def post(
