@@ -1,0 +1,201 @@
+"""The extractor registry and `extract_all`: per-file facts, read only when the cache lacks them.
+
+An extractor is a pure function of (its name and version, the file's bytes). Its facts may
+depend on the path only through *which* extractor is chosen; anything else a path decides
+(Rails folders, tests vs main code) is decided in aggregation. That is what makes a cache
+keyed by `name@version:blob-sha` honest forever.
+
+Cold runs over many files use a process pool (both cores); bytes are read in the parent in
+bounded batches, so memory stays flat however large the repository is.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Protocol
+
+from bot.core.analysis.golang import GoExtractor
+from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
+from bot.core.analysis.manifests import MANIFEST_EXTRACTORS
+from bot.core.analysis.python import PythonExtractor
+from bot.core.analysis.ruby import RubyExtractor
+from bot.core.facts_cache import FactsCache
+from bot.core.filters import content_skip_reason
+from bot.core.model import FileFacts
+from bot.core.snapshot import Snapshot
+
+# Below this many files to extract, a pool costs more than it saves.
+PARALLEL_MIN_FILES = 400
+BATCH_FILES = 64
+BATCH_BYTES = 4_000_000
+MAX_IN_FLIGHT = 8  # batches submitted and not yet collected: bounds memory
+
+
+class Extractor(Protocol):
+    name: str
+    version: int
+
+    def matches(self, path: str) -> bool: ...
+
+    def extract(self, path: str, data: bytes) -> FileFacts: ...
+
+
+LANGUAGE_EXTRACTORS: tuple[Extractor, ...] = (
+    PythonExtractor(),
+    JavaScriptExtractor(),
+    TypeScriptExtractor(),
+    RubyExtractor(),
+    GoExtractor(),
+)
+# Manifests first, languages after (the order facts are merged in when several claim a file).
+EXTRACTORS: tuple[Extractor, ...] = (*MANIFEST_EXTRACTORS, *LANGUAGE_EXTRACTORS)
+
+SKIPPED = FileFacts(language="other")
+_PLAIN_LANGUAGES = ("manifest", "config", "other")
+
+
+class Combined:
+    """Several extractors claiming one file (a Django `settings.py` is both config and
+    Python): facts merged, and a name that carries every part's name and version, so the
+    cache key changes when any part does."""
+
+    version = 1
+
+    def __init__(self, parts: tuple[Extractor, ...]) -> None:
+        self.parts = parts
+        self.name = "+".join(f"{e.name}.{e.version}" for e in parts)
+
+    def matches(self, path: str) -> bool:
+        return all(e.matches(path) for e in self.parts)
+
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        return merge_facts([e.extract(path, data) for e in self.parts])
+
+
+def merge_facts(parts: list[FileFacts]) -> FileFacts:
+    languages = [f.language for f in parts if f.language not in _PLAIN_LANGUAGES]
+    return FileFacts(
+        language=languages[0] if languages else parts[0].language,
+        imports=tuple(sorted({x for f in parts for x in f.imports})),
+        env=tuple(sorted({x for f in parts for x in f.env})),
+        signals=tuple(sorted({x for f in parts for x in f.signals})),
+        dependencies=tuple(sorted({x for f in parts for x in f.dependencies})),
+        meta=tuple(sorted({x for f in parts for x in f.meta})),
+    )
+
+
+def cache_key(extractor: Extractor, sha: str) -> str:
+    return f"{extractor.name}@{extractor.version}:{sha}"
+
+
+_COMBINED: dict[tuple[int, ...], Extractor] = {}
+
+
+def extractor_for(path: str) -> Extractor | None:
+    """The extractor for `path`: the one that claims it, or their combination, or None."""
+    chosen = tuple(i for i, e in enumerate(EXTRACTORS) if e.matches(path))
+    if not chosen:
+        return None
+    if len(chosen) == 1:
+        return EXTRACTORS[chosen[0]]
+    if chosen not in _COMBINED:
+        _COMBINED[chosen] = Combined(tuple(EXTRACTORS[i] for i in chosen))
+    return _COMBINED[chosen]
+
+
+def extract_one(extractor: Extractor, path: str, data: bytes) -> FileFacts:
+    """Facts of one file; binary or minified content gives empty facts (cached like any)."""
+    if content_skip_reason(path, data) is not None:
+        return SKIPPED
+    return extractor.extract(path, data)
+
+
+def extract_all(
+    snapshot: Snapshot,
+    cache: FactsCache,
+    paths: Iterable[str] | None = None,
+    *,
+    workers: int | None = None,
+) -> dict[str, FileFacts]:
+    """Facts for every file (or every one of `paths`) that some extractor takes, by path.
+
+    Reads only the blobs whose key misses the cache, and puts what it extracts. Identical
+    blobs at several paths are read and extracted once. `workers` (default: CPU count)
+    caps the process pool used when more than `PARALLEL_MIN_FILES` files miss.
+    """
+    wanted = None if paths is None else set(paths)
+    keys: dict[str, str] = {}  # path -> key
+    first_path: dict[str, tuple[Extractor, str]] = {}  # key -> (extractor, a path)
+    for entry in snapshot.entries():
+        if wanted is not None and entry.path not in wanted:
+            continue
+        extractor = extractor_for(entry.path)
+        if extractor is None:
+            continue
+        key = cache_key(extractor, entry.sha)
+        keys[entry.path] = key
+        first_path.setdefault(key, (extractor, entry.path))
+    found = dict(cache.get_many(sorted(first_path)))
+    missing = [(key, *first_path[key]) for key in sorted(first_path) if key not in found]
+    if missing:
+        fresh = dict(_extract_missing(snapshot, missing, workers))
+        cache.put_many(fresh)
+        found.update(fresh)
+    return {path: found[key] for path, key in sorted(keys.items())}
+
+
+def _extract_missing(
+    snapshot: Snapshot, missing: list[tuple[str, Extractor, str]], workers: int | None
+) -> Iterator[tuple[str, FileFacts]]:
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count < 2 or len(missing) < PARALLEL_MIN_FILES:
+        for key, extractor, path in missing:
+            yield key, extract_one(extractor, path, snapshot.read(path))
+        return
+    yield from _extract_parallel(snapshot, missing, count)
+
+
+Batch = list[tuple[str, str, bytes]]  # (key, path, bytes)
+
+
+def _batches(snapshot: Snapshot, missing: list[tuple[str, Extractor, str]]) -> Iterator[Batch]:
+    batch: Batch = []
+    size = 0
+    for key, _extractor, path in missing:
+        data = snapshot.read(path)
+        batch.append((key, path, data))
+        size += len(data)
+        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _extract_batch(batch: Batch) -> list[tuple[str, FileFacts]]:
+    out = []
+    for key, path, data in batch:
+        extractor = extractor_for(path)
+        assert extractor is not None  # the parent chose this path because one matched
+        out.append((key, extract_one(extractor, path, data)))
+    return out
+
+
+def _extract_parallel(
+    snapshot: Snapshot, missing: list[tuple[str, Extractor, str]], count: int
+) -> Iterator[tuple[str, FileFacts]]:
+    # fork: workers inherit the imported extractors, so a pool starts in milliseconds.
+    method = "fork" if sys.platform == "linux" else None
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        pending: list[Future[list[tuple[str, FileFacts]]]] = []
+        for batch in _batches(snapshot, missing):
+            pending.append(pool.submit(_extract_batch, batch))
+            while len(pending) >= MAX_IN_FLIGHT:
+                yield from pending.pop(0).result()
+        for future in pending:
+            yield from future.result()

@@ -1,0 +1,122 @@
+"""Go facts: imports (single and grouped), `os.Getenv` reads, servers, CLIs and workers.
+
+`go.mod`'s module path is read in `graph` (it resolves imports to folders); a `.go` file
+only says what it imports. Comments are blanked first so commented-out imports don't count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis.scan import Lines, rule, scan_env, scan_signals, unique_sorted
+from bot.core.model import FileFacts, ImportRef, Signal
+
+_TOKENS = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|`[^`]*`|(?P<c>//[^\n]*|/\*[\s\S]*?\*/)")
+_IMPORT_ONE = re.compile(r"^import[ \t]+(?:[\w.]+[ \t]+)?\"(?P<spec>[^\"]+)\"", re.M)
+_IMPORT_GROUP = re.compile(r"^import[ \t]*\(([^)]*)\)", re.M)
+_GROUP_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:[\w.]+[ \t]+)?\"(?P<spec>[^\"]+)\"")
+_PACKAGE_MAIN = re.compile(r"^package[ \t]+main\b", re.M)
+_FUNC_MAIN = re.compile(r"^func[ \t]+main\(\)", re.M)
+_ENV = re.compile(
+    r"\bos\.(?:Getenv|LookupEnv)\(\s*\"([A-Za-z_]\w*)\"\)"
+    r"|\b(?:viper\.(?:Get\w*|BindEnv)|envconfig\.\w+)\(\s*\"([A-Z][A-Z0-9_]*)\""
+)
+
+_ROUTE = r"\(\s*\"(?P<route>/[^\"]*)\""
+RULES = (
+    rule("Handle", rf"\.(?:HandleFunc|Handle){_ROUTE}", "entrypoint.http", "HTTP route", "route"),
+    rule(
+        '("/',
+        rf"\.(?:GET|POST|PUT|PATCH|DELETE|Get|Post|Put|Patch|Delete|Any){_ROUTE}",
+        "entrypoint.http",
+        "HTTP route",
+        "route",
+    ),
+    rule("ListenAndServe", r"\bListenAndServe(?:TLS)?\(", "entrypoint.http", "HTTP server"),
+    rule("gin.", r"\bgin\.(?:Default|New)\(\)", "entrypoint.http", "Gin app"),
+    rule("echo.New", r"\becho\.New\(\)", "entrypoint.http", "Echo app"),
+    rule("fiber.New", r"\bfiber\.New\(", "entrypoint.http", "Fiber app"),
+    rule("grpc.NewServer", r"\bgrpc\.NewServer\(", "entrypoint.http", "gRPC server"),
+    rule("cobra.Command", r"&cobra\.Command\{", "entrypoint.cli", "cobra command"),
+    rule("flag.Parse", r"\bflag\.Parse\(\)", "entrypoint.cli", "flag CLI"),
+    rule("cron.New", r"\bcron\.New\(", "entrypoint.scheduler", "cron"),
+    rule("asynq.NewServer", r"\basynq\.NewServer\(", "entrypoint.worker", "asynq worker"),
+    rule("machinery", r"\bmachinery\.NewServer\(|\.NewWorker\(", "entrypoint.worker", "worker"),
+    rule(
+        "NewConsumer",
+        r"\b(?:sarama|kafka)\.NewConsumer\w*\(|\bkafka\.NewReader\(",
+        "entrypoint.consumer",
+        "Kafka consumer",
+    ),
+    rule(".Consume(", r"\.Consume\(", "entrypoint.consumer", "AMQP consumer"),
+    rule(
+        "slog.",
+        r"\bslog\.New\(|\bzap\.New\w*\(|\blogrus\.New\(|\bzerolog\.New\(",
+        "observability.logging",
+        "structured logging",
+    ),
+    rule("sentry.Init", r"\bsentry\.Init\(", "observability.errors", "Sentry"),
+    rule(
+        "prometheus",
+        r"\bprometheus\.(?:MustRegister|NewCounter\w*|NewHistogram\w*)\(",
+        "observability.metrics",
+        "Prometheus",
+    ),
+    rule(
+        "otel", r"\botel\.(?:Tracer|SetTracerProvider)\(", "observability.tracing", "OpenTelemetry"
+    ),
+    rule("/health", r"\"(/health[\w-]*)\"", "observability.health", "health check"),
+    rule(
+        "backoff.",
+        r"\bbackoff\.(?:Retry|NewExponentialBackOff)\w*\(",
+        "resilience.backoff",
+        "backoff",
+    ),
+    rule("retry.", r"\bretry\.Do\(", "resilience.retry", "retry-go"),
+    rule(
+        "gobreaker",
+        r"\bgobreaker\.NewCircuitBreaker\(",
+        "resilience.circuit-breaker",
+        "circuit breaker",
+    ),
+)
+
+
+class GoExtractor:
+    name = "go"
+    version = 1
+
+    def matches(self, path: str) -> bool:
+        return path.endswith(".go")
+
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        return extract_go(data.decode("utf-8", "replace"))
+
+
+def _blank(m: re.Match[str]) -> str:
+    return m.group() if m.group("c") is None else re.sub(r"[^\n]", " ", m.group())
+
+
+def extract_go(text: str) -> FileFacts:
+    code = _TOKENS.sub(_blank, text) if "/" in text else text
+    lines = Lines(code)
+    imports: list[ImportRef] = []
+    for m in _IMPORT_ONE.finditer(code):
+        imports.append(ImportRef(m.group("spec"), lines.at(m.start())))
+    for m in _IMPORT_GROUP.finditer(code):
+        base = m.start(1)
+        for item in _GROUP_ITEM.finditer(m.group(1)):
+            at = base + item.start("spec")
+            imports.append(ImportRef(item.group("spec"), lines.at(at)))
+    signals = scan_signals(code, RULES, lines)
+    main = _FUNC_MAIN.search(code)
+    if main and _PACKAGE_MAIN.search(code):
+        signals.append(Signal("entrypoint.cli", "main package", lines.at(main.start())))
+    return FileFacts(
+        language="go",
+        imports=unique_sorted(imports),
+        env=unique_sorted(
+            scan_env(code, ("Getenv", "LookupEnv", "viper", "envconfig"), _ENV, lines)
+        ),
+        signals=unique_sorted(signals),
+    )

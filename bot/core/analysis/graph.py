@@ -1,0 +1,229 @@
+"""Repository structure from per-file facts: modules, module edges, entry points.
+
+Everything a *path* decides lives here (extractors only see bytes):
+
+* tests (`tests/`, `spec/`, `__tests__/`, `test_*.py`, `*_test.go`, `*.spec.ts`…) are left
+  out of modules, edges and entry points;
+* a module is a top-level folder, or a package of a monorepo (a folder below the root with
+  its own package.json, go.mod, pyproject.toml/setup.py, Gemfile or *.gemspec), or the
+  second level under a container folder (`src/x`, `packages/x`, `apps/x`, `app/x`, `cmd/x`…);
+  files at the root form the module "(root)";
+* Rails folder conventions (controllers, jobs, workers) and Next.js routes are entry points.
+
+Evidence lists are sorted and capped (`EVIDENCE_MAX`, `EDGE_EVIDENCE_MAX`); counts are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+
+from bot.core.analysis.resolve import Resolver, parent
+from bot.core.model import Edge, Entrypoint, Evidence, FileFacts, Module, Signal
+
+CODE_LANGUAGES = frozenset({"python", "javascript", "typescript", "ruby", "go"})
+ROOT_MODULE = "(root)"
+EVIDENCE_MAX = 20
+EDGE_EVIDENCE_MAX = 10
+CONTAINERS = frozenset(
+    {
+        "src",
+        "packages",
+        "apps",
+        "services",
+        "libs",
+        "app",
+        "cmd",
+        "internal",
+        "pkg",
+        "lib",
+        "modules",
+    }
+)
+PACKAGE_FILES = frozenset({"package.json", "go.mod", "pyproject.toml", "setup.py", "Gemfile"})
+_TEST_DIRS = frozenset(
+    {
+        "test",
+        "tests",
+        "spec",
+        "specs",
+        "__tests__",
+        "__mocks__",
+        "testdata",
+        "fixtures",
+        "e2e",
+        "cypress",
+    }
+)
+_NOT_PACKAGE_DIRS = _TEST_DIRS | frozenset(
+    {"examples", "example", "docs", "samples", "benchmarks", "bench"}
+)
+_TEST_FILE = re.compile(
+    r"(?:^test_.*\.py|.*_test\.py|conftest\.py|.*_test\.go|.*[._](?:test|spec)\.[cm]?[jt]sx?|.*_spec\.rb|.*_test\.rb)\Z"
+)
+_RAILS = (
+    (re.compile(r"(?:^|/)app/controllers/.+_controller\.rb\Z"), "http", "Rails controllers"),
+    (re.compile(r"(?:^|/)app/jobs/.+\.rb\Z"), "worker", "Rails jobs"),
+    (re.compile(r"(?:^|/)app/workers/.+\.rb\Z"), "worker", "Sidekiq workers"),
+)
+_NEXT = (
+    (re.compile(r"(?:^|/)(?:src/)?pages/api/.+\.[jt]sx?\Z"), "http", "Next.js API routes"),
+    (re.compile(r"(?:^|/)(?:src/)?app/(?:.+/)?route\.[jt]sx?\Z"), "http", "Next.js route handlers"),
+    (re.compile(r"(?:^|/)(?:src/)?app/(?:.+/)?page\.[jt]sx?\Z"), "http", "Next.js pages"),
+    (
+        re.compile(r"(?:^|/)(?:src/)?pages/(?!api/|_app\.|_document\.).+\.[jt]sx?\Z"),
+        "http",
+        "Next.js pages",
+    ),
+)
+
+
+def is_test_path(path: str) -> bool:
+    parts = path.split("/")
+    return any(p in _TEST_DIRS for p in parts[:-1]) or bool(_TEST_FILE.match(parts[-1]))
+
+
+def package_roots(paths: Iterable[str]) -> tuple[str, ...]:
+    """Folders below the root that are packages of a monorepo, longest first."""
+    roots = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if not folder or not (name in PACKAGE_FILES or name.endswith(".gemspec")):
+            continue
+        if any(p in _NOT_PACKAGE_DIRS for p in folder.split("/")):
+            continue
+        roots.add(folder)
+    return tuple(sorted(roots, key=lambda r: (-r.count("/"), r)))
+
+
+def module_of(path: str, roots: tuple[str, ...]) -> str:
+    for root in roots:
+        if path.startswith(root + "/"):
+            return root
+    parts = path.split("/")
+    if len(parts) == 1 or (len(parts) == 2 and parts[1] == ""):
+        return ROOT_MODULE
+    if parts[0] in CONTAINERS and len(parts) >= 3 and parts[1]:
+        return f"{parts[0]}/{parts[1]}"
+    return parts[0]
+
+
+def modules_and_edges(
+    paths: Iterable[str],
+    facts: Mapping[str, FileFacts],
+    resolver: Resolver,
+) -> tuple[tuple[Module, ...], tuple[Edge, ...]]:
+    all_paths = sorted(paths)
+    roots = package_roots(all_paths)
+    members: dict[str, list[str]] = defaultdict(list)
+    languages: dict[str, Counter[str]] = defaultdict(Counter)
+    counts: Counter[tuple[str, str]] = Counter()
+    evidence: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    for path in all_paths:
+        f = facts.get(path)
+        if f is None or f.language not in CODE_LANGUAGES or is_test_path(path):
+            continue
+        source = module_of(path, roots)
+        members[source].append(path)
+        languages[source][f.language] += 1
+        for ref in f.imports:
+            target_path = resolver.resolve(path, f.language, ref)
+            if target_path is None or is_test_path(target_path):
+                continue
+            target = module_of(target_path, roots)
+            if target == source:
+                continue
+            counts[(source, target)] += 1
+            evidence[(source, target)].append(Evidence(path, ref.line))
+    modules = []
+    for name in sorted(members):
+        files = members[name]
+        language = sorted(languages[name].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        folder = "." if name == ROOT_MODULE else name
+        proof = _module_evidence(name, files, all_paths)
+        modules.append(Module(name, folder, len(files), language, proof))
+    edges = [
+        Edge(s, t, n, tuple(sorted(evidence[(s, t)])[:EDGE_EVIDENCE_MAX]))
+        for (s, t), n in sorted(counts.items())
+        if t in members  # an edge into a module of only tests or configs is not drawn
+    ]
+    return tuple(modules), tuple(edges)
+
+
+def _module_evidence(name: str, files: list[str], all_paths: list[str]) -> tuple[Evidence, ...]:
+    if name != ROOT_MODULE:
+        for manifest in sorted(PACKAGE_FILES):
+            if f"{name}/{manifest}" in all_paths:
+                return (Evidence(f"{name}/{manifest}"),)
+        for init in ("__init__.py", "index.ts", "index.js", "main.go"):
+            if f"{name}/{init}" in files:
+                return (Evidence(f"{name}/{init}"),)
+    return (Evidence(files[0]),)
+
+
+def entrypoints(paths: Iterable[str], facts: Mapping[str, FileFacts]) -> tuple[Entrypoint, ...]:
+    """Entry points from signals (code and manifests) and from folder conventions."""
+    groups: dict[tuple[str, str, str], list[Signal]] = defaultdict(list)
+    conventions: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    all_paths = sorted(paths)
+    uses_next = any(
+        d.ecosystem == "npm" and d.name == "next" for f in facts.values() for d in f.dependencies
+    )
+    for path in all_paths:
+        if is_test_path(path):
+            continue
+        f = facts.get(path)
+        code = f is not None and f.language in CODE_LANGUAGES
+        for s in f.signals if f is not None else ():
+            if s.kind.startswith("entrypoint."):
+                # Code: one entry per file and kind; manifests: one per named process.
+                groups[(path, s.kind[len("entrypoint.") :], "" if code else s.name)].append(s)
+        rules = _RAILS + (_NEXT if uses_next else ())
+        for pattern, kind, name in rules:
+            if pattern.search(path):
+                line = _first_line(f, f"entrypoint.{kind}")
+                conventions[(kind, name)].append(Evidence(path, line))
+                break
+    out = [
+        _from_signals(path, kind, name, signals) for (path, kind, name), signals in groups.items()
+    ]
+    for (kind, name), proof in conventions.items():
+        detail = f"{len(proof)} files"
+        out.append(Entrypoint(name, kind, tuple(sorted(proof)[:EVIDENCE_MAX]), detail))
+    return tuple(sorted(out, key=lambda e: (e.kind, e.name, e.evidence)))
+
+
+def _first_line(f: FileFacts | None, kind: str) -> int | None:
+    lines = [s.line for s in (f.signals if f else ()) if s.kind == kind and s.line is not None]
+    return min(lines) if lines else None
+
+
+_GENERIC = frozenset(
+    {"HTTP route", "route", "route handler", "resources", "task", "CLI command", "__main__"}
+)
+
+
+def _from_signals(path: str, kind: str, name: str, signals: list[Signal]) -> Entrypoint:
+    names = sorted({s.name for s in signals})
+    if not name:
+        specific = [n for n in names if n not in _GENERIC]
+        name = f"{(specific or names)[0]} ({path})"
+    details = sorted({s.detail for s in signals if s.detail})
+    proof = sorted({Evidence(path, s.line) for s in signals})[:EVIDENCE_MAX]
+    detail = ", ".join(details[:EVIDENCE_MAX]) + (" …" if len(details) > EVIDENCE_MAX else "")
+    return Entrypoint(name, kind, tuple(proof), detail)
+
+
+def module_folder(name: str) -> str:
+    return "." if name == ROOT_MODULE else name
+
+
+__all__ = [
+    "entrypoints",
+    "is_test_path",
+    "module_of",
+    "modules_and_edges",
+    "package_roots",
+    "parent",
+]

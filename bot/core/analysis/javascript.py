@@ -1,0 +1,166 @@
+"""JavaScript and TypeScript facts: imports, `process.env` reads, entry-point signals.
+
+Comments are blanked first (strings are kept, so `"//"` inside a string survives), then
+regular expressions find `import … from`, `export … from`, `require()`, `import()`.
+Only string literals count as specifiers: `require("a" + b)` is dynamic and left out.
+Resolution (relative paths, tsconfig `paths`, workspaces) happens in `graph`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis.scan import Lines, rule, scan_env, scan_signals, unique_sorted
+from bot.core.model import EnvRead, FileFacts, ImportRef
+
+JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs")
+TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts")
+
+# Strings first so comment markers inside them are not comments; regex literals are rare
+# enough in import-bearing code that they are not modelled.
+_TOKENS = re.compile(
+    r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`"
+    r"|(?P<c>//[^\n]*|/\*[\s\S]*?\*/)"
+)
+_SPEC = r"[\"'](?P<spec>[^\"'\n]+)[\"']"
+_IMPORTS = (
+    # import x from "y"; import {a,\n b} from "y"; import type X from "y"; import "y"
+    (re.compile(rf"\bimport\s+(?:type\s+)?(?:[\w*${{}},\s]+?\s+from\s*)?{_SPEC}"), "import"),
+    (
+        re.compile(
+            rf"\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{{[^}}]*\}})\s*from\s*{_SPEC}"
+        ),
+        "export",
+    ),
+    (re.compile(rf"\brequire\(\s*{_SPEC}\s*\)"), "require"),
+    (re.compile(rf"\bimport\(\s*{_SPEC}\s*\)"), "dynamic"),
+)
+_ENV = re.compile(
+    r"\bprocess\.env\.([A-Za-z_$][\w$]*)"
+    r"|\bprocess\.env\[\s*[\"'`]([A-Za-z_]\w*)[\"'`]\s*\]"
+    r"|\bimport\.meta\.env\.([A-Za-z_$][\w$]*)"
+    r"|\bDeno\.env\.get\(\s*[\"']([A-Za-z_]\w*)[\"']"
+)
+_ENV_DESTRUCTURE = re.compile(r"\{([^{}]*)\}\s*=\s*process\.env\b")
+
+_Q = r"[\"'`]"
+RULES = (
+    # Any receiver, but the path must start with "/": `map.get("key")` is not a route.
+    rule(
+        "/",
+        rf"\.(?:get|post|put|patch|delete|all|route)\(\s*{_Q}(?P<route>/[^\"'`]*){_Q}",
+        "entrypoint.http",
+        "HTTP route",
+        "route",
+    ),
+    rule("express(", r"\bexpress\(\s*\)", "entrypoint.http", "Express app"),
+    rule("Fastify(", r"\b[Ff]astify\(", "entrypoint.http", "Fastify app"),
+    rule("Koa(", r"\bnew\s+Koa\(", "entrypoint.http", "Koa app"),
+    rule("Hono(", r"\bnew\s+Hono\(", "entrypoint.http", "Hono app"),
+    rule("createServer(", r"\b(?:http|https)\.createServer\(", "entrypoint.http", "HTTP server"),
+    rule("NestFactory", r"\bNestFactory\.create\(", "entrypoint.http", "NestJS app"),
+    rule("@Controller", r"@Controller\(", "entrypoint.http", "NestJS controller"),
+    rule(
+        "export",
+        r"\bexport\s+(?:async\s+)?(?:function|const)\s+(?P<route>GET|POST|PUT|PATCH|DELETE)\b",
+        "entrypoint.http",
+        "route handler",
+        "route",
+    ),
+    rule("#!", r"\A#![^\n]*\bnode\b", "entrypoint.cli", "node script"),
+    rule(
+        "commander",
+        r"\bnew\s+Command\(|\bprogram\s*\.\s*command\(",
+        "entrypoint.cli",
+        "commander CLI",
+    ),
+    rule("yargs", r"\byargs\b", "entrypoint.cli", "yargs CLI"),
+    rule("Worker(", r"\bnew\s+Worker\(\s*[\"'`]", "entrypoint.worker", "BullMQ worker"),
+    rule(".process(", r"\b\w+[Qq]ueue\.process\(", "entrypoint.worker", "Bull worker"),
+    rule(
+        "cron",
+        r"\bcron\.schedule\(|\bnew\s+CronJob\(|\bschedule\.scheduleJob\(",
+        "entrypoint.scheduler",
+        "cron",
+    ),
+    rule("consumer", r"\bconsumer\.run\(", "entrypoint.consumer", "Kafka consumer"),
+    rule("Consumer(", r"\bConsumer\.create\(", "entrypoint.consumer", "SQS consumer"),
+    rule("winston", r"\bwinston\.createLogger\(", "observability.logging", "winston"),
+    rule("pino", r"\bpino\(", "observability.logging", "pino"),
+    rule("Sentry.init", r"\bSentry\.init\(", "observability.errors", "Sentry"),
+    rule("prom-client", r"prom-client", "observability.metrics", "Prometheus"),
+    rule("opentelemetry", r"@opentelemetry/", "observability.tracing", "OpenTelemetry"),
+    rule("/health", r"[\"'`](/health[\w-]*)[\"'`]", "observability.health", "health check"),
+    rule(
+        "retry", r"\b(?:p-retry|async-retry|axios-retry)\b|\bpRetry\(", "resilience.retry", "retry"
+    ),
+    rule(
+        "opossum",
+        r"\bopossum\b|\bCircuitBreaker\(",
+        "resilience.circuit-breaker",
+        "circuit breaker",
+    ),
+)
+
+
+class _Extractor:
+    def __init__(self, name: str, suffixes: tuple[str, ...]) -> None:
+        self.name = name
+        self.version = 1
+        self._suffixes = suffixes
+
+    def matches(self, path: str) -> bool:
+        return path.endswith(self._suffixes) and not path.endswith(".d.ts")
+
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        return extract_javascript(data.decode("utf-8", "replace"), self.name)
+
+
+class JavaScriptExtractor(_Extractor):
+    def __init__(self) -> None:
+        super().__init__("javascript", JS_SUFFIXES)
+
+
+class TypeScriptExtractor(_Extractor):
+    def __init__(self) -> None:
+        super().__init__("typescript", TS_SUFFIXES)
+
+
+def strip_comments(text: str) -> str:
+    """Comments replaced by spaces (newlines kept, so offsets and lines stay put)."""
+    if "//" not in text and "/*" not in text:
+        return text
+    return _TOKENS.sub(_blank_comment, text)
+
+
+def _blank_comment(m: re.Match[str]) -> str:
+    if m.group("c") is None:
+        return m.group()
+    return re.sub(r"[^\n]", " ", m.group())
+
+
+def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
+    code = strip_comments(text)
+    lines = Lines(code)
+    imports: list[ImportRef] = []
+    for pattern, kind in _IMPORTS:
+        trigger = "require" if kind == "require" else "import" if kind != "export" else "export"
+        if trigger not in code:
+            continue
+        for m in pattern.finditer(code):
+            imports.append(ImportRef(m.group("spec"), lines.at(m.start()), kind=kind))
+    env = scan_env(code, ("env",), _ENV, lines)
+    if "process.env" in code:
+        for m in _ENV_DESTRUCTURE.finditer(code):
+            line = lines.at(m.start())
+            for item in m.group(1).split(","):
+                name = item.split(":")[0].split("=")[0].strip()
+                if re.fullmatch(r"[A-Za-z_$][\w$]*", name):
+                    env.append(EnvRead(name, line))
+    signals = scan_signals(code, RULES, lines)
+    return FileFacts(
+        language=language,
+        imports=unique_sorted(imports),
+        env=unique_sorted(env),
+        signals=unique_sorted(signals),
+    )

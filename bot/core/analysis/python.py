@@ -1,0 +1,355 @@
+"""Python facts: imports, environment reads and entry-point/observability signals.
+
+Parsing every file with `ast` costs ~20x reading it, so the common case is a regex scan:
+import statements are found at the start of lines, docstrings are located by pairing
+triple quotes, comments by the `#` before a match on its line. `ast` is used only when the
+scan cannot be trusted: an unpaired triple quote, an `if` on `TYPE_CHECKING` the scan doesn't
+recognise (recognised blocks are found by indentation and their imports left out), or a
+statement the scan can't read.
+Both paths give the same facts for the same file; the tests hold them to it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from bisect import bisect_right
+
+from bot.core.analysis.scan import Lines, rule, scan_env, scan_signals, unique_sorted
+from bot.core.model import FileFacts, ImportRef, Signal
+
+# Anchored on "\n" (not `^` with re.M): a literal first character keeps the scan in C.
+_STATEMENT = re.compile(r"\n[ \t]*(?:import|from)[ \t]")
+_TYPE_CHECKING_IF = re.compile(
+    r"\n([ \t]*)if[ \t]+(?:typing\.|t\.)?TYPE_CHECKING[ \t]*:[ \t]*(?:#[^\n]*)?(?=\r?\n)"
+)
+_ANY_TYPE_CHECKING_IF = re.compile(r"[^\n]*TYPE_CHECKING")
+_TRIPLE = re.compile(r"\"\"\"|'''")
+_DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*\Z")
+_NAME = re.compile(r"(?:[A-Za-z_]\w*|\*)\Z")
+_COMMENT = re.compile(r"#[^\n]*")
+_DYNAMIC = re.compile(
+    r"\bimport_module\(\s*[\"']([\w.]+)[\"']\s*\)|\b__import__\(\s*[\"']([\w.]+)[\"']"
+)
+
+_ENV = re.compile(
+    r"\benviron\[\s*[\"']([A-Za-z_]\w*)[\"']\s*\]"
+    r"|\benviron\.(?:get|setdefault|pop)\(\s*[\"']([A-Za-z_]\w*)[\"']"
+    r"|\bgetenv(?:b)?\(\s*[\"']([A-Za-z_]\w*)[\"']"
+    r"|\benv(?:\.(?:str|int|bool|float|list|dict|json|url|db_url|db|cache_url|path))?"
+    r"\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']"
+)
+_ENV_TRIGGERS = ("environ", "getenv", "env(", "env.")
+
+_Q = r"[\"']"
+_ROUTE = rf"\(\s*{_Q}(?P<route>[^\"']*){_Q}"
+RULES = (
+    # HTTP
+    rule(".route(", rf"@\w+(?:\.\w+)*\.route{_ROUTE}", "entrypoint.http", "HTTP route", "route"),
+    rule(
+        "@",
+        rf"@\w+(?:\.\w+)*\.(?:get|post|put|patch|delete|head|options|websocket|api_route)"
+        rf"{_ROUTE}",
+        "entrypoint.http",
+        "HTTP route",
+        "route",
+    ),
+    rule("Flask(", r"\bFlask\(\s*(?:__name__|import_name)", "entrypoint.http", "Flask app"),
+    rule("FastAPI(", r"\bFastAPI\(", "entrypoint.http", "FastAPI app"),
+    rule("urlpatterns", r"\burlpatterns\s*[+]?=", "entrypoint.http", "Django URLs"),
+    rule("_application(", r"\bget_[wa]sgi_application\(", "entrypoint.http", "Django app"),
+    rule("web.Application(", r"\bweb\.Application\(", "entrypoint.http", "aiohttp app"),
+    rule("Starlette(", r"\bStarlette\(", "entrypoint.http", "Starlette app"),
+    # CLI
+    rule("click", r"@click\.(?:command|group)\b", "entrypoint.cli", "click command"),
+    rule(".command(", r"@\w+\.command\(", "entrypoint.cli", "CLI command"),
+    rule("Typer(", r"\btyper\.Typer\(|\bTyper\(", "entrypoint.cli", "Typer app"),
+    rule("ArgumentParser(", r"\bArgumentParser\(", "entrypoint.cli", "argparse CLI"),
+    rule(
+        "__main__", r"\bif\s+__name__\s*==\s*[\"']__main__[\"']\s*:", "entrypoint.cli", "__main__"
+    ),
+    rule("fire.Fire(", r"\bfire\.Fire\(", "entrypoint.cli", "Fire CLI"),
+    rule(
+        "BaseCommand", r"\bclass\s+Command\(\s*BaseCommand\s*\)", "entrypoint.cli", "Django command"
+    ),
+    # workers and schedulers
+    rule("Celery(", r"\bCelery\(", "entrypoint.worker", "Celery app"),
+    rule("shared_task", r"@shared_task\b", "entrypoint.worker", "Celery task"),
+    rule(".task", r"@\w+\.(?:task|db_task)\b", "entrypoint.worker", "task"),
+    rule("Huey(", r"\b(?:Redis|Sqlite|Memory|Priority\w*)?Huey\(", "entrypoint.worker", "huey"),
+    rule("dramatiq.actor", r"@dramatiq\.actor\b", "entrypoint.worker", "Dramatiq actor"),
+    rule("Queue(", r"\bQueue\([^)\n]*connection\s*=", "entrypoint.worker", "RQ queue"),
+    rule(
+        "periodic_task",
+        r"@\w+\.(?:db_)?periodic_task\(",
+        "entrypoint.scheduler",
+        "periodic task",
+    ),
+    rule("beat_schedule", r"\bbeat_schedule\b", "entrypoint.scheduler", "Celery beat"),
+    rule(
+        "Scheduler(",
+        r"\b(?:Background|Blocking|AsyncIO)Scheduler\(",
+        "entrypoint.scheduler",
+        "APScheduler",
+    ),
+    rule("schedule.every(", r"\bschedule\.every\(", "entrypoint.scheduler", "schedule"),
+    # consumers
+    rule("KafkaConsumer(", r"\b(?:AIO)?KafkaConsumer\(", "entrypoint.consumer", "Kafka consumer"),
+    rule("basic_consume(", r"\.basic_consume\(", "entrypoint.consumer", "AMQP consumer"),
+    rule("receive_message(", r"\.receive_message\(", "entrypoint.consumer", "SQS consumer"),
+    # observability
+    rule("getLogger(", r"\blogging\.getLogger\(", "observability.logging", "logging"),
+    rule(
+        "structlog",
+        r"\bstructlog\.(?:get_logger|configure)\(",
+        "observability.logging",
+        "structlog",
+    ),
+    rule("loguru", r"\bloguru\b", "observability.logging", "loguru"),
+    rule("sentry_sdk.init(", r"\bsentry_sdk\.init\(", "observability.errors", "Sentry"),
+    rule("prometheus", r"\bprometheus_client\b", "observability.metrics", "Prometheus"),
+    rule("statsd", r"\bstatsd\b", "observability.metrics", "StatsD"),
+    rule("opentelemetry", r"\bopentelemetry\b", "observability.tracing", "OpenTelemetry"),
+    rule("ddtrace", r"\bddtrace\b", "observability.tracing", "Datadog APM"),
+    rule("/health", r"[\"'](/health[\w-]*)[\"']", "observability.health", "health check"),
+    # resilience
+    rule("retry", r"@(?:\w+\.)*retry\b", "resilience.retry", "retry decorator"),
+    rule("tenacity", r"\btenacity\b", "resilience.retry", "tenacity"),
+    rule(
+        "backoff.on_", r"\bbackoff\.on_(?:exception|predicate)\b", "resilience.backoff", "backoff"
+    ),
+    rule("Retry(", r"\bRetry\(", "resilience.retry", "urllib3 Retry"),
+    rule("retries", r"\bretries\s*=\s*\d", "resilience.retry", "retries"),
+    rule(
+        "CircuitBreaker",
+        r"\bCircuitBreaker\(|\bpybreaker\b",
+        "resilience.circuit-breaker",
+        "circuit breaker",
+    ),
+)
+
+
+class PythonExtractor:
+    name = "python"
+    version = 1
+
+    def matches(self, path: str) -> bool:
+        return path.endswith(".py")
+
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        return extract_python(data.decode("utf-8", "replace"))
+
+
+class _Ambiguous(Exception):
+    """The regex scan can't vouch for this file; parse it with ast."""
+
+
+def extract_python(text: str) -> FileFacts:
+    lines = Lines(text)
+    spans = _string_spans(text)
+    imports: list[ImportRef] | None = None
+    if spans is not None:
+        try:
+            imports = _scan_imports(text, lines, spans, _type_checking_blocks(text))
+        except _Ambiguous:
+            imports = None
+    if imports is None:
+        imports = _ast_imports(text)
+    skip = _code_skipper(text, spans or [])
+    imports.extend(_dynamic_imports(text, lines, skip))
+    env = scan_env(text, _ENV_TRIGGERS, _ENV, lines, skip)
+    signals: list[Signal] = scan_signals(text, RULES, lines, skip)
+    return FileFacts(
+        language="python",
+        imports=unique_sorted(imports),
+        env=unique_sorted(env),
+        signals=unique_sorted(signals),
+    )
+
+
+# --- the fast path ----------------------------------------------------------------
+
+
+def _string_spans(text: str) -> list[tuple[int, int]] | None:
+    """Triple-quoted string spans, or None when the quotes don't pair up."""
+    if '"""' not in text and "'''" not in text:
+        return []
+    spans: list[tuple[int, int]] = []
+    open_kind = ""
+    start = 0
+    for m in _TRIPLE.finditer(text):
+        kind = m.group()
+        if not open_kind:
+            open_kind, start = kind, m.start()
+        elif kind == open_kind and text[m.start() - 1] != "\\":
+            spans.append((start, m.end()))
+            open_kind = ""
+    return None if open_kind else spans
+
+
+def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
+    """Spans are sorted and disjoint: only the last one starting at or before `pos` can hold it."""
+    i = bisect_right(spans, (pos, len(spans) and spans[-1][1] + 1)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def _code_skipper(text: str, spans: list[tuple[int, int]]) -> _Skipper:
+    return _Skipper(text, spans)
+
+
+class _Skipper:
+    """True for positions inside a docstring or after a `#` on their line."""
+
+    def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
+        self._text = text
+        self._spans = spans
+
+    def __call__(self, pos: int) -> bool:
+        line_start = self._text.rfind("\n", 0, pos) + 1
+        if "#" in self._text[line_start:pos]:
+            return True
+        return bool(self._spans) and _in_spans(pos, self._spans)
+
+
+def _type_checking_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of `if TYPE_CHECKING:` bodies, found by indentation."""
+    if "TYPE_CHECKING" not in text:
+        return []
+    blocks: list[tuple[int, int]] = []
+    for m in _TYPE_CHECKING_IF.finditer(text):
+        indent = len(m.group(1))
+        end = re.compile(rf"\n[ \t]{{0,{indent}}}[^ \t\n#]").search(text, m.end())
+        blocks.append((m.end(), end.start() if end else len(text)))
+    tests = 0
+    for m in _ANY_TYPE_CHECKING_IF.finditer(text):
+        words = m.group().split(None, 1)
+        tests += bool(words) and words[0] in ("if", "elif")
+    if len(blocks) != tests:
+        raise _Ambiguous  # an `if` on TYPE_CHECKING written some other way
+    return blocks
+
+
+def _scan_imports(
+    text: str,
+    lines: Lines,
+    spans: list[tuple[int, int]],
+    type_checking: list[tuple[int, int]],
+) -> list[ImportRef]:
+    out: list[ImportRef] = []
+    for m in _STATEMENT.finditer("\n" + text):
+        found = m.group()
+        keyword_at = m.start() + len(found) - len(found.lstrip()) - 1  # -1: the "\n" added
+        if spans and _in_spans(keyword_at, spans):
+            continue  # an example in a docstring
+        if type_checking and _in_spans(keyword_at, type_checking):
+            continue
+        statement = _logical_line(text, keyword_at)
+        out.extend(_parse_statement(statement, lines.at(keyword_at)))
+    return out
+
+
+def _logical_line(text: str, pos: int) -> str:
+    """The statement starting at `pos`: through its closing parenthesis or backslashes."""
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    line = _COMMENT.sub("", text[pos:end])
+    if "(" in line and ")" not in line:
+        close = text.find(")", pos)
+        if close < 0:
+            raise _Ambiguous
+        return _COMMENT.sub("", text[pos : close + 1]).replace("\n", " ")
+    while line.endswith("\\"):
+        nxt = text.find("\n", end + 1)
+        nxt = len(text) if nxt < 0 else nxt
+        line = line[:-1] + " " + _COMMENT.sub("", text[end + 1 : nxt])
+        end = nxt
+    return line
+
+
+def _parse_statement(statement: str, line: int) -> list[ImportRef]:
+    statement = statement.split(";", 1)[0].strip()
+    words = statement.split(None, 1)
+    if len(words) != 2:
+        raise _Ambiguous
+    keyword, rest = words
+    if keyword == "import":
+        out = []
+        for item in rest.split(","):
+            spec = item.split(" as ", 1)[0].strip()
+            if not _DOTTED.match(spec):
+                raise _Ambiguous
+            out.append(ImportRef(spec, line))
+        return out
+    module, sep, names = rest.partition(" import ")
+    if not sep and rest.rstrip().endswith(" import"):
+        raise _Ambiguous
+    if not sep:
+        if module.strip().startswith("__future__") or not module.strip():
+            return []
+        raise _Ambiguous
+    module = module.strip()
+    level = len(module) - len(module.lstrip("."))
+    spec = module[level:].strip()
+    if spec == "__future__":
+        return []
+    if spec and not _DOTTED.match(spec):
+        raise _Ambiguous
+    parsed: list[str] = []
+    for item in names.strip().strip("()").split(","):
+        name = item.split(" as ", 1)[0].strip()
+        if not name:
+            continue
+        if not _NAME.match(name):
+            raise _Ambiguous
+        parsed.append(name)
+    return [ImportRef(spec, line, level, tuple(parsed))]
+
+
+def _dynamic_imports(text: str, lines: Lines, skip: _Skipper) -> list[ImportRef]:
+    if "import_module(" not in text and "__import__(" not in text:
+        return []
+    return [
+        ImportRef(m.group(1) or m.group(2), lines.at(m.start()), kind="dynamic")
+        for m in _DYNAMIC.finditer(text)
+        if not skip(m.start())
+    ]
+
+
+# --- the careful path ---------------------------------------------------------------
+
+
+def _ast_imports(text: str) -> list[ImportRef]:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []  # not valid Python (a template, Python 2): no facts rather than wrong ones
+    out: list[ImportRef] = []
+    _collect(tree.body, out)
+    return out
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+
+
+def _collect(body: list[ast.stmt], out: list[ImportRef]) -> None:
+    for node in body:
+        if isinstance(node, ast.Import):
+            out.extend(ImportRef(a.name, node.lineno) for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.module == "__future__":
+                continue
+            names = tuple(a.name for a in node.names)
+            out.append(ImportRef(node.module or "", node.lineno, node.level, names))
+        elif isinstance(node, ast.If) and _is_type_checking(node.test):
+            _collect(node.orelse, out)  # the `if` body exists only for type checkers
+        else:
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                child = getattr(node, field, None)
+                if isinstance(child, list):
+                    _collect([c for c in child if isinstance(c, ast.stmt)], out)
+                    for c in child:
+                        if isinstance(c, ast.ExceptHandler | ast.match_case):
+                            _collect(c.body, out)

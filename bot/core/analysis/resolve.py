@@ -1,0 +1,321 @@
+"""Import specifiers to repository paths, for every language the extractors read.
+
+`Resolver` is built once per analysis from the snapshot's path list, the facts (go.mod
+module paths, package.json names) and a few small config files (tsconfig/jsconfig,
+pnpm-workspace.yaml). `resolve(path, ref)` gives the file (or folder, ending in "/") an
+import points at inside the repository, or None for anything external.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.core.analysis.javascript import JS_SUFFIXES, TS_SUFFIXES, strip_comments
+from bot.core.model import FileFacts, ImportRef
+
+JS_TRY = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".json", ".vue", ".svelte")
+PY_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+TSCONFIG_NAMES = ("tsconfig.json", "jsconfig.json", "tsconfig.base.json")
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def is_resolution_config(path: str) -> bool:
+    """Files `analyze` reads for resolution (besides facts): tsconfig/jsconfig, pnpm workspaces."""
+    name = path.rpartition("/")[2]
+    return (
+        name in TSCONFIG_NAMES
+        or name == "pnpm-workspace.yaml"
+        or (name.startswith("tsconfig") and name.endswith(".json"))
+    )
+
+
+def parent(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+def join(base: str, rel: str) -> str | None:
+    """`rel` against folder `base`, normalised; None when it climbs out of the repository."""
+    joined = posixpath.normpath(posixpath.join(base, rel)) if base else posixpath.normpath(rel)
+    if joined.startswith("../") or joined == "..":
+        return None
+    return "" if joined == "." else joined
+
+
+@dataclass(frozen=True, slots=True)
+class TsConfig:
+    folder: str  # where the tsconfig lives
+    base_url: str | None  # repository path baseUrl points at
+    paths: tuple[tuple[str, tuple[str, ...]], ...]  # pattern -> targets (repository paths)
+
+
+def parse_tsconfig(
+    path: str, text: str, read: Mapping[str, str], depth: int = 0
+) -> tuple[str | None, dict[str, list[str]]]:
+    """(baseUrl, paths) of one tsconfig as repository paths, following local `extends`."""
+    try:
+        doc = json.loads(_TRAILING_COMMA.sub(r"\1", strip_comments(text)))
+    except ValueError:
+        return None, {}
+    if not isinstance(doc, dict):
+        return None, {}
+    folder = parent(path)
+    base_url: str | None = None
+    paths: dict[str, list[str]] = {}
+    extends = doc.get("extends")
+    if isinstance(extends, str) and extends.startswith(".") and depth < 5:
+        target = join(folder, extends if extends.endswith(".json") else extends + ".json")
+        if target is not None and target in read:
+            base_url, paths = parse_tsconfig(target, read[target], read, depth + 1)
+    options = doc.get("compilerOptions")
+    if isinstance(options, dict):
+        if isinstance(options.get("baseUrl"), str):
+            base_url = join(folder, options["baseUrl"])
+        if isinstance(options.get("paths"), dict):
+            # Targets of `paths` are relative to baseUrl (or to the tsconfig without one).
+            anchor = base_url if base_url is not None else folder
+            paths = {}
+            for pattern, targets in options["paths"].items():
+                if isinstance(targets, list):
+                    resolved = [join(anchor, t) for t in targets if isinstance(t, str)]
+                    paths[pattern] = [t for t in resolved if t is not None]
+    return base_url, paths
+
+
+def workspace_globs(facts: Mapping[str, FileFacts], configs: Mapping[str, str]) -> list[str]:
+    """Workspace patterns (repository paths) from package.json facts and pnpm-workspace.yaml."""
+    globs: list[str] = []
+    for path, f in facts.items():
+        for key, value in f.meta:
+            if key == "workspaces" and path.endswith("package.json"):
+                globs += [g for g in (join(parent(path), w) for w in value.split(",") if w) if g]
+    for path, text in configs.items():
+        if path.endswith("pnpm-workspace.yaml"):
+            for m in re.finditer(r"^\s*-\s*[\"']?([^\"'\n#]+?)[\"']?\s*$", text, re.M):
+                if not m.group(1).startswith("!"):
+                    target = join(parent(path), m.group(1))
+                    if target:
+                        globs.append(target)
+    return sorted(set(globs))
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    out = ""
+    for part in re.split(r"(\*\*|\*)", pattern.rstrip("/")):
+        out += ".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part)
+    return re.compile(out + r"\Z")
+
+
+class Resolver:
+    def __init__(
+        self,
+        paths: Iterable[str],
+        facts: Mapping[str, FileFacts],
+        configs: Mapping[str, str] | None = None,
+    ) -> None:
+        configs = configs or {}
+        self.files = frozenset(paths)
+        self.dirs = frozenset(d for p in self.files for d in _ancestors(p))
+        # Only folders holding Python count for Python: `import docs` must not hit docs/.
+        self.py_dirs = frozenset(d for p in self.files if p.endswith(".py") for d in _ancestors(p))
+        self.py_roots = self._python_roots()
+        self.go_modules = sorted(
+            (
+                (value, parent(p))
+                for p, f in facts.items()
+                for key, value in f.meta
+                if key == "module" and p.rpartition("/")[2] == "go.mod"
+            ),
+            key=lambda mv: -len(mv[0]),
+        )
+        self.packages = self._js_packages(facts)
+        self.workspace_dirs = self._workspace_dirs(workspace_globs(facts, configs))
+        self.tsconfigs = self._tsconfigs(configs)
+        self.ruby_lib_dirs = sorted(
+            (d for d in self.dirs if d == "lib" or d.endswith("/lib")), key=lambda d: (len(d), d)
+        )
+
+    # --- setup ---------------------------------------------------------------------
+
+    def _python_roots(self) -> list[str]:
+        roots = {""}
+        for p in self.files:
+            name = p.rpartition("/")[2]
+            if name in PY_PROJECT_FILES:
+                roots.add(parent(p))
+        for root in list(roots):
+            src = f"{root}/src" if root else "src"
+            if src in self.dirs:
+                roots.add(src)
+        return sorted(roots, key=lambda r: (-len(r), r))
+
+    def _js_packages(self, facts: Mapping[str, FileFacts]) -> dict[str, str]:
+        packages: dict[str, str] = {}
+        for path in sorted(facts):
+            if path.rpartition("/")[2] != "package.json" or "/" not in path:
+                continue
+            for key, value in facts[path].meta:
+                if key == "name" and value not in packages:
+                    packages[value] = parent(path)
+        return packages
+
+    def _workspace_dirs(self, globs: list[str]) -> tuple[str, ...]:
+        patterns = [glob_regex(g) for g in globs]
+        found = {
+            parent(p)
+            for p in self.files
+            if p.endswith("/package.json") and any(r.match(parent(p)) for r in patterns)
+        }
+        return tuple(sorted(found))
+
+    def _tsconfigs(self, configs: Mapping[str, str]) -> list[TsConfig]:
+        out = []
+        for path in sorted(configs):
+            if path.rpartition("/")[2] not in ("tsconfig.json", "jsconfig.json"):
+                continue
+            base_url, paths = parse_tsconfig(path, configs[path], configs)
+            out.append(
+                TsConfig(
+                    parent(path),
+                    base_url,
+                    tuple((k, tuple(v)) for k, v in sorted(paths.items())),
+                )
+            )
+        return sorted(out, key=lambda t: (-len(t.folder), t.folder))
+
+    # --- resolution ----------------------------------------------------------------
+
+    def resolve(self, path: str, language: str, ref: ImportRef) -> str | None:
+        if language == "python":
+            return self.python(path, ref)
+        if language in ("javascript", "typescript"):
+            return self.javascript(path, ref.spec)
+        if language == "ruby":
+            return self.ruby(path, ref)
+        if language == "go":
+            return self.go(ref.spec)
+        return None
+
+    def python(self, path: str, ref: ImportRef) -> str | None:
+        parts = [p for p in ref.spec.split(".") if p]
+        if ref.level:
+            base = parent(path)
+            for _ in range(ref.level - 1):
+                if not base:
+                    return None
+                base = parent(base)
+            for name in ref.names:  # `from . import sub`: the name may be a module
+                hit = self._py_at(base, [*parts, name], exact=True)
+                if hit:
+                    return hit
+            return self._py_at(base, parts) if parts else (base + "/" if base else None)
+        for root in self.py_roots:
+            hit = self._py_at(root, parts)
+            if hit:
+                return hit
+        return None
+
+    def _py_at(self, base: str, parts: list[str], exact: bool = False) -> str | None:
+        for i in range(len(parts), 0 if not exact else len(parts) - 1, -1):
+            stem = "/".join(parts[:i])
+            cand = f"{base}/{stem}" if base else stem
+            if cand + ".py" in self.files:
+                return cand + ".py"
+            if cand + "/__init__.py" in self.files:
+                return cand + "/__init__.py"
+            if cand in self.py_dirs:
+                return cand + "/"
+        return None
+
+    def javascript(self, path: str, spec: str) -> str | None:
+        if spec.startswith("."):
+            target = join(parent(path), spec)
+            return None if target is None else self._js_file(target)
+        for ts in self.tsconfigs:
+            if ts.folder and not path.startswith(ts.folder + "/"):
+                continue
+            hit = self._ts_paths(ts, spec)
+            if hit:
+                return hit
+        name = _package_name(spec)
+        if name in self.packages:
+            folder = self.packages[name]
+            rest = spec[len(name) :].lstrip("/")
+            if rest:
+                return self._js_file(f"{folder}/{rest}") or self._js_file(f"{folder}/src/{rest}")
+            for entry in ("src/index", "index", "lib/index", "src/main", "main"):
+                hit = self._js_file(f"{folder}/{entry}")
+                if hit:
+                    return hit
+            return folder + "/package.json"
+        return None
+
+    def _ts_paths(self, ts: TsConfig, spec: str) -> str | None:
+        for pattern, targets in ts.paths:
+            prefix, star, suffix = pattern.partition("*")
+            if star:
+                if not (spec.startswith(prefix) and spec.endswith(suffix)):
+                    continue
+                middle = spec[len(prefix) : len(spec) - len(suffix) if suffix else None]
+            elif spec != pattern:
+                continue
+            else:
+                middle = ""
+            for target in targets:
+                hit = self._js_file(target.replace("*", middle, 1))
+                if hit:
+                    return hit
+        if ts.base_url is not None:
+            return self._js_file(f"{ts.base_url}/{spec}" if ts.base_url else spec)
+        return None
+
+    def _js_file(self, target: str) -> str | None:
+        if target in self.files and target.endswith((*JS_SUFFIXES, *TS_SUFFIXES, ".json")):
+            return target
+        stem, dot, ext = target.rpartition(".")
+        if dot and f".{ext}" in (".js", ".jsx", ".mjs", ".cjs"):
+            for swap in (".ts", ".tsx", ".mts", ".cts"):  # ESM TypeScript writes ".js"
+                if stem + swap in self.files:
+                    return stem + swap
+        for suffix in JS_TRY:
+            if target + suffix in self.files:
+                return target + suffix
+        for suffix in JS_TRY:
+            index = f"{target}/index{suffix}" if target else f"index{suffix}"
+            if index in self.files:
+                return index
+        return None
+
+    def ruby(self, path: str, ref: ImportRef) -> str | None:
+        spec = ref.spec if ref.spec.endswith(".rb") else ref.spec + ".rb"
+        if ref.kind == "require_relative":
+            target = join(parent(path), spec)
+            return target if target in self.files else None
+        for lib in self.ruby_lib_dirs:
+            if f"{lib}/{spec}" in self.files:
+                return f"{lib}/{spec}"
+        return spec if spec in self.files else None
+
+    def go(self, spec: str) -> str | None:
+        for module, folder in self.go_modules:
+            if spec == module or spec.startswith(module + "/"):
+                rest = spec[len(module) :].lstrip("/")
+                target = "/".join(p for p in (folder, rest) if p)
+                if target in self.dirs or target == "":
+                    return target + "/" if target else None
+        return None
+
+
+def _package_name(spec: str) -> str:
+    parts = spec.split("/")
+    return "/".join(parts[:2]) if spec.startswith("@") else parts[0]
+
+
+def _ancestors(path: str) -> Iterable[str]:
+    folder = parent(path)
+    while folder:
+        yield folder
+        folder = parent(folder)

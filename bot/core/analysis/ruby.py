@@ -1,0 +1,125 @@
+"""Ruby facts: `require`/`require_relative`, `ENV` reads, Rails/Sinatra/Sidekiq signals.
+
+Line comments (`# …`) and `=begin/=end` blocks are blanked before scanning. Rails
+conventions that depend on a file's folder (controllers, jobs, mailers, `config/routes.rb`)
+are decided in `graph`; here only what the bytes say: a class inheriting from a controller
+or job base, a routes `draw` block, `include Sidekiq::Job`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis.scan import Lines, rule, scan_env, scan_signals, unique_sorted
+from bot.core.model import FileFacts, ImportRef
+
+_BLOCK_COMMENT = re.compile(r"^=begin\b[\s\S]*?^=end\b", re.M)
+# A `#` starts a comment unless it is inside a string or an interpolation `#{`.
+_LINE_COMMENT = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|(?P<c>#(?!\{)[^\n]*)")
+_REQUIRE = re.compile(
+    r"\b(?P<kind>require_relative|require|autoload\s+:\w+\s*,)\s*\(?\s*[\"'](?P<spec>[^\"'\n]+)[\"']"
+)
+_ENV = re.compile(
+    r"\bENV\[\s*[\"']([A-Za-z_]\w*)[\"']\s*\]"
+    r"|\bENV\.fetch\(\s*[\"']([A-Za-z_]\w*)[\"']"
+    r"|\bENV\.key\?\(\s*[\"']([A-Za-z_]\w*)[\"']"
+)
+
+_Q = r"[\"']"
+RULES = (
+    rule("routes.draw", r"\.routes\.draw\b", "entrypoint.http", "Rails routes"),
+    rule(
+        "routes.draw",
+        rf"^\s*(?:get|post|put|patch|delete|match|root)\s*\(?\s*{_Q}(?P<route>[^\"']*){_Q}",
+        "entrypoint.http",
+        "route",
+        "route",
+    ),
+    rule(
+        "routes.draw", r"^\s*resources?\s+:(?P<route>\w+)", "entrypoint.http", "resources", "route"
+    ),
+    rule(
+        "Controller",
+        r"^\s*class\s+\w+(?:::\w+)*\s*<\s*(?:Application|Action)Controller\b",
+        "entrypoint.http",
+        "Rails controller",
+    ),
+    rule("Sinatra", r"<\s*Sinatra::(?:Base|Application)\b", "entrypoint.http", "Sinatra app"),
+    rule("Grape::API", r"<\s*Grape::API\b", "entrypoint.http", "Grape API"),
+    rule("Rack::Builder", r"\bRack::Builder\b|^\s*run\s+\w", "entrypoint.http", "Rack app"),
+    rule(
+        "Sidekiq::", r"^\s*include\s+Sidekiq::(?:Worker|Job)\b", "entrypoint.worker", "Sidekiq job"
+    ),
+    rule(
+        "ApplicationJob",
+        r"^\s*class\s+\w+(?:::\w+)*\s*<\s*(?:ApplicationJob|ActiveJob::Base)\b",
+        "entrypoint.worker",
+        "Active Job",
+    ),
+    rule("Resque", r"@queue\s*=\s*:\w+", "entrypoint.worker", "Resque job"),
+    rule("every", r"^\s*every\s+[\d:]", "entrypoint.scheduler", "whenever schedule"),
+    rule("Clockwork", r"\binclude\s+Clockwork\b", "entrypoint.scheduler", "Clockwork"),
+    rule("Thor", r"<\s*Thor\b", "entrypoint.cli", "Thor CLI"),
+    rule("OptionParser", r"\bOptionParser\.new\b", "entrypoint.cli", "OptionParser CLI"),
+    rule(
+        "Kafka",
+        r"\bRacecar::Consumer\b|<\s*Karafka::BaseConsumer\b",
+        "entrypoint.consumer",
+        "Kafka consumer",
+    ),
+    rule("Sneakers", r"\binclude\s+Sneakers::Worker\b", "entrypoint.consumer", "Sneakers consumer"),
+    rule("Logger.new", r"\bLogger\.new\(", "observability.logging", "Logger"),
+    rule("Sentry.init", r"\bSentry\.init\b|\bRaven\.configure\b", "observability.errors", "Sentry"),
+    rule("Honeybadger", r"\bHoneybadger\.configure\b", "observability.errors", "Honeybadger"),
+    rule("retry", r"^\s*retry_on\b|\bsidekiq_options\b[^\n]*\bretry:", "resilience.retry", "retry"),
+    rule("Retriable", r"\bRetriable\.retriable\b", "resilience.retry", "retriable"),
+    rule(
+        "Circuitbox",
+        r"\bCircuitbox\b|\bStoplight\(",
+        "resilience.circuit-breaker",
+        "circuit breaker",
+    ),
+)
+
+
+class RubyExtractor:
+    name = "ruby"
+    version = 1
+
+    def matches(self, path: str) -> bool:
+        name = path.rpartition("/")[2]
+        return path.endswith((".rb", ".rake", ".ru")) or name in ("Rakefile", "Gemfile.rb")
+
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        return extract_ruby(data.decode("utf-8", "replace"))
+
+
+def strip_comments(text: str) -> str:
+    if "#" in text:
+        text = _LINE_COMMENT.sub(_blank, text)
+    if "=begin" in text:
+        text = _BLOCK_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    return text
+
+
+def _blank(m: re.Match[str]) -> str:
+    return m.group() if m.group("c") is None else " " * len(m.group())
+
+
+def extract_ruby(text: str) -> FileFacts:
+    code = strip_comments(text)
+    lines = Lines(code)
+    imports = [
+        ImportRef(
+            m.group("spec"),
+            lines.at(m.start()),
+            kind="require_relative" if m.group("kind") == "require_relative" else "require",
+        )
+        for m in (_REQUIRE.finditer(code) if "require" in code or "autoload" in code else ())
+    ]
+    return FileFacts(
+        language="ruby",
+        imports=unique_sorted(imports),
+        env=unique_sorted(scan_env(code, ("ENV",), _ENV, lines)),
+        signals=unique_sorted(scan_signals(code, RULES, lines)),
+    )
