@@ -1,0 +1,316 @@
+"""Repair the ways LLM-filled docs break in the wild, and say what was repaired.
+
+Every repair is a deletion, planned against the input, so each note carries the input's
+line and readonly regions (never touched) stay byte-identical:
+
+1. the block wrapped in a ```markdown fence, with the model's chatter before the fence
+   ("I'll update…", "Here's the refreshed content:") and after it ("Key updates made:" …);
+2. a leaked `</file>` (or `<file …>`) line outside the block;
+3. YAML front matter invented inside the block (scaffold front matter *before* the start
+   marker is the tool's own and is kept);
+4. `agent-fill` wrappers left around text in a block's editable head.
+
+Steps 1-2 work on raw lines (the fence makes the markers prose, so the structure is broken
+until it is removed); steps 3-4 need well-formed markers and are skipped otherwise.
+`repair(repair(x).text).notes == ()`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import yaml
+from markdown_it import MarkdownIt
+
+from bot.core.markers import line_of, line_starts, scan_markers, split_lines, structure
+
+FENCE_WRAPPER = "agent-update block wrapped in a {fence} code fence (closed at line {close})"
+FENCE_UNCLOSED = "agent-update block wrapped in a {fence} code fence that is never closed"
+CHATTER_BEFORE = "model chatter before the block: {excerpt}"
+CHATTER_AFTER = "model chatter after the block: {excerpt}"
+FILE_TAG = "leaked {tag} line outside the block"
+FRONT_MATTER = "YAML front matter inside agent-update block '{id}' (lines {a}-{b})"
+FILL_LEFT = "agent-fill:{id} wrapper left around text in block '{block}'"
+
+_MD = MarkdownIt("commonmark")
+_START_LINE = re.compile(r"<!--\s*agent-update:start:[A-Za-z0-9_.-]+\s*-->")
+_END_LINE = re.compile(r"<!--\s*agent-update:end\s*-->")
+_FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*(markdown|md|)[ \t]*")
+_FILE_TAG = re.compile(r"[ \t]*(</?file\b[^>\r\n]*>)[ \t]*")
+# Lines that belong to a document, not to the model's reply around it.
+_STRUCTURAL = re.compile(r"[ \t]{0,3}(#{1,6}(\s|$)|<!--|<[A-Za-z/]|---|```|~~~|\|)")
+_EXCERPT = 60
+_MAX_PASSES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class RepairNote:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    text: str
+    notes: tuple[RepairNote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Deletions (`[start, end)` in the input, merged) and notes (input offset, message)."""
+
+    source: str
+    deletions: tuple[tuple[int, int], ...]
+    notes: tuple[tuple[int, str], ...]
+
+    @property
+    def text(self) -> str:
+        return _apply(self.source, self.deletions)
+
+    def to_source(self, offset: int) -> int:
+        """Where an offset of the repaired text was in the input."""
+        return _mapper(self.deletions)(offset)
+
+
+def repair(text: str, path: str = "<string>") -> Repaired:
+    """The repaired text and one note per repair (input line numbers); `path` for symmetry
+    with the other entry points: repair never raises on malformed markers."""
+    del path
+    plan = plan_repair(text)
+    starts = line_starts(text)
+    notes = tuple(RepairNote(line_of(text, off, starts), msg) for off, msg in plan.notes)
+    return Repaired(plan.text, notes)
+
+
+def plan_repair(text: str) -> Plan:
+    """Run every repair step until none finds anything more (one repair can expose another:
+    a leaked tag line hides the fence below it from a CommonMark parser)."""
+    deletions: list[tuple[int, int]] = []
+    notes: list[tuple[int, str]] = []
+    current = text
+    for _ in range(_MAX_PASSES):
+        progressed = False
+        for step in (_file_tags, _fence_wrapper, _block_repairs):
+            step_notes: list[tuple[int, str]] = []
+            found = _merge(step(current, step_notes))
+            if not found:
+                continue
+            to_source = _mapper(deletions)
+            notes += [(to_source(off), msg) for off, msg in step_notes]
+            deletions = _merge(deletions + [(to_source(a), to_source(b - 1) + 1) for a, b in found])
+            current = _apply(text, deletions)
+            progressed = True
+        if not progressed:
+            break
+    notes.sort()
+    return Plan(text, tuple(deletions), tuple(notes))
+
+
+# --- raw-line repairs -----------------------------------------------------------------
+
+
+def _lines(text: str) -> tuple[list[str], list[int]]:
+    lines = split_lines(text)
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line)
+    return lines, offsets
+
+
+def _bare(line: str) -> str:
+    return line.rstrip("\r\n").lstrip("\ufeff")
+
+
+def _fence_wrapper(text: str, notes: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    if any(m.kind == "start" for m in scan_markers(text)):
+        return []  # a real block exists: a fenced marker elsewhere is an example, not a wrapper
+    lines, offsets = _lines(text)
+    start_idx = next((i for i, ln in enumerate(lines) if _START_LINE.search(ln)), None)
+    if start_idx is None:
+        return []
+    fences = {
+        tok.map[0]: tok
+        for tok in _MD.parse(text.lstrip("\ufeff"))
+        if tok.type == "fence" and tok.map
+    }
+    open_idx = next(
+        (
+            i
+            for i in range(start_idx - 1, -1, -1)
+            if i in fences and _FENCE_OPEN.fullmatch(_bare(lines[i]))
+        ),
+        None,
+    )
+    if open_idx is None or fences[open_idx].map[1] <= start_idx:  # type: ignore[index]
+        return []
+    fence = _bare(lines[open_idx]).strip()
+    ticks = _FENCE_OPEN.fullmatch(_bare(lines[open_idx])).group(1)  # type: ignore[union-attr]
+    end_idx = next((i for i in range(start_idx, len(lines)) if _END_LINE.search(lines[i])), None)
+    close_idx = None
+    if end_idx is not None:
+        for i in range(end_idx + 1, len(lines)):
+            bare = _bare(lines[i]).strip()
+            if re.fullmatch(re.escape(ticks[0]) + f"{{{len(ticks)},}}", bare):
+                close_idx = i
+                break
+            if bare:
+                break
+    deletions: list[tuple[int, int]] = []
+    lead = 1 if text.startswith("\ufeff") else 0
+    top = _front_matter_end(lines, 0) if lines and _bare(lines[0]) == "---" else 0
+    before = lines[top:open_idx]
+    if _is_chatter(before):
+        deletions.append((max(offsets[top], lead), offsets[open_idx] + len(lines[open_idx])))
+        excerpt = _excerpt(before)
+        if excerpt:
+            notes.append(
+                (offsets[top + _first_text(before)], CHATTER_BEFORE.format(excerpt=excerpt))
+            )
+    else:
+        deletions.append((max(offsets[open_idx], lead), offsets[open_idx] + len(lines[open_idx])))
+    if close_idx is None:
+        notes.append((offsets[open_idx], FENCE_UNCLOSED.format(fence=fence)))
+        return deletions
+    notes.append((offsets[open_idx], FENCE_WRAPPER.format(fence=fence, close=close_idx + 1)))
+    after = lines[close_idx + 1 :]
+    assert end_idx is not None
+    if _is_chatter(after):
+        deletions.append((offsets[end_idx] + len(lines[end_idx]), len(text)))
+        excerpt = _excerpt(after)
+        if excerpt:
+            first = close_idx + 1 + _first_text(after)
+            notes.append((offsets[first], CHATTER_AFTER.format(excerpt=excerpt)))
+    else:
+        deletions.append((offsets[close_idx], offsets[close_idx] + len(lines[close_idx])))
+    return deletions
+
+
+def _front_matter_end(lines: Sequence[str], start: int) -> int:
+    """Index just past a `---` … `---` run starting at `start`, or `start` when none."""
+    for i in range(start + 1, len(lines)):
+        if _bare(lines[i]).strip() in ("---", "..."):
+            return i + 1
+    return start
+
+
+def _is_chatter(lines: Sequence[str]) -> bool:
+    return not any(_STRUCTURAL.match(_bare(ln)) for ln in lines)
+
+
+def _first_text(lines: Sequence[str]) -> int:
+    return next((i for i, ln in enumerate(lines) if ln.strip()), 0)
+
+
+def _excerpt(lines: Sequence[str]) -> str:
+    text = " ".join(_bare(ln).strip() for ln in lines if ln.strip())
+    return repr(text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…") if text else ""
+
+
+def _file_tags(text: str, notes: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    lines, offsets = _lines(text)
+    starts = [i for i, ln in enumerate(lines) if _START_LINE.search(ln)]
+    ends = [i for i, ln in enumerate(lines) if _END_LINE.search(ln)]
+    if not starts or not ends:
+        return []
+    deletions = []
+    outside = [*range(starts[0]), *range(ends[-1] + 1, len(lines))]
+    for i in outside:
+        found = _FILE_TAG.fullmatch(_bare(lines[i]))
+        if not found:
+            continue
+        notes.append((offsets[i], FILE_TAG.format(tag=found.group(1))))
+        tail = lines[i + 1 :]
+        if i > ends[-1] and all(not ln.strip() or _FILE_TAG.fullmatch(_bare(ln)) for ln in tail):
+            # The tag ends the file: drop the blank lines that only led up to it.
+            deletions.append((offsets[ends[-1]] + len(lines[ends[-1]]), len(text)))
+        else:
+            deletions.append((offsets[i], offsets[i] + len(lines[i])))
+    return deletions
+
+
+# --- repairs inside well-formed blocks --------------------------------------------------
+
+
+def _block_repairs(text: str, notes: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    _, blocks, _, problems = structure(text)
+    if problems:
+        return []  # malformed: reported as such; nothing here is safe to touch
+    deletions: list[tuple[int, int]] = []
+    for block in blocks:
+        head = text[block.body_start : block.head_end]
+        found = _front_matter_in(head)
+        if found:
+            a, b, first, last = found
+            start = block.body_start
+            message = FRONT_MATTER.format(
+                id=block.id, a=line_of(text, start + first), b=line_of(text, start + last)
+            )
+            notes.append((start + first, message))
+            deletions.append((start + a, start + b))
+        for fill in block.fills:
+            if fill.end <= block.head_end:
+                notes.append((fill.start, FILL_LEFT.format(id=fill.id, block=block.id)))
+                deletions += [(fill.start, fill.inner_start), (fill.inner_end, fill.end)]
+    return deletions
+
+
+def _front_matter_in(head: str) -> tuple[int, int, int, int] | None:
+    """(delete from, delete to, first `---`, last `---`) offsets in `head`, or None."""
+    lines, offsets = _lines(head)
+    i = 1 if lines and not _bare(lines[0]).strip() else 0  # the start marker's own line end
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i >= len(lines) or _bare(lines[i]).strip() != "---":
+        return None
+    close = _front_matter_end(lines, i)
+    if close == i:
+        return None
+    try:
+        data = yaml.safe_load("".join(lines[i + 1 : close - 1]))
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict) or not data:
+        return None
+    j = close
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    end = offsets[j] if j < len(lines) else len(head)
+    return offsets[i], end, offsets[i], offsets[close - 1]
+
+
+# --- deletions ----------------------------------------------------------------------------
+
+
+def _merge(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(r for r in ranges if r[1] > r[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _apply(text: str, deletions: Sequence[tuple[int, int]]) -> str:
+    out, cursor = [], 0
+    for start, end in deletions:
+        out.append(text[cursor:start])
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def _mapper(deletions: Sequence[tuple[int, int]]) -> Callable[[int], int]:
+    def to_source(offset: int) -> int:
+        shift = 0
+        for start, end in deletions:
+            if start - shift <= offset:
+                shift += end - start
+            else:
+                break
+        return offset + shift
+
+    return to_source
