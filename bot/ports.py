@@ -32,6 +32,14 @@ class Head:
 
 
 @dataclass(frozen=True, slots=True)
+class Comparison:
+    """What differs from a base commit to a head (a ref or SHA), as the host saw it."""
+
+    paths: tuple[str, ...] | None  # None: too many files for the host to list them all
+    head: str | None  # the head's commit SHA when the answer names it
+
+
+@dataclass(frozen=True, slots=True)
 class CommitInfo:
     sha: str
     tree: str
@@ -105,6 +113,9 @@ class RepoGateway(Protocol):
 
     def changed_paths(self, base: str, head: str) -> tuple[str, ...] | None:
         """Paths that differ between two commits, or None when the host cannot say."""
+
+    def compare(self, base: str, head: str) -> Comparison:
+        """One request: the changed paths and, when it can tell, the head's SHA."""
 
     def snapshot(self, sha: str) -> HeadSnapshot:
         """The repository at commit `sha`; bytes are fetched only when read."""

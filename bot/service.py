@@ -93,12 +93,13 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
     branches = config.branches or (request.default_branch or gw.default_branch(),)
     if request.base not in branches:
         return RefreshOutcome("not-configured")
-    changed = request.changed_paths
-    if changed is None and request.before:
-        changed = gw.changed_paths(request.before, request.base)
+    changed, sha = request.changed_paths, None
+    if changed is None and request.before and not request.force:
+        comparison = gw.compare(request.before, request.base)
+        changed, sha = comparison.paths, comparison.head  # the compare names the head too
     if changed is not None and not request.force and not affects_docs(config, changed):
         return RefreshOutcome("not-affected")
-    sha = gw.branch_head(request.base)
+    sha = sha or gw.branch_head(request.base)
     if sha is None:
         return RefreshOutcome("no-branch")
     snapshot = gw.snapshot(sha)

@@ -23,6 +23,7 @@ from bot.ports import (
     CheckReport,
     Comment,
     CommitInfo,
+    Comparison,
     Head,
     Identity,
     PullRequest,
@@ -86,15 +87,19 @@ class GithubGateway:
         return str(data["object"]["sha"])
 
     def changed_paths(self, base: str, head: str) -> tuple[str, ...] | None:
+        return self.compare(base, head).paths
+
+    def compare(self, base: str, head: str) -> Comparison:
         data = self._get_or_none(f"{self._base}/compare/{quote(base)}...{quote(head)}")
         if not isinstance(data, dict) or "files" not in data:
-            return None
+            return Comparison(None, None)
         files = data["files"]
-        if len(files) >= COMPARE_FILE_LIMIT:
-            return None
-        paths = {f["filename"] for f in files}
-        paths |= {f["previous_filename"] for f in files if f.get("previous_filename")}
-        return tuple(sorted(paths))
+        paths: tuple[str, ...] | None = None
+        if len(files) < COMPARE_FILE_LIMIT:
+            found = {f["filename"] for f in files}
+            found |= {f["previous_filename"] for f in files if f.get("previous_filename")}
+            paths = tuple(sorted(found))
+        return Comparison(paths, _compared_head(data))
 
     def snapshot(self, sha: str) -> RemoteSnapshot:
         data = self._get(f"{self._base}/git/trees/{sha}", {"recursive": "1"})
@@ -301,6 +306,18 @@ def _retry_after(err: GithubException) -> float | None:
         return max(0.0, float(headers["retry-after"]))
     if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
         return max(0.0, float(headers["x-ratelimit-reset"]) - time.time())
+    return None
+
+
+def _compared_head(data: dict[str, Any]) -> str | None:
+    """The head's SHA from a compare answer: its last commit when the list is complete
+    (GitHub lists at most 250, oldest first), the base itself when they are identical."""
+    commits = data.get("commits") or []
+    if data.get("status") == "identical":
+        base = data.get("base_commit") or {}
+        return str(base["sha"]) if "sha" in base else None
+    if commits and len(commits) == data.get("total_commits"):
+        return str(commits[-1]["sha"])
     return None
 
 

@@ -17,6 +17,7 @@ from bot.ports import (
     CheckReport,
     Comment,
     CommitInfo,
+    Comparison,
     Head,
     Identity,
     PullRequest,
@@ -107,6 +108,10 @@ class FakeGateway:
         old = self.state.commits[self.state.branches.get(base, base)].files
         new = self.state.commits[self.state.branches.get(head, head)].files
         return tuple(sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p)))
+
+    def compare(self, base: str, head: str) -> Comparison:
+        paths = self.changed_paths(base, head)
+        return Comparison(paths, self.state.branches.get(head, head))
 
     def snapshot(self, sha: str) -> FakeSnapshot:
         self._call("read:tree")
