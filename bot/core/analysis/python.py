@@ -62,7 +62,7 @@ RULES = (
     rule("Starlette(", r"\bStarlette\(", "entrypoint.http", "Starlette app"),
     # CLI
     rule("click", r"@click\.(?:command|group)\b", "entrypoint.cli", "click command"),
-    rule(".command(", r"@\w+\.command\(", "entrypoint.cli", "CLI command"),
+    rule(".command(", r"@(?!click\.)\w+\.command\(", "entrypoint.cli", "CLI command"),
     rule("Typer(", r"\btyper\.Typer\(|\bTyper\(", "entrypoint.cli", "Typer app"),
     rule("ArgumentParser(", r"\bArgumentParser\(", "entrypoint.cli", "argparse CLI"),
     rule(

@@ -1,0 +1,60 @@
+"""The Go extractor on hand-written files."""
+
+from __future__ import annotations
+
+from bot.core.analysis.golang import GoExtractor, extract_go
+
+TRICKY = """\
+package main
+
+import "fmt"
+import log "github.com/sirupsen/logrus"
+
+import (
+\t"net/http"
+\t// "commented/out"
+\tdb "example.com/app/internal/db"
+\t_ "github.com/lib/pq"
+)
+
+/* import "block/commented" */
+
+func main() {
+\taddr := os.Getenv("ADDR")
+\thttp.HandleFunc("/webhook", hook)
+\thttp.HandleFunc("/users", users)
+\tlog.Fatal(http.ListenAndServe(addr, nil))
+}
+"""
+
+
+def test_single_and_grouped_imports_with_aliases_and_comments() -> None:
+    got = [(r.spec, r.line) for r in extract_go(TRICKY).imports]
+    assert got == [
+        ("example.com/app/internal/db", 9),
+        ("fmt", 3),
+        ("github.com/lib/pq", 10),
+        ("github.com/sirupsen/logrus", 4),
+        ("net/http", 7),
+    ]
+
+
+def test_env_reads_and_entry_points() -> None:
+    facts = extract_go(TRICKY)
+    assert [(e.name, e.line) for e in facts.env] == [("ADDR", 16)]
+    found = {(s.kind, s.name, s.line, s.detail) for s in facts.signals}
+    assert found == {
+        ("entrypoint.cli", "main package", 15, ""),
+        ("entrypoint.webhook", "HTTP route", 17, "/webhook"),
+        ("entrypoint.http", "HTTP route", 18, "/users"),
+        ("entrypoint.http", "HTTP server", 19, ""),
+    }
+
+
+def test_func_main_outside_package_main_is_not_an_entry_point() -> None:
+    assert extract_go("package lib\n\nfunc main() {}\n").signals == ()
+
+
+def test_extractor_matches_go_sources() -> None:
+    assert GoExtractor().matches("cmd/api/main.go")
+    assert not GoExtractor().matches("go.mod")

@@ -1,0 +1,112 @@
+"""The JavaScript/TypeScript extractor on hand-written files."""
+
+from __future__ import annotations
+
+from bot.core.analysis.javascript import (
+    JavaScriptExtractor,
+    TypeScriptExtractor,
+    extract_javascript,
+)
+
+TRICKY = """\
+import React from 'react';
+import {
+  a,
+  b as c,
+} from "./local/util";
+import type { Props } from '@/types';
+import * as path from "node:path";
+import './styles.css';
+export { x } from "../shared/x";
+export * from './all';
+const fs = require('fs');
+const dyn = require("plugins/" + name);
+const lazy = await import('./lazy.js');
+// import commented from 'commented';
+/* const x = require('block-commented');
+   import y from 'also-commented'; */
+const url = "http://example.com/import x from 'not-a-comment'";
+"""
+
+
+def refs(text: str) -> list[tuple[str, int, str]]:
+    return [(r.spec, r.line, r.kind) for r in extract_javascript(text).imports]
+
+
+def test_every_import_form_with_lines_and_comments_ignored() -> None:
+    got = refs(TRICKY)
+    assert ("react", 1, "import") in got
+    assert ("./local/util", 2, "import") in got
+    assert ("@/types", 6, "import") in got
+    assert ("node:path", 7, "import") in got
+    assert ("./styles.css", 8, "import") in got
+    assert ("../shared/x", 9, "export") in got
+    assert ("./all", 10, "export") in got
+    assert ("fs", 11, "require") in got
+    assert ("./lazy.js", 13, "dynamic") in got
+    specs = {s for s, _, _ in got}
+    assert not specs & {"commented", "block-commented", "also-commented"}
+    # concatenated specifiers are dynamic: nothing is claimed
+    assert not any(s.startswith("plugins") for s in specs)
+
+
+def test_comment_markers_inside_strings_do_not_hide_code() -> None:
+    text = "const u = 'http://x';\nconst y = require('after-url');\n"
+    assert refs(text) == [("after-url", 2, "require")]
+
+
+def test_environment_reads() -> None:
+    text = (
+        "const a = process.env.DATABASE_URL;\n"
+        "const b = process.env['REDIS_URL'];\n"
+        "const { STRIPE_KEY, PORT: port = 3000 } = process.env;\n"
+        "const c = import.meta.env.VITE_API;\n"
+        "// process.env.COMMENTED\n"
+    )
+    env = {(e.name, e.line) for e in extract_javascript(text).env}
+    assert env == {
+        ("DATABASE_URL", 1),
+        ("REDIS_URL", 2),
+        ("STRIPE_KEY", 3),
+        ("PORT", 3),
+        ("VITE_API", 4),
+    }
+
+
+def test_express_routes_workers_and_schedulers() -> None:
+    text = (
+        "const app = express();\n"
+        "app.get('/users', handler);\n"
+        'router.post("/webhooks/stripe", hook);\n'
+        "cache.get('key');\n"
+        "new Worker('emails', async job => {});\n"
+        "cron.schedule('0 * * * *', run);\n"
+        "Sentry.init({ dsn });\n"
+    )
+    found = {(s.kind, s.name, s.line, s.detail) for s in extract_javascript(text).signals}
+    assert found == {
+        ("entrypoint.http", "Express app", 1, ""),
+        ("entrypoint.http", "HTTP route", 2, "/users"),
+        ("entrypoint.webhook", "HTTP route", 3, "/webhooks/stripe"),
+        ("entrypoint.worker", "BullMQ worker", 5, ""),
+        ("entrypoint.scheduler", "cron", 6, ""),
+        ("observability.errors", "Sentry", 7, ""),
+    }
+
+
+def test_next_route_handlers_and_shebang_scripts() -> None:
+    handler = "export async function GET(request) {}\nexport const POST = async () => {};\n"
+    found = {(s.kind, s.detail) for s in extract_javascript(handler).signals}
+    assert found == {("entrypoint.http", "GET"), ("entrypoint.http", "POST")}
+    script = "#!/usr/bin/env node\nconsole.log(1)\n"
+    assert [s.kind for s in extract_javascript(script).signals] == ["entrypoint.cli"]
+
+
+def test_js_and_ts_extractors_split_by_extension_and_skip_declarations() -> None:
+    js, ts = JavaScriptExtractor(), TypeScriptExtractor()
+    assert js.matches("a/b.mjs")
+    assert js.matches("c.jsx")
+    assert not js.matches("d.ts")
+    assert ts.matches("a/b.tsx")
+    assert not ts.matches("types.d.ts")
+    assert ts.extract("x.ts", b"import a from 'a'\n").language == "typescript"

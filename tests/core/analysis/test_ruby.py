@@ -1,0 +1,71 @@
+"""The Ruby extractor on hand-written files."""
+
+from __future__ import annotations
+
+from bot.core.analysis.ruby import RubyExtractor, extract_ruby
+
+TRICKY = """\
+require 'json'
+require_relative "../lib/helper"
+require("net/http")
+# require 'commented'
+x = "#{name} # not a comment"; require 'after_interpolation'
+=begin
+require 'in_block_comment'
+=end
+token = ENV['STRIPE_KEY']
+url = ENV.fetch("DATABASE_URL", nil)
+"""
+
+
+def test_requires_with_lines_and_comments_ignored() -> None:
+    got = [(r.spec, r.line, r.kind) for r in extract_ruby(TRICKY).imports]
+    assert got == [
+        ("../lib/helper", 2, "require_relative"),
+        ("after_interpolation", 5, "require"),
+        ("json", 1, "require"),
+        ("net/http", 3, "require"),
+    ]
+
+
+def test_env_reads() -> None:
+    assert [(e.name, e.line) for e in extract_ruby(TRICKY).env] == [
+        ("DATABASE_URL", 10),
+        ("STRIPE_KEY", 9),
+    ]
+
+
+def test_routes_controllers_and_jobs() -> None:
+    routes = (
+        "Rails.application.routes.draw do\n"
+        "  resources :orders\n"
+        "  post '/webhooks/stripe', to: 'hooks#stripe'\n"
+        "  get 'health', to: 'health#show'\n"
+        "end\n"
+    )
+    found = {(s.kind, s.name, s.line, s.detail) for s in extract_ruby(routes).signals}
+    assert found == {
+        ("entrypoint.http", "Rails routes", 1, ""),
+        ("entrypoint.http", "resources", 2, "orders"),
+        ("entrypoint.webhook", "route", 3, "/webhooks/stripe"),
+        ("entrypoint.http", "route", 4, "health"),
+    }
+    controller = "class OrdersController < ApplicationController\nend\n"
+    assert [s.name for s in extract_ruby(controller).signals] == ["Rails controller"]
+    job = "class SyncJob\n  include Sidekiq::Job\n  sidekiq_options retry: 5\nend\n"
+    assert {(s.kind, s.line) for s in extract_ruby(job).signals} == {
+        ("entrypoint.worker", 2),
+        ("resilience.retry", 3),
+    }
+
+
+def test_route_words_outside_a_routes_file_are_not_routes() -> None:
+    assert extract_ruby("get 'x'\n").signals == ()
+
+
+def test_extractor_matches_ruby_sources_and_rakefiles() -> None:
+    extractor = RubyExtractor()
+    assert extractor.matches("app/models/user.rb")
+    assert extractor.matches("lib/tasks/db.rake")
+    assert extractor.matches("config.ru")
+    assert not extractor.matches("Gemfile.lock")
