@@ -120,12 +120,13 @@ def extract_all(
     paths: Iterable[str] | None = None,
     *,
     workers: int | None = None,
+    parallel_min: int = PARALLEL_MIN_FILES,
 ) -> dict[str, FileFacts]:
     """Facts for every file (or every one of `paths`) that some extractor takes, by path.
 
     Reads only the blobs whose key misses the cache, and puts what it extracts. Identical
     blobs at several paths are read and extracted once. `workers` (default: CPU count)
-    caps the process pool used when more than `PARALLEL_MIN_FILES` files miss.
+    caps the process pool used when at least `parallel_min` files miss.
     """
     wanted = None if paths is None else set(paths)
     keys: dict[str, str] = {}  # path -> key
@@ -142,17 +143,20 @@ def extract_all(
     found = dict(cache.get_many(sorted(first_path)))
     missing = [(key, *first_path[key]) for key in sorted(first_path) if key not in found]
     if missing:
-        fresh = dict(_extract_missing(snapshot, missing, workers))
+        fresh = dict(_extract_missing(snapshot, missing, workers, parallel_min))
         cache.put_many(fresh)
         found.update(fresh)
     return {path: found[key] for path, key in sorted(keys.items())}
 
 
 def _extract_missing(
-    snapshot: Snapshot, missing: list[tuple[str, Extractor, str]], workers: int | None
+    snapshot: Snapshot,
+    missing: list[tuple[str, Extractor, str]],
+    workers: int | None,
+    parallel_min: int,
 ) -> Iterator[tuple[str, FileFacts]]:
     count = workers if workers is not None else (os.cpu_count() or 1)
-    if count < 2 or len(missing) < PARALLEL_MIN_FILES:
+    if count < 2 or len(missing) < parallel_min:
         for key, extractor, path in missing:
             yield key, extract_one(extractor, path, snapshot.read(path))
         return

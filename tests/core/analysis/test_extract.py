@@ -1,0 +1,128 @@
+"""The registry and `extract_all`: cache keys, misses counted, parallel == serial."""
+
+from __future__ import annotations
+
+import json
+
+from bot.core.analysis.extract import (
+    EXTRACTORS,
+    cache_key,
+    extract_all,
+    extractor_for,
+)
+from bot.core.facts_cache import MemoryFactsCache
+from bot.core.model import FileFacts
+from bot.core.snapshot import MemorySnapshot, git_blob_sha
+
+
+class CountingSnapshot(MemorySnapshot):
+    """A memory snapshot that records which paths were read."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        super().__init__(files)
+        self.reads: list[str] = []
+
+    def read(self, path: str) -> bytes:
+        self.reads.append(path)
+        return super().read(path)
+
+
+FILES = {
+    "app/main.py": b"import os\nfrom app import db\nDB = os.environ['DATABASE_URL']\n",
+    "app/db.py": b"import sqlalchemy\n",
+    "web/index.ts": b"import x from './x'\n",
+    "web/x.ts": b"export const x = process.env.API_URL\n",
+    "lib/tool.rb": b"require 'json'\n",
+    "cmd/main.go": b'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println() }\n',
+    "README.md": b"# not analysed\n",
+    "logo.py": b"\x00\x01binary",
+}
+
+
+def as_json(facts: dict[str, FileFacts]) -> str:
+    return json.dumps({p: f.to_json() for p, f in facts.items()}, sort_keys=True)
+
+
+def test_cache_key_names_extractor_version_and_blob() -> None:
+    extractor = extractor_for("a.py")
+    assert extractor is not None
+    assert cache_key(extractor, "abc") == f"{extractor.name}@{extractor.version}:abc"
+
+
+def test_registry_has_unique_names_and_manifests_come_before_languages() -> None:
+    names = [e.name for e in EXTRACTORS]
+    assert len(names) == len(set(names))
+    assert names.index("python") > max(
+        i
+        for i, e in enumerate(EXTRACTORS)
+        if e.name not in ("python", "javascript", "typescript", "ruby", "go")
+    )
+
+
+def test_a_file_two_extractors_claim_gets_both_facts_merged() -> None:
+    text = b"import os\nDEBUG = os.environ.get('DEBUG')\nDATABASES = {}\n"
+    extractor = extractor_for("proj/settings.py")
+    assert extractor is not None
+    assert "+" in extractor.name  # config settings and Python code both claim it
+    facts = extractor.extract("proj/settings.py", text)
+    assert facts.language == "python"
+    assert [r.spec for r in facts.imports] == ["os"]
+    assert any(s.kind == "config.setting" for s in facts.signals)
+
+
+def test_cold_run_extracts_every_file_once_and_skips_unclaimed_paths() -> None:
+    snap = CountingSnapshot(FILES)
+    cache = MemoryFactsCache()
+    facts = extract_all(snap, cache)
+    assert "README.md" not in facts
+    assert sorted(snap.reads) == sorted(p for p in FILES if p != "README.md")
+    assert cache.misses == len(facts)
+    assert facts["logo.py"] == FileFacts(language="other")  # NUL byte: binary
+    assert [r.spec for r in facts["web/index.ts"].imports] == ["./x"]
+
+
+def test_changing_one_file_reextracts_only_that_file() -> None:
+    cache = MemoryFactsCache()
+    extract_all(CountingSnapshot(FILES), cache)
+    changed = CountingSnapshot({**FILES, "app/db.py": b"import redis\n"})
+    misses_before = cache.misses
+    facts = extract_all(changed, cache)
+    assert cache.misses - misses_before == 1
+    assert changed.reads == ["app/db.py"]
+    assert [r.spec for r in facts["app/db.py"].imports] == ["redis"]
+
+
+def test_identical_blobs_at_two_paths_are_read_once() -> None:
+    snap = CountingSnapshot({"a/x.py": b"import os\n", "b/x.py": b"import os\n"})
+    facts = extract_all(snap, MemoryFactsCache())
+    assert len(snap.reads) == 1
+    assert facts["a/x.py"] == facts["b/x.py"]
+
+
+def test_paths_argument_limits_the_work() -> None:
+    snap = CountingSnapshot(FILES)
+    facts = extract_all(snap, MemoryFactsCache(), paths=["app/db.py", "README.md"])
+    assert list(facts) == ["app/db.py"]
+    assert snap.reads == ["app/db.py"]
+
+
+def test_parallel_extraction_gives_the_same_bytes_as_serial() -> None:
+    files = {
+        f"pkg{i % 7}/m{i}.py": f"import pkg{(i + 1) % 7}.m{i}\nimport os\n".encode()
+        for i in range(60)
+    }
+    files.update(FILES)
+    snap = MemorySnapshot(files)
+    serial = extract_all(snap, MemoryFactsCache(), workers=1)
+    cache = MemoryFactsCache()
+    parallel = extract_all(snap, cache, workers=2, parallel_min=10)
+    assert as_json(parallel) == as_json(serial)
+    assert len(cache.data) == len({git_blob_sha(b) for p, b in files.items() if p != "README.md"})
+
+
+def test_two_runs_and_shuffled_input_give_identical_bytes() -> None:
+    first = as_json(extract_all(MemorySnapshot(FILES), MemoryFactsCache()))
+    second = as_json(extract_all(MemorySnapshot(FILES), MemoryFactsCache()))
+    shuffled = dict(reversed(list(FILES.items())))
+    third = as_json(extract_all(MemorySnapshot(shuffled), MemoryFactsCache()))
+    assert first == second == third
