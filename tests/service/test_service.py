@@ -118,7 +118,7 @@ def test_bad_marker_reports_a_check_run_with_file_and_line_and_no_pr(shop: Shop)
 def test_fresh_docs_on_base_open_no_pr(shop: Shop) -> None:
     before, changed = add_integration(shop)
     shop.refresh(changed, before)
-    shop.sb.admin("POST", "/_sandbox/repos/octo/shop/pulls/1/close", {"merge": True})
+    shop.sb.admin("POST", "/_sandbox/repos/octo/shop/pulls/1/close", {"merge": True, "user": "ada"})
     shop.sb.clear_request_log()
     outcome = shop.refresh()
     assert outcome.action == "fresh"
