@@ -16,10 +16,12 @@ from bot.core.errors import DocsRefreshError
 
 # (module, attribute): each module defines click commands; order is the --help order.
 COMMANDS: tuple[tuple[str, str], ...] = (
+    ("bot.cli.lint", "lint"),
     ("bot.cli.serve", "serve"),
     ("bot.cli.serve", "worker"),
     ("bot.cli.serve", "run"),
     ("bot.cli.demo", "demo"),
+    ("bot.cli.sandbox", "sandbox"),
 )
 
 
@@ -36,7 +38,10 @@ for _module, _attr in COMMANDS:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     try:
-        cli.main(args=argv, prog_name="docs-refresh", standalone_mode=False)
+        # Without standalone mode click returns a command's `ctx.exit(code)` instead of exiting.
+        code = cli.main(args=argv, prog_name="docs-refresh", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
     except click.ClickException as err:  # usage errors: click's own message, exit 2

@@ -1,0 +1,81 @@
+"""`docs-refresh lint`: read documents, print their problems; never writes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import click
+
+from bot.core.lint import Problem, lint_text
+
+DEFAULT_FOLDERS = ("docs", ".context")
+SKIPPED_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__"})
+NOT_UTF8 = "not valid UTF-8 ({reason}); docs must be UTF-8 text"
+NOTHING_FOUND = "docs-refresh lint: no documents with agent-update markers found"
+SUMMARY = "docs-refresh lint: {problems} problem(s) in {files} of {checked} document(s)"
+
+# Cheap pre-filter for folder walks; the real marker check happens in lint_text.
+_HAS_MARKERS = re.compile(r"<!--\s*agent-update:")
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Check agent-update docs for malformed markers, LLM damage and hand edits.
+
+    PATHS are files or folders (default: docs/ and .context/). A folder is searched for
+    .md files with agent-update markers; a file is always checked. Prints one
+    `path:line: message` per problem. Exit status: 0 clean, 1 problems, 2 usage error.
+    """
+    roots = paths or tuple(Path(f) for f in DEFAULT_FOLDERS if Path(f).is_dir())
+    checked = 0
+    problems: list[Problem] = []
+    for path in documents(roots):
+        checked += 1
+        problems.extend(lint_file(path))
+    for problem in problems:
+        click.echo(str(problem))
+    if not checked:
+        click.echo(NOTHING_FOUND, err=True)
+    if problems:
+        files = len({p.path for p in problems})
+        click.echo(SUMMARY.format(problems=len(problems), files=files, checked=checked), err=True)
+        ctx.exit(1)
+
+
+def documents(roots: Iterable[Path]) -> Iterator[Path]:
+    """Files as given, and the marked .md files under folders, each once, in order."""
+    seen: set[Path] = set()
+    for root in roots:
+        found = [root] if root.is_file() else _marked(root)
+        for path in found:
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                yield path
+
+
+def _marked(folder: Path) -> list[Path]:
+    out = []
+    for path in sorted(folder.rglob("*.md")):
+        if SKIPPED_DIRS.intersection(path.relative_to(folder).parts) or not path.is_file():
+            continue
+        if _HAS_MARKERS.search(path.read_bytes().decode("utf-8", "replace")):
+            out.append(path)
+    return out
+
+
+def lint_file(path: Path) -> list[Problem]:
+    data = path.read_bytes()
+    try:
+        # Bytes decoded as-is: no newline translation, a BOM stays a character.
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return [
+            Problem(
+                str(path), data.count(b"\n", 0, err.start) + 1, NOT_UTF8.format(reason=err.reason)
+            )
+        ]
+    return lint_text(text, str(path))

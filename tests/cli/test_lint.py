@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli, main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "lint"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["lint", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_corpus_problems_are_reported_with_their_lines(shared_corpus: Path) -> None:
+    docs = shared_corpus / "docs"
+    before = snapshot(docs)
+    code, out, err = run(str(docs))
+    assert code == 1
+    assert out.splitlines() == [
+        f"{docs}/aiob3__mapa__.context__docs__data-flow.md:13: agent-fill:integration wrapper"
+        " left around text in block 'data-flow' (repairable)",
+        f"{docs}/haniellevi__celula-connect__.context__docs__data-flow.md:1: agent-update block"
+        " wrapped in a ```markdown code fence (closed at line 87) (repairable)",
+        f"{docs}/r2suporte__InterAlpha--App__docs__data-flow.md:34: agent-fill:integration"
+        " wrapper left around text in block 'data-flow' (repairable)",
+        f"{docs}/vinilana__ai-coders-context__.context__docs__data-flow.md:73: leaked </file>"
+        " line outside the block (repairable)",
+    ]
+    assert "4 problem(s) in 4 of 5 document(s)" in err
+    assert snapshot(docs) == before
+
+
+def test_seed_web_copy_is_linted_when_named(shared_corpus: Path) -> None:
+    seed = shared_corpus / "docs" / "000_c4b9b4dc4cb3c7a8.txt"
+    code, out, _ = run(str(seed))
+    assert code == 1
+    # The page's gutter lines stand between the end marker and the closing fence.
+    assert out == (
+        f"{seed}:12: agent-update block wrapped in a ```markdown code fence that is never"
+        " closed (repairable)\n"
+    )
+
+
+def test_clean_example_exits_zero_silently() -> None:
+    assert run(str(EXAMPLE)) == (0, "", "")
+    assert run(str(EXAMPLE / "data-flow.md")) == (0, "", "")
+
+
+def test_hand_edit_and_malformed_markers_in_a_folder(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "docs")
+    doc = tmp_path / "docs" / "data-flow.md"
+    doc.write_text(
+        doc.read_text("utf-8").replace("- Retries: none", "- Retries: tenacity"), "utf-8"
+    )
+    (tmp_path / "docs" / "broken.md").write_bytes(
+        b"# B\r\n\r\n<!-- agent-update:start:x -->\r\ntext\r\n<!-- agent-update:start:y -->\r\n"
+    )
+    code, out, _ = run(str(tmp_path / "docs"))
+    assert code == 1
+    assert [line.split(": ", 1)[0].rsplit("/", 1)[1] for line in out.splitlines()] == [
+        "broken.md:5",
+        "broken.md:5",
+        "data-flow.md:35",
+    ]
+    assert "agent-update:start:y before the agent-update:end of block 'x' (line 3)" in out
+
+
+def test_default_paths_are_docs_and_context_with_markers_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marked = "<!-- agent-update:start:a -->\nx\n"  # unclosed: a problem to find
+    (tmp_path / "docs").mkdir()
+    (tmp_path / ".context" / "docs").mkdir(parents=True)
+    (tmp_path / "docs" / "node_modules").mkdir()
+    (tmp_path / "docs" / "plain.md").write_text("# no markers\n", "utf-8")
+    (tmp_path / "docs" / "node_modules" / "dep.md").write_text(marked, "utf-8")
+    (tmp_path / ".context" / "docs" / "data-flow.md").write_text(marked, "utf-8")
+    (tmp_path / "other.md").write_text(marked, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run()
+    assert code == 1
+    assert out == ".context/docs/data-flow.md:1: agent-update:start:a has no agent-update:end\n"
+
+
+def test_nothing_to_lint_is_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run()
+    assert (code, out) == (0, "")
+    assert "no documents with agent-update markers" in err
+
+
+def test_invalid_utf8_is_a_problem_with_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"ok\nstill ok\n\xff oops\n")
+    code, out, _ = run(str(bad))
+    assert code == 1
+    assert out.startswith(f"{bad}:3: not valid UTF-8")
+
+
+def test_console_entry_point_maps_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as missing:
+        main(["lint", str(tmp_path / "missing.md")])
+    assert missing.value.code == 2
+    broken = tmp_path / "b.md"
+    broken.write_text("<!-- agent-update:end -->\n", "utf-8")
+    with pytest.raises(SystemExit) as found:
+        main(["lint", str(broken)])
+    assert found.value.code == 1
+    assert f"{broken}:1: agent-update:end without" in capsys.readouterr().out
+    main(["lint", str(EXAMPLE)])  # clean: returns, no SystemExit
