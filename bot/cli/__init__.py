@@ -21,7 +21,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bot.cli.serve", "worker"),
     ("bot.cli.serve", "run"),
     ("bot.cli.demo", "demo"),
-    ("bot.cli.sandbox", "sandbox"),
 )
 
 
