@@ -1,0 +1,107 @@
+"""Helpers shared by the manifest and config extractors.
+
+`FileExtractor` wraps a function of the file's bytes alone: the path only chooses the
+extractor, never the facts, because cached facts are keyed by extractor and blob SHA.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from posixpath import basename
+
+from bot.core.model import FileFacts
+
+URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+ENV_REF = re.compile(r"""ENV(?:\.fetch\(|\[)\s*["']([A-Z][A-Z0-9_]*)["']""")
+
+
+@dataclass(slots=True)
+class FileExtractor:
+    """Satisfies the `Extractor` protocol of `bot.core.analysis.extract` structurally."""
+
+    name: str
+    version: int
+    match: Callable[[str], bool]
+    parse: Callable[[bytes], FileFacts]
+
+    def matches(self, path: str) -> bool:
+        return self.match(path)
+
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        return self.parse(data)
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def base(path: str) -> str:
+    return basename(path)
+
+
+def parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/"))
+
+
+def find_line(lines: list[str], pattern: str, start: int = 0, flags: int = 0) -> int | None:
+    """1-based number of the first line at index >= start matching `pattern`."""
+    rx = re.compile(pattern, flags)
+    for index in range(max(start, 0), len(lines)):
+        if rx.search(lines[index]):
+            return index + 1
+    return None
+
+
+def url_scheme(value: str) -> str:
+    """The scheme of a URL-looking value (``postgresql+psycopg://…`` → ``postgresql+psycopg``)."""
+    match = URL_SCHEME.match(value.strip().strip("\"'"))
+    return match.group(1).lower() if match else ""
+
+
+# --- process classification (Procfile, compose, package.json, platform configs) ----------
+
+_HTTP = re.compile(
+    r"gunicorn|uvicorn|hypercorn|daphne|waitress|granian|\bflask run|runserver|\bpuma\b|"
+    r"\brails s(erver)?\b|\bunicorn\b|\bthin start|next start|nuxt start|react-router-serve|"
+    r"remix-serve|\bnode\b.*\b(server|app|index|main)\b|\bnpm (run )?start|yarn start|"
+    r"pnpm start|serve\b|http-server|\bbin/web\b|\bweb\b"
+)
+_SCHEDULER = re.compile(
+    r"celery\b.*\bbeat\b|\bclockwork\b|rq-?scheduler|\bcron\b|crond|\bscheduler\b|"
+    r"sidekiq-cron|whenever|\bclock\b"
+)
+_WORKER = re.compile(
+    r"celery\b.*\bworker\b|\bsidekiq\b|\brq worker\b|huey_consumer|\bdramatiq\b|\barq\b|"
+    r"good_job|jobs:work|solid_queue|\bresque\b|\bworker\b|\bconsumer\b|\bqueue\b|shoryuken|"
+    r"bullmq|\bdelayed_job\b|taskiq|temporal"
+)
+_HTTP_NAMES = {"web", "app", "api", "server", "http", "frontend", "backend", "site", "nginx"}
+_WORKER_NAMES = {"worker", "workers", "jobs", "queue", "consumer", "sidekiq", "celery", "rq"}
+_SCHEDULER_NAMES = {"clock", "scheduler", "cron", "beat", "celerybeat", "celery-beat", "clockwork"}
+
+
+def process_kind(name: str, command: str, default: str | None) -> str | None:
+    """Classify a named process: http, worker, scheduler — or `default` when unclear.
+
+    The name wins over the command (Heroku's convention: ``web`` gets the router,
+    ``worker``/``clock`` don't); a one-off ``release`` phase is not an entry point.
+    """
+    key = name.lower()
+    if key == "release":
+        return None
+    if key in _SCHEDULER_NAMES or key.endswith(("-beat", "_beat", "-cron", "_cron")):
+        return "scheduler"
+    if key in _WORKER_NAMES or key.startswith("worker") or key.endswith(("-worker", "_worker")):
+        return "worker"
+    if key in _HTTP_NAMES:
+        return "http"
+    text = command.lower()
+    if _SCHEDULER.search(text):
+        return "scheduler"
+    if _WORKER.search(text):
+        return "worker"
+    if _HTTP.search(text):
+        return "http"
+    return default

@@ -1,0 +1,288 @@
+"""Datastores, integrations, deployment, observability and resilience, from per-file facts.
+
+Strength of a claim, strongest first:
+
+* ``used`` — production code imports it (Python module, JS package, Ruby require, Go path);
+* ``configured`` — settings, env var names, URL schemes, compose images, platform add-ons;
+* ``declared`` — a production dependency in a manifest, and nothing more.
+
+What makes no claim at all, and adds no evidence (a doc that lists it would be inventing):
+
+* dev/test dependencies: dev groups (``devDependencies``, Poetry/PEP 735 dev groups, Bundler
+  ``:development``/``:test``, Pipfile ``dev-packages``), dev-named extras, ``peer``
+  dependencies, Go ``// indirect`` requirements, and every entry of a requirements file whose
+  name says dev/test/lint/docs (``requirements-dev.txt``, ``requirements/test.txt``);
+* ``Gemfile.lock`` entries when a Gemfile sits beside the lock (the Gemfile knows the groups);
+* anything under test, fixture, example or docs paths (``tests/``, ``spec/``, ``*_test.go``,
+  ``*.spec.ts``, ``examples/``…), whose code and manifests are not the product.
+
+Each item's evidence is deduplicated, sorted strongest first then by path and line, and
+capped at `EVIDENCE_CAP`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from posixpath import basename, dirname
+from typing import NamedTuple
+
+from bot.core.analysis.catalog import Catalog, Entry
+from bot.core.model import Evidence, FileFacts, ImportRef, Item, Service
+
+EVIDENCE_CAP = 5
+RANK = {"used": 3, "configured": 2, "declared": 1}
+CODE_LANGUAGES = ("python", "javascript", "typescript", "ruby", "go")
+
+_DEV_WORDS = frozenset(
+    {
+        "dev",
+        "devel",
+        "develop",
+        "development",
+        "test",
+        "tests",
+        "testing",
+        "lint",
+        "linting",
+        "docs",
+        "doc",
+        "ci",
+        "typing",
+        "types",
+        "mypy",
+        "local",
+        "tox",
+        "style",
+        "qa",
+        "bench",
+        "benchmark",
+    }
+)
+_NON_PRODUCT_DIRS = frozenset(
+    {
+        "test",
+        "tests",
+        "spec",
+        "specs",
+        "__tests__",
+        "__mocks__",
+        "testing",
+        "e2e",
+        "cypress",
+        "playwright",
+        "fixtures",
+        "testdata",
+        "example",
+        "examples",
+        "docs",
+        "doc",
+    }
+)
+_TEST_FILE = re.compile(
+    r"^(test_.*\.py|.*_test\.py|conftest\.py|.*_test\.go|.*\.(test|spec)\.[cm]?[jt]sx?|"
+    r".*_spec\.rb|.*_test\.rb)$"
+)
+
+
+class ServiceFacts(NamedTuple):
+    datastores: tuple[Service, ...] = ()
+    integrations: tuple[Service, ...] = ()
+    deployment: tuple[Item, ...] = ()
+    observability: tuple[Item, ...] = ()
+    resilience: tuple[Item, ...] = ()
+
+
+def non_product_path(path: str) -> bool:
+    """Tests, fixtures, examples and docs: their code and manifests prove nothing of the app."""
+    dirs = {d.lower() for d in path.split("/")[:-1]}
+    return bool(dirs & _NON_PRODUCT_DIRS) or bool(_TEST_FILE.match(basename(path)))
+
+
+def dev_only_path(path: str) -> bool:
+    """A requirements file for development: ``requirements-dev.txt``, ``requirements/test.txt``,
+    ``dev-requirements.in``. (Decided here from the path; extractors see bytes only.)"""
+    name = basename(path).lower()
+    stem = name.rsplit(".", 1)[0]
+    words = set(re.split(r"[-_.]+", stem)) - {"requirements", "requirement", "reqs"}
+    if dirname(path).rsplit("/", 1)[-1].lower() == "requirements":
+        words.add(stem)
+    return bool(words & _DEV_WORDS)
+
+
+def dev_group(group: str) -> bool:
+    if group in ("main", "optional:npm", "optional:poetry"):
+        return False
+    if group in ("peer", "lock", "indirect"):
+        return True
+    name = group.split(":", 1)[-1].lower()
+    return bool(set(re.split(r"[-_.]+", name)) & _DEV_WORDS)
+
+
+@dataclass
+class _Claims:
+    """Evidence per catalog entry (or per signal-derived item), each with its strength."""
+
+    by_key: dict[object, dict[Evidence, str]] = field(default_factory=dict)
+
+    def add(self, key: object, evidence: Evidence, strength: str) -> None:
+        seen = self.by_key.setdefault(key, {})
+        if RANK[strength] > RANK.get(seen.get(evidence, ""), 0):
+            seen[evidence] = strength
+
+    def add_all(self, entries: Iterable[Entry], evidence: Evidence, strength: str) -> None:
+        for entry in entries:
+            self.add(entry, evidence, strength)
+
+
+def collect_services(files: Mapping[str, FileFacts], catalog: Catalog) -> ServiceFacts:
+    """Everything the catalog (and the files' own signals) lets us claim, with evidence."""
+    claims = _Claims()
+    gemfile_dirs = {dirname(p) for p in files if basename(p) in ("Gemfile", "gems.rb")}
+    local_python = _local_python_names(files)
+    go_modules = {v for f in files.values() for k, v in f.meta if k == "module"}
+    for path in sorted(files):
+        if non_product_path(path):
+            continue
+        facts = files[path]
+        _declared(path, facts, catalog, claims, gemfile_dirs)
+        if facts.language in CODE_LANGUAGES:
+            for ref in facts.imports:
+                entries = _imported(facts.language, ref, catalog, local_python, go_modules)
+                claims.add_all(entries, Evidence(path, ref.line), "used")
+        _configured(path, facts, catalog, claims)
+    return _assemble(claims, catalog)
+
+
+def _declared(
+    path: str, facts: FileFacts, catalog: Catalog, claims: _Claims, gemfile_dirs: set[str]
+) -> None:
+    if dev_only_path(path) and basename(path).lower().endswith((".txt", ".in")):
+        return
+    for dep in facts.dependencies:
+        # A lock without its Gemfile: its direct dependencies are all we have.
+        lone_lock = dep.group == "lock" and dirname(path) not in gemfile_dirs
+        if dev_group(dep.group) and not lone_lock:
+            continue
+        claims.add_all(
+            catalog.by_package(dep.ecosystem, dep.name), Evidence(path, dep.line), "declared"
+        )
+
+
+def _imported(
+    language: str,
+    ref: ImportRef,
+    catalog: Catalog,
+    local_python: set[str],
+    go_modules: set[str],
+) -> tuple[Entry, ...]:
+    if ref.level or ref.kind == "require_relative" or not ref.spec:
+        return ()
+    if language == "python":
+        if ref.spec.split(".")[0] in local_python:
+            return ()
+        return catalog.by_python_import(ref.spec, ref.names)
+    if language in ("javascript", "typescript"):
+        return catalog.by_js_import(ref.spec)
+    if language == "ruby":
+        return catalog.by_ruby_require(ref.spec)
+    if any(ref.spec == m or ref.spec.startswith(m + "/") for m in go_modules):
+        return ()  # the repository's own packages
+    return catalog.by_go_import(ref.spec)
+
+
+def _configured(path: str, facts: FileFacts, catalog: Catalog, claims: _Claims) -> None:
+    for read in facts.env:
+        claims.add_all(catalog.by_env(read.name), Evidence(path, read.line), "configured")
+    code = facts.language in CODE_LANGUAGES
+    for signal in facts.signals:
+        evidence = Evidence(path, signal.line)
+        kind = signal.kind
+        if kind == "config.url":
+            claims.add_all(catalog.by_scheme(signal.detail), evidence, "configured")
+        elif kind == "config.setting":
+            claims.add_all(catalog.by_env(signal.name), evidence, "configured")
+        elif kind in ("config.compose.image", "deployment.docker"):
+            claims.add_all(catalog.by_image(signal.detail), evidence, "configured")
+        elif kind.startswith("config.") and signal.detail:
+            claims.add_all(catalog.by_config(signal.detail), evidence, "configured")
+        if kind.startswith("deployment."):
+            claims.add(("deployment", kind.split(".", 1)[1]), evidence, "configured")
+        elif kind.startswith(("observability.", "resilience.")):
+            section, aspect = kind.split(".", 1)
+            key = (section, aspect, signal.name)
+            claims.add(key, evidence, "used" if code else "configured")
+
+
+def _local_python_names(files: Iterable[str]) -> set[str]:
+    """Top-level Python packages and modules of the repository itself (root or ``src/``)."""
+    names = set()
+    for path in files:
+        if not path.endswith(".py"):
+            continue
+        parts = path.split("/")
+        if parts[0] in ("src", "lib") and len(parts) > 1:
+            parts = parts[1:]
+        names.add(parts[0].removesuffix(".py"))
+    return names
+
+
+def _evidence(found: dict[Evidence, str]) -> tuple[tuple[Evidence, ...], str]:
+    ordered = sorted(found.items(), key=lambda kv: (-RANK[kv[1]], kv[0].path, kv[0].line or 0))
+    strongest = ordered[0][1]
+    return tuple(e for e, _ in ordered[:EVIDENCE_CAP]), strongest
+
+
+def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
+    datastores: list[Service] = []
+    integrations: list[Service] = []
+    items: dict[str, dict[tuple[str, str], tuple[dict[Evidence, str], str]]] = {
+        "deployment": {},
+        "observability": {},
+        "resilience": {},
+    }
+
+    def add_item(section: str, kind: str, name: str, found: dict[Evidence, str]) -> None:
+        key = (kind, name.casefold())
+        merged, shown = items[section].get(key, ({}, name))
+        for evidence, strength in found.items():
+            if RANK[strength] > RANK.get(merged.get(evidence, ""), 0):
+                merged[evidence] = strength
+        items[section][key] = (merged, shown)
+
+    for key, found in claims.by_key.items():
+        if isinstance(key, Entry):
+            if key.section == "services":
+                evidence, strength = _evidence(found)
+                service = Service(key.name, key.category, strength, evidence)
+                (datastores if key.category == "datastore" else integrations).append(service)
+                if key.observability:
+                    add_item("observability", key.observability, key.name, found)
+            else:
+                add_item(key.section, key.kind, key.name, found)
+        elif isinstance(key, tuple) and key[0] == "deployment":
+            platform = catalog.platform(str(key[1]))
+            add_item("deployment", str(key[1]), platform.name if platform else str(key[1]), found)
+        elif isinstance(key, tuple):
+            add_item(str(key[0]), str(key[1]), str(key[2]), found)
+
+    def finish(section: str) -> tuple[Item, ...]:
+        out = []
+        for (kind, _), (found, name) in items[section].items():
+            evidence, strength = _evidence(found)
+            # Deployment files are configuration by nature; elsewhere the strength is news.
+            out.append(Item(name, kind, evidence, "" if section == "deployment" else strength))
+        return tuple(sorted(out, key=lambda i: (i.kind, i.name.casefold(), i.name)))
+
+    return ServiceFacts(
+        datastores=tuple(sorted(datastores, key=_service_key)),
+        integrations=tuple(sorted(integrations, key=_service_key)),
+        deployment=finish("deployment"),
+        observability=finish("observability"),
+        resilience=finish("resilience"),
+    )
+
+
+def _service_key(service: Service) -> tuple[str, str]:
+    return (service.name.casefold(), service.name)
