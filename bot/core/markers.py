@@ -155,6 +155,8 @@ class Document:
             named = [b for b in self.blocks if b.id == "data-flow"]
             if named or len(self.blocks) == 1:
                 return (named or list(self.blocks))[0]
+            if not self.blocks:
+                raise MarkerError(NO_BLOCK, path=self.path)
             raise MarkerError(NO_DEFAULT_BLOCK.format(count=len(self.blocks)), path=self.path)
         for block in self.blocks:
             if block.id == block_id:
@@ -170,6 +172,7 @@ class Document:
         return self.text[: block.body_start] + head + self.text[block.head_end :]
 
 
+NO_BLOCK = "no agent-update block (add <!-- agent-update:start:data-flow --> … end markers)"
 NO_DEFAULT_BLOCK = "no agent-update:start:data-flow block and {count} other blocks; name one"
 NO_SUCH_BLOCK = "no agent-update block '{id}'"
 

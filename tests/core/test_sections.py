@@ -218,6 +218,11 @@ def test_invalid_inputs_raise() -> None:
     assert (info.value.path, info.value.line) == ("d.md", 1)
     with pytest.raises(MarkerError, match="no agent-update block 'other'"):
         replace_sections(TEMPLATE, BODIES, block_id="other")
+    with pytest.raises(MarkerError, match="no agent-update block"):
+        replace_sections("# no markers\n", BODIES)
+    two = TEMPLATE.replace("data-flow", "a") + TEMPLATE.replace("data-flow", "b")
+    with pytest.raises(MarkerError, match="and 2 other blocks; name one"):
+        replace_sections(two, BODIES)
 
 
 def test_other_block_can_be_named(shared_corpus: Path) -> None:
