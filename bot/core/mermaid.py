@@ -34,6 +34,10 @@ KIND_LABELS = {
 STRENGTH_RANK = {"used": 0, "configured": 1, "declared": 2}
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"[A-Za-z0-9_/-]+")
+CODE_EXTENSIONS = frozenset(
+    {"py", "js", "mjs", "cjs", "jsx", "ts", "tsx", "rb", "go", "java", "kt", "rs", "php", "cs"}
+)
 
 
 def slug(text: str) -> str:
@@ -166,7 +170,7 @@ def build_diagram(
         "entrypoints",
         ENTRY_GROUP_LABEL,
         (
-            (entry_ids[_entry_key(e)], f"{e.name} ({kind_label(e.kind)})")
+            (entry_ids[_entry_key(e)], f"{kind_label(e.kind)}: {e.name}")
             for e in entrypoints
             if entry_ids[_entry_key(e)] in kept
         ),
@@ -202,7 +206,9 @@ def build_diagram(
 
 
 def _group(group_id: str, label: str, members: Iterable[tuple[str, str]]) -> list[str]:
-    body = [f'    {node_id}["{escape_label(text)}"]' for node_id, text in sorted(members)]
+    # Two findings with one name (a Procfile line and a compose service) are one node.
+    unique = sorted(dict(sorted(members)).items())
+    body = [f'    {node_id}["{escape_label(text)}"]' for node_id, text in unique]
     if not body:
         return []
     return [f'  subgraph {group_id}["{escape_label(label)}"]', *body, "  end"]
@@ -227,17 +233,25 @@ def _all_edges(
         if old is None or edge.weight > old.weight:
             found[key] = edge
 
-    # A file outside every module is owned by the entry points it proves, so a one-file app
-    # (app.py at the root) still links its entry point to the services it uses.
+    # A code file outside every module is owned by the entry points it proves, so a one-file
+    # app (app.py at the root) still links its entry point to the services it uses. Config
+    # files (compose, Procfile) name many things at once: they own nothing.
     entry_files: dict[str, set[str]] = {}
     for entry in entrypoints:
         node = entry_ids[_entry_key(entry)]
+        targets: set[str] = set()
         for ev in entry.evidence:
-            entry_files.setdefault(ev.path, set()).add(node)
+            if ev.path.rpartition(".")[2] in CODE_EXTENSIONS:
+                entry_files.setdefault(ev.path, set()).add(node)
             module = module_of(ev.path, modules)
-            if module is not None and module.name in module_ids:
-                # Entry edges matter most for reading the flow: weigh them above imports.
-                add(_Edge(10**6, node, module_ids[module.name]))
+            if module is not None and module.name in module_ids and module.path not in ("", "."):
+                targets.add(module.name)
+        # A command line that names a module ("gunicorn shop:app", "python -m shop.worker").
+        words = set(_WORD.findall(entry.detail))
+        targets |= {m.name for m in modules if m.name in words and m.name in module_ids}
+        for name in sorted(targets):
+            # Entry edges matter most for reading the flow: weigh them above imports.
+            add(_Edge(10**6, node, module_ids[name]))
     for edge in facts.edges:
         if edge.source in module_ids and edge.target in module_ids:
             label = f"{edge.count} import" + ("" if edge.count == 1 else "s")

@@ -25,6 +25,9 @@ EXTERNAL_INTEGRATIONS = "external-integrations"
 OBSERVABILITY = "observability-failure-modes"
 SECTION_ORDER = (HIGH_LEVEL_FLOW, INTERNAL_MOVEMENT, EXTERNAL_INTEGRATIONS, OBSERVABILITY)
 
+CODE_EXTENSIONS = frozenset(
+    {"py", "js", "mjs", "cjs", "jsx", "ts", "tsx", "rb", "go", "java", "kt", "rs", "php", "cs"}
+)
 NONE_DETECTED = "none detected"
 MAX_ROWS = 40  # per table; the rest is counted so a large repo stays readable
 MAX_EDGE_ROWS = 25
@@ -46,13 +49,15 @@ RESILIENCE_NONE = (
 )
 
 ENTRY_NOUNS = {
-    "http": ("HTTP app", "HTTP apps"),
+    "http": ("HTTP", "HTTP"),
     "cli": ("command-line tool", "command-line tools"),
     "worker": ("worker", "workers"),
     "scheduler": ("scheduler", "schedulers"),
     "webhook": ("webhook receiver", "webhook receivers"),
     "consumer": ("consumer", "consumers"),
 }
+# The order entry kinds are listed in a sentence: the way work most often comes in first.
+ENTRY_ORDER = ("http", "webhook", "consumer", "worker", "scheduler", "cli")
 
 T = TypeVar("T", Entrypoint, Service, Item)
 
@@ -95,8 +100,10 @@ def _evidence(items: Iterable[Evidence], known: _Paths) -> tuple[Evidence, ...]:
     return tuple(sorted({e for e in items if known.has_file(e.path)}, key=_evidence_key))
 
 
-def _evidence_key(ev: Evidence) -> tuple[str, int]:
-    return (ev.path, -1 if ev.line is None else ev.line)
+def _evidence_key(ev: Evidence) -> tuple[bool, str, int]:
+    # Code first: the line that imports or calls a thing proves more than a manifest entry.
+    code = ev.path.rpartition(".")[2] in CODE_EXTENSIONS
+    return (not code, ev.path, -1 if ev.line is None else ev.line)
 
 
 def _ground(facts: RepoFacts, known: _Paths) -> RepoFacts:
@@ -228,8 +235,9 @@ def _high_level_flow(facts: RepoFacts, known: _Paths) -> str:
 
 def _flow_sentence(facts: RepoFacts) -> str:
     kinds = Counter(e.kind for e in facts.entrypoints)
+    order = sorted(kinds, key=lambda k: (ENTRY_ORDER.index(k) if k in ENTRY_ORDER else 99, k))
     if facts.entrypoints:
-        detail = _join([_kind_count(k, n) for k, n in sorted(kinds.items())])
+        detail = _join([_kind_count(k, kinds[k]) for k in order])
         enter = f"Work enters through {plural(len(facts.entrypoints), 'entry point')} ({detail})"
     else:
         enter = f"No entry point was detected ({NONE_DETECTED})"
@@ -252,15 +260,18 @@ def _internal_movement(facts: RepoFacts, known: _Paths) -> str:
     if not facts.modules:
         return f"Modules: {NONE_DETECTED}.\n"
     total = sum(e.count for e in facts.edges)
-    parts = [
-        f"The code is organised in {plural(len(facts.modules), 'top-level module')}"
-        + (
-            f"; {plural(len(facts.edges), 'link')} between them carry"
-            f" {plural(total, 'import statement')}."
-            if facts.edges
-            else "; no imports between them were detected."
-        )
-    ]
+    if len(facts.modules) == 1:
+        parts = [f"The code lives in one top-level module, {_module_ref(facts.modules[0], known)}."]
+    else:
+        parts = [
+            f"The code is organised in {plural(len(facts.modules), 'top-level module')}"
+            + (
+                f"; {plural(len(facts.edges), 'link')} between them carry"
+                f" {plural(total, 'import statement')}."
+                if facts.edges
+                else "; no imports between them were detected."
+            )
+        ]
     if facts.edges:
         top = min(facts.edges, key=lambda e: (-e.count, e.source, e.target))
         parts[0] += f" The busiest edge is {text(top.source)} → {text(top.target)}"

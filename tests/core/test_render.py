@@ -129,9 +129,14 @@ def test_missing_resilience_is_stated_not_invented() -> None:
     assert "Retries, backoff, circuit breakers and timeouts: none detected" in body
 
 
-def test_tables_cite_evidence_with_lines() -> None:
+def test_tables_cite_evidence_with_lines_code_first() -> None:
     body = render_data_flow(shop_facts(), PATHS)["external-integrations"]
-    assert "| PostgreSQL | Datastore | used | `requirements.txt:2`, `shop/db.py:3` |" in body
+    assert "| PostgreSQL | Datastore | used | `shop/db.py:3`, `requirements.txt:2` |" in body
+
+
+def test_procfile_command_naming_a_module_links_to_it() -> None:
+    body = render_data_flow(shop_facts(), PATHS)["high-level-flow"]
+    assert "ep_http_web --> mod_shop" in body
 
 
 def test_repository_text_cannot_open_markers_code_spans_or_cells() -> None:

@@ -1,0 +1,185 @@
+"""The refresh engine: snapshot + config in, the docs' new text and a facts summary out.
+
+Pure: it reads only through the snapshot and returns values; writers (the CLI, the service)
+decide what to do with the changes. Steps:
+
+1. If the caller says which paths changed and none is tracked, stop: no analysis, no reads.
+2. Find the docs (configured, or every `.md` with a `data-flow` block under `docs/` and
+   `.context/`), repair what the wild does to them, parse their markers.
+3. Analyse the snapshot once, render the four owned subsections, replace them in each doc.
+4. Guard each new text against the repaired one, and return what changed.
+
+Repairs (an LLM's chatter and fence around the block, a leaked `</file>`…) are the only
+edits outside the owned subsections, they are listed in `DocChange.repairs`, and the guard
+runs on the repaired text so every other byte is still proven unchanged.
+
+The facts summary compares against the facts of a base snapshot when the caller has one
+(the service has the base branch and the new head; with the facts cache that costs only the
+blobs that differ). Facts are not stored in the docs: a digest cannot say what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from bot.core.analysis import analyze
+from bot.core.analysis.catalog import Catalog
+from bot.core.config import RepoConfig
+from bot.core.errors import UserError
+from bot.core.facts_cache import FactsCache
+from bot.core.factsdiff import FactsDiff, diff_facts
+from bot.core.guard import ensure_unchanged_outside
+from bot.core.markers import parse_document
+from bot.core.model import RepoFacts
+from bot.core.render import render_data_flow
+from bot.core.repair import repair
+from bot.core.sections import replace_sections
+from bot.core.snapshot import Snapshot
+
+DOC_ROOTS = ("docs/", ".context/")
+BLOCK_ID = "data-flow"
+START_MARKER = "agent-update:start:"
+
+DOC_MISSING = "configured doc not found in the repository"
+NOT_UTF8 = "not UTF-8 text: {error}"
+HAND_EDITED_KEPT = "kept hand-edited subsection(s): {slugs} (use force to overwrite)"
+
+
+@dataclass(frozen=True, slots=True)
+class DocChange:
+    path: str
+    old: str  # the doc as it is in the snapshot
+    new: str  # what it should be
+    changed_sections: tuple[str, ...]  # owned slugs rewritten or added
+    hand_edited: tuple[str, ...]  # owned slugs a person edited (kept unless forced)
+    repairs: tuple[str, ...]  # "line N: what was repaired" (lines of `old`)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    changes: tuple[DocChange, ...]
+    facts: RepoFacts
+    # Lint-style problems (`.path`, `.line`, `.message`; `str()` is `path:line: message`):
+    # those docs are left as they are, the others still refreshed.
+    problems: tuple[UserError, ...]
+    affected: bool
+    docs: tuple[str, ...] = ()  # every doc looked at, changed or not
+    notes: tuple[str, ...] = ()  # worth saying, not errors: "path: kept hand-edited …"
+    facts_diff: FactsDiff | None = None  # against `base`, when one was given
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.changes)
+
+
+def refresh(
+    snapshot: Snapshot,
+    config: RepoConfig,
+    *,
+    cache: FactsCache,
+    catalog: Catalog | None,
+    changed_paths: Collection[str] | None = None,
+    force: bool = False,
+    base: Snapshot | None = None,
+) -> RefreshResult:
+    """Regenerate every affected doc in `snapshot` (see the module docstring)."""
+    if changed_paths is not None and not config.tracks_any(changed_paths):
+        return RefreshResult(changes=(), facts=RepoFacts(), problems=(), affected=False)
+    paths = tuple(e.path for e in snapshot.entries())
+    facts = analyze(snapshot, cache, catalog)
+    sections = render_data_flow(facts, paths)
+    changes: list[DocChange] = []
+    problems: list[UserError] = []
+    notes: list[str] = []
+    docs = find_docs(snapshot, config, paths, problems)
+    looked_at: list[str] = []
+    for path, text in docs:
+        try:
+            change = refresh_doc(
+                path, text, sections, force=force, any_block=config.docs is not None
+            )
+        except UserError as err:
+            err.path = err.path or path
+            problems.append(err)
+            continue
+        if change is None:
+            continue  # found by discovery, but its only data-flow marker is not a real one
+        looked_at.append(path)
+        if change.hand_edited and not force:
+            notes.append(f"{path}: " + HAND_EDITED_KEPT.format(slugs=", ".join(change.hand_edited)))
+        if change.new != change.old:
+            changes.append(change)
+    facts_diff = diff_facts(analyze(base, cache, catalog), facts) if base is not None else None
+    return RefreshResult(
+        changes=tuple(changes),
+        facts=facts,
+        problems=tuple(problems),
+        affected=True,
+        docs=tuple(looked_at),
+        notes=tuple(notes),
+        facts_diff=facts_diff,
+    )
+
+
+def refresh_doc(
+    path: str,
+    text: str,
+    sections: Mapping[str, str],
+    *,
+    force: bool = False,
+    any_block: bool = True,
+) -> DocChange | None:
+    """One doc's new text. Raises `MarkerError` when its markers are malformed.
+
+    The `data-flow` block is refreshed; without one, the doc's only block when `any_block`
+    (a doc the config names), else nothing (None).
+    """
+    repaired = repair(text, path)
+    ids = [b.id for b in parse_document(repaired.text, path).blocks]
+    if BLOCK_ID not in ids and not any_block:
+        return None
+    block_id = BLOCK_ID if BLOCK_ID in ids else None
+    update = replace_sections(repaired.text, sections, path=path, block_id=block_id, force=force)
+    ensure_unchanged_outside(repaired.text, update.text, path)
+    return DocChange(
+        path=path,
+        old=text,
+        new=update.text,
+        changed_sections=tuple(update.changed) + tuple(update.added),
+        hand_edited=tuple(update.hand_edited),
+        repairs=tuple(f"line {n.line}: {n.message}" for n in repaired.notes),
+    )
+
+
+def find_docs(
+    snapshot: Snapshot, config: RepoConfig, paths: Collection[str], problems: list[UserError]
+) -> list[tuple[str, str]]:
+    """(path, text) of every doc to refresh, sorted by path; problems appended for the rest."""
+    found: list[tuple[str, str]] = []
+    if config.docs is not None:
+        known = set(paths)
+        for path in sorted(set(config.docs)):
+            if path not in known:
+                problems.append(UserError(DOC_MISSING, path=path))
+                continue
+            text = _text(snapshot, path, problems)
+            if text is not None:
+                found.append((path, text))
+        return found
+    for path in sorted(paths):
+        if not (path.startswith(DOC_ROOTS) and path.endswith(".md")):
+            continue
+        text = _text(snapshot, path, problems)
+        if text is None or START_MARKER + BLOCK_ID not in text:
+            continue
+        found.append((path, text))
+    return found
+
+
+def _text(snapshot: Snapshot, path: str, problems: list[UserError]) -> str | None:
+    try:
+        return snapshot.read(path).decode("utf-8")
+    except UnicodeDecodeError as err:
+        problems.append(UserError(NOT_UTF8.format(error=err.reason), path=path))
+        return None
