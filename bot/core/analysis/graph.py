@@ -6,8 +6,11 @@ Everything a *path* decides lives here (extractors only see bytes):
   out of modules, edges and entry points;
 * a module is a top-level folder, or a package of a monorepo (a folder below the root with
   its own package.json, go.mod, pyproject.toml/setup.py, Gemfile or *.gemspec), or the
-  second level under a container folder (`src/x`, `packages/x`, `apps/x`, `app/x`, `cmd/x`…);
+  second level under a container folder (`src/x`, `packages/x`, `apps/x`, `app/x`, `cmd/x`…;
+  not `lib/`, which in Ruby gems and JS packages is one unit);
   files at the root form the module "(root)";
+* a top-level folder holding at least half the code, with two or more subfolders, is split
+  one level deeper (`bot/core`, `bot/github`…): one box for the whole package says nothing;
 * Rails folder conventions (controllers, jobs, workers) and Next.js routes are entry points.
 
 Evidence lists are sorted and capped (`EVIDENCE_MAX`, `EDGE_EVIDENCE_MAX`); counts are not.
@@ -37,7 +40,6 @@ CONTAINERS = frozenset(
         "cmd",
         "internal",
         "pkg",
-        "lib",
         "modules",
     }
 )
@@ -97,16 +99,37 @@ def package_roots(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(roots, key=lambda r: (-r.count("/"), r)))
 
 
-def module_of(path: str, roots: tuple[str, ...]) -> str:
+def module_of(path: str, roots: tuple[str, ...], split: frozenset[str] = frozenset()) -> str:
+    """The module a file (or a folder, ending in "/") belongs to."""
     for root in roots:
         if path.startswith(root + "/"):
             return root
     parts = path.split("/")
     if len(parts) == 1 or (len(parts) == 2 and parts[1] == ""):
         return ROOT_MODULE
-    if parts[0] in CONTAINERS and len(parts) >= 3 and parts[1]:
+    if (parts[0] in CONTAINERS or parts[0] in split) and len(parts) >= 3 and parts[1]:
         return f"{parts[0]}/{parts[1]}"
     return parts[0]
+
+
+def dominant_modules(code_paths: list[str], roots: tuple[str, ...]) -> frozenset[str]:
+    """Top-level folders holding most of the code (a single-package repository's package):
+    one box would say nothing, so they are split one level deeper."""
+    by_module: dict[str, set[str]] = defaultdict(set)
+    for path in code_paths:
+        name = module_of(path, roots)
+        parts = path.split("/")
+        if "/" not in name and name != ROOT_MODULE and len(parts) >= 3:
+            by_module[name].add(parts[1])
+        else:
+            by_module[name]
+    total = len(code_paths)
+    return frozenset(
+        name
+        for name, subfolders in by_module.items()
+        if len(subfolders) >= 2
+        and sum(module_of(p, roots) == name for p in code_paths) * 2 >= total
+    )
 
 
 def modules_and_edges(
@@ -116,22 +139,26 @@ def modules_and_edges(
 ) -> tuple[tuple[Module, ...], tuple[Edge, ...]]:
     all_paths = sorted(paths)
     roots = package_roots(all_paths)
+    code = [
+        p
+        for p in all_paths
+        if p in facts and facts[p].language in CODE_LANGUAGES and not is_test_path(p)
+    ]
+    split = dominant_modules(code, roots)
     members: dict[str, list[str]] = defaultdict(list)
     languages: dict[str, Counter[str]] = defaultdict(Counter)
     counts: Counter[tuple[str, str]] = Counter()
     evidence: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-    for path in all_paths:
-        f = facts.get(path)
-        if f is None or f.language not in CODE_LANGUAGES or is_test_path(path):
-            continue
-        source = module_of(path, roots)
+    for path in code:
+        f = facts[path]
+        source = module_of(path, roots, split)
         members[source].append(path)
         languages[source][f.language] += 1
         for ref in f.imports:
             target_path = resolver.resolve(path, f.language, ref)
             if target_path is None or is_test_path(target_path):
                 continue
-            target = module_of(target_path, roots)
+            target = module_of(target_path, roots, split)
             if target == source:
                 continue
             counts[(source, target)] += 1
