@@ -30,6 +30,7 @@ MISSING_APP = (
     "PRIVATE_KEY (the PEM text) or PRIVATE_KEY_PATH (a .pem file), in the environment or .env"
 )
 BAD_INTEGER = "{name} must be a whole number, got {value!r}"
+BAD_NUMBER = "{name} must be a number of seconds, got {value!r}"
 BAD_LOG_LEVEL = "LOG_LEVEL must be one of {levels}, got {value!r}"
 UNREADABLE_KEY = "PRIVATE_KEY_PATH {path} cannot be read: {reason}"
 
@@ -45,6 +46,7 @@ class Settings:
     log_level: str = "INFO"
     port: int = DEFAULT_PORT
     worker_threads: int = 2
+    github_write_interval: float = 1.0  # GitHub asks for a second between writes
 
     @classmethod
     def from_env(
@@ -77,6 +79,9 @@ class Settings:
             log_level=level,
             port=_integer("PORT", get("PORT") or str(DEFAULT_PORT)),
             worker_threads=max(1, _integer("WORKER_THREADS", get("WORKER_THREADS") or "2")),
+            github_write_interval=_number(
+                "GITHUB_WRITE_INTERVAL", get("GITHUB_WRITE_INTERVAL") or "1.0"
+            ),
         )
 
     def require_github(self) -> tuple[int, str]:
@@ -96,6 +101,13 @@ def _integer(name: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise SetupError(BAD_INTEGER.format(name=name, value=value)) from None
+
+
+def _number(name: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise SetupError(BAD_NUMBER.format(name=name, value=value)) from None
 
 
 def _private_key(text: str | None, path: str | None) -> str | None:

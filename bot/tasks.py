@@ -19,6 +19,7 @@ from typing import Any
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
+import bot.handlers  # noqa: F401 - registers every feature's job functions
 from bot import logs
 from bot.core.errors import UserError
 from bot.jobs import JOB_FUNCTIONS, Action, Drop, Job, Message

@@ -5,6 +5,7 @@ fail on request. Importable by worker subprocesses, so runs are counted across p
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -42,7 +43,8 @@ def record(ctx: WorkerContext, job: Job) -> str:
     failures = int(args.get("fail_times", 0))  # type: ignore[call-overload]
     previous = len(runs(log))
     with log.open("a") as out:
-        out.write(json.dumps({"args": dict(args), "start": started, "end": time.time()}) + "\n")
+        entry = {"args": dict(args), "start": started, "end": time.time(), "pid": os.getpid()}
+        out.write(json.dumps(entry) + "\n")
     if args.get("user_error"):
         raise UserError("bad marker", path="docs/a.md", line=3)
     if previous < failures:
