@@ -114,7 +114,7 @@ def preview_body(
     for doc in sorted(docs):
         if doc.hand_edited:
             parts += [HAND_EDITED.format(path=doc.path, sections=", ".join(doc.hand_edited)), ""]
-    parts += [APPLY_SAME_REPO if same_repo else APPLY_FORK, ""]
+    parts += [APPLY_SAME_REPO if same_repo else APPLY_FORK, "", ""]
     head_text = "\n".join(parts)
     return head_text + _diff_block(docs, limit - size(head_text) - 1)
 

@@ -16,9 +16,8 @@ from typing import Any
 from bot.core.errors import DocsRefreshError, SetupError, UserError
 from bot.jobs import Job, JobKey, job
 from bot.permissions import Actor
+from bot.publishing import BRANCH_PREFIX as BOT_BRANCH_PREFIX
 from bot.worker_context import WorkerContext
-
-BOT_BRANCH_PREFIX = "docs-refresh/"
 
 NOT_CONFIGURED = "`{base}` is not one of the `branches` in .github/docs-refresh.yml"
 NO_BRANCH = "the branch `{base}` does not exist"

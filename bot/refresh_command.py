@@ -18,6 +18,7 @@ from bot.conversation import BranchMoved, Conversation, PullDetails
 from bot.core.errors import DocsRefreshError
 from bot.engine import Engine, Evaluation
 from bot.permissions import Actor, authorize
+from bot.publishing import BRANCH_PREFIX as BOT_BRANCH_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -103,17 +104,15 @@ def _act(
 ) -> str:
     force = command.action == "force"
     if not request.is_pull:
-        tip = refresh_base.foreign_tip() if force else None
-        if tip is not None:  # say so before taking a person's work over
-            branch = f"docs-refresh/{refresh_base.base}"
-            conv.create_comment(request.number, comments.takeover_body(branch, tip))
-        result = refresh_base.refresh(force)
-        conv.create_comment(request.number, comments.docs_pr_body(result.pull_url, result.base))
-        return "base-refreshed" if result.pull_url else "base-fresh"
+        return _refresh_base(request, conv, refresh_base, force)
     pr = conv.pull(request.number)
     if pr.state != "open":
         conv.create_comment(request.number, comments.closed_body())
         return "closed"
+    # On the bot's own docs pull request, "refresh" means rebuilding it from its base.
+    own_branch = f"{BOT_BRANCH_PREFIX}{refresh_base.base}"
+    if pr.same_repo(request.repo) and pr.head_ref == own_branch:
+        return _refresh_base(request, conv, refresh_base, force)
     for _attempt in range(FAST_FORWARD_ATTEMPTS):
         evaluation = _evaluate(engine, pr, force)
         if not evaluation.docs:
@@ -135,6 +134,18 @@ def _act(
             conv.create_comment(request.number, comments.committed_body(sha, paths, kept))
         return "committed"
     raise BranchMovedError(pr.head_ref)
+
+
+def _refresh_base(
+    request: CommandRequest, conv: Conversation, refresh_base: BaseRefresher, force: bool
+) -> str:
+    tip = refresh_base.foreign_tip() if force else None
+    if tip is not None:  # say so before taking a person's work over
+        branch = f"{BOT_BRANCH_PREFIX}{refresh_base.base}"
+        conv.create_comment(request.number, comments.takeover_body(branch, tip))
+    result = refresh_base.refresh(force)
+    conv.create_comment(request.number, comments.docs_pr_body(result.pull_url, result.base))
+    return "base-refreshed" if result.pull_url else "base-fresh"
 
 
 class BranchMovedError(DocsRefreshError):

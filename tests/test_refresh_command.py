@@ -192,3 +192,13 @@ def test_a_foreign_tip_is_not_announced_without_force() -> None:
     conv, refresher = conversation(), FakeRefresher(tip="d" * 40)
     run_command(request(is_pull=False), conv, FakeEngine(), APP, refresher)
     assert len(conv.bodies) == 1
+
+
+def test_command_on_the_bots_own_docs_pull_rebuilds_it_from_the_base() -> None:
+    conv = conversation(pulls=[pull(head_ref="docs-refresh/main")])
+    refresher, engine = FakeRefresher(tip="d" * 40), FakeEngine()
+    outcome = run_command(request("/refresh-docs force"), conv, engine, APP, refresher)
+    assert outcome == "base-refreshed"
+    assert refresher.calls == [True]
+    assert engine.commits == []
+    assert "Taking over `docs-refresh/main`" in conv.bodies[0]

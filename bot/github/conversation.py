@@ -8,7 +8,8 @@ a retried POST could comment twice.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from github import Auth, GithubException, GithubIntegration
 from bot.checks import CheckOutput
 from bot.comments import CommentRef
 from bot.conversation import REACTIONS, BranchMoved, PullDetails
+from bot.github.gateway import MAX_WRITE_WAIT, _retry_after
 from bot.permissions import Permission
 
 PER_PAGE = 100
@@ -26,9 +28,12 @@ MAX_COMMENT_PAGES = 30
 
 
 class GithubConversation:
-    def __init__(self, client: github.Github, repo: str) -> None:
+    def __init__(
+        self, client: github.Github, repo: str, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self._client = client
         self._base = f"/repos/{repo}"
+        self._sleep = sleep
 
     def pull(self, number: int) -> PullDetails:
         data = self._call("GET", f"{self._base}/pulls/{number}")
@@ -122,9 +127,17 @@ class GithubConversation:
         payload: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
     ) -> Any:
-        _, data = self._client.requester.requestJsonAndCheck(
-            verb, path, parameters=params, input=payload
-        )
+        requester = self._client.requester
+        try:
+            _, data = requester.requestJsonAndCheck(verb, path, parameters=params, input=payload)
+        except GithubException as err:
+            # A write refused for rate (secondary limit) was not done: once more after the
+            # wait, as the gateway does. GETs are retried by the client's own policy.
+            wait = _retry_after(err) if verb != "GET" else None
+            if wait is None or wait > MAX_WRITE_WAIT:
+                raise
+            self._sleep(wait)
+            _, data = requester.requestJsonAndCheck(verb, path, parameters=params, input=payload)
         return data
 
 

@@ -10,7 +10,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from bot.jobs import Action
-from bot.preview_tasks import BOT_BRANCH_PREFIX, preview_job
+from bot.preview_tasks import preview_job
+from bot.publishing import BRANCH_PREFIX as BOT_BRANCH_PREFIX
 from bot.routing import Router
 from bot.webhooks import Event
 

@@ -1,0 +1,131 @@
+"""Pull-request previews end to end: sandbox → signed webhook → web → queue → job → sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.comments import PREVIEW_MARKER
+from tests.app.harness import DOC, STRIPE, Harness, initial_files, start
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Iterator[Harness]:
+    yield from start(tmp_path, initial_files())
+
+
+def open_stripe_pull(h: Harness, branch: str = "add-stripe") -> int:
+    h.commit("alice", branch, STRIPE, **{"from": "main", "deliver": False})
+    return h.open_pull("alice", branch)
+
+
+def test_pull_request_adding_a_dependency_gets_one_preview_comment(harness: Harness) -> None:
+    number = open_stripe_pull(harness)
+    assert ("preview", "stale") in harness.run_jobs()
+    [comment] = harness.bot_comments(number)
+    body = comment["body"]
+    assert body.startswith(PREVIEW_MARKER)
+    assert f"`{DOC}`" in body
+    assert "External Integrations" in body
+    assert "Integration added: **Stripe**" in body
+    assert "<details><summary>Doc diff" in body
+    assert "/refresh-docs" in body
+    head = harness.head("add-stripe")
+    [check] = harness.check_runs(head)
+    assert check["name"] == "docs-refresh"
+    assert check["conclusion"] == "neutral"
+    assert "stale" in check["output"]["title"]
+
+
+def test_more_pushes_edit_the_one_comment_in_place(harness: Harness) -> None:
+    number = open_stripe_pull(harness)
+    harness.run_jobs()
+    [first] = harness.bot_comments(number)
+    heads = []
+    for i in range(3):
+        extra = {"shop/payments.py": STRIPE["shop/payments.py"] + f"\nVERSION = {i}\n"}
+        heads.append(harness.commit("alice", "add-stripe", extra))
+        assert ("preview", "stale") in harness.run_jobs()
+    [last] = harness.bot_comments(number)
+    assert last["id"] == first["id"]
+    assert f"`{heads[-1][:7]}`" in last["body"]
+    assert len(harness.requests_made("POST", f"/issues/{number}/comments")) == 1
+    assert len(harness.requests_made("PATCH", "/issues/comments/")) == 3
+    assert [c["conclusion"] for c in harness.check_runs(heads[-1])] == ["neutral"]
+
+
+def test_a_push_that_undoes_the_change_marks_the_comment_unaffected(harness: Harness) -> None:
+    number = open_stripe_pull(harness)
+    harness.run_jobs()
+    # Still a tracked change (orders.py), but no longer one the docs would show.
+    undo = {
+        "requirements.txt": "flask>=3\n",
+        "shop/payments.py": None,
+        "shop/orders.py": "def all_orders():\n    return [1]\n",
+    }
+    head = harness.commit("alice", "add-stripe", undo)
+    assert ("preview", "fresh") in harness.run_jobs()
+    [comment] = harness.bot_comments(number)
+    assert comment["body"].startswith(PREVIEW_MARKER)
+    assert "unaffected again" in comment["body"]
+    assert [c["conclusion"] for c in harness.check_runs(head)] == ["success"]
+
+
+def test_pull_request_touching_only_tests_gets_no_comment(harness: Harness) -> None:
+    files = {"tests/test_more.py": "import stripe\n\n\ndef test_x():\n    assert stripe\n"}
+    harness.commit("alice", "more-tests", files, **{"from": "main", "deliver": False})
+    number = harness.open_pull("alice", "more-tests")
+    assert harness.run_jobs() == [("preview", "untracked")]
+    assert harness.comments(number) == []
+    [check] = harness.check_runs(harness.head("more-tests"))
+    assert check["conclusion"] == "success"
+    assert harness.requests_made("POST", "/comments") == []
+
+
+def test_draft_pull_request_is_skipped(harness: Harness) -> None:
+    harness.commit("alice", "draft", STRIPE, **{"from": "main", "deliver": False})
+    number = harness.open_pull("alice", "draft", draft=True)
+    assert harness.run_jobs() == [("preview", "draft")]
+    assert harness.comments(number) == []
+    assert harness.check_runs(harness.head("draft")) == []
+
+
+@pytest.fixture
+def quiet_harness(tmp_path: Path) -> Iterator[Harness]:
+    config = "comments: false\ncheck_stale_conclusion: failure\n"
+    yield from start(tmp_path, initial_files({".github/docs-refresh.yml": config}))
+
+
+def test_comments_false_and_failure_conclusion_are_respected(quiet_harness: Harness) -> None:
+    number = open_stripe_pull(quiet_harness)
+    assert ("preview", "stale") in quiet_harness.run_jobs()
+    assert quiet_harness.comments(number) == []
+    [check] = quiet_harness.check_runs(quiet_harness.head("add-stripe"))
+    assert check["conclusion"] == "failure"
+
+
+MALFORMED = (
+    "# Broken\n\n<!-- agent-update:start:data-flow -->\n## High-level Flow\n\nno end marker\n"
+)
+
+
+def test_malformed_docs_fail_the_check_with_annotations_in_batches_of_50(harness: Harness) -> None:
+    broken = {f"docs/broken-{i:02}.md": MALFORMED for i in range(60)}
+    harness.commit(
+        "alice", "break-docs", {**broken, **STRIPE}, **{"from": "main", "deliver": False}
+    )
+    number = harness.open_pull("alice", "break-docs")
+    assert ("preview", "malformed") in harness.run_jobs()
+    [check] = harness.check_runs(harness.head("break-docs"))
+    assert check["conclusion"] == "failure"
+    annotations = harness.annotations(check["id"])
+    assert len(annotations) == 60
+    assert {a["path"] for a in annotations} == set(broken)
+    assert all(a["start_line"] == 3 for a in annotations)
+    assert len(harness.requests_made("POST", "/check-runs")) == 1
+    assert len(harness.requests_made("PATCH", "/check-runs/")) == 1
+    assert harness.comments(number) == []
