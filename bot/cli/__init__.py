@@ -16,6 +16,10 @@ from bot.core.errors import DocsRefreshError
 
 # (module, attribute): each module defines click commands; order is the --help order.
 COMMANDS: tuple[tuple[str, str], ...] = (
+    ("bot.cli.refresh", "refresh_command"),
+    ("bot.cli.refresh", "check_command"),
+    ("bot.cli.refresh", "init_command"),
+    ("bot.cli.refresh", "facts_command"),
     ("bot.cli.lint", "lint"),
     ("bot.cli.serve", "serve"),
     ("bot.cli.serve", "worker"),

@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOP = ROOT / "examples" / "shop"
+DOC = ".context/docs/data-flow.md"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    repo = tmp_path / "shop"
+    shutil.copytree(SHOP, repo, ignore=shutil.ignore_patterns("__pycache__"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "shop")
+    return repo
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 2
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_reports_stale_docs_with_a_diff_and_exit_1(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "check", str(shop))
+    assert code == 1
+    assert out.startswith(f"diff --git a/{DOC} b/{DOC}\n")
+    assert (
+        "-`src/api/server.ts`. Orders are published to Kafka and picked up by the"
+        " fulfilment service,\n" in out
+    )
+    assert "stale" in err
+
+
+def test_refresh_writes_then_check_passes_and_a_second_refresh_changes_nothing(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, "refresh", str(shop))
+    assert code == 0
+    assert f"refreshed {DOC}" in err
+    first = (shop / DOC).read_bytes()
+    assert b"Kafka" not in first.split(b"## Glossary")[0]
+    assert cli(capsys, "check", str(shop))[0] == 0
+    code, _, err = cli(capsys, "refresh", str(shop))
+    assert code == 0
+    assert "refreshed" not in err
+    assert (shop / DOC).read_bytes() == first
+    changed = git(shop, "status", "--porcelain")
+    assert changed.split() == ["M", DOC]
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (shop / DOC).read_bytes()
+    code, out, err = cli(capsys, "refresh", "--dry-run", str(shop))
+    assert code == 0
+    assert "+| Stripe | Payments | used |" in out
+    assert "would refresh" in err
+    assert (shop / DOC).read_bytes() == before
+
+
+def test_malformed_markers_exit_2_with_file_and_line(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = shop / DOC
+    doc.write_text(doc.read_text().replace("<!-- agent-update:end -->", ""))
+    code, _, err = cli(capsys, "check", str(shop))
+    assert code == 2
+    assert f"{DOC}:6: " in err
+
+
+def test_invalid_config_exits_2_naming_the_line(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (shop / ".github").mkdir()
+    (shop / ".github" / "docs-refresh.yml").write_text("comments: true\ndoc: [x.md]\n")
+    code, _, err = cli(capsys, "check", str(shop))
+    assert code == 2
+    assert ".github/docs-refresh.yml:2: unknown key 'doc'" in err
+
+
+def test_init_scaffolds_and_fills_a_doc_when_the_repository_has_none(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.rmtree(shop / ".context")
+    code, _, err = cli(capsys, "init", str(shop))
+    assert code == 0
+    assert "created docs/data-flow.md" in err
+    text = (shop / "docs" / "data-flow.md").read_text()
+    assert text.startswith("<!-- agent-update:start:data-flow -->\n")
+    assert "<!-- agent-readonly:guidance -->" in text
+    assert "<!-- agent-readonly:sources -->" in text
+    assert "| Stripe | Payments | used |" in text
+    # Not committed yet, still checked; and init does not overwrite.
+    assert cli(capsys, "check", str(shop))[0] == 0
+    code, _, err = cli(capsys, "init", str(shop))
+    assert code == 0
+    assert "already has a data-flow block" in err
+    assert (shop / "docs" / "data-flow.md").read_text() == text
+
+
+def test_facts_json_has_the_documented_shape_and_is_deterministic(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "facts", "--json", str(shop))
+    assert code == 0
+    data = json.loads(out)
+    assert list(data) == [
+        "version",
+        "source",
+        "entrypoints",
+        "modules",
+        "edges",
+        "datastores",
+        "integrations",
+        "deployment",
+        "observability",
+        "resilience",
+    ]
+    assert data["source"] == git(shop, "rev-parse", "HEAD").strip()
+    stripe = next(i for i in data["integrations"] if i["name"] == "Stripe")
+    assert stripe["category"]
+    assert stripe["strength"] == "used"
+    assert all(e["path"] for e in stripe["evidence"])
+    assert cli(capsys, "facts", "--json", str(shop))[1] == out
+
+
+def test_facts_without_json_lists_names(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "facts", str(shop))
+    assert code == 0
+    assert "integrations (" in out
+    assert "Stripe" in out
+
+
+def test_repository_without_docs_passes_check_with_a_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    code, _, err = cli(capsys, "check", str(tmp_path))
+    assert code == 0
+    assert "docs-refresh init" in err
