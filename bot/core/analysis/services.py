@@ -237,6 +237,7 @@ def _evidence(found: dict[Evidence, str]) -> tuple[tuple[Evidence, ...], str]:
 def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
     datastores: list[Service] = []
     integrations: list[Service] = []
+    # section → (kind, casefolded name) → (evidence with strength, name as shown)
     items: dict[str, dict[tuple[str, str], tuple[dict[Evidence, str], str]]] = {
         "deployment": {},
         "observability": {},
@@ -251,6 +252,7 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
                 merged[evidence] = strength
         items[section][key] = (merged, shown)
 
+    signal_items: list[tuple[str, str, str, dict[Evidence, str]]] = []
     for key, found in claims.by_key.items():
         if isinstance(key, Entry):
             if key.section == "services":
@@ -265,7 +267,19 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
             platform = catalog.platform(str(key[1]))
             add_item("deployment", str(key[1]), platform.name if platform else str(key[1]), found)
         elif isinstance(key, tuple):
-            add_item(str(key[0]), str(key[1]), str(key[2]), found)
+            signal_items.append((str(key[0]), str(key[1]), str(key[2]), found))
+    # A code signal ("retry decorator", "backoff") in a file that imports a catalogued
+    # library of the same kind is that library at work: its line becomes the library's
+    # evidence instead of a second, vaguer item.
+    used_in: dict[tuple[str, str], list[tuple[str, set[str]]]] = {}
+    for section, by_kind in items.items():
+        for (kind, _), (evidence, shown) in sorted(by_kind.items()):
+            paths = {e.path for e, strength in evidence.items() if strength == "used"}
+            used_in.setdefault((section, kind), []).append((shown, paths))
+    for section, kind, name, found in sorted(signal_items, key=lambda t: t[:3]):
+        for evidence, strength in found.items():
+            owners = [n for n, paths in used_in.get((section, kind), []) if evidence.path in paths]
+            add_item(section, kind, owners[0] if owners else name, {evidence: strength})
 
     def finish(section: str) -> tuple[Item, ...]:
         out = []
