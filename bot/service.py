@@ -11,15 +11,16 @@ raises, for the queue to retry.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.core.analysis.catalog import Catalog
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.errors import UserError
 from bot.core.facts_cache import FactsCache
 from bot.core.model import Evidence, FileFacts
+from bot.core.refresh import refresh as core_refresh
 from bot.ports import (
     Annotation,
     CheckReport,
@@ -30,6 +31,8 @@ from bot.ports import (
     RepoGateway,
 )
 from bot.publishing import DocNote, Proposal, State, branch_for, publish
+from bot.settings import Settings
+from bot.storage import Storage
 
 CHECK_NAME = "docs-refresh"
 DEFAULT_DOC_DIRS = ("docs/", ".context/")
@@ -74,7 +77,7 @@ class RefreshOutcome:
 class ServiceDeps:
     gateways: GatewayFactory
     facts_cache: FactsCache
-    catalog: Any
+    catalog: Catalog | None
     identity: Identity = BOT_IDENTITY
     defaults: RepoConfig = field(default_factory=RepoConfig)
     # The pure engine: `bot.core.refresh.refresh` unless a test passes another.
@@ -105,7 +108,7 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
     snapshot = gw.snapshot(sha)
     pr = gw.find_pull(branch_for(request.base), request.base)
     since = _since(pr, request.before, sha)
-    engine = deps.engine or _core_refresh()
+    engine = deps.engine or core_refresh
     try:
         result = engine(
             snapshot,
@@ -250,12 +253,7 @@ def _bytes(value: str | bytes | None) -> bytes:
     return value if isinstance(value, bytes) else value.encode("utf-8")
 
 
-def _core_refresh() -> Callable[..., Any]:
-    refresh: Callable[..., Any] = importlib.import_module("bot.core.refresh").refresh
-    return refresh
-
-
-def build_deps(settings: Any, storage: Any) -> ServiceDeps:
+def build_deps(settings: Settings, storage: Storage | None) -> ServiceDeps:
     """The worker's dependencies from `Settings` and the queue storage.
 
     The composition root: the one place the service layer names its adapters.
@@ -264,7 +262,9 @@ def build_deps(settings: Any, storage: Any) -> ServiceDeps:
     from bot.github.factory import gateway_factory
 
     cache = facts_cache_for(storage.raw() if storage is not None else None, settings.data_dir)
-    catalog = importlib.import_module("bot.catalog_file").default_catalog()
+    from bot.catalog_file import default_catalog
+
+    catalog = default_catalog()
     return ServiceDeps(
         gateways=gateway_factory(settings, cache), facts_cache=cache, catalog=catalog
     )

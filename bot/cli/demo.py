@@ -9,6 +9,7 @@ Exit 0 only when that pull request really exists in the sandbox.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 import tempfile
@@ -40,14 +41,20 @@ TIMED_OUT = "no pull request from {branch} after {seconds:.0f}s; the bot's log i
 
 @click.command()
 @click.option("--timeout", default=90.0, show_default=True, help="Seconds to wait for the PR.")
+@click.option(
+    "--write-interval",
+    default=1.0,
+    show_default=True,
+    help="Seconds between the bot's writes (GitHub asks for one).",
+)
 @click.option("--keep", is_flag=True, help="Keep the temporary folder and print its path.")
-def demo(timeout: float, keep: bool) -> None:
+def demo(timeout: float, write_interval: float, keep: bool) -> None:
     """Run the bot against a local GitHub sandbox and show the pull request it opens."""
     if not EXAMPLE.is_dir():
         raise click.ClickException(NO_EXAMPLE.format(path=EXAMPLE))
     work = Path(tempfile.mkdtemp(prefix="docs-refresh-demo-"))
     try:
-        code = _run(work, timeout)
+        code = _run(work, timeout, write_interval)
     finally:
         if keep:
             click.echo(f"kept {work}", err=True)
@@ -56,12 +63,12 @@ def demo(timeout: float, keep: bool) -> None:
     raise click.exceptions.Exit(code)
 
 
-def _run(work: Path, timeout: float) -> int:
+def _run(work: Path, timeout: float, write_interval: float) -> int:
     from bot.sandbox.server import start_sandbox
 
     repo = _example_repo(work / "shop")
     with start_sandbox({REPO: repo}, data_dir=work / "sandbox") as sb:
-        url, stop_bot = _start_bot(sb, work / "bot")
+        url, stop_bot = _start_bot(sb, work / "bot", write_interval)
         try:
             sb.webhook_url = f"{url}/webhook"
             click.echo(f"sandbox {sb.api_url} · bot {url}", err=True)
@@ -105,7 +112,7 @@ def _example_repo(path: Path) -> Path:
     return path
 
 
-def _start_bot(sb: Any, data_dir: Path) -> tuple[str, Any]:
+def _start_bot(sb: Any, data_dir: Path, write_interval: float) -> tuple[str, Any]:
     """The bot's web app and worker threads in this process, on the embedded SQLite queue."""
     from werkzeug.serving import make_server
 
@@ -120,8 +127,10 @@ def _start_bot(sb: Any, data_dir: Path) -> tuple[str, Any]:
         github_api_url=sb.api_url,
         data_dir=data_dir,
         log_level="WARNING",
+        github_write_interval=write_interval,
     )
     queue = build_queue(settings)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log in the output
     server = make_server("127.0.0.1", 0, create_app(settings, queue=queue), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="demo-bot", daemon=True)
     thread.start()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from bot.github.auth import ClientOptions, Clients, TokenCache
 from bot.github.gateway import GithubGateway
 from bot.github.snapshot import BlobStore
 from bot.ports import GatewayFactory, RepoGateway
+from bot.settings import Settings
 
 
 def html_url_for(api_url: str) -> str:
@@ -20,16 +20,16 @@ def html_url_for(api_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
-def client_options(settings: Any) -> ClientOptions:
+def client_options(settings: Settings) -> ClientOptions:
     return ClientOptions(
         api_url=settings.github_api_url,
         # GitHub asks for a second between writes; the sandbox's tests lower it.
-        seconds_between_writes=float(getattr(settings, "github_write_interval", 1.0)),
+        seconds_between_writes=settings.github_write_interval,
     )
 
 
 def gateway_factory(
-    settings: Any, blobs: BlobStore | None, options: ClientOptions | None = None
+    settings: Settings, blobs: BlobStore | None, options: ClientOptions | None = None
 ) -> GatewayFactory:
     app_id, private_key = settings.require_github()
     options = options or client_options(settings)

@@ -47,6 +47,7 @@ def counts(shop: Shop) -> tuple[int, int]:
     return len(log), sum(1 for r in log if r["write"])
 
 
+@pytest.mark.slow
 def test_request_counts_on_two_thousand_files(big_shop: Shop) -> None:
     shop = big_shop
     push = shop.commit({"shop/mail.py": "import sendgrid\n"})
