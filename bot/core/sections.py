@@ -9,6 +9,7 @@ readonly regions stay as they are (the guard proves it on every call).
 Generated content is written as::
 
     ## High-level Flow
+
     <!-- docs-refresh:checksum 0123456789ab -->
 
     …body…
@@ -174,7 +175,8 @@ def _generated(body: str, nl: str, slug: str, level: int) -> str:
         lines.pop()
     _reject_headings("\n".join(lines), slug, level)
     comment = _CHECKSUM_COMMENT.format(digest=checksum(body))
-    return nl.join([comment, "", *lines, "", ""]) if lines else nl.join([comment, "", ""])
+    # Blank lines around the comment: the layout Prettier would give it, so it stays put.
+    return nl.join(["", comment, "", *lines, "", ""]) if lines else nl.join(["", comment, "", ""])
 
 
 def _reject_headings(body: str, slug: str, level: int) -> None:

@@ -75,7 +75,7 @@ def test_hand_edit_and_malformed_markers_in_a_folder(tmp_path: Path) -> None:
     assert [line.split(": ", 1)[0].rsplit("/", 1)[1] for line in out.splitlines()] == [
         "broken.md:5",
         "broken.md:5",
-        "data-flow.md:35",
+        "data-flow.md:38",
     ]
     assert "agent-update:start:y before the agent-update:end of block 'x' (line 3)" in out
 

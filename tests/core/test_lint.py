@@ -15,9 +15,9 @@ def test_example_document_is_clean() -> None:
 def test_hand_edited_subsection_is_reported_at_its_heading() -> None:
     text = EXAMPLE.read_text("utf-8").replace("datastore, used", "datastore, and MySQL too")
     (problem,) = lint_text(text, "d.md")
-    assert (problem.line, problem.severity) == (30, WARNING)
+    assert (problem.line, problem.severity) == (32, WARNING)
     assert problem.message.startswith("'External Integrations' was edited by hand")
-    assert str(problem).startswith("d.md:30: 'External Integrations'")
+    assert str(problem).startswith("d.md:32: 'External Integrations'")
 
 
 def test_malformed_markers_are_errors_with_lines() -> None:
@@ -53,9 +53,9 @@ def test_hand_edit_line_is_mapped_through_removed_front_matter() -> None:
     assert [(p.line, p.message.split(" ")[0]) for p in problems] == [
         (2, "YAML"),
         (6, "agent-fill:x"),
-        (13, "'External"),
+        (14, "'External"),
     ]
-    assert text.split("\n")[12] == "## External Integrations"
+    assert text.split("\n")[13] == "## External Integrations"
 
 
 def test_documents_without_markers_are_clean() -> None:

@@ -93,7 +93,7 @@ def test_replaces_owned_content_keeps_intro_unknown_sections_and_regions() -> No
     assert "- Summarize the primary pipeline." not in text
     assert "agent-fill" not in text
     marker = f"<!-- docs-refresh:checksum {checksum(BODIES['internal-movement'])} -->"
-    assert f"## Internal Movement\n{marker}\n\n- `bot` → `core`" in text
+    assert f"## Internal Movement\n\n{marker}\n\n- `bot` → `core`" in text
     assert find_violations(TEMPLATE, text) == []
 
 
@@ -152,7 +152,7 @@ def test_template_content_without_checksum_is_unmarked() -> None:
 def test_headings_are_found_at_any_level_and_case() -> None:
     text = TEMPLATE.replace("## Internal Movement", "### internal movement")
     update = replace_sections(text, BODIES)
-    assert "### internal movement\n<!-- docs-refresh:checksum" in update.text
+    assert "### internal movement\n\n<!-- docs-refresh:checksum" in update.text
     assert update.added == ()
 
 
