@@ -256,8 +256,8 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
     for key, found in claims.by_key.items():
         if isinstance(key, Entry):
             if key.section == "services":
-                evidence, strength = _evidence(found)
-                service = Service(key.name, key.category, strength, evidence)
+                capped, strength = _evidence(found)
+                service = Service(key.name, key.category, strength, capped)
                 (datastores if key.category == "datastore" else integrations).append(service)
                 if key.observability:
                     add_item("observability", key.observability, key.name, found)
@@ -273,13 +273,13 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
     # evidence instead of a second, vaguer item.
     used_in: dict[tuple[str, str], list[tuple[str, set[str]]]] = {}
     for section, by_kind in items.items():
-        for (kind, _), (evidence, shown) in sorted(by_kind.items()):
-            paths = {e.path for e, strength in evidence.items() if strength == "used"}
+        for (kind, _), (library, shown) in sorted(by_kind.items()):
+            paths = {e.path for e, strength in library.items() if strength == "used"}
             used_in.setdefault((section, kind), []).append((shown, paths))
     for section, kind, name, found in sorted(signal_items, key=lambda t: t[:3]):
-        for evidence, strength in found.items():
-            owners = [n for n, paths in used_in.get((section, kind), []) if evidence.path in paths]
-            add_item(section, kind, owners[0] if owners else name, {evidence: strength})
+        for one, strength in found.items():
+            owners = [n for n, paths in used_in.get((section, kind), []) if one.path in paths]
+            add_item(section, kind, owners[0] if owners else name, {one: strength})
 
     def finish(section: str) -> tuple[Item, ...]:
         out = []
