@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bot.cli.serve", "worker"),
     ("bot.cli.serve", "run"),
     ("bot.cli.demo", "demo"),
+    ("bot.cli.sandbox", "sandbox"),
 )
 
 

@@ -40,7 +40,6 @@ NOT_FAST_FORWARD = "Update is not a fast forward"
 REF_EXISTS = "Reference already exists"
 REF_MISSING = "Reference does not exist"
 MODES = {"100644", "100755", "040000", "160000", "120000"}
-EMPTY_TREE = "4b825dc642cb6eb9a060ae85d52f2b0b8b3b0f3b"  # git's well-known empty tree
 BOT_EMAIL = f"{APP_ID}+{BOT_LOGIN}@users.noreply.github.com"
 
 
@@ -336,7 +335,7 @@ def get_commit(owner: str, name: str, ref: str) -> Any:
 
 
 def _empty_tree(r: Repo) -> str:
-    return EMPTY_TREE
+    return r.git.empty_tree()
 
 
 # --- contents, compare, tarball -----------------------------------------------------------

@@ -226,6 +226,13 @@ class GitRepo:
         with self.lock:
             return self.git("hash-object", "-w", "--stdin", stdin=data).decode().strip()
 
+    def empty_tree(self) -> str:
+        """The empty tree, written so older gits can diff a root commit against it."""
+        with self.lock:
+            return (
+                self.git("hash-object", "-t", "tree", "-w", "--stdin", stdin=b"").decode().strip()
+            )
+
     def write_tree(self, base_tree: str | None, changes: list[tuple[str, str, str | None]]) -> str:
         """A new tree: `base_tree` (or empty) with `changes` of (path, mode, sha or None=delete).
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlencode
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 
 from bot.sandbox.store import BOT_LOGIN, Repo, Store
 
@@ -30,8 +30,12 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+CONTEXT_KEY = "docs_refresh.sandbox"
+
+
 def ctx() -> Context:
-    context: Context = current_app.config["SANDBOX"]
+    """This request's sandbox (the WSGI wrapper puts it in the environ)."""
+    context: Context = request.environ[CONTEXT_KEY]
     return context
 
 

@@ -55,7 +55,9 @@ class SandboxHandle:
         self.webhook_secret = context.webhook_secret
         self.api_url = api_url
         self.store = context.store
-        self._thread = threading.Thread(target=server.serve_forever, name="sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox", daemon=True
+        )
         self._thread.start()
 
     @property

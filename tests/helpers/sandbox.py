@@ -3,7 +3,7 @@ webhook receiver, and the sandbox with a PyGithub client pointed at it.
 
 Reuse from any test package by importing the fixtures into its conftest.py:
 
-    from tests.helpers.sandbox import sandbox, sandbox_repo, webhook_receiver  # noqa: F401
+    from tests.helpers.sandbox import sandbox, sandbox_data_dir, sandbox_repo, webhook_receiver
 
 or call the plain functions (`make_repo`, `commit_files`, `WebhookReceiver`, `app_client`,
 `installation_client`) from your own fixtures.
@@ -120,7 +120,9 @@ class WebhookReceiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/webhook"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -164,15 +166,21 @@ def sandbox_repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repos" / REPO)
 
 
+@pytest.fixture(scope="session")
+def sandbox_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One app key pair for the session: generating an RSA key costs ~0.1 s per sandbox."""
+    return tmp_path_factory.mktemp("sandbox-data")
+
+
 @pytest.fixture
 def sandbox(
-    tmp_path: Path, sandbox_repo: Path, webhook_receiver: WebhookReceiver
+    sandbox_repo: Path, webhook_receiver: WebhookReceiver, sandbox_data_dir: Path
 ) -> Iterator[SandboxHandle]:
     """A running sandbox serving `octo/demo`, delivering webhooks to `webhook_receiver`."""
     with start_sandbox(
         {FULL_NAME: sandbox_repo},
         webhook_url=webhook_receiver.url,
         webhook_secret=WEBHOOK_SECRET,
-        data_dir=tmp_path / "sandbox-data",
+        data_dir=sandbox_data_dir,
     ) as handle:
         yield handle
