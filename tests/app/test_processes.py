@@ -75,9 +75,12 @@ def _idle(queue: object, key: JobKey) -> bool:
     return bool(queue.huey.scheduled_count() == 0)  # type: ignore[attr-defined]
 
 
-@pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[tuple[object, int, list[Path], Path]]:
-    """The sandbox serving octo/demo, and the bot's web and worker processes against it."""
+@pytest.fixture(params=["split", "embedded"])
+def deployment(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[object, int, list[Path], Path]]:
+    """The sandbox serving octo/demo, and the bot's processes against it: `serve` and
+    `worker` (as the Procfile runs them), or `run` (both in one, for one machine)."""
     repo = make_repo(tmp_path / "repos" / "demo")
     port = free_port()
     with start_sandbox(
@@ -98,6 +101,12 @@ def deployment(tmp_path: Path) -> Iterator[tuple[object, int, list[Path], Path]]
                 "WEB_CONCURRENCY": "1",
             },
         )
+        if request.param == "embedded":  # `docs-refresh run`: web and worker in one
+            logs = [tmp_path / "run.log"]
+            with running(docs_refresh("run"), env, logs[0]):
+                wait_for(lambda: healthy(port), 20, "docs-refresh run to answer", logs)
+                yield sb, port, logs, repo
+            return
         logs = [tmp_path / "web.log", tmp_path / "worker.log"]
         with (
             running(docs_refresh("serve"), env, logs[0]),
@@ -147,6 +156,7 @@ def test_push_through_gunicorn_and_the_worker_opens_the_docs_pull_request(
     )
 
 
+@pytest.mark.parametrize("deployment", ["split"], indirect=True)
 def test_redelivery_to_gunicorn_is_processed_once(
     deployment: tuple[object, int, list[Path], Path],
 ) -> None:
