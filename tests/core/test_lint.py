@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.core.lint import ERROR, WARNING, Problem, lint_text
+from bot.core.markers import split_lines
 from bot.core.sections import replace_sections
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lint" / "data-flow.md"
@@ -60,3 +64,21 @@ def test_hand_edit_line_is_mapped_through_removed_front_matter() -> None:
 
 def test_documents_without_markers_are_clean() -> None:
     assert lint_text("# Just prose\n\n`<!-- agent-update:end -->`\n", "p.md") == []
+
+
+FRAGMENTS = [
+    "<!-- agent-update:start:data-flow -->", "<!-- agent-update:end -->",
+    "<!-- agent-readonly:guidance -->", "<!-- agent-fill:x -->", "<!-- /agent-fill -->",
+    "<!-- agent-nope -->", "```markdown", "```", "---", "a: 1", "</file>", "Sure, here it is.",
+    "## High-level Flow", "## External Integrations", "<!-- docs-refresh:checksum 0123456789ab -->",
+    "\n", "\n", "\r\n", "text", "\ufeff", "`",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=30).map("".join))
+def test_lint_never_raises_and_points_at_existing_lines(text: str) -> None:
+    last = len(split_lines(text)) or 1
+    for problem in lint_text(text, "r.md"):
+        assert 1 <= problem.line <= last
+        assert problem.severity in (ERROR, WARNING)
