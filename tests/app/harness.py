@@ -4,7 +4,8 @@ HTTP, the real queue (SQLite in tmp) and the real job functions.
 The sandbox's admin endpoints act as people (open a PR, push, comment); the sandbox
 delivers the signed webhook to the bot's `/webhook`; the test then runs the queued jobs
 in its own thread, as the consumer's worker would (`run_jobs`). Only the client pacing is
-lowered (GitHub's one second between writes would make each test take many seconds).
+lowered (`github_write_interval`: GitHub's one second between writes would make each
+test take many seconds).
 """
 
 from __future__ import annotations
@@ -21,11 +22,8 @@ from bot.core.config import RepoConfig
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.refresh import refresh
 from bot.core.snapshot import MemorySnapshot
-from bot.github.auth import ClientOptions
-from bot.github.factory import gateway_factory
 from bot.jobs import Message
 from bot.sandbox import SandboxHandle, start_sandbox
-from bot.service import build_deps
 from bot.settings import Settings
 from bot.tasks import Queue, build_queue, execute
 from bot.web import create_app
@@ -201,16 +199,11 @@ def start(
                 app_id=sb.app_id,
                 private_key=sb.private_key_pem,
                 github_api_url=sb.api_url,
+                github_write_interval=0.0,
             )
             queue.settings = settings
             app_holder["app"] = create_app(settings, queue=queue)
-            ctx = queue.context()
-            deps = build_deps(settings, queue.storage)
-            options = ClientOptions(api_url=sb.api_url, seconds_between_writes=0.0, retries=0)
-            ctx._deps = dataclasses.replace(
-                deps, gateways=gateway_factory(settings, deps.facts_cache, options)
-            )
-            yield Harness(sb, queue, ctx, repo_path)
+            yield Harness(sb, queue, queue.context(), repo_path)
     finally:
         server.shutdown()
         server.server_close()
