@@ -31,6 +31,16 @@ KIND_LABELS = {
     "webhook": "webhook receiver",
     "consumer": "consumer",
 }
+CATEGORY_LABELS = {
+    "ai": "AI",
+    "llm": "LLM",
+    "vcs": "Version control",
+    "ci": "CI",
+    "cdn": "CDN",
+    "sms": "SMS",
+    "iam": "IAM",
+    "dns": "DNS",
+}
 STRENGTH_RANK = {"used": 0, "configured": 1, "declared": 2}
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -57,6 +67,8 @@ def kind_label(kind: str) -> str:
 
 
 def category_label(category: str) -> str:
+    if category in CATEGORY_LABELS:
+        return CATEGORY_LABELS[category]
     return category.replace("-", " ").replace("_", " ").capitalize()
 
 

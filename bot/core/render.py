@@ -32,6 +32,8 @@ NONE_DETECTED = "none detected"
 MAX_ROWS = 40  # per table; the rest is counted so a large repo stays readable
 MAX_EDGE_ROWS = 25
 MAX_CITATIONS = 3  # per table cell
+MAX_DETAIL_ITEMS = 4
+MAX_DETAIL_CHARS = 120
 
 NO_FLOW = "No entry points, modules or external systems were detected in this repository."
 DIAGRAM_NOTE = (
@@ -158,8 +160,20 @@ def _ground(facts: RepoFacts, known: _Paths) -> RepoFacts:
 def text(value: str) -> str:
     """Plain text safe in a sentence or a table cell: no code spans, pipes, tags or comments."""
     out = " ".join(value.split())
-    out = out.replace("\\", "\\\\").replace("`", "'").replace("|", "\\|")
+    out = out.replace("\\", "\\\\").replace("`", "'")
+    for char in "|*_[]":  # emphasis and links would reshape names like __main__
+        out = out.replace(char, "\\" + char)
     return out.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def detail(value: str) -> str:
+    """A detail cell that stays one short line: a long list of routes shows its first few."""
+    items = [v.strip() for v in value.split(",")] if "," in value else [value.strip()]
+    shown = ", ".join(items[:MAX_DETAIL_ITEMS])
+    if len(shown) > MAX_DETAIL_CHARS:
+        shown = shown[: MAX_DETAIL_CHARS - 1].rstrip() + "…"
+    rest = len(items) - MAX_DETAIL_ITEMS
+    return text(shown) + (f" (+{rest} more)" if rest > 0 else "")
 
 
 def cite(ev: Evidence) -> str:
@@ -213,7 +227,7 @@ def _high_level_flow(facts: RepoFacts, known: _Paths) -> str:
     parts.append(_flow_sentence(facts))
     if facts.entrypoints:
         rows = [
-            [text(e.name), kind_label(e.kind), text(e.detail), citations(e.evidence)]
+            [text(e.name), kind_label(e.kind), detail(e.detail), citations(e.evidence)]
             for e in facts.entrypoints
         ]
         parts.append(table(["Entry point", "Kind", "Detail", "Evidence"], rows))
@@ -318,7 +332,7 @@ def _external_integrations(facts: RepoFacts) -> str:
 
 def _items_table(items: Sequence[Item]) -> str:
     rows = [
-        [text(i.name), text(i.kind), text(i.detail), citations(i.evidence)]
+        [text(i.name), text(i.kind), detail(i.detail), citations(i.evidence)]
         for i in sorted(items, key=lambda i: (i.kind, i.name, i.detail))
     ]
     return table(["Name", "Kind", "Detail", "Evidence"], rows)

@@ -228,3 +228,22 @@ def test_backticked_paths_exist_for_any_facts(
     )
     spans = [p for body in render_data_flow(facts, files).values() for p in backticked_paths(body)]
     assert all(exists(p, set(files)) for p in spans), spans
+
+
+def test_names_with_markdown_emphasis_are_escaped() -> None:
+    facts = replace(
+        shop_facts(),
+        entrypoints=(Entrypoint("__main__ (shop/db.py)", "cli", (E("shop/db.py", 1),)),),
+    )
+    body = render_data_flow(facts, PATHS)["high-level-flow"]
+    assert "| \\_\\_main\\_\\_ (shop/db.py) | CLI |" in body
+
+
+def test_long_route_lists_show_the_first_few_and_count_the_rest() -> None:
+    routes = ", ".join(f"/r{i}" for i in range(10))
+    facts = replace(
+        shop_facts(),
+        entrypoints=(Entrypoint("api", "http", (E("shop/db.py", 1),), routes),),
+    )
+    body = render_data_flow(facts, PATHS)["high-level-flow"]
+    assert "| api | HTTP | /r0, /r1, /r2, /r3 (+6 more) |" in body
