@@ -165,3 +165,41 @@ def test_repository_without_docs_passes_check_with_a_hint(
     code, _, err = cli(capsys, "check", str(tmp_path))
     assert code == 0
     assert "docs-refresh init" in err
+
+
+def many_files(folder: Path, count: int) -> Path:
+    for i in range(count):
+        pkg = folder / f"pkg{i % 10}"
+        pkg.mkdir(exist_ok=True)
+        (pkg / f"m{i}.py").write_text(f"import os\nVALUE = {i}\n")
+    return folder
+
+
+def test_progress_bar_goes_to_stderr_only_when_it_is_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import sys
+
+    repo = many_files(tmp_path, 250)
+    command = [sys.executable, "-m", "bot", "facts", str(repo)]
+    piped = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+    assert "scanning" not in piped.stderr
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(
+            command, stdout=subprocess.PIPE, stderr=secondary, check=True, cwd=ROOT, timeout=60
+        )
+        os.close(secondary)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(primary)
+    assert b"scanning" in seen
+    assert done.stdout == piped.stdout.encode()
