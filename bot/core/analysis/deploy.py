@@ -404,6 +404,9 @@ _K8S_DIRS = {
     "base",
 }
 _KIND = re.compile(r"^kind:\s*([A-Za-z]+)\s*$")
+_K8S_IMAGE = re.compile(r"""^\s*(?:-\s+)?image:\s*["']?([^\s"']+)""")
+# Container env entries; upper-case only, so container and port names are not taken.
+_K8S_ENV = re.compile(r"^\s*-\s+name:\s*[\"']?([A-Z][A-Z0-9_]*)[\"']?\s*$")
 _PROBE = re.compile(r"^\s*(livenessProbe|readinessProbe|startupProbe):")
 
 
@@ -419,6 +422,7 @@ def parse_kubernetes(data: bytes) -> FileFacts:
     if not re.search(r"^apiVersion:", text, re.MULTILINE):
         return EMPTY
     signals: list[Signal] = []
+    env: list[EnvRead] = []
     for number, line in enumerate(text.splitlines(), 1):
         kind = _KIND.match(line)
         if kind:
@@ -426,7 +430,15 @@ def parse_kubernetes(data: bytes) -> FileFacts:
         probe = _PROBE.match(line)
         if probe:
             signals.append(Signal("observability.health", f"Kubernetes {probe.group(1)}", number))
-    return FileFacts(language="config", signals=tuple(sorted(set(signals))))
+        image = _K8S_IMAGE.match(line)
+        if image and "{{" not in image.group(1):
+            signals.append(Signal("config.image", "kubernetes", number, image.group(1)))
+        variable = _K8S_ENV.match(line)
+        if variable:
+            env.append(EnvRead(variable.group(1), number))
+    return FileFacts(
+        language="config", env=tuple(sorted(set(env))), signals=tuple(sorted(set(signals)))
+    )
 
 
 def parse_chart_yaml(data: bytes) -> FileFacts:

@@ -203,7 +203,7 @@ def _configured(path: str, facts: FileFacts, catalog: Catalog, claims: _Claims) 
             claims.add_all(catalog.by_scheme(signal.detail), evidence, "configured")
         elif kind == "config.setting":
             claims.add_all(catalog.by_env(signal.name), evidence, "configured")
-        elif kind in ("config.compose.image", "deployment.docker"):
+        elif kind in ("config.compose.image", "config.image", "deployment.docker"):
             claims.add_all(catalog.by_image(signal.detail), evidence, "configured")
         elif kind.startswith("config.") and signal.detail:
             claims.add_all(catalog.by_config(signal.detail), evidence, "configured")

@@ -637,17 +637,25 @@ def test_platform_configs() -> None:
     )
 
 
-def test_kubernetes_kinds_and_probes_and_helm_chart() -> None:
+def test_kubernetes_kinds_probes_images_env_and_helm_chart() -> None:
     text = (
         "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n"
-        "      containers:\n        - name: web\n          livenessProbe:\n"
-        "            httpGet: {path: /healthz}\n---\napiVersion: v1\nkind: Service\n"
+        "      containers:\n        - name: web\n          image: ghcr.io/acme/web:1.2\n"
+        "          env:\n            - name: REDIS_URL\n              value: redis://r\n"
+        "          livenessProbe:\n            httpGet: {path: /healthz}\n"
+        "        - name: cache\n          image: redis:7\n"
+        "        - name: tpl\n          image: {{ .Values.image }}\n"
+        "---\napiVersion: v1\nkind: Service\n"
     )
-    assert facts("k8s/web.yaml", text).signals == (
+    result = facts("k8s/web.yaml", text)
+    assert result.signals == (
+        Signal("config.image", "kubernetes", 8, "ghcr.io/acme/web:1.2"),
+        Signal("config.image", "kubernetes", 15, "redis:7"),
         Signal("deployment.kubernetes", "Deployment", 2),
-        Signal("deployment.kubernetes", "Service", 12),
-        Signal("observability.health", "Kubernetes livenessProbe", 8),
+        Signal("deployment.kubernetes", "Service", 20),
+        Signal("observability.health", "Kubernetes livenessProbe", 12),
     )
+    assert result.env == (EnvRead("REDIS_URL", 10),)
     assert facts("k8s/values.yaml", "replicas: 2\n") == FileFacts(language="config")
     assert facts("charts/api/Chart.yaml", "apiVersion: v2\nname: api\n").signals == (
         Signal("deployment.helm", "Chart.yaml", 2, "api"),
