@@ -14,11 +14,6 @@ import pytest
 
 from tests.service.conftest import Shop, example_files, start_shop
 
-try:  # the refresh engine needs the core's analysis; say so plainly until it is there
-    from bot.core.refresh import refresh as _refresh  # noqa: F401
-except ImportError as err:  # pragma: no cover - only while the core is being built
-    pytest.skip(f"bot.core.refresh cannot be imported yet: {err}", allow_module_level=True)
-
 FILES = 2000
 ONE_FILE_BUDGET = 12
 UNTRACKED_BUDGET = 2

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
 from bot.publishing import FOREIGN_MARKER, State, branch_for
-from tests.service.conftest import DOC, Shop
-
-try:  # the refresh engine needs the core's analysis; say so plainly until it is there
-    from bot.core.refresh import refresh as _refresh  # noqa: F401
-except ImportError as err:  # pragma: no cover - only while the core is being built
-    pytest.skip(f"bot.core.refresh cannot be imported yet: {err}", allow_module_level=True)
+from bot.service import repository_has_docs
+from tests.service.conftest import DOC, Shop, start_shop
 
 BOT_BRANCH = branch_for("main")
 STRIPE_LIKE = {
@@ -124,3 +120,32 @@ def test_fresh_docs_on_base_open_no_pr(shop: Shop) -> None:
     assert outcome.action == "fresh"
     assert len(shop.pulls()) == 1
     assert shop.writes() == []
+
+
+def test_bad_marker_without_checks_permission_comments_on_the_bot_pr(shop: Shop) -> None:
+    before, changed = add_integration(shop)
+    opened = shop.refresh(changed, before)
+    text = shop.file_at("main", DOC).decode()
+    push = shop.commit({DOC: text.replace("<!-- agent-update:end -->", "")})
+    shop.sb.inject_fault(
+        "server_error",
+        status=403,
+        message="Resource not accessible by integration",
+        method="POST",
+        path="*/check-runs",
+    )
+    outcome = shop.refresh((DOC,), push["before"])
+    assert outcome.action == "user-error"
+    assert outcome.pr_number == opened.pr_number
+    (comment,) = [c for c in shop.sb.store.comments.values() if DOC in c.body]
+    assert f"{DOC}:" in comment.body
+    assert shop.pulls()[0].state == "open"  # a failure never closes the PR
+
+
+def test_repository_has_docs_finds_agent_update_blocks(shop: Shop, tmp_path: Path) -> None:
+    assert repository_has_docs(shop.sb.installation_id, "octo/shop", shop.deps)
+    bare = start_shop(tmp_path / "bare", {"app.py": "import os\n", "docs/notes.md": "# Notes\n"})
+    try:
+        assert not repository_has_docs(bare.sb.installation_id, "octo/shop", bare.deps)
+    finally:
+        bare.sb.stop()
