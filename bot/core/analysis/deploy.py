@@ -484,6 +484,12 @@ DEPLOY_EXTRACTORS = (
     _presence(
         "appengine_app_yaml", "appengine", "app.yaml", lambda p: p in ("app.yaml", "app.yml")
     ),
+    _presence(
+        "elasticbeanstalk",
+        "elasticbeanstalk",
+        "Elastic Beanstalk config",
+        lambda p: p.startswith((".ebextensions/", ".elasticbeanstalk/")),
+    ),
     FileExtractor("kubernetes", 1, is_kubernetes, parse_kubernetes),
     FileExtractor("helm_chart", 1, lambda p: base(p) == "Chart.yaml", parse_chart_yaml),
 )

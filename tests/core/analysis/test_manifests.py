@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.catalog_file import default_catalog
 from bot.core.analysis.manifest_text import FileExtractor, process_kind
 from bot.core.analysis.manifests import MANIFEST_EXTRACTORS, manifest_extractors_for
 from bot.core.model import Dependency, EnvRead, FileFacts, Signal
@@ -96,6 +97,36 @@ def test_each_file_kind_has_exactly_one_extractor(path: str, name: str) -> None:
 )
 def test_unrelated_files_are_not_claimed(path: str) -> None:
     assert manifest_extractors_for(path) == ()
+
+
+def test_every_deployment_platform_emitted_has_a_catalog_name() -> None:
+    catalog = default_catalog()
+    platforms = {e.kind for e in catalog.entries if e.section == "deployment"}
+    samples = {
+        "Dockerfile": "FROM python:3.12\n",
+        "compose.yaml": "services:\n  a:\n    image: x\n",
+        "Procfile": "web: x\n",
+        "clevercloud/python.json": "{}",
+        "app.json": '{"stack": "heroku-22"}',
+        "heroku.yml": "build: {}\n",
+        "fly.toml": 'app = "x"\n',
+        "render.yaml": "services: []\n",
+        "vercel.json": "{}",
+        "netlify.toml": "",
+        "railway.toml": "",
+        "serverless.yml": "",
+        "app.yaml": "runtime: python312\n",
+        ".ebextensions/01.config": "",
+        "k8s/a.yaml": "apiVersion: v1\nkind: Service\n",
+        "charts/a/Chart.yaml": "name: a\n",
+    }
+    emitted = {
+        s.kind.split(".", 1)[1]
+        for path, text in samples.items()
+        for s in facts(path, text).signals
+        if s.kind.startswith("deployment.")
+    }
+    assert emitted == platforms
 
 
 # --- Python ---------------------------------------------------------------------------------
