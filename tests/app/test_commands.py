@@ -12,7 +12,7 @@ from bot.comments import HELP, PREVIEW_MARKER
 from bot.handlers import router
 from bot.webhooks import Event
 from tests.app.harness import DOC, REPO, STRIPE, Harness, initial_files, start
-from tests.helpers.sandbox import make_repo
+from tests.helpers.sandbox import git, make_repo
 
 pytestmark = pytest.mark.slow
 
@@ -187,3 +187,24 @@ def test_a_created_command_comment_is_queued_once_with_its_own_key() -> None:
     assert job.name == "command"  # type: ignore[union-attr]
     assert router.dispatch(_comment_event("created", body="no command here")) == []
     assert router.dispatch(_comment_event("created", type="Bot")) == []
+
+
+def test_force_on_an_issue_announces_then_takes_over_a_persons_docs_branch(
+    harness: Harness,
+) -> None:
+    harness.commit("octo", "main", STRIPE)
+    harness.run_jobs()  # the push refresh opens docs-refresh/main
+    harness.commit("pat", "docs-refresh/main", {"notes.txt": "mine\n"})
+    harness.run_jobs()
+    issue = harness.admin("POST", f"/_sandbox/repos/{REPO}/issues", {"user": "octo"})["issue"]
+    harness.comment("octo", issue["number"], "/refresh-docs")
+    assert ("command", "failed") in harness.run_jobs()  # blocked without force
+    assert "force" in replies(harness, issue["number"])[-1]
+    harness.comment("octo", issue["number"], "/refresh-docs force")
+    assert ("command", "base-refreshed") in harness.run_jobs()
+    takeover, link = replies(harness, issue["number"])[-2:]
+    assert "Taking over `docs-refresh/main`" in takeover
+    assert "/pull/" in link
+    tip = harness.head("docs-refresh/main")
+    assert git(harness.path, "log", "-1", "--format=%an", tip) != "pat"
+    assert harness.head(f"{tip}^") == harness.head("main")

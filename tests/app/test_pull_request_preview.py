@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.comments import PREVIEW_MARKER
-from tests.app.harness import DOC, STRIPE, Harness, initial_files, start
+from bot.handlers import router
+from bot.jobs import Job, JobKey
+from bot.webhooks import Event
+from tests.app.harness import DOC, REPO, STRIPE, Harness, initial_files, start
 
 pytestmark = pytest.mark.slow
 
@@ -129,3 +132,42 @@ def test_malformed_docs_fail_the_check_with_annotations_in_batches_of_50(harness
     assert len(harness.requests_made("POST", "/check-runs")) == 1
     assert len(harness.requests_made("PATCH", "/check-runs/")) == 1
     assert harness.comments(number) == []
+
+
+def test_a_later_push_reads_only_the_blobs_it_changed(harness: Harness) -> None:
+    open_stripe_pull(harness)
+    harness.run_jobs()
+    harness.sb.clear_request_log()
+    changed = {"shop/payments.py": STRIPE["shop/payments.py"] + "\nCURRENCY = 'eur'\n"}
+    harness.commit("alice", "add-stripe", changed)
+    harness.run_jobs()
+    blobs = harness.requests_made("GET", "/git/blobs/")
+    assert len(blobs) == 1  # the new payments.py; facts and docs of the rest are cached
+    assert harness.requests_made("GET", "/tarball/") == []
+
+
+def _pull_event(action: str, head_ref: str = "feature", state: str = "open") -> Event:
+    payload = {
+        "action": action,
+        "installation": {"id": 1},
+        "repository": {"full_name": REPO},
+        "pull_request": {"number": 5, "state": state, "head": {"ref": head_ref}},
+    }
+    return Event("pull_request", "delivery-1", payload)
+
+
+@pytest.mark.parametrize("action", ["opened", "synchronize", "reopened", "ready_for_review"])
+def test_head_changing_actions_queue_one_keyed_preview(action: str) -> None:
+    [job] = router.dispatch(_pull_event(action))
+    assert isinstance(job, Job)
+    assert job.name == "preview"
+    assert job.key == JobKey(1, REPO, "pull/5", "preview")
+
+
+@pytest.mark.parametrize("action", ["closed", "labeled", "edited", "converted_to_draft"])
+def test_other_pull_request_actions_queue_nothing(action: str) -> None:
+    assert router.dispatch(_pull_event(action)) == []
+
+
+def test_the_bots_own_docs_pull_request_is_not_previewed() -> None:
+    assert router.dispatch(_pull_event("synchronize", head_ref="docs-refresh/main")) == []
