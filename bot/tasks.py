@@ -37,6 +37,7 @@ QUEUE_NAME = "docs_refresh"
 RUN_JOB = "docs_refresh.run_job"
 LOCK_TTL = 300.0  # renewed every LOCK_TTL/3 while the job runs; a crash frees it after this
 LOCK_WAIT = 2.0  # seconds before a job that found its branch locked tries again
+SHUTDOWN_TIMEOUT = 25.0  # under the usual 30 s a platform waits before SIGKILL
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -97,6 +98,10 @@ class Queue:
             periodic=False,
             max_delay=1.0,  # an idle SQLite consumer polls at least every second
             check_worker_health=True,
+            # Platforms stop processes with SIGTERM: let running jobs finish, within reason
+            # (an interrupted refresh is safe to run again: its lease expires).
+            graceful_signal="TERM",
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
         )
 
 

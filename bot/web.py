@@ -35,6 +35,7 @@ NOT_HANDLED = "no handler for this event"
 NOTHING_TO_DO = "nothing to do"
 DUPLICATE = "delivery already accepted"
 TOO_LARGE = "payload too large"
+HANDLER_FAILED = "a handler failed on this delivery; see the logs for its id"
 QUEUE_DOWN = "the queue storage is unavailable; GitHub can redeliver this later"
 
 log = logging.getLogger("docs_refresh.web")
@@ -101,7 +102,12 @@ def webhook() -> tuple[Response, int]:
 
 
 def _accept(queue: Queue, router: Router, event: Any) -> tuple[Response, int]:
-    actions = router.dispatch(event)
+    try:
+        actions = router.dispatch(event)
+    except Exception:  # a handler bug: say so, and let GitHub show a failed delivery
+        log.exception("a handler failed")
+        queue.metrics.delivery(event.name, "error")
+        return _answer(500, HANDLER_FAILED)
     if not actions:
         queue.metrics.delivery(event.name, "ignored")
         return _answer(204, NOTHING_TO_DO)

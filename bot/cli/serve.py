@@ -38,6 +38,7 @@ def worker(threads: int | None) -> None:
     from bot.tasks import build_queue
 
     settings = Settings.from_env()
+    settings.require_github()  # refuse now, not at the first job
     logs.configure(settings.log_level)
     queue = build_queue(settings)
     queue.consumer(threads).run()
@@ -50,6 +51,7 @@ def run(threads: int | None) -> None:
     from bot.embedded import Embedded
 
     settings = Settings.from_env()
+    settings.require_github()
     logs.configure(settings.log_level)
     Embedded(settings, threads).run()
 

@@ -44,7 +44,9 @@ def test_two_workers_on_redis_run_one_job_per_key_never_at_once(
     keys = [JobKey(1, f"o/r{n}", "main") for n in range(6)]
     for _ in range(4):  # a burst per key, queued before any worker runs
         queue.enqueue([record_job(log, key, tag=key.repo, sleep=0.1) for key in keys])
-    env = process_env(tmp_path, {"WEBHOOK_SECRET": SECRET, "REDIS_URL": redis_url})
+    # The recording job never calls GitHub; the worker still wants credentials to start.
+    github = {"APP_ID": "1", "PRIVATE_KEY": "unused by the recording job"}
+    env = process_env(tmp_path, {"WEBHOOK_SECRET": SECRET, "REDIS_URL": redis_url, **github})
     logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
     command = [sys.executable, "-c", WORKER_WITH_TEST_JOBS]
     with running(command, env, logs[0]), running(command, env, logs[1]):
