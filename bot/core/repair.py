@@ -124,67 +124,85 @@ def _bare(line: str) -> str:
     return line.rstrip("\r\n").lstrip("\ufeff")
 
 
-def _fence_wrapper(text: str, notes: list[tuple[int, str]]) -> list[tuple[int, int]]:
+@dataclass(frozen=True, slots=True)
+class _Wrapper:
+    """Line indices of a fence that wraps a whole document (`close` None: never closed)."""
+
+    open: int
+    close: int | None
+    end_marker: int | None
+    fence: str
+
+
+def _find_wrapper(text: str, lines: Sequence[str]) -> _Wrapper | None:
+    """A ```markdown/```md/``` fence holding the document: only chatter before it, only
+    front matter or blank lines between it and the start marker, no real block anywhere."""
     if any(m.kind == "start" for m in scan_markers(text)):
-        return []  # a real block exists: a fenced marker elsewhere is an example, not a wrapper
-    lines, offsets = _lines(text)
-    start_idx = next((i for i, ln in enumerate(lines) if _START_LINE.search(ln)), None)
-    if start_idx is None:
-        return []
+        return None  # a real block exists: a fenced marker elsewhere is an example
+    start = next((i for i, ln in enumerate(lines) if _START_LINE.search(ln)), None)
+    if start is None:
+        return None
     fences = {
-        tok.map[0]: tok
-        for tok in _MD.parse(text.lstrip("\ufeff"))
-        if tok.type == "fence" and tok.map
+        t.map[0]: t.map[1] for t in _MD.parse(text.lstrip("\ufeff")) if t.type == "fence" and t.map
     }
-    open_idx = next(
-        (
-            i
-            for i in range(start_idx - 1, -1, -1)
-            if i in fences and _FENCE_OPEN.fullmatch(_bare(lines[i]))
-        ),
-        None,
-    )
-    if open_idx is None or fences[open_idx].map[1] <= start_idx:  # type: ignore[index]
+    opening = next((i for i in range(start - 1, -1, -1) if i in fences), None)
+    found = _FENCE_OPEN.fullmatch(_bare(lines[opening])) if opening is not None else None
+    if opening is None or found is None or fences[opening] <= start:
+        return None
+    inside = lines[opening + 1 : start]
+    if inside and _bare(inside[0]).strip() == "---":
+        inside = inside[_front_matter_end(inside, 0) :]
+    if any(ln.strip() for ln in inside) or not _is_chatter(lines[_top(lines) : opening]):
+        return None
+    ticks = found.group(1)
+    end = next((i for i in range(start, len(lines)) if _END_LINE.search(lines[i])), None)
+    close = None
+    for i in range(end + 1 if end is not None else len(lines), len(lines)):
+        bare = _bare(lines[i]).strip()
+        if re.fullmatch(re.escape(ticks[0]) + f"{{{len(ticks)},}}", bare):
+            close = i
+        if bare:
+            break
+    return _Wrapper(opening, close, end, _bare(lines[opening]).strip())
+
+
+def _top(lines: Sequence[str]) -> int:
+    """Index past the document's own front matter (0 when it has none)."""
+    return _front_matter_end(lines, 0) if lines and _bare(lines[0]) == "---" else 0
+
+
+def _fence_wrapper(text: str, notes: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    lines, offsets = _lines(text)
+    wrapper = _find_wrapper(text, lines)
+    if wrapper is None:
         return []
-    fence = _bare(lines[open_idx]).strip()
-    ticks = _FENCE_OPEN.fullmatch(_bare(lines[open_idx])).group(1)  # type: ignore[union-attr]
-    end_idx = next((i for i in range(start_idx, len(lines)) if _END_LINE.search(lines[i])), None)
-    close_idx = None
-    if end_idx is not None:
-        for i in range(end_idx + 1, len(lines)):
-            bare = _bare(lines[i]).strip()
-            if re.fullmatch(re.escape(ticks[0]) + f"{{{len(ticks)},}}", bare):
-                close_idx = i
-                break
-            if bare:
-                break
-    deletions: list[tuple[int, int]] = []
-    lead = 1 if text.startswith("\ufeff") else 0
-    top = _front_matter_end(lines, 0) if lines and _bare(lines[0]) == "---" else 0
-    before = lines[top:open_idx]
-    if _is_chatter(before):
-        deletions.append((max(offsets[top], lead), offsets[open_idx] + len(lines[open_idx])))
-        excerpt = _excerpt(before)
-        if excerpt:
-            notes.append(
-                (offsets[top + _first_text(before)], CHATTER_BEFORE.format(excerpt=excerpt))
-            )
-    else:
-        deletions.append((max(offsets[open_idx], lead), offsets[open_idx] + len(lines[open_idx])))
-    if close_idx is None:
-        notes.append((offsets[open_idx], FENCE_UNCLOSED.format(fence=fence)))
+    top, opening = _top(lines), wrapper.open
+    before = lines[top:opening]
+    # Keep a BOM: it belongs to the file, not to the chatter.
+    deletions = [
+        (
+            max(offsets[top], 1 if text.startswith("\ufeff") else 0),
+            offsets[opening] + len(lines[opening]),
+        )
+    ]
+    if _excerpt(before):
+        notes.append(
+            (offsets[top + _first_text(before)], CHATTER_BEFORE.format(excerpt=_excerpt(before)))
+        )
+    if wrapper.close is None or wrapper.end_marker is None:
+        notes.append((offsets[opening], FENCE_UNCLOSED.format(fence=wrapper.fence)))
         return deletions
-    notes.append((offsets[open_idx], FENCE_WRAPPER.format(fence=fence, close=close_idx + 1)))
-    after = lines[close_idx + 1 :]
-    assert end_idx is not None
+    close = wrapper.close
+    notes.append((offsets[opening], FENCE_WRAPPER.format(fence=wrapper.fence, close=close + 1)))
+    after = lines[close + 1 :]
     if _is_chatter(after):
-        deletions.append((offsets[end_idx] + len(lines[end_idx]), len(text)))
-        excerpt = _excerpt(after)
-        if excerpt:
-            first = close_idx + 1 + _first_text(after)
-            notes.append((offsets[first], CHATTER_AFTER.format(excerpt=excerpt)))
+        end_line = wrapper.end_marker
+        deletions.append((offsets[end_line] + len(lines[end_line]), len(text)))
+        if _excerpt(after):
+            first = close + 1 + _first_text(after)
+            notes.append((offsets[first], CHATTER_AFTER.format(excerpt=_excerpt(after))))
     else:
-        deletions.append((offsets[close_idx], offsets[close_idx] + len(lines[close_idx])))
+        deletions.append((offsets[close], offsets[close] + len(lines[close])))
     return deletions
 
 

@@ -208,3 +208,22 @@ def test_repair_is_idempotent_on_random_documents(text: str) -> None:
     twice = repair(once.text)
     assert twice.notes == ()
     assert twice.text == once.text
+
+
+def test_fenced_example_in_a_guide_without_a_real_block_is_not_a_wrapper() -> None:
+    guide = (
+        "# Writing docs\n\nA block looks like this:\n\n```markdown\n"
+        "<!-- agent-update:start:data-flow -->\n<!-- agent-update:end -->\n```\n"
+    )
+    assert repair(guide).notes == ()
+    wrapped_text = "```markdown\n<!-- agent-update:start:x -->\n```\n\nreal prose here\n"
+    wrapped_text = wrapped_text.replace("```\n\n", "body\n```\n\n")  # no end marker at all
+    assert [n.message for n in repair(wrapped_text).notes] == [
+        "agent-update block wrapped in a ```markdown code fence that is never closed"
+    ]
+
+
+def test_fence_with_prose_between_it_and_the_start_marker_is_not_a_wrapper() -> None:
+    text = "```markdown\nExample first\n<!-- agent-update:start:x -->\n"
+    text += "<!-- agent-update:end -->\n```\n"
+    assert repair(text).notes == ()
