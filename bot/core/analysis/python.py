@@ -15,16 +15,14 @@ import ast
 import re
 from bisect import bisect_right
 
-from bot.core.analysis.scan import Lines, rule, scan_env, scan_signals, unique_sorted
-from bot.core.model import FileFacts, ImportRef, Signal
+from bot.core.analysis.scan import Lines, rule, scan_signals, unique_sorted
+from bot.core.model import EnvRead, FileFacts, ImportRef, Signal
 
 # Anchored on "\n" (not `^` with re.M): a literal first character keeps the scan in C.
 _STATEMENT = re.compile(r"\n[ \t]*(?:import|from)[ \t]")
 _TYPE_CHECKING_IF = re.compile(
     r"\n([ \t]*)if[ \t]+(?:typing\.|t\.)?TYPE_CHECKING[ \t]*:[ \t]*(?:#[^\n]*)?(?=\r?\n)"
 )
-_ANY_TYPE_CHECKING_IF = re.compile(r"[^\n]*TYPE_CHECKING")
-_TRIPLE = re.compile(r"\"\"\"|'''")
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*\Z")
 _NAME = re.compile(r"(?:[A-Za-z_]\w*|\*)\Z")
 _COMMENT = re.compile(r"#[^\n]*")
@@ -32,14 +30,21 @@ _DYNAMIC = re.compile(
     r"\bimport_module\(\s*[\"']([\w.]+)[\"']\s*\)|\b__import__\(\s*[\"']([\w.]+)[\"']"
 )
 
-_ENV = re.compile(
-    r"\benviron\[\s*[\"']([A-Za-z_]\w*)[\"']\s*\]"
-    r"|\benviron\.(?:get|setdefault|pop)\(\s*[\"']([A-Za-z_]\w*)[\"']"
-    r"|\bgetenv(?:b)?\(\s*[\"']([A-Za-z_]\w*)[\"']"
-    r"|\benv(?:\.(?:str|int|bool|float|list|dict|json|url|db_url|db|cache_url|path))?"
-    r"\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']"
+# Each pattern starts with a literal, so the regex engine skips ahead in C.
+_ENV_PATTERNS = (
+    (
+        "environ",
+        re.compile(r"environ(?:\[\s*|\.(?:get|setdefault|pop)\(\s*)[\"']([A-Za-z_]\w*)[\"']"),
+    ),
+    ("getenv", re.compile(r"getenvb?\(\s*[\"']([A-Za-z_]\w*)[\"']")),
+    (
+        "env",  # django-environ / environs: env("X"), env.bool("X")
+        re.compile(
+            r"env(?:\.(?:str|int|bool|float|list|dict|json|url|db_url|db|cache_url|path))?"
+            r"\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']"
+        ),
+    ),
 )
-_ENV_TRIGGERS = ("environ", "getenv", "env(", "env.")
 
 _Q = r"[\"']"
 _ROUTE = rf"\(\s*{_Q}(?P<route>[^\"']*){_Q}"
@@ -54,31 +59,75 @@ RULES = (
         "HTTP route",
         "route",
     ),
-    rule("Flask(", r"\bFlask\(\s*(?:__name__|import_name)", "entrypoint.http", "Flask app"),
-    rule("FastAPI(", r"\bFastAPI\(", "entrypoint.http", "FastAPI app"),
+    rule(
+        "Flask(",
+        r"\bFlask\(\s*(?:__name__|import_name)",
+        "entrypoint.http",
+        "Flask app",
+        needs=("flask",),
+    ),
+    rule("FastAPI(", r"\bFastAPI\(", "entrypoint.http", "FastAPI app", needs=("fastapi",)),
     rule("urlpatterns", r"\burlpatterns\s*[+]?=", "entrypoint.http", "Django URLs"),
-    rule("_application(", r"\bget_[wa]sgi_application\(", "entrypoint.http", "Django app"),
-    rule("web.Application(", r"\bweb\.Application\(", "entrypoint.http", "aiohttp app"),
-    rule("Starlette(", r"\bStarlette\(", "entrypoint.http", "Starlette app"),
+    rule(
+        "_application(",
+        r"\bget_[wa]sgi_application\(",
+        "entrypoint.http",
+        "Django app",
+        needs=("django",),
+    ),
+    rule(
+        "web.Application(",
+        r"\bweb\.Application\(",
+        "entrypoint.http",
+        "aiohttp app",
+        needs=("aiohttp",),
+    ),
+    rule("Starlette(", r"\bStarlette\(", "entrypoint.http", "Starlette app", needs=("starlette",)),
     # CLI
-    rule("click", r"@click\.(?:command|group)\b", "entrypoint.cli", "click command"),
+    rule(
+        "click", r"@click\.(?:command|group)\b", "entrypoint.cli", "click command", needs=("click",)
+    ),
     rule(".command(", r"@(?!click\.)\w+\.command\(", "entrypoint.cli", "CLI command"),
-    rule("Typer(", r"\btyper\.Typer\(|\bTyper\(", "entrypoint.cli", "Typer app"),
-    rule("ArgumentParser(", r"\bArgumentParser\(", "entrypoint.cli", "argparse CLI"),
+    rule("Typer(", r"\btyper\.Typer\(|\bTyper\(", "entrypoint.cli", "Typer app", needs=("typer",)),
+    rule(
+        "ArgumentParser(",
+        r"\bArgumentParser\(",
+        "entrypoint.cli",
+        "argparse CLI",
+        needs=("argparse",),
+    ),
     rule(
         "__main__", r"\bif\s+__name__\s*==\s*[\"']__main__[\"']\s*:", "entrypoint.cli", "__main__"
     ),
-    rule("fire.Fire(", r"\bfire\.Fire\(", "entrypoint.cli", "Fire CLI"),
+    rule("fire.Fire(", r"\bfire\.Fire\(", "entrypoint.cli", "Fire CLI", needs=("fire",)),
     rule(
-        "BaseCommand", r"\bclass\s+Command\(\s*BaseCommand\s*\)", "entrypoint.cli", "Django command"
+        "BaseCommand",
+        r"\bclass\s+Command\(\s*BaseCommand\s*\)",
+        "entrypoint.cli",
+        "Django command",
+        needs=("django",),
     ),
     # workers and schedulers
-    rule("Celery(", r"\bCelery\(", "entrypoint.worker", "Celery app"),
-    rule("shared_task", r"@shared_task\b", "entrypoint.worker", "Celery task"),
+    rule("Celery(", r"\bCelery\(", "entrypoint.worker", "Celery app", needs=("celery",)),
+    rule("shared_task", r"@shared_task\b", "entrypoint.worker", "Celery task", needs=("celery",)),
     rule(".task", r"@\w+\.(?:task|db_task)\b", "entrypoint.worker", "task"),
-    rule("Huey(", r"\b(?:Redis|Sqlite|Memory|Priority\w*)?Huey\(", "entrypoint.worker", "huey"),
-    rule("dramatiq.actor", r"@dramatiq\.actor\b", "entrypoint.worker", "Dramatiq actor"),
-    rule("Queue(", r"\bQueue\([^)\n]*connection\s*=", "entrypoint.worker", "RQ queue"),
+    rule(
+        "Huey(",
+        r"\b(?:Redis|Sqlite|Memory|Priority\w*)?Huey\(",
+        "entrypoint.worker",
+        "huey",
+        needs=("huey",),
+    ),
+    rule(
+        "dramatiq.actor",
+        r"@dramatiq\.actor\b",
+        "entrypoint.worker",
+        "Dramatiq actor",
+        needs=("dramatiq",),
+    ),
+    rule(
+        "Queue(", r"\bQueue\([^)\n]*connection\s*=", "entrypoint.worker", "RQ queue", needs=("rq",)
+    ),
     rule(
         "periodic_task",
         r"@\w+\.(?:db_)?periodic_task\(",
@@ -91,40 +140,118 @@ RULES = (
         r"\b(?:Background|Blocking|AsyncIO)Scheduler\(",
         "entrypoint.scheduler",
         "APScheduler",
+        needs=("apscheduler",),
     ),
-    rule("schedule.every(", r"\bschedule\.every\(", "entrypoint.scheduler", "schedule"),
+    rule(
+        "schedule.every(",
+        r"\bschedule\.every\(",
+        "entrypoint.scheduler",
+        "schedule",
+        needs=("schedule",),
+    ),
     # consumers
-    rule("KafkaConsumer(", r"\b(?:AIO)?KafkaConsumer\(", "entrypoint.consumer", "Kafka consumer"),
+    rule(
+        "KafkaConsumer(",
+        r"\b(?:AIO)?KafkaConsumer\(",
+        "entrypoint.consumer",
+        "Kafka consumer",
+        needs=(
+            "kafka",
+            "aiokafka",
+        ),
+    ),
     rule("basic_consume(", r"\.basic_consume\(", "entrypoint.consumer", "AMQP consumer"),
-    rule("receive_message(", r"\.receive_message\(", "entrypoint.consumer", "SQS consumer"),
+    rule(
+        "receive_message(",
+        r"\.receive_message\(",
+        "entrypoint.consumer",
+        "SQS consumer",
+        needs=(
+            "boto3",
+            "aiobotocore",
+            "aioboto3",
+        ),
+    ),
     # observability
-    rule("getLogger(", r"\blogging\.getLogger\(", "observability.logging", "logging"),
+    rule(
+        "getLogger(",
+        r"\blogging\.getLogger\(",
+        "observability.logging",
+        "logging",
+        needs=("logging",),
+    ),
     rule(
         "structlog",
         r"\bstructlog\.(?:get_logger|configure)\(",
         "observability.logging",
         "structlog",
+        needs=("structlog",),
     ),
-    rule("loguru", r"\bloguru\b", "observability.logging", "loguru"),
-    rule("sentry_sdk.init(", r"\bsentry_sdk\.init\(", "observability.errors", "Sentry"),
-    rule("prometheus", r"\bprometheus_client\b", "observability.metrics", "Prometheus"),
-    rule("statsd", r"\bstatsd\b", "observability.metrics", "StatsD"),
-    rule("opentelemetry", r"\bopentelemetry\b", "observability.tracing", "OpenTelemetry"),
-    rule("ddtrace", r"\bddtrace\b", "observability.tracing", "Datadog APM"),
+    rule("loguru", r"\bloguru\b", "observability.logging", "loguru", needs=("loguru",)),
+    rule(
+        "sentry_sdk.init(",
+        r"\bsentry_sdk\.init\(",
+        "observability.errors",
+        "Sentry",
+        needs=("sentry_sdk",),
+    ),
+    rule(
+        "prometheus",
+        r"\bprometheus_client\b",
+        "observability.metrics",
+        "Prometheus",
+        needs=("prometheus_client",),
+    ),
+    rule(
+        "statsd",
+        r"\bstatsd\b",
+        "observability.metrics",
+        "StatsD",
+        needs=(
+            "statsd",
+            "datadog",
+        ),
+    ),
+    rule(
+        "opentelemetry",
+        r"\bopentelemetry\b",
+        "observability.tracing",
+        "OpenTelemetry",
+        needs=("opentelemetry",),
+    ),
+    rule("ddtrace", r"\bddtrace\b", "observability.tracing", "Datadog APM", needs=("ddtrace",)),
     rule("/health", r"[\"'](/health[\w-]*)[\"']", "observability.health", "health check"),
     # resilience
     rule("retry", r"@(?:\w+\.)*retry\b", "resilience.retry", "retry decorator"),
-    rule("tenacity", r"\btenacity\b", "resilience.retry", "tenacity"),
+    rule("tenacity", r"\btenacity\b", "resilience.retry", "tenacity", needs=("tenacity",)),
     rule(
-        "backoff.on_", r"\bbackoff\.on_(?:exception|predicate)\b", "resilience.backoff", "backoff"
+        "backoff.on_",
+        r"\bbackoff\.on_(?:exception|predicate)\b",
+        "resilience.backoff",
+        "backoff",
+        needs=("backoff",),
     ),
-    rule("Retry(", r"\bRetry\(", "resilience.retry", "urllib3 Retry"),
+    rule(
+        "Retry(",
+        r"\bRetry\(",
+        "resilience.retry",
+        "urllib3 Retry",
+        needs=(
+            "urllib3",
+            "requests",
+        ),
+    ),
     rule("retries", r"\bretries\s*=\s*\d", "resilience.retry", "retries"),
     rule(
         "CircuitBreaker",
         r"\bCircuitBreaker\(|\bpybreaker\b",
         "resilience.circuit-breaker",
         "circuit breaker",
+        needs=(
+            "pybreaker",
+            "circuitbreaker",
+            "aiobreaker",
+        ),
     ),
 )
 
@@ -157,8 +284,9 @@ def extract_python(text: str) -> FileFacts:
         imports = _ast_imports(text)
     skip = _code_skipper(text, spans or [])
     imports.extend(_dynamic_imports(text, lines, skip))
-    env = scan_env(text, _ENV_TRIGGERS, _ENV, lines, skip)
-    signals: list[Signal] = scan_signals(text, RULES, lines, skip)
+    env = _env_reads(text, lines, skip)
+    imported = frozenset(r.spec.partition(".")[0] for r in imports if not r.level)
+    signals: list[Signal] = scan_signals(text, RULES, lines, skip, imported)
     return FileFacts(
         language="python",
         imports=unique_sorted(imports),
@@ -167,24 +295,52 @@ def extract_python(text: str) -> FileFacts:
     )
 
 
+def _env_reads(text: str, lines: Lines, skip: _Skipper) -> list[EnvRead]:
+    out = []
+    for trigger, pattern in _ENV_PATTERNS:
+        if trigger not in text:
+            continue
+        for m in pattern.finditer(text):
+            start = m.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue  # `myenv(`, `_getenv(`: another function
+            if not skip(start):
+                out.append(EnvRead(m.group(1), lines.at(start)))
+    return out
+
+
 # --- the fast path ----------------------------------------------------------------
 
 
 def _string_spans(text: str) -> list[tuple[int, int]] | None:
     """Triple-quoted string spans, or None when the quotes don't pair up."""
-    if '"""' not in text and "'''" not in text:
+    marks = _positions(text, '"""') + _positions(text, "'''")
+    if not marks:
         return []
+    marks.sort()
     spans: list[tuple[int, int]] = []
     open_kind = ""
     start = 0
-    for m in _TRIPLE.finditer(text):
-        kind = m.group()
+    for pos in marks:
+        kind = text[pos : pos + 3]
         if not open_kind:
-            open_kind, start = kind, m.start()
-        elif kind == open_kind and text[m.start() - 1] != "\\":
-            spans.append((start, m.end()))
+            if spans and pos < spans[-1][1]:
+                continue  # the tail of a closing run like `""""`
+            open_kind, start = kind, pos
+        elif kind == open_kind and pos >= start + 3 and text[pos - 1] != "\\":
+            spans.append((start, pos + 3))
             open_kind = ""
     return None if open_kind else spans
+
+
+def _positions(text: str, needle: str) -> list[int]:
+    """Where `needle` starts, non-overlapping (str.find is far faster than a regex here)."""
+    out = []
+    at = text.find(needle)
+    while at >= 0:
+        out.append(at)
+        at = text.find(needle, at + 3)
+    return out
 
 
 def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -221,9 +377,11 @@ def _type_checking_blocks(text: str) -> list[tuple[int, int]]:
         end = re.compile(rf"\n[ \t]{{0,{indent}}}[^ \t\n#]").search(text, m.end())
         blocks.append((m.end(), end.start() if end else len(text)))
     tests = 0
-    for m in _ANY_TYPE_CHECKING_IF.finditer(text):
-        words = m.group().split(None, 1)
+    at = text.find("TYPE_CHECKING")
+    while at >= 0:
+        words = text[text.rfind("\n", 0, at) + 1 : at].split(None, 1)
         tests += bool(words) and words[0] in ("if", "elif")
+        at = text.find("TYPE_CHECKING", at + 13)
     if len(blocks) != tests:
         raise _Ambiguous  # an `if` on TYPE_CHECKING written some other way
     return blocks
@@ -267,7 +425,14 @@ def _logical_line(text: str, pos: int) -> str:
 
 
 def _parse_statement(statement: str, line: int) -> list[ImportRef]:
-    statement = statement.split(";", 1)[0].strip()
+    first, semicolon, rest = statement.partition(";")
+    out = _parse_simple(first.strip(), line)
+    if semicolon and rest.strip().startswith(("import ", "from ")):
+        out += _parse_statement(rest.strip(), line)  # `import a; import b` on one line
+    return out
+
+
+def _parse_simple(statement: str, line: int) -> list[ImportRef]:
     words = statement.split(None, 1)
     if len(words) != 2:
         raise _Ambiguous

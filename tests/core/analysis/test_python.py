@@ -126,7 +126,7 @@ def kinds(text: str) -> set[tuple[str, str, int | None, str]]:
 
 def test_flask_fastapi_routes_and_webhooks_are_http_entry_points() -> None:
     text = (
-        "from flask import Flask\n"
+        "from flask import Flask; from fastapi import FastAPI\n"
         "app = Flask(__name__)\n"
         "@app.route('/users', methods=['GET'])\n"
         "def users(): ...\n"
@@ -144,13 +144,13 @@ def test_flask_fastapi_routes_and_webhooks_are_http_entry_points() -> None:
 
 def test_clis_workers_schedulers_and_call_site_signals() -> None:
     text = (
-        "import click, logging, sentry_sdk\n"
+        "import celery, click, logging, sentry_sdk\n"
         "log = logging.getLogger(__name__)\n"
         "sentry_sdk.init(dsn='x')\n"
-        "celery = Celery('proj')\n"
+        "app = celery.Celery('proj')\n"
         "@click.command()\n"
         "def main(): ...\n"
-        "@celery.task(bind=True)\n"
+        "@app.task(bind=True)\n"
         "def work(): ...\n"
         "@huey.periodic_task(crontab(minute='0'))\n"
         "def nightly(): ...\n"
