@@ -155,7 +155,10 @@ PY_REPO = {
     "core/payments.py": b"import stripe\nimport os\nKEY = os.environ['STRIPE_KEY']\n",
     "storage/__init__.py": b"",
     "storage/db.py": b"import psycopg\n",
-    "worker.py": b"from core.orders import sync\n@shared_task\ndef run(): ...\n",
+    "worker.py": (
+        b"from celery import shared_task\nfrom core.orders import sync\n"
+        b"@shared_task\ndef run(): ...\n"
+    ),
     "tests/test_orders.py": b"from core import orders\nimport api.routes\n",
     "Procfile": b"web: gunicorn api.routes:app\nworker: celery -A worker worker\n",
 }
@@ -183,7 +186,7 @@ def test_entry_points_from_code_and_manifests_with_evidence() -> None:
     facts = facts_of(PY_REPO)
     found = {(e.kind, e.name, e.evidence[0]) for e in facts.entrypoints}
     assert ("http", "Flask app (api/routes.py)", Evidence("api/routes.py", 5)) in found
-    assert ("worker", "Celery task (worker.py)", Evidence("worker.py", 2)) in found
+    assert ("worker", "Celery task (worker.py)", Evidence("worker.py", 3)) in found
     assert any(kind == "http" and ev.path == "Procfile" for kind, _, ev in found)
     assert not any(ev.path.startswith("tests/") for _, _, ev in found)
     routes = next(e for e in facts.entrypoints if e.name == "Flask app (api/routes.py)")
