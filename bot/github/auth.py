@@ -129,7 +129,13 @@ class Clients:
         self.tokens = tokens
         self.options = options
         self._clients: dict[int, github.Github] = {}
+        self._turns: dict[int, threading.RLock] = {}
         self._lock = threading.Lock()
+
+    def turn(self, installation_id: int) -> threading.RLock:
+        """Held around each request: one request at a time per installation (per process)."""
+        with self._lock:
+            return self._turns.setdefault(installation_id, threading.RLock())
 
     def for_installation(self, installation_id: int) -> github.Github:
         with self._lock:

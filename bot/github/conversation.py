@@ -18,8 +18,8 @@ from github import Auth, GithubException, GithubIntegration
 
 from bot.checks import CheckOutput
 from bot.comments import CommentRef
-from bot.conversation import REACTIONS, BranchMoved, PullDetails
-from bot.github.gateway import MAX_WRITE_WAIT, _retry_after
+from bot.conversation import REACTIONS, BranchMoved, Comparison, PullDetails
+from bot.github.gateway import COMPARE_FILE_LIMIT, MAX_WRITE_WAIT, _retry_after
 from bot.permissions import Permission
 
 PER_PAGE = 100
@@ -50,6 +50,16 @@ class GithubConversation:
             base_sha=str(data["base"]["sha"]),
             html_url=str(data.get("html_url") or ""),
         )
+
+    def compare(self, base: str, head: str) -> Comparison:
+        data = self._call("GET", f"{self._base}/compare/{quote(base)}...{quote(head)}")
+        merge_base = str((data.get("merge_base_commit") or {}).get("sha") or base)
+        files = data.get("files")
+        if not isinstance(files, list) or len(files) >= COMPARE_FILE_LIMIT:
+            return Comparison(merge_base, None)  # GitHub lists at most 300 files
+        paths = {f["filename"] for f in files}
+        paths |= {f["previous_filename"] for f in files if f.get("previous_filename")}
+        return Comparison(merge_base, tuple(sorted(paths)))
 
     def issue_comments(self, number: int) -> Sequence[CommentRef]:
         found: list[CommentRef] = []

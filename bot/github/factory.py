@@ -44,6 +44,7 @@ def gateway_factory(
             blobs=blobs,
             html_url=html,
             default_branches=default_branches,
+            turn=clients.turn(installation_id),
         )
 
     return gateway

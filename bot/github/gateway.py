@@ -9,6 +9,7 @@ not performed, so it is retried once after the wait; other failed writes are not
 from __future__ import annotations
 
 import base64
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -46,6 +47,7 @@ class GithubGateway:
         default_branches: dict[str, str] | None = None,
         blob_budget: int = 12,
         sleep: Callable[[float], None] = time.sleep,
+        turn: threading.RLock | None = None,
     ) -> None:
         self._client = client
         self._repo = repo
@@ -55,6 +57,7 @@ class GithubGateway:
         self._blob_budget = blob_budget
         self._sleep = sleep
         self._base = f"/repos/{repo}"
+        self._turn = turn if turn is not None else threading.RLock()
 
     @property
     def repo(self) -> str:
@@ -123,7 +126,8 @@ class GithubGateway:
 
     def _tarball(self, sha: str) -> Iterator[bytes]:
         url = f"{self._client.requester.base_url}{self._base}/tarball/{sha}"
-        _, _, chunks = self._client.requester.getStream(url, chunk_size=1 << 16)
+        with self._turn:
+            _, _, chunks = self._client.requester.getStream(url, chunk_size=1 << 16)
         return iter(chunks)
 
     def commit(self, sha: str) -> CommitInfo:
@@ -274,7 +278,8 @@ class GithubGateway:
     # --- transport ---------------------------------------------------------------
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        _, data = self._client.requester.requestJsonAndCheck("GET", path, parameters=params)
+        with self._turn:
+            _, data = self._client.requester.requestJsonAndCheck("GET", path, parameters=params)
         return data
 
     def _get_or_none(self, path: str) -> Any:
@@ -286,6 +291,10 @@ class GithubGateway:
             raise
 
     def _write(self, verb: str, path: str, payload: dict[str, Any] | None = None) -> Any:
+        with self._turn:  # the wait below holds the turn: GitHub wants no request meanwhile
+            return self._write_now(verb, path, payload)
+
+    def _write_now(self, verb: str, path: str, payload: dict[str, Any] | None) -> Any:
         try:
             _, data = self._client.requester.requestJsonAndCheck(verb, path, input=payload)
         except GithubException as err:

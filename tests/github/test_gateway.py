@@ -142,3 +142,14 @@ def test_write_refused_for_rate_waits_retry_after_then_succeeds(
     sb.inject_fault("secondary_limit", method="POST", path="*/git/refs", retry_after=1)
     gw.set_branch("docs-refresh/main", head, create=True)
     assert gw.branch_head("docs-refresh/main") == head
+
+
+def test_get_waits_for_the_rate_limit_reset(
+    start: Start, cache: SqliteFactsCache, tmp_path: Path
+) -> None:
+    sb = start(FILES)
+    gw = gateways(sb, cache, tmp_path)(sb.installation_id, REPO)
+    sb.inject_fault("primary_limit", method="GET", path="*/git/ref/*", retry_after=1)
+    assert gw.branch_head("main") is not None
+    statuses = [r["status"] for r in sb.request_log() if "/git/ref/" in r["path"]]
+    assert statuses == [403, 200]
