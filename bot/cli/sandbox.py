@@ -53,6 +53,11 @@ def _parse_repos(values: tuple[str, ...]) -> dict[str, Path]:
     help="Secret that signs deliveries (X-Hub-Signature-256).",
 )
 @click.option(
+    "--api-webhooks",
+    is_flag=True,
+    help="Also deliver the webhooks the app's own API writes cause, as GitHub does.",
+)
+@click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -65,6 +70,7 @@ def sandbox(
     port: int,
     webhook_url: str | None,
     webhook_secret: str,
+    api_webhooks: bool,
     data_dir: Path | None,
 ) -> None:
     """Serve local git repositories through a GitHub-compatible REST API.
@@ -89,6 +95,7 @@ def sandbox(
         host=host,
         port=port,
         forks=fork_map,
+        api_webhooks=api_webhooks,
     )
     stop = threading.Event()
 

@@ -177,7 +177,7 @@ def user_comments(owner: str, name: str, number: int) -> Any:
         invalid("IssueComment", "body")
     comment = add_comment(store, r, number, user=user, text=data["body"])
     issue = store.issues[(r.full_name, number)]
-    payload = webhooks.issue_comment_payload(base_url(), store, r, issue, comment.id, user)
+    payload = webhooks.issue_comment_payload(base_url(), store, r, issue, comment, user)
     return created(
         {"comment": payload["comment"], "deliveries": [_deliver("issue_comment", payload)]}
     )

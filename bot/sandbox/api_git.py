@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, redirect, request
 
-from bot.sandbox import shapes
+from bot.sandbox import shapes, webhooks
 from bot.sandbox.api_pulls import close_pulls_for_deleted_branch, sync_pulls_after_ref_move
-from bot.sandbox.gitrepo import GitError, Person
+from bot.sandbox.gitrepo import ZERO_SHA, GitError, Person
 from bot.sandbox.rest import (
     ApiError,
     base_url,
     body,
     created,
     ctx,
+    echo,
     find_repo,
     invalid,
     not_found,
@@ -128,7 +130,7 @@ def create_ref(owner: str, name: str) -> Any:
         if r.git.ref_sha(refname) is not None:
             raise ApiError(422, REF_EXISTS, f"{DOC_REFS}#create-a-reference")
         r.git.update_ref(refname, sha, None)
-    sync_pulls_after_ref_move(ctx().store, r, refname, sha)
+    _echo_ref_move(r, refname, ZERO_SHA, sha)
     return created(_ref_json(r, refname, sha, kind))
 
 
@@ -150,7 +152,7 @@ def update_ref(owner: str, name: str, ref: str) -> Any:
         if not force and old != sha and not r.git.is_ancestor(old, sha):
             raise ApiError(422, NOT_FAST_FORWARD, f"{DOC_REFS}#update-a-reference")
         r.git.update_ref(refname, sha, old)
-    sync_pulls_after_ref_move(ctx().store, r, refname, sha)
+    _echo_ref_move(r, refname, old, sha)
     return jsonify(_ref_json(r, refname, sha, kind))
 
 
@@ -162,8 +164,27 @@ def delete_ref(owner: str, name: str, ref: str) -> Any:
         if old is None:
             raise ApiError(422, REF_MISSING, f"{DOC_REFS}#delete-a-reference")
         r.git.delete_ref(f"refs/{ref}", old)
-    close_pulls_for_deleted_branch(ctx().store, r, f"refs/{ref}")
+    _echo_ref_move(r, f"refs/{ref}", old, ZERO_SHA)
     return Response(status=204)
+
+
+def _echo_ref_move(r: Repo, refname: str, before: str, after: str) -> None:
+    """Keep pull requests on this branch in step, and echo push and pull_request events."""
+    store, base = ctx().store, base_url()
+    if after == ZERO_SHA:
+        closed = close_pulls_for_deleted_branch(store, r, refname)
+        moved, action = closed, "closed"
+    else:
+        moved, action = sync_pulls_after_ref_move(store, r, refname, after), "synchronize"
+    echo("push", lambda: webhooks.push_payload(base, store, r, refname, before, after, BOT_LOGIN))
+    for issue in moved:
+        parent = store.repos[issue.repo.lower()]
+        echo(
+            "pull_request",
+            functools.partial(
+                webhooks.pull_request_payload, base, store, parent, issue, action, BOT_LOGIN
+            ),
+        )
 
 
 # --- trees, blobs, commits --------------------------------------------------------------

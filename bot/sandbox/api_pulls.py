@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from bot.sandbox import shapes
+from bot.sandbox import shapes, webhooks
 from bot.sandbox.rest import (
     ApiError,
     actor,
@@ -20,6 +20,7 @@ from bot.sandbox.rest import (
     body,
     created,
     ctx,
+    echo,
     find_repo,
     invalid,
     not_found,
@@ -148,12 +149,14 @@ def add_comment(store: Store, r: Repo, number: int, *, user: str, text: str) -> 
         return comment
 
 
-def close_pulls_for_deleted_branch(store: Store, r: Repo, ref: str) -> None:
-    """GitHub closes open pull requests whose head branch is deleted."""
+def close_pulls_for_deleted_branch(store: Store, r: Repo, ref: str) -> list[Issue]:
+    """GitHub closes open pull requests whose head branch is deleted; returns those."""
     if not ref.startswith("refs/heads/"):
-        return
-    for issue in store.pulls_for_head(r.full_name, ref.removeprefix("refs/heads/")):
+        return []
+    closed = store.pulls_for_head(r.full_name, ref.removeprefix("refs/heads/"))
+    for issue in closed:
         issue.state, issue.closed_at = "closed", store.now()
+    return closed
 
 
 def sync_pulls_after_ref_move(store: Store, r: Repo, ref: str, sha: str) -> list[Issue]:
@@ -240,7 +243,26 @@ def create_pull(owner: str, name: str) -> Any:
         head_repo=data.get("head_repo"),
         maintainer_can_modify=bool(data.get("maintainer_can_modify", False)),
     )
+    _echo_pull(r, issue, "opened")
     return created(shapes.pull(base_url(), store, r, issue))
+
+
+def _echo_pull(r: Repo, issue: Issue, action: str) -> None:
+    base, store = base_url(), ctx().store
+    echo(
+        "pull_request",
+        lambda: webhooks.pull_request_payload(base, store, r, issue, action, actor()),
+    )
+
+
+def _echo_comment(r: Repo, comment: Comment, action: str) -> None:
+    store = ctx().store
+    issue = store.issues[(r.full_name, comment.issue_number)]
+    base = base_url()
+    echo(
+        "issue_comment",
+        lambda: webhooks.issue_comment_payload(base, store, r, issue, comment, actor(), action),
+    )
 
 
 @bp.get("/repos/<owner>/<name>/pulls/<int:number>")
@@ -254,6 +276,7 @@ def update_pull(owner: str, name: str, number: int) -> Any:
     r, store, data = find_repo(owner, name), ctx().store, body()
     issue = _pull(r, number)
     assert issue.pull is not None
+    state = issue.state
     with store.lock:
         if "base" in data:
             base_sha = r.git.ref_sha(f"refs/heads/{data['base']}")
@@ -263,6 +286,10 @@ def update_pull(owner: str, name: str, number: int) -> Any:
         _edit_issue(store, issue, data)
         if "maintainer_can_modify" in data:
             issue.pull.maintainer_can_modify = bool(data["maintainer_can_modify"])
+    action = (
+        "edited" if issue.state == state else "closed" if issue.state == "closed" else "reopened"
+    )
+    _echo_pull(r, issue, action)
     return jsonify(shapes.pull(base_url(), store, r, issue))
 
 
@@ -380,6 +407,7 @@ def create_comment(owner: str, name: str, number: int) -> Any:
     if not isinstance(data.get("body"), str):
         invalid("IssueComment", "body", doc=f"{DOC_COMMENTS}#create-an-issue-comment")
     comment = add_comment(store, r, number, user=actor(), text=data["body"])
+    _echo_comment(r, comment, "created")
     return created(shapes.comment(base_url(), store, r, comment))
 
 
@@ -404,6 +432,7 @@ def update_comment(owner: str, name: str, comment_id: int) -> Any:
         invalid("IssueComment", "body", doc=f"{DOC_COMMENTS}#update-an-issue-comment")
     with store.lock:
         comment.body, comment.updated_at = data["body"], store.now()
+    _echo_comment(r, comment, "edited")
     return jsonify(shapes.comment(base_url(), store, r, comment))
 
 
@@ -411,6 +440,7 @@ def update_comment(owner: str, name: str, comment_id: int) -> Any:
 def delete_comment(owner: str, name: str, comment_id: int) -> Any:
     r, store = find_repo(owner, name), ctx().store
     comment = _comment(r, comment_id)
+    _echo_comment(r, comment, "deleted")
     with store.lock:
         del store.comments[comment.id]
     return Response(status=204)

@@ -3,6 +3,7 @@ bodies, `Link` pagination and request-body helpers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -10,6 +11,7 @@ from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
 
+from bot.sandbox import webhooks
 from bot.sandbox.store import BOT_LOGIN, Repo, Store
 
 DOCS = "https://docs.github.com/rest"
@@ -27,6 +29,10 @@ class Context:
     webhook_url: str | None = None
     webhook_secret: str = ""
     token_ttl: float = 3600.0
+    # Deliver the webhooks GitHub sends for the app's own API writes (push, pull_request,
+    # issue_comment), so a bot can be tested for ignoring its own events.
+    api_webhooks: bool = False
+    outbox: webhooks.Outbox | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -111,6 +117,17 @@ def body() -> dict[str, Any]:
 def actor() -> str:
     """Who makes this API request: the app's bot user (installation tokens are the app)."""
     return BOT_LOGIN
+
+
+def echo(event: str, build: Callable[[], dict[str, Any]]) -> None:
+    """When `api_webhooks` is on, queue the webhook this API write causes on GitHub.
+
+    The payload is built now, from the state this write produced; the outbox delivers it
+    on its own thread, in order, as GitHub delivers after the write rather than within it.
+    """
+    c = ctx()
+    if c.api_webhooks and c.outbox is not None:
+        c.outbox.put(c.webhook_url, c.webhook_secret, event, build())
 
 
 def created(payload: Any) -> Response:

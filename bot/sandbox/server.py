@@ -26,6 +26,7 @@ from bot.sandbox.auth import TOKEN_TTL, load_or_create_key, public_key_pem
 from bot.sandbox.gitrepo import GitRepo
 from bot.sandbox.rest import Context
 from bot.sandbox.store import APP_ID, APP_SLUG, BOT_LOGIN, INSTALLATION_ID, Store
+from bot.sandbox.webhooks import Outbox
 
 DEFAULT_WEBHOOK_SECRET = "sandbox-webhook-secret"  # noqa: S105  # a local demo's default, printed at start
 
@@ -135,10 +136,17 @@ class SandboxHandle:
             raise RuntimeError(f"{method} {path}: {resp.status_code} {resp.text}")
         return resp.json() if resp.content else None
 
+    def wait_for_deliveries(self) -> None:
+        """Block until the webhooks echoed for API writes (`api_webhooks`) have been sent."""
+        if self._context.outbox is not None:
+            self._context.outbox.drain()
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        if self._context.outbox is not None:
+            self._context.outbox.close()
         for repo in list(self.store.repos.values()):
             repo.git.close()
 
@@ -161,16 +169,19 @@ def start_sandbox(
     port: int = 0,
     forks: Mapping[str, str] | None = None,
     token_ttl: float = TOKEN_TTL,
+    api_webhooks: bool = False,
     clock: Callable[[], float] = time.time,
 ) -> SandboxHandle:
     """Serve `repos` ({"owner/name": path to a git repository}) on `host:port` (0: a free port).
 
     `forks` maps a fork's full name to its parent's (both must be in `repos`). The app key
     pair is loaded from `data_dir` or generated there (a temporary directory when None).
+    `api_webhooks` also delivers the webhooks the app's own writes cause (push, pull_request,
+    issue_comment), as GitHub does; off by default so a test sees only the events it makes.
     """
-    data_dir = (
-        Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="docs-refresh-sandbox-"))
-    )
+    if data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="docs-refresh-sandbox-"))
+    data_dir = Path(data_dir).resolve()  # the printed key path must work from any folder
     key_path, pem = load_or_create_key(data_dir)
     store = Store(clock)
     forks = dict(forks or {})
@@ -183,6 +194,8 @@ def start_sandbox(
         webhook_url=webhook_url,
         webhook_secret=webhook_secret or secrets.token_hex(16),
         token_ttl=token_ttl,
+        api_webhooks=api_webhooks,
+        outbox=Outbox(store),
     )
     server = make_server(
         host, port, create_app(context), threaded=True, request_handler=_QuietHandler

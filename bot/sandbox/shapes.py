@@ -215,11 +215,7 @@ def issue(base: str, store: Store, r: Repo, i: Issue) -> Json:
         "user": user(base, store.user(i.user)),
         "labels": labels(base, r, i.labels),
         "locked": False,
-        "comments": sum(
-            1
-            for c in store.comments.values()
-            if c.repo == r.full_name and c.issue_number == i.number
-        ),
+        "comments": _comment_count(store, r, i.number),
         "created_at": i.created_at,
         "updated_at": i.updated_at,
         "closed_at": i.closed_at,
@@ -235,6 +231,13 @@ def issue(base: str, store: Store, r: Repo, i: Issue) -> Json:
             "merged_at": i.pull.merged_at,
         }
     return body
+
+
+def _comment_count(store: Store, r: Repo, number: int) -> int:
+    with store.lock:  # other request threads may be adding comments
+        return sum(
+            1 for c in store.comments.values() if (c.repo, c.issue_number) == (r.full_name, number)
+        )
 
 
 def pull(base: str, store: Store, r: Repo, i: Issue) -> Json:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import queue
+import threading
 import uuid
 from typing import Any
 
@@ -18,7 +20,7 @@ import requests
 
 from bot.sandbox import shapes
 from bot.sandbox.gitrepo import ZERO_SHA
-from bot.sandbox.store import APP_ID, INSTALLATION_ID, Issue, Repo, Store
+from bot.sandbox.store import APP_ID, INSTALLATION_ID, Comment, Issue, Repo, Store
 
 DELIVERY_TIMEOUT = 10.0
 MAX_PUSH_COMMITS = 2048  # https://docs.github.com/en/webhooks/webhook-events-and-payloads#push
@@ -64,6 +66,38 @@ def deliver(
     with store.lock:
         store.deliveries.append(record)
     return record
+
+
+class Outbox:
+    """Delivers queued webhooks in order, on one thread, apart from the API request that
+    caused them (GitHub's deliveries are asynchronous, in order per hook)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._queue: queue.Queue[tuple[str | None, str, str, dict[str, Any]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="sandbox-webhooks", daemon=True)
+        self._thread.start()
+
+    def put(self, url: str | None, secret: str, event: str, payload: dict[str, Any]) -> None:
+        self._queue.put((url, secret, event, payload))
+
+    def drain(self) -> None:
+        """Block until every queued delivery has been attempted."""
+        self._queue.join()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=DELIVERY_TIMEOUT + 5)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                deliver(self._store, *item)
+            finally:
+                self._queue.task_done()
 
 
 def _common(base: str, store: Store, r: Repo, sender: str) -> dict[str, Any]:
@@ -148,13 +182,19 @@ def pull_request_payload(
 
 
 def issue_comment_payload(
-    base: str, store: Store, r: Repo, issue: Issue, comment_id: int, sender: str
+    base: str,
+    store: Store,
+    r: Repo,
+    issue: Issue,
+    comment: Comment,
+    sender: str,
+    action: str = "created",
 ) -> dict[str, Any]:
     # https://docs.github.com/en/webhooks/webhook-events-and-payloads#issue_comment
     return {
-        "action": "created",
+        "action": action,
         "issue": shapes.issue(base, store, r, issue),
-        "comment": shapes.comment(base, store, r, store.comments[comment_id]),
+        "comment": shapes.comment(base, store, r, comment),
         **_common(base, store, r, sender),
     }
 

@@ -257,3 +257,45 @@ def test_issues_can_be_opened_and_read(sandbox: SandboxHandle) -> None:
     assert (issue.title, issue.user.login, issue.pull_request) == ("Docs are stale", "ann", None)
     resp = requests.get(f"{sandbox.api_url}/_sandbox/deliveries", timeout=10).json()
     assert [(d["event"], d["action"], d["status"]) for d in resp] == [("issues", "opened", 202)]
+
+
+def test_api_webhooks_echo_the_apps_own_writes_with_the_bot_as_sender(
+    sandbox_repo: Path, sandbox_data_dir: Path, webhook_receiver: WebhookReceiver
+) -> None:
+    with start_sandbox(
+        {FULL_NAME: sandbox_repo},
+        webhook_url=webhook_receiver.url,
+        data_dir=sandbox_data_dir,
+        api_webhooks=True,
+    ) as sb:
+        repo = installation_client(sb).get_repo(FULL_NAME)
+        main = repo.get_branch("main").commit.sha
+        ref = repo.create_git_ref("refs/heads/docs-refresh/main", main)
+        git(sandbox_repo, "checkout", "-q", "-b", "side")
+        changed = commit_files(sandbox_repo, {"docs/x.md": "x\n"}, "on a side branch")
+        ref.edit(changed)
+        pr = repo.create_pull(base="main", head="docs-refresh/main", title="t", body="")
+        pr.as_issue().create_comment("preview")
+        pr.edit(state="closed")
+        ref.delete()
+        sb.wait_for_deliveries()
+        events = [(d.event, d.json().get("action")) for d in webhook_receiver.received]
+        assert events == [
+            ("push", None),
+            ("push", None),
+            ("pull_request", "opened"),
+            ("issue_comment", "created"),
+            ("pull_request", "closed"),
+            ("push", None),
+        ]
+        senders = {d.json()["sender"]["login"] for d in webhook_receiver.received}
+        assert senders == {sb.bot_login}
+        bot = webhook_receiver.received[3].json()["comment"]["user"]
+        assert (bot["login"], bot["type"]) == (sb.bot_login, "Bot")
+        pushes = [d.json() for d in webhook_receiver.received if d.event == "push"]
+        assert [(p["created"], p["deleted"]) for p in pushes] == [
+            (True, False),
+            (False, False),
+            (False, True),
+        ]
+        assert pushes[1]["commits"][0]["added"] == ["docs/x.md"]
