@@ -8,10 +8,11 @@ Strength of a claim, strongest first:
 
 What makes no claim at all, and adds no evidence (a doc that lists it would be inventing):
 
+* files named for development or tests (``requirements-dev.txt``, ``Procfile.dev``,
+  ``docker-compose.test.yml``, ``settings/local.py``, ``environments/development.rb``);
 * dev/test dependencies: dev groups (``devDependencies``, Poetry/PEP 735 dev groups, Bundler
   ``:development``/``:test``, Pipfile ``dev-packages``), dev-named extras, ``peer``
-  dependencies, Go ``// indirect`` requirements, and every entry of a requirements file whose
-  name says dev/test/lint/docs (``requirements-dev.txt``, ``requirements/test.txt``);
+  dependencies, Go ``// indirect`` requirements;
 * ``Gemfile.lock`` entries when a Gemfile sits beside the lock (the Gemfile knows the groups);
 * anything under test, fixture, example or docs paths (``tests/``, ``spec/``, ``*_test.go``,
   ``*.spec.ts``, ``examples/``…), whose code and manifests are not the product.
@@ -80,6 +81,7 @@ _NON_PRODUCT_DIRS = frozenset(
         "doc",
     }
 )
+_CODE_EXTENSIONS = frozenset({"py", "rb", "js", "jsx", "mjs", "cjs", "ts", "tsx", "go"})
 _TEST_FILE = re.compile(
     r"^(test_.*\.py|.*_test\.py|conftest\.py|.*_test\.go|.*\.(test|spec)\.[cm]?[jt]sx?|"
     r".*_spec\.rb|.*_test\.rb)$"
@@ -101,14 +103,25 @@ def non_product_path(path: str) -> bool:
 
 
 def dev_only_path(path: str) -> bool:
-    """A requirements file for development: ``requirements-dev.txt``, ``requirements/test.txt``,
-    ``dev-requirements.in``. (Decided here from the path; extractors see bytes only.)"""
+    """A file for development or tests by its name: ``requirements-dev.txt``,
+    ``requirements/test.txt``, ``Procfile.dev``, ``docker-compose.ci.yml``, ``Dockerfile.dev``,
+    ``.env.development``, Django ``settings/local.py``, Rails ``environments/development.rb``.
+
+    Code files elsewhere keep their claims (``app/dev_tools.py`` is still the app), and env
+    templates (``.env.local.example``) list what the app needs. Decided here from the path:
+    extractors see bytes only.
+    """
     name = basename(path).lower()
-    stem = name.rsplit(".", 1)[0]
-    words = set(re.split(r"[-_.]+", stem)) - {"requirements", "requirement", "reqs"}
-    if dirname(path).rsplit("/", 1)[-1].lower() == "requirements":
-        words.add(stem)
-    return bool(words & _DEV_WORDS)
+    parent = dirname(path).rsplit("/", 1)[-1].lower()
+    words = set(re.split(r"[-_.]+", name)) - {"requirements", "requirement", "reqs"}
+    if parent == "requirements":
+        words.add(name.rsplit(".", 1)[0])
+    if not words & _DEV_WORDS:
+        return False
+    if name.startswith(".env") and words & {"example", "sample", "template", "dist"}:
+        return False
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    return extension not in _CODE_EXTENSIONS or parent in ("settings", "environments", "config")
 
 
 def dev_group(group: str) -> bool:
@@ -143,7 +156,7 @@ def collect_services(files: Mapping[str, FileFacts], catalog: Catalog) -> Servic
     local_python = _local_python_names(files)
     go_modules = {v for f in files.values() for k, v in f.meta if k == "module"}
     for path in sorted(files):
-        if non_product_path(path):
+        if non_product_path(path) or dev_only_path(path):
             continue
         facts = files[path]
         _declared(path, facts, catalog, claims, gemfile_dirs)
@@ -158,8 +171,6 @@ def collect_services(files: Mapping[str, FileFacts], catalog: Catalog) -> Servic
 def _declared(
     path: str, facts: FileFacts, catalog: Catalog, claims: _Claims, gemfile_dirs: set[str]
 ) -> None:
-    if dev_only_path(path) and basename(path).lower().endswith((".txt", ".in")):
-        return
     for dep in facts.dependencies:
         # A lock without its Gemfile: its direct dependencies are all we have.
         lone_lock = dep.group == "lock" and dirname(path) not in gemfile_dirs
@@ -253,14 +264,17 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
         items[section][key] = (merged, shown)
 
     signal_items: list[tuple[str, str, str, dict[Evidence, str]]] = []
+    aspects: list[Entry] = []  # services that are also observability (Sentry, Datadog)
     for key, found in claims.by_key.items():
         if isinstance(key, Entry):
             if key.section == "services":
+                if key.observability:
+                    add_item("observability", key.observability, key.name, found)
+                    aspects.append(key)
+                    continue
                 capped, strength = _evidence(found)
                 service = Service(key.name, key.category, strength, capped)
                 (datastores if key.category == "datastore" else integrations).append(service)
-                if key.observability:
-                    add_item("observability", key.observability, key.name, found)
             else:
                 add_item(key.section, key.kind, key.name, found)
         elif isinstance(key, tuple) and key[0] == "deployment":
@@ -280,6 +294,14 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
         for one, strength in found.items():
             owners = [n for n, paths in used_in.get((section, kind), []) if one.path in paths]
             add_item(section, kind, owners[0] if owners else name, {one: strength})
+
+    # Such a service shows the same evidence as its observability item, which may have
+    # gained code signals (`Sentry.init`) above: the two never disagree on strength.
+    for entry in aspects:
+        merged, _ = items["observability"][(entry.observability, entry.name.casefold())]
+        capped, strength = _evidence(merged)
+        service = Service(entry.name, entry.category, strength, capped)
+        (datastores if entry.category == "datastore" else integrations).append(service)
 
     def finish(section: str) -> tuple[Item, ...]:
         out = []

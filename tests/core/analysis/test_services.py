@@ -534,6 +534,11 @@ def names(result: ServiceFacts) -> list[str]:
         ("requirements-dev.txt", manifest(Dependency("pypi", "stripe", 1))),
         ("requirements/test.txt", manifest(Dependency("pypi", "stripe", 1))),
         ("dev-requirements.in", manifest(Dependency("pypi", "stripe", 1))),
+        ("Procfile.dev", FileFacts("config", signals=(Signal("deployment.procfile", "web", 1),))),
+        (
+            "settings/local.py",
+            FileFacts("python", signals=(Signal("config.setting", "STRIPE_KEY", 3),)),
+        ),
         ("pyproject.toml", manifest(Dependency("pypi", "stripe", 1, "dev"))),
         ("pyproject.toml", manifest(Dependency("pypi", "stripe", 1, "optional:test"))),
         ("pyproject.toml", manifest(Dependency("pypi", "stripe", 1, "lint"))),
@@ -657,6 +662,23 @@ def test_service_with_an_observability_aspect_is_also_an_observability_item() ->
     assert result.observability == (Item("Sentry", "errors", (E("app.py", 4),), "used"),)
 
 
+def test_a_service_with_an_aspect_agrees_with_its_item_when_code_signals_fold_in() -> None:
+    files = {
+        "Gemfile": manifest(Dependency("gem", "sentry-ruby", 8)),
+        "config/initializers/sentry.rb": FileFacts(
+            "ruby", signals=(Signal("observability.errors", "Sentry", 3),)
+        ),
+    }
+    catalog = load_catalog(
+        "services:\n  - {name: Sentry, category: monitoring, observability: errors,"
+        " gem: [sentry-ruby]}\n"
+    )
+    result = collect_services(files, catalog)
+    evidence = (E("config/initializers/sentry.rb", 3), E("Gemfile", 8))
+    assert result.integrations == (Service("Sentry", "monitoring", "used", evidence),)
+    assert result.observability == (Item("Sentry", "errors", evidence, "used"),)
+
+
 def test_code_signals_fold_into_an_imported_library_of_their_kind_only() -> None:
     files = {
         "jobs.py": FileFacts(
@@ -719,6 +741,19 @@ def test_analyze_without_catalog_still_reports_signal_items() -> None:
         ("requirements/base.txt", False),
         ("requirements/production.txt", False),
         ("requirements-prod.txt", False),
+        ("Procfile.dev", True),
+        ("Procfile", False),
+        ("docker-compose.ci.yml", True),
+        ("docker/Dockerfile.dev", True),
+        (".env.development", True),
+        (".env.local.example", False),
+        (".env.example", False),
+        ("proj/settings/local.py", True),
+        ("proj/settings/production.py", False),
+        ("config/environments/development.rb", True),
+        ("config/environments/production.rb", False),
+        ("app/dev_tools.py", False),
+        ("src/testing_utils.ts", False),
     ],
 )
 def test_dev_only_path(path: str, expected: bool) -> None:
