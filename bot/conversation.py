@@ -38,6 +38,14 @@ class PullDetails:
         return self.head_repo is not None and self.head_repo.lower() == repo.lower()
 
 
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A pull request's change: where it forked from its base, and the paths it touches."""
+
+    merge_base: str
+    paths: tuple[str, ...] | None  # None when the host cannot list them all
+
+
 class BranchMoved(Exception):
     """The branch tip is no longer the parent of our commit (someone pushed meanwhile)."""
 
@@ -46,6 +54,9 @@ class Conversation(Protocol):
     """One repository of one installation, as the bot's own account."""
 
     def pull(self, number: int) -> PullDetails: ...
+
+    def compare(self, base: str, head: str) -> Comparison:
+        """`base...head`: the merge base and the changed paths (renames count twice)."""
 
     def issue_comments(self, number: int) -> Sequence[CommentRef]:
         """Every comment on the issue or pull request, oldest first."""

@@ -1,8 +1,8 @@
 """The seam between conversations (previews, commands) and the refresh engine.
 
-`Engine` is what a preview or a command asks of one repository: its config, which paths
-a pull request changes, what the docs would become at a commit, and a commit of those
-docs. `bot/engine_github.py` implements it over `RepoGateway` and `bot.core.refresh`.
+`Engine` is what a preview or a command asks of one repository: its config, what the docs
+would become at a commit, and a commit of those docs. `bot/repo_engine.py` implements it
+over `RepoGateway` and `bot.core.refresh`.
 """
 
 from __future__ import annotations
@@ -43,9 +43,6 @@ class Engine(Protocol):
     def config(self) -> RepoConfig:
         """The repository's config from its default branch (ConfigError when invalid)."""
 
-    def changed_paths(self, base_sha: str, head_sha: str) -> tuple[str, ...] | None:
-        """Paths a pull request changes (merge base to head); None when unknown."""
-
     def evaluate(
         self,
         head_sha: str,
@@ -54,7 +51,8 @@ class Engine(Protocol):
         changed_paths: tuple[str, ...] | None,
         force: bool = False,
     ) -> Evaluation:
-        """What the docs would become at `head_sha`; fact changes are against `base_sha`."""
+        """What the docs would become at `head_sha`; fact changes are against `base_sha`
+        (None: no facts summary, and no analysis of a second tree)."""
 
     def commit_docs(self, parent: Head, files: Mapping[str, bytes], message: str) -> str:
         """A new commit with `files` on `parent`, by the bot; no ref moves. Returns its SHA."""

@@ -42,14 +42,19 @@ def preview_pull_request(
         return "bad-config"
     if pr.draft and not config.preview_drafts:
         return "draft"
-    changed = engine.changed_paths(pr.base_sha, pr.head_sha)
+    comparison = conv.compare(pr.base_sha, pr.head_sha)
+    changed = comparison.paths
     # Unknown changes (a huge compare) are treated as tracked: better a preview than none.
     if changed is not None and not config.tracks_any(changed):
         _report(conv, pr, fresh_output(tracked_changed=False))
         _mark_unaffected(conv, pr, config, app_login)
         return "untracked"
     try:
-        evaluation = engine.evaluate(pr.head_sha, base_sha=pr.base_sha, changed_paths=changed)
+        # Facts are compared with the fork point, not the base tip: what main gained since
+        # the branch was cut is not this pull request's doing.
+        evaluation = engine.evaluate(
+            pr.head_sha, base_sha=comparison.merge_base, changed_paths=changed
+        )
     except UserError as err:
         evaluation = Evaluation(head=_no_head(pr), problems=(_problem(err),))
     if evaluation.problems:

@@ -154,8 +154,9 @@ class BranchMovedError(DocsRefreshError):
 
 
 def _evaluate(engine: Engine, pr: PullDetails, force: bool) -> Evaluation:
-    # Asked for explicitly: refresh every doc, not only those the change touches.
-    evaluation = engine.evaluate(pr.head_sha, base_sha=pr.base_sha, changed_paths=None, force=force)
+    # Asked for explicitly: refresh every doc, not only those the change touches. No base:
+    # replies do not list fact changes, so the second tree is not analysed.
+    evaluation = engine.evaluate(pr.head_sha, base_sha=None, changed_paths=None, force=force)
     if evaluation.problems:
         first = evaluation.problems[0]
         where = f"{first.path}:{first.line}" if first.line else first.path

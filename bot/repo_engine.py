@@ -49,9 +49,6 @@ class RepoEngine:
             )
         return self._config
 
-    def changed_paths(self, base_sha: str, head_sha: str) -> tuple[str, ...] | None:
-        return self._gateway.changed_paths(base_sha, head_sha)
-
     def evaluate(
         self,
         head_sha: str,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.checks import CheckOutput
 from bot.comments import CommentRef
-from bot.conversation import BranchMoved, PullDetails
+from bot.conversation import BranchMoved, Comparison, PullDetails
 from bot.core.config import RepoConfig
 from bot.core.errors import UserError
 from bot.diffs import DocDiff
@@ -50,12 +50,18 @@ class FakeConversation:
     moves: list[tuple[str, str]] = field(default_factory=list)
     edits: list[int] = field(default_factory=list)
     lookups: list[str] = field(default_factory=list)
+    changed: tuple[str, ...] | None = ("shop/payments.py",)
+    compared: list[tuple[str, str]] = field(default_factory=list)
     refuse_moves: int = 0
     checks_allowed: bool = True
 
     def pull(self, number: int) -> PullDetails:
         # Each read returns the next state, the last one forever (a push between reads).
         return self.pulls.pop(0) if len(self.pulls) > 1 else self.pulls[0]
+
+    def compare(self, base: str, head: str) -> Comparison:
+        self.compared.append((base, head))
+        return Comparison("f" * 40, self.changed)
 
     def issue_comments(self, number: int) -> Sequence[CommentRef]:
         return tuple(self.comments)
@@ -98,19 +104,16 @@ class FakeEngine:
     docs: tuple[DocDiff, ...] = (DOC,)
     facts: str = "- Integration added: **Stripe** (payments)\n"
     problems: tuple[Problem, ...] = ()
-    changed: tuple[str, ...] | None = ("shop/payments.py",)
     config_error: UserError | None = None
     evaluate_error: Exception | None = None
     evaluated: list[tuple[str, bool]] = field(default_factory=list)
     commits: list[tuple[Head, dict[str, bytes]]] = field(default_factory=list)
+    bases: list[str | None] = field(default_factory=list)
 
     def config(self) -> RepoConfig:
         if self.config_error is not None:
             raise self.config_error
         return self.repo_config
-
-    def changed_paths(self, base_sha: str, head_sha: str) -> tuple[str, ...] | None:
-        return self.changed
 
     def evaluate(
         self,
@@ -121,6 +124,7 @@ class FakeEngine:
         force: bool = False,
     ) -> Evaluation:
         self.evaluated.append((head_sha, force))
+        self.bases.append(base_sha)
         if self.evaluate_error is not None:
             raise self.evaluate_error
         return Evaluation(Head(head_sha, "t" * 40), self.docs, self.facts, self.problems)

@@ -67,7 +67,7 @@ def test_fresh_again_edits_the_sticky_but_never_opens_one() -> None:
 
 
 def test_untracked_change_is_not_evaluated() -> None:
-    conv, engine = FakeConversation(), FakeEngine(changed=("tests/test_x.py", "README.md"))
+    conv, engine = FakeConversation(changed=("tests/test_x.py", "README.md")), FakeEngine()
     assert run(conv, engine) == "untracked"
     assert engine.evaluated == []
     assert conv.comments == []
@@ -75,8 +75,15 @@ def test_untracked_change_is_not_evaluated() -> None:
 
 
 def test_unknown_changed_paths_are_evaluated() -> None:
-    conv, engine = FakeConversation(), FakeEngine(changed=None)
+    conv, engine = FakeConversation(changed=None), FakeEngine()
     assert run(conv, engine) == "stale"
+
+
+def test_facts_are_compared_with_the_fork_point_not_the_base_tip() -> None:
+    conv, engine = FakeConversation(), FakeEngine()
+    run(conv, engine)
+    assert conv.compared == [("b" * 40, "a" * 40)]
+    assert engine.bases == ["f" * 40]
 
 
 def test_drafts_are_skipped_unless_configured() -> None:

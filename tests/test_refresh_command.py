@@ -106,6 +106,7 @@ def test_force_regenerates_hand_edits() -> None:
     conv, engine = conversation(), FakeEngine()
     run_command(request("/refresh-docs FORCE"), conv, engine, APP, FakeRefresher())
     assert engine.evaluated == [("a" * 40, True)]
+    assert engine.bases == [None]  # no facts summary in replies: one tree analysed
 
 
 def test_fork_pull_gets_the_patch_and_no_write() -> None:

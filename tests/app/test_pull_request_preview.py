@@ -171,3 +171,14 @@ def test_other_pull_request_actions_queue_nothing(action: str) -> None:
 
 def test_the_bots_own_docs_pull_request_is_not_previewed() -> None:
     assert router.dispatch(_pull_event("synchronize", head_ref="docs-refresh/main")) == []
+
+
+def test_what_main_gained_since_the_fork_is_not_blamed_on_the_pull(harness: Harness) -> None:
+    harness.commit("alice", "add-stripe", STRIPE, **{"from": "main", "deliver": False})
+    redis = {"requirements.txt": "flask>=3\nredis>=5\n", "shop/cache.py": "import redis\n"}
+    harness.commit("octo", "main", redis, deliver=False)
+    number = harness.open_pull("alice", "add-stripe")
+    assert ("preview", "stale") in harness.run_jobs()
+    [comment] = harness.bot_comments(number)
+    assert "Integration added: **Stripe**" in comment["body"]
+    assert "Redis" not in comment["body"].split("<details>")[0]
