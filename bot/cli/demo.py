@@ -68,7 +68,7 @@ def _run(work: Path, timeout: float, write_interval: float) -> int:
 
     repo = _example_repo(work / "shop")
     with start_sandbox({REPO: repo}, data_dir=work / "sandbox") as sb:
-        url, stop_bot = _start_bot(sb, work / "bot", write_interval)
+        url, stop_bot = start_bot(sb, work / "bot", write_interval)
         try:
             sb.webhook_url = f"{url}/webhook"
             click.echo(f"sandbox {sb.api_url} · bot {url}", err=True)
@@ -83,7 +83,7 @@ def _run(work: Path, timeout: float, write_interval: float) -> int:
             click.echo(
                 f"pushed {push['after'][:12]} (add SendGrid); webhook → {statuses}", err=True
             )
-            pr = _wait_for_pull(sb, timeout)
+            pr = wait_for_pull(sb, timeout)
         finally:
             stop_bot()
         if pr is None:
@@ -112,7 +112,7 @@ def _example_repo(path: Path) -> Path:
     return path
 
 
-def _start_bot(sb: Any, data_dir: Path, write_interval: float) -> tuple[str, Any]:
+def start_bot(sb: Any, data_dir: Path, write_interval: float) -> tuple[str, Any]:
     """The bot's web app and worker threads in this process, on the embedded SQLite queue."""
     from werkzeug.serving import make_server
 
@@ -147,7 +147,7 @@ def _start_bot(sb: Any, data_dir: Path, write_interval: float) -> tuple[str, Any
     return f"http://127.0.0.1:{server.port}", stop
 
 
-def _wait_for_pull(sb: Any, timeout: float) -> dict[str, Any] | None:
+def wait_for_pull(sb: Any, timeout: float) -> dict[str, Any] | None:
     import requests
 
     deadline = time.monotonic() + timeout
