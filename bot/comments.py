@@ -15,6 +15,7 @@ from bot.diffs import DocDiff, fenced, fit_diffs, patch_of, size, unified_diff
 COMMENT_LIMIT = 65_536
 PREVIEW_MARKER = "<!-- docs-refresh:preview -->"
 REPLY_MARKER = "<!-- docs-refresh:reply -->"
+MAX_ECHOED_WORD = 40
 
 PREVIEW_TITLE = "### 📝 docs-refresh: this pull request would change the docs"
 PREVIEW_INTRO = "With `{head}`, the generated sections of these docs would change:"
@@ -139,7 +140,9 @@ def unaffected_body(head: str) -> str:
 
 
 def help_body(unknown_word: str | None = None) -> str:
-    prefix = UNKNOWN_SUBCOMMAND.format(word=unknown_word) if unknown_word else ""
+    # The word is the commenter's: no backticks (they would end the code span), kept short.
+    word = (unknown_word or "").replace("`", "")[:MAX_ECHOED_WORD]
+    prefix = UNKNOWN_SUBCOMMAND.format(word=word) if word else ""
     return _reply(prefix + HELP)
 
 

@@ -169,3 +169,10 @@ def test_fit_diffs_gives_small_diffs_whole_and_shares_the_rest() -> None:
 
 def test_equal_texts_have_no_diff() -> None:
     assert unified_diff("d.md", "x\n", "x\n") == ""
+
+
+def test_an_unknown_word_is_echoed_without_backticks_and_short() -> None:
+    body = comments.help_body("`@everyone`" + "x" * 100)
+    assert "`@everyone" not in body
+    assert "`/refresh-docs @everyone" in body
+    assert "x" * 41 not in body
