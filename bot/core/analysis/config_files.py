@@ -23,6 +23,7 @@ from bot.core.model import EnvRead, FileFacts, Signal
 _UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _URL_IN_TEXT = re.compile(r"""(?<![\w+.-])([a-z][a-z0-9+.-]*)://""")
 # Settings whose string value names an implementation the catalog may know.
+_ENGINE_KEYS = ("ENGINE", "BACKEND")
 _BACKEND_SETTING = re.compile(r"(_BACKEND|_STORAGE|_ENGINE|_ADAPTER)$")
 
 # --- Python settings modules (Django settings, Flask config) -----------------------------
@@ -46,24 +47,54 @@ def parse_python_settings(data: bytes) -> FileFacts:
     except (SyntaxError, ValueError):
         return FileFacts(language="config")
     signals: list[Signal] = []
-    bodies = [tree.body] + [n.body for n in tree.body if isinstance(n, ast.ClassDef)]
-    for body in bodies:
-        for node in body:
-            for name, value in _assignments(node):
-                signals.append(Signal("config.setting", name, node.lineno))
-                signals += _setting_signals(name, value)
+    for node in _statements(tree.body):
+        for name, value in _assignments(node):
+            signals.append(Signal("config.setting", name, node.lineno))
+            signals += _setting_signals(name, value)
     return FileFacts(language="config", signals=tuple(sorted(set(signals))))
+
+
+def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Module-level statements, including those under `if`/`try`/`with` and in classes
+    (settings are often set conditionally, and Flask configs are classes)."""
+    found: list[ast.stmt] = []
+    for node in body:
+        found.append(node)
+        if isinstance(node, ast.If):
+            found += _statements(node.body) + _statements(node.orelse)
+        elif isinstance(node, ast.Try):
+            blocks = [node.body, node.orelse, node.finalbody, *(h.body for h in node.handlers)]
+            for block in blocks:
+                found += _statements(block)
+        elif isinstance(node, ast.With | ast.ClassDef):
+            found += _statements(node.body)
+    return found
 
 
 def _assignments(node: ast.stmt) -> list[tuple[str, ast.expr]]:
     if isinstance(node, ast.Assign):
-        targets = [t for t in node.targets if isinstance(t, ast.Name)]
-        return [(t.id, node.value) for t in targets if _UPPER.match(t.id)]
+        found = [(t.id, node.value) for t in node.targets if isinstance(t, ast.Name)]
+        # STORAGES["default"]["BACKEND"] = "…": a dict entry set by item, named by its root.
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and _subscript_key(target) in _ENGINE_KEYS:
+                root: ast.expr = target
+                while isinstance(root, ast.Subscript):
+                    root = root.value
+                if isinstance(root, ast.Name):
+                    found.append(
+                        (root.id, ast.Dict([ast.Constant(_subscript_key(target))], [node.value]))
+                    )
+        return [(name, value) for name, value in found if _UPPER.match(name)]
     if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
         return [(node.target.id, node.value)] if _UPPER.match(node.target.id) else []
     if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
         return [(node.target.id, node.value)] if _UPPER.match(node.target.id) else []
     return []
+
+
+def _subscript_key(node: ast.Subscript) -> str:
+    key = node.slice
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else ""
 
 
 def _setting_signals(name: str, value: ast.expr) -> list[Signal]:
@@ -79,7 +110,7 @@ def _setting_signals(name: str, value: ast.expr) -> list[Signal]:
             for key, item in zip(node.keys, node.values, strict=True):
                 if (
                     isinstance(key, ast.Constant)
-                    and key.value in ("ENGINE", "BACKEND")
+                    and key.value in _ENGINE_KEYS
                     and isinstance(item, ast.Constant)
                     and isinstance(item.value, str)
                 ):
@@ -233,7 +264,7 @@ def parse_prisma(data: bytes) -> FileFacts:
 
 
 CONFIG_EXTRACTORS = (
-    FileExtractor("python_settings", 1, is_python_settings, parse_python_settings),
+    FileExtractor("python_settings", 2, is_python_settings, parse_python_settings),
     FileExtractor("env_file", 1, is_env_file, parse_env_file),
     _rails_yaml("config.rails.database", "adapter"),
     _rails_yaml("config.rails.cable", "adapter"),

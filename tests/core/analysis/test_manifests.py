@@ -297,6 +297,25 @@ def test_python_settings_emit_engines_backends_url_schemes_and_setting_names() -
     )
 
 
+def test_python_settings_set_conditionally_or_by_item_are_seen() -> None:
+    text = (
+        "import os\n\nSTORAGES = {}\n"
+        'if "AWS_STORAGE_BUCKET_NAME" in os.environ:\n'
+        '    AWS_STORAGE_BUCKET_NAME = os.getenv("AWS_STORAGE_BUCKET_NAME")\n'
+        '    STORAGES["default"]["BACKEND"] = "storages.backends.s3boto3.S3Boto3Storage"\n'
+        "try:\n    from .local import *\nexcept ImportError:\n"
+        '    CACHE_URL = "memcached://127.0.0.1:11211"\n'
+    )
+    assert facts("proj/settings/production.py", text).signals == (
+        Signal("config.django", "STORAGES", 6, "storages.backends.s3boto3.S3Boto3Storage"),
+        Signal("config.setting", "AWS_STORAGE_BUCKET_NAME", 5),
+        Signal("config.setting", "CACHE_URL", 10),
+        Signal("config.setting", "STORAGES", 3),
+        Signal("config.setting", "STORAGES", 6),
+        Signal("config.url", "CACHE_URL", 10, "memcached"),
+    )
+
+
 # --- JavaScript -----------------------------------------------------------------------------
 
 PACKAGE_JSON = """\
