@@ -82,6 +82,10 @@ class CheckReport:
     annotations: tuple[Annotation, ...] = ()
 
 
+class MissingCommit(LookupError):
+    """The host does not know this commit (history rewritten, or a typo)."""
+
+
 class BranchExists(Exception):
     """`set_branch(create=True)` found the branch already there; nothing was moved."""
 
@@ -118,7 +122,7 @@ class RepoGateway(Protocol):
         """One request: the changed paths and, when it can tell, the head's SHA."""
 
     def snapshot(self, sha: str) -> HeadSnapshot:
-        """The repository at commit `sha`; bytes are fetched only when read."""
+        """The repository at commit `sha` (`MissingCommit` when unknown); bytes on read."""
 
     def commit(self, sha: str) -> CommitInfo: ...
 

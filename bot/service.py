@@ -27,6 +27,7 @@ from bot.ports import (
     GatewayFactory,
     HeadSnapshot,
     Identity,
+    MissingCommit,
     PullRequest,
     RepoGateway,
 )
@@ -116,7 +117,7 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
             cache=_ReadAhead(deps.facts_cache, snapshot),
             catalog=deps.catalog,
             force=request.force,
-            base=gw.snapshot(since) if since else None,
+            base=_base_snapshot(gw, since),
         )
     except UserError as err:
         return _report(gw, request.base, sha, [err])
@@ -157,6 +158,16 @@ class _ReadAhead:
 
     def put_many(self, items: Mapping[str, FileFacts]) -> None:
         self._cache.put_many(items)
+
+
+def _base_snapshot(gw: RepoGateway, since: str | None) -> HeadSnapshot | None:
+    """The snapshot the facts summary compares against; none when that commit is gone."""
+    if since is None:
+        return None
+    try:
+        return gw.snapshot(since)
+    except MissingCommit:  # a force-push rewrote it away: the PR body goes without a summary
+        return None
 
 
 def _since(pr: PullRequest | None, before: str | None, head: str) -> str | None:

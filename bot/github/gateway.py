@@ -27,6 +27,7 @@ from bot.ports import (
     Comparison,
     Head,
     Identity,
+    MissingCommit,
     PullRequest,
 )
 
@@ -105,7 +106,12 @@ class GithubGateway:
         return Comparison(paths, _compared_head(data))
 
     def snapshot(self, sha: str) -> RemoteSnapshot:
-        data = self._get(f"{self._base}/git/trees/{sha}", {"recursive": "1"})
+        try:
+            data = self._get(f"{self._base}/git/trees/{sha}", {"recursive": "1"})
+        except GithubException as err:
+            if err.status in (404, 422):
+                raise MissingCommit(sha) from err
+            raise
         items = [
             TreeItem(e["path"], e["mode"], e["type"], e["sha"], int(e.get("size") or 0))
             for e in data["tree"]

@@ -9,7 +9,7 @@ from github import GithubException
 
 from bot.cache import SqliteFactsCache
 from bot.github.auth import REFRESH_MARGIN, TokenCache
-from bot.ports import Head, Identity
+from bot.ports import Head, Identity, MissingCommit
 from bot.sandbox.server import SandboxHandle
 from tests.github.conftest import REPO, api_calls, fast_options, gateways, writes
 
@@ -153,3 +153,12 @@ def test_get_waits_for_the_rate_limit_reset(
     assert gw.branch_head("main") is not None
     statuses = [r["status"] for r in sb.request_log() if "/git/ref/" in r["path"]]
     assert statuses == [403, 200]
+
+
+def test_snapshot_of_an_unknown_commit_is_missing(
+    start: Start, cache: SqliteFactsCache, tmp_path: Path
+) -> None:
+    sb = start(FILES)
+    gw = gateways(sb, cache, tmp_path)(sb.installation_id, REPO)
+    with pytest.raises(MissingCommit):
+        gw.snapshot("0123456789abcdef0123456789abcdef01234567")

@@ -20,6 +20,7 @@ from bot.ports import (
     Comparison,
     Head,
     Identity,
+    MissingCommit,
     PullRequest,
 )
 
@@ -115,6 +116,8 @@ class FakeGateway:
 
     def snapshot(self, sha: str) -> FakeSnapshot:
         self._call("read:tree")
+        if sha not in self.state.commits:
+            raise MissingCommit(sha)
         return FakeSnapshot(self.state.commits[sha].files, Head(sha, "tree-" + sha))
 
     def commit(self, sha: str) -> CommitInfo:

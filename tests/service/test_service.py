@@ -149,3 +149,11 @@ def test_repository_has_docs_finds_agent_update_blocks(shop: Shop, tmp_path: Pat
         assert not repository_has_docs(bare.sb.installation_id, "octo/shop", bare.deps)
     finally:
         bare.sb.stop()
+
+
+def test_unknown_before_still_refreshes_without_a_facts_summary(shop: Shop) -> None:
+    shop.commit(dict(STRIPE_LIKE))
+    outcome = shop.refresh(None, "0123456789abcdef0123456789abcdef01234567")
+    assert outcome.action == "opened"
+    (pr,) = shop.pulls()
+    assert "What changed in the facts" not in pr.body
