@@ -238,3 +238,16 @@ def test_crlf_doc_keeps_its_line_endings(newline: str) -> None:
     files[DOC] = files[DOC].decode().replace("\n", newline).encode()
     text = new_text(run(MemorySnapshot(files)))
     assert "\n" not in text.replace("\r\n", "")
+
+
+def test_real_docs_from_other_tools_refresh_idempotently(shared_corpus: Path) -> None:
+    docs = sorted((shared_corpus / "docs").glob("*data-flow.md"))
+    assert docs
+    for doc in docs:
+        files = {**shop_files(), DOC: doc.read_bytes()}
+        first = run(MemorySnapshot(files))
+        assert first.problems == (), doc.name
+        (change,) = first.changes
+        assert "| Stripe | Payments | used |" in change.new, doc.name
+        again = run(MemorySnapshot({**files, DOC: change.new.encode()}))
+        assert again.changes == (), doc.name
