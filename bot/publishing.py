@@ -35,8 +35,14 @@ FOREIGN_MARKER = "<!-- docs-refresh:foreign-commit -->"
 COMMIT_MESSAGE = "docs: refresh generated documentation\n\nFrom {source} by docs-refresh."
 BODY_INTRO = (
     "This pull request refreshes the generated sections of the documentation from the code "
-    "on `{base}` at {source_link}. Everything outside the generated blocks is unchanged."
+    "on `{base}` at {source_link}. Everything outside the generated sections is unchanged"
 )
+BODY_INTRO_END = "."
+BODY_INTRO_REPAIRS = ", except the repairs listed below."
+REPAIRED = "  - repaired: {note}"
+# GitHub refuses bodies over 65,536 characters; the facts summary is what gets cut.
+BODY_LIMIT = 60_000
+FACTS_CUT = "\n\n… the list of fact changes was cut to fit; run `docs-refresh facts` to see all."
 DOCS_HEADING = "**Docs refreshed**"
 HAND_EDITED = " — hand-edited text kept (comment `/refresh-docs force` to regenerate it)"
 BODY_FOOTER = (
@@ -84,6 +90,7 @@ class DocNote:
     path: str
     sections: tuple[str, ...] = ()
     hand_edited: bool = False
+    repairs: tuple[str, ...] = ()  # edits outside the owned sections (an LLM's fence…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,13 +234,19 @@ def _leave_foreign_comment(gw: RepoGateway, pr: PullRequest, branch: str) -> Non
 def render_body(gw: RepoGateway, proposal: Proposal, state: State) -> str:
     source = proposal.head.sha
     link = f"[`{source[:12]}`]({gw.commit_url(source)})"
-    parts = [BODY_INTRO.format(base=proposal.base, source_link=link), "", DOCS_HEADING, ""]
+    notes = _notes(proposal)
+    ending = BODY_INTRO_REPAIRS if any(n.repairs for n in notes) else BODY_INTRO_END
+    intro = BODY_INTRO.format(base=proposal.base, source_link=link) + ending
+    parts = [intro, "", DOCS_HEADING, ""]
     branch = branch_for(proposal.base)
-    parts += [_doc_line(gw, branch, note) for note in _notes(proposal)]
-    if proposal.facts_markdown:
-        parts += ["", proposal.facts_markdown.strip()]
-    parts += ["", BODY_FOOTER.format(base=proposal.base), "", state.to_comment()]
-    return "\n".join(parts) + "\n"
+    parts += [_doc_line(gw, branch, note) for note in notes]
+    head = "\n".join(parts)
+    tail = "\n".join(["", BODY_FOOTER.format(base=proposal.base), "", state.to_comment()])
+    facts = proposal.facts_markdown.strip()
+    room = BODY_LIMIT - len(head) - len(tail) - len(FACTS_CUT) - 2
+    if len(facts) > room:
+        facts = facts[: max(0, room)].rsplit("\n", 1)[0] + FACTS_CUT
+    return "\n".join([head, "", facts, tail] if facts else [head, tail]) + "\n"
 
 
 def _notes(proposal: Proposal) -> Sequence[DocNote]:
@@ -245,4 +258,5 @@ def _doc_line(gw: RepoGateway, branch: str, note: DocNote) -> str:
     line = f"- [`{note.path}`]({gw.blob_url(branch, note.path)})"
     if note.sections:
         line += ": " + ", ".join(note.sections)
-    return line + (HAND_EDITED if note.hand_edited else "")
+    line += HAND_EDITED if note.hand_edited else ""
+    return "\n".join([line, *(REPAIRED.format(note=r) for r in note.repairs)])

@@ -132,7 +132,8 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
         labels=config.pull_request.labels,
         draft=config.pull_request.draft,
         notes=tuple(
-            DocNote(c.path, tuple(c.changed_sections), bool(c.hand_edited)) for c in result.changes
+            DocNote(c.path, tuple(c.changed_sections), bool(c.hand_edited), tuple(c.repairs))
+            for c in result.changes
         ),
         facts_markdown=_facts_markdown(gw, sha, result),
         since=since or "",

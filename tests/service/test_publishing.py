@@ -5,6 +5,7 @@ import pytest
 from bot.ports import Head
 from bot.publishing import (
     FOREIGN_MARKER,
+    DocNote,
     Proposal,
     State,
     branch_for,
@@ -121,3 +122,21 @@ def test_state_round_trips_and_ignores_garbage() -> None:
     assert State.from_body("text\n" + state.to_comment() + "\n") == state
     assert State.from_body("<!-- docs-refresh:state {nope} -->") is None
     assert State.from_body("") is None
+
+
+def test_body_lists_repairs_and_hand_edits(repo: FakeRepo) -> None:
+    note = DocNote(DOC, ("high-level-flow",), hand_edited=True, repairs=("unwrapped a fence",))
+    publish(FakeGateway(repo), proposal(repo, b"new\n", notes=(note,)), BOT_IDENTITY)
+    body = repo.pulls[0].body
+    assert "except the repairs listed below." in body
+    assert "  - repaired: unwrapped a fence" in body
+    assert "hand-edited text kept" in body
+
+
+def test_huge_facts_summary_is_cut_to_fit_with_state_kept(repo: FakeRepo) -> None:
+    facts = "\n".join(f"- Integration added: **S{i}**" for i in range(20_000))
+    publish(FakeGateway(repo), proposal(repo, b"new\n", facts_markdown=facts), BOT_IDENTITY)
+    body = repo.pulls[0].body
+    assert len(body) <= 65_536
+    assert "cut to fit" in body
+    assert State.from_body(body) is not None

@@ -157,3 +157,16 @@ def test_unknown_before_still_refreshes_without_a_facts_summary(shop: Shop) -> N
     assert outcome.action == "opened"
     (pr,) = shop.pulls()
     assert "What changed in the facts" not in pr.body
+
+
+def test_pr_closed_unmerged_is_not_reopened_for_the_same_docs(shop: Shop) -> None:
+    before, changed = add_integration(shop)
+    shop.refresh(changed, before)
+    shop.sb.admin("POST", "/_sandbox/repos/octo/shop/pulls/1/close", {"user": "ada"})
+    shop.sb.clear_request_log()
+    assert shop.refresh().action == "declined"
+    assert shop.writes() == []
+    push = shop.commit({"shop/files.py": "import boto3\n"})
+    reopened = shop.refresh(("shop/files.py",), push["before"])
+    assert reopened.action == "opened"  # new content is a new proposal
+    assert [p.state for p in shop.pulls()] == ["closed", "open"]
