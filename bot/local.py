@@ -48,7 +48,8 @@ class LocalSnapshot:
         return self._entries
 
     def read(self, path: str) -> bytes:
-        return (self.root / path).read_bytes()
+        with open(f"{self.root}{os.sep}{path}", "rb") as handle:
+            return handle.read()
 
     # --- git checkout ---------------------------------------------------------------
 
@@ -85,15 +86,17 @@ class LocalSnapshot:
         }
         keep = PathFilter.from_files(attributes)
         out: list[FileEntry] = []
+        prefix = f"{self.root}{os.sep}"  # plain strings: pathlib costs more than the stat
         for path, sha in index.items():
             try:
-                size = os.stat(self.root / path).st_size
+                size = os.stat(prefix + path).st_size
             except FileNotFoundError:
                 continue  # deleted in the working tree: not part of what is analysed
             if keep.skip_reason(path, size) is not None:
                 continue
             if path in changed:
-                sha = git_blob_sha((self.root / path).read_bytes())
+                with open(prefix + path, "rb") as handle:
+                    sha = git_blob_sha(handle.read())
             out.append(FileEntry(path, sha, size))
         out.sort()
         return tuple(out)

@@ -99,11 +99,17 @@ def package_roots(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(roots, key=lambda r: (-r.count("/"), r)))
 
 
-def module_of(path: str, roots: tuple[str, ...], split: frozenset[str] = frozenset()) -> str:
-    """The module a file (or a folder, ending in "/") belongs to."""
-    for root in roots:
-        if path.startswith(root + "/"):
-            return root
+def module_of(
+    path: str, roots: tuple[str, ...] | frozenset[str], split: frozenset[str] = frozenset()
+) -> str:
+    """The module a file (or a folder, ending in "/") belongs to: its deepest package root,
+    else its top-level folder (two levels under a container or a split folder)."""
+    if roots:
+        folder = path.rstrip("/").rpartition("/")[0]
+        while folder:
+            if folder in roots:
+                return folder
+            folder = folder.rpartition("/")[0]
     parts = path.split("/")
     if len(parts) == 1 or (len(parts) == 2 and parts[1] == ""):
         return ROOT_MODULE
@@ -112,23 +118,20 @@ def module_of(path: str, roots: tuple[str, ...], split: frozenset[str] = frozens
     return parts[0]
 
 
-def dominant_modules(code_paths: list[str], roots: tuple[str, ...]) -> frozenset[str]:
+def dominant_modules(code_paths: list[str], roots: frozenset[str]) -> frozenset[str]:
     """Top-level folders holding most of the code (a single-package repository's package):
     one box would say nothing, so they are split one level deeper."""
-    by_module: dict[str, set[str]] = defaultdict(set)
+    files: Counter[str] = Counter()
+    subfolders: dict[str, set[str]] = defaultdict(set)
     for path in code_paths:
         name = module_of(path, roots)
+        files[name] += 1
         parts = path.split("/")
         if "/" not in name and name != ROOT_MODULE and len(parts) >= 3:
-            by_module[name].add(parts[1])
-        else:
-            by_module[name]
+            subfolders[name].add(parts[1])
     total = len(code_paths)
     return frozenset(
-        name
-        for name, subfolders in by_module.items()
-        if len(subfolders) >= 2
-        and sum(module_of(p, roots) == name for p in code_paths) * 2 >= total
+        name for name, subs in subfolders.items() if len(subs) >= 2 and files[name] * 2 >= total
     )
 
 
@@ -138,7 +141,7 @@ def modules_and_edges(
     resolver: Resolver,
 ) -> tuple[tuple[Module, ...], tuple[Edge, ...]]:
     all_paths = sorted(paths)
-    roots = package_roots(all_paths)
+    roots = frozenset(package_roots(all_paths))
     code = [
         p
         for p in all_paths
@@ -164,11 +167,12 @@ def modules_and_edges(
             counts[(source, target)] += 1
             evidence[(source, target)].append(Evidence(path, ref.line))
     modules = []
+    path_set = frozenset(all_paths)
     for name in sorted(members):
         files = members[name]
         language = sorted(languages[name].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         folder = "." if name == ROOT_MODULE else name
-        proof = _module_evidence(name, files, all_paths)
+        proof = _module_evidence(name, files, path_set)
         modules.append(Module(name, folder, len(files), language, proof))
     edges = [
         Edge(s, t, n, tuple(sorted(evidence[(s, t)])[:EDGE_EVIDENCE_MAX]))
@@ -178,7 +182,9 @@ def modules_and_edges(
     return tuple(modules), tuple(edges)
 
 
-def _module_evidence(name: str, files: list[str], all_paths: list[str]) -> tuple[Evidence, ...]:
+def _module_evidence(
+    name: str, files: list[str], all_paths: frozenset[str]
+) -> tuple[Evidence, ...]:
     if name != ROOT_MODULE:
         for manifest in sorted(PACKAGE_FILES):
             if f"{name}/{manifest}" in all_paths:

@@ -118,10 +118,11 @@ class Resolver:
     ) -> None:
         configs = configs or {}
         self.files = frozenset(paths)
-        self.dirs = frozenset(d for p in self.files for d in _ancestors(p))
+        self.dirs = _folders(self.files)
         # Only folders holding Python count for Python: `import docs` must not hit docs/.
-        self.py_dirs = frozenset(d for p in self.files if p.endswith(".py") for d in _ancestors(p))
+        self.py_dirs = _folders(p for p in self.files if p.endswith(".py"))
         self.py_roots = self._python_roots()
+        self._absolute: dict[tuple[str, tuple[str, ...]], str | None] = {}
         self.go_modules = sorted(
             (
                 (value, parent(p))
@@ -212,11 +213,12 @@ class Resolver:
                 if hit:
                     return hit
             return self._py_at(base, parts) if parts else (base + "/" if base else None)
-        for root in self.py_roots:
-            hit = self._py_at(root, parts)
-            if hit:
-                return hit
-        return None
+        key = (ref.spec, ref.names)
+        if key not in self._absolute:  # the same stdlib imports recur in every file
+            self._absolute[key] = next(
+                (hit for root in self.py_roots if (hit := self._py_at(root, parts))), None
+            )
+        return self._absolute[key]
 
     def _py_at(self, base: str, parts: list[str], exact: bool = False) -> str | None:
         for i in range(len(parts), 0 if not exact else len(parts) - 1, -1):
@@ -314,8 +316,11 @@ def _package_name(spec: str) -> str:
     return "/".join(parts[:2]) if spec.startswith("@") else parts[0]
 
 
-def _ancestors(path: str) -> Iterable[str]:
-    folder = parent(path)
-    while folder:
-        yield folder
-        folder = parent(folder)
+def _folders(paths: Iterable[str]) -> frozenset[str]:
+    """Every folder that holds one of `paths`, at any depth (each climbed once)."""
+    seen: set[str] = set()
+    for folder in {p.rpartition("/")[0] for p in paths}:
+        while folder and folder not in seen:
+            seen.add(folder)
+            folder = folder.rpartition("/")[0]
+    return frozenset(seen)
