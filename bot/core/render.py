@@ -142,7 +142,7 @@ def _ground(facts: RepoFacts, known: _Paths) -> RepoFacts:
     )
     return RepoFacts(
         source=facts.source,
-        entrypoints=keep(facts.entrypoints, lambda e: (e.kind, e.name, e.detail)),
+        entrypoints=_merge_entries(keep(facts.entrypoints, lambda e: (e.kind, e.name, e.detail))),
         modules=modules,
         edges=edges,
         datastores=keep(facts.datastores, lambda s: (s.category, s.name)),
@@ -152,6 +152,22 @@ def _ground(facts: RepoFacts, known: _Paths) -> RepoFacts:
         resilience=keep(facts.resilience, lambda i: (i.kind, i.name, i.detail)),
         version=facts.version,
     )
+
+
+def _merge_entries(entries: Sequence[Entrypoint]) -> tuple[Entrypoint, ...]:
+    """One row per (kind, name): a Procfile line and a compose service naming the same
+    process are one entry point with two pieces of evidence."""
+    merged: dict[tuple[str, str], Entrypoint] = {}
+    for entry in entries:
+        key = (entry.kind, entry.name)
+        old = merged.get(key)
+        if old is None:
+            merged[key] = entry
+            continue
+        details = sorted({d for d in (old.detail, entry.detail) if d})
+        evidence = tuple(sorted(set(old.evidence) | set(entry.evidence), key=_evidence_key))
+        merged[key] = replace(old, evidence=evidence, detail=", ".join(details))
+    return tuple(merged[k] for k in sorted(merged))
 
 
 # --- markdown helpers ---------------------------------------------------------------

@@ -247,3 +247,16 @@ def test_long_route_lists_show_the_first_few_and_count_the_rest() -> None:
     )
     body = render_data_flow(facts, PATHS)["high-level-flow"]
     assert "| api | HTTP | /r0, /r1, /r2, /r3 (+6 more) |" in body
+
+
+def test_one_process_named_in_procfile_and_compose_is_one_row() -> None:
+    facts = replace(
+        shop_facts(),
+        entrypoints=(
+            Entrypoint("web", "http", (E("Procfile", 1),), "gunicorn app"),
+            Entrypoint("web", "http", (E("shop/db.py", 2),)),
+        ),
+    )
+    body = render_data_flow(facts, PATHS)["high-level-flow"]
+    assert "| web | HTTP | gunicorn app | `shop/db.py:2`, `Procfile:1` |" in body
+    assert "1 entry point (1 HTTP)" in body
