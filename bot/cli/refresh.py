@@ -17,15 +17,15 @@ import click
 
 from bot.catalog_file import default_catalog
 from bot.core.analysis import analyze
-from bot.core.config import CONFIG_PATH, RepoConfig, load_defaults, parse_repo_config
+from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.refresh import DOC_ROOTS, RefreshResult, refresh
 from bot.core.scaffold import SCAFFOLD_PATH, scaffold_data_flow
 from bot.core.snapshot import FileEntry, Snapshot, git_blob_sha
+from bot.defaults_file import default_repo_config
 from bot.diffs import unified_diff
 from bot.local import LocalSnapshot
 
-DEFAULTS_FILE = Path(__file__).resolve().parents[2] / "config" / "defaults.yml"
 PROGRESS_MIN_FILES = 200  # below this a scan is instant; a bar would only flicker
 
 FRESH = "docs are fresh: {docs}"
@@ -39,15 +39,12 @@ WOULD_WRITE = "would refresh {path} ({sections})"
 REPAIRED = "repaired {path}: {note}"
 INIT_EXISTS = "{path} already has a data-flow block; nothing to do (run `docs-refresh refresh`)"
 INIT_WROTE = "created {path}"
-NOT_AFFECTED = "no tracked path changed; nothing to refresh"
 SCANNING = "scanning"
 
 
 def load_config(root: Path) -> RepoConfig:
-    """The repository's config over the product defaults (built-in values if not installed)."""
-    defaults = (
-        load_defaults(DEFAULTS_FILE.read_text("utf-8")) if DEFAULTS_FILE.is_file() else RepoConfig()
-    )
+    """The repository's `.github/docs-refresh.yml` over the product defaults."""
+    defaults = default_repo_config()
     config_file = root / CONFIG_PATH
     if not config_file.is_file():
         return defaults
