@@ -13,7 +13,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from bot.sandbox import shapes, webhooks
-from bot.sandbox.api_pulls import add_comment, open_issue, open_pull, sync_pulls_after_ref_move
+from bot.sandbox.api_issues import add_comment, open_issue
+from bot.sandbox.api_pulls import open_pull, sync_pulls_after_ref_move
 from bot.sandbox.gitrepo import ZERO_SHA, GitError, GitRepo, Person
 from bot.sandbox.rest import ApiError, base_url, body, created, ctx, find_repo, invalid, not_found
 from bot.sandbox.store import APP_ID, INSTALLATION_ID, Fault, Repo

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from bot.sandbox import admin, api_app, api_git, api_pulls
+from bot.sandbox import admin, api_app, api_git, api_issues, api_pulls, api_repo
 from bot.sandbox.auth import AuthFailure, check_token, verify_app_jwt
 from bot.sandbox.rest import CONTEXT_KEY, ApiError, Context, ctx
 
@@ -62,7 +62,7 @@ def _routes() -> Flask:
     sandboxes differ only by context, which each request carries in its environ."""
     app = Flask("bot.sandbox")
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep GitHub's field order
-    for bp in (admin.bp, api_app.bp, api_git.bp, api_pulls.bp):
+    for bp in (admin.bp, api_app.bp, api_git.bp, api_issues.bp, api_pulls.bp, api_repo.bp):
         app.register_blueprint(bp)
     app.before_request(_before)
     app.after_request(_after)
