@@ -1,7 +1,8 @@
 """The storage on the SQLite file that also holds huey's queue (one machine).
 
 Every write shares huey's connection and runs in one `BEGIN EXCLUSIVE` transaction, so
-claiming a delivery and inserting its task into huey's `task` table commit together.
+claiming a delivery and inserting its task into huey's `task` table commit together;
+concurrent submits of one process share a transaction (`group_commit`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.storage import (
     Submitted,
     labels_text,
 )
+from bot.storage.group_commit import GroupCommit
 
 SCHEMA = (
     "create table if not exists dr_delivery (id text primary key, expires_at real not null)",
@@ -51,6 +53,7 @@ class SqliteStore:
     def __init__(self, huey_storage: Any) -> None:
         self._huey = huey_storage  # huey.storage.SqliteStorage
         self._submits = 0
+        self._writes = GroupCommit(lambda: self._huey.db(commit=True))
         with self._huey.db(commit=True) as cur:
             for statement in SCHEMA:
                 cur.execute(statement)
@@ -67,33 +70,46 @@ class SqliteStore:
         now: float,
         count: tuple[str, tuple[tuple[str, str], ...]] | None = None,
     ) -> Submitted:
+        return self._writes.run(
+            lambda cur: self._apply(cur, delivery_id, entries, drops, now=now, count=count)
+        )
+
+    def _apply(
+        self,
+        cur: sqlite3.Cursor,
+        delivery_id: str | None,
+        entries: Sequence[Entry],
+        drops: Sequence[Drop],
+        *,
+        now: float,
+        count: tuple[str, tuple[tuple[str, str], ...]] | None,
+    ) -> Submitted:
         enqueued = coalesced = 0
         self._submits += 1
-        with self._huey.db(commit=True) as cur:
-            if self._submits % PURGE_EVERY == 0:
-                cur.execute("delete from dr_delivery where expires_at < ?", (now,))
-            if delivery_id is not None:
-                cur.execute(
-                    "insert into dr_delivery (id, expires_at) values (?, ?) on conflict (id)"
-                    " do update set expires_at = excluded.expires_at"
-                    " where dr_delivery.expires_at < ?",
-                    (delivery_id, now + DELIVERY_TTL, now),
-                )
-                if cur.rowcount != 1:
-                    _add(cur, count, "duplicate")
-                    return Submitted(duplicate=True)
-            for drop in drops:
-                _drop(cur, drop, now)
-            for entry in entries:
-                if entry.key is not None and not _claim_pending(cur, entry.key, now):
-                    coalesced += 1
-                    continue
-                cur.execute(
-                    "insert into task (queue, data, priority) values (?, ?, 0)",
-                    (self._huey.name, self._huey.to_blob(entry.data)),
-                )
-                enqueued += 1
-            _add(cur, count, "accepted")
+        if self._submits % PURGE_EVERY == 0:
+            cur.execute("delete from dr_delivery where expires_at < ?", (now,))
+        if delivery_id is not None:
+            cur.execute(
+                "insert into dr_delivery (id, expires_at) values (?, ?) on conflict (id)"
+                " do update set expires_at = excluded.expires_at"
+                " where dr_delivery.expires_at < ?",
+                (delivery_id, now + DELIVERY_TTL, now),
+            )
+            if cur.rowcount != 1:
+                _add(cur, count, "duplicate")
+                return Submitted(duplicate=True)
+        for drop in drops:
+            _drop(cur, drop, now)
+        for entry in entries:
+            if entry.key is not None and not _claim_pending(cur, entry.key, now):
+                coalesced += 1
+                continue
+            cur.execute(
+                "insert into task (queue, data, priority) values (?, ?, 0)",
+                (self._huey.name, self._huey.to_blob(entry.data)),
+            )
+            enqueued += 1
+        _add(cur, count, "accepted")
         return Submitted(enqueued=enqueued, coalesced=coalesced)
 
     def clear_pending(self, key: JobKey) -> None:
