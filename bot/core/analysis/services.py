@@ -240,9 +240,17 @@ def _local_python_names(files: Iterable[str]) -> set[str]:
 
 
 def _evidence(found: dict[Evidence, str]) -> tuple[tuple[Evidence, ...], str]:
+    """Strongest first; within a strength, one line per file before a file's second line,
+    so the capped list shows as many files as it can; then by path and line."""
     ordered = sorted(found.items(), key=lambda kv: (-RANK[kv[1]], kv[0].path, kv[0].line or 0))
-    strongest = ordered[0][1]
-    return tuple(e for e, _ in ordered[:EVIDENCE_CAP]), strongest
+    seen: dict[tuple[str, str], int] = {}
+    keyed = []
+    for evidence, strength in ordered:
+        nth = seen.get((strength, evidence.path), 0)
+        seen[(strength, evidence.path)] = nth + 1
+        keyed.append(((-RANK[strength], nth, evidence.path, evidence.line or 0), evidence))
+    keyed.sort(key=lambda pair: pair[0])
+    return tuple(e for _, e in keyed[:EVIDENCE_CAP]), ordered[0][1]
 
 
 def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:

@@ -609,6 +609,16 @@ def test_strength_is_the_strongest_and_evidence_is_ordered_and_capped() -> None:
     )
 
 
+def test_capped_evidence_shows_each_file_once_before_repeating_one() -> None:
+    files = {
+        "a.py": python(ImportRef("redis", 1), ImportRef("redis.client", 2), ImportRef("redis", 3)),
+        "b.py": python(ImportRef("redis", 7)),
+        ".env": FileFacts("config", env=(EnvRead("REDIS_URL", 1),)),
+    }
+    (redis,) = collect_services(files, CATALOG).datastores
+    assert redis.evidence == (E("a.py", 1), E("b.py", 7), E("a.py", 2), E("a.py", 3), E(".env", 1))
+
+
 def test_one_line_found_twice_is_one_piece_of_evidence_at_its_strongest() -> None:
     env = FileFacts(
         "config",
