@@ -203,3 +203,31 @@ def test_progress_bar_goes_to_stderr_only_when_it_is_a_terminal(tmp_path: Path) 
         os.close(primary)
     assert b"scanning" in seen
     assert done.stdout == piped.stdout.encode()
+
+
+def test_facts_schema_doc_names_every_key_the_command_prints() -> None:
+    import dataclasses
+    import re
+
+    from bot.core.model import Edge, Entrypoint, Item, Module, RepoFacts, Service
+
+    schema = (ROOT / "docs" / "facts-schema.md").read_text()
+    documented = re.findall(r"^\| `(\w+)` \|", schema, flags=re.M)
+    assert documented == list(RepoFacts().to_json())
+    for kind in (Entrypoint, Module, Edge, Service, Item):
+        for field in dataclasses.fields(kind):
+            assert f"`{field.name}`" in schema, (kind.__name__, field.name)
+
+
+def test_pre_commit_hooks_run_registered_commands() -> None:
+    import yaml
+
+    from bot.cli import cli as group
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"docs-refresh", "docs-refresh-check"}
+    for hook in hooks:
+        program, command = hook["entry"].split()
+        assert program == "docs-refresh"
+        assert command in group.commands
+        assert hook["pass_filenames"] is False
