@@ -5,8 +5,9 @@ working tree's, so uncommitted edits count. Blob SHAs come from the index; only 
 `git status` reports as modified are read and hashed again. `source` is HEAD's SHA when no
 tracked file differs from HEAD (the snapshot then is that commit), otherwise None.
 
-A folder without git is walked instead; every file is hashed the way git hashes a blob, and
-`source` is None. Symlinks and submodules are skipped. The skip rules are `bot.core.filters`.
+A folder without git (or one git does not track at all) is walked instead; every file is
+hashed the way git hashes a blob, and `source` is None. Symlinks and submodules are
+skipped. The skip rules are `bot.core.filters`.
 """
 
 from __future__ import annotations
@@ -35,9 +36,14 @@ class LocalSnapshot:
             raise SetupError(NOT_A_FOLDER.format(root=self.root))
         self.is_git = _git_toplevel(self.root) is not None
         self._source: str | None = None
+        self._entries: tuple[FileEntry, ...] = ()
+        self._tracked = False
         if self.is_git:
             self._entries = self._git_entries()
-        else:
+        if not self._entries and not self._tracked:
+            # Not a checkout, or a folder git does not track (ignored, or never added).
+            self.is_git = False
+            self._source = None
             self._entries = self._folder_entries()
 
     @property
@@ -77,7 +83,8 @@ class LocalSnapshot:
             mode, sha, _stage = meta.decode().split(" ")
             if mode in _REGULAR_MODES:  # symlinks (120000) and submodules (160000) skipped
                 index[raw_path.decode("utf-8", "surrogateescape")] = sha
-        changed = self._changed_paths()
+        self._tracked = bool(index)
+        changed = self._changed_paths() if index else set()
         self._source = None if changed else self._head()
         attributes = {
             p: (self.root / p).read_text("utf-8", "replace")

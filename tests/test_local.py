@@ -116,3 +116,12 @@ def test_repository_without_commits_has_no_source(tmp_path: Path) -> None:
     snap = LocalSnapshot(tmp_path)
     assert [e.path for e in snap.entries()] == ["a.py"]
     assert snap.source is None
+
+
+def test_untracked_folder_inside_a_checkout_is_walked_as_a_plain_folder(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"app.py": b"import os\n"})
+    (repo / "scratch").mkdir()
+    (repo / "scratch/tool.py").write_bytes(b"import sys\n")
+    snap = LocalSnapshot(repo / "scratch")
+    assert [(e.path, e.sha) for e in snap.entries()] == [("tool.py", git_blob_sha(b"import sys\n"))]
+    assert snap.source is None

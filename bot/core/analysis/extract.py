@@ -15,6 +15,7 @@ import functools
 import multiprocessing
 import os
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Protocol
@@ -31,7 +32,7 @@ from bot.core.snapshot import Snapshot
 
 # Below this many files to extract, a pool costs more than it saves.
 PARALLEL_MIN_FILES = 400
-BATCH_FILES = 64
+BATCH_FILES = 256
 BATCH_BYTES = 4_000_000
 MAX_IN_FLIGHT = 8  # batches submitted and not yet collected: bounds memory
 
@@ -203,10 +204,10 @@ def _extract_parallel(
     method = "fork" if sys.platform == "linux" else None
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        pending: list[Future[list[tuple[str, FileFacts]]]] = []
+        pending: deque[Future[list[tuple[str, FileFacts]]]] = deque()
         for batch in _batches(snapshot, missing):
             pending.append(pool.submit(_extract_batch, batch))
             while len(pending) >= MAX_IN_FLIGHT:
-                yield from pending.pop(0).result()
+                yield from pending.popleft().result()
         for future in pending:
             yield from future.result()

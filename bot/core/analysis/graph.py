@@ -11,7 +11,8 @@ Everything a *path* decides lives here (extractors only see bytes):
   files at the root form the module "(root)";
 * a top-level folder holding at least half the code, with two or more subfolders, is split
   one level deeper (`bot/core`, `bot/github`…): one box for the whole package says nothing;
-* Rails folder conventions (controllers, jobs, workers) and Next.js routes are entry points.
+* Rails folder conventions (controllers, jobs, workers), Next.js routes (when the repository
+  depends on `next`), `bin/` executables and crontab files are entry points.
 
 Evidence lists are sorted and capped (`EVIDENCE_MAX`, `EDGE_EVIDENCE_MAX`); counts are not.
 """
@@ -68,6 +69,11 @@ _RAILS = (
     (re.compile(r"(?:^|/)app/controllers/.+_controller\.rb\Z"), "http", "Rails controllers"),
     (re.compile(r"(?:^|/)app/jobs/.+\.rb\Z"), "worker", "Rails jobs"),
     (re.compile(r"(?:^|/)app/workers/.+\.rb\Z"), "worker", "Sidekiq workers"),
+)
+# Executables by folder and schedules by file name, whatever the language.
+_GENERAL = (
+    (re.compile(r"(?:^|/)bin/[^/.]+(?:\.(?:py|rb|js|mjs|cjs|ts|sh))?\Z"), "cli", "bin scripts"),
+    (re.compile(r"(?:^|/)(?:crontab|[^/]+\.cron|cron\.d/[^/]+)\Z"), "scheduler", "crontab"),
 )
 _NEXT = (
     (re.compile(r"(?:^|/)(?:src/)?pages/api/.+\.[jt]sx?\Z"), "http", "Next.js API routes"),
@@ -212,7 +218,7 @@ def entrypoints(paths: Iterable[str], facts: Mapping[str, FileFacts]) -> tuple[E
             if s.kind.startswith("entrypoint."):
                 # Code: one entry per file and kind; manifests: one per named process.
                 groups[(path, s.kind[len("entrypoint.") :], "" if code else s.name)].append(s)
-        rules = _RAILS + (_NEXT if uses_next else ())
+        rules = _GENERAL + _RAILS + (_NEXT if uses_next else ())
         for pattern, kind, name in rules:
             if pattern.search(path):
                 line = _first_line(f, f"entrypoint.{kind}")

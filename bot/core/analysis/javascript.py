@@ -13,7 +13,8 @@ import re
 from bot.core.analysis.scan import Lines, rule, scan_env, scan_signals, unique_sorted
 from bot.core.model import EnvRead, FileFacts, ImportRef
 
-JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs")
+# Vue and Svelte single-file components import like modules; their <script> is JS or TS.
+JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".vue", ".svelte")
 TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts")
 
 # Strings first so comment markers inside them are not comments; regex literals are rare

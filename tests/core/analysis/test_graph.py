@@ -314,3 +314,18 @@ def test_two_runs_and_shuffled_order_give_identical_bytes() -> None:
     warm = dump(analyze(MemorySnapshot(PY_REPO), warm_cache))
     assert first == second == warm
     assert set(shuffled) == {first}
+
+
+def test_bin_scripts_and_crontabs_are_entry_points_by_path() -> None:
+    facts = facts_of(
+        {
+            "bin/deploy": b"#!/bin/sh\necho deploy\n",
+            "bin/console.rb": b"require 'irb'\n",
+            "ops/crontab": b"0 * * * * /app/bin/deploy\n",
+            "docs/bin.md": b"# not a script\n",
+        }
+    )
+    by_name = {e.name: e for e in facts.entrypoints}
+    assert by_name["bin scripts"].kind == "cli"
+    assert by_name["bin scripts"].evidence == (Evidence("bin/console.rb"), Evidence("bin/deploy"))
+    assert by_name["crontab"].evidence == (Evidence("ops/crontab"),)
