@@ -227,14 +227,12 @@ def replace_sections(
             if not force:
                 continue
         new = _generated(sections[slug], nl, slug, sub.level)
-        if not head[: sub.content_start].endswith(("\n", "\r")):
-            new = nl + new
         if new != old:
             edits.append((sub.content_start, sub.end, new))
             changed.append(slug)
     added, inserts = _insertions(head, owned, sections, nl, level)
     edits.extend(inserts)
-    new_text = doc.replace_head(block.id, _apply(head, edits)) if edits else text
+    new_text = doc.replace_head(block.id, _apply(head, edits, nl)) if edits else text
     ensure_unchanged_outside(text, new_text, path)
     return SectionUpdate(new_text, tuple(changed), tuple(hand_edited), tuple(added))
 
@@ -264,8 +262,6 @@ def _insertions(
             appended.append(piece)
             continue
         where = before[-1] if before else after[0]
-        if where and not head[:where].endswith(("\n", "\r")):
-            piece = nl + piece
         edits.append((where, where, piece))
     if appended:
         edits.append(_append_edit(head, nl, "".join(appended)))
@@ -277,19 +273,25 @@ def _append_edit(head: str, nl: str, piece: str) -> tuple[int, int, str]:
     lines (the piece ends with its own blank line), so a second call reads it back whole."""
     stripped = head.rstrip(" \t\r\n")
     if not stripped:
+        # Keep the start marker's own line break; add one when the end marker shares its line.
         first = _NEWLINE.match(head)
-        return (first.end() if first else 0, len(head), piece)
+        return (first.end(), len(head), piece) if first else (0, len(head), nl + piece)
     line_end = _NEWLINE.search(head, len(stripped))
     if line_end is None:
         return (len(head), len(head), nl + nl + piece)
     return (line_end.end(), len(head), nl + piece)
 
 
-def _apply(head: str, edits: list[tuple[int, int, str]]) -> str:
-    # Stable sort keeps insertions at one point in canonical order.
+def _apply(head: str, edits: list[tuple[int, int, str]], nl: str) -> str:
+    """Apply replacements and insertions; an inserted heading always starts a line, judged
+    on the text written so far (a replaced subsection before it may already end one)."""
     out, cursor = [], 0
+    # Stable sort keeps insertions at one point in canonical order.
     for start, end, piece in sorted(edits, key=lambda e: (e[0], e[1])):
         out.append(head[cursor:start])
+        written = "".join(out)
+        if start == end and written and not written.endswith(("\n", "\r")):
+            piece = nl + piece
         out.append(piece)
         cursor = max(cursor, end)
     out.append(head[cursor:])

@@ -196,6 +196,7 @@ def test_empty_block_gets_all_sections() -> None:
     text = "<!-- agent-update:start:data-flow --><!-- agent-update:end -->"
     update = replace_sections(text, BODIES)
     assert update.added == tuple(BODIES)
+    assert update.text.startswith("<!-- agent-update:start:data-flow -->\n## High-level Flow\n")
     assert parse_document(update.text).blocks[0].id == "data-flow"
     assert replace_sections(update.text, BODIES).text == update.text
 
@@ -263,3 +264,30 @@ def test_any_generated_bodies_are_idempotent_and_guarded(sections: dict[str, str
     again = replace_sections(update.text, sections)
     assert again.text == update.text
     assert (again.changed, again.added, again.hand_edited) == ((), (), ())
+
+
+head_lines = st.sampled_from(
+    [
+        "# Data Flow", "## High-level Flow", "### internal movement", "## External Integrations",
+        "## Observability and Failure Modes", "## Team Notes", "text", "", "- item", "```",
+        "<!-- docs-refresh:checksum 0123456789ab -->", "<!-- agent-readonly:guidance -->",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(head_lines, max_size=14), st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_any_block_layout_is_refreshed_idempotently(
+    lines: list[str], nl: str, inline_end: bool
+) -> None:
+    text = "<!-- agent-update:start:data-flow -->" + nl + nl.join(lines)
+    text += "<!-- agent-update:end -->" if inline_end else nl + "<!-- agent-update:end -->" + nl
+    try:
+        parse_document(text)
+    except MarkerError:
+        return  # an unclosed fence swallowed the end marker: not a document to refresh
+    update = replace_sections(text, BODIES)
+    assert find_violations(text, update.text) == []
+    assert {s.slug for s in inspect_sections(update.text)} == set(BODIES)
+    again = replace_sections(update.text, BODIES)
+    assert (again.text, again.changed, again.added) == (update.text, (), ())
