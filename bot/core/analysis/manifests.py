@@ -12,6 +12,7 @@ from bot.core.analysis.manifest_text import FileExtractor
 from bot.core.analysis.manifests_js import JS_MANIFEST_EXTRACTORS
 from bot.core.analysis.manifests_other import OTHER_MANIFEST_EXTRACTORS
 from bot.core.analysis.manifests_python import PYTHON_MANIFEST_EXTRACTORS
+from bot.core.analysis.platforms import PLATFORM_EXTRACTORS
 
 MANIFEST_EXTRACTORS: tuple[FileExtractor, ...] = (
     *PYTHON_MANIFEST_EXTRACTORS,
@@ -19,6 +20,7 @@ MANIFEST_EXTRACTORS: tuple[FileExtractor, ...] = (
     *OTHER_MANIFEST_EXTRACTORS,
     *CONFIG_EXTRACTORS,
     *DEPLOY_EXTRACTORS,
+    *PLATFORM_EXTRACTORS,
 )
 
 

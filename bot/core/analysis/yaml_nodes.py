@@ -1,0 +1,54 @@
+"""YAML read as nodes, so every value keeps its line (`yaml.compose`, merge keys followed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import yaml
+
+
+def compose_yaml(text: str) -> yaml.Node | None:
+    """The document's root node, or None when the text is not YAML."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+    """(key, key node, value node) of a mapping, following ``<<`` merge keys."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        if key.value == "<<":
+            merged = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for item in merged:
+                yield from items(item)
+        elif isinstance(key, yaml.ScalarNode):
+            yield str(key.value), key, value
+
+
+def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    for name, _, value in items(node):
+        if name == key:
+            return value
+    return None
+
+
+def line_of(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def scalar(node: yaml.Node | None) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else ""
+
+
+def words(node: yaml.Node | None) -> str:
+    """A command given as a string or as a list of words, as one string."""
+    if isinstance(node, yaml.SequenceNode):
+        return " ".join(scalar(n) for n in node.value)
+    return scalar(node)
+
+
+def sequence(node: yaml.Node | None) -> list[yaml.Node]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
