@@ -1,7 +1,8 @@
 """The four generator-owned subsections of the data-flow block, and their checksums.
 
 Within a block's editable head (the text before its first readonly region) a subsection is
-a heading plus everything up to the next heading of the same or a higher level. The four
+a heading plus everything up to the next heading of the same or a higher level (or the
+next owned heading, whatever its level). The four
 owned ones are found by heading text, case, `#` level and `&`/"and" tolerant. Only their
 content (below the heading line) is ever replaced: the intro, unknown subsections and the
 readonly regions stay as they are (the guard proves it on every call).
@@ -22,7 +23,8 @@ the document's own line ending.
 Decisions:
 - content without a checksum comment (a template, an LLM's text) is replaced: only text the
   generator wrote can be recognised as edited by a person;
-- content whose checksum no longer matches is hand-edited: kept and reported, unless `force`;
+- content whose checksum no longer matches is hand-edited: kept and reported; with `force`
+  it is replaced and listed in both `hand_edited` and `changed`;
 - a missing owned subsection is added, at the level of the other owned headings, in
   canonical order: after the nearest preceding owned subsection, else before the nearest
   following one, else at the end of the head (so before a trailing readonly region).
