@@ -4,6 +4,7 @@ add to the same numbers; `/metrics` renders them as Prometheus text.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from bot.storage import Sample, Storage, labels_text
@@ -66,3 +67,48 @@ def gauge(name: str, value: float, **labels: str) -> Sample:
 
 def _number(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
+
+
+GITHUB_LOGGER = "github.Requester"
+_PYGITHUB_RESPONSE = "%s %s://%s%s %s %s ==> %i %s %s"  # Requester.__log's format
+
+
+class GithubResponses(logging.Handler):
+    """Counts PyGithub's responses from its debug log record (its one per-response hook).
+
+    Installed on PyGithub's logger only, which stops propagating: its debug records (with
+    masked headers) never reach the process's log; its other records are passed on.
+    """
+
+    def __init__(self, metrics: Metrics) -> None:
+        super().__init__(logging.DEBUG)
+        self.metrics = metrics
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args
+        if record.msg == _PYGITHUB_RESPONSE and isinstance(args, tuple) and len(args) == 9:
+            verb, status, headers = args[0], args[6], args[7]
+            if not isinstance(headers, dict):
+                headers = {}
+            remaining = headers.get("x-ratelimit-remaining")
+            try:
+                self.metrics.github_request(
+                    str(verb),
+                    int(str(status)),
+                    None if remaining is None else int(str(remaining)),
+                    str(headers.get("x-ratelimit-resource", "core")),
+                )
+            except Exception:  # metrics must never break a refresh
+                self.handleError(record)
+        elif record.levelno >= logging.INFO:
+            logging.getLogger().handle(record)
+
+
+def count_github_responses(metrics: Metrics) -> None:
+    """Install `GithubResponses` once per process (the worker's)."""
+    logger = logging.getLogger(GITHUB_LOGGER)
+    if any(isinstance(h, GithubResponses) for h in logger.handlers):
+        return
+    logger.addHandler(GithubResponses(metrics))
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False

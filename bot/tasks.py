@@ -23,7 +23,7 @@ import bot.handlers  # noqa: F401 - registers every feature's job functions
 from bot import logs
 from bot.core.errors import UserError
 from bot.jobs import JOB_FUNCTIONS, Action, Drop, Job, Message
-from bot.metrics import Metrics
+from bot.metrics import Metrics, count_github_responses
 from bot.retry import retry_delay
 from bot.settings import Settings
 from bot.storage import Entry, Storage, Submitted, held
@@ -89,6 +89,8 @@ class Queue:
         return self.submit(None, jobs)
 
     def context(self) -> WorkerContext:
+        """What job functions get, in a worker process (which also counts GitHub's answers)."""
+        count_github_responses(self.metrics)
         return WorkerContext(self.settings, self.storage, self.metrics, self.enqueue)
 
     def consumer(self, workers: int | None = None) -> Consumer:

@@ -156,6 +156,10 @@ def test_push_through_gunicorn_and_the_worker_opens_the_docs_pull_request(
         "the refresh job's outcome in /metrics",
         logs,
     )
+    text = http("GET", f"http://127.0.0.1:{port}/metrics")[1].decode()
+    assert 'docs_refresh_jobs_total{job="refresh",outcome="opened"} 1' in text
+    assert 'docs_refresh_github_requests_total{method="POST",status="201"}' in text
+    assert 'docs_refresh_github_rate_limit_remaining{resource="core"}' in text
 
 
 @pytest.mark.parametrize("deployment", ["split"], indirect=True)
