@@ -24,6 +24,7 @@ from bot.core.scaffold import SCAFFOLD_PATH, scaffold_data_flow
 from bot.core.snapshot import FileEntry, Snapshot, git_blob_sha
 from bot.defaults_file import default_repo_config
 from bot.diffs import unified_diff
+from bot.git_revision import RevisionSnapshot
 from bot.local import LocalSnapshot
 
 PROGRESS_MIN_FILES = 200  # below this a scan is instant; a bar would only flicker
@@ -113,16 +114,19 @@ def _progress(snapshot: _Overlay) -> Iterator[None]:
             snapshot.bar = None
 
 
-def run_refresh(root: Path, *, force: bool = False) -> RefreshResult:
+def run_refresh(root: Path, *, force: bool = False, base: str | None = None) -> RefreshResult:
+    """The engine on the checkout at `root`; `base` (a git revision) adds a facts summary."""
     config = load_config(root)
     snapshot = local_snapshot(root, config)
+    base_snapshot = RevisionSnapshot(root, base) if base else None
     with _progress(snapshot):
         return refresh(
             snapshot,
             config,
-            cache=MemoryFactsCache(),
+            cache=MemoryFactsCache(),  # one cache: the base costs only the blobs that differ
             catalog=default_catalog(),
             force=force,
+            base=base_snapshot,
         )
 
 
@@ -131,12 +135,19 @@ def _report(result: RefreshResult) -> None:
         click.echo(f"docs-refresh: {problem}", err=True)
     for note in result.notes:
         click.echo(f"docs-refresh: {note}", err=True)
+    if result.facts_diff is not None:
+        click.echo(result.facts_diff.to_markdown(), err=True, nl=False)
 
 
 def _sections(slugs: Sequence[str]) -> str:
     return ", ".join(slugs) or "repairs only"
 
 
+base_option = click.option(
+    "--base",
+    metavar="REV",
+    help="Also say what changed in the facts since this git revision (e.g. HEAD, origin/main).",
+)
 root_argument = click.argument(
     "path",
     default=".",
@@ -148,10 +159,11 @@ root_argument = click.argument(
 @root_argument
 @click.option("--dry-run", is_flag=True, help="Print the diff instead of writing files.")
 @click.option("--force", is_flag=True, help="Overwrite generated text a person has edited.")
-def refresh_command(path: Path, dry_run: bool, force: bool) -> None:
+@base_option
+def refresh_command(path: Path, dry_run: bool, force: bool, base: str | None) -> None:
     """Regenerate the data-flow docs of the repository at PATH (default: here) in place."""
     root = path.resolve()
-    result = run_refresh(root, force=force)
+    result = run_refresh(root, force=force, base=base)
     _report(result)
     if not result.docs and not result.problems:
         click.echo(f"docs-refresh: {NO_DOCS}", err=True)
@@ -174,9 +186,10 @@ def refresh_command(path: Path, dry_run: bool, force: bool) -> None:
 
 @click.command("check")
 @root_argument
-def check_command(path: Path) -> None:
+@base_option
+def check_command(path: Path, base: str | None) -> None:
     """Exit 0 when the data-flow docs at PATH are fresh, 1 (with a diff) when stale, 2 on errors."""
-    result = run_refresh(path.resolve())
+    result = run_refresh(path.resolve(), base=base)
     _report(result)
     if result.problems:
         sys.exit(2)

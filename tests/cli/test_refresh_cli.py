@@ -231,3 +231,27 @@ def test_pre_commit_hooks_run_registered_commands() -> None:
         assert program == "docs-refresh"
         assert command in group.commands
         assert hook["pass_filenames"] is False
+
+
+def test_base_revision_adds_what_changed_in_the_facts(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (shop / "shop" / "mail.py").write_text(
+        "import sendgrid\n\nclient = sendgrid.SendGridAPIClient()\n"
+    )
+    git(shop, "add", "shop/mail.py")
+    code, _, err = cli(capsys, "check", "--base", "HEAD", str(shop))
+    assert code == 1
+    assert "Integration added: **SendGrid**" in err
+    assert "`shop/mail.py:1`" in err
+    code, _, err = cli(capsys, "check", "--base", "no-such-rev", str(shop))
+    assert code == 2
+    assert "'no-such-rev' is not a commit" in err
+
+
+def test_base_equal_to_the_tree_reports_no_change(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, "refresh", "--dry-run", "--base", "HEAD", str(shop))
+    assert code == 0
+    assert "No change in detected facts." in err
