@@ -51,6 +51,7 @@ CATEGORIES = frozenset(
         "realtime",
         "maps",
         "crm",
+        "secrets",
     }
 )
 KINDS = {

@@ -17,8 +17,6 @@ from bot.core.analysis.manifest_text import FileExtractor, base, decode, process
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, words
 from bot.core.model import EnvRead, FileFacts, Signal
 
-EMPTY = FileFacts(language="config")
-
 # --- Dockerfile --------------------------------------------------------------------------------
 
 
