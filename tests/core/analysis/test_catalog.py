@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.catalog_file import CATALOG_PATH, default_catalog
 from bot.core.analysis.catalog import (
@@ -297,3 +299,10 @@ def test_shipped_catalog_has_resilience_and_observability_libraries() -> None:
     assert [e.name for e in catalog.by_python_import("urllib3.util", ("Retry",))] == [
         "urllib3 Retry"
     ]
+
+
+@given(st.text(alphabet="abcXYZ019-_.", min_size=1, max_size=20))
+def test_pep503_normalisation_is_idempotent_and_separator_blind(name: str) -> None:
+    once = normalize_pypi(name)
+    assert normalize_pypi(once) == once
+    assert normalize_pypi(name.replace("-", "_").upper()) == once

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.catalog_file import default_catalog
 from bot.core.analysis.manifest_text import FileExtractor, process_kind
@@ -710,3 +712,20 @@ def test_kubernetes_kinds_probes_images_env_and_helm_chart() -> None:
     assert facts("charts/api/Chart.yaml", "apiVersion: v2\nname: api\n").signals == (
         Signal("deployment.helm", "Chart.yaml", 2, "api"),
     )
+
+
+# --- robustness ---------------------------------------------------------------------------------
+
+_JUNK = st.one_of(
+    st.binary(max_size=300),
+    st.text(alphabet='\n\t :=[]{}"#-\\abcENV_./@<%>', max_size=300).map(str.encode),
+)
+
+
+@pytest.mark.parametrize("extractor", MANIFEST_EXTRACTORS, ids=lambda e: e.name)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=_JUNK)
+def test_no_input_makes_an_extractor_raise(extractor: FileExtractor, data: bytes) -> None:
+    result = extractor.extract("x", data)
+    assert isinstance(result, FileFacts)
+    assert FileFacts.from_json(result.to_json()) == result
