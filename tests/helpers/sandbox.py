@@ -3,7 +3,9 @@ webhook receiver, and the sandbox with a PyGithub client pointed at it.
 
 Reuse from any test package by importing the fixtures into its conftest.py:
 
-    from tests.helpers.sandbox import sandbox, sandbox_data_dir, sandbox_repo, webhook_receiver
+    from tests.helpers.sandbox import (  # noqa: F401
+        sandbox, sandbox_data_dir, sandbox_repo, sandbox_template_repo, webhook_receiver,
+    )
 
 or call the plain functions (`make_repo`, `commit_files`, `WebhookReceiver`, `app_client`,
 `installation_client`) from your own fixtures.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping
@@ -64,7 +67,7 @@ def git(path: Path, *args: str) -> str:
 def make_repo(path: Path, files: Mapping[str, str] | None = None, *, branch: str = "main") -> Path:
     """A git repository at `path` with one commit of `files` on `branch`."""
     path.mkdir(parents=True, exist_ok=True)
-    git(path, "init", "-q", "-b", branch)
+    git(path, "init", "-q", "--template=", "-b", branch)  # no sample hooks: cheaper to copy
     commit_files(path, dict(DEFAULT_FILES if files is None else files), "initial commit")
     return path
 
@@ -74,11 +77,11 @@ def commit_files(path: Path, files: Mapping[str, str | None], message: str) -> s
     for rel, text in files.items():
         target = path / rel
         if text is None:
-            git(path, "rm", "-q", "--", rel)
+            target.unlink()
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
-        git(path, "add", "--", rel)
+    git(path, "add", "-A", "--", *files)  # one git process: forks are the cost here
     git(path, "commit", "-q", "-m", message)
     return git(path, "rev-parse", "HEAD")
 
@@ -160,10 +163,16 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
     receiver.stop()
 
 
+@pytest.fixture(scope="session")
+def sandbox_template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once per session; each test gets a copy (`sandbox_repo`), no git processes."""
+    return make_repo(tmp_path_factory.mktemp("template") / REPO)
+
+
 @pytest.fixture
-def sandbox_repo(tmp_path: Path) -> Path:
-    """`octo/demo` on disk: a real repository with DEFAULT_FILES on main."""
-    return make_repo(tmp_path / "repos" / REPO)
+def sandbox_repo(tmp_path: Path, sandbox_template_repo: Path) -> Path:
+    """`octo/demo` on disk: a real repository with DEFAULT_FILES on main (a fresh copy)."""
+    return Path(shutil.copytree(sandbox_template_repo, tmp_path / "repos" / REPO, symlinks=True))
 
 
 @pytest.fixture(scope="session")
