@@ -121,7 +121,8 @@ def dev_only_path(path: str) -> bool:
     if name.startswith(".env") and words & {"example", "sample", "template", "dist"}:
         return False
     extension = name.rsplit(".", 1)[-1] if "." in name else ""
-    return extension not in _CODE_EXTENSIONS or parent in ("settings", "environments", "config")
+    settings = parent in ("settings", "environments", "config") or words & {"settings", "config"}
+    return extension not in _CODE_EXTENSIONS or bool(settings)
 
 
 def dev_group(group: str) -> bool:

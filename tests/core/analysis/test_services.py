@@ -763,6 +763,9 @@ def test_analyze_without_catalog_still_reports_signal_items() -> None:
         ("config/environments/development.rb", True),
         ("config/environments/production.rb", False),
         ("app/dev_tools.py", False),
+        ("proj/local_settings.py", True),
+        ("app/config_test.py", True),
+        ("app/config_prod.py", False),
         ("src/testing_utils.ts", False),
     ],
 )
