@@ -6,13 +6,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.catalog_file import default_catalog
 from bot.core.config import RepoConfig
 from bot.core.errors import MarkerError
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.guard import find_violations
-from bot.core.refresh import RefreshResult, refresh
+from bot.core.model import Entrypoint, Evidence, Item, Module, RepoFacts, Service
+from bot.core.refresh import RefreshResult, refresh, refresh_doc
+from bot.core.render import render_data_flow
+from bot.core.scaffold import scaffold_data_flow
 from bot.core.snapshot import FileEntry, MemorySnapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -251,3 +256,27 @@ def test_real_docs_from_other_tools_refresh_idempotently(shared_corpus: Path) ->
         assert "| Stripe | Payments | used |" in change.new, doc.name
         again = run(MemorySnapshot({**files, DOC: change.new.encode()}))
         assert again.changes == (), doc.name
+
+
+wild = st.text(alphabet="ab_*#=-|`<>!\n []()\\", min_size=1, max_size=10)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=wild, detail=wild, category=wild)
+def test_any_names_render_into_a_doc_that_refreshes_idempotently(
+    name: str, detail: str, category: str
+) -> None:
+    evidence = (Evidence("app.py", 1),)
+    facts = RepoFacts(
+        entrypoints=(Entrypoint(name, "http", evidence, detail),),
+        modules=(Module(name, ".", 1, detail),),
+        datastores=(Service(name, category, "used", evidence),),
+        observability=(Item(name, category, evidence, detail),),
+    )
+    sections = render_data_flow(facts, ["app.py"])
+    change = refresh_doc(DOC, scaffold_data_flow(), sections)
+    assert change is not None
+    again = refresh_doc(DOC, change.new, sections)
+    assert again is not None
+    assert again.new == change.new
+    assert again.hand_edited == ()
