@@ -70,6 +70,7 @@ NOT_STRING = "{key!r} must be a non-empty string"
 NOT_LIST = "{key!r} must be a non-empty list of strings"
 DUPLICATE = "{key} {value!r} already maps to {other!r} in section {section!r} (line {line})"
 DUPLICATE_NAME = "entry name {name!r} already used at line {line}"
+DUPLICATE_KEY = "key {key!r} appears twice in one entry"
 NO_MATCHER = "entry {name!r} has no matcher (one of {matchers})"
 
 
@@ -306,7 +307,11 @@ class _Loader:
     def entry(self, section: str, node: yaml.Node) -> None:
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, BAD_SECTION.format(section=section))
-        fields = {k.value: (k, v) for k, v in node.value}
+        fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            if key_node.value in fields:
+                raise self.error(key_node, DUPLICATE_KEY.format(key=key_node.value))
+            fields[key_node.value] = (key_node, value_node)
         line = node.start_mark.line + 1
         name = self._string(fields, "name", section, node)
         if name in self._names:

@@ -184,6 +184,11 @@ def test_entries_carry_section_category_kind_and_line(small: Catalog) -> None:
             "entry name 'A' already used at line 2",
         ),
         ("resilience:\n  - {name: t, kind: retries, pypi: [t]}\n", 2, "unknown resilience kind"),
+        (
+            "services:\n  - name: X\n    category: queue\n    pypi: [a]\n    pypi: [b]\n",
+            5,
+            "key 'pypi' appears twice",
+        ),
         ("extras:\n  - {name: t}\n", 1, "unknown section 'extras'"),
         ("services: {a: 1}\n", 1, "must be a list"),
         ("services:\n  - [a]\n", 2, "must be a list of mappings"),
