@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 COMMIT_MESSAGE = "docs: refresh generated docs (/refresh-docs by @{login})"
 INTERNAL_ERROR = "an internal error; the operators have the details in the logs."
+HOST_ERROR = "GitHub answered {status} to the bot; please try again in a few minutes."
 # One retry when a person pushes between our read of the head and our fast-forward.
 FAST_FORWARD_ATTEMPTS = 2
 
@@ -87,9 +88,11 @@ def run_command(
         outcome = _act(request, command, conv, engine, refresh_base)
     except DocsRefreshError as err:
         return _fail(request, conv, str(err))
-    except Exception:
+    except Exception as err:
         log.exception("/refresh-docs failed on %s#%s", request.repo, request.number)
-        return _fail(request, conv, INTERNAL_ERROR)
+        status = getattr(err, "status", None)  # PyGithub's errors carry the HTTP status
+        message = HOST_ERROR.format(status=status) if isinstance(status, int) else INTERNAL_ERROR
+        return _fail(request, conv, message)
     if outcome != "closed":
         conv.react(request.comment_id, "rocket")
     return outcome

@@ -203,3 +203,19 @@ def test_command_on_the_bots_own_docs_pull_rebuilds_it_from_the_base() -> None:
     assert refresher.calls == [True]
     assert engine.commits == []
     assert "Taking over `docs-refresh/main`" in conv.bodies[0]
+
+
+class HostError(Exception):
+    """Shaped like PyGithub's GithubException: it carries the HTTP status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"{status}")
+        self.status = status
+
+
+def test_a_github_error_says_so_and_asks_to_try_again() -> None:
+    conv = conversation()
+    engine = FakeEngine(evaluate_error=HostError(502))
+    assert run_command(request(), conv, engine, APP, FakeRefresher()) == "failed"
+    assert "GitHub answered 502" in conv.bodies[0]
+    assert conv.reactions[-1] == (42, "confused")
