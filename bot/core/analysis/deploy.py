@@ -63,6 +63,7 @@ def _command_text(args: str) -> str:
 
 def parse_dockerfile(data: bytes) -> FileFacts:
     signals: list[Signal] = []
+    env: list[EnvRead] = []
     stages: set[str] = set()
     exposed = False
     command: tuple[int, str] | None = None
@@ -81,6 +82,11 @@ def parse_dockerfile(data: bytes) -> FileFacts:
             signals.append(Signal("config.docker.expose", "EXPOSE", number, args))
         elif word in ("CMD", "ENTRYPOINT"):
             command = (number, _command_text(args))
+        elif word == "ENV":
+            for key, value in _env_pairs(args):
+                env.append(EnvRead(key, number))
+                if url_scheme(value):
+                    signals.append(Signal("config.url", key, number, url_scheme(value)))
         elif word == "HEALTHCHECK" and args.split()[:1] != ["NONE"]:
             check = _command_text(re.sub(r"^(--\S+\s+)*CMD\s+", "", args))
             signals.append(Signal("observability.health", "Docker HEALTHCHECK", number, check))
@@ -90,7 +96,20 @@ def parse_dockerfile(data: bytes) -> FileFacts:
             kind = None  # a server that exposes no port is not reachable from outside
         if kind:
             signals.append(Signal(f"entrypoint.{kind}", "Dockerfile", command[0], command[1]))
-    return FileFacts(language="config", signals=tuple(sorted(set(signals))))
+    return FileFacts(
+        language="config", env=tuple(sorted(set(env))), signals=tuple(sorted(set(signals)))
+    )
+
+
+_ENV_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)""")
+
+
+def _env_pairs(args: str) -> list[tuple[str, str]]:
+    """``ENV A=1 B="x y"`` or the legacy ``ENV A 1`` form."""
+    if "=" not in args.split(None, 1)[0]:
+        key, _, value = args.partition(" ")
+        return [(key, value.strip())] if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else []
+    return [(k, v.strip("\"'")) for k, v in _ENV_PAIR.findall(args)]
 
 
 # --- Compose ------------------------------------------------------------------------------------

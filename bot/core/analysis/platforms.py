@@ -116,7 +116,15 @@ def parse_fly_toml(data: bytes) -> FileFacts:
     elif "http_service" in doc or "services" in doc:
         line = find_line(lines, r"^\s*\[\[?(http_service|services)\b")
         signals.append(Signal("entrypoint.http", "fly", line))
-    return FileFacts(language="config", signals=tuple(sorted(set(signals))))
+    env: list[EnvRead] = []
+    if isinstance(doc.get("env"), dict):
+        start = (find_line(lines, r"^\s*\[env\]") or 1) - 1
+        for key in doc["env"]:
+            line = find_line(lines, rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", start)
+            env.append(EnvRead(key, line or 1))
+    return FileFacts(
+        language="config", env=tuple(sorted(set(env))), signals=tuple(sorted(set(signals)))
+    )
 
 
 _RENDER_KINDS = {"web": "http", "worker": "worker", "cron": "scheduler", "pserv": "http"}
@@ -126,6 +134,7 @@ _RENDER_STORES = {"redis": "redis", "keyvalue": "redis"}
 def parse_render_yaml(data: bytes) -> FileFacts:
     root = compose_yaml(decode(data))
     signals = [Signal("deployment.render", "render.yaml")]
+    env: list[EnvRead] = []
     services = get(root, "services")
     for service in sequence(services):
         name = scalar(get(service, "name"))
@@ -137,6 +146,10 @@ def parse_render_yaml(data: bytes) -> FileFacts:
             )
         elif kind in _RENDER_STORES:
             signals.append(Signal("config.render", name, line_of(service), _RENDER_STORES[kind]))
+        for variable in sequence(get(service, "envVars")):
+            key = get(variable, "key")
+            if key is not None and scalar(key):
+                env.append(EnvRead(scalar(key), line_of(key)))
         health = get(service, "healthCheckPath")
         if health is not None:
             signals.append(
@@ -150,7 +163,9 @@ def parse_render_yaml(data: bytes) -> FileFacts:
     for database in sequence(get(root, "databases")):
         name = scalar(get(database, "name"))
         signals.append(Signal("config.render", name, line_of(database), "postgresql"))
-    return FileFacts(language="config", signals=tuple(sorted(set(signals))))
+    return FileFacts(
+        language="config", env=tuple(sorted(set(env))), signals=tuple(sorted(set(signals)))
+    )
 
 
 def parse_vercel_json(data: bytes) -> FileFacts:

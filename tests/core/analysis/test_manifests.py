@@ -542,6 +542,15 @@ def test_dockerfile_base_images_expose_healthcheck_and_http_entrypoint() -> None
     )
 
 
+def test_dockerfile_env_names_and_url_schemes() -> None:
+    text = (
+        'FROM python:3.12\nENV REDIS_URL=redis://cache:6379 MODE="a b"\nENV LEGACY_KEY some value\n'
+    )
+    result = facts("Dockerfile", text)
+    assert result.env == (EnvRead("LEGACY_KEY", 3), EnvRead("MODE", 2), EnvRead("REDIS_URL", 2))
+    assert Signal("config.url", "REDIS_URL", 2, "redis") in result.signals
+
+
 def test_dockerfile_without_expose_is_not_an_http_entrypoint() -> None:
     result = facts("Dockerfile", "FROM golang:1.22\nCMD ./server\nHEALTHCHECK NONE\n")
     assert result.signals == (Signal("deployment.docker", "Dockerfile", 1, "golang:1.22"),)
@@ -669,16 +678,19 @@ def test_platform_configs() -> None:
     render = facts(
         "render.yaml",
         "services:\n  - type: web\n    name: api\n    startCommand: gunicorn x:app\n"
-        "    healthCheckPath: /healthz\n  - type: redis\n    name: cache\n"
+        "    healthCheckPath: /healthz\n"
+        "    envVars:\n      - key: SENTRY_DSN\n        sync: false\n"
+        "  - type: redis\n    name: cache\n"
         "databases:\n  - name: db\n",
     )
     assert render.signals == (
-        Signal("config.render", "cache", 6, "redis"),
-        Signal("config.render", "db", 9, "postgresql"),
+        Signal("config.render", "cache", 9, "redis"),
+        Signal("config.render", "db", 12, "postgresql"),
         Signal("deployment.render", "render.yaml"),
         Signal("entrypoint.http", "api", 2, "gunicorn x:app"),
         Signal("observability.health", "Render health check: api", 5, "/healthz"),
     )
+    assert render.env == (EnvRead("SENTRY_DSN", 7),)
     vercel = facts("vercel.json", '{"crons": [\n{"path": "/api/cron", "schedule": "0 5 * * *"}]}')
     assert vercel.signals == (
         Signal("deployment.vercel", "vercel.json"),
