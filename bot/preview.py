@@ -24,6 +24,7 @@ from bot.core.config import CONFIG_PATH, RepoConfig
 from bot.core.errors import ConfigError, UserError
 from bot.engine import Engine, Evaluation, Problem
 from bot.ports import Head
+from bot.service import affects_docs
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,11 @@ def preview_pull_request(
         return "draft"
     comparison = conv.compare(pr.base_sha, pr.head_sha)
     changed = comparison.paths
-    # Unknown changes (a huge compare) are treated as tracked: better a preview than none.
-    if changed is not None and not config.tracks_any(changed):
+    # Unknown changes (a huge compare) count as tracked: better a preview than none.
+    tracked = changed is None or config.tracks_any(changed)
+    # A change to a doc itself (or the config) is not tracked code, but it can break the
+    # markers or replace generated text: it is evaluated too, as a whole.
+    if not tracked and not affects_docs(config, changed or ()):
         _report(conv, pr, fresh_output(tracked_changed=False))
         _mark_unaffected(conv, pr, config, app_login)
         return "untracked"
@@ -53,7 +57,9 @@ def preview_pull_request(
         # Facts are compared with the fork point, not the base tip: what main gained since
         # the branch was cut is not this pull request's doing.
         evaluation = engine.evaluate(
-            pr.head_sha, base_sha=comparison.merge_base, changed_paths=changed
+            pr.head_sha,
+            base_sha=comparison.merge_base,
+            changed_paths=changed if tracked else None,
         )
     except UserError as err:
         evaluation = Evaluation(head=_no_head(pr), problems=(_problem(err),))

@@ -145,3 +145,10 @@ def test_fork_preview_says_a_patch_is_replied() -> None:
     conv, engine = FakeConversation(pulls=[pull(head_repo="forker/shop")]), FakeEngine()
     run(conv, engine)
     assert "apps cannot push to forks" in conv.bodies[0]
+
+
+def test_a_change_to_a_doc_alone_is_evaluated_as_a_whole() -> None:
+    conv = FakeConversation(changed=(".context/docs/data-flow.md",))
+    engine = FakeEngine(problems=(Problem(".context/docs/data-flow.md", 3, "no end marker"),))
+    assert run(conv, engine) == "malformed"
+    assert engine.evaluated == [("a" * 40, False)]

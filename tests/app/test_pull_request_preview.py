@@ -182,3 +182,19 @@ def test_what_main_gained_since_the_fork_is_not_blamed_on_the_pull(harness: Harn
     [comment] = harness.bot_comments(number)
     assert "Integration added: **Stripe**" in comment["body"]
     assert "Redis" not in comment["body"].split("<details>")[0]
+
+
+def test_a_pull_that_breaks_the_docs_markers_fails_the_check(harness: Harness) -> None:
+    doc = harness.show("main", DOC).replace("<!-- agent-update:end -->", "")
+    harness.commit("alice", "edit-doc", {DOC: doc}, **{"from": "main", "deliver": False})
+    number = harness.open_pull("alice", "edit-doc")
+    assert ("preview", "malformed") in harness.run_jobs()
+    [check] = harness.check_runs(harness.head("edit-doc"))
+    assert check["conclusion"] == "failure"
+    [annotation] = harness.annotations(check["id"])
+    assert annotation["path"] == DOC
+    assert (
+        annotation["start_line"]
+        == doc.splitlines().index("<!-- agent-update:start:data-flow -->") + 1
+    )
+    assert harness.comments(number) == []
