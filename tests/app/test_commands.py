@@ -208,3 +208,35 @@ def test_force_on_an_issue_announces_then_takes_over_a_persons_docs_branch(
     tip = harness.head("docs-refresh/main")
     assert git(harness.path, "log", "-1", "--format=%an", tip) != "pat"
     assert harness.head(f"{tip}^") == harness.head("main")
+
+
+HAND_NOTE = "Orders arrive through the web app; see the ops runbook."
+
+
+@pytest.fixture
+def edited_harness(tmp_path: Path) -> Iterator[Harness]:
+    files = initial_files()
+    intro = "Work enters through"
+    assert intro in files[DOC]
+    files[DOC] = files[DOC].replace(intro, f"{HAND_NOTE}\n\n{intro}", 1)
+    yield from start(tmp_path, files)
+
+
+def test_hand_edits_are_kept_and_announced_then_force_overwrites_them(
+    edited_harness: Harness,
+) -> None:
+    h = edited_harness
+    number = stale_pull(h)
+    [preview] = h.bot_comments(number)
+    assert "High-level Flow was edited by hand" in preview["body"]
+    h.comment("octo", number, "/refresh-docs")
+    assert ("command", "committed") in h.run_jobs()
+    kept = h.show("add-stripe", DOC)
+    assert HAND_NOTE in kept
+    assert "Stripe" in kept
+    assert "Generated text edited by hand was kept" in replies(h, number)[-1]
+    h.comment("octo", number, "/refresh-docs force")
+    assert ("command", "committed") in h.run_jobs()
+    forced = h.show("add-stripe", DOC)
+    assert HAND_NOTE not in forced
+    assert "Stripe" in forced
