@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bot.core.evidence import evidence_key
 from bot.core.model import Edge, Entrypoint, Evidence, RepoFacts, Service
 
 NO_CHANGES = "No change in detected facts."
@@ -134,7 +135,7 @@ def _cite(ev: Evidence) -> str:
 
 
 def _ev(item: Service | Entrypoint | Edge, cite: Callable[[Evidence], str]) -> str:
-    evidence: Sequence[Evidence] = sorted(item.evidence, key=lambda e: (e.path, e.line or 0))
+    evidence: Sequence[Evidence] = sorted(item.evidence, key=evidence_key)
     if not evidence:
         return ""
     shown = ", ".join(cite(e) for e in evidence[:MAX_CITED])

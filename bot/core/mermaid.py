@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.core.evidence import is_code
 from bot.core.model import Entrypoint, Module, RepoFacts, Service
 
 MAX_NODES = 30
@@ -45,9 +46,6 @@ STRENGTH_RANK = {"used": 0, "configured": 1, "declared": 2}
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _WORD = re.compile(r"[A-Za-z0-9_/-]+")
-CODE_EXTENSIONS = frozenset(
-    {"py", "js", "mjs", "cjs", "jsx", "ts", "tsx", "rb", "go", "java", "kt", "rs", "php", "cs"}
-)
 
 
 def slug(text: str) -> str:
@@ -253,7 +251,7 @@ def _all_edges(
         node = entry_ids[_entry_key(entry)]
         targets: set[str] = set()
         for ev in entry.evidence:
-            if ev.path.rpartition(".")[2] in CODE_EXTENSIONS:
+            if is_code(ev.path):
                 entry_files.setdefault(ev.path, set()).add(node)
             module = module_of(ev.path, modules)
             if module is not None and module.name in module_ids and module.path not in ("", "."):

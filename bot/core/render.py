@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
+from bot.core.evidence import evidence_key
 from bot.core.mermaid import STRENGTH_RANK, build_diagram, category_label, kind_label
 from bot.core.model import Edge, Entrypoint, Evidence, Item, Module, RepoFacts, Service
 
@@ -25,9 +26,6 @@ EXTERNAL_INTEGRATIONS = "external-integrations"
 OBSERVABILITY = "observability-failure-modes"
 SECTION_ORDER = (HIGH_LEVEL_FLOW, INTERNAL_MOVEMENT, EXTERNAL_INTEGRATIONS, OBSERVABILITY)
 
-CODE_EXTENSIONS = frozenset(
-    {"py", "js", "mjs", "cjs", "jsx", "ts", "tsx", "rb", "go", "java", "kt", "rs", "php", "cs"}
-)
 NONE_DETECTED = "none detected"
 MAX_ROWS = 40  # per table; the rest is counted so a large repo stays readable
 MAX_EDGE_ROWS = 25
@@ -99,13 +97,7 @@ class _Paths:
 
 
 def _evidence(items: Iterable[Evidence], known: _Paths) -> tuple[Evidence, ...]:
-    return tuple(sorted({e for e in items if known.has_file(e.path)}, key=_evidence_key))
-
-
-def _evidence_key(ev: Evidence) -> tuple[bool, str, int]:
-    # Code first: the line that imports or calls a thing proves more than a manifest entry.
-    code = ev.path.rpartition(".")[2] in CODE_EXTENSIONS
-    return (not code, ev.path, -1 if ev.line is None else ev.line)
+    return tuple(sorted({e for e in items if known.has_file(e.path)}, key=evidence_key))
 
 
 def _ground(facts: RepoFacts, known: _Paths) -> RepoFacts:
@@ -165,7 +157,7 @@ def _merge_entries(entries: Sequence[Entrypoint]) -> tuple[Entrypoint, ...]:
             merged[key] = entry
             continue
         details = sorted({d for d in (old.detail, entry.detail) if d})
-        evidence = tuple(sorted(set(old.evidence) | set(entry.evidence), key=_evidence_key))
+        evidence = tuple(sorted(set(old.evidence) | set(entry.evidence), key=evidence_key))
         merged[key] = replace(old, evidence=evidence, detail=", ".join(details))
     return tuple(merged[k] for k in sorted(merged))
 

@@ -64,3 +64,15 @@ def test_markdown_lists_changes_with_evidence_and_custom_links() -> None:
 def test_repository_text_is_escaped_in_markdown() -> None:
     diff = FactsDiff(integrations_added=(Service("<!-- x -->", "`y`", "used", ()),))
     assert diff.to_markdown().splitlines()[2] == "- Integration added: **&lt;!-- x --&gt;** ('y')"
+
+
+def test_code_evidence_is_cited_before_manifests() -> None:
+    new = replace(
+        BASE,
+        integrations=(
+            *BASE.integrations,
+            Service("SendGrid", "email", "used", (E("requirements.txt", 7), E("shop/mail.py", 5))),
+        ),
+    )
+    (line,) = diff_facts(BASE, new).lines()
+    assert line.endswith("— `shop/mail.py:5`, `requirements.txt:7`")
