@@ -180,7 +180,7 @@ def build_diagram(
         "entrypoints",
         ENTRY_GROUP_LABEL,
         (
-            (entry_ids[_entry_key(e)], f"{kind_label(e.kind)}: {e.name}")
+            (entry_ids[_entry_key(e)], _entry_label(e))
             for e in entrypoints
             if entry_ids[_entry_key(e)] in kept
         ),
@@ -213,6 +213,12 @@ def build_diagram(
         edges_shown=len(shown_edges),
         edges_total=len(edges),
     )
+
+
+def _entry_label(entry: Entrypoint) -> str:
+    kind = kind_label(entry.kind)
+    # "HTTP route (app.py)" already says its kind; "web" needs it said.
+    return entry.name if entry.name.lower().startswith(kind.lower()) else f"{kind}: {entry.name}"
 
 
 def _group(group_id: str, label: str, members: Iterable[tuple[str, str]]) -> list[str]:
