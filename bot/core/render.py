@@ -43,6 +43,12 @@ STRENGTH_NOTE = (
     "Strength: **used** means imported or called in code, **configured** means named in"
     " settings or environment variables, **declared** means listed in a dependency manifest only."
 )
+STRENGTH_LEADS = (
+    ("used", "Used in code:"),
+    ("configured", "Configured in settings or environment only:"),
+    ("declared", "Declared in manifests, not seen in code:"),
+)
+MAX_NAMED = 12  # names in one sentence; the tables list the rest
 RESILIENCE_NONE = (
     "Retries, backoff, circuit breakers and timeouts: none detected. Failures of downstream"
     " systems surface to the caller as they are."
@@ -323,8 +329,22 @@ def _services_table(services: Sequence[Service]) -> str:
     return table(["Name", "Category", "Strength", "Evidence"], rows)
 
 
+def _services_sentence(services: Sequence[Service]) -> str:
+    """Who the code talks to, strongest evidence first, names only (the tables cite)."""
+    sentences = []
+    for strength, lead in STRENGTH_LEADS:
+        names = sorted({s.name for s in services if s.strength == strength})
+        if len(names) > MAX_NAMED:
+            names = [*names[:MAX_NAMED], f"{len(names) - MAX_NAMED} more"]
+        if names:
+            sentences.append(f"{lead} {_join([text(n) for n in names])}.")
+    return " ".join(sentences)
+
+
 def _external_integrations(facts: RepoFacts) -> str:
     parts: list[str] = []
+    if facts.datastores or facts.integrations:
+        parts.append(_services_sentence(facts.datastores + facts.integrations))
     for label, services in (
         ("Datastores", facts.datastores),
         ("External integrations", facts.integrations),

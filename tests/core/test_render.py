@@ -260,3 +260,18 @@ def test_one_process_named_in_procfile_and_compose_is_one_row() -> None:
     body = render_data_flow(facts, PATHS)["high-level-flow"]
     assert "| web | HTTP | gunicorn app | `shop/db.py:2`, `Procfile:1` |" in body
     assert "1 entry point (1 HTTP)" in body
+
+
+def test_integrations_open_with_who_the_code_talks_to_by_strength() -> None:
+    facts = replace(
+        shop_facts(),
+        integrations=(
+            Service("Stripe", "payments", "used", (E("shop/payments.py", 1),)),
+            Service("Sentry", "monitoring", "declared", (E("requirements.txt", 9),)),
+        ),
+    )
+    body = render_data_flow(facts, PATHS)["external-integrations"]
+    assert body.startswith(
+        "Used in code: PostgreSQL, Redis and Stripe."
+        " Declared in manifests, not seen in code: Sentry.\n"
+    )
