@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, redirect, request
 
 from bot.sandbox import shapes
-from bot.sandbox.rest import ApiError, base_url, ctx, find_repo, not_found
+from bot.sandbox.rest import ApiError, base_url, ctx, find_repo, not_found, paginate
 from bot.sandbox.store import Repo
 
 bp = Blueprint("repo", __name__)
@@ -31,6 +31,23 @@ def get_repo(owner: str, name: str) -> Any:
     return jsonify(shapes.repository(base_url(), ctx().store, r, full=True))
 
 
+@bp.get("/repos/<owner>/<name>/branches")
+def list_branches(owner: str, name: str) -> Any:
+    # https://docs.github.com/en/rest/branches/branches#list-branches
+    r = _repo(owner, name)
+    url = f"{base_url()}/repos/{r.full_name}/commits"
+    return paginate(
+        [
+            {
+                "name": ref.removeprefix("refs/heads/"),
+                "commit": {"sha": sha, "url": f"{url}/{sha}"},
+                "protected": False,
+            }
+            for ref, sha, _ in r.git.refs("refs/heads/")
+        ]
+    )
+
+
 @bp.get("/repos/<owner>/<name>/branches/<path:branch>")
 def get_branch(owner: str, name: str, branch: str) -> Any:
     # https://docs.github.com/en/rest/branches/branches#get-a-branch
@@ -43,6 +60,26 @@ def get_branch(owner: str, name: str, branch: str) -> Any:
         )
     commit = shapes.rest_commit(base_url(), ctx().store, r, info, None)
     return jsonify({"name": branch, "commit": commit, "protected": False})
+
+
+@bp.get("/repos/<owner>/<name>/commits")
+def list_commits(owner: str, name: str) -> Any:
+    # https://docs.github.com/en/rest/commits/commits#list-commits (`sha`, `path`; newest first)
+    r = _repo(owner, name)
+    start = r.git.resolve(request.args.get("sha") or r.default_branch)
+    if start is None:
+        not_found("https://docs.github.com/rest/commits/commits#list-commits")
+    args = ["rev-list", "--max-count=1000", start]
+    if request.args.get("path"):
+        args += ["--", request.args["path"]]
+    base, store = base_url(), ctx().store
+
+    def render(sha: str) -> Any:
+        info = r.git.commit_info(sha)
+        assert info is not None
+        return shapes.rest_commit(base, store, r, info, None)
+
+    return paginate(r.git.git(*args).decode().split(), render)
 
 
 @bp.get("/repos/<owner>/<name>/commits/<path:ref>")

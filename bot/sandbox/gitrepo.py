@@ -26,6 +26,9 @@ ZERO_SHA = "0" * 40
 _GIT_ENV_BASE = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 
 
+NOT_A_REPOSITORY = "{path} is not the top folder of a git repository"
+
+
 class GitError(RuntimeError):
     """A git command failed; `stderr` says why."""
 
@@ -77,7 +80,18 @@ class GitRepo:
         self.lock = threading.RLock()
         self._batch: subprocess.Popen[bytes] | None = None
         self._batch_lock = threading.Lock()
-        self.git("rev-parse", "--git-dir")  # fails early on a path that is not a repository
+        self._check_top_level()
+
+    def _check_top_level(self) -> None:
+        """Refuse a folder that is not itself a repository (inside one does not count)."""
+        out = self.git("rev-parse", "--is-bare-repository", "--absolute-git-dir").decode()
+        bare, git_dir = out.splitlines()
+        if bare == "true":
+            root = Path(git_dir)
+        else:
+            root = Path(self.git("rev-parse", "--show-toplevel").decode().strip())
+        if root.resolve() != self.path.resolve():
+            raise GitError(NOT_A_REPOSITORY.format(path=self.path))
 
     # --- plumbing -------------------------------------------------------------------
 
@@ -301,7 +315,7 @@ class GitRepo:
                 parents.append(value)
             elif key in ("author", "committer"):
                 people[key] = _person(value)
-        full = self.git("rev-parse", sha).decode().strip()
+        full = sha if len(sha) == 40 else self.git("rev-parse", sha).decode().strip()
         return CommitInfo(
             full, tree, tuple(parents), people["author"], people["committer"], message
         )

@@ -136,7 +136,7 @@ def created(payload: Any) -> Response:
     return resp
 
 
-def paginate(items: list[Any]) -> Response:
+def paginate(items: list[Any], render: Callable[[Any], Any] | None = None) -> Response:
     """A page of `items` with GitHub's `Link` header (first/prev/next/last), per `page`/`per_page`.
 
     https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
@@ -148,6 +148,8 @@ def paginate(items: list[Any]) -> Response:
         per_page, page = PER_PAGE_DEFAULT, 1
     last = max((len(items) + per_page - 1) // per_page, 1)
     chunk = items[(page - 1) * per_page : page * per_page]
+    if render is not None:  # build only this page's bodies
+        chunk = [render(item) for item in chunk]
     resp = jsonify(chunk)
     links = []
     for rel, target in (("prev", page - 1), ("next", page + 1), ("last", last), ("first", 1)):

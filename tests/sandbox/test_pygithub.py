@@ -12,6 +12,7 @@ from github import Github, GithubException, InputGitTreeElement, UnknownObjectEx
 from github.Repository import Repository
 
 from bot.sandbox import SandboxHandle
+from bot.sandbox.gitrepo import GitError, GitRepo
 from tests.helpers.sandbox import (
     FULL_NAME,
     OWNER,
@@ -20,6 +21,7 @@ from tests.helpers.sandbox import (
     commit_files,
     git,
     installation_client,
+    make_repo,
 )
 
 
@@ -241,3 +243,44 @@ def test_pagination_follows_link_headers_across_pages(
     assert bodies == [f"c{n}" for n in range(35)]
     pages = [r for r in sandbox.request_log() if r["path"].endswith("/comments")]
     assert len(pages) == 2
+
+
+def test_commits_and_branches_are_listed_from_git(repo: Repository, sandbox_repo: Path) -> None:
+    first = git(sandbox_repo, "rev-parse", "main")
+    second = commit_files(sandbox_repo, {"app/web.py": "print(1)\n"}, "touch web")
+    third = commit_files(sandbox_repo, {"README.md": "# again\n"}, "touch readme")
+    assert [c.sha for c in repo.get_commits()] == [third, second, first]
+    assert [c.sha for c in repo.get_commits(path="app/web.py")] == [second, first]
+    assert [c.commit.message for c in repo.get_commits(sha=second)] == [
+        "touch web\n",
+        "initial commit\n",
+    ]
+    _bot_commit(repo, {"docs/a.md": "a\n"}, "docs-refresh/main")
+    assert [b.name for b in repo.get_branches()] == ["docs-refresh/main", "main"]
+
+
+def test_repository_added_at_runtime_joins_the_installation(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    other = make_repo(tmp_path / "other", {"main.go": "package main\n"})
+    sandbox.admin("POST", "/_sandbox/repos", {"full_name": "octo/other", "path": str(other)})
+    gh = installation_client(sandbox)
+    assert gh.get_repo("octo/other").get_branch("main").commit.sha == git(
+        other, "rev-parse", "main"
+    )
+    integration = app_client(sandbox)
+    assert integration.get_repo_installation("octo", "other").id == sandbox.installation_id
+    bad = requests.post(
+        f"{sandbox.api_url}/_sandbox/repos",
+        json={"full_name": "octo/nope", "path": str(tmp_path)},
+        timeout=10,
+    )
+    assert bad.status_code == 422
+
+
+def test_a_folder_inside_a_repository_is_not_served(sandbox_repo: Path) -> None:
+    with pytest.raises(GitError, match="is not the top folder of a git repository"):
+        GitRepo(sandbox_repo / "app")
+    bare = sandbox_repo.parent / "bare.git"
+    git(sandbox_repo.parent, "clone", "-q", "--bare", str(sandbox_repo), str(bare))
+    assert GitRepo(bare).resolve("main") == git(sandbox_repo, "rev-parse", "main")
