@@ -42,6 +42,7 @@ CATEGORY_LABELS = {
     "iam": "IAM",
     "dns": "DNS",
 }
+KIND_ORDER = ("http", "webhook", "consumer", "worker", "scheduler", "cli")
 STRENGTH_RANK = {"used": 0, "configured": 1, "declared": 2}
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -160,13 +161,14 @@ def build_diagram(
 
     ranked_services = sorted(services, key=lambda s: (STRENGTH_RANK.get(s.strength, 9), s.name))
     ranked_modules = sorted(modules, key=lambda m: (-weight.get(module_ids[m.name], 0), m.name))
-    keep_entries = [entry_ids[_entry_key(e)] for e in entrypoints][:MAX_ENTRY_NODES]
+    ranked_entries = [entry_ids[_entry_key(e)] for e in _interleave_kinds(entrypoints)]
+    keep_entries = ranked_entries[:MAX_ENTRY_NODES]
     keep_services = [service_ids[s.name] for s in ranked_services][:MAX_SERVICE_NODES]
     room = MAX_NODES - len(keep_entries) - len(keep_services)
     keep_modules = [module_ids[m.name] for m in ranked_modules][: max(room, 0)]
     # Give budget the modules did not need back to entry points, then services.
     room = MAX_NODES - len(keep_entries) - len(keep_services) - len(keep_modules)
-    extra_entries = [entry_ids[_entry_key(e)] for e in entrypoints][MAX_ENTRY_NODES:]
+    extra_entries = ranked_entries[MAX_ENTRY_NODES:]
     extra_services = [service_ids[s.name] for s in ranked_services][MAX_SERVICE_NODES:]
     extra = (extra_entries + extra_services)[: max(room, 0)]
     kept = set(keep_entries) | set(keep_services) | set(keep_modules) | set(extra)
@@ -213,6 +215,19 @@ def build_diagram(
         edges_shown=len(shown_edges),
         edges_total=len(edges),
     )
+
+
+def _interleave_kinds(entrypoints: Sequence[Entrypoint]) -> list[Entrypoint]:
+    """One of each kind first (HTTP, webhook, consumer, worker, scheduler, CLI), then the
+    second of each…: when the budget cuts, every way work comes in is still drawn."""
+    by_kind: dict[str, list[Entrypoint]] = {}
+    for entry in sorted(entrypoints, key=lambda e: (e.kind, e.name)):
+        by_kind.setdefault(entry.kind, []).append(entry)
+    kinds = sorted(by_kind, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else 99, k))
+    out: list[Entrypoint] = []
+    for i in range(max((len(v) for v in by_kind.values()), default=0)):
+        out += [by_kind[k][i] for k in kinds if i < len(by_kind[k])]
+    return out
 
 
 def _entry_label(entry: Entrypoint) -> str:

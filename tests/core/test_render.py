@@ -275,3 +275,17 @@ def test_integrations_open_with_who_the_code_talks_to_by_strength() -> None:
         "Used in code: PostgreSQL, Redis and Stripe."
         " Declared in manifests, not seen in code: Sentry.\n"
     )
+
+
+def test_diagram_budget_keeps_every_kind_of_entry_point() -> None:
+    paths = [f"cmd{i:02}/main.py" for i in range(40)] + ["web.py", "tasks.py"]
+    entries = (
+        *(Entrypoint(f"cli{i:02}", "cli", (E(f"cmd{i:02}/main.py", 1),)) for i in range(40)),
+        Entrypoint("web", "webhook", (E("web.py", 3),)),
+        Entrypoint("jobs", "worker", (E("tasks.py", 3),)),
+    )
+    modules = tuple(Module(f"cmd{i:02}", f"cmd{i:02}", 1, "python") for i in range(40))
+    body = render_data_flow(RepoFacts(entrypoints=entries, modules=modules), paths)
+    diagram = body["high-level-flow"].split("```mermaid", 1)[1]
+    assert 'ep_webhook_web["webhook receiver: web"]' in diagram
+    assert 'ep_worker_jobs["worker: jobs"]' in diagram
