@@ -7,6 +7,7 @@ Every body stays under GitHub's 65,536-character limit; the diff is what gets cu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -25,6 +26,8 @@ HAND_EDITED = (
     "⚠️ `{path}`: generated text in {sections} was edited by hand; a refresh keeps it as it is. "
     "`/refresh-docs force` overwrites it."
 )
+REPAIRS = "🔧 `{path}` also gets repaired outside its generated sections:"
+MAX_REPAIRS_SHOWN = 10
 DIFF_SUMMARY = "Doc diff ({lines} lines)"
 DIFF_TOO_LARGE = "The doc diff is too large to show here; run `docs-refresh refresh` locally."
 APPLY_SAME_REPO = (
@@ -115,6 +118,9 @@ def preview_body(
     for doc in sorted(docs):
         if doc.hand_edited:
             parts += [HAND_EDITED.format(path=doc.path, sections=", ".join(doc.hand_edited)), ""]
+        if doc.repairs:
+            shown = doc.repairs[:MAX_REPAIRS_SHOWN]
+            parts += [REPAIRS.format(path=doc.path), *(f"- {_code_span(r)}" for r in shown), ""]
     parts += [APPLY_SAME_REPO if same_repo else APPLY_FORK, "", ""]
     head_text = "\n".join(parts)
     return head_text + _diff_block(docs, limit - size(head_text) - 1)
@@ -187,6 +193,13 @@ def takeover_body(branch: str, sha: str) -> str:
 
 def failed_body(error: str) -> str:
     return _reply(FAILED.format(error=error))
+
+
+def _code_span(text: str) -> str:
+    """Text quoting repository content as one code span: its backticks and tags stay inert."""
+    flat = " ".join(text.split())
+    ticks = "`" * (max((len(m) for m in re.findall(r"`+", flat)), default=0) + 1)
+    return f"{ticks} {flat} {ticks}"
 
 
 def _reply(text: str) -> str:

@@ -25,6 +25,7 @@ class DocDiff(NamedTuple):
     new: str
     sections: tuple[str, ...] = ()  # headings of the subsections that change
     hand_edited: tuple[str, ...] = ()  # headings whose generated text a person edited
+    repairs: tuple[str, ...] = ()  # "line N: what was repaired" outside the owned sections
 
 
 def unified_diff(path: str, old: str, new: str, context: int = 3) -> str:

@@ -75,6 +75,7 @@ class RepoEngine:
                 c.new,
                 _headings(c.changed_sections),
                 () if force else _headings(c.hand_edited),
+                tuple(c.repairs),
             )
             for c in result.changes
         )

@@ -176,3 +176,10 @@ def test_an_unknown_word_is_echoed_without_backticks_and_short() -> None:
     assert "`@everyone" not in body
     assert "`/refresh-docs @everyone" in body
     assert "x" * 41 not in body
+
+
+def test_repairs_outside_the_generated_sections_are_listed_as_inert_code() -> None:
+    doc = DOC._replace(repairs=("line 1: removed the model's chatter `I'll update` <b>",))
+    body = preview_body("abc", [doc], FACTS, same_repo=True)
+    assert "also gets repaired outside its generated sections" in body
+    assert "- `` line 1: removed the model's chatter `I'll update` <b> ``" in body

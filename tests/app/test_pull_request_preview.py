@@ -198,3 +198,33 @@ def test_a_pull_that_breaks_the_docs_markers_fails_the_check(harness: Harness) -
         == doc.splitlines().index("<!-- agent-update:start:data-flow -->") + 1
     )
     assert harness.comments(number) == []
+
+
+WRAPPED = "haniellevi__celula-connect__.context__docs__data-flow.md"
+
+
+@pytest.fixture
+def wrapped_harness(tmp_path: Path, shared_corpus: Path) -> Iterator[Harness]:
+    """`main` carries a real LLM-written doc: fenced in ```markdown, front matter inside."""
+    doc = (shared_corpus / "docs" / WRAPPED).read_text(encoding="utf-8")
+    yield from start(tmp_path, {**initial_files(), DOC: doc})
+
+
+def test_a_real_llm_written_doc_previews_its_repairs_and_keeps_readonly_text(
+    wrapped_harness: Harness,
+) -> None:
+    h = wrapped_harness
+    doc = h.show("main", DOC)
+    number = open_stripe_pull(h)
+    assert ("preview", "stale") in h.run_jobs()
+    [comment] = h.bot_comments(number)
+    assert "also gets repaired outside its generated sections" in comment["body"]
+    assert "Integration added: **Stripe**" in comment["body"]
+    h.comment("octo", number, "/refresh-docs")
+    assert ("command", "committed") in h.run_jobs()
+    refreshed = h.show("add-stripe", DOC)
+    readonly = doc[
+        doc.index("<!-- agent-readonly:guidance -->") : doc.index("<!-- agent-update:end")
+    ]
+    assert readonly in refreshed
+    assert not refreshed.startswith("```")
