@@ -106,6 +106,8 @@ _ENV_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)""")
 
 def _env_pairs(args: str) -> list[tuple[str, str]]:
     """``ENV A=1 B="x y"`` or the legacy ``ENV A 1`` form."""
+    if not args.strip():
+        return []
     if "=" not in args.split(None, 1)[0]:
         key, _, value = args.partition(" ")
         return [(key, value.strip())] if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else []

@@ -549,6 +549,7 @@ def test_dockerfile_env_names_and_url_schemes() -> None:
     result = facts("Dockerfile", text)
     assert result.env == (EnvRead("LEGACY_KEY", 3), EnvRead("MODE", 2), EnvRead("REDIS_URL", 2))
     assert Signal("config.url", "REDIS_URL", 2, "redis") in result.signals
+    assert facts("Dockerfile", "ENV\nENV \\\n").env == ()  # found by the property test
 
 
 def test_dockerfile_without_expose_is_not_an_http_entrypoint() -> None:
