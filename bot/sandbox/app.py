@@ -93,8 +93,8 @@ def _before() -> Response | None:
             return _fault_response(
                 fault.kind, fault.status, fault.message, fault.retry_after
             ).response()
-    if _OPEN_PATHS.match(request.path):
-        return None
+    if _OPEN_PATHS.match(request.path) or request.url_rule is None:
+        return None  # open paths; unknown routes answer 404 with or without credentials
     _authenticate()
     return None
 

@@ -276,3 +276,12 @@ def test_request_log_records_method_path_status_and_writes(
     ]
     over_http = requests.get(f"{sandbox.api_url}/_sandbox/requests", timeout=10).json()
     assert [r["path"] for r in over_http] == [p for _, p, _, _ in log]
+
+
+def test_unknown_route_answers_404_and_unhandled_errors_answer_500_in_githubs_shape(
+    api: Api, sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    assert requests.get(f"{sandbox.api_url}/no/such/route", timeout=10).status_code == 404
+    _error(api("GET", "/no/such/route"), 404, "Not Found")
+    sandbox.store.repos[FULL_NAME].git.path = tmp_path / "vanished"  # git now fails underneath
+    _error(api("GET", f"/repos/{FULL_NAME}/git/ref/heads/main"), 500, "Internal Server Error")
