@@ -38,8 +38,9 @@ APPLY_FORK = (
     "**To apply:** comment `/refresh-docs` and the bot replies with a patch to apply on your "
     "branch (apps cannot push to forks). Or run `docs-refresh refresh` locally."
 )
+UNAFFECTED_TITLE = "### ✅ docs-refresh: the docs are unaffected again"
 UNAFFECTED = (
-    "### ✅ docs-refresh: the docs are unaffected again\n\n"
+    UNAFFECTED_TITLE + "\n\n"
     "As of `{head}`, this pull request no longer changes the generated docs. Nothing to do."
 )
 

@@ -18,7 +18,7 @@ from bot.checks import (
     malformed_output,
     stale_output,
 )
-from bot.comments import find_sticky, preview_body, unaffected_body
+from bot.comments import UNAFFECTED_TITLE, find_sticky, preview_body, unaffected_body
 from bot.conversation import Conversation, PullDetails
 from bot.core.config import CONFIG_PATH, RepoConfig
 from bot.core.errors import ConfigError, UserError
@@ -79,25 +79,26 @@ def preview_pull_request(
             evaluation.facts_markdown,
             same_repo=pr.same_repo(repo),
         )
-        _upsert_sticky(conv, pr, body, app_login, create=True)
+        _upsert_sticky(conv, pr, body, app_login)
     return "stale"
 
 
 def _mark_unaffected(
     conv: Conversation, pr: PullDetails, config: RepoConfig, app_login: str
 ) -> None:
-    """Say so in the sticky comment if there is one; never open a comment to say nothing."""
-    if config.comments:
-        _upsert_sticky(conv, pr, unaffected_body(pr.head_sha), app_login, create=False)
+    """Say so in the sticky comment if there is one; never open a comment to say nothing,
+    and leave one that already says so alone (no write per push)."""
+    if not config.comments:
+        return
+    sticky = find_sticky(conv.issue_comments(pr.number), app_login)
+    if sticky is not None and UNAFFECTED_TITLE not in sticky.body:
+        conv.edit_comment(sticky.id, unaffected_body(pr.head_sha))
 
 
-def _upsert_sticky(
-    conv: Conversation, pr: PullDetails, body: str, app_login: str, *, create: bool
-) -> None:
+def _upsert_sticky(conv: Conversation, pr: PullDetails, body: str, app_login: str) -> None:
     sticky = find_sticky(conv.issue_comments(pr.number), app_login)
     if sticky is None:
-        if create:
-            conv.create_comment(pr.number, body)
+        conv.create_comment(pr.number, body)
     elif sticky.body.strip() != body.strip():
         conv.edit_comment(sticky.id, body)
 

@@ -152,3 +152,13 @@ def test_a_change_to_a_doc_alone_is_evaluated_as_a_whole() -> None:
     engine = FakeEngine(problems=(Problem(".context/docs/data-flow.md", 3, "no end marker"),))
     assert run(conv, engine) == "malformed"
     assert engine.evaluated == [("a" * 40, False)]
+
+
+def test_a_sticky_that_already_says_unaffected_is_not_rewritten_per_push() -> None:
+    conv, engine = FakeConversation(), FakeEngine()
+    run(conv, engine)
+    engine.docs = ()
+    run(conv, engine)
+    conv.pulls = [pull(head_sha="c" * 40)]
+    run(conv, engine)
+    assert conv.edits == [1]
