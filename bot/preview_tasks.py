@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import DocsRefreshError, SetupError, UserError
 from bot.jobs import Job, JobKey, job
 from bot.permissions import Actor
 from bot.publishing import BRANCH_PREFIX as BOT_BRANCH_PREFIX
 from bot.worker_context import WorkerContext
+
+if TYPE_CHECKING:
+    from bot.refresh_command import BaseRefresh
 
 NOT_CONFIGURED = "`{base}` is not one of the `branches` in .github/docs-refresh.yml"
 NO_BRANCH = "the branch `{base}` does not exist"
@@ -161,7 +164,7 @@ class ServiceRefresher:
         mine = self._ctx.deps.identity
         return None if author.email == mine.email else str(tip)
 
-    def refresh(self, force: bool) -> Any:
+    def refresh(self, force: bool) -> BaseRefresh:
         from bot.refresh_command import BaseRefresh
 
         service = importlib.import_module("bot.service")
