@@ -49,7 +49,9 @@ class Job:
     installation_id: int | None = None  # for dropping jobs of a removed installation
     repo: str | None = None
 
-    def to_message(self, enqueued_at: float, attempt: int = 0) -> dict[str, Any]:
+    def to_message(
+        self, enqueued_at: float, attempt: int = 0, delivery: str | None = None
+    ) -> dict[str, Any]:
         """The plain dict the queue carries (huey pickles it)."""
         key = self.key
         return {
@@ -60,6 +62,7 @@ class Job:
             "repo": self.repo if key is None else key.repo,
             "enqueued_at": enqueued_at,
             "attempt": attempt,
+            "delivery": delivery,  # the webhook that queued it, for the worker's logs
         }
 
 
@@ -70,6 +73,7 @@ class Message:
     job: Job
     enqueued_at: float
     attempt: int
+    delivery: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Message:
@@ -84,11 +88,21 @@ class Message:
             installation_id=data.get("installation_id"),
             repo=data.get("repo"),
         )
-        return cls(job, float(data["enqueued_at"]), int(data.get("attempt", 0)))
+        delivery = data.get("delivery")
+        return cls(
+            job,
+            float(data["enqueued_at"]),
+            int(data.get("attempt", 0)),
+            delivery if isinstance(delivery, str) else None,
+        )
+
+    def deferred(self) -> dict[str, Any]:
+        """The same attempt again, later (its branch was locked)."""
+        return self.job.to_message(self.enqueued_at, self.attempt, self.delivery)
 
     def retried(self) -> dict[str, Any]:
         """The message of the next attempt (same enqueue time: drops still apply)."""
-        return self.job.to_message(self.enqueued_at, self.attempt + 1)
+        return self.job.to_message(self.enqueued_at, self.attempt + 1, self.delivery)
 
 
 @dataclass(frozen=True, slots=True)

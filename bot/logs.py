@@ -63,14 +63,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time (test captures swap it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure(level: str = "INFO") -> None:
     """JSON lines on stderr for the whole process (idempotent: safe to call twice)."""
     root = logging.getLogger()
     root.setLevel(level)
-    for handler in root.handlers:
-        if getattr(handler, "_docs_refresh", False):
-            return
-    handler = logging.StreamHandler(sys.stderr)
+    if any(isinstance(handler, _StderrHandler) for handler in root.handlers):
+        return
+    handler = _StderrHandler()
     handler.setFormatter(JsonFormatter())
-    handler._docs_refresh = True  # type: ignore[attr-defined]
     root.addHandler(handler)

@@ -62,9 +62,11 @@ class Queue:
     metrics: Metrics
     runner: Any  # huey TaskWrapper of RUN_JOB
 
-    def entries(self, jobs: Sequence[Job], now: float) -> list[Entry]:
+    def entries(self, jobs: Sequence[Job], now: float, delivery: str | None = None) -> list[Entry]:
         return [
-            Entry(job.key, self.huey.serialize_task(self.runner.s(job.to_message(now))))
+            Entry(
+                job.key, self.huey.serialize_task(self.runner.s(job.to_message(now, 0, delivery)))
+            )
             for job in jobs
         ]
 
@@ -81,7 +83,7 @@ class Queue:
             else ("docs_refresh_webhook_deliveries_total", (("event", event),))
         )
         return self.storage.submit(
-            delivery_id, self.entries(jobs, now), drops, now=now, count=count
+            delivery_id, self.entries(jobs, now, delivery_id), drops, now=now, count=count
         )
 
     def enqueue(self, jobs: Sequence[Job]) -> Submitted:
@@ -132,6 +134,7 @@ def execute(queue: Queue, ctx: WorkerContext, message: Message) -> str:
         repo=job.repo if job.key is None else job.key.repo,
         base=None if job.key is None else job.key.base,
         attempt=message.attempt,
+        delivery=message.delivery,
     ):
         outcome = _execute(queue, ctx, message)
         queue.metrics.job(job.name, outcome)
@@ -155,9 +158,7 @@ def _execute(queue: Queue, ctx: WorkerContext, message: Message) -> str:
         return _attempt(queue, ctx, message)
     lease = queue.storage.acquire(job.key.lock_name, LOCK_TTL, now=time.time())
     if lease is None:
-        queue.runner.schedule(
-            args=(job.to_message(message.enqueued_at, message.attempt),), delay=LOCK_WAIT
-        )
+        queue.runner.schedule(args=(message.deferred(),), delay=LOCK_WAIT)
         return "deferred"
     with held(lease, LOCK_TTL):
         queue.storage.clear_pending(job.key)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from bot.jobs import Drop, JobKey, Message, refresh_job
 from bot.storage import held
@@ -153,3 +156,18 @@ def _far_future():  # type: ignore[no-untyped-def]
     import datetime
 
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(hours=1)
+
+
+def test_worker_logs_carry_the_delivery_that_queued_the_job(
+    sqlite_queue: Queue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot import logs as bot_logs
+
+    bot_logs.configure("INFO")
+    sqlite_queue.submit("delivery-77", [record_job(tmp_path / "runs.jsonl", KEY)], event="push")
+    drain(sqlite_queue)
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if "{" in line]
+    done = [line for line in lines if line.get("msg") == "job recorded"]
+    assert done
+    assert done[0]["delivery"] == "delivery-77"
+    assert done[0]["repo"] == KEY.repo
