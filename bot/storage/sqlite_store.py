@@ -54,7 +54,8 @@ class SqliteStore:
         self._huey = huey_storage  # huey.storage.SqliteStorage
         self._submits = 0
         self._writes = GroupCommit(lambda: self._huey.db(commit=True))
-        with self._huey.db(commit=True) as cur:
+        # close=True: a process that forks after this (gunicorn --preload) shares no handle.
+        with self._huey.db(commit=True, close=True) as cur:
             for statement in SCHEMA:
                 cur.execute(statement)
 
