@@ -118,7 +118,7 @@ def deployment(
             yield sb, port, logs, repo
 
 
-def test_push_through_gunicorn_and_the_worker_opens_the_docs_pull_request(
+def test_push_through_web_and_worker_opens_the_docs_pr_and_redelivery_runs_once(
     deployment: tuple[object, int, list[Path], Path],
 ) -> None:
     sb, port, logs, repo = deployment
@@ -160,13 +160,10 @@ def test_push_through_gunicorn_and_the_worker_opens_the_docs_pull_request(
     assert 'docs_refresh_jobs_total{job="refresh",outcome="opened"} 1' in text
     assert 'docs_refresh_github_requests_total{method="POST",status="201"}' in text
     assert 'docs_refresh_github_rate_limit_remaining{resource="core"}' in text
+    assert_redelivery_is_processed_once(port)
 
 
-@pytest.mark.parametrize("deployment", ["split"], indirect=True)
-def test_redelivery_to_gunicorn_is_processed_once(
-    deployment: tuple[object, int, list[Path], Path],
-) -> None:
-    _, port, _logs, _ = deployment
+def assert_redelivery_is_processed_once(port: int) -> None:
     body = json.dumps(
         {
             "ref": "refs/heads/feature",
@@ -183,6 +180,6 @@ def test_redelivery_to_gunicorn_is_processed_once(
     }
     url = f"http://127.0.0.1:{port}/webhook"
     assert http("POST", url, body, headers)[0] == 202
-    assert http("POST", url, body, headers)[0] == 200
+    assert http("POST", url, body, headers)[0] == 200  # the redelivery: accepted once
     status, _ = http("POST", url, body, {**headers, "X-Hub-Signature-256": sign(body, "x")})
     assert status == 401
