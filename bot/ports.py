@@ -145,7 +145,8 @@ class RepoGateway(Protocol):
 
     def edit_pull(self, number: int, *, title: str, body: str) -> None: ...
 
-    def close_pull(self, number: int) -> None: ...
+    def close_pull(self, number: int, *, body: str | None = None) -> None:
+        """Close the PR, replacing its body in the same request when `body` is given."""
 
     def add_labels(self, number: int, labels: Sequence[str]) -> None: ...
 

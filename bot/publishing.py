@@ -22,7 +22,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from bot.ports import BranchExists, Head, Identity, PullRequest, RepoGateway
@@ -69,6 +69,7 @@ class State:
     docs: str = ""
     origin: str = ""
     since: str = ""  # the commit the facts summary compares against
+    closed: bool = False  # the bot closed it (docs fresh): not a person's "no"
 
     def to_comment(self) -> str:
         return f"<!-- docs-refresh:state {json.dumps(asdict(self), sort_keys=True)} -->"
@@ -144,7 +145,8 @@ def publish(
     docs, origin = digest(proposal.files), digest(proposal.origin)
     if pr is not None and pr.state != "open":
         old = State.from_body(pr.body)
-        if not pr.merged and old is not None and old.docs == docs and not proposal.force:
+        declined = not pr.merged and old is not None and not old.closed and old.docs == docs
+        if declined and not proposal.force:
             return Published("declined", pr.number, pr.html_url)
         pr = None
     if pr is None:
@@ -199,7 +201,12 @@ def _close_if_open(
     if not _bot_tip(gw, pr, State.from_body(pr.body), identity):
         return Published("blocked", pr.number, pr.html_url)  # a person's work: theirs to close
     gw.create_comment(pr.number, CLOSED_FRESH.format(base=proposal.base))
-    gw.close_pull(pr.number)
+    state = State.from_body(pr.body)
+    body = None
+    if state is not None:  # mark it closed by the bot, in the closing request itself
+        marked = replace(state, closed=True).to_comment()
+        body = STATE_RE.sub(lambda _: marked, pr.body, count=1)
+    gw.close_pull(pr.number, body=body)
     gw.delete_branch(branch)
     return Published("closed", pr.number, pr.html_url)
 

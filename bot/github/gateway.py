@@ -241,8 +241,11 @@ class GithubGateway:
     def edit_pull(self, number: int, *, title: str, body: str) -> None:
         self._write("PATCH", f"{self._base}/pulls/{number}", {"title": title, "body": body})
 
-    def close_pull(self, number: int) -> None:
-        self._write("PATCH", f"{self._base}/pulls/{number}", {"state": "closed"})
+    def close_pull(self, number: int, *, body: str | None = None) -> None:
+        payload: dict[str, Any] = {"state": "closed"}
+        if body is not None:
+            payload["body"] = body
+        self._write("PATCH", f"{self._base}/pulls/{number}", payload)
 
     def add_labels(self, number: int, labels: Sequence[str]) -> None:
         if labels:

@@ -185,9 +185,11 @@ class FakeGateway:
         self._call("write:edit-pull")
         self._edit(number, title=title, body=body)
 
-    def close_pull(self, number: int) -> None:
+    def close_pull(self, number: int, *, body: str | None = None) -> None:
         self._call("write:close-pull")
         self._edit(number, state="closed")
+        if body is not None:
+            self._edit(number, body=body)
 
     def add_labels(self, number: int, labels: Sequence[str]) -> None:
         if labels:

@@ -140,3 +140,15 @@ def test_huge_facts_summary_is_cut_to_fit_with_state_kept(repo: FakeRepo) -> Non
     assert len(body) <= 65_536
     assert "cut to fit" in body
     assert State.from_body(body) is not None
+
+
+def test_pr_the_bot_closed_is_reopened_when_the_same_docs_go_stale_again(
+    repo: FakeRepo,
+) -> None:
+    publish(FakeGateway(repo), proposal(repo, b"new\n"), BOT_IDENTITY)
+    assert publish(FakeGateway(repo), proposal(repo, None), BOT_IDENTITY).action == "closed"
+    closed = State.from_body(repo.pulls[0].body)
+    assert closed is not None
+    assert closed.closed
+    again = publish(FakeGateway(repo), proposal(repo, b"new\n"), BOT_IDENTITY)
+    assert again.action == "opened"
