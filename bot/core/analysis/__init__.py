@@ -25,13 +25,14 @@ def analyze(snapshot: Snapshot, cache: FactsCache, catalog: object | None = None
     if catalog is not None and not isinstance(catalog, Catalog):
         raise TypeError(f"catalog must be a Catalog, not {type(catalog).__name__}")
     facts = extract_all(snapshot, cache)
-    paths = [e.path for e in snapshot.entries()]
+    entries = snapshot.entries()
+    paths = [e.path for e in entries]
     # tsconfig/jsconfig and pnpm-workspace.yaml: few and small, read for resolution only.
     configs = {
         p: snapshot.read(p).decode("utf-8", "replace") for p in paths if is_resolution_config(p)
     }
     resolver = Resolver(paths, facts, configs)
-    modules, edges = modules_and_edges(paths, facts, resolver)
+    modules, edges = modules_and_edges(paths, facts, resolver, {e.path: e.sha for e in entries})
     services = collect_services(facts, catalog or load_catalog(_EMPTY_CATALOG))
     return RepoFacts(
         source=snapshot.source,

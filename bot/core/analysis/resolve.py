@@ -187,6 +187,19 @@ class Resolver:
             )
         return sorted(out, key=lambda t: (-len(t.folder), t.folder))
 
+    def fingerprint(self) -> str:
+        """Everything besides the path list that resolution depends on, as text."""
+        return repr(
+            (
+                self.py_roots,
+                self.go_modules,
+                sorted(self.packages.items()),
+                self.workspace_dirs,
+                self.tsconfigs,
+                self.ruby_lib_dirs,
+            )
+        )
+
     # --- resolution ----------------------------------------------------------------
 
     def resolve(self, path: str, language: str, ref: ImportRef) -> str | None:

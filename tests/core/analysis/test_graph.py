@@ -329,3 +329,16 @@ def test_bin_scripts_and_crontabs_are_entry_points_by_path() -> None:
     assert by_name["bin scripts"].kind == "cli"
     assert by_name["bin scripts"].evidence == (Evidence("bin/console.rb"), Evidence("bin/deploy"))
     assert by_name["crontab"].evidence == (Evidence("ops/crontab"),)
+
+
+def test_reused_per_file_results_follow_layout_changes() -> None:
+    cache = MemoryFactsCache()
+    files = {"api/app.py": b"import helpers\n", "core/x.py": b"X = 1\n"}
+    first = analyze(MemorySnapshot(files), cache)
+    assert first.edges == ()
+    # Same bytes in api/app.py, but `helpers` now exists in the repository: an edge appears.
+    files["helpers/__init__.py"] = b""
+    second = analyze(MemorySnapshot(files), cache)
+    assert edges_of(second) == {("api", "helpers"): 1}
+    del files["helpers/__init__.py"]
+    assert analyze(MemorySnapshot(files), cache).edges == ()
