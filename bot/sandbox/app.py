@@ -13,6 +13,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from bot.sandbox import admin, api_app, api_git, api_issues, api_pulls, api_repo
+from bot.sandbox.api_git import NOT_FAST_FORWARD
 from bot.sandbox.auth import AuthFailure, check_token, verify_app_jwt
 from bot.sandbox.rest import CONTEXT_KEY, ApiError, Context, ctx
 
@@ -28,7 +29,6 @@ SECONDARY_LIMIT = (
 )
 PRIMARY_LIMIT = "API rate limit exceeded for installation ID {installation_id}."
 SERVER_ERROR = "Server Error"
-NOT_FAST_FORWARD = "Update is not a fast forward"
 REQUIRES_AUTH = "Requires authentication"
 DOC_AUTH = "https://docs.github.com/rest/overview/authenticating-to-the-rest-api"
 DOC_LIMITS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"

@@ -4,7 +4,7 @@ bodies, `Link` pagination and request-body helpers."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlencode
@@ -33,7 +33,6 @@ class Context:
     # issue_comment), so a bot can be tested for ignoring its own events.
     api_webhooks: bool = False
     outbox: webhooks.Outbox | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 CONTEXT_KEY = "docs_refresh.sandbox"

@@ -7,7 +7,6 @@ with start_sandbox({"octo/demo": Path("demo")}, webhook_url=url) as sb:
 
 from __future__ import annotations
 
-import json
 import secrets
 import tempfile
 import threading
@@ -154,7 +153,10 @@ class SandboxHandle:
         return self
 
     def __exit__(
-        self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -202,7 +204,3 @@ def start_sandbox(
     )
     api_url = f"http://{host}:{server.port}"
     return SandboxHandle(server, context, pem.decode(), api_url)
-
-
-def info_line(handle: SandboxHandle) -> str:
-    return json.dumps(handle.info())
