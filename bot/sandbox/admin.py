@@ -76,7 +76,26 @@ def add_repo() -> Any:
         fork_of=data.get("fork_of"),
         owner_type=str(data.get("owner_type", "User")),
     )
-    return created(shapes.repository(base_url(), store, repo, full=True))
+    records = []
+    if data.get("deliver"):  # the repository is added to the installation, as on GitHub
+        user = _user(data, repo.owner)
+        payload = webhooks.installation_repositories_payload(base_url(), store, repo, user)
+        records.append(_deliver("installation_repositories", payload))
+    return created({**shapes.repository(base_url(), store, repo, full=True), "deliveries": records})
+
+
+@bp.post("/installation")
+def installation_event() -> Any:
+    """Deliver `installation` (`created` by default) listing every served repository."""
+    data, store = body(), ctx().store
+    action = str(data.get("action", "created"))
+    if action not in ("created", "deleted", "suspend", "unsuspend", "new_permissions_accepted"):
+        invalid("Installation", "action", "invalid")
+    owner = next(iter(store.repos.values())).owner if store.repos else "sandbox"
+    payload = webhooks.installation_payload(base_url(), store, action, _user(data, owner))
+    return created(
+        {"installation": payload["installation"], "deliveries": [_deliver("installation", payload)]}
+    )
 
 
 @bp.post("/users")

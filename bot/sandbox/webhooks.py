@@ -208,3 +208,38 @@ def issues_payload(
         "issue": shapes.issue(base, store, r, issue),
         **_common(base, store, r, sender),
     }
+
+
+def _repo_ref(r: Repo) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "node_id": shapes.node_id("Repository", r.id),
+        "name": r.name,
+        "full_name": r.full_name,
+        "private": r.private,
+    }
+
+
+def installation_payload(base: str, store: Store, action: str, sender: str) -> dict[str, Any]:
+    # https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation
+    repos = sorted(store.repos.values(), key=lambda r: r.full_name)
+    return {
+        "action": action,
+        "installation": shapes.installation(base, store),
+        "repositories": [_repo_ref(r) for r in repos],
+        "sender": shapes.user(base, store.user(sender)),
+    }
+
+
+def installation_repositories_payload(
+    base: str, store: Store, added: Repo, sender: str
+) -> dict[str, Any]:
+    # https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories
+    return {
+        "action": "added",
+        "installation": shapes.installation(base, store),
+        "repository_selection": "all",
+        "repositories_added": [_repo_ref(added)],
+        "repositories_removed": [],
+        "sender": shapes.user(base, store.user(sender)),
+    }

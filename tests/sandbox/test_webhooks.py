@@ -299,3 +299,24 @@ def test_api_webhooks_echo_the_apps_own_writes_with_the_bot_as_sender(
             (False, True),
         ]
         assert pushes[1]["commits"][0]["added"] == ["docs/x.md"]
+
+
+def test_installation_events_list_the_served_repositories(
+    sandbox: SandboxHandle, webhook_receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    sandbox.admin("POST", "/_sandbox/installation", {"user": OWNER})
+    other = make_repo(tmp_path / "other", {"README.md": "# other\n"})
+    added = {"full_name": "octo/other", "path": str(other), "deliver": True}
+    sandbox.admin("POST", "/_sandbox/repos", added)
+    created, added_event = (d.json() for d in webhook_receiver.received)
+    assert [d.event for d in webhook_receiver.received] == [
+        "installation",
+        "installation_repositories",
+    ]
+    assert (created["action"], created["installation"]["id"]) == (
+        "created",
+        sandbox.installation_id,
+    )
+    assert [r["full_name"] for r in created["repositories"]] == [FULL_NAME]
+    assert [r["full_name"] for r in added_event["repositories_added"]] == ["octo/other"]
+    assert _verifies(webhook_receiver, WEBHOOK_SECRET) == [True, True]
