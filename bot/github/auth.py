@@ -83,6 +83,11 @@ class TokenCache:
             self._tokens[installation_id] = fresh
             return fresh.value
 
+    def forget(self, installation_id: int) -> None:
+        """Drop a token GitHub refused (revoked, or the app was reinstalled)."""
+        with self._lock:
+            self._tokens.pop(installation_id, None)
+
     def app_client(self) -> GithubIntegration:
         """A client authenticated as the app itself (JWT), for `/app/...` endpoints."""
         return GithubIntegration(

@@ -33,7 +33,8 @@ def gateway_factory(
 ) -> GatewayFactory:
     app_id, private_key = settings.require_github()
     options = options or client_options(settings)
-    clients = Clients(TokenCache(app_id, private_key, options), options)
+    tokens = TokenCache(app_id, private_key, options)
+    clients = Clients(tokens, options)
     html = html_url_for(options.api_url)
     default_branches: dict[str, str] = {}
 
@@ -45,6 +46,7 @@ def gateway_factory(
             html_url=html,
             default_branches=default_branches,
             turn=clients.turn(installation_id),
+            forget_token=lambda: tokens.forget(installation_id),
         )
 
     return gateway

@@ -49,6 +49,7 @@ class GithubGateway:
         blob_budget: int = 12,
         sleep: Callable[[float], None] = time.sleep,
         turn: threading.RLock | None = None,
+        forget_token: Callable[[], None] | None = None,
     ) -> None:
         self._client = client
         self._repo = repo
@@ -59,6 +60,7 @@ class GithubGateway:
         self._sleep = sleep
         self._base = f"/repos/{repo}"
         self._turn = turn if turn is not None else threading.RLock()
+        self._forget_token = forget_token
 
     @property
     def repo(self) -> str:
@@ -288,8 +290,19 @@ class GithubGateway:
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
         with self._turn:
-            _, data = self._client.requester.requestJsonAndCheck("GET", path, parameters=params)
-        return data
+            return self._authorized(
+                lambda: self._client.requester.requestJsonAndCheck("GET", path, parameters=params)
+            )[1]
+
+    def _authorized(self, call: Callable[[], Any]) -> Any:
+        """A 401 means the cached token died early: fetch a new one, once, and retry."""
+        try:
+            return call()
+        except GithubException as err:
+            if err.status != 401 or self._forget_token is None:
+                raise
+            self._forget_token()
+            return call()
 
     def _get_or_none(self, path: str) -> Any:
         try:
@@ -304,15 +317,17 @@ class GithubGateway:
             return self._write_now(verb, path, payload)
 
     def _write_now(self, verb: str, path: str, payload: dict[str, Any] | None) -> Any:
+        def call() -> Any:  # a 401 or a refusal for rate means nothing was written
+            return self._client.requester.requestJsonAndCheck(verb, path, input=payload)[1]
+
         try:
-            _, data = self._client.requester.requestJsonAndCheck(verb, path, input=payload)
+            return self._authorized(call)
         except GithubException as err:
             wait = _retry_after(err)
             if wait is None or wait > MAX_WRITE_WAIT:
                 raise
             self._sleep(wait)
-            _, data = self._client.requester.requestJsonAndCheck(verb, path, input=payload)
-        return data
+            return call()
 
 
 def _retry_after(err: GithubException) -> float | None:

@@ -162,3 +162,16 @@ def test_snapshot_of_an_unknown_commit_is_missing(
     gw = gateways(sb, cache, tmp_path)(sb.installation_id, REPO)
     with pytest.raises(MissingCommit):
         gw.snapshot("0123456789abcdef0123456789abcdef01234567")
+
+
+def test_a_revoked_token_is_replaced_once(
+    start: Start, cache: SqliteFactsCache, tmp_path: Path
+) -> None:
+    sb = start(FILES)
+    gw = gateways(sb, cache, tmp_path)(sb.installation_id, REPO)
+    assert gw.branch_head("main") is not None
+    with sb.store.lock:
+        sb.store.tokens.clear()  # GitHub forgot it: revoked, or the app reinstalled
+    sb.clear_request_log()
+    assert gw.branch_head("main") is not None
+    assert [r["status"] for r in sb.request_log()] == [401, 201, 200]
