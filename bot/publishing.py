@@ -161,6 +161,7 @@ def publish(
         and (old.docs, old.origin) == (docs, origin)
         and pr.title == proposal.title
     ):
+        gw.add_labels(pr.number, [x for x in proposal.labels if x not in pr.labels])
         return Published("unchanged", pr.number, pr.html_url, pr.head_sha)
     commit = _commit(gw, proposal, identity)
     gw.set_branch(branch, commit, create=False)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.ports import Head
@@ -152,3 +154,12 @@ def test_pr_the_bot_closed_is_reopened_when_the_same_docs_go_stale_again(
     assert closed.closed
     again = publish(FakeGateway(repo), proposal(repo, b"new\n"), BOT_IDENTITY)
     assert again.action == "opened"
+
+
+def test_a_newly_configured_label_is_added_without_a_new_commit(repo: FakeRepo) -> None:
+    publish(FakeGateway(repo), proposal(repo, b"new\n"), BOT_IDENTITY)
+    repo.calls.clear()
+    wanted = replace(proposal(repo, b"new\n"), labels=("documentation", "bot"))
+    assert publish(FakeGateway(repo), wanted, BOT_IDENTITY).action == "unchanged"
+    assert repo.writes == ["write:labels"]
+    assert repo.pulls[0].labels == ("bot", "documentation")
