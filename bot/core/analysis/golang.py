@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 
-from bot.core.analysis.scan import Lines, rule, scan_env, scan_signals, unique_sorted
+from bot.core.analysis.scan import Lines, literal_first, rule, scan_env, scan_signals, unique_sorted
 from bot.core.model import FileFacts, ImportRef, Signal
 
 _TOKENS = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|`[^`]*`|(?P<c>//[^\n]*|/\*[\s\S]*?\*/)")
-_IMPORT_ONE = re.compile(r"^import[ \t]+(?:[\w.]+[ \t]+)?\"(?P<spec>[^\"]+)\"", re.M)
-_IMPORT_GROUP = re.compile(r"^import[ \t]*\(([^)]*)\)", re.M)
+# "\nimport", not `^import` with re.M: a literal first character keeps the scan in C.
+_IMPORT_ONE = re.compile(r"\nimport[ \t]+(?:[\w.]+[ \t]+)?\"(?P<spec>[^\"]+)\"")
+_IMPORT_GROUP = re.compile(r"\nimport[ \t]*\(([^)]*)\)")
 _GROUP_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:[\w.]+[ \t]+)?\"(?P<spec>[^\"]+)\"")
 _PACKAGE_MAIN = re.compile(r"^package[ \t]+main\b", re.M)
 _FUNC_MAIN = re.compile(r"^func[ \t]+main\(\)", re.M)
-_ENV = re.compile(
+_ENV = literal_first(
     r"\bos\.(?:Getenv|LookupEnv)\(\s*\"([A-Za-z_]\w*)\"\)"
     r"|\b(?:viper\.(?:Get\w*|BindEnv)|envconfig\.\w+)\(\s*\"([A-Z][A-Z0-9_]*)\""
 )
@@ -100,23 +101,22 @@ def _blank(m: re.Match[str]) -> str:
 def extract_go(text: str) -> FileFacts:
     code = _TOKENS.sub(_blank, text) if "/" in text else text
     lines = Lines(code)
+    padded = "\n" + code  # so that line 1 starts after a "\n" too; offset p here is p-1 in code
     imports: list[ImportRef] = []
-    for m in _IMPORT_ONE.finditer(code):
+    for m in _IMPORT_ONE.finditer(padded):
         imports.append(ImportRef(m.group("spec"), lines.at(m.start())))
-    for m in _IMPORT_GROUP.finditer(code):
-        base = m.start(1)
+    for m in _IMPORT_GROUP.finditer(padded):
+        base = m.start(1) - 1
         for item in _GROUP_ITEM.finditer(m.group(1)):
-            at = base + item.start("spec")
-            imports.append(ImportRef(item.group("spec"), lines.at(at)))
+            imports.append(ImportRef(item.group("spec"), lines.at(base + item.start("spec"))))
     signals = scan_signals(code, RULES, lines)
     main = _FUNC_MAIN.search(code)
     if main and _PACKAGE_MAIN.search(code):
         signals.append(Signal("entrypoint.cli", "main package", lines.at(main.start())))
+    env = scan_env(code, ("Getenv", "LookupEnv", "viper", "envconfig"), _ENV, lines)
     return FileFacts(
         language="go",
         imports=unique_sorted(imports),
-        env=unique_sorted(
-            scan_env(code, ("Getenv", "LookupEnv", "viper", "envconfig"), _ENV, lines)
-        ),
+        env=unique_sorted(env),
         signals=unique_sorted(signals),
     )

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import re
 
-from bot.core.analysis.scan import Lines, rule, scan_env, scan_signals, unique_sorted
+from bot.core.analysis.scan import (
+    Lines,
+    literal_first,
+    rule,
+    scan_env,
+    scan_signals,
+    starts_word,
+    unique_sorted,
+)
 from bot.core.model import EnvRead, FileFacts, ImportRef
 
 # Vue and Svelte single-file components import like modules; their <script> is JS or TS.
@@ -26,17 +34,17 @@ _TOKENS = re.compile(
 _SPEC = r"[\"'](?P<spec>[^\"'\n]+)[\"']"
 _IMPORTS = (
     # import x from "y"; import {a,\n b} from "y"; import type X from "y"; import "y"
-    (re.compile(rf"\bimport\s+(?:type\s+)?(?:[\w*${{}},\s]+?\s+from\s*)?{_SPEC}"), "import"),
+    (literal_first(rf"\bimport\s+(?:type\s+)?(?:[\w*${{}},\s]+?\s+from\s*)?{_SPEC}"), "import"),
     (
-        re.compile(
+        literal_first(
             rf"\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{{[^}}]*\}})\s*from\s*{_SPEC}"
         ),
         "export",
     ),
-    (re.compile(rf"\brequire\(\s*{_SPEC}\s*\)"), "require"),
-    (re.compile(rf"\bimport\(\s*{_SPEC}\s*\)"), "dynamic"),
+    (literal_first(rf"\brequire\(\s*{_SPEC}\s*\)"), "require"),
+    (literal_first(rf"\bimport\(\s*{_SPEC}\s*\)"), "dynamic"),
 )
-_ENV = re.compile(
+_ENV = literal_first(
     r"\bprocess\.env\.([A-Za-z_$][\w$]*)"
     r"|\bprocess\.env\[\s*[\"'`]([A-Za-z_]\w*)[\"'`]\s*\]"
     r"|\bimport\.meta\.env\.([A-Za-z_$][\w$]*)"
@@ -149,7 +157,9 @@ def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
         if trigger not in code:
             continue
         for m in pattern.finditer(code):
-            imports.append(ImportRef(m.group("spec"), lines.at(m.start()), kind=kind))
+            at = m.start()
+            if starts_word(code, at) and (at == 0 or code[at - 1] not in ".$"):
+                imports.append(ImportRef(m.group("spec"), lines.at(at), kind=kind))
     env = scan_env(code, ("env",), _ENV, lines)
     if "process.env" in code:
         for m in _ENV_DESTRUCTURE.finditer(code):

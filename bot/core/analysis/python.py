@@ -15,7 +15,14 @@ import ast
 import re
 from bisect import bisect_right
 
-from bot.core.analysis.scan import Lines, rule, scan_signals, unique_sorted
+from bot.core.analysis.scan import (
+    Lines,
+    literal_first,
+    rule,
+    scan_signals,
+    starts_word,
+    unique_sorted,
+)
 from bot.core.model import EnvRead, FileFacts, ImportRef, Signal
 
 # Anchored on "\n" (not `^` with re.M): a literal first character keeps the scan in C.
@@ -26,7 +33,7 @@ _TYPE_CHECKING_IF = re.compile(
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*\Z")
 _NAME = re.compile(r"(?:[A-Za-z_]\w*|\*)\Z")
 _COMMENT = re.compile(r"#[^\n]*")
-_DYNAMIC = re.compile(
+_DYNAMIC = literal_first(
     r"\bimport_module\(\s*[\"']([\w.]+)[\"']\s*\)|\b__import__\(\s*[\"']([\w.]+)[\"']"
 )
 
@@ -476,7 +483,7 @@ def _dynamic_imports(text: str, lines: Lines, skip: _Skipper) -> list[ImportRef]
     return [
         ImportRef(m.group(1) or m.group(2), lines.at(m.start()), kind="dynamic")
         for m in _DYNAMIC.finditer(text)
-        if not skip(m.start())
+        if starts_word(text, m.start()) and not skip(m.start())
     ]
 
 

@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import re
 
-from bot.core.analysis.scan import Lines, rule, scan_env, scan_signals, unique_sorted
+from bot.core.analysis.scan import (
+    Lines,
+    literal_first,
+    rule,
+    scan_env,
+    scan_signals,
+    starts_word,
+    unique_sorted,
+)
 from bot.core.model import FileFacts, ImportRef
 
 _BLOCK_COMMENT = re.compile(r"^=begin\b[\s\S]*?^=end\b", re.M)
 # A `#` starts a comment unless it is inside a string or an interpolation `#{`.
 _LINE_COMMENT = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|(?P<c>#(?!\{)[^\n]*)")
-_REQUIRE = re.compile(
+_REQUIRE = literal_first(
     r"\b(?P<kind>require_relative|require|autoload\s+:\w+\s*,)\s*\(?\s*[\"'](?P<spec>[^\"'\n]+)[\"']"
 )
-_ENV = re.compile(
+_ENV = literal_first(
     r"\bENV\[\s*[\"']([A-Za-z_]\w*)[\"']\s*\]"
     r"|\bENV\.fetch\(\s*[\"']([A-Za-z_]\w*)[\"']"
     r"|\bENV\.key\?\(\s*[\"']([A-Za-z_]\w*)[\"']"
@@ -116,6 +124,7 @@ def extract_ruby(text: str) -> FileFacts:
             kind="require_relative" if m.group("kind") == "require_relative" else "require",
         )
         for m in (_REQUIRE.finditer(code) if "require" in code or "autoload" in code else ())
+        if starts_word(code, m.start())
     ]
     return FileFacts(
         language="ruby",

@@ -110,3 +110,8 @@ def test_js_and_ts_extractors_split_by_extension_and_skip_declarations() -> None
     assert ts.matches("a/b.tsx")
     assert not ts.matches("types.d.ts")
     assert ts.extract("x.ts", b"import a from 'a'\n").language == "typescript"
+
+
+def test_methods_named_like_imports_are_not_imports() -> None:
+    text = "loader.require('x');\nmyrequire('y');\nthis.import('z');\nrequire('real');\n"
+    assert refs(text) == [("real", 4, "require")]

@@ -1,0 +1,22 @@
+"""Scanning helpers: word boundaries restored after `literal_first`, lines from offsets."""
+
+from __future__ import annotations
+
+from bot.core.analysis.scan import Lines, literal_first, starts_word
+
+
+def test_literal_first_drops_leading_boundaries_of_top_level_alternatives_only() -> None:
+    pattern = literal_first(r"\bfoo\(|\bbar(?:\b|x)|@baz")
+    assert pattern.pattern == r"foo\(|bar(?:\b|x)|@baz"
+
+
+def test_starts_word_rejects_matches_that_begin_inside_a_word() -> None:
+    text = "xfoo( foo( .foo( @baz"
+    found = [m.start() for m in literal_first(r"\bfoo\(").finditer(text)]
+    assert [p for p in found if starts_word(text, p)] == [6, 12]
+    assert starts_word("@baz", 0)
+
+
+def test_lines_maps_offsets_in_any_order() -> None:
+    lines = Lines("a\nb\nc")
+    assert [lines.at(4), lines.at(0), lines.at(2), lines.at(3)] == [3, 1, 2, 2]
