@@ -170,3 +170,14 @@ def test_pr_closed_unmerged_is_not_reopened_for_the_same_docs(shop: Shop) -> Non
     reopened = shop.refresh(("shop/files.py",), push["before"])
     assert reopened.action == "opened"  # new content is a new proposal
     assert [p.state for p in shop.pulls()] == ["closed", "open"]
+
+
+def test_bad_config_reports_a_check_run_naming_its_line(shop: Shop) -> None:
+    push = shop.commit({".github/docs-refresh.yml": "comments: true\nnonsense: 1\n"})
+    outcome = shop.refresh((".github/docs-refresh.yml",), push["before"])
+    assert outcome.action == "user-error"
+    assert shop.pulls() == []
+    (run,) = shop.sb.store.check_runs.values()
+    assert run.head_sha == push["sha"]
+    (note,) = run.annotations
+    assert (note["path"], note["start_line"]) == (".github/docs-refresh.yml", 2)
