@@ -1,0 +1,410 @@
+"""Analysis speed: facts + render cold and warm, the read floor, peak memory, and peers.
+
+For each repository (given paths, or synthetic ones from bench/genrepo.py):
+
+- in a fresh child process: cold refresh (empty facts cache: list, read, extract, aggregate,
+  render), warm refresh after a one-file change (same cache), the time to merely read the
+  bytes the cold run read (the floor), `ast.parse` of its Python files for scale, peak RSS;
+- whole-process runs side by side, interleaved round by round: `docs-refresh facts --json`,
+  grimp's import graph of the largest Python package, madge and dependency-cruiser on the
+  folder holding most TypeScript/JavaScript files (peers missing: "not installed").
+
+    .venv/bin/python -m bench.analysis                  # synthetic: ts 1.5k, python 3k, mixed 20k
+    .venv/bin/python -m bench.analysis /work/realrepos/pallets+flask --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.genrepo import repo_files, write_repo
+from bench.timing import (
+    NOT_INSTALLED,
+    PYTHON,
+    ROOT,
+    machine_line,
+    median,
+    node_tool,
+    run_child,
+    table,
+    verdict,
+)
+
+SYNTHETIC = (("ts", 1500), ("python", 3000), ("mixed", 20000))
+WARM_TARGET = 0.05  # warm ≤ 5% of cold
+FLOOR_TARGET = 10.0  # cold ≤ 10× the read floor
+TS_PEER_TARGET = 5.0  # ≥ 5× faster than madge and dependency-cruiser
+GRIMP_TARGET = 3.0  # within 3× of grimp
+MEMORY_TARGET_MB = 300.0  # on 20,000 files
+BIG_REPO = 20000
+SOURCE_SUFFIXES = {".py": "#", ".rb": "#", ".ts": "//", ".tsx": "//", ".js": "//", ".go": "//"}
+JS_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs")
+GRIMP_SCRIPT = (
+    "import sys, grimp; sys.path.insert(0, sys.argv[1]); "
+    "g = grimp.build_graph(sys.argv[2], cache_dir=None); print(len(g.modules))"
+)
+
+
+# --- the child: in-process figures ---------------------------------------------------------
+
+
+class _Recorder:
+    """A snapshot that remembers which paths were read (to time reading exactly those)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.read_paths: list[str] = []
+
+    @property
+    def source(self) -> str | None:
+        return self.inner.source  # type: ignore[no-any-return]
+
+    def entries(self) -> Any:
+        return self.inner.entries()
+
+    def read(self, path: str) -> bytes:
+        self.read_paths.append(path)
+        return self.inner.read(path)  # type: ignore[no-any-return]
+
+
+class _OneChange:
+    """A snapshot with one file's bytes replaced, as after a one-file push."""
+
+    def __init__(self, inner: Any, path: str, data: bytes) -> None:
+        from bot.core.snapshot import FileEntry, git_blob_sha
+
+        self.inner, self.path, self.data = inner, path, data
+        self._entries = tuple(
+            FileEntry(path, git_blob_sha(data), len(data)) if e.path == path else e
+            for e in inner.entries()
+        )
+
+    @property
+    def source(self) -> str | None:
+        return None
+
+    def entries(self) -> Any:
+        return self._entries
+
+    def read(self, path: str) -> bytes:
+        return self.data if path == self.path else self.inner.read(path)  # type: ignore[no-any-return]
+
+
+def _changed_file(snapshot: Any) -> str:
+    """A source file a push would touch: the largest importing source file, not a test."""
+    best: tuple[int, str] | None = None
+    for entry in snapshot.entries():
+        suffix = os.path.splitext(entry.path)[1]
+        wanted = suffix in SOURCE_SUFFIXES and "test" not in entry.path and entry.size < 50_000
+        if wanted and (best is None or entry.size > best[0]):
+            best = (entry.size, entry.path)
+    if best is None:
+        raise SystemExit("no source file to change in this repository")
+    return best[1]
+
+
+def measure_in_process(root: Path, repeat: int) -> dict[str, Any]:
+    from bot.catalog_file import default_catalog
+    from bot.cli.refresh import load_config
+    from bot.core.facts_cache import MemoryFactsCache
+    from bot.core.refresh import refresh
+    from bot.local import LocalSnapshot
+
+    catalog = default_catalog()  # loaded once per process, like the worker does
+    config = load_config(root)
+
+    def cold() -> tuple[float, _Recorder, MemoryFactsCache]:
+        cache = MemoryFactsCache()
+        start = time.perf_counter()
+        snapshot = _Recorder(LocalSnapshot(root))
+        refresh(snapshot, config, cache=cache, catalog=catalog)
+        return time.perf_counter() - start, snapshot, cache
+
+    colds, warms, floors = [], [], []
+    recorder: _Recorder | None = None
+    changed = ""
+    for i in range(repeat):
+        seconds, recorder, cache = cold()
+        colds.append(seconds)
+        # The floor: the same bytes read again in this process (page cache warm, as for cold).
+        start = time.perf_counter()
+        for path in recorder.read_paths:
+            recorder.inner.read(path)
+        floors.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        listed = LocalSnapshot(root)
+        changed = _changed_file(listed)
+        comment = SOURCE_SUFFIXES[os.path.splitext(changed)[1]]
+        data = listed.read(changed) + f"\n{comment} bench change {i}\n".encode()
+        refresh(_OneChange(listed, changed, data), config, cache=cache, catalog=catalog)
+        warms.append(time.perf_counter() - start)
+    assert recorder is not None
+    python = [p for p in recorder.read_paths if p.endswith(".py")]
+    blobs = [recorder.inner.read(p) for p in python]
+    start = time.perf_counter()
+    for p in python:
+        recorder.inner.read(p)
+    py_read = time.perf_counter() - start
+    start = time.perf_counter()
+    for blob in blobs:
+        with contextlib.suppress(SyntaxError, ValueError):
+            ast.parse(blob)
+    py_parse = time.perf_counter() - start
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    pool = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "files": len(recorder.entries()),
+        "read": len(recorder.read_paths),
+        "cold": median(colds),
+        "warm": median(warms),
+        "floor": median(floors),
+        "changed": changed,
+        "ast_ratio": py_parse / py_read if python and py_read else None,
+        "peak_mb": own,
+        "pool_peak_mb": pool,
+    }
+
+
+# --- the parent: peers and tables ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Repo:
+    label: str
+    path: Path
+
+
+def python_package(root: Path) -> tuple[Path, str] | None:
+    """(folder to put on sys.path, package name) of the package with most modules."""
+    counts: Counter[tuple[Path, str]] = Counter()
+    for init in root.rglob("__init__.py"):
+        if any(p in {"node_modules", ".venv", "venv", ".git"} for p in init.parts):
+            continue
+        package = init.parent
+        while (package.parent / "__init__.py").is_file():
+            package = package.parent
+        counts[(package.parent, package.name)] += 1
+    if not counts:
+        return None
+    (folder, name), _ = counts.most_common(1)[0]
+    return folder, name
+
+
+def js_folder(root: Path) -> tuple[Path, list[str]] | None:
+    """The folder holding most TS/JS files (a top-level folder, or the root) and extensions."""
+    by_top: Counter[str] = Counter()
+    suffixes: Counter[str] = Counter()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in {"node_modules", ".git", "dist", "build"}]
+        for name in filenames:
+            if name.endswith(JS_SUFFIXES) and not name.endswith(".d.ts"):
+                rel = os.path.relpath(os.path.join(dirpath, name), root)
+                top = rel.split(os.sep)[0] if os.sep in rel else "."
+                by_top[top] += 1
+                suffixes[os.path.splitext(name)[1].lstrip(".")] += 1
+    if not by_top:
+        return None
+    top, count = by_top.most_common(1)[0]
+    folder = root if count < 0.6 * sum(by_top.values()) else root / top
+    # One level deeper when that folder holds a single folder (packages/, src/ under web/).
+    inner = [d for d in folder.iterdir() if d.is_dir() and d.name not in {"node_modules"}]
+    if len(inner) == 1 and not any(f.suffix for f in folder.iterdir() if f.is_file()):
+        folder = inner[0]
+    return folder, sorted(suffixes)
+
+
+def peers(repo: Repo) -> list[tuple[str, str, list[str] | None, Path | None]]:
+    """(tool, target, argv or None when not installed, cwd)."""
+    found: list[tuple[str, str, list[str] | None, Path | None]] = [
+        ("docs-refresh facts", ".", [PYTHON, "-m", "bot", "facts", "--json", str(repo.path)], ROOT)
+    ]
+    package = python_package(repo.path)
+    if package is not None:
+        folder, name = package
+        target = f"{os.path.relpath(folder, repo.path)}/{name}".removeprefix("./")
+        try:
+            import grimp  # noqa: F401
+
+            argv: list[str] | None = [PYTHON, "-c", GRIMP_SCRIPT, str(folder), name]
+        except ImportError:
+            argv = None
+        found.append(("grimp", target, argv, repo.path))
+    js = js_folder(repo.path)
+    if js is not None:
+        folder, exts = js
+        target = os.path.relpath(folder, repo.path)
+        madge, cruiser = node_tool("madge"), node_tool("depcruise")
+        found.append(
+            (
+                "madge",
+                target,
+                None
+                if madge is None
+                else [str(madge), "--extensions", ",".join(exts), "--json", str(folder)],
+                repo.path,
+            )
+        )
+        found.append(
+            (
+                "dependency-cruiser",
+                target,
+                None
+                if cruiser is None
+                else [str(cruiser), "--no-config", "--output-type", "json", str(folder)],
+                repo.path,
+            )
+        )
+    return found
+
+
+def inner_figures(repo: Repo, repeat: int) -> dict[str, Any]:
+    import subprocess
+
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.analysis", "--inner", str(repo.path), "--repeat", str(repeat)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def synthetic_repos(workdir: Path) -> list[Repo]:
+    repos = []
+    for kind, count in SYNTHETIC:
+        path = workdir / f"{kind}-{count}"
+        write_repo(path, repo_files(count, kind, seed=1))
+        repos.append(Repo(f"synthetic {kind} {count:,}", path))
+    return repos
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path, help="repositories (default: synthetic)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--no-peers", action="store_true", help="skip whole-process runs")
+    parser.add_argument("--inner", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.inner is not None:
+        print(json.dumps(measure_in_process(args.inner.resolve(), args.repeat)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-analysis-") as tmp:
+        repos = [Repo(p.resolve().name, p.resolve()) for p in args.paths] or synthetic_repos(
+            Path(tmp)
+        )
+        print(f"bench/analysis.py — {machine_line()}; median of {args.repeat}\n")
+        report(repos, args.repeat, peers_too=not args.no_peers)
+    return 0
+
+
+def report(repos: list[Repo], repeat: int, *, peers_too: bool) -> None:
+    rows = []
+    for repo in repos:
+        f = inner_figures(repo, repeat)
+        ratio_warm = f["warm"] / f["cold"]
+        ratio_floor = f["cold"] / f["floor"] if f["floor"] else float("inf")
+        peak = max(f["peak_mb"], f["pool_peak_mb"])
+        memory = f"{peak:.0f}"
+        if f["files"] >= BIG_REPO * 0.9:
+            memory += f" ({verdict(peak < MEMORY_TARGET_MB)} < {MEMORY_TARGET_MB:.0f})"
+        rows.append(
+            [
+                repo.label,
+                f"{f['files']:,} ({f['read']:,} read)",
+                f"{f['cold']:.2f}",
+                f"{f['files'] / f['cold']:,.0f}",
+                f"{f['warm']:.3f}",
+                f"{ratio_warm:.1%} ({verdict(ratio_warm <= WARM_TARGET)} ≤ 5%)",
+                f"{f['floor']:.3f}",
+                f"{ratio_floor:.1f}× ({verdict(ratio_floor <= FLOOR_TARGET)} ≤ 10×)",
+                "-" if f["ast_ratio"] is None else f"{f['ast_ratio']:.0f}×",
+                memory,
+            ]
+        )
+    print(
+        table(
+            "Facts + render in one process (cold: empty cache; warm: one file changed)",
+            [
+                "repository",
+                "files",
+                "cold s",
+                "files/s",
+                "warm s",
+                "warm/cold",
+                "read floor s",
+                "cold/floor",
+                "ast.parse/read (.py)",
+                "peak MB",
+            ],
+            rows,
+        )
+    )
+    if peers_too:
+        print()
+        print(peer_table(repos, repeat))
+
+
+def peer_table(repos: list[Repo], repeat: int) -> str:
+    rows = []
+    for repo in repos:
+        tools = peers(repo)
+        times: dict[str, list[float]] = {t[0]: [] for t in tools}
+        peaks: dict[str, float] = {t[0]: 0.0 for t in tools}
+        failed: set[str] = set()
+        for _ in range(repeat):  # round robin: load from other processes hits all alike
+            for name, _target, argv, cwd in tools:
+                if argv is None:
+                    continue
+                run = run_child(argv, cwd=cwd)
+                if run.code != 0:
+                    failed.add(name)
+                times[name].append(run.seconds)
+                peaks[name] = max(peaks[name], run.peak_mb)
+        ours = median(times["docs-refresh facts"])
+        js = js_folder(repo.path)
+        typescript = js is not None and "ts" in js[1]
+        for name, target, argv, _cwd in tools:
+            if argv is None:
+                rows.append([repo.label, name, target, NOT_INSTALLED, "", "", ""])
+                continue
+            seconds = median(times[name])
+            speedup = seconds / ours
+            goal = ""
+            if name in ("madge", "dependency-cruiser") and typescript:
+                goal = f"{verdict(speedup >= TS_PEER_TARGET)} ≥ 5×"
+            elif name == "grimp":
+                goal = f"{verdict(ours <= GRIMP_TARGET * seconds)} ≤ 3× grimp"
+            rows.append(
+                [
+                    repo.label,
+                    name + (" (exit ≠ 0)" if name in failed else ""),
+                    target,
+                    f"{seconds:.2f}",
+                    f"{peaks[name]:.0f}",
+                    "1.0×" if name == "docs-refresh facts" else f"{speedup:.1f}×",
+                    goal,
+                ]
+            )
+    return table(
+        "Whole process, side by side (peer time ÷ docs-refresh time; synthetic = bench/genrepo.py)",
+        ["repository", "tool", "target folder", "s", "peak MB", "peer/ours", "target"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
