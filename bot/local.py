@@ -13,18 +13,21 @@ skipped. The skip rules are `bot.core.filters`.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.core.errors import SetupError
-from bot.core.filters import VENDORED_DIRS, PathFilter
+from bot.core.filters import MAX_FILE_BYTES, VENDORED_DIRS, PathFilter
 from bot.core.snapshot import FileEntry, git_blob_sha
 
 GIT_FAILED = "git failed in {root}: {error}"
 NOT_A_FOLDER = "not a folder: {root}"
 
-_REGULAR_MODES = ("100644", "100755")
+_REGULAR_MODES = (b"100644", b"100755")
+# `git ls-files -s --debug -z`: "mode sha stage\tpath\0" then stat lines ending in "size: N".
+_LS_FILES_DEBUG = re.compile(rb"(\d{6}) ([0-9a-f]{40,64}) \d\t([^\0]*)\0[^\0]*?size: (\d+)")
 
 
 class LocalSnapshot:
@@ -74,36 +77,39 @@ class LocalSnapshot:
             ) from err
 
     def _git_entries(self) -> tuple[FileEntry, ...]:
-        # Paths relative to `root`, even when `root` is a subfolder of the checkout.
-        index: dict[str, str] = {}
-        for record in self._git("ls-files", "-s", "-z", "--", ".").split(b"\0"):
-            if not record:
-                continue
-            meta, _, raw_path = record.partition(b"\t")
-            mode, sha, _stage = meta.decode().split(" ")
-            if mode in _REGULAR_MODES:  # symlinks (120000) and submodules (160000) skipped
-                index[raw_path.decode("utf-8", "surrogateescape")] = sha
+        # `git status` first: it refreshes the index, whose recorded sizes are then those of
+        # the working tree for every file it does not report. Paths are relative to `root`,
+        # even when `root` is a subfolder of the checkout.
+        changed = self._changed_paths()
+        index: dict[str, tuple[str, int]] = {}
+        listing = self._git("ls-files", "-s", "--debug", "-z", "--", ".")
+        for m in _LS_FILES_DEBUG.finditer(listing):
+            if m.group(1) in _REGULAR_MODES:  # symlinks (120000), submodules (160000) skipped
+                path = m.group(3).decode("utf-8", "surrogateescape")
+                index[path] = (m.group(2).decode(), int(m.group(4)))
         self._tracked = bool(index)
-        changed = self._changed_paths() if index else set()
-        self._source = None if changed else self._head()
-        attributes = {
-            p: (self.root / p).read_text("utf-8", "replace")
-            for p in index
-            if p.rpartition("/")[2] == ".gitattributes" and (self.root / p).is_file()
-        }
+        self._source = None if changed or not index else self._head()
+        prefix = f"{self.root}{os.sep}"  # plain strings: pathlib costs more than the reads
+        attributes = {}
+        for path in index:
+            if path.rpartition("/")[2] == ".gitattributes" and os.path.isfile(prefix + path):
+                with open(prefix + path, encoding="utf-8", errors="replace") as handle:
+                    attributes[path] = handle.read()
         keep = PathFilter.from_files(attributes)
         out: list[FileEntry] = []
-        prefix = f"{self.root}{os.sep}"  # plain strings: pathlib costs more than the stat
-        for path, sha in index.items():
-            try:
-                size = os.stat(prefix + path).st_size
-            except FileNotFoundError:
-                continue  # deleted in the working tree: not part of what is analysed
-            if keep.skip_reason(path, size) is not None:
-                continue
+        for path, (sha, size) in index.items():
             if path in changed:
-                with open(prefix + path, "rb") as handle:
-                    sha = git_blob_sha(handle.read())
+                try:
+                    with open(prefix + path, "rb") as handle:
+                        data = handle.read(MAX_FILE_BYTES + 1)
+                except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                    continue  # deleted in the working tree: not part of what is analysed
+                size = len(data) if len(data) <= MAX_FILE_BYTES else os.stat(prefix + path).st_size
+                if keep.skip_reason(path, size) is not None:
+                    continue
+                sha = git_blob_sha(data)
+            elif keep.skip_reason(path, size) is not None:
+                continue
             out.append(FileEntry(path, sha, size))
         out.sort()
         return tuple(out)
@@ -117,6 +123,8 @@ class LocalSnapshot:
     def _changed_paths(self) -> set[str]:
         """Tracked paths whose working-tree or staged content differs from HEAD."""
         out = self._git("status", "--porcelain=v1", "-z", "--untracked-files=no", "--", ".")
+        if not out:
+            return set()
         prefix = self._git("rev-parse", "--show-prefix").strip().decode()
         changed: set[str] = set()
         records = out.split(b"\0")

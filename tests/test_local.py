@@ -125,3 +125,14 @@ def test_untracked_folder_inside_a_checkout_is_walked_as_a_plain_folder(tmp_path
     snap = LocalSnapshot(repo / "scratch")
     assert [(e.path, e.sha) for e in snap.entries()] == [("tool.py", git_blob_sha(b"import sys\n"))]
     assert snap.source is None
+
+
+def test_same_size_edit_right_after_commit_is_seen(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"a.py": b"import os\n", "b.py": b"x = 1\n"})
+    (repo / "a.py").write_bytes(b"import re\n")  # same length, same second: racy for git
+    snap = LocalSnapshot(repo)
+    assert [(e.path, e.sha, e.size) for e in snap.entries()] == [
+        ("a.py", git_blob_sha(b"import re\n"), 10),
+        ("b.py", git_blob_sha(b"x = 1\n"), 6),
+    ]
+    assert snap.source is None
