@@ -77,12 +77,13 @@ def _idle(queue: object, key: JobKey) -> bool:
     return bool(queue.huey.scheduled_count() == 0)  # type: ignore[attr-defined]
 
 
-@pytest.fixture(params=["split", "embedded"])
+@pytest.fixture(params=["split", "embedded", "split-redis"])
 def deployment(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[object, int, list[Path], Path]]:
     """The sandbox serving octo/demo, and the bot's processes against it: `serve` and
-    `worker` (as the Procfile runs them), or `run` (both in one, for one machine)."""
+    `worker` (as the Procfile runs them) on SQLite or on a real redis-server, or `run`
+    (both in one, for one machine)."""
     repo = make_repo(tmp_path / "repos" / "demo")
     port = free_port()
     with start_sandbox(
@@ -103,6 +104,8 @@ def deployment(
                 "WEB_CONCURRENCY": "1",
             },
         )
+        if request.param == "split-redis":
+            env["REDIS_URL"] = request.getfixturevalue("redis_url")
         if request.param == "embedded":  # `docs-refresh run`: web and worker in one
             logs = [tmp_path / "run.log"]
             with running(docs_refresh("run"), env, logs[0]):
