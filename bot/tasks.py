@@ -11,6 +11,7 @@ never retried: the service reports them in the repository.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,9 +27,11 @@ from bot.jobs import JOB_FUNCTIONS, Action, Drop, Job, Message
 from bot.metrics import Metrics, count_github_responses
 from bot.retry import retry_delay
 from bot.settings import Settings
-from bot.storage import Entry, Storage, Submitted, held
-from bot.storage.redis_store import RedisStore
-from bot.storage.sqlite_store import SqliteStore
+from bot.storage import Entry, Lease, Storage, Submitted, held
+from bot.storage.journal import Journal, Running, recover, this_host
+from bot.storage.redis_store import PREFIX as REDIS_PREFIX
+from bot.storage.redis_store import RedisLease, RedisStore
+from bot.storage.sqlite_store import SqliteLease, SqliteStore
 from bot.worker_context import WorkerContext
 
 log = logging.getLogger("docs_refresh.worker")
@@ -61,6 +64,7 @@ class Queue:
     storage: Storage
     metrics: Metrics
     runner: Any  # huey TaskWrapper of RUN_JOB
+    journal: Journal | None = None  # jobs in flight, run again when their worker died
 
     def entries(self, jobs: Sequence[Job], now: float, delivery: str | None = None) -> list[Entry]:
         return [
@@ -95,7 +99,23 @@ class Queue:
         count_github_responses(self.metrics)
         return WorkerContext(self.settings, self.storage, self.metrics, self.enqueue)
 
+    def recover(self) -> int:
+        """Queue again the jobs that a dead worker was running; returns how many."""
+        if self.journal is None:
+            return 0
+        found = recover(
+            self.journal,
+            self.storage,
+            lambda record: _break_lease(self.storage, record),
+            ttl=LOCK_TTL,
+            now=time.time(),
+        )
+        if found:
+            log.warning("queued again %d job(s) of a worker that died mid-run", found)
+        return found
+
     def consumer(self, workers: int | None = None) -> Consumer:
+        self.recover()  # a restarted worker first picks up what its predecessor dropped
         return self.huey.create_consumer(
             workers=workers or self.settings.worker_threads,
             worker_type="thread",
@@ -121,8 +141,22 @@ def build_queue(settings: Settings) -> Queue:
         execute(queue, holder["ctx"], Message.from_dict(message))
 
     runner = huey.task(name=RUN_JOB)(run_job)
-    queue = Queue(settings, huey, storage, metrics, runner)
+    queue = Queue(settings, huey, storage, metrics, runner, Journal(huey.storage, storage.kind))
     return queue
+
+
+def _break_lease(storage: Storage, record: Running) -> None:
+    """Free the lock of a run whose process is known dead (its token, nobody else's)."""
+    lease: Lease
+    if isinstance(storage, RedisStore):
+        lease = RedisLease(
+            storage, record.name, f"{REDIS_PREFIX}lock:{record.name}", record.token, 0
+        )
+    elif isinstance(storage, SqliteStore):
+        lease = SqliteLease(storage, record.name, record.token, 0)
+    else:
+        return
+    lease.release()
 
 
 def execute(queue: Queue, ctx: WorkerContext, message: Message) -> str:
@@ -161,8 +195,24 @@ def _execute(queue: Queue, ctx: WorkerContext, message: Message) -> str:
         queue.runner.schedule(args=(message.deferred(),), delay=LOCK_WAIT)
         return "deferred"
     with held(lease, LOCK_TTL):
-        queue.storage.clear_pending(job.key)
-        return _attempt(queue, ctx, message)
+        record = _journal_start(queue, lease, message)
+        try:
+            queue.storage.clear_pending(job.key)
+            return _attempt(queue, ctx, message)
+        finally:
+            if record is not None and queue.journal is not None:
+                queue.journal.remove(record)
+
+
+def _journal_start(queue: Queue, lease: Lease, message: Message) -> Running | None:
+    """Record the run before it starts, so a worker killed mid-job loses nothing."""
+    if queue.journal is None:
+        return None
+    task = queue.huey.serialize_task(queue.runner.s(message.deferred()))
+    token = str(getattr(lease, "token", ""))
+    record = Running(lease.name, task, token, this_host(), os.getpid(), time.time())
+    queue.journal.put(record)
+    return record
 
 
 def _attempt(queue: Queue, ctx: WorkerContext, message: Message) -> str:
