@@ -33,6 +33,9 @@ _LS_FILES_DEBUG = re.compile(rb"(\d{6}) ([0-9a-f]{40,64}) \d\t([^\0]*)\0[^\0]*?s
 class LocalSnapshot:
     """Files of a working tree, as the core's `Snapshot` protocol wants them."""
 
+    # Reads are plain file reads: a forked extraction worker may read for itself.
+    fork_safe = True
+
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():

@@ -171,16 +171,22 @@ def _extract_missing(
     yield from _extract_parallel(snapshot, missing, count)
 
 
-Batch = list[tuple[str, str, bytes]]  # (key, path, bytes)
+Batch = list[tuple[str, str, bytes | None]]  # (key, path, bytes or None: the worker reads)
+
+# The snapshot forked workers inherit, when it says reading from a forked copy is safe
+# (a local checkout: plain file reads). The parent then only sends paths, not bytes.
+_INHERITED: Snapshot | None = None
 
 
-def _batches(snapshot: Snapshot, missing: list[tuple[str, Extractor, str]]) -> Iterator[Batch]:
+def _batches(
+    snapshot: Snapshot, missing: list[tuple[str, Extractor, str]], workers_read: bool
+) -> Iterator[Batch]:
     batch: Batch = []
     size = 0
     for key, _extractor, path in missing:
-        data = snapshot.read(path)
+        data = None if workers_read else snapshot.read(path)
         batch.append((key, path, data))
-        size += len(data)
+        size += len(data) if data is not None else 1
         if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -193,6 +199,9 @@ def _extract_batch(batch: Batch) -> list[tuple[str, FileFacts]]:
     for key, path, data in batch:
         extractor = extractor_for(path)
         assert extractor is not None  # the parent chose this path because one matched
+        if data is None:
+            assert _INHERITED is not None
+            data = _INHERITED.read(path)
         out.append((key, extract_one(extractor, path, data)))
     return out
 
@@ -200,14 +209,21 @@ def _extract_batch(batch: Batch) -> list[tuple[str, FileFacts]]:
 def _extract_parallel(
     snapshot: Snapshot, missing: list[tuple[str, Extractor, str]], count: int
 ) -> Iterator[tuple[str, FileFacts]]:
-    # fork: workers inherit the imported extractors, so a pool starts in milliseconds.
-    method = "fork" if sys.platform == "linux" else None
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        pending: deque[Future[list[tuple[str, FileFacts]]]] = deque()
-        for batch in _batches(snapshot, missing):
-            pending.append(pool.submit(_extract_batch, batch))
-            while len(pending) >= MAX_IN_FLIGHT:
-                yield from pending.popleft().result()
-        for future in pending:
-            yield from future.result()
+    # fork: workers inherit the imported extractors (and the memoised extractor choice),
+    # so a pool starts in milliseconds.
+    global _INHERITED
+    forked = sys.platform == "linux"
+    context = multiprocessing.get_context("fork" if forked else None)
+    workers_read = forked and bool(getattr(snapshot, "fork_safe", False))
+    _INHERITED = snapshot if workers_read else None
+    try:
+        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+            pending: deque[Future[list[tuple[str, FileFacts]]]] = deque()
+            for batch in _batches(snapshot, missing, workers_read):
+                pending.append(pool.submit(_extract_batch, batch))
+                while len(pending) >= MAX_IN_FLIGHT:
+                    yield from pending.popleft().result()
+            for future in pending:
+                yield from future.result()
+    finally:
+        _INHERITED = None

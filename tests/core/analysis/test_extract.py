@@ -126,3 +126,17 @@ def test_two_runs_and_shuffled_input_give_identical_bytes() -> None:
     shuffled = dict(reversed(list(FILES.items())))
     third = as_json(extract_all(MemorySnapshot(shuffled), MemoryFactsCache()))
     assert first == second == third
+
+
+class ForkSafeSnapshot(MemorySnapshot):
+    """Workers forked from the parent may read from their copy of it."""
+
+    fork_safe = True
+
+
+def test_workers_that_read_for_themselves_give_the_same_bytes() -> None:
+    files = {f"m{i}.py": f"import os\nX = os.environ['V{i}']\n".encode() for i in range(40)}
+    serial = extract_all(MemorySnapshot(files), MemoryFactsCache(), workers=1)
+    parallel = extract_all(ForkSafeSnapshot(files), MemoryFactsCache(), workers=2, parallel_min=5)
+    assert as_json(parallel) == as_json(serial)
+    assert parallel["m7.py"].env[0].name == "V7"
