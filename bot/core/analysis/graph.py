@@ -4,13 +4,7 @@ Everything a *path* decides lives here (extractors only see bytes):
 
 * tests (`tests/`, `spec/`, `__tests__/`, `test_*.py`, `*_test.go`, `*.spec.ts`…) are left
   out of modules, edges and entry points;
-* a module is a top-level folder, or a package of a monorepo (a folder below the root with
-  its own package.json, go.mod, pyproject.toml/setup.py, Gemfile or *.gemspec), or the
-  second level under a container folder (`src/x`, `packages/x`, `apps/x`, `app/x`, `cmd/x`…;
-  not `lib/`, which in Ruby gems and JS packages is one unit);
-  files at the root form the module "(root)";
-* a top-level folder holding at least half the code, with two or more subfolders, is split
-  one level deeper (`bot/core`, `bot/github`…): one box for the whole package says nothing;
+* modules are decided by `layout.Layout` (monorepo packages, top-level folders, containers);
 * Rails folder conventions (controllers, jobs, workers), Next.js routes (when the repository
   depends on `next`), `bin/` executables and crontab files are entry points.
 
@@ -25,28 +19,13 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
+from bot.core.analysis.layout import PACKAGE_FILES, ROOT_MODULE, Layout, package_roots
 from bot.core.analysis.resolve import Resolver, parent
 from bot.core.model import Edge, Entrypoint, Evidence, FileFacts, Module, Signal
 
 CODE_LANGUAGES = frozenset({"python", "javascript", "typescript", "ruby", "go"})
-ROOT_MODULE = "(root)"
 EVIDENCE_MAX = 20
 EDGE_EVIDENCE_MAX = 10
-CONTAINERS = frozenset(
-    {
-        "src",
-        "packages",
-        "apps",
-        "services",
-        "libs",
-        "app",
-        "cmd",
-        "internal",
-        "pkg",
-        "modules",
-    }
-)
-PACKAGE_FILES = frozenset({"package.json", "go.mod", "pyproject.toml", "setup.py", "Gemfile"})
 _TEST_DIRS = frozenset(
     {
         "test",
@@ -60,9 +39,6 @@ _TEST_DIRS = frozenset(
         "e2e",
         "cypress",
     }
-)
-_NOT_PACKAGE_DIRS = _TEST_DIRS | frozenset(
-    {"examples", "example", "docs", "samples", "benchmarks", "bench"}
 )
 _TEST_FILE = re.compile(
     r"(?:^test_.*\.py|.*_test\.py|conftest\.py|.*_test\.go|.*[._](?:test|spec)\.[cm]?[jt]sx?|.*_spec\.rb|.*_test\.rb)\Z"
@@ -95,55 +71,6 @@ def is_test_path(path: str) -> bool:
     return any(p in _TEST_DIRS for p in parts[:-1]) or bool(_TEST_FILE.match(parts[-1]))
 
 
-def package_roots(paths: Iterable[str]) -> tuple[str, ...]:
-    """Folders below the root that are packages of a monorepo, longest first."""
-    roots = set()
-    for path in paths:
-        folder, _, name = path.rpartition("/")
-        if not folder or not (name in PACKAGE_FILES or name.endswith(".gemspec")):
-            continue
-        if any(p in _NOT_PACKAGE_DIRS for p in folder.split("/")):
-            continue
-        roots.add(folder)
-    return tuple(sorted(roots, key=lambda r: (-r.count("/"), r)))
-
-
-def module_of(
-    path: str, roots: tuple[str, ...] | frozenset[str], split: frozenset[str] = frozenset()
-) -> str:
-    """The module a file (or a folder, ending in "/") belongs to: its deepest package root,
-    else its top-level folder (two levels under a container or a split folder)."""
-    if roots:
-        folder = path.rstrip("/").rpartition("/")[0]
-        while folder:
-            if folder in roots:
-                return folder
-            folder = folder.rpartition("/")[0]
-    parts = path.split("/")
-    if len(parts) == 1 or (len(parts) == 2 and parts[1] == ""):
-        return ROOT_MODULE
-    if (parts[0] in CONTAINERS or parts[0] in split) and len(parts) >= 3 and parts[1]:
-        return f"{parts[0]}/{parts[1]}"
-    return parts[0]
-
-
-def dominant_modules(code_paths: list[str], roots: frozenset[str]) -> frozenset[str]:
-    """Top-level folders holding most of the code (a single-package repository's package):
-    one box would say nothing, so they are split one level deeper."""
-    files: Counter[str] = Counter()
-    subfolders: dict[str, set[str]] = defaultdict(set)
-    for path in code_paths:
-        name = module_of(path, roots)
-        files[name] += 1
-        parts = path.split("/")
-        if "/" not in name and name != ROOT_MODULE and len(parts) >= 3:
-            subfolders[name].add(parts[1])
-    total = len(code_paths)
-    return frozenset(
-        name for name, subs in subfolders.items() if len(subs) >= 2 and files[name] * 2 >= total
-    )
-
-
 # One file's import contributions, (target module, line), depend on its facts and on the
 # repository's layout alone. A long-lived process (the worker) keeps them while the layout
 # holds, so after a one-file change only that file is resolved again. Bounded; pure values.
@@ -160,14 +87,13 @@ def modules_and_edges(
     """Modules with file counts, and import counts between them. `shas` (path to blob SHA)
     lets results per file be reused across calls in one process; without it, none are."""
     all_paths = sorted(paths)
-    roots = frozenset(package_roots(all_paths))
     code = [
         p
         for p in all_paths
         if p in facts and facts[p].language in CODE_LANGUAGES and not is_test_path(p)
     ]
-    split = dominant_modules(code, roots)
-    layout = _layout(all_paths, code, resolver, split) if shas is not None else ""
+    modules_of = Layout(code, package_roots(all_paths))
+    layout = _layout(all_paths, code, resolver, modules_of) if shas is not None else ""
     if len(_CONTRIBUTIONS) > _CONTRIBUTIONS_MAX:
         _CONTRIBUTIONS.clear()
     members: dict[str, list[str]] = defaultdict(list)
@@ -176,13 +102,13 @@ def modules_and_edges(
     evidence: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
     for path in code:
         f = facts[path]
-        source = module_of(path, roots, split)
+        source = modules_of.module_of(path)
         members[source].append(path)
         languages[source][f.language] += 1
         key = (layout, path, shas.get(path, "")) if shas is not None else None
         found = _CONTRIBUTIONS.get(key) if key is not None else None
         if found is None:
-            found = tuple(_contributions(path, f, source, resolver, roots, split))
+            found = tuple(_contributions(path, f, source, resolver, modules_of))
             if key is not None and key[2]:
                 _CONTRIBUTIONS[key] = found
         for target, line in found:
@@ -209,24 +135,21 @@ def _contributions(
     f: FileFacts,
     source: str,
     resolver: Resolver,
-    roots: frozenset[str],
-    split: frozenset[str],
+    modules_of: Layout,
 ) -> Iterable[tuple[str, int]]:
     for ref in f.imports:
         target_path = resolver.resolve(path, f.language, ref)
         if target_path is None or is_test_path(target_path):
             continue
-        target = module_of(target_path, roots, split)
+        target = modules_of.module_of(target_path)
         if target != source:
             yield target, ref.line
 
 
-def _layout(
-    all_paths: list[str], code: list[str], resolver: Resolver, split: frozenset[str]
-) -> str:
+def _layout(all_paths: list[str], code: list[str], resolver: Resolver, modules_of: Layout) -> str:
     """A digest of everything resolution and module assignment depend on besides a file."""
     digest = hashlib.sha1(usedforsecurity=False)
-    for part in (all_paths, code, sorted(split), [resolver.fingerprint()]):
+    for part in (all_paths, code, [modules_of.fingerprint(), resolver.fingerprint()]):
         digest.update("\0".join(part).encode("utf-8", "surrogateescape"))
         digest.update(b"\1")
     return digest.hexdigest()
@@ -317,8 +240,6 @@ def module_folder(name: str) -> str:
 __all__ = [
     "entrypoints",
     "is_test_path",
-    "module_of",
     "modules_and_edges",
-    "package_roots",
     "parent",
 ]

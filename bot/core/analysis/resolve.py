@@ -122,7 +122,8 @@ class Resolver:
         # Only folders holding Python count for Python: `import docs` must not hit docs/.
         self.py_dirs = _folders(p for p in self.files if p.endswith(".py"))
         self.py_roots = self._python_roots()
-        self._absolute: dict[tuple[str, tuple[str, ...]], str | None] = {}
+        self._py_root_set = frozenset(self.py_roots)
+        self._absolute: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
         self.go_modules = sorted(
             (
                 (value, parent(p))
@@ -142,16 +143,31 @@ class Resolver:
     # --- setup ---------------------------------------------------------------------
 
     def _python_roots(self) -> list[str]:
+        """Folders that are on `sys.path` when the code runs, as far as the tree shows:
+        the root, project folders (pyproject/setup), their `src/`, and every folder that
+        holds a package without being one (`service/core/__init__.py`, no
+        `service/__init__.py`: `import core` is how `service/` code says it)."""
         roots = {""}
         for p in self.files:
-            name = p.rpartition("/")[2]
+            folder, _, name = p.rpartition("/")
             if name in PY_PROJECT_FILES:
-                roots.add(parent(p))
+                roots.add(folder)
+            elif name == "__init__.py" and folder:
+                above = parent(folder)
+                if above and f"{above}/__init__.py" not in self.files:
+                    roots.add(above)
         for root in list(roots):
             src = f"{root}/src" if root else "src"
             if src in self.dirs:
                 roots.add(src)
         return sorted(roots, key=lambda r: (-len(r), r))
+
+    def _home_root(self, path: str) -> str:
+        """The deepest Python root above `path`: its own imports are tried there first."""
+        folder = parent(path)
+        while folder and folder not in self._py_root_set:
+            folder = parent(folder)
+        return folder
 
     def _js_packages(self, facts: Mapping[str, FileFacts]) -> dict[str, str]:
         packages: dict[str, str] = {}
@@ -226,10 +242,12 @@ class Resolver:
                 if hit:
                     return hit
             return self._py_at(base, parts) if parts else (base + "/" if base else None)
-        key = (ref.spec, ref.names)
+        home = self._home_root(path)
+        key = (home, ref.spec, ref.names)
         if key not in self._absolute:  # the same stdlib imports recur in every file
+            order = [home, *(r for r in self.py_roots if r != home)]
             self._absolute[key] = next(
-                (hit for root in self.py_roots if (hit := self._py_at(root, parts))), None
+                (hit for root in order if (hit := self._py_at(root, parts))), None
             )
         return self._absolute[key]
 

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from bot.core.analysis import analyze
 from bot.core.analysis.extract import extract_all
-from bot.core.analysis.graph import is_test_path, module_of, package_roots
+from bot.core.analysis.graph import is_test_path
+from bot.core.analysis.layout import Layout, package_roots
 from bot.core.analysis.resolve import Resolver
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.model import Evidence, ImportRef, RepoFacts
@@ -122,18 +123,42 @@ def test_modules_are_top_level_folders_and_monorepo_packages() -> None:
         "services/billing/go.mod",
         "services/billing/main.go",
         "web/app.js",
+        "web/lib/x.js",
         "app/controllers/x_controller.rb",
+        "app/models/x.rb",
         "setup.py",
         "tool.py",
         "examples/demo/package.json",
+        "examples/demo/index.js",
     ]
     roots = package_roots(paths)
     assert roots == ("packages/api", "services/billing")
-    assert module_of("packages/api/src/a.ts", roots) == "packages/api"
-    assert module_of("services/billing/main.go", roots) == "services/billing"
-    assert module_of("web/app.js", roots) == "web"
-    assert module_of("app/controllers/x_controller.rb", roots) == "app/controllers"
-    assert module_of("tool.py", roots) == "(root)"
+    code = [p for p in paths if not p.endswith((".json", ".mod"))]
+    layout = Layout(code, roots)
+    assert layout.module_of("packages/api/src/a.ts") == "packages/api"
+    assert layout.module_of("services/billing/main.go") == "services/billing"
+    assert layout.module_of("web/app.js") == "web"
+    assert layout.module_of("web/lib/x.js") == "web"
+    assert layout.module_of("app/controllers/x_controller.rb") == "app/controllers"
+    assert layout.module_of("app/models/") == "app/models"
+    assert layout.module_of("tool.py") == "(root)"
+    assert layout.module_of("examples/demo/index.js") == "examples/demo"  # a wrapper
+
+
+def test_wrapper_folders_are_descended_and_dominant_ones_split() -> None:
+    code = [
+        *(f"service/core/{area}/m{i}.py" for area in ("users", "billing") for i in range(5)),
+        *(f"web/packages/{pkg}/src/i{i}.ts" for pkg in ("ui", "api") for i in range(3)),
+        "lib/support/a.rb",
+        "lib/support/b.rb",
+    ]
+    layout = Layout(code, ())
+    assert layout.base == {"service": "service/core", "web": "web/packages", "lib": "lib/support"}
+    # service/core holds over a third of the code and has two areas: one box per area.
+    assert layout.module_of("service/core/users/m1.py") == "service/core/users"
+    # packages/ is a container: one box per package.
+    assert layout.module_of("web/packages/ui/src/i1.ts") == "web/packages/ui"
+    assert layout.module_of("lib/support/a.rb") == "lib/support"
 
 
 def test_tests_are_recognised_by_folder_and_name() -> None:
@@ -342,3 +367,35 @@ def test_reused_per_file_results_follow_layout_changes() -> None:
     assert edges_of(second) == {("api", "helpers"): 1}
     del files["helpers/__init__.py"]
     assert analyze(MemorySnapshot(files), cache).edges == ()
+
+
+def test_dominant_module_splits_where_its_code_first_branches() -> None:
+    code = [
+        "service/web.py",
+        *(f"service/core/{area}/m{i}.py" for area in ("users", "billing") for i in range(5)),
+        "service/core/__init__.py",
+        "web/app.ts",
+    ]
+    layout = Layout(code, ())
+    assert layout.module_of("service/web.py") == "service"
+    assert layout.module_of("service/core/__init__.py") == "service/core"
+    assert layout.module_of("service/core/billing/m3.py") == "service/core/billing"
+    assert layout.module_of("web/app.ts") == "web"
+
+
+def test_python_code_importing_from_a_folder_on_its_path_resolves_there_first() -> None:
+    r = resolver_for(
+        {
+            "service/web.py": b"",
+            "service/core/__init__.py": b"",
+            "service/core/accounts/__init__.py": b"",
+            "service/core/accounts/cart.py": b"",
+            "tools/core/__init__.py": b"",
+            "tools/core/x.py": b"",
+        }
+    )
+    cart = "service/core/accounts/cart.py"
+    assert r.python(cart, ImportRef("core.accounts", 1, names=("cart",))) == (
+        "service/core/accounts/__init__.py"
+    )
+    assert r.python("tools/core/x.py", ImportRef("core", 1)) == "tools/core/__init__.py"
