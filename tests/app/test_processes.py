@@ -33,6 +33,7 @@ from tests.helpers.sandbox import FULL_NAME, git, make_repo
 
 pytestmark = pytest.mark.slow
 SECRET = "end-to-end secret"
+STARTUP = 45.0  # seconds for gunicorn to answer, generous: the machine is shared
 
 
 def test_two_workers_on_redis_run_one_job_per_key_never_at_once(
@@ -109,7 +110,7 @@ def deployment(
         if request.param == "embedded":  # `docs-refresh run`: web and worker in one
             logs = [tmp_path / "run.log"]
             with running(docs_refresh("run"), env, logs[0]):
-                wait_for(lambda: healthy(port), 20, "docs-refresh run to answer", logs)
+                wait_for(lambda: healthy(port), STARTUP, "docs-refresh run to answer", logs)
                 yield sb, port, logs, repo
             return
         logs = [tmp_path / "web.log", tmp_path / "worker.log"]
@@ -117,7 +118,7 @@ def deployment(
             running(docs_refresh("serve"), env, logs[0]),
             running(docs_refresh("worker"), env, logs[1]),
         ):
-            wait_for(lambda: healthy(port), 20, "gunicorn to answer /healthz", logs)
+            wait_for(lambda: healthy(port), STARTUP, "gunicorn to answer /healthz", logs)
             yield sb, port, logs, repo
 
 

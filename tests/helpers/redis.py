@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-STARTUP_SECONDS = 10.0
+STARTUP_SECONDS = 20.0
 
 
 def free_port() -> int:
