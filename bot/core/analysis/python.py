@@ -491,12 +491,12 @@ def _dynamic_imports(text: str, lines: Lines, skip: _Skipper) -> list[ImportRef]
 
 
 def _ast_imports(text: str) -> list[ImportRef]:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return []  # not valid Python (a template, Python 2): no facts rather than wrong ones
     out: list[ImportRef] = []
-    _collect(tree.body, out)
+    try:
+        _collect(ast.parse(text).body, out)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # Not Python (a template, Python 2) or pathologically nested: no facts, not wrong ones.
+        return []
     return out
 
 

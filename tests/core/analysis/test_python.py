@@ -182,3 +182,8 @@ def test_extractor_matches_python_files_only() -> None:
     assert extractor.matches("pkg/mod.py")
     assert not extractor.matches("pkg/mod.pyc")
     assert extractor.extract("a.py", b"import os\n").language == "python"
+
+
+def test_pathologically_nested_code_gives_no_imports_instead_of_crashing() -> None:
+    text = 'x = \'"""\'\nimport os\ny = ' + "(" * 5000 + ")" * 5000 + "\n"
+    assert extract_python(text).imports == ()
