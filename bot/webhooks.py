@@ -74,8 +74,10 @@ class Event:
     @property
     def installation_id(self) -> int | None:
         installation = self.payload.get("installation")
-        if isinstance(installation, Mapping) and isinstance(installation.get("id"), int):
-            return int(installation["id"])
+        value = installation.get("id") if isinstance(installation, Mapping) else None
+        # GitHub's ids are positive 64-bit integers; anything else (a bool, 10**40) is not one.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
+            return value
         return None
 
     @property
@@ -92,7 +94,7 @@ def parse_event(name: str | None, delivery_id: str | None, body: bytes) -> Event
         raise WebhookError(NO_EVENT)
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep to parse
         raise WebhookError(NOT_JSON) from None
     if not isinstance(payload, dict):
         raise WebhookError(NOT_JSON)

@@ -8,6 +8,7 @@ worker checks again against the app's exact login and asks GitHub for permission
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import TypeGuard
 
 from bot.commands import parse_command
 from bot.jobs import Action
@@ -30,6 +31,9 @@ def queue_command(event: Event) -> Iterator[Action]:
     body = comment.get("body")
     if not isinstance(body, str) or parse_command(body) is None:
         return
+    number, comment_id = issue.get("number"), comment.get("id")
+    if not _is_id(number) or not _is_id(comment_id):
+        return  # not GitHub's shape: nothing to answer
     user = comment.get("user") if isinstance(comment.get("user"), Mapping) else {}
     assert isinstance(user, Mapping)
     actor = Actor(
@@ -44,10 +48,15 @@ def queue_command(event: Event) -> Iterator[Action]:
     yield command_job(
         installation,
         repo,
-        number=int(issue["number"]),
-        comment_id=int(comment["id"]),
+        number=number,
+        comment_id=comment_id,
         body=body,
         actor=actor,
         is_pull=bool(issue.get("pull_request")),
         default_branch=default_branch if isinstance(default_branch, str) else None,
     )
+
+
+def _is_id(value: object) -> TypeGuard[int]:
+    """A GitHub number or id: a positive integer (not a bool, not a string)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
