@@ -15,9 +15,11 @@ import functools
 import multiprocessing
 import os
 import sys
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 from typing import Protocol
 
 from bot.core.analysis.golang import GoExtractor
@@ -209,11 +211,13 @@ def _extract_batch(batch: Batch) -> list[tuple[str, FileFacts]]:
 def _extract_parallel(
     snapshot: Snapshot, missing: list[tuple[str, Extractor, str]], count: int
 ) -> Iterator[tuple[str, FileFacts]]:
-    # fork: workers inherit the imported extractors (and the memoised extractor choice),
-    # so a pool starts in milliseconds.
+    # fork: workers inherit the imported extractors (and the memoised extractor choice), so
+    # a pool starts in milliseconds. Forking a process with other threads alive (a threaded
+    # queue worker) can inherit a held lock, so then a fork server starts clean workers.
     global _INHERITED
-    forked = sys.platform == "linux"
-    context = multiprocessing.get_context("fork" if forked else None)
+    forked = sys.platform == "linux" and threading.active_count() == 1
+    method = "fork" if forked else "forkserver" if sys.platform == "linux" else None
+    context: BaseContext = multiprocessing.get_context(method)
     workers_read = forked and bool(getattr(snapshot, "fork_safe", False))
     _INHERITED = snapshot if workers_read else None
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 from bot.core.analysis.extract import (
     EXTRACTORS,
@@ -140,3 +141,19 @@ def test_workers_that_read_for_themselves_give_the_same_bytes() -> None:
     parallel = extract_all(ForkSafeSnapshot(files), MemoryFactsCache(), workers=2, parallel_min=5)
     assert as_json(parallel) == as_json(serial)
     assert parallel["m7.py"].env[0].name == "V7"
+
+
+def test_parallel_extraction_with_other_threads_alive_uses_clean_workers() -> None:
+    files = {f"m{i}.py": f"import json\nY = os.getenv('W{i}')\n".encode() for i in range(30)}
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        parallel = extract_all(
+            ForkSafeSnapshot(files), MemoryFactsCache(), workers=2, parallel_min=5
+        )
+    finally:
+        stop.set()
+        other.join()
+    serial = extract_all(MemorySnapshot(files), MemoryFactsCache(), workers=1)
+    assert as_json(parallel) == as_json(serial)
