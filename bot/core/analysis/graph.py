@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 
 from bot.core.analysis.layout import PACKAGE_FILES, ROOT_MODULE, Layout, package_roots
 from bot.core.analysis.resolve import Resolver, parent
+from bot.core.analysis.ruby import constant_refs
 from bot.core.model import Edge, Entrypoint, Evidence, FileFacts, Module, Signal
 
 CODE_LANGUAGES = frozenset({"python", "javascript", "typescript", "ruby", "go"})
@@ -137,7 +138,8 @@ def _contributions(
     resolver: Resolver,
     modules_of: Layout,
 ) -> Iterable[tuple[str, int]]:
-    for ref in f.imports:
+    refs = [*f.imports, *constant_refs(f)] if f.language == "ruby" else f.imports
+    for ref in refs:
         target_path = resolver.resolve(path, f.language, ref)
         if target_path is None or is_test_path(target_path):
             continue

@@ -139,6 +139,7 @@ class Resolver:
         self.ruby_lib_dirs = sorted(
             (d for d in self.dirs if d == "lib" or d.endswith("/lib")), key=lambda d: (len(d), d)
         )
+        self.autoload = self._autoload_index()
 
     # --- setup ---------------------------------------------------------------------
 
@@ -168,6 +169,23 @@ class Resolver:
         while folder and folder not in self._py_root_set:
             folder = parent(folder)
         return folder
+
+    def _autoload_index(self) -> dict[str, str]:
+        """Rails/Zeitwerk: `billing/invoice` -> the file defining `Billing::Invoice`, from the
+        autoload roots (each folder directly under an `app/`, its `concerns/`, and `lib/`)."""
+        roots = [d for d in self.dirs if d.rpartition("/")[0].rpartition("/")[2] == "app"]
+        roots += [f"{d}/concerns" for d in roots if f"{d}/concerns" in self.dirs]
+        root_set = frozenset(roots) | frozenset(self.ruby_lib_dirs)
+        index: dict[str, str] = {}
+        if not root_set:
+            return index
+        for path in sorted(p for p in self.files if p.endswith(".rb")):
+            folder = parent(path)
+            while folder:
+                if folder in root_set:
+                    index.setdefault(path[len(folder) + 1 : -3], path)
+                folder = parent(folder)
+        return index
 
     def _js_packages(self, facts: Mapping[str, FileFacts]) -> dict[str, str]:
         packages: dict[str, str] = {}
@@ -213,6 +231,7 @@ class Resolver:
                 self.workspace_dirs,
                 self.tsconfigs,
                 self.ruby_lib_dirs,
+                len(self.autoload),
             )
         )
 
@@ -323,6 +342,8 @@ class Resolver:
         return None
 
     def ruby(self, path: str, ref: ImportRef) -> str | None:
+        if ref.kind == "constant":
+            return self._constant(ref.spec)
         spec = ref.spec if ref.spec.endswith(".rb") else ref.spec + ".rb"
         if ref.kind == "require_relative":
             target = join(parent(path), spec)
@@ -332,6 +353,17 @@ class Resolver:
                 return f"{lib}/{spec}"
         return spec if spec in self.files else None
 
+    def _constant(self, name: str) -> str | None:
+        """The file that defines a constant, or the one of its closest namespace."""
+        if not self.autoload:
+            return None
+        parts = [underscore(p) for p in name.split("::")]
+        for end in range(len(parts), 0, -1):
+            hit = self.autoload.get("/".join(parts[:end]))
+            if hit:
+                return hit
+        return None
+
     def go(self, spec: str) -> str | None:
         for module, folder in self.go_modules:
             if spec == module or spec.startswith(module + "/"):
@@ -340,6 +372,12 @@ class Resolver:
                 if target in self.dirs or target == "":
                     return target + "/" if target else None
         return None
+
+
+def underscore(name: str) -> str:
+    """Rails' `underscore` for one constant segment: `HTTPClient` -> `http_client`."""
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return re.sub(r"([a-z\d])([A-Z])", r"\1_\2", name).lower()
 
 
 def _package_name(spec: str) -> str:

@@ -3,7 +3,9 @@
 Line comments (`# …`) and `=begin/=end` blocks are blanked before scanning. Rails
 conventions that depend on a file's folder (controllers, jobs, mailers, `config/routes.rb`)
 are decided in `graph`; here only what the bytes say: a class inheriting from a controller
-or job base, a routes `draw` block, `include Sidekiq::Job`.
+or job base, a routes `draw` block, `include Sidekiq::Job`. Constant references
+(`Billing::Invoice`) are recorded too: Rails autoloads them, so they are how a Rails app's
+files depend on each other (`resolve` maps them to files).
 """
 
 from __future__ import annotations
@@ -114,6 +116,41 @@ def _blank(m: re.Match[str]) -> str:
     return m.group() if m.group("c") is None else " " * len(m.group())
 
 
+# Constants a file refers to (`Billing::Invoice.new`): Rails autoloads them, so they are its
+# imports. Segments need a lowercase letter (`JSON`, `LIMIT` are values or stdlib).
+_CONSTANT = re.compile(r"(?<![\w:@$])(?:::)?((?:[A-Z][a-z0-9]\w*)(?:::[A-Z][a-z0-9]\w*)*)")
+_STRING_BODY = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
+MAX_CONSTANTS = 300
+CONSTANT_META = "constant"
+
+
+def _constants(code: str, lines: Lines) -> list[tuple[str, str]]:
+    """One reference per distinct constant, at its first line; string contents ignored.
+
+    Kept in `meta` as ("constant", "<line>:<Name>") rather than as imports: a constant is
+    how Rails code reaches its own files, not a library it requires.
+    """
+    bare = _STRING_BODY.sub(lambda m: m.group()[0] * len(m.group()), code)
+    seen: dict[str, int] = {}
+    for m in _CONSTANT.finditer(bare):
+        name = m.group(1)
+        if name not in seen:
+            seen[name] = m.start(1)
+            if len(seen) >= MAX_CONSTANTS:
+                break
+    return [(CONSTANT_META, f"{lines.at(at)}:{name}") for name, at in seen.items()]
+
+
+def constant_refs(facts: FileFacts) -> list[ImportRef]:
+    """A Ruby file's constant references, as imports of kind "constant" for resolution."""
+    out = []
+    for key, value in facts.meta:
+        if key == CONSTANT_META:
+            line, _, name = value.partition(":")
+            out.append(ImportRef(name, int(line), kind="constant"))
+    return out
+
+
 def extract_ruby(text: str) -> FileFacts:
     code = strip_comments(text)
     lines = Lines(code)
@@ -131,4 +168,5 @@ def extract_ruby(text: str) -> FileFacts:
         imports=unique_sorted(imports),
         env=unique_sorted(scan_env(code, ("ENV",), _ENV, lines)),
         signals=unique_sorted(scan_signals(code, RULES, lines)),
+        meta=tuple(sorted(set(_constants(code, lines)))),
     )

@@ -399,3 +399,41 @@ def test_python_code_importing_from_a_folder_on_its_path_resolves_there_first() 
         "service/core/accounts/__init__.py"
     )
     assert r.python("tools/core/x.py", ImportRef("core", 1)) == "tools/core/__init__.py"
+
+
+def test_rails_constants_resolve_through_autoload_folders() -> None:
+    r = resolver_for(
+        {
+            "app/models/billing/invoice.rb": b"",
+            "app/models/concerns/auditable.rb": b"",
+            "app/services/http_client.rb": b"",
+            "lib/billing.rb": b"",
+        }
+    )
+
+    def constant(name: str) -> str | None:
+        return r.ruby("app/x.rb", ImportRef(name, 1, kind="constant"))
+
+    assert constant("Billing::Invoice") == "app/models/billing/invoice.rb"
+    assert constant("Billing::Unknown") == "lib/billing.rb"  # its namespace's file
+    assert constant("Auditable") == "app/models/concerns/auditable.rb"
+    assert constant("HTTPClient") == "app/services/http_client.rb"
+    assert constant("Stripe") is None
+
+
+def test_rails_app_modules_are_connected_by_constant_references() -> None:
+    facts = facts_of(
+        {
+            "app/controllers/orders_controller.rb": (
+                b"class OrdersController < ApplicationController\n"
+                b"  def create; Order.create!; InvoiceMailer.sent; end\nend\n"
+            ),
+            "app/controllers/application_controller.rb": b"class ApplicationController\nend\n",
+            "app/models/order.rb": b"class Order < ApplicationRecord\nend\n",
+            "app/mailers/invoice_mailer.rb": b"class InvoiceMailer\nend\n",
+        }
+    )
+    assert edges_of(facts) == {
+        ("app/controllers", "app/mailers"): 1,
+        ("app/controllers", "app/models"): 1,
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.analysis.ruby import RubyExtractor, extract_ruby
+from bot.core.analysis.ruby import RubyExtractor, constant_refs, extract_ruby
 
 TRICKY = """\
 require 'json'
@@ -69,3 +69,25 @@ def test_extractor_matches_ruby_sources_and_rakefiles() -> None:
     assert extractor.matches("lib/tasks/db.rake")
     assert extractor.matches("config.ru")
     assert not extractor.matches("Gemfile.lock")
+
+
+def test_constant_references_are_recorded_once_and_strings_ignored() -> None:
+    text = (
+        "class OrdersController < ApplicationController\n"
+        "  LIMIT = 5\n"
+        "  def create\n"
+        '    inv = Billing::Invoice.new(note: "Hello World")\n'
+        "    ::Payments::StripeGateway.charge(inv) # Commented::Thing\n"
+        "    Billing::Invoice.find(1); JSON.parse(x); @Foo = 1\n"
+        "  end\n"
+        "end\n"
+    )
+    facts = extract_ruby(text)
+    assert all(r.kind != "constant" for r in facts.imports)
+    constants = sorted((r.spec, r.line) for r in constant_refs(facts))
+    assert constants == [
+        ("ApplicationController", 1),
+        ("Billing::Invoice", 4),
+        ("OrdersController", 1),
+        ("Payments::StripeGateway", 5),
+    ]
