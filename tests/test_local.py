@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.analysis.extract import extract_all
+from bot.core.facts_cache import MemoryFactsCache
 from bot.core.snapshot import git_blob_sha
 from bot.local import LocalSnapshot
 
@@ -136,3 +138,20 @@ def test_same_size_edit_right_after_commit_is_seen(tmp_path: Path) -> None:
         ("b.py", git_blob_sha(b"x = 1\n"), 6),
     ]
     assert snap.source is None
+
+
+def test_editing_one_file_of_a_checkout_reextracts_only_that_file(tmp_path: Path) -> None:
+    files = {f"pkg/m{i}.py": f"import os\nV = os.getenv('V{i}')\n".encode() for i in range(12)}
+    files["web/app.ts"] = b"import x from './x'\n"
+    repo = make_repo(tmp_path, files)
+    cache = MemoryFactsCache()
+    cold = extract_all(LocalSnapshot(repo), cache)
+    assert cache.misses == len(cold) == 13
+    (repo / "pkg/m3.py").write_bytes(b"import sys\n")
+    before = cache.misses
+    warm = extract_all(LocalSnapshot(repo), cache)
+    assert cache.misses - before == 1
+    assert [r.spec for r in warm["pkg/m3.py"].imports] == ["sys"]
+    assert {p: f for p, f in warm.items() if p != "pkg/m3.py"} == {
+        p: f for p, f in cold.items() if p != "pkg/m3.py"
+    }
