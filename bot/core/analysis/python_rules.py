@@ -41,7 +41,7 @@ RULES = (
     ),
     rule(
         "Flask(",
-        r"\bFlask\(\s*(?:__name__|import_name)",
+        r"\bFlask\(",
         "entrypoint.http",
         "Flask app",
         needs=("flask",),
