@@ -3,7 +3,8 @@
 In a git checkout the files are the tracked ones (`git ls-files`), and the bytes are the
 working tree's, so uncommitted edits count. Blob SHAs come from the index; only the files
 `git status` reports as modified are read and hashed again. `source` is HEAD's SHA when no
-tracked file differs from HEAD (the snapshot then is that commit), otherwise None.
+tracked file under `root` differs from HEAD, staged or not (the snapshot then is that
+commit's tree there), otherwise None.
 
 A folder without git (or one git does not track at all) is walked instead; every file is
 hashed the way git hashes a blob, and `source` is None. Symlinks and submodules are

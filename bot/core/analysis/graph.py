@@ -76,7 +76,7 @@ def is_test_path(path: str) -> bool:
 # repository's layout alone. A long-lived process (the worker) keeps them while the layout
 # holds, so after a one-file change only that file is resolved again. Bounded; pure values.
 _CONTRIBUTIONS: dict[tuple[str, str, str], tuple[tuple[str, int], ...]] = {}
-_CONTRIBUTIONS_MAX = 400_000
+_CONTRIBUTIONS_MAX = 120_000  # files; a few tens of MB at most
 
 
 def modules_and_edges(
