@@ -297,6 +297,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path, help="repositories (default: synthetic)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--no-peers", action="store_true", help="skip whole-process runs")
+    parser.add_argument(
+        "--peer-max-files",
+        type=int,
+        default=10_000,
+        help="whole-process runs only on repositories up to this size (peers take minutes)",
+    )
     parser.add_argument("--inner", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inner is not None:
@@ -307,14 +313,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             Path(tmp)
         )
         print(f"bench/analysis.py — {machine_line()}; median of {args.repeat}\n")
-        report(repos, args.repeat, peers_too=not args.no_peers)
+        report(repos, args.repeat, peer_max=0 if args.no_peers else args.peer_max_files)
     return 0
 
 
-def report(repos: list[Repo], repeat: int, *, peers_too: bool) -> None:
+def report(repos: list[Repo], repeat: int, *, peer_max: int) -> None:
     rows = []
+    sizes: dict[Path, int] = {}
     for repo in repos:
         f = inner_figures(repo, repeat)
+        sizes[repo.path] = f["files"]
         ratio_warm = f["warm"] / f["cold"]
         ratio_floor = f["cold"] / f["floor"] if f["floor"] else float("inf")
         peak = max(f["peak_mb"], f["pool_peak_mb"])
@@ -353,9 +361,10 @@ def report(repos: list[Repo], repeat: int, *, peers_too: bool) -> None:
             rows,
         )
     )
-    if peers_too:
+    with_peers = [r for r in repos if sizes[r.path] <= peer_max]
+    if with_peers:
         print()
-        print(peer_table(repos, repeat))
+        print(peer_table(with_peers, repeat))
 
 
 def peer_table(repos: list[Repo], repeat: int) -> str:

@@ -66,7 +66,13 @@ def copy_local(source: Path, target: Path) -> Path:
         capture_output=True,
     )
     git(target, "checkout", "-q", "-B", "main")
-    has_doc = git(target, "grep", "-l", "agent-update:start:data-flow", "--", "*.md").strip()
+    found = subprocess.run(  # exit 1: no match
+        ["git", "grep", "-l", "agent-update:start:data-flow", "--", "docs/*.md", ".context/*.md"],
+        cwd=target,
+        capture_output=True,
+        check=False,
+    )
+    has_doc = found.stdout.strip()
     if not has_doc:
         (target / DOC).parent.mkdir(parents=True, exist_ok=True)
         (target / DOC).write_text(DOC_DATA_FLOW)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.core.analysis.resolve import is_resolution_config
 from bot.core.snapshot import FileEntry, git_blob_sha
 from bot.ports import Head
 
@@ -111,7 +112,10 @@ class RemoteSnapshot:
         return data
 
     def _keep(self, path: str, sha: str, data: bytes) -> None:
-        if self._blobs is not None and path.endswith(KEPT_SUFFIXES) and len(data) <= KEPT_MAX_BYTES:
+        # tsconfig/jsconfig too: `analyze` reads them for resolution on every run (head and
+        # base), which cost a TypeScript repository two blob requests per push.
+        kept = path.endswith(KEPT_SUFFIXES) or is_resolution_config(path)
+        if self._blobs is not None and kept and len(data) <= KEPT_MAX_BYTES:
             self._blobs.put_blob(sha, data)
 
     def _load_archive(self) -> dict[str, bytes]:
