@@ -49,6 +49,14 @@ RULES = (
     rule("FastAPI(", r"\bFastAPI\(", "entrypoint.http", "FastAPI app", needs=("fastapi",)),
     rule("urlpatterns", r"\burlpatterns\s*[+]?=", "entrypoint.http", "Django URLs"),
     rule(
+        "path(",
+        r"\b(?:re_)?path\(\s*r?[\"'](?P<route>[^\"']*)[\"']",
+        "entrypoint.http",
+        "Django route",
+        "route",
+        needs=("django",),
+    ),
+    rule(
         "_application(",
         r"\bget_[wa]sgi_application\(",
         "entrypoint.http",

@@ -97,6 +97,7 @@ def rule(
 
 
 Skip = Callable[[int], bool]
+_WEBHOOK_ROUTE = re.compile(r"(?i)webhook|(?:^|[/^])hooks?(?:/|$|\$)")
 Sortable = TypeVar("Sortable", EnvRead, Signal, ImportRef)
 
 
@@ -119,7 +120,7 @@ def scan_signals(
                 continue
             detail = (m.group(r.detail) or "") if r.detail else ""
             kind = r.kind
-            if kind == "entrypoint.http" and "webhook" in detail.lower():
+            if kind == "entrypoint.http" and _WEBHOOK_ROUTE.search(detail):
                 kind = "entrypoint.webhook"  # a route named for webhooks receives them
             out.append(Signal(kind, r.name, lines.at(m.start()), detail))
     return out

@@ -187,3 +187,19 @@ def test_extractor_matches_python_files_only() -> None:
 def test_pathologically_nested_code_gives_no_imports_instead_of_crashing() -> None:
     text = 'x = \'"""\'\nimport os\ny = ' + "(" * 5000 + ")" * 5000 + "\n"
     assert extract_python(text).imports == ()
+
+
+def test_django_urlpatterns_and_routes() -> None:
+    text = (
+        "from django.urls import path, re_path\n"
+        "from . import views\n"
+        "urlpatterns = [\n"
+        "    path('orders/', views.orders),\n"
+        "    re_path(r'^hooks/stripe/$', views.stripe_webhook),\n"
+        "]\n"
+    )
+    assert kinds(text) == {
+        ("entrypoint.http", "Django URLs", 3, ""),
+        ("entrypoint.http", "Django route", 4, "orders/"),
+        ("entrypoint.webhook", "Django route", 5, "^hooks/stripe/$"),
+    }
