@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
-import time
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,25 +27,50 @@ class Run:
     code: int
 
 
-def run_child(argv: Sequence[str], cwd: Path | None = None, timeout: float = 600.0) -> Run:
-    """Run `argv` to its end, output discarded; wall time and peak RSS from wait4."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        list(argv), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = start + timeout
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            child.kill()
-            pid, status, usage = os.wait4(child.pid, 0)
-            break
-        time.sleep(0.005)
-    seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
-    return Run(seconds, usage.ru_maxrss / 1024, child.returncode)
+# Peak RSS must come from a small parent: Linux carries the RSS high-water mark of the
+# process that forked into the one that execs, so a child of this (large) process would
+# report at least our own size. The launcher forks and execs the command and reports it.
+_LAUNCHER = """
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+with open(sys.argv[1], "w") as out:
+    json.dump([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status)], out)
+"""
+
+
+def run_child(argv: Sequence[str], cwd: Path | None = None, timeout: float = 900.0) -> Run:
+    """Run `argv` to its end, output discarded: wall time, peak RSS (its own and its
+    reaped descendants'), exit code."""
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
+        launcher = subprocess.Popen(
+            [PYTHON, "-I", "-S", "-c", _LAUNCHER, report.name, *argv],
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            launcher.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
+            return Run(timeout, float("nan"), -9)
+        seconds, maxrss_kb, code = json.loads(report.read() or "[0, 0, -1]")
+    return Run(float(seconds), maxrss_kb / 1024, int(code))
+
+
+def peak_rss_mb() -> float:
+    """This process's own RSS high-water mark (VmHWM: reset at exec, unlike ru_maxrss)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def node_tool(name: str) -> Path | None:

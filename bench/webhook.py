@@ -5,8 +5,8 @@ Flask route answering 204 under the same config, driven from separate processes.
 - latency at a sustained rate (open loop, bench/loadgen.py): p50/p99 from each request's
   due time; afterwards every accepted delivery must be a task in the queue.
 
-Each delivery is a signed `push` built by the sandbox from real commits (three commits,
-several files), for its own repository (so none coalesces) with a fresh delivery id.
+Each delivery is a signed `push` built by the sandbox from real commits (five commits,
+six files each), for its own repository (so none coalesces) with a fresh delivery id.
 
     .venv/bin/python -m bench.webhook                 # 200 deliveries/s for 10 s
     .venv/bin/python -m bench.webhook --rate 300 --duration 20 --redis
@@ -44,6 +44,7 @@ APPS = {
 }
 REPOSITORIES = 4000  # distinct repositories in the request file: no delivery coalesces
 WRK_BODIES = 64
+COMMITS = 5  # with six files each: a payload the size of GitHub's usual pushes (~7 KB)
 THROUGHPUT_TARGET = 0.8
 P99_TARGET_MS = 25.0
 
@@ -55,7 +56,7 @@ def free_port() -> int:
 
 
 def push_payload(workdir: Path) -> dict[str, Any]:
-    """A push of three real commits, as the sandbox (GitHub's shapes) delivers it."""
+    """A push of real commits, as the sandbox (GitHub's shapes) delivers it."""
     from bot.sandbox import start_sandbox
 
     repo = write_repo(workdir / "payload-repo", repo_files(60, "mixed", seed=7))
@@ -65,8 +66,8 @@ def push_payload(workdir: Path) -> dict[str, Any]:
             "/_sandbox/repos/octo/shop/commits",
             {"user": "ada", "branch": "main", "files": {"a.py": "A = 1\n"}, "deliver": False},
         )
-        for n in range(3):
-            files = {f"service/module_{n}_{k}.py": f"VALUE = {n * k}\n" for k in range(4)}
+        for n in range(COMMITS):
+            files = {f"service/module_{n}_{k}.py": f"VALUE = {n * k}\n" for k in range(6)}
             files["README.md"] = f"# shop\n\nRevision {n}.\n"
             sb.admin(
                 "POST",
@@ -308,6 +309,20 @@ def measure(
     throughput: dict[str, list[float]] = {name: [] for name in APPS}
     latency: dict[str, dict[str, Any]] = {}
     queued: dict[str, int] = {}
+    # The rate run first, each app on a fresh queue, so every task it finds is counted.
+    for name, app in APPS.items():
+        fresh = work / f"{storage}-rate-{name.split()[0]}"
+        fresh.mkdir()
+        if redis_url:
+            _flush(redis_url)
+        with gunicorn(app, fresh, redis_url) as url:
+            latency[name] = loadgen(
+                url,
+                requests_file,
+                ["--rate", str(args.rate), "--duration", str(args.duration), "--connections", "32"],
+            )
+        if app.startswith("bot."):
+            queued[name] = queued_tasks(fresh, redis_url)
     for n in range(args.rounds):  # alternate the two apps: load from others hits both alike
         for name, app in APPS.items():
             data_dir = work / f"{storage}-{n}-{name.split()[0]}"
@@ -316,26 +331,6 @@ def measure(
                 _flush(redis_url)
             with gunicorn(app, data_dir, redis_url) as url:
                 throughput[name].append(closed_loop(url, requests_file, script, args.duration))
-            if n == 0:  # the rate run on a fresh queue, so every task counts
-                fresh = work / f"{storage}-rate-{name.split()[0]}"
-                fresh.mkdir()
-                if redis_url:
-                    _flush(redis_url)
-                with gunicorn(app, fresh, redis_url) as url:
-                    latency[name] = loadgen(
-                        url,
-                        requests_file,
-                        [
-                            "--rate",
-                            str(args.rate),
-                            "--duration",
-                            str(args.duration),
-                            "--connections",
-                            "32",
-                        ],
-                    )
-                if app.startswith("bot."):
-                    queued[name] = queued_tasks(fresh, redis_url)
     bare = median(throughput["bare Flask 204"])
     rows: list[list[object]] = []
     for name in APPS:
