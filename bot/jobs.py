@@ -140,8 +140,12 @@ def refresh_job(
     force: bool = False,
     before: str | None = None,
     default_branch: str | None = None,
+    settle: bool = False,
 ) -> Job:
     """A refresh of one base branch; bursts coalesce into one run on the newest head.
+
+    `settle`: wait `Settings.settle_seconds` after the first push before starting, so the
+    rest of a burst (a merge train, a rebase pushed commit by commit) joins this run.
 
     `before` is the SHA the branch had before the first push of the burst (the service
     compares it with the current head); `default_branch` saves it a request.
@@ -151,6 +155,8 @@ def refresh_job(
         args["before"] = before
     if default_branch is not None:
         args["default_branch"] = default_branch
+    if settle:
+        args["settle"] = True
     return Job(
         name="refresh",
         args=args,

@@ -18,6 +18,7 @@ from bot.core.errors import SetupError
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_PORT = 8080
+DEFAULT_SETTLE = "3.0"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 NO_WEBHOOK_KEY = (
@@ -47,6 +48,9 @@ class Settings:
     port: int = DEFAULT_PORT
     worker_threads: int = 2
     github_write_interval: float = 1.0  # GitHub asks for a second between writes
+    # A push's refresh waits this long for the rest of a burst. Deployments read
+    # SETTLE_SECONDS (default DEFAULT_SETTLE); values built in code (tests, the demo) start at once.
+    settle_seconds: float = 0.0
 
     @classmethod
     def from_env(
@@ -81,6 +85,9 @@ class Settings:
             worker_threads=max(1, _integer("WORKER_THREADS", get("WORKER_THREADS") or "2")),
             github_write_interval=_number(
                 "GITHUB_WRITE_INTERVAL", get("GITHUB_WRITE_INTERVAL") or "1.0"
+            ),
+            settle_seconds=max(
+                0.0, _number("SETTLE_SECONDS", get("SETTLE_SECONDS") or DEFAULT_SETTLE)
             ),
         )
 

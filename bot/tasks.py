@@ -40,6 +40,7 @@ QUEUE_NAME = "docs_refresh"
 RUN_JOB = "docs_refresh.run_job"
 LOCK_TTL = 300.0  # renewed every LOCK_TTL/3 while the job runs; a crash frees it after this
 LOCK_WAIT = 2.0  # seconds before a job that found its branch locked tries again
+SETTLING = "settling"
 SHUTDOWN_TIMEOUT = 25.0  # under the usual 30 s a platform waits before SIGKILL
 
 
@@ -171,7 +172,8 @@ def execute(queue: Queue, ctx: WorkerContext, message: Message) -> str:
         delivery=message.delivery,
     ):
         outcome = _execute(queue, ctx, message)
-        queue.metrics.job(job.name, outcome)
+        if outcome != SETTLING:  # a wait, not an outcome: the run that follows counts
+            queue.metrics.job(job.name, outcome)
         log.info("job %s", outcome)
         return outcome
 
@@ -190,6 +192,11 @@ def _execute(queue: Queue, ctx: WorkerContext, message: Message) -> str:
         return "dropped"
     if job.key is None:
         return _attempt(queue, ctx, message)
+    wait = message.enqueued_at + queue.settings.settle_seconds - time.time()
+    if job.args.get("settle") and wait > 0:
+        # Not started yet: its pending marker stays set, so the burst's next pushes join it.
+        queue.runner.schedule(args=(message.deferred(),), delay=wait)
+        return SETTLING
     lease = queue.storage.acquire(job.key.lock_name, LOCK_TTL, now=time.time())
     if lease is None:
         queue.runner.schedule(args=(message.deferred(),), delay=LOCK_WAIT)

@@ -41,4 +41,5 @@ def refresh_pushed_branch(event: Event) -> Iterator[Action]:
         # A new branch has no `before` worth comparing: the refresh reads the whole tree.
         before=before if isinstance(before, str) and before.strip("0") else None,
         default_branch=default if isinstance(default, str) else None,
+        settle=True,  # pushes come in bursts: let the rest of it coalesce into this run
     )

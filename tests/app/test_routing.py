@@ -41,7 +41,9 @@ REPO = {"full_name": "o/r", "default_branch": "main"}
 def test_push_to_a_branch_queues_a_refresh_from_the_first_before() -> None:
     push = event("push", ref="refs/heads/main", before="a" * 40, repository=REPO)
     assert router.dispatch(push) == [
-        refresh_job(1, "o/r", "main", reason="push", before="a" * 40, default_branch="main")
+        refresh_job(
+            1, "o/r", "main", reason="push", before="a" * 40, default_branch="main", settle=True
+        )
     ]
 
 

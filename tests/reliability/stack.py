@@ -227,6 +227,7 @@ def stack(tmp: Path, redis_url: str | None = None) -> Iterator[Stack]:
             "GITHUB_API_URL": sb.api_url,
             "GITHUB_WRITE_INTERVAL": "0",
             "WORKER_THREADS": "1",
+            "SETTLE_SECONDS": "0",  # the burst test sets the deployed default back
         }
         if redis_url:
             extra["REDIS_URL"] = redis_url
