@@ -41,7 +41,8 @@ LIBRARIES = {
     "sendgrid": ("sendgrid", "@sendgrid/mail", "sendgrid-ruby", "github.com/sendgrid/sendgrid-go"),
 }
 SOURCE_SUFFIXES = (".py", ".ts", ".tsx", ".js", ".rb", ".go")
-SKIP_PARTS = ("test", "spec", "docs/", "example", "fixture", "vendor")
+GENERATED = (".min.", ".pb.", "_pb2", "/gen/", "generated")
+SKIP_PARTS = ("test", "spec", "/docs/", "fixture", "vendor", "/static/", "/dist/", "/assets/")
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Bench",
     "GIT_AUTHOR_EMAIL": "bench@example.com",
@@ -82,20 +83,23 @@ def copy_local(source: Path, target: Path) -> Path:
 
 
 def pick_source(path: Path) -> str:
-    """The tracked source file a one-file push changes: the largest non-test one."""
-    best: tuple[int, str] | None = None
+    """The file a one-file push changes: the largest hand-written source file (no tests,
+    vendored or minified assets) in the repository's most common source language."""
+    candidates: dict[str, list[tuple[int, str]]] = {}
     for name in git(path, "ls-files").splitlines():
         suffix = os.path.splitext(name)[1]
-        if suffix not in SOURCE_SUFFIXES:
+        lowered = f"/{name.lower()}"
+        if suffix not in SOURCE_SUFFIXES or any(g in lowered for g in GENERATED):
             continue
-        if any(part in name.lower() for part in SKIP_PARTS):
+        if any(part in lowered for part in SKIP_PARTS):
             continue
         size = (path / name).stat().st_size
-        if size < 100_000 and (best is None or size > best[0]):
-            best = (size, name)
-    if best is None:
+        if size < 100_000:
+            candidates.setdefault(suffix, []).append((size, name))
+    if not candidates:
         raise SystemExit(f"{path}: no Python/TS/JS/Ruby/Go source file to change")
-    return best[1]
+    language = max(candidates, key=lambda suffix: len(candidates[suffix]))
+    return max(candidates[language])[1]
 
 
 def with_new_import(name: str, text: str, library: str) -> str:
