@@ -53,6 +53,11 @@ MEMORY_TARGET_MB = 300.0  # on 20,000 files
 BIG_REPO = 20000
 SOURCE_SUFFIXES = {".py": "#", ".rb": "#", ".ts": "//", ".tsx": "//", ".js": "//", ".go": "//"}
 JS_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs")
+# Folders that are not the product: peers are pointed at the product code only.
+NOT_PRODUCT = {
+    "node_modules", "vendor", "dist", "build", "static", "public", "assets", "tests", "test",
+    "spec", "docs", "examples", "example", "fixtures", "venv", "site-packages", "tmp",
+}  # fmt: skip
 GRIMP_SCRIPT = (
     "import sys, grimp; sys.path.insert(0, sys.argv[1]); "
     "g = grimp.build_graph(sys.argv[2], cache_dir=None); print(len(g.modules))"
@@ -191,13 +196,18 @@ class Repo:
     path: Path
 
 
+def _skipped(parts: Sequence[str]) -> bool:
+    return any(p.lower() in NOT_PRODUCT or p.startswith(".") for p in parts)
+
+
 def python_package(root: Path) -> tuple[Path, str] | None:
-    """(folder to put on sys.path, package name) of the package with most modules."""
+    """(folder to put on sys.path, package name) of the product package with most modules."""
     counts: Counter[tuple[Path, str]] = Counter()
-    for init in root.rglob("__init__.py"):
-        if any(p in {"node_modules", ".venv", "venv", ".git"} for p in init.parts):
+    for module in root.rglob("*.py"):
+        rel = module.relative_to(root).parts
+        if _skipped(rel[:-1]) or not (module.parent / "__init__.py").is_file():
             continue
-        package = init.parent
+        package = module.parent
         while (package.parent / "__init__.py").is_file():
             package = package.parent
         counts[(package.parent, package.name)] += 1
@@ -208,15 +218,15 @@ def python_package(root: Path) -> tuple[Path, str] | None:
 
 
 def js_folder(root: Path) -> tuple[Path, list[str]] | None:
-    """The folder holding most TS/JS files (a top-level folder, or the root) and extensions."""
+    """The folder holding most TS/JS product files (a top-level folder, or the root)."""
     by_top: Counter[str] = Counter()
     suffixes: Counter[str] = Counter()
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d not in {"node_modules", ".git", "dist", "build"}]
+        rel_dir = os.path.relpath(dirpath, root)
+        dirnames[:] = [d for d in dirnames if not _skipped([d])]
         for name in filenames:
-            if name.endswith(JS_SUFFIXES) and not name.endswith(".d.ts"):
-                rel = os.path.relpath(os.path.join(dirpath, name), root)
-                top = rel.split(os.sep)[0] if os.sep in rel else "."
+            if name.endswith(JS_SUFFIXES) and not name.endswith(".d.ts") and ".min." not in name:
+                top = "." if rel_dir == "." else rel_dir.split(os.sep)[0]
                 by_top[top] += 1
                 suffixes[os.path.splitext(name)[1].lstrip(".")] += 1
     if not by_top:
@@ -224,7 +234,7 @@ def js_folder(root: Path) -> tuple[Path, list[str]] | None:
     top, count = by_top.most_common(1)[0]
     folder = root if count < 0.6 * sum(by_top.values()) else root / top
     # One level deeper when that folder holds a single folder (packages/, src/ under web/).
-    inner = [d for d in folder.iterdir() if d.is_dir() and d.name not in {"node_modules"}]
+    inner = [d for d in folder.iterdir() if d.is_dir() and not _skipped([d.name])]
     if len(inner) == 1 and not any(f.suffix for f in folder.iterdir() if f.is_file()):
         folder = inner[0]
     return folder, sorted(suffixes)
