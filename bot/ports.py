@@ -90,6 +90,17 @@ class BranchExists(Exception):
     """`set_branch(create=True)` found the branch already there; nothing was moved."""
 
 
+class BranchMoved(Exception):
+    """A ref update was refused (422): the branch changed meanwhile; nothing was moved.
+
+    Transient for the queue: the job runs again and reads the branch afresh, so a person's
+    commit is then seen (and kept) rather than overwritten by a blind retry.
+    """
+
+    transient = True
+    retry_after = 0.0  # no hint from GitHub: the queue's backoff applies
+
+
 class HeadSnapshot(Snapshot, Protocol):
     """A snapshot of a commit, knowing its root tree (a new commit's base tree)."""
 

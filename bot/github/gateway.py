@@ -21,6 +21,7 @@ from github import GithubException
 from bot.github.snapshot import BlobStore, RemoteSnapshot, TreeItem
 from bot.ports import (
     BranchExists,
+    BranchMoved,
     CheckReport,
     Comment,
     CommitInfo,
@@ -214,11 +215,16 @@ class GithubGateway:
                     raise BranchExists(branch) from err
                 raise
         else:
-            self._write(
-                "PATCH",
-                f"{self._base}/git/refs/heads/{quote(branch)}",
-                {"sha": sha, "force": True},
-            )
+            try:
+                self._write(
+                    "PATCH",
+                    f"{self._base}/git/refs/heads/{quote(branch)}",
+                    {"sha": sha, "force": True},
+                )
+            except GithubException as err:
+                if err.status == 422:  # moved meanwhile: read again before any other move
+                    raise BranchMoved(branch) from err
+                raise
 
     def delete_branch(self, branch: str) -> None:
         try:
