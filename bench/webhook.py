@@ -5,7 +5,7 @@ Flask route answering 204 under the same config, driven from separate processes.
 - latency at a sustained rate (open loop, bench/loadgen.py): p50/p99 from each request's
   due time; afterwards every accepted delivery must be a task in the queue.
 
-Each delivery is a signed `push` built by the sandbox from real commits (five commits,
+Each delivery is a signed `push` built by the sandbox from real commits (nine commits,
 six files each), for its own repository (so none coalesces) with a fresh delivery id.
 
     .venv/bin/python -m bench.webhook                 # 200 deliveries/s for 10 s
@@ -44,7 +44,7 @@ APPS = {
 }
 REPOSITORIES = 4000  # distinct repositories in the request file: no delivery coalesces
 WRK_BODIES = 64
-COMMITS = 5  # with six files each: a payload the size of GitHub's usual pushes (~7 KB)
+COMMITS = 9  # six files each: ~8 KB, the size of GitHub's own push examples (7–9 KB)
 THROUGHPUT_TARGET = 0.8
 P99_TARGET_MS = 25.0
 
