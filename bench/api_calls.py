@@ -126,7 +126,17 @@ def scenarios(rig: Rig, repo: Path, verbose: bool = False) -> list[list[object]]
         jobs = ", ".join(cost.jobs) or "none queued"
         if verbose:
             print(f"{name}:\n  " + "\n  ".join(cost.calls or ["(no request)"]), file=sys.stderr)
-        rows.append([name, cost.requests, cost.writes, target, verdict(ok), f"{jobs}{note}"])
+        rows.append(
+            [
+                name,
+                cost.requests,
+                cost.writes,
+                f"{cost.seconds:.2f}",
+                target,
+                verdict(ok),
+                jobs + note,
+            ]
+        )
 
     cold = rig.measure(rig.install)
     opened = any(c.startswith("POST /repos/") and c.endswith("/pulls") for c in cold.calls)
@@ -134,8 +144,8 @@ def scenarios(rig: Rig, repo: Path, verbose: bool = False) -> list[list[object]]
         "; PR opened" if opened else "; no PR opened")  # fmt: skip
     tarballs = sum("/tarball/" in c for c in cold.calls)
     blobs = sum("/git/blobs/" in c for c in cold.calls)
-    rows[-1][4] = verdict(blobs < 50)
-    rows[-1][5] = f"{rows[-1][5]}; {tarballs} tarball, {blobs} blob reads"
+    rows[-1][5] = verdict(blobs < 50)
+    rows[-1][6] = f"{rows[-1][6]}; {tarballs} tarball, {blobs} blob reads"
 
     source = pick_source(repo)
     text = (repo / source).read_text("utf-8", "replace")
@@ -172,12 +182,10 @@ def scenarios(rig: Rig, repo: Path, verbose: bool = False) -> list[list[object]]
     return rows
 
 
-def cold_only(workdir: Path, count: int) -> tuple[int, int, int]:
+def cold_only(workdir: Path, count: int) -> Cost:
     repo = write_repo(workdir / f"repo-{count}", repo_files(count, "mixed", seed=1))
     with running(workdir / f"app-{count}", repo) as rig:
-        cost = rig.measure(rig.install)
-        tarballs = sum("/tarball/" in c for c in cost.calls)
-    return cost.requests, cost.writes, tarballs
+        return rig.measure(rig.install)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -202,22 +210,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             table(
                 f"GitHub requests per scenario — {label}, {files:,} files",
-                ["scenario", "requests", "writes", "target", "verdict", "jobs (requests each)"],
+                [
+                    "scenario",
+                    "requests",
+                    "writes",
+                    "s",
+                    "target",
+                    "verdict",
+                    "jobs (requests each)",
+                ],
                 rows,
             )
         )
         if not args.no_scale:
             scale = []
             for count in SCALE:
-                total, writes, tarballs = cold_only(work / "scale", count)
-                scale.append([f"{count:,}", total, writes, tarballs, f"{total / count * 1000:.1f}"])
+                cost = cold_only(work / "scale", count)
+                tarballs = sum("/tarball/" in c for c in cost.calls)
+                per_k = f"{cost.requests / count * 1000:.1f}"
+                scale.append(
+                    [
+                        f"{count:,}",
+                        cost.requests,
+                        cost.writes,
+                        tarballs,
+                        per_k,
+                        f"{cost.seconds:.1f}",
+                    ]
+                )
             flat = scale[-1][1] <= scale[0][1] * 2  # type: ignore[operator]
             print()
             print(
                 table(
                     "Cold first refresh by size (synthetic mixed) — "
                     f"{verdict(flat)}: does not grow linearly with the file count",
-                    ["files", "requests", "writes", "tarballs", "requests per 1,000 files"],
+                    ["files", "requests", "writes", "tarballs", "requests per 1,000 files", "s"],
                     scale,
                 )
             )

@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ class Cost:
 
     requests: int = 0
     writes: int = 0
+    seconds: float = 0.0  # delivery to the last job's end, GitHub's write pacing off
     jobs: list[str] = field(default_factory=list)  # "name=outcome (n requests)"
     calls: list[str] = field(default_factory=list)  # "METHOD /path"
 
@@ -102,8 +104,10 @@ class Rig:
     def measure(self, action: Any) -> Cost:
         """Clear the request log, do `action()` (deliveries), run the jobs, count."""
         self.sb.clear_request_log()
+        start = time.perf_counter()
         action()
         cost = self.run_jobs()
+        cost.seconds = time.perf_counter() - start
         log = self.sb.request_log()
         cost.requests = len(log)
         cost.writes = sum(1 for r in log if r["write"])
