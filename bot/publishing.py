@@ -49,8 +49,10 @@ BODY_FOOTER = (
     "<sub>docs-refresh rebuilds this branch as one commit on `{base}` whenever the code "
     "changes. Comment `/refresh-docs` to refresh now, or `/refresh-docs help`.</sub>"
 )
+CLOSED_MARKER = "<!-- docs-refresh:closed-fresh -->"
 CLOSED_FRESH = (
-    "The docs on `{base}` are already up to date, so this pull request is no longer needed. "
+    CLOSED_MARKER
+    + "\nThe docs on `{base}` are already up to date, so this pull request is no longer needed. "
     "Closing it and deleting its branch."
 )
 FOREIGN_COMMIT = (
@@ -197,11 +199,16 @@ def _close_if_open(
     proposal: Proposal,
     identity: Identity,
 ) -> Published:
-    if pr is None or pr.state != "open":
+    if pr is None:
+        return Published("fresh")
+    if pr.state != "open":
+        _finish_close(gw, pr, branch)
         return Published("fresh")
     if not _bot_tip(gw, pr, State.from_body(pr.body), identity):
         return Published("blocked", pr.number, pr.html_url)  # a person's work: theirs to close
-    gw.create_comment(pr.number, CLOSED_FRESH.format(base=proposal.base))
+    # A retry after a failed close must not say it twice: the comment carries a marker.
+    if not any(CLOSED_MARKER in c.body for c in gw.comments(pr.number)):
+        gw.create_comment(pr.number, CLOSED_FRESH.format(base=proposal.base))
     state = State.from_body(pr.body)
     body = None
     if state is not None:  # mark it closed by the bot, in the closing request itself
@@ -210,6 +217,16 @@ def _close_if_open(
     gw.close_pull(pr.number, body=body)
     gw.delete_branch(branch)
     return Published("closed", pr.number, pr.html_url)
+
+
+def _finish_close(gw: RepoGateway, pr: PullRequest, branch: str) -> None:
+    """A close interrupted after the PR closed (a failed delete, a lost answer): the bot's
+    branch may remain. Delete it when it still holds the bot's last commit, nothing else."""
+    state = State.from_body(pr.body)
+    if state is None or not state.closed or pr.merged or not state.head:
+        return
+    if gw.branch_head(branch) == state.head:
+        gw.delete_branch(branch)
 
 
 def _state(proposal: Proposal, commit: str, docs: str, origin: str) -> State:

@@ -14,6 +14,7 @@ import datetime
 import fnmatch
 import re
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -148,7 +149,8 @@ def fresh_rig(tmp_path: Path, template: Path) -> Iterator[Rig]:
 def _positions(rig: Rig, scenario: str) -> list[tuple[str, str]]:
     _prepare(rig, scenario)
     rig.sb.clear_request_log()
-    assert rig.refresh() == ["opened" if scenario == "open" else "updated"]
+    done = {"open": "opened", "update": "updated", "close": "closed"}[scenario]
+    assert rig.refresh() == [done]
     seen: list[tuple[str, str]] = []
     for r in rig.requests():
         # SHAs differ from one repository copy to the next (commit dates): match any.
@@ -166,6 +168,14 @@ def _prepare(rig: Rig, scenario: str) -> None:
             f"/_sandbox/repos/{REPO}/commits",
             {"user": "alice", "branch": "main", "files": BOTO, "deliver": False},
         )
+    if scenario == "close":  # the PR exists; then a person makes main's docs fresh
+        assert rig.refresh() == ["opened"]
+        fresh = {DOC: _expected("open")}
+        rig.sb.admin(
+            "POST",
+            f"/_sandbox/repos/{REPO}/commits",
+            {"user": "alice", "branch": "main", "files": fresh, "deliver": False},
+        )
 
 
 def _expected(scenario: str) -> str:
@@ -180,7 +190,11 @@ FAULTS = ("server_error", "secondary_limit", "unprocessable", "timeout")
 
 
 def _cases() -> list[tuple[str, str]]:
-    return [(scenario, kind) for scenario in ("open", "update") for kind in FAULTS]
+    return [
+        *((scenario, kind) for scenario in ("open", "update") for kind in FAULTS),
+        ("close", "server_error"),
+        ("close", "timeout"),
+    ]
 
 
 @pytest.mark.parametrize(("scenario", "kind"), _cases(), ids=[f"{s}-{k}" for s, k in _cases()])
@@ -211,12 +225,35 @@ def test_a_fault_at_any_request_ends_like_a_clean_refresh(
             outcomes = rig.refresh()
             elapsed = time.monotonic() - started
             where = f"{kind} at {method} {path} ({scenario})"
-            _assert_clean_end(rig, scenario, where, outcomes)
+            if scenario == "close":
+                _assert_closed_once(rig, where, outcomes)
+            else:
+                _assert_clean_end(rig, scenario, where, outcomes)
             _assert_waits(rig, kind, write, elapsed, where)
             _assert_no_blind_write_retry(rig, kind, method, path, where)
             faulted += 1
     print(f"{scenario}/{kind}: {faulted} positions faulted of {len(positions)}")
     assert faulted >= 1
+
+
+def _assert_closed_once(rig: Rig, where: str, outcomes: list[str]) -> None:
+    assert outcomes[-1] in ("closed", "fresh"), (where, outcomes)
+    (pr,) = _api_pulls(rig)
+    assert pr["state"] == "closed", where
+    from tests.helpers.sandbox import installation_client
+
+    client = installation_client(rig.sb)
+    path = f"/repos/{REPO}/issues/{pr['number']}/comments"
+    comments = client.requester.requestJsonAndCheck("GET", path)[1]
+    assert len(comments) == 1, (where, "one closing comment", [c["body"] for c in comments])
+    assert (
+        subprocess.run(
+            ["git", "-C", str(rig.repo), "rev-parse", "--verify", "-q", BOT_BRANCH],
+            capture_output=True,
+            check=False,
+        ).returncode
+        != 0
+    ), (where, "the branch is deleted")
 
 
 def _assert_clean_end(rig: Rig, scenario: str, where: str, outcomes: list[str]) -> None:
