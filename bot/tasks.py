@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ QUEUE_NAME = "docs_refresh"
 RUN_JOB = "docs_refresh.run_job"
 LOCK_TTL = 300.0  # renewed every LOCK_TTL/3 while the job runs; a crash frees it after this
 LOCK_WAIT = 2.0  # seconds before a job that found its branch locked tries again
+RECOVER_EVERY = LOCK_TTL / 2  # how often a worker looks for jobs of workers that died
 SETTLING = "settling"
 SHUTDOWN_TIMEOUT = 25.0  # under the usual 30 s a platform waits before SIGKILL
 
@@ -100,7 +102,7 @@ class Queue:
         count_github_responses(self.metrics)
         return WorkerContext(self.settings, self.storage, self.metrics, self.enqueue)
 
-    def recover(self) -> int:
+    def recover(self, *, starting: bool = False) -> int:
         """Queue again the jobs that a dead worker was running; returns how many."""
         if self.journal is None:
             return 0
@@ -110,13 +112,17 @@ class Queue:
             lambda record: _break_lease(self.storage, record),
             ttl=LOCK_TTL,
             now=time.time(),
+            starting=starting,
         )
         if found:
             log.warning("queued again %d job(s) of a worker that died mid-run", found)
         return found
 
     def consumer(self, workers: int | None = None) -> Consumer:
-        self.recover()  # a restarted worker first picks up what its predecessor dropped
+        self.recover(starting=True)  # a restarted worker first picks up what it dropped
+        # Then now and again: a worker that died on another machine frees its lease only
+        # after LOCK_TTL, and nothing else would notice its job.
+        threading.Thread(target=self._recover_every, name="recovery", daemon=True).start()
         return self.huey.create_consumer(
             workers=workers or self.settings.worker_threads,
             worker_type="thread",
@@ -128,6 +134,16 @@ class Queue:
             graceful_signal="TERM",
             shutdown_timeout=SHUTDOWN_TIMEOUT,
         )
+
+    def _recover_every(self) -> None:
+        while not _STOP_RECOVERY.wait(RECOVER_EVERY):
+            try:
+                self.recover()
+            except Exception:  # the storage is down for a while: try again next time
+                log.exception("recovery of dropped jobs failed")
+
+
+_STOP_RECOVERY = threading.Event()  # never set in production: the thread dies with the process
 
 
 def build_queue(settings: Settings) -> Queue:

@@ -132,13 +132,20 @@ def recover(
     ttl: float,
     now: float,
     alive: Callable[[int], bool] = process_alive,
+    starting: bool = False,
 ) -> int:
-    """Queue again the tasks of runs whose worker is gone; returns how many."""
+    """Queue again the tasks of runs whose worker is gone; returns how many.
+
+    `starting`: this process runs no job yet, so a record with its own pid on this host is
+    a predecessor's (a restarted container often gets the same pid).
+    """
     requeued = 0
     for record in journal.records():
         lease: Lease | None = storage.acquire(record.name, ttl, now=now)
         if lease is None:
-            if record.host != this_host() or alive(record.pid) or record.pid == os.getpid():
+            mine = record.pid == os.getpid()
+            dead = (mine and starting) or (not mine and not alive(record.pid))
+            if record.host != this_host() or not dead:
                 continue  # still running, or elsewhere with its lease alive
             break_lease(record)  # its process is dead: the lease can only expire
             lease = storage.acquire(record.name, ttl, now=now)

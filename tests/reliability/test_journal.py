@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,3 +92,12 @@ def test_a_job_that_fails_leaves_no_record(queue: Queue, tmp_path: Path) -> None
     assert queue.journal is not None
     assert queue.journal.records() == []
     assert recording_jobs.RECORD == "test.record"
+
+
+def test_own_pid_is_a_predecessor_only_when_starting(queue: Queue, tmp_path: Path) -> None:
+    """A restarted container often gets its old pid back: at start that record is dead."""
+    now = time.time()
+    _run_as(queue, tmp_path, this_host(), os.getpid(), now)
+    assert queue.recover() == 0, "while running, its own records are its live jobs"
+    assert queue.recover(starting=True) == 1
+    assert queue.huey.pending_count() == 1
