@@ -198,7 +198,7 @@ def queued_tasks(data_dir: Path, redis_url: str | None) -> int:
 
     huey = make_huey(Settings(webhook_secret=SECRET, data_dir=data_dir, redis_url=redis_url))
     try:
-        return int(huey.pending_count())
+        return int(huey.pending_count()) + int(huey.scheduled_count())  # settling or due later
     finally:
         if redis_url:
             huey.storage.pool.disconnect()
