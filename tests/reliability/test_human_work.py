@@ -26,7 +26,7 @@ from tests.service.fakes import FakeGateway, FakeRepo
 PATH = ".context/docs/data-flow.md"
 # 3,000 examples over the module (derandomized for CI); a refresh_doc costs ~10 ms.
 PROPERTY = settings(
-    max_examples=600,
+    max_examples=500,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -138,7 +138,7 @@ def test_a_hand_edited_subsection_is_kept_unless_forced(
     assert outside(forced.new) == outside(edited), "force touches only the owned text"
 
 
-@settings(PROPERTY, max_examples=300)
+@settings(PROPERTY, max_examples=250)
 @given(documents(), generated(), generated(), LINES)
 def test_a_persons_own_subsection_is_kept_whatever_they_write(
     doc: Doc, first: dict[str, str], second: dict[str, str], words: list[str]
@@ -153,7 +153,7 @@ def test_a_persons_own_subsection_is_kept_whatever_they_write(
     assert outside(new) == outside(edited)
 
 
-@settings(max_examples=1500, deadline=None, derandomize=True)
+@settings(max_examples=1750, deadline=None, derandomize=True)
 @given(
     st.lists(
         st.tuples(st.sampled_from(["push", "person", "refresh"]), st.binary(max_size=20)),
