@@ -40,7 +40,7 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 1
+    version = 2  # 2: string literals on one line are not code
 
     def matches(self, path: str) -> bool:
         return path.endswith(".py")
@@ -136,17 +136,49 @@ def _code_skipper(text: str, spans: list[tuple[int, int]]) -> _Skipper:
 
 
 class _Skipper:
-    """True for positions inside a docstring or after a `#` on their line."""
+    """True for positions that are not code: in a docstring, a comment, or a string literal.
+
+    Only matches are checked (few per file), so a per-line scan costs nothing measurable;
+    without it, code that *writes* code (generators, rule tables) reads as the code it writes.
+    """
 
     def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
         self._text = text
         self._spans = spans
 
     def __call__(self, pos: int) -> bool:
-        line_start = self._text.rfind("\n", 0, pos) + 1
-        if "#" in self._text[line_start:pos]:
+        if self._spans and _in_spans(pos, self._spans):
             return True
-        return bool(self._spans) and _in_spans(pos, self._spans)
+        start = self._text.rfind("\n", 0, pos) + 1
+        # A triple-quoted string that closes on this line: scan from its end.
+        i = bisect_right(self._spans, (pos, 0)) - 1
+        if i >= 0 and self._spans[i][0] < start < self._spans[i][1]:
+            start = self._spans[i][1]
+        return _not_code_at_end(self._text[start:pos])
+
+
+def _not_code_at_end(prefix: str) -> bool:
+    """Whether the end of this line prefix is inside a one-line string or a comment."""
+    quote = ""
+    i = 0
+    while i < len(prefix):
+        ch = prefix[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if prefix.startswith(quote, i):
+                i += len(quote)
+                quote = ""
+                continue
+        elif ch == "#":
+            return True
+        elif ch in "'\"":
+            quote = ch * 3 if prefix.startswith(ch * 3, i) else ch
+            i += len(quote)
+            continue
+        i += 1
+    return bool(quote)
 
 
 def _type_checking_blocks(text: str) -> list[tuple[int, int]]:

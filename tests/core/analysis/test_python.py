@@ -203,3 +203,23 @@ def test_django_urlpatterns_and_routes() -> None:
         ("entrypoint.http", "Django route", 4, "orders/"),
         ("entrypoint.webhook", "Django route", 5, "^hooks/stripe/$"),
     }
+
+
+def test_code_written_inside_string_literals_is_not_a_fact() -> None:
+    # Generators and rule tables hold code as strings; none of it runs here.
+    text = (
+        "import os\n"
+        "SAMPLE = '    key = os.environ[\"SENDGRID_API_KEY\"]\\n'\n"
+        'RULE = r"\\bbeat_schedule\\b"\n'
+        "ROUTE = \"@app.route('/health')\"\n"
+        'DOC = """a\n'
+        'b""" + os.environ["REAL_AFTER_DOCSTRING"]\n'
+        'x = "#not a comment"; y = os.getenv("REAL_AFTER_STRING")\n'
+        "beat_schedule = {}\n"
+    )
+    facts = extract_python(text)
+    assert [e.name for e in facts.env] == ["REAL_AFTER_DOCSTRING", "REAL_AFTER_STRING"]
+    assert [(s.name, s.line) for s in facts.signals if s.kind == "entrypoint.scheduler"] == [
+        ("Celery beat", 8)
+    ]
+    assert not [s for s in facts.signals if s.kind.startswith("entrypoint.http")]
