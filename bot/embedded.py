@@ -28,7 +28,7 @@ class Embedded(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type
 
     def load_config(self) -> None:
         options = {
-            "bind": f"0.0.0.0:{self.settings.port}",
+            "bind": f"{self.settings.host}:{self.settings.port}",
             "workers": 1,
             "worker_class": "gthread",
             "threads": WEB_THREADS,

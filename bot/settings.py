@@ -46,6 +46,8 @@ class Settings:
     data_dir: Path = Path("data")
     log_level: str = "INFO"
     port: int = DEFAULT_PORT
+    # Every interface, as platforms route to the container; tests and laptops set 127.0.0.1.
+    host: str = "0.0.0.0"  # noqa: S104
     worker_threads: int = 2
     github_write_interval: float = 1.0  # GitHub asks for a second between writes
     # A push's refresh waits this long for the rest of a burst. Deployments read
@@ -82,6 +84,7 @@ class Settings:
             data_dir=Path(get("DATA_DIR") or "data"),
             log_level=level,
             port=_integer("PORT", get("PORT") or str(DEFAULT_PORT)),
+            host=get("HOST") or "0.0.0.0",  # noqa: S104
             worker_threads=max(1, _integer("WORKER_THREADS", get("WORKER_THREADS") or "2")),
             github_write_interval=_number(
                 "GITHUB_WRITE_INTERVAL", get("GITHUB_WRITE_INTERVAL") or "1.0"

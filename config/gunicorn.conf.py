@@ -10,7 +10,7 @@ from bot.settings import Settings
 
 _settings = Settings.from_env()  # refuses to start without WEBHOOK_SECRET, saying how to set it
 
-bind = f"0.0.0.0:{_settings.port}"
+bind = f"{_settings.host}:{_settings.port}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))

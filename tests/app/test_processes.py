@@ -98,6 +98,7 @@ def deployment(
             {
                 "WEBHOOK_SECRET": SECRET,
                 "PORT": str(port),
+                "HOST": "127.0.0.1",  # the default binds every interface; tests stay on loopback
                 "APP_ID": str(sb.app_id),
                 "PRIVATE_KEY_PATH": str(sb.private_key_path),
                 "GITHUB_API_URL": sb.api_url,
