@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.analysis.resolve import is_resolution_config
+from bot.core.filters import PathFilter
 from bot.core.snapshot import FileEntry, git_blob_sha
 from bot.ports import Head
 
@@ -78,6 +79,19 @@ class RemoteSnapshot:
                 sorted(FileEntry(p, git_blob_sha(b), len(b)) for p, b in self._archive_files())
             )
             self._sha_of = {e.path: e.sha for e in self._entries}
+        self._skip_unanalysed()
+
+    def _skip_unanalysed(self) -> None:
+        """The same vendored/generated/huge-file rules as a local checkout, `.gitattributes`
+        included, so the App and `docs-refresh check` in CI write the same docs."""
+        attributes = {
+            e.path: self.read(e.path).decode("utf-8", "replace")
+            for e in self._entries
+            if e.path.rpartition("/")[2] == ".gitattributes"
+        }
+        keep = PathFilter.from_files(attributes)
+        self._entries = tuple(e for e in self._entries if keep.skip_reason(e.path, e.size) is None)
+        self._sha_of = {e.path: e.sha for e in self._entries}
 
     @property
     def source(self) -> str | None:
@@ -114,7 +128,11 @@ class RemoteSnapshot:
     def _keep(self, path: str, sha: str, data: bytes) -> None:
         # tsconfig/jsconfig too: `analyze` reads them for resolution on every run (head and
         # base), which cost a TypeScript repository two blob requests per push.
-        kept = path.endswith(KEPT_SUFFIXES) or is_resolution_config(path)
+        kept = (
+            path.endswith(KEPT_SUFFIXES)
+            or path.endswith(".gitattributes")
+            or is_resolution_config(path)
+        )
         if self._blobs is not None and kept and len(data) <= KEPT_MAX_BYTES:
             self._blobs.put_blob(sha, data)
 

@@ -83,3 +83,41 @@ def test_source_files_are_not_kept_in_the_blob_store() -> None:
     snapshot(blobs, reads).read("src/app.ts")
     assert reads == [git_blob_sha(FILES["src/app.ts"])]
     assert blobs.data == {}
+
+
+def test_vendored_generated_and_gitattributes_paths_are_skipped_like_a_checkout() -> None:
+    # The App and `docs-refresh check` must see the same files, or they write different docs.
+    files = {
+        ".gitattributes": b"legacy/** linguist-vendored\n",
+        "legacy/old.py": b"import stripe\n",
+        "node_modules/left-pad/index.js": b"module.exports = 1;\n",
+        "static/app.min.js": b"var a=1;\n",
+        "src/app.py": b"import os\n",
+    }
+    by_sha = {git_blob_sha(d): d for d in files.values()}
+    items = [TreeItem(p, "100644", "blob", git_blob_sha(d), len(d)) for p, d in files.items()]
+    reads: list[str] = []
+
+    def read_blob(sha: str) -> bytes:
+        reads.append(sha)
+        return by_sha[sha]
+
+    blobs = Blobs()
+    snap = RemoteSnapshot(
+        Head("c" * 40, "t" * 40),
+        items,
+        read_blob=read_blob,
+        read_tarball=lambda: iter(()),
+        blobs=blobs,
+    )
+    assert [e.path for e in snap.entries()] == [".gitattributes", "src/app.py"]
+    assert reads == [git_blob_sha(files[".gitattributes"])]
+    # Kept by SHA: the next snapshot of the same tree costs no request for it.
+    RemoteSnapshot(
+        Head("c" * 40, "t" * 40),
+        items,
+        read_blob=read_blob,
+        read_tarball=lambda: iter(()),
+        blobs=blobs,
+    )
+    assert len(reads) == 1
