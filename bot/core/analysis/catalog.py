@@ -97,15 +97,22 @@ class Entry:
     line: int = 0
 
 
+MEMO_MAX = 1 << 16
+
+
 class _Index:
     """Exact keys plus ``*`` prefix patterns, for one matcher."""
 
     def __init__(self) -> None:
         self.exact: dict[str, list[Entry]] = {}
         self.prefix: dict[str, list[Entry]] = {}
+        # Answers to prefix look-ups (a scan of every pattern); a pure function of the key
+        # once the index is built, so the memo never changes a result. Bounded: cleared when full.
+        self._memo: dict[str, tuple[Entry, ...]] = {}
 
     def add(self, key: str, entry: Entry, *, pattern: bool) -> None:
         target = self.prefix if pattern else self.exact
+        self._memo.clear()
         bucket = target.setdefault(key, [])
         if entry not in bucket:
             bucket.append(entry)
@@ -113,8 +120,14 @@ class _Index:
     def get(self, key: str) -> tuple[Entry, ...]:
         if key in self.exact:
             return tuple(self.exact[key])
-        best = max((p for p in self.prefix if key.startswith(p)), key=len, default=None)
-        return tuple(self.prefix[best]) if best is not None else ()
+        found = self._memo.get(key)
+        if found is None:
+            best = max((p for p in self.prefix if key.startswith(p)), key=len, default=None)
+            found = tuple(self.prefix[best]) if best is not None else ()
+            if len(self._memo) >= MEMO_MAX:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
 
 class Catalog:

@@ -23,6 +23,7 @@ capped at `EVIDENCE_CAP`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -96,12 +97,15 @@ class ServiceFacts(NamedTuple):
     resilience: tuple[Item, ...] = ()
 
 
+# Both path tests are pure functions of the path, asked for every file on every run.
+@functools.lru_cache(maxsize=1 << 17)
 def non_product_path(path: str) -> bool:
     """Tests, fixtures, examples and docs: their code and manifests prove nothing of the app."""
     dirs = {d.lower() for d in path.split("/")[:-1]}
     return bool(dirs & _NON_PRODUCT_DIRS) or bool(_TEST_FILE.match(basename(path)))
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def dev_only_path(path: str) -> bool:
     """A file for development or tests by its name: ``requirements-dev.txt``,
     ``requirements/test.txt``, ``Procfile.dev``, ``docker-compose.ci.yml``, ``Dockerfile.dev``,
@@ -156,6 +160,8 @@ def collect_services(files: Mapping[str, FileFacts], catalog: Catalog) -> Servic
     gemfile_dirs = {dirname(p) for p in files if basename(p) in ("Gemfile", "gems.rb")}
     local_python = _local_python_names(files)
     go_modules = {v for f in files.values() for k, v in f.meta if k == "module"}
+    # The same import recurs across many files; its entries depend on nothing else this run.
+    looked_up: dict[tuple[str, str, tuple[str, ...], int, str], tuple[Entry, ...]] = {}
     for path in sorted(files):
         if non_product_path(path) or dev_only_path(path):
             continue
@@ -163,8 +169,13 @@ def collect_services(files: Mapping[str, FileFacts], catalog: Catalog) -> Servic
         _declared(path, facts, catalog, claims, gemfile_dirs)
         if facts.language in CODE_LANGUAGES:
             for ref in facts.imports:
-                entries = _imported(facts.language, ref, catalog, local_python, go_modules)
-                claims.add_all(entries, Evidence(path, ref.line), "used")
+                memo_key = (facts.language, ref.spec, ref.names, ref.level, ref.kind)
+                entries = looked_up.get(memo_key)
+                if entries is None:
+                    entries = _imported(facts.language, ref, catalog, local_python, go_modules)
+                    looked_up[memo_key] = entries
+                if entries:
+                    claims.add_all(entries, Evidence(path, ref.line), "used")
         _configured(path, facts, catalog, claims)
     return _assemble(claims, catalog)
 
