@@ -32,8 +32,9 @@ def analyze(snapshot: Snapshot, cache: FactsCache, catalog: object | None = None
         p: snapshot.read(p).decode("utf-8", "replace") for p in paths if is_resolution_config(p)
     }
     resolver = Resolver(paths, facts, configs)
-    modules, edges = modules_and_edges(paths, facts, resolver, {e.path: e.sha for e in entries})
-    services = collect_services(facts, catalog or load_catalog(_EMPTY_CATALOG))
+    shas = {e.path: e.sha for e in entries}
+    modules, edges = modules_and_edges(paths, facts, resolver, shas)
+    services = collect_services(facts, catalog or load_catalog(_EMPTY_CATALOG), shas)
     return RepoFacts(
         source=snapshot.source,
         entrypoints=entrypoints(paths, facts),

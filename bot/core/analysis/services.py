@@ -24,7 +24,9 @@ capped at `EVIDENCE_CAP`.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from posixpath import basename, dirname
@@ -138,6 +140,23 @@ def dev_group(group: str) -> bool:
     return bool(set(re.split(r"[-_.]+", name)) & _DEV_WORDS)
 
 
+_Claim = tuple[object, Evidence, str]  # (catalog entry or item key, evidence, strength)
+
+
+class _Recorded:
+    """The claims one file makes, in order, for `_Claims.add` to merge later."""
+
+    def __init__(self) -> None:
+        self.made: list[_Claim] = []
+
+    def add(self, key: object, evidence: Evidence, strength: str) -> None:
+        self.made.append((key, evidence, strength))
+
+    def add_all(self, entries: Iterable[Entry], evidence: Evidence, strength: str) -> None:
+        for entry in entries:
+            self.made.append((entry, evidence, strength))
+
+
 @dataclass
 class _Claims:
     """Evidence per catalog entry (or per signal-derived item), each with its strength."""
@@ -154,34 +173,82 @@ class _Claims:
             self.add(entry, evidence, strength)
 
 
-def collect_services(files: Mapping[str, FileFacts], catalog: Catalog) -> ServiceFacts:
-    """Everything the catalog (and the files' own signals) lets us claim, with evidence."""
+# One file's claims, in the order they are made, depend on its path and bytes (so its facts),
+# the catalog, whether a Gemfile sits beside it, and the repository's own Python and Go
+# names. Kept per catalog while those hold, so a warm run only recomputes changed files and
+# replays the rest: the merged claims are the same, in the same order, memo or not.
+_FILE_CLAIMS: weakref.WeakKeyDictionary[
+    Catalog, dict[tuple[str, str, str, bool], tuple[_Claim, ...]]
+]
+_FILE_CLAIMS = weakref.WeakKeyDictionary()
+_FILE_CLAIMS_MAX = 120_000  # files per catalog
+
+
+def collect_services(
+    files: Mapping[str, FileFacts], catalog: Catalog, shas: Mapping[str, str] | None = None
+) -> ServiceFacts:
+    """Everything the catalog (and the files' own signals) lets us claim, with evidence.
+    `shas` (path to blob SHA) lets each file's claims be reused across calls in one
+    process; without it, none are."""
     claims = _Claims()
     gemfile_dirs = {dirname(p) for p in files if basename(p) in ("Gemfile", "gems.rb")}
     local_python = _local_python_names(files)
     go_modules = {v for f in files.values() for k, v in f.meta if k == "module"}
+    memo = None
+    context = ""
+    if shas is not None:
+        memo = _FILE_CLAIMS.setdefault(catalog, {})
+        if len(memo) > _FILE_CLAIMS_MAX:
+            memo.clear()
+        digest = hashlib.sha1(usedforsecurity=False)
+        for names in (sorted(local_python), sorted(go_modules)):
+            digest.update("\0".join(names).encode("utf-8", "surrogateescape") + b"\1")
+        context = digest.hexdigest()
     # The same import recurs across many files; its entries depend on nothing else this run.
     looked_up: dict[tuple[str, str, tuple[str, ...], int, str], tuple[Entry, ...]] = {}
     for path in sorted(files):
-        if non_product_path(path) or dev_only_path(path):
-            continue
-        facts = files[path]
-        _declared(path, facts, catalog, claims, gemfile_dirs)
-        if facts.language in CODE_LANGUAGES:
-            for ref in facts.imports:
-                memo_key = (facts.language, ref.spec, ref.names, ref.level, ref.kind)
-                entries = looked_up.get(memo_key)
-                if entries is None:
-                    entries = _imported(facts.language, ref, catalog, local_python, go_modules)
-                    looked_up[memo_key] = entries
-                if entries:
-                    claims.add_all(entries, Evidence(path, ref.line), "used")
-        _configured(path, facts, catalog, claims)
+        sha = shas.get(path, "") if shas is not None else ""
+        key = (context, path, sha, dirname(path) in gemfile_dirs)
+        found = memo.get(key) if memo is not None and sha else None
+        if found is None:
+            found = _file_claims(
+                path, files[path], catalog, gemfile_dirs, local_python, go_modules, looked_up
+            )
+            if memo is not None and sha:
+                memo[key] = found
+        for claim_key, evidence, strength in found:
+            claims.add(claim_key, evidence, strength)
     return _assemble(claims, catalog)
 
 
+def _file_claims(
+    path: str,
+    facts: FileFacts,
+    catalog: Catalog,
+    gemfile_dirs: set[str],
+    local_python: set[str],
+    go_modules: set[str],
+    looked_up: dict[tuple[str, str, tuple[str, ...], int, str], tuple[Entry, ...]],
+) -> tuple[_Claim, ...]:
+    if non_product_path(path) or dev_only_path(path):
+        return ()
+    claims = _Recorded()
+    _declared(path, facts, catalog, claims, gemfile_dirs)
+    if facts.language in CODE_LANGUAGES:
+        for ref in facts.imports:
+            memo_key = (facts.language, ref.spec, ref.names, ref.level, ref.kind)
+            entries = looked_up.get(memo_key)
+            if entries is None:
+                entries = _imported(facts.language, ref, catalog, local_python, go_modules)
+                looked_up[memo_key] = entries
+            if entries:
+                claims.add_all(entries, Evidence(path, ref.line), "used")
+    _configured(path, facts, catalog, claims)
+    return tuple(claims.made)
+
+
 def _declared(
-    path: str, facts: FileFacts, catalog: Catalog, claims: _Claims, gemfile_dirs: set[str]
+    path: str, facts: FileFacts, catalog: Catalog, claims: _Recorded, gemfile_dirs: set[str]
 ) -> None:
     for dep in facts.dependencies:
         # A lock without its Gemfile: its direct dependencies are all we have.
@@ -215,7 +282,7 @@ def _imported(
     return catalog.by_go_import(ref.spec)
 
 
-def _configured(path: str, facts: FileFacts, catalog: Catalog, claims: _Claims) -> None:
+def _configured(path: str, facts: FileFacts, catalog: Catalog, claims: _Recorded) -> None:
     for read in facts.env:
         claims.add_all(catalog.by_env(read.name), Evidence(path, read.line), "configured")
     code = facts.language in CODE_LANGUAGES
