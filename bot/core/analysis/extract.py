@@ -105,6 +105,7 @@ def _claimants(path: str) -> tuple[int, ...]:
     return tuple(i for i, e in enumerate(EXTRACTORS) if e.matches(path))
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def extractor_for(path: str) -> Extractor | None:
     """The extractor for `path`: the one that claims it, or their combination, or None."""
     chosen = _claimants(path)
@@ -150,13 +151,14 @@ def extract_all(
         key = cache_key(extractor, entry.sha)
         keys[entry.path] = key
         first_path.setdefault(key, (extractor, entry.path))
-    found = dict(cache.get_many(sorted(first_path)))
-    missing = [(key, *first_path[key]) for key in sorted(first_path) if key not in found]
+    ordered = sorted(first_path)
+    found = dict(cache.get_many(ordered))
+    missing = [(key, *first_path[key]) for key in ordered if key not in found]
     if missing:
         fresh = dict(_extract_missing(snapshot, missing, workers, parallel_min))
         cache.put_many(fresh)
         found.update(fresh)
-    return {path: found[key] for path, key in sorted(keys.items())}
+    return {path: found[keys[path]] for path in sorted(keys)}
 
 
 def _extract_missing(
