@@ -24,10 +24,14 @@ _SECRETS = (
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S),
     re.compile(r"(?i)\b(authorization|token|bearer)(\s*[:=]\s*|\s+)(?:(?:token|bearer)\s+)?\S+"),
 )
+# One scan that any of the patterns above needs to match; most lines skip the four subs.
+_MAYBE_SECRET = re.compile(r"gh[pousr]_|eyJ|-----BEGIN|(?i:authorization|token|bearer)")
 REDACTED = "[redacted]"
 
 
 def redact(text: str) -> str:
+    if _MAYBE_SECRET.search(text) is None:
+        return text
     for pattern in _SECRETS[:3]:
         text = pattern.sub(REDACTED, text)
     return _SECRETS[3].sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
@@ -46,8 +50,14 @@ def context(**fields: Any) -> Iterator[None]:
 
 
 class JsonFormatter(logging.Formatter):
+    _cached: tuple[int, str] = (-1, "")  # one tuple: threads never pair a second and a stamp
+
     def format(self, record: logging.LogRecord) -> str:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        second = int(record.created)
+        cached_second, stamp = self._cached
+        if second != cached_second:  # strftime once a second, not once a line
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._cached = (second, stamp)
         entry: dict[str, Any] = {
             "ts": f"{stamp}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
