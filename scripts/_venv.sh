@@ -7,9 +7,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # Reinstall only when the project's requirements changed since the last install.
 stamp=.venv/.docs-refresh-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[test]'
+  # The runtime dependencies at the exact versions the tests ran with (requirements.lock).
+  .venv/bin/python -m pip install --quiet -e '.[test]' -c requirements.lock
   touch "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"

@@ -59,13 +59,14 @@ def test_clevercloud_module_is_the_documented_wsgi_object(tmp_path: Path) -> Non
     assert out.stdout.strip() == b"True", out.stderr.decode()
 
 
-def test_requirements_install_the_project() -> None:
+def test_requirements_install_the_project_at_the_locked_versions() -> None:
     lines = [
         line.strip()
         for line in (ROOT / "requirements.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert lines in (["."], ["-e ."])
+    assert lines == ["-c requirements.lock", "."]
+    assert (ROOT / "requirements.lock").is_file()
 
 
 def test_gunicorn_config_binds_port_and_refuses_without_a_secret(tmp_path: Path) -> None:
