@@ -8,13 +8,13 @@ blobs that changed.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.core.errors import SetupError
 from bot.core.filters import PathFilter
 from bot.core.snapshot import FileEntry
+from bot.local import run_git
 
 UNKNOWN_REVISION = "{rev!r} is not a commit of the git repository at {root}"
 
@@ -68,13 +68,4 @@ class RevisionSnapshot:
         return self._git("cat-file", "blob", self._blobs[path])
 
     def _git(self, *args: str) -> bytes:
-        try:
-            return subprocess.run(
-                ["git", "-c", "core.quotepath=off", *args],
-                cwd=self.root,
-                check=True,
-                capture_output=True,
-            ).stdout
-        except (OSError, subprocess.CalledProcessError) as err:
-            detail = getattr(err, "stderr", b"") or str(err).encode()
-            raise SetupError(detail.decode(errors="replace").strip()) from err
+        return run_git(self.root, *args)

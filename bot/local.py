@@ -67,18 +67,7 @@ class LocalSnapshot:
     # --- git checkout ---------------------------------------------------------------
 
     def _git(self, *args: str) -> bytes:
-        try:
-            return subprocess.run(
-                ["git", "-c", "core.quotepath=off", *args],
-                cwd=self.root,
-                check=True,
-                capture_output=True,
-            ).stdout
-        except (OSError, subprocess.CalledProcessError) as err:
-            detail = getattr(err, "stderr", b"") or str(err).encode()
-            raise SetupError(
-                GIT_FAILED.format(root=self.root, error=detail.decode(errors="replace").strip())
-            ) from err
+        return run_git(self.root, *args)
 
     def _git_entries(self) -> tuple[FileEntry, ...]:
         # `git status` first: it refreshes the index, whose recorded sizes are then those of
@@ -183,3 +172,19 @@ def _git_toplevel(root: Path) -> str | None:
     except OSError:
         return None  # no git binary: treat as a plain folder
     return done.stdout.decode().strip() or None if done.returncode == 0 else None
+
+
+def run_git(root: Path, *args: str) -> bytes:
+    """`git ARGS` in `root` (paths unquoted); a failure is a SetupError naming the folder."""
+    try:
+        return subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as err:
+        detail = getattr(err, "stderr", b"") or str(err).encode()
+        raise SetupError(
+            GIT_FAILED.format(root=root, error=detail.decode(errors="replace").strip())
+        ) from err
