@@ -17,11 +17,14 @@ import os
 import re
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.core.errors import SetupError
 from bot.core.filters import MAX_FILE_BYTES, VENDORED_DIRS, PathFilter
 from bot.core.snapshot import FileEntry, git_blob_sha
+from bot.git_index import index_key, read_index
 
 GIT_FAILED = "git failed in {root}: {error}"
 NOT_A_FOLDER = "not a folder: {root}"
@@ -41,12 +44,13 @@ class LocalSnapshot:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise SetupError(NOT_A_FOLDER.format(root=self.root))
-        self.is_git = _git_toplevel(self.root) is not None
+        self._repo = _repository(self.root)
+        self.is_git = self._repo is not None
         self._source: str | None = None
         self._entries: tuple[FileEntry, ...] = ()
         self._tracked = False
-        if self.is_git:
-            self._entries = self._git_entries()
+        if self._repo is not None:
+            self._entries = self._git_entries(self._repo)
         if not self._entries and not self._tracked:
             # Not a checkout, or a folder git does not track (ignored, or never added).
             self.is_git = False
@@ -69,43 +73,85 @@ class LocalSnapshot:
     def _git(self, *args: str) -> bytes:
         return run_git(self.root, *args)
 
-    def _git_entries(self) -> tuple[FileEntry, ...]:
+    def _git_entries(self, repo: _Repository) -> tuple[FileEntry, ...]:
         # `git status` first: it refreshes the index, whose recorded sizes are then those of
         # the working tree for every file it does not report. Paths are relative to `root`,
         # even when `root` is a subfolder of the checkout.
-        changed = self._changed_paths()
-        index: dict[str, tuple[str, int]] = {}
-        listing = self._git("ls-files", "-s", "--debug", "-z", "--", ".")
-        for m in _LS_FILES_DEBUG.finditer(listing):
-            if m.group(1) in _REGULAR_MODES:  # symlinks (120000), submodules (160000) skipped
-                path = m.group(3).decode("utf-8", "surrogateescape")
-                index[path] = (m.group(2).decode(), int(m.group(4)))
-        self._tracked = bool(index)
-        self._source = None if changed or not index else self._head()
+        changed = self._changed_paths(repo.prefix)
         prefix = f"{self.root}{os.sep}"  # plain strings: pathlib costs more than the reads
+        listing = self._listing(repo)
+        self._tracked = bool(listing.index)
+        self._source = None if changed or not listing.index else self._head()
+        if not changed:
+            return listing.kept
+        out = [e for e in listing.kept if e.path not in changed]
+        keep = listing.keep
+        for path in changed:
+            if path not in listing.index:
+                continue  # no longer in the index (a staged deletion): not analysed
+            try:
+                with open(prefix + path, "rb") as handle:
+                    data = handle.read(MAX_FILE_BYTES + 1)
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue  # deleted in the working tree: not part of what is analysed
+            size = len(data) if len(data) <= MAX_FILE_BYTES else os.stat(prefix + path).st_size
+            if keep.skip_reason(path, size) is None:
+                out.append(FileEntry(path, git_blob_sha(data, repo.algorithm), size))
+        return tuple(sorted(out))
+
+    def _listing(self, repo: _Repository) -> _Listing:
+        """The index's files under `root`, filtered by size and path: parsed once per version
+        of the index file (and of the `.gitattributes` files) in this process."""
+        key = index_key(repo.index)
+        index = _INDEXES.get((key, repo.prefix)) if key is not None else None
+        if index is None:
+            index = self._read_index(repo)
+            if key is not None:
+                _remember(_INDEXES, (key, repo.prefix), index)
         attributes = {}
         for path in index:
-            if path.rpartition("/")[2] == ".gitattributes" and os.path.isfile(prefix + path):
-                with open(prefix + path, encoding="utf-8", errors="replace") as handle:
-                    attributes[path] = handle.read()
-        keep = PathFilter.from_files(attributes)
-        out: list[FileEntry] = []
-        for path, (sha, size) in index.items():
-            if path in changed:
+            if path.rpartition("/")[2] == ".gitattributes":
                 try:
-                    with open(prefix + path, "rb") as handle:
-                        data = handle.read(MAX_FILE_BYTES + 1)
+                    with open(
+                        f"{self.root}{os.sep}{path}", encoding="utf-8", errors="replace"
+                    ) as f:
+                        attributes[path] = f.read()
                 except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-                    continue  # deleted in the working tree: not part of what is analysed
-                size = len(data) if len(data) <= MAX_FILE_BYTES else os.stat(prefix + path).st_size
-                if keep.skip_reason(path, size) is not None:
                     continue
-                sha = git_blob_sha(data)
-            elif keep.skip_reason(path, size) is not None:
-                continue
-            out.append(FileEntry(path, sha, size))
-        out.sort()
-        return tuple(out)
+        listing_key = (key, repo.prefix, tuple(sorted(attributes.items())))
+        listing = _LISTINGS.get(listing_key) if key is not None else None
+        if listing is None:
+            keep = PathFilter.from_files(attributes)
+            kept = tuple(
+                sorted(
+                    FileEntry(path, sha, size)
+                    for path, (sha, size) in index.items()
+                    if keep.skip_reason(path, size) is None
+                )
+            )
+            listing = _Listing(index, keep, kept)
+            if key is not None:
+                _remember(_LISTINGS, listing_key, listing)
+        return listing
+
+    def _read_index(self, repo: _Repository) -> dict[str, tuple[str, int]]:
+        """path (relative to `root`) -> (blob sha, working-tree size) of regular files."""
+        raw = read_index(repo.index, repo.hash_len)
+        if raw is None:  # a format the reader leaves to git (v4, split or sparse index)
+            listing = self._git("ls-files", "-s", "--debug", "-z", "--", ".")
+            raw = {}
+            for m in _LS_FILES_DEBUG.finditer(listing):
+                if m.group(1) in _REGULAR_MODES:  # symlinks, submodules skipped
+                    raw[m.group(3)] = (m.group(2).decode(), int(m.group(4)))
+            top = b""  # ls-files already answers relative to `root`
+        else:
+            top = repo.prefix.encode("utf-8", "surrogateescape")
+        out: dict[str, tuple[str, int]] = {}
+        cut = len(top)
+        for name, value in raw.items():
+            if name.startswith(top):
+                out[name[cut:].decode("utf-8", "surrogateescape")] = value
+        return out
 
     def _head(self) -> str | None:
         try:
@@ -113,12 +159,11 @@ class LocalSnapshot:
         except SetupError:
             return None  # a repository without commits yet
 
-    def _changed_paths(self) -> set[str]:
+    def _changed_paths(self, prefix: str) -> set[str]:
         """Tracked paths whose working-tree or staged content differs from HEAD."""
         out = self._git("status", "--porcelain=v1", "-z", "--untracked-files=no", "--", ".")
         if not out:
             return set()
-        prefix = self._git("rev-parse", "--show-prefix").strip().decode()
         changed: set[str] = set()
         records = out.split(b"\0")
         i = 0
@@ -161,17 +206,57 @@ class LocalSnapshot:
         return tuple(out)
 
 
-def _git_toplevel(root: Path) -> str | None:
+@dataclass(frozen=True, slots=True)
+class _Repository:
+    prefix: str  # `root` relative to the checkout's top, "" or ending in "/"
+    index: str  # the index file's path
+    algorithm: str  # the object format: "sha1" or "sha256"
+
+    @property
+    def hash_len(self) -> int:
+        return 32 if self.algorithm == "sha256" else 20
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    index: dict[str, tuple[str, int]]
+    keep: PathFilter
+    kept: tuple[FileEntry, ...]  # sorted; by the index's sizes
+
+
+# Parsed indexes and filtered listings by index version: a long-lived process (the worker,
+# a watch loop, the benchmark) lists a 20,000-file checkout again in a `git status`.
+_INDEXES: dict[object, dict[str, tuple[str, int]]] = {}
+_LISTINGS: dict[object, _Listing] = {}
+_MEMO_MAX = 4
+
+
+def _remember(memo: dict[object, Any], key: object, value: object) -> None:
+    while len(memo) >= _MEMO_MAX:
+        memo.pop(next(iter(memo)))
+    memo[key] = value
+
+
+def _repository(root: Path) -> _Repository | None:
+    """The checkout `root` is in, or None (no git, or not a checkout)."""
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
+            ["git", "rev-parse", "--show-prefix", "--git-path", "index", "--show-object-format"],
             cwd=root,
             capture_output=True,
             check=False,
         )
     except OSError:
         return None  # no git binary: treat as a plain folder
-    return done.stdout.decode().strip() or None if done.returncode == 0 else None
+    lines = done.stdout.decode("utf-8", "surrogateescape").split("\n")
+    if done.returncode != 0 or len(lines) < 3:
+        return None
+    prefix, index, object_format = lines[0], lines[1], lines[2]
+    return _Repository(
+        prefix=prefix,
+        index=os.path.join(root, index),
+        algorithm="sha256" if object_format == "sha256" else "sha1",
+    )
 
 
 def run_git(root: Path, *args: str) -> bytes:

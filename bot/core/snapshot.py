@@ -19,9 +19,11 @@ class FileEntry:
     size: int
 
 
-def git_blob_sha(data: bytes) -> str:
-    """The SHA git gives these bytes as a blob (so a folder without git hashes like git)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+def git_blob_sha(data: bytes, algorithm: str = "sha1") -> str:
+    """The id git gives these bytes as a blob (so a folder without git hashes like git);
+    `algorithm` is the repository's object format, "sha1" or "sha256"."""
+    header = b"blob %d\0" % len(data)
+    return hashlib.new(algorithm, header + data, usedforsecurity=False).hexdigest()
 
 
 class Snapshot(Protocol):
