@@ -134,40 +134,44 @@ def measure_in_process(root: Path, repeat: int) -> dict[str, Any]:
     from bot.cli.refresh import load_config
     from bot.core.facts_cache import MemoryFactsCache
     from bot.core.refresh import refresh
+    from bot.core.warm import Warm
     from bot.local import LocalSnapshot
 
     catalog = default_catalog()  # loaded once per process, like the worker does
     config = load_config(root)
 
-    def cold() -> tuple[float, _Recorder, MemoryFactsCache]:
-        cache = MemoryFactsCache()
+    def cold() -> tuple[float, _Recorder, MemoryFactsCache, Warm]:
+        cache, warm = MemoryFactsCache(), Warm()
         start = time.perf_counter()
         snapshot = _Recorder(LocalSnapshot(root))
-        refresh(snapshot, config, cache=cache, catalog=catalog)
-        return time.perf_counter() - start, snapshot, cache
+        refresh(snapshot, config, cache=cache, catalog=catalog, warm=warm)
+        return time.perf_counter() - start, snapshot, cache, warm
 
-    colds, warms, warm_cores, floors = [], [], [], []
+    def one_change(cache: MemoryFactsCache, warm: Warm, top: bytes, end: bytes) -> float:
+        """List the checkout again and refresh with `changed` edited, as after a push."""
+        start = time.perf_counter()
+        listed = LocalSnapshot(root)
+        data = top + listed.read(changed) + end
+        snapshot = _OneChange(listed, changed, data)
+        refresh(snapshot, config, cache=cache, catalog=catalog, warm=warm)
+        return time.perf_counter() - start
+
+    colds, warms, moved, floors = [], [], [], []
     recorder: _Recorder | None = None
     changed = ""
     for i in range(repeat):
-        seconds, recorder, cache = cold()
+        seconds, recorder, cache, warm = cold()
         colds.append(seconds)
         # The floor: the same bytes read again in this process (page cache warm, as for
         # cold); the best of three, so a busy moment on the shared machine does not raise it.
         floors.append(min(_read_all(recorder.inner, recorder.read_paths) for _ in range(3)))
         if not changed:  # chosen once, outside the timed part
             changed = _changed_file(recorder.inner)
-        comment = SOURCE_SUFFIXES[os.path.splitext(changed)[1]]
-        start = time.perf_counter()
-        listed = LocalSnapshot(root)
-        data = listed.read(changed) + f"\n{comment} bench change {i}\n".encode()
-        refresh(_OneChange(listed, changed, data), config, cache=cache, catalog=catalog)
-        warms.append(time.perf_counter() - start)
-        # The same without listing the checkout (the App gets its listing from the tree API).
-        data += b"\n"
-        start = time.perf_counter()
-        refresh(_OneChange(listed, changed, data), config, cache=cache, catalog=catalog)
-        warm_cores.append(time.perf_counter() - start)
+        comment = SOURCE_SUFFIXES[os.path.splitext(changed)[1]].encode()
+        # A comment appended (the file's facts stay the same), then a line added at the top
+        # (every import, route and env read of the file moves: its facts change).
+        warms.append(one_change(cache, warm, b"", comment + b" bench change %d\n" % i))
+        moved.append(one_change(cache, warm, comment + b" moved %d\n" % i, b""))
     assert recorder is not None
     python = [p for p in recorder.read_paths if p.endswith(".py")]
     blobs = [recorder.inner.read(p) for p in python]
@@ -185,7 +189,7 @@ def measure_in_process(root: Path, repeat: int) -> dict[str, Any]:
         "read": len(recorder.read_paths),
         "cold": median(colds),
         "warm": median(warms),
-        "warm_core": median(warm_cores),
+        "warm_moved": median(moved),
         "floor": median(floors),
         "changed": changed,
         "ast_ratio": py_parse / py_read if python and py_read else None,
@@ -358,7 +362,7 @@ def report(repos: list[Repo], repeat: int, *, peer_max: int) -> None:
                 f"{f['files'] / f['cold']:,.0f}",
                 f"{f['warm']:.3f}",
                 f"{ratio_warm:.1%} ({verdict(ratio_warm <= WARM_TARGET)} ≤ 5%)",
-                f"{f['warm_core']:.3f} ({f['warm_core'] / f['cold']:.0%})",
+                f"{f['warm_moved']:.3f} ({f['warm_moved'] / f['cold']:.1%})",
                 f"{f['floor']:.3f}",
                 f"{ratio_floor:.1f}× ({verdict(ratio_floor <= FLOOR_TARGET)} ≤ 10×)",
                 "-" if f["ast_ratio"] is None else f"{f['ast_ratio']:.0f}×",
@@ -375,7 +379,7 @@ def report(repos: list[Repo], repeat: int, *, peer_max: int) -> None:
                 "files/s",
                 "warm s",
                 "warm/cold",
-                "warm without listing s",
+                "warm, facts moved s",
                 "read floor s",
                 "cold/floor",
                 "ast.parse/read (.py)",

@@ -21,7 +21,7 @@ blobs that differ). Facts are not stored in the docs: a digest cannot say what c
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.analysis import analyze
 from bot.core.analysis.catalog import Catalog
@@ -36,6 +36,7 @@ from bot.core.render import render_data_flow
 from bot.core.repair import repair
 from bot.core.sections import replace_sections
 from bot.core.snapshot import Snapshot
+from bot.core.warm import Warm
 
 DOC_ROOTS = ("docs/", ".context/")
 BLOCK_ID = "data-flow"
@@ -82,13 +83,29 @@ def refresh(
     changed_paths: Collection[str] | None = None,
     force: bool = False,
     base: Snapshot | None = None,
+    warm: Warm | None = None,
 ) -> RefreshResult:
-    """Regenerate every affected doc in `snapshot` (see the module docstring)."""
+    """Regenerate every affected doc in `snapshot` (see the module docstring). `warm`, the
+    state the last refresh of this repository left (`bot.core.warm`), is used and updated."""
     if changed_paths is not None and not config.tracks_any(changed_paths):
         return RefreshResult(changes=(), facts=RepoFacts(), problems=(), affected=False)
     paths = tuple(e.path for e in snapshot.entries())
-    facts = analyze(snapshot, cache, catalog)
-    sections = render_data_flow(facts, paths)
+    generation = warm.generation if warm is not None else None
+    facts = analyze(snapshot, cache, catalog, warm)
+    depends = (config, force)
+    if warm is not None and base is None and warm.generation == generation:
+        # The same facts and paths as last time: the same result, unless a doc was edited.
+        last = warm.result
+        edited_docs = any(_may_be_doc(p, config) for p in warm.changed)
+        if last is not None and last[0] == generation and last[1] == depends and not edited_docs:
+            kept: RefreshResult = last[2]
+            return replace(kept, facts=facts)
+    if warm is not None and warm.sections is not None and warm.sections[0] == warm.generation:
+        sections = warm.sections[1]
+    else:
+        sections = render_data_flow(facts, paths)
+        if warm is not None:
+            warm.sections = (warm.generation, sections)
     changes: list[DocChange] = []
     problems: list[UserError] = []
     notes: list[str] = []
@@ -111,7 +128,7 @@ def refresh(
         if change.new != change.old:
             changes.append(change)
     facts_diff = diff_facts(analyze(base, cache, catalog), facts) if base is not None else None
-    return RefreshResult(
+    result = RefreshResult(
         changes=tuple(changes),
         facts=facts,
         problems=tuple(problems),
@@ -120,6 +137,13 @@ def refresh(
         notes=tuple(notes),
         facts_diff=facts_diff,
     )
+    if warm is not None and base is None:
+        warm.result = (warm.generation, depends, result)
+    return result
+
+
+def _may_be_doc(path: str, config: RepoConfig) -> bool:
+    return path.endswith(".md") or (config.docs is not None and path in config.docs)
 
 
 def refresh_doc(

@@ -7,35 +7,58 @@ datastores, integrations, deployment, observability, resilience through the cata
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from bot.core.analysis.catalog import Catalog, load_catalog
 from bot.core.analysis.extract import extract_all
 from bot.core.analysis.graph import entrypoints, modules_and_edges
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import collect_services
 from bot.core.facts_cache import FactsCache
-from bot.core.model import RepoFacts
+from bot.core.model import FileFacts, RepoFacts
 from bot.core.snapshot import Snapshot
+from bot.core.warm import Delta, Warm, facts_equal
 
 # Without a catalog, nothing is matched by name, but signals still make items.
 _EMPTY_CATALOG = "{}"
 
 
-def analyze(snapshot: Snapshot, cache: FactsCache, catalog: object | None = None) -> RepoFacts:
-    """The repository's facts. `catalog` is a `Catalog` (see `bot.catalog_file`) or None."""
+def analyze(
+    snapshot: Snapshot,
+    cache: FactsCache,
+    catalog: object | None = None,
+    warm: Warm | None = None,
+) -> RepoFacts:
+    """The repository's facts. `catalog` is a `Catalog` (see `bot.catalog_file`) or None.
+    `warm` (the previous analysis of this repository, see `bot.core.warm`) is updated."""
     if catalog is not None and not isinstance(catalog, Catalog):
         raise TypeError(f"catalog must be a Catalog, not {type(catalog).__name__}")
-    facts = extract_all(snapshot, cache)
     entries = snapshot.entries()
+    delta = warm.delta(entries) if warm is not None and warm.catalog is catalog else None
+    if warm is None or delta is None:
+        facts = extract_all(snapshot, cache)
+    else:
+        facts = _carry_over(warm, delta, snapshot, cache)
+        configs_same = not any(is_resolution_config(p) for p in delta.changed)
+        if delta.same_paths and configs_same and facts_equal(warm.facts, facts, delta.changed):
+            assert warm.repo_facts is not None  # a delta is only given after an analysis
+            same = replace(warm.repo_facts, source=snapshot.source)
+            warm.remember(catalog, entries, facts, warm.resolver, same, edited=delta.changed)
+            return same
     paths = [e.path for e in entries]
     # tsconfig/jsconfig and pnpm-workspace.yaml: few and small, read for resolution only.
     configs = {
         p: snapshot.read(p).decode("utf-8", "replace") for p in paths if is_resolution_config(p)
     }
-    resolver = Resolver(paths, facts, configs)
+    if warm is not None and delta is not None and _resolver_holds(warm, delta, facts):
+        resolver = warm.resolver
+    else:
+        resolver = Resolver(paths, facts, configs)
     shas = {e.path: e.sha for e in entries}
     modules, edges = modules_and_edges(paths, facts, resolver, shas)
     services = collect_services(facts, catalog or load_catalog(_EMPTY_CATALOG), shas)
-    return RepoFacts(
+    out = RepoFacts(
         source=snapshot.source,
         entrypoints=entrypoints(paths, facts),
         modules=modules,
@@ -46,6 +69,42 @@ def analyze(snapshot: Snapshot, cache: FactsCache, catalog: object | None = None
         observability=services.observability,
         resilience=services.resilience,
     )
+    if warm is not None:
+        warm.remember(catalog, entries, facts, resolver, out, edited=None)
+    return out
+
+
+def _carry_over(
+    warm: Warm, delta: Delta, snapshot: Snapshot, cache: FactsCache
+) -> dict[str, FileFacts]:
+    """This snapshot's per-file facts: the previous ones, with changed and new files'."""
+    fresh = (
+        extract_all(snapshot, cache, delta.changed + delta.added)
+        if delta.changed or delta.added
+        else {}
+    )
+    facts = dict(warm.facts)
+    if delta.same_paths:
+        facts.update(fresh)  # same keys, same order: an extractor's choice is by path
+        return facts
+    for path in (*delta.removed, *delta.changed):
+        facts.pop(path, None)
+    facts.update(fresh)
+    return dict(sorted(facts.items()))  # the order a full extraction gives
+
+
+def _resolver_holds(warm: Warm, delta: Delta, facts: Mapping[str, FileFacts]) -> bool:
+    """Whether the last resolver is this snapshot's: it reads the path list, manifests'
+    metadata (`meta`) and the resolution configs, nothing else."""
+    if warm.resolver is None or not delta.same_paths:
+        return False
+    for path in delta.changed:
+        if is_resolution_config(path):
+            return False
+        old, new = warm.facts.get(path), facts.get(path)
+        if (old.meta if old else ()) != (new.meta if new else ()):
+            return False
+    return True
 
 
 __all__ = ["analyze", "extract_all"]
