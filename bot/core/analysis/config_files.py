@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 
+from bot.core.analysis.claims import claims
 from bot.core.analysis.manifest_text import (
     ENV_REF,
     FileExtractor,
@@ -191,6 +192,7 @@ def _rails_yaml(kind: str, value_key: str) -> FileExtractor:
         1,
         lambda p: p == f"config/{file}.yml" or p.endswith(f"/config/{file}.yml"),
         parse,
+        claims(names=(f"{file}.yml",)),
     )
 
 
@@ -264,12 +266,30 @@ def parse_prisma(data: bytes) -> FileFacts:
 
 
 CONFIG_EXTRACTORS = (
-    FileExtractor("python_settings", 2, is_python_settings, parse_python_settings),
-    FileExtractor("env_file", 1, is_env_file, parse_env_file),
+    FileExtractor(
+        "python_settings", 2, is_python_settings, parse_python_settings, claims(extensions=("py",))
+    ),
+    FileExtractor(
+        "env_file",
+        1,
+        is_env_file,
+        parse_env_file,
+        claims(
+            names=("env.example", "env.sample", "env.template", "env.dist"),
+            extensions=("env",),
+            prefixes=(".env",),
+        ),
+    ),
     _rails_yaml("config.rails.database", "adapter"),
     _rails_yaml("config.rails.cable", "adapter"),
     _rails_yaml("config.rails.storage", "service"),
-    FileExtractor("rails_sidekiq", 1, _is_sidekiq_yml, parse_sidekiq_yml),
-    FileExtractor("rails_config", 1, is_rails_config, parse_rails_config),
-    FileExtractor("prisma", 1, lambda p: p.endswith(".prisma"), parse_prisma),
+    FileExtractor(
+        "rails_sidekiq", 1, _is_sidekiq_yml, parse_sidekiq_yml, claims(names=("sidekiq.yml",))
+    ),
+    FileExtractor(
+        "rails_config", 1, is_rails_config, parse_rails_config, claims(extensions=("rb",))
+    ),
+    FileExtractor(
+        "prisma", 1, lambda p: p.endswith(".prisma"), parse_prisma, claims(extensions=("prisma",))
+    ),
 )

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import yaml
 
+from bot.core.analysis.claims import claims
 from bot.core.analysis.manifest_text import FileExtractor, base, decode, process_kind, url_scheme
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, words
 from bot.core.model import EnvRead, FileFacts, Signal
@@ -201,12 +202,25 @@ def parse_procfile(data: bytes) -> FileFacts:
 
 
 DEPLOY_EXTRACTORS = (
-    FileExtractor("dockerfile", 1, is_dockerfile, parse_dockerfile),
-    FileExtractor("compose", 1, is_compose, parse_compose),
+    FileExtractor(
+        "dockerfile",
+        1,
+        is_dockerfile,
+        parse_dockerfile,
+        claims(
+            names=("Dockerfile", "Containerfile"),
+            extensions=("dockerfile", "containerfile"),
+            prefixes=("Dockerfile.",),
+        ),
+    ),
+    FileExtractor(
+        "compose", 1, is_compose, parse_compose, claims(prefixes=("compose", "docker-compose"))
+    ),
     FileExtractor(
         "procfile",
         1,
         lambda p: base(p) == "Procfile" or base(p).startswith("Procfile."),
         parse_procfile,
+        claims(names=("Procfile",), prefixes=("Procfile.",)),
     ),
 )

@@ -22,6 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import Protocol
 
+from bot.core.analysis.claims import ClaimIndex
 from bot.core.analysis.golang import GoExtractor
 from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
 from bot.core.analysis.manifests import MANIFEST_EXTRACTORS
@@ -102,18 +103,14 @@ _COMBINED: dict[tuple[int, ...], Extractor] = {}
 _TESTS: tuple[Callable[[str], bool], ...] = tuple(
     getattr(e, "match", None) or e.matches for e in EXTRACTORS
 )
-
-
-@functools.lru_cache(maxsize=1 << 17)
-def _claimants(path: str) -> tuple[int, ...]:
-    # Asking ~50 extractors about every path is most of a warm run; the answer never changes.
-    return tuple(i for i, test in enumerate(_TESTS) if test(path))
+# Only the extractors whose declared claims cover a path are asked about it (~2 of ~40).
+CLAIMS = ClaimIndex(_TESTS, [getattr(e, "claims", None) for e in EXTRACTORS])
 
 
 @functools.lru_cache(maxsize=1 << 17)
 def extractor_for(path: str) -> Extractor | None:
     """The extractor for `path`: the one that claims it, or their combination, or None."""
-    chosen = _claimants(path)
+    chosen = CLAIMS.claimants(path)
     if not chosen:
         return None
     if len(chosen) == 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.analysis.claims import claims
 from bot.core.analysis.scan import Lines, literal_first, rule, scan_env, scan_signals, unique_sorted
 from bot.core.model import FileFacts, ImportRef, Signal
 
@@ -86,6 +87,7 @@ RULES = (
 class GoExtractor:
     name = "go"
     version = 1
+    claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:
         return path.endswith(".go")

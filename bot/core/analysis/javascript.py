@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.analysis.claims import claims
 from bot.core.analysis.scan import (
     Lines,
     literal_first,
@@ -117,6 +118,7 @@ class _Extractor:
         self.name = name
         self.version = 1
         self._suffixes = suffixes
+        self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
     def matches(self, path: str) -> bool:
         return path.endswith(self._suffixes) and not path.endswith(".d.ts")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from posixpath import basename
 
+from bot.core.analysis.claims import Claims
 from bot.core.model import FileFacts
 
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -25,6 +26,8 @@ class FileExtractor:
     version: int
     match: Callable[[str], bool]
     parse: Callable[[bytes], FileFacts]
+    # A superset of the paths `match` accepts, for the registry's index (None: ask always).
+    claims: Claims | None = None
 
     def matches(self, path: str) -> bool:
         return self.match(path)

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from bot.core.analysis.claims import claims
 from bot.core.analysis.manifest_text import FileExtractor, base, decode, find_line, process_kind
 from bot.core.model import Dependency, FileFacts, Signal
 
@@ -77,4 +78,8 @@ def parse_package_json(data: bytes) -> FileFacts:
     )
 
 
-JS_MANIFEST_EXTRACTORS = (FileExtractor("package_json", 1, is_package_json, parse_package_json),)
+JS_MANIFEST_EXTRACTORS = (
+    FileExtractor(
+        "package_json", 1, is_package_json, parse_package_json, claims(names=("package.json",))
+    ),
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.analysis.claims import claims
 from bot.core.analysis.manifest_text import FileExtractor, base, decode
 from bot.core.model import Dependency, FileFacts
 
@@ -115,9 +116,21 @@ def parse_go_mod(data: bytes) -> FileFacts:
 
 
 OTHER_MANIFEST_EXTRACTORS = (
-    FileExtractor("gemfile", 1, lambda p: base(p) in ("Gemfile", "gems.rb"), parse_gemfile),
     FileExtractor(
-        "gemfile_lock", 1, lambda p: base(p) in ("Gemfile.lock", "gems.locked"), parse_gemfile_lock
+        "gemfile",
+        1,
+        lambda p: base(p) in ("Gemfile", "gems.rb"),
+        parse_gemfile,
+        claims(names=("Gemfile", "gems.rb")),
     ),
-    FileExtractor("go_mod", 1, lambda p: base(p) == "go.mod", parse_go_mod),
+    FileExtractor(
+        "gemfile_lock",
+        1,
+        lambda p: base(p) in ("Gemfile.lock", "gems.locked"),
+        parse_gemfile_lock,
+        claims(names=("Gemfile.lock", "gems.locked")),
+    ),
+    FileExtractor(
+        "go_mod", 1, lambda p: base(p) == "go.mod", parse_go_mod, claims(names=("go.mod",))
+    ),
 )

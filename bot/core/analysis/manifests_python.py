@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bot.core.analysis.catalog import normalize_pypi
+from bot.core.analysis.claims import claims
 from bot.core.analysis.manifest_text import FileExtractor, base, decode, find_line, parts
 from bot.core.model import Dependency, FileFacts, Signal
 
@@ -359,9 +360,31 @@ def parse_setup_cfg(data: bytes) -> FileFacts:
 
 
 PYTHON_MANIFEST_EXTRACTORS = (
-    FileExtractor("requirements", 1, is_requirements, parse_requirements),
-    FileExtractor("pyproject", 1, lambda p: base(p) == "pyproject.toml", parse_pyproject),
-    FileExtractor("pipfile", 1, lambda p: base(p) == "Pipfile", parse_pipfile),
-    FileExtractor("setup_py", 1, lambda p: base(p) == "setup.py", parse_setup_py),
-    FileExtractor("setup_cfg", 1, lambda p: base(p) == "setup.cfg", parse_setup_cfg),
+    FileExtractor(
+        "requirements",
+        1,
+        is_requirements,
+        parse_requirements,
+        claims(extensions=("txt", "in")),
+    ),
+    FileExtractor(
+        "pyproject",
+        1,
+        lambda p: base(p) == "pyproject.toml",
+        parse_pyproject,
+        claims(names=("pyproject.toml",)),
+    ),
+    FileExtractor(
+        "pipfile", 1, lambda p: base(p) == "Pipfile", parse_pipfile, claims(names=("Pipfile",))
+    ),
+    FileExtractor(
+        "setup_py", 1, lambda p: base(p) == "setup.py", parse_setup_py, claims(names=("setup.py",))
+    ),
+    FileExtractor(
+        "setup_cfg",
+        1,
+        lambda p: base(p) == "setup.cfg",
+        parse_setup_cfg,
+        claims(names=("setup.cfg",)),
+    ),
 )

@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Callable
 from typing import Any
 
+from bot.core.analysis.claims import Claims, claims
 from bot.core.analysis.manifest_text import (
     FileExtractor,
     base,
@@ -25,13 +26,15 @@ EMPTY = FileFacts(language="config")
 # --- platforms ------------------------------------------------------------------------------------
 
 
-def _presence(name: str, platform: str, label: str, match: Callable[[str], bool]) -> FileExtractor:
+def _presence(
+    name: str, platform: str, label: str, match: Callable[[str], bool], where: Claims
+) -> FileExtractor:
     """A platform whose config file's presence is the fact (its content adds nothing we use)."""
 
     def parse(data: bytes) -> FileFacts:
         return FileFacts(language="config", signals=(Signal(f"deployment.{platform}", label),))
 
-    return FileExtractor(name, 1, match, parse)
+    return FileExtractor(name, 1, match, parse, where)
 
 
 def _is_clevercloud(path: str) -> bool:
@@ -251,38 +254,62 @@ def parse_chart_yaml(data: bytes) -> FileFacts:
     )
 
 
-def _file_named(*names: str) -> Callable[[str], bool]:
-    return lambda p: base(p) in names
+def _file_named(*names: str) -> tuple[Callable[[str], bool], Claims]:
+    return (lambda p: base(p) in names), claims(names=names)
+
+
+def _named(name: str, parse: Callable[[bytes], FileFacts], *names: str) -> FileExtractor:
+    match, where = _file_named(*names)
+    return FileExtractor(name, 1, match, parse, where)
 
 
 PLATFORM_EXTRACTORS = (
-    FileExtractor("clevercloud", 1, _is_clevercloud, parse_clevercloud),
-    FileExtractor("heroku_app_json", 1, lambda p: p == "app.json", parse_heroku_app_json),
-    FileExtractor("heroku_yml", 1, lambda p: base(p) == "heroku.yml", parse_heroku_yml),
-    FileExtractor("fly_toml", 1, lambda p: base(p) == "fly.toml", parse_fly_toml),
     FileExtractor(
-        "render_yaml", 1, lambda p: base(p) in ("render.yaml", "render.yml"), parse_render_yaml
+        "clevercloud", 1, _is_clevercloud, parse_clevercloud, claims(extensions=("json",))
     ),
-    FileExtractor("vercel_json", 1, lambda p: base(p) == "vercel.json", parse_vercel_json),
-    _presence("netlify_toml", "netlify", "netlify.toml", _file_named("netlify.toml")),
+    FileExtractor(
+        "heroku_app_json",
+        1,
+        lambda p: p == "app.json",
+        parse_heroku_app_json,
+        claims(names=("app.json",)),
+    ),
+    _named("heroku_yml", parse_heroku_yml, "heroku.yml"),
+    _named("fly_toml", parse_fly_toml, "fly.toml"),
+    _named("render_yaml", parse_render_yaml, "render.yaml", "render.yml"),
+    _named("vercel_json", parse_vercel_json, "vercel.json"),
+    _presence("netlify_toml", "netlify", "netlify.toml", *_file_named("netlify.toml")),
     _presence(
-        "railway_json", "railway", "railway.json", _file_named("railway.json", "railway.toml")
+        "railway_json", "railway", "railway.json", *_file_named("railway.json", "railway.toml")
     ),
     _presence(
         "serverless_yml",
         "serverless",
         "serverless.yml",
-        _file_named("serverless.yml", "serverless.yaml"),
+        *_file_named("serverless.yml", "serverless.yaml"),
     ),
     _presence(
-        "appengine_app_yaml", "appengine", "app.yaml", lambda p: p in ("app.yaml", "app.yml")
+        "appengine_app_yaml",
+        "appengine",
+        "app.yaml",
+        lambda p: p in ("app.yaml", "app.yml"),
+        claims(names=("app.yaml", "app.yml")),
     ),
     _presence(
         "elasticbeanstalk",
         "elasticbeanstalk",
         "Elastic Beanstalk config",
         lambda p: p.startswith((".ebextensions/", ".elasticbeanstalk/")),
+        claims(path_prefixes=(".ebextensions/", ".elasticbeanstalk/")),
     ),
-    FileExtractor("kubernetes", 1, is_kubernetes, parse_kubernetes),
-    FileExtractor("helm_chart", 1, lambda p: base(p) == "Chart.yaml", parse_chart_yaml),
+    FileExtractor(
+        "kubernetes", 1, is_kubernetes, parse_kubernetes, claims(extensions=("yaml", "yml"))
+    ),
+    FileExtractor(
+        "helm_chart",
+        1,
+        lambda p: base(p) == "Chart.yaml",
+        parse_chart_yaml,
+        claims(names=("Chart.yaml",)),
+    ),
 )

@@ -15,6 +15,7 @@ import ast
 import re
 from bisect import bisect_right
 
+from bot.core.analysis.claims import claims
 from bot.core.analysis.python_rules import ENV_PATTERNS, RULES
 from bot.core.analysis.scan import (
     Lines,
@@ -41,6 +42,7 @@ _DYNAMIC = literal_first(
 class PythonExtractor:
     name = "python"
     version = 2  # 2: string literals on one line are not code
+    claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:
         return path.endswith(".py")

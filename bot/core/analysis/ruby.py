@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.analysis.claims import claims
 from bot.core.analysis.scan import (
     Lines,
     literal_first,
@@ -95,6 +96,7 @@ RULES = (
 class RubyExtractor:
     name = "ruby"
     version = 1
+    claims = claims(names=("Rakefile", "Gemfile.rb"), extensions=("rb", "rake", "ru"))
 
     def matches(self, path: str) -> bool:
         name = path.rpartition("/")[2]
