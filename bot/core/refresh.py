@@ -109,7 +109,7 @@ def refresh(
     changes: list[DocChange] = []
     problems: list[UserError] = []
     notes: list[str] = []
-    docs = find_docs(snapshot, config, paths, problems)
+    docs = find_docs(snapshot, config, paths, problems, warm)
     looked_at: list[str] = []
     for path, text in docs:
         try:
@@ -177,9 +177,15 @@ def refresh_doc(
 
 
 def find_docs(
-    snapshot: Snapshot, config: RepoConfig, paths: Collection[str], problems: list[UserError]
+    snapshot: Snapshot,
+    config: RepoConfig,
+    paths: Collection[str],
+    problems: list[UserError],
+    warm: Warm | None = None,
 ) -> list[tuple[str, str]]:
-    """(path, text) of every doc to refresh, sorted by path; problems appended for the rest."""
+    """(path, text) of every doc to refresh, sorted by path; problems appended for the rest.
+    With `warm`, a Markdown file already read without a block is not read again at the
+    same blob."""
     found: list[tuple[str, str]] = []
     if config.docs is not None:
         known = set(paths)
@@ -191,11 +197,18 @@ def find_docs(
             if text is not None:
                 found.append((path, text))
         return found
+    shas = {e.path: e.sha for e in snapshot.entries()} if warm is not None else {}
     for path in sorted(paths):
         if not (path.startswith(DOC_ROOTS) and path.endswith(".md")):
             continue
+        if warm is not None and warm.plain_docs.get(path) == shas.get(path, ""):
+            continue
         text = _text(snapshot, path, problems)
-        if text is None or START_MARKER + BLOCK_ID not in text:
+        if text is None:
+            continue
+        if START_MARKER + BLOCK_ID not in text:
+            if warm is not None and path in shas:
+                warm.plain_docs[path] = shas[path]
             continue
         found.append((path, text))
     return found

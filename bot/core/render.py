@@ -89,10 +89,12 @@ class _Paths:
     def __init__(self, paths: Collection[str]) -> None:
         self.files = frozenset(paths)
         folders: set[str] = set()
-        for path in self.files:
-            parts = path.split("/")[:-1]
-            for i in range(1, len(parts) + 1):
-                folders.add("/".join(parts[:i]))
+        # Each distinct folder once (a thousand files share a few folders), then its parents
+        # until one already seen.
+        for folder in {p.rpartition("/")[0] for p in self.files}:
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = folder.rpartition("/")[0]
         self.folders = frozenset(folders)
 
     def has_file(self, path: str) -> bool:

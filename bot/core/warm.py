@@ -45,7 +45,12 @@ class Warm:
     entries: Sequence[FileEntry] = ()
     shas: list[str] = field(default_factory=list)
     facts: dict[str, FileFacts] = field(default_factory=dict)
-    resolver: Any = None  # bot.core.analysis.resolve.Resolver; Any keeps this module a leaf
+    # The analysis stages' own states (`bot.core.analysis`: Resolver, Graph, Services,
+    # Entrypoints); Any keeps this module a leaf.
+    resolver: Any = None
+    graph: Any = None
+    services: Any = None
+    entrypoints: Any = None
     repo_facts: RepoFacts | None = None
     # Bumped whenever the repository's facts or its path list change; what was derived
     # from them (the sections, a whole refresh result) is kept with the generation it is of.
@@ -53,6 +58,7 @@ class Warm:
     changed: list[str] = field(default_factory=list)  # by the last analysis, same paths
     sections: tuple[int, dict[str, str]] | None = None
     result: tuple[int, Any, Any] | None = None  # (generation, what it depends on, result)
+    plain_docs: dict[str, str] = field(default_factory=dict)  # Markdown without a block: sha
 
     def delta(self, entries: Sequence[FileEntry]) -> Delta | None:
         """The difference from the last analysis, or None when there was none to compare."""
@@ -80,7 +86,6 @@ class Warm:
         catalog: object | None,
         entries: Sequence[FileEntry],
         facts: dict[str, FileFacts],
-        resolver: Any,
         repo_facts: RepoFacts,
         *,
         edited: list[str] | None,
@@ -93,10 +98,15 @@ class Warm:
         self.entries = entries
         self.shas = [e.sha for e in entries]
         self.facts = facts
-        self.resolver = resolver
         if not same:
             self.generation += 1
         self.repo_facts = repo_facts
+
+    def forget(self) -> None:
+        """Back to knowing nothing (after a failure that may have left it half-updated)."""
+        fresh = Warm()
+        for name in self.__slots__:
+            setattr(self, name, getattr(fresh, name))
 
 
 def facts_equal(

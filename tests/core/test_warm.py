@@ -39,7 +39,7 @@ def edit(rng: random.Random, files: dict[str, bytes]) -> dict[str, bytes | None]
     sources = sorted(p for p in files if p.endswith((".py", ".ts", ".rb")))
     py = sorted(p for p in sources if p.endswith(".py") and "/core/" in p)
     path = rng.choice(sources)
-    kind = rng.randrange(9)
+    kind = rng.randrange(11)
     if kind == 0:  # a comment at the end: facts unchanged
         marker = b"#" if path.endswith((".py", ".rb")) else b"//"
         return {path: files[path] + marker + b" note\n"}
@@ -60,6 +60,13 @@ def edit(rng: random.Random, files: dict[str, bytes]) -> dict[str, bytes | None]
         return {"tsconfig.json": b'{"compilerOptions": {"baseUrl": "web"}}\n'}
     if kind == 7:  # nothing at all (a redelivered push)
         return {}
+    if kind == 9:  # emptied: every claim and import of the file gone
+        return {path: b"\n"}
+    if kind == 10:  # a web app and a route appear in a module
+        target = rng.choice(py)
+        route = b"from flask import Flask\napp = Flask(__name__)\n"
+        route += b"@app.route('/x')\ndef x():\n    pass\n"
+        return {target: files[target] + route}
     return {path: files[path].replace(b"\n", b"\n\n", 1)}  # a blank line: every line moves
 
 
@@ -70,7 +77,7 @@ def test_warm_refresh_equals_cold_refresh_over_random_pushes(seed: int) -> None:
     snapshot = MemorySnapshot(files)
     warm, cache = Warm(), MemoryFactsCache()
     same(refresh(snapshot, CONFIG, cache=cache, catalog=CATALOG, warm=warm), cold(snapshot))
-    for _ in range(12):
+    for _ in range(16):
         changes = edit(rng, files)
         snapshot = snapshot.with_files(changes)
         for path, data in changes.items():

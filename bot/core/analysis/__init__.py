@@ -12,9 +12,14 @@ from dataclasses import replace
 
 from bot.core.analysis.catalog import Catalog, load_catalog
 from bot.core.analysis.extract import extract_all
-from bot.core.analysis.graph import entrypoints, modules_and_edges
+from bot.core.analysis.graph import (
+    build_entrypoints,
+    build_graph,
+    update_entrypoints,
+    update_graph,
+)
 from bot.core.analysis.resolve import Resolver, is_resolution_config
-from bot.core.analysis.services import collect_services
+from bot.core.analysis.services import build_services, update_services
 from bot.core.facts_cache import FactsCache
 from bot.core.model import FileFacts, RepoFacts
 from bot.core.snapshot import Snapshot
@@ -34,6 +39,18 @@ def analyze(
     `warm` (the previous analysis of this repository, see `bot.core.warm`) is updated."""
     if catalog is not None and not isinstance(catalog, Catalog):
         raise TypeError(f"catalog must be a Catalog, not {type(catalog).__name__}")
+    if warm is None:
+        return _analyze(snapshot, cache, catalog, None)
+    try:
+        return _analyze(snapshot, cache, catalog, warm)
+    except BaseException:
+        warm.forget()  # it may be half-updated: the next analysis starts from nothing
+        raise
+
+
+def _analyze(
+    snapshot: Snapshot, cache: FactsCache, catalog: Catalog | None, warm: Warm | None
+) -> RepoFacts:
     entries = snapshot.entries()
     delta = warm.delta(entries) if warm is not None and warm.catalog is catalog else None
     if warm is None or delta is None:
@@ -44,33 +61,48 @@ def analyze(
         if delta.same_paths and configs_same and facts_equal(warm.facts, facts, delta.changed):
             assert warm.repo_facts is not None  # a delta is only given after an analysis
             same = replace(warm.repo_facts, source=snapshot.source)
-            warm.remember(catalog, entries, facts, warm.resolver, same, edited=delta.changed)
+            warm.remember(catalog, entries, facts, same, edited=delta.changed)
             return same
     paths = [e.path for e in entries]
-    # tsconfig/jsconfig and pnpm-workspace.yaml: few and small, read for resolution only.
-    configs = {
-        p: snapshot.read(p).decode("utf-8", "replace") for p in paths if is_resolution_config(p)
-    }
-    if warm is not None and delta is not None and _resolver_holds(warm, delta, facts):
+    # Below, each stage is moved by the changed files when the paths are the same as last
+    # time (`update_*`), and built from every file otherwise.
+    same_paths = warm is not None and delta is not None and delta.same_paths
+    if warm is not None and same_paths and _resolver_holds(warm, delta, facts):
         resolver = warm.resolver
     else:
+        # tsconfig/jsconfig and pnpm-workspace.yaml: few and small, read for resolution only.
+        configs = {
+            p: snapshot.read(p).decode("utf-8", "replace") for p in paths if is_resolution_config(p)
+        }
         resolver = Resolver(paths, facts, configs)
     shas = {e.path: e.sha for e in entries}
-    modules, edges = modules_and_edges(paths, facts, resolver, shas)
-    services = collect_services(facts, catalog or load_catalog(_EMPTY_CATALOG), shas)
+    changed = delta.changed if delta is not None else []
+    before = warm.facts if warm is not None else {}
+    graph = warm.graph if warm is not None and same_paths else None
+    if graph is None or not update_graph(graph, changed, facts, resolver):
+        graph = build_graph(paths, facts, resolver, shas)
+    services = warm.services if warm is not None and same_paths else None
+    if services is None or not update_services(services, changed, facts, before):
+        services = build_services(facts, catalog or load_catalog(_EMPTY_CATALOG), shas)
+    entries_state = warm.entrypoints if warm is not None and same_paths else None
+    if entries_state is None or not update_entrypoints(entries_state, changed, facts, before):
+        entries_state = build_entrypoints(paths, facts)
+    found = services.facts
     out = RepoFacts(
         source=snapshot.source,
-        entrypoints=entrypoints(paths, facts),
-        modules=modules,
-        edges=edges,
-        datastores=services.datastores,
-        integrations=services.integrations,
-        deployment=services.deployment,
-        observability=services.observability,
-        resilience=services.resilience,
+        entrypoints=entries_state.result,
+        modules=graph.modules,
+        edges=graph.edges,
+        datastores=found.datastores,
+        integrations=found.integrations,
+        deployment=found.deployment,
+        observability=found.observability,
+        resilience=found.resilience,
     )
     if warm is not None:
-        warm.remember(catalog, entries, facts, resolver, out, edited=None)
+        warm.resolver, warm.graph, warm.services = resolver, graph, services
+        warm.entrypoints = entries_state
+        warm.remember(catalog, entries, facts, out, edited=None)
     return out
 
 
@@ -93,10 +125,10 @@ def _carry_over(
     return dict(sorted(facts.items()))  # the order a full extraction gives
 
 
-def _resolver_holds(warm: Warm, delta: Delta, facts: Mapping[str, FileFacts]) -> bool:
+def _resolver_holds(warm: Warm, delta: Delta | None, facts: Mapping[str, FileFacts]) -> bool:
     """Whether the last resolver is this snapshot's: it reads the path list, manifests'
     metadata (`meta`) and the resolution configs, nothing else."""
-    if warm.resolver is None or not delta.same_paths:
+    if warm.resolver is None or delta is None or not delta.same_paths:
         return False
     for path in delta.changed:
         if is_resolution_config(path):

@@ -18,6 +18,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from bot.core.analysis.layout import PACKAGE_FILES, ROOT_MODULE, Layout, package_roots
 from bot.core.analysis.resolve import Resolver, parent
@@ -87,6 +88,42 @@ def modules_and_edges(
 ) -> tuple[tuple[Module, ...], tuple[Edge, ...]]:
     """Modules with file counts, and import counts between them. `shas` (path to blob SHA)
     lets results per file be reused across calls in one process; without it, none are."""
+    graph = build_graph(paths, facts, resolver, shas)
+    return graph.modules, graph.edges
+
+
+@dataclass(slots=True)
+class Graph:
+    """Modules and edges with what they were counted from, so that `update_graph` can move
+    the counts by the files that changed instead of counting every file again."""
+
+    resolver: Resolver
+    modules_of: Layout
+    languages: dict[str, str]  # code path -> language
+    found: dict[str, tuple[str, tuple[tuple[str, int], ...]]]  # code path -> (module, imports)
+    counts: Counter[tuple[str, str]]
+    evidence: dict[tuple[str, str], list[Evidence]]  # every import, unsorted and uncapped
+    modules: tuple[Module, ...]
+    edges: tuple[Edge, ...]
+
+    def _edges(self, touched: Iterable[tuple[str, str]] | None) -> tuple[Edge, ...]:
+        members = {m.name for m in self.modules}
+        kept = {} if touched is None else {(e.source, e.target): e for e in self.edges}
+        for key in touched if touched is not None else self.counts:
+            kept.pop(key, None)
+            n = self.counts.get(key, 0)
+            if n and key[1] in members:  # an edge into a module of only tests is not drawn
+                proof = tuple(sorted(self.evidence[key])[:EDGE_EVIDENCE_MAX])
+                kept[key] = Edge(key[0], key[1], n, proof)
+        return tuple(kept[key] for key in sorted(kept))
+
+
+def build_graph(
+    paths: Iterable[str],
+    facts: Mapping[str, FileFacts],
+    resolver: Resolver,
+    shas: Mapping[str, str] | None = None,
+) -> Graph:
     all_paths = sorted(paths)
     code = [
         p
@@ -101,6 +138,7 @@ def modules_and_edges(
     languages: dict[str, Counter[str]] = defaultdict(Counter)
     counts: Counter[tuple[str, str]] = Counter()
     evidence: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    found_by_path: dict[str, tuple[str, tuple[tuple[str, int], ...]]] = {}
     for path in code:
         f = facts[path]
         source = modules_of.module_of(path)
@@ -112,6 +150,7 @@ def modules_and_edges(
             found = tuple(_contributions(path, f, source, resolver, modules_of))
             if key is not None and key[2]:
                 _CONTRIBUTIONS[key] = found
+        found_by_path[path] = (source, found)
         for target, line in found:
             counts[(source, target)] += 1
             evidence[(source, target)].append(Evidence(path, line))
@@ -123,12 +162,59 @@ def modules_and_edges(
         folder = "." if name == ROOT_MODULE else name
         proof = _module_evidence(name, files, path_set)
         modules.append(Module(name, folder, len(files), language, proof))
-    edges = [
-        Edge(s, t, n, tuple(sorted(evidence[(s, t)])[:EDGE_EVIDENCE_MAX]))
-        for (s, t), n in sorted(counts.items())
-        if t in members  # an edge into a module of only tests or configs is not drawn
-    ]
-    return tuple(modules), tuple(edges)
+    graph = Graph(
+        resolver,
+        modules_of,
+        {p: facts[p].language for p in code},
+        found_by_path,
+        counts,
+        evidence,
+        tuple(modules),
+        (),
+    )
+    graph.edges = graph._edges(None)
+    return graph
+
+
+def update_graph(
+    graph: Graph, changed: Iterable[str], facts: Mapping[str, FileFacts], resolver: Resolver
+) -> bool:
+    """Move `graph` to files `changed` (same paths, same resolver) now having `facts`: their
+    imports counted again, everything else kept. False, `graph` untouched, when modules
+    themselves would change (a file entering or leaving the code, or changing language)."""
+    if resolver is not graph.resolver:
+        return False
+    todo = []
+    for path in changed:
+        f = facts.get(path)
+        is_code = f is not None and f.language in CODE_LANGUAGES and not is_test_path(path)
+        if is_code != (path in graph.languages):
+            return False
+        if f is not None and is_code:
+            if graph.languages[path] != f.language:
+                return False
+            todo.append((path, f))
+    touched: set[tuple[str, str]] = set()
+    for path, f in todo:
+        source, old = graph.found[path]
+        for target, line in old:
+            key = (source, target)
+            graph.counts[key] -= 1
+            graph.evidence[key].remove(Evidence(path, line))
+            touched.add(key)
+        new = tuple(_contributions(path, f, source, resolver, graph.modules_of))
+        graph.found[path] = (source, new)
+        for target, line in new:
+            key = (source, target)
+            graph.counts[key] += 1
+            graph.evidence.setdefault(key, []).append(Evidence(path, line))
+            touched.add(key)
+    for key in touched:
+        if not graph.counts[key]:
+            del graph.counts[key]
+            del graph.evidence[key]
+    graph.edges = graph._edges(touched)
+    return True
 
 
 def _contributions(
@@ -172,32 +258,77 @@ def _module_evidence(
 
 def entrypoints(paths: Iterable[str], facts: Mapping[str, FileFacts]) -> tuple[Entrypoint, ...]:
     """Entry points from signals (code and manifests) and from folder conventions."""
-    groups: dict[tuple[str, str, str], list[Signal]] = defaultdict(list)
-    conventions: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-    all_paths = sorted(paths)
-    uses_next = any(
-        d.ecosystem == "npm" and d.name == "next" for f in facts.values() for d in f.dependencies
-    )
-    for path in all_paths:
+    return build_entrypoints(paths, facts).result
+
+
+@dataclass(slots=True)
+class Entrypoints:
+    """`entrypoints`' result with what each file gave, for `update_entrypoints`."""
+
+    uses_next: bool
+    from_signals: dict[str, tuple[Entrypoint, ...]]  # path -> its own, for files with some
+    conventions: dict[tuple[str, str], dict[str, Evidence]]  # (kind, name) -> path -> line
+    result: tuple[Entrypoint, ...] = ()
+
+    def _file(self, path: str, f: FileFacts | None) -> None:
+        self.from_signals.pop(path, None)
+        for by_path in self.conventions.values():
+            by_path.pop(path, None)
         if is_test_path(path):
-            continue
-        f = facts.get(path)
+            return
+        groups: dict[tuple[str, str], list[Signal]] = defaultdict(list)
         code = f is not None and f.language in CODE_LANGUAGES
         for s in f.signals if f is not None else ():
             if s.kind.startswith("entrypoint."):
                 # Code: one entry per file and kind; manifests: one per named process.
-                groups[(path, s.kind[len("entrypoint.") :], "" if code else s.name)].append(s)
-        convention = _convention(path, uses_next)
+                groups[(s.kind[len("entrypoint.") :], "" if code else s.name)].append(s)
+        if groups:
+            self.from_signals[path] = tuple(
+                _from_signals(path, kind, name, signals) for (kind, name), signals in groups.items()
+            )
+        convention = _convention(path, self.uses_next)
         if convention is not None:
-            kind, name = convention
-            conventions[convention].append(Evidence(path, _first_line(f, f"entrypoint.{kind}")))
-    out = [
-        _from_signals(path, kind, name, signals) for (path, kind, name), signals in groups.items()
-    ]
-    for (kind, name), proof in conventions.items():
-        detail = f"{len(proof)} files"
-        out.append(Entrypoint(name, kind, tuple(sorted(proof)[:EVIDENCE_MAX]), detail))
-    return tuple(sorted(out, key=lambda e: (e.kind, e.name, e.evidence)))
+            kind = convention[0]
+            proof = Evidence(path, _first_line(f, f"entrypoint.{kind}"))
+            self.conventions.setdefault(convention, {})[path] = proof
+
+    def _collect(self) -> tuple[Entrypoint, ...]:
+        out = [e for found in self.from_signals.values() for e in found]
+        for (kind, name), by_path in self.conventions.items():
+            if by_path:
+                proof = tuple(sorted(by_path.values())[:EVIDENCE_MAX])
+                out.append(Entrypoint(name, kind, proof, f"{len(by_path)} files"))
+        return tuple(sorted(out, key=lambda e: (e.kind, e.name, e.evidence)))
+
+
+def build_entrypoints(paths: Iterable[str], facts: Mapping[str, FileFacts]) -> Entrypoints:
+    uses_next = any(
+        d.ecosystem == "npm" and d.name == "next" for f in facts.values() for d in f.dependencies
+    )
+    state = Entrypoints(uses_next, {}, {})
+    for path in sorted(paths):
+        state._file(path, facts.get(path))
+    state.result = state._collect()
+    return state
+
+
+def update_entrypoints(
+    state: Entrypoints,
+    changed: Iterable[str],
+    facts: Mapping[str, FileFacts],
+    before: Mapping[str, FileFacts],
+) -> bool:
+    """Move `state` to files `changed` (same paths) now having `facts` instead of `before`;
+    False, `state` untouched, when a dependency changed (`next` decides conventions)."""
+    changed = list(changed)
+    for path in changed:
+        old, new = before.get(path), facts.get(path)
+        if (old.dependencies if old else ()) != (new.dependencies if new else ()):
+            return False
+    for path in changed:
+        state._file(path, facts.get(path))
+    state.result = state._collect()
+    return True
 
 
 _CONVENTION_HINTS = ("bin/", "cron", "app/", "pages/")
@@ -240,8 +371,14 @@ def module_folder(name: str) -> str:
 
 
 __all__ = [
+    "Entrypoints",
+    "Graph",
+    "build_entrypoints",
+    "build_graph",
     "entrypoints",
     "is_test_path",
     "modules_and_edges",
     "parent",
+    "update_entrypoints",
+    "update_graph",
 ]

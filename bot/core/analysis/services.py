@@ -190,7 +190,25 @@ def collect_services(
     """Everything the catalog (and the files' own signals) lets us claim, with evidence.
     `shas` (path to blob SHA) lets each file's claims be reused across calls in one
     process; without it, none are."""
-    claims = _Claims()
+    return build_services(files, catalog, shas).facts
+
+
+@dataclass(slots=True)
+class Services:
+    """`collect_services`'s result with the claims it merged, per file, so that
+    `update_services` can redo only the files that changed."""
+
+    catalog: Catalog
+    gemfile_dirs: set[str]
+    local_python: set[str]
+    go_modules: set[str]
+    claims: dict[str, tuple[_Claim, ...]]  # path -> its claims, for files that make any
+    facts: ServiceFacts
+
+
+def build_services(
+    files: Mapping[str, FileFacts], catalog: Catalog, shas: Mapping[str, str] | None = None
+) -> Services:
     gemfile_dirs = {dirname(p) for p in files if basename(p) in ("Gemfile", "gems.rb")}
     local_python = _local_python_names(files)
     go_modules = {v for f in files.values() for k, v in f.meta if k == "module"}
@@ -206,6 +224,7 @@ def collect_services(
         context = digest.hexdigest()
     # The same import recurs across many files; its entries depend on nothing else this run.
     looked_up: dict[tuple[str, str, tuple[str, ...], int, str], tuple[Entry, ...]] = {}
+    by_path: dict[str, tuple[_Claim, ...]] = {}
     for path in sorted(files):
         sha = shas.get(path, "") if shas is not None else ""
         key = (context, path, sha, dirname(path) in gemfile_dirs)
@@ -216,9 +235,48 @@ def collect_services(
             )
             if memo is not None and sha:
                 memo[key] = found
-        for claim_key, evidence, strength in found:
+        if found:
+            by_path[path] = found
+    state = Services(catalog, gemfile_dirs, local_python, go_modules, by_path, ServiceFacts())
+    state.facts = _merge(state)
+    return state
+
+
+def update_services(
+    state: Services,
+    changed: Iterable[str],
+    facts: Mapping[str, FileFacts],
+    before: Mapping[str, FileFacts],
+) -> bool:
+    """Move `state` to files `changed` (same paths) now having `facts` instead of `before`.
+    False, `state` untouched, when a change reaches other files' claims (a Go module name)."""
+    changed = list(changed)
+    for path in changed:
+        old, new = before.get(path), facts.get(path)
+        if (old.meta if old else ()) != (new.meta if new else ()):
+            return False
+    looked_up: dict[tuple[str, str, tuple[str, ...], int, str], tuple[Entry, ...]] = {}
+    for path in changed:
+        f = facts.get(path)
+        found = () if f is None else _file_claims(
+            path, f, state.catalog, state.gemfile_dirs, state.local_python, state.go_modules,
+            looked_up,
+        )  # fmt: skip
+        if found:
+            state.claims[path] = found
+        else:
+            state.claims.pop(path, None)
+    state.facts = _merge(state)
+    return True
+
+
+def _merge(state: Services) -> ServiceFacts:
+    # In path order, as the files were first seen: what is merged first is shown first.
+    claims = _Claims()
+    for path in sorted(state.claims):
+        for claim_key, evidence, strength in state.claims[path]:
             claims.add(claim_key, evidence, strength)
-    return _assemble(claims, catalog)
+    return _assemble(claims, state.catalog)
 
 
 def _file_claims(
