@@ -34,6 +34,7 @@ from bot.ports import (
 from bot.publishing import DocNote, Proposal, State, branch_for, publish
 from bot.settings import Settings
 from bot.storage import Storage
+from bot.warm_states import WarmStates
 
 CHECK_NAME = "docs-refresh"
 DEFAULT_DOC_DIRS = ("docs/", ".context/")
@@ -83,6 +84,8 @@ class ServiceDeps:
     defaults: RepoConfig = field(default_factory=RepoConfig)
     # The pure engine: `bot.core.refresh.refresh` unless a test passes another.
     engine: Callable[..., Any] | None = None
+    # What the last refresh of each branch left, so a push costs the files it changed.
+    warm: WarmStates = field(default_factory=WarmStates)
 
 
 def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome:
@@ -111,14 +114,16 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
     since = _since(pr, request.before, sha)
     engine = deps.engine or core_refresh
     try:
-        result = engine(
-            snapshot,
-            config,
-            cache=_ReadAhead(deps.facts_cache, snapshot),
-            catalog=deps.catalog,
-            force=request.force,
-            base=_base_snapshot(gw, since),
-        )
+        with deps.warm.use((request.installation_id, request.repo, request.base)) as warm:
+            result = engine(
+                snapshot,
+                config,
+                cache=_ReadAhead(deps.facts_cache, snapshot),
+                catalog=deps.catalog,
+                force=request.force,
+                base=_base_snapshot(gw, since),
+                warm=warm,
+            )
     except UserError as err:
         return _report(gw, request.base, sha, [err])
     if result.problems:

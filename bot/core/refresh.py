@@ -91,6 +91,7 @@ def refresh(
         return RefreshResult(changes=(), facts=RepoFacts(), problems=(), affected=False)
     paths = tuple(e.path for e in snapshot.entries())
     generation = warm.generation if warm is not None else None
+    previous = warm.repo_facts if warm is not None else None
     facts = analyze(snapshot, cache, catalog, warm)
     depends = (config, force)
     if warm is not None and base is None and warm.generation == generation:
@@ -127,7 +128,12 @@ def refresh(
             notes.append(f"{path}: " + HAND_EDITED_KEPT.format(slugs=", ".join(change.hand_edited)))
         if change.new != change.old:
             changes.append(change)
-    facts_diff = diff_facts(analyze(base, cache, catalog), facts) if base is not None else None
+    facts_diff = None
+    if base is not None:
+        # The base is most often the commit refreshed last time: its facts are known.
+        known = previous is not None and base.source and previous.source == base.source
+        before = previous if known and previous is not None else analyze(base, cache, catalog)
+        facts_diff = diff_facts(before, facts)
     result = RefreshResult(
         changes=tuple(changes),
         facts=facts,

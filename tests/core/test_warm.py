@@ -111,3 +111,19 @@ def test_another_catalog_is_not_served_from_the_warm_state() -> None:
     without = refresh(snapshot, CONFIG, cache=cache, catalog=None, warm=warm)
     expected = refresh(snapshot, CONFIG, cache=MemoryFactsCache(), catalog=None)
     same(without, expected)
+
+
+def test_base_refreshed_last_time_gives_the_same_facts_diff_without_analysing_it() -> None:
+    files = repo_files(240, "mixed", seed=3)
+    first = MemorySnapshot(files, source="a" * 40)
+    warm, cache = Warm(), MemoryFactsCache()
+    refresh(first, CONFIG, cache=cache, catalog=CATALOG, warm=warm)
+    path = next(p for p in files if p.endswith(".py") and "/core/" in p and "__" not in p)
+    second = first.with_files({path: b"import twilio\n" + files[path]}, source="b" * 40)
+    cache.hits = cache.misses = 0
+    got = refresh(second, CONFIG, cache=cache, catalog=CATALOG, base=first, warm=warm)
+    assert (cache.hits, cache.misses) == (0, 1)  # the base was not looked at again
+    expected = refresh(second, CONFIG, cache=MemoryFactsCache(), catalog=CATALOG, base=first)
+    assert got.facts_diff == expected.facts_diff
+    assert got.facts_diff is not None
+    assert any("Twilio" in line for line in got.facts_diff.lines(lambda ev: ev.path))
