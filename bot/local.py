@@ -81,7 +81,7 @@ class LocalSnapshot:
         prefix = f"{self.root}{os.sep}"  # plain strings: pathlib costs more than the reads
         listing = self._listing(repo)
         self._tracked = bool(listing.index)
-        self._source = None if changed or not listing.index else self._head()
+        self._source = None if changed or not listing.index else repo.head
         if not changed:
             return listing.kept
         out = [e for e in listing.kept if e.path not in changed]
@@ -153,12 +153,6 @@ class LocalSnapshot:
                 out[name[cut:].decode("utf-8", "surrogateescape")] = value
         return out
 
-    def _head(self) -> str | None:
-        try:
-            return self._git("rev-parse", "--verify", "-q", "HEAD").strip().decode() or None
-        except SetupError:
-            return None  # a repository without commits yet
-
     def _changed_paths(self, prefix: str) -> set[str]:
         """Tracked paths whose working-tree or staged content differs from HEAD."""
         out = self._git("status", "--porcelain=v1", "-z", "--untracked-files=no", "--", ".")
@@ -211,6 +205,7 @@ class _Repository:
     prefix: str  # `root` relative to the checkout's top, "" or ending in "/"
     index: str  # the index file's path
     algorithm: str  # the object format: "sha1" or "sha256"
+    head: str | None  # HEAD's commit, None before the first commit
 
     @property
     def hash_len(self) -> int:
@@ -239,23 +234,25 @@ def _remember(memo: dict[object, Any], key: object, value: object) -> None:
 
 def _repository(root: Path) -> _Repository | None:
     """The checkout `root` is in, or None (no git, or not a checkout)."""
+    # One git process answers everything; HEAD last, so that a repository without commits
+    # (where naming HEAD fails) is asked again without it.
+    asked = ["git", "rev-parse", "--show-prefix", "--git-path", "index", "--show-object-format"]
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--show-prefix", "--git-path", "index", "--show-object-format"],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
+        done = subprocess.run([*asked, "HEAD"], cwd=root, capture_output=True, check=False)
+        if done.returncode != 0:
+            done = subprocess.run(asked, cwd=root, capture_output=True, check=False)
     except OSError:
         return None  # no git binary: treat as a plain folder
     lines = done.stdout.decode("utf-8", "surrogateescape").split("\n")
     if done.returncode != 0 or len(lines) < 3:
         return None
     prefix, index, object_format = lines[0], lines[1], lines[2]
+    head = lines[3].strip() if len(lines) > 3 else ""
     return _Repository(
         prefix=prefix,
         index=os.path.join(root, index),
         algorithm="sha256" if object_format == "sha256" else "sha1",
+        head=head or None,
     )
 
 
