@@ -9,6 +9,7 @@ Lines end at CRLF, CR or LF, exactly as markdown-it counts them.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -152,6 +153,9 @@ def classify(comment: str) -> tuple[str, str] | None:
     return UNKNOWN, inner
 
 
+# One refresh scans the same doc text several times (repair, parse, replace, guard), and
+# scanning means a full Markdown parse; the result is immutable, so it is kept.
+@functools.lru_cache(maxsize=16)
 def scan_markers(text: str) -> tuple[Marker, ...]:
     """Every real `agent-*` marker in order, with no check of how they pair."""
     starts = line_starts(text)
