@@ -26,13 +26,24 @@ from bot.core.analysis.scan import (
 )
 from bot.core.model import EnvRead, FileFacts, ImportRef, Signal
 
+_DOTTED_RX = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+_NAME_RX = r"(?:[A-Za-z_]\w*|\*)"
 # Anchored on "\n" (not `^` with re.M): a literal first character keeps the scan in C.
-_STATEMENT = re.compile(r"\n[ \t]*(?:import|from)[ \t]")
+_STATEMENT = re.compile(r"\n([ \t]*)(?:import|from)[ \t]")
+# The common one-line forms, alone on their line, read in one match (groups `module`, and
+# `dots`/`source`/`names`): `import a.b` and `from .a import b, c`. They accept only lines
+# the statement parser below reads the same way (no comment, alias, parenthesis, semicolon
+# or continuation); any other statement goes to the parser.
+_SIMPLE = re.compile(
+    rf"import[ \t]+(?P<module>{_DOTTED_RX})[ \t]*(?=\r?\n|\Z)"
+    rf"|from[ \t]+(?P<dots>\.*)(?P<source>{_DOTTED_RX})?(?<=[\w.]) import [ \t]*"
+    rf"(?P<names>{_NAME_RX}(?:[ \t]*,[ \t]*{_NAME_RX})*)[ \t]*(?=\r?\n|\Z)"
+)
 _TYPE_CHECKING_IF = re.compile(
     r"\n([ \t]*)if[ \t]+(?:typing\.|t\.)?TYPE_CHECKING[ \t]*:[ \t]*(?:#[^\n]*)?(?=\r?\n)"
 )
-_DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*\Z")
-_NAME = re.compile(r"(?:[A-Za-z_]\w*|\*)\Z")
+_DOTTED = re.compile(rf"{_DOTTED_RX}\Z")
+_NAME = re.compile(rf"{_NAME_RX}\Z")
 _COMMENT = re.compile(r"#[^\n]*")
 _DYNAMIC = literal_first(
     r"\bimport_module\(\s*[\"']([\w.]+)[\"']\s*\)|\b__import__\(\s*[\"']([\w.]+)[\"']"
@@ -210,15 +221,31 @@ def _scan_imports(
     type_checking: list[tuple[int, int]],
 ) -> list[ImportRef]:
     out: list[ImportRef] = []
+    # Matches come in order and docstring spans are sorted and disjoint: one walk through
+    # them answers "in a docstring?" for every match.
+    span = 0
+    last = len(spans)
     for m in _STATEMENT.finditer("\n" + text):
-        found = m.group()
-        keyword_at = m.start() + len(found) - len(found.lstrip()) - 1  # -1: the "\n" added
-        if spans and _in_spans(keyword_at, spans):
+        keyword_at = m.end(1) - 1  # -1: the "\n" added
+        while span < last and spans[span][1] <= keyword_at:
+            span += 1
+        if span < last and spans[span][0] <= keyword_at:
             continue  # an example in a docstring
         if type_checking and _in_spans(keyword_at, type_checking):
             continue
-        statement = _logical_line(text, keyword_at)
-        out.extend(_parse_statement(statement, lines.at(keyword_at)))
+        simple = _SIMPLE.match(text, keyword_at)
+        if simple is None:
+            statement = _logical_line(text, keyword_at)
+            out.extend(_parse_statement(statement, lines.at(keyword_at)))
+            continue
+        module, names = simple.group("module", "names")
+        if module is not None:
+            out.append(ImportRef(module, lines.at(keyword_at)))
+        elif names is not None:
+            dots, source = simple.group("dots", "source")
+            if source != "__future__":  # relative or not, as the parser does
+                parsed = tuple(n.strip() for n in names.split(","))
+                out.append(ImportRef(source or "", lines.at(keyword_at), len(dots), parsed))
     return out
 
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.analysis import python
 from bot.core.analysis.python import PythonExtractor, _ast_imports, extract_python
-from bot.core.model import EnvRead, ImportRef
+from bot.core.model import EnvRead, FileFacts, ImportRef
 
 TRICKY = '''"""Module docstring.
 
@@ -223,3 +230,47 @@ def test_code_written_inside_string_literals_is_not_a_fact() -> None:
         ("Celery beat", 8)
     ]
     assert not [s for s in facts.signals if s.kind.startswith("entrypoint.http")]
+
+
+# Import lines from a small grammar with the variations that matter to a reader: the
+# one-match reading of simple lines must give what the statement parser gives, including
+# where the parser gives up (then ast decides).
+_one_of = st.sampled_from
+IMPORT_LINES = st.tuples(
+    _one_of(["", "    ", "\t", "if TYPE_CHECKING:\n    "]),
+    _one_of(["import", "from"]),
+    _one_of([" ", "  ", "\t", ""]),
+    _one_of(["", ".", ".."]),
+    _one_of(["os", "a.b", "__future__", "", "a.", "é", "x1", "1x", "as"]),
+    _one_of([" import ", "  import ", " import\t", "\timport ", " import", "", " import  "]),
+    st.lists(_one_of(["x", "y_2", "*", "x as y", "(x", "x)", "", "é"]), max_size=3),
+    _one_of([", ", ",", " ,", " , ", ",\t"]),
+    _one_of(["", " ", "\t", "  # c", "; import z", "\\", ",", " \r", "\u00a0"]),
+    _one_of(["\n", "\r\n", "\r", ""]),
+).map(lambda p: "".join(p[:6]) + p[7].join(p[6]) + "".join(p[8:]))
+
+
+def _without_one_match_reading(text: str) -> FileFacts:
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(python, "_SIMPLE", re.compile(r"(?!)"))
+        return extract_python(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(IMPORT_LINES, min_size=1, max_size=3))
+def test_simple_lines_read_in_one_match_as_the_parser_reads_them(lines: list[str]) -> None:
+    # Each line alone too: one line the parser gives up on sends the whole file to ast.
+    joined = "".join(lines)
+    for text in (*lines, f"import os\n{joined}\nx = 1\n", f'"""doc\n{joined}"""\n{joined}'):
+        assert extract_python(text) == _without_one_match_reading(text)
+
+
+def test_simple_line_forms_are_read_in_one_match() -> None:
+    text = "import a.b\nfrom .c import d, e\nfrom .__future__ import x\nfrom f import *\n"
+    assert [m.group() for m in map(python._SIMPLE.match, text.splitlines()) if m] == [
+        "import a.b",
+        "from .c import d, e",
+        "from .__future__ import x",
+        "from f import *",
+    ]
+    assert refs(text) == [("a.b", 1, 0, ()), ("c", 2, 1, ("d", "e")), ("f", 4, 0, ("*",))]
