@@ -11,16 +11,20 @@ bounded batches, so memory stays flat however large the repository is.
 
 from __future__ import annotations
 
+import copyreg
 import functools
+import gc
+import io
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.analysis.claims import ClaimIndex
 from bot.core.analysis.golang import GoExtractor
@@ -30,14 +34,16 @@ from bot.core.analysis.python import PythonExtractor
 from bot.core.analysis.ruby import RubyExtractor
 from bot.core.facts_cache import FactsCache
 from bot.core.filters import content_skip_reason
-from bot.core.model import FileFacts
+from bot.core.model import Dependency, EnvRead, FileFacts, ImportRef, Signal
 from bot.core.snapshot import Snapshot
 
 # Below this many files to extract, a pool costs more than it saves.
 PARALLEL_MIN_FILES = 400
 BATCH_FILES = 256
 BATCH_BYTES = 4_000_000
-MAX_IN_FLIGHT = 8  # batches submitted and not yet collected: bounds memory
+# Batches queued per worker process: enough that it never waits for the parent, few enough
+# that the parent takes its share and memory stays bounded.
+QUEUED_PER_WORKER = 2
 
 
 class Extractor(Protocol):
@@ -170,11 +176,19 @@ def _extract_missing(
     parallel_min: int,
 ) -> Iterator[tuple[str, FileFacts]]:
     count = workers if workers is not None else (os.cpu_count() or 1)
-    if count < 2 or len(missing) < parallel_min:
-        for key, extractor, path in missing:
-            yield key, extract_one(extractor, path, snapshot.read(path))
-        return
-    yield from _extract_parallel(snapshot, missing, count)
+    # Extraction allocates only acyclic values (tuples of frozen dataclasses): collection
+    # passes find nothing to free, and while results are unpacked they cost ~4x the unpacking.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if count < 2 or len(missing) < parallel_min:
+            for key, extractor, path in missing:
+                yield key, extract_one(extractor, path, snapshot.read(path))
+        else:
+            yield from _extract_parallel(snapshot, missing, count)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 Batch = list[tuple[str, str, bytes | None]]  # (key, path, bytes or None: the worker reads)
@@ -212,9 +226,44 @@ def _extract_batch(batch: Batch) -> list[tuple[str, FileFacts]]:
     return out
 
 
+# Facts travel back from workers as constructor calls: pickle's default for slotted frozen
+# dataclasses goes through Python-level __getstate__/__setstate__ and costs ~3x as much.
+_REDUCERS: dict[type, Callable[[Any], tuple[Any, tuple[Any, ...]]]] = {
+    FileFacts: lambda f: (
+        FileFacts,
+        (f.language, f.imports, f.env, f.signals, f.dependencies, f.meta),
+    ),
+    ImportRef: lambda i: (ImportRef, (i.spec, i.line, i.level, i.names, i.kind)),
+    EnvRead: lambda e: (EnvRead, (e.name, e.line)),
+    Signal: lambda s: (Signal, (s.kind, s.name, s.line, s.detail)),
+    Dependency: lambda d: (Dependency, (d.ecosystem, d.name, d.line, d.group)),
+}
+
+
+def _pack(results: list[tuple[str, FileFacts]]) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, **_REDUCERS}
+    pickler.dump(results)
+    return buffer.getvalue()
+
+
+def _extract_packed(batch: Batch) -> bytes:
+    gc.disable()  # the worker's own collections would find nothing either
+    return _pack(_extract_batch(batch))
+
+
+def _unpack(data: bytes) -> list[tuple[str, FileFacts]]:
+    # Bytes from this process's own workers, as the pool's own pickles are.
+    results: list[tuple[str, FileFacts]] = pickle.loads(data)  # noqa: S301
+    return results
+
+
 def _extract_parallel(
     snapshot: Snapshot, missing: list[tuple[str, Extractor, str]], count: int
 ) -> Iterator[tuple[str, FileFacts]]:
+    # The parent is one of the `count` extractors: it takes a batch itself whenever the
+    # workers have enough queued, so no core idles and only the workers' share is pickled.
     # fork: workers inherit the imported extractors (and the memoised extractor choice), so
     # a pool starts in milliseconds. Forking a process with other threads alive (a threaded
     # queue worker) can inherit a held lock, so then a fork server starts clean workers.
@@ -224,14 +273,18 @@ def _extract_parallel(
     context: BaseContext = multiprocessing.get_context(method)
     workers_read = forked and bool(getattr(snapshot, "fork_safe", False))
     _INHERITED = snapshot if workers_read else None
+    helpers = count - 1
     try:
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            pending: deque[Future[list[tuple[str, FileFacts]]]] = deque()
+        with ProcessPoolExecutor(max_workers=helpers, mp_context=context) as pool:
+            pending: deque[Future[bytes]] = deque()
             for batch in _batches(snapshot, missing, workers_read):
-                pending.append(pool.submit(_extract_batch, batch))
-                while len(pending) >= MAX_IN_FLIGHT:
-                    yield from pending.popleft().result()
+                while pending and pending[0].done():
+                    yield from _unpack(pending.popleft().result())
+                if len(pending) < QUEUED_PER_WORKER * helpers:
+                    pending.append(pool.submit(_extract_packed, batch))
+                else:
+                    yield from _extract_batch(batch)
             for future in pending:
-                yield from future.result()
+                yield from _unpack(future.result())
     finally:
         _INHERITED = None
