@@ -20,7 +20,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bot.cli.refresh", "refresh_command"),
     ("bot.cli.refresh", "check_command"),
     ("bot.cli.refresh", "init_command"),
-    ("bot.cli.refresh", "facts_command"),
+    ("bot.cli.facts", "facts_command"),
     ("bot.cli.lint", "lint"),
     ("bot.cli.serve", "serve"),
     ("bot.cli.serve", "worker"),

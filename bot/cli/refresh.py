@@ -1,4 +1,4 @@
-"""`docs-refresh refresh|check|init|facts`: the refresh engine on a local checkout.
+"""`docs-refresh refresh|check|init`: the refresh engine on a local checkout.
 
 The same pure core the GitHub App runs, with the working tree as the snapshot and files on
 disk as the output. Exit codes follow `bot.cli`: 0 fresh/done, 1 stale (check), 2 errors.
@@ -6,28 +6,22 @@ disk as the output. Exit codes follow `bot.cli`: 0 fresh/done, 1 stale (check), 
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
 from bot.catalog_file import default_catalog
-from bot.core.analysis import analyze
+from bot.cli.snapshots import Overlay, progress, root_argument
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.refresh import DOC_ROOTS, RefreshResult, refresh
 from bot.core.scaffold import SCAFFOLD_PATH, scaffold_data_flow
-from bot.core.snapshot import FileEntry, Snapshot, git_blob_sha
 from bot.defaults_file import default_repo_config
 from bot.diffs import unified_diff
 from bot.git_revision import RevisionSnapshot
 from bot.local import LocalSnapshot
-
-PROGRESS_MIN_FILES = 200  # below this a scan is instant; a bar would only flicker
 
 FRESH = "docs are fresh: {docs}"
 NO_DOCS = (
@@ -40,7 +34,6 @@ WOULD_WRITE = "would refresh {path} ({sections})"
 REPAIRED = "repaired {path}: {note}"
 INIT_EXISTS = "{path} already has a data-flow block; nothing to do (run `docs-refresh refresh`)"
 INIT_WROTE = "created {path}"
-SCANNING = "scanning"
 
 
 def load_config(root: Path) -> RepoConfig:
@@ -52,37 +45,7 @@ def load_config(root: Path) -> RepoConfig:
     return parse_repo_config(config_file.read_text("utf-8"), CONFIG_PATH, defaults)
 
 
-class _Overlay:
-    """A snapshot plus docs on disk it does not list (untracked in git, e.g. just created).
-
-    Only docs are added, never code: the analysis sees exactly what git tracks.
-    """
-
-    def __init__(self, inner: Snapshot, extra: Mapping[str, bytes]) -> None:
-        self._inner = inner
-        self._extra = dict(extra)
-        listed = {e.path: e for e in inner.entries()}
-        for path, data in self._extra.items():
-            listed[path] = FileEntry(path, git_blob_sha(data), len(data))
-        self._entries = tuple(sorted(listed.values()))
-        self.bar: Any = None
-
-    @property
-    def source(self) -> str | None:
-        return None if self._extra else self._inner.source
-
-    def entries(self) -> Sequence[FileEntry]:
-        return self._entries
-
-    def read(self, path: str) -> bytes:
-        if self.bar is not None:
-            self.bar.update(1)
-        if path in self._extra:
-            return self._extra[path]
-        return self._inner.read(path)
-
-
-def local_snapshot(root: Path, config: RepoConfig) -> _Overlay:
+def local_snapshot(root: Path, config: RepoConfig) -> Overlay:
     inner = LocalSnapshot(root)
     listed = {e.path for e in inner.entries()}
     wanted: list[Path] = []
@@ -97,21 +60,7 @@ def local_snapshot(root: Path, config: RepoConfig) -> _Overlay:
         rel = file.relative_to(root).as_posix()
         if rel not in listed and file.is_file() and not file.is_symlink():
             extra[rel] = file.read_bytes()
-    return _Overlay(inner, extra)
-
-
-@contextmanager
-def _progress(snapshot: _Overlay) -> Iterator[None]:
-    total = len(snapshot.entries())
-    if not sys.stderr.isatty() or total < PROGRESS_MIN_FILES:
-        yield
-        return
-    with click.progressbar(length=total, label=SCANNING, file=sys.stderr) as bar:
-        snapshot.bar = bar
-        try:
-            yield
-        finally:
-            snapshot.bar = None
+    return Overlay(inner, extra)
 
 
 def run_refresh(root: Path, *, force: bool = False, base: str | None = None) -> RefreshResult:
@@ -119,7 +68,7 @@ def run_refresh(root: Path, *, force: bool = False, base: str | None = None) -> 
     config = load_config(root)
     snapshot = local_snapshot(root, config)
     base_snapshot = RevisionSnapshot(root, base) if base else None
-    with _progress(snapshot):
+    with progress(snapshot):
         return refresh(
             snapshot,
             config,
@@ -147,11 +96,6 @@ base_option = click.option(
     "--base",
     metavar="REV",
     help="Also say what changed in the facts since this git revision (e.g. HEAD, origin/main).",
-)
-root_argument = click.argument(
-    "path",
-    default=".",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
 
 
@@ -223,23 +167,3 @@ def init_command(path: Path) -> None:
     for change in result.changes:
         (root / change.path).write_bytes(change.new.encode("utf-8"))
     click.echo(INIT_WROTE.format(path=SCAFFOLD_PATH), err=True)
-
-
-@click.command("facts")
-@root_argument
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print the facts as JSON (docs/facts-schema.md)."
-)
-def facts_command(path: Path, as_json: bool) -> None:
-    """Print what the analysis finds in the repository at PATH, with evidence."""
-    overlay = _Overlay(LocalSnapshot(path.resolve()), {})
-    with _progress(overlay):
-        facts = analyze(overlay, MemoryFactsCache(), default_catalog())
-    if as_json:
-        click.echo(json.dumps(facts.to_json(), indent=2, ensure_ascii=False))
-        return
-    data = facts.to_json()
-    click.echo(f"source: {facts.source or '(working tree)'}")
-    for key in list(data)[2:]:
-        names = [item.get("name") or f"{item['source']} -> {item['target']}" for item in data[key]]
-        click.echo(f"{key} ({len(names)}): {', '.join(names) if names else 'none detected'}")

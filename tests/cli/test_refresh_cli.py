@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,7 +179,6 @@ def many_files(folder: Path, count: int) -> Path:
 def test_progress_bar_goes_to_stderr_only_when_it_is_a_terminal(tmp_path: Path) -> None:
     import os
     import pty
-    import sys
 
     repo = many_files(tmp_path, 250)
     command = [sys.executable, "-m", "bot", "facts", str(repo)]
@@ -255,3 +255,14 @@ def test_base_equal_to_the_tree_reports_no_change(
     code, _, err = cli(capsys, "refresh", "--dry-run", "--base", "HEAD", str(shop))
     assert code == 0
     assert "No change in detected facts." in err
+
+
+def test_facts_command_loads_the_analysis_but_not_the_refresh_engine() -> None:
+    # A whole `docs-refresh facts` run is compared with grimp's: its imports are its cost.
+    code = (
+        "import sys; from bot.cli import cli; cli.get_command(None, 'facts'); "
+        "print(sorted(m for m in ('bot.core.refresh', 'bot.core.markers', 'flask', "
+        "'github', 'bot.core.analysis') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=True)
+    assert out.stdout.strip() == b"['bot.core.analysis']", out.stderr.decode()
