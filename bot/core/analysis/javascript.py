@@ -141,13 +141,47 @@ def strip_comments(text: str) -> str:
     """Comments replaced by spaces (newlines kept, so offsets and lines stay put)."""
     if "//" not in text and "/*" not in text:
         return text
-    return _TOKENS.sub(_blank_comment, text)
+    out: list[str] = []
+    done = 0
+    for start, end in _comment_spans(text):
+        comment = text[start:end]
+        out += (
+            text[done:start],
+            re.sub(r"[^\n]", " ", comment) if "\n" in comment else " " * (end - start),
+        )
+        done = end
+    out.append(text[done:])
+    return "".join(out)
 
 
-def _blank_comment(m: re.Match[str]) -> str:
-    if m.group("c") is None:
-        return m.group()
-    return re.sub(r"[^\n]", " ", m.group())
+def _comment_spans(text: str) -> list[tuple[int, int]]:
+    """Where `_TOKENS`, read from the start, finds comments; without reading every string.
+
+    Only a block comment or a template literal spans lines, so where the last comment ended
+    (`done`) is followed by no backtick up to the line holding the next `//` or `/*`, the
+    tokens read from that line's start are the tokens read from `done`.
+    """
+    spans: list[tuple[int, int]] = []
+    done = 0
+    line, block = text.find("//"), text.find("/*")  # the next ones at or after `done`, or -1
+    while True:
+        if 0 <= line < done:
+            line = text.find("//", done)
+        if 0 <= block < done:
+            block = text.find("/*", done)
+        marker = min(line, block) if line >= 0 and block >= 0 else max(line, block)
+        if marker < 0:
+            return spans
+        start = text.rfind("\n", done, marker) + 1
+        if start <= done or text.find("`", done, start) >= 0:
+            start = done
+        for m in _TOKENS.finditer(text, start):
+            if m.lastgroup == "c":
+                spans.append(m.span())
+                done = m.end()
+                break
+        else:
+            return spans
 
 
 def extract_javascript(text: str, language: str = "javascript") -> FileFacts:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.analysis import javascript
 from bot.core.analysis.javascript import (
     JavaScriptExtractor,
     TypeScriptExtractor,
     extract_javascript,
+    strip_comments,
 )
 
 TRICKY = """\
@@ -115,3 +122,25 @@ def test_js_and_ts_extractors_split_by_extension_and_skip_declarations() -> None
 def test_methods_named_like_imports_are_not_imports() -> None:
     text = "loader.require('x');\nmyrequire('y');\nthis.import('z');\nrequire('real');\n"
     assert refs(text) == [("real", 4, "require")]
+
+
+def _strip_every_token(text: str) -> str:
+    """The reference reading: every token of the text, comments blanked."""
+
+    def blank(m: re.Match[str]) -> str:
+        return m.group() if m.group("c") is None else re.sub(r"[^\n]", " ", m.group())
+
+    return javascript._TOKENS.sub(blank, text)
+
+
+JS_PIECES = [
+    "//", "/*", "*/", "/", '"', "'", "`", "\\", "\n", ";", "a", "\r\n", "é",
+]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(JS_PIECES), max_size=40).map("".join))
+def test_comments_found_without_reading_every_string_are_those_every_token_gives(
+    text: str,
+) -> None:
+    assert strip_comments(text) == _strip_every_token(text)
