@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import secrets
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +58,10 @@ class SqliteStore:
         self._huey = huey_storage  # huey.storage.SqliteStorage
         self._submits = 0
         self._writes = GroupCommit(self._batch_transaction)
+        self._intake = (-1, -1)  # (pid, fd) of the intake lock file: one per process
+        # Delivery counters of the batch being written: one upsert per label set and batch
+        # instead of one per delivery. Only the group commit's leader touches it.
+        self._batch_counts: dict[tuple[str, str], float] = {}
         # close=True: a process that forks after this (gunicorn --preload) shares no handle.
         with self._huey.db(commit=True, close=True) as cur:
             for statement in SCHEMA:
@@ -72,11 +78,29 @@ class SqliteStore:
         handler (1, 2, 5, 10… ms) after the other one has already committed; a blocking
         flock wakes as soon as it is released, and the writes queued meanwhile join the
         batch. The lock is advisory and only for intake: SQLite's own locking still rules.
+        The lock file stays open: opening it per batch cost three syscalls.
         """
-        with open(f"{self._huey.filename}-intake.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        fd = self._intake_lock()
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            self._batch_counts.clear()  # a rolled-back batch counted nothing
             with self._huey.db(commit=True) as cursor:
                 yield cursor
+                for (name, labels), value in self._batch_counts.items():
+                    _upsert_metric(cursor, name, labels, value, gauge=False)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _intake_lock(self) -> int:
+        # Opened again after a fork: flock locks belong to the open file, which a forked
+        # child would share with its parent (and so never wait for it).
+        pid = os.getpid()
+        if self._intake[0] != pid:
+            path = f"{self._huey.filename}-intake.lock"
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            weakref.finalize(self, os.close, fd)
+            self._intake = (pid, fd)
+        return self._intake[1]
 
     def submit(
         self,
@@ -113,7 +137,7 @@ class SqliteStore:
                 (delivery_id, now + DELIVERY_TTL, now),
             )
             if cur.rowcount != 1:
-                _add(cur, count, "duplicate")
+                self._count(count, "duplicate")
                 return Submitted(duplicate=True)
         for drop in drops:
             _drop(cur, drop, now)
@@ -126,8 +150,14 @@ class SqliteStore:
                 (self._huey.name, self._huey.to_blob(entry.data)),
             )
             enqueued += 1
-        _add(cur, count, "accepted")
+        self._count(count, "accepted")
         return Submitted(enqueued=enqueued, coalesced=coalesced)
+
+    def _count(self, count: tuple[str, tuple[tuple[str, str], ...]] | None, outcome: str) -> None:
+        if count is not None:
+            name, labels = count
+            key = (name, labels_text((*labels, ("outcome", outcome))))
+            self._batch_counts[key] = self._batch_counts.get(key, 0.0) + 1.0
 
     def clear_pending(self, key: JobKey) -> None:
         self._huey.sql(
@@ -226,14 +256,6 @@ def _removed(cur: sqlite3.Cursor, installation_id: int, repo: str, now: float) -
         " on conflict (installation_id, repo) do update set at = excluded.at",
         (installation_id, repo, now),
     )
-
-
-def _add(
-    cur: sqlite3.Cursor, count: tuple[str, tuple[tuple[str, str], ...]] | None, outcome: str
-) -> None:
-    if count is not None:
-        name, labels = count
-        _upsert_metric(cur, name, labels_text((*labels, ("outcome", outcome))), 1.0, gauge=False)
 
 
 def _upsert_metric(
