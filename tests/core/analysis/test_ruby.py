@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.analysis import ruby
 from bot.core.analysis.ruby import RubyExtractor, constant_refs, extract_ruby
+from bot.core.analysis.scan import Lines
 
 TRICKY = """\
 require 'json'
@@ -91,3 +98,29 @@ def test_constant_references_are_recorded_once_and_strings_ignored() -> None:
         ("OrdersController", 1),
         ("Payments::StripeGateway", 5),
     ]
+
+
+# The reference reading of constant references: one regex with its look-behind.
+_CONSTANT = re.compile(r"(?<![\w:@$])(?:::)?((?:[A-Z][a-z0-9]\w*)(?:::[A-Z][a-z0-9]\w*)*)")
+
+
+def _constants_by_look_behind(code: str) -> list[tuple[str, str]]:
+    seen: dict[str, int] = {}
+    for m in _CONSTANT.finditer(code):
+        if m.group(1) not in seen:
+            seen[m.group(1)] = m.start(1)
+            if len(seen) >= ruby.MAX_CONSTANTS:
+                break
+    lines = Lines(code)
+    return [(ruby.CONSTANT_META, f"{lines.at(at)}:{name}") for name, at in seen.items()]
+
+
+RUBY_PIECES = ["Foo", "Ba", "B", "::", ":", "@", "$", "a", "_", "1", " ", "\n", "É", "é", "(", "."]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(RUBY_PIECES), max_size=30).map("".join))
+def test_constant_names_checked_after_matching_are_those_the_look_behind_finds(
+    code: str,
+) -> None:
+    assert ruby._constants(code, Lines(code)) == _constants_by_look_behind(code)
