@@ -2,6 +2,8 @@
 Flask route answering 204 under the same config, driven from separate processes.
 
 - throughput, closed loop: wrk (Debian's package) when installed, else bench/loadgen.py;
+  with the CPU time gunicorn's processes spent per request over the same run (the cost,
+  which other load on a shared machine disturbs less than the rate);
 - latency at a sustained rate (open loop, bench/loadgen.py): p50/p99 from each request's
   due time; afterwards every accepted delivery must be a task in the queue.
 
@@ -10,6 +12,7 @@ six files each), for its own repository (so none coalesces) with a fresh deliver
 
     .venv/bin/python -m bench.webhook                 # 200 deliveries/s for 10 s
     .venv/bin/python -m bench.webhook --rate 300 --duration 20 --redis
+    .venv/bin/python -m bench.webhook --connections 32   # wrk -c32 for the closed loop
 """
 
 from __future__ import annotations
@@ -126,8 +129,8 @@ def wrk_script(lines: list[str], path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, data_dir: Path, redis_url: str | None) -> Iterator[str]:
-    """gunicorn with config/gunicorn.conf.py serving `app` on a loopback port."""
+def gunicorn(app: str, data_dir: Path, redis_url: str | None) -> Iterator[tuple[str, int]]:
+    """gunicorn with config/gunicorn.conf.py serving `app` on a loopback port: (url, pid)."""
     port = free_port()
     env = {
         **os.environ,
@@ -154,7 +157,7 @@ def gunicorn(app: str, data_dir: Path, redis_url: str | None) -> Iterator[str]:
             time.sleep(0.1)
         else:
             raise RuntimeError("gunicorn did not answer in 30 s")
-        yield f"{base}/webhook"
+        yield f"{base}/webhook", server.pid
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -165,20 +168,50 @@ def gunicorn(app: str, data_dir: Path, redis_url: str | None) -> Iterator[str]:
         log.close()
 
 
-def closed_loop(url: str, requests_file: Path, script: Path, seconds: float) -> float:
-    """Requests per second, closed loop: wrk -t2 -c8, or loadgen with 8 connections."""
+def closed_loop(
+    url: str, requests_file: Path, script: Path, seconds: float, connections: int, pid: int
+) -> tuple[float, float]:
+    """(requests per second, gunicorn CPU µs per request), closed loop: wrk -t2 -cN, or
+    loadgen with N connections. The CPU figure (user + system time of gunicorn's master and
+    workers over the run, from /proc) is what a request costs the server, whatever else
+    the shared machine runs meanwhile; NaN where /proc is missing."""
     wrk = shutil.which("wrk")
+    before = tree_cpu_seconds(pid)
     if wrk:
         out = subprocess.run(
-            [wrk, "-t2", "-c8", f"-d{seconds:.0f}s", "-s", str(script), url],
+            [wrk, "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "-s", str(script), url],
             check=True,
             capture_output=True,
             text=True,
         ).stdout
         line = next(x for x in out.splitlines() if x.startswith("Requests/sec:"))
-        return float(line.split()[1])
-    result = loadgen(url, requests_file, ["--connections", "8", "--duration", str(seconds)])
-    return float(result["throughput"])
+        total = next(x for x in out.splitlines() if " requests in " in x)
+        rate, served = float(line.split()[1]), int(total.split()[0])
+    else:
+        result = loadgen(
+            url, requests_file, ["--connections", str(connections), "--duration", str(seconds)]
+        )
+        rate, served = float(result["throughput"]), int(result["sent"])
+    used = tree_cpu_seconds(pid) - before
+    return rate, used / max(served, 1) * 1e6
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of `pid` and its children so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    try:
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+                # after the command: state ppid … utime (12th) stime (13th)
+                if entry.name == str(pid) or fields[1] == str(pid):
+                    total += int(fields[11]) + int(fields[12])
+    except OSError:
+        return float("nan")
+    return total / tick
 
 
 def loadgen(url: str, requests_file: Path, extra: list[str]) -> dict[str, Any]:
@@ -250,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per run")
     parser.add_argument("--rounds", type=int, default=3, help="throughput runs (median)")
     parser.add_argument("--redis", action="store_true", help="also with a local redis-server")
+    parser.add_argument(
+        "--connections", type=int, default=8, help="closed-loop connections (wrk -c)"
+    )
     args = parser.parse_args(argv)
     print(f"bench/webhook.py — {machine_line()}; gunicorn -c config/gunicorn.conf.py\n")
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
@@ -270,8 +306,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for storage, redis_url in storages
                 for row in measure(args, storage, redis_url, work, requests_file, script)
             ]
+        conns = args.connections
         tool = (
-            "wrk -t2 -c8" if shutil.which("wrk") else f"loadgen 8 connections (wrk {NOT_INSTALLED})"
+            f"wrk -t2 -c{conns}"
+            if shutil.which("wrk")
+            else f"loadgen {conns} connections (wrk {NOT_INSTALLED})"
         )
         print(
             table(
@@ -283,6 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "queue",
                     "req/s",
                     "vs bare",
+                    "CPU µs/req",
+                    "CPU vs bare",
                     "p50 ms",
                     "p99 ms",
                     "max ms",
@@ -305,8 +346,9 @@ def measure(
     script: Path,
 ) -> list[list[object]]:
     if storage.endswith(NOT_INSTALLED):
-        return [["docs-refresh /webhook", storage, "", "", "", "", "", "", "", ""]]
+        return [["docs-refresh /webhook", storage, *[""] * 10]]
     throughput: dict[str, list[float]] = {name: [] for name in APPS}
+    cpu: dict[str, list[float]] = {name: [] for name in APPS}
     latency: dict[str, dict[str, Any]] = {}
     queued: dict[str, int] = {}
     # The rate run first, each app on a fresh queue, so every task it finds is counted.
@@ -315,7 +357,7 @@ def measure(
         fresh.mkdir()
         if redis_url:
             _flush(redis_url)
-        with gunicorn(app, fresh, redis_url) as url:
+        with gunicorn(app, fresh, redis_url) as (url, _):
             latency[name] = loadgen(
                 url,
                 requests_file,
@@ -329,9 +371,14 @@ def measure(
             data_dir.mkdir()
             if redis_url:
                 _flush(redis_url)
-            with gunicorn(app, data_dir, redis_url) as url:
-                throughput[name].append(closed_loop(url, requests_file, script, args.duration))
+            with gunicorn(app, data_dir, redis_url) as (url, pid):
+                rate, cost = closed_loop(
+                    url, requests_file, script, args.duration, args.connections, pid
+                )
+            throughput[name].append(rate)
+            cpu[name].append(cost)
     bare = median(throughput["bare Flask 204"])
+    bare_cpu = median(cpu["bare Flask 204"])
     rows: list[list[object]] = []
     for name in APPS:
         ours = median(throughput[name])
@@ -353,6 +400,8 @@ def measure(
                 storage,
                 f"{ours:,.0f}",
                 f"{ours / bare:.2f}×",
+                f"{median(cpu[name]):,.0f}",
+                f"{median(cpu[name]) / bare_cpu:.2f}×",
                 f"{lat['p50_ms']:.1f}",
                 f"{lat['p99_ms']:.1f}",
                 f"{lat['max_ms']:.1f}",

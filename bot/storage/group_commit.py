@@ -1,43 +1,50 @@
-"""Group commit: concurrent writers of one process share one transaction and one fsync.
+"""Group commit: concurrent writers of one process share one transaction and one fsync
+(SQLite), or one round trip (Redis).
 
 The SQLite queue keeps `synchronous=FULL` (a delivery answered 2xx survives a power cut),
-so each commit costs an fsync. The first writer to arrive leads: it takes every write
-queued so far, runs them in one transaction and wakes their threads; writes that arrive
-meanwhile form the next batch. Under load, fsyncs per delivery fall with concurrency;
-alone, a write costs what it did.
+so each commit costs an fsync; on Redis each call costs a round trip and its wake-ups. The
+first writer to arrive leads: it takes every write queued so far, runs them as one batch
+and wakes their threads; writes that arrive meanwhile form the next batch. Under load,
+commits per delivery fall with concurrency; alone, a write costs what it did.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
+A = TypeVar("A")
 T = TypeVar("T")
 Transaction = Callable[[], AbstractContextManager[Any]]
 
 
-class _Write(Generic[T]):
-    __slots__ = ("apply", "done", "error", "result")
+class _Write(Generic[A]):
+    __slots__ = ("arg", "done", "error", "result")
 
-    def __init__(self, apply: Callable[[Any], T]) -> None:
-        self.apply = apply
+    def __init__(self, arg: A) -> None:
+        self.arg = arg
         self.done = threading.Event()
-        self.result: T | None = None
+        self.result: Any = None
         self.error: BaseException | None = None
 
 
-class GroupCommit:
-    def __init__(self, transaction: Transaction) -> None:
-        self._transaction = transaction  # a context manager yielding a cursor, committing on exit
+class Batcher(Generic[A, T]):
+    """`run(arg)` from many threads; `run_batch(args)` does the work of a whole batch.
+
+    `run_batch` returns one result per argument, in order; an exception in the list fails
+    only that write, an exception raised fails every write of the batch.
+    """
+
+    def __init__(self, run_batch: Callable[[list[A]], Sequence[T | BaseException]]) -> None:
+        self._run_batch = run_batch
         self._lock = threading.Lock()
-        self._queued: list[_Write[Any]] = []
+        self._queued: list[_Write[A]] = []
         self._leading = False
 
-    def run(self, apply: Callable[[Any], T]) -> T:
-        """Run `apply(cursor)` inside a committed transaction; returns its result."""
-        write: _Write[T] = _Write(apply)
+    def run(self, arg: A) -> T:
+        write: _Write[A] = _Write(arg)
         with self._lock:
             self._queued.append(write)
             lead = not self._leading
@@ -48,9 +55,10 @@ class GroupCommit:
         write.done.wait()
         if write.error is not None:
             raise write.error
-        return write.result  # type: ignore[return-value]  # set whenever error is None
+        result: T = write.result
+        return result
 
-    def _batches(self) -> Iterator[list[_Write[Any]]]:
+    def _batches(self) -> Iterator[list[_Write[A]]]:
         while True:
             with self._lock:
                 batch, self._queued = self._queued, []
@@ -59,14 +67,35 @@ class GroupCommit:
                     return
             yield batch
 
-    def _commit(self, batch: list[_Write[Any]]) -> None:
+    def _commit(self, batch: list[_Write[A]]) -> None:
         try:
-            with self._transaction() as cursor:
-                for write in batch:
-                    write.result = write.apply(cursor)
-        except BaseException as err:  # every write of a failed transaction failed
+            results = self._run_batch([write.arg for write in batch])
+            for write, result in zip(batch, results, strict=True):
+                if isinstance(result, BaseException):
+                    write.error = result
+                else:
+                    write.result = result
+        except BaseException as err:  # every write of a failed batch failed
             for write in batch:
                 write.error = err
         finally:
             for write in batch:
                 write.done.set()
+
+
+class GroupCommit:
+    """Writes `apply(cursor)` sharing one transaction: a context manager yielding a cursor
+    and committing on exit (a failed transaction fails every write in it)."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._transaction = transaction
+        self._batcher: Batcher[Callable[[Any], Any], Any] = Batcher(self._run)
+
+    def run(self, apply: Callable[[Any], T]) -> T:
+        """Run `apply(cursor)` inside a committed transaction; returns its result."""
+        result: T = self._batcher.run(apply)
+        return result
+
+    def _run(self, applies: list[Callable[[Any], Any]]) -> list[Any]:
+        with self._transaction() as cursor:
+            return [apply(cursor) for apply in applies]

@@ -1,7 +1,8 @@
 """The storage on Redis, shared by every web instance and worker on every machine.
 
-`submit` is one Lua script (one round trip, atomic): SET NX EX of the delivery id, drops,
-then for each entry a pending marker (per-installation hash) and an LPUSH onto huey's list.
+`submit` is one Lua script (atomic): SET NX EX of the delivery id, drops, then for each
+entry a pending marker (per-installation hash) and an LPUSH onto huey's list. Concurrent
+submits of one process share a round trip: one pipeline of their scripts (`group_commit`).
 Locks are `SET NX PX` with a random token; renew and release compare the token first.
 """
 
@@ -11,6 +12,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from redis.exceptions import NoScriptError
 
 from bot.jobs import Drop, JobKey
 from bot.storage import (
@@ -22,6 +25,7 @@ from bot.storage import (
     Submitted,
     labels_text,
 )
+from bot.storage.group_commit import Batcher
 
 PREFIX = "docs-refresh:"
 METRICS = PREFIX + "metrics"
@@ -106,6 +110,7 @@ class RedisStore:
         self._conn = huey_storage.conn  # redis.Redis, shared with huey
         self._queue = huey_storage.queue_key
         self._submit = self._conn.register_script(SUBMIT_LUA)
+        self._submits: Batcher[list[Any], Any] = Batcher(self._submit_batch)
         self._renew = self._conn.register_script(RENEW_LUA)
         self._release = self._conn.register_script(RELEASE_LUA)
 
@@ -121,6 +126,19 @@ class RedisStore:
         now: float,
         count: tuple[str, tuple[tuple[str, str], ...]] | None = None,
     ) -> Submitted:
+        args = self._script_args(delivery_id, entries, drops, now, count)
+        was_duplicate, enqueued, coalesced = self._submits.run(args)
+        return Submitted(bool(was_duplicate), int(enqueued), int(coalesced))
+
+    def _script_args(
+        self,
+        delivery_id: str | None,
+        entries: Sequence[Entry],
+        drops: Sequence[Drop],
+        now: float,
+        count: tuple[str, tuple[tuple[str, str], ...]] | None,
+    ) -> list[Any]:
+        """SUBMIT_LUA's ARGV."""
         accepted = duplicate = ""
         if count is not None:
             name, labels = count
@@ -152,8 +170,26 @@ class RedisStore:
                     entry.data,
                 ]
             )
-        was_duplicate, enqueued, coalesced = self._submit(args=args)
-        return Submitted(bool(was_duplicate), int(enqueued), int(coalesced))
+        return args
+
+    def _submit_batch(self, batch: list[list[Any]]) -> list[Any]:
+        """One round trip for the submits queued together; each script stays atomic."""
+        if len(batch) == 1:
+            return [self._submit(args=batch[0])]
+        # EVALSHA straight into the pipeline: Script objects would make the pipeline ask
+        # SCRIPT EXISTS first, one more round trip per batch.
+        pipe = self._conn.pipeline(transaction=False)
+        for args in batch:
+            pipe.evalsha(self._submit.sha, 0, *args)
+        results: list[Any] = pipe.execute(raise_on_error=False)
+        if any(isinstance(result, NoScriptError) for result in results):
+            # The server lost its script cache (restart, SCRIPT FLUSH): nothing ran for
+            # those, so run them again one by one (Script loads itself on NOSCRIPT).
+            results = [
+                self._submit(args=args) if isinstance(result, NoScriptError) else result
+                for args, result in zip(batch, results, strict=True)
+            ]
+        return results
 
     def clear_pending(self, key: JobKey) -> None:
         self._conn.hdel(f"{PREFIX}pending:{key.installation_id}", key.pending_name)

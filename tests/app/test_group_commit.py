@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.group_commit import GroupCommit
+from bot.storage.group_commit import Batcher, GroupCommit
 
 
 class CountingDb:
@@ -65,3 +65,34 @@ def test_a_failed_transaction_fails_every_write_in_it(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         group.run(lambda cur: cur.execute("insert into t values (1)"))
     assert group.run(lambda cur: cur.execute("select count(*) from t").fetchone()) == (1,)
+
+
+def test_an_error_for_one_write_fails_only_that_write() -> None:
+    gate = threading.Event()
+
+    def run_batch(args: list[int]) -> list[int | BaseException]:
+        gate.wait(5)  # the first batch holds the others back, so they queue together
+        return [ValueError(n) if n % 2 else n * 10 for n in args]
+
+    batcher: Batcher[int, int] = Batcher(run_batch)
+    results: dict[int, object] = {}
+
+    def call(n: int) -> None:
+        try:
+            results[n] = batcher.run(n)
+        except ValueError as err:
+            results[n] = err
+
+    threads = [threading.Thread(target=call, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    gate.set()
+    for thread in threads:
+        thread.join()
+    assert {n: r for n, r in results.items() if not isinstance(r, ValueError)} == {
+        0: 0,
+        2: 20,
+        4: 40,
+        6: 60,
+    }
+    assert sorted(n for n, r in results.items() if isinstance(r, ValueError)) == [1, 3, 5, 7]

@@ -1,10 +1,12 @@
-"""The SQLite intake under concurrency: batched transactions count every delivery once,
-and a forked process takes the intake lock on its own open file."""
+"""The intake under concurrency: batched submits (one SQLite transaction, one Redis round
+trip) answer and count every delivery once, and a forked process takes the SQLite intake
+lock on its own open file."""
 
 from __future__ import annotations
 
 import os
 import threading
+from typing import Any
 
 import pytest
 
@@ -16,8 +18,8 @@ NOW = 1_800_000_000.0
 COUNT = ("docs_refresh_webhook_deliveries_total", (("event", "push"),))
 
 
-def test_concurrent_deliveries_each_counted_once_per_outcome(sqlite_queue: Queue) -> None:
-    store = sqlite_queue.storage
+def test_concurrent_deliveries_each_counted_once_per_outcome(queue: Queue) -> None:
+    store = queue.storage
     answers: list[bool] = []
     start = threading.Barrier(30)
 
@@ -36,7 +38,17 @@ def test_concurrent_deliveries_each_counted_once_per_outcome(sqlite_queue: Queue
     assert answers.count(False) == 40
     assert 'docs_refresh_webhook_deliveries_total{event="push",outcome="accepted"} 40' in text
     assert 'docs_refresh_webhook_deliveries_total{event="push",outcome="duplicate"} 80' in text
-    assert sqlite_queue.huey.pending_count() == 40
+    assert queue.huey.pending_count() == 40
+
+
+def test_a_batch_of_redis_submits_survives_a_flushed_script_cache(redis_queue: Queue) -> None:
+    store: Any = redis_queue.storage
+    store.raw().script_flush()  # as after a Redis restart: EVALSHA answers NOSCRIPT
+    batch = [store._script_args(f"r-{n}", [Entry(None, b"t")], (), NOW, None) for n in range(3)]
+    assert [list(r) for r in store._submit_batch(batch)] == [[0, 1, 0]] * 3
+    assert redis_queue.huey.pending_count() == 3
+    again = store._submit_batch(batch)  # the same deliveries, now in one pipeline
+    assert [list(r) for r in again] == [[1, 0, 0]] * 3
 
 
 def test_a_failed_batch_counts_nothing(sqlite_queue: Queue) -> None:
