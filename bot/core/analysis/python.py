@@ -30,14 +30,17 @@ _DOTTED_RX = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
 _NAME_RX = r"(?:[A-Za-z_]\w*|\*)"
 # Anchored on "\n" (not `^` with re.M): a literal first character keeps the scan in C.
 _STATEMENT = re.compile(r"\n([ \t]*)(?:import|from)[ \t]")
-# The common one-line forms, alone on their line, read in one match (groups `module`, and
-# `dots`/`source`/`names`): `import a.b` and `from .a import b, c`. They accept only lines
-# the statement parser below reads the same way (no comment, alias, parenthesis, semicolon
-# or continuation); any other statement goes to the parser.
+# The common one-line forms, alone on their line, read in one match (groups `modules`, and
+# `dots`/`source`/`names`): `import a.b, c as d` and `from .a import b, c as d`. They accept
+# only lines the statement parser below reads the same way (no comment, parenthesis,
+# semicolon or continuation); any other statement goes to the parser.
+_ALIAS_RX = r"(?:[ \t]* as [ \t]*[A-Za-z_]\w*)?"
 _SIMPLE = re.compile(
-    rf"import[ \t]+(?P<module>{_DOTTED_RX})[ \t]*(?=\r?\n|\Z)"
+    rf"import[ \t]+(?P<modules>{_DOTTED_RX}{_ALIAS_RX}(?:[ \t]*,[ \t]*{_DOTTED_RX}{_ALIAS_RX})*)"
+    r"[ \t]*(?=\r?\n|\Z)"
     rf"|from[ \t]+(?P<dots>\.*)(?P<source>{_DOTTED_RX})?(?<=[\w.]) import [ \t]*"
-    rf"(?P<names>{_NAME_RX}(?:[ \t]*,[ \t]*{_NAME_RX})*)[ \t]*(?=\r?\n|\Z)"
+    rf"(?P<names>{_NAME_RX}{_ALIAS_RX}(?:[ \t]*,[ \t]*{_NAME_RX}{_ALIAS_RX})*)"
+    r"[ \t]*(?=\r?\n|\Z)"
 )
 _TYPE_CHECKING_IF = re.compile(
     r"\n([ \t]*)if[ \t]+(?:typing\.|t\.)?TYPE_CHECKING[ \t]*:[ \t]*(?:#[^\n]*)?(?=\r?\n)"
@@ -234,19 +237,28 @@ def _scan_imports(
         if type_checking and _in_spans(keyword_at, type_checking):
             continue
         simple = _SIMPLE.match(text, keyword_at)
-        if simple is None:
+        refs = _simple_refs(simple, lines.at(keyword_at)) if simple is not None else None
+        if refs is None:
             statement = _logical_line(text, keyword_at)
-            out.extend(_parse_statement(statement, lines.at(keyword_at)))
-            continue
-        module, names = simple.group("module", "names")
-        if module is not None:
-            out.append(ImportRef(module, lines.at(keyword_at)))
-        elif names is not None:
-            dots, source = simple.group("dots", "source")
-            if source != "__future__":  # relative or not, as the parser does
-                parsed = tuple(n.strip() for n in names.split(","))
-                out.append(ImportRef(source or "", lines.at(keyword_at), len(dots), parsed))
+            refs = _parse_statement(statement, lines.at(keyword_at))
+        out += refs
     return out
+
+
+def _simple_refs(simple: re.Match[str], line: int) -> list[ImportRef] | None:
+    """What the statement parser reads from a `_SIMPLE` line, without its checks (the match
+    made them), or None when a name comes out empty (`x, as as y`: the parser decides)."""
+    modules, names = simple.group("modules", "names")
+    if modules is not None:
+        specs = [m.split(" as ", 1)[0].strip() for m in modules.split(",")]
+        return None if "" in specs else [ImportRef(spec, line) for spec in specs]
+    parsed = tuple(n.split(" as ", 1)[0].strip() for n in names.split(","))
+    if "" in parsed:
+        return None
+    dots, source = simple.group("dots", "source")
+    if source == "__future__":  # relative or not, as the parser does
+        return []
+    return [ImportRef(source or "", line, len(dots), parsed)]
 
 
 def _logical_line(text: str, pos: int) -> str:

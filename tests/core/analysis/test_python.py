@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.analysis import python
@@ -236,18 +236,31 @@ def test_code_written_inside_string_literals_is_not_a_fact() -> None:
 # one-match reading of simple lines must give what the statement parser gives, including
 # where the parser gives up (then ast decides).
 _one_of = st.sampled_from
-IMPORT_LINES = st.tuples(
-    _one_of(["", "    ", "\t", "if TYPE_CHECKING:\n    "]),
-    _one_of(["import", "from"]),
-    _one_of([" ", "  ", "\t", ""]),
-    _one_of(["", ".", ".."]),
-    _one_of(["os", "a.b", "__future__", "", "a.", "é", "x1", "1x", "as"]),
-    _one_of([" import ", "  import ", " import\t", "\timport ", " import", "", " import  "]),
-    st.lists(_one_of(["x", "y_2", "*", "x as y", "(x", "x)", "", "é"]), max_size=3),
-    _one_of([", ", ",", " ,", " , ", ",\t"]),
-    _one_of(["", " ", "\t", "  # c", "; import z", "\\", ",", " \r", "\u00a0"]),
-    _one_of(["\n", "\r\n", "\r", ""]),
-).map(lambda p: "".join(p[:6]) + p[7].join(p[6]) + "".join(p[8:]))
+_INDENT = _one_of(["", "    ", "\t", "if TYPE_CHECKING:\n    "])
+_GAP = _one_of([" ", "  ", "\t", ""])
+_ITEM = _one_of([
+    "x", "y_2", "*", "x as y", "(x", "x)", "", "é", "x  as  y", "x\tas y", "x as\ty",
+    "a.b", "a.b as c", "* as z", "x as", "as", "as as as", "x as y as z", "a.", "1x",
+])  # fmt: skip
+_ITEMS = st.tuples(st.lists(_ITEM, max_size=3), _one_of([", ", ",", " ,", " , ", ",\t"]))
+_TAIL = _one_of(["", " ", "\t", "  # c", "; import z", "\\", ",", " \r", "\u00a0"])
+_END = _one_of(["\n", "\r\n", "\r", ""])
+IMPORT_LINES = st.one_of(
+    st.tuples(_INDENT, st.just("import"), _GAP, _ITEMS, _TAIL, _END).map(
+        lambda p: "".join(p[:3]) + p[3][1].join(p[3][0]) + "".join(p[4:])
+    ),
+    st.tuples(
+        _INDENT,
+        st.just("from"),
+        _GAP,
+        _one_of(["", ".", ".."]),
+        _one_of(["os", "a.b", "__future__", "", "a.", "é", "x1", "1x", "as"]),
+        _one_of([" import ", "  import ", " import\t", "\timport ", " import", "", " import  "]),
+        _ITEMS,
+        _TAIL,
+        _END,
+    ).map(lambda p: "".join(p[:6]) + p[6][1].join(p[6][0]) + "".join(p[7:])),
+)
 
 
 def _without_one_match_reading(text: str) -> FileFacts:
@@ -256,8 +269,13 @@ def _without_one_match_reading(text: str) -> FileFacts:
         return extract_python(text)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=2500, deadline=None)
 @given(st.lists(IMPORT_LINES, min_size=1, max_size=3))
+# Lines the reading got wrong once, or nearly: a leading " as", an empty module, __future__.
+@example(["import x, as as y\n"])
+@example(["from os import x, as as as\n"])
+@example(["from  import x\n", "from .__future__ import x\n"])
+@example(["import a.b as c, d\tas e\n", "from x import a,\tb as c\r\n"])
 def test_simple_lines_read_in_one_match_as_the_parser_reads_them(lines: list[str]) -> None:
     # Each line alone too: one line the parser gives up on sends the whole file to ast.
     joined = "".join(lines)
@@ -266,11 +284,21 @@ def test_simple_lines_read_in_one_match_as_the_parser_reads_them(lines: list[str
 
 
 def test_simple_line_forms_are_read_in_one_match() -> None:
-    text = "import a.b\nfrom .c import d, e\nfrom .__future__ import x\nfrom f import *\n"
+    text = (
+        "import a.b\nfrom .c import d, e as f\nfrom .__future__ import x\nfrom f import *\n"
+        "import g as h, i\n"
+    )
     assert [m.group() for m in map(python._SIMPLE.match, text.splitlines()) if m] == [
         "import a.b",
-        "from .c import d, e",
+        "from .c import d, e as f",
         "from .__future__ import x",
         "from f import *",
+        "import g as h, i",
     ]
-    assert refs(text) == [("a.b", 1, 0, ()), ("c", 2, 1, ("d", "e")), ("f", 4, 0, ("*",))]
+    assert refs(text) == [
+        ("a.b", 1, 0, ()),
+        ("c", 2, 1, ("d", "e")),
+        ("f", 4, 0, ("*",)),
+        ("g", 5, 0, ()),
+        ("i", 5, 0, ()),
+    ]
