@@ -41,6 +41,9 @@ from bot.core.snapshot import Snapshot
 PARALLEL_MIN_FILES = 400
 BATCH_FILES = 256
 BATCH_BYTES = 4_000_000
+# Batches shrink with the work left (a share of it per process), down to this many files:
+# whoever finishes last then waits for a few milliseconds, not for a whole batch.
+MIN_BATCH_FILES = 16
 # Batches queued per worker process: enough that it never waits for the parent, few enough
 # that the parent takes its share and memory stays bounded.
 QUEUED_PER_WORKER = 2
@@ -196,22 +199,47 @@ Batch = list[tuple[str, str, bytes | None]]  # (key, path, bytes or None: the wo
 # The snapshot forked workers inherit, when it says reading from a forked copy is safe
 # (a local checkout: plain file reads). The parent then only sends paths, not bytes.
 _INHERITED: Snapshot | None = None
+# The threads of the last pool, shut down without waiting for its workers to exit.
+_FINISHING: list[threading.Thread] = []
 
 
 def _batches(
-    snapshot: Snapshot, missing: list[tuple[str, Extractor, str]], workers_read: bool
+    snapshot: Snapshot,
+    missing: list[tuple[str, Extractor, str]],
+    workers_read: bool,
+    processes: int,
 ) -> Iterator[Batch]:
     batch: Batch = []
     size = 0
+    left = len(missing)
+    files = _batch_files(left, processes)
     for key, _extractor, path in missing:
         data = None if workers_read else snapshot.read(path)
         batch.append((key, path, data))
         size += len(data) if data is not None else 1
-        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+        if len(batch) >= files or size >= BATCH_BYTES:
+            left -= len(batch)
             yield batch
             batch, size = [], 0
+            files = _batch_files(left, processes)
     if batch:
         yield batch
+
+
+def _batch_files(left: int, processes: int) -> int:
+    return max(MIN_BATCH_FILES, min(BATCH_FILES, left // (4 * processes)))
+
+
+def _extract_batch_unless(
+    batch: Batch, future: Future[bytes]
+) -> list[tuple[str, FileFacts]] | None:
+    """The batch's facts, extracted here; None as soon as `future` (a worker's copy) is done."""
+    out = []
+    for item in batch:
+        if future.done():
+            return None
+        out += _extract_batch([item])
+    return out
 
 
 def _extract_batch(batch: Batch) -> list[tuple[str, FileFacts]]:
@@ -267,24 +295,41 @@ def _extract_parallel(
     # fork: workers inherit the imported extractors (and the memoised extractor choice), so
     # a pool starts in milliseconds. Forking a process with other threads alive (a threaded
     # queue worker) can inherit a held lock, so then a fork server starts clean workers.
-    global _INHERITED
-    forked = sys.platform == "linux" and threading.active_count() == 1
+    global _INHERITED, _FINISHING
+    for thread in _FINISHING:
+        thread.join()
+    _FINISHING = []
+    threads = set(threading.enumerate())
+    forked = sys.platform == "linux" and len(threads) == 1
     method = "fork" if forked else "forkserver" if sys.platform == "linux" else None
     context: BaseContext = multiprocessing.get_context(method)
     workers_read = forked and bool(getattr(snapshot, "fork_safe", False))
     _INHERITED = snapshot if workers_read else None
     helpers = count - 1
+    pool = ProcessPoolExecutor(max_workers=helpers, mp_context=context)
     try:
-        with ProcessPoolExecutor(max_workers=helpers, mp_context=context) as pool:
-            pending: deque[Future[bytes]] = deque()
-            for batch in _batches(snapshot, missing, workers_read):
-                while pending and pending[0].done():
-                    yield from _unpack(pending.popleft().result())
-                if len(pending) < QUEUED_PER_WORKER * helpers:
-                    pending.append(pool.submit(_extract_packed, batch))
-                else:
-                    yield from _extract_batch(batch)
-            for future in pending:
-                yield from _unpack(future.result())
+        pending: deque[tuple[Future[bytes], Batch]] = deque()
+        for batch in _batches(snapshot, missing, workers_read, count):
+            while pending and pending[0][0].done():
+                yield from _unpack(pending.popleft()[0].result())
+            if len(pending) < QUEUED_PER_WORKER * helpers:
+                pending.append((pool.submit(_extract_packed, batch), batch))
+            else:
+                yield from _extract_batch(batch)
+        # The workers' last batches: rather than wait for a worker the machine has put aside,
+        # the parent extracts them too, newest first, and keeps whichever copy is done first.
+        taken: dict[int, list[tuple[str, FileFacts]]] = {}
+        for i in reversed(range(len(pending))):
+            future, batch = pending[i]
+            if not future.done():
+                done = _extract_batch_unless(batch, future)
+                if done is not None:
+                    taken[i] = done
+        for i, (future, _batch) in enumerate(pending):
+            yield from taken[i] if i in taken else _unpack(future.result())
     finally:
         _INHERITED = None
+        # Without waiting: a worker still busy with a batch the parent took finishes alone
+        # (the next pool waits for it, long done by then, before it counts threads).
+        pool.shutdown(wait=False, cancel_futures=True)
+        _FINISHING = [thread for thread in threading.enumerate() if thread not in threads]
