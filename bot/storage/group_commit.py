@@ -4,14 +4,16 @@
 The SQLite queue keeps `synchronous=FULL` (a delivery answered 2xx survives a power cut),
 so each commit costs an fsync; on Redis each call costs a round trip and its wake-ups. The
 first writer to arrive leads: it takes every write queued so far, runs them as one batch
-and wakes their threads; writes that arrive meanwhile form the next batch. Under load,
-commits per delivery fall with concurrency; alone, a write costs what it did.
+and wakes their threads; writes that arrive meanwhile form the next batch, led by the
+first of them. A leader answers as soon as its own batch is done: if it went on to run
+the next batches too, its request would wait for commits that are not its own. Under
+load, commits per delivery fall with concurrency; alone, a write costs what it did.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
@@ -21,11 +23,12 @@ Transaction = Callable[[], AbstractContextManager[Any]]
 
 
 class _Write(Generic[A]):
-    __slots__ = ("arg", "done", "error", "result")
+    __slots__ = ("arg", "done", "error", "leads", "result")
 
     def __init__(self, arg: A) -> None:
         self.arg = arg
-        self.done = threading.Event()
+        self.done = threading.Event()  # set when done, or when handed the lead
+        self.leads = False
         self.result: Any = None
         self.error: BaseException | None = None
 
@@ -47,25 +50,24 @@ class Batcher(Generic[A, T]):
         write: _Write[A] = _Write(arg)
         with self._lock:
             self._queued.append(write)
-            lead = not self._leading
+            write.leads = not self._leading
             self._leading = True
-        if lead:
-            for batch in self._batches():
-                self._commit(batch)
-        write.done.wait()
+        if not write.leads:
+            write.done.wait()
+        if write.leads:
+            with self._lock:  # this write is still queued: it is in the batch it takes
+                batch, self._queued = self._queued, []
+            self._commit(batch)
+            with self._lock:  # hand the lead to the first write that came meanwhile
+                if self._queued:
+                    self._queued[0].leads = True
+                    self._queued[0].done.set()
+                else:
+                    self._leading = False
         if write.error is not None:
             raise write.error
         result: T = write.result
         return result
-
-    def _batches(self) -> Iterator[list[_Write[A]]]:
-        while True:
-            with self._lock:
-                batch, self._queued = self._queued, []
-                if not batch:
-                    self._leading = False
-                    return
-            yield batch
 
     def _commit(self, batch: list[_Write[A]]) -> None:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,3 +97,42 @@ def test_an_error_for_one_write_fails_only_that_write() -> None:
         6: 60,
     }
     assert sorted(n for n, r in results.items() if isinstance(r, ValueError)) == [1, 3, 5, 7]
+
+
+def test_a_leader_answers_once_its_own_batch_is_done() -> None:
+    first_running = threading.Event()
+    release_first = threading.Event()
+    release_second = threading.Event()
+    batches: list[list[str]] = []
+
+    def run_batch(args: list[str]) -> list[str]:
+        batches.append(args)
+        if len(batches) == 1:
+            first_running.set()
+            release_first.wait(5)
+        else:
+            release_second.wait(5)  # the next batch's commit is still running…
+        return args
+
+    batcher: Batcher[str, str] = Batcher(run_batch)
+    answered: dict[str, threading.Event] = {n: threading.Event() for n in "abc"}
+
+    def call(name: str) -> None:
+        batcher.run(name)
+        answered[name].set()
+
+    threads = [threading.Thread(target=call, args=("a",))]
+    threads[0].start()
+    assert first_running.wait(5)
+    threads += [threading.Thread(target=call, args=(n,)) for n in "bc"]
+    for thread in threads[1:]:
+        thread.start()
+    while len(batcher._queued) < 2:  # b and c queued behind a's commit
+        time.sleep(0.001)
+    release_first.set()
+    assert answered["a"].wait(5)  # …yet a, whose write is done, has its answer
+    assert not answered["b"].is_set()
+    release_second.set()
+    for thread in threads:
+        thread.join()
+    assert batches == [["a"], ["b", "c"]]
