@@ -46,7 +46,7 @@ BATCH_BYTES = 4_000_000
 MIN_BATCH_FILES = 16
 # Batches queued per worker process: enough that it never waits for the parent, few enough
 # that the parent takes its share and memory stays bounded.
-QUEUED_PER_WORKER = 2
+QUEUED_PER_WORKER = 4
 
 
 class Extractor(Protocol):
