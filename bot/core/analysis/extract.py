@@ -150,6 +150,25 @@ def extract_all(
     blobs at several paths are read and extracted once. `workers` (default: CPU count)
     caps the process pool used when at least `parallel_min` files miss.
     """
+    # Only acyclic values are made here (key strings, tuples, frozen dataclasses of strings
+    # and numbers): a cyclic collection finds nothing to free, and with a large heap its
+    # passes cost more than the work (unpickling a worker's facts: ~4x).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract_all(snapshot, cache, paths, workers, parallel_min)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _extract_all(
+    snapshot: Snapshot,
+    cache: FactsCache,
+    paths: Iterable[str] | None,
+    workers: int | None,
+    parallel_min: int,
+) -> dict[str, FileFacts]:
     wanted = None if paths is None else set(paths)
     keys: dict[str, str] = {}  # path -> key
     first_path: dict[str, tuple[Extractor, str]] = {}  # key -> (extractor, a path)
@@ -179,19 +198,11 @@ def _extract_missing(
     parallel_min: int,
 ) -> Iterator[tuple[str, FileFacts]]:
     count = workers if workers is not None else (os.cpu_count() or 1)
-    # Extraction allocates only acyclic values (tuples of frozen dataclasses): collection
-    # passes find nothing to free, and while results are unpacked they cost ~4x the unpacking.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        if count < 2 or len(missing) < parallel_min:
-            for key, extractor, path in missing:
-                yield key, extract_one(extractor, path, snapshot.read(path))
-        else:
-            yield from _extract_parallel(snapshot, missing, count)
-    finally:
-        if collecting:
-            gc.enable()
+    if count < 2 or len(missing) < parallel_min:
+        for key, extractor, path in missing:
+            yield key, extract_one(extractor, path, snapshot.read(path))
+    else:
+        yield from _extract_parallel(snapshot, missing, count)
 
 
 Batch = list[tuple[str, str, bytes | None]]  # (key, path, bytes or None: the worker reads)
