@@ -421,7 +421,7 @@ def measure(
 
 def _ratio(values: list[float]) -> str:
     """The median of the per-round ratios, and their range when there are several."""
-    if len(values) < 2:
+    if len(values) < 2 or min(values) == max(values):
         return f"{median(values):.2f}×"
     return f"{median(values):.2f}× ({min(values):.2f}–{max(values):.2f})"
 
