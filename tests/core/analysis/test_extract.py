@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.analysis import extract
+from bot.core.analysis import pool
 from bot.core.analysis.extract import (
     EXTRACTORS,
     cache_key,
@@ -170,11 +170,11 @@ def test_parallel_extraction_with_other_threads_alive_uses_clean_workers() -> No
 _RELEASE: Path | None = None
 
 
-def _held_worker(batch: extract.Batch) -> bytes:
+def _held_worker(batch: pool.Batch) -> bytes:
     until = time.monotonic() + 20  # a parent that waits for the worker waits this long
     while _RELEASE is not None and not _RELEASE.exists() and time.monotonic() < until:
         time.sleep(0.01)
-    return extract._pack(extract._extract_batch(batch))
+    return pool._pack(pool._extract_batch(batch))
 
 
 def test_the_parent_takes_back_the_batches_a_stalled_worker_holds(
@@ -182,7 +182,7 @@ def test_the_parent_takes_back_the_batches_a_stalled_worker_holds(
 ) -> None:
     files = {f"m{i}.py": f"import os\nX = os.environ['V{i}']\n".encode() for i in range(200)}
     serial = extract_all(MemorySnapshot(files), MemoryFactsCache(), workers=1)
-    monkeypatch.setattr(extract, "_extract_packed", _held_worker)
+    monkeypatch.setattr(pool, "_extract_packed", _held_worker)
     monkeypatch.setattr(sys.modules[__name__], "_RELEASE", tmp_path / "release")
     start = time.monotonic()
     try:
@@ -198,7 +198,7 @@ def test_the_parent_takes_back_the_batches_a_stalled_worker_holds(
 def test_a_batch_a_worker_finished_first_is_not_extracted_again() -> None:
     done: Future[bytes] = Future()
     done.set_result(b"")
-    batch: extract.Batch = [("k", "a.py", b"import os\n")]
-    assert extract._extract_batch_unless(batch, done) is None
+    batch: pool.Batch = [("k", "a.py", b"import os\n")]
+    assert pool._extract_batch_unless(batch, done) is None
     waiting: Future[bytes] = Future()
-    assert extract._extract_batch_unless(batch, waiting) == extract._extract_batch(batch)
+    assert pool._extract_batch_unless(batch, waiting) == pool._extract_batch(batch)
