@@ -77,11 +77,11 @@ class LocalSnapshot:
         # `git status` first: it refreshes the index, whose recorded sizes are then those of
         # the working tree for every file it does not report. Paths are relative to `root`,
         # even when `root` is a subfolder of the checkout.
-        changed = self._changed_paths(repo.prefix)
+        changed, head = self._changed_paths(repo.prefix)
         prefix = f"{self.root}{os.sep}"  # plain strings: pathlib costs more than the reads
         listing = self._listing(repo)
         self._tracked = bool(listing.index)
-        self._source = None if changed or not listing.index else repo.head
+        self._source = None if changed or not listing.index else head
         if not changed:
             return listing.kept
         out = [e for e in listing.kept if e.path not in changed]
@@ -153,26 +153,36 @@ class LocalSnapshot:
                 out[name[cut:].decode("utf-8", "surrogateescape")] = value
         return out
 
-    def _changed_paths(self, prefix: str) -> set[str]:
-        """Tracked paths whose working-tree or staged content differs from HEAD."""
-        out = self._git("status", "--porcelain=v1", "-z", "--untracked-files=no", "--", ".")
-        if not out:
-            return set()
+    def _changed_paths(self, prefix: str) -> tuple[set[str], str | None]:
+        """Tracked paths whose working-tree or staged content differs from HEAD, and HEAD's
+        commit (None before the first): one `git status` answers both."""
+        out = self._git(
+            "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=no", "--", "."
+        )
         changed: set[str] = set()
+        head = None
         records = out.split(b"\0")
         i = 0
         while i < len(records):
             record = records[i]
             i += 1
-            if len(record) < 4:
+            if record.startswith(b"# branch.oid "):
+                oid = record[len(b"# branch.oid ") :].decode()
+                head = None if oid == "(initial)" else oid
                 continue
-            status, path = record[:2], record[3:].decode("utf-8", "surrogateescape")
-            if status[:1] in (b"R", b"C"):
+            fields = _STATUS_FIELDS.get(record[:2])
+            if fields is None:
+                continue  # other headers
+            parts = record.split(b" ", fields)
+            if len(parts) <= fields:
+                continue
+            if record[:1] == b"2":
                 i += 1  # the next record is the rename's source path
+            path = parts[fields].decode("utf-8", "surrogateescape")
             if prefix and path.startswith(prefix):
                 path = path[len(prefix) :]
             changed.add(path)
-        return changed
+        return changed, head
 
     # --- plain folder ---------------------------------------------------------------
 
@@ -205,7 +215,6 @@ class _Repository:
     prefix: str  # `root` relative to the checkout's top, "" or ending in "/"
     index: str  # the index file's path
     algorithm: str  # the object format: "sha1" or "sha256"
-    head: str | None  # HEAD's commit, None before the first commit
 
     @property
     def hash_len(self) -> int:
@@ -232,28 +241,40 @@ def _remember(memo: dict[object, Any], key: object, value: object) -> None:
     memo[key] = value
 
 
+# `git status --porcelain=v2` records: how many space-separated fields precede the path
+# (ordinary, renamed or copied, unmerged).
+_STATUS_FIELDS = {b"1 ": 8, b"2 ": 9, b"u ": 10}
+# Which checkout a folder is in, per folder: asked of git once per process while the index
+# file it named is there (a checkout's index path and object format do not change).
+_REPOSITORIES: dict[object, _Repository] = {}
+
+
 def _repository(root: Path) -> _Repository | None:
     """The checkout `root` is in, or None (no git, or not a checkout)."""
-    # One git process answers everything; HEAD last, so that a repository without commits
-    # (where naming HEAD fails) is asked again without it.
-    asked = ["git", "rev-parse", "--show-prefix", "--git-path", "index", "--show-object-format"]
+    key = (str(root), os.environ.get("GIT_DIR", ""), os.environ.get("GIT_INDEX_FILE", ""))
+    known = _REPOSITORIES.get(key)
+    if known is not None and os.path.isfile(known.index):
+        return known
     try:
-        done = subprocess.run([*asked, "HEAD"], cwd=root, capture_output=True, check=False)
-        if done.returncode != 0:
-            done = subprocess.run(asked, cwd=root, capture_output=True, check=False)
+        done = subprocess.run(
+            ["git", "rev-parse", "--show-prefix", "--git-path", "index", "--show-object-format"],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
     except OSError:
         return None  # no git binary: treat as a plain folder
     lines = done.stdout.decode("utf-8", "surrogateescape").split("\n")
     if done.returncode != 0 or len(lines) < 3:
         return None
     prefix, index, object_format = lines[0], lines[1], lines[2]
-    head = lines[3].strip() if len(lines) > 3 else ""
-    return _Repository(
+    found = _Repository(
         prefix=prefix,
         index=os.path.join(root, index),
         algorithm="sha256" if object_format == "sha256" else "sha1",
-        head=head or None,
     )
+    _remember(_REPOSITORIES, key, found)
+    return found
 
 
 def run_git(root: Path, *args: str) -> bytes:

@@ -120,3 +120,30 @@ def test_subfolder_listing_from_the_index(tmp_path: Path) -> None:
     snap = LocalSnapshot(repo / "svc")
     assert [e.path for e in snap.entries()] == ["api/main.py"]
     assert snap.entries()[0].sha == hash_object(repo, "svc/api/main.py")
+
+
+def test_staged_rename_and_a_path_with_spaces_are_read_from_git_status(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"old name.py": b"import os\n", "b.py": b"x = 1\n"})
+    git(repo, "mv", "old name.py", "new name.py")
+    (repo / "b.py").write_bytes(b"x = 2\n")
+    snap = LocalSnapshot(repo)
+    assert [e.path for e in snap.entries()] == ["b.py", "new name.py"]
+    assert snap.entries()[0].sha == hash_object(repo, "b.py")
+    assert snap.source is None
+    git(repo, "commit", "-q", "-am", "rename")
+    again = LocalSnapshot(repo)
+    assert again.source == git(repo, "rev-parse", "HEAD")  # HEAD from the same git status
+
+
+def test_a_merge_conflict_lists_the_working_tree_bytes(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"app.py": b"A = 1\n"})
+    git(repo, "checkout", "-q", "-b", "other")
+    (repo / "app.py").write_bytes(b"A = 2\n")
+    git(repo, "commit", "-q", "-am", "two")
+    git(repo, "checkout", "-q", "main")
+    (repo / "app.py").write_bytes(b"A = 3\n")
+    git(repo, "commit", "-q", "-am", "three")
+    merged = subprocess.run(["git", "merge", "-q", "other"], cwd=repo, capture_output=True)
+    assert merged.returncode != 0  # a conflict: app.py is unmerged
+    [entry] = LocalSnapshot(repo).entries()
+    assert entry.sha == hash_object(repo, "app.py")
