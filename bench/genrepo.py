@@ -396,7 +396,12 @@ def write_repo(root: Path, files: Mapping[str, bytes], *, git: bool = True) -> P
         }
         for args in (["init", "-q", "--template=", "-b", "main"], ["add", "-A"],
                      ["commit", "-q", "-m", "synthetic repository"]):  # fmt: skip
-            subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+            # No automatic gc: packing 20,000 fresh objects in the background would run
+            # during the first measurements.
+            quiet = ["-c", "gc.auto=0", "-c", "maintenance.auto=false"]
+            subprocess.run(
+                ["git", *quiet, *args], cwd=root, env=env, check=True, capture_output=True
+            )
     return root
 
 
