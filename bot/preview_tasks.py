@@ -20,6 +20,7 @@ from bot.publishing import BRANCH_PREFIX as BOT_BRANCH_PREFIX
 from bot.worker_context import WorkerContext
 
 if TYPE_CHECKING:
+    from bot.core.warm import Warm
     from bot.refresh_command import BaseRefresh
 
 NOT_CONFIGURED = "`{base}` is not one of the `branches` in .github/docs-refresh.yml"
@@ -83,7 +84,7 @@ class _Parts:
     app_login: str
 
 
-def _parts(ctx: WorkerContext, installation_id: int, repo: str) -> _Parts:
+def _parts(ctx: WorkerContext, installation_id: int, repo: str, warm: Warm | None = None) -> _Parts:
     from bot.github.gateway import GithubGateway
     from bot.repo_engine import RepoEngine
 
@@ -101,6 +102,7 @@ def _parts(ctx: WorkerContext, installation_id: int, repo: str) -> _Parts:
             cache=deps.facts_cache,
             catalog=deps.catalog,
             identity=deps.identity,
+            warm=warm,
         ),
         gateway=gateway,
         app_login=conversation.app_login(ctx.settings.github_api_url, app_id, private_key),
@@ -112,11 +114,12 @@ def run_preview(ctx: WorkerContext, job_: Job) -> str:
     from bot.preview import preview_pull_request
 
     args = job_.args
-    repo = str(args["repo"])
-    parts = _parts(ctx, int(args["installation_id"]), repo)
-    return preview_pull_request(
-        repo, int(args["number"]), parts.conversation, parts.engine, parts.app_login
-    )
+    repo, number = str(args["repo"]), int(args["number"])
+    installation_id = int(args["installation_id"])
+    # A synchronize costs the files pushed since the last preview of this pull request.
+    with ctx.deps.warm.use((installation_id, repo, "pull", number)) as warm:
+        parts = _parts(ctx, installation_id, repo, warm)
+        return preview_pull_request(repo, number, parts.conversation, parts.engine, parts.app_login)
 
 
 @job("command")

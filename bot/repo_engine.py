@@ -15,6 +15,7 @@ from bot.core.facts_cache import FactsCache
 from bot.core.model import Evidence
 from bot.core.refresh import refresh
 from bot.core.sections import OWNED_SECTIONS
+from bot.core.warm import Warm
 from bot.diffs import DocDiff
 from bot.engine import Evaluation, Problem
 from bot.ports import Head, Identity, RepoGateway
@@ -31,8 +32,11 @@ class RepoEngine:
         cache: FactsCache,
         catalog: Any,
         identity: Identity,
+        warm: Warm | None = None,
     ) -> None:
         self._gateway = gateway
+        # What the last evaluation of this pull request left (`bot.core.warm`), if kept.
+        self._warm = warm
         self._defaults = defaults
         self._cache = cache
         self._catalog = catalog
@@ -67,6 +71,7 @@ class RepoEngine:
             changed_paths=changed_paths,
             force=force,
             base=base,
+            warm=self._warm,
         )
         docs = tuple(
             DocDiff(

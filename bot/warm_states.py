@@ -40,3 +40,8 @@ class WarmStates:
 
     def __len__(self) -> int:
         return len(self._states)
+
+    def held(self) -> list[Hashable]:
+        """The keys of the states kept, least recently used first."""
+        with self._lock:
+            return list(self._states)

@@ -228,3 +228,21 @@ def test_a_real_llm_written_doc_previews_its_repairs_and_keeps_readonly_text(
     ]
     assert readonly in refreshed
     assert not refreshed.startswith("```")
+
+
+def test_a_synchronize_is_previewed_from_the_state_the_last_preview_left(
+    harness: Harness,
+) -> None:
+    number = open_stripe_pull(harness)
+    harness.run_jobs()
+    kept = harness.ctx.deps.warm
+    [key] = [k for k in kept.held() if isinstance(k, tuple) and k[1:] == (REPO, "pull", number)]
+    extra = {"shop/payments.py": STRIPE["shop/payments.py"] + "\nVERSION = 2\n"}
+    head = harness.commit("alice", "add-stripe", extra)
+    assert ("preview", "stale") in harness.run_jobs()
+    [comment] = harness.bot_comments(number)
+    assert f"`{head[:7]}`" in comment["body"]
+    assert "Integration added: **Stripe**" in comment["body"]
+    with kept.use(key) as warm:
+        assert warm.repo_facts is not None
+        assert warm.repo_facts.source == head  # the state moved to the new head
