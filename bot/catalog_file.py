@@ -57,8 +57,7 @@ def _cache_file(text: str) -> Path | None:
     if folder is None:
         return None
     digest = hashlib.sha256(text.encode("utf-8"))
-    for module in (catalog_module,):
-        digest.update(Path(module.__file__ or "").read_bytes())
+    digest.update(Path(catalog_module.__file__ or "").read_bytes())
     digest.update(f"{sys.version_info[:2]}:{pickle.HIGHEST_PROTOCOL}".encode())
     return folder / f"catalog-{digest.hexdigest()[:32]}.pickle"
 

@@ -13,6 +13,7 @@ All containers are tuples sorted by a stable key, so equal inputs give equal byt
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -185,6 +186,24 @@ class RepoFacts:
         ):
             out[name] = [_plain(asdict(x)) for x in getattr(self, name)]
         return out
+
+
+def facts_unchanged(
+    before: Mapping[str, FileFacts],
+    after: Mapping[str, FileFacts],
+    paths: Iterable[str],
+    part: str | None = None,
+) -> bool:
+    """Whether each of `paths` has the same facts in both (a file without facts has none),
+    or with `part` (a `FileFacts` field such as "meta"), the same value of that field."""
+    for path in paths:
+        old, new = before.get(path), after.get(path)
+        if part is None:
+            if old != new:
+                return False
+        elif (getattr(old, part) if old else ()) != (getattr(new, part) if new else ()):
+            return False
+    return True
 
 
 def _plain(value: Any) -> Any:

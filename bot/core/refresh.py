@@ -131,9 +131,9 @@ def refresh(
     facts_diff = None
     if base is not None:
         # The base is most often the commit refreshed last time: its facts are known.
-        known = previous is not None and base.source and previous.source == base.source
-        before = previous if known and previous is not None else analyze(base, cache, catalog)
-        facts_diff = diff_facts(before, facts)
+        if previous is None or not base.source or previous.source != base.source:
+            previous = analyze(base, cache, catalog)
+        facts_diff = diff_facts(previous, facts)
     result = RefreshResult(
         changes=tuple(changes),
         facts=facts,

@@ -18,7 +18,7 @@ time, never correctness, because every reuse is checked against the new snapshot
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,10 +107,3 @@ class Warm:
         fresh = Warm()
         for name in self.__slots__:
             setattr(self, name, getattr(fresh, name))
-
-
-def facts_equal(
-    old: Mapping[str, FileFacts], new: Mapping[str, FileFacts], paths: list[str]
-) -> bool:
-    """Whether every one of `paths` has the same facts (or none) in both."""
-    return all(old.get(p) == new.get(p) for p in paths)

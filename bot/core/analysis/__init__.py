@@ -21,9 +21,9 @@ from bot.core.analysis.graph import (
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
 from bot.core.facts_cache import FactsCache
-from bot.core.model import FileFacts, RepoFacts
+from bot.core.model import FileFacts, RepoFacts, facts_unchanged
 from bot.core.snapshot import Snapshot
-from bot.core.warm import Delta, Warm, facts_equal
+from bot.core.warm import Delta, Warm
 
 # Without a catalog, nothing is matched by name, but signals still make items.
 _EMPTY_CATALOG = "{}"
@@ -58,7 +58,7 @@ def _analyze(
     else:
         facts = _carry_over(warm, delta, snapshot, cache)
         configs_same = not any(is_resolution_config(p) for p in delta.changed)
-        if delta.same_paths and configs_same and facts_equal(warm.facts, facts, delta.changed):
+        if delta.same_paths and configs_same and facts_unchanged(warm.facts, facts, delta.changed):
             assert warm.repo_facts is not None  # a delta is only given after an analysis
             same = replace(warm.repo_facts, source=snapshot.source)
             warm.remember(catalog, entries, facts, same, edited=delta.changed)
@@ -130,13 +130,9 @@ def _resolver_holds(warm: Warm, delta: Delta | None, facts: Mapping[str, FileFac
     metadata (`meta`) and the resolution configs, nothing else."""
     if warm.resolver is None or delta is None or not delta.same_paths:
         return False
-    for path in delta.changed:
-        if is_resolution_config(path):
-            return False
-        old, new = warm.facts.get(path), facts.get(path)
-        if (old.meta if old else ()) != (new.meta if new else ()):
-            return False
-    return True
+    if any(is_resolution_config(p) for p in delta.changed):
+        return False
+    return facts_unchanged(warm.facts, facts, delta.changed, "meta")
 
 
 __all__ = ["analyze", "extract_all"]

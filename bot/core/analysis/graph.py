@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from bot.core.analysis.layout import PACKAGE_FILES, ROOT_MODULE, Layout, package_roots
 from bot.core.analysis.resolve import Resolver, parent
 from bot.core.analysis.ruby import constant_refs
-from bot.core.model import Edge, Entrypoint, Evidence, FileFacts, Module, Signal
+from bot.core.model import Edge, Entrypoint, Evidence, FileFacts, Module, Signal, facts_unchanged
 
 CODE_LANGUAGES = frozenset({"python", "javascript", "typescript", "ruby", "go"})
 EVIDENCE_MAX = 20
@@ -321,10 +321,8 @@ def update_entrypoints(
     """Move `state` to files `changed` (same paths) now having `facts` instead of `before`;
     False, `state` untouched, when a dependency changed (`next` decides conventions)."""
     changed = list(changed)
-    for path in changed:
-        old, new = before.get(path), facts.get(path)
-        if (old.dependencies if old else ()) != (new.dependencies if new else ()):
-            return False
+    if not facts_unchanged(before, facts, changed, "dependencies"):
+        return False
     for path in changed:
         state._file(path, facts.get(path))
     state.result = state._collect()

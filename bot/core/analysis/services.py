@@ -33,7 +33,7 @@ from posixpath import basename, dirname
 from typing import NamedTuple
 
 from bot.core.analysis.catalog import Catalog, Entry
-from bot.core.model import Evidence, FileFacts, ImportRef, Item, Service
+from bot.core.model import Evidence, FileFacts, ImportRef, Item, Service, facts_unchanged
 
 EVIDENCE_CAP = 5
 RANK = {"used": 3, "configured": 2, "declared": 1}
@@ -251,10 +251,8 @@ def update_services(
     """Move `state` to files `changed` (same paths) now having `facts` instead of `before`.
     False, `state` untouched, when a change reaches other files' claims (a Go module name)."""
     changed = list(changed)
-    for path in changed:
-        old, new = before.get(path), facts.get(path)
-        if (old.meta if old else ()) != (new.meta if new else ()):
-            return False
+    if not facts_unchanged(before, facts, changed, "meta"):
+        return False
     looked_up: dict[tuple[str, str, tuple[str, ...], int, str], tuple[Entry, ...]] = {}
     for path in changed:
         f = facts.get(path)
