@@ -57,7 +57,9 @@ def _cache_file(text: str) -> Path | None:
     if folder is None:
         return None
     digest = hashlib.sha256(text.encode("utf-8"))
-    digest.update(Path(catalog_module.__file__ or "").read_bytes())
+    module = Path(catalog_module.__file__ or "")
+    digest.update(module.read_bytes())
+    digest.update(module.with_name("catalog_yaml.py").read_bytes())  # its reader
     digest.update(f"{sys.version_info[:2]}:{pickle.HIGHEST_PROTOCOL}".encode())
     return folder / f"catalog-{digest.hexdigest()[:32]}.pickle"
 

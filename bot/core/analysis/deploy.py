@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-
-import yaml
+from typing import TYPE_CHECKING
 
 from bot.core.analysis.claims import claims
 from bot.core.analysis.manifest_text import FileExtractor, base, decode, process_kind, url_scheme
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, words
 from bot.core.model import EnvRead, FileFacts, Signal
+
+if TYPE_CHECKING:
+    import yaml
 
 # --- Dockerfile --------------------------------------------------------------------------------
 
@@ -125,6 +127,8 @@ def is_compose(path: str) -> bool:
 
 
 def parse_compose(data: bytes) -> FileFacts:
+    import yaml  # where YAML is read: see yaml_nodes
+
     root = compose_yaml(decode(data))
     services = get(root, "services")
     signals: list[Signal] = []
@@ -165,6 +169,8 @@ def parse_compose(data: bytes) -> FileFacts:
 
 
 def _compose_env(node: yaml.Node | None, service: str, signals: list[Signal]) -> list[EnvRead]:
+    import yaml
+
     pairs: list[tuple[str, str, int]] = []
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:

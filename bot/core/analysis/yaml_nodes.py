@@ -1,14 +1,22 @@
-"""YAML read as nodes, so every value keeps its line (`yaml.compose`, merge keys followed)."""
+"""YAML read as nodes, so every value keeps its line (`yaml.compose`, merge keys followed).
+
+PyYAML is imported inside the functions (a no-op once loaded): it costs ~15 ms of start-up,
+which a repository without YAML files never needs to pay.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 
 def compose_yaml(text: str) -> yaml.Node | None:
     """The document's root node, or None when the text is not YAML."""
+    import yaml
+
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -17,6 +25,8 @@ def compose_yaml(text: str) -> yaml.Node | None:
 
 def items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
     """(key, key node, value node) of a mapping, following ``<<`` merge keys."""
+    import yaml
+
     if not isinstance(node, yaml.MappingNode):
         return
     for key, value in node.value:
@@ -40,15 +50,21 @@ def line_of(node: yaml.Node) -> int:
 
 
 def scalar(node: yaml.Node | None) -> str:
+    import yaml
+
     return str(node.value) if isinstance(node, yaml.ScalarNode) else ""
 
 
 def words(node: yaml.Node | None) -> str:
     """A command given as a string or as a list of words, as one string."""
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return " ".join(scalar(n) for n in node.value)
     return scalar(node)
 
 
 def sequence(node: yaml.Node | None) -> list[yaml.Node]:
+    import yaml
+
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []
