@@ -9,6 +9,7 @@ PyGithub and the service are imported inside the job bodies: the web process imp
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -128,7 +129,6 @@ def run_command_job(ctx: WorkerContext, job_: Job) -> str:
 
     args = job_.args
     installation_id, repo = int(args["installation_id"]), str(args["repo"])
-    parts = _parts(ctx, installation_id, repo)
     login, user_type, association = args["actor"]
     request = CommandRequest(
         repo=repo,
@@ -138,9 +138,18 @@ def run_command_job(ctx: WorkerContext, job_: Job) -> str:
         actor=Actor(str(login), str(user_type), str(association)),
         is_pull=bool(args["is_pull"]),
     )
-    base = args.get("default_branch") or parts.gateway.default_branch()
-    refresher = ServiceRefresher(ctx, installation_id, repo, str(base), parts.gateway)
-    return run_command(request, parts.conversation, parts.engine, parts.app_login, refresher)
+    with contextlib.ExitStack() as stack:
+        # On a pull request the command evaluates its head: the state its previews keep
+        # (the two share the pull request's lock, so they never hold it at once).
+        warm = (
+            stack.enter_context(ctx.deps.warm.use((installation_id, repo, "pull", request.number)))
+            if request.is_pull
+            else None
+        )
+        parts = _parts(ctx, installation_id, repo, warm)
+        base = args.get("default_branch") or parts.gateway.default_branch()
+        refresher = ServiceRefresher(ctx, installation_id, repo, str(base), parts.gateway)
+        return run_command(request, parts.conversation, parts.engine, parts.app_login, refresher)
 
 
 class ServiceRefresher:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from bot.comments import HELP, PREVIEW_MARKER
 from bot.handlers import router
+from bot.warm_states import WarmStates
 from bot.webhooks import Event
 from tests.app.harness import DOC, REPO, STRIPE, Harness, initial_files, start
 from tests.helpers.sandbox import git, make_repo
@@ -51,6 +53,23 @@ def test_writer_on_a_same_repo_pull_lands_one_commit_on_its_branch(harness: Harn
     # The new head re-runs the preview, which now finds the docs fresh.
     harness.commit("alice", "add-stripe", {"shop/orders.py": "def all_orders():\n    return [1]\n"})
     assert ("preview", "fresh") in harness.run_jobs()
+
+
+def test_a_command_on_a_pull_request_keeps_the_pull_requests_warm_state(
+    harness: Harness,
+) -> None:
+    number = stale_pull(harness)
+    # As if the worker restarted since the preview: no state kept.
+    harness.ctx._deps = dataclasses.replace(harness.ctx.deps, warm=WarmStates())
+    harness.add_collaborator("wendy", "write")
+    evaluated = harness.head("add-stripe")
+    harness.comment("wendy", number, "/refresh-docs")
+    assert ("command", "committed") in harness.run_jobs()
+    kept = harness.ctx.deps.warm
+    [key] = [k for k in kept.held() if isinstance(k, tuple) and k[1:] == (REPO, "pull", number)]
+    with kept.use(key) as warm:  # the state the next preview of this pull request starts from
+        assert warm.repo_facts is not None
+        assert warm.repo_facts.source == evaluated
 
 
 def test_read_only_user_is_refused_politely_and_nothing_is_written(harness: Harness) -> None:
