@@ -16,7 +16,16 @@ from typing import Any
 
 from bot.core.analysis.catalog import normalize_pypi
 from bot.core.analysis.claims import claims
-from bot.core.analysis.manifest_text import FileExtractor, base, decode, find_line, parts
+from bot.core.analysis.manifest_text import (
+    FileExtractor,
+    base,
+    decode,
+    find_line,
+    find_line_start,
+    find_quoted,
+    find_text,
+    parts,
+)
 from bot.core.model import Dependency, FileFacts, Signal
 
 # PEP 508: the name, optional extras, then anything (specifiers, markers, `@ url`).
@@ -90,9 +99,7 @@ def _quoted_line(lines: list[str], start: int | None, key: str | None, spec: str
     if key is not None:
         key_line = find_line(lines, rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", start)
         begin = key_line - 1 if key_line else start
-    return find_line(lines, r"[\"']\s*" + re.escape(spec.strip()), begin) or find_line(
-        lines, re.escape(spec.strip()), begin
-    )
+    return find_quoted(lines, spec.strip(), begin) or find_text(lines, spec.strip(), begin)
 
 
 def _key_line(lines: list[str], start: int | None, key: str) -> int | None:
@@ -337,7 +344,7 @@ def parse_setup_cfg(data: bytes) -> FileFacts:
         for spec in specs(section, key):
             name = requirement_name(spec)
             if name:
-                line = find_line(lines, r"^\s*" + re.escape(spec), start or 0)
+                line = find_line_start(lines, spec, start or 0)
                 deps.append(Dependency("pypi", name, line, group))
 
     if parser.has_section("options"):
