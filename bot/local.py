@@ -103,21 +103,22 @@ class LocalSnapshot:
         """The index's files under `root`, filtered by size and path: parsed once per version
         of the index file (and of the `.gitattributes` files) in this process."""
         key = index_key(repo.index)
-        index = _INDEXES.get((key, repo.prefix)) if key is not None else None
-        if index is None:
+        cached = _INDEXES.get((key, repo.prefix)) if key is not None else None
+        if cached is None:
             index = self._read_index(repo)
+            # Found with the index, not on every listing: that looked at each of its paths.
+            found = tuple(p for p in index if p.rpartition("/")[2] == ".gitattributes")
+            cached = (index, found)
             if key is not None:
-                _remember(_INDEXES, (key, repo.prefix), index)
+                _remember(_INDEXES, (key, repo.prefix), cached)
+        index, attribute_files = cached
         attributes = {}
-        for path in index:
-            if path.rpartition("/")[2] == ".gitattributes":
-                try:
-                    with open(
-                        f"{self.root}{os.sep}{path}", encoding="utf-8", errors="replace"
-                    ) as f:
-                        attributes[path] = f.read()
-                except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-                    continue
+        for path in attribute_files:
+            try:
+                with open(f"{self.root}{os.sep}{path}", encoding="utf-8", errors="replace") as f:
+                    attributes[path] = f.read()
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue
         listing_key = (key, repo.prefix, tuple(sorted(attributes.items())))
         listing = _LISTINGS.get(listing_key) if key is not None else None
         if listing is None:
@@ -230,7 +231,7 @@ class _Listing:
 
 # Parsed indexes and filtered listings by index version: a long-lived process (the worker,
 # a watch loop, the benchmark) lists a 20,000-file checkout again in a `git status`.
-_INDEXES: dict[object, dict[str, tuple[str, int]]] = {}
+_INDEXES: dict[object, tuple[dict[str, tuple[str, int]], tuple[str, ...]]] = {}
 _LISTINGS: dict[object, _Listing] = {}
 _MEMO_MAX = 4
 

@@ -203,10 +203,13 @@ def find_docs(
             if text is not None:
                 found.append((path, text))
         return found
-    shas = {e.path: e.sha for e in snapshot.entries()} if warm is not None else {}
-    for path in sorted(paths):
-        if not (path.startswith(DOC_ROOTS) and path.endswith(".md")):
-            continue
+    candidates = sorted(p for p in paths if p.endswith(".md") and p.startswith(DOC_ROOTS))
+    shas = (
+        {e.path: e.sha for e in snapshot.entries() if e.path.endswith(".md")}
+        if warm is not None and candidates
+        else {}
+    )
+    for path in candidates:
         if warm is not None and warm.plain_docs.get(path) == shas.get(path, ""):
             continue
         text = _text(snapshot, path, problems)

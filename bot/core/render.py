@@ -11,6 +11,7 @@ body is written into docs at different depths (`docs/`, `.context/docs/`).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
@@ -70,7 +71,7 @@ T = TypeVar("T", Entrypoint, Service, Item)
 
 def render_data_flow(facts: RepoFacts, paths: Collection[str]) -> dict[str, str]:
     """Slug → markdown body (without the subsection heading), one per owned subsection."""
-    known = _Paths(paths)
+    known = _known_paths(paths if isinstance(paths, tuple) else tuple(paths))
     grounded = _ground(facts, known)
     return {
         HIGH_LEVEL_FLOW: _high_level_flow(grounded, known),
@@ -81,6 +82,13 @@ def render_data_flow(facts: RepoFacts, paths: Collection[str]) -> dict[str, str]
 
 
 # --- grounding ----------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4)
+def _known_paths(paths: tuple[str, ...]) -> _Paths:
+    # A push that adds or removes no file renders against the same paths: 20k files cost
+    # ~8 ms to index and well under 1 ms to hash and compare.
+    return _Paths(paths)
 
 
 class _Paths:

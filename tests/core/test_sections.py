@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core import sections
 from bot.core.errors import MarkerError
 from bot.core.guard import find_violations
 from bot.core.markers import parse_document
@@ -291,3 +293,20 @@ def test_any_block_layout_is_refreshed_idempotently(
     assert {s.slug for s in inspect_sections(update.text)} == set(BODIES)
     again = replace_sections(update.text, BODIES)
     assert (again.text, again.changed, again.added) == (update.text, (), ())
+
+
+def test_the_heading_precheck_never_hides_a_heading_markdown_it_finds() -> None:
+    # `_reject_headings` parses only bodies the pre-check flags: every heading the parser
+    # would find must be flagged, however it is nested (quotes, lists, tables around it).
+    pieces = [
+        "text", "Title", "- item", "* item", "+ item", "1. item", "2) item", "> quote",
+        "> > deep", "  indented", "    code", "===", "---", "-", "=", "  ===", "> ---",
+        "- ---", "1. ===", "| a | b |", "|---|---|", "```", "~~~", "# h1", "## h2",
+        "> ## quoted", "- ### listed", "   #### spaced", "#nospace", "", "<h2>x</h2>",
+        "* * *", "a\\", "[x]: /y",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(3000):
+        body = "\n".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        if any(t.type == "heading_open" for t in sections._MD.parse(body)):
+            assert sections._MAYBE_HEADING.search(body), body
