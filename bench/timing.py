@@ -25,6 +25,7 @@ class Run:
     seconds: float
     peak_mb: float  # the child's peak RSS, or its largest reaped descendant's
     code: int
+    cpu: float = float("nan")  # user + system seconds of the child and what it reaped
 
 
 # Peak RSS must come from a small parent: Linux carries the RSS high-water mark of the
@@ -39,13 +40,14 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - start
 with open(sys.argv[1], "w") as out:
-    json.dump([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status)], out)
+    cpu = usage.ru_utime + usage.ru_stime
+    json.dump([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status), cpu], out)
 """
 
 
 def run_child(argv: Sequence[str], cwd: Path | None = None, timeout: float = 900.0) -> Run:
     """Run `argv` to its end, output discarded: wall time, peak RSS (its own and its
-    reaped descendants'), exit code."""
+    reaped descendants'), exit code, CPU time."""
     with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
         launcher = subprocess.Popen(
             [PYTHON, "-I", "-S", "-c", _LAUNCHER, report.name, *argv],
@@ -60,8 +62,8 @@ def run_child(argv: Sequence[str], cwd: Path | None = None, timeout: float = 900
             os.killpg(launcher.pid, signal.SIGKILL)
             launcher.wait()
             return Run(timeout, float("nan"), -9)
-        seconds, maxrss_kb, code = json.loads(report.read() or "[0, 0, -1]")
-    return Run(float(seconds), maxrss_kb / 1024, int(code))
+        seconds, maxrss_kb, code, cpu = json.loads(report.read() or "[0, 0, -1, NaN]")
+    return Run(float(seconds), maxrss_kb / 1024, int(code), float(cpu))
 
 
 def compile_bytecode() -> None:
