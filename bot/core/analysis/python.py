@@ -250,9 +250,15 @@ def _simple_refs(simple: re.Match[str], line: int) -> list[ImportRef] | None:
     made them), or None when a name comes out empty (`x, as as y`: the parser decides)."""
     modules, names = simple.group("modules", "names")
     if modules is not None:
-        specs = [m.split(" as ", 1)[0].strip() for m in modules.split(",")]
+        if " as " not in modules:  # the usual case, split without a pass per alias
+            specs = [m.strip() for m in modules.split(",")]
+        else:
+            specs = [m.split(" as ", 1)[0].strip() for m in modules.split(",")]
         return None if "" in specs else [ImportRef(spec, line) for spec in specs]
-    parsed = tuple(n.split(" as ", 1)[0].strip() for n in names.split(","))
+    if " as " not in names:
+        parsed = tuple([n.strip() for n in names.split(",")])
+    else:
+        parsed = tuple([n.split(" as ", 1)[0].strip() for n in names.split(",")])
     if "" in parsed:
         return None
     dots, source = simple.group("dots", "source")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, fields
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from bot.core.model import EnvRead, ImportRef, Signal
 
@@ -163,6 +164,16 @@ def scan_env(
     return out
 
 
+# Each type's fields in order, as one key: the dataclass order compares the same tuples,
+# but builds two of them for every comparison instead of one per item.
+_SORT_KEYS: dict[type, Callable[[Any], Any]] = {
+    cls: attrgetter(*(f.name for f in fields(cls))) for cls in (EnvRead, Signal, ImportRef)
+}
+
+
 def unique_sorted(items: Iterable[Sortable]) -> tuple[Sortable, ...]:
     """Deduplicated and sorted: the shape every `FileFacts` container has."""
-    return tuple(sorted(set(items)))
+    unique = set(items)
+    if len(unique) < 2:
+        return tuple(unique)
+    return tuple(sorted(unique, key=_SORT_KEYS.get(type(next(iter(unique))))))
