@@ -138,14 +138,14 @@ def run_command_job(ctx: WorkerContext, job_: Job) -> str:
         actor=Actor(str(login), str(user_type), str(association)),
         is_pull=bool(args["is_pull"]),
     )
-    with contextlib.ExitStack() as stack:
-        # On a pull request the command evaluates its head: the state its previews keep
-        # (the two share the pull request's lock, so they never hold it at once).
-        warm = (
-            stack.enter_context(ctx.deps.warm.use((installation_id, repo, "pull", request.number)))
-            if request.is_pull
-            else None
-        )
+    # On a pull request the command evaluates its head: the state its previews keep (the
+    # two share the pull request's lock, so they never hold it at once).
+    kept = (
+        ctx.deps.warm.use((installation_id, repo, "pull", request.number))
+        if request.is_pull
+        else contextlib.nullcontext()
+    )
+    with kept as warm:
         parts = _parts(ctx, installation_id, repo, warm)
         base = args.get("default_branch") or parts.gateway.default_branch()
         refresher = ServiceRefresher(ctx, installation_id, repo, str(base), parts.gateway)

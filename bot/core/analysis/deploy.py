@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 from bot.core.analysis.claims import claims
 from bot.core.analysis.manifest_text import FileExtractor, base, decode, process_kind, url_scheme
-from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, words
+from bot.core.analysis.yaml_nodes import (
+    compose_yaml,
+    get,
+    items,
+    line_of,
+    scalar,
+    sequence,
+    words,
+)
 from bot.core.model import EnvRead, FileFacts, Signal
 
 if TYPE_CHECKING:
@@ -127,8 +135,6 @@ def is_compose(path: str) -> bool:
 
 
 def parse_compose(data: bytes) -> FileFacts:
-    import yaml  # where YAML is read: see yaml_nodes
-
     root = compose_yaml(decode(data))
     services = get(root, "services")
     signals: list[Signal] = []
@@ -142,10 +148,9 @@ def parse_compose(data: bytes) -> FileFacts:
             assert image_node is not None
             signals.append(Signal("config.compose.image", name, line_of(image_node), image))
         depends = get(service, "depends_on")
+        listed = sequence(depends)  # `depends_on` is a list or a mapping
         targets = (
-            [(scalar(n), n) for n in depends.value]
-            if isinstance(depends, yaml.SequenceNode)
-            else [(k, kn) for k, kn, _ in items(depends)]
+            [(scalar(n), n) for n in listed] if listed else [(k, kn) for k, kn, _ in items(depends)]
         )
         for target, node in targets:
             signals.append(Signal("config.compose.depends_on", name, line_of(node), target))
@@ -169,11 +174,10 @@ def parse_compose(data: bytes) -> FileFacts:
 
 
 def _compose_env(node: yaml.Node | None, service: str, signals: list[Signal]) -> list[EnvRead]:
-    import yaml
-
     pairs: list[tuple[str, str, int]] = []
-    if isinstance(node, yaml.SequenceNode):
-        for item in node.value:
+    listed = sequence(node)  # `environment` is a list of KEY=value or a mapping
+    if listed:
+        for item in listed:
             key, _, value = scalar(item).partition("=")
             pairs.append((key.strip(), value.strip(), line_of(item)))
     else:

@@ -98,7 +98,7 @@ def _compiled(source: str) -> re.Pattern[str]:
     return literal_first(source, re.M)
 
 
-RULES: list[SignalRule] = []  # every rule made by `rule`, so that a test compiles them all
+ALL_RULES: list[SignalRule] = []  # every rule made by `rule`, so that a test compiles them all
 
 
 def rule(
@@ -110,7 +110,7 @@ def rule(
     needs: Iterable[str] = (),
 ) -> SignalRule:
     made = SignalRule(trigger, pattern, kind, name, detail, frozenset(needs))
-    RULES.append(made)
+    ALL_RULES.append(made)
     return made
 
 

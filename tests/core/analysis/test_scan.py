@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.analysis.scan import RULES, Lines, literal_first, starts_word
+from bot.core.analysis.scan import ALL_RULES, Lines, literal_first, starts_word
 
 
 def test_literal_first_drops_leading_boundaries_of_top_level_alternatives_only() -> None:
@@ -26,8 +26,8 @@ def test_every_signal_rule_compiles_and_keeps_its_groups() -> None:
     # Rules compile on first use: this is where a broken pattern must show, not in a run.
     import bot.core.analysis.extract  # noqa: F401 - imports every rule table
 
-    assert len(RULES) > 50
-    for made in RULES:
+    assert len(ALL_RULES) > 50
+    for made in ALL_RULES:
         compiled = made.pattern
         assert compiled is made.pattern  # compiled once
         assert not made.detail or made.detail in compiled.groupindex, made
