@@ -29,6 +29,7 @@ from bot.core.config import RepoConfig
 from bot.core.errors import UserError
 from bot.core.facts_cache import FactsCache
 from bot.core.factsdiff import FactsDiff, diff_facts
+from bot.core.gc_pause import paused
 from bot.core.guard import ensure_unchanged_outside
 from bot.core.markers import parse_document
 from bot.core.model import RepoFacts
@@ -89,6 +90,19 @@ def refresh(
     state the last refresh of this repository left (`bot.core.warm`), is used and updated."""
     if changed_paths is not None and not config.tracks_any(changed_paths):
         return RefreshResult(changes=(), facts=RepoFacts(), problems=(), affected=False)
+    with paused():  # analysis and render keep what they allocate (bot.core.gc_pause)
+        return _refresh(snapshot, config, cache, catalog, force, base, warm)
+
+
+def _refresh(
+    snapshot: Snapshot,
+    config: RepoConfig,
+    cache: FactsCache,
+    catalog: Catalog | None,
+    force: bool,
+    base: Snapshot | None,
+    warm: Warm | None,
+) -> RefreshResult:
     paths = tuple(e.path for e in snapshot.entries())
     generation = warm.generation if warm is not None else None
     previous = warm.repo_facts if warm is not None else None

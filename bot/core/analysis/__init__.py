@@ -21,6 +21,7 @@ from bot.core.analysis.graph import (
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
 from bot.core.facts_cache import FactsCache
+from bot.core.gc_pause import paused
 from bot.core.model import FileFacts, RepoFacts, facts_unchanged
 from bot.core.snapshot import Snapshot
 from bot.core.warm import Delta, Warm
@@ -39,13 +40,14 @@ def analyze(
     `warm` (the previous analysis of this repository, see `bot.core.warm`) is updated."""
     if catalog is not None and not isinstance(catalog, Catalog):
         raise TypeError(f"catalog must be a Catalog, not {type(catalog).__name__}")
-    if warm is None:
-        return _analyze(snapshot, cache, catalog, None)
-    try:
-        return _analyze(snapshot, cache, catalog, warm)
-    except BaseException:
-        warm.forget()  # it may be half-updated: the next analysis starts from nothing
-        raise
+    with paused():  # see bot.core.gc_pause: the collector would free nothing here
+        if warm is None:
+            return _analyze(snapshot, cache, catalog, None)
+        try:
+            return _analyze(snapshot, cache, catalog, warm)
+        except BaseException:
+            warm.forget()  # it may be half-updated: the next analysis starts from nothing
+            raise
 
 
 def _analyze(

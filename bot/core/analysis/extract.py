@@ -12,7 +12,6 @@ bounded batches, so memory stays flat however large the repository is.
 from __future__ import annotations
 
 import functools
-import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
@@ -25,6 +24,7 @@ from bot.core.analysis.python import PythonExtractor
 from bot.core.analysis.ruby import RubyExtractor
 from bot.core.facts_cache import FactsCache
 from bot.core.filters import content_skip_reason
+from bot.core.gc_pause import paused
 from bot.core.model import FileFacts
 from bot.core.snapshot import Snapshot
 
@@ -136,13 +136,8 @@ def extract_all(
     # Only acyclic values are made here (key strings, tuples, frozen dataclasses of strings
     # and numbers): a cyclic collection finds nothing to free, and with a large heap its
     # passes cost more than the work (unpickling a worker's facts: ~4x).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _extract_all(snapshot, cache, paths, workers, parallel_min)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _extract_all(
