@@ -23,12 +23,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.tasks import RECOVER_EVERY
 from tests.app.harness import fresh_doc
 from tests.app.processes import http
 from tests.reliability.hostile import bad_delivery
 from tests.reliability.stack import BOT_BRANCH, DOC, REPO, SECRET, Stack, shop_files, stack
 
 FAULTS = ("server_error", "secondary_limit", "delay")
+# Longer than a sweep for dead workers' runs: every run has ended or been recovered by then.
+IN_FLIGHT_WAIT = RECOVER_EVERY + 60.0
 WRITE_PATHS = ("*/git/trees", "*/git/commits", "*/git/refs*", "*/pulls*", "*/labels")
 
 
@@ -84,8 +87,19 @@ def soak(st: Stack, seconds: float, rng: random.Random) -> dict[str, Any]:
     figures["pulls"] = len(pulls)
     figures["bot_comments"] = sum(len(st.bot_comments(p["number"])) for p in pulls)
     figures["doc_correct"] = st.show(BOT_BRANCH, DOC) == expected
-    with st.queue() as queue:
-        figures["in_flight_left"] = len(queue.journal.records()) if queue.journal else 0
+    # A job may still be running when the PR settles (a retry, a preview): sampled once,
+    # the journal would count it. What must not happen is a run that never ends or that
+    # nobody recovers, so wait for the journal to drain first (a dead worker's record is
+    # taken back by the next worker to start, or by a sweep within RECOVER_EVERY).
+    start = time.monotonic()
+    while True:
+        with st.queue() as queue:
+            left = len(queue.journal.records()) if queue.journal else 0
+        if not left or time.monotonic() > start + IN_FLIGHT_WAIT:
+            break
+        time.sleep(0.5)
+    figures["in_flight_left"] = left
+    figures["in_flight_drain_s"] = round(time.monotonic() - start, 1)
     return dict(figures)
 
 
