@@ -25,13 +25,17 @@ BATCH = 500  # SQLite's variable limit is 999 on old builds
 
 
 def _dump(facts: FileFacts) -> bytes:
-    return json.dumps(facts.to_json(), separators=(",", ":"), sort_keys=True).encode()
+    return json.dumps(facts.to_row(), separators=(",", ":")).encode()
 
 
 def _load(raw: bytes | str) -> FileFacts | None:
     try:
-        return FileFacts.from_json(json.loads(raw))
-    except (ValueError, KeyError, TypeError):  # an older shape: a miss, recomputed
+        data = json.loads(raw)
+        if isinstance(data, list):
+            return FileFacts.from_row(data)
+        # Written before the compact rows (a JSON object per file): still good facts.
+        return FileFacts.from_json(data)
+    except (ValueError, KeyError, TypeError):  # another shape: a miss, recomputed
         return None
 
 

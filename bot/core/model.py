@@ -109,6 +109,38 @@ class FileFacts:
             meta=tuple((k, v) for k, v in data["meta"]),
         )
 
+    def to_row(self) -> list[Any]:
+        """The compact form the facts caches store: every field by position, JSON-able.
+
+        `to_json` goes through `asdict` (a deep copy) and names every field of every item:
+        ~30 µs and ~380 bytes per file, against ~4 µs and ~190 bytes for this. The order
+        is this class's fields and theirs: change a field, change `from_row` with it.
+        """
+        return [
+            self.language,
+            [(i.spec, i.line, i.level, i.names, i.kind) for i in self.imports],
+            [(e.name, e.line) for e in self.env],
+            [(s.kind, s.name, s.line, s.detail) for s in self.signals],
+            [(d.ecosystem, d.name, d.line, d.group) for d in self.dependencies],
+            self.meta,
+        ]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> FileFacts:
+        """The facts of a `to_row` list; ValueError or TypeError when it has another shape."""
+        language, imports, env, signals, dependencies, meta = row
+        return cls(
+            language,
+            tuple(
+                ImportRef(spec, line, level, tuple(names), kind)
+                for spec, line, level, names, kind in imports
+            ),
+            tuple(EnvRead(name, line) for name, line in env),
+            tuple(Signal(kind, name, line, detail) for kind, name, line, detail in signals),
+            tuple(Dependency(eco, name, line, group) for eco, name, line, group in dependencies),
+            tuple((key, value) for key, value in meta),
+        )
+
 
 # --- repository facts -------------------------------------------------------------
 

@@ -1,3 +1,8 @@
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bot.core.model import (
     Dependency,
     EnvRead,
@@ -26,6 +31,39 @@ def test_file_facts_round_trip_through_json() -> None:
         meta=(("module", "example.com/x"),),
     )
     assert FileFacts.from_json(facts.to_json()) == facts
+
+
+_text = st.text(max_size=12)
+_line = st.integers(min_value=1, max_value=10**6)
+_file_facts = st.builds(
+    FileFacts,
+    language=st.sampled_from(["python", "typescript", "ruby", "manifest", "other"]),
+    imports=st.lists(
+        st.builds(
+            ImportRef,
+            _text,
+            _line,
+            st.integers(0, 3),
+            st.lists(_text, max_size=3).map(tuple),
+            st.sampled_from(["import", "require", "dynamic"]),
+        ),
+        max_size=4,
+    ).map(tuple),
+    env=st.lists(st.builds(EnvRead, _text, _line), max_size=3).map(tuple),
+    signals=st.lists(st.builds(Signal, _text, _text, st.none() | _line, _text), max_size=3).map(
+        tuple
+    ),
+    dependencies=st.lists(
+        st.builds(Dependency, _text, _text, st.none() | _line, _text), max_size=3
+    ).map(tuple),
+    meta=st.lists(st.tuples(_text, _text), max_size=2).map(tuple),
+)
+
+
+@given(_file_facts)
+def test_file_facts_round_trip_through_a_compact_json_row(facts: FileFacts) -> None:
+    stored = json.dumps(facts.to_row(), separators=(",", ":"))
+    assert FileFacts.from_row(json.loads(stored)) == facts
 
 
 def test_repo_facts_json_has_documented_top_level() -> None:

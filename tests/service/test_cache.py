@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,9 +15,17 @@ import pytest
 import redis
 
 from bot.cache import RedisFactsCache, SqliteFactsCache, facts_cache_for
-from bot.core.model import Dependency, FileFacts, ImportRef
+from bot.core.model import Dependency, EnvRead, FileFacts, ImportRef, Signal
 
 FACTS = FileFacts("python", imports=(ImportRef("os", 1),), dependencies=(Dependency("pypi", "x"),))
+FULL = FileFacts(
+    language="python",
+    imports=(ImportRef("os.path", 1), ImportRef("", 2, level=1, names=("sub", "other"))),
+    env=(EnvRead("DATABASE_URL", 3),),
+    signals=(Signal("entrypoint.http", "Flask route /", 7, "GET /"), Signal("config.x", "X")),
+    dependencies=(Dependency("pypi", "flask", 1), Dependency("npm", "left-pad", None, "dev")),
+    meta=(("module", "example.com/x"),),
+)
 
 
 def free_port() -> int:
@@ -70,3 +80,41 @@ def test_redis_cache_round_trips(redis_client: Any) -> None:
 def test_cache_follows_the_queue_storage(tmp_path: Path, redis_client: Any) -> None:
     assert isinstance(facts_cache_for(redis_client, tmp_path), RedisFactsCache)
     assert isinstance(facts_cache_for(str(tmp_path / "q.sqlite3"), tmp_path), SqliteFactsCache)
+
+
+def test_facts_written_as_json_objects_before_the_compact_rows_still_read(
+    tmp_path: Path, redis_client: Any
+) -> None:
+    old = json.dumps(FULL.to_json(), separators=(",", ":"), sort_keys=True)
+    sqlite_cache = SqliteFactsCache(tmp_path / "f.sqlite3")
+    with sqlite3.connect(sqlite_cache.path) as db:
+        db.execute("INSERT INTO facts (key, value) VALUES (?, ?)", ("old", old.encode()))
+    assert sqlite_cache.get_many(["old"]) == {"old": FULL}
+    redis_client.set("docs-refresh:facts:old", old)
+    assert RedisFactsCache(redis_client).get_many(["old"]) == {"old": FULL}
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        b"not json",
+        b"42",
+        b'["python", [], []]',  # a row of another length
+        b'["python", [["os", 1]], [], [], [], []]',  # an import of another length
+        b'{"language": "python"}',  # an object missing fields
+    ],
+)
+def test_a_value_of_another_shape_is_a_miss(tmp_path: Path, stored: bytes) -> None:
+    cache = SqliteFactsCache(tmp_path / "f.sqlite3")
+    with sqlite3.connect(cache.path) as db:
+        db.execute("INSERT INTO facts (key, value) VALUES (?, ?)", ("k", stored))
+    assert cache.get_many(["k"]) == {}
+
+
+def test_stored_rows_are_compact(tmp_path: Path) -> None:
+    cache = SqliteFactsCache(tmp_path / "f.sqlite3")
+    cache.put_many({"k": FULL})
+    with sqlite3.connect(cache.path) as db:
+        (stored,) = db.execute("SELECT value FROM facts WHERE key = 'k'").fetchone()
+    assert json.loads(stored)[0] == "python"  # a row, not an object naming every field
+    assert len(stored) < len(json.dumps(FULL.to_json(), separators=(",", ":"))) * 0.7
