@@ -1,6 +1,6 @@
 """Facts by blob SHA (and small doc/config blobs), kept in the queue's storage.
 
-Same interface as `bot.core.facts_cache.FactsCache`, plus `get_blob`/`put_blob` for the
+Same interface as `bot.core.facts_cache.FactsCache`, plus `get_blob`/`put_blobs` for the
 remote snapshot. A SQLite file under DATA_DIR on one machine, Redis when several share
 it. Entries are keyed by content, so they never go stale; Redis entries get a long TTL
 (refreshed on write) so a removed repository's facts eventually leave.
@@ -85,11 +85,11 @@ class SqliteFactsCache:
         row = self._db().execute("SELECT value FROM blobs WHERE sha = ?", (sha,)).fetchone()
         return None if row is None else zlib.decompress(row[0])
 
-    def put_blob(self, sha: str, data: bytes) -> None:
+    def put_blobs(self, items: Mapping[str, bytes]) -> None:
         with self._db() as db:
-            db.execute(
+            db.executemany(
                 "INSERT OR REPLACE INTO blobs (sha, value) VALUES (?, ?)",
-                (sha, zlib.compress(data)),
+                [(sha, zlib.compress(data)) for sha, data in items.items()],
             )
 
 
@@ -124,8 +124,11 @@ class RedisFactsCache:
         value = self._redis.get(REDIS_BLOB_PREFIX + sha)
         return None if value is None else zlib.decompress(value)
 
-    def put_blob(self, sha: str, data: bytes) -> None:
-        self._redis.set(REDIS_BLOB_PREFIX + sha, zlib.compress(data), ex=self._ttl)
+    def put_blobs(self, items: Mapping[str, bytes]) -> None:
+        with self._redis.pipeline(transaction=False) as pipe:
+            for sha, data in items.items():
+                pipe.set(REDIS_BLOB_PREFIX + sha, zlib.compress(data), ex=self._ttl)
+            pipe.execute()
 
 
 def facts_cache_for(raw: Any, data_dir: Path) -> SqliteFactsCache | RedisFactsCache:

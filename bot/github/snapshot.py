@@ -9,14 +9,14 @@ from it, so a first refresh costs the same few requests at 20 files or 20,000.
 from __future__ import annotations
 
 import io
-import tarfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.analysis.resolve import is_resolution_config
 from bot.core.filters import PathFilter
 from bot.core.snapshot import FileEntry, git_blob_sha
+from bot.github import tarball
 from bot.ports import Head
 
 # Kinds of tree entries that are files with content (symlinks and submodules are not).
@@ -42,7 +42,8 @@ class BlobStore(Protocol):
 
     def get_blob(self, sha: str) -> bytes | None: ...
 
-    def put_blob(self, sha: str, data: bytes) -> None: ...
+    def put_blobs(self, items: Mapping[str, bytes]) -> None:
+        """Keep every item (sha -> bytes), in one transaction or round trip."""
 
 
 class RemoteSnapshot:
@@ -126,15 +127,8 @@ class RemoteSnapshot:
         return data
 
     def _keep(self, path: str, sha: str, data: bytes) -> None:
-        # tsconfig/jsconfig too: `analyze` reads them for resolution on every run (head and
-        # base), which cost a TypeScript repository two blob requests per push.
-        kept = (
-            path.endswith(KEPT_SUFFIXES)
-            or path.endswith(".gitattributes")
-            or is_resolution_config(path)
-        )
-        if self._blobs is not None and kept and len(data) <= KEPT_MAX_BYTES:
-            self._blobs.put_blob(sha, data)
+        if self._blobs is not None and _kept(path, data):
+            self._blobs.put_blobs({sha: data})
 
     def _load_archive(self) -> dict[str, bytes]:
         self.tarball_reads += 1
@@ -144,25 +138,29 @@ class RemoteSnapshot:
             if buffer.tell() > TARBALL_MAX_BYTES:
                 self._archive = {}
                 return self._archive
-        buffer.seek(0)
-        self._archive = dict(_tar_files(buffer))
-        for path, data in self._archive.items():
-            sha = self._sha_of.get(path)
-            if sha is not None and git_blob_sha(data) == sha:
-                self._keep(path, sha, data)
+        try:
+            self._archive = dict(tarball.regular_files(buffer.getvalue()))
+        except tarball.TooLarge:
+            self._archive = {}
+            return self._archive
+        if self._blobs is not None:
+            # One transaction for them all: a large repository has a thousand docs.
+            kept = {}
+            for path, data in self._archive.items():
+                sha = self._sha_of.get(path)
+                if sha is not None and _kept(path, data) and git_blob_sha(data) == sha:
+                    kept[sha] = data
+            if kept:
+                self._blobs.put_blobs(kept)
         return self._archive
 
     def _archive_files(self) -> Iterator[tuple[str, bytes]]:
         return iter((self._archive or {}).items())
 
 
-def _tar_files(buffer: io.BytesIO) -> Iterator[tuple[str, bytes]]:
-    """Regular files of a GitHub tarball, without its `owner-repo-sha/` top folder."""
-    with tarfile.open(fileobj=buffer, mode="r:*") as archive:
-        for member in archive:
-            if not member.isfile():
-                continue
-            _, _, path = member.name.partition("/")
-            handle = archive.extractfile(member)
-            if path and handle is not None:
-                yield path, handle.read()
+def _kept(path: str, data: bytes) -> bool:
+    """Whether a file is kept by SHA across jobs: small docs and config. tsconfig/jsconfig
+    too: `analyze` reads them for resolution on every run (head and base), which cost a
+    TypeScript repository two blob requests per push."""
+    kept = path.endswith(KEPT_SUFFIXES) or path.endswith(".gitattributes")
+    return (kept or is_resolution_config(path)) and len(data) <= KEPT_MAX_BYTES

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from bot.core.snapshot import git_blob_sha
 from bot.github.snapshot import RemoteSnapshot, TreeItem
@@ -28,8 +28,8 @@ class Blobs:
     def get_blob(self, sha: str) -> bytes | None:
         return self.data.get(sha)
 
-    def put_blob(self, sha: str, data: bytes) -> None:
-        self.data[sha] = data
+    def put_blobs(self, items: Mapping[str, bytes]) -> None:
+        self.data.update(items)
 
 
 def tarball() -> bytes:

@@ -63,8 +63,9 @@ def check_round_trip(cache: SqliteFactsCache | RedisFactsCache) -> None:
     cache.put_many({"a": FACTS})
     assert cache.get_many(["a", "b", "a"]) == {"a": FACTS}
     assert cache.get_blob("sha") is None
-    cache.put_blob("sha", b"# doc\n")
+    cache.put_blobs({"sha": b"# doc\n", "other": b"x: 1\n"})
     assert cache.get_blob("sha") == b"# doc\n"
+    assert cache.get_blob("other") == b"x: 1\n"
 
 
 def test_sqlite_cache_round_trips_and_survives_reopen(tmp_path: Path) -> None:
