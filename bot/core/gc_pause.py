@@ -22,14 +22,17 @@ from contextlib import contextmanager
 COLLECT_EVERY = 8  # analyses finished in one unbroken pause before one collects anyway
 
 _lock = threading.Lock()
-_inside = 0  # threads inside `paused()` (nested calls count once each)
+_inside = 0  # `paused()` blocks entered and not left, nested ones included
 _resume = False  # whether the collector was enabled when the pause began
 _finished = 0  # analyses finished since the pause began
+_depth = threading.local()  # this thread's nesting: a refresh pauses, so does its analysis
 
 
 @contextmanager
 def paused() -> Iterator[None]:
     global _inside, _resume, _finished
+    depth = getattr(_depth, "n", 0)
+    _depth.n = depth + 1
     with _lock:
         if _inside == 0:
             _resume = gc.isenabled()
@@ -39,14 +42,17 @@ def paused() -> Iterator[None]:
     try:
         yield
     finally:
+        _depth.n = depth
         with _lock:
             _inside -= 1
+            collect = False
             if _inside == 0:
                 if _resume:
                     gc.enable()
-                collect = False
-            else:
+            elif depth == 0:  # this thread's analysis is done; another's goes on
                 _finished += 1
                 collect = _resume and _finished % COLLECT_EVERY == 0
         if collect:
-            gc.collect()
+            # Everything made during the pause is still in the youngest generation: that is
+            # where its cycles are, and older objects were looked at before it began.
+            gc.collect(0)

@@ -37,14 +37,26 @@ class _Unsupported(Exception):
 
 
 def unpack(data: bytes) -> bytes:
-    """The tar bytes of a gzip (or plain) tarball; TooLarge past UNPACKED_MAX_BYTES."""
+    """The tar bytes of a gzip (or plain) tarball; TooLarge past UNPACKED_MAX_BYTES, and
+    tarfile's ReadError for a gzip stream that ends early."""
     if data[:2] != b"\x1f\x8b":
         return data
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    plain = inflater.decompress(data, UNPACKED_MAX_BYTES + 1)
-    if len(plain) > UNPACKED_MAX_BYTES or inflater.unconsumed_tail:
-        raise TooLarge
-    return plain
+    parts: list[bytes] = []
+    size, rest = 0, data
+    while rest:  # gzip allows several members one after the other
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            part = inflater.decompress(rest, UNPACKED_MAX_BYTES + 1 - size)
+        except zlib.error as err:
+            raise tarfile.ReadError(f"not a gzip stream: {err}") from None
+        size += len(part)
+        if size > UNPACKED_MAX_BYTES or inflater.unconsumed_tail:
+            raise TooLarge
+        if not inflater.eof:
+            raise tarfile.ReadError("the gzip stream ends early")
+        parts.append(part)
+        rest = inflater.unused_data
+    return b"".join(parts)
 
 
 def regular_files(data: bytes) -> list[tuple[str, bytes]]:
@@ -155,7 +167,7 @@ def _pax(body: bytes) -> dict[str, str]:
 
 
 def _read_with_tarfile(plain: bytes) -> Iterator[tuple[str, bytes]]:
-    with tarfile.open(fileobj=io.BytesIO(plain), mode="r:") as archive:
+    with tarfile.open(fileobj=io.BytesIO(plain), mode="r:*") as archive:
         for member in archive:
             if not member.isfile():
                 continue

@@ -76,19 +76,31 @@ def test_overlapping_analyses_still_collect_now_and_then() -> None:
         if phase == "stop":
             collections.append(info["generation"])
 
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another analysis that goes on while these run
+        with gc_pause.paused():
+            entered.set()
+            release.wait(10)
+
+    other = threading.Thread(target=hold)
+    other.start()
+    assert entered.wait(10)
     gc.callbacks.append(seen)
     try:
-        with gc_pause.paused():  # another analysis that never ends while these run
-            for _ in range(gc_pause.COLLECT_EVERY - 1):
-                with gc_pause.paused():
-                    pass
-            assert collections == []
-            with gc_pause.paused():
+        for _ in range(gc_pause.COLLECT_EVERY - 1):
+            with gc_pause.paused(), gc_pause.paused():  # a refresh and its analysis
                 pass
-            assert collections == [2], "the COLLECT_EVERY-th to finish collects everything"
-            assert not gc.isenabled()
+        assert collections == [], "nested blocks count once, and not before the 8th"
+        with gc_pause.paused():
+            pass
+        assert collections == [0], "the COLLECT_EVERY-th to finish collects the young"
+        assert not gc.isenabled()
     finally:
         gc.callbacks.remove(seen)
+        release.set()
+        other.join(10)
+    assert gc.isenabled()
 
 
 def test_refresh_leaves_the_collector_as_it_found_it() -> None:

@@ -146,3 +146,18 @@ def test_a_snapshot_reads_blobs_when_the_tarball_unpacks_too_large(
     assert {p: snap.read(p) for p in files} == files
     assert snap.tarball_reads == 1
     assert sorted(reads) == sorted(by_sha)
+
+
+def test_a_gzip_stream_of_several_members_is_read_whole() -> None:
+    plain = build(tarfile.PAX_FORMAT, gz=False)
+    data = gzip.compress(plain[:10240]) + gzip.compress(plain[10240:])
+    assert tarball.unpack(data) == plain
+    assert tarball.regular_files(data) == reference(data)
+
+
+def test_a_gzip_stream_that_ends_early_is_a_read_error() -> None:
+    data = build(tarfile.PAX_FORMAT)
+    with pytest.raises(tarfile.ReadError):
+        tarball.regular_files(data[: len(data) // 2])
+    with pytest.raises((tarfile.ReadError, EOFError)):
+        reference(data[: len(data) // 2])  # as tarfile had it
