@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterator
 
 BLOCK = 512
+_ZERO_BLOCK = bytes(BLOCK)  # two of them end an archive; tarfile stops at the first
 # Bigger than this unpacked, a tarball is not read (the snapshot reads blobs instead): a
 # small gzip can unpack to a very large archive.
 UNPACKED_MAX_BYTES = 1024 * 1024 * 1024
@@ -102,9 +103,6 @@ def _read(plain: bytes) -> Iterator[tuple[str, bytes]]:
             continue  # an old-style folder (tarfile reads it as one)
         yield name, bytes(view[start : start + size])
     raise _Unsupported  # no end-of-archive blocks: tarfile decides what that means
-
-
-_ZERO_BLOCK = bytes(BLOCK)
 
 
 def _check(header: bytes) -> None:

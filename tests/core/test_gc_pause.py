@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -50,7 +51,9 @@ def test_nested_pauses_resume_only_at_the_outermost() -> None:
     assert gc.isenabled()
 
 
-def test_resumed_only_when_the_last_thread_leaves() -> None:
+@contextmanager
+def another_thread_inside() -> Iterator[None]:
+    """Another thread's analysis, inside a pause while the block runs, leaving after it."""
     entered, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -61,11 +64,18 @@ def test_resumed_only_when_the_last_thread_leaves() -> None:
     other = threading.Thread(target=hold)
     other.start()
     assert entered.wait(10)
-    with gc_pause.paused():
-        pass
-    assert not gc.isenabled(), "the other thread is still inside"
-    release.set()
-    other.join(10)
+    try:
+        yield
+    finally:
+        release.set()
+        other.join(10)
+
+
+def test_resumed_only_when_the_last_thread_leaves() -> None:
+    with another_thread_inside():
+        with gc_pause.paused():
+            pass
+        assert not gc.isenabled(), "the other thread is still inside"
     assert gc.isenabled()
 
 
@@ -76,30 +86,19 @@ def test_overlapping_analyses_still_collect_now_and_then() -> None:
         if phase == "stop":
             collections.append(info["generation"])
 
-    entered, release = threading.Event(), threading.Event()
-
-    def hold() -> None:  # another analysis that goes on while these run
-        with gc_pause.paused():
-            entered.set()
-            release.wait(10)
-
-    other = threading.Thread(target=hold)
-    other.start()
-    assert entered.wait(10)
-    gc.callbacks.append(seen)
-    try:
-        for _ in range(gc_pause.COLLECT_EVERY - 1):
-            with gc_pause.paused(), gc_pause.paused():  # a refresh and its analysis
+    with another_thread_inside():
+        gc.callbacks.append(seen)
+        try:
+            for _ in range(gc_pause.COLLECT_EVERY - 1):
+                with gc_pause.paused(), gc_pause.paused():  # a refresh and its analysis
+                    pass
+            assert collections == [], "nested blocks count once, and not before the 8th"
+            with gc_pause.paused():
                 pass
-        assert collections == [], "nested blocks count once, and not before the 8th"
-        with gc_pause.paused():
-            pass
-        assert collections == [0], "the COLLECT_EVERY-th to finish collects the young"
-        assert not gc.isenabled()
-    finally:
-        gc.callbacks.remove(seen)
-        release.set()
-        other.join(10)
+            assert collections == [0], "the COLLECT_EVERY-th to finish collects the young"
+            assert not gc.isenabled()
+        finally:
+            gc.callbacks.remove(seen)
     assert gc.isenabled()
 
 
