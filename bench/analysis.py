@@ -81,7 +81,7 @@ class _Recorder:
 
     def add_extracted(self, extracted_keys: Any) -> None:
         """Add a path for each blob extracted (the cache's keys), unless already read here."""
-        from bot.core.analysis.extract import cache_key, extractor_for
+        from bot.core.analysis.extractors import cache_key, extractor_for
 
         seen = set(self.read_paths)
         left = set(extracted_keys)
@@ -150,12 +150,12 @@ def _read_all(snapshot: Any, paths: list[str]) -> float:
 
 
 def measure_in_process(root: Path, repeat: int) -> dict[str, Any]:
-    from bot.catalog_file import default_catalog
     from bot.cli.refresh import load_config
     from bot.core.facts_cache import MemoryFactsCache
     from bot.core.refresh import refresh
     from bot.core.warm import Warm
-    from bot.local import LocalSnapshot
+    from bot.local.catalog_file import default_catalog
+    from bot.local.checkout import LocalSnapshot
 
     catalog = default_catalog()  # loaded once per process, like the worker does
     config = load_config(root)

@@ -25,11 +25,11 @@ from typing import Any
 import requests
 from werkzeug.serving import make_server
 
-from bot.jobs import Message
+from bot.app.jobs import Message
+from bot.app.tasks import Queue, build_queue, execute
+from bot.app.web import create_app
 from bot.sandbox import SandboxHandle, start_sandbox
 from bot.settings import Settings
-from bot.tasks import Queue, build_queue, execute
-from bot.web import create_app
 
 REPO = "octo/bench"
 SECRET = "bench-webhook-secret"  # noqa: S105  # signs loopback deliveries only

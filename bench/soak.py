@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.tasks import RECOVER_EVERY
+from bot.app.tasks import RECOVER_EVERY
 from tests.app.harness import fresh_doc
 from tests.app.processes import http
 from tests.reliability.hostile import bad_delivery

@@ -42,7 +42,7 @@ from bench.timing import NOT_INSTALLED, PYTHON, ROOT, machine_line, median, tabl
 SECRET = "bench-intake-secret"  # noqa: S105  # signs loopback deliveries only
 GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"
 APPS = {
-    "docs-refresh /webhook": "bot.web:create_app()",
+    "docs-refresh /webhook": "bot.app.web:create_app()",
     "bare Flask 204": "bench.bare_app:create_app()",
 }
 REPOSITORIES = 4000  # distinct repositories in the request file: no delivery coalesces
@@ -226,8 +226,8 @@ def loadgen(url: str, requests_file: Path, extra: list[str]) -> dict[str, Any]:
 
 
 def queued_tasks(data_dir: Path, redis_url: str | None) -> int:
+    from bot.app.tasks import make_huey
     from bot.settings import Settings
-    from bot.tasks import make_huey
 
     huey = make_huey(Settings(webhook_secret=SECRET, data_dir=data_dir, redis_url=redis_url))
     try:

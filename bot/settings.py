@@ -1,8 +1,8 @@
 """Settings, read once from the environment (and a local `.env`) into one immutable value.
 
 Nothing else of the App reads the environment: factories take a `Settings`. Two readers
-serve the CLI too, which has no `Settings` (it needs no secret): `bot.catalog_file` (the
-cache folder, `DOCS_REFRESH_CACHE_DIR`/`XDG_CACHE_HOME`/`HOME`) and `bot.local` (git's own
+serve the CLI too, which has no `Settings` (it needs no secret): `bot.local.catalog_file` (the
+cache folder, `DOCS_REFRESH_CACHE_DIR`/`XDG_CACHE_HOME`/`HOME`) and `bot.local.checkout` (git's own
 `GIT_DIR`/`GIT_INDEX_FILE`, which decide what the checkout is). Secrets never appear in
 `repr()` or logs.
 """

@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.checks import CheckOutput
-from bot.comments import CommentRef
-from bot.conversation import BranchMoved, Comparison, PullDetails
 from bot.core.config import RepoConfig
 from bot.core.errors import UserError
-from bot.diffs import DocDiff
-from bot.engine import Evaluation, Problem
-from bot.permissions import Permission
-from bot.ports import Head
+from bot.service.diffs import DocDiff
+from bot.service.engine import Evaluation, Problem
+from bot.service.ports import Head
+from bot.service.ports.conversation import (
+    BranchMoved,
+    CheckOutput,
+    CommentRef,
+    Comparison,
+    Permission,
+    PullDetails,
+)
 
 APP = "docs-refresh[bot]"
 REPO = "octo/shop"

@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 from bot.cli.refresh import run_refresh
-from bot.diffs import unified_diff
-from bot.local import LocalSnapshot
+from bot.local.checkout import LocalSnapshot
+from bot.service.diffs import unified_diff
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = "docs/data-flow.md"

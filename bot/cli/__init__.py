@@ -2,6 +2,8 @@
 
 This is the one place that turns the error family into exit codes:
 0 clean, 1 problems found (stale docs, lint findings), 2 errors (usage, bad input, setup).
+An entry layer beside `bot.app`: may import every layer below (`serve` and `demo` start the
+App's processes); nothing imports it.
 """
 
 from __future__ import annotations

@@ -116,9 +116,9 @@ def start_bot(sb: Any, data_dir: Path, write_interval: float) -> tuple[str, Any]
     """The bot's web app and worker threads in this process, on the embedded SQLite queue."""
     from werkzeug.serving import make_server
 
+    from bot.app.tasks import build_queue
+    from bot.app.web import create_app
     from bot.settings import Settings
-    from bot.tasks import build_queue
-    from bot.web import create_app
 
     settings = Settings(
         webhook_secret=sb.webhook_secret,

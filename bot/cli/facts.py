@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from bot.catalog_file import default_catalog
 from bot.cli.snapshots import Overlay, progress, root_argument
 from bot.core.analysis import analyze
 from bot.core.facts_cache import MemoryFactsCache
-from bot.local import LocalSnapshot
+from bot.local.catalog_file import default_catalog
+from bot.local.checkout import LocalSnapshot
 
 
 @click.command("facts")

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import click
 
-from bot.catalog_file import default_catalog
 from bot.cli.snapshots import Overlay, progress, root_argument
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.refresh import DOC_ROOTS, RefreshResult, refresh
 from bot.core.scaffold import SCAFFOLD_PATH, scaffold_data_flow
-from bot.defaults_file import default_repo_config
-from bot.diffs import unified_diff
-from bot.git_revision import RevisionSnapshot
-from bot.local import LocalSnapshot
+from bot.local.catalog_file import default_catalog
+from bot.local.checkout import LocalSnapshot
+from bot.local.defaults_file import default_repo_config
+from bot.local.git_revision import RevisionSnapshot
+from bot.service.diffs import unified_diff
 
 FRESH = "docs are fresh: {docs}"
 NO_DOCS = (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot import logs
+from bot.app import logs
 from bot.settings import Settings
 
 GUNICORN_CONFIG = "config/gunicorn.conf.py"
@@ -27,7 +27,7 @@ def _config_path(given: str | None) -> str:
 def serve(config: str | None) -> None:
     """Run the web process: gunicorn with config/gunicorn.conf.py, binding $PORT."""
     Settings.from_env()  # refuse to start without WEBHOOK_SECRET, with the message
-    args = [sys.executable, "-m", "gunicorn", "--config", _config_path(config), "bot.wsgi:app"]
+    args = [sys.executable, "-m", "gunicorn", "--config", _config_path(config), "bot.app.wsgi:app"]
     os.execv(sys.executable, args)  # noqa: S606 - replace this process: signals reach gunicorn
 
 
@@ -35,7 +35,7 @@ def serve(config: str | None) -> None:
 @click.option("--threads", type=int, default=None, help="Jobs run at once (WORKER_THREADS).")
 def worker(threads: int | None) -> None:
     """Run the worker: the huey consumer that runs refresh jobs."""
-    from bot.tasks import build_queue
+    from bot.app.tasks import build_queue
 
     settings = Settings.from_env()
     settings.require_github()  # refuse now, not at the first job
@@ -48,7 +48,7 @@ def worker(threads: int | None) -> None:
 @click.option("--threads", type=int, default=None, help="Jobs run at once (WORKER_THREADS).")
 def run(threads: int | None) -> None:
     """Run web and worker in one process: the embedded default for one machine."""
-    from bot.embedded import Embedded
+    from bot.app.embedded import Embedded
 
     settings = Settings.from_env()
     settings.require_github()

@@ -1,7 +1,7 @@
 """The seam for caching per-file facts by blob SHA (promise 7: cost follows the change).
 
 Keys are `"<extractor>@<version>:<blob sha>"`; values are `FileFacts`. Adapters
-(`bot/cache.py`) store them in SQLite or Redis; the core only sees this protocol.
+(`bot/local/facts_cache.py`) store them in SQLite or Redis; the core only sees this protocol.
 """
 
 from __future__ import annotations

@@ -39,7 +39,8 @@ DIAGRAM_NOTE = (
     "The diagram shows {nodes_shown} of {nodes_total} nodes and {edges_shown} of {edges_total}"
     " links, keeping the heaviest; the tables list everything."
 )
-MORE_ROWS = "…and {count} more (run `docs-refresh facts --json` for the full list)."
+# No backticks: spans in code are repository paths only, so each can be checked.
+MORE_ROWS = "…and {count} more (the full list: docs-refresh facts --json)."
 STRENGTH_NOTE = (
     "Strength: **used** means imported or called in code, **configured** means named in"
     " settings or environment variables, **declared** means listed in a dependency manifest only."

@@ -16,11 +16,16 @@ from urllib.parse import quote
 import github
 from github import Auth, GithubException, GithubIntegration
 
-from bot.checks import CheckOutput
-from bot.comments import CommentRef
-from bot.conversation import REACTIONS, BranchMoved, Comparison, PullDetails
 from bot.github.gateway import COMPARE_FILE_LIMIT, MAX_WRITE_WAIT, _retry_after
-from bot.permissions import Permission
+from bot.service.ports.conversation import (
+    REACTIONS,
+    BranchMoved,
+    CheckOutput,
+    CommentRef,
+    Comparison,
+    Permission,
+    PullDetails,
+)
 
 PER_PAGE = 100
 # A pull request with 3,000 comments is past anything a sticky comment should search.

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from bot.github.auth import ClientOptions, Clients, TokenCache
 from bot.github.gateway import GithubGateway
 from bot.github.snapshot import BlobStore
-from bot.ports import GatewayFactory, RepoGateway
+from bot.service.ports import GatewayFactory, RepoGateway
 from bot.settings import Settings
 
 

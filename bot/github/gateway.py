@@ -19,7 +19,7 @@ import github
 from github import GithubException
 
 from bot.github.snapshot import BlobStore, RemoteSnapshot, TreeItem
-from bot.ports import (
+from bot.service.ports import (
     BranchExists,
     BranchMoved,
     CheckReport,

@@ -17,7 +17,7 @@ from bot.core.analysis.resolve import is_resolution_config
 from bot.core.filters import PathFilter
 from bot.core.snapshot import FileEntry, git_blob_sha
 from bot.github import tarball
-from bot.ports import Head
+from bot.service.ports import Head
 
 # Kinds of tree entries that are files with content (symlinks and submodules are not).
 FILE_MODES = frozenset({"100644", "100755"})

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TypeGuard
 
-from bot.commands import parse_command
-from bot.jobs import Action
-from bot.permissions import Actor, is_ignored
-from bot.preview_tasks import command_job
-from bot.routing import Router
-from bot.webhooks import Event
+from bot.app.jobs import Action
+from bot.app.preview_tasks import command_job
+from bot.app.routing import Router
+from bot.app.webhooks import Event
+from bot.service.commands import parse_command
+from bot.service.permissions import Actor, is_ignored
 
 router = Router()
 

@@ -9,11 +9,12 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from bot.app.jobs import Action, Drop, Job, refresh_job
+from bot.app.registry import job
+from bot.app.routing import Router
+from bot.app.webhooks import Event
+from bot.app.worker_context import WorkerContext
 from bot.core.errors import UserError
-from bot.jobs import Action, Drop, Job, job, refresh_job
-from bot.routing import Router
-from bot.webhooks import Event
-from bot.worker_context import WorkerContext
 
 router = Router()
 log = logging.getLogger("docs_refresh.installation")
@@ -69,7 +70,7 @@ def forget_removed(event: Event) -> Iterator[Action]:
 @job(INSTALL_JOB)
 def install_repositories(ctx: WorkerContext, job: Job) -> str:
     """Queue a first refresh of the tracked branches of each repository that has docs."""
-    from bot.service import load_config, repository_has_docs  # not in the web process
+    from bot.service.refresh import load_config, repository_has_docs  # not in the web process
 
     installation = job.installation_id
     if installation is None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from bot.jobs import Action
-from bot.preview_tasks import preview_job
-from bot.publishing import BRANCH_PREFIX as BOT_BRANCH_PREFIX
-from bot.routing import Router
-from bot.webhooks import Event
+from bot.app.jobs import Action
+from bot.app.preview_tasks import preview_job
+from bot.app.routing import Router
+from bot.app.webhooks import Event
+from bot.service.publishing import BRANCH_PREFIX as BOT_BRANCH_PREFIX
 
 router = Router()
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from bot.jobs import Action, refresh_job
-from bot.routing import Router
-from bot.webhooks import Event
+from bot.app.jobs import Action, refresh_job
+from bot.app.routing import Router
+from bot.app.webhooks import Event
 
 router = Router()
 

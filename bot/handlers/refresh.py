@@ -1,19 +1,20 @@
 """The `refresh` job: one refresh of one base branch, run by the worker.
 
-Every feature that wants a branch refreshed queues `bot.jobs.refresh_job(...)`; the queue
+Every feature that wants a branch refreshed queues `bot.app.jobs.refresh_job(...)`; the queue
 coalesces them per (installation, repo, base) and this runs once on the newest head.
 """
 
 from __future__ import annotations
 
-from bot.jobs import Job, job
-from bot.worker_context import WorkerContext
+from bot.app.jobs import Job
+from bot.app.registry import job
+from bot.app.worker_context import WorkerContext
 
 
 @job("refresh")
 def run_refresh(ctx: WorkerContext, job: Job) -> str:
     # Imported here: the web process registers this job but never loads the service.
-    from bot.service import RefreshRequest, refresh_branch
+    from bot.service.refresh import RefreshRequest, refresh_branch
 
     key = job.key
     if key is None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.tasks import Queue, build_queue
 from bot.settings import Settings
-from bot.tasks import Queue, build_queue
 from tests.app import recording_jobs  # noqa: F401 - registers the test job
 from tests.helpers.redis import redis_url  # noqa: F401 - fixture
 

@@ -18,15 +18,15 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from bot.app.jobs import Message
+from bot.app.tasks import Queue, build_queue, execute
+from bot.app.web import create_app
 from bot.core.config import RepoConfig
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.refresh import refresh
 from bot.core.snapshot import MemorySnapshot
-from bot.jobs import Message
 from bot.sandbox import SandboxHandle, start_sandbox
 from bot.settings import Settings
-from bot.tasks import Queue, build_queue, execute
-from bot.web import create_app
 from tests.helpers.sandbox import git, installation_client, make_repo
 
 OWNER, NAME = "octo", "shop"
@@ -77,7 +77,7 @@ STRIPE = {
 def fresh_doc(files: Mapping[str, str]) -> str:
     """The doc as the bot would write it for `files` (so `main` starts fresh)."""
     snapshot = MemorySnapshot({p: t.encode() for p, t in files.items()})
-    from bot.catalog_file import default_catalog
+    from bot.local.catalog_file import default_catalog
 
     result = refresh(snapshot, RepoConfig(), cache=MemoryFactsCache(), catalog=default_catalog())
     assert not result.problems, result.problems

@@ -9,9 +9,10 @@ import os
 import time
 from pathlib import Path
 
+from bot.app.jobs import Job, JobKey
+from bot.app.registry import job
+from bot.app.worker_context import WorkerContext
 from bot.core.errors import UserError
-from bot.jobs import Job, JobKey, job
-from bot.worker_context import WorkerContext
 
 RECORD = "test.record"
 

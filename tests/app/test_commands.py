@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.comments import HELP, PREVIEW_MARKER
+from bot.app.webhooks import Event
 from bot.handlers import router
-from bot.warm_states import WarmStates
-from bot.webhooks import Event
+from bot.service.comments import HELP, PREVIEW_MARKER
+from bot.service.warm_states import WarmStates
 from tests.app.harness import DOC, REPO, STRIPE, Harness, initial_files, start
 from tests.helpers.sandbox import git, make_repo
 

@@ -83,8 +83,9 @@ def test_gunicorn_config_binds_port_and_refuses_without_a_secret(tmp_path: Path)
 
 def test_web_process_never_imports_pygithub_or_the_service(tmp_path: Path) -> None:
     code = (
-        "import sys, bot.wsgi; "
-        "print(sorted(m for m in ('github', 'bot.service', 'bot.github') if m in sys.modules))"
+        "import sys, bot.app.wsgi; "
+        "print(sorted(m for m in ('github', 'bot.service.refresh', 'bot.github')"
+        " if m in sys.modules))"
     )
     env = process_env(tmp_path, {"WEBHOOK_SECRET": "s"})
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)

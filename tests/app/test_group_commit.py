@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.group_commit import Batcher, GroupCommit
+from bot.app.storage.group_commit import Batcher, GroupCommit
 
 
 class CountingDb:

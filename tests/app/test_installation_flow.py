@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from bot.jobs import Message
+from bot.app.jobs import Message
+from bot.app.tasks import Queue, build_queue, execute
+from bot.app.web import create_app
+from bot.app.webhooks import sign
+from bot.app.worker_context import WorkerContext
 from bot.sandbox import SandboxHandle, start_sandbox
 from bot.settings import Settings
-from bot.tasks import Queue, build_queue, execute
-from bot.web import create_app
-from bot.webhooks import sign
-from bot.worker_context import WorkerContext
 from tests.helpers.sandbox import git, make_repo
 
 pytestmark = pytest.mark.slow

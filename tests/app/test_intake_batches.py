@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.metrics import render
-from bot.storage import Entry
-from bot.tasks import Queue
+from bot.app.metrics import render
+from bot.app.storage import Entry
+from bot.app.tasks import Queue
 
 NOW = 1_800_000_000.0
 COUNT = ("docs_refresh_webhook_deliveries_total", (("event", "push"),))

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from bot.logs import JsonFormatter, context, redact
+from bot.app.logs import JsonFormatter, context, redact
 
 
 def test_records_carry_the_bound_context() -> None:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.jobs import JobKey
+from bot.app.jobs import JobKey
+from bot.app.tasks import build_queue
+from bot.app.webhooks import sign
 from bot.sandbox import start_sandbox
 from bot.settings import Settings
-from bot.tasks import build_queue
-from bot.webhooks import sign
 from tests.app.processes import (
     WORKER_WITH_TEST_JOBS,
     docs_refresh,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.comments import PREVIEW_MARKER
+from bot.app.jobs import Job, JobKey
+from bot.app.webhooks import Event
 from bot.handlers import router
-from bot.jobs import Job, JobKey
-from bot.webhooks import Event
+from bot.service.comments import PREVIEW_MARKER
 from tests.app.harness import DOC, REPO, STRIPE, Harness, initial_files, start
 
 pytestmark = pytest.mark.slow

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app.retry import MAX_ATTEMPTS, hinted_delay, is_transient, retry_delay
 from bot.core.errors import ConfigError, MarkerError
-from bot.retry import MAX_ATTEMPTS, hinted_delay, is_transient, retry_delay
 
 NOW = 1_700_000_000.0
 

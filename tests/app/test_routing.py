@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.app.jobs import Action, Drop, Job, refresh_job
+from bot.app.routing import Router
+from bot.app.webhooks import Event
 from bot.handlers import ROUTERS, router
-from bot.jobs import Action, Drop, Job, refresh_job
-from bot.routing import Router
-from bot.webhooks import Event
 
 
 def event(name: str, **payload: object) -> Event:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.jobs import JobKey
-from bot.metrics import Metrics, render
-from bot.storage import DELIVERY_TTL, PENDING_TTL, Entry
-from bot.tasks import Queue
+from bot.app.jobs import JobKey
+from bot.app.metrics import Metrics, render
+from bot.app.storage import DELIVERY_TTL, PENDING_TTL, Entry
+from bot.app.tasks import Queue
 
 KEY = JobKey(3, "o/r", "main")
 NOW = 1_800_000_000.0

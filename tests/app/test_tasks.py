@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.jobs import Drop, JobKey, Message, refresh_job
-from bot.storage import held
-from bot.tasks import LOCK_TTL, Queue, execute
+from bot.app.jobs import Drop, JobKey, Message, refresh_job
+from bot.app.storage import held
+from bot.app.tasks import LOCK_TTL, Queue, execute
 from tests.app.conftest import drain
 from tests.app.recording_jobs import record_job, runs
 
@@ -161,7 +161,7 @@ def _far_future():  # type: ignore[no-untyped-def]
 def test_worker_logs_carry_the_delivery_that_queued_the_job(
     sqlite_queue: Queue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot import logs as bot_logs
+    from bot.app import logs as bot_logs
 
     bot_logs.configure("INFO")
     sqlite_queue.submit("delivery-77", [record_job(tmp_path / "runs.jsonl", KEY)], event="push")

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from bot.app.tasks import Queue
+from bot.app.web import MAX_BODY, create_app
+from bot.app.webhooks import sign
 from bot.handlers import router
-from bot.tasks import Queue
-from bot.web import MAX_BODY, create_app
-from bot.webhooks import sign
 from tests.app.conftest import SECRET
 
 PUSH = {
@@ -214,6 +214,6 @@ def test_every_corpus_payload_gets_the_right_answer(
 
 
 def _key():  # type: ignore[no-untyped-def]
-    from bot.jobs import JobKey
+    from bot.app.jobs import JobKey
 
     return JobKey(42, "octo/docs", "main")

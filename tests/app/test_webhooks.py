@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.webhooks import SignatureError, WebhookError, event_from_http, sign, verify_signature
+from bot.app.webhooks import SignatureError, WebhookError, event_from_http, sign, verify_signature
 
 BODY = b'{"action": "created", "installation": {"id": 3}, "repository": {"full_name": "o/r"}}'
 

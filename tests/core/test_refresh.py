@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.catalog_file import default_catalog
 from bot.core.config import RepoConfig
 from bot.core.errors import MarkerError
 from bot.core.facts_cache import MemoryFactsCache
@@ -19,6 +18,7 @@ from bot.core.refresh import RefreshResult, refresh, refresh_doc
 from bot.core.render import render_data_flow
 from bot.core.scaffold import scaffold_data_flow
 from bot.core.snapshot import FileEntry, MemorySnapshot
+from bot.local.catalog_file import default_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = ROOT / "examples" / "shop"

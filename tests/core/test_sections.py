@@ -55,7 +55,7 @@ Written by a person; not ours.
 
 BODIES = {
     "high-level-flow": "```mermaid\ngraph LR\n  web --> bot\n```\n",
-    "internal-movement": "- `bot` → `core` (12 imports, `bot/web.py:3`)",
+    "internal-movement": "- `bot` → `core` (12 imports, `bot/app/web.py:3`)",
     "external-integrations": "- **Stripe** — payments (`requirements.txt:4`)\n",
     "observability-failure-modes": "None detected.",
 }

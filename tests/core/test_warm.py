@@ -12,12 +12,12 @@ import random
 import pytest
 
 from bench.genrepo import repo_files
-from bot.catalog_file import default_catalog
 from bot.core.config import RepoConfig
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.refresh import RefreshResult, refresh
 from bot.core.snapshot import MemorySnapshot
 from bot.core.warm import Warm
+from bot.local.catalog_file import default_catalog
 
 CATALOG = default_catalog()
 CONFIG = RepoConfig()

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cache import SqliteFactsCache
 from bot.github.auth import ClientOptions
 from bot.github.factory import gateway_factory
-from bot.ports import GatewayFactory
+from bot.local.facts_cache import SqliteFactsCache
 from bot.sandbox.server import SandboxHandle, start_sandbox
+from bot.service.ports import GatewayFactory
 from bot.settings import Settings
 
 REPO = "octo/shop"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from github import Github, GithubException
 
-from bot.checks import malformed_output
-from bot.conversation import BranchMoved
-from bot.engine import Problem
 from bot.github.conversation import GithubConversation, app_login
 from bot.sandbox import SandboxHandle, start_sandbox
+from bot.service.checks import malformed_output
+from bot.service.engine import Problem
+from bot.service.ports.conversation import BranchMoved
 from tests.helpers.sandbox import FULL_NAME, installation_client, make_repo
 
 pytestmark = pytest.mark.slow

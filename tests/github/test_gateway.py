@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from github import GithubException
 
-from bot.cache import SqliteFactsCache
 from bot.github.auth import REFRESH_MARGIN, TokenCache
-from bot.ports import Head, Identity, MissingCommit
+from bot.local.facts_cache import SqliteFactsCache
 from bot.sandbox.server import SandboxHandle
+from bot.service.ports import Head, Identity, MissingCommit
 from tests.github.conftest import REPO, api_calls, fast_options, gateways, writes
 
 Start = Callable[[dict[str, str | bytes]], SandboxHandle]

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 
 from bot.core.snapshot import git_blob_sha
 from bot.github.snapshot import RemoteSnapshot, TreeItem
-from bot.ports import Head
+from bot.service.ports import Head
 
 FILES = {
     "tsconfig.json": b'{"compilerOptions": {"baseUrl": "src"}}\n',

@@ -13,7 +13,7 @@ import pytest
 from bot.core.snapshot import git_blob_sha
 from bot.github import tarball
 from bot.github.snapshot import RemoteSnapshot, TreeItem
-from bot.ports import Head
+from bot.service.ports import Head
 
 LONG = "deeply/" * 20 + "nested/module_with_a_rather_long_name.py"  # past ustar's 100 + 155
 FILES = {

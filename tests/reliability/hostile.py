@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.webhooks import sign
+from bot.app.webhooks import sign
 
 MAX_BODY = 25 * 1024 * 1024
 FORGED = "forged"  # a marker inside every forged payload: none may ever be queued

@@ -18,11 +18,11 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.publishing import State
+from bot.app.tasks import Queue, build_queue
+from bot.app.webhooks import sign
 from bot.sandbox import SandboxHandle, start_sandbox
+from bot.service.publishing import State
 from bot.settings import Settings
-from bot.tasks import Queue, build_queue
-from bot.webhooks import sign
 from tests.app.harness import CODE, DOC, DOC_TEMPLATE, fresh_doc
 from tests.app.processes import LIVE, ROOT, docs_refresh, healthy, http, process_env
 from tests.helpers.redis import free_port

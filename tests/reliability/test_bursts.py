@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.publishing import State
-from bot.webhooks import sign
+from bot.app.webhooks import sign
+from bot.service.publishing import State
 from tests.app.harness import fresh_doc
 from tests.app.processes import http
 from tests.reliability.stack import BOT_BRANCH, DOC, REPO, SECRET, Stack, shop_files, stack

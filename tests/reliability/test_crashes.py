@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.jobs import Message
-from bot.webhooks import sign
+from bot.app.jobs import Message
+from bot.app.webhooks import sign
 from tests.app.harness import STRIPE, fresh_doc
 from tests.reliability.stack import BOT_BRANCH, DOC, REPO, SECRET, Stack, shop_files, stack
 

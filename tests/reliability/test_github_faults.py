@@ -1,7 +1,7 @@
 """GitHub faults at each request of a refresh, through the sandbox's fault injection: 5xx,
 403 secondary limit with `retry-after`, 422 not-a-fast-forward on ref writes, timeouts.
 
-The refresh runs as the worker runs it (`bot.tasks.execute`, job retries taken from the
+The refresh runs as the worker runs it (`bot.app.tasks.execute`, job retries taken from the
 queue's schedule). Whatever fails, the refresh ends as a clean one does — one PR, one
 commit on the base head, the right doc, its labels, no comment — waits what GitHub asks,
 and never repeats a write blindly: after a failed write, the state is read again first.
@@ -23,19 +23,19 @@ from typing import Any
 
 import pytest
 
-from bot.catalog_file import default_catalog
+from bot.app.jobs import Message, refresh_job
+from bot.app.metrics import Metrics
+from bot.app.tasks import Queue, build_queue, execute
+from bot.app.worker_context import WorkerContext
 from bot.core.config import RepoConfig
 from bot.core.facts_cache import MemoryFactsCache
 from bot.github.auth import ClientOptions, Clients, TokenCache
 from bot.github.factory import html_url_for
 from bot.github.gateway import GithubGateway
-from bot.jobs import Message, refresh_job
-from bot.metrics import Metrics
+from bot.local.catalog_file import default_catalog
 from bot.sandbox import SandboxHandle, start_sandbox
-from bot.service import ServiceDeps
+from bot.service.refresh import ServiceDeps
 from bot.settings import Settings
-from bot.tasks import Queue, build_queue, execute
-from bot.worker_context import WorkerContext
 from tests.app.harness import STRIPE, fresh_doc
 from tests.helpers.sandbox import commit_files, git, make_repo
 from tests.reliability.stack import BOT_BRANCH, DOC, REPO, shop_files

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.jobs import Message
+from bot.app.jobs import Message
+from bot.app.tasks import build_queue
+from bot.app.web import create_app
+from bot.app.webhooks import sign
 from bot.settings import Settings
-from bot.tasks import build_queue
-from bot.web import create_app
-from bot.webhooks import sign
 from tests.app.processes import http
 from tests.reliability.hostile import (
     DELETE,

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from bot.core.markers import parse_document
 from bot.core.refresh import refresh_doc
 from bot.core.sections import OWNED_SECTIONS, OWNED_SLUGS
-from bot.ports import Head
-from bot.publishing import Proposal, branch_for, publish
-from bot.service import BOT_IDENTITY
+from bot.service.ports import Head
+from bot.service.publishing import Proposal, branch_for, publish
+from bot.service.refresh import BOT_IDENTITY
 from tests.service.fakes import FakeGateway, FakeRepo
 
 PATH = ".context/docs/data-flow.md"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.jobs import JobKey, Message
+from bot.app.jobs import JobKey, Message
+from bot.app.storage.journal import Running, recover, this_host
+from bot.app.tasks import LOCK_TTL, Queue, _break_lease, build_queue, execute
 from bot.settings import Settings
-from bot.storage.journal import Running, recover, this_host
-from bot.tasks import LOCK_TTL, Queue, _break_lease, build_queue, execute
 from tests.app import recording_jobs
 from tests.app.recording_jobs import record_job, runs
 

@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
+from bot.app.routing import Router
+from bot.app.tasks import build_queue
+from bot.app.web import create_app
+from bot.app.webhooks import Event, sign
 from bot.core.config import CONFIG_PATH, parse_repo_config
 from bot.core.errors import ConfigError
 from bot.handlers import router
-from bot.routing import Router
 from bot.settings import Settings
-from bot.tasks import build_queue
-from bot.web import create_app
-from bot.webhooks import Event, sign
 from tests.app.harness import DOC, REPO, SECRET, STRIPE, Harness, initial_files, start
 from tests.app.processes import http
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.cache import SqliteFactsCache
-from bot.catalog_file import default_catalog
+from bot.local.catalog_file import default_catalog
+from bot.local.facts_cache import SqliteFactsCache
 from bot.sandbox.server import SandboxHandle, start_sandbox
-from bot.service import RefreshOutcome, RefreshRequest, ServiceDeps, refresh_branch
+from bot.service.refresh import RefreshOutcome, RefreshRequest, ServiceDeps, refresh_branch
 from tests.github.conftest import REPO, gateways, make_repo
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "shop"

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.core.snapshot import MemorySnapshot
-from bot.ports import (
+from bot.service.ports import (
     BranchExists,
     CheckReport,
     Comment,

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import redis
 
-from bot.cache import RedisFactsCache, SqliteFactsCache, facts_cache_for
 from bot.core.model import Dependency, EnvRead, FileFacts, ImportRef, Signal
+from bot.local.facts_cache import RedisFactsCache, SqliteFactsCache, facts_cache_for
 
 FACTS = FileFacts("python", imports=(ImportRef("os", 1),), dependencies=(Dependency("pypi", "x"),))
 FULL = FileFacts(

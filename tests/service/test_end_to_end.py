@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.demo import start_bot
-from bot.publishing import branch_for
+from bot.service.publishing import branch_for
 from tests.service.conftest import Shop, example_files, start_shop
 
 REPO = "octo/shop"

@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.ports import Head
-from bot.publishing import (
+from bot.service.ports import Head
+from bot.service.publishing import (
     FOREIGN_MARKER,
     DocNote,
     Proposal,
@@ -13,7 +13,7 @@ from bot.publishing import (
     branch_for,
     publish,
 )
-from bot.service import BOT_IDENTITY
+from bot.service.refresh import BOT_IDENTITY
 from tests.service.fakes import FakeGateway, FakeRepo
 
 DOC = "docs/data-flow.md"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.publishing import FOREIGN_MARKER, State, branch_for
-from bot.service import repository_has_docs
+from bot.service.publishing import FOREIGN_MARKER, State, branch_for
+from bot.service.refresh import repository_has_docs
 from tests.service.conftest import DOC, Shop, start_shop
 
 BOT_BRANCH = branch_for("main")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from bot.core.analysis.catalog import Catalog, load_catalog
+from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.extract import extract_all
 from bot.core.analysis.graph import (
     build_entrypoints,
@@ -27,7 +27,7 @@ from bot.core.snapshot import Snapshot
 from bot.core.warm import Delta, Warm
 
 # Without a catalog, nothing is matched by name, but signals still make items.
-_EMPTY_CATALOG = "{}"
+_EMPTY_CATALOG = Catalog((), ())
 
 
 def analyze(
@@ -36,7 +36,7 @@ def analyze(
     catalog: object | None = None,
     warm: Warm | None = None,
 ) -> RepoFacts:
-    """The repository's facts. `catalog` is a `Catalog` (see `bot.catalog_file`) or None.
+    """The repository's facts. `catalog` is a `Catalog` (see `bot.local.catalog_file`) or None.
     `warm` (the previous analysis of this repository, see `bot.core.warm`) is updated."""
     if catalog is not None and not isinstance(catalog, Catalog):
         raise TypeError(f"catalog must be a Catalog, not {type(catalog).__name__}")
@@ -85,7 +85,7 @@ def _analyze(
         graph = build_graph(paths, facts, resolver, shas)
     services = warm.services if warm is not None and same_paths else None
     if services is None or not update_services(services, changed, facts, before):
-        services = build_services(facts, catalog or load_catalog(_EMPTY_CATALOG), shas)
+        services = build_services(facts, catalog or _EMPTY_CATALOG, shas)
     entries_state = warm.entrypoints if warm is not None and same_paths else None
     if entries_state is None or not update_entrypoints(entries_state, changed, facts, before):
         entries_state = build_entrypoints(paths, facts)

@@ -271,15 +271,3 @@ def image_name(image: str) -> str:
 
 def _unique(entries: Iterable[Entry]) -> tuple[Entry, ...]:
     return tuple(dict.fromkeys(entries))
-
-
-# --- loading ---------------------------------------------------------------------------
-
-
-def load_catalog(text: str, path: str = "config/integrations.yml") -> Catalog:
-    """Parse and validate the catalog; `ConfigError` names the line of the first problem."""
-    # The reader, and PyYAML with it (~15 ms of start-up), load only here: a run whose
-    # catalog comes from the pickled cache (bot/catalog_file.py) never needs them.
-    from bot.core.analysis.catalog_yaml import read_catalog
-
-    return read_catalog(text, path)

@@ -38,7 +38,7 @@ from bot.core.errors import ConfigError
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_catalog(text: str, path: str) -> Catalog:
+def load_catalog(text: str, path: str = "config/integrations.yml") -> Catalog:
     """Parse and validate the catalog; `ConfigError` names the line of the first problem."""
     try:
         root = yaml.compose(text, Loader=_SAFE_LOADER)

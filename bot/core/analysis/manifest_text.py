@@ -20,7 +20,7 @@ ENV_REF = re.compile(r"""ENV(?:\.fetch\(|\[)\s*["']([A-Z][A-Z0-9_]*)["']""")
 
 @dataclass(slots=True)
 class FileExtractor:
-    """Satisfies the `Extractor` protocol of `bot.core.analysis.extract` structurally."""
+    """Satisfies the `Extractor` protocol of `bot.core.analysis.extractors` structurally."""
 
     name: str
     version: int

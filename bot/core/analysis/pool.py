@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from bot.core.analysis.extract import Extractor, extract_one, extractor_for
+from bot.core.analysis.extractors import Extractor, extract_one, extractor_for
 from bot.core.model import Dependency, EnvRead, FileFacts, ImportRef, Signal
 from bot.core.snapshot import Snapshot
 

@@ -4,15 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.catalog_file import CATALOG_PATH, default_catalog
 from bot.core.analysis.catalog import (
     Catalog,
     image_name,
     js_package_name,
-    load_catalog,
     normalize_pypi,
 )
+from bot.core.analysis.catalog_yaml import load_catalog
 from bot.core.errors import ConfigError
+from bot.local.catalog_file import CATALOG_PATH, default_catalog
 
 SMALL = """\
 version: 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.analysis.claims import ClaimIndex, claims
-from bot.core.analysis.extract import CLAIMS, EXTRACTORS, extractor_for
+from bot.core.analysis.extractors import CLAIMS, EXTRACTORS, extractor_for
 
 ROOT = Path(__file__).resolve().parents[3]
 

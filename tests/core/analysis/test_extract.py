@@ -12,12 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.analysis import pool
-from bot.core.analysis.extract import (
-    EXTRACTORS,
-    cache_key,
-    extract_all,
-    extractor_for,
-)
+from bot.core.analysis.extract import extract_all
+from bot.core.analysis.extractors import EXTRACTORS, cache_key, extractor_for
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.model import FileFacts
 from bot.core.snapshot import MemorySnapshot, git_blob_sha

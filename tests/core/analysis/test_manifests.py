@@ -4,10 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.catalog_file import default_catalog
 from bot.core.analysis.manifest_text import FileExtractor, process_kind
 from bot.core.analysis.manifests import MANIFEST_EXTRACTORS, manifest_extractors_for
 from bot.core.model import Dependency, EnvRead, FileFacts, Signal
+from bot.local.catalog_file import default_catalog
 
 
 def facts(path: str, text: str) -> FileFacts:
@@ -648,10 +648,10 @@ def test_process_kind(name: str, command: str, kind: str | None) -> None:
 
 
 def test_platform_configs() -> None:
-    clever = facts("clevercloud/python.json", '{"deploy": {\n "module": "bot.web:app"}}')
+    clever = facts("clevercloud/python.json", '{"deploy": {\n "module": "bot.app.web:app"}}')
     assert clever.signals == (
         Signal("deployment.clevercloud", "Clever Cloud"),
-        Signal("entrypoint.http", "clevercloud", 2, "bot.web:app"),
+        Signal("entrypoint.http", "clevercloud", 2, "bot.app.web:app"),
     )
     heroku = facts(
         "app.json",

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalog_file import default_catalog
 from bot.core.analysis import analyze
-from bot.core.analysis.catalog import load_catalog
+from bot.core.analysis.catalog_yaml import load_catalog
 from bot.core.analysis.services import (
     EVIDENCE_CAP,
     ServiceFacts,
@@ -32,6 +31,7 @@ from bot.core.model import (
     Signal,
 )
 from bot.core.snapshot import MemorySnapshot
+from bot.local.catalog_file import default_catalog
 
 E = Evidence
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.catalog_file import default_catalog
 from bot.core.analysis import analyze
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.extract import extract_all
 from bot.core.analysis.services import ServiceFacts, collect_services
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.snapshot import MemorySnapshot
+from bot.local.catalog_file import default_catalog
 
 BASE = {
     "app/main.py": b"import redis\nimport stripe\nfrom sentry_sdk import init\n",

@@ -1,0 +1,110 @@
+"""The extractor registry: which extractor reads a path, and the facts of one file.
+
+An extractor is a pure function of (its name and version, the file's bytes). Its facts may
+depend on the path only through *which* extractor is chosen; anything else a path decides
+(Rails folders, tests vs main code) is decided in aggregation. That is what makes a cache
+keyed by `name@version:blob-sha` honest forever. Kept apart from `extract` so the process
+pool (`pool`) and `extract_all` both build on it without importing each other.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.core.analysis.claims import ClaimIndex
+from bot.core.analysis.golang import GoExtractor
+from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
+from bot.core.analysis.manifests import MANIFEST_EXTRACTORS
+from bot.core.analysis.python import PythonExtractor
+from bot.core.analysis.ruby import RubyExtractor
+from bot.core.filters import content_skip_reason
+from bot.core.model import FileFacts
+
+
+class Extractor(Protocol):
+    name: str
+    version: int
+
+    def matches(self, path: str) -> bool: ...
+
+    def extract(self, path: str, data: bytes) -> FileFacts: ...
+
+
+LANGUAGE_EXTRACTORS: tuple[Extractor, ...] = (
+    PythonExtractor(),
+    JavaScriptExtractor(),
+    TypeScriptExtractor(),
+    RubyExtractor(),
+    GoExtractor(),
+)
+# Manifests first, languages after (the order facts are merged in when several claim a file).
+EXTRACTORS: tuple[Extractor, ...] = (*MANIFEST_EXTRACTORS, *LANGUAGE_EXTRACTORS)
+
+SKIPPED = FileFacts(language="other")
+_PLAIN_LANGUAGES = ("manifest", "config", "other")
+
+
+class Combined:
+    """Several extractors claiming one file (a Django `settings.py` is both config and
+    Python): facts merged, and a name that carries every part's name and version, so the
+    cache key changes when any part does."""
+
+    version = 1
+
+    def __init__(self, parts: tuple[Extractor, ...]) -> None:
+        self.parts = parts
+        self.name = "+".join(f"{e.name}.{e.version}" for e in parts)
+
+    def matches(self, path: str) -> bool:
+        return all(e.matches(path) for e in self.parts)
+
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        return merge_facts([e.extract(path, data) for e in self.parts])
+
+
+def merge_facts(parts: list[FileFacts]) -> FileFacts:
+    languages = [f.language for f in parts if f.language not in _PLAIN_LANGUAGES]
+    return FileFacts(
+        language=languages[0] if languages else parts[0].language,
+        imports=tuple(sorted({x for f in parts for x in f.imports})),
+        env=tuple(sorted({x for f in parts for x in f.env})),
+        signals=tuple(sorted({x for f in parts for x in f.signals})),
+        dependencies=tuple(sorted({x for f in parts for x in f.dependencies})),
+        meta=tuple(sorted({x for f in parts for x in f.meta})),
+    )
+
+
+def cache_key(extractor: Extractor, sha: str) -> str:
+    return f"{extractor.name}@{extractor.version}:{sha}"
+
+
+_COMBINED: dict[tuple[int, ...], Extractor] = {}
+# Each extractor's test, unwrapped where it is a plain function (`FileExtractor.match`):
+# one call per extractor and path instead of two, on the cold path.
+_TESTS: tuple[Callable[[str], bool], ...] = tuple(
+    getattr(e, "match", None) or e.matches for e in EXTRACTORS
+)
+# Only the extractors whose declared claims cover a path are asked about it (~2 of ~40).
+CLAIMS = ClaimIndex(_TESTS, [getattr(e, "claims", None) for e in EXTRACTORS])
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def extractor_for(path: str) -> Extractor | None:
+    """The extractor for `path`: the one that claims it, or their combination, or None."""
+    chosen = CLAIMS.claimants(path)
+    if not chosen:
+        return None
+    if len(chosen) == 1:
+        return EXTRACTORS[chosen[0]]
+    if chosen not in _COMBINED:
+        _COMBINED[chosen] = Combined(tuple(EXTRACTORS[i] for i in chosen))
+    return _COMBINED[chosen]
+
+
+def extract_one(extractor: Extractor, path: str, data: bytes) -> FileFacts:
+    """Facts of one file; binary or minified content gives empty facts (cached like any)."""
+    if content_skip_reason(path, data) is not None:
+        return SKIPPED
+    return extractor.extract(path, data)

@@ -1,0 +1,294 @@
+"""A local checkout (or a plain folder) as a `Snapshot`.
+
+In a git checkout the files are the tracked ones (`git ls-files`), and the bytes are the
+working tree's, so uncommitted edits count. Blob SHAs come from the index; only the files
+`git status` reports as modified are read and hashed again. `source` is HEAD's SHA when no
+tracked file under `root` differs from HEAD, staged or not (the snapshot then is that
+commit's tree there), otherwise None.
+
+A folder without git (or one git does not track at all) is walked instead; every file is
+hashed the way git hashes a blob, and `source` is None. Symlinks and submodules are
+skipped. The skip rules are `bot.core.filters`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.core.errors import SetupError
+from bot.core.filters import MAX_FILE_BYTES, VENDORED_DIRS, PathFilter
+from bot.core.snapshot import FileEntry, git_blob_sha
+from bot.local.git_index import index_key, read_index
+
+GIT_FAILED = "git failed in {root}: {error}"
+NOT_A_FOLDER = "not a folder: {root}"
+
+_REGULAR_MODES = (b"100644", b"100755")
+# `git ls-files -s --debug -z`: "mode sha stage\tpath\0" then stat lines ending in "size: N".
+_LS_FILES_DEBUG = re.compile(rb"(\d{6}) ([0-9a-f]{40,64}) \d\t([^\0]*)\0[^\0]*?size: (\d+)")
+
+
+class LocalSnapshot:
+    """Files of a working tree, as the core's `Snapshot` protocol wants them."""
+
+    # Reads are plain file reads: a forked extraction worker may read for itself.
+    fork_safe = True
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise SetupError(NOT_A_FOLDER.format(root=self.root))
+        self._repo = _repository(self.root)
+        self.is_git = self._repo is not None
+        self._source: str | None = None
+        self._entries: tuple[FileEntry, ...] = ()
+        self._tracked = False
+        if self._repo is not None:
+            self._entries = self._git_entries(self._repo)
+        if not self._entries and not self._tracked:
+            # Not a checkout, or a folder git does not track (ignored, or never added).
+            self.is_git = False
+            self._source = None
+            self._entries = self._folder_entries()
+
+    @property
+    def source(self) -> str | None:
+        return self._source
+
+    def entries(self) -> Sequence[FileEntry]:
+        return self._entries
+
+    def read(self, path: str) -> bytes:
+        with open(f"{self.root}{os.sep}{path}", "rb") as handle:
+            return handle.read()
+
+    # --- git checkout ---------------------------------------------------------------
+
+    def _git(self, *args: str) -> bytes:
+        return run_git(self.root, *args)
+
+    def _git_entries(self, repo: _Repository) -> tuple[FileEntry, ...]:
+        # `git status` first: it refreshes the index, whose recorded sizes are then those of
+        # the working tree for every file it does not report. Paths are relative to `root`,
+        # even when `root` is a subfolder of the checkout.
+        changed, head = self._changed_paths(repo.prefix)
+        prefix = f"{self.root}{os.sep}"  # plain strings: pathlib costs more than the reads
+        listing = self._listing(repo)
+        self._tracked = bool(listing.index)
+        self._source = None if changed or not listing.index else head
+        if not changed:
+            return listing.kept
+        out = [e for e in listing.kept if e.path not in changed]
+        keep = listing.keep
+        for path in changed:
+            if path not in listing.index:
+                continue  # no longer in the index (a staged deletion): not analysed
+            try:
+                with open(prefix + path, "rb") as handle:
+                    data = handle.read(MAX_FILE_BYTES + 1)
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue  # deleted in the working tree: not part of what is analysed
+            size = len(data) if len(data) <= MAX_FILE_BYTES else os.stat(prefix + path).st_size
+            if keep.skip_reason(path, size) is None:
+                out.append(FileEntry(path, git_blob_sha(data, repo.algorithm), size))
+        return tuple(sorted(out))
+
+    def _listing(self, repo: _Repository) -> _Listing:
+        """The index's files under `root`, filtered by size and path: parsed once per version
+        of the index file (and of the `.gitattributes` files) in this process."""
+        key = index_key(repo.index)
+        cached = _INDEXES.get((key, repo.prefix)) if key is not None else None
+        if cached is None:
+            index = self._read_index(repo)
+            # Found with the index, not on every listing: that looked at each of its paths.
+            found = tuple(p for p in index if p.rpartition("/")[2] == ".gitattributes")
+            cached = (index, found)
+            if key is not None:
+                _remember(_INDEXES, (key, repo.prefix), cached)
+        index, attribute_files = cached
+        attributes = {}
+        for path in attribute_files:
+            try:
+                with open(f"{self.root}{os.sep}{path}", encoding="utf-8", errors="replace") as f:
+                    attributes[path] = f.read()
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue
+        listing_key = (key, repo.prefix, tuple(sorted(attributes.items())))
+        listing = _LISTINGS.get(listing_key) if key is not None else None
+        if listing is None:
+            keep = PathFilter.from_files(attributes)
+            kept = tuple(
+                sorted(
+                    FileEntry(path, sha, size)
+                    for path, (sha, size) in index.items()
+                    if keep.skip_reason(path, size) is None
+                )
+            )
+            listing = _Listing(index, keep, kept)
+            if key is not None:
+                _remember(_LISTINGS, listing_key, listing)
+        return listing
+
+    def _read_index(self, repo: _Repository) -> dict[str, tuple[str, int]]:
+        """path (relative to `root`) -> (blob sha, working-tree size) of regular files."""
+        raw = read_index(repo.index, repo.hash_len)
+        if raw is None:  # a format the reader leaves to git (v4, split or sparse index)
+            listing = self._git("ls-files", "-s", "--debug", "-z", "--", ".")
+            raw = {}
+            for m in _LS_FILES_DEBUG.finditer(listing):
+                if m.group(1) in _REGULAR_MODES:  # symlinks, submodules skipped
+                    raw[m.group(3)] = (m.group(2).decode(), int(m.group(4)))
+            top = b""  # ls-files already answers relative to `root`
+        else:
+            top = repo.prefix.encode("utf-8", "surrogateescape")
+        out: dict[str, tuple[str, int]] = {}
+        cut = len(top)
+        for name, value in raw.items():
+            if name.startswith(top):
+                out[name[cut:].decode("utf-8", "surrogateescape")] = value
+        return out
+
+    def _changed_paths(self, prefix: str) -> tuple[set[str], str | None]:
+        """Tracked paths whose working-tree or staged content differs from HEAD, and HEAD's
+        commit (None before the first): one `git status` answers both."""
+        out = self._git(
+            "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=no", "--", "."
+        )
+        changed: set[str] = set()
+        head = None
+        records = out.split(b"\0")
+        i = 0
+        while i < len(records):
+            record = records[i]
+            i += 1
+            if record.startswith(b"# branch.oid "):
+                oid = record[len(b"# branch.oid ") :].decode()
+                head = None if oid == "(initial)" else oid
+                continue
+            fields = _STATUS_FIELDS.get(record[:2])
+            if fields is None:
+                continue  # other headers
+            parts = record.split(b" ", fields)
+            if len(parts) <= fields:
+                continue
+            if record[:1] == b"2":
+                i += 1  # the next record is the rename's source path
+            path = parts[fields].decode("utf-8", "surrogateescape")
+            if prefix and path.startswith(prefix):
+                path = path[len(prefix) :]
+            changed.add(path)
+        return changed, head
+
+    # --- plain folder ---------------------------------------------------------------
+
+    def _folder_entries(self) -> tuple[FileEntry, ...]:
+        attributes: dict[str, str] = {}
+        found: list[tuple[str, int]] = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if d not in VENDORED_DIRS)
+            rel_dir = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+            for name in filenames:
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full):
+                    continue
+                path = name if rel_dir == "." else f"{rel_dir}/{name}"
+                if name == ".gitattributes":
+                    attributes[path] = Path(full).read_text("utf-8", "replace")
+                found.append((path, os.stat(full).st_size))
+        keep = PathFilter.from_files(attributes)
+        out = [
+            FileEntry(path, git_blob_sha((self.root / path).read_bytes()), size)
+            for path, size in found
+            if keep.skip_reason(path, size) is None
+        ]
+        out.sort()
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Repository:
+    prefix: str  # `root` relative to the checkout's top, "" or ending in "/"
+    index: str  # the index file's path
+    algorithm: str  # the object format: "sha1" or "sha256"
+
+    @property
+    def hash_len(self) -> int:
+        return 32 if self.algorithm == "sha256" else 20
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    index: dict[str, tuple[str, int]]
+    keep: PathFilter
+    kept: tuple[FileEntry, ...]  # sorted; by the index's sizes
+
+
+# Parsed indexes and filtered listings by index version: a long-lived process (the worker,
+# a watch loop, the benchmark) lists a 20,000-file checkout again in a `git status`.
+_INDEXES: dict[object, tuple[dict[str, tuple[str, int]], tuple[str, ...]]] = {}
+_LISTINGS: dict[object, _Listing] = {}
+_MEMO_MAX = 4
+
+
+def _remember(memo: dict[object, Any], key: object, value: object) -> None:
+    while len(memo) >= _MEMO_MAX:
+        memo.pop(next(iter(memo)))
+    memo[key] = value
+
+
+# `git status --porcelain=v2` records: how many space-separated fields precede the path
+# (ordinary, renamed or copied, unmerged).
+_STATUS_FIELDS = {b"1 ": 8, b"2 ": 9, b"u ": 10}
+# Which checkout a folder is in, per folder: asked of git once per process while the index
+# file it named is there (a checkout's index path and object format do not change).
+_REPOSITORIES: dict[object, _Repository] = {}
+
+
+def _repository(root: Path) -> _Repository | None:
+    """The checkout `root` is in, or None (no git, or not a checkout)."""
+    key = (str(root), os.environ.get("GIT_DIR", ""), os.environ.get("GIT_INDEX_FILE", ""))
+    known = _REPOSITORIES.get(key)
+    if known is not None and os.path.isfile(known.index):
+        return known
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--show-prefix", "--git-path", "index", "--show-object-format"],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None  # no git binary: treat as a plain folder
+    lines = done.stdout.decode("utf-8", "surrogateescape").split("\n")
+    if done.returncode != 0 or len(lines) < 3:
+        return None
+    prefix, index, object_format = lines[0], lines[1], lines[2]
+    found = _Repository(
+        prefix=prefix,
+        index=os.path.join(root, index),
+        algorithm="sha256" if object_format == "sha256" else "sha1",
+    )
+    _remember(_REPOSITORIES, key, found)
+    return found
+
+
+def run_git(root: Path, *args: str) -> bytes:
+    """`git ARGS` in `root` (paths unquoted); a failure is a SetupError naming the folder."""
+    try:
+        return subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as err:
+        detail = getattr(err, "stderr", b"") or str(err).encode()
+        raise SetupError(
+            GIT_FAILED.format(root=root, error=detail.decode(errors="replace").strip())
+        ) from err
