@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bot.cli.refresh", "init_command"),
     ("bot.cli.facts", "facts_command"),
     ("bot.cli.lint", "lint"),
+    ("bot.cli.action", "action"),
     ("bot.cli.serve", "serve"),
     ("bot.cli.serve", "worker"),
     ("bot.cli.serve", "run"),
