@@ -30,6 +30,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bot.cli.serve", "run"),
     ("bot.cli.demo", "demo"),
     ("bot.cli.sandbox", "sandbox"),
+    ("bot.cli.setup", "setup"),
 )
 
 

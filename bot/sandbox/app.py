@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from bot.sandbox import admin, api_app, api_git, api_issues, api_pulls, api_repo
+from bot.sandbox import admin, api_app, api_git, api_issues, api_pulls, api_repo, manifests
 from bot.sandbox.api_git import NOT_FAST_FORWARD
-from bot.sandbox.auth import AuthFailure, check_token, verify_app_jwt
+from bot.sandbox.auth import AuthFailure, check_token, verify_app_jwt_any
 from bot.sandbox.rest import CONTEXT_KEY, ApiError, Context, ctx
 
 if TYPE_CHECKING:
@@ -37,6 +37,10 @@ _JWT_PATHS = re.compile(
     r"^/app(/.*)?$|^/repos/[^/]+/[^/]+/installation$|^/(orgs|users)/[^/]+/installation$"
 )
 _OPEN_PATHS = re.compile(r"^/_sandbox/|^/_codeload/|^/rate_limit$")
+# GitHub's web pages of the manifest flow (a browser's, not the API's) and the conversion,
+# which takes no credentials: the one-time code is the credential.
+_WEB_PATHS = re.compile(r"^(/organizations/[^/]+)?/settings/apps/new(/create)?$")
+_NO_AUTH_PATHS = re.compile(r"^/app-manifests/[^/]+/conversions$")
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -62,7 +66,8 @@ def _routes() -> Flask:
     sandboxes differ only by context, which each request carries in its environ."""
     app = Flask("bot.sandbox")
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep GitHub's field order
-    for bp in (admin.bp, api_app.bp, api_git.bp, api_issues.bp, api_pulls.bp, api_repo.bp):
+    blueprints = (admin, api_app, api_git, api_issues, api_pulls, api_repo, manifests)
+    for bp in (module.bp for module in blueprints):
         app.register_blueprint(bp)
     app.before_request(_before)
     app.after_request(_after)
@@ -72,6 +77,9 @@ def _routes() -> Flask:
 
 
 def _is_admin() -> bool:
+    """Not an API request: not logged, not counted, never faulted."""
+    if _WEB_PATHS.match(request.path):
+        return True
     return bool(_OPEN_PATHS.match(request.path)) and request.path != "/rate_limit"
 
 
@@ -93,8 +101,10 @@ def _before() -> Response | None:
             return _fault_response(
                 fault.kind, fault.status, fault.message, fault.retry_after
             ).response()
-    if _OPEN_PATHS.match(request.path) or request.url_rule is None:
-        return None  # open paths; unknown routes answer 404 with or without credentials
+    if _OPEN_PATHS.match(request.path) or _NO_AUTH_PATHS.match(request.path):
+        return None
+    if request.url_rule is None:
+        return None  # unknown routes answer 404 with or without credentials
     _authenticate()
     return None
 
@@ -125,7 +135,8 @@ def _authenticate() -> None:
     c = ctx()
     try:
         if _JWT_PATHS.match(request.path):
-            verify_app_jwt(credential, c.public_key, c.store.clock())
+            keys = [c.public_key, *c.extra_public_keys]
+            verify_app_jwt_any(credential, keys, c.store.clock())
             g.auth = "app"
         else:
             check_token(c.store, credential)

@@ -48,16 +48,21 @@ def load_or_create_key(data_dir: Path) -> tuple[Path, bytes]:
     path = data_dir / KEY_FILE
     if path.exists():
         return path, path.read_bytes()
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
+    pem = new_key_pem()
     data_dir.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pem)
     path.chmod(0o600)
     return path, pem
+
+
+def new_key_pem() -> bytes:
+    """A new 2048-bit RSA private key, PEM (PKCS#1, as GitHub hands them out)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
 
 
 def public_key_pem(private_pem: bytes) -> bytes:
@@ -89,6 +94,19 @@ def verify_app_jwt(token: str, public_pem: bytes, now: float) -> None:
         raise AuthFailure(JWT_FUTURE_IAT)
     if exp - iat > JWT_MAX_LIFETIME + CLOCK_SKEW:
         raise AuthFailure(JWT_TOO_LONG)
+
+
+def verify_app_jwt_any(token: str, public_pems: list[bytes], now: float) -> None:
+    """`verify_app_jwt` against each of the app's keys (an app may have several): the first
+    key whose signature matches decides; none matching is GitHub's "could not be decoded"."""
+    for pem in public_pems:
+        try:
+            verify_app_jwt(token, pem, now)
+            return
+        except AuthFailure as err:
+            if err.message != JWT_UNDECODABLE:
+                raise
+    raise AuthFailure(JWT_UNDECODABLE)
 
 
 def issue_token(store: Store, ttl: float) -> tuple[str, float]:

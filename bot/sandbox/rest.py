@@ -4,7 +4,7 @@ bodies, `Link` pagination and request-body helpers."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlencode
@@ -33,6 +33,8 @@ class Context:
     # issue_comment), so a bot can be tested for ignoring its own events.
     api_webhooks: bool = False
     outbox: webhooks.Outbox | None = None
+    # Keys added by registering the app from a manifest (`bot.sandbox.manifests`).
+    extra_public_keys: list[bytes] = field(default_factory=list)
 
 
 CONTEXT_KEY = "docs_refresh.sandbox"

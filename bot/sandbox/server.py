@@ -52,13 +52,17 @@ class SandboxHandle:
         self._context = context
         self.private_key_pem = private_key_pem
         self.private_key_path = context.private_key_path
-        self.webhook_secret = context.webhook_secret
         self.api_url = api_url
         self.store = context.store
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox", daemon=True
         )
         self._thread.start()
+
+    @property
+    def webhook_secret(self) -> str:
+        """What deliveries are signed with (registering the app from a manifest changes it)."""
+        return self._context.webhook_secret
 
     @property
     def webhook_url(self) -> str | None:

@@ -146,6 +146,8 @@ class Store:
         self.requests: list[dict[str, Any]] = []
         self.deliveries: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
+        # Manifest-flow codes not yet converted: code -> (expiry, manifest).
+        self.manifest_codes: dict[str, tuple[float, dict[str, Any]]] = {}
         self.user(BOT_LOGIN, "Bot")
 
     def now(self) -> str:
