@@ -37,6 +37,9 @@ BAD_INTEGER = "{name} must be a whole number, got {value!r}"
 BAD_NUMBER = "{name} must be a number of seconds, got {value!r}"
 BAD_LOG_LEVEL = "LOG_LEVEL must be one of {levels}, got {value!r}"
 UNREADABLE_KEY = "PRIVATE_KEY_PATH {path} cannot be read: {reason}"
+BAD_SWITCH = "{name} must be true or false, got {value!r}"
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,8 @@ class Settings:
     # A push's refresh waits this long for the rest of a burst. Deployments read
     # SETTLE_SECONDS (default DEFAULT_SETTLE); values built in code (tests, the demo) start at once.
     settle_seconds: float = 0.0
+    # Open a "Set up docs-refresh" pull request in repositories installed without a doc.
+    onboarding: bool = True
 
     @classmethod
     def from_env(
@@ -95,6 +100,7 @@ class Settings:
             settle_seconds=max(
                 0.0, _number("SETTLE_SECONDS", get("SETTLE_SECONDS") or DEFAULT_SETTLE)
             ),
+            onboarding=_switch("ONBOARDING", get("ONBOARDING") or "true"),
         )
 
     def require_github(self) -> tuple[int, str]:
@@ -121,6 +127,13 @@ def _number(name: str, value: str) -> float:
         return float(value)
     except ValueError:
         raise SetupError(BAD_NUMBER.format(name=name, value=value)) from None
+
+
+def _switch(name: str, value: str) -> bool:
+    word = value.lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        raise SetupError(BAD_SWITCH.format(name=name, value=value))
+    return word in TRUE_WORDS
 
 
 def _private_key(text: str | None, path: str | None) -> str | None:

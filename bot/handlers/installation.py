@@ -1,6 +1,7 @@
-"""Installations: new repositories get a first refresh — only those that already carry docs
-with agent-update blocks (no bulk changes without opt-in); removed ones lose their pending
-jobs.
+"""Installations: new repositories get a first refresh — only those that already carry a
+data-flow doc (no bulk changes without opt-in); those without get one onboarding pull
+request that adds one (`bot.onboarding`, unless `ONBOARDING=false`); removed ones lose
+their pending jobs.
 """
 
 from __future__ import annotations
@@ -69,17 +70,26 @@ def forget_removed(event: Event) -> Iterator[Action]:
 
 @job(INSTALL_JOB)
 def install_repositories(ctx: WorkerContext, job: Job) -> str:
-    """Queue a first refresh of the tracked branches of each repository that has docs."""
+    """Queue a first refresh of the tracked branches of each repository that has docs, and
+    offer the others the onboarding pull request."""
     from bot.service.refresh import load_config, repository_has_docs  # not in the web process
 
     installation = job.installation_id
     if installation is None:
         raise ValueError("an install job always names its installation")
     reason = str(job.args.get("reason", "installation"))
-    queued = []
+    queued, onboarded = [], []
     for repo in job.args.get("repos", ()):
         if not repository_has_docs(installation, repo, ctx.deps):
-            log.info("no docs with agent-update blocks in %s: left alone", repo)
+            if not ctx.settings.onboarding:
+                log.info("no data-flow doc in %s: left alone (ONBOARDING is off)", repo)
+                continue
+            from bot.service.onboarding import onboard_repository
+
+            outcome = onboard_repository(installation, repo, ctx.deps)
+            log.info("no data-flow doc in %s: onboarding %s", repo, outcome.action)
+            if outcome.action == "opened":
+                onboarded.append(repo)
             continue
         gateway = ctx.deps.gateways(installation, repo)
         default = gateway.default_branch()
@@ -92,4 +102,5 @@ def install_repositories(ctx: WorkerContext, job: Job) -> str:
                 refresh_job(installation, repo, base, reason=reason, default_branch=default)
             )
     ctx.enqueue(queued)
-    return "queued" if queued else "nothing"
+    done = [word for word, did in (("queued", queued), ("onboarded", onboarded)) if did]
+    return ", ".join(done) or "nothing"

@@ -1,5 +1,6 @@
 """Installations against the sandbox, with the real service: repositories with docs get a
-first refresh, those without are left alone; GitHub's secondary limit is waited out."""
+first refresh, those without the onboarding pull request (tests/app/test_onboarding_flow.py);
+GitHub's secondary limit is waited out."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from tests.helpers.sandbox import git, make_repo
 
 pytestmark = pytest.mark.slow
 SECRET = "installation secret"
-PLAIN = {"README.md": "# plain\n", "app.py": "import flask\n"}  # no docs: not opted in
+PLAIN = {"README.md": "# plain\n", "app.py": "import flask\n"}  # no docs: onboarding
 
 
 class Flow:
@@ -93,15 +94,15 @@ def repos(*names: str) -> list[dict[str, str]]:
 def test_new_installation_refreshes_only_repositories_with_docs(flow: Flow) -> None:
     payload = installation(flow, "created", repositories=repos("docs", "plain"))
     assert flow.deliver("installation", payload, "i-1") == 202
-    assert flow.run_jobs() == [("install", "queued"), ("refresh", "opened")]
+    assert flow.run_jobs() == [("install", "queued, onboarded"), ("refresh", "opened")]
     assert flow.has_bot_branch("docs")
     assert not flow.has_bot_branch("plain")
 
 
-def test_added_repository_without_docs_is_left_alone(flow: Flow) -> None:
+def test_added_repository_without_docs_gets_no_refresh_but_the_onboarding(flow: Flow) -> None:
     payload = installation(flow, "added", repositories_added=repos("plain"))
     assert flow.deliver("installation_repositories", payload, "a-1") == 202
-    assert flow.run_jobs() == [("install", "nothing")]
+    assert flow.run_jobs() == [("install", "onboarded")]
     assert not flow.has_bot_branch("plain")
 
 

@@ -63,7 +63,16 @@ def test_unreadable_key_file_names_the_path(tmp_path: Path) -> None:
         )
 
 
-@pytest.mark.parametrize(("name", "value"), [("PORT", "eighty"), ("LOG_LEVEL", "loud")])
+def test_onboarding_is_on_unless_switched_off() -> None:
+    assert Settings.from_env({"WEBHOOK_SECRET": "s"}, dotenv_path=None).onboarding is True
+    for word in ("false", "0", "No", "OFF"):
+        env = {"WEBHOOK_SECRET": "s", "ONBOARDING": word}
+        assert Settings.from_env(env, dotenv_path=None).onboarding is False
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("PORT", "eighty"), ("LOG_LEVEL", "loud"), ("ONBOARDING", "maybe")]
+)
 def test_bad_values_are_setup_errors(name: str, value: str) -> None:
     with pytest.raises(SetupError, match=name):
         Settings.from_env({"WEBHOOK_SECRET": "s", name: value}, dotenv_path=None)
