@@ -32,7 +32,7 @@ import click
 from bot.cli.refresh import NO_DOCS, run_refresh
 from bot.core.lint import ERROR, Problem, lint_text
 from bot.core.refresh import RefreshResult
-from bot.diffs import unified_diff
+from bot.service.diffs import unified_diff
 
 MODES = ("check", "refresh")
 # The summary file may hold 1 MiB per step; the diff gets a part of it and says when cut.

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.tasks import build_queue
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.lint import lint_text
 from bot.core.scaffold import SCAFFOLD_PATH
 from bot.sandbox import start_sandbox
 from bot.sandbox.store import Issue
 from bot.settings import Settings
-from bot.tasks import build_queue
 from tests.app.test_installation_flow import SECRET, Flow, installation, repos
 from tests.helpers.sandbox import git, make_repo
 

@@ -10,7 +10,7 @@ from bot.core.lint import lint_text
 from bot.core.model import RepoFacts
 from bot.core.scaffold import SCAFFOLD_PATH, scaffold_data_flow
 from bot.core.snapshot import MemorySnapshot
-from bot.onboarding import CONFIG_TEMPLATE, Setup, found_line, setup_files
+from bot.service.onboarding import CONFIG_TEMPLATE, Setup, found_line, setup_files
 
 APP = {
     "app.py": b"import redis\nfrom flask import Flask\n\napp = Flask(__name__)\n"
