@@ -35,6 +35,10 @@ DECLINED = (
     "the docs pull request with these same changes was closed without merging; "
     "comment `/refresh-docs force` to open it again"
 )
+ONBOARDING_BLOCKED = (
+    "someone else pushed to `docs-refresh/onboarding`, so docs-refresh will not overwrite it;"
+    " open its pull request yourself, or delete the branch and ask again"
+)
 NOT_GITHUB = "previews and commands need the GitHub gateway, not {kind}"
 # Outcomes of `bot.service.refresh.refresh_branch` after which no docs pull request is needed.
 FRESH_OUTCOMES = ("fresh", "closed", "not-affected")
@@ -182,6 +186,18 @@ class ServiceRefresher:
         from bot.service.refresh_command import BaseRefresh
 
         service = importlib.import_module("bot.service.refresh")
+        if self._ctx.settings.onboarding and not service.repository_has_docs(
+            self._installation_id, self._repo, self._ctx.deps
+        ):
+            # No doc yet: a writer asking is the "yes" a closed onboarding PR did not give.
+            onboarding = importlib.import_module("bot.service.onboarding")
+            done = onboarding.onboard_repository(
+                self._installation_id, self._repo, self._ctx.deps, force=True
+            )
+            if done.action == "blocked":
+                raise DocsRefreshError(ONBOARDING_BLOCKED)
+            if done.action in ("opened", "open"):
+                return BaseRefresh(str(done.url) or None, self._base)
         request = service.RefreshRequest(
             installation_id=self._installation_id,
             repo=self._repo,

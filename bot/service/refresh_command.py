@@ -16,6 +16,7 @@ from bot.core.errors import DocsRefreshError
 from bot.service import comments
 from bot.service.commands import Command, parse_command
 from bot.service.engine import Engine, Evaluation
+from bot.service.onboarding import BRANCH as ONBOARDING_BRANCH
 from bot.service.permissions import Actor, authorize
 from bot.service.ports.conversation import BranchMoved, Conversation, PullDetails
 from bot.service.publishing import BRANCH_PREFIX as BOT_BRANCH_PREFIX
@@ -109,6 +110,8 @@ def _act(
     if not request.is_pull:
         return _refresh_base(request, conv, refresh_base, force)
     pr = conv.pull(request.number)
+    if pr.same_repo(request.repo) and pr.head_ref == ONBOARDING_BRANCH:
+        return _refresh_base(request, conv, refresh_base, force)  # open or closed: set up
     if pr.state != "open":
         conv.create_comment(request.number, comments.closed_body())
         return "closed"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from bot.core.scaffold import SCAFFOLD_PATH
 from bot.sandbox import start_sandbox
 from bot.sandbox.store import Issue
 from bot.settings import Settings
+from tests.app.harness import OWNER, REPO, Harness, start
 from tests.app.test_installation_flow import SECRET, Flow, installation, repos
 from tests.helpers.sandbox import git, make_repo
 
@@ -165,3 +167,62 @@ def test_a_persons_commit_on_the_onboarding_branch_is_never_moved(flow: Flow) ->
     assert install(flow, "i-1") == [("install", "nothing")]
     assert git(flow.repos / "shop", "rev-parse", ONBOARDING) == tip
     assert pulls(flow) == []
+
+
+# --- asked back with /refresh-docs, through real webhooks (tests/app/harness.py) -------------
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Iterator[Harness]:
+    yield from start(tmp_path, SHOP)
+
+
+def onboarding_pulls(h: Harness, state: str = "all") -> list[dict[str, Any]]:
+    found = h.api(f"/repos/{REPO}/pulls?state={state}&per_page=100")
+    return [p for p in found if p["head"]["ref"] == ONBOARDING]
+
+
+def closed_onboarding(h: Harness) -> int:
+    h.admin("POST", "/_sandbox/installation", {"user": OWNER})
+    assert ("install", "onboarded") in h.run_jobs()
+    (pr,) = onboarding_pulls(h)
+    h.admin("POST", f"/_sandbox/repos/{REPO}/pulls/{pr['number']}/close", {"user": OWNER})
+    h.run_jobs()
+    h.admin("POST", "/_sandbox/installation", {"user": OWNER})
+    assert ("install", "nothing") in h.run_jobs()
+    return int(pr["number"])
+
+
+def test_a_writers_refresh_docs_on_an_issue_brings_a_closed_onboarding_back(
+    harness: Harness,
+) -> None:
+    closed = closed_onboarding(harness)
+    issue = harness.admin("POST", "/_sandbox/issues", {"repo": REPO, "user": OWNER, "title": "x"})
+    number = issue["issue"]["number"]
+    comment = harness.comment(OWNER, number, "/refresh-docs")
+    assert ("command", "base-refreshed") in harness.run_jobs()
+    (again,) = onboarding_pulls(harness, "open")
+    assert again["number"] != closed
+    assert again["title"] == "Set up docs-refresh"
+    [reply] = [c["body"] for c in harness.bot_comments(number)]
+    assert again["html_url"] in reply
+    assert harness.reactions(comment["id"]) == ["eyes", "rocket"]
+
+
+def test_refresh_docs_on_the_closed_onboarding_pull_request_reopens_it_as_new(
+    harness: Harness,
+) -> None:
+    closed = closed_onboarding(harness)
+    harness.comment(OWNER, closed, "/refresh-docs")
+    assert ("command", "base-refreshed") in harness.run_jobs()
+    (again,) = onboarding_pulls(harness, "open")
+    assert again["number"] != closed
+
+
+def test_a_reader_cannot_bring_it_back(harness: Harness) -> None:
+    closed_onboarding(harness)
+    harness.add_collaborator("rita", "read")
+    issue = harness.admin("POST", "/_sandbox/issues", {"repo": REPO, "user": "rita", "title": "x"})
+    harness.comment("rita", issue["issue"]["number"], "/refresh-docs")
+    assert ("command", "refused") in harness.run_jobs()
+    assert onboarding_pulls(harness, "open") == []
