@@ -34,6 +34,11 @@ WOULD_WRITE = "would refresh {path} ({sections})"
 REPAIRED = "repaired {path}: {note}"
 INIT_EXISTS = "{path} already has a data-flow block; nothing to do (run `docs-refresh refresh`)"
 INIT_WROTE = "created {path}"
+UNTRACKED = (
+    "counted {count} file(s) git does not track yet, as the working tree has them: {paths};"
+    " `git add` them, or list them in .gitignore to leave them out"
+)
+UNTRACKED_SHOWN = 5
 
 
 def load_config(root: Path) -> RepoConfig:
@@ -47,6 +52,13 @@ def load_config(root: Path) -> RepoConfig:
 
 def local_snapshot(root: Path, config: RepoConfig) -> Overlay:
     inner = LocalSnapshot(root)
+    if inner.untracked:
+        shown = ", ".join(inner.untracked[:UNTRACKED_SHOWN])
+        more = len(inner.untracked) - UNTRACKED_SHOWN
+        paths = shown + (f" and {more} more" if more > 0 else "")
+        click.echo(
+            f"docs-refresh: {UNTRACKED.format(count=len(inner.untracked), paths=paths)}", err=True
+        )
     listed = {e.path for e in inner.entries()}
     wanted: list[Path] = []
     if config.docs is not None:

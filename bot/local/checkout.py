@@ -1,10 +1,12 @@
 """A local checkout (or a plain folder) as a `Snapshot`.
 
-In a git checkout the files are the tracked ones (`git ls-files`), and the bytes are the
-working tree's, so uncommitted edits count. Blob SHAs come from the index; only the files
-`git status` reports as modified are read and hashed again. `source` is HEAD's SHA when no
-tracked file under `root` differs from HEAD, staged or not (the snapshot then is that
-commit's tree there), otherwise None.
+In a git checkout the files are the tracked ones (`git ls-files`) and the untracked ones
+git does not ignore (a new module not yet added counts, as in the user's working tree;
+`untracked` names them), and the bytes are the working tree's, so uncommitted edits count.
+Blob SHAs come from the index; only the files `git status` reports as modified or untracked
+are read and hashed. `source` is HEAD's SHA when no file under `root` differs from HEAD,
+staged or not, and none is untracked (the snapshot then is that commit's tree there),
+otherwise None.
 
 A folder without git (or one git does not track at all) is walked instead; every file is
 hashed the way git hashes a blob, and `source` is None. Symlinks and submodules are
@@ -49,6 +51,8 @@ class LocalSnapshot:
         self._source: str | None = None
         self._entries: tuple[FileEntry, ...] = ()
         self._tracked = False
+        # Files git does not track yet but does not ignore either, counted in `entries`.
+        self.untracked: tuple[str, ...] = ()
         if self._repo is not None:
             self._entries = self._git_entries(self._repo)
         if not self._entries and not self._tracked:
@@ -77,27 +81,44 @@ class LocalSnapshot:
         # `git status` first: it refreshes the index, whose recorded sizes are then those of
         # the working tree for every file it does not report. Paths are relative to `root`,
         # even when `root` is a subfolder of the checkout.
-        changed, head = self._changed_paths(repo.prefix)
-        prefix = f"{self.root}{os.sep}"  # plain strings: pathlib costs more than the reads
+        changed, head, untracked = self._changed_paths(repo.prefix)
         listing = self._listing(repo)
         self._tracked = bool(listing.index)
-        self._source = None if changed or not listing.index else head
-        if not changed:
+        if not listing.index:
+            untracked = set()  # a folder git does not track at all is walked as a folder
+        self._source = None if changed or untracked or not listing.index else head
+        if not changed and not untracked:
             return listing.kept
         out = [e for e in listing.kept if e.path not in changed]
-        keep = listing.keep
         for path in changed:
             if path not in listing.index:
                 continue  # no longer in the index (a staged deletion): not analysed
-            try:
-                with open(prefix + path, "rb") as handle:
-                    data = handle.read(MAX_FILE_BYTES + 1)
-            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-                continue  # deleted in the working tree: not part of what is analysed
-            size = len(data) if len(data) <= MAX_FILE_BYTES else os.stat(prefix + path).st_size
-            if keep.skip_reason(path, size) is None:
-                out.append(FileEntry(path, git_blob_sha(data, repo.algorithm), size))
+            entry = self._read_entry(path, listing.keep, repo.algorithm)
+            if entry is not None:
+                out.append(entry)
+        counted = []
+        for path in sorted(untracked):
+            if os.path.islink(f"{self.root}{os.sep}{path}"):
+                continue  # as for tracked files: a link is not read through
+            entry = self._read_entry(path, listing.keep, repo.algorithm)
+            if entry is not None:
+                out.append(entry)
+                counted.append(path)
+        self.untracked = tuple(counted)
         return tuple(sorted(out))
+
+    def _read_entry(self, path: str, keep: PathFilter, algorithm: str) -> FileEntry | None:
+        """The working tree's file at `path`, hashed; None when gone or skipped."""
+        full = f"{self.root}{os.sep}{path}"  # plain strings: pathlib costs more than the reads
+        try:
+            with open(full, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None  # deleted in the working tree: not part of what is analysed
+        size = len(data) if len(data) <= MAX_FILE_BYTES else os.stat(full).st_size
+        if keep.skip_reason(path, size) is not None:
+            return None
+        return FileEntry(path, git_blob_sha(data, algorithm), size)
 
     def _listing(self, repo: _Repository) -> _Listing:
         """The index's files under `root`, filtered by size and path: parsed once per version
@@ -154,13 +175,15 @@ class LocalSnapshot:
                 out[name[cut:].decode("utf-8", "surrogateescape")] = value
         return out
 
-    def _changed_paths(self, prefix: str) -> tuple[set[str], str | None]:
-        """Tracked paths whose working-tree or staged content differs from HEAD, and HEAD's
-        commit (None before the first): one `git status` answers both."""
+    def _changed_paths(self, prefix: str) -> tuple[set[str], str | None, set[str]]:
+        """Tracked paths whose working-tree or staged content differs from HEAD, HEAD's
+        commit (None before the first) and the untracked, not ignored, files: one
+        `git status` answers all three."""
         out = self._git(
-            "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=no", "--", "."
+            "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--", "."
         )
         changed: set[str] = set()
+        untracked: set[str] = set()
         head = None
         records = out.split(b"\0")
         i = 0
@@ -170,6 +193,10 @@ class LocalSnapshot:
             if record.startswith(b"# branch.oid "):
                 oid = record[len(b"# branch.oid ") :].decode()
                 head = None if oid == "(initial)" else oid
+                continue
+            if record.startswith(b"? "):
+                path = record[2:].decode("utf-8", "surrogateescape")
+                untracked.add(path[len(prefix) :] if prefix and path.startswith(prefix) else path)
                 continue
             fields = _STATUS_FIELDS.get(record[:2])
             if fields is None:
@@ -183,7 +210,7 @@ class LocalSnapshot:
             if prefix and path.startswith(prefix):
                 path = path[len(prefix) :]
             changed.add(path)
-        return changed, head
+        return changed, head, untracked
 
     # --- plain folder ---------------------------------------------------------------
 

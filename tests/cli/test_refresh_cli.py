@@ -266,3 +266,23 @@ def test_facts_command_loads_the_analysis_but_not_the_refresh_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=True)
     assert out.stdout.strip() == b"['bot.core.analysis']", out.stderr.decode()
+
+
+def test_check_counts_a_new_module_git_does_not_track_yet_and_says_so(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(capsys, "refresh", str(shop))
+    git(shop, "commit", "-qam", "fresh docs")
+    assert cli(capsys, "check", str(shop))[0] == 0
+    (shop / "shop" / "mailer.py").write_text("import smtplib\n\nsmtp = smtplib.SMTP('mail')\n")
+    (shop / "scratch.log").write_text("ignored by nobody, but not code either\n")
+    (shop / ".gitignore").write_text("*.pyc\n")
+    code, _, err = cli(capsys, "check", str(shop))
+    assert code == 1
+    assert "counted 3 file(s) git does not track yet, as the working tree has them:" in err
+    assert ".gitignore, scratch.log, shop/mailer.py;" in err
+    assert "stale" in err
+    (shop / ".gitignore").write_text("*.pyc\nshop/mailer.py\n")
+    code, _, err = cli(capsys, "check", str(shop))
+    assert code == 0  # ignored: not the working tree's code
+    assert "shop/mailer.py" not in err

@@ -40,9 +40,9 @@ def hash_object(root: Path, path: str) -> str:
 
 def test_clean_checkout_lists_tracked_files_with_git_shas_and_head_source(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"app.py": b"import os\n", "pkg/mod.py": b"x = 1\n"})
-    (repo / "untracked.py").write_bytes(b"print(1)\n")
     snap = LocalSnapshot(repo)
     assert [e.path for e in snap.entries()] == ["app.py", "pkg/mod.py"]
+    assert snap.untracked == ()
     assert [e.sha for e in snap.entries()] == [
         hash_object(repo, "app.py"),
         hash_object(repo, "pkg/mod.py"),
@@ -50,6 +50,41 @@ def test_clean_checkout_lists_tracked_files_with_git_shas_and_head_source(tmp_pa
     assert snap.entries()[0].size == len(b"import os\n")
     assert snap.source == git(repo, "rev-parse", "HEAD")
     assert snap.read("pkg/mod.py") == b"x = 1\n"
+
+
+def test_untracked_files_git_does_not_ignore_count_as_in_the_working_tree(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path, {"app.py": b"import os\n", ".gitignore": b"build/\n*.log\n"})
+    (repo / "new_module.py").write_bytes(b"import redis\n")
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "fresh.py").write_bytes(b"x = 1\n")
+    (repo / "build").mkdir()
+    (repo / "build" / "out.py").write_bytes(b"ignored = 1\n")
+    (repo / "debug.log").write_bytes(b"ignored\n")
+    (repo / "link.py").symlink_to(repo / "app.py")
+    snap = LocalSnapshot(repo)
+    assert [e.path for e in snap.entries()] == [
+        ".gitignore",
+        "app.py",
+        "new_module.py",
+        "pkg/fresh.py",
+    ]
+    assert snap.untracked == ("new_module.py", "pkg/fresh.py")
+    assert snap.entries()[2].sha == hash_object(repo, "new_module.py")
+    assert snap.source is None  # not HEAD's tree: the facts cache may not use it as such
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "add")
+    assert LocalSnapshot(repo).source == git(repo, "rev-parse", "HEAD")
+
+
+def test_untracked_files_of_a_subfolder_are_relative_to_it(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"svc/app.py": b"import os\n", "other.py": b"y = 1\n"})
+    (repo / "svc" / "new.py").write_bytes(b"z = 1\n")
+    (repo / "elsewhere.py").write_bytes(b"z = 2\n")
+    snap = LocalSnapshot(repo / "svc")
+    assert [e.path for e in snap.entries()] == ["app.py", "new.py"]
+    assert snap.untracked == ("new.py",)
 
 
 def test_uncommitted_edit_counts_and_clears_source(tmp_path: Path) -> None:
