@@ -241,7 +241,8 @@ class SetupState:
 
 
 def create_setup_app(options: SetupOptions, state: SetupState | None = None) -> Flask:
-    """The setup page's WSGI app. `state.done` is set once `.env` (or `.env.new`) is written."""
+    """The setup page's WSGI app. `state.done` is set once `.env` (or `.env.new`) is written
+    and the page that says so has been sent."""
     flow = state or SetupState()
     app = Flask("bot.cli.app_setup")
     flow.webhook = bool(options.webhook_url)
@@ -296,6 +297,13 @@ def create_setup_app(options: SetupOptions, state: SetupState | None = None) -> 
             flow.pending = env_values(data, flow.key_path, options.api)
             return _finish_or_ask(flow, options, env_path, existing())
 
+    @app.after_request
+    def finish(resp: Response) -> Response:
+        # Done once the page saying so has been sent, not before: the command exits then.
+        if flow.written_to is not None and not flow.done.is_set():
+            resp.call_on_close(flow.done.set)
+        return resp
+
     @app.post("/confirm")
     def confirm() -> str:
         if not secrets.compare_digest(request.form.get("state", ""), flow.state):
@@ -335,7 +343,6 @@ def _write(flow: SetupState, target: Path, remove: tuple[str, ...] = ()) -> str:
     assert flow.pending is not None
     write_env(target, flow.pending, remove=remove)
     flow.written_to = target
-    flow.done.set()
     return _done_page(flow)
 
 

@@ -11,6 +11,7 @@ import html
 import json
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -287,3 +288,41 @@ def test_the_approval_page_escapes_the_manifest_and_refuses_a_broken_one(
         )
         assert resp.status_code == 422
     assert not sandbox.request_log()  # web pages are not API requests
+
+
+def test_the_setup_command_serves_the_page_and_exits_once_env_is_written(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    env = tmp_path / "bot" / ".env"
+    env.parent.mkdir()
+    command = [
+        str(Path(sys.executable).with_name("docs-refresh")),
+        "setup",
+        "--github-url",
+        sandbox.api_url,
+        "--api-url",
+        sandbox.api_url,
+        "--env-file",
+        str(env),
+        "--port",
+        "0",
+    ]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stderr is not None
+        try:
+            first = proc.stderr.readline()
+            found = re.match(r"Open (http://127\.0\.0\.1:\d+/) in a browser", first)
+            assert found, first
+            page = requests.get(found.group(1), timeout=10).text
+            manifest = form(page, "manifest")
+            approve = requests.post(action(page), data={"manifest": manifest}, timeout=10)
+            fields = {k: form(approve.text, k) for k in ("manifest", "state", "owner")}
+            done = requests.post(action(approve.text), data=fields, timeout=10)
+            assert 'id="done"' in done.text  # the whole page arrived before the exit
+            assert proc.wait(timeout=30) == 0
+            rest = proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert f"Wrote {env}; the private key is {env.parent}/docs-refresh-sandbox" in rest
+    assert "APP_ID='1'" in env.read_text()
