@@ -1,7 +1,7 @@
 """Installations: new repositories get a first refresh — only those that already carry a
 data-flow doc (no bulk changes without opt-in); those without get one onboarding pull
-request that adds one (`bot.onboarding`, unless `ONBOARDING=false`); removed ones lose
-their pending jobs.
+request that adds one (`bot.service.onboarding`, a job of its own per repository, unless
+`ONBOARDING=false`); removed ones lose their pending jobs.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from bot.app.jobs import Action, Drop, Job, refresh_job
+from bot.app.jobs import Action, Drop, Job, JobKey, refresh_job
 from bot.app.registry import job
 from bot.app.routing import Router
 from bot.app.webhooks import Event
@@ -21,6 +21,14 @@ router = Router()
 log = logging.getLogger("docs_refresh.installation")
 
 INSTALL_JOB = "install"
+ONBOARD_JOB = "onboard"
+# The onboarding job's key: one at a time per repository (the branch it would create).
+ONBOARDING_KEY = "docs-refresh/onboarding"
+
+
+def onboard_job(installation_id: int, repo: str) -> Job:
+    """Offer one repository the onboarding pull request; duplicates coalesce."""
+    return Job(ONBOARD_JOB, {}, key=JobKey(installation_id, repo, ONBOARDING_KEY))
 
 
 def _names(repositories: Any) -> list[str]:
@@ -78,18 +86,13 @@ def install_repositories(ctx: WorkerContext, job: Job) -> str:
     if installation is None:
         raise ValueError("an install job always names its installation")
     reason = str(job.args.get("reason", "installation"))
-    queued, onboarded = [], []
+    queued = []
     for repo in job.args.get("repos", ()):
         if not repository_has_docs(installation, repo, ctx.deps):
-            if not ctx.settings.onboarding:
+            if ctx.settings.onboarding:
+                queued.append(onboard_job(installation, repo))
+            else:
                 log.info("no data-flow doc in %s: left alone (ONBOARDING is off)", repo)
-                continue
-            from bot.service.onboarding import onboard_repository
-
-            outcome = onboard_repository(installation, repo, ctx.deps)
-            log.info("no data-flow doc in %s: onboarding %s", repo, outcome.action)
-            if outcome.action == "opened":
-                onboarded.append(repo)
             continue
         gateway = ctx.deps.gateways(installation, repo)
         default = gateway.default_branch()
@@ -102,5 +105,17 @@ def install_repositories(ctx: WorkerContext, job: Job) -> str:
                 refresh_job(installation, repo, base, reason=reason, default_branch=default)
             )
     ctx.enqueue(queued)
-    done = [word for word, did in (("queued", queued), ("onboarded", onboarded)) if did]
-    return ", ".join(done) or "nothing"
+    return "queued" if queued else "nothing"
+
+
+@job(ONBOARD_JOB)
+def onboard_repository_job(ctx: WorkerContext, job: Job) -> str:
+    """Open the onboarding pull request in one repository, unless GitHub says not to."""
+    from bot.service.onboarding import onboard_repository  # not in the web process
+
+    key = job.key
+    if key is None:
+        raise ValueError("an onboard job always has a key")
+    outcome = onboard_repository(key.installation_id, key.repo, ctx.deps)
+    log.info("onboarding %s: %s", key.repo, outcome.action)
+    return outcome.action

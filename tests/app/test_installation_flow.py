@@ -94,7 +94,7 @@ def repos(*names: str) -> list[dict[str, str]]:
 def test_new_installation_refreshes_only_repositories_with_docs(flow: Flow) -> None:
     payload = installation(flow, "created", repositories=repos("docs", "plain"))
     assert flow.deliver("installation", payload, "i-1") == 202
-    assert flow.run_jobs() == [("install", "queued, onboarded"), ("refresh", "opened")]
+    assert flow.run_jobs() == [("install", "queued"), ("refresh", "opened"), ("onboard", "opened")]
     assert flow.has_bot_branch("docs")
     assert not flow.has_bot_branch("plain")
 
@@ -102,7 +102,7 @@ def test_new_installation_refreshes_only_repositories_with_docs(flow: Flow) -> N
 def test_added_repository_without_docs_gets_no_refresh_but_the_onboarding(flow: Flow) -> None:
     payload = installation(flow, "added", repositories_added=repos("plain"))
     assert flow.deliver("installation_repositories", payload, "a-1") == 202
-    assert flow.run_jobs() == [("install", "onboarded")]
+    assert flow.run_jobs() == [("install", "queued"), ("onboard", "opened")]
     assert not flow.has_bot_branch("plain")
 
 

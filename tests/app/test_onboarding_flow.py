@@ -90,7 +90,7 @@ def push(flow: Flow, before: str, delivery: str) -> None:
 
 def test_install_without_docs_opens_exactly_one_onboarding_pull_request(flow: Flow) -> None:
     main = git(flow.repos / "shop", "rev-parse", "main")
-    assert install(flow, "i-1") == [("install", "onboarded")]
+    assert install(flow, "i-1") == [("install", "queued"), ("onboard", "opened")]
     (pr,) = pulls(flow)
     assert pr.title == "Set up docs-refresh"
     assert pr.pull is not None
@@ -110,7 +110,7 @@ def test_install_without_docs_opens_exactly_one_onboarding_pull_request(flow: Fl
     assert "1 entry point, 1 datastore and 0 external integrations" in body
     assert "<!-- docs-refresh:onboarding {" in body
     # Installed again while it is open, or another repository event: still one.
-    assert install(flow, "i-2") == [("install", "nothing")]
+    assert install(flow, "i-2") == [("install", "queued"), ("onboard", "open")]
     assert len(pulls(flow)) == 1
 
 
@@ -143,10 +143,10 @@ def test_closed_unmerged_onboarding_is_never_opened_again(flow: Flow) -> None:
     install(flow, "i-1")
     (pr,) = pulls(flow)
     flow.sb.admin("POST", f"/_sandbox/repos/octo/shop/pulls/{pr.number}/close", {"user": "octo"})
-    assert install(flow, "i-2") == [("install", "nothing")]
+    assert install(flow, "i-2") == [("install", "queued"), ("onboard", "declined")]
     payload = installation(flow, "added", repositories_added=repos("shop"))
     assert flow.deliver("installation_repositories", payload, "a-1") == 202
-    assert flow.run_jobs() == [("install", "nothing")]
+    assert flow.run_jobs() == [("install", "queued"), ("onboard", "declined")]
     assert [p.number for p in pulls(flow)] == [pr.number]
 
 
@@ -164,7 +164,7 @@ def test_a_persons_commit_on_the_onboarding_branch_is_never_moved(flow: Flow) ->
         {"user": "ann", "branch": ONBOARDING, "files": {"notes.md": "mine\n"}, "deliver": False},
     )
     tip = git(flow.repos / "shop", "rev-parse", ONBOARDING)
-    assert install(flow, "i-1") == [("install", "nothing")]
+    assert install(flow, "i-1") == [("install", "queued"), ("onboard", "blocked")]
     assert git(flow.repos / "shop", "rev-parse", ONBOARDING) == tip
     assert pulls(flow) == []
 
@@ -184,12 +184,12 @@ def onboarding_pulls(h: Harness, state: str = "all") -> list[dict[str, Any]]:
 
 def closed_onboarding(h: Harness) -> int:
     h.admin("POST", "/_sandbox/installation", {"user": OWNER})
-    assert ("install", "onboarded") in h.run_jobs()
+    assert ("onboard", "opened") in h.run_jobs()
     (pr,) = onboarding_pulls(h)
     h.admin("POST", f"/_sandbox/repos/{REPO}/pulls/{pr['number']}/close", {"user": OWNER})
     h.run_jobs()
     h.admin("POST", "/_sandbox/installation", {"user": OWNER})
-    assert ("install", "nothing") in h.run_jobs()
+    assert ("onboard", "declined") in h.run_jobs()
     return int(pr["number"])
 
 
