@@ -31,7 +31,7 @@ from bot.core.model import RepoFacts
 from bot.core.refresh import refresh as core_refresh
 from bot.core.scaffold import SCAFFOLD_PATH, scaffold_data_flow
 from bot.core.snapshot import FileEntry, Snapshot, git_blob_sha
-from bot.service.ports import BranchExists, Identity, PullRequest, RepoGateway
+from bot.service.ports import BranchExists, Identity, RepoGateway
 from bot.service.refresh import ServiceDeps, load_config
 
 log = logging.getLogger("docs_refresh.onboarding")
@@ -240,10 +240,6 @@ def found_line(facts: RepoFacts) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def is_onboarding(pr: PullRequest | None) -> bool:
-    return pr is not None and STATE_PREFIX in (pr.body or "")
 
 
 def _has(snapshot: Snapshot, path: str) -> bool:
