@@ -18,6 +18,7 @@ from typing import Any
 import pathspec
 import yaml
 
+from bot.core.documents import TEMPLATE_IDS, heading_key, heading_map
 from bot.core.errors import ConfigError
 
 CONFIG_PATH = ".github/docs-refresh.yml"
@@ -31,6 +32,27 @@ BAD_PATTERN = "{key}: {value!r} is not a valid gitwildmatch pattern ({problem})"
 DUPLICATE_KEY = "duplicate key {key!r}"
 NOT_A_MAPPING = "the file must be a mapping of settings (key: value), not {actual}"
 BAD_YAML = "not valid YAML: {problem}"
+BAD_HEADING = (
+    "headings: {value!r} is not a section of the data-flow template; expected one of: {ids}"
+)
+EMPTY_HEADING = "headings: a heading text must have letters or digits, not {value!r}"
+
+# Translations found in real dotcontext docs (config/defaults.yml says the same).
+BUILT_IN_HEADINGS: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        (
+            ("Fluxo de Dados e Integrações", "data-flow-integrations"),
+            ("Dependências entre Módulos", "module-dependencies"),
+            ("Camada de Serviços", "service-layer"),
+            ("Fluxo de Alto Nível", "high-level-flow"),
+            ("Movimento Interno de Dados", "internal-movement"),
+            ("Integrações Externas", "external-integrations"),
+            ("Observabilidade e Modos de Falha", "observability-failure-modes"),
+            ("Recursos Relacionados", "related-resources"),
+        ),
+        key=lambda pair: heading_key(pair[0]),
+    )
+)
 
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -70,6 +92,13 @@ class RepoConfig:
     comments: bool = True
     check_stale_conclusion: str = "neutral"
     preview_drafts: bool = False
+    # v2 docs in another language: (heading text, template section id), sorted by
+    # `heading_key`; the Portuguese found in real dotcontext docs is built in.
+    headings: tuple[tuple[str, str], ...] = field(default_factory=lambda: BUILT_IN_HEADINGS)
+
+    def heading_ids(self) -> dict[str, str]:
+        """Normalised heading text → template section id (`bot.core.documents`)."""
+        return heading_map(self.headings)
 
     def tracks(self, path: str) -> bool:
         """True when a change to `path` can make the generated docs stale."""
@@ -117,7 +146,7 @@ class _Reader:
         return ConfigError(message, path=self.path, line=node.start_mark.line + 1)
 
     def mapping(
-        self, node: yaml.Node, where: str, allowed: Iterable[str]
+        self, node: yaml.Node, where: str, allowed: Iterable[str], *, any_key: bool = False
     ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
             if where == "the file":
@@ -129,7 +158,7 @@ class _Reader:
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.tag)
-            if key not in names:
+            if key not in names and not any_key:
                 raise self.fail(
                     key_node,
                     UNKNOWN_KEY.format(key=key, where=where, expected=", ".join(names)),
@@ -178,6 +207,7 @@ class _Reader:
                 "comments",
                 "check_stale_conclusion",
                 "preview_drafts",
+                "headings",
             ),
         )
         out = base
@@ -215,7 +245,29 @@ class _Reader:
                     ),
                 )
             out = replace(out, check_stale_conclusion=value)
+        if "headings" in fields:
+            out = replace(out, headings=self.headings(fields["headings"][1], out.headings))
         return out
+
+    def headings(
+        self, node: yaml.Node, base: tuple[tuple[str, str], ...]
+    ) -> tuple[tuple[str, str], ...]:
+        """Heading text → section id, merged over `base` (a repository adds translations
+        without losing the built-in ones; the same heading text given again wins)."""
+        if _is_null(node):
+            return base
+        given = self.mapping(node, "headings", (), any_key=True)
+        merged = {heading_key(text): (text, sid) for text, sid in base}
+        for text, (key_node, value_node) in given.items():
+            if not isinstance(key_node, yaml.ScalarNode) or not heading_key(text):
+                raise self.fail(key_node, EMPTY_HEADING.format(value=text))
+            section = self.scalar(value_node, f"headings.{text}", _STR)
+            if section not in TEMPLATE_IDS:
+                raise self.fail(
+                    value_node, BAD_HEADING.format(value=section, ids=", ".join(TEMPLATE_IDS))
+                )
+            merged[heading_key(text)] = (text, section)
+        return tuple(merged[k] for k in sorted(merged))
 
     def pull_request(self, node: yaml.Node, base: RepoConfig) -> PullRequestConfig:
         fields = self.mapping(node, "pull_request", ("title", "labels", "draft"))

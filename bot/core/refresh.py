@@ -4,9 +4,10 @@ Pure: it reads only through the snapshot and returns values; writers (the CLI, t
 decide what to do with the changes. Steps:
 
 1. If the caller says which paths changed and none is tracked, stop: no analysis, no reads.
-2. Find the docs (configured, or every `.md` with a `data-flow` block under `docs/` and
-   `.context/`), repair what the wild does to them, parse their markers.
-3. Analyse the snapshot once, render the four owned subsections, replace them in each doc.
+2. Find the docs (configured, or every `.md` under `docs/` and `.context/` with a
+   `data-flow` block (v1) or a data-flow front matter (v2, `bot.core.documents`)), repair
+   what the wild does to them, parse their markers or their headings.
+3. Analyse the snapshot once, render the owned sections, replace them in each doc.
 4. Guard each new text against the repaired one, and return what changed.
 
 Repairs (an LLM's chatter and fence around the block, a leaked `</file>`…) are the only
@@ -26,16 +27,18 @@ from dataclasses import dataclass, replace
 from bot.core.analysis import analyze
 from bot.core.analysis.catalog import Catalog
 from bot.core.config import RepoConfig
+from bot.core.document_sections import replace_document_sections
+from bot.core.documents import is_data_flow_doc, may_be_data_flow_doc
 from bot.core.errors import UserError
 from bot.core.facts_cache import FactsCache
 from bot.core.factsdiff import FactsDiff, diff_facts
 from bot.core.gc_pause import paused
-from bot.core.guard import ensure_unchanged_outside
+from bot.core.guard import ensure_document_unchanged_outside, ensure_unchanged_outside
 from bot.core.markers import parse_document
 from bot.core.model import RepoFacts
-from bot.core.render import render_data_flow
+from bot.core.render import MODULE_DEPENDENCIES, render_data_flow, render_module_dependencies
 from bot.core.repair import repair
-from bot.core.sections import replace_sections
+from bot.core.sections import OWNED_SLUGS, replace_sections
 from bot.core.snapshot import Snapshot
 from bot.core.warm import Warm
 
@@ -118,7 +121,7 @@ def _refresh(
     if warm is not None and warm.sections is not None and warm.sections[0] == warm.generation:
         sections = warm.sections[1]
     else:
-        sections = render_data_flow(facts, paths)
+        sections = render_sections(facts, paths)
         if warm is not None:
             warm.sections = (warm.generation, sections)
     changes: list[DocChange] = []
@@ -129,7 +132,12 @@ def _refresh(
     for path, text in docs:
         try:
             change = refresh_doc(
-                path, text, sections, force=force, any_block=config.docs is not None
+                path,
+                text,
+                sections,
+                force=force,
+                any_block=config.docs is not None,
+                headings=config.heading_ids(),
             )
         except UserError as err:
             err.path = err.path or path
@@ -166,6 +174,13 @@ def _may_be_doc(path: str, config: RepoConfig) -> bool:
     return path.endswith(".md") or (config.docs is not None and path in config.docs)
 
 
+def render_sections(facts: RepoFacts, paths: Collection[str]) -> dict[str, str]:
+    """Every owned section's body, v1 and v2 (v2 docs also own Module Dependencies)."""
+    sections = render_data_flow(facts, paths)
+    sections[MODULE_DEPENDENCIES] = render_module_dependencies(facts, paths)
+    return sections
+
+
 def refresh_doc(
     path: str,
     text: str,
@@ -173,19 +188,30 @@ def refresh_doc(
     *,
     force: bool = False,
     any_block: bool = True,
+    headings: Mapping[str, str] | None = None,
 ) -> DocChange | None:
-    """One doc's new text. Raises `MarkerError` when its markers are malformed.
+    """One doc's new text. Raises `MarkerError` when its markers are malformed, and
+    `FrontMatterError` when a v2 doc's front matter is broken.
 
-    The `data-flow` block is refreshed; without one, the doc's only block when `any_block`
-    (a doc the config names), else nothing (None).
+    A doc with agent-update markers is v1: its `data-flow` block is refreshed; without one,
+    the doc's only block when `any_block` (a doc the config names), else nothing (None).
+    A doc without markers whose front matter names it data-flow is v2 (`bot.core.documents`,
+    `headings` for translated ones). Anything else is nothing (None), unless `any_block`.
     """
     repaired = repair(text, path)
     ids = [b.id for b in parse_document(repaired.text, path).blocks]
-    if BLOCK_ID not in ids and not any_block:
-        return None
-    block_id = BLOCK_ID if BLOCK_ID in ids else None
-    update = replace_sections(repaired.text, sections, path=path, block_id=block_id, force=force)
-    ensure_unchanged_outside(repaired.text, update.text, path)
+    if not ids and is_data_flow_doc(repaired.text, path):
+        update = replace_document_sections(
+            repaired.text, sections, path=path, headings=headings, force=force
+        )
+        ensure_document_unchanged_outside(repaired.text, update.text, path, headings)
+    else:
+        if BLOCK_ID not in ids and not any_block:
+            return None
+        block_id = BLOCK_ID if BLOCK_ID in ids else None
+        v1 = {slug: body for slug, body in sections.items() if slug in OWNED_SLUGS}
+        update = replace_sections(repaired.text, v1, path=path, block_id=block_id, force=force)
+        ensure_unchanged_outside(repaired.text, update.text, path)
     return DocChange(
         path=path,
         old=text,
@@ -229,7 +255,7 @@ def find_docs(
         text = _text(snapshot, path, problems)
         if text is None:
             continue
-        if START_MARKER + BLOCK_ID not in text:
+        if START_MARKER + BLOCK_ID not in text and not may_be_data_flow_doc(text, path):
             if warm is not None and path in shas:
                 warm.plain_docs[path] = shas[path]
             continue

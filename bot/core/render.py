@@ -392,3 +392,39 @@ def _observability(facts: RepoFacts) -> str:
     else:
         parts.append(RESILIENCE_NONE)
     return "\n\n".join(parts) + "\n"
+
+
+# --- v2 docs: Module Dependencies --------------------------------------------------------
+
+MODULE_DEPENDENCIES = "module-dependencies"
+NO_MODULE_IMPORTS = "imports no other module"
+
+
+def render_module_dependencies(facts: RepoFacts, paths: Collection[str]) -> str:
+    """The body of a v2 doc's Module Dependencies section: one line per top-level module,
+    the modules it imports with how many imports and where (the layout dotcontext uses:
+    `- **module/** → targets`), grounded like `render_data_flow`."""
+    known = _known_paths(paths if isinstance(paths, tuple) else tuple(paths))
+    grounded = _ground(facts, known)
+    if not grounded.modules:
+        return f"Modules: {NONE_DETECTED}.\n"
+    outgoing: dict[str, list[Edge]] = {}
+    for edge in grounded.edges:
+        outgoing.setdefault(edge.source, []).append(edge)
+    lines = []
+    modules = sorted(grounded.modules, key=lambda m: m.name)
+    for module in modules[:MAX_ROWS]:
+        edges = sorted(outgoing.get(module.name, ()), key=lambda e: (-e.count, e.target))
+        targets = (
+            ", ".join(
+                f"{text(e.target)} ({plural(e.count, 'import')}: {citations(e.evidence)})"
+                if e.evidence
+                else f"{text(e.target)} ({plural(e.count, 'import')})"
+                for e in edges
+            )
+            or NO_MODULE_IMPORTS
+        )
+        lines.append(f"- {_module_ref(module, known)} → {targets}")
+    if len(modules) > MAX_ROWS:
+        lines.append(MORE_ROWS.format(count=len(modules) - MAX_ROWS))
+    return "\n".join(lines) + "\n"

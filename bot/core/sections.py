@@ -139,7 +139,8 @@ def _owned(head: str) -> dict[str, Subsection]:
     return owned
 
 
-def _state(content: str) -> str:
+def content_state(content: str) -> str:
+    """`generated`, `hand-edited` (checksum no longer matches) or `unmarked` (no checksum)."""
     lines = _NEWLINE.split(content)
     for i, line in enumerate(lines):
         if not line.strip():
@@ -160,7 +161,9 @@ def inspect_sections(
     block = doc.block(block_id)
     head = text[block.body_start : block.head_end]
     return tuple(
-        SectionState(slug, line_of(text, block.body_start + sub.start), _state(_content(head, sub)))
+        SectionState(
+            slug, line_of(text, block.body_start + sub.start), content_state(_content(head, sub))
+        )
         for slug, sub in _owned(head).items()
     )
 
@@ -169,7 +172,9 @@ def _content(head: str, sub: Subsection) -> str:
     return head[sub.content_start : sub.end]
 
 
-def _generated(body: str, nl: str, slug: str, level: int) -> str:
+def generated_content(body: str, nl: str, slug: str, level: int) -> str:
+    """`body` as an owned section's content: the checksum comment, blank lines around it,
+    trailing spaces dropped, the document's line ending."""
     lines = [line.rstrip() for line in _NEWLINE.split(body)]
     while lines and not lines[0]:
         lines.pop(0)
@@ -232,17 +237,17 @@ def replace_sections(
         if sub is None:
             continue
         old = _content(head, sub)
-        if _state(old) == HAND_EDITED:
+        if content_state(old) == HAND_EDITED:
             hand_edited.append(slug)
             if not force:
                 continue
-        new = _generated(sections[slug], nl, slug, sub.level)
+        new = generated_content(sections[slug], nl, slug, sub.level)
         if new != old:
             edits.append((sub.content_start, sub.end, new))
             changed.append(slug)
     added, inserts = _insertions(head, owned, sections, nl, level)
     edits.extend(inserts)
-    new_text = doc.replace_head(block.id, _apply(head, edits, nl)) if edits else text
+    new_text = doc.replace_head(block.id, apply_edits(head, edits, nl)) if edits else text
     ensure_unchanged_outside(text, new_text, path)
     return SectionUpdate(new_text, tuple(changed), tuple(hand_edited), tuple(added))
 
@@ -265,7 +270,7 @@ def _insertions(
             continue
         slugs.append(slug)
         heading = "#" * level + " " + dict(OWNED_SECTIONS)[slug]
-        piece = heading + nl + _generated(sections[slug], nl, slug, level)
+        piece = heading + nl + generated_content(sections[slug], nl, slug, level)
         before = [owned[s].end for s in OWNED_SLUGS[:i] if s in owned]
         after = [owned[s].start for s in OWNED_SLUGS[i + 1 :] if s in owned]
         if not before and not after:
@@ -292,7 +297,7 @@ def _append_edit(head: str, nl: str, piece: str) -> tuple[int, int, str]:
     return (line_end.end(), len(head), nl + piece)
 
 
-def _apply(head: str, edits: list[tuple[int, int, str]], nl: str) -> str:
+def apply_edits(head: str, edits: list[tuple[int, int, str]], nl: str) -> str:
     """Apply replacements and insertions; an inserted heading always starts a line, judged
     on the text written so far (a replaced subsection before it may already end one)."""
     out, cursor = [], 0
