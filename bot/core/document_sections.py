@@ -122,7 +122,7 @@ def _insertions(
         before = [present[i] for i in TEMPLATE_IDS[:index] if i in present]
         after = [present[i] for i in TEMPLATE_IDS[index + 1 :] if i in present]
         if before:
-            where = before[-1].end
+            where = _clear_of(doc, before[-1].end, level)
         elif after:
             where = after[0].start
         else:
@@ -133,6 +133,15 @@ def _insertions(
         for at, run in pieces.items()
     ]
     return added, edits
+
+
+def _clear_of(doc: DataFlowDoc, where: int, level: int) -> int:
+    """The first point at or after `where` where a level-`level` section can start without
+    taking in a person's deeper headings (they belong to the section above)."""
+    return next(
+        (s.start for s in doc.sections if s.start >= where and (s.level <= level or s.id)),
+        len(doc.text),
+    )
 
 
 def _separated(text: str, where: int, piece: str, nl: str) -> str:
