@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import yaml
 from markdown_it import MarkdownIt
 
+from bot.core.documents import is_data_flow_doc, may_be_data_flow_doc
 from bot.core.markers import line_of, line_starts, scan_markers, split_lines, structure
 
 FENCE_WRAPPER = "agent-update block wrapped in a {fence} code fence (closed at line {close})"
@@ -31,6 +32,9 @@ FENCE_UNCLOSED = "agent-update block wrapped in a {fence} code fence that is nev
 CHATTER_BEFORE = "model chatter before the block: {excerpt}"
 CHATTER_AFTER = "model chatter after the block: {excerpt}"
 FILE_TAG = "leaked {tag} line outside the block"
+V2_FENCE_WRAPPER = "data-flow doc wrapped in a {fence} code fence (closed at line {close})"
+V2_FENCE_UNCLOSED = "data-flow doc wrapped in a {fence} code fence that is never closed"
+V2_FILE_TAG = "leaked {tag} line around the doc"
 FRONT_MATTER = "YAML front matter inside agent-update block '{id}' (lines {a}-{b})"
 FILL_LEFT = "agent-fill:{id} wrapper left around text in block '{block}'"
 
@@ -92,7 +96,7 @@ def plan_repair(text: str) -> Plan:
     current = text
     for _ in range(_MAX_PASSES):
         progressed = False
-        for step in (_file_tags, _fence_wrapper, _block_repairs):
+        for step in (_file_tags, _fence_wrapper, _block_repairs, _v2_file_tags, _v2_wrapper):
             step_notes: list[tuple[int, str]] = []
             found = _merge(step(current, step_notes))
             if not found:
@@ -246,6 +250,90 @@ def _file_tags(text: str, notes: list[tuple[int, str]]) -> list[tuple[int, int]]
             deletions.append((offsets[ends[-1]] + len(lines[ends[-1]]), len(text)))
         else:
             deletions.append((offsets[i], offsets[i] + len(lines[i])))
+    return deletions
+
+
+# --- v2 docs (front matter, no markers): the same damage around the whole file ---------
+
+_ANY_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_DASHES = re.compile(r"---[ \t]*")
+
+
+def _v2_candidate(text: str) -> bool:
+    return not scan_markers(text) and may_be_data_flow_doc(text)
+
+
+def _v2_file_tags(text: str, notes: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    """`<file …>`/`</file>` lines before the front matter or after the last line of text."""
+    if not _v2_candidate(text):
+        return []
+    lines, offsets = _lines(text)
+    tags = {i: m.group(1) for i, ln in enumerate(lines) if (m := _FILE_TAG.fullmatch(_bare(ln)))}
+    tagged = sorted(tags)
+    if not tagged:
+        return []
+    first_dashes = next((i for i, ln in enumerate(lines) if _DASHES.fullmatch(_bare(ln))), 0)
+    last_text = max((i for i, ln in enumerate(lines) if ln.strip() and i not in tags), default=-1)
+    deletions = []
+    for i in tagged:
+        if not (i < first_dashes or i > last_text):
+            continue
+        notes.append((offsets[i], V2_FILE_TAG.format(tag=tags[i])))
+        if i > last_text:
+            # The tag ends the file: drop the blank lines that only led up to it.
+            start = offsets[last_text] + len(lines[last_text]) if last_text >= 0 else 0
+            deletions.append((start, len(text)))
+        else:
+            deletions.append((offsets[i], offsets[i] + len(lines[i])))
+    return deletions
+
+
+def _v2_wrapper(text: str, notes: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    """The whole doc in a ```markdown fence, chatter before and after it: the fence's
+    first line of content is the data-flow front matter."""
+    if is_data_flow_doc(text) or not _v2_candidate(text):
+        return []
+    lines, offsets = _lines(text)
+    dashes = next((i for i, ln in enumerate(lines) if _DASHES.fullmatch(_bare(ln))), None)
+    if dashes is None:
+        return []
+    opening = next((i for i in range(dashes - 1, -1, -1) if lines[i].strip()), None)
+    found = _FENCE_OPEN.fullmatch(_bare(lines[opening])) if opening is not None else None
+    if opening is None or found is None or not _is_chatter(lines[:opening]):
+        return []
+    if not is_data_flow_doc("".join(lines[dashes:])):
+        return []
+    ticks = found.group(1)
+    closing = re.compile(re.escape(ticks[0]) + f"{{{len(ticks)},}}[ \t]*")
+    close = next(
+        (
+            i
+            for i in range(len(lines) - 1, dashes, -1)
+            if closing.fullmatch(_bare(lines[i]).strip()) and _is_chatter(lines[i + 1 :])
+        ),
+        None,
+    )
+    inner = (
+        sum(1 for ln in lines[dashes:close] if _ANY_FENCE.match(_bare(ln)))
+        if close is not None
+        else 0
+    )
+    fence = _bare(lines[opening]).strip()
+    start = 1 if text.startswith("\ufeff") else 0
+    deletions = [(start, offsets[opening] + len(lines[opening]))]
+    if _excerpt(lines[:opening]):
+        first = _first_text(lines[:opening])
+        notes.append((offsets[first], CHATTER_BEFORE.format(excerpt=_excerpt(lines[:opening]))))
+    if close is None or inner % 2:
+        # No closing fence, or the last one closes a code block of the doc's own.
+        notes.append((offsets[opening], V2_FENCE_UNCLOSED.format(fence=fence)))
+        return deletions
+    notes.append((offsets[opening], V2_FENCE_WRAPPER.format(fence=fence, close=close + 1)))
+    after = lines[close + 1 :]
+    if _excerpt(after):
+        first = close + 1 + _first_text(after)
+        notes.append((offsets[first], CHATTER_AFTER.format(excerpt=_excerpt(after))))
+    deletions.append((offsets[close], len(text)))
     return deletions
 
 

@@ -469,3 +469,42 @@ def test_edits_outside_owned_sections_survive_a_refresh(text: str, data: st.Data
         return  # before a heading's `#` or a fence it would change structure, not add prose
     edited = once[:at] + "Person's note. " + once[at:]
     assert refresh(edited) == edited
+
+
+# --- repair and lint ------------------------------------------------------------------------
+
+
+def test_a_fenced_v2_doc_with_chatter_and_a_file_tag_is_repaired_and_refreshed() -> None:
+    from bot.core.repair import repair
+
+    inner = H3_FILLED.replace(
+        "1. The app sends", "```mermaid\nflowchart LR\n  a --> b\n```\n\n1. x"
+    )
+    wrapped = (
+        "I'll update the data-flow doc:\n\n```markdown\n"
+        + inner
+        + "```\n\nKey updates made:\n- the flow\n</file>\n"
+    )
+    repaired = repair(wrapped)
+    assert repaired.text == inner
+    assert [n.line for n in repaired.notes] == [1, 3, inner.count("\n") + 6, inner.count("\n") + 8]
+    assert repair(repaired.text).notes == ()
+
+
+def test_lint_reports_broken_front_matter_and_the_wrapper_with_lines() -> None:
+    from bot.core.lint import lint_text
+
+    broken = H3_FILLED.replace("description: How", "description: [How")
+    assert [(p.line, p.severity) for p in lint_text(broken, "d.md")] == [(5, "error")]
+    problems = lint_text("Sure!\n\n```markdown\n" + H3_FILLED + "```\n", "d.md")
+    assert [p.line for p in problems] == [1, 3]
+    assert lint_text(refresh(H3_FILLED), "d.md") == []
+
+
+def test_lint_warns_about_a_hand_edited_v2_section() -> None:
+    from bot.core.lint import lint_text
+
+    edited = refresh(H3_FILLED).replace("Retries: none detected.", "Retries: by hand.")
+    problems = lint_text(edited, "d.md")
+    assert len(problems) == 1
+    assert "'Observability & Failure Modes' was edited by hand" in problems[0].message
