@@ -26,6 +26,7 @@ from bot.core.documents import (
     DataFlowDoc,
     parse_data_flow_doc,
 )
+from bot.core.errors import UserError
 from bot.core.front_matter import mark_filled
 from bot.core.guard import ensure_document_unchanged_outside
 from bot.core.marker_scan import newline_of
@@ -38,6 +39,10 @@ from bot.core.sections import (
     generated_content,
 )
 
+SWALLOWED = (
+    "cannot add the owned section(s) {ids}: they would land inside a code block or HTML block "
+    "that is never closed; close it, or add the headings yourself"
+)
 REPEATED_HEADING = (
     "'{title}' repeats the owned section at line {line}; the first one is refreshed, this one "
     "is kept as written"
@@ -86,6 +91,10 @@ def replace_document_sections(
     new_text = apply_edits(text, edits, nl) if edits else text
     if any(i in sections for i in OWNED_IDS):
         new_text = mark_filled(new_text, doc.front)  # before every section: offsets hold
+    if added:
+        lost = [i for i in added if i not in parse_data_flow_doc(new_text, path, headings).owned]
+        if lost:
+            raise UserError(SWALLOWED.format(ids=", ".join(lost)), path=path)
     ensure_document_unchanged_outside(text, new_text, path, headings)
     return SectionUpdate(new_text, tuple(changed), tuple(hand_edited), tuple(added))
 

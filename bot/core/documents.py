@@ -74,7 +74,8 @@ HEADINGS = {s.id: s.heading for s in TEMPLATE}
 
 DATA_FLOW_FILE = "data-flow.md"
 
-_MD = MarkdownIt("commonmark")
+# Headings and their raw text are all that is read: inline parsing is skipped.
+_MD = MarkdownIt("commonmark").disable(["inline", "text_join"])
 _FILLER = frozenset({"and", "e"})  # "Observability & Failure Modes", "… e Modos de Falha"
 _WORD = re.compile(r"\w+")
 _EMPHASIS = re.compile(r"[*_`~]+")
@@ -208,22 +209,29 @@ def split_sections(text: str, body_start: int, ids: Mapping[str, str]) -> list[S
                     ids.get(heading_key(title)),
                 )
             )
+    # Each heading's end: the next heading at its level or above, or the next template
+    # heading; one pass from the end with a stack keeps it linear in the number of headings.
+    ends = [len(body)] * len(found)
+    stack: list[tuple[int, int]] = []  # (level, start) of later headings, levels increasing
+    next_template = len(body)
+    for i in range(len(found) - 1, -1, -1):
+        level, start, _, _, section_id = found[i]
+        while stack and stack[-1][0] > level:
+            stack.pop()
+        ends[i] = min(stack[-1][1] if stack else len(body), next_template)
+        stack.append((level, start))
+        if section_id is not None:
+            next_template = start
     doc_starts = line_starts(text)
-    out = []
-    for i, (level, start, content_start, title, section_id) in enumerate(found):
-        end = next(
-            (s for lv, s, _, _, sid in found[i + 1 :] if lv <= level or sid is not None),
-            len(body),
+    return [
+        Section(
+            section_id,
+            title,
+            level,
+            body_start + start,
+            body_start + content_start,
+            body_start + end,
+            line_of(text, body_start + start, doc_starts),
         )
-        out.append(
-            Section(
-                section_id,
-                title,
-                level,
-                body_start + start,
-                body_start + content_start,
-                body_start + end,
-                line_of(text, body_start + start, doc_starts),
-            )
-        )
-    return out
+        for (level, start, content_start, title, section_id), end in zip(found, ends, strict=True)
+    ]

@@ -32,7 +32,8 @@ MAX_FRONT_MATTER = 64 * 1024
 
 BROKEN = "front matter is not valid YAML: {problem}"
 NOT_A_MAPPING = "front matter must be a mapping of keys (key: value), not {actual}"
-TOO_LARGE = f"front matter is not closed within {MAX_FRONT_MATTER // 1024} KiB"
+MAX_NESTING = 64
+TOO_DEEP = f"front matter nests brackets deeper than {MAX_NESTING} levels"
 
 UNFILLED, FILLED = "unfilled", "filled"
 
@@ -114,6 +115,8 @@ def parse_front_matter(text: str, front: FrontMatter, path: str = "<string>") ->
     valid YAML or not a mapping. An empty front matter is an empty mapping."""
     source = front.source(text)
     first_line = line_of(text, front.yaml_start)
+    if _nesting(source) > MAX_NESTING:  # PyYAML recurses per level: refuse before it does
+        raise FrontMatterError(TOO_DEEP, path=path, line=front.line)
     try:
         data = yaml.safe_load(source)
     except yaml.MarkedYAMLError as err:
@@ -129,6 +132,18 @@ def parse_front_matter(text: str, front: FrontMatter, path: str = "<string>") ->
         actual = "a list" if isinstance(data, list) else "a single value"
         raise FrontMatterError(NOT_A_MAPPING.format(actual=actual), path=path, line=front.line)
     return data
+
+
+def _nesting(source: str) -> int:
+    """An upper bound of the flow-collection depth (quotes ignored: only ever too high)."""
+    depth = deepest = 0
+    for char in source:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}" and depth:
+            depth -= 1
+    return deepest
 
 
 def status_span(text: str, front: FrontMatter) -> tuple[int, int] | None:

@@ -1,13 +1,64 @@
-"""The starting `data-flow` doc for a repository that has none (`docs-refresh init`).
+"""The starting `data-flow` doc for a repository that has none (`docs-refresh init`, and
+the onboarding pull request).
 
-The layout ai-coders-context scaffolds (block, intro, the four subsections, readonly
-guidance and sources), so other tools that read those docs keep working. The owned
-subsections start empty; the first refresh fills them.
+Two layouts, so other tools that read those docs keep working:
+
+- v2 (the default): what dotcontext scaffold 2.0.0 writes, `.context/docs/data-flow.md` with
+  its front matter and the template's headings; the owned sections filled from the facts,
+  the person's (intro, Service Layer, Related Resources) left with the scaffold's guidance;
+- v1 (`--format v1`): ai-coders-context's marker block, intro, the four subsections,
+  readonly guidance and sources, in `docs/data-flow.md`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from bot.core.document_sections import replace_document_sections
+from bot.core.model import RepoFacts
+from bot.core.refresh import render_sections
+from bot.core.sections import OWNED_SLUGS, replace_sections
+
+V1, V2 = "v1", "v2"
+FORMATS = (V2, V1)
 SCAFFOLD_PATH = "docs/data-flow.md"
+SCAFFOLD_PATHS = {V1: SCAFFOLD_PATH, V2: ".context/docs/data-flow.md"}
+UNKNOWN_FORMAT = "unknown doc format {format!r}; expected one of: {formats}"
+
+V2_TEMPLATE = """\
+---
+type: doc
+name: data-flow
+description: How data moves through the system and external integrations
+category: data-flow
+{generated}status: unfilled
+scaffoldVersion: "2.0.0"
+---
+## Data Flow & Integrations
+
+How data enters, moves through and leaves this system, and which external services it talks to.
+docs-refresh generates Module Dependencies, High-level Flow, Internal Movement, External
+Integrations and Observability & Failure Modes from evidence in the repository and keeps them
+fresh; text under other headings is yours and is kept as it is.
+
+## Module Dependencies
+
+## Service Layer
+
+<!-- List service classes with links to their implementations. -->
+
+## High-level Flow
+
+## Internal Movement
+
+## External Integrations
+
+## Observability & Failure Modes
+
+## Related Resources
+
+<!-- Link to related documents for cross-navigation. -->
+"""
 
 DATA_FLOW_TEMPLATE = """\
 <!-- agent-update:start:data-flow -->
@@ -44,3 +95,24 @@ them fresh; text you add under other headings is kept as it is.
 
 def scaffold_data_flow() -> str:
     return DATA_FLOW_TEMPLATE
+
+
+def scaffold_doc(
+    facts: RepoFacts,
+    paths: Collection[str],
+    doc_format: str = V2,
+    *,
+    generated: str | None = None,
+) -> str:
+    """A new data-flow doc in `doc_format` with its owned sections filled from `facts`
+    (`paths`: the snapshot's, for grounding). `generated` (an ISO date) goes in the v2
+    front matter as dotcontext writes it; the core has no clock, so the caller says."""
+    sections = render_sections(facts, paths)
+    if doc_format == V1:
+        v1 = {slug: body for slug, body in sections.items() if slug in OWNED_SLUGS}
+        return replace_sections(DATA_FLOW_TEMPLATE, v1, path=SCAFFOLD_PATH).text
+    if doc_format != V2:
+        raise ValueError(UNKNOWN_FORMAT.format(format=doc_format, formats=", ".join(FORMATS)))
+    stamp = f"generated: {generated}\n" if generated else ""
+    template = V2_TEMPLATE.format(generated=stamp)
+    return replace_document_sections(template, sections, path=SCAFFOLD_PATHS[V2]).text

@@ -21,8 +21,8 @@ from bot.core.documents import (
     is_data_flow_doc,
     parse_data_flow_doc,
 )
-from bot.core.errors import GuardError
-from bot.core.front_matter import FrontMatterError
+from bot.core.errors import GuardError, UserError
+from bot.core.front_matter import FrontMatterError, find_front_matter
 from bot.core.guard import ensure_document_unchanged_outside, find_document_violations
 from bot.core.sections import GENERATED
 
@@ -508,3 +508,31 @@ def test_lint_warns_about_a_hand_edited_v2_section() -> None:
     problems = lint_text(edited, "d.md")
     assert len(problems) == 1
     assert "'Observability & Failure Modes' was edited by hand" in problems[0].message
+
+
+# --- hostile input --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\nname: data-flow\n" + "x" * 200_000 + "\n",  # never closed, one huge line
+        "---\nname: data-flow\n" + "a: b\n" * 30_000 + "---\n",  # past the size bound
+        "---\nname: data-flow\nx: " + "[" * 5_000 + "\n---\n",  # deep nesting
+        "---\nname: data-flow\nx: &a [*a, *a]\n---\n## High-level Flow\n",  # an alias loop
+        "---\nname: data-flow\n---\n" + "#" * 10 + " not a heading\n" + "```\n" * 3,
+        "---\nname: data-flow\n---\n" + "## High-level Flow\n" * 2_000,
+        '---\nname: data-flow\nx: "\\udc80"\n---\n',
+    ],
+)
+def test_hostile_docs_are_refused_or_refreshed_never_crash(text: str) -> None:
+    if find_front_matter(text) is None:  # unclosed or past the bound: not a v2 doc at all
+        assert not is_data_flow_doc(text)
+        with pytest.raises(ValueError, match="no front matter"):
+            refresh(text)
+        return
+    try:
+        once = refresh(text)
+    except UserError:  # broken front matter, or nowhere to put a section: reported
+        return
+    assert refresh(once) == once
