@@ -141,3 +141,25 @@ def test_default_tracking_skips_docs_markdown_and_tests() -> None:
         assert not config.tracks(path), path
     assert not config.tracks_any(["README.md", "tests/test_x.py"])
     assert config.tracks_any(["README.md", "app.py"])
+
+
+def test_headings_add_translations_to_the_built_in_ones() -> None:
+    config = parse_repo_config('headings:\n  "Flujo de Alto Nivel": high-level-flow\n')
+    ids = config.heading_ids()
+    assert ids["flujo-de-alto-nivel"] == "high-level-flow"
+    assert ids["fluxo-de-alto-nível"] == "high-level-flow"  # built in: still there
+    assert ids["high-level-flow"] == "high-level-flow"
+
+
+def test_a_heading_naming_an_unknown_section_is_an_error_with_its_line() -> None:
+    err = error_of('comments: true\nheadings:\n  "Fluxo": high-flow\n')
+    assert err.line == 3
+    assert "not a section of the data-flow template" in err.message
+
+
+def test_a_heading_with_no_letters_is_an_error() -> None:
+    assert error_of('headings:\n  "***": high-level-flow\n').line == 2
+
+
+def test_headings_must_be_a_mapping() -> None:
+    assert error_of("headings: [a, b]\n").line == 1

@@ -280,3 +280,81 @@ def test_any_names_render_into_a_doc_that_refreshes_idempotently(
     assert again is not None
     assert again.new == change.new
     assert again.hand_edited == ()
+
+
+# --- v2 (dotcontext) docs -------------------------------------------------------------------
+
+V2_DOC = """\
+---
+type: doc
+name: data-flow
+description: How data moves through the system and external integrations
+category: data-flow
+status: unfilled
+scaffoldVersion: "2.0.0"
+---
+## Data Flow & Integrations
+
+Our own intro.
+
+## Module Dependencies
+
+- **src/** → `utils`
+
+## Service Layer
+
+- _Item 1_
+
+## High-level Flow
+
+_Add descriptive content here._
+
+## Related Resources
+
+- [architecture.md](./architecture.md)
+"""
+
+
+def test_a_v2_doc_is_discovered_and_refreshed_with_module_dependencies() -> None:
+    result = run(MemorySnapshot({**shop_files(), DOC: V2_DOC.encode()}))
+    assert result.docs == (DOC,)
+    (change,) = result.changes
+    assert change.changed_sections == (
+        "module-dependencies",
+        "high-level-flow",
+        "internal-movement",
+        "external-integrations",
+        "observability-failure-modes",
+    )
+    assert "status: filled\n" in change.new
+    assert "Our own intro." in change.new
+    assert "- _Item 1_" in change.new
+    assert change.new.index("## Observability & Failure Modes") < change.new.index(
+        "## Related Resources"
+    )
+    again = run(MemorySnapshot({**shop_files(), DOC: change.new.encode()}))
+    assert again.changes == ()
+
+
+def test_a_v2_doc_with_broken_front_matter_is_a_problem_with_its_line() -> None:
+    broken = V2_DOC.replace("description: How", "description: [How")
+    result = run(MemorySnapshot({**shop_files(), DOC: broken.encode()}))
+    assert result.changes == ()
+    (problem,) = result.problems
+    assert problem.path == DOC
+    assert problem.line == 5
+
+
+def test_translated_headings_come_from_the_config() -> None:
+    doc = V2_DOC.replace("## High-level Flow", "## Flujo de Alto Nivel")
+    plain = run(MemorySnapshot({**shop_files(), DOC: doc.encode()}))
+    assert "## High-level Flow" in plain.changes[0].new
+    config = RepoConfig(headings=(("Flujo de Alto Nivel", "high-level-flow"),))
+    translated = run(MemorySnapshot({**shop_files(), DOC: doc.encode()}), config)
+    assert "## High-level Flow" not in translated.changes[0].new
+    assert "## Flujo de Alto Nivel\n\n<!-- docs-refresh:checksum" in translated.changes[0].new
+
+
+def test_a_v1_doc_does_not_get_module_dependencies() -> None:
+    result = run(MemorySnapshot({**shop_files(), DOC: scaffold_data_flow().encode()}))
+    assert "Module Dependencies" not in result.changes[0].new
