@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from bot.core.analysis.catalog import Catalog
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
+from bot.core.documents import may_be_data_flow_doc
 from bot.core.errors import UserError
 from bot.core.facts_cache import FactsCache
 from bot.core.model import Evidence, FileFacts
@@ -184,7 +185,8 @@ def _since(pr: PullRequest | None, before: str | None, head: str) -> str | None:
 
 
 def repository_has_docs(installation_id: int, repo: str, deps: ServiceDeps) -> bool:
-    """True when the default branch has a doc with an `agent-update` block to refresh."""
+    """True when the default branch has a doc to refresh: one with an `agent-update` block
+    (v1) or a dotcontext data-flow front matter (v2)."""
     gw = deps.gateways(installation_id, repo)
     try:
         config = load_config(gw, deps.defaults)
@@ -195,7 +197,12 @@ def repository_has_docs(installation_id: int, repo: str, deps: ServiceDeps) -> b
         return False
     snapshot = gw.snapshot(sha)
     candidates = [e.path for e in snapshot.entries() if is_doc_path(config, e.path)]
-    return any(BLOCK_START in snapshot.read(path) for path in candidates)
+    return any(is_doc_to_refresh(snapshot.read(path), path) for path in candidates)
+
+
+def is_doc_to_refresh(data: bytes, path: str) -> bool:
+    """A v1 block or a v2 data-flow front matter (a fenced one too: refresh repairs it)."""
+    return BLOCK_START in data or may_be_data_flow_doc(data.decode("utf-8", "replace"), path)
 
 
 def load_config(gw: RepoGateway, defaults: RepoConfig) -> RepoConfig:

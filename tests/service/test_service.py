@@ -181,3 +181,14 @@ def test_bad_config_reports_a_check_run_naming_its_line(shop: Shop) -> None:
     assert run.head_sha == push["sha"]
     (note,) = run.annotations
     assert (note["path"], note["start_line"]) == (".github/docs-refresh.yml", 2)
+
+
+def test_v2_docs_count_as_docs_to_refresh_fenced_or_not() -> None:
+    from bot.service.refresh import is_doc_to_refresh
+
+    v2 = b"---\nname: data-flow\nstatus: unfilled\n---\n"
+    assert is_doc_to_refresh(v2, ".context/docs/data-flow.md")
+    assert is_doc_to_refresh(b"Sure!\n\n```markdown\n" + v2 + b"```\n", "docs/x.md")
+    assert is_doc_to_refresh(b"<!-- agent-update:start:data-flow -->\n", "docs/x.md")
+    assert not is_doc_to_refresh(b"---\nname: architecture\n---\n# Data Flow\n", "docs/x.md")
+    assert not is_doc_to_refresh(b"\xff\xfe not text", "docs/x.md")
