@@ -8,12 +8,15 @@ from pathlib import Path
 
 import click
 
+from bot.core.documents import may_be_data_flow_doc
 from bot.core.lint import Problem, lint_text
 
 DEFAULT_FOLDERS = ("docs", ".context")
 SKIPPED_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__"})
 NOT_UTF8 = "not valid UTF-8 ({reason}); docs must be UTF-8 text"
-NOTHING_FOUND = "docs-refresh lint: no documents with agent-update markers found"
+NOTHING_FOUND = (
+    "docs-refresh lint: no documents with agent-update markers or a data-flow front matter found"
+)
 SUMMARY = "docs-refresh lint: {problems} problem(s) in {files} of {checked} document(s)"
 
 # Cheap pre-filter for folder walks; the real marker check happens in lint_text.
@@ -24,10 +27,11 @@ _HAS_MARKERS = re.compile(r"<!--\s*agent-update:")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Check agent-update docs for malformed markers, LLM damage and hand edits.
+    """Check data-flow docs for malformed markers or front matter, LLM damage and hand edits.
 
     PATHS are files or folders (default: docs/ and .context/). A folder is searched for
-    .md files with agent-update markers; a file is always checked. Prints one
+    .md files with agent-update markers (v1) or a data-flow front matter (v2, dotcontext);
+    a file is always checked. Prints one
     `path:line: message` per problem. Exit status: 0 clean, 1 problems, 2 usage error.
     """
     roots = paths or tuple(Path(f) for f in DEFAULT_FOLDERS if Path(f).is_dir())
@@ -62,7 +66,8 @@ def _marked(folder: Path) -> list[Path]:
     for path in sorted(folder.rglob("*.md")):
         if SKIPPED_DIRS.intersection(path.relative_to(folder).parts) or not path.is_file():
             continue
-        if _HAS_MARKERS.search(path.read_bytes().decode("utf-8", "replace")):
+        text = path.read_bytes().decode("utf-8", "replace")
+        if _HAS_MARKERS.search(text) or may_be_data_flow_doc(text, path.as_posix()):
             out.append(path)
     return out
 

@@ -6,6 +6,7 @@ disk as the output. Exit codes follow `bot.cli`: 0 fresh/done, 1 stale (check), 
 
 from __future__ import annotations
 
+import datetime
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from bot.cli.snapshots import Overlay, progress, root_argument
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.refresh import DOC_ROOTS, RefreshResult, refresh
-from bot.core.scaffold import SCAFFOLD_PATH, scaffold_data_flow
+from bot.core.scaffold import FORMATS, SCAFFOLD_PATHS, V1, V2, scaffold_doc
 from bot.local.catalog_file import default_catalog
 from bot.local.checkout import LocalSnapshot
 from bot.local.defaults_file import default_repo_config
@@ -25,14 +26,14 @@ from bot.service.diffs import unified_diff
 
 FRESH = "docs are fresh: {docs}"
 NO_DOCS = (
-    "no doc with an agent-update:start:data-flow block under docs/ or .context/;"
-    " run `docs-refresh init` to create docs/data-flow.md"
+    "no data-flow doc under docs/ or .context/ (an agent-update:start:data-flow block, or"
+    " front matter with `name: data-flow`); run `docs-refresh init` to create one"
 )
 STALE = "docs are stale: {docs}; run `docs-refresh refresh` to update them"
 WROTE = "refreshed {path} ({sections})"
 WOULD_WRITE = "would refresh {path} ({sections})"
 REPAIRED = "repaired {path}: {note}"
-INIT_EXISTS = "{path} already has a data-flow block; nothing to do (run `docs-refresh refresh`)"
+INIT_EXISTS = "{path} already has a data-flow doc; nothing to do (run `docs-refresh refresh`)"
 INIT_WROTE = "created {path}"
 UNTRACKED = (
     "counted {count} file(s) git does not track yet, as the working tree has them: {paths};"
@@ -163,19 +164,37 @@ def check_command(path: Path, base: str | None) -> None:
 
 @click.command("init")
 @root_argument
-def init_command(path: Path) -> None:
-    """Create docs/data-flow.md with ai-coders-context markers when PATH has no data-flow doc."""
+@click.option(
+    "--format",
+    "doc_format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="v2: dotcontext's front matter and headings in .context/docs/data-flow.md; v1:"
+    " agent-update markers in docs/data-flow.md. Default: v1 when the repository already"
+    " has agent-update docs, else v2.",
+)
+def init_command(path: Path, doc_format: str | None) -> None:
+    """Create a data-flow doc, filled from the code, when PATH has none."""
     root = path.resolve()
     existing = run_refresh(root)
     _report(existing)
     if existing.docs or existing.problems:
         click.echo(INIT_EXISTS.format(path=", ".join(existing.docs) or "this repository"), err=True)
         sys.exit(2 if existing.problems else 0)
-    target = root / SCAFFOLD_PATH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(scaffold_data_flow().encode("utf-8"))
-    result = run_refresh(root)
-    _report(result)
-    for change in result.changes:
-        (root / change.path).write_bytes(change.new.encode("utf-8"))
-    click.echo(INIT_WROTE.format(path=SCAFFOLD_PATH), err=True)
+    chosen = doc_format or (V1 if _has_marker_docs(root) else V2)
+    target = SCAFFOLD_PATHS[chosen]
+    paths = tuple(e.path for e in LocalSnapshot(root).entries())
+    today = datetime.date.today().isoformat()  # dotcontext stamps `generated:`; the core can't
+    text = scaffold_doc(existing.facts, paths, chosen, generated=today)
+    (root / target).parent.mkdir(parents=True, exist_ok=True)
+    (root / target).write_bytes(text.encode("utf-8"))
+    click.echo(INIT_WROTE.format(path=target), err=True)
+
+
+def _has_marker_docs(root: Path) -> bool:
+    """Where a team already uses agent-update markers, a new doc keeps their layout."""
+    for folder in DOC_ROOTS:
+        for file in sorted((root / folder).rglob("*.md")) if (root / folder).is_dir() else ():
+            if file.is_file() and b"agent-update:start" in file.read_bytes():
+                return True
+    return False

@@ -127,3 +127,16 @@ def test_console_entry_point_maps_exit_codes(
     assert found.value.code == 1
     assert f"{broken}:1: agent-update:end without" in capsys.readouterr().out
     main(["lint", str(EXAMPLE)])  # clean: returns, no SystemExit
+
+
+def test_lint_finds_v2_docs_in_folders_and_reports_a_broken_front_matter(tmp_path: Path) -> None:
+    docs = tmp_path / ".context" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "data-flow.md").write_text(
+        "---\nname: data-flow\ndescription: [oops\nstatus: filled\n---\n## High-level Flow\n"
+    )
+    (docs / "notes.md").write_text("# Notes\n")
+    code, out, err = run(str(tmp_path / ".context"))
+    assert code == 1
+    assert out.startswith(f"{docs / 'data-flow.md'}:4: front matter is not valid YAML")
+    assert "in 1 of 1 document(s)" in err

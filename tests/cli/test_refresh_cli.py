@@ -106,11 +106,11 @@ def test_invalid_config_exits_2_naming_the_line(
     assert ".github/docs-refresh.yml:2: unknown key 'doc'" in err
 
 
-def test_init_scaffolds_and_fills_a_doc_when_the_repository_has_none(
+def test_init_v1_scaffolds_and_fills_a_marker_doc_when_the_repository_has_none(
     shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shutil.rmtree(shop / ".context")
-    code, _, err = cli(capsys, "init", str(shop))
+    code, _, err = cli(capsys, "init", "--format", "v1", str(shop))
     assert code == 0
     assert "created docs/data-flow.md" in err
     text = (shop / "docs" / "data-flow.md").read_text()
@@ -122,8 +122,41 @@ def test_init_scaffolds_and_fills_a_doc_when_the_repository_has_none(
     assert cli(capsys, "check", str(shop))[0] == 0
     code, _, err = cli(capsys, "init", str(shop))
     assert code == 0
-    assert "already has a data-flow block" in err
+    assert "already has a data-flow doc" in err
     assert (shop / "docs" / "data-flow.md").read_text() == text
+
+
+def test_init_writes_a_v2_doc_by_default_filled_and_fresh(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.rmtree(shop / ".context")
+    code, _, err = cli(capsys, "init", str(shop))
+    assert code == 0
+    assert "created .context/docs/data-flow.md" in err
+    text = (shop / ".context" / "docs" / "data-flow.md").read_text()
+    assert text.startswith("---\ntype: doc\nname: data-flow\n")
+    assert '\nstatus: filled\nscaffoldVersion: "2.0.0"\n---\n' in text
+    assert "| Stripe | Payments | used |" in text
+    assert "<!-- agent-update" not in text
+    assert cli(capsys, "check", str(shop))[0] == 0
+    assert cli(capsys, "refresh", str(shop))[0] == 0
+    assert (shop / ".context" / "docs" / "data-flow.md").read_text() == text
+
+
+def test_init_keeps_markers_where_the_repository_already_uses_them(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.rmtree(shop / ".context")
+    (shop / "docs").mkdir(exist_ok=True)
+    (shop / "docs" / "agents.md").write_text(
+        "<!-- agent-update:start:agents -->\n# Agents\n<!-- agent-update:end -->\n"
+    )
+    assert cli(capsys, "init", str(shop))[0] == 0
+    assert (
+        (shop / "docs" / "data-flow.md")
+        .read_text()
+        .startswith("<!-- agent-update:start:data-flow -->")
+    )
 
 
 def test_facts_json_has_the_documented_shape_and_is_deterministic(
