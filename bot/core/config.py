@@ -76,7 +76,7 @@ class PullRequestConfig:
 
 @dataclass(frozen=True, slots=True)
 class RepoConfig:
-    # None: every .md with agent-update blocks under docs/ and .context/.
+    # None: every .md under docs/ and .context/ with a data-flow block (v1) or front matter (v2).
     docs: tuple[str, ...] | None = None
     tracks_include: tuple[str, ...] = ("**",)
     tracks_exclude: tuple[str, ...] = (
