@@ -402,8 +402,9 @@ NO_MODULE_IMPORTS = "imports no other module"
 
 def render_module_dependencies(facts: RepoFacts, paths: Collection[str]) -> str:
     """The body of a v2 doc's Module Dependencies section: one line per top-level module,
-    the modules it imports with how many imports and where (the layout dotcontext uses:
-    `- **module/** → targets`), grounded like `render_data_flow`."""
+    the modules it imports, busiest first, with how many imports and the first that proves
+    it (the layout dotcontext uses: `- **module/** → targets`), grounded like
+    `render_data_flow`."""
     known = _known_paths(paths if isinstance(paths, tuple) else tuple(paths))
     grounded = _ground(facts, known)
     if not grounded.modules:
@@ -417,7 +418,7 @@ def render_module_dependencies(facts: RepoFacts, paths: Collection[str]) -> str:
         edges = sorted(outgoing.get(module.name, ()), key=lambda e: (-e.count, e.target))
         targets = (
             ", ".join(
-                f"{text(e.target)} ({plural(e.count, 'import')}: {citations(e.evidence)})"
+                f"{text(e.target)} ({plural(e.count, 'import')}, e.g. {cite(e.evidence[0])})"
                 if e.evidence
                 else f"{text(e.target)} ({plural(e.count, 'import')})"
                 for e in edges

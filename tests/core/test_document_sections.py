@@ -536,3 +536,48 @@ def test_hostile_docs_are_refused_or_refreshed_never_crash(text: str) -> None:
     except UserError:  # broken front matter, or nowhere to put a section: reported
         return
     assert refresh(once) == once
+
+
+OLDER_UNNAMED = """\
+---
+status: unfilled
+generated: 2026-01-14
+---
+
+# Data Flow & Integrations
+
+Explain how data enters, moves through, and exits the system.
+
+## Module Dependencies
+- *No cross-module dependencies detected.*
+
+## Service Layer
+- *No service classes detected.*
+
+## High-level Flow
+
+Summarize the primary pipeline from input to output.
+
+## Internal Movement
+
+Describe how modules within `app`, `docker` collaborate.
+
+## External Integrations
+
+Document each integration with purpose, authentication, payload shapes, and retry strategy.
+
+## Observability & Failure Modes
+
+Describe metrics, traces, or logs that monitor the flow.
+"""
+
+
+def test_the_older_unnamed_scaffold_is_refreshed_in_a_file_called_data_flow() -> None:
+    from bot.core.refresh import refresh_doc
+
+    change = refresh_doc(".context/docs/data-flow.md", OLDER_UNNAMED, SECTIONS, any_block=False)
+    assert change is not None
+    assert change.new.startswith("---\nstatus: filled\ngenerated: 2026-01-14\n---\n")
+    assert "- *No service classes detected.*" in change.new
+    assert "Summarize the primary pipeline" not in change.new
+    assert refresh_doc("docs/architecture.md", OLDER_UNNAMED, SECTIONS, any_block=False) is None

@@ -358,3 +358,39 @@ def test_translated_headings_come_from_the_config() -> None:
 def test_a_v1_doc_does_not_get_module_dependencies() -> None:
     result = run(MemorySnapshot({**shop_files(), DOC: scaffold_data_flow().encode()}))
     assert "Module Dependencies" not in result.changes[0].new
+
+
+_V2_HEADINGS = st.sampled_from(
+    [
+        "Module Dependencies",
+        "Service Layer",
+        "High-level Flow",
+        "Internal Movement",
+        "External Integrations",
+        "Observability & Failure Modes",
+        "Related Resources",
+        "Notas",
+        "Integrações Externas",
+    ]
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    headings=st.lists(st.tuples(st.integers(2, 3), _V2_HEADINGS), max_size=8),
+    name=wild,
+    unfilled=st.booleans(),
+)
+def test_any_v2_doc_in_a_snapshot_is_fresh_right_after_a_refresh(
+    headings: list[tuple[int, str]], name: str, unfilled: bool
+) -> None:
+    front = V2_DOC.split("## Data Flow")[0]
+    front = front if unfilled else front.replace("unfilled", "filled")
+    body = "".join(f"{'#' * level} {title}\n\nText.\n\n" for level, title in headings)
+    files = {"app.py": f"import requests\n\n# {name}\n".encode(), DOC: (front + body).encode()}
+    first = run(MemorySnapshot(files))
+    assert first.problems == ()
+    new = first.changes[0].new if first.changes else front + body
+    assert "status: filled\n" in new
+    # `check` right after `refresh`: nothing left to change.
+    assert run(MemorySnapshot({**files, DOC: new.encode()})).changes == ()

@@ -289,3 +289,31 @@ def test_diagram_budget_keeps_every_kind_of_entry_point() -> None:
     diagram = body["high-level-flow"].split("```mermaid", 1)[1]
     assert 'ep_webhook_web["webhook receiver: web"]' in diagram
     assert 'ep_worker_jobs["worker: jobs"]' in diagram
+
+
+def test_module_dependencies_list_each_module_with_its_imports_busiest_first() -> None:
+    from bot.core.render import render_module_dependencies
+
+    facts = RepoFacts(
+        modules=(
+            Module("web", "web", 2, "python"),
+            Module("db", "db", 1, "python"),
+            Module("util", "util", 1, "python"),
+        ),
+        edges=(
+            Edge("web", "util", 1, (Evidence("web/app.py", 2),)),
+            Edge("web", "db", 3, (Evidence("web/app.py", 1), Evidence("web/x.py", 9))),
+        ),
+    )
+    body = render_module_dependencies(facts, ("web/app.py", "web/x.py", "db/q.py", "util/u.py"))
+    assert body == (
+        "- `db` → imports no other module\n"
+        "- `util` → imports no other module\n"
+        "- `web` → db (3 imports, e.g. `web/app.py:1`), util (1 import, e.g. `web/app.py:2`)\n"
+    )
+
+
+def test_module_dependencies_without_modules_say_none_detected() -> None:
+    from bot.core.render import render_module_dependencies
+
+    assert render_module_dependencies(RepoFacts(), ()) == "Modules: none detected.\n"
