@@ -11,16 +11,14 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
+from bot.core.documents import HEADINGS
 from bot.core.facts_cache import FactsCache
 from bot.core.model import Evidence
 from bot.core.refresh import refresh
-from bot.core.sections import OWNED_SECTIONS
 from bot.core.warm import Warm
 from bot.service.diffs import DocDiff
 from bot.service.engine import Evaluation, Problem
 from bot.service.ports import Head, Identity, RepoGateway
-
-HEADINGS = {s.slug: s.heading for s in OWNED_SECTIONS}
 
 
 class RepoEngine:

@@ -192,3 +192,12 @@ def test_v2_docs_count_as_docs_to_refresh_fenced_or_not() -> None:
     assert is_doc_to_refresh(b"<!-- agent-update:start:data-flow -->\n", "docs/x.md")
     assert not is_doc_to_refresh(b"---\nname: architecture\n---\n# Data Flow\n", "docs/x.md")
     assert not is_doc_to_refresh(b"\xff\xfe not text", "docs/x.md")
+
+
+def test_previews_name_v2_sections_as_the_template_does() -> None:
+    from bot.service.repo_engine import _headings
+
+    assert _headings(("module-dependencies", "high-level-flow")) == (
+        "Module Dependencies",
+        "High-level Flow",
+    )
