@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import click
 
+from bot.cli.refresh import load_config
 from bot.core.documents import may_be_data_flow_doc
+from bot.core.errors import ConfigError
 from bot.core.lint import Problem, lint_text
+from bot.local.defaults_file import default_repo_config
 
 DEFAULT_FOLDERS = ("docs", ".context")
 SKIPPED_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__"})
@@ -37,9 +40,10 @@ def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     roots = paths or tuple(Path(f) for f in DEFAULT_FOLDERS if Path(f).is_dir())
     checked = 0
     problems: list[Problem] = []
+    headings = _heading_ids()
     for path in documents(roots):
         checked += 1
-        problems.extend(lint_file(path))
+        problems.extend(lint_file(path, headings))
     for problem in problems:
         click.echo(str(problem))
     if not checked:
@@ -72,7 +76,16 @@ def _marked(folder: Path) -> list[Path]:
     return out
 
 
-def lint_file(path: Path) -> list[Problem]:
+def _heading_ids() -> dict[str, str]:
+    """Translated v2 headings: the config of the repository lint runs in, else the defaults
+    (a broken config is `check`'s to report, with its line)."""
+    try:
+        return load_config(Path.cwd()).heading_ids()
+    except ConfigError:
+        return default_repo_config().heading_ids()
+
+
+def lint_file(path: Path, headings: Mapping[str, str] | None = None) -> list[Problem]:
     data = path.read_bytes()
     try:
         # Bytes decoded as-is: no newline translation, a BOM stays a character.
@@ -83,4 +96,4 @@ def lint_file(path: Path) -> list[Problem]:
                 str(path), data.count(b"\n", 0, err.start) + 1, NOT_UTF8.format(reason=err.reason)
             )
         ]
-    return lint_text(text, str(path))
+    return lint_text(text, str(path), headings)

@@ -140,3 +140,24 @@ def test_lint_finds_v2_docs_in_folders_and_reports_a_broken_front_matter(tmp_pat
     assert code == 1
     assert out.startswith(f"{docs / 'data-flow.md'}:4: front matter is not valid YAML")
     assert "in 1 of 1 document(s)" in err
+
+
+def test_lint_reads_translated_headings_from_the_repository_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.core.document_sections import replace_document_sections
+    from bot.core.documents import heading_map
+
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "docs-refresh.yml").write_text(
+        'headings:\n  "Flujo de Alto Nivel": high-level-flow\n'
+    )
+    doc = "---\nname: data-flow\n---\n## Flujo de Alto Nivel\n\nold\n"
+    ids = heading_map({"Flujo de Alto Nivel": "high-level-flow"})
+    fresh = replace_document_sections(doc, {"high-level-flow": "New.\n"}, headings=ids).text
+    target = tmp_path / "data-flow.md"
+    target.write_text(fresh.replace("New.", "Edited by a person."))
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(str(target))
+    assert code == 1
+    assert "'High-level Flow' was edited by hand" in out
