@@ -437,7 +437,8 @@ def v2_docs(draw: st.DrawFn) -> str:
         if draw(st.booleans()):
             parts.append("```mermaid\nflowchart LR\n  a --> b\n```\n")
     text = "".join(parts)
-    return text.replace("\n", "\r\n") if draw(st.booleans()) else text
+    text = text.replace("\n", "\r\n") if draw(st.booleans()) else text
+    return ("\ufeff" if draw(st.booleans()) else "") + text
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -581,3 +582,26 @@ def test_the_older_unnamed_scaffold_is_refreshed_in_a_file_called_data_flow() ->
     assert "- *No service classes detected.*" in change.new
     assert "Summarize the primary pipeline" not in change.new
     assert refresh_doc("docs/architecture.md", OLDER_UNNAMED, SECTIONS, any_block=False) is None
+
+
+_CHATTER = st.lists(
+    st.sampled_from(["Sure!", "I'll update the doc.", "Key updates made:", "- the flow", ""]),
+    max_size=3,
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(v2_docs(), _CHATTER, _CHATTER, st.booleans())
+def test_any_fenced_v2_doc_is_repaired_back_to_the_doc(
+    doc: str, before: list[str], after: list[str], tag: bool
+) -> None:
+    from bot.core.repair import repair
+
+    doc = doc.lstrip("\ufeff").replace("\r\n", "\n")
+    if not doc.endswith("\n"):
+        doc += "\n"
+    wrapped = "".join(f"{line}\n" for line in before) + "```markdown\n" + doc + "```\n"
+    wrapped += "".join(f"{line}\n" for line in after) + ("</file>\n" if tag else "")
+    repaired = repair(wrapped)
+    assert repaired.text == doc
+    assert repair(repaired.text).notes == ()
