@@ -95,7 +95,7 @@ def replace_document_sections(
         lost = [i for i in added if i not in parse_data_flow_doc(new_text, path, headings).owned]
         if lost:
             raise UserError(SWALLOWED.format(ids=", ".join(lost)), path=path)
-    ensure_document_unchanged_outside(text, new_text, path, headings)
+    ensure_document_unchanged_outside(text, new_text, path, headings, before=doc)
     return SectionUpdate(new_text, tuple(changed), tuple(hand_edited), tuple(added))
 
 

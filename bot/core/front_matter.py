@@ -37,6 +37,9 @@ TOO_DEEP = f"front matter nests brackets deeper than {MAX_NESTING} levels"
 
 UNFILLED, FILLED = "unfilled", "filled"
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, ~10x faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _DELIMITER = re.compile(r"---[ \t]*")
 _CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
@@ -118,7 +121,7 @@ def parse_front_matter(text: str, front: FrontMatter, path: str = "<string>") ->
     if _nesting(source) > MAX_NESTING:  # PyYAML recurses per level: refuse before it does
         raise FrontMatterError(TOO_DEEP, path=path, line=front.line)
     try:
-        data = yaml.safe_load(source)
+        data = yaml.load(source, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = first_line + mark.line if mark is not None else front.line

@@ -142,7 +142,12 @@ OUTSIDE_SECTIONS_CHANGED = "text outside the owned sections changed"
 
 
 def find_document_violations(
-    old: str, new: str, path: str = "<string>", headings: Mapping[str, str] | None = None
+    old: str,
+    new: str,
+    path: str = "<string>",
+    headings: Mapping[str, str] | None = None,
+    *,
+    before: DataFlowDoc | None = None,
 ) -> list[Violation]:
     """Every protected part of a v2 doc that differs between `old` and `new` (empty: safe).
 
@@ -151,8 +156,10 @@ def find_document_violations(
     may only be added whole (heading and content), with line breaks added just before them
     (a doc whose last line has no line break needs one before a new heading).
     `old` must be a readable v2 doc (its errors propagate); an unreadable `new` is a violation.
+    `before`, when given, is `old` already parsed with the same `headings`.
     """
-    before = parse_data_flow_doc(old, path, headings)
+    if before is None or before.text != old:
+        before = parse_data_flow_doc(old, path, headings)
     try:
         after = parse_data_flow_doc(new, path, headings)
     except (DocsRefreshError, ValueError) as err:
@@ -230,10 +237,15 @@ def _matches(old: str, pieces: list[str]) -> bool:
 
 
 def ensure_document_unchanged_outside(
-    old: str, new: str, path: str = "<string>", headings: Mapping[str, str] | None = None
+    old: str,
+    new: str,
+    path: str = "<string>",
+    headings: Mapping[str, str] | None = None,
+    *,
+    before: DataFlowDoc | None = None,
 ) -> None:
     """`ensure_unchanged_outside` for v2 docs: raise `GuardError`, nothing to write then."""
-    violations = find_document_violations(old, new, path, headings)
+    violations = find_document_violations(old, new, path, headings, before=before)
     if violations:
         names = ", ".join(f"{v.region} (line {v.line}: {v.message})" for v in violations)
         message = GUARD_FAILED.format(count=len(violations), names=names)

@@ -33,7 +33,7 @@ from bot.core.errors import UserError
 from bot.core.facts_cache import FactsCache
 from bot.core.factsdiff import FactsDiff, diff_facts
 from bot.core.gc_pause import paused
-from bot.core.guard import ensure_document_unchanged_outside, ensure_unchanged_outside
+from bot.core.guard import ensure_unchanged_outside
 from bot.core.markers import parse_document
 from bot.core.model import RepoFacts
 from bot.core.render import MODULE_DEPENDENCIES, render_data_flow, render_module_dependencies
@@ -201,10 +201,10 @@ def refresh_doc(
     repaired = repair(text, path)
     ids = [b.id for b in parse_document(repaired.text, path).blocks]
     if not ids and is_data_flow_doc(repaired.text, path):
+        # Guarded inside, against the same repaired text (`ensure_document_unchanged_outside`).
         update = replace_document_sections(
             repaired.text, sections, path=path, headings=headings, force=force
         )
-        ensure_document_unchanged_outside(repaired.text, update.text, path, headings)
     else:
         if BLOCK_ID not in ids and not any_block:
             return None
