@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.core.config import BUILT_IN_HEADINGS
 from bot.core.document_sections import inspect_document_sections
-from bot.core.documents import HEADINGS, heading_map, is_data_flow_doc
+from bot.core.documents import HEADINGS, heading_map, is_data_flow_doc, parse_data_flow_doc
 from bot.core.front_matter import FrontMatterError
 from bot.core.markers import line_of, line_starts, structure
 from bot.core.repair import plan_repair
@@ -85,8 +85,15 @@ def _lint_v2(
         states, repeats = inspect_document_sections(repaired, path=path, headings=ids)
     except FrontMatterError as err:
         return [Problem(path, line(err.line or 1), err.message, ERROR)]
+    # Named as the doc names them: a translated heading is what its reader looks for.
+    titles = {i: s.title for i, s in parse_data_flow_doc(repaired, path, ids).owned.items()}
     found = [
-        Problem(path, line(s.line), HAND_EDITED_SECTION.format(heading=HEADINGS[s.slug]), WARNING)
+        Problem(
+            path,
+            line(s.line),
+            HAND_EDITED_SECTION.format(heading=titles.get(s.slug, HEADINGS[s.slug])),
+            WARNING,
+        )
         for s in states
         if s.state == HAND_EDITED
     ]

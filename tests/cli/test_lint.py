@@ -160,4 +160,4 @@ def test_lint_reads_translated_headings_from_the_repository_config(
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(str(target))
     assert code == 1
-    assert "'High-level Flow' was edited by hand" in out
+    assert "'Flujo de Alto Nivel' was edited by hand" in out
