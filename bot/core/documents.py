@@ -2,7 +2,9 @@
 
 A doc is v2 when its front matter says `name: data-flow` or `category: data-flow` (scaffold
 2.0.0), or, for the docs ai-coders-context 0.7 wrote before it named them, when the file is
-called `data-flow.md` and its front matter has a `status` key. Its body is split into
+called `data-flow.md` and its front matter has a `status` key. A doc the repository's config
+names (`docs:`) that has no markers is read the same way, with or without front matter:
+headings-only data-flow docs are common too. Its body is split into
 sections by headings at any level (code blocks and HTML blocks excluded, as CommonMark reads
 them). A section runs from its heading to the next heading of the same or a higher level,
 or to the next heading of the template (owned or not) at any level, so one template section
@@ -173,12 +175,15 @@ def parse_data_flow_doc(
     text: str, path: str = "<string>", headings: Mapping[str, str] | None = None
 ) -> DataFlowDoc:
     """The doc's front matter and sections. Raises `FrontMatterError` (with its line) when
-    the front matter is not valid YAML, and ValueError when there is no front matter.
-    `headings` is a `heading_map`; the English template when None."""
+    the front matter is not valid YAML. A doc without front matter (one the repository's
+    config names) reads as an empty front matter at its top. `headings` is a
+    `heading_map`; the English template when None."""
     front = find_front_matter(text)
     if front is None:
-        raise ValueError(f"{path}: no front matter")
-    parse_front_matter(text, front, path)  # validity only: keys are read line by line
+        top = 1 if text.startswith("\ufeff") else 0
+        front = FrontMatter(top, top, top, top)
+    else:
+        parse_front_matter(text, front, path)  # validity only: keys are read line by line
     ids = headings if headings is not None else heading_map()
     sections = split_sections(text, front.end, ids)
     owned: dict[str, Section] = {}

@@ -162,9 +162,8 @@ def find_document_violations(
         before = parse_data_flow_doc(old, path, headings)
     try:
         after = parse_data_flow_doc(new, path, headings)
-    except (DocsRefreshError, ValueError) as err:
-        message = err.message if isinstance(err, DocsRefreshError) else str(err)
-        return [Violation(FRONT_MATTER, 1, NEW_UNREADABLE.format(message=message))]
+    except DocsRefreshError as err:
+        return [Violation(FRONT_MATTER, 1, NEW_UNREADABLE.format(message=err.message))]
     violations: list[Violation] = []
     old_front, new_front = old[: before.front.end], new[: after.front.end]
     if new_front not in (old_front, mark_filled(old_front, before.front)):

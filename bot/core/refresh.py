@@ -196,11 +196,12 @@ def refresh_doc(
     A doc with agent-update markers is v1: its `data-flow` block is refreshed; without one,
     the doc's only block when `any_block` (a doc the config names), else nothing (None).
     A doc without markers whose front matter names it data-flow is v2 (`bot.core.documents`,
-    `headings` for translated ones). Anything else is nothing (None), unless `any_block`.
+    `headings` for translated ones), and so is a doc without markers when `any_block`
+    (the config names it: headings-only docs are kept fresh too). Anything else is nothing.
     """
     repaired = repair(text, path)
     ids = [b.id for b in parse_document(repaired.text, path).blocks]
-    if not ids and is_data_flow_doc(repaired.text, path):
+    if not ids and (any_block or is_data_flow_doc(repaired.text, path)):
         # Guarded inside, against the same repaired text (`ensure_document_unchanged_outside`).
         update = replace_document_sections(
             repaired.text, sections, path=path, headings=headings, force=force

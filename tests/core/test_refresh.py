@@ -394,3 +394,60 @@ def test_any_v2_doc_in_a_snapshot_is_fresh_right_after_a_refresh(
     assert "status: filled\n" in new
     # `check` right after `refresh`: nothing left to change.
     assert run(MemorySnapshot({**files, DOC: new.encode()})).changes == ()
+
+
+HEADINGS_ONLY = """\
+# Data Flow & Integrations
+
+This document explains how data moves.
+
+## High-level Flow
+
+```mermaid
+sequenceDiagram
+    User->>API: GET /orders
+```
+
+## Module Dependencies
+
+### Server Dependencies
+
+- server → shared
+
+## Service Layer
+
+- OrderService
+
+## Internal Movement
+
+State lives in the query cache.
+
+## External Integrations
+
+### Clerk Authentication
+
+Sessions come from Clerk.
+
+## Observability & Failure Modes
+
+Logs go to stdout.
+"""
+
+
+def test_a_configured_headings_only_doc_is_refreshed_by_its_headings() -> None:
+    config = RepoConfig(docs=(DOC,))
+    result = run(MemorySnapshot({**shop_files(), DOC: HEADINGS_ONLY.encode()}), config)
+    assert result.problems == ()
+    (change,) = result.changes
+    assert change.new.startswith("# Data Flow & Integrations\n\nThis document explains")
+    assert "- OrderService" in change.new
+    assert "Sessions come from Clerk." not in change.new
+    assert change.new.count("<!-- docs-refresh:checksum") == 5
+    again = run(MemorySnapshot({**shop_files(), DOC: change.new.encode()}), config)
+    assert again.changes == ()
+
+
+def test_an_unconfigured_headings_only_doc_is_left_alone() -> None:
+    result = run(MemorySnapshot({**shop_files(), DOC: HEADINGS_ONLY.encode()}))
+    assert result.docs == ()
+    assert result.changes == ()
