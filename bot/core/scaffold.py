@@ -97,6 +97,16 @@ def scaffold_data_flow() -> str:
     return DATA_FLOW_TEMPLATE
 
 
+def unfilled_doc(doc_format: str = V2, *, generated: str | None = None) -> str:
+    """The empty template of a new doc in `doc_format`, before any section is filled (for a
+    caller that fills it through a whole refresh, as onboarding does)."""
+    if doc_format == V1:
+        return DATA_FLOW_TEMPLATE
+    if doc_format != V2:
+        raise ValueError(UNKNOWN_FORMAT.format(format=doc_format, formats=", ".join(FORMATS)))
+    return V2_TEMPLATE.format(generated=f"generated: {generated}\n" if generated else "")
+
+
 def scaffold_doc(
     facts: RepoFacts,
     paths: Collection[str],

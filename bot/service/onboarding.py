@@ -29,13 +29,17 @@ from bot.core.errors import UserError
 from bot.core.facts_cache import FactsCache
 from bot.core.model import RepoFacts
 from bot.core.refresh import refresh as core_refresh
-from bot.core.scaffold import SCAFFOLD_PATH, scaffold_data_flow
+from bot.core.scaffold import SCAFFOLD_PATHS, V2, unfilled_doc
 from bot.core.snapshot import FileEntry, Snapshot, git_blob_sha
 from bot.service.ports import BranchExists, Identity, RepoGateway
 from bot.service.refresh import ServiceDeps, load_config
 
 log = logging.getLogger("docs_refresh.onboarding")
 
+# The doc a new team gets: dotcontext v2 (front matter and headings), as `docs-refresh init`
+# writes it where a repository has no marker docs; no `generated:` stamp, so the content
+# depends on the code alone.
+DOC_PATH = SCAFFOLD_PATHS[V2]
 BRANCH = "docs-refresh/onboarding"
 TITLE = "Set up docs-refresh"
 COMMIT_MESSAGE = (
@@ -137,19 +141,19 @@ def setup_files(
     commented config; None when the repository has a data-flow doc already, or a file where
     the doc would go (a person's, never replaced)."""
     paths = {e.path for e in snapshot.entries()}
-    if SCAFFOLD_PATH in paths:
+    if DOC_PATH in paths:
         return None
-    scaffold = scaffold_data_flow().encode("utf-8")
-    with_doc = _Plus(snapshot, {SCAFFOLD_PATH: scaffold})
+    scaffold = unfilled_doc(V2).encode("utf-8")
+    with_doc = _Plus(snapshot, {DOC_PATH: scaffold})
     # Default discovery (not the config's `docs:`): any existing doc, v1 or v2, means no.
     result = core_refresh(with_doc, replace(config, docs=None), cache=cache, catalog=catalog)
-    if any(doc != SCAFFOLD_PATH for doc in result.docs) or result.problems:
+    if any(doc != DOC_PATH for doc in result.docs) or result.problems:
         return None
-    filled = next((c.new for c in result.changes if c.path == SCAFFOLD_PATH), None)
+    filled = next((c.new for c in result.changes if c.path == DOC_PATH), None)
     doc = filled.encode("utf-8") if filled is not None else scaffold
-    files = {SCAFFOLD_PATH: doc}
+    files = {DOC_PATH: doc}
     if CONFIG_PATH not in paths:
-        files[CONFIG_PATH] = CONFIG_TEMPLATE.format(doc=SCAFFOLD_PATH, base=base).encode()
+        files[CONFIG_PATH] = CONFIG_TEMPLATE.format(doc=DOC_PATH, base=base).encode()
     return Setup(files, result.facts)
 
 
@@ -198,7 +202,7 @@ def onboard(
     snapshot.expect_reads(len(snapshot.entries()))  # a first look reads every file: one fetch
     setup = setup_files(snapshot, config, cache=cache, catalog=catalog, base=base)
     if setup is None:
-        return Onboarded("path-taken" if _has(snapshot, SCAFFOLD_PATH) else "has-docs")
+        return Onboarded("path-taken" if _has(snapshot, DOC_PATH) else "has-docs")
     message = COMMIT_MESSAGE.format(source=sha[:12])
     commit = gw.write_commit(snapshot.head, setup.files, message, identity)
     try:
@@ -217,8 +221,8 @@ def onboard(
 def render_body(gw: RepoGateway, base: str, source: str, commit: str, facts: RepoFacts) -> str:
     state = STATE_PREFIX + json.dumps({"base": source, "head": commit}, sort_keys=True) + " -->"
     return BODY.format(
-        doc=SCAFFOLD_PATH,
-        doc_url=gw.blob_url(BRANCH, SCAFFOLD_PATH),
+        doc=DOC_PATH,
+        doc_url=gw.blob_url(BRANCH, DOC_PATH),
         config=CONFIG_PATH,
         config_url=gw.blob_url(BRANCH, CONFIG_PATH),
         base=base,

@@ -13,9 +13,9 @@ import pytest
 from bot.app.tasks import build_queue
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.lint import lint_text
-from bot.core.scaffold import SCAFFOLD_PATH
 from bot.sandbox import start_sandbox
 from bot.sandbox.store import Issue
+from bot.service.onboarding import DOC_PATH as SCAFFOLD_PATH
 from bot.settings import Settings
 from tests.app.harness import OWNER, REPO, Harness, start
 from tests.app.test_installation_flow import SECRET, Flow, installation, repos
@@ -97,7 +97,7 @@ def test_install_without_docs_opens_exactly_one_onboarding_pull_request(flow: Fl
     assert (pr.pull.head_ref, pr.pull.base_ref, pr.state) == (ONBOARDING, "main", "open")
     assert git(flow.repos / "shop", "rev-parse", "main") == main  # nothing on the base
     changed = git(flow.repos / "shop", "diff", "--name-only", f"main...{ONBOARDING}").split()
-    assert changed == [CONFIG_PATH, SCAFFOLD_PATH]
+    assert changed == sorted([CONFIG_PATH, SCAFFOLD_PATH])
     doc = show(flow, ONBOARDING, SCAFFOLD_PATH)
     assert lint_text(doc, SCAFFOLD_PATH) == []
     assert "/orders" in doc  # the entry point

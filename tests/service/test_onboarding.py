@@ -8,9 +8,10 @@ from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.lint import lint_text
 from bot.core.model import RepoFacts
-from bot.core.scaffold import SCAFFOLD_PATH, scaffold_data_flow
+from bot.core.scaffold import V1, V2, unfilled_doc
 from bot.core.snapshot import MemorySnapshot
 from bot.service.onboarding import CONFIG_TEMPLATE, Setup, found_line, setup_files
+from bot.service.onboarding import DOC_PATH as SCAFFOLD_PATH
 
 APP = {
     "app.py": b"import redis\nfrom flask import Flask\n\napp = Flask(__name__)\n"
@@ -32,10 +33,11 @@ def setup(files: dict[str, bytes], config: RepoConfig | None = None) -> Setup | 
 def test_a_repository_without_docs_gets_inits_doc_filled_and_a_commented_config() -> None:
     found = setup(APP)
     assert found is not None
-    assert sorted(found.files) == [CONFIG_PATH, SCAFFOLD_PATH]
+    assert sorted(found.files) == sorted([CONFIG_PATH, SCAFFOLD_PATH])
     doc = found.files[SCAFFOLD_PATH].decode()
     assert lint_text(doc, SCAFFOLD_PATH) == []
-    assert doc.startswith(scaffold_data_flow().split("## High-level Flow")[0])
+    front = unfilled_doc(V2).split("## Module Dependencies")[0]
+    assert doc.startswith(front.replace("status: unfilled", "status: filled"))
     assert "`app.py:" in doc  # filled from facts, with evidence
     assert len(found.facts.entrypoints) == 1
 
@@ -48,8 +50,9 @@ def test_the_same_repository_gives_the_same_bytes() -> None:
 
 
 def test_a_repository_with_a_data_flow_doc_gets_nothing() -> None:
-    doc = scaffold_data_flow().encode()
-    assert setup({**APP, ".context/docs/data-flow.md": doc}) is None
+    # Elsewhere than where onboarding would write, in either format.
+    assert setup({**APP, "docs/data-flow.md": unfilled_doc(V1).encode()}) is None
+    assert setup({**APP, "docs/flows.md": unfilled_doc(V2).encode()}) is None
 
 
 def test_a_persons_file_where_the_doc_would_go_is_never_replaced() -> None:
