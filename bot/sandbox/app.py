@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from bot.sandbox import admin, api_app, api_git, api_issues, api_pulls, api_repo, manifests
+from bot.sandbox import (
+    admin,
+    api_app,
+    api_git,
+    api_issues,
+    api_pulls,
+    api_repo,
+    manifests,
+    observers,
+)
 from bot.sandbox.api_git import NOT_FAST_FORWARD
 from bot.sandbox.auth import AuthFailure, check_token, verify_app_jwt_any
 from bot.sandbox.rest import CONTEXT_KEY, ApiError, Context, ctx
@@ -187,6 +196,19 @@ def _after(resp: Response) -> Response:
     }
     for name, value in headers.items():
         resp.headers.setdefault(name, value)
+    if observers.watching() and not admin_request:
+        observers.notify(
+            observers.Answer(
+                request.method,
+                request.path,
+                request.query_string.decode(),
+                resp.status_code,
+                tuple(resp.headers.items()),
+                b"" if resp.is_streamed else resp.get_data(),
+                g.get("fault"),
+                g.get("auth"),
+            )
+        )
     return resp
 
 

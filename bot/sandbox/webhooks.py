@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from bot.sandbox import shapes
+from bot.sandbox import observers, shapes
 from bot.sandbox.gitrepo import ZERO_SHA
 from bot.sandbox.store import APP_ID, INSTALLATION_ID, Comment, Issue, Repo, Store
 
@@ -65,6 +65,7 @@ def deliver(
             record["error"] = str(err)
     with store.lock:
         store.deliveries.append(record)
+    observers.notify(observers.Delivery(event, payload))
     return record
 
 
