@@ -33,16 +33,22 @@ WEBHOOKS_PACKAGE = "@octokit/webhooks-schemas@7.6.1"
 OPENAPI_FILE = "package/generated/api.github.com.json"
 WEBHOOKS_FILE = "package/schema.json"
 LICENCE = (
-    "MIT License. Copyright (c) Octokit contributors. The schemas below are a pruned subset of"
-    " @octokit/openapi (GitHub's REST API description, github/rest-api-description) and"
-    " @octokit/webhooks-schemas (octokit/webhooks). Permission is hereby granted, free of"
-    " charge, to any person obtaining a copy of this software and associated documentation"
-    " files (the 'Software'), to deal in the Software without restriction, including without"
-    " limitation the rights to use, copy, modify, merge, publish, distribute, sublicense,"
-    " and/or sell copies of the Software, and to permit persons to whom the Software is"
-    " furnished to do so, subject to the following conditions: The above copyright notice"
-    " and this permission notice shall be included in all copies or substantial portions of"
-    " the Software. THE SOFTWARE IS PROVIDED 'AS IS', WITHOUT WARRANTY OF ANY KIND."
+    "Pruned subsets of @octokit/openapi (GitHub's REST API description, from"
+    " github/rest-api-description) and @octokit/webhooks-schemas (octokit/webhooks)."
+    " MIT License. Copyright (c) 2020 Octokit contributors. Permission is hereby granted,"
+    " free of charge, to any person obtaining a copy of this software and associated"
+    ' documentation files (the "Software"), to deal in the Software without restriction,'
+    " including without limitation the rights to use, copy, modify, merge, publish,"
+    " distribute, sublicense, and/or sell copies of the Software, and to permit persons to"
+    " whom the Software is furnished to do so, subject to the following conditions: The"
+    " above copyright notice and this permission notice (including the next paragraph)"
+    " shall be included in all copies or substantial portions of the Software. THE SOFTWARE"
+    ' IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT'
+    " NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND"
+    " NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY"
+    " CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE,"
+    " ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN"
+    " THE SOFTWARE."
 )
 
 # Every REST operation the sandbox serves (bot/sandbox/api_*.py), as GitHub's description

@@ -120,7 +120,7 @@ class GithubGateway:
             for e in data["tree"]
         ]
         return RemoteSnapshot(
-            Head(sha, str(data["sha"])),
+            Head(sha, str(data["sha"])),  # GitHub echoes `sha` here; write_commit knows
             items,
             read_blob=self.blob,
             read_tarball=lambda: self._tarball(sha),
@@ -187,8 +187,10 @@ class GithubGateway:
                 blob = self._write("POST", f"{self._base}/git/blobs", _blob_input(data))
                 entry["sha"] = blob["sha"]
             tree.append(entry)
+        # GitHub's tree of a commit echoes the commit's SHA, not the tree's: ask the commit.
+        base_tree = parent.tree if parent.tree != parent.sha else self.commit(parent.sha).tree
         created = self._write(
-            "POST", f"{self._base}/git/trees", {"base_tree": parent.tree, "tree": tree}
+            "POST", f"{self._base}/git/trees", {"base_tree": base_tree, "tree": tree}
         )
         person = {"name": author.name, "email": author.email}
         commit = self._write(

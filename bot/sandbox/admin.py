@@ -165,13 +165,17 @@ def user_closes_pull(owner: str, name: str, number: int) -> Any:
             )
             merge = r.git.commit_tree(tree, [base_sha, p.head_sha], message, who, who)
             r.git.update_ref(f"refs/heads/{p.base_ref}", merge, base_sha)
-        p.merged, p.merged_at, p.merge_commit_sha = True, store.now(), merge
+            p.base_sha = base_sha
+        p.merged, p.merged_at, p.merge_commit_sha, p.merged_by = True, store.now(), merge, user
     with store.lock:
-        issue.state, issue.closed_at, issue.updated_at = "closed", store.now(), store.now()
+        issue.close(user, store.now())
+        issue.updated_at = store.now()
     payload = webhooks.pull_request_payload(base_url(), store, r, issue, "closed", user)
-    return jsonify(
-        {"pull_request": payload["pull_request"], "deliveries": [_deliver("pull_request", payload)]}
-    )
+    records = [_deliver("pull_request", payload)]
+    if p.merged and p.merge_commit_sha:  # the merge pushed the base branch: GitHub says so
+        base_ref = f"refs/heads/{p.base_ref}"
+        records += _after_move(r, base_ref, p.base_sha, p.merge_commit_sha, user, True)
+    return jsonify({"pull_request": payload["pull_request"], "deliveries": records})
 
 
 @bp.post("/issues")
@@ -217,7 +221,7 @@ def _after_move(
     for issue in moved:
         base_repo = store.repos[issue.repo.lower()]
         payload = webhooks.pull_request_payload(
-            base_url(), store, base_repo, issue, "synchronize", user
+            base_url(), store, base_repo, issue, "synchronize", user, before=before
         )
         records.append(_deliver("pull_request", payload))
     return records

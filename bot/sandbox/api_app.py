@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from bot.sandbox import shapes
+from bot.sandbox.accounts import public_user
 from bot.sandbox.auth import issue_token
 from bot.sandbox.rest import (
     ApiError,
@@ -55,7 +56,8 @@ LEGACY_PERMISSION = {
 
 @bp.get("/app")
 def get_app() -> Any:
-    return jsonify(shapes.app(base_url(), ctx().store))
+    # Only the app itself is told how many installations it has.
+    return jsonify({**shapes.app(base_url(), ctx().store), "installations_count": 1})
 
 
 @bp.get("/app/installations")
@@ -103,7 +105,9 @@ def installation_repositories() -> Any:
     # https://docs.github.com/en/rest/apps/installations#list-repositories-accessible-to-the-app-installation
     store = ctx().store
     repos = sorted(store.repos.values(), key=lambda r: r.full_name)
-    resp = paginate([shapes.repository(base_url(), store, r) for r in repos])
+    resp = paginate(
+        [{**shapes.repository(base_url(), store, r), "custom_properties": {}} for r in repos]
+    )
     page = resp.get_json()
     resp.set_data(
         jsonify(
@@ -119,14 +123,34 @@ def get_user(login: str) -> Any:
     found = store.users.get(login.lower())
     if found is None:
         not_found("https://docs.github.com/rest/users/users#get-a-user")
-    return jsonify(shapes.user(base_url(), found))
+    return jsonify(public_user(base_url(), store, found))
 
 
 @bp.get("/rate_limit")
 def rate_limit() -> Any:
     # https://docs.github.com/en/rest/rate-limit/rate-limit (not counted against the limit)
-    core = {"limit": 5000, "remaining": 5000, "reset": int(ctx().store.clock()) + 3600, "used": 0}
-    return jsonify({"resources": {"core": core}, "rate": core})
+    reset = int(ctx().store.clock()) + 3600
+    core = {"limit": 5000, "used": 0, "remaining": 5000, "reset": reset}
+    resources = {
+        "core": core,
+        "search": {"limit": 30, "used": 0, "remaining": 30, "reset": reset},
+        "graphql": {"limit": 5000, "used": 0, "remaining": 5000, "reset": reset},
+        "integration_manifest": {"limit": 5000, "used": 0, "remaining": 5000, "reset": reset},
+        "code_search": {"limit": 10, "used": 0, "remaining": 10, "reset": reset},
+        **{
+            name: {"limit": limit, "used": 0, "remaining": limit, "reset": reset}
+            for name, limit in (
+                ("source_import", 100),
+                ("actions_runner_registration", 10000),
+                ("scim", 15000),
+                ("dependency_snapshots", 100),
+                ("dependency_sbom", 100),
+                ("code_scanning_autofix", 10),
+                ("copilot_usage_records", 5000),
+            )
+        },
+    }
+    return jsonify({"resources": resources, "rate": core})
 
 
 @bp.get("/repos/<owner>/<name>/collaborators/<login>/permission")
@@ -244,8 +268,27 @@ def get_check_run(owner: str, name: str, run_id: int) -> Any:
 
 @bp.get("/repos/<owner>/<name>/check-runs/<int:run_id>/annotations")
 def check_run_annotations(owner: str, name: str, run_id: int) -> Any:
+    # https://docs.github.com/en/rest/checks/runs#list-check-run-annotations
     r = find_repo(owner, name)
-    return paginate(_run(r, run_id).annotations)
+    run = _run(r, run_id)
+    blob = f"{base_url()}/{r.full_name}/blob/{run.head_sha}"
+    return paginate(
+        [
+            {
+                "path": a["path"],
+                "blob_href": f"{blob}/{a['path']}",
+                "start_line": a["start_line"],
+                "start_column": a.get("start_column"),
+                "end_line": a["end_line"],
+                "end_column": a.get("end_column"),
+                "annotation_level": a["annotation_level"],
+                "title": a.get("title"),
+                "message": a["message"],
+                "raw_details": a.get("raw_details"),
+            }
+            for a in run.annotations
+        ]
+    )
 
 
 @bp.get("/repos/<owner>/<name>/commits/<path:ref>/check-runs")

@@ -159,7 +159,14 @@ def _echo_ref_move(r: Repo, refname: str, before: str, after: str) -> None:
         echo(
             "pull_request",
             functools.partial(
-                webhooks.pull_request_payload, base, store, parent, issue, action, BOT_LOGIN
+                webhooks.pull_request_payload,
+                base,
+                store,
+                parent,
+                issue,
+                action,
+                BOT_LOGIN,
+                before=before,
             ),
         )
 
@@ -185,6 +192,8 @@ def get_tree(owner: str, name: str, sha: str) -> Any:
         not_found(f"{DOC_TREES}#get-a-tree")
     recursive = request.args.get("recursive", "") not in ("", "0", "false")
     url = f"{base_url()}/repos/{r.full_name}/git"
+    # GitHub echoes the SHA it was asked for (a commit's, when asked with a commit).
+    echoed = sha if len(sha) == 40 else tree
     entries = []
     for e in r.git.ls_tree(tree, recursive=recursive):
         item: dict[str, Any] = {"path": e.path, "mode": e.mode, "type": e.type, "sha": e.sha}
@@ -193,7 +202,9 @@ def get_tree(owner: str, name: str, sha: str) -> Any:
         if e.type in ("blob", "tree"):
             item["url"] = f"{url}/{e.type}s/{e.sha}"
         entries.append(item)
-    return jsonify({"sha": tree, "url": f"{url}/trees/{tree}", "tree": entries, "truncated": False})
+    return jsonify(
+        {"sha": echoed, "url": f"{url}/trees/{echoed}", "tree": entries, "truncated": False}
+    )
 
 
 @bp.post("/repos/<owner>/<name>/git/trees")
@@ -229,9 +240,7 @@ def create_tree(owner: str, name: str) -> Any:
         tree = r.git.write_tree(_tree_sha(r, base_tree) if base_tree else None, changes)
     except GitError as err:
         raise ApiError(422, f"Invalid tree info: {err}", doc) from err
-    resp = get_tree(owner, name, tree)
-    resp.status_code = 201
-    return resp
+    return created(get_tree(owner, name, tree).get_json())
 
 
 @bp.get("/repos/<owner>/<name>/git/blobs/<sha>")

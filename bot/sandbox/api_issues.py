@@ -62,13 +62,17 @@ def issue_or_404(r: Repo, number: int, doc: str = f"{DOC_ISSUES}#get-an-issue") 
     return found
 
 
-def _echo_comment(r: Repo, comment: Comment, action: str) -> None:
+def _echo_comment(
+    r: Repo, comment: Comment, action: str, changes: dict[str, Any] | None = None
+) -> None:
     store = ctx().store
     issue = store.issues[(r.full_name, comment.issue_number)]
     base = base_url()
     echo(
         "issue_comment",
-        lambda: webhooks.issue_comment_payload(base, store, r, issue, comment, actor(), action),
+        lambda: webhooks.issue_comment_payload(
+            base, store, r, issue, comment, actor(), action, changes
+        ),
     )
 
 
@@ -78,8 +82,10 @@ def edit_issue(store: Store, issue: Issue, data: dict[str, Any]) -> None:
     if "body" in data:
         issue.body = data["body"]
     if data.get("state") in ("open", "closed") and data["state"] != issue.state:
-        issue.state = data["state"]
-        issue.closed_at = store.now() if issue.state == "closed" else None
+        if data["state"] == "closed":
+            issue.close(actor(), store.now())
+        else:
+            issue.reopen()
     if isinstance(data.get("labels"), list):
         issue.labels = sorted({_label_name(x) for x in data["labels"]})
     issue.updated_at = store.now()
@@ -190,9 +196,10 @@ def update_comment(owner: str, name: str, comment_id: int) -> Any:
     comment = _comment(r, comment_id)
     if not isinstance(data.get("body"), str):
         invalid("IssueComment", "body", doc=f"{DOC_COMMENTS}#update-an-issue-comment")
+    old = comment.body
     with store.lock:
         comment.body, comment.updated_at = data["body"], store.now()
-    _echo_comment(r, comment, "edited")
+    _echo_comment(r, comment, "edited", {"body": {"from": old}})
     return jsonify(shapes.comment(base_url(), store, r, comment))
 
 

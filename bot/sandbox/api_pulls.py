@@ -129,7 +129,7 @@ def close_pulls_for_deleted_branch(store: Store, r: Repo, ref: str) -> list[Issu
         return []
     closed = store.pulls_for_head(r.full_name, ref.removeprefix("refs/heads/"))
     for issue in closed:
-        issue.state, issue.closed_at = "closed", store.now()
+        issue.close(actor(), store.now())
     return closed
 
 
@@ -189,7 +189,8 @@ def list_pulls(owner: str, name: str) -> Any:
         if base:
             found = [i for i in found if i.pull and i.pull.base_ref == base]
         found.sort(key=lambda i: i.number, reverse=request.args.get("direction", "desc") == "desc")
-        return paginate([shapes.pull(base_url(), store, r, i) for i in found])
+        # List items are GitHub's `pull-request-simple`: no `merged`, `mergeable`, counts.
+        return paginate([shapes.pull(base_url(), store, r, i, listed=True) for i in found])
 
 
 @bp.post("/repos/<owner>/<name>/pulls")
@@ -214,11 +215,13 @@ def create_pull(owner: str, name: str) -> Any:
     return created(shapes.pull(base_url(), store, r, issue))
 
 
-def _echo_pull(r: Repo, issue: Issue, action: str) -> None:
+def _echo_pull(r: Repo, issue: Issue, action: str, changes: dict[str, Any] | None = None) -> None:
     base, store = base_url(), ctx().store
     echo(
         "pull_request",
-        lambda: webhooks.pull_request_payload(base, store, r, issue, action, actor()),
+        lambda: webhooks.pull_request_payload(
+            base, store, r, issue, action, actor(), changes=changes
+        ),
     )
 
 
@@ -234,6 +237,8 @@ def update_pull(owner: str, name: str, number: int) -> Any:
     issue = _pull(r, number)
     assert issue.pull is not None
     state = issue.state
+    old = {"title": issue.title, "body": issue.body, "base": issue.pull.base_ref}
+    old_base_sha = issue.pull.base_sha
     with store.lock:
         if "base" in data:
             base_sha = r.git.ref_sha(f"refs/heads/{data['base']}")
@@ -246,7 +251,15 @@ def update_pull(owner: str, name: str, number: int) -> Any:
     action = (
         "edited" if issue.state == state else "closed" if issue.state == "closed" else "reopened"
     )
-    _echo_pull(r, issue, action)
+    # https://docs.github.com/en/webhooks/webhook-events-and-payloads?actionType=edited#pull_request
+    changes: dict[str, Any] = {
+        key: {"from": old[key] or ""}
+        for key in ("title", "body")
+        if getattr(issue, key) != old[key]
+    }
+    if issue.pull.base_ref != old["base"]:
+        changes["base"] = {"ref": {"from": old["base"]}, "sha": {"from": old_base_sha}}
+    _echo_pull(r, issue, action, changes)
     return jsonify(shapes.pull(base_url(), store, r, issue))
 
 

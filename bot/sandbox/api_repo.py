@@ -12,7 +12,16 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, redirect, request
 
 from bot.sandbox import shapes
-from bot.sandbox.rest import ApiError, base_url, ctx, find_repo, not_found, paginate
+from bot.sandbox.rest import (
+    ApiError,
+    base_url,
+    ctx,
+    find_repo,
+    link_pages,
+    not_found,
+    page_args,
+    paginate,
+)
 from bot.sandbox.store import Repo
 
 bp = Blueprint("repo", __name__)
@@ -59,7 +68,24 @@ def get_branch(owner: str, name: str, branch: str) -> Any:
             404, "Branch not found", "https://docs.github.com/rest/branches/branches#get-a-branch"
         )
     commit = shapes.rest_commit(base_url(), ctx().store, r, info, None)
-    return jsonify({"name": branch, "commit": commit, "protected": False})
+    url = f"{base_url()}/repos/{r.full_name}/branches/{branch}"
+    return jsonify(
+        {
+            "name": branch,
+            "commit": commit,
+            "_links": {"self": url, "html": f"{base_url()}/{r.full_name}/tree/{branch}"},
+            "protected": False,
+            "protection": {
+                "enabled": False,
+                "required_status_checks": {
+                    "enforcement_level": "off",
+                    "contexts": [],
+                    "checks": [],
+                },
+            },
+            "protection_url": f"{url}/protection",
+        }
+    )
 
 
 @bp.get("/repos/<owner>/<name>/commits")
@@ -192,19 +218,24 @@ def compare(owner: str, name: str, basehead: str) -> Any:
         else "diverged"
     )
     store, base = ctx().store, base_url()
+    # Asked with `page`/`per_page`, GitHub pages the commits (oldest first, `Link` to the
+    # others) and lists the files on the first page only; otherwise the first 250 commits.
+    paged = "page" in request.args or "per_page" in request.args
+    per_page, page = page_args() if paged else (250, 1)
+    chunk = ahead[(page - 1) * per_page : page * per_page]  # oldest first
     commits = [
-        shapes.rest_commit(base, store, r, i, None)
-        for i in map(r.git.commit_info, ahead[:250])
-        if i
+        shapes.rest_commit(base, store, r, i, None) for i in map(r.git.commit_info, chunk) if i
     ]
-    files = [
-        shapes.file_change(base, r, f, head_sha) for f in r.git.diff(merge_base, head_sha)[:300]
-    ]
+    files = (
+        [shapes.file_change(base, r, f, head_sha) for f in r.git.diff(merge_base, head_sha)[:300]]
+        if page == 1
+        else []
+    )
     base_info = r.git.commit_info(base_sha)
     mb_info = r.git.commit_info(merge_base)
     assert base_info is not None
     url = f"{base}/repos/{r.full_name}/compare/{basehead}"
-    return jsonify(
+    resp = jsonify(
         {
             "url": url,
             "html_url": f"{base}/{r.full_name}/compare/{basehead}",
@@ -223,6 +254,9 @@ def compare(owner: str, name: str, basehead: str) -> Any:
             "files": files,
         }
     )
+    if paged:
+        link_pages(resp, page, max((len(ahead) + per_page - 1) // per_page, 1), per_page)
+    return resp
 
 
 @bp.get("/repos/<owner>/<name>/tarball")

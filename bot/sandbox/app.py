@@ -50,7 +50,12 @@ _OPEN_PATHS = re.compile(r"^/_sandbox/|^/_codeload/|^/rate_limit$")
 # which takes no credentials: the one-time code is the credential.
 _WEB_PATHS = re.compile(r"^(/organizations/[^/]+)?/settings/apps/new(/create)?$")
 _NO_AUTH_PATHS = re.compile(r"^/app-manifests/[^/]+/conversions$")
+# What anyone may read without credentials: public repositories and users.
+_PUBLIC_READS = re.compile(
+    r"^/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)(?!/installation$)(/.*)?$|^/users/[^/]+$"
+)
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
+JSON_TYPE = "application/json; charset=utf-8"
 
 
 class SandboxApp:
@@ -75,6 +80,7 @@ def _routes() -> Flask:
     sandboxes differ only by context, which each request carries in its environ."""
     app = Flask("bot.sandbox")
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep GitHub's field order
+    app.json.mimetype = JSON_TYPE  # type: ignore[attr-defined]  # GitHub names the charset
     blueprints = (admin, api_app, api_git, api_issues, api_pulls, api_repo, manifests)
     for bp in (module.bp for module in blueprints):
         app.register_blueprint(bp)
@@ -99,6 +105,7 @@ def _before() -> Response | None:
         None,
         request.remote_addr or "-",
     )
+    g.request_id = ctx().store.next_request_id()
     if _is_admin():
         return None
     fault = ctx().store.take_fault(request.method, request.path)
@@ -139,6 +146,8 @@ def _authenticate() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, credential = header.partition(" ")
     credential = credential.strip()
+    if not header and _anonymous_read():
+        return  # GitHub serves public data to anyone, under the anonymous rate limit
     if scheme.lower() not in ("bearer", "token") or not credential:
         raise ApiError(401, REQUIRES_AUTH, DOC_AUTH)
     c = ctx()
@@ -155,8 +164,22 @@ def _authenticate() -> None:
     g.credential = credential
 
 
+def _anonymous_read() -> bool:
+    """A read without credentials that GitHub answers: a public repository's (a private
+    one answers 404, as if absent) or a user's."""
+    found = _PUBLIC_READS.match(request.path) if request.method in _READ_METHODS else None
+    if found is None:
+        return False
+    if found.group("owner") is None:
+        return True
+    repo = ctx().store.repo(found.group("owner"), found.group("name"))
+    if repo is None or repo.private:
+        raise ApiError(404, "Not Found", "https://docs.github.com/rest")
+    return True
+
+
 def _request_id() -> str:
-    return f"SANDBOX:{id(request):X}"
+    return str(g.get("request_id") or ctx().store.next_request_id())
 
 
 def _after(resp: Response) -> Response:

@@ -316,8 +316,9 @@ class GitRepo:
             elif key in ("author", "committer"):
                 people[key] = _person(value)
         full = sha if len(sha) == 40 else self.git("rev-parse", sha).decode().strip()
+        # GitHub answers the message without the newline `git commit` ends it with.
         return CommitInfo(
-            full, tree, tuple(parents), people["author"], people["committer"], message
+            full, tree, tuple(parents), people["author"], people["committer"], message.rstrip("\n")
         )
 
     # --- diffs and archives ---------------------------------------------------------------

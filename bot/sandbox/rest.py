@@ -132,8 +132,11 @@ def echo(event: str, build: Callable[[], dict[str, Any]]) -> None:
 
 
 def created(payload: Any) -> Response:
+    """201 with the new resource; `Location` is its API URL, as GitHub answers a create."""
     resp = jsonify(payload)
     resp.status_code = 201
+    if isinstance(payload, dict) and isinstance(payload.get("url"), str):
+        resp.headers["Location"] = payload["url"]
     return resp
 
 
@@ -142,16 +145,28 @@ def paginate(items: list[Any], render: Callable[[Any], Any] | None = None) -> Re
 
     https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
     """
-    try:
-        per_page = min(max(int(request.args.get("per_page", PER_PAGE_DEFAULT)), 1), PER_PAGE_MAX)
-        page = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        per_page, page = PER_PAGE_DEFAULT, 1
+    per_page, page = page_args()
     last = max((len(items) + per_page - 1) // per_page, 1)
     chunk = items[(page - 1) * per_page : page * per_page]
     if render is not None:  # build only this page's bodies
         chunk = [render(item) for item in chunk]
     resp = jsonify(chunk)
+    link_pages(resp, page, last, per_page)
+    return resp
+
+
+def page_args() -> tuple[int, int]:
+    """(`per_page`, `page`) of this request, within GitHub's bounds."""
+    try:
+        per_page = min(max(int(request.args.get("per_page", PER_PAGE_DEFAULT)), 1), PER_PAGE_MAX)
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        per_page, page = PER_PAGE_DEFAULT, 1
+    return per_page, page
+
+
+def link_pages(resp: Response, page: int, last: int, per_page: int) -> None:
+    """GitHub's `Link` header (prev/next/last/first) on `resp`, when there is another page."""
     links = []
     for rel, target in (("prev", page - 1), ("next", page + 1), ("last", last), ("first", 1)):
         if (rel in ("prev", "first") and page > 1) or (rel in ("next", "last") and page < last):
@@ -159,4 +174,3 @@ def paginate(items: list[Any], render: Callable[[Any], Any] | None = None) -> Re
             links.append(f'<{base_url()}{request.path}?{urlencode(args)}>; rel="{rel}"')
     if links:
         resp.headers["Link"] = ", ".join(links)
-    return resp

@@ -1,21 +1,23 @@
 """JSON bodies in GitHub's documented shapes, with absolute URLs under the sandbox's base.
 
-Each builder cites the REST reference page whose response schema it follows. Only the
-fields a client plausibly reads are filled; URL fields point back at this server, so a
-client that follows them (PyGithub completing a lazy object, or following `Link`) stays here.
+Each builder cites the REST reference page whose response schema it follows and fills the
+keys GitHub sends there (tests/sandbox/test_github_shapes.py checks them against GitHub's
+own description); URL fields point back at this server, so a client that follows them
+(PyGithub completing a lazy object, or following `Link`) stays here. Users and
+repositories are in `bot.sandbox.accounts`.
 """
 
 from __future__ import annotations
 
-import base64
 import zlib
-from typing import Any
 
+from bot.sandbox.accounts import EPOCH, Json, node_id, repository, user
 from bot.sandbox.gitrepo import CommitInfo, FileChange, Person
 from bot.sandbox.store import (
     APP_ID,
     APP_NAME,
     APP_SLUG,
+    BOT_LOGIN,
     INSTALLATION_ID,
     CheckRun,
     Comment,
@@ -23,60 +25,9 @@ from bot.sandbox.store import (
     Reaction,
     Repo,
     Store,
-    User,
 )
 
-Json = dict[str, Any]
-
-
-def node_id(kind: str, ident: int | str) -> str:
-    return base64.b64encode(f"{kind}:{ident}".encode()).decode().rstrip("=")
-
-
-def user(base: str, u: User) -> Json:
-    # https://docs.github.com/en/rest/users/users#get-a-user (simple-user)
-    return {
-        "login": u.login,
-        "id": u.id,
-        "node_id": node_id("User", u.id),
-        "avatar_url": f"{base}/_sandbox/avatars/{u.login}",
-        "url": f"{base}/users/{u.login}",
-        "html_url": f"{base}/{u.login}",
-        "type": u.type,
-        "site_admin": False,
-    }
-
-
-def repository(base: str, store: Store, r: Repo, *, full: bool = False) -> Json:
-    # https://docs.github.com/en/rest/repos/repos#get-a-repository
-    url = f"{base}/repos/{r.full_name}"
-    body: Json = {
-        "id": r.id,
-        "node_id": node_id("Repository", r.id),
-        "name": r.name,
-        "full_name": r.full_name,
-        "private": r.private,
-        "visibility": "private" if r.private else "public",
-        "owner": user(base, store.user(r.owner)),
-        "html_url": f"{base}/{r.full_name}",
-        "description": None,
-        "fork": r.fork_of is not None,
-        "url": url,
-        "git_refs_url": f"{url}/git/refs{{/sha}}",
-        "pulls_url": f"{url}/pulls{{/number}}",
-        "issues_url": f"{url}/issues{{/number}}",
-        "contents_url": f"{url}/contents/{{+path}}",
-        "compare_url": f"{url}/compare/{{base}}...{{head}}",
-        "clone_url": f"{base}/{r.full_name}.git",
-        "default_branch": r.default_branch,
-        "archived": False,
-        "disabled": False,
-    }
-    if full and r.fork_of:
-        parent = store.repos.get(r.fork_of.lower())
-        if parent is not None:
-            body["parent"] = body["source"] = repository(base, store, parent)
-    return body
+__all__ = ["EPOCH", "Json", "node_id", "repository", "user"]
 
 
 def ref(base: str, r: Repo, name: str, sha: str, kind: str) -> Json:
@@ -119,6 +70,7 @@ def git_commit(base: str, r: Repo, c: CommitInfo) -> Json:
             "reason": "unsigned",
             "signature": None,
             "payload": None,
+            "verified_at": None,
         },
     }
 
@@ -151,6 +103,7 @@ def rest_commit(
         "node_id": node_id("Commit", c.sha),
         "url": f"{url}/commits/{c.sha}",
         "html_url": f"{base}/{r.full_name}/commit/{c.sha}",
+        "comments_url": f"{url}/commits/{c.sha}/comments",
         "commit": {
             **{
                 k: v
@@ -174,11 +127,16 @@ def rest_commit(
     return body
 
 
-def _account_by_email(base: str, store: Store, p: Person) -> Json | None:
+def account_login(store: Store, p: Person) -> str | None:
     """The account a commit e-mail names (`login@…`, `id+login@users.noreply…`), like GitHub."""
     local = p.email.split("@", 1)[0].split("+", 1)[-1]
     found = store.users.get(local.lower())
-    return user(base, found) if found else None
+    return found.login if found else None
+
+
+def _account_by_email(base: str, store: Store, p: Person) -> Json | None:
+    login = account_login(store, p)
+    return user(base, store.user(login)) if login else None
 
 
 def labels(base: str, r: Repo, names: list[str]) -> list[Json]:
@@ -197,32 +155,68 @@ def labels(base: str, r: Repo, names: list[str]) -> list[Json]:
     ]
 
 
+def reactions(base: str, store: Store, subject: tuple[str, str, int], url: str) -> Json:
+    # https://docs.github.com/en/rest/reactions/reactions (reaction-rollup)
+    with store.lock:
+        found = [x.content for x in store.reactions.values() if x.subject == subject]
+    counts = {k: found.count(k) for k in REACTIONS}
+    return {"url": f"{url}/reactions", "total_count": len(found), **counts}
+
+
+REACTIONS = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
+
+
+def performed_via(base: str, store: Store, login: str) -> Json | None:
+    """The app, for what the app's installation did (GitHub's `performed_via_github_app`)."""
+    return app(base, store) if login == BOT_LOGIN else None
+
+
 def issue(base: str, store: Store, r: Repo, i: Issue) -> Json:
     # https://docs.github.com/en/rest/issues/issues#get-an-issue
     url = f"{base}/repos/{r.full_name}/issues/{i.number}"
     kind = "pull" if i.pull else "issues"
     body: Json = {
-        "id": i.id,
-        "node_id": node_id("Issue", i.id),
         "url": url,
         "repository_url": f"{base}/repos/{r.full_name}",
+        "labels_url": f"{url}/labels{{/name}}",
         "comments_url": f"{url}/comments",
+        "events_url": f"{url}/events",
         "html_url": f"{base}/{r.full_name}/{kind}/{i.number}",
+        "id": i.id,
+        "node_id": node_id("Issue", i.id),
         "number": i.number,
-        "state": i.state,
         "title": i.title,
-        "body": i.body,
         "user": user(base, store.user(i.user)),
         "labels": labels(base, r, i.labels),
+        "state": i.state,
         "locked": False,
+        "assignee": None,
+        "assignees": [],
+        "milestone": None,
         "comments": _comment_count(store, r, i.number),
         "created_at": i.created_at,
         "updated_at": i.updated_at,
         "closed_at": i.closed_at,
         "author_association": association(store, r, i.user),
+        "type": None,
+        "active_lock_reason": None,
+        "sub_issues_summary": {"total": 0, "completed": 0, "percent_completed": 0},
+        "issue_dependencies_summary": {
+            "blocked_by": 0,
+            "blocking": 0,
+            "total_blocked_by": 0,
+            "total_blocking": 0,
+        },
+        "body": i.body,
+        "closed_by": user(base, store.user(i.closed_by)) if i.closed_by else None,
+        "reactions": reactions(base, store, ("issue", r.full_name, i.number), url),
+        "timeline_url": f"{url}/timeline",
+        "performed_via_github_app": performed_via(base, store, i.user),
+        "state_reason": i.state_reason,
     }
     if i.pull:
         pulls = f"{base}/repos/{r.full_name}/pulls/{i.number}"
+        body["draft"] = i.pull.draft
         body["pull_request"] = {
             "url": pulls,
             "html_url": body["html_url"],
@@ -240,43 +234,86 @@ def _comment_count(store: Store, r: Repo, number: int) -> int:
         )
 
 
-def pull(base: str, store: Store, r: Repo, i: Issue) -> Json:
+def pull(base: str, store: Store, r: Repo, i: Issue, *, listed: bool = False) -> Json:
+    """A pull request as `GET .../pulls/{n}` answers it, or as a list item (`listed`:
+    GitHub's `pull-request-simple`, without the merge state, counts and `merged`)."""
     # https://docs.github.com/en/rest/pulls/pulls#get-a-pull-request
     assert i.pull is not None
     p = i.pull
     head_repo = store.repos[p.head_repo.lower()]
-    url = f"{base}/repos/{r.full_name}/pulls/{i.number}"
+    repo_url = f"{base}/repos/{r.full_name}"
+    url = f"{repo_url}/pulls/{i.number}"
     html = f"{base}/{r.full_name}/pull/{i.number}"
-    return {
+    issue_url = f"{repo_url}/issues/{i.number}"
+    body: Json = {
         "url": url,
         "id": i.id,
         "node_id": node_id("PullRequest", i.id),
         "html_url": html,
         "diff_url": f"{html}.diff",
         "patch_url": f"{html}.patch",
-        "issue_url": f"{base}/repos/{r.full_name}/issues/{i.number}",
-        "commits_url": f"{url}/commits",
-        "comments_url": f"{base}/repos/{r.full_name}/issues/{i.number}/comments",
+        "issue_url": issue_url,
         "number": i.number,
         "state": i.state,
         "locked": False,
         "title": i.title,
-        "body": i.body,
         "user": user(base, store.user(i.user)),
-        "labels": labels(base, r, i.labels),
+        "body": i.body,
         "created_at": i.created_at,
         "updated_at": i.updated_at,
         "closed_at": i.closed_at,
         "merged_at": p.merged_at,
         "merge_commit_sha": p.merge_commit_sha,
+        "assignee": None,
+        "assignees": [],
+        "requested_reviewers": [],
+        "requested_teams": [],
+        "labels": labels(base, r, i.labels),
+        "milestone": None,
         "draft": p.draft,
-        "merged": p.merged,
-        "mergeable": None,
-        "maintainer_can_modify": p.maintainer_can_modify,
-        "author_association": association(store, r, i.user),
+        "commits_url": f"{url}/commits",
+        "review_comments_url": f"{url}/comments",
+        "review_comment_url": f"{repo_url}/pulls/comments{{/number}}",
+        "comments_url": f"{issue_url}/comments",
+        "statuses_url": f"{repo_url}/statuses/{p.head_sha}",
         "head": _part(base, store, head_repo, p.head_ref, p.head_sha),
         "base": _part(base, store, r, p.base_ref, p.base_sha),
+        "_links": {
+            "self": {"href": url},
+            "html": {"href": html},
+            "issue": {"href": issue_url},
+            "comments": {"href": f"{issue_url}/comments"},
+            "review_comments": {"href": f"{url}/comments"},
+            "review_comment": {"href": f"{repo_url}/pulls/comments{{/number}}"},
+            "commits": {"href": f"{url}/commits"},
+            "statuses": {"href": f"{repo_url}/statuses/{p.head_sha}"},
+        },
+        "author_association": association(store, r, i.user),
+        "auto_merge": None,
+        "active_lock_reason": None,
     }
+    if listed:
+        return body
+    merge_base = r.git.merge_base(p.base_sha, p.head_sha) or p.base_sha
+    changes = r.git.diff(merge_base, p.head_sha)
+    body.update(
+        {
+            "merged": p.merged,
+            # GitHub works mergeability out in the background and answers null until then.
+            "mergeable": None,
+            "rebaseable": None,
+            "mergeable_state": "unknown",
+            "merged_by": user(base, store.user(p.merged_by)) if p.merged_by else None,
+            "comments": _comment_count(store, r, i.number),
+            "review_comments": 0,
+            "maintainer_can_modify": p.maintainer_can_modify,
+            "commits": len(r.git.rev_list(p.head_sha, merge_base, limit=10000)),
+            "additions": sum(f.additions for f in changes),
+            "deletions": sum(f.deletions for f in changes),
+            "changed_files": len(changes),
+        }
+    )
+    return body
 
 
 def _part(base: str, store: Store, r: Repo, ref_name: str, sha: str) -> Json:
@@ -301,17 +338,22 @@ def association(store: Store, r: Repo, login: str) -> str:
 def comment(base: str, store: Store, r: Repo, c: Comment) -> Json:
     # https://docs.github.com/en/rest/issues/comments#get-an-issue-comment
     kind = "pull" if store.issues[(r.full_name, c.issue_number)].pull else "issues"
+    url = f"{base}/repos/{r.full_name}/issues/comments/{c.id}"
     return {
-        "id": c.id,
-        "node_id": node_id("IssueComment", c.id),
-        "url": f"{base}/repos/{r.full_name}/issues/comments/{c.id}",
+        "url": url,
         "html_url": f"{base}/{r.full_name}/{kind}/{c.issue_number}#issuecomment-{c.id}",
         "issue_url": f"{base}/repos/{r.full_name}/issues/{c.issue_number}",
-        "body": c.body,
+        "id": c.id,
+        "node_id": node_id("IssueComment", c.id),
         "user": user(base, store.user(c.user)),
         "created_at": c.created_at,
         "updated_at": c.updated_at,
+        "body": c.body,
         "author_association": association(store, r, c.user),
+        "pin": None,
+        "minimized": None,
+        "reactions": reactions(base, store, ("comment", r.full_name, c.id), url),
+        "performed_via_github_app": performed_via(base, store, c.user),
     }
 
 
@@ -361,6 +403,7 @@ def app(base: str, store: Store) -> Json:
     owner = next(iter(store.repos.values())).owner if store.repos else "sandbox"
     return {
         "id": APP_ID,
+        "client_id": CLIENT_ID,
         "slug": APP_SLUG,
         "node_id": node_id("App", APP_ID),
         "owner": user(base, store.user(owner)),
@@ -368,13 +411,15 @@ def app(base: str, store: Store) -> Json:
         "description": "A GitHub App served by the docs-refresh sandbox",
         "external_url": base,
         "html_url": f"{base}/apps/{APP_SLUG}",
-        "created_at": "2026-01-01T00:00:00Z",
-        "updated_at": "2026-01-01T00:00:00Z",
+        "created_at": EPOCH,
+        "updated_at": EPOCH,
         "permissions": PERMISSIONS,
-        "events": ["push", "pull_request", "issue_comment", "issues", "installation"],
+        # Apps get `installation` events without subscribing; GitHub does not list it here.
+        "events": ["issue_comment", "issues", "pull_request", "push"],
     }
 
 
+CLIENT_ID = "Iv23sandbox0000000001"
 PERMISSIONS = {
     "contents": "write",
     "pull_requests": "write",
@@ -395,12 +440,18 @@ def installation(base: str, store: Store) -> Json:
         "repositories_url": f"{base}/installation/repositories",
         "html_url": f"{base}/settings/installations/{INSTALLATION_ID}",
         "app_id": APP_ID,
+        "client_id": CLIENT_ID,
         "app_slug": APP_SLUG,
         "target_id": store.user(owner).id,
         "target_type": store.user(owner).type,
         "permissions": PERMISSIONS,
         "events": app(base, store)["events"],
-        "created_at": "2026-01-01T00:00:00Z",
-        "updated_at": "2026-01-01T00:00:00Z",
+        "created_at": EPOCH,
+        "updated_at": EPOCH,
+        "single_file_name": None,
+        "has_multiple_single_files": False,
+        "single_file_paths": [],
+        "suspended_by": None,
         "suspended_at": None,
+        "contact_email": None,
     }

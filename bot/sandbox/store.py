@@ -8,6 +8,7 @@ keeping — are already on disk. Every public method takes the lock.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -57,6 +58,7 @@ class PullInfo:
     merged_at: str | None = None
     merge_commit_sha: str | None = None
     maintainer_can_modify: bool = False
+    merged_by: str | None = None
 
 
 @dataclass
@@ -73,6 +75,20 @@ class Issue:
     closed_at: str | None = None
     labels: list[str] = field(default_factory=list)
     pull: PullInfo | None = None
+    closed_by: str | None = None
+    state_reason: str | None = None  # completed | reopened | not_planned (GitHub's words)
+
+    def close(self, by: str, when: str) -> None:
+        self.state, self.closed_at, self.closed_by = "closed", when, by
+        self.state_reason = "completed"
+
+    def reopen(self) -> None:
+        self.state, self.closed_at, self.closed_by, self.state_reason = (
+            "open",
+            None,
+            None,
+            "reopened",
+        )
 
 
 @dataclass
@@ -125,6 +141,9 @@ class Fault:
     delay: float = 0.0
 
 
+_REQUEST_IDS = itertools.count(1)
+
+
 def iso(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
@@ -152,6 +171,12 @@ class Store:
 
     def now(self) -> str:
         return iso(self.clock())
+
+    def next_request_id(self) -> str:
+        """A new `x-github-request-id`, like GitHub's (hex, colon parts), unique across
+        the sandboxes of this process as GitHub's are across its servers."""
+        n = next(_REQUEST_IDS)  # itertools.count: atomic under the GIL
+        return f"5A4D:B0C5:{n:06X}:{n:06X}:0"
 
     def next_id(self) -> int:
         with self.lock:

@@ -101,9 +101,71 @@ class Outbox:
                 self._queue.task_done()
 
 
+# Keys GitHub's REST answers carry that its webhook payloads leave out (the webhook
+# schemas, @octokit/webhooks-schemas, forbid them), by the key that marks the object.
+_REST_ONLY = {
+    "git_refs_url": (  # a repository
+        "anonymous_access_enabled",
+        "has_pull_requests",
+        "pull_request_creation_policy",
+        "network_count",
+        "subscribers_count",
+        "temp_clone_token",
+        "parent",
+        "source",
+    ),
+    "repository_url": (  # an issue
+        "closed_by",
+        "issue_dependencies_summary",
+        "sub_issues_summary",
+        "type",
+    ),
+    "issue_url": ("pin", "minimized"),  # an issue comment (a pull request has no `pin`)
+    "client_id": ("client_id", "contact_email"),  # an app or an installation
+}
+
+
+def as_delivered(value: Any) -> Any:
+    """A REST body reshaped as GitHub's webhooks carry it (a copy)."""
+    if isinstance(value, list):
+        return [as_delivered(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    drop = {key for mark, keys in _REST_ONLY.items() if mark in value for key in keys}
+    out = {k: as_delivered(v) for k, v in value.items() if k not in drop}
+    if "git_refs_url" in value:
+        out.setdefault("custom_properties", {})
+    return out
+
+
+def organization(base: str, store: Store, r: Repo) -> dict[str, Any]:
+    """`organization`, which GitHub adds to events of an organization's repositories."""
+    owner = store.user(r.owner)
+    url = f"{base}/orgs/{owner.login}"
+    if owner.type != "Organization":
+        return {}
+    return {
+        "organization": {
+            "login": owner.login,
+            "id": owner.id,
+            "node_id": shapes.node_id("Organization", owner.id),
+            "url": url,
+            "repos_url": f"{url}/repos",
+            "events_url": f"{url}/events",
+            "hooks_url": f"{url}/hooks",
+            "issues_url": f"{url}/issues",
+            "members_url": f"{url}/members{{/member}}",
+            "public_members_url": f"{url}/public_members{{/member}}",
+            "avatar_url": f"{base}/_sandbox/avatars/{owner.login}",
+            "description": None,
+        }
+    }
+
+
 def _common(base: str, store: Store, r: Repo, sender: str) -> dict[str, Any]:
     return {
-        "repository": shapes.repository(base, store, r, full=True),
+        **organization(base, store, r),
+        "repository": as_delivered(shapes.repository(base, store, r, full=True)),
         "installation": {
             "id": INSTALLATION_ID,
             "node_id": shapes.node_id("Installation", INSTALLATION_ID),
@@ -129,9 +191,11 @@ def push_payload(
         shas = r.git.rev_list(after, *others, limit=MAX_PUSH_COMMITS)
     else:
         shas = r.git.rev_list(after, before, limit=MAX_PUSH_COMMITS)
-    commits = [_push_commit(base, r, sha, distinct=True) for sha in shas]
+    commits = [_push_commit(base, store, r, sha, distinct=True) for sha in shas]
     head = (
-        None if deleted else _push_commit(base, r, after, distinct=bool(shas and shas[-1] == after))
+        None
+        if deleted
+        else _push_commit(base, store, r, after, distinct=bool(shas and shas[-1] == after))
     )
     forced = not created and not deleted and not r.git.is_ancestor(before, after)
     pusher = store.user(sender)
@@ -151,7 +215,14 @@ def push_payload(
     }
 
 
-def _push_commit(base: str, r: Repo, sha: str, *, distinct: bool) -> dict[str, Any]:
+def _pusher_person(store: Store, p: Any) -> dict[str, Any]:
+    """A push commit's author or committer; `username` when the e-mail names an account."""
+    found = shapes.account_login(store, p)
+    person = {"name": p.name, "email": p.email}
+    return {**person, "username": found} if found else person
+
+
+def _push_commit(base: str, store: Store, r: Repo, sha: str, *, distinct: bool) -> dict[str, Any]:
     info = r.git.commit_info(sha)
     assert info is not None
     changed = r.git.changed_paths(sha)
@@ -162,8 +233,8 @@ def _push_commit(base: str, r: Repo, sha: str, *, distinct: bool) -> dict[str, A
         "message": info.message,
         "timestamp": info.committer.date,
         "url": f"{base}/{r.full_name}/commit/{info.sha}",
-        "author": {"name": info.author.name, "email": info.author.email},
-        "committer": {"name": info.committer.name, "email": info.committer.email},
+        "author": _pusher_person(store, info.author),
+        "committer": _pusher_person(store, info.committer),
         "added": changed["added"],
         "removed": changed["removed"],
         "modified": changed["modified"],
@@ -171,13 +242,27 @@ def _push_commit(base: str, r: Repo, sha: str, *, distinct: bool) -> dict[str, A
 
 
 def pull_request_payload(
-    base: str, store: Store, r: Repo, issue: Issue, action: str, sender: str
+    base: str,
+    store: Store,
+    r: Repo,
+    issue: Issue,
+    action: str,
+    sender: str,
+    *,
+    changes: dict[str, Any] | None = None,
+    before: str | None = None,
 ) -> dict[str, Any]:
+    """`edited` carries what changed (`changes`), `synchronize` the head it moved from."""
     # https://docs.github.com/en/webhooks/webhook-events-and-payloads#pull_request
+    assert issue.pull is not None
+    payload: dict[str, Any] = {"action": action, "number": issue.number}
+    if action == "edited":
+        payload["changes"] = changes or {}
+    if action == "synchronize":
+        payload["before"], payload["after"] = before or ZERO_SHA, issue.pull.head_sha
     return {
-        "action": action,
-        "number": issue.number,
-        "pull_request": shapes.pull(base, store, r, issue),
+        **payload,
+        "pull_request": as_delivered(shapes.pull(base, store, r, issue)),
         **_common(base, store, r, sender),
     }
 
@@ -190,12 +275,16 @@ def issue_comment_payload(
     comment: Comment,
     sender: str,
     action: str = "created",
+    changes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     # https://docs.github.com/en/webhooks/webhook-events-and-payloads#issue_comment
+    payload: dict[str, Any] = {"action": action}
+    if action == "edited":
+        payload["changes"] = changes or {}
     return {
-        "action": action,
-        "issue": shapes.issue(base, store, r, issue),
-        "comment": shapes.comment(base, store, r, comment),
+        **payload,
+        "issue": as_delivered(shapes.issue(base, store, r, issue)),
+        "comment": as_delivered(shapes.comment(base, store, r, comment)),
         **_common(base, store, r, sender),
     }
 
@@ -206,7 +295,7 @@ def issues_payload(
     # https://docs.github.com/en/webhooks/webhook-events-and-payloads#issues
     return {
         "action": action,
-        "issue": shapes.issue(base, store, r, issue),
+        "issue": as_delivered(shapes.issue(base, store, r, issue)),
         **_common(base, store, r, sender),
     }
 
@@ -226,7 +315,7 @@ def installation_payload(base: str, store: Store, action: str, sender: str) -> d
     repos = sorted(store.repos.values(), key=lambda r: r.full_name)
     return {
         "action": action,
-        "installation": shapes.installation(base, store),
+        "installation": as_delivered(shapes.installation(base, store)),
         "repositories": [_repo_ref(r) for r in repos],
         "sender": shapes.user(base, store.user(sender)),
     }
@@ -238,9 +327,10 @@ def installation_repositories_payload(
     # https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories
     return {
         "action": "added",
-        "installation": shapes.installation(base, store),
+        "installation": as_delivered(shapes.installation(base, store)),
         "repository_selection": "all",
         "repositories_added": [_repo_ref(added)],
         "repositories_removed": [],
+        "requester": None,
         "sender": shapes.user(base, store.user(sender)),
     }

@@ -73,9 +73,30 @@ def _error(resp: requests.Response, status: int, message: str) -> dict[str, Any]
 
 
 def test_requests_without_credentials_answer_401(sandbox: SandboxHandle) -> None:
-    resp = requests.get(f"{sandbox.api_url}/repos/{FULL_NAME}", timeout=10)
+    resp = requests.post(f"{sandbox.api_url}/repos/{FULL_NAME}/git/refs", json={}, timeout=10)
     _error(resp, 401, "Requires authentication")
     assert resp.headers["x-ratelimit-limit"] == "60"
+    _error(requests.get(f"{sandbox.api_url}/app", timeout=10), 401, "Requires authentication")
+
+
+def test_anonymous_reads_of_a_public_repository_answer_under_the_anonymous_limit(
+    sandbox: SandboxHandle,
+) -> None:
+    first = requests.get(f"{sandbox.api_url}/repos/{FULL_NAME}", timeout=10)
+    second = requests.get(f"{sandbox.api_url}/repos/{FULL_NAME}/pulls", timeout=10)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.json()["full_name"] == FULL_NAME
+    assert second.headers["x-ratelimit-limit"] == "60"
+    assert int(second.headers["x-ratelimit-remaining"]) < int(
+        first.headers["x-ratelimit-remaining"]
+    )
+    installation = requests.get(f"{sandbox.api_url}/repos/{FULL_NAME}/installation", timeout=10)
+    assert installation.status_code == 401
+
+
+def test_anonymous_reads_of_a_private_repository_answer_404(sandbox: SandboxHandle) -> None:
+    sandbox.store.repos[FULL_NAME.lower()].private = True
+    _error(requests.get(f"{sandbox.api_url}/repos/{FULL_NAME}", timeout=10), 404, "Not Found")
 
 
 def test_unknown_token_answers_bad_credentials(sandbox: SandboxHandle) -> None:

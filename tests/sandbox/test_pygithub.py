@@ -251,9 +251,9 @@ def test_commits_and_branches_are_listed_from_git(repo: Repository, sandbox_repo
     third = commit_files(sandbox_repo, {"README.md": "# again\n"}, "touch readme")
     assert [c.sha for c in repo.get_commits()] == [third, second, first]
     assert [c.sha for c in repo.get_commits(path="app/web.py")] == [second, first]
-    assert [c.commit.message for c in repo.get_commits(sha=second)] == [
-        "touch web\n",
-        "initial commit\n",
+    assert [c.commit.message for c in repo.get_commits(sha=second)] == [  # no git newline
+        "touch web",
+        "initial commit",
     ]
     _bot_commit(repo, {"docs/a.md": "a\n"}, "docs-refresh/main")
     assert [b.name for b in repo.get_branches()] == ["docs-refresh/main", "main"]

@@ -244,6 +244,15 @@ def test_person_closes_or_merges_a_pull_request(
     assert payload["pull_request"]["merged"] is merge
     ancestry = ["git", "-C", str(sandbox_repo), "merge-base", "--is-ancestor", head, "main"]
     assert (subprocess.run(ancestry, check=False).returncode == 0) is merge
+    # The merge pushed main: GitHub delivers that push too (and nothing when only closed).
+    pushes = [d.json() for d in webhook_receiver.received if d.event == "push"]
+    main = git(sandbox_repo, "rev-parse", "main")
+    assert [(p["ref"], p["after"]) for p in pushes] == (
+        [("refs/heads/main", main)] if merge else []
+    )
+    if merge:
+        assert pushes[0]["before"] == payload["pull_request"]["base"]["sha"]
+        assert payload["pull_request"]["merged_by"]["login"] == OWNER
 
 
 def test_issues_can_be_opened_and_read(sandbox: SandboxHandle) -> None:
