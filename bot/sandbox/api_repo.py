@@ -28,6 +28,11 @@ bp = Blueprint("repo", __name__)
 
 DOC_CONTENTS = "https://docs.github.com/rest/repos/contents"
 DOC_COMPARE = "https://docs.github.com/rest/commits/commits#compare-two-commits"
+# The `protection` GitHub describes for a branch no rule protects (the sandbox has no rules).
+UNPROTECTED = {
+    "enabled": False,
+    "required_status_checks": {"enforcement_level": "off", "contexts": [], "checks": []},
+}
 
 
 def _repo(owner: str, name: str) -> Repo:
@@ -44,15 +49,19 @@ def get_repo(owner: str, name: str) -> Any:
 def list_branches(owner: str, name: str) -> Any:
     # https://docs.github.com/en/rest/branches/branches#list-branches
     r = _repo(owner, name)
-    url = f"{base_url()}/repos/{r.full_name}/commits"
+    url = f"{base_url()}/repos/{r.full_name}"
     return paginate(
         [
             {
-                "name": ref.removeprefix("refs/heads/"),
-                "commit": {"sha": sha, "url": f"{url}/{sha}"},
+                "name": branch,
+                "commit": {"sha": sha, "url": f"{url}/commits/{sha}"},
                 "protected": False,
+                "protection": UNPROTECTED,
+                "protection_url": f"{url}/branches/{branch}/protection",
             }
-            for ref, sha, _ in r.git.refs("refs/heads/")
+            for branch, sha in (
+                (ref.removeprefix("refs/heads/"), sha) for ref, sha, _ in r.git.refs("refs/heads/")
+            )
         ]
     )
 
@@ -75,14 +84,7 @@ def get_branch(owner: str, name: str, branch: str) -> Any:
             "commit": commit,
             "_links": {"self": url, "html": f"{base_url()}/{r.full_name}/tree/{branch}"},
             "protected": False,
-            "protection": {
-                "enabled": False,
-                "required_status_checks": {
-                    "enforcement_level": "off",
-                    "contexts": [],
-                    "checks": [],
-                },
-            },
+            "protection": UNPROTECTED,
             "protection_url": f"{url}/protection",
         }
     )

@@ -112,10 +112,6 @@ MISSING_BY_DESIGN: dict[str, dict[str, str]] = {
         "previous_filename": "only for a renamed file; the sandbox diffs without rename"
         " detection, so it reports a rename as removed + added"
     },
-    "short-branch": {
-        "protection": "lists leave protection out unless the branch is protected",
-        "protection_url": "lists leave protection out unless the branch is protected",
-    },
     "branch-with-protection": {
         "pattern": "only for a branch under a protection rule",
         "required_approving_review_count": "only for a branch under a protection rule",
