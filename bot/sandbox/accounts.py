@@ -1,6 +1,7 @@
-"""Users and repositories in GitHub's shapes (`simple-user`, `repository`, `full-repository`
-of GitHub's REST description), built from what the sandbox knows and otherwise from fixed,
-plausible values, so the same state always gives the same bytes.
+"""Users, repositories, the app and its installation in GitHub's shapes (`simple-user`,
+`repository`, `full-repository`, `integration`, `installation` of GitHub's REST
+description), built from what the sandbox knows and otherwise from fixed, plausible values,
+so the same state always gives the same bytes.
 
 GitHub leaves some keys out of these objects except in particular answers; so does the
 sandbox (tests/sandbox/test_github_shapes.py names each one and why).
@@ -11,7 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from bot.sandbox.store import Repo, Store, User
+from bot.sandbox.store import APP_ID, APP_NAME, APP_SLUG, INSTALLATION_ID, Repo, Store, User
 
 Json = dict[str, Any]
 # When the sandbox's accounts and repositories were "created" (no clock: same bytes each run).
@@ -210,3 +211,62 @@ def repository(base: str, store: Store, r: Repo, *, full: bool = False) -> Json:
         body["network_count"] = forks
         body["subscribers_count"] = 0
     return body
+
+
+def app(base: str, store: Store) -> Json:
+    # https://docs.github.com/en/rest/apps/apps#get-the-authenticated-app
+    owner = next(iter(store.repos.values())).owner if store.repos else "sandbox"
+    return {
+        "id": APP_ID,
+        "client_id": CLIENT_ID,
+        "slug": APP_SLUG,
+        "node_id": node_id("App", APP_ID),
+        "owner": user(base, store.user(owner)),
+        "name": APP_NAME,
+        "description": "A GitHub App served by the docs-refresh sandbox",
+        "external_url": base,
+        "html_url": f"{base}/apps/{APP_SLUG}",
+        "created_at": EPOCH,
+        "updated_at": EPOCH,
+        "permissions": PERMISSIONS,
+        # Apps get `installation` events without subscribing; GitHub does not list it here.
+        "events": ["issue_comment", "issues", "pull_request", "push"],
+    }
+
+
+CLIENT_ID = "Iv23sandbox0000000001"
+PERMISSIONS = {
+    "contents": "write",
+    "pull_requests": "write",
+    "issues": "write",
+    "checks": "write",
+    "metadata": "read",
+}
+
+
+def installation(base: str, store: Store) -> Json:
+    # https://docs.github.com/en/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app
+    owner = next(iter(store.repos.values())).owner if store.repos else "sandbox"
+    return {
+        "id": INSTALLATION_ID,
+        "account": user(base, store.user(owner)),
+        "repository_selection": "all",
+        "access_tokens_url": f"{base}/app/installations/{INSTALLATION_ID}/access_tokens",
+        "repositories_url": f"{base}/installation/repositories",
+        "html_url": f"{base}/settings/installations/{INSTALLATION_ID}",
+        "app_id": APP_ID,
+        "client_id": CLIENT_ID,
+        "app_slug": APP_SLUG,
+        "target_id": store.user(owner).id,
+        "target_type": store.user(owner).type,
+        "permissions": PERMISSIONS,
+        "events": app(base, store)["events"],
+        "created_at": EPOCH,
+        "updated_at": EPOCH,
+        "single_file_name": None,
+        "has_multiple_single_files": False,
+        "single_file_paths": [],
+        "suspended_by": None,
+        "suspended_at": None,
+        "contact_email": None,
+    }

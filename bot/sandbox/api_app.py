@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from bot.sandbox import shapes
+from bot.sandbox import accounts, shapes
 from bot.sandbox.accounts import public_user
 from bot.sandbox.auth import issue_token
 from bot.sandbox.rest import (
@@ -57,12 +57,12 @@ LEGACY_PERMISSION = {
 @bp.get("/app")
 def get_app() -> Any:
     # Only the app itself is told how many installations it has.
-    return jsonify({**shapes.app(base_url(), ctx().store), "installations_count": 1})
+    return jsonify({**accounts.app(base_url(), ctx().store), "installations_count": 1})
 
 
 @bp.get("/app/installations")
 def list_installations() -> Any:
-    return paginate([shapes.installation(base_url(), ctx().store)])
+    return paginate([accounts.installation(base_url(), ctx().store)])
 
 
 @bp.get("/app/installations/<int:installation_id>")
@@ -71,7 +71,7 @@ def get_installation(installation_id: int) -> Any:
         not_found(
             "https://docs.github.com/rest/apps/apps#get-an-installation-for-the-authenticated-app"
         )
-    return jsonify(shapes.installation(base_url(), ctx().store))
+    return jsonify(accounts.installation(base_url(), ctx().store))
 
 
 @bp.post("/app/installations/<int:installation_id>/access_tokens")
@@ -83,7 +83,7 @@ def create_token(installation_id: int) -> Any:
         {
             "token": token,
             "expires_at": iso(expires),
-            "permissions": shapes.PERMISSIONS,
+            "permissions": accounts.PERMISSIONS,
             "repository_selection": "all",
         }
     )
@@ -97,7 +97,7 @@ def repo_installation(owner: str, name: str | None = None) -> Any:
         find_repo(owner, name)
     elif not any(r.owner.lower() == owner.lower() for r in ctx().store.repos.values()):
         not_found()
-    return jsonify(shapes.installation(base_url(), ctx().store))
+    return jsonify(accounts.installation(base_url(), ctx().store))
 
 
 @bp.get("/installation/repositories")

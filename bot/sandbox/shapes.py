@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import zlib
 
-from bot.sandbox.accounts import EPOCH, Json, node_id, repository, user
+from bot.sandbox.accounts import EPOCH, Json, app, node_id, repository, user
 from bot.sandbox.gitrepo import CommitInfo, FileChange, Person
 from bot.sandbox.store import (
-    APP_ID,
-    APP_NAME,
-    APP_SLUG,
     BOT_LOGIN,
-    INSTALLATION_ID,
     CheckRun,
     Comment,
     Issue,
@@ -27,7 +23,7 @@ from bot.sandbox.store import (
     Store,
 )
 
-__all__ = ["EPOCH", "Json", "node_id", "repository", "user"]
+__all__ = ["EPOCH", "Json", "app", "node_id", "repository", "user"]
 
 
 def ref(base: str, r: Repo, name: str, sha: str, kind: str) -> Json:
@@ -395,63 +391,4 @@ def check_run(base: str, store: Store, r: Repo, c: CheckRun) -> Json:
         "check_suite": {"id": c.id},
         "app": app(base, store),
         "pull_requests": [],
-    }
-
-
-def app(base: str, store: Store) -> Json:
-    # https://docs.github.com/en/rest/apps/apps#get-the-authenticated-app
-    owner = next(iter(store.repos.values())).owner if store.repos else "sandbox"
-    return {
-        "id": APP_ID,
-        "client_id": CLIENT_ID,
-        "slug": APP_SLUG,
-        "node_id": node_id("App", APP_ID),
-        "owner": user(base, store.user(owner)),
-        "name": APP_NAME,
-        "description": "A GitHub App served by the docs-refresh sandbox",
-        "external_url": base,
-        "html_url": f"{base}/apps/{APP_SLUG}",
-        "created_at": EPOCH,
-        "updated_at": EPOCH,
-        "permissions": PERMISSIONS,
-        # Apps get `installation` events without subscribing; GitHub does not list it here.
-        "events": ["issue_comment", "issues", "pull_request", "push"],
-    }
-
-
-CLIENT_ID = "Iv23sandbox0000000001"
-PERMISSIONS = {
-    "contents": "write",
-    "pull_requests": "write",
-    "issues": "write",
-    "checks": "write",
-    "metadata": "read",
-}
-
-
-def installation(base: str, store: Store) -> Json:
-    # https://docs.github.com/en/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app
-    owner = next(iter(store.repos.values())).owner if store.repos else "sandbox"
-    return {
-        "id": INSTALLATION_ID,
-        "account": user(base, store.user(owner)),
-        "repository_selection": "all",
-        "access_tokens_url": f"{base}/app/installations/{INSTALLATION_ID}/access_tokens",
-        "repositories_url": f"{base}/installation/repositories",
-        "html_url": f"{base}/settings/installations/{INSTALLATION_ID}",
-        "app_id": APP_ID,
-        "client_id": CLIENT_ID,
-        "app_slug": APP_SLUG,
-        "target_id": store.user(owner).id,
-        "target_type": store.user(owner).type,
-        "permissions": PERMISSIONS,
-        "events": app(base, store)["events"],
-        "created_at": EPOCH,
-        "updated_at": EPOCH,
-        "single_file_name": None,
-        "has_multiple_single_files": False,
-        "single_file_paths": [],
-        "suspended_by": None,
-        "suspended_at": None,
-        "contact_email": None,
     }

@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from bot.sandbox import observers, shapes
+from bot.sandbox import accounts, observers, shapes
 from bot.sandbox.gitrepo import ZERO_SHA
 from bot.sandbox.store import APP_ID, INSTALLATION_ID, Comment, Issue, Repo, Store
 
@@ -315,7 +315,7 @@ def installation_payload(base: str, store: Store, action: str, sender: str) -> d
     repos = sorted(store.repos.values(), key=lambda r: r.full_name)
     return {
         "action": action,
-        "installation": as_delivered(shapes.installation(base, store)),
+        "installation": as_delivered(accounts.installation(base, store)),
         "repositories": [_repo_ref(r) for r in repos],
         "sender": shapes.user(base, store.user(sender)),
     }
@@ -327,7 +327,7 @@ def installation_repositories_payload(
     # https://docs.github.com/en/webhooks/webhook-events-and-payloads#installation_repositories
     return {
         "action": "added",
-        "installation": as_delivered(shapes.installation(base, store)),
+        "installation": as_delivered(accounts.installation(base, store)),
         "repository_selection": "all",
         "repositories_added": [_repo_ref(added)],
         "repositories_removed": [],
