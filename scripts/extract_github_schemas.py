@@ -58,6 +58,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/app/installations"),
     ("get", "/app/installations/{installation_id}"),
     ("post", "/app/installations/{installation_id}/access_tokens"),
+    ("post", "/app-manifests/{code}/conversions"),
     ("get", "/installation/repositories"),
     ("get", "/orgs/{org}/installation"),
     ("get", "/users/{username}/installation"),

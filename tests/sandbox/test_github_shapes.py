@@ -13,6 +13,7 @@ import json
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
@@ -356,6 +357,16 @@ def _exercise(sb: SandboxHandle, tmp: Path) -> None:
     c.call("PATCH", f"{r}/pulls/{other['number']}", {"state": "open"})
     c.call("DELETE", f"{r}/git/refs/heads/other")
     sb.wait_for_deliveries()
+    # The manifest flow last: the conversion gives the app a new webhook secret.
+    manifest = {"name": "Docs", "url": "https://example.com", "redirect_url": "http://x/done"}
+    made = requests.post(
+        f"{sb.api_url}/settings/apps/new/create",
+        data={"manifest": json.dumps(manifest)},
+        allow_redirects=False,
+        timeout=30,
+    )
+    code = parse_qs(urlsplit(made.headers["Location"]).query)["code"][0]
+    assert requests.post(f"{sb.api_url}/app-manifests/{code}/conversions", timeout=30).ok
 
 
 @pytest.fixture(scope="module")
