@@ -82,6 +82,38 @@ class Dependency:
     group: str = "main"  # main | dev | test | optional:<x>
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class HandoffSite:
+    """One end of an async hand-off, in one file.
+
+    `role` is ``produce`` (an enqueue, publish, send) or ``consume`` (a task definition, a
+    worker class, a subscription); `mechanism` the library family (``celery``, ``rq``,
+    ``huey``, ``sidekiq``, ``activejob``, ``bull``, ``kafka``…); `name` the job, queue, topic
+    or channel as the code names it (a task's function name, a job's class name, a queue's
+    string or constant); `aliases` other names a consumer answers to (a registered task
+    name, the variable a wrapper is bound to), so both ends pair across files.
+    """
+
+    role: str
+    mechanism: str
+    name: str
+    line: int
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ScheduleSite:
+    """Scheduled work declared in one file: `name` (the entry's key or the job), `schedule`
+    as written (``every 2 minutes``, ``0 3 * * *``), `mechanism` (``cron``, ``celery-beat``,
+    ``solid-queue``…) and `target` (the job or command it runs, when named)."""
+
+    name: str
+    schedule: str
+    mechanism: str
+    line: int
+    target: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class FileFacts:
     language: str  # python | javascript | typescript | ruby | go | manifest | config | other
@@ -91,6 +123,8 @@ class FileFacts:
     dependencies: tuple[Dependency, ...] = ()
     # e.g. Go's module path from go.mod, a package.json "name": metadata for resolution.
     meta: tuple[tuple[str, str], ...] = ()
+    handoffs: tuple[HandoffSite, ...] = ()
+    schedules: tuple[ScheduleSite, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return dict(_plain(asdict(self)))
@@ -107,6 +141,11 @@ class FileFacts:
             signals=tuple(Signal(**s) for s in data["signals"]),
             dependencies=tuple(Dependency(**d) for d in data["dependencies"]),
             meta=tuple((k, v) for k, v in data["meta"]),
+            handoffs=tuple(
+                HandoffSite(h["role"], h["mechanism"], h["name"], h["line"], tuple(h["aliases"]))
+                for h in data.get("handoffs", ())
+            ),
+            schedules=tuple(ScheduleSite(**x) for x in data.get("schedules", ())),
         )
 
     def to_row(self) -> list[Any]:
@@ -123,12 +162,14 @@ class FileFacts:
             [(s.kind, s.name, s.line, s.detail) for s in self.signals],
             [(d.ecosystem, d.name, d.line, d.group) for d in self.dependencies],
             self.meta,
+            [(h.role, h.mechanism, h.name, h.line, h.aliases) for h in self.handoffs],
+            [(x.name, x.schedule, x.mechanism, x.line, x.target) for x in self.schedules],
         ]
 
     @classmethod
     def from_row(cls, row: list[Any]) -> FileFacts:
         """The facts of a `to_row` list; ValueError or TypeError when it has another shape."""
-        language, imports, env, signals, dependencies, meta = row
+        language, imports, env, signals, dependencies, meta, handoffs, schedules = row
         return cls(
             language,
             tuple(
@@ -139,6 +180,11 @@ class FileFacts:
             tuple(Signal(kind, name, line, detail) for kind, name, line, detail in signals),
             tuple(Dependency(eco, name, line, group) for eco, name, line, group in dependencies),
             tuple((key, value) for key, value in meta),
+            tuple(
+                HandoffSite(role, mech, name, line, tuple(aliases))
+                for role, mech, name, line, aliases in handoffs
+            ),
+            tuple(ScheduleSite(*x) for x in schedules),
         )
 
 
@@ -191,6 +237,62 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Handoff:
+    """An async hand-off paired by name across files and processes: who puts work in
+    (`producers`) and who takes it out (`consumers`); either may be empty, and the doc says
+    so ("no consumer found")."""
+
+    name: str
+    mechanism: str
+    producers: tuple[Evidence, ...]
+    consumers: tuple[Evidence, ...]
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        return self.producers + self.consumers
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Work that runs on a clock: `schedule` as written, `target` the job it runs."""
+
+    name: str
+    schedule: str
+    mechanism: str
+    evidence: tuple[Evidence, ...]
+    target: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of a flow: the line that does it (`path`, `line`) and what it does there."""
+
+    path: str
+    line: int | None
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A named path of data from an entry point through cited hops to its sinks.
+
+    `rank` orders flows for a reader: ``deployed`` (a process the deployment runs),
+    ``public`` (routes), ``cli``, ``development`` (benchmarks, scripts, test tools: folded
+    into one line). `sinks` name where the data ends up (a datastore, a queue, a service).
+    """
+
+    name: str
+    entry: str  # the entry kind: http | webhook | worker | scheduler | consumer | cli
+    rank: str
+    hops: tuple[Hop, ...]
+    sinks: tuple[Hop, ...]  # where it lands: the line and what lands there
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        return tuple(Evidence(h.path, h.line) for h in self.hops)
+
+
+@dataclass(frozen=True, slots=True)
 class RepoFacts:
     source: str | None = None
     entrypoints: tuple[Entrypoint, ...] = ()
@@ -202,6 +304,9 @@ class RepoFacts:
     observability: tuple[Item, ...] = ()
     resilience: tuple[Item, ...] = ()
     version: int = field(default=FACTS_VERSION)
+    handoffs: tuple[Handoff, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    flows: tuple[Flow, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The documented `docs-refresh facts --json` shape."""
@@ -215,6 +320,9 @@ class RepoFacts:
             "deployment",
             "observability",
             "resilience",
+            "handoffs",
+            "schedules",
+            "flows",
         ):
             out[name] = [_plain(asdict(x)) for x in getattr(self, name)]
         return out

@@ -8,8 +8,10 @@ from bot.core.model import (
     EnvRead,
     Evidence,
     FileFacts,
+    HandoffSite,
     ImportRef,
     RepoFacts,
+    ScheduleSite,
     Service,
     Signal,
 )
@@ -57,6 +59,20 @@ _file_facts = st.builds(
         st.builds(Dependency, _text, _text, st.none() | _line, _text), max_size=3
     ).map(tuple),
     meta=st.lists(st.tuples(_text, _text), max_size=2).map(tuple),
+    handoffs=st.lists(
+        st.builds(
+            HandoffSite,
+            st.sampled_from(("produce", "consume")),
+            _text,
+            _text,
+            _line,
+            st.lists(_text, max_size=2).map(tuple),
+        ),
+        max_size=2,
+    ).map(tuple),
+    schedules=st.lists(
+        st.builds(ScheduleSite, _text, _text, _text, _line, _text), max_size=2
+    ).map(tuple),
 )
 
 
@@ -83,6 +99,9 @@ def test_repo_facts_json_has_documented_top_level() -> None:
         "deployment",
         "observability",
         "resilience",
+        "handoffs",
+        "schedules",
+        "flows",
     ]
     assert data["datastores"][0]["evidence"] == [{"path": "app.py", "line": 3}]
 

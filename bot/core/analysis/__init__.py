@@ -15,12 +15,15 @@ from bot.core.analysis.extract import extract_all
 from bot.core.analysis.graph import (
     build_entrypoints,
     build_graph,
+    is_test_path,
     update_entrypoints,
     update_graph,
 )
+from bot.core.analysis.movement import collect_schedules, pair_handoffs
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
 from bot.core.facts_cache import FactsCache
+from bot.core.flows import build_flows
 from bot.core.gc_pause import paused
 from bot.core.model import FileFacts, RepoFacts, facts_unchanged
 from bot.core.snapshot import Snapshot
@@ -90,6 +93,15 @@ def _analyze(
     if entries_state is None or not update_entrypoints(entries_state, changed, facts, before):
         entries_state = build_entrypoints(paths, facts)
     found = services.facts
+    handoffs = pair_handoffs(facts, is_test_path)
+    flows = build_flows(
+        entries_state.result,
+        facts,
+        resolver.resolve,
+        handoffs,
+        found.datastores + found.integrations,
+        skip=is_test_path,
+    )
     out = RepoFacts(
         source=snapshot.source,
         entrypoints=entries_state.result,
@@ -100,6 +112,9 @@ def _analyze(
         deployment=found.deployment,
         observability=found.observability,
         resilience=found.resilience,
+        handoffs=handoffs,
+        schedules=collect_schedules(facts, is_test_path),
+        flows=flows,
     )
     if warm is not None:
         warm.resolver, warm.graph, warm.services = resolver, graph, services

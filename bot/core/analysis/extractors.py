@@ -17,6 +17,7 @@ from bot.core.analysis.claims import ClaimIndex
 from bot.core.analysis.golang import GoExtractor
 from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
 from bot.core.analysis.manifests import MANIFEST_EXTRACTORS
+from bot.core.analysis.movement import MOVEMENT_VERSION, SCHEDULE_EXTRACTOR, with_movement
 from bot.core.analysis.python import PythonExtractor
 from bot.core.analysis.ruby import RubyExtractor
 from bot.core.filters import content_skip_reason
@@ -40,7 +41,11 @@ LANGUAGE_EXTRACTORS: tuple[Extractor, ...] = (
     GoExtractor(),
 )
 # Manifests first, languages after (the order facts are merged in when several claim a file).
-EXTRACTORS: tuple[Extractor, ...] = (*MANIFEST_EXTRACTORS, *LANGUAGE_EXTRACTORS)
+EXTRACTORS: tuple[Extractor, ...] = (
+    *MANIFEST_EXTRACTORS,
+    SCHEDULE_EXTRACTOR,
+    *LANGUAGE_EXTRACTORS,
+)
 
 SKIPPED = FileFacts(language="other")
 _PLAIN_LANGUAGES = ("manifest", "config", "other")
@@ -73,11 +78,14 @@ def merge_facts(parts: list[FileFacts]) -> FileFacts:
         signals=tuple(sorted({x for f in parts for x in f.signals})),
         dependencies=tuple(sorted({x for f in parts for x in f.dependencies})),
         meta=tuple(sorted({x for f in parts for x in f.meta})),
+        handoffs=tuple(sorted({x for f in parts for x in f.handoffs})),
+        schedules=tuple(sorted({x for f in parts for x in f.schedules})),
     )
 
 
 def cache_key(extractor: Extractor, sha: str) -> str:
-    return f"{extractor.name}@{extractor.version}:{sha}"
+    # The movement hook's version rides in every key: its sites are part of every file's facts.
+    return f"{extractor.name}@{extractor.version}~m{MOVEMENT_VERSION}:{sha}"
 
 
 _COMBINED: dict[tuple[int, ...], Extractor] = {}
@@ -107,4 +115,4 @@ def extract_one(extractor: Extractor, path: str, data: bytes) -> FileFacts:
     """Facts of one file; binary or minified content gives empty facts (cached like any)."""
     if content_skip_reason(path, data) is not None:
         return SKIPPED
-    return extractor.extract(path, data)
+    return with_movement(extractor.extract(path, data), data)

@@ -98,7 +98,7 @@ def _extract_batch(batch: Batch) -> list[tuple[str, FileFacts]]:
 _REDUCERS: dict[type, Callable[[Any], tuple[Any, tuple[Any, ...]]]] = {
     FileFacts: lambda f: (
         FileFacts,
-        (f.language, f.imports, f.env, f.signals, f.dependencies, f.meta),
+        (f.language, f.imports, f.env, f.signals, f.dependencies, f.meta, f.handoffs, f.schedules),
     ),
     ImportRef: lambda i: (ImportRef, (i.spec, i.line, i.level, i.names, i.kind)),
     EnvRead: lambda e: (EnvRead, (e.name, e.line)),

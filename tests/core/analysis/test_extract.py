@@ -14,6 +14,7 @@ import pytest
 from bot.core.analysis import pool
 from bot.core.analysis.extract import extract_all
 from bot.core.analysis.extractors import EXTRACTORS, cache_key, extractor_for
+from bot.core.analysis.movement import MOVEMENT_VERSION
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.model import FileFacts
 from bot.core.snapshot import MemorySnapshot, git_blob_sha
@@ -50,7 +51,9 @@ def as_json(facts: dict[str, FileFacts]) -> str:
 def test_cache_key_names_extractor_version_and_blob() -> None:
     extractor = extractor_for("a.py")
     assert extractor is not None
-    assert cache_key(extractor, "abc") == f"{extractor.name}@{extractor.version}:abc"
+    assert cache_key(extractor, "abc") == (
+        f"{extractor.name}@{extractor.version}~m{MOVEMENT_VERSION}:abc"
+    )
 
 
 def test_registry_has_unique_names_and_manifests_come_before_languages() -> None:

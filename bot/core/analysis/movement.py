@@ -1,0 +1,160 @@
+"""Hand-off and schedule sites added to a file's facts, whichever extractor read the file.
+
+One hook (`with_movement`) called by `extract.extract_one` after the file's extractor, so
+the language extractors stay as they are. It decides by the facts' language (code) or by the
+bytes (a Kubernetes `CronJob` in any YAML file), never by the path, so the facts stay a pure
+function of (extractor, blob). `MOVEMENT_VERSION` is part of every cache key: bump it when
+what these sites say changes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+
+from bot.core.analysis.claims import claims
+from bot.core.analysis.handoffs import sites_for
+from bot.core.analysis.manifest_text import FileExtractor, base
+from bot.core.analysis.schedules import file_schedules, schedules_for, yaml_schedules
+from bot.core.evidence import evidence_key
+from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule
+
+MOVEMENT_VERSION = 1
+_CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
+
+
+def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
+    """`facts` with the hand-off and schedule sites `data` declares."""
+    if facts.language in _CODE:
+        text = data.decode("utf-8", "replace")
+        handoffs = sites_for(facts.language, text)
+        schedules = schedules_for(facts.language, text)
+    elif b"CronJob" in data and b"schedule" in data:
+        handoffs, schedules = (), yaml_schedules(data)
+    else:
+        return facts
+    if not handoffs and not schedules:
+        return facts
+    return replace(
+        facts,
+        handoffs=tuple(sorted({*facts.handoffs, *handoffs})),
+        schedules=tuple(sorted({*facts.schedules, *schedules})),
+    )
+
+
+_SCHEDULE_NAMES = frozenset(
+    {
+        "recurring.yml",
+        "recurring.yaml",
+        "schedule.yml",
+        "schedule.yaml",
+        "sidekiq.yml",
+        "sidekiq_schedule.yml",
+        "sidekiq_scheduler.yml",
+        "sidekiq-cron.yml",
+        "crontab",
+        "vercel.json",
+        "netlify.toml",
+    }
+)
+
+
+def is_schedule_file(path: str) -> bool:
+    name = base(path)
+    if name in _SCHEDULE_NAMES or name.endswith(".cron") or "/cron.d/" in f"/{path}":
+        return True
+    return path.startswith(".github/workflows/") and name.endswith((".yml", ".yaml"))
+
+
+def parse_schedule_file(data: bytes) -> FileFacts:
+    return FileFacts(language="config", schedules=file_schedules(data))
+
+
+SCHEDULE_EXTRACTOR = FileExtractor(
+    "schedule_file",
+    1,
+    is_schedule_file,
+    parse_schedule_file,
+    claims(
+        names=_SCHEDULE_NAMES,
+        extensions=("cron",),
+        path_prefixes=(".github/workflows/",),
+    ),
+)
+
+
+# --- the repository's hand-offs and schedules ----------------------------------------
+
+EVIDENCE_MAX = 20
+# Producer sites too common to stand alone (`x.s(...)` is a Celery signature, or not): kept
+# only when a consumer of the same name is found.
+_WEAK = frozenset({("celery", "s"), ("celery", "si")})
+
+
+def pair_handoffs(
+    facts: Mapping[str, FileFacts], skip: Callable[[str], bool]
+) -> tuple[Handoff, ...]:
+    """Producers and consumers paired by name (or a consumer's alias) across files; files
+    for which `skip(path)` holds (tests) are left out."""
+    consumers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
+    producers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
+    alias: dict[str, str] = {}
+    for path, f in facts.items():
+        if not f.handoffs or skip(path):
+            continue
+        for site in f.handoffs:
+            if site.role == "consume":
+                consumers[site.name].append((path, site))
+                for a in site.aliases:
+                    alias.setdefault(a, site.name)
+            else:
+                producers[site.name].append((path, site))
+    joined: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
+    for name, sites in producers.items():
+        key = name if name in consumers else alias.get(name, name)
+        joined[key].extend(sites)
+    out: list[Handoff] = []
+    for name in sorted(set(consumers) | set(joined)):
+        made = consumers.get(name, [])
+        taken = joined.get(name, [])
+        if made and all(s.mechanism == "job-class" for _, s in made) and not taken:
+            continue  # a class named like a job that nothing enqueues: not a hand-off
+        if not made:
+            taken = [(p, s) for p, s in taken if s.mechanism != "signature"]
+            if not taken:
+                continue
+        mechs = (
+            sorted({s.mechanism for _, s in made} - {"job-class"})
+            or sorted({s.mechanism for _, s in taken} - {"signature"})
+            or ["job"]
+        )
+        out.append(
+            Handoff(
+                name,
+                mechs[0],
+                _evidence(taken),
+                _evidence(made),
+            )
+        )
+    return tuple(out)
+
+
+def _evidence(sites: Iterable[tuple[str, HandoffSite]]) -> tuple[Evidence, ...]:
+    return tuple(sorted({Evidence(p, s.line) for p, s in sites}, key=evidence_key))[:EVIDENCE_MAX]
+
+
+def collect_schedules(
+    facts: Mapping[str, FileFacts], skip: Callable[[str], bool]
+) -> tuple[Schedule, ...]:
+    """Every schedule site, one entry per (name, schedule, mechanism, target)."""
+    found: dict[tuple[str, str, str, str], list[Evidence]] = defaultdict(list)
+    for path, f in facts.items():
+        if not f.schedules or skip(path):
+            continue
+        for s in f.schedules:
+            found[(s.name, s.schedule, s.mechanism, s.target)].append(Evidence(path, s.line))
+    return tuple(
+        Schedule(name, when, mech, tuple(sorted(ev, key=evidence_key))[:EVIDENCE_MAX], target)
+        for (name, when, mech, target), ev in sorted(found.items())
+    )

@@ -1,0 +1,277 @@
+"""Named flows: from an entry point, through same-repository imports, to where data lands.
+
+`build_flows` starts at each entry point's code file (a routes file, a worker, a consumer, a
+CLI) and at each file that defines a hand-off consumer (the worker side of a queue), walks
+resolved imports breadth-first (at most `MAX_DEPTH` files deep, `MAX_VISIT` files per
+flow) and stops at sinks. A sink is what `file_sinks` finds in a file: an enqueue (a
+hand-off producer site), a datastore or integration the catalog matched at a line, and
+whatever an `extra_sinks` function adds (outbound HTTP call sites, when the facts carry
+them). Every hop cites the line that does it: the import line that leads to the next file,
+the line that enqueues or calls the sink. Pure: facts in, flows out, sorted.
+
+Ranks order flows for a reader: ``deployed`` (workers, consumers, schedulers), ``public``
+(HTTP and webhooks), ``cli``, and ``development`` (benchmarks, scripts, sandboxes, demos,
+examples), which the doc folds into one line.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.core.evidence import is_code
+from bot.core.model import Entrypoint, FileFacts, Flow, Handoff, Hop, ImportRef, Service
+
+MAX_DEPTH = 5
+MAX_VISIT = 400
+MAX_SINKS = 6
+MAX_FLOWS = 40
+RANKS = ("deployed", "public", "cli", "development")
+_RANK_OF_KIND = {
+    "worker": "deployed",
+    "consumer": "deployed",
+    "scheduler": "deployed",
+    "http": "public",
+    "webhook": "public",
+    "cli": "cli",
+}
+# Folder or file stems that mark development tools, not the running product.
+DEVELOPMENT = frozenset(
+    {
+        "bench",
+        "benchmark",
+        "benchmarks",
+        "scripts",
+        "examples",
+        "example",
+        "tools",
+        "dev",
+        "demo",
+        "sandbox",
+        "docs",
+        "fixtures",
+        "testdata",
+        "test",
+        "tests",
+        "spec",
+        "e2e",
+        "playground",
+    }
+)
+_CODE_LANGUAGES = frozenset({"python", "ruby", "javascript", "typescript", "go"})
+
+Resolve = Callable[[str, str, ImportRef], "str | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """Where data lands, seen at one line: `kind` is queue | datastore | external."""
+
+    kind: str
+    name: str
+    line: int | None
+    what: str
+
+
+ExtraSinks = Callable[[str, FileFacts], Iterable[Sink]]
+
+
+def is_development(path: str) -> bool:
+    parts = path.split("/")
+    stem = parts[-1].rpartition(".")[0] or parts[-1]
+    return any(p in DEVELOPMENT for p in parts[:-1]) or stem in DEVELOPMENT
+
+
+def service_lines(services: Iterable[Service]) -> dict[str, list[tuple[int, Service]]]:
+    """Path → (line, service) for every code line a datastore or integration was seen at."""
+    out: dict[str, list[tuple[int, Service]]] = {}
+    for s in services:
+        for ev in s.evidence:
+            if ev.line is not None and is_code(ev.path):
+                out.setdefault(ev.path, []).append((ev.line, s))
+    return out
+
+
+def file_sinks(
+    path: str,
+    f: FileFacts,
+    services: Mapping[str, list[tuple[int, Service]]],
+    extra: ExtraSinks | None = None,
+) -> list[Sink]:
+    """The sinks one file shows, each at its line."""
+    out = [
+        Sink("queue", h.name, h.line, f"enqueues {h.name} ({h.mechanism})")
+        for h in f.handoffs
+        if h.role == "produce"
+    ]
+    for line, s in services.get(path, ()):
+        kind = (
+            "datastore" if s.category in ("datastore", "cache", "search", "storage") else "external"
+        )
+        if s.category == "queue":
+            kind = "queue"
+        out.append(Sink(kind, s.name, line, f"uses {s.name}"))
+    if extra is not None:
+        out.extend(extra(path, f))
+    return out
+
+
+def build_flows(
+    entrypoints: Sequence[Entrypoint],
+    facts: Mapping[str, FileFacts],
+    resolve: Resolve,
+    handoffs: Sequence[Handoff],
+    services: Sequence[Service],
+    extra_sinks: ExtraSinks | None = None,
+    skip: Callable[[str], bool] = lambda _: False,
+) -> tuple[Flow, ...]:
+    """The flows of a repository, production first, at most `MAX_FLOWS`."""
+    lines = service_lines(services)
+    starts: dict[str, tuple[str, str, int | None]] = {}  # path -> (name, kind, line)
+    for entry in entrypoints:
+        for ev in entry.evidence:
+            f = facts.get(ev.path)
+            if f is None or f.language not in _CODE_LANGUAGES or skip(ev.path):
+                continue
+            name = _flow_name(entry, ev.path)
+            old = starts.get(ev.path)
+            if old is None or _rank_index(entry.kind) < _rank_index(old[1]):
+                starts[ev.path] = (name, entry.kind, ev.line)
+    for h in handoffs:
+        for ev in h.consumers:
+            if ev.path not in starts and ev.path in facts and not skip(ev.path):
+                starts[ev.path] = (f"worker runs {h.name} ({ev.path})", "worker", ev.line)
+    walker = _Walker(facts, resolve, lines, extra_sinks)
+    flows = []
+    for path in sorted(starts):
+        name, kind, line = starts[path]
+        flow = walker.flow(path, name, kind, line)
+        if flow is not None:
+            flows.append(flow)
+    flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), fl.name))
+    return tuple(flows[:MAX_FLOWS])
+
+
+def _has_queue(flow: Flow) -> bool:
+    return any(s.what.startswith("enqueues") for s in flow.sinks)
+
+
+def _rank_index(kind: str) -> int:
+    return RANKS.index(_RANK_OF_KIND.get(kind, "cli"))
+
+
+def _flow_name(entry: Entrypoint, path: str) -> str:
+    first = entry.detail.split(",")[0].strip() if entry.detail else ""
+    if entry.kind in ("http", "webhook") and first.startswith("/"):
+        return f"{first} ({path})"
+    base = entry.name if path in entry.name else f"{entry.name} ({path})"
+    return base
+
+
+class _Walker:
+    def __init__(
+        self,
+        facts: Mapping[str, FileFacts],
+        resolve: Resolve,
+        lines: Mapping[str, list[tuple[int, Service]]],
+        extra: ExtraSinks | None,
+    ) -> None:
+        self.facts = facts
+        self.resolve = resolve
+        self.lines = lines
+        self.extra = extra
+        self._sinks: dict[str, list[Sink]] = {}
+        self._next: dict[str, list[tuple[str, int, str]]] = {}
+
+    def sinks(self, path: str) -> list[Sink]:
+        if path not in self._sinks:
+            self._sinks[path] = file_sinks(path, self.facts[path], self.lines, self.extra)
+        return self._sinks[path]
+
+    def imports(self, path: str) -> list[tuple[str, int, str]]:
+        """(target file, import line, spec) for the file's same-repository imports."""
+        if path not in self._next:
+            f = self.facts[path]
+            out = []
+            seen = set()
+            for ref in f.imports:
+                target = self.resolve(path, f.language, ref)
+                if target and target != path and target in self.facts and target not in seen:
+                    seen.add(target)
+                    out.append((target, ref.line, _spec(ref)))
+            self._next[path] = out
+        return self._next[path]
+
+    def flow(self, start: str, name: str, kind: str, line: int | None) -> Flow | None:
+        rank = "development" if is_development(start) else _RANK_OF_KIND.get(kind, "cli")
+        parent: dict[str, tuple[str, int, str] | None] = {start: None}
+        depth = {start: 0}
+        queue = deque([start])
+        reached: list[tuple[int, str, Sink]] = []
+        while queue and len(parent) < MAX_VISIT:
+            path = queue.popleft()
+            for sink in self.sinks(path):
+                reached.append((depth[path], path, sink))
+            if depth[path] >= MAX_DEPTH:
+                continue
+            for target, at, spec in self.imports(path):
+                if target in parent or (is_development(target) and rank != "development"):
+                    continue
+                parent[target] = (path, at, spec)
+                depth[target] = depth[path] + 1
+                queue.append(target)
+        if not reached:
+            return None
+        primary = min(
+            reached, key=lambda r: (_priority(kind, r[2].kind), r[0], r[1], r[2].line or 0)
+        )
+        chain: list[Hop] = []
+        node: str | None = primary[1]
+        while node is not None:
+            step = parent[node]
+            if step is None:
+                break
+            prev, at, spec = step
+            chain.append(Hop(prev, at, f"imports {spec}"))
+            node = prev
+        chain.reverse()
+        hops = (Hop(start, line, f"{kind} entry point"), *chain)
+        seen: set[tuple[str, str]] = set()
+        sinks: list[Hop] = []
+        ordered = sorted(
+            reached,
+            key=lambda r: (
+                r[2] is not primary[2],
+                _priority(kind, r[2].kind),
+                r[0],
+                r[1],
+                r[2].line or 0,
+            ),
+        )
+        for _, path, sink in ordered:
+            key = (sink.kind, sink.name)
+            if key in seen:
+                continue
+            seen.add(key)
+            sinks.append(Hop(path, sink.line, sink.what))
+            if len(sinks) >= MAX_SINKS:
+                break
+        return Flow(name, kind, rank, hops, tuple(sinks))
+
+
+def _spec(ref: ImportRef) -> str:
+    """The import as a reader would say it: `.tasks`, `..models.Doc`, `NotifyJob`."""
+    spec = "." * ref.level + ref.spec
+    if ref.level and ref.names and (not ref.spec or spec.endswith(".")):
+        spec = spec.rstrip(".") + "." + ref.names[0] if ref.spec else spec + ref.names[0]
+    return spec or (ref.names[0] if ref.names else "?")
+
+
+def _priority(entry_kind: str, sink_kind: str) -> int:
+    """Which sink a flow's chain is drawn to: what a reader most needs for that entry."""
+    if entry_kind in ("http", "webhook", "cli"):
+        order = ("queue", "datastore", "external")
+    else:
+        order = ("external", "datastore", "queue")
+    return order.index(sink_kind) if sink_kind in order else len(order)
