@@ -6,9 +6,9 @@
 The checkouts live in one folder, named `owner+repo`. Per repository it prints: hand-offs
 found with both ends (the truth's producer line within `PRODUCER_SLACK` lines and its consumer
 line within `CONSUMER_SLACK` lines above or at the `def`), schedules found (a schedule cited
-within 2 lines of the truth's), flows traced (a flow whose entry hop is the truth's entry
-file and which reaches one of its sinks, by name), and hops citing a line that does not
-support them: the line is past the end of the file, or an `imports X` hop whose line does
+within 2 lines of the truth's), flows traced (a flow with the truth's entry file among its
+hops and sinks, reaching one of the truth's sinks by name), and hops citing a line that does
+not support them: the line is past the end of the file, or an `imports X` hop whose line does
 not name X's last part, or an `enqueues X` sink whose line does not name X.
 
 Facts come from `docs-refresh facts --json` run in a child process (the installed code).
@@ -63,8 +63,7 @@ def score(truth: dict[str, Any], facts: dict[str, Any], root: Path) -> dict[str,
     for t in truth.get("flows", []):
         wanted = [w.lower() for w in t["sinks"]]
         traced += any(
-            f["hops"]
-            and f["hops"][0]["path"] == t["entry"]
+            any(h["path"] == t["entry"] for h in [*f["hops"], *f["sinks"]])
             and any(w in s["what"].lower() for s in f["sinks"] for w in wanted)
             for f in flows
         )
@@ -104,7 +103,8 @@ def _unsupported(flows: list[dict[str, Any]], root: Path) -> tuple[int, int]:
                 spec = what.split(maxsplit=1)[1] if " " in what else ""
                 token = spec.strip(".").replace("/", ".").replace("::", ".").split(".")[-1]
             elif what.startswith("enqueues "):
-                token = what.split()[1]
+                words = what.split()
+                token = words[3] if len(words) > 3 and words[2] == "via" else words[1]
             if token and token not in text:
                 bad += 1
     return bad, total

@@ -21,11 +21,21 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.evidence import is_code
-from bot.core.model import Entrypoint, FileFacts, Flow, Handoff, Hop, ImportRef, Service
+from bot.core.model import (
+    Entrypoint,
+    FileFacts,
+    Flow,
+    Handoff,
+    Hop,
+    ImportRef,
+    Schedule,
+    Service,
+)
 
 MAX_DEPTH = 5
 MAX_VISIT = 400
-MAX_SINKS = 6
+MAX_SINKS = 4
+PER_ENTRY = 3  # flows drawn from one entry point: one per sink it reaches first
 MAX_FLOWS = 40
 RANKS = ("deployed", "public", "cli", "development")
 _RANK_OF_KIND = {
@@ -80,7 +90,8 @@ ExtraSinks = Callable[[str, FileFacts], Iterable[Sink]]
 def is_development(path: str) -> bool:
     parts = path.split("/")
     stem = parts[-1].rpartition(".")[0] or parts[-1]
-    return any(p in DEVELOPMENT for p in parts[:-1]) or stem in DEVELOPMENT
+    # Near the top only: `apps/api/src/app/endpoints/benchmarks/` is a product feature.
+    return any(p in DEVELOPMENT for p in parts[:-1][:2]) or stem in DEVELOPMENT
 
 
 def service_lines(services: Iterable[Service]) -> dict[str, list[tuple[int, Service]]]:
@@ -101,20 +112,25 @@ def file_sinks(
 ) -> list[Sink]:
     """The sinks one file shows, each at its line."""
     out = [
-        Sink("queue", h.name, h.line, f"enqueues {h.name} ({h.mechanism})")
+        Sink("queue", h.name, h.line, f"enqueues {h.name}{_via(h.aliases)} ({h.mechanism})")
         for h in f.handoffs
         if h.role == "produce"
     ]
     for line, s in services.get(path, ()):
+        if s.category == "queue":
+            continue  # the queue library itself: its enqueues are the hand-off sites
         kind = (
             "datastore" if s.category in ("datastore", "cache", "search", "storage") else "external"
         )
-        if s.category == "queue":
-            kind = "queue"
         out.append(Sink(kind, s.name, line, f"uses {s.name}"))
     if extra is not None:
         out.extend(extra(path, f))
     return out
+
+
+def _via(aliases: Sequence[str]) -> str:
+    """The name the line itself uses, when the queue's name is bound elsewhere."""
+    return f" via {aliases[0]}" if aliases else ""
 
 
 def build_flows(
@@ -125,6 +141,7 @@ def build_flows(
     services: Sequence[Service],
     extra_sinks: ExtraSinks | None = None,
     skip: Callable[[str], bool] = lambda _: False,
+    schedules: Sequence[Schedule] = (),
 ) -> tuple[Flow, ...]:
     """The flows of a repository, production first, at most `MAX_FLOWS`."""
     lines = service_lines(services)
@@ -138,6 +155,11 @@ def build_flows(
             old = starts.get(ev.path)
             if old is None or _rank_index(entry.kind) < _rank_index(old[1]):
                 starts[ev.path] = (name, entry.kind, ev.line)
+    for sched in schedules:
+        for ev in sched.evidence:
+            f = facts.get(ev.path)
+            if ev.path not in starts and f is not None and f.language in _CODE_LANGUAGES:
+                starts[ev.path] = (f"scheduled {sched.name} ({ev.path})", "scheduler", ev.line)
     for h in handoffs:
         for ev in h.consumers:
             if ev.path not in starts and ev.path in facts and not skip(ev.path):
@@ -146,11 +168,16 @@ def build_flows(
     flows = []
     for path in sorted(starts):
         name, kind, line = starts[path]
-        flow = walker.flow(path, name, kind, line)
-        if flow is not None:
-            flows.append(flow)
-    flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), fl.name))
-    return tuple(flows[:MAX_FLOWS])
+        flows.extend(walker.flows(path, name, kind, line))
+    flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), len(fl.hops), fl.name))
+    # Many entry files reaching the same sink by the same last hop (every urls.py of a
+    # Django project importing the views that enqueue) are one flow: the shortest is kept.
+    kept: dict[tuple[str, int | None, str, str], Flow] = {}
+    for flow in flows:
+        last = flow.sinks[0]
+        key = (last.path, last.line, last.what, flow.rank)
+        kept.setdefault(key, flow)
+    return tuple(list(kept.values())[:MAX_FLOWS])
 
 
 def _has_queue(flow: Flow) -> bool:
@@ -203,16 +230,18 @@ class _Walker:
             self._next[path] = out
         return self._next[path]
 
-    def flow(self, start: str, name: str, kind: str, line: int | None) -> Flow | None:
+    def flows(self, start: str, name: str, kind: str, line: int | None) -> list[Flow]:
+        """Up to `PER_ENTRY` flows from `start`, one per sink it reaches first (by what
+        matters for its kind, then by distance)."""
         rank = "development" if is_development(start) else _RANK_OF_KIND.get(kind, "cli")
         parent: dict[str, tuple[str, int, str] | None] = {start: None}
         depth = {start: 0}
         queue = deque([start])
-        reached: list[tuple[int, str, Sink]] = []
+        reached: list[tuple[int, int, str, Sink]] = []
         while queue and len(parent) < MAX_VISIT:
             path = queue.popleft()
             for sink in self.sinks(path):
-                reached.append((depth[path], path, sink))
+                reached.append((_priority(kind, sink.kind), depth[path], path, sink))
             if depth[path] >= MAX_DEPTH:
                 continue
             for target, at, spec in self.imports(path):
@@ -221,43 +250,31 @@ class _Walker:
                 parent[target] = (path, at, spec)
                 depth[target] = depth[path] + 1
                 queue.append(target)
-        if not reached:
-            return None
-        primary = min(
-            reached, key=lambda r: (_priority(kind, r[2].kind), r[0], r[1], r[2].line or 0)
-        )
-        chain: list[Hop] = []
-        node: str | None = primary[1]
-        while node is not None:
-            step = parent[node]
-            if step is None:
-                break
-            prev, at, spec = step
-            chain.append(Hop(prev, at, f"imports {spec}"))
-            node = prev
-        chain.reverse()
-        hops = (Hop(start, line, f"{kind} entry point"), *chain)
-        seen: set[tuple[str, str]] = set()
-        sinks: list[Hop] = []
-        ordered = sorted(
-            reached,
-            key=lambda r: (
-                r[2] is not primary[2],
-                _priority(kind, r[2].kind),
-                r[0],
-                r[1],
-                r[2].line or 0,
-            ),
-        )
-        for _, path, sink in ordered:
-            key = (sink.kind, sink.name)
-            if key in seen:
+        reached.sort(key=lambda r: (r[0], r[1], r[2], r[3].line or 0, r[3].what))
+        out: list[Flow] = []
+        named: set[str] = set()
+        for _, _, path, sink in reached:
+            if sink.name in named:
                 continue
-            seen.add(key)
-            sinks.append(Hop(path, sink.line, sink.what))
-            if len(sinks) >= MAX_SINKS:
+            named.add(sink.name)
+            chain: list[Hop] = []
+            node = path
+            while (step := parent[node]) is not None:
+                prev, at, spec = step
+                chain.append(Hop(prev, at, f"imports {spec}"))
+                node = prev
+            chain.reverse()
+            hops = (Hop(start, line, f"{kind} entry point"), *chain)
+            also = [
+                Hop(path, s.line, s.what)
+                for s in self.sinks(path)
+                if s is not sink and s.name != sink.name
+            ]
+            sinks = (Hop(path, sink.line, sink.what), *also[: MAX_SINKS - 1])
+            out.append(Flow(f"{name} → {sink.name}", kind, rank, hops, sinks))
+            if len(out) >= PER_ENTRY:
                 break
-        return Flow(name, kind, rank, hops, tuple(sinks))
+        return out
 
 
 def _spec(ref: ImportRef) -> str:

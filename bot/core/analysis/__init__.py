@@ -94,6 +94,7 @@ def _analyze(
         entries_state = build_entrypoints(paths, facts)
     found = services.facts
     handoffs = pair_handoffs(facts, is_test_path)
+    schedules = collect_schedules(facts, is_test_path)
     flows = build_flows(
         entries_state.result,
         facts,
@@ -101,6 +102,7 @@ def _analyze(
         handoffs,
         found.datastores + found.integrations,
         skip=is_test_path,
+        schedules=schedules,
     )
     out = RepoFacts(
         source=snapshot.source,
@@ -113,7 +115,7 @@ def _analyze(
         observability=found.observability,
         resilience=found.resilience,
         handoffs=handoffs,
-        schedules=collect_schedules(facts, is_test_path),
+        schedules=schedules,
         flows=flows,
     )
     if warm is not None:

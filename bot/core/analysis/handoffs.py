@@ -366,8 +366,13 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
         if "Queue" in line:
             for m in _JS_NEW_QUEUE.finditer(line):
                 queues[m.group(1)] = _js_name(m.group(2))
-            for m in _JS_INJECT.finditer(line):
-                queues[m.group(2)] = _js_name(m.group(1))
+    if "@InjectQueue" in text:
+        # The decorator and the parameter it names are often on two lines.
+        for i, line in enumerate(lines):
+            if "@InjectQueue" in line:
+                joined = line + " " + (lines[i + 1] if i + 1 < len(lines) else "")
+                for m in _JS_INJECT.finditer(joined):
+                    queues[m.group(2)] = _js_name(m.group(1))
     out: list[HandoffSite] = []
     for i, line in enumerate(lines, 1):
         s = line.lstrip()
@@ -375,8 +380,10 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
             continue
         if queues and ".add" in line:
             for m in _JS_ADD.finditer(line):
-                if m.group(1) in queues:
-                    out.append(HandoffSite("produce", "bull", queues[m.group(1)], i))
+                var = m.group(1)
+                if var in queues:
+                    via = (var,) if var != queues[var] else ()
+                    out.append(HandoffSite("produce", "bull", queues[var], i, via))
         if queues and ".process" in line:
             for m in _JS_PROCESS.finditer(line):
                 if m.group(1) in queues:
