@@ -35,9 +35,11 @@ from bot.core.model import (
 MAX_DEPTH = 5
 MAX_VISIT = 400
 MAX_SINKS = 4
-PER_ENTRY = 3  # flows drawn from one entry point: one per sink it reaches first
+PER_ENTRY = 3  # flows drawn from one entry point: one per kind of sink it reaches first
 MAX_FLOWS = 40
-RANKS = ("deployed", "public", "cli", "development")
+# The order a reader follows: a request comes in (routes, webhooks), a deployed process
+# takes the work off a queue or a clock, a person runs a command; development tools last.
+RANKS = ("public", "deployed", "cli", "development")
 _RANK_OF_KIND = {
     "worker": "deployed",
     "consumer": "deployed",
@@ -69,6 +71,10 @@ DEVELOPMENT = frozenset(
         "playground",
     }
 )
+# Which entry point names a file's flow when several point at it: a webhook route over the
+# app object that holds it.
+_START_ORDER = ("webhook", "consumer", "worker", "scheduler", "http", "cli")
+_WORKERS = frozenset({"worker", "consumer", "scheduler"})
 _CODE_LANGUAGES = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
@@ -109,13 +115,20 @@ def file_sinks(
     f: FileFacts,
     services: Mapping[str, list[tuple[int, Service]]],
     extra: ExtraSinks | None = None,
+    paired: Mapping[tuple[str, int], str] | None = None,
 ) -> list[Sink]:
-    """The sinks one file shows, each at its line."""
-    out = [
-        Sink("queue", h.name, h.line, f"enqueues {h.name}{_via(h.aliases)} ({h.mechanism})")
-        for h in f.handoffs
-        if h.role == "produce"
-    ]
+    """The sinks one file shows, each at its line. `paired` names the hand-off a producer
+    line was paired with (`self.runner.s(…)` enqueues `run_job`)."""
+    out = []
+    for h in f.handoffs:
+        if h.role != "produce":
+            continue
+        name = (paired or {}).get((path, h.line), h.name)
+        via = _via((h.name,)) if name != h.name else _via(h.aliases)
+        out.append(Sink("queue", name, h.line, f"enqueues {name}{via} ({h.mechanism})"))
+    writes = [x.line for x in f.signals if x.kind == "sink.files"]
+    if writes:
+        out.append(Sink("datastore", "local files", writes[0], "writes local files"))
     for line, s in services.get(path, ()):
         if s.category == "queue":
             continue  # the queue library itself: its enqueues are the hand-off sites
@@ -153,7 +166,7 @@ def build_flows(
                 continue
             name = _flow_name(entry, ev.path)
             old = starts.get(ev.path)
-            if old is None or _rank_index(entry.kind) < _rank_index(old[1]):
+            if old is None or _START_ORDER.index(entry.kind) < _START_ORDER.index(old[1]):
                 starts[ev.path] = (name, entry.kind, ev.line)
     for sched in schedules:
         for ev in sched.evidence:
@@ -164,7 +177,10 @@ def build_flows(
         for ev in h.consumers:
             if ev.path not in starts and ev.path in facts and not skip(ev.path):
                 starts[ev.path] = (f"worker runs {h.name} ({ev.path})", "worker", ev.line)
-    walker = _Walker(facts, resolve, lines, extra_sinks)
+    paired = {
+        (ev.path, ev.line): h.name for h in handoffs for ev in h.producers if ev.line is not None
+    }
+    walker = _Walker(facts, resolve, lines, extra_sinks, paired)
     flows = []
     for path in sorted(starts):
         name, kind, line = starts[path]
@@ -203,7 +219,9 @@ class _Walker:
         resolve: Resolve,
         lines: Mapping[str, list[tuple[int, Service]]],
         extra: ExtraSinks | None,
+        paired: Mapping[tuple[str, int], str],
     ) -> None:
+        self.paired = paired
         self.facts = facts
         self.resolve = resolve
         self.lines = lines
@@ -213,7 +231,9 @@ class _Walker:
 
     def sinks(self, path: str) -> list[Sink]:
         if path not in self._sinks:
-            self._sinks[path] = file_sinks(path, self.facts[path], self.lines, self.extra)
+            self._sinks[path] = file_sinks(
+                path, self.facts[path], self.lines, self.extra, self.paired
+            )
         return self._sinks[path]
 
     def imports(self, path: str) -> list[tuple[str, int, str]]:
@@ -240,9 +260,15 @@ class _Walker:
         reached: list[tuple[int, int, str, Sink]] = []
         while queue and len(parent) < MAX_VISIT:
             path = queue.popleft()
+            enqueues = False
             for sink in self.sinks(path):
+                if sink.kind == "queue" and kind in _WORKERS and path == start:
+                    continue  # a worker's own module putting work back: not where it goes
+                enqueues |= sink.kind == "queue"
                 reached.append((_priority(kind, sink.kind), depth[path], path, sink))
-            if depth[path] >= MAX_DEPTH:
+            if depth[path] >= MAX_DEPTH or (enqueues and kind not in _WORKERS):
+                # A request's synchronous part ends where it hands work to a queue: what
+                # the enqueuing module imports beyond that runs in the worker.
                 continue
             for target, at, spec in self.imports(path):
                 if target in parent or (is_development(target) and rank != "development"):
@@ -252,11 +278,11 @@ class _Walker:
                 queue.append(target)
         reached.sort(key=lambda r: (r[0], r[1], r[2], r[3].line or 0, r[3].what))
         out: list[Flow] = []
-        named: set[str] = set()
+        kinds: set[str] = set()
         for _, _, path, sink in reached:
-            if sink.name in named:
-                continue
-            named.add(sink.name)
+            if sink.kind in kinds:
+                continue  # one flow per kind of sink: the nearest queue, store, service
+            kinds.add(sink.kind)
             chain: list[Hop] = []
             node = path
             while (step := parent[node]) is not None:

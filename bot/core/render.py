@@ -19,7 +19,25 @@ from typing import TypeVar
 
 from bot.core.evidence import evidence_key
 from bot.core.mermaid import STRENGTH_RANK, build_diagram, category_label, kind_label
-from bot.core.model import Edge, Entrypoint, Evidence, Item, Module, RepoFacts, Service
+from bot.core.model import (
+    Edge,
+    Entrypoint,
+    Evidence,
+    Handoff,
+    Item,
+    Module,
+    RepoFacts,
+    Schedule,
+    Service,
+)
+from bot.core.render_flows import (
+    container_diagram,
+    flow_list,
+    handoffs_section,
+    known_flows,
+    schedules_section,
+    sequence_diagrams,
+)
 
 HIGH_LEVEL_FLOW = "high-level-flow"
 INTERNAL_MOVEMENT = "internal-movement"
@@ -67,7 +85,7 @@ ENTRY_NOUNS = {
 # The order entry kinds are listed in a sentence: the way work most often comes in first.
 ENTRY_ORDER = ("http", "webhook", "consumer", "worker", "scheduler", "cli")
 
-T = TypeVar("T", Entrypoint, Service, Item)
+T = TypeVar("T", Entrypoint, Service, Item, Schedule)
 
 
 def render_data_flow(facts: RepoFacts, paths: Collection[str]) -> dict[str, str]:
@@ -160,7 +178,23 @@ def _ground(facts: RepoFacts, known: _Paths) -> RepoFacts:
         observability=keep(facts.observability, lambda i: (i.kind, i.name, i.detail)),
         resilience=keep(facts.resilience, lambda i: (i.kind, i.name, i.detail)),
         version=facts.version,
+        handoffs=_ground_handoffs(facts.handoffs, known),
+        schedules=keep(facts.schedules, lambda s: (s.mechanism, s.name, s.schedule, s.target)),
+        flows=known_flows(facts.flows, known.has_file),
     )
+
+
+def _ground_handoffs(handoffs: Iterable[Handoff], known: _Paths) -> tuple[Handoff, ...]:
+    out = []
+    for h in handoffs:
+        grounded = replace(
+            h,
+            producers=_evidence(h.producers, known),
+            consumers=_evidence(h.consumers, known),
+        )
+        if grounded.producers or grounded.consumers:
+            out.append(grounded)
+    return tuple(sorted(out, key=lambda h: (h.name, h.mechanism)))
 
 
 def _merge_entries(entries: Sequence[Entrypoint]) -> tuple[Entrypoint, ...]:
@@ -250,25 +284,21 @@ def _high_level_flow(facts: RepoFacts, known: _Paths) -> str:
     if not (facts.entrypoints or facts.modules or services):
         return NO_FLOW + "\n"
     parts.append(_flow_sentence(facts))
+    diagram_text = container_diagram(facts)
+    if diagram_text:
+        parts.append(diagram_text)
+    parts.append(flow_list(facts.flows, text, cite, facts.entrypoints))
+    parts.extend(sequence_diagrams(facts.flows))
     if facts.entrypoints:
         rows = [
             [text(e.name), kind_label(e.kind), detail(e.detail), citations(e.evidence)]
             for e in facts.entrypoints
         ]
-        parts.append(table(["Entry point", "Kind", "Detail", "Evidence"], rows))
+        parts.append(
+            "**Entry points**\n\n" + table(["Entry point", "Kind", "Detail", "Evidence"], rows)
+        )
     else:
         parts.append(f"Entry points: {NONE_DETECTED}.")
-    diagram = build_diagram(facts.entrypoints, facts.modules, facts, services)
-    parts.append(diagram.text)
-    if diagram.truncated:
-        parts.append(
-            DIAGRAM_NOTE.format(
-                nodes_shown=diagram.nodes_shown,
-                nodes_total=diagram.nodes_total,
-                edges_shown=diagram.edges_shown,
-                edges_total=diagram.edges_total,
-            )
-        )
     return "\n\n".join(parts) + "\n"
 
 
@@ -296,6 +326,16 @@ def _kind_count(kind: str, count: int) -> str:
 
 
 def _internal_movement(facts: RepoFacts, known: _Paths) -> str:
+    movement = (
+        handoffs_section(facts.handoffs, facts.schedules, text, citations, table)
+        + "\n\n"
+        + schedules_section(facts.schedules, text, detail, citations, table)
+        + "\n\n"
+    )
+    return movement + _module_summary(facts, known)
+
+
+def _module_summary(facts: RepoFacts, known: _Paths) -> str:
     if not facts.modules:
         return f"Modules: {NONE_DETECTED}.\n"
     total = sum(e.count for e in facts.edges)
@@ -315,6 +355,20 @@ def _internal_movement(facts: RepoFacts, known: _Paths) -> str:
         top = min(facts.edges, key=lambda e: (-e.count, e.source, e.target))
         parts[0] += f" The busiest edge is {text(top.source)} → {text(top.target)}"
         parts[0] += f" ({plural(top.count, 'import')})."
+    # The import graph, drawn: entry points into modules, modules to the services they use.
+    diagram = build_diagram(
+        facts.entrypoints, facts.modules, facts, facts.datastores + facts.integrations
+    )
+    parts.append(diagram.text)
+    if diagram.truncated:
+        parts.append(
+            DIAGRAM_NOTE.format(
+                nodes_shown=diagram.nodes_shown,
+                nodes_total=diagram.nodes_total,
+                edges_shown=diagram.edges_shown,
+                edges_total=diagram.edges_total,
+            )
+        )
     rows = [
         [_module_ref(m, known), text(m.language), str(m.files)]
         for m in sorted(facts.modules, key=lambda m: (-m.files, m.name))

@@ -176,6 +176,9 @@ def test_facts_json_has_the_documented_shape_and_is_deterministic(
         "deployment",
         "observability",
         "resilience",
+        "handoffs",
+        "schedules",
+        "flows",
     ]
     assert data["source"] == git(shop, "rev-parse", "HEAD").strip()
     stripe = next(i for i in data["integrations"] if i["name"] == "Stripe")

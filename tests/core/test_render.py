@@ -135,7 +135,7 @@ def test_tables_cite_evidence_with_lines_code_first() -> None:
 
 
 def test_procfile_command_naming_a_module_links_to_it() -> None:
-    body = render_data_flow(shop_facts(), PATHS)["high-level-flow"]
+    body = render_data_flow(shop_facts(), PATHS)["internal-movement"]
     assert "ep_http_web --> mod_shop" in body
 
 
@@ -151,7 +151,7 @@ def test_repository_text_cannot_open_markers_code_spans_or_cells() -> None:
 
 
 def test_diagram_links_entries_modules_and_services_with_slug_ids() -> None:
-    body = render_data_flow(shop_facts(), PATHS)["high-level-flow"]
+    body = render_data_flow(shop_facts(), PATHS)["internal-movement"]
     assert "```mermaid\ngraph LR\n" in body
     assert "ep_http_shop --> mod_shop" in body
     assert 'mod_scripts -->|"2 imports"| mod_shop' in body
@@ -160,12 +160,12 @@ def test_diagram_links_entries_modules_and_services_with_slug_ids() -> None:
 
 
 def test_adding_a_node_does_not_rename_others() -> None:
-    before = render_data_flow(shop_facts(), PATHS)["high-level-flow"]
+    before = render_data_flow(shop_facts(), PATHS)["internal-movement"]
     more = replace(
         shop_facts(),
         modules=(*shop_facts().modules, Module("admin", "shop", 1, "python")),
     )
-    after = render_data_flow(more, PATHS)["high-level-flow"]
+    after = render_data_flow(more, PATHS)["internal-movement"]
     ids = set(re.findall(r"\b((?:ep|mod|ext)_\w+)\[", before))
     assert ids <= set(re.findall(r"\b((?:ep|mod|ext)_\w+)\[", after))
 
@@ -188,7 +188,7 @@ def test_large_repository_diagram_stays_within_budget_and_counts_the_rest() -> N
     )
     entries = tuple(Entrypoint(f"cli{i}", "cli", (E(f"pkg{i:03}/m.py", 1),)) for i in range(12))
     facts = RepoFacts(entrypoints=entries, modules=modules, edges=edges, integrations=services)
-    body = render_data_flow(facts, paths)["high-level-flow"]
+    body = render_data_flow(facts, paths)["internal-movement"]
     diagram = body.split("```mermaid", 1)[1].split("```", 1)[0]
     nodes = re.findall(r'^\s+(\w+)\["', diagram, flags=re.M)
     links = re.findall(r"^\s+\w+ -\.?->", diagram, flags=re.M)
@@ -286,7 +286,7 @@ def test_diagram_budget_keeps_every_kind_of_entry_point() -> None:
     )
     modules = tuple(Module(f"cmd{i:02}", f"cmd{i:02}", 1, "python") for i in range(40))
     body = render_data_flow(RepoFacts(entrypoints=entries, modules=modules), paths)
-    diagram = body["high-level-flow"].split("```mermaid", 1)[1]
+    diagram = body["internal-movement"].split("```mermaid", 1)[1]
     assert 'ep_webhook_web["webhook receiver: web"]' in diagram
     assert 'ep_worker_jobs["worker: jobs"]' in diagram
 

@@ -123,6 +123,7 @@ class _PyVisitor:
     def __init__(self, text: str) -> None:
         self.huey = "huey" in text
         self.dramatiq = "dramatiq" in text
+        self.rq = "rq" in text.replace("require", "")  # `import rq`, `django_rq`, `from rq`
         self.out: list[HandoffSite] = []
 
     def sites(self, tree: ast.AST) -> list[HandoffSite]:
@@ -150,9 +151,13 @@ class _PyVisitor:
             mech = "huey"
         elif last == "actor" and not self.dramatiq:
             return None
+        elif last == "job" and not self.rq:
+            mech = "job"  # a project's own job registry (`@job("refresh")`)
         registered = ""
         if call is not None:
             registered = next((_str(k.value) for k in call.keywords if k.arg == "name"), "")
+            if last == "job" and call.args:
+                registered = registered or _ref(call.args[0])
         return mech, registered
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -225,6 +230,8 @@ class _PyVisitor:
                     # q.enqueue(f) / q.enqueue("a.b.f"): the job is the first argument
                     first = node.args[0] if node.args else None
                     first = first or next((k.value for k in node.keywords if k.arg == "func"), None)
+                    if isinstance(first, ast.Name) and not self.rq:
+                        return  # `ctx.enqueue(jobs)`: a list of something, not an RQ call
                     name = _ref(first)
                 self._produce(mech, name, line)
             elif receiver:

@@ -9,6 +9,7 @@ what these sites say changes.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -18,29 +19,51 @@ from bot.core.analysis.handoffs import sites_for
 from bot.core.analysis.manifest_text import FileExtractor, base
 from bot.core.analysis.schedules import file_schedules, schedules_for, yaml_schedules
 from bot.core.evidence import evidence_key
-from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule
+from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
 MOVEMENT_VERSION = 1
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
+MAX_LINE = 2_000
 
 
 def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
     """`facts` with the hand-off and schedule sites `data` declares."""
+    writes: tuple[Signal, ...] = ()
     if facts.language in _CODE:
         text = data.decode("utf-8", "replace")
         handoffs = sites_for(facts.language, text)
         schedules = schedules_for(facts.language, text)
+        if facts.language == "python":
+            writes = file_writes(text)
     elif b"CronJob" in data and b"schedule" in data:
         handoffs, schedules = (), yaml_schedules(data)
     else:
         return facts
-    if not handoffs and not schedules:
+    if not handoffs and not schedules and not writes:
         return facts
     return replace(
         facts,
+        signals=tuple(sorted({*facts.signals, *writes})) if writes else facts.signals,
         handoffs=tuple(sorted({*facts.handoffs, *handoffs})),
         schedules=tuple(sorted({*facts.schedules, *schedules})),
     )
+
+
+_WRITE = re.compile(r"\.write_(?:text|bytes)\(|(?<![\w.])open\([^)\n]{0,200}?[\"'][wax]b?\+?[\"']")
+
+
+def file_writes(text: str) -> tuple[Signal, ...]:
+    """`sink.files` signals: lines that write local files (a CLI's output is its sink)."""
+    if "write_text(" not in text and "write_bytes(" not in text and "open(" not in text:
+        return ()
+    out = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if "write_" not in line and "open(" not in line:
+            continue
+        code = line[:MAX_LINE].split("#", 1)[0]
+        if _WRITE.search(code):
+            out.append(Signal("sink.files", "local files", i))
+    return tuple(out)
 
 
 _SCHEDULE_NAMES = frozenset(

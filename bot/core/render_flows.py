@@ -1,0 +1,368 @@
+"""Markdown for how data moves: the container view and the named flows (High-level Flow), the
+hand-offs and schedules (Internal Movement).
+
+Pure, like `render`: grounded facts in (every path already checked against the snapshot by
+`render`'s grounding), markdown out, the same bytes for the same facts. Repository text goes
+through `render.text`/`render.detail` in prose and tables and `mermaid.escape_label` in
+diagrams; paths are cited with `render.cite`. Diagrams stay within `MAX_CONTAINER_NODES`
+nodes and `MAX_PARTICIPANTS` participants, with slug ids.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Collection, Iterable, Sequence
+
+from bot.core.mermaid import category_label, escape_label, kind_label, slug
+from bot.core.model import Entrypoint, Evidence, Flow, Handoff, Hop, RepoFacts, Schedule, Service
+
+MAX_CONTAINER_NODES = 25
+MAX_FLOWS_SHOWN = 8
+MAX_SEQUENCES = 2
+MAX_PARTICIPANTS = 8
+MAX_PUBLIC_NODES = 6
+MAX_PROCESS_NODES = 5
+MAX_QUEUE_NODES = 4
+MAX_STORE_NODES = 5
+MAX_EXTERNAL_NODES = 5
+MAX_HANDOFF_ROWS = 30
+MAX_SCHEDULE_ROWS = 30
+DATASTORE_CATEGORIES = frozenset({"datastore", "cache", "search", "storage"})
+
+FLOWS_LEAD = "How a request or a job moves, hop by hop (each hop cites the line that does it):"
+NO_FLOWS = (
+    "Named flows: none traced (no entry point reaches a queue, datastore or external system)."
+)
+DEV_FOLDED = (
+    "Development tools, benchmarks and test helpers (not part of the running product,"
+    " {count} entry files): {names}."
+)
+MORE_FLOWS = "…and {count} more flows (run `docs-refresh facts --json` for all of them)."
+HANDOFFS_LEAD = (
+    "Async hand-offs: work put on a queue in one place and taken off in another, paired by name."
+)
+NO_HANDOFFS = "Async hand-offs: none detected (searched: Celery, RQ, huey, Dramatiq, Django-Q,"
+NO_HANDOFFS += (
+    " Sidekiq, ActiveJob, ActionMailer, Bull/BullMQ, kafkajs, amqplib, Redis pub/sub, Go channels)."
+)
+NO_SCHEDULES = (
+    "Scheduled work: none detected (searched: cron files, Celery beat, recurring-job YAML,"
+)
+NO_SCHEDULES += (
+    " Kubernetes CronJob, GitHub Actions schedules, whenever, @Cron, robfig/cron, tickers)."
+)
+NO_CONSUMER = "no consumer found"
+NO_PRODUCER = "no producer found"
+
+Text = Callable[[str], str]
+Cite = Callable[[Evidence], str]
+
+
+# --- High-level Flow ----------------------------------------------------------------
+
+
+def container_diagram(facts: RepoFacts) -> str:
+    """The running system as a Mermaid flowchart, trust boundaries as subgraphs."""
+    nodes: dict[str, str] = {}  # id -> label
+    groups: dict[str, list[str]] = {"internet": [], "internal": [], "third": []}
+    edges: set[tuple[str, str]] = set()
+
+    def add(group: str, node_id: str, label: str) -> str:
+        if node_id not in nodes:
+            nodes[node_id] = label
+            groups[group].append(node_id)
+        return node_id
+
+    deploy_files = {ev.path for item in facts.deployment for ev in item.evidence}
+    processes = [
+        e
+        for e in facts.entrypoints
+        if e.evidence and not _in_code(e) and any(ev.path in deploy_files for ev in e.evidence)
+    ]
+    public = [e for e in facts.entrypoints if e.kind in ("http", "webhook") and _in_code(e)]
+    public = [e for e in public if not any(_dev(ev.path) for ev in e.evidence)]
+    for e in processes[:MAX_PROCESS_NODES]:
+        add("internal", f"proc_{slug(e.name)}", f"{e.name} ({kind_label(e.kind)})")
+    entry_of: dict[str, str] = {}
+    for e in public[:MAX_PUBLIC_NODES]:
+        label = _entry_label(e)
+        node = add("internet", f"ep_{slug(label)}", label)
+        for ev in e.evidence:
+            entry_of[ev.path] = node
+    queues = sorted({h.mechanism for h in facts.handoffs})[:MAX_QUEUE_NODES]
+    for mech in queues:
+        count = sum(1 for h in facts.handoffs if h.mechanism == mech)
+        add("internal", f"q_{slug(mech)}", f"{mech} queue ({plural(count, 'hand-off')})")
+    for s in _strongest(facts.datastores)[:MAX_STORE_NODES]:
+        add("internal", f"ds_{slug(s.name)}", s.name)
+    # Queue libraries are drawn as the queues above; the rest are outside systems.
+    externals = _strongest(s for s in facts.integrations if s.category != "queue")
+    for s in externals[:MAX_EXTERNAL_NODES]:
+        add("third", f"ext_{slug(s.name)}", f"{s.name} ({category_label(s.category)})")
+    worker = next((f"proc_{slug(e.name)}" for e in processes if e.kind == "worker"), None)
+    for flow in facts.flows:
+        if flow.rank == "development":
+            continue
+        start = entry_of.get(flow.hops[0].path)
+        if start is None and flow.entry in ("worker", "consumer", "scheduler") and worker:
+            start = worker if worker in nodes else None
+        if start is None:
+            continue
+        for sink in flow.sinks:
+            target = _sink_node(sink, facts)
+            if target and target in nodes:
+                edges.add((start, target))
+    for mech in queues:
+        if worker and worker in nodes:
+            edges.add((f"q_{slug(mech)}", worker))
+    web = [f"proc_{slug(e.name)}" for e in processes if e.kind == "http"]
+    served: set[tuple[str, str]] = set()
+    if len(web) == 1 and web[0] in nodes:
+        served = {(node, web[0]) for node in set(entry_of.values())}
+    if not nodes:
+        return ""
+    lines = ["```mermaid", "flowchart LR"]
+    titles = {
+        "internet": "Internet-facing",
+        "internal": "Internal (deployed processes, queues, datastores)",
+        "third": "Third party",
+    }
+    for group in ("internet", "internal", "third"):
+        if groups[group]:
+            lines.append(f'  subgraph {group}["{titles[group]}"]')
+            lines += [f'    {n}["{escape_label(nodes[n])}"]' for n in groups[group]]
+            lines.append("  end")
+    lines += [f"  {a} --> {b}" for a, b in sorted(edges)]
+    lines += [f'  {a} -.->|"served by"| {b}' for a, b in sorted(served)]
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word if count == 1 else word + 's'}"
+
+
+def _strongest(services: Iterable[Service]) -> list[Service]:
+    rank = {"used": 0, "configured": 1, "declared": 2}
+    return sorted(services, key=lambda s: (rank.get(s.strength, 9), s.name))
+
+
+def _sink_node(sink: Hop, facts: RepoFacts) -> str | None:
+    what = sink.what
+    if what.startswith("enqueues "):
+        name = what.split()[1]
+        mech = next((h.mechanism for h in facts.handoffs if h.name == name), None)
+        return f"q_{slug(mech)}" if mech else None
+    if what.startswith("uses "):
+        name = what[len("uses ") :]
+        if any(s.name == name for s in facts.datastores):
+            return f"ds_{slug(name)}"
+        return f"ext_{slug(name)}"
+    return None
+
+
+def _in_code(entry: Entrypoint) -> bool:
+    from bot.core.evidence import is_code
+
+    return any(is_code(ev.path) for ev in entry.evidence)
+
+
+def _dev(path: str) -> bool:
+    from bot.core.flows import is_development
+
+    return is_development(path)
+
+
+def _entry_label(entry: Entrypoint) -> str:
+    first = entry.detail.split(",")[0].strip() if entry.detail else ""
+    where = entry.evidence[0].path if entry.evidence else ""
+    if first.startswith("/"):
+        return f"{kind_label(entry.kind)} {first} ({where})"
+    return entry.name
+
+
+def flow_list(
+    flows: Sequence[Flow], text: Text, cite: Cite, entrypoints: Sequence[Entrypoint] = ()
+) -> str:
+    """The named flows as numbered hop chains; development tools (their flows and their
+    entry points) folded into one line."""
+    shown = [f for f in flows if f.rank != "development"]
+    dev = [f for f in flows if f.rank == "development"]
+    dev_paths = {f.hops[0].path for f in dev}
+    dev_paths |= {ev.path for e in entrypoints for ev in e.evidence if _dev(ev.path)}
+    if not shown and not dev_paths:
+        return NO_FLOWS
+    parts = []
+    if shown:
+        rows = [FLOWS_LEAD, ""]
+        for number, flow in enumerate(shown[:MAX_FLOWS_SHOWN], 1):
+            rows.append(
+                f"{number}. **{text(flow.name)}** ({text(flow.rank)}): {_chain(flow, text, cite)}"
+            )
+        if len(shown) > MAX_FLOWS_SHOWN:
+            rows += ["", MORE_FLOWS.format(count=len(shown) - MAX_FLOWS_SHOWN)]
+        parts.append("\n".join(rows))
+    if dev:
+        names = sorted({_dev_root(f.hops[0].path) for f in dev})
+        parts.append(DEV_FOLDED.format(count=len(dev), names=", ".join(f"`{n}`" for n in names)))
+    return "\n\n".join(parts)
+
+
+def _dev_root(path: str) -> str:
+    """The development folder a path is under (`bench/`, `bot/sandbox/`), or the path."""
+    from bot.core.flows import DEVELOPMENT
+
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1][:2]):
+        if part in DEVELOPMENT:
+            return "/".join(parts[: i + 1]) + "/"
+    return path
+
+
+def _chain(flow: Flow, text: Text, cite: Cite) -> str:
+    steps = [f"{cite(Evidence(h.path, h.line))} {text(h.what)}" for h in flow.hops]
+    steps += [f"{cite(Evidence(s.path, s.line))} {text(s.what)}" for s in flow.sinks[:1]]
+    out = " → ".join(steps)
+    also = flow.sinks[1:]
+    if also:
+        out += "; same file also " + ", ".join(
+            f"{text(s.what)} ({cite(Evidence(s.path, s.line))})" for s in also
+        )
+    return out
+
+
+def sequence_diagrams(flows: Sequence[Flow]) -> list[str]:
+    """A `sequenceDiagram` for the first flow of each rank that crosses files (production
+    first, at most `MAX_SEQUENCES`), ≤ `MAX_PARTICIPANTS` participants."""
+    out: list[str] = []
+    ranks_done: set[str] = set()
+    for flow in flows:
+        if len(out) >= MAX_SEQUENCES:
+            break
+        if flow.rank == "development" or flow.rank in ranks_done or not flow.sinks:
+            continue
+        if len({h.path for h in (*flow.hops, *flow.sinks[:1])}) < 2:
+            continue  # a flow inside one file says nothing a sequence would add
+        diagram = _sequence(flow)
+        if diagram:
+            ranks_done.add(flow.rank)
+            out.append(diagram)
+    return out
+
+
+_CALLERS = {"http": "Client", "webhook": "Sender", "cli": "User", "scheduler": "Clock"}
+
+
+def _sequence(flow: Flow) -> str:
+    sink = flow.sinks[0]
+    files: list[str] = []
+    for step in (*flow.hops, sink):
+        if step.path not in files:
+            files.append(step.path)
+    caller = _CALLERS.get(flow.entry, "Queue")
+    target = _sink_label(sink.what)
+    if len(files) + 2 > MAX_PARTICIPANTS:
+        return ""
+    ids = {p: f"p_{slug(p)}" for p in files}
+    lines = ["```mermaid", "sequenceDiagram"]
+    lines.append(f"  participant caller as {_seq(caller)}")
+    lines += [f"  participant {ids[p]} as {_seq(p)}" for p in files]
+    lines.append(f"  participant sink as {_seq(target)}")
+    first = flow.hops[0]
+    lines.append(f"  caller->>{ids[first.path]}: {_seq(first.what)} ({_seq(_at(first))})")
+    chain = [*flow.hops, sink]
+    for step, after in itertools.pairwise(chain[1:]):
+        # An import hop at `step` leads to the file of the step after it.
+        lines.append(
+            f"  {ids[step.path]}->>{ids[after.path]}: {_seq(step.what)} ({_seq(_at(step))})"
+        )
+    lines.append(f"  {ids[sink.path]}->>sink: {_seq(sink.what)} ({_seq(_at(sink))})")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def _at(step: Hop) -> str:
+    return f"{step.path}:{step.line}" if step.line is not None else step.path
+
+
+def _sink_label(what: str) -> str:
+    for verb in ("enqueues ", "uses ", "writes "):
+        if what.startswith(verb):
+            return what[len(verb) :].split(" (")[0].split(" via ")[0]
+    return what
+
+
+def _seq(value: str) -> str:
+    """Text safe in a sequence diagram's message or alias (no statement or comment breaks)."""
+    return escape_label(value).replace(";", "#59;").replace("%%", "#37;#37;")
+
+
+# --- Internal Movement --------------------------------------------------------------
+
+
+def handoffs_section(
+    handoffs: Sequence[Handoff],
+    schedules: Sequence[Schedule],
+    text: Text,
+    citations: Callable[[Sequence[Evidence]], str],
+    table: Callable[..., str],
+) -> str:
+    if not handoffs:
+        return NO_HANDOFFS
+    scheduled = {s.name for s in schedules} | {s.target.rpartition(".")[2] for s in schedules}
+    rows = []
+    for h in sorted(
+        handoffs, key=lambda h: (not (h.producers and h.consumers), h.mechanism, h.name)
+    ):
+        producers = (
+            citations(h.producers)
+            if h.producers
+            else ("scheduled" if h.name in scheduled else NO_PRODUCER)
+        )
+        consumers = citations(h.consumers) if h.consumers else NO_CONSUMER
+        rows.append([text(h.name), text(h.mechanism), producers, consumers])
+    paired = sum(1 for h in handoffs if h.producers and h.consumers)
+    lead = f"{HANDOFFS_LEAD} {paired} of {len(handoffs)} have both ends in this repository."
+    return (
+        lead
+        + "\n\n"
+        + table(["Hand-off", "Mechanism", "Producers", "Consumers"], rows, MAX_HANDOFF_ROWS)
+    )
+
+
+def schedules_section(
+    schedules: Sequence[Schedule],
+    text: Text,
+    detail: Text,
+    citations: Callable[[Sequence[Evidence]], str],
+    table: Callable[..., str],
+) -> str:
+    if not schedules:
+        return NO_SCHEDULES
+    rows = [
+        [
+            text(s.name),
+            detail(s.schedule),
+            text(s.mechanism),
+            detail(s.target),
+            citations(s.evidence),
+        ]
+        for s in schedules
+    ]
+    lead = f"Scheduled work: {len(schedules)} entr{'y' if len(schedules) == 1 else 'ies'}."
+    return (
+        lead
+        + "\n\n"
+        + table(["Name", "Schedule", "Kind", "Runs", "Evidence"], rows, MAX_SCHEDULE_ROWS)
+    )
+
+
+def known_flows(flows: Iterable[Flow], has_file: Callable[[str], bool]) -> tuple[Flow, ...]:
+    """Flows whose every hop and sink cites a file of the snapshot (the rest are not claimed)."""
+    return tuple(f for f in flows if all(has_file(h.path) for h in (*f.hops, *f.sinks)))
+
+
+def known_paths_only(
+    items: Collection[Evidence], has_file: Callable[[str], bool]
+) -> tuple[Evidence, ...]:
+    return tuple(e for e in items if has_file(e.path))
