@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from bot.cli.diagrams import NOT_CHECKED, available, diagram_problems
 from bot.cli.refresh import load_config
 from bot.core.documents import may_be_data_flow_doc
 from bot.core.errors import ConfigError
@@ -30,7 +31,8 @@ _HAS_MARKERS = re.compile(r"<!--\s*agent-update:")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Check data-flow docs for malformed markers or front matter, LLM damage and hand edits.
+    """Check data-flow docs for malformed markers or front matter, LLM damage, hand edits
+    and Mermaid diagrams that do not parse (where mermaidx is installed).
 
     PATHS are files or folders (default: docs/ and .context/). A folder is searched for
     .md files with agent-update markers (v1) or a data-flow front matter (v2, dotcontext);
@@ -46,6 +48,8 @@ def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         problems.extend(lint_file(path, headings))
     for problem in problems:
         click.echo(str(problem))
+    if checked and not available():
+        click.echo(f"docs-refresh lint: {NOT_CHECKED}", err=True)
     if not checked:
         click.echo(NOTHING_FOUND, err=True)
     if problems:
@@ -96,4 +100,4 @@ def lint_file(path: Path, headings: Mapping[str, str] | None = None) -> list[Pro
                 str(path), data.count(b"\n", 0, err.start) + 1, NOT_UTF8.format(reason=err.reason)
             )
         ]
-    return lint_text(text, str(path), headings)
+    return sorted(lint_text(text, str(path), headings) + diagram_problems(text, str(path)))

@@ -153,6 +153,9 @@ def check_command(path: Path, base: str | None) -> None:
     if not result.docs:
         click.echo(f"docs-refresh: {NO_DOCS}", err=True)
         return
+    broken = _broken_diagrams(path.resolve(), result.docs)
+    if broken:
+        sys.exit(2)
     if result.changes:
         for change in result.changes:
             click.echo(unified_diff(change.path, change.old, change.new), nl=False)
@@ -160,6 +163,22 @@ def check_command(path: Path, base: str | None) -> None:
         click.echo(f"docs-refresh: {STALE.format(docs=stale)}", err=True)
         sys.exit(1)
     click.echo(f"docs-refresh: {FRESH.format(docs=', '.join(result.docs))}", err=True)
+
+
+def _broken_diagrams(root: Path, docs: Sequence[str]) -> int:
+    """Print each Mermaid diagram of `docs` that does not parse; how many there were."""
+    from bot.cli.diagrams import NOT_CHECKED, available, diagram_problems
+
+    if not available():
+        click.echo(f"docs-refresh: {NOT_CHECKED}", err=True)
+        return 0
+    count = 0
+    for doc in docs:
+        text = (root / doc).read_bytes().decode("utf-8", "replace")
+        for problem in diagram_problems(text, doc):
+            click.echo(str(problem), err=True)
+            count += 1
+    return count
 
 
 @click.command("init")

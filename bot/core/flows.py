@@ -37,6 +37,7 @@ MAX_VISIT = 400
 MAX_SINKS = 4
 PER_ENTRY = 3  # flows drawn from one entry point: one per kind of sink it reaches first
 MAX_FLOWS = 40
+MAX_NAMES = 8  # names of one `from x import a, b` tried as submodules
 # The order a reader follows: a request comes in (routes, webhooks), a deployed process
 # takes the work off a queue or a clock, a person runs a command; development tools last.
 RANKS = ("public", "deployed", "cli", "development")
@@ -243,10 +244,11 @@ class _Walker:
             out = []
             seen = set()
             for ref in f.imports:
-                target = self.resolve(path, f.language, ref)
-                if target and target != path and target in self.facts and target not in seen:
-                    seen.add(target)
-                    out.append((target, ref.line, _spec(ref)))
+                for sub in _submodules(f.language, ref):
+                    target = self.resolve(path, f.language, sub)
+                    if target and target != path and target in self.facts and target not in seen:
+                        seen.add(target)
+                        out.append((target, ref.line, _spec(sub)))
             self._next[path] = out
         return self._next[path]
 
@@ -301,6 +303,19 @@ class _Walker:
             if len(out) >= PER_ENTRY:
                 break
         return out
+
+
+def _submodules(language: str, ref: ImportRef) -> list[ImportRef]:
+    """`from app import billing` imports `app/billing.py` too, not only `app/__init__.py`."""
+    out = [ref]
+    if language == "python" and ref.names:
+        base = ref.spec + "." if ref.spec else ""
+        out += [
+            ImportRef(base + name, ref.line, ref.level, (), ref.kind)
+            for name in ref.names[:MAX_NAMES]
+            if name != "*"
+        ]
+    return out
 
 
 def _spec(ref: ImportRef) -> str:

@@ -35,7 +35,7 @@ NO_FLOWS = (
 )
 DEV_FOLDED = (
     "Development tools, benchmarks and test helpers (not part of the running product,"
-    " {count} entry files): {names}."
+    " {files}): {names}."
 )
 MORE_FLOWS = "…and {count} more flows (run `docs-refresh facts --json` for all of them)."
 HANDOFFS_LEAD = (
@@ -202,9 +202,16 @@ def flow_list(
         if len(shown) > MAX_FLOWS_SHOWN:
             rows += ["", MORE_FLOWS.format(count=len(shown) - MAX_FLOWS_SHOWN)]
         parts.append("\n".join(rows))
-    if dev:
-        names = sorted({_dev_root(f.hops[0].path) for f in dev})
-        parts.append(DEV_FOLDED.format(count=len(dev), names=", ".join(f"`{n}`" for n in names)))
+    if not shown:
+        parts.append(NO_FLOWS)
+    if dev_paths:
+        names = sorted({_dev_root(p).rstrip("/") for p in dev_paths})
+        parts.append(
+            DEV_FOLDED.format(
+                files=plural(len(dev_paths), "entry file"),
+                names=", ".join(f"`{n}`" for n in names),
+            )
+        )
     return "\n\n".join(parts)
 
 

@@ -161,3 +161,24 @@ def test_lint_reads_translated_headings_from_the_repository_config(
     code, out, _ = run(str(target))
     assert code == 1
     assert "'Flujo de Alto Nivel' was edited by hand" in out
+
+
+BROKEN_DIAGRAM_DOC = (
+    "<!-- agent-update:start:data-flow -->\n"
+    "# Data Flow\n\n"
+    "```mermaid\nflowchart LR\n  a --> b\n```\n\n"
+    "Prose.\n\n"
+    "```mermaid\nflowchart LR\n  a --> b(((\n```\n"
+    "<!-- agent-update:end -->\n"
+)
+
+
+@pytest.mark.slow
+def test_a_diagram_that_does_not_parse_is_reported_at_its_fence(tmp_path: Path) -> None:
+    doc = tmp_path / "data-flow.md"
+    doc.write_text(BROKEN_DIAGRAM_DOC)
+    code, out, _ = run(str(doc))
+    assert code == 1
+    (line,) = out.splitlines()
+    assert line.startswith(f"{doc}:11: Mermaid diagram does not parse: ")
+    assert "Parse error" in line

@@ -70,9 +70,9 @@ _file_facts = st.builds(
         ),
         max_size=2,
     ).map(tuple),
-    schedules=st.lists(
-        st.builds(ScheduleSite, _text, _text, _text, _line, _text), max_size=2
-    ).map(tuple),
+    schedules=st.lists(st.builds(ScheduleSite, _text, _text, _text, _line, _text), max_size=2).map(
+        tuple
+    ),
 )
 
 

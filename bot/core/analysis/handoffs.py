@@ -252,7 +252,7 @@ def _sorted(sites: Iterable[HandoffSite]) -> tuple[HandoffSite, ...]:
 
 _RB_TRIGGERS = ("perform_", "deliver_later", "Sidekiq", "Job", "Mailer", "broadcast")
 _RB_PERFORM = re.compile(
-    r"(?:([A-Z][\w:]*)\s*)?(?:\.set\b[^.\n]{0,200}?)?\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)\b"
+    r"(?:([A-Z][\w:]*)\s*)?(?:\.set\b[^\n]{0,200}?)?\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)\b"
 )
 _RB_CONST_LINE = re.compile(r"\s*([A-Z][\w:]*)\s*$|\s*([A-Z][\w:]*)\s*\.set\b")
 _RB_MAILER = re.compile(r"([A-Z][\w:]*Mailer)\b[^\n]{0,300}?\.deliver_later\b")

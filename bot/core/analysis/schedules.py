@@ -59,6 +59,13 @@ def file_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
 def yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
     if not any(t in data for t in _YAML_TRIGGERS):
         return ()
+    try:
+        return _yaml_schedules(data)
+    except RecursionError:  # nesting deeper than PyYAML (or the walk) can follow
+        return ()
+
+
+def _yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
     root = compose_yaml(data.decode("utf-8", "replace"))
     if root is None:
         return ()
@@ -86,7 +93,9 @@ def yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
     return _sorted(out)
 
 
-def _walk(node: object, key: str, out: list[ScheduleSite], budget: list[int]) -> None:
+def _walk(
+    node: object, key: str, out: list[ScheduleSite], budget: list[int], listed: bool = False
+) -> None:
     import yaml
 
     budget[0] -= 1
@@ -98,9 +107,9 @@ def _walk(node: object, key: str, out: list[ScheduleSite], budget: list[int]) ->
         if found is not None:
             target = next((scalar(v) for k, _, v in children if k in _TARGET_KEYS), "")
             mech = "cron" if found[0] == "cron" else "recurring"
-            name = key or target or "schedule"
-            if key == "" and target:
-                name = target
+            # An entry of a list (`crons: [{path, schedule}]`) is named by what it runs.
+            name = (target or key) if listed else (key or target)
+            name = name or "schedule"
             out.append(
                 ScheduleSite(
                     name, _short(scalar(found[1])), mech, line_of(found[1]), _short(target)
@@ -111,7 +120,7 @@ def _walk(node: object, key: str, out: list[ScheduleSite], budget: list[int]) ->
             _walk(v, k, out, budget)
     elif isinstance(node, yaml.SequenceNode):
         for child in node.value:
-            _walk(child, key, out, budget)
+            _walk(child, key, out, budget, listed=True)
 
 
 _CRON_LINE = re.compile(

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.analysis.handoffs import go_sites, javascript_sites, python_sites, ruby_sites
+from bot.core.analysis.movement import pair_handoffs
+from bot.core.model import FileFacts, HandoffSite
+
+
+def ends(sites: tuple[HandoffSite, ...]) -> set[tuple[str, str, str, int]]:
+    return {(s.role, s.mechanism, s.name, s.line) for s in sites}
+
+
+def test_celery_task_and_its_delay_and_apply_async_are_both_ends() -> None:
+    tasks = (
+        "from celery import shared_task\n\n"
+        "@shared_task(bind=True)\ndef consume_file(self):\n    pass\n"
+    )
+    view = (
+        "from .tasks import consume_file\n\ndef post(r):\n"
+        "    consume_file.apply_async(kwargs={})\n    consume_file.delay(1)\n"
+    )
+    assert ends(python_sites(tasks)) == {("consume", "celery", "consume_file", 4)}
+    assert ends(python_sites(view)) == {
+        ("produce", "celery", "consume_file", 4),
+        ("produce", "celery", "consume_file", 5),
+    }
+
+
+def test_send_task_by_dotted_name_pairs_with_the_function() -> None:
+    src = 'app.send_task("documents.tasks.train_classifier")\n'
+    assert ends(python_sites(src)) == {("produce", "celery", "train_classifier", 1)}
+
+
+def test_huey_task_bound_to_a_variable_answers_to_the_variable_and_the_name() -> None:
+    src = (
+        "from huey import SqliteHuey\n"
+        "RUN_JOB = 'run'\n"
+        "def build(huey):\n"
+        "    def run_job(m):\n        pass\n"
+        "    runner = huey.task(name=RUN_JOB)(run_job)\n"
+        "    return runner\n"
+        "class Q:\n    def entries(self):\n        return self.runner.s(1)\n"
+    )
+    sites = python_sites(src)
+    consumer = next(s for s in sites if s.role == "consume")
+    assert (consumer.mechanism, consumer.name, consumer.line) == ("huey", "run_job", 6)
+    assert set(consumer.aliases) == {"runner", "RUN_JOB"}
+    assert ("produce", "huey", "runner", 10) in ends(sites)
+    paired = pair_handoffs({"t.py": FileFacts("python", handoffs=sites)}, lambda _: False)
+    (handoff,) = paired
+    assert handoff.name == "run_job"
+    assert handoff.producers
+    assert handoff.consumers
+
+
+def test_rq_enqueue_by_string_and_job_decorator() -> None:
+    worker = "from django_rq import job\n\n@job('default')\ndef send_webhook(x):\n    pass\n"
+    events = (
+        "import django_rq\nq = django_rq.get_queue('default')\n"
+        "q.enqueue('extras.webhooks.send_webhook', x=1)\n"
+    )
+    assert ends(python_sites(worker)) == {("consume", "rq", "send_webhook", 4)}
+    assert ends(python_sites(events)) == {("produce", "rq", "send_webhook", 3)}
+
+
+def test_a_list_handed_to_a_non_rq_enqueue_is_not_a_job() -> None:
+    assert python_sites("def f(ctx, queued):\n    ctx.enqueue(queued)\n") == ()
+
+
+def test_job_classes_pair_with_class_enqueue() -> None:
+    jobs = "class SyncJob(JobRunner):\n    def run(self):\n        pass\n"
+    view = "SyncJob.enqueue(instance=x)\n"
+    facts = {
+        "jobs.py": FileFacts("python", handoffs=python_sites(jobs)),
+        "views.py": FileFacts("python", handoffs=python_sites(view)),
+    }
+    (handoff,) = pair_handoffs(facts, lambda _: False)
+    assert handoff.name == "SyncJob"
+    assert [(e.path, e.line) for e in handoff.producers] == [("views.py", 1)]
+
+
+def test_unpaired_job_class_and_bare_signature_are_not_hand_offs() -> None:
+    facts = {
+        "a.py": FileFacts("python", handoffs=python_sites("class ReportJob(BaseJob):\n    pass\n")),
+        "b.py": FileFacts("python", handoffs=python_sites("x = re.s(1)\n")),
+    }
+    assert pair_handoffs(facts, lambda _: False) == ()
+
+
+def test_activejob_sidekiq_and_mailers() -> None:
+    job = "class NotifyJob < ApplicationJob\n  queue_as :default\n\n  def perform(c)\n  end\nend\n"
+    worker = "class HardWorker\n  include Sidekiq::Job\n  def perform(id)\n  end\nend\n"
+    controller = (
+        "NotifyJob.perform_later(@c)\n"
+        "SendJob.set(wait: 5.minutes).perform_later(@s)\n"
+        "CacheJob\n  .set(wait: 2)\n  .perform_later(path)\n"
+        "HardWorker.perform_async(1)\n"
+        "UserMailer.welcome(u).deliver_later\n"
+    )
+    assert ends(ruby_sites(job)) == {("consume", "activejob", "NotifyJob", 4)}
+    assert ends(ruby_sites(worker)) == {("consume", "sidekiq", "HardWorker", 3)}
+    assert ends(ruby_sites(controller)) == {
+        ("produce", "activejob", "NotifyJob", 1),
+        ("produce", "activejob", "SendJob", 2),
+        ("produce", "activejob", "CacheJob", 5),
+        ("produce", "sidekiq", "HardWorker", 6),
+        ("produce", "actionmailer", "UserMailer", 7),
+    }
+
+
+def test_bull_queues_workers_nest_processors_and_kafka() -> None:
+    src = (
+        "const q = new Queue('emails', { connection })\n"
+        "await q.add('send', data)\n"
+        "new Worker('emails', async job => {})\n"
+        "await producer.send({ topic: 'events', messages })\n"
+        "await consumer.subscribe({ topics: ['events'] })\n"
+    )
+    assert ends(javascript_sites(src)) == {
+        ("produce", "bull", "emails", 2),
+        ("consume", "bull", "emails", 3),
+        ("produce", "kafka", "events", 4),
+        ("consume", "kafka", "events", 5),
+    }
+    nest = (
+        "constructor(\n    @InjectQueue(DATA_QUEUE)\n    private readonly dataQueue: Queue\n) {}\n"
+        "run() { return this.dataQueue.add('x', {}) }\n"
+        "@Processor(DATA_QUEUE)\nexport class P {}\n"
+    )
+    assert ends(javascript_sites(nest)) == {
+        ("produce", "bull", "DATA_QUEUE", 5),
+        ("consume", "bull", "DATA_QUEUE", 6),
+    }
+
+
+def test_go_channel_written_and_ranged_by_a_goroutine() -> None:
+    src = (
+        "jobs := make(chan Job)\ngo func() {\n\tfor j := range jobs {\n"
+        "\t\tdo(j)\n\t}\n}()\njobs <- Job{}\n"
+    )
+    assert ends(go_sites(src)) == {
+        ("consume", "go-channel", "jobs", 3),
+        ("produce", "go-channel", "jobs", 7),
+    }
+
+
+def test_hostile_inputs_give_no_sites_and_do_not_hang() -> None:
+    huge = "x" * 2_000_000 + ".delay(\n"
+    nested = "f(" * 5000 + ")" * 5000 + "\nfoo.delay()\n"
+    start = time.process_time()
+    assert python_sites(huge) == ()
+    assert python_sites(nested) == ()
+    assert python_sites("def f(:\n  consume.delay(\n") == ()
+    ruby_sites("FooJob.set(" + "(" * 100_000 + ".perform_later\n")
+    javascript_sites("const q = new Queue(" + "a" * 500_000 + "\nq.add(\n")
+    go_sites("chan go " + "x <- " * 100_000)
+    assert time.process_time() - start < 20  # generous: a shared machine
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_give_sites_or_nothing(data: bytes) -> None:
+    text = data.decode("utf-8", "replace")
+    for scan in (python_sites, ruby_sites, javascript_sites, go_sites):
+        assert isinstance(scan(text + "\n.delay(\nperform_later Queue chan go "), tuple)

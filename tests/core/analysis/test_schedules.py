@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import time
+
+from bot.core.analysis.movement import is_schedule_file, parse_schedule_file
+from bot.core.analysis.schedules import (
+    crontab_schedules,
+    go_schedules,
+    javascript_schedules,
+    python_schedules,
+    ruby_schedules,
+    yaml_schedules,
+)
+from bot.core.model import ScheduleSite
+
+
+def rows(sites: tuple[ScheduleSite, ...]) -> set[tuple[str, str, str, int, str]]:
+    return {(s.name, s.schedule, s.mechanism, s.line, s.target) for s in sites}
+
+
+def test_solid_queue_recurring_yml_entries_with_their_job() -> None:
+    data = (
+        b"production:\n"
+        b"  prefill_page_cache:\n"
+        b"    class: PrefillPageCacheJob\n"
+        b"    schedule: every 2 minutes\n"
+        b"  sitemap:\n"
+        b"    command: 'Sitemap.run'\n"
+        b"    schedule: every day at 2 am\n"
+    )
+    assert rows(yaml_schedules(data)) == {
+        ("prefill_page_cache", "every 2 minutes", "recurring", 4, "PrefillPageCacheJob"),
+        ("sitemap", "every day at 2 am", "recurring", 7, "Sitemap.run"),
+    }
+
+
+def test_sidekiq_cron_kubernetes_and_github_actions() -> None:
+    sidekiq = b"cleanup:\n  cron: '0 3 * * *'\n  class: CleanupWorker\n"
+    assert rows(yaml_schedules(sidekiq)) == {("cleanup", "0 3 * * *", "cron", 2, "CleanupWorker")}
+    k8s = (
+        b"apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: digest\n"
+        b"spec:\n  schedule: '*/5 * * * *'\n"
+    )
+    assert rows(yaml_schedules(k8s)) == {("digest", "*/5 * * * *", "kubernetes", 6, "")}
+    actions = b"name: Nightly\non:\n  schedule:\n    - cron: '0 2 * * *'\njobs:\n  x: {}\n"
+    assert rows(yaml_schedules(actions)) == {("Nightly", "0 2 * * *", "github-actions", 4, "")}
+
+
+def test_vercel_crons_json_is_read_as_yaml() -> None:
+    data = b'{"crons": [{"path": "/api/digest", "schedule": "0 5 * * *"}]}'
+    assert rows(parse_schedule_file(data).schedules) == {
+        ("/api/digest", "0 5 * * *", "recurring", 1, "/api/digest")
+    }
+
+
+def test_crontab_lines_and_what_claims_them() -> None:
+    text = (
+        "# m h\n*/15 * * * * cd /app && bin/rails runner Digest.run\n"
+        "@daily /usr/bin/backup\nnot a cron\n"
+    )
+    got = rows(crontab_schedules(text))
+    assert ("*/15 * * * *", 2) in {(s[1], s[3]) for s in got}
+    assert ("@daily", 3) in {(s[1], s[3]) for s in got}
+    assert len(got) == 2
+    assert is_schedule_file("deploy/crontab")
+    assert is_schedule_file("config/recurring.yml")
+    assert is_schedule_file(".github/workflows/nightly.yml")
+    assert not is_schedule_file("config/locales/en.yml")
+
+
+def test_celery_beat_entries_and_periodic_decorators() -> None:
+    settings = (
+        "from celery.schedules import crontab\n"
+        "CELERY_BEAT_SCHEDULE = {\n"
+        "    'mail': {\n"
+        "        'task': 'paperless_mail.tasks.process_mail_accounts',\n"
+        "        'schedule': crontab(minute='*/10'),\n"
+        "    },\n"
+        "}\n"
+    )
+    assert rows(python_schedules(settings)) == {
+        (
+            "process_mail_accounts",
+            "crontab(minute='*/10')",
+            "celery-beat",
+            4,
+            "paperless_mail.tasks.process_mail_accounts",
+        )
+    }
+    huey = "@huey.periodic_task(crontab(hour='3'))\ndef nightly():\n    pass\n"
+    assert rows(python_schedules(huey)) == {
+        ("nightly", "crontab(hour='3')", "periodic-task", 2, "")
+    }
+    system = (
+        "@system_job(interval=JobIntervalChoices.DAILY)\nclass Housekeeping(JobRunner):\n    pass\n"
+    )
+    assert rows(python_schedules(system)) == {
+        ("Housekeeping", "JobIntervalChoices.DAILY", "system_job", 2, "")
+    }
+
+
+def test_whenever_nest_cron_and_go_tickers() -> None:
+    rb = "every 1.day, at: '4:30 am' do\n  runner 'Digest.deliver'\nend\n"
+    assert rows(ruby_schedules(rb)) == {
+        ("Digest.deliver", "1.day, at: '4:30 am'", "whenever", 2, "runner")
+    }
+    ts = "  @Cron(CronExpression.EVERY_HOUR)\n  public async runEveryHour() {}\n"
+    assert rows(javascript_schedules(ts)) == {
+        ("runEveryHour", "CronExpression.EVERY_HOUR", "nestjs", 1, "")
+    }
+    go = 'c.AddFunc("@every 1m", sweep)\nt := time.NewTicker(30 * time.Second)\n'
+    assert rows(go_schedules(go)) == {
+        ("sweep", "@every 1m", "robfig-cron", 1, ""),
+        ("ticker", "30 * time.Second", "ticker", 2, ""),
+    }
+
+
+def test_hostile_yaml_and_lines_are_bounded() -> None:
+    lines = ["k0: &k0 {schedule: x, class: y}"]
+    lines += [f"k{i}: &k{i} [*k{i - 1}, *k{i - 1}, *k{i - 1}]" for i in range(1, 20)]
+    bomb = "\n".join(lines).encode()
+    start = time.process_time()
+    yaml_schedules(bomb)
+    yaml_schedules(b"schedule: [" * 5000)
+    crontab_schedules("* " * 500_000)
+    python_schedules("crontab(" * 100_000)
+    ruby_schedules("a: {" + " " * 1_000_000 + "cron: 'x'\n")
+    assert time.process_time() - start < 20

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from bot.catalog_file import default_catalog
+from bot.core.analysis import analyze
+from bot.core.facts_cache import MemoryFactsCache
+from bot.core.flows import build_flows, is_development
+from bot.core.model import (
+    Entrypoint,
+    Evidence,
+    FileFacts,
+    Handoff,
+    HandoffSite,
+    ImportRef,
+    RepoFacts,
+)
+from bot.core.snapshot import MemorySnapshot
+
+APP = {
+    "Procfile": b"web: gunicorn app.web:app\nworker: celery -A app.tasks worker\n",
+    "requirements.txt": b"flask\ncelery\nredis\npsycopg2\nstripe\n",
+    "app/__init__.py": b"",
+    "app/web.py": (
+        b"from flask import Flask, request\n"
+        b"from app.tasks import charge\n"
+        b"app = Flask(__name__)\n\n"
+        b"@app.post('/orders')\n"
+        b"def orders():\n"
+        b"    charge.delay(request.json['id'])\n"
+        b"    return '', 202\n"
+    ),
+    "app/tasks.py": (
+        b"from celery import shared_task\n"
+        b"from app import billing\n\n"
+        b"@shared_task\n"
+        b"def charge(order_id):\n"
+        b"    billing.charge(order_id)\n"
+    ),
+    "app/billing.py": (
+        b"import stripe\n\ndef charge(order_id):\n    stripe.Charge.create(amount=1)\n"
+    ),
+    "bench/load.py": (
+        b"import argparse\nfrom app.tasks import charge\n\n"
+        b"if __name__ == '__main__':\n    argparse.ArgumentParser().parse_args()\n"
+        b"    charge.delay(1)\n"
+    ),
+}
+
+
+def app_facts() -> RepoFacts:
+    return analyze(MemorySnapshot(APP), MemoryFactsCache(), default_catalog())
+
+
+def test_request_flow_ends_at_the_enqueue_and_the_worker_flow_at_the_service() -> None:
+    facts = app_facts()
+    (handoff,) = facts.handoffs
+    assert handoff.name == "charge"
+    assert handoff.producers[0] == Evidence("app/web.py", 7)
+    assert Evidence("app/tasks.py", 5) in handoff.consumers
+    by_name = {f.name: f for f in facts.flows}
+    web = next(f for f in facts.flows if f.rank == "public")
+    assert web.name.startswith("/orders (app/web.py)")
+    assert next((h.path, h.line) for h in web.hops)[0] == "app/web.py"
+    assert web.sinks[0].what == "enqueues charge (celery)"
+    worker = next(f for f in facts.flows if f.rank == "deployed" and "Stripe" in f.name)
+    assert [(h.path, h.line, h.what) for h in worker.hops[1:]] == [
+        ("app/tasks.py", 2, "imports app.billing")
+    ]
+    assert worker.sinks[0].path == "app/billing.py"
+    assert any(f.rank == "development" for f in by_name.values())
+
+
+def test_flows_are_ordered_requests_first_and_development_last() -> None:
+    ranks = [f.rank for f in app_facts().flows]
+    order = ("public", "deployed", "cli", "development")
+    assert ranks == sorted(ranks, key=order.index)
+
+
+def test_development_paths() -> None:
+    assert is_development("bench/analysis.py")
+    assert is_development("bot/sandbox/app.py")
+    assert is_development("bot/cli/demo.py")
+    assert not is_development("apps/api/src/app/endpoints/benchmarks/benchmarks.controller.ts")
+    assert not is_development("bot/web.py")
+
+
+def test_same_sink_reached_from_many_route_files_is_one_flow() -> None:
+    facts = {
+        f"app{i}/urls.py": FileFacts("python", imports=(ImportRef("views", 1),)) for i in range(5)
+    }
+    facts["views.py"] = FileFacts("python", handoffs=(HandoffSite("produce", "celery", "job", 3),))
+    entries = [Entrypoint("urls", "http", tuple(Evidence(p, 1) for p in facts if "urls" in p))]
+
+    def resolve(path: str, language: str, ref: ImportRef) -> str | None:
+        return "views.py" if ref.spec == "views" else None
+
+    flows = build_flows(entries, facts, resolve, [Handoff("job", "celery", (), ())], [])
+    assert len(flows) == 1
+    assert flows[0].sinks[0].path == "views.py"
+
+
+def test_import_cycles_and_missing_files_end_the_walk() -> None:
+    facts = {
+        "a.py": FileFacts("python", imports=(ImportRef("b", 1),)),
+        "b.py": FileFacts("python", imports=(ImportRef("a", 1), ImportRef("ghost", 2))),
+    }
+
+    def resolve(path: str, language: str, ref: ImportRef) -> str | None:
+        return f"{ref.spec}.py"
+
+    entries = [Entrypoint("a", "cli", (Evidence("a.py", 1),))]
+    assert build_flows(entries, facts, resolve, [], []) == ()

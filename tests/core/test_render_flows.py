@@ -1,0 +1,127 @@
+"""The flow sections, and every diagram they emit parsed by a real Mermaid (mermaidx)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.cli.diagrams import parse_error
+from bot.core.diagrams import mermaid_blocks
+from bot.core.model import (
+    Entrypoint,
+    Evidence,
+    Flow,
+    Handoff,
+    Hop,
+    Item,
+    RepoFacts,
+    Schedule,
+    Service,
+)
+from bot.core.render import render_data_flow
+from bot.core.render_flows import MAX_CONTAINER_NODES, container_diagram
+from tests.core.test_flows import APP, app_facts
+
+HOSTILE = 'x"]; A-->B %% <!-- agent-update:end --> `rm` | #1 :;'
+
+
+def hostile_facts() -> tuple[RepoFacts, list[str]]:
+    paths = ["web.py", "tasks.py", "Procfile"]
+    ev = Evidence("web.py", 3)
+    flow = Flow(
+        HOSTILE,
+        "http",
+        "public",
+        (Hop("web.py", 3, "http entry point"), Hop("web.py", 1, f"imports {HOSTILE}")),
+        (Hop("tasks.py", 9, f"enqueues {HOSTILE} (celery)"),),
+    )
+    facts = RepoFacts(
+        entrypoints=(
+            Entrypoint(HOSTILE, "http", (ev,), f"/{HOSTILE}"),
+            Entrypoint(HOSTILE, "worker", (Evidence("Procfile", 2),), HOSTILE),
+        ),
+        datastores=(Service(HOSTILE, "datastore", "used", (Evidence("tasks.py", 2),)),),
+        integrations=(Service(HOSTILE + "2", "payments", "used", (Evidence("tasks.py", 4),)),),
+        deployment=(Item("procfile", "procfile", (Evidence("Procfile", None),)),),
+        handoffs=(Handoff(HOSTILE, "celery", (Evidence("web.py", 1),), ()),),
+        schedules=(Schedule(HOSTILE, HOSTILE, "cron", (Evidence("tasks.py", 5),), HOSTILE),),
+        flows=(flow,),
+    )
+    return facts, paths
+
+
+def diagrams(sections: dict[str, str]) -> list[str]:
+    return [b.source for body in sections.values() for b in mermaid_blocks(body)]
+
+
+@pytest.mark.slow
+def test_every_diagram_of_a_real_analysis_and_of_hostile_names_parses() -> None:
+    found = diagrams(render_data_flow(app_facts(), list(APP)))
+    facts, paths = hostile_facts()
+    found += diagrams(render_data_flow(facts, paths))
+    assert len(found) >= 5  # container, sequence and module diagrams of both
+    for source in found:
+        assert parse_error(source) is None, source
+
+
+def test_a_broken_diagram_is_reported_with_mermaids_message() -> None:
+    reason = parse_error("flowchart LR\n  a --> b(((\n")
+    assert reason is not None
+    assert "Parse error" in reason
+
+
+def test_container_view_has_trust_boundaries_and_stays_in_budget() -> None:
+    many = RepoFacts(
+        entrypoints=tuple(
+            Entrypoint(f"r{i}", "http", (Evidence(f"r{i}.py", 1),), f"/r{i}") for i in range(40)
+        ),
+        datastores=tuple(
+            Service(f"D{i}", "datastore", "used", (Evidence("a.py", i + 1),)) for i in range(20)
+        ),
+        integrations=tuple(
+            Service(f"S{i}", "payments", "used", (Evidence("a.py", i + 1),)) for i in range(20)
+        ),
+        handoffs=tuple(Handoff(f"h{i}", f"m{i}", (Evidence("a.py", 1),), ()) for i in range(10)),
+    )
+    text = container_diagram(many)
+    nodes = re.findall(r'^\s+(\w+)\["', text, flags=re.M)
+    groups = re.findall(r"^\s+subgraph ", text, flags=re.M)
+    assert len(nodes) - len(groups) <= MAX_CONTAINER_NODES
+    assert 'subgraph internet["Internet-facing"]' in text
+    assert 'subgraph third["Third party"]' in text
+
+
+def test_high_level_flow_names_the_flows_and_folds_development_tools() -> None:
+    body = render_data_flow(app_facts(), list(APP))["high-level-flow"]
+    assert "1. **/orders (app/web.py) → charge** (public): `app/web.py:3`" in body
+    assert "`app/web.py:7` enqueues charge (celery)" in body
+    assert "Development tools, benchmarks and test helpers" in body
+    assert "`bench`" in body
+    assert "sequenceDiagram" in body
+
+
+def test_internal_movement_pairs_hand_offs_and_says_when_an_end_is_missing() -> None:
+    movement = render_data_flow(app_facts(), list(APP))["internal-movement"]
+    assert "| charge | celery | `app/web.py:7`" in movement
+    facts, paths = hostile_facts()
+    movement = render_data_flow(facts, paths)["internal-movement"]
+    assert "no consumer found" in movement
+    assert "Scheduled work: 1 entry." in movement
+
+
+def test_repository_text_cannot_break_out_of_the_flow_sections() -> None:
+    facts, paths = hostile_facts()
+    sections = render_data_flow(facts, paths)
+    for body in (sections["high-level-flow"], sections["internal-movement"]):
+        outside = re.sub(r"```mermaid\n.*?```", "", body, flags=re.S)
+        assert "<!--" not in outside
+        assert "`rm`" not in outside
+        for block in mermaid_blocks(body):
+            assert '"]; A-->B' not in block.source
+
+
+def test_flows_citing_a_file_not_in_the_snapshot_are_not_claimed() -> None:
+    facts, _paths = hostile_facts()
+    body = render_data_flow(facts, ["web.py", "Procfile"])["high-level-flow"]
+    assert "tasks.py" not in body
