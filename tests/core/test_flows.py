@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from bot.catalog_file import default_catalog
 from bot.core.analysis import analyze
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.flows import build_flows, is_development
@@ -14,6 +13,7 @@ from bot.core.model import (
     RepoFacts,
 )
 from bot.core.snapshot import MemorySnapshot
+from bot.local.catalog_file import default_catalog
 
 APP = {
     "Procfile": b"web: gunicorn app.web:app\nworker: celery -A app.tasks worker\n",
