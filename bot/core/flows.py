@@ -237,6 +237,11 @@ class _Walker:
             )
         return self._sinks[path]
 
+    def runs_in_worker(self, path: str) -> bool:
+        """Whether `path` only defines job bodies (it enqueues nothing a request could)."""
+        roles = {h.role for h in self.facts[path].handoffs}
+        return roles == {"consume"}
+
     def imports(self, path: str) -> list[tuple[str, int, str]]:
         """(target file, import line, spec) for the file's same-repository imports."""
         if path not in self._next:
@@ -274,6 +279,9 @@ class _Walker:
                 continue
             for target, at, spec in self.imports(path):
                 if target in parent or (is_development(target) and rank != "development"):
+                    continue
+                if kind not in _WORKERS and self.runs_in_worker(target):
+                    # Job bodies run in the worker, not in the request that imports them.
                     continue
                 parent[target] = (path, at, spec)
                 depth[target] = depth[path] + 1
