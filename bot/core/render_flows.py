@@ -84,11 +84,21 @@ def container_diagram(facts: RepoFacts) -> str:
     for e in processes[:MAX_PROCESS_NODES]:
         add("internal", f"proc_{slug(e.name)}", f"{e.name} ({kind_label(e.kind)})")
     entry_of: dict[str, str] = {}
-    for e in public[:MAX_PUBLIC_NODES]:
+    # Entry points that start a drawn flow first; the rest share one node, so a Rails app's
+    # sixty controllers do not crowd out the two that enqueue work.
+    flowing = {f.hops[0].path for f in facts.flows if f.rank != "development"}
+    public.sort(key=lambda e: (not any(ev.path in flowing for ev in e.evidence), e.name))
+    for e in public[: MAX_PUBLIC_NODES - 1] if len(public) > MAX_PUBLIC_NODES else public:
         label = _entry_label(e)
         node = add("internet", f"ep_{slug(label)}", label)
         for ev in e.evidence:
-            entry_of[ev.path] = node
+            entry_of.setdefault(ev.path, node)
+    rest = public[MAX_PUBLIC_NODES - 1 :] if len(public) > MAX_PUBLIC_NODES else []
+    if rest:
+        node = add("internet", "ep_other", f"{plural(len(rest), 'other HTTP entry point')}")
+        for e in rest:
+            for ev in e.evidence:
+                entry_of.setdefault(ev.path, node)
     queues = sorted({h.mechanism for h in facts.handoffs})[:MAX_QUEUE_NODES]
     for mech in queues:
         count = sum(1 for h in facts.handoffs if h.mechanism == mech)
@@ -100,6 +110,10 @@ def container_diagram(facts: RepoFacts) -> str:
     for s in externals[:MAX_EXTERNAL_NODES]:
         add("third", f"ext_{slug(s.name)}", f"{s.name} ({category_label(s.category)})")
     worker = next((f"proc_{slug(e.name)}" for e in processes if e.kind == "worker"), None)
+    if worker is None and any(h.consumers for h in facts.handoffs):
+        # No process file names the worker (s6 scripts, a Helm chart): the job handlers are.
+        handlers = sum(1 for h in facts.handoffs if h.consumers)
+        worker = add("internal", "proc_workers", f"workers ({plural(handlers, 'job handler')})")
     for flow in facts.flows:
         if flow.rank == "development":
             continue
