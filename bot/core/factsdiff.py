@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.core.evidence import evidence_key
-from bot.core.model import Edge, Entrypoint, Evidence, RepoFacts, Service
+from bot.core.model import Edge, Entrypoint, Evidence, Flow, Handoff, RepoFacts, Service
 
 NO_CHANGES = "No change in detected facts."
 HEADING = "**What changed in the facts**"
 MAX_CITED = 2
 
-T = TypeVar("T", Service, Entrypoint, Edge)
+T = TypeVar("T", Service, Entrypoint, Edge, Flow, Handoff)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,11 @@ class FactsDiff:
     entrypoints_removed: tuple[Entrypoint, ...] = ()
     edges_added: tuple[Edge, ...] = ()
     edges_removed: tuple[Edge, ...] = ()
+    # Flows by name (entry and sink), hand-offs by name: a new path for data, a new queue.
+    flows_added: tuple[Flow, ...] = ()
+    flows_removed: tuple[Flow, ...] = ()
+    handoffs_added: tuple[Handoff, ...] = ()
+    handoffs_removed: tuple[Handoff, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -74,6 +79,15 @@ class FactsDiff:
             for e in self.edges_added
         ]
         out += [f"Module link removed: {_t(e.source)} → {_t(e.target)}" for e in self.edges_removed]
+        out += [f"Flow added: **{_t(f.name)}**{_ev(f, cite)}" for f in self.flows_added]
+        out += [f"Flow removed: **{_t(f.name)}**" for f in self.flows_removed]
+        out += [
+            f"Hand-off added: **{_t(h.name)}** ({_t(h.mechanism)}){_ev(h, cite)}"
+            for h in self.handoffs_added
+        ]
+        out += [
+            f"Hand-off removed: **{_t(h.name)}** ({_t(h.mechanism)})" for h in self.handoffs_removed
+        ]
         return out
 
     def to_markdown(self, link: Callable[[Evidence], str] | None = None) -> str:
@@ -104,7 +118,19 @@ def diff_facts(old: RepoFacts, new: RepoFacts) -> FactsDiff:
         entrypoints_removed=_added(new.entrypoints, old.entrypoints, _entry_key),
         edges_added=_added(old.edges, new.edges, _edge_key),
         edges_removed=_added(new.edges, old.edges, _edge_key),
+        flows_added=_added(old.flows, new.flows, _flow_key),
+        flows_removed=_added(new.flows, old.flows, _flow_key),
+        handoffs_added=_added(old.handoffs, new.handoffs, _handoff_key),
+        handoffs_removed=_added(new.handoffs, old.handoffs, _handoff_key),
     )
+
+
+def _flow_key(f: Flow) -> tuple[str, ...]:
+    return (f.rank, f.name)
+
+
+def _handoff_key(h: Handoff) -> tuple[str, ...]:
+    return (h.mechanism, h.name)
 
 
 def _entry_key(e: Entrypoint) -> tuple[str, ...]:
@@ -134,7 +160,7 @@ def _cite(ev: Evidence) -> str:
     return f"`{ev.path}:{ev.line}`" if ev.line is not None else f"`{ev.path}`"
 
 
-def _ev(item: Service | Entrypoint | Edge, cite: Callable[[Evidence], str]) -> str:
+def _ev(item: Service | Entrypoint | Edge | Flow | Handoff, cite: Callable[[Evidence], str]) -> str:
     evidence: Sequence[Evidence] = sorted(item.evidence, key=evidence_key)
     if not evidence:
         return ""

@@ -289,7 +289,7 @@ class Flow:
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
-        return tuple(Evidence(h.path, h.line) for h in self.hops)
+        return tuple(Evidence(h.path, h.line) for h in (*self.hops, *self.sinks))
 
 
 @dataclass(frozen=True, slots=True)

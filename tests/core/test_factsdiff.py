@@ -76,3 +76,22 @@ def test_code_evidence_is_cited_before_manifests() -> None:
     )
     (line,) = diff_facts(BASE, new).lines()
     assert line.endswith("— `shop/mail.py:5`, `requirements.txt:7`")
+
+
+def test_flows_and_hand_offs_added_or_removed_are_named() -> None:
+    from bot.core.model import Flow, Handoff, Hop
+
+    flow = Flow(
+        "/orders (app/web.py) → charge",
+        "http",
+        "public",
+        (Hop("app/web.py", 3, "http entry point"),),
+        (Hop("app/web.py", 7, "enqueues charge (celery)"),),
+    )
+    handoff = Handoff("charge", "celery", (Evidence("app/web.py", 7),), ())
+    diff = diff_facts(RepoFacts(), RepoFacts(flows=(flow,), handoffs=(handoff,)))
+    lines = diff.lines()
+    assert "Flow added: **/orders (app/web.py) → charge** — `app/web.py:3`, `app/web.py:7`" in lines
+    assert "Hand-off added: **charge** (celery) — `app/web.py:7`" in lines
+    back = diff_facts(RepoFacts(flows=(flow,)), RepoFacts()).lines()
+    assert back == ["Flow removed: **/orders (app/web.py) → charge**"]
