@@ -297,11 +297,20 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
             for m in _RB_PERFORM.finditer(line):
                 const = m.group(1) or _rb_receiver(lines, i)
                 mech = "activejob" if m.group(2) == "perform_later" else "sidekiq"
+                via = () if m.group(1) else (m.group(2),)  # the line names the call only
                 if const:
-                    out.append(HandoffSite("produce", mech, _rb_last(const), i))
+                    out.append(HandoffSite("produce", mech, _rb_last(const), i, via))
         if "deliver_later" in line:
             for m in _RB_MAILER.finditer(line):
                 out.append(HandoffSite("produce", "actionmailer", _rb_last(m.group(1)), i))
+            if "Mailer" not in line and line.lstrip().startswith(")"):
+                # `Mailer.with(\n  …\n).welcome.deliver_later`: the mailer opened the call;
+                # the line itself names the mail, which is what the alias says.
+                name = _rb_mailer_above(lines, i)
+                mail = _RB_MAIL_METHOD.search(line)
+                if name:
+                    via = (mail.group(1),) if mail else ()
+                    out.append(HandoffSite("produce", "actionmailer", _rb_last(name), i, via))
         if "broadcast" in line:
             for m in _RB_BROADCAST.finditer(line):
                 out.append(HandoffSite("produce", "actioncable", _rb_stream(m.group(1)), i))
@@ -314,6 +323,20 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
 
 def _rb_last(name: str) -> str:
     return name.rpartition("::")[2]
+
+
+_RB_MAIL_METHOD = re.compile(r"\.(\w+)\s*\.deliver_later\b")
+_RB_MAILER_OPEN = re.compile(r"\s*(?:[\w@.]+\s*=\s*)?([A-Z][\w:]*Mailer)\b")
+MAX_MAILER_LOOKBACK = 8
+
+
+def _rb_mailer_above(lines: Sequence[str], line_no: int) -> str:
+    """The mailer whose call a line starting with `)` closes, a few lines up."""
+    for back in range(line_no - 1, max(0, line_no - 1 - MAX_MAILER_LOOKBACK), -1):
+        m = _RB_MAILER_OPEN.match(lines[back - 1])
+        if m:
+            return m.group(1)
+    return ""
 
 
 def _rb_stream(token: str) -> str:

@@ -100,6 +100,7 @@ def test_activejob_sidekiq_and_mailers() -> None:
         "CacheJob\n  .set(wait: 2)\n  .perform_later(path)\n"
         "HardWorker.perform_async(1)\n"
         "UserMailer.welcome(u).deliver_later\n"
+        "PasswordMailer.with(\n  user: u\n).password_reset.deliver_later\n"
     )
     assert ends(ruby_sites(job)) == {("consume", "activejob", "NotifyJob", 4)}
     assert ends(ruby_sites(worker)) == {("consume", "sidekiq", "HardWorker", 3)}
@@ -109,6 +110,7 @@ def test_activejob_sidekiq_and_mailers() -> None:
         ("produce", "activejob", "CacheJob", 5),
         ("produce", "sidekiq", "HardWorker", 6),
         ("produce", "actionmailer", "UserMailer", 7),
+        ("produce", "actionmailer", "PasswordMailer", 10),
     }
 
 
