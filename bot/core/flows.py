@@ -32,8 +32,8 @@ from bot.core.model import (
     Service,
 )
 
-MAX_DEPTH = 5
-MAX_VISIT = 400
+MAX_DEPTH = 4
+MAX_VISIT = 120
 MAX_SINKS = 4
 PER_ENTRY = 3  # flows drawn from one entry point: one per kind of sink it reaches first
 MAX_FLOWS = 40

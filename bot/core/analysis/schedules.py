@@ -19,18 +19,20 @@ decorators and tickers. Pure: bytes in, `ScheduleSite`s out, cached with the fil
 
 from __future__ import annotations
 
-import ast
 import re
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
 from bot.core.model import ScheduleSite
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_NODES = 20_000
 MAX_LINE = 2_000
 _SCHEDULE_KEYS = ("schedule", "cron", "every")
 _TARGET_KEYS = ("class", "command", "task", "job", "path", "run", "worker")
-_YAML_TRIGGERS = (b"schedule", b"cron:", b"every:", b"crons")
+_YAML_TRIGGERS = (b"schedule:", b"cron:", b"every:", b'"crons"', b'"schedule"')
 
 
 def _sorted(sites: list[ScheduleSite]) -> tuple[ScheduleSite, ...]:
@@ -65,8 +67,23 @@ def yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
         return ()
 
 
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML node tree, by libyaml where PyYAML has it (a CI workflow file took ~25 ms to
+    compose in pure Python), else by `yaml_nodes.compose_yaml`."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return compose_yaml(text)
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        return None
+    return node
+
+
 def _yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
-    root = compose_yaml(data.decode("utf-8", "replace"))
+    root = _compose(data.decode("utf-8", "replace"))
     if root is None:
         return ()
     out: list[ScheduleSite] = []
@@ -171,106 +188,120 @@ def netlify_schedules(text: str) -> tuple[ScheduleSite, ...]:
 
 # --- Python -------------------------------------------------------------------------
 
+# Only files holding one of these are parsed (an `ast` parse costs ~20x a read).
 _PY_TRIGGERS = (
-    "crontab",
+    "crontab(",
     "beat_schedule",
     "BEAT_SCHEDULE",
-    "periodic",
-    "interval",
+    "periodic_task",
+    "interval=",
     "run_every",
-    "add_job",
-    "scheduled_job",
+    "add_job(",
+    "scheduled_job(",
     "schedule.every",
 )
 _PY_KEYWORDS = ("interval", "run_every", "cron", "crontab", "schedule")
 
 
 def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
+    """Python schedules by a line scan of the files a trigger names (an `ast` parse of a
+    few large settings and test files cost ~a quarter of a Django project's extraction)."""
     if not any(t in text for t in _PY_TRIGGERS):
         return ()
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ()
+    lines = [line[:MAX_LINE] for line in text.split("\n")]
     beat = "beat" in text.lower() or "crontab(" in text
     out: list[ScheduleSite] = []
-    try:
-        for node in ast.walk(tree):
-            out.extend(_py_node(node, beat))
-    except RecursionError:
-        return ()
+    for i, line in enumerate(lines, 1):
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if beat and "task" in line:
+            m = _PY_BEAT_TASK.search(line)
+            if m:
+                when = _near(lines, i, _PY_BEAT_SCHEDULE) or "celery beat"
+                out.append(
+                    ScheduleSite(m.group(2).rpartition(".")[2], when, "celery-beat", i, m.group(2))
+                )
+                continue
+        if stripped.startswith("@"):
+            d = _PY_SCHED_DECORATOR.match(line)
+            if d:
+                name, args = d.group(1).rpartition(".")[2], d.group(2)
+                if "periodic" in name or _PY_WHEN.search(args):
+                    target = _next_def(lines, i)
+                    if target:
+                        kind = "periodic-task" if "periodic" in name else name
+                        out.append(
+                            ScheduleSite(
+                                target, _short(_args(args), 80), kind, target_line(lines, i)
+                            )
+                        )
+            continue
+        m2 = _PY_INTERVAL_CALL.search(line)
+        if m2:
+            out.append(
+                ScheduleSite(m2.group(1).rpartition(".")[2], _short(m2.group(2), 80), "interval", i)
+            )
+            continue
+        m3 = _PY_PERIODIC_CALL.search(line) or _PY_ADD_JOB.search(line) or _PY_EVERY.search(line)
+        if m3:
+            out.append(
+                ScheduleSite(
+                    m3.group("name").rpartition(".")[2],
+                    _short(m3.group("when"), 80),
+                    m3.group("kind") if "kind" in m3.re.groupindex else "schedule",
+                    i,
+                )
+            )
     return _sorted(out)
 
 
-def _src(node: ast.AST | None) -> str:
-    if node is None:
-        return ""
-    try:
-        return _short(ast.unparse(node), 80)
-    except (ValueError, RecursionError, AttributeError):
-        return ""
+_PY_BEAT_TASK = re.compile(r"([\"'])task\1\s*:\s*[\"']([\w.]{1,200})[\"']")
+_PY_BEAT_SCHEDULE = re.compile(r"[\"']schedule[\"']\s*:\s*(.{1,120}?)\s*,?\s*\Z")
+_PY_SCHED_DECORATOR = re.compile(r"\s*@([\w.]{1,200})\((.{0,300})\Z")
+_PY_WHEN = re.compile(r"\b(?:interval|run_every|cron|crontab|schedule)\s*=|crontab\(")
+_PY_DEF_OR_CLASS = re.compile(r"\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
+_PY_INTERVAL_CALL = re.compile(
+    r"([\w.]{1,200})\.enqueue(?:_once)?\(.{0,300}?\binterval\s*=\s*([^,)]{1,120})"
+)
+_PY_PERIODIC_CALL = re.compile(
+    r"add_periodic_task\(\s*(?P<when>[^,]{1,120}),\s*(?P<name>[\w.]{1,200})(?P<kind>)"
+)
+_PY_ADD_JOB = re.compile(
+    r"\.add_job\(\s*(?P<name>[\w.]{1,200})\s*,\s*(?P<when>[\"'](?:cron|interval)[\"'].{0,120}?)\)?\s*\Z"
+)
+_PY_EVERY = re.compile(r"(?P<when>schedule\.every\(.{0,120}?)\.do\(\s*(?P<name>[\w.]{1,200})")
 
 
-def _last_name(node: ast.AST) -> str:
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return re.split(r"[.:]", node.value)[-1]
+def _near(lines: list[str], line_no: int, pattern: re.Pattern[str]) -> str:
+    """The first match of `pattern` within three lines of `line_no` (a beat entry's keys)."""
+    for j in range(max(0, line_no - 4), min(len(lines), line_no + 3)):
+        m = pattern.search(lines[j])
+        if m:
+            return _short(m.group(1), 80)
     return ""
 
 
-def _py_node(node: ast.AST, beat: bool) -> Iterator[ScheduleSite]:
-    if isinstance(node, ast.Dict) and beat:
-        keys = {_const(k): v for k, v in zip(node.keys, node.values, strict=False) if k}
-        task = keys.get("task")
-        if isinstance(task, ast.Constant) and isinstance(task.value, str):
-            when = _src(keys.get("schedule")) or "celery beat"
-            yield ScheduleSite(
-                task.value.rpartition(".")[2], when, "celery-beat", task.lineno, task.value
-            )
-    elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        for dec in node.decorator_list:
-            if not isinstance(dec, ast.Call):
-                continue
-            name = _last_name(dec.func)
-            given = next((k.value for k in dec.keywords if k.arg in _PY_KEYWORDS), None)
-            if "periodic" in name:
-                spec = _src(dec.args[0]) if dec.args else _src(given)
-                yield ScheduleSite(node.name, spec or name, "periodic-task", node.lineno)
-            elif given is not None:
-                yield ScheduleSite(node.name, _src(given), name or "decorator", node.lineno)
-    elif isinstance(node, ast.Call):
-        func = node.func
-        name = _last_name(func)
-        if name in ("enqueue_once", "enqueue") and isinstance(func, ast.Attribute):
-            interval = next((k.value for k in node.keywords if k.arg == "interval"), None)
-            receiver = _last_name(func.value)
-            if interval is not None and receiver:
-                yield ScheduleSite(receiver, _src(interval), "interval", node.lineno)
-        elif name == "add_periodic_task" and len(node.args) >= 2:
-            yield ScheduleSite(
-                _short(_src(node.args[1]), 60), _src(node.args[0]), "celery-beat", node.lineno
-            )
-        elif name in ("add_job", "scheduled_job") and node.args:
-            trigger = next((_const(a) for a in node.args if _const(a) in ("cron", "interval")), "")
-            if trigger:
-                fn = _last_name(node.args[0]) if name == "add_job" else "scheduled job"
-                kw = ", ".join(f"{k.arg}={_src(k.value)}" for k in node.keywords if k.arg)
-                yield ScheduleSite(
-                    fn or "job", _short(f"{trigger} {kw}".strip()), "apscheduler", node.lineno
-                )
-        elif name == "do" and isinstance(func, ast.Attribute) and "every" in _src(func):
-            if not node.args:
-                return
-            yield ScheduleSite(
-                _last_name(node.args[0]) or "job", _src(func.value), "schedule", node.lineno
-            )
+def _next_def(lines: list[str], line_no: int) -> str:
+    for j in range(line_no, min(len(lines), line_no + 12)):
+        m = _PY_DEF_OR_CLASS.match(lines[j])
+        if m:
+            return m.group(1)
+    return ""
 
 
-def _const(node: ast.AST | None) -> str:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+def target_line(lines: list[str], line_no: int) -> int:
+    """The line of the `def`/`class` a decorator at `line_no` decorates."""
+    for j in range(line_no, min(len(lines), line_no + 12)):
+        if _PY_DEF_OR_CLASS.match(lines[j]):
+            return j + 1
+    return line_no
+
+
+def _args(text: str) -> str:
+    """A decorator's arguments as written on its line, without the closing parenthesis."""
+    text = text.strip()
+    return text[:-1].strip() if text.endswith(")") else text
 
 
 # --- Ruby, JavaScript/TypeScript, Go ------------------------------------------------

@@ -95,7 +95,7 @@ def test_celery_beat_entries_and_periodic_decorators() -> None:
         "@system_job(interval=JobIntervalChoices.DAILY)\nclass Housekeeping(JobRunner):\n    pass\n"
     )
     assert rows(python_schedules(system)) == {
-        ("Housekeeping", "JobIntervalChoices.DAILY", "system_job", 2, "")
+        ("Housekeeping", "interval=JobIntervalChoices.DAILY", "system_job", 2, "")
     }
 
 
