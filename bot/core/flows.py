@@ -126,7 +126,8 @@ def file_sinks(
             continue
         name = (paired or {}).get((path, h.line), h.name)
         via = _via((h.name,)) if name != h.name else _via(h.aliases)
-        out.append(Sink("queue", name, h.line, f"enqueues {name}{via} ({h.mechanism})"))
+        mech = "celery" if h.mechanism == "signature" else h.mechanism
+        out.append(Sink("queue", name, h.line, f"enqueues {name}{via} ({mech})"))
     writes = [x.line for x in f.signals if x.kind == "sink.files"]
     if writes:
         out.append(Sink("datastore", "local files", writes[0], "writes local files"))
@@ -301,11 +302,10 @@ class _Walker:
                 node = prev
             chain.reverse()
             hops = (Hop(start, line, f"{kind} entry point"), *chain)
-            also = [
-                Hop(path, s.line, s.what)
-                for s in self.sinks(path)
-                if s is not sink and s.name != sink.name
-            ]
+            also: list[Hop] = []
+            for other in self.sinks(path):
+                if other.name != sink.name and all(a.what != other.what for a in also):
+                    also.append(Hop(path, other.line, other.what))
             sinks = (Hop(path, sink.line, sink.what), *also[: MAX_SINKS - 1])
             out.append(Flow(f"{name} → {sink.name}", kind, rank, hops, sinks))
             if len(out) >= PER_ENTRY:

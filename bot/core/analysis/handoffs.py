@@ -452,31 +452,34 @@ _JS_SUB = re.compile(r"\.subscribe\(\s*(['\"`][\w.:/\-]{1,200}['\"`])")
 def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
     if not any(t in text for t in _JS_TRIGGERS):
         return ()
-    lines = [line[:MAX_LINE] for line in text.splitlines()]
+    # `split("\n")`: line numbers count "\n" as `Lines` does.
+    lines = [line[:MAX_LINE] for line in text.split("\n")]
+    at = Lines(text)
     queues: dict[str, str] = {}  # variable -> queue name
-    for line in lines:
-        if "Queue" in line:
+    for pos in sorted(_positions(text, ("Queue(", "Queue<", "Bull("))):
+        line = lines[at.at(pos) - 1]
+        if "new" in line:  # `QueueCursor` and `import { Queue }` are not queues
             for m in _JS_NEW_QUEUE.finditer(line):
                 queues[m.group(1)] = _js_name(m.group(2))
     if "@InjectQueue" in text:
         # The decorator and the parameter it names are often on two lines.
-        for i, line in enumerate(lines):
-            if "@InjectQueue" in line:
-                joined = line + " " + (lines[i + 1] if i + 1 < len(lines) else "")
-                for m in _JS_INJECT.finditer(joined):
-                    queues[m.group(2)] = _js_name(m.group(1))
+        for pos in _positions(text, ("@InjectQueue",)):
+            i = at.at(pos) - 1
+            joined = lines[i] + " " + (lines[i + 1] if i + 1 < len(lines) else "")
+            for m in _JS_INJECT.finditer(joined):
+                queues[m.group(2)] = _js_name(m.group(1))
     out: list[HandoffSite] = []
-    for i, line in enumerate(lines, 1):
-        s = line.lstrip()
-        if s.startswith("//") or s.startswith("*"):
-            continue
-        if queues and ".add" in line:
+    if queues:
+        at = Lines(text)
+        for i in sorted({at.at(p) for p in _positions(text, (".add", ".process"))}):
+            line = lines[i - 1]
+            if _js_comment(line):
+                continue
             for m in _JS_ADD.finditer(line):
                 var = m.group(1)
                 if var in queues:
                     via = (var,) if var != queues[var] else ()
                     out.append(HandoffSite("produce", "bull", queues[var], i, via))
-        if queues and ".process" in line:
             for m in _JS_PROCESS.finditer(line):
                 if m.group(1) in queues:
                     out.append(HandoffSite("consume", "bull", queues[m.group(1)], i))
