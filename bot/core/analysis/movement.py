@@ -54,7 +54,7 @@ _WRITE = re.compile(r"\.write_(?:text|bytes)\(|(?<![\w.])open\([^)\n]{0,200}?[\"
 
 def file_writes(text: str) -> tuple[Signal, ...]:
     """`sink.files` signals: lines that write local files (a CLI's output is its sink)."""
-    if "write_text(" not in text and "write_bytes(" not in text and "open(" not in text:
+    if "write_" not in text and "open(" not in text:
         return ()
     out = []
     for i, line in enumerate(text.splitlines(), 1):
