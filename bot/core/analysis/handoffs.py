@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import Lines
 from bot.core.model import HandoffSite
 
@@ -92,6 +93,24 @@ _PY_DOT_TRIGGER = re.compile(
 )
 _PY_AT_TRIGGER = re.compile(r"@[\w.]*(?:task|job|actor)\b")
 _PY_WORDS = ("_task(", "huey", "dramatiq", "Job")
+
+
+def docstring_lines(text: str) -> frozenset[int]:
+    """Lines inside triple-quoted strings (docs name `.delay(` and `@app.task` in prose);
+    none when the quotes do not pair up."""
+    spans = _string_spans(text)
+    if not spans:
+        return frozenset()
+    at = Lines(text)
+    out: set[int] = set()
+    for start, end in spans:
+        first, last = at.at(start), at.at(end)
+        # The opening line may hold code before the quotes; a one-line string is left
+        # to the comment rule (rare in code that enqueues).
+        out.update(range(first + 1, last + 1))
+        if not text[text.rfind("\n", 0, start) + 1 : start].strip():
+            out.add(first)  # the quotes open the line: all of it is string
+    return frozenset(out)
 
 
 def _python_triggered(text: str) -> bool:
@@ -178,9 +197,10 @@ class _PyScan:
         # Only the lines a candidate pattern finds (one C-level pass over the text) are
         # looked at in Python: a loop over every line of a 4,000-line views file is not.
         seen: set[int] = set()
+        quoted = docstring_lines(self.text)
         for pos in _positions(self.text, _PY_NEEDLES):
             i = self._line(pos)
-            if i in seen or i > len(self.lines):
+            if i in seen or i > len(self.lines) or i in quoted:
                 continue
             seen.add(i)
             line = self.lines[i - 1]
@@ -194,7 +214,7 @@ class _PyScan:
             if "=" in line and "(" in line:
                 self._assign(i, line)
             if any(word in line for word in _PY_CALL_WORDS):
-                self._calls(i, line)
+                self._calls(i, line.split("#", 1)[0])  # not a call named in a comment
         return self.out
 
     def _line(self, pos: int) -> int:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.core.analysis.handoffs import docstring_lines
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
 from bot.core.model import ScheduleSite
 
@@ -211,10 +212,11 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
         return ()
     lines = [line[:MAX_LINE] for line in text.split("\n")]
     beat = "beat" in text.lower() or "crontab(" in text
+    quoted = docstring_lines(text)
     out: list[ScheduleSite] = []
     for i, line in enumerate(lines, 1):
         stripped = line.lstrip()
-        if not stripped or stripped.startswith("#"):
+        if not stripped or stripped.startswith("#") or i in quoted:
             continue
         if beat and "task" in line:
             m = _PY_BEAT_TASK.search(line)

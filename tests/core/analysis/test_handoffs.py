@@ -169,3 +169,14 @@ def test_any_bytes_give_sites_or_nothing(data: bytes) -> None:
     text = data.decode("utf-8", "replace")
     for scan in (python_sites, ruby_sites, javascript_sites, go_sites):
         assert isinstance(scan(text + "\n.delay(\nperform_later Queue chan go "), tuple)
+
+
+def test_calls_named_in_docstrings_and_comments_are_not_sites() -> None:
+    src = (
+        '"""Tasks.\n\nCall `consume.delay(1)` or `@app.task` to queue.\n"""\n'
+        "x = 1  # then q.enqueue(f) later\n"
+        "def f():\n"
+        '    """`send_task("a.b")` is how."""\n'
+        "    real.delay(2)\n"
+    )
+    assert ends(python_sites(src)) == {("produce", "celery", "real", 8)}
