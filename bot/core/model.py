@@ -114,6 +114,33 @@ class ScheduleSite:
     target: str = ""
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class OutboundCall:
+    """A call in code that sends data out of the process (an HTTP request, a mail, an
+    object-store put), found at a line. The sinks of flows and the rows of External
+    Integrations are made from these.
+
+    `kind` is ``http`` (more kinds may follow: ``smtp``, ``storage``); `client` the library
+    or function that makes the call (``requests``, ``axios``, ``fetch``, ``net/http``, or a
+    wrapper ``wrapper:<name>`` defined in the same file). The destination, as far as the
+    file says: `host` a literal host (``api.telegram.org``, lowercase, no port), else
+    `configured_by` the setting or environment variable that holds the URL
+    (``SLACK_WEBHOOK_URL``, ``settings.WEBHOOK_URL``). `origin` says how the URL was found:
+    ``literal`` (a literal, f-string or template with a literal host), ``constant`` (a
+    name bound to one in the file), ``env``, ``setting``, ``user`` (taken from user data: a
+    model field, a request, a row), ``parameter`` (a wrapper's own parameter), ``unknown``.
+    `timeout` is the timeout as written at the call (``"10"``, ``"timeout"``), "" when none.
+    """
+
+    kind: str
+    line: int
+    client: str
+    host: str = ""
+    configured_by: str = ""
+    origin: str = "unknown"
+    timeout: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class FileFacts:
     language: str  # python | javascript | typescript | ruby | go | manifest | config | other
@@ -125,6 +152,7 @@ class FileFacts:
     meta: tuple[tuple[str, str], ...] = ()
     handoffs: tuple[HandoffSite, ...] = ()
     schedules: tuple[ScheduleSite, ...] = ()
+    calls: tuple[OutboundCall, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return dict(_plain(asdict(self)))
@@ -146,6 +174,7 @@ class FileFacts:
                 for h in data.get("handoffs", ())
             ),
             schedules=tuple(ScheduleSite(**x) for x in data.get("schedules", ())),
+            calls=tuple(OutboundCall(**c) for c in data.get("calls", ())),
         )
 
     def to_row(self) -> list[Any]:
@@ -164,12 +193,16 @@ class FileFacts:
             self.meta,
             [(h.role, h.mechanism, h.name, h.line, h.aliases) for h in self.handoffs],
             [(x.name, x.schedule, x.mechanism, x.line, x.target) for x in self.schedules],
+            [
+                (c.kind, c.line, c.client, c.host, c.configured_by, c.origin, c.timeout)
+                for c in self.calls
+            ],
         ]
 
     @classmethod
     def from_row(cls, row: list[Any]) -> FileFacts:
         """The facts of a `to_row` list; ValueError or TypeError when it has another shape."""
-        language, imports, env, signals, dependencies, meta, handoffs, schedules = row
+        language, imports, env, signals, dependencies, meta, handoffs, schedules, calls = row
         return cls(
             language,
             tuple(
@@ -185,6 +218,7 @@ class FileFacts:
                 for role, mech, name, line, aliases in handoffs
             ),
             tuple(ScheduleSite(*x) for x in schedules),
+            tuple(OutboundCall(*call) for call in calls),
         )
 
 

@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,6 +11,7 @@ from bot.core.model import (
     FileFacts,
     HandoffSite,
     ImportRef,
+    OutboundCall,
     RepoFacts,
     ScheduleSite,
     Service,
@@ -31,6 +33,7 @@ def test_file_facts_round_trip_through_json() -> None:
         signals=(Signal("entrypoint.http", "Flask route /", 7, "GET /"),),
         dependencies=(Dependency("pypi", "flask", 1),),
         meta=(("module", "example.com/x"),),
+        calls=(OutboundCall("http", 9, "requests", "api.example.com", "", "literal", "10"),),
     )
     assert FileFacts.from_json(facts.to_json()) == facts
 
@@ -73,6 +76,9 @@ _file_facts = st.builds(
     schedules=st.lists(st.builds(ScheduleSite, _text, _text, _text, _line, _text), max_size=2).map(
         tuple
     ),
+    calls=st.lists(
+        st.builds(OutboundCall, _text, _line, _text, _text, _text, _text, _text), max_size=3
+    ).map(tuple),
 )
 
 
@@ -80,6 +86,11 @@ _file_facts = st.builds(
 def test_file_facts_round_trip_through_a_compact_json_row(facts: FileFacts) -> None:
     stored = json.dumps(facts.to_row(), separators=(",", ":"))
     assert FileFacts.from_row(json.loads(stored)) == facts
+
+
+def test_a_row_written_before_outbound_calls_is_refused_so_it_is_recomputed() -> None:
+    with pytest.raises(ValueError, match="unpack"):
+        FileFacts.from_row(["python", [], [], [], [], [], [], []])
 
 
 def test_repo_facts_json_has_documented_top_level() -> None:

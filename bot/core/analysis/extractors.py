@@ -80,6 +80,7 @@ def merge_facts(parts: list[FileFacts]) -> FileFacts:
         meta=tuple(sorted({x for f in parts for x in f.meta})),
         handoffs=tuple(sorted({x for f in parts for x in f.handoffs})),
         schedules=tuple(sorted({x for f in parts for x in f.schedules})),
+        calls=tuple(sorted({x for f in parts for x in f.calls})),
     )
 
 
