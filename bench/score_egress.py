@@ -64,9 +64,7 @@ def score(checkout: Path, truth: dict[str, Any], facts: dict[str, Any]) -> dict[
         used: set[int] = set()
         found = 0
         for item in truth.get(kind) or []:
-            hits = [
-                i for i, c in enumerate(claimed) if any(matches(t, c) for t in item["match"])
-            ]
+            hits = [i for i, c in enumerate(claimed) if any(matches(t, c) for t in item["match"])]
             if hits:
                 found += 1
                 used.update(hits)
@@ -113,7 +111,10 @@ def main(argv: list[str] | None = None) -> int:
             f"| {len(result['unjudged'])} | {len(result['bad_paths'])} |"
         )
         notes.append((truth["repo"], result))
-    print("| repo | stack | datastore recall | integration recall | false claims | unjudged | bad paths |")
+    print(
+        "| repo | stack | datastore recall | integration recall | false claims | unjudged "
+        "| bad paths |"
+    )
     print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     if args.verbose:
