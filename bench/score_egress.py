@@ -49,7 +49,7 @@ def _words(text: str) -> str:
 
 def matches(token: str, claimed: dict[str, Any]) -> bool:
     """Whether `token` is a whole word (dots allowed, for hosts) of the claim's name or host."""
-    token = token.casefold()
+    token = _words(token).strip()
     texts = [claimed.get("name", ""), claimed.get("host", "") or ""]
     return any(f" {token} " in _words(t) for t in texts if t) or token == (
         claimed.get("host") or ""

@@ -258,6 +258,13 @@ class Service:
     category: str  # datastore | queue | payments | email | ai | monitoring | ...
     strength: str  # declared | configured | used  (strongest seen)
     evidence: tuple[Evidence, ...]
+    # From outbound calls (`FileFacts.calls`), where the code says: the hosts it calls, the
+    # settings or env vars that hold its URL, the credentials it reads beside the call, and
+    # the timeout set at the call.
+    hosts: tuple[str, ...] = ()
+    configured_by: tuple[str, ...] = ()
+    auth: tuple[str, ...] = ()
+    timeout: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.core.analysis.catalog import Catalog
+from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
 from bot.core.analysis.graph import (
     build_entrypoints,
@@ -93,6 +94,8 @@ def _analyze(
     if entries_state is None or not update_entrypoints(entries_state, changed, facts, before):
         entries_state = build_entrypoints(paths, facts)
     found = services.facts
+    _, called = egress_services(facts, catalog or _EMPTY_CATALOG)
+    integrations = merge_integrations(found.integrations, called)
     handoffs = pair_handoffs(facts, is_test_path)
     schedules = collect_schedules(facts, is_test_path)
     flows = build_flows(
@@ -100,7 +103,7 @@ def _analyze(
         facts,
         resolver.resolve,
         handoffs,
-        found.datastores + found.integrations,
+        found.datastores + integrations,
         skip=is_test_path,
         schedules=schedules,
     )
@@ -110,7 +113,7 @@ def _analyze(
         modules=graph.modules,
         edges=graph.edges,
         datastores=found.datastores,
-        integrations=found.integrations,
+        integrations=integrations,
         deployment=found.deployment,
         observability=found.observability,
         resilience=found.resilience,

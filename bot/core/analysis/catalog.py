@@ -10,7 +10,8 @@ answers lookups. Four sections:
 * ``deployment`` — platforms (``kind`` is the id used in ``deployment.<kind>`` signals).
 
 Matchers per entry: ``pypi``, ``import`` (Python dotted module, or ``module:Name``),
-``npm``, ``gem``, ``require``, ``go`` (import-path prefix), ``image``, ``env`` (exact name,
+``npm``, ``gem``, ``require``, ``go`` (import-path prefix), ``image``, ``hosts`` (a host the
+code calls, or a parent domain of it), ``env`` (exact name,
 or a prefix when it ends with ``_``), ``scheme`` (URL scheme), ``config`` (a settings value:
 Django ENGINE/BACKEND dotted path, Rails adapter, ActiveStorage service…). A package name
 ending with ``*`` is a prefix pattern (``@aws-sdk/*``, ``google-cloud-*``); exact beats prefix
@@ -25,7 +26,9 @@ from dataclasses import dataclass
 
 SECTIONS = ("services", "observability", "resilience", "deployment")
 ECOSYSTEMS = ("pypi", "npm", "gem", "go")
-MATCHERS = ("pypi", "import", "npm", "gem", "require", "go", "image", "env", "scheme", "config")
+MATCHERS = (
+    "pypi", "import", "npm", "gem", "require", "go", "image", "env", "scheme", "config", "hosts"
+)  # fmt: skip
 
 CATEGORIES = frozenset(
     {
@@ -156,7 +159,7 @@ class Catalog:
                 bucket.append(entry)
         elif matcher == "image":
             idx.add(raw.lower().rstrip("*"), entry, pattern=raw.endswith("*"))
-        elif matcher == "scheme":
+        elif matcher in ("scheme", "hosts"):
             idx.add(raw.lower(), entry, pattern=False)
         else:
             idx.add(raw, entry, pattern=False)
@@ -221,6 +224,20 @@ class Catalog:
         for end in range(len(name), 0, -1):  # the longest prefix first
             if name[end - 1] == "_" and name[:end] in self._env_prefix:
                 return tuple(self._env_prefix[name[:end]])
+        return ()
+
+    def by_host(self, host: str) -> tuple[Entry, ...]:
+        """The entries a host names: exactly, or through a listed parent domain
+        (``hooks.slack.com`` under ``slack.com``)."""
+        host = host.lower().rstrip(".")
+        idx = self._idx["hosts"]
+        while host:
+            found = idx.get(host)
+            if found:
+                return found
+            _, _, host = host.partition(".")
+            if "." not in host:
+                return ()
         return ()
 
     def by_scheme(self, scheme: str) -> tuple[Entry, ...]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.core.analysis.claims import ClaimIndex
+from bot.core.analysis.egress_hook import with_egress
 from bot.core.analysis.golang import GoExtractor
 from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
 from bot.core.analysis.manifests import MANIFEST_EXTRACTORS
@@ -33,12 +34,15 @@ class Extractor(Protocol):
     def extract(self, path: str, data: bytes) -> FileFacts: ...
 
 
-LANGUAGE_EXTRACTORS: tuple[Extractor, ...] = (
-    PythonExtractor(),
-    JavaScriptExtractor(),
-    TypeScriptExtractor(),
-    RubyExtractor(),
-    GoExtractor(),
+LANGUAGE_EXTRACTORS: tuple[Extractor, ...] = tuple(
+    with_egress(e)
+    for e in (
+        PythonExtractor(),
+        JavaScriptExtractor(),
+        TypeScriptExtractor(),
+        RubyExtractor(),
+        GoExtractor(),
+    )
 )
 # Manifests first, languages after (the order facts are merged in when several claim a file).
 EXTRACTORS: tuple[Extractor, ...] = (

@@ -20,7 +20,7 @@ from multiprocessing.context import BaseContext
 from typing import Any
 
 from bot.core.analysis.extractors import Extractor, extract_one, extractor_for
-from bot.core.model import Dependency, EnvRead, FileFacts, ImportRef, Signal
+from bot.core.model import Dependency, EnvRead, FileFacts, ImportRef, OutboundCall, Signal
 from bot.core.snapshot import Snapshot
 
 BATCH_FILES = 256
@@ -98,7 +98,21 @@ def _extract_batch(batch: Batch) -> list[tuple[str, FileFacts]]:
 _REDUCERS: dict[type, Callable[[Any], tuple[Any, tuple[Any, ...]]]] = {
     FileFacts: lambda f: (
         FileFacts,
-        (f.language, f.imports, f.env, f.signals, f.dependencies, f.meta, f.handoffs, f.schedules),
+        (
+            f.language,
+            f.imports,
+            f.env,
+            f.signals,
+            f.dependencies,
+            f.meta,
+            f.handoffs,
+            f.schedules,
+            f.calls,
+        ),
+    ),
+    OutboundCall: lambda c: (
+        OutboundCall,
+        (c.kind, c.line, c.client, c.host, c.configured_by, c.origin, c.timeout),
     ),
     ImportRef: lambda i: (ImportRef, (i.spec, i.line, i.level, i.names, i.kind)),
     EnvRead: lambda e: (EnvRead, (e.name, e.line)),

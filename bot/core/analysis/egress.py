@@ -1,0 +1,812 @@
+"""Outbound calls of one file: which calls send data out, and to where, from its syntax tree.
+
+`outbound_calls(language, data)` parses the file with tree-sitter (bounded, see
+`treesitter`) when it holds one of the language's trigger words, finds the calls that
+`http_models` lists (through the file's own import names and the client instances it
+makes), and follows the URL argument to a destination:
+
+* a literal, f-string, template or interpolated string whose host is written → that host;
+* a name bound in the file (a constant, a local, an options object's ``url``) → its value;
+* an environment read (``os.environ``, ``process.env.X``, ``ENV[...]``, ``os.Getenv``) or a
+  setting (``settings.X``, ``config.X``, ``Rails.application.credentials…``) → that name;
+* a field of some other object (``notification.webhookUrl``, ``hook.url``) → user data;
+* a parameter of the enclosing function → that function is a wrapper: its calls in the same
+  file are outbound calls too, resolved at their own arguments.
+
+Comments and string contents are never calls: the parser says so. A call to a name that is
+a wrapper in another file cannot be seen from this one, so a call whose first argument is a
+URL with a literal host is kept as a ``candidate`` (its callee's name as client), and the
+aggregation keeps it only when some file defines a wrapper of that name (meta
+``egress.wrapper``). Timeouts set at the call are kept; a hand-written backoff loop, a
+``Retry-After`` read and an HTTP client's timeout are signals (``resilience.*``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.core.analysis import http_models as models
+from bot.core.analysis.treesitter import Node, line, parse, text, walk
+from bot.core.model import OutboundCall, Signal
+
+EGRESS_VERSION = 1
+MAX_RESOLVE_DEPTH = 6
+MAX_CALLS_PER_FILE = 400
+
+_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#\s]*@)?(\[[0-9a-f:]+\]|[a-z0-9_.-]+)", re.I)
+_SETTING_ROOTS = (
+    "settings.", "config.", "conf.", "cfg.", "app.config", "current_app.config",
+    "Rails.application.", "Rails.configuration.", "Setting.", "Settings.", "AppConfig.",
+)  # fmt: skip
+_SELF_ROOTS = ("self.", "this.", "@")
+_TIMEOUT_KEYS = frozenset(
+    {"timeout", "connect_timeout", "read_timeout", "open_timeout", "write_timeout",
+     "connectTimeout", "readTimeout", "requestTimeout"}
+)  # fmt: skip
+_STRING_TYPES = frozenset(
+    {"string", "template_string", "interpreted_string_literal", "raw_string_literal",
+     "string_literal", "concatenated_string"}
+)  # fmt: skip
+
+_CALL_TYPES = {
+    "python": frozenset({"call", "function_definition", "with_statement", "assignment",
+                         "import_statement", "import_from_statement", "while_statement",
+                         "for_statement"}),
+    "javascript": frozenset({"call_expression", "new_expression", "function_declaration",
+                             "method_definition", "arrow_function", "function_expression",
+                             "variable_declarator", "import_statement", "assignment_expression",
+                             "while_statement", "for_statement", "do_statement"}),
+    "ruby": frozenset({"call", "method", "assignment", "until", "while", "begin"}),
+    "go": frozenset({"call_expression", "function_declaration", "method_declaration",
+                     "short_var_declaration", "var_spec", "const_spec", "composite_literal",
+                     "for_statement", "assignment_statement"}),
+}  # fmt: skip
+_CALLS = frozenset({"call", "call_expression", "new_expression"})
+_FUNCTIONS = frozenset(
+    {"function_definition", "function_declaration", "method_definition", "arrow_function",
+     "function_expression", "method", "method_declaration"}
+)  # fmt: skip
+_LOOPS = frozenset(
+    {"while_statement", "for_statement", "do_statement", "until", "while", "begin"}
+)  # fmt: skip
+
+
+@dataclass
+class _File:
+    """What one walk learned about a file: names bound to values, client instances,
+    import aliases and the wrappers it defines."""
+
+    language: str
+    aliases: dict[str, str] = field(default_factory=dict)  # local name -> canonical module path
+    values: dict[str, Node] = field(default_factory=dict)  # name -> the value bound to it
+    instances: dict[str, tuple[str, Node | None]] = field(default_factory=dict)
+    wrappers: dict[str, int] = field(default_factory=dict)  # function name -> URL param index
+    consts: dict[str, str] = field(default_factory=dict)  # top-level name -> literal host
+    signals: list[Signal] = field(default_factory=list)
+
+
+def _lang(language: str) -> str:
+    return "javascript" if language in ("typescript", "tsx") else language
+
+
+def triggered(language: str, text_: str) -> bool:
+    return any(word in text_ for word in models.TRIGGERS[_lang(language)])
+
+
+def outbound_calls(
+    language: str, data: bytes
+) -> tuple[tuple[OutboundCall, ...], tuple[Signal, ...], tuple[tuple[str, str], ...]]:
+    """The file's outbound calls, resilience signals and meta (``egress.wrapper`` names).
+    `language` is a `treesitter.parse` language name."""
+    family = _lang(language)
+    if not triggered(language, data.decode("utf-8", "replace")):
+        return (), (), ()
+    root = parse(language, data)
+    if root is None:
+        return (), (), ()
+    f = _File(family)
+    nodes = list(walk(root, _CALL_TYPES[family]))
+    for node in nodes:
+        _learn(f, node)
+    calls: list[OutboundCall] = []
+    for node in nodes:
+        if node.type in _CALLS:
+            found = _call(f, node)
+            if found is not None:
+                calls.append(found)
+        elif node.type in _LOOPS:
+            _backoff(f, node)
+        elif node.type == "composite_literal":
+            _go_client_timeout(f, node)
+        if len(calls) >= MAX_CALLS_PER_FILE:
+            break
+    # A wrapper found while walking makes its earlier call sites outbound calls too.
+    if f.wrappers:
+        for node in nodes:
+            if node.type in _CALLS and (found := _wrapper_call(f, node)) is not None:
+                calls.append(found)
+    if b"retry-after" in data.lower():
+        for hit in re.finditer(rb"(?i)retry-after", data):
+            f.signals.append(
+                Signal("resilience.retry", "Retry-After honoured", _line_at(data, hit.start()))
+            )
+            break
+    meta = tuple(
+        sorted(
+            [("egress.wrapper", name) for name in f.wrappers]
+            + [("egress.const", f"{name}={host}") for name, host in f.consts.items()]
+        )
+    )
+    for call in calls:
+        if call.timeout:
+            f.signals.append(Signal("resilience.timeout", f"{call.client} timeout", call.line))
+    return tuple(sorted(set(calls))), tuple(sorted(set(f.signals))), meta
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+# --- learning names ---------------------------------------------------------------
+
+
+def _learn(f: _File, node: Node) -> None:
+    kind = node.type
+    if kind in ("import_statement", "import_from_statement"):
+        _learn_import(f, node)
+    elif kind in ("assignment", "variable_declarator", "short_var_declaration", "var_spec",
+                  "const_spec", "assignment_expression", "assignment_statement"):  # fmt: skip
+        left = node.child_by_field_name("left") or node.child_by_field_name("name")
+        right = node.child_by_field_name("right") or node.child_by_field_name("value")
+        if left is None or right is None:
+            return
+        if left.type == "expression_list":  # Go: a, b := x, y
+            lefts, rights = left.named_children, right.named_children
+        else:
+            lefts, rights = (
+                [left],
+                [
+                    right.named_children[0]
+                    if right.type == "expression_list" and right.named_child_count
+                    else right
+                ],
+            )
+        for name_node, value in zip(lefts, rights, strict=False):
+            _bind(f, text(name_node, 80), value)
+            if value.type in _STRING_TYPES and _enclosing_function(node) is None:
+                host, _, origin = _resolve(f, value, 0, node)
+                name = text(name_node, 80)
+                if origin == "literal" and host and re.fullmatch(r"[A-Za-z_]\w*", name):
+                    f.consts.setdefault(name, host)
+    elif kind == "with_statement":
+        for pattern in walk(node, frozenset({"as_pattern"}), 50):
+            target = pattern.child_by_field_name("alias")
+            bound = pattern.named_children[0] if pattern.named_child_count else None
+            if target is not None and bound is not None:
+                _bind(f, text(target, 80), bound)
+    elif kind == "call" and f.language == "ruby" and _ruby_include_httparty(node):
+        f.aliases["base_uri"] = "base_uri"
+
+
+def _bind(f: _File, name: str, value: Node) -> None:
+    if not name or len(name) > 80:
+        return
+    while (
+        value.type in ("await", "await_expression", "unary_expression", "parenthesized_expression")
+        and value.named_child_count
+    ):
+        value = value.named_children[-1]
+    f.values.setdefault(name, value)
+    if value.type in _CALLS:
+        callee = _canonical(f, _callee(value))
+        if f.language == "javascript" and value.type == "call_expression" and callee == "require":
+            args = _args(value)
+            if args and args[0].type == "string":
+                module = _string_literal(args[0])
+                if module in models.JAVASCRIPT_MODULES:
+                    f.aliases[name] = module
+            return
+        constructors = (
+            models.PYTHON_CONSTRUCTORS if f.language == "python" else models.JAVASCRIPT_CONSTRUCTORS
+        )
+        if callee in constructors:
+            key = constructors[callee]
+            f.instances[name] = (callee, _keyword(f, value, key) if key else None)
+
+
+def _learn_import(f: _File, node: Node) -> None:
+    if f.language == "python":
+        if node.type == "import_statement":
+            for item in node.named_children:
+                if item.type == "aliased_import":
+                    f.aliases[text(item.child_by_field_name("alias"))] = text(
+                        item.child_by_field_name("name")
+                    )
+                else:
+                    name = text(item)
+                    f.aliases.setdefault(name.split(".")[0], name.split(".")[0])
+        else:
+            module = text(node.child_by_field_name("module_name"))
+            for item in node.children_by_field_name("name"):
+                if item.type == "aliased_import":
+                    f.aliases[text(item.child_by_field_name("alias"))] = (
+                        f"{module}.{text(item.child_by_field_name('name'))}"
+                    )
+                else:
+                    f.aliases[text(item)] = f"{module}.{text(item)}"
+        return
+    source = node.child_by_field_name("source")
+    module = _string_literal(source) if source is not None else ""
+    if module not in models.JAVASCRIPT_MODULES:
+        return
+    for clause in node.named_children:
+        if clause.type != "import_clause":
+            continue
+        for part in clause.named_children:
+            if part.type == "identifier":
+                f.aliases[text(part)] = module
+            elif part.type == "namespace_import":
+                f.aliases[text(part.named_children[-1])] = module
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    imported = spec.child_by_field_name("name")
+                    alias = spec.child_by_field_name("alias") or imported
+                    f.aliases[text(alias)] = f"{module}.{text(imported)}"
+
+
+def _ruby_include_httparty(node: Node) -> bool:
+    method = node.child_by_field_name("method")
+    return text(method) == "include" and "HTTParty" in text(node.child_by_field_name("arguments"))
+
+
+# --- calls ------------------------------------------------------------------------
+
+
+def _callee(node: Node) -> str:
+    """`a.b.c` for the called expression; calls inside a chain read as `x.R().Get`."""
+    if (node.type == "call" and "receiver" in _field_names(node)) or (
+        node.type == "call" and node.child_by_field_name("method") is not None
+    ):
+        receiver = node.child_by_field_name("receiver")
+        method = text(node.child_by_field_name("method"), 80)
+        return f"{_expr_name(receiver)}.{method}" if receiver is not None else method
+    function = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+    return _expr_name(function)
+
+
+def _field_names(node: Node) -> set[str]:
+    return {n for i in range(node.child_count) if (n := node.field_name_for_child(i))}
+
+
+def _expr_name(node: Node | None, depth: int = 0) -> str:
+    if node is None or depth > 8:
+        return ""
+    kind = node.type
+    if kind in ("identifier", "constant", "property_identifier", "field_identifier",
+                "package_identifier", "type_identifier"):  # fmt: skip
+        return text(node, 80)
+    if kind in ("attribute", "member_expression", "selector_expression"):
+        obj = node.child_by_field_name("object") or node.child_by_field_name("operand")
+        prop = (node.child_by_field_name("attribute") or node.child_by_field_name("property")
+                or node.child_by_field_name("field"))  # fmt: skip
+        return f"{_expr_name(obj, depth + 1)}.{text(prop, 80)}"
+    if kind == "scope_resolution":
+        scope = node.child_by_field_name("scope")
+        name = text(node.child_by_field_name("name"), 80)
+        return f"{_expr_name(scope, depth + 1)}::{name}" if scope is not None else name
+    if kind in _CALLS:
+        return _callee(node) + "()"
+    if kind in ("this", "self"):
+        return kind
+    return ""
+
+
+def _canonical(f: _File, callee: str) -> str:
+    """The callee with the file's import alias or client instance at its head replaced by
+    the library path (`r.get` after `import requests as r` → `requests.get`)."""
+    if not callee:
+        return ""
+    for name in sorted((*f.instances, *f.aliases), key=len, reverse=True):
+        if callee == name or callee.startswith(name + "."):
+            rest = callee[len(name) :]
+            if name in f.instances:
+                return (
+                    f.instances[name][0]
+                    + (".*" if f.language == "javascript" and rest else "")
+                    + ("" if f.language == "javascript" and rest else rest)
+                )
+            return f.aliases[name] + rest
+    return callee
+
+
+def _args(node: Node) -> list[Node]:
+    args = node.child_by_field_name("arguments")
+    if args is None:
+        return []
+    return [
+        a
+        for a in args.named_children
+        if a.type not in ("comment", "keyword_argument", "pair", "block_argument")
+    ] + []
+
+
+def _keyword(f: _File, node: Node, key: str) -> Node | None:
+    """The value of keyword argument (or object/hash key) `key` of call `node`."""
+    args = node.child_by_field_name("arguments")
+    if args is None or not key:
+        return None
+    for arg in args.named_children:
+        found = _key_in(f, arg, key, 0)
+        if found is not None:
+            return found
+    return None
+
+
+def _key_in(f: _File, node: Node, key: str, depth: int) -> Node | None:
+    if node.type == "keyword_argument" and text(node.child_by_field_name("name")) == key:
+        return node.child_by_field_name("value")
+    if node.type == "pair":
+        k = text(node.child_by_field_name("key"), 80).strip("\"':")
+        if k == key:
+            return node.child_by_field_name("value")
+    if node.type in ("object", "hash", "dictionary") and depth < 2:
+        for child in node.named_children:
+            found = _key_in(f, child, key, depth + 1)
+            if found is not None:
+                return found
+    if node.type == "identifier" and depth < 2 and node.text is not None:
+        bound = f.values.get(text(node, 80))
+        if bound is not None and bound.type in ("object", "hash", "dictionary"):
+            return _key_in(f, bound, key, depth + 1)
+    return None
+
+
+def _timeout(f: _File, node: Node) -> str:
+    args = node.child_by_field_name("arguments")
+    if args is None:
+        return ""
+    for key in _TIMEOUT_KEYS:
+        for arg in args.named_children:
+            found = _key_in(f, arg, key, 0)
+            if found is not None:
+                return text(found, 24)
+    return ""
+
+
+def _call(f: _File, node: Node) -> OutboundCall | None:
+    callee = _canonical(f, _callee(node))
+    table = models.MODELS[f.language]
+    model = table.get(callee)
+    base: Node | None = None
+    if (
+        model is None
+        and f.language == "javascript"
+        and callee.endswith(tuple(f".{v}" for v in models._JS_VERBS.split()))
+    ):
+        head = callee.rsplit(".", 2)[0] if callee.count(".") >= 2 else ""
+        for constructor in models.JAVASCRIPT_CONSTRUCTORS:
+            if callee.startswith(constructor + ".*"):
+                model = models.UrlArg(0, "url", constructor.split(".")[0])
+                name = _callee(node).rsplit(".", 1)[0]
+                base = f.instances.get(name, ("", None))[1]
+                break
+        del head
+    if (
+        model is None
+        and f.language == "python"
+        and callee.rsplit(".", 1)[0] in models.PYTHON_CONSTRUCTORS
+    ):
+        model = table.get(callee)
+    name = _callee(node).rsplit(".", 1)[0]
+    if name in f.instances and base is None:
+        base = f.instances[name][1]
+    if model is None and f.language == "go":
+        method = callee.rsplit(".", 1)[-1]
+        if method in models.GO_RESTY_VERBS and ".R()." in callee:
+            model = models.UrlArg(0, "", "resty")
+    if (
+        model is None
+        and f.language == "ruby"
+        and callee.startswith("HTTP.")
+        and callee.rsplit(".", 1)[-1] in models._RB_VERBS.split()
+    ):
+        model = models.UrlArg(0, "", "http.rb")
+    if model is None:
+        return _candidate(f, node, callee)
+    if model.client == "pycurl" and not text(_first(_args(node)), 40).endswith(".URL"):
+        return None
+    url = _url_arg(f, node, model)
+    if url is None and base is None:
+        return OutboundCall(
+            "http", line(node), model.client, origin="unknown", timeout=_timeout(f, node)
+        )
+    host, configured_by, origin = _resolve(f, url if url is not None else base, 0, node)
+    if origin == "relative" and base is not None:
+        host, configured_by, origin = _resolve(f, base, 0, node)
+    if model.host_only and origin == "unknown" and url is not None and url.type in _STRING_TYPES:
+        host, origin = _string_literal(url).lower(), "literal"
+    if origin == "parameter":
+        _mark_wrapper(f, node, configured_by)
+    return OutboundCall(
+        "http", line(node), model.client, host, configured_by, origin, _timeout(f, node)
+    )
+
+
+def _first(nodes: list[Node]) -> Node | None:
+    return nodes[0] if nodes else None
+
+
+def _url_arg(f: _File, node: Node, model: models.UrlArg) -> Node | None:
+    args = _args(node)
+    if model.position >= 0 and len(args) > model.position:
+        arg = args[model.position]
+        if arg.type in ("object", "hash"):
+            return _key_in(f, arg, "url", 0) or _key_in(f, arg, "baseURL", 0)
+        if arg.type == "identifier":
+            bound = f.values.get(text(arg, 80))
+            if bound is not None and bound.type in ("object", "hash", "dictionary"):
+                return _key_in(f, bound, "url", 0) or _key_in(f, bound, "baseURL", 0)
+        return arg
+    if model.keyword:
+        found = _keyword(f, node, model.keyword)
+        if found is not None:
+            return found
+    if model.position == -1 and args:
+        return _key_in(f, args[0], "url", 0)
+    return None
+
+
+def _candidate(f: _File, node: Node, callee: str) -> OutboundCall | None:
+    """A call to something else whose first argument is a URL with a written host: kept for
+    the aggregation, which knows every file's wrappers."""
+    args = _args(node)
+    if not args or args[0].type not in _STRING_TYPES:
+        return None
+    host, configured_by, origin = _resolve(f, args[0], 0, node)
+    if origin not in ("literal", "env", "setting") or (origin == "literal" and not host):
+        return None
+    name = callee.rsplit(".", 1)[-1]
+    if not name or not name.replace("_", "a").isalnum():
+        return None
+    if name in f.wrappers:
+        return OutboundCall(
+            "http", line(node), f"wrapper:{name}", host, configured_by, origin, _timeout(f, node)
+        )
+    return OutboundCall("candidate", line(node), f"call:{name}", host, configured_by, origin)
+
+
+def _wrapper_call(f: _File, node: Node) -> OutboundCall | None:
+    callee = _callee(node)
+    head, _, name = callee.rpartition(".")
+    if head not in ("", "this", "self", "@"):
+        return None
+    index = f.wrappers.get(name)
+    if index is None:
+        return None
+    args = _args(node)
+    if len(args) <= index:
+        return None
+    host, configured_by, origin = _resolve(f, args[index], 0, node)
+    if origin in ("parameter", "relative"):
+        return None
+    return OutboundCall(
+        "http", line(node), f"wrapper:{name}", host, configured_by, origin, _timeout(f, node)
+    )
+
+
+def _enclosing_function(node: Node) -> Node | None:
+    current = node.parent
+    depth = 0
+    while current is not None and depth < 200:
+        if current.type in _FUNCTIONS:
+            return current
+        current = current.parent
+        depth += 1
+    return None
+
+
+def _parameters(function: Node) -> list[str]:
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        return []
+    names = []
+    for p in params.named_children:
+        ident = (
+            p
+            if p.type in ("identifier",)
+            else (
+                p.child_by_field_name("name")
+                or p.child_by_field_name("pattern")
+                or (p.named_children[0] if p.named_child_count else None)
+            )
+        )
+        names.append(text(ident, 80))
+    return names
+
+
+def _function_name(function: Node) -> str:
+    name = function.child_by_field_name("name")
+    if name is not None:
+        return text(name, 80)
+    parent = function.parent
+    if parent is not None and parent.type in (
+        "variable_declarator",
+        "pair",
+        "assignment_expression",
+    ):
+        target = (
+            parent.child_by_field_name("name")
+            or parent.child_by_field_name("key")
+            or parent.child_by_field_name("left")
+        )
+        return text(target, 80).rsplit(".", 1)[-1]
+    return ""
+
+
+def _mark_wrapper(f: _File, node: Node, parameter: str) -> None:
+    function = _enclosing_function(node)
+    if function is None:
+        return
+    params = _parameters(function)
+    name = _function_name(function)
+    if name and parameter in params:
+        index = params.index(parameter)
+        if f.language == "python" and params and params[0] in ("self", "cls"):
+            index -= 1
+        if index >= 0:
+            f.wrappers.setdefault(name, index)
+
+
+# --- destinations -----------------------------------------------------------------
+
+
+def _string_literal(node: Node | None) -> str:
+    """The text of a string literal without quotes (interpolations dropped)."""
+    if node is None:
+        return ""
+    parts = [
+        c
+        for c in node.named_children
+        if c.type
+        in (
+            "string_fragment",
+            "string_content",
+            "interpreted_string_literal_content",
+            "escape_sequence",
+        )
+    ]
+    if parts:
+        return "".join(text(p, 400) for p in parts)
+    raw = text(node, 400)
+    return raw.strip("\"'`") if node.type in _STRING_TYPES else ""
+
+
+def _parts(node: Node) -> list[tuple[str, Node | None]]:
+    """A string as (literal text, None) and ("", interpolated expression) parts."""
+    out: list[tuple[str, Node | None]] = []
+    for child in node.named_children:
+        if child.type in (
+            "string_fragment",
+            "string_content",
+            "interpreted_string_literal_content",
+            "escape_sequence",
+            "raw_string_literal_content",
+        ):
+            out.append((text(child, 400), None))
+        elif child.type in ("interpolation", "template_substitution"):
+            inner = child.child_by_field_name("expression") or (
+                child.named_children[0] if child.named_child_count else None
+            )
+            out.append(("", inner))
+    if not out and node.type == "raw_string_literal":
+        out.append((text(node, 400).strip("`"), None))
+    return out
+
+
+def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, str, str]:
+    """(host, configured_by, origin) of an expression that gives a URL."""
+    if node is None or depth > MAX_RESOLVE_DEPTH:
+        return "", "", "unknown"
+    kind = node.type
+    if kind in _STRING_TYPES:
+        if kind == "concatenated_string" and node.named_child_count:
+            return _resolve(f, node.named_children[0], depth + 1, call)
+        parts = _parts(node)
+        prefix = ""
+        for literal, expr in parts:
+            if expr is None:
+                prefix += literal
+                continue
+            host = _host(prefix)
+            if host and _host_complete(prefix):
+                return host, "", "literal"
+            if not prefix or re.fullmatch(r"[a-z][a-z0-9+.-]*://", prefix, re.I):
+                return _resolve(f, expr, depth + 1, call)
+            break
+        host = _host(prefix)
+        if host:
+            return host, "", "literal"
+        return "", "", "relative" if prefix.startswith(("/", ".")) or prefix == "" else "unknown"
+    if kind in ("binary_expression", "binary_operator", "binary"):
+        left = node.child_by_field_name("left") or (
+            node.named_children[0] if node.named_child_count else None
+        )
+        return _resolve(f, left, depth + 1, call)
+    if (
+        kind
+        in (
+            "parenthesized_expression",
+            "await_expression",
+            "await",
+            "as_expression",
+            "non_null_expression",
+        )
+        and node.named_child_count
+    ):
+        return _resolve(f, node.named_children[0], depth + 1, call)
+    name = (
+        _expr_name(node)
+        if kind
+        not in ("subscript", "subscript_expression", "element_reference", "index_expression")
+        else ""
+    )
+    env = _env_name(node)
+    if env:
+        return "", env, "env"
+    if kind == "call" and f.language == "ruby" and node.child_by_field_name("arguments") is None:
+        name = _callee(node)  # a Ruby method call without arguments reads like a field
+        kind = "attribute"
+    elif kind in _CALLS:
+        callee = _callee(node)
+        last = callee.rsplit(".", 1)[-1]
+        if (
+            last
+            in (
+                "toString",
+                "format",
+                "String",
+                "to_s",
+                "geturl",
+                "strip",
+                "rstrip",
+                "trim",
+                "replace",
+                "sub",
+                "gsub",
+                "removesuffix",
+                "href",
+                "join",
+            )
+            and "." in callee
+        ):
+            receiver = node.child_by_field_name("function") or node.child_by_field_name("receiver")
+            if receiver is not None and receiver.type in (
+                "attribute",
+                "member_expression",
+                "selector_expression",
+            ):
+                receiver = receiver.child_by_field_name("object") or receiver.child_by_field_name(
+                    "operand"
+                )
+            if receiver is not None and receiver is not node:
+                return _resolve(f, receiver, depth + 1, call)
+        args = _args(node)
+        if (
+            last
+            in (
+                "URI",
+                "parse",
+                "URL",
+                "str",
+                "String",
+                "urljoin",
+                "Sprintf",
+                "join",
+                "JoinPath",
+                "resolve",
+                "new",
+                "Parse",
+                "quote",
+                "encodeURI",
+            )
+            and args
+        ):
+            return _resolve(f, args[0], depth + 1, call)
+        return "", "", "unknown"
+    if kind == "new_expression":
+        args = _args(node)  # new URL(x)
+        return _resolve(f, args[0], depth + 1, call) if args else ("", "", "unknown")
+    if kind in ("identifier", "constant"):
+        ident = text(node, 80)
+        function = _enclosing_function(call)
+        if function is not None and ident in _parameters(function):
+            return "", ident, "parameter"
+        bound = f.values.get(ident)
+        if bound is not None and bound is not node:
+            found = _resolve(f, bound, depth + 1, call)
+            if found[2] == "unknown" and bound.type in ("object", "hash"):
+                return _resolve(f, _key_in(f, bound, "url", 0), depth + 1, call)
+            return found
+        if kind == "constant" or ident.isupper():
+            return "", ident, "constant"
+        return "", "", "unknown"
+    full = name or text(node, 120)
+    if full.startswith(_SETTING_ROOTS) or full.startswith(
+        ("Rails.application", "Rails.configuration")
+    ):
+        return "", full, "setting"
+    if kind in (
+        "attribute",
+        "member_expression",
+        "selector_expression",
+        "subscript",
+        "subscript_expression",
+        "element_reference",
+        "index_expression",
+        "call",
+    ):
+        bound = f.values.get(full)
+        if bound is not None:
+            return _resolve(f, bound, depth + 1, call)
+        if full.startswith(_SELF_ROOTS):
+            return "", full, "unknown"
+        return "", full[:120], "user"
+    return "", "", "unknown"
+
+
+def _env_name(node: Node) -> str:
+    raw = text(node, 160)
+    m = re.match(
+        r"""(?:os\.environ(?:\.get)?\s*[\[(]\s*|os\.getenv\(\s*|os\.Getenv\(\s*|ENV(?:\.fetch)?\s*[\[(]\s*|process\.env\[\s*)["'`]([A-Za-z_][A-Za-z0-9_]*)["'`]"""
+        r"""|process\.env\.([A-Za-z_][A-Za-z0-9_]*)|import\.meta\.env\.([A-Za-z_][A-Za-z0-9_]*)""",
+        raw,
+    )
+    if not m:
+        return ""
+    return next(g for g in m.groups() if g)
+
+
+def _host(prefix: str) -> str:
+    m = _HOST.match(prefix)
+    if not m:
+        return ""
+    host = m.group(1).lower().rstrip(".")
+    return host if "." in host or host == "localhost" or host.startswith("[") else ""
+
+
+def _host_complete(prefix: str) -> bool:
+    """Whether the literal prefix carries the whole host (something follows it)."""
+    m = _HOST.match(prefix)
+    return m is not None and len(prefix) > m.end()
+
+
+# --- resilience -------------------------------------------------------------------
+
+_SLEEP = re.compile(
+    r"\b(?:time\.sleep|asyncio\.sleep|sleep|setTimeout|time\.Sleep|Thread\.sleep|delay|wait)\b"
+)
+_GROWTH = re.compile(r"\*\*|\*=|<<|\*\s*2\b|2\s*\*|backoff|Backoff|exponential|jitter", re.I)
+
+
+def _backoff(f: _File, node: Node) -> None:
+    body = text(node, 4000)
+    if (
+        _SLEEP.search(body)
+        and _GROWTH.search(body)
+        and re.search(r"(?i)retr|attempt|tries|backoff", body)
+    ):
+        f.signals.append(
+            Signal("resilience.backoff", "hand-written retry with backoff", line(node))
+        )
+
+
+def _go_client_timeout(f: _File, node: Node) -> None:
+    kind = text(node.child_by_field_name("type"), 40)
+    if kind.endswith("http.Client") and "Timeout" in text(node.child_by_field_name("body"), 400):
+        f.signals.append(Signal("resilience.timeout", "net/http timeout", line(node)))
+
+
+def wrapper_names(metas: Iterable[tuple[str, str]]) -> set[str]:
+    return {v for k, v in metas if k == "egress.wrapper"}

@@ -1,0 +1,61 @@
+"""A language extractor with outbound calls added: `with_egress(extractor)`.
+
+The wrapped extractor keeps its claims and facts; the outbound calls, resilience signals and
+wrapper names of `egress.outbound_calls` are added. Its version carries the egress version
+(``100 * EGRESS_VERSION + inner version``), so the cache key of the plain extractor's facts
+never finds these, and either version moving moves the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from posixpath import splitext
+from typing import Any
+
+from bot.core.analysis.egress import EGRESS_VERSION, outbound_calls
+from bot.core.model import FileFacts
+
+# File extension → tree-sitter grammar. Others (.vue, .svelte…) keep the plain facts.
+GRAMMARS = {
+    ".py": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".rb": "ruby",
+    ".go": "go",
+}
+
+
+class WithEgress:
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.version = 100 * EGRESS_VERSION + inner.version
+        self.claims = getattr(inner, "claims", None)
+
+    def matches(self, path: str) -> bool:
+        return bool(self.inner.matches(path))
+
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        facts: FileFacts = self.inner.extract(path, data)
+        grammar = GRAMMARS.get(splitext(path)[1])
+        if grammar is None:
+            return facts
+        calls, signals, meta = outbound_calls(grammar, data)
+        if not (calls or signals or meta):
+            return facts
+        return replace(
+            facts,
+            calls=calls,
+            signals=tuple(sorted({*facts.signals, *signals})),
+            meta=tuple(sorted({*facts.meta, *meta})),
+        )
+
+
+def with_egress(extractor: Any) -> WithEgress:
+    return WithEgress(extractor)

@@ -1,0 +1,190 @@
+"""External integrations from outbound calls: each call's destination becomes a service.
+
+Rules, per call in product code (tests, examples and dev files make no claim):
+
+* a literal host → the catalog service listing that host (``hosts:``), else an integration
+  named by the host, category "HTTP API"; local and reserved hosts (localhost, example.com,
+  ``*.local``, ``*.test``) are not egress;
+* a name resolved to a host elsewhere (a settings module's ``CENSUS_URL = "https://…"``,
+  meta ``egress.const``) → that host;
+* otherwise, in a folder named for a service (``notification-providers/<name>.js``,
+  ``providers/<name>/``, ``notifiers/<name>.go``) → that service, the call as evidence;
+* a URL from user data → one item, "User-configured HTTP endpoints (outgoing webhooks)";
+* a setting or env var → an integration "HTTP endpoint configured by X";
+* a relative URL (the app's own server) or an unknown one → nothing.
+
+A ``candidate`` call (a URL literal passed to some function) counts only when some file
+defines a wrapper of that name. Services merge with the catalog's by name: the call site is
+then the strongest evidence ("used") and its host, settings and timeout are added.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from posixpath import splitext
+
+from bot.core.analysis.catalog import Catalog
+from bot.core.analysis.egress import wrapper_names
+from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
+from bot.core.model import Evidence, FileFacts, OutboundCall, Service
+
+USER_CONFIGURED = "User-configured HTTP endpoints (outgoing webhooks)"
+HTTP_API = "HTTP API"
+SERVICE_FOLDERS = frozenset(
+    {"providers", "provider", "notifiers", "notifier", "notification-providers",
+     "notification_providers", "notifications", "integrations", "integration", "channels",
+     "senders", "webhooks"}
+)  # fmt: skip
+_GENERIC_STEMS = frozenset(
+    {"index", "base", "util", "utils", "common", "types", "provider", "providers", "__init__",
+     "notification-provider", "notification_provider", "notifier", "notifiers", "helpers",
+     "interface", "registry", "mod", "main", "models", "model", "test", "spec"}
+)  # fmt: skip
+_LOCAL_HOST = re.compile(
+    r"^(localhost|127\.[\d.]+|0\.0\.0\.0|\[::1?\]|host\.docker\.internal|.*\.(local|localhost|"
+    r"test|invalid|example|internal)|(.*\.)?example\.(com|org|net))$"
+)
+_SECRET_WORDS = ("TOKEN", "KEY", "SECRET", "PASSWORD", "PASS", "AUTH", "CREDENTIAL", "DSN")
+
+
+@dataclass
+class _Found:
+    category: str
+    evidence: set[Evidence] = field(default_factory=set)
+    hosts: set[str] = field(default_factory=set)
+    configured_by: set[str] = field(default_factory=set)
+    auth: set[str] = field(default_factory=set)
+    timeouts: set[str] = field(default_factory=set)
+
+
+def service_folder_name(path: str) -> str:
+    """The service a path is named for: the part after a `SERVICE_FOLDERS` folder."""
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part.lower() in SERVICE_FOLDERS:
+            stem = splitext(parts[i + 1])[0]
+            if stem.lower() not in _GENERIC_STEMS and re.fullmatch(r"[\w.-]{2,40}", stem):
+                return stem
+    return ""
+
+
+def _shown(stem: str) -> str:
+    return stem[0].upper() + stem[1:] if stem.isalpha() and stem.islower() else stem
+
+
+def egress_services(
+    files: Mapping[str, FileFacts], catalog: Catalog
+) -> tuple[tuple[Service, ...], tuple[Service, ...]]:
+    """(services found through catalog hosts or folder names, plain HTTP integrations)."""
+    wrappers = wrapper_names(kv for f in files.values() if f.calls for kv in f.meta)
+    consts: dict[str, set[str]] = {}
+    for f in files.values():
+        for key, value in f.meta:
+            if key == "egress.const":
+                name, _, host = value.partition("=")
+                consts.setdefault(name, set()).add(host)
+    found: dict[str, _Found] = {}
+    for path in sorted(files):
+        f = files[path]
+        if not f.calls or non_product_path(path) or dev_only_path(path):
+            continue
+        secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
+        folder = service_folder_name(path)
+        for call in f.calls:
+            if call.kind == "candidate" and call.client.removeprefix("call:") not in wrappers:
+                continue
+            named = _destination(call, folder, consts, catalog)
+            if named is None:
+                continue
+            name, category, host = named
+            item = found.setdefault(name, _Found(category))
+            item.evidence.add(Evidence(path, call.line))
+            if host:
+                item.hosts.add(host)
+            if call.configured_by and call.origin in ("env", "setting"):
+                item.configured_by.add(call.configured_by)
+            if call.timeout:
+                item.timeouts.add(call.timeout)
+            item.auth.update(secrets)
+    out = []
+    for name, item in found.items():
+        evidence = tuple(sorted(item.evidence)[:EVIDENCE_CAP])
+        out.append(
+            Service(
+                name,
+                item.category,
+                "used",
+                evidence,
+                hosts=tuple(sorted(item.hosts)),
+                configured_by=tuple(sorted(item.configured_by)),
+                auth=tuple(sorted(item.auth)),
+                timeout=", ".join(sorted(item.timeouts))[:60],
+            )
+        )
+    return (), tuple(sorted(out, key=lambda s: (s.name.casefold(), s.name)))
+
+
+def _destination(
+    call: OutboundCall, folder: str, consts: Mapping[str, set[str]], catalog: Catalog
+) -> tuple[str, str, str] | None:
+    host = call.host
+    if not host and call.origin in ("constant", "setting") and call.configured_by:
+        key = call.configured_by.rsplit(".", 1)[-1]
+        hosts = consts.get(key, set())
+        if len(hosts) == 1:
+            host = next(iter(hosts))
+    if host:
+        if _LOCAL_HOST.match(host):
+            return None
+        entries = [e for e in catalog.by_host(host) if e.section == "services"]
+        if entries:
+            return entries[0].name, entries[0].category, host
+        if folder:
+            return (*_folder_service(folder, catalog), host)
+        return host, HTTP_API, host
+    if call.origin in ("relative", "parameter") or (call.origin == "unknown" and not folder):
+        return None
+    if folder:
+        return (*_folder_service(folder, catalog), "")
+    if call.origin == "user":
+        return USER_CONFIGURED, "webhooks", ""
+    if call.origin in ("env", "setting", "constant") and call.configured_by:
+        return f"HTTP endpoint configured by {call.configured_by}", HTTP_API, ""
+    return None
+
+
+def _folder_service(stem: str, catalog: Catalog) -> tuple[str, str]:
+    wanted = re.sub(r"[^a-z0-9]", "", stem.lower())
+    for entry in catalog.entries:
+        if entry.section == "services" and re.sub(r"[^a-z0-9]", "", entry.name.lower()) == wanted:
+            return entry.name, entry.category
+    return _shown(stem), HTTP_API
+
+
+def merge_integrations(
+    catalogued: tuple[Service, ...], found: tuple[Service, ...]
+) -> tuple[Service, ...]:
+    """The catalog's integrations with the calls' services merged in by name."""
+    by_name = {s.name.casefold(): s for s in catalogued}
+    for service in found:
+        key = service.name.casefold()
+        old = by_name.get(key)
+        if old is None:
+            by_name[key] = service
+            continue
+        evidence = tuple(dict.fromkeys((*service.evidence, *old.evidence)))[:EVIDENCE_CAP]
+        by_name[key] = replace(
+            old,
+            strength="used",
+            evidence=evidence,
+            hosts=service.hosts,
+            configured_by=service.configured_by,
+            auth=service.auth,
+            timeout=service.timeout,
+        )
+    return tuple(sorted(by_name.values(), key=lambda s: (s.name.casefold(), s.name)))
+
+
+__all__ = ["USER_CONFIGURED", "egress_services", "merge_integrations", "service_folder_name"]

@@ -1,0 +1,164 @@
+"""Which library calls are HTTP requests, and which argument is the URL: data, per language.
+
+Transcribed from GitHub CodeQL's framework models (MIT License, Copyright (c) GitHub, Inc.;
+`Http::Client::Request` in python/ql/lib/semmle/python/frameworks/{Requests,Httpx,Aiohttp,
+Stdlib,Urllib3,Pycurl}.qll, javascript/ql/lib/semmle/javascript/frameworks/ClientRequests.qll,
+ruby/ql/lib/codeql/ruby/frameworks/http_clients/*.qll and go/ql/lib/semmle/go/frameworks/
+{stdlib/NetHttp,Resty}.qll): the calls, and the position or keyword of their URL argument.
+
+A callee is written canonically: the library's module and the attribute path
+(``requests.get``, ``axios.post``, ``Net::HTTP.get``, ``http.NewRequest``). ``Cls.*`` under
+a constructor means a method on an instance it made (`CONSTRUCTORS` lists which calls make
+one, and the keyword that gives the instance a base URL).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class UrlArg(NamedTuple):
+    """Where the URL is: positional index (-1 for none), keyword or object key name."""
+
+    position: int
+    keyword: str = "url"
+    client: str = ""
+    host_only: bool = False  # the argument is a host, not a URL (http.client, Net::HTTP.new)
+
+
+def _verbs(prefix: str, verbs: str, arg: UrlArg) -> dict[str, UrlArg]:
+    return {f"{prefix}.{verb}": arg for verb in verbs.split()}
+
+
+_PY_VERBS = "get post put patch delete head options"
+
+PYTHON: dict[str, UrlArg] = {
+    **_verbs("requests", _PY_VERBS, UrlArg(0, "url", "requests")),
+    "requests.request": UrlArg(1, "url", "requests"),
+    "requests.Request": UrlArg(1, "url", "requests"),
+    **_verbs("requests.Session", _PY_VERBS, UrlArg(0, "url", "requests")),
+    "requests.Session.request": UrlArg(1, "url", "requests"),
+    **_verbs("httpx", _PY_VERBS, UrlArg(0, "url", "httpx")),
+    "httpx.request": UrlArg(1, "url", "httpx"),
+    "httpx.stream": UrlArg(1, "url", "httpx"),
+    **_verbs("httpx.Client", _PY_VERBS, UrlArg(0, "url", "httpx")),
+    "httpx.Client.request": UrlArg(1, "url", "httpx"),
+    "httpx.Client.stream": UrlArg(1, "url", "httpx"),
+    **_verbs("httpx.AsyncClient", _PY_VERBS, UrlArg(0, "url", "httpx")),
+    "httpx.AsyncClient.request": UrlArg(1, "url", "httpx"),
+    "httpx.AsyncClient.stream": UrlArg(1, "url", "httpx"),
+    **_verbs("aiohttp.ClientSession", _PY_VERBS + " ws_connect", UrlArg(0, "url", "aiohttp")),
+    "aiohttp.ClientSession.request": UrlArg(1, "url", "aiohttp"),
+    "aiohttp.request": UrlArg(1, "url", "aiohttp"),
+    "urllib.request.urlopen": UrlArg(0, "url", "urllib.request"),
+    "urllib.request.Request": UrlArg(0, "url", "urllib.request"),
+    "urllib.request.urlretrieve": UrlArg(0, "url", "urllib.request"),
+    "urllib3.request": UrlArg(1, "url", "urllib3"),
+    "urllib3.PoolManager.request": UrlArg(1, "url", "urllib3"),
+    "urllib3.PoolManager.urlopen": UrlArg(1, "url", "urllib3"),
+    "urllib3.HTTPConnectionPool": UrlArg(0, "host", "urllib3", host_only=True),
+    "urllib3.HTTPSConnectionPool": UrlArg(0, "host", "urllib3", host_only=True),
+    "http.client.HTTPConnection": UrlArg(0, "host", "http.client", host_only=True),
+    "http.client.HTTPSConnection": UrlArg(0, "host", "http.client", host_only=True),
+    "pycurl.Curl.setopt": UrlArg(1, "", "pycurl"),  # only with pycurl.URL first (egress.py)
+}
+PYTHON_CONSTRUCTORS: dict[str, str] = {
+    "requests.Session": "",
+    "requests.session": "",
+    "httpx.Client": "base_url",
+    "httpx.AsyncClient": "base_url",
+    "aiohttp.ClientSession": "base_url",
+    "urllib3.PoolManager": "",
+    "pycurl.Curl": "",
+}
+
+_JS_VERBS = "get post put patch delete head options"
+
+JAVASCRIPT: dict[str, UrlArg] = {
+    "fetch": UrlArg(0, "url", "fetch"),
+    "window.fetch": UrlArg(0, "url", "fetch"),
+    "globalThis.fetch": UrlArg(0, "url", "fetch"),
+    "$fetch": UrlArg(0, "url", "ofetch"),
+    "axios": UrlArg(0, "url", "axios"),
+    **_verbs("axios", _JS_VERBS + " postForm putForm patchForm", UrlArg(0, "url", "axios")),
+    "axios.request": UrlArg(-1, "url", "axios"),
+    "axios.create.*": UrlArg(0, "url", "axios"),  # methods of an instance (see below)
+    "got": UrlArg(0, "url", "got"),
+    **_verbs("got", _JS_VERBS + " stream", UrlArg(0, "url", "got")),
+    "ky": UrlArg(0, "url", "ky"),
+    **_verbs("ky", _JS_VERBS, UrlArg(0, "url", "ky")),
+    "node-fetch": UrlArg(0, "url", "node-fetch"),
+    "undici.request": UrlArg(0, "url", "undici"),
+    "undici.fetch": UrlArg(0, "url", "undici"),
+    "undici.stream": UrlArg(0, "url", "undici"),
+    **_verbs("superagent", _JS_VERBS + " del", UrlArg(0, "url", "superagent")),
+    "ofetch.ofetch": UrlArg(0, "url", "ofetch"),
+    "ofetch.$fetch": UrlArg(0, "url", "ofetch"),
+}
+# A call that makes a client instance, and the config key giving it a base URL.
+JAVASCRIPT_CONSTRUCTORS: dict[str, str] = {
+    "axios.create": "baseURL",
+    "got.extend": "prefixUrl",
+    "ky.create": "prefixUrl",
+    "ky.extend": "prefixUrl",
+    "ofetch.ofetch.create": "baseURL",
+}
+JAVASCRIPT_MODULES = frozenset(
+    {"axios", "got", "ky", "node-fetch", "undici", "superagent", "ofetch"}
+)
+
+_RB_VERBS = "get post put patch delete head options"
+
+RUBY: dict[str, UrlArg] = {
+    **_verbs("Net::HTTP", "get get_response post post_form get_print", UrlArg(0, "", "Net::HTTP")),
+    "Net::HTTP.start": UrlArg(0, "", "Net::HTTP", host_only=True),
+    "Net::HTTP.new": UrlArg(0, "", "Net::HTTP", host_only=True),
+    "Faraday.new": UrlArg(0, "url", "Faraday"),
+    **_verbs("Faraday", _RB_VERBS, UrlArg(0, "url", "Faraday")),
+    **_verbs("HTTParty", _RB_VERBS, UrlArg(0, "", "HTTParty")),
+    "base_uri": UrlArg(0, "", "HTTParty"),  # in a class that includes HTTParty (egress.py)
+    **_verbs("RestClient", _RB_VERBS, UrlArg(0, "", "RestClient")),
+    "RestClient::Request.execute": UrlArg(-1, "url", "RestClient"),
+    **_verbs("Excon", _RB_VERBS + " new", UrlArg(0, "", "Excon")),
+    **_verbs("Typhoeus", _RB_VERBS, UrlArg(0, "", "Typhoeus")),
+    "Typhoeus::Request.new": UrlArg(0, "", "Typhoeus"),
+    **_verbs("HTTP", _RB_VERBS + " request", UrlArg(0, "", "http.rb")),
+    "URI.open": UrlArg(0, "", "OpenURI"),
+    "OpenURI.open_uri": UrlArg(0, "", "OpenURI"),
+}
+
+GO: dict[str, UrlArg] = {
+    **_verbs("http", "Get Post Head PostForm", UrlArg(0, "", "net/http")),
+    "http.NewRequest": UrlArg(1, "", "net/http"),
+    "http.NewRequestWithContext": UrlArg(2, "", "net/http"),
+}
+# resty: `client.R()…Get(url)`, and `resty.New().SetBaseURL(url)`.
+GO_RESTY_VERBS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "Head", "Options"})
+
+MODELS: dict[str, dict[str, UrlArg]] = {
+    "python": PYTHON,
+    "javascript": JAVASCRIPT,
+    "typescript": JAVASCRIPT,
+    "ruby": RUBY,
+    "go": GO,
+}
+
+# A file is parsed only when it holds one of these words (cheap to look for, and a file
+# without any of them makes no call in the tables above, nor a URL-literal call).
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    "python": ("requests", "httpx", "aiohttp", "urllib", "http.client", "pycurl", "://"),
+    "javascript": ("fetch", "axios", "got", "ky", "undici", "superagent", "ofetch", "://"),
+    "ruby": (
+        "Net::HTTP",
+        "Faraday",
+        "HTTParty",
+        "RestClient",
+        "Excon",
+        "Typhoeus",
+        "HTTP.",
+        "URI.open",
+        "open_uri",
+        "://",
+    ),
+    "go": ("net/http", "resty", "://"),
+}
