@@ -43,17 +43,22 @@ def analyzer_facts(checkout: Path) -> dict[str, Any]:
     return data
 
 
-def _words(text: str) -> str:
-    return " " + re.sub(r"[^a-z0-9.]+", " ", text.casefold()) + " "
+def _words(text: str, split_dots: bool = False) -> str:
+    return " " + re.sub(r"[^a-z0-9]+" if split_dots else r"[^a-z0-9.]+", " ", text.casefold()) + " "
 
 
 def matches(token: str, claimed: dict[str, Any]) -> bool:
-    """Whether `token` is a whole word (dots allowed, for hosts) of the claim's name or host."""
-    token = _words(token).strip()
-    texts = [claimed.get("name", ""), claimed.get("host", "") or ""]
-    return any(f" {token} " in _words(t) for t in texts if t) or token == (
-        claimed.get("host") or ""
-    )
+    """Whether `token` is a whole word of the claim's name or one of its hosts (a host token
+    keeps its dots; a name token also matches across dotted setting names)."""
+    hosts = [h.casefold() for h in claimed.get("hosts") or ()]
+    if token.casefold() in hosts:
+        return True
+    texts = [claimed.get("name", ""), *hosts]
+    for split in (False, True):
+        word = _words(token, split).strip()
+        if word and any(f" {word} " in _words(t, split) for t in texts):
+            return True
+    return False
 
 
 def score(checkout: Path, truth: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:

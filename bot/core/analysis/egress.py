@@ -64,9 +64,16 @@ _CALL_TYPES = {
                      "for_statement", "assignment_statement"}),
 }  # fmt: skip
 _CALLS = frozenset({"call", "call_expression", "new_expression"})
+_CANDIDATE_ARGS = _STRING_TYPES | {"identifier", "constant", "binary", "binary_expression",
+                                   "binary_operator", "call", "call_expression"}  # fmt: skip
+# A parameter named like a URL: a function that calls out with it (however it reshapes it
+# first) is a wrapper, its callers' arguments are the destinations.
+_URL_PARAM = re.compile(
+    r"(?i)^(?:.*_)?(?:url|uri|endpoint|href|link)s?$|[a-z](?:Url|URL|Uri|Endpoint)$"
+)
 _FUNCTIONS = frozenset(
     {"function_definition", "function_declaration", "method_definition", "arrow_function",
-     "function_expression", "method", "method_declaration"}
+     "function_expression", "method", "singleton_method", "method_declaration"}
 )  # fmt: skip
 _LOOPS = frozenset(
     {"while_statement", "for_statement", "do_statement", "until", "while", "begin"}
@@ -122,7 +129,15 @@ def outbound_calls(
             _go_client_timeout(f, node)
         if len(calls) >= MAX_CALLS_PER_FILE:
             break
-    # A wrapper found while walking makes its earlier call sites outbound calls too.
+    # A function that passes its parameter on to a wrapper is a wrapper too (bounded
+    # rounds); then every call of a wrapper in this file is an outbound call.
+    for _ in range(3):
+        known = len(f.wrappers)
+        for node in nodes:
+            if node.type in _CALLS:
+                _wrapper_call(f, node)
+        if len(f.wrappers) == known:
+            break
     if f.wrappers:
         for node in nodes:
             if node.type in _CALLS and (found := _wrapper_call(f, node)) is not None:
@@ -173,8 +188,11 @@ def _learn(f: _File, node: Node) -> None:
                     else right
                 ],
             )
-        for name_node, value in zip(lefts, rights, strict=False):
+        for name_node, bound in zip(lefts, rights, strict=False):
+            value = _unwrapped(bound)
             _bind(f, text(name_node, 80), value)
+            if value.type == "object" and _enclosing_function(node) is None:
+                _object_consts(f, text(name_node, 80), value)
             if value.type in _STRING_TYPES and _enclosing_function(node) is None:
                 host, _, origin = _resolve(f, value, 0, node)
                 name = text(name_node, 80)
@@ -183,21 +201,49 @@ def _learn(f: _File, node: Node) -> None:
     elif kind == "with_statement":
         for pattern in walk(node, frozenset({"as_pattern"}), 50):
             target = pattern.child_by_field_name("alias")
-            bound = pattern.named_children[0] if pattern.named_child_count else None
-            if target is not None and bound is not None:
-                _bind(f, text(target, 80), bound)
+            made = pattern.named_children[0] if pattern.named_child_count else None
+            if target is not None and made is not None:
+                _bind(f, text(target, 80), made)
     elif kind == "call" and f.language == "ruby" and _ruby_include_httparty(node):
         f.aliases["base_uri"] = "base_uri"
+
+
+def _object_consts(f: _File, name: str, value: Node) -> None:
+    """`const API = {base: "https://…"}` at top level: `API.base` names that host."""
+    if not re.fullmatch(r"[A-Za-z_$][\w$]*", name):
+        return
+    for pair in value.named_children[:50]:
+        if pair.type != "pair":
+            continue
+        key = text(pair.child_by_field_name("key"), 60).strip("\"'")
+        item = pair.child_by_field_name("value")
+        if item is not None and item.type in _STRING_TYPES:
+            host, _, origin = _resolve(f, item, 0, pair)
+            if origin == "literal" and host:
+                f.consts.setdefault(f"{name}.{key}", host)
+
+
+_WRAPPING = frozenset(
+    {"await", "await_expression", "unary_expression", "parenthesized_expression",
+     "as_expression", "satisfies_expression", "non_null_expression"}
+)  # fmt: skip
+
+
+def _unwrapped(value: Node) -> Node:
+    """`await x`, `(x)`, `x as const`, `&x` → x."""
+    for _ in range(8):
+        if value.type not in _WRAPPING or not value.named_child_count:
+            break
+        value = value.named_children[
+            0 if value.type.endswith(("as_expression", "satisfies_expression")) else -1
+        ]
+    return value
 
 
 def _bind(f: _File, name: str, value: Node) -> None:
     if not name or len(name) > 80:
         return
-    while (
-        value.type in ("await", "await_expression", "unary_expression", "parenthesized_expression")
-        and value.named_child_count
-    ):
-        value = value.named_children[-1]
+    value = _unwrapped(value)
     f.values.setdefault(name, value)
     if value.type in _CALLS:
         callee = _canonical(f, _callee(value))
@@ -297,6 +343,8 @@ def _expr_name(node: Node | None, depth: int = 0) -> str:
         name = text(node.child_by_field_name("name"), 80)
         return f"{_expr_name(scope, depth + 1)}::{name}" if scope is not None else name
     if kind in _CALLS:
+        if kind == "call" and node.child_by_field_name("arguments") is None:
+            return _callee(node)  # Ruby: `a.b.c` is a chain of calls without arguments
         return _callee(node) + "()"
     if kind in ("this", "self"):
         return kind
@@ -363,15 +411,19 @@ def _key_in(f: _File, node: Node, key: str, depth: int) -> Node | None:
     return None
 
 
+_NUMBER_TYPES = frozenset({"integer", "float", "number", "int_literal", "float_literal"})
+
+
 def _timeout(f: _File, node: Node) -> str:
+    """The timeout set at the call: its literal value, or "set" when it is an expression."""
     args = node.child_by_field_name("arguments")
     if args is None:
         return ""
-    for key in _TIMEOUT_KEYS:
+    for key in sorted(_TIMEOUT_KEYS):
         for arg in args.named_children:
             found = _key_in(f, arg, key, 0)
             if found is not None:
-                return text(found, 24)
+                return text(found, 16) if found.type in _NUMBER_TYPES else "set"
     return ""
 
 
@@ -429,6 +481,11 @@ def _call(f: _File, node: Node) -> OutboundCall | None:
         host, origin = _string_literal(url).lower(), "literal"
     if origin == "parameter":
         _mark_wrapper(f, node, configured_by)
+    elif origin in ("unknown", "user"):
+        function = _enclosing_function(node)
+        named = [p for p in _parameters(function) if _URL_PARAM.match(p)] if function else []
+        if len(named) == 1 and _mark_wrapper(f, node, named[0]):
+            host, configured_by, origin = "", named[0], "parameter"
     return OutboundCall(
         "http", line(node), model.client, host, configured_by, origin, _timeout(f, node)
     )
@@ -459,21 +516,18 @@ def _url_arg(f: _File, node: Node, model: models.UrlArg) -> Node | None:
 
 
 def _candidate(f: _File, node: Node, callee: str) -> OutboundCall | None:
-    """A call to something else whose first argument is a URL with a written host: kept for
-    the aggregation, which knows every file's wrappers."""
+    """A call to something else whose first argument is a URL with a written host, or one
+    held by a setting or env var: kept for the aggregation, which knows every file's
+    wrappers (a repository's own HTTP helper defined in another file)."""
     args = _args(node)
-    if not args or args[0].type not in _STRING_TYPES:
-        return None
-    host, configured_by, origin = _resolve(f, args[0], 0, node)
-    if origin not in ("literal", "env", "setting") or (origin == "literal" and not host):
+    if not args or args[0].type not in _CANDIDATE_ARGS:
         return None
     name = callee.rsplit(".", 1)[-1]
     if not name or not name.replace("_", "a").isalnum():
         return None
-    if name in f.wrappers:
-        return OutboundCall(
-            "http", line(node), f"wrapper:{name}", host, configured_by, origin, _timeout(f, node)
-        )
+    host, configured_by, origin = _resolve(f, args[0], 0, node)
+    if origin not in ("literal", "env", "setting") or (origin == "literal" and not host):
+        return None
     return OutboundCall("candidate", line(node), f"call:{name}", host, configured_by, origin)
 
 
@@ -489,7 +543,10 @@ def _wrapper_call(f: _File, node: Node) -> OutboundCall | None:
     if len(args) <= index:
         return None
     host, configured_by, origin = _resolve(f, args[index], 0, node)
-    if origin in ("parameter", "relative"):
+    if origin == "parameter":
+        _mark_wrapper(f, node, configured_by)
+        return None
+    if origin == "relative":
         return None
     return OutboundCall(
         "http", line(node), f"wrapper:{name}", host, configured_by, origin, _timeout(f, node)
@@ -535,28 +592,35 @@ def _function_name(function: Node) -> str:
         "variable_declarator",
         "pair",
         "assignment_expression",
+        "field_definition",
+        "public_field_definition",
     ):
         target = (
             parent.child_by_field_name("name")
             or parent.child_by_field_name("key")
             or parent.child_by_field_name("left")
+            or parent.child_by_field_name("property")
         )
         return text(target, 80).rsplit(".", 1)[-1]
     return ""
 
 
-def _mark_wrapper(f: _File, node: Node, parameter: str) -> None:
+def _mark_wrapper(f: _File, node: Node, parameter: str) -> bool:
+    """Make the function around `node` a wrapper whose `parameter` is the URL; whether it is."""
     function = _enclosing_function(node)
     if function is None:
-        return
+        return False
     params = _parameters(function)
     name = _function_name(function)
-    if name and parameter in params:
-        index = params.index(parameter)
-        if f.language == "python" and params and params[0] in ("self", "cls"):
-            index -= 1
-        if index >= 0:
-            f.wrappers.setdefault(name, index)
+    if not name or parameter not in params:
+        return False
+    index = params.index(parameter)
+    if f.language == "python" and params and params[0] in ("self", "cls"):
+        index -= 1
+    if index < 0:
+        return False
+    f.wrappers.setdefault(name, index)
+    return True
 
 
 # --- destinations -----------------------------------------------------------------
@@ -641,11 +705,16 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             "await_expression",
             "await",
             "as_expression",
+            "satisfies_expression",
             "non_null_expression",
         )
         and node.named_child_count
     ):
         return _resolve(f, node.named_children[0], depth + 1, call)
+    if kind == "member_expression":
+        obj = node.child_by_field_name("object")
+        if obj is not None and obj.type in _CALLS:  # `new URL(x).href`
+            return _resolve(f, obj, depth + 1, call)
     name = (
         _expr_name(node)
         if kind
@@ -713,11 +782,11 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             )
             and args
         ):
-            return _resolve(f, args[0], depth + 1, call)
+            found = _resolve(f, args[0], depth + 1, call)
+            if found[2] == "relative" and len(args) > 1:  # URL(path, base), urljoin(base…)
+                return _resolve(f, args[1], depth + 1, call)
+            return found
         return "", "", "unknown"
-    if kind == "new_expression":
-        args = _args(node)  # new URL(x)
-        return _resolve(f, args[0], depth + 1, call) if args else ("", "", "unknown")
     if kind in ("identifier", "constant"):
         ident = text(node, 80)
         function = _enclosing_function(call)
@@ -750,7 +819,13 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         bound = f.values.get(full)
         if bound is not None:
             return _resolve(f, bound, depth + 1, call)
-        if full.startswith(_SELF_ROOTS):
+        root = re.match(r"[A-Za-z_$][\w$]*", full)
+        if root and root.group(0).isupper() and len(root.group(0)) > 1:
+            return "", full, "constant"  # `GEOCODING.endpoint`: a constant's field
+        # `self.base_url` is the object's own state (often configuration): unknown. A
+        # lookup by key (`self.config["feed_url"]`, `hook["url"]`) reads stored data.
+        keyed = kind in ("subscript", "subscript_expression", "element_reference")
+        if full.startswith(_SELF_ROOTS) and not keyed:
             return "", full, "unknown"
         return "", full[:120], "user"
     return "", "", "unknown"

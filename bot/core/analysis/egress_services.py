@@ -70,6 +70,22 @@ def service_folder_name(path: str) -> str:
     return ""
 
 
+_BROWSER_DIRS = frozenset(
+    {"web", "frontend", "client", "public", "static", "assets", "www", "ui", "components",
+     "pages", "views", "javascript"}
+)  # fmt: skip
+
+
+def browser_path(path: str) -> bool:
+    """Code that runs in the browser by its place (`web/src/…`, `app/javascript/…`,
+    `*.tsx`): there a request to a handed-over URL goes to the app's own server."""
+    if path.endswith((".tsx", ".jsx", ".vue", ".svelte")):
+        return True
+    if not path.endswith((".js", ".ts", ".mjs")):
+        return False
+    return bool({p.lower() for p in path.split("/")[:-1]} & _BROWSER_DIRS)
+
+
 def _shown(stem: str) -> str:
     return stem[0].upper() + stem[1:] if stem.isalpha() and stem.islower() else stem
 
@@ -92,7 +108,10 @@ def egress_services(
             continue
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
         folder = service_folder_name(path)
+        browser = browser_path(path)
         for call in f.calls:
+            if browser and call.origin in ("user", "unknown") and not call.host:
+                continue  # a page's request to a URL it was handed: its own server, most often
             if call.kind == "candidate" and call.client.removeprefix("call:") not in wrappers:
                 continue
             named = _destination(call, folder, consts, catalog)
@@ -131,10 +150,11 @@ def _destination(
 ) -> tuple[str, str, str] | None:
     host = call.host
     if not host and call.origin in ("constant", "setting") and call.configured_by:
-        key = call.configured_by.rsplit(".", 1)[-1]
-        hosts = consts.get(key, set())
-        if len(hosts) == 1:
-            host = next(iter(hosts))
+        for key in (call.configured_by, call.configured_by.rsplit(".", 1)[-1]):
+            hosts = consts.get(key, set())
+            if len(hosts) == 1:
+                host = next(iter(hosts))
+                break
     if host:
         if _LOCAL_HOST.match(host):
             return None
