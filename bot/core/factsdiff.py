@@ -3,7 +3,8 @@
 Items are matched by identity, not by evidence: a service by (category, name), an entry point
 by (kind, name), an edge by (source, target). Moving a call to another line is not news; a new
 integration, a dropped datastore or a new dependency between modules is. A strength change
-(declared → used) counts as a change of that service.
+(declared → used) counts as a change of that service. A host the code calls that it did not
+call before is news of its own ("adds egress to api.sendgrid.com"), whatever service it is.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class FactsDiff:
     flows_removed: tuple[Flow, ...] = ()
     handoffs_added: tuple[Handoff, ...] = ()
     handoffs_removed: tuple[Handoff, ...] = ()
+    # (host, the service that calls it): hosts the code calls now and did not before.
+    egress_added: tuple[tuple[str, Service], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -88,6 +91,10 @@ class FactsDiff:
         out += [
             f"Hand-off removed: **{_t(h.name)}** ({_t(h.mechanism)})" for h in self.handoffs_removed
         ]
+        out += [
+            f"Adds egress to **{_t(host)}** ({_t(s.name)}){_ev(s, cite)}"
+            for host, s in self.egress_added
+        ]
         return out
 
     def to_markdown(self, link: Callable[[Evidence], str] | None = None) -> str:
@@ -122,6 +129,7 @@ def diff_facts(old: RepoFacts, new: RepoFacts) -> FactsDiff:
         flows_removed=_added(new.flows, old.flows, _flow_key),
         handoffs_added=_added(old.handoffs, new.handoffs, _handoff_key),
         handoffs_removed=_added(new.handoffs, old.handoffs, _handoff_key),
+        egress_added=_new_hosts(old, new),
     )
 
 
@@ -131,6 +139,17 @@ def _flow_key(f: Flow) -> tuple[str, ...]:
 
 def _handoff_key(h: Handoff) -> tuple[str, ...]:
     return (h.mechanism, h.name)
+
+
+def _new_hosts(old: RepoFacts, new: RepoFacts) -> tuple[tuple[str, Service], ...]:
+    """Hosts some integration of `new` calls that no service of `old` called, by host."""
+    before = {h for s in old.datastores + old.integrations for h in s.hosts}
+    found: dict[str, Service] = {}
+    for service in new.datastores + new.integrations:
+        for host in service.hosts:
+            if host not in before:
+                found.setdefault(host, service)
+    return tuple((host, found[host]) for host in sorted(found))
 
 
 def _entry_key(e: Entrypoint) -> tuple[str, ...]:

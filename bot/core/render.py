@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from bot.core.evidence import evidence_key
-from bot.core.mermaid import STRENGTH_RANK, build_diagram, category_label, kind_label
+from bot.core.mermaid import build_diagram, kind_label
 from bot.core.model import (
     Edge,
     Entrypoint,
@@ -69,10 +69,6 @@ STRENGTH_LEADS = (
     ("declared", "Declared in manifests, not seen in code:"),
 )
 MAX_NAMED = 12  # names in one sentence; the tables list the rest
-RESILIENCE_NONE = (
-    "Retries, backoff, circuit breakers and timeouts: none detected. Failures of downstream"
-    " systems surface to the caller as they are."
-)
 
 ENTRY_NOUNS = {
     "http": ("HTTP", "HTTP"),
@@ -90,13 +86,16 @@ T = TypeVar("T", Entrypoint, Service, Item, Schedule)
 
 def render_data_flow(facts: RepoFacts, paths: Collection[str]) -> dict[str, str]:
     """Slug → markdown body (without the subsection heading), one per owned subsection."""
+    # Imported here: render_egress builds on this module's helpers (escaping, tables).
+    from bot.core import render_egress
+
     known = _known_paths(paths if isinstance(paths, tuple) else tuple(paths))
     grounded = _ground(facts, known)
     return {
         HIGH_LEVEL_FLOW: _high_level_flow(grounded, known),
         INTERNAL_MOVEMENT: _internal_movement(grounded, known),
-        EXTERNAL_INTEGRATIONS: _external_integrations(grounded),
-        OBSERVABILITY: _observability(grounded),
+        EXTERNAL_INTEGRATIONS: render_egress.external_integrations(grounded),
+        OBSERVABILITY: render_egress.observability(grounded),
     }
 
 
@@ -385,15 +384,6 @@ def _module_summary(facts: RepoFacts, known: _Paths) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _services_table(services: Sequence[Service]) -> str:
-    ordered = sorted(services, key=lambda s: (STRENGTH_RANK.get(s.strength, 9), s.category, s.name))
-    rows = [
-        [text(s.name), text(category_label(s.category)), text(s.strength), citations(s.evidence)]
-        for s in ordered
-    ]
-    return table(["Name", "Category", "Strength", "Evidence"], rows)
-
-
 def _services_sentence(services: Sequence[Service]) -> str:
     """Who the code talks to, strongest evidence first, names only (the tables cite)."""
     sentences = []
@@ -406,46 +396,12 @@ def _services_sentence(services: Sequence[Service]) -> str:
     return " ".join(sentences)
 
 
-def _external_integrations(facts: RepoFacts) -> str:
-    parts: list[str] = []
-    if facts.datastores or facts.integrations:
-        parts.append(_services_sentence(facts.datastores + facts.integrations))
-    for label, services in (
-        ("Datastores", facts.datastores),
-        ("External integrations", facts.integrations),
-    ):
-        if services:
-            parts.append(f"**{label}**\n\n" + _services_table(services))
-        else:
-            parts.append(f"**{label}**: {NONE_DETECTED}.")
-    if facts.datastores or facts.integrations:
-        parts.append(STRENGTH_NOTE)
-    return "\n\n".join(parts) + "\n"
-
-
 def _items_table(items: Sequence[Item]) -> str:
     rows = [
         [text(i.name), text(i.kind), detail(i.detail), citations(i.evidence)]
         for i in sorted(items, key=lambda i: (i.kind, i.name, i.detail))
     ]
     return table(["Name", "Kind", "Detail", "Evidence"], rows)
-
-
-def _observability(facts: RepoFacts) -> str:
-    parts: list[str] = []
-    for label, items in (
-        ("Deployment", facts.deployment),
-        ("Logs, metrics, tracing and error tracking", facts.observability),
-    ):
-        if items:
-            parts.append(f"**{label}**\n\n" + _items_table(items))
-        else:
-            parts.append(f"**{label}**: {NONE_DETECTED}.")
-    if facts.resilience:
-        parts.append("**Retries, backoff and timeouts**\n\n" + _items_table(facts.resilience))
-    else:
-        parts.append(RESILIENCE_NONE)
-    return "\n\n".join(parts) + "\n"
 
 
 # --- v2 docs: Module Dependencies --------------------------------------------------------

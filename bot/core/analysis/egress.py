@@ -17,8 +17,8 @@ Comments and string contents are never calls: the parser says so. A call to a na
 a wrapper in another file cannot be seen from this one, so a call whose first argument is a
 URL with a literal host is kept as a ``candidate`` (its callee's name as client), and the
 aggregation keeps it only when some file defines a wrapper of that name (meta
-``egress.wrapper``). Timeouts set at the call are kept; a hand-written backoff loop, a
-``Retry-After`` read and an HTTP client's timeout are signals (``resilience.*``).
+``egress.wrapper``). Timeouts set at the call are kept; the same tree gives the file's
+resilience signals (`resilience`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.core.analysis import http_models as models
-from bot.core.analysis.treesitter import Node, line, parse, text, walk
+from bot.core.analysis import resilience
+from bot.core.analysis.treesitter import Node, find, line, parse, reading, text, walk
 from bot.core.model import OutboundCall, Signal
 
 EGRESS_VERSION = 1
@@ -41,6 +42,13 @@ _SETTING_ROOTS = (
     "Rails.application.", "Rails.configuration.", "Setting.", "Settings.", "AppConfig.",
 )  # fmt: skip
 _SELF_ROOTS = ("self.", "this.", "@")
+# Objects that hold the program's own wiring, not data a user gave it.
+_OWN_OBJECTS = frozenset(
+    {"self", "this", "cls", "sb", "sandbox", "server", "app", "client", "api", "options", "opts",
+     "config", "conf", "cfg", "settings", "args", "argv", "env", "ctx", "context", "request",
+     "req", "window", "location", "document", "process", "os", "module", "exports"}
+)  # fmt: skip
+_DESTINATION = re.compile(r"(?i)hook|callback|notif|url|uri|endpoint|href|link|server|address")
 _TIMEOUT_KEYS = frozenset(
     {"timeout", "connect_timeout", "read_timeout", "open_timeout", "write_timeout",
      "connectTimeout", "readTimeout", "requestTimeout"}
@@ -64,6 +72,12 @@ _CALL_TYPES = {
                      "for_statement", "assignment_statement"}),
 }  # fmt: skip
 _CALLS = frozenset({"call", "call_expression", "new_expression"})
+# Calls that make or reshape a URL (never a request of their own).
+_URL_MAKERS = frozenset(
+    {"URI", "URL", "parse", "urlparse", "urlsplit", "urljoin", "join", "Sprintf", "format", "str",
+     "String", "encodeURI", "encodeURIComponent", "quote", "escape", "new", "Parse", "sub",
+     "gsub", "replace", "redirect", "redirect_to", "link_to", "href", "open_in_browser"}
+)  # fmt: skip
 _CANDIDATE_ARGS = _STRING_TYPES | {"identifier", "constant", "binary", "binary_expression",
                                    "binary_operator", "call", "call_expression"}  # fmt: skip
 # A parameter named like a URL: a function that calls out with it (however it reshapes it
@@ -108,13 +122,21 @@ def outbound_calls(
     """The file's outbound calls, resilience signals and meta (``egress.wrapper`` names).
     `language` is a `treesitter.parse` language name."""
     family = _lang(language)
-    if not triggered(language, data.decode("utf-8", "replace")):
+    calls_wanted = triggered(language, data.decode("utf-8", "replace"))
+    if not calls_wanted and not resilience.triggered(data):
         return (), (), ()
     root = parse(language, data)
     if root is None:
         return (), (), ()
+    with reading(data):
+        return _outbound_calls(language, family, root, data)
+
+
+def _outbound_calls(
+    language: str, family: str, root: Node, data: bytes
+) -> tuple[tuple[OutboundCall, ...], tuple[Signal, ...], tuple[tuple[str, str], ...]]:
     f = _File(family)
-    nodes = list(walk(root, _CALL_TYPES[family]))
+    nodes = find(language, root, _CALL_TYPES[family])
     for node in nodes:
         _learn(f, node)
     calls: list[OutboundCall] = []
@@ -123,10 +145,6 @@ def outbound_calls(
             found = _call(f, node)
             if found is not None:
                 calls.append(found)
-        elif node.type in _LOOPS:
-            _backoff(f, node)
-        elif node.type == "composite_literal":
-            _go_client_timeout(f, node)
         if len(calls) >= MAX_CALLS_PER_FILE:
             break
     # A function that passes its parameter on to a wrapper is a wrapper too (bounded
@@ -139,24 +157,18 @@ def outbound_calls(
         if len(f.wrappers) == known:
             break
     if f.wrappers:
+        # A call of this file's own wrapper is an outbound call, not a candidate.
+        calls = [c for c in calls if c.client.removeprefix("call:") not in f.wrappers]
         for node in nodes:
             if node.type in _CALLS and (found := _wrapper_call(f, node)) is not None:
                 calls.append(found)
-    if b"retry-after" in data.lower():
-        for hit in re.finditer(rb"(?i)retry-after", data):
-            f.signals.append(
-                Signal("resilience.retry", "Retry-After honoured", _line_at(data, hit.start()))
-            )
-            break
+    f.signals.extend(resilience.resilience_signals(language, nodes, root, data, _callee))
     meta = tuple(
         sorted(
             [("egress.wrapper", name) for name in f.wrappers]
             + [("egress.const", f"{name}={host}") for name, host in f.consts.items()]
         )
     )
-    for call in calls:
-        if call.timeout:
-            f.signals.append(Signal("resilience.timeout", f"{call.client} timeout", call.line))
     return tuple(sorted(set(calls))), tuple(sorted(set(f.signals))), meta
 
 
@@ -523,8 +535,11 @@ def _candidate(f: _File, node: Node, callee: str) -> OutboundCall | None:
     if not args or args[0].type not in _CANDIDATE_ARGS:
         return None
     name = callee.rsplit(".", 1)[-1]
-    if not name or not name.replace("_", "a").isalnum():
+    if not name or not name.replace("_", "a").isalnum() or name in _URL_MAKERS:
         return None
+    parent = node.parent
+    if parent is not None and parent.type in ("argument_list", "arguments"):
+        return None  # `get(URI("https://…"))`: the outer call is the one that sends
     host, configured_by, origin = _resolve(f, args[0], 0, node)
     if origin not in ("literal", "env", "setting") or (origin == "literal" and not host):
         return None
@@ -822,11 +837,21 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         root = re.match(r"[A-Za-z_$][\w$]*", full)
         if root and root.group(0).isupper() and len(root.group(0)) > 1:
             return "", full, "constant"  # `GEOCODING.endpoint`: a constant's field
-        # `self.base_url` is the object's own state (often configuration): unknown. A
-        # lookup by key (`self.config["feed_url"]`, `hook["url"]`) reads stored data.
+        # A lookup by key (`self.config["feed_url"]`, `hook["url"]`) reads stored data. A
+        # field is user data when it is named like a destination (`notification.webhookUrl`,
+        # `p.config.UserInfoUrl`) on an object that is not the program's own state or
+        # configuration (`self.base_url`, `client.api_url`, `options.url`): those are unknown.
         keyed = kind in ("subscript", "subscript_expression", "element_reference")
-        if full.startswith(_SELF_ROOTS) and not keyed:
-            return "", full, "unknown"
+        if keyed:
+            return "", full[:120], "user"
+        head = root.group(0) if root else ""
+        last = re.split(r"[.\]\[]", full.rstrip("]"))[-1]
+        if (
+            full.startswith(_SELF_ROOTS)
+            or head.lower() in _OWN_OBJECTS
+            or not _DESTINATION.search(last)
+        ):
+            return "", full[:120], "unknown"
         return "", full[:120], "user"
     return "", "", "unknown"
 
@@ -855,32 +880,6 @@ def _host_complete(prefix: str) -> bool:
     """Whether the literal prefix carries the whole host (something follows it)."""
     m = _HOST.match(prefix)
     return m is not None and len(prefix) > m.end()
-
-
-# --- resilience -------------------------------------------------------------------
-
-_SLEEP = re.compile(
-    r"\b(?:time\.sleep|asyncio\.sleep|sleep|setTimeout|time\.Sleep|Thread\.sleep|delay|wait)\b"
-)
-_GROWTH = re.compile(r"\*\*|\*=|<<|\*\s*2\b|2\s*\*|backoff|Backoff|exponential|jitter", re.I)
-
-
-def _backoff(f: _File, node: Node) -> None:
-    body = text(node, 4000)
-    if (
-        _SLEEP.search(body)
-        and _GROWTH.search(body)
-        and re.search(r"(?i)retr|attempt|tries|backoff", body)
-    ):
-        f.signals.append(
-            Signal("resilience.backoff", "hand-written retry with backoff", line(node))
-        )
-
-
-def _go_client_timeout(f: _File, node: Node) -> None:
-    kind = text(node.child_by_field_name("type"), 40)
-    if kind.endswith("http.Client") and "Timeout" in text(node.child_by_field_name("body"), 400):
-        f.signals.append(Signal("resilience.timeout", "net/http timeout", line(node)))
 
 
 def wrapper_names(metas: Iterable[tuple[str, str]]) -> set[str]:

@@ -13,6 +13,8 @@ million nested parentheses cost memory in proportion and no stack.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import importlib
 from collections.abc import Iterator
@@ -23,8 +25,25 @@ import tree_sitter
 PARSE_BUDGET_PER_BYTE = 0.25
 PARSE_BUDGET_FLOOR = 5_000
 _CHUNK = 1 << 16
+MAX_FOUND = 200_000  # nodes `find` returns for one file
+MAX_VISITED = 5_000_000  # nodes `find` looks at in one file (a 1 MB file has ~500k)
 
 Node = tree_sitter.Node
+
+# The bytes of the tree being read, for `text`: a node of a tree parsed through a read
+# callback fetches its text through that callback again (one 64 KiB slice per call), so
+# text is sliced from the source instead. Context-local, so threads don't share it.
+_SOURCE: contextvars.ContextVar[bytes] = contextvars.ContextVar("tree_sitter_source")
+
+
+@contextlib.contextmanager
+def reading(data: bytes) -> Iterator[None]:
+    """Within this block, `text` slices nodes out of `data` (the bytes they were parsed from)."""
+    token = _SOURCE.set(data)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
 
 
 # Grammar name -> (wheel module, its function returning the language).
@@ -75,25 +94,59 @@ def parse(language: str, data: bytes) -> Node | None:
 
 
 def walk(root: Node, types: frozenset[str], max_nodes: int = 2_000_000) -> Iterator[Node]:
-    """Every node under `root` (itself included) whose type is in `types`, in source order.
-    Iterative; stops after visiting `max_nodes` nodes."""
-    stack = [root]
+    """Every node under `root` (itself included, named or not) whose type is in `types`, in
+    source order. A tree cursor, so no recursion and no list of children per node: linear
+    in the nodes visited, however deep the tree; stops after `max_nodes`."""
+    cursor = root.walk()
     seen = 0
-    while stack and seen < max_nodes:
-        node = stack.pop()
+    while seen < max_nodes:
         seen += 1
-        if node.type in types:
-            yield node
-        if node.child_count:
-            stack.extend(reversed(node.named_children))
+        if cursor.node is not None and cursor.node.type in types:
+            yield cursor.node
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
+
+
+@functools.cache
+def _kind_ids(language: str, types: frozenset[str]) -> frozenset[int]:
+    lang = _language(language)
+    ids = (lang.id_for_node_kind(t, True) for t in types)
+    return frozenset(i for i in ids if i is not None)
+
+
+def find(language: str, root: Node, types: frozenset[str]) -> list[Node]:
+    """The nodes under `root` whose type is in `types`, in source order: `walk` comparing
+    kind ids (types the grammar lacks are skipped). At most `MAX_FOUND` nodes, after
+    visiting at most `MAX_VISITED`."""
+    ids = _kind_ids(language, types)
+    found: list[Node] = []
+    cursor = root.walk()
+    for _ in range(MAX_VISITED):
+        node = cursor.node
+        if node is not None and node.kind_id in ids:
+            found.append(node)
+            if len(found) >= MAX_FOUND:
+                break
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return found
+    return found
 
 
 def text(node: Node | None, limit: int = 200) -> str:
     """The node's source text, at most `limit` characters (invalid UTF-8 replaced)."""
     if node is None:
         return ""
-    raw = node.text or b""
-    return raw[: limit * 4].decode("utf-8", "replace")[:limit]
+    start = node.start_byte
+    end = min(node.end_byte, start + limit * 4)
+    data = _SOURCE.get(None)
+    raw = data[start:end] if data is not None else (node.text or b"")[: limit * 4]
+    return raw.decode("utf-8", "replace")[:limit]
 
 
 def line(node: Node) -> int:

@@ -1,0 +1,177 @@
+"""Hand-written resilience in one file's syntax tree: timeouts, backoff, Retry-After.
+
+Signals (``resilience.<kind>``, aggregated into Observability & Failure Modes like the
+catalog's libraries), each at the line that shows it:
+
+* ``timeout`` — a call given a timeout (``timeout=`` and its kin as a keyword, an options
+  object's or hash's key, ``x.read_timeout = …``) and Go's ``http.Client{Timeout: …}``;
+* ``backoff`` — a loop that sleeps and grows its delay (``**``, ``<<``, ``*=``, a call named
+  for backoff), or a delay computed as ``2 ** attempt`` / ``1 << attempt`` / ``pow(2, n)``;
+* ``retry`` — code that reads a ``Retry-After`` header (a string literal, not a comment, and
+  not a key of a literal mapping: that is code sending one).
+
+What was searched is `SEARCHED`: the renderer says it when nothing is found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from bot.core.analysis.treesitter import Node, find, line, text, walk
+from bot.core.model import Signal
+
+# Plain words (the docs' code spans are paths that exist).
+SEARCHED = (
+    "calls given a timeout (a timeout keyword, an options object's or hash's timeout key, "
+    "read_timeout assignments, Go http.Client Timeout), loops that sleep and grow their delay, "
+    "delays computed as 2 ** attempt or 1 << attempt, Retry-After header reads, and the "
+    "catalog's retry, backoff and circuit-breaker libraries"
+)
+TIMEOUT_KEYS = frozenset(
+    {"timeout", "connect_timeout", "read_timeout", "open_timeout", "write_timeout",
+     "connectTimeout", "readTimeout", "requestTimeout", "Timeout"}
+)  # fmt: skip
+TRIGGERS = ("timeout", "Timeout", "etry", "ttempt", "ackoff")
+
+_BINARY = frozenset({"binary_operator", "binary_expression", "binary"})
+_SLEEPS = frozenset({"sleep", "Sleep", "setTimeout", "delay", "wait", "sleepFor"})
+_COUNTER = re.compile(r"(?i)attempt|retr|tries|\btry")
+_LOOPS = frozenset({"while_statement", "for_statement", "do_statement", "until", "while"})
+_LOOP_SCAN = 3_000  # nodes looked at inside one loop
+_SLEEP_WORDS = (b"sleep", b"Sleep", b"setTimeout", b"delay", b"wait")
+MAX_LOOPS = 200  # loops looked into per file
+MAX_SIGNALS = 200  # per file: the aggregation caps evidence far below this
+
+
+def triggered(data: bytes) -> bool:
+    return any(word.encode() in data for word in TRIGGERS) or b"retry-after" in data.lower()
+
+
+def resilience_signals(
+    language: str,
+    nodes: Iterable[Node],
+    root: Node,
+    data: bytes,
+    name_of: Callable[[Node], str],
+) -> list[Signal]:
+    """Signals from the found `nodes` (calls, loops, assignments, composite literals) of a
+    `language` tree of `data`; `name_of(call)` names a call (``time.sleep``). At most
+    `MAX_SIGNALS` (the first ones in the file), and loops are looked into only when their
+    text names a sleep, at most `MAX_LOOPS` of them."""
+    out: list[Signal] = []
+    loops = 0
+    for node in nodes:
+        kind = node.type
+        if kind in ("call", "call_expression"):
+            if _has_timeout(node):
+                out.append(Signal("resilience.timeout", "timeout set on calls", line(node)))
+        elif kind in ("assignment", "assignment_expression"):
+            left = text(node.child_by_field_name("left"), 120)
+            if re.search(r"[._](?:read_|open_|write_|connect_)?timeout$", left):
+                out.append(Signal("resilience.timeout", "timeout set on calls", line(node)))
+        elif kind == "composite_literal":
+            body = node.child_by_field_name("body")
+            if text(node.child_by_field_name("type"), 40).endswith("http.Client") and any(
+                text(k.child_by_field_name("key"), 20) == "Timeout"
+                for k in (body.named_children if body is not None else [])
+                if k.type == "keyed_element"
+            ):
+                out.append(Signal("resilience.timeout", "timeout set on calls", line(node)))
+        elif kind in _LOOPS and loops < MAX_LOOPS and _sleeps_inside(data, node):
+            loops += 1
+            if _backoff_loop(node, name_of):
+                out.append(Signal("resilience.backoff", "hand-written backoff", line(node)))
+        if len(out) >= MAX_SIGNALS:
+            return out
+    if b"**" in data or b"<<" in data:
+        for node in find(language, root, _BINARY):
+            if _exponential(node):
+                out.append(Signal("resilience.backoff", "hand-written backoff", line(node)))
+    if b"retry-after" in data.lower():
+        strings = frozenset({"string", "interpreted_string_literal"})
+        for node in find(language, root, strings):
+            parent = node.parent
+            setting = parent is not None and parent.type in ("pair", "keyed_element")
+            if text(node, 40).strip("\"'`").lower() == "retry-after" and not setting:
+                out.append(Signal("resilience.retry", "Retry-After honoured", line(node)))
+    return out
+
+
+def _sleeps_inside(data: bytes, loop: Node) -> bool:
+    start, end = loop.start_byte, loop.end_byte
+    return any(data.find(word, start, end) >= 0 for word in _SLEEP_WORDS)
+
+
+def _has_timeout(call: Node) -> bool:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return False
+    for arg in args.named_children:
+        if arg.type == "keyword_argument":
+            if text(arg.child_by_field_name("name"), 40) in TIMEOUT_KEYS:
+                return True
+        elif _mapping_has_timeout(arg, 0):
+            return True
+    return False
+
+
+def _mapping_has_timeout(node: Node, depth: int) -> bool:
+    """A `timeout` key in an options object or hash, or one nested in it (Faraday's
+    ``request: {timeout: 5}``), at most two levels down."""
+    if node.type == "pair":
+        if _key(node) in TIMEOUT_KEYS:
+            return True
+        value = node.child_by_field_name("value")
+        return value is not None and depth < 2 and _mapping_has_timeout(value, depth + 1)
+    if node.type in ("object", "hash") and depth < 3:
+        return any(_mapping_has_timeout(child, depth + 1) for child in node.named_children[:40])
+    return False
+
+
+def _key(pair: Node) -> str:
+    return text(pair.child_by_field_name("key"), 40).strip("\"':")
+
+
+def _backoff_loop(loop: Node, name_of: Callable[[Node], str]) -> bool:
+    sleeps = grows = False
+    for node in walk(loop, frozenset({"call", "call_expression", "augmented_assignment",
+                                      "assignment_expression", *_BINARY}), _LOOP_SCAN):  # fmt: skip
+        kind = node.type
+        if kind in ("call", "call_expression"):
+            name = name_of(node)
+            last = name.rsplit(".", 1)[-1]
+            if last in _SLEEPS:
+                sleeps = True
+            if re.search(r"(?i)backoff|exponential", name):
+                grows = True
+        elif (kind == "augmented_assignment" and "*=" in text(node, 200)) or (
+            kind in _BINARY and _operator(node) in ("**", "<<")
+        ):
+            grows = True
+        if sleeps and grows:
+            return True
+    return False
+
+
+def _operator(node: Node) -> str:
+    op = node.child_by_field_name("operator")
+    if op is not None:
+        return text(op, 4)
+    return text(node.children[1], 4) if node.child_count == 3 else ""
+
+
+def _exponential(node: Node) -> bool:
+    """`2 ** attempt`, `2.0 ** n`, `1 << retries` (a delay that doubles per attempt)."""
+    op = _operator(node)
+    if op not in ("**", "<<"):
+        return False
+    left = node.child_by_field_name("left") or node.children[0]
+    right = node.child_by_field_name("right") or node.children[-1]
+    try:
+        base = float(text(left, 8))
+    except ValueError:
+        return False
+    if base != (2.0 if op == "**" else 1.0):
+        return False
+    return bool(_COUNTER.search(text(right, 40)))

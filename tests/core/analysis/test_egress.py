@@ -1,0 +1,364 @@
+"""Outbound calls per language: every client of the tables and every destination form.
+
+Fixtures are small files written for these tests. Each test states what one call sends
+where; `calls()` returns (line, client, host, configured_by, origin) for readability.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.analysis.egress import outbound_calls
+from bot.core.model import OutboundCall
+
+
+def calls(language: str, source: str) -> list[tuple[int, str, str, str, str]]:
+    found, _, _ = outbound_calls(language, source.encode())
+    return [(c.line, c.client, c.host, c.configured_by, c.origin) for c in found]
+
+
+def one(language: str, source: str) -> OutboundCall:
+    found, _, _ = outbound_calls(language, source.encode())
+    assert len(found) == 1, found
+    return found[0]
+
+
+# --- Python -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "client"),
+    [
+        ('import requests\nrequests.post("https://api.example.io/v1/x", json={})\n', "requests"),
+        ('import requests\nrequests.request("GET", "https://api.example.io/v1")\n', "requests"),
+        ('import httpx\nhttpx.get("https://api.example.io/v1")\n', "httpx"),
+        (
+            "import httpx\nasync def f():\n    async with httpx.AsyncClient() as c:\n"
+            '        await c.get("https://api.example.io/v1")\n',
+            "httpx",
+        ),
+        (
+            "import aiohttp\nasync def f():\n    async with aiohttp.ClientSession() as s:\n"
+            '        await s.post("https://api.example.io/v1")\n',
+            "aiohttp",
+        ),
+        (
+            'from urllib.request import urlopen\nurlopen("https://api.example.io/v1")\n',
+            "urllib.request",
+        ),
+        (
+            'import urllib.request\nurllib.request.urlopen("https://api.example.io/v1")\n',
+            "urllib.request",
+        ),
+        (
+            'import urllib3\nhttp = urllib3.PoolManager()\nhttp.request("GET", "https://api.example.io/v1")\n',
+            "urllib3",
+        ),
+        ('import http.client\nhttp.client.HTTPSConnection("api.example.io")\n', "http.client"),
+        (
+            'import pycurl\nc = pycurl.Curl()\nc.setopt(pycurl.URL, "https://api.example.io/v1")\n',
+            "pycurl",
+        ),
+        ('import requests as r\nr.get("https://api.example.io/v1")\n', "requests"),
+        (
+            'import requests\ns = requests.Session()\ns.get("https://api.example.io/v1")\n',
+            "requests",
+        ),
+    ],
+)
+def test_python_clients_send_to_the_literal_host(source: str, client: str) -> None:
+    call = one("python", source)
+    assert (call.client, call.host, call.origin) == (client, "api.example.io", "literal")
+
+
+def test_python_f_string_with_a_literal_host_names_it() -> None:
+    src = 'import requests\ndef f(chat):\n    requests.post(f"https://api.telegram.org/bot{chat}/send")\n'
+    assert calls("python", src) == [(3, "requests", "api.telegram.org", "", "literal")]
+
+
+def test_python_constant_in_the_same_file_gives_its_host() -> None:
+    src = (
+        'import requests\nBASE = "https://hooks.slack.com/services"\nrequests.post(BASE + "/T0")\n'
+    )
+    assert calls("python", src) == [(3, "requests", "hooks.slack.com", "", "literal")]
+
+
+def test_python_setting_and_env_var_say_what_configures_the_url() -> None:
+    src = (
+        "import os\nimport requests\nfrom django.conf import settings\n"
+        "requests.get(settings.RELEASE_CHECK_URL, timeout=3)\n"
+        'requests.get(os.environ["BILLING_URL"])\n'
+        'requests.get(os.getenv("AUDIT_URL"))\n'
+    )
+    assert calls("python", src) == [
+        (4, "requests", "", "settings.RELEASE_CHECK_URL", "setting"),
+        (5, "requests", "", "BILLING_URL", "env"),
+        (6, "requests", "", "AUDIT_URL", "env"),
+    ]
+
+
+def test_python_url_from_a_stored_hook_is_user_data() -> None:
+    src = (
+        "import requests\n"
+        "def deliver(hook, body):\n"
+        "    requests.post(hook.payload_url, data=body)\n"
+    )
+    assert calls("python", src) == [(3, "requests", "", "hook.payload_url", "user")]
+
+
+def test_python_wrapper_makes_its_callers_outbound_calls() -> None:
+    src = (
+        "import requests\n"
+        "def post_json(url, body):\n"
+        "    return requests.post(url, json=body, timeout=5)\n"
+        'post_json("https://api.sendgrid.com/v3/mail/send", {})\n'
+    )
+    found, _, meta = outbound_calls("python", src.encode())
+    rows = [(c.line, c.client, c.host, c.origin) for c in found]
+    assert rows == [
+        (3, "requests", "", "parameter"),
+        (4, "wrapper:post_json", "api.sendgrid.com", "literal"),
+    ]
+    assert ("egress.wrapper", "post_json") in meta
+
+
+def test_python_timeout_at_the_call_is_kept() -> None:
+    assert (
+        one("python", 'import requests\nrequests.get("https://a.example.io", timeout=10)\n').timeout
+        == "10"
+    )
+
+
+def test_python_module_level_url_constant_is_exported_for_other_files() -> None:
+    _, _, meta = outbound_calls("python", b'CENSUS_URL = "https://census.example.net/api/"\n')
+    assert meta == (("egress.const", "CENSUS_URL=census.example.net"),)
+
+
+def test_python_dead_calls_in_comments_and_strings_do_not_count() -> None:
+    src = (
+        "import requests\n"
+        '# requests.get("https://dead.example.io")\n'
+        'DOC = """requests.post("https://dead2.example.io")"""\n'
+        "x = 'requests.get(\"https://dead3.example.io\")'\n"
+    )
+    assert calls("python", src) == []
+
+
+def test_python_relative_url_is_not_a_destination() -> None:
+    assert one("python", 'import requests\nrequests.get("/health")\n').origin == "relative"
+
+
+# --- JavaScript / TypeScript ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "client"),
+    [
+        ('fetch("https://api.example.io/v1");', "fetch"),
+        ('const axios = require("axios");\naxios.post("https://api.example.io/v1", {});', "axios"),
+        ('import axios from "axios";\naxios({url: "https://api.example.io/v1"});', "axios"),
+        ('import axios from "axios";\naxios.request({url: "https://api.example.io/v1"});', "axios"),
+        ('import got from "got";\ngot.post("https://api.example.io/v1");', "got"),
+        ('import ky from "ky";\nky.get("https://api.example.io/v1");', "ky"),
+        ('import fetch from "node-fetch";\nfetch("https://api.example.io/v1");', "node-fetch"),
+        ('import { request } from "undici";\nrequest("https://api.example.io/v1");', "undici"),
+        (
+            'import superagent from "superagent";\nsuperagent.get("https://api.example.io/v1");',
+            "superagent",
+        ),
+        ('import { ofetch } from "ofetch";\nofetch("https://api.example.io/v1");', "ofetch"),
+    ],
+)
+def test_js_clients_send_to_the_literal_host(source: str, client: str) -> None:
+    call = one("javascript", source)
+    assert (call.client, call.host, call.origin) == (client, "api.example.io", "literal")
+
+
+def test_js_template_literal_with_a_literal_host_names_it() -> None:
+    src = (
+        'const axios = require("axios");\n'
+        "axios.post(`https://api.telegram.org/bot${token}/sendMessage`, {});"
+    )
+    assert calls("javascript", src) == [(2, "axios", "api.telegram.org", "", "literal")]
+
+
+def test_js_template_whose_host_is_an_env_var_is_configured_by_it() -> None:
+    src = "fetch(`${process.env.BILLING_URL}/charge`);"
+    assert calls("javascript", src) == [(1, "fetch", "", "BILLING_URL", "env")]
+
+
+def test_js_axios_instance_calls_go_to_its_base_url() -> None:
+    src = (
+        'import axios from "axios";\n'
+        'const api = axios.create({ baseURL: "https://api.github.com" });\n'
+        'api.get("/repos/x/y");\n'
+    )
+    assert calls("javascript", src) == [(3, "axios", "api.github.com", "", "literal")]
+
+
+def test_js_options_object_names_the_user_configured_url_and_timeout() -> None:
+    src = (
+        'const axios = require("axios");\n'
+        "async function send(notification) {\n"
+        '  const options = { method: "POST", url: notification.webhookUrl, timeout: 5000 };\n'
+        "  await axios.request(options);\n"
+        "}\n"
+    )
+    call = one("javascript", src)
+    assert (call.configured_by, call.origin, call.timeout) == (
+        "notification.webhookUrl",
+        "user",
+        "5000",
+    )
+
+
+def test_js_class_field_wrapper_and_its_chain_make_callers_outbound() -> None:
+    src = (
+        'const axios = require("axios");\n'
+        "class Teams {\n"
+        "  _send = async (webhookUrl, payload) => { await axios.post(webhookUrl, payload); };\n"
+        "  _general = (webhookUrl, msg) => this._send(webhookUrl, { msg });\n"
+        "  async notify(notification) { await this._general(notification.webhookUrl, 'x'); }\n"
+        "}\n"
+    )
+    rows = calls("javascript", src)
+    assert (5, "wrapper:_general", "", "notification.webhookUrl", "user") in rows
+
+
+def test_js_constant_object_field_is_exported_and_resolved() -> None:
+    src = (
+        'const GEO = { endpoint: "https://nominatim.openstreetmap.org/reverse" } as const;\n'
+        "fetch(`${GEO.endpoint}?q=1`);\n"
+    )
+    found, _, meta = outbound_calls("typescript", src.encode())
+    assert ("egress.const", "GEO.endpoint=nominatim.openstreetmap.org") in meta
+    assert [(c.configured_by, c.origin) for c in found] == [("GEO.endpoint", "constant")]
+
+
+def test_js_dead_calls_in_comments_and_strings_do_not_count() -> None:
+    src = (
+        '// fetch("https://dead.example.io")\n'
+        '/* axios.post("https://dead2.example.io") */\n'
+        "const s = 'fetch(\"https://dead3.example.io\")';\n"
+    )
+    assert calls("javascript", src) == []
+
+
+def test_tsx_parses_with_its_own_grammar() -> None:
+    src = 'export const A = () => { fetch("https://api.example.io/x"); return <div/>; };\n'
+    assert calls("tsx", src) == [(1, "fetch", "api.example.io", "", "literal")]
+
+
+# --- Ruby -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "client"),
+    [
+        ('Net::HTTP.get(URI("https://api.example.io/v1"))', "Net::HTTP"),
+        ('Net::HTTP.post(URI.parse("https://api.example.io/v1"), body)', "Net::HTTP"),
+        ('Faraday.new(url: "https://api.example.io")', "Faraday"),
+        ('Faraday.get("https://api.example.io/v1")', "Faraday"),
+        ('HTTParty.get("https://api.example.io/v1")', "HTTParty"),
+        ('RestClient.post("https://api.example.io/v1", payload)', "RestClient"),
+        ('Excon.get("https://api.example.io/v1")', "Excon"),
+        ('Typhoeus.get("https://api.example.io/v1")', "Typhoeus"),
+        ('HTTP.auth("x").get("https://api.example.io/v1")', "http.rb"),
+        ('URI.open("https://api.example.io/v1")', "OpenURI"),
+    ],
+)
+def test_ruby_clients_send_to_the_literal_host(source: str, client: str) -> None:
+    call = one("ruby", source + "\n")
+    assert (call.client, call.host, call.origin) == (client, "api.example.io", "literal")
+
+
+def test_ruby_httparty_base_uri_names_the_host() -> None:
+    src = 'class Api\n  include HTTParty\n  base_uri "https://api.example.io"\nend\n'
+    assert calls("ruby", src) == [(3, "HTTParty", "api.example.io", "", "literal")]
+
+
+def test_ruby_interpolated_host_from_credentials_is_a_setting() -> None:
+    src = 'Net::HTTP.get(URI("https://#{Rails.application.credentials.mastodon.host}/api"))\n'
+    assert calls("ruby", src) == [
+        (1, "Net::HTTP", "", "Rails.application.credentials.mastodon.host", "setting")
+    ]
+
+
+def test_ruby_env_url_is_configured_by_it() -> None:
+    assert calls("ruby", 'RestClient.post(ENV["HOOK_URL"], body)\n') == [
+        (1, "RestClient", "", "HOOK_URL", "env")
+    ]
+
+
+def test_ruby_own_wrapper_class_is_found_and_its_calls_elsewhere_are_candidates() -> None:
+    wrapper = (
+        "class Sponge\n"
+        "  def fetch(url, method = :get)\n"
+        "    uri = URI.parse(url)\n"
+        "    Net::HTTP.new(resolve(uri.host), uri.port)\n"
+        "  end\n"
+        "end\n"
+    )
+    _, _, meta = outbound_calls("ruby", wrapper.encode())
+    assert meta == (("egress.wrapper", "fetch"),)
+    caller = 's = Sponge.new\ns.fetch("https://api.pushover.net/1/messages.json", :post)\n'
+    assert calls("ruby", caller) == [(2, "call:fetch", "api.pushover.net", "", "literal")]
+
+
+def test_ruby_dead_call_in_a_comment_does_not_count() -> None:
+    assert calls("ruby", '# HTTParty.get("https://dead.example.io")\nx = 1\n') == []
+
+
+# --- Go ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'http.Get("https://api.example.io/v1")',
+        'http.Post("https://api.example.io/v1", "application/json", nil)',
+        'http.NewRequest("POST", "https://api.example.io/v1", nil)',
+        'http.NewRequestWithContext(ctx, "GET", "https://api.example.io/v1", nil)',
+    ],
+)
+def test_go_net_http_sends_to_the_literal_host(body: str) -> None:
+    src = f'package a\nimport "net/http"\nfunc f() {{ {body} }}\n'
+    call = one("go", src)
+    assert (call.client, call.host, call.origin) == ("net/http", "api.example.io", "literal")
+
+
+def test_go_resty_request_chain_is_an_outbound_call() -> None:
+    src = (
+        "package a\n"
+        'func f(c *resty.Client) { c.R().SetBody(b).Post("https://api.example.io/v1") }\n'
+    )
+    assert calls("go", src) == [(2, "resty", "api.example.io", "", "literal")]
+
+
+def test_go_constant_and_getenv_destinations() -> None:
+    src = (
+        "package a\n"
+        'const defaultEndpoint = "https://api.openai.com/v1"\n'
+        "func f(p *Payload) {\n"
+        '  http.Get(defaultEndpoint + "/audio")\n'
+        '  http.NewRequest("POST", os.Getenv("HOOK_URL"), nil)\n'
+        '  http.NewRequest("POST", p.URL, nil)\n'
+        "}\n"
+    )
+    assert calls("go", src) == [
+        (4, "net/http", "api.openai.com", "", "literal"),
+        (5, "net/http", "", "HOOK_URL", "env"),
+        (6, "net/http", "", "p.URL", "user"),
+    ]
+
+
+def test_go_dead_call_in_a_string_does_not_count() -> None:
+    src = 'package a\nvar s = "http.Get(\\"https://dead.example.io\\")"\n// http.Get("https://x.io")\n'
+    assert calls("go", src) == []
+
+
+# --- files that say nothing -------------------------------------------------------
+
+
+def test_a_file_without_trigger_words_is_not_parsed() -> None:
+    assert outbound_calls("python", b"x = 1\n") == ((), (), ())

@@ -1,0 +1,217 @@
+"""Integrations from outbound calls: naming by catalog host, by host, by folder, user data,
+settings; wrappers across files; and the grounding property."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.catalog_file import default_catalog
+from bot.core.analysis import analyze
+from bot.core.analysis.egress_services import (
+    USER_CONFIGURED,
+    browser_path,
+    egress_services,
+    merge_integrations,
+    service_folder_name,
+)
+from bot.core.facts_cache import MemoryFactsCache
+from bot.core.model import Evidence, FileFacts, OutboundCall, Service
+from bot.core.snapshot import MemorySnapshot
+
+CATALOG = default_catalog()
+
+
+def found(files: dict[str, FileFacts]) -> dict[str, Service]:
+    _, services = egress_services(files, CATALOG)
+    return {s.name: s for s in services}
+
+
+def http(
+    line: int, host: str = "", by: str = "", origin: str = "literal", **kw: str
+) -> OutboundCall:
+    return OutboundCall(
+        "http", line, kw.get("client", "requests"), host, by, origin, kw.get("timeout", "")
+    )
+
+
+def test_a_catalogued_host_names_its_service() -> None:
+    files = {"app/notify.py": FileFacts("python", calls=(http(7, "hooks.slack.com"),))}
+    assert found(files)["Slack"].hosts == ("hooks.slack.com",)
+
+
+def test_an_unknown_host_is_an_http_api_named_by_it() -> None:
+    files = {"app/geo.py": FileFacts("python", calls=(http(3, "api.geo.example-corp.io"),))}
+    service = found(files)["api.geo.example-corp.io"]
+    assert (service.category, service.strength, service.evidence) == (
+        "HTTP API",
+        "used",
+        (Evidence("app/geo.py", 3),),
+    )
+
+
+def test_local_and_reserved_hosts_are_not_egress() -> None:
+    calls = tuple(
+        http(i, h)
+        for i, h in enumerate(["localhost", "127.0.0.1", "api.example.com", "db.internal"], 1)
+    )
+    assert found({"app/x.py": FileFacts("python", calls=calls)}) == {}
+
+
+def test_a_user_configured_url_is_one_item_with_every_call_site() -> None:
+    files = {
+        "app/hooks.py": FileFacts("python", calls=(http(4, by="hook.url", origin="user"),)),
+        "app/feeds.py": FileFacts("python", calls=(http(9, by="feed.url", origin="user"),)),
+    }
+    service = found(files)[USER_CONFIGURED]
+    assert service.evidence == (Evidence("app/feeds.py", 9), Evidence("app/hooks.py", 4))
+
+
+def test_a_folder_named_for_a_service_names_a_configured_destination() -> None:
+    path = "server/notification-providers/gotify.js"
+    files = {
+        path: FileFacts("javascript", calls=(http(18, by="n.gotifyServerUrl", origin="user"),))
+    }
+    assert found(files)["Gotify"].evidence == (Evidence(path, 18),)
+    assert service_folder_name("server/notification-providers/index.js") == ""
+    assert service_folder_name("app/models/provider/github.rb") == "github"
+
+
+def test_a_setting_resolved_through_a_settings_module_constant_gives_the_host() -> None:
+    files = {
+        "proj/settings.py": FileFacts(
+            "python", meta=(("egress.const", "CENSUS_URL=census.example-corp.net"),)
+        ),
+        "core/jobs.py": FileFacts(
+            "python", calls=(http(102, by="settings.CENSUS_URL", origin="setting"),)
+        ),
+    }
+    service = found(files)["census.example-corp.net"]
+    assert service.evidence == (Evidence("core/jobs.py", 102),)
+
+
+def test_an_unresolved_setting_is_named_for_it() -> None:
+    files = {"core/jobs.py": FileFacts("python", calls=(http(5, by="RELEASE_URL", origin="env"),))}
+    assert found(files)["HTTP endpoint configured by RELEASE_URL"].configured_by == ("RELEASE_URL",)
+
+
+def test_candidates_count_only_where_the_repository_defines_that_wrapper() -> None:
+    caller = FileFacts(
+        "ruby",
+        calls=(OutboundCall("candidate", 21, "call:fetch", "api.pushover.net", "", "literal"),),
+    )
+    assert found({"extras/pushover.rb": caller}) == {}
+    wrapper = FileFacts(
+        "ruby", meta=(("egress.wrapper", "fetch"),), calls=(http(177, origin="parameter"),)
+    )
+    both = found({"extras/pushover.rb": caller, "extras/sponge.rb": wrapper})
+    assert list(both) == ["Pushover"]
+
+
+def test_tests_examples_relative_and_parameter_urls_make_no_claim() -> None:
+    files = {
+        "tests/test_x.py": FileFacts("python", calls=(http(1, "api.stripe.com"),)),
+        "app/a.py": FileFacts(
+            "python", calls=(http(2, origin="relative"), http(3, by="url", origin="parameter"))
+        ),
+    }
+    assert found(files) == {}
+
+
+def test_browser_code_handing_over_a_url_is_its_own_server() -> None:
+    assert browser_path("web/src/components/map.ts")
+    assert browser_path("src/App.tsx")
+    files = {
+        "web/src/api.ts": FileFacts("typescript", calls=(http(3, by="form.action", origin="user"),))
+    }
+    assert found(files) == {}
+
+
+def test_credentials_read_beside_the_call_are_its_authentication() -> None:
+    from bot.core.model import EnvRead
+
+    files = {
+        "app/mail.py": FileFacts(
+            "python",
+            env=(EnvRead("SENDGRID_API_KEY", 2), EnvRead("LOG_LEVEL", 3)),
+            calls=(http(9, "api.sendgrid.com", timeout="10"),),
+        )
+    }
+    service = found(files)["SendGrid"]
+    assert (service.auth, service.timeout) == (("SENDGRID_API_KEY",), "10")
+
+
+def test_merge_adds_call_sites_and_hosts_to_the_catalog_service() -> None:
+    catalogued = (Service("Slack", "messaging", "declared", (Evidence("requirements.txt", 3),)),)
+    called = (
+        Service(
+            "Slack", "messaging", "used", (Evidence("app/n.py", 7),), hosts=("hooks.slack.com",)
+        ),
+    )
+    merged = merge_integrations(catalogued, called)
+    assert merged == (
+        Service(
+            "Slack",
+            "messaging",
+            "used",
+            (Evidence("app/n.py", 7), Evidence("requirements.txt", 3)),
+            hosts=("hooks.slack.com",),
+        ),
+    )
+
+
+def test_end_to_end_a_wrapper_in_one_file_and_its_calls_in_another() -> None:
+    snapshot = MemorySnapshot(
+        {
+            "lib/http_client.rb": (
+                b"class Client\n  def fetch(url)\n    Net::HTTP.get(URI(url))\n  end\nend\n"
+            ),
+            "app/jobs/tlds.rb": (
+                b'LIST = "https://data.iana.org/TLD/tlds.txt"\nClient.new.fetch(LIST)\n'
+            ),
+        }
+    )
+    facts = analyze(snapshot, MemoryFactsCache(), CATALOG)
+    service = {s.name: s for s in facts.integrations}["data.iana.org"]
+    assert service.evidence == (Evidence("app/jobs/tlds.rb", 2),)
+
+
+_hosts = st.sampled_from(["hooks.slack.com", "api.x.io", "localhost", "", "api.telegram.org"])
+_origins = st.sampled_from(
+    ["literal", "env", "setting", "user", "parameter", "relative", "unknown", "constant"]
+)
+_paths = st.sampled_from(
+    [
+        "app/a.py",
+        "tests/t.py",
+        "server/providers/matrix.js",
+        "web/src/x.ts",
+        "lib/c.rb",
+        "docs/d.py",
+    ]
+)
+_calls = st.builds(
+    OutboundCall,
+    st.sampled_from(["http", "candidate"]),
+    st.integers(1, 500),
+    st.sampled_from(["requests", "call:fetch", "axios"]),
+    _hosts,
+    st.sampled_from(["", "X_URL", "settings.Y", "hook.url"]),
+    _origins,
+    st.sampled_from(["", "5"]),
+)
+
+
+@given(st.dictionaries(_paths, st.lists(_calls, max_size=4).map(tuple), max_size=5))
+def test_no_integration_without_a_call_line_of_a_product_file_as_evidence(
+    raw: dict[str, tuple[OutboundCall, ...]],
+) -> None:
+    files = {
+        p: FileFacts("python", calls=c, meta=(("egress.wrapper", "fetch"),)) for p, c in raw.items()
+    }
+    for service in found(files).values():
+        assert service.evidence
+        for ev in service.evidence:
+            assert ev.line is not None
+            assert any(c.line == ev.line for c in raw[ev.path])
+            assert not ev.path.startswith(("tests/", "docs/"))

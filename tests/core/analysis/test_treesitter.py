@@ -1,0 +1,72 @@
+"""tree-sitter, bounded: hostile files finish in time proportional to their size."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.core.analysis.egress import outbound_calls
+from bot.core.analysis.treesitter import find, parse, reading, text, walk
+
+SIZE = 120_000
+
+# Ordinary code of about SIZE bytes per language: the yardstick for the hostile inputs.
+ORDINARY = {
+    "python": b"import requests\n"
+    + b"def f(x):\n    return requests.get('https://a.example.io/x', timeout=3)\n" * 1_600,
+    "javascript": b"function f(x) { return fetch('https://a.example.io/x', {timeout: 3}); }\n"
+    * 1_600,
+    "ruby": b"def f(x)\n  HTTParty.get('https://a.example.io/x', timeout: 3)\nend\n" * 2_000,
+    "go": b"package a\n" + b'func f() { http.Get("https://a.example.io/x") }\n' * 2_400,
+}
+
+HOSTILE = [
+    ("python", b"import requests\nx = " + b"(" * SIZE),
+    ("python", b"import requests\nrequests.get('https://a.io/" + b"a" * SIZE + b"')\n"),
+    ("python", b"import requests\nrequests.get('https://a.io/\n" + b"x = '\n" * (SIZE // 6)),
+    ("python", b"import requests\nrequests.get('https://a.io/\xff\xfe')\n" * (SIZE // 40)),
+    ("javascript", b"fetch(" + b"[" * SIZE),
+    ("javascript", b"fetch(`https://a.io/${" + b"a+" * (SIZE // 2)),
+    ("javascript", b"fetch('https://a.io');" + b"function f(url){ " * (SIZE // 17)),
+    ("javascript", b"f(" * (SIZE // 2) + b"fetch('https://a.io')"),
+    ("ruby", b"Net::HTTP.get(" + b"{a: " * (SIZE // 4)),
+    ("ruby", b'Net::HTTP.get(URI("https://#{' * (SIZE // 30)),
+    ("go", b"package a\nfunc f() { http.Get(" + b"(" * SIZE),
+]
+
+
+def cpu(language: str, data: bytes) -> float:
+    """Best of three: CPU time of this thread for one `outbound_calls`."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.thread_time()
+        outbound_calls(language, data)
+        best = min(best, time.thread_time() - start)
+    return best
+
+
+@pytest.mark.parametrize(("language", "data"), HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_input_costs_no_more_than_a_few_ordinary_files(language: str, data: bytes) -> None:
+    yardstick = cpu(language, ORDINARY[language])
+    assert cpu(language, data) <= 10 * yardstick + 0.5
+
+
+def test_walk_and_find_visit_a_million_nested_nodes_without_recursion() -> None:
+    root = parse("javascript", b"x = " + b"[" * 1_000_000)
+    assert root is not None
+    assert sum(1 for _ in walk(root, frozenset({"array"}))) >= 0
+    assert isinstance(find("javascript", root, frozenset({"call_expression"})), list)
+
+
+def test_text_is_sliced_from_the_source_and_capped() -> None:
+    data = b'x = "' + "é".encode() * 500 + b'"\n'
+    root = parse("python", data)
+    assert root is not None
+    with reading(data):
+        assert text(root, 10) == 'x = "ééééé'
+
+
+def test_unknown_grammar_is_refused() -> None:
+    with pytest.raises(ValueError, match="no tree-sitter grammar"):
+        parse("cobol", b"")
