@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
+from bot.core import render_egress
 from bot.core.evidence import evidence_key
 from bot.core.mermaid import build_diagram, kind_label
 from bot.core.model import (
@@ -86,16 +87,13 @@ T = TypeVar("T", Entrypoint, Service, Item, Schedule)
 
 def render_data_flow(facts: RepoFacts, paths: Collection[str]) -> dict[str, str]:
     """Slug → markdown body (without the subsection heading), one per owned subsection."""
-    # Imported here: render_egress builds on this module's helpers (escaping, tables).
-    from bot.core import render_egress
-
     known = _known_paths(paths if isinstance(paths, tuple) else tuple(paths))
     grounded = _ground(facts, known)
     return {
         HIGH_LEVEL_FLOW: _high_level_flow(grounded, known),
         INTERNAL_MOVEMENT: _internal_movement(grounded, known),
-        EXTERNAL_INTEGRATIONS: render_egress.external_integrations(grounded),
-        OBSERVABILITY: render_egress.observability(grounded),
+        EXTERNAL_INTEGRATIONS: render_egress.external_integrations(_MARKDOWN, grounded),
+        OBSERVABILITY: render_egress.observability(_MARKDOWN, grounded),
     }
 
 
@@ -439,3 +437,15 @@ def render_module_dependencies(facts: RepoFacts, paths: Collection[str]) -> str:
     if len(modules) > MAX_ROWS:
         lines.append(MORE_ROWS.format(count=len(modules) - MAX_ROWS))
     return "\n".join(lines) + "\n"
+
+
+# This module's pieces, for the sections rendered in `render_egress`.
+_MARKDOWN = render_egress.Markdown(
+    text=text,
+    citations=citations,
+    table=table,
+    items_table=_items_table,
+    services_sentence=_services_sentence,
+    none_detected=NONE_DETECTED,
+    strength_note=STRENGTH_NOTE,
+)

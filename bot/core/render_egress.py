@@ -9,20 +9,26 @@ Every "none detected" names what was searched, so an absence can be checked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from bot.core.analysis.resilience import SEARCHED as RESILIENCE_SEARCHED
 from bot.core.mermaid import STRENGTH_RANK, category_label
-from bot.core.model import Item, RepoFacts, Service
-from bot.core.render import (
-    NONE_DETECTED,
-    STRENGTH_NOTE,
-    _items_table,
-    _services_sentence,
-    citations,
-    table,
-    text,
-)
+from bot.core.model import Evidence, Item, RepoFacts, Service
+
+
+class Markdown(NamedTuple):
+    """The renderer's shared pieces (escaping, citations, tables: `bot.core.render`), handed
+    in so that this module does not import the renderer that calls it."""
+
+    text: Callable[[str], str]
+    citations: Callable[[Sequence[Evidence]], str]
+    table: Callable[[Sequence[str], Sequence[Sequence[str]]], str]
+    items_table: Callable[[Sequence[Item]], str]
+    services_sentence: Callable[[Sequence[Service]], str]
+    none_detected: str
+    strength_note: str
+
 
 MAX_IN_CELL = 3
 DATASTORES_SEARCHED = (
@@ -47,83 +53,89 @@ RESILIENCE_NONE = (
 CONFIGURED_BY = "configured by {names}"
 
 
-def _few(values: Sequence[str]) -> str:
+def _few(md: Markdown, values: Sequence[str]) -> str:
     # Plain text, never code spans: a code span in these docs is a path that exists.
-    shown = [text(v) for v in values[:MAX_IN_CELL]]
+    shown = [md.text(v) for v in values[:MAX_IN_CELL]]
     rest = len(values) - MAX_IN_CELL
     return ", ".join(shown) + (f" (+{rest} more)" if rest > 0 else "")
 
 
-def _destination(service: Service) -> str:
+def _destination(md: Markdown, service: Service) -> str:
     if service.hosts:
-        return _few(service.hosts)
+        return _few(md, service.hosts)
     if service.configured_by:
-        return CONFIGURED_BY.format(names=_few(service.configured_by))
+        return CONFIGURED_BY.format(names=_few(md, service.configured_by))
     return ""
 
 
-def integrations_table(services: Sequence[Service]) -> str:
+def integrations_table(md: Markdown, services: Sequence[Service]) -> str:
     ordered = sorted(services, key=lambda s: (STRENGTH_RANK.get(s.strength, 9), s.category, s.name))
     rows = [
         [
-            text(s.name),
-            text(category_label(s.category)),
-            _destination(s),
-            _few(s.auth),
-            text(s.timeout),
-            text(s.strength),
-            citations(s.evidence),
+            md.text(s.name),
+            md.text(category_label(s.category)),
+            _destination(md, s),
+            _few(md, s.auth),
+            md.text(s.timeout),
+            md.text(s.strength),
+            md.citations(s.evidence),
         ]
         for s in ordered
     ]
-    return table(
+    return md.table(
         ["Name", "Category", "Host", "Authentication", "Timeout", "Strength", "Evidence"], rows
     )
 
 
-def datastores_table(services: Sequence[Service]) -> str:
+def datastores_table(md: Markdown, services: Sequence[Service]) -> str:
     ordered = sorted(services, key=lambda s: (STRENGTH_RANK.get(s.strength, 9), s.category, s.name))
     rows = [
-        [text(s.name), text(category_label(s.category)), text(s.strength), citations(s.evidence)]
+        [
+            md.text(s.name),
+            md.text(category_label(s.category)),
+            md.text(s.strength),
+            md.citations(s.evidence),
+        ]
         for s in ordered
     ]
-    return table(["Name", "Category", "Strength", "Evidence"], rows)
+    return md.table(["Name", "Category", "Strength", "Evidence"], rows)
 
 
-def external_integrations(facts: RepoFacts) -> str:
+def external_integrations(md: Markdown, facts: RepoFacts) -> str:
     parts: list[str] = []
     if facts.datastores or facts.integrations:
-        parts.append(_services_sentence(facts.datastores + facts.integrations))
+        parts.append(md.services_sentence(facts.datastores + facts.integrations))
     if facts.datastores:
-        parts.append("**Datastores**\n\n" + datastores_table(facts.datastores))
+        parts.append("**Datastores**\n\n" + datastores_table(md, facts.datastores))
     else:
-        parts.append(f"**Datastores**: {NONE_DETECTED}. {DATASTORES_SEARCHED}")
+        parts.append(f"**Datastores**: {md.none_detected}. {DATASTORES_SEARCHED}")
     if facts.integrations:
-        parts.append("**External integrations**\n\n" + integrations_table(facts.integrations))
+        parts.append("**External integrations**\n\n" + integrations_table(md, facts.integrations))
     else:
-        parts.append(f"**External integrations**: {NONE_DETECTED}. {INTEGRATIONS_SEARCHED}")
+        parts.append(f"**External integrations**: {md.none_detected}. {INTEGRATIONS_SEARCHED}")
     if facts.datastores or facts.integrations:
-        parts.append(STRENGTH_NOTE)
+        parts.append(md.strength_note)
     return "\n\n".join(parts) + "\n"
 
 
-def _section(label: str, items: Sequence[Item], searched: str) -> str:
+def _section(md: Markdown, label: str, items: Sequence[Item], searched: str) -> str:
     if items:
-        return f"**{label}**\n\n" + _items_table(items)
-    return f"**{label}**: {NONE_DETECTED}. {searched}"
+        return f"**{label}**\n\n" + md.items_table(items)
+    return f"**{label}**: {md.none_detected}. {searched}"
 
 
-def observability(facts: RepoFacts) -> str:
+def observability(md: Markdown, facts: RepoFacts) -> str:
     parts = [
-        _section("Deployment", facts.deployment, DEPLOYMENT_SEARCHED),
+        _section(md, "Deployment", facts.deployment, DEPLOYMENT_SEARCHED),
         _section(
+            md,
             "Logs, metrics, tracing and error tracking",
             facts.observability,
             OBSERVABILITY_SEARCHED,
         ),
     ]
     if facts.resilience:
-        parts.append("**Retries, backoff and timeouts**\n\n" + _items_table(facts.resilience))
+        parts.append("**Retries, backoff and timeouts**\n\n" + md.items_table(facts.resilience))
     else:
         parts.append(RESILIENCE_NONE)
     return "\n\n".join(parts) + "\n"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.catalog_file import default_catalog
 from bot.core.analysis import analyze
 from bot.core.analysis.egress_services import (
     USER_CONFIGURED,
@@ -18,6 +17,7 @@ from bot.core.analysis.egress_services import (
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 from bot.core.snapshot import MemorySnapshot
+from bot.local.catalog_file import default_catalog
 
 CATALOG = default_catalog()
 
