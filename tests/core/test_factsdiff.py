@@ -95,3 +95,15 @@ def test_flows_and_hand_offs_added_or_removed_are_named() -> None:
     assert "Hand-off added: **charge** (celery) — `app/web.py:7`" in lines
     back = diff_facts(RepoFacts(flows=(flow,)), RepoFacts()).lines()
     assert back == ["Flow removed: **/orders (app/web.py) → charge**"]
+
+
+def test_a_newly_called_host_is_named_as_new_egress() -> None:
+    mail = Service(
+        "SendGrid", "email", "used", (Evidence("app/mail.py", 9),), hosts=("api.sendgrid.com",)
+    )
+    diff = diff_facts(RepoFacts(), RepoFacts(integrations=(mail,)))
+    assert "- Adds egress to **api.sendgrid.com** (SendGrid) — `app/mail.py:9`\n" in (
+        diff.to_markdown()
+    )
+    again = diff_facts(RepoFacts(integrations=(mail,)), RepoFacts(integrations=(mail,)))
+    assert again.empty
