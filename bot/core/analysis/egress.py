@@ -112,8 +112,14 @@ def _lang(language: str) -> str:
     return "javascript" if language in ("typescript", "tsx") else language
 
 
-def triggered(language: str, text_: str) -> bool:
-    return any(word in text_ for word in models.TRIGGERS[_lang(language)])
+def triggered(language: str, data: bytes) -> bool:
+    """Whether the file may make a call of the tables (see `http_models.NEEDLES`)."""
+    family = _lang(language)
+    if any(needle in data for needle in models.NEEDLES[family]) and (
+        family != "python" or models.PY_IMPORT.search(data) is not None
+    ):
+        return True
+    return b"://" in data and models.URL_IN_CODE.search(data) is not None
 
 
 def outbound_calls(
@@ -122,8 +128,7 @@ def outbound_calls(
     """The file's outbound calls, resilience signals and meta (``egress.wrapper`` names).
     `language` is a `treesitter.parse` language name."""
     family = _lang(language)
-    calls_wanted = triggered(language, data.decode("utf-8", "replace"))
-    if not calls_wanted and not resilience.triggered(data):
+    if not triggered(language, data) and not resilience.triggered(data):
         return (), (), ()
     root = parse(language, data)
     if root is None:

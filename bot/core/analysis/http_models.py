@@ -14,6 +14,7 @@ one, and the keyword that gives the instance a base URL).
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 
@@ -143,22 +144,29 @@ MODELS: dict[str, dict[str, UrlArg]] = {
     "go": GO,
 }
 
-# A file is parsed only when it holds one of these words (cheap to look for, and a file
-# without any of them makes no call in the tables above, nor a URL-literal call).
-TRIGGERS: dict[str, tuple[str, ...]] = {
-    "python": ("requests", "httpx", "aiohttp", "urllib", "http.client", "pycurl", "://"),
-    "javascript": ("fetch", "axios", "got", "ky", "undici", "superagent", "ofetch", "://"),
+# A file is parsed only when its bytes show one of its language's `NEEDLES` (an import of a
+# Python client; a client's name elsewhere), or a URL literal written as an argument or a
+# value (`URL_IN_CODE`: a file whose only URLs are in docstrings and comments is not parsed).
+# Substring searches first, one linear pattern after: scanning must cost far less than parsing.
+# Python: a client's name is common in prose ("requests"); its import is what counts.
+PY_IMPORT = re.compile(
+    rb"(?:import|from)[ \t]+(?:requests|httpx|aiohttp|urllib|pycurl|http\.client)"
+)
+URL_IN_CODE = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?://""")
+_PY_CLIENTS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"pycurl", b"http.client")
+NEEDLES: dict[str, tuple[bytes, ...]] = {
+    "python": _PY_CLIENTS,
+    "javascript": (b"fetch(", b"axios", b"got", b"ky", b"undici", b"superagent", b"ofetch"),
     "ruby": (
-        "Net::HTTP",
-        "Faraday",
-        "HTTParty",
-        "RestClient",
-        "Excon",
-        "Typhoeus",
-        "HTTP.",
-        "URI.open",
-        "open_uri",
-        "://",
+        b"Net::HTTP",
+        b"Faraday",
+        b"HTTParty",
+        b"RestClient",
+        b"Excon",
+        b"Typhoeus",
+        b"HTTP.",
+        b"URI.open",
+        b"open_uri",
     ),
-    "go": ("net/http", "resty", "://"),
+    "go": (b"net/http", b"resty"),
 }

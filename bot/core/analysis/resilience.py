@@ -32,7 +32,13 @@ TIMEOUT_KEYS = frozenset(
     {"timeout", "connect_timeout", "read_timeout", "open_timeout", "write_timeout",
      "connectTimeout", "readTimeout", "requestTimeout", "Timeout"}
 )  # fmt: skip
-TRIGGERS = ("timeout", "Timeout", "etry", "ttempt", "ackoff")
+# A file is parsed for these only when its bytes show one: a timeout given as a keyword, key
+# or attribute; a sleep; a power or shift of a retry counter; a Retry-After header.
+_TIMEOUT = re.compile(rb"[Tt]imeout\s*[=:]")
+_SLEEP_CALLS = (b"sleep(", b"Sleep(", b"setTimeout(", b"delay(")
+_COUNTERS = (b"attempt", b"retr", b"tries")
+_POWER = re.compile(rb"(?:\*\*|<<)\s*\(?[\w.]*(?:attempt|retr|tries)|pow\(\s*2(?:\.0)?\s*,")
+_RETRY_AFTER = (b"etry-after", b"etry-After", b"ETRY-AFTER")
 
 _BINARY = frozenset({"binary_operator", "binary_expression", "binary"})
 _SLEEPS = frozenset({"sleep", "Sleep", "setTimeout", "delay", "wait", "sleepFor"})
@@ -45,7 +51,11 @@ MAX_SIGNALS = 200  # per file: the aggregation caps evidence far below this
 
 
 def triggered(data: bytes) -> bool:
-    return any(word.encode() in data for word in TRIGGERS) or b"retry-after" in data.lower()
+    if (b"imeout" in data) and _TIMEOUT.search(data) is not None:
+        return True
+    if any(call in data for call in _SLEEP_CALLS) or any(h in data for h in _RETRY_AFTER):
+        return True
+    return any(c in data for c in _COUNTERS) and _POWER.search(data) is not None
 
 
 def resilience_signals(
