@@ -105,6 +105,13 @@ class _File:
     instances: dict[str, tuple[str, Node | None]] = field(default_factory=dict)
     wrappers: dict[str, int] = field(default_factory=dict)  # function name -> URL param index
     consts: dict[str, str] = field(default_factory=dict)  # top-level name -> literal host
+
+    @property
+    def heads(self) -> set[str]:
+        """First segments of the aliases and instance names (a call whose callee starts
+        with none of them keeps its name)."""
+        return {n.split(".", 1)[0] for n in (*self.instances, *self.aliases)}
+
     signals: list[Signal] = field(default_factory=list)
 
 
@@ -119,7 +126,7 @@ def triggered(language: str, data: bytes) -> bool:
         family != "python" or models.PY_IMPORT.search(data) is not None
     ):
         return True
-    return b"://" in data and models.URL_IN_CODE.search(data) is not None
+    return models.url_in_code(data)
 
 
 def outbound_calls(
@@ -373,6 +380,9 @@ def _canonical(f: _File, callee: str) -> str:
     the library path (`r.get` after `import requests as r` → `requests.get`)."""
     if not callee:
         return ""
+    head = callee.split(".", 1)[0].split("(", 1)[0]
+    if head not in f.heads:
+        return callee
     for name in sorted((*f.instances, *f.aliases), key=len, reverse=True):
         if callee == name or callee.startswith(name + "."):
             rest = callee[len(name) :]
@@ -545,7 +555,10 @@ def _candidate(f: _File, node: Node, callee: str) -> OutboundCall | None:
     parent = node.parent
     if parent is not None and parent.type in ("argument_list", "arguments"):
         return None  # `get(URI("https://…"))`: the outer call is the one that sends
-    host, configured_by, origin = _resolve(f, args[0], 0, node)
+    first = args[0]
+    if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
+        return None  # a parameter or a name from elsewhere: never a written host
+    host, configured_by, origin = _resolve(f, first, 0, node)
     if origin not in ("literal", "env", "setting") or (origin == "literal" and not host):
         return None
     return OutboundCall("candidate", line(node), f"call:{name}", host, configured_by, origin)

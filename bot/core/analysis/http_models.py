@@ -152,7 +152,22 @@ MODELS: dict[str, dict[str, UrlArg]] = {
 PY_IMPORT = re.compile(
     rb"(?:import|from)[ \t]+(?:requests|httpx|aiohttp|urllib|pycurl|http\.client)"
 )
-URL_IN_CODE = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?://""")
+_BEFORE_URL = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?\Z""")
+
+
+def url_in_code(data: bytes, limit: int = 2_000) -> bool:
+    """Whether some `://` of `data` (at most `limit` looked at) ends a URL literal's start
+    written as an argument, value or item: `("https://`, `= f"https://`, `: 'http://`."""
+    at = data.find(b"://")
+    for _ in range(limit):
+        if at < 0:
+            return False
+        if _BEFORE_URL.search(data, max(0, at - 12), at):
+            return True
+        at = data.find(b"://", at + 3)
+    return False
+
+
 _PY_CLIENTS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"pycurl", b"http.client")
 NEEDLES: dict[str, tuple[bytes, ...]] = {
     "python": _PY_CLIENTS,

@@ -34,11 +34,27 @@ TIMEOUT_KEYS = frozenset(
 )  # fmt: skip
 # A file is parsed for these only when its bytes show one: a timeout given as a keyword, key
 # or attribute; a sleep; a power or shift of a retry counter; a Retry-After header.
-_TIMEOUT = re.compile(rb"[Tt]imeout\s*[=:]")
-_SLEEP_CALLS = (b"sleep(", b"Sleep(", b"setTimeout(", b"delay(")
-_COUNTERS = (b"attempt", b"retr", b"tries")
+_TIMEOUT = re.compile(rb"imeout\s*[=:]")
+_SLEEP_CALLS = (b"leep(", b"etTimeout(", b"delay(")  # sleep( Sleep( setTimeout( delay(
+_COUNTERS = (b"ttempt", b"retr", b"tries")
 _POWER = re.compile(rb"(?:\*\*|<<)\s*\(?[\w.]*(?:attempt|retr|tries)|pow\(\s*2(?:\.0)?\s*,")
-_RETRY_AFTER = (b"etry-after", b"etry-After", b"ETRY-AFTER")
+
+
+def _power_of_counter(data: bytes, limit: int = 2_000) -> bool:
+    """`** attempt`, `<< retries`, `pow(2,` somewhere in `data` (each operator's occurrences
+    looked at, at most `limit` in all)."""
+    for op in (b"**", b"<<", b"pow("):
+        at = data.find(op)
+        for _ in range(limit):
+            if at < 0:
+                break
+            if _POWER.match(data, at):
+                return True
+            at = data.find(op, at + len(op))
+    return False
+
+
+_RETRY_AFTER = re.compile(rb"(?i)retry-after")
 
 _BINARY = frozenset({"binary_operator", "binary_expression", "binary"})
 _SLEEPS = frozenset({"sleep", "Sleep", "setTimeout", "delay", "wait", "sleepFor"})
@@ -51,11 +67,18 @@ MAX_SIGNALS = 200  # per file: the aggregation caps evidence far below this
 
 
 def triggered(data: bytes) -> bool:
-    if (b"imeout" in data) and _TIMEOUT.search(data) is not None:
+    at = data.find(b"imeout")
+    for _ in range(1_000):  # occurrences looked at
+        if at < 0:
+            break
+        if _TIMEOUT.match(data, at):
+            return True
+        at = data.find(b"imeout", at + 6)
+    if any(call in data for call in _SLEEP_CALLS):
         return True
-    if any(call in data for call in _SLEEP_CALLS) or any(h in data for h in _RETRY_AFTER):
+    if (b"etry-" in data or b"ETRY-" in data) and _RETRY_AFTER.search(data) is not None:
         return True
-    return any(c in data for c in _COUNTERS) and _POWER.search(data) is not None
+    return any(c in data for c in _COUNTERS) and _power_of_counter(data)
 
 
 def resilience_signals(
