@@ -133,22 +133,37 @@ def outbound_calls(
     language: str, data: bytes
 ) -> tuple[tuple[OutboundCall, ...], tuple[Signal, ...], tuple[tuple[str, str], ...]]:
     """The file's outbound calls, resilience signals and meta (``egress.wrapper`` names).
-    `language` is a `treesitter.parse` language name."""
+    `language` is a `treesitter.parse` language name. Each half runs only when the file's
+    bytes show its trigger words; without either, the file is not parsed."""
     family = _lang(language)
-    if not triggered(language, data) and not resilience.triggered(data):
+    wanted = triggered(language, data), resilience.triggered(data)
+    if not any(wanted):
         return (), (), ()
     root = parse(language, data)
     if root is None:
         return (), (), ()
     with reading(data):
-        return _outbound_calls(language, family, root, data)
+        return _outbound_calls(language, family, root, data, *wanted)
 
 
 def _outbound_calls(
-    language: str, family: str, root: Node, data: bytes
+    language: str, family: str, root: Node, data: bytes, calls_wanted: bool, signals_wanted: bool
 ) -> tuple[tuple[OutboundCall, ...], tuple[Signal, ...], tuple[tuple[str, str], ...]]:
     f = _File(family)
     nodes = find(language, root, _CALL_TYPES[family])
+    calls = _calls(f, nodes) if calls_wanted else []
+    if signals_wanted:
+        f.signals.extend(resilience.resilience_signals(language, nodes, root, data, _callee))
+    meta = tuple(
+        sorted(
+            [("egress.wrapper", name) for name in f.wrappers]
+            + [("egress.const", f"{name}={host}") for name, host in f.consts.items()]
+        )
+    )
+    return tuple(sorted(set(calls))), tuple(sorted(set(f.signals))), meta
+
+
+def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
     for node in nodes:
         _learn(f, node)
     calls: list[OutboundCall] = []
@@ -159,6 +174,8 @@ def _outbound_calls(
                 calls.append(found)
         if len(calls) >= MAX_CALLS_PER_FILE:
             break
+    if not f.wrappers:
+        return calls
     # A function that passes its parameter on to a wrapper is a wrapper too (bounded
     # rounds); then every call of a wrapper in this file is an outbound call.
     for _ in range(3):
@@ -168,24 +185,12 @@ def _outbound_calls(
                 _wrapper_call(f, node)
         if len(f.wrappers) == known:
             break
-    if f.wrappers:
-        # A call of this file's own wrapper is an outbound call, not a candidate.
-        calls = [c for c in calls if c.client.removeprefix("call:") not in f.wrappers]
-        for node in nodes:
-            if node.type in _CALLS and (found := _wrapper_call(f, node)) is not None:
-                calls.append(found)
-    f.signals.extend(resilience.resilience_signals(language, nodes, root, data, _callee))
-    meta = tuple(
-        sorted(
-            [("egress.wrapper", name) for name in f.wrappers]
-            + [("egress.const", f"{name}={host}") for name, host in f.consts.items()]
-        )
-    )
-    return tuple(sorted(set(calls))), tuple(sorted(set(f.signals))), meta
-
-
-def _line_at(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+    # A call of this file's own wrapper is an outbound call, not a candidate.
+    calls = [c for c in calls if c.client.removeprefix("call:") not in f.wrappers]
+    for node in nodes:
+        if node.type in _CALLS and (found := _wrapper_call(f, node)) is not None:
+            calls.append(found)
+    return calls
 
 
 # --- learning names ---------------------------------------------------------------
