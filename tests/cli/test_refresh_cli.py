@@ -81,7 +81,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(
     before = (shop / DOC).read_bytes()
     code, out, err = cli(capsys, "refresh", "--dry-run", str(shop))
     assert code == 0
-    assert "+| Stripe | Payments | used |" in out
+    assert "+| Stripe | Payments | — | — | — | used |" in out
     assert "would refresh" in err
     assert (shop / DOC).read_bytes() == before
 
@@ -117,7 +117,7 @@ def test_init_v1_scaffolds_and_fills_a_marker_doc_when_the_repository_has_none(
     assert text.startswith("<!-- agent-update:start:data-flow -->\n")
     assert "<!-- agent-readonly:guidance -->" in text
     assert "<!-- agent-readonly:sources -->" in text
-    assert "| Stripe | Payments | used |" in text
+    assert "| Stripe | Payments | — | — | — | used |" in text
     # Not committed yet, still checked; and init does not overwrite.
     assert cli(capsys, "check", str(shop))[0] == 0
     code, _, err = cli(capsys, "init", str(shop))

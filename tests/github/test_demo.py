@@ -13,5 +13,5 @@ def test_demo_prints_the_pull_request_the_bot_opened() -> None:
     assert "# docs: refresh data-flow documentation" in result.output
     assert "/pull/1" in result.output
     assert "Integration added: **SendGrid**" in result.output
-    assert "+| SendGrid | Email | used |" in result.output
+    assert "+| SendGrid | Email | — | — | — | used |" in result.output
     assert "<!-- docs-refresh:state " in result.output
