@@ -7,8 +7,8 @@ catalog's libraries), each at the line that shows it:
   object's or hash's key, ``x.read_timeout = …``) and Go's ``http.Client{Timeout: …}``;
 * ``backoff`` — a loop that sleeps and grows its delay (``**``, ``<<``, ``*=``, a call named
   for backoff), or a delay computed as ``2 ** attempt`` / ``1 << attempt`` / ``pow(2, n)``;
-* ``retry`` — code that reads a ``Retry-After`` header (a string literal, not a comment, and
-  not a key of a literal mapping: that is code sending one).
+* ``retry`` — code that reads a ``Retry-After`` header: the name as a string literal (never a
+  comment) given to a call, a lookup or a membership test.
 
 What was searched is `SEARCHED`: the renderer says it when nothing is found.
 """
@@ -124,11 +124,29 @@ def resilience_signals(
     if b"retry-after" in data.lower():
         strings = frozenset({"string", "interpreted_string_literal"})
         for node in find(language, root, strings):
-            parent = node.parent
-            setting = parent is not None and parent.type in ("pair", "keyed_element")
-            if text(node, 40).strip("\"'`").lower() == "retry-after" and not setting:
+            if text(node, 40).strip("\"'`").lower() == "retry-after" and _reads(node):
                 out.append(Signal("resilience.retry", "Retry-After honoured", line(node)))
     return out
+
+
+_LOOKUPS = frozenset(
+    {"argument_list", "arguments", "subscript", "subscript_expression", "element_reference",
+     "index_expression"}
+)  # fmt: skip
+
+
+def _reads(node: Node) -> bool:
+    """Whether a header name is read where it stands: a call's argument (`headers.get(…)`),
+    a lookup (`headers[…]`) or a membership test (`… in headers`); not a key of a literal
+    mapping (code sending one) nor an equality test (code about the name itself)."""
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type in _LOOKUPS:
+        return True
+    return parent.type in ("comparison_operator", "binary_expression") and any(
+        text(child, 4) == "in" for child in parent.children if not child.is_named
+    )
 
 
 def _sleeps_inside(data: bytes, loop: Node) -> bool:
