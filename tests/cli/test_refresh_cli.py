@@ -136,7 +136,7 @@ def test_init_writes_a_v2_doc_by_default_filled_and_fresh(
     text = (shop / ".context" / "docs" / "data-flow.md").read_text()
     assert text.startswith("---\ntype: doc\nname: data-flow\n")
     assert '\nstatus: filled\nscaffoldVersion: "2.0.0"\n---\n' in text
-    assert "| Stripe | Payments | used |" in text
+    assert "| Stripe | Payments | — | — | — | used |" in text
     assert "<!-- agent-update" not in text
     assert cli(capsys, "check", str(shop))[0] == 0
     assert cli(capsys, "refresh", str(shop))[0] == 0
