@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Protocol
 
 from bot.core.analysis.claims import ClaimIndex
@@ -21,7 +22,8 @@ from bot.core.analysis.movement import MOVEMENT_VERSION, SCHEDULE_EXTRACTOR, wit
 from bot.core.analysis.python import PythonExtractor
 from bot.core.analysis.ruby import RubyExtractor
 from bot.core.filters import content_skip_reason
-from bot.core.model import FileFacts
+from bot.core.limits import MAX_NAME_CHARS, MAX_NESTING, LimitExceeded, check_nesting
+from bot.core.model import FileFacts, skipped_facts
 
 
 class Extractor(Protocol):
@@ -111,8 +113,51 @@ def extractor_for(path: str) -> Extractor | None:
     return _COMBINED[chosen]
 
 
+# Data files whose parsers recurse: their nesting is bounded before they are parsed.
+_NESTED_DATA = (".json", ".toml", ".yaml", ".yml", ".lock")
+
+
 def extract_one(extractor: Extractor, path: str, data: bytes) -> FileFacts:
-    """Facts of one file; binary or minified content gives empty facts (cached like any)."""
+    """Facts of one file; binary or minified content gives empty facts (cached like any).
+
+    One file never sinks the run: a file too deep, too large once expanded, or that makes
+    its parser fail in any way gives the facts of a skipped file with the reason (cached
+    like any: the same bytes fail the same way)."""
     if content_skip_reason(path, data) is not None:
         return SKIPPED
-    return with_movement(extractor.extract(path, data), data)
+    name = path.rpartition("/")[2]
+    try:
+        if name.endswith(_NESTED_DATA) or name.startswith("Dockerfile"):
+            check_nesting(data)
+        return _bounded_names(with_movement(extractor.extract(path, data), data))
+    except LimitExceeded as err:
+        return skipped_facts(_language(extractor), err.reason)
+    except RecursionError:
+        return skipped_facts(_language(extractor), f"nested deeper than {MAX_NESTING} levels")
+    except MemoryError:
+        return skipped_facts(_language(extractor), "too large to parse")
+    except Exception as err:  # any parser's failure is this file's, not the run's
+        return skipped_facts(_language(extractor), f"could not be read ({type(err).__name__})")
+
+
+def _bounded_names(facts: FileFacts) -> FileFacts:
+    """The facts without names longer than `MAX_NAME_CHARS` (a 200k-segment dotted import
+    names no module, and every longest-prefix lookup over it would cost its square)."""
+    limit = MAX_NAME_CHARS
+    if (
+        all(len(i.spec) <= limit for i in facts.imports)
+        and all(len(v) <= limit for _, v in facts.meta)
+        and all(len(d.name) <= limit for d in facts.dependencies)
+    ):
+        return facts
+    return replace(
+        facts,
+        imports=tuple(i for i in facts.imports if len(i.spec) <= limit),
+        meta=tuple(m for m in facts.meta if len(m[1]) <= limit),
+        dependencies=tuple(d for d in facts.dependencies if len(d.name) <= limit),
+    )
+
+
+def _language(extractor: Extractor) -> str:
+    language = getattr(extractor, "language", None)
+    return language if isinstance(language, str) else "other"
