@@ -68,6 +68,10 @@ class Case:
     what: str
     files: Callable[[], Files]
     links: dict[str, str] = field(default_factory=dict)  # path -> symlink target
+    # The case makes the repository's own config invalid: `refresh` must stop with a
+    # config error (exit 2, the file named), not a traceback.
+    config_error: bool = False
+    skips: tuple[str, ...] = ()  # files `facts --json` must list as skipped
 
 
 def _nest(open_: str, close: str, inner: str, depth: int) -> str:
@@ -181,11 +185,13 @@ CASES: tuple[Case, ...] = (
         "compose-merge-keys",
         "docker-compose.yml: nine levels of `<<:` merge keys",
         lambda: {"docker-compose.yml": _b(_merge_bomb())},
+        skips=("docker-compose.yml",),
     ),
     Case(
         "heroku-merge-keys",
         "heroku.yml: nine levels of `<<:` merge keys",
         lambda: {"heroku.yml": _b(_merge_bomb())},
+        skips=("heroku.yml",),
     ),
     # --- globs from the repository -----------------------------------------------------------
     Case(
@@ -270,6 +276,7 @@ CASES: tuple[Case, ...] = (
         "deep-package-json",
         "package.json nested 100k deep",
         lambda: {"package.json": _b('{"dependencies": ' + _nest("[", "]", "1", DEEP) + "}")},
+        skips=("package.json",),
     ),
     Case(
         "deep-tsconfig",
@@ -282,16 +289,19 @@ CASES: tuple[Case, ...] = (
         "deep-dockerfile-cmd",
         "Dockerfile `CMD` nested 100k deep",
         lambda: {"Dockerfile": _b("FROM python\nCMD " + _nest("[", "]", '"x"', DEEP) + "\n")},
+        skips=("Dockerfile",),
     ),
     Case(
         "deep-pyproject",
         "pyproject.toml nested 100k deep",
         lambda: {"pyproject.toml": _b("[project]\ndependencies = " + _nest("[", "]", "", DEEP))},
+        skips=("pyproject.toml",),
     ),
     Case(
         "deep-fly-toml",
         "fly.toml nested 100k deep",
         lambda: {"fly.toml": _b('app = "x"\nx = ' + _nest("[", "]", "", DEEP) + "\n")},
+        skips=("fly.toml",),
     ),
     Case(
         "deep-settings-py",
@@ -307,11 +317,13 @@ CASES: tuple[Case, ...] = (
         "deep-compose",
         "docker-compose.yml nested 100k deep",
         lambda: {"docker-compose.yml": _b("services: " + _nest("[", "]", "", DEEP) + "\n")},
+        skips=("docker-compose.yml",),
     ),
     Case(
         "deep-config",
         ".github/docs-refresh.yml nested 100k deep",
         lambda: {".github/docs-refresh.yml": _b("tracks: " + _nest("[", "]", "", DEEP) + "\n")},
+        config_error=True,
     ),
     Case(
         "bad-utf8-config",
@@ -322,6 +334,7 @@ CASES: tuple[Case, ...] = (
             "pyproject.toml": b'[project]\nname = "\xc3"\n',
             "docker-compose.yml": b"services:\n  web:\n    image: \xff\n",
         },
+        config_error=True,
     ),
     # --- names that steer the doc ------------------------------------------------------------
     Case(
@@ -363,6 +376,7 @@ CASES: tuple[Case, ...] = (
         "a `docs:` entry through a symlinked folder",
         lambda: {".github/docs-refresh.yml": b"docs: [linked/data-flow.md]\n"},
         links={"linked": "../outside"},
+        config_error=True,
     ),
     Case(
         "symlink-docs-root",
@@ -439,11 +453,12 @@ def run_cli(root: Path, args: list[str], timeout: float) -> Run:
     command = cli if code_root else [str(Path(sys.executable).with_name("docs-refresh"))]
     env = {**os.environ, "PYTHONPATH": code_root} if code_root else None
     errors = root.parent / f"stderr-{args[0]}.txt"
-    with errors.open("wb") as err:
+    output = root.parent / f"stdout-{args[0]}.txt"
+    with errors.open("wb") as err, output.open("wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(
             [*command, *args, str(root)],
-            stdout=subprocess.DEVNULL,
+            stdout=out,
             stderr=err,
             cwd=root.parent,
             env=env,
@@ -480,7 +495,9 @@ class Outcome:
     refresh: Run
     check: Run  # `check` right after `refresh`: 0, the doc is fresh (nothing steered it)
     normal_files_read: bool  # the refreshed doc still names the shop's files
+    markers_intact: bool  # the doc still holds exactly its own start and end markers
     outside_untouched: bool  # nothing beside the repository was rewritten
+    skipped: tuple[str, ...] = ()  # the files `facts --json` lists as not read
 
     def row(self) -> str:
         def cell(run: Run) -> str:
@@ -503,14 +520,29 @@ def run_case(case: Case, base: Path, timeout: float = 20.0) -> Outcome:
     doc = root / DOC
     text = doc.read_text("utf-8", "replace") if doc.is_file() and not doc.is_symlink() else ""
     outside = (base / OUTSIDE_DOC).read_text()
+    from bot.core.marker_scan import scan_markers
+
+    kinds = [(m.kind, m.name) for m in scan_markers(text)] if text else []
     return Outcome(
         case.name,
         facts,
         refresh,
         check,
-        all(word in text for word in NORMAL_EVIDENCE) if not case.links else True,
+        all(word in text for word in NORMAL_EVIDENCE)
+        if not (case.links or case.config_error)
+        else True,
+        kinds == [("start", "data-flow"), ("end", "")] or bool(case.links or case.config_error),
         outside == DOC_TEMPLATE,
+        _skipped(root.parent / "stdout-facts.txt"),
     )
+
+
+def _skipped(output: Path) -> tuple[str, ...]:
+    try:
+        data = json.loads(output.read_text("utf-8"))
+    except ValueError:
+        return ()
+    return tuple(s["path"] for s in data.get("skipped", []))
 
 
 def main(argv: list[str]) -> None:
