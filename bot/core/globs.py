@@ -203,7 +203,7 @@ def _tokenize(text: str) -> list[_Token] | None:
             run = j - i
             at_start = i == 0 or text[i - 1] == "/"
             at_end = j == n or text[j] == "/"
-            if run >= 2 and at_start and at_end:
+            if run == 2 and at_start and at_end:  # "***" is a star, as pathspec reads it
                 if j == n:
                     tokens.append(_Token(_DSTAR))  # "a/**": everything inside
                 else:  # "**/" and "/**/": zero or more folders, as `(?:.*/)?`
