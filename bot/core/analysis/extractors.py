@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from bot.core.analysis.claims import ClaimIndex
+from bot.core.analysis.deadline import FileTimeout, cpu_deadline
 from bot.core.analysis.golang import GoExtractor
 from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
 from bot.core.analysis.manifests import MANIFEST_EXTRACTORS
@@ -22,7 +23,13 @@ from bot.core.analysis.movement import MOVEMENT_VERSION, SCHEDULE_EXTRACTOR, wit
 from bot.core.analysis.python import PythonExtractor
 from bot.core.analysis.ruby import RubyExtractor
 from bot.core.filters import content_skip_reason
-from bot.core.limits import MAX_NAME_CHARS, MAX_NESTING, LimitExceeded, check_nesting
+from bot.core.limits import (
+    FILE_SECONDS,
+    MAX_NAME_CHARS,
+    MAX_NESTING,
+    LimitExceeded,
+    check_nesting,
+)
 from bot.core.model import FileFacts, skipped_facts
 
 
@@ -113,6 +120,8 @@ def extractor_for(path: str) -> Extractor | None:
     return _COMBINED[chosen]
 
 
+# The reason given for a file past its deadline: not cached (the machine, not the bytes).
+TIMED_OUT = f"took longer than {FILE_SECONDS:g} s to read"
 # Data files whose parsers recurse: their nesting is bounded before they are parsed.
 _NESTED_DATA = (".json", ".toml", ".yaml", ".yml", ".lock")
 
@@ -129,7 +138,11 @@ def extract_one(extractor: Extractor, path: str, data: bytes) -> FileFacts:
     try:
         if name.endswith(_NESTED_DATA) or name.startswith("Dockerfile"):
             check_nesting(data)
-        return _bounded_names(with_movement(extractor.extract(path, data), data))
+        with cpu_deadline(FILE_SECONDS):
+            facts = with_movement(extractor.extract(path, data), data)
+        return _bounded_names(facts)
+    except FileTimeout:
+        return skipped_facts(_language(extractor), TIMED_OUT)
     except LimitExceeded as err:
         return skipped_facts(_language(extractor), err.reason)
     except RecursionError:
