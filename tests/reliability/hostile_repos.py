@@ -72,6 +72,7 @@ class Case:
     # config error (exit 2, the file named), not a traceback.
     config_error: bool = False
     skips: tuple[str, ...] = ()  # files `facts --json` must list as skipped
+    alone: bool = False  # without the shop's code: the hostile folder is the only module
 
 
 def _nest(open_: str, close: str, inner: str, depth: int) -> str:
@@ -346,6 +347,18 @@ CASES: tuple[Case, ...] = (
         },
     ),
     Case(
+        "name-end-marker-alone",
+        "the same folder as the repository's only module (named in a sentence)",
+        lambda: {"a`<!-- agent-update:end -->`b/mod.py": b"import os\n"},
+        alone=True,
+    ),
+    Case(
+        "name-newline-alone",
+        "a folder with a newline and `<!--` as the only module",
+        lambda: {"x\n<!-- a\n# Owned/mod.py": b"import os\n"},
+        alone=True,
+    ),
+    Case(
         "name-newline-heading",
         "a path with a newline and `# …`",
         lambda: {"shop/x\n# Owned/mod.py": b"from shop import orders\n"},
@@ -410,7 +423,8 @@ def build(case: Case, base: Path) -> Path:
     outside = base / "outside"
     outside.mkdir(parents=True)
     (outside / "data-flow.md").write_text(DOC_TEMPLATE)
-    files = {p: t.encode() for p, t in SHOP.items()}
+    shop = {DOC: DOC_TEMPLATE} if case.alone else SHOP
+    files = {p: t.encode() for p, t in shop.items()}
     files.update(case.files())
     for path, data in files.items():
         target = root / path
@@ -529,7 +543,7 @@ def run_case(case: Case, base: Path, timeout: float = 20.0) -> Outcome:
         refresh,
         check,
         all(word in text for word in NORMAL_EVIDENCE)
-        if not (case.links or case.config_error)
+        if not (case.links or case.config_error or case.alone)
         else True,
         kinds == [("start", "data-flow"), ("end", "")] or bool(case.links or case.config_error),
         outside == DOC_TEMPLATE,
