@@ -20,7 +20,7 @@ MAX_NAME_CHARS = 1_000  # an import, constant or dependency name longer than thi
 MAX_SCAN_CHARS = 20_000_000  # characters one manifest's line-number searches may visit
 MAX_MARKERS = 10_000  # agent-update markers read in one doc
 FILE_SECONDS = 10.0  # extraction of one file (CPU seconds in a worker process)
-JOB_SECONDS = 300.0  # one refresh job, from start to its pull request or check run
+MAX_JOB_RECOVERIES = 2  # runs of one job lost with their worker before it is given up
 
 
 _BRACKETS = re.compile(rb"[\[\]{}()]")
