@@ -44,3 +44,31 @@ def test_hostile_repository_is_analysed_in_bounded_time_without_steering(
     assert outcome.normal_files_read
     assert outcome.markers_intact
     assert outcome.outside_untouched
+
+
+@pytest.mark.slow
+def test_a_hostile_push_through_the_app_gets_its_pull_request_naming_what_was_not_read(
+    tmp_path: Path,
+) -> None:
+    """End to end: the sandbox as GitHub, gunicorn and a worker process; one push carries
+    several hostile files at once. The refresh still opens its PR in bounded time, the doc
+    names the shop's files and the files it did not read, and keeps its own markers."""
+    from bot.core.marker_scan import scan_markers
+    from tests.reliability.hostile_repos import BY_NAME
+    from tests.reliability.stack import BOT_BRANCH, DOC, stack
+
+    hostile: dict[str, str | None] = {}
+    for name in ("compose-merge-keys", "deep-package-json", "go-comment-unclosed"):
+        hostile.update({p: d.decode() for p, d in BY_NAME[name].files().items()})
+    hostile["a`<!-- agent-update:end -->`b/mod.py"] = "from shop import orders\n"
+    with stack(tmp_path) as st:
+        st.start_web()
+        st.start_worker()
+        st.commit("mallory", "main", hostile)
+        st.wait(lambda: bool(st.pulls()), 90, "the refresh's pull request")
+        doc = st.show(BOT_BRANCH, DOC)
+    assert "`shop/web.py" in doc
+    assert "**Not read**: 2 files" in doc
+    assert "`docker-compose.yml`" in doc
+    assert "`package.json`" in doc
+    assert [(m.kind, m.name) for m in scan_markers(doc)] == [("start", "data-flow"), ("end", "")]
