@@ -257,7 +257,7 @@ def inside(root: Path, rel: str) -> Path | None:
 def walk_docs(root: Path, folder: str, suffix: str = ".md") -> list[str]:
     """Paths (relative to `root`, sorted) of the `suffix` files under `folder`, never
     through a symlink: the folder itself, a subfolder or the file."""
-    top = inside(root, folder)
+    top = inside(root, folder.strip("/"))
     if top is None or not top.is_dir():
         return []
     found: list[str] = []
