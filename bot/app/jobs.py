@@ -70,6 +70,9 @@ class Message:
     enqueued_at: float
     attempt: int
     delivery: str | None = None
+    # Runs of this message whose worker died (the journal queued it again): a job that
+    # kills or hangs every worker it meets is given up, not handed on forever.
+    recoveries: int = 0
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Message:
@@ -90,15 +93,27 @@ class Message:
             float(data["enqueued_at"]),
             int(data.get("attempt", 0)),
             delivery if isinstance(delivery, str) else None,
+            int(data.get("recoveries", 0)),
         )
 
     def deferred(self) -> dict[str, Any]:
         """The same attempt again, later (its branch was locked)."""
-        return self.job.to_message(self.enqueued_at, self.attempt, self.delivery)
+        return self._with(self.job.to_message(self.enqueued_at, self.attempt, self.delivery))
+
+    def recovered(self) -> dict[str, Any]:
+        """The message the journal queues again if this run's worker dies."""
+        message = self.job.to_message(self.enqueued_at, self.attempt, self.delivery)
+        message["recoveries"] = self.recoveries + 1
+        return message
+
+    def _with(self, message: dict[str, Any]) -> dict[str, Any]:
+        if self.recoveries:
+            message["recoveries"] = self.recoveries
+        return message
 
     def retried(self) -> dict[str, Any]:
         """The message of the next attempt (same enqueue time: drops still apply)."""
-        return self.job.to_message(self.enqueued_at, self.attempt + 1, self.delivery)
+        return self._with(self.job.to_message(self.enqueued_at, self.attempt + 1, self.delivery))
 
 
 @dataclass(frozen=True, slots=True)

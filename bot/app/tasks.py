@@ -34,6 +34,7 @@ from bot.app.storage.redis_store import RedisLease, RedisStore
 from bot.app.storage.sqlite_store import SqliteLease, SqliteStore
 from bot.app.worker_context import WorkerContext
 from bot.core.errors import UserError
+from bot.core.limits import MAX_JOB_RECOVERIES
 from bot.settings import Settings
 
 log = logging.getLogger("docs_refresh.worker")
@@ -44,6 +45,10 @@ LOCK_TTL = 300.0  # renewed every LOCK_TTL/3 while the job runs; a crash frees i
 LOCK_WAIT = 2.0  # seconds before a job that found its branch locked tries again
 RECOVER_EVERY = LOCK_TTL / 2  # how often a worker looks for jobs of workers that died
 SETTLING = "settling"
+ABANDONED = (
+    "job given up: its worker died in each of its last %d runs (a repository that exhausts"
+    " a worker?); the branch's next push or /refresh-docs starts it afresh"
+)
 SHUTDOWN_TIMEOUT = 25.0  # under the usual 30 s a platform waits before SIGKILL
 
 
@@ -227,6 +232,12 @@ def _execute(queue: Queue, ctx: WorkerContext, message: Message) -> str:
     if lease is None:
         queue.runner.schedule(args=(message.deferred(),), delay=LOCK_WAIT)
         return "deferred"
+    if message.recoveries > MAX_JOB_RECOVERIES:
+        # Its workers died running it, again and again (a hostile repository can do that):
+        # given up, its lock released, so the branch's next push starts afresh.
+        lease.release()
+        log.error(ABANDONED, message.recoveries)
+        return "abandoned"
     with held(lease, LOCK_TTL):
         record = _journal_start(queue, lease, message)
         try:
@@ -241,7 +252,7 @@ def _journal_start(queue: Queue, lease: Lease, message: Message) -> Running | No
     """Record the run before it starts, so a worker killed mid-job loses nothing."""
     if queue.journal is None:
         return None
-    task = queue.huey.serialize_task(queue.runner.s(message.deferred()))
+    task = queue.huey.serialize_task(queue.runner.s(message.recovered()))
     token = str(getattr(lease, "token", ""))
     record = Running(lease.name, task, token, this_host(), os.getpid(), time.time())
     queue.journal.put(record)

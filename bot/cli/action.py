@@ -29,7 +29,7 @@ from typing import Any
 
 import click
 
-from bot.cli.refresh import NO_DOCS, run_refresh
+from bot.cli.refresh import NO_DOCS, run_refresh, write_doc
 from bot.core.lint import ERROR, Problem, lint_text
 from bot.core.refresh import RefreshResult
 from bot.service.diffs import unified_diff
@@ -271,7 +271,7 @@ def action(mode: str, path: str, base: str) -> None:
         click.echo(note.command())
     if mode == "refresh":
         for change in result.changes:
-            (root / change.path).write_bytes(change.new.encode("utf-8"))
+            write_doc(root, change.path, change.new)  # never through a symlink
             click.echo(f"refreshed {change.path}")
     elif result.changes:
         click.echo("::group::docs-refresh diff")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -70,14 +71,25 @@ def documents(roots: Iterable[Path]) -> Iterator[Path]:
 
 
 def _marked(folder: Path) -> list[Path]:
-    out = []
-    for path in sorted(folder.rglob("*.md")):
+    out: list[Path] = []
+    if folder.is_symlink():
+        return out  # a folder given as a link is not searched: `docs -> /` walks no disk
+    for path in sorted(_markdown_under(folder)):
         if SKIPPED_DIRS.intersection(path.relative_to(folder).parts) or not path.is_file():
             continue
         text = path.read_bytes().decode("utf-8", "replace")
         if _HAS_MARKERS.search(text) or may_be_data_flow_doc(text, path.as_posix()):
             out.append(path)
     return out
+
+
+def _markdown_under(folder: Path) -> Iterator[Path]:
+    """The .md files under `folder`, never through a symlink (os.walk does not follow)."""
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
+        for name in filenames:
+            if name.endswith(".md") and not os.path.islink(os.path.join(dirpath, name)):
+                yield Path(dirpath, name)
 
 
 def _heading_ids() -> dict[str, str]:

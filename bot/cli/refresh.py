@@ -15,11 +15,12 @@ import click
 
 from bot.cli.snapshots import Overlay, progress, root_argument
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
+from bot.core.errors import ConfigError, SetupError
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.refresh import DOC_ROOTS, RefreshResult, refresh
 from bot.core.scaffold import FORMATS, SCAFFOLD_PATHS, V1, V2, scaffold_doc
 from bot.local.catalog_file import default_catalog
-from bot.local.checkout import LocalSnapshot
+from bot.local.checkout import LocalSnapshot, inside, walk_docs
 from bot.local.defaults_file import default_repo_config
 from bot.local.git_revision import RevisionSnapshot
 from bot.service.diffs import unified_diff
@@ -40,15 +41,22 @@ UNTRACKED = (
     " `git add` them, or list them in .gitignore to leave them out"
 )
 UNTRACKED_SHOWN = 5
+NOT_UTF8 = "not valid UTF-8 (byte {start}); save the file as UTF-8"
+OUTSIDE = "{path} goes through a symlink; docs-refresh writes only inside the checkout"
 
 
 def load_config(root: Path) -> RepoConfig:
     """The repository's `.github/docs-refresh.yml` over the product defaults."""
     defaults = default_repo_config()
-    config_file = root / CONFIG_PATH
-    if not config_file.is_file():
+    config_file = inside(root, CONFIG_PATH)  # never through a symlink
+    if config_file is None or not config_file.is_file():
         return defaults
-    return parse_repo_config(config_file.read_text("utf-8"), CONFIG_PATH, defaults)
+    data = config_file.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(NOT_UTF8.format(start=err.start), path=CONFIG_PATH) from None
+    return parse_repo_config(text, CONFIG_PATH, defaults)
 
 
 def local_snapshot(root: Path, config: RepoConfig) -> Overlay:
@@ -61,19 +69,27 @@ def local_snapshot(root: Path, config: RepoConfig) -> Overlay:
             f"docs-refresh: {UNTRACKED.format(count=len(inner.untracked), paths=paths)}", err=True
         )
     listed = {e.path for e in inner.entries()}
-    wanted: list[Path] = []
+    wanted: list[str] = []
     if config.docs is not None:
-        wanted = [root / p for p in config.docs]
+        wanted = list(config.docs)
     else:
         for folder in DOC_ROOTS:
-            if (root / folder).is_dir():
-                wanted += sorted((root / folder).rglob("*.md"))
+            wanted += walk_docs(root, folder)  # never through a symlink
     extra = {}
-    for file in wanted:
-        rel = file.relative_to(root).as_posix()
-        if rel not in listed and file.is_file() and not file.is_symlink():
+    for rel in wanted:
+        file = inside(root, rel)
+        if rel not in listed and file is not None and file.is_file():
             extra[rel] = file.read_bytes()
     return Overlay(inner, extra)
+
+
+def write_doc(root: Path, rel: str, text: str) -> None:
+    """Write a doc inside the checkout; a path through a symlink is refused."""
+    target = inside(root, rel)
+    if target is None:
+        raise SetupError(OUTSIDE.format(path=rel))
+    # Bytes, not text mode: the doc's own line endings are kept as generated.
+    target.write_bytes(text.encode("utf-8"))
 
 
 def run_refresh(root: Path, *, force: bool = False, base: str | None = None) -> RefreshResult:
@@ -129,8 +145,7 @@ def refresh_command(path: Path, dry_run: bool, force: bool, base: str | None) ->
             click.echo(unified_diff(change.path, change.old, change.new), nl=False)
             message = WOULD_WRITE
         else:
-            # Bytes, not text mode: the doc's own line endings are kept as generated.
-            (root / change.path).write_bytes(change.new.encode("utf-8"))
+            write_doc(root, change.path, change.new)
             message = WROTE
         click.echo(
             message.format(path=change.path, sections=_sections(change.changed_sections)), err=True
@@ -205,15 +220,19 @@ def init_command(path: Path, doc_format: str | None) -> None:
     paths = tuple(e.path for e in LocalSnapshot(root).entries())
     today = datetime.date.today().isoformat()  # dotcontext stamps `generated:`; the core can't
     text = scaffold_doc(existing.facts, paths, chosen, generated=today)
-    (root / target).parent.mkdir(parents=True, exist_ok=True)
-    (root / target).write_bytes(text.encode("utf-8"))
+    file = inside(root, target)  # never through a symlink
+    if file is None:
+        raise SetupError(OUTSIDE.format(path=target))
+    file.parent.mkdir(parents=True, exist_ok=True)
+    write_doc(root, target, text)
     click.echo(INIT_WROTE.format(path=target), err=True)
 
 
 def _has_marker_docs(root: Path) -> bool:
     """Where a team already uses agent-update markers, a new doc keeps their layout."""
     for folder in DOC_ROOTS:
-        for file in sorted((root / folder).rglob("*.md")) if (root / folder).is_dir() else ():
-            if file.is_file() and b"agent-update:start" in file.read_bytes():
+        for rel in walk_docs(root, folder):  # never through a symlink
+            file = inside(root, rel)
+            if file is not None and file.is_file() and b"agent-update:start" in file.read_bytes():
                 return True
     return False

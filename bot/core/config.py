@@ -20,6 +20,9 @@ import yaml
 
 from bot.core.documents import TEMPLATE_IDS, heading_key, heading_map
 from bot.core.errors import ConfigError
+from bot.core.globs import glob_set
+from bot.core.limits import LimitExceeded
+from bot.core.yaml_bounds import compose_bounded
 
 CONFIG_PATH = ".github/docs-refresh.yml"
 CONCLUSIONS = ("neutral", "failure")
@@ -102,9 +105,10 @@ class RepoConfig:
 
     def tracks(self, path: str) -> bool:
         """True when a change to `path` can make the generated docs stale."""
-        return _spec(self.tracks_include).match_file(path) and not _spec(
+        # Matched without backtracking (`bot.core.globs`): the patterns are the repository's.
+        return glob_set(self.tracks_include).match(path) and not glob_set(
             self.tracks_exclude
-        ).match_file(path)
+        ).match(path)
 
     def tracks_any(self, paths: Iterable[str]) -> bool:
         return any(self.tracks(p) for p in paths)
@@ -126,7 +130,9 @@ def parse_repo_config(
     """Validate `text` and merge it over `defaults` (built-in values when None)."""
     base = defaults if defaults is not None else RepoConfig()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose_bounded(text)
+    except LimitExceeded as err:
+        raise ConfigError(BAD_YAML.format(problem=err.reason), path=path) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bot.core.escape import code_span, text
 from bot.core.evidence import evidence_key
 from bot.core.model import Edge, Entrypoint, Evidence, Flow, Handoff, RepoFacts, Service
 
@@ -170,13 +171,12 @@ def _added(
 
 
 def _t(value: str) -> str:
-    """Plain text for a bullet: no code spans, tags or comments from repository content."""
-    out = " ".join(value.split()).replace("`", "'")
-    return out.replace("<", "&lt;").replace(">", "&gt;")
+    """Plain text for a bullet: no code spans, tags, comments, links or mentions."""
+    return text(value)
 
 
 def _cite(ev: Evidence) -> str:
-    return f"`{ev.path}:{ev.line}`" if ev.line is not None else f"`{ev.path}`"
+    return code_span(f"{ev.path}:{ev.line}" if ev.line is not None else ev.path)
 
 
 def _ev(item: Service | Entrypoint | Edge | Flow | Handoff, cite: Callable[[Evidence], str]) -> str:

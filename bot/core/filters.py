@@ -20,23 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from bot.core import limits
+from bot.core.globs import compile_glob
 
-def _pattern_class() -> Any:
-    """pathspec's gitignore dialect, imported when a `.gitattributes` has rules (~10 ms of a
-    small run otherwise). pathspec ≥ 1.0 renamed it; 0.12 only has the old name."""
-    try:
-        from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern
-
-        return GitIgnoreBasicPattern
-    except ImportError:  # pragma: no cover - depends on the installed pathspec
-        from pathspec.patterns import GitWildMatchPattern  # type: ignore[attr-defined]
-
-        return GitWildMatchPattern
-
-
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = limits.MAX_FILE_BYTES  # kept here too: the listings import it from filters
 
 VENDORED_DIRS = frozenset(
     {
@@ -227,10 +215,9 @@ class PathFilter:
     """Decides, from a path and a size alone, whether a file is analysed."""
 
     def __init__(self, rules: Iterable[AttributeRule] = ()) -> None:
-        # Compile once: pathspec patterns are the gitignore dialect gitattributes shares.
-        rules = list(rules)
-        pattern = _pattern_class() if rules else None
-        self._rules = [(r, pattern(r.pattern).regex) for r in rules] if pattern else []
+        # gitattributes patterns are gitignore's dialect, matched without backtracking
+        # (`bot.core.globs`): a repository's own globs must not hang every listing.
+        self._rules = [(r, compile_glob(r.pattern)) for r in rules]
 
     @classmethod
     def from_files(cls, attributes: Mapping[str, str]) -> PathFilter:
@@ -246,13 +233,13 @@ class PathFilter:
         """True: attributes skip it; False: attributes keep it; None: they say nothing."""
         vendored: bool | None = None
         generated: bool | None = None
-        for rule, regex in self._rules:  # per attribute, the last matching line wins
+        for rule, glob in self._rules:  # per attribute, the last matching line wins
             rel = path
             if rule.base:
                 if not path.startswith(rule.base + "/"):
                     continue
                 rel = path[len(rule.base) + 1 :]
-            if regex is None or not regex.match(rel):
+            if not glob.match(rel):
                 continue
             if rule.vendored is not None:
                 vendored = rule.vendored

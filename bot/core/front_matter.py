@@ -26,7 +26,9 @@ from typing import Any
 import yaml
 
 from bot.core.errors import UserError
+from bot.core.limits import LimitExceeded
 from bot.core.marker_scan import line_of
+from bot.core.yaml_bounds import load_bounded
 
 MAX_FRONT_MATTER = 64 * 1024
 
@@ -36,9 +38,6 @@ MAX_NESTING = 64
 TOO_DEEP = f"front matter nests brackets deeper than {MAX_NESTING} levels"
 
 UNFILLED, FILLED = "unfilled", "filled"
-
-# libyaml's safe loader when PyYAML was built with it: the same documents, ~10x faster.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _DELIMITER = re.compile(r"---[ \t]*")
@@ -121,7 +120,12 @@ def parse_front_matter(text: str, front: FrontMatter, path: str = "<string>") ->
     if _nesting(source) > MAX_NESTING:  # PyYAML recurses per level: refuse before it does
         raise FrontMatterError(TOO_DEEP, path=path, line=front.line)
     try:
-        data = yaml.load(source, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+        # Aliases and merge keys expanded within a node budget (`bot.core.yaml_bounds`).
+        data = load_bounded(source)
+    except LimitExceeded as err:
+        raise FrontMatterError(
+            BROKEN.format(problem=err.reason), path=path, line=front.line
+        ) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = first_line + mark.line if mark is not None else front.line

@@ -9,7 +9,6 @@ every byte outside the owned sections' content. Writers call `ensure_unchanged_o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -213,16 +212,13 @@ def _pieces(text: str, start: int, doc: DataFlowDoc, added: list[Section]) -> li
     return pieces
 
 
-_BREAKS = re.compile(r"[\r\n]*\Z")
-
-
 def _matches(old: str, pieces: list[str]) -> bool:
     """`old` is the pieces joined, each but the last allowed to end in line breaks that
     `old` does not have (added before an inserted section)."""
     cursor = 0
     for piece in pieces[:-1]:
-        run = _BREAKS.search(piece)
-        core = piece[: run.start()] if run else piece
+        # Not a pattern anchored at the end: that rescans a run of breaks from each of them.
+        core = piece.rstrip("\r\n")
         if not old.startswith(core, cursor):
             return False
         cursor += len(core)

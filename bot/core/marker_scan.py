@@ -39,6 +39,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _AGENT = re.compile(r"/?agent-")
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks markdown-it itself recognises
 _BOM = "\ufeff"
+_BACKTICKS = re.compile(r"`+")
 _MD = MarkdownIt("commonmark").enable("table")
 
 
@@ -105,7 +106,13 @@ def _prose_regions(text: str, starts: list[int]) -> Iterator[tuple[int, int, boo
 
 def _comments(text: str, start: int, end: int, inline: bool) -> Iterator[tuple[int, int]]:
     """HTML comments in `text[start:end]`; in inline content code spans are skipped first,
-    following CommonMark's left-to-right precedence (whichever construct opens first)."""
+    following CommonMark's left-to-right precedence (whichever construct opens first).
+
+    Linear in the region: a comment that never closes ends the search (no later one can
+    close either), and a code span's closing run is looked up in an index of the region's
+    backtick runs by length (1 MB of `<!-- ` or of backtick runs would otherwise be
+    rescanned to its end from each opener)."""
+    runs: _Runs | None = None
     i = start
     while i < end:
         c = text[i]
@@ -116,29 +123,39 @@ def _comments(text: str, start: int, end: int, inline: bool) -> Iterator[tuple[i
             j = i
             while j < end and text[j] == "`":
                 j += 1
-            closing = _closing_run(text, j, end, j - i)
+            if runs is None:
+                runs = _Runs(text, start, end)
+            closing = runs.closing(j, j - i)
             i = closing if closing is not None else j
             continue
         if text.startswith("<!--", i):
             close = text.find("-->", i + 4, end)
-            if close >= 0:
-                yield i, close + 3
-                i = close + 3
-                continue
+            if close < 0:
+                return  # no comment after here closes before `end`
+            yield i, close + 3
+            i = close + 3
+            continue
         i += 1
 
 
-def _closing_run(text: str, i: int, end: int, size: int) -> int | None:
-    while True:
-        k = text.find("`", i, end)
-        if k < 0:
+class _Runs:
+    """The backtick runs of `text[start:end]`, by length: where each begins and ends."""
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self._by_size: dict[int, tuple[list[int], list[int]]] = {}
+        for m in _BACKTICKS.finditer(text, start, end):
+            begins, ends = self._by_size.setdefault(m.end() - m.start(), ([], []))
+            begins.append(m.start())
+            ends.append(m.end())
+
+    def closing(self, at: int, size: int) -> int | None:
+        """The end of the first run of `size` backticks that begins at or after `at`."""
+        found = self._by_size.get(size)
+        if found is None:
             return None
-        m = k
-        while m < end and text[m] == "`":
-            m += 1
-        if m - k == size:
-            return m
-        i = m
+        begins, ends = found
+        k = bisect.bisect_left(begins, at)
+        return ends[k] if k < len(begins) else None
 
 
 def classify(comment: str) -> tuple[str, str] | None:

@@ -315,15 +315,22 @@ def _parts(doc: Document) -> Iterator[Part]:
 
 # Blank lines at the start (ending in a line break) and at the end (starting with one).
 _LEAD = re.compile(r"\A(?:[ \t]*(?:\r\n|\r|\n))*")
-_TRAIL = re.compile(r"(?:(?:\r\n|\r|\n)[ \t]*)*\Z")
 _NEWLINE_ANY = re.compile(r"\r\n|\r|\n")
+
+
+def _trail_start(text: str, start: int) -> int:
+    r"""Where the trailing blank lines of `text[start:]` begin: the first line break after
+    its last visible character (or the end). A pattern anchored at the end (`(\n[ \t]*)*\Z`)
+    would rescan the run from every position: quadratic on a long run of blank lines."""
+    last = max(start, len(text.rstrip(" \t\r\n")))
+    breaks = [i for i in (text.find("\n", last), text.find("\r", last)) if i >= 0]
+    return min(breaks) if breaks else len(text)
 
 
 def _split_edges(text: str) -> tuple[str, str, str]:
     lead = _LEAD.match(text)
     start = lead.end() if lead else 0
-    trail = _TRAIL.search(text, start)
-    end = trail.start() if trail else len(text)
+    end = _trail_start(text, start)
     return text[:start], text[start:end], text[end:]
 
 

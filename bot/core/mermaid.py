@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.core.escape import one_line
 from bot.core.evidence import is_code
 from bot.core.model import Entrypoint, Module, RepoFacts, Service
 
@@ -55,10 +56,13 @@ def slug(text: str) -> str:
 
 
 def escape_label(text: str) -> str:
-    """Text safe inside a quoted Mermaid label (entity codes; `#` first so codes survive)."""
+    """Text safe inside a quoted Mermaid label (entity codes; `#` first so codes survive):
+    no quote ends it, no backtick makes it a Markdown string or closes the fence, no `%%`
+    starts a directive, no line break ends the diagram's line."""
     out = text.replace("#", "#35;").replace('"', "#quot;")
     out = out.replace("<", "#lt;").replace(">", "#gt;")
-    return " ".join(out.split())
+    out = out.replace("`", "#96;").replace("%", "#37;")
+    return " ".join(one_line(out).split())
 
 
 def kind_label(kind: str) -> str:

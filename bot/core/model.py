@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 FACTS_VERSION = 1
+SKIPPED_META = "skipped"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -149,10 +150,19 @@ class FileFacts:
     signals: tuple[Signal, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     # e.g. Go's module path from go.mod, a package.json "name": metadata for resolution.
+    # ("skipped", reason) when the file was not read (`skipped_facts`, `skip_reason`).
     meta: tuple[tuple[str, str], ...] = ()
     handoffs: tuple[HandoffSite, ...] = ()
     schedules: tuple[ScheduleSite, ...] = ()
     calls: tuple[OutboundCall, ...] = ()
+
+    @property
+    def skip_reason(self) -> str | None:
+        """Why this file was not read (too deep, too large, unreadable), or None."""
+        for key, value in self.meta:
+            if key == SKIPPED_META:
+                return value
+        return None
 
     def to_json(self) -> dict[str, Any]:
         return dict(_plain(asdict(self)))
@@ -277,6 +287,20 @@ class Item:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Skipped:
+    """A file an extractor takes but could not read, and why (issue 15: one file never
+    sinks the run; the doc says how many were not read)."""
+
+    path: str
+    reason: str
+
+
+def skipped_facts(language: str, reason: str) -> FileFacts:
+    """The facts of a file that was not read: none, and the reason."""
+    return FileFacts(language=language, meta=((SKIPPED_META, reason),))
+
+
 @dataclass(frozen=True, slots=True)
 class Handoff:
     """An async hand-off paired by name across files and processes: who puts work in
@@ -344,6 +368,7 @@ class RepoFacts:
     deployment: tuple[Item, ...] = ()
     observability: tuple[Item, ...] = ()
     resilience: tuple[Item, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     version: int = field(default=FACTS_VERSION)
     handoffs: tuple[Handoff, ...] = ()
     schedules: tuple[Schedule, ...] = ()
@@ -364,6 +389,7 @@ class RepoFacts:
             "handoffs",
             "schedules",
             "flows",
+            "skipped",
         ):
             out[name] = [_plain(asdict(x)) for x in getattr(self, name)]
         return out

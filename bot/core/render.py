@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from bot.core import render_egress
+from bot.core.escape import code_span, text
 from bot.core.evidence import evidence_key
 from bot.core.mermaid import build_diagram, kind_label
 from bot.core.model import (
@@ -30,6 +31,7 @@ from bot.core.model import (
     RepoFacts,
     Schedule,
     Service,
+    Skipped,
 )
 from bot.core.render_flows import (
     container_diagram,
@@ -52,6 +54,11 @@ MAX_EDGE_ROWS = 25
 MAX_CITATIONS = 3  # per table cell
 MAX_DETAIL_ITEMS = 4
 MAX_DETAIL_CHARS = 120
+MAX_SKIPPED_SHOWN = 5
+SKIPPED_NOTE = (
+    "**Not read**: {files} past the analyser's limits ({why}): {paths}."
+    " Their facts are missing above (`docs-refresh facts --json` lists them)."
+)
 
 NO_FLOW = "No entry points, modules or external systems were detected in this repository."
 DIAGRAM_NOTE = (
@@ -93,8 +100,14 @@ def render_data_flow(facts: RepoFacts, paths: Collection[str]) -> dict[str, str]
         HIGH_LEVEL_FLOW: _high_level_flow(grounded, known),
         INTERNAL_MOVEMENT: _internal_movement(grounded, known),
         EXTERNAL_INTEGRATIONS: render_egress.external_integrations(_MARKDOWN, grounded),
-        OBSERVABILITY: render_egress.observability(_MARKDOWN, grounded),
+        OBSERVABILITY: _observability(grounded),
     }
+
+
+def _observability(facts: RepoFacts) -> str:
+    body = render_egress.observability(_MARKDOWN, facts)
+    # Files past a limit are skipped, not fatal: the doc says how many and why.
+    return body + "\n" + skipped_note(facts.skipped) + "\n" if facts.skipped else body
 
 
 # --- grounding ----------------------------------------------------------------------
@@ -174,6 +187,7 @@ def _ground(facts: RepoFacts, known: _Paths) -> RepoFacts:
         deployment=keep(facts.deployment, lambda i: (i.kind, i.name, i.detail)),
         observability=keep(facts.observability, lambda i: (i.kind, i.name, i.detail)),
         resilience=keep(facts.resilience, lambda i: (i.kind, i.name, i.detail)),
+        skipped=tuple(x for x in facts.skipped if known.has_file(x.path)),
         version=facts.version,
         handoffs=_ground_handoffs(facts.handoffs, known),
         schedules=keep(facts.schedules, lambda s: (s.mechanism, s.name, s.schedule, s.target)),
@@ -213,15 +227,6 @@ def _merge_entries(entries: Sequence[Entrypoint]) -> tuple[Entrypoint, ...]:
 # --- markdown helpers ---------------------------------------------------------------
 
 
-def text(value: str) -> str:
-    """Plain text safe in a sentence or a table cell: no code spans, pipes, tags or comments."""
-    out = " ".join(value.split())
-    out = out.replace("\\", "\\\\").replace("`", "'")
-    for char in "|*_[]":  # emphasis and links would reshape names like __main__
-        out = out.replace(char, "\\" + char)
-    return out.replace("<", "&lt;").replace(">", "&gt;")
-
-
 def detail(value: str) -> str:
     """A detail cell that stays one short line: a long list of routes shows its first few."""
     items = [v.strip() for v in value.split(",")] if "," in value else [value.strip()]
@@ -233,7 +238,8 @@ def detail(value: str) -> str:
 
 
 def cite(ev: Evidence) -> str:
-    return f"`{ev.path}:{ev.line}`" if ev.line is not None else f"`{ev.path}`"
+    """A path (and line) as a code span nothing in the path can close (`bot.core.escape`)."""
+    return code_span(f"{ev.path}:{ev.line}" if ev.line is not None else ev.path)
 
 
 def citations(evidence: Sequence[Evidence]) -> str:
@@ -269,7 +275,7 @@ def _module_ref(module: Module, known: _Paths) -> str:
         return f"{text(module.name)} (repository root)"
     if not known.has(path):
         return text(module.name)
-    return f"`{path}`" if path == module.name else f"{text(module.name)} (`{path}`)"
+    return code_span(path) if path == module.name else f"{text(module.name)} ({code_span(path)})"
 
 
 # --- the four subsections -----------------------------------------------------------
@@ -449,3 +455,13 @@ _MARKDOWN = render_egress.Markdown(
     none_detected=NONE_DETECTED,
     strength_note=STRENGTH_NOTE,
 )
+
+
+def skipped_note(skipped: Sequence[Skipped]) -> str:
+    """How many files were not read and why (a file past a limit is skipped, not fatal)."""
+    reasons = Counter(s.reason for s in skipped)
+    why = "; ".join(f"{count}: {text(reason)}" for reason, count in sorted(reasons.items()))
+    shown = ", ".join(code_span(s.path) for s in skipped[:MAX_SKIPPED_SHOWN])
+    rest = len(skipped) - MAX_SKIPPED_SHOWN
+    more = f" (+{rest} more)" if rest > 0 else ""
+    return SKIPPED_NOTE.format(files=plural(len(skipped), "file"), why=why, paths=shown + more)

@@ -25,7 +25,9 @@ import yaml
 from markdown_it import MarkdownIt
 
 from bot.core.documents import is_data_flow_doc, may_be_data_flow_doc
+from bot.core.limits import LimitExceeded
 from bot.core.markers import line_of, line_starts, scan_markers, split_lines, structure
+from bot.core.yaml_bounds import load_bounded
 
 FENCE_WRAPPER = "agent-update block wrapped in a {fence} code fence (closed at line {close})"
 FENCE_UNCLOSED = "agent-update block wrapped in a {fence} code fence that is never closed"
@@ -42,7 +44,7 @@ _MD = MarkdownIt("commonmark")
 _START_LINE = re.compile(r"<!--\s*agent-update:start:[A-Za-z0-9_.-]+\s*-->")
 _END_LINE = re.compile(r"<!--\s*agent-update:end\s*-->")
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*(markdown|md|)[ \t]*")
-_FILE_TAG = re.compile(r"[ \t]*(</?file\b[^>\r\n]*>)[ \t]*")
+_FILE_TAG = re.compile(r"(?<![ \t])[ \t]*+(</?file\b[^>\r\n]*>)[ \t]*")
 # Lines that belong to a document, not to the model's reply around it.
 _STRUCTURAL = re.compile(r"[ \t]{0,3}(#{1,6}(\s|$)|<!--|<[A-Za-z/]|---|```|~~~|\|)")
 _EXCERPT = 60
@@ -375,8 +377,8 @@ def _front_matter_in(head: str) -> tuple[int, int, int, int] | None:
     if close == i:
         return None
     try:
-        data = yaml.safe_load("".join(lines[i + 1 : close - 1]))
-    except yaml.YAMLError:
+        data = load_bounded("".join(lines[i + 1 : close - 1]))
+    except (yaml.YAMLError, LimitExceeded):
         return None
     if not isinstance(data, dict) or not data:
         return None

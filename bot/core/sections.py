@@ -65,7 +65,9 @@ GENERATED, HAND_EDITED, UNMARKED = "generated", "hand-edited", "unmarked"
 
 _MD = MarkdownIt("commonmark")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_CHECKSUM = re.compile(r"[ \t]*<!--\s*docs-refresh:checksum\s+([0-9a-f]{6,64})\s*-->[ \t]*")
+_CHECKSUM = re.compile(
+    r"(?<![ \t])[ \t]*+<!--\s*docs-refresh:checksum\s+([0-9a-f]{6,64})\s*-->[ \t]*"
+)
 _CHECKSUM_COMMENT = "<!-- docs-refresh:checksum {digest} -->"
 
 

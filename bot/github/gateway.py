@@ -18,6 +18,7 @@ from urllib.parse import quote
 import github
 from github import GithubException
 
+from bot.core.errors import ConfigError
 from bot.github.snapshot import BlobStore, RemoteSnapshot, TreeItem
 from bot.service.ports import (
     BranchExists,
@@ -36,6 +37,7 @@ from bot.service.ports import (
 COMPARE_FILE_LIMIT = 300
 ANNOTATIONS_PER_REQUEST = 50
 MAX_WRITE_WAIT = 120.0
+CONFIG_NOT_UTF8 = "not valid UTF-8 (byte {start}); save the file as UTF-8"
 
 
 class GithubGateway:
@@ -85,7 +87,11 @@ class GithubGateway:
         data = self._get_or_none(f"{self._base}/contents/{quote(path)}")
         if not isinstance(data, dict) or data.get("type") != "file":
             return None
-        return base64.b64decode(data.get("content") or "").decode("utf-8")
+        raw = base64.b64decode(data.get("content") or "")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as err:  # the repository's mistake: a config error, named
+            raise ConfigError(CONFIG_NOT_UTF8.format(start=err.start), path=path) from None
 
     def branch_head(self, branch: str) -> str | None:
         data = self._get_or_none(f"{self._base}/git/ref/heads/{quote(branch)}")

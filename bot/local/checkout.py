@@ -238,6 +238,38 @@ class LocalSnapshot:
         return tuple(out)
 
 
+def inside(root: Path, rel: str) -> Path | None:
+    """`root / rel` when every step from `root` to it is a real folder (no symlink, no
+    `..`), whether or not the file itself exists yet; None otherwise. Docs and config are
+    read and written only through this: a tracked `docs -> /elsewhere` (or `docs -> /`)
+    must never lead the CLI outside the checkout."""
+    parts = rel.split("/")
+    if not rel or any(p in ("", ".", "..") for p in parts) or rel.startswith("/"):
+        return None
+    here = root
+    for part in parts:
+        here = here / part
+        if here.is_symlink():
+            return None
+    return here
+
+
+def walk_docs(root: Path, folder: str, suffix: str = ".md") -> list[str]:
+    """Paths (relative to `root`, sorted) of the `suffix` files under `folder`, never
+    through a symlink: the folder itself, a subfolder or the file."""
+    top = inside(root, folder.strip("/"))
+    if top is None or not top.is_dir():
+        return []
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(top):  # os.walk never follows links
+        dirnames[:] = sorted(d for d in dirnames if not os.path.islink(os.path.join(dirpath, d)))
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        for name in filenames:
+            if name.endswith(suffix) and not os.path.islink(os.path.join(dirpath, name)):
+                found.append(f"{rel_dir}/{name}")
+    return sorted(found)
+
+
 @dataclass(frozen=True, slots=True)
 class _Repository:
     prefix: str  # `root` relative to the checkout's top, "" or ending in "/"

@@ -12,6 +12,7 @@ import pytest
 from bot.app.jobs import Drop, JobKey, Message, refresh_job
 from bot.app.storage import held
 from bot.app.tasks import LOCK_TTL, Queue, execute
+from bot.core.limits import MAX_JOB_RECOVERIES
 from tests.app.conftest import drain
 from tests.app.recording_jobs import record_job, runs
 
@@ -171,3 +172,22 @@ def test_worker_logs_carry_the_delivery_that_queued_the_job(
     assert done
     assert done[0]["delivery"] == "delivery-77"
     assert done[0]["repo"] == KEY.repo
+
+
+def test_a_job_whose_workers_keep_dying_is_given_up_and_frees_its_lock(
+    queue: Queue, tmp_path: Path
+) -> None:
+    log = tmp_path / "runs.jsonl"
+    job = record_job(log, KEY)
+    # What the journal queues again each time the run's worker dies: one recovery more.
+    message = Message.from_dict(job.to_message(time.time()))
+    for _ in range(MAX_JOB_RECOVERIES + 1):
+        message = Message.from_dict(message.recovered())
+    assert execute(queue, queue.context(), message) == "abandoned"
+    assert runs(log) == []
+    lease = queue.storage.acquire(KEY.lock_name, 1.0, now=time.time())
+    assert lease is not None  # the lock was released
+    lease.release()
+    once_more = Message.from_dict(Message.from_dict(job.to_message(time.time())).recovered())
+    assert execute(queue, queue.context(), once_more) != "abandoned"
+    assert len(runs(log)) == 1

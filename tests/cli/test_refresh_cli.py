@@ -179,7 +179,9 @@ def test_facts_json_has_the_documented_shape_and_is_deterministic(
         "handoffs",
         "schedules",
         "flows",
+        "skipped",
     ]
+    assert data["skipped"] == []
     assert data["source"] == git(shop, "rev-parse", "HEAD").strip()
     stripe = next(i for i in data["integrations"] if i["name"] == "Stripe")
     assert stripe["category"]

@@ -113,6 +113,7 @@ def test_repo_facts_json_has_documented_top_level() -> None:
         "handoffs",
         "schedules",
         "flows",
+        "skipped",
     ]
     assert data["datastores"][0]["evidence"] == [{"path": "app.py", "line": 3}]
 

@@ -51,7 +51,9 @@ def shop_facts() -> RepoFacts:
 def backticked_paths(markdown: str) -> list[str]:
     # Mermaid blocks carry no paths; every other code span must be a path or path:line.
     prose = re.sub(r"```mermaid.*?```", "", markdown, flags=re.S)
-    return [re.sub(r":\d+$", "", span) for span in re.findall(r"`([^`\n]+)`", prose)]
+    # A span's fence is longer than any backtick run inside it (`bot.core.escape`).
+    spans = [m.group(2).strip(" ") for m in re.finditer(r"(`+)(.+?)(?<!`)\1(?!`)", prose)]
+    return [re.sub(r":\d+$", "", span) for span in spans]
 
 
 def exists(path: str, files: set[str]) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from github import GithubException
 
+from bot.core.errors import ConfigError
 from bot.github.auth import REFRESH_MARGIN, TokenCache
 from bot.local.facts_cache import SqliteFactsCache
 from bot.sandbox.server import SandboxHandle
@@ -175,3 +176,14 @@ def test_a_revoked_token_is_replaced_once(
     sb.clear_request_log()
     assert gw.branch_head("main") is not None
     assert [r["status"] for r in sb.request_log()] == [401, 201, 200]
+
+
+def test_a_config_that_is_not_utf8_is_a_config_error_naming_the_file(
+    start: Start, cache: SqliteFactsCache, tmp_path: Path
+) -> None:
+    sb = start({**FILES, ".github/docs-refresh.yml": b"comments: \xff\xfe\n"})  # type: ignore[dict-item]
+    gw = gateways(sb, cache, tmp_path)(sb.installation_id, REPO)
+    with pytest.raises(ConfigError) as err:
+        gw.config_text(".github/docs-refresh.yml")
+    assert err.value.path == ".github/docs-refresh.yml"
+    assert "UTF-8" in str(err.value)

@@ -11,7 +11,7 @@ import pytest
 from bot.core.analysis.extract import extract_all
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.snapshot import git_blob_sha
-from bot.local.checkout import LocalSnapshot
+from bot.local.checkout import LocalSnapshot, inside, walk_docs
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -190,3 +190,18 @@ def test_editing_one_file_of_a_checkout_reextracts_only_that_file(tmp_path: Path
     assert {p: f for p, f in warm.items() if p != "pkg/m3.py"} == {
         p: f for p, f in cold.items() if p != "pkg/m3.py"
     }
+
+
+def test_docs_are_found_and_written_only_along_real_folders(tmp_path: Path) -> None:
+    root, outside = tmp_path / "repo", tmp_path / "outside"
+    (root / "docs").mkdir(parents=True)
+    outside.mkdir()
+    (root / "docs" / "a.md").write_text("a")
+    (outside / "b.md").write_text("b")
+    (root / "docs" / "linked").symlink_to(outside)
+    (root / ".context").symlink_to("/")
+    assert walk_docs(root, "docs/") == ["docs/a.md"]
+    assert walk_docs(root, ".context/") == []  # `.context -> /` walks no disk
+    assert inside(root, "docs/a.md") == root / "docs" / "a.md"
+    assert inside(root, "docs/linked/b.md") is None
+    assert inside(root, "../outside/b.md") is None

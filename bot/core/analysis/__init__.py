@@ -26,7 +26,8 @@ from bot.core.analysis.services import build_services, update_services
 from bot.core.facts_cache import FactsCache
 from bot.core.flows import build_flows
 from bot.core.gc_pause import paused
-from bot.core.model import FileFacts, RepoFacts, facts_unchanged
+from bot.core.limits import MAX_NESTING, nesting_depth
+from bot.core.model import FileFacts, RepoFacts, Skipped, facts_unchanged
 from bot.core.snapshot import Snapshot
 from bot.core.warm import Delta, Warm
 
@@ -77,8 +78,11 @@ def _analyze(
         resolver = warm.resolver
     else:
         # tsconfig/jsconfig and pnpm-workspace.yaml: few and small, read for resolution only.
+        # One nested past the limit is left out (its file is skipped by its extractor too).
         configs = {
-            p: snapshot.read(p).decode("utf-8", "replace") for p in paths if is_resolution_config(p)
+            p: data.decode("utf-8", "replace")
+            for p in paths
+            if is_resolution_config(p) and nesting_depth(data := snapshot.read(p)) <= MAX_NESTING
         }
         resolver = Resolver(paths, facts, configs)
     shas = {e.path: e.sha for e in entries}
@@ -120,12 +124,22 @@ def _analyze(
         handoffs=handoffs,
         schedules=schedules,
         flows=flows,
+        skipped=skipped_files(facts),
     )
     if warm is not None:
         warm.resolver, warm.graph, warm.services = resolver, graph, services
         warm.entrypoints = entries_state
         warm.remember(catalog, entries, facts, out, edited=None)
     return out
+
+
+def skipped_files(facts: Mapping[str, FileFacts]) -> tuple[Skipped, ...]:
+    """The files an extractor takes but could not read, with the reason, by path."""
+    return tuple(
+        Skipped(path, reason)
+        for path, file in facts.items()
+        if file.meta and (reason := file.skip_reason) is not None
+    )
 
 
 def _carry_over(

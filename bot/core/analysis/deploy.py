@@ -112,7 +112,9 @@ def parse_dockerfile(data: bytes) -> FileFacts:
     )
 
 
-_ENV_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)""")
+# A name starts where no name character precedes it: a long word is scanned once, not
+# once from each of its letters.
+_ENV_PAIR = re.compile(r"""(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*+)=("[^"]*+"|'[^']*+'|\S*)""")
 
 
 def _env_pairs(args: str) -> list[tuple[str, str]]:

@@ -10,7 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 
-from bot.core.analysis.extractors import Extractor, cache_key, extract_one, extractor_for
+from bot.core.analysis.extractors import (
+    TIMED_OUT,
+    Extractor,
+    cache_key,
+    extract_one,
+    extractor_for,
+)
 from bot.core.facts_cache import FactsCache
 from bot.core.gc_pause import paused
 from bot.core.model import FileFacts
@@ -65,7 +71,8 @@ def _extract_all(
     missing = [(key, *first_path[key]) for key in ordered if key not in found]
     if missing:
         fresh = dict(_extract_missing(snapshot, missing, workers, parallel_min))
-        cache.put_many(fresh)
+        # A file past its deadline is tried again next time: that was the machine's doing.
+        cache.put_many({k: f for k, f in fresh.items() if not f.meta or f.skip_reason != TIMED_OUT})
         found.update(fresh)
     return {path: found[keys[path]] for path in sorted(keys)}
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Protocol
 
 from bot.core.analysis.claims import ClaimIndex
+from bot.core.analysis.deadline import FileTimeout, cpu_deadline
 from bot.core.analysis.egress_hook import with_egress
 from bot.core.analysis.golang import GoExtractor
 from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
@@ -22,7 +24,14 @@ from bot.core.analysis.movement import MOVEMENT_VERSION, SCHEDULE_EXTRACTOR, wit
 from bot.core.analysis.python import PythonExtractor
 from bot.core.analysis.ruby import RubyExtractor
 from bot.core.filters import content_skip_reason
-from bot.core.model import FileFacts
+from bot.core.limits import (
+    FILE_SECONDS,
+    MAX_NAME_CHARS,
+    MAX_NESTING,
+    LimitExceeded,
+    check_nesting,
+)
+from bot.core.model import FileFacts, skipped_facts
 
 
 class Extractor(Protocol):
@@ -116,8 +125,57 @@ def extractor_for(path: str) -> Extractor | None:
     return _COMBINED[chosen]
 
 
+# The reason given for a file past its deadline: not cached (the machine, not the bytes).
+TIMED_OUT = f"took longer than {FILE_SECONDS:g} s to read"
+# Data files whose parsers recurse: their nesting is bounded before they are parsed.
+_NESTED_DATA = (".json", ".toml", ".yaml", ".yml", ".lock")
+
+
 def extract_one(extractor: Extractor, path: str, data: bytes) -> FileFacts:
-    """Facts of one file; binary or minified content gives empty facts (cached like any)."""
+    """Facts of one file; binary or minified content gives empty facts (cached like any).
+
+    One file never sinks the run: a file too deep, too large once expanded, or that makes
+    its parser fail in any way gives the facts of a skipped file with the reason (cached
+    like any: the same bytes fail the same way)."""
     if content_skip_reason(path, data) is not None:
         return SKIPPED
-    return with_movement(extractor.extract(path, data), data)
+    name = path.rpartition("/")[2]
+    try:
+        if name.endswith(_NESTED_DATA) or name.startswith("Dockerfile"):
+            check_nesting(data)
+        with cpu_deadline(FILE_SECONDS):
+            facts = with_movement(extractor.extract(path, data), data)
+        return _bounded_names(facts)
+    except FileTimeout:
+        return skipped_facts(_language(extractor), TIMED_OUT)
+    except LimitExceeded as err:
+        return skipped_facts(_language(extractor), err.reason)
+    except RecursionError:
+        return skipped_facts(_language(extractor), f"nested deeper than {MAX_NESTING} levels")
+    except MemoryError:
+        return skipped_facts(_language(extractor), "too large to parse")
+    except Exception as err:  # any parser's failure is this file's, not the run's
+        return skipped_facts(_language(extractor), f"could not be read ({type(err).__name__})")
+
+
+def _bounded_names(facts: FileFacts) -> FileFacts:
+    """The facts without names longer than `MAX_NAME_CHARS` (a 200k-segment dotted import
+    names no module, and every longest-prefix lookup over it would cost its square)."""
+    limit = MAX_NAME_CHARS
+    if (
+        all(len(i.spec) <= limit for i in facts.imports)
+        and all(len(v) <= limit for _, v in facts.meta)
+        and all(len(d.name) <= limit for d in facts.dependencies)
+    ):
+        return facts
+    return replace(
+        facts,
+        imports=tuple(i for i in facts.imports if len(i.spec) <= limit),
+        meta=tuple(m for m in facts.meta if len(m[1]) <= limit),
+        dependencies=tuple(d for d in facts.dependencies if len(d.name) <= limit),
+    )
+
+
+def _language(extractor: Extractor) -> str:
+    language = getattr(extractor, "language", None)
+    return language if isinstance(language, str) else "other"

@@ -12,7 +12,9 @@ from bot.core.analysis.claims import claims
 from bot.core.analysis.scan import Lines, literal_first, rule, scan_env, scan_signals, unique_sorted
 from bot.core.model import FileFacts, ImportRef, Signal
 
-_TOKENS = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|`[^`]*`|(?P<c>//[^\n]*|/\*[\s\S]*?\*/)")
+# Possessive bodies and optional closers: a string or comment left open runs to the end of
+# its line (or of the file), so no opening quote is ever scanned twice (issue 15).
+_TOKENS = re.compile(r"\"(?:\\.|[^\"\\\n])*+\"?|`[^`]*+`?|(?P<c>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))")
 # "\nimport", not `^import` with re.M: a literal first character keeps the scan in C.
 _IMPORT_ONE = re.compile(r"\nimport[ \t]+(?:[\w.]+[ \t]+)?\"(?P<spec>[^\"]+)\"")
 _IMPORT_GROUP = re.compile(r"\nimport[ \t]*\(([^)]*)\)")
@@ -86,7 +88,7 @@ RULES = (
 
 class GoExtractor:
     name = "go"
-    version = 1
+    version = 2  # 2: unclosed strings and comments end their line or file
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:

@@ -27,15 +27,24 @@ JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".vue", ".svelte")
 TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts")
 
 # Strings first so comment markers inside them are not comments; regex literals are rare
-# enough in import-bearing code that they are not modelled.
+# enough in import-bearing code that they are not modelled. Possessive bodies and optional
+# closers: a string or comment left open runs to the end of its line (or of the file), so
+# nothing is scanned twice (issue 15).
 _TOKENS = re.compile(
-    r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`"
-    r"|(?P<c>//[^\n]*|/\*[\s\S]*?\*/)"
+    r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?|`(?:\\.|[^`\\])*+`?"
+    r"|(?P<c>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))"
 )
 _SPEC = r"[\"'](?P<spec>[^\"'\n]+)[\"']"
 _IMPORTS = (
     # import x from "y"; import {a,\n b} from "y"; import type X from "y"; import "y"
-    (literal_first(rf"\bimport\s+(?:type\s+)?(?:[\w*${{}},\s]+?\s+from\s*)?{_SPEC}"), "import"),
+    # The clause never runs over another `import`: a file of bare `import x` lines would
+    # otherwise scan to its end from each one.
+    (
+        literal_first(
+            rf"\bimport\s+(?:type\s+)?(?:(?:(?!import\b)[\w*${{}},\s])+?\s+from\s*)?{_SPEC}"
+        ),
+        "import",
+    ),
     (
         literal_first(
             rf"\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{{[^}}]*\}})\s*from\s*{_SPEC}"
@@ -86,7 +95,7 @@ RULES = (
     ),
     rule("yargs", r"\byargs\b", "entrypoint.cli", "yargs CLI"),
     rule("Worker(", r"\bnew\s+Worker\(\s*[\"'`]", "entrypoint.worker", "BullMQ worker"),
-    rule(".process(", r"\b\w+[Qq]ueue\.process\(", "entrypoint.worker", "Bull worker"),
+    rule(".process(", r"(?<!\w)\w+[Qq]ueue\.process\(", "entrypoint.worker", "Bull worker"),
     rule(
         "cron",
         r"\bcron\.schedule\(|\bnew\s+CronJob\(|\bschedule\.scheduleJob\(",
@@ -116,7 +125,7 @@ RULES = (
 class _Extractor:
     def __init__(self, name: str, suffixes: tuple[str, ...]) -> None:
         self.name = name
-        self.version = 1
+        self.version = 2  # 2: unclosed strings and comments end their line or file
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 

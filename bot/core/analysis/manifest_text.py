@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from posixpath import basename
 
 from bot.core.analysis.claims import Claims
+from bot.core.limits import MAX_SCAN_CHARS
 from bot.core.model import FileFacts
 
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -48,13 +49,40 @@ def parts(path: str) -> tuple[str, ...]:
     return tuple(path.split("/"))
 
 
-def find_line(lines: list[str], pattern: str, start: int = 0, flags: int = 0) -> int | None:
-    """1-based number of the first line at index >= start matching `pattern`."""
-    rx = re.compile(pattern, flags)
+# Line searches scan forward from a section's start, once per key or dependency: on a
+# manifest of 20k dependencies that is quadratic. Each list of lines gets a budget of
+# characters visited; once spent, searches answer None (the evidence has no line number).
+_BUDGETS: list[tuple[list[str], list[int]]] = []  # (lines, [visits left]): the last few
+
+
+def _budget(lines: list[str]) -> list[int]:
+    for known, left in _BUDGETS:
+        if known is lines:
+            return left
+    left = [MAX_SCAN_CHARS]
+    _BUDGETS.insert(0, (lines, left))
+    del _BUDGETS[4:]
+    return left
+
+
+def _scan(lines: list[str], start: int, test: Callable[[str], bool]) -> int | None:
+    left = _budget(lines)
     for index in range(max(start, 0), len(lines)):
-        if rx.search(lines[index]):
+        if left[0] <= 0:
+            return None
+        line = lines[index]
+        left[0] -= len(line) + 1
+        if test(line):
             return index + 1
     return None
+
+
+def find_line(lines: list[str], pattern: str, start: int = 0, flags: int = 0) -> int | None:
+    """1-based number of the first line at index >= start matching `pattern`."""
+    if _budget(lines)[0] <= 0:
+        return None  # spent: not even the compile (~0.1 ms a pattern, one per key)
+    search = re.compile(pattern, flags).search
+    return _scan(lines, start, lambda line: search(line) is not None)
 
 
 # Plain-text finders for needles that change with every call (one per dependency): each
@@ -63,31 +91,29 @@ def find_line(lines: list[str], pattern: str, start: int = 0, flags: int = 0) ->
 
 def find_text(lines: list[str], needle: str, start: int = 0) -> int | None:
     """1-based number of the first line at index >= start containing `needle`."""
-    for index in range(max(start, 0), len(lines)):
-        if needle in lines[index]:
-            return index + 1
-    return None
+    return _scan(lines, start, lambda line: needle in line)
 
 
 def find_quoted(lines: list[str], needle: str, start: int = 0) -> int | None:
     """Like `find_text`, where `needle` follows a quote and optional spaces (`"  needle`)."""
-    for index in range(max(start, 0), len(lines)):
-        line = lines[index]
+
+    def test(line: str) -> bool:
         at = line.find(needle)
         while at >= 0:
-            before = line[:at].rstrip()
-            if before.endswith(('"', "'")):
-                return index + 1
+            j = at - 1
+            while j >= 0 and line[j] in " \t\r\n\f\v":
+                j -= 1
+            if j >= 0 and line[j] in "\"'":
+                return True
             at = line.find(needle, at + 1)
-    return None
+        return False
+
+    return _scan(lines, start, test)
 
 
 def find_line_start(lines: list[str], needle: str, start: int = 0) -> int | None:
     """Like `find_text`, where the line starts with `needle` after its indentation."""
-    for index in range(max(start, 0), len(lines)):
-        if lines[index].lstrip().startswith(needle):
-            return index + 1
-    return None
+    return _scan(lines, start, lambda line: line.lstrip().startswith(needle))
 
 
 def url_scheme(value: str) -> str:
@@ -98,18 +124,20 @@ def url_scheme(value: str) -> str:
 
 # --- process classification (Procfile, compose, package.json, platform configs) ----------
 
+# `.*` between two words is bounded: a long line of the first word would otherwise be
+# scanned to its end from each occurrence.
 _HTTP = re.compile(
     r"gunicorn|uvicorn|hypercorn|daphne|waitress|granian|\bflask run|runserver|\bpuma\b|"
     r"\brails s(erver)?\b|\bunicorn\b|\bthin start|next start|nuxt start|react-router-serve|"
-    r"remix-serve|\bnode\b.*\b(server|app|index|main)\b|\bnpm (run )?start|yarn start|"
+    r"remix-serve|\bnode\b[^\n]{0,200}?\b(server|app|index|main)\b|\bnpm (run )?start|yarn start|"
     r"pnpm start|serve\b|http-server|\bbin/web\b|\bweb\b"
 )
 _SCHEDULER = re.compile(
-    r"celery\b.*\bbeat\b|\bclockwork\b|rq-?scheduler|\bcron\b|crond|\bscheduler\b|"
+    r"celery\b[^\n]{0,200}?\bbeat\b|\bclockwork\b|rq-?scheduler|\bcron\b|crond|\bscheduler\b|"
     r"sidekiq-cron|whenever|\bclock\b"
 )
 _WORKER = re.compile(
-    r"celery\b.*\bworker\b|\bsidekiq\b|\brq worker\b|huey_consumer|\bdramatiq\b|\barq\b|"
+    r"celery\b[^\n]{0,200}?\bworker\b|\bsidekiq\b|\brq worker\b|huey_consumer|\bdramatiq\b|\barq\b|"
     r"good_job|jobs:work|solid_queue|\bresque\b|\bworker\b|\bconsumer\b|\bqueue\b|shoryuken|"
     r"bullmq|\bdelayed_job\b|taskiq|temporal"
 )

@@ -101,7 +101,7 @@ RULES = (
     rule(".task", r"@\w+\.(?:task|db_task)\b", "entrypoint.worker", "task"),
     rule(
         "Huey(",
-        r"\b(?:Redis|Sqlite|Memory|Priority\w*)?Huey\(",
+        r"\b(?:Redis|Sqlite|Memory|Priority\w{0,40}?)?Huey\(",
         "entrypoint.worker",
         "huey",
         needs=("huey",),
@@ -114,7 +114,11 @@ RULES = (
         needs=("dramatiq",),
     ),
     rule(
-        "Queue(", r"\bQueue\([^)\n]*connection\s*=", "entrypoint.worker", "RQ queue", needs=("rq",)
+        "Queue(",
+        r"\bQueue\((?:[^()\n]|\([^()\n]*+\))*+connection\s*=",
+        "entrypoint.worker",
+        "RQ queue",
+        needs=("rq",),
     ),
     rule(
         "periodic_task",

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.core.analysis.javascript import JS_SUFFIXES, TS_SUFFIXES, strip_comments
+from bot.core.globs import Glob
 from bot.core.model import FileFacts, ImportRef
 
 JS_TRY = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".json", ".vue", ".svelte")
@@ -58,7 +59,7 @@ def parse_tsconfig(
     """(baseUrl, paths) of one tsconfig as repository paths, following local `extends`."""
     try:
         doc = json.loads(_TRAILING_COMMA.sub(r"\1", strip_comments(text)))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, {}
     if not isinstance(doc, dict):
         return None, {}
@@ -94,7 +95,7 @@ def workspace_globs(facts: Mapping[str, FileFacts], configs: Mapping[str, str]) 
                 globs += [g for g in (join(parent(path), w) for w in value.split(",") if w) if g]
     for path, text in configs.items():
         if path.endswith("pnpm-workspace.yaml"):
-            for m in re.finditer(r"^\s*-\s*[\"']?([^\"'\n#]+?)[\"']?\s*$", text, re.M):
+            for m in re.finditer(r"^[ \t]*-[ \t]*[\"']?([^\"'\n#]+?)[\"']?[ \t]*$", text, re.M):
                 if not m.group(1).startswith("!"):
                     target = join(parent(path), m.group(1))
                     if target:
@@ -102,11 +103,10 @@ def workspace_globs(facts: Mapping[str, FileFacts], configs: Mapping[str, str]) 
     return sorted(set(globs))
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    out = ""
-    for part in re.split(r"(\*\*|\*)", pattern.rstrip("/")):
-        out += ".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part)
-    return re.compile(out + r"\Z")
+def workspace_glob(pattern: str) -> Glob:
+    """A workspace glob (`packages/*`, `apps/**`), matched against whole folder paths in
+    time linear in the path (`bot.core.globs`: repository globs never backtrack)."""
+    return Glob("/" + pattern.strip("/"))
 
 
 class Resolver:
@@ -198,11 +198,11 @@ class Resolver:
         return packages
 
     def _workspace_dirs(self, globs: list[str]) -> tuple[str, ...]:
-        patterns = [glob_regex(g) for g in globs]
+        patterns = [workspace_glob(g) for g in globs]
         found = {
             parent(p)
             for p in self.files
-            if p.endswith("/package.json") and any(r.match(parent(p)) for r in patterns)
+            if p.endswith("/package.json") and any(g.fullmatch(parent(p)) for g in patterns)
         }
         return tuple(sorted(found))
 

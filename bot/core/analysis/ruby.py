@@ -24,9 +24,10 @@ from bot.core.analysis.scan import (
 )
 from bot.core.model import FileFacts, ImportRef
 
-_BLOCK_COMMENT = re.compile(r"^=begin\b[\s\S]*?^=end\b", re.M)
+# An `=begin` never closed runs to the end of the file (as Ruby reads it), scanned once.
+_BLOCK_COMMENT = re.compile(r"^=begin\b[\s\S]*?(?:^=end\b|\Z)", re.M)
 # A `#` starts a comment unless it is inside a string or an interpolation `#{`.
-_LINE_COMMENT = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|(?P<c>#(?!\{)[^\n]*)")
+_LINE_COMMENT = re.compile(r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?|(?P<c>#(?!\{)[^\n]*)")
 _REQUIRE = literal_first(
     r"\b(?P<kind>require_relative|require|autoload\s+:\w+\s*,)\s*\(?\s*[\"'](?P<spec>[^\"'\n]+)[\"']"
 )
@@ -41,34 +42,41 @@ RULES = (
     rule("routes.draw", r"\.routes\.draw\b", "entrypoint.http", "Rails routes"),
     rule(
         "routes.draw",
-        rf"^\s*(?:get|post|put|patch|delete|match|root)\s*\(?\s*{_Q}(?P<route>[^\"']*){_Q}",
+        rf"^[ \t]*(?:get|post|put|patch|delete|match|root)\s*\(?\s*{_Q}(?P<route>[^\"']*){_Q}",
         "entrypoint.http",
         "route",
         "route",
     ),
     rule(
-        "routes.draw", r"^\s*resources?\s+:(?P<route>\w+)", "entrypoint.http", "resources", "route"
+        "routes.draw",
+        r"^[ \t]*resources?\s+:(?P<route>\w+)",
+        "entrypoint.http",
+        "resources",
+        "route",
     ),
     rule(
         "Controller",
-        r"^\s*class\s+\w+(?:::\w+)*\s*<\s*(?:Application|Action)Controller\b",
+        r"^[ \t]*class\s+\w+(?:::\w+)*\s*<\s*(?:Application|Action)Controller\b",
         "entrypoint.http",
         "Rails controller",
     ),
     rule("Sinatra", r"<\s*Sinatra::(?:Base|Application)\b", "entrypoint.http", "Sinatra app"),
     rule("Grape::API", r"<\s*Grape::API\b", "entrypoint.http", "Grape API"),
-    rule("Rack::Builder", r"\bRack::Builder\b|^\s*run\s+\w", "entrypoint.http", "Rack app"),
+    rule("Rack::Builder", r"\bRack::Builder\b|^[ \t]*run\s+\w", "entrypoint.http", "Rack app"),
     rule(
-        "Sidekiq::", r"^\s*include\s+Sidekiq::(?:Worker|Job)\b", "entrypoint.worker", "Sidekiq job"
+        "Sidekiq::",
+        r"^[ \t]*include\s+Sidekiq::(?:Worker|Job)\b",
+        "entrypoint.worker",
+        "Sidekiq job",
     ),
     rule(
         "ApplicationJob",
-        r"^\s*class\s+\w+(?:::\w+)*\s*<\s*(?:ApplicationJob|ActiveJob::Base)\b",
+        r"^[ \t]*class\s+\w+(?:::\w+)*\s*<\s*(?:ApplicationJob|ActiveJob::Base)\b",
         "entrypoint.worker",
         "Active Job",
     ),
     rule("Resque", r"@queue\s*=\s*:\w+", "entrypoint.worker", "Resque job"),
-    rule("every", r"^\s*every\s+[\d:]", "entrypoint.scheduler", "whenever schedule"),
+    rule("every", r"^[ \t]*every\s+[\d:]", "entrypoint.scheduler", "whenever schedule"),
     rule("Clockwork", r"\binclude\s+Clockwork\b", "entrypoint.scheduler", "Clockwork"),
     rule("Thor", r"<\s*Thor\b", "entrypoint.cli", "Thor CLI"),
     rule("OptionParser", r"\bOptionParser\.new\b", "entrypoint.cli", "OptionParser CLI"),
@@ -82,7 +90,12 @@ RULES = (
     rule("Logger.new", r"\bLogger\.new\(", "observability.logging", "Logger"),
     rule("Sentry.init", r"\bSentry\.init\b|\bRaven\.configure\b", "observability.errors", "Sentry"),
     rule("Honeybadger", r"\bHoneybadger\.configure\b", "observability.errors", "Honeybadger"),
-    rule("retry", r"^\s*retry_on\b|\bsidekiq_options\b[^\n]*\bretry:", "resilience.retry", "retry"),
+    rule(
+        "retry",
+        r"^[ \t]*retry_on\b|\bsidekiq_options\b[^\n]{0,300}?\bretry:",
+        "resilience.retry",
+        "retry",
+    ),
     rule("Retriable", r"\bRetriable\.retriable\b", "resilience.retry", "retriable"),
     rule(
         "Circuitbox",
@@ -95,7 +108,7 @@ RULES = (
 
 class RubyExtractor:
     name = "ruby"
-    version = 1
+    version = 2  # 2: rules start on their own line; unclosed strings end their line
     claims = claims(names=("Rakefile", "Gemfile.rb"), extensions=("rb", "rake", "ru"))
 
     def matches(self, path: str) -> bool:
@@ -125,7 +138,7 @@ def _blank(m: re.Match[str]) -> str:
 # engine can skip ahead to (a look-behind first is tried at every position: 4x slower).
 _CONSTANT_NAME = re.compile(r"[A-Z][a-z0-9]\w*(?:::[A-Z][a-z0-9]\w*)*")
 _NOT_BEFORE = re.compile(r"[\w:@$]")
-_STRING_BODY = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
+_STRING_BODY = re.compile(r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?")
 MAX_CONSTANTS = 300
 CONSTANT_META = "constant"
 

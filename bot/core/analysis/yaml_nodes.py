@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from bot.core.yaml_bounds import compose_bounded
+
 if TYPE_CHECKING:
     import yaml
 
 
 def compose_yaml(text: str) -> yaml.Node | None:
-    """The document's root node, or None when the text is not YAML."""
+    """The document's root node, or None when the text is not YAML. LimitExceeded when it
+    nests too deep or expands too far (`bot.core.yaml_bounds`)."""
     import yaml
 
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return compose_bounded(text)
     except yaml.YAMLError:
         return None
 

@@ -1,0 +1,50 @@
+"""A CPU deadline for one file's extraction, where the process can enforce one.
+
+Regular expressions and Python loops hold the GIL, so a thread cannot stop another one's
+runaway scan. A signal can: CPython's regex engine checks for signals as it runs, so a
+profiling timer (`ITIMER_PROF`, CPU time) raising in the main thread ends a scan at its
+deadline. That is where extraction runs in the CLI and in every pool worker process; in a
+thread that is not its process's main thread (the App's consumer threads) no timer can be
+armed and the file runs to its end (its patterns are linear: see `bot.core.limits`).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+
+class FileTimeout(BaseException):
+    """One file's extraction ran past its CPU deadline."""
+
+
+def _raise(signum: int, frame: FrameType | None) -> None:
+    raise FileTimeout
+
+
+_armed_in: set[int] = set()  # processes whose SIGPROF handler is this module's
+
+
+def _can_arm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def cpu_deadline(seconds: float) -> Iterator[None]:
+    """FileTimeout inside the block once it has used `seconds` of CPU (main thread only)."""
+    if not _can_arm():
+        yield
+        return
+    import os
+
+    if os.getpid() not in _armed_in:
+        signal.signal(signal.SIGPROF, _raise)
+        _armed_in.add(os.getpid())
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
