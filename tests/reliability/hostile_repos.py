@@ -459,15 +459,41 @@ class Run:
         return self.code is None
 
 
+# The CLI, writing its own address space's high-water mark (VmHWM) when it exits. The
+# child's ru_maxrss would not do: Linux carries the parent's RSS at fork into it, so a test
+# process grown to ~500 MB made every run read ~500 MB.
+_PEAK_WRAPPER = """\
+import atexit, sys
+_out = sys.argv.pop(1)
+def _peak():
+    with open("/proc/self/status") as status:
+        kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(_out, "w") as out:
+        out.write(kb)
+atexit.register(_peak)
+from bot.cli import main
+main()
+"""
+
+
+def _peak_mb(peak: Path, maxrss_kb: int) -> float:
+    """VmHWM as the run wrote it; ru_maxrss (an over-estimate) for a run that was killed."""
+    try:
+        return int(peak.read_text()) / 1024
+    except (OSError, ValueError):
+        return maxrss_kb / 1024
+
+
 def run_cli(root: Path, args: list[str], timeout: float) -> Run:
     """`docs-refresh ARGS` in a subprocess: wall time, CPU time, peak RSS, exit code."""
     # HOSTILE_CODE: another copy of the code to run (an older commit, for a before/after).
     code_root = os.environ.get("HOSTILE_CODE")
-    cli = [sys.executable, "-c", "from bot.cli import main; main()"]
-    command = cli if code_root else [str(Path(sys.executable).with_name("docs-refresh"))]
     env = {**os.environ, "PYTHONPATH": code_root} if code_root else None
     errors = root.parent / f"stderr-{args[0]}.txt"
     output = root.parent / f"stdout-{args[0]}.txt"
+    peak = root.parent / f"peak-{args[0]}.txt"
+    peak.unlink(missing_ok=True)
+    command = [sys.executable, "-c", _PEAK_WRAPPER, str(peak)]
     with errors.open("wb") as err, output.open("wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -495,7 +521,7 @@ def run_cli(root: Path, args: list[str], timeout: float) -> Run:
         " ".join(args),
         seconds,
         usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,
+        _peak_mb(peak, usage.ru_maxrss),
         code,
         "Traceback" in text,
         text[-2000:],
