@@ -124,6 +124,7 @@ class Resolver:
         self.py_roots = self._python_roots()
         self._py_root_set = frozenset(self.py_roots)
         self._absolute: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
+        self._homes: dict[str, str] = {}  # folder -> its deepest Python root
         self.go_modules = sorted(
             (
                 (value, parent(p))
@@ -165,10 +166,13 @@ class Resolver:
 
     def _home_root(self, path: str) -> str:
         """The deepest Python root above `path`: its own imports are tried there first."""
-        folder = parent(path)
-        while folder and folder not in self._py_root_set:
-            folder = parent(folder)
-        return folder
+        start = folder = parent(path)
+        home = self._homes.get(start)
+        if home is None:  # each folder is walked up once: every file of it asks
+            while folder and folder not in self._py_root_set:
+                folder = parent(folder)
+            home = self._homes[start] = folder
+        return home
 
     def _autoload_index(self) -> dict[str, str]:
         """Rails/Zeitwerk: `billing/invoice` -> the file defining `Billing::Invoice`, from the
