@@ -33,6 +33,8 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         text = data.decode("utf-8", "replace")
         if facts.language == "python" and not python_may_move(text):
             return facts
+        if facts.language in _JS and not javascript_may_move(text):
+            return facts
         handoffs = sites_for(facts.language, text)
         schedules = schedules_for(facts.language, text)
         if facts.language == "python":
@@ -71,6 +73,25 @@ def python_may_move(text: str) -> bool:
         or _PY_MAY_DOT.search(text) is not None
         or _PY_AT_TRIGGER.search(text) is not None
         or any(word in text for word in _PY_MAY_WORDS)
+    )
+
+
+# The same for JavaScript and TypeScript: a file it rejects holds no needle of
+# `handoffs._JS_TRIGGERS` nor of the schedule gate (`schedules.javascript_schedules`).
+_JS = frozenset({"javascript", "typescript"})
+_JS_MAY_DOT = re.compile(r"\.(?:process\(|consume\(|publish\(['\"]|subscribe\(['\"])")
+_JS_MAY_PAREN = re.compile(r"\((?:(?<=Worker\()|(?<=Processor\()|(?<=Interval\())")
+_JS_MAY_CRON = re.compile(r"ron(?<=[Cc]ron)")
+_JS_MAY_WORDS = ("Queue", "topic", "scheduleJob")
+
+
+def javascript_may_move(text: str) -> bool:
+    """False only when neither the hand-off nor the schedule gate could let `text` in."""
+    return (
+        any(word in text for word in _JS_MAY_WORDS)
+        or _JS_MAY_CRON.search(text) is not None
+        or _JS_MAY_DOT.search(text) is not None
+        or _JS_MAY_PAREN.search(text) is not None
     )
 
 

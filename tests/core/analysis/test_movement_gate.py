@@ -4,8 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.analysis import schedules
-from bot.core.analysis.handoffs import _python_triggered
-from bot.core.analysis.movement import python_may_move, with_movement
+from bot.core.analysis.handoffs import _JS_TRIGGERS, _python_triggered
+from bot.core.analysis.movement import javascript_may_move, python_may_move, with_movement
 from bot.core.analysis.python import PythonExtractor
 
 
@@ -57,3 +57,35 @@ def test_a_file_with_a_celery_task_still_gets_its_sites() -> None:
     data = b"from celery import shared_task\n\n@shared_task\ndef sync(doc_id):\n    pass\n"
     facts = with_movement(PythonExtractor().extract("a.py", data), data)
     assert [(h.role, h.name, h.line) for h in facts.handoffs] == [("consume", "sync", 4)]
+
+
+_JS_PIECES = [
+    "Queue", "sendToQueue", "Worker(", "Processor(", ".process(", "topic", ".consume(",
+    ".publish('", '.publish("', ".subscribe('", '.subscribe("', "Cron", "cron", "Interval(",
+    "scheduleJob", "Worker", "Processor", "Interval", "ron", "C", "c", "(", ".", "'", '"',
+    "publish", "subscribe", "x", " ", "\n", "//", "é",
+]  # fmt: skip
+
+
+def _any_js_gate(text: str) -> bool:
+    schedule = any(w in text for w in ("Cron", "Interval(", "cron", "scheduleJob"))
+    return schedule or any(t in text for t in _JS_TRIGGERS)
+
+
+@given(st.lists(st.sampled_from(_JS_PIECES), max_size=12))
+def test_the_javascript_pre_test_lets_in_every_file_a_gate_lets_in(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    if _any_js_gate(text):
+        assert javascript_may_move(text)
+
+
+def test_plain_angular_code_is_rejected_by_the_javascript_pre_test() -> None:
+    text = (
+        "import { Component } from '@angular/core';\n"
+        "@Component({ selector: 'app-home' })\n"
+        "export class HomeComponent {\n"
+        "  constructor(private http: HttpClient) {}\n"
+        "  load() { this.http.get('/api').subscribe((x) => console.log(x)); }\n"
+        "}\n"
+    )
+    assert not javascript_may_move(text)
