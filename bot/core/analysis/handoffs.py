@@ -179,6 +179,31 @@ def _positions(text: str, needles: Sequence[str]) -> list[int]:
     return sorted(out)
 
 
+# The call words that start with ".": no occurrence of one overlaps another, so one
+# literal-first `finditer` finds exactly the places their nine `find` loops would.
+_PY_DOT_WORDS = re.compile(
+    r"\.(?:delay\(|apply_async\(|si?\(|send|schedule\(|enqueue|publish\(|subscribe\()"
+)
+_PY_OTHER_NEEDLES = tuple(n for n in _PY_NEEDLES if not n.startswith("."))
+
+
+def _py_positions(text: str) -> list[int]:
+    """`_positions(text, _PY_NEEDLES)` with one pass for the dotted call words."""
+    out = _positions(text, _PY_OTHER_NEEDLES)
+    if len(out) < MAX_POSITIONS:
+        out += [m.start() for m in _PY_DOT_WORDS.finditer(text)]
+        if len(out) < MAX_POSITIONS:
+            return sorted(out)
+    return _positions(text, _PY_NEEDLES)  # capped: the same places, in the same order
+
+
+def _cut(lines: list[str]) -> list[str]:
+    """Lines cut at `MAX_LINE` characters (a copy only when one is longer)."""
+    if lines and max(map(len, lines)) > MAX_LINE:
+        return [line[:MAX_LINE] for line in lines]
+    return lines
+
+
 MAX_DECORATED = 12  # lines between a task decorator and its `def`
 
 
@@ -187,7 +212,7 @@ class _PyScan:
         self.text = text
         self._lines = Lines(text)
         # `split("\n")`, not `splitlines()`: line numbers count "\n" as `Lines` does.
-        self.lines = [line[:MAX_LINE] for line in text.split("\n")]
+        self.lines = _cut(text.split("\n"))
         self.huey = "huey" in text
         self.dramatiq = "dramatiq" in text
         self.rq = "rq" in text.replace("require", "")  # `import rq`, `django_rq`, `from rq`
@@ -198,7 +223,7 @@ class _PyScan:
         # looked at in Python: a loop over every line of a 4,000-line views file is not.
         seen: set[int] = set()
         quoted = docstring_lines(self.text)
-        for pos in _positions(self.text, _PY_NEEDLES):
+        for pos in _py_positions(self.text):
             i = self._line(pos)
             if i in seen or i > len(self.lines) or i in quoted:
                 continue

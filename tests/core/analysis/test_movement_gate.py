@@ -4,7 +4,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.analysis import schedules
-from bot.core.analysis.handoffs import _JS_TRIGGERS, _python_triggered
+from bot.core.analysis.handoffs import (
+    _JS_TRIGGERS,
+    _PY_NEEDLES,
+    MAX_POSITIONS,
+    _positions,
+    _py_positions,
+    _python_triggered,
+)
 from bot.core.analysis.movement import javascript_may_move, python_may_move, with_movement
 from bot.core.analysis.python import PythonExtractor
 
@@ -89,3 +96,14 @@ def test_plain_angular_code_is_rejected_by_the_javascript_pre_test() -> None:
         "}\n"
     )
     assert not javascript_may_move(text)
+
+
+@given(st.lists(st.sampled_from([*_PIECES, ".sen", ".si", ".s", "class ", "task("]), max_size=16))
+def test_python_candidate_places_are_those_of_one_find_per_needle(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert _py_positions(text) == _positions(text, _PY_NEEDLES)
+
+
+def test_python_candidate_places_past_the_cap_are_the_capped_ones() -> None:
+    text = "@x\n.delay(\n" * (MAX_POSITIONS // 2 + 10)
+    assert _py_positions(text) == _positions(text, _PY_NEEDLES)
