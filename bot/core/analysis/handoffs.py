@@ -121,11 +121,30 @@ def _python_triggered(text: str) -> bool:
     )
 
 
+# A file let in by the word "Job" alone (a Django model named Job is everywhere in some
+# projects) can hold only two kinds of site: a class whose base ends in Job/JobRunner/Worker,
+# and a `x = task(...)(f)` / `x = job(...)(f)` wrapper (the other decorators and every call
+# word are needles of the gate itself). Such a file with neither is not scanned; the class
+# pattern is `_PY_CLASS` with its bases bounded the same way, so it finds a superset.
+_PY_JOB_CLASS = re.compile(r"class[ \t]+[A-Za-z_]\w*[ \t]*\([^)\n]{0,400}?(?:Job|Worker)")
+
+
+def _job_word_may_find(text: str) -> bool:
+    """False only when "Job" was the gate's sole reason and no site can follow from it."""
+    if (
+        _PY_DOT_TRIGGER.search(text) is not None
+        or _PY_AT_TRIGGER.search(text) is not None
+        or any(word in text for word in _PY_WORDS if word != "Job")
+    ):
+        return True
+    return "task(" in text or "job(" in text or _PY_JOB_CLASS.search(text) is not None
+
+
 def python_sites(text: str) -> tuple[HandoffSite, ...]:
     """Python hand-off sites, by a line scan (an `ast` walk cost ~4x the file's extraction
     on Django projects). Comment lines are skipped; a docstring line that reads like an
     enqueue is taken for one, which is rare and shows as "no consumer found"."""
-    if not _python_triggered(text):
+    if not _python_triggered(text) or not _job_word_may_find(text):
         return ()
     scan = _PyScan(text)
     return _sorted(scan.sites())

@@ -8,9 +8,13 @@ from bot.core.analysis.handoffs import (
     _JS_TRIGGERS,
     _PY_NEEDLES,
     MAX_POSITIONS,
+    _job_word_may_find,
     _positions,
     _py_positions,
+    _PyScan,
     _python_triggered,
+    _sorted,
+    python_sites,
 )
 from bot.core.analysis.movement import javascript_may_move, python_may_move, with_movement
 from bot.core.analysis.python import PythonExtractor
@@ -107,3 +111,28 @@ def test_python_candidate_places_are_those_of_one_find_per_needle(pieces: list[s
 def test_python_candidate_places_past_the_cap_are_the_capped_ones() -> None:
     text = "@x\n.delay(\n" * (MAX_POSITIONS // 2 + 10)
     assert _py_positions(text) == _positions(text, _PY_NEEDLES)
+
+
+_JOB_PIECES = [
+    "Job", "JobRunner", "Worker", "class ", "class\t", "A", "(", ")", ",", " ", "\n", "x = ",
+    "task(", "job(", "app.", "(f)", "'", "=", "models.Model", "#", '"""', "@", "huey",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_JOB_PIECES), max_size=16))
+def test_files_let_in_by_the_job_word_alone_are_skipped_only_when_no_site_follows(
+    pieces: list[str],
+) -> None:
+    text = "".join(pieces)
+    full = _sorted(_PyScan(text).sites()) if _python_triggered(text) else ()
+    assert python_sites(text) == full
+
+
+def test_a_job_runner_class_is_still_found_in_a_file_that_only_says_job() -> None:
+    text = "from netbox.jobs import JobRunner\n\nclass SyncJob(JobRunner):\n    pass\n"
+    assert [(s.mechanism, s.name) for s in python_sites(text)] == [("job-class", "SyncJob")]
+
+
+def test_a_file_naming_a_job_model_only_is_not_scanned() -> None:
+    text = "from core.models import Job\n\ndef view(request):\n    return Job.objects.all()\n"
+    assert not _job_word_may_find(text)
