@@ -17,6 +17,7 @@ from dataclasses import replace
 from bot.core.analysis.claims import claims
 from bot.core.analysis.handoffs import _PY_AT_TRIGGER, sites_for
 from bot.core.analysis.manifest_text import FileExtractor, base
+from bot.core.analysis.scan import Lines
 from bot.core.analysis.schedules import file_schedules, schedules_for, yaml_schedules
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
@@ -98,15 +99,27 @@ def javascript_may_move(text: str) -> bool:
 _WRITE = re.compile(r"\.write_(?:text|bytes)\(|(?<![\w.])open\([^)\n]{0,200}?[\"'][wax]b?\+?[\"']")
 
 
+def _places(text: str) -> Iterable[int]:
+    for needle in ("write_", "open("):
+        pos = text.find(needle)
+        while pos != -1:
+            yield pos
+            pos = text.find(needle, pos + 1)
+
+
 def file_writes(text: str) -> tuple[Signal, ...]:
     """`sink.files` signals: lines that write local files (a CLI's output is its sink)."""
     if "write_" not in text and "open(" not in text:
         return ()
+    # Lines as `splitlines` counts them, joined by "\n" so that the needles' places (found
+    # in C) give their line numbers: only the lines holding one are looked at in Python.
+    lines = text.splitlines()
+    joined = "\n".join(lines)
+    at = Lines(joined)
+    numbers = sorted({at.at(pos) for pos in sorted(_places(joined))})
     out = []
-    for i, line in enumerate(text.splitlines(), 1):
-        if "write_" not in line and "open(" not in line:
-            continue
-        code = line[:MAX_LINE].split("#", 1)[0]
+    for i in numbers:
+        code = lines[i - 1][:MAX_LINE].split("#", 1)[0]
         if _WRITE.search(code):
             out.append(Signal("sink.files", "local files", i))
     return tuple(out)

@@ -16,8 +16,16 @@ from bot.core.analysis.handoffs import (
     _sorted,
     python_sites,
 )
-from bot.core.analysis.movement import javascript_may_move, python_may_move, with_movement
+from bot.core.analysis.movement import (
+    _WRITE,
+    MAX_LINE,
+    file_writes,
+    javascript_may_move,
+    python_may_move,
+    with_movement,
+)
 from bot.core.analysis.python import PythonExtractor
+from bot.core.model import Signal
 
 
 def _any_gate(text: str) -> bool:
@@ -136,3 +144,24 @@ def test_a_job_runner_class_is_still_found_in_a_file_that_only_says_job() -> Non
 def test_a_file_naming_a_job_model_only_is_not_scanned() -> None:
     text = "from core.models import Job\n\ndef view(request):\n    return Job.objects.all()\n"
     assert not _job_word_may_find(text)
+
+
+def _file_writes_by_every_line(text: str) -> tuple[Signal, ...]:
+    out = []
+    for i, line in enumerate(text.splitlines(), 1):
+        needle = "write_" in line or "open(" in line
+        if needle and _WRITE.search(line[:MAX_LINE].split("#", 1)[0]):
+            out.append(Signal("sink.files", "local files", i))
+    return tuple(out)
+
+
+_WRITE_PIECES = [
+    "open(", "open", "(", "'w'", '"wb"', "'r'", ")", "p.write_text(", "write_", "x", " ",
+    "\n", "\r\n", "\r", "\x0c", "\u2028", "#", "with ", "f = ",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_WRITE_PIECES), max_size=16))
+def test_file_writes_are_those_a_scan_of_every_line_finds(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert file_writes(text) == _file_writes_by_every_line(text)
