@@ -109,6 +109,9 @@ def workspace_glob(pattern: str) -> Glob:
     return Glob("/" + pattern.strip("/"))
 
 
+_UNSEEN = object()  # a memo miss (None is a resolution: "not in this repository")
+
+
 class Resolver:
     def __init__(
         self,
@@ -253,26 +256,31 @@ class Resolver:
         return None
 
     def python(self, path: str, ref: ImportRef) -> str | None:
-        parts = [p for p in ref.spec.split(".") if p]
         if ref.level:
-            base = parent(path)
-            for _ in range(ref.level - 1):
-                if not base:
-                    return None
-                base = parent(base)
-            for name in ref.names:  # `from . import sub`: the name may be a module
-                hit = self._py_at(base, [*parts, name], exact=True)
-                if hit:
-                    return hit
-            return self._py_at(base, parts) if parts else (base + "/" if base else None)
+            return self._python_relative(path, ref)
         home = self._home_root(path)
         key = (home, ref.spec, ref.names)
-        if key not in self._absolute:  # the same stdlib imports recur in every file
+        found = self._absolute.get(key, _UNSEEN)
+        if found is _UNSEEN:  # the same imports recur in every file (and in flows' walks)
+            parts = [p for p in ref.spec.split(".") if p]
             order = [home, *(r for r in self.py_roots if r != home)]
-            self._absolute[key] = next(
+            found = self._absolute[key] = next(
                 (hit for root in order if (hit := self._py_at(root, parts))), None
             )
-        return self._absolute[key]
+        return found  # type: ignore[return-value]
+
+    def _python_relative(self, path: str, ref: ImportRef) -> str | None:
+        parts = [p for p in ref.spec.split(".") if p]
+        base = parent(path)
+        for _ in range(ref.level - 1):
+            if not base:
+                return None
+            base = parent(base)
+        for name in ref.names:  # `from . import sub`: the name may be a module
+            hit = self._py_at(base, [*parts, name], exact=True)
+            if hit:
+                return hit
+        return self._py_at(base, parts) if parts else (base + "/" if base else None)
 
     def _py_at(self, base: str, parts: list[str], exact: bool = False) -> str | None:
         for i in range(len(parts), 0 if not exact else len(parts) - 1, -1):
