@@ -128,6 +128,7 @@ class Resolver:
         self._py_root_set = frozenset(self.py_roots)
         self._absolute: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
         self._homes: dict[str, str] = {}  # folder -> its deepest Python root
+        self._js_memo: dict[tuple[str, str], object] = {}  # (folder, spec) -> file or None
         self.go_modules = sorted(
             (
                 (value, parent(p))
@@ -295,6 +296,16 @@ class Resolver:
         return None
 
     def javascript(self, path: str, spec: str) -> str | None:
+        # The answer depends on the file's folder, not its name (a relative spec is joined
+        # to the folder; a tsconfig applies to a file when it applies to its folder), and
+        # every file of a folder asks the same specs, the flows' walks again.
+        key = (parent(path), spec)
+        found = self._js_memo.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._js_memo[key] = self._javascript(path, spec)
+        return found  # type: ignore[return-value]
+
+    def _javascript(self, path: str, spec: str) -> str | None:
         if spec.startswith("."):
             target = join(parent(path), spec)
             return None if target is None else self._js_file(target)
