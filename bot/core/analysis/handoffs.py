@@ -122,13 +122,10 @@ def _python_triggered(text: str) -> bool:
 
 
 # A file let in by the word "Job" alone (a Django model named Job is everywhere in some
-# projects) can hold only two kinds of site: a class whose base ends in Job/JobRunner/Worker,
-# and a `x = task(...)(f)` / `x = job(...)(f)` wrapper (the other decorators and every call
-# word are needles of the gate itself). Such a file with neither is not scanned; the class
-# pattern is `_PY_CLASS` with its bases bounded the same way, so it finds a superset.
-_PY_JOB_CLASS = re.compile(r"class[ \t]+[A-Za-z_]\w*[ \t]*\([^)\n]{0,400}?(?:Job|Worker)")
-
-
+# projects) can hold only two kinds of site: a class whose base ends in Job/JobRunner/Worker
+# (`_PY_CLASS`: "class" before "Job" or "Worker" on one line), and a `x = task(...)(f)` /
+# `x = job(...)(f)` wrapper (the other decorators and every call word are needles of the
+# gate itself). A file with neither is not scanned.
 def _job_word_may_find(text: str) -> bool:
     """False only when "Job" was the gate's sole reason and no site can follow from it."""
     if (
@@ -137,7 +134,26 @@ def _job_word_may_find(text: str) -> bool:
         or any(word in text for word in _PY_WORDS if word != "Job")
     ):
         return True
-    return "task(" in text or "job(" in text or _PY_JOB_CLASS.search(text) is not None
+    return (
+        "task(" in text
+        or "job(" in text
+        or _class_before("Job", text)
+        or _class_before("Worker", text)
+    )
+
+
+def _class_before(word: str, text: str) -> bool:
+    """Whether a line holds "class" before `word`; each line is looked at once (linear)."""
+    pos = text.find(word) if "class" in text else -1
+    while pos != -1:
+        start = text.rfind("\n", 0, pos) + 1
+        if text.find("class", start, pos) != -1:
+            return True
+        end = text.find("\n", pos)
+        if end == -1:
+            return False
+        pos = text.find(word, end)
+    return False
 
 
 def python_sites(text: str) -> tuple[HandoffSite, ...]:
