@@ -226,8 +226,11 @@ def _py_positions(text: str) -> list[int]:
     """`_positions(text, _PY_NEEDLES)` with one pass for the dotted call words."""
     out = _positions(text, _PY_OTHER_NEEDLES)
     if len(out) < MAX_POSITIONS:
-        out += [m.start() for m in _PY_DOT_WORDS.finditer(text)]
-        if len(out) < MAX_POSITIONS:
+        for m in _PY_DOT_WORDS.finditer(text):
+            out.append(m.start())
+            if len(out) >= MAX_POSITIONS:
+                break
+        else:
             return sorted(out)
     return _positions(text, _PY_NEEDLES)  # capped: the same places, in the same order
 

@@ -99,12 +99,17 @@ def javascript_may_move(text: str) -> bool:
 _WRITE = re.compile(r"\.write_(?:text|bytes)\(|(?<![\w.])open\([^)\n]{0,200}?[\"'][wax]b?\+?[\"']")
 
 
-def _places(text: str) -> Iterable[int]:
-    for needle in ("write_", "open("):
-        pos = text.find(needle)
+def _lines_holding(joined: str, needles: Iterable[str]) -> set[int]:
+    """Numbers of the lines of `joined` holding a needle; each line is found once."""
+    at = Lines(joined)
+    out = set()
+    for needle in needles:
+        pos = joined.find(needle)
         while pos != -1:
-            yield pos
-            pos = text.find(needle, pos + 1)
+            out.add(at.at(pos))
+            end = joined.find("\n", pos)
+            pos = -1 if end == -1 else joined.find(needle, end)
+    return out
 
 
 def file_writes(text: str) -> tuple[Signal, ...]:
@@ -115,8 +120,7 @@ def file_writes(text: str) -> tuple[Signal, ...]:
     # in C) give their line numbers: only the lines holding one are looked at in Python.
     lines = text.splitlines()
     joined = "\n".join(lines)
-    at = Lines(joined)
-    numbers = sorted({at.at(pos) for pos in sorted(_places(joined))})
+    numbers = sorted(_lines_holding(joined, ("write_", "open(")))
     out = []
     for i in numbers:
         code = lines[i - 1][:MAX_LINE].split("#", 1)[0]
