@@ -230,6 +230,30 @@ class _Walker:
         self.extra = extra
         self._sinks: dict[str, list[Sink]] = {}
         self._next: dict[str, list[tuple[str, int, str]]] = {}
+        self._development: dict[str, bool] = {}
+        self._steps: dict[tuple[str, bool, bool], list[tuple[str, int, str]]] = {}
+
+    def steps(self, path: str, development: bool, worker: bool) -> list[tuple[str, int, str]]:
+        """The imports a walk may follow from `path`, once per kind of walk: a product flow
+        does not enter development tools, and a request's flow does not enter modules that
+        only define job bodies (they run in the worker, not in the request)."""
+        key = (path, development, worker)
+        found = self._steps.get(key)
+        if found is None:
+            found = self._steps[key] = [
+                step
+                for step in self.imports(path)
+                if (development or not self.is_development(step[0]))
+                and (worker or not self.runs_in_worker(step[0]))
+            ]
+        return found
+
+    def is_development(self, path: str) -> bool:
+        """`is_development`, once per file: every flow's walk asks it of each import."""
+        known = self._development.get(path)
+        if known is None:
+            known = self._development[path] = is_development(path)
+        return known
 
     def sinks(self, path: str) -> list[Sink]:
         if path not in self._sinks:
@@ -278,11 +302,8 @@ class _Walker:
                 # A request's synchronous part ends where it hands work to a queue: what
                 # the enqueuing module imports beyond that runs in the worker.
                 continue
-            for target, at, spec in self.imports(path):
-                if target in parent or (is_development(target) and rank != "development"):
-                    continue
-                if kind not in _WORKERS and self.runs_in_worker(target):
-                    # Job bodies run in the worker, not in the request that imports them.
+            for target, at, spec in self.steps(path, rank == "development", kind in _WORKERS):
+                if target in parent:
                     continue
                 parent[target] = (path, at, spec)
                 depth[target] = depth[path] + 1

@@ -121,11 +121,46 @@ def _python_triggered(text: str) -> bool:
     )
 
 
+# A file let in by the word "Job" alone (a Django model named Job is everywhere in some
+# projects) can hold only two kinds of site: a class whose base ends in Job/JobRunner/Worker
+# (`_PY_CLASS`: "class" before "Job" or "Worker" on one line), and a `x = task(...)(f)` /
+# `x = job(...)(f)` wrapper (the other decorators and every call word are needles of the
+# gate itself). A file with neither is not scanned.
+def _job_word_may_find(text: str) -> bool:
+    """False only when "Job" was the gate's sole reason and no site can follow from it."""
+    if (
+        _PY_DOT_TRIGGER.search(text) is not None
+        or _PY_AT_TRIGGER.search(text) is not None
+        or any(word in text for word in _PY_WORDS if word != "Job")
+    ):
+        return True
+    return (
+        "task(" in text
+        or "job(" in text
+        or _class_before("Job", text)
+        or _class_before("Worker", text)
+    )
+
+
+def _class_before(word: str, text: str) -> bool:
+    """Whether a line holds "class" before `word`; each line is looked at once (linear)."""
+    pos = text.find(word) if "class" in text else -1
+    while pos != -1:
+        start = text.rfind("\n", 0, pos) + 1
+        if text.find("class", start, pos) != -1:
+            return True
+        end = text.find("\n", pos)
+        if end == -1:
+            return False
+        pos = text.find(word, end)
+    return False
+
+
 def python_sites(text: str) -> tuple[HandoffSite, ...]:
     """Python hand-off sites, by a line scan (an `ast` walk cost ~4x the file's extraction
     on Django projects). Comment lines are skipped; a docstring line that reads like an
     enqueue is taken for one, which is rare and shows as "no consumer found"."""
-    if not _python_triggered(text):
+    if not _python_triggered(text) or not _job_word_may_find(text):
         return ()
     scan = _PyScan(text)
     return _sorted(scan.sites())
@@ -179,6 +214,34 @@ def _positions(text: str, needles: Sequence[str]) -> list[int]:
     return sorted(out)
 
 
+# The call words that start with ".": no occurrence of one overlaps another, so one
+# literal-first `finditer` finds exactly the places their nine `find` loops would.
+_PY_DOT_WORDS = re.compile(
+    r"\.(?:delay\(|apply_async\(|si?\(|send|schedule\(|enqueue|publish\(|subscribe\()"
+)
+_PY_OTHER_NEEDLES = tuple(n for n in _PY_NEEDLES if not n.startswith("."))
+
+
+def _py_positions(text: str) -> list[int]:
+    """`_positions(text, _PY_NEEDLES)` with one pass for the dotted call words."""
+    out = _positions(text, _PY_OTHER_NEEDLES)
+    if len(out) < MAX_POSITIONS:
+        for m in _PY_DOT_WORDS.finditer(text):
+            out.append(m.start())
+            if len(out) >= MAX_POSITIONS:
+                break
+        else:
+            return sorted(out)
+    return _positions(text, _PY_NEEDLES)  # capped: the same places, in the same order
+
+
+def _cut(lines: list[str]) -> list[str]:
+    """Lines cut at `MAX_LINE` characters (a copy only when one is longer)."""
+    if lines and max(map(len, lines)) > MAX_LINE:
+        return [line[:MAX_LINE] for line in lines]
+    return lines
+
+
 MAX_DECORATED = 12  # lines between a task decorator and its `def`
 
 
@@ -187,7 +250,7 @@ class _PyScan:
         self.text = text
         self._lines = Lines(text)
         # `split("\n")`, not `splitlines()`: line numbers count "\n" as `Lines` does.
-        self.lines = [line[:MAX_LINE] for line in text.split("\n")]
+        self.lines = _cut(text.split("\n"))
         self.huey = "huey" in text
         self.dramatiq = "dramatiq" in text
         self.rq = "rq" in text.replace("require", "")  # `import rq`, `django_rq`, `from rq`
@@ -198,7 +261,7 @@ class _PyScan:
         # looked at in Python: a loop over every line of a 4,000-line views file is not.
         seen: set[int] = set()
         quoted = docstring_lines(self.text)
-        for pos in _positions(self.text, _PY_NEEDLES):
+        for pos in _py_positions(self.text):
             i = self._line(pos)
             if i in seen or i > len(self.lines) or i in quoted:
                 continue

@@ -109,6 +109,9 @@ def workspace_glob(pattern: str) -> Glob:
     return Glob("/" + pattern.strip("/"))
 
 
+_UNSEEN = object()  # a memo miss (None is a resolution: "not in this repository")
+
+
 class Resolver:
     def __init__(
         self,
@@ -124,6 +127,8 @@ class Resolver:
         self.py_roots = self._python_roots()
         self._py_root_set = frozenset(self.py_roots)
         self._absolute: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
+        self._homes: dict[str, str] = {}  # folder -> its deepest Python root
+        self._js_memo: dict[tuple[str, str], object] = {}  # (folder, spec) -> file or None
         self.go_modules = sorted(
             (
                 (value, parent(p))
@@ -165,10 +170,13 @@ class Resolver:
 
     def _home_root(self, path: str) -> str:
         """The deepest Python root above `path`: its own imports are tried there first."""
-        folder = parent(path)
-        while folder and folder not in self._py_root_set:
-            folder = parent(folder)
-        return folder
+        start = folder = parent(path)
+        home = self._homes.get(start)
+        if home is None:  # each folder is walked up once: every file of it asks
+            while folder and folder not in self._py_root_set:
+                folder = parent(folder)
+            home = self._homes[start] = folder
+        return home
 
     def _autoload_index(self) -> dict[str, str]:
         """Rails/Zeitwerk: `billing/invoice` -> the file defining `Billing::Invoice`, from the
@@ -249,26 +257,31 @@ class Resolver:
         return None
 
     def python(self, path: str, ref: ImportRef) -> str | None:
-        parts = [p for p in ref.spec.split(".") if p]
         if ref.level:
-            base = parent(path)
-            for _ in range(ref.level - 1):
-                if not base:
-                    return None
-                base = parent(base)
-            for name in ref.names:  # `from . import sub`: the name may be a module
-                hit = self._py_at(base, [*parts, name], exact=True)
-                if hit:
-                    return hit
-            return self._py_at(base, parts) if parts else (base + "/" if base else None)
+            return self._python_relative(path, ref)
         home = self._home_root(path)
         key = (home, ref.spec, ref.names)
-        if key not in self._absolute:  # the same stdlib imports recur in every file
+        found = self._absolute.get(key, _UNSEEN)
+        if found is _UNSEEN:  # the same imports recur in every file (and in flows' walks)
+            parts = [p for p in ref.spec.split(".") if p]
             order = [home, *(r for r in self.py_roots if r != home)]
-            self._absolute[key] = next(
+            found = self._absolute[key] = next(
                 (hit for root in order if (hit := self._py_at(root, parts))), None
             )
-        return self._absolute[key]
+        return found  # type: ignore[return-value]
+
+    def _python_relative(self, path: str, ref: ImportRef) -> str | None:
+        parts = [p for p in ref.spec.split(".") if p]
+        base = parent(path)
+        for _ in range(ref.level - 1):
+            if not base:
+                return None
+            base = parent(base)
+        for name in ref.names:  # `from . import sub`: the name may be a module
+            hit = self._py_at(base, [*parts, name], exact=True)
+            if hit:
+                return hit
+        return self._py_at(base, parts) if parts else (base + "/" if base else None)
 
     def _py_at(self, base: str, parts: list[str], exact: bool = False) -> str | None:
         for i in range(len(parts), 0 if not exact else len(parts) - 1, -1):
@@ -283,6 +296,16 @@ class Resolver:
         return None
 
     def javascript(self, path: str, spec: str) -> str | None:
+        # The answer depends on the file's folder, not its name (a relative spec is joined
+        # to the folder; a tsconfig applies to a file when it applies to its folder), and
+        # every file of a folder asks the same specs, the flows' walks again.
+        key = (parent(path), spec)
+        found = self._js_memo.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._js_memo[key] = self._javascript(path, spec)
+        return found  # type: ignore[return-value]
+
+    def _javascript(self, path: str, spec: str) -> str | None:
         if spec.startswith("."):
             target = join(parent(path), spec)
             return None if target is None else self._js_file(target)

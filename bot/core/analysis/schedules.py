@@ -240,13 +240,19 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
                             )
                         )
             continue
-        m2 = _PY_INTERVAL_CALL.search(line)
+        # Each pattern only where its literal is: a search from every position of a line
+        # that cannot match costs more than the rest of the scan.
+        m2 = _PY_INTERVAL_CALL.search(line) if ".enqueue" in line and "interval" in line else None
         if m2:
             out.append(
                 ScheduleSite(m2.group(1).rpartition(".")[2], _short(m2.group(2), 80), "interval", i)
             )
             continue
-        m3 = _PY_PERIODIC_CALL.search(line) or _PY_ADD_JOB.search(line) or _PY_EVERY.search(line)
+        m3 = (
+            (_PY_PERIODIC_CALL.search(line) if "add_periodic_task(" in line else None)
+            or (_PY_ADD_JOB.search(line) if ".add_job(" in line else None)
+            or (_PY_EVERY.search(line) if "schedule.every(" in line else None)
+        )
         if m3:
             out.append(
                 ScheduleSite(
