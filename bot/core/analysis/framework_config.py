@@ -1,0 +1,305 @@
+"""Framework configuration that chooses external services: Rails Active Storage and mail.
+
+Per file (cached facts):
+
+* ``config/storage.yml``: each service block (``amazon: {service: S3, …}``) → a
+  ``config.rails.storage`` signal whose detail names the catalog's service: ``S3``, ``GCS``,
+  ``AzureStorage``, ``Disk``, or, for an S3 block whose ``endpoint:`` names another
+  provider, that provider (``*.r2.cloudflarestorage.com`` → Cloudflare R2, MinIO,
+  DigitalOcean Spaces). The ``test:`` block makes no claim. Meta ``rails.storage`` =
+  ``name=detail`` for the join below.
+* ``config/environments/*.rb``, ``config/application.rb``, ``config/initializers/*.rb``:
+  ``config.active_storage.service = :name`` (or ``ENV.fetch("X", "default")``) → meta
+  ``rails.storage.env`` = ``environment|name|X|line``; ``smtp_settings`` whose ``address``
+  comes from ``ENV`` → meta ``rails.smtp.env`` = ``X|line``.
+
+Across files (`framework_integrations`): a storage service chosen by an environment
+variable is "configured by" it (the selecting line joins the evidence); a service that no
+environment can choose — every environment names another one literally — is only declared
+(the storage.yml block exists; no deployment uses it). A service claimed only by env names in
+storage.yml that no block names (``CLOUDFLARE_…`` in an R2 block) is dropped. Development and
+test environments choose nothing for the app.
+
+ERB tags are replaced by a same-length placeholder before YAML is read, so lines hold; the
+file is read through `yaml_nodes` (bounded size, errors and deep nesting give no facts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from posixpath import basename, splitext
+from urllib.parse import urlsplit
+
+from bot.core.analysis.catalog import Catalog
+from bot.core.analysis.claims import claims
+from bot.core.analysis.config_files import is_rails_config, parse_rails_config
+from bot.core.analysis.manifest_text import ENV_REF, FileExtractor, decode
+from bot.core.analysis.services import EVIDENCE_CAP, RANK, non_product_path
+from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar
+from bot.core.model import EnvRead, Evidence, FileFacts, Service, Signal
+
+FRAMEWORK_VERSION = 1
+MAX_CONFIG_BYTES = 256 * 1024  # environment files are a few KB
+MAX_STORAGE_BYTES = 64 * 1024  # storage.yml too; block nesting within this stays shallow
+_MAX_FLOW = 1000  # `[` and `{`: PyYAML's composer recurses once per level
+
+# S3-compatible providers an `endpoint:` host names (suffix → catalog config token).
+_ENDPOINT_PROVIDERS = (
+    ("r2.cloudflarestorage.com", "cloudflare_r2"),
+    ("digitaloceanspaces.com", "digitalocean_spaces"),
+)
+_NOT_DEPLOYED = frozenset({"test", "development"})
+
+# --- config/storage.yml ------------------------------------------------------------------------
+
+
+def without_erb(text: str) -> str:
+    """`text` with every ``<% … %>`` tag replaced by ``x`` characters of the same length
+    (newlines kept), so YAML reads the rest with the original lines. One pass; an
+    unterminated tag blanks the rest of the text."""
+    out: list[str] = []
+    at = 0
+    while True:
+        start = text.find("<%", at)
+        if start < 0:
+            out.append(text[at:])
+            break
+        end = text.find("%>", start + 2)
+        stop = len(text) if end < 0 else end + 2
+        out.append(text[at:start])
+        out.append(re.sub(r"[^\n]", "x", text[start:stop]))
+        at = stop
+        if end < 0:
+            break
+    return "".join(out)
+
+
+def _storage_token(service: str, endpoint: str) -> str:
+    if service != "S3" or not endpoint:
+        return service
+    try:
+        host = (urlsplit(endpoint).hostname or "").lower()
+    except ValueError:
+        return service
+    for suffix, token in _ENDPOINT_PROVIDERS:
+        if host == suffix or host.endswith("." + suffix):
+            return token
+    if re.search(r"(^|[.-])minio([.-]|$)", host):
+        return "minio"
+    return service
+
+
+def parse_rails_storage(data: bytes) -> FileFacts:
+    if len(data) > MAX_STORAGE_BYTES or data.count(b"[") + data.count(b"{") > _MAX_FLOW:
+        return FileFacts(language="config")  # not a storage.yml; deep flow nesting recurses
+    text = decode(data)
+    try:
+        root = compose_yaml(without_erb(text))
+    except RecursionError:
+        return FileFacts(language="config")
+    signals: list[Signal] = []
+    meta: list[tuple[str, str]] = []
+    for name, _, block in items(root):
+        service_node = get(block, "service")
+        service = scalar(service_node)
+        if name == "test" or service_node is None or not re.fullmatch(r"\w{1,40}", service):
+            continue
+        token = _storage_token(service, scalar(get(block, "endpoint")))
+        signals.append(Signal("config.rails.storage", name, line_of(service_node), token))
+        meta.append(("rails.storage", f"{name}={token}"))
+    env = [
+        EnvRead(var, number)
+        for number, line in enumerate(text.splitlines(), 1)
+        if not line.lstrip().startswith("#")
+        for var in ENV_REF.findall(line)
+    ]
+    return FileFacts(
+        language="config",
+        env=tuple(sorted(set(env))),
+        signals=tuple(sorted(set(signals))),
+        meta=tuple(sorted(set(meta))),
+    )
+
+
+def is_rails_storage(path: str) -> bool:
+    return path == "config/storage.yml" or path.endswith("/config/storage.yml")
+
+
+# --- Rails Ruby config: which storage service each environment uses, SMTP from ENV ----------
+
+_STORAGE_SETTING = re.compile(r"^\s*config\.active_storage\.service\s*=\s*(.{1,200})")
+_SYMBOL = re.compile(r"""^:["']?(\w+)""")
+_ENV_DEFAULT = re.compile(
+    r"""ENV(?:\.fetch\(\s*|\[\s*)["']([A-Z][A-Z0-9_]*)["']\s*[\])]?(?:\s*,\s*[:"']?(\w*))?"""
+)
+_ADDRESS = re.compile(r"""^\s*[:"']?address["']?\s*(?::|=>)\s*(.{1,200})""")
+_SMTP_WINDOW = 20  # lines after `smtp_settings` where its `address:` may be
+
+
+def is_rails_ruby_config(path: str) -> bool:
+    """`config/application.rb`, `config/environments/*.rb` but test.rb, and
+    `config/initializers/*.rb` (where `smtp_settings` often are)."""
+    if is_rails_config(path):
+        return True
+    if not path.endswith(".rb") or not (path.startswith("config/") or "/config/" in path):
+        return False
+    tail = path.rsplit("config/", 1)[-1]
+    return tail.count("/") == 1 and tail.startswith("initializers/")
+
+
+def parse_rails_ruby_config(path: str, data: bytes) -> FileFacts:
+    if len(data) > MAX_CONFIG_BYTES or (b"active_storage" not in data and b"smtp" not in data):
+        return FileFacts(language="config")
+    environment = (
+        splitext(basename(path))[0] if "/environments/" in "/" + path else "all environments"
+    )
+    meta: list[tuple[str, str]] = []
+    smtp_left = 0
+    for number, line in enumerate(decode(data).splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            continue
+        chosen = _STORAGE_SETTING.match(line)
+        if chosen:
+            value = chosen.group(1)
+            symbol = _SYMBOL.match(value)
+            from_env = _ENV_DEFAULT.search(value)
+            if symbol:
+                meta.append(("rails.storage.env", f"{environment}|{symbol.group(1)}||{number}"))
+            elif from_env:
+                var, default = from_env.group(1), from_env.group(2) or ""
+                meta.append(("rails.storage.env", f"{environment}|{default}|{var}|{number}"))
+        if "smtp_settings" in line:
+            smtp_left = _SMTP_WINDOW
+        elif smtp_left:
+            smtp_left -= 1
+            address = _ADDRESS.match(line)
+            if address:
+                smtp_left = 0
+                found = _ENV_DEFAULT.search(address.group(1))
+                if found and environment not in _NOT_DEPLOYED:
+                    meta.append(("rails.smtp.env", f"{found.group(1)}|{number}"))
+    return FileFacts(language="config", meta=tuple(sorted(set(meta))))
+
+
+class _RubyConfig(FileExtractor):
+    """Rails Ruby config: `config_files.parse_rails_config`'s adapter settings and this
+    module's storage choices and SMTP address (it needs the path: the environment is the
+    file's name). One extractor, so each file kind keeps exactly one."""
+
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        mine = parse_rails_ruby_config(path, data)
+        if not is_rails_config(path):
+            return mine
+        settings = parse_rails_config(data)
+        return replace(settings, meta=tuple(sorted({*settings.meta, *mine.meta})))
+
+
+FRAMEWORK_EXTRACTORS = (
+    FileExtractor(
+        "rails_storage",
+        1 + FRAMEWORK_VERSION,
+        is_rails_storage,
+        parse_rails_storage,
+        claims(names=("storage.yml",)),
+    ),
+    _RubyConfig(
+        "rails_config",
+        1 + FRAMEWORK_VERSION,
+        is_rails_ruby_config,
+        lambda data: FileFacts(language="config"),  # unused: `extract` reads the path
+        claims(extensions=("rb",)),
+    ),
+)
+
+# --- across files ---------------------------------------------------------------------------
+
+
+def framework_integrations(
+    files: Mapping[str, FileFacts], integrations: tuple[Service, ...], catalog: Catalog
+) -> tuple[Service, ...]:
+    """`integrations` with what the environments say: which storage service each deployed
+    environment chooses (by name or through an env var), and the env var holding the SMTP
+    address."""
+    storage: dict[str, tuple[str, str]] = {}  # block name → (token, storage.yml path)
+    choices: list[tuple[str, str, str, Evidence]] = []  # (env, block, var, where)
+    smtp: list[tuple[str, Evidence]] = []
+    for path in sorted(files):
+        if non_product_path(path):
+            continue  # a test app's config (spec/dummy/config/…) is not the product's
+        for key, value in files[path].meta:
+            if key == "rails.storage":
+                name, _, token = value.partition("=")
+                storage.setdefault(name, (token, path))
+            elif key == "rails.storage.env":
+                env, block, var, line = [*value.split("|"), "", "", ""][:4]
+                if env not in _NOT_DEPLOYED and line.isdigit():
+                    choices.append((env, block, var, Evidence(path, int(line))))
+            elif key == "rails.smtp.env":
+                var, _, line = value.partition("|")
+                if line.isdigit():
+                    smtp.append((var, Evidence(path, int(line))))
+    if not (storage and choices) and not smtp:
+        return integrations
+    named: dict[str, str] = {}  # service name (casefolded) → storage block
+    for block, (token, _) in storage.items():
+        for entry in catalog.by_config(token):
+            if entry.section == "services":
+                named.setdefault(entry.name.casefold(), block)
+    by_env_var = [c for c in choices if c[2]]
+    ymls = {path for _, path in storage.values()}
+    out = []
+    for service in integrations:
+        key = service.name.casefold()
+        if key not in named and service.evidence and all(e.path in ymls for e in service.evidence):
+            # storage.yml's env names (CLOUDFLARE_ACCOUNT_ID in an R2 block) configure storage,
+            # not the service their prefix names.
+            continue
+        named_block = named.get(key)
+        if named_block is not None and choices:
+            yml = storage[named_block][1]
+            service = _storage_choice(service, named_block, yml, choices, by_env_var)
+        if service.category == "email" and key == "smtp" and smtp:
+            service = replace(
+                service,
+                configured_by=tuple(sorted({*service.configured_by, *(v for v, _ in smtp)})),
+                evidence=_joined(tuple(e for _, e in smtp), service.evidence),
+            )
+        out.append(service)
+    return tuple(out)
+
+
+def _storage_choice(
+    service: Service,
+    block: str,
+    yml: str,
+    choices: list[tuple[str, str, str, Evidence]],
+    by_env_var: list[tuple[str, str, str, Evidence]],
+) -> Service:
+    literal = [where for _, chosen, var, where in choices if not var and chosen == block]
+    if literal or by_env_var:
+        return replace(
+            service,
+            configured_by=tuple(sorted({*service.configured_by, *(c[2] for c in by_env_var)})),
+            evidence=_joined((*literal, *(c[3] for c in by_env_var)), service.evidence),
+        )
+    # Every deployed environment names another service: storage.yml only declares this one.
+    only_yml = all(e.path == yml for e in service.evidence)
+    if only_yml and RANK[service.strength] <= RANK["configured"]:
+        return replace(service, strength="declared")
+    return service
+
+
+def _joined(first: tuple[Evidence, ...], rest: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    return tuple(dict.fromkeys((*first, *rest)))[:EVIDENCE_CAP]
+
+
+__all__ = [
+    "FRAMEWORK_EXTRACTORS",
+    "FRAMEWORK_VERSION",
+    "framework_integrations",
+    "parse_rails_ruby_config",
+    "parse_rails_storage",
+    "without_erb",
+]
