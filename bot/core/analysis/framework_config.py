@@ -12,6 +12,8 @@ Per file (cached facts):
   ``config.active_storage.service = :name`` (or ``ENV.fetch("X", "default")``) → meta
   ``rails.storage.env`` = ``environment|name|X|line``; ``smtp_settings`` whose ``address``
   comes from ``ENV`` → meta ``rails.smtp.env`` = ``X|line``.
+* Django settings: the env var read where ``EMAIL_HOST`` is set (from the settings and env
+  facts the Python extractors already make).
 
 Across files (`framework_integrations`): a storage service chosen by an environment
 variable is "configured by" it (the selecting line joins the evidence); a service that no
@@ -36,7 +38,7 @@ from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.claims import claims
 from bot.core.analysis.config_files import is_rails_config, parse_rails_config
 from bot.core.analysis.manifest_text import ENV_REF, FileExtractor, decode
-from bot.core.analysis.services import EVIDENCE_CAP, RANK, non_product_path
+from bot.core.analysis.services import EVIDENCE_CAP, RANK, dev_only_path, non_product_path
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar
 from bot.core.model import EnvRead, Evidence, FileFacts, Service, Signal
 
@@ -240,6 +242,7 @@ def framework_integrations(
                 var, _, line = value.partition("|")
                 if line.isdigit():
                     smtp.append((var, Evidence(path, int(line))))
+        smtp += _django_smtp_env(path, files[path])
     if not (storage and choices) and not smtp:
         return integrations
     named: dict[str, str] = {}  # service name (casefolded) → storage block
@@ -268,6 +271,15 @@ def framework_integrations(
             )
         out.append(service)
     return tuple(out)
+
+
+def _django_smtp_env(path: str, facts: FileFacts) -> list[tuple[str, Evidence]]:
+    """``EMAIL_HOST = os.environ[…]`` in a settings module: the env var read on the line
+    that sets EMAIL_HOST holds the SMTP server's address."""
+    if dev_only_path(path):
+        return []
+    lines = {s.line for s in facts.signals if s.kind == "config.setting" and s.name == "EMAIL_HOST"}
+    return [(e.name, Evidence(path, e.line)) for e in facts.env if e.line in lines]
 
 
 def _storage_choice(

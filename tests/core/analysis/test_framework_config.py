@@ -238,3 +238,15 @@ def test_any_text_parses_without_error_and_claims_lines_that_exist(text: str) ->
         assert 1 <= signal.line <= lines
     for _, value in parse_rails_ruby_config("config/environments/production.rb", data).meta:
         assert 1 <= int(value.rsplit("|", 1)[-1]) <= lines
+
+
+def test_django_smtp_is_configured_by_the_env_var_read_where_email_host_is_set() -> None:
+    settings = (
+        b"import os\n"
+        b'EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"\n'
+        b'EMAIL_HOST = os.environ.get("MAIL_SERVER", "localhost")\n'
+        b'# EMAIL_HOST = os.environ["OLD_MAIL_SERVER"]\n'
+    )
+    found = _integrations({"app/settings.py": settings, "app/settings/local.py": settings})
+    assert found["SMTP"].configured_by == ("MAIL_SERVER",)
+    assert Evidence("app/settings.py", 3) in found["SMTP"].evidence
