@@ -28,6 +28,7 @@ file is read through `yaml_nodes` (bounded size, errors and deep nesting give no
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -198,6 +199,57 @@ class _RubyConfig(FileExtractor):
         return replace(settings, meta=tuple(sorted({*settings.meta, *mine.meta})))
 
 
+# --- request headers a CDN adds, GeoIP database files, read in code ----------------------------
+
+# A literal prefix first, then a bounded name: one linear pass over the lowered bytes
+# (``(?i)`` is several times slower than lowering once).
+_CDN_HEADER = re.compile(
+    rb"(?<![\w-])(?:http_)?(cf[-_](?:ipcountry|connecting[-_]ip|ray|ipcity|iplatitude|"
+    rb"iplongitude|region|visitor)|x[-_]vercel[-_][a-z_-]{2,30}|cloudfront[-_][a-z_-]{2,40}|"
+    rb"fastly[-_](?:client[-_]ip|ssl))(?![\w-])"
+)
+_MMDB = re.compile(rb"[\w-]{1,80}\.mmdb\b")
+_COMMENT_START = (b"#", b"//", b"*", b"/*", b"--")
+_NEEDLES = (b"ipcountry", b"connecting", b"cf-", b"vercel", b"cloudfront", b"fastly", b".mmdb")
+_MAX_HITS = 200  # per pattern and file: a generated file full of them says nothing more
+
+
+def is_code(path: str) -> bool:
+    return path.endswith(_CODE_SUFFIXES)
+
+
+_CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".rb", ".go")
+
+
+def parse_request_headers(data: bytes) -> FileFacts:
+    """``config.header`` signals: a CDN's request header the code reads (``cf-ipcountry``,
+    Django's ``HTTP_CF_IPCOUNTRY``, ``x-vercel-ip-country``, ``cloudfront-viewer-country``,
+    ``fastly-client-ip``), named as sent (lower case, dashes), and ``mmdb`` for a GeoIP
+    database file named in code. Lines that are comments make none."""
+    low = data.lower()  # a cheap gate: substring tests before any pattern runs
+    if not any(needle in low for needle in _NEEDLES):
+        return FileFacts(language="config")
+    found: list[Signal] = []
+    hits = [
+        (m.start(), m.group(1).lower().replace(b"_", b"-"))
+        for m in itertools.islice(_CDN_HEADER.finditer(low), _MAX_HITS)
+    ]
+    hits += [(m.start(), b"mmdb") for m in itertools.islice(_MMDB.finditer(data), _MAX_HITS)]
+    line, at, line_start = 1, 0, 0
+    for start, name in sorted(hits):
+        newlines = data.count(b"\n", at, start)
+        if newlines:
+            line += newlines
+            line_start = data.rfind(b"\n", at, start) + 1
+        at = start
+        # A bounded look back: a comment marker opens the line, after some indentation.
+        if data[line_start : min(start, line_start + 200)].lstrip().startswith(_COMMENT_START):
+            continue
+        header = name.decode("ascii", "replace")
+        found.append(Signal("config.header", header, line, header))
+    return FileFacts(language="config", signals=tuple(sorted(set(found))))
+
+
 FRAMEWORK_EXTRACTORS = (
     FileExtractor(
         "rails_storage",
@@ -213,6 +265,14 @@ FRAMEWORK_EXTRACTORS = (
         lambda data: FileFacts(language="config"),  # unused: `extract` reads the path
         claims(extensions=("rb",)),
     ),
+)
+# Code files: merged with the language extractor's facts (`extractors.EXTRACTORS`).
+REQUEST_HEADER_EXTRACTOR = FileExtractor(
+    "request_headers",
+    FRAMEWORK_VERSION,
+    is_code,
+    parse_request_headers,
+    claims(extensions=tuple(x.lstrip(".") for x in _CODE_SUFFIXES)),
 )
 
 # --- across files ---------------------------------------------------------------------------
@@ -310,8 +370,10 @@ def _joined(first: tuple[Evidence, ...], rest: tuple[Evidence, ...]) -> tuple[Ev
 __all__ = [
     "FRAMEWORK_EXTRACTORS",
     "FRAMEWORK_VERSION",
+    "REQUEST_HEADER_EXTRACTOR",
     "framework_integrations",
     "parse_rails_ruby_config",
     "parse_rails_storage",
+    "parse_request_headers",
     "without_erb",
 ]

@@ -12,6 +12,7 @@ from bot.core.analysis.extractors import extractor_for
 from bot.core.analysis.framework_config import (
     parse_rails_ruby_config,
     parse_rails_storage,
+    parse_request_headers,
     without_erb,
 )
 from bot.core.facts_cache import MemoryFactsCache
@@ -250,3 +251,52 @@ def test_django_smtp_is_configured_by_the_env_var_read_where_email_host_is_set()
     found = _integrations({"app/settings.py": settings, "app/settings/local.py": settings})
     assert found["SMTP"].configured_by == ("MAIL_SERVER",)
     assert Evidence("app/settings.py", 3) in found["SMTP"].evidence
+
+
+HEADERS_PY = b"""\
+def country(request):
+    # request.META.get("HTTP_CF_CONNECTING_IP") was the old way
+    return request.META.get("HTTP_CF_IPCOUNTRY", "")
+
+
+READER = geoip2.database.Reader("/usr/share/GeoIP/GeoLite2-City.mmdb")
+"""
+HEADERS_TS = b"""\
+export function geo(req: Request) {
+  const country = req.headers.get("x-vercel-ip-country");
+  const viewer = req.headers.get("CloudFront-Viewer-Country");
+  return { country, viewer, ip: req.headers.get("Fastly-Client-IP") };
+}
+"""
+
+
+def test_cdn_request_headers_read_in_code_name_the_cdn_and_comments_do_not() -> None:
+    facts = parse_request_headers(HEADERS_PY)
+    assert facts.signals == (
+        Signal("config.header", "cf-ipcountry", 3, "cf-ipcountry"),
+        Signal("config.header", "mmdb", 6, "mmdb"),
+    )
+    names = {s.name for s in parse_request_headers(HEADERS_TS).signals}
+    assert names == {"x-vercel-ip-country", "cloudfront-viewer-country", "fastly-client-ip"}
+
+
+def test_cdn_headers_and_geoip_become_integrations_but_not_from_tests() -> None:
+    found = _integrations(
+        {
+            "app/geo.py": HEADERS_PY,
+            "web/lib/geo.ts": HEADERS_TS,
+            "tests/test_geo.py": b'HEADERS = {"cf-connecting-ip": "1.2.3.4"}\n',
+        }
+    )
+    assert found["Cloudflare"].evidence == (Evidence("app/geo.py", 3),)
+    assert found["MaxMind GeoIP"].evidence == (Evidence("app/geo.py", 6),)
+    assert found["Vercel Edge Network"].evidence == (Evidence("web/lib/geo.ts", 2),)
+    assert found["Amazon CloudFront"].category == "cdn"
+    assert found["Fastly"].evidence == (Evidence("web/lib/geo.ts", 4),)
+
+
+def test_many_headers_on_one_huge_line_are_read_in_linear_time() -> None:
+    small = b'x = "cf-ipcountry" ' * 2_000
+    large = b'x = "cf-ipcountry" ' * 200_000
+    assert _cpu(parse_request_headers, large) < 200 * max(_cpu(parse_request_headers, small), 1e-4)
+    assert len(parse_request_headers(large).signals) == 1
