@@ -205,7 +205,7 @@ class _RubyConfig(FileExtractor):
 # (``(?i)`` is several times slower than lowering once).
 _CDN_HEADER = re.compile(
     rb"(?<![\w-])(?:http_)?(cf[-_](?:ipcountry|connecting[-_]ip|ray|ipcity|iplatitude|"
-    rb"iplongitude|region|visitor)|x[-_]vercel[-_][a-z_-]{2,30}|cloudfront[-_][a-z_-]{2,40}|"
+    rb"iplongitude|region(?:[-_]code)?|visitor)|x[-_]vercel[-_][a-z_-]{2,30}|cloudfront[-_][a-z_-]{2,40}|"
     rb"fastly[-_](?:client[-_]ip|ssl))(?![\w-])"
 )
 _MMDB = re.compile(rb"[\w-]{1,80}\.mmdb\b")
