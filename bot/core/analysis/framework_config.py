@@ -201,14 +201,18 @@ class _RubyConfig(FileExtractor):
 
 # --- request headers a CDN adds, GeoIP database files, read in code ----------------------------
 
-# A literal prefix first, then a bounded name: one linear pass over the lowered bytes
-# (``(?i)`` is several times slower than lowering once).
+# The name inside a string literal (a quote, or one backtick: not RST's double backticks in a
+# docstring), a literal prefix first, then a bounded name: one linear pass over the lowered
+# bytes (``(?i)`` is several times slower than lowering once).
+_OPEN = rb"(?:[\"']|(?<!`)`)"
+_CLOSE = rb"(?=[\"']|`(?!`))"
 _CDN_HEADER = re.compile(
-    rb"(?<![\w-])(?:http_)?(cf[-_](?:ipcountry|connecting[-_]ip|ray|ipcity|iplatitude|"
-    rb"iplongitude|region(?:[-_]code)?|visitor)|x[-_]vercel[-_][a-z_-]{2,30}|cloudfront[-_][a-z_-]{2,40}|"
-    rb"fastly[-_](?:client[-_]ip|ssl))(?![\w-])"
+    _OPEN + rb"(?:http_)?(cf[-_](?:ipcountry|connecting[-_]ip|ray|ipcity|iplatitude|"
+    rb"iplongitude|region(?:[-_]code)?|visitor)|x[-_]vercel[-_][a-z_-]{2,30}|"
+    rb"cloudfront[-_][a-z_-]{2,40}|fastly[-_](?:client[-_]ip|ssl))" + _CLOSE
 )
-_MMDB = re.compile(rb"[\w-]{1,80}\.mmdb\b")
+# A database file's name, at the end of a string literal.
+_MMDB = re.compile(rb"[\w-]{1,80}\.mmdb" + _CLOSE)
 _COMMENT_START = (b"#", b"//", b"*", b"/*", b"--")
 _NEEDLES = (b"ipcountry", b"connecting", b"cf-", b"vercel", b"cloudfront", b"fastly", b".mmdb")
 _MAX_HITS = 200  # per pattern and file: a generated file full of them says nothing more
@@ -225,7 +229,8 @@ def parse_request_headers(data: bytes) -> FileFacts:
     """``config.header`` signals: a CDN's request header the code reads (``cf-ipcountry``,
     Django's ``HTTP_CF_IPCOUNTRY``, ``x-vercel-ip-country``, ``cloudfront-viewer-country``,
     ``fastly-client-ip``), named as sent (lower case, dashes), and ``mmdb`` for a GeoIP
-    database file named in code. Lines that are comments make none."""
+    database file named in code; each inside a string literal. Lines that are comments and
+    mentions in prose (a docstring's double backticks) make none."""
     low = data.lower()  # a cheap gate: substring tests before any pattern runs
     if not any(needle in low for needle in _NEEDLES):
         return FileFacts(language="config")

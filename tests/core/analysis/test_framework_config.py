@@ -300,3 +300,12 @@ def test_many_headers_on_one_huge_line_are_read_in_linear_time() -> None:
     large = b'x = "cf-ipcountry" ' * 200_000
     assert _cpu(parse_request_headers, large) < 200 * max(_cpu(parse_request_headers, small), 1e-4)
     assert len(parse_request_headers(large).signals) == 1
+
+
+def test_headers_named_in_prose_or_as_bare_words_are_not_read() -> None:
+    prose = (
+        b'"""Reads ``cf-ipcountry`` and ``GeoLite2-City.mmdb`` when behind a CDN."""\n'
+        b"cf_ipcountry = 1\n"
+        b"fastly-client-ip is the header\n"
+    )
+    assert parse_request_headers(prose).signals == ()
