@@ -41,7 +41,7 @@ from bot.core.analysis.config_files import is_rails_config, parse_rails_config
 from bot.core.analysis.manifest_text import ENV_REF, FileExtractor, decode
 from bot.core.analysis.services import EVIDENCE_CAP, RANK, dev_only_path, non_product_path
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar
-from bot.core.model import EnvRead, Evidence, FileFacts, Service, Signal
+from bot.core.model import EnvRead, Evidence, FileFacts, OutboundCall, Service, Signal
 
 FRAMEWORK_VERSION = 1
 MAX_CONFIG_BYTES = 256 * 1024  # environment files are a few KB
@@ -255,6 +255,58 @@ def parse_request_headers(data: bytes) -> FileFacts:
     return FileFacts(language="config", signals=tuple(sorted(set(found))))
 
 
+# --- Next.js config: rewrites, redirects and images from external hosts ---------------------
+
+_NEXT_SECTION = re.compile(r"\b(rewrites|redirects|remotePatterns|domains)\b")
+_NEXT_DESTINATION = re.compile(r"""\bdestination\s*:\s*["'`]https?://([A-Za-z0-9.-]{1,253})""")
+_NEXT_HOSTNAME = re.compile(r"""\bhostname\s*:\s*["'`]([A-Za-z0-9.*-]{1,253})["'`]""")
+_NEXT_DOMAINS = re.compile(r"""\bdomains\s*:\s*\[([^\]]{0,2000})\]""")
+_QUOTED_HOST = re.compile(r"""["'`]([A-Za-z0-9.-]{1,253})["'`]""")
+_NEXT_CLIENT = {
+    "rewrites": "next.config rewrites",  # the server proxies the request there
+    "redirects": "next.config redirects",
+    "remotePatterns": "next/image",  # the image optimizer fetches from there
+    "domains": "next/image",
+}
+
+
+def is_next_config(path: str) -> bool:
+    name = basename(path)
+    return name.startswith("next.config.") and name.endswith((".js", ".mjs", ".cjs", ".ts", ".mts"))
+
+
+def parse_next_config(data: bytes) -> FileFacts:
+    """Outbound destinations a Next.js config names with a literal host: a rewrite's or a
+    redirect's ``destination: "https://host/…"`` and the image optimizer's
+    ``images.remotePatterns`` ``hostname``s and ``images.domains``. The section is the last
+    of ``rewrites``/``redirects``/``remotePatterns``/``domains`` named above the line."""
+    if len(data) > MAX_CONFIG_BYTES:
+        return FileFacts(language="config")
+    calls: list[OutboundCall] = []
+    section = ""
+    for number, line in enumerate(decode(data).splitlines(), 1):
+        text = line[:2000]  # config lines are short; a minified one proves nothing more
+        if text.lstrip().startswith(("//", "*", "/*")):
+            continue
+        named = _NEXT_SECTION.findall(text)
+        if named:
+            section = named[-1]
+        hosts: list[tuple[str, str]] = []
+        found = _NEXT_DESTINATION.search(text)
+        if found and section in ("rewrites", "redirects"):
+            hosts.append((found.group(1), _NEXT_CLIENT[section]))
+        found = _NEXT_HOSTNAME.search(text)
+        if found and section == "remotePatterns" and "*" not in found.group(1).lstrip("*."):
+            hosts.append((found.group(1).lstrip("*."), "next/image"))
+        listed = _NEXT_DOMAINS.search(text)
+        if listed:
+            hosts += [(h, "next/image") for h in _QUOTED_HOST.findall(listed.group(1))]
+        for host, client in hosts:
+            if "." in host:
+                calls.append(OutboundCall("http", number, client, host.lower(), "", "literal"))
+    return FileFacts(language="config", calls=tuple(sorted(set(calls))))
+
+
 FRAMEWORK_EXTRACTORS = (
     FileExtractor(
         "rails_storage",
@@ -262,6 +314,13 @@ FRAMEWORK_EXTRACTORS = (
         is_rails_storage,
         parse_rails_storage,
         claims(names=("storage.yml",)),
+    ),
+    FileExtractor(
+        "nextjs_config",
+        FRAMEWORK_VERSION,
+        is_next_config,
+        parse_next_config,
+        claims(prefixes=("next.config.",)),
     ),
     _RubyConfig(
         "rails_config",
@@ -377,6 +436,7 @@ __all__ = [
     "FRAMEWORK_VERSION",
     "REQUEST_HEADER_EXTRACTOR",
     "framework_integrations",
+    "parse_next_config",
     "parse_rails_ruby_config",
     "parse_rails_storage",
     "parse_request_headers",

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from bot.core.analysis import analyze
 from bot.core.analysis.extractors import extractor_for
 from bot.core.analysis.framework_config import (
+    parse_next_config,
     parse_rails_ruby_config,
     parse_rails_storage,
     parse_request_headers,
@@ -309,3 +310,50 @@ def test_headers_named_in_prose_or_as_bare_words_are_not_read() -> None:
         b"fastly-client-ip is the header\n"
     )
     assert parse_request_headers(prose).signals == ()
+
+
+NEXT_CONFIG = b"""\
+/** @type {import('next').NextConfig} */
+module.exports = {
+  images: {
+    remotePatterns: [
+      { protocol: "https", hostname: "avatars.githubusercontent.com" },
+      { protocol: "https", hostname: "**" },
+    ],
+    domains: ["images.unsplash.com"],
+  },
+  async rewrites() {
+    return [
+      { source: "/ingest/:path*", destination: "https://eu.i.posthog.com/:path*" },
+      { source: "/docs", destination: "/documentation" },
+      // { source: "/old", destination: "https://old.example-corp.io" },
+    ];
+  },
+  async redirects() {
+    return [{ source: "/chat", destination: "https://discord.gg/abc", permanent: true }];
+  },
+};
+"""
+
+
+def test_next_config_names_external_rewrites_redirects_and_image_hosts() -> None:
+    calls = {(c.line, c.client, c.host) for c in parse_next_config(NEXT_CONFIG).calls}
+    assert calls == {
+        (5, "next/image", "avatars.githubusercontent.com"),
+        (8, "next/image", "images.unsplash.com"),
+        (12, "next.config rewrites", "eu.i.posthog.com"),
+        (18, "next.config redirects", "discord.gg"),
+    }
+
+
+def test_next_config_hosts_become_integrations_through_the_catalog() -> None:
+    found = _integrations({"next.config.js": NEXT_CONFIG, "package.json": b"{}"})
+    assert found["PostHog"].evidence[0] == Evidence("next.config.js", 12)
+    assert "old.example-corp.io" not in found
+
+
+def test_hostile_next_config_is_bounded() -> None:
+    data = b"rewrites destination: 'https://" + b"a" * 3_000_000 + b"\n" + b"domains: [" * 50_000
+    start = time.thread_time()
+    parse_next_config(data)
+    assert time.thread_time() - start < 2.0
