@@ -357,3 +357,15 @@ def test_hostile_next_config_is_bounded() -> None:
     start = time.thread_time()
     parse_next_config(data)
     assert time.thread_time() - start < 2.0
+
+
+def test_cable_yml_production_adapter_is_named_and_the_test_adapter_is_not() -> None:
+    found = _integrations(
+        {
+            "config/cable.yml": (
+                b"development:\n  adapter: async\ntest:\n  adapter: test\n"
+                b"production:\n  adapter: solid_cable\n"
+            )
+        }
+    )
+    assert found["Solid Cable"].evidence == (Evidence("config/cable.yml", 6),)
