@@ -11,7 +11,9 @@ Per file (cached facts):
 * ``config/environments/*.rb``, ``config/application.rb``, ``config/initializers/*.rb``:
   ``config.active_storage.service = :name`` (or ``ENV.fetch("X", "default")``) → meta
   ``rails.storage.env`` = ``environment|name|X|line``; ``smtp_settings`` whose ``address``
-  comes from ``ENV`` → meta ``rails.smtp.env`` = ``X|line``.
+  comes from ``ENV`` → meta ``rails.smtp.env`` = ``X|line``; an OmniAuth provider
+  (``provider :github``, Devise's ``config.omniauth :github``) → a ``config.omniauth``
+  signal whose detail ``omniauth_github`` the catalog maps to the provider.
 * Django settings: the env var read where ``EMAIL_HOST`` is set (from the settings and env
   facts the Python extractors already make).
 
@@ -138,6 +140,8 @@ _ENV_DEFAULT = re.compile(
     r"""ENV(?:\.fetch\(\s*|\[\s*)["']([A-Z][A-Z0-9_]*)["']\s*[\])]?(?:\s*,\s*[:"']?(\w*))?"""
 )
 _ADDRESS = re.compile(r"""^\s*[:"']?address["']?\s*(?::|=>)\s*(.{1,200})""")
+# OmniAuth's builder (`provider :github, …`) or Devise's (`config.omniauth :github, …`).
+_OMNIAUTH = re.compile(r"^\s*(?:provider|config\.omniauth)\s*\(?\s*:(\w{1,40})")
 _SMTP_WINDOW = 20  # lines after `smtp_settings` where its `address:` may be
 
 
@@ -153,16 +157,23 @@ def is_rails_ruby_config(path: str) -> bool:
 
 
 def parse_rails_ruby_config(path: str, data: bytes) -> FileFacts:
-    if len(data) > MAX_CONFIG_BYTES or (b"active_storage" not in data and b"smtp" not in data):
+    if len(data) > MAX_CONFIG_BYTES or not any(
+        word in data for word in (b"active_storage", b"smtp", b"omniauth", b"provider")
+    ):
         return FileFacts(language="config")
     environment = (
         splitext(basename(path))[0] if "/environments/" in "/" + path else "all environments"
     )
     meta: list[tuple[str, str]] = []
+    signals: list[Signal] = []
     smtp_left = 0
     for number, line in enumerate(decode(data).splitlines(), 1):
         if line.lstrip().startswith("#"):
             continue
+        oauth = _OMNIAUTH.match(line)
+        if oauth and environment not in _NOT_DEPLOYED:
+            name = oauth.group(1)
+            signals.append(Signal("config.omniauth", name, number, f"omniauth_{name}"))
         chosen = _STORAGE_SETTING.match(line)
         if chosen:
             value = chosen.group(1)
@@ -183,7 +194,9 @@ def parse_rails_ruby_config(path: str, data: bytes) -> FileFacts:
                 found = _ENV_DEFAULT.search(address.group(1))
                 if found and environment not in _NOT_DEPLOYED:
                     meta.append(("rails.smtp.env", f"{found.group(1)}|{number}"))
-    return FileFacts(language="config", meta=tuple(sorted(set(meta))))
+    return FileFacts(
+        language="config", signals=tuple(sorted(set(signals))), meta=tuple(sorted(set(meta)))
+    )
 
 
 class _RubyConfig(FileExtractor):
@@ -196,7 +209,11 @@ class _RubyConfig(FileExtractor):
         if not is_rails_config(path):
             return mine
         settings = parse_rails_config(data)
-        return replace(settings, meta=tuple(sorted({*settings.meta, *mine.meta})))
+        return replace(
+            settings,
+            signals=tuple(sorted({*settings.signals, *mine.signals})),
+            meta=tuple(sorted({*settings.meta, *mine.meta})),
+        )
 
 
 # --- request headers a CDN adds, GeoIP database files, read in code ----------------------------

@@ -369,3 +369,20 @@ def test_cable_yml_production_adapter_is_named_and_the_test_adapter_is_not() -> 
         }
     )
     assert found["Solid Cable"].evidence == (Evidence("config/cable.yml", 6),)
+
+
+def test_omniauth_providers_in_initializers_name_the_provider() -> None:
+    found = _integrations(
+        {
+            "config/initializers/omniauth.rb": (
+                b"Rails.application.config.middleware.use OmniAuth::Builder do\n"
+                b'  provider :github, ENV["GITHUB_KEY"], ENV["GITHUB_SECRET"]\n'
+                b"  # provider :google_oauth2, ENV['G_ID'], ENV['G_SECRET']\n"
+                b"  provider :developer unless Rails.env.production?\n"
+                b"end\n"
+            ),
+            "config/initializers/devise.rb": b"  config.omniauth :google_oauth2, 'id', 'secret'\n",
+        }
+    )
+    assert found["GitHub OAuth"].evidence == (Evidence("config/initializers/omniauth.rb", 2),)
+    assert found["Google Sign-In"].evidence == (Evidence("config/initializers/devise.rb", 1),)
