@@ -105,6 +105,7 @@ _PATHS = sorted(
         "Gemfile.lock",
         "config/cable.yml",
         "config/storage.yml",
+        "next.config.mjs",
         "config/sidekiq.yml",
         "config/environments/production.rb",
         "config/initializers/x.rb",

@@ -13,6 +13,7 @@ from dataclasses import replace
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
+from bot.core.analysis.framework_config import framework_integrations
 from bot.core.analysis.graph import (
     build_entrypoints,
     build_graph,
@@ -99,7 +100,9 @@ def _analyze(
         entries_state = build_entrypoints(paths, facts)
     found = services.facts
     _, called = egress_services(facts, catalog or _EMPTY_CATALOG)
-    integrations = merge_integrations(found.integrations, called)
+    integrations = framework_integrations(
+        facts, merge_integrations(found.integrations, called), catalog or _EMPTY_CATALOG
+    )
     handoffs = pair_handoffs(facts, is_test_path)
     schedules = collect_schedules(facts, is_test_path)
     flows = build_flows(

@@ -51,6 +51,8 @@ CATEGORIES = frozenset(
         "maps",
         "crm",
         "secrets",
+        "cdn",  # inbound: requests reach the app through it (its request headers are read)
+        "geolocation",
     }
 )
 KINDS = {

@@ -282,12 +282,8 @@ CONFIG_EXTRACTORS = (
     ),
     _rails_yaml("config.rails.database", "adapter"),
     _rails_yaml("config.rails.cable", "adapter"),
-    _rails_yaml("config.rails.storage", "service"),
     FileExtractor(
         "rails_sidekiq", 1, _is_sidekiq_yml, parse_sidekiq_yml, claims(names=("sidekiq.yml",))
-    ),
-    FileExtractor(
-        "rails_config", 1, is_rails_config, parse_rails_config, claims(extensions=("rb",))
     ),
     FileExtractor(
         "prisma", 1, lambda p: p.endswith(".prisma"), parse_prisma, claims(extensions=("prisma",))

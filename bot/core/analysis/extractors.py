@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.core.analysis.claims import ClaimIndex
 from bot.core.analysis.deadline import FileTimeout, cpu_deadline
 from bot.core.analysis.egress_hook import with_egress
+from bot.core.analysis.framework_config import REQUEST_HEADER_EXTRACTOR
 from bot.core.analysis.golang import GoExtractor
 from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
 from bot.core.analysis.manifests import MANIFEST_EXTRACTORS
@@ -57,6 +58,7 @@ LANGUAGE_EXTRACTORS: tuple[Extractor, ...] = tuple(
 EXTRACTORS: tuple[Extractor, ...] = (
     *MANIFEST_EXTRACTORS,
     SCHEDULE_EXTRACTOR,
+    REQUEST_HEADER_EXTRACTOR,
     *LANGUAGE_EXTRACTORS,
 )
 

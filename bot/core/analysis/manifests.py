@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core.analysis.config_files import CONFIG_EXTRACTORS
 from bot.core.analysis.deploy import DEPLOY_EXTRACTORS
+from bot.core.analysis.framework_config import FRAMEWORK_EXTRACTORS
 from bot.core.analysis.manifest_text import FileExtractor
 from bot.core.analysis.manifests_js import JS_MANIFEST_EXTRACTORS
 from bot.core.analysis.manifests_other import OTHER_MANIFEST_EXTRACTORS
@@ -19,6 +20,7 @@ MANIFEST_EXTRACTORS: tuple[FileExtractor, ...] = (
     *JS_MANIFEST_EXTRACTORS,
     *OTHER_MANIFEST_EXTRACTORS,
     *CONFIG_EXTRACTORS,
+    *FRAMEWORK_EXTRACTORS,
     *DEPLOY_EXTRACTORS,
     *PLATFORM_EXTRACTORS,
 )

@@ -31,12 +31,14 @@ NAMES = [
     "Chart.yaml", "values.yaml", "main.py", "index.ts", "types.d.ts", "App.tsx", "util.mts",
     "lib.cts", "main.js", "view.jsx", "a.mjs", "b.cjs", "Comp.vue", "Comp.svelte", "tool.rb",
     "tasks.rake", "config.ru", "Rakefile", "Gemfile.rb", "main.go", "README.md", "Makefile",
-    "noext", ".", "..", "x.PY", "X.Go"
+    "noext", ".", "..", "x.PY", "X.Go", "next.config.js", "next.config.mjs", "Next.config.ts",
+    "next.config.json"
 ]  # fmt: skip
 FOLDERS = [
     "",
     "config/",
     "config/environments/",
+    "config/initializers/",
     "app/config/",
     "requirements/",
     "proj/settings/",
