@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from bot.core.errors import MarkerError
 from bot.core.lint import Problem
 from bot.core.model import RepoFacts
 from bot.core.refresh import RefreshResult
+from tests.helpers.git import committed_copy, git
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = ROOT / "examples" / "shop"
@@ -25,25 +25,10 @@ DOC = ".context/docs/data-flow.md"
 DOCS_REFRESH = Path(sys.executable).with_name("docs-refresh")
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """GITHUB_WORKSPACE after actions/checkout: the example shop, committed, docs stale."""
-    repo = tmp_path / "workspace"
-    shutil.copytree(SHOP, repo, ignore=shutil.ignore_patterns("__pycache__"))
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "shop")
-    return repo
+    return committed_copy(SHOP, tmp_path / "workspace")
 
 
 def run_action(

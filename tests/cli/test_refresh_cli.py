@@ -9,30 +9,16 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.helpers.git import committed_copy, git
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = ROOT / "examples" / "shop"
 DOC = ".context/docs/data-flow.md"
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    repo = tmp_path / "shop"
-    shutil.copytree(SHOP, repo, ignore=shutil.ignore_patterns("__pycache__"))
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "shop")
-    return repo
+    return committed_copy(SHOP, tmp_path / "shop")
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

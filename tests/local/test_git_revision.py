@@ -1,20 +1,10 @@
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from bot.local.checkout import LocalSnapshot
 from bot.local.git_revision import RevisionSnapshot
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+from tests.helpers.git import git
 
 
 def test_a_clean_checkout_and_its_head_are_the_same_snapshot(tmp_path: Path) -> None:
