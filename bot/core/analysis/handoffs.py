@@ -570,7 +570,7 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
     # and only for those whose literal is there (a line-by-line loop over every pattern
     # cost ~3x the file's extraction on an Angular app full of `.subscribe(`).
     for literal, pattern, role, mech in _JS_PATTERNS:
-        if literal not in text:
+        if literal not in text or _JS_LIBRARY.get(mech, "") not in text:
             continue
         at = Lines(text)
         for m in pattern.finditer(text):
@@ -596,6 +596,9 @@ _JS_PATTERNS = (
     (".publish(", _JS_PUB, "produce", "redis-pubsub"),
     (".subscribe(", _JS_SUB, "consume", "redis-pubsub"),
 )
+# A method name alone proves no broker: micromark's `effects.consume(code)` is no amqplib
+# consumer. amqplib's calls count only in a file that names it (or an amqp:// URL).
+_JS_LIBRARY = {"amqp": "amqp"}
 
 
 def _js_name(token: str) -> str:

@@ -22,7 +22,7 @@ from bot.core.analysis.schedules import file_schedules, schedules_for, yaml_sche
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 2  # 2: mailers whose call spans lines
+MOVEMENT_VERSION = 3  # 2: mailers whose call spans lines; 3: amqp needs its library
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

@@ -180,3 +180,13 @@ def test_calls_named_in_docstrings_and_comments_are_not_sites() -> None:
         "    real.delay(2)\n"
     )
     assert ends(python_sites(src)) == {("produce", "celery", "real", 8)}
+
+
+def test_a_consume_method_of_another_library_is_no_amqp_consumer() -> None:
+    # micromark's tokenizer state: `effects.consume(code)` in a Markdown plugin.
+    parser = "export const tokenize = (effects) => (code) => effects.consume(code);\n"
+    assert javascript_sites(parser) == ()
+    broker = 'import amqp from "amqplib";\nchannel.consume("emails", handle);\n'
+    assert [(s.role, s.mechanism, s.name) for s in javascript_sites(broker)] == [
+        ("consume", "amqp", "emails")
+    ]
