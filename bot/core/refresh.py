@@ -125,8 +125,6 @@ def _refresh(
     if warm is not None and warm.sections is not None and warm.sections[0] == warm.generation:
         sections = warm.sections[1]
     else:
-        if budget is not None:
-            budget.check("rendering the docs")
         sections = render_sections(facts, paths)
         if warm is not None:
             warm.sections = (warm.generation, sections)

@@ -76,7 +76,7 @@ def test_a_budget_spent_before_the_analysis_reads_nothing() -> None:
     budget = JobBudget(5.0, 0.0, lambda: 5.0)
     with pytest.raises(JobDeadline) as caught:
         analyze(snapshot, MemoryFactsCache(), None, budget=budget)
-    assert caught.value.stage == "listing files"
+    assert caught.value.stage == "getting the repository"
     assert caught.value.path is None
     assert snapshot.reads == []
 

@@ -254,4 +254,4 @@ def test_out_of_time_without_checks_permission_comments_on_the_bot_pr(shop: Shop
     assert outcome.action == "timed-out"
     assert outcome.pr_number == opened.pr_number
     (comment,) = [c for c in shop.sb.store.comments.values() if "in time" in c.body]
-    assert "while listing files" in comment.body
+    assert "while getting the repository" in comment.body

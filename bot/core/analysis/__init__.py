@@ -67,8 +67,10 @@ def _analyze(
     warm: Warm | None,
     budget: JobBudget | None = None,
 ) -> RepoFacts:
+    # Each check names the stage that has just ended (where the time went); none after the
+    # last stage: the work is done by then, and what follows is bounded.
     check = budget.check if budget is not None else _no_check
-    check("listing files")
+    check("getting the repository")
     entries = snapshot.entries()
     delta = warm.delta(entries) if warm is not None and warm.catalog is catalog else None
     if warm is None or delta is None:
@@ -81,7 +83,7 @@ def _analyze(
             same = replace(warm.repo_facts, source=snapshot.source)
             warm.remember(catalog, entries, facts, same, edited=delta.changed)
             return same
-    check("resolving imports")
+    check("reading files")
     paths = [e.path for e in entries]
     # Below, each stage is moved by the changed files when the paths are the same as last
     # time (`update_*`), and built from every file otherwise.
@@ -97,14 +99,14 @@ def _analyze(
             if is_resolution_config(p) and nesting_depth(data := snapshot.read(p)) <= MAX_NESTING
         }
         resolver = Resolver(paths, facts, configs)
-    check("building the module graph")
+    check("resolving imports")
     shas = {e.path: e.sha for e in entries}
     changed = delta.changed if delta is not None else []
     before = warm.facts if warm is not None else {}
     graph = warm.graph if warm is not None and same_paths else None
     if graph is None or not update_graph(graph, changed, facts, resolver):
         graph = build_graph(paths, facts, resolver, shas)
-    check("naming services")
+    check("building the module graph")
     services = warm.services if warm is not None and same_paths else None
     if services is None or not update_services(services, changed, facts, before):
         services = build_services(facts, catalog or _EMPTY_CATALOG, shas)
@@ -116,7 +118,7 @@ def _analyze(
     integrations = framework_integrations(
         facts, merge_integrations(found.integrations, called), catalog or _EMPTY_CATALOG
     )
-    check("tracing flows")
+    check("naming services")
     handoffs = pair_handoffs(facts, is_test_path)
     schedules = collect_schedules(facts, is_test_path)
     flows = build_flows(
