@@ -18,6 +18,7 @@ from urllib.parse import quote
 from dotenv import dotenv_values
 
 from bot.core.errors import SetupError
+from bot.core.limits import JOB_SECONDS
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_PORT = 8080
@@ -35,6 +36,7 @@ MISSING_APP = (
 )
 BAD_INTEGER = "{name} must be a whole number, got {value!r}"
 BAD_NUMBER = "{name} must be a number of seconds, got {value!r}"
+BAD_POSITIVE = "{name} must be a number of seconds above 0, got {value!r}"
 BAD_LOG_LEVEL = "LOG_LEVEL must be one of {levels}, got {value!r}"
 UNREADABLE_KEY = "PRIVATE_KEY_PATH {path} cannot be read: {reason}"
 BAD_SWITCH = "{name} must be true or false, got {value!r}"
@@ -61,6 +63,8 @@ class Settings:
     settle_seconds: float = 0.0
     # Open a "Set up docs-refresh" pull request in repositories installed without a doc.
     onboarding: bool = True
+    # A refresh job's time (wall seconds): past it, it stops and says so in a check run.
+    job_seconds: float = JOB_SECONDS
 
     @classmethod
     def from_env(
@@ -101,6 +105,7 @@ class Settings:
                 0.0, _number("SETTLE_SECONDS", get("SETTLE_SECONDS") or DEFAULT_SETTLE)
             ),
             onboarding=_switch("ONBOARDING", get("ONBOARDING") or "true"),
+            job_seconds=_positive("JOB_SECONDS", get("JOB_SECONDS") or f"{JOB_SECONDS:g}"),
         )
 
     def require_github(self) -> tuple[int, str]:
@@ -127,6 +132,13 @@ def _number(name: str, value: str) -> float:
         return float(value)
     except ValueError:
         raise SetupError(BAD_NUMBER.format(name=name, value=value)) from None
+
+
+def _positive(name: str, value: str) -> float:
+    number = _number(name, value)
+    if not number > 0:  # also refuses nan
+        raise SetupError(BAD_POSITIVE.format(name=name, value=value))
+    return number
 
 
 def _switch(name: str, value: str) -> bool:

@@ -39,6 +39,7 @@ ONBOARDING_BLOCKED = (
     "someone else pushed to `docs-refresh/onboarding`, so docs-refresh will not overwrite it;"
     " open its pull request yourself, or delete the branch and ask again"
 )
+TIMED_OUT = "the refresh {reason}; see the docs-refresh check run on the branch's head"
 NOT_GITHUB = "previews and commands need the GitHub gateway, not {kind}"
 # Outcomes of `bot.service.refresh.refresh_branch` after which no docs pull request is needed.
 FRESH_OUTCOMES = ("fresh", "closed", "not-affected")
@@ -206,10 +207,12 @@ class ServiceRefresher:
             reason="command",
             default_branch=self._base,
         )
-        outcome = service.refresh_branch(request, self._ctx.deps)
+        outcome = service.refresh_branch(request, self._ctx.deps, self._ctx.budget())
         action = str(outcome.action)
         if action == "user-error":
             raise UserError(str(outcome.message))
+        if action == "timed-out":  # the check run names the file; the reply says it too
+            raise DocsRefreshError(TIMED_OUT.format(reason=outcome.message))
         messages = {"not-configured": NOT_CONFIGURED, "no-branch": NO_BRANCH}
         messages |= {"blocked": BLOCKED, "declined": DECLINED}
         if action in messages:

@@ -34,6 +34,7 @@ from bot.app.storage.redis_store import RedisLease, RedisStore
 from bot.app.storage.sqlite_store import SqliteLease, SqliteStore
 from bot.app.worker_context import WorkerContext
 from bot.core.errors import UserError
+from bot.core.job_budget import JobDeadline
 from bot.core.limits import MAX_JOB_RECOVERIES
 from bot.settings import Settings
 
@@ -266,6 +267,11 @@ def _attempt(queue: Queue, ctx: WorkerContext, message: Message) -> str:
     except UserError as err:
         log.warning("user error, not retried: %s", err)
         return "user_error"
+    except JobDeadline as err:
+        # A job the service did not report (the refresh reports its own, "timed-out"):
+        # it ran out of time and would again, so it ends here, never retried.
+        log.warning("job ran out of time, not retried: %s", err)
+        return "timed-out"
     except Exception as err:
         delay = retry_delay(err, message.attempt, now=time.time())
         if delay is None:

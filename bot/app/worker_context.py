@@ -5,6 +5,7 @@ the service's dependencies (built on first use, so the web process never builds 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.app.jobs import Job
 from bot.app.metrics import Metrics
 from bot.app.storage import Storage, Submitted
+from bot.core.job_budget import JobBudget
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,6 +28,10 @@ class WorkerContext:
     enqueue: Callable[[Sequence[Job]], Submitted]
     _deps: ServiceDeps | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def budget(self) -> JobBudget:
+        """A job's time, from now (`Settings.job_seconds`), on this process's monotonic clock."""
+        return JobBudget(self.settings.job_seconds, time.monotonic(), time.monotonic)
 
     @property
     def deps(self) -> ServiceDeps:

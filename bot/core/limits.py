@@ -20,6 +20,10 @@ MAX_NAME_CHARS = 1_000  # an import, constant or dependency name longer than thi
 MAX_SCAN_CHARS = 20_000_000  # characters one manifest's line-number searches may visit
 MAX_MARKERS = 10_000  # agent-update markers read in one doc
 FILE_SECONDS = 10.0  # extraction of one file (CPU seconds in a worker process)
+# One App refresh job, wall seconds from its start (settings: JOB_SECONDS). Under the lock's
+# 300 s lease, so a job that ends at its budget never outlives its lock; a cold refresh of
+# 20k files takes ~5 s (bench/README.md).
+JOB_SECONDS = 240.0
 MAX_JOB_RECOVERIES = 2  # runs of one job lost with their worker before it is given up
 
 

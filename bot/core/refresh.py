@@ -34,6 +34,7 @@ from bot.core.facts_cache import FactsCache
 from bot.core.factsdiff import FactsDiff, diff_facts
 from bot.core.gc_pause import paused
 from bot.core.guard import ensure_unchanged_outside
+from bot.core.job_budget import JobBudget
 from bot.core.markers import parse_document
 from bot.core.model import RepoFacts
 from bot.core.render import MODULE_DEPENDENCIES, render_data_flow, render_module_dependencies
@@ -88,13 +89,15 @@ def refresh(
     force: bool = False,
     base: Snapshot | None = None,
     warm: Warm | None = None,
+    budget: JobBudget | None = None,
 ) -> RefreshResult:
     """Regenerate every affected doc in `snapshot` (see the module docstring). `warm`, the
-    state the last refresh of this repository left (`bot.core.warm`), is used and updated."""
+    state the last refresh of this repository left (`bot.core.warm`), is used and updated.
+    `budget`: the job's time; JobDeadline (nothing returned) once it is spent."""
     if changed_paths is not None and not config.tracks_any(changed_paths):
         return RefreshResult(changes=(), facts=RepoFacts(), problems=(), affected=False)
     with paused():  # analysis and render keep what they allocate (bot.core.gc_pause)
-        return _refresh(snapshot, config, cache, catalog, force, base, warm)
+        return _refresh(snapshot, config, cache, catalog, force, base, warm, budget)
 
 
 def _refresh(
@@ -105,11 +108,12 @@ def _refresh(
     force: bool,
     base: Snapshot | None,
     warm: Warm | None,
+    budget: JobBudget | None = None,
 ) -> RefreshResult:
     paths = tuple(e.path for e in snapshot.entries())
     generation = warm.generation if warm is not None else None
     previous = warm.repo_facts if warm is not None else None
-    facts = analyze(snapshot, cache, catalog, warm)
+    facts = analyze(snapshot, cache, catalog, warm, budget=budget)
     depends = (config, force)
     if warm is not None and base is None and warm.generation == generation:
         # The same facts and paths as last time: the same result, unless a doc was edited.
@@ -154,7 +158,7 @@ def _refresh(
     if base is not None:
         # The base is most often the commit refreshed last time: its facts are known.
         if previous is None or not base.source or previous.source != base.source:
-            previous = analyze(base, cache, catalog)
+            previous = analyze(base, cache, catalog, budget=budget)
         facts_diff = diff_facts(previous, facts)
     result = RefreshResult(
         changes=tuple(changes),

@@ -276,7 +276,7 @@ class GithubGateway:
                 "path": a.path,
                 "start_line": a.line,
                 "end_line": a.line,
-                "annotation_level": "failure",
+                "annotation_level": a.level,
                 "message": a.message,
             }
             for a in report.annotations[:ANNOTATIONS_PER_REQUEST]

@@ -16,6 +16,7 @@ def run_refresh(ctx: WorkerContext, job: Job) -> str:
     # Imported here: the web process registers this job but never loads the service.
     from bot.service.refresh import RefreshRequest, refresh_branch
 
+    budget = ctx.budget()  # the job's clock starts here, before any GitHub request
     key = job.key
     if key is None:
         raise ValueError("a refresh job always has a key")
@@ -33,4 +34,6 @@ def run_refresh(ctx: WorkerContext, job: Job) -> str:
         before=before if isinstance(before, str) else None,
         default_branch=default_branch if isinstance(default_branch, str) else None,
     )
-    return refresh_branch(request, ctx.deps).action
+    # A job past its budget ends "timed-out": reported in a check run, not raised, so the
+    # queue counts it done (no retry, its journal record removed, its lock released).
+    return refresh_branch(request, ctx.deps, budget).action

@@ -20,8 +20,10 @@ from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.documents import may_be_data_flow_doc
 from bot.core.errors import UserError
 from bot.core.facts_cache import FactsCache
+from bot.core.job_budget import JobBudget, JobDeadline
 from bot.core.model import Evidence, FileFacts
 from bot.core.refresh import refresh as core_refresh
+from bot.service.deadline_report import report_deadline
 from bot.service.ports import (
     Annotation,
     CheckReport,
@@ -66,7 +68,7 @@ class RefreshRequest:
 @dataclass(frozen=True)
 class RefreshOutcome:
     # not-configured | not-affected | no-branch | user-error | opened | updated |
-    # unchanged | closed | fresh | declined | blocked
+    # unchanged | closed | fresh | declined | blocked | timed-out
     action: str
     head: str | None = None
     pr_number: int | None = None
@@ -87,7 +89,12 @@ class ServiceDeps:
     warm: WarmStates = field(default_factory=WarmStates)
 
 
-def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome:
+def refresh_branch(
+    request: RefreshRequest, deps: ServiceDeps, budget: JobBudget | None = None
+) -> RefreshOutcome:
+    """`budget`: the job's time (`bot.core.limits.JOB_SECONDS`), checked between files and
+    stages of the analysis; once spent the refresh stops, writes nothing and says so in a
+    check run naming the file it was reading ("timed-out")."""
     gw = deps.gateways(request.installation_id, request.repo)
     try:
         config = load_config(gw, deps.defaults)
@@ -122,9 +129,13 @@ def refresh_branch(request: RefreshRequest, deps: ServiceDeps) -> RefreshOutcome
                 force=request.force,
                 base=_base_snapshot(gw, since),
                 warm=warm,
+                budget=budget,
             )
     except UserError as err:
         return _report(gw, request.base, sha, [err])
+    except JobDeadline as err:
+        pr_number, pr_url, message = report_deadline(gw, sha, err, pr)
+        return RefreshOutcome("timed-out", sha, pr_number, pr_url, message)
     if result.problems:
         return _report(gw, request.base, sha, list(result.problems))
     proposal = Proposal(

@@ -13,6 +13,7 @@ from bot.app.jobs import Job, JobKey
 from bot.app.registry import job
 from bot.app.worker_context import WorkerContext
 from bot.core.errors import UserError
+from bot.core.job_budget import JobDeadline
 
 RECORD = "test.record"
 
@@ -48,6 +49,8 @@ def record(ctx: WorkerContext, job: Job) -> str:
         out.write(json.dumps(entry) + "\n")
     if args.get("user_error"):
         raise UserError("bad marker", path="docs/a.md", line=3)
+    if args.get("deadline"):
+        raise JobDeadline("reading files", 1.0, "slow.py", ("after.py",))
     if previous < failures:
         raise Flaky(float(args.get("retry_after", 0)))  # type: ignore[arg-type]
     return "recorded"

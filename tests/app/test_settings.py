@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import SetupError
+from bot.core.limits import JOB_SECONDS
 from bot.settings import DEFAULT_API_URL, Settings
 
 
@@ -70,8 +71,21 @@ def test_onboarding_is_on_unless_switched_off() -> None:
         assert Settings.from_env(env, dotenv_path=None).onboarding is False
 
 
+def test_job_seconds_default_to_the_limit_and_can_be_set() -> None:
+    assert Settings.from_env({"WEBHOOK_SECRET": "s"}, dotenv_path=None).job_seconds == JOB_SECONDS
+    env = {"WEBHOOK_SECRET": "s", "JOB_SECONDS": "2.5"}
+    assert Settings.from_env(env, dotenv_path=None).job_seconds == 2.5
+
+
 @pytest.mark.parametrize(
-    ("name", "value"), [("PORT", "eighty"), ("LOG_LEVEL", "loud"), ("ONBOARDING", "maybe")]
+    ("name", "value"),
+    [
+        ("PORT", "eighty"),
+        ("LOG_LEVEL", "loud"),
+        ("ONBOARDING", "maybe"),
+        ("JOB_SECONDS", "0"),
+        ("JOB_SECONDS", "nan"),
+    ],
 )
 def test_bad_values_are_setup_errors(name: str, value: str) -> None:
     with pytest.raises(SetupError, match=name):

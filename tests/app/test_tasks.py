@@ -88,6 +88,23 @@ def test_user_error_is_not_retried(queue: Queue, tmp_path: Path) -> None:
     assert _jobs(queue) == {("test.record", "user_error"): 1.0}
 
 
+def test_a_job_out_of_time_ends_counted_not_retried_its_lock_and_journal_freed(
+    queue: Queue, tmp_path: Path
+) -> None:
+    log = tmp_path / "runs.jsonl"
+    queue.enqueue([record_job(log, KEY, deadline=True)])
+    drain(queue)
+    assert len(runs(log)) == 1
+    assert queue.huey.scheduled_count() == 0  # not retried: it would run out again
+    assert _jobs(queue) == {("test.record", "timed-out"): 1.0}
+    assert queue.journal is not None
+    assert queue.journal.records() == []  # done: recovery will not hand it on
+    assert queue.recover() == 0
+    lease = queue.storage.acquire(KEY.lock_name, 1.0, now=time.time())
+    assert lease is not None
+    lease.release()
+
+
 def test_dropped_installation_skips_its_queued_jobs(queue: Queue, tmp_path: Path) -> None:
     log = tmp_path / "runs.jsonl"
     queue.enqueue([record_job(log, KEY)])

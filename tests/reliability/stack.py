@@ -1,4 +1,5 @@
 """The bot as deployed, for the reliability tests: the sandbox as GitHub (in this process),
+serving two repositories of one installation (`octo/shop`, and `octo/depot` beside it),
 `docs-refresh serve` (gunicorn) and `docs-refresh worker` as real processes, SQLite under
 DATA_DIR or a real redis-server. Everything binds loopback.
 
@@ -30,6 +31,9 @@ from tests.helpers.sandbox import git, installation_client, make_repo
 
 OWNER, NAME = "octo", "shop"
 REPO = f"{OWNER}/{NAME}"
+# A second repository of the same installation, the same files: work on one must not hold
+# up the other.
+OTHER = f"{OWNER}/depot"
 SECRET = "reliability-webhook-secret-5f1c"
 BOT_BRANCH = "docs-refresh/main"
 
@@ -81,8 +85,8 @@ class Stack:
         self.wait(lambda: healthy(port), 20, f"{name} to answer /healthz")
         return port
 
-    def start_worker(self, name: str = "worker") -> None:
-        self.start(name, docs_refresh("worker", "--threads", "1"))
+    def start_worker(self, name: str = "worker", threads: int = 1) -> None:
+        self.start(name, docs_refresh("worker", "--threads", str(threads)))
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         proc = self.procs.pop(name)
@@ -159,9 +163,11 @@ class Stack:
         }
         return http("POST", self.url, body, headers)
 
-    def commit(self, user: str, branch: str, files: Mapping[str, str | None]) -> dict[str, Any]:
+    def commit(
+        self, user: str, branch: str, files: Mapping[str, str | None], repo: str = REPO
+    ) -> dict[str, Any]:
         data = {"user": user, "branch": branch, "files": dict(files), "message": "change"}
-        return dict(self.sb.admin("POST", f"/_sandbox/repos/{REPO}/commits", data))
+        return dict(self.sb.admin("POST", f"/_sandbox/repos/{repo}/commits", data))
 
     # --- what GitHub shows -----------------------------------------------------------
 
@@ -170,8 +176,8 @@ class Stack:
             self._client = installation_client(self.sb)
         return self._client.requester.requestJsonAndCheck("GET", path)[1]
 
-    def pulls(self) -> list[dict[str, Any]]:
-        return list(self.api(f"/repos/{REPO}/pulls?state=all&per_page=100"))
+    def pulls(self, repo: str = REPO) -> list[dict[str, Any]]:
+        return list(self.api(f"/repos/{repo}/pulls?state=all&per_page=100"))
 
     def bot_comments(self, number: int) -> list[dict[str, Any]]:
         data = self.api(f"/repos/{REPO}/issues/{number}/comments?per_page=100")
@@ -208,13 +214,15 @@ class Stack:
 
 @contextmanager
 def stack(tmp: Path, redis_url: str | None = None) -> Iterator[Stack]:
-    """The sandbox serving octo/shop (docs fresh on main); processes started by the test."""
+    """The sandbox serving octo/shop and octo/depot (docs fresh on main); processes started
+    by the test."""
     repo_path = make_repo(tmp / "repos" / NAME, shop_files())
+    other_path = make_repo(tmp / "repos" / OTHER.partition("/")[2], shop_files())
     port = free_port()
     with ExitStack() as exits:
         sb = exits.enter_context(
             start_sandbox(
-                {REPO: repo_path},
+                {REPO: repo_path, OTHER: other_path},
                 webhook_url=f"http://127.0.0.1:{port}/webhook",
                 webhook_secret=SECRET,
                 data_dir=tmp / "sandbox",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
+from bot.core.job_budget import JobBudget
 from bot.service.publishing import FOREIGN_MARKER, State, branch_for
-from bot.service.refresh import repository_has_docs
+from bot.service.refresh import RefreshRequest, refresh_branch, repository_has_docs
 from tests.service.conftest import DOC, Shop, start_shop
 
 BOT_BRANCH = branch_for("main")
@@ -201,3 +203,55 @@ def test_previews_name_v2_sections_as_the_template_does() -> None:
         "Module Dependencies",
         "High-level Flow",
     )
+
+
+def _ticks(spent_at: int) -> JobBudget:
+    """A budget spent at its `spent_at`-th look at the clock (one look per file read)."""
+    count = itertools.count(1)
+    return JobBudget(float(spent_at), 0.0, lambda: float(next(count)))
+
+
+def test_a_refresh_out_of_time_writes_nothing_and_names_the_file_in_a_neutral_check(
+    shop: Shop,
+) -> None:
+    before, _ = add_integration(shop)
+    shop.sb.clear_request_log()
+    request = RefreshRequest(
+        shop.sb.installation_id, "octo/shop", "main", reason="push", before=before
+    )
+    outcome = refresh_branch(request, shop.deps, _ticks(3))
+    assert outcome.action == "timed-out"
+    assert shop.pulls() == []
+    (run,) = shop.sb.store.check_runs.values()
+    assert (run.name, run.conclusion, run.head_sha) == ("docs-refresh", "neutral", outcome.head)
+    (note,) = run.annotations
+    path = note["path"]
+    assert note["annotation_level"] == "warning"
+    assert outcome.message.endswith(f"while reading {path}")
+    summary = run.output["summary"]
+    assert f"while reading `{path}`" in summary
+    assert "other file(s) not read" in summary
+    assert [w for w in shop.writes() if "/repos/" in w] == ["POST /repos/octo/shop/check-runs"]
+    # The next run, within its time, opens the PR (what was read is not read again).
+    assert refresh_branch(request, shop.deps, _ticks(10_000)).action == "opened"
+
+
+def test_out_of_time_without_checks_permission_comments_on_the_bot_pr(shop: Shop) -> None:
+    before, changed = add_integration(shop)
+    opened = shop.refresh(changed, before)
+    push = shop.commit({"shop/extra.py": "import redis\n"})
+    shop.sb.inject_fault(
+        "server_error",
+        status=403,
+        message="Resource not accessible by integration",
+        method="POST",
+        path="*/check-runs",
+    )
+    request = RefreshRequest(
+        shop.sb.installation_id, "octo/shop", "main", reason="push", before=push["before"]
+    )
+    outcome = refresh_branch(request, shop.deps, _ticks(1))
+    assert outcome.action == "timed-out"
+    assert outcome.pr_number == opened.pr_number
+    (comment,) = [c for c in shop.sb.store.comments.values() if "in time" in c.body]
+    assert "while getting the repository" in comment.body

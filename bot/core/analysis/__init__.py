@@ -27,6 +27,7 @@ from bot.core.analysis.services import build_services, update_services
 from bot.core.facts_cache import FactsCache
 from bot.core.flows import build_flows
 from bot.core.gc_pause import paused
+from bot.core.job_budget import JobBudget
 from bot.core.limits import MAX_NESTING, nesting_depth
 from bot.core.model import FileFacts, RepoFacts, Skipped, facts_unchanged
 from bot.core.snapshot import Snapshot
@@ -41,36 +42,48 @@ def analyze(
     cache: FactsCache,
     catalog: object | None = None,
     warm: Warm | None = None,
+    *,
+    budget: JobBudget | None = None,
 ) -> RepoFacts:
     """The repository's facts. `catalog` is a `Catalog` (see `bot.local.catalog_file`) or None.
-    `warm` (the previous analysis of this repository, see `bot.core.warm`) is updated."""
+    `warm` (the previous analysis of this repository, see `bot.core.warm`) is updated.
+    `budget`: the job's time, checked after each file read and between stages."""
     if catalog is not None and not isinstance(catalog, Catalog):
         raise TypeError(f"catalog must be a Catalog, not {type(catalog).__name__}")
     with paused():  # see bot.core.gc_pause: the collector would free nothing here
         if warm is None:
-            return _analyze(snapshot, cache, catalog, None)
+            return _analyze(snapshot, cache, catalog, None, budget)
         try:
-            return _analyze(snapshot, cache, catalog, warm)
+            return _analyze(snapshot, cache, catalog, warm, budget)
         except BaseException:
             warm.forget()  # it may be half-updated: the next analysis starts from nothing
             raise
 
 
 def _analyze(
-    snapshot: Snapshot, cache: FactsCache, catalog: Catalog | None, warm: Warm | None
+    snapshot: Snapshot,
+    cache: FactsCache,
+    catalog: Catalog | None,
+    warm: Warm | None,
+    budget: JobBudget | None = None,
 ) -> RepoFacts:
+    # Each check names the stage that has just ended (where the time went); none after the
+    # last stage: the work is done by then, and what follows is bounded.
+    check = budget.check if budget is not None else _no_check
+    check("getting the repository")
     entries = snapshot.entries()
     delta = warm.delta(entries) if warm is not None and warm.catalog is catalog else None
     if warm is None or delta is None:
-        facts = extract_all(snapshot, cache)
+        facts = extract_all(snapshot, cache, budget=budget)
     else:
-        facts = _carry_over(warm, delta, snapshot, cache)
+        facts = _carry_over(warm, delta, snapshot, cache, budget)
         configs_same = not any(is_resolution_config(p) for p in delta.changed)
         if delta.same_paths and configs_same and facts_unchanged(warm.facts, facts, delta.changed):
             assert warm.repo_facts is not None  # a delta is only given after an analysis
             same = replace(warm.repo_facts, source=snapshot.source)
             warm.remember(catalog, entries, facts, same, edited=delta.changed)
             return same
+    check("reading files")
     paths = [e.path for e in entries]
     # Below, each stage is moved by the changed files when the paths are the same as last
     # time (`update_*`), and built from every file otherwise.
@@ -86,12 +99,14 @@ def _analyze(
             if is_resolution_config(p) and nesting_depth(data := snapshot.read(p)) <= MAX_NESTING
         }
         resolver = Resolver(paths, facts, configs)
+    check("resolving imports")
     shas = {e.path: e.sha for e in entries}
     changed = delta.changed if delta is not None else []
     before = warm.facts if warm is not None else {}
     graph = warm.graph if warm is not None and same_paths else None
     if graph is None or not update_graph(graph, changed, facts, resolver):
         graph = build_graph(paths, facts, resolver, shas)
+    check("building the module graph")
     services = warm.services if warm is not None and same_paths else None
     if services is None or not update_services(services, changed, facts, before):
         services = build_services(facts, catalog or _EMPTY_CATALOG, shas)
@@ -103,6 +118,7 @@ def _analyze(
     integrations = framework_integrations(
         facts, merge_integrations(found.integrations, called), catalog or _EMPTY_CATALOG
     )
+    check("naming services")
     handoffs = pair_handoffs(facts, is_test_path)
     schedules = collect_schedules(facts, is_test_path)
     flows = build_flows(
@@ -145,12 +161,20 @@ def skipped_files(facts: Mapping[str, FileFacts]) -> tuple[Skipped, ...]:
     )
 
 
+def _no_check(stage: str) -> None:
+    pass
+
+
 def _carry_over(
-    warm: Warm, delta: Delta, snapshot: Snapshot, cache: FactsCache
+    warm: Warm,
+    delta: Delta,
+    snapshot: Snapshot,
+    cache: FactsCache,
+    budget: JobBudget | None = None,
 ) -> dict[str, FileFacts]:
     """This snapshot's per-file facts: the previous ones, with changed and new files'."""
     fresh = (
-        extract_all(snapshot, cache, delta.changed + delta.added)
+        extract_all(snapshot, cache, delta.changed + delta.added, budget=budget)
         if delta.changed or delta.added
         else {}
     )

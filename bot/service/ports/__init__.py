@@ -71,6 +71,7 @@ class Annotation:
     path: str
     line: int
     message: str
+    level: str = "failure"  # notice | warning | failure
 
 
 @dataclass(frozen=True, slots=True)
