@@ -18,6 +18,7 @@ from bot.app.jobs import Job, JobKey
 from bot.app.registry import job
 from bot.app.worker_context import WorkerContext
 from bot.core.errors import DocsRefreshError, SetupError, UserError
+from bot.core.job_budget import JobBudget
 from bot.service.permissions import Actor
 from bot.service.publishing import BRANCH_PREFIX as BOT_BRANCH_PREFIX
 
@@ -39,7 +40,6 @@ ONBOARDING_BLOCKED = (
     "someone else pushed to `docs-refresh/onboarding`, so docs-refresh will not overwrite it;"
     " open its pull request yourself, or delete the branch and ask again"
 )
-TIMED_OUT = "the refresh {reason}; see the docs-refresh check run on the branch's head"
 NOT_GITHUB = "previews and commands need the GitHub gateway, not {kind}"
 # Outcomes of `bot.service.refresh.refresh_branch` after which no docs pull request is needed.
 FRESH_OUTCOMES = ("fresh", "closed", "not-affected")
@@ -91,7 +91,13 @@ class _Parts:
     app_login: str
 
 
-def _parts(ctx: WorkerContext, installation_id: int, repo: str, warm: Warm | None = None) -> _Parts:
+def _parts(
+    ctx: WorkerContext,
+    installation_id: int,
+    repo: str,
+    warm: Warm | None = None,
+    budget: JobBudget | None = None,
+) -> _Parts:
     from bot.github.gateway import GithubGateway
     from bot.service.repo_engine import RepoEngine
 
@@ -110,6 +116,7 @@ def _parts(ctx: WorkerContext, installation_id: int, repo: str, warm: Warm | Non
             catalog=deps.catalog,
             identity=deps.identity,
             warm=warm,
+            budget=budget,
         ),
         gateway=gateway,
         app_login=conversation.app_login(ctx.settings.github_api_url, app_id, private_key),
@@ -120,12 +127,14 @@ def _parts(ctx: WorkerContext, installation_id: int, repo: str, warm: Warm | Non
 def run_preview(ctx: WorkerContext, job_: Job) -> str:
     from bot.service.preview import preview_pull_request
 
+    budget = ctx.budget()  # the job's clock starts here, before any GitHub request
     args = job_.args
     repo, number = str(args["repo"]), int(args["number"])
     installation_id = int(args["installation_id"])
     # A synchronize costs the files pushed since the last preview of this pull request.
+    # Past its budget the preview says so in its check run and ends "timed-out".
     with ctx.deps.warm.use((installation_id, repo, "pull", number)) as warm:
-        parts = _parts(ctx, installation_id, repo, warm)
+        parts = _parts(ctx, installation_id, repo, warm, budget)
         return preview_pull_request(repo, number, parts.conversation, parts.engine, parts.app_login)
 
 
@@ -133,6 +142,7 @@ def run_preview(ctx: WorkerContext, job_: Job) -> str:
 def run_command_job(ctx: WorkerContext, job_: Job) -> str:
     from bot.service.refresh_command import CommandRequest, run_command
 
+    budget = ctx.budget()  # one budget for the job: evaluations, onboarding, base refresh
     args = job_.args
     installation_id, repo = int(args["installation_id"]), str(args["repo"])
     login, user_type, association = args["actor"]
@@ -152,9 +162,9 @@ def run_command_job(ctx: WorkerContext, job_: Job) -> str:
         else contextlib.nullcontext()
     )
     with kept as warm:
-        parts = _parts(ctx, installation_id, repo, warm)
+        parts = _parts(ctx, installation_id, repo, warm, budget)
         base = args.get("default_branch") or parts.gateway.default_branch()
-        refresher = ServiceRefresher(ctx, installation_id, repo, str(base), parts.gateway)
+        refresher = ServiceRefresher(ctx, installation_id, repo, str(base), parts.gateway, budget)
         return run_command(request, parts.conversation, parts.engine, parts.app_login, refresher)
 
 
@@ -163,9 +173,16 @@ class ServiceRefresher:
     job."""
 
     def __init__(
-        self, ctx: WorkerContext, installation_id: int, repo: str, base: str, gateway: Any
+        self,
+        ctx: WorkerContext,
+        installation_id: int,
+        repo: str,
+        base: str,
+        gateway: Any,
+        budget: JobBudget | None = None,
     ) -> None:
         self._ctx = ctx
+        self._budget = budget or ctx.budget()
         self._installation_id = installation_id
         self._repo = repo
         self._base = base
@@ -193,8 +210,10 @@ class ServiceRefresher:
             # No doc yet: a writer asking is the "yes" a closed onboarding PR did not give.
             onboarding = importlib.import_module("bot.service.onboarding")
             done = onboarding.onboard_repository(
-                self._installation_id, self._repo, self._ctx.deps, force=True
+                self._installation_id, self._repo, self._ctx.deps, force=True, budget=self._budget
             )
+            if done.deadline is not None:  # reported on the default branch's head
+                raise done.deadline
             if done.action == "blocked":
                 raise DocsRefreshError(ONBOARDING_BLOCKED)
             if done.action in ("opened", "open"):
@@ -207,12 +226,12 @@ class ServiceRefresher:
             reason="command",
             default_branch=self._base,
         )
-        outcome = service.refresh_branch(request, self._ctx.deps, self._ctx.budget())
+        outcome = service.refresh_branch(request, self._ctx.deps, self._budget)
         action = str(outcome.action)
         if action == "user-error":
             raise UserError(str(outcome.message))
-        if action == "timed-out":  # the check run names the file; the reply says it too
-            raise DocsRefreshError(TIMED_OUT.format(reason=outcome.message))
+        if outcome.deadline is not None:  # the check run names the file; the reply says it too
+            raise outcome.deadline
         messages = {"not-configured": NOT_CONFIGURED, "no-branch": NO_BRANCH}
         messages |= {"blocked": BLOCKED, "declined": DECLINED}
         if action in messages:

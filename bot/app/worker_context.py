@@ -28,10 +28,13 @@ class WorkerContext:
     enqueue: Callable[[Sequence[Job]], Submitted]
     _deps: ServiceDeps | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # What job budgets tell time by: this process's monotonic clock (a test's own, advanced
+    # as it likes, to run a job out of time at a chosen point).
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
 
     def budget(self) -> JobBudget:
-        """A job's time, from now (`Settings.job_seconds`), on this process's monotonic clock."""
-        return JobBudget(self.settings.job_seconds, time.monotonic(), time.monotonic)
+        """A job's time, from now (`Settings.job_seconds`), on `clock`."""
+        return JobBudget(self.settings.job_seconds, self.clock(), self.clock)
 
     @property
     def deps(self) -> ServiceDeps:

@@ -113,9 +113,11 @@ def onboard_repository_job(ctx: WorkerContext, job: Job) -> str:
     """Open the onboarding pull request in one repository, unless GitHub says not to."""
     from bot.service.onboarding import onboard_repository  # not in the web process
 
+    budget = ctx.budget()  # the job's clock starts here, before any GitHub request
     key = job.key
     if key is None:
         raise ValueError("an onboard job always has a key")
-    outcome = onboard_repository(key.installation_id, key.repo, ctx.deps)
+    # Past its budget: "timed-out", reported in a check run, nothing written, not retried.
+    outcome = onboard_repository(key.installation_id, key.repo, ctx.deps, budget=budget)
     log.info("onboarding %s: %s", key.repo, outcome.action)
     return outcome.action

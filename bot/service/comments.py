@@ -43,6 +43,8 @@ UNAFFECTED = (
     UNAFFECTED_TITLE + "\n\n"
     "As of `{head}`, this pull request no longer changes the generated docs. Nothing to do."
 )
+TIMED_OUT_TITLE = "### ⏱️ docs-refresh: no preview of `{head}`, the job ran out of time"
+TIMED_OUT_REPLY = "**`/refresh-docs` ran out of time.**\n\n{summary}"
 
 HELP = (
     "**`/refresh-docs`** regenerates the data-flow docs from the code.\n\n"
@@ -138,6 +140,15 @@ def _diff_block(docs: Sequence[DocDiff], budget: int) -> str:
 
 def unaffected_body(head: str) -> str:
     return f"{PREVIEW_MARKER}\n{UNAFFECTED.format(head=head[:7])}\n"
+
+
+def timed_out_body(head: str, summary: str) -> str:
+    """The sticky preview when the job ran out of time; `summary` names the file (escaped)."""
+    return f"{PREVIEW_MARKER}\n{TIMED_OUT_TITLE.format(head=head[:7])}\n\n{summary}\n"
+
+
+def timed_out_reply(summary: str) -> str:
+    return _reply(TIMED_OUT_REPLY.format(summary=summary))
 
 
 def help_body(unknown_word: str | None = None) -> str:

@@ -14,6 +14,10 @@ What happens next is read from GitHub, as Renovate does with its onboarding PR:
 * a branch `docs-refresh/onboarding` whose tip the bot did not write is never moved.
 
 A server setting (`ONBOARDING=false`) turns the whole feature off.
+
+The doc is filled within the job's time (`bot.core.limits.JOB_SECONDS`), before anything is
+written: a setup past it ends "timed-out" with no commit, branch or pull request, and a
+neutral check run on the default branch's head names the file it was reading.
 """
 
 from __future__ import annotations
@@ -21,16 +25,18 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.core.analysis.catalog import Catalog
 from bot.core.config import CONFIG_PATH, RepoConfig
 from bot.core.errors import UserError
 from bot.core.facts_cache import FactsCache
+from bot.core.job_budget import JobBudget, JobDeadline
 from bot.core.model import RepoFacts
 from bot.core.refresh import refresh as core_refresh
 from bot.core.scaffold import SCAFFOLD_PATHS, V2, unfilled_doc
 from bot.core.snapshot import FileEntry, Snapshot, git_blob_sha
+from bot.service.deadline_report import ONBOARDING, report_deadline
 from bot.service.ports import BranchExists, Identity, RepoGateway
 from bot.service.refresh import ServiceDeps, load_config
 
@@ -114,11 +120,12 @@ back later, comment `/refresh-docs` on any issue.
 @dataclass(frozen=True, slots=True)
 class Onboarded:
     """What `onboard` did: opened | open | merged | declined | has-docs | path-taken |
-    blocked | no-branch."""
+    blocked | no-branch | timed-out (then `deadline` says what ran out)."""
 
     action: str
     number: int | None = None
     url: str = ""
+    deadline: JobDeadline | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,17 +143,20 @@ def setup_files(
     cache: FactsCache,
     catalog: Catalog | None,
     base: str,
+    budget: JobBudget | None = None,
 ) -> Setup | None:
     """The doc `docs-refresh init` writes (its scaffold, filled by the engine) and the
     commented config; None when the repository has a data-flow doc already, or a file where
-    the doc would go (a person's, never replaced)."""
+    the doc would go (a person's, never replaced). JobDeadline once `budget` is spent."""
     paths = {e.path for e in snapshot.entries()}
     if DOC_PATH in paths:
         return None
     scaffold = unfilled_doc(V2).encode("utf-8")
     with_doc = _Plus(snapshot, {DOC_PATH: scaffold})
     # Default discovery (not the config's `docs:`): any existing doc, v1 or v2, means no.
-    result = core_refresh(with_doc, replace(config, docs=None), cache=cache, catalog=catalog)
+    result = core_refresh(
+        with_doc, replace(config, docs=None), cache=cache, catalog=catalog, budget=budget
+    )
     if any(doc != DOC_PATH for doc in result.docs) or result.problems:
         return None
     filled = next((c.new for c in result.changes if c.path == DOC_PATH), None)
@@ -158,7 +168,12 @@ def setup_files(
 
 
 def onboard_repository(
-    installation_id: int, repo: str, deps: ServiceDeps, *, force: bool = False
+    installation_id: int,
+    repo: str,
+    deps: ServiceDeps,
+    *,
+    force: bool = False,
+    budget: JobBudget | None = None,
 ) -> Onboarded:
     """`onboard` one repository of an installation, with the service's dependencies."""
     gw = deps.gateways(installation_id, repo)
@@ -173,6 +188,7 @@ def onboard_repository(
         catalog=deps.catalog,
         identity=deps.identity,
         force=force,
+        budget=budget,
     )
 
 
@@ -184,9 +200,11 @@ def onboard(
     catalog: Catalog | None,
     identity: Identity,
     force: bool = False,
+    budget: JobBudget | None = None,
 ) -> Onboarded:
     """Open the onboarding pull request unless GitHub says it is not wanted (see the module
-    docstring). `force`: a writer asked (`/refresh-docs`), so a closed one is no answer."""
+    docstring). `force`: a writer asked (`/refresh-docs`), so a closed one is no answer.
+    `budget`: the job's time, spent only before the first write (see the module docstring)."""
     base = gw.default_branch()
     pr = gw.find_pull(BRANCH, base)
     if pr is not None and pr.state == "open":
@@ -200,7 +218,14 @@ def onboard(
         return Onboarded("no-branch")
     snapshot = gw.snapshot(sha)
     snapshot.expect_reads(len(snapshot.entries()))  # a first look reads every file: one fetch
-    setup = setup_files(snapshot, config, cache=cache, catalog=catalog, base=base)
+    try:
+        setup = setup_files(
+            snapshot, config, cache=cache, catalog=catalog, base=base, budget=budget
+        )
+    except JobDeadline as err:  # nothing is written yet: no commit, branch or pull request
+        _, _, message = report_deadline(gw, sha, err, None, ONBOARDING)
+        log.warning("onboarding %s %s", gw.repo, message)
+        return Onboarded("timed-out", deadline=err)
     if setup is None:
         return Onboarded("path-taken" if _has(snapshot, DOC_PATH) else "has-docs")
     message = COMMIT_MESSAGE.format(source=sha[:12])

@@ -2,7 +2,10 @@
 
 Run by the worker for `pull_request` opened/synchronize/reopened/ready_for_review. It
 always reads the pull request afresh, so a job queued for an older push previews the
-newest head; a burst of pushes coalesces into one run.
+newest head; a burst of pushes coalesces into one run. A preview past the job's time
+(`bot.core.limits.JOB_SECONDS`) ends "timed-out": a neutral check run naming the file being
+read, and the sticky comment (if any; else a new one when the check could not be written)
+says so instead of showing an older head's preview.
 """
 
 from __future__ import annotations
@@ -12,13 +15,21 @@ from typing import cast
 
 from bot.core.config import CONFIG_PATH, RepoConfig
 from bot.core.errors import ConfigError, UserError
+from bot.core.job_budget import JobDeadline
 from bot.service.checks import (
     CHECK_NAME,
     fresh_output,
     malformed_output,
     stale_output,
 )
-from bot.service.comments import UNAFFECTED_TITLE, find_sticky, preview_body, unaffected_body
+from bot.service.comments import (
+    UNAFFECTED_TITLE,
+    find_sticky,
+    preview_body,
+    timed_out_body,
+    unaffected_body,
+)
+from bot.service.deadline_report import PREVIEW, deadline_message, deadline_output, deadline_summary
 from bot.service.engine import Engine, Evaluation, Problem
 from bot.service.ports import Head
 from bot.service.ports.conversation import CheckOutput, Conclusion, Conversation, PullDetails
@@ -61,6 +72,9 @@ def preview_pull_request(
         )
     except UserError as err:
         evaluation = Evaluation(head=_no_head(pr), problems=(_problem(err),))
+    except JobDeadline as err:
+        _report_deadline(conv, pr, config, app_login, err)
+        return "timed-out"
     if evaluation.problems:
         _report(conv, pr, malformed_output(evaluation.problems))
         return "malformed"
@@ -91,6 +105,22 @@ def _mark_unaffected(
     sticky = find_sticky(conv.issue_comments(pr.number), app_login)
     if sticky is not None and UNAFFECTED_TITLE not in sticky.body:
         conv.edit_comment(sticky.id, unaffected_body(pr.head_sha))
+
+
+def _report_deadline(
+    conv: Conversation, pr: PullDetails, config: RepoConfig, app_login: str, err: JobDeadline
+) -> None:
+    log.warning("preview of #%s %s", pr.number, deadline_message(err))
+    checked = conv.report_check(pr.head_sha, CHECK_NAME, deadline_output(err, PREVIEW))
+    if not config.comments:
+        return
+    sticky = find_sticky(conv.issue_comments(pr.number), app_login)
+    body = timed_out_body(pr.head_sha, deadline_summary(err, PREVIEW))
+    if sticky is not None:
+        if sticky.body.strip() != body.strip():
+            conv.edit_comment(sticky.id, body)  # not an older head's preview left as current
+    elif checked is None:  # no checks:write: the comment is the only place to say it
+        conv.create_comment(pr.number, body)
 
 
 def _upsert_sticky(conv: Conversation, pr: PullDetails, body: str, app_login: str) -> None:

@@ -74,6 +74,8 @@ class RefreshOutcome:
     pr_number: int | None = None
     pr_url: str = ""
     message: str = ""
+    # "timed-out": what ran out, for a caller that reports it too (a command's reply).
+    deadline: JobDeadline | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def refresh_branch(
         return _report(gw, request.base, sha, [err])
     except JobDeadline as err:
         pr_number, pr_url, message = report_deadline(gw, sha, err, pr)
-        return RefreshOutcome("timed-out", sha, pr_number, pr_url, message)
+        return RefreshOutcome("timed-out", sha, pr_number, pr_url, message, deadline=err)
     if result.problems:
         return _report(gw, request.base, sha, list(result.problems))
     proposal = Proposal(

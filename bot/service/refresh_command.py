@@ -3,7 +3,9 @@
 Order matters for safety: ignore bots and the app first (no loops), then authorise through
 the permission endpoint, and only then acknowledge (eyes) and act. Every failure after the
 acknowledgement is answered with `confused` and a reply that says what went wrong; a
-failed command is never retried by the queue (it would react and reply twice).
+failed command is never retried by the queue (it would react and reply twice). A command
+past the job's time (`JobDeadline`, from the pull request's evaluation or the base branch's
+refresh) is answered the same way, naming the file being read, and ends "timed-out".
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.errors import DocsRefreshError
+from bot.core.job_budget import JobDeadline
 from bot.service import comments
 from bot.service.commands import Command, parse_command
+from bot.service.deadline_report import COMMAND, deadline_summary
 from bot.service.engine import Engine, Evaluation
 from bot.service.onboarding import BRANCH as ONBOARDING_BRANCH
 from bot.service.permissions import Actor, authorize
@@ -48,7 +52,8 @@ class BaseRefresher(Protocol):
         """The tip of `docs-refresh/<base>` when a person, not the bot, wrote it."""
 
     def refresh(self, force: bool) -> BaseRefresh:
-        """Refresh the base branch, open or update its docs PR (DocsRefreshError on failure)."""
+        """Refresh the base branch, open or update its docs PR (DocsRefreshError on failure,
+        JobDeadline when the job's time ran out: the refresh has reported it on the branch)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +94,10 @@ def run_command(
         outcome = _act(request, command, conv, engine, refresh_base)
     except DocsRefreshError as err:
         return _fail(request, conv, str(err))
+    except JobDeadline as err:
+        log.warning("/refresh-docs on %s#%s: %s", request.repo, request.number, err)
+        _fail(request, conv, body=comments.timed_out_reply(deadline_summary(err, COMMAND)))
+        return "timed-out"
     except Exception as err:
         log.exception("/refresh-docs failed on %s#%s", request.repo, request.number)
         status = getattr(err, "status", None)  # PyGithub's errors carry the HTTP status
@@ -170,10 +179,12 @@ def _evaluate(engine: Engine, pr: PullDetails, force: bool) -> Evaluation:
     return evaluation
 
 
-def _fail(request: CommandRequest, conv: Conversation, error: str) -> str:
+def _fail(
+    request: CommandRequest, conv: Conversation, error: str = "", *, body: str | None = None
+) -> str:
     try:
         conv.react(request.comment_id, "confused")
-        conv.create_comment(request.number, comments.failed_body(error))
+        conv.create_comment(request.number, body or comments.failed_body(error))
     except Exception:  # reporting must not hide the first failure
         log.exception("could not report the failure on %s#%s", request.repo, request.number)
     return "failed"

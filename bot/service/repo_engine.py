@@ -2,7 +2,8 @@
 
 The same pieces as the refresh service (config from the default branch, a lazy snapshot,
 facts cached by blob SHA), so a preview reads only the blobs it has not seen: for a pull
-request, the files it changes.
+request, the files it changes. With the job's `budget`, `evaluate` raises `JobDeadline`
+(nothing written) once it is spent; the preview or the command reports it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from bot.core.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.core.documents import HEADINGS
 from bot.core.facts_cache import FactsCache
+from bot.core.job_budget import JobBudget
 from bot.core.model import Evidence
 from bot.core.refresh import refresh
 from bot.core.warm import Warm
@@ -31,8 +33,10 @@ class RepoEngine:
         catalog: Any,
         identity: Identity,
         warm: Warm | None = None,
+        budget: JobBudget | None = None,
     ) -> None:
         self._gateway = gateway
+        self._budget = budget  # the job's time, shared by every evaluation in the job
         # What the last evaluation of this pull request left (`bot.core.warm`), if kept.
         self._warm = warm
         self._defaults = defaults
@@ -70,6 +74,7 @@ class RepoEngine:
             force=force,
             base=base,
             warm=self._warm,
+            budget=self._budget,
         )
         docs = tuple(
             DocDiff(

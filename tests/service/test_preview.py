@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.core.config import RepoConfig
 from bot.core.errors import ConfigError, MarkerError
+from bot.core.job_budget import JobDeadline
 from bot.service.comments import PREVIEW_MARKER
 from bot.service.engine import Problem
 from bot.service.ports.conversation import CommentRef
@@ -163,3 +164,46 @@ def test_a_sticky_that_already_says_unaffected_is_not_rewritten_per_push() -> No
     conv.pulls = [pull(head_sha="c" * 40)]
     run(conv, engine)
     assert conv.edits == [1]
+
+
+# A file name is repository content: it shows as one code span, never as Markdown or HTML.
+HOSTILE = "app/a`b <!-- x --> @octo [l](http://e).py"
+
+
+def deadline() -> JobDeadline:
+    return JobDeadline("reading files", 240.0, HOSTILE, ("app/next.py",))
+
+
+def test_a_preview_out_of_time_is_a_neutral_check_naming_the_file_and_no_comment() -> None:
+    conv, engine = FakeConversation(), FakeEngine(evaluate_error=deadline())
+    assert run(conv, engine) == "timed-out"
+    [(sha, output)] = conv.checks
+    assert (sha, output.conclusion) == ("a" * 40, "neutral")
+    assert output.title == "No preview: the job ran out of time"
+    [note] = output.annotations
+    assert (note.path, note.start_line, note.annotation_level) == (HOSTILE, 1, "warning")
+    assert f"while reading ``{HOSTILE}``" in output.summary
+    assert "@octo" not in output.summary.replace(f"``{HOSTILE}``", "")
+    assert "`app/next.py`" in output.summary
+    assert conv.comments == []
+
+
+def test_a_preview_out_of_time_edits_the_sticky_and_comments_only_without_checks() -> None:
+    conv, engine = FakeConversation(), FakeEngine()
+    run(conv, engine)
+    engine.evaluate_error = deadline()
+    conv.pulls = [pull(head_sha="c" * 40)]
+    assert run(conv, engine) == "timed-out"
+    [body] = conv.bodies
+    assert body.startswith(PREVIEW_MARKER)
+    assert "no preview of `ccccccc`" in body
+    assert "Integration added" not in body
+    unchecked = FakeConversation(checks_allowed=False)
+    assert run(unchecked, FakeEngine(evaluate_error=deadline())) == "timed-out"
+    [said] = unchecked.bodies
+    assert f"``{HOSTILE}``" in said
+    quiet = FakeEngine(repo_config=replace(RepoConfig(), comments=False))
+    quiet.evaluate_error = deadline()
+    silent = FakeConversation(checks_allowed=False)
+    assert run(silent, quiet) == "timed-out"
+    assert silent.comments == []  # `comments: false` is kept, even to say this

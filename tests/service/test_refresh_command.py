@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.core.errors import MarkerError
+from bot.core.job_budget import JobDeadline
 from bot.service.engine import Problem
 from bot.service.permissions import Actor
 from bot.service.ports.conversation import Permission
@@ -220,3 +221,28 @@ def test_a_github_error_says_so_and_asks_to_try_again() -> None:
     assert run_command(request(), conv, engine, APP, FakeRefresher()) == "failed"
     assert "GitHub answered 502" in conv.bodies[0]
     assert conv.reactions[-1] == (42, "confused")
+
+
+def test_a_command_out_of_time_replies_naming_the_file_and_commits_nothing() -> None:
+    error = JobDeadline("reading files", 240.0, "app/a`b @octo.py")
+    conv, engine = conversation(), FakeEngine(evaluate_error=error)
+    assert run_command(request(), conv, engine, APP, FakeRefresher()) == "timed-out"
+    assert engine.commits == []
+    assert conv.moves == []
+    assert conv.reactions == [(42, "eyes"), (42, "confused")]
+    [body] = conv.bodies
+    assert "`/refresh-docs` ran out of time" in body
+    assert "while reading ``app/a`b @octo.py``" in body
+
+
+@dataclass
+class LateRefresher(FakeRefresher):
+    def refresh(self, force: bool) -> BaseRefresh:
+        raise JobDeadline("resolving imports", 240.0)
+
+
+def test_a_base_refresh_out_of_time_is_answered_the_same_way() -> None:
+    conv = conversation()
+    outcome = run_command(request(is_pull=False), conv, FakeEngine(), APP, LateRefresher())
+    assert outcome == "timed-out"
+    assert "while resolving imports" in conv.bodies[0]
