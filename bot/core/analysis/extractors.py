@@ -10,6 +10,7 @@ pool (`pool`) and `extract_all` both build on it without importing each other.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
@@ -113,7 +114,7 @@ def merge_facts(parts: list[FileFacts]) -> FileFacts:
 def _sorted_unique(facts: FileFacts) -> bool:
     for name in _FIELDS:
         items = getattr(facts, name)
-        if any(not a < b for a, b in zip(items, items[1:])):
+        if any(not a < b for a, b in itertools.pairwise(items)):
             return False
     return True
 
