@@ -85,7 +85,7 @@ class Combined:
         return merge_facts([e.extract(path, data) for e in self.parts])
 
 
-_FIELDS = tuple(f for f in FileFacts.__slots__ if f != "language")  # type: ignore[attr-defined]
+_FIELDS = tuple(f for f in FileFacts.__slots__ if f != "language")
 
 
 def merge_facts(parts: list[FileFacts]) -> FileFacts:
