@@ -3,9 +3,9 @@
 Regular expressions and Python loops hold the GIL, so a thread cannot stop another one's
 runaway scan. A signal can: CPython's regex engine checks for signals as it runs, so a
 profiling timer (`ITIMER_PROF`, CPU time) raising in the main thread ends a scan at its
-deadline. That is where extraction runs in the CLI and in every pool worker process; in a
-thread that is not its process's main thread (the App's consumer threads) no timer can be
-armed and the file runs to its end (its patterns are linear: see `bot.core.limits`).
+deadline. That is where extraction runs in the CLI and in every pool worker process. A
+thread that is not its process's main thread (the App's consumer threads) cannot arm one:
+there `extract` hands every file to child processes (`isolated`), which can.
 """
 
 from __future__ import annotations
@@ -28,14 +28,15 @@ def _raise(signum: int, frame: FrameType | None) -> None:
 _armed_in: set[int] = set()  # processes whose SIGPROF handler is this module's
 
 
-def _can_arm() -> bool:
+def can_arm() -> bool:
+    """Whether this thread can arm a deadline: a main thread, where signals exist."""
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 @contextmanager
 def cpu_deadline(seconds: float) -> Iterator[None]:
     """FileTimeout inside the block once it has used `seconds` of CPU (main thread only)."""
-    if not _can_arm():
+    if not can_arm():
         yield
         return
     import os
