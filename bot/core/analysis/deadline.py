@@ -10,10 +10,9 @@ there `extract` hands every file to child processes (`isolated`), which can.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import FrameType
 
 
@@ -33,19 +32,28 @@ def can_arm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-@contextmanager
-def cpu_deadline(seconds: float) -> Iterator[None]:
-    """FileTimeout inside the block once it has used `seconds` of CPU (main thread only)."""
-    if not can_arm():
-        yield
-        return
-    import os
+class cpu_deadline:  # named as the function it replaced: `with cpu_deadline(s):`
+    """FileTimeout inside the block once it has used `seconds` of CPU (main thread only).
 
-    if os.getpid() not in _armed_in:
-        signal.signal(signal.SIGPROF, _raise)
-        _armed_in.add(os.getpid())
-    signal.setitimer(signal.ITIMER_PROF, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
+    A class, not a generator: it is entered once per file, and a `contextmanager`'s
+    generator cost as much again as the two `setitimer` calls (~2.4 µs in all per file)."""
+
+    __slots__ = ("armed", "seconds")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = False
+
+    def __enter__(self) -> None:
+        if not can_arm():
+            return
+        pid = os.getpid()
+        if pid not in _armed_in:
+            signal.signal(signal.SIGPROF, _raise)
+            _armed_in.add(pid)
+        signal.setitimer(signal.ITIMER_PROF, self.seconds)
+        self.armed = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_PROF, 0)
