@@ -105,14 +105,24 @@ class _File:
     instances: dict[str, tuple[str, Node | None]] = field(default_factory=dict)
     wrappers: dict[str, int] = field(default_factory=dict)  # function name -> URL param index
     consts: dict[str, str] = field(default_factory=dict)  # top-level name -> literal host
-
-    @property
-    def heads(self) -> set[str]:
-        """First segments of the aliases and instance names (a call whose callee starts
-        with none of them keeps its name)."""
-        return {n.split(".", 1)[0] for n in (*self.instances, *self.aliases)}
-
     signals: list[Signal] = field(default_factory=list)
+    # `names()`, kept while no alias or instance is added (the two maps never lose a key,
+    # so their sizes say whether their names moved): asked once per call in the file.
+    _names_at: tuple[int, int] = (-1, -1)
+    _heads: frozenset[str] = frozenset()
+    _longest_first: tuple[str, ...] = ()
+
+    def names(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The first segments of the aliases and instance names (a call whose callee starts
+        with none of them keeps its name), and the names themselves, longest first
+        (instances before aliases at one length)."""
+        at = (len(self.instances), len(self.aliases))
+        if at != self._names_at:
+            names = (*self.instances, *self.aliases)
+            self._heads = frozenset(n.split(".", 1)[0] for n in names)
+            self._longest_first = tuple(sorted(names, key=len, reverse=True))
+            self._names_at = at
+        return self._heads, self._longest_first
 
 
 def _lang(language: str) -> str:
@@ -341,18 +351,15 @@ def _ruby_include_httparty(node: Node) -> bool:
 
 def _callee(node: Node) -> str:
     """`a.b.c` for the called expression; calls inside a chain read as `x.R().Get`."""
-    if (node.type == "call" and "receiver" in _field_names(node)) or (
-        node.type == "call" and node.child_by_field_name("method") is not None
-    ):
+    if node.type == "call":
+        # A Ruby call names its parts `receiver` and `method`; a Python call has neither.
         receiver = node.child_by_field_name("receiver")
-        method = text(node.child_by_field_name("method"), 80)
-        return f"{_expr_name(receiver)}.{method}" if receiver is not None else method
+        method_node = node.child_by_field_name("method")
+        if receiver is not None or method_node is not None:
+            method = text(method_node, 80)
+            return f"{_expr_name(receiver)}.{method}" if receiver is not None else method
     function = node.child_by_field_name("function") or node.child_by_field_name("constructor")
     return _expr_name(function)
-
-
-def _field_names(node: Node) -> set[str]:
-    return {n for i in range(node.child_count) if (n := node.field_name_for_child(i))}
 
 
 def _expr_name(node: Node | None, depth: int = 0) -> str:
@@ -386,9 +393,10 @@ def _canonical(f: _File, callee: str) -> str:
     if not callee:
         return ""
     head = callee.split(".", 1)[0].split("(", 1)[0]
-    if head not in f.heads:
+    heads, longest_first = f.names()
+    if head not in heads:
         return callee
-    for name in sorted((*f.instances, *f.aliases), key=len, reverse=True):
+    for name in longest_first:
         if callee == name or callee.startswith(name + "."):
             rest = callee[len(name) :]
             if name in f.instances:
@@ -459,31 +467,22 @@ def _timeout(f: _File, node: Node) -> str:
     return ""
 
 
+_JS_VERB_ENDS = tuple(f".{v}" for v in models._JS_VERBS.split())
+
+
 def _call(f: _File, node: Node) -> OutboundCall | None:
-    callee = _canonical(f, _callee(node))
+    written = _callee(node)  # asked once: each call walks the callee's expression
+    callee = _canonical(f, written)
     table = models.MODELS[f.language]
     model = table.get(callee)
     base: Node | None = None
-    if (
-        model is None
-        and f.language == "javascript"
-        and callee.endswith(tuple(f".{v}" for v in models._JS_VERBS.split()))
-    ):
-        head = callee.rsplit(".", 2)[0] if callee.count(".") >= 2 else ""
+    name = written.rsplit(".", 1)[0]
+    if model is None and f.language == "javascript" and callee.endswith(_JS_VERB_ENDS):
         for constructor in models.JAVASCRIPT_CONSTRUCTORS:
             if callee.startswith(constructor + ".*"):
                 model = models.UrlArg(0, "url", constructor.split(".")[0])
-                name = _callee(node).rsplit(".", 1)[0]
                 base = f.instances.get(name, ("", None))[1]
                 break
-        del head
-    if (
-        model is None
-        and f.language == "python"
-        and callee.rsplit(".", 1)[0] in models.PYTHON_CONSTRUCTORS
-    ):
-        model = table.get(callee)
-    name = _callee(node).rsplit(".", 1)[0]
     if name in f.instances and base is None:
         base = f.instances[name][1]
     if model is None and f.language == "go":

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Generator, Iterable
 
+from bot.core.analysis.deadline import can_arm
 from bot.core.analysis.extractors import (
-    TIMED_OUT,
+    NOT_CACHED,
     Extractor,
     cache_key,
     extract_one,
@@ -86,7 +87,7 @@ def _extract_all(
             # A file past its deadline is tried again next time: that was the machine's doing.
             # The rest is kept even when the job stops: its next run starts further on.
             cache.put_many(
-                {k: f for k, f in fresh.items() if not f.meta or f.skip_reason != TIMED_OUT}
+                {k: f for k, f in fresh.items() if not f.meta or f.skip_reason not in NOT_CACHED}
             )
         found.update(fresh)
     return {path: found[keys[path]] for path in sorted(keys)}
@@ -115,7 +116,13 @@ def _extract_missing(
     parallel_min: int,
 ) -> Generator[tuple[str, FileFacts], None, None]:
     count = workers if workers is not None else (os.cpu_count() or 1)
-    if count < 2 or len(missing) < parallel_min:
+    if not can_arm():
+        # A thread that cannot arm the per-file deadline (the App's consumer threads) never
+        # reads a file itself: children do, under a deadline it can enforce by killing them.
+        from bot.core.analysis.isolated import extract_isolated
+
+        yield from extract_isolated(snapshot, missing, count)
+    elif count < 2 or len(missing) < parallel_min:
         for key, extractor, path in missing:
             yield key, extract_one(extractor, path, snapshot.read(path))
     else:

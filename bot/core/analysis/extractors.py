@@ -10,6 +10,7 @@ pool (`pool`) and `extract_all` both build on it without importing each other.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
@@ -84,10 +85,21 @@ class Combined:
         return merge_facts([e.extract(path, data) for e in self.parts])
 
 
+_FIELDS = tuple(f for f in FileFacts.__slots__ if f != "language")
+
+
 def merge_facts(parts: list[FileFacts]) -> FileFacts:
     languages = [f.language for f in parts if f.language not in _PLAIN_LANGUAGES]
+    language = languages[0] if languages else parts[0].language
+    # Most code files are claimed by two extractors, one of which finds nothing (the CDN
+    # headers): the other's facts are the merge when each field is already sorted and
+    # without repeats, which one pass of comparisons tells (sorting and hashing the items
+    # of dataclasses costs ~10x that).
+    full = [f for f in parts if any(getattr(f, name) for name in _FIELDS)]
+    if len(full) == 1 and full[0].language == language and _sorted_unique(full[0]):
+        return full[0]
     return FileFacts(
-        language=languages[0] if languages else parts[0].language,
+        language=language,
         imports=tuple(sorted({x for f in parts for x in f.imports})),
         env=tuple(sorted({x for f in parts for x in f.env})),
         signals=tuple(sorted({x for f in parts for x in f.signals})),
@@ -97,6 +109,14 @@ def merge_facts(parts: list[FileFacts]) -> FileFacts:
         schedules=tuple(sorted({x for f in parts for x in f.schedules})),
         calls=tuple(sorted({x for f in parts for x in f.calls})),
     )
+
+
+def _sorted_unique(facts: FileFacts) -> bool:
+    for name in _FIELDS:
+        items = getattr(facts, name)
+        if any(not a < b for a, b in itertools.pairwise(items)):
+            return False
+    return True
 
 
 def cache_key(extractor: Extractor, sha: str) -> str:
@@ -129,23 +149,29 @@ def extractor_for(path: str) -> Extractor | None:
 
 # The reason given for a file past its deadline: not cached (the machine, not the bytes).
 TIMED_OUT = f"took longer than {FILE_SECONDS:g} s to read"
+# A child process reading it died (`isolated`): not cached either.
+READER_DIED = "its reader process died"
+NOT_CACHED = frozenset({TIMED_OUT, READER_DIED})
 # Data files whose parsers recurse: their nesting is bounded before they are parsed.
 _NESTED_DATA = (".json", ".toml", ".yaml", ".yml", ".lock")
 
 
-def extract_one(extractor: Extractor, path: str, data: bytes) -> FileFacts:
+def extract_one(
+    extractor: Extractor, path: str, data: bytes, *, seconds: float | None = None
+) -> FileFacts:
     """Facts of one file; binary or minified content gives empty facts (cached like any).
 
     One file never sinks the run: a file too deep, too large once expanded, or that makes
     its parser fail in any way gives the facts of a skipped file with the reason (cached
-    like any: the same bytes fail the same way)."""
+    like any: the same bytes fail the same way). Where a deadline can be armed (a main
+    thread), one past `seconds` of CPU (default `FILE_SECONDS`) is skipped with TIMED_OUT."""
     if content_skip_reason(path, data) is not None:
         return SKIPPED
     name = path.rpartition("/")[2]
     try:
         if name.endswith(_NESTED_DATA) or name.startswith("Dockerfile"):
             check_nesting(data)
-        with cpu_deadline(FILE_SECONDS):
+        with cpu_deadline(file_seconds() if seconds is None else seconds):
             facts = with_movement(extractor.extract(path, data), data)
         return _bounded_names(facts)
     except FileTimeout:
@@ -176,6 +202,16 @@ def _bounded_names(facts: FileFacts) -> FileFacts:
         meta=tuple(m for m in facts.meta if len(m[1]) <= limit),
         dependencies=tuple(d for d in facts.dependencies if len(d.name) <= limit),
     )
+
+
+def file_seconds() -> float:
+    """The per-file CPU deadline: `FILE_SECONDS`, read when asked (tests lower it)."""
+    return FILE_SECONDS
+
+
+def skipped_for(extractor: Extractor, reason: str) -> FileFacts:
+    """The facts of a file `extractor` claims but that was not read, and why."""
+    return skipped_facts(_language(extractor), reason)
 
 
 def _language(extractor: Extractor) -> str:

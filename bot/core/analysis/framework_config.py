@@ -232,6 +232,10 @@ _CDN_HEADER = re.compile(
 _MMDB = re.compile(rb"[\w-]{1,80}\.mmdb" + _CLOSE)
 _COMMENT_START = (b"#", b"//", b"*", b"/*", b"--")
 _NEEDLES = (b"ipcountry", b"connecting", b"cf-", b"vercel", b"cloudfront", b"fastly", b".mmdb")
+# What a hit of either pattern holds (`_CDN_HEADER` in the lowered bytes, `_MMDB` in the
+# bytes): a file with none has no hit, whatever `_NEEDLES` let in ("connecting" is common
+# in prose), so the patterns are not run over it.
+_HIT_NEEDLES = (b"cf-", b"cf_", b"vercel", b"cloudfront", b"fastly")
 _MAX_HITS = 200  # per pattern and file: a generated file full of them says nothing more
 
 
@@ -249,6 +253,8 @@ def parse_request_headers(data: bytes) -> FileFacts:
     database file named in code; each inside a string literal. Lines that are comments and
     mentions in prose (a docstring's double backticks) make none."""
     low = data.lower()  # a cheap gate: substring tests before any pattern runs
+    if not (b".mmdb" in data or any(needle in low for needle in _HIT_NEEDLES)):
+        return FileFacts(language="config")
     if not any(needle in low for needle in _NEEDLES):
         return FileFacts(language="config")
     found: list[Signal] = []

@@ -121,7 +121,7 @@ _REDUCERS: dict[type, Callable[[Any], tuple[Any, tuple[Any, ...]]]] = {
 }
 
 
-def _pack(results: list[tuple[str, FileFacts]]) -> bytes:
+def pack(results: list[tuple[str, FileFacts]]) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {**copyreg.dispatch_table, **_REDUCERS}
@@ -131,10 +131,10 @@ def _pack(results: list[tuple[str, FileFacts]]) -> bytes:
 
 def _extract_packed(batch: Batch) -> bytes:
     gc.disable()  # the worker's own collections would find nothing either
-    return _pack(_extract_batch(batch))
+    return pack(_extract_batch(batch))
 
 
-def _unpack(data: bytes) -> list[tuple[str, FileFacts]]:
+def unpack(data: bytes) -> list[tuple[str, FileFacts]]:
     # Bytes from this process's own workers, as the pool's own pickles are.
     results: list[tuple[str, FileFacts]] = pickle.loads(data)  # noqa: S301
     return results
@@ -164,7 +164,7 @@ def extract_parallel(
         pending: deque[tuple[Future[bytes], Batch]] = deque()
         for batch in _batches(snapshot, missing, workers_read, count):
             while pending and pending[0][0].done():
-                yield from _unpack(pending.popleft()[0].result())
+                yield from unpack(pending.popleft()[0].result())
             if len(pending) < QUEUED_PER_WORKER * helpers:
                 pending.append((pool.submit(_extract_packed, batch), batch))
             else:
@@ -179,7 +179,7 @@ def extract_parallel(
                 if done is not None:
                     taken[i] = done
         for i, (future, _batch) in enumerate(pending):
-            yield from taken[i] if i in taken else _unpack(future.result())
+            yield from taken[i] if i in taken else unpack(future.result())
     finally:
         _INHERITED = None
         # Without waiting: a worker still busy with a batch the parent took finishes alone

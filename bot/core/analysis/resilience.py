@@ -68,13 +68,14 @@ MAX_SIGNALS = 200  # per file: the aggregation caps evidence far below this
 
 def triggered(data: bytes) -> bool:
     at = data.find(b"imeout")
+    named = at >= 0  # "setTimeout(" holds "imeout": without one, no pass looks for it
     for _ in range(1_000):  # occurrences looked at
         if at < 0:
             break
         if _TIMEOUT.match(data, at):
             return True
         at = data.find(b"imeout", at + 6)
-    if any(call in data for call in _SLEEP_CALLS):
+    if any(call in data for call in _SLEEP_CALLS if named or call != b"etTimeout("):
         return True
     if (b"etry-" in data or b"ETRY-" in data) and _RETRY_AFTER.search(data) is not None:
         return True

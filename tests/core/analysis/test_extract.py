@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import threading
@@ -16,7 +17,16 @@ from bot.core.analysis.extract import extract_all
 from bot.core.analysis.extractors import EXTRACTORS, cache_key, extractor_for
 from bot.core.analysis.movement import MOVEMENT_VERSION
 from bot.core.facts_cache import MemoryFactsCache
-from bot.core.model import FileFacts
+from bot.core.model import (
+    Dependency,
+    EnvRead,
+    FileFacts,
+    HandoffSite,
+    ImportRef,
+    OutboundCall,
+    ScheduleSite,
+    Signal,
+)
 from bot.core.snapshot import MemorySnapshot, git_blob_sha
 
 
@@ -173,7 +183,7 @@ def _held_worker(batch: pool.Batch) -> bytes:
     until = time.monotonic() + 20  # a parent that waits for the worker waits this long
     while _RELEASE is not None and not _RELEASE.exists() and time.monotonic() < until:
         time.sleep(0.01)
-    return pool._pack(pool._extract_batch(batch))
+    return pool.pack(pool._extract_batch(batch))
 
 
 def test_the_parent_takes_back_the_batches_a_stalled_worker_holds(
@@ -201,3 +211,43 @@ def test_a_batch_a_worker_finished_first_is_not_extracted_again() -> None:
     assert pool._extract_batch_unless(batch, done) is None
     waiting: Future[bytes] = Future()
     assert pool._extract_batch_unless(batch, waiting) == pool._extract_batch(batch)
+
+
+def _filled(cls: type) -> object:
+    """An instance of dataclass `cls` with no field at its default (each value distinct)."""
+    values: dict[str, object] = {}
+    for i, f in enumerate(dataclasses.fields(cls)):
+        kind = str(f.type)
+        if kind.startswith("int"):
+            values[f.name] = 100 + i
+        elif kind.startswith("tuple[str"):
+            values[f.name] = (f"v{i}",)
+        else:
+            values[f.name] = f"v{i}"
+    return cls(**values)
+
+
+def test_the_pool_reducers_carry_every_field() -> None:
+    # Facts come back from workers through hand-written reducers that list the fields: one
+    # they miss is silently dropped (or shifted), so each must name every field.
+    facts = FileFacts(
+        language="python",
+        imports=(ImportRef("a.b", 3, 1, ("c",), "dynamic"),),
+        env=(EnvRead("X", 4),),
+        signals=(Signal("entrypoint.http", "GET /", 5, "flask"),),
+        dependencies=(Dependency("pypi", "flask", 6, "dev"),),
+        meta=(("k", "v"),),
+        handoffs=(HandoffSite("produce", "celery", "send", 7, ("alias",)),),
+        schedules=(ScheduleSite("nightly", "0 0 * * *", "cron", 8, "job"),),
+        calls=(OutboundCall("http", 9, "requests", "api.x.com", "URL", "env", "5"),),
+    )
+    for name in FileFacts.__slots__:
+        assert getattr(facts, name) != getattr(FileFacts(language="other"), name), name
+    for cls, reduce in pool._REDUCERS.items():
+        sample = facts if cls is FileFacts else _filled(cls)
+        made, args = reduce(sample)
+        assert made is cls
+        assert len(args) == len(dataclasses.fields(cls)), cls.__name__
+        assert cls(*args) == sample, cls.__name__
+    back = pool.unpack(pool.pack([("k", facts)]))
+    assert back == [("k", facts)]
