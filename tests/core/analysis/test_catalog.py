@@ -235,6 +235,9 @@ def test_shipped_catalog_loads_and_covers_the_four_ecosystems() -> None:
         (("package", "pypi", "django-redis"), "Redis"),
         (("package", "npm", "ioredis"), "Redis"),
         (("package", "npm", "@prisma/client"), None),
+        (("package", "npm", "socket.io"), None),  # serves the app's own channel
+        (("package", "npm", "socket.io-client"), None),
+        (("import", "socketio"), None),
         (("package", "gem", "sidekiq"), "Sidekiq"),
         (("package", "gem", "pg"), "PostgreSQL"),
         (("package", "npm", "@sentry/nextjs"), "Sentry"),
