@@ -29,10 +29,11 @@ from dataclasses import dataclass, field
 
 from bot.core.analysis import http_models as models
 from bot.core.analysis import resilience
+from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text, walk
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 1
+EGRESS_VERSION = 2  # 2: SMTP calls, programs run, knex clients (egress_other)
 MAX_RESOLVE_DEPTH = 6
 MAX_CALLS_PER_FILE = 400
 
@@ -169,7 +170,9 @@ def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
     calls: list[OutboundCall] = []
     for node in nodes:
         if node.type in _CALLS:
-            found = _call(f, node)
+            callee = _canonical(f, _callee(node))
+            found = other_call(f, node, callee, _args(node), _resolve, _key_in, _string_literal)
+            found = found if found is not None else _call(f, node)
             if found is not None:
                 calls.append(found)
         if len(calls) >= MAX_CALLS_PER_FILE:

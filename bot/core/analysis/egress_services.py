@@ -32,6 +32,7 @@ from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
 USER_CONFIGURED = "User-configured HTTP endpoints (outgoing webhooks)"
 HTTP_API = "HTTP API"
+SMTP = "SMTP"  # the catalog's row for mail submitted over SMTP (its name merges the two)
 SERVICE_FOLDERS = frozenset(
     {"providers", "provider", "notifiers", "notifier", "notification-providers",
      "notification_providers", "notifications", "integrations", "integration", "channels",
@@ -114,7 +115,11 @@ def egress_services(
                 continue  # a page's request to a URL it was handed: its own server, most often
             if call.kind == "candidate" and call.client.removeprefix("call:") not in wrappers:
                 continue
-            named = _destination(call, folder, consts, catalog)
+            named = (
+                _smtp_destination(call, catalog)
+                if call.kind == "smtp"
+                else _destination(call, folder, consts, catalog)
+            )
             if named is None:
                 continue
             name, category, host = named
@@ -173,6 +178,16 @@ def _destination(
     if call.origin in ("env", "setting", "constant") and call.configured_by:
         return f"HTTP endpoint configured by {call.configured_by}", HTTP_API, ""
     return None
+
+
+def _smtp_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str]:
+    """A mail handed to an SMTP server: the catalog's service for its host (a relay such as
+    smtp.sendgrid.net), else "SMTP" with the host when it is written and not local."""
+    host = "" if _LOCAL_HOST.match(call.host or "localhost") else call.host
+    entries = [e for e in catalog.by_host(host) if e.section == "services"] if host else []
+    if entries:
+        return entries[0].name, entries[0].category, host
+    return SMTP, "email", host
 
 
 def _folder_service(stem: str, catalog: Catalog) -> tuple[str, str]:

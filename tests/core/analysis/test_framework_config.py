@@ -317,7 +317,8 @@ def test_netlify_digitalocean_and_edgeone_headers_name_their_edge() -> None:
         ("x-nf-geo", 6),
     ]
     found = _integrations({"src/lib/ip.js": HEADERS_EDGE_JS})
-    assert found["Netlify Edge"].evidence == (Evidence("src/lib/ip.js", 2), Evidence("src/lib/ip.js", 6))
+    netlify = (Evidence("src/lib/ip.js", 2), Evidence("src/lib/ip.js", 6))
+    assert found["Netlify Edge"].evidence == netlify
     assert found["DigitalOcean App Platform"].category == "cdn"
     assert found["Tencent EdgeOne"].evidence == (Evidence("src/lib/ip.js", 7),)
 
