@@ -53,6 +53,9 @@ CATEGORIES = frozenset(
         "secrets",
         "cdn",  # inbound: requests reach the app through it (its request headers are read)
         "geolocation",
+        "collaboration",  # task boards, wikis, e-signature (Asana, Confluence, DocuSign)
+        "automation",  # scraping and integration platforms (Apify, Firecrawl, Nango)
+        "security",  # fraud and identity checks (DataDome, Veriff)
     }
 )
 KINDS = {
