@@ -1,10 +1,13 @@
-"""Other ways data leaves, beside HTTP: a mail handed to an SMTP server, a program run, and
-the database a knex call names. Data tables, and the reading of one call node.
+"""Other ways data leaves, beside HTTP: a mail handed to an SMTP server, a clone from a git
+remote, a program run, and the database a knex call names. Data tables, and the reading of
+one call node.
 
 * SMTP (`SMTP`): the call that opens the connection, and which argument holds the server:
   ``smtplib.SMTP(host)``, nodemailer's ``createTransport({host})`` (or an ``smtp://`` URL),
   Go's ``smtp.SendMail(addr, …)``, Ruby's ``Net::SMTP.start(address)``. → an
   `OutboundCall` of kind ``smtp`` (the server's host, or the setting or env var holding it).
+* A git remote (`GIT`): dulwich's ``porcelain.clone(url, …)``, GitPython's
+  ``Repo.clone_from(url, …)``, pygit2, ruby-git, Rugged → an `OutboundCall` of kind ``git``.
 * A program run (`PROGRAMS`): ``child_process.spawn("apprise", …)``, ``subprocess.run([
   "apprise", …])``, ``exec.Command("apprise", …)``, Ruby ``system("apprise", …)`` → a
   ``config.program`` signal whose detail ``program:<name>`` the catalog may map to a
@@ -42,6 +45,19 @@ SMTP: dict[str, dict[str, tuple[int, str, str]]] = {
         "smtp.SendMail": (0, "", "net/smtp"),
         "smtp.Dial": (0, "", "net/smtp"),
     },
+}
+# A clone or fetch from a git remote: callee → position of the remote's URL.
+GIT: dict[str, dict[str, int]] = {
+    "python": {
+        "dulwich.porcelain.clone": 0,
+        "dulwich.porcelain.pull": 1,
+        "dulwich.porcelain.fetch": 1,
+        "git.Repo.clone_from": 0,
+        "pygit2.clone_repository": 0,
+    },
+    "javascript": {},
+    "ruby": {"Git.clone": 0, "Rugged::Repository.clone_at": 0},
+    "go": {},
 }
 # callee (or, for JS, the method name on any receiver) → position of the program argument.
 PROGRAMS: dict[str, dict[str, int]] = {
@@ -94,12 +110,19 @@ def other_call(
     key_in: KeyIn,
     literal: Literal,
 ) -> OutboundCall | None:
-    """An SMTP call as an `OutboundCall`; a program run or a knex client as a signal on
-    `f.signals` (then None); None for every other call."""
+    """An SMTP call or a git clone as an `OutboundCall`; a program run or a knex client as
+    a signal on `f.signals` (then None); None for every other call."""
     language = f.language
     smtp = SMTP[language].get(callee) or SMTP[language].get(callee.rsplit(".", 1)[-1])
     if smtp is not None and (language != "javascript" or callee.endswith("createTransport")):
         return _smtp(f, node, args, smtp, resolve, key_in, literal)
+    at = GIT[language].get(callee)
+    if at is not None:
+        url = args[at] if len(args) > at else None
+        host, configured_by, origin = (
+            ("", "", "unknown") if url is None else resolve(f, url, 0, node)
+        )
+        return OutboundCall("git", line(node), callee.split(".", 1)[0], host, configured_by, origin)
     position = PROGRAMS[language].get(callee)
     if position is None and language == "javascript":
         # On any receiver (a promisified child_process); a bare `exec` is too common a

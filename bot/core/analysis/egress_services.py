@@ -32,6 +32,7 @@ from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
 USER_CONFIGURED = "User-configured HTTP endpoints (outgoing webhooks)"
 HTTP_API = "HTTP API"
+GIT_REMOTES = "Git remote repositories (clone, fetch)"
 SMTP = "SMTP"  # the catalog's row for mail submitted over SMTP (its name merges the two)
 SERVICE_FOLDERS = frozenset(
     {"providers", "provider", "notifiers", "notifier", "notification-providers",
@@ -115,11 +116,13 @@ def egress_services(
                 continue  # a page's request to a URL it was handed: its own server, most often
             if call.kind == "candidate" and call.client.removeprefix("call:") not in wrappers:
                 continue
-            named = (
-                _smtp_destination(call, catalog)
-                if call.kind == "smtp"
-                else _destination(call, folder, consts, catalog)
-            )
+            named: tuple[str, str, str] | None
+            if call.kind == "smtp":
+                named = _smtp_destination(call, catalog)
+            elif call.kind == "git":
+                named = _git_destination(call, catalog)
+            else:
+                named = _destination(call, folder, consts, catalog)
             if named is None:
                 continue
             name, category, host = named
@@ -188,6 +191,19 @@ def _smtp_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, s
     if entries:
         return entries[0].name, entries[0].category, host
     return SMTP, "email", host
+
+
+def _git_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:
+    """A clone or fetch: the forge a written host names (github.com → GitHub), else the
+    remotes the code is given (a setting, an env var, user data)."""
+    if call.host and _LOCAL_HOST.match(call.host):
+        return None
+    entries = (
+        [e for e in catalog.by_host(call.host) if e.section == "services"] if call.host else []
+    )
+    if entries:
+        return entries[0].name, entries[0].category, call.host
+    return GIT_REMOTES, "vcs", call.host
 
 
 def _folder_service(stem: str, catalog: Catalog) -> tuple[str, str]:

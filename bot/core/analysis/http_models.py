@@ -151,7 +151,7 @@ MODELS: dict[str, dict[str, UrlArg]] = {
 # Python: a client's name is common in prose ("requests"); its import is what counts.
 PY_IMPORT = re.compile(
     rb"(?:import|from)[ \t]+"
-    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib)"
+    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git|pygit2)"
 )
 _BEFORE_URL = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?\Z""")
 
@@ -172,7 +172,7 @@ def url_in_code(data: bytes, limit: int = 2_000) -> bool:
 _PY_CLIENTS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"pycurl", b"http.client")
 # With the other kinds of `egress_other`: SMTP, programs run, knex.
 NEEDLES: dict[str, tuple[bytes, ...]] = {
-    "python": (*_PY_CLIENTS, b"subprocess", b"smtplib"),
+    "python": (*_PY_CLIENTS, b"subprocess", b"smtplib", b"dulwich", b"clone_from", b"pygit2"),
     "javascript": (
         b"fetch(",
         b"axios",
@@ -199,6 +199,8 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"URI.open",
         b"open_uri",
         b"Net::SMTP",
+        b"Git.clone",
+        b"clone_at",
         b"Open3",
         b"system(",
         b'system "',

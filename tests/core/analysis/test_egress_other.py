@@ -211,3 +211,26 @@ def test_a_knex_client_or_dialect_import_names_the_database() -> None:
     )
     assert "PostgreSQL" not in found
     assert "MySQL" not in found
+
+
+# --- git remotes ------------------------------------------------------------------------
+
+
+def test_a_clone_from_a_git_remote_names_the_remote_or_the_forge() -> None:
+    source = (
+        "from dulwich import porcelain\n"
+        "from git import Repo\n"
+        '# porcelain.clone("https://gitlab.dead.example-corp.io/x.git", path)\n'
+        'HELP = "Repo.clone_from(url, path)"\n'
+        "def sync(source, path):\n"
+        "    porcelain.clone(source.url, path, depth=1)\n"
+        '    Repo.clone_from("https://github.com/acme/tools.git", path)\n'
+    )
+    found, _, _ = outbound_calls("python", source.encode())
+    assert [(c.kind, c.line, c.host) for c in found] == [
+        ("git", 6, ""),
+        ("git", 7, "github.com"),
+    ]
+    named = integrations({"app/sync.py": source.encode()})
+    assert named["Git remote repositories (clone, fetch)"].evidence == (Evidence("app/sync.py", 6),)
+    assert Evidence("app/sync.py", 7) in named["GitHub"].evidence
