@@ -234,3 +234,16 @@ def test_a_clone_from_a_git_remote_names_the_remote_or_the_forge() -> None:
     named = integrations({"app/sync.py": source.encode()})
     assert named["Git remote repositories (clone, fetch)"].evidence == (Evidence("app/sync.py", 6),)
     assert Evidence("app/sync.py", 7) in named["GitHub"].evidence
+
+
+def test_a_ruby_clone_reads_the_remote_from_its_argument() -> None:
+    source = (
+        'require "git"\n'
+        '# Git.clone("https://github.com/dead/code.git", "x")\n'
+        "HELP = \"Git.clone(ENV['X'], path)\"\n"
+        'Git.clone(ENV["THEMES_REPO_URL"], "themes")\n'
+    )
+    found, _, _ = outbound_calls("ruby", source.encode())
+    assert [(c.kind, c.line, c.configured_by, c.origin) for c in found] == [
+        ("git", 4, "THEMES_REPO_URL", "env")
+    ]
