@@ -151,7 +151,7 @@ MODELS: dict[str, dict[str, UrlArg]] = {
 # Python: a client's name is common in prose ("requests"); its import is what counts.
 PY_IMPORT = re.compile(
     rb"(?:import|from)[ \t]+"
-    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git|pygit2)"
+    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b|pygit2)"
 )
 _BEFORE_URL = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?\Z""")
 
@@ -186,7 +186,8 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"execa",
         b"child_process",
         b"createTransport",
-        b"knex",
+        b"knex(",
+        b"Knex(",
     ),
     "ruby": (
         b"Net::HTTP",
