@@ -872,14 +872,39 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             return "", full[:120], "user"
         head = root.group(0) if root else ""
         last = re.split(r"[.\]\[]", full.rstrip("]"))[-1]
-        if (
-            full.startswith(_SELF_ROOTS)
-            or head.lower() in _OWN_OBJECTS
-            or not _DESTINATION.search(last)
+        if not _DESTINATION.search(last) or (
+            head.lower() in _OWN_OBJECTS and not full.startswith(_SELF_ROOTS)
         ):
+            return "", full[:120], "unknown"
+        if full.startswith(_SELF_ROOTS) and full.count(".") + full.count("@") == 1:
+            # `this.url` in a class mapped to stored rows (`extends BeanModel`,
+            # `ApplicationRecord`, `models.Model`) is a field a user filled in.
+            return "", full[:120], "user" if _in_model_class(call) else "unknown"
+        if full.startswith(_SELF_ROOTS):
             return "", full[:120], "unknown"
         return "", full[:120], "user"
     return "", "", "unknown"
+
+
+_CLASSES = frozenset({"class_declaration", "class", "class_definition", "class_expression"})
+_MODEL_BASE = re.compile(r"(?:Model|Record)\b|ActiveRecord::Base")
+
+
+def _in_model_class(node: Node) -> bool:
+    """Whether `node` is in a class whose base names a model of stored rows."""
+    current = node.parent
+    for _ in range(300):
+        if current is None:
+            return False
+        if current.type in _CLASSES:
+            base = (
+                current.child_by_field_name("superclass")
+                or current.child_by_field_name("superclasses")
+                or next((c for c in current.named_children if c.type == "class_heritage"), None)
+            )
+            return base is not None and _MODEL_BASE.search(text(base, 200)) is not None
+        current = current.parent
+    return False
 
 
 def _env_name(node: Node) -> str:
