@@ -567,9 +567,19 @@ def _candidate(f: _File, node: Node, callee: str) -> OutboundCall | None:
     if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
         return None  # a parameter or a name from elsewhere: never a written host
     host, configured_by, origin = _resolve(f, first, 0, node)
-    if origin not in ("literal", "env", "setting") or (origin == "literal" and not host):
+    if origin == "user" and name in _GENERIC_METHODS:
+        return None  # `cache.fetch(story.url)`: too common a name to be a wrapper's
+    if origin not in ("literal", "env", "setting", "user") or (origin == "literal" and not host):
         return None
     return OutboundCall("candidate", line(node), f"call:{name}", host, configured_by, origin)
+
+
+# Method names of collections and caches as much as of HTTP wrappers: a call of one with user
+# data is kept as a candidate only under a more specific name (`try_fetch`, `send_webhook`).
+_GENERIC_METHODS = frozenset(
+    {"get", "fetch", "post", "put", "patch", "delete", "head", "request", "call", "send", "open",
+     "read", "write", "add", "set", "update", "create", "find", "load", "run", "perform"}
+)  # fmt: skip
 
 
 def _wrapper_call(f: _File, node: Node) -> OutboundCall | None:
@@ -820,6 +830,7 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
                 "Parse",
                 "quote",
                 "encodeURI",
+                "escape",
             )
             and args
         ):
