@@ -10,7 +10,8 @@ name or host with one of the item's `match` tokens as a whole word (case-insensi
 A claimed item no truth item matches is judged by the truth file's `judged:` map (name →
 true or false, written by hand after reading the code): a false one is a false claim, an
 unjudged one is printed with "?" to be judged. Also counted: evidence paths that do not
-exist in the checkout (the analyzer must never write one).
+exist in the checkout (the analyzer must never write one), and items none of whose evidence
+has a line.
 
 Prints one Markdown table, then what was missed and what was claimed without truth.
 """
@@ -63,7 +64,9 @@ def matches(token: str, claimed: dict[str, Any]) -> bool:
 
 def score(checkout: Path, truth: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
     judged = {str(k).casefold(): bool(v) for k, v in (truth.get("judged") or {}).items()}
-    result: dict[str, Any] = {"missed": [], "false": [], "unjudged": [], "bad_paths": []}
+    result: dict[str, Any] = {
+        "missed": [], "false": [], "unjudged": [], "bad_paths": [], "no_line": []
+    }  # fmt: skip
     for kind in ("datastores", "integrations"):
         claimed = facts.get(kind, [])
         used: set[int] = set()
@@ -88,6 +91,8 @@ def score(checkout: Path, truth: dict[str, Any], facts: dict[str, Any]) -> dict[
                 result["unjudged"].append(f"{c['name']} ({ev.get('path')}:{ev.get('line')})")
     for section in ("datastores", "integrations", "observability", "resilience"):
         for item in facts.get(section, []):
+            if not any(ev.get("line") for ev in item.get("evidence", [])):
+                result["no_line"].append(f"{section[:-1]}: {item['name']}")
             for ev in item.get("evidence", []):
                 if not (checkout / ev["path"]).is_file():
                     result["bad_paths"].append(ev["path"])
@@ -113,19 +118,20 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(
             f"| {truth['repo']} | {truth.get('stack', '')} | {_ratio(result['datastores'])} "
             f"| {_ratio(result['integrations'])} | {len(result['false'])} "
-            f"| {len(result['unjudged'])} | {len(result['bad_paths'])} |"
+            f"| {len(result['unjudged'])} | {len(result['bad_paths'])} "
+            f"| {len(result['no_line'])} |"
         )
         notes.append((truth["repo"], result))
     print(
         "| repo | stack | datastore recall | integration recall | false claims | unjudged "
-        "| bad paths |"
+        "| bad paths | without a line |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     if args.verbose:
         for repo, result in notes:
             print(f"\n## {repo}")
-            for key in ("missed", "false", "unjudged", "bad_paths"):
+            for key in ("missed", "false", "unjudged", "bad_paths", "no_line"):
                 for line in result[key]:
                     print(f"- {key}: {line}")
     return 0

@@ -121,7 +121,8 @@ class OutboundCall:
     object-store put), found at a line. The sinks of flows and the rows of External
     Integrations are made from these.
 
-    `kind` is ``http`` (more kinds may follow: ``smtp``, ``storage``); `client` the library
+    `kind` is ``http``, ``smtp`` (a mail handed to a server) or ``git`` (a clone or fetch
+    from a remote; see `analysis.egress_other`); `client` the library
     or function that makes the call (``requests``, ``axios``, ``fetch``, ``net/http``, or a
     wrapper ``wrapper:<name>`` defined in the same file). The destination, as far as the
     file says: `host` a literal host (``api.telegram.org``, lowercase, no port), else

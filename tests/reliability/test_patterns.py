@@ -9,6 +9,7 @@ engine work (`tests.reliability.patterns`), and doubling the text may not cost m
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -94,3 +95,32 @@ def test_the_probe_finds_a_quadratic_pattern() -> None:
     one, two = _growth(lambda text: scan(quadratic, text), "/* \n")
     assert two > RATIO * one
     assert _quadrupled(lambda text: scan(quadratic, text), "/* \n") > QUAD_RATIO
+
+
+# Patterns compiled over bytes (run on a file's raw or lowered bytes, not on decoded text):
+# `core_patterns` walks str patterns only, so these are named here and probed the same way.
+BYTE_PATTERNS = (
+    "bot.core.analysis.framework_config._CDN_HEADER",
+    "bot.core.analysis.framework_config._MMDB",
+    "bot.core.analysis.http_models.PY_IMPORT",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dotted", BYTE_PATTERNS)
+def test_byte_patterns_are_linear_on_generated_worst_cases(dotted: str) -> None:
+    module, name = dotted.rsplit(".", 1)
+    pattern = getattr(importlib.import_module(module), name)
+    assert isinstance(pattern.pattern, bytes)
+
+    def run(text: str) -> int:
+        return sum(1 for _ in pattern.finditer(text.encode("utf-8", "surrogateescape")))
+
+    slow = []
+    for unit in units(re.compile(pattern.pattern.decode("latin-1"))):
+        if _cost(run, unit, SCREEN, 1) < 0.0005:
+            continue
+        one, two = _growth(run, unit)
+        if two > RATIO * one and two > 0.002 and _quadrupled(run, unit) > QUAD_RATIO:
+            slow.append(f"{unit!r}: {one * 1e3:.1f} -> {two * 1e3:.1f} ms")
+    assert not slow, f"{dotted} is super-linear:\n" + "\n".join(slow)

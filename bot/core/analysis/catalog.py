@@ -53,6 +53,9 @@ CATEGORIES = frozenset(
         "secrets",
         "cdn",  # inbound: requests reach the app through it (its request headers are read)
         "geolocation",
+        "collaboration",  # task boards, wikis, e-signature (Asana, Confluence, DocuSign)
+        "automation",  # scraping and integration platforms (Apify, Firecrawl, Nango)
+        "security",  # fraud and identity checks (DataDome, Veriff)
     }
 )
 KINDS = {
@@ -190,8 +193,19 @@ class Catalog:
         return _unique(found)
 
     def by_js_import(self, spec: str) -> tuple[Entry, ...]:
+        """The package's entries; a deep import listed whole (``next-auth/providers/github``,
+        ``knex/lib/dialects/sqlite3/index.js``) names its own service first."""
         package = js_package_name(spec)
-        return self.by_package("npm", package) if package else ()
+        if not package:
+            return ()
+        if len(spec) > len(package):
+            exact = self._idx["npm"].exact
+            parts = spec.lower().split("/")
+            for end in range(len(parts), package.count("/") + 1, -1):
+                hit = exact.get("/".join(parts[:end]))
+                if hit:
+                    return tuple(hit)
+        return self.by_package("npm", package)
 
     def by_ruby_require(self, spec: str) -> tuple[Entry, ...]:
         direct = self._idx["require"].get(spec)

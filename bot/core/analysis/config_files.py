@@ -106,6 +106,12 @@ def _setting_signals(name: str, value: ast.expr) -> list[Signal]:
         and isinstance(value.value, str)
     ):
         found.append(Signal("config.django", name, value.lineno, value.value))
+    if name.endswith("_BACKENDS") and isinstance(value, ast.List | ast.Tuple):
+        # AUTHENTICATION_BACKENDS: each entry a class path (`social_core.backends.github.
+        # GithubOAuth2` names GitHub's OAuth), on its own line.
+        for item in value.elts:
+            if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                found.append(Signal("config.django", name, item.lineno, item.value))
     for node in ast.walk(value):
         if isinstance(node, ast.Dict):
             for key, item in zip(node.keys, node.values, strict=True):
@@ -267,7 +273,7 @@ def parse_prisma(data: bytes) -> FileFacts:
 
 CONFIG_EXTRACTORS = (
     FileExtractor(
-        "python_settings", 2, is_python_settings, parse_python_settings, claims(extensions=("py",))
+        "python_settings", 3, is_python_settings, parse_python_settings, claims(extensions=("py",))
     ),
     FileExtractor(
         "env_file",

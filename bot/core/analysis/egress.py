@@ -29,10 +29,11 @@ from dataclasses import dataclass, field
 
 from bot.core.analysis import http_models as models
 from bot.core.analysis import resilience
+from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text, walk
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 1
+EGRESS_VERSION = 2  # 2: SMTP calls, programs run, knex clients (egress_other)
 MAX_RESOLVE_DEPTH = 6
 MAX_CALLS_PER_FILE = 400
 
@@ -179,7 +180,9 @@ def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
     calls: list[OutboundCall] = []
     for node in nodes:
         if node.type in _CALLS:
-            found = _call(f, node)
+            callee = _canonical(f, _callee(node))
+            found = other_call(f, node, callee, _args(node), _resolve, _key_in, _string_literal)
+            found = found if found is not None else _call(f, node)
             if found is not None:
                 calls.append(found)
         if len(calls) >= MAX_CALLS_PER_FILE:
@@ -563,9 +566,19 @@ def _candidate(f: _File, node: Node, callee: str) -> OutboundCall | None:
     if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
         return None  # a parameter or a name from elsewhere: never a written host
     host, configured_by, origin = _resolve(f, first, 0, node)
-    if origin not in ("literal", "env", "setting") or (origin == "literal" and not host):
+    if origin == "user" and name in _GENERIC_METHODS:
+        return None  # `cache.fetch(story.url)`: too common a name to be a wrapper's
+    if origin not in ("literal", "env", "setting", "user") or (origin == "literal" and not host):
         return None
     return OutboundCall("candidate", line(node), f"call:{name}", host, configured_by, origin)
+
+
+# Method names of collections and caches as much as of HTTP wrappers: a call of one with user
+# data is kept as a candidate only under a more specific name (`try_fetch`, `send_webhook`).
+_GENERIC_METHODS = frozenset(
+    {"get", "fetch", "post", "put", "patch", "delete", "head", "request", "call", "send", "open",
+     "read", "write", "add", "set", "update", "create", "find", "load", "run", "perform"}
+)  # fmt: skip
 
 
 def _wrapper_call(f: _File, node: Node) -> OutboundCall | None:
@@ -816,6 +829,7 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
                 "Parse",
                 "quote",
                 "encodeURI",
+                "escape",
             )
             and args
         ):
@@ -868,14 +882,39 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             return "", full[:120], "user"
         head = root.group(0) if root else ""
         last = re.split(r"[.\]\[]", full.rstrip("]"))[-1]
-        if (
-            full.startswith(_SELF_ROOTS)
-            or head.lower() in _OWN_OBJECTS
-            or not _DESTINATION.search(last)
+        if not _DESTINATION.search(last) or (
+            head.lower() in _OWN_OBJECTS and not full.startswith(_SELF_ROOTS)
         ):
+            return "", full[:120], "unknown"
+        if full.startswith(_SELF_ROOTS) and full.count(".") + full.count("@") == 1:
+            # `this.url` in a class mapped to stored rows (`extends BeanModel`,
+            # `ApplicationRecord`, `models.Model`) is a field a user filled in.
+            return "", full[:120], "user" if _in_model_class(call) else "unknown"
+        if full.startswith(_SELF_ROOTS):
             return "", full[:120], "unknown"
         return "", full[:120], "user"
     return "", "", "unknown"
+
+
+_CLASSES = frozenset({"class_declaration", "class", "class_definition", "class_expression"})
+_MODEL_BASE = re.compile(r"(?:Model|Record)\b|ActiveRecord::Base")
+
+
+def _in_model_class(node: Node) -> bool:
+    """Whether `node` is in a class whose base names a model of stored rows."""
+    current = node.parent
+    for _ in range(300):
+        if current is None:
+            return False
+        if current.type in _CLASSES:
+            base = (
+                current.child_by_field_name("superclass")
+                or current.child_by_field_name("superclasses")
+                or next((c for c in current.named_children if c.type == "class_heritage"), None)
+            )
+            return base is not None and _MODEL_BASE.search(text(base, 200)) is not None
+        current = current.parent
+    return False
 
 
 def _env_name(node: Node) -> str:

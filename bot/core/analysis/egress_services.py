@@ -32,6 +32,8 @@ from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
 USER_CONFIGURED = "User-configured HTTP endpoints (outgoing webhooks)"
 HTTP_API = "HTTP API"
+GIT_REMOTES = "Git remote repositories (clone, fetch)"
+SMTP = "SMTP"  # the catalog's row for mail submitted over SMTP (its name merges the two)
 SERVICE_FOLDERS = frozenset(
     {"providers", "provider", "notifiers", "notifier", "notification-providers",
      "notification_providers", "notifications", "integrations", "integration", "channels",
@@ -114,7 +116,13 @@ def egress_services(
                 continue  # a page's request to a URL it was handed: its own server, most often
             if call.kind == "candidate" and call.client.removeprefix("call:") not in wrappers:
                 continue
-            named = _destination(call, folder, consts, catalog)
+            named: tuple[str, str, str] | None
+            if call.kind == "smtp":
+                named = _smtp_destination(call, catalog)
+            elif call.kind == "git":
+                named = _git_destination(call, catalog)
+            else:
+                named = _destination(call, folder, consts, catalog)
             if named is None:
                 continue
             name, category, host = named
@@ -173,6 +181,29 @@ def _destination(
     if call.origin in ("env", "setting", "constant") and call.configured_by:
         return f"HTTP endpoint configured by {call.configured_by}", HTTP_API, ""
     return None
+
+
+def _smtp_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str]:
+    """A mail handed to an SMTP server: the catalog's service for its host (a relay such as
+    smtp.sendgrid.net), else "SMTP" with the host when it is written and not local."""
+    host = "" if _LOCAL_HOST.match(call.host or "localhost") else call.host
+    entries = [e for e in catalog.by_host(host) if e.section == "services"] if host else []
+    if entries:
+        return entries[0].name, entries[0].category, host
+    return SMTP, "email", host
+
+
+def _git_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:
+    """A clone or fetch: the forge a written host names (github.com → GitHub), else the
+    remotes the code is given (a setting, an env var, user data)."""
+    if call.host and _LOCAL_HOST.match(call.host):
+        return None
+    entries = (
+        [e for e in catalog.by_host(call.host) if e.section == "services"] if call.host else []
+    )
+    if entries:
+        return entries[0].name, entries[0].category, call.host
+    return GIT_REMOTES, "vcs", call.host
 
 
 def _folder_service(stem: str, catalog: Catalog) -> tuple[str, str]:

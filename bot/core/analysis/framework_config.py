@@ -45,7 +45,7 @@ from bot.core.analysis.services import EVIDENCE_CAP, RANK, dev_only_path, non_pr
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar
 from bot.core.model import EnvRead, Evidence, FileFacts, OutboundCall, Service, Signal
 
-FRAMEWORK_VERSION = 1
+FRAMEWORK_VERSION = 2  # 2: Netlify, DigitalOcean and EdgeOne request headers
 MAX_CONFIG_BYTES = 256 * 1024  # environment files are a few KB
 MAX_STORAGE_BYTES = 64 * 1024  # storage.yml too; block nesting within this stays shallow
 _MAX_FLOW = 1000  # `[` and `{`: PyYAML's composer recurses once per level
@@ -226,16 +226,27 @@ _CLOSE = rb"(?=[\"']|`(?!`))"
 _CDN_HEADER = re.compile(
     _OPEN + rb"(?:http_)?(cf[-_](?:ipcountry|connecting[-_]ip|ray|ipcity|iplatitude|"
     rb"iplongitude|region(?:[-_]code)?|visitor)|x[-_]vercel[-_][a-z_-]{2,30}|"
-    rb"cloudfront[-_][a-z_-]{2,40}|fastly[-_](?:client[-_]ip|ssl))" + _CLOSE
+    rb"cloudfront[-_][a-z_-]{2,40}|fastly[-_](?:client[-_]ip|ssl)|"
+    # Netlify (docs.netlify.com, "Netlify request headers"), DigitalOcean App Platform
+    # (docs.digitalocean.com, "App Platform request headers"), Tencent EdgeOne (edgeone.ai).
+    rb"x[-_]nf[-_](?:client[-_]connection[-_]ip|geo)|do[-_]connecting[-_]ip|"
+    rb"eo[-_](?:ipcountry|region[-_]code|ipcity|connecting[-_]ip))" + _CLOSE
 )
 # A database file's name, at the end of a string literal.
 _MMDB = re.compile(rb"[\w-]{1,80}\.mmdb" + _CLOSE)
 _COMMENT_START = (b"#", b"//", b"*", b"/*", b"--")
-_NEEDLES = (b"ipcountry", b"connecting", b"cf-", b"vercel", b"cloudfront", b"fastly", b".mmdb")
+_NEEDLES = (
+    b"ipcountry", b"connecting", b"cf-", b"vercel", b"cloudfront", b"fastly", b".mmdb", b"x-nf-",
+    b"x_nf_", b"eo-ip", b"eo_ip", b"eo-region", b"eo_region",
+)  # fmt: skip
 # What a hit of either pattern holds (`_CDN_HEADER` in the lowered bytes, `_MMDB` in the
 # bytes): a file with none has no hit, whatever `_NEEDLES` let in ("connecting" is common
 # in prose), so the patterns are not run over it.
-_HIT_NEEDLES = (b"cf-", b"cf_", b"vercel", b"cloudfront", b"fastly")
+_HIT_NEEDLES = (
+    b"cf-", b"cf_", b"vercel", b"cloudfront", b"fastly", b"x-nf-", b"x_nf_", b"do-connecting",
+    b"do_connecting", b"eo-ip", b"eo_ip", b"eo-region", b"eo_region", b"eo-connecting",
+    b"eo_connecting",
+)  # fmt: skip
 _MAX_HITS = 200  # per pattern and file: a generated file full of them says nothing more
 
 

@@ -150,7 +150,8 @@ MODELS: dict[str, dict[str, UrlArg]] = {
 # Substring searches first, one linear pattern after: scanning must cost far less than parsing.
 # Python: a client's name is common in prose ("requests"); its import is what counts.
 PY_IMPORT = re.compile(
-    rb"(?:import|from)[ \t]+(?:requests|httpx|aiohttp|urllib|pycurl|http\.client)"
+    rb"(?:import|from)[ \t]+"
+    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b|pygit2)"
 )
 _BEFORE_URL = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?\Z""")
 
@@ -169,9 +170,25 @@ def url_in_code(data: bytes, limit: int = 2_000) -> bool:
 
 
 _PY_CLIENTS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"pycurl", b"http.client")
+# With the other kinds of `egress_other`: SMTP, programs run, knex.
 NEEDLES: dict[str, tuple[bytes, ...]] = {
-    "python": _PY_CLIENTS,
-    "javascript": (b"fetch(", b"axios", b"got", b"ky", b"undici", b"superagent", b"ofetch"),
+    "python": (*_PY_CLIENTS, b"subprocess", b"smtplib", b"dulwich", b"clone_from", b"pygit2"),
+    "javascript": (
+        b"fetch(",
+        b"axios",
+        b"got",
+        b"ky",
+        b"undici",
+        b"superagent",
+        b"ofetch",
+        b"spawn",
+        b"execFile",
+        b"execa",
+        b"child_process",
+        b"createTransport",
+        b"knex(",
+        b"Knex(",
+    ),
     "ruby": (
         b"Net::HTTP",
         b"Faraday",
@@ -182,6 +199,14 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"HTTP.",
         b"URI.open",
         b"open_uri",
+        b"Net::SMTP",
+        b"Git.clone",
+        b"clone_at",
+        b"Open3",
+        b"system(",
+        b'system "',
+        b"system '",
+        b"spawn(",
     ),
-    "go": (b"net/http", b"resty"),
+    "go": (b"net/http", b"resty", b"os/exec", b"net/smtp"),
 }

@@ -38,6 +38,8 @@ from bot.core.model import Evidence, FileFacts, ImportRef, Item, Service, facts_
 EVIDENCE_CAP = 5
 RANK = {"used": 3, "configured": 2, "declared": 1}
 CODE_LANGUAGES = ("python", "javascript", "typescript", "ruby", "go")
+# Signals made at a call in code (`egress_other`): the service is used there.
+_CALLED = frozenset({"config.program", "config.knex"})
 
 _DEV_WORDS = frozenset(
     {
@@ -351,6 +353,8 @@ def _configured(path: str, facts: FileFacts, catalog: Catalog, claims: _Recorded
             claims.add_all(catalog.by_env(signal.name), evidence, "configured")
         elif kind in ("config.compose.image", "config.image", "deployment.docker"):
             claims.add_all(catalog.by_image(signal.detail), evidence, "configured")
+        elif kind in _CALLED and code:  # a program run, a knex client: the code uses it
+            claims.add_all(catalog.by_config(signal.detail), evidence, "used")
         elif kind.startswith("config.") and signal.detail:
             claims.add_all(catalog.by_config(signal.detail), evidence, "configured")
         if kind.startswith("deployment."):

@@ -235,6 +235,9 @@ def test_shipped_catalog_loads_and_covers_the_four_ecosystems() -> None:
         (("package", "pypi", "django-redis"), "Redis"),
         (("package", "npm", "ioredis"), "Redis"),
         (("package", "npm", "@prisma/client"), None),
+        (("package", "npm", "socket.io"), None),  # serves the app's own channel
+        (("package", "npm", "socket.io-client"), None),
+        (("import", "socketio"), None),
         (("package", "gem", "sidekiq"), "Sidekiq"),
         (("package", "gem", "pg"), "PostgreSQL"),
         (("package", "npm", "@sentry/nextjs"), "Sentry"),
@@ -260,6 +263,20 @@ def test_shipped_catalog_loads_and_covers_the_four_ecosystems() -> None:
         (("config", "django.db.backends.sqlite3"), "SQLite"),
         (("config", "S3"), "Amazon S3"),
         (("config", "sidekiq"), "Sidekiq"),
+        (("config", "social_core.backends.github.GithubOAuth2"), "GitHub OAuth"),
+        (
+            ("config", "social_core.backends.azuread_tenant.AzureADTenantOAuth2"),
+            "Microsoft Entra ID (Azure AD)",
+        ),
+        (("config", "social_core.backends.utils"), None),
+        (("config", "program:apprise"), "Apprise"),
+        (("config", "knex:pg"), "PostgreSQL"),
+        (("js", "next-auth/providers/github"), "GitHub OAuth"),
+        (("js", "@auth/core/providers/google"), "Google Sign-In"),
+        (("js", "knex/lib/dialects/sqlite3/index.js"), "SQLite"),
+        (("js", "next-auth/react"), None),  # next-auth itself talks to what it is configured with
+        (("js", "knex"), None),  # a query builder for many databases proves none
+        (("js", "pg/lib/client"), "PostgreSQL"),  # a deep import of a listed package
     ],
 )
 def test_shipped_catalog_answers_common_lookups(
@@ -270,6 +287,7 @@ def test_shipped_catalog_answers_common_lookups(
     found = {
         "package": lambda: catalog.by_package(args[0], args[1]),
         "import": lambda: catalog.by_python_import(args[0]),
+        "js": lambda: catalog.by_js_import(args[0]),
         "go": lambda: catalog.by_go_import(args[0]),
         "image": lambda: catalog.by_image(args[0]),
         "env": lambda: catalog.by_env(args[0]),

@@ -362,3 +362,47 @@ def test_go_dead_call_in_a_string_does_not_count() -> None:
 
 def test_a_file_without_trigger_words_is_not_parsed() -> None:
     assert outbound_calls("python", b"x = 1\n") == ((), (), ())
+
+
+# --- a field of a stored row: `this.url` in a model class ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "source", "origin"),
+    [
+        (
+            "javascript",
+            'const axios = require("axios");\nclass Monitor extends BeanModel {\n'
+            "  async check() {\n    return axios.get(this.url, { timeout: 5000 });\n  }\n}\n",
+            "user",
+        ),
+        (
+            "javascript",
+            'const axios = require("axios");\nclass Api extends BaseClient {\n'
+            "  ping() {\n    return axios.get(this.url);\n  }\n}\n",
+            "unknown",
+        ),
+        (
+            "python",
+            "import requests\nfrom django.db import models\n\n\nclass Feed(models.Model):\n"
+            "    def fetch(self):\n        return requests.get(self.feed_url, timeout=10)\n",
+            "user",
+        ),
+        (
+            "python",
+            "import requests\n\n\nclass Client:\n"
+            "    def fetch(self):\n        return requests.get(self.base_url)\n",
+            "unknown",
+        ),
+        (
+            "ruby",
+            "class Story < ApplicationRecord\n  def ping\n    Net::HTTP.get(URI(self.url))\n"
+            "  end\nend\n",
+            "user",
+        ),
+    ],
+)
+def test_a_url_field_of_a_model_class_is_user_data(language: str, source: str, origin: str) -> None:
+    found, _, _ = outbound_calls(language, source.encode())
+    assert found
+    assert {c.origin for c in found} == {origin}

@@ -160,6 +160,40 @@ def test_merge_adds_call_sites_and_hosts_to_the_catalog_service() -> None:
     )
 
 
+def test_user_data_passed_to_another_files_wrapper_is_a_user_configured_endpoint() -> None:
+    wrapper = (
+        b"class Sponge\n  def try_fetch(url, method = :get)\n    Net::HTTP.get(URI(url))\n"
+        b"  end\n  def fetch(url)\n    try_fetch(url)\n  end\nend\n"
+    )
+    # (Parsed because it holds a URL literal: a file is read for calls only when its bytes
+    # show a client's name or one, see `egress.triggered`.)
+    job = (
+        b'class SendWebmentionJob\n  REL = "http://webmention.org/"\n  def perform(story)\n'
+        b"    sp = Sponge.new\n"
+        b"    sp.try_fetch(URI::RFC2396_PARSER.escape(story.url), :get)\n"
+        b'    # sp.try_fetch(story.dead_url)\n    note = "sp.try_fetch(story.url)"\n'
+        b"  end\nend\n"
+    )
+    cache = (
+        b'class Feed\n  REL = "http://webmention.org/"\n  def body(story)\n'
+        b"    Rails.cache.fetch(story.url) { 1 }\n  end\nend\n"
+    )
+    facts = analyze(
+        MemorySnapshot({"extras/sponge.rb": wrapper, "app/jobs/webmention.rb": job}),
+        MemoryFactsCache(),
+        CATALOG,
+    )
+    service = {s.name: s for s in facts.integrations}[USER_CONFIGURED]
+    assert service.evidence == (Evidence("app/jobs/webmention.rb", 5),)
+    # A collection's `fetch` with a URL-named key is not a call of the wrapper named fetch.
+    only_cache = analyze(
+        MemorySnapshot({"extras/sponge.rb": wrapper, "app/models/feed.rb": cache}),
+        MemoryFactsCache(),
+        CATALOG,
+    )
+    assert USER_CONFIGURED not in {s.name for s in only_cache.integrations}
+
+
 def test_end_to_end_a_wrapper_in_one_file_and_its_calls_in_another() -> None:
     snapshot = MemorySnapshot(
         {

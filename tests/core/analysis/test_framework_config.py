@@ -296,6 +296,33 @@ def test_cdn_headers_and_geoip_become_integrations_but_not_from_tests() -> None:
     assert found["Fastly"].evidence == (Evidence("web/lib/geo.ts", 4),)
 
 
+HEADERS_EDGE_JS = b"""\
+const IP_HEADERS = [
+  "x-nf-client-connection-ip", // Netlify
+  'do-connecting-ip', // DigitalOcean
+];
+// "x-nf-geo" is base64 JSON; not read yet
+const geo = req.headers["X-NF-Geo"];
+const country = headers.get(`eo-ipcountry`);
+const label = "x-nf-geoip and do-connecting-ips are not headers";
+"""
+
+
+def test_netlify_digitalocean_and_edgeone_headers_name_their_edge() -> None:
+    names = [(s.name, s.line) for s in parse_request_headers(HEADERS_EDGE_JS).signals]
+    assert names == [
+        ("do-connecting-ip", 3),
+        ("eo-ipcountry", 7),
+        ("x-nf-client-connection-ip", 2),
+        ("x-nf-geo", 6),
+    ]
+    found = _integrations({"src/lib/ip.js": HEADERS_EDGE_JS})
+    netlify = (Evidence("src/lib/ip.js", 2), Evidence("src/lib/ip.js", 6))
+    assert found["Netlify Edge"].evidence == netlify
+    assert found["DigitalOcean App Platform"].category == "cdn"
+    assert found["Tencent EdgeOne"].evidence == (Evidence("src/lib/ip.js", 7),)
+
+
 def test_many_headers_on_one_huge_line_are_read_in_linear_time() -> None:
     small = b'x = "cf-ipcountry" ' * 2_000
     large = b'x = "cf-ipcountry" ' * 200_000

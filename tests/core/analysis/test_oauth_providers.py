@@ -1,0 +1,75 @@
+"""OAuth/OIDC providers named by their configuration: python-social-auth backends in Django
+settings, next-auth (Auth.js) provider modules, passport strategies, OmniAuth providers. Each
+claim carries the configuring line; a provider named in a comment or in prose claims nothing."""
+
+from __future__ import annotations
+
+from bot.core.analysis import analyze
+from bot.core.facts_cache import MemoryFactsCache
+from bot.core.model import Evidence, Service
+from bot.core.snapshot import MemorySnapshot
+from bot.local.catalog_file import default_catalog
+
+CATALOG = default_catalog()
+
+
+def integrations(files: dict[str, bytes]) -> dict[str, Service]:
+    facts = analyze(MemorySnapshot(files), MemoryFactsCache(), CATALOG)
+    return {s.name: s for s in facts.integrations}
+
+
+def test_social_auth_backends_in_django_settings_name_each_provider() -> None:
+    found = integrations(
+        {
+            "proj/settings.py": (
+                b"AUTHENTICATION_BACKENDS = (\n"
+                b'    "social_core.backends.github.GithubOAuth2",\n'
+                b"    # 'social_core.backends.facebook.FacebookOAuth2',\n"
+                b'    "social_core.backends.azuread_tenant.AzureADTenantOAuth2",\n'
+                b'    "django.contrib.auth.backends.ModelBackend",\n'
+                b")\n"
+                b'HELP = "social_core.backends.discord.DiscordOAuth2 is not used"\n'
+            )
+        }
+    )
+    assert found["GitHub OAuth"].evidence == (Evidence("proj/settings.py", 2),)
+    assert found["Microsoft Entra ID (Azure AD)"].evidence == (Evidence("proj/settings.py", 4),)
+    assert "Facebook Login" not in found
+    assert "Discord OAuth" not in found
+
+
+def test_next_auth_providers_and_passport_strategies_are_named_by_their_imports() -> None:
+    found = integrations(
+        {
+            "src/auth.ts": (
+                b'import NextAuth from "next-auth";\n'
+                b'import GitHub from "next-auth/providers/github";\n'
+                b'// import Discord from "next-auth/providers/discord";\n'
+                b'const note = "next-auth/providers/apple";\n'
+                b"export const { handlers } = NextAuth({ providers: [GitHub] });\n"
+            ),
+            "server/passport.js": (
+                b'const { Strategy: GoogleStrategy } = require("passport-google-oauth20");\n'
+                b"passport.use(new GoogleStrategy({ clientID, clientSecret }, verify));\n"
+            ),
+        }
+    )
+    assert found["GitHub OAuth"].evidence == (Evidence("src/auth.ts", 2),)
+    assert Evidence("server/passport.js", 1) in found["Google Sign-In"].evidence
+    assert "Discord OAuth" not in found
+    assert "Sign in with Apple" not in found
+
+
+def test_omniauth_providers_in_an_initializer_name_each_provider() -> None:
+    found = integrations(
+        {
+            "config/initializers/omniauth.rb": (
+                b"Rails.application.config.middleware.use OmniAuth::Builder do\n"
+                b"  provider :gitlab, ENV['GITLAB_KEY'], ENV['GITLAB_SECRET']\n"
+                b"  # provider :facebook, ENV['FB_KEY']\n"
+                b"end\n"
+            )
+        }
+    )
+    assert found["GitLab OAuth"].evidence == (Evidence("config/initializers/omniauth.rb", 2),)
+    assert "Facebook Login" not in found
