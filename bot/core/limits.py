@@ -19,6 +19,7 @@ MAX_PATH_CHARS = 4_096  # a longer path (git allows it) is not analysed
 MAX_NAME_CHARS = 1_000  # an import, constant or dependency name longer than this is dropped
 MAX_SCAN_CHARS = 20_000_000  # characters one manifest's line-number searches may visit
 MAX_MARKERS = 10_000  # agent-update markers read in one doc
+MAX_HEADINGS = 10_000  # heading lines of a v2 doc (Markdown parsing costs ~25 µs each)
 FILE_SECONDS = 10.0  # extraction of one file (CPU seconds in a worker process)
 MAX_JOB_RECOVERIES = 2  # runs of one job lost with their worker before it is given up
 
