@@ -20,6 +20,8 @@ decorators and tickers. Pure: bytes in, `ScheduleSite`s out, cached with the fil
 from __future__ import annotations
 
 import re
+from dataclasses import fields
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from bot.core.analysis.handoffs import docstring_lines
@@ -37,8 +39,11 @@ _TARGET_KEYS = ("class", "command", "task", "job", "path", "run", "worker")
 _YAML_TRIGGERS = (b"schedule:", b"cron:", b"every:", b'"crons"', b'"schedule"')
 
 
+SCHEDULE_ORDER = attrgetter(*(f.name for f in fields(ScheduleSite)))  # as `HandoffSite`'s
+
+
 def _sorted(sites: list[ScheduleSite]) -> tuple[ScheduleSite, ...]:
-    return tuple(sorted(set(sites)))
+    return tuple(sorted(set(sites), key=SCHEDULE_ORDER))
 
 
 def _short(value: str, limit: int = 120) -> str:
