@@ -244,11 +244,11 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "go-channel-sends",
-        "Go: 100k channel sends ranged over once",
+        "Go: 50k channel sends ranged over once",
         lambda: {
             "svc/main.go": _b(
                 "package main\nvar ch chan int\nfunc f() {\n\tgo g()\n"
-                + "\tch <- 1\n" * (100 * K)
+                + "\tch <- 1\n" * (50 * K)
                 + "\tfor x := range ch {\n\t}\n}\n"
             )
         },
