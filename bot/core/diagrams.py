@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*mermaid\b[^\n`]*\Z")
+_OPEN = re.compile(r"\A {0,3}(`{3,}+|~{3,}+)[ \t]*+mermaid\b[^\n`]*+\Z")
 
 
 @dataclass(frozen=True, slots=True)

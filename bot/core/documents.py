@@ -40,12 +40,14 @@ from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 
+from bot.core.errors import UserError
 from bot.core.front_matter import (
     FrontMatter,
     find_front_matter,
     parse_front_matter,
     says_data_flow,
 )
+from bot.core.limits import MAX_HEADINGS
 from bot.core.marker_scan import line_of, line_starts
 
 
@@ -185,6 +187,7 @@ def parse_data_flow_doc(
     else:
         parse_front_matter(text, front, path)  # validity only: keys are read line by line
     ids = headings if headings is not None else heading_map()
+    _check_headings(text, front.end, path)
     sections = split_sections(text, front.end, ids)
     owned: dict[str, Section] = {}
     repeated: list[Section] = []
@@ -195,6 +198,22 @@ def parse_data_flow_doc(
             else:
                 owned[section.id] = section
     return DataFlowDoc(text, path, front, tuple(sections), owned, tuple(repeated))
+
+
+# Lines that may be headings (ATX `#`, or a setext underline), counted in C before the
+# Markdown parse: 190k `## x` lines cost ~20 s of parsing on each of a refresh's reads.
+_HEADING_LIKE = re.compile(r"^ {0,3}(?:#|=+[ \t]*$|-+[ \t]*$)", re.M)
+
+
+def _check_headings(text: str, body_start: int, path: str) -> None:
+    for count, m in enumerate(_HEADING_LIKE.finditer(text, body_start), 1):
+        if count > MAX_HEADINGS:
+            raise UserError(
+                f"more than {MAX_HEADINGS} headings: the doc is not read (split it, or"
+                " remove the generated headings)",
+                path=path,
+                line=line_of(text, m.start()),
+            )
 
 
 def split_sections(text: str, body_start: int, ids: Mapping[str, str]) -> list[Section]:

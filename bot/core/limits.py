@@ -19,6 +19,7 @@ MAX_PATH_CHARS = 4_096  # a longer path (git allows it) is not analysed
 MAX_NAME_CHARS = 1_000  # an import, constant or dependency name longer than this is dropped
 MAX_SCAN_CHARS = 20_000_000  # characters one manifest's line-number searches may visit
 MAX_MARKERS = 10_000  # agent-update markers read in one doc
+MAX_HEADINGS = 10_000  # heading lines of a v2 doc (Markdown parsing costs ~25 µs each)
 FILE_SECONDS = 10.0  # extraction of one file (CPU seconds in a worker process)
 # One App refresh job, wall seconds from its start (settings: JOB_SECONDS). Under the lock's
 # 300 s lease, so a job that ends at its budget never outlives its lock; a cold refresh of

@@ -175,6 +175,8 @@ def classify(comment: str) -> tuple[str, str] | None:
 @functools.lru_cache(maxsize=16)
 def scan_markers(text: str) -> tuple[Marker, ...]:
     """Every real `agent-*` marker in order, with no check of how they pair."""
+    if "agent-" not in text:
+        return ()  # no comment can be one (`classify`): a v2 doc is not parsed for them
     starts = line_starts(text)
     found: list[Marker] = []
     for start, end, inline in _prose_regions(text, starts):

@@ -602,3 +602,19 @@ def test_any_fenced_v2_doc_is_repaired_back_to_the_doc(
     repaired = repair(wrapped)
     assert repaired.text == doc
     assert repair(repaired.text).notes == ()
+
+
+def test_a_v2_doc_past_the_heading_limit_is_refused_with_its_line_before_any_parse() -> None:
+    import time
+
+    from bot.core.limits import MAX_HEADINGS
+
+    top = "---\nname: data-flow\nstatus: unfilled\n---\n"
+    many = top + "## x\n" * (MAX_HEADINGS + 1)
+    start = time.process_time()
+    with pytest.raises(UserError, match="headings") as err:
+        inspect_document_sections(many + "## x\n" * 150_000)
+    assert time.process_time() - start < 2  # parsed, ~20 s
+    assert err.value.line == 5 + MAX_HEADINGS
+    states, _ = inspect_document_sections(top + "## x\n" * (MAX_HEADINGS - 10))
+    assert states == ()

@@ -55,6 +55,31 @@ SHOP = {
     "shop/orders.py": "import stripe\n\n\ndef all_orders():\n    return stripe.Charge.list()\n",
     DOC: DOC_TEMPLATE,
 }
+# The same doc in dotcontext's v2 form: front matter and headings, no markers.
+V2_DOC = """---
+type: doc
+name: data-flow
+description: How data moves
+status: unfilled
+---
+# Data Flow & Integrations
+
+## High-level Flow
+
+TODO
+
+## Internal Movement
+
+TODO
+
+## External Integrations
+
+TODO
+
+## Observability & Failure Modes
+
+TODO
+"""
 # What a refreshed doc of any case must still say: the normal files were read.
 NORMAL_EVIDENCE = ("shop/web.py", "Stripe")
 OUTSIDE_DOC = "outside/data-flow.md"  # next to the repository: must never be rewritten
@@ -73,6 +98,10 @@ class Case:
     config_error: bool = False
     skips: tuple[str, ...] = ()  # files `facts --json` must list as skipped
     alone: bool = False  # without the shop's code: the hostile folder is the only module
+    v2: bool = False  # the doc is a v2 doc (front matter, no markers): none may appear
+    # The doc is past a limit of its own: `refresh` stops with an error naming it (exit 2).
+    doc_error: bool = False
+    doc_unread: bool = False  # not a doc once bounded: `refresh` says none was found
 
 
 def _nest(open_: str, close: str, inner: str, depth: int) -> str:
@@ -180,6 +209,95 @@ CASES: tuple[Case, ...] = (
             f"shop/gen{i}.py": _b("import os\nx = " + 'os.environ["A"]+' * 5000 + "1\n")
             for i in range(50)
         },
+    ),
+    # --- hand-offs and schedules (issue 15, after issue 18's extractors) ----------------
+    Case(
+        "ruby-job-blank",
+        "Ruby: 100k blank lines inside `class X < ApplicationJob`",
+        lambda: {
+            "app/jobs/sync_job.rb": _b(
+                "class SyncJob < ApplicationJob\n" + "\n" * (100 * K) + "  def perform; end\nend\n"
+            )
+        },
+    ),
+    Case(
+        "ruby-perform-constants",
+        "Ruby: 500 lines of `A::A::…Job.perform_later`",
+        lambda: {"app/x.rb": _b(("A::" * 600 + "Job.perform_later\n") * 500)},
+    ),
+    Case(
+        "py-task-decorators",
+        "Python: 80k `@shared_task` lines",
+        lambda: {
+            "shop/tasks.py": _b("from celery import shared_task\n" + "@shared_task\n" * (80 * K))
+        },
+    ),
+    Case(
+        "js-queue-add-unterminated",
+        "JS: a queue and 50k `queue.add(` never closed",
+        lambda: {"web/jobs.js": _b("const queue = new Queue('q');\n" + "queue.add(\n" * (50 * K))},
+    ),
+    Case(
+        "js-new-queue-line",
+        "JS: one line of 100k `new Queue(`",
+        lambda: {"web/q.js": _b("const q = " + "new Queue(" * (100 * K) + "\n")},
+    ),
+    Case(
+        "go-channel-sends",
+        "Go: 50k channel sends ranged over once",
+        lambda: {
+            "svc/main.go": _b(
+                "package main\nvar ch chan int\nfunc f() {\n\tgo g()\n"
+                + "\tch <- 1\n" * (50 * K)
+                + "\tfor x := range ch {\n\t}\n}\n"
+            )
+        },
+    ),
+    Case(
+        "crontab-1mb",
+        "a crontab of 1 MB (60k entries)",
+        lambda: {"crontab": _b("*/5 * * * * /usr/bin/run --all\n" * (30 * K))},
+    ),
+    Case(
+        "crontab-fields",
+        "a crontab of one line of 500k `* ` fields",
+        lambda: {"crontab": _b("* " * (450 * K) + "\n")},
+    ),
+    Case(
+        "sidekiq-yaml-deep",
+        "config/sidekiq.yml: a schedule nested 990 levels deep (as deep as libyaml goes)",
+        lambda: {
+            "config/sidekiq.yml": _b(
+                ":schedule:\n"
+                + "".join(" " * i + f"k{i}:\n" for i in range(1, 990))
+                + " " * 990
+                + "cron: '* * * * *'\n"
+            )
+        },
+    ),
+    Case(
+        "v2-doc-headings",
+        "a v2 data-flow doc with 1 MB of `#` headings",
+        lambda: {DOC: _b(V2_DOC + "## x\n" * (190 * K))},
+        v2=True,
+        doc_error=True,
+    ),
+    Case(
+        "v2-doc-hash-line",
+        "a v2 data-flow doc with a 1 MB line of `#`",
+        lambda: {DOC: _b(V2_DOC + "#" * (950 * K) + "\n")},
+        v2=True,
+    ),
+    Case(
+        "v2-doc-front-matter",
+        "a v2 data-flow doc whose front matter is 1 MB",
+        lambda: {
+            DOC: _b(
+                V2_DOC.replace("status:", "".join(f"k{i}: v\n" for i in range(90 * K)) + "status:")
+            )
+        },
+        v2=True,
+        doc_unread=True,
     ),
     # --- YAML alias expansion --------------------------------------------------------------
     Case(
@@ -569,9 +687,10 @@ def run_case(case: Case, base: Path, timeout: float = 20.0) -> Outcome:
         refresh,
         check,
         all(word in text for word in NORMAL_EVIDENCE)
-        if not (case.links or case.config_error or case.alone)
+        if not (case.links or case.config_error or case.alone or case.doc_error or case.doc_unread)
         else True,
-        kinds == [("start", "data-flow"), ("end", "")] or bool(case.links or case.config_error),
+        kinds == ([] if case.v2 else [("start", "data-flow"), ("end", "")])
+        or bool(case.links or case.config_error),
         outside == DOC_TEMPLATE,
         _skipped(root.parent / "stdout-facts.txt"),
     )

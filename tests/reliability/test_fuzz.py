@@ -7,13 +7,21 @@ constructs, deep nesting, invalid UTF-8. Hypothesis mixes those pieces at random
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.analysis import handoffs, movement, schedules
 from bot.core.analysis.extractors import EXTRACTORS, extract_one, extractor_for
+from bot.core.diagrams import mermaid_blocks
+from bot.core.document_sections import inspect_document_sections, replace_document_sections
+from bot.core.documents import is_data_flow_doc
+from bot.core.errors import UserError
 from bot.core.filters import PathFilter
+from bot.core.front_matter import find_front_matter, parse_front_matter
+from bot.core.limits import LimitExceeded
 from bot.core.lint import lint_text
 from bot.core.marker_scan import scan_markers
 from bot.core.model import FileFacts
@@ -64,6 +72,42 @@ PIECES = (
     "\\",
     "\xff",
     "\x00",
+    # hand-offs, schedules and egress (issue 18's extractors)
+    ".delay(",
+    "@shared_task\n",
+    "    def f():\n",
+    "class X < ApplicationJob\n",
+    "  def perform\n",
+    "A::BJob.set(wait: 1).perform_later",
+    "UserMailer.with(",
+    ").welcome.deliver_later",
+    "broadcast_x_to ",
+    "const q = new Queue('q')\n",
+    "q.add(",
+    "@InjectQueue('q') ",
+    "new Worker(",
+    ".subscribe({ topic: ",
+    "chan ",
+    "go ",
+    "ch <- ",
+    "for x := range ch {",
+    "*/5 * * * * ",
+    "@daily ",
+    "@Cron('* * * * *')\n",
+    "  async handle() {",
+    "schedule:",
+    "cron: '* * * * *'",
+    "[functions.x]\n",
+    "requests.get('https://a.io/')",
+    "fetch('https://a.io/')",
+    # v2 docs
+    "---\n",
+    "name: data-flow\n",
+    "status: unfilled\n",
+    "## ",
+    "## High-level Flow\n",
+    "===\n",
+    "```mermaid\n",
 )
 _ADVERSARIAL = st.lists(
     st.tuples(st.sampled_from(PIECES), st.integers(1, 3_000)), min_size=1, max_size=4
@@ -116,6 +160,10 @@ _PATHS = sorted(
         "app.yaml",
         ".ebextensions/x.config",
         "Chart.yaml",
+        "crontab",
+        "deploy/backup.cron",
+        ".github/workflows/ci.yml",
+        "config/recurring.yml",
     }
 )
 
@@ -163,4 +211,64 @@ def test_the_path_filter_never_raises_and_stays_within_budget(
     lines = "\n".join(f"{a[:200]} linguist-vendored" for a in attributes)
     path = "a/" + name.replace("\x00", "") + "/" + "b" * 200
     _, cost = _cpu(lambda: PathFilter.from_files({".gitattributes": lines}).skip_reason(path, 1))
+    assert cost < BUDGET
+
+
+LANGUAGES = ("python", "ruby", "javascript", "typescript", "go")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(LANGUAGES), _TEXT)
+def test_hand_offs_schedules_and_writes_never_raise_and_stay_within_budget(
+    language: str, text: str
+) -> None:
+    # Called directly: `extract_one` runs them only behind its gates and deadline, and
+    # turns a RecursionError into a skipped file. (Egress is fed through `extract_one` by
+    # the test above: its tree walk recurses, which `extract_one` bounds.)
+    _, cost = _cpu(
+        lambda: (
+            handoffs.sites_for(language, text),
+            schedules.schedules_for(language, text),
+            movement.file_writes(text),
+        )
+    )
+    assert cost < BUDGET, f"{language}: {cost:.2f} s"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_TEXT)
+def test_schedule_files_never_raise_and_stay_within_budget(text: str) -> None:
+    data = text.encode("utf-8", "surrogatepass")
+
+    def run() -> None:
+        with contextlib.suppress(LimitExceeded):  # skipped with its reason by `extract_one`
+            schedules.file_schedules(data)
+
+    _, cost = _cpu(run)
+    assert cost < BUDGET
+
+
+_FRONT = st.sampled_from(("", "---\nname: data-flow\nstatus: unfilled\n---\n", "---\n"))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_FRONT, _TEXT)
+def test_v2_documents_never_raise_but_a_user_error_and_stay_within_budget(
+    front: str, body: str
+) -> None:
+    text = front + body
+
+    def run() -> None:
+        is_data_flow_doc(text, "data-flow.md")
+        found = find_front_matter(text)
+        mermaid_blocks(text)
+        try:
+            if found is not None:
+                parse_front_matter(text, found)
+            inspect_document_sections(text)
+            replace_document_sections(text, {"high-level-flow": "x\n"}, force=True)
+        except UserError:
+            pass  # a doc that cannot be read says so, with its line
+
+    _, cost = _cpu(run)
     assert cost < BUDGET

@@ -37,6 +37,9 @@ def test_hostile_repository_is_analysed_in_bounded_time_without_steering(
         assert ".github/docs-refresh.yml" in outcome.refresh.stderr or "linked/" in (
             outcome.refresh.stderr
         )
+    elif case.doc_error:
+        assert outcome.refresh.code == 2, outcome.refresh.stderr
+        assert ".context/docs/data-flow.md" in outcome.refresh.stderr
     else:
         assert outcome.refresh.code == 0, outcome.refresh.stderr
         assert outcome.check.code == 0, outcome.check.stderr  # fresh: nothing was steered

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import fields
+from operator import attrgetter
 
 from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import Lines
@@ -103,13 +105,19 @@ def docstring_lines(text: str) -> frozenset[int]:
         return frozenset()
     at = Lines(text)
     out: set[int] = set()
+    looked = 0  # where the last search for a line start stopped (spans come in order)
     for start, end in spans:
         first, last = at.at(start), at.at(end)
         # The opening line may hold code before the quotes; a one-line string is left
         # to the comment rule (rare in code that enqueues).
         out.update(range(first + 1, last + 1))
-        if not text[text.rfind("\n", 0, start) + 1 : start].strip():
+        # Searched back only to the last span: on one line of 100k strings, a search to
+        # the line's start from each of them was quadratic (an earlier span on the same
+        # line means code before the quotes).
+        newline = text.rfind("\n", looked, start)
+        if (newline != -1 or looked == 0) and not text[newline + 1 : start].strip():
             out.add(first)  # the quotes open the line: all of it is string
+        looked = start
     return frozenset(out)
 
 
@@ -166,11 +174,11 @@ def python_sites(text: str) -> tuple[HandoffSite, ...]:
     return _sorted(scan.sites())
 
 
-_PY_DECORATOR = re.compile(r"[ \t]*@([A-Za-z_][\w.]{0,200})[ \t]*(\(.{0,400})?\Z")
-_PY_DEF = re.compile(r"[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)")
-_PY_CLASS = re.compile(r"[ \t]*class[ \t]+([A-Za-z_]\w*)[ \t]*\(([^)\n]{0,400})\)")
+_PY_DECORATOR = re.compile(r"\A[ \t]*+@([A-Za-z_][\w.]{0,200})[ \t]*(\(.{0,400})?\Z")
+_PY_DEF = re.compile(r"\A[ \t]*+(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w*)")
+_PY_CLASS = re.compile(r"\A[ \t]*+class[ \t]++([A-Za-z_]\w*+)[ \t]*+\(([^)\n]{0,400})\)")
 _PY_ASSIGN = re.compile(
-    r"[ \t]*([A-Za-z_][\w.]{0,200})[ \t]*=[ \t]*([A-Za-z_][\w.]{0,200})\((.{0,400}?)\)"
+    r"\A[ \t]*+([A-Za-z_][\w.]{0,200})[ \t]*=[ \t]*([A-Za-z_][\w.]{0,200})\((.{0,400}?)\)"
     r"[ \t]*\([ \t]*([A-Za-z_][\w.]{0,200})[ \t]*\)"
 )
 _PY_CALL = re.compile(
@@ -183,7 +191,7 @@ _PY_FUNC_CALL = re.compile(
     r"(?:(['\"])([\w.:\-]{1,200})\2|([A-Za-z_][\w.]{0,200}))"
 )
 _PY_NAME_KW = re.compile(r"\bname[ \t]*=[ \t]*(?:(['\"])([\w.:\-]{1,200})\1|([A-Za-z_]\w*))")
-_PY_FIRST_ARG = re.compile(r"\([ \t]*(?:(['\"])([\w.:\-]{1,200})\1|([A-Za-z_][\w.]*))")
+_PY_FIRST_ARG = re.compile(r"\A\([ \t]*+(?:(['\"])([\w.:\-]{1,200})\1|([A-Za-z_][\w.]*+))")
 # A line is matched against the call patterns only when it holds one of these.
 _PY_CALL_WORDS = (
     ".delay(",
@@ -386,25 +394,34 @@ class _PyScan:
             self.out.append(HandoffSite("produce", mech, name, line))
 
 
+# The dataclass's own order as a key: its `__lt__` builds two tuples per compare (2 s of a
+# Go file's 100k channel sends).
+SITE_ORDER = attrgetter(*(f.name for f in fields(HandoffSite)))
+
+
 def _sorted(sites: Iterable[HandoffSite]) -> tuple[HandoffSite, ...]:
-    return tuple(sorted(set(sites)))
+    return tuple(sorted(set(sites), key=SITE_ORDER))
 
 
 # --- Ruby ---------------------------------------------------------------------------
 
 _RB_TRIGGERS = ("perform_", "deliver_later", "Sidekiq", "Job", "Mailer", "broadcast")
 _RB_PERFORM = re.compile(
-    r"(?:([A-Z][\w:]*)\s*)?(?:\.set\b[^\n]{0,200}?)?\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)\b"
+    r"(?:(?<![\w:])(?:[^\WA-Z]|:)*+([A-Z][\w:]*+)\s*+)?(?:\.set\b[^\n]{0,200}?)?"
+    r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)\b"
 )
-_RB_CONST_LINE = re.compile(r"\s*([A-Z][\w:]*)\s*$|\s*([A-Z][\w:]*)\s*\.set\b")
-_RB_MAILER = re.compile(r"([A-Z][\w:]*Mailer)\b[^\n]{0,300}?\.deliver_later\b")
-_RB_CLASS = re.compile(r"\s*class\s+([A-Z][\w:]*)\s*(?:<\s*([A-Z][\w:]*))?")
-_RB_SIDEKIQ = re.compile(r"\s*include\s+Sidekiq::(?:Job|Worker)\b")
-_RB_DEF_PERFORM = re.compile(r"\s*def\s+perform\b")
+_RB_CONST_LINE = re.compile(r"\A\s*+(?:([A-Z][\w:]*+)\s*+$|([A-Z][\w:]*+)\s*+\.set\b)")
+_RB_MAILER = re.compile(
+    r"(?<![\w:])(?:[^\WA-Z]|:)*+([A-Z][\w:]*Mailer)\b[^\n]{0,300}?\.deliver_later\b"
+)
+_RB_CLASS = re.compile(r"\A\s*+class\s++([A-Z][\w:]*+)\s*+(?:<\s*+([A-Z][\w:]*+))?")
+_RB_SIDEKIQ = re.compile(r"\A\s*+include\s++Sidekiq::(?:Job|Worker)\b")
+_RB_DEF_PERFORM = re.compile(r"\A\s*+def\s++perform\b")
 _RB_BROADCAST = re.compile(
-    r"(?:ActionCable\.server\.broadcast|broadcast_\w+?_to|broadcast_to)\s*\(?\s*([\"':@]?[\w.\-:]+)"
+    r"(?:ActionCable\.server\.broadcast|broadcast_\w{1,80}?_to|broadcast_to)\s*+\(?\s*+"
+    r"([\"':@]?[\w.\-:]++)"
 )
-_RB_STREAM = re.compile(r"\s*stream_(?:from|for)\s*\(?\s*([\"':@]?[\w.\-:]+)")
+_RB_STREAM = re.compile(r"\A\s*+stream_(?:from|for)\s*+\(?\s*+([\"':@]?[\w.\-:]++)")
 
 
 def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
@@ -468,7 +485,7 @@ def _rb_last(name: str) -> str:
 
 
 _RB_MAIL_METHOD = re.compile(r"\.(\w+)\s*\.deliver_later\b")
-_RB_MAILER_OPEN = re.compile(r"\s*(?:[\w@.]+\s*=\s*)?([A-Z][\w:]*Mailer)\b")
+_RB_MAILER_OPEN = re.compile(r"\A\s*+(?:[\w@.]++\s*+=\s*+)?([A-Z][\w:]*Mailer)\b")
 MAX_MAILER_LOOKBACK = 8
 
 
@@ -512,8 +529,9 @@ _JS_TRIGGERS = (
 )
 _NAME_ARG = r"\s*(['\"`][\w.:/\-]{1,200}['\"`]|[A-Za-z_$][\w$.]{0,200})"
 _JS_NEW_QUEUE = re.compile(
-    r"(?:(?:const|let|var|this\.|readonly\s+|private\s+|public\s+)\s*)?([A-Za-z_$][\w$]*)\s*[:=][^=\n]{0,200}?new\s+(?:Queue|Bull|BullQueue)\s*(?:<[^>\n]{0,200}>)?\("
-    + _NAME_ARG
+    r"(?:(?:const|let|var|this\.|readonly\s|private\s|public\s)\s*+)?(?<![\w$])"
+    r"([A-Za-z_$][\w$]*+)\s*+[:=][^=\n]{0,200}?new\s++(?:Queue|Bull|BullQueue)\s*+"
+    r"(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG
 )
 _JS_INJECT = re.compile(
     r"@InjectQueue\("
@@ -522,8 +540,8 @@ _JS_INJECT = re.compile(
 )
 _JS_WORKER = re.compile(r"new\s+Worker\s*(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG)
 _JS_PROCESSOR = re.compile(r"@Processor\(\s*(?:\{\s*name\s*:)?" + _NAME_ARG)
-_JS_ADD = re.compile(r"([A-Za-z_$][\w$]*)\s*\.\s*(?:add|addBulk)\s*\(")
-_JS_PROCESS = re.compile(r"([A-Za-z_$][\w$]*)\s*\.\s*process\s*\(")
+_JS_ADD = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+(?:add|addBulk)\s*+\(")
+_JS_PROCESS = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+process\s*+\(")
 _JS_KAFKA_SEND = re.compile(r"\.send(?:Batch)?\(\s*\{\s*topic\s*:" + _NAME_ARG)
 _JS_KAFKA_SUB = re.compile(r"\.subscribe\(\s*\{\s*topics?\s*:\s*\[?" + _NAME_ARG)
 _JS_AMQP_SEND = re.compile(r"\.sendToQueue\(" + _NAME_ARG)
@@ -539,15 +557,17 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
     lines = [line[:MAX_LINE] for line in text.split("\n")]
     at = Lines(text)
     queues: dict[str, str] = {}  # variable -> queue name
-    for pos in sorted(_positions(text, ("Queue(", "Queue<", "Bull("))):
-        line = lines[at.at(pos) - 1]
+    # Each line once, however many `Queue(` it holds (a 2,000-character line of them was
+    # scanned again for each).
+    for i in sorted({at.at(pos) for pos in _positions(text, ("Queue(", "Queue<", "Bull("))}):
+        line = lines[i - 1]
         if "new" in line:  # `QueueCursor` and `import { Queue }` are not queues
             for m in _JS_NEW_QUEUE.finditer(line):
                 queues[m.group(1)] = _js_name(m.group(2))
     if "@InjectQueue" in text:
         # The decorator and the parameter it names are often on two lines.
-        for pos in _positions(text, ("@InjectQueue",)):
-            i = at.at(pos) - 1
+        at = Lines(text)
+        for i in sorted({at.at(pos) - 1 for pos in _positions(text, ("@InjectQueue",))}):
             joined = lines[i] + " " + (lines[i + 1] if i + 1 < len(lines) else "")
             for m in _JS_INJECT.finditer(joined):
                 queues[m.group(2)] = _js_name(m.group(1))
@@ -608,7 +628,7 @@ def _js_name(token: str) -> str:
 
 # --- Go -----------------------------------------------------------------------------
 
-_GO_SEND = re.compile(r"\s*([A-Za-z_][\w.]{0,100})\s*<-\s*\S")
+_GO_SEND = re.compile(r"\A\s*+([A-Za-z_][\w.]{0,100})\s*<-\s*\S")
 _GO_RANGE = re.compile(r"\bfor\b[^\n]{0,200}?\brange\s+([A-Za-z_][\w.]{0,100})\s*\{")
 
 

@@ -15,10 +15,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from bot.core.analysis.claims import claims
-from bot.core.analysis.handoffs import _PY_AT_TRIGGER, sites_for
+from bot.core.analysis.handoffs import _PY_AT_TRIGGER, SITE_ORDER, sites_for
 from bot.core.analysis.manifest_text import FileExtractor, base
 from bot.core.analysis.scan import Lines
-from bot.core.analysis.schedules import file_schedules, schedules_for, yaml_schedules
+from bot.core.analysis.schedules import (
+    SCHEDULE_ORDER,
+    file_schedules,
+    schedules_for,
+    yaml_schedules,
+)
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
@@ -49,8 +54,8 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
     return replace(
         facts,
         signals=tuple(sorted({*facts.signals, *writes})) if writes else facts.signals,
-        handoffs=tuple(sorted({*facts.handoffs, *handoffs})),
-        schedules=tuple(sorted({*facts.schedules, *schedules})),
+        handoffs=tuple(sorted({*facts.handoffs, *handoffs}, key=SITE_ORDER)),
+        schedules=tuple(sorted({*facts.schedules, *schedules}, key=SCHEDULE_ORDER)),
     )
 
 

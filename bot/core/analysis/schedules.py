@@ -20,10 +20,13 @@ decorators and tickers. Pure: bytes in, `ScheduleSite`s out, cached with the fil
 from __future__ import annotations
 
 import re
+from dataclasses import fields
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from bot.core.analysis.handoffs import docstring_lines
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
+from bot.core.limits import MAX_NESTING
 from bot.core.model import ScheduleSite
 
 if TYPE_CHECKING:
@@ -36,8 +39,11 @@ _TARGET_KEYS = ("class", "command", "task", "job", "path", "run", "worker")
 _YAML_TRIGGERS = (b"schedule:", b"cron:", b"every:", b'"crons"', b'"schedule"')
 
 
+SCHEDULE_ORDER = attrgetter(*(f.name for f in fields(ScheduleSite)))  # as `HandoffSite`'s
+
+
 def _sorted(sites: list[ScheduleSite]) -> tuple[ScheduleSite, ...]:
-    return tuple(sorted(set(sites)))
+    return tuple(sorted(set(sites), key=SCHEDULE_ORDER))
 
 
 def _short(value: str, limit: int = 120) -> str:
@@ -70,17 +76,8 @@ def yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
 
 def _compose(text: str) -> yaml.Node | None:
     """The YAML node tree, by libyaml where PyYAML has it (a CI workflow file took ~25 ms to
-    compose in pure Python), else by `yaml_nodes.compose_yaml`."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is None:
-        return compose_yaml(text)
-    try:
-        node: yaml.Node | None = yaml.compose(text, Loader=loader)
-    except yaml.YAMLError:
-        return None
-    return node
+    compose in pure Python), within `yaml_bounds`' nesting and expansion limits."""
+    return compose_yaml(text, fast=True)
 
 
 def _yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
@@ -112,12 +109,17 @@ def _yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
 
 
 def _walk(
-    node: object, key: str, out: list[ScheduleSite], budget: list[int], listed: bool = False
+    node: object,
+    key: str,
+    out: list[ScheduleSite],
+    budget: list[int],
+    listed: bool = False,
+    depth: int = 0,
 ) -> None:
     import yaml
 
     budget[0] -= 1
-    if budget[0] < 0:
+    if budget[0] < 0 or depth > MAX_NESTING:  # libyaml nests ~1,000 deep: past Python's stack
         return
     if isinstance(node, yaml.MappingNode):
         children = list(items(node))
@@ -135,15 +137,15 @@ def _walk(
             )
             return
         for k, _, v in children:
-            _walk(v, k, out, budget)
+            _walk(v, k, out, budget, depth=depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for child in node.value:
-            _walk(child, key, out, budget, listed=True)
+            _walk(child, key, out, budget, listed=True, depth=depth + 1)
 
 
 _CRON_LINE = re.compile(
-    r"\s*((?:@(?:reboot|yearly|annually|monthly|weekly|daily|midnight|hourly))"
-    r"|(?:[\d*/,\-A-Za-z?]+[ \t]+){4}[\d*/,\-A-Za-z?]+)[ \t]+(\S[^\n]*)"
+    r"\A\s*+((?:@(?:reboot|yearly|annually|monthly|weekly|daily|midnight|hourly))"
+    r"|(?:[\d*/,\-A-Za-z?]++[ \t]++){4}[\d*/,\-A-Za-z?]++)[ \t]++(\S[^\n]*)"
 )
 _CRON_FIELD = re.compile(r"[\d*/,\-?]+|[A-Za-z]{3}(?:-[A-Za-z]{3})?")
 
@@ -168,8 +170,8 @@ def crontab_schedules(text: str) -> tuple[ScheduleSite, ...]:
     return _sorted(out)
 
 
-_TOML_FUNCTION = re.compile(r"\s*\[functions\.?\"?([\w\-]*)\"?\]")
-_TOML_SCHEDULE = re.compile(r"\s*schedule\s*=\s*[\"']([^\"'\n]{1,100})[\"']")
+_TOML_FUNCTION = re.compile(r"\A\s*+\[functions\.?\"?([\w\-]*+)\"?\]")
+_TOML_SCHEDULE = re.compile(r"\A\s*+schedule\s*+=\s*+[\"']([^\"'\n]{1,100})[\"']")
 
 
 def netlify_schedules(text: str) -> tuple[ScheduleSite, ...]:
@@ -266,10 +268,10 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
 
 
 _PY_BEAT_TASK = re.compile(r"([\"'])task\1\s*:\s*[\"']([\w.]{1,200})[\"']")
-_PY_BEAT_SCHEDULE = re.compile(r"[\"']schedule[\"']\s*:\s*(.{1,120}?)\s*,?\s*\Z")
-_PY_SCHED_DECORATOR = re.compile(r"\s*@([\w.]{1,200})\((.{0,300})\Z")
+_PY_BEAT_SCHEDULE = re.compile(r"[\"']schedule[\"']\s*+:\s*+(.{1,120}?)\s*+,?\s*+\Z")
+_PY_SCHED_DECORATOR = re.compile(r"\A\s*+@([\w.]{1,200})\((.{0,300})\Z")
 _PY_WHEN = re.compile(r"\b(?:interval|run_every|cron|crontab|schedule)\s*=|crontab\(")
-_PY_DEF_OR_CLASS = re.compile(r"\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
+_PY_DEF_OR_CLASS = re.compile(r"\A\s*+(?:async\s++)?(?:def|class)\s++([A-Za-z_]\w*)")
 _PY_INTERVAL_CALL = re.compile(
     r"([\w.]{1,200})\.enqueue(?:_once)?\(.{0,300}?\binterval\s*=\s*([^,)]{1,120})"
 )
@@ -315,10 +317,10 @@ def _args(text: str) -> str:
 
 # --- Ruby, JavaScript/TypeScript, Go ------------------------------------------------
 
-_RB_EVERY = re.compile(r"\s*every\s+([^\n]{1,120}?)\s+do\b")
-_RB_RUNS = re.compile(r"\s*(runner|rake|command)\s+[\"']([^\"'\n]{1,200})[\"']")
+_RB_EVERY = re.compile(r"\A\s*+every\s++([^\n]{1,120}?)\s+do\b")
+_RB_RUNS = re.compile(r"\A\s*+(runner|rake|command)\s++[\"']([^\"'\n]{1,200})[\"']")
 _RB_HASH = re.compile(
-    r"\s*[\"']?([\w\-]+)[\"']?\s*(?::|=>)\s*\{[^\n]{0,400}?\bcron:\s*[\"']([^\"'\n]{1,100})[\"']"
+    r"\A\s*+[\"']?([\w\-]++)[\"']?\s*+(?::|=>)\s*+\{[^\n]{0,400}?\bcron:\s*[\"']([^\"'\n]{1,100})[\"']"
     r"(?:[^\n]{0,400}?\bclass:\s*[\"']([\w:]+)[\"'])?"
 )
 
@@ -347,9 +349,9 @@ def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
     return _sorted(out)
 
 
-_JS_DECORATOR = re.compile(r"\s*@(Cron|Interval)\(\s*([^)\n]{1,120})\)")
+_JS_DECORATOR = re.compile(r"\A\s*+@(Cron|Interval)\(\s*([^)\n]{1,120})\)")
 _JS_METHOD = re.compile(
-    r"\s*(?:(?:public|private|protected|async|static)\s+)*([A-Za-z_$][\w$]*)\s*\("
+    r"\A\s*+(?:(?:public|private|protected|async|static)\s++)*([A-Za-z_$][\w$]*+)\s*+\("
 )
 _JS_CALL = re.compile(
     r"(?:cron\.schedule|new\s+CronJob|schedule\.scheduleJob)\(\s*(['\"`][^'\"`\n]{1,100}['\"`])"

@@ -15,13 +15,13 @@ if TYPE_CHECKING:
     import yaml
 
 
-def compose_yaml(text: str) -> yaml.Node | None:
+def compose_yaml(text: str, fast: bool = False) -> yaml.Node | None:
     """The document's root node, or None when the text is not YAML. LimitExceeded when it
-    nests too deep or expands too far (`bot.core.yaml_bounds`)."""
+    nests too deep or expands too far (`bot.core.yaml_bounds`; `fast`: by libyaml)."""
     import yaml
 
     try:
-        return compose_bounded(text)
+        return compose_bounded(text, fast)
     except yaml.YAMLError:
         return None
 

@@ -190,3 +190,13 @@ def test_a_consume_method_of_another_library_is_no_amqp_consumer() -> None:
     assert [(s.role, s.mechanism, s.name) for s in javascript_sites(broker)] == [
         ("consume", "amqp", "emails")
     ]
+
+
+def test_docstring_lines_of_one_line_of_many_strings_cost_its_length() -> None:
+    from bot.core.analysis.handoffs import docstring_lines
+
+    text = 'x = 1\n"""a\nb"""\ny = """c""" + """d\ne"""\n'
+    assert docstring_lines(text) == {2, 3, 5}
+    start = time.process_time()
+    assert docstring_lines("x = " + '"""a""" + ' * 100_000 + '"""\nz"""\n') == {2}
+    assert time.process_time() - start < 2  # searched back to the line start: quadratic

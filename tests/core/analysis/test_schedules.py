@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import time
+
+import pytest
 
 from bot.core.analysis.movement import is_schedule_file, parse_schedule_file
 from bot.core.analysis.schedules import (
@@ -11,6 +14,7 @@ from bot.core.analysis.schedules import (
     ruby_schedules,
     yaml_schedules,
 )
+from bot.core.limits import LimitExceeded
 from bot.core.model import ScheduleSite
 
 
@@ -120,9 +124,36 @@ def test_hostile_yaml_and_lines_are_bounded() -> None:
     lines += [f"k{i}: &k{i} [*k{i - 1}, *k{i - 1}, *k{i - 1}]" for i in range(1, 20)]
     bomb = "\n".join(lines).encode()
     start = time.process_time()
-    yaml_schedules(bomb)
-    yaml_schedules(b"schedule: [" * 5000)
+    # Past the bounds every reader of repository YAML keeps (`yaml_bounds`): the file is
+    # skipped with the reason (`extract_one`), as a compose file would be.
+    with pytest.raises(LimitExceeded, match="expands past"):
+        yaml_schedules(bomb)
+    with pytest.raises(LimitExceeded, match="deeper than"):
+        yaml_schedules(b"schedule: [" * 5000)
     crontab_schedules("* " * 500_000)
     python_schedules("crontab(" * 100_000)
     ruby_schedules("a: {" + " " * 1_000_000 + "cron: 'x'\n")
     assert time.process_time() - start < 20
+
+
+def test_yaml_nested_as_deep_as_libyaml_allows_is_walked_within_the_nesting_limit() -> None:
+    # Block nesting is no bracket: `check_nesting` lets it through, libyaml composes ~1,000
+    # levels, and the walk stops at MAX_NESTING instead of overflowing Python's stack.
+    depth = 990
+    deep = "".join(" " * i + f"k{i}:\n" for i in range(1, depth)) + " " * depth + "x: 1\n"
+    text = "sidekiq:\n deep:\n" + deep + "nightly:\n cron: '0 1 * * *'\n"
+    start = time.process_time()
+    # The deep branch first: a walk that overflowed there lost the schedule after it.
+    assert [s.schedule for s in yaml_schedules(text.encode())] == ["0 1 * * *"]
+    assert time.process_time() - start < 5
+
+
+def test_compose_yaml_of_any_depth_raises_the_limit_never_a_recursion_error() -> None:
+    from bot.core.analysis.yaml_nodes import compose_yaml
+
+    deep_block = "".join(" " * i + f"k{i}:\n" for i in range(2000)) + " " * 2000 + "x\n"
+    for text in ("- " * 5000 + "x\n", deep_block, "a: " + "[" * 5000 + "]" * 5000):
+        for fast in (False, True):
+            # pure-Python's RecursionError, or the bracket count, named as the limit
+            with contextlib.suppress(LimitExceeded):
+                compose_yaml(text, fast=fast)
