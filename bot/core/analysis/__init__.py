@@ -7,9 +7,10 @@ datastores, integrations, deployment, observability, resilience through the cata
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from bot.core.analysis.calls import MAX_BYTES, FileCalls, file_calls
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
@@ -29,7 +30,7 @@ from bot.core.flows import build_flows
 from bot.core.gc_pause import paused
 from bot.core.limits import MAX_NESTING, nesting_depth
 from bot.core.model import FileFacts, RepoFacts, Skipped, facts_unchanged
-from bot.core.snapshot import Snapshot
+from bot.core.snapshot import FileEntry, Snapshot
 from bot.core.warm import Delta, Warm
 
 # Without a catalog, nothing is matched by name, but signals still make items.
@@ -113,6 +114,7 @@ def _analyze(
         found.datastores + integrations,
         skip=is_test_path,
         schedules=schedules,
+        read_calls=_calls_reader(snapshot, entries, facts),
     )
     out = RepoFacts(
         source=snapshot.source,
@@ -134,6 +136,22 @@ def _analyze(
         warm.entrypoints = entries_state
         warm.remember(catalog, entries, facts, out, edited=None)
     return out
+
+
+def _calls_reader(
+    snapshot: Snapshot, entries: Sequence[FileEntry], facts: Mapping[str, FileFacts]
+) -> Callable[[str], FileCalls | None]:
+    """A file's calls for the flows, read and parsed when a flow's walk first reaches it
+    (a few hundred files of a large repository, not all of them)."""
+    sizes = {e.path: e.size for e in entries}
+
+    def read(path: str) -> FileCalls | None:
+        f = facts.get(path)
+        if f is None or f.skip_reason is not None or sizes.get(path, MAX_BYTES + 1) > MAX_BYTES:
+            return None  # not read by its extractor either, or too large to parse
+        return file_calls(f.language, snapshot.read(path), path.endswith(".tsx"))
+
+    return read
 
 
 def skipped_files(facts: Mapping[str, FileFacts]) -> tuple[Skipped, ...]:
