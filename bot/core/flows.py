@@ -171,6 +171,7 @@ def build_flows(
     # path -> (name, kind, lines): the entry point's lines in that file (several for a
     # module of Celery tasks, a service file of gRPC methods, a class of cron methods).
     starts: dict[str, tuple[str, str, tuple[int | None, ...]]] = {}
+    one_route: set[str] = set()
     for entry in entrypoints:
         at: dict[str, list[int | None]] = {}
         for ev in entry.evidence:
@@ -182,6 +183,10 @@ def build_flows(
             old = starts.get(path)
             if old is None or _START_ORDER.index(entry.kind) < _START_ORDER.index(old[1]):
                 starts[path] = (_flow_name(entry, path), entry.kind, tuple(found))
+                if entry.detail.startswith("/") and "," not in entry.detail:
+                    one_route.add(path)  # its flows are named by the route, not a function
+                else:
+                    one_route.discard(path)
     timed: dict[str, tuple[str, list[int | None]]] = {}
     for sched in schedules:
         for ev in sched.evidence:
@@ -202,7 +207,7 @@ def build_flows(
     flows = []
     for path in sorted(starts):
         name, kind, at = starts[path]
-        flows.extend(walker.flows(path, name, kind, at))
+        flows.extend(walker.flows(path, name, kind, at, path in one_route))
     flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), len(fl.hops), fl.name))
     # Many entry files reaching the same sink by the same last hop (every urls.py of a
     # Django project importing the views that enqueue) are one flow: the shortest is kept.
@@ -318,7 +323,12 @@ class _Walker:
         return self._next[path]
 
     def flows(
-        self, start: str, name: str, kind: str, at: tuple[int | None, ...]
+        self,
+        start: str,
+        name: str,
+        kind: str,
+        at: tuple[int | None, ...],
+        named: bool = False,
     ) -> list[Flow]:
         """Up to `PER_ENTRY` flows from `start`, one per sink it reaches first (by what
         matters for its kind, then by distance): by calls first, from each function the
@@ -330,7 +340,7 @@ class _Walker:
             if len(at) == 1:
                 by_calls = self.call_flows(start, name, kind, line)
             else:
-                by_calls = self.several_flows(start, name, kind, at)
+                by_calls = self.several_flows(start, name, kind, at, named)
         kinds = {k for k, _ in by_calls}
         if len(kinds) < PER_ENTRY:
             more = self.import_flows(start, name, kind, line)
@@ -339,14 +349,18 @@ class _Walker:
         return [f for _, f in by_calls[: PER_ENTRY * PER_ENTRY]]
 
     def several_flows(
-        self, start: str, name: str, kind: str, at: tuple[int | None, ...]
+        self, start: str, name: str, kind: str, at: tuple[int | None, ...], named: bool
     ) -> list[tuple[str, Flow]]:
         """Flows from each function an entry point names in one file (the tasks of a
         module, the methods of a gRPC service): the shortest to each sink, at most
         `PER_ENTRY` per kind of sink. Lines outside any function: one walk of the module."""
         found: dict[str, tuple[int, int, int, str, Flow]] = {}
+        assert self.graph is not None
         for i, ln in enumerate(at[:MAX_ENTRY_LINES]):
-            for sink_kind, flow in self.call_flows(start, name, kind, ln, by_line=True):
+            # Named for its function: the entry point's name is the file's (its first route).
+            scope = self.graph.scope_at(start, ln)
+            title = f"{scope} ({start})" if scope and not named else name
+            for sink_kind, flow in self.call_flows(start, title, kind, ln, by_line=True):
                 key = (_priority(kind, sink_kind), len(flow.hops), i, sink_kind, flow)
                 old = found.get(flow.sinks[0].what)
                 if old is None or key[:3] < old[:3]:

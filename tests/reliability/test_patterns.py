@@ -39,6 +39,12 @@ NOT_YET_LINEAR = (
     "bot.core.document_sections.",
     "bot.core.front_matter.",
 )
+# Added to those modules since (issue 18), probed already: new patterns are linear from day one.
+PROBED_ANYWAY = (
+    "bot.core.analysis.handoffs._PY_JOB_MADE",
+    "bot.core.analysis.handoffs._PY_JOB_NAME_KW",
+    "bot.core.analysis.handoffs._PY_JOB_FIRST",
+)
 SCREEN = 1_000  # characters: a pattern this fast on every unit at this size is not measured
 SIZE = 4_000
 RATIO = 2.5
@@ -73,7 +79,7 @@ def _quadrupled(run, unit: str) -> float:  # type: ignore[no-untyped-def]
 def test_every_core_pattern_is_linear_on_generated_worst_cases() -> None:
     slow: list[str] = []
     for name, pattern in core_patterns().items():
-        if name.startswith(NOT_YET_LINEAR):
+        if name.startswith(NOT_YET_LINEAR) and not name.startswith(PROBED_ANYWAY):
             continue
         run = _matcher(name, pattern)
         for unit in units(pattern):
@@ -86,6 +92,12 @@ def test_every_core_pattern_is_linear_on_generated_worst_cases() -> None:
                     slow.append(f"{name} on {unit!r}: {one * 1e3:.1f} -> {two * 1e3:.1f} ms")
                     break
     assert not slow, "super-linear patterns:\n" + "\n".join(slow)
+
+
+def test_the_patterns_probed_anyway_are_found_by_the_probe() -> None:
+    names = list(core_patterns())
+    for wanted in PROBED_ANYWAY:
+        assert any(n.startswith(wanted + "#") for n in names), wanted
 
 
 def test_the_probe_finds_a_quadratic_pattern() -> None:

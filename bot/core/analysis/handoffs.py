@@ -205,7 +205,8 @@ _PY_CALL_WORDS = (
 # (`movement.pair_handoffs` drops a "job-registry" producer alone).
 _PY_JOB_MADE = re.compile(r"(?<![\w.])Job\(")
 _PY_JOB_NAME_KW = re.compile(r"(?<!\w)name[ \t]*=[ \t]*(['\"])([\w.:\-]{1,200})\1")
-_PY_JOB_FIRST = re.compile(r"[ \t]*(?:(['\"])([\w.:\-]{1,200})\1|([A-Z][A-Z0-9_]{0,100})(?![\w(.]))")
+# Matched on a stripped argument text: no leading run of blanks to rescan.
+_PY_JOB_FIRST = re.compile(r"(?:(['\"])([\w.:\-]{1,200})\1|([A-Z][A-Z0-9_]{0,100})(?![\w(.]))")
 MAX_JOB_LINES = 3  # lines after `Job(` searched for its name
 # Lines worth a look hold one of these: a decorator, a class, a wrapper, a call word.
 _PY_NEEDLES = ("@", "class ", "task(", "Job(", *_PY_CALL_WORDS)
@@ -399,9 +400,9 @@ class _PyScan:
         # The site is the line that names the job (where a reader sees which one it is).
         rest = [line[m.end() :], *self.lines[i : i + MAX_JOB_LINES - 1]]
         at = i
-        first = _PY_JOB_FIRST.match(rest[0]) if rest[0].strip() else None
+        first = _PY_JOB_FIRST.match(rest[0].lstrip()) if rest[0].strip() else None
         if first is None and not rest[0].strip() and len(rest) > 1:
-            first = _PY_JOB_FIRST.match(rest[1])  # `Job(` alone, its first argument below
+            first = _PY_JOB_FIRST.match(rest[1].lstrip())  # `Job(` alone, its argument below
             at = i + 1
         name = (first.group(2) or first.group(3)) if first is not None else None
         if name is None:
