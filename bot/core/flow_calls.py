@@ -17,16 +17,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.core.analysis.calls import Call, FileCalls, Func
+from bot.core.call_sites import Call, FileCalls, Func
 from bot.core.model import FileFacts, ImportRef
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
 ReadCalls = Callable[[str], "FileCalls | None"]
 # Prisma Client's model methods: `prisma.<model>.<op>(...)` reads or writes the database.
 PRISMA_OPS = frozenset(
-    """findUnique findUniqueOrThrow findFirst findFirstOrThrow findMany create createMany
+    """
+    findUnique findUniqueOrThrow findFirst findFirstOrThrow findMany create createMany
     createManyAndReturn update updateMany upsert delete deleteMany count aggregate groupBy
-    """.split()
+    """.split()  # noqa: SIM905 (words read better as words)
 )
 _READ = frozenset({"python", "go", "ruby", "javascript", "typescript"})
 MAX_IMPLEMENTATIONS = 3
@@ -34,13 +35,14 @@ MAX_REEXPORTS = 12  # `export * from` lines of a barrel file followed for one na
 # Method names Rails, Active Record and Ruby give every object: a repository that defines
 # one of them once (`def update` in one controller) has not made every `.update(` its own.
 RUBY_COMMON = frozenset(
-    """new create update destroy show index edit save save! update! create! destroy! find
-    find_by where each map select reject call perform process to_s to_h to_a to_param as_json
-    present? blank? valid? delete reload first last count sum includes order limit render
-    redirect_to initialize set get fetch run send build add remove clear merge parse load
-    start stop close open read write notify deliver include? exists? any? none? empty? size
-    length name id key value join split call! log puts raise require attr_accessor
-    """.split()
+    """
+    new create update destroy show index edit save save! update! create! destroy! find
+    find_by where each map select reject call perform process to_s to_h to_a to_param
+    as_json present? blank? valid? delete reload first last count sum includes order limit
+    render redirect_to initialize set get fetch run send build add remove clear merge parse
+    load start stop close open read write notify deliver include? exists? any? none? empty?
+    size length name id key value join split call! log puts raise require attr_accessor
+    """.split()  # noqa: SIM905 (words read better as words)
 )
 MAX_REEXPORT = 2
 
@@ -77,11 +79,7 @@ class CallGraph:
     def calls(self, path: str) -> FileCalls | None:
         if path not in self._calls:
             f = self.facts.get(path)
-            self._calls[path] = (
-                self._read(path)
-                if f is not None and f.language in _READ
-                else None
-            )
+            self._calls[path] = self._read(path) if f is not None and f.language in _READ else None
         return self._calls[path]
 
     def scope_at(self, path: str, line: int | None) -> str:
@@ -133,9 +131,8 @@ class CallGraph:
         fc = self.calls(path)
         seen: set[tuple[str, str]] = set()
         f = self.facts.get(path)
-        for call in sorted(fc.calls if fc is not None else (), key=lambda c: c.line):
-            if scope and call.scope != scope:
-                continue  # a nested function runs when it is called back, not here
+        # A nested function's calls are not its parent's: it runs when it is called back.
+        for call in sorted(fc.calls_in(scope) if fc is not None else (), key=lambda c: c.line):
             if f is None:
                 break
             if f.language == "python":
@@ -173,9 +170,9 @@ class CallGraph:
         if fc is None:
             return []
         python = path.endswith(".py")
-        for call in fc.calls:
+        for call in fc.calls_in(scope):
             parts = call.parts
-            if len(parts) < 3 or (scope and call.scope != scope):
+            if len(parts) < 3:
                 continue
             if python and parts[-2] == "objects":  # Django: `Document.objects.create(...)`
                 what = f"queries the database ({parts[-3]}.objects.{parts[-1]})"
@@ -252,10 +249,8 @@ class CallGraph:
             if home is None:
                 return None
             fc = self.calls(home[0])
-            field = next(
-                (t for o, n, _s, t in fc.fields if o == home[1] and n == rest[0]) if fc else (),
-                None,
-            )
+            fields = fc.fields if fc is not None else ()
+            field = next((t for o, n, _s, t in fields if o == home[1] and n == rest[0]), None)
             if field is None:
                 return None
             home = self._py_class(home[0], field)
@@ -274,10 +269,9 @@ class CallGraph:
         for ref in self.facts[path].imports:
             if cls in ref.names:
                 whole = self.resolve(path, "python", ref)
-                if whole and whole.endswith(".py") and whole in self.facts and whole != path:
-                    if depth < MAX_REEXPORT:
-                        return self._py_class(whole, cls, depth + 1)
-                return None
+                if whole is None or whole == path or whole not in self.facts:
+                    return None
+                return self._py_class(whole, cls, depth + 1) if depth < MAX_REEXPORT else None
         return None
 
     # --- JavaScript / TypeScript -------------------------------------------------------
@@ -363,10 +357,8 @@ class CallGraph:
             if home is None:
                 return None
             fc = self.calls(home[0])
-            field = next(
-                (t for o, n, _s, t in fc.fields if o == home[1] and n == name) if fc else (),
-                None,
-            )
+            fields = fc.fields if fc is not None else ()
+            field = next((t for o, n, _s, t in fields if o == home[1] and n == name), None)
             home = self._js_class(home[0], field) if field is not None else None
         if home is None or not rest:
             return None
@@ -545,4 +537,3 @@ def _label(path: str, target: str, qual: str) -> str:
     else:
         stem = target.rpartition("/")[2].rpartition(".")[0]
     return f"calls {stem}.{qual}" if stem and stem != "__init__" else f"calls {qual}"
-

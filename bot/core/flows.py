@@ -173,10 +173,10 @@ def build_flows(
     starts: dict[str, tuple[str, str, tuple[int | None, ...]]] = {}
     one_route: set[str] = set()
     for entry in entrypoints:
-        at: dict[str, list[int | None]] = {}
+        by_path: dict[str, list[int | None]] = {}
         for ev in entry.evidence:
-            at.setdefault(ev.path, []).append(ev.line)
-        for path, found in at.items():
+            by_path.setdefault(ev.path, []).append(ev.line)
+        for path, found in by_path.items():
             f = facts.get(path)
             if f is None or f.language not in _CODE_LANGUAGES or skip(path):
                 continue
@@ -206,8 +206,8 @@ def build_flows(
     walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph)
     flows = []
     for path in sorted(starts):
-        name, kind, at = starts[path]
-        flows.extend(walker.flows(path, name, kind, at, path in one_route))
+        name, kind, lines_at = starts[path]
+        flows.extend(walker.flows(path, name, kind, lines_at, path in one_route))
     flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), len(fl.hops), fl.name))
     # Many entry files reaching the same sink by the same last hop (every urls.py of a
     # Django project importing the views that enqueue) are one flow: the shortest is kept.
@@ -352,7 +352,7 @@ class _Walker:
         self, start: str, name: str, kind: str, at: tuple[int | None, ...], named: bool
     ) -> list[tuple[str, Flow]]:
         """Flows from each function an entry point names in one file (the tasks of a
-        module, the methods of a gRPC service): the shortest to each sink, at most
+        module, the methods of a gRPC service): the first to each sink, at most
         `PER_ENTRY` per kind of sink. Lines outside any function: one walk of the module."""
         found: dict[str, tuple[int, int, int, str, Flow]] = {}
         assert self.graph is not None
@@ -361,7 +361,9 @@ class _Walker:
             scope = self.graph.scope_at(start, ln)
             title = f"{scope} ({start})" if scope and not named else name
             for sink_kind, flow in self.call_flows(start, title, kind, ln, by_line=True):
-                key = (_priority(kind, sink_kind), len(flow.hops), i, sink_kind, flow)
+                # The file's first function that reaches the sink (a service file's
+                # create, a module's first task), not the shortest chain.
+                key = (_priority(kind, sink_kind), i, len(flow.hops), sink_kind, flow)
                 old = found.get(flow.sinks[0].what)
                 if old is None or key[:3] < old[:3]:
                     found[flow.sinks[0].what] = key
@@ -481,7 +483,7 @@ class _Walker:
         assert self.graph is not None
         if not root[1] or before is None:
             return []
-        out = []
+        out: list[Hop] = []
         for target, _qual, at, what in self.graph.side_steps(*root):
             if at >= before or len(out) >= MAX_SIDE:
                 break

@@ -232,7 +232,9 @@ def flow_list(
 def _pick(flows: Sequence[Flow], limit: int) -> list[Flow]:
     """The first `limit` flows, in their order, with the first of each rank among them: a
     service with many workers still shows its command-line flow."""
-    firsts = {id(next(f for f in flows if f.rank == r)) for r in dict.fromkeys(f.rank for f in flows)}
+    firsts = {
+        id(next(f for f in flows if f.rank == r)) for r in dict.fromkeys(f.rank for f in flows)
+    }
     room = limit - len(firsts)
     picked = []
     for f in flows:

@@ -4,7 +4,8 @@ small hand-written apps in each language, analysed for real (parser, resolver, c
 from __future__ import annotations
 
 from bot.core.analysis import analyze
-from bot.core.analysis.calls import Call, file_calls, python_calls
+from bot.core.analysis.calls import file_calls, python_calls
+from bot.core.call_sites import Call
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.model import Flow, RepoFacts
 from bot.core.snapshot import MemorySnapshot
@@ -167,8 +168,8 @@ GO = {
     ),
     "api/memo.go": (
         b"package api\n\n"
-        b"import (\n\t\"context\"\n\n\tpb \"example.com/memo/proto\"\n"
-        b"\t\"example.com/memo/store\"\n)\n\n"
+        b'import (\n\t"context"\n\n\tpb "example.com/memo/proto"\n'
+        b'\t"example.com/memo/store"\n)\n\n'
         b"func (s *Service) CreateMemo(ctx context.Context, request *pb.CreateMemoRequest)"
         b" (*pb.Memo, error) {\n"
         b"\tm, err := s.Store.CreateMemo(ctx, &store.Memo{})\n"
@@ -233,11 +234,7 @@ RAILS = {
         b"end\n"
     ),
     "app/models/concerns/syncable.rb": (
-        b"module Syncable\n"
-        b"  def sync_later\n"
-        b"    SyncJob.perform_later(self)\n"
-        b"  end\n"
-        b"end\n"
+        b"module Syncable\n  def sync_later\n    SyncJob.perform_later(self)\n  end\nend\n"
     ),
     "app/jobs/sync_job.rb": (
         b"class SyncJob < ApplicationJob\n  def perform(account)\n  end\nend\n"
@@ -299,3 +296,34 @@ def test_a_nest_controller_reaches_prisma_through_injected_services() -> None:
         ("src/orders.controller.ts", 10, "calls orders.service.OrdersService.create"),
         ("src/orders.service.ts", 9, "queries the database (Prisma order.create)"),
     ]
+
+
+def test_a_large_python_file_is_indexed_and_read_a_function_at_a_time_alike() -> None:
+    # Past SMALL_PYTHON the file is indexed by lines and its functions parsed one by one;
+    # decorators over several lines, brackets closing at a lower indentation, strings over
+    # several lines and a continued last statement must not move a function's end.
+    from bot.core.analysis.calls import SMALL_PYTHON, python_index
+
+    unit = (
+        "@decorate(\n    a=1,\n)\n"
+        "def f{i}(x: Queue):\n"
+        '    """Doc\nat column zero\n"""\n'
+        "    call(x,\n"
+        ")\n"
+        "    x.submit(1)\n"
+        "    return g(1,\n             2)\n"
+        "\n"
+        "class C{i}:\n    storage: Storage\n\n    def m(self):\n        self.storage.put(1) \\\n"
+        "            .then(2)\n"
+    )
+    text = "".join(unit.format(i=i) for i in range(SMALL_PYTHON // len(unit) + 5)).encode()
+    assert len(text) > SMALL_PYTHON
+    full, index = python_calls(text), python_index(text)
+    assert full is not None and index is not None
+    assert index.funcs == tuple(sorted(full.funcs, key=lambda f: f.line))
+    assert set(index.fields) <= set(full.fields) and index.fields
+    for fn in full.funcs:
+        key = lambda c: (c.line, c.parts)  # noqa: E731
+        assert sorted(index.calls_in(fn.qual), key=key) == sorted(
+            (c for c in full.calls if c.scope == fn.qual), key=key
+        ), fn.qual

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from bot.core.analysis.calls import MAX_BYTES, FileCalls, file_calls
+from bot.core.analysis.calls import MAX_BYTES, file_calls
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
@@ -25,6 +25,7 @@ from bot.core.analysis.graph import (
 from bot.core.analysis.movement import collect_schedules, pair_handoffs
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
+from bot.core.call_sites import FileCalls
 from bot.core.facts_cache import FactsCache
 from bot.core.flows import build_flows
 from bot.core.gc_pause import paused

@@ -16,57 +16,22 @@ deep) give None, and the walk over the tree uses an explicit stack, never recurs
 from __future__ import annotations
 
 import ast
+import re
+import textwrap
 from bisect import bisect_right
-from dataclasses import dataclass
 
 from bot.core.analysis import treesitter as ts
+from bot.core.analysis.python import _string_spans
+from bot.core.analysis.scan import Lines
+from bot.core.call_sites import Call, FileCalls, Func
 
 MAX_BYTES = 400_000
+# Python files above this are indexed by their `def`/`class` lines and parsed a function at
+# a time: `ast.parse` of a whole 200 KB views module costs ~60 ms, its three functions a walk
+# reaches ~1 ms.
+SMALL_PYTHON = 16_000
 MAX_CALLS = 5_000
 MAX_PARTS = 6  # `a.b.c.d.e.f(`: longer chains are not followed
-
-
-@dataclass(frozen=True, slots=True)
-class Func:
-    """A function or method: `qual` is `f`, `Class.method`, `outer.inner` (Go: `Type.Method`)."""
-
-    qual: str
-    line: int  # the `def`/`func` line
-    first: int  # its first decorator's line, or `line`
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    line: int  # the line of the callee's last name (`submit` of `self.storage.submit(`)
-    scope: str  # the enclosing function's `qual`, "" at module level
-    parts: tuple[str, ...]  # the callee as written: ("queue", "submit")
-    # (import spec or "", type name) of `parts[0]`, when the parser sees its type.
-    head_type: tuple[str, str] | None = None
-    context: bool = False  # `with logs.context(...)`: wraps the work, is not a step of it
-
-
-@dataclass(frozen=True, slots=True)
-class FileCalls:
-    funcs: tuple[Func, ...]
-    calls: tuple[Call, ...]
-    # (owner type, field, import spec or "", field type): `storage: Storage` in a class body.
-    fields: tuple[tuple[str, str, str, str], ...] = ()
-    # Go: (name as used in the file, import spec); Python leaves it to the import facts.
-    aliases: tuple[tuple[str, str], ...] = ()
-    interfaces: tuple[tuple[str, str], ...] = ()  # Go: (interface, method)
-    classes: tuple[str, ...] = ()  # Python classes / Go type names declared here
-    # JavaScript/TypeScript: (local name, module spec, imported name; "*" for a namespace).
-    imports: tuple[tuple[str, str, str], ...] = ()
-
-    def scope_at(self, line: int) -> str:
-        """The innermost function whose decorators or body hold `line`, or ""."""
-        best = ""
-        width = None
-        for f in self.funcs:
-            if f.first <= line <= f.end and (width is None or f.end - f.first < width):
-                best, width = f.qual, f.end - f.first
-        return best
 
 
 def file_calls(language: str, data: bytes, tsx: bool = False) -> FileCalls | None:
@@ -77,7 +42,7 @@ def file_calls(language: str, data: bytes, tsx: bool = False) -> FileCalls | Non
     if language in ("javascript", "typescript"):
         return js_calls(data, "tsx" if tsx else language)
     if language == "python":
-        return python_calls(data)
+        return python_calls(data) if len(data) <= SMALL_PYTHON else python_index(data)
     if language == "go":
         return go_calls(data)
     if language == "ruby":
@@ -132,11 +97,15 @@ def _constructed(node: ast.expr | None) -> str | None:
 _Scope = tuple[str, str, dict[str, str]]  # (function qual, class, variable -> type name)
 
 
-def python_calls(data: bytes) -> FileCalls | None:
+def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls | None:
+    """Every call and definition of a Python file (or, with `cls` and `offset`, of one
+    function's source cut out of a class `cls`, its lines counted from `offset` + 1)."""
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    if offset:
+        ast.increment_lineno(tree, offset)
     funcs: list[Func] = []
     calls: list[Call] = []
     fields: list[tuple[str, str, str, str]] = []
@@ -144,7 +113,7 @@ def python_calls(data: bytes) -> FileCalls | None:
     wrappers: set[int] = set()  # ids of the calls that open a `with`
     # Children are pushed in reverse so they pop in source order: an assignment is seen
     # before the calls below it.
-    stack: list[tuple[ast.AST, _Scope]] = [(tree, ("", "", {}))]
+    stack: list[tuple[ast.AST, _Scope]] = [(tree, ("", cls, {}))]
     while stack and len(calls) < MAX_CALLS:
         node, (scope, cls, types) = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -198,11 +167,12 @@ def _note_types(
     fields: list[tuple[str, str, str, str]],
 ) -> None:
     """Types an assignment declares: `x: T`, `x = T(...)`, `self.x: T`, a class body's `x: T`."""
+    targets: list[ast.expr]
     if isinstance(node, ast.AnnAssign):
         targets = [node.target]
         name = _ann_name(node.annotation) or _constructed(node.value)
     else:
-        targets = node.targets
+        targets = list(node.targets)
         name = _constructed(node.value)
     if name is None:
         return
@@ -219,6 +189,114 @@ def _note_types(
             and "self" in types
         ):
             fields.append((types["self"], t.attr, "", name))
+
+
+# A one-line string literal (possessive bodies: linear), blanked before brackets are counted.
+_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*+\"|'(?:[^'\\\n]|\\.)*+'")
+
+
+def _string_lines(text: str) -> frozenset[int]:
+    """Lines inside triple-quoted strings (past their first line): not code."""
+    spans = _string_spans(text) or []
+    at = Lines(text)
+    out: set[int] = set()
+    for start, end in spans:
+        out.update(range(at.at(start) + 1, at.at(end) + 1))
+    return frozenset(out)
+
+
+def python_index(data: bytes) -> FileCalls | None:
+    """A large file's functions, classes and class-body field annotations from its lines
+    (indentation gives each `def` its end), with a reader that parses one function's lines
+    when asked for its calls. A function whose lines don't parse alone (a string running
+    past its end, say) is read from the whole file, parsed once."""
+    text = data.decode("utf-8", "replace")
+    lines = text.split("\n")
+    funcs: list[Func] = []
+    classes: list[str] = []
+    fields: list[tuple[str, str, str, str]] = []
+    open_: list[tuple[int, str, str, int, int]] = []  # (indent, kind, qual, line, first)
+    decorated: int | None = None
+    body_indent: dict[str, int] = {}
+
+    def close(upto: int, indent: int) -> None:
+        while open_ and open_[-1][0] >= indent:
+            _, kind, qual, line, first = open_.pop()
+            if kind == "def":
+                funcs.append(Func(qual, line, first, upto))
+
+    in_string = _string_lines(text)
+    depth = 0  # open brackets: a line inside them continues a statement
+    last_code = 0
+    for i, raw in enumerate(lines, 1):
+        if i in in_string:
+            last_code = i
+            continue
+        stripped = raw.lstrip(" \t")
+        if not stripped or stripped.startswith("#"):
+            continue
+        code = _QUOTED.sub("''", stripped).split("#", 1)[0]
+        opened = depth
+        depth = max(0, depth + sum(map(code.count, "([{")) - sum(map(code.count, ")]}")))
+        if opened or raw.endswith("\\"):
+            last_code = i  # a statement's continuation belongs to the block it is in
+            continue
+        indent = len(raw) - len(stripped)
+        close(last_code, indent)
+        last_code = i
+        if stripped.startswith("@"):
+            decorated = decorated or i
+            continue
+        word = stripped.split("(", 1)[0].split(":", 1)[0].split()
+        kind = "def" if word[:1] == ["def"] or word[:2] == ["async", "def"] else ""
+        kind = "class" if word[:1] == ["class"] else kind
+        if kind and word[-1].isidentifier():
+            owner = open_[-1][2] if open_ else ""
+            qual = f"{owner}.{word[-1]}" if owner else word[-1]
+            if kind == "class" and not any(k == "def" for _, k, _, _, _ in open_):
+                classes.append(qual)
+            open_.append((indent, kind, qual, i, decorated or i))
+        elif open_ and open_[-1][1] == "class" and ":" in stripped:
+            # `storage: Storage` at the class body's own indentation: a declared field.
+            owner = open_[-1][2]
+            if body_indent.setdefault(owner, indent) == indent:
+                name, _, rest = stripped.partition(":")
+                typ = rest.split("=", 1)[0].strip().split("|", 1)[0].strip().strip("'\"")
+                if name.strip().isidentifier() and typ.isidentifier():
+                    fields.append((owner, name.strip(), "", typ))
+        decorated = None
+    close(last_code, 0)
+    funcs.sort(key=lambda f: f.line)
+    spans = {f.qual: f for f in funcs}
+    cache: dict[str, tuple[Call, ...]] = {}
+    whole: list[FileCalls | None] = []
+
+    def read(scope: str) -> tuple[Call, ...]:
+        found = cache.get(scope)
+        if found is not None:
+            return found
+        fn = spans.get(scope)
+        part = None
+        if fn is not None:
+            cut = lines[fn.first - 1 : fn.end]
+            owner = scope.rpartition(".")[0]
+            part = python_calls(textwrap.dedent("\n".join(cut)), owner, fn.first - 1)
+        if part is None:  # the whole file (or a function that can't be read alone)
+            if not whole:
+                whole.append(python_calls(data))
+            part = whole[0]
+        calls = part.calls if part is not None else ()
+        found = tuple(c for c in calls if c.scope == scope) if scope else calls
+        cache[scope] = found
+        return found
+
+    return FileCalls(
+        tuple(funcs),
+        (),
+        tuple(dict.fromkeys(fields)),
+        classes=tuple(classes),
+        reader=read,
+    )
 
 
 # --- Go -------------------------------------------------------------------------------
@@ -310,16 +388,16 @@ def go_calls(data: bytes) -> FileCalls | None:
         calls: list[Call] = []
         for n in nodes:
             if n.type in ("function_declaration", "method_declaration"):
-                name = ts.text(n.child_by_field_name("name"))
+                fname = ts.text(n.child_by_field_name("name"))
                 types: dict[str, tuple[str, str]] = {}
-                qual = name
+                qual = fname
                 if n.type == "method_declaration":
                     recv: dict[str, tuple[str, str]] = {}
                     _go_params(n.child_by_field_name("receiver"), aliases, recv)
                     owner = next(iter(recv.values()), None)
                     if owner is None:
                         continue
-                    qual = f"{owner[1]}.{name}"
+                    qual = f"{owner[1]}.{fname}"
                     types.update(recv)
                 _go_params(n.child_by_field_name("parameters"), aliases, types)
                 funcs.append(Func(qual, ts.line(n), ts.line(n), n.end_point[0] + 1))

@@ -206,7 +206,7 @@ _PY_CALL_WORDS = (
 _PY_JOB_MADE = re.compile(r"(?<![\w.])Job\(")
 _PY_JOB_NAME_KW = re.compile(r"(?<!\w)name[ \t]*=[ \t]*(['\"])([\w.:\-]{1,200})\1")
 # Matched on a stripped argument text: no leading run of blanks to rescan.
-_PY_JOB_FIRST = re.compile(r"(?:(['\"])([\w.:\-]{1,200})\1|([A-Z][A-Z0-9_]{0,100})(?![\w(.]))")
+_PY_JOB_FIRST = re.compile(r"(?:(['\"])([\w.:\-]{1,200})\1|([A-Z][A-Z0-9_]{0,100}+)(?![\w(.]))")
 MAX_JOB_LINES = 3  # lines after `Job(` searched for its name
 # Lines worth a look hold one of these: a decorator, a class, a wrapper, a call word.
 _PY_NEEDLES = ("@", "class ", "task(", "Job(", *_PY_CALL_WORDS)

@@ -238,7 +238,9 @@ def test_a_registry_job_made_by_name_pairs_with_its_decorated_function() -> None
         "worker.py": FileFacts("python", handoffs=python_sites(worker)),
         "web.py": FileFacts("python", handoffs=python_sites(web)),
     }
-    paired = {(h.name, h.mechanism, len(h.producers)) for h in pair_handoffs(facts, lambda p: False)}
+    paired = {
+        (h.name, h.mechanism, len(h.producers)) for h in pair_handoffs(facts, lambda p: False)
+    }
     # A `Job("…")` nothing answers to is dropped (a Django model named Job is made alike).
     assert paired == {("run_refresh", "job", 1), ("install", "job", 1)}
 
