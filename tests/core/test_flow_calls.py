@@ -319,9 +319,11 @@ def test_a_large_python_file_is_indexed_and_read_a_function_at_a_time_alike() ->
     text = "".join(unit.format(i=i) for i in range(SMALL_PYTHON // len(unit) + 5)).encode()
     assert len(text) > SMALL_PYTHON
     full, index = python_calls(text), python_index(text)
-    assert full is not None and index is not None
+    assert full is not None
+    assert index is not None
     assert index.funcs == tuple(sorted(full.funcs, key=lambda f: f.line))
-    assert set(index.fields) <= set(full.fields) and index.fields
+    assert set(index.fields) <= set(full.fields)
+    assert index.fields
     for fn in full.funcs:
         key = lambda c: (c.line, c.parts)  # noqa: E731
         assert sorted(index.calls_in(fn.qual), key=key) == sorted(
