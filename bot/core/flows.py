@@ -34,6 +34,7 @@ from bot.core.model import (
 
 MAX_DEPTH = 4
 CALL_DEPTH = 6  # a call chain is longer than an import chain: one hop per function
+CALL_VISIT = 120  # functions one call walk may reach
 MAX_ENTRY_LINES = 12  # functions of one entry file walked from, each on its own
 MAX_SIDE = 2  # calls the entry function makes on its way (verify, parse) shown as hops
 MAX_VISIT = 120
@@ -396,7 +397,7 @@ class _Walker:
         depth = {root: 0}
         queue = deque([root])
         reached: list[tuple[int, int, tuple[str, str], str, Sink]] = []
-        while queue and len(parent) < MAX_VISIT:
+        while queue and len(parent) < CALL_VISIT:
             node = queue.popleft()
             path, scope = node
             enqueues = False

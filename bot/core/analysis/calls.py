@@ -97,6 +97,42 @@ def _constructed(node: ast.expr | None) -> str | None:
 _Scope = tuple[str, str, dict[str, str]]  # (function qual, class, variable -> type name)
 
 
+# Nodes that hold no call: not walked into (most of a tree's nodes are these).
+_LEAVES = frozenset(
+    {
+        ast.Name,
+        ast.Constant,
+        ast.Load,
+        ast.Store,
+        ast.Del,
+        ast.alias,
+        ast.Pass,
+        ast.Break,
+        ast.Continue,
+        ast.Import,
+        ast.ImportFrom,
+        ast.Global,
+        ast.Nonlocal,
+    }
+    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.operator)}
+    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.cmpop)}
+    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.unaryop)}
+    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.boolop)}
+)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """`ast.iter_child_nodes` without the leaves."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            out.extend(v for v in value if isinstance(v, ast.AST) and type(v) not in _LEAVES)
+        elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+            out.append(value)
+    return out
+
+
 def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls | None:
     """Every call and definition of a Python file (or, with `cls` and `offset`, of one
     function's source cut out of a class `cls`, its lines counted from `offset` + 1)."""
@@ -104,22 +140,23 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    if offset:
-        ast.increment_lineno(tree, offset)
     funcs: list[Func] = []
     calls: list[Call] = []
     fields: list[tuple[str, str, str, str]] = []
     classes: list[str] = []
     wrappers: set[int] = set()  # ids of the calls that open a `with`
     # Children are pushed in reverse so they pop in source order: an assignment is seen
-    # before the calls below it.
+    # before the calls below it. Leaves (names, constants, contexts) are never pushed.
     stack: list[tuple[ast.AST, _Scope]] = [(tree, ("", cls, {}))]
     while stack and len(calls) < MAX_CALLS:
         node, (scope, cls, types) = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        kind = type(node)
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             qual = f"{scope}.{node.name}" if scope else (f"{cls}.{node.name}" if cls else node.name)
             first = min([d.lineno for d in node.decorator_list] + [node.lineno])
-            funcs.append(Func(qual, node.lineno, first, node.end_lineno or node.lineno))
+            end = node.end_lineno or node.lineno
+            funcs.append(Func(qual, node.lineno + offset, first + offset, end + offset))
             inner = dict(types)
             args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
             for i, arg in enumerate(args):
@@ -131,23 +168,29 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
                 stack.append((d, (scope, cls, types)))
             children: list[ast.AST] = list(node.body)
             child_scope: _Scope = (qual, cls, inner)
-        elif isinstance(node, ast.ClassDef):
+        elif kind is ast.ClassDef:
+            assert isinstance(node, ast.ClassDef)
             if scope:
                 continue  # a class inside a function: its methods are not reached by name
             classes.append(node.name)
             children = list(node.body)
             child_scope = ("", node.name, {})
         else:
-            if isinstance(node, ast.Call) and (parts := _dotted(node.func)) is not None:
-                head = types.get(parts[0])
-                line = node.func.end_lineno or node.lineno
-                typed = ("", head) if head else None
-                calls.append(Call(line, scope, parts, typed, id(node) in wrappers))
-            elif isinstance(node, (ast.With, ast.AsyncWith)):
+            if kind is ast.Call:
+                assert isinstance(node, ast.Call)
+                parts = _dotted(node.func)
+                if parts is not None:
+                    head = types.get(parts[0])
+                    line = (node.func.end_lineno or node.lineno) + offset
+                    typed = ("", head) if head else None
+                    calls.append(Call(line, scope, parts, typed, id(node) in wrappers))
+            elif kind is ast.With or kind is ast.AsyncWith:
+                assert isinstance(node, (ast.With, ast.AsyncWith))
                 wrappers.update(id(item.context_expr) for item in node.items)
-            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            elif kind is ast.Assign or kind is ast.AnnAssign:
+                assert isinstance(node, (ast.Assign, ast.AnnAssign))
                 _note_types(node, scope, cls, types, fields)
-            children = list(ast.iter_child_nodes(node))
+            children = _children(node)
             child_scope = (scope, cls, types)
         for child in reversed(children):
             stack.append((child, child_scope))
