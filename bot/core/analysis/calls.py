@@ -234,8 +234,10 @@ def _note_types(
             fields.append((types["self"], t.attr, "", name))
 
 
-# A one-line string literal (possessive bodies: linear), blanked before brackets are counted.
-_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*+\"|'(?:[^'\\\n]|\\.)*+'")
+# A one-line string literal, blanked before brackets are counted. Possessive bodies and an
+# optional closer: a string left open runs to the end of the line, so no quote is scanned
+# twice (a line of `\"` is linear).
+_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*+\"?|'(?:[^'\\\n]|\\.)*+'?")
 
 
 def _string_lines(text: str) -> frozenset[int]:

@@ -67,7 +67,13 @@ def test_grpc_service_methods_are_http_entry_points() -> None:
         " (*v1pb.Memo, error) {\n\treturn nil, nil\n}\n\n"
         "func (s *APIV1Service) helper(ctx context.Context, request *v1pb.CreateMemoRequest) {}\n"
         "func CreateMemo(ctx context.Context, request *v1pb.CreateMemoRequest) {}\n"
+        "func (s *S) CreateUserWebhook(ctx context.Context, request *pb.CreateUserWebhookRequest)"
+        " {}\n"
     )
     found = {(s.kind, s.name, s.line, s.detail) for s in extract_go(src).signals}
     # An exported method taking (ctx, *pb.XRequest): the shape protoc's servers call.
-    assert found == {("entrypoint.http", "gRPC method", 3, "CreateMemo")}
+    # A method that manages webhooks is no webhook receiver (only a route's name says so).
+    assert found == {
+        ("entrypoint.http", "gRPC method", 3, "CreateMemo"),
+        ("entrypoint.http", "gRPC method", 9, "CreateUserWebhook"),
+    }
