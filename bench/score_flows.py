@@ -9,7 +9,8 @@ line within `CONSUMER_SLACK` lines above or at the `def`), schedules found (a sc
 within 2 lines of the truth's), flows traced (a flow with the truth's entry file among its
 hops and sinks, reaching one of the truth's sinks by name), and hops citing a line that does
 not support them: the line is past the end of the file, or an `imports X` hop whose line does
-not name X's last part, or an `enqueues X` sink whose line does not name X.
+not name X's last part, a `calls m.f` hop whose line does not name `f`, or an `enqueues X`
+sink whose line does not name X.
 
 Facts come from `docs-refresh facts --json` run in a child process (the installed code).
 """
@@ -102,6 +103,8 @@ def _unsupported(flows: list[dict[str, Any]], root: Path) -> tuple[int, int]:
             if what.startswith("imports "):
                 spec = what.split(maxsplit=1)[1] if " " in what else ""
                 token = spec.strip(".").replace("/", ".").replace("::", ".").split(".")[-1]
+            elif what.startswith("calls "):
+                token = what.split()[1].split(".")[-1]  # the function's name, as called
             elif what.startswith("enqueues "):
                 words = what.split()
                 token = words[3] if len(words) > 3 and words[2] == "via" else words[1]

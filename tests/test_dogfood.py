@@ -35,3 +35,19 @@ def test_project_doc_cites_only_paths_that_exist() -> None:
     spans.remove("docs-refresh refresh .")  # the intro, written by people, names the command
     assert spans
     assert [s for s in spans if s not in files and s not in folders] == []
+
+
+def test_the_webhook_flow_verifies_the_signature_before_it_queues() -> None:
+    # Issue 18's dogfood: web process → verify → queue write, each hop a call it makes.
+    from bot.core.analysis import analyze
+    from bot.core.facts_cache import MemoryFactsCache
+    from bot.local.catalog_file import default_catalog
+
+    facts = analyze(LocalSnapshot(ROOT), MemoryFactsCache(), default_catalog())
+    webhook = next(f for f in facts.flows if f.name.startswith("/webhook (bot/app/web.py)"))
+    steps = [h.what for h in (*webhook.hops, *webhook.sinks[:1])]
+    assert steps[0].startswith("webhook entry point")
+    verify = steps.index("calls webhooks.verify_signature")
+    queued = next(i for i, s in enumerate(steps) if s.startswith("enqueues run_job"))
+    assert 0 < verify < queued == len(steps) - 1
+    assert {h.path for h in webhook.hops} >= {"bot/app/web.py", "bot/app/tasks.py"}

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from bot.core.evidence import is_code
+from bot.core.flow_calls import CallGraph, ReadCalls, Sink
 from bot.core.model import (
     Entrypoint,
     FileFacts,
@@ -33,11 +33,16 @@ from bot.core.model import (
 )
 
 MAX_DEPTH = 4
+CALL_DEPTH = 6  # a call chain is longer than an import chain: one hop per function
+CALL_VISIT = 120  # functions one call walk may reach
+MAX_ENTRY_LINES = 12  # functions of one entry file walked from, each on its own
+MAX_SIDE = 2  # calls the entry function makes on its way (verify, parse) shown as hops
 MAX_VISIT = 120
 MAX_SINKS = 4
 PER_ENTRY = 3  # flows drawn from one entry point: one per kind of sink it reaches first
 MAX_FLOWS = 40
 MAX_NAMES = 8  # names of one `from x import a, b` tried as submodules
+RANK_CAPS = {"public": 16, "deployed": 12, "cli": 6, "development": 6}  # MAX_FLOWS in all
 # The order a reader follows: a request comes in (routes, webhooks), a deployed process
 # takes the work off a queue or a clock, a person runs a command; development tools last.
 RANKS = ("public", "deployed", "cli", "development")
@@ -79,16 +84,6 @@ _WORKERS = frozenset({"worker", "consumer", "scheduler"})
 _CODE_LANGUAGES = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
-
-
-@dataclass(frozen=True, slots=True)
-class Sink:
-    """Where data lands, seen at one line: `kind` is queue | datastore | external."""
-
-    kind: str
-    name: str
-    line: int | None
-    what: str
 
 
 ExtraSinks = Callable[[str, FileFacts], Iterable[Sink]]
@@ -138,6 +133,17 @@ def file_sinks(
             "datastore" if s.category in ("datastore", "cache", "search", "storage") else "external"
         )
         out.append(Sink(kind, s.name, line, f"uses {s.name}"))
+    for c in f.calls:
+        # An outbound call the egress scan found: where the data leaves the process (a
+        # "candidate", a call with a URL to a function that may send it, is not one yet).
+        if c.kind == "candidate":
+            continue
+        client = c.client.removeprefix("wrapper:")
+        # A URL from a parameter or a row says nothing of where: the client names the sink.
+        dest = c.host or (c.configured_by if c.origin in ("env", "setting", "constant") else "")
+        how = "an HTTP request" if c.kind == "http" else c.kind
+        what = f"sends {how} to {dest} ({client})" if dest else f"sends {how} ({client})"
+        out.append(Sink("external", dest or client, c.line, what))
     if extra is not None:
         out.extend(extra(path, f))
     return out
@@ -157,45 +163,77 @@ def build_flows(
     extra_sinks: ExtraSinks | None = None,
     skip: Callable[[str], bool] = lambda _: False,
     schedules: Sequence[Schedule] = (),
+    read_calls: ReadCalls | None = None,
 ) -> tuple[Flow, ...]:
-    """The flows of a repository, production first, at most `MAX_FLOWS`."""
+    """The flows of a repository, production first, at most `MAX_FLOWS`. With
+    `read_calls` (a file's calls, parsed on demand), flows follow calls where they resolve
+    and imports for the kinds of sink the calls don't reach."""
     lines = service_lines(services)
-    starts: dict[str, tuple[str, str, int | None]] = {}  # path -> (name, kind, line)
+    # path -> (name, kind, lines): the entry point's lines in that file (several for a
+    # module of Celery tasks, a service file of gRPC methods, a class of cron methods).
+    starts: dict[str, tuple[str, str, tuple[int | None, ...]]] = {}
+    one_route: set[str] = set()
     for entry in entrypoints:
+        by_path: dict[str, list[int | None]] = {}
         for ev in entry.evidence:
-            f = facts.get(ev.path)
-            if f is None or f.language not in _CODE_LANGUAGES or skip(ev.path):
+            by_path.setdefault(ev.path, []).append(ev.line)
+        for path, found in by_path.items():
+            f = facts.get(path)
+            if f is None or f.language not in _CODE_LANGUAGES or skip(path):
                 continue
-            name = _flow_name(entry, ev.path)
-            old = starts.get(ev.path)
+            old = starts.get(path)
             if old is None or _START_ORDER.index(entry.kind) < _START_ORDER.index(old[1]):
-                starts[ev.path] = (name, entry.kind, ev.line)
+                starts[path] = (_flow_name(entry, path), entry.kind, tuple(found))
+                if entry.detail.startswith("/") and "," not in entry.detail:
+                    one_route.add(path)  # its flows are named by the route, not a function
+                else:
+                    one_route.discard(path)
+    timed: dict[str, tuple[str, list[int | None]]] = {}
     for sched in schedules:
         for ev in sched.evidence:
             f = facts.get(ev.path)
             if ev.path not in starts and f is not None and f.language in _CODE_LANGUAGES:
-                starts[ev.path] = (f"scheduled {sched.name} ({ev.path})", "scheduler", ev.line)
+                timed.setdefault(ev.path, (sched.name, []))[1].append(ev.line)
+    for path, (first, found) in timed.items():
+        starts[path] = (f"scheduled {first} ({path})", "scheduler", tuple(found))
     for h in handoffs:
         for ev in h.consumers:
             if ev.path not in starts and ev.path in facts and not skip(ev.path):
-                starts[ev.path] = (f"worker runs {h.name} ({ev.path})", "worker", ev.line)
+                starts[ev.path] = (f"worker runs {h.name} ({ev.path})", "worker", (ev.line,))
     paired = {
         (ev.path, ev.line): h.name for h in handoffs for ev in h.producers if ev.line is not None
     }
-    walker = _Walker(facts, resolve, lines, extra_sinks, paired)
+    graph = CallGraph(facts, resolve, read_calls, skip) if read_calls is not None else None
+    walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph)
     flows = []
     for path in sorted(starts):
-        name, kind, line = starts[path]
-        flows.extend(walker.flows(path, name, kind, line))
+        name, kind, lines_at = starts[path]
+        flows.extend(walker.flows(path, name, kind, lines_at, path in one_route))
     flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), len(fl.hops), fl.name))
     # Many entry files reaching the same sink by the same last hop (every urls.py of a
     # Django project importing the views that enqueue) are one flow: the shortest is kept.
-    kept: dict[tuple[str, int | None, str, str], Flow] = {}
+    # Flows that follow calls are one when their last call is the same (every handler that
+    # looks up the current user the same way): handlers that reach the store through
+    # functions of their own are flows of their own.
+    kept: dict[tuple[str, int | None, str, str, str, int | None], Flow] = {}
     for flow in flows:
         last = flow.sinks[0]
-        key = (last.path, last.line, last.what, flow.rank)
+        step = flow.hops[-1] if flow.hops[-1].what.startswith("calls ") else None
+        key = (
+            last.path,
+            last.line,
+            last.what,
+            flow.rank,
+            step.path if step else "",
+            step.line if step else None,
+        )
         kept.setdefault(key, flow)
-    return tuple(list(kept.values())[:MAX_FLOWS])
+    # At most so many of each rank: a web app's hundred handlers leave room for its
+    # workers and commands.
+    out: list[Flow] = []
+    for rank, cap in RANK_CAPS.items():
+        out += [f for f in kept.values() if f.rank == rank][:cap]
+    return tuple(out)
 
 
 def _has_queue(flow: Flow) -> bool:
@@ -222,8 +260,10 @@ class _Walker:
         lines: Mapping[str, list[tuple[int, Service]]],
         extra: ExtraSinks | None,
         paired: Mapping[tuple[str, int], str],
+        graph: CallGraph | None = None,
     ) -> None:
         self.paired = paired
+        self.graph = graph
         self.facts = facts
         self.resolve = resolve
         self.lines = lines
@@ -232,6 +272,7 @@ class _Walker:
         self._next: dict[str, list[tuple[str, int, str]]] = {}
         self._development: dict[str, bool] = {}
         self._steps: dict[tuple[str, bool, bool], list[tuple[str, int, str]]] = {}
+        self._node_sinks: dict[tuple[str, str], list[tuple[str, Sink]]] = {}
 
     def steps(self, path: str, development: bool, worker: bool) -> list[tuple[str, int, str]]:
         """The imports a walk may follow from `path`, once per kind of walk: a product flow
@@ -282,9 +323,186 @@ class _Walker:
             self._next[path] = out
         return self._next[path]
 
-    def flows(self, start: str, name: str, kind: str, line: int | None) -> list[Flow]:
+    def flows(
+        self,
+        start: str,
+        name: str,
+        kind: str,
+        at: tuple[int | None, ...],
+        named: bool = False,
+    ) -> list[Flow]:
         """Up to `PER_ENTRY` flows from `start`, one per sink it reaches first (by what
-        matters for its kind, then by distance)."""
+        matters for its kind, then by distance): by calls first, from each function the
+        entry point names (one flow per sink name then), by imports for the kinds of sink
+        no call reaches."""
+        line = at[0] if at else None
+        by_calls: list[tuple[str, Flow]] = []
+        if self.graph is not None and self.graph.calls(start) is not None:
+            if len(at) == 1:
+                by_calls = self.call_flows(start, name, kind, line)
+            else:
+                by_calls = self.several_flows(start, name, kind, at, named)
+        kinds = {k for k, _ in by_calls}
+        if len(kinds) < PER_ENTRY:
+            more = self.import_flows(start, name, kind, line)
+            by_calls += [(k, f) for k, f in more if k not in kinds]
+        by_calls.sort(key=lambda kf: _priority(kind, kf[0]))
+        return [f for _, f in by_calls[: PER_ENTRY * PER_ENTRY]]
+
+    def several_flows(
+        self, start: str, name: str, kind: str, at: tuple[int | None, ...], named: bool
+    ) -> list[tuple[str, Flow]]:
+        """Flows from each function an entry point names in one file (the tasks of a
+        module, the methods of a gRPC service): the first to each sink, at most
+        `PER_ENTRY` per kind of sink. Lines outside any function: one walk of the module."""
+        found: dict[str, tuple[int, int, int, str, Flow]] = {}
+        assert self.graph is not None
+        for i, ln in enumerate(at[:MAX_ENTRY_LINES]):
+            # Named for its function: the entry point's name is the file's (its first route).
+            scope = self.graph.scope_at(start, ln)
+            title = f"{scope} ({start})" if scope and not named else name
+            for sink_kind, flow in self.call_flows(start, title, kind, ln, by_line=True):
+                # The file's first function that reaches the sink (a service file's
+                # create, a module's first task), not the shortest chain.
+                key = (_priority(kind, sink_kind), i, len(flow.hops), sink_kind, flow)
+                old = found.get(flow.sinks[0].what)
+                if old is None or key[:3] < old[:3]:
+                    found[flow.sinks[0].what] = key
+        if not found:
+            return self.call_flows(start, name, kind, at[0])
+        out: list[tuple[str, Flow]] = []
+        per_kind: dict[str, int] = {}
+        for k in sorted(found.values(), key=lambda k: k[:3]):
+            if per_kind.get(k[3], 0) < PER_ENTRY:
+                per_kind[k[3]] = per_kind.get(k[3], 0) + 1
+                out.append((k[3], k[4]))
+        return out
+
+    def call_flows(
+        self, start: str, name: str, kind: str, line: int | None, by_line: bool = False
+    ) -> list[tuple[str, Flow]]:
+        """`import_flows` over functions: a hop is a call into another function."""
+        graph = self.graph
+        assert graph is not None
+        if graph.calls(start) is None:
+            return []
+        rank = "development" if is_development(start) else _RANK_OF_KIND.get(kind, "cli")
+        scope = graph.scope_at(start, line)
+        if by_line and not scope:
+            return []  # one of several lines, outside any function: the others say more
+        if not scope and kind in _WORKERS:
+            scope = graph.job_method(start)  # a job class: its `perform` is where work starts
+        root = (start, scope)
+        parent: dict[tuple[str, str], tuple[tuple[str, str], int, str] | None] = {root: None}
+        depth = {root: 0}
+        queue = deque([root])
+        reached: list[tuple[int, int, tuple[str, str], str, Sink]] = []
+        while queue and len(parent) < CALL_VISIT:
+            node = queue.popleft()
+            path, scope = node
+            enqueues = False
+            for at_path, sink in self.node_sinks(path, scope):
+                if sink.kind == "queue" and kind in _WORKERS and node == root:
+                    continue  # as in `import_flows`
+                enqueues |= sink.kind == "queue"
+                reached.append((_priority(kind, sink.kind), depth[node], node, at_path, sink))
+            if depth[node] >= CALL_DEPTH or (enqueues and kind not in _WORKERS):
+                continue
+            for target, qual, at, what in graph.steps(path, scope):
+                nd = (target, qual)
+                if nd in parent or not self.may_enter(target, rank, kind):
+                    continue
+                parent[nd] = (node, at, what)
+                depth[nd] = depth[node] + 1
+                queue.append(nd)
+        # Ties go to the node found first: the walk is breadth-first in source order, so
+        # that is the function's earliest call (`CreateMemo` before `ListAttachments`).
+        order = {nd: i for i, nd in enumerate(parent)}
+        reached.sort(key=lambda r: (r[0], r[1], order[r[2]], r[3], r[4].line or 0, r[4].what))
+        out: list[tuple[str, Flow]] = []
+        kinds: set[str] = set()
+        for _, _, node, at_path, sink in reached:
+            if sink.kind in kinds:
+                continue
+            kinds.add(sink.kind)
+            chain: list[Hop] = []
+            at_node = node
+            while (step := parent[at_node]) is not None:
+                prev, at, what = step
+                chain.append(Hop(prev[0], at, what))
+                at_node = prev
+            chain.reverse()
+            first = chain[0].line if chain else sink.line
+            side = self.side_hops(root, first)
+            hops = (self.entry_hop(root, line, kind, first), *side, *chain)
+            also: list[Hop] = []
+            for other_path, other in self.node_sinks(*node):
+                if other.name != sink.name and all(a.what != other.what for a in also):
+                    also.append(Hop(other_path, other.line, other.what))
+            sinks = (Hop(at_path, sink.line, sink.what), *also[: MAX_SINKS - 1])
+            out.append((sink.kind, Flow(f"{name} → {sink.name}", kind, rank, hops, sinks)))
+            if len(out) >= PER_ENTRY:
+                break
+        return out
+
+    def entry_hop(
+        self, root: tuple[str, str], line: int | None, kind: str, first: int | None
+    ) -> Hop:
+        """The entry hop. A walk from the whole module (a Rails controller's class line, a
+        file of tasks) cites the function its first step is in (the action's `def`)."""
+        assert self.graph is not None
+        start, scope = root
+        if scope:
+            return Hop(start, line, f"{kind} entry point ({scope})")
+        fn = self.graph.function_at(start, first)
+        if fn is not None and (line is None or not fn.first <= line <= fn.end):
+            return Hop(start, fn.line, f"{kind} entry point ({fn.qual})")
+        return Hop(start, line, f"{kind} entry point")
+
+    def node_sinks(self, path: str, scope: str) -> list[tuple[str, Sink]]:
+        """The sinks of one function: its own lines and the module-level ones of its file
+        (and, in Go, of its package: `store/db/mysql/mysql.go` imports the driver that
+        every method of the package uses)."""
+        graph = self.graph
+        assert graph is not None
+        key = (path, scope)
+        found = self._node_sinks.get(key)
+        if found is None:
+            found = [(path, s) for s in self.sinks(path) if graph.in_scope(path, scope, s.line)]
+            found += [(path, s) for s in graph.orm_sinks(path, scope)]
+            for other in graph.package_files(path):
+                if other != path and other in self.facts:
+                    found += [
+                        (other, s) for s in self.sinks(other) if graph.in_scope(other, "-", s.line)
+                    ]
+            self._node_sinks[key] = found
+        return found
+
+    def side_hops(self, root: tuple[str, str], before: int | None) -> list[Hop]:
+        """What the entry function calls in other modules before its chain goes on
+        (a webhook verifies its signature, then queues): at most `MAX_SIDE` hops."""
+        assert self.graph is not None
+        if not root[1] or before is None:
+            return []
+        out: list[Hop] = []
+        for target, _qual, at, what in self.graph.side_steps(*root):
+            if at >= before or len(out) >= MAX_SIDE:
+                break
+            if not self.is_development(target):
+                out.append(Hop(root[0], at, what))
+        return out
+
+    def may_enter(self, target: str, rank: str, kind: str) -> bool:
+        """As `steps`: a product flow stays out of development tools, a request's flow out
+        of modules that only define job bodies."""
+        return (rank == "development" or not self.is_development(target)) and (
+            kind in _WORKERS or not self.runs_in_worker(target)
+        )
+
+    def import_flows(
+        self, start: str, name: str, kind: str, line: int | None
+    ) -> list[tuple[str, Flow]]:
+        """Up to `PER_ENTRY` flows from `start` through imports."""
         rank = "development" if is_development(start) else _RANK_OF_KIND.get(kind, "cli")
         parent: dict[str, tuple[str, int, str] | None] = {start: None}
         depth = {start: 0}
@@ -309,7 +527,7 @@ class _Walker:
                 depth[target] = depth[path] + 1
                 queue.append(target)
         reached.sort(key=lambda r: (r[0], r[1], r[2], r[3].line or 0, r[3].what))
-        out: list[Flow] = []
+        out: list[tuple[str, Flow]] = []
         kinds: set[str] = set()
         for _, _, path, sink in reached:
             if sink.kind in kinds:
@@ -328,7 +546,7 @@ class _Walker:
                 if other.name != sink.name and all(a.what != other.what for a in also):
                     also.append(Hop(path, other.line, other.what))
             sinks = (Hop(path, sink.line, sink.what), *also[: MAX_SINKS - 1])
-            out.append(Flow(f"{name} → {sink.name}", kind, rank, hops, sinks))
+            out.append((sink.kind, Flow(f"{name} → {sink.name}", kind, rank, hops, sinks)))
             if len(out) >= PER_ENTRY:
                 break
         return out

@@ -209,7 +209,7 @@ def flow_list(
     parts = []
     if shown:
         rows = [FLOWS_LEAD, ""]
-        for number, flow in enumerate(shown[:MAX_FLOWS_SHOWN], 1):
+        for number, flow in enumerate(_pick(shown, MAX_FLOWS_SHOWN), 1):
             rows.append(
                 f"{number}. **{text(flow.name)}** ({text(flow.rank)}): {_chain(flow, text, cite)}"
             )
@@ -227,6 +227,23 @@ def flow_list(
             )
         )
     return "\n\n".join(parts)
+
+
+def _pick(flows: Sequence[Flow], limit: int) -> list[Flow]:
+    """The first `limit` flows, in their order, with the first of each rank among them: a
+    service with many workers still shows its command-line flow."""
+    firsts = {
+        id(next(f for f in flows if f.rank == r)) for r in dict.fromkeys(f.rank for f in flows)
+    }
+    room = limit - len(firsts)
+    picked = []
+    for f in flows:
+        if id(f) in firsts:
+            picked.append(f)
+        elif room > 0:
+            picked.append(f)
+            room -= 1
+    return picked[:limit]
 
 
 def _dev_root(path: str) -> str:

@@ -131,6 +131,7 @@ def test_every_backticked_path_in_the_doc_exists_in_the_snapshot() -> None:
     generated = re.sub(r"```mermaid.*?```", "", head, flags=re.S)
     generated = generated.split("## High-level Flow", 1)[1]
     spans = [re.sub(r":\d+$", "", s) for s in re.findall(r"`([^`\n]+)`", generated)]
+    spans = [s for s in spans if s != "docs-refresh facts --json"]  # "…and N more flows"
     assert spans
     folders = {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)}
     missing = [s for s in spans if s not in files and s not in folders]

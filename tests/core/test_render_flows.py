@@ -94,7 +94,8 @@ def test_container_view_has_trust_boundaries_and_stays_in_budget() -> None:
 
 def test_high_level_flow_names_the_flows_and_folds_development_tools() -> None:
     body = render_data_flow(app_facts(), list(APP))["high-level-flow"]
-    assert "1. **/orders (app/web.py) → charge** (public): `app/web.py:3`" in body
+    # The route's line, in the function that handles it (not the `app = Flask()` line).
+    assert "1. **/orders (app/web.py) → charge** (public): `app/web.py:5`" in body
     assert "`app/web.py:7` enqueues charge (celery)" in body
     assert "Development tools, benchmarks and test helpers" in body
     assert "`bench`" in body

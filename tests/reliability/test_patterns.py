@@ -26,6 +26,12 @@ ANCHORED = (
     "bot.core.analysis.python._NAME",
     "bot.core.markers._LEAD",
 )
+# Added to the hand-off module by issue 18's call work: the probe must see them (by name).
+PROBED_ANYWAY = (
+    "bot.core.analysis.handoffs._PY_JOB_MADE",
+    "bot.core.analysis.handoffs._PY_JOB_NAME_KW",
+    "bot.core.analysis.handoffs._PY_JOB_FIRST",
+)
 SCREEN = 1_000  # characters: a pattern this fast on every unit at this size is not measured
 SIZE = 4_000
 RATIO = 2.5
@@ -71,6 +77,12 @@ def test_every_core_pattern_is_linear_on_generated_worst_cases() -> None:
                     slow.append(f"{name} on {unit!r}: {one * 1e3:.1f} -> {two * 1e3:.1f} ms")
                     break
     assert not slow, "super-linear patterns:\n" + "\n".join(slow)
+
+
+def test_the_patterns_probed_anyway_are_found_by_the_probe() -> None:
+    names = list(core_patterns())
+    for wanted in PROBED_ANYWAY:
+        assert any(n.startswith(wanted + "#") for n in names), wanted
 
 
 def test_the_probe_finds_a_quadratic_pattern() -> None:

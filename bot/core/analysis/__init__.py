@@ -7,9 +7,10 @@ datastores, integrations, deployment, observability, resilience through the cata
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from bot.core.analysis.calls import MAX_BYTES, file_calls
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
@@ -24,13 +25,14 @@ from bot.core.analysis.graph import (
 from bot.core.analysis.movement import collect_schedules, pair_handoffs
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
+from bot.core.call_sites import FileCalls
 from bot.core.facts_cache import FactsCache
 from bot.core.flows import build_flows
 from bot.core.gc_pause import paused
 from bot.core.job_budget import JobBudget
 from bot.core.limits import MAX_NESTING, nesting_depth
 from bot.core.model import FileFacts, RepoFacts, Skipped, facts_unchanged
-from bot.core.snapshot import Snapshot
+from bot.core.snapshot import FileEntry, Snapshot
 from bot.core.warm import Delta, Warm
 
 # Without a catalog, nothing is matched by name, but signals still make items.
@@ -129,6 +131,7 @@ def _analyze(
         found.datastores + integrations,
         skip=is_test_path,
         schedules=schedules,
+        read_calls=_calls_reader(snapshot, entries, facts),
     )
     out = RepoFacts(
         source=snapshot.source,
@@ -150,6 +153,22 @@ def _analyze(
         warm.entrypoints = entries_state
         warm.remember(catalog, entries, facts, out, edited=None)
     return out
+
+
+def _calls_reader(
+    snapshot: Snapshot, entries: Sequence[FileEntry], facts: Mapping[str, FileFacts]
+) -> Callable[[str], FileCalls | None]:
+    """A file's calls for the flows, read and parsed when a flow's walk first reaches it
+    (a few hundred files of a large repository, not all of them)."""
+    sizes = {e.path: e.size for e in entries}
+
+    def read(path: str) -> FileCalls | None:
+        f = facts.get(path)
+        if f is None or f.skip_reason is not None or sizes.get(path, MAX_BYTES + 1) > MAX_BYTES:
+            return None  # not read by its extractor either, or too large to parse
+        return file_calls(f.language, snapshot.read(path), path.endswith(".tsx"))
+
+    return read
 
 
 def skipped_files(facts: Mapping[str, FileFacts]) -> tuple[Skipped, ...]:

@@ -36,6 +36,17 @@ RULES = (
         "HTTP route",
         "route",
     ),
+    # A gRPC / Connect service method, `func (s *S) CreateMemo(ctx context.Context, request
+    # *v1pb.CreateMemoRequest)`: where each API call starts (the server that routes to it is
+    # generated code).
+    rule(
+        "Request)",
+        r"func \([A-Za-z_]\w* \*?[A-Za-z_]\w*\) (?P<method>[A-Z]\w*)\("
+        r"ctx context\.Context, [A-Za-z_]\w* \*[A-Za-z_]\w*\.[A-Z]\w*Request\)",
+        "entrypoint.http",
+        "gRPC method",
+        "method",
+    ),
     rule("ListenAndServe", r"\bListenAndServe(?:TLS)?\(", "entrypoint.http", "HTTP server"),
     rule("gin.", r"\bgin\.(?:Default|New)\(\)", "entrypoint.http", "Gin app"),
     rule("echo.New", r"\becho\.New\(\)", "entrypoint.http", "Echo app"),
@@ -88,7 +99,7 @@ RULES = (
 
 class GoExtractor:
     name = "go"
-    version = 2  # 2: unclosed strings and comments end their line or file
+    version = 3  # 2: unclosed strings and comments end their line or file; 3: gRPC methods
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:

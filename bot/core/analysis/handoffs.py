@@ -131,9 +131,9 @@ def _python_triggered(text: str) -> bool:
 
 # A file let in by the word "Job" alone (a Django model named Job is everywhere in some
 # projects) can hold only two kinds of site: a class whose base ends in Job/JobRunner/Worker
-# (`_PY_CLASS`: "class" before "Job" or "Worker" on one line), and a `x = task(...)(f)` /
+# (`_PY_CLASS`: "class" before "Job" or "Worker" on one line), a `x = task(...)(f)` /
 # `x = job(...)(f)` wrapper (the other decorators and every call word are needles of the
-# gate itself). A file with neither is not scanned.
+# gate itself), and a registry's `Job("name", ...)`. A file with none is not scanned.
 def _job_word_may_find(text: str) -> bool:
     """False only when "Job" was the gate's sole reason and no site can follow from it."""
     if (
@@ -145,6 +145,7 @@ def _job_word_may_find(text: str) -> bool:
     return (
         "task(" in text
         or "job(" in text
+        or "Job(" in text
         or _class_before("Job", text)
         or _class_before("Worker", text)
     )
@@ -206,8 +207,17 @@ _PY_CALL_WORDS = (
     "send_task(",
     "async_task(",
 )
+# A project's own job registry (`@job("refresh")` over a function): its jobs are made as
+# `Job("refresh", ...)`, `Job(name="refresh", ...)` or `Job(INSTALL_JOB, ...)`, the name on
+# the line or the next ones. Such a site counts only when a consumer answers to the name
+# (`movement.pair_handoffs` drops a "job-registry" producer alone).
+_PY_JOB_MADE = re.compile(r"(?<![\w.])Job\(")
+_PY_JOB_NAME_KW = re.compile(r"(?<!\w)name[ \t]*=[ \t]*(['\"])([\w.:\-]{1,200})\1")
+# Matched on a stripped argument text: no leading run of blanks to rescan.
+_PY_JOB_FIRST = re.compile(r"(?:(['\"])([\w.:\-]{1,200})\1|([A-Z][A-Z0-9_]{0,100}+)(?![\w(.]))")
+MAX_JOB_LINES = 3  # lines after `Job(` searched for its name
 # Lines worth a look hold one of these: a decorator, a class, a wrapper, a call word.
-_PY_NEEDLES = ("@", "class ", "task(", *_PY_CALL_WORDS)
+_PY_NEEDLES = ("@", "class ", "task(", "Job(", *_PY_CALL_WORDS)
 MAX_POSITIONS = 20_000  # candidate places per file; a file past that is not worth a scan
 
 
@@ -286,6 +296,8 @@ class _PyScan:
                 self._assign(i, line)
             if any(word in line for word in _PY_CALL_WORDS):
                 self._calls(i, line.split("#", 1)[0])  # not a call named in a comment
+            if "Job(" in line:
+                self._job_made(i, line.split("#", 1)[0])
         return self.out
 
     def _line(self, pos: int) -> int:
@@ -388,6 +400,29 @@ class _PyScan:
                 if mech in ("celery", "signature") and self.huey:
                     mech = "huey"
                 self._produce(mech, _last(receiver), i)
+
+    def _job_made(self, i: int, line: str) -> None:
+        m = _PY_JOB_MADE.search(line)
+        if m is None:
+            return
+        # The site is the line that names the job (where a reader sees which one it is).
+        rest = [line[m.end() :], *self.lines[i : i + MAX_JOB_LINES - 1]]
+        at = i
+        first = _PY_JOB_FIRST.match(rest[0].lstrip()) if rest[0].strip() else None
+        if first is None and not rest[0].strip() and len(rest) > 1:
+            first = _PY_JOB_FIRST.match(rest[1].lstrip())  # `Job(` alone, its argument below
+            at = i + 1
+        name = (first.group(2) or first.group(3)) if first is not None else None
+        if name is None:
+            for k, part in enumerate(rest):
+                kw = _PY_JOB_NAME_KW.search(part)
+                if kw is not None:
+                    name, at = kw.group(2), i + k
+                    break
+                if ")" in part:
+                    break
+        if name:
+            self.out.append(HandoffSite("produce", "job-registry", name, at))
 
     def _produce(self, mech: str, name: str, line: int) -> None:
         if name and name != "self":
@@ -590,7 +625,7 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
     # and only for those whose literal is there (a line-by-line loop over every pattern
     # cost ~3x the file's extraction on an Angular app full of `.subscribe(`).
     for literal, pattern, role, mech in _JS_PATTERNS:
-        if literal not in text or _JS_LIBRARY.get(mech, "") not in text:
+        if literal not in text or not any(n in text for n in _JS_LIBRARY.get(mech, ("",))):
             continue
         at = Lines(text)
         for m in pattern.finditer(text):
@@ -617,8 +652,10 @@ _JS_PATTERNS = (
     (".subscribe(", _JS_SUB, "consume", "redis-pubsub"),
 )
 # A method name alone proves no broker: micromark's `effects.consume(code)` is no amqplib
-# consumer. amqplib's calls count only in a file that names it (or an amqp:// URL).
-_JS_LIBRARY = {"amqp": "amqp"}
+# consumer, an RxJS `.subscribe("x")` or a `{topic: …}` event no Kafka. These calls count
+# only in a file that names their library (or its URL scheme): amqplib (`amqp`), kafkajs /
+# node-rdkafka (`kafka`), redis / ioredis / @redis/client (`redis`).
+_JS_LIBRARY = {"amqp": ("amqp",), "kafka": ("kafka",), "redis-pubsub": ("redis",)}
 
 
 def _js_name(token: str) -> str:

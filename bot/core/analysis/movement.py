@@ -27,7 +27,8 @@ from bot.core.analysis.schedules import (
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 3  # 2: mailers whose call spans lines; 3: amqp needs its library
+MOVEMENT_VERSION = 4  # 2: mailers whose call spans lines; 3: amqp needs its library;
+# 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -183,6 +184,9 @@ EVIDENCE_MAX = 20
 # Producer sites too common to stand alone (`x.s(...)` is a Celery signature, or not): kept
 # only when a consumer of the same name is found.
 _WEAK = frozenset({("celery", "s"), ("celery", "si")})
+# Producer mechanisms that need a consumer to count: a Celery signature, a `Job(...)` made
+# for a project's own registry (a model named Job is made the same way).
+_ALONE_NOT = frozenset({"signature", "job-registry"})
 
 
 def pair_handoffs(
@@ -214,12 +218,12 @@ def pair_handoffs(
         if made and all(s.mechanism == "job-class" for _, s in made) and not taken:
             continue  # a class named like a job that nothing enqueues: not a hand-off
         if not made:
-            taken = [(p, s) for p, s in taken if s.mechanism != "signature"]
+            taken = [(p, s) for p, s in taken if s.mechanism not in _ALONE_NOT]
             if not taken:
                 continue
         mechs = (
             sorted({s.mechanism for _, s in made} - {"job-class"})
-            or sorted({s.mechanism for _, s in taken} - {"signature"})
+            or sorted({s.mechanism for _, s in taken} - _ALONE_NOT)
             or ["job"]
         )
         out.append(

@@ -138,7 +138,8 @@ def scan_signals(
                 continue
             detail = (m.group(r.detail) or "") if r.detail else ""
             kind = r.kind
-            if kind == "entrypoint.http" and _WEBHOOK_ROUTE.search(detail):
+            # A route named for webhooks receives them (not a gRPC method that manages them).
+            if kind == "entrypoint.http" and r.detail == "route" and _WEBHOOK_ROUTE.search(detail):
                 kind = "entrypoint.webhook"  # a route named for webhooks receives them
             out.append(Signal(kind, r.name, lines.at(m.start()), detail))
     return out

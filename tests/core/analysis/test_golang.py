@@ -58,3 +58,22 @@ def test_func_main_outside_package_main_is_not_an_entry_point() -> None:
 def test_extractor_matches_go_sources() -> None:
     assert GoExtractor().matches("cmd/api/main.go")
     assert not GoExtractor().matches("go.mod")
+
+
+def test_grpc_service_methods_are_http_entry_points() -> None:
+    src = (
+        "package v1\n\n"
+        "func (s *APIV1Service) CreateMemo(ctx context.Context, request *v1pb.CreateMemoRequest)"
+        " (*v1pb.Memo, error) {\n\treturn nil, nil\n}\n\n"
+        "func (s *APIV1Service) helper(ctx context.Context, request *v1pb.CreateMemoRequest) {}\n"
+        "func CreateMemo(ctx context.Context, request *v1pb.CreateMemoRequest) {}\n"
+        "func (s *S) CreateUserWebhook(ctx context.Context, request *pb.CreateUserWebhookRequest)"
+        " {}\n"
+    )
+    found = {(s.kind, s.name, s.line, s.detail) for s in extract_go(src).signals}
+    # An exported method taking (ctx, *pb.XRequest): the shape protoc's servers call.
+    # A method that manages webhooks is no webhook receiver (only a route's name says so).
+    assert found == {
+        ("entrypoint.http", "gRPC method", 3, "CreateMemo"),
+        ("entrypoint.http", "gRPC method", 9, "CreateUserWebhook"),
+    }

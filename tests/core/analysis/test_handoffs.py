@@ -116,6 +116,7 @@ def test_activejob_sidekiq_and_mailers() -> None:
 
 def test_bull_queues_workers_nest_processors_and_kafka() -> None:
     src = (
+        "import { Kafka } from 'kafkajs'\n"
         "const q = new Queue('emails', { connection })\n"
         "await q.add('send', data)\n"
         "new Worker('emails', async job => {})\n"
@@ -123,10 +124,10 @@ def test_bull_queues_workers_nest_processors_and_kafka() -> None:
         "await consumer.subscribe({ topics: ['events'] })\n"
     )
     assert ends(javascript_sites(src)) == {
-        ("produce", "bull", "emails", 2),
-        ("consume", "bull", "emails", 3),
-        ("produce", "kafka", "events", 4),
-        ("consume", "kafka", "events", 5),
+        ("produce", "bull", "emails", 3),
+        ("consume", "bull", "emails", 4),
+        ("produce", "kafka", "events", 5),
+        ("consume", "kafka", "events", 6),
     }
     nest = (
         "constructor(\n    @InjectQueue(DATA_QUEUE)\n    private readonly dataQueue: Queue\n) {}\n"
@@ -180,6 +181,68 @@ def test_calls_named_in_docstrings_and_comments_are_not_sites() -> None:
         "    real.delay(2)\n"
     )
     assert ends(python_sites(src)) == {("produce", "celery", "real", 8)}
+
+
+def test_kafka_and_redis_pubsub_calls_need_their_library_in_the_file() -> None:
+    # An event bus of the app's own (`{ topic }` objects) and an RxJS-like subject with a
+    # string key: the call shapes of kafkajs and Redis pub/sub, but no broker.
+    shapes = (
+        "await bus.send({ topic: 'events', messages })\n"
+        "await bus.subscribe({ topics: ['events'] })\n"
+        "hub.publish('refresh', data)\n"
+        "hub.subscribe('refresh')\n"
+    )
+    assert javascript_sites(shapes) == ()
+    kafka = "const { Kafka } = require('kafkajs')\n" + shapes
+    assert {(s.mechanism, s.role) for s in javascript_sites(kafka)} == {
+        ("kafka", "produce"),
+        ("kafka", "consume"),
+    }
+    redis = 'import Redis from "ioredis";\n' + shapes
+    assert {(s.mechanism, s.role, s.name) for s in javascript_sites(redis)} == {
+        ("redis-pubsub", "produce", "refresh"),
+        ("redis-pubsub", "consume", "refresh"),
+    }
+
+
+def test_a_registry_job_made_by_name_pairs_with_its_decorated_function() -> None:
+    # This project's own registry: `@job("refresh")` over the function, `Job(...)` made
+    # with the name first, as `name=`, or as a constant, on the line or the next ones.
+    from bot.core.analysis.movement import pair_handoffs
+    from bot.core.model import FileFacts
+
+    worker = (
+        'INSTALL = "install"\n'
+        '@job("refresh")\n'
+        "def run_refresh(ctx, job): ...\n"
+        "@job(INSTALL)\n"
+        "def install(ctx, job): ...\n"
+    )
+    web = (
+        "def f():\n"
+        '    return Job(name="refresh", args={})\n'
+        "def g():\n"
+        "    yield Job(\n"
+        "        INSTALL,\n"
+        "        {},\n"
+        "    )\n"
+        '    Job(name=str(data["name"]))\n'
+        '    other = Job("nobody-runs-this")\n'
+    )
+    assert ends(python_sites(web)) == {
+        ("produce", "job-registry", "refresh", 2),
+        ("produce", "job-registry", "INSTALL", 5),
+        ("produce", "job-registry", "nobody-runs-this", 9),
+    }
+    facts = {
+        "worker.py": FileFacts("python", handoffs=python_sites(worker)),
+        "web.py": FileFacts("python", handoffs=python_sites(web)),
+    }
+    paired = {
+        (h.name, h.mechanism, len(h.producers)) for h in pair_handoffs(facts, lambda p: False)
+    }
+    # A `Job("…")` nothing answers to is dropped (a Django model named Job is made alike).
+    assert paired == {("run_refresh", "job", 1), ("install", "job", 1)}
 
 
 def test_a_consume_method_of_another_library_is_no_amqp_consumer() -> None:

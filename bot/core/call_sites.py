@@ -1,0 +1,65 @@
+"""What a file's calls and definitions are, as the flows read them (issue 18).
+
+Plain data, made by `bot.core.analysis.calls` from a file's bytes and read by
+`bot.core.flow_calls`: kept apart from both so that the flows do not import the analysis
+package that runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    """A function or method: `qual` is `f`, `Class.method`, `outer.inner` (Go: `Type.Method`)."""
+
+    qual: str
+    line: int  # the `def`/`func` line
+    first: int  # its first decorator's line, or `line`
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    line: int  # the line of the callee's last name (`submit` of `self.storage.submit(`)
+    scope: str  # the enclosing function's `qual`, "" at module level
+    parts: tuple[str, ...]  # the callee as written: ("queue", "submit")
+    # (import spec or "", type name) of `parts[0]`, when the parser sees its type.
+    head_type: tuple[str, str] | None = None
+    context: bool = False  # `with logs.context(...)`: wraps the work, is not a step of it
+
+
+@dataclass(frozen=True, slots=True)
+class FileCalls:
+    funcs: tuple[Func, ...]
+    calls: tuple[Call, ...]
+    # (owner type, field, import spec or "", field type): `storage: Storage` in a class body.
+    fields: tuple[tuple[str, str, str, str], ...] = ()
+    # Go: (name as used in the file, import spec); Python leaves it to the import facts.
+    aliases: tuple[tuple[str, str], ...] = ()
+    interfaces: tuple[tuple[str, str], ...] = ()  # Go: (interface, method)
+    classes: tuple[str, ...] = ()  # Python classes / Go type names declared here
+    # JavaScript/TypeScript: (local name, module spec, imported name; "*" for a namespace).
+    imports: tuple[tuple[str, str, str], ...] = ()
+    # A large Python file is indexed, not parsed: its calls are read one function at a time
+    # (`calls_in`), by this, when a walk reaches that function.
+    reader: Callable[[str], tuple[Call, ...]] | None = field(default=None, compare=False)
+
+    def calls_in(self, scope: str) -> tuple[Call, ...]:
+        """The calls made in function `scope` itself ("": all of the file's)."""
+        if self.reader is not None:
+            return self.reader(scope)
+        if not scope:
+            return self.calls
+        return tuple(c for c in self.calls if c.scope == scope)
+
+    def scope_at(self, line: int) -> str:
+        """The innermost function whose decorators or body hold `line`, or ""."""
+        best = ""
+        width = None
+        for f in self.funcs:
+            if f.first <= line <= f.end and (width is None or f.end - f.first < width):
+                best, width = f.qual, f.end - f.first
+        return best

@@ -1,0 +1,539 @@
+"""Where a call goes: from a call site in one file to a function of another (issue 18).
+
+`CallGraph.steps(path, scope)` gives the same-repository calls a function (or, with scope
+"", a whole module) makes, each resolved to the file and function it runs, in source order.
+Python names resolve through the file's imports (`from bot.app.webhooks import
+verify_signature`, one re-export through a package's `__init__.py`), classes through their
+methods (`queue: Queue` → `Queue.submit`, `self.storage` → the field's declared class). Go
+names resolve through the package folder: a package function (`store.New`), a method on a
+typed receiver or parameter, through struct fields (`s.Store.CreateMemo` →
+`store.Store.CreateMemo`), and from an interface method to its implementations in the
+packages that import the interface's package. A call whose target is not seen is not a hop:
+the walk falls back to imports (`flows`). `read(path)` parses a file on first use only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot.core.call_sites import Call, FileCalls, Func
+from bot.core.model import FileFacts, ImportRef
+
+Resolve = Callable[[str, str, ImportRef], "str | None"]
+ReadCalls = Callable[[str], "FileCalls | None"]
+# Prisma Client's model methods: `prisma.<model>.<op>(...)` reads or writes the database.
+PRISMA_OPS = frozenset(
+    """
+    findUnique findUniqueOrThrow findFirst findFirstOrThrow findMany create createMany
+    createManyAndReturn update updateMany upsert delete deleteMany count aggregate groupBy
+    """.split()  # noqa: SIM905 (words read better as words)
+)
+_READ = frozenset({"python", "go", "ruby", "javascript", "typescript"})
+MAX_IMPLEMENTATIONS = 3
+MAX_REEXPORTS = 12  # `export * from` lines of a barrel file followed for one name
+# Method names Rails, Active Record and Ruby give every object: a repository that defines
+# one of them once (`def update` in one controller) has not made every `.update(` its own.
+RUBY_COMMON = frozenset(
+    """
+    new create update destroy show index edit save save! update! create! destroy! find
+    find_by where each map select reject call perform process to_s to_h to_a to_param
+    as_json present? blank? valid? delete reload first last count sum includes order limit
+    render redirect_to initialize set get fetch run send build add remove clear merge parse
+    load start stop close open read write notify deliver include? exists? any? none? empty?
+    size length name id key value join split call! log puts raise require attr_accessor
+    """.split()  # noqa: SIM905 (words read better as words)
+)
+MAX_REEXPORT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """Where data lands, seen at one line: `kind` is queue | datastore | external."""
+
+    kind: str
+    name: str
+    line: int | None
+    what: str
+
+
+class CallGraph:
+    def __init__(
+        self,
+        facts: Mapping[str, FileFacts],
+        resolve: Resolve,
+        read: ReadCalls,
+        skip: Callable[[str], bool] = lambda _: False,
+    ):
+        self.facts = facts
+        self.skip = skip
+        self._rb: tuple[dict[str, str], dict[str, list[tuple[str, str]]]] | None = None
+        self.resolve = resolve
+        self._read = read
+        self._calls: dict[str, FileCalls | None] = {}
+        self._steps: dict[tuple[str, str], list[tuple[str, str, int, str]]] = {}
+        self._wrapping: set[tuple[str, int]] = set()  # (path, line) of `with f(...)` calls
+        self._go_dirs: dict[str, list[str]] | None = None
+        self._go_importers: dict[str, list[str]] | None = None
+
+    def calls(self, path: str) -> FileCalls | None:
+        if path not in self._calls:
+            f = self.facts.get(path)
+            self._calls[path] = self._read(path) if f is not None and f.language in _READ else None
+        return self._calls[path]
+
+    def scope_at(self, path: str, line: int | None) -> str:
+        fc = self.calls(path)
+        return fc.scope_at(line) if fc is not None and line is not None else ""
+
+    def in_scope(self, path: str, scope: str, line: int | None) -> bool:
+        """Whether a line of `path` belongs to `scope`: in its span, or at module level
+        (an import or a module-level client is part of every function that uses it). A
+        scope no function has (`"-"`) holds the module-level lines only."""
+        if not scope or line is None:
+            return True
+        fc = self.calls(path)
+        if fc is None:
+            return True
+        spans = [f for f in fc.funcs if f.qual == scope or f.qual.startswith(scope + ".")]
+        if any(f.first <= line <= f.end for f in spans):
+            return True
+        return not any(f.first <= line <= f.end for f in fc.funcs)
+
+    def function_at(self, path: str, line: int | None) -> Func | None:
+        """The innermost function of `path` that holds `line`."""
+        fc = self.calls(path)
+        if fc is None or line is None:
+            return None
+        qual = fc.scope_at(line)
+        return next((f for f in fc.funcs if f.qual == qual), None)
+
+    def job_method(self, path: str) -> str:
+        """`SendWebmentionJob.perform` when the file's one job class defines it, else ""."""
+        fc = self.calls(path)
+        found = [f.qual for f in fc.funcs if f.qual.endswith(".perform")] if fc else []
+        return found[0] if len(found) == 1 else ""
+
+    def package_files(self, path: str) -> list[str]:
+        """The other files of a Go file's package (none for other languages)."""
+        if not path.endswith(".go"):
+            return []
+        return self._go_files(path.rpartition("/")[0])
+
+    def steps(self, path: str, scope: str) -> list[tuple[str, str, int, str]]:
+        """(target path, target scope, call line, "calls x.f") for the resolved calls of
+        `scope` in `path` (all of the file when `scope` is ""), in source order."""
+        key = (path, scope)
+        found = self._steps.get(key)
+        if found is not None:
+            return found
+        out: list[tuple[str, str, int, str]] = []
+        fc = self.calls(path)
+        seen: set[tuple[str, str]] = set()
+        f = self.facts.get(path)
+        # A nested function's calls are not its parent's: it runs when it is called back.
+        for call in sorted(fc.calls_in(scope) if fc is not None else (), key=lambda c: c.line):
+            if f is None:
+                break
+            if f.language == "python":
+                targets = self._python(path, f, fc, call)
+            elif f.language == "go":
+                targets = self._go(path, call)
+            elif f.language == "ruby":
+                targets = self._ruby(path, call)
+            else:
+                targets = self._js(path, call)
+            for target, qual in targets:
+                if (target, qual) in seen or (target, qual) == (path, scope):
+                    continue
+                seen.add((target, qual))
+                out.append((target, qual, call.line, _label(path, target, qual)))
+                if call.context:
+                    self._wrapping.add((path, call.line))
+        self._steps[key] = out
+        return out
+
+    def side_steps(self, path: str, scope: str) -> list[tuple[str, str, int, str]]:
+        """The steps of `scope` that are plain functions of other modules (`verify_signature`,
+        `parse_event`), not methods nor the `with` blocks around the work."""
+        home = path.rpartition("/")[0] if path.endswith(".go") else path  # a Go package
+        return [
+            s
+            for s in self.steps(path, scope)
+            if not s[0].startswith(home) and "." not in s[1] and (path, s[2]) not in self._wrapping
+        ]
+
+    def orm_sinks(self, path: str, scope: str) -> list[Sink]:
+        """Queries through an ORM manager in `scope` (Django's `Document.objects.create(...)`):
+        where a function reads or writes the database. The first one of the scope."""
+        fc = self.calls(path)
+        if fc is None:
+            return []
+        python = path.endswith(".py")
+        for call in fc.calls_in(scope):
+            parts = call.parts
+            if len(parts) < 3:
+                continue
+            if python and parts[-2] == "objects":  # Django: `Document.objects.create(...)`
+                what = f"queries the database ({parts[-3]}.objects.{parts[-1]})"
+                return [Sink("datastore", "database (ORM)", call.line, what)]
+            if not python and parts[-1] in PRISMA_OPS and "prisma" in parts[-3].lower():
+                # Prisma: `this.prismaService.marketData.upsert(...)`
+                what = f"queries the database (Prisma {parts[-2]}.{parts[-1]})"
+                return [Sink("datastore", "database (Prisma)", call.line, what)]
+        return []
+
+    # --- Python ---------------------------------------------------------------------
+
+    def _python(
+        self, path: str, f: FileFacts, fc: FileCalls | None, call: Call
+    ) -> list[tuple[str, str]]:
+        parts = call.parts
+        if call.head_type is not None:
+            found = self._py_method(path, call.head_type[1], parts[1:])
+            return [found] if found else []
+        if parts[0] in ("self", "cls"):
+            return []
+        hit = self._py_name(path, parts[0], parts[1:], 0)
+        return [hit] if hit else []
+
+    def _py_name(
+        self, path: str, name: str, rest: tuple[str, ...], depth: int
+    ) -> tuple[str, str] | None:
+        """The function `name(.rest)` calls, as `path` sees `name`."""
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        local = _py_defined(fc, name, rest)
+        if local is not None:
+            return (path, local)
+        if name in fc.classes:
+            return self._py_method(path, name, rest)
+        f = self.facts[path]
+        for ref in f.imports:
+            if name in ref.names:
+                base = ref.spec + "." if ref.spec else ""
+                sub = ImportRef(base + name, ref.line, ref.level, (), ref.kind)
+                module = self.resolve(path, "python", sub)
+                whole = self.resolve(path, "python", ref)
+                if module and module != whole and module.endswith(".py") and rest:
+                    return self._py_in(module, rest[0], rest[1:])  # `from app import tasks`
+                if whole and whole.endswith(".py") and whole in self.facts:
+                    hit = self._py_in(whole, name, rest)
+                    if hit is None and depth < MAX_REEXPORT and whole != path:
+                        hit = self._py_name(whole, name, rest, depth + 1)  # a re-export
+                    return hit
+            elif not ref.names and ref.spec and rest:
+                spec = ref.spec.split(".")
+                dotted = (name, *rest)
+                if tuple(spec) == dotted[: len(spec)] and len(dotted) > len(spec):
+                    module = self.resolve(path, "python", ref)
+                    if module and module.endswith(".py"):
+                        tail = dotted[len(spec) :]
+                        return self._py_in(module, tail[0], tail[1:])
+        return None
+
+    def _py_in(self, path: str, name: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
+        fc = self.calls(path) if path in self.facts else None
+        if fc is None:
+            return None
+        qual = _py_defined(fc, name, rest)
+        if qual is not None:
+            return (path, qual)
+        return None
+
+    def _py_method(self, path: str, cls: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
+        """`Cls.method` (through declared fields: `self.storage.submit` → `Storage.submit`)."""
+        home = self._py_class(path, cls)
+        for _ in range(len(rest) - 1):
+            if home is None:
+                return None
+            fc = self.calls(home[0])
+            fields = fc.fields if fc is not None else ()
+            field = next((t for o, n, _s, t in fields if o == home[1] and n == rest[0]), None)
+            if field is None:
+                return None
+            home = self._py_class(home[0], field)
+            rest = rest[1:]
+        if home is None or not rest:
+            return None
+        return self._py_in(home[0], home[1], rest[:1])
+
+    def _py_class(self, path: str, cls: str, depth: int = 0) -> tuple[str, str] | None:
+        """(file, class) that `cls` names in `path`."""
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        if cls in fc.classes:
+            return (path, cls)
+        for ref in self.facts[path].imports:
+            if cls in ref.names:
+                whole = self.resolve(path, "python", ref)
+                if whole is None or whole == path or whole not in self.facts:
+                    return None
+                return self._py_class(whole, cls, depth + 1) if depth < MAX_REEXPORT else None
+        return None
+
+    # --- JavaScript / TypeScript -------------------------------------------------------
+
+    def _js(self, path: str, call: Call) -> list[tuple[str, str]]:
+        """`helper()`, `imported()`, `ns.f()`, `Cls.f()`, `this.f()`, `this.svc.f()` (the
+        field typed by a constructor parameter property)."""
+        parts = call.parts
+        if call.head_type is not None:
+            hit = self._js_method(path, call.head_type[1], parts[1:])
+        elif parts[0] == "this":
+            hit = None
+        else:
+            hit = self._js_name(path, parts[0], parts[1:])
+        return [hit] if hit else []
+
+    def _js_name(self, path: str, name: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        local = _py_defined(fc, name, rest)  # functions and classes are looked up alike
+        if local is not None:
+            return (path, local)
+        for local_name, spec, imported in fc.imports:
+            if local_name != name:
+                continue
+            target = self._js_module(path, spec)
+            if target is None:
+                return None
+            if imported == "*":
+                return self._js_export(target, rest[0], rest[1:], 0) if rest else None
+            return self._js_export(target, imported, rest, 0)
+        return None
+
+    def _js_module(self, path: str, spec: str) -> str | None:
+        f = self.facts.get(path)
+        target = self.resolve(path, f.language if f else "typescript", ImportRef(spec, 0))
+        return target if target is not None and target in self.facts else None
+
+    def _js_export(
+        self, path: str, name: str, rest: tuple[str, ...], depth: int
+    ) -> tuple[str, str] | None:
+        """`name(.rest)` as exported by `path`, through `export … from` re-exports."""
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        if name == "default":
+            return None  # which binding a default export is: not followed
+        local = _py_defined(fc, name, rest)
+        if local is not None:
+            return (path, local)
+        if depth >= MAX_REEXPORT:
+            return None
+        for ref in self.facts[path].imports[:MAX_REEXPORTS]:
+            if ref.kind != "export":
+                continue
+            target = self._js_module(path, ref.spec)
+            if target is not None and target != path:
+                hit = self._js_export(target, name, rest, depth + 1)
+                if hit is not None:
+                    return hit
+        return None
+
+    def _js_class(self, path: str, cls: str) -> tuple[str, str] | None:
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        if cls in fc.classes:
+            return (path, cls)
+        for local_name, spec, imported in fc.imports:
+            if local_name == cls and imported not in ("*", "default"):
+                target = self._js_module(path, spec)
+                hit = self._js_export(target, imported, (), 0) if target else None
+                if hit is None and target is not None:
+                    found = self.calls(target)
+                    hit = (target, imported) if found and imported in found.classes else None
+                return hit
+        return None
+
+    def _js_method(self, path: str, cls: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
+        home: tuple[str, str] | None = (path, cls)
+        for name in rest[:-1]:
+            if home is None:
+                return None
+            fc = self.calls(home[0])
+            fields = fc.fields if fc is not None else ()
+            field = next((t for o, n, _s, t in fields if o == home[1] and n == name), None)
+            home = self._js_class(home[0], field) if field is not None else None
+        if home is None or not rest:
+            return None
+        fc = self.calls(home[0])
+        qual = f"{home[1]}.{rest[-1]}"
+        return (home[0], qual) if fc is not None and any(f.qual == qual for f in fc.funcs) else None
+
+    # --- Ruby --------------------------------------------------------------------------
+
+    def _ruby(self, path: str, call: Call) -> list[tuple[str, str]]:
+        """By class (`Sponge.new.try_fetch` → `Sponge.try_fetch`), then by a method name
+        defined once among the repository's Ruby files (Rails loads constants by name, so
+        there are no imports to follow); never a name Rails or Ruby define themselves."""
+        method = call.parts[-1]
+        if method.startswith(("perform_", "deliver_")):
+            return []  # a hand-off, not a call: the enqueue is the sink
+        fc = self.calls(path)
+        if len(call.parts) == 1 and fc is not None:  # `fetch(url)`: the class's own method
+            owner = call.scope.rpartition(".")[0]
+            if any(fn.qual == f"{owner}.{method}" for fn in fc.funcs):
+                return [(path, f"{owner}.{method}")]
+        by_qual, by_name = self._ruby_index()
+        if call.head_type is not None:
+            hit = by_qual.get(f"{call.head_type[1]}.{method}")
+            if hit is not None:
+                return [(hit, f"{call.head_type[1]}.{method}")]
+        if method in RUBY_COMMON:
+            return []
+        found = by_name.get(method, [])
+        return found[:1] if len(found) == 1 else []
+
+    def _ruby_index(self) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+        """`Class.method` → file, and method name → its definitions, over the Ruby files
+        (parsed on the first Ruby call a walk asks about)."""
+        if self._rb is None:
+            by_qual: dict[str, str] = {}
+            by_name: dict[str, list[tuple[str, str]]] = {}
+            for p, f in self.facts.items():
+                if f.language != "ruby" or self.skip(p):
+                    continue
+                fc = self.calls(p)
+                for fn in fc.funcs if fc is not None else ():
+                    by_qual.setdefault(fn.qual, p)
+                    by_name.setdefault(fn.qual.rpartition(".")[2], []).append((p, fn.qual))
+            self._rb = (by_qual, by_name)
+        return self._rb
+
+    # --- Go -------------------------------------------------------------------------
+
+    def _go(self, path: str, call: Call) -> list[tuple[str, str]]:
+        fc = self.calls(path)
+        if fc is None:
+            return []
+        folder = path.rpartition("/")[0]
+        parts = call.parts
+        if len(parts) == 1:
+            return self._go_func(folder, parts[0])
+        aliases = dict(fc.aliases)
+        if call.head_type is not None:
+            spec, typ = call.head_type
+            home = self._go_folder(spec) if spec else folder
+            return self._go_method(home, typ, parts[1:]) if home is not None else []
+        if parts[0] in aliases and len(parts) == 2:
+            home = self._go_folder(aliases[parts[0]])
+            return self._go_func(home, parts[1]) if home is not None else []
+        return []
+
+    def _go_folder(self, spec: str) -> str | None:
+        target = self.resolve("", "go", ImportRef(spec, 0))
+        return target.rstrip("/") if target is not None else None
+
+    def _go_files(self, folder: str) -> list[str]:
+        if self._go_dirs is None:
+            dirs: dict[str, list[str]] = {}
+            for p, f in self.facts.items():
+                if f.language == "go" and not p.endswith("_test.go"):
+                    dirs.setdefault(p.rpartition("/")[0], []).append(p)
+            self._go_dirs = {k: sorted(v) for k, v in dirs.items()}
+        return self._go_dirs.get(folder, [])
+
+    def _go_func(self, folder: str, qual: str) -> list[tuple[str, str]]:
+        for p in self._go_files(folder):
+            fc = self.calls(p)
+            if fc is not None and any(fn.qual == qual for fn in fc.funcs):
+                return [(p, qual)]
+        return []
+
+    def _go_method(self, folder: str, typ: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
+        """The method `rest[-1]` on `typ` (in `folder`), through the fields of `rest[:-1]`."""
+        for name in rest[:-1]:
+            nxt = None
+            for p in self._go_files(folder):
+                fc = self.calls(p)
+                for owner, field, spec, ftype in fc.fields if fc is not None else ():
+                    if owner == typ and field == name:
+                        nxt = (spec, ftype)
+                        break
+                if nxt is not None:
+                    break
+            if nxt is None:
+                return []
+            home = self._go_folder(nxt[0]) if nxt[0] else folder
+            if home is None:
+                return []
+            folder, typ = home, nxt[1]
+        method = rest[-1]
+        found = self._go_func(folder, f"{typ}.{method}")
+        if found:
+            return found
+        wanted = self._go_interface(folder, typ)
+        if method in wanted:
+            return self._go_implementations(folder, method, wanted)
+        return []
+
+    def _go_interface(self, folder: str, typ: str) -> set[str]:
+        """The methods of interface `typ` declared in `folder` (empty when it is not one)."""
+        out: set[str] = set()
+        for p in self._go_files(folder):
+            fc = self.calls(p)
+            out.update(m for i, m in (fc.interfaces if fc is not None else ()) if i == typ)
+        return out
+
+    def _go_implementations(
+        self, folder: str, method: str, wanted: set[str]
+    ) -> list[tuple[str, str]]:
+        """`method` on the types that implement the interface (most of `wanted`), in the
+        repository's packages that import `folder`."""
+        if self._go_importers is None:
+            importers: dict[str, set[str]] = {}
+            for p, f in self.facts.items():
+                if f.language != "go" or p.endswith("_test.go"):
+                    continue
+                for ref in f.imports:
+                    home = self.resolve(p, "go", ref)
+                    if home is not None:
+                        importers.setdefault(home.rstrip("/"), set()).add(p.rpartition("/")[0])
+            self._go_importers = {k: sorted(v) for k, v in importers.items()}
+        out: list[tuple[str, str]] = []
+        need = max(1, (len(wanted) * 4) // 5)
+        for other in self._go_importers.get(folder, []):
+            methods: dict[str, set[str]] = {}
+            where: dict[str, str] = {}
+            for p in self._go_files(other):
+                fc = self.calls(p)
+                for fn in fc.funcs if fc is not None else ():
+                    owner, _, name = fn.qual.rpartition(".")
+                    if owner and name in wanted:
+                        methods.setdefault(owner, set()).add(name)
+                        if name == method:
+                            where[owner] = p
+            for owner in sorted(where):
+                if len(methods[owner]) >= need:
+                    out.append((where[owner], f"{owner}.{method}"))
+            if len(out) >= MAX_IMPLEMENTATIONS:
+                break
+        return out[:MAX_IMPLEMENTATIONS]
+
+
+def _py_defined(fc: FileCalls, name: str, rest: tuple[str, ...]) -> str | None:
+    """The `qual` `name(.rest)` calls among `fc`'s top-level definitions."""
+    quals = {f.qual for f in fc.funcs}
+    if not rest and name in quals:
+        return name
+    if name in fc.classes:
+        method = f"{name}.{rest[0]}" if rest else f"{name}.__init__"
+        return method if method in quals else None
+    return None
+
+
+def _label(path: str, target: str, qual: str) -> str:
+    """`calls verify_signature`, with the module when it is another file's."""
+    if target == path:
+        return f"calls {qual}"
+    if target.endswith(".go"):  # a Go package is its folder
+        stem = target.rpartition("/")[0].rpartition("/")[2]
+    else:
+        stem = target.rpartition("/")[2].rpartition(".")[0]
+    return f"calls {stem}.{qual}" if stem and stem != "__init__" else f"calls {qual}"
