@@ -329,3 +329,27 @@ def test_a_large_python_file_is_indexed_and_read_a_function_at_a_time_alike() ->
         assert sorted(index.calls_in(fn.qual), key=key) == sorted(
             (c for c in full.calls if c.scope == fn.qual), key=key
         ), fn.qual
+
+
+def test_calls_are_read_once_per_blob() -> None:
+    # A warm refresh walks the same files again: their calls come from the memo by blob id,
+    # so the App asks GitHub for no blob it already read (a changed file has a new id).
+    from bot.core.analysis.calls import memo_file_calls
+
+    reads: list[str] = []
+
+    def read(text: str):  # type: ignore[no-untyped-def]
+        def go() -> bytes:
+            reads.append(text)
+            return text.encode()
+
+        return go
+
+    first = memo_file_calls("b1-memo-test", "python", read("def f():\n    g()\n"))
+    again = memo_file_calls("b1-memo-test", "python", read("never read"))
+    other = memo_file_calls("b2-memo-test", "python", read("def f():\n    h()\n"))
+    assert reads == ["def f():\n    g()\n", "def f():\n    h()\n"]
+    assert first is again
+    assert first is not None
+    assert other is not None
+    assert [c.parts for c in other.calls] != [c.parts for c in first.calls]

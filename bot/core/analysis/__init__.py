@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from bot.core.analysis.calls import MAX_BYTES, file_calls
+from bot.core.analysis.calls import MAX_BYTES, memo_file_calls
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
@@ -160,13 +160,15 @@ def _calls_reader(
 ) -> Callable[[str], FileCalls | None]:
     """A file's calls for the flows, read and parsed when a flow's walk first reaches it
     (a few hundred files of a large repository, not all of them)."""
-    sizes = {e.path: e.size for e in entries}
+    by_path = {e.path: e for e in entries}
 
     def read(path: str) -> FileCalls | None:
         f = facts.get(path)
-        if f is None or f.skip_reason is not None or sizes.get(path, MAX_BYTES + 1) > MAX_BYTES:
+        entry = by_path.get(path)
+        if f is None or f.skip_reason is not None or entry is None or entry.size > MAX_BYTES:
             return None  # not read by its extractor either, or too large to parse
-        return file_calls(f.language, snapshot.read(path), path.endswith(".tsx"))
+        tsx = path.endswith(".tsx")
+        return memo_file_calls(entry.sha, f.language, lambda: snapshot.read(path), tsx)
 
     return read
 

@@ -18,7 +18,10 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+import threading
 from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Callable
 
 from bot.core.analysis import treesitter as ts
 from bot.core.analysis.python import _string_spans
@@ -31,7 +34,53 @@ MAX_BYTES = 400_000
 # reaches ~1 ms.
 SMALL_PYTHON = 16_000
 MAX_CALLS = 5_000
+# Calls already read, by blob: a push moves few files, and without this every flow walk of
+# a warm refresh would read its files again (in the App, a blob request each). Bounded by
+# the bytes read (a large Python file's index keeps its text) and by count.
+MEMO_BYTES = 64_000_000
+MEMO_FILES = 4_096
 MAX_PARTS = 6  # `a.b.c.d.e.f(`: longer chains are not followed
+
+
+class _Memo:
+    """A value-keyed, least-recently-used memo of `file_calls` (blob id, language, tsx):
+    holds no snapshot state, and is shared by the App's consumer threads (hence the lock)."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[str, str, bool], tuple[FileCalls | None, int]] = (
+            OrderedDict()
+        )
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(
+        self, blob: str, language: str, tsx: bool, read: Callable[[], bytes]
+    ) -> FileCalls | None:
+        key = (blob, language, tsx)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key][0]
+        data = read()
+        calls = file_calls(language, data, tsx)
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = (calls, len(data))
+                self._bytes += len(data)
+            while self._items and (len(self._items) > MEMO_FILES or self._bytes > MEMO_BYTES):
+                self._bytes -= self._items.popitem(last=False)[1][1]
+        return calls
+
+
+_MEMO = _Memo()
+
+
+def memo_file_calls(
+    blob: str, language: str, read: Callable[[], bytes], tsx: bool = False
+) -> FileCalls | None:
+    """`file_calls` of the blob `read` returns, read only the first time this blob is asked
+    for (its id names its bytes, so the result cannot go stale)."""
+    return _MEMO.get(blob, language, tsx, read)
 
 
 def file_calls(language: str, data: bytes, tsx: bool = False) -> FileCalls | None:
