@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.analysis import handoffs, movement, schedules
+from bot.core.analysis.calls import SMALL_PYTHON, file_calls
 from bot.core.analysis.extractors import EXTRACTORS, extract_one, extractor_for
 from bot.core.diagrams import mermaid_blocks
 from bot.core.document_sections import inspect_document_sections, replace_document_sections
@@ -232,6 +233,28 @@ def test_hand_offs_schedules_and_writes_never_raise_and_stay_within_budget(
             movement.file_writes(text),
         )
     )
+    assert cost < BUDGET, f"{language}: {cost:.2f} s"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(LANGUAGES), _TEXT, st.booleans())
+def test_the_call_reader_never_raises_and_stays_within_budget(
+    language: str, text: str, large: bool
+) -> None:
+    # Called in the flows stage, outside `extract_one`'s deadline: it must bound itself.
+    # `large` pads Python past SMALL_PYTHON, so the indexed path is fed too.
+    data = text.encode("utf-8", "surrogateescape")
+    if large:
+        data = b"x = 1\n" * (SMALL_PYTHON // 6 + 1) + data + b"\ndef f():\n    g()\n"
+
+    def run():  # type: ignore[no-untyped-def]
+        calls = file_calls(language, data, tsx=language == "typescript")
+        if calls is not None:
+            for func in calls.funcs[:20]:
+                calls.calls_in(func.qual)
+        return calls
+
+    _, cost = _cpu(run)
     assert cost < BUDGET, f"{language}: {cost:.2f} s"
 
 
