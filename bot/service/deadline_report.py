@@ -1,7 +1,7 @@
 """What a job that ran out of time tells the repository: a check run naming the file.
 
 One text for every job that runs the analysis (a refresh, a pull request's preview, the
-onboarding pull request, a `/refresh-docs` reply); `Job` words what each did not do and
+onboarding pull request, a `/refresh-docs` reply); `JobWording` words what each did not do and
 what runs it again.
 
 The conclusion is `neutral`, not `failure`: the commit is not wrong, the bot stopped at
@@ -33,7 +33,7 @@ SUMMARY = (
 
 
 @dataclass(frozen=True, slots=True)
-class Job:
+class JobWording:
     """How one kind of job words its deadline: its name, what it left undone, what runs it
     again, and the check run's title."""
 
@@ -43,25 +43,25 @@ class Job:
     title: str
 
 
-REFRESH = Job(
+REFRESH = JobWording(
     "refresh",
     "wrote nothing",
     "The next push refreshes the docs again",
     "Docs not refreshed: the job ran out of time",
 )
-PREVIEW = Job(
+PREVIEW = JobWording(
     "preview",
     "cannot tell whether this change leaves the docs stale",
     "The next push to this pull request previews it again",
     "No preview: the job ran out of time",
 )
-ONBOARDING = Job(
+ONBOARDING = JobWording(
     "setup",
     "opened no pull request",
     "Comment `/refresh-docs` on any issue to try again",
     "docs-refresh not set up: the job ran out of time",
 )
-COMMAND = Job(
+COMMAND = JobWording(
     "refresh",
     "wrote nothing",
     "Comment `/refresh-docs` again to retry",
@@ -71,7 +71,7 @@ ANNOTATION = "docs-refresh ran out of time while reading this file (see the chec
 COMMENT = "**docs-refresh could not refresh the docs in time.**\n\n"
 
 
-def deadline_summary(err: JobDeadline, job: Job = REFRESH) -> str:
+def deadline_summary(err: JobDeadline, job: JobWording = REFRESH) -> str:
     where = f"while reading {code_span(err.path)}" if err.path else f"while {err.stage}"
     lists = ""
     if err.not_read:
@@ -95,7 +95,7 @@ def deadline_message(err: JobDeadline) -> str:
     return f"ran out of time ({err.seconds:g} s) {where}"
 
 
-def deadline_output(err: JobDeadline, job: Job) -> talk.CheckOutput:
+def deadline_output(err: JobDeadline, job: JobWording) -> talk.CheckOutput:
     """The check run of a conversation (a preview): neutral, the file annotated."""
     annotations = (
         (talk.Annotation(err.path, 1, ANNOTATION, "warning"),) if err.path is not None else ()
@@ -111,7 +111,7 @@ def _listing(title: str, items: Sequence[str], *, coded: bool = False) -> str:
 
 
 def report_deadline(
-    gw: RepoGateway, sha: str, err: JobDeadline, pr: PullRequest | None, job: Job = REFRESH
+    gw: RepoGateway, sha: str, err: JobDeadline, pr: PullRequest | None, job: JobWording = REFRESH
 ) -> tuple[int | None, str, str]:
     """The check run (else a comment on the bot's open PR); (PR number, PR url, message)."""
     summary = deadline_summary(err, job)
