@@ -32,7 +32,10 @@ def test_project_doc_cites_only_paths_that_exist() -> None:
     files = {e.path for e in LocalSnapshot(ROOT).entries()}
     folders = {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)}
     spans = [re.sub(r":\d+$", "", s) for s in re.findall(r"`([^`\n]+)`", head)]
-    spans.remove("docs-refresh refresh .")  # the intro, written by people, names the command
+    # Commands are not paths: the intro (written by people) names `docs-refresh refresh .`,
+    # and a long flow list points to `docs-refresh facts --json` for the rest.
+    assert "docs-refresh refresh ." in spans
+    spans = [s for s in spans if not s.startswith("docs-refresh ")]
     assert spans
     assert [s for s in spans if s not in files and s not in folders] == []
 
