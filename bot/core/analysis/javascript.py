@@ -77,6 +77,9 @@ RULES = (
     rule("Koa(", r"\bnew\s+Koa\(", "entrypoint.http", "Koa app"),
     rule("Hono(", r"\bnew\s+Hono\(", "entrypoint.http", "Hono app"),
     rule("createServer(", r"\b(?:http|https)\.createServer\(", "entrypoint.http", "HTTP server"),
+    # The file that starts the server (`src/index.js`: connect the database, then
+    # `app.listen`) is often not the one that builds the app.
+    rule("app.listen(", r"\bapp\.listen\(", "entrypoint.http", "HTTP server"),
     rule("NestFactory", r"\bNestFactory\.create\(", "entrypoint.http", "NestJS app"),
     rule("@Controller", r"@Controller\(", "entrypoint.http", "NestJS controller"),
     rule(
@@ -125,7 +128,8 @@ RULES = (
 class _Extractor:
     def __init__(self, name: str, suffixes: tuple[str, ...]) -> None:
         self.name = name
-        self.version = 2  # 2: unclosed strings and comments end their line or file
+        # 2: unclosed strings and comments end their line or file; 3: `app.listen(`
+        self.version = 3
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 

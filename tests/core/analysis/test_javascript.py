@@ -101,6 +101,21 @@ def test_express_routes_workers_and_schedulers() -> None:
     }
 
 
+def test_the_file_that_starts_the_app_is_an_http_entry_point() -> None:
+    # The boilerplate shape: app.js builds the app, index.js connects the database and
+    # listens; without the second entry no flow starts where the process does.
+    text = (
+        "const app = require('./app');\n"
+        "db.connect(url).then(() => {\n"
+        "  server = app.listen(port, () => log('up'));\n"
+        "});\n"
+        "myapp.listen(1);\n"
+        "app.listener(2);\n"
+    )
+    found = {(s.kind, s.name, s.line) for s in extract_javascript(text).signals}
+    assert found == {("entrypoint.http", "HTTP server", 3)}
+
+
 def test_next_route_handlers_and_shebang_scripts() -> None:
     handler = "export async function GET(request) {}\nexport const POST = async () => {};\n"
     found = {(s.kind, s.detail) for s in extract_javascript(handler).signals}
