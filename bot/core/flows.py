@@ -84,6 +84,8 @@ _WORKERS = frozenset({"worker", "consumer", "scheduler"})
 _CODE_LANGUAGES = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
+Step = tuple[str, int, str, tuple[str, ...]]  # target file, import line, spec, names
+_BARREL_LANGUAGES = frozenset({"javascript", "typescript"})
 
 
 ExtraSinks = Callable[[str, FileFacts], Iterable[Sink]]
@@ -269,12 +271,13 @@ class _Walker:
         self.lines = lines
         self.extra = extra
         self._sinks: dict[str, list[Sink]] = {}
-        self._next: dict[str, list[tuple[str, int, str]]] = {}
+        self._next: dict[str, list[Step]] = {}
         self._development: dict[str, bool] = {}
-        self._steps: dict[tuple[str, bool, bool], list[tuple[str, int, str]]] = {}
+        self._steps: dict[tuple[str, bool, bool], list[Step]] = {}
         self._node_sinks: dict[tuple[str, str], list[tuple[str, Sink]]] = {}
+        self._barrel: dict[str, bool] = {}
 
-    def steps(self, path: str, development: bool, worker: bool) -> list[tuple[str, int, str]]:
+    def steps(self, path: str, development: bool, worker: bool) -> list[Step]:
         """The imports a walk may follow from `path`, once per kind of walk: a product flow
         does not enter development tools, and a request's flow does not enter modules that
         only define job bodies (they run in the worker, not in the request)."""
@@ -308,8 +311,20 @@ class _Walker:
         roles = {h.role for h in self.facts[path].handoffs}
         return roles == {"consume"}
 
-    def imports(self, path: str) -> list[tuple[str, int, str]]:
-        """(target file, import line, spec) for the file's same-repository imports."""
+    def is_barrel(self, path: str) -> bool:
+        """A JavaScript/TypeScript file that only re-exports (`services/index.js`)."""
+        known = self._barrel.get(path)
+        if known is None:
+            f = self.facts[path]
+            known = self._barrel[path] = (
+                f.language in _BARREL_LANGUAGES
+                and bool(f.imports)
+                and all(ref.kind == "export" for ref in f.imports)
+            )
+        return known
+
+    def imports(self, path: str) -> list[Step]:
+        """(target file, import line, spec, names) for the file's same-repository imports."""
         if path not in self._next:
             f = self.facts[path]
             out = []
@@ -319,7 +334,7 @@ class _Walker:
                     target = self.resolve(path, f.language, sub)
                     if target and target != path and target in self.facts and target not in seen:
                         seen.add(target)
-                        out.append((target, ref.line, _spec(sub)))
+                        out.append((target, ref.line, _spec(sub), sub.names))
             self._next[path] = out
         return self._next[path]
 
@@ -506,6 +521,8 @@ class _Walker:
         rank = "development" if is_development(start) else _RANK_OF_KIND.get(kind, "cli")
         parent: dict[str, tuple[str, int, str] | None] = {start: None}
         depth = {start: 0}
+        # The names a file was imported for, when it is a barrel: only those parts are walked.
+        wanted: dict[str, frozenset[str]] = {}
         queue = deque([start])
         reached: list[tuple[int, int, str, Sink]] = []
         while queue and len(parent) < MAX_VISIT:
@@ -520,11 +537,20 @@ class _Walker:
                 # A request's synchronous part ends where it hands work to a queue: what
                 # the enqueuing module imports beyond that runs in the worker.
                 continue
-            for target, at, spec in self.steps(path, rank == "development", kind in _WORKERS):
-                if target in parent:
+            barrel = self.is_barrel(path)
+            names = wanted.get(path) if barrel else None
+            for target, at, spec, given in self.steps(
+                path, rank == "development", kind in _WORKERS
+            ):
+                if target in parent or (names and given and names.isdisjoint(given)):
                     continue
                 parent[target] = (path, at, spec)
-                depth[target] = depth[path] + 1
+                # A barrel only forwards: passing through it is not a step deeper.
+                depth[target] = depth[path] + (0 if barrel else 1)
+                if barrel and not given and names:
+                    wanted[target] = names  # `export *`: the names go on to the next file
+                elif not barrel and given and self.is_barrel(target):
+                    wanted[target] = frozenset(given)
                 queue.append(target)
         reached.sort(key=lambda r: (r[0], r[1], r[2], r[3].line or 0, r[3].what))
         out: list[tuple[str, Flow]] = []

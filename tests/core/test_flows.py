@@ -110,3 +110,61 @@ def test_import_cycles_and_missing_files_end_the_walk() -> None:
 
     entries = [Entrypoint("a", "cli", (Evidence("a.py", 1),))]
     assert build_flows(entries, facts, resolve, [], []) == ()
+
+
+# A Node shape seen on held-out repositories: a barrel (`lib/index.js`) re-exports every
+# service; each controller takes only the services it uses; the barrel sits a few files deep.
+BARREL_APP = {
+    "package.json": b'{"dependencies": {"express": "4", "pg": "8", "nodemailer": "6"}}\n',
+    "server.js": (
+        b"const app = require('./web/app');\nconst db = require('./lib/db');\n"
+        b"db.connect().then(() => app.listen(8080));\n"
+    ),
+    "web/app.js": b"const express = require('express');\nconst app = express();\n",
+    "web/invoices.route.js": (
+        b"const router = require('express').Router();\n"
+        b"const ctl = require('../controllers/invoices');\n"
+        b"router.get('/invoices', ctl.list);\nmodule.exports = router;\n"
+    ),
+    "web/signup.route.js": (
+        b"const router = require('express').Router();\n"
+        b"const ctl = require('../controllers/signup');\n"
+        b"router.post('/signup', ctl.create);\nmodule.exports = router;\n"
+    ),
+    "controllers/invoices.js": (
+        b"const { invoices } = require('../lib');\n"
+        b"exports.list = async (req, res) => res.json(await invoices.all());\n"
+    ),
+    "controllers/signup.js": (
+        b"const { accounts, mailer } = require('../lib');\n"
+        b"exports.create = async (req, res) => { await accounts.add(req.body);"
+        b" await mailer.welcome(req.body.email); };\n"
+    ),
+    "lib/index.js": (
+        b"module.exports.accounts = require('./accounts');\n"
+        b"module.exports.invoices = require('./invoices');\n"
+        b"module.exports.mailer = require('./mailer');\n"
+    ),
+    "lib/accounts.js": b"const db = require('./store/db');\nexports.add = (a) => db.insert(a);\n",
+    "lib/invoices.js": b"const db = require('./store/db');\nexports.all = () => db.all();\n",
+    "lib/store/db.js": b"const { Pool } = require('pg');\nmodule.exports = new Pool();\n",
+    "lib/db.js": b"const { Pool } = require('pg');\nexports.connect = () => new Pool().connect();",
+    "lib/mailer.js": (
+        b"const nodemailer = require('nodemailer');\n"
+        b"const t = nodemailer.createTransport({ host: process.env.SMTP_HOST });\n"
+        b"exports.welcome = (to) => t.sendMail({ to });\n"
+    ),
+}
+
+
+def test_a_barrel_is_walked_only_for_the_names_taken_from_it() -> None:
+    facts = analyze(MemorySnapshot(BARREL_APP), MemoryFactsCache(), default_catalog())
+    reached = {(f.hops[0].path, f.sinks[0].path) for f in facts.flows}
+    # The invoices route takes only `invoices`: it reaches the store through the barrel
+    # (four files down, the barrel not counted) and never the mailer.
+    assert ("web/invoices.route.js", "lib/store/db.js") in reached
+    assert not any(p == "web/invoices.route.js" and s == "lib/mailer.js" for p, s in reached)
+    # The signup route takes `mailer` too: its mail flow is its own, not merged away.
+    assert ("web/signup.route.js", "lib/mailer.js") in reached
+    # The file that listens is where the process starts.
+    assert ("server.js", "lib/db.js") in reached

@@ -54,6 +54,16 @@ _IMPORTS = (
     (literal_first(rf"\brequire\(\s*{_SPEC}\s*\)"), "require"),
     (literal_first(rf"\bimport\(\s*{_SPEC}\s*\)"), "dynamic"),
 )
+# What a statement takes from the module it requires, read from the text just before the
+# `require(` (at most `_BINDING_WINDOW` characters): `const { a, b: c } = require(…)` takes
+# a and b; `module.exports.a = require(…)` re-exports it as a (an index.js barrel).
+_BINDING_WINDOW = 300
+_DESTRUCTURE = re.compile(r"\b(?:const|let|var)\s*+\{([^{}]*+)\}\s*+=\s*+\Z")
+_REEXPORT = re.compile(
+    r"(?<![\w$.])(?:module\s*+\.\s*+)?exports\s*+\.\s*+([A-Za-z_$][\w$]*+)\s*+=\s*+\Z"
+)
+_BRACES = re.compile(r"\{([^{}]*+)\}")
+_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _ENV = literal_first(
     r"\bprocess\.env\.([A-Za-z_$][\w$]*)"
     r"|\bprocess\.env\[\s*[\"'`]([A-Za-z_]\w*)[\"'`]\s*\]"
@@ -77,6 +87,9 @@ RULES = (
     rule("Koa(", r"\bnew\s+Koa\(", "entrypoint.http", "Koa app"),
     rule("Hono(", r"\bnew\s+Hono\(", "entrypoint.http", "Hono app"),
     rule("createServer(", r"\b(?:http|https)\.createServer\(", "entrypoint.http", "HTTP server"),
+    # The file that starts the server (`src/index.js`: connect the database, then
+    # `app.listen`) is often not the one that builds the app.
+    rule("app.listen(", r"\bapp\.listen\(", "entrypoint.http", "HTTP server"),
     rule("NestFactory", r"\bNestFactory\.create\(", "entrypoint.http", "NestJS app"),
     rule("@Controller", r"@Controller\(", "entrypoint.http", "NestJS controller"),
     rule(
@@ -125,7 +138,9 @@ RULES = (
 class _Extractor:
     def __init__(self, name: str, suffixes: tuple[str, ...]) -> None:
         self.name = name
-        self.version = 2  # 2: unclosed strings and comments end their line or file
+        # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
+        # 4: the names an import takes or a barrel re-exports
+        self.version = 4
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
@@ -193,6 +208,41 @@ def _comment_spans(text: str) -> list[tuple[int, int]]:
             return spans
 
 
+def _bound_names(code: str, m: re.Match[str], kind: str) -> tuple[tuple[str, ...], str]:
+    """The names a statement takes from its module (for an `export … from` or a
+    `module.exports.x = require(…)`, the names it gives its own importers), and its kind:
+    flows follow only the named parts of a barrel file. () when the names are not written."""
+    if kind in ("import", "export"):
+        braces = _BRACES.search(code, m.start(), m.start("spec"))
+        if braces is None:
+            return (), kind
+        return _names(braces.group(1), exported=kind == "export"), kind
+    if kind != "require":
+        return (), kind
+    window = code[max(0, m.start() - _BINDING_WINDOW) : m.start()]
+    if found := _REEXPORT.search(window):
+        return (found.group(1),), "export"
+    if found := _DESTRUCTURE.search(window):
+        return _names(found.group(1), exported=False), kind
+    return (), kind
+
+
+def _names(clause: str, exported: bool) -> tuple[str, ...]:
+    """`a, b as c, type D` → (a, b, D) taken, or (a, c, D) given when `exported`; a
+    destructuring `a: x` takes a."""
+    out = []
+    for item in clause.split(","):
+        words = item.replace(":", " as ").split()
+        if words and words[0] == "type":
+            words = words[1:]
+        if not words:
+            continue
+        name = words[-1] if exported and len(words) == 3 and words[1] == "as" else words[0]
+        if _IDENT.fullmatch(name):
+            out.append(name)
+    return tuple(out)
+
+
 def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
     code = strip_comments(text)
     lines = Lines(code)
@@ -204,7 +254,8 @@ def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
         for m in pattern.finditer(code):
             at = m.start()
             if starts_word(code, at) and (at == 0 or code[at - 1] not in ".$"):
-                imports.append(ImportRef(m.group("spec"), lines.at(at), kind=kind))
+                names, kind_at = _bound_names(code, m, kind)
+                imports.append(ImportRef(m.group("spec"), lines.at(at), names=names, kind=kind_at))
     env = scan_env(code, ("env",), _ENV, lines)
     if "process.env" in code:
         for m in _ENV_DESTRUCTURE.finditer(code):

@@ -101,6 +101,21 @@ def test_express_routes_workers_and_schedulers() -> None:
     }
 
 
+def test_the_file_that_starts_the_app_is_an_http_entry_point() -> None:
+    # The boilerplate shape: app.js builds the app, index.js connects the database and
+    # listens; without the second entry no flow starts where the process does.
+    text = (
+        "const app = require('./app');\n"
+        "db.connect(url).then(() => {\n"
+        "  server = app.listen(port, () => log('up'));\n"
+        "});\n"
+        "myapp.listen(1);\n"
+        "app.listener(2);\n"
+    )
+    found = {(s.kind, s.name, s.line) for s in extract_javascript(text).signals}
+    assert found == {("entrypoint.http", "HTTP server", 3)}
+
+
 def test_next_route_handlers_and_shebang_scripts() -> None:
     handler = "export async function GET(request) {}\nexport const POST = async () => {};\n"
     found = {(s.kind, s.detail) for s in extract_javascript(handler).signals}
@@ -144,3 +159,29 @@ def test_comments_found_without_reading_every_string_are_those_every_token_gives
     text: str,
 ) -> None:
     assert strip_comments(text) == _strip_every_token(text)
+
+
+def test_imports_carry_the_names_they_take_and_barrels_the_names_they_give() -> None:
+    text = (
+        "const { a, b: c } = require('./x');\n"
+        "module.exports.auth = require('./auth');\n"
+        "exports.y = require('./y');\n"
+        "const z = require('./z');\n"
+        "import { P, Q as R, type S } from './p';\n"
+        "import D from './d';\n"
+        "export { default as E, F } from './e';\n"
+        "export * from './all';\n"
+        "foo.exports.k = require('./k');\n"
+    )
+    found = {(r.spec, r.names, r.kind) for r in extract_javascript(text).imports}
+    assert found == {
+        ("./x", ("a", "b"), "require"),
+        ("./auth", ("auth",), "export"),
+        ("./y", ("y",), "export"),
+        ("./z", (), "require"),
+        ("./p", ("P", "Q", "S"), "import"),
+        ("./d", (), "import"),
+        ("./e", ("E", "F"), "export"),
+        ("./all", (), "export"),
+        ("./k", (), "require"),
+    }
