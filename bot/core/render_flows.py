@@ -122,7 +122,7 @@ def container_diagram(facts: RepoFacts) -> str:
             start = worker if worker in nodes else None
         if start is None:
             continue
-        for sink in flow.sinks:
+        for sink in (*flow.sinks, *flow.alternatives):
             target = _sink_node(sink, facts)
             if target and target in nodes:
                 edges.add((start, target))
@@ -147,7 +147,12 @@ def container_diagram(facts: RepoFacts) -> str:
             lines += [f'    {n}["{escape_label(nodes[n])}"]' for n in groups[group]]
             lines.append("  end")
     lines += [f"  {a} --> {b}" for a, b in sorted(edges)]
-    lines += [f'  {a} -.->|"served by"| {b}' for a, b in sorted(served)]
+    if served and {a for a, _ in served} >= set(groups["internet"]):
+        # Every internet-facing entry is served by the one web process: one edge from the
+        # group says it without a dotted line per entry.
+        lines.append(f'  internet -.->|"served by"| {web[0]}')
+    else:
+        lines += [f'  {a} -.->|"served by"| {b}' for a, b in sorted(served)]
     lines.append("```")
     return "\n".join(lines)
 
@@ -265,6 +270,10 @@ def _chain(flow: Flow, text: Text, cite: Cite) -> str:
     if also:
         out += "; same file also " + ", ".join(
             f"{text(s.what)} ({cite(Evidence(s.path, s.line))})" for s in also
+        )
+    if flow.alternatives:
+        out += "; or, through another implementation of that call, " + ", ".join(
+            f"{text(s.what)} ({cite(Evidence(s.path, s.line))})" for s in flow.alternatives
         )
     return out
 
