@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -168,6 +169,7 @@ def test_a_call_with_several_implementations_reaches_each_of_their_stores() -> N
     text = container_diagram(facts)
     assert "ep_http_memos_api_go --> ds_mysql" in text
     assert "ep_http_memos_api_go --> ds_sqlite" in text
+    assert "internet -->" not in text  # `/tags` reaches no store: no edge from the group
     body = render_data_flow(
         facts, ["api.go", "tags.go", "Procfile", "db/mysql/db.go", "db/sqlite/db.go"]
     )
@@ -175,3 +177,17 @@ def test_a_call_with_several_implementations_reaches_each_of_their_stores() -> N
     assert (
         "or, through another implementation of that call, uses SQLite (`db/sqlite/db.go:4`)" in high
     )
+
+
+def test_a_store_every_public_entry_reaches_is_one_edge_from_the_group() -> None:
+    facts = _served_facts((Hop("db/sqlite/db.go", 4, "uses SQLite"),))
+    second = replace(
+        facts.flows[0],
+        name="/tags (tags.go) → MySQL",
+        hops=(Hop("tags.go", 3, "http entry point"),),
+    )
+    text = container_diagram(replace(facts, flows=(*facts.flows, second)))
+    assert "internet --> ds_mysql" in text
+    assert "internet --> ds_sqlite" in text
+    assert "ep_http_tags_tags_go --> " not in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
