@@ -440,6 +440,7 @@ class _Walker:
             if sink.kind in kinds:
                 continue
             kinds.add(sink.kind)
+            alternatives = _alternatives(reached, parent, node, sink)
             chain: list[Hop] = []
             at_node = node
             while (step := parent[at_node]) is not None:
@@ -455,7 +456,11 @@ class _Walker:
                 if other.name != sink.name and all(a.what != other.what for a in also):
                     also.append(Hop(other_path, other.line, other.what))
             sinks = (Hop(at_path, sink.line, sink.what), *also[: MAX_SINKS - 1])
-            out.append((sink.kind, Flow(f"{name} → {sink.name}", kind, rank, hops, sinks)))
+            title = f"{name} → {sink.name}"
+            if alternatives:
+                title += " (or " + ", ".join(n for n, _ in alternatives) + ")"
+            alt = tuple(hop for _, hop in alternatives)
+            out.append((sink.kind, Flow(title, kind, rank, hops, sinks, alt)))
             if len(out) >= PER_ENTRY:
                 break
         return out
@@ -576,6 +581,29 @@ class _Walker:
             if len(out) >= PER_ENTRY:
                 break
         return out
+
+
+def _alternatives(
+    reached: Sequence[tuple[int, int, tuple[str, str], str, Sink]],
+    parent: Mapping[tuple[str, str], tuple[tuple[str, str], int, str] | None],
+    node: tuple[str, str],
+    sink: Sink,
+) -> list[tuple[str, Hop]]:
+    """Sinks of the same kind reached by the same call through other implementations:
+    nodes whose step from their caller is the chosen node's step (one call line resolved
+    to several types), each landing somewhere else. At most `MAX_SINKS - 1`, by name."""
+    step = parent.get(node)
+    if step is None:
+        return []
+    out: dict[str, Hop] = {}
+    for _, _, other, at_path, found in reached:
+        if other == node or found.kind != sink.kind or found.name == sink.name:
+            continue
+        theirs = parent.get(other)
+        if theirs is None or theirs[:2] != step[:2] or found.name in out:
+            continue
+        out[found.name] = Hop(at_path, found.line, found.what)
+    return sorted(out.items())[: MAX_SINKS - 1]
 
 
 def _submodules(language: str, ref: ImportRef) -> list[ImportRef]:

@@ -352,10 +352,15 @@ class Flow:
     rank: str
     hops: tuple[Hop, ...]
     sinks: tuple[Hop, ...]  # where it lands: the line and what lands there
+    # The same call lands elsewhere through another implementation (a Go interface with a
+    # MySQL, a PostgreSQL and a SQLite driver): which one runs is chosen by configuration.
+    alternatives: tuple[Hop, ...] = ()
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
-        return tuple(Evidence(h.path, h.line) for h in (*self.hops, *self.sinks))
+        return tuple(
+            Evidence(h.path, h.line) for h in (*self.hops, *self.sinks, *self.alternatives)
+        )
 
 
 @dataclass(frozen=True, slots=True)

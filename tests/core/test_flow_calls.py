@@ -216,6 +216,27 @@ def test_a_go_handler_reaches_the_database_through_a_field_and_an_interface() ->
     ]
 
 
+def test_an_interface_with_several_drivers_names_every_store_it_may_reach() -> None:
+    # memos: the same `CreateMemo` call reaches MySQL or SQLite by configuration; the flow
+    # names the first and says the other, each with the driver's import line.
+    mysql = {
+        "store/db/mysql/mysql.go": (
+            b"package mysql\n\n"
+            b'import (\n\t"database/sql"\n\n\t_ "github.com/go-sql-driver/mysql"\n)\n\n'
+            b"type DB struct {\n\tdb *sql.DB\n}\n"
+        ),
+        "store/db/mysql/memo.go": GO["store/db/sqlite/memo.go"].replace(
+            b"package sqlite", b"package mysql"
+        ),
+    }
+    facts = facts_of({**GO, **mysql})
+    flow = flow_from(facts, "api/memo.go", "MySQL")
+    assert flow.name.endswith("→ MySQL (or SQLite)")
+    assert [(h.path, h.line, h.what) for h in flow.alternatives] == [
+        ("store/db/sqlite/sqlite.go", 6, "uses SQLite")
+    ]
+
+
 # --- Ruby --------------------------------------------------------------------------------
 
 RAILS = {

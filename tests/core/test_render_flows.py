@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -126,3 +127,67 @@ def test_flows_citing_a_file_not_in_the_snapshot_are_not_claimed() -> None:
     facts, _paths = hostile_facts()
     body = render_data_flow(facts, ["web.py", "Procfile"])["high-level-flow"]
     assert "tasks.py" not in body
+
+
+def _served_facts(alternatives: tuple[Hop, ...] = ()) -> RepoFacts:
+    flow = Flow(
+        "/memos (api.go) → MySQL",
+        "http",
+        "public",
+        (Hop("api.go", 3, "http entry point"), Hop("api.go", 5, "calls store.Store.Create")),
+        (Hop("db/mysql/db.go", 4, "uses MySQL"),),
+        alternatives,
+    )
+    return RepoFacts(
+        entrypoints=(
+            Entrypoint("/memos", "http", (Evidence("api.go", 3),), "/memos"),
+            Entrypoint("/tags", "http", (Evidence("tags.go", 3),), "/tags"),
+            Entrypoint("web", "http", (Evidence("Procfile", 1),), "web"),
+        ),
+        datastores=tuple(
+            Service(n, "datastore", "used", (Evidence(f"db/{n.lower()}/db.go", 4),))
+            for n in ("MySQL", "SQLite")
+        ),
+        deployment=(Item("procfile", "procfile", (Evidence("Procfile", None),)),),
+        flows=(flow,),
+    )
+
+
+def test_one_web_process_serves_the_internet_facing_group_with_one_edge() -> None:
+    text = container_diagram(_served_facts())
+    assert text.count("served by") == 1
+    assert 'internet -.->|"served by"| proc_web' in text
+    source = mermaid_blocks(text)[0].source
+    assert parse_error(source) is None
+
+
+def test_a_call_with_several_implementations_reaches_each_of_their_stores() -> None:
+    # A Go store interface with a MySQL and a SQLite driver: configuration picks one, so the
+    # doc names both (the SQLite default was hidden behind the first driver by path).
+    other = (Hop("db/sqlite/db.go", 4, "uses SQLite"),)
+    facts = _served_facts(other)
+    text = container_diagram(facts)
+    assert "ep_http_memos_api_go --> ds_mysql" in text
+    assert "ep_http_memos_api_go --> ds_sqlite" in text
+    assert "internet -->" not in text  # `/tags` reaches no store: no edge from the group
+    body = render_data_flow(
+        facts, ["api.go", "tags.go", "Procfile", "db/mysql/db.go", "db/sqlite/db.go"]
+    )
+    high = body["high-level-flow"]
+    assert (
+        "or, through another implementation of that call, uses SQLite (`db/sqlite/db.go:4`)" in high
+    )
+
+
+def test_a_store_every_public_entry_reaches_is_one_edge_from_the_group() -> None:
+    facts = _served_facts((Hop("db/sqlite/db.go", 4, "uses SQLite"),))
+    second = replace(
+        facts.flows[0],
+        name="/tags (tags.go) → MySQL",
+        hops=(Hop("tags.go", 3, "http entry point"),),
+    )
+    text = container_diagram(replace(facts, flows=(*facts.flows, second)))
+    assert "internet --> ds_mysql" in text
+    assert "internet --> ds_sqlite" in text
+    assert "ep_http_tags_tags_go --> " not in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
