@@ -53,9 +53,8 @@ def test_seed_web_copy_is_linted_when_named(shared_corpus: Path) -> None:
     # the markers after the fence's accidental close are reported where they are.
     # The page's gutter bars also fill its Mermaid fence, so that diagram cannot parse.
     assert out.splitlines() == [
-        f"{seed}:50: Mermaid diagram does not parse: Mermaid rendering failed:"
-        " UnknownDiagramError: No diagram type detected matching given configuration for"
-        " text: | |",
+        f"{seed}:50: Mermaid diagram does not parse: UnknownDiagramError: No diagram type"
+        " detected matching given configuration for text: | |",
         f"{seed}:187: agent-readonly:guidance outside any agent-update block",
         f"{seed}:207: agent-readonly:sources outside any agent-update block",
         f"{seed}:224: agent-update:end without a matching agent-update:start",
@@ -186,3 +185,23 @@ def test_a_diagram_that_does_not_parse_is_reported_at_its_fence(tmp_path: Path) 
     (line,) = out.splitlines()
     assert line.startswith(f"{doc}:11: Mermaid diagram does not parse: ")
     assert "Parse error" in line
+
+
+@pytest.mark.slow
+def test_one_parse_context_judges_as_a_render_does() -> None:
+    # `check` and `lint` parse every diagram of a run in one Mermaid context; a render (a
+    # fresh context each) must agree on which parse, diagram kind by kind.
+    from bot.cli.diagrams import _parse_all, parse_error
+
+    sources = [
+        "flowchart LR\n  a --> b\n",
+        "flowchart LR\n  a --> b(((\n",
+        "sequenceDiagram\n  A->>B: hi\n",
+        "sequenceDiagram\n  A->>: hi\n",
+        "| |\n",
+        'flowchart LR\n  subgraph g["G"]\n    x\n  end\n  g -.->|"served by"| y\n',
+    ]
+    parsed = _parse_all(sources)
+    rendered = [parse_error(s) for s in sources]
+    assert [p is None for p in parsed] == [r is None for r in rendered]
+    assert [p is None for p in parsed] == [True, False, True, False, False, True]
