@@ -193,6 +193,13 @@ def _sink_node(sink: Hop, facts: RepoFacts) -> str | None:
         if any(s.name == name for s in facts.datastores):
             return f"ds_{slug(name)}"
         return f"ext_{slug(name)}"
+    if what.startswith("sends "):
+        # `sends an HTTP request to api.github.com (httpx)`: the integration that names the
+        # host (the catalog's hosts, or an unknown host's own row); else no edge.
+        dest = what.rpartition(" (")[0].rpartition(" to ")[2] if " to " in what else ""
+        for s in facts.integrations:
+            if dest and (dest in s.hosts or dest == s.name):
+                return f"ext_{slug(s.name)}"
     return None
 
 

@@ -191,3 +191,18 @@ def test_a_store_every_public_entry_reaches_is_one_edge_from_the_group() -> None
     assert "internet --> ds_sqlite" in text
     assert "ep_http_tags_tags_go --> " not in text
     assert parse_error(mermaid_blocks(text)[0].source) is None
+
+
+def test_an_outbound_call_to_a_known_host_is_an_edge_to_its_integration() -> None:
+    facts = _served_facts()
+    call = Flow(
+        "/memos (api.go) → api.github.com",
+        "http",
+        "public",
+        (Hop("api.go", 3, "http entry point"),),
+        (Hop("api.go", 9, "sends an HTTP request to api.github.com (net/http)"),),
+    )
+    github = Service("GitHub", "vcs", "used", (Evidence("api.go", 9),), hosts=("api.github.com",))
+    text = container_diagram(replace(facts, flows=(call,), integrations=(github,)))
+    assert "ep_http_memos_api_go --> ext_github" in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
