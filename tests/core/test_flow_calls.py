@@ -374,3 +374,15 @@ def test_calls_are_read_once_per_blob() -> None:
     assert first is not None
     assert other is not None
     assert [c.parts for c in other.calls] != [c.parts for c in first.calls]
+
+
+def test_the_call_reader_gives_up_early_on_garbage_but_reads_real_code() -> None:
+    # Its parse budget is tighter than extraction's (no per-file deadline here): Ruby's error
+    # recovery on `<!-- ` runs spends ~180 us a progress report; real code reports ~0.01 a byte.
+    from bot.core.analysis import treesitter as ts
+    from bot.core.analysis.calls import PARSE_FLOOR, PARSE_PER_BYTE
+
+    garbage = b"<!-- " * 8_000
+    assert ts.parse("ruby", garbage, PARSE_PER_BYTE, PARSE_FLOOR) is None
+    real = b"class Sync\n  def perform(account)\n    Api.post(account.url, body)\n  end\nend\n"
+    assert ts.parse("ruby", real * 800, PARSE_PER_BYTE, PARSE_FLOOR) is not None

@@ -34,6 +34,12 @@ MAX_BYTES = 400_000
 # reaches ~1 ms.
 SMALL_PYTHON = 16_000
 MAX_CALLS = 5_000
+# The parse budget of the call reader, tighter than extraction's: it runs outside the per-file
+# deadline. Real code reports progress ~0.006-0.011 times a byte (at most 0.019 in files over
+# 2 KB of lobsters, memos, ghostfolio and netbox); Ruby's error recovery on garbage spends
+# ~180 us a report, so extraction's budget (5,000 + 0.25/byte) let a 400 kB file cost ~18 s.
+PARSE_PER_BYTE = 0.05
+PARSE_FLOOR = 500
 # Calls already read, by blob: a push moves few files, and without this every flow walk of
 # a warm refresh would read its files again (in the App, a blob request each). Bounded by
 # the bytes read (a large Python file's index keeps its text) and by count.
@@ -461,7 +467,7 @@ def _go_params(
 
 def go_calls(data: bytes) -> FileCalls | None:
     with ts.reading(data):
-        root = ts.parse("go", data)
+        root = ts.parse("go", data, PARSE_PER_BYTE, PARSE_FLOOR)
         if root is None:
             return None
         nodes = ts.find("go", root, _GO_NODES)
@@ -576,7 +582,7 @@ def ruby_calls(data: bytes) -> FileCalls | None:
     `self.m` and `m(...)`; `flow_calls` resolves them by class, then by a method name
     defined once in the repository."""
     with ts.reading(data):
-        root = ts.parse("ruby", data)
+        root = ts.parse("ruby", data, PARSE_PER_BYTE, PARSE_FLOOR)
         if root is None:
             return None
         owners: list[tuple[int, str]] = []  # (end byte, name) of the open classes
@@ -702,7 +708,7 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
     """JavaScript/TypeScript functions, classes' methods, imports, calls (`this.svc.f()` is
     typed by a constructor parameter property `private readonly svc: Svc`, NestJS style)."""
     with ts.reading(data):
-        root = ts.parse(grammar, data)
+        root = ts.parse(grammar, data, PARSE_PER_BYTE, PARSE_FLOOR)
         if root is None:
             return None
         imports: list[tuple[str, str, str]] = []

@@ -70,10 +70,16 @@ def _parser(name: str) -> tree_sitter.Parser:
     return tree_sitter.Parser(_language(name))
 
 
-def parse(language: str, data: bytes) -> Node | None:
+def parse(
+    language: str,
+    data: bytes,
+    per_byte: float = PARSE_BUDGET_PER_BYTE,
+    floor: int = PARSE_BUDGET_FLOOR,
+) -> Node | None:
     """The root of `data`'s syntax tree in `language` ("python", "javascript",
-    "typescript", "tsx", "ruby", "go"), or None when the parse ran out of budget."""
-    budget = PARSE_BUDGET_FLOOR + int(len(data) * PARSE_BUDGET_PER_BYTE)
+    "typescript", "tsx", "ruby", "go"), or None when the parse ran out of budget
+    (`floor` progress reports plus `per_byte` per byte)."""
+    budget = floor + int(len(data) * per_byte)
     spent = 0
 
     def read(offset: int, _point: tree_sitter.Point) -> bytes:
