@@ -2,11 +2,15 @@
 
 `outbound_calls(language, data)` parses the file with tree-sitter (bounded, see
 `treesitter`) when it holds one of the language's trigger words, finds the calls that
-`http_models` lists (through the file's own import names and the client instances it
-makes), and follows the URL argument to a destination:
+`http_models` lists (through the file's own import names, the client instances it
+makes and the parameters annotated with a client type, ``session: ClientSession``), and
+follows the URL argument to a destination:
 
 * a literal, f-string, template or interpolated string whose host is written → that host;
-* a name bound in the file (a constant, a local, an options object's ``url``) → its value;
+* a name bound in the file (a constant, a local, an options object's ``url``) → its value
+  (a local of the enclosing function before a name bound elsewhere in the file);
+* an entry of a top-level dict or list of URL literals (``URLS[kind].format(…)``) → the
+  host of the entry a literal key picks, else of every entry (one call, several hosts);
 * an environment read (``os.environ``, ``process.env.X``, ``ENV[...]``, ``os.Getenv``) or a
   setting (``settings.X``, ``config.X``, ``Rails.application.credentials…``) → that name;
 * a field of some other object (``notification.webhookUrl``, ``hook.url``) → user data;
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.analysis import http_models as models
 from bot.core.analysis import resilience
@@ -33,7 +37,8 @@ from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text, walk
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 2  # 2: SMTP calls, programs run, knex clients (egress_other)
+EGRESS_VERSION = 3  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+# client parameters, URL tables, function-local bindings
 MAX_RESOLVE_DEPTH = 6
 MAX_CALLS_PER_FILE = 400
 
@@ -103,6 +108,12 @@ class _File:
     language: str
     aliases: dict[str, str] = field(default_factory=dict)  # local name -> canonical module path
     values: dict[str, Node] = field(default_factory=dict)  # name -> the value bound to it
+    # name -> (assignment, value) of its first bindings: a name bound more than once
+    # resolves to its binding in the function where it is read, if any (`_local_binding`)
+    bindings: dict[str, list[tuple[Node, Node]]] = field(default_factory=dict)
+    local: dict[str, dict[int, Node]] = field(default_factory=dict)  # name -> function id -> value
+    # node id -> the function the node is or is in (`_function_of`: asked per binding and name)
+    functions: dict[int, Node | None] = field(default_factory=dict)
     instances: dict[str, tuple[str, Node | None]] = field(default_factory=dict)
     wrappers: dict[str, int] = field(default_factory=dict)  # function name -> URL param index
     consts: dict[str, str] = field(default_factory=dict)  # top-level name -> literal host
@@ -162,7 +173,7 @@ def _outbound_calls(
 ) -> tuple[tuple[OutboundCall, ...], tuple[Signal, ...], tuple[tuple[str, str], ...]]:
     f = _File(family)
     nodes = find(language, root, _CALL_TYPES[family])
-    calls = _calls(f, nodes) if calls_wanted else []
+    calls = _split_hosts(_calls(f, nodes)) if calls_wanted else []
     if signals_wanted:
         f.signals.extend(resilience.resilience_signals(language, nodes, root, data, _callee))
     meta = tuple(
@@ -232,13 +243,25 @@ def _learn(f: _File, node: Node) -> None:
             )
         for name_node, bound in zip(lefts, rights, strict=False):
             value = _unwrapped(bound)
-            _bind(f, text(name_node, 80), value)
-            if value.type == "object" and _enclosing_function(node) is None:
-                _object_consts(f, text(name_node, 80), value)
-            if value.type in _STRING_TYPES and _enclosing_function(node) is None:
+            name = text(name_node, 80)
+            _bind(f, name, value)
+            bindings = f.bindings.setdefault(name, [])
+            if len(bindings) < 50:
+                bindings.append((node, value))
+            if value.type not in _STRING_TYPES and value.type != "object":
+                continue
+            if _function_of(f, node) is not None:
+                continue
+            if value.type == "object":
+                _object_consts(f, name, value)
+            if value.type in _STRING_TYPES:
                 host, _, origin = _resolve(f, value, 0, node)
-                name = text(name_node, 80)
-                if origin == "literal" and host and re.fullmatch(r"[A-Za-z_]\w*", name):
+                if (
+                    origin == "literal"
+                    and host
+                    and "," not in host
+                    and re.fullmatch(r"[A-Za-z_]\w*", name)
+                ):
                     f.consts.setdefault(name, host)
     elif kind == "with_statement":
         for pattern in walk(node, frozenset({"as_pattern"}), 50):
@@ -261,7 +284,7 @@ def _object_consts(f: _File, name: str, value: Node) -> None:
         item = pair.child_by_field_name("value")
         if item is not None and item.type in _STRING_TYPES:
             host, _, origin = _resolve(f, item, 0, pair)
-            if origin == "literal" and host:
+            if origin == "literal" and host and "," not in host:
                 f.consts.setdefault(f"{name}.{key}", host)
 
 
@@ -478,6 +501,10 @@ def _call(f: _File, node: Node) -> OutboundCall | None:
     callee = _canonical(f, written)
     table = models.MODELS[f.language]
     model = table.get(callee)
+    if model is None and f.language in ("python", "javascript"):
+        typed = _typed_call(f, node, written)
+        if typed is not None:
+            callee, model = typed
     base: Node | None = None
     name = written.rsplit(".", 1)[0]
     if model is None and f.language == "javascript" and callee.endswith(_JS_VERB_ENDS):
@@ -523,6 +550,82 @@ def _call(f: _File, node: Node) -> OutboundCall | None:
     return OutboundCall(
         "http", line(node), model.client, host, configured_by, origin, _timeout(f, node)
     )
+
+
+_TYPED_VERBS = frozenset(
+    {*models._PY_VERBS.split(), "request", "stream", "ws_connect", "urlopen"}
+)  # fmt: skip
+_TYPED_PARAMS = frozenset(
+    {"typed_parameter", "typed_default_parameter", "required_parameter", "optional_parameter"}
+)  # fmt: skip
+
+
+def _typed_call(f: _File, node: Node, written: str) -> tuple[str, models.UrlArg] | None:
+    """`session.head(url)` where `session` is a parameter annotated with a client type: the
+    call canonically (`aiohttp.ClientSession.head`) and its model."""
+    receiver, _, verb = written.partition(".")
+    if verb not in _TYPED_VERBS or not receiver.isidentifier():
+        return None
+    python = f.language == "python"
+    types = models.PYTHON_CLIENT_TYPES if python else models.JAVASCRIPT_CLIENT_TYPES
+    modules = {t.split(".", 1)[0] for t in types}
+    if not any(v.split(".", 1)[0] in modules for v in f.aliases.values()):
+        return None  # no client imported: no annotation can name one
+    client = _typed_client(f, node, receiver, types)
+    if not client:
+        return None
+    if not python:
+        return f"{client}.*", models.UrlArg(0, "url", client.split(".", 1)[0])
+    model = models.PYTHON.get(f"{client}.{verb}")
+    return (f"{client}.{verb}", model) if model is not None else None
+
+
+def _typed_client(f: _File, node: Node, receiver: str, types: dict[str, str]) -> str:
+    """The constructor whose instance `receiver` is, when the nearest enclosing function
+    with a parameter of that name annotates it with a client type; "" otherwise."""
+    function = _enclosing_function(node)
+    for _ in range(8):
+        if function is None:
+            return ""
+        params = function.child_by_field_name("parameters")
+        for p in params.named_children[:40] if params is not None else ():
+            ident = (
+                p
+                if p.type == "identifier"
+                else p.child_by_field_name("name")
+                or p.child_by_field_name("pattern")
+                or (p.named_children[0] if p.named_child_count else None)
+            )
+            if text(ident, 80) != receiver:
+                continue
+            annotation = p.child_by_field_name("type") if p.type in _TYPED_PARAMS else None
+            for written in _annotation_names(text(annotation, 200)):
+                if (found := types.get(_canonical(f, written))) is not None:
+                    return found
+            return ""  # the nearest parameter of that name decides (it shadows outer ones)
+        function = _enclosing_function(function)
+    return ""
+
+
+def _annotation_names(written: str) -> list[str]:
+    """`ClientSession`, `"aiohttp.ClientSession"`, `Optional[X]`, `X | None`, TypeScript's
+    `: AxiosInstance` → the type names written."""
+    written = written.strip().removeprefix(":").strip().strip("\"'")
+    for wrapper in ("Optional[", "typing.Optional["):
+        if written.startswith(wrapper) and written.endswith("]"):
+            written = written[len(wrapper) : -1]
+    return [part.strip().strip("\"'") for part in written.split("|")[:4]]
+
+
+def _split_hosts(calls: list[OutboundCall]) -> list[OutboundCall]:
+    """A call whose URL comes from a table of several hosts is a call to each of them."""
+    out: list[OutboundCall] = []
+    for c in calls:
+        if c.origin == "literal" and "," in c.host:
+            out.extend(replace(c, host=host) for host in c.host.split(","))
+        else:
+            out.append(c)
+    return out
 
 
 def _first(nodes: list[Node]) -> Node | None:
@@ -601,6 +704,44 @@ def _wrapper_call(f: _File, node: Node) -> OutboundCall | None:
     return OutboundCall(
         "http", line(node), f"wrapper:{name}", host, configured_by, origin, _timeout(f, node)
     )
+
+
+def _local_binding(f: _File, name: str, function: Node) -> Node | None:
+    """The value `name` is first bound to in `function`, when the file binds it more than
+    once (`url = …` in two functions: each reads its own)."""
+    by_function = f.local.get(name)
+    if by_function is None:  # once per name: a name is read many times
+        bindings = f.bindings.get(name, ())
+        by_function = {}
+        for at, value in bindings if len(bindings) > 1 else ():
+            around = _function_of(f, at)
+            if around is not None:
+                by_function.setdefault(around.id, value)
+        f.local[name] = by_function
+    return by_function.get(function.id)
+
+
+def _function_of(f: _File, node: Node) -> Node | None:
+    """`_enclosing_function`, remembered for the nodes it passes (minified code nests deep)."""
+    passed: list[int] = []
+    current = node.parent
+    for _ in range(200):
+        if current is None:
+            found = None
+            break
+        if current.id in f.functions:
+            found = f.functions[current.id]
+            break
+        if current.type in _FUNCTIONS:
+            found = current
+            break
+        passed.append(current.id)
+        current = current.parent
+    else:
+        return None  # too deep: not remembered (the bound counts from `node`)
+    for at in passed:
+        f.functions[at] = found
+    return found
 
 
 def _enclosing_function(node: Node) -> Node | None:
@@ -774,6 +915,10 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
     env = _env_name(node)
     if env:
         return "", env, "env"
+    if kind in ("subscript", "subscript_expression"):
+        hosts = _table_hosts(f, node, depth, call)
+        if hosts:
+            return ",".join(hosts), "", "literal"
     if kind == "call" and f.language == "ruby" and node.child_by_field_name("arguments") is None:
         name = _callee(node)  # a Ruby method call without arguments reads like a field
         kind = "attribute"
@@ -840,10 +985,11 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         return "", "", "unknown"
     if kind in ("identifier", "constant"):
         ident = text(node, 80)
-        function = _enclosing_function(call)
+        function = _function_of(f, call)
         if function is not None and ident in _parameters(function):
             return "", ident, "parameter"
-        bound = f.values.get(ident)
+        bound = _local_binding(f, ident, function) if function is not None else None
+        bound = bound if bound is not None else f.values.get(ident)
         if bound is not None and bound is not node:
             found = _resolve(f, bound, depth + 1, call)
             if found[2] == "unknown" and bound.type in ("object", "hash"):
@@ -894,6 +1040,35 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             return "", full[:120], "unknown"
         return "", full[:120], "user"
     return "", "", "unknown"
+
+
+_TABLES = frozenset({"dictionary", "list", "tuple", "object", "array"})
+
+
+def _table_hosts(f: _File, node: Node, depth: int, call: Node) -> list[str]:
+    """`URLS[kind]`, `URLS["bpo"]` where `URLS` is a top-level dict or list of URL literals:
+    the host of the entry a literal key picks, else the hosts of every entry."""
+    table = node.child_by_field_name("value") or node.child_by_field_name("object")
+    if table is None or table.type != "identifier":
+        return []
+    bound = f.values.get(text(table, 80))
+    if bound is None or bound.type not in _TABLES or _enclosing_function(bound) is not None:
+        return []
+    key_node = node.child_by_field_name("subscript") or node.child_by_field_name("index")
+    key = _string_literal(key_node) if key_node is not None else ""
+    hosts: set[str] = set()
+    for item in bound.named_children[:50]:
+        value: Node | None = item
+        if item.type == "pair":
+            if key and text(item.child_by_field_name("key"), 80).strip("\"'") != key:
+                continue
+            value = item.child_by_field_name("value")
+        if value is None or value.type not in _STRING_TYPES:
+            continue
+        host, _, origin = _resolve(f, value, depth + 1, call)
+        if origin == "literal" and host and "," not in host:
+            hosts.add(host)
+    return sorted(hosts)
 
 
 _CLASSES = frozenset({"class_declaration", "class", "class_definition", "class_expression"})

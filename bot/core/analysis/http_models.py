@@ -73,6 +73,23 @@ PYTHON_CONSTRUCTORS: dict[str, str] = {
     "pycurl.Curl": "",
 }
 
+# A parameter annotated with a client type (`session: ClientSession`, `client: AxiosInstance`)
+# is an instance: the type, canonically, and the constructor whose instances it names.
+PYTHON_CLIENT_TYPES: dict[str, str] = {
+    "requests.Session": "requests.Session",
+    "requests.sessions.Session": "requests.Session",
+    "httpx.Client": "httpx.Client",
+    "httpx.AsyncClient": "httpx.AsyncClient",
+    "aiohttp.ClientSession": "aiohttp.ClientSession",
+    "aiohttp.client.ClientSession": "aiohttp.ClientSession",
+    "urllib3.PoolManager": "urllib3.PoolManager",
+}
+JAVASCRIPT_CLIENT_TYPES: dict[str, str] = {
+    "axios.AxiosInstance": "axios.create",
+    "got.Got": "got.extend",
+    "ky.KyInstance": "ky.create",
+}
+
 _JS_VERBS = "get post put patch delete head options"
 
 JAVASCRIPT: dict[str, UrlArg] = {

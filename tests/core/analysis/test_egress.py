@@ -144,6 +144,80 @@ def test_python_dead_calls_in_comments_and_strings_do_not_count() -> None:
     assert calls("python", src) == []
 
 
+def test_python_parameter_annotated_with_a_client_type_is_that_client() -> None:
+    src = (
+        "import httpx\n"
+        "from typing import Optional\n"
+        "from aiohttp import ClientSession\n"
+        "async def check(n, *, session: ClientSession):\n"
+        '    async with session.head("https://issues.example.org/i") as res:\n'
+        "        return res.status\n"
+        "def fetch(c: Optional[httpx.AsyncClient] = None, r: 'requests.Session | None' = None):\n"
+        '    c.get("https://b.example.com")\n'
+        "def unrelated(session: Session, db: 'sqlalchemy.orm.Session', plain):\n"
+        '    session.get("https://no1.example.com")\n'
+        '    db.get("https://no2.example.com")\n'
+        '    plain.get("https://no3.example.com")\n'
+        "def shadowed(session: ClientSession):\n"
+        "    def inner(session):\n"
+        '        session.get("https://no4.example.com")\n'
+        '    # session.get("https://dead.example.io")\n'
+        "    doc = \"session.post('https://dead2.example.io')\"\n"
+    )
+    # The others are at most candidates (kept only if some file defines a wrapper `get`).
+    assert [c for c in calls("python", src) if c[1] != "call:get"] == [
+        (5, "aiohttp", "issues.example.org", "", "literal"),
+        (8, "httpx", "b.example.com", "", "literal"),
+    ]
+
+
+def test_python_async_with_client_session_is_an_instance() -> None:
+    src = (
+        "import aiohttp\n"
+        "async def own():\n"
+        "    async with aiohttp.ClientSession() as s:\n"
+        '        await s.post("https://c.example.com")\n'
+    )
+    assert calls("python", src) == [(4, "aiohttp", "c.example.com", "", "literal")]
+
+
+def test_python_url_from_a_table_of_literals_names_every_host() -> None:
+    src = (
+        "from aiohttp import ClientSession\n"
+        "CHECK_URL: dict[str, str] = {\n"
+        '    "gh": "https://api.example.com/issues/{n}",\n'
+        '    "old": "https://tracker.example.org/issue{n}",\n'
+        "}\n"
+        "def elsewhere():\n"
+        '    url = "https://docs.example.net/guide"\n'
+        "    return url\n"
+        "async def check(n, kind, *, session: ClientSession):\n"
+        "    url = CHECK_URL[kind].format(n=n)\n"
+        "    await session.head(url)\n"
+        '    await session.get(CHECK_URL["old"].format(n=n))\n'
+        '    await session.get(f"{CHECK_URL[kind]}/comments")\n'
+    )
+    assert calls("python", src) == [
+        (11, "aiohttp", "api.example.com", "", "literal"),
+        (11, "aiohttp", "tracker.example.org", "", "literal"),
+        (12, "aiohttp", "tracker.example.org", "", "literal"),
+        (13, "aiohttp", "api.example.com", "", "literal"),
+        (13, "aiohttp", "tracker.example.org", "", "literal"),
+    ]
+
+
+def test_python_table_inside_a_function_or_of_non_urls_is_not_a_destination() -> None:
+    src = (
+        "import requests\n"
+        'NAMES = {"a": "alpha", "b": "beta"}\n'
+        "def f(k, s: requests.Session):\n"
+        '    local = {"a": "https://local.example.com"}\n'
+        "    s.get(local[k])\n"
+        "    s.get(NAMES[k])\n"
+    )
+    assert all(c[2] == "" for c in calls("python", src))
+
+
 def test_python_relative_url_is_not_a_destination() -> None:
     assert one("python", 'import requests\nrequests.get("/health")\n').origin == "relative"
 
@@ -233,6 +307,23 @@ def test_js_constant_object_field_is_exported_and_resolved() -> None:
     found, _, meta = outbound_calls("typescript", src.encode())
     assert ("egress.const", "GEO.endpoint=nominatim.openstreetmap.org") in meta
     assert [(c.configured_by, c.origin) for c in found] == [("GEO.endpoint", "constant")]
+
+
+def test_ts_parameter_typed_as_an_axios_instance_and_a_url_array() -> None:
+    src = (
+        "import axios, { AxiosInstance } from 'axios';\n"
+        'const HOSTS = ["https://one.example.com/a", "https://two.example.com/b"];\n'
+        "export async function f(client: AxiosInstance, other: Foo, i: number) {\n"
+        "  await client.get(HOSTS[i]);\n"
+        '  await other.get("https://no.example.com");\n'
+        '  // client.get("https://dead.example.io")\n'
+        "}\n"
+    )
+    found = [c for c in calls("typescript", src) if not c[1].startswith("call:")]
+    assert found == [
+        (4, "axios", "one.example.com", "", "literal"),
+        (4, "axios", "two.example.com", "", "literal"),
+    ]
 
 
 def test_js_dead_calls_in_comments_and_strings_do_not_count() -> None:
