@@ -18,13 +18,12 @@ Facts come from `docs-refresh facts --json` run in a child process (the installe
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bench.score_egress import analyzer_facts
 
 TRUTH = Path(__file__).parent / "truth"
 PRODUCER_SLACK = 2
@@ -113,17 +112,6 @@ def _unsupported(flows: list[dict[str, Any]], root: Path) -> tuple[int, int]:
     return bad, total
 
 
-def facts_of(path: Path) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "facts", "--json", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    data: dict[str, Any] = json.loads(out)
-    return data
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repos", type=Path, help="folder of checkouts named owner+repo")
@@ -135,7 +123,7 @@ def main() -> None:
         if not checkout.is_dir():
             rows.append(f"| {truth['repo']} | not checked out | | | |")
             continue
-        s = score(truth, facts_of(checkout), checkout)
+        s = score(truth, analyzer_facts(checkout), checkout)
         h, sc, fl, bh = s["handoffs"], s["schedules"], s["flows"], s["bad_hops"]
         rows.append(
             f"| {truth['repo']} | {h[0]}/{h[1]} | {sc[0]}/{sc[1]} | {fl[0]}/{fl[1]}"

@@ -27,7 +27,7 @@ from bot.service.onboarding import DOC_PATH as SCAFFOLD_PATH
 from tests.app.harness import DOC, REPO, STRIPE, Harness, initial_files, start
 from tests.app.test_installation_flow import Flow
 from tests.app.test_onboarding_flow import SHOP, install, make_flow, pulls
-from tests.helpers.sandbox import git
+from tests.helpers.sandbox import forbid_check_runs, git
 
 pytestmark = pytest.mark.slow
 
@@ -160,13 +160,7 @@ def test_a_preview_out_of_time_without_checks_permission_says_so_in_a_comment(
     harness: Harness,
 ) -> None:
     number = open_pull(harness)
-    harness.sb.inject_fault(
-        "server_error",
-        status=403,
-        message="Resource not accessible by integration",
-        method="POST",
-        path="*/check-runs",
-    )
+    forbid_check_runs(harness.sb)
     out_of_time(harness.ctx, 3)
     assert harness.run_jobs() == [("preview", "timed-out")]
     head = harness.head("add-stripe")

@@ -134,6 +134,17 @@ class WebhookReceiver:
         self._thread.join(timeout=5)
 
 
+def forbid_check_runs(sb: SandboxHandle) -> None:
+    """Check runs answer 403 from now on, as for an App installed without checks:write."""
+    sb.inject_fault(
+        "server_error",
+        status=403,
+        message="Resource not accessible by integration",
+        method="POST",
+        path="*/check-runs",
+    )
+
+
 def app_client(sb: SandboxHandle) -> GithubIntegration:
     """PyGithub authenticated as the app (JWT), with its client-side throttling off."""
     return GithubIntegration(

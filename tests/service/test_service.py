@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.core.job_budget import JobBudget
 from bot.service.publishing import FOREIGN_MARKER, State, branch_for
 from bot.service.refresh import RefreshRequest, refresh_branch, repository_has_docs
+from tests.helpers.sandbox import forbid_check_runs
 from tests.service.conftest import DOC, Shop, start_shop
 
 BOT_BRANCH = branch_for("main")
@@ -129,13 +130,7 @@ def test_bad_marker_without_checks_permission_comments_on_the_bot_pr(shop: Shop)
     opened = shop.refresh(changed, before)
     text = shop.file_at("main", DOC).decode()
     push = shop.commit({DOC: text.replace("<!-- agent-update:end -->", "")})
-    shop.sb.inject_fault(
-        "server_error",
-        status=403,
-        message="Resource not accessible by integration",
-        method="POST",
-        path="*/check-runs",
-    )
+    forbid_check_runs(shop.sb)
     outcome = shop.refresh((DOC,), push["before"])
     assert outcome.action == "user-error"
     assert outcome.pr_number == opened.pr_number
@@ -240,13 +235,7 @@ def test_out_of_time_without_checks_permission_comments_on_the_bot_pr(shop: Shop
     before, changed = add_integration(shop)
     opened = shop.refresh(changed, before)
     push = shop.commit({"shop/extra.py": "import redis\n"})
-    shop.sb.inject_fault(
-        "server_error",
-        status=403,
-        message="Resource not accessible by integration",
-        method="POST",
-        path="*/check-runs",
-    )
+    forbid_check_runs(shop.sb)
     request = RefreshRequest(
         shop.sb.installation_id, "octo/shop", "main", reason="push", before=push["before"]
     )
