@@ -108,6 +108,7 @@ def _status_line(method: str, port: int, body: bytes, headers: dict[str, str]) -
         conn.request(method, "/webhook", body, headers)
         response = conn.getresponse()
     except (OSError, http.client.HTTPException):
+        conn.close()  # else its socket is left to the collector: a ResourceWarning, an error here
         return 0
     try:
         response.read()
