@@ -84,6 +84,9 @@ def container_diagram(facts: RepoFacts) -> str:
     for e in processes[:MAX_PROCESS_NODES]:
         add("internal", f"proc_{slug(e.name)}", f"{e.name} ({kind_label(e.kind)})")
     entry_of: dict[str, str] = {}
+    # A file can hold several entry points (a health check and the webhook receiver): a flow
+    # starts at the one whose line it cites, the file is the fallback.
+    entry_at: dict[tuple[str, int | None], str] = {}
     # Entry points that start a drawn flow first; the rest share one node, so a Rails app's
     # sixty controllers do not crowd out the two that enqueue work.
     flowing = {f.hops[0].path for f in facts.flows if f.rank != "development"}
@@ -93,12 +96,14 @@ def container_diagram(facts: RepoFacts) -> str:
         node = add("internet", f"ep_{slug(label)}", label)
         for ev in e.evidence:
             entry_of.setdefault(ev.path, node)
+            entry_at.setdefault((ev.path, ev.line), node)
     rest = public[MAX_PUBLIC_NODES - 1 :] if len(public) > MAX_PUBLIC_NODES else []
     if rest:
         node = add("internet", "ep_other", f"{plural(len(rest), 'other HTTP entry point')}")
         for e in rest:
             for ev in e.evidence:
                 entry_of.setdefault(ev.path, node)
+                entry_at.setdefault((ev.path, ev.line), node)
     queues = sorted({h.mechanism for h in facts.handoffs})[:MAX_QUEUE_NODES]
     for mech in queues:
         count = sum(1 for h in facts.handoffs if h.mechanism == mech)
@@ -117,7 +122,8 @@ def container_diagram(facts: RepoFacts) -> str:
     for flow in facts.flows:
         if flow.rank == "development":
             continue
-        start = entry_of.get(flow.hops[0].path)
+        first = flow.hops[0]
+        start = entry_at.get((first.path, first.line)) or entry_of.get(first.path)
         if start is None and flow.entry in ("worker", "consumer", "scheduler") and worker:
             start = worker if worker in nodes else None
         if start is None:

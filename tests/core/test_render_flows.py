@@ -206,3 +206,28 @@ def test_an_outbound_call_to_a_known_host_is_an_edge_to_its_integration() -> Non
     text = container_diagram(replace(facts, flows=(call,), integrations=(github,)))
     assert "ep_http_memos_api_go --> ext_github" in text
     assert parse_error(mermaid_blocks(text)[0].source) is None
+
+
+def test_a_flow_starts_at_the_entry_point_whose_line_it_cites() -> None:
+    # One file with a health check and the webhook receiver: the enqueue is drawn from the
+    # receiver, not from whichever entry of the file sorts first (our own doc drew /healthz).
+    facts = RepoFacts(
+        entrypoints=(
+            Entrypoint("Flask app (web.py)", "http", (Evidence("web.py", 5),), "/healthz"),
+            Entrypoint("webhook receiver", "webhook", (Evidence("web.py", 20),), "/webhook"),
+        ),
+        handoffs=(Handoff("run_job", "huey", (Evidence("web.py", 30),), ()),),
+        flows=(
+            Flow(
+                "/webhook (web.py) → run_job",
+                "webhook",
+                "public",
+                (Hop("web.py", 20, "webhook entry point"),),
+                (Hop("web.py", 30, "enqueues run_job via runner (huey)"),),
+            ),
+        ),
+    )
+    text = container_diagram(facts)
+    assert "ep_webhook_receiver_webhook_web_py --> q_huey" in text
+    assert "ep_http_healthz_web_py -->" not in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
