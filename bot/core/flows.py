@@ -194,7 +194,11 @@ def build_flows(
     for sched in schedules:
         for ev in sched.evidence:
             f = facts.get(ev.path)
-            if ev.path not in starts and f is not None and f.language in _CODE_LANGUAGES:
+            # A command that loops forever is a long-running process, not a one-off CLI.
+            free = ev.path not in starts or (
+                sched.mechanism == "loop" and starts[ev.path][1] == "cli"
+            )
+            if free and f is not None and f.language in _CODE_LANGUAGES:
                 timed.setdefault(ev.path, (sched.name, []))[1].append(ev.line)
     for path, (first, found) in timed.items():
         starts[path] = (f"scheduled {first} ({path})", "scheduler", tuple(found))

@@ -168,3 +168,33 @@ def test_a_barrel_is_walked_only_for_the_names_taken_from_it() -> None:
     assert ("web/signup.route.js", "lib/mailer.js") in reached
     # The file that listens is where the process starts.
     assert ("server.js", "lib/db.js") in reached
+
+
+def test_a_management_command_that_polls_forever_is_a_deployed_scheduler_flow() -> None:
+    files = {
+        "manage.py": b"import sys\nfrom django.core.management import execute_from_command_line\n"
+        b"if __name__ == '__main__':\n    execute_from_command_line(sys.argv)\n",
+        "requirements.txt": b"django\nrequests\n",
+        "alerts/__init__.py": b"",
+        "alerts/management/__init__.py": b"",
+        "alerts/management/commands/__init__.py": b"",
+        "alerts/management/commands/sendalerts.py": (
+            b"import time\n"
+            b"import requests\n"
+            b"from django.core.management.base import BaseCommand\n\n\n"
+            b"class Command(BaseCommand):\n"
+            b"    def handle(self, *args, **options):\n"
+            b"        while True:\n"
+            b"            requests.post('https://hooks.example.org/alert', json={})\n"
+            b"            time.sleep(2)\n"
+        ),
+    }
+    facts = analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog())
+    (schedule,) = facts.schedules
+    assert schedule.name == "sendalerts"
+    path = "alerts/management/commands/sendalerts.py"
+    assert [(e.path, e.line) for e in schedule.evidence] == [(path, 8), (path, 10)]
+    flow = next(f for f in facts.flows if f.hops[0].path == path)
+    assert flow.entry == "scheduler"
+    assert flow.rank == "deployed"
+    assert any("hooks.example.org" in s.what for s in flow.sinks)

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from bot.core.analysis.claims import claims
 from bot.core.analysis.handoffs import _PY_AT_TRIGGER, SITE_ORDER, sites_for
+from bot.core.analysis.loops import MECHANISM as LOOP
 from bot.core.analysis.manifest_text import FileExtractor, base
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.schedules import (
@@ -27,8 +28,8 @@ from bot.core.analysis.schedules import (
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 4  # 2: mailers whose call spans lines; 3: amqp needs its library;
-# 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library
+MOVEMENT_VERSION = 5  # 2: mailers whose call spans lines; 3: amqp needs its library;
+# 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -70,7 +71,7 @@ _PY_MAY_DOT = re.compile(
     r"\.(?:(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task)\(|every)"
 )
 _PY_MAY_UNDERSCORE = re.compile(r"_(?:task|job\(|schedule|SCHEDULE|every|(?<=write_))")
-_PY_MAY_WORDS = ("Job", "huey", "dramatiq", "crontab(", "interval=", "open(")
+_PY_MAY_WORDS = ("Job", "huey", "dramatiq", "crontab(", "interval=", "open(", "sleep(")
 
 
 def python_may_move(text: str) -> bool:
@@ -241,6 +242,18 @@ def _evidence(sites: Iterable[tuple[str, HandoffSite]]) -> tuple[Evidence, ...]:
     return tuple(sorted({Evidence(p, s.line) for p, s in sites}, key=evidence_key))[:EVIDENCE_MAX]
 
 
+# A polling loop in `handle`, `run` or `main` says nothing: its file names it (a Django
+# management command `sendalerts.py`, a `worker.go`).
+_GENERIC_LOOP_HOLDERS = frozenset({"", "handle", "run", "main", "start", "loop", "serve", "work"})
+
+
+def _loop_name(path: str, holder: str) -> str:
+    if holder.casefold() not in _GENERIC_LOOP_HOLDERS:
+        return holder
+    stem = path.rpartition("/")[2].partition(".")[0]
+    return stem
+
+
 def collect_schedules(
     facts: Mapping[str, FileFacts], skip: Callable[[str], bool]
 ) -> tuple[Schedule, ...]:
@@ -250,7 +263,8 @@ def collect_schedules(
         if not f.schedules or skip(path):
             continue
         for s in f.schedules:
-            found[(s.name, s.schedule, s.mechanism, s.target)].append(Evidence(path, s.line))
+            name = _loop_name(path, s.name) if s.mechanism == LOOP else s.name
+            found[(name, s.schedule, s.mechanism, s.target)].append(Evidence(path, s.line))
     return tuple(
         Schedule(name, when, mech, tuple(sorted(ev, key=evidence_key))[:EVIDENCE_MAX], target)
         for (name, when, mech, target), ev in sorted(found.items())

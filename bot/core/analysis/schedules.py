@@ -15,6 +15,8 @@ decorators and tickers. Pure: bytes in, `ScheduleSite`s out, cached with the fil
   (`name: { cron: "…", class: "X" }`). JavaScript/TypeScript: NestJS `@Cron`/`@Interval`,
   node-cron `cron.schedule("…")`, `new CronJob("…")`. Go: robfig/cron `AddFunc`/`AddJob`,
   `time.NewTicker`/`time.Tick`.
+* Polling loops in Python, Ruby and Go (`loops.py`): a loop that never ends by its own
+  condition and sleeps.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from bot.core.analysis.handoffs import docstring_lines
+from bot.core.analysis.loops import go_loops, python_loops, ruby_loops
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
 from bot.core.limits import MAX_NESTING
 from bot.core.model import ScheduleSite
@@ -388,6 +391,17 @@ _GO_CRON = re.compile(r"\.(AddFunc|AddJob)\(\s*\"([^\"\n]{1,100})\"\s*,\s*([\w.]
 _GO_TICK = re.compile(r"time\.(NewTicker|Tick)\(\s*([^)\n]{1,100})\)")
 
 
+def _cron_spec(value: str) -> bool:
+    """`@every 5m`, `@daily` or five to seven cron fields (after an optional `CRON_TZ=`):
+    `AddFunc("text/css", css.Minify)` is how tdewolff/minify registers a minifier."""
+    fields = value.split()
+    if fields and "=" in fields[0]:
+        fields = fields[1:]
+    if fields and fields[0].startswith("@"):
+        return True
+    return 5 <= len(fields) <= 7 and all(_CRON_FIELD.fullmatch(f) for f in fields)
+
+
 def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
     if (
         "AddFunc" not in text
@@ -402,7 +416,8 @@ def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
         if line.lstrip().startswith("//"):
             continue
         for m in _GO_CRON.finditer(line):
-            out.append(ScheduleSite(m.group(3) or "cron job", m.group(2), "robfig-cron", i))
+            if _cron_spec(m.group(2)):
+                out.append(ScheduleSite(m.group(3) or "cron job", m.group(2), "robfig-cron", i))
         for m in _GO_TICK.finditer(line):
             out.append(ScheduleSite("ticker", m.group(2), "ticker", i))
     return _sorted(out)
@@ -410,11 +425,11 @@ def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
 
 def schedules_for(language: str, text: str) -> tuple[ScheduleSite, ...]:
     if language == "python":
-        return python_schedules(text)
+        return _sorted([*python_schedules(text), *python_loops(text)])
     if language == "ruby":
-        return ruby_schedules(text)
+        return _sorted([*ruby_schedules(text), *ruby_loops(text)])
     if language in ("javascript", "typescript"):
         return javascript_schedules(text)
     if language == "go":
-        return go_schedules(text)
+        return _sorted([*go_schedules(text), *go_loops(text)])
     return ()

@@ -34,6 +34,7 @@ def _any_gate(text: str) -> bool:
         or any(t in text for t in schedules._PY_TRIGGERS)
         or "write_" in text
         or "open(" in text
+        or ("sleep(" in text and "while" in text)  # loops.python_loops
     )
 
 
@@ -44,7 +45,8 @@ _PIECES = [
     "@dramatiq.actor", "_task(", "huey", "dramatiq", "Job", "crontab(", "beat_schedule",
     "BEAT_SCHEDULE", "periodic_task", "interval=", "run_every", "add_job(", "scheduled_job(",
     "schedule.every", "write_", "open(", "_", ".", "@", "(", "=", "task", "job", "every",
-    "write", "open", "schedule", "SCHEDULE", "x", " ", "\n", "#", '"""', "é",
+    "write", "open", "schedule", "SCHEDULE", "x", " ", "\n", "#", '"""', "é", "sleep(",
+    "while True:", "while",
 ]  # fmt: skip
 
 

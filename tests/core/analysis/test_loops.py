@@ -1,0 +1,143 @@
+"""Polling loops as schedules: a loop that never ends by its own condition and sleeps."""
+
+from __future__ import annotations
+
+import time
+
+from bot.core.analysis.loops import go_loops, python_loops, ruby_loops
+from bot.core.analysis.movement import collect_schedules, with_movement
+from bot.core.analysis.schedules import go_schedules
+from bot.core.model import FileFacts, ScheduleSite
+
+DJANGO_COMMAND = """\
+import time
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Sends due reminders"
+
+    def handle(self, *args, **options):
+        self.stdout.write("started")
+        while True:
+            sent = self.send_due()
+            # time.sleep(0.5) in a comment does not count
+            if not sent:
+                time.sleep(5)
+
+    def send_due(self):
+        return 0
+"""
+
+
+def rows(sites: tuple[ScheduleSite, ...]) -> set[tuple[str, str, int]]:
+    return {(s.name, s.schedule, s.line) for s in sites}
+
+
+def test_a_command_that_loops_forever_and_sleeps_is_a_schedule_cited_at_loop_and_sleep() -> None:
+    assert rows(python_loops(DJANGO_COMMAND)) == {
+        ("handle", "loop, sleeps 5", 11),
+        ("handle", "loop, sleeps 5", 15),
+    }
+
+
+def test_waits_for_a_condition_and_short_sleeps_are_not_schedules() -> None:
+    text = (
+        "import time\n"
+        "def wait_ready(server, deadline):\n"
+        "    while time.monotonic() < deadline:\n"  # ends by its own condition
+        "        time.sleep(3)\n"
+        "def poll():\n"
+        "    while True:\n"
+        "        if ready():\n"
+        "            break\n"
+        "        time.sleep(0.05)\n"  # a probe, not a pace
+        "def after():\n"
+        "    while True:\n"
+        "        work()\n"
+        "    time.sleep(10)\n"  # after the loop, not in it
+    )
+    assert python_loops(text) == ()
+
+
+def test_async_workers_and_stop_flags_with_a_computed_pace() -> None:
+    text = (
+        "import asyncio, random\n"
+        "class Poller:\n"
+        "    async def run_forever(self):\n"
+        "        while not self.stopping:\n"
+        "            await self.fetch()\n"
+        "            await asyncio.sleep(random.uniform(1, self.interval))\n"
+    )
+    assert rows(python_loops(text)) == {
+        ("run_forever", "loop, sleeps random.uniform(1, self.interval)", 4),
+        ("run_forever", "loop, sleeps random.uniform(1, self.interval)", 6),
+    }
+
+
+def test_go_for_loops_with_a_sleep_or_a_timer_and_ruby_loop_blocks() -> None:
+    go = (
+        "package main\n"
+        "\n"
+        "func (w *Watchdog) ping(interval time.Duration) {\n"
+        "\tfor {\n"
+        "\t\tnotify()\n"
+        "\t\ttime.Sleep(interval / 2)\n"
+        "\t}\n"
+        "}\n"
+        "\n"
+        "func probe() {\n"
+        "\tfor {\n"
+        "\t\ttime.Sleep(50 * time.Millisecond)\n"
+        "\t}\n"
+        "}\n"
+    )
+    assert rows(go_loops(go)) == {
+        ("ping", "loop, sleeps interval / 2", 4),
+        ("ping", "loop, sleeps interval / 2", 6),
+    }
+    ruby = (
+        "class Sweeper\n"
+        "  def self.start\n"
+        "    loop do\n"
+        "      sweep!\n"
+        "      sleep 60\n"
+        "    end\n"
+        "  end\n"
+        "end\n"
+    )
+    assert rows(ruby_loops(ruby)) == {
+        ("start", "loop, sleeps 60", 3),
+        ("start", "loop, sleeps 60", 5),
+    }
+
+
+def test_a_loop_in_a_generic_method_is_named_by_its_file_and_cited_twice() -> None:
+    facts = with_movement(FileFacts("python"), DJANGO_COMMAND.encode())
+    path = "app/management/commands/sendreminders.py"
+    (schedule,) = collect_schedules({path: facts}, lambda _: False)
+    assert schedule.name == "sendreminders"
+    assert schedule.mechanism == "loop"
+    assert [(e.path, e.line) for e in schedule.evidence] == [(path, 11), (path, 15)]
+
+
+def test_a_minifier_registration_is_not_a_cron_job() -> None:
+    # `AddFunc` is also how tdewolff/minify registers a minifier for a media type.
+    text = (
+        'm.AddFunc("text/css", css.Minify)\n'
+        'c.AddFunc("@every 5m", sweep)\n'
+        'c.AddFunc("0 3 * * *", nightly)\n'
+    )
+    assert {s.name for s in go_schedules(text)} == {"sweep", "nightly"}
+
+
+def test_hostile_nesting_is_linear() -> None:
+    deep = "".join("    " * (i % 400) + "while True:\n" for i in range(20_000))
+    deep += "    " * 400 + "time.sleep(5)\n"
+    started = time.process_time()
+    python_loops(deep)
+    python_loops("while True:\n" + "    time.sleep(x)\n" * 50_000)
+    go_loops("\tfor {\n" * 20_000 + "time.Sleep(" * 20_000)
+    ruby_loops("loop do\n  sleep " + "(" * 50_000)
+    assert time.process_time() - started < 2.0
