@@ -14,6 +14,7 @@ from bot.core.analysis.manifests_js import JS_MANIFEST_EXTRACTORS
 from bot.core.analysis.manifests_other import OTHER_MANIFEST_EXTRACTORS
 from bot.core.analysis.manifests_python import PYTHON_MANIFEST_EXTRACTORS
 from bot.core.analysis.platforms import PLATFORM_EXTRACTORS
+from bot.core.analysis.process_files import PROCESS_EXTRACTORS
 
 MANIFEST_EXTRACTORS: tuple[FileExtractor, ...] = (
     *PYTHON_MANIFEST_EXTRACTORS,
@@ -22,6 +23,7 @@ MANIFEST_EXTRACTORS: tuple[FileExtractor, ...] = (
     *CONFIG_EXTRACTORS,
     *FRAMEWORK_EXTRACTORS,
     *DEPLOY_EXTRACTORS,
+    *PROCESS_EXTRACTORS,
     *PLATFORM_EXTRACTORS,
 )
 

@@ -32,7 +32,8 @@ NAMES = [
     "lib.cts", "main.js", "view.jsx", "a.mjs", "b.cjs", "Comp.vue", "Comp.svelte", "tool.rb",
     "tasks.rake", "config.ru", "Rakefile", "Gemfile.rb", "main.go", "README.md", "Makefile",
     "noext", ".", "..", "x.PY", "X.Go", "next.config.js", "next.config.mjs", "Next.config.ts",
-    "next.config.json"
+    "next.config.json", "uwsgi.ini", "pytest.ini", "supervisord.conf", "app.conf", "nginx.conf",
+    "feeds.service", "a.SERVICE"
 ]  # fmt: skip
 FOLDERS = [
     "",
@@ -51,6 +52,7 @@ FOLDERS = [
     "charts/web/templates/",
     "node_modules/x/",
     "src/",
+    "deployment/supervisor/",
 ]
 
 

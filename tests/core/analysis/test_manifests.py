@@ -123,6 +123,9 @@ def test_every_deployment_platform_emitted_has_a_catalog_name() -> None:
         ".ebextensions/01.config": "",
         "k8s/a.yaml": "apiVersion: v1\nkind: Service\n",
         "charts/a/Chart.yaml": "name: a\n",
+        "deploy/uwsgi.ini": "[uwsgi]\nmodule = a:app\n",
+        "deploy/supervisor/a.conf": "[program:a]\ncommand=a\n",
+        "deploy/a.service": "[Service]\nExecStart=/usr/bin/a\n",
     }
     emitted = {
         s.kind.split(".", 1)[1]
