@@ -119,19 +119,26 @@ def container_diagram(facts: RepoFacts) -> str:
         # No process file names the worker (s6 scripts, a Helm chart): the job handlers are.
         handlers = sum(1 for h in facts.handoffs if h.consumers)
         worker = add("internal", "proc_workers", f"workers ({plural(handlers, 'job handler')})")
+    # A process whose command names the flow's file (`manage.py sendalerts`, `-m app.worker`)
+    # is where that flow runs.
+    by_command = {e.name: f"proc_{slug(e.name)}" for e in processes[:MAX_PROCESS_NODES]}
     for flow in facts.flows:
         if flow.rank == "development":
             continue
         first = flow.hops[0]
         start = entry_at.get((first.path, first.line)) or entry_of.get(first.path)
+        module = first.path.rpartition(".")[0]
+        ran = by_command.get(module.rpartition("/")[2]) or by_command.get(module.replace("/", "."))
+        if start is None and ran is not None:
+            start = ran
         if start is None and flow.entry in ("worker", "consumer", "scheduler") and worker:
             start = worker if worker in nodes else None
         if start is None:
             continue
         for sink in (*flow.sinks, *flow.alternatives):
-            target = _sink_node(sink, facts)
-            if target and target in nodes:
-                edges.add((start, target))
+            for target in _sink_nodes(sink, facts):
+                if target in nodes:
+                    edges.add((start, target))
     for mech in queues:
         if worker and worker in nodes:
             edges.add((f"q_{slug(mech)}", worker))
@@ -186,6 +193,22 @@ def plural(count: int, word: str) -> str:
 def _strongest(services: Iterable[Service]) -> list[Service]:
     rank = {"used": 0, "configured": 1, "declared": 2}
     return sorted(services, key=lambda s: (rank.get(s.strength, 9), s.name))
+
+
+# The ORM reaches whichever relational database the settings choose: a flow that "queries
+# the database" is drawn to each SQL datastore the repository configures.
+_SQL = ("postgres", "mysql", "mariadb", "sqlite", "sql server", "oracle", "cockroach")
+
+
+def _sink_nodes(sink: Hop, facts: RepoFacts) -> tuple[str, ...]:
+    if sink.what.startswith("queries the database"):
+        return tuple(
+            f"ds_{slug(s.name)}"
+            for s in facts.datastores
+            if any(word in s.name.casefold() for word in _SQL)
+        )
+    node = _sink_node(sink, facts)
+    return (node,) if node else ()
 
 
 def _sink_node(sink: Hop, facts: RepoFacts) -> str | None:

@@ -231,3 +231,39 @@ def test_a_flow_starts_at_the_entry_point_whose_line_it_cites() -> None:
     assert "ep_webhook_receiver_webhook_web_py --> q_huey" in text
     assert "ep_http_healthz_web_py -->" not in text
     assert parse_error(mermaid_blocks(text)[0].source) is None
+
+
+def test_a_daemon_process_draws_its_commands_flow_and_the_orm_reaches_the_sql_stores() -> None:
+    from bot.core.analysis import analyze
+    from bot.core.facts_cache import MemoryFactsCache
+    from bot.core.snapshot import MemorySnapshot
+    from bot.local.catalog_file import default_catalog
+
+    files = {
+        "uwsgi.ini": b"[uwsgi]\nmodule = shop.wsgi:application\n"
+        b"attach-daemon = ./manage.py sendalerts\n",
+        "requirements.txt": b"django\nrequests\npsycopg2\n",
+        "shop/__init__.py": b"",
+        "shop/wsgi.py": b"from django.core.wsgi import get_wsgi_application\n"
+        b"application = get_wsgi_application()\n",
+        "alerts/__init__.py": b"",
+        "alerts/models.py": b"from django.db import models\n\n"
+        b"class Flip(models.Model):\n    kind = models.TextField()\n",
+        "alerts/management/__init__.py": b"",
+        "alerts/management/commands/__init__.py": b"",
+        "alerts/management/commands/sendalerts.py": (
+            b"import time\n"
+            b"from django.core.management.base import BaseCommand\n"
+            b"from alerts.models import Flip\n\n\n"
+            b"class Command(BaseCommand):\n"
+            b"    def handle(self, *args, **options):\n"
+            b"        while True:\n"
+            b"            Flip.objects.filter(kind='down').delete()\n"
+            b"            time.sleep(2)\n"
+        ),
+    }
+    facts = analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog())
+    text = container_diagram(facts)
+    assert 'proc_sendalerts["sendalerts (worker)"]' in text
+    assert "proc_sendalerts --> ds_postgresql" in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
