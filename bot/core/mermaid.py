@@ -72,6 +72,8 @@ def kind_label(kind: str) -> str:
 def category_label(category: str) -> str:
     if category in CATEGORY_LABELS:
         return CATEGORY_LABELS[category]
+    if category != category.lower():  # already spelled for a reader ("HTTP API")
+        return category
     return category.replace("-", " ").replace("_", " ").capitalize()
 
 

@@ -108,12 +108,23 @@ def container_diagram(facts: RepoFacts) -> str:
     for mech in queues:
         count = sum(1 for h in facts.handoffs if h.mechanism == mech)
         add("internal", f"q_{slug(mech)}", f"{mech} queue ({plural(count, 'hand-off')})")
-    for s in _strongest(facts.datastores)[:MAX_STORE_NODES]:
+    # The stores and systems the drawn flows reach come first, then the most cited.
+    reached = {
+        node
+        for flow in facts.flows
+        if flow.rank != "development"
+        for sink in (*flow.sinks, *flow.alternatives)
+        for node in _sink_nodes(sink, facts)
+    }
+    for s in _drawn(facts.datastores, "ds_", reached)[:MAX_STORE_NODES]:
         add("internal", f"ds_{slug(s.name)}", s.name)
     # Queue libraries are drawn as the queues above; the rest are outside systems.
-    externals = _strongest(s for s in facts.integrations if s.category != "queue")
-    for s in externals[:MAX_EXTERNAL_NODES]:
+    externals = _drawn((s for s in facts.integrations if s.category != "queue"), "ext_", reached)
+    shown = MAX_EXTERNAL_NODES if len(externals) <= MAX_EXTERNAL_NODES else MAX_EXTERNAL_NODES - 1
+    for s in externals[:shown]:
         add("third", f"ext_{slug(s.name)}", f"{s.name} ({category_label(s.category)})")
+    if len(externals) > shown:
+        add("third", "ext_other", plural(len(externals) - shown, "other external system"))
     worker = next((f"proc_{slug(e.name)}" for e in processes if e.kind == "worker"), None)
     if worker is None and any(h.consumers for h in facts.handoffs):
         # No process file names the worker (s6 scripts, a Helm chart): the job handlers are.
@@ -190,9 +201,17 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word if count == 1 else word + 's'}"
 
 
-def _strongest(services: Iterable[Service]) -> list[Service]:
+def _drawn(services: Iterable[Service], prefix: str, reached: set[str]) -> list[Service]:
     rank = {"used": 0, "configured": 1, "declared": 2}
-    return sorted(services, key=lambda s: (rank.get(s.strength, 9), s.name))
+    return sorted(
+        services,
+        key=lambda s: (
+            f"{prefix}{slug(s.name)}" not in reached,
+            rank.get(s.strength, 9),
+            -len(s.evidence),
+            s.name,
+        ),
+    )
 
 
 # The ORM reaches whichever relational database the settings choose: a flow that "queries

@@ -267,3 +267,22 @@ def test_a_daemon_process_draws_its_commands_flow_and_the_orm_reaches_the_sql_st
     assert 'proc_sendalerts["sendalerts (worker)"]' in text
     assert "proc_sendalerts --> ds_postgresql" in text
     assert parse_error(mermaid_blocks(text)[0].source) is None
+
+
+def test_the_systems_flows_reach_are_drawn_before_the_alphabet_and_the_rest_are_counted() -> None:
+    facts = _served_facts()
+    call = Flow(
+        "/memos (api.go) → Zulip",
+        "http",
+        "public",
+        (Hop("api.go", 3, "http entry point"),),
+        (Hop("api.go", 9, "uses Zulip"),),
+    )
+    names = ["Apprise", "Betula", "Cubox", "Discord", "Espial", "Fastmail", "Zulip"]
+    services = tuple(Service(n, "HTTP API", "used", (Evidence("api.go", 9),)) for n in names)
+    text = container_diagram(replace(facts, flows=(call,), integrations=services))
+    assert 'ext_zulip["Zulip (HTTP API)"]' in text
+    assert "ep_http_memos_api_go --> ext_zulip" in text
+    assert 'ext_other["3 other external systems"]' in text
+    assert "ext_espial" not in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
