@@ -168,7 +168,7 @@ def parse_schedule_file(data: bytes) -> FileFacts:
 
 SCHEDULE_EXTRACTOR = FileExtractor(
     "schedule_file",
-    1,
+    2,  # 2: a scheduled workflow counts when it runs the repository's code
     is_schedule_file,
     parse_schedule_file,
     claims(

@@ -100,15 +100,46 @@ def _yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
     on = get(root, "on") or get(root, "true")  # YAML 1.1 reads a bare `on:` as true
     if on is not None and get(root, "jobs") is not None:
         name = scalar(get(root, "name")) or "workflow"
+        target = _workflow_command(get(root, "jobs"))
+        if target is None:
+            return ()  # CI upkeep on a clock (stale issues, CodeQL, image builds)
         for entry in sequence(get(on, "schedule")):
             node = get(entry, "cron")
             if node is not None:
                 out.append(
-                    ScheduleSite(name, _short(scalar(node)), "github-actions", line_of(node))
+                    ScheduleSite(
+                        name, _short(scalar(node)), "github-actions", line_of(node), target
+                    )
                 )
         return _sorted(out)
     _walk(root, "", out, budget)
     return _sorted(out)
+
+
+# A `run:` step that starts the repository's own code, not a build, a test or a linter.
+_APP_RUN = re.compile(
+    r"(?<![\w-])(?:python3?|manage\.py|node|npm run|yarn|pnpm|npx|bundle exec|bin/rails|rails|rake"
+    r"|go run|deno|bun|php|ruby|uv run|poetry run)(?![\w-])|(?<![\w./])\./[\w.-]"
+)
+_NOT_APP = re.compile(
+    r"(?<![\w-])(?:test|tests|lint|build|pytest|rspec|jest|coverage|install|ci)\b"
+)
+MAX_STEPS = 200
+
+
+def _workflow_command(jobs: yaml.Node | None) -> str | None:
+    """The first `run:` command of a workflow that runs the repository's code, or None."""
+    seen = 0
+    for _, _, job in items(jobs):
+        for step in sequence(get(job, "steps")):
+            seen += 1
+            if seen > MAX_STEPS:
+                return None
+            for line in scalar(get(step, "run")).splitlines()[:50]:
+                line = line.strip()[:MAX_LINE]
+                if _APP_RUN.search(line) and not _NOT_APP.search(line):
+                    return _short(line, 80)
+    return None
 
 
 def _walk(

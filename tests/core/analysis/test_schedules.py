@@ -46,8 +46,28 @@ def test_sidekiq_cron_kubernetes_and_github_actions() -> None:
         b"spec:\n  schedule: '*/5 * * * *'\n"
     )
     assert rows(yaml_schedules(k8s)) == {("digest", "*/5 * * * *", "kubernetes", 6, "")}
-    actions = b"name: Nightly\non:\n  schedule:\n    - cron: '0 2 * * *'\njobs:\n  x: {}\n"
-    assert rows(yaml_schedules(actions)) == {("Nightly", "0 2 * * *", "github-actions", 4, "")}
+    actions = (
+        b"name: Nightly\non:\n  schedule:\n    - cron: '0 2 * * *'\njobs:\n  x:\n    steps:\n"
+        b"      - uses: actions/checkout@v4\n      - run: pip install -e .\n"
+        b"      - run: |\n          python -m shop.digest --send\n"
+    )
+    assert rows(yaml_schedules(actions)) == {
+        ("Nightly", "0 2 * * *", "github-actions", 4, "python -m shop.digest --send")
+    }
+
+
+def test_scheduled_ci_upkeep_is_not_the_apps_schedule() -> None:
+    # Stale issues, CodeQL, nightly image and package builds, a scheduled test run.
+    for steps in (
+        b"      - uses: actions/stale@v9\n",
+        b"      - uses: github/codeql-action/analyze@v3\n",
+        b"      - run: docker buildx build --push .\n      - run: make rpm\n",
+        b"      - run: npm ci\n      - run: npm run build\n      - run: npm test\n",
+        b"      - run: python -m pytest -q\n",
+    ):
+        workflow = b"name: Upkeep\non:\n  schedule:\n    - cron: '0 2 * * *'\njobs:\n  x:\n"
+        workflow += b"    steps:\n" + steps
+        assert yaml_schedules(workflow) == (), steps
 
 
 def test_vercel_crons_json_is_read_as_yaml() -> None:
