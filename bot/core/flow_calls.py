@@ -22,6 +22,13 @@ from bot.core.model import FileFacts, ImportRef
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
 ReadCalls = Callable[[str], "FileCalls | None"]
+# SQLAlchemy session calls that read or write the database. (Go's database/sql handles are
+# left to the package's driver import, which names the store.)
+SQLALCHEMY_SESSION_OPS = frozenset(
+    {"add", "add_all", "commit", "execute", "scalar", "scalars", "query", "merge", "flush"}
+)
+# `session.get`/`.delete` are also an HTTP session's: only on Flask-SQLAlchemy's `db.session`.
+SQLALCHEMY_DB_SESSION_OPS = frozenset({"get", "delete"})
 # Prisma Client's model methods: `prisma.<model>.<op>(...)` reads or writes the database.
 PRISMA_OPS = frozenset(
     """
@@ -176,6 +183,13 @@ class CallGraph:
                 continue
             if python and parts[-2] == "objects":  # Django: `Document.objects.create(...)`
                 what = f"queries the database ({parts[-3]}.objects.{parts[-1]})"
+                return [Sink("datastore", "database (ORM)", call.line, what)]
+            if python and (
+                (parts[-2] == "session" and parts[-1] in SQLALCHEMY_SESSION_OPS)
+                or (parts[-3:-1] == ("db", "session") and parts[-1] in SQLALCHEMY_DB_SESSION_OPS)
+                or (parts[-2] == "query" and parts[-3][:1].isupper())
+            ):  # SQLAlchemy: `db.session.add(post)`, Flask-SQLAlchemy's `User.query.get(1)`
+                what = f"queries the database ({'.'.join(parts[-3:])})"
                 return [Sink("datastore", "database (ORM)", call.line, what)]
             if not python and parts[-1] in PRISMA_OPS and "prisma" in parts[-3].lower():
                 # Prisma: `this.prismaService.marketData.upsert(...)`

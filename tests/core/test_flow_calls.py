@@ -386,3 +386,43 @@ def test_the_call_reader_gives_up_early_on_garbage_but_reads_real_code() -> None
     assert ts.parse("ruby", garbage, PARSE_PER_BYTE, PARSE_FLOOR) is None
     real = b"class Sync\n  def perform(account)\n    Api.post(account.url, body)\n  end\nend\n"
     assert ts.parse("ruby", real * 800, PARSE_PER_BYTE, PARSE_FLOOR) is not None
+
+
+def _flows_of(files: dict[str, bytes]) -> tuple[Flow, ...]:
+    return analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog()).flows
+
+
+def test_sqlalchemy_sessions_are_where_data_lands() -> None:
+    flask = {
+        "requirements.txt": b"flask\nflask-sqlalchemy\npsycopg2\n",
+        "app/__init__.py": b"from flask import Flask\napp = Flask(__name__)\n",
+        "app/models.py": b"from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        "app/routes.py": (
+            b"from app import app\n"
+            b"from app.models import db, Post\n\n"
+            b"@app.route('/posts', methods=['POST'])\n"
+            b"def create_post():\n"
+            b"    post = Post(body='x')\n"
+            b"    db.session.add(post)\n"
+            b"    db.session.commit()\n"
+            b"    return '', 201\n"
+        ),
+        "app/feeds.py": (
+            b"from app import app\nimport requests\n\n"
+            b"class Fetcher:\n"
+            b"    session = requests.Session()\n\n"
+            b"    def fetch(self):\n"
+            b"        return self.session.get('https://feeds.example.org/a.xml', timeout=5)\n\n"
+            b"@app.route('/feeds')\n"
+            b"def feeds():\n"
+            b"    return Fetcher().fetch().text\n"
+        ),
+    }
+    sinks = [s for f in _flows_of(flask) if f.hops[0].path == "app/routes.py" for s in f.sinks]
+    assert any(
+        (s.path, s.line, s.what) == ("app/routes.py", 7, "queries the database (db.session.add)")
+        for s in sinks
+    )
+    # An HTTP session's `get` is an outbound call, not a query.
+    whats = {s.what for f in _flows_of(flask) for s in f.sinks}
+    assert not any("session.get" in w for w in whats), whats
