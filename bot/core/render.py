@@ -293,9 +293,17 @@ def _high_level_flow(facts: RepoFacts, known: _Paths) -> str:
     parts.append(flow_list(facts.flows, text, cite, facts.entrypoints))
     parts.extend(sequence_diagrams(facts.flows))
     if facts.entrypoints:
+        from bot.core.flows import is_development
+
+        # The product's entry points first, development tools (bench, scripts, the sandbox)
+        # after them: all stay listed, none crowds the top of the table.
+        ordered = sorted(
+            facts.entrypoints,
+            key=lambda e: bool(e.evidence) and all(is_development(ev.path) for ev in e.evidence),
+        )
         rows = [
             [text(e.name), kind_label(e.kind), detail(e.detail), citations(e.evidence)]
-            for e in facts.entrypoints
+            for e in ordered
         ]
         parts.append(
             "**Entry points**\n\n" + table(["Entry point", "Kind", "Detail", "Evidence"], rows)

@@ -319,3 +319,19 @@ def test_module_dependencies_without_modules_say_none_detected() -> None:
     from bot.core.render import render_module_dependencies
 
     assert render_module_dependencies(RepoFacts(), ()) == "Modules: none detected.\n"
+
+
+def test_development_entry_points_are_listed_after_the_products() -> None:
+    facts = RepoFacts(
+        entrypoints=(
+            Entrypoint("argparse CLI (bench/load.py)", "cli", (Evidence("bench/load.py", 3),)),
+            Entrypoint("Flask app (app/web.py)", "http", (Evidence("app/web.py", 3),), "/"),
+            Entrypoint("__main__ (scripts/seed.py)", "cli", (Evidence("scripts/seed.py", 9),)),
+            Entrypoint("click command (app/cli.py)", "cli", (Evidence("app/cli.py", 5),)),
+        )
+    )
+    paths = ["bench/load.py", "app/web.py", "scripts/seed.py", "app/cli.py"]
+    high = render_data_flow(facts, paths)["high-level-flow"]
+    table = high[high.index("**Entry points**") :]
+    last_product = max(table.index(p) for p in ("app/web.py", "app/cli.py"))
+    assert last_product < min(table.index(p) for p in ("bench/load.py", "scripts/seed.py"))
