@@ -144,9 +144,12 @@ def _lang(language: str) -> str:
 def triggered(language: str, data: bytes) -> bool:
     """Whether the file may make a call of the tables (see `http_models.NEEDLES`)."""
     family = _lang(language)
-    if any(needle in data for needle in models.NEEDLES[family]) and (
-        family != "python" or models.PY_IMPORT.search(data) is not None
-    ):
+    if family == "python":
+        # The needles and the import of a client: the import first, the rarer and cheaper.
+        imports = models.PY_IMPORT.search(data) or models.PY_FROM.search(data)
+        if imports is not None and any(needle in data for needle in models.NEEDLES[family]):
+            return True
+    elif any(needle in data for needle in models.NEEDLES[family]):
         return True
     return models.url_in_code(data)
 
