@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.core.analysis import egress, framework_config, http_models
 from bot.core.analysis.framework_config import parse_request_headers
+from bot.core.analysis.python_rules import ENV_PATTERNS
 from bot.core.model import FileFacts
 
 _HIT_NEEDLES = framework_config._HIT_NEEDLES
@@ -93,3 +94,8 @@ def test_a_git_import_alone_does_not_open_a_python_file_as_before() -> None:
     # `git` is among the imports but not among the needles: the needles still decide.
     assert not egress.triggered("python", b"import git\nrepo = git.Repo('.')\n")
     assert egress.triggered("python", b"import git\nfrom git import clone_from\n")
+
+
+def test_every_python_env_trigger_holds_the_needle_tested_first() -> None:
+    # `python._env_reads` returns nothing at once for a text without "env".
+    assert all("env" in trigger for trigger, _ in ENV_PATTERNS)
