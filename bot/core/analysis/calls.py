@@ -335,9 +335,13 @@ def python_index(data: bytes) -> FileCalls | None:
         stripped = raw.lstrip(" \t")
         if not stripped or stripped.startswith("#"):
             continue
-        code = _QUOTED.sub("''", stripped).split("#", 1)[0]
+        # Per line, so the cheap forms: no pattern where no quote is, six counts summed in line.
+        quoted = '"' in stripped or "'" in stripped
+        code = (_QUOTED.sub("''", stripped) if quoted else stripped).partition("#")[0]
         opened = depth
-        depth = max(0, depth + sum(map(code.count, "([{")) - sum(map(code.count, ")]}")))
+        count = code.count
+        brackets = count("(") + count("[") + count("{") - count(")") - count("]") - count("}")
+        depth = max(0, depth + brackets)
         if opened or raw.endswith("\\"):
             last_code = i  # a statement's continuation belongs to the block it is in
             continue
@@ -347,12 +351,15 @@ def python_index(data: bytes) -> FileCalls | None:
         if stripped.startswith("@"):
             decorated = decorated or i
             continue
-        word = stripped.split("(", 1)[0].split(":", 1)[0].split()
-        kind = "def" if word[:1] == ["def"] or word[:2] == ["async", "def"] else ""
-        kind = "class" if word[:1] == ["class"] else kind
-        if kind and word[-1].isidentifier():
+        kind = defined = ""
+        if stripped.startswith(("def", "async", "class")):  # the first word is one of these
+            word = stripped.split("(", 1)[0].split(":", 1)[0].split()
+            kind = "def" if word[:1] == ["def"] or word[:2] == ["async", "def"] else ""
+            kind = "class" if word[:1] == ["class"] else kind
+            defined = word[-1] if kind else ""
+        if kind and defined.isidentifier():
             owner = open_[-1][2] if open_ else ""
-            qual = f"{owner}.{word[-1]}" if owner else word[-1]
+            qual = f"{owner}.{defined}" if owner else defined
             if kind == "class" and not any(k == "def" for _, k, _, _, _ in open_):
                 classes.append(qual)
             open_.append((indent, kind, qual, i, decorated or i))

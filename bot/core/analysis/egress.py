@@ -118,23 +118,20 @@ class _File:
     wrappers: dict[str, int] = field(default_factory=dict)  # function name -> URL param index
     consts: dict[str, str] = field(default_factory=dict)  # top-level name -> literal host
     signals: list[Signal] = field(default_factory=list)
-    # `names()`, kept while no alias or instance is added (the two maps never lose a key,
+    # `heads()`, kept while no alias or instance is added (the two maps never lose a key,
     # so their sizes say whether their names moved): asked once per call in the file.
-    _names_at: tuple[int, int] = (-1, -1)
+    _heads_at: tuple[int, int] = (-1, -1)
     _heads: frozenset[str] = frozenset()
-    _longest_first: tuple[str, ...] = ()
 
-    def names(self) -> tuple[frozenset[str], tuple[str, ...]]:
+    def heads(self) -> frozenset[str]:
         """The first segments of the aliases and instance names (a call whose callee starts
-        with none of them keeps its name), and the names themselves, longest first
-        (instances before aliases at one length)."""
+        with none of them keeps its name)."""
         at = (len(self.instances), len(self.aliases))
-        if at != self._names_at:
+        if at != self._heads_at:
             names = (*self.instances, *self.aliases)
             self._heads = frozenset(n.split(".", 1)[0] for n in names)
-            self._longest_first = tuple(sorted(names, key=len, reverse=True))
-            self._names_at = at
-        return self._heads, self._longest_first
+            self._heads_at = at
+        return self._heads
 
 
 def _lang(language: str) -> str:
@@ -144,9 +141,12 @@ def _lang(language: str) -> str:
 def triggered(language: str, data: bytes) -> bool:
     """Whether the file may make a call of the tables (see `http_models.NEEDLES`)."""
     family = _lang(language)
-    if any(needle in data for needle in models.NEEDLES[family]) and (
-        family != "python" or models.PY_IMPORT.search(data) is not None
-    ):
+    if family == "python":
+        # The needles and the import of a client: the import first, the rarer and cheaper.
+        imports = models.PY_IMPORT.search(data) or models.PY_FROM.search(data)
+        if imports is not None and any(needle in data for needle in models.NEEDLES[family]):
+            return True
+    elif any(needle in data for needle in models.NEEDLES[family]):
         return True
     return models.url_in_code(data)
 
@@ -419,19 +419,22 @@ def _canonical(f: _File, callee: str) -> str:
     if not callee:
         return ""
     head = callee.split(".", 1)[0].split("(", 1)[0]
-    heads, longest_first = f.names()
-    if head not in heads:
+    if head not in f.heads():
         return callee
-    for name in longest_first:
-        if callee == name or callee.startswith(name + "."):
-            rest = callee[len(name) :]
-            if name in f.instances:
-                return (
-                    f.instances[name][0]
-                    + (".*" if f.language == "javascript" and rest else "")
-                    + ("" if f.language == "javascript" and rest else rest)
-                )
+    # The longest name that is the callee or a head of it up to a ".": its prefixes, from
+    # the whole callee down, cut at each "." (an instance before an alias of the same name).
+    end = len(callee)
+    while end >= 0:
+        name, rest = callee[:end], callee[end:]
+        if name in f.instances:
+            return (
+                f.instances[name][0]
+                + (".*" if f.language == "javascript" and rest else "")
+                + ("" if f.language == "javascript" and rest else rest)
+            )
+        if name in f.aliases:
             return f.aliases[name] + rest
+        end = callee.rfind(".", 0, end)
     return callee
 
 

@@ -166,10 +166,15 @@ MODELS: dict[str, dict[str, UrlArg]] = {
 # value (`URL_IN_CODE`: a file whose only URLs are in docstrings and comments is not parsed).
 # Substring searches first, one linear pattern after: scanning must cost far less than parsing.
 # Python: a client's name is common in prose ("requests"); its import is what counts.
-PY_IMPORT = re.compile(
-    rb"(?:import|from)[ \t]+"
-    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b|pygit2)"
+# The import of a client, as `(?:import|from)[ \t]+(?:requests|…)` would find it, written as
+# two patterns: one that starts with a literal is searched in C from one occurrence of it to
+# the next, so the two cost a third of that one pattern, and less than the Python `NEEDLES`.
+_PY_MODULES = (
+    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b"
+    rb"|pygit2)"
 )
+PY_IMPORT = re.compile(rb"import[ \t]+" + _PY_MODULES)
+PY_FROM = re.compile(rb"from[ \t]+" + _PY_MODULES)
 _BEFORE_URL = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?\Z""")
 
 

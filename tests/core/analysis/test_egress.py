@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.analysis.egress import outbound_calls
+from bot.core.analysis.egress import _canonical, _File, outbound_calls
 from bot.core.model import OutboundCall
 
 
@@ -497,3 +497,18 @@ def test_a_url_field_of_a_model_class_is_user_data(language: str, source: str, o
     found, _, _ = outbound_calls(language, source.encode())
     assert found
     assert {c.origin for c in found} == {origin}
+
+
+def test_a_callee_takes_the_longest_known_name_at_its_head() -> None:
+    # Looked up by the callee's own prefixes (cut at each "."), not by a scan of every name.
+    f = _File("python")
+    f.aliases.update({"a": "liba", "a.b": "libab", "r": "requests"})
+    f.instances["a.b"] = ("Client", None)
+    assert _canonical(f, "a.b.c") == "Client.c"  # an instance before an alias
+    assert _canonical(f, "a.x()") == "liba.x()"
+    assert _canonical(f, "r") == "requests"
+    assert _canonical(f, "ab.c") == "ab.c"  # a head ends at a "."
+    assert _canonical(f, "a.bc") == "liba.bc"
+    js = _File("javascript")
+    js.instances["api"] = ("axios", None)
+    assert _canonical(js, "api.get") == "axios.*"

@@ -1,0 +1,101 @@
+"""Cheaper first gates over a file's bytes: each lets in every file the gate it replaced let in
+(the CDN headers) or decides exactly as it did (a Python client's import), so no fact moves.
+
+Texts are cut from the needles and their neighbours at random, in both cases and with both
+separators, so that each rewrite meets the spellings the old gate was written for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.analysis import egress, framework_config, http_models
+from bot.core.analysis.framework_config import parse_request_headers
+from bot.core.analysis.python_rules import ENV_PATTERNS
+from bot.core.model import FileFacts
+
+_HIT_NEEDLES = framework_config._HIT_NEEDLES
+_GATE_NEEDLES = framework_config._GATE_NEEDLES
+_FOLD = framework_config._FOLD
+
+
+def _old_cdn_gate(data: bytes) -> bool:
+    low = data.lower()
+    return b".mmdb" in data or any(needle in low for needle in _HIT_NEEDLES)
+
+
+def _new_cdn_gate(data: bytes) -> bool:
+    folded = data.translate(_FOLD)
+    return any(needle in folded for needle in _GATE_NEEDLES)
+
+
+def test_every_hit_needle_folds_onto_a_gate_needle() -> None:
+    for needle in (*_HIT_NEEDLES, b".mmdb"):
+        folded = needle.translate(_FOLD)
+        assert any(gate in folded for gate in _GATE_NEEDLES), needle
+
+
+_CDN_PIECES = [
+    *(n.decode() for n in _HIT_NEEDLES), *(n.decode().upper() for n in _HIT_NEEDLES),
+    "CF", "cf", "Cf", "-", "_", "X", "x", "NF", "nf", "EO", "eo", "DO", "do", "o", "e",
+    "connecting", "Connecting", "ip", "IP", "region", "Region", "ipcountry", ".mmdb", ".MMDB",
+    "mmdb", ".", "Vercel", "CloudFront", "Fastly", "http_", "HTTP_", '"', "'", "`", " ", "\n",
+    "#", "é",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_CDN_PIECES), max_size=12))
+def test_the_folded_cdn_gate_lets_in_every_file_the_old_gate_let_in(pieces: list[str]) -> None:
+    data = "".join(pieces).encode()
+    if _old_cdn_gate(data):
+        assert _new_cdn_gate(data)
+    if not _new_cdn_gate(data):
+        assert parse_request_headers(data) == FileFacts(language="config")
+
+
+def test_headers_in_any_case_and_either_separator_still_pass_the_folded_gate() -> None:
+    data = b'a = request.META["HTTP_CF_CONNECTING_IP"]\nb = h.get("Do-Connecting-IP")\n'
+    assert [s.name for s in parse_request_headers(data).signals] == [
+        "cf-connecting-ip",
+        "do-connecting-ip",
+    ]
+
+
+# The gate as it was: any client needle, then one pattern over both keywords.
+_OLD_PY_IMPORT = re.compile(
+    rb"(?:import|from)[ \t]+"
+    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b|pygit2)"
+)
+
+
+def _old_python_trigger(data: bytes) -> bool:
+    if any(n in data for n in http_models.NEEDLES["python"]) and _OLD_PY_IMPORT.search(data):
+        return True
+    return http_models.url_in_code(data)
+
+
+_PY_PIECES = [
+    *(n.decode() for n in http_models.NEEDLES["python"]), "import", "from", "git", "gitx",
+    "git.Repo", "urllib3", "http", "client", ".", " ", "\t", "\n", "import ", "from ", "x",
+    '("https://', "= 'http://", "#", "é",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_PY_PIECES), max_size=12))
+def test_the_python_client_gate_decides_as_the_old_one(pieces: list[str]) -> None:
+    data = "".join(pieces).encode()
+    assert egress.triggered("python", data) == _old_python_trigger(data)
+
+
+def test_a_git_import_alone_does_not_open_a_python_file_as_before() -> None:
+    # `git` is among the imports but not among the needles: the needles still decide.
+    assert not egress.triggered("python", b"import git\nrepo = git.Repo('.')\n")
+    assert egress.triggered("python", b"import git\nfrom git import clone_from\n")
+
+
+def test_every_python_env_trigger_holds_the_needle_tested_first() -> None:
+    # `python._env_reads` returns nothing at once for a text without "env".
+    assert all("env" in trigger for trigger, _ in ENV_PATTERNS)
