@@ -8,7 +8,8 @@ Rules, per call in product code (tests, examples and dev files make no claim):
 * a name resolved to a host elsewhere (a settings module's ``CENSUS_URL = "https://…"``,
   meta ``egress.const``) → that host;
 * otherwise, in a folder named for a service (``notification-providers/<name>.js``,
-  ``providers/<name>/``, ``notifiers/<name>.go``) → that service, the call as evidence;
+  ``providers/<name>/``, ``integrations/<name>/transport.py``) → that service, the call as
+  evidence, whatever gives the URL (user data, the caller's argument, an unread value);
 * a URL from user data → one item, "User-configured HTTP endpoints (outgoing webhooks)";
 * a setting or env var → an integration "HTTP endpoint configured by X";
 * a relative URL (the app's own server) or an unknown one → nothing.
@@ -67,7 +68,11 @@ def service_folder_name(path: str) -> str:
     for i, part in enumerate(parts[:-1]):
         if part.lower() in SERVICE_FOLDERS:
             stem = splitext(parts[i + 1])[0]
-            if stem.lower() not in _GENERIC_STEMS and re.fullmatch(r"[\w.-]{2,40}", stem):
+            if (
+                stem.lower() not in _GENERIC_STEMS
+                and stem.lower() not in SERVICE_FOLDERS  # `integration/integration.go`
+                and re.fullmatch(r"[\w.-]{2,40}", stem)
+            ):
                 return stem
     return ""
 
@@ -172,9 +177,9 @@ def _destination(
         if folder:
             return (*_folder_service(folder, catalog), host)
         return host, HTTP_API, host
-    if call.origin in ("relative", "parameter") or (call.origin == "unknown" and not folder):
+    if call.origin == "relative" or (call.origin in ("unknown", "parameter") and not folder):
         return None
-    if folder:
+    if folder:  # the folder's code calls out, whoever hands it the URL
         return (*_folder_service(folder, catalog), "")
     if call.origin == "user":
         return USER_CONFIGURED, "webhooks", ""

@@ -170,6 +170,9 @@ PY_IMPORT = re.compile(
     rb"(?:import|from)[ \t]+"
     rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b|pygit2)"
 )
+# A call of an HTTP verb on the object itself (`self.post(url…)`, `this.request(…)`): a class
+# that inherits its requests from a base class in another file (`egress._own_verb_call`).
+OWN_VERB_CALL = re.compile(rb"\b(?:self|cls|this)\.(?:get|post|put|patch|delete|request)\(")
 _BEFORE_URL = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?\Z""")
 
 
@@ -225,5 +228,5 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"system '",
         b"spawn(",
     ),
-    "go": (b"net/http", b"resty", b"os/exec", b"net/smtp"),
+    "go": (b"net/http", b"resty", b"os/exec", b"net/smtp", b"url.URL{"),
 }
