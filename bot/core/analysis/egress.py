@@ -214,6 +214,10 @@ def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
             found = found if found is not None else _call(f, node)
             if found is not None:
                 calls.append(found)
+        elif node.type == "composite_literal" and f.language == "go":
+            token = _go_token_endpoint(f, node)
+            if token is not None:
+                calls.append(token)
         if len(calls) >= MAX_CALLS_PER_FILE:
             break
     if f.sent_fields:
@@ -841,6 +845,25 @@ def _field_wrappers(f: _File, nodes: list[Node]) -> None:
         for field_name, value in pairs:
             if field_name in f.sent_fields and value is not None and value.type == "identifier":
                 _mark_wrapper(f, node, text(value, 80))
+
+
+def _go_token_endpoint(f: _File, node: Node) -> OutboundCall | None:
+    """`oauth2.Endpoint{TokenURL: …}` (golang.org/x/oauth2): the config's code exchange posts
+    to its token URL, so a written host there is where sign-in calls out."""
+    if not text(node.child_by_field_name("type"), 40).endswith("oauth2.Endpoint"):
+        return None
+    body = node.child_by_field_name("body")
+    for element in body.named_children[:20] if body is not None else ():
+        if element.type != "keyed_element" or element.named_child_count != 2:
+            continue
+        key, value = (_element(n) for n in element.named_children)
+        if text(key, 20) == "TokenURL":
+            host, _, origin = _resolve(f, value, 0, node)
+            if origin == "literal" and host:
+                return OutboundCall(
+                    "http", line(element), "golang.org/x/oauth2", host, "", "literal"
+                )
+    return None
 
 
 def _element(node: Node) -> Node:

@@ -228,5 +228,5 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"system '",
         b"spawn(",
     ),
-    "go": (b"net/http", b"resty", b"os/exec", b"net/smtp", b"url.URL{"),
+    "go": (b"net/http", b"resty", b"os/exec", b"net/smtp", b"url.URL{", b"oauth2.Endpoint{"),
 }

@@ -611,3 +611,17 @@ def test_go_url_struct_literal_gives_its_host_to_a_nested_call() -> None:
 )
 def test_go_builder_and_url_literal_rules_on_hostile_input(source: str) -> None:
     outbound_calls("go", source.encode())  # bounded: returns, whatever it finds
+
+
+def test_go_oauth2_endpoint_token_url_is_where_sign_in_calls_out() -> None:
+    source = (
+        'package auth\n\nimport "golang.org/x/oauth2"\n\n'
+        'const tokenURL = "https://oauth.provider.example.io/token"\n\n'
+        "func Config() *oauth2.Config {\n"
+        "\treturn &oauth2.Config{Endpoint: oauth2.Endpoint{\n"
+        '\t\tAuthURL:  "https://login.provider.example.io/auth",\n'
+        "\t\tTokenURL: tokenURL,\n\t}}\n}\n"
+    )
+    assert calls("go", source) == [
+        (10, "golang.org/x/oauth2", "oauth.provider.example.io", "", "literal")
+    ]
