@@ -99,7 +99,6 @@ BYTE_PATTERNS = (
     "bot.core.analysis.framework_config._CDN_HEADER",
     "bot.core.analysis.framework_config._MMDB",
     "bot.core.analysis.http_models.PY_IMPORT",
-    "bot.core.analysis.http_models.OWN_VERB_CALL",
 )
 
 

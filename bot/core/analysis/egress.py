@@ -164,7 +164,7 @@ def triggered(language: str, data: bytes) -> bool:
         family != "python" or models.PY_IMPORT.search(data) is not None
     ):
         return True
-    if family in ("python", "javascript") and models.OWN_VERB_CALL.search(data) is not None:
+    if family in ("python", "javascript") and models.own_verb_call(data):
         return True
     return models.url_in_code(data)
 

@@ -172,7 +172,28 @@ PY_IMPORT = re.compile(
 )
 # A call of an HTTP verb on the object itself (`self.post(url…)`, `this.request(…)`): a class
 # that inherits its requests from a base class in another file (`egress._own_verb_call`).
-OWN_VERB_CALL = re.compile(rb"\b(?:self|cls|this)\.(?:get|post|put|patch|delete|request)\(")
+# Two substring searches (a regex with a leading alternation costs ~40 ns a byte, each search
+# ~1-2): a file whose only such calls are `self.get(`, `.put(`, `.patch(` or `.delete(` is not
+# parsed for them (dicts have `get` and `delete`; the others are rare alone).
+_OWN_VERBS = (b".post(", b".request(")
+
+
+def own_verb_call(data: bytes, limit: int = 200) -> bool:
+    """Whether `self.`, `cls.` or `this.` is written before one of `_OWN_VERBS`."""
+    for verb in _OWN_VERBS:
+        at = data.find(verb)
+        for _ in range(limit):
+            if at < 0:
+                break
+            if (
+                data[max(0, at - 4) : at] in (b"self", b"this")
+                or data[max(0, at - 3) : at] == b"cls"
+            ):
+                return True
+            at = data.find(verb, at + 1)
+    return False
+
+
 _BEFORE_URL = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?\Z""")
 
 

@@ -625,3 +625,17 @@ def test_go_oauth2_endpoint_token_url_is_where_sign_in_calls_out() -> None:
     assert calls("go", source) == [
         (10, "golang.org/x/oauth2", "oauth.provider.example.io", "", "literal")
     ]
+
+
+def test_the_inherited_verb_trigger_reads_the_receiver_and_is_bounded() -> None:
+    from bot.core.analysis.http_models import own_verb_call
+
+    assert own_verb_call(b"class A(B):\n    def f(self):\n        self.post(u)\n")
+    assert own_verb_call(b"this.request(x)")
+    assert own_verb_call(b"cls.request('post', u)")
+    assert not own_verb_call(b"client.post(u)")
+    assert not own_verb_call(b"self.get(u)")  # not a reason to parse on its own
+    assert not own_verb_call(b"x.post(" * 200_000)  # many misses: bounded, returns
+    source = "class A(Base):\n    def f(self):\n" + "        self.post(self.hook_url)\n" * 2000
+    found, _, _ = outbound_calls("python", source.encode())
+    assert 0 < len(found) <= 400
