@@ -116,7 +116,18 @@ def egress_services(
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
         folder = service_folder_name(path)
         browser = browser_path(path)
-        for call in f.calls:
+        # A wrapper's own request in a folder named for a service names it only when no call
+        # of the file names a destination otherwise (its callers there give the host).
+        calls = [
+            c
+            for c in f.calls
+            if c.kind != "candidate" or c.client.removeprefix("call:") in wrappers
+        ]
+        if not folder or any(
+            _destination(c, folder, consts, catalog) for c in calls if c.origin != "parameter"
+        ):
+            calls = [c for c in calls if c.origin != "parameter"]
+        for call in calls:
             if browser and call.origin in ("user", "unknown") and not call.host:
                 continue  # a page's request to a URL it was handed: its own server, most often
             if call.kind == "candidate" and call.client.removeprefix("call:") not in wrappers:

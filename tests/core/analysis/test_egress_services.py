@@ -295,3 +295,16 @@ def test_no_integration_without_a_call_line_of_a_product_file_as_evidence(
             assert ev.line is not None
             assert any(c.line == ev.line for c in raw[ev.path])
             assert not ev.path.startswith(("tests/", "docs/"))
+
+
+def test_a_wrapper_in_a_service_folder_is_not_a_second_item_beside_its_callers_host() -> None:
+    files = {
+        "server/providers/beeper.js": FileFacts(
+            "javascript",
+            calls=(
+                http(30, "api.pushover.net", client="wrapper:post"),
+                http(93, by="url", origin="parameter", client="axios"),
+            ),
+        ),
+    }
+    assert set(found(files)) == {"Pushover"}
