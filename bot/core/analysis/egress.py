@@ -842,9 +842,9 @@ def _field_wrappers(f: _File, nodes: list[Node]) -> None:
                 if target.type == "selector_expression" and right.named_child_count == 1:
                     field_name = text(target.child_by_field_name("field"), 80)
                     pairs.append((field_name, right.named_children[0]))
-        for field_name, value in pairs:
-            if field_name in f.sent_fields and value is not None and value.type == "identifier":
-                _mark_wrapper(f, node, text(value, 80))
+        for field_name, given in pairs:
+            if field_name in f.sent_fields and given is not None and given.type == "identifier":
+                _mark_wrapper(f, node, text(given, 80))
 
 
 def _go_token_endpoint(f: _File, node: Node) -> OutboundCall | None:
@@ -956,7 +956,7 @@ def _parameters(function: Node) -> list[str]:
     params = function.child_by_field_name("parameters")
     if params is None:
         return []
-    names = []
+    names: list[str] = []
     for p in params.named_children:
         if p.type == "parameter_declaration":  # Go: `a, b string` names two
             names.extend(text(n, 80) for n in p.children_by_field_name("name")[:20])
