@@ -17,6 +17,12 @@ follows the URL argument to a destination:
 * a parameter of the enclosing function → that function is a wrapper: its calls in the same
   file are outbound calls too, resolved at their own arguments.
 
+A request through a method the class inherits (``self.post(url)`` in ``class A(Base)``
+that does not define ``post``) and a call whose first argument is named like a URL
+(``NewRequestBuilder(c.webhookURL)``) are candidates too. In Go, a function that stores its
+parameter in a field its file's requests send to (``&builder{endpoint: endpoint}`` with
+``http.NewRequest(…, r.endpoint, …)``) is a wrapper.
+
 Comments and string contents are never calls: the parser says so. A call to a name that is
 a wrapper in another file cannot be seen from this one, so a call whose first argument is a
 URL with a literal host is kept as a ``candidate`` (its callee's name as client), and the
@@ -37,8 +43,9 @@ from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text, walk
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 3  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
-# client parameters, URL tables, function-local bindings
+EGRESS_VERSION = 4  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+# client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
+# (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments
 MAX_RESOLVE_DEPTH = 6
 MAX_CALLS_PER_FILE = 400
 
@@ -91,6 +98,11 @@ _CANDIDATE_ARGS = _STRING_TYPES | {"identifier", "constant", "binary", "binary_e
 _URL_PARAM = re.compile(
     r"(?i)^(?:.*_)?(?:url|uri|endpoint|href|link)s?$|[a-z](?:Url|URL|Uri|Endpoint)$"
 )
+# A name that says it holds a URL: `url`, `feed_url`, `apiEndpoint`, `c.webhookURL`, `apiLink`.
+_URL_NAME = re.compile(
+    r"(?:^|_)(?:[Uu]rl|URL|[Uu]ri|URI|[Ee]ndpoint|ENDPOINT)s?$"
+    r"|[a-z0-9](?:Url|URL|Uri|URI|Endpoint|Link)s?$|_link$"
+)
 _FUNCTIONS = frozenset(
     {"function_definition", "function_declaration", "method_definition", "arrow_function",
      "function_expression", "method", "singleton_method", "method_declaration"}
@@ -117,6 +129,9 @@ class _File:
     instances: dict[str, tuple[str, Node | None]] = field(default_factory=dict)
     wrappers: dict[str, int] = field(default_factory=dict)  # function name -> URL param index
     consts: dict[str, str] = field(default_factory=dict)  # top-level name -> literal host
+    # Go: fields of a method's receiver that its request sends to (`r.endpoint`): a function
+    # that sets one from its parameter is a wrapper (a request builder, `_field_wrappers`)
+    sent_fields: set[str] = field(default_factory=set)
     signals: list[Signal] = field(default_factory=list)
     # `heads()`, kept while no alias or instance is added (the two maps never lose a key,
     # so their sizes say whether their names moved): asked once per call in the file.
@@ -139,7 +154,8 @@ def _lang(language: str) -> str:
 
 
 def triggered(language: str, data: bytes) -> bool:
-    """Whether the file may make a call of the tables (see `http_models.NEEDLES`)."""
+    """Whether the file may make a call of the tables (see `http_models.NEEDLES`), or of an
+    HTTP verb its class inherits (`self.post(`, see `_own_verb_call`)."""
     family = _lang(language)
     if family == "python":
         # The needles and the import of a client: the import first, the rarer and cheaper.
@@ -147,6 +163,8 @@ def triggered(language: str, data: bytes) -> bool:
         if imports is not None and any(needle in data for needle in models.NEEDLES[family]):
             return True
     elif any(needle in data for needle in models.NEEDLES[family]):
+        return True
+    if family in ("python", "javascript") and models.own_verb_call(data):
         return True
     return models.url_in_code(data)
 
@@ -196,8 +214,14 @@ def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
             found = found if found is not None else _call(f, node)
             if found is not None:
                 calls.append(found)
+        elif node.type == "composite_literal" and f.language == "go":
+            token = _go_token_endpoint(f, node)
+            if token is not None:
+                calls.append(token)
         if len(calls) >= MAX_CALLS_PER_FILE:
             break
+    if f.sent_fields:
+        _field_wrappers(f, nodes)
     if not f.wrappers:
         return calls
     # A function that passes its parameter on to a wrapper is a wrapper too (bounded
@@ -530,7 +554,8 @@ def _call(f: _File, node: Node) -> OutboundCall | None:
     ):
         model = models.UrlArg(0, "", "http.rb")
     if model is None:
-        return _candidate(f, node, callee)
+        own = _own_verb_call(f, node, written)
+        return own if own is not None else _candidate(f, node, callee)
     if model.client == "pycurl" and not text(_first(_args(node)), 40).endswith(".URL"):
         return None
     url = _url_arg(f, node, model)
@@ -546,6 +571,8 @@ def _call(f: _File, node: Node) -> OutboundCall | None:
     if origin == "parameter":
         _mark_wrapper(f, node, configured_by)
     elif origin in ("unknown", "user"):
+        if url is not None:
+            _note_sent_field(f, node, url)
         function = _enclosing_function(node)
         named = [p for p in _parameters(function) if _URL_PARAM.match(p)] if function else []
         if len(named) == 1 and _mark_wrapper(f, node, named[0]):
@@ -660,23 +687,193 @@ def _candidate(f: _File, node: Node, callee: str) -> OutboundCall | None:
     held by a setting or env var: kept for the aggregation, which knows every file's
     wrappers (a repository's own HTTP helper defined in another file)."""
     args = _args(node)
-    if not args or args[0].type not in _CANDIDATE_ARGS:
+    if not args or args[0].type not in _CANDIDATE_ARGS | _FIELD_ARGS:
         return None
     name = callee.rsplit(".", 1)[-1]
     if not name or not name.replace("_", "a").isalnum() or name in _URL_MAKERS:
         return None
-    parent = node.parent
-    if parent is not None and parent.type in ("argument_list", "arguments"):
-        return None  # `get(URI("https://…"))`: the outer call is the one that sends
     first = args[0]
+    # A URL-named argument (`apiEndpoint`, `c.webhookURL`) keeps the call even when its value
+    # cannot be read: in a folder named for a service, the service is the destination.
+    urlish = _URL_NAME.search(re.split(r"[.:]", text(first, 120))[-1]) is not None
+    if first.type in _FIELD_ARGS and not urlish:
+        return None
+    parent = node.parent
+    if parent is not None and parent.type in ("argument_list", "arguments") and _sends(f, parent):
+        return None  # `get(URI("https://…"))`: the outer call is the one that sends
     if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
         return None  # a parameter or a name from elsewhere: never a written host
     host, configured_by, origin = _resolve(f, first, 0, node)
     if origin == "user" and name in _GENERIC_METHODS:
         return None  # `cache.fetch(story.url)`: too common a name to be a wrapper's
+    if origin == "unknown" and urlish and name not in _GENERIC_METHODS:
+        return OutboundCall("candidate", line(node), f"call:{name}", "", "", "unknown")
     if origin not in ("literal", "env", "setting", "user") or (origin == "literal" and not host):
         return None
     return OutboundCall("candidate", line(node), f"call:{name}", host, configured_by, origin)
+
+
+_FIELD_ARGS = frozenset({"attribute", "member_expression", "selector_expression"})
+
+
+def _sends(f: _File, arguments: Node) -> bool:
+    """Whether the call whose arguments these are is a request of the tables: a call nested
+    in another one's arguments is a candidate of its own unless the outer call sends."""
+    outer = arguments.parent
+    if outer is None or outer.type not in _CALLS:
+        return False
+    callee = _canonical(f, _callee(outer))
+    return callee in models.MODELS[f.language] or callee.rsplit(".", 1)[-1] in _URL_MAKERS
+
+
+_OWN_VERBS = frozenset({"get", "post", "put", "patch", "delete", "request"})
+_HTTP_METHOD_NAMES = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+
+
+def _own_verb_call(f: _File, node: Node, written: str) -> OutboundCall | None:
+    """`self.post(url, …)` (`cls.`, `this.`) in a class with a base class that does not
+    define `post` itself: a request through a method it inherits, most often from a base
+    class in another file. A candidate: the aggregation keeps it only when some file defines
+    a wrapper of that name. Any destination but a relative one or a parameter is kept (an
+    unknown one names the service of a folder named for it)."""
+    head, _, verb = written.partition(".")
+    if head not in ("self", "cls", "this") or verb not in _OWN_VERBS:
+        return None
+    owner = _enclosing_class(node)
+    if owner is None or not _has_base(owner) or verb in _methods_of(owner):
+        return None
+    args = _args(node)
+    if not args:
+        return None
+    url = args[0]
+    if verb == "request" and len(args) > 1 and _names_a_method(url):
+        url = args[1]
+    host, configured_by, origin = _resolve(f, url, 0, node)
+    if origin in ("relative", "parameter") or (url.type in _STRING_TYPES and not host):
+        return None  # `self.get("/health")`, `self.get("size")`: no destination written
+    # Mappings and collections have `get` and `delete` too: there only a URL-named value is a
+    # destination.
+    named = _URL_NAME.search(re.split(r"[.:]", text(url, 120))[-1]) is not None
+    if origin == "unknown" and verb in ("get", "delete") and not named:
+        return None
+    return OutboundCall(
+        "candidate", line(node), f"call:{verb}", host, configured_by, origin, _timeout(f, node)
+    )
+
+
+def _names_a_method(node: Node) -> bool:
+    """`"post"`, `method`, `http_method`: the first argument of `request(method, url)`."""
+    if node.type in _STRING_TYPES:
+        return _string_literal(node).lower() in _HTTP_METHOD_NAMES
+    return node.type == "identifier" and text(node, 40).lower().endswith(("method", "verb"))
+
+
+def _enclosing_class(node: Node) -> Node | None:
+    current = node.parent
+    for _ in range(300):
+        if current is None:
+            return None
+        if current.type in _CLASSES:
+            return current
+        current = current.parent
+    return None
+
+
+def _has_base(owner: Node) -> bool:
+    """Whether a class names a base class (`class A(Base)`, `class A extends B`)."""
+    bases = owner.child_by_field_name("superclasses")
+    if bases is not None:
+        return any(text(b, 80) not in ("object", "") for b in bases.named_children[:10])
+    return any(c.type == "class_heritage" for c in owner.named_children[:5])
+
+
+def _methods_of(owner: Node) -> set[str]:
+    """The names of the methods a class body defines itself."""
+    body = owner.child_by_field_name("body")
+    names: set[str] = set()
+    for item in body.named_children[:300] if body is not None else ():
+        if item.type == "decorated_definition":
+            item = item.child_by_field_name("definition") or item
+        if item.type in ("function_definition", "method_definition"):
+            names.add(text(item.child_by_field_name("name"), 80))
+    return names
+
+
+def _note_sent_field(f: _File, node: Node, url: Node) -> None:
+    """Go: a request to `r.endpoint` in a method of `r`: `endpoint` is a sent field."""
+    if f.language != "go":
+        return
+    while url.type == "call_expression":  # `r.endpoint.String()`
+        function = url.child_by_field_name("function")
+        if function is None or function.type != "selector_expression":
+            return
+        url = function.child_by_field_name("operand") or url
+        if url is function:
+            return
+    if url.type != "selector_expression":
+        return
+    operand = url.child_by_field_name("operand")
+    function = _enclosing_function(node)
+    if operand is None or operand.type != "identifier" or function is None:
+        return
+    receiver = function.child_by_field_name("receiver")
+    names = [
+        text(n, 80)
+        for p in (receiver.named_children[:4] if receiver is not None else ())
+        for n in p.children_by_field_name("name")[:4]
+    ]
+    if text(operand, 80) in names:
+        f.sent_fields.add(text(url.child_by_field_name("field"), 80))
+
+
+def _field_wrappers(f: _File, nodes: list[Node]) -> None:
+    """Go: a function that sets a sent field from its parameter (`&Builder{endpoint: u}`,
+    `b.endpoint = u`) is a wrapper whose callers' argument is the destination."""
+    for node in nodes:
+        pairs: list[tuple[str, Node | None]] = []
+        if node.type == "composite_literal":
+            body = node.child_by_field_name("body")
+            for element in body.named_children[:60] if body is not None else ():
+                if element.type == "keyed_element" and element.named_child_count == 2:
+                    key, value = element.named_children
+                    pairs.append((text(_element(key), 80), _element(value)))
+        elif node.type == "assignment_statement":
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if left is not None and right is not None and left.named_child_count == 1:
+                target = left.named_children[0]
+                if target.type == "selector_expression" and right.named_child_count == 1:
+                    field_name = text(target.child_by_field_name("field"), 80)
+                    pairs.append((field_name, right.named_children[0]))
+        for field_name, given in pairs:
+            if field_name in f.sent_fields and given is not None and given.type == "identifier":
+                _mark_wrapper(f, node, text(given, 80))
+
+
+def _go_token_endpoint(f: _File, node: Node) -> OutboundCall | None:
+    """`oauth2.Endpoint{TokenURL: …}` (golang.org/x/oauth2): the config's code exchange posts
+    to its token URL, so a written host there is where sign-in calls out."""
+    if not text(node.child_by_field_name("type"), 40).endswith("oauth2.Endpoint"):
+        return None
+    body = node.child_by_field_name("body")
+    for element in body.named_children[:20] if body is not None else ():
+        if element.type != "keyed_element" or element.named_child_count != 2:
+            continue
+        key, value = (_element(n) for n in element.named_children)
+        if text(key, 20) == "TokenURL":
+            host, _, origin = _resolve(f, value, 0, node)
+            if origin == "literal" and host:
+                return OutboundCall(
+                    "http", line(element), "golang.org/x/oauth2", host, "", "literal"
+                )
+    return None
+
+
+def _element(node: Node) -> Node:
+    """A Go `literal_element` holds its expression."""
+    if node.type == "literal_element" and node.named_child_count:
+        return node.named_children[0]
+    return node
 
 
 # Method names of collections and caches as much as of HTTP wrappers: a call of one with user
@@ -690,7 +887,7 @@ _GENERIC_METHODS = frozenset(
 def _wrapper_call(f: _File, node: Node) -> OutboundCall | None:
     callee = _callee(node)
     head, _, name = callee.rpartition(".")
-    if head not in ("", "this", "self", "@"):
+    if head not in ("", "this", "self", "cls", "@"):
         return None
     index = f.wrappers.get(name)
     if index is None:
@@ -762,8 +959,11 @@ def _parameters(function: Node) -> list[str]:
     params = function.child_by_field_name("parameters")
     if params is None:
         return []
-    names = []
+    names: list[str] = []
     for p in params.named_children:
+        if p.type == "parameter_declaration":  # Go: `a, b string` names two
+            names.extend(text(n, 80) for n in p.children_by_field_name("name")[:20])
+            continue
         ident = (
             p
             if p.type in ("identifier",)
@@ -986,6 +1186,8 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
                 return _resolve(f, args[1], depth + 1, call)
             return found
         return "", "", "unknown"
+    if kind == "composite_literal" and f.language == "go":
+        return _go_url_literal(f, node, depth, call)
     if kind in ("identifier", "constant"):
         ident = text(node, 80)
         function = _function_of(f, call)
@@ -1017,6 +1219,8 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         "call",
     ):
         bound = f.values.get(full)
+        if bound is None and f.language == "python":
+            bound = _class_attribute(f, full, call)
         if bound is not None:
             return _resolve(f, bound, depth + 1, call)
         root = re.match(r"[A-Za-z_$][\w$]*", full)
@@ -1042,6 +1246,45 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         if full.startswith(_SELF_ROOTS):
             return "", full[:120], "unknown"
         return "", full[:120], "user"
+    return "", "", "unknown"
+
+
+def _class_attribute(f: _File, full: str, call: Node) -> Node | None:
+    """`self.URL`, `cls.URL`: the value a class body in this file binds to `URL` (the
+    call's own class first)."""
+    m = re.fullmatch(r"(?:self|cls)\.([A-Za-z_]\w*)", full)
+    if m is None:
+        return None
+    owner = _enclosing_class(call)
+    found: Node | None = None
+    for at, value in f.bindings.get(m.group(1), ())[:50]:
+        block = at.parent.parent if at.parent is not None else None
+        where = block.parent if block is not None else None
+        if where is None or where.type != "class_definition":
+            continue
+        if owner is not None and where.id == owner.id:
+            return value
+        found = found or value
+    return found
+
+
+def _go_url_literal(f: _File, node: Node, depth: int, call: Node) -> tuple[str, str, str]:
+    """`url.URL{Scheme: "https", Host: "api.example.io", …}`: its host."""
+    if not text(node.child_by_field_name("type"), 40).endswith("URL"):
+        return "", "", "unknown"
+    body = node.child_by_field_name("body")
+    for element in body.named_children[:20] if body is not None else ():
+        if element.type != "keyed_element" or element.named_child_count != 2:
+            continue
+        key, value = (_element(n) for n in element.named_children)
+        if text(key, 20) != "Host":
+            continue
+        if value.type in _STRING_TYPES:
+            host = _string_literal(value).lower()
+            if re.fullmatch(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+(?::\d+)?", host):
+                return host.split(":", 1)[0], "", "literal"
+            return "", "", "unknown"
+        return _resolve(f, value, depth + 1, call)
     return "", "", "unknown"
 
 

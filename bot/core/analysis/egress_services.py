@@ -8,7 +8,8 @@ Rules, per call in product code (tests, examples and dev files make no claim):
 * a name resolved to a host elsewhere (a settings module's ``CENSUS_URL = "https://…"``,
   meta ``egress.const``) → that host;
 * otherwise, in a folder named for a service (``notification-providers/<name>.js``,
-  ``providers/<name>/``, ``notifiers/<name>.go``) → that service, the call as evidence;
+  ``providers/<name>/``, ``integrations/<name>/transport.py``) → that service, the call as
+  evidence, whatever gives the URL (user data, the caller's argument, an unread value);
 * a URL from user data → one item, "User-configured HTTP endpoints (outgoing webhooks)";
 * a setting or env var → an integration "HTTP endpoint configured by X";
 * a relative URL (the app's own server) or an unknown one → nothing.
@@ -67,7 +68,11 @@ def service_folder_name(path: str) -> str:
     for i, part in enumerate(parts[:-1]):
         if part.lower() in SERVICE_FOLDERS:
             stem = splitext(parts[i + 1])[0]
-            if stem.lower() not in _GENERIC_STEMS and re.fullmatch(r"[\w.-]{2,40}", stem):
+            if (
+                stem.lower() not in _GENERIC_STEMS
+                and stem.lower() not in SERVICE_FOLDERS  # `integration/integration.go`
+                and re.fullmatch(r"[\w.-]{2,40}", stem)
+            ):
                 return stem
     return ""
 
@@ -111,7 +116,18 @@ def egress_services(
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
         folder = service_folder_name(path)
         browser = browser_path(path)
-        for call in f.calls:
+        # A wrapper's own request in a folder named for a service names it only when no call
+        # of the file names a destination otherwise (its callers there give the host).
+        calls = [
+            c
+            for c in f.calls
+            if c.kind != "candidate" or c.client.removeprefix("call:") in wrappers
+        ]
+        if not folder or any(
+            _destination(c, folder, consts, catalog) for c in calls if c.origin != "parameter"
+        ):
+            calls = [c for c in calls if c.origin != "parameter"]
+        for call in calls:
             if browser and call.origin in ("user", "unknown") and not call.host:
                 continue  # a page's request to a URL it was handed: its own server, most often
             if call.kind == "candidate" and call.client.removeprefix("call:") not in wrappers:
@@ -172,9 +188,9 @@ def _destination(
         if folder:
             return (*_folder_service(folder, catalog), host)
         return host, HTTP_API, host
-    if call.origin in ("relative", "parameter") or (call.origin == "unknown" and not folder):
+    if call.origin == "relative" or (call.origin in ("unknown", "parameter") and not folder):
         return None
-    if folder:
+    if folder:  # the folder's code calls out, whoever hands it the URL
         return (*_folder_service(folder, catalog), "")
     if call.origin == "user":
         return USER_CONFIGURED, "webhooks", ""

@@ -36,6 +36,8 @@ from bot.core.analysis.catalog import Catalog, Entry
 from bot.core.model import Evidence, FileFacts, ImportRef, Item, Service, facts_unchanged
 
 EVIDENCE_CAP = 5
+# Categories listed as datastores: a search index holds the app's data as a database does.
+_STORES = frozenset({"datastore", "search"})
 RANK = {"used": 3, "configured": 2, "declared": 1}
 CODE_LANGUAGES = ("python", "javascript", "typescript", "ruby", "go")
 # Signals made at a call in code (`egress_other`): the service is used there.
@@ -421,7 +423,7 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
                     continue
                 capped, strength = _evidence(found)
                 service = Service(key.name, key.category, strength, capped)
-                (datastores if key.category == "datastore" else integrations).append(service)
+                (datastores if key.category in _STORES else integrations).append(service)
             else:
                 add_item(key.section, key.kind, key.name, found)
         elif isinstance(key, tuple) and key[0] == "deployment":
@@ -448,7 +450,7 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
         merged, _ = items["observability"][(entry.observability, entry.name.casefold())]
         capped, strength = _evidence(merged)
         service = Service(entry.name, entry.category, strength, capped)
-        (datastores if entry.category == "datastore" else integrations).append(service)
+        (datastores if entry.category in _STORES else integrations).append(service)
 
     def finish(section: str) -> tuple[Item, ...]:
         out = []

@@ -512,3 +512,145 @@ def test_a_callee_takes_the_longest_known_name_at_its_head() -> None:
     js = _File("javascript")
     js.instances["api"] = ("axios", None)
     assert _canonical(js, "api.get") == "axios.*"
+
+
+# --- requests through a base class's method, and Go request builders (issue 17) -----------
+
+
+def test_an_inherited_http_verb_is_a_candidate_with_its_destination() -> None:
+    source = (
+        "from notify.base import Transport\n\n\n"
+        "class Beeper(Transport):\n"
+        '    ENDPOINT = "https://api.beeper.example.io/v2/send"\n\n'
+        "    def notify(self, alert):\n"
+        "        self.post(self.ENDPOINT, json={})\n"
+        "        self.post(self.channel.hook_url)\n"
+        '        self.request("put", alert.target_url)\n'
+        "        self.put(self.lookup())\n"
+        "        self.get(self.lookup())\n"
+    )
+    assert calls("python", source) == [
+        (8, "call:post", "api.beeper.example.io", "", "literal"),
+        (9, "call:post", "", "self.channel.hook_url", "unknown"),  # named by its folder
+        (10, "call:request", "", "alert.target_url", "user"),
+        (11, "call:put", "", "", "unknown"),  # `get` needs more: dicts have one too
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # no base class: `post` is nobody's inherited request
+        "class Plain:\n    def go(self):\n        self.post(self.hook_url)\n",
+        # the class defines `post` itself: its own method, not an inherited request
+        "class Own(Base):\n    def post(self, x):\n        return x\n"
+        "    def go(self):\n        self.post(self.hook_url)\n",
+        # a parameter, a relative path and a plain key are no destination
+        "class P(Base):\n    def go(self, url):\n        self.post(url)\n"
+        '        self.get("/health")\n        self.get("cache-key")\n',
+        # a dict subclass reading its keys
+        "class Bag(dict):\n    def size(self):\n        return self.get('size')\n",
+    ],
+)
+def test_own_methods_and_non_destinations_are_not_inherited_requests(source: str) -> None:
+    assert calls("python", source) == []
+
+
+def test_a_js_subclass_calling_this_post_is_a_candidate() -> None:
+    source = (
+        "class Pager extends HttpSender {\n"
+        "  send(alert) {\n    return this.post(alert.webhookUrl, { body: 1 });\n  }\n}\n"
+    )
+    assert calls("javascript", source) == [(3, "call:post", "", "alert.webhookUrl", "user")]
+
+
+def test_a_go_request_builder_that_stores_its_endpoint_is_a_wrapper() -> None:
+    source = (
+        'package client\n\nimport "net/http"\n\n'
+        "type builder struct {\n\tendpoint string\n\tmethod   string\n}\n\n"
+        "func NewBuilder(endpoint string) *builder {\n"
+        "\treturn &builder{endpoint: endpoint, method: http.MethodGet}\n}\n\n"
+        "func (b *builder) Retarget(next string) { b.endpoint = next }\n\n"
+        "func (b *builder) Send() (*http.Response, error) {\n"
+        "\treq, err := http.NewRequest(b.method, b.endpoint, nil)\n"
+        "\tif err != nil {\n\t\treturn nil, err\n\t}\n"
+        "\treturn http.DefaultClient.Do(req)\n}\n"
+    )
+    _, _, meta = outbound_calls("go", source.encode())
+    assert ("egress.wrapper", "NewBuilder") in meta
+    assert ("egress.wrapper", "Retarget") in meta
+
+
+def test_go_calls_of_another_files_builder_are_candidates() -> None:
+    source = (
+        'package pinger\n\nimport (\n\t"net/http"\n\t"example.io/app/client"\n)\n\n'
+        "type Client struct{ hookURL string }\n\n"
+        "func (c *Client) Ping(base string) error {\n"
+        '\tapiEndpoint := "https://api.pinger.example.io/v1/" + base\n'
+        "\t_, err := client.NewBuilder(apiEndpoint).Send()\n"
+        "\t_, err = client.NewBuilder(c.hookURL).Send()\n"
+        "\t_, err = client.NewBuilder(joinPath(c.base, base)).Send()\n"
+        "\t_, err = client.NewBuilder(c.name).Send()\n"
+        "\t_ = http.MethodGet\n\treturn err\n}\n"
+    )
+    assert calls("go", source) == [
+        (12, "call:NewBuilder", "api.pinger.example.io", "", "literal"),
+        (13, "call:NewBuilder", "", "c.hookURL", "user"),
+    ]
+
+
+def test_go_url_struct_literal_gives_its_host_to_a_nested_call() -> None:
+    source = (
+        'package video\n\nimport "net/url"\n\n'
+        "func Fetch(rb *Fetcher) error {\n"
+        '\tapiURL := url.URL{Scheme: "https", Host: "www.videos.example.io", Path: "v3/items"}\n'
+        "\t_, err := Handle(rb.ExecuteRequest(apiURL.String()))\n"
+        "\treturn err\n}\n"
+    )
+    assert calls("go", source) == [
+        (7, "call:ExecuteRequest", "www.videos.example.io", "", "literal")
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "package x\nfunc f() { u := url.URL{" + "Host: a, " * 3000 + "}; g(u.String()) }\n",
+        "package x\nfunc f() { x := &T{"
+        + "endpoint: e, " * 3000
+        + "} }\n"
+        + "func (r *T) S() { http.Get(r.endpoint) }\n",
+        'package x\nimport "net/http"\n'
+        + "func (r *T) S() { http.Get(r.endpoint.String().String()) }\n" * 400,
+    ],
+)
+def test_go_builder_and_url_literal_rules_on_hostile_input(source: str) -> None:
+    outbound_calls("go", source.encode())  # bounded: returns, whatever it finds
+
+
+def test_go_oauth2_endpoint_token_url_is_where_sign_in_calls_out() -> None:
+    source = (
+        'package auth\n\nimport "golang.org/x/oauth2"\n\n'
+        'const tokenURL = "https://oauth.provider.example.io/token"\n\n'
+        "func Config() *oauth2.Config {\n"
+        "\treturn &oauth2.Config{Endpoint: oauth2.Endpoint{\n"
+        '\t\tAuthURL:  "https://login.provider.example.io/auth",\n'
+        "\t\tTokenURL: tokenURL,\n\t}}\n}\n"
+    )
+    assert calls("go", source) == [
+        (10, "golang.org/x/oauth2", "oauth.provider.example.io", "", "literal")
+    ]
+
+
+def test_the_inherited_verb_trigger_reads_the_receiver_and_is_bounded() -> None:
+    from bot.core.analysis.http_models import own_verb_call
+
+    assert own_verb_call(b"class A(B):\n    def f(self):\n        self.post(u)\n")
+    assert own_verb_call(b"this.request(x)")
+    assert own_verb_call(b"cls.request('post', u)")
+    assert not own_verb_call(b"client.post(u)")
+    assert not own_verb_call(b"self.get(u)")  # not a reason to parse on its own
+    assert not own_verb_call(b"x.post(" * 200_000)  # many misses: bounded, returns
+    source = "class A(Base):\n    def f(self):\n" + "        self.post(self.hook_url)\n" * 2000
+    found, _, _ = outbound_calls("python", source.encode())
+    assert 0 < len(found) <= 400

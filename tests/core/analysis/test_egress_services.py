@@ -210,6 +210,52 @@ def test_end_to_end_a_wrapper_in_one_file_and_its_calls_in_another() -> None:
     assert service.evidence == (Evidence("app/jobs/tlds.rb", 2),)
 
 
+def test_a_service_folder_names_the_destination_its_caller_hands_it() -> None:
+    files = {
+        "internal/integration/beeper/beeper.go": FileFacts(
+            "go", calls=(http(48, by="endpointURL", origin="parameter"),)
+        ),
+        # the folder's own dispatcher is no service
+        "internal/integration/integration.go": FileFacts(
+            "go", calls=(http(12, by="hook.url", origin="user"),)
+        ),
+    }
+    assert service_folder_name("internal/integration/integration.go") == ""
+    services = found(files)
+    assert services["Beeper"].evidence == (Evidence("internal/integration/beeper/beeper.go", 48),)
+    assert set(services) == {"Beeper", USER_CONFIGURED}
+
+
+def test_end_to_end_transports_posting_through_a_base_class_in_another_file() -> None:
+    snapshot = MemorySnapshot(
+        {
+            "app/lib/curl.py": (
+                b"import pycurl\n\n\ndef request(method, url):\n    c = pycurl.Curl()\n"
+                b"    c.setopt(pycurl.URL, url.encode())\n    c.perform()\n\n\n"
+                b"def post(url, data=None):\n    return request('post', url)\n"
+            ),
+            "app/transports.py": (
+                b"from app.lib import curl\n\n\nclass Transport:\n"
+                b"    def post(self, url, **kw):\n        return curl.post(url, **kw)\n"
+            ),
+            "app/integrations/beeper/transport.py": (
+                b"from app.transports import Transport\n\n\nclass Beeper(Transport):\n"
+                b"    def notify(self, check):\n        self.post(self.channel.value, json={})\n"
+            ),
+            "app/integrations/pager/transport.py": (
+                b"from app.transports import Transport\n\n\nclass Pager(Transport):\n"
+                b'    URL = "https://events.pager.example.io/v1/enqueue"\n\n'
+                b"    def notify(self, check):\n        self.post(self.URL, json={})\n"
+            ),
+        }
+    )
+    facts = analyze(snapshot, MemoryFactsCache(), CATALOG)
+    services = {s.name: s for s in facts.integrations}
+    assert services["Beeper"].evidence == (Evidence("app/integrations/beeper/transport.py", 6),)
+    # a written host is the destination, even in a folder named for a service
+    assert services["Pager"].hosts == ("events.pager.example.io",)
+
+
 _hosts = st.sampled_from(["hooks.slack.com", "api.x.io", "localhost", "", "api.telegram.org"])
 _origins = st.sampled_from(
     ["literal", "env", "setting", "user", "parameter", "relative", "unknown", "constant"]
@@ -249,3 +295,16 @@ def test_no_integration_without_a_call_line_of_a_product_file_as_evidence(
             assert ev.line is not None
             assert any(c.line == ev.line for c in raw[ev.path])
             assert not ev.path.startswith(("tests/", "docs/"))
+
+
+def test_a_wrapper_in_a_service_folder_is_not_a_second_item_beside_its_callers_host() -> None:
+    files = {
+        "server/providers/beeper.js": FileFacts(
+            "javascript",
+            calls=(
+                http(30, "api.pushover.net", client="wrapper:post"),
+                http(93, by="url", origin="parameter", client="axios"),
+            ),
+        ),
+    }
+    assert set(found(files)) == {"Pushover"}
