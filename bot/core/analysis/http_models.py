@@ -168,7 +168,8 @@ MODELS: dict[str, dict[str, UrlArg]] = {
 # Python: a client's name is common in prose ("requests"); its import is what counts.
 PY_IMPORT = re.compile(
     rb"(?:import|from)[ \t]+"
-    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b|pygit2)"
+    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b|pygit2"
+    rb"|gidgethub|github\b|slack_sdk)"  # the last three: SDK clients (`sdk_models`)
 )
 _BEFORE_URL = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?\Z""")
 
@@ -189,7 +190,11 @@ def url_in_code(data: bytes, limit: int = 2_000) -> bool:
 _PY_CLIENTS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"pycurl", b"http.client")
 # With the other kinds of `egress_other`: SMTP, programs run, knex.
 NEEDLES: dict[str, tuple[bytes, ...]] = {
-    "python": (*_PY_CLIENTS, b"subprocess", b"smtplib", b"dulwich", b"clone_from", b"pygit2"),
+    "python": (
+        *_PY_CLIENTS,
+        *(b"subprocess", b"smtplib", b"dulwich", b"clone_from", b"pygit2"),
+        *(b"gidgethub", b"github", b"slack_sdk"),  # SDK clients (`sdk_models`)
+    ),
     "javascript": (
         b"fetch(",
         b"axios",
@@ -205,6 +210,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"createTransport",
         b"knex(",
         b"Knex(",
+        b"octokit",
     ),
     "ruby": (
         b"Net::HTTP",
