@@ -21,6 +21,11 @@ from bot.core.call_sites import Call, FileCalls, Func
 
 MAX_CALLS = 5_000
 MAX_PARTS = 6  # `a.b.c.d.e.f(`: longer chains are not followed
+# Decorators that register a handler on a registry a dispatch call runs (gidgethub's
+# `@router.register("pull_request", action="opened")`, pyee's `@ee.on("event")`).
+REGISTERING = frozenset({"register", "on", "handler"})
+MAX_REGISTERED = 200
+MAX_REGISTRY_ARGS = 32
 
 
 def _ann_name(node: ast.expr | None) -> str | None:
@@ -115,6 +120,8 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
     fields: list[tuple[str, str, str, str]] = []
     classes: list[str] = []
     wrappers: set[int] = set()  # ids of the calls that open a `with`
+    registered: list[tuple[str, str, str]] = []
+    registries: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
     # Children are pushed in reverse so they pop in source order: an assignment is seen
     # before the calls below it. Leaves (names, constants, contexts) are never pushed.
     stack: list[tuple[ast.AST, _Scope]] = [(tree, ("", cls, {}))]
@@ -136,6 +143,8 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
                     inner[arg.arg] = name
             for d in node.decorator_list:
                 stack.append((d, (scope, cls, types)))
+                if not scope and not cls and len(registered) < MAX_REGISTERED:
+                    _note_registered(d, qual, registered)
             children: list[ast.AST] = list(node.body)
             child_scope: _Scope = (qual, cls, inner)
         elif kind is ast.ClassDef:
@@ -160,6 +169,8 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
             elif kind is ast.Assign or kind is ast.AnnAssign:
                 assert isinstance(node, (ast.Assign, ast.AnnAssign))
                 _note_types(node, scope, cls, types, fields)
+                if not scope and not cls and isinstance(node, ast.Assign):
+                    _note_registry(node, registries)
             children = _children(node)
             child_scope = (scope, cls, types)
         for child in reversed(children):
@@ -169,7 +180,34 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
         tuple(calls),
         tuple(dict.fromkeys(fields)),
         classes=tuple(classes),
+        registered=tuple(registered),
+        registries=tuple(registries),
     )
+
+
+def _note_registered(d: ast.expr, qual: str, out: list[tuple[str, str, str]]) -> None:
+    """`@router.register("pull_request", action="opened")` above `qual`: (registry, qual,
+    what it handles, from its literal arguments)."""
+    if not isinstance(d, ast.Call) or not isinstance(d.func, ast.Attribute):
+        return
+    if d.func.attr not in REGISTERING or not isinstance(d.func.value, ast.Name):
+        return
+    words = [a.value for a in d.args[:2] if isinstance(a, ast.Constant)]
+    words += [k.value.value for k in d.keywords[:2] if isinstance(k.value, ast.Constant)]
+    label = " ".join(w for w in words if isinstance(w, str) and w.isprintable())[:60]
+    out.append((d.func.value.id, qual, label))
+
+
+def _note_registry(node: ast.Assign, out: list[tuple[str, tuple[tuple[str, ...], ...]]]) -> None:
+    """`router = routing.Router(a.router, b.router)`: a registry made of other modules'."""
+    value = node.value
+    if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+        return
+    if not isinstance(value, ast.Call) or not value.args or value.keywords:
+        return
+    parts = [_dotted(a) for a in value.args[:MAX_REGISTRY_ARGS]]
+    if all(p is not None and len(p) == 2 for p in parts):
+        out.append((node.targets[0].id, tuple(p for p in parts if p is not None)))
 
 
 def _note_types(
