@@ -480,13 +480,15 @@ class _Walker:
             )
             if len(out) >= PER_ENTRY:
                 return out
-        # Room left: the other services the entry reaches (a webhook's handlers call GitHub
+        # Room left: the other services the entry calls (a webhook's handlers call GitHub
         # and an issue tracker), each by its nearest call, when no flow names it yet.
         shown = {h.what for _, f in out for h in (*f.sinks, *f.alternatives)}
         for _, _, node, at_path, sink in reached:
             if len(out) >= PER_ENTRY:
                 break
-            if sink.kind != "external" or any(sink.name in w for w in shown):
+            # A call whose destination is written (not an import, not a bare client).
+            named = sink.what.startswith("sends ") and " to " in sink.what
+            if sink.kind != "external" or not named or any(sink.name in w for w in shown):
                 continue
             flow = self.call_flow(
                 root, line, name, kind, rank, reached, parent, node, at_path, sink, called
