@@ -127,3 +127,32 @@ def test_without_a_dispatch_call_registered_handlers_are_not_reached() -> None:
     facts = facts_of(files)
     hops = [h.what for f in facts.flows for h in f.hops]
     assert not any(w.startswith("dispatches") for w in hops)
+
+
+def test_handlers_registered_in_the_dispatching_file_itself() -> None:
+    files = {
+        "requirements.txt": b"flask\npyee\nrequests\n",
+        "app/__init__.py": b"",
+        "app/web.py": (
+            b"import requests\n"
+            b"from flask import Flask, request\n"
+            b"from pyee import EventEmitter\n"
+            b"app = Flask(__name__)\n"
+            b"events = EventEmitter()\n"
+            b"\n"
+            b"@events.on('saved')\n"
+            b"def notify(doc):\n"
+            b"    requests.post('https://hooks.slack.com/services/T/B/X', json=doc)\n"
+            b"\n"
+            b"@app.post('/docs')\n"
+            b"def save():\n"
+            b"    events.emit('saved', request.json)\n"
+            b"    return 'ok'\n"
+        ),
+    }
+    facts = facts_of(files)
+    flow = next(f for f in facts.flows if f.hops[0].path == "app/web.py")
+    assert chain(flow)[1:] == [
+        ("app/web.py", 13, "dispatches saved to notify"),
+        ("app/web.py", 9, "sends an HTTP request to hooks.slack.com (requests)"),
+    ]
