@@ -233,8 +233,8 @@ class CallGraph:
                     break
         out: dict[tuple[str, str], str] = {}
         for home, name in sources:
-            found = self.calls(home) if home in self.facts else None
-            for reg, qual, handles in found.registered if found is not None else ():
+            held = self.calls(home) if home in self.facts else None
+            for reg, qual, handles in held.registered if held is not None else ():
                 if reg == name and len(out) < MAX_HANDLERS:
                     out.setdefault((home, qual), handles)
         return out

@@ -148,8 +148,8 @@ def sdk_call(
         for name, annotation, _pos in parameters(function):
             if name != receiver:
                 continue
-            sdk = _annotated(annotation, canonical) if annotation else names.params.get(name)
-            return sdk if sdk is not None and sdks.sends(sdk, method) else None
+            held = _annotated(annotation, canonical) if annotation else names.params.get(name)
+            return held if held is not None and sdks.sends(held, method) else None
         function = enclosing(function)
     return None
 
