@@ -43,6 +43,11 @@ class FileCalls:
     classes: tuple[str, ...] = ()  # Python classes / Go type names declared here
     # JavaScript/TypeScript: (local name, module spec, imported name; "*" for a namespace).
     imports: tuple[tuple[str, str, str], ...] = ()
+    # Python: handlers a decorator registers on a module-level registry, (registry name,
+    # function qual, what it handles: `pull_request opened`), and registries built from
+    # other modules' (`router = Router(a.router, b.router)`: ("router", (("a", "router"), …))).
+    registered: tuple[tuple[str, str, str], ...] = ()
+    registries: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
     # A large Python file is indexed, not parsed: its calls are read one function at a time
     # (`calls_in`), by this, when a walk reaches that function.
     reader: Callable[[str], tuple[Call, ...]] | None = field(default=None, compare=False)

@@ -52,6 +52,10 @@ RUBY_COMMON = frozenset(
     """.split()  # noqa: SIM905 (words read better as words)
 )
 MAX_REEXPORT = 2
+# A call that runs the handlers registered on a registry (`router.dispatch(event, gh)`):
+# its steps are those handlers, at most `MAX_HANDLERS` (see `CallGraph._py_dispatch`).
+DISPATCHING = frozenset({"dispatch", "emit"})
+MAX_HANDLERS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,8 @@ class CallGraph:
         self._calls: dict[str, FileCalls | None] = {}
         self._steps: dict[tuple[str, str], list[tuple[str, str, int, str]]] = {}
         self._wrapping: set[tuple[str, int]] = set()  # (path, line) of `with f(...)` calls
+        # (path, line) of dispatch calls → (target, qual) → what the handler handles
+        self._dispatched: dict[tuple[str, int], dict[tuple[str, str], str]] = {}
         self._go_dirs: dict[str, list[str]] | None = None
         self._go_importers: dict[str, list[str]] | None = None
 
@@ -154,7 +160,11 @@ class CallGraph:
                 if (target, qual) in seen or (target, qual) == (path, scope):
                     continue
                 seen.add((target, qual))
-                out.append((target, qual, call.line, _label(path, target, qual)))
+                handles = self._dispatched.get((path, call.line), {}).get((target, qual))
+                what = _label(path, target, qual)
+                if handles is not None:  # not a call of the handler's name: a dispatch
+                    what = "dispatches " + (f"{handles} " if handles else "") + "to " + what[6:]
+                out.append((target, qual, call.line, what))
                 if call.context:
                     self._wrapping.add((path, call.line))
         self._steps[key] = out
@@ -203,6 +213,11 @@ class CallGraph:
         self, path: str, f: FileFacts, fc: FileCalls | None, call: Call
     ) -> list[tuple[str, str]]:
         parts = call.parts
+        if len(parts) == 2 and parts[1] in DISPATCHING and fc is not None:
+            handlers = self._py_dispatch(path, fc, parts[0])
+            if handlers:
+                self._dispatched[(path, call.line)] = handlers
+                return list(handlers)
         if call.head_type is not None:
             found = self._py_method(path, call.head_type[1], parts[1:])
             return [found] if found else []
@@ -210,6 +225,46 @@ class CallGraph:
             return []
         hit = self._py_name(path, parts[0], parts[1:], 0)
         return [hit] if hit else []
+
+    def _py_dispatch(self, path: str, fc: FileCalls, registry: str) -> dict[tuple[str, str], str]:
+        """The handlers `registry.dispatch(...)` runs: the functions registered on it by a
+        decorator (`@registry.register(...)`) in this file, in the modules whose registries
+        it is built from (`registry = Router(a.router, b.router)`), or in the module it is
+        imported from; (file, function) → what each handles."""
+        sources: list[tuple[str, str]] = [(path, registry)]
+        for name, args in fc.registries:
+            if name == registry:
+                for module, attr in args:
+                    found = self._py_module(path, module)
+                    if found is not None:
+                        sources.append((found, attr))
+        if len(sources) == 1 and not any(r == registry for r, _q, _h in fc.registered):
+            for ref in self.facts[path].imports:
+                if registry in ref.names:
+                    whole = self.resolve(path, "python", ref)
+                    if whole is not None and whole != path and whole in self.facts:
+                        sources.append((whole, registry))
+                    break
+        out: dict[tuple[str, str], str] = {}
+        for home, name in sources:
+            held = self.calls(home) if home in self.facts else None
+            for reg, qual, handles in held.registered if held is not None else ():
+                if reg == name and len(out) < MAX_HANDLERS:
+                    out.setdefault((home, qual), handles)
+        return out
+
+    def _py_module(self, path: str, name: str) -> str | None:
+        """The repository file a module name of `path` is (`from . import stage`)."""
+        for ref in self.facts[path].imports:
+            if name in ref.names:
+                base = ref.spec + "." if ref.spec else ""
+                sub = ImportRef(base + name, ref.line, ref.level, (), ref.kind)
+                module = self.resolve(path, "python", sub)
+                return module if module is not None and module in self.facts else None
+            if not ref.names and ref.spec.rpartition(".")[2] == name:  # `import app.stage`
+                module = self.resolve(path, "python", ref)
+                return module if module is not None and module in self.facts else None
+        return None
 
     def _py_name(
         self, path: str, name: str, rest: tuple[str, ...], depth: int
@@ -230,8 +285,10 @@ class CallGraph:
                 sub = ImportRef(base + name, ref.line, ref.level, (), ref.kind)
                 module = self.resolve(path, "python", sub)
                 whole = self.resolve(path, "python", ref)
-                if module and module != whole and module.endswith(".py") and rest:
-                    return self._py_in(module, rest[0], rest[1:])  # `from app import tasks`
+                # `from app import tasks` (the resolver may give the submodule for both)
+                stem = module.rpartition("/")[2].removesuffix(".py") if module else ""
+                if module and (module != whole or stem == name) and module.endswith(".py") and rest:
+                    return self._py_in(module, rest[0], rest[1:])
                 if whole and whole.endswith(".py") and whole in self.facts:
                     hit = self._py_in(whole, name, rest)
                     if hit is None and depth < MAX_REEXPORT and whole != path:

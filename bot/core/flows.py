@@ -114,9 +114,11 @@ def file_sinks(
     services: Mapping[str, list[tuple[int, Service]]],
     extra: ExtraSinks | None = None,
     paired: Mapping[tuple[str, int], str] | None = None,
+    hosts: Mapping[str, str] | None = None,
 ) -> list[Sink]:
     """The sinks one file shows, each at its line. `paired` names the hand-off a producer
-    line was paired with (`self.runner.s(…)` enqueues `run_job`)."""
+    line was paired with (`self.runner.s(…)` enqueues `run_job`); `hosts` names the service
+    an SDK client's host is (api.github.com → GitHub)."""
     out = []
     for h in f.handoffs:
         if h.role != "produce":
@@ -128,24 +130,38 @@ def file_sinks(
     writes = [x.line for x in f.signals if x.kind == "sink.files"]
     if writes:
         out.append(Sink("datastore", "local files", writes[0], "writes local files"))
-    for line, s in services.get(path, ()):
-        if s.category == "queue":
-            continue  # the queue library itself: its enqueues are the hand-off sites
-        kind = (
-            "datastore" if s.category in ("datastore", "cache", "search", "storage") else "external"
-        )
-        out.append(Sink(kind, s.name, line, f"uses {s.name}"))
+    called: list[Sink] = []
     for c in f.calls:
         # An outbound call the egress scan found: where the data leaves the process (a
         # "candidate", a call with a URL to a function that may send it, is not one yet).
         if c.kind == "candidate":
             continue
         client = c.client.removeprefix("wrapper:")
+        if c.origin == "sdk":  # an SDK client's call: its service, by the catalog's host
+            service = (hosts or {}).get(c.host, c.host)
+            called.append(
+                Sink("external", service, c.line, f"sends a request to {service} ({client})")
+            )
+            continue
         # A URL from a parameter or a row says nothing of where: the client names the sink.
         dest = c.host or (c.configured_by if c.origin in ("env", "setting", "constant") else "")
         how = "an HTTP request" if c.kind == "http" else c.kind
         what = f"sends {how} to {dest} ({client})" if dest else f"sends {how} ({client})"
-        out.append(Sink("external", dest or client, c.line, what))
+        # A host the catalog knows is its service's sink (api.telegram.org is Telegram).
+        called.append(Sink("external", (hosts or {}).get(dest, dest or client), c.line, what))
+    # A service's line that is one of its calls is that call; where the file calls it, its
+    # import is not where data leaves.
+    through = {(s.name, s.line) for s in called} | {(s.name, None) for s in called}
+    for line, s in services.get(path, ()):
+        if s.category == "queue":
+            continue  # the queue library itself: its enqueues are the hand-off sites
+        if (s.name, line) in through or (s.name, None) in through:
+            continue
+        kind = (
+            "datastore" if s.category in ("datastore", "cache", "search", "storage") else "external"
+        )
+        out.append(Sink(kind, s.name, line, f"uses {s.name}"))
+    out.extend(called)
     if extra is not None:
         out.extend(extra(path, f))
     return out
@@ -210,7 +226,11 @@ def build_flows(
         (ev.path, ev.line): h.name for h in handoffs for ev in h.producers if ev.line is not None
     }
     graph = CallGraph(facts, resolve, read_calls, skip) if read_calls is not None else None
-    walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph)
+    hosts: dict[str, str] = {}
+    for s in services:
+        for host in s.hosts:
+            hosts.setdefault(host, s.name)
+    walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph, hosts)
     flows = []
     for path in sorted(starts):
         name, kind, lines_at = starts[path]
@@ -267,8 +287,10 @@ class _Walker:
         extra: ExtraSinks | None,
         paired: Mapping[tuple[str, int], str],
         graph: CallGraph | None = None,
+        hosts: Mapping[str, str] | None = None,
     ) -> None:
         self.paired = paired
+        self.hosts = hosts
         self.graph = graph
         self.facts = facts
         self.resolve = resolve
@@ -306,7 +328,7 @@ class _Walker:
     def sinks(self, path: str) -> list[Sink]:
         if path not in self._sinks:
             self._sinks[path] = file_sinks(
-                path, self.facts[path], self.lines, self.extra, self.paired
+                path, self.facts[path], self.lines, self.extra, self.paired, self.hosts
             )
         return self._sinks[path]
 
@@ -434,6 +456,14 @@ class _Walker:
                 parent[nd] = (node, at, what)
                 depth[nd] = depth[node] + 1
                 queue.append(nd)
+        # A walk that reaches a call to a service does not end at that service's import: the
+        # call is where data leaves (an SDK's import line proves only that it is used).
+        called = {
+            r[4].name for r in reached if r[4].kind == "external" and r[4].what.startswith("sends ")
+        }
+        reached = [
+            r for r in reached if not (r[4].name in called and r[4].what.startswith("uses "))
+        ]
         # Ties go to the node found first: the walk is breadth-first in source order, so
         # that is the function's earliest call (`CreateMemo` before `ListAttachments`).
         order = {nd: i for i, nd in enumerate(parent)}
@@ -444,30 +474,72 @@ class _Walker:
             if sink.kind in kinds:
                 continue
             kinds.add(sink.kind)
-            alternatives = _alternatives(reached, parent, node, sink)
-            chain: list[Hop] = []
-            at_node = node
-            while (step := parent[at_node]) is not None:
-                prev, at, what = step
-                chain.append(Hop(prev[0], at, what))
-                at_node = prev
-            chain.reverse()
-            first = chain[0].line if chain else sink.line
-            side = self.side_hops(root, first)
-            hops = (self.entry_hop(root, line, kind, first), *side, *chain)
-            also: list[Hop] = []
-            for other_path, other in self.node_sinks(*node):
-                if other.name != sink.name and all(a.what != other.what for a in also):
-                    also.append(Hop(other_path, other.line, other.what))
-            sinks = (Hop(at_path, sink.line, sink.what), *also[: MAX_SINKS - 1])
-            title = f"{name} → {sink.name}"
-            if alternatives:
-                title += " (or " + ", ".join(n for n, _ in alternatives) + ")"
-            alt = tuple(hop for _, hop in alternatives)
-            out.append((sink.kind, Flow(title, kind, rank, hops, sinks, alt)))
+            out.append(
+                (
+                    sink.kind,
+                    self.call_flow(
+                        root, line, name, kind, rank, reached, parent, node, at_path, sink, called
+                    ),
+                )
+            )
+            if len(out) >= PER_ENTRY:
+                return out
+        # Room left: the other services the entry calls (a webhook's handlers call GitHub
+        # and an issue tracker), each by its nearest call, when no flow names it yet.
+        shown = {h.what for _, f in out for h in (*f.sinks, *f.alternatives)}
+        for _, _, node, at_path, sink in reached:
             if len(out) >= PER_ENTRY:
                 break
+            # A call whose destination is written (not an import, not a bare client).
+            named = sink.what.startswith("sends ") and " to " in sink.what
+            if sink.kind != "external" or not named or any(sink.name in w for w in shown):
+                continue
+            flow = self.call_flow(
+                root, line, name, kind, rank, reached, parent, node, at_path, sink, called
+            )
+            shown.update(h.what for h in (*flow.sinks, *flow.alternatives))
+            out.append((sink.kind, flow))
         return out
+
+    def call_flow(
+        self,
+        root: tuple[str, str],
+        line: int | None,
+        name: str,
+        kind: str,
+        rank: str,
+        reached: Sequence[tuple[int, int, tuple[str, str], str, Sink]],
+        parent: Mapping[tuple[str, str], tuple[tuple[str, str], int, str] | None],
+        node: tuple[str, str],
+        at_path: str,
+        sink: Sink,
+        called: set[str],
+    ) -> Flow:
+        """The flow from `root` to `sink`, seen in `node`: its chain of calls, the node's
+        other sinks, and the same call's other implementations."""
+        alternatives = _alternatives(reached, parent, node, sink)
+        chain: list[Hop] = []
+        at_node = node
+        while (step := parent[at_node]) is not None:
+            prev, at, what = step
+            chain.append(Hop(prev[0], at, what))
+            at_node = prev
+        chain.reverse()
+        first = chain[0].line if chain else sink.line
+        side = self.side_hops(root, first)
+        hops = (self.entry_hop(root, line, kind, first), *side, *chain)
+        also: list[Hop] = []
+        for other_path, other in self.node_sinks(*node):
+            if other.name in called and other.what.startswith("uses "):
+                continue  # the import of a service the walk calls
+            if other.name != sink.name and all(a.what != other.what for a in also):
+                also.append(Hop(other_path, other.line, other.what))
+        sinks = (Hop(at_path, sink.line, sink.what), *also[: MAX_SINKS - 1])
+        title = f"{name} → {sink.name}"
+        if alternatives:
+            title += " (or " + ", ".join(n for n, _ in alternatives) + ")"
+        alt = tuple(hop for _, hop in alternatives)
+        return Flow(title, kind, rank, hops, sinks, alt)
 
     def entry_hop(
         self, root: tuple[str, str], line: int | None, kind: str, first: int | None

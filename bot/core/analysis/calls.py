@@ -1,7 +1,8 @@
 """Call sites and definitions of one source file, for flows that follow calls (issue 18).
 
-Read only for the files a flow's walk reaches, not for every file: `ast` for Python and
-tree-sitter for Go cost ~20x a regex scan, so they are not part of the per-file facts. The
+Read only for the files a flow's walk reaches, not for every file: `ast` for Python (in
+`calls_python`) and tree-sitter for the others cost ~20x a regex scan, so they are not part
+of the per-file facts. The
 result is a pure function of the bytes. Each call keeps the callee as written (`parts`) and,
 where the parser sees it, the type its first name has (`head_type`): a parameter annotated
 `queue: Queue`, `self` in a method of `Queue`, a Go receiver `(s *APIV1Service)`, a Go
@@ -15,17 +16,13 @@ deep) give None, and the walk over the tree uses an explicit stack, never recurs
 
 from __future__ import annotations
 
-import ast
-import re
-import textwrap
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.core.analysis import treesitter as ts
-from bot.core.analysis.python import _string_spans
-from bot.core.analysis.scan import Lines
+from bot.core.analysis.calls_python import MAX_CALLS, MAX_PARTS, python_calls, python_index
 from bot.core.call_sites import Call, FileCalls, Func
 
 MAX_BYTES = 400_000
@@ -33,7 +30,6 @@ MAX_BYTES = 400_000
 # a time: `ast.parse` of a whole 200 KB views module costs ~60 ms, its three functions a walk
 # reaches ~1 ms.
 SMALL_PYTHON = 16_000
-MAX_CALLS = 5_000
 # The parse budget of the call reader, tighter than extraction's: it runs outside the per-file
 # deadline. Real code reports progress ~0.006-0.011 times a byte (at most 0.019 in files over
 # 2 KB of lobsters, memos, ghostfolio and netbox); Ruby's error recovery on garbage spends
@@ -45,7 +41,6 @@ PARSE_FLOOR = 500
 # the bytes read (a large Python file's index keeps its text) and by count.
 MEMO_BYTES = 64_000_000
 MEMO_FILES = 4_096
-MAX_PARTS = 6  # `a.b.c.d.e.f(`: longer chains are not followed
 
 
 class _Memo:
@@ -103,307 +98,6 @@ def file_calls(language: str, data: bytes, tsx: bool = False) -> FileCalls | Non
     if language == "ruby":
         return ruby_calls(data)
     return None
-
-
-# --- Python ---------------------------------------------------------------------------
-
-
-def _ann_name(node: ast.expr | None) -> str | None:
-    """The class an annotation names: `Queue`, `"Queue"`, `Queue | None`, `Optional[Queue]`."""
-    for _ in range(4):
-        if node is None:
-            return None
-        if isinstance(node, ast.Name):
-            return node.id
-        if isinstance(node, ast.Attribute):
-            return node.attr
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            name = node.value.strip()
-            return name if name.isidentifier() else None
-        if isinstance(node, ast.BinOp):  # `Queue | None`
-            node = node.left
-        elif isinstance(node, ast.Subscript) and _ann_name(node.value) == "Optional":
-            node = node.slice
-        else:
-            return None
-    return None
-
-
-def _dotted(node: ast.expr) -> tuple[str, ...] | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute) and len(parts) < MAX_PARTS:
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name) or len(parts) >= MAX_PARTS:
-        return None
-    parts.append(node.id)
-    return tuple(reversed(parts))
-
-
-def _constructed(node: ast.expr | None) -> str | None:
-    """`Queue` of `x = Queue(...)`: a capitalised name called."""
-    if isinstance(node, ast.Call):
-        parts = _dotted(node.func)
-        if parts and parts[-1][:1].isupper():
-            return parts[-1]
-    return None
-
-
-_Scope = tuple[str, str, dict[str, str]]  # (function qual, class, variable -> type name)
-
-
-# Nodes that hold no call: not walked into (most of a tree's nodes are these).
-_LEAVES = frozenset(
-    {
-        ast.Name,
-        ast.Constant,
-        ast.Load,
-        ast.Store,
-        ast.Del,
-        ast.alias,
-        ast.Pass,
-        ast.Break,
-        ast.Continue,
-        ast.Import,
-        ast.ImportFrom,
-        ast.Global,
-        ast.Nonlocal,
-    }
-    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.operator)}
-    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.cmpop)}
-    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.unaryop)}
-    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.boolop)}
-)
-
-
-def _children(node: ast.AST) -> list[ast.AST]:
-    """`ast.iter_child_nodes` without the leaves."""
-    out: list[ast.AST] = []
-    for name in node._fields:
-        value = getattr(node, name, None)
-        if type(value) is list:
-            out.extend(v for v in value if isinstance(v, ast.AST) and type(v) not in _LEAVES)
-        elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
-            out.append(value)
-    return out
-
-
-def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls | None:
-    """Every call and definition of a Python file (or, with `cls` and `offset`, of one
-    function's source cut out of a class `cls`, its lines counted from `offset` + 1)."""
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    funcs: list[Func] = []
-    calls: list[Call] = []
-    fields: list[tuple[str, str, str, str]] = []
-    classes: list[str] = []
-    wrappers: set[int] = set()  # ids of the calls that open a `with`
-    # Children are pushed in reverse so they pop in source order: an assignment is seen
-    # before the calls below it. Leaves (names, constants, contexts) are never pushed.
-    stack: list[tuple[ast.AST, _Scope]] = [(tree, ("", cls, {}))]
-    while stack and len(calls) < MAX_CALLS:
-        node, (scope, cls, types) = stack.pop()
-        kind = type(node)
-        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            qual = f"{scope}.{node.name}" if scope else (f"{cls}.{node.name}" if cls else node.name)
-            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
-            end = node.end_lineno or node.lineno
-            funcs.append(Func(qual, node.lineno + offset, first + offset, end + offset))
-            inner = dict(types)
-            args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
-            for i, arg in enumerate(args):
-                if i == 0 and cls and not scope and arg.arg in ("self", "cls"):
-                    inner[arg.arg] = cls
-                elif (name := _ann_name(arg.annotation)) is not None:
-                    inner[arg.arg] = name
-            for d in node.decorator_list:
-                stack.append((d, (scope, cls, types)))
-            children: list[ast.AST] = list(node.body)
-            child_scope: _Scope = (qual, cls, inner)
-        elif kind is ast.ClassDef:
-            assert isinstance(node, ast.ClassDef)
-            if scope:
-                continue  # a class inside a function: its methods are not reached by name
-            classes.append(node.name)
-            children = list(node.body)
-            child_scope = ("", node.name, {})
-        else:
-            if kind is ast.Call:
-                assert isinstance(node, ast.Call)
-                parts = _dotted(node.func)
-                if parts is not None:
-                    head = types.get(parts[0])
-                    line = (node.func.end_lineno or node.lineno) + offset
-                    typed = ("", head) if head else None
-                    calls.append(Call(line, scope, parts, typed, id(node) in wrappers))
-            elif kind is ast.With or kind is ast.AsyncWith:
-                assert isinstance(node, (ast.With, ast.AsyncWith))
-                wrappers.update(id(item.context_expr) for item in node.items)
-            elif kind is ast.Assign or kind is ast.AnnAssign:
-                assert isinstance(node, (ast.Assign, ast.AnnAssign))
-                _note_types(node, scope, cls, types, fields)
-            children = _children(node)
-            child_scope = (scope, cls, types)
-        for child in reversed(children):
-            stack.append((child, child_scope))
-    return FileCalls(
-        tuple(funcs),
-        tuple(calls),
-        tuple(dict.fromkeys(fields)),
-        classes=tuple(classes),
-    )
-
-
-def _note_types(
-    node: ast.Assign | ast.AnnAssign,
-    scope: str,
-    cls: str,
-    types: dict[str, str],
-    fields: list[tuple[str, str, str, str]],
-) -> None:
-    """Types an assignment declares: `x: T`, `x = T(...)`, `self.x: T`, a class body's `x: T`."""
-    targets: list[ast.expr]
-    if isinstance(node, ast.AnnAssign):
-        targets = [node.target]
-        name = _ann_name(node.annotation) or _constructed(node.value)
-    else:
-        targets = list(node.targets)
-        name = _constructed(node.value)
-    if name is None:
-        return
-    for t in targets:
-        if isinstance(t, ast.Name):
-            if scope or not cls:  # a local, or a module-level `queue = Queue(...)`
-                types[t.id] = name
-            elif cls:
-                fields.append((cls, t.id, "", name))
-        elif (
-            isinstance(t, ast.Attribute)
-            and isinstance(t.value, ast.Name)
-            and t.value.id == "self"
-            and "self" in types
-        ):
-            fields.append((types["self"], t.attr, "", name))
-
-
-# A one-line string literal, blanked before brackets are counted. Possessive bodies and an
-# optional closer: a string left open runs to the end of the line, so no quote is scanned
-# twice (a line of `\"` is linear).
-_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*+\"?|'(?:[^'\\\n]|\\.)*+'?")
-
-
-def _string_lines(text: str) -> frozenset[int]:
-    """Lines inside triple-quoted strings (past their first line): not code."""
-    spans = _string_spans(text) or []
-    at = Lines(text)
-    out: set[int] = set()
-    for start, end in spans:
-        out.update(range(at.at(start) + 1, at.at(end) + 1))
-    return frozenset(out)
-
-
-def python_index(data: bytes) -> FileCalls | None:
-    """A large file's functions, classes and class-body field annotations from its lines
-    (indentation gives each `def` its end), with a reader that parses one function's lines
-    when asked for its calls. A function whose lines don't parse alone (a string running
-    past its end, say) is read from the whole file, parsed once."""
-    text = data.decode("utf-8", "replace")
-    lines = text.split("\n")
-    funcs: list[Func] = []
-    classes: list[str] = []
-    fields: list[tuple[str, str, str, str]] = []
-    open_: list[tuple[int, str, str, int, int]] = []  # (indent, kind, qual, line, first)
-    decorated: int | None = None
-    body_indent: dict[str, int] = {}
-
-    def close(upto: int, indent: int) -> None:
-        while open_ and open_[-1][0] >= indent:
-            _, kind, qual, line, first = open_.pop()
-            if kind == "def":
-                funcs.append(Func(qual, line, first, upto))
-
-    in_string = _string_lines(text)
-    depth = 0  # open brackets: a line inside them continues a statement
-    last_code = 0
-    for i, raw in enumerate(lines, 1):
-        if i in in_string:
-            last_code = i
-            continue
-        stripped = raw.lstrip(" \t")
-        if not stripped or stripped.startswith("#"):
-            continue
-        # Per line, so the cheap forms: no pattern where no quote is, six counts summed in line.
-        quoted = '"' in stripped or "'" in stripped
-        code = (_QUOTED.sub("''", stripped) if quoted else stripped).partition("#")[0]
-        opened = depth
-        count = code.count
-        brackets = count("(") + count("[") + count("{") - count(")") - count("]") - count("}")
-        depth = max(0, depth + brackets)
-        if opened or raw.endswith("\\"):
-            last_code = i  # a statement's continuation belongs to the block it is in
-            continue
-        indent = len(raw) - len(stripped)
-        close(last_code, indent)
-        last_code = i
-        if stripped.startswith("@"):
-            decorated = decorated or i
-            continue
-        kind = defined = ""
-        if stripped.startswith(("def", "async", "class")):  # the first word is one of these
-            word = stripped.split("(", 1)[0].split(":", 1)[0].split()
-            kind = "def" if word[:1] == ["def"] or word[:2] == ["async", "def"] else ""
-            kind = "class" if word[:1] == ["class"] else kind
-            defined = word[-1] if kind else ""
-        if kind and defined.isidentifier():
-            owner = open_[-1][2] if open_ else ""
-            qual = f"{owner}.{defined}" if owner else defined
-            if kind == "class" and not any(k == "def" for _, k, _, _, _ in open_):
-                classes.append(qual)
-            open_.append((indent, kind, qual, i, decorated or i))
-        elif open_ and open_[-1][1] == "class" and ":" in stripped:
-            # `storage: Storage` at the class body's own indentation: a declared field.
-            owner = open_[-1][2]
-            if body_indent.setdefault(owner, indent) == indent:
-                name, _, rest = stripped.partition(":")
-                typ = rest.split("=", 1)[0].strip().split("|", 1)[0].strip().strip("'\"")
-                if name.strip().isidentifier() and typ.isidentifier():
-                    fields.append((owner, name.strip(), "", typ))
-        decorated = None
-    close(last_code, 0)
-    funcs.sort(key=lambda f: f.line)
-    spans = {f.qual: f for f in funcs}
-    cache: dict[str, tuple[Call, ...]] = {}
-    whole: list[FileCalls | None] = []
-
-    def read(scope: str) -> tuple[Call, ...]:
-        found = cache.get(scope)
-        if found is not None:
-            return found
-        fn = spans.get(scope)
-        part = None
-        if fn is not None:
-            cut = lines[fn.first - 1 : fn.end]
-            owner = scope.rpartition(".")[0]
-            part = python_calls(textwrap.dedent("\n".join(cut)), owner, fn.first - 1)
-        if part is None:  # the whole file (or a function that can't be read alone)
-            if not whole:
-                whole.append(python_calls(data))
-            part = whole[0]
-        calls = part.calls if part is not None else ()
-        found = tuple(c for c in calls if c.scope == scope) if scope else calls
-        cache[scope] = found
-        return found
-
-    return FileCalls(
-        tuple(funcs),
-        (),
-        tuple(dict.fromkeys(fields)),
-        classes=tuple(classes),
-        reader=read,
-    )
 
 
 # --- Go -------------------------------------------------------------------------------

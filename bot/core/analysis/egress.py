@@ -37,15 +37,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from bot.core.analysis import egress_sdk, resilience, sdk_models
 from bot.core.analysis import http_models as models
-from bot.core.analysis import resilience
 from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text, walk
 from bot.core.model import OutboundCall, Signal
 
 EGRESS_VERSION = 4  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
-# (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments
+# (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
+# SDK clients (`sdk_models`)
 MAX_RESOLVE_DEPTH = 6
 MAX_CALLS_PER_FILE = 400
 
@@ -133,6 +134,7 @@ class _File:
     # that sets one from its parameter is a wrapper (a request builder, `_field_wrappers`)
     sent_fields: set[str] = field(default_factory=set)
     signals: list[Signal] = field(default_factory=list)
+    sdk: egress_sdk.SdkNames = field(default_factory=egress_sdk.SdkNames)  # client parameters
     # `heads()`, kept while no alias or instance is added (the two maps never lose a key,
     # so their sizes say whether their names moved): asked once per call in the file.
     _heads_at: tuple[int, int] = (-1, -1)
@@ -295,6 +297,12 @@ def _learn(f: _File, node: Node) -> None:
                 _bind(f, text(target, 80), made)
     elif kind == "call" and f.language == "ruby" and _ruby_include_httparty(node):
         f.aliases["base_uri"] = "base_uri"
+    elif f.language == "python" and kind == "function_definition":
+        egress_sdk.learn_function(f.sdk, node, lambda c: _canonical(f, c), f.values, _callee)
+    elif f.language == "python" and kind == "call" and f.sdk.marked(f.aliases):
+        function = _function_of(f, node)
+        if function is not None:
+            egress_sdk.learn_mark(f.sdk, f.aliases, _callee(node), function)
 
 
 def _object_consts(f: _File, name: str, value: Node) -> None:
@@ -349,6 +357,8 @@ def _bind(f: _File, name: str, value: Node) -> None:
         if callee in constructors:
             key = constructors[callee]
             f.instances[name] = (callee, _keyword(f, value, key) if key else None)
+        elif callee in (sdk_models.PYTHON if f.language == "python" else sdk_models.JAVASCRIPT):
+            f.instances[name] = (callee, None)  # an SDK client: its calls go to its service
 
 
 def _learn_import(f: _File, node: Node) -> None:
@@ -374,7 +384,7 @@ def _learn_import(f: _File, node: Node) -> None:
         return
     source = node.child_by_field_name("source")
     module = _string_literal(source) if source is not None else ""
-    if module not in models.JAVASCRIPT_MODULES:
+    if module not in models.JAVASCRIPT_MODULES and module not in sdk_models.JAVASCRIPT_MODULES:
         return
     for clause in node.named_children:
         if clause.type != "import_clause":
@@ -553,6 +563,17 @@ def _call(f: _File, node: Node) -> OutboundCall | None:
         and callee.rsplit(".", 1)[-1] in models._RB_VERBS.split()
     ):
         model = models.UrlArg(0, "", "http.rb")
+    if model is None and f.language == "python":
+        sdk = egress_sdk.sdk_call(
+            f.sdk, written, callee, lambda c: _canonical(f, c), _enclosing_function,
+            _function_of(f, node),
+        )  # fmt: skip
+    elif model is None and f.language == "javascript":
+        sdk = egress_sdk.js_sdk_call(f.instances, written)
+    else:
+        sdk = None
+    if sdk is not None:  # an SDK client's call: to its service, whatever path it is given
+        return OutboundCall("http", line(node), sdk.client, sdk.host, "", "sdk", _timeout(f, node))
     if model is None:
         own = _own_verb_call(f, node, written)
         return own if own is not None else _candidate(f, node, callee)

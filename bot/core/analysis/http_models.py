@@ -171,7 +171,7 @@ MODELS: dict[str, dict[str, UrlArg]] = {
 # the next, so the two cost a third of that one pattern, and less than the Python `NEEDLES`.
 _PY_MODULES = (
     rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b"
-    rb"|pygit2)"
+    rb"|pygit2|gidgethub|github\b|slack_sdk)"  # the last three: SDK clients (`sdk_models`)
 )
 PY_IMPORT = re.compile(rb"import[ \t]+" + _PY_MODULES)
 PY_FROM = re.compile(rb"from[ \t]+" + _PY_MODULES)
@@ -219,7 +219,11 @@ def url_in_code(data: bytes, limit: int = 2_000) -> bool:
 _PY_CLIENTS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"pycurl", b"http.client")
 # With the other kinds of `egress_other`: SMTP, programs run, knex.
 NEEDLES: dict[str, tuple[bytes, ...]] = {
-    "python": (*_PY_CLIENTS, b"subprocess", b"smtplib", b"dulwich", b"clone_from", b"pygit2"),
+    "python": (
+        *_PY_CLIENTS,
+        *(b"subprocess", b"smtplib", b"dulwich", b"clone_from", b"pygit2"),
+        *(b"gidgethub", b"github", b"slack_sdk"),  # SDK clients (`sdk_models`)
+    ),
     "javascript": (
         b"fetch(",
         b"axios",
@@ -235,6 +239,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"createTransport",
         b"knex(",
         b"Knex(",
+        b"octokit",
     ),
     "ruby": (
         b"Net::HTTP",

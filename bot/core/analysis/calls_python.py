@@ -1,0 +1,359 @@
+"""Call sites and definitions of one Python file, for flows that follow calls (issue 18).
+
+`ast`, not tree-sitter: faster for Python. Each call keeps the callee as written (`parts`)
+and, where the parser sees it, the type its first name has (`head_type`): a parameter
+annotated `queue: Queue`, `self` in a method of `Queue`, a local `x = Queue(...)`. Class
+fields with a declared type (`fields`) let a walk go through `self.storage.submit(...)`.
+Large files are indexed by their `def`/`class` lines and parsed one function at a time
+(`python_index`). Bounded: `ast.parse` failures (syntax, nesting too deep) give None, and
+the walk over the tree uses an explicit stack, never recursion.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+
+from bot.core.analysis.python import _string_spans
+from bot.core.analysis.scan import Lines
+from bot.core.call_sites import Call, FileCalls, Func
+
+MAX_CALLS = 5_000
+MAX_PARTS = 6  # `a.b.c.d.e.f(`: longer chains are not followed
+# Decorators that register a handler on a registry a dispatch call runs (gidgethub's
+# `@router.register("pull_request", action="opened")`, pyee's `@ee.on("event")`).
+REGISTERING = frozenset({"register", "on", "handler"})
+MAX_REGISTERED = 200
+MAX_REGISTRY_ARGS = 32
+
+
+def _ann_name(node: ast.expr | None) -> str | None:
+    """The class an annotation names: `Queue`, `"Queue"`, `Queue | None`, `Optional[Queue]`."""
+    for _ in range(4):
+        if node is None:
+            return None
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            name = node.value.strip()
+            return name if name.isidentifier() else None
+        if isinstance(node, ast.BinOp):  # `Queue | None`
+            node = node.left
+        elif isinstance(node, ast.Subscript) and _ann_name(node.value) == "Optional":
+            node = node.slice
+        else:
+            return None
+    return None
+
+
+def _dotted(node: ast.expr) -> tuple[str, ...] | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute) and len(parts) < MAX_PARTS:
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or len(parts) >= MAX_PARTS:
+        return None
+    parts.append(node.id)
+    return tuple(reversed(parts))
+
+
+def _constructed(node: ast.expr | None) -> str | None:
+    """`Queue` of `x = Queue(...)`: a capitalised name called."""
+    if isinstance(node, ast.Call):
+        parts = _dotted(node.func)
+        if parts and parts[-1][:1].isupper():
+            return parts[-1]
+    return None
+
+
+_Scope = tuple[str, str, dict[str, str]]  # (function qual, class, variable -> type name)
+
+
+# Nodes that hold no call: not walked into (most of a tree's nodes are these).
+_LEAVES = frozenset(
+    {
+        ast.Name,
+        ast.Constant,
+        ast.Load,
+        ast.Store,
+        ast.Del,
+        ast.alias,
+        ast.Pass,
+        ast.Break,
+        ast.Continue,
+        ast.Import,
+        ast.ImportFrom,
+        ast.Global,
+        ast.Nonlocal,
+    }
+    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.operator)}
+    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.cmpop)}
+    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.unaryop)}
+    | {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.boolop)}
+)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """`ast.iter_child_nodes` without the leaves."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            out.extend(v for v in value if isinstance(v, ast.AST) and type(v) not in _LEAVES)
+        elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+            out.append(value)
+    return out
+
+
+def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls | None:
+    """Every call and definition of a Python file (or, with `cls` and `offset`, of one
+    function's source cut out of a class `cls`, its lines counted from `offset` + 1)."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    funcs: list[Func] = []
+    calls: list[Call] = []
+    fields: list[tuple[str, str, str, str]] = []
+    classes: list[str] = []
+    wrappers: set[int] = set()  # ids of the calls that open a `with`
+    registered: list[tuple[str, str, str]] = []
+    registries: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+    # Children are pushed in reverse so they pop in source order: an assignment is seen
+    # before the calls below it. Leaves (names, constants, contexts) are never pushed.
+    stack: list[tuple[ast.AST, _Scope]] = [(tree, ("", cls, {}))]
+    while stack and len(calls) < MAX_CALLS:
+        node, (scope, cls, types) = stack.pop()
+        kind = type(node)
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            qual = f"{scope}.{node.name}" if scope else (f"{cls}.{node.name}" if cls else node.name)
+            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+            end = node.end_lineno or node.lineno
+            funcs.append(Func(qual, node.lineno + offset, first + offset, end + offset))
+            inner = dict(types)
+            args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            for i, arg in enumerate(args):
+                if i == 0 and cls and not scope and arg.arg in ("self", "cls"):
+                    inner[arg.arg] = cls
+                elif (name := _ann_name(arg.annotation)) is not None:
+                    inner[arg.arg] = name
+            for d in node.decorator_list:
+                stack.append((d, (scope, cls, types)))
+                if not scope and not cls and len(registered) < MAX_REGISTERED:
+                    _note_registered(d, qual, registered)
+            children: list[ast.AST] = list(node.body)
+            child_scope: _Scope = (qual, cls, inner)
+        elif kind is ast.ClassDef:
+            assert isinstance(node, ast.ClassDef)
+            if scope:
+                continue  # a class inside a function: its methods are not reached by name
+            classes.append(node.name)
+            children = list(node.body)
+            child_scope = ("", node.name, {})
+        else:
+            if kind is ast.Call:
+                assert isinstance(node, ast.Call)
+                parts = _dotted(node.func)
+                if parts is not None:
+                    head = types.get(parts[0])
+                    line = (node.func.end_lineno or node.lineno) + offset
+                    typed = ("", head) if head else None
+                    calls.append(Call(line, scope, parts, typed, id(node) in wrappers))
+            elif kind is ast.With or kind is ast.AsyncWith:
+                assert isinstance(node, (ast.With, ast.AsyncWith))
+                wrappers.update(id(item.context_expr) for item in node.items)
+            elif kind is ast.Assign or kind is ast.AnnAssign:
+                assert isinstance(node, (ast.Assign, ast.AnnAssign))
+                _note_types(node, scope, cls, types, fields)
+                if not scope and not cls and isinstance(node, ast.Assign):
+                    _note_registry(node, registries)
+            children = _children(node)
+            child_scope = (scope, cls, types)
+        for child in reversed(children):
+            stack.append((child, child_scope))
+    return FileCalls(
+        tuple(funcs),
+        tuple(calls),
+        tuple(dict.fromkeys(fields)),
+        classes=tuple(classes),
+        registered=tuple(registered),
+        registries=tuple(registries),
+    )
+
+
+def _note_registered(d: ast.expr, qual: str, out: list[tuple[str, str, str]]) -> None:
+    """`@router.register("pull_request", action="opened")` above `qual`: (registry, qual,
+    what it handles, from its literal arguments)."""
+    if not isinstance(d, ast.Call) or not isinstance(d.func, ast.Attribute):
+        return
+    if d.func.attr not in REGISTERING or not isinstance(d.func.value, ast.Name):
+        return
+    words = [a.value for a in d.args[:2] if isinstance(a, ast.Constant)]
+    words += [k.value.value for k in d.keywords[:2] if isinstance(k.value, ast.Constant)]
+    label = " ".join(w for w in words if isinstance(w, str) and w.isprintable())[:60]
+    out.append((d.func.value.id, qual, label))
+
+
+def _note_registry(node: ast.Assign, out: list[tuple[str, tuple[tuple[str, ...], ...]]]) -> None:
+    """`router = routing.Router(a.router, b.router)`: a registry made of other modules'."""
+    value = node.value
+    if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+        return
+    if not isinstance(value, ast.Call) or not value.args or value.keywords:
+        return
+    parts = [_dotted(a) for a in value.args[:MAX_REGISTRY_ARGS]]
+    if all(p is not None and len(p) == 2 for p in parts):
+        out.append((node.targets[0].id, tuple(p for p in parts if p is not None)))
+
+
+def _note_types(
+    node: ast.Assign | ast.AnnAssign,
+    scope: str,
+    cls: str,
+    types: dict[str, str],
+    fields: list[tuple[str, str, str, str]],
+) -> None:
+    """Types an assignment declares: `x: T`, `x = T(...)`, `self.x: T`, a class body's `x: T`."""
+    targets: list[ast.expr]
+    if isinstance(node, ast.AnnAssign):
+        targets = [node.target]
+        name = _ann_name(node.annotation) or _constructed(node.value)
+    else:
+        targets = list(node.targets)
+        name = _constructed(node.value)
+    if name is None:
+        return
+    for t in targets:
+        if isinstance(t, ast.Name):
+            if scope or not cls:  # a local, or a module-level `queue = Queue(...)`
+                types[t.id] = name
+            elif cls:
+                fields.append((cls, t.id, "", name))
+        elif (
+            isinstance(t, ast.Attribute)
+            and isinstance(t.value, ast.Name)
+            and t.value.id == "self"
+            and "self" in types
+        ):
+            fields.append((types["self"], t.attr, "", name))
+
+
+# A one-line string literal, blanked before brackets are counted. Possessive bodies and an
+# optional closer: a string left open runs to the end of the line, so no quote is scanned
+# twice (a line of `\"` is linear).
+_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*+\"?|'(?:[^'\\\n]|\\.)*+'?")
+
+
+def _string_lines(text: str) -> frozenset[int]:
+    """Lines inside triple-quoted strings (past their first line): not code."""
+    spans = _string_spans(text) or []
+    at = Lines(text)
+    out: set[int] = set()
+    for start, end in spans:
+        out.update(range(at.at(start) + 1, at.at(end) + 1))
+    return frozenset(out)
+
+
+def python_index(data: bytes) -> FileCalls | None:
+    """A large file's functions, classes and class-body field annotations from its lines
+    (indentation gives each `def` its end), with a reader that parses one function's lines
+    when asked for its calls. A function whose lines don't parse alone (a string running
+    past its end, say) is read from the whole file, parsed once."""
+    text = data.decode("utf-8", "replace")
+    lines = text.split("\n")
+    funcs: list[Func] = []
+    classes: list[str] = []
+    fields: list[tuple[str, str, str, str]] = []
+    open_: list[tuple[int, str, str, int, int]] = []  # (indent, kind, qual, line, first)
+    decorated: int | None = None
+    body_indent: dict[str, int] = {}
+
+    def close(upto: int, indent: int) -> None:
+        while open_ and open_[-1][0] >= indent:
+            _, kind, qual, line, first = open_.pop()
+            if kind == "def":
+                funcs.append(Func(qual, line, first, upto))
+
+    in_string = _string_lines(text)
+    depth = 0  # open brackets: a line inside them continues a statement
+    last_code = 0
+    for i, raw in enumerate(lines, 1):
+        if i in in_string:
+            last_code = i
+            continue
+        stripped = raw.lstrip(" \t")
+        if not stripped or stripped.startswith("#"):
+            continue
+        # Per line, so the cheap forms: no pattern where no quote is, six counts summed in line.
+        quoted = '"' in stripped or "'" in stripped
+        code = (_QUOTED.sub("''", stripped) if quoted else stripped).partition("#")[0]
+        opened = depth
+        count = code.count
+        brackets = count("(") + count("[") + count("{") - count(")") - count("]") - count("}")
+        depth = max(0, depth + brackets)
+        if opened or raw.endswith("\\"):
+            last_code = i  # a statement's continuation belongs to the block it is in
+            continue
+        indent = len(raw) - len(stripped)
+        close(last_code, indent)
+        last_code = i
+        if stripped.startswith("@"):
+            decorated = decorated or i
+            continue
+        kind = defined = ""
+        if stripped.startswith(("def", "async", "class")):  # the first word is one of these
+            word = stripped.split("(", 1)[0].split(":", 1)[0].split()
+            kind = "def" if word[:1] == ["def"] or word[:2] == ["async", "def"] else ""
+            kind = "class" if word[:1] == ["class"] else kind
+            defined = word[-1] if kind else ""
+        if kind and defined.isidentifier():
+            owner = open_[-1][2] if open_ else ""
+            qual = f"{owner}.{defined}" if owner else defined
+            if kind == "class" and not any(k == "def" for _, k, _, _, _ in open_):
+                classes.append(qual)
+            open_.append((indent, kind, qual, i, decorated or i))
+        elif open_ and open_[-1][1] == "class" and ":" in stripped:
+            # `storage: Storage` at the class body's own indentation: a declared field.
+            owner = open_[-1][2]
+            if body_indent.setdefault(owner, indent) == indent:
+                name, _, rest = stripped.partition(":")
+                typ = rest.split("=", 1)[0].strip().split("|", 1)[0].strip().strip("'\"")
+                if name.strip().isidentifier() and typ.isidentifier():
+                    fields.append((owner, name.strip(), "", typ))
+        decorated = None
+    close(last_code, 0)
+    funcs.sort(key=lambda f: f.line)
+    spans = {f.qual: f for f in funcs}
+    cache: dict[str, tuple[Call, ...]] = {}
+    whole: list[FileCalls | None] = []
+
+    def read(scope: str) -> tuple[Call, ...]:
+        found = cache.get(scope)
+        if found is not None:
+            return found
+        fn = spans.get(scope)
+        part = None
+        if fn is not None:
+            cut = lines[fn.first - 1 : fn.end]
+            owner = scope.rpartition(".")[0]
+            part = python_calls(textwrap.dedent("\n".join(cut)), owner, fn.first - 1)
+        if part is None:  # the whole file (or a function that can't be read alone)
+            if not whole:
+                whole.append(python_calls(data))
+            part = whole[0]
+        calls = part.calls if part is not None else ()
+        found = tuple(c for c in calls if c.scope == scope) if scope else calls
+        cache[scope] = found
+        return found
+
+    return FileCalls(
+        tuple(funcs),
+        (),
+        tuple(dict.fromkeys(fields)),
+        classes=tuple(classes),
+        reader=read,
+    )
