@@ -1,0 +1,311 @@
+"""Hand-off sites that take more than one file to see, added before the pairing.
+
+* Producer wrappers: a function whose body enqueues or sends (`def launch_task(self, name)`
+  around `q.enqueue(f"app.tasks.{name}")`, Go's `func (p *Pool) Push(jobs)` around
+  `p.queue <- job`) is a producer API, so its call sites are producers of the same hand-off.
+  When the wrapper names the job from a parameter, each caller's literal argument names it
+  (`launch_task("export_posts", …)` enqueues `app.tasks.export_posts`), and the wrapper's
+  own line is kept as a producer of that job. One level only (a wrapper of a wrapper is
+  not followed), callers only in files that import the wrapper's module (Python) or in
+  packages that import the wrapper's package (Go), or its own file or package, at most
+  `MAX_CALLERS` per wrapper.
+* RQ jobs named by a dotted path through a wrapper: the consumer is the function at that
+  path (`app/tasks.py`, `def export_posts`).
+* Go channels in struct fields: a goroutine started with a field as its argument k
+  (`go w.Run(p.queue, …)`) and a function of the same package and name whose parameter k is
+  a channel of the same element type that it receives from make the field's sends producers
+  and that function a consumer, named by the element type (`model.Job`). The limits: the
+  types are compared as written (an import alias defeats it), only a spawn in the same
+  package is followed, and two fields of one element type in a package are one hand-off.
+
+Reads the caller files' text (bounded by `MAX_FILES` and `MAX_TEXT`), so this runs in the
+analysis stage, after extraction; it is pure given the reader.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from bot.core.analysis.handoffs import SITE_ORDER
+from bot.core.analysis.py_defs import split_args
+from bot.core.model import FileFacts, HandoffSite, ImportRef
+
+MAX_CALLERS = 20  # call sites taken per wrapper
+MAX_WRAPPERS = 200
+MAX_FILES = 400  # files searched per wrapper
+MAX_TEXT = 2_000_000  # characters of one file searched
+MAX_CALL_TEXT = 600  # characters after a call's "(" read for its arguments
+MAX_NAMES = 50
+
+Resolve = Callable[[str, str, ImportRef], "str | None"]
+ReadText = Callable[[str], "str | None"]
+_LITERAL = re.compile(r"\A(['\"])([\w.:\-]{1,200}+)\1\Z")
+_IDENT = re.compile(r"\A[A-Za-z_][\w.]{0,200}+\Z")
+_KWARG = re.compile(r"\A([A-Za-z_]\w{0,100}+)[ \t]*+=(?!=)[ \t]*+(.{0,400})\Z", re.S)
+
+
+def _dir(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+def _last(name: str) -> str:
+    return re.split(r"[.:]", name)[-1]
+
+
+class _Linker:
+    def __init__(
+        self,
+        facts: Mapping[str, FileFacts],
+        resolve: Resolve,
+        read_text: ReadText,
+        skip: Callable[[str], bool],
+    ) -> None:
+        self.facts = facts
+        self.resolve = resolve
+        self.read = read_text
+        self.skip = skip
+        self.added: dict[str, set[HandoffSite]] = defaultdict(set)
+        self.dropped: dict[str, set[HandoffSite]] = defaultdict(set)
+        self.derived: set[tuple[str, int]] = set()
+        # callers of a wrapper whose job is fixed: the flows' call walk enters the wrapper
+        # and reaches its own enqueue line, which says more than the call does
+        self.walkable: dict[str, set[HandoffSite]] = defaultdict(set)
+        self._texts: dict[str, list[str] | None] = {}
+        self._importers: dict[str, set[str]] | None = None
+        self._go_dirs: dict[str, set[str]] | None = None
+
+    # --- reading ---
+
+    def lines(self, path: str) -> list[str] | None:
+        if path not in self._texts:
+            text = self.read(path)
+            self._texts[path] = None if text is None else text[:MAX_TEXT].split("\n")
+        return self._texts[path]
+
+    def importers(self, target: str) -> set[str]:
+        """Python files whose imports resolve to `target`."""
+        if self._importers is None:
+            self._importers = defaultdict(set)
+            for path, f in self.facts.items():
+                if f.language != "python" or self.skip(path):
+                    continue
+                for ref in f.imports:
+                    subs = [ref] + [
+                        ImportRef(f"{ref.spec}.{n}" if ref.spec else n, ref.line, ref.level)
+                        for n in ref.names[:MAX_NAMES]
+                        if n != "*"
+                    ]
+                    for sub in subs:
+                        got = self.resolve(path, "python", sub)
+                        if got:
+                            self._importers[got].add(path)
+        return self._importers.get(target, set())
+
+    def go_dirs(self, wrapper_dir: str) -> set[str]:
+        """Go package folders that import `wrapper_dir`'s package, with that folder."""
+        if self._go_dirs is None:
+            self._go_dirs = defaultdict(set)
+            for path, f in self.facts.items():
+                if f.language != "go" or self.skip(path):
+                    continue
+                for ref in f.imports:
+                    got = self.resolve(path, "go", ref)
+                    if got:
+                        self._go_dirs[got.rstrip("/")].add(_dir(path))
+        return {wrapper_dir} | self._go_dirs.get(wrapper_dir, set())
+
+    # --- the rules ---
+
+    def run(self) -> None:
+        wrappers: list[tuple[str, HandoffSite]] = []
+        sends, spawns, receives = [], [], []
+        for path, f in self.facts.items():
+            if not f.handoffs or self.skip(path):
+                continue
+            for s in f.handoffs:
+                if s.role == "wrapper":
+                    wrappers.append((path, s))
+                elif s.role == "send":
+                    sends.append((path, s))
+                elif s.role == "spawn":
+                    spawns.append((path, s))
+                elif s.role == "receive":
+                    receives.append((path, s))
+        promoted = self.go_fields(sends, spawns, receives)
+        for path, w in wrappers[:MAX_WRAPPERS]:
+            if w.mechanism == "go-channel":
+                if (path, w.line) in promoted:
+                    self.go_callers(path, w)
+            else:
+                self.python_callers(path, w)
+
+    def go_fields(self, sends: list, spawns: list, receives: list) -> set[tuple[str, int]]:
+        """Pairs spawns and receivers; returns the (path, line) of the sends made producers."""
+        spawned = {(_dir(p), s.name, *s.aliases[:2]) for p, s in spawns}
+        fields: set[tuple[str, str]] = set()  # (package folder, element type)
+        for path, s in receives:
+            if (_dir(path), s.name, *s.aliases[:2]) in spawned:
+                self.add(path, HandoffSite("consume", "go-channel", s.aliases[0], s.line))
+                fields.add((_dir(path), s.aliases[0]))
+        out = set()
+        for path, s in sends:
+            if (_dir(path), s.name) in fields:
+                # "via queue": the line names the field, not the element type
+                self.add(path, HandoffSite("produce", "go-channel", s.name, s.line, s.aliases[:1]))
+                out.add((path, s.line))
+        return out
+
+    def go_callers(self, path: str, w: HandoffSite) -> None:
+        elem, kind = (*w.aliases, "", "")[:2]
+        home = _dir(path)
+        files = [
+            p
+            for p, f in self.facts.items()
+            if f.language == "go" and _dir(p) in self.go_dirs(home) and not self.skip(p)
+        ]
+        found = 0
+        for p in files[:MAX_FILES]:
+            for i, _ in self.calls(p, w.name, method=kind == "method", skip_prefix="func"):
+                site = HandoffSite("produce", "go-channel", elem, i, (w.name,))
+                self.add(p, site, True)
+                self.walkable[p].add(site)
+                found += 1
+                if found >= MAX_CALLERS:
+                    return
+
+    def python_callers(self, path: str, w: HandoffSite) -> None:
+        inner, param, index, kind = (*w.aliases, "", "", "", "")[:4]
+        files = [path, *sorted(self.importers(path) - {path})]
+        found = 0
+        named: set[str] = set()
+        for p in files[:MAX_FILES]:
+            for i, after in self.calls(p, w.name, method=kind == "method", skip_prefix="def"):
+                name = inner
+                if param:
+                    value = _argument(after, int(index), param, bare=inner == f"{{{param}}}")
+                    if value is None:
+                        continue
+                    name = inner.replace(f"{{{param}}}", value)
+                    named.add(name)
+                site = HandoffSite("produce", w.mechanism, _last(name), i, (w.name,))
+                self.add(p, site, True)
+                if not param:
+                    self.walkable[p].add(site)
+                found += 1
+                if found >= MAX_CALLERS:
+                    break
+            if found >= MAX_CALLERS:
+                break
+        if not named:
+            return
+        self.dropped[path].add(HandoffSite("produce", w.mechanism, inner, w.line))
+        if inner == f"{{{param}}}":  # the bare parameter: the site was named by it
+            self.dropped[path].add(HandoffSite("produce", w.mechanism, param, w.line))
+        for name in sorted(named):
+            # "via name": the line names the job by the parameter
+            self.add(path, HandoffSite("produce", w.mechanism, _last(name), w.line, (param,)))
+            if w.mechanism == "rq" and "." in name:
+                self.dotted_consumer(name)
+
+    def dotted_consumer(self, dotted: str) -> None:
+        """The function an RQ job's dotted path names, in this repository."""
+        module, _, func = dotted.rpartition(".")
+        base = module.replace(".", "/")
+        for candidate in (f"{base}.py", f"{base}/__init__.py", f"src/{base}.py"):
+            if candidate not in self.facts or self.skip(candidate):
+                continue
+            lines = self.lines(candidate) or []
+            for i, line in enumerate(lines, 1):
+                if line.startswith(("def ", "async def ")) and _defines(line, func):
+                    self.add(candidate, HandoffSite("consume", "rq", func, i))
+                    return
+
+    def calls(
+        self, path: str, name: str, method: bool, skip_prefix: str
+    ) -> Iterable[tuple[int, str]]:
+        """(line, text after the call's "(") for each call of `name` in `path`."""
+        lines = self.lines(path)
+        if not lines:
+            return
+        needle = name + "("
+        for i, line in enumerate(lines, 1):
+            pos = line.find(needle)
+            if pos == -1:
+                continue
+            stripped = line.lstrip()
+            if stripped.startswith(("#", "//", skip_prefix + " ", "async def ")):
+                continue
+            while pos != -1:
+                before = line[pos - 1] if pos else " "
+                if (before == ".") if method else not (before.isalnum() or before == "_"):
+                    rest = "\n".join([line[pos + len(needle) :], *lines[i : i + 5]])
+                    yield i, rest[:MAX_CALL_TEXT]
+                    break
+                pos = line.find(needle, pos + 1)
+
+    def add(self, path: str, site: HandoffSite, derived: bool = False) -> None:
+        self.added[path].add(site)
+        if derived:
+            self.derived.add((path, site.line))
+
+
+def _defines(line: str, func: str) -> bool:
+    head = line.removeprefix("async ").removeprefix("def ").lstrip()
+    return head.startswith(func) and head[len(func) :].lstrip().startswith("(")
+
+
+def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
+    """The literal (or, when the job is the whole argument, the name) a call passes for
+    the wrapper's parameter `param`, positional `index` or by keyword."""
+    args = split_args(after)
+    value = None
+    positional = [a for a in args if _KWARG.match(a) is None]
+    for a in args:
+        kw = _KWARG.match(a)
+        if kw is not None and kw.group(1) == param:
+            value = kw.group(2).strip()
+    if value is None and index < len(positional):
+        value = positional[index]
+    if value is None:
+        return None
+    lit = _LITERAL.match(value)
+    if lit is not None:
+        return lit.group(2)
+    if bare and _IDENT.match(value) is not None:
+        return _last(value)
+    return None
+
+
+@dataclass(frozen=True)
+class Linked:
+    """`facts`: with the sites above added to the files they cite; `derived`: the (path,
+    line) of producers found through a wrapper (cited after the direct ones); `for_flows`:
+    the same without the callers of a fixed-job wrapper (a flow walks into the wrapper)."""
+
+    facts: dict[str, FileFacts]
+    derived: frozenset[tuple[str, int]]
+    for_flows: dict[str, FileFacts]
+
+
+def link_handoffs(
+    facts: Mapping[str, FileFacts],
+    resolve: Resolve,
+    read_text: ReadText,
+    skip: Callable[[str], bool],
+) -> Linked:
+    if not any(s.role in ("wrapper", "receive") for f in facts.values() for s in f.handoffs):
+        return Linked(dict(facts), frozenset(), dict(facts))
+    linker = _Linker(facts, resolve, read_text, skip)
+    linker.run()
+    out = dict(facts)
+    flows = dict(facts)
+    for path in set(linker.added) | set(linker.dropped):
+        f = out[path]
+        sites = (set(f.handoffs) - linker.dropped.get(path, set())) | linker.added.get(path, set())
+        out[path] = replace(f, handoffs=tuple(sorted(sites, key=SITE_ORDER)))
+        walked = sites - linker.walkable.get(path, set())
+        flows[path] = replace(f, handoffs=tuple(sorted(walked, key=SITE_ORDER)))
+    return Linked(out, frozenset(linker.derived), flows)
