@@ -279,10 +279,9 @@ _PY_SUBMIT = re.compile(r"\.submit\([ \t]*+(?:self\.)?([A-Za-z_]\w{0,100}+)[ \t]
 # its callers produce too (`handoff_links`). A Celery signature or a registry's `Job(...)`
 # is too weak alone, a thread pool is in-process.
 _WRAPPABLE = frozenset({"celery", "rq", "huey", "dramatiq", "django-q", "redis-pubsub"})
-# A function named like the library's own verbs is the library's shape, not a wrapper.
-_NOT_WRAPPERS = frozenset(
-    {"delay", "apply_async", "send", "enqueue", "publish", "schedule", "s", "si", "submit"}
-)
+# A function named like the library's own verbs (`enqueue_once` on a job class) is the
+# library's shape, not a wrapper: its parameters are no job names.
+_NOT_WRAPPERS = ("delay", "apply_async", "send", "enqueue", "publish", "schedule", "submit")
 # A method is called as `x.name(` on anything: one with a name this common (a framework's
 # hook, a view's verb, a collection's method) cannot be told from the many other methods
 # called so, and is left alone. Functions are called by the name their module exports.
@@ -350,7 +349,7 @@ class _PyScan:
             if site.role != "produce" or site.mechanism not in _WRAPPABLE:
                 continue
             d = self.defs.holding(site.line)
-            if d is None or d.name in _NOT_WRAPPERS or d.name.startswith("__"):
+            if d is None or d.name.startswith(_NOT_WRAPPERS) or d.name.startswith("__"):
                 continue
             param, index, var = "", "", ""
             if "{" in site.name:
