@@ -30,8 +30,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from bot.core.analysis.handoffs import SITE_ORDER
-from bot.core.analysis.py_defs import split_args
+from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.model import FileFacts, HandoffSite, ImportRef
 
 MAX_CALLERS = 20  # call sites taken per wrapper
@@ -40,16 +41,75 @@ MAX_FILES = 400  # files searched per wrapper
 MAX_TEXT = 2_000_000  # characters of one file searched
 MAX_CALL_TEXT = 600  # characters after a call's "(" read for its arguments
 MAX_NAMES = 50
+MAX_FINDS = 2_000  # places a model's name is looked at in one file
+MAX_SAVE_LINES = 30  # lines between `x = Model(` and `x.save(`
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
 ReadText = Callable[[str], "str | None"]
 _LITERAL = re.compile(r"\A(['\"])([\w.:\-]{1,200}+)\1\Z")
 _IDENT = re.compile(r"\A[A-Za-z_][\w.]{0,200}+\Z")
+# Matched on a line's code past its indentation: no leading run of blanks to rescan.
+_ASSIGNED = re.compile(r"([A-Za-z_]\w{0,100}+)[ \t]*+=[ \t]*+")
 _KWARG = re.compile(r"\A([A-Za-z_]\w{0,100}+)[ \t]*+=(?!=)[ \t]*+(.{0,400})\Z", re.S)
 
 
 def _dir(path: str) -> str:
     return path.rpartition("/")[0]
+
+
+def _made(got: tuple[str, list[str]], model: str) -> list[tuple[int, tuple[str, ...]]]:
+    """Lines that write a row of `model`: `Model.objects.create(`, or the `x.save(` a few
+    lines below `x = Model(` (a model made and never saved is no row), with the name that
+    line uses for the row (`x`) when it does not name the model."""
+    text, lines = got
+    at = Lines(text)
+    out: list[tuple[int, tuple[str, ...]]] = []
+    create = model + ".objects.create("
+    for pos in _finds(text, (model + "(", create)):
+        before = text[pos - 1] if pos else " "
+        if before.isalnum() or before in "_.":
+            continue
+        i = at.at(pos)
+        line = lines[i - 1]
+        if line.lstrip().startswith("#"):
+            continue
+        via: tuple[str, ...] = ()
+        if text.startswith(create, pos):
+            saved: int | None = i
+        else:
+            code = line.lstrip()
+            m = _ASSIGNED.match(code)
+            saved = None
+            if m is not None and code[m.end() :].startswith(model + "("):
+                saved, via = _saved(lines, i, m.group(1)), (m.group(1),)
+        if saved is not None and all(saved != line for line, _ in out):
+            out.append((saved, via))
+            if len(out) >= MAX_CALLERS:
+                break
+    return out
+
+
+def _saved(lines: list[str], i: int, var: str) -> int | None:
+    """The line, within `MAX_SAVE_LINES` below line `i`, that calls `var.save(`."""
+    needle = var + ".save("
+    for k in range(i, min(len(lines), i + MAX_SAVE_LINES)):
+        pos = lines[k].find(needle)
+        if pos != -1 and (
+            pos == 0 or not (lines[k][pos - 1].isalnum() or lines[k][pos - 1] in "_.")
+        ):
+            return k + 1
+    return None
+
+
+def _finds(text: str, needles: tuple[str, ...]) -> list[int]:
+    """Where any of `needles` occurs, in order (at most `MAX_FINDS`)."""
+    out: list[int] = []
+    for needle in needles:
+        pos = text.find(needle)
+        while pos != -1 and len(out) < MAX_FINDS:
+            out.append(pos)
+            pos = text.find(needle, pos + 1)
+    return sorted(out)
 
 
 def _stem(path: str) -> str:
@@ -155,6 +215,8 @@ class _Linker:
                     spawns.append((path, s))
                 elif s.role == "receive":
                     receives.append((path, s))
+        for path, s in self.table_consumers():
+            wrappers += self.table_producers(path, s)
         self.python_wrappers = {p for p, w in wrappers if w.mechanism != "go-channel"}
         promoted = self.go_fields(sends, spawns, receives)
         for path, w in wrappers[:MAX_WRAPPERS]:
@@ -163,6 +225,63 @@ class _Linker:
                     self.go_callers(path, w)
             else:
                 self.python_callers(path, w)
+
+    def table_consumers(self) -> list[tuple[str, HandoffSite]]:
+        return [
+            (path, s)
+            for path, f in self.facts.items()
+            if not self.skip(path)
+            for s in f.handoffs
+            if s.role == "consume" and s.mechanism == TABLE
+        ]
+
+    def table_producers(self, path: str, consumer: HandoffSite) -> list[tuple[str, HandoffSite]]:
+        """Where rows of a table polled as a queue are made (`Flip(...)`,
+        `Flip.objects.create(`): in the model's module, the consumer's file and the files
+        that import the model from that module. Each function that makes them is a wrapper
+        (its callers produce too)."""
+        model = consumer.name
+        home = self._model_file(path, model)
+        files = [path] if home is None else [home, path]
+        if home is not None:
+            for p, f in self.facts.items():
+                if len(files) >= MAX_FILES:
+                    break
+                if p in files or f.language != "python" or self.skip(p):
+                    continue
+                if any(
+                    model in ref.names and self.resolve(p, "python", ref) == home
+                    for ref in f.imports
+                ):
+                    files.append(p)
+        wrappers: list[tuple[str, HandoffSite]] = []
+        found = 0
+        for p in files:
+            got = self.text(p)
+            if got is None:
+                continue
+            defs = DefIndex(*got)
+            for i, via in _made(got, model):
+                self.add(p, HandoffSite("produce", TABLE, model, i, via))
+                d = defs.holding(i)
+                if d is not None and d.line != consumer.line and not d.name.startswith("__"):
+                    kind = "method" if d.method else "func"
+                    wrappers.append(
+                        (p, HandoffSite("wrapper", TABLE, d.name, i, (model, "", "", kind)))
+                    )
+                found += 1
+                if found >= MAX_CALLERS:
+                    return wrappers
+        return wrappers
+
+    def _model_file(self, path: str, model: str) -> str | None:
+        """The module the consumer's file imports `model` from (or its own file)."""
+        for ref in self.facts[path].imports:
+            if model in ref.names:
+                got = self.resolve(path, "python", ref)
+                if got and got in self.facts:
+                    return got
+        return None
 
     def go_fields(self, sends: list, spawns: list, receives: list) -> set[tuple[str, int]]:
         """Pairs spawns and receivers; returns the (path, line) of the sends made producers."""
@@ -329,7 +448,11 @@ def link_handoffs(
     read_text: ReadText,
     skip: Callable[[str], bool],
 ) -> Linked:
-    if not any(s.role in ("wrapper", "receive") for f in facts.values() for s in f.handoffs):
+    if not any(
+        s.role in ("wrapper", "receive") or s.mechanism == TABLE
+        for f in facts.values()
+        for s in f.handoffs
+    ):
         return Linked(dict(facts), frozenset(), dict(facts))
     linker = _Linker(facts, resolve, read_text, skip)
     linker.run()

@@ -25,12 +25,14 @@ from bot.core.analysis.schedules import (
     schedules_for,
     yaml_schedules,
 )
+from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
 MOVEMENT_VERSION = 6  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
-# 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools
+# 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
+# tables polled as queues
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -46,6 +48,9 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
             return facts
         handoffs = sites_for(facts.language, text)
         schedules = schedules_for(facts.language, text)
+        if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
+            # a command that polls forever: does it claim rows of a table as its queue?
+            handoffs += table_queue_sites(text, text.split("\n"))
         if facts.language == "python":
             writes = file_writes(text)
     elif b"CronJob" in data and b"schedule" in data:

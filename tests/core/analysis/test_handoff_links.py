@@ -259,3 +259,82 @@ def test_hostile_go_and_python_inputs_stay_fast() -> None:
     python_sites("ThreadPoolExecutor\n" + "p.submit(f, " * 100_000 + "\n")
     split_args("(" * 100_000 + "'" * 100_000)
     assert time.process_time() - start < 20  # generous: a shared machine
+
+
+# --- a table polled as a queue (Django) ----------------------------------------------------
+
+ALERTS = {
+    "alerts/__init__.py": b"",
+    "alerts/models.py": (
+        b"from django.db import models\n\n"
+        b"class Event(models.Model):\n    sent = models.DateTimeField(null=True)\n\n"
+        b"class Sensor(models.Model):\n"
+        b"    def record_event(self, kind):\n"
+        b"        ev = Event(owner=self)\n"
+        b"        ev.kind = kind\n"
+        b"        ev.save()\n"
+    ),
+    "alerts/views.py": (
+        b"from alerts.models import Event, Sensor\n\n"
+        b"def reading(request, sensor):\n"
+        b"    sensor.record_event('high')\n"
+        b"def preview(request):\n"
+        b"    sample = Event(owner=None)  # shown, never saved\n"
+        b"    return sample\n"
+        b"def manual(request):\n"
+        b"    Event.objects.create(owner=None)\n"
+    ),
+    "alerts/management/__init__.py": b"",
+    "alerts/management/commands/__init__.py": b"",
+    "alerts/management/commands/deliver.py": (
+        b"import time\n"
+        b"from django.core.management.base import BaseCommand\n"
+        b"from alerts.models import Event, Sensor\n\n"
+        b"class Command(BaseCommand):\n"
+        b"    def claim_one(self):\n"
+        b"        ev = Event.objects.filter(sent=None).first()\n"
+        b"        if ev is None:\n"
+        b"            return False\n"
+        b"        Event.objects.filter(id=ev.id).update(sent=now())\n"
+        b"        return True\n\n"
+        b"    def overdue(self):\n"
+        b"        s = Sensor.objects.filter(due__lt=now()).first()\n"
+        b"        Sensor.objects.filter(id=s.id).update(due=None)\n\n"
+        b"    def handle(self, **options):\n"
+        b"        while True:\n"
+        b"            self.claim_one()\n"
+        b"            self.overdue()\n"
+        b"            time.sleep(2)\n"
+    ),
+}
+
+
+def test_a_table_a_polling_command_claims_rows_of_pairs_with_where_rows_are_written() -> None:
+    found = by_name(facts_of(ALERTS))
+    assert set(found) == {"Event"}  # Sensor is queried by a date, not claimed by a marker
+    assert ends(found["Event"]) == (
+        {
+            "alerts/models.py:10",  # the save of the row made in record_event
+            "alerts/views.py:4",  # a caller of record_event
+            "alerts/views.py:9",  # Event.objects.create
+        },
+        {"alerts/management/commands/deliver.py:6"},
+    )
+
+
+def test_the_same_claim_outside_a_polling_command_is_no_hand_off() -> None:
+    files = dict(ALERTS)
+    deliver = files["alerts/management/commands/deliver.py"]
+    files["alerts/management/commands/deliver.py"] = deliver.replace(b"time.sleep(2)", b"break")
+    assert facts_of(files).handoffs == ()
+
+
+def test_hostile_table_queue_inputs_stay_fast() -> None:
+    from bot.core.analysis.table_queue import table_queue_sites
+
+    start = time.process_time()
+    text = "def f():\n" + "    X.objects.filter(a=None).update(b=1)\n" * 50_000
+    assert len(table_queue_sites(text, text.split("\n"))) == 1
+    text = "X.objects.filter(" * 100_000 + "\n.update(" * 100_000
+    table_queue_sites(text, text.split("\n"))
+    assert time.process_time() - start < 20
