@@ -44,6 +44,7 @@ MAX_NAMES = 50
 MAX_FINDS = 2_000  # places a model's name is looked at in one file
 MAX_SAVE_LINES = 30  # lines between `x = Model(` and `x.save(`
 
+_Sites = list[tuple[str, HandoffSite]]
 Resolve = Callable[[str, str, ImportRef], "str | None"]
 ReadText = Callable[[str], "str | None"]
 _LITERAL = re.compile(r"\A(['\"])([\w.:\-]{1,200}+)\1\Z")
@@ -202,7 +203,9 @@ class _Linker:
 
     def run(self) -> None:
         wrappers: list[tuple[str, HandoffSite]] = []
-        sends, spawns, receives = [], [], []
+        sends: _Sites = []
+        spawns: _Sites = []
+        receives: _Sites = []
         for path, f in self.facts.items():
             if not f.handoffs or self.skip(path):
                 continue
@@ -283,7 +286,7 @@ class _Linker:
                     return got
         return None
 
-    def go_fields(self, sends: list, spawns: list, receives: list) -> set[tuple[str, int]]:
+    def go_fields(self, sends: _Sites, spawns: _Sites, receives: _Sites) -> set[tuple[str, int]]:
         """Pairs spawns and receivers; returns the (path, line) of the sends made producers."""
         spawned = {(_dir(p), s.name, *s.aliases[:2]) for p, s in spawns}
         fields: set[tuple[str, str]] = set()  # (package folder, element type)
