@@ -334,7 +334,7 @@ class _Walker:
 
     def runs_in_worker(self, path: str) -> bool:
         """Whether `path` only defines job bodies (it enqueues nothing a request could)."""
-        roles = {h.role for h in self.facts[path].handoffs}
+        roles = {h.role for h in self.facts[path].handoffs} & {"produce", "consume"}
         return roles == {"consume"}
 
     def is_barrel(self, path: str) -> bool:

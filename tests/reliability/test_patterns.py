@@ -15,7 +15,7 @@ import re
 import pytest
 
 from bot.core import diagrams
-from bot.core.analysis import handoffs, schedules
+from bot.core.analysis import handoffs, handoffs_go, schedules
 from tests.reliability.patterns import core_patterns, cpu_cost, scan, texts, units
 
 # Used only anchored on one short name (`.match`/`.fullmatch`), never searched through a
@@ -207,7 +207,30 @@ REWRITTEN = [
     ("handoffs._JS_NEW_QUEUE", _found, "this.q = new Bull(QUEUE)", [("q", "QUEUE")], "a"),
     ("handoffs._JS_ADD", _found, "await this.emails.add('send', d)", [("emails",)], "a"),
     ("handoffs._JS_PROCESS", _found, "emails.process(async (job) => {", [("emails",)], "processs"),
-    ("handoffs._GO_SEND", _matched, "\t\tjobs <- j", ("jobs",), "\t"),
+    ("handoffs_go._GO_SEND", _matched, "\t\tjobs <- j", ("jobs",), "\t"),
+    ("handoffs_go._GO_FIELD_SEND", _matched, "\t\tcase p.jobs <- t:", ("jobs",), "\t"),
+    ("handoffs_go._GO_FIELD", _matched, "\tjobs chan model.Task", ("jobs", "model.Task"), "\t"),
+    (
+        "handoffs_go._GO_FUNC",
+        _matched,
+        "func (p *Pool) Add(ts []T) {",
+        ("(p *Pool) ", "Add", "ts []T"),
+        "func (",
+    ),
+    (
+        "handoffs_go._GO_SPAWN",
+        _matched,
+        "\t\tgo r.Loop(p.jobs, p.stop)",
+        ("Loop", "p.jobs, p.stop"),
+        "\t",
+    ),
+    (
+        "handoffs._PY_TEMPLATE",
+        _matched,
+        "f'app.jobs.{kind}', 1)",
+        ("'", "app.jobs.", "kind", "", None, None, None),
+        "f'",
+    ),
     (
         "schedules._CRON_LINE",
         _matched,
@@ -260,7 +283,12 @@ REWRITTEN = [
     ("diagrams._OPEN", _matched, "  ~~~~ mermaid title", ("~~~~",), "`"),
     ("diagrams._OPEN", _matched, "```mermaid", ("```",), "`` `x"),
 ]
-MODULES = {"handoffs": handoffs, "schedules": schedules, "diagrams": diagrams}
+MODULES = {
+    "handoffs": handoffs,
+    "handoffs_go": handoffs_go,
+    "schedules": schedules,
+    "diagrams": diagrams,
+}
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from bot.core.analysis.graph import (
     update_entrypoints,
     update_graph,
 )
+from bot.core.analysis.handoff_links import link_handoffs
 from bot.core.analysis.movement import collect_schedules, pair_handoffs
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
@@ -121,11 +122,14 @@ def _analyze(
         facts, merge_integrations(found.integrations, called), catalog or _EMPTY_CATALOG
     )
     check("naming services")
-    handoffs = pair_handoffs(facts, is_test_path)
+    linked = link_handoffs(
+        facts, resolver.resolve, _text_reader(snapshot, entries, facts), is_test_path
+    )
+    handoffs = pair_handoffs(linked.facts, is_test_path, linked.derived)
     schedules = collect_schedules(facts, is_test_path)
     flows = build_flows(
         entries_state.result,
-        facts,
+        linked.for_flows,
         resolver.resolve,
         handoffs,
         found.datastores + integrations,
@@ -169,6 +173,22 @@ def _calls_reader(
             return None  # not read by its extractor either, or too large to parse
         tsx = path.endswith(".tsx")
         return memo_file_calls(entry.sha, f.language, lambda: snapshot.read(path), tsx)
+
+    return read
+
+
+def _text_reader(
+    snapshot: Snapshot, entries: Sequence[FileEntry], facts: Mapping[str, FileFacts]
+) -> Callable[[str], str | None]:
+    """A file's text for `link_handoffs` (the callers of a producer wrapper), when its
+    extractor read it and it is not too large."""
+    sizes = {e.path: e.size for e in entries}
+
+    def read(path: str) -> str | None:
+        f = facts.get(path)
+        if f is None or f.skip_reason is not None or sizes.get(path, MAX_BYTES + 1) > MAX_BYTES:
+            return None
+        return snapshot.read(path).decode("utf-8", "replace")
 
     return read
 

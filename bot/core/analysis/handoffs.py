@@ -21,7 +21,7 @@ meets its consumer in the worker):
 * Bull/BullMQ (`new Queue(name)` + `.add`, `new Worker(name)`, `queue.process`, NestJS
   `@InjectQueue(N)` + `.add` and `@Processor(N)`), kafkajs (`send({topic})`,
   `subscribe({topic(s)})`), amqplib (`sendToQueue`, `consume`), Redis pub/sub.
-* Go: a channel written (`ch <- v`) and ranged over in a goroutine of the same file.
+* Go: channels that feed goroutines (`handoffs_go`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
 from operator import attrgetter
 
+from bot.core.analysis.handoffs_go import go_sites
+from bot.core.analysis.py_defs import DefIndex
 from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import Lines
 from bot.core.model import HandoffSite
@@ -91,7 +93,7 @@ def _last(name: str) -> str:
 # "@") are found by the regex engine's fast search; plain `in` tests cost a pass each
 # (~5 ms per test on 9 MB of Django code), so there are few of them.
 _PY_DOT_TRIGGER = re.compile(
-    r"\.(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task)\("
+    r"\.(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task|submit)\("
 )
 _PY_AT_TRIGGER = re.compile(r"@[\w.]*(?:task|job|actor)\b")
 _PY_WORDS = ("_task(", "huey", "dramatiq", "Job")
@@ -206,6 +208,7 @@ _PY_CALL_WORDS = (
     ".subscribe(",
     "send_task(",
     "async_task(",
+    ".submit(",
 )
 # A project's own job registry (`@job("refresh")` over a function): its jobs are made as
 # `Job("refresh", ...)`, `Job(name="refresh", ...)` or `Job(INSTALL_JOB, ...)`, the name on
@@ -235,7 +238,7 @@ def _positions(text: str, needles: Sequence[str]) -> list[int]:
 # The call words that start with ".": no occurrence of one overlaps another, so one
 # literal-first `finditer` finds exactly the places their nine `find` loops would.
 _PY_DOT_WORDS = re.compile(
-    r"\.(?:delay\(|apply_async\(|si?\(|send|schedule\(|enqueue|publish\(|subscribe\()"
+    r"\.(?:delay\(|apply_async\(|si?\(|send|schedule\(|enqueue|publish\(|subscribe\(|submit\()"
 )
 _PY_OTHER_NEEDLES = tuple(n for n in _PY_NEEDLES if not n.startswith("."))
 
@@ -261,6 +264,36 @@ def _cut(lines: list[str]) -> list[str]:
 
 
 MAX_DECORATED = 12  # lines between a task decorator and its `def`
+# A job named by an f-string or a concatenation (`q.enqueue(f"app.tasks.{name}")`,
+# `"app.tasks." + name`): named from what is literal, the variable kept as `{name}`.
+# Matched where the argument starts (blanks skipped by `_arg_start`): no leading run to rescan.
+_PY_TEMPLATE = re.compile(
+    r"(?:f(['\"])([\w.:/\-]{0,200}+)\{[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+\}"
+    r"([\w.:/\-]{0,200}+)\1|(['\"])([\w.:/\-]{1,200}+)\5[ \t]*+\+[ \t]*+([A-Za-z_]\w{0,100}+)"
+    r"(?![\w.(\[]))"
+)
+# `executor.submit(fn, …)` in a file that makes a ThreadPoolExecutor/ProcessPoolExecutor:
+# a pool fed by a queue in the same process, like a Go goroutine pool.
+_PY_SUBMIT = re.compile(r"\.submit\([ \t]*+(?:self\.)?([A-Za-z_]\w{0,100}+)[ \t]*+[,)]")
+# Producers whose function is a producer API (`def launch_task(self, name)` enqueues):
+# its callers produce too (`handoff_links`). A Celery signature or a registry's `Job(...)`
+# is too weak alone, a thread pool is in-process.
+_WRAPPABLE = frozenset({"celery", "rq", "huey", "dramatiq", "django-q", "redis-pubsub"})
+# A function named like the library's own verbs (`enqueue_once` on a job class) is the
+# library's shape, not a wrapper: its parameters are no job names.
+_NOT_WRAPPERS = ("delay", "apply_async", "send", "enqueue", "publish", "schedule", "submit")
+# A method is called as `x.name(` on anything: one with a name this common (a framework's
+# hook, a view's verb, a collection's method) cannot be told from the many other methods
+# called so, and is left alone. Functions are called by the name their module exports.
+_COMMON_METHODS = frozenset(
+    {
+        *("add", "apply", "call", "clean", "create", "delete", "destroy", "dispatch"),
+        *("execute", "get", "handle", "list", "patch", "perform", "perform_create"),
+        *("perform_destroy", "perform_update", "post", "process", "push", "put", "rebuild"),
+        *("remove", "retrieve", "run", "save", "setup", "start", "stop", "update"),
+        *("partial_update", "form_valid", "validate", "write", "emit", "notify", "trigger"),
+    }
+)
 
 
 class _PyScan:
@@ -272,7 +305,15 @@ class _PyScan:
         self.huey = "huey" in text
         self.dramatiq = "dramatiq" in text
         self.rq = "rq" in text.replace("require", "")  # `import rq`, `django_rq`, `from rq`
+        self.pool = "PoolExecutor" in text
         self.out: list[HandoffSite] = []
+        self._defs: DefIndex | None = None
+
+    @property
+    def defs(self) -> DefIndex:
+        if self._defs is None:
+            self._defs = DefIndex(self.text, self.lines)
+        return self._defs
 
     def sites(self) -> list[HandoffSite]:
         # Only the lines a candidate pattern finds (one C-level pass over the text) are
@@ -298,7 +339,34 @@ class _PyScan:
                 self._calls(i, line.split("#", 1)[0])  # not a call named in a comment
             if "Job(" in line:
                 self._job_made(i, line.split("#", 1)[0])
+        self._wrappers()
         return self.out
+
+    def _wrappers(self) -> None:
+        """A `wrapper` site for each producer inside a function: (job name, the parameter
+        that names it or "", its index, "method" or "func"), at the producer's line."""
+        for site in list(self.out):
+            if site.role != "produce" or site.mechanism not in _WRAPPABLE:
+                continue
+            d = self.defs.holding(site.line)
+            if d is None or d.name.startswith(_NOT_WRAPPERS) or d.name.startswith("__"):
+                continue
+            param, index, var = "", "", ""
+            if "{" in site.name:
+                var = site.name.partition("{")[2].partition("}")[0]
+            elif site.name in d.params:
+                var = site.name  # `q.enqueue(func)`, `task.delay()` with a parameter
+            inner = site.name
+            if var in d.params:
+                param, index = var, str(d.params.index(var))
+                inner = site.name if "{" in site.name else f"{{{var}}}"
+            elif "{" in site.name:
+                continue  # named by a local: nothing a caller says names it
+            if d.method and d.name.casefold() in _COMMON_METHODS:
+                continue
+            kind = "method" if d.method else "func"
+            aliases = (inner, param, index, kind)
+            self.out.append(HandoffSite("wrapper", site.mechanism, d.name, site.line, aliases))
 
     def _line(self, pos: int) -> int:
         return self._lines.at(pos)
@@ -369,11 +437,13 @@ class _PyScan:
 
     def _calls(self, i: int, line: str) -> None:
         for m in _PY_FUNC_CALL.finditer(line):
-            name = _last(m.group(3) or m.group(4) or "")
             mech = "celery" if m.group(1) == "send_task" else "django-q"
-            self._produce(mech, name, i)
+            t = _PY_TEMPLATE.match(line, _arg_start(line, m.end(1) + 1))
+            self._produce(mech, _template(t) if t else _last(m.group(3) or m.group(4) or ""), i)
         if "." not in line:
             return
+        if self.pool and ".submit(" in line:
+            self._submit(i, line)
         for m in _PY_CALL.finditer(line):
             receiver, attr = m.group(1), m.group(2)
             literal, arg = m.group(4), m.group(5)
@@ -391,6 +461,10 @@ class _PyScan:
                 name = _last(receiver)
                 if not (name[:1].isupper() and not name.isupper()):
                     # q.enqueue(f) / q.enqueue("a.b.f"): the job is the first argument
+                    t = _PY_TEMPLATE.match(line, _arg_start(line, m.end(2) + 1))
+                    if t is not None:
+                        self._produce("rq", _template(t), i)
+                        continue
                     if arg and not literal and not self.rq:
                         continue  # `ctx.enqueue(jobs)`: a list of something, not an RQ call
                     name = _last(literal or arg or "")
@@ -400,6 +474,13 @@ class _PyScan:
                 if mech in ("celery", "signature") and self.huey:
                     mech = "huey"
                 self._produce(mech, _last(receiver), i)
+
+    def _submit(self, i: int, line: str) -> None:
+        for m in _PY_SUBMIT.finditer(line):
+            d = self.defs.named(m.group(1))
+            if d is not None:
+                self._produce("thread-pool", m.group(1), i)
+                self.out.append(HandoffSite("consume", "thread-pool", m.group(1), d.line))
 
     def _job_made(self, i: int, line: str) -> None:
         m = _PY_JOB_MADE.search(line)
@@ -427,6 +508,20 @@ class _PyScan:
     def _produce(self, mech: str, name: str, line: int) -> None:
         if name and name != "self":
             self.out.append(HandoffSite("produce", mech, name, line))
+
+
+def _arg_start(line: str, pos: int) -> int:
+    """Where the argument after `pos` starts, past blanks."""
+    while pos < len(line) and line[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _template(m: re.Match[str]) -> str:
+    """`f"app.tasks.{name}"` / `"app.tasks." + name` as `app.tasks.{name}`."""
+    if m.group(3):
+        return f"{m.group(2)}{{{m.group(3)}}}{m.group(4)}"
+    return f"{m.group(6)}{{{m.group(7)}}}"
 
 
 # The dataclass's own order as a key: its `__lt__` builds two tuples per compare (2 s of a
@@ -661,36 +756,6 @@ _JS_LIBRARY = {"amqp": ("amqp",), "kafka": ("kafka",), "redis-pubsub": ("redis",
 def _js_name(token: str) -> str:
     token = token.strip("'\"`")
     return token.rpartition(".")[2] if "." in token and not token[:1].isupper() else token
-
-
-# --- Go -----------------------------------------------------------------------------
-
-_GO_SEND = re.compile(r"\A\s*+([A-Za-z_][\w.]{0,100})\s*<-\s*\S")
-_GO_RANGE = re.compile(r"\bfor\b[^\n]{0,200}?\brange\s+([A-Za-z_][\w.]{0,100})\s*\{")
-
-
-def go_sites(text: str) -> tuple[HandoffSite, ...]:
-    """Channels written in one place and ranged over by a goroutine in the same file."""
-    if "chan " not in text or "go " not in text:
-        return ()
-    lines = [line[:MAX_LINE] for line in text.splitlines()]
-    sends: list[tuple[str, int]] = []
-    ranges: list[tuple[str, int]] = []
-    for i, line in enumerate(lines, 1):
-        if line.lstrip().startswith("//"):
-            continue
-        m = _GO_SEND.match(line)
-        if m:
-            sends.append((m.group(1), i))
-        if "range" in line:
-            m2 = _GO_RANGE.search(line)
-            if m2:
-                ranges.append((m2.group(1), i))
-    ranged = {name for name, _ in ranges}
-    sent = {name for name, _ in sends}
-    out = [HandoffSite("produce", "go-channel", n, i) for n, i in sends if n in ranged]
-    out += [HandoffSite("consume", "go-channel", n, i) for n, i in ranges if n in sent]
-    return _sorted(out)
 
 
 def sites_for(language: str, text: str) -> tuple[HandoffSite, ...]:

@@ -25,11 +25,14 @@ from bot.core.analysis.schedules import (
     schedules_for,
     yaml_schedules,
 )
+from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 5  # 2: mailers whose call spans lines; 3: amqp needs its library;
-# 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops
+MOVEMENT_VERSION = 6  # 2: mailers whose call spans lines; 3: amqp needs its library;
+# 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
+# 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
+# tables polled as queues
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -45,6 +48,9 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
             return facts
         handoffs = sites_for(facts.language, text)
         schedules = schedules_for(facts.language, text)
+        if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
+            # a command that polls forever: does it claim rows of a table as its queue?
+            handoffs += table_queue_sites(text, text.split("\n"))
         if facts.language == "python":
             writes = file_writes(text)
     elif b"CronJob" in data and b"schedule" in data:
@@ -68,7 +74,7 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
 # needles that share a "_" are one literal-first search, `schedule.every` rides on the
 # dotted calls. A file that passes goes through the exact gates as before.
 _PY_MAY_DOT = re.compile(
-    r"\.(?:(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task)\(|every)"
+    r"\.(?:(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task|submit)\(|every)"
 )
 _PY_MAY_UNDERSCORE = re.compile(r"_(?:task|job\(|schedule|SCHEDULE|every|(?<=write_))")
 _PY_MAY_WORDS = ("Job", "huey", "dramatiq", "crontab(", "interval=", "open(", "sleep(")
@@ -191,10 +197,13 @@ _ALONE_NOT = frozenset({"signature", "job-registry"})
 
 
 def pair_handoffs(
-    facts: Mapping[str, FileFacts], skip: Callable[[str], bool]
+    facts: Mapping[str, FileFacts],
+    skip: Callable[[str], bool],
+    derived: frozenset[tuple[str, int]] = frozenset(),
 ) -> tuple[Handoff, ...]:
     """Producers and consumers paired by name (or a consumer's alias) across files; files
-    for which `skip(path)` holds (tests) are left out."""
+    for which `skip(path)` holds (tests) are left out. Producers in `derived` (callers of a
+    producer wrapper) are cited after the direct ones when the evidence is cut."""
     consumers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     producers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     alias: dict[str, str] = {}
@@ -206,8 +215,9 @@ def pair_handoffs(
                 consumers[site.name].append((path, site))
                 for a in site.aliases:
                     alias.setdefault(a, site.name)
-            else:
+            elif site.role == "produce":
                 producers[site.name].append((path, site))
+            # wrapper, send, spawn, receive: raw material for `handoff_links`
     joined: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     for name, sites in producers.items():
         key = name if name in consumers else alias.get(name, name)
@@ -231,15 +241,21 @@ def pair_handoffs(
             Handoff(
                 name,
                 mechs[0],
-                _evidence(taken),
+                _evidence(taken, derived),
                 _evidence(made),
             )
         )
     return tuple(out)
 
 
-def _evidence(sites: Iterable[tuple[str, HandoffSite]]) -> tuple[Evidence, ...]:
-    return tuple(sorted({Evidence(p, s.line) for p, s in sites}, key=evidence_key))[:EVIDENCE_MAX]
+def _evidence(
+    sites: Iterable[tuple[str, HandoffSite]], derived: frozenset[tuple[str, int]] = frozenset()
+) -> tuple[Evidence, ...]:
+    found = sorted({Evidence(p, s.line) for p, s in sites}, key=evidence_key)
+    if derived and len(found) > EVIDENCE_MAX:
+        found.sort(key=lambda e: (e.path, e.line) in derived)  # stable: direct ones first
+        return tuple(sorted(found[:EVIDENCE_MAX], key=evidence_key))
+    return tuple(found[:EVIDENCE_MAX])
 
 
 # A polling loop in `handle`, `run` or `main` says nothing: its file names it (a Django

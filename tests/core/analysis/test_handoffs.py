@@ -11,7 +11,9 @@ from bot.core.model import FileFacts, HandoffSite
 
 
 def ends(sites: tuple[HandoffSite, ...]) -> set[tuple[str, str, str, int]]:
-    return {(s.role, s.mechanism, s.name, s.line) for s in sites}
+    """The two ends; a function that produces is also a `wrapper` site (for its callers,
+    `test_handoff_links`), left out here."""
+    return {(s.role, s.mechanism, s.name, s.line) for s in sites if s.role != "wrapper"}
 
 
 def test_celery_task_and_its_delay_and_apply_async_are_both_ends() -> None:
@@ -146,9 +148,13 @@ def test_go_channel_written_and_ranged_by_a_goroutine() -> None:
         "\t\tdo(j)\n\t}\n}()\njobs <- Job{}\n"
     )
     assert ends(go_sites(src)) == {
-        ("consume", "go-channel", "jobs", 3),
+        ("consume", "go-channel", "jobs", 2),  # the goroutine that ranges over it
         ("produce", "go-channel", "jobs", 7),
     }
+
+
+def ends_of(sites: tuple[HandoffSite, ...]) -> list[HandoffSite]:
+    return [s for s in sites if s.role != "wrapper"]
 
 
 def test_hostile_inputs_give_no_sites_and_do_not_hang() -> None:
@@ -157,7 +163,7 @@ def test_hostile_inputs_give_no_sites_and_do_not_hang() -> None:
     start = time.process_time()
     assert python_sites(huge) == ()  # the call is past the part of the line looked at
     assert [s.line for s in python_sites(nested)] == [2]
-    assert [s.name for s in python_sites("def f(:\n  consume.delay(\n")] == ["consume"]
+    assert [s.name for s in ends_of(python_sites("def f(:\n  consume.delay(\n"))] == ["consume"]
     ruby_sites("FooJob.set(" + "(" * 100_000 + ".perform_later\n")
     javascript_sites("const q = new Queue(" + "a" * 500_000 + "\nq.add(\n")
     go_sites("chan go " + "x <- " * 100_000)

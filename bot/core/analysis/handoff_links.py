@@ -1,0 +1,470 @@
+"""Hand-off sites that take more than one file to see, added before the pairing.
+
+* Producer wrappers: a function whose body enqueues or sends (`def launch_task(self, name)`
+  around `q.enqueue(f"app.tasks.{name}")`, Go's `func (p *Pool) Push(jobs)` around
+  `p.queue <- job`) is a producer API, so its call sites are producers of the same hand-off.
+  When the wrapper names the job from a parameter, each caller's literal argument names it
+  (`launch_task("export_posts", …)` enqueues `app.tasks.export_posts`), and the wrapper's
+  own line is kept as a producer of that job. One level only (a wrapper of a wrapper is
+  not followed), callers only in files that import the wrapper's module (Python) or in
+  packages that import the wrapper's package (Go), or its own file or package, at most
+  `MAX_CALLERS` per wrapper.
+* RQ jobs named by a dotted path through a wrapper: the consumer is the function at that
+  path (`app/tasks.py`, `def export_posts`).
+* Go channels in struct fields: a goroutine started with a field as its argument k
+  (`go w.Run(p.queue, …)`) and a function of the same package and name whose parameter k is
+  a channel of the same element type that it receives from make the field's sends producers
+  and that function a consumer, named by the element type (`model.Job`). The limits: the
+  types are compared as written (an import alias defeats it), only a spawn in the same
+  package is followed, and two fields of one element type in a package are one hand-off.
+
+Reads the caller files' text (bounded by `MAX_FILES` and `MAX_TEXT`), so this runs in the
+analysis stage, after extraction; it is pure given the reader.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from bot.core.analysis.handoffs import SITE_ORDER
+from bot.core.analysis.py_defs import DefIndex, split_args
+from bot.core.analysis.scan import Lines
+from bot.core.analysis.table_queue import MECHANISM as TABLE
+from bot.core.model import FileFacts, HandoffSite, ImportRef
+
+MAX_CALLERS = 20  # call sites taken per wrapper
+MAX_WRAPPERS = 200
+MAX_FILES = 400  # files searched per wrapper
+MAX_TEXT = 2_000_000  # characters of one file searched
+MAX_CALL_TEXT = 600  # characters after a call's "(" read for its arguments
+MAX_NAMES = 50
+MAX_FINDS = 2_000  # places a model's name is looked at in one file
+MAX_SAVE_LINES = 30  # lines between `x = Model(` and `x.save(`
+
+_Sites = list[tuple[str, HandoffSite]]
+Resolve = Callable[[str, str, ImportRef], "str | None"]
+ReadText = Callable[[str], "str | None"]
+_LITERAL = re.compile(r"\A(['\"])([\w.:\-]{1,200}+)\1\Z")
+_IDENT = re.compile(r"\A[A-Za-z_][\w.]{0,200}+\Z")
+# Matched on a line's code past its indentation: no leading run of blanks to rescan.
+_ASSIGNED = re.compile(r"([A-Za-z_]\w{0,100}+)[ \t]*+=[ \t]*+")
+_KWARG = re.compile(r"\A([A-Za-z_]\w{0,100}+)[ \t]*+=(?!=)[ \t]*+(.{0,400})\Z", re.S)
+
+
+def _dir(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+def _made(got: tuple[str, list[str]], model: str) -> list[tuple[int, tuple[str, ...]]]:
+    """Lines that write a row of `model`: `Model.objects.create(`, or the `x.save(` a few
+    lines below `x = Model(` (a model made and never saved is no row), with the name that
+    line uses for the row (`x`) when it does not name the model."""
+    text, lines = got
+    at = Lines(text)
+    out: list[tuple[int, tuple[str, ...]]] = []
+    create = model + ".objects.create("
+    for pos in _finds(text, (model + "(", create)):
+        before = text[pos - 1] if pos else " "
+        if before.isalnum() or before in "_.":
+            continue
+        i = at.at(pos)
+        line = lines[i - 1]
+        if line.lstrip().startswith("#"):
+            continue
+        via: tuple[str, ...] = ()
+        if text.startswith(create, pos):
+            saved: int | None = i
+        else:
+            code = line.lstrip()
+            m = _ASSIGNED.match(code)
+            saved = None
+            if m is not None and code[m.end() :].startswith(model + "("):
+                saved, via = _saved(lines, i, m.group(1)), (m.group(1),)
+        if saved is not None and all(saved != line for line, _ in out):
+            out.append((saved, via))
+            if len(out) >= MAX_CALLERS:
+                break
+    return out
+
+
+def _saved(lines: list[str], i: int, var: str) -> int | None:
+    """The line, within `MAX_SAVE_LINES` below line `i`, that calls `var.save(`."""
+    needle = var + ".save("
+    for k in range(i, min(len(lines), i + MAX_SAVE_LINES)):
+        pos = lines[k].find(needle)
+        if pos != -1 and (
+            pos == 0 or not (lines[k][pos - 1].isalnum() or lines[k][pos - 1] in "_.")
+        ):
+            return k + 1
+    return None
+
+
+def _finds(text: str, needles: tuple[str, ...]) -> list[int]:
+    """Where any of `needles` occurs, in order (at most `MAX_FINDS`)."""
+    out: list[int] = []
+    for needle in needles:
+        pos = text.find(needle)
+        while pos != -1 and len(out) < MAX_FINDS:
+            out.append(pos)
+            pos = text.find(needle, pos + 1)
+    return sorted(out)
+
+
+def _stem(path: str) -> str:
+    """The name a module is imported by: `app/models.py` -> models, `app/jobs/__init__.py`
+    -> jobs."""
+    name = path.rpartition("/")[2].removesuffix(".py")
+    return _dir(path).rpartition("/")[2] if name == "__init__" else name
+
+
+def _last(name: str) -> str:
+    return re.split(r"[.:]", name)[-1]
+
+
+class _Linker:
+    def __init__(
+        self,
+        facts: Mapping[str, FileFacts],
+        resolve: Resolve,
+        read_text: ReadText,
+        skip: Callable[[str], bool],
+    ) -> None:
+        self.facts = facts
+        self.resolve = resolve
+        self.read = read_text
+        self.skip = skip
+        self.added: dict[str, set[HandoffSite]] = defaultdict(set)
+        self.dropped: dict[str, set[HandoffSite]] = defaultdict(set)
+        self.derived: set[tuple[str, int]] = set()
+        # callers of a wrapper whose job is fixed: the flows' call walk enters the wrapper
+        # and reaches its own enqueue line, which says more than the call does
+        self.walkable: dict[str, set[HandoffSite]] = defaultdict(set)
+        self._texts: dict[str, tuple[str, list[str]] | None] = {}
+        self._importers: dict[str, set[str]] | None = None
+        self._go_dirs: dict[str, set[str]] | None = None
+        self.python_wrappers: set[str] = set()
+
+    # --- reading ---
+
+    def text(self, path: str) -> tuple[str, list[str]] | None:
+        """The file's text (cut at `MAX_TEXT`) and its lines, read once."""
+        if path not in self._texts:
+            text = self.read(path)
+            cut = None if text is None else text[:MAX_TEXT]
+            self._texts[path] = None if cut is None else (cut, cut.split("\n"))
+        return self._texts[path]
+
+    def lines(self, path: str) -> list[str] | None:
+        got = self.text(path)
+        return None if got is None else got[1]
+
+    def importers(self, target: str) -> set[str]:
+        """Python files whose imports resolve to `target`. Only imports that name the
+        module's last part (`app.models`, `from app import models`, `.models`) are
+        resolved: resolving every import of a large Django project cost ~0.1 s."""
+        if self._importers is None:
+            self._importers = defaultdict(set)
+            stems = {_stem(p) for p in self.python_wrappers}
+            for path, f in self.facts.items():
+                if f.language != "python" or self.skip(path):
+                    continue
+                for ref in f.imports:
+                    # `from app import models` imports app/models.py too
+                    subs = [
+                        ImportRef(f"{ref.spec}.{n}" if ref.spec else n, ref.line, ref.level)
+                        for n in ref.names[:MAX_NAMES]
+                        if n in stems
+                    ]
+                    if ref.spec.rpartition(".")[2] in stems:
+                        subs.append(ref)
+                    for sub in subs:
+                        got = self.resolve(path, "python", sub)
+                        if got:
+                            self._importers[got].add(path)
+        return self._importers.get(target, set())
+
+    def go_dirs(self, wrapper_dir: str) -> set[str]:
+        """Go package folders that import `wrapper_dir`'s package, with that folder."""
+        if self._go_dirs is None:
+            self._go_dirs = defaultdict(set)
+            for path, f in self.facts.items():
+                if f.language != "go" or self.skip(path):
+                    continue
+                for ref in f.imports:
+                    got = self.resolve(path, "go", ref)
+                    if got:
+                        self._go_dirs[got.rstrip("/")].add(_dir(path))
+        return {wrapper_dir} | self._go_dirs.get(wrapper_dir, set())
+
+    # --- the rules ---
+
+    def run(self) -> None:
+        wrappers: list[tuple[str, HandoffSite]] = []
+        sends: _Sites = []
+        spawns: _Sites = []
+        receives: _Sites = []
+        for path, f in self.facts.items():
+            if not f.handoffs or self.skip(path):
+                continue
+            for s in f.handoffs:
+                if s.role == "wrapper":
+                    wrappers.append((path, s))
+                elif s.role == "send":
+                    sends.append((path, s))
+                elif s.role == "spawn":
+                    spawns.append((path, s))
+                elif s.role == "receive":
+                    receives.append((path, s))
+        for path, s in self.table_consumers():
+            wrappers += self.table_producers(path, s)
+        self.python_wrappers = {p for p, w in wrappers if w.mechanism != "go-channel"}
+        promoted = self.go_fields(sends, spawns, receives)
+        for path, w in wrappers[:MAX_WRAPPERS]:
+            if w.mechanism == "go-channel":
+                if (path, w.line) in promoted:
+                    self.go_callers(path, w)
+            else:
+                self.python_callers(path, w)
+
+    def table_consumers(self) -> list[tuple[str, HandoffSite]]:
+        return [
+            (path, s)
+            for path, f in self.facts.items()
+            if not self.skip(path)
+            for s in f.handoffs
+            if s.role == "consume" and s.mechanism == TABLE
+        ]
+
+    def table_producers(self, path: str, consumer: HandoffSite) -> list[tuple[str, HandoffSite]]:
+        """Where rows of a table polled as a queue are made (`Flip(...)`,
+        `Flip.objects.create(`): in the model's module, the consumer's file and the files
+        that import the model from that module. Each function that makes them is a wrapper
+        (its callers produce too)."""
+        model = consumer.name
+        home = self._model_file(path, model)
+        files = [path] if home is None else [home, path]
+        if home is not None:
+            for p, f in self.facts.items():
+                if len(files) >= MAX_FILES:
+                    break
+                if p in files or f.language != "python" or self.skip(p):
+                    continue
+                if any(
+                    model in ref.names and self.resolve(p, "python", ref) == home
+                    for ref in f.imports
+                ):
+                    files.append(p)
+        wrappers: list[tuple[str, HandoffSite]] = []
+        found = 0
+        for p in files:
+            got = self.text(p)
+            if got is None:
+                continue
+            defs = DefIndex(*got)
+            for i, via in _made(got, model):
+                self.add(p, HandoffSite("produce", TABLE, model, i, via))
+                d = defs.holding(i)
+                if d is not None and d.line != consumer.line and not d.name.startswith("__"):
+                    kind = "method" if d.method else "func"
+                    wrappers.append(
+                        (p, HandoffSite("wrapper", TABLE, d.name, i, (model, "", "", kind)))
+                    )
+                found += 1
+                if found >= MAX_CALLERS:
+                    return wrappers
+        return wrappers
+
+    def _model_file(self, path: str, model: str) -> str | None:
+        """The module the consumer's file imports `model` from (or its own file)."""
+        for ref in self.facts[path].imports:
+            if model in ref.names:
+                got = self.resolve(path, "python", ref)
+                if got and got in self.facts:
+                    return got
+        return None
+
+    def go_fields(self, sends: _Sites, spawns: _Sites, receives: _Sites) -> set[tuple[str, int]]:
+        """Pairs spawns and receivers; returns the (path, line) of the sends made producers."""
+        spawned = {(_dir(p), s.name, *s.aliases[:2]) for p, s in spawns}
+        fields: set[tuple[str, str]] = set()  # (package folder, element type)
+        for path, s in receives:
+            if (_dir(path), s.name, *s.aliases[:2]) in spawned:
+                self.add(path, HandoffSite("consume", "go-channel", s.aliases[0], s.line))
+                fields.add((_dir(path), s.aliases[0]))
+        out = set()
+        for path, s in sends:
+            if (_dir(path), s.name) in fields:
+                # "via queue": the line names the field, not the element type
+                self.add(path, HandoffSite("produce", "go-channel", s.name, s.line, s.aliases[:1]))
+                out.add((path, s.line))
+        return out
+
+    def go_callers(self, path: str, w: HandoffSite) -> None:
+        elem, kind = (*w.aliases, "", "")[:2]
+        home = _dir(path)
+        files = [
+            p
+            for p, f in self.facts.items()
+            if f.language == "go" and _dir(p) in self.go_dirs(home) and not self.skip(p)
+        ]
+        found = 0
+        for p in files[:MAX_FILES]:
+            for i, _ in self.calls(p, w.name, method=kind == "method", skip_prefix="func"):
+                site = HandoffSite("produce", "go-channel", elem, i, (w.name,))
+                self.add(p, site, True)
+                self.walkable[p].add(site)
+                found += 1
+                if found >= MAX_CALLERS:
+                    return
+
+    def python_callers(self, path: str, w: HandoffSite) -> None:
+        inner, param, index, kind = (*w.aliases, "", "", "", "")[:4]
+        files = [path, *sorted(self.importers(path) - {path})]
+        found = 0
+        named: set[str] = set()
+        for p in files[:MAX_FILES]:
+            for i, after in self.calls(p, w.name, method=kind == "method", skip_prefix="def"):
+                name = inner
+                if param:
+                    value = _argument(after, int(index), param, bare=inner == f"{{{param}}}")
+                    if value is None:
+                        continue
+                    name = inner.replace(f"{{{param}}}", value)
+                    named.add(name)
+                site = HandoffSite("produce", w.mechanism, _last(name), i, (w.name,))
+                self.add(p, site, True)
+                if not param:
+                    self.walkable[p].add(site)
+                found += 1
+                if found >= MAX_CALLERS:
+                    break
+            if found >= MAX_CALLERS:
+                break
+        if not named:
+            return
+        self.dropped[path].add(HandoffSite("produce", w.mechanism, inner, w.line))
+        if inner == f"{{{param}}}":  # the bare parameter: the site was named by it
+            self.dropped[path].add(HandoffSite("produce", w.mechanism, param, w.line))
+        for name in sorted(named):
+            # "via name": the line names the job by the parameter
+            self.add(path, HandoffSite("produce", w.mechanism, _last(name), w.line, (param,)))
+            if w.mechanism == "rq" and "." in name:
+                self.dotted_consumer(name)
+
+    def dotted_consumer(self, dotted: str) -> None:
+        """The function an RQ job's dotted path names, in this repository."""
+        module, _, func = dotted.rpartition(".")
+        base = module.replace(".", "/")
+        for candidate in (f"{base}.py", f"{base}/__init__.py", f"src/{base}.py"):
+            if candidate not in self.facts or self.skip(candidate):
+                continue
+            lines = self.lines(candidate) or []
+            for i, line in enumerate(lines, 1):
+                if line.startswith(("def ", "async def ")) and _defines(line, func):
+                    self.add(candidate, HandoffSite("consume", "rq", func, i))
+                    return
+
+    def calls(
+        self, path: str, name: str, method: bool, skip_prefix: str
+    ) -> Iterable[tuple[int, str]]:
+        """(line, text after the call's "(") for each call of `name` in `path`."""
+        got = self.text(path)
+        if got is None:
+            return
+        text, lines = got
+        needle = name + "("
+        at = Lines(text)
+        # The needle is found in the whole text (in C); only its lines are looked at.
+        places = []
+        found = text.find(needle)
+        while found != -1:
+            i = at.at(found)
+            places.append(i)
+            end = text.find("\n", found)
+            found = -1 if end == -1 else text.find(needle, end)
+        for i in places:
+            line = lines[i - 1]
+            pos = line.find(needle)
+            stripped = line.lstrip()
+            if stripped.startswith(("#", "//", skip_prefix + " ", "async def ")):
+                continue
+            while pos != -1:
+                before = line[pos - 1] if pos else " "
+                if (before == ".") if method else not (before.isalnum() or before == "_"):
+                    start = pos + len(needle)
+                    after = [line[start : start + MAX_CALL_TEXT], *lines[i : i + 5]]
+                    rest = "\n".join(part[:MAX_CALL_TEXT] for part in after)
+                    yield i, rest[:MAX_CALL_TEXT]
+                    break
+                pos = line.find(needle, pos + 1)
+
+    def add(self, path: str, site: HandoffSite, derived: bool = False) -> None:
+        self.added[path].add(site)
+        if derived:
+            self.derived.add((path, site.line))
+
+
+def _defines(line: str, func: str) -> bool:
+    head = line.removeprefix("async ").removeprefix("def ").lstrip()
+    return head.startswith(func) and head[len(func) :].lstrip().startswith("(")
+
+
+def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
+    """The literal (or, when the job is the whole argument, the name) a call passes for
+    the wrapper's parameter `param`, positional `index` or by keyword."""
+    args = split_args(after)
+    value = None
+    positional = [a for a in args if _KWARG.match(a) is None]
+    for a in args:
+        kw = _KWARG.match(a)
+        if kw is not None and kw.group(1) == param:
+            value = kw.group(2).strip()
+    if value is None and index < len(positional):
+        value = positional[index]
+    if value is None:
+        return None
+    lit = _LITERAL.match(value)
+    if lit is not None:
+        return lit.group(2)
+    if bare and _IDENT.match(value) is not None:
+        return _last(value)
+    return None
+
+
+@dataclass(frozen=True)
+class Linked:
+    """`facts`: with the sites above added to the files they cite; `derived`: the (path,
+    line) of producers found through a wrapper (cited after the direct ones); `for_flows`:
+    the same without the callers of a fixed-job wrapper (a flow walks into the wrapper)."""
+
+    facts: dict[str, FileFacts]
+    derived: frozenset[tuple[str, int]]
+    for_flows: dict[str, FileFacts]
+
+
+def link_handoffs(
+    facts: Mapping[str, FileFacts],
+    resolve: Resolve,
+    read_text: ReadText,
+    skip: Callable[[str], bool],
+) -> Linked:
+    if not any(
+        s.role in ("wrapper", "receive") or s.mechanism == TABLE
+        for f in facts.values()
+        for s in f.handoffs
+    ):
+        return Linked(dict(facts), frozenset(), dict(facts))
+    linker = _Linker(facts, resolve, read_text, skip)
+    linker.run()
+    out = dict(facts)
+    flows = dict(facts)
+    for path in set(linker.added) | set(linker.dropped):
+        f = out[path]
+        sites = (set(f.handoffs) - linker.dropped.get(path, set())) | linker.added.get(path, set())
+        out[path] = replace(f, handoffs=tuple(sorted(sites, key=SITE_ORDER)))
+        walked = sites - linker.walkable.get(path, set())
+        flows[path] = replace(f, handoffs=tuple(sorted(walked, key=SITE_ORDER)))
+    return Linked(out, frozenset(linker.derived), flows)

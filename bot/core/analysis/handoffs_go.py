@@ -1,0 +1,179 @@
+"""Go hand-off sites in one file: channels that feed goroutines.
+
+Two shapes, both line scans with bounded, anchored patterns (lines cut at `MAX_LINE`):
+
+* A channel local to the file: written (`ch <- v`) and ranged over (`for v := range ch`),
+  the range cited at the `go func(` that runs it when it opens a few lines above.
+* A channel held in a struct field (`queue chan model.Job`): its sends (`p.queue <- job`,
+  also `case p.queue <- job:`) are `send` sites, a goroutine started with the field as an
+  argument (`go w.Run(p.queue, …)`) is a `spawn` site, and a function whose parameter is a
+  channel it receives from (`func (w *worker) Run(c <-chan model.Job)` with `<-c` or
+  `range c`) is a `receive` site. They are only raw material: `handoff_links` pairs a spawn
+  and a receiver of the same package, function, argument and element type, and only then
+  makes the field's sends producers and the receiver a consumer, named by the element type.
+  A function that sends on a field is a `wrapper` site: its callers produce too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.model import HandoffSite
+
+MAX_LINE = 2_000
+MAX_GO_FUNC_GAP = 5  # lines between `go func(` and the `range` it runs
+MAX_PARAMS = 16
+
+_GO_SEND = re.compile(r"\A\s*+([A-Za-z_][\w.]{0,100})\s*<-\s*\S")
+_GO_RANGE = re.compile(r"\bfor\b[^\n]{0,200}?\brange\s+([A-Za-z_][\w.]{0,100})\s*\{")
+_GO_GO_FUNC = re.compile(r"\A[ \t]*+go[ \t]++func[ \t]*+\(")
+# `func (p *Pool) Push(jobs model.JobList) {`: receiver (optional), name, parameters.
+_GO_FUNC = re.compile(
+    r"\Afunc[ \t]*+(\([^()\n]{0,200}\)[ \t]*+)?([A-Za-z_]\w{0,100})[ \t]*+(?:\[[^\]\n]{0,200}\])?"
+    r"\(([^()\n]{0,400})\)"
+)
+_GO_STRUCT = re.compile(r"\A[ \t]*+type[ \t]++[A-Za-z_]\w{0,100}[ \t]++struct[ \t]*+\{[ \t]*+\Z")
+_GO_FIELD = re.compile(
+    r"\A[ \t]++([A-Za-z_]\w{0,100})[ \t]++(?:<-[ \t]*+)?chan(?:<-)?[ \t]++([\w.*\[\]{}]{1,200})"
+)
+_GO_FIELD_SEND = re.compile(
+    r"\A[ \t]*+(?:case[ \t]++)?[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})[ \t]*+<-[ \t]*+\S"
+)
+_GO_SPAWN = re.compile(
+    r"\A[ \t]*+go[ \t]++(?:[A-Za-z_]\w{0,100}\.)?([A-Za-z_]\w{0,100})[ \t]*+\(([^\n]{0,400})\)"
+)
+_GO_FIELD_ARG = re.compile(r"\A[ \t]*+&?[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})[ \t]*+\Z")
+_GO_CHAN_PARAM = re.compile(r"\A(?:<-[ \t]*+)?chan[ \t]++([\w.*\[\]{}]{1,200})[ \t]*+\Z")
+# Element types that carry a signal, not work: a `done chan struct{}` is no queue.
+_SIGNAL_TYPES = frozenset({"struct{}", "bool", "error", "os.Signal", "time.Time", "int"})
+
+
+def go_sites(text: str) -> tuple[HandoffSite, ...]:
+    """Channels written in one place and received by a goroutine (see the module doc)."""
+    if "chan" not in text:
+        return ()
+    lines = [line[:MAX_LINE] for line in text.splitlines()]
+    out = _local_channels(lines) if "go " in text else []
+    out += _field_channels(lines)
+    return tuple(sorted(set(out)))
+
+
+def _local_channels(lines: list[str]) -> list[HandoffSite]:
+    sends: list[tuple[str, int]] = []
+    ranges: list[tuple[str, int]] = []
+    go_func = (0, -1)  # (line, indentation) of the last `go func(`
+    for i, line in enumerate(lines, 1):
+        stripped = line.lstrip()
+        if stripped.startswith("//"):
+            continue
+        if stripped.startswith("go ") and _GO_GO_FUNC.match(line):
+            go_func = (i, len(line) - len(stripped))
+        m = _GO_SEND.match(line)
+        if m:
+            sends.append((m.group(1), i))
+        if "range" in line:
+            m2 = _GO_RANGE.search(line)
+            if m2:
+                start, indent = go_func
+                inside = 0 < i - start <= MAX_GO_FUNC_GAP and len(line) - len(stripped) > indent
+                # The goroutine is the consumer: cited where it starts, as a def would be.
+                ranges.append((m2.group(1), start if inside else i))
+    ranged = {name for name, _ in ranges}
+    sent = {name for name, _ in sends}
+    out = [HandoffSite("produce", "go-channel", n, i) for n, i in sends if n in ranged]
+    out += [HandoffSite("consume", "go-channel", n, i) for n, i in ranges if n in sent]
+    return out
+
+
+def _params(text: str) -> list[tuple[str, str]]:
+    """(name, type) of each parameter; `a, b chan T` gives both names the type."""
+    out: list[tuple[str, str]] = []
+    pending: list[str] = []
+    for part in text.split(",")[:MAX_PARAMS]:
+        words = part.strip().split(None, 1)
+        if len(words) == 1:
+            pending.append(words[0])
+        elif len(words) == 2:
+            for name in pending:
+                out.append((name, words[1]))
+            pending = []
+            out.append((words[0], words[1]))
+    return out
+
+
+def _field_channels(lines: list[str]) -> list[HandoffSite]:
+    fields: dict[str, str] = {}  # field -> element type
+    in_struct = False
+    for line in lines:
+        if in_struct:
+            if line.startswith("}"):
+                in_struct = False
+                continue
+            m = _GO_FIELD.match(line)
+            if m and m.group(2) not in _SIGNAL_TYPES:
+                fields[m.group(1)] = m.group(2)
+        elif line.startswith("type") and _GO_STRUCT.match(line):
+            in_struct = True
+    out: list[HandoffSite] = []
+    # (name, line, chan params, "method" or "func") of the function the scan is in
+    func: tuple[str, int, list[tuple[str, str]], str] | None = None
+    received: set[str] = set()
+
+    def close() -> None:
+        if func is None:
+            return
+        name, at, chans, _ = func
+        for k, (param, elem) in enumerate(chans):
+            if param and param in received:
+                out.append(HandoffSite("receive", "go-channel", name, at, (elem, str(k))))
+
+    for i, line in enumerate(lines, 1):
+        if line.startswith("func"):
+            close()
+            func, received = None, set()
+            m = _GO_FUNC.match(line)
+            if m:
+                chans = []
+                for param, kind in _params(m.group(3)):
+                    c = _GO_CHAN_PARAM.match(kind)
+                    ok = c is not None and "chan<-" not in kind and c.group(1) not in _SIGNAL_TYPES
+                    chans.append((param, c.group(1)) if ok and c else ("", ""))
+                func = (m.group(2), i, chans, "method" if m.group(1) else "func")
+            continue
+        if func is None or line.lstrip().startswith("//"):
+            continue
+        if "<-" in line or "range" in line:
+            for param, _ in func[2]:
+                if param and _receives(line, param):
+                    received.add(param)
+        if not fields:
+            continue
+        if "<-" in line:
+            s = _GO_FIELD_SEND.match(line)
+            if s and s.group(1) in fields:
+                elem = fields[s.group(1)]
+                out.append(HandoffSite("send", "go-channel", elem, i, (s.group(1),)))
+                out.append(HandoffSite("wrapper", "go-channel", func[0], i, (elem, func[3])))
+        if "go " in line:
+            g = _GO_SPAWN.match(line)
+            if g:
+                for k, arg in enumerate(g.group(2).split(",")[:MAX_PARAMS]):
+                    a = _GO_FIELD_ARG.match(arg)
+                    if a and a.group(1) in fields:
+                        elem = fields[a.group(1)]
+                        site = HandoffSite("spawn", "go-channel", g.group(1), i, (elem, str(k)))
+                        out.append(site)
+    close()
+    return out
+
+
+def _receives(line: str, param: str) -> bool:
+    """Whether `line` takes a value off `param`: `<-param` or `range param`, as a word."""
+    for lead in ("<-", "range "):
+        pos = line.find(lead + param)
+        while pos != -1:
+            end = pos + len(lead) + len(param)
+            if end >= len(line) or not (line[end].isalnum() or line[end] == "_"):
+                return True
+            pos = line.find(lead + param, end)
+    return False
