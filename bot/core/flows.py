@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from bot.core.evidence import is_code
 from bot.core.flow_calls import CallGraph, ReadCalls, Sink
+from bot.core.flow_uses import used_sinks
 from bot.core.model import (
     Entrypoint,
     FileFacts,
@@ -174,6 +175,7 @@ def build_flows(
     # path -> (name, kind, lines): the entry point's lines in that file (several for a
     # module of Celery tasks, a service file of gRPC methods, a class of cron methods).
     starts: dict[str, tuple[str, str, tuple[int | None, ...]]] = {}
+    origin: dict[str, str] = {}  # path -> the entry point it starts a flow for
     one_route: set[str] = set()
     for entry in entrypoints:
         by_path: dict[str, list[int | None]] = {}
@@ -186,6 +188,7 @@ def build_flows(
             old = starts.get(path)
             if old is None or _START_ORDER.index(entry.kind) < _START_ORDER.index(old[1]):
                 starts[path] = (_flow_name(entry, path), entry.kind, tuple(found))
+                origin[path] = f"{entry.kind}:{entry.name}"
                 if entry.detail.startswith("/") and "," not in entry.detail:
                     one_route.add(path)  # its flows are named by the route, not a function
                 else:
@@ -212,12 +215,16 @@ def build_flows(
         name, kind, lines_at = starts[path]
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route))
     flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), len(fl.hops), fl.name))
-    # Many entry files reaching the same sink by the same last hop (every urls.py of a
-    # Django project importing the views that enqueue) are one flow: the shortest is kept.
-    # Flows that follow calls are one when their last call is the same (every handler that
-    # looks up the current user the same way): handlers that reach the store through
-    # functions of their own are flows of their own.
-    kept: dict[tuple[str, int | None, str, str, str, int | None], Flow] = {}
+    # The files of one entry point reaching the same sink by the same last hop (every
+    # urls.py of a Django project importing the views that enqueue) are one flow. Distinct
+    # entry points keep theirs (the user routes and the auth routes both store users), after
+    # the flows that reach somewhere by a hop of their own. Flows that follow calls are one
+    # per entry point when their last call is the same (every handler of a file that looks
+    # up the current user the same way).
+    first: list[Flow] = []
+    again: list[Flow] = []
+    taken: set[tuple[str, int | None, str, str, str, int | None]] = set()
+    per_entry: set[tuple[str, tuple[str, int | None, str, str, str, int | None]]] = set()
     for flow in flows:
         last = flow.sinks[0]
         step = flow.hops[-1] if flow.hops[-1].what.startswith("calls ") else None
@@ -229,13 +236,24 @@ def build_flows(
             step.path if step else "",
             step.line if step else None,
         )
-        kept.setdefault(key, flow)
+        entry = origin.get(flow.hops[0].path, flow.hops[0].path)
+        if (entry, key) in per_entry:
+            continue
+        per_entry.add((entry, key))
+        (again if key in taken else first).append(flow)
+        taken.add(key)
     # At most so many of each rank: a web app's hundred handlers leave room for its
     # workers and commands.
     out: list[Flow] = []
     for rank, cap in RANK_CAPS.items():
-        out += [f for f in kept.values() if f.rank == rank][:cap]
+        out += [f for f in (*first, *again) if f.rank == rank][:cap]
     return tuple(out)
+
+
+def _unnamed(sink: Sink) -> bool:
+    """Of two sinks at one line, the service the catalog names (`uses SMTP`) names the flow,
+    not the call's destination (`sends smtp to config.email.smtp`)."""
+    return not sink.what.startswith("uses ")
 
 
 def _has_queue(flow: Flow) -> bool:
@@ -301,9 +319,11 @@ class _Walker:
 
     def sinks(self, path: str) -> list[Sink]:
         if path not in self._sinks:
-            self._sinks[path] = file_sinks(
-                path, self.facts[path], self.lines, self.extra, self.paired
-            )
+            found = file_sinks(path, self.facts[path], self.lines, self.extra, self.paired)
+            if self.graph is not None:
+                # A library named at an import line is a sink only where the file calls it.
+                found = used_sinks(self.facts[path], self.graph.calls(path), found)
+            self._sinks[path] = found
         return self._sinks[path]
 
     def runs_in_worker(self, path: str) -> bool:
@@ -433,7 +453,9 @@ class _Walker:
         # Ties go to the node found first: the walk is breadth-first in source order, so
         # that is the function's earliest call (`CreateMemo` before `ListAttachments`).
         order = {nd: i for i, nd in enumerate(parent)}
-        reached.sort(key=lambda r: (r[0], r[1], order[r[2]], r[3], r[4].line or 0, r[4].what))
+        reached.sort(
+            key=lambda r: (r[0], r[1], order[r[2]], r[3], r[4].line or 0, _unnamed(r[4]), r[4].what)
+        )
         out: list[tuple[str, Flow]] = []
         kinds: set[str] = set()
         for _, _, node, at_path, sink in reached:
@@ -557,7 +579,7 @@ class _Walker:
                 elif not barrel and given and self.is_barrel(target):
                     wanted[target] = frozenset(given)
                 queue.append(target)
-        reached.sort(key=lambda r: (r[0], r[1], r[2], r[3].line or 0, r[3].what))
+        reached.sort(key=lambda r: (r[0], r[1], r[2], r[3].line or 0, _unnamed(r[3]), r[3].what))
         out: list[tuple[str, Flow]] = []
         kinds: set[str] = set()
         for _, _, path, sink in reached:
