@@ -22,6 +22,7 @@ from bot.core.analysis.graph import (
     update_entrypoints,
     update_graph,
 )
+from bot.core.analysis.mounts import mount_prefixes, with_mounts
 from bot.core.analysis.movement import collect_schedules, pair_handoffs
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
@@ -123,8 +124,10 @@ def _analyze(
     check("naming services")
     handoffs = pair_handoffs(facts, is_test_path)
     schedules = collect_schedules(facts, is_test_path)
+    # Routes files say where they are mounted only in the files that mount them.
+    entrypoints = with_mounts(entries_state.result, mount_prefixes(facts, resolver.resolve))
     flows = build_flows(
-        entries_state.result,
+        entrypoints,
         facts,
         resolver.resolve,
         handoffs,
@@ -135,7 +138,7 @@ def _analyze(
     )
     out = RepoFacts(
         source=snapshot.source,
-        entrypoints=entries_state.result,
+        entrypoints=entrypoints,
         modules=graph.modules,
         edges=graph.edges,
         datastores=found.datastores,
