@@ -32,7 +32,7 @@ NAMES = [
     "lib.cts", "main.js", "view.jsx", "a.mjs", "b.cjs", "Comp.vue", "Comp.svelte", "tool.rb",
     "tasks.rake", "config.ru", "Rakefile", "Gemfile.rb", "main.go", "README.md", "Makefile",
     "noext", ".", "..", "x.PY", "X.Go", "next.config.js", "next.config.mjs", "Next.config.ts",
-    "next.config.json"
+    "next.config.json", "ecosystem.config.json", "pm2.json"
 ]  # fmt: skip
 FOLDERS = [
     "",
