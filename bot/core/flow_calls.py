@@ -538,7 +538,16 @@ def _js_default(fc: FileCalls, rest: tuple[str, ...]) -> str | None:
     name = fc.default_export
     if name == OBJECT_EXPORT:
         return _py_defined(fc, rest[0], rest[1:]) if rest else None
-    return _py_defined(fc, name, rest) if name else None
+    if not name:
+        return None
+    found = _py_defined(fc, name, rest)
+    defined = name in fc.classes or any(f.qual == name for f in fc.funcs)
+    if found is None and rest and not defined:
+        # A value built at module level (`module.exports = mongoose.model("User", …)`,
+        # a knex client): `User.create(…)` runs what the module's top level set up. No
+        # function has this name, so the walk sees the module-level lines only.
+        return ".".join((name, *rest))
+    return found
 
 
 def _label(path: str, target: str, qual: str) -> str:

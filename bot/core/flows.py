@@ -209,7 +209,7 @@ def build_flows(
         (ev.path, ev.line): h.name for h in handoffs for ev in h.producers if ev.line is not None
     }
     graph = CallGraph(facts, resolve, read_calls, skip) if read_calls is not None else None
-    walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph)
+    walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph, _routes(entrypoints, facts))
     flows = []
     for path in sorted(starts):
         name, kind, lines_at = starts[path]
@@ -250,6 +250,29 @@ def build_flows(
     return tuple(out)
 
 
+def _routes(
+    entrypoints: Sequence[Entrypoint], facts: Mapping[str, FileFacts]
+) -> dict[tuple[str, int], str]:
+    """(path, line) → the route a JS/TS routes file registers there, as its entry point
+    gives it (with the prefix it is mounted under: `/v1/users/:id` for `.route("/:id")`)."""
+    out: dict[tuple[str, int], str] = {}
+    for entry in entrypoints:
+        if entry.kind not in ("http", "webhook") or not entry.detail.startswith("/"):
+            continue
+        items = [d.removesuffix(" …") for d in entry.detail.split(", ")]
+        for ev in entry.evidence:
+            f = facts.get(ev.path)
+            if f is None or f.language not in _BARREL_LANGUAGES or ev.line is None:
+                continue
+            for sig in f.signals:
+                if sig.line == ev.line and sig.kind == f"entrypoint.{entry.kind}":
+                    route = sig.detail.rstrip("/")
+                    fits = [d for d in items if d.endswith(route)] if route else items
+                    out[(ev.path, ev.line)] = min(fits, key=len) if fits else sig.detail
+                    break
+    return out
+
+
 def _unnamed(sink: Sink) -> bool:
     """Of two sinks at one line, the service the catalog names (`uses SMTP`) names the flow,
     not the call's destination (`sends smtp to config.email.smtp`)."""
@@ -281,8 +304,10 @@ class _Walker:
         extra: ExtraSinks | None,
         paired: Mapping[tuple[str, int], str],
         graph: CallGraph | None = None,
+        routes: Mapping[tuple[str, int], str] | None = None,
     ) -> None:
         self.paired = paired
+        self.routes = routes or {}  # (path, line) -> the route registered there
         self.graph = graph
         self.facts = facts
         self.resolve = resolve
@@ -392,11 +417,20 @@ class _Walker:
         `PER_ENTRY` per kind of sink. Lines outside any function: one walk of the module."""
         found: dict[str, tuple[int, int, int, str, Flow]] = {}
         assert self.graph is not None
+        lines = sorted({ln for ln in at if ln is not None})
+        table = self.facts[start].language in _BARREL_LANGUAGES
         for i, ln in enumerate(at[:MAX_ENTRY_LINES]):
             # Named for its function: the entry point's name is the file's (its first route).
             scope = self.graph.scope_at(start, ln)
             title = f"{scope} ({start})" if scope and not named else name
-            for sink_kind, flow in self.call_flows(start, title, kind, ln, by_line=True):
+            span = None
+            if not scope and table and ln is not None:
+                # A JS routes file registers at module level (`router.post("/x", ctrl.x)`):
+                # each route is walked from the calls and handlers up to the next one.
+                span = (ln, next((x for x in lines if x > ln), 1 << 30))
+                route = self.routes.get((start, ln))
+                title = f"{route} ({start})" if route else name
+            for sink_kind, flow in self.call_flows(start, title, kind, ln, by_line=True, span=span):
                 # The file's first function that reaches the sink (a service file's
                 # create, a module's first task), not the shortest chain.
                 key = (_priority(kind, sink_kind), i, len(flow.hops), sink_kind, flow)
@@ -414,16 +448,23 @@ class _Walker:
         return out
 
     def call_flows(
-        self, start: str, name: str, kind: str, line: int | None, by_line: bool = False
+        self,
+        start: str,
+        name: str,
+        kind: str,
+        line: int | None,
+        by_line: bool = False,
+        span: tuple[int, int] | None = None,
     ) -> list[tuple[str, Flow]]:
-        """`import_flows` over functions: a hop is a call into another function."""
+        """`import_flows` over functions: a hop is a call into another function. With
+        `span`, a walk from module level takes only the calls on those lines first."""
         graph = self.graph
         assert graph is not None
         if graph.calls(start) is None:
             return []
         rank = "development" if is_development(start) else _RANK_OF_KIND.get(kind, "cli")
         scope = graph.scope_at(start, line)
-        if by_line and not scope:
+        if by_line and not scope and span is None:
             return []  # one of several lines, outside any function: the others say more
         if not scope and kind in _WORKERS:
             scope = graph.job_method(start)  # a job class: its `perform` is where work starts
@@ -446,6 +487,8 @@ class _Walker:
             for target, qual, at, what in graph.steps(path, scope):
                 nd = (target, qual)
                 if nd in parent or not self.may_enter(target, rank, kind):
+                    continue
+                if span is not None and node == root and not span[0] <= at < span[1]:
                     continue
                 parent[nd] = (node, at, what)
                 depth[nd] = depth[node] + 1

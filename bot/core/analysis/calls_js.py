@@ -30,6 +30,7 @@ _JS_NODES = frozenset(
     }
 )
 _JS_FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function"})
+MAX_ARGS = 8  # arguments of one call looked at for a function handed over
 
 
 def _js_type(node: ts.Node | None) -> str | None:
@@ -118,7 +119,10 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                     value = n.child_by_field_name("value")
                     if value is not None and value.type in ("call_expression", "member_expression"):
                         _js_require(n.child_by_field_name("name"), value, imports)
-                    if value is None or value.type not in _JS_FUNCTION_VALUES or scope:
+                    if scope or value is None:
+                        continue
+                    # `const register = catchAsync(async (req, res) => …)`: a function too.
+                    if value.type not in _JS_FUNCTION_VALUES and not _wraps_function(value):
                         continue
                 name = ts.text(n.child_by_field_name("name"))
                 qual = f"{owner}.{name}" if kind == "method_definition" and owner else name
@@ -154,6 +158,13 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                     parts, line = found
                     head = ("", owner) if parts[0] == "this" and owner else None
                     calls.append(Call(line, scope, parts, head))
+                # A function handed over is called back: `router.post("/x", ctrl.create)`.
+                args = n.child_by_field_name("arguments")
+                for arg in args.named_children[:MAX_ARGS] if args is not None else ():
+                    if arg.type == "member_expression" and len(calls) < MAX_CALLS:
+                        handed = _js_parts(arg)
+                        if handed is not None and handed[0][0] != "this":
+                            calls.append(Call(handed[1], scope, handed[0], None))
     return FileCalls(
         tuple(funcs),
         tuple(calls),
@@ -216,3 +227,13 @@ def _js_default(n: ts.Node) -> str:
     if value.type == "object":
         return OBJECT_EXPORT
     return ""
+
+
+def _wraps_function(value: ts.Node) -> bool:
+    """`wrap(async (req, res) => …)`: a call whose argument is a function."""
+    if value.type != "call_expression":
+        return False
+    args = value.child_by_field_name("arguments")
+    return args is not None and any(
+        a.type in _JS_FUNCTION_VALUES for a in args.named_children[:MAX_ARGS]
+    )
