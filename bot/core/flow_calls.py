@@ -55,6 +55,7 @@ class Sink:
     name: str
     line: int | None
     what: str
+    reach: int | None = None  # the line whose function it belongs to, when not `line`
 
 
 class CallGraph:

@@ -44,7 +44,8 @@ def used_sinks(f: FileFacts, fc: FileCalls | None, sinks: Sequence[Sink]) -> lis
             use = _use_line(f.language, fc, specs[at], at)
             if use is None:
                 continue
-            sink = Sink(sink.kind, sink.name, use, sink.what)
+            # Cited at the call; reached as the import is (the whole file uses it).
+            sink = Sink(sink.kind, sink.name, use, sink.what, reach=at)
         if (sink.what, sink.line) not in seen:
             seen.add((sink.what, sink.line))
             out.append(sink)

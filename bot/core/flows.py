@@ -264,13 +264,26 @@ def _routes(
             f = facts.get(ev.path)
             if f is None or f.language not in _BARREL_LANGUAGES or ev.line is None:
                 continue
+            # Line 0: the entry point's own name, for its lines that register no route.
+            base = entry.name if ev.path in entry.name else f"{entry.name} ({ev.path})"
+            out.setdefault((ev.path, 0), base)
             for sig in f.signals:
-                if sig.line == ev.line and sig.kind == f"entrypoint.{entry.kind}":
+                if (
+                    sig.line == ev.line
+                    and sig.kind == f"entrypoint.{entry.kind}"
+                    and sig.detail.startswith("/")
+                ):
                     route = sig.detail.rstrip("/")
                     fits = [d for d in items if d.endswith(route)] if route else items
                     out[(ev.path, ev.line)] = min(fits, key=len) if fits else sig.detail
                     break
     return out
+
+
+def _at(sink: Sink) -> int | None:
+    """The line that decides which functions reach a sink: a library's import line for one
+    cited where the file calls the library (the whole file, or Go package, uses it)."""
+    return sink.reach if sink.reach is not None else sink.line
 
 
 def _unnamed(sink: Sink) -> bool:
@@ -428,8 +441,9 @@ class _Walker:
                 # A JS routes file registers at module level (`router.post("/x", ctrl.x)`):
                 # each route is walked from the calls and handlers up to the next one.
                 span = (ln, next((x for x in lines if x > ln), 1 << 30))
+                # A line that registers no route (`const app = express()`) sets the app up.
                 route = self.routes.get((start, ln))
-                title = f"{route} ({start})" if route else name
+                title = f"{route} ({start})" if route else self.routes.get((start, 0), name)
             for sink_kind, flow in self.call_flows(start, title, kind, ln, by_line=True, span=span):
                 # The file's first function that reaches the sink (a service file's
                 # create, a module's first task), not the shortest chain.
@@ -480,6 +494,8 @@ class _Walker:
             for at_path, sink in self.node_sinks(path, scope):
                 if sink.kind == "queue" and kind in _WORKERS and node == root:
                     continue  # as in `import_flows`
+                if span is not None and node == root and not span[0] <= (sink.line or 0) < span[1]:
+                    continue  # the app file's own database connection is not the route's
                 enqueues |= sink.kind == "queue"
                 reached.append((_priority(kind, sink.kind), depth[node], node, at_path, sink))
             if depth[node] >= CALL_DEPTH or (enqueues and kind not in _WORKERS):
@@ -553,12 +569,12 @@ class _Walker:
         key = (path, scope)
         found = self._node_sinks.get(key)
         if found is None:
-            found = [(path, s) for s in self.sinks(path) if graph.in_scope(path, scope, s.line)]
+            found = [(path, s) for s in self.sinks(path) if graph.in_scope(path, scope, _at(s))]
             found += [(path, s) for s in graph.orm_sinks(path, scope)]
             for other in graph.package_files(path):
                 if other != path and other in self.facts:
                     found += [
-                        (other, s) for s in self.sinks(other) if graph.in_scope(other, "-", s.line)
+                        (other, s) for s in self.sinks(other) if graph.in_scope(other, "-", _at(s))
                     ]
             self._node_sinks[key] = found
         return found

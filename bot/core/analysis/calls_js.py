@@ -100,6 +100,7 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
         owners: list[tuple[int, str]] = []  # (end byte, class name) of the open classes
         open_funcs: list[tuple[int, str]] = []  # (end byte, qual) of the open functions
         default = ""
+        exported = False
         for n in ts.find(grammar, root, _JS_NODES):
             while owners and owners[-1][0] <= n.start_byte:
                 owners.pop()
@@ -151,6 +152,13 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
             elif kind in ("assignment_expression", "export_statement"):
                 if not scope and not owner:
                     default = _js_default(n) or default
+                    named = _js_exported_function(n)
+                    if named:
+                        # `exports.getAccount = (req, res) => …`: a function of the module,
+                        # which is then the object of its functions (when nothing else is).
+                        funcs.append(Func(named, ts.line(n), ts.line(n), n.end_point[0] + 1))
+                        open_funcs.append((n.end_byte, named))
+                        exported = True
             elif len(calls) < MAX_CALLS:
                 callee = "constructor" if kind == "new_expression" else "function"
                 found = _js_parts(n.child_by_field_name(callee))
@@ -171,7 +179,7 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
         tuple(dict.fromkeys(fields)),
         classes=tuple(classes),
         imports=tuple(imports),
-        default_export=default,
+        default_export=default or (OBJECT_EXPORT if exported else ""),
     )
 
 
@@ -237,3 +245,18 @@ def _wraps_function(value: ts.Node) -> bool:
     return args is not None and any(
         a.type in _JS_FUNCTION_VALUES for a in args.named_children[:MAX_ARGS]
     )
+
+
+def _js_exported_function(n: ts.Node) -> str:
+    """`x` of `exports.x = function …` or `module.exports.x = (…) => …`."""
+    if n.type != "assignment_expression":
+        return ""
+    left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+    if left is None or right is None or left.type != "member_expression":
+        return ""
+    if right.type not in _JS_FUNCTION_VALUES and not _wraps_function(right):
+        return ""
+    holder = ts.text(left.child_by_field_name("object"), 40).replace(" ", "")
+    if holder not in ("exports", "module.exports"):
+        return ""
+    return ts.text(left.child_by_field_name("property"))
