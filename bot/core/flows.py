@@ -221,7 +221,7 @@ def build_flows(
     # the flows that reach somewhere by a hop of their own. Flows that follow calls are one
     # per entry point when their last call is the same (every handler of a file that looks
     # up the current user the same way).
-    first: list[Flow] = []
+    leading: list[Flow] = []
     again: list[Flow] = []
     taken: set[tuple[str, int | None, str, str, str, int | None]] = set()
     per_entry: set[tuple[str, tuple[str, int | None, str, str, str, int | None]]] = set()
@@ -236,17 +236,17 @@ def build_flows(
             step.path if step else "",
             step.line if step else None,
         )
-        entry = origin.get(flow.hops[0].path, flow.hops[0].path)
-        if (entry, key) in per_entry:
+        owner = origin.get(flow.hops[0].path, flow.hops[0].path)
+        if (owner, key) in per_entry:
             continue
-        per_entry.add((entry, key))
-        (again if key in taken else first).append(flow)
+        per_entry.add((owner, key))
+        (again if key in taken else leading).append(flow)
         taken.add(key)
     # At most so many of each rank: a web app's hundred handlers leave room for its
     # workers and commands.
     out: list[Flow] = []
     for rank, cap in RANK_CAPS.items():
-        out += [f for f in (*first, *again) if f.rank == rank][:cap]
+        out += [f for f in (*leading, *again) if f.rank == rank][:cap]
     return tuple(out)
 
 

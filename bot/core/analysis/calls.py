@@ -24,6 +24,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.core.analysis import treesitter as ts
+from bot.core.analysis.call_bounds import MAX_CALLS, MAX_PARTS, PARSE_FLOOR, PARSE_PER_BYTE
+from bot.core.analysis.calls_js import js_calls
 from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import Lines
 from bot.core.call_sites import Call, FileCalls, Func
@@ -33,19 +35,11 @@ MAX_BYTES = 400_000
 # a time: `ast.parse` of a whole 200 KB views module costs ~60 ms, its three functions a walk
 # reaches ~1 ms.
 SMALL_PYTHON = 16_000
-MAX_CALLS = 5_000
-# The parse budget of the call reader, tighter than extraction's: it runs outside the per-file
-# deadline. Real code reports progress ~0.006-0.011 times a byte (at most 0.019 in files over
-# 2 KB of lobsters, memos, ghostfolio and netbox); Ruby's error recovery on garbage spends
-# ~180 us a report, so extraction's budget (5,000 + 0.25/byte) let a 400 kB file cost ~18 s.
-PARSE_PER_BYTE = 0.05
-PARSE_FLOOR = 500
 # Calls already read, by blob: a push moves few files, and without this every flow walk of
 # a warm refresh would read its files again (in the App, a blob request each). Bounded by
 # the bytes read (a large Python file's index keeps its text) and by count.
 MEMO_BYTES = 64_000_000
 MEMO_FILES = 4_096
-MAX_PARTS = 6  # `a.b.c.d.e.f(`: longer chains are not followed
 
 
 class _Memo:
@@ -95,8 +89,6 @@ def file_calls(language: str, data: bytes, tsx: bool = False) -> FileCalls | Non
     if len(data) > MAX_BYTES:
         return None
     if language in ("javascript", "typescript"):
-        from bot.core.analysis.calls_js import js_calls  # it reads this module's bounds
-
         return js_calls(data, "tsx" if tsx else language)
     if language == "python":
         return python_calls(data) if len(data) <= SMALL_PYTHON else python_index(data)

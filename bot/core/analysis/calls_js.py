@@ -10,7 +10,7 @@ walk can follow `x.f()` into the module `x` was required from.
 from __future__ import annotations
 
 from bot.core.analysis import treesitter as ts
-from bot.core.analysis.calls import MAX_CALLS, MAX_PARTS, PARSE_FLOOR, PARSE_PER_BYTE
+from bot.core.analysis.call_bounds import MAX_CALLS, MAX_PARTS, PARSE_FLOOR, PARSE_PER_BYTE
 from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func
 
 _JS_NODES = frozenset(

@@ -59,8 +59,8 @@ def merge_processes(
         # A folder convention and a file's own signal (`Rails controllers`, a controller)
         # name a kind of file, not a process: merged only when a manifest declares one, or
         # for a command (one program, however many ways it is named).
-        declared = any(not is_code(ev.path) for e in group for ev in e.evidence)
-        if len(group) > 1 and (declared or group[0].kind == "cli"):
+        in_manifest = any(not is_code(ev.path) for e in group for ev in e.evidence)
+        if len(group) > 1 and (in_manifest or group[0].kind == "cli"):
             out.append(_merged(group, facts))
         else:
             out += group
