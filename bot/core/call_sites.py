@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+OBJECT_EXPORT = "{}"  # a JS module's `module.exports = { a, b }`: its own functions, by name
+
 
 @dataclass(frozen=True, slots=True)
 class Func:
@@ -48,6 +50,9 @@ class FileCalls:
     # other modules' (`router = Router(a.router, b.router)`: ("router", (("a", "router"), …))).
     registered: tuple[tuple[str, str, str], ...] = ()
     registries: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
+    # JavaScript/TypeScript: what the module exports by default (`module.exports = x`,
+    # `export default x`): a name defined in the file, or `OBJECT_EXPORT`.
+    default_export: str = ""
     # A large Python file is indexed, not parsed: its calls are read one function at a time
     # (`calls_in`), by this, when a walk reaches that function.
     reader: Callable[[str], tuple[Call, ...]] | None = field(default=None, compare=False)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.core.call_sites import Call, FileCalls, Func
+from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func
 from bot.core.model import FileFacts, ImportRef
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
@@ -66,6 +66,7 @@ class Sink:
     name: str
     line: int | None
     what: str
+    reach: int | None = None  # the line whose function it belongs to, when not `line`
 
 
 class CallGraph:
@@ -390,7 +391,8 @@ class CallGraph:
         if fc is None:
             return None
         if name == "default":
-            return None  # which binding a default export is: not followed
+            qual = _js_default(fc, rest)
+            return (path, qual) if qual is not None else None
         local = _py_defined(fc, name, rest)
         if local is not None:
             return (path, local)
@@ -402,6 +404,9 @@ class CallGraph:
             target = self._js_module(path, ref.spec)
             if target is not None and target != path:
                 hit = self._js_export(target, name, rest, depth + 1)
+                if hit is None and rest and name in ref.names:
+                    # `module.exports.users = require("./users")`: the module is the name.
+                    hit = self._js_export(target, "default", rest, depth + 1)
                 if hit is not None:
                     return hit
         return None
@@ -597,6 +602,24 @@ def _py_defined(fc: FileCalls, name: str, rest: tuple[str, ...]) -> str | None:
         method = f"{name}.{rest[0]}" if rest else f"{name}.__init__"
         return method if method in quals else None
     return None
+
+
+def _js_default(fc: FileCalls, rest: tuple[str, ...]) -> str | None:
+    """The `qual` of `x.f` (or `x()`) where x is a module's default export: a function or
+    class the module defines, or one of the functions of `module.exports = { f, g }`."""
+    name = fc.default_export
+    if name == OBJECT_EXPORT:
+        return _py_defined(fc, rest[0], rest[1:]) if rest else None
+    if not name:
+        return None
+    found = _py_defined(fc, name, rest)
+    defined = name in fc.classes or any(f.qual == name for f in fc.funcs)
+    if found is None and rest and not defined:
+        # A value built at module level (`module.exports = mongoose.model("User", …)`,
+        # a knex client): `User.create(…)` runs what the module's top level set up. No
+        # function has this name, so the walk sees the module-level lines only.
+        return ".".join((name, *rest))
+    return found
 
 
 def _label(path: str, target: str, qual: str) -> str:

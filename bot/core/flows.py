@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from bot.core.evidence import is_code
 from bot.core.flow_calls import CallGraph, ReadCalls, Sink
+from bot.core.flow_uses import used_sinks
 from bot.core.model import (
     Entrypoint,
     FileFacts,
@@ -190,6 +191,7 @@ def build_flows(
     # path -> (name, kind, lines): the entry point's lines in that file (several for a
     # module of Celery tasks, a service file of gRPC methods, a class of cron methods).
     starts: dict[str, tuple[str, str, tuple[int | None, ...]]] = {}
+    origin: dict[str, str] = {}  # path -> the entry point it starts a flow for
     one_route: set[str] = set()
     for entry in entrypoints:
         by_path: dict[str, list[int | None]] = {}
@@ -202,6 +204,7 @@ def build_flows(
             old = starts.get(path)
             if old is None or _START_ORDER.index(entry.kind) < _START_ORDER.index(old[1]):
                 starts[path] = (_flow_name(entry, path), entry.kind, tuple(found))
+                origin[path] = f"{entry.kind}:{entry.name}"
                 if entry.detail.startswith("/") and "," not in entry.detail:
                     one_route.add(path)  # its flows are named by the route, not a function
                 else:
@@ -230,18 +233,23 @@ def build_flows(
     for s in services:
         for host in s.hosts:
             hosts.setdefault(host, s.name)
-    walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph, hosts)
+    routes = _routes(entrypoints, facts)
+    walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph, hosts, routes)
     flows = []
     for path in sorted(starts):
         name, kind, lines_at = starts[path]
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route))
     flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), len(fl.hops), fl.name))
-    # Many entry files reaching the same sink by the same last hop (every urls.py of a
-    # Django project importing the views that enqueue) are one flow: the shortest is kept.
-    # Flows that follow calls are one when their last call is the same (every handler that
-    # looks up the current user the same way): handlers that reach the store through
-    # functions of their own are flows of their own.
-    kept: dict[tuple[str, int | None, str, str, str, int | None], Flow] = {}
+    # The files of one entry point reaching the same sink by the same last hop (every
+    # urls.py of a Django project importing the views that enqueue) are one flow. Distinct
+    # entry points keep theirs (the user routes and the auth routes both store users), after
+    # the flows that reach somewhere by a hop of their own. Flows that follow calls are one
+    # per entry point when their last call is the same (every handler of a file that looks
+    # up the current user the same way).
+    leading: list[Flow] = []
+    again: list[Flow] = []
+    taken: set[tuple[str, int | None, str, str, str, int | None]] = set()
+    per_entry: set[tuple[str, tuple[str, int | None, str, str, str, int | None]]] = set()
     for flow in flows:
         last = flow.sinks[0]
         step = flow.hops[-1] if flow.hops[-1].what.startswith("calls ") else None
@@ -253,13 +261,60 @@ def build_flows(
             step.path if step else "",
             step.line if step else None,
         )
-        kept.setdefault(key, flow)
+        owner = origin.get(flow.hops[0].path, flow.hops[0].path)
+        if (owner, key) in per_entry:
+            continue
+        per_entry.add((owner, key))
+        (again if key in taken else leading).append(flow)
+        taken.add(key)
     # At most so many of each rank: a web app's hundred handlers leave room for its
     # workers and commands.
     out: list[Flow] = []
     for rank, cap in RANK_CAPS.items():
-        out += [f for f in kept.values() if f.rank == rank][:cap]
+        out += [f for f in (*leading, *again) if f.rank == rank][:cap]
     return tuple(out)
+
+
+def _routes(
+    entrypoints: Sequence[Entrypoint], facts: Mapping[str, FileFacts]
+) -> dict[tuple[str, int], str]:
+    """(path, line) → the route a JS/TS routes file registers there, as its entry point
+    gives it (with the prefix it is mounted under: `/v1/users/:id` for `.route("/:id")`)."""
+    out: dict[tuple[str, int], str] = {}
+    for entry in entrypoints:
+        if entry.kind not in ("http", "webhook") or not entry.detail.startswith("/"):
+            continue
+        items = [d.removesuffix(" …") for d in entry.detail.split(", ")]
+        for ev in entry.evidence:
+            f = facts.get(ev.path)
+            if f is None or f.language not in _BARREL_LANGUAGES or ev.line is None:
+                continue
+            # Line 0: the entry point's own name, for its lines that register no route.
+            base = entry.name if ev.path in entry.name else f"{entry.name} ({ev.path})"
+            out.setdefault((ev.path, 0), base)
+            for sig in f.signals:
+                if (
+                    sig.line == ev.line
+                    and sig.kind == f"entrypoint.{entry.kind}"
+                    and sig.detail.startswith("/")
+                ):
+                    route = sig.detail.rstrip("/")
+                    fits = [d for d in items if d.endswith(route)] if route else items
+                    out[(ev.path, ev.line)] = min(fits, key=len) if fits else sig.detail
+                    break
+    return out
+
+
+def _at(sink: Sink) -> int | None:
+    """The line that decides which functions reach a sink: a library's import line for one
+    cited where the file calls the library (the whole file, or Go package, uses it)."""
+    return sink.reach if sink.reach is not None else sink.line
+
+
+def _unnamed(sink: Sink) -> bool:
+    """Of two sinks at one line, the service the catalog names (`uses SMTP`) names the flow,
+    not the call's destination (`sends smtp to config.email.smtp`)."""
+    return not sink.what.startswith("uses ")
 
 
 def _has_queue(flow: Flow) -> bool:
@@ -288,9 +343,11 @@ class _Walker:
         paired: Mapping[tuple[str, int], str],
         graph: CallGraph | None = None,
         hosts: Mapping[str, str] | None = None,
+        routes: Mapping[tuple[str, int], str] | None = None,
     ) -> None:
         self.paired = paired
         self.hosts = hosts
+        self.routes = routes or {}  # (path, line) -> the route registered there
         self.graph = graph
         self.facts = facts
         self.resolve = resolve
@@ -327,9 +384,13 @@ class _Walker:
 
     def sinks(self, path: str) -> list[Sink]:
         if path not in self._sinks:
-            self._sinks[path] = file_sinks(
+            found = file_sinks(
                 path, self.facts[path], self.lines, self.extra, self.paired, self.hosts
             )
+            if self.graph is not None:
+                # A library named at an import line is a sink only where the file calls it.
+                found = used_sinks(self.facts[path], self.graph.calls(path), found)
+            self._sinks[path] = found
         return self._sinks[path]
 
     def runs_in_worker(self, path: str) -> bool:
@@ -398,11 +459,21 @@ class _Walker:
         `PER_ENTRY` per kind of sink. Lines outside any function: one walk of the module."""
         found: dict[str, tuple[int, int, int, str, Flow]] = {}
         assert self.graph is not None
+        lines = sorted({ln for ln in at if ln is not None})
+        table = self.facts[start].language in _BARREL_LANGUAGES
         for i, ln in enumerate(at[:MAX_ENTRY_LINES]):
             # Named for its function: the entry point's name is the file's (its first route).
             scope = self.graph.scope_at(start, ln)
             title = f"{scope} ({start})" if scope and not named else name
-            for sink_kind, flow in self.call_flows(start, title, kind, ln, by_line=True):
+            span = None
+            if not scope and table and ln is not None:
+                # A JS routes file registers at module level (`router.post("/x", ctrl.x)`):
+                # each route is walked from the calls and handlers up to the next one.
+                span = (ln, next((x for x in lines if x > ln), 1 << 30))
+                # A line that registers no route (`const app = express()`) sets the app up.
+                route = self.routes.get((start, ln))
+                title = f"{route} ({start})" if route else self.routes.get((start, 0), name)
+            for sink_kind, flow in self.call_flows(start, title, kind, ln, by_line=True, span=span):
                 # The file's first function that reaches the sink (a service file's
                 # create, a module's first task), not the shortest chain.
                 key = (_priority(kind, sink_kind), i, len(flow.hops), sink_kind, flow)
@@ -420,16 +491,23 @@ class _Walker:
         return out
 
     def call_flows(
-        self, start: str, name: str, kind: str, line: int | None, by_line: bool = False
+        self,
+        start: str,
+        name: str,
+        kind: str,
+        line: int | None,
+        by_line: bool = False,
+        span: tuple[int, int] | None = None,
     ) -> list[tuple[str, Flow]]:
-        """`import_flows` over functions: a hop is a call into another function."""
+        """`import_flows` over functions: a hop is a call into another function. With
+        `span`, a walk from module level takes only the calls on those lines first."""
         graph = self.graph
         assert graph is not None
         if graph.calls(start) is None:
             return []
         rank = "development" if is_development(start) else _RANK_OF_KIND.get(kind, "cli")
         scope = graph.scope_at(start, line)
-        if by_line and not scope:
+        if by_line and not scope and span is None:
             return []  # one of several lines, outside any function: the others say more
         if not scope and kind in _WORKERS:
             scope = graph.job_method(start)  # a job class: its `perform` is where work starts
@@ -445,6 +523,8 @@ class _Walker:
             for at_path, sink in self.node_sinks(path, scope):
                 if sink.kind == "queue" and kind in _WORKERS and node == root:
                     continue  # as in `import_flows`
+                if span is not None and node == root and not span[0] <= (sink.line or 0) < span[1]:
+                    continue  # the app file's own database connection is not the route's
                 enqueues |= sink.kind == "queue"
                 reached.append((_priority(kind, sink.kind), depth[node], node, at_path, sink))
             if depth[node] >= CALL_DEPTH or (enqueues and kind not in _WORKERS):
@@ -452,6 +532,8 @@ class _Walker:
             for target, qual, at, what in graph.steps(path, scope):
                 nd = (target, qual)
                 if nd in parent or not self.may_enter(target, rank, kind):
+                    continue
+                if span is not None and node == root and not span[0] <= at < span[1]:
                     continue
                 parent[nd] = (node, at, what)
                 depth[nd] = depth[node] + 1
@@ -467,7 +549,9 @@ class _Walker:
         # Ties go to the node found first: the walk is breadth-first in source order, so
         # that is the function's earliest call (`CreateMemo` before `ListAttachments`).
         order = {nd: i for i, nd in enumerate(parent)}
-        reached.sort(key=lambda r: (r[0], r[1], order[r[2]], r[3], r[4].line or 0, r[4].what))
+        reached.sort(
+            key=lambda r: (r[0], r[1], order[r[2]], r[3], r[4].line or 0, _unnamed(r[4]), r[4].what)
+        )
         out: list[tuple[str, Flow]] = []
         kinds: set[str] = set()
         for _, _, node, at_path, sink in reached:
@@ -564,12 +648,12 @@ class _Walker:
         key = (path, scope)
         found = self._node_sinks.get(key)
         if found is None:
-            found = [(path, s) for s in self.sinks(path) if graph.in_scope(path, scope, s.line)]
+            found = [(path, s) for s in self.sinks(path) if graph.in_scope(path, scope, _at(s))]
             found += [(path, s) for s in graph.orm_sinks(path, scope)]
             for other in graph.package_files(path):
                 if other != path and other in self.facts:
                     found += [
-                        (other, s) for s in self.sinks(other) if graph.in_scope(other, "-", s.line)
+                        (other, s) for s in self.sinks(other) if graph.in_scope(other, "-", _at(s))
                     ]
             self._node_sinks[key] = found
         return found
@@ -633,7 +717,7 @@ class _Walker:
                 elif not barrel and given and self.is_barrel(target):
                     wanted[target] = frozenset(given)
                 queue.append(target)
-        reached.sort(key=lambda r: (r[0], r[1], r[2], r[3].line or 0, r[3].what))
+        reached.sort(key=lambda r: (r[0], r[1], r[2], r[3].line or 0, _unnamed(r[3]), r[3].what))
         out: list[tuple[str, Flow]] = []
         kinds: set[str] = set()
         for _, _, path, sink in reached:

@@ -74,12 +74,14 @@ def container_diagram(facts: RepoFacts) -> str:
         return node_id
 
     deploy_files = {ev.path for item in facts.deployment for ev in item.evidence}
-    processes = [
+    # A deployed process may carry the code file it runs (`node src/index.js`, merged into
+    # one entry point): it is drawn as the process, and flows from that file start there.
+    processes = [e for e in facts.entrypoints if any(ev.path in deploy_files for ev in e.evidence)]
+    public = [
         e
         for e in facts.entrypoints
-        if e.evidence and not _in_code(e) and any(ev.path in deploy_files for ev in e.evidence)
+        if e.kind in ("http", "webhook") and _in_code(e) and e not in processes
     ]
-    public = [e for e in facts.entrypoints if e.kind in ("http", "webhook") and _in_code(e)]
     public = [e for e in public if not any(_dev(ev.path) for ev in e.evidence)]
     for e in processes[:MAX_PROCESS_NODES]:
         add("internal", f"proc_{slug(e.name)}", f"{e.name} ({kind_label(e.kind)})")
@@ -97,6 +99,10 @@ def container_diagram(facts: RepoFacts) -> str:
         for ev in e.evidence:
             entry_of.setdefault(ev.path, node)
             entry_at.setdefault((ev.path, ev.line), node)
+    for e in processes[:MAX_PROCESS_NODES]:
+        for ev in e.evidence:
+            if _code_path(ev.path):
+                entry_of.setdefault(ev.path, f"proc_{slug(e.name)}")
     rest = public[MAX_PUBLIC_NODES - 1 :] if len(public) > MAX_PUBLIC_NODES else []
     if rest:
         node = add("internet", "ep_other", f"{plural(len(rest), 'other HTTP entry point')}")
@@ -156,7 +162,7 @@ def container_diagram(facts: RepoFacts) -> str:
     web = [f"proc_{slug(e.name)}" for e in processes if e.kind == "http"]
     served: set[tuple[str, str]] = set()
     if len(web) == 1 and web[0] in nodes:
-        served = {(node, web[0]) for node in set(entry_of.values())}
+        served = {(node, web[0]) for node in set(entry_of.values()) if node != web[0]}
     if not nodes:
         return ""
     lines = ["```mermaid", "flowchart LR"]
@@ -255,6 +261,12 @@ def _in_code(entry: Entrypoint) -> bool:
     from bot.core.evidence import is_code
 
     return any(is_code(ev.path) for ev in entry.evidence)
+
+
+def _code_path(path: str) -> bool:
+    from bot.core.evidence import is_code
+
+    return is_code(path)
 
 
 def _dev(path: str) -> bool:

@@ -23,7 +23,9 @@ from bot.core.analysis.graph import (
     update_graph,
 )
 from bot.core.analysis.handoff_links import link_handoffs
+from bot.core.analysis.mounts import mount_prefixes, with_mounts
 from bot.core.analysis.movement import collect_schedules, pair_handoffs
+from bot.core.analysis.processes import merge_processes
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
 from bot.core.call_sites import FileCalls
@@ -127,8 +129,11 @@ def _analyze(
     )
     handoffs = pair_handoffs(linked.facts, is_test_path, linked.derived)
     schedules = collect_schedules(facts, is_test_path)
+    # Routes files say where they are mounted only in the files that mount them.
+    entrypoints = with_mounts(entries_state.result, mount_prefixes(facts, resolver.resolve))
+    entrypoints = merge_processes(entrypoints, facts)  # a bin, a script, a compose service
     flows = build_flows(
-        entries_state.result,
+        entrypoints,
         linked.for_flows,
         resolver.resolve,
         handoffs,
@@ -139,7 +144,7 @@ def _analyze(
     )
     out = RepoFacts(
         source=snapshot.source,
-        entrypoints=entries_state.result,
+        entrypoints=entrypoints,
         modules=graph.modules,
         edges=graph.edges,
         datastores=found.datastores,

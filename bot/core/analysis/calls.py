@@ -22,7 +22,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.core.analysis import treesitter as ts
-from bot.core.analysis.calls_python import MAX_CALLS, MAX_PARTS, python_calls, python_index
+from bot.core.analysis.call_bounds import MAX_CALLS, MAX_PARTS, PARSE_FLOOR, PARSE_PER_BYTE
+from bot.core.analysis.calls_js import js_calls
+from bot.core.analysis.calls_python import python_calls, python_index
 from bot.core.call_sites import Call, FileCalls, Func
 
 MAX_BYTES = 400_000
@@ -30,12 +32,6 @@ MAX_BYTES = 400_000
 # a time: `ast.parse` of a whole 200 KB views module costs ~60 ms, its three functions a walk
 # reaches ~1 ms.
 SMALL_PYTHON = 16_000
-# The parse budget of the call reader, tighter than extraction's: it runs outside the per-file
-# deadline. Real code reports progress ~0.006-0.011 times a byte (at most 0.019 in files over
-# 2 KB of lobsters, memos, ghostfolio and netbox); Ruby's error recovery on garbage spends
-# ~180 us a report, so extraction's budget (5,000 + 0.25/byte) let a 400 kB file cost ~18 s.
-PARSE_PER_BYTE = 0.05
-PARSE_FLOOR = 500
 # Calls already read, by blob: a push moves few files, and without this every flow walk of
 # a warm refresh would read its files again (in the App, a blob request each). Bounded by
 # the bytes read (a large Python file's index keeps its text) and by count.
@@ -333,145 +329,3 @@ def _rb_call(n: ts.Node, scope: str, owner: str, types: dict[str, str], out: lis
         typ = types.get(ts.text(recv))
     head = ts.text(recv, 80) if recv.type != "call" else "_"
     out.append(Call(line, scope, (head, method), ("", typ) if typ else None))
-
-
-# --- JavaScript / TypeScript ------------------------------------------------------------
-
-_JS_NODES = frozenset(
-    {
-        "import_statement",
-        "class_declaration",
-        "abstract_class_declaration",
-        "method_definition",
-        "function_declaration",
-        "variable_declarator",
-        "call_expression",
-        "required_parameter",
-        "public_field_definition",
-    }
-)
-_JS_FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function"})
-
-
-def _js_type(node: ts.Node | None) -> str | None:
-    """`DataService` of `: DataService` or `: Repository<DataService>`'s `Repository`."""
-    if node is not None and node.type == "type_annotation":
-        node = node.named_children[0] if node.named_children else None
-    if node is not None and node.type == "generic_type":
-        node = node.child_by_field_name("name") or (
-            node.named_children[0] if node.named_children else None
-        )
-    if node is not None and node.type in ("type_identifier", "identifier"):
-        return ts.text(node)
-    return None
-
-
-def _js_parts(node: ts.Node | None) -> tuple[tuple[str, ...], int] | None:
-    """(`("this", "svc", "gather")`, line of `gather`) of a call's function."""
-    if node is None:
-        return None
-    if node.type == "identifier":
-        return (ts.text(node),), ts.line(node)
-    if node.type != "member_expression":
-        return None
-    last = node.child_by_field_name("property")
-    parts: list[str] = []
-    while node is not None and node.type == "member_expression" and len(parts) < MAX_PARTS:
-        parts.append(ts.text(node.child_by_field_name("property")))
-        node = node.child_by_field_name("object")
-    if node is None or node.type not in ("identifier", "this") or last is None:
-        return None
-    parts.append(ts.text(node))
-    return tuple(reversed(parts)), ts.line(last)
-
-
-def _js_import(n: ts.Node, out: list[tuple[str, str, str]]) -> None:
-    source = n.child_by_field_name("source")
-    spec = ts.text(source, 300).strip("'\"`")
-    for clause in n.named_children:
-        if clause.type != "import_clause":
-            continue
-        for part in clause.named_children:
-            if part.type == "identifier":
-                out.append((ts.text(part), spec, "default"))
-            elif part.type == "namespace_import" and part.named_children:
-                out.append((ts.text(part.named_children[0]), spec, "*"))
-            elif part.type == "named_imports":
-                for item in part.named_children:
-                    name = item.child_by_field_name("name")
-                    alias = item.child_by_field_name("alias")
-                    if name is not None:
-                        local = alias if alias is not None else name
-                        out.append((ts.text(local), spec, ts.text(name)))
-
-
-def js_calls(data: bytes, grammar: str) -> FileCalls | None:
-    """JavaScript/TypeScript functions, classes' methods, imports, calls (`this.svc.f()` is
-    typed by a constructor parameter property `private readonly svc: Svc`, NestJS style)."""
-    with ts.reading(data):
-        root = ts.parse(grammar, data, PARSE_PER_BYTE, PARSE_FLOOR)
-        if root is None:
-            return None
-        imports: list[tuple[str, str, str]] = []
-        funcs: list[Func] = []
-        classes: list[str] = []
-        fields: list[tuple[str, str, str, str]] = []
-        calls: list[Call] = []
-        owners: list[tuple[int, str]] = []  # (end byte, class name) of the open classes
-        open_funcs: list[tuple[int, str]] = []  # (end byte, qual) of the open functions
-        for n in ts.find(grammar, root, _JS_NODES):
-            while owners and owners[-1][0] <= n.start_byte:
-                owners.pop()
-            while open_funcs and open_funcs[-1][0] <= n.start_byte:
-                open_funcs.pop()
-            owner = owners[-1][1] if owners else ""
-            scope = open_funcs[-1][1] if open_funcs else ""
-            kind = n.type
-            if kind == "import_statement":
-                _js_import(n, imports)
-            elif kind in ("class_declaration", "abstract_class_declaration"):
-                name = ts.text(n.child_by_field_name("name"))
-                classes.append(name)
-                owners.append((n.end_byte, name))
-            elif kind in ("method_definition", "function_declaration", "variable_declarator"):
-                if kind == "variable_declarator":
-                    value = n.child_by_field_name("value")
-                    if value is None or value.type not in _JS_FUNCTION_VALUES or scope:
-                        continue
-                name = ts.text(n.child_by_field_name("name"))
-                qual = f"{owner}.{name}" if kind == "method_definition" and owner else name
-                if scope and kind != "method_definition":
-                    qual = f"{scope}.{name}"
-                first = ts.line(n)
-                prev = n.prev_named_sibling
-                while prev is not None and prev.type == "decorator":  # `@Cron(…)` above it
-                    first, prev = ts.line(prev), prev.prev_named_sibling
-                funcs.append(Func(qual, ts.line(n), first, n.end_point[0] + 1))
-                open_funcs.append((n.end_byte, qual))
-            elif kind == "required_parameter":
-                # `constructor(private readonly svc: Svc)`: a field of the class.
-                if owner and any(c.type == "accessibility_modifier" for c in n.children):
-                    typ = _js_type(n.child_by_field_name("type"))
-                    pattern = n.child_by_field_name("pattern")
-                    if typ and pattern is not None:
-                        fields.append((owner, ts.text(pattern), "", typ))
-            elif kind == "public_field_definition":
-                value = n.child_by_field_name("value")
-                typ = _js_type(n.child_by_field_name("type"))
-                if typ is None and value is not None and value.type == "new_expression":
-                    typ = _js_type(value.child_by_field_name("constructor"))
-                if owner and typ:
-                    fields.append((owner, ts.text(n.child_by_field_name("name")), "", typ))
-            elif len(calls) < MAX_CALLS:
-                found = _js_parts(n.child_by_field_name("function"))
-                if found is not None:
-                    parts, line = found
-                    head = ("", owner) if parts[0] == "this" and owner else None
-                    calls.append(Call(line, scope, parts, head))
-    return FileCalls(
-        tuple(funcs),
-        tuple(calls),
-        tuple(dict.fromkeys(fields)),
-        classes=tuple(classes),
-        imports=tuple(imports),
-    )

@@ -15,12 +15,11 @@ import ast
 import re
 import textwrap
 
+from bot.core.analysis.call_bounds import MAX_CALLS, MAX_PARTS
 from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import Lines
 from bot.core.call_sites import Call, FileCalls, Func
 
-MAX_CALLS = 5_000
-MAX_PARTS = 6  # `a.b.c.d.e.f(`: longer chains are not followed
 # Decorators that register a handler on a registry a dispatch call runs (gidgethub's
 # `@router.register("pull_request", action="opened")`, pyee's `@ee.on("event")`).
 REGISTERING = frozenset({"register", "on", "handler"})

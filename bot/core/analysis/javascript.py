@@ -20,7 +20,7 @@ from bot.core.analysis.scan import (
     starts_word,
     unique_sorted,
 )
-from bot.core.model import EnvRead, FileFacts, ImportRef
+from bot.core.model import EnvRead, FileFacts, ImportRef, Signal
 
 # Vue and Svelte single-file components import like modules; their <script> is JS or TS.
 JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".vue", ".svelte")
@@ -73,6 +73,33 @@ _ENV = literal_first(
 _ENV_DESTRUCTURE = re.compile(r"\{([^{}]*)\}\s*=\s*process\.env\b")
 
 _Q = r"[\"'`]"
+# Where a router is mounted (`app.use("/v1", routes)`, `router.use("/users", auth, users)`,
+# or a table `{ path: "/users", route: userRoute }` its file passes to `.use(`): the path and
+# the names after it, read against the file's `require`/default-`import` bindings, so the
+# flows can say `/v1/users` for the routes of the file `users` was required from.
+MAX_MOUNT = 200  # characters of one mount path
+_MOUNT_USE = re.compile(
+    rf"\.use\(\s*+{_Q}(?P<path>/[^\"'`\n]{{0,{MAX_MOUNT}}}){_Q}\s*+,(?P<args>[^()\n]{{1,300}})\)"
+)
+
+
+def _mount_value(n: int) -> str:
+    """A table row's value: a path string (group `p<n>`) or a name (group `i<n>`)."""
+    path = rf"{_Q}(?P<p{n}>/[^\"'`\n]{{0,{MAX_MOUNT}}}){_Q}"
+    return rf"(?:{path}|(?P<i{n}>[A-Za-z_$][\w$]*+))"
+
+
+_MOUNT_ROW = re.compile(
+    r"\{\s*+[\w$]++\s*+:\s*+"
+    + _mount_value(1)
+    + r"\s*+,\s*+[\w$]++\s*+:\s*+"
+    + _mount_value(2)
+    + r"\s*+,?\s*+\}"
+)
+_BINDING = literal_first(
+    r"\b(?:const|let|var)\s++(?P<a>[A-Za-z_$][\w$]*+)\s*+=\s*+require\(\s*+[\"'](?P<s1>[^\"'\n]+)[\"']\s*+\)"
+    r"|\bimport\s++(?P<b>[A-Za-z_$][\w$]*+)\s++from\s*+[\"'](?P<s2>[^\"'\n]+)[\"']"
+)
 RULES = (
     # Any receiver, but the path must start with "/": `map.get("key")` is not a route.
     rule(
@@ -139,8 +166,8 @@ class _Extractor:
     def __init__(self, name: str, suffixes: tuple[str, ...]) -> None:
         self.name = name
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
-        # 4: the names an import takes or a barrel re-exports
-        self.version = 4
+        # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted
+        self.version = 5
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
@@ -265,9 +292,37 @@ def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
                 if re.fullmatch(r"[A-Za-z_$][\w$]*", name):
                     env.append(EnvRead(name, line))
     signals = scan_signals(code, RULES, lines)
+    if ".use(" in code:
+        signals += _mounts(code, lines)
     return FileFacts(
         language=language,
         imports=unique_sorted(imports),
         env=unique_sorted(env),
         signals=unique_sorted(signals),
     )
+
+
+def _mounts(code: str, lines: Lines) -> list[Signal]:
+    """`route.mount` signals: name the module spec mounted, detail the path it is mounted
+    at. Only names bound to a relative module count (a middleware from a package does not
+    hold routes)."""
+    bound: dict[str, str] = {}
+    for m in _BINDING.finditer(code):
+        spec = m.group("s1") or m.group("s2")
+        if starts_word(code, m.start()) and spec.startswith("."):
+            bound.setdefault(m.group("a") or m.group("b"), spec)
+    if not bound:
+        return []
+    out = []
+    for m in _MOUNT_USE.finditer(code):
+        for arg in m.group("args").split(","):
+            spec = bound.get(arg.strip())
+            if spec is not None:
+                out.append(Signal("route.mount", spec, lines.at(m.start()), m.group("path")))
+    for m in _MOUNT_ROW.finditer(code):
+        path = m.group("p1") or m.group("p2")
+        name = m.group("i2") if m.group("p1") else m.group("i1")
+        spec = bound.get(name or "")
+        if path is not None and spec is not None:
+            out.append(Signal("route.mount", spec, lines.at(m.start()), path))
+    return out

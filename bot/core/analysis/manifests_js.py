@@ -1,4 +1,5 @@
-"""package.json: dependencies by group, `bin` commands and the `start` script."""
+"""package.json: dependencies by group, `bin` commands and the `start` script; pm2's
+ecosystem file: the apps it runs and their scripts."""
 
 from __future__ import annotations
 
@@ -105,8 +106,47 @@ def parse_package_json(data: bytes) -> FileFacts:
     )
 
 
+PM2_FILES = ("ecosystem.config.json", "ecosystem.json", "pm2.json")
+MAX_PM2_APPS = 20
+
+
+def is_pm2_config(path: str) -> bool:
+    return base(path) in PM2_FILES and "node_modules/" not in path
+
+
+def parse_pm2_config(data: bytes) -> FileFacts:
+    """`{"apps": [{"name": "api", "script": "src/index.js"}]}`: one entry point per app,
+    its detail the script it runs (`package.json`'s `pm2 start ecosystem.config.json`
+    then names the same process)."""
+    text = decode(data)
+    try:
+        doc: Any = json.loads(text)
+    except ValueError:
+        return FileFacts(language="manifest")
+    apps = doc.get("apps") if isinstance(doc, dict) else None
+    if not isinstance(apps, list):
+        return FileFacts(language="manifest")
+    keys = _KeyLines(text.splitlines())
+    signals: list[Signal] = []
+    start = 0
+    for app in apps[:MAX_PM2_APPS]:
+        if not isinstance(app, dict):
+            continue
+        script, name = app.get("script"), app.get("name")
+        if not isinstance(script, str) or not script.strip():
+            continue
+        name = name if isinstance(name, str) and name.strip() else script
+        line = keys.line("script", start)
+        start = line or start
+        kind = process_kind(name, script, "http")
+        if kind:
+            signals.append(Signal(f"entrypoint.{kind}", name[:100], line, script[:300]))
+    return FileFacts(language="manifest", signals=tuple(sorted(set(signals))))
+
+
 JS_MANIFEST_EXTRACTORS = (
     FileExtractor(
         "package_json", 2, is_package_json, parse_package_json, claims(names=("package.json",))
     ),
+    FileExtractor("pm2_config", 1, is_pm2_config, parse_pm2_config, claims(names=PM2_FILES)),
 )
