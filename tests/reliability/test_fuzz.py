@@ -127,6 +127,7 @@ _PATHS = sorted(
         "config/schedule.rb",
         "svc/main.go",
         "package.json",
+        "ecosystem.config.json",
         "tsconfig.json",
         "pyproject.toml",
         "requirements.txt",
