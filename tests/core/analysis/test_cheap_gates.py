@@ -64,23 +64,25 @@ def test_headers_in_any_case_and_either_separator_still_pass_the_folded_gate() -
     ]
 
 
-# The gate as it was: any client needle, then one pattern over both keywords.
+# The gate as it was: any client needle, then one pattern over both keywords (with the SDK
+# clients' modules), or a verb the class inherits, or a URL in code.
 _OLD_PY_IMPORT = re.compile(
     rb"(?:import|from)[ \t]+"
-    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b|pygit2)"
+    rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b|pygit2"
+    rb"|gidgethub|github\b|slack_sdk)"
 )
 
 
 def _old_python_trigger(data: bytes) -> bool:
     if any(n in data for n in http_models.NEEDLES["python"]) and _OLD_PY_IMPORT.search(data):
         return True
-    return http_models.url_in_code(data)
+    return http_models.own_verb_call(data) or http_models.url_in_code(data)
 
 
 _PY_PIECES = [
     *(n.decode() for n in http_models.NEEDLES["python"]), "import", "from", "git", "gitx",
     "git.Repo", "urllib3", "http", "client", ".", " ", "\t", "\n", "import ", "from ", "x",
-    '("https://', "= 'http://", "#", "é",
+    '("https://', "= 'http://", "#", "é", "gidgethub", "github", "slack_sdk", "self.post(",
 ]  # fmt: skip
 
 
