@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from bot.core.evidence import is_code
 from bot.core.flow_calls import CallGraph, ReadCalls, Sink
@@ -31,6 +32,7 @@ from bot.core.model import (
     Schedule,
     Service,
 )
+from bot.core.route_handlers import RouteStart, route_starts
 
 MAX_DEPTH = 4
 CALL_DEPTH = 6  # a call chain is longer than an import chain: one hop per function
@@ -41,6 +43,7 @@ MAX_VISIT = 120
 MAX_SINKS = 4
 PER_ENTRY = 3  # flows drawn from one entry point: one per kind of sink it reaches first
 MAX_FLOWS = 40
+MIN_COMMON = 4  # handlers that call one function before it is everyone's (`_common_calls`)
 MAX_NAMES = 8  # names of one `from x import a, b` tried as submodules
 RANK_CAPS = {"public": 16, "deployed": 12, "cli": 6, "development": 6}  # MAX_FLOWS in all
 # The order a reader follows: a request comes in (routes, webhooks), a deployed process
@@ -211,10 +214,23 @@ def build_flows(
     }
     graph = CallGraph(facts, resolve, read_calls, skip) if read_calls is not None else None
     walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph)
+    handlers: list[RouteStart] = []
+    if graph is not None:
+        # Routes registered by reference start at their handlers: the routes file's own walk
+        # (through its imports) goes when it only registers routes.
+        handlers, routed = route_starts(facts, graph, skip)
+        for path in routed:
+            if path in starts and _only_routes(facts[path]):
+                del starts[path]
     flows = []
     for path in sorted(starts):
         name, kind, lines_at = starts[path]
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route))
+    # A function most handlers call first (the current user's lookup) says nothing of any
+    # one route: a handler's walk leaves it for last.
+    common = _common_calls(walker, handlers)
+    for handler in handlers:
+        flows.extend(walker.handler_flows(handler, common))
     flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), len(fl.hops), fl.name))
     # Many entry files reaching the same sink by the same last hop (every urls.py of a
     # Django project importing the views that enqueue) are one flow: the shortest is kept.
@@ -238,8 +254,51 @@ def build_flows(
     # workers and commands.
     out: list[Flow] = []
     for rank, cap in RANK_CAPS.items():
-        out += [f for f in kept.values() if f.rank == rank][:cap]
+        out += _diverse([f for f in kept.values() if f.rank == rank])[:cap]
     return tuple(out)
+
+
+def _diverse(flows: list[Flow]) -> list[Flow]:
+    """`flows` (in order) with the first to each sink first, then the first from each entry
+    file, then the rest: a hundred handlers storing rows leave room for the one that mails."""
+    sinks: set[str] = set()
+    files: set[str] = set()
+    first: list[Flow] = []
+    second: list[Flow] = []
+    rest: list[Flow] = []
+    for flow in flows:
+        sink = flow.name.rpartition(" → ")[2]
+        if sink not in sinks:
+            sinks.add(sink)
+            files.add(flow.hops[0].path)
+            first.append(flow)
+        elif flow.hops[0].path not in files:
+            files.add(flow.hops[0].path)
+            second.append(flow)
+        else:
+            rest.append(flow)
+    return first + second + rest
+
+
+def _common_calls(walker: _Walker, handlers: Sequence[RouteStart]) -> frozenset[tuple[str, str]]:
+    """Functions that at least a quarter of the handlers (and more than `MIN_COMMON`) call."""
+    graph = walker.graph
+    if graph is None or len(handlers) <= MIN_COMMON:
+        return frozenset()
+    counts: dict[tuple[str, str], int] = {}
+    for h in handlers:
+        for target in {(t, q) for t, q, _at, _what in graph.steps(h.path, h.qual)}:
+            counts[target] = counts.get(target, 0) + 1
+    least = max(MIN_COMMON, len(handlers) // 4)
+    return frozenset(t for t, n in counts.items() if n >= least)
+
+
+_ROUTE_ONLY = frozenset({"HTTP route", "Django route", "Django URLs", "route"})
+
+
+def _only_routes(f: FileFacts) -> bool:
+    """Whether a file's entry-point signals are all route registrations (no app, server)."""
+    return all(s.name in _ROUTE_ONLY for s in f.signals if s.kind.startswith("entrypoint."))
 
 
 def _has_queue(flow: Flow) -> bool:
@@ -398,9 +457,16 @@ class _Walker:
         return out
 
     def call_flows(
-        self, start: str, name: str, kind: str, line: int | None, by_line: bool = False
+        self,
+        start: str,
+        name: str,
+        kind: str,
+        line: int | None,
+        by_line: bool = False,
+        avoid: frozenset[tuple[str, str]] = frozenset(),
     ) -> list[tuple[str, Flow]]:
-        """`import_flows` over functions: a hop is a call into another function."""
+        """`import_flows` over functions: a hop is a call into another function. The entry
+        function's calls into `avoid` are not followed."""
         graph = self.graph
         assert graph is not None
         if graph.calls(start) is None:
@@ -430,6 +496,8 @@ class _Walker:
             for target, qual, at, what in graph.steps(path, scope):
                 nd = (target, qual)
                 if nd in parent or not self.may_enter(target, rank, kind):
+                    continue
+                if node == root and nd in avoid:
                     continue
                 parent[nd] = (node, at, what)
                 depth[nd] = depth[node] + 1
@@ -468,6 +536,22 @@ class _Walker:
             if len(out) >= PER_ENTRY:
                 break
         return out
+
+    def handler_flows(
+        self, handler: RouteStart, common: frozenset[tuple[str, str]] = frozenset()
+    ) -> list[Flow]:
+        """The flows of one route's handler: from its `def`, through the line that routes
+        to it, along its calls to where data lands (calls of its own first, then `common`)."""
+        name = f"{handler.display} ({handler.path})"
+        found = self.call_flows(handler.path, name, handler.kind, handler.line, avoid=common)
+        if common and not found:
+            found = self.call_flows(handler.path, name, handler.kind, handler.line)
+        routed = Hop(
+            handler.routes_path,
+            handler.routes_line,
+            f"routes {handler.display} to {handler.ref}",
+        )
+        return [replace(f, hops=(f.hops[0], routed, *f.hops[1:])) for _, f in found]
 
     def entry_hop(
         self, root: tuple[str, str], line: int | None, kind: str, first: int | None

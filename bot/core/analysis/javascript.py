@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.claims import claims
+from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import (
     Lines,
     literal_first,
@@ -140,7 +141,7 @@ class _Extractor:
         self.name = name
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
         # 4: the names an import takes or a barrel re-exports
-        self.version = 4
+        self.version = 5  # 5: route handlers
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
@@ -265,6 +266,7 @@ def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
                 if re.fullmatch(r"[A-Za-z_$][\w$]*", name):
                     env.append(EnvRead(name, line))
     signals = scan_signals(code, RULES, lines)
+    signals += route_handler_signals(code, language, lines)
     return FileFacts(
         language=language,
         imports=unique_sorted(imports),
