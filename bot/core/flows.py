@@ -43,6 +43,7 @@ MAX_VISIT = 120
 MAX_SINKS = 4
 PER_ENTRY = 3  # flows drawn from one entry point: one per kind of sink it reaches first
 MAX_FLOWS = 40
+REACH_CAP, REACH_STEP = 48, 12  # a handler's walk size, in steps of importance
 MIN_COMMON = 4  # handlers that call one function before it is everyone's (`_common_calls`)
 MAX_NAMES = 8  # names of one `from x import a, b` tried as submodules
 RANK_CAPS = {"public": 16, "deployed": 12, "cli": 6, "development": 6}  # MAX_FLOWS in all
@@ -214,30 +215,43 @@ def build_flows(
     }
     graph = CallGraph(facts, resolve, read_calls, skip) if read_calls is not None else None
     walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph)
-    handlers: list[RouteStart] = []
+    flows: list[Flow] = []
     if graph is not None:
-        # Routes registered by reference start at their handlers: the routes file's own walk
-        # (through its imports) goes when it only registers routes.
-        handlers, routed = route_starts(facts, graph, skip)
-        for path in routed:
-            if path in starts and _only_routes(facts[path]):
+        # Routes registered by reference start at their handlers. A function most handlers
+        # call first (the current user's lookup) says nothing of any one route: a handler's
+        # walk leaves it for last. The routes file's own walk (through its imports) goes
+        # when its handlers gave flows and it only registers routes.
+        handlers = route_starts(facts, graph, skip)
+        common = _common_calls(walker, handlers)
+        for handler in handlers:
+            found = walker.handler_flows(handler, common)
+            flows.extend(found)
+            path = handler.routes_path
+            if found and path in starts and _only_routes(facts[path]):
                 del starts[path]
-    flows = []
     for path in sorted(starts):
         name, kind, lines_at = starts[path]
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route))
-    # A function most handlers call first (the current user's lookup) says nothing of any
-    # one route: a handler's walk leaves it for last.
-    common = _common_calls(walker, handlers)
-    for handler in handlers:
-        flows.extend(walker.handler_flows(handler, common))
-    flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), len(fl.hops), fl.name))
+    # Among requests, the handlers that change something and do the most come first (a
+    # subscription that fetches, parses and stores before a page that reads one row).
+    weight = walker.weight
+    flows.sort(
+        key=lambda fl: (
+            RANKS.index(fl.rank),
+            not _has_queue(fl),
+            -weight.get(fl, 0),
+            len(fl.hops),
+            fl.name,
+        )
+    )
     # Many entry files reaching the same sink by the same last hop (every urls.py of a
     # Django project importing the views that enqueue) are one flow: the shortest is kept.
     # Flows that follow calls are one when their last call is the same (every handler that
     # looks up the current user the same way): handlers that reach the store through
     # functions of their own are flows of their own.
-    kept: dict[tuple[str, int | None, str, str, str, int | None], Flow] = {}
+    # Handlers are one flow when they end by the same call (every page that looks up the
+    # current user), wherever that call is written.
+    kept: dict[tuple[str, int | None, str, str, str, int | str | None], Flow] = {}
     for flow in flows:
         last = flow.sinks[0]
         step = flow.hops[-1] if flow.hops[-1].what.startswith("calls ") else None
@@ -246,8 +260,8 @@ def build_flows(
             last.line,
             last.what,
             flow.rank,
-            step.path if step else "",
-            step.line if step else None,
+            step.path if step and flow not in weight else "",
+            (step.what if flow in weight else step.line) if step else None,
         )
         kept.setdefault(key, flow)
     # At most so many of each rank: a web app's hundred handlers leave room for its
@@ -259,25 +273,28 @@ def build_flows(
 
 
 def _diverse(flows: list[Flow]) -> list[Flow]:
-    """`flows` (in order) with the first to each sink first, then the first from each entry
-    file, then the rest: a hundred handlers storing rows leave room for the one that mails."""
-    sinks: set[str] = set()
-    files: set[str] = set()
+    """`flows` (in order) with the first to each sink first, then one from each entry file
+    (the one to its rarest sink), then the rest: a hundred handlers storing rows leave room
+    for the one that mails."""
+    sink_of = {id(f): f.name.rpartition(" → ")[2] for f in flows}
+    count: dict[str, int] = {}
+    for f in flows:
+        count[sink_of[id(f)]] = count.get(sink_of[id(f)], 0) + 1
     first: list[Flow] = []
-    second: list[Flow] = []
-    rest: list[Flow] = []
-    for flow in flows:
-        sink = flow.name.rpartition(" → ")[2]
-        if sink not in sinks:
-            sinks.add(sink)
-            files.add(flow.hops[0].path)
-            first.append(flow)
-        elif flow.hops[0].path not in files:
-            files.add(flow.hops[0].path)
-            second.append(flow)
-        else:
-            rest.append(flow)
-    return first + second + rest
+    seen: set[str] = set()
+    for f in flows:
+        if sink_of[id(f)] not in seen:
+            seen.add(sink_of[id(f)])
+            first.append(f)
+    taken = {id(f) for f in first}
+    files = {f.hops[0].path for f in first}
+    by_file: dict[str, list[tuple[int, int, Flow]]] = {}
+    for i, f in enumerate(flows):
+        if id(f) not in taken and f.hops[0].path not in files:
+            by_file.setdefault(f.hops[0].path, []).append((count[sink_of[id(f)]], i, f))
+    second = sorted((min(c, key=lambda x: x[:2]) for c in by_file.values()), key=lambda x: x[1])
+    taken |= {id(f) for _, _, f in second}
+    return first + [f for _, _, f in second] + [f for f in flows if id(f) not in taken]
 
 
 def _common_calls(walker: _Walker, handlers: Sequence[RouteStart]) -> frozenset[tuple[str, str]]:
@@ -339,6 +356,8 @@ class _Walker:
         self._steps: dict[tuple[str, bool, bool], list[Step]] = {}
         self._node_sinks: dict[tuple[str, str], list[tuple[str, Sink]]] = {}
         self._barrel: dict[str, bool] = {}
+        self.reached = 0  # functions the last call walk reached
+        self.weight: dict[Flow, int] = {}  # a handler's flows: how much the handler does
 
     def steps(self, path: str, development: bool, worker: bool) -> list[Step]:
         """The imports a walk may follow from `path`, once per kind of walk: a product flow
@@ -504,6 +523,7 @@ class _Walker:
                 queue.append(nd)
         # Ties go to the node found first: the walk is breadth-first in source order, so
         # that is the function's earliest call (`CreateMemo` before `ListAttachments`).
+        self.reached = len(parent)
         order = {nd: i for i, nd in enumerate(parent)}
         reached.sort(key=lambda r: (r[0], r[1], order[r[2]], r[3], r[4].line or 0, r[4].what))
         out: list[tuple[str, Flow]] = []
@@ -551,7 +571,12 @@ class _Walker:
             handler.routes_line,
             f"routes {handler.display} to {handler.ref}",
         )
-        return [replace(f, hops=(f.hops[0], routed, *f.hops[1:])) for _, f in found]
+        out = [replace(f, hops=(f.hops[0], routed, *f.hops[1:])) for _, f in found]
+        # How much the handler does: a write first, then the functions its walk reached.
+        weight = 1 + 10 * handler.writes + min(self.reached, REACH_CAP) // REACH_STEP
+        for f in out:
+            self.weight[f] = weight
+        return out
 
     def entry_hop(
         self, root: tuple[str, str], line: int | None, kind: str, first: int | None

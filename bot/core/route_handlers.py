@@ -8,7 +8,8 @@ the handler as written at its registration (`views.ping`, `handler.saveEntry`,
   `ping`); a class-based view (`views.X.as_view()`) starts at its own HTTP-method handlers.
 * Go: a method value (`handler.saveEntry`) is the method of that name in the routes file's
   package, when one type there has it; `pkg.Fn` a function of the imported package.
-* JavaScript/TypeScript: through the call reader's import bindings, as calls resolve.
+* JavaScript/TypeScript: through the call reader's import bindings, as calls resolve, or a
+  `route.module` signal (`const users = require("./users")`) to the module's `exports.f`.
 
 A reference that does not resolve is not a start: the routes file's own flow stays. Pure;
 bounded by `MAX_STARTS` resolved handlers per repository.
@@ -23,6 +24,7 @@ from bot.core.flow_calls import CallGraph
 from bot.core.model import FileFacts, ImportRef
 
 KIND = "route.handler"
+MODULE_KIND = "route.module"  # `const users = require("./users")`, for a handler's head
 MAX_STARTS = 300  # handlers walked from, per repository (each walk is bounded on its own)
 MAX_ROUTES_FILES = 60
 # A class-based view's methods that answer a request.
@@ -43,6 +45,17 @@ class RouteStart:
     line: int  # its `def`/`func` line
 
     @property
+    def method(self) -> str:
+        """`POST` of `POST /subscribe`; "" when the registration names no method."""
+        head, _, rest = self.route.partition(" ")
+        return head if rest.startswith("/") else ""
+
+    @property
+    def writes(self) -> bool:
+        """A request that changes something (or may: a route for every method)."""
+        return self.method in ("POST", "PUT", "PATCH", "DELETE")
+
+    @property
     def kind(self) -> str:
         low = self.route.lower()
         return "webhook" if any(w in low for w in _WEBHOOK_WORDS) else "http"
@@ -50,22 +63,24 @@ class RouteStart:
     @property
     def display(self) -> str:
         """The route as a reader writes it: with a leading slash, or the handler's name."""
-        route = self.route.strip().lstrip("^").rstrip("$")
+        method = self.method
+        route = self.route[len(method) :].strip().lstrip("^").rstrip("$")
         if not route.strip("/"):
-            return self.ref if not self.route.strip() else "/"
-        return route if route.startswith("/") else "/" + route
+            route = "/" if route else self.ref
+        elif not route.startswith("/"):
+            route = "/" + route
+        return f"{method} {route}" if method else route
 
 
 def route_starts(
     facts: Mapping[str, FileFacts],
     graph: CallGraph,
     skip: Callable[[str], bool] = lambda _: False,
-) -> tuple[list[RouteStart], frozenset[str]]:
+) -> list[RouteStart]:
     """The handlers the repository's route registrations run (one start per handler, at
-    its first registration in path order), and the routes files at least one resolved in."""
+    its first registration in path order)."""
     out: list[RouteStart] = []
     seen: set[tuple[str, str]] = set()
-    files: set[str] = set()
     routes_files = [
         p for p, f in facts.items() if any(s.kind == KIND for s in f.signals) and not skip(p)
     ]
@@ -82,9 +97,8 @@ def route_starts(
                 if fn is None or fn.qual != qual:
                     continue
                 seen.add((target, qual))
-                files.add(path)
                 out.append(RouteStart(sig.name, sig.detail, path, sig.line, target, qual, fn.line))
-    return out, frozenset(files)
+    return out
 
 
 def _def_line(graph: CallGraph, path: str, qual: str) -> int | None:
@@ -106,7 +120,7 @@ def resolve_handler(
     if f.language == "go":
         return _go(graph, path, parts)
     if f.language in ("javascript", "typescript"):
-        return _js(graph, path, parts)
+        return _js(graph, facts, path, parts)
     return []
 
 
@@ -203,6 +217,22 @@ def _go_named(
 # --- JavaScript / TypeScript ------------------------------------------------------------
 
 
-def _js(graph: CallGraph, path: str, parts: tuple[str, ...]) -> list[tuple[str, str]]:
+def _js(
+    graph: CallGraph, facts: Mapping[str, FileFacts], path: str, parts: tuple[str, ...]
+) -> list[tuple[str, str]]:
     hit = graph.js_reference(path, parts)
-    return [hit] if hit is not None else []
+    if hit is not None:
+        return [hit]
+    if len(parts) != 2:
+        return []
+    # `users.create` where `const users = require("./controllers/users")`: the module's
+    # `exports.create` (or `create` it defines and exports in a `module.exports = {…}`).
+    f = facts[path]
+    for sig in f.signals:
+        if sig.kind == MODULE_KIND and sig.name == parts[0]:
+            target = graph.resolve(path, f.language, ImportRef(sig.detail, sig.line or 0))
+            fc = graph.calls(target) if target is not None and target in facts else None
+            if fc is not None and any(fn.qual == parts[1] for fn in fc.funcs):
+                return [(target, parts[1])]  # type: ignore[list-item]
+            return []
+    return []

@@ -94,10 +94,10 @@ GO = {
 def test_a_go_method_value_is_the_handler_and_a_constructed_client_is_followed() -> None:
     facts = facts_of(GO)
     flow = next(f for f in facts.flows if f.hops[0].path == "web/entry_save.go")
-    assert flow.name.startswith("/entries/{id}/save (web/entry_save.go) → ")
+    assert flow.name.startswith("POST /entries/{id}/save (web/entry_save.go) → ")
     assert chain(flow)[:4] == [
         ("web/entry_save.go", 9, "http entry point (handler.saveEntry)"),
-        ("web/routes.go", 7, "routes /entries/{id}/save to h.saveEntry"),
+        ("web/routes.go", 7, "routes POST /entries/{id}/save to h.saveEntry"),
         ("web/entry_save.go", 10, "calls share.NewClient"),
         ("web/entry_save.go", 11, "calls share.Client.Save"),
     ]
@@ -130,11 +130,62 @@ JS = {
 def test_an_express_route_starts_at_its_controller_function() -> None:
     facts = facts_of(JS)
     flow = next(f for f in facts.flows if f.hops[0].path == "controllers/users.js")
-    assert flow.name.startswith("/signup (controllers/users.js) → ")
+    assert flow.name.startswith("POST /signup (controllers/users.js) → ")
     assert chain(flow)[:3] == [
         ("controllers/users.js", 3, "http entry point (postSignup)"),
-        ("app.js", 4, "routes /signup to users.postSignup"),
+        ("app.js", 4, "routes POST /signup to users.postSignup"),
         ("controllers/users.js", 4, "calls store.save"),
     ]
     # app.js starts the server: its own flow stays.
     assert any(f.hops[0].path == "app.js" for f in facts.flows)
+
+
+COMMONJS = {
+    "package.json": b'{"dependencies": {"express": "4"}}',
+    "app.js": (
+        b"const express = require('express');\n"
+        b"const userController = require('./controllers/user');\n"
+        b"const app = express();\n"
+        b"app.get('/account', isAuthenticated, userController.getAccount);\n"
+        b"app.listen(3000);\n"
+    ),
+    "controllers/user.js": (
+        b"exports.getAccount = async (req, res) => {\n"
+        b"  await fetch('https://profiles.example.com/me');\n"
+        b"  res.render('account');\n"
+        b"};\n"
+    ),
+}
+
+
+def test_a_commonjs_controller_is_found_through_its_require_and_exports() -> None:
+    facts = facts_of(COMMONJS)
+    flow = next(f for f in facts.flows if f.hops[0].path == "controllers/user.js")
+    assert flow.name.startswith("GET /account (controllers/user.js) → ")
+    assert chain(flow)[:2] == [
+        ("controllers/user.js", 1, "http entry point (getAccount)"),
+        ("app.js", 4, "routes GET /account to userController.getAccount"),
+    ]
+    assert (flow.sinks[0].path, flow.sinks[0].line) == ("controllers/user.js", 2)
+
+
+def test_handlers_that_change_something_come_before_pages() -> None:
+    files = dict(GO)
+    files["web/routes.go"] = (
+        b"package web\n\n"
+        b'import "net/http"\n\n'
+        b"func Serve(h *handler) http.Handler {\n"
+        b"\tmux := http.NewServeMux()\n"
+        b'\tmux.HandleFunc("GET /entries/{id}", h.showEntry)\n'
+        b'\tmux.HandleFunc("POST /entries/{id}/save", h.saveEntry)\n'
+        b"\treturn mux\n}\n"
+    )
+    files["web/entry_show.go"] = (
+        b"package web\n\n"
+        b'import "net/http"\n\n'
+        b"func (h *handler) showEntry(w http.ResponseWriter, r *http.Request) {\n"
+        b'\thttp.Get("https://covers.example.com/img")\n}\n'
+    )
+    public = [f.name for f in facts_of(files).flows if f.rank == "public"]
+    assert public[0].startswith("POST /entries/{id}/save")
+    assert any(name.startswith("GET /entries/{id}") for name in public)

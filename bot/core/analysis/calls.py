@@ -680,6 +680,7 @@ _JS_NODES = frozenset(
         "method_definition",
         "function_declaration",
         "variable_declarator",
+        "assignment_expression",
         "call_expression",
         "required_parameter",
         "public_field_definition",
@@ -740,6 +741,19 @@ def _js_import(n: ts.Node, out: list[tuple[str, str, str]]) -> None:
                         out.append((ts.text(local), spec, ts.text(name)))
 
 
+def _js_exported(n: ts.Node) -> str:
+    """`f` of `exports.f = <function>` / `module.exports.f = <function>`, else ""."""
+    left, value = n.child_by_field_name("left"), n.child_by_field_name("right")
+    if left is None or value is None or value.type not in _JS_FUNCTION_VALUES:
+        return ""
+    if left.type != "member_expression":
+        return ""
+    target = ts.text(left.child_by_field_name("object"), 40).replace(" ", "")
+    if target not in ("exports", "module.exports"):
+        return ""
+    return ts.text(left.child_by_field_name("property"))
+
+
 def js_calls(data: bytes, grammar: str) -> FileCalls | None:
     """JavaScript/TypeScript functions, classes' methods, imports, calls (`this.svc.f()` is
     typed by a constructor parameter property `private readonly svc: Svc`, NestJS style)."""
@@ -783,6 +797,13 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                     first, prev = ts.line(prev), prev.prev_named_sibling
                 funcs.append(Func(qual, ts.line(n), first, n.end_point[0] + 1))
                 open_funcs.append((n.end_byte, qual))
+            elif kind == "assignment_expression":
+                # CommonJS `exports.getLogin = async (req, res) => …`: a function of the
+                # module, named as its importers call it.
+                name = _js_exported(n) if not scope and not owner else ""
+                if name:
+                    funcs.append(Func(name, ts.line(n), ts.line(n), n.end_point[0] + 1))
+                    open_funcs.append((n.end_byte, name))
             elif kind == "required_parameter":
                 # `constructor(private readonly svc: Svc)`: a field of the class.
                 if owner and any(c.type == "accessibility_modifier" for c in n.children):

@@ -29,15 +29,22 @@ _PY = re.compile(
 # net/http (Go 1.22 "GET /p" patterns too), gorilla, chi, gin, echo, fiber: the handler is
 # the last argument (middleware comes before it).
 _GO = re.compile(
-    r"\.(?:HandleFunc|Handle|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any|Get|Post|Put|Patch"
-    r"|Delete|Head|Options|All)\(\s*+\"(?:[A-Z]{3,7} {1,4})?(?P<route>/[^\"\n]{0,300})\"\s*+,"
-    r"\s*+" + _ARGS
+    r"\.(?P<verb>HandleFunc|Handle|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any|Get|Post|Put"
+    r"|Patch|Delete|Head|Options|All)\(\s*+\"(?:(?P<method>[A-Z]{3,7}) {1,4})?"
+    r"(?P<route>/[^\"\n]{0,300})\"\s*+,\s*+" + _ARGS
 )
 # Express, Koa-router, Fastify shorthands: the handler is the last argument.
 _JS = re.compile(
-    r"\.(?:get|post|put|patch|delete|all|options|head)\(\s*+[\"'`](?P<route>/[^\"'`\n]{0,300})"
-    r"[\"'`]\s*+,\s*+" + _ARGS
+    r"\.(?P<verb>get|post|put|patch|delete|all|options|head)\(\s*+[\"'`]"
+    r"(?P<route>/[^\"'`\n]{0,300})[\"'`]\s*+,\s*+" + _ARGS
 )
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+# `const users = require("./controllers/users")`: where a CommonJS handler's module is.
+_REQUIRE = re.compile(
+    r"(?:const|let|var)\s++(?P<name>[A-Za-z_$][\w$]{0,80})\s*+=\s*+require\(\s*+[\"'`]"
+    r"(?P<spec>[^\"'`\n]{1,300})[\"'`]\s*+\)"
+)
+MODULE_KIND = "route.module"
 _REF = re.compile(r"[A-Za-z_$][\w$]{0,80}(?:\.[A-Za-z_$][\w$]{0,80}){0,4}")
 _WRAPPED = re.compile(r"([A-Za-z_$][\w$.]{0,120})\((?P<inner>[^()]{0,200})\)")
 _AS_VIEW = re.compile(r"(?P<ref>[A-Za-z_][\w.]{0,200})\.as_view\([^\n]{0,200}")
@@ -70,8 +77,32 @@ def route_handler_signals(
             continue
         ref = handler_ref(m.group("args"), last)
         if ref:
-            out.append(Signal(KIND, m.group("route"), lines.at(m.start("args")), ref))
+            route = m.group("route")
+            method = _method(m)
+            name = f"{method} {route}" if method else route
+            out.append(Signal(KIND, name, lines.at(m.start("args")), ref))
+    if language not in ("python", "go") and out and "require(" in text:
+        out += _required(text, {sig.detail.split(".")[0] for sig in out}, lines)
     return out
+
+
+def _required(text: str, heads: set[str], lines: Lines) -> list[Signal]:
+    """A `route.module` signal (name: the binding, detail: the module) for each handler's
+    head bound by `require`: the flows resolve `users.create` through it."""
+    out: list[Signal] = []
+    for m in _REQUIRE.finditer(text):
+        if m.group("name") in heads and starts_word(text, m.start()):
+            out.append(Signal(MODULE_KIND, m.group("name"), lines.at(m.start()), m.group("spec")))
+    return out
+
+
+def _method(m: re.Match[str]) -> str:
+    """The HTTP method a registration names (`"POST /p"`, `.post(`, `r.GET(`), or ""."""
+    groups = m.groupdict()
+    for found in (groups.get("method"), groups.get("verb")):
+        if found and found.upper() in _METHODS:
+            return found.upper()
+    return ""
 
 
 def handler_ref(args: str, last: bool) -> str:

@@ -48,9 +48,9 @@ def test_go_routes_take_the_last_argument_and_method_patterns() -> None:
     )
     facts = extract_go(text)
     assert handlers(facts) == [
-        ("/entries/{id}/save", 4, "h.saveEntry"),
-        ("/feeds", 5, "h.listFeeds"),
-        ("/users", 6, "h.listUsers"),
+        ("/feeds", 5, "h.listFeeds"),  # gorilla's method is in `.Methods(…)`: not read
+        ("GET /users", 6, "h.listUsers"),
+        ("POST /entries/{id}/save", 4, "h.saveEntry"),
     ]
     routes = sorted(s.detail for s in facts.signals if s.kind == "entrypoint.http")
     assert "/entries/{id}/save" in routes  # Go 1.22's "POST /p" is a route too
@@ -65,10 +65,21 @@ def test_express_routes_skip_middleware_and_inline_functions() -> None:
         "router.post('/x',\n  mw,\n  ctrl.x);\n"
     )
     assert handlers(extract_javascript(text)) == [
-        ("/login", 1, "userController.getLogin"),
-        ("/login", 2, "userController.postLogin"),
-        ("/upload", 3, "api.getUpload"),
+        ("GET /login", 1, "userController.getLogin"),
+        ("GET /upload", 3, "api.getUpload"),
+        ("POST /login", 2, "userController.postLogin"),
     ]
+
+
+def test_a_commonjs_handler_head_is_located_by_its_require() -> None:
+    text = (
+        "const users = require('./controllers/users');\n"
+        "const other = require('./other');\n"
+        "app.post('/signup', users.postSignup);\n"
+    )
+    found = [(s.kind, s.name, s.line, s.detail) for s in extract_javascript(text).signals]
+    assert ("route.module", "users", 1, "./controllers/users") in found
+    assert not any(name == "other" for _, name, _, _ in found)
 
 
 def test_handler_ref_reads_only_plain_references() -> None:
