@@ -224,11 +224,10 @@ def build_flows(
         handlers = route_starts(facts, graph, skip)
         common = _common_calls(walker, handlers)
         for handler in handlers:
-            found = walker.handler_flows(handler, common)
-            flows.extend(found)
-            path = handler.routes_path
-            if found and path in starts and _only_routes(facts[path]):
-                del starts[path]
+            given = walker.handler_flows(handler, common)
+            flows.extend(given)
+            if given and handler.routes_path in starts and _only_routes(facts[handler.routes_path]):
+                del starts[handler.routes_path]
     for path in sorted(starts):
         name, kind, lines_at = starts[path]
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.analysis import analyze
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.model import Flow, RepoFacts
+from bot.core.render_flows import container_diagram
 from bot.core.snapshot import MemorySnapshot
 from bot.local.catalog_file import default_catalog
 
@@ -189,3 +190,22 @@ def test_handlers_that_change_something_come_before_pages() -> None:
     public = [f.name for f in facts_of(files).flows if f.rank == "public"]
     assert public[0].startswith("POST /entries/{id}/save")
     assert any(name.startswith("GET /entries/{id}") for name in public)
+
+
+def test_the_container_view_draws_a_handler_flow_from_its_routes_file() -> None:
+    files = dict(GO)
+    files["share/client.go"] = (
+        b"package share\n\n"
+        b'import (\n\t"database/sql"\n\n\t_ "github.com/lib/pq"\n)\n\n'
+        b"type Client struct{ db *sql.DB }\n\n"
+        b"func NewClient(url string) *Client { return &Client{} }\n\n"
+        b"func (c *Client) Save(link string) error {\n"
+        b'\t_, err := c.db.Exec("INSERT INTO links VALUES ($1)", link)\n'
+        b"\treturn err\n}\n"
+    )
+    facts = facts_of(files)
+    flow = next(f for f in facts.flows if f.hops[0].path == "web/entry_save.go")
+    assert "PostgreSQL" in flow.name
+    text = container_diagram(facts)
+    entry = next(line.split("[")[0].strip() for line in text.splitlines() if "routes.go" in line)
+    assert f"{entry} --> ds_postgresql" in text
