@@ -348,6 +348,10 @@ class CallGraph:
 
     # --- JavaScript / TypeScript -------------------------------------------------------
 
+    def js_reference(self, path: str, parts: tuple[str, ...]) -> tuple[str, str] | None:
+        """The function `a.b` names in `path` without calling it (a route's handler)."""
+        return self._js_name(path, parts[0], parts[1:]) if parts else None
+
     def _js(self, path: str, call: Call) -> list[tuple[str, str]]:
         """`helper()`, `imported()`, `ns.f()`, `Cls.f()`, `this.f()`, `this.svc.f()` (the
         field typed by a constructor parameter property)."""
@@ -623,7 +627,9 @@ def _js_default(fc: FileCalls, rest: tuple[str, ...]) -> str | None:
 
 
 def _label(path: str, target: str, qual: str) -> str:
-    """`calls verify_signature`, with the module when it is another file's."""
+    """`calls verify_signature`, with the module when it is another file's; a constructor
+    by its class, as the line writes it (`Config()` runs `Config.__init__`)."""
+    qual = qual.removesuffix(".__init__")
     if target == path:
         return f"calls {qual}"
     if target.endswith(".go"):  # a Go package is its folder

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from bot.core.evidence import is_code
 from bot.core.flow_calls import CallGraph, ReadCalls, Sink
@@ -32,6 +33,7 @@ from bot.core.model import (
     Schedule,
     Service,
 )
+from bot.core.route_handlers import RouteStart, route_starts
 
 MAX_DEPTH = 4
 CALL_DEPTH = 6  # a call chain is longer than an import chain: one hop per function
@@ -42,6 +44,8 @@ MAX_VISIT = 120
 MAX_SINKS = 4
 PER_ENTRY = 3  # flows drawn from one entry point: one per kind of sink it reaches first
 MAX_FLOWS = 40
+REACH_CAP, REACH_STEP = 48, 12  # a handler's walk size, in steps of importance
+MIN_COMMON = 4  # handlers that call one function before it is everyone's (`_common_calls`)
 MAX_NAMES = 8  # names of one `from x import a, b` tried as submodules
 RANK_CAPS = {"public": 16, "deployed": 12, "cli": 6, "development": 6}  # MAX_FLOWS in all
 # The order a reader follows: a request comes in (routes, webhooks), a deployed process
@@ -235,21 +239,45 @@ def build_flows(
             hosts.setdefault(host, s.name)
     routes = _routes(entrypoints, facts)
     walker = _Walker(facts, resolve, lines, extra_sinks, paired, graph, hosts, routes)
-    flows = []
+    flows: list[Flow] = []
+    if graph is not None:
+        # Routes registered by reference start at their handlers. A function most handlers
+        # call first (the current user's lookup) says nothing of any one route: a handler's
+        # walk leaves it for last. The routes file's own walk (through its imports) goes
+        # when its handlers gave flows and it only registers routes.
+        handlers = route_starts(facts, graph, skip)
+        common = _common_calls(walker, handlers)
+        for handler in handlers:
+            given = walker.handler_flows(handler, common)
+            flows.extend(given)
+            if given and handler.routes_path in starts and _only_routes(facts[handler.routes_path]):
+                del starts[handler.routes_path]
     for path in sorted(starts):
         name, kind, lines_at = starts[path]
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route))
-    flows.sort(key=lambda fl: (RANKS.index(fl.rank), not _has_queue(fl), len(fl.hops), fl.name))
+    # Among requests, the handlers that change something and do the most come first (a
+    # subscription that fetches, parses and stores before a page that reads one row).
+    weight = walker.weight
+    flows.sort(
+        key=lambda fl: (
+            RANKS.index(fl.rank),
+            not _has_queue(fl),
+            -weight.get(fl, 0),
+            len(fl.hops),
+            fl.name,
+        )
+    )
     # The files of one entry point reaching the same sink by the same last hop (every
     # urls.py of a Django project importing the views that enqueue) are one flow. Distinct
     # entry points keep theirs (the user routes and the auth routes both store users), after
     # the flows that reach somewhere by a hop of their own. Flows that follow calls are one
     # per entry point when their last call is the same (every handler of a file that looks
-    # up the current user the same way).
+    # up the current user the same way); route handlers are one flow when they end by the
+    # same call, wherever that call is written.
     leading: list[Flow] = []
     again: list[Flow] = []
-    taken: set[tuple[str, int | None, str, str, str, int | None]] = set()
-    per_entry: set[tuple[str, tuple[str, int | None, str, str, str, int | None]]] = set()
+    taken: set[tuple[str, int | None, str, str, str, int | str | None]] = set()
+    per_entry: set[tuple[str, tuple[str, int | None, str, str, str, int | str | None]]] = set()
     for flow in flows:
         last = flow.sinks[0]
         step = flow.hops[-1] if flow.hops[-1].what.startswith("calls ") else None
@@ -258,8 +286,8 @@ def build_flows(
             last.line,
             last.what,
             flow.rank,
-            step.path if step else "",
-            step.line if step else None,
+            step.path if step and flow not in weight else "",
+            (step.what if flow in weight else step.line) if step else None,
         )
         owner = origin.get(flow.hops[0].path, flow.hops[0].path)
         if (owner, key) in per_entry:
@@ -271,7 +299,7 @@ def build_flows(
     # workers and commands.
     out: list[Flow] = []
     for rank, cap in RANK_CAPS.items():
-        out += [f for f in (*leading, *again) if f.rank == rank][:cap]
+        out += _diverse([f for f in (*leading, *again) if f.rank == rank])[:cap]
     return tuple(out)
 
 
@@ -317,6 +345,52 @@ def _unnamed(sink: Sink) -> bool:
     return not sink.what.startswith("uses ")
 
 
+def _diverse(flows: list[Flow]) -> list[Flow]:
+    """`flows` (in order) with the first to each sink first, then one from each entry file
+    (the one to its rarest sink), then the rest: a hundred handlers storing rows leave room
+    for the one that mails."""
+    sink_of = {id(f): f.name.rpartition(" → ")[2] for f in flows}
+    count: dict[str, int] = {}
+    for f in flows:
+        count[sink_of[id(f)]] = count.get(sink_of[id(f)], 0) + 1
+    first: list[Flow] = []
+    seen: set[str] = set()
+    for f in flows:
+        if sink_of[id(f)] not in seen:
+            seen.add(sink_of[id(f)])
+            first.append(f)
+    taken = {id(f) for f in first}
+    files = {f.hops[0].path for f in first}
+    by_file: dict[str, list[tuple[int, int, Flow]]] = {}
+    for i, f in enumerate(flows):
+        if id(f) not in taken and f.hops[0].path not in files:
+            by_file.setdefault(f.hops[0].path, []).append((count[sink_of[id(f)]], i, f))
+    second = sorted((min(c, key=lambda x: x[:2]) for c in by_file.values()), key=lambda x: x[1])
+    taken |= {id(f) for _, _, f in second}
+    return first + [f for _, _, f in second] + [f for f in flows if id(f) not in taken]
+
+
+def _common_calls(walker: _Walker, handlers: Sequence[RouteStart]) -> frozenset[tuple[str, str]]:
+    """Functions that at least a quarter of the handlers (and more than `MIN_COMMON`) call."""
+    graph = walker.graph
+    if graph is None or len(handlers) <= MIN_COMMON:
+        return frozenset()
+    counts: dict[tuple[str, str], int] = {}
+    for h in handlers:
+        for target in {(t, q) for t, q, _at, _what in graph.steps(h.path, h.qual)}:
+            counts[target] = counts.get(target, 0) + 1
+    least = max(MIN_COMMON, len(handlers) // 4)
+    return frozenset(t for t, n in counts.items() if n >= least)
+
+
+_ROUTE_ONLY = frozenset({"HTTP route", "Django route", "Django URLs", "route"})
+
+
+def _only_routes(f: FileFacts) -> bool:
+    """Whether a file's entry-point signals are all route registrations (no app, server)."""
+    return all(s.name in _ROUTE_ONLY for s in f.signals if s.kind.startswith("entrypoint."))
+
+
 def _has_queue(flow: Flow) -> bool:
     return any(s.what.startswith("enqueues") for s in flow.sinks)
 
@@ -359,6 +433,8 @@ class _Walker:
         self._steps: dict[tuple[str, bool, bool], list[Step]] = {}
         self._node_sinks: dict[tuple[str, str], list[tuple[str, Sink]]] = {}
         self._barrel: dict[str, bool] = {}
+        self.reached = 0  # functions the last call walk reached
+        self.weight: dict[Flow, int] = {}  # a handler's flows: how much the handler does
 
     def steps(self, path: str, development: bool, worker: bool) -> list[Step]:
         """The imports a walk may follow from `path`, once per kind of walk: a product flow
@@ -498,9 +574,11 @@ class _Walker:
         line: int | None,
         by_line: bool = False,
         span: tuple[int, int] | None = None,
+        avoid: frozenset[tuple[str, str]] = frozenset(),
     ) -> list[tuple[str, Flow]]:
         """`import_flows` over functions: a hop is a call into another function. With
-        `span`, a walk from module level takes only the calls on those lines first."""
+        `span`, a walk from module level takes only the calls on those lines first; the
+        entry function's calls into `avoid` are not followed."""
         graph = self.graph
         assert graph is not None
         if graph.calls(start) is None:
@@ -535,6 +613,8 @@ class _Walker:
                     continue
                 if span is not None and node == root and not span[0] <= at < span[1]:
                     continue
+                if node == root and nd in avoid:
+                    continue
                 parent[nd] = (node, at, what)
                 depth[nd] = depth[node] + 1
                 queue.append(nd)
@@ -548,6 +628,7 @@ class _Walker:
         ]
         # Ties go to the node found first: the walk is breadth-first in source order, so
         # that is the function's earliest call (`CreateMemo` before `ListAttachments`).
+        self.reached = len(parent)
         order = {nd: i for i, nd in enumerate(parent)}
         reached.sort(
             key=lambda r: (r[0], r[1], order[r[2]], r[3], r[4].line or 0, _unnamed(r[4]), r[4].what)
@@ -624,6 +705,27 @@ class _Walker:
             title += " (or " + ", ".join(n for n, _ in alternatives) + ")"
         alt = tuple(hop for _, hop in alternatives)
         return Flow(title, kind, rank, hops, sinks, alt)
+
+    def handler_flows(
+        self, handler: RouteStart, common: frozenset[tuple[str, str]] = frozenset()
+    ) -> list[Flow]:
+        """The flows of one route's handler: from its `def`, through the line that routes
+        to it, along its calls to where data lands (calls of its own first, then `common`)."""
+        name = f"{handler.display} ({handler.path})"
+        found = self.call_flows(handler.path, name, handler.kind, handler.line, avoid=common)
+        if common and not found:
+            found = self.call_flows(handler.path, name, handler.kind, handler.line)
+        routed = Hop(
+            handler.routes_path,
+            handler.routes_line,
+            f"routes {handler.display} to {handler.ref}",
+        )
+        out = [replace(f, hops=(f.hops[0], routed, *f.hops[1:])) for _, f in found]
+        # How much the handler does: a write first, then the functions its walk reached.
+        weight = 1 + 10 * handler.writes + min(self.reached, REACH_CAP) // REACH_STEP
+        for f in out:
+            self.weight[f] = weight
+        return out
 
     def entry_hop(
         self, root: tuple[str, str], line: int | None, kind: str, first: int | None

@@ -91,7 +91,7 @@ def container_diagram(facts: RepoFacts) -> str:
     entry_at: dict[tuple[str, int | None], str] = {}
     # Entry points that start a drawn flow first; the rest share one node, so a Rails app's
     # sixty controllers do not crowd out the two that enqueue work.
-    flowing = {f.hops[0].path for f in facts.flows if f.rank != "development"}
+    flowing = {h.path for f in facts.flows if f.rank != "development" for h in _entry_hops(f)}
     public.sort(key=lambda e: (not any(ev.path in flowing for ev in e.evidence), e.name))
     for e in public[: MAX_PUBLIC_NODES - 1] if len(public) > MAX_PUBLIC_NODES else public:
         label = _entry_label(e)
@@ -143,7 +143,9 @@ def container_diagram(facts: RepoFacts) -> str:
         if flow.rank == "development":
             continue
         first = flow.hops[0]
-        start = entry_at.get((first.path, first.line)) or entry_of.get(first.path)
+        start = None
+        for hop in _entry_hops(flow):
+            start = start or entry_at.get((hop.path, hop.line)) or entry_of.get(hop.path)
         module = first.path.rpartition(".")[0]
         ran = by_command.get(module.rpartition("/")[2]) or by_command.get(module.replace("/", "."))
         if start is None and ran is not None:
@@ -496,3 +498,11 @@ def known_paths_only(
     items: Collection[Evidence], has_file: Callable[[str], bool]
 ) -> tuple[Evidence, ...]:
     return tuple(e for e in items if has_file(e.path))
+
+
+def _entry_hops(flow: Flow) -> tuple[Hop, ...]:
+    """Where a flow enters: its first hop, and for a route's handler the line that routes
+    to it (the routes file is the entry point the container view draws)."""
+    if len(flow.hops) > 1 and flow.hops[1].what.startswith("routes "):
+        return flow.hops[:2]
+    return flow.hops[:1]

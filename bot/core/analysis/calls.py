@@ -105,8 +105,34 @@ _GO_NODES = frozenset(
         "call_expression",
         "import_spec",
         "type_spec",
+        "short_var_declaration",
     }
 )
+
+
+def _go_made(node: ts.Node | None, aliases: dict[str, str]) -> tuple[str, str] | None:
+    """The type `x := pkg.NewClient(…)` (by Go's constructor convention: `Client`), `x :=
+    &pkg.T{…}` or `x := T{…}` gives `x`."""
+    if node is not None and node.type == "expression_list":
+        node = node.named_children[0] if node.named_children else None
+    if node is not None and node.type == "unary_expression":
+        node = node.child_by_field_name("operand")
+    if node is None:
+        return None
+    if node.type == "composite_literal":
+        return _go_type(node.child_by_field_name("type"), aliases)
+    if node.type != "call_expression":
+        return None
+    fn = node.child_by_field_name("function")
+    spec, name = "", ""
+    if fn is not None and fn.type == "identifier":
+        name = ts.text(fn)
+    elif fn is not None and fn.type == "selector_expression":
+        operand = fn.child_by_field_name("operand")
+        spec = aliases.get(ts.text(operand), "") if operand is not None else ""
+        name = ts.text(fn.child_by_field_name("field")) if spec else ""
+    made = name[3:] if name.startswith("New") else ""
+    return (spec, made) if made[:1].isupper() else None
 
 
 def _go_type(node: ts.Node | None, aliases: dict[str, str]) -> tuple[str, str] | None:
@@ -203,6 +229,16 @@ def go_calls(data: bytes) -> FileCalls | None:
                 _go_type_spec(n, aliases, fields, interfaces, types_declared)
         starts = [s[0] for s in spans]
         for n in nodes:
+            if n.type == "short_var_declaration":
+                # A local's type, from its constructor: `client.CreateEntry(…)` then resolves.
+                at = bisect_right(starts, n.start_byte) - 1
+                made = _go_made(n.child_by_field_name("right"), aliases)
+                left = n.child_by_field_name("left")
+                if at >= 0 and n.end_byte <= spans[at][1] and made and left is not None:
+                    names = left.named_children if left.type == "expression_list" else [left]
+                    if names and names[0].type == "identifier":
+                        spans[at][3][ts.text(names[0])] = made
+                continue
             if n.type != "call_expression" or len(calls) >= MAX_CALLS:
                 continue
             found = _go_parts(n.child_by_field_name("function"))

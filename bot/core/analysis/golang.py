@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.claims import claims
+from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import Lines, literal_first, rule, scan_env, scan_signals, unique_sorted
 from bot.core.model import FileFacts, ImportRef, Signal
 
@@ -26,7 +27,8 @@ _ENV = literal_first(
     r"|\b(?:viper\.(?:Get\w*|BindEnv)|envconfig\.\w+)\(\s*\"([A-Z][A-Z0-9_]*)\""
 )
 
-_ROUTE = r"\(\s*\"(?P<route>/[^\"]*)\""
+# `"/p"`, or Go 1.22's `"GET /p"` (net/http's method patterns).
+_ROUTE = r"\(\s*\"(?:[A-Z]{3,7} {1,4})?(?P<route>/[^\"]*)\""
 RULES = (
     rule("Handle", rf"\.(?:HandleFunc|Handle){_ROUTE}", "entrypoint.http", "HTTP route", "route"),
     rule(
@@ -99,7 +101,9 @@ RULES = (
 
 class GoExtractor:
     name = "go"
-    version = 3  # 2: unclosed strings and comments end their line or file; 3: gRPC methods
+    # 2: unclosed strings and comments end their line or file; 3: gRPC methods; 4: route
+    # handlers, Go 1.22 "GET /p" patterns
+    version = 4
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:
@@ -125,6 +129,7 @@ def extract_go(text: str) -> FileFacts:
         for item in _GROUP_ITEM.finditer(m.group(1)):
             imports.append(ImportRef(item.group("spec"), lines.at(base + item.start("spec"))))
     signals = scan_signals(code, RULES, lines)
+    signals += route_handler_signals(code, "go", lines)
     main = _FUNC_MAIN.search(code)
     if main and _PACKAGE_MAIN.search(code):
         signals.append(Signal("entrypoint.cli", "main package", lines.at(main.start())))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.claims import claims
+from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import (
     Lines,
     literal_first,
@@ -166,8 +167,9 @@ class _Extractor:
     def __init__(self, name: str, suffixes: tuple[str, ...]) -> None:
         self.name = name
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
-        # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted
-        self.version = 5
+        # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted;
+        # 6: route handlers
+        self.version = 6
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
@@ -294,6 +296,7 @@ def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
     signals = scan_signals(code, RULES, lines)
     if ".use(" in code:
         signals += _mounts(code, lines)
+    signals += route_handler_signals(code, language, lines)
     return FileFacts(
         language=language,
         imports=unique_sorted(imports),

@@ -17,6 +17,7 @@ from bisect import bisect_right
 
 from bot.core.analysis.claims import claims
 from bot.core.analysis.python_rules import ENV_PATTERNS, RULES
+from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import (
     Lines,
     literal_first,
@@ -55,7 +56,7 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 2  # 2: string literals on one line are not code
+    version = 3  # 2: string literals on one line are not code; 3: route handlers
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:
@@ -85,6 +86,7 @@ def extract_python(text: str) -> FileFacts:
     env = _env_reads(text, lines, skip)
     imported = frozenset(r.spec.partition(".")[0] for r in imports if not r.level)
     signals: list[Signal] = scan_signals(text, RULES, lines, skip, imported)
+    signals += route_handler_signals(text, "python", lines, skip)
     return FileFacts(
         language="python",
         imports=unique_sorted(imports),

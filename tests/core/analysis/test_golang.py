@@ -48,6 +48,8 @@ def test_env_reads_and_entry_points() -> None:
         ("entrypoint.webhook", "HTTP route", 17, "/webhook"),
         ("entrypoint.http", "HTTP route", 18, "/users"),
         ("entrypoint.http", "HTTP server", 19, ""),
+        ("route.handler", "/webhook", 17, "hook"),  # the function each route runs
+        ("route.handler", "/users", 18, "users"),
     }
 
 

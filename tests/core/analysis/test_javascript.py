@@ -98,6 +98,8 @@ def test_express_routes_workers_and_schedulers() -> None:
         ("entrypoint.worker", "BullMQ worker", 5, ""),
         ("entrypoint.scheduler", "cron", 6, ""),
         ("observability.errors", "Sentry", 7, ""),
+        ("route.handler", "GET /users", 2, "handler"),  # the function each route runs
+        ("route.handler", "POST /webhooks/stripe", 3, "hook"),
     }
 
 

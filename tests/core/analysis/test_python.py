@@ -209,6 +209,8 @@ def test_django_urlpatterns_and_routes() -> None:
         ("entrypoint.http", "Django URLs", 3, ""),
         ("entrypoint.http", "Django route", 4, "orders/"),
         ("entrypoint.webhook", "Django route", 5, "^hooks/stripe/$"),
+        ("route.handler", "orders/", 4, "views.orders"),  # the view each route runs
+        ("route.handler", "^hooks/stripe/$", 5, "views.stripe_webhook"),
     }
 
 

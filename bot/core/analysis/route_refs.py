@@ -1,0 +1,157 @@
+"""Routes registered with a handler reference: `path("ping/", views.ping)` (issue 18).
+
+A routes file that names its handlers (Django `urlpatterns`, Go `mux.HandleFunc("/p",
+h.save)`, gin/echo/chi `r.GET("/p", mw, handler)`, Express `app.get("/login",
+userController.getLogin)`) says where each request goes; the flows start at that handler,
+not at the routes file. Each registration is a `route.handler` signal: `name` the route as
+written, `detail` the handler as written (`views.ping`, `handler.saveEntry`), `line` the
+line that names the handler. `bot.core.route_handlers` resolves it to a function.
+
+Read by regular expressions over the extractor's own text (comments and strings already
+blanked where the extractor does so); every quantifier is bounded or possessive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.core.analysis.scan import Lines, starts_word
+from bot.core.model import Signal
+
+KIND = "route.handler"
+MAX_ROUTES = 400  # registrations read from one file
+_ARGS = r"(?P<args>[^\n]{0,300})"
+# Django `path`/`re_path`/`url`: the handler is the argument after the route.
+_PY = re.compile(
+    r"(?:re_path|path|url)\(\s*+r?[\"'](?P<route>[^\"'\n]{0,300})[\"']\s*+,\s*+" + _ARGS
+)
+# net/http (Go 1.22 "GET /p" patterns too), gorilla, chi, gin, echo, fiber: the handler is
+# the last argument (middleware comes before it).
+_GO = re.compile(
+    r"\.(?P<verb>HandleFunc|Handle|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any|Get|Post|Put"
+    r"|Patch|Delete|Head|Options|All)\(\s*+\"(?:(?P<method>[A-Z]{3,7}) {1,4})?"
+    r"(?P<route>/[^\"\n]{0,300})\"\s*+,\s*+" + _ARGS
+)
+# Express, Koa-router, Fastify shorthands: the handler is the last argument.
+_JS = re.compile(
+    r"\.(?P<verb>get|post|put|patch|delete|all|options|head)\(\s*+[\"'`]"
+    r"(?P<route>/[^\"'`\n]{0,300})[\"'`]\s*+,\s*+" + _ARGS
+)
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+# `const users = require("./controllers/users")`: where a CommonJS handler's module is.
+_REQUIRE = re.compile(
+    r"(?:const|let|var)\s++(?P<name>[A-Za-z_$][\w$]{0,80})\s*+=\s*+require\(\s*+[\"'`]"
+    r"(?P<spec>[^\"'`\n]{1,300})[\"'`]\s*+\)"
+)
+MODULE_KIND = "route.module"
+_REF = re.compile(r"[A-Za-z_$][\w$]{0,80}(?:\.[A-Za-z_$][\w$]{0,80}){0,4}")
+_WRAPPED = re.compile(r"([A-Za-z_$][\w$.]{0,120})\((?P<inner>[^()]{0,200})\)")
+_AS_VIEW = re.compile(r"(?P<ref>[A-Za-z_][\w.]{0,200})\.as_view\([^\n]{0,200}")
+
+
+def route_handler_signals(
+    text: str, language: str, lines: Lines, skip: Callable[[int], bool] | None = None
+) -> list[Signal]:
+    """One `route.handler` signal per route registered with a handler reference."""
+    if language == "python":
+        if "path(" not in text and "url(" not in text:
+            return []
+        pattern, last = _PY, False
+    elif language == "go":
+        if '("/' not in text and '("' not in text:
+            return []
+        pattern, last = _GO, True
+    else:
+        if "('/" not in text and '("/' not in text and "(`/" not in text:
+            return []
+        pattern, last = _JS, True
+    out: list[Signal] = []
+    for m in pattern.finditer(text):
+        if len(out) >= MAX_ROUTES:
+            break
+        at = m.start()
+        if language == "python" and not starts_word(text, at):
+            continue
+        if skip is not None and skip(at):
+            continue
+        ref = handler_ref(m.group("args"), last)
+        if ref:
+            route = m.group("route")
+            method = _method(m)
+            name = f"{method} {route}" if method else route
+            out.append(Signal(KIND, name, lines.at(m.start("args")), ref))
+    if language not in ("python", "go") and out and "require(" in text:
+        out += _required(text, {sig.detail.split(".")[0] for sig in out}, lines)
+    return out
+
+
+def _required(text: str, heads: set[str], lines: Lines) -> list[Signal]:
+    """A `route.module` signal (name: the binding, detail: the module) for each handler's
+    head bound by `require`: the flows resolve `users.create` through it."""
+    out: list[Signal] = []
+    for m in _REQUIRE.finditer(text):
+        if m.group("name") in heads and starts_word(text, m.start()):
+            out.append(Signal(MODULE_KIND, m.group("name"), lines.at(m.start()), m.group("spec")))
+    return out
+
+
+def _method(m: re.Match[str]) -> str:
+    """The HTTP method a registration names (`"POST /p"`, `.post(`, `r.GET(`), or ""."""
+    groups = m.groupdict()
+    for found in (groups.get("method"), groups.get("verb")):
+        if found and found.upper() in _METHODS:
+            return found.upper()
+    return ""
+
+
+def handler_ref(args: str, last: bool) -> str:
+    """The handler an argument list names: `views.ping` of `views.ping, name="x")`,
+    `ctrl.create` of `auth, ctrl.create);` (`last`), `views.X` of `views.X.as_view(),`,
+    `h.save` of `http.HandlerFunc(h.save))`; "" for an inline function or anything else."""
+    pieces, closed = _split_args(args)
+    if not pieces or (last and not closed):
+        return ""  # the last argument is on a later line: not read
+    piece = pieces[-1] if last else pieces[0]
+    for _ in range(3):
+        view = _AS_VIEW.fullmatch(piece)
+        if view is not None:
+            return view.group("ref") if _REF.fullmatch(view.group("ref")) else ""
+        if _REF.fullmatch(piece):
+            return "" if piece in _NOT_HANDLERS else piece
+        wrapped = _WRAPPED.fullmatch(piece)
+        if wrapped is None or "," in wrapped.group("inner") or wrapped.group(1) == "include":
+            return ""  # `include(…)` mounts another routes module, not a handler
+        piece = wrapped.group("inner").strip()  # `login_required(views.x)`, `wrap(h.x)`
+    return ""
+
+
+# Values that are not a handler.
+_NOT_HANDLERS = frozenset({"null", "nil", "None", "undefined", "true", "false"})
+
+
+def _split_args(args: str) -> tuple[list[str], bool]:
+    """The top-level arguments of a call's rest-of-line, and whether the call closes on it."""
+    pieces: list[str] = []
+    depth = 0
+    start = 0
+    quote = ""
+    for i, c in enumerate(args):
+        if quote:
+            if c == quote:
+                quote = ""
+            continue
+        if c in "\"'`":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            if depth == 0:
+                pieces.append(args[start:i].strip())
+                return [p for p in pieces if p], True
+            depth -= 1
+        elif c == "," and depth == 0:
+            pieces.append(args[start:i].strip())
+            start = i + 1
+    pieces.append(args[start:].strip())
+    return [p for p in pieces if p], False

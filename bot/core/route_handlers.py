@@ -1,0 +1,238 @@
+"""Which function a route registered by reference runs (issue 18).
+
+The extractors record `route.handler` signals (`bot.core.analysis.route_refs`): a route and
+the handler as written at its registration (`views.ping`, `handler.saveEntry`,
+`userController.getLogin`). `route_starts` resolves each to the function a flow starts at:
+
+* Python: through the routes file's imports (`from hc.api import views` → `hc/api/views.py`,
+  `ping`); a class-based view (`views.X.as_view()`) starts at its own HTTP-method handlers.
+* Go: a method value (`handler.saveEntry`) is the method of that name in the routes file's
+  package, when one type there has it; `pkg.Fn` a function of the imported package.
+* JavaScript/TypeScript: through the call reader's import bindings, as calls resolve, or a
+  `route.module` signal (`const users = require("./users")`) to the module's `exports.f`.
+
+A reference that does not resolve is not a start: the routes file's own flow stays. Pure;
+bounded by `MAX_STARTS` resolved handlers per repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot.core.flow_calls import CallGraph
+from bot.core.model import FileFacts, ImportRef
+
+KIND = "route.handler"
+MODULE_KIND = "route.module"  # `const users = require("./users")`, for a handler's head
+MAX_STARTS = 300  # handlers walked from, per repository (each walk is bounded on its own)
+MAX_ROUTES_FILES = 60
+# A class-based view's methods that answer a request.
+VIEW_METHODS = ("get", "post", "put", "patch", "delete")
+_WEBHOOK_WORDS = ("webhook", "hook")
+
+
+@dataclass(frozen=True, slots=True)
+class RouteStart:
+    """A handler a route runs: where it is registered and the function that handles it."""
+
+    route: str  # as registered (`/entry/save/{entryID}`, `ping/<uuid:code>/`)
+    ref: str  # the handler as written at the registration (`handler.saveEntry`)
+    routes_path: str
+    routes_line: int
+    path: str  # the handler's file
+    qual: str  # its function (`handler.saveEntry`, `ping`, `CheckView.get`)
+    line: int  # its `def`/`func` line
+
+    @property
+    def method(self) -> str:
+        """`POST` of `POST /subscribe`; "" when the registration names no method."""
+        head, _, rest = self.route.partition(" ")
+        return head if rest.startswith("/") else ""
+
+    @property
+    def writes(self) -> bool:
+        """A request that changes something (or may: a route for every method)."""
+        return self.method in ("POST", "PUT", "PATCH", "DELETE")
+
+    @property
+    def kind(self) -> str:
+        low = self.route.lower()
+        return "webhook" if any(w in low for w in _WEBHOOK_WORDS) else "http"
+
+    @property
+    def display(self) -> str:
+        """The route as a reader writes it: with a leading slash, or the handler's name."""
+        method = self.method
+        route = self.route[len(method) :].strip().lstrip("^").rstrip("$")
+        if not route.strip("/"):
+            route = "/" if route else self.ref
+        elif not route.startswith("/"):
+            route = "/" + route
+        return f"{method} {route}" if method else route
+
+
+def route_starts(
+    facts: Mapping[str, FileFacts],
+    graph: CallGraph,
+    skip: Callable[[str], bool] = lambda _: False,
+) -> list[RouteStart]:
+    """The handlers the repository's route registrations run (one start per handler, at
+    its first registration in path order)."""
+    out: list[RouteStart] = []
+    seen: set[tuple[str, str]] = set()
+    routes_files = [
+        p for p, f in facts.items() if any(s.kind == KIND for s in f.signals) and not skip(p)
+    ]
+    for path in sorted(routes_files)[:MAX_ROUTES_FILES]:
+        f = facts[path]
+        signals = sorted((s for s in f.signals if s.kind == KIND), key=lambda s: s.line or 0)
+        for sig in signals:
+            if sig.line is None or len(out) >= MAX_STARTS:
+                break
+            for target, qual in resolve_handler(graph, facts, path, sig.detail):
+                if skip(target) or (target, qual) in seen:
+                    continue
+                fn = graph.function_at(target, _def_line(graph, target, qual))
+                if fn is None or fn.qual != qual:
+                    continue
+                seen.add((target, qual))
+                out.append(RouteStart(sig.name, sig.detail, path, sig.line, target, qual, fn.line))
+    return out
+
+
+def _def_line(graph: CallGraph, path: str, qual: str) -> int | None:
+    fc = graph.calls(path)
+    fn = next((f for f in fc.funcs if f.qual == qual), None) if fc is not None else None
+    return fn.line if fn is not None else None
+
+
+def resolve_handler(
+    graph: CallGraph, facts: Mapping[str, FileFacts], path: str, ref: str
+) -> list[tuple[str, str]]:
+    """(file, function) pairs the handler reference `ref`, written in `path`, names."""
+    f = facts.get(path)
+    if f is None or not ref:
+        return []
+    parts = tuple(ref.split("."))
+    if f.language == "python":
+        return _python(graph, facts, path, parts)
+    if f.language == "go":
+        return _go(graph, path, parts)
+    if f.language in ("javascript", "typescript"):
+        return _js(graph, facts, path, parts)
+    return []
+
+
+# --- Python -----------------------------------------------------------------------------
+
+
+def _python(
+    graph: CallGraph, facts: Mapping[str, FileFacts], path: str, parts: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    home = _py_home(graph, facts, path, parts)
+    if home is None:
+        return []
+    module, rest = home
+    return _py_defined(graph, module, rest)
+
+
+def _py_home(
+    graph: CallGraph, facts: Mapping[str, FileFacts], path: str, parts: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]] | None:
+    """(module file, the names left to find in it) for `parts` as `path` sees them."""
+    fc = graph.calls(path)
+    if fc is None:
+        return None
+    name, rest = parts[0], parts[1:]
+    if name in fc.classes or any(fn.qual == name for fn in fc.funcs):
+        return path, parts
+    for ref in facts[path].imports:
+        if name in ref.names:
+            base = ref.spec + "." if ref.spec else ""
+            module = graph.resolve(path, "python", ImportRef(base + name, ref.line, ref.level))
+            whole = graph.resolve(path, "python", ref)
+            if module and module != whole and module in facts and rest:
+                return module, rest  # `from hc.api import views`: views.ping
+            if whole and whole in facts:
+                return whole, parts  # `from .views import ping`: ping
+            return None
+        if not ref.names and ref.spec and rest:
+            spec = tuple(ref.spec.split("."))
+            if parts[: len(spec)] == spec and len(parts) > len(spec):
+                module = graph.resolve(path, "python", ref)  # `import app.views`
+                if module and module in facts:
+                    return module, parts[len(spec) :]
+    return None
+
+
+def _py_defined(graph: CallGraph, module: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
+    fc = graph.calls(module)
+    if fc is None or not rest:
+        return []
+    quals = {fn.qual for fn in fc.funcs}
+    dotted = ".".join(rest)
+    if dotted in quals:
+        return [(module, dotted)]
+    if len(rest) == 1 and rest[0] in fc.classes:
+        return [(module, f"{rest[0]}.{m}") for m in VIEW_METHODS if f"{rest[0]}.{m}" in quals]
+    return []
+
+
+# --- Go ---------------------------------------------------------------------------------
+
+
+def _go(graph: CallGraph, path: str, parts: tuple[str, ...]) -> list[tuple[str, str]]:
+    fc = graph.calls(path)
+    if fc is None or len(parts) > 2:
+        return []
+    files = graph.package_files(path) or [path]
+    if len(parts) == 1:
+        return _go_named(graph, files, lambda q: q == parts[0])
+    head, method = parts
+    aliases = dict(fc.aliases)
+    if head in aliases:  # `pkg.Handler`: a function of an imported package
+        folder = graph.resolve(path, "go", ImportRef(aliases[head], 0))
+        if folder is None:
+            return []
+        folder = folder.rstrip("/")
+        others = graph.package_files(folder + "/x.go")
+        return _go_named(graph, others, lambda q: q == method)
+    # A method value (`handler.saveEntry`, `h.list`): the one type of the package that has
+    # that method; none when several do (which one `handler` is needs its type).
+    found = _go_named(graph, files, lambda q: q.endswith("." + method) and q.count(".") == 1)
+    return found if len(found) == 1 else []
+
+
+def _go_named(
+    graph: CallGraph, files: list[str], wanted: Callable[[str], bool]
+) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for p in files:
+        fc = graph.calls(p)
+        out += [(p, fn.qual) for fn in (fc.funcs if fc is not None else ()) if wanted(fn.qual)]
+    return out
+
+
+# --- JavaScript / TypeScript ------------------------------------------------------------
+
+
+def _js(
+    graph: CallGraph, facts: Mapping[str, FileFacts], path: str, parts: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    hit = graph.js_reference(path, parts)
+    if hit is not None:
+        return [hit]
+    if len(parts) != 2:
+        return []
+    # `users.create` where `const users = require("./controllers/users")`: the module's
+    # `exports.create` (or `create` it defines and exports in a `module.exports = {…}`).
+    f = facts[path]
+    for sig in f.signals:
+        if sig.kind == MODULE_KIND and sig.name == parts[0]:
+            target = graph.resolve(path, f.language, ImportRef(sig.detail, sig.line or 0))
+            fc = graph.calls(target) if target is not None and target in facts else None
+            if fc is not None and any(fn.qual == parts[1] for fn in fc.funcs):
+                return [(target, parts[1])]  # type: ignore[list-item]
+            return []
+    return []

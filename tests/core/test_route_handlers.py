@@ -1,0 +1,211 @@
+"""Flows of routes registered by reference start at each handler (issue 18)."""
+
+from __future__ import annotations
+
+from bot.core.analysis import analyze
+from bot.core.facts_cache import MemoryFactsCache
+from bot.core.model import Flow, RepoFacts
+from bot.core.render_flows import container_diagram
+from bot.core.snapshot import MemorySnapshot
+from bot.local.catalog_file import default_catalog
+
+
+def facts_of(files: dict[str, bytes]) -> RepoFacts:
+    return analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog())
+
+
+def chain(flow: Flow) -> list[tuple[str, int | None, str]]:
+    return [(h.path, h.line, h.what) for h in (*flow.hops, *flow.sinks[:1])]
+
+
+DJANGO = {
+    "requirements.txt": b"django\n",
+    "shop/urls.py": (
+        b"from django.urls import path\n"
+        b"from shop import views\n\n"
+        b"urlpatterns = [\n"
+        b'    path("orders/<int:pk>/", views.order_detail),\n'
+        b'    path("carts/", views.CartView.as_view()),\n'
+        b"]\n"
+    ),
+    "shop/views.py": (
+        b"from shop.models import Order, Cart\n\n\n"
+        b"def order_detail(request, pk):\n"
+        b"    return Order.objects.get(pk=pk)\n\n\n"
+        b"class CartView:\n"
+        b"    def post(self, request):\n"
+        b"        return Cart.objects.create(owner=request.user)\n"
+    ),
+    "shop/models.py": b"class Order:\n    pass\n\n\nclass Cart:\n    pass\n",
+}
+
+
+def test_a_django_route_starts_at_its_view_and_cites_where_it_is_routed() -> None:
+    facts = facts_of(DJANGO)
+    names = sorted(f.name for f in facts.flows)
+    assert names == [
+        "/carts/ (shop/views.py) → database (ORM)",
+        "/orders/<int:pk>/ (shop/views.py) → database (ORM)",
+    ]
+    flow = next(f for f in facts.flows if f.name.startswith("/orders"))
+    assert flow.rank == "public"
+    assert chain(flow) == [
+        ("shop/views.py", 4, "http entry point (order_detail)"),
+        ("shop/urls.py", 5, "routes /orders/<int:pk>/ to views.order_detail"),
+        ("shop/views.py", 5, "queries the database (Order.objects.get)"),
+    ]
+    cart = next(f for f in facts.flows if f.name.startswith("/carts"))
+    assert cart.hops[0] == cart.hops[0].__class__(
+        "shop/views.py", 9, "http entry point (CartView.post)"
+    )
+    # The routes file's own walk through its imports is gone.
+    assert not any(f.hops[0].path == "shop/urls.py" for f in facts.flows)
+
+
+GO = {
+    "go.mod": b"module example.com/reader\n\ngo 1.22\n",
+    "web/routes.go": (
+        b"package web\n\n"
+        b'import "net/http"\n\n'
+        b"func Serve(h *handler) http.Handler {\n"
+        b"\tmux := http.NewServeMux()\n"
+        b'\tmux.HandleFunc("POST /entries/{id}/save", h.saveEntry)\n'
+        b"\treturn mux\n}\n"
+    ),
+    "web/handler.go": b"package web\n\ntype handler struct{}\n",
+    "web/entry_save.go": (
+        b"package web\n\n"
+        b'import (\n\t"net/http"\n\n\t"example.com/reader/share"\n)\n\n'
+        b"func (h *handler) saveEntry(w http.ResponseWriter, r *http.Request) {\n"
+        b'\tclient := share.NewClient("https://bookmarks.example")\n'
+        b"\tclient.Save(r.URL.Path)\n}\n"
+    ),
+    "share/client.go": (
+        b"package share\n\n"
+        b'import "net/http"\n\n'
+        b"type Client struct{ url string }\n\n"
+        b"func NewClient(url string) *Client { return &Client{url} }\n\n"
+        b"func (c *Client) Save(link string) error {\n"
+        b'\t_, err := http.Post(c.url, "text/plain", nil)\n'
+        b"\treturn err\n}\n"
+    ),
+}
+
+
+def test_a_go_method_value_is_the_handler_and_a_constructed_client_is_followed() -> None:
+    facts = facts_of(GO)
+    flow = next(f for f in facts.flows if f.hops[0].path == "web/entry_save.go")
+    assert flow.name.startswith("POST /entries/{id}/save (web/entry_save.go) → ")
+    assert chain(flow)[:4] == [
+        ("web/entry_save.go", 9, "http entry point (handler.saveEntry)"),
+        ("web/routes.go", 7, "routes POST /entries/{id}/save to h.saveEntry"),
+        ("web/entry_save.go", 10, "calls share.NewClient"),
+        ("web/entry_save.go", 11, "calls share.Client.Save"),
+    ]
+    assert flow.sinks[0].path == "share/client.go"
+
+
+JS = {
+    "package.json": b'{"dependencies": {"express": "4"}}',
+    "app.js": (
+        b"import express from 'express';\n"
+        b"import * as users from './controllers/users.js';\n"
+        b"const app = express();\n"
+        b"app.post('/signup', limiter, users.postSignup);\n"
+        b"app.listen(3000);\n"
+    ),
+    "controllers/users.js": (
+        b"import { save } from '../store.js';\n\n"
+        b"export async function postSignup(req, res) {\n"
+        b"  await save(req.body);\n"
+        b"}\n"
+    ),
+    "store.js": (
+        b"export async function save(user) {\n"
+        b"  await fetch('https://accounts.example.com/users', { method: 'POST' });\n"
+        b"}\n"
+    ),
+}
+
+
+def test_an_express_route_starts_at_its_controller_function() -> None:
+    facts = facts_of(JS)
+    flow = next(f for f in facts.flows if f.hops[0].path == "controllers/users.js")
+    assert flow.name.startswith("POST /signup (controllers/users.js) → ")
+    assert chain(flow)[:3] == [
+        ("controllers/users.js", 3, "http entry point (postSignup)"),
+        ("app.js", 4, "routes POST /signup to users.postSignup"),
+        ("controllers/users.js", 4, "calls store.save"),
+    ]
+    # app.js starts the server: its own flow stays.
+    assert any(f.hops[0].path == "app.js" for f in facts.flows)
+
+
+COMMONJS = {
+    "package.json": b'{"dependencies": {"express": "4"}}',
+    "app.js": (
+        b"const express = require('express');\n"
+        b"const userController = require('./controllers/user');\n"
+        b"const app = express();\n"
+        b"app.get('/account', isAuthenticated, userController.getAccount);\n"
+        b"app.listen(3000);\n"
+    ),
+    "controllers/user.js": (
+        b"exports.getAccount = async (req, res) => {\n"
+        b"  await fetch('https://profiles.example.com/me');\n"
+        b"  res.render('account');\n"
+        b"};\n"
+    ),
+}
+
+
+def test_a_commonjs_controller_is_found_through_its_require_and_exports() -> None:
+    facts = facts_of(COMMONJS)
+    flow = next(f for f in facts.flows if f.hops[0].path == "controllers/user.js")
+    assert flow.name.startswith("GET /account (controllers/user.js) → ")
+    assert chain(flow)[:2] == [
+        ("controllers/user.js", 1, "http entry point (getAccount)"),
+        ("app.js", 4, "routes GET /account to userController.getAccount"),
+    ]
+    assert (flow.sinks[0].path, flow.sinks[0].line) == ("controllers/user.js", 2)
+
+
+def test_handlers_that_change_something_come_before_pages() -> None:
+    files = dict(GO)
+    files["web/routes.go"] = (
+        b"package web\n\n"
+        b'import "net/http"\n\n'
+        b"func Serve(h *handler) http.Handler {\n"
+        b"\tmux := http.NewServeMux()\n"
+        b'\tmux.HandleFunc("GET /entries/{id}", h.showEntry)\n'
+        b'\tmux.HandleFunc("POST /entries/{id}/save", h.saveEntry)\n'
+        b"\treturn mux\n}\n"
+    )
+    files["web/entry_show.go"] = (
+        b"package web\n\n"
+        b'import "net/http"\n\n'
+        b"func (h *handler) showEntry(w http.ResponseWriter, r *http.Request) {\n"
+        b'\thttp.Get("https://covers.example.com/img")\n}\n'
+    )
+    public = [f.name for f in facts_of(files).flows if f.rank == "public"]
+    assert public[0].startswith("POST /entries/{id}/save")
+    assert any(name.startswith("GET /entries/{id}") for name in public)
+
+
+def test_the_container_view_draws_a_handler_flow_from_its_routes_file() -> None:
+    files = dict(GO)
+    files["share/client.go"] = (
+        b"package share\n\n"
+        b'import (\n\t"database/sql"\n\n\t_ "github.com/lib/pq"\n)\n\n'
+        b"type Client struct{ db *sql.DB }\n\n"
+        b"func NewClient(url string) *Client { return &Client{} }\n\n"
+        b"func (c *Client) Save(link string) error {\n"
+        b'\t_, err := c.db.Exec("INSERT INTO links VALUES ($1)", link)\n'
+        b"\treturn err\n}\n"
+    )
+    facts = facts_of(files)
+    flow = next(f for f in facts.flows if f.hops[0].path == "web/entry_save.go")
+    assert "PostgreSQL" in flow.name
+    text = container_diagram(facts)
+    entry = next(line.split("[")[0].strip() for line in text.splitlines() if "routes.go" in line)
+    assert f"{entry} --> ds_postgresql" in text
