@@ -711,14 +711,18 @@ class _Walker:
     ) -> list[Flow]:
         """The flows of one route's handler: from its `def`, through the line that routes
         to it, along its calls to where data lands (calls of its own first, then `common`)."""
-        name = f"{handler.display} ({handler.path})"
+        display = handler.display
+        mounted = self.routes.get((handler.routes_path, handler.routes_line))
+        if mounted and mounted.startswith("/"):  # with the prefix its router is mounted at
+            display = f"{handler.method} {mounted}" if handler.method else mounted
+        name = f"{display} ({handler.path})"
         found = self.call_flows(handler.path, name, handler.kind, handler.line, avoid=common)
         if common and not found:
             found = self.call_flows(handler.path, name, handler.kind, handler.line)
         routed = Hop(
             handler.routes_path,
             handler.routes_line,
-            f"routes {handler.display} to {handler.ref}",
+            f"routes {display} to {handler.ref}",
         )
         out = [replace(f, hops=(f.hops[0], routed, *f.hops[1:])) for _, f in found]
         # How much the handler does: a write first, then the functions its walk reached.

@@ -117,22 +117,25 @@ def test_routes_carry_the_prefixes_their_routers_are_mounted_at() -> None:
     routes = next(e for e in facts.entrypoints if e.evidence[0].path == "api/books.routes.js")
     assert routes.detail == "/api/books, /api/books/:id/lend"
     names = {f.name for f in facts.flows}
-    assert "/api/books (api/books.routes.js) → MongoDB" in names
-    assert "/api/books/:id/lend (api/books.routes.js) → SMTP" in names
+    # A route's flow starts at its handler and is named by the route as mounted.
+    assert "GET /api/books (shelf.js) → MongoDB" in names
+    assert "POST /api/books/:id/lend (shelf.js) → SMTP" in names
 
 
 def test_a_route_is_walked_through_handlers_wrappers_and_default_exports_to_the_model() -> None:
     facts = facts_of(LIBRARY)
-    flow = next(f for f in facts.flows if f.name.startswith("/api/books (") and "Mongo" in f.name)
+    flow = next(
+        f for f in facts.flows if f.name.startswith("GET /api/books (") and "Mongo" in f.name
+    )
     assert chain(flow) == [
-        ("api/books.routes.js", 5, "http entry point"),
-        ("api/books.routes.js", 5, "calls shelf.list"),
+        ("shelf.js", 5, "http entry point (list)"),
+        ("api/books.routes.js", 5, "routes GET /api/books to shelf.list"),
         ("shelf.js", 6, "calls book.Book.find"),
         ("models/book.js", 4, "uses MongoDB"),  # the model is built there, not the import
     ]
-    mail = next(f for f in facts.flows if "SMTP" in f.name)
+    mail = next(f for f in facts.flows if f.name.startswith("POST") and "SMTP" in f.name)
     assert chain(mail)[1:3] == [
-        ("api/books.routes.js", 6, "calls shelf.lend"),
+        ("api/books.routes.js", 6, "routes POST /api/books/:id/lend to shelf.lend"),
         ("shelf.js", 10, "calls courier.notify"),
     ]
 
