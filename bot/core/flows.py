@@ -156,11 +156,11 @@ def file_sinks(
         called.append(Sink("external", (hosts or {}).get(dest, dest or client), c.line, what))
     # A service's line that is one of its calls is that call; where the file calls it, its
     # import is not where data leaves.
-    through = {(s.name, s.line) for s in called} | {(s.name, None) for s in called}
+    through = {s.name for s in called}
     for line, s in services.get(path, ()):
         if s.category == "queue":
             continue  # the queue library itself: its enqueues are the hand-off sites
-        if (s.name, line) in through or (s.name, None) in through:
+        if s.name in through:
             continue
         kind = (
             "datastore" if s.category in ("datastore", "cache", "search", "storage") else "external"
@@ -635,10 +635,12 @@ class _Walker:
         )
         out: list[tuple[str, Flow]] = []
         kinds: set[str] = set()
+        taken: list[Sink] = []
         for _, _, node, at_path, sink in reached:
             if sink.kind in kinds:
                 continue
             kinds.add(sink.kind)
+            taken.append(sink)
             out.append(
                 (
                     sink.kind,
@@ -651,20 +653,40 @@ class _Walker:
                 return out
         # Room left: the other services the entry calls (a webhook's handlers call GitHub
         # and an issue tracker), each by its nearest call, when no flow names it yet.
-        shown = {h.what for _, f in out for h in (*f.sinks, *f.alternatives)}
-        for _, _, node, at_path, sink in reached:
+        shown = {
+            s.name for r in reached if r[4] in taken for s in self.names(r, reached, parent, called)
+        }
+        for r in reached:
+            _, _, node, at_path, sink = r
             if len(out) >= PER_ENTRY:
                 break
             # A call whose destination is written (not an import, not a bare client).
             named = sink.what.startswith("sends ") and " to " in sink.what
-            if sink.kind != "external" or not named or any(sink.name in w for w in shown):
+            if sink.kind != "external" or not named or sink.name in shown:
                 continue
             flow = self.call_flow(
                 root, line, name, kind, rank, reached, parent, node, at_path, sink, called
             )
-            shown.update(h.what for h in (*flow.sinks, *flow.alternatives))
+            shown.update(s.name for s in self.names(r, reached, parent, called))
             out.append((sink.kind, flow))
         return out
+
+    def names(
+        self,
+        r: tuple[int, int, tuple[str, str], str, Sink],
+        reached: Sequence[tuple[int, int, tuple[str, str], str, Sink]],
+        parent: Mapping[tuple[str, str], tuple[tuple[str, str], int, str] | None],
+        called: set[str],
+    ) -> list[Sink]:
+        """The sinks a flow to `r` names: its own, its node's others (as `call_flow` shows
+        them), the alternatives."""
+        alternatives = {n for n, _ in _alternatives(reached, parent, r[2], r[4])}
+        others = [
+            s
+            for _, s in self.node_sinks(*r[2])
+            if not (s.name in called and s.what.startswith("uses "))
+        ]
+        return [r[4], *others, *(s for _, _, _, _, s in reached if s.name in alternatives)]
 
     def call_flow(
         self,
