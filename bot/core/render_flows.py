@@ -27,6 +27,7 @@ MAX_STORE_NODES = 5
 MAX_EXTERNAL_NODES = 5
 MAX_HANDOFF_ROWS = 30
 MAX_SCHEDULE_ROWS = 30
+IN_PROCESS = frozenset({"thread-pool"})
 DATASTORE_CATEGORIES = frozenset({"datastore", "cache", "search", "storage"})
 
 FLOWS_LEAD = "How a request or a job moves, hop by hop (each hop cites the line that does it):"
@@ -110,7 +111,8 @@ def container_diagram(facts: RepoFacts) -> str:
             for ev in e.evidence:
                 entry_of.setdefault(ev.path, node)
                 entry_at.setdefault((ev.path, ev.line), node)
-    queues = sorted({h.mechanism for h in facts.handoffs})[:MAX_QUEUE_NODES]
+    # A thread pool hands work on inside one process: not a queue between processes.
+    queues = sorted({h.mechanism for h in facts.handoffs} - IN_PROCESS)[:MAX_QUEUE_NODES]
     for mech in queues:
         count = sum(1 for h in facts.handoffs if h.mechanism == mech)
         add("internal", f"q_{slug(mech)}", f"{mech} queue ({plural(count, 'hand-off')})")

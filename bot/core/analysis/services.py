@@ -394,6 +394,14 @@ def _evidence(found: dict[Evidence, str]) -> tuple[tuple[Evidence, ...], str]:
     return tuple(e for _, e in keyed[:EVIDENCE_CAP]), ordered[0][1]
 
 
+_TEMPLATE_ENV = re.compile(r"(?:\A|\.)(?:example|sample|template|dist)\Z|\Aexample\.env\Z")
+
+
+def _template_only(found: Mapping[Evidence, str]) -> bool:
+    """Whether every piece of evidence is an example env file (`.env.example`, `env.sample`)."""
+    return bool(found) and all(_TEMPLATE_ENV.search(basename(e.path)) for e in found)
+
+
 def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
     datastores: list[Service] = []
     integrations: list[Service] = []
@@ -420,6 +428,10 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
                 if key.observability:
                     add_item("observability", key.observability, key.name, found)
                     aspects.append(key)
+                    continue
+                if key.category not in _STORES and _template_only(found):
+                    # An example env file lists what the app may be given (hackathon-starter's
+                    # OPENAI_API_KEY, read by no code): a service named only there is not used.
                     continue
                 capped, strength = _evidence(found)
                 service = Service(key.name, key.category, strength, capped)

@@ -809,3 +809,22 @@ def test_dev_group(group: str, expected: bool) -> None:
 )
 def test_non_product_path(path: str, expected: bool) -> None:
     assert non_product_path(path) is expected
+
+
+def test_a_service_named_only_in_an_example_env_file_is_not_claimed() -> None:
+    files = {
+        "package.json": b'{"name": "x", "dependencies": {"express": "^4"}}',
+        ".env.example": b"OPENAI_API_KEY=sk-xxxx\nSTRIPE_KEY=sk_test\n",
+        "app.js": b"const express = require('express');\nexpress().listen(3000);\n",
+    }
+    names = {
+        s.name
+        for s in analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog()).integrations
+    }
+    assert "OpenAI" not in names
+    files["ai.js"] = b"const key = process.env.OPENAI_API_KEY;\nmodule.exports = key;\n"
+    names = {
+        s.name
+        for s in analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog()).integrations
+    }
+    assert "OpenAI" in names
