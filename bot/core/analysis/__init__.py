@@ -30,7 +30,7 @@ from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
 from bot.core.call_sites import FileCalls
 from bot.core.facts_cache import FactsCache
-from bot.core.flows import build_flows
+from bot.core.flows import build_flows, is_development
 from bot.core.gc_pause import paused
 from bot.core.job_budget import JobBudget
 from bot.core.limits import MAX_NESTING, nesting_depth
@@ -128,7 +128,7 @@ def _analyze(
         facts, resolver.resolve, _text_reader(snapshot, entries, facts), is_test_path
     )
     handoffs = pair_handoffs(linked.facts, is_test_path, linked.derived)
-    schedules = collect_schedules(facts, is_test_path)
+    schedules = collect_schedules(facts, is_test_path, is_development)
     # Routes files say where they are mounted only in the files that mount them.
     entrypoints = with_mounts(entries_state.result, mount_prefixes(facts, resolver.resolve))
     entrypoints = merge_processes(entrypoints, facts)  # a bin, a script, a compose service

@@ -271,14 +271,19 @@ def _loop_name(path: str, holder: str) -> str:
 
 
 def collect_schedules(
-    facts: Mapping[str, FileFacts], skip: Callable[[str], bool]
+    facts: Mapping[str, FileFacts],
+    skip: Callable[[str], bool],
+    tool: Callable[[str], bool] = lambda _: False,
 ) -> tuple[Schedule, ...]:
-    """Every schedule site, one entry per (name, schedule, mechanism, target)."""
+    """Every schedule site, one entry per (name, schedule, mechanism, target). A polling
+    loop in a development tool (`tool`: a benchmark's load generator) is not the product's."""
     found: dict[tuple[str, str, str, str], list[Evidence]] = defaultdict(list)
     for path, f in facts.items():
         if not f.schedules or skip(path):
             continue
         for s in f.schedules:
+            if s.mechanism == LOOP and tool(path):
+                continue
             name = _loop_name(path, s.name) if s.mechanism == LOOP else s.name
             found[(name, s.schedule, s.mechanism, s.target)].append(Evidence(path, s.line))
     return tuple(

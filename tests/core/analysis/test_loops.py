@@ -141,3 +141,11 @@ def test_hostile_nesting_is_linear() -> None:
     go_loops("\tfor {\n" * 20_000 + "time.Sleep(" * 20_000)
     ruby_loops("loop do\n  sleep " + "(" * 50_000)
     assert time.process_time() - started < 2.0
+
+
+def test_a_loop_in_a_development_tool_is_not_the_products_schedule() -> None:
+    from bot.core.flows import is_development
+
+    facts = with_movement(FileFacts("python"), DJANGO_COMMAND.encode())
+    found = collect_schedules({"bench/loadgen.py": facts}, lambda _: False, is_development)
+    assert found == ()
