@@ -50,7 +50,8 @@ NO_SCHEDULES = (
     "Scheduled work: none detected (searched: cron files, Celery beat, recurring-job YAML,"
 )
 NO_SCHEDULES += (
-    " Kubernetes CronJob, GitHub Actions schedules, whenever, @Cron, robfig/cron, tickers)."
+    " Kubernetes CronJob, GitHub Actions schedules that run the code, whenever, @Cron,"
+    " robfig/cron, tickers, polling loops)."
 )
 NO_CONSUMER = "no consumer found"
 NO_PRODUCER = "no producer found"
