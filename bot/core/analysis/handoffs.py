@@ -708,11 +708,15 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
             line = lines[i - 1]
             if _js_comment(line):
                 continue
-            for m in _JS_ADD.finditer(line):
-                var = m.group(1)
+            adds = [(m.group(1), i) for m in _JS_ADD.finditer(line)]
+            if not adds and line.lstrip().startswith((".add(", ".addBulk(")) and i > 1:
+                # `this.generalQueue\n  .add(…)`: the queue is named (and cited) a line up.
+                above = _JS_TAIL.search(lines[i - 2])
+                adds = [(above.group(1), i - 1)] if above else []
+            for var, where in adds:
                 if var in queues:
                     via = (var,) if var != queues[var] else ()
-                    out.append(HandoffSite("produce", "bull", queues[var], i, via))
+                    out.append(HandoffSite("produce", "bull", queues[var], where, via))
             for m in _JS_PROCESS.finditer(line):
                 if m.group(1) in queues:
                     out.append(HandoffSite("consume", "bull", queues[m.group(1)], i))
@@ -728,7 +732,18 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
             if _js_comment(lines[i - 1] if i <= len(lines) else ""):
                 continue
             out.append(HandoffSite(role, mech, _js_name(m.group(1)), i))
+            if literal == "@Processor(":
+                # A WorkerHost consumes in its `process(job)` method: cited there too.
+                for j in range(i, min(len(lines), i + MAX_PROCESS_LOOKAHEAD)):
+                    if _JS_PROCESS_DEF.match(lines[j].lstrip()):
+                        out.append(HandoffSite(role, mech, _js_name(m.group(1)), j + 1))
+                        break
     return _sorted(o for o in out if o.name)
+
+
+_JS_TAIL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]{0,100})[ \t]*+\Z")
+_JS_PROCESS_DEF = re.compile(r"(?:(?:public|async)[ \t]++){0,2}process[ \t]*+\(")
+MAX_PROCESS_LOOKAHEAD = 80
 
 
 def _js_comment(line: str) -> bool:

@@ -269,3 +269,36 @@ def test_docstring_lines_of_one_line_of_many_strings_cost_its_length() -> None:
     start = time.process_time()
     assert docstring_lines("x = " + '"""a""" + ' * 100_000 + '"""\nz"""\n') == {2}
     assert time.process_time() - start < 2  # searched back to the line start: quadratic
+
+
+def test_a_nest_worker_host_consumes_in_process_and_an_add_may_follow_its_queue() -> None:
+    from bot.core.analysis.handoffs import javascript_sites
+
+    service = (
+        "@Injectable()\n"
+        "export class PageService {\n"
+        "  constructor(@InjectQueue(QueueName.GENERAL_QUEUE) private generalQueue: Queue) {}\n"
+        "  async watch(page: Page) {\n"
+        "    await this.generalQueue\n"
+        "      .add(QueueJob.ADD_PAGE_WATCHERS, { pageId: page.id });\n"
+        "  }\n"
+        "}\n"
+    )
+    assert [(s.role, s.name, s.line) for s in javascript_sites(service)] == [
+        ("produce", "QueueName.GENERAL_QUEUE", 5)
+    ]
+    processor = (
+        "@Processor(QueueName.GENERAL_QUEUE)\n"
+        "export class GeneralProcessor extends WorkerHost {\n"
+        "  constructor(private readonly repo: Repo) {\n"
+        "    super();\n"
+        "  }\n\n"
+        "  async process(job: Job): Promise<void> {\n"
+        "    switch (job.name) {}\n"
+        "  }\n"
+        "}\n"
+    )
+    assert [(s.role, s.name, s.line) for s in javascript_sites(processor)] == [
+        ("consume", "QueueName.GENERAL_QUEUE", 1),
+        ("consume", "QueueName.GENERAL_QUEUE", 7),
+    ]
