@@ -209,6 +209,7 @@ _PY_CALL_WORDS = (
     "send_task(",
     "async_task(",
     ".submit(",
+    ".add_task(",
 )
 # A project's own job registry (`@job("refresh")` over a function): its jobs are made as
 # `Job("refresh", ...)`, `Job(name="refresh", ...)` or `Job(INSTALL_JOB, ...)`, the name on
@@ -238,7 +239,8 @@ def _positions(text: str, needles: Sequence[str]) -> list[int]:
 # The call words that start with ".": no occurrence of one overlaps another, so one
 # literal-first `finditer` finds exactly the places their nine `find` loops would.
 _PY_DOT_WORDS = re.compile(
-    r"\.(?:delay\(|apply_async\(|si?\(|send|schedule\(|enqueue|publish\(|subscribe\(|submit\()"
+    r"\.(?:delay\(|apply_async\(|si?\(|send|schedule\(|enqueue|publish\(|subscribe\(|submit\("
+    r"|add_task\()"
 )
 _PY_OTHER_NEEDLES = tuple(n for n in _PY_NEEDLES if not n.startswith("."))
 
@@ -274,6 +276,7 @@ _PY_TEMPLATE = re.compile(
 )
 # `executor.submit(fn, …)` in a file that makes a ThreadPoolExecutor/ProcessPoolExecutor:
 # a pool fed by a queue in the same process, like a Go goroutine pool.
+_PY_ADD_TASK = re.compile(r"\.add_task\([ \t]*+([A-Za-z_][\w.]{0,200}+)[ \t]*+[,)]")
 _PY_SUBMIT = re.compile(r"\.submit\([ \t]*+(?:self\.)?([A-Za-z_]\w{0,100}+)[ \t]*+[,)]")
 # Producers whose function is a producer API (`def launch_task(self, name)` enqueues):
 # its callers produce too (`handoff_links`). A Celery signature or a registry's `Job(...)`
@@ -306,6 +309,7 @@ class _PyScan:
         self.dramatiq = "dramatiq" in text
         self.rq = "rq" in text.replace("require", "")  # `import rq`, `django_rq`, `from rq`
         self.pool = "PoolExecutor" in text
+        self.background = "BackgroundTasks" in text  # FastAPI / Starlette
         self.out: list[HandoffSite] = []
         self._defs: DefIndex | None = None
 
@@ -444,6 +448,8 @@ class _PyScan:
             return
         if self.pool and ".submit(" in line:
             self._submit(i, line)
+        if self.background and ".add_task(" in line:
+            self._background(i, line)
         for m in _PY_CALL.finditer(line):
             receiver, attr = m.group(1), m.group(2)
             literal, arg = m.group(4), m.group(5)
@@ -481,6 +487,16 @@ class _PyScan:
             if d is not None:
                 self._produce("thread-pool", m.group(1), i)
                 self.out.append(HandoffSite("consume", "thread-pool", m.group(1), d.line))
+
+    def _background(self, i: int, line: str) -> None:
+        """`background_tasks.add_task(fn, …)`: FastAPI runs `fn` after the response, in the
+        same process. Paired with `fn` when this file defines it; named by it otherwise."""
+        for m in _PY_ADD_TASK.finditer(line):
+            name = _last(m.group(1))
+            self._produce("background-task", name, i)
+            d = self.defs.named(name)
+            if d is not None:
+                self.out.append(HandoffSite("consume", "background-task", name, d.line))
 
     def _job_made(self, i: int, line: str) -> None:
         m = _PY_JOB_MADE.search(line)

@@ -20,6 +20,8 @@ from bot.core.model import ScheduleSite
 MAX_LINE = 2_000
 MAX_LOOPS = 50
 MECHANISM = "loop"
+# A loop that counts its attempts waits for something (a database at start-up): resilience.
+_RETRY = re.compile(r"retr(?:y|ies)|attempt", re.IGNORECASE)
 
 # `while True:`, `while 1:`, `while not self.stopped:`, `while self.running:` (by prefix).
 _PY_HEAD = re.compile(r"while[ \t(]++(?:True\b|1\b|not[ \t(]|self\.\w)")
@@ -55,6 +57,7 @@ def _indented(
     loops: list[tuple[int, int, str]] = []  # (indent, line, function) of the open loops
     out: list[ScheduleSite] = []
     paced: set[int] = set()
+    retried: set[int] = set()
     for i, raw in enumerate(text.split("\n"), 1):
         line = raw[:MAX_LINE]
         code = line.lstrip(" \t")
@@ -70,6 +73,8 @@ def _indented(
             funcs.append((depth, m.group(1)))
         elif head.match(code):
             loops.append((depth, i, funcs[-1][1] if funcs else ""))
+        elif loops and _RETRY.search(code):
+            retried.add(loops[-1][1])  # `max_retry -= 1`: a retry loop, not a schedule
         elif loops and loops[-1][1] not in paced and needle in code:
             s = sleep.search(code.split(comment, 1)[0])
             if s and not _short(s.group(1).strip()):
@@ -82,7 +87,12 @@ def _indented(
                 paced.add(at)
                 if len(paced) >= MAX_LOOPS:
                     break
-    return tuple(out)
+    return tuple(o for o in out if not any(o.line in pair for pair in _pairs(out, retried)))
+
+
+def _pairs(out: list[ScheduleSite], retried: set[int]) -> list[tuple[int, int]]:
+    """(loop line, sleep line) of the loops that retry: both their sites go."""
+    return [(a.line, b.line) for a, b in zip(out[::2], out[1::2], strict=True) if a.line in retried]
 
 
 def python_loops(text: str) -> tuple[ScheduleSite, ...]:

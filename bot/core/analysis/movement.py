@@ -33,7 +33,8 @@ MOVEMENT_VERSION = 7  # 2: mailers whose call spans lines; 3: amqp needs its lib
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
-# 7: a WorkerHost's `process()`, a queue named on the line above its `.add(`
+# 7: a WorkerHost's `process()`, a queue named on the line above its `.add(`, FastAPI
+# background tasks, `@repeat_every` schedules, retry loops are no schedule
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -193,8 +194,9 @@ EVIDENCE_MAX = 20
 # only when a consumer of the same name is found.
 _WEAK = frozenset({("celery", "s"), ("celery", "si")})
 # Producer mechanisms that need a consumer to count: a Celery signature, a `Job(...)` made
-# for a project's own registry (a model named Job is made the same way).
-_ALONE_NOT = frozenset({"signature", "job-registry"})
+# for a project's own registry (a model named Job is made the same way), a FastAPI
+# background task whose function this analysis did not find (not "no consumer": it runs).
+_ALONE_NOT = frozenset({"signature", "job-registry", "background-task"})
 
 
 def pair_handoffs(

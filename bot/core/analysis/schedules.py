@@ -237,6 +237,7 @@ _PY_TRIGGERS = (
     "add_job(",
     "scheduled_job(",
     "schedule.every",
+    "repeat_every",
 )
 _PY_KEYWORDS = ("interval", "run_every", "cron", "crontab", "schedule")
 
@@ -266,7 +267,8 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
             d = _PY_SCHED_DECORATOR.match(line)
             if d:
                 name, args = d.group(1).rpartition(".")[2], d.group(2)
-                if "periodic" in name or _PY_WHEN.search(args):
+                # fastapi-utils' `@repeat_every(seconds=…)`, Celery's periodic tasks, …
+                if "periodic" in name or name == "repeat_every" or _PY_WHEN.search(args):
                     target = _next_def(lines, i)
                     if target:
                         kind = "periodic-task" if "periodic" in name else name

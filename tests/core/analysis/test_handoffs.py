@@ -302,3 +302,24 @@ def test_a_nest_worker_host_consumes_in_process_and_an_add_may_follow_its_queue(
         ("consume", "QueueName.GENERAL_QUEUE", 1),
         ("consume", "QueueName.GENERAL_QUEUE", 7),
     ]
+
+
+def test_a_fastapi_background_task_pairs_with_its_function_in_the_file() -> None:
+    from bot.core.analysis.handoffs import python_sites
+
+    text = (
+        "from fastapi import BackgroundTasks\n\n"
+        "class EventBus:\n"
+        "    def __init__(self, bg: BackgroundTasks):\n"
+        "        self.bg = bg\n\n"
+        "    def _publish(self, event):\n"
+        "        send(event)\n\n"
+        "    def dispatch(self, event):\n"
+        "        self.bg.add_task(self._publish, event=event)\n"
+        "        self.bg.add_task(scraper.scrape, event)\n"
+    )
+    assert sorted((s.role, s.mechanism, s.name, s.line) for s in python_sites(text)) == [
+        ("consume", "background-task", "_publish", 7),
+        ("produce", "background-task", "_publish", 11),
+        ("produce", "background-task", "scrape", 12),
+    ]

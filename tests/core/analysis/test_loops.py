@@ -149,3 +149,31 @@ def test_a_loop_in_a_development_tool_is_not_the_products_schedule() -> None:
     facts = with_movement(FileFacts("python"), DJANGO_COMMAND.encode())
     found = collect_schedules({"bench/loadgen.py": facts}, lambda _: False, is_development)
     assert found == ()
+
+
+def test_a_loop_that_counts_its_attempts_is_a_retry_not_a_schedule() -> None:
+    text = (
+        "def main():\n"
+        "    max_retry = 10\n"
+        "    wait_seconds = 1\n"
+        "    while True:\n"
+        "        if connect():\n"
+        "            break\n"
+        "        max_retry -= 1\n"
+        "        sleep(wait_seconds)\n"
+    )
+    assert python_loops(text) == ()
+
+
+def test_fastapi_utils_repeat_every_is_a_schedule() -> None:
+    from bot.core.analysis.schedules import python_schedules
+
+    text = (
+        "from fastapi_utils.tasks import repeat_every\n\n"
+        "@repeat_every(minutes=60 * 24, wait_first=False)\n"
+        "def run_daily():\n"
+        "    purge()\n"
+    )
+    assert [(s.name, s.mechanism, s.line) for s in python_schedules(text)] == [
+        ("run_daily", "repeat_every", 4)
+    ]
