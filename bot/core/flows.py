@@ -129,7 +129,8 @@ def file_sinks(
         if h.role != "produce":
             continue
         name = (paired or {}).get((path, h.line), h.name)
-        via = _via((h.name,)) if name != h.name else _via(h.aliases)
+        # Via what the line names: the queue's variable, else the site's own name.
+        via = _via(h.aliases) if h.aliases else _via((h.name,)) if name != h.name else ""
         mech = "celery" if h.mechanism == "signature" else h.mechanism
         out.append(Sink("queue", name, h.line, f"enqueues {name}{via} ({mech})"))
     writes = [x.line for x in f.signals if x.kind == "sink.files"]

@@ -9,6 +9,7 @@ Resolution (relative paths, tsconfig `paths`, workspaces) happens in `graph`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from bot.core.analysis.claims import claims
 from bot.core.analysis.route_refs import route_handler_signals
@@ -168,8 +169,8 @@ class _Extractor:
         self.name = name
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
         # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted;
-        # 6: route handlers
-        self.version = 6
+        # 6: route handlers; 7: string members of enums (`const.string`)
+        self.version = 7
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
@@ -297,12 +298,45 @@ def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
     if ".use(" in code:
         signals += _mounts(code, lines)
     signals += route_handler_signals(code, language, lines)
+    if "enum" in code:
+        signals += _enum_strings(code, lines)
     return FileFacts(
         language=language,
         imports=unique_sorted(imports),
         env=unique_sorted(env),
         signals=unique_sorted(signals),
     )
+
+
+_ENUM = re.compile(r"(?<![\w$])enum[ \t]++([A-Za-z_$][\w$]{0,100})[ \t]*+\{")
+_ENUM_MEMBER = re.compile(r"([A-Za-z_$][\w$]{0,100})[ \t]*+=[ \t]*+(['\"])([^'\"\n]{1,200})\2")
+MAX_ENUM_MEMBERS = 500
+MAX_ENUM_BODY = 20_000
+_ENUM_END = re.compile(r"\n[ \t]*+\}")
+
+
+def _enum_strings(code: str, lines: Lines) -> list[Signal]:
+    """`const.string` signals: `QueueName.EMAIL_QUEUE` is `'{email-queue}'` (a TypeScript
+    enum's string members), so a queue named by the member is named by its value."""
+    out: list[Signal] = []
+    # A body ends at a line that starts with `}` (a value may hold one: BullMQ's
+    # `'{email-queue}'`); those lines are found once, so ten thousand enums cost one pass.
+    ends = [e.start() for e in _ENUM_END.finditer(code)]
+    done = 0  # bodies do not overlap: an enum inside the last one's body is not read again
+    for m in _ENUM.finditer(code):
+        k = bisect_left(ends, m.end())
+        if m.start() < done or k == len(ends) or ends[k] - m.end() > MAX_ENUM_BODY:
+            continue
+        done = ends[k]
+        body = code[m.end() : ends[k]]
+        for member in _ENUM_MEMBER.finditer(body):
+            name = f"{m.group(1)}.{member.group(1)}"
+            out.append(
+                Signal("const.string", name, lines.at(m.end() + member.start()), member.group(3))
+            )
+            if len(out) >= MAX_ENUM_MEMBERS:
+                return out
+    return out
 
 
 def _mounts(code: str, lines: Lines) -> list[Signal]:

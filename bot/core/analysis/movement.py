@@ -210,10 +210,13 @@ def pair_handoffs(
     consumers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     producers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     alias: dict[str, str] = {}
+    values = _string_constants(facts)
     for path, f in facts.items():
         if not f.handoffs or skip(path):
             continue
         for site in f.handoffs:
+            if site.name in values:  # `QueueName.EMAIL_QUEUE` is the queue `email-queue`
+                site = replace(site, name=values[site.name])
             if site.role == "consume":
                 consumers[site.name].append((path, site))
                 for a in site.aliases:
@@ -249,6 +252,23 @@ def pair_handoffs(
             )
         )
     return tuple(out)
+
+
+MAX_CONSTANTS = 5_000
+
+
+def _string_constants(facts: Mapping[str, FileFacts]) -> dict[str, str]:
+    """`Enum.MEMBER` → its string value, for the names given one value in the repository
+    (BullMQ's `{hash-tag}` braces dropped: the queue is `email-queue`)."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    for f in facts.values():
+        for s in f.signals:
+            if s.kind == "const.string" and len(seen) < MAX_CONSTANTS:
+                value = s.detail
+                if value.startswith("{") and value.endswith("}") and len(value) > 2:
+                    value = value[1:-1]
+                seen[s.name].add(value)
+    return {name: next(iter(v)) for name, v in seen.items() if len(v) == 1}
 
 
 def _evidence(

@@ -323,3 +323,42 @@ def test_a_fastapi_background_task_pairs_with_its_function_in_the_file() -> None
         ("produce", "background-task", "_publish", 11),
         ("produce", "background-task", "scrape", 12),
     ]
+
+
+def test_a_queue_named_by_an_enum_member_is_named_by_its_value() -> None:
+    import time
+
+    from bot.core.analysis.extractors import extractor_for
+    from bot.core.analysis.movement import pair_handoffs
+
+    def facts(path: str, text: str):  # type: ignore[no-untyped-def]
+        from bot.core.analysis.movement import with_movement
+
+        f = extractor_for(path).extract(path, text.encode())  # type: ignore[union-attr]
+        return with_movement(f, text.encode())
+
+    files = {
+        "src/queue.constants.ts": facts(
+            "src/queue.constants.ts",
+            "export enum QueueName {\n  EMAIL_QUEUE = '{email-queue}',\n  LOG = 'log',\n}\n",
+        ),
+        "src/mail.service.ts": facts(
+            "src/mail.service.ts",
+            "export class MailService {\n"
+            "  constructor(@InjectQueue(QueueName.EMAIL_QUEUE) private emailQueue: Queue) {}\n"
+            "  send(m: Msg) {\n    return this.emailQueue.add('send-email', m);\n  }\n}\n",
+        ),
+        "src/email.processor.ts": facts(
+            "src/email.processor.ts",
+            "@Processor(QueueName.EMAIL_QUEUE)\nexport class EmailProcessor extends WorkerHost {\n"
+            "  async process(job: Job) {}\n}\n",
+        ),
+    }
+    (handoff,) = pair_handoffs(files, lambda _: False)
+    assert handoff.name == "email-queue"
+    assert [(e.path, e.line) for e in handoff.producers] == [("src/mail.service.ts", 4)]
+    started = time.process_time()
+    extractor_for("a.ts").extract("a.ts", b"enum a {\n" * 50_000)  # type: ignore[union-attr]
+    crowded = b"enum a {\n  X = 'y',\n" * 20_000 + b"}\n"
+    extractor_for("a.ts").extract("a.ts", crowded)  # type: ignore[union-attr]
+    assert time.process_time() - started < 2.0
