@@ -27,6 +27,15 @@ _IMPORT_KINDS = frozenset({"import", "require"})
 _GO_PACKAGE = re.compile(r"(?!v[0-9]+$)[a-z][a-z0-9_]*+")  # `sql`, `pgxpool`; not `v8`, `yaml.v3`
 
 
+def may_drop(f: FileFacts, sinks: Sequence[Sink]) -> bool:
+    """Whether `used_sinks` could change `sinks`: a JS/Go file with a library sink at one of
+    its import lines (otherwise the file's calls need not be read at all)."""
+    if f.language not in (*_JS, "go") or not sinks:
+        return False
+    lines = {ref.line for ref in f.imports if ref.kind in _IMPORT_KINDS}
+    return any(s.kind != "queue" and s.what.startswith("uses ") and s.line in lines for s in sinks)
+
+
 def used_sinks(f: FileFacts, fc: FileCalls | None, sinks: Sequence[Sink]) -> list[Sink]:
     """`sinks` with each library sink seen at an import line moved to the call that uses
     the library, or left out when nothing in the file calls it."""

@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from bot.core.evidence import is_code
 from bot.core.flow_calls import CallGraph, ReadCalls, Sink
-from bot.core.flow_uses import used_sinks
+from bot.core.flow_uses import may_drop, used_sinks
 from bot.core.model import (
     Entrypoint,
     FileFacts,
@@ -464,9 +464,11 @@ class _Walker:
             found = file_sinks(
                 path, self.facts[path], self.lines, self.extra, self.paired, self.hosts
             )
-            if self.graph is not None:
-                # A library named at an import line is a sink only where the file calls it.
-                found = used_sinks(self.facts[path], self.graph.calls(path), found)
+            f = self.facts[path]
+            if self.graph is not None and may_drop(f, found):
+                # A library named at an import line is a sink only where the file calls it
+                # (the calls are read only for a file that has such a sink).
+                found = used_sinks(f, self.graph.calls(path), found)
             self._sinks[path] = found
         return self._sinks[path]
 
