@@ -171,14 +171,20 @@ def test_a_barrel_is_walked_only_for_the_names_taken_from_it() -> None:
     assert ("server.js", "lib/db.js") in reached
 
 
+# A Django app `alerts` with a management command package (its command file added by each test).
+ALERTS_COMMANDS = {
+    "alerts/__init__.py": b"",
+    "alerts/management/__init__.py": b"",
+    "alerts/management/commands/__init__.py": b"",
+}
+
+
 def test_a_management_command_that_polls_forever_is_a_deployed_scheduler_flow() -> None:
     files = {
         "manage.py": b"import sys\nfrom django.core.management import execute_from_command_line\n"
         b"if __name__ == '__main__':\n    execute_from_command_line(sys.argv)\n",
         "requirements.txt": b"django\nrequests\n",
-        "alerts/__init__.py": b"",
-        "alerts/management/__init__.py": b"",
-        "alerts/management/commands/__init__.py": b"",
+        **ALERTS_COMMANDS,
         "alerts/management/commands/sendalerts.py": (
             b"import time\n"
             b"import requests\n"

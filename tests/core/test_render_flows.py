@@ -8,7 +8,9 @@ from dataclasses import replace
 import pytest
 
 from bot.cli.diagrams import parse_error
+from bot.core.analysis import analyze
 from bot.core.diagrams import mermaid_blocks
+from bot.core.facts_cache import MemoryFactsCache
 from bot.core.model import (
     Entrypoint,
     Evidence,
@@ -22,7 +24,9 @@ from bot.core.model import (
 )
 from bot.core.render import render_data_flow
 from bot.core.render_flows import MAX_CONTAINER_NODES, container_diagram
-from tests.core.test_flows import APP, app_facts
+from bot.core.snapshot import MemorySnapshot
+from bot.local.catalog_file import default_catalog
+from tests.core.test_flows import ALERTS_COMMANDS, APP, app_facts
 
 HOSTILE = 'x"]; A-->B %% <!-- agent-update:end --> `rm` | #1 :;'
 
@@ -234,11 +238,6 @@ def test_a_flow_starts_at_the_entry_point_whose_line_it_cites() -> None:
 
 
 def test_a_daemon_process_draws_its_commands_flow_and_the_orm_reaches_the_sql_stores() -> None:
-    from bot.core.analysis import analyze
-    from bot.core.facts_cache import MemoryFactsCache
-    from bot.core.snapshot import MemorySnapshot
-    from bot.local.catalog_file import default_catalog
-
     files = {
         "uwsgi.ini": b"[uwsgi]\nmodule = shop.wsgi:application\n"
         b"attach-daemon = ./manage.py sendalerts\n",
@@ -246,11 +245,9 @@ def test_a_daemon_process_draws_its_commands_flow_and_the_orm_reaches_the_sql_st
         "shop/__init__.py": b"",
         "shop/wsgi.py": b"from django.core.wsgi import get_wsgi_application\n"
         b"application = get_wsgi_application()\n",
-        "alerts/__init__.py": b"",
+        **ALERTS_COMMANDS,
         "alerts/models.py": b"from django.db import models\n\n"
         b"class Flip(models.Model):\n    kind = models.TextField()\n",
-        "alerts/management/__init__.py": b"",
-        "alerts/management/commands/__init__.py": b"",
         "alerts/management/commands/sendalerts.py": (
             b"import time\n"
             b"from django.core.management.base import BaseCommand\n"
