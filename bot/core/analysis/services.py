@@ -106,8 +106,13 @@ class ServiceFacts(NamedTuple):
 # Both path tests are pure functions of the path, asked for every file on every run.
 @functools.lru_cache(maxsize=1 << 17)
 def non_product_path(path: str) -> bool:
-    """Tests, fixtures, examples and docs: their code and manifests prove nothing of the app."""
-    dirs = {d.lower() for d in path.split("/")[:-1]}
+    """Tests, fixtures, examples and docs: their code and manifests prove nothing of the app.
+    Nor does a top-level `dev/` folder (mealie's code generators call Crowdin; the app does
+    not): deeper, `dev` may be a product's own module."""
+    parts = path.split("/")
+    dirs = {d.lower() for d in parts[:-1]}
+    if len(parts) > 1 and parts[0].lower() == "dev":
+        return True
     return bool(dirs & _NON_PRODUCT_DIRS) or bool(_TEST_FILE.match(basename(path)))
 
 

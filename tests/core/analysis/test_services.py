@@ -828,3 +828,11 @@ def test_a_service_named_only_in_an_example_env_file_is_not_claimed() -> None:
         for s in analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog()).integrations
     }
     assert "OpenAI" in names
+
+
+def test_a_top_level_dev_folder_is_not_the_app_but_a_module_named_dev_is() -> None:
+    from bot.core.analysis.services import non_product_path
+
+    assert non_product_path("dev/code-generation/gen_locales.py")
+    assert not non_product_path("app/dev/tools.py")
+    assert not non_product_path("dev.py")
