@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from bot.core.analysis.handoffs import SITE_ORDER
+from bot.core.analysis.handoffs import SITE_ORDER, _positions
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.table_queue import MECHANISM as TABLE
@@ -66,7 +66,7 @@ def _made(got: tuple[str, list[str]], model: str) -> list[tuple[int, tuple[str, 
     at = Lines(text)
     out: list[tuple[int, tuple[str, ...]]] = []
     create = model + ".objects.create("
-    for pos in _finds(text, (model + "(", create)):
+    for pos in _positions(text, (model + "(", create), MAX_FINDS):
         before = text[pos - 1] if pos else " "
         if before.isalnum() or before in "_.":
             continue
@@ -100,17 +100,6 @@ def _saved(lines: list[str], i: int, var: str) -> int | None:
         ):
             return k + 1
     return None
-
-
-def _finds(text: str, needles: tuple[str, ...]) -> list[int]:
-    """Where any of `needles` occurs, in order (at most `MAX_FINDS`)."""
-    out: list[int] = []
-    for needle in needles:
-        pos = text.find(needle)
-        while pos != -1 and len(out) < MAX_FINDS:
-            out.append(pos)
-            pos = text.find(needle, pos + 1)
-    return sorted(out)
 
 
 def _stem(path: str) -> str:

@@ -225,12 +225,12 @@ _PY_NEEDLES = ("@", "class ", "task(", "Job(", *_PY_CALL_WORDS)
 MAX_POSITIONS = 20_000  # candidate places per file; a file past that is not worth a scan
 
 
-def _positions(text: str, needles: Sequence[str]) -> list[int]:
-    """Where each needle occurs (str.find, in C), in order, at most `MAX_POSITIONS`."""
+def _positions(text: str, needles: Sequence[str], cap: int = MAX_POSITIONS) -> list[int]:
+    """Where each needle occurs (str.find, in C), in order, at most `cap`."""
     out: list[int] = []
     for needle in needles:
         start = text.find(needle)
-        while start != -1 and len(out) < MAX_POSITIONS:
+        while start != -1 and len(out) < cap:
             out.append(start)
             start = text.find(needle, start + 1)
     return sorted(out)

@@ -103,6 +103,10 @@ class ServiceFacts(NamedTuple):
     resilience: tuple[Item, ...] = ()
 
 
+# The last word of an env file's name that makes it a template, not the app's settings.
+ENV_TEMPLATE_WORDS = frozenset({"example", "sample", "template", "dist"})
+
+
 # Both path tests are pure functions of the path, asked for every file on every run.
 @functools.lru_cache(maxsize=1 << 17)
 def non_product_path(path: str) -> bool:
@@ -133,7 +137,7 @@ def dev_only_path(path: str) -> bool:
         words.add(name.rsplit(".", 1)[0])
     if not words & _DEV_WORDS:
         return False
-    if name.startswith(".env") and words & {"example", "sample", "template", "dist"}:
+    if name.startswith(".env") and words & ENV_TEMPLATE_WORDS:
         return False
     extension = name.rsplit(".", 1)[-1] if "." in name else ""
     settings = parent in ("settings", "environments", "config") or words & {"settings", "config"}
@@ -399,12 +403,14 @@ def _evidence(found: dict[Evidence, str]) -> tuple[tuple[Evidence, ...], str]:
     return tuple(e for _, e in keyed[:EVIDENCE_CAP]), ordered[0][1]
 
 
-_TEMPLATE_ENV = re.compile(r"(?:\A|\.)(?:example|sample|template|dist)\Z|\Aexample\.env\Z")
+def _env_template(name: str) -> bool:
+    """`.env.example`, `env.sample`, `example.env`: a file listing what the app may be given."""
+    return name.rpartition(".")[2] in ENV_TEMPLATE_WORDS or name == "example.env"
 
 
 def _template_only(found: Mapping[Evidence, str]) -> bool:
     """Whether every piece of evidence is an example env file (`.env.example`, `env.sample`)."""
-    return bool(found) and all(_TEMPLATE_ENV.search(basename(e.path)) for e in found)
+    return bool(found) and all(_env_template(basename(e.path)) for e in found)
 
 
 def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
