@@ -34,7 +34,9 @@ def line_of(text: str, marker: str) -> int:
     raise AssertionError(f"{marker!r} not in fixture")
 
 
-def ends(found: tuple[Handoff, ...]) -> dict[str, tuple[set[tuple[str, int]], set[tuple[str, int]]]]:
+def ends(
+    found: tuple[Handoff, ...],
+) -> dict[str, tuple[set[tuple[str, int]], set[tuple[str, int]]]]:
     """name -> (producer sites, consumer sites)."""
     return {
         h.name: ({(e.path, e.line) for e in h.producers}, {(e.path, e.line) for e in h.consumers})
@@ -42,7 +44,9 @@ def ends(found: tuple[Handoff, ...]) -> dict[str, tuple[set[tuple[str, int]], se
     }
 
 
-def paired(files: dict[str, str], name: str, producer: tuple[str, str], consumer: tuple[str, str]) -> None:
+def paired(
+    files: dict[str, str], name: str, producer: tuple[str, str], consumer: tuple[str, str]
+) -> None:
     """Assert a hand-off `name` with a producer and a consumer at the lines holding the markers."""
     got = ends(handoffs(files))
     assert name in got, f"{name!r} not found; found {sorted(got)}"

@@ -63,28 +63,28 @@ def test_tickers_robfig_cron_and_gocron() -> None:
         "sched.go": (
             "package sched\n"
             "import (\n"
-            "\t\"github.com/go-co-op/gocron/v2\"\n"
-            "\t\"github.com/robfig/cron/v3\"\n"
+            '\t"github.com/go-co-op/gocron/v2"\n'
+            '\t"github.com/robfig/cron/v3"\n'
             ")\n"
             "func Start() {\n"
             "\tticker := time.NewTicker(5 * time.Minute)\n"
             "\tc := cron.New()\n"
-            "\tc.AddFunc(\"30 * * * *\", cleanup)\n"
+            '\tc.AddFunc("30 * * * *", cleanup)\n'
             "\ts, _ := gocron.NewScheduler()\n"
             "\ts.NewJob(\n"
             "\t\tgocron.DurationJob(10*time.Second),\n"
             "\t\tgocron.NewTask(refresh),\n"
             "\t)\n"
-            "\ts.NewJob(gocron.CronJob(\"0 9 * * *\", false), gocron.NewTask(report))\n"
+            '\ts.NewJob(gocron.CronJob("0 9 * * *", false), gocron.NewTask(report))\n'
             "}\n"
         ),
         "v1.go": (
             "package sched\n"
-            "import \"github.com/go-co-op/gocron\"\n"
+            'import "github.com/go-co-op/gocron"\n'
             "func Old() {\n"
             "\ts := gocron.NewScheduler(time.UTC)\n"
             "\ts.Every(5).Minutes().Do(sweep)\n"
-            "\ts.Cron(\"*/1 * * * *\").Do(tick)\n"
+            '\ts.Cron("*/1 * * * *").Do(tick)\n'
             "}\n"
         ),
     }
@@ -104,10 +104,10 @@ def test_asynq_enqueue_handle_func_and_scheduler() -> None:
     files = {
         "tasks/tasks.go": (
             "package tasks\n"
-            "import \"github.com/hibiken/asynq\"\n"
+            'import "github.com/hibiken/asynq"\n'
             "const (\n"
-            "\tTypeEmailDelivery = \"email:deliver\"\n"
-            "\tTypeImageResize   = \"image:resize\"\n"
+            '\tTypeEmailDelivery = "email:deliver"\n'
+            '\tTypeImageResize   = "image:resize"\n'
             ")\n"
             "func NewEmailDeliveryTask(userID int) (*asynq.Task, error) {\n"
             "\treturn asynq.NewTask(TypeEmailDelivery, payload), nil\n"
@@ -115,14 +115,14 @@ def test_asynq_enqueue_handle_func_and_scheduler() -> None:
         ),
         "cmd/client/main.go": (
             "package main\n"
-            "import \"github.com/hibiken/asynq\"\n"
+            'import "github.com/hibiken/asynq"\n'
             "func main() {\n"
-            "\tinfo, err := client.Enqueue(asynq.NewTask(\"image:resize\", nil), asynq.Queue(\"critical\"))\n"
+            '\tinfo, err := client.Enqueue(asynq.NewTask("image:resize", nil), asynq.Queue("q"))\n'
             "}\n"
         ),
         "cmd/worker/main.go": (
             "package main\n"
-            "import \"github.com/hibiken/asynq\"\n"
+            'import "github.com/hibiken/asynq"\n'
             "func main() {\n"
             "\tmux := asynq.NewServeMux()\n"
             "\tmux.HandleFunc(tasks.TypeEmailDelivery, tasks.HandleEmailDeliveryTask)\n"
@@ -131,9 +131,9 @@ def test_asynq_enqueue_handle_func_and_scheduler() -> None:
         ),
         "cmd/scheduler/main.go": (
             "package main\n"
-            "import \"github.com/hibiken/asynq\"\n"
+            'import "github.com/hibiken/asynq"\n'
             "func main() {\n"
-            "\tscheduler.Register(\"*/5 * * * *\", asynq.NewTask(\"report:daily\", nil))\n"
+            '\tscheduler.Register("*/5 * * * *", asynq.NewTask("report:daily", nil))\n'
             "}\n"
         ),
     }
@@ -143,7 +143,12 @@ def test_asynq_enqueue_handle_func_and_scheduler() -> None:
         ("tasks/tasks.go", "asynq.NewTask(TypeEmailDelivery"),
         ("cmd/worker/main.go", "HandleFunc("),
     )
-    paired(files, "image:resize", ("cmd/client/main.go", "Enqueue("), ("cmd/worker/main.go", "mux.Handle("))
+    paired(
+        files,
+        "image:resize",
+        ("cmd/client/main.go", "Enqueue("),
+        ("cmd/worker/main.go", "mux.Handle("),
+    )
     s = scheduled(files, "cmd/scheduler/main.go", "Register(")
     assert (s.schedule, s.target) == ("*/5 * * * *", "report:daily")
 
@@ -152,46 +157,46 @@ def test_machinery_register_tasks_and_send_task() -> None:
     files = {
         "worker.go": (
             "package main\n"
-            "import \"github.com/RichardKnop/machinery/v1\"\n"
+            'import "github.com/RichardKnop/machinery/v1"\n'
             "func register(server *machinery.Server) error {\n"
             "\treturn server.RegisterTasks(map[string]interface{}{\n"
-            "\t\t\"add\":      exampletasks.Add,\n"
-            "\t\t\"multiply\": exampletasks.Multiply,\n"
+            '\t\t"add":      exampletasks.Add,\n'
+            '\t\t"multiply": exampletasks.Multiply,\n'
             "\t})\n"
             "}\n"
         ),
         "send.go": (
             "package main\n"
-            "import \"github.com/RichardKnop/machinery/v1/tasks\"\n"
+            'import "github.com/RichardKnop/machinery/v1/tasks"\n'
             "func send() {\n"
             "\tsignature := &tasks.Signature{\n"
-            "\t\tName: \"add\",\n"
-            "\t\tArgs: []tasks.Arg{{Type: \"int64\", Value: 1}},\n"
+            '\t\tName: "add",\n'
+            '\t\tArgs: []tasks.Arg{{Type: "int64", Value: 1}},\n'
             "\t}\n"
             "\tserver.SendTask(signature)\n"
             "}\n"
         ),
     }
-    paired(files, "add", ("send.go", "Name: \"add\""), ("worker.go", "\"add\":"))
+    paired(files, "add", ("send.go", 'Name: "add"'), ("worker.go", '"add":'))
 
 
 def test_nats_publish_subscribe_and_jetstream() -> None:
     files = {
         "pub.go": (
             "package main\n"
-            "import \"github.com/nats-io/nats.go\"\n"
+            'import "github.com/nats-io/nats.go"\n'
             "func pub(nc *nats.Conn, js nats.JetStreamContext) {\n"
-            "\tnc.Publish(\"updates\", []byte(\"hi\"))\n"
-            "\tjs.Publish(\"ORDERS.new\", data)\n"
+            '\tnc.Publish("updates", []byte("hi"))\n'
+            '\tjs.Publish("ORDERS.new", data)\n'
             "}\n"
         ),
         "sub.go": (
             "package main\n"
-            "import \"github.com/nats-io/nats.go\"\n"
+            'import "github.com/nats-io/nats.go"\n'
             "func sub(nc *nats.Conn, js nats.JetStreamContext) {\n"
-            "\tnc.Subscribe(\"updates\", func(m *nats.Msg) { handle(m) })\n"
-            "\tnc.QueueSubscribe(\"updates\", \"workers\", onUpdate)\n"
-            "\tjs.Subscribe(\"ORDERS.new\", func(m *nats.Msg) { m.Ack() }, nats.Durable(\"d\"))\n"
+            '\tnc.Subscribe("updates", func(m *nats.Msg) { handle(m) })\n'
+            '\tnc.QueueSubscribe("updates", "workers", onUpdate)\n'
+            '\tjs.Subscribe("ORDERS.new", func(m *nats.Msg) { m.Ack() }, nats.Durable("d"))\n'
             "}\n"
         ),
     }
@@ -204,37 +209,37 @@ def test_kafka_go_writer_reader_and_sarama() -> None:
     files = {
         "writer.go": (
             "package main\n"
-            "import \"github.com/segmentio/kafka-go\"\n"
+            'import "github.com/segmentio/kafka-go"\n'
             "func newWriter() *kafka.Writer {\n"
             "\treturn &kafka.Writer{\n"
-            "\t\tAddr:     kafka.TCP(\"localhost:9092\"),\n"
-            "\t\tTopic:    \"orders\",\n"
+            '\t\tAddr:     kafka.TCP("localhost:9092"),\n'
+            '\t\tTopic:    "orders",\n'
             "\t\tBalancer: &kafka.LeastBytes{},\n"
             "\t}\n"
             "}\n"
         ),
         "reader.go": (
             "package main\n"
-            "import \"github.com/segmentio/kafka-go\"\n"
+            'import "github.com/segmentio/kafka-go"\n'
             "func read() {\n"
             "\tr := kafka.NewReader(kafka.ReaderConfig{\n"
-            "\t\tBrokers: []string{\"localhost:9092\"},\n"
-            "\t\tGroupID: \"billing\",\n"
-            "\t\tTopic:   \"orders\",\n"
+            '\t\tBrokers: []string{"localhost:9092"},\n'
+            '\t\tGroupID: "billing",\n'
+            '\t\tTopic:   "orders",\n'
             "\t})\n"
             "\tm, err := r.ReadMessage(ctx)\n"
             "}\n"
         ),
         "sarama.go": (
             "package main\n"
-            "import \"github.com/IBM/sarama\"\n"
+            'import "github.com/IBM/sarama"\n'
             "func emit() {\n"
-            "\tmsg := &sarama.ProducerMessage{Topic: \"payments\", Value: sarama.StringEncoder(v)}\n"
+            '\tmsg := &sarama.ProducerMessage{Topic: "payments", Value: sarama.StringEncoder(v)}\n'
             "\tproducer.SendMessage(msg)\n"
             "}\n"
             "func consume() {\n"
-            "\tpc, _ := consumer.ConsumePartition(\"payments\", 0, sarama.OffsetNewest)\n"
-            "\tgroup.Consume(ctx, []string{\"payments\"}, handler)\n"
+            '\tpc, _ := consumer.ConsumePartition("payments", 0, sarama.OffsetNewest)\n'
+            '\tgroup.Consume(ctx, []string{"payments"}, handler)\n'
             "}\n"
         ),
     }
@@ -247,28 +252,28 @@ def test_rabbitmq_amqp091_publish_and_consume() -> None:
     files = {
         "send.go": (
             "package main\n"
-            "import amqp \"github.com/rabbitmq/amqp091-go\"\n"
+            'import amqp "github.com/rabbitmq/amqp091-go"\n'
             "func send(ch *amqp.Channel) {\n"
-            "\tq, err := ch.QueueDeclare(\"hello\", false, false, false, false, nil)\n"
-            "\terr = ch.PublishWithContext(ctx, \"\", q.Name, false, false, amqp.Publishing{Body: body})\n"
-            "\terr = ch.Publish(\"logs\", \"\", false, false, amqp.Publishing{Body: body})\n"
+            '\tq, err := ch.QueueDeclare("hello", false, false, false, false, nil)\n'
+            '\terr = ch.PublishWithContext(ctx, "", q.Name, false, false, amqp.Publishing{})\n'
+            '\terr = ch.Publish("logs", "", false, false, amqp.Publishing{Body: body})\n'
             "}\n"
         ),
         "receive.go": (
             "package main\n"
-            "import amqp \"github.com/rabbitmq/amqp091-go\"\n"
+            'import amqp "github.com/rabbitmq/amqp091-go"\n'
             "func receive(ch *amqp.Channel) {\n"
-            "\tq, err := ch.QueueDeclare(\"hello\", false, false, false, false, nil)\n"
-            "\tmsgs, err := ch.Consume(q.Name, \"\", true, false, false, false, nil)\n"
+            '\tq, err := ch.QueueDeclare("hello", false, false, false, false, nil)\n'
+            '\tmsgs, err := ch.Consume(q.Name, "", true, false, false, false, nil)\n'
             "}\n"
         ),
         "logs.go": (
             "package main\n"
-            "import amqp \"github.com/rabbitmq/amqp091-go\"\n"
+            'import amqp "github.com/rabbitmq/amqp091-go"\n'
             "func logs(ch *amqp.Channel) {\n"
-            "\tq, err := ch.QueueDeclare(\"\", false, false, true, false, nil)\n"
-            "\terr = ch.QueueBind(q.Name, \"\", \"logs\", false, nil)\n"
-            "\tmsgs, err := ch.Consume(q.Name, \"\", true, false, false, false, nil)\n"
+            '\tq, err := ch.QueueDeclare("", false, false, true, false, nil)\n'
+            '\terr = ch.QueueBind(q.Name, "", "logs", false, nil)\n'
+            '\tmsgs, err := ch.Consume(q.Name, "", true, false, false, false, nil)\n'
             "}\n"
         ),
     }
@@ -280,16 +285,16 @@ def test_go_redis_publish_and_subscribe() -> None:
     files = {
         "pub.go": (
             "package main\n"
-            "import \"github.com/redis/go-redis/v9\"\n"
+            'import "github.com/redis/go-redis/v9"\n'
             "func pub(rdb *redis.Client) {\n"
-            "\terr := rdb.Publish(ctx, \"events\", payload).Err()\n"
+            '\terr := rdb.Publish(ctx, "events", payload).Err()\n'
             "}\n"
         ),
         "sub.go": (
             "package main\n"
-            "import \"github.com/redis/go-redis/v9\"\n"
+            'import "github.com/redis/go-redis/v9"\n'
             "func sub(rdb *redis.Client) {\n"
-            "\tpubsub := rdb.Subscribe(ctx, \"events\")\n"
+            '\tpubsub := rdb.Subscribe(ctx, "events")\n'
             "\tfor msg := range pubsub.Channel() {\n"
             "\t\thandle(msg)\n"
             "\t}\n"
@@ -304,11 +309,11 @@ def test_look_alike_calls_of_other_libraries_are_nothing() -> None:
         "x.go": (
             "package x\n"
             "func f() {\n"
-            "\tbus.Publish(\"updated\", v)\n"  # an in-process event bus: no broker import
-            "\trouter.HandleFunc(\"/api\", h)\n"
-            "\tm.Register(\"name\", fn)\n"
-            "\ts.Every(\"x\")\n"
-            "\tw.Topic = \"orders\"\n"
+            '\tbus.Publish("updated", v)\n'  # an in-process event bus: no broker import
+            '\trouter.HandleFunc("/api", h)\n'
+            '\tm.Register("name", fn)\n'
+            '\ts.Every("x")\n'
+            '\tw.Topic = "orders"\n'
             "}\n"
         )
     }
@@ -322,18 +327,18 @@ def test_hostile_go_lines_give_nothing_quickly() -> None:
     from bot.core.analysis.handoffs import sites_for
     from bot.core.analysis.schedules import schedules_for
 
-    prefix = "import \"github.com/hibiken/asynq\"\nimport \"nats\"\nimport \"kafka\"\nimport \"amqp\"\n"
+    prefix = 'import "github.com/hibiken/asynq"\nimport "nats"\nimport "kafka"\nimport "amqp"\n'
     shapes = [
         "asynq.NewTask(" * 50_000,
         "mux.HandleFunc(" + "a" * 200_000,
-        "nc.Publish(\"" * 50_000,
-        "Topic: \"" * 50_000,
-        "ch.QueueDeclare(\"" * 30_000,
-        "\t\t\"a\": f,\n" * 30_000,
+        'nc.Publish("' * 50_000,
+        'Topic: "' * 50_000,
+        'ch.QueueDeclare("' * 30_000,
+        '\t\t"a": f,\n' * 30_000,
         "s.Every(" * 50_000,
         "gocron.DurationJob(" * 50_000,
         "go worker(" * 50_000,
-        "RegisterTasks(map[string]interface{}{\n" + "\t\"a\": f,\n" * 20_000,
+        "RegisterTasks(map[string]interface{}{\n" + '\t"a": f,\n' * 20_000,
     ]
     for text in shapes:
         start = time.process_time()

@@ -43,7 +43,9 @@ def test_bull_queue_add_and_process() -> None:
             "emailQueue.process('welcome', 5, async (job) => sendWelcome(job.data));\n"
         ),
     }
-    paired(files, "email", ("src/signup.js", "emailQueue.add({"), ("src/worker.js", ".process(async"))
+    paired(
+        files, "email", ("src/signup.js", "emailQueue.add({"), ("src/worker.js", ".process(async")
+    )
     paired(files, "email", ("src/signup.js", "'welcome'"), ("src/worker.js", "process('welcome'"))
 
 
@@ -67,7 +69,9 @@ def test_bull_queue_made_by_a_factory_function() -> None:
             "router.post('/', async (req, res) => { await reportQueue.add(req.body); });\n"
         ),
     }
-    paired(files, "reports", ("api/reports.js", "reportQueue.add"), ("jobs/reports.js", ".process("))
+    paired(
+        files, "reports", ("api/reports.js", "reportQueue.add"), ("jobs/reports.js", ".process(")
+    )
 
 
 def test_bull_repeatable_job_is_a_schedule() -> None:
@@ -87,8 +91,8 @@ def test_bull_repeatable_job_is_a_schedule() -> None:
     s = scheduled(files, "src/schedule.js", "cron: '0 3")
     assert s.schedule == "0 3 * * *"
     assert s.target == "cleanup"
-    s2 = scheduled(files, "src/schedule.js", "cleanup.add(\n".strip())
-    assert s2.schedule == "every 3600000"
+    (s2,) = [s for s in schedules(files) if s.schedule == "every 3600000"]
+    assert s2.evidence[0].line == line_of(files["src/schedule.js"], "'digest'") - 1  # the call
 
 
 # --- BullMQ -----------------------------------------------------------------------------
@@ -115,7 +119,9 @@ def test_bullmq_worker_queue_add_and_add_bulk() -> None:
     }
     paired(files, "paint", ("src/producer.ts", "paint.add("), ("src/worker.ts", "new Worker("))
     paired(files, "paint", ("src/producer.ts", "addBulk"), ("src/worker.ts", "new Worker("))
-    paired(files, "resize", ("src/producer.ts", "new Queue('resize'"), ("src/worker.ts", "'resize'"))
+    paired(
+        files, "resize", ("src/producer.ts", "new Queue('resize'"), ("src/worker.ts", "'resize'")
+    )
 
 
 def test_bullmq_flow_producer_names_each_queue() -> None:
@@ -137,7 +143,12 @@ def test_bullmq_flow_producer_names_each_queue() -> None:
             "new Worker('steps', async (job) => step(job));\n"
         ),
     }
-    paired(files, "renovate", ("src/flow.ts", "queueName: 'renovate'"), ("src/workers.ts", "'renovate'"))
+    paired(
+        files,
+        "renovate",
+        ("src/flow.ts", "queueName: 'renovate'"),
+        ("src/workers.ts", "'renovate'"),
+    )
     paired(files, "steps", ("src/flow.ts", "queueName: 'steps'"), ("src/workers.ts", "'steps'"))
 
 
@@ -158,8 +169,9 @@ def test_bullmq_job_schedulers_and_repeat_are_schedules() -> None:
     }
     s = scheduled(files, "src/schedulers.ts", "'hourly-report'")
     assert (s.name, s.schedule, s.target) == ("hourly-report", "0 * * * *", "reports")
-    s = scheduled(files, "src/schedulers.ts", "upsertJobScheduler(\n".strip())
-    assert (s.name, s.schedule) == ("heartbeat", "every 10000")
+    (s,) = [s for s in schedules(files) if s.name == "heartbeat"]
+    assert s.schedule == "every 10000"
+    assert s.evidence[0].line == line_of(files["src/schedulers.ts"], "'heartbeat'") - 1
     s = scheduled(files, "src/schedulers.ts", "'daily'")
     assert s.schedule == "0 9 * * *"
 
@@ -199,7 +211,10 @@ def test_nest_bull_processor_with_process_methods() -> None:
         ),
     }
     paired(
-        files, "audio", ("src/audio.service.ts", "audioQueue.add"), ("src/audio.processor.ts", "async transcode")
+        files,
+        "audio",
+        ("src/audio.service.ts", "audioQueue.add"),
+        ("src/audio.processor.ts", "async transcode"),
     )
 
 
@@ -217,7 +232,10 @@ def test_nest_bullmq_worker_host_consumes_in_process() -> None:
         ),
     }
     paired(
-        files, "audio", ("src/audio.service.ts", "audioQueue.add"), ("src/audio.processor.ts", "async process(")
+        files,
+        "audio",
+        ("src/audio.service.ts", "audioQueue.add"),
+        ("src/audio.processor.ts", "async process("),
     )
 
 
@@ -287,8 +305,15 @@ def test_agenda_define_now_schedule_and_every() -> None:
             "await agenda.every('3 minutes', 'delete old users');\n"
         ),
     }
-    paired(files, "send email report", ("app.js", "agenda.now("), ("jobs/email.js", "agenda.define("))
-    paired(files, "send email report", ("app.js", "agenda.schedule("), ("jobs/email.js", "agenda.define("))
+    paired(
+        files, "send email report", ("app.js", "agenda.now("), ("jobs/email.js", "agenda.define(")
+    )
+    paired(
+        files,
+        "send email report",
+        ("app.js", "agenda.schedule("),
+        ("jobs/email.js", "agenda.define("),
+    )
     s = scheduled(files, "app.js", "agenda.every(")
     assert (s.schedule, s.target) == ("3 minutes", "delete old users")
 
@@ -317,8 +342,7 @@ def test_pg_boss_send_work_and_schedule() -> None:
             "export const boss = new PgBoss(process.env.DATABASE_URL);\n"
         ),
         "src/api.ts": (
-            "import { boss } from './boss';\n"
-            "await boss.send('send-email', { to: user.email });\n"
+            "import { boss } from './boss';\nawait boss.send('send-email', { to: user.email });\n"
         ),
         "src/worker.ts": (
             "import { boss } from './boss';\n"
@@ -351,8 +375,12 @@ def test_graphile_worker_add_job_and_task_list() -> None:
             "await workerUtils.addJob('send_email', { to });\n"
         ),
     }
-    paired(files, "send_email", ("src/api.ts", "addJob('send_email'"), ("src/worker.ts", "send_email:"))
-    paired(files, "audit_log", ("src/worker.ts", "addJob('audit_log'"), ("src/worker.ts", "audit_log,"))
+    paired(
+        files, "send_email", ("src/api.ts", "addJob('send_email'"), ("src/worker.ts", "send_email:")
+    )
+    paired(
+        files, "audit_log", ("src/worker.ts", "addJob('audit_log'"), ("src/worker.ts", "audit_log,")
+    )
 
 
 # --- cron libraries and polling loops ---------------------------------------------------
@@ -440,7 +468,9 @@ def test_kafkajs_send_and_subscribe_run() -> None:
             "await consumer.run({ eachMessage: async ({ message }) => handle(message) });\n"
         ),
     }
-    paired(files, "orders", ("src/producer.ts", "topic: 'orders'"), ("src/consumer.ts", "subscribe("))
+    paired(
+        files, "orders", ("src/producer.ts", "producer.send("), ("src/consumer.ts", "subscribe(")
+    )
 
 
 def test_amqplib_send_to_queue_publish_and_consume() -> None:
@@ -533,7 +563,9 @@ def test_socket_io_server_emit_and_client_on() -> None:
         ),
     }
     paired(files, "chat message", ("server/io.js", "io.emit("), ("client/chat.js", "socket.on("))
-    paired(files, "chat message", ("client/chat.js", "socket.emit("), ("server/io.js", "socket.on("))
+    paired(
+        files, "chat message", ("client/chat.js", "socket.emit("), ("server/io.js", "socket.on(")
+    )
     assert "connection" not in ends(handoffs(files))
 
 
@@ -598,3 +630,28 @@ def test_hostile_lines_give_nothing_quickly() -> None:
 
 def test_line_of_helper_counts_from_one() -> None:
     assert line_of("a\nb\n", "b") == 2
+
+
+def test_socket_io_events_with_one_end_and_commented_out_handlers_are_nothing() -> None:
+    files = {
+        "server/ws.gateway.ts": (
+            "import { Server, Socket } from 'socket.io';\n"
+            "export class WsGateway {\n"
+            "  handleConnection(client: Socket) {\n"
+            "    client.emit('Unauthorized');\n"
+            "  }\n"
+            "  /*\n"
+            "  @SubscribeMessage('join-room')\n"
+            "  handleJoinRoom(client: Socket, roomName: string) {}\n"
+            "  */\n"
+            "  @SubscribeMessage('leave-room')\n"
+            "  handleLeaveRoom(client: Socket, roomName: string) {}\n"
+            "}\n"
+        ),
+        "client/room.ts": (
+            "import { io } from 'socket.io-client';\n"
+            "/* socket.emit('join-room', id); */\n"
+            "socket.emit('leave-room', id);\n"
+        ),
+    }
+    assert set(ends(handoffs(files))) == {"leave-room"}
