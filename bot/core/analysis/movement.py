@@ -325,8 +325,8 @@ def collect_schedules(
         for s in f.schedules:
             if s.mechanism in (LOOP, INTERVAL) and tool(path):
                 continue
-            if s.mechanism == INTERVAL and browser_path(path):
-                continue  # a page's clock or poll: no scheduled work of the product
+            if s.mechanism == INTERVAL and (browser_path(path) or "example" in path.lower()):
+                continue  # a page's clock or poll, a usage example: not the product's work
             if s.mechanism == INTERVAL and not s.target:
                 s = replace(s, name=_loop_name(path, ""))
             name = _loop_name(path, s.name) if s.mechanism == LOOP else s.name

@@ -7,9 +7,10 @@
   BullMQ `queue.upsertJobScheduler('id', { pattern | every })`; Agenda `agenda.every('…',
   'job')`; pg-boss `boss.schedule('queue', '…')`.
 * `setInterval(fn, ms)` started at the top of a server file or in a top-level function (a
-  worker's `main`): mechanism ``interval``; `movement.collect_schedules` leaves out browser
-  code by its path. One nested deeper (a method's per-object keep-alive) or in a file that
-  touches the DOM or React is no scheduled work of the product.
+  worker's `main`): mechanism ``setInterval``; `movement.collect_schedules` leaves out browser
+  code and examples by their path. One nested deeper (a method's per-object keep-alive) or
+  in a file that touches the DOM or React is no scheduled work of the product. "One level"
+  is the file's own indentation unit (2 or 4 columns).
 
 Each call's arguments are read over at most `MAX_CALL_LINES` lines; patterns are bounded.
 """
@@ -25,9 +26,9 @@ from bot.core.model import ScheduleSite
 MAX_LINE = 2_000
 MAX_CALL_LINES = 8  # lines of a call's arguments read for its `repeat`/`cronTime`
 MAX_CALLBACK_LINES = 120  # lines from `setInterval(() => {` to its `}, ms)`
-MAX_INTERVAL_INDENT = 2  # columns: top level, or the body of a top-level function
+MAX_INDENT_LINES = 400  # lines read for the file's indentation unit
 MAX_SITES = 500
-INTERVAL = "interval"  # mechanism of a `setInterval` loop
+INTERVAL = "setInterval"  # mechanism of a `setInterval` loop (Python's "interval" is a job's)
 
 _JS_DECORATOR = re.compile(r"\A\s*+@(Cron|Interval)\(\s*([^)\n]{1,120})\)")
 _JS_METHOD = re.compile(
@@ -195,7 +196,21 @@ def _job_library(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
             out.append(ScheduleSite(first, literal, "pg-boss", i, first))
 
 
+def _indent_unit(lines: list[str]) -> int:
+    """The file's indentation step (2 or 4 columns, a tab as 2): the smallest indentation of
+    its first lines, so "top level or one level in" reads alike in both styles."""
+    unit = 0
+    for line in lines[:MAX_INDENT_LINES]:
+        if line[:1] in (" ", "\t") and line.strip() and not line.lstrip().startswith("*"):
+            width = len(line) - len(line.lstrip())
+            width = len(line[:width].expandtabs(2))
+            if unit == 0 or width < unit:
+                unit = width
+    return min(max(unit, 2), 4)
+
+
 def _intervals(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
+    unit = _indent_unit(lines)
     at = Lines(text)
     pos = text.find("setInterval(")
     seen: set[int] = set()
@@ -206,7 +221,7 @@ def _intervals(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
             continue
         seen.add(i)
         m = _JS_INTERVAL.match(lines[i - 1])
-        if m is None or len(m.group(1).expandtabs(2)) > MAX_INTERVAL_INDENT:
+        if m is None or len(m.group(1).expandtabs(2)) > unit:
             continue
         args = _JS_INTERVAL_ARGS.match(m.group(2))
         if args:

@@ -655,3 +655,31 @@ def test_socket_io_events_with_one_end_and_commented_out_handlers_are_nothing() 
         ),
     }
     assert set(ends(handoffs(files))) == {"leave-room"}
+
+
+def test_set_interval_one_level_in_reads_alike_in_four_space_code() -> None:
+    files = {
+        "server/check-version.js": (
+            "exports.startInterval = () => {\n"
+            "    let check = async () => {\n"
+            "        await fetchLatest();\n"
+            "    };\n"
+            "    interval = setInterval(check, CHECK_INTERVAL_MS);\n"
+            "};\n"
+        ),
+        "server/settings.js": (
+            "class Settings {\n"
+            "    static async get(key) {\n"
+            "        if (!Settings.cacheCleaner) {\n"
+            "            Settings.cacheCleaner = setInterval(() => {\n"
+            "                clean();\n"
+            "            }, 60 * 1000);\n"
+            "        }\n"
+            "    }\n"
+            "}\n"
+        ),
+        "extra/push-examples/index.js": "setInterval(push, interval * 1000);\n",
+    }
+    s = scheduled(files, "server/check-version.js", "setInterval(")
+    assert (s.mechanism, s.schedule, s.target) == ("setInterval", "CHECK_INTERVAL_MS", "check")
+    assert {e.path for s in schedules(files) for e in s.evidence} == {"server/check-version.js"}
