@@ -37,7 +37,9 @@ MAX_CONSTANTS = 500
 _STR = r"\"([^\"\n]{1,200})\""
 _IDENT = r"([A-Za-z_][\w.]{0,200})"
 _ASYNQ_TASK = re.compile(r"asynq\.NewTask\(\s*+(?:" + _STR + "|" + _IDENT + ")")
-_ASYNQ_HANDLE = re.compile(r"\.(?:HandleFunc|Handle)\(\s*+(?:" + _STR + "|" + _IDENT + ")")
+_ASYNQ_HANDLE = re.compile(
+    r"(?<![\w.])([A-Za-z_]\w{0,100})\.(?:HandleFunc|Handle)\(\s*+(?:" + _STR + "|" + _IDENT + ")"
+)
 _MACH_REGISTER = re.compile(r"\.RegisterTask\(\s*+" + _STR)
 _MACH_MAP_KEY = re.compile(r"\A\s*+" + _STR + r"\s*+:")
 _MACH_NAME = re.compile(r"(?<!\w)Name:\s*+" + _STR)
@@ -77,6 +79,7 @@ def broker_sites(text: str) -> list[HandoffSite]:
     lines = [line[:MAX_LINE] for line in text.splitlines()]
     out: list[HandoffSite] = []
     amqp = "amqp" in libs
+    mux, signature = "ServeMux" in text, "Signature" in text  # once: not per line
     declared: dict[str, str] = {}
     bound: list[str] = []
     for i, line in enumerate(lines, 1):
@@ -86,9 +89,9 @@ def broker_sites(text: str) -> list[HandoffSite]:
         if stripped.startswith("//") or ("(" not in line and ":" not in line):
             continue
         if "asynq" in libs:
-            _asynq(line, i, out)
+            _asynq(line, i, out, mux)
         if "machinery" in libs:
-            _machinery(lines, line, i, out, "Signature" in text)
+            _machinery(lines, line, i, out, signature)
         if amqp:
             _amqp(line, i, declared, bound, out)
         elif "nats" in libs or "redis" in libs:
@@ -111,14 +114,16 @@ def broker_sites(text: str) -> list[HandoffSite]:
     return out
 
 
-def _asynq(line: str, i: int, out: list[HandoffSite]) -> None:
+def _asynq(line: str, i: int, out: list[HandoffSite], mux: bool) -> None:
     if "NewTask(" in line:
         for m in _ASYNQ_TASK.finditer(line):
             out.append(HandoffSite("produce", "asynq", m.group(1) or _last(m.group(2)), i))
-    if "Handle" in line:
+    if mux and "Handle" in line:  # an asynq `ServeMux` is made or passed in this file
         for m in _ASYNQ_HANDLE.finditer(line):
-            name = m.group(1) or _last(m.group(2))
-            if name and not name.startswith("/"):  # net/http's routes
+            name = m.group(2) or _last(m.group(3))
+            if m.group(1) in ("http", "router", "r", "e", "app", "g"):
+                continue  # net/http's, gorilla's, echo's, gin's routes
+            if name and not name.startswith("/"):
                 out.append(HandoffSite("consume", "asynq", name, i))
 
 

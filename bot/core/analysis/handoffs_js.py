@@ -38,6 +38,7 @@ MAX_PROCESS_LOOKAHEAD = 80  # lines from `@Processor` to its `process(` method
 MAX_DECORATED = 4  # lines from `@Process(` to its method
 MAX_CALL_LINES = 8  # lines of a call's arguments searched for a key (`QueueUrl`, `repeat`)
 MAX_TASK_LIST = 400  # lines of a graphile-worker `taskList` object read for its keys
+MAX_TASK_LISTS = 20  # such objects per file
 
 _JS_TRIGGERS = (
     "Queue",
@@ -363,9 +364,13 @@ def _library_calls(
 ) -> None:
     """Agenda / pg-boss calls on a receiver named for the library (`agenda`, `this.boss`)."""
     word = "agenda" if mech == "agenda" else "boss"
+    # A receiver named just for the library counts anywhere (`module.exports = (agenda) =>`);
+    # one that only holds the word (`agendaItems`, `bossFight`) where the file names it.
+    named = any(n in text for n in _LIBRARY_NAMES[mech])
     at = Lines(text)
     for m in pattern.finditer(text):
-        if word not in m.group(1).lower():
+        recv = m.group(1).lower()
+        if recv not in _LIBRARY_RECEIVERS[mech] and not (named and word in recv):
             continue
         i = at.at(m.start())
         if _js_comment(lines[i - 1]):
@@ -382,6 +387,11 @@ def _library_calls(
             out.append(HandoffSite(role, mech, name, i))
 
 
+_LIBRARY_NAMES = {
+    "agenda": ("'agenda'", '"agenda"', "agenda/", "new Agenda("),
+    "pg-boss": ("pg-boss", "PgBoss"),
+}
+_LIBRARY_RECEIVERS = {"agenda": frozenset({"agenda"}), "pg-boss": frozenset({"boss", "pgboss"})}
 _GRAPHILE_RECEIVERS = ("helpers", "workerutils", "utils", "runner", "worker", "graphile")
 
 
@@ -401,7 +411,9 @@ def _graphile(text: str, lines: list[str], out: list[HandoffSite]) -> None:
     if not graphile or "taskList" not in text:
         return
     at = Lines(text)
-    for m in _JS_TASK_LIST.finditer(text):
+    for n, m in enumerate(_JS_TASK_LIST.finditer(text)):
+        if n >= MAX_TASK_LISTS:
+            break
         start = at.at(m.start())
         depth = 1
         for j in range(start, min(len(lines), start + MAX_TASK_LIST)):

@@ -25,6 +25,7 @@ from bot.core.model import ScheduleSite
 
 MAX_LINE = 2_000
 MAX_CALL_LINES = 8  # lines of a call's arguments read for its `repeat`/`cronTime`
+MAX_CALL_CHARS = 1_000  # characters of them (read one by one for the closing parenthesis)
 MAX_CALLBACK_LINES = 120  # lines from `setInterval(() => {` to its `}, ms)`
 MAX_INDENT_LINES = 400  # lines read for the file's indentation unit
 MAX_SITES = 500
@@ -67,8 +68,11 @@ def _call_text(lines: list[str], i: int, start: int) -> str:
     where its parentheses close or `MAX_CALL_LINES` lines."""
     parts: list[str] = []
     depth = 1
+    budget = MAX_CALL_CHARS
     for j in range(i - 1, min(len(lines), i - 1 + MAX_CALL_LINES)):
         line = lines[j][start:] if j == i - 1 else lines[j]
+        line = line[:budget]
+        budget -= len(line)
         for k, ch in enumerate(line):
             if ch in "([{":
                 depth += 1
@@ -78,6 +82,8 @@ def _call_text(lines: list[str], i: int, start: int) -> str:
                     parts.append(line[:k])
                     return "\n".join(parts)
         parts.append(line)
+        if budget <= 0:
+            break
     return "\n".join(parts)
 
 
@@ -161,6 +167,8 @@ def _repeatable(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
         if ".add" in line and queues and not _js_comment(line):
             for m in _JS_ADD.finditer(line):
                 if m.group(1) not in queues:
+                    continue
+                if not any("repeat" in nxt for nxt in lines[i - 1 : i - 1 + MAX_CALL_LINES]):
                     continue
                 args = _call_text(lines, i, m.end())
                 r = _JS_REPEAT.search(args)

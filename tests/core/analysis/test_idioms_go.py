@@ -345,3 +345,17 @@ def test_hostile_go_lines_give_nothing_quickly() -> None:
         sites_for("go", prefix + text)
         schedules_for("go", prefix + text)
         assert time.process_time() - start < 2.0, text[:40]
+
+
+def test_http_routes_in_an_asynq_file_are_no_task_handlers() -> None:
+    files = {
+        "server.go": (
+            "package main\n"
+            'import "github.com/hibiken/asynq"\n'
+            "func routes(mux *http.ServeMux, client *asynq.Client) {\n"
+            "\thttp.HandleFunc(apiPath, api)\n"
+            '\tmux.HandleFunc("/health", health)\n'
+            "}\n"
+        )
+    }
+    assert handoffs(files) == ()

@@ -619,6 +619,11 @@ def test_hostile_lines_give_nothing_quickly() -> None:
         "upsertJobScheduler(" * 30_000,
         "createQueue('" * 30_000,
         "addJob('" * 30_000,
+        "const q = new Queue('q');\n" + ("q.add(" + "a" * 1_990 + "\n") * 3_000 + "repeat",
+        "import 'graphile-worker';\n" + "taskList: {\n" * 5_000,
+        "upsertJobScheduler(" + "(" * 1_990 + "\n" * 2 + "repeat",
+        "import x from 'agenda';\n" + "agenda.every('" * 30_000,
+        "QueueUrl: 'x'\n" + "new SendMessageCommand({\n" * 20_000,
     ]
     for text in shapes:
         start = time.process_time()
@@ -683,3 +688,15 @@ def test_set_interval_one_level_in_reads_alike_in_four_space_code() -> None:
     s = scheduled(files, "server/check-version.js", "setInterval(")
     assert (s.mechanism, s.schedule, s.target) == ("setInterval", "CHECK_INTERVAL_MS", "check")
     assert {e.path for s in schedules(files) for e in s.evidence} == {"server/check-version.js"}
+
+
+def test_agenda_and_boss_words_of_the_domain_are_no_job_library() -> None:
+    files = {
+        "src/meetings.js": (
+            "const agendaItems = await db.items();\n"
+            "agendaItems.create('Opening remarks');\n"
+            "agendaService.now('today');\n"
+        ),
+        "src/game.js": "bossFight.send('ROAR');\nbossFight.work('Attack');\n",
+    }
+    assert handoffs(files) == ()
