@@ -27,6 +27,7 @@ selected by `SERVICES=worker`).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -114,13 +115,17 @@ def _keys(
     if code:
         if len(code) == 1 and len(paths) == 1:
             out.add(("file", next(iter(code))))
+            if not e.detail:
+                # An app object without routes of its own (`Django app (shop/wsgi.py)`) is
+                # the server that serves it; a routes file stays a public entry point.
+                out.add(("app file", next(iter(code))))
         return out
     # Declared in a manifest: the file it is declared in, and what its command names.
     words = e.detail.split()[:MAX_TOKENS]
     for path in paths:
         if declared.get((path, e.kind), 0) == 1:
             out.add(("file", path))
-        folder = path.rpartition("/")[0]
+        folder = _context(path, _built_from(path, e.name, facts))
         if path.rpartition("/")[2] == "package.json" and e.name:
             out.add(("script", f"{path}:{e.name}"))
         for i, word in enumerate(words):
@@ -136,7 +141,16 @@ def _keys(
         for m in _SCRIPT.finditer(e.detail[:300]):
             if m.group(1) not in _NOT_SCRIPTS:
                 out.add(("script", f"{manifest}:{m.group(1)}"))
-    out |= {("app", module) for module in _app_modules(words)}
+    for module in _app_modules(words):
+        out.add(("app", module))
+        # The module's file is the code's own entry point (`Django app (shop/wsgi.py)`).
+        for path in paths:
+            folder = path.rpartition("/")[0]
+            for base in {_app_folder(path), folder, ""}:
+                stem = "/".join(filter(None, (base, module.replace(".", "/"))))
+                for candidate in (f"{stem}.py", f"{stem}/__init__.py"):
+                    if candidate in facts:
+                        out.add(("app file", candidate))
     return out
 
 
@@ -254,14 +268,15 @@ def _same_command(
     several times, unless the manifest gives them a setting the code reads (roles chosen
     by `SERVICES=worker`): then each is the process of its role."""
     read = {r.name for p, f in facts.items() if is_code(p) for r in f.env}
-    by_command: dict[tuple[str, str], list[int]] = {}
+    by_command: dict[tuple[str, str, str], list[int]] = {}
     for i, e in enumerate(entries):
         paths = {ev.path for ev in e.evidence}
         command = " ".join(e.detail.split()[:MAX_TOKENS])
-        if len(paths) == 1 and command and not is_code(next(iter(paths))):
-            by_command.setdefault((next(iter(paths)), command), []).append(i)
+        path = next(iter(paths))
+        if len(paths) == 1 and command and not is_code(path):
+            by_command.setdefault((path, _built_from(path, e.name, facts), command), []).append(i)
     pairs: list[tuple[int, int]] = []
-    for (path, _), members in by_command.items():
+    for (path, _, _), members in by_command.items():
         if len({entries[i].name for i in members}) < 2:
             continue
         if any(_settings(path, entries[i], facts) & read for i in members):
@@ -269,6 +284,26 @@ def _same_command(
         head = min(members, key=lambda i: _kind_rank(entries[i].kind))
         pairs += [(i, head) for i in members if i != head]
     return pairs
+
+
+def _built_from(path: str, name: str, facts: Mapping[str, FileFacts]) -> str:
+    """The build a compose service runs (`api` and `web` both `npm start` in their own
+    folders are two programs); "" elsewhere."""
+    f = facts.get(path)
+    signals = f.signals if f else ()
+    return next((s.detail for s in signals if s.kind == "build.compose" and s.name == name), "")
+
+
+def _context(path: str, built: str) -> str:
+    """The folder a manifest's command runs in: a compose service's build context (the
+    image's files), else the manifest's own folder."""
+    folder = path.rpartition("/")[0]
+    context = built.partition("|")[0]
+    if not context or "://" in context:
+        return folder
+    joined = posixpath.normpath(posixpath.join(folder, context)) if folder else context
+    joined = posixpath.normpath(joined)
+    return "" if joined == "." else folder if joined.startswith("..") else joined
 
 
 def _settings(path: str, e: Entrypoint, facts: Mapping[str, FileFacts]) -> set[str]:

@@ -25,8 +25,7 @@ DJANGO = {
     "requirements.txt": b"django\nrequests\n",
     "shop/__init__.py": b"",
     "shop/wsgi.py": (
-        b"from django.core.wsgi import get_wsgi_application\n"
-        b"application = get_wsgi_application()\n"
+        b"from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"
     ),
     "shop/urls.py": (
         b"from django.urls import path\nfrom shop import views\n\n"
@@ -82,8 +81,7 @@ def test_compose_running_the_uwsgi_ini_is_one_web_process_and_its_daemons_stay_a
     files = {
         **DJANGO,
         "docker/Dockerfile": (
-            b"FROM python:3.12\nCOPY . /opt/shop\n"
-            b'CMD [ "uwsgi", "/opt/shop/docker/uwsgi.ini"]\n'
+            b'FROM python:3.12\nCOPY . /opt/shop\nCMD [ "uwsgi", "/opt/shop/docker/uwsgi.ini"]\n'
         ),
         "docker/docker-compose.yml": (
             b"services:\n"
@@ -102,7 +100,11 @@ def test_compose_running_the_uwsgi_ini_is_one_web_process_and_its_daemons_stay_a
     }
     facts = facts_of(files)
     found = deployed(facts)
-    assert ("web", "http", {"docker/docker-compose.yml", "docker/uwsgi.ini"}) in found
+    assert (
+        "web",
+        "http",
+        {"docker/docker-compose.yml", "docker/uwsgi.ini", "shop/wsgi.py"},
+    ) in found
     names = sorted(name for name, _, _ in found)
     assert names == ["sendalerts", "sendreports", "web"]
     view = assert_parses(facts, list(files))
@@ -116,11 +118,13 @@ def test_a_platform_module_and_the_procfile_web_are_one_process_the_worker_anoth
     files = {
         **DJANGO,
         "Procfile": b"web: shop-admin serve\nworker: shop-admin worker\n",
-        "clevercloud/python.json": b'{\n  "deploy": {\n    "module": "shop.wsgi:application"\n  }\n}\n',
+        "clevercloud/python.json": (
+            b'{\n  "deploy": {\n    "module": "shop.wsgi:application"\n  }\n}\n'
+        ),
     }
     facts = facts_of(files)
     found = deployed(facts)
-    assert ("web", "http", {"Procfile", "clevercloud/python.json"}) in found
+    assert ("web", "http", {"Procfile", "clevercloud/python.json", "shop/wsgi.py"}) in found
     assert sorted(name for name, _, _ in found) == ["web", "worker"]
     view = assert_parses(facts, list(files))
     assert "proc_clevercloud" not in view
@@ -131,8 +135,7 @@ def test_a_dockerfile_cmd_and_a_procfile_serving_one_app_are_one_process() -> No
     files = {
         **DJANGO,
         "Procfile": (
-            b"web: gunicorn shop.wsgi --log-file -\n"
-            b"alerts: python manage.py sendalerts\n"
+            b"web: gunicorn shop.wsgi --log-file -\nalerts: python manage.py sendalerts\n"
         ),
         "Dockerfile": (
             b"FROM python:3.12\nEXPOSE 8000\n"
@@ -141,7 +144,7 @@ def test_a_dockerfile_cmd_and_a_procfile_serving_one_app_are_one_process() -> No
     }
     facts = facts_of(files)
     found = deployed(facts)
-    assert ("web", "http", {"Procfile", "Dockerfile"}) in found
+    assert ("web", "http", {"Procfile", "Dockerfile", "shop/wsgi.py"}) in found
     assert not any(name == "Dockerfile" for name, _, _ in found)
     assert_parses(facts, list(files))
 
@@ -160,7 +163,7 @@ def test_web_and_worker_of_one_image_with_different_commands_stay_two() -> None:
     facts = facts_of(files)
     found = deployed(facts)
     assert sorted(name for name, _, _ in found) == ["beat", "web", "worker"]
-    assert ("web", "http", {"Dockerfile", "compose.yml"}) in found
+    assert ("web", "http", {"Dockerfile", "compose.yml", "shop/wsgi.py"}) in found
     assert_parses(facts, list(files))
 
 
@@ -212,9 +215,7 @@ KOA = {
         b"  new Queue('emails').process(async () => {});\n"
         b"}\n"
     ),
-    "server/cron.ts": (
-        b"export function startCron() {\n  setInterval(() => {}, 60000);\n}\n"
-    ),
+    "server/cron.ts": (b"export function startCron() {\n  setInterval(() => {}, 60000);\n}\n"),
 }
 
 
@@ -243,3 +244,39 @@ def test_one_binary_run_three_times_without_a_role_setting_is_one_process() -> N
     found = deployed(facts)
     assert [(name, kind) for name, kind, _ in found] == [("web", "http")]
     assert_parses(facts, list(files))
+
+
+def test_a_server_named_only_by_a_systemd_unit_is_the_process_of_the_app_module_it_serves() -> None:
+    files = {
+        **DJANGO,
+        "deploy/shop.service": (
+            b"[Unit]\nDescription=shop\n[Service]\n"
+            b"ExecStart=/srv/shop/venv/bin/gunicorn -b :8000 shop.wsgi\n"
+        ),
+        "deploy/alerts.service": (
+            b"[Service]\nExecStart=/srv/shop/venv/bin/python /srv/shop/manage.py sendalerts\n"
+        ),
+    }
+    facts = facts_of(files)
+    found = deployed(facts)
+    assert ("gunicorn", "http", {"deploy/shop.service", "shop/wsgi.py"}) in found
+    assert ("sendalerts", "worker", {"deploy/alerts.service"}) in found
+    view = assert_parses(facts, list(files))
+    assert "shop/wsgi.py" not in view  # drawn as the process, not as an entry of its own
+
+
+def test_services_built_from_different_folders_with_one_command_stay_apart() -> None:
+    files = {
+        "api/package.json": b'{"name": "api", "scripts": {"start": "node index.js"}}\n',
+        "api/index.js": b"require('http').createServer(() => {}).listen(3000);\n",
+        "site/package.json": b'{"name": "site", "scripts": {"start": "node index.js"}}\n',
+        "site/index.js": b"require('http').createServer(() => {}).listen(8080);\n",
+        "compose.yml": (
+            b"services:\n"
+            b"  api:\n    build: ./api\n    ports: ['3000:3000']\n    command: npm start\n"
+            b"  site:\n    build:\n      context: ./site\n    ports: ['80:8080']\n"
+            b"    command: npm start\n"
+        ),
+    }
+    facts = facts_of(files)
+    assert sorted(name for name, _, _ in deployed(facts)) == ["api", "site"]
