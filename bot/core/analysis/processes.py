@@ -264,22 +264,25 @@ def _one_web_per_folder(
 def _same_command(
     entries: Sequence[Entrypoint], facts: Mapping[str, FileFacts]
 ) -> list[tuple[int, int]]:
-    """Entry points of one manifest that run the identical command are one program run
-    several times, unless the manifest gives them a setting the code reads (roles chosen
-    by `SERVICES=worker`): then each is the process of its role."""
+    """Entry points that run the identical command in the same folder are one program (a
+    devcontainer's `worker` and Procfile.dev's `worker`, both `bundle exec sidekiq`), run
+    once or several times, unless a manifest gives them a setting the code reads (roles
+    chosen by `SERVICES=worker`): then each is the process of its role."""
     read = {r.name for p, f in facts.items() if is_code(p) for r in f.env}
-    by_command: dict[tuple[str, str, str], list[int]] = {}
+    by_command: dict[tuple[str, str], list[int]] = {}
     for i, e in enumerate(entries):
         paths = {ev.path for ev in e.evidence}
         command = " ".join(e.detail.split()[:MAX_TOKENS])
         path = next(iter(paths))
         if len(paths) == 1 and command and not is_code(path):
-            by_command.setdefault((path, _built_from(path, e.name, facts), command), []).append(i)
+            where = _context(path, _built_from(path, e.name, facts))
+            by_command.setdefault((where, command), []).append(i)
     pairs: list[tuple[int, int]] = []
-    for (path, _, _), members in by_command.items():
-        if len({entries[i].name for i in members}) < 2:
+    for members in by_command.values():
+        if len(members) < 2:
             continue
-        if any(_settings(path, entries[i], facts) & read for i in members):
+        settings = [_settings(entries[i].evidence[0].path, entries[i], facts) for i in members]
+        if any(found & read for found in settings):
             continue
         head = min(members, key=lambda i: _kind_rank(entries[i].kind))
         pairs += [(i, head) for i in members if i != head]

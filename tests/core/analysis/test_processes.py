@@ -280,3 +280,26 @@ def test_services_built_from_different_folders_with_one_command_stay_apart() -> 
     }
     facts = facts_of(files)
     assert sorted(name for name, _, _ in deployed(facts)) == ["api", "site"]
+
+
+def test_one_command_named_by_a_devcontainer_and_a_procfile_is_one_process() -> None:
+    entries = [
+        Entrypoint(
+            "worker", "worker", (Evidence(".devcontainer/compose.yml", 9),), "bundle exec sidekiq"
+        ),
+        Entrypoint("worker", "worker", (Evidence("Procfile.dev", 3),), "bundle exec sidekiq"),
+        Entrypoint("jobs", "worker", (Evidence("Procfile", 2),), "bundle exec sidekiq -q mail"),
+    ]
+    facts = {
+        ".devcontainer/compose.yml": FileFacts(
+            "config",
+            signals=(
+                Signal("deployment.compose", "worker", 9, "build"),
+                Signal("build.compose", "worker", 10, "..|.devcontainer/Dockerfile"),
+            ),
+        ),
+        "Procfile.dev": FileFacts("config", signals=(Signal("deployment.procfile", "worker", 3),)),
+        "Procfile": FileFacts("config", signals=(Signal("deployment.procfile", "jobs", 2),)),
+    }
+    merged = merge_processes(entries, facts)
+    assert [(e.name, len(e.evidence)) for e in merged] == [("jobs", 1), ("worker", 2)]
