@@ -65,6 +65,19 @@ def merge_processes(
         for path in {ev.path for ev in e.evidence if not is_code(ev.path)}:
             declared[(path, e.kind)] = declared.get((path, e.kind), 0) + 1
     keys = [_keys(e, facts, declared) for e in entries]
+    # A file run with a subcommand (`worker.py run`) is still the file's own entry point
+    # when no other subcommand of it runs; `manage.py a` and `manage.py b` stay two.
+    subcommands: dict[str, set[str]] = {}
+    for found in keys:
+        for kind, value in found:
+            if kind == "file" and " " in value:
+                subcommands.setdefault(value.partition(" ")[0], set()).add(value)
+    for found in keys:
+        found |= {
+            ("file", bare)
+            for kind, value in list(found)
+            if kind == "file" and len(subcommands.get(bare := value.partition(" ")[0], ())) == 1
+        }
     parent = list(range(len(entries)))
 
     def root(i: int) -> int:

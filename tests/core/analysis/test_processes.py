@@ -303,3 +303,18 @@ def test_one_command_named_by_a_devcontainer_and_a_procfile_is_one_process() -> 
     }
     merged = merge_processes(entries, facts)
     assert [(e.name, len(e.evidence)) for e in merged] == [("jobs", 1), ("worker", 2)]
+
+
+def test_a_file_run_with_one_subcommand_is_still_that_files_entry_point() -> None:
+    facts = {
+        "Procfile": FileFacts("config", signals=(Signal("deployment.procfile", "jobs", 1),)),
+        "worker.py": FileFacts("python"),
+    }
+    entries = [
+        Entrypoint("jobs", "worker", (Evidence("Procfile", 1),), "python worker.py run"),
+        Entrypoint("rq worker (worker.py)", "worker", (Evidence("worker.py", 4),)),
+    ]
+    merged = merge_processes(entries, facts)
+    assert [(e.name, {ev.path for ev in e.evidence}) for e in merged] == [
+        ("jobs", {"Procfile", "worker.py"})
+    ]
