@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func
+from bot.core.flow_members import Members
 from bot.core.model import FileFacts, ImportRef
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
@@ -38,6 +39,7 @@ PRISMA_OPS = frozenset(
 )
 _READ = frozenset({"python", "go", "ruby", "javascript", "typescript"})
 MAX_IMPLEMENTATIONS = 3
+MAX_GO_PACKAGES = 48  # packages searched for a Go interface's implementations
 MAX_REEXPORTS = 12  # `export * from` lines of a barrel file followed for one name
 # Method names Rails, Active Record and Ruby give every object: a repository that defines
 # one of them once (`def update` in one controller) has not made every `.update(` its own.
@@ -89,6 +91,9 @@ class CallGraph:
         self._dispatched: dict[tuple[str, int], dict[tuple[str, str], str]] = {}
         self._go_dirs: dict[str, list[str]] | None = None
         self._go_importers: dict[str, list[str]] | None = None
+        self._go_imported: dict[str, list[str]] = {}  # package folder → folders it imports
+        # What a call on a class instance runs: inherited methods, implementations.
+        self.members = Members(facts, self.calls, skip)
 
     def calls(self, path: str) -> FileCalls | None:
         if path not in self._calls:
@@ -110,6 +115,11 @@ class CallGraph:
         if fc is None:
             return True
         spans = [f for f in fc.funcs if f.qual == scope or f.qual.startswith(scope + ".")]
+        # A method's class was built first: its constructor's lines (the client it made)
+        # belong to each method, as a field's initialiser in the class body does.
+        owner = scope.rpartition(".")[0]
+        if owner:
+            spans += [f for f in fc.funcs if f.qual in (f"{owner}.constructor", f"{owner}.__init__")]
         if any(f.first <= line <= f.end for f in spans):
             return True
         return not any(f.first <= line <= f.end for f in fc.funcs)
@@ -220,8 +230,7 @@ class CallGraph:
                 self._dispatched[(path, call.line)] = handlers
                 return list(handlers)
         if call.head_type is not None:
-            found = self._py_method(path, call.head_type[1], parts[1:])
-            return [found] if found else []
+            return self._py_method(path, call.head_type[1], parts[1:])
         if parts[0] in ("self", "cls"):
             return []
         hit = self._py_name(path, parts[0], parts[1:], 0)
@@ -278,7 +287,10 @@ class CallGraph:
         if local is not None:
             return (path, local)
         if name in fc.classes:
-            return self._py_method(path, name, rest)
+            return _first(self._py_method(path, name, rest))
+        made = self.members.instance(path, name) if rest else None
+        if made is not None:  # a module-level instance: `notifier = Notifier()`
+            return _first(self._py_method(path, made, rest))
         f = self.facts[path]
         for ref in f.imports:
             if name in ref.names:
@@ -312,24 +324,26 @@ class CallGraph:
         qual = _py_defined(fc, name, rest)
         if qual is not None:
             return (path, qual)
+        made = self.members.instance(path, name) if rest else None
+        if made is not None:  # `from app.clients import notifier`: an instance made there
+            return _first(self._py_method(path, made, rest))
         return None
 
-    def _py_method(self, path: str, cls: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
-        """`Cls.method` (through declared fields: `self.storage.submit` → `Storage.submit`)."""
+    def _py_method(self, path: str, cls: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
+        """`Cls.method` (through declared fields: `self.storage.submit` → `Storage.submit`),
+        inherited, or an abstract method's implementations (`flow_members`)."""
         home = self._py_class(path, cls)
         for _ in range(len(rest) - 1):
             if home is None:
-                return None
-            fc = self.calls(home[0])
-            fields = fc.fields if fc is not None else ()
-            field = next((t for o, n, _s, t in fields if o == home[1] and n == rest[0]), None)
+                return []
+            field = self.members.field(home, rest[0], self._py_class)
             if field is None:
-                return None
+                return []
             home = self._py_class(home[0], field)
             rest = rest[1:]
         if home is None or not rest:
-            return None
-        return self._py_in(home[0], home[1], rest[:1])
+            return []
+        return self.members.methods(home, rest[0], self._py_class)
 
     def _py_class(self, path: str, cls: str, depth: int = 0) -> tuple[str, str] | None:
         """(file, class) that `cls` names in `path`."""
@@ -357,11 +371,8 @@ class CallGraph:
         field typed by a constructor parameter property)."""
         parts = call.parts
         if call.head_type is not None:
-            hit = self._js_method(path, call.head_type[1], parts[1:])
-        elif parts[0] == "this":
-            hit = None
-        else:
-            hit = self._js_name(path, parts[0], parts[1:])
+            return self._js_method(path, call.head_type[1], parts[1:])
+        hit = self._js_name(path, parts[0], parts[1:]) if parts[0] != "this" else None
         return [hit] if hit else []
 
     def _js_name(self, path: str, name: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
@@ -371,6 +382,9 @@ class CallGraph:
         local = _py_defined(fc, name, rest)  # functions and classes are looked up alike
         if local is not None:
             return (path, local)
+        made = self.members.instance(path, name) if rest else None
+        if made is not None:  # `const mailer = new Mailer()` at module level
+            return _first(self._js_method(path, made, rest))
         for local_name, spec, imported in fc.imports:
             if local_name != name:
                 continue
@@ -400,6 +414,9 @@ class CallGraph:
         local = _py_defined(fc, name, rest)
         if local is not None:
             return (path, local)
+        made = self.members.instance(path, name) if rest else None
+        if made is not None:  # `export const mailer = new Mailer()`
+            return _first(self._js_method(path, made, rest))
         if depth >= MAX_REEXPORT:
             return None
         for ref in self.facts[path].imports[:MAX_REEXPORTS]:
@@ -422,29 +439,47 @@ class CallGraph:
         if cls in fc.classes:
             return (path, cls)
         for local_name, spec, imported in fc.imports:
-            if local_name == cls and imported not in ("*", "default"):
+            if local_name == cls and imported == "default":  # `import Mailer from "./mailer"`
                 target = self._js_module(path, spec)
-                hit = self._js_export(target, imported, (), 0) if target else None
-                if hit is None and target is not None:
-                    found = self.calls(target)
-                    hit = (target, imported) if found and imported in found.classes else None
+                found = self.calls(target) if target else None
+                name = found.default_export if found else ""
+                return (target, name) if target and found and name in found.classes else None
+            if local_name == cls and imported != "*":
+                target = self._js_module(path, spec)
+                return self._js_class_export(target, imported, 0) if target else None
+        return None
+
+    def _js_class_export(self, path: str, name: str, depth: int) -> tuple[str, str] | None:
+        """The class (or interface) `name` that `path` exports, through `export … from`
+        re-exports (a barrel `index.ts`)."""
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        if name in fc.classes:
+            return (path, name)
+        if depth >= MAX_REEXPORT:
+            return None
+        for ref in self.facts[path].imports[:MAX_REEXPORTS]:
+            if ref.kind != "export" or (ref.names and name not in ref.names):
+                continue
+            target = self._js_module(path, ref.spec)
+            hit = self._js_class_export(target, name, depth + 1) if target not in (None, path) else None
+            if hit is not None:
                 return hit
         return None
 
-    def _js_method(self, path: str, cls: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
-        home: tuple[str, str] | None = (path, cls)
+    def _js_method(self, path: str, cls: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
+        """`rest[-1]` on an instance of `cls` (as `path` names it), through the fields of
+        `rest[:-1]`: the class's method, an inherited one, or an interface's implementations."""
+        home = self._js_class(path, cls)
         for name in rest[:-1]:
             if home is None:
-                return None
-            fc = self.calls(home[0])
-            fields = fc.fields if fc is not None else ()
-            field = next((t for o, n, _s, t in fields if o == home[1] and n == name), None)
+                return []
+            field = self.members.field(home, name, self._js_class)
             home = self._js_class(home[0], field) if field is not None else None
         if home is None or not rest:
-            return None
-        fc = self.calls(home[0])
-        qual = f"{home[1]}.{rest[-1]}"
-        return (home[0], qual) if fc is not None and any(f.qual == qual for f in fc.funcs) else None
+            return []
+        return self.members.methods(home, rest[-1], self._js_class)
 
     # --- Ruby --------------------------------------------------------------------------
 
@@ -528,6 +563,7 @@ class CallGraph:
 
     def _go_method(self, folder: str, typ: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
         """The method `rest[-1]` on `typ` (in `folder`), through the fields of `rest[:-1]`."""
+        start = folder
         for name in rest[:-1]:
             nxt = None
             for p in self._go_files(folder):
@@ -550,7 +586,7 @@ class CallGraph:
             return found
         wanted = self._go_interface(folder, typ)
         if method in wanted:
-            return self._go_implementations(folder, method, wanted)
+            return self._go_implementations(folder, method, wanted, start)
         return []
 
     def _go_interface(self, folder: str, typ: str) -> set[str]:
@@ -562,12 +598,16 @@ class CallGraph:
         return out
 
     def _go_implementations(
-        self, folder: str, method: str, wanted: set[str]
+        self, folder: str, method: str, wanted: set[str], caller: str = ""
     ) -> list[tuple[str, str]]:
         """`method` on the types that implement the interface (most of `wanted`), in the
-        repository's packages that import `folder`."""
+        repository's packages that import `folder`, then (Go's interfaces are structural: an
+        implementation need not import its interface) in the packages imported where the
+        interface's or the caller's package is wired up (`main` imports both), at most
+        `MAX_GO_PACKAGES` packages in all."""
         if self._go_importers is None:
             importers: dict[str, set[str]] = {}
+            imported: dict[str, set[str]] = {}
             for p, f in self.facts.items():
                 if f.language != "go" or p.endswith("_test.go"):
                     continue
@@ -575,10 +615,19 @@ class CallGraph:
                     home = self.resolve(p, "go", ref)
                     if home is not None:
                         importers.setdefault(home.rstrip("/"), set()).add(p.rpartition("/")[0])
+                        imported.setdefault(p.rpartition("/")[0], set()).add(home.rstrip("/"))
             self._go_importers = {k: sorted(v) for k, v in importers.items()}
+            self._go_imported = {k: sorted(v) for k, v in imported.items()}
         out: list[tuple[str, str]] = []
         need = max(1, (len(wanted) * 4) // 5)
-        for other in self._go_importers.get(folder, []):
+        first = self._go_importers.get(folder, [])
+        wiring = [
+            pkg
+            for user in (*first, *self._go_importers.get(caller, []))
+            for pkg in self._go_imported.get(user, [])
+        ]
+        others = list(dict.fromkeys((*first, *wiring)))
+        for other in [o for o in others if o not in (folder, caller)][:MAX_GO_PACKAGES]:
             methods: dict[str, set[str]] = {}
             where: dict[str, str] = {}
             for p in self._go_files(other):
@@ -595,6 +644,10 @@ class CallGraph:
             if len(out) >= MAX_IMPLEMENTATIONS:
                 break
         return out[:MAX_IMPLEMENTATIONS]
+
+
+def _first(found: list[tuple[str, str]]) -> tuple[str, str] | None:
+    return found[0] if found else None
 
 
 def _py_defined(fc: FileCalls, name: str, rest: tuple[str, ...]) -> str | None:

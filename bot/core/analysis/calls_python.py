@@ -25,6 +25,8 @@ from bot.core.call_sites import Call, FileCalls, Func
 REGISTERING = frozenset({"register", "on", "handler"})
 MAX_REGISTERED = 200
 MAX_REGISTRY_ARGS = 32
+MAX_BASES = 16  # bases of one class kept
+MAX_MODULE_FIELDS = 2_000  # a file's fields (module-level instances included) kept
 
 
 def _ann_name(node: ast.expr | None) -> str | None:
@@ -121,6 +123,8 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
     wrappers: set[int] = set()  # ids of the calls that open a `with`
     registered: list[tuple[str, str, str]] = []
     registries: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+    bases: list[tuple[str, str]] = []
+    abstract: list[str] = []
     # Children are pushed in reverse so they pop in source order: an assignment is seen
     # before the calls below it. Leaves (names, constants, contexts) are never pushed.
     stack: list[tuple[ast.AST, _Scope]] = [(tree, ("", cls, {}))]
@@ -133,6 +137,8 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
             first = min([d.lineno for d in node.decorator_list] + [node.lineno])
             end = node.end_lineno or node.lineno
             funcs.append(Func(qual, node.lineno + offset, first + offset, end + offset))
+            if cls and not scope and _is_abstract(node):
+                abstract.append(qual)
             inner = dict(types)
             args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
             for i, arg in enumerate(args):
@@ -151,6 +157,10 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
             if scope:
                 continue  # a class inside a function: its methods are not reached by name
             classes.append(node.name)
+            for base in node.bases[:MAX_BASES]:
+                named = _ann_name(base)
+                if named is not None:
+                    bases.append((node.name, named))
             children = list(node.body)
             child_scope = ("", node.name, {})
         else:
@@ -181,7 +191,29 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
         classes=tuple(classes),
         registered=tuple(registered),
         registries=tuple(registries),
+        bases=tuple(dict.fromkeys(bases)),
+        abstract=tuple(abstract),
     )
+
+
+def _is_abstract(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """`@abstractmethod`, or a body that only says it is not implemented here."""
+    if any(_ann_name(d) == "abstractmethod" for d in node.decorator_list):
+        return True
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    if len(body) != 1:
+        return False
+    only = body[0]
+    if isinstance(only, ast.Pass):
+        return True
+    if isinstance(only, ast.Expr) and isinstance(only.value, ast.Constant):
+        return only.value.value is Ellipsis
+    if isinstance(only, ast.Raise) and only.exc is not None:
+        exc = only.exc.func if isinstance(only.exc, ast.Call) else only.exc
+        return _ann_name(exc) == "NotImplementedError"
+    return False
 
 
 def _note_registered(d: ast.expr, qual: str, out: list[tuple[str, str, str]]) -> None:
@@ -230,6 +262,8 @@ def _note_types(
         if isinstance(t, ast.Name):
             if scope or not cls:  # a local, or a module-level `queue = Queue(...)`
                 types[t.id] = name
+                if not scope and not cls and len(fields) < MAX_MODULE_FIELDS:
+                    fields.append(("", t.id, "", name))  # importable: `from m import queue`
             elif cls:
                 fields.append((cls, t.id, "", name))
         elif (
