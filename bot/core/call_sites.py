@@ -31,6 +31,10 @@ class Call:
     # (import spec or "", type name) of `parts[0]`, when the parser sees its type.
     head_type: tuple[str, str] | None = None
     context: bool = False  # `with logs.context(...)`: wraps the work, is not a step of it
+    # Python: the callee (as written) whose result `parts[0]` holds, when its type is not
+    # seen here (`parser = get_parser(name)`): the walk types it by that function's
+    # return annotation (`FileCalls.returns`).
+    made_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,8 @@ class FileCalls:
     # Python: methods declared abstract (`@abstractmethod`, or a body of `...`, `pass` or
     # `raise NotImplementedError`): a call on them runs a subclass's override.
     abstract: tuple[str, ...] = ()
+    # Python: (function qual, the class its return annotation names): `-> Parser`.
+    returns: tuple[tuple[str, str], ...] = ()
     # A large Python file is indexed, not parsed: its calls are read one function at a time
     # (`calls_in`), by this, when a walk reaches that function.
     reader: Callable[[str], tuple[Call, ...]] | None = field(default=None, compare=False)

@@ -231,10 +231,26 @@ class CallGraph:
                 return list(handlers)
         if call.head_type is not None:
             return self._py_method(path, call.head_type[1], parts[1:])
+        if call.made_by and len(parts) > 1:
+            return self._py_made(path, call.made_by, parts[1:])
         if parts[0] in ("self", "cls"):
             return []
         hit = self._py_name(path, parts[0], parts[1:], 0)
         return [hit] if hit else []
+
+    def _py_made(
+        self, path: str, made_by: tuple[str, ...], rest: tuple[str, ...]
+    ) -> list[tuple[str, str]]:
+        """`parser.parse()` after `parser = get_parser(…)`: on the class `get_parser`'s
+        return annotation names (`-> Parser`), as its own module sees that name."""
+        if made_by[0] in ("self", "cls"):
+            return []
+        maker = self._py_name(path, made_by[0], made_by[1:], 0)
+        if maker is None or maker[1].endswith(".__init__"):
+            return []
+        fc = self.calls(maker[0])
+        returned = next((t for q, t in fc.returns if q == maker[1]), None) if fc else None
+        return self._py_method(maker[0], returned, rest) if returned else []
 
     def _py_dispatch(self, path: str, fc: FileCalls, registry: str) -> dict[tuple[str, str], str]:
         """The handlers `registry.dispatch(...)` runs: the functions registered on it by a
@@ -292,6 +308,15 @@ class CallGraph:
         if made is not None:  # a module-level instance: `notifier = Notifier()`
             return _first(self._py_method(path, made, rest))
         f = self.facts[path]
+        if depth and not any(name in ref.names for ref in f.imports):
+            # A package's `from .parsers import *` (re-exports only: depth > 0).
+            for ref in f.imports[:MAX_REEXPORTS]:
+                if ref.names == ("*",):
+                    star = self.resolve(path, "python", ref)
+                    if star and star != path and star in self.facts and depth < MAX_REEXPORT:
+                        hit = self._py_name(star, name, rest, depth + 1)
+                        if hit is not None:
+                            return hit
         for ref in f.imports:
             if name in ref.names:
                 base = ref.spec + "." if ref.spec else ""

@@ -465,3 +465,77 @@ def test_go_struct_fields_and_interface_fields_are_followed() -> None:
         "calls store.Store.Save",
         "calls webhook.Client.Send",
     ]
+
+
+def test_a_local_made_by_a_factory_is_typed_by_its_return_annotation() -> None:
+    files = {
+        **PY,
+        "app/parsers.py": (
+            b"import requests\n"
+            b"from abc import ABC, abstractmethod\n"
+            b"\n"
+            b"class Parser(ABC):\n"
+            b"    @abstractmethod\n"
+            b"    def parse(self, text): ...\n"
+            b"\n"
+            b"class RemoteParser(Parser):\n"
+            b"    def parse(self, text):\n"
+            b"        return requests.post('https://parse.example.com', data=text, timeout=5)\n"
+            b"\n"
+            b"def get_parser(name: str) -> Parser:\n"
+            b"    return RemoteParser()\n"
+        ),
+        "app/parse.py": (
+            b"from app.parsers import get_parser\n"
+            b"\n"
+            b"def parse(text):\n"
+            b"    parser = get_parser('remote')\n"
+            b"    return parser.parse(text)\n"
+        ),
+    }
+    fc = python_calls(files["app/parsers.py"])
+    assert fc is not None
+    assert ("get_parser", "Parser") in fc.returns
+    assert [s[3] for s in steps(graph_of(files), "app/parse.py", "parse")] == [
+        "calls parsers.get_parser",
+        "calls parsers.RemoteParser.parse",
+    ]
+
+
+def test_a_function_re_exported_by_a_star_import_is_followed() -> None:
+    files = {
+        "app/__init__.py": b"",
+        "app/parsing/__init__.py": b"from .core import *\n",
+        "app/parsing/core.py": b"def get_parser(name):\n    return name\n",
+        "app/use.py": b"from app.parsing import get_parser\n\ndef run():\n    get_parser('x')\n",
+    }
+    assert steps(graph_of(files), "app/use.py", "run") == [
+        ("app/parsing/core.py", "get_parser", 4, "calls core.get_parser")
+    ]
+
+
+def test_a_large_python_file_keeps_bases_returns_abstract_methods_and_init_fields() -> None:
+    from bot.core.analysis.calls import SMALL_PYTHON, python_index
+
+    unit = (
+        "class Base{i}(ABC):\n"
+        "    @abstractmethod\n"
+        "    def put(self, x): ...\n\n"
+        "class Impl{i}(mod.Base{i}, Mixin, metaclass=Meta):\n"
+        "    def __init__(self):\n"
+        "        self.client = sdk.Client(1)\n"
+        "        self.count == Other(2)\n"
+        "    def put(self, x) -> 'Result | None':\n"
+        "        return self.client.put(x)\n\n"
+        "def make{i}() -> Base{i}:\n"
+        "    return Impl{i}()\n\n"
+    )
+    text = "".join(unit.format(i=i) for i in range(SMALL_PYTHON // len(unit) + 5)).encode()
+    full, index = python_calls(text), python_index(text)
+    assert full is not None
+    assert index is not None
+    assert set(index.bases) == set(full.bases)
+    assert set(index.returns) == set(full.returns)
+    assert set(index.abstract) == set(full.abstract)
+    assert set(index.fields) == set(full.fields)
+    assert ("Impl0", "client", "", "Client") in index.fields

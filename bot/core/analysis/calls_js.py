@@ -135,7 +135,7 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                 if owner and len(interfaces) < MAX_DECLARED:
                     interfaces.append((owner, ts.text(n.child_by_field_name("name"))))
             elif kind == "class_heritage":
-                if owner:
+                if owner and len(bases) < MAX_DECLARED:
                     _js_heritage(n, owner, bases)
             elif kind in ("method_definition", "function_declaration", "variable_declarator"):
                 if kind == "variable_declarator":

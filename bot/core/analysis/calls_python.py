@@ -70,6 +70,8 @@ def _constructed(node: ast.expr | None) -> str | None:
     return None
 
 
+# In a scope's types, a local made by a call whose type is not known here: the callee.
+_MADE_BY = "\0"
 _Scope = tuple[str, str, dict[str, str]]  # (function qual, class, variable -> type name)
 
 
@@ -125,6 +127,7 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
     registries: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
     bases: list[tuple[str, str]] = []
     abstract: list[str] = []
+    returns: list[tuple[str, str]] = []
     # Children are pushed in reverse so they pop in source order: an assignment is seen
     # before the calls below it. Leaves (names, constants, contexts) are never pushed.
     stack: list[tuple[ast.AST, _Scope]] = [(tree, ("", cls, {}))]
@@ -139,6 +142,9 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
             funcs.append(Func(qual, node.lineno + offset, first + offset, end + offset))
             if cls and not scope and _is_abstract(node):
                 abstract.append(qual)
+            returned = _ann_name(node.returns)
+            if returned is not None and returned[:1].isupper() and len(returns) < MAX_CALLS:
+                returns.append((qual, returned))
             inner = dict(types)
             args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
             for i, arg in enumerate(args):
@@ -157,7 +163,7 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
             if scope:
                 continue  # a class inside a function: its methods are not reached by name
             classes.append(node.name)
-            for base in node.bases[:MAX_BASES]:
+            for base in node.bases[:MAX_BASES] if len(bases) < MAX_MODULE_FIELDS else ():
                 named = _ann_name(base)
                 if named is not None:
                     bases.append((node.name, named))
@@ -168,10 +174,14 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
                 assert isinstance(node, ast.Call)
                 parts = _dotted(node.func)
                 if parts is not None:
-                    head = types.get(parts[0])
+                    head = types.get(parts[0]) if len(parts) > 1 else None
                     line = (node.func.end_lineno or node.lineno) + offset
+                    made_by: tuple[str, ...] = ()
+                    if head is not None and head.startswith(_MADE_BY):
+                        made_by, head = tuple(head[1:].split(".")), None
                     typed = ("", head) if head else None
-                    calls.append(Call(line, scope, parts, typed, id(node) in wrappers))
+                    wraps = id(node) in wrappers
+                    calls.append(Call(line, scope, parts, typed, wraps, made_by))
             elif kind is ast.With or kind is ast.AsyncWith:
                 assert isinstance(node, (ast.With, ast.AsyncWith))
                 wrappers.update(id(item.context_expr) for item in node.items)
@@ -193,6 +203,7 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
         registries=tuple(registries),
         bases=tuple(dict.fromkeys(bases)),
         abstract=tuple(abstract),
+        returns=tuple(returns),
     )
 
 
@@ -256,6 +267,14 @@ def _note_types(
     else:
         targets = list(node.targets)
         name = _constructed(node.value)
+    if name is None and scope and len(targets) == 1 and isinstance(targets[0], ast.Name):
+        # `parser = get_parser(name)`: typed later by what `get_parser` says it returns.
+        made = _dotted(node.value.func) if isinstance(node.value, ast.Call) else None
+        if made is not None:
+            types[targets[0].id] = _MADE_BY + ".".join(made)
+        else:
+            types.pop(targets[0].id, None)  # no longer what it was
+        return
     if name is None:
         return
     for t in targets:
@@ -303,6 +322,10 @@ def python_index(data: bytes) -> FileCalls | None:
     fields: list[tuple[str, str, str, str]] = []
     open_: list[tuple[int, str, str, int, int]] = []  # (indent, kind, qual, line, first)
     decorated: int | None = None
+    abstract_above = False  # an `@abstractmethod` among the decorators being read
+    bases: list[tuple[str, str]] = []
+    abstract: list[str] = []
+    returns: list[tuple[str, str]] = []
     body_indent: dict[str, int] = {}
 
     def close(upto: int, indent: int) -> None:
@@ -336,6 +359,7 @@ def python_index(data: bytes) -> FileCalls | None:
         last_code = i
         if stripped.startswith("@"):
             decorated = decorated or i
+            abstract_above = abstract_above or "abstractmethod" in code
             continue
         kind = defined = ""
         if stripped.startswith(("def", "async", "class")):  # the first word is one of these
@@ -348,7 +372,25 @@ def python_index(data: bytes) -> FileCalls | None:
             qual = f"{owner}.{defined}" if owner else defined
             if kind == "class" and not any(k == "def" for _, k, _, _, _ in open_):
                 classes.append(qual)
+                if len(bases) < MAX_MODULE_FIELDS:
+                    bases.extend((qual, b) for b in _line_bases(code))
+            elif kind == "def" and open_ and open_[-1][1] == "class":
+                if abstract_above:
+                    abstract.append(qual)
+                returned = _line_returns(code)
+                if returned:
+                    returns.append((qual, returned))
+            elif kind == "def":
+                returned = _line_returns(code)
+                if returned:
+                    returns.append((qual, returned))
             open_.append((indent, kind, qual, i, decorated or i))
+        elif stripped.startswith("self.") and len(fields) < MAX_MODULE_FIELDS:
+            # `self.client = Client(…)` in a method: a field of the class around it.
+            cls_open = [q for _, k, q, _, _ in open_ if k == "class"]
+            made = _line_self_field(code)
+            if cls_open and made is not None:
+                fields.append((cls_open[-1], *made))
         elif open_ and open_[-1][1] == "class" and ":" in stripped:
             # `storage: Storage` at the class body's own indentation: a declared field.
             owner = open_[-1][2]
@@ -358,6 +400,7 @@ def python_index(data: bytes) -> FileCalls | None:
                 if name.strip().isidentifier() and typ.isidentifier():
                     fields.append((owner, name.strip(), "", typ))
         decorated = None
+        abstract_above = False
     close(last_code, 0)
     funcs.sort(key=lambda f: f.line)
     spans = {f.qual: f for f in funcs}
@@ -389,4 +432,38 @@ def python_index(data: bytes) -> FileCalls | None:
         tuple(dict.fromkeys(fields)),
         classes=tuple(classes),
         reader=read,
+        bases=tuple(dict.fromkeys(bases)),
+        abstract=tuple(abstract),
+        returns=tuple(returns),
     )
+
+
+def _line_bases(code: str) -> list[str]:
+    """`Storage`, `Mixin` of a one-line `class S3(base.Storage, Mixin, metaclass=M):`."""
+    inside = code.partition("(")[2].rpartition(")")[0]
+    out = []
+    for part in inside.split(",")[:MAX_BASES]:
+        name = part.strip().rpartition(".")[2]
+        if "=" not in part and name.isidentifier():
+            out.append(name)
+    return out
+
+
+def _line_returns(code: str) -> str:
+    """`Parser` of a one-line `def get(name) -> Parser:` (or `-> "Parser | None"`)."""
+    if "->" not in code:
+        return ""
+    ann = code.rpartition("->")[2].rstrip().removesuffix(":").strip().strip("'\"")
+    name = ann.split("|", 1)[0].strip()
+    return name if name.isidentifier() and name[:1].isupper() else ""
+
+
+def _line_self_field(code: str) -> tuple[str, str, str] | None:
+    """("client", "", "Client") of `self.client = Client(…)` (or `= mod.Client(…)`)."""
+    name, sep, value = code[5:].partition("=")
+    value = value.strip()
+    name = name.strip()
+    if not sep or not name.isidentifier() or "(" not in value:
+        return None
+    made = value.partition("(")[0].strip().rpartition(".")[2]
+    return (name, "", made) if made.isidentifier() and made[:1].isupper() else None
