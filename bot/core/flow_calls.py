@@ -3,21 +3,23 @@
 `CallGraph.steps(path, scope)` gives the same-repository calls a function (or, with scope
 "", a whole module) makes, each resolved to the file and function it runs, in source order.
 Python names resolve through the file's imports (`from bot.app.webhooks import
-verify_signature`, one re-export through a package's `__init__.py`), classes through their
-methods (`queue: Queue` → `Queue.submit`, `self.storage` → the field's declared class). Go
-names resolve through the package folder: a package function (`store.New`), a method on a
-typed receiver or parameter, through struct fields (`s.Store.CreateMemo` →
-`store.Store.CreateMemo`), and from an interface method to its implementations in the
-packages that import the interface's package. A call whose target is not seen is not a hop:
-the walk falls back to imports (`flows`). `read(path)` parses a file on first use only.
+verify_signature`, re-exports through a package's `__init__.py`, star imports included),
+JavaScript/TypeScript names through `import`/`require` and barrels. Calls on objects go
+through the class the object is declared with (`queue: Queue` → `Queue.submit`,
+`self.storage` → the field's declared class, `this.mailService` → an injected service, a
+module-level `notifier = Notifier()`, a local made by a function annotated `-> Parser`);
+`flow_members` says which methods such a call runs (inherited, or an interface's
+implementations). Go calls are resolved in `flow_calls_go`. A call whose target is not seen
+is not a hop: the walk falls back to imports (`flows`). `read(path)` parses a file on first
+use only.
 """
-
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func
+from bot.core.flow_calls_go import GoCalls
 from bot.core.flow_members import Members
 from bot.core.model import FileFacts, ImportRef
 
@@ -38,8 +40,6 @@ PRISMA_OPS = frozenset(
     """.split()  # noqa: SIM905 (words read better as words)
 )
 _READ = frozenset({"python", "go", "ruby", "javascript", "typescript"})
-MAX_IMPLEMENTATIONS = 3
-MAX_GO_PACKAGES = 48  # packages searched for a Go interface's implementations
 MAX_REEXPORTS = 12  # `export * from` lines of a barrel file followed for one name
 # Method names Rails, Active Record and Ruby give every object: a repository that defines
 # one of them once (`def update` in one controller) has not made every `.update(` its own.
@@ -89,9 +89,7 @@ class CallGraph:
         self._wrapping: set[tuple[str, int]] = set()  # (path, line) of `with f(...)` calls
         # (path, line) of dispatch calls → (target, qual) → what the handler handles
         self._dispatched: dict[tuple[str, int], dict[tuple[str, str], str]] = {}
-        self._go_dirs: dict[str, list[str]] | None = None
-        self._go_importers: dict[str, list[str]] | None = None
-        self._go_imported: dict[str, list[str]] = {}  # package folder → folders it imports
+        self.go = GoCalls(facts, resolve, self.calls)
         # What a call on a class instance runs: inherited methods, implementations.
         self.members = Members(facts, self.calls, skip)
 
@@ -119,7 +117,8 @@ class CallGraph:
         # belong to each method, as a field's initialiser in the class body does.
         owner = scope.rpartition(".")[0]
         if owner:
-            spans += [f for f in fc.funcs if f.qual in (f"{owner}.constructor", f"{owner}.__init__")]
+            built = (f"{owner}.constructor", f"{owner}.__init__")
+            spans += [f for f in fc.funcs if f.qual in built]
         if any(f.first <= line <= f.end for f in spans):
             return True
         return not any(f.first <= line <= f.end for f in fc.funcs)
@@ -142,7 +141,7 @@ class CallGraph:
         """The other files of a Go file's package (none for other languages)."""
         if not path.endswith(".go"):
             return []
-        return self._go_files(path.rpartition("/")[0])
+        return self.go.files(path.rpartition("/")[0])
 
     def steps(self, path: str, scope: str) -> list[tuple[str, str, int, str]]:
         """(target path, target scope, call line, "calls x.f") for the resolved calls of
@@ -162,7 +161,7 @@ class CallGraph:
             if f.language == "python":
                 targets = self._python(path, f, fc, call)
             elif f.language == "go":
-                targets = self._go(path, call)
+                targets = self.go.steps(path, call)
             elif f.language == "ruby":
                 targets = self._ruby(path, call)
             else:
@@ -488,9 +487,10 @@ class CallGraph:
             if ref.kind != "export" or (ref.names and name not in ref.names):
                 continue
             target = self._js_module(path, ref.spec)
-            hit = self._js_class_export(target, name, depth + 1) if target not in (None, path) else None
-            if hit is not None:
-                return hit
+            if target is not None and target != path:
+                hit = self._js_class_export(target, name, depth + 1)
+                if hit is not None:
+                    return hit
         return None
 
     def _js_method(self, path: str, cls: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -545,130 +545,6 @@ class CallGraph:
                     by_name.setdefault(fn.qual.rpartition(".")[2], []).append((p, fn.qual))
             self._rb = (by_qual, by_name)
         return self._rb
-
-    # --- Go -------------------------------------------------------------------------
-
-    def _go(self, path: str, call: Call) -> list[tuple[str, str]]:
-        fc = self.calls(path)
-        if fc is None:
-            return []
-        folder = path.rpartition("/")[0]
-        parts = call.parts
-        if len(parts) == 1:
-            return self._go_func(folder, parts[0])
-        aliases = dict(fc.aliases)
-        if call.head_type is not None:
-            spec, typ = call.head_type
-            home = self._go_folder(spec) if spec else folder
-            return self._go_method(home, typ, parts[1:]) if home is not None else []
-        if parts[0] in aliases and len(parts) == 2:
-            home = self._go_folder(aliases[parts[0]])
-            return self._go_func(home, parts[1]) if home is not None else []
-        return []
-
-    def _go_folder(self, spec: str) -> str | None:
-        target = self.resolve("", "go", ImportRef(spec, 0))
-        return target.rstrip("/") if target is not None else None
-
-    def _go_files(self, folder: str) -> list[str]:
-        if self._go_dirs is None:
-            dirs: dict[str, list[str]] = {}
-            for p, f in self.facts.items():
-                if f.language == "go" and not p.endswith("_test.go"):
-                    dirs.setdefault(p.rpartition("/")[0], []).append(p)
-            self._go_dirs = {k: sorted(v) for k, v in dirs.items()}
-        return self._go_dirs.get(folder, [])
-
-    def _go_func(self, folder: str, qual: str) -> list[tuple[str, str]]:
-        for p in self._go_files(folder):
-            fc = self.calls(p)
-            if fc is not None and any(fn.qual == qual for fn in fc.funcs):
-                return [(p, qual)]
-        return []
-
-    def _go_method(self, folder: str, typ: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
-        """The method `rest[-1]` on `typ` (in `folder`), through the fields of `rest[:-1]`."""
-        start = folder
-        for name in rest[:-1]:
-            nxt = None
-            for p in self._go_files(folder):
-                fc = self.calls(p)
-                for owner, field, spec, ftype in fc.fields if fc is not None else ():
-                    if owner == typ and field == name:
-                        nxt = (spec, ftype)
-                        break
-                if nxt is not None:
-                    break
-            if nxt is None:
-                return []
-            home = self._go_folder(nxt[0]) if nxt[0] else folder
-            if home is None:
-                return []
-            folder, typ = home, nxt[1]
-        method = rest[-1]
-        found = self._go_func(folder, f"{typ}.{method}")
-        if found:
-            return found
-        wanted = self._go_interface(folder, typ)
-        if method in wanted:
-            return self._go_implementations(folder, method, wanted, start)
-        return []
-
-    def _go_interface(self, folder: str, typ: str) -> set[str]:
-        """The methods of interface `typ` declared in `folder` (empty when it is not one)."""
-        out: set[str] = set()
-        for p in self._go_files(folder):
-            fc = self.calls(p)
-            out.update(m for i, m in (fc.interfaces if fc is not None else ()) if i == typ)
-        return out
-
-    def _go_implementations(
-        self, folder: str, method: str, wanted: set[str], caller: str = ""
-    ) -> list[tuple[str, str]]:
-        """`method` on the types that implement the interface (most of `wanted`), in the
-        repository's packages that import `folder`, then (Go's interfaces are structural: an
-        implementation need not import its interface) in the packages imported where the
-        interface's or the caller's package is wired up (`main` imports both), at most
-        `MAX_GO_PACKAGES` packages in all."""
-        if self._go_importers is None:
-            importers: dict[str, set[str]] = {}
-            imported: dict[str, set[str]] = {}
-            for p, f in self.facts.items():
-                if f.language != "go" or p.endswith("_test.go"):
-                    continue
-                for ref in f.imports:
-                    home = self.resolve(p, "go", ref)
-                    if home is not None:
-                        importers.setdefault(home.rstrip("/"), set()).add(p.rpartition("/")[0])
-                        imported.setdefault(p.rpartition("/")[0], set()).add(home.rstrip("/"))
-            self._go_importers = {k: sorted(v) for k, v in importers.items()}
-            self._go_imported = {k: sorted(v) for k, v in imported.items()}
-        out: list[tuple[str, str]] = []
-        need = max(1, (len(wanted) * 4) // 5)
-        first = self._go_importers.get(folder, [])
-        wiring = [
-            pkg
-            for user in (*first, *self._go_importers.get(caller, []))
-            for pkg in self._go_imported.get(user, [])
-        ]
-        others = list(dict.fromkeys((*first, *wiring)))
-        for other in [o for o in others if o not in (folder, caller)][:MAX_GO_PACKAGES]:
-            methods: dict[str, set[str]] = {}
-            where: dict[str, str] = {}
-            for p in self._go_files(other):
-                fc = self.calls(p)
-                for fn in fc.funcs if fc is not None else ():
-                    owner, _, name = fn.qual.rpartition(".")
-                    if owner and name in wanted:
-                        methods.setdefault(owner, set()).add(name)
-                        if name == method:
-                            where[owner] = p
-            for owner in sorted(where):
-                if len(methods[owner]) >= need:
-                    out.append((where[owner], f"{owner}.{method}"))
-            if len(out) >= MAX_IMPLEMENTATIONS:
-                break
-        return out[:MAX_IMPLEMENTATIONS]
 
 
 def _first(found: list[tuple[str, str]]) -> tuple[str, str] | None:

@@ -6,8 +6,9 @@ Python and Go. Small apps written for these tests, analysed for real."""
 from __future__ import annotations
 
 from bot.core.analysis import analyze, extract_all
-from bot.core.analysis.calls import file_calls, python_calls
+from bot.core.analysis.calls import file_calls
 from bot.core.analysis.calls_js import js_calls
+from bot.core.analysis.calls_python import python_calls
 from bot.core.analysis.resolve import Resolver
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.flow_calls import CallGraph
@@ -515,7 +516,8 @@ def test_a_function_re_exported_by_a_star_import_is_followed() -> None:
 
 
 def test_a_large_python_file_keeps_bases_returns_abstract_methods_and_init_fields() -> None:
-    from bot.core.analysis.calls import SMALL_PYTHON, python_index
+    from bot.core.analysis.calls import SMALL_PYTHON
+    from bot.core.analysis.calls_python import python_index
 
     unit = (
         "class Base{i}(ABC):\n"

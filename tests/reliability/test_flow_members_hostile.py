@@ -85,7 +85,9 @@ def test_ten_thousand_implementations_give_a_few_steps() -> None:
 
 
 def test_a_class_of_ten_thousand_methods_and_fields() -> None:
-    body = b"".join(b"    def m%d(self):\n        self.f%d.m%d()\n" % (i, i, i) for i in range(3_000))
+    body = b"".join(
+        b"    def m%d(self):\n        self.f%d.m%d()\n" % (i, i, i) for i in range(3_000)
+    )
     inits = b"".join(b"        self.f%d = Big()\n" % i for i in range(3_000))
     files = {
         "app/__init__.py": b"",
@@ -95,4 +97,4 @@ def test_a_class_of_ten_thousand_methods_and_fields() -> None:
     graph = graph_of(files)
     [found] = timed_steps(graph, "app/use.py", ["run"])
     assert [s[1] for s in found] == ["Big.m1", "Big.m3"]
-    timed_steps(graph, "app/big.py", ["Big.m%d" % i for i in range(0, 3_000, 7)])
+    timed_steps(graph, "app/big.py", [f"Big.m{i}" for i in range(0, 3_000, 7)])

@@ -230,7 +230,8 @@ def _js_made(value: ts.Node | None) -> str | None:
     ctor = value.child_by_field_name("constructor")
     if ctor is not None and ctor.type == "member_expression":
         ctor = ctor.child_by_field_name("property")
-    return ts.text(ctor) if ctor is not None and ctor.type in ("identifier", "property_identifier") else None
+    named = ctor is not None and ctor.type in ("identifier", "property_identifier")
+    return ts.text(ctor) if named else None
 
 
 def _js_this_field(n: ts.Node) -> tuple[str, str, str] | None:
