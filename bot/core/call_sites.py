@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-OBJECT_EXPORT = "{}"  # a JS module's `module.exports = { a, b }`: its own functions, by name
+OBJECT_EXPORT = "{}"
+# A reader's mark, in its table of local types, for a local a call made (its callee follows).
+MADE_BY = "\0"  # a JS module's `module.exports = { a, b }`: its own functions, by name
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +33,7 @@ class Call:
     # (import spec or "", type name) of `parts[0]`, when the parser sees its type.
     head_type: tuple[str, str] | None = None
     context: bool = False  # `with logs.context(...)`: wraps the work, is not a step of it
-    # Python: the callee (as written) whose result `parts[0]` holds, when its type is not
+    # The callee (as written) whose result `parts[0]` holds, when its type is not
     # seen here (`parser = get_parser(name)`): the walk types it by that function's
     # return annotation (`FileCalls.returns`).
     made_by: tuple[str, ...] = ()
@@ -66,7 +68,7 @@ class FileCalls:
     # Python: methods declared abstract (`@abstractmethod`, or a body of `...`, `pass` or
     # `raise NotImplementedError`): a call on them runs a subclass's override.
     abstract: tuple[str, ...] = ()
-    # Python: (function qual, the class its return annotation names): `-> Parser`.
+    # (function qual, the class its return annotation names): `-> Parser`, `: Promise<T>`.
     returns: tuple[tuple[str, str], ...] = ()
     # A large Python file is indexed, not parsed: its calls are read one function at a time
     # (`calls_in`), by this, when a walk reaches that function.

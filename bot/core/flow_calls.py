@@ -13,6 +13,7 @@ implementations). Go calls are resolved in `flow_calls_go`. A call whose target 
 is not a hop: the walk falls back to imports (`flows`). `read(path)` parses a file on first
 use only.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -245,11 +246,20 @@ class CallGraph:
         if made_by[0] in ("self", "cls"):
             return []
         maker = self._py_name(path, made_by[0], made_by[1:], 0)
-        if maker is None or maker[1].endswith(".__init__"):
+        return self._made(maker, rest, self._py_method)
+
+    def _made(
+        self,
+        maker: tuple[str, str] | None,
+        rest: tuple[str, ...],
+        method: Callable[[str, str, tuple[str, ...]], list[tuple[str, str]]],
+    ) -> list[tuple[str, str]]:
+        """`rest` called on what function `maker` returns, by its declared return type."""
+        if maker is None or maker[1].endswith((".__init__", ".constructor")):
             return []
         fc = self.calls(maker[0])
         returned = next((t for q, t in fc.returns if q == maker[1]), None) if fc else None
-        return self._py_method(maker[0], returned, rest) if returned else []
+        return method(maker[0], returned, rest) if returned else []
 
     def _py_dispatch(self, path: str, fc: FileCalls, registry: str) -> dict[tuple[str, str], str]:
         """The handlers `registry.dispatch(...)` runs: the functions registered on it by a
@@ -396,6 +406,9 @@ class CallGraph:
         parts = call.parts
         if call.head_type is not None:
             return self._js_method(path, call.head_type[1], parts[1:])
+        if call.made_by and len(parts) > 1:
+            maker = self._js_name(path, call.made_by[0], call.made_by[1:])
+            return self._made(maker, parts[1:], self._js_method)
         hit = self._js_name(path, parts[0], parts[1:]) if parts[0] != "this" else None
         return [hit] if hit else []
 

@@ -541,3 +541,33 @@ def test_a_large_python_file_keeps_bases_returns_abstract_methods_and_init_field
     assert set(index.abstract) == set(full.abstract)
     assert set(index.fields) == set(full.fields)
     assert ("Impl0", "client", "", "Client") in index.fields
+
+
+def test_a_ts_local_made_by_a_factory_is_typed_by_its_return_type() -> None:
+    files = {
+        **NEST,
+        "src/files/factory.ts": (
+            b"import { StorageDriver } from './storage.driver';\n"
+            b"import { S3Driver } from './s3.driver';\n"
+            b"\n"
+            b"export function makeDriver(kind: string): StorageDriver {\n"
+            b"  return new S3Driver();\n"
+            b"}\n"
+        ),
+        "src/files/copy.ts": (
+            b"import { makeDriver } from './factory';\n"
+            b"\n"
+            b"export async function copy(key: string) {\n"
+            b"  const driver = await makeDriver('s3');\n"
+            b"  await driver.put(key, 'b');\n"
+            b"}\n"
+        ),
+    }
+    fc = js_calls(files["src/files/factory.ts"], "typescript")
+    assert fc is not None
+    assert ("makeDriver", "StorageDriver") in fc.returns
+    assert [s[3] for s in steps(graph_of(files), "src/files/copy.ts", "copy")] == [
+        "calls factory.makeDriver",
+        "calls azure.driver.AzureDriver.put",
+        "calls s3.driver.S3Driver.put",
+    ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.core.analysis import treesitter as ts
 from bot.core.analysis.call_bounds import MAX_CALLS, MAX_PARTS, PARSE_FLOOR, PARSE_PER_BYTE
-from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func
+from bot.core.call_sites import MADE_BY, OBJECT_EXPORT, Call, FileCalls, Func
 
 _JS_NODES = frozenset(
     {
@@ -107,6 +107,7 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
         open_funcs: list[tuple[int, str]] = []  # (end byte, qual) of the open functions
         bases: list[tuple[str, str]] = []
         interfaces: list[tuple[str, str]] = []
+        returns: list[tuple[str, str]] = []
         # (end byte, qual) of the open functions' local instances: `const x = new X()`.
         local_types: dict[str, dict[str, str]] = {}
         default = ""
@@ -150,6 +151,11 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                             local_types.setdefault(scope, {})[ts.text(var)] = made
                         elif not owner:
                             fields.append(("", ts.text(var), "", made))
+                    elif scope and var is not None and var.type == "identifier":
+                        # `const driver = await makeDriver()`: typed by what it returns.
+                        maker = _js_maker(value)
+                        if maker is not None:
+                            local_types.setdefault(scope, {})[ts.text(var)] = MADE_BY + maker
                     if scope or value is None:
                         continue
                     # `const register = catchAsync(async (req, res) => …)`: a function too.
@@ -165,6 +171,9 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                     first, prev = ts.line(prev), prev.prev_named_sibling
                 funcs.append(Func(qual, ts.line(n), first, n.end_point[0] + 1))
                 open_funcs.append((n.end_byte, qual))
+                returned = _js_returned(n.child_by_field_name("return_type"))
+                if returned is not None and len(returns) < MAX_DECLARED:
+                    returns.append((qual, returned))
             elif kind == "required_parameter":
                 # `constructor(private readonly svc: Svc)`: a field of the class.
                 if owner and any(c.type == "accessibility_modifier" for c in n.children):
@@ -201,9 +210,12 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                     parts, line = found
                     head = ("", owner) if parts[0] == "this" and owner else None
                     local = local_types.get(scope, {}).get(parts[0]) if len(parts) > 1 else None
-                    if local is not None:
+                    made_by: tuple[str, ...] = ()
+                    if local is not None and local.startswith(MADE_BY):
+                        made_by = tuple(local[1:].split("."))
+                    elif local is not None:
                         head = ("", local)
-                    calls.append(Call(line, scope, parts, head))
+                    calls.append(Call(line, scope, parts, head, made_by=made_by))
                 # A function handed over is called back: `router.post("/x", ctrl.create)`.
                 args = n.child_by_field_name("arguments")
                 for arg in args.named_children[:MAX_ARGS] if args is not None else ():
@@ -220,7 +232,34 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
         imports=tuple(imports),
         default_export=default or (OBJECT_EXPORT if exported else ""),
         bases=tuple(dict.fromkeys(bases)),
+        returns=tuple(returns),
     )
+
+
+def _js_maker(value: ts.Node | None) -> str | None:
+    """`makeDriver` of `makeDriver(…)` or `await makeDriver(…)` (`a.b` of `a.b(…)`; not
+    `this.…`: a method's return type is not read through `this`)."""
+    if value is not None and value.type == "await_expression":
+        value = value.named_children[0] if value.named_children else None
+    if value is None or value.type != "call_expression":
+        return None
+    found = _js_parts(value.child_by_field_name("function"))
+    if found is None or found[0][0] == "this":
+        return None
+    return ".".join(found[0])
+
+
+def _js_returned(node: ts.Node | None) -> str | None:
+    """`Parser` of `: Parser` or `: Promise<Parser>`."""
+    if node is not None and node.type == "type_annotation":
+        node = node.named_children[0] if node.named_children else None
+    if node is not None and node.type == "generic_type":
+        generic = node.child_by_field_name("name") or node.named_children[0]
+        args = node.child_by_field_name("type_arguments")
+        if ts.text(generic) == "Promise" and args is not None and args.named_children:
+            node = args.named_children[0]
+    found = _js_type(node)
+    return found if found and found[:1].isupper() and found != "Promise" else None
 
 
 def _js_made(value: ts.Node | None) -> str | None:

@@ -18,7 +18,7 @@ import textwrap
 from bot.core.analysis.call_bounds import MAX_CALLS, MAX_PARTS
 from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import Lines
-from bot.core.call_sites import Call, FileCalls, Func
+from bot.core.call_sites import MADE_BY, Call, FileCalls, Func
 
 # Decorators that register a handler on a registry a dispatch call runs (gidgethub's
 # `@router.register("pull_request", action="opened")`, pyee's `@ee.on("event")`).
@@ -70,8 +70,6 @@ def _constructed(node: ast.expr | None) -> str | None:
     return None
 
 
-# In a scope's types, a local made by a call whose type is not known here: the callee.
-_MADE_BY = "\0"
 _Scope = tuple[str, str, dict[str, str]]  # (function qual, class, variable -> type name)
 
 
@@ -177,7 +175,7 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
                     head = types.get(parts[0]) if len(parts) > 1 else None
                     line = (node.func.end_lineno or node.lineno) + offset
                     made_by: tuple[str, ...] = ()
-                    if head is not None and head.startswith(_MADE_BY):
+                    if head is not None and head.startswith(MADE_BY):
                         made_by, head = tuple(head[1:].split(".")), None
                     typed = ("", head) if head else None
                     wraps = id(node) in wrappers
@@ -271,7 +269,7 @@ def _note_types(
         # `parser = get_parser(name)`: typed later by what `get_parser` says it returns.
         made = _dotted(node.value.func) if isinstance(node.value, ast.Call) else None
         if made is not None:
-            types[targets[0].id] = _MADE_BY + ".".join(made)
+            types[targets[0].id] = MADE_BY + ".".join(made)
         else:
             types.pop(targets[0].id, None)  # no longer what it was
         return
