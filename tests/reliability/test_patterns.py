@@ -15,7 +15,7 @@ import re
 import pytest
 
 from bot.core import diagrams
-from bot.core.analysis import handoffs, handoffs_go, schedules
+from bot.core.analysis import handoffs, handoffs_go, handoffs_js, schedules, schedules_js
 from tests.reliability.patterns import core_patterns, cpu_cost, scan, texts, units
 
 # Used only anchored on one short name (`.match`/`.fullmatch`), never searched through a
@@ -198,15 +198,21 @@ REWRITTEN = [
     ("handoffs._RB_STREAM", _matched, '    stream_from "room_#{id}"', ('"room_',), "\n\n"),
     ("handoffs._RB_MAILER_OPEN", _matched, "    @mail = UserMailer.with(", ("UserMailer",), "\n\n"),
     (
-        "handoffs._JS_NEW_QUEUE",
+        "handoffs_js._JS_NEW_QUEUE",
         _found,
         "  private readonly emails = new Queue<Job>('email', opts)",
         [("emails", "'email'")],
         "a",
     ),
-    ("handoffs._JS_NEW_QUEUE", _found, "this.q = new Bull(QUEUE)", [("q", "QUEUE")], "a"),
-    ("handoffs._JS_ADD", _found, "await this.emails.add('send', d)", [("emails",)], "a"),
-    ("handoffs._JS_PROCESS", _found, "emails.process(async (job) => {", [("emails",)], "processs"),
+    ("handoffs_js._JS_NEW_QUEUE", _found, "this.q = new Bull(QUEUE)", [("q", "QUEUE")], "a"),
+    ("handoffs_js._JS_ADD", _found, "await this.emails.add('send', d)", [("emails",)], "a"),
+    (
+        "handoffs_js._JS_PROCESS",
+        _found,
+        "emails.process(async (job) => {",
+        [("emails",)],
+        "processs",
+    ),
     ("handoffs_go._GO_SEND", _matched, "\t\tjobs <- j", ("jobs",), "\t"),
     ("handoffs_go._GO_FIELD_SEND", _matched, "\t\tcase p.jobs <- t:", ("jobs",), "\t"),
     ("handoffs_go._GO_FIELD", _matched, "\tjobs chan model.Task", ("jobs", "model.Task"), "\t"),
@@ -272,21 +278,23 @@ REWRITTEN = [
         " ",
     ),
     (
-        "schedules._JS_DECORATOR",
+        "schedules_js._JS_DECORATOR",
         _matched,
         "  @Cron('45 * * * * *')",
         ("Cron", "'45 * * * * *'"),
         " ",
     ),
-    ("schedules._JS_METHOD", _matched, "  public static async run(x) {", ("run",), " "),
-    ("schedules._JS_METHOD", _matched, "  static (x) {", ("static",), " "),
+    ("schedules_js._JS_METHOD", _matched, "  public static async run(x) {", ("run",), " "),
+    ("schedules_js._JS_METHOD", _matched, "  static (x) {", ("static",), " "),
     ("diagrams._OPEN", _matched, "  ~~~~ mermaid title", ("~~~~",), "`"),
     ("diagrams._OPEN", _matched, "```mermaid", ("```",), "`` `x"),
 ]
 MODULES = {
     "handoffs": handoffs,
     "handoffs_go": handoffs_go,
+    "handoffs_js": handoffs_js,
     "schedules": schedules,
+    "schedules_js": schedules_js,
     "diagrams": diagrams,
 }
 

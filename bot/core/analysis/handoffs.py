@@ -18,10 +18,10 @@ meets its consumer in the worker):
   Redis pub/sub: `.publish("channel")` / `.subscribe("channel")`.
 * Sidekiq (`include Sidekiq::Job|Worker`, `perform_async|in|at`), ActiveJob (`class X <
   ApplicationJob`, `perform_later`, `set(...).perform_later`), ActionMailer `deliver_later`.
-* Bull/BullMQ (`new Queue(name)` + `.add`, `new Worker(name)`, `queue.process`, NestJS
-  `@InjectQueue(N)` + `.add` and `@Processor(N)`), kafkajs (`send({topic})`,
-  `subscribe({topic(s)})`), amqplib (`sendToQueue`, `consume`), Redis pub/sub.
-* Go: channels that feed goroutines (`handoffs_go`).
+* JavaScript/TypeScript: Bull/BullMQ, NestJS, Agenda, pg-boss, graphile-worker, kafkajs,
+  amqplib, Redis pub/sub, SQS, Socket.IO (`handoffs_js`).
+* Go: channels that feed goroutines (`handoffs_go`), brokers and task queues
+  (`handoffs_go_brokers`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dataclasses import fields
 from operator import attrgetter
 
 from bot.core.analysis.handoffs_go import go_sites
+from bot.core.analysis.handoffs_js import _JS_TRIGGERS, javascript_sites  # noqa: F401
 from bot.core.analysis.py_defs import DefIndex
 from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import Lines
@@ -655,138 +656,6 @@ def _rb_receiver(lines: Sequence[str], line_no: int) -> str:
         if m:
             return m.group(1) or m.group(2)
     return ""
-
-
-# --- JavaScript / TypeScript --------------------------------------------------------
-
-_JS_TRIGGERS = (
-    "Queue",
-    "Worker(",
-    "Processor(",
-    ".process(",
-    "topic",
-    "sendToQueue",
-    ".consume(",
-    # Pub/sub with a channel string (RxJS's `.subscribe(x => …)` is everywhere in Angular).
-    ".publish('",
-    '.publish("',
-    ".subscribe('",
-    '.subscribe("',
-)
-_NAME_ARG = r"\s*(['\"`][\w.:/\-]{1,200}['\"`]|[A-Za-z_$][\w$.]{0,200})"
-_JS_NEW_QUEUE = re.compile(
-    r"(?:(?:const|let|var|this\.|readonly\s|private\s|public\s)\s*+)?(?<![\w$])"
-    r"([A-Za-z_$][\w$]*+)\s*+[:=][^=\n]{0,200}?new\s++(?:Queue|Bull|BullQueue)\s*+"
-    r"(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG
-)
-_JS_INJECT = re.compile(
-    r"@InjectQueue\("
-    + _NAME_ARG
-    + r"\s*\)\s*(?:(?:private|public|protected|readonly)\s+)*([A-Za-z_$][\w$]*)"
-)
-_JS_WORKER = re.compile(r"new\s+Worker\s*(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG)
-_JS_PROCESSOR = re.compile(r"@Processor\(\s*(?:\{\s*name\s*:)?" + _NAME_ARG)
-_JS_ADD = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+(?:add|addBulk)\s*+\(")
-_JS_PROCESS = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+process\s*+\(")
-_JS_KAFKA_SEND = re.compile(r"\.send(?:Batch)?\(\s*\{\s*topic\s*:" + _NAME_ARG)
-_JS_KAFKA_SUB = re.compile(r"\.subscribe\(\s*\{\s*topics?\s*:\s*\[?" + _NAME_ARG)
-_JS_AMQP_SEND = re.compile(r"\.sendToQueue\(" + _NAME_ARG)
-_JS_AMQP_CONSUME = re.compile(r"\.consume\(" + _NAME_ARG)
-_JS_PUB = re.compile(r"\.publish\(\s*(['\"`][\w.:/\-]{1,200}['\"`])")
-_JS_SUB = re.compile(r"\.subscribe\(\s*(['\"`][\w.:/\-]{1,200}['\"`])")
-
-
-def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
-    if not any(t in text for t in _JS_TRIGGERS):
-        return ()
-    # `split("\n")`: line numbers count "\n" as `Lines` does.
-    lines = [line[:MAX_LINE] for line in text.split("\n")]
-    at = Lines(text)
-    queues: dict[str, str] = {}  # variable -> queue name
-    # Each line once, however many `Queue(` it holds (a 2,000-character line of them was
-    # scanned again for each).
-    for i in sorted({at.at(pos) for pos in _positions(text, ("Queue(", "Queue<", "Bull("))}):
-        line = lines[i - 1]
-        if "new" in line:  # `QueueCursor` and `import { Queue }` are not queues
-            for m in _JS_NEW_QUEUE.finditer(line):
-                queues[m.group(1)] = _js_name(m.group(2))
-    if "@InjectQueue" in text:
-        # The decorator and the parameter it names are often on two lines.
-        at = Lines(text)
-        for i in sorted({at.at(pos) - 1 for pos in _positions(text, ("@InjectQueue",))}):
-            joined = lines[i] + " " + (lines[i + 1] if i + 1 < len(lines) else "")
-            for m in _JS_INJECT.finditer(joined):
-                queues[m.group(2)] = _js_name(m.group(1))
-    out: list[HandoffSite] = []
-    if queues:
-        at = Lines(text)
-        for i in sorted({at.at(p) for p in _positions(text, (".add", ".process"))}):
-            line = lines[i - 1]
-            if _js_comment(line):
-                continue
-            adds = [(m.group(1), i) for m in _JS_ADD.finditer(line)]
-            if not adds and line.lstrip().startswith((".add(", ".addBulk(")) and i > 1:
-                # `this.generalQueue\n  .add(…)`: the queue is named (and cited) a line up.
-                above = _JS_TAIL.search(lines[i - 2])
-                adds = [(above.group(1), i - 1)] if above else []
-            for var, where in adds:
-                if var in queues:
-                    via = (var,) if var != queues[var] else ()
-                    out.append(HandoffSite("produce", "bull", queues[var], where, via))
-            for m in _JS_PROCESS.finditer(line):
-                if m.group(1) in queues:
-                    out.append(HandoffSite("consume", "bull", queues[m.group(1)], i))
-    # The other patterns each start with a literal: one pass over the whole text apiece,
-    # and only for those whose literal is there (a line-by-line loop over every pattern
-    # cost ~3x the file's extraction on an Angular app full of `.subscribe(`).
-    for literal, pattern, role, mech in _JS_PATTERNS:
-        if literal not in text or not any(n in text for n in _JS_LIBRARY.get(mech, ("",))):
-            continue
-        at = Lines(text)
-        for m in pattern.finditer(text):
-            i = at.at(m.start())
-            if _js_comment(lines[i - 1] if i <= len(lines) else ""):
-                continue
-            out.append(HandoffSite(role, mech, _js_name(m.group(1)), i))
-            if literal == "@Processor(":
-                # A WorkerHost consumes in its `process(job)` method: cited there too.
-                for j in range(i, min(len(lines), i + MAX_PROCESS_LOOKAHEAD)):
-                    if _JS_PROCESS_DEF.match(lines[j].lstrip()):
-                        out.append(HandoffSite(role, mech, _js_name(m.group(1)), j + 1))
-                        break
-    return _sorted(o for o in out if o.name)
-
-
-_JS_TAIL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]{0,100})[ \t]*+\Z")
-_JS_PROCESS_DEF = re.compile(r"(?:(?:public|async)[ \t]++){0,2}process[ \t]*+\(")
-MAX_PROCESS_LOOKAHEAD = 80
-
-
-def _js_comment(line: str) -> bool:
-    s = line.lstrip()
-    return s.startswith("//") or s.startswith("*")
-
-
-_JS_PATTERNS = (
-    ("Worker", _JS_WORKER, "consume", "bull"),
-    ("@Processor(", _JS_PROCESSOR, "consume", "bull"),
-    ("topic", _JS_KAFKA_SEND, "produce", "kafka"),
-    ("topic", _JS_KAFKA_SUB, "consume", "kafka"),
-    (".sendToQueue(", _JS_AMQP_SEND, "produce", "amqp"),
-    (".consume(", _JS_AMQP_CONSUME, "consume", "amqp"),
-    (".publish(", _JS_PUB, "produce", "redis-pubsub"),
-    (".subscribe(", _JS_SUB, "consume", "redis-pubsub"),
-)
-# A method name alone proves no broker: micromark's `effects.consume(code)` is no amqplib
-# consumer, an RxJS `.subscribe("x")` or a `{topic: …}` event no Kafka. These calls count
-# only in a file that names their library (or its URL scheme): amqplib (`amqp`), kafkajs /
-# node-rdkafka (`kafka`), redis / ioredis / @redis/client (`redis`).
-_JS_LIBRARY = {"amqp": ("amqp",), "kafka": ("kafka",), "redis-pubsub": ("redis",)}
-
-
-def _js_name(token: str) -> str:
-    token = token.strip("'\"`")
-    return token.rpartition(".")[2] if "." in token and not token[:1].isupper() else token
 
 
 def sites_for(language: str, text: str) -> tuple[HandoffSite, ...]:

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from bot.core.analysis.claims import claims
+from bot.core.analysis.egress_services import browser_path
 from bot.core.analysis.handoffs import _PY_AT_TRIGGER, SITE_ORDER, sites_for
+from bot.core.analysis.handoffs_go_brokers import go_constants
 from bot.core.analysis.loops import MECHANISM as LOOP
 from bot.core.analysis.manifest_text import FileExtractor, base
 from bot.core.analysis.scan import Lines
@@ -25,16 +27,19 @@ from bot.core.analysis.schedules import (
     schedules_for,
     yaml_schedules,
 )
+from bot.core.analysis.schedules_js import INTERVAL
 from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 7  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 8  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
 # 7: a WorkerHost's `process()`, a queue named on the line above its `.add(`, FastAPI
 # background tasks, `@repeat_every` schedules, retry loops are no schedule
+# 8: JS/TS and Go idioms (Agenda, pg-boss, graphile-worker, SQS, Socket.IO, repeatable jobs,
+# setInterval; asynq, machinery, NATS, Kafka, RabbitMQ, go-redis, gocron, worker pools)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -55,6 +60,8 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
             handoffs += table_queue_sites(text, text.split("\n"))
         if facts.language == "python":
             writes = file_writes(text)
+        elif facts.language == "go":
+            writes = go_constants(text)  # task types named by constants: their values
     elif b"CronJob" in data and b"schedule" in data:
         handoffs, schedules = (), yaml_schedules(data)
     else:
@@ -100,7 +107,12 @@ _JS = frozenset({"javascript", "typescript"})
 _JS_MAY_DOT = re.compile(r"\.(?:process\(|consume\(|publish\(['\"]|subscribe\(['\"])")
 _JS_MAY_PAREN = re.compile(r"\((?:(?<=Worker\()|(?<=Processor\()|(?<=Interval\())")
 _JS_MAY_CRON = re.compile(r"ron(?<=[Cc]ron)")
-_JS_MAY_WORDS = ("Queue", "topic", "scheduleJob")
+_JS_MAY_WORDS = (
+    *("Queue", "topic", "scheduleJob", "agenda", "Agenda", "boss", "Boss", "addJob("),
+    *("taskList", "MessageCommand", "sqs", "socket.io", "FlowProducer", "repeat"),
+    *("Interval(", "@SubscribeMessage(", "Message(", ".every(", ".schedule("),
+    "upsertJobScheduler",
+)
 
 
 def javascript_may_move(text: str) -> bool:
@@ -197,6 +209,10 @@ _WEAK = frozenset({("celery", "s"), ("celery", "si")})
 # for a project's own registry (a model named Job is made the same way), a FastAPI
 # background task whose function this analysis did not find (not "no consumer": it runs).
 _ALONE_NOT = frozenset({"signature", "job-registry", "background-task"})
+# Mechanisms whose one end alone says nothing: a Socket.IO event emitted to browsers that
+# no code here listens to (or a handler for a message nothing here sends) is an API, not a
+# hand-off left without its other end.
+_BOTH_ENDS = frozenset({"socket.io"})
 
 
 def pair_handoffs(
@@ -235,9 +251,11 @@ def pair_handoffs(
         if made and all(s.mechanism == "job-class" for _, s in made) and not taken:
             continue  # a class named like a job that nothing enqueues: not a hand-off
         if not made:
-            taken = [(p, s) for p, s in taken if s.mechanism not in _ALONE_NOT]
+            taken = [(p, s) for p, s in taken if s.mechanism not in _ALONE_NOT | _BOTH_ENDS]
             if not taken:
                 continue
+        elif not taken and all(s.mechanism in _BOTH_ENDS for _, s in made):
+            continue
         mechs = (
             sorted({s.mechanism for _, s in made} - {"job-class"})
             or sorted({s.mechanism for _, s in taken} - _ALONE_NOT)
@@ -305,8 +323,12 @@ def collect_schedules(
         if not f.schedules or skip(path):
             continue
         for s in f.schedules:
-            if s.mechanism == LOOP and tool(path):
+            if s.mechanism in (LOOP, INTERVAL) and tool(path):
                 continue
+            if s.mechanism == INTERVAL and (browser_path(path) or "example" in path.lower()):
+                continue  # a page's clock or poll, a usage example: not the product's work
+            if s.mechanism == INTERVAL and not s.target:
+                s = replace(s, name=_loop_name(path, ""))
             name = _loop_name(path, s.name) if s.mechanism == LOOP else s.name
             found[(name, s.schedule, s.mechanism, s.target)].append(Evidence(path, s.line))
     return tuple(

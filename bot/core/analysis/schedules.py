@@ -12,9 +12,8 @@ decorators and tickers. Pure: bytes in, `ScheduleSite`s out, cached with the fil
   `interval`/`run_every`/`cron` keyword, `add_periodic_task`, APScheduler `add_job(f,
   "cron"|"interval")`, `schedule.every(…).do(f)`.
 * Ruby: `whenever` (`every … do` + `runner`/`rake`/`command`), GoodJob/sidekiq-cron hashes
-  (`name: { cron: "…", class: "X" }`). JavaScript/TypeScript: NestJS `@Cron`/`@Interval`,
-  node-cron `cron.schedule("…")`, `new CronJob("…")`. Go: robfig/cron `AddFunc`/`AddJob`,
-  `time.NewTicker`/`time.Tick`.
+  (`name: { cron: "…", class: "X" }`). JavaScript/TypeScript: `schedules_js`. Go: robfig/cron
+  `AddFunc`/`AddJob`, `time.NewTicker`/`time.Tick`, gocron, asynq's scheduler.
 * Polling loops in Python, Ruby and Go (`loops.py`): a loop that never ends by its own
   condition and sleeps.
 """
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.analysis.handoffs import docstring_lines
 from bot.core.analysis.loops import go_loops, python_loops, ruby_loops
+from bot.core.analysis.schedules_js import javascript_schedules
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
 from bot.core.limits import MAX_NESTING
 from bot.core.model import ScheduleSite
@@ -385,41 +385,6 @@ def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
     return _sorted(out)
 
 
-_JS_DECORATOR = re.compile(r"\A\s*+@(Cron|Interval)\(\s*([^)\n]{1,120})\)")
-_JS_METHOD = re.compile(
-    r"\A\s*+(?:(?:public|private|protected|async|static)\s++)*([A-Za-z_$][\w$]*+)\s*+\("
-)
-_JS_CALL = re.compile(
-    r"(?:cron\.schedule|new\s+CronJob|schedule\.scheduleJob)\(\s*(['\"`][^'\"`\n]{1,100}['\"`])"
-)
-
-
-def javascript_schedules(text: str) -> tuple[ScheduleSite, ...]:
-    if (
-        "Cron" not in text
-        and "Interval(" not in text
-        and "cron" not in text
-        and "scheduleJob" not in text
-    ):
-        return ()
-    out: list[ScheduleSite] = []
-    lines = [line[:MAX_LINE] for line in text.splitlines()]
-    for i, line in enumerate(lines, 1):
-        m = _JS_DECORATOR.match(line)
-        if m:
-            method = ""
-            for nxt in lines[i : i + 4]:
-                mm = _JS_METHOD.match(nxt)
-                if mm and not nxt.lstrip().startswith("@"):
-                    method = mm.group(1)
-                    break
-            out.append(ScheduleSite(method or m.group(1), m.group(2).strip(), "nestjs", i))
-            continue
-        for c in _JS_CALL.finditer(line):
-            out.append(ScheduleSite("cron job", c.group(1).strip("'\"`"), "node-cron", i))
-    return _sorted(out)
-
-
 _GO_CRON = re.compile(r"\.(AddFunc|AddJob)\(\s*\"([^\"\n]{1,100})\"\s*,\s*([\w.]{0,100})")
 _GO_TICK = re.compile(r"time\.(NewTicker|Tick)\(\s*([^)\n]{1,100})\)")
 
@@ -435,17 +400,39 @@ def _cron_spec(value: str) -> bool:
     return 5 <= len(fields) <= 7 and all(_CRON_FIELD.fullmatch(f) for f in fields)
 
 
+# go-co-op/gocron: v2 `s.NewJob(gocron.DurationJob(d) | gocron.CronJob("…", secs),
+# gocron.NewTask(f))`, the task on the same line or the few below; v1 `s.Every(5).Minutes().Do(f)`
+# and `s.Cron("…").Do(f)`. asynq: `scheduler.Register("…", asynq.NewTask("type"))`.
+_GOCRON_JOB = re.compile(
+    r"gocron\.(DurationJob|CronJob)\(\s*+(?:\"([^\"\n]{1,100})\"|([^)\n]{1,100})\))"
+)
+_GOCRON_TASK = re.compile(r"gocron\.NewTask\(\s*+([A-Za-z_][\w.]{0,100})")
+_GOCRON_EVERY = re.compile(
+    r"\.Every\(\s*+([^)\n]{1,60})\)\.([A-Z]\w{0,20})\(\)[^\n]{0,200}?\.Do\(\s*+([A-Za-z_][\w.]{0,100})"
+)
+_GOCRON_CRON = re.compile(
+    r"\.Cron\(\s*+\"([^\"\n]{1,100})\"\)[^\n]{0,200}?\.Do\(\s*+([A-Za-z_][\w.]{0,100})"
+)
+_ASYNQ_REGISTER = re.compile(
+    r"\.Register\(\s*+\"([^\"\n]{1,100})\"\s*+,\s*+asynq\.NewTask\(\s*+(?:\"([^\"\n]{1,200})\"|([A-Za-z_][\w.]{0,200}))"
+)
+MAX_TASK_LINES = 4
+
+
 def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
     if (
         "AddFunc" not in text
         and "AddJob" not in text
         and "time.Tick" not in text
         and "NewTicker" not in text
+        and "gocron" not in text
+        and "asynq" not in text
     ):
         return ()
     out: list[ScheduleSite] = []
-    for i, line in enumerate(text.splitlines(), 1):
-        line = line[:MAX_LINE]
+    gocron, asynq = "gocron" in text, "asynq" in text
+    lines = [line[:MAX_LINE] for line in text.splitlines()]
+    for i, line in enumerate(lines, 1):
         if line.lstrip().startswith("//"):
             continue
         for m in _GO_CRON.finditer(line):
@@ -453,7 +440,33 @@ def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
                 out.append(ScheduleSite(m.group(3) or "cron job", m.group(2), "robfig-cron", i))
         for m in _GO_TICK.finditer(line):
             out.append(ScheduleSite("ticker", m.group(2), "ticker", i))
+        if gocron:
+            _gocron(lines, line, i, out)
+        if asynq and "Register(" in line:
+            for r in _ASYNQ_REGISTER.finditer(line):
+                task = r.group(2) or r.group(3).rpartition(".")[2]
+                out.append(ScheduleSite(task, r.group(1), "asynq-scheduler", i, task))
     return _sorted(out)
+
+
+def _gocron(lines: list[str], line: str, i: int, out: list[ScheduleSite]) -> None:
+    if "gocron." in line:
+        for m in _GOCRON_JOB.finditer(line):
+            when = m.group(2) or (m.group(3) or "").strip()
+            target = ""
+            for nxt in lines[i - 1 : i - 1 + MAX_TASK_LINES]:
+                t = _GOCRON_TASK.search(nxt)
+                if t:
+                    target = t.group(1)
+                    break
+            out.append(ScheduleSite(target or "gocron job", when, "gocron", i, target))
+    if ".Every(" in line:
+        for m in _GOCRON_EVERY.finditer(line):
+            when = f"every {m.group(1).strip()} {m.group(2).lower()}"
+            out.append(ScheduleSite(m.group(3), when, "gocron", i, m.group(3)))
+    if ".Cron(" in line:
+        for m in _GOCRON_CRON.finditer(line):
+            out.append(ScheduleSite(m.group(2), m.group(1), "gocron", i, m.group(2)))
 
 
 def schedules_for(language: str, text: str) -> tuple[ScheduleSite, ...]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.analysis import schedules
+from bot.core.analysis import schedules, schedules_js
 from bot.core.analysis.handoffs import (
     _JS_TRIGGERS,
     _PY_NEEDLES,
@@ -85,11 +85,14 @@ _JS_PIECES = [
     ".publish('", '.publish("', ".subscribe('", '.subscribe("', "Cron", "cron", "Interval(",
     "scheduleJob", "Worker", "Processor", "Interval", "ron", "C", "c", "(", ".", "'", '"',
     "publish", "subscribe", "x", " ", "\n", "//", "é",
+    "agenda", "Agenda", "boss", "Boss", "addJob(", "taskList", "MessageCommand", "sqs",
+    "socket.io", "FlowProducer", "repeat", "upsertJobScheduler", ".every(", ".schedule(",
+    "setInterval(", "@SubscribeMessage(", "Message(", "every", "schedule", "Job", "(",
 ]  # fmt: skip
 
 
 def _any_js_gate(text: str) -> bool:
-    schedule = any(w in text for w in ("Cron", "Interval(", "cron", "scheduleJob"))
+    schedule = any(w in text for w in schedules_js._TRIGGERS)
     return schedule or any(t in text for t in _JS_TRIGGERS)
 
 
