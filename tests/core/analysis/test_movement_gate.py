@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.analysis import schedules
+from bot.core.analysis import schedules_python
 from bot.core.analysis.handoffs import (
     _JS_TRIGGERS,
     _PY_NEEDLES,
@@ -31,7 +31,7 @@ from bot.core.model import Signal
 def _any_gate(text: str) -> bool:
     return (
         _python_triggered(text)
-        or any(t in text for t in schedules._PY_TRIGGERS)
+        or any(t in text for t in schedules_python._PY_TRIGGERS)
         or "write_" in text
         or "open(" in text
         or ("sleep(" in text and "while" in text)  # loops.python_loops
