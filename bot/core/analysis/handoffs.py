@@ -326,12 +326,18 @@ class _PyScan:
         self.rq = "rq" in text.replace("require", "")  # `import rq`, `django_rq`, `from rq`
         self.pool = "PoolExecutor" in text
         self.background = "BackgroundTasks" in text  # FastAPI / Starlette
-        self.celery = "celery" in text
-        # `.delay(` on something no task word is near (`led.delay(0.5)`) is kept only
-        # when a consumer of that name is found.
-        self.taskish = any(w in text for w in _TASK_WORDS)
+        self._taskish: bool | None = None
         self.out: list[HandoffSite] = []
         self._defs: DefIndex | None = None
+
+    @property
+    def taskish(self) -> bool:
+        """Whether a task word is in the file: `.delay(` on something no task word is near
+        (`led.delay(0.5)`) is kept only when a consumer of that name is found. Looked up
+        once, when a call needs it."""
+        if self._taskish is None:
+            self._taskish = any(w in self.text for w in _TASK_WORDS)
+        return self._taskish
 
     @property
     def defs(self) -> DefIndex:
@@ -462,7 +468,7 @@ class _PyScan:
         bases = [_last(b.strip()) for b in m.group(2).split(",") if "=" not in b]
         if any(b and _JOB_BASES.search(b) for b in bases):
             self.out.append(HandoffSite("consume", "job-class", m.group(1), i))
-        elif "Task" in bases and self.celery:
+        elif "Task" in bases and "celery" in self.text:
             # `class GenerateReport(Task)`: a Celery task class, run by `X().delay(…)`
             self.out.append(HandoffSite("consume", "celery", m.group(1), i))
 

@@ -80,11 +80,14 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
 _PY_MAY_DOT = re.compile(
     r"\.(?:(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task|submit)\(|every)"
 )
-_PY_MAY_UNDERSCORE = re.compile(r"_(?:task|job\(|schedule|SCHEDULE|every|(?<=write_))")
+_PY_MAY_UNDERSCORE = re.compile(
+    r"_(?:task|job\(|schedule|SCHEDULE|every|(?<=write_)|jobs(?<=cron_jobs)|type(?<=schedule_type))"
+)
+# "Task": Celery task classes, django-celery-beat's `PeriodicTask`; "WorkerSettings": arq;
+# "eriodic": periodiq's `periodic=` (the schedule gate's needle).
 _PY_MAY_WORDS = (
     *("Job", "huey", "dramatiq", "crontab(", "interval=", "open(", "sleep("),
-    # django-celery-beat / Django-Q schedules, arq, periodiq, Celery task classes
-    *("PeriodicTask", "schedule_type", "cron_jobs", "periodic=", "Task)", "WorkerSettings"),
+    *("Task", "WorkerSettings", "eriodic"),
 )
 
 

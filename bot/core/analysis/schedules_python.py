@@ -44,31 +44,37 @@ _PY_TRIGGERS = (
     "crontab(",
     "beat_schedule",
     "BEAT_SCHEDULE",
-    "periodic_task",
+    "eriodic",  # periodic_task, db_periodic_task, periodiq's `periodic=`, `PeriodicTask`
     "interval=",
     "run_every",
     "add_job(",
     "scheduled_job(",
     "schedule.every",
     "repeat_every",
-    "PeriodicTask",
-    "schedule_type",
-    "cron_jobs",
-    "rq_scheduler",
-    "get_scheduler(",
-    "periodic=",
 )
+# One literal-first pass for Django-Q's `schedule_type`, arq's `cron_jobs`, rq-scheduler.
+_PY_TRIGGER_UNDERSCORE = re.compile(r"_(?:type(?<=schedule_type)|jobs(?<=cron_jobs)|scheduler)")
+
+
+def python_triggered(text: str) -> bool:
+    """Whether `text` may declare a schedule this module reads."""
+    return any(t in text for t in _PY_TRIGGERS) or _PY_TRIGGER_UNDERSCORE.search(text) is not None
+
+
 _PY_KEYWORDS = ("interval", "run_every", "cron", "crontab", "schedule")
 
 
 def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
     """Python schedules by a line scan of the files a trigger names (an `ast` parse of a
     few large settings and test files cost ~a quarter of a Django project's extraction)."""
-    if not any(t in text for t in _PY_TRIGGERS):
+    if not python_triggered(text):
         return ()
     lines = [line[:MAX_LINE] for line in text.split("\n")]
     beat = "beat" in text.lower() or "crontab(" in text
     quoted = docstring_lines(text)
+    # The scheduling calls' literals this file holds: a line is searched for a call only
+    # when it holds one (a search of every line of a settings file cost more than the scan).
+    calls = tuple(n for n in _CALL_NEEDLES if n in text)
     out: list[ScheduleSite] = []
     for i, line in enumerate(lines, 1):
         stripped = line.lstrip()
@@ -111,9 +117,10 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
                 name = _job(e.group("name"))
                 out.append(ScheduleSite(name, _short(e.group("when"), 80), "schedule", i))
                 continue
-        site = _call_schedule(lines, i, line, text)
-        if site is not None:
-            out.append(site)
+        if calls and any(n in line for n in calls):
+            site = _call_schedule(lines, i, line, text)
+            if site is not None:
+                out.append(site)
     return _sorted(out)
 
 
@@ -165,6 +172,10 @@ _SCHED_NAMES = frozenset({"repeat_every", "scheduled_job"})
 _PY_SCHED_CALL = re.compile(
     r"(?:(?<=\.)(?P<dot>add_periodic_task|add_job|cron|schedule)|(?<![\w.])(?P<bare>schedule|cron)"
     r"|(?P<model>PeriodicTask|Schedule)\.objects\.(?:create|get_or_create|update_or_create))\("
+)
+_CALL_NEEDLES = (
+    *("add_periodic_task(", "add_job(", "cron(", "schedule(", "Task.objects."),
+    "Schedule.objects.",
 )
 _IDENT = re.compile(r"\A([A-Za-z_][\w.]{0,200}+)")
 _KW = re.compile(r"\A([A-Za-z_]\w{0,60}+)[ \t]*+=(?!=)[ \t]*+(.{0,600})\Z", re.S)
