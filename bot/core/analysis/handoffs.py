@@ -93,8 +93,9 @@ _PY_QUEUE_CALL = re.compile(
     r"([A-Za-z_][\w.]{0,200}+)"
 )
 _PY_INSTANCE_CALL = re.compile(r"(?<![\w.])([A-Z]\w{0,100}+)\(\)\.(?:delay|apply_async)\(")
+# At a line's start (a class attribute), not in a comment or a docstring's prose.
 _PY_ARQ_FUNCTIONS = re.compile(
-    r"(?<![\w.])functions[ \t]*+(?::[^=\n]{0,200}+)?=[ \t]*+\[([^\]]{0,2000}+)\]"
+    r"^[ \t]*+functions[ \t]*+(?::[^=\n]{0,200}+)?=[ \t]*+\[([^\]]{0,2000}+)\]", re.M
 )
 _PY_ARQ_ITEM = re.compile(r"\A(?:func\([ \t]*+)?([A-Za-z_]\w{0,100}+)")
 MAX_ARQ_FUNCTIONS = 200
@@ -370,15 +371,17 @@ class _PyScan:
             if "Job(" in line:
                 self._job_made(i, line.split("#", 1)[0])
         if "WorkerSettings" in self.text:
-            self._arq_functions()
+            self._arq_functions(quoted)
         self._wrappers()
         return self.out
 
-    def _arq_functions(self) -> None:
+    def _arq_functions(self, quoted: frozenset[int]) -> None:
         """arq's `functions = [f, func(g, …)]` in a `WorkerSettings`: each is a consumer,
         cited at its `def` when this file has it, named as `enqueue_job("f")` names it."""
         for m in _PY_ARQ_FUNCTIONS.finditer(self.text):
-            at = self._line(m.start())
+            at = self._line(m.start(1))
+            if at in quoted:
+                continue
             for item in m.group(1).split(",")[:MAX_ARQ_FUNCTIONS]:
                 name = _PY_ARQ_ITEM.match(item.strip())
                 if name is None:

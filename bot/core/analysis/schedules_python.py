@@ -118,7 +118,8 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
                 out.append(ScheduleSite(name, _short(e.group("when"), 80), "schedule", i))
                 continue
         if calls and any(n in line for n in calls):
-            site = _call_schedule(lines, i, line, text)
+            # not a call named in a comment after the code
+            site = _call_schedule(lines, i, line.split("#", 1)[0], text)
             if site is not None:
                 out.append(site)
     return _sorted(out)

@@ -377,6 +377,16 @@ IDIOMS = [
         absent=("job",),
     ),
     Idiom(
+        "not-a-job-named-in-prose-or-comments",
+        {
+            "notes/arq_notes.py": "import django_q\n\nclass WorkerSettings:\n"
+            '    """Lists jobs:\n\n    functions = [f, g]\n    """\n\n'
+            "    cron_jobs = []  # cron(f, hour=1)\n\n"
+            "def x():\n    pass  # schedule('a.b.f', schedule_type='D')\n",
+        },
+        absent=("f", "g"),
+    ),
+    Idiom(
         "not-a-periodic-task-model",
         {
             "core/models.py": "class PeriodicTask(models.Model):\n    task = models.CharField()\n",
