@@ -24,7 +24,7 @@ from bot.core.analysis.graph import (
 )
 from bot.core.analysis.handoff_links import link_handoffs
 from bot.core.analysis.mounts import mount_prefixes, with_mounts
-from bot.core.analysis.movement import collect_schedules, pair_handoffs
+from bot.core.analysis.movement import collect_schedules, confirm_producers, pair_handoffs
 from bot.core.analysis.processes import merge_processes
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
@@ -128,13 +128,14 @@ def _analyze(
         facts, resolver.resolve, _text_reader(snapshot, entries, facts), is_test_path
     )
     handoffs = pair_handoffs(linked.facts, is_test_path, linked.derived)
+    for_flows = confirm_producers(linked.for_flows, handoffs)
     schedules = collect_schedules(facts, is_test_path, is_development)
     # Routes files say where they are mounted only in the files that mount them.
     entrypoints = with_mounts(entries_state.result, mount_prefixes(facts, resolver.resolve))
     entrypoints = merge_processes(entrypoints, facts)  # a bin, a script, a compose service
     flows = build_flows(
         entrypoints,
-        linked.for_flows,
+        for_flows,
         resolver.resolve,
         handoffs,
         found.datastores + integrations,

@@ -9,6 +9,7 @@
   not followed), callers only in files that import the wrapper's module (Python) or in
   packages that import the wrapper's package (Go), or its own file or package, at most
   `MAX_CALLERS` per wrapper.
+* Jobs named by a function (`handoff_targets`): its `def` is the consumer.
 * RQ jobs named by a dotted path through a wrapper: the consumer is the function at that
   path (`app/tasks.py`, `def export_posts`).
 * Go channels in struct fields: a goroutine started with a field as its argument k
@@ -29,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER, _positions
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
@@ -217,6 +219,8 @@ class _Linker:
                     self.go_callers(path, w)
             else:
                 self.python_callers(path, w)
+        for path, site in target_consumers(self.facts, self.resolve, self.lines, self.skip):
+            self.add(path, site)
 
     def table_consumers(self) -> list[tuple[str, HandoffSite]]:
         return [
@@ -441,7 +445,7 @@ def link_handoffs(
     skip: Callable[[str], bool],
 ) -> Linked:
     if not any(
-        s.role in ("wrapper", "receive") or s.mechanism == TABLE
+        s.role in ("wrapper", "receive", "target") or s.mechanism == TABLE
         for f in facts.values()
         for s in f.handoffs
     ):
