@@ -28,6 +28,7 @@ from posixpath import splitext
 
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
+from bot.core.analysis.egress_names import folder_display
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
@@ -93,10 +94,6 @@ def browser_path(path: str) -> bool:
     return bool({p.lower() for p in path.split("/")[:-1]} & _BROWSER_DIRS)
 
 
-def _shown(stem: str) -> str:
-    return stem[0].upper() + stem[1:] if stem.isalpha() and stem.islower() else stem
-
-
 def egress_services(
     files: Mapping[str, FileFacts], catalog: Catalog
 ) -> tuple[tuple[Service, ...], tuple[Service, ...]]:
@@ -108,6 +105,12 @@ def egress_services(
             if key == "egress.const":
                 name, _, host = value.partition("=")
                 consts.setdefault(name, set()).add(host)
+    spelled: dict[str, list[str]] = {}
+    for f in files.values():
+        for key, value in f.meta:
+            if key == "egress.spelling":
+                stem, _, name = value.partition("=")
+                spelled.setdefault(stem, []).append(name)
     found: dict[str, _Found] = {}
     for path in sorted(files):
         f = files[path]
@@ -138,7 +141,7 @@ def egress_services(
             elif call.kind == "git":
                 named = _git_destination(call, catalog)
             else:
-                named = _destination(call, folder, consts, catalog)
+                named = _destination(call, folder, consts, catalog, spelled)
             if named is None:
                 continue
             name, category, host = named
@@ -170,7 +173,11 @@ def egress_services(
 
 
 def _destination(
-    call: OutboundCall, folder: str, consts: Mapping[str, set[str]], catalog: Catalog
+    call: OutboundCall,
+    folder: str,
+    consts: Mapping[str, set[str]],
+    catalog: Catalog,
+    spelled: Mapping[str, list[str]] | None = None,
 ) -> tuple[str, str, str] | None:
     host = call.host
     if not host and call.origin in ("constant", "setting") and call.configured_by:
@@ -186,12 +193,12 @@ def _destination(
         if entries:
             return entries[0].name, entries[0].category, host
         if folder:
-            return (*_folder_service(folder, catalog), host)
+            return (*_folder_service(folder, catalog, spelled), host)
         return host, HTTP_API, host
     if call.origin == "relative" or (call.origin in ("unknown", "parameter") and not folder):
         return None
     if folder:  # the folder's code calls out, whoever hands it the URL
-        return (*_folder_service(folder, catalog), "")
+        return (*_folder_service(folder, catalog, spelled), "")
     if call.origin == "user":
         return USER_CONFIGURED, "webhooks", ""
     if call.origin in ("env", "setting", "constant") and call.configured_by:
@@ -222,12 +229,10 @@ def _git_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, st
     return GIT_REMOTES, "vcs", call.host
 
 
-def _folder_service(stem: str, catalog: Catalog) -> tuple[str, str]:
-    wanted = re.sub(r"[^a-z0-9]", "", stem.lower())
-    for entry in catalog.entries:
-        if entry.section == "services" and re.sub(r"[^a-z0-9]", "", entry.name.lower()) == wanted:
-            return entry.name, entry.category
-    return _shown(stem), HTTP_API
+def _folder_service(
+    stem: str, catalog: Catalog, spelled: Mapping[str, list[str]] | None = None
+) -> tuple[str, str]:
+    return folder_display(stem, sorted(set((spelled or {}).get(stem, ()))), catalog)
 
 
 def merge_integrations(
