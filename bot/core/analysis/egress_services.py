@@ -12,7 +12,9 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   evidence, whatever gives the URL (user data, the caller's argument, an unread value);
 * a URL from user data → one item, "User-configured HTTP endpoints (outgoing webhooks)";
 * a setting or env var → an integration "HTTP endpoint configured by X";
-* a relative URL (the app's own server) or an unknown one → nothing.
+* a relative URL (the app's own server) or an unknown one → nothing;
+* a StatsD client → "StatsD server"; a raw socket (`egress_sockets`) → its written host, else
+  "Server at X (socket)" for the setting, env var or field X holding its address.
 
 A ``candidate`` call (a URL literal passed to some function) counts only when some file
 defines a wrapper of that name. Services merge with the catalog's by name: the call site is
@@ -35,6 +37,7 @@ from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 USER_CONFIGURED = "User-configured HTTP endpoints (outgoing webhooks)"
 HTTP_API = "HTTP API"
 GIT_REMOTES = "Git remote repositories (clone, fetch)"
+STATSD = "StatsD server"  # metrics sent over UDP/TCP to a StatsD (or DogStatsD) daemon
 SMTP = "SMTP"  # the catalog's row for mail submitted over SMTP (its name merges the two)
 SERVICE_FOLDERS = frozenset(
     {"providers", "provider", "notifiers", "notifier", "notification-providers",
@@ -140,6 +143,8 @@ def egress_services(
                 named = _smtp_destination(call, catalog)
             elif call.kind == "git":
                 named = _git_destination(call, catalog)
+            elif call.kind in ("statsd", "socket") and not folder:
+                named = _socket_destination(call, catalog)
             else:
                 named = _destination(call, folder, consts, catalog, spelled)
             if named is None:
@@ -214,6 +219,23 @@ def _smtp_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, s
     if entries:
         return entries[0].name, entries[0].category, host
     return SMTP, "email", host
+
+
+def _socket_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:
+    """A StatsD client ("StatsD server") or a raw socket: the catalog's service for a
+    written host, else the server named by what configures its address (a socket whose
+    address nothing names says nothing of where it goes)."""
+    host = "" if call.host and _LOCAL_HOST.match(call.host) else call.host
+    entries = [e for e in catalog.by_host(host) if e.section == "services"] if host else []
+    if entries:
+        return entries[0].name, entries[0].category, host
+    if call.kind == "statsd":
+        return STATSD, "monitoring", host
+    if host:
+        return host, HTTP_API, host
+    if call.origin in ("env", "setting", "constant", "user") and call.configured_by:
+        return f"Server at {call.configured_by} (socket)", HTTP_API, ""
+    return None
 
 
 def _git_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:
