@@ -114,9 +114,9 @@ def other_call(
     """An SMTP call or a git clone as an `OutboundCall`; a program run or a knex client as
     a signal on `f.signals` (then None); None for every other call."""
     language = f.language
-    found = socket_call(f, node, callee, args, resolve, key_in, literal, _server)
-    if found is not None:
-        return found
+    opened = socket_call(f, node, callee, args, resolve, key_in, literal, _server)
+    if opened is not None:
+        return opened
     smtp = SMTP[language].get(callee) or SMTP[language].get(callee.rsplit(".", 1)[-1])
     if smtp is not None and (language != "javascript" or callee.endswith("createTransport")):
         return _server(f, node, args, smtp, resolve, key_in, literal)

@@ -52,10 +52,14 @@ GO_DIALS = {"Dial": 1, "DialTimeout": 1}
 MAX_SCAN = 65_536  # bytes of the file's head read for its imports
 
 _JS_IMPORT = re.compile(
-    r"""(?:(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*require\([ \t]*['"]([^'"\n]{1,100})['"]"""
-    r"""|import[ \t]+(?:\*[ \t]+as[ \t]+)?([A-Za-z_$][\w$]*)[ \t]+from[ \t]+['"]([^'"\n]{1,100})['"])"""
+    r"(?:(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*require\("
+    r"""[ \t]*['"]([^'"\n]{1,100})['"]"""
+    r"|import[ \t]+(?:\*[ \t]+as[ \t]+)?([A-Za-z_$][\w$]*)[ \t]+from[ \t]+"
+    r"""['"]([^'"\n]{1,100})['"])"""
 )
-_GO_IMPORT = re.compile(r"""^[ \t]*(?:import[ \t]+)?(?:([A-Za-z_]\w*)[ \t]+)?"([^"\n]{1,200})"$""", re.M)
+_GO_IMPORT = re.compile(
+    r"""^[ \t]*(?:import[ \t]+)?(?:([A-Za-z_]\w*)[ \t]+)?"([^"\n]{1,200})"$""", re.M
+)
 
 Resolve = Callable[[Any, Node | None, int, Node], tuple[str, str, str]]
 KeyIn = Callable[[Any, Node, str, int], Node | None]
@@ -110,7 +114,11 @@ def socket_call(
         return None
     if language == "ruby":
         model = RUBY_STATSD.get(callee)
-        return None if model is None else server(f, node, args, model, resolve, key_in, literal, "statsd")
+        return (
+            None
+            if model is None
+            else server(f, node, args, model, resolve, key_in, literal, "statsd")
+        )
     head, _, rest = callee.partition(".")
     if language == "javascript":
         if not head or "." in rest:

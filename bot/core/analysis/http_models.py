@@ -242,7 +242,8 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"knex(",
         b"Knex(",
         b"octokit",
-        *(b"statsd", b"StatsD", b"hot-shots", b"lynx", b"createConnection", b"net.connect"),  # `egress_sockets`
+        # `egress_sockets`: StatsD clients, raw sockets
+        *(b"statsd", b"StatsD", b"hot-shots", b"lynx", b"createConnection", b"net.connect"),
     ),
     "ruby": (
         b"Net::HTTP",
