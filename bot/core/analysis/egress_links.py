@@ -1,15 +1,19 @@
 """Avatar URLs the server builds from a hash of the user's e-mail (Gravatar): the page it
 renders makes the browser fetch them, so the user's hashed address leaves for that service.
 
-`avatar_signals(path, data)` finds a written ``gravatar.com/avatar/`` in server code (not a
-browser file, not a comment line) of a file that also hashes something (``md5(``,
-``createHash(``, ``Digest::MD5``, ``sha256``…): a link in a help text or a comment, or an
-avatar URL the code only passes through, is not one. Each is a ``config.avatar`` signal
-whose detail (``avatar-url:gravatar``) the catalog maps to its service. A byte scan: a
+`avatar_signals(data, browser)` finds an avatar URL written with its scheme or ``//``
+(``gravatar.com/avatar/`` right after ``https://``, ``https://www.``, ``//secure.``) in server
+code (not a browser file, not a comment line) of a file that also hashes something
+(``md5(``, ``createHash(``, ``Digest::MD5``, ``sha256``…): a link in a help text or a
+comment, an avatar URL the code only passes through, or the host named in prose (this
+module) is not one. Each is a ``config.avatar`` signal whose detail
+(``avatar-url:gravatar``) the catalog maps to its service. A byte scan: a
 substring search, then at most `MAX_HITS` lines looked at.
 """
 
 from __future__ import annotations
+
+import re
 
 from bot.core.model import Signal
 
@@ -17,6 +21,7 @@ from bot.core.model import Signal
 AVATARS = {b"gravatar.com/avatar/": "avatar-url:gravatar"}
 _HASHES = (b"md5", b"MD5", b"createHash(", b"sha256", b"SHA256", b"hexdigest", b"Digest::")
 _COMMENTS = (b"#", b"//", b"*", b"/*", b"--", b"<!--")
+_BEFORE = re.compile(rb"//(?:www\.|secure\.|s\.|[a-z]{2}\.)?\Z")
 MAX_HITS = 20
 
 
@@ -30,7 +35,8 @@ def avatar_signals(data: bytes, browser: bool) -> tuple[Signal, ...]:
             if at < 0:
                 break
             start = data.rfind(b"\n", 0, at) + 1
-            if not data[start:at].lstrip().startswith(_COMMENTS):
+            written = _BEFORE.search(data, max(start, at - 12), at) is not None
+            if written and not data[start:at].lstrip().startswith(_COMMENTS):
                 line = data.count(b"\n", 0, at) + 1
                 out.append(Signal("config.avatar", "avatar URL", line, detail))
                 break  # one line is evidence enough per file

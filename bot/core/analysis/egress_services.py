@@ -11,6 +11,8 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   ``providers/<name>/``, ``integrations/<name>/transport.py``) → that service, the call as
   evidence, whatever gives the URL (user data, the caller's argument, an unread value);
 * a URL from user data → one item, "User-configured HTTP endpoints (outgoing webhooks)";
+* a URL from another request's response → the service of the SDK that returned it, else
+  nothing (`egress_response`);
 * a setting or env var → an integration "HTTP endpoint configured by X";
 * a relative URL (the app's own server) or an unknown one → nothing;
 * a StatsD client → "StatsD server"; a raw socket (`egress_sockets`) → its written host, else
@@ -204,11 +206,27 @@ def _destination(
         return None
     if folder:  # the folder's code calls out, whoever hands it the URL
         return (*_folder_service(folder, catalog, spelled), "")
+    if call.origin == "response":
+        return _response_destination(call, catalog)
     if call.origin == "user":
         return USER_CONFIGURED, "webhooks", ""
     if call.origin in ("env", "setting", "constant") and call.configured_by:
         return f"HTTP endpoint configured by {call.configured_by}", HTTP_API, ""
     return None
+
+
+def _response_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:
+    """A URL read from what another request returned (`egress_response`): the service of
+    the SDK package that returned it (a store's rows stay user data), else left out (an
+    HTTP response's link says nothing of who chose it)."""
+    if not call.configured_by:
+        return None
+    entries = [e for e in catalog.by_js_import(call.configured_by) if e.section == "services"]
+    if not entries:
+        return None
+    if entries[0].category in ("datastore", "search"):
+        return USER_CONFIGURED, "webhooks", ""
+    return entries[0].name, entries[0].category, ""
 
 
 def _smtp_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str]:

@@ -57,6 +57,13 @@ _JS_IMPORT = re.compile(
     r"|import[ \t]+(?:\*[ \t]+as[ \t]+)?([A-Za-z_$][\w$]*)[ \t]+from[ \t]+"
     r"""['"]([^'"\n]{1,100})['"])"""
 )
+# `const { A, B: C } = require("pkg")`, `import { A, B as C } from "pkg"`.
+_JS_NAMED = re.compile(
+    r"(?:(?:const|let|var)[ \t]*\{([^{}]{1,400})\}[ \t]*=[ \t]*require\("
+    r"""[ \t]*['"]([^'"\n]{1,100})['"]"""
+    r"|import[ \t]*(?:[A-Za-z_$][\w$]*[ \t]*,[ \t]*)?\{([^{}]{1,400})\}[ \t]*from[ \t]*"
+    r"""['"]([^'"\n]{1,100})['"])"""
+)
 _GO_IMPORT = re.compile(
     r"""^[ \t]*(?:import[ \t]+)?(?:([A-Za-z_]\w*)[ \t]+)?"([^"\n]{1,200})"$""", re.M
 )
@@ -66,7 +73,7 @@ KeyIn = Callable[[Any, Node, str, int], Node | None]
 Literal = Callable[[Node | None], str]
 
 
-def _imports(f: Any, node: Node) -> dict[str, str]:
+def file_imports(f: Any, node: Node) -> dict[str, str]:
     """Local name → module, for JS requires/imports and Go imports; read once per file
     (kept on the walk's state, which lives for one file)."""
     cached: dict[str, str] | None = getattr(f, "_socket_imports", None)
@@ -87,6 +94,12 @@ def _imports(f: Any, node: Node) -> dict[str, str]:
     else:
         for m in _JS_IMPORT.finditer(source):
             found[m.group(1) or m.group(3)] = m.group(2) or m.group(4)
+        for m in _JS_NAMED.finditer(source):
+            spec = m.group(2) or m.group(4)
+            for item in (m.group(1) or m.group(3)).split(",")[:50]:
+                local = re.split(r"[ \t\n]+as[ \t\n]+|:", item)[-1].strip()
+                if re.fullmatch(r"[A-Za-z_$][\w$]*", local):
+                    found[local] = spec
     f._socket_imports = found
     return found
 
@@ -123,14 +136,14 @@ def socket_call(
     if language == "javascript":
         if not head or "." in rest:
             return None
-        module = _imports(f, node).get(head, "")
+        module = file_imports(f, node).get(head, "")
         if module in JS_STATSD_MODULES and (not rest or rest == "StatsD"):
             return server(f, node, args, (0, "host", module), resolve, key_in, literal, "statsd")
         if module in JS_NET_MODULES and rest in JS_NET_CALLS:
             return server(f, node, args, (0, "host", "net"), resolve, key_in, literal, "socket")
         return None
     if language == "go" and rest and "." not in rest:
-        module = _imports(f, node).get(head, "")
+        module = file_imports(f, node).get(head, "")
         segments = [p for p in module.split("/") if not re.fullmatch(r"v\d+", p)]
         if rest in GO_STATSD_CALLS and segments and "statsd" in segments[-1]:
             return server(f, node, args, (0, "", "statsd"), resolve, key_in, literal, "statsd")
@@ -140,4 +153,4 @@ def socket_call(
     return None
 
 
-__all__ = ["socket_call"]
+__all__ = ["file_imports", "socket_call"]

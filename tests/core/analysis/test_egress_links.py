@@ -42,5 +42,12 @@ def test_lookalikes_make_no_claim() -> None:
         b"import md5 from 'md5';\n"
         b"export const Pic = ({e}) => <img src={`https://gravatar.com/avatar/${md5(e)}`} />;\n"
     )
-    files = {"app/help.py": no_hash, "app/notes.py": comment, "web/src/Pic.tsx": browser}
+    # the host named without a scheme (a table of prefixes, a docstring) in a hashing file
+    table = b"import hashlib\nPREFIXES = {b'gravatar.com/avatar/': 'g'}\n"
+    files = {
+        "app/help.py": no_hash,
+        "app/notes.py": comment,
+        "web/src/Pic.tsx": browser,
+        "app/table.py": table,
+    }
     assert "Gravatar" not in names(files)

@@ -3,8 +3,6 @@ from stored or request data is (issue #17: hackathon-starter's Lob letter URL)."
 
 from __future__ import annotations
 
-import pytest
-
 from bot.core.analysis import analyze
 from bot.core.analysis.egress_services import USER_CONFIGURED
 from bot.core.facts_cache import MemoryFactsCache
@@ -31,11 +29,6 @@ def test_stored_and_request_urls_stay_user_configured() -> None:
     assert USER_CONFIGURED in names({"app/deliver.js": js})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs egress's URL resolution (egress.py, being split): a field of a local bound "
-    "to a call's result is that response's data, not a user's",
-)
 def test_a_url_from_an_sdk_response_is_not_user_configured() -> None:
     js = (
         b"const { LettersApi } = require('acme-letters-sdk');\n"
@@ -54,3 +47,31 @@ def test_a_url_from_an_sdk_response_is_not_user_configured() -> None:
         b"    return requests.get(data['next_url'])\n"
     )
     assert USER_CONFIGURED not in names({"app/letters.js": js, "app/pages.py": py})
+
+
+def test_a_url_a_catalogued_sdk_returned_is_that_service() -> None:
+    js = (
+        b"import Stripe from 'stripe';\n"
+        b"const stripe = new Stripe(process.env.STRIPE_KEY);\n"
+        b"export async function receipt(id) {\n"
+        b"  const file = await stripe.files.retrieve(id);\n"
+        b"  const res = await fetch(file.url);\n"
+        b"  return res.ok;\n"
+        b"}\n"
+    )
+    facts = analyze(MemorySnapshot({"app/receipt.js": js}), MemoryFactsCache(), CATALOG)
+    by_name = {s.name: s for s in facts.integrations}
+    assert USER_CONFIGURED not in by_name
+    assert ("app/receipt.js", 5) in {(e.path, e.line) for e in by_name["Stripe"].evidence}
+
+
+def test_a_url_from_a_stored_row_of_a_store_client_stays_user_configured() -> None:
+    js = (
+        b"import { PrismaClient } from '@prisma/client';\n"
+        b"const prisma = new PrismaClient();\n"
+        b"export async function ping(id) {\n"
+        b"  const hook = await prisma.webhook.findUnique({ where: { id } });\n"
+        b"  await fetch(hook.url, { method: 'POST' });\n"
+        b"}\n"
+    )
+    assert USER_CONFIGURED in names({"app/ping.js": js})
