@@ -228,7 +228,9 @@ class _JsLinker:
         if at is None or not job:
             return
         aliases = (name,) if job != name else ()
-        self.added[at[0]].add(HandoffSite("consume", "bull", job, at[1], aliases))
+        # "job-class": a subclass nothing here enqueues (a cron registry's, a dead one) is
+        # no hand-off (`movement.pair_handoffs`); with a producer, the producer's mechanism
+        self.added[at[0]].add(HandoffSite("consume", "job-class", job, at[1], aliases))
         self.producers(path, name, job, method)
 
     def producers(self, path: str, cls: str, job: str, method: str) -> None:

@@ -138,6 +138,8 @@ def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
         return ()
     lines = [line[:MAX_LINE] for line in text.split("\n")]
     queues = {m.group(1) for m in _QUEUE_MADE.finditer(text)}
+    # `const queue = new Set()`: a collection named queue (a walk's frontier) is no broker
+    local = {m.group(1) for m in _COLLECTION.finditer(text)} - queues
     out: list[HandoffSite] = []
     stack: list[_Scope] = []
     depth = 0
@@ -187,7 +189,7 @@ def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
                 if a.group(2) in here.params and here.owner is not None:
                     here.owner.fields[a.group(1)] = here.params.index(a.group(2))
         if here is not None and ".add" in line:
-            _adds(lines, i, line, here, queues, out)
+            _adds(lines, i, line, here, queues, local, out)
         depth += line.count("{") - line.count("}")
         while stack and depth <= stack[-1].depth:
             _handled(stack.pop(), None, i, out)
@@ -228,15 +230,29 @@ def _handled(cls: _Scope, method: _Scope | None, i: int, out: list[HandoffSite])
     cls.events = None
 
 
-def _is_queue(receiver: str, queues: set[str]) -> bool:
+_COLLECTION = re.compile(
+    r"(?<![\w$])([A-Za-z_$][\w$]{0,100}+)[ \t]*+(?::[^=\n]{0,200}?)?=[ \t]*+"
+    r"(?:new[ \t]++(?:Set|Map|WeakSet|Array)\b|\[)"
+)
+
+
+def _is_queue(receiver: str, queues: set[str], local: set[str]) -> bool:
+    if receiver in local:
+        return False
     return receiver in queues or "queue" in receiver.casefold()
 
 
 def _adds(
-    lines: list[str], i: int, line: str, scope: _Scope, queues: set[str], out: list[HandoffSite]
+    lines: list[str],
+    i: int,
+    line: str,
+    scope: _Scope,
+    queues: set[str],
+    local: set[str],
+    out: list[HandoffSite],
 ) -> None:
     for m in _ADD.finditer(line):
-        if not _is_queue(m.group(1), queues):
+        if not _is_queue(m.group(1), queues, local):
             continue
         call = "\n".join(
             x[:MAX_CALL_TEXT] for x in [line[m.end() :], *lines[i : i + MAX_CALL_LINES]]

@@ -489,3 +489,21 @@ def test_an_event_list_without_a_model_that_enqueues_is_no_hand_off() -> None:
         b"}\n"
     )
     assert facts_of(files).handoffs == ()
+
+
+def test_a_subclass_that_nothing_here_enqueues_is_no_hand_off() -> None:
+    files = dict(TASKS)
+    files["server/routes/exports.ts"] = b"export const nothing = 1;\n"
+    assert facts_of(files).handoffs == ()
+    assert by_name(facts_of(TASKS))["ExportTask"].mechanism == "bull"
+
+
+def test_a_collection_named_queue_is_no_broker() -> None:
+    src = (
+        "const queue = new Set<string>();\n"
+        "export function visit(name: string) {\n"
+        "  queue.add(name);\n"
+        "}\n"
+        "let pending: string[] = [];\n"
+    )
+    assert js_sites(src) == ()
