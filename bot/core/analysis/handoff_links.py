@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wrappers_ruby
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER, _positions
 from bot.core.analysis.py_defs import DefIndex, split_args
@@ -427,6 +428,12 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
     return None
 
 
+# Raw sites that only this stage turns into producers and consumers.
+_RAW = frozenset(
+    {"wrapper", "receive", "target", handoff_wrappers_ruby.WRAPPER} | handoff_wrappers_js.ROLES
+)
+
+
 @dataclass(frozen=True)
 class Linked:
     """`facts`: with the sites above added to the files they cite; `derived`: the (path,
@@ -444,14 +451,19 @@ def link_handoffs(
     read_text: ReadText,
     skip: Callable[[str], bool],
 ) -> Linked:
-    if not any(
-        s.role in ("wrapper", "receive", "target") or s.mechanism == TABLE
-        for f in facts.values()
-        for s in f.handoffs
-    ):
+    if not any(s.role in _RAW or s.mechanism == TABLE for f in facts.values() for s in f.handoffs):
         return Linked(dict(facts), frozenset(), dict(facts))
     linker = _Linker(facts, resolve, read_text, skip)
     linker.run()
+    # JS/TS and Ruby job layers (base classes, enqueue functions, helpers): their callers
+    # produce, a subclass's `perform` consumes. Both ends are walked by the flows as sites.
+    for found, derived in (
+        handoff_links_js.link_js(facts, resolve, read_text, skip),
+        handoff_wrappers_ruby.link_ruby(facts, read_text, skip),
+    ):
+        for path, sites in found.items():
+            linker.added[path] |= sites
+        linker.derived |= derived
     out = dict(facts)
     flows = dict(facts)
     for path in set(linker.added) | set(linker.dropped):

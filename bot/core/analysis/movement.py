@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
+from bot.core.analysis import handoff_wrappers_js, handoff_wrappers_ruby
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
 from bot.core.analysis.handoffs import _PY_AT_TRIGGER, SITE_ORDER, UNCONFIRMED, sites_for
@@ -32,7 +33,7 @@ from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 9  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 10  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -42,6 +43,7 @@ MOVEMENT_VERSION = 9  # 2: mailers whose call spans lines; 3: amqp needs its lib
 # setInterval; asynq, machinery, NATS, Kafka, RabbitMQ, go-redis, gocron, worker pools)
 # 9: the Python and Ruby idiom tables (issue 18): Resque, DelayedJob, GoodJob cron over many
 # lines, clockwork, django-celery-beat, Django-Q/rq-scheduler/arq schedules, target sites
+# 10: JS/TS job base classes and enqueue functions, Ruby job helpers (`handoff_wrappers_*`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -53,9 +55,13 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         text = data.decode("utf-8", "replace")
         if facts.language == "python" and not python_may_move(text):
             return facts
-        if facts.language in _JS and not javascript_may_move(text):
+        if (
+            facts.language in _JS
+            and not javascript_may_move(text)
+            and not handoff_wrappers_js.may_wrap(text)
+        ):
             return facts
-        handoffs = sites_for(facts.language, text)
+        handoffs = sites_for(facts.language, text) + _wrapper_sites(facts.language, text)
         schedules = schedules_for(facts.language, text)
         if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
             # a command that polls forever: does it claim rows of a table as its queue?
@@ -76,6 +82,15 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         handoffs=tuple(sorted({*facts.handoffs, *handoffs}, key=SITE_ORDER)),
         schedules=tuple(sorted({*facts.schedules, *schedules}, key=SCHEDULE_ORDER)),
     )
+
+
+def _wrapper_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
+    """A repository's own job layer (a base class, an enqueue function, a Ruby helper)."""
+    if language in _JS:
+        return handoff_wrappers_js.wrapper_sites(text)
+    if language == "ruby":
+        return handoff_wrappers_ruby.wrapper_sites(text)
+    return ()
 
 
 # One cheap, exact pre-test for Python (almost every file fails it): a file it rejects holds
