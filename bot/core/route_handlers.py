@@ -27,6 +27,11 @@ KIND = "route.handler"
 MODULE_KIND = "route.module"  # `const users = require("./users")`, for a handler's head
 MAX_STARTS = 300  # handlers walked from, per repository (each walk is bounded on its own)
 MAX_ROUTES_FILES = 60
+# `path("api/", include("hc.api.urls"))` (`bot.core.analysis.route_prefixes`, which the
+# core may not import: analysis imports the flows).
+INCLUDE_KIND = "route.include"
+MAX_INCLUDES = 6  # Django includes followed up from one routes file
+MAX_PREFIX = 300
 # A class-based view's methods that answer a request.
 VIEW_METHODS = ("get", "post", "put", "patch", "delete")
 _WEBHOOK_WORDS = ("webhook", "hook")
@@ -81,6 +86,7 @@ def route_starts(
     its first registration in path order)."""
     out: list[RouteStart] = []
     seen: set[tuple[str, str]] = set()
+    prefixes = include_prefixes(facts, graph)
     routes_files = [
         p for p, f in facts.items() if any(s.kind == KIND for s in f.signals) and not skip(p)
     ]
@@ -97,8 +103,47 @@ def route_starts(
                 if fn is None or fn.qual != qual:
                     continue
                 seen.add((target, qual))
-                out.append(RouteStart(sig.name, sig.detail, path, sig.line, target, qual, fn.line))
+                route = django_join(prefixes[path], sig.name) if path in prefixes else sig.name
+                out.append(RouteStart(route, sig.detail, path, sig.line, target, qual, fn.line))
     return out
+
+
+def include_prefixes(facts: Mapping[str, FileFacts], graph: CallGraph) -> dict[str, str]:
+    """Django routes file → the prefix it is included under (`hc/api/urls.py` → `api/` for
+    `path("api/", include("hc.api.urls"))`), joined along at most `MAX_INCLUDES` includes;
+    a file included at several prefixes takes the first (by file and line)."""
+    parents: dict[str, list[tuple[str, int, str]]] = {}
+    for path, f in facts.items():
+        if f.language != "python":
+            continue
+        for s in f.signals:
+            if s.kind != INCLUDE_KIND:
+                continue
+            target = graph.resolve(path, "python", ImportRef(s.name, s.line or 0))
+            if target is not None and target != path and target in facts:
+                parents.setdefault(target, []).append((path, s.line or 0, s.detail))
+    out: dict[str, str] = {}
+    for target in parents:
+        prefix, at, seen = "", target, {target}
+        for _ in range(MAX_INCLUDES):
+            above = parents.get(at)
+            if not above:
+                break
+            parent, _line, here = min(above)
+            prefix = django_join(here, prefix) if here else prefix
+            if parent in seen:
+                break
+            seen.add(parent)
+            at = parent
+        if prefix and len(prefix) <= MAX_PREFIX:
+            out[target] = prefix
+    return out
+
+
+def django_join(prefix: str, route: str) -> str:
+    """Django concatenates: `api/` + `checks/` → `api/checks/`; `^api/` + `^x/$` → `^api/x/$`
+    (as `route_prefixes.django_join`)."""
+    return prefix.removesuffix("$") + route.removeprefix("^")
 
 
 def _def_line(graph: CallGraph, path: str, qual: str) -> int | None:

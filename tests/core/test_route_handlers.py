@@ -209,3 +209,75 @@ def test_the_container_view_draws_a_handler_flow_from_its_routes_file() -> None:
     text = container_diagram(facts)
     entry = next(line.split("[")[0].strip() for line in text.splitlines() if "routes.go" in line)
     assert f"{entry} --> ds_postgresql" in text
+
+
+DJANGO_INCLUDES = {
+    "requirements.txt": b"django\n",
+    "proj/__init__.py": b"",
+    "proj/urls.py": (
+        b"from django.urls import include, path\n\n"
+        b'urlpatterns = [\n    path("api/", include("shop.urls")),\n]\n'
+    ),
+    "shop/__init__.py": b"",
+    "shop/urls.py": (
+        b"from django.urls import include, path\n"
+        b"from shop import views\n\n"
+        b'order_urls = [\n    path("pay/", views.pay),\n]\n\n'
+        b'urlpatterns = [\n    path("orders/<int:pk>/", include(order_urls)),\n]\n'
+    ),
+    "shop/views.py": (
+        b"from shop.models import Order\n\n\n"
+        b"def pay(request, pk):\n"
+        b"    return Order.objects.create(pk=pk)\n"
+    ),
+    "shop/models.py": b"class Order:\n    pass\n",
+}
+
+
+def test_a_django_route_is_named_with_the_prefixes_of_every_include_above_it() -> None:
+    flow = next(f for f in facts_of(DJANGO_INCLUDES).flows if f.hops[0].path == "shop/views.py")
+    assert flow.name == "/api/orders/<int:pk>/pay/ (shop/views.py) → database (ORM)"
+    assert chain(flow)[1] == ("shop/urls.py", 5, "routes /api/orders/<int:pk>/pay/ to views.pay")
+
+
+PREFIXED_ROUTERS = {
+    "requirements.txt": b"flask\nfastapi\n",
+    "app/__init__.py": (
+        b"from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n"
+        b"    from app.auth import bp as auth_bp\n"
+        b"    app.register_blueprint(auth_bp, url_prefix='/auth')\n"
+        b"    from app.main import bp\n    app.register_blueprint(bp)\n    return app\n"
+    ),
+    "app/auth/__init__.py": b"from flask import Blueprint\n\nbp = Blueprint('auth', __name__)\n",
+    "app/auth/routes.py": (
+        b"import requests\nfrom app.auth import bp\n\n\n@bp.route('/login', methods=['POST'])\n"
+        b"def login():\n    requests.post('https://id.example.com/token')\n"
+    ),
+    "app/main/__init__.py": b"from flask import Blueprint\n\nbp = Blueprint('main', __name__)\n",
+    "app/main/routes.py": (
+        b"import requests\nfrom app.main import bp\n\n\n@bp.route('/index')\n"
+        b"def index():\n    requests.get('https://feed.example.com/x')\n"
+    ),
+    "api/__init__.py": b"",
+    "api/routers/__init__.py": b"",
+    "api/main.py": (
+        b"from fastapi import FastAPI\nfrom api.routers import items\n\napp = FastAPI()\n"
+        b'app.include_router(\n    items.router,\n    prefix="/api",\n)\n'
+    ),
+    "api/routers/items.py": (
+        b'import httpx\nfrom fastapi import APIRouter\n\nrouter = APIRouter(prefix="/items")\n\n\n'
+        b'@router.post("/{item_id}")\nasync def save(item_id):\n'
+        b"    httpx.post('https://store.example.com/x')\n"
+    ),
+}
+
+
+def test_flask_blueprints_and_fastapi_routers_take_the_prefix_they_are_registered_at() -> None:
+    names = sorted(
+        f.name for f in facts_of(PREFIXED_ROUTERS).flows if "(app/" in f.name or "(api/r" in f.name
+    )
+    assert [n for n in names if n.startswith("/")] == [
+        "/api/items/{item_id} (api/routers/items.py) → store.example.com",
+        "/auth/login (app/auth/routes.py) → id.example.com",
+        "/index (app/main/routes.py) → feed.example.com",
+    ]
