@@ -51,7 +51,11 @@ _GO_GROUP = re.compile(
 _ASSIGNED = re.compile(r"(?P<var>[A-Za-z_]\w{0,60})\s{0,8}:?=\s{0,8}(?P<base>[A-Za-z_]\w{0,60})$")
 _RECEIVER = re.compile(r"(?P<var>[A-Za-z_]\w{0,60})$")
 # Brackets, and the strings whose brackets are not code.
-_TOKENS = re.compile(r"[\[\](){}]|\"(?:[^\"\\\n]|\\.)*+\"|'(?:[^'\\\n]|\\.)*+'|`[^`]{0,100000}+`")
+# A string not closed on its line ends there: its quote is never read again (no rescan
+# from every quote of a line).
+_TOKENS = re.compile(
+    r"[\[\](){}]|\"(?:[^\"\\\n]|\\.)*+\"?|'(?:[^'\\\n]|\\.)*+'?|`[^`]{0,100000}+`?"
+)
 
 
 @dataclass
