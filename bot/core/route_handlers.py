@@ -24,6 +24,7 @@ from bot.core.flow_calls import CallGraph
 from bot.core.model import FileFacts, ImportRef
 
 KIND = "route.handler"
+INLINE = "func"  # the handler of a route written inline (`bot.core.analysis.route_refs`)
 MODULE_KIND = "route.module"  # `const users = require("./users")`, for a handler's head
 MAX_STARTS = 300  # handlers walked from, per repository (each walk is bounded on its own)
 MAX_ROUTES_FILES = 60
@@ -96,7 +97,12 @@ def route_starts(
         for sig in signals:
             if sig.line is None or len(out) >= MAX_STARTS:
                 break
-            for target, qual in resolve_handler(graph, facts, path, sig.detail):
+            found = (
+                _inline(graph, path, sig.line)
+                if sig.detail == INLINE
+                else resolve_handler(graph, facts, path, sig.detail)
+            )
+            for target, qual in found:
                 if skip(target) or (target, qual) in seen:
                     continue
                 fn = graph.function_at(target, _def_line(graph, target, qual))
@@ -138,6 +144,19 @@ def include_prefixes(facts: Mapping[str, FileFacts], graph: CallGraph) -> dict[s
         if prefix and len(prefix) <= MAX_PREFIX:
             out[target] = prefix
     return out
+
+
+def _inline(graph: CallGraph, path: str, line: int) -> list[tuple[str, str]]:
+    """The inline Go function a route registered at `line` runs (`Serve.func12`), written
+    on that line or the next."""
+    fc = graph.calls(path)
+    if fc is None or not path.endswith(".go"):
+        return []
+    for fn in fc.funcs:
+        name = fn.qual.rpartition(".")[2]
+        if fn.line in (line, line + 1) and name == f"func{fn.line}":
+            return [(path, fn.qual)]
+    return []
 
 
 def django_join(prefix: str, route: str) -> str:

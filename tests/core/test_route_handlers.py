@@ -281,3 +281,31 @@ def test_flask_blueprints_and_fastapi_routers_take_the_prefix_they_are_registere
         "/auth/login (app/auth/routes.py) → id.example.com",
         "/index (app/main/routes.py) → feed.example.com",
     ]
+
+
+GO_INLINE = {
+    "go.mod": b"module example.com/notes\n\ngo 1.22\n",
+    "main.go": (
+        b"package main\n\n"
+        b'import (\n\t"net/http"\n\n\t"github.com/go-chi/chi/v5"\n)\n\n'
+        b"func main() {\n"
+        b"\tr := chi.NewRouter()\n"
+        b'\tr.Route("/api", func(r chi.Router) {\n'
+        b'\t\tr.Post("/notes", func(w http.ResponseWriter, req *http.Request) {\n'
+        b'\t\t\thttp.Post("https://audit.example.com/notes", "text/plain", req.Body)\n'
+        b"\t\t})\n"
+        b"\t})\n"
+        b'\thttp.ListenAndServe(":8080", r)\n'
+        b"}\n"
+    ),
+}
+
+
+def test_a_go_handler_written_inline_starts_its_own_flow_at_its_line() -> None:
+    flows = facts_of(GO_INLINE).flows
+    flow = next(f for f in flows if f.name.startswith("POST /api/notes"))
+    assert flow.name.startswith("POST /api/notes (main.go) → ")
+    assert chain(flow)[:2] == [
+        ("main.go", 12, "http entry point (main.func12)"),
+        ("main.go", 12, "routes POST /api/notes to func"),
+    ]

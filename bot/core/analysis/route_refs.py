@@ -39,6 +39,10 @@ _JS = re.compile(
     r"\.(?P<verb>get|post|put|patch|delete|all|options|head)\(\s*+[\"'`]"
     r"(?P<route>/[^\"'`\n]{0,300})[\"'`]\s*+,\s*+" + _ARGS
 )
+# A Go handler written inline, after any middleware: the flow starts at that function
+# (the call reader takes it as one, `bot.core.analysis.calls`).
+INLINE = "func"
+_GO_INLINE = re.compile(r"(?:[\w.]{1,80}\s*+,\s*+){0,4}func\s*+\(")
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 # `const users = require("./controllers/users")`: where a CommonJS handler's module is.
 _REQUIRE = re.compile(
@@ -82,6 +86,8 @@ def route_handler_signals(
         if skip is not None and skip(at):
             continue
         ref = handler_ref(m.group("args"), last)
+        if not ref and language == "go" and _GO_INLINE.match(m.group("args")):
+            ref = INLINE  # `r.Get("/x", func(w http.ResponseWriter, r *http.Request) {`
         if ref:
             pos = m.end()
             route = m.group("route")

@@ -49,6 +49,7 @@ def test_go_routes_take_the_last_argument_and_method_patterns() -> None:
     )
     facts = extract_go(text)
     assert handlers(facts) == [
+        ("/inline", 7, "func"),  # written inline: the flow starts at that function
         ("GET /feeds", 5, "h.listFeeds"),  # gorilla's method is in `.Methods(…)`
         ("GET /users", 6, "h.listUsers"),
         ("POST /entries/{id}/save", 4, "h.saveEntry"),
