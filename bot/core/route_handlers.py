@@ -35,6 +35,36 @@ MAX_INCLUDES = 6  # Django includes followed up from one routes file
 MAX_PREFIX = 300
 # A class-based view's methods that answer a request.
 VIEW_METHODS = ("get", "post", "put", "patch", "delete")
+# The HTTP method a class-based view's or a viewset's method answers.
+_ACTION_VERBS = {
+    "get": "GET",
+    "post": "POST",
+    "put": "PUT",
+    "patch": "PATCH",
+    "delete": "DELETE",
+    "list": "GET",
+    "retrieve": "GET",
+    "create": "POST",
+    "perform_create": "POST",
+    "update": "PUT",
+    "perform_update": "PUT",
+    "partial_update": "PATCH",
+    "destroy": "DELETE",
+    "perform_destroy": "DELETE",
+}
+# A DRF viewset's actions, and the hooks its inherited actions call (a viewset that only
+# sets `queryset` has none of them: not a start).
+VIEWSET_METHODS = (
+    "list",
+    "create",
+    "retrieve",
+    "update",
+    "partial_update",
+    "destroy",
+    "perform_create",
+    "perform_update",
+    "perform_destroy",
+)
 _WEBHOOK_WORDS = ("webhook", "hook")
 
 
@@ -110,6 +140,9 @@ def route_starts(
                     continue
                 seen.add((target, qual))
                 route = django_join(prefixes[path], sig.name) if path in prefixes else sig.name
+                verb = _ACTION_VERBS.get(qual.rpartition(".")[2]) if "." in qual else None
+                if verb and f.language == "python":  # `CartView.post`, a viewset's `create`
+                    route = f"{verb} {_slashed(route)}"
                 out.append(RouteStart(route, sig.detail, path, sig.line, target, qual, fn.line))
     return out
 
@@ -157,6 +190,13 @@ def _inline(graph: CallGraph, path: str, line: int) -> list[tuple[str, str]]:
         if fn.line in (line, line + 1) and name == f"func{fn.line}":
             return [(path, fn.qual)]
     return []
+
+
+def _slashed(route: str) -> str:
+    """A Django route as a method pattern takes it: `/orders/` of `orders/`, `/x/$` of
+    `^x/$` (the method's route starts with a slash)."""
+    bare = route.removeprefix("^")
+    return bare if bare.startswith("/") else "/" + bare
 
 
 def django_join(prefix: str, route: str) -> str:
@@ -239,7 +279,11 @@ def _py_defined(graph: CallGraph, module: str, rest: tuple[str, ...]) -> list[tu
     if dotted in quals:
         return [(module, dotted)]
     if len(rest) == 1 and rest[0] in fc.classes:
-        return [(module, f"{rest[0]}.{m}") for m in VIEW_METHODS if f"{rest[0]}.{m}" in quals]
+        return [
+            (module, f"{rest[0]}.{m}")
+            for m in (*VIEW_METHODS, *VIEWSET_METHODS)
+            if f"{rest[0]}.{m}" in quals
+        ]
     return []
 
 

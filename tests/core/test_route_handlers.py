@@ -44,8 +44,8 @@ def test_a_django_route_starts_at_its_view_and_cites_where_it_is_routed() -> Non
     facts = facts_of(DJANGO)
     names = sorted(f.name for f in facts.flows)
     assert names == [
-        "/carts/ (shop/views.py) → database (ORM)",
         "/orders/<int:pk>/ (shop/views.py) → database (ORM)",
+        "POST /carts/ (shop/views.py) → database (ORM)",  # the view's method names its verb
     ]
     flow = next(f for f in facts.flows if f.name.startswith("/orders"))
     assert flow.rank == "public"
@@ -54,7 +54,7 @@ def test_a_django_route_starts_at_its_view_and_cites_where_it_is_routed() -> Non
         ("shop/urls.py", 5, "routes /orders/<int:pk>/ to views.order_detail"),
         ("shop/views.py", 5, "queries the database (Order.objects.get)"),
     ]
-    cart = next(f for f in facts.flows if f.name.startswith("/carts"))
+    cart = next(f for f in facts.flows if f.name.startswith("POST /carts"))
     assert cart.hops[0] == cart.hops[0].__class__(
         "shop/views.py", 9, "http entry point (CartView.post)"
     )
@@ -308,4 +308,43 @@ def test_a_go_handler_written_inline_starts_its_own_flow_at_its_line() -> None:
     assert chain(flow)[:2] == [
         ("main.go", 12, "http entry point (main.func12)"),
         ("main.go", 12, "routes POST /api/notes to func"),
+    ]
+
+
+DRF = {
+    "requirements.txt": b"django\ndjangorestframework\n",
+    "proj/__init__.py": b"",
+    "proj/urls.py": (
+        b"from django.urls import include, path\n\n"
+        b'urlpatterns = [\n    path("api/", include("shop.api_urls")),\n]\n'
+    ),
+    "shop/__init__.py": b"",
+    "shop/api_urls.py": (
+        b"from rest_framework.routers import DefaultRouter\n"
+        b"from shop import api_views\n\n"
+        b"router = DefaultRouter()\n"
+        b'router.register(r"orders", api_views.OrderViewSet, basename="order")\n'
+        b'router.register(r"sites", api_views.SiteViewSet)\n'
+        b"urlpatterns = router.urls\n"
+    ),
+    "shop/api_views.py": (
+        b"from rest_framework import viewsets\n"
+        b"from shop.models import Order, Site\n\n\n"
+        b"class OrderViewSet(viewsets.ModelViewSet):\n"
+        b"    def perform_create(self, serializer):\n"
+        b"        Order.objects.create(owner=self.request.user)\n\n\n"
+        b"class SiteViewSet(viewsets.ModelViewSet):\n"
+        b"    queryset = Site.objects.all()\n"
+    ),
+    "shop/models.py": b"class Order:\n    pass\n\n\nclass Site:\n    pass\n",
+}
+
+
+def test_a_drf_router_routes_to_a_viewsets_own_actions_under_its_include_prefix() -> None:
+    flows = facts_of(DRF).flows
+    flow = next(f for f in flows if f.hops[0].path == "shop/api_views.py")
+    assert flow.name == "POST /api/orders (shop/api_views.py) → database (ORM)"
+    assert chain(flow)[:2] == [
+        ("shop/api_views.py", 6, "http entry point (OrderViewSet.perform_create)"),
+        ("shop/api_urls.py", 5, "routes POST /api/orders to api_views.OrderViewSet"),
     ]

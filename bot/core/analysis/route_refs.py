@@ -43,6 +43,10 @@ _JS = re.compile(
 # (the call reader takes it as one, `bot.core.analysis.calls`).
 INLINE = "func"
 _GO_INLINE = re.compile(r"(?:[\w.]{1,80}\s*+,\s*+){0,4}func\s*+\(")
+# DRF routers: `router.register(r"users", UserViewSet, basename="user")`.
+_DRF = re.compile(
+    r"\.register\(\s*+(?:prefix\s*+=\s*+)?r?[\"'](?P<route>[^\"'\n]{0,300})[\"']\s*+,\s*+" + _ARGS
+)
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 # `const users = require("./controllers/users")`: where a CommonJS handler's module is.
 _REQUIRE = re.compile(
@@ -60,7 +64,7 @@ def route_handler_signals(
 ) -> list[Signal]:
     """One `route.handler` signal per route registered with a handler reference."""
     if language == "python":
-        if "path(" not in text and "url(" not in text:
+        if "path(" not in text and "url(" not in text and "register(" not in text:
             return []
         pattern, last = _PY, False
     elif language == "go":
@@ -96,8 +100,34 @@ def route_handler_signals(
             method = _method(m)
             name = f"{method} {route}" if method else route
             out.append(Signal(KIND, name, lines.at(m.start("args")), ref))
+    if language == "python" and "register(" in text:
+        out += _drf_routes(text, lines, prefixes, skip, MAX_ROUTES - len(out))
     if language not in ("python", "go") and out and "require(" in text:
         out += _required(text, {sig.detail.split(".")[0] for sig in out}, lines)
+    return out
+
+
+def _drf_routes(
+    text: str,
+    lines: Lines,
+    prefixes: Prefixes | None,
+    skip: Callable[[int], bool] | None,
+    room: int,
+) -> list[Signal]:
+    """Django REST framework: `router.register(r"users", views.UserViewSet)` routes
+    `users/` to the viewset (its `list`, `create`... methods)."""
+    out: list[Signal] = []
+    for m in _DRF.finditer(text):
+        if len(out) >= room:
+            break
+        if skip is not None and skip(m.start()):
+            continue
+        ref = handler_ref(m.group("args"), False)
+        if ref:
+            route = m.group("route")
+            if prefixes is not None:
+                route = prefixes.join(prefixes.at(m.start()), route)
+            out.append(Signal(KIND, route, lines.at(m.start("args")), ref))
     return out
 
 
