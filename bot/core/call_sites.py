@@ -53,6 +53,9 @@ class FileCalls:
     # JavaScript/TypeScript: what the module exports by default (`module.exports = x`,
     # `export default x`): a name defined in the file, or `OBJECT_EXPORT`.
     default_export: str = ""
+    # Python: classes that name their model (a class-based view or viewset's `model = Site`,
+    # `queryset = Device.objects.all()`): (class, its line, its last line, model, that line).
+    views: tuple[tuple[str, int, int, str, int], ...] = ()
     # A large Python file is indexed, not parsed: its calls are read one function at a time
     # (`calls_in`), by this, when a walk reaches that function.
     reader: Callable[[str], tuple[Call, ...]] | None = field(default=None, compare=False)

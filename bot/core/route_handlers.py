@@ -135,15 +135,20 @@ def route_starts(
             for target, qual in found:
                 if skip(target) or (target, qual) in seen:
                     continue
+                view = class_view(graph, target, qual)
                 fn = graph.function_at(target, _def_line(graph, target, qual))
-                if fn is None or fn.qual != qual:
+                if view is not None:
+                    def_line = view[1]  # a class-based view that inherits its methods
+                elif fn is None or fn.qual != qual:
                     continue
+                else:
+                    def_line = fn.line
                 seen.add((target, qual))
                 route = django_join(prefixes[path], sig.name) if path in prefixes else sig.name
                 verb = _ACTION_VERBS.get(qual.rpartition(".")[2]) if "." in qual else None
                 if verb and f.language == "python":  # `CartView.post`, a viewset's `create`
                     route = f"{verb} {_slashed(route)}"
-                out.append(RouteStart(route, sig.detail, path, sig.line, target, qual, fn.line))
+                out.append(RouteStart(route, sig.detail, path, sig.line, target, qual, def_line))
     return out
 
 
@@ -177,6 +182,13 @@ def include_prefixes(facts: Mapping[str, FileFacts], graph: CallGraph) -> dict[s
         if prefix and len(prefix) <= MAX_PREFIX:
             out[target] = prefix
     return out
+
+
+def class_view(graph: CallGraph, path: str, qual: str) -> tuple[str, int, int, str, int] | None:
+    """The class-based view `qual` of `path` that names its model (`model = Site`): (class,
+    line, last line, model, that line); None for a function or a method."""
+    fc = graph.calls(path) if "." not in qual else None
+    return next((v for v in fc.views if v[0] == qual), None) if fc is not None else None
 
 
 def _inline(graph: CallGraph, path: str, line: int) -> list[tuple[str, str]]:
@@ -279,11 +291,14 @@ def _py_defined(graph: CallGraph, module: str, rest: tuple[str, ...]) -> list[tu
     if dotted in quals:
         return [(module, dotted)]
     if len(rest) == 1 and rest[0] in fc.classes:
-        return [
+        own = [
             (module, f"{rest[0]}.{m}")
             for m in (*VIEW_METHODS, *VIEWSET_METHODS)
             if f"{rest[0]}.{m}" in quals
         ]
+        if not own and any(v[0] == rest[0] for v in fc.views):
+            return [(module, rest[0])]  # its methods are inherited: it starts at the class
+        return own
     return []
 
 

@@ -348,3 +348,48 @@ def test_a_drf_router_routes_to_a_viewsets_own_actions_under_its_include_prefix(
         ("shop/api_views.py", 6, "http entry point (OrderViewSet.perform_create)"),
         ("shop/api_urls.py", 5, "routes POST /api/orders to api_views.OrderViewSet"),
     ]
+
+
+INHERITED = {
+    "requirements.txt": b"django\ndjangorestframework\n",
+    "shop/__init__.py": b"",
+    "shop/urls.py": (
+        b"from django.urls import path\n"
+        b"from rest_framework.routers import DefaultRouter\n"
+        b"from shop import views\n\n"
+        b"router = DefaultRouter()\n"
+        b'router.register("devices", views.DeviceViewSet)\n\n'
+        b"urlpatterns = [\n"
+        b'    path("sites/", views.SiteListView.as_view()),\n'
+        b"] + router.urls\n"
+    ),
+    "shop/views.py": (
+        b"from django.views.generic import ListView\n"
+        b"from rest_framework import viewsets\n"
+        b"from shop import models\n\n\n"
+        b"class SiteListView(ListView):\n"
+        b"    model = models.Site\n\n\n"
+        b"class DeviceViewSet(viewsets.ModelViewSet):\n"
+        b'    queryset = models.Device.objects.prefetch_related("site")\n'
+        b"    serializer_class = None\n"
+    ),
+    "shop/models.py": b"class Site:\n    pass\n\n\nclass Device:\n    pass\n",
+}
+
+
+def test_a_class_view_that_inherits_its_methods_starts_at_the_class_and_reaches_its_model() -> None:
+    flows = {
+        f.name: chain(f) for f in facts_of(INHERITED).flows if f.hops[0].path == "shop/views.py"
+    }
+    assert flows == {
+        "/sites/ (shop/views.py) → database (ORM)": [
+            ("shop/views.py", 6, "http entry point (SiteListView)"),
+            ("shop/urls.py", 9, "routes /sites/ to views.SiteListView"),
+            ("shop/views.py", 7, "queries the database (Site model, methods inherited)"),
+        ],
+        "/devices (shop/views.py) → database (ORM)": [
+            ("shop/views.py", 10, "http entry point (DeviceViewSet)"),
+            ("shop/urls.py", 6, "routes /devices to views.DeviceViewSet"),
+            ("shop/views.py", 11, "queries the database (Device model, methods inherited)"),
+        ],
+    }
