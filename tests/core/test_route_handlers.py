@@ -393,3 +393,35 @@ def test_a_class_view_that_inherits_its_methods_starts_at_the_class_and_reaches_
             ("shop/views.py", 11, "queries the database (Device model, methods inherited)"),
         ],
     }
+
+
+KOA = {
+    "package.json": b'{"dependencies": {"koa": "2", "@koa/router": "12"}}',
+    "app.js": (
+        b"const Koa = require('koa');\n"
+        b"const Router = require('@koa/router');\n"
+        b"const users = require('./routes/users');\n"
+        b"const app = new Koa();\n"
+        b"const api = new Router();\n"
+        b"api.use('/v1', users.routes(), users.allowedMethods());\n"
+        b"app.use(api.routes());\n"
+        b"app.listen(3000);\n"
+    ),
+    "routes/users.js": (
+        b"const Router = require('@koa/router');\n"
+        b"const users = require('../controllers/users');\n"
+        b"const router = new Router({ prefix: '/users' });\n"
+        b"router.post('/:id', users.save);\n"
+        b"module.exports = router;\n"
+    ),
+    "controllers/users.js": (
+        b"exports.save = async (ctx) => {\n"
+        b"  await fetch('https://accounts.example.com/users', { method: 'POST' });\n"
+        b"};\n"
+    ),
+}
+
+
+def test_koa_router_prefixes_and_routes_mounts_name_the_route() -> None:
+    flow = next(f for f in facts_of(KOA).flows if f.hops[0].path == "controllers/users.js")
+    assert flow.name.startswith("POST /v1/users/:id (controllers/users.js) → ")

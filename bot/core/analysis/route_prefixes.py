@@ -244,3 +244,45 @@ def decorator_prefixes(text: str, lines: Lines, signals: list[Signal]) -> list[S
             s = Signal(s.kind, s.name, s.line, go_join(prefix, s.detail))
         out.append(s)
     return out
+
+
+# koa-router and friends: `const router = new Router({ prefix: "/api" })` puts the routes
+# registered on `router` under `/api`.
+_JS_ROUTER = re.compile(
+    r"\bnew\s++(?:[\w$]{1,80}\.)?[\w$]{0,40}Router\(\s*+\{(?P<opts>[^{}]{0,300})\}"
+)
+_JS_PREFIX_OPT = re.compile(r"\bprefix\s*+:\s*+[\"'`](?P<prefix>/[^\"'`\n]{0,200})[\"'`]")
+_JS_ASSIGNED = re.compile(r"(?P<var>[A-Za-z_$][\w$]{0,80})\s{0,8}=\s{0,8}$")
+_JS_ROUTE_CALL = re.compile(r"\.(?:get|post|put|patch|delete|all|route)\(\s*+[\"'`]/")
+_JS_RECEIVER = re.compile(r"(?P<var>[A-Za-z_$][\w$]{0,80})$")
+
+
+def js_router_prefixes(code: str, lines: Lines, signals: list[Signal]) -> list[Signal]:
+    """`signals` with the routes registered on a router made with a `prefix` option
+    (`new Router({ prefix: "/api" })`) prefixed: `router.post("/users")` → `/api/users`."""
+    if "prefix" not in code or "Router(" not in code:
+        return signals
+    routers: dict[str, str] = {}
+    for m in _JS_ROUTER.finditer(code):
+        opt = _JS_PREFIX_OPT.search(m.group("opts"))
+        bound = _JS_ASSIGNED.search(code, max(0, m.start() - 100), m.start())
+        if opt is not None and bound is not None and len(routers) < MAX_VARS:
+            routers.setdefault(bound.group("var"), opt.group("prefix"))
+    if not routers:
+        return signals
+    at_line: dict[int, str] = {}
+    for m in _JS_ROUTE_CALL.finditer(code):
+        on = _JS_RECEIVER.search(code, max(0, m.start() - 81), m.start())
+        if on is not None and on.group("var") in routers and len(at_line) < MAX_SPANS * 5:
+            at_line[lines.at(m.start())] = routers[on.group("var")]
+    out = []
+    for s in signals:
+        prefix = at_line.get(s.line or 0)
+        if prefix is not None and s.kind == "entrypoint.http" and s.detail.startswith("/"):
+            s = Signal(s.kind, s.name, s.line, go_join(prefix, s.detail))
+        elif prefix is not None and s.kind == "route.handler":
+            method, sep, route = s.name.partition(" ")
+            named = f"{method} {go_join(prefix, route)}" if sep else go_join(prefix, s.name)
+            s = Signal(s.kind, named, s.line, s.detail)
+        out.append(s)
+    return out
