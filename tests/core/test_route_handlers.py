@@ -246,7 +246,15 @@ PREFIXED_ROUTERS = {
         b"from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n"
         b"    from app.auth import bp as auth_bp\n"
         b"    app.register_blueprint(auth_bp, url_prefix='/auth')\n"
-        b"    from app.main import bp\n    app.register_blueprint(bp)\n    return app\n"
+        b"    from app.main import bp\n    app.register_blueprint(bp)\n"
+        b"    from app.admin import bp as admin_bp\n"
+        b"    app.register_blueprint(admin_bp, url_prefix='/admin')\n"
+        b"    return app\n"
+    ),
+    "app/admin/__init__.py": b"from flask import Blueprint\n\nbp = Blueprint('admin', __name__)\n",
+    "app/admin/routes.py": (
+        b"import requests\nfrom app.admin import bp\n\n\n@bp.route('/purge', methods=['POST'])\n"
+        b"def purge():\n    requests.post('https://cdn.example.com/purge')\n"
     ),
     "app/auth/__init__.py": b"from flask import Blueprint\n\nbp = Blueprint('auth', __name__)\n",
     "app/auth/routes.py": (
@@ -277,6 +285,7 @@ def test_flask_blueprints_and_fastapi_routers_take_the_prefix_they_are_registere
         f.name for f in facts_of(PREFIXED_ROUTERS).flows if "(app/" in f.name or "(api/r" in f.name
     )
     assert [n for n in names if n.startswith("/")] == [
+        "/admin/purge (app/admin/routes.py) → cdn.example.com",
         "/api/items/{item_id} (api/routers/items.py) → store.example.com",
         "/auth/login (app/auth/routes.py) → id.example.com",
         "/index (app/main/routes.py) → feed.example.com",

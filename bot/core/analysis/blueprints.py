@@ -73,7 +73,7 @@ def blueprint_prefixes(facts: Mapping[str, FileFacts], resolve: Resolve) -> dict
         if f.language != "python":
             continue
         for s in sorted((s for s in f.signals if s.kind == KIND), key=lambda s: s.line or 0):
-            home = _home(facts, resolve, path, s.name)
+            home = _home(facts, resolve, path, s.name, s.line or 0)
             if home is not None and len(s.detail) <= MAX_PREFIX:
                 defined.setdefault(home, s.detail)
     if not defined:
@@ -98,15 +98,17 @@ def blueprint_prefixes(facts: Mapping[str, FileFacts], resolve: Resolve) -> dict
 
 
 def _home(
-    facts: Mapping[str, FileFacts], resolve: Resolve, path: str, name: str
+    facts: Mapping[str, FileFacts], resolve: Resolve, path: str, name: str, line: int
 ) -> tuple[str, str] | None:
     """(the module that defines the router, its name there) for `name` as `path` imports it:
     `bp` of `from app.auth import bp` → (`app/auth/__init__.py`, `bp`); `users.router` of
     `from app.api import users` → (`app/api/users.py`, `router`)."""
     head, _, attr = name.partition(".")
-    for ref in facts[path].imports:
-        if head not in ref.names:
-            continue
+    # Of the imports binding that name (`from app.auth import bp`, `from app.api import bp`
+    # in one factory), the last one above the registration.
+    binding = [r for r in facts[path].imports if head in r.names]
+    above = [r for r in binding if r.line <= line]
+    for ref in sorted(above, key=lambda r: -r.line)[:1] or binding[:1]:
         if attr:  # `from app.api import users`: the submodule `app.api.users`
             base = ref.spec + "." if ref.spec else ""
             module = resolve(path, "python", ImportRef(base + head, ref.line, ref.level))
