@@ -237,6 +237,8 @@ def resolve_handler(
         return _go(graph, path, parts)
     if f.language in ("javascript", "typescript"):
         return _js(graph, facts, path, parts)
+    if f.language == "ruby":
+        return _rails(graph, facts, path, ref)
     return []
 
 
@@ -300,6 +302,28 @@ def _py_defined(graph: CallGraph, module: str, rest: tuple[str, ...]) -> list[tu
             return [(module, rest[0])]  # its methods are inherited: it starts at the class
         return own
     return []
+
+
+# --- Ruby -------------------------------------------------------------------------------
+
+
+def _rails(
+    graph: CallGraph, facts: Mapping[str, FileFacts], path: str, ref: str
+) -> list[tuple[str, str]]:
+    """`mod/stories#update` of `config/routes.rb`: `update` of the controller class in
+    `app/controllers/mod/stories_controller.rb`, when that controller defines it."""
+    ctrl, _, action = ref.partition("#")
+    root = path.removesuffix("config/routes.rb")
+    target = f"{root}app/controllers/{ctrl}_controller.rb"
+    fc = graph.calls(target) if target in facts else None
+    if fc is None or not action:
+        return []
+    found = [
+        fn.qual
+        for fn in fc.funcs
+        if fn.qual.endswith(f"Controller.{action}") and fn.qual.count(".") == 1
+    ]
+    return [(target, found[0])] if len(found) == 1 else []
 
 
 # --- Go ---------------------------------------------------------------------------------

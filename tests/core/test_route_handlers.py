@@ -434,3 +434,64 @@ KOA = {
 def test_koa_router_prefixes_and_routes_mounts_name_the_route() -> None:
     flow = next(f for f in facts_of(KOA).flows if f.hops[0].path == "controllers/users.js")
     assert flow.name.startswith("POST /v1/users/:id (controllers/users.js) → ")
+
+
+RAILS = {
+    "Gemfile": b"source 'https://rubygems.org'\ngem 'rails'\n",
+    "config/routes.rb": (
+        b"Rails.application.routes.draw do\n"
+        b'  root to: "home#index"\n'
+        b'  post "/login" => "login#login"\n'
+        b"  resources :stories, only: [:create, :show] do\n"
+        b"    member do\n"
+        b"      post :upvote\n"
+        b"    end\n"
+        b"  end\n"
+        b"  namespace :mod do\n"
+        b"    resources :notes, only: %i[create]\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/controllers/stories_controller.rb": (
+        b"class StoriesController < ApplicationController\n"
+        b"  def create\n"
+        b"    SendWebmentionJob.perform_later(1)\n"
+        b"  end\n\n"
+        b"  def upvote\n"
+        b"    Vote.create!(story_id: params[:id])\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/controllers/mod/notes_controller.rb": (
+        b"class Mod::NotesController < ApplicationController\n"
+        b"  def create\n"
+        b"    ModNote.create!(note: params[:note])\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/jobs/send_webmention_job.rb": (
+        b"class SendWebmentionJob < ApplicationJob\n  def perform(id)\n  end\nend\n"
+    ),
+}
+
+
+def test_rails_routes_start_at_their_controller_actions() -> None:
+    from bot.core.analysis.rails_routes import rails_route_signals
+
+    routes = [
+        (s.name, s.line, s.detail) for s in rails_route_signals(RAILS["config/routes.rb"].decode())
+    ]
+    assert routes == [
+        ("GET /", 2, "home#index"),
+        ("POST /login", 3, "login#login"),
+        ("POST /stories", 4, "stories#create"),
+        ("GET /stories/:id", 4, "stories#show"),
+        ("POST /stories/:id/upvote", 6, "stories#upvote"),
+        ("POST /mod/notes", 10, "mod/notes#create"),
+    ]
+    flows = facts_of(RAILS).flows
+    flow = next(f for f in flows if f.name.startswith("POST /stories "))
+    assert chain(flow)[:2] == [
+        ("app/controllers/stories_controller.rb", 2, "http entry point (StoriesController.create)"),
+        ("config/routes.rb", 4, "routes POST /stories to stories#create"),
+    ]
