@@ -8,7 +8,8 @@ signal: `name` the method and path (`POST /mod/stories`), `detail` the action as
 writes it (`mod/stories#create`); `bot.core.route_handlers` finds the controller's method.
 
 Read line by line, blocks by their `do`/`end` indentation (routes files are indented);
-every pattern is anchored on one line and bounded, the lines read and routes kept capped.
+every pattern is matched at the start of one line's text and bounded; the lines read and
+the routes kept are capped.
 """
 
 from __future__ import annotations
@@ -27,24 +28,20 @@ _STR = r"[\"'](?P<path>[^\"'\n]{0,200})[\"']"
 _TARGET = r"[\"'](?P<target>[\w/]{1,120}#\w{1,80})[\"']"
 # `get "/login" => "login#index"`, `post "/x", to: "c#a"`, `get "x", :to => "c#a"`.
 _ROUTE = re.compile(
-    rf"[ \t]*+{_VERB}\(?[ \t]*+{_STR}[ \t]*+(?:=>|,[ \t]*+(?::to[ \t]*+=>|to:))[ \t]*+{_TARGET}"
+    rf"{_VERB}\(?[ \t]*+{_STR}[ \t]*+(?:=>|,[ \t]*+(?::to[ \t]*+=>|to:))[ \t]*+{_TARGET}"
 )
-_ROOT = re.compile(rf"[ \t]*+root\(?[ \t]*+(?:(?::to[ \t]*+=>|to:)[ \t]*+)?{_TARGET}")
+_ROOT = re.compile(rf"root\(?[ \t]*+(?:(?::to[ \t]*+=>|to:)[ \t]*+)?{_TARGET}")
 # `post :upvote` (in a resource's `member`/`collection` block, or a resource's own block).
 _ACTION = re.compile(
-    rf"[ \t]*+{_VERB}[ \t(]++(?::|[\"'](?=\w{{1,80}}[\"']))(?P<action>\w{{1,80}})[\"']?"
+    rf"{_VERB}[ \t(]++(?::|[\"'](?=\w{{1,80}}[\"']))(?P<action>\w{{1,80}})[\"']?"
     r"[ \t]*+(?:,|\)|$)"
 )
-_RESOURCES = re.compile(
-    r"[ \t]*+(?P<kind>resources?)[ \t]++:(?P<name>\w{1,80})(?P<rest>[^\n]{0,300})"
-)
-_NAMESPACE = re.compile(r"[ \t]*+namespace[ \t]++:(?P<name>\w{1,80})")
-_SCOPE_PATH = re.compile(
-    r"[ \t]*+scope\b[ \t(]*+(?:path:[ \t]*+)?[\"'](?P<path>[^\"'\n]{0,200})[\"']"
-)
+_RESOURCES = re.compile(r"(?P<kind>resources?)[ \t]++:(?P<name>\w{1,80})(?P<rest>[^\n]{0,300})")
+_NAMESPACE = re.compile(r"namespace[ \t]++:(?P<name>\w{1,80})")
+_SCOPE_PATH = re.compile(r"scope\b[ \t(]*+(?:path:[ \t]*+)?[\"'](?P<path>[^\"'\n]{0,200})[\"']")
 _SCOPE_MODULE = re.compile(r"\bmodule:[ \t]*+[\"':](?P<module>\w{1,80})")
 _BLOCK = re.compile(r"\bdo(?:[ \t]*+\|[^|\n]{0,80}\|)?[ \t]*+$")
-_END = re.compile(r"[ \t]*+end\b")
+_END = re.compile(r"end\b")
 _ONLY = re.compile(r"\bonly:[ \t]*+(?P<list>\[[^\]\n]{0,300}\]|%i\[[^\]\n]{0,300}\]|:\w{1,80})")
 _EXCEPT = re.compile(r"\bexcept:[ \t]*+(?P<list>\[[^\]\n]{0,300}\]|%i\[[^\]\n]{0,300}\]|:\w{1,80})")
 _WORD = re.compile(r"\w{1,80}")
@@ -79,24 +76,24 @@ def rails_route_signals(text: str) -> list[Signal]:
         if not stripped or stripped.startswith("#"):
             continue
         indent = len(line) - len(stripped)
-        if _END.match(line) and stripped.split()[0] == "end":
+        if _END.match(stripped) and stripped.split()[0] == "end":
             while stack and stack[-1][0] >= indent:
                 stack.pop()
             continue
         prefix, folder, resource, member = stack[-1][1:] if stack else ("", "", "", "")
         opened = _BLOCK.search(line) is not None
         pushed: tuple[int, str, str, str, str] | None = None
-        if m := _ROUTE.match(line):
+        if m := _ROUTE.match(stripped):
             out.append(
                 _signal(m.group("verb"), prefix, m.group("path"), m.group("target"), folder, number)
             )
-        elif m := _ROOT.match(line):
+        elif m := _ROOT.match(stripped):
             out.append(_signal("get", prefix, "/", m.group("target"), folder, number))
-        elif (m := _ACTION.match(line)) and resource:
+        elif (m := _ACTION.match(stripped)) and resource:
             path = f"{member}/{m.group('action')}"
             target = f"{resource}#{m.group('action')}"
             out.append(_signal(m.group("verb"), "", path, target, "", number))
-        elif m := _RESOURCES.match(line):
+        elif m := _RESOURCES.match(stripped):
             name, rest = m.group("name"), m.group("rest")
             base = f"{prefix}/{name}"
             ctrl = f"{folder}{name}" if m.group("kind") == "resources" else f"{folder}{name}s"
@@ -108,11 +105,11 @@ def rails_route_signals(text: str) -> list[Signal]:
             if opened:
                 nested = f"{base}/:{_singular(name)}_id"
                 pushed = (indent, nested, folder, ctrl, base + "/:id")
-        elif m := _NAMESPACE.match(line):
+        elif m := _NAMESPACE.match(stripped):
             name = m.group("name")
             pushed = (indent, f"{prefix}/{name}", f"{folder}{name}/", "", "")
         elif stripped.startswith("scope"):
-            scoped = _SCOPE_PATH.match(line)
+            scoped = _SCOPE_PATH.match(stripped)
             module = _SCOPE_MODULE.search(line)
             more = scoped.group("path").strip("/") if scoped is not None else ""
             pushed = (
