@@ -28,6 +28,7 @@ INLINE = "func"  # the handler of a route written inline (`bot.core.analysis.rou
 MODULE_KIND = "route.module"  # `const users = require("./users")`, for a handler's head
 MAX_STARTS = 300  # handlers walked from, per repository (each walk is bounded on its own)
 MAX_ROUTES_FILES = 60
+MAX_VIEW_STARTS = 1_000  # class-based views that inherit their methods (one flow each, no walk)
 # `path("api/", include("hc.api.urls"))` (`bot.core.analysis.route_prefixes`, which the
 # core may not import: analysis imports the flows).
 INCLUDE_KIND = "route.include"
@@ -78,7 +79,8 @@ class RouteStart:
     routes_line: int
     path: str  # the handler's file
     qual: str  # its function (`handler.saveEntry`, `ping`, `CheckView.get`)
-    line: int  # its `def`/`func` line
+    line: int  # its `def`/`func` line (a class-based view's: its `class` line)
+    view: bool = False  # a class-based view that inherits its methods (no walk of its own)
 
     @property
     def method(self) -> str:
@@ -117,6 +119,7 @@ def route_starts(
     its first registration in path order)."""
     out: list[RouteStart] = []
     seen: set[tuple[str, str]] = set()
+    walked = views = 0  # class views are not walked: their own (larger) cap
     prefixes = include_prefixes(facts, graph)
     routes_files = [
         p for p, f in facts.items() if any(s.kind == KIND for s in f.signals) and not skip(p)
@@ -125,7 +128,7 @@ def route_starts(
         f = facts[path]
         signals = sorted((s for s in f.signals if s.kind == KIND), key=lambda s: s.line or 0)
         for sig in signals:
-            if sig.line is None or len(out) >= MAX_STARTS:
+            if sig.line is None or walked >= MAX_STARTS:
                 break
             found = (
                 _inline(graph, path, sig.line)
@@ -138,6 +141,8 @@ def route_starts(
                 view = class_view(graph, target, qual)
                 fn = graph.function_at(target, _def_line(graph, target, qual))
                 if view is not None:
+                    if views >= MAX_VIEW_STARTS:
+                        continue
                     def_line = view[1]  # a class-based view that inherits its methods
                 elif fn is None or fn.qual != qual:
                     continue
@@ -148,7 +153,12 @@ def route_starts(
                 verb = _ACTION_VERBS.get(qual.rpartition(".")[2]) if "." in qual else None
                 if verb and f.language == "python":  # `CartView.post`, a viewset's `create`
                     route = f"{verb} {_slashed(route)}"
-                out.append(RouteStart(route, sig.detail, path, sig.line, target, qual, def_line))
+                start = RouteStart(
+                    route, sig.detail, path, sig.line, target, qual, def_line, view is not None
+                )
+                out.append(start)
+                views += start.view
+                walked += not start.view
     return out
 
 
