@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from bot.core.analysis.blueprints import blueprint_prefixes
 from bot.core.analysis.calls import MAX_BYTES, memo_file_calls
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress_services import egress_services, merge_integrations
@@ -131,7 +132,9 @@ def _analyze(
     for_flows = confirm_producers(linked.for_flows, handoffs)
     schedules = collect_schedules(facts, is_test_path, is_development)
     # Routes files say where they are mounted only in the files that mount them.
-    entrypoints = with_mounts(entries_state.result, mount_prefixes(facts, resolver.resolve))
+    # (JavaScript routers by `app.use`, Flask blueprints and FastAPI routers by registration.)
+    prefixes = blueprint_prefixes(facts, resolver.resolve) | mount_prefixes(facts, resolver.resolve)
+    entrypoints = with_mounts(entries_state.result, prefixes)
     entrypoints = merge_processes(entrypoints, facts)  # a bin, a script, a compose service
     flows = build_flows(
         entrypoints,
