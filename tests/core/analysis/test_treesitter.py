@@ -70,3 +70,19 @@ def test_text_is_sliced_from_the_source_and_capped() -> None:
 def test_unknown_grammar_is_refused() -> None:
     with pytest.raises(ValueError, match="no tree-sitter grammar"):
         parse("cobol", b"")
+
+
+@pytest.mark.parametrize(
+    "source", [b"ab", b"abcdef", "é".encode() * 3, b"\xff\xfe\xfd\xfc", b"a\xffb", "ééé".encode() + b"x"]
+)
+def test_text_of_a_short_node_is_cut_by_characters_as_a_long_one(source: bytes) -> None:
+    # Short nodes skip the cut (no more characters than bytes): what a limit leaves is the same
+    # either way, with or without the source being read, invalid bytes replaced.
+    data = b"x = " + source + b"\n"
+    root = parse("python", data)
+    assert root is not None
+    expect = data.decode("utf-8", "replace")
+    for limit in range(1, 14):
+        with reading(data):
+            assert text(root, limit) == expect[:limit]
+        assert text(root, limit) == expect[:limit]
