@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot.core.analysis import route_refs
 from bot.core.analysis.golang import extract_go
 from bot.core.analysis.javascript import extract_javascript
 from bot.core.analysis.python import extract_python
@@ -88,3 +92,21 @@ def test_handler_ref_reads_only_plain_references() -> None:
     assert handler_ref("include(urls))", last=False) == ""
     assert handler_ref("None)", last=False) == ""
     assert handler_ref("a, b", last=True) == ""  # the call goes on: its last argument is unseen
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["re_", "path(", "url(", "re_path(", "get_absolute_url(", "'p/'", ", ", "views.x",
+             ")", "\n", " ", "r", '"', "x"]
+        ),
+        max_size=40,
+    )
+)
+@example(["re_", "re_path(", "'p/'", ", ", "views.x", "path(", "'q/'", ", ", "views.y"])
+def test_django_routes_are_the_matches_of_the_whole_pattern(parts: list[str]) -> None:
+    # Tried only where a route call is written: the same matches as the pattern's own scan.
+    text = "".join(parts)
+    found = [(m.span(), m.groupdict()) for m in route_refs._python_matches(text)]
+    assert found == [(m.span(), m.groupdict()) for m in route_refs._PY.finditer(text)]
