@@ -56,6 +56,7 @@ from bot.core.analysis.egress_file import (
     _parameters,
     _string_literal,
     _timeout,
+    remembering_callees,
 )
 from bot.core.analysis.egress_learn import _learn
 from bot.core.analysis.egress_other import other_call
@@ -129,7 +130,7 @@ def outbound_calls(
     root = parse(language, data)
     if root is None:
         return (), (), ()
-    with reading(data):
+    with reading(data), remembering_callees():
         return _outbound_calls(language, family, root, data, *wanted)
 
 

@@ -86,3 +86,20 @@ def test_text_of_a_short_node_is_cut_by_characters_as_a_long_one(source: bytes) 
         with reading(data):
             assert text(root, limit) == expect[:limit]
         assert text(root, limit) == expect[:limit]
+
+
+def test_callees_remembered_within_a_file_are_those_read_afresh() -> None:
+    from bot.core.analysis.egress_file import _CALLEES, _callee, remembering_callees
+
+    data = b"a.b(c.d(x)).e(f())\nimport g\ng.h.i(j)(k)\n"
+    root = parse("python", data)
+    assert root is not None
+    calls = find("python", root, frozenset({"call"}))
+    with reading(data):
+        fresh = [_callee(c) for c in calls]
+        with remembering_callees():
+            assert [_callee(c) for c in calls] == fresh
+            assert [_callee(c) for c in calls] == fresh  # the second time from the memo
+            assert len(_CALLEES.get() or {}) >= len(calls)
+        assert _CALLEES.get() is None
+    assert fresh == ["a.b().e", "a.b", "c.d", "f", "g.h.i()", "g.h.i"]
