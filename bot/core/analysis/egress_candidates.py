@@ -52,11 +52,13 @@ def _candidate(
     urlish = _URL_NAME.search(_SEPARATORS.split(text(first, 120))[-1]) is not None
     if first.type in _FIELD_ARGS and not urlish:
         return None
+    # Before the parent test: both only rule the call out, and a node's parent is found by
+    # a walk down from the root.
+    if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
+        return None  # a parameter or a name from elsewhere: never a written host
     parent = node.parent
     if parent is not None and parent.type in ("argument_list", "arguments") and _sends(f, parent):
         return None  # `get(URI("https://…"))`: the outer call is the one that sends
-    if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
-        return None  # a parameter or a name from elsewhere: never a written host
     host, configured_by, origin = _resolve(f, first, 0, node)
     if origin == "user" and name in _GENERIC_METHODS:
         return None  # `cache.fetch(story.url)`: too common a name to be a wrapper's
