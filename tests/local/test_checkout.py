@@ -213,7 +213,7 @@ def test_plain_folder_listed_again_hashes_only_files_whose_stat_moved(
 ) -> None:
     # Files written just now are "racy" (an edit in the same clock tick keeps their stat):
     # the test moves the margin so that they count as old enough to remember.
-    monkeypatch.setattr(checkout, "RACY_NS", -10**12)
+    monkeypatch.setattr(checkout, "RACY_NS", -(10**12))
     checkout._FOLDER_SHAS.clear()
     (tmp_path / "pkg").mkdir()
     for i in range(5):
@@ -221,12 +221,18 @@ def test_plain_folder_listed_again_hashes_only_files_whose_stat_moved(
     first = LocalSnapshot(tmp_path).entries()
     hashed: list[int] = []
     real = checkout.git_blob_sha
-    monkeypatch.setattr(checkout, "git_blob_sha", lambda d, *a: hashed.append(len(d)) or real(d, *a))
+    monkeypatch.setattr(
+        checkout, "git_blob_sha", lambda d, *a: hashed.append(len(d)) or real(d, *a)
+    )
     (tmp_path / "pkg/m2.py").write_bytes(b"import sys, re\n")
     again = LocalSnapshot(tmp_path).entries()
     assert hashed == [15]
-    assert [e for e in again if e.path != "pkg/m2.py"] == [e for e in first if e.path != "pkg/m2.py"]
-    assert ("pkg/m2.py", git_blob_sha(b"import sys, re\n"), 15) in [(e.path, e.sha, e.size) for e in again]
+    assert [e for e in again if e.path != "pkg/m2.py"] == [
+        e for e in first if e.path != "pkg/m2.py"
+    ]
+    assert ("pkg/m2.py", git_blob_sha(b"import sys, re\n"), 15) in [
+        (e.path, e.sha, e.size) for e in again
+    ]
 
 
 def test_plain_folder_files_changed_just_now_are_hashed_again(tmp_path: Path) -> None:

@@ -195,9 +195,7 @@ def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
 _JS_VERB_ENDS = tuple(f".{v}" for v in models._JS_VERBS.split())
 
 
-def _call(
-    f: _File, node: Node, written: str, callee: str, args: list[Node]
-) -> OutboundCall | None:
+def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> OutboundCall | None:
     """The call's outbound call, if any: `written` is its callee as written (`_callee`),
     `callee` that canonically (`_canonical`), `args` its positional arguments (`_args`)."""
     table = models.MODELS[f.language]

@@ -215,7 +215,9 @@ def test_django_urlpatterns_and_routes() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["re_", "path(", "re_path(", "x", "_", " ", "'a'", '"/b"', "r", "\n"])))
+@given(
+    st.lists(st.sampled_from(["re_", "path(", "re_path(", "x", "_", " ", "'a'", '"/b"', "r", "\n"]))
+)
 @example(["xre_path(", "'a'"])
 @example(["re_re_path(", "'a'"])
 def test_django_route_rule_matches_as_the_pattern_with_an_optional_prefix(parts: list[str]) -> None:

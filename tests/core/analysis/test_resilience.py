@@ -106,8 +106,12 @@ def test_powers_found_by_their_operators_are_those_a_walk_finds(
     root = parse(language, data)
     assume(root is not None)
     with reading(data):
-        walked = {n.id for n in find(language, root, resilience._BINARY) if resilience._exponential(n)}
-        looked_up = {n.id for n in resilience._powers(language, root, data) if resilience._exponential(n)}
+        walked = {
+            n.id for n in find(language, root, resilience._BINARY) if resilience._exponential(n)
+        }
+        looked_up = {
+            n.id for n in resilience._powers(language, root, data) if resilience._exponential(n)
+        }
     assert looked_up == walked
 
 
@@ -116,4 +120,7 @@ def test_many_operators_fall_back_to_the_walk() -> None:
     root = parse("python", data)
     assert root is not None
     with reading(data):
-        assert len([n for n in resilience._powers("python", root, data) if resilience._exponential(n)]) == 1
+        assert (
+            len([n for n in resilience._powers("python", root, data) if resilience._exponential(n)])
+            == 1
+        )

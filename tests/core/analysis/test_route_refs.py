@@ -98,8 +98,22 @@ def test_handler_ref_reads_only_plain_references() -> None:
 @given(
     st.lists(
         st.sampled_from(
-            ["re_", "path(", "url(", "re_path(", "get_absolute_url(", "'p/'", ", ", "views.x",
-             ")", "\n", " ", "r", '"', "x"]
+            [
+                "re_",
+                "path(",
+                "url(",
+                "re_path(",
+                "get_absolute_url(",
+                "'p/'",
+                ", ",
+                "views.x",
+                ")",
+                "\n",
+                " ",
+                "r",
+                '"',
+                "x",
+            ]
         ),
         max_size=40,
     )

@@ -73,7 +73,8 @@ def test_unknown_grammar_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "source", [b"ab", b"abcdef", "é".encode() * 3, b"\xff\xfe\xfd\xfc", b"a\xffb", "ééé".encode() + b"x"]
+    "source",
+    [b"ab", b"abcdef", "é".encode() * 3, b"\xff\xfe\xfd\xfc", b"a\xffb", "ééé".encode() + b"x"],
 )
 def test_text_of_a_short_node_is_cut_by_characters_as_a_long_one(source: bytes) -> None:
     # Short nodes skip the cut (no more characters than bytes): what a limit leaves is the same
