@@ -56,6 +56,7 @@ from bot.core.analysis.egress_file import (
     _parameters,
     _string_literal,
     _timeout,
+    remembering_callees,
 )
 from bot.core.analysis.egress_learn import _learn
 from bot.core.analysis.egress_other import other_call
@@ -130,7 +131,7 @@ def outbound_calls(
     root = parse(language, data)
     if root is None:
         return (), (), ()
-    with reading(data):
+    with reading(data), remembering_callees():
         return _outbound_calls(language, family, root, data, *wanted)
 
 
@@ -157,9 +158,12 @@ def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
     calls: list[OutboundCall] = []
     for node in nodes:
         if node.type in _CALLS:
-            callee = _canonical(f, _callee(node))
-            found = other_call(f, node, callee, _args(node), _resolve, _key_in, _string_literal)
-            found = found if found is not None else _call(f, node)
+            # Each walks the call's subtree: read once here for both readers.
+            written = _callee(node)
+            callee = _canonical(f, written)
+            args = _args(node)
+            found = other_call(f, node, callee, args, _resolve, _key_in, _string_literal)
+            found = found if found is not None else _call(f, node, written, callee, args)
             if found is not None:
                 calls.append(found)
         elif node.type == "composite_literal" and f.language == "go":
@@ -192,9 +196,9 @@ def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
 _JS_VERB_ENDS = tuple(f".{v}" for v in models._JS_VERBS.split())
 
 
-def _call(f: _File, node: Node) -> OutboundCall | None:
-    written = _callee(node)  # asked once: each call walks the callee's expression
-    callee = _canonical(f, written)
+def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> OutboundCall | None:
+    """The call's outbound call, if any: `written` is its callee as written (`_callee`),
+    `callee` that canonically (`_canonical`), `args` its positional arguments (`_args`)."""
     table = models.MODELS[f.language]
     model = table.get(callee)
     if model is None and f.language in ("python", "javascript"):
@@ -235,8 +239,8 @@ def _call(f: _File, node: Node) -> OutboundCall | None:
         return OutboundCall("http", line(node), sdk.client, sdk.host, "", "sdk", _timeout(f, node))
     if model is None:
         own = _own_verb_call(f, node, written)
-        return own if own is not None else _candidate(f, node, callee)
-    if model.client == "pycurl" and not text(_first(_args(node)), 40).endswith(".URL"):
+        return own if own is not None else _candidate(f, node, callee, args)
+    if model.client == "pycurl" and not text(_first(args), 40).endswith(".URL"):
         return None
     url = _url_arg(f, node, model)
     if url is None and base is None:

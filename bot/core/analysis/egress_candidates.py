@@ -32,11 +32,15 @@ _CANDIDATE_ARGS = _STRING_TYPES | {"identifier", "constant", "binary", "binary_e
                                    "binary_operator", "call", "call_expression"}  # fmt: skip
 
 
-def _candidate(f: _File, node: Node, callee: str) -> OutboundCall | None:
+def _candidate(
+    f: _File, node: Node, callee: str, args: list[Node] | None = None
+) -> OutboundCall | None:
     """A call to something else whose first argument is a URL with a written host, or one
     held by a setting or env var: kept for the aggregation, which knows every file's
-    wrappers (a repository's own HTTP helper defined in another file)."""
-    args = _args(node)
+    wrappers (a repository's own HTTP helper defined in another file). `args`: the call's
+    `_args`, when the caller has them."""
+    if args is None:
+        args = _args(node)
     if not args or args[0].type not in _CANDIDATE_ARGS | _FIELD_ARGS:
         return None
     name = callee.rsplit(".", 1)[-1]
@@ -45,14 +49,16 @@ def _candidate(f: _File, node: Node, callee: str) -> OutboundCall | None:
     first = args[0]
     # A URL-named argument (`apiEndpoint`, `c.webhookURL`) keeps the call even when its value
     # cannot be read: in a folder named for a service, the service is the destination.
-    urlish = _URL_NAME.search(re.split(r"[.:]", text(first, 120))[-1]) is not None
+    urlish = _URL_NAME.search(_SEPARATORS.split(text(first, 120))[-1]) is not None
     if first.type in _FIELD_ARGS and not urlish:
         return None
+    # Before the parent test: both only rule the call out, and a node's parent is found by
+    # a walk down from the root.
+    if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
+        return None  # a parameter or a name from elsewhere: never a written host
     parent = node.parent
     if parent is not None and parent.type in ("argument_list", "arguments") and _sends(f, parent):
         return None  # `get(URI("https://…"))`: the outer call is the one that sends
-    if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
-        return None  # a parameter or a name from elsewhere: never a written host
     host, configured_by, origin = _resolve(f, first, 0, node)
     if origin == "user" and name in _GENERIC_METHODS:
         return None  # `cache.fetch(story.url)`: too common a name to be a wrapper's
@@ -63,6 +69,7 @@ def _candidate(f: _File, node: Node, callee: str) -> OutboundCall | None:
     return OutboundCall("candidate", line(node), f"call:{name}", host, configured_by, origin)
 
 
+_SEPARATORS = re.compile(r"[.:]")
 _FIELD_ARGS = frozenset({"attribute", "member_expression", "selector_expression"})
 
 

@@ -8,7 +8,10 @@ literal's text. No part of this module resolves a destination (`egress_resolve`)
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.core.analysis import egress_sdk
@@ -79,8 +82,37 @@ def _lang(language: str) -> str:
     return "javascript" if language in ("typescript", "tsx") else language
 
 
+# The callees read in the file being walked, by (node id, start byte): each call's is asked
+# by several readers (bindings, calls, wrappers, loops), and reading one walks the callee's
+# subtree. Set per file by `remembering_callees`; context-local, so threads don't share it.
+_CALLEES: contextvars.ContextVar[dict[tuple[int, int], str] | None] = contextvars.ContextVar(
+    "egress_callees", default=None
+)
+
+
+@contextlib.contextmanager
+def remembering_callees() -> Iterator[None]:
+    """Within this block (one file's tree), `_callee` reads each call once."""
+    token = _CALLEES.set({})
+    try:
+        yield
+    finally:
+        _CALLEES.reset(token)
+
+
 def _callee(node: Node) -> str:
     """`a.b.c` for the called expression; calls inside a chain read as `x.R().Get`."""
+    memo = _CALLEES.get()
+    if memo is None:
+        return _read_callee(node)
+    key = (node.id, node.start_byte)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _read_callee(node)
+    return found
+
+
+def _read_callee(node: Node) -> str:
     if node.type == "call":
         # A Ruby call names its parts `receiver` and `method`; a Python call has neither.
         receiver = node.child_by_field_name("receiver")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot.core.analysis import route_refs
 from bot.core.analysis.golang import extract_go
 from bot.core.analysis.javascript import extract_javascript
 from bot.core.analysis.python import extract_python
@@ -179,3 +183,43 @@ def test_flask_blueprint_and_fastapi_router_prefixes_join_their_decorator_routes
         (s.line, s.detail) for s in extract_python(text).signals if s.kind == "entrypoint.http"
     )
     assert [r for r in routes if r[1]] == [(12, "/auth/login"), (17, "/items/{item_id}"), (22, "/")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "re_",
+                "path(",
+                "url(",
+                "re_path(",
+                "get_absolute_url(",
+                "'p/'",
+                ", ",
+                "views.x",
+                ")",
+                "\n",
+                " ",
+                "r",
+                '"',
+                "x",
+            ]
+        ),
+        max_size=40,
+    )
+)
+@example(["re_", "re_path(", "'p/'", ", ", "views.x", "path(", "'q/'", ", ", "views.y"])
+def test_django_routes_are_the_matches_of_the_whole_pattern(parts: list[str]) -> None:
+    # Tried only where a route call is written: the same match as the pattern's own search,
+    # from every position a forward scan asks from.
+    text = "".join(parts)
+    fast = route_refs._PythonSearch(text)
+    pos = 0
+    while pos <= len(text):
+        m = fast.search(text, pos)
+        want = route_refs._PY.search(text, pos)
+        assert (m and (m.span(), m.groupdict())) == (want and (want.span(), want.groupdict()))
+        if m is None:
+            break
+        pos = m.start() + 1
