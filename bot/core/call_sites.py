@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-OBJECT_EXPORT = "{}"  # a JS module's `module.exports = { a, b }`: its own functions, by name
+OBJECT_EXPORT = "{}"
+# A reader's mark, in its table of local types, for a local a call made (its callee follows).
+MADE_BY = "\0"  # a JS module's `module.exports = { a, b }`: its own functions, by name
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,18 +33,26 @@ class Call:
     # (import spec or "", type name) of `parts[0]`, when the parser sees its type.
     head_type: tuple[str, str] | None = None
     context: bool = False  # `with logs.context(...)`: wraps the work, is not a step of it
+    # The callee (as written) whose result `parts[0]` holds, when its type is not
+    # seen here (`parser = get_parser(name)`): the walk types it by that function's
+    # return annotation (`FileCalls.returns`).
+    made_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class FileCalls:
     funcs: tuple[Func, ...]
     calls: tuple[Call, ...]
-    # (owner type, field, import spec or "", field type): `storage: Storage` in a class body.
+    # (owner type, field, import spec or "", field type): `storage: Storage` in a class body;
+    # owner "" for a module-level instance (`notifier = Notifier()`, JS `const x = new X()`).
     fields: tuple[tuple[str, str, str, str], ...] = ()
     # Go: (name as used in the file, import spec); Python leaves it to the import facts.
     aliases: tuple[tuple[str, str], ...] = ()
-    interfaces: tuple[tuple[str, str], ...] = ()  # Go: (interface, method)
-    classes: tuple[str, ...] = ()  # Python classes / Go type names declared here
+    # Go: (interface, method); TypeScript: (interface or abstract class, method it declares
+    # without a body), so a call on that type goes on to the implementations.
+    interfaces: tuple[tuple[str, str], ...] = ()
+    # Python classes / Go type names / JS classes and TypeScript interfaces declared here.
+    classes: tuple[str, ...] = ()
     # JavaScript/TypeScript: (local name, module spec, imported name; "*" for a namespace).
     imports: tuple[tuple[str, str, str], ...] = ()
     # Python: handlers a decorator registers on a module-level registry, (registry name,
@@ -53,6 +63,16 @@ class FileCalls:
     # JavaScript/TypeScript: what the module exports by default (`module.exports = x`,
     # `export default x`): a name defined in the file, or `OBJECT_EXPORT`.
     default_export: str = ""
+    # Python / JavaScript / TypeScript: (class, a base it extends or implements, as written).
+    bases: tuple[tuple[str, str], ...] = ()
+    # Python: methods declared abstract (`@abstractmethod`, or a body of `...`, `pass` or
+    # `raise NotImplementedError`): a call on them runs a subclass's override.
+    abstract: tuple[str, ...] = ()
+    # (function qual, the class its return annotation names): `-> Parser`, `: Promise<T>`.
+    returns: tuple[tuple[str, str], ...] = ()
+    # Python: classes that name their model (a class-based view or viewset's `model = Site`,
+    # `queryset = Device.objects.all()`): (class, its line, its last line, model, that line).
+    views: tuple[tuple[str, int, int, str, int], ...] = ()
     # A large Python file is indexed, not parsed: its calls are read one function at a time
     # (`calls_in`), by this, when a walk reaches that function.
     reader: Callable[[str], tuple[Call, ...]] | None = field(default=None, compare=False)

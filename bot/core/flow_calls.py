@@ -3,13 +3,15 @@
 `CallGraph.steps(path, scope)` gives the same-repository calls a function (or, with scope
 "", a whole module) makes, each resolved to the file and function it runs, in source order.
 Python names resolve through the file's imports (`from bot.app.webhooks import
-verify_signature`, one re-export through a package's `__init__.py`), classes through their
-methods (`queue: Queue` → `Queue.submit`, `self.storage` → the field's declared class). Go
-names resolve through the package folder: a package function (`store.New`), a method on a
-typed receiver or parameter, through struct fields (`s.Store.CreateMemo` →
-`store.Store.CreateMemo`), and from an interface method to its implementations in the
-packages that import the interface's package. A call whose target is not seen is not a hop:
-the walk falls back to imports (`flows`). `read(path)` parses a file on first use only.
+verify_signature`, re-exports through a package's `__init__.py`, star imports included),
+JavaScript/TypeScript names through `import`/`require` and barrels. Calls on objects go
+through the class the object is declared with (`queue: Queue` → `Queue.submit`,
+`self.storage` → the field's declared class, `this.mailService` → an injected service, a
+module-level `notifier = Notifier()`, a local made by a function annotated `-> Parser`);
+`flow_members` says which methods such a call runs (inherited, or an interface's
+implementations). Go calls are resolved in `flow_calls_go`. A call whose target is not seen
+is not a hop: the walk falls back to imports (`flows`). `read(path)` parses a file on first
+use only.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func
+from bot.core.flow_calls_go import GoCalls
+from bot.core.flow_members import Members
 from bot.core.model import FileFacts, ImportRef
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
@@ -37,7 +41,6 @@ PRISMA_OPS = frozenset(
     """.split()  # noqa: SIM905 (words read better as words)
 )
 _READ = frozenset({"python", "go", "ruby", "javascript", "typescript"})
-MAX_IMPLEMENTATIONS = 3
 MAX_REEXPORTS = 12  # `export * from` lines of a barrel file followed for one name
 # Method names Rails, Active Record and Ruby give every object: a repository that defines
 # one of them once (`def update` in one controller) has not made every `.update(` its own.
@@ -87,8 +90,9 @@ class CallGraph:
         self._wrapping: set[tuple[str, int]] = set()  # (path, line) of `with f(...)` calls
         # (path, line) of dispatch calls → (target, qual) → what the handler handles
         self._dispatched: dict[tuple[str, int], dict[tuple[str, str], str]] = {}
-        self._go_dirs: dict[str, list[str]] | None = None
-        self._go_importers: dict[str, list[str]] | None = None
+        self.go = GoCalls(facts, resolve, self.calls)
+        # What a call on a class instance runs: inherited methods, implementations.
+        self.members = Members(facts, self.calls, skip)
 
     def calls(self, path: str) -> FileCalls | None:
         if path not in self._calls:
@@ -110,6 +114,12 @@ class CallGraph:
         if fc is None:
             return True
         spans = [f for f in fc.funcs if f.qual == scope or f.qual.startswith(scope + ".")]
+        # A method's class was built first: its constructor's lines (the client it made)
+        # belong to each method, as a field's initialiser in the class body does.
+        owner = scope.rpartition(".")[0]
+        if owner:
+            built = (f"{owner}.constructor", f"{owner}.__init__")
+            spans += [f for f in fc.funcs if f.qual in built]
         if any(f.first <= line <= f.end for f in spans):
             return True
         return not any(f.first <= line <= f.end for f in fc.funcs)
@@ -132,7 +142,7 @@ class CallGraph:
         """The other files of a Go file's package (none for other languages)."""
         if not path.endswith(".go"):
             return []
-        return self._go_files(path.rpartition("/")[0])
+        return self.go.files(path.rpartition("/")[0])
 
     def steps(self, path: str, scope: str) -> list[tuple[str, str, int, str]]:
         """(target path, target scope, call line, "calls x.f") for the resolved calls of
@@ -152,7 +162,7 @@ class CallGraph:
             if f.language == "python":
                 targets = self._python(path, f, fc, call)
             elif f.language == "go":
-                targets = self._go(path, call)
+                targets = self.go.steps(path, call)
             elif f.language == "ruby":
                 targets = self._ruby(path, call)
             else:
@@ -220,12 +230,36 @@ class CallGraph:
                 self._dispatched[(path, call.line)] = handlers
                 return list(handlers)
         if call.head_type is not None:
-            found = self._py_method(path, call.head_type[1], parts[1:])
-            return [found] if found else []
+            return self._py_method(path, call.head_type[1], parts[1:])
+        if call.made_by and len(parts) > 1:
+            return self._py_made(path, call.made_by, parts[1:])
         if parts[0] in ("self", "cls"):
             return []
         hit = self._py_name(path, parts[0], parts[1:], 0)
         return [hit] if hit else []
+
+    def _py_made(
+        self, path: str, made_by: tuple[str, ...], rest: tuple[str, ...]
+    ) -> list[tuple[str, str]]:
+        """`parser.parse()` after `parser = get_parser(…)`: on the class `get_parser`'s
+        return annotation names (`-> Parser`), as its own module sees that name."""
+        if made_by[0] in ("self", "cls"):
+            return []
+        maker = self._py_name(path, made_by[0], made_by[1:], 0)
+        return self._made(maker, rest, self._py_method)
+
+    def _made(
+        self,
+        maker: tuple[str, str] | None,
+        rest: tuple[str, ...],
+        method: Callable[[str, str, tuple[str, ...]], list[tuple[str, str]]],
+    ) -> list[tuple[str, str]]:
+        """`rest` called on what function `maker` returns, by its declared return type."""
+        if maker is None or maker[1].endswith((".__init__", ".constructor")):
+            return []
+        fc = self.calls(maker[0])
+        returned = next((t for q, t in fc.returns if q == maker[1]), None) if fc else None
+        return method(maker[0], returned, rest) if returned else []
 
     def _py_dispatch(self, path: str, fc: FileCalls, registry: str) -> dict[tuple[str, str], str]:
         """The handlers `registry.dispatch(...)` runs: the functions registered on it by a
@@ -278,8 +312,20 @@ class CallGraph:
         if local is not None:
             return (path, local)
         if name in fc.classes:
-            return self._py_method(path, name, rest)
+            return _first(self._py_method(path, name, rest))
+        made = self.members.instance(path, name) if rest else None
+        if made is not None:  # a module-level instance: `notifier = Notifier()`
+            return _first(self._py_method(path, made, rest))
         f = self.facts[path]
+        if depth and not any(name in ref.names for ref in f.imports):
+            # A package's `from .parsers import *` (re-exports only: depth > 0).
+            for ref in f.imports[:MAX_REEXPORTS]:
+                if ref.names == ("*",):
+                    star = self.resolve(path, "python", ref)
+                    if star and star != path and star in self.facts and depth < MAX_REEXPORT:
+                        hit = self._py_name(star, name, rest, depth + 1)
+                        if hit is not None:
+                            return hit
         for ref in f.imports:
             if name in ref.names:
                 base = ref.spec + "." if ref.spec else ""
@@ -312,24 +358,26 @@ class CallGraph:
         qual = _py_defined(fc, name, rest)
         if qual is not None:
             return (path, qual)
+        made = self.members.instance(path, name) if rest else None
+        if made is not None:  # `from app.clients import notifier`: an instance made there
+            return _first(self._py_method(path, made, rest))
         return None
 
-    def _py_method(self, path: str, cls: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
-        """`Cls.method` (through declared fields: `self.storage.submit` → `Storage.submit`)."""
+    def _py_method(self, path: str, cls: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
+        """`Cls.method` (through declared fields: `self.storage.submit` → `Storage.submit`),
+        inherited, or an abstract method's implementations (`flow_members`)."""
         home = self._py_class(path, cls)
         for _ in range(len(rest) - 1):
             if home is None:
-                return None
-            fc = self.calls(home[0])
-            fields = fc.fields if fc is not None else ()
-            field = next((t for o, n, _s, t in fields if o == home[1] and n == rest[0]), None)
+                return []
+            field = self.members.field(home, rest[0], self._py_class)
             if field is None:
-                return None
+                return []
             home = self._py_class(home[0], field)
             rest = rest[1:]
         if home is None or not rest:
-            return None
-        return self._py_in(home[0], home[1], rest[:1])
+            return []
+        return self.members.methods(home, rest[0], self._py_class)
 
     def _py_class(self, path: str, cls: str, depth: int = 0) -> tuple[str, str] | None:
         """(file, class) that `cls` names in `path`."""
@@ -357,11 +405,11 @@ class CallGraph:
         field typed by a constructor parameter property)."""
         parts = call.parts
         if call.head_type is not None:
-            hit = self._js_method(path, call.head_type[1], parts[1:])
-        elif parts[0] == "this":
-            hit = None
-        else:
-            hit = self._js_name(path, parts[0], parts[1:])
+            return self._js_method(path, call.head_type[1], parts[1:])
+        if call.made_by and len(parts) > 1:
+            maker = self._js_name(path, call.made_by[0], call.made_by[1:])
+            return self._made(maker, parts[1:], self._js_method)
+        hit = self._js_name(path, parts[0], parts[1:]) if parts[0] != "this" else None
         return [hit] if hit else []
 
     def _js_name(self, path: str, name: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
@@ -371,6 +419,9 @@ class CallGraph:
         local = _py_defined(fc, name, rest)  # functions and classes are looked up alike
         if local is not None:
             return (path, local)
+        made = self.members.instance(path, name) if rest else None
+        if made is not None:  # `const mailer = new Mailer()` at module level
+            return _first(self._js_method(path, made, rest))
         for local_name, spec, imported in fc.imports:
             if local_name != name:
                 continue
@@ -400,6 +451,9 @@ class CallGraph:
         local = _py_defined(fc, name, rest)
         if local is not None:
             return (path, local)
+        made = self.members.instance(path, name) if rest else None
+        if made is not None:  # `export const mailer = new Mailer()`
+            return _first(self._js_method(path, made, rest))
         if depth >= MAX_REEXPORT:
             return None
         for ref in self.facts[path].imports[:MAX_REEXPORTS]:
@@ -422,29 +476,48 @@ class CallGraph:
         if cls in fc.classes:
             return (path, cls)
         for local_name, spec, imported in fc.imports:
-            if local_name == cls and imported not in ("*", "default"):
+            if local_name == cls and imported == "default":  # `import Mailer from "./mailer"`
                 target = self._js_module(path, spec)
-                hit = self._js_export(target, imported, (), 0) if target else None
-                if hit is None and target is not None:
-                    found = self.calls(target)
-                    hit = (target, imported) if found and imported in found.classes else None
-                return hit
+                found = self.calls(target) if target else None
+                name = found.default_export if found else ""
+                return (target, name) if target and found and name in found.classes else None
+            if local_name == cls and imported != "*":
+                target = self._js_module(path, spec)
+                return self._js_class_export(target, imported, 0) if target else None
         return None
 
-    def _js_method(self, path: str, cls: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
-        home: tuple[str, str] | None = (path, cls)
+    def _js_class_export(self, path: str, name: str, depth: int) -> tuple[str, str] | None:
+        """The class (or interface) `name` that `path` exports, through `export … from`
+        re-exports (a barrel `index.ts`)."""
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        if name in fc.classes:
+            return (path, name)
+        if depth >= MAX_REEXPORT:
+            return None
+        for ref in self.facts[path].imports[:MAX_REEXPORTS]:
+            if ref.kind != "export" or (ref.names and name not in ref.names):
+                continue
+            target = self._js_module(path, ref.spec)
+            if target is not None and target != path:
+                hit = self._js_class_export(target, name, depth + 1)
+                if hit is not None:
+                    return hit
+        return None
+
+    def _js_method(self, path: str, cls: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
+        """`rest[-1]` on an instance of `cls` (as `path` names it), through the fields of
+        `rest[:-1]`: the class's method, an inherited one, or an interface's implementations."""
+        home = self._js_class(path, cls)
         for name in rest[:-1]:
             if home is None:
-                return None
-            fc = self.calls(home[0])
-            fields = fc.fields if fc is not None else ()
-            field = next((t for o, n, _s, t in fields if o == home[1] and n == name), None)
+                return []
+            field = self.members.field(home, name, self._js_class)
             home = self._js_class(home[0], field) if field is not None else None
         if home is None or not rest:
-            return None
-        fc = self.calls(home[0])
-        qual = f"{home[1]}.{rest[-1]}"
-        return (home[0], qual) if fc is not None and any(f.qual == qual for f in fc.funcs) else None
+            return []
+        return self.members.methods(home, rest[-1], self._js_class)
 
     # --- Ruby --------------------------------------------------------------------------
 
@@ -486,115 +559,9 @@ class CallGraph:
             self._rb = (by_qual, by_name)
         return self._rb
 
-    # --- Go -------------------------------------------------------------------------
 
-    def _go(self, path: str, call: Call) -> list[tuple[str, str]]:
-        fc = self.calls(path)
-        if fc is None:
-            return []
-        folder = path.rpartition("/")[0]
-        parts = call.parts
-        if len(parts) == 1:
-            return self._go_func(folder, parts[0])
-        aliases = dict(fc.aliases)
-        if call.head_type is not None:
-            spec, typ = call.head_type
-            home = self._go_folder(spec) if spec else folder
-            return self._go_method(home, typ, parts[1:]) if home is not None else []
-        if parts[0] in aliases and len(parts) == 2:
-            home = self._go_folder(aliases[parts[0]])
-            return self._go_func(home, parts[1]) if home is not None else []
-        return []
-
-    def _go_folder(self, spec: str) -> str | None:
-        target = self.resolve("", "go", ImportRef(spec, 0))
-        return target.rstrip("/") if target is not None else None
-
-    def _go_files(self, folder: str) -> list[str]:
-        if self._go_dirs is None:
-            dirs: dict[str, list[str]] = {}
-            for p, f in self.facts.items():
-                if f.language == "go" and not p.endswith("_test.go"):
-                    dirs.setdefault(p.rpartition("/")[0], []).append(p)
-            self._go_dirs = {k: sorted(v) for k, v in dirs.items()}
-        return self._go_dirs.get(folder, [])
-
-    def _go_func(self, folder: str, qual: str) -> list[tuple[str, str]]:
-        for p in self._go_files(folder):
-            fc = self.calls(p)
-            if fc is not None and any(fn.qual == qual for fn in fc.funcs):
-                return [(p, qual)]
-        return []
-
-    def _go_method(self, folder: str, typ: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
-        """The method `rest[-1]` on `typ` (in `folder`), through the fields of `rest[:-1]`."""
-        for name in rest[:-1]:
-            nxt = None
-            for p in self._go_files(folder):
-                fc = self.calls(p)
-                for owner, field, spec, ftype in fc.fields if fc is not None else ():
-                    if owner == typ and field == name:
-                        nxt = (spec, ftype)
-                        break
-                if nxt is not None:
-                    break
-            if nxt is None:
-                return []
-            home = self._go_folder(nxt[0]) if nxt[0] else folder
-            if home is None:
-                return []
-            folder, typ = home, nxt[1]
-        method = rest[-1]
-        found = self._go_func(folder, f"{typ}.{method}")
-        if found:
-            return found
-        wanted = self._go_interface(folder, typ)
-        if method in wanted:
-            return self._go_implementations(folder, method, wanted)
-        return []
-
-    def _go_interface(self, folder: str, typ: str) -> set[str]:
-        """The methods of interface `typ` declared in `folder` (empty when it is not one)."""
-        out: set[str] = set()
-        for p in self._go_files(folder):
-            fc = self.calls(p)
-            out.update(m for i, m in (fc.interfaces if fc is not None else ()) if i == typ)
-        return out
-
-    def _go_implementations(
-        self, folder: str, method: str, wanted: set[str]
-    ) -> list[tuple[str, str]]:
-        """`method` on the types that implement the interface (most of `wanted`), in the
-        repository's packages that import `folder`."""
-        if self._go_importers is None:
-            importers: dict[str, set[str]] = {}
-            for p, f in self.facts.items():
-                if f.language != "go" or p.endswith("_test.go"):
-                    continue
-                for ref in f.imports:
-                    home = self.resolve(p, "go", ref)
-                    if home is not None:
-                        importers.setdefault(home.rstrip("/"), set()).add(p.rpartition("/")[0])
-            self._go_importers = {k: sorted(v) for k, v in importers.items()}
-        out: list[tuple[str, str]] = []
-        need = max(1, (len(wanted) * 4) // 5)
-        for other in self._go_importers.get(folder, []):
-            methods: dict[str, set[str]] = {}
-            where: dict[str, str] = {}
-            for p in self._go_files(other):
-                fc = self.calls(p)
-                for fn in fc.funcs if fc is not None else ():
-                    owner, _, name = fn.qual.rpartition(".")
-                    if owner and name in wanted:
-                        methods.setdefault(owner, set()).add(name)
-                        if name == method:
-                            where[owner] = p
-            for owner in sorted(where):
-                if len(methods[owner]) >= need:
-                    out.append((where[owner], f"{owner}.{method}"))
-            if len(out) >= MAX_IMPLEMENTATIONS:
-                break
-        return out[:MAX_IMPLEMENTATIONS]
+def _first(found: list[tuple[str, str]]) -> tuple[str, str] | None:
+    return found[0] if found else None
 
 
 def _py_defined(fc: FileCalls, name: str, rest: tuple[str, ...]) -> str | None:

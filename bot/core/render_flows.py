@@ -167,7 +167,10 @@ def container_diagram(facts: RepoFacts) -> str:
     web = [f"proc_{slug(e.name)}" for e in processes if e.kind == "http"]
     served: set[tuple[str, str]] = set()
     if len(web) == 1 and web[0] in nodes:
-        served = {(node, web[0]) for node in set(entry_of.values()) if node != web[0]}
+        # A file's second entry point (the webhook beside the health check) has a node of
+        # its own, found by line: it is served too.
+        entry_nodes = set(entry_of.values()) | set(entry_at.values())
+        served = {(node, web[0]) for node in entry_nodes if node != web[0]}
     if not nodes:
         return ""
     lines = ["```mermaid", "flowchart LR"]

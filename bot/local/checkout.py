@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -216,26 +217,76 @@ class LocalSnapshot:
 
     def _folder_entries(self) -> tuple[FileEntry, ...]:
         attributes: dict[str, str] = {}
-        found: list[tuple[str, int]] = []
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = sorted(d for d in dirnames if d not in VENDORED_DIRS)
-            rel_dir = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
-            for name in filenames:
-                full = os.path.join(dirpath, name)
-                if os.path.islink(full):
-                    continue
-                path = name if rel_dir == "." else f"{rel_dir}/{name}"
+        found: list[tuple[str, str, os.stat_result]] = []  # (path, full path, its stat)
+        for dirpath, rel_dir, files in _walk(str(self.root)):
+            for name in files:
+                full = f"{dirpath}{os.sep}{name}"
+                path = name if not rel_dir else f"{rel_dir}/{name}"
                 if name == ".gitattributes":
                     attributes[path] = Path(full).read_text("utf-8", "replace")
-                found.append((path, os.stat(full).st_size))
+                found.append((path, full, os.stat(full)))
         keep = PathFilter.from_files(attributes)
-        out = [
-            FileEntry(path, git_blob_sha((self.root / path).read_bytes()), size)
-            for path, size in found
-            if keep.skip_reason(path, size) is None
-        ]
+        # A file whose times are this close to now may change again within the same clock
+        # tick without its stat moving: it is hashed every time, never remembered.
+        recent = time.time_ns() - RACY_NS
+        out = []
+        for path, full, st in found:
+            if keep.skip_reason(path, st.st_size) is not None:
+                continue
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            known = _FOLDER_SHAS.get(full)
+            if known is not None and known[0] == stamp:
+                sha = known[1]
+            else:
+                with open(full, "rb") as handle:
+                    sha = git_blob_sha(handle.read())
+                if max(st.st_mtime_ns, st.st_ctime_ns) < recent:
+                    if len(_FOLDER_SHAS) >= _FOLDER_SHAS_MAX:
+                        _FOLDER_SHAS.clear()
+                    _FOLDER_SHAS[full] = (stamp, sha)
+            out.append(FileEntry(path, sha, st.st_size))
         out.sort()
         return tuple(out)
+
+
+def _walk(root: str) -> Iterator[tuple[str, str, list[str]]]:
+    """(folder, its path relative to `root` or "", the names of its files), as `os.walk`
+    would give them top-down with vendored folders pruned and sorted: links to files or
+    folders are not files here and are not followed (one `scandir` entry tells, where
+    `os.walk` plus `os.path.islink` asked the file system twice per file)."""
+    stack = [(root, "")]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            scan = os.scandir(folder)
+        except OSError:
+            continue
+        files: list[str] = []
+        subfolders: list[str] = []
+        with scan:
+            while True:
+                try:
+                    entry = next(scan)
+                except StopIteration:
+                    break
+                except OSError:
+                    break  # as os.walk: the folder is left as far as it was read
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    try:
+                        link = entry.is_symlink()
+                    except OSError:
+                        link = False
+                    if not link and entry.name not in VENDORED_DIRS:
+                        subfolders.append(entry.name)
+                elif not entry.is_symlink():
+                    files.append(entry.name)
+        yield folder, rel, files
+        for name in sorted(subfolders, reverse=True):
+            stack.append((f"{folder}{os.sep}{name}", f"{rel}/{name}" if rel else name))
 
 
 def inside(root: Path, rel: str) -> Path | None:
@@ -293,6 +344,12 @@ class _Listing:
 _INDEXES: dict[object, tuple[dict[str, tuple[str, int]], tuple[str, ...]]] = {}
 _LISTINGS: dict[object, _Listing] = {}
 _MEMO_MAX = 4
+# Plain folders listed in this process: full path -> ((size, mtime, ctime, inode), blob SHA),
+# so a folder listed again (a warm refresh) reads and hashes only the files whose stat moved,
+# as git's index does. Entries are made only for files older than `RACY_NS` at listing.
+_FOLDER_SHAS: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+_FOLDER_SHAS_MAX = 200_000
+RACY_NS = 2_000_000_000
 
 
 def _remember(memo: dict[object, Any], key: object, value: object) -> None:

@@ -11,6 +11,7 @@ import pytest
 from bot.core.analysis.extract import extract_all
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.snapshot import git_blob_sha
+from bot.local import checkout
 from bot.local.checkout import LocalSnapshot, inside, walk_docs
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -205,3 +206,55 @@ def test_docs_are_found_and_written_only_along_real_folders(tmp_path: Path) -> N
     assert inside(root, "docs/a.md") == root / "docs" / "a.md"
     assert inside(root, "docs/linked/b.md") is None
     assert inside(root, "../outside/b.md") is None
+
+
+def test_plain_folder_listed_again_hashes_only_files_whose_stat_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Files written just now are "racy" (an edit in the same clock tick keeps their stat):
+    # the test moves the margin so that they count as old enough to remember.
+    monkeypatch.setattr(checkout, "RACY_NS", -(10**12))
+    checkout._FOLDER_SHAS.clear()
+    (tmp_path / "pkg").mkdir()
+    for i in range(5):
+        (tmp_path / f"pkg/m{i}.py").write_bytes(b"import os\n")
+    first = LocalSnapshot(tmp_path).entries()
+    hashed: list[int] = []
+    real = checkout.git_blob_sha
+    monkeypatch.setattr(
+        checkout, "git_blob_sha", lambda d, *a: hashed.append(len(d)) or real(d, *a)
+    )
+    (tmp_path / "pkg/m2.py").write_bytes(b"import sys, re\n")
+    again = LocalSnapshot(tmp_path).entries()
+    assert hashed == [15]
+    assert [e for e in again if e.path != "pkg/m2.py"] == [
+        e for e in first if e.path != "pkg/m2.py"
+    ]
+    assert ("pkg/m2.py", git_blob_sha(b"import sys, re\n"), 15) in [
+        (e.path, e.sha, e.size) for e in again
+    ]
+
+
+def test_plain_folder_files_changed_just_now_are_hashed_again(tmp_path: Path) -> None:
+    checkout._FOLDER_SHAS.clear()
+    (tmp_path / "a.py").write_bytes(b"import os\n")
+    assert LocalSnapshot(tmp_path).entries()[0].sha == git_blob_sha(b"import os\n")
+    (tmp_path / "a.py").write_bytes(b"import re\n")  # same size, likely the same clock tick
+    assert LocalSnapshot(tmp_path).entries()[0].sha == git_blob_sha(b"import re\n")
+
+
+def test_plain_folder_skips_links_and_vendored_folders_and_keeps_special_names(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real/a.py").write_bytes(b"x = 1\n")
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor/v.py").write_bytes(b"x = 2\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "b.py").symlink_to(tmp_path / "real/a.py")
+    (tmp_path / "dangling.py").symlink_to(tmp_path / "nowhere.py")
+    (tmp_path / ".gitattributes").write_text("gen/** linguist-generated\n")
+    (tmp_path / "gen").mkdir()
+    (tmp_path / "gen/g.py").write_bytes(b"x = 3\n")
+    paths = [e.path for e in LocalSnapshot(tmp_path).entries()]
+    assert paths == [".gitattributes", "real/a.py"]

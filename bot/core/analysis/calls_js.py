@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.core.analysis import treesitter as ts
 from bot.core.analysis.call_bounds import MAX_CALLS, MAX_PARTS, PARSE_FLOOR, PARSE_PER_BYTE
-from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func
+from bot.core.call_sites import MADE_BY, OBJECT_EXPORT, Call, FileCalls, Func
 
 _JS_NODES = frozenset(
     {
@@ -27,10 +27,16 @@ _JS_NODES = frozenset(
         "export_statement",
         "required_parameter",
         "public_field_definition",
+        "class_heritage",
+        "interface_declaration",
+        "method_signature",
+        "abstract_method_signature",
     }
 )
 _JS_FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function"})
 MAX_ARGS = 8  # arguments of one call looked at for a function handed over
+MAX_HERITAGE = 16  # names of one `extends … implements …` kept
+MAX_DECLARED = 5_000  # interface and abstract method signatures kept per file
 
 
 def _js_type(node: ts.Node | None) -> str | None:
@@ -99,6 +105,11 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
         calls: list[Call] = []
         owners: list[tuple[int, str]] = []  # (end byte, class name) of the open classes
         open_funcs: list[tuple[int, str]] = []  # (end byte, qual) of the open functions
+        bases: list[tuple[str, str]] = []
+        interfaces: list[tuple[str, str]] = []
+        returns: list[tuple[str, str]] = []
+        # (end byte, qual) of the open functions' local instances: `const x = new X()`.
+        local_types: dict[str, dict[str, str]] = {}
         default = ""
         exported = False
         for n in ts.find(grammar, root, _JS_NODES):
@@ -115,11 +126,36 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                 name = ts.text(n.child_by_field_name("name"))
                 classes.append(name)
                 owners.append((n.end_byte, name))
+            elif kind == "interface_declaration":
+                # An interface is a type a field may be declared with: a call on it goes on
+                # to the classes that implement it (`flow_members`).
+                name = ts.text(n.child_by_field_name("name"))
+                classes.append(name)
+                owners.append((n.end_byte, name))
+            elif kind in ("method_signature", "abstract_method_signature"):
+                if owner and len(interfaces) < MAX_DECLARED:
+                    interfaces.append((owner, ts.text(n.child_by_field_name("name"))))
+            elif kind == "class_heritage":
+                if owner and len(bases) < MAX_DECLARED:
+                    _js_heritage(n, owner, bases)
             elif kind in ("method_definition", "function_declaration", "variable_declarator"):
                 if kind == "variable_declarator":
                     value = n.child_by_field_name("value")
                     if value is not None and value.type in ("call_expression", "member_expression"):
                         _js_require(n.child_by_field_name("name"), value, imports)
+                    made = _js_made(value)
+                    var = n.child_by_field_name("name")
+                    if made and var is not None and var.type == "identifier":
+                        # `const mailer = new Mailer()`: a module's singleton, or a local.
+                        if scope:
+                            local_types.setdefault(scope, {})[ts.text(var)] = made
+                        elif not owner:
+                            fields.append(("", ts.text(var), "", made))
+                    elif scope and var is not None and var.type == "identifier":
+                        # `const driver = await makeDriver()`: typed by what it returns.
+                        maker = _js_maker(value)
+                        if maker is not None:
+                            local_types.setdefault(scope, {})[ts.text(var)] = MADE_BY + maker
                     if scope or value is None:
                         continue
                     # `const register = catchAsync(async (req, res) => …)`: a function too.
@@ -135,6 +171,9 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                     first, prev = ts.line(prev), prev.prev_named_sibling
                 funcs.append(Func(qual, ts.line(n), first, n.end_point[0] + 1))
                 open_funcs.append((n.end_byte, qual))
+                returned = _js_returned(n.child_by_field_name("return_type"))
+                if returned is not None and len(returns) < MAX_DECLARED:
+                    returns.append((qual, returned))
             elif kind == "required_parameter":
                 # `constructor(private readonly svc: Svc)`: a field of the class.
                 if owner and any(c.type == "accessibility_modifier" for c in n.children):
@@ -150,6 +189,11 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                 if owner and typ:
                     fields.append((owner, ts.text(n.child_by_field_name("name")), "", typ))
             elif kind in ("assignment_expression", "export_statement"):
+                if kind == "assignment_expression" and owner and scope:
+                    # `this.store = new S3Store()` in a method: a field of that class.
+                    field = _js_this_field(n)
+                    if field is not None:
+                        fields.append((owner, *field))
                 if not scope and not owner:
                     default = _js_default(n) or default
                     named = _js_exported_function(n)
@@ -165,7 +209,13 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                 if found is not None:
                     parts, line = found
                     head = ("", owner) if parts[0] == "this" and owner else None
-                    calls.append(Call(line, scope, parts, head))
+                    local = local_types.get(scope, {}).get(parts[0]) if len(parts) > 1 else None
+                    made_by: tuple[str, ...] = ()
+                    if local is not None and local.startswith(MADE_BY):
+                        made_by = tuple(local[1:].split("."))
+                    elif local is not None:
+                        head = ("", local)
+                    calls.append(Call(line, scope, parts, head, made_by=made_by))
                 # A function handed over is called back: `router.post("/x", ctrl.create)`.
                 args = n.child_by_field_name("arguments")
                 for arg in args.named_children[:MAX_ARGS] if args is not None else ():
@@ -177,10 +227,77 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
         tuple(funcs),
         tuple(calls),
         tuple(dict.fromkeys(fields)),
+        interfaces=tuple(dict.fromkeys(interfaces)),
         classes=tuple(classes),
         imports=tuple(imports),
         default_export=default or (OBJECT_EXPORT if exported else ""),
+        bases=tuple(dict.fromkeys(bases)),
+        returns=tuple(returns),
     )
+
+
+def _js_maker(value: ts.Node | None) -> str | None:
+    """`makeDriver` of `makeDriver(…)` or `await makeDriver(…)` (`a.b` of `a.b(…)`; not
+    `this.…`: a method's return type is not read through `this`)."""
+    if value is not None and value.type == "await_expression":
+        value = value.named_children[0] if value.named_children else None
+    if value is None or value.type != "call_expression":
+        return None
+    found = _js_parts(value.child_by_field_name("function"))
+    if found is None or found[0][0] == "this":
+        return None
+    return ".".join(found[0])
+
+
+def _js_returned(node: ts.Node | None) -> str | None:
+    """`Parser` of `: Parser` or `: Promise<Parser>`."""
+    if node is not None and node.type == "type_annotation":
+        node = node.named_children[0] if node.named_children else None
+    if node is not None and node.type == "generic_type":
+        generic = node.child_by_field_name("name") or node.named_children[0]
+        args = node.child_by_field_name("type_arguments")
+        if ts.text(generic) == "Promise" and args is not None and args.named_children:
+            node = args.named_children[0]
+    found = _js_type(node)
+    return found if found and found[:1].isupper() and found != "Promise" else None
+
+
+def _js_made(value: ts.Node | None) -> str | None:
+    """`Mailer` of `new Mailer(…)` (or `new mail.Mailer(…)`)."""
+    if value is None or value.type != "new_expression":
+        return None
+    ctor = value.child_by_field_name("constructor")
+    if ctor is not None and ctor.type == "member_expression":
+        ctor = ctor.child_by_field_name("property")
+    named = ctor is not None and ctor.type in ("identifier", "property_identifier")
+    return ts.text(ctor) if named else None
+
+
+def _js_this_field(n: ts.Node) -> tuple[str, str, str] | None:
+    """("store", "", "S3Store") of `this.store = new S3Store()`."""
+    left = n.child_by_field_name("left")
+    if left is None or left.type != "member_expression":
+        return None
+    obj = left.child_by_field_name("object")
+    if obj is None or obj.type != "this":
+        return None
+    made = _js_made(n.child_by_field_name("right"))
+    prop = left.child_by_field_name("property")
+    return (ts.text(prop), "", made) if made and prop is not None else None
+
+
+def _js_heritage(n: ts.Node, owner: str, out: list[tuple[str, str]]) -> None:
+    """`extends B implements C, D<E>`: (owner, "B"), (owner, "C"), (owner, "D")."""
+    for clause in n.named_children[:MAX_HERITAGE]:
+        names = clause.named_children if clause.type.endswith("_clause") else [clause]
+        for t in names[:MAX_HERITAGE]:
+            if t.type == "member_expression":  # `extends base.Storage`
+                t = t.child_by_field_name("property") or t
+            name = _js_type(t)
+            if name is None and t.type == "property_identifier":
+                name = ts.text(t)
+            if name:
+                out.append((owner, name))
 
 
 def _js_require(name: ts.Node | None, value: ts.Node, out: list[tuple[str, str, str]]) -> None:

@@ -18,13 +18,15 @@ import textwrap
 from bot.core.analysis.call_bounds import MAX_CALLS, MAX_PARTS
 from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import Lines
-from bot.core.call_sites import Call, FileCalls, Func
+from bot.core.call_sites import MADE_BY, Call, FileCalls, Func
 
 # Decorators that register a handler on a registry a dispatch call runs (gidgethub's
 # `@router.register("pull_request", action="opened")`, pyee's `@ee.on("event")`).
 REGISTERING = frozenset({"register", "on", "handler"})
 MAX_REGISTERED = 200
 MAX_REGISTRY_ARGS = 32
+MAX_BASES = 16  # bases of one class kept
+MAX_MODULE_FIELDS = 2_000  # a file's fields (module-level instances included) kept
 
 
 def _ann_name(node: ast.expr | None) -> str | None:
@@ -118,9 +120,13 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
     calls: list[Call] = []
     fields: list[tuple[str, str, str, str]] = []
     classes: list[str] = []
+    views: list[tuple[str, int, int, str, int]] = []
     wrappers: set[int] = set()  # ids of the calls that open a `with`
     registered: list[tuple[str, str, str]] = []
     registries: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+    bases: list[tuple[str, str]] = []
+    abstract: list[str] = []
+    returns: list[tuple[str, str]] = []
     # Children are pushed in reverse so they pop in source order: an assignment is seen
     # before the calls below it. Leaves (names, constants, contexts) are never pushed.
     stack: list[tuple[ast.AST, _Scope]] = [(tree, ("", cls, {}))]
@@ -133,6 +139,11 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
             first = min([d.lineno for d in node.decorator_list] + [node.lineno])
             end = node.end_lineno or node.lineno
             funcs.append(Func(qual, node.lineno + offset, first + offset, end + offset))
+            if cls and not scope and _is_abstract(node):
+                abstract.append(qual)
+            returned = _ann_name(node.returns)
+            if returned is not None and returned[:1].isupper() and len(returns) < MAX_CALLS:
+                returns.append((qual, returned))
             inner = dict(types)
             args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
             for i, arg in enumerate(args):
@@ -151,6 +162,12 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
             if scope:
                 continue  # a class inside a function: its methods are not reached by name
             classes.append(node.name)
+            for base in node.bases[:MAX_BASES] if len(bases) < MAX_MODULE_FIELDS else ():
+                named = _ann_name(base)
+                if named is not None:
+                    bases.append((node.name, named))
+            if not cls and len(views) < MAX_VIEWS:
+                _note_view(node, offset, views)
             children = list(node.body)
             child_scope = ("", node.name, {})
         else:
@@ -158,10 +175,14 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
                 assert isinstance(node, ast.Call)
                 parts = _dotted(node.func)
                 if parts is not None:
-                    head = types.get(parts[0])
+                    head = types.get(parts[0]) if len(parts) > 1 else None
                     line = (node.func.end_lineno or node.lineno) + offset
+                    made_by: tuple[str, ...] = ()
+                    if head is not None and head.startswith(MADE_BY):
+                        made_by, head = tuple(head[1:].split(".")), None
                     typed = ("", head) if head else None
-                    calls.append(Call(line, scope, parts, typed, id(node) in wrappers))
+                    wraps = id(node) in wrappers
+                    calls.append(Call(line, scope, parts, typed, wraps, made_by))
             elif kind is ast.With or kind is ast.AsyncWith:
                 assert isinstance(node, (ast.With, ast.AsyncWith))
                 wrappers.update(id(item.context_expr) for item in node.items)
@@ -181,7 +202,75 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
         classes=tuple(classes),
         registered=tuple(registered),
         registries=tuple(registries),
+        bases=tuple(dict.fromkeys(bases)),
+        abstract=tuple(abstract),
+        returns=tuple(returns),
+        views=tuple(views),
     )
+
+
+def _is_abstract(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """`@abstractmethod`, or a body that only says it is not implemented here."""
+    if any(_ann_name(d) == "abstractmethod" for d in node.decorator_list):
+        return True
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    if len(body) != 1:
+        return False
+    only = body[0]
+    if isinstance(only, ast.Pass):
+        return True
+    if isinstance(only, ast.Expr) and isinstance(only.value, ast.Constant):
+        return only.value.value is Ellipsis
+    if isinstance(only, ast.Raise) and only.exc is not None:
+        exc = only.exc.func if isinstance(only.exc, ast.Call) else only.exc
+        return _ann_name(exc) == "NotImplementedError"
+    return False
+
+
+MAX_VIEWS = 500  # classes naming a model, per file
+
+
+def _note_view(
+    node: ast.ClassDef, offset: int, views: list[tuple[str, int, int, str, int]]
+) -> None:
+    """A class whose body names its model (`model = Site`, `queryset = Device.objects…`):
+    a class-based view or viewset that inherits the methods that read and write it."""
+    for item in node.body:
+        if not isinstance(item, ast.Assign) or len(item.targets) != 1:
+            continue
+        target = item.targets[0]
+        if not isinstance(target, ast.Name) or target.id not in ("model", "queryset"):
+            continue
+        model = _model_named(item.value) if target.id == "model" else _queried(item.value)
+        if model:
+            end = node.end_lineno or node.lineno
+            views.append(
+                (node.name, node.lineno + offset, end + offset, model, item.lineno + offset)
+            )
+            return
+
+
+def _model_named(value: ast.expr) -> str:
+    """`Site` of `model = Site` or `model = models.Site`."""
+    if isinstance(value, ast.Name):
+        return value.id
+    return value.attr if isinstance(value, ast.Attribute) else ""
+
+
+def _queried(value: ast.expr) -> str:
+    """`Device` of `Device.objects.prefetch_related(…).filter(…)` (at most 20 calls deep)."""
+    for _ in range(20):
+        if isinstance(value, ast.Call):
+            value = value.func
+        elif isinstance(value, ast.Attribute):
+            if value.attr == "objects":
+                return _model_named(value.value)
+            value = value.value
+        else:
+            return ""
+    return ""
 
 
 def _note_registered(d: ast.expr, qual: str, out: list[tuple[str, str, str]]) -> None:
@@ -224,12 +313,22 @@ def _note_types(
     else:
         targets = list(node.targets)
         name = _constructed(node.value)
+    if name is None and scope and len(targets) == 1 and isinstance(targets[0], ast.Name):
+        # `parser = get_parser(name)`: typed later by what `get_parser` says it returns.
+        made = _dotted(node.value.func) if isinstance(node.value, ast.Call) else None
+        if made is not None:
+            types[targets[0].id] = MADE_BY + ".".join(made)
+        else:
+            types.pop(targets[0].id, None)  # no longer what it was
+        return
     if name is None:
         return
     for t in targets:
         if isinstance(t, ast.Name):
             if scope or not cls:  # a local, or a module-level `queue = Queue(...)`
                 types[t.id] = name
+                if not scope and not cls and len(fields) < MAX_MODULE_FIELDS:
+                    fields.append(("", t.id, "", name))  # importable: `from m import queue`
             elif cls:
                 fields.append((cls, t.id, "", name))
         elif (
@@ -269,6 +368,10 @@ def python_index(data: bytes) -> FileCalls | None:
     fields: list[tuple[str, str, str, str]] = []
     open_: list[tuple[int, str, str, int, int]] = []  # (indent, kind, qual, line, first)
     decorated: int | None = None
+    abstract_above = False  # an `@abstractmethod` among the decorators being read
+    bases: list[tuple[str, str]] = []
+    abstract: list[str] = []
+    returns: list[tuple[str, str]] = []
     body_indent: dict[str, int] = {}
 
     def close(upto: int, indent: int) -> None:
@@ -302,6 +405,7 @@ def python_index(data: bytes) -> FileCalls | None:
         last_code = i
         if stripped.startswith("@"):
             decorated = decorated or i
+            abstract_above = abstract_above or "abstractmethod" in code
             continue
         kind = defined = ""
         if stripped.startswith(("def", "async", "class")):  # the first word is one of these
@@ -314,7 +418,25 @@ def python_index(data: bytes) -> FileCalls | None:
             qual = f"{owner}.{defined}" if owner else defined
             if kind == "class" and not any(k == "def" for _, k, _, _, _ in open_):
                 classes.append(qual)
+                if len(bases) < MAX_MODULE_FIELDS:
+                    bases.extend((qual, b) for b in _line_bases(code))
+            elif kind == "def" and open_ and open_[-1][1] == "class":
+                if abstract_above:
+                    abstract.append(qual)
+                returned = _line_returns(code)
+                if returned:
+                    returns.append((qual, returned))
+            elif kind == "def":
+                returned = _line_returns(code)
+                if returned:
+                    returns.append((qual, returned))
             open_.append((indent, kind, qual, i, decorated or i))
+        elif stripped.startswith("self.") and len(fields) < MAX_MODULE_FIELDS:
+            # `self.client = Client(…)` in a method: a field of the class around it.
+            cls_open = [q for _, k, q, _, _ in open_ if k == "class"]
+            made = _line_self_field(code)
+            if cls_open and made is not None:
+                fields.append((cls_open[-1], *made))
         elif open_ and open_[-1][1] == "class" and ":" in stripped:
             # `storage: Storage` at the class body's own indentation: a declared field.
             owner = open_[-1][2]
@@ -324,6 +446,7 @@ def python_index(data: bytes) -> FileCalls | None:
                 if name.strip().isidentifier() and typ.isidentifier():
                     fields.append((owner, name.strip(), "", typ))
         decorated = None
+        abstract_above = False
     close(last_code, 0)
     funcs.sort(key=lambda f: f.line)
     spans = {f.qual: f for f in funcs}
@@ -355,4 +478,38 @@ def python_index(data: bytes) -> FileCalls | None:
         tuple(dict.fromkeys(fields)),
         classes=tuple(classes),
         reader=read,
+        bases=tuple(dict.fromkeys(bases)),
+        abstract=tuple(abstract),
+        returns=tuple(returns),
     )
+
+
+def _line_bases(code: str) -> list[str]:
+    """`Storage`, `Mixin` of a one-line `class S3(base.Storage, Mixin, metaclass=M):`."""
+    inside = code.partition("(")[2].rpartition(")")[0]
+    out = []
+    for part in inside.split(",")[:MAX_BASES]:
+        name = part.strip().rpartition(".")[2]
+        if "=" not in part and name.isidentifier():
+            out.append(name)
+    return out
+
+
+def _line_returns(code: str) -> str:
+    """`Parser` of a one-line `def get(name) -> Parser:` (or `-> "Parser | None"`)."""
+    if "->" not in code:
+        return ""
+    ann = code.rpartition("->")[2].rstrip().removesuffix(":").strip().strip("'\"")
+    name = ann.split("|", 1)[0].strip()
+    return name if name.isidentifier() and name[:1].isupper() else ""
+
+
+def _line_self_field(code: str) -> tuple[str, str, str] | None:
+    """("client", "", "Client") of `self.client = Client(…)` (or `= mod.Client(…)`)."""
+    name, sep, value = code[5:].partition("=")
+    value = value.strip()
+    name = name.strip()
+    if not sep or not name.isidentifier() or "(" not in value:
+        return None
+    made = value.partition("(")[0].strip().rpartition(".")[2]
+    return (name, "", made) if made.isidentifier() and made[:1].isupper() else None

@@ -143,7 +143,16 @@ def parse_compose(data: bytes) -> FileFacts:
     env: list[EnvRead] = []
     for name, key, service in items(services):
         image = scalar(get(service, "image"))
-        build = get(service, "build") is not None
+        built = get(service, "build")
+        build = built is not None
+        if built is not None:
+            # What the service runs is built from: two services with one command run one
+            # program only when they are built from the same context (`processes`).
+            node = built
+            context = scalar(node) or scalar(get(node, "context")) or "."
+            dockerfile = scalar(get(node, "dockerfile"))
+            made = f"{context}|{dockerfile}"[:300]
+            signals.append(Signal("build.compose", name, line_of(node), made))
         signals.append(Signal("deployment.compose", name, line_of(key), image or "build"))
         if image:
             image_node = get(service, "image")
@@ -226,7 +235,7 @@ DEPLOY_EXTRACTORS = (
         ),
     ),
     FileExtractor(
-        "compose", 1, is_compose, parse_compose, claims(prefixes=("compose", "docker-compose"))
+        "compose", 2, is_compose, parse_compose, claims(prefixes=("compose", "docker-compose"))
     ),
     FileExtractor(
         "procfile",

@@ -124,6 +124,10 @@ def learn_mark(names: SdkNames, aliases: Mapping[str, str], written: str, functi
             return
 
 
+# `made + "."` of every Python client constructor, for one `startswith` over all of them.
+_MADE = tuple(f"{made}." for made in sdks.PYTHON)
+
+
 def sdk_call(
     names: SdkNames,
     written: str,
@@ -136,9 +140,10 @@ def sdk_call(
     found = sdks.PYTHON_FUNCTIONS.get(callee)
     if found is not None:
         return found
-    for made, sdk in sdks.PYTHON.items():
-        if callee.startswith(made + ".") and sdks.sends(sdk, callee[len(made) + 1 :]):
-            return sdk
+    if callee.startswith(_MADE):  # one test for the many calls of no client's
+        for made, sdk in sdks.PYTHON.items():
+            if callee.startswith(made + ".") and sdks.sends(sdk, callee[len(made) + 1 :]):
+                return sdk
     receiver, _, method = written.partition(".")
     if not method or not receiver.isidentifier():
         return None

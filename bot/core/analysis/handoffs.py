@@ -16,12 +16,11 @@ meets its consumer in the worker):
   `q.enqueue("a.b.f")`; job classes (`class X(JobRunner)`) and `X.enqueue(...)`.
   Dramatiq: `@dramatiq.actor`, `.send`, `.send_with_options`. Django-Q: `async_task(...)`.
   Redis pub/sub: `.publish("channel")` / `.subscribe("channel")`.
-* Sidekiq (`include Sidekiq::Job|Worker`, `perform_async|in|at`), ActiveJob (`class X <
-  ApplicationJob`, `perform_later`, `set(...).perform_later`), ActionMailer `deliver_later`.
-* Bull/BullMQ (`new Queue(name)` + `.add`, `new Worker(name)`, `queue.process`, NestJS
-  `@InjectQueue(N)` + `.add` and `@Processor(N)`), kafkajs (`send({topic})`,
-  `subscribe({topic(s)})`), amqplib (`sendToQueue`, `consume`), Redis pub/sub.
-* Go: channels that feed goroutines (`handoffs_go`).
+* Ruby (`handoffs_ruby`): Sidekiq, ActiveJob, ActionMailer, Resque, DelayedJob, Action Cable.
+* JavaScript/TypeScript: Bull/BullMQ, NestJS, Agenda, pg-boss, graphile-worker, kafkajs,
+  amqplib, Redis pub/sub, SQS, Socket.IO (`handoffs_js`).
+* Go: channels that feed goroutines (`handoffs_go`), brokers and task queues
+  (`handoffs_go_brokers`).
 """
 
 from __future__ import annotations
@@ -32,13 +31,14 @@ from dataclasses import fields
 from operator import attrgetter
 
 from bot.core.analysis.handoffs_go import go_sites
+from bot.core.analysis.handoffs_js import _JS_TRIGGERS, javascript_sites  # noqa: F401
+from bot.core.analysis.handoffs_ruby import ruby_sites
 from bot.core.analysis.py_defs import DefIndex
 from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import Lines
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000  # characters of a line that patterns look at
-MAX_LOOKBACK = 3  # lines searched for the receiver of a chained `.perform_later`
 
 _PY_TRIGGERS = (
     ".delay(",
@@ -83,6 +83,24 @@ _PY_PRODUCE = {
     "enqueue_once": "rq",
 }
 _JOB_BASES = re.compile(r"(?:Job|JobRunner|Worker)\Z")
+# The mechanism of a producer whose library the file does not show (`send_welcome.send(…)`
+# with the actor imported from its module, `led.delay(0.5)`): kept, under its consumer's
+# mechanism, only when a consumer of that name is found (`movement.confirm_producers`).
+UNCONFIRMED = "unconfirmed"
+_TASK_WORDS = ("task", "Task", "celery", "job", "actor", "huey")
+_PY_TARGET = re.compile(r"\A[A-Za-z_][\w.]{0,200}+\Z")
+_PY_QUEUE_CALL = re.compile(
+    r"get_queue\([^()\n]{0,200}+\)\.enqueue(?:_call)?\([ \t]*+(?:func[ \t]*=[ \t]*)?"
+    r"([A-Za-z_][\w.]{0,200}+)"
+)
+_PY_INSTANCE_CALL = re.compile(r"(?<![\w.])([A-Z]\w{0,100}+)\(\)\.(?:delay|apply_async)\(")
+# At a line's start (a class attribute), not in a comment or a docstring's prose.
+_PY_ARQ_FUNCTIONS = re.compile(
+    r"^[ \t]*+functions[ \t]*+(?::[^=\n]{0,200}+)?=[ \t]*+\[([^\]]{0,2000}+)\]", re.M
+)
+_PY_ARQ_ITEM = re.compile(r"\A(?:func\([ \t]*+)?([A-Za-z_]\w{0,100}+)")
+MAX_ARQ_FUNCTIONS = 200
+_PY_ENQUEUE_JOB = re.compile(r"\.enqueue_job\([ \t]*+['\"](\w{1,200}+)['\"]")
 
 
 def _last(name: str) -> str:
@@ -96,7 +114,7 @@ _PY_DOT_TRIGGER = re.compile(
     r"\.(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task|submit)\("
 )
 _PY_AT_TRIGGER = re.compile(r"@[\w.]*(?:task|job|actor)\b")
-_PY_WORDS = ("_task(", "huey", "dramatiq", "Job")
+_PY_WORDS = ("_task(", "huey", "dramatiq", "Job", "Task)", "WorkerSettings")
 
 
 def docstring_lines(text: str) -> frozenset[int]:
@@ -310,8 +328,18 @@ class _PyScan:
         self.rq = "rq" in text.replace("require", "")  # `import rq`, `django_rq`, `from rq`
         self.pool = "PoolExecutor" in text
         self.background = "BackgroundTasks" in text  # FastAPI / Starlette
+        self._taskish: bool | None = None
         self.out: list[HandoffSite] = []
         self._defs: DefIndex | None = None
+
+    @property
+    def taskish(self) -> bool:
+        """Whether a task word is in the file: `.delay(` on something no task word is near
+        (`led.delay(0.5)`) is kept only when a consumer of that name is found. Looked up
+        once, when a call needs it."""
+        if self._taskish is None:
+            self._taskish = any(w in self.text for w in _TASK_WORDS)
+        return self._taskish
 
     @property
     def defs(self) -> DefIndex:
@@ -343,8 +371,25 @@ class _PyScan:
                 self._calls(i, line.split("#", 1)[0])  # not a call named in a comment
             if "Job(" in line:
                 self._job_made(i, line.split("#", 1)[0])
+        if "WorkerSettings" in self.text:
+            self._arq_functions(quoted)
         self._wrappers()
         return self.out
+
+    def _arq_functions(self, quoted: frozenset[int]) -> None:
+        """arq's `functions = [f, func(g, …)]` in a `WorkerSettings`: each is a consumer,
+        cited at its `def` when this file has it, named as `enqueue_job("f")` names it."""
+        for m in _PY_ARQ_FUNCTIONS.finditer(self.text):
+            at = self._line(m.start(1))
+            if at in quoted:
+                continue
+            for item in m.group(1).split(",")[:MAX_ARQ_FUNCTIONS]:
+                name = _PY_ARQ_ITEM.match(item.strip())
+                if name is None:
+                    continue
+                d = self.defs.named(name.group(1))
+                line = d.line if d is not None else at
+                self.out.append(HandoffSite("consume", "arq", name.group(1), line))
 
     def _wrappers(self) -> None:
         """A `wrapper` site for each producer inside a function: (job name, the parameter
@@ -411,6 +456,11 @@ class _PyScan:
                 mech, registered = found
                 aliases = (registered,) if registered and registered != d.group(1) else ()
                 self.out.append(HandoffSite("consume", mech, d.group(1), j + 1, aliases))
+                if mech == "huey":
+                    # Calling a huey task enqueues it: its callers are its producers
+                    # (`handoff_links`, as a producer wrapper's are).
+                    wrap = (d.group(1), "", "", "func")
+                    self.out.append(HandoffSite("wrapper", "huey", d.group(1), j + 1, wrap))
                 return
             if self.lines[j].lstrip().startswith("class "):
                 return
@@ -422,6 +472,9 @@ class _PyScan:
         bases = [_last(b.strip()) for b in m.group(2).split(",") if "=" not in b]
         if any(b and _JOB_BASES.search(b) for b in bases):
             self.out.append(HandoffSite("consume", "job-class", m.group(1), i))
+        elif "Task" in bases and "celery" in self.text:
+            # `class GenerateReport(Task)`: a Celery task class, run by `X().delay(…)`
+            self.out.append(HandoffSite("consume", "celery", m.group(1), i))
 
     def _assign(self, i: int, line: str) -> None:
         # x = huey.task(name=N)(f) / x = app.task()(f)
@@ -444,10 +497,17 @@ class _PyScan:
             mech = "celery" if m.group(1) == "send_task" else "django-q"
             t = _PY_TEMPLATE.match(line, _arg_start(line, m.end(1) + 1))
             self._produce(mech, _template(t) if t else _last(m.group(3) or m.group(4) or ""), i)
+            if t is None and mech == "django-q":
+                self._target(mech, m.group(3) or m.group(4) or "", i)
         if "." not in line:
             return
         if self.pool and ".submit(" in line:
             self._submit(i, line)
+        if ").enqueue" in line or ").delay(" in line or ").apply_async(" in line:
+            self._chained(i, line)
+        if ".enqueue_job(" in line:
+            for m in _PY_ENQUEUE_JOB.finditer(line):
+                self._produce("arq", m.group(1), i)
         if self.background and ".add_task(" in line:
             self._background(i, line)
         for m in _PY_CALL.finditer(line):
@@ -458,11 +518,12 @@ class _PyScan:
                     role = "produce" if attr == "publish" else "consume"
                     self.out.append(HandoffSite(role, "redis-pubsub", literal, i))
             elif attr == "send":
-                if self.dramatiq:
-                    self._produce("dramatiq", _last(receiver), i)
+                # a `.send(` far from dramatiq (an actor imported from its module) counts
+                # only when an actor of that name is found
+                self._produce("dramatiq" if self.dramatiq else UNCONFIRMED, _last(receiver), i)
             elif attr == "schedule":
-                if self.huey:
-                    self._produce("huey", _last(receiver), i)
+                # a task imported from a huey module: counts when its consumer is found
+                self._produce("huey" if self.huey else UNCONFIRMED, _last(receiver), i)
             elif attr.startswith("enqueue"):
                 name = _last(receiver)
                 if not (name[:1].isupper() and not name.isupper()):
@@ -474,12 +535,30 @@ class _PyScan:
                     if arg and not literal and not self.rq:
                         continue  # `ctx.enqueue(jobs)`: a list of something, not an RQ call
                     name = _last(literal or arg or "")
+                    self._target("rq", literal or arg or "", i)
                 self._produce("rq", name, i)
             else:
                 mech = _PY_PRODUCE[attr]
                 if mech in ("celery", "signature") and self.huey:
                     mech = "huey"
+                elif mech == "celery" and not self.taskish:
+                    mech = UNCONFIRMED
                 self._produce(mech, _last(receiver), i)
+
+    def _target(self, mech: str, named: str, line: int) -> None:
+        """A "target" site: the function a job names (`q.enqueue(count_words)`, `"a.b.f"`),
+        whose `def` `handoff_targets` finds as the consumer when nothing else consumes it."""
+        if named and named != "self" and _PY_TARGET.match(named):
+            self.out.append(HandoffSite("target", mech, named, line))
+
+    def _chained(self, i: int, line: str) -> None:
+        """`get_queue("q").enqueue(f)` (django-rq), `GenerateReport().delay(…)` (a Celery
+        task class): the receiver is a call."""
+        for m in _PY_QUEUE_CALL.finditer(line):
+            self._produce("rq", _last(m.group(1)), i)
+            self._target("rq", m.group(1), i)
+        for m in _PY_INSTANCE_CALL.finditer(line):
+            self._produce("celery" if self.taskish else UNCONFIRMED, m.group(1), i)
 
     def _submit(self, i: int, line: str) -> None:
         for m in _PY_SUBMIT.finditer(line):
@@ -547,246 +626,6 @@ SITE_ORDER = attrgetter(*(f.name for f in fields(HandoffSite)))
 
 def _sorted(sites: Iterable[HandoffSite]) -> tuple[HandoffSite, ...]:
     return tuple(sorted(set(sites), key=SITE_ORDER))
-
-
-# --- Ruby ---------------------------------------------------------------------------
-
-_RB_TRIGGERS = ("perform_", "deliver_later", "Sidekiq", "Job", "Mailer", "broadcast")
-_RB_PERFORM = re.compile(
-    r"(?:(?<![\w:])(?:[^\WA-Z]|:)*+([A-Z][\w:]*+)\s*+)?(?:\.set\b[^\n]{0,200}?)?"
-    r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)\b"
-)
-_RB_CONST_LINE = re.compile(r"\A\s*+(?:([A-Z][\w:]*+)\s*+$|([A-Z][\w:]*+)\s*+\.set\b)")
-_RB_MAILER = re.compile(
-    r"(?<![\w:])(?:[^\WA-Z]|:)*+([A-Z][\w:]*Mailer)\b[^\n]{0,300}?\.deliver_later\b"
-)
-_RB_CLASS = re.compile(r"\A\s*+class\s++([A-Z][\w:]*+)\s*+(?:<\s*+([A-Z][\w:]*+))?")
-_RB_SIDEKIQ = re.compile(r"\A\s*+include\s++Sidekiq::(?:Job|Worker)\b")
-_RB_DEF_PERFORM = re.compile(r"\A\s*+def\s++perform\b")
-_RB_BROADCAST = re.compile(
-    r"(?:ActionCable\.server\.broadcast|broadcast_\w{1,80}?_to|broadcast_to)\s*+\(?\s*+"
-    r"([\"':@]?[\w.\-:]++)"
-)
-_RB_STREAM = re.compile(r"\A\s*+stream_(?:from|for)\s*+\(?\s*+([\"':@]?[\w.\-:]++)")
-
-
-def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
-    if not any(t in text for t in _RB_TRIGGERS):
-        return ()
-    lines = [line[:MAX_LINE] for line in text.splitlines()]
-    out: list[HandoffSite] = []
-    open_class: tuple[str, str, int] | None = None  # (name, kind, line)
-    for i, line in enumerate(lines, 1):
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            continue
-        m = _RB_CLASS.match(line)
-        if m:
-            name, base = m.group(1), m.group(2) or ""
-            if base.endswith("Job") or base == "ActiveJob::Base":
-                open_class = (name, "activejob", i)
-            elif base.endswith("Mailer") or base == "ActionMailer::Base":
-                out.append(HandoffSite("consume", "actionmailer", _rb_last(name), i))
-                open_class = None
-            else:
-                open_class = (name, "", i)
-            continue
-        if open_class and _RB_SIDEKIQ.match(line):
-            open_class = (open_class[0], "sidekiq", open_class[2])
-            continue
-        if open_class and open_class[1] and _RB_DEF_PERFORM.match(line):
-            out.append(HandoffSite("consume", open_class[1], _rb_last(open_class[0]), i))
-            open_class = None
-            continue
-        if "perform_" in line:
-            for m in _RB_PERFORM.finditer(line):
-                const = m.group(1) or _rb_receiver(lines, i)
-                mech = "activejob" if m.group(2) == "perform_later" else "sidekiq"
-                via = () if m.group(1) else (m.group(2),)  # the line names the call only
-                if const:
-                    out.append(HandoffSite("produce", mech, _rb_last(const), i, via))
-        if "deliver_later" in line:
-            for m in _RB_MAILER.finditer(line):
-                out.append(HandoffSite("produce", "actionmailer", _rb_last(m.group(1)), i))
-            if "Mailer" not in line and line.lstrip().startswith(")"):
-                # `Mailer.with(\n  …\n).welcome.deliver_later`: the mailer opened the call;
-                # the line itself names the mail, which is what the alias says.
-                name = _rb_mailer_above(lines, i)
-                mail = _RB_MAIL_METHOD.search(line)
-                if name:
-                    via = (mail.group(1),) if mail else ()
-                    out.append(HandoffSite("produce", "actionmailer", _rb_last(name), i, via))
-        if "broadcast" in line:
-            for m in _RB_BROADCAST.finditer(line):
-                out.append(HandoffSite("produce", "actioncable", _rb_stream(m.group(1)), i))
-        elif "stream_" in line:
-            m = _RB_STREAM.match(line)
-            if m:
-                out.append(HandoffSite("consume", "actioncable", _rb_stream(m.group(1)), i))
-    return _sorted(out)
-
-
-def _rb_last(name: str) -> str:
-    return name.rpartition("::")[2]
-
-
-_RB_MAIL_METHOD = re.compile(r"\.(\w+)\s*\.deliver_later\b")
-_RB_MAILER_OPEN = re.compile(r"\A\s*+(?:[\w@.]++\s*+=\s*+)?([A-Z][\w:]*Mailer)\b")
-MAX_MAILER_LOOKBACK = 8
-
-
-def _rb_mailer_above(lines: Sequence[str], line_no: int) -> str:
-    """The mailer whose call a line starting with `)` closes, a few lines up."""
-    for back in range(line_no - 1, max(0, line_no - 1 - MAX_MAILER_LOOKBACK), -1):
-        m = _RB_MAILER_OPEN.match(lines[back - 1])
-        if m:
-            return m.group(1)
-    return ""
-
-
-def _rb_stream(token: str) -> str:
-    return token.strip("\"':@")
-
-
-def _rb_receiver(lines: Sequence[str], line_no: int) -> str:
-    """The constant a chained `.perform_later` on its own line was called on."""
-    for back in range(line_no - 1, max(0, line_no - 1 - MAX_LOOKBACK), -1):
-        m = _RB_CONST_LINE.match(lines[back - 1])
-        if m:
-            return m.group(1) or m.group(2)
-    return ""
-
-
-# --- JavaScript / TypeScript --------------------------------------------------------
-
-_JS_TRIGGERS = (
-    "Queue",
-    "Worker(",
-    "Processor(",
-    ".process(",
-    "topic",
-    "sendToQueue",
-    ".consume(",
-    # Pub/sub with a channel string (RxJS's `.subscribe(x => …)` is everywhere in Angular).
-    ".publish('",
-    '.publish("',
-    ".subscribe('",
-    '.subscribe("',
-)
-_NAME_ARG = r"\s*(['\"`][\w.:/\-]{1,200}['\"`]|[A-Za-z_$][\w$.]{0,200})"
-_JS_NEW_QUEUE = re.compile(
-    r"(?:(?:const|let|var|this\.|readonly\s|private\s|public\s)\s*+)?(?<![\w$])"
-    r"([A-Za-z_$][\w$]*+)\s*+[:=][^=\n]{0,200}?new\s++(?:Queue|Bull|BullQueue)\s*+"
-    r"(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG
-)
-_JS_INJECT = re.compile(
-    r"@InjectQueue\("
-    + _NAME_ARG
-    + r"\s*\)\s*(?:(?:private|public|protected|readonly)\s+)*([A-Za-z_$][\w$]*)"
-)
-_JS_WORKER = re.compile(r"new\s+Worker\s*(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG)
-_JS_PROCESSOR = re.compile(r"@Processor\(\s*(?:\{\s*name\s*:)?" + _NAME_ARG)
-_JS_ADD = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+(?:add|addBulk)\s*+\(")
-_JS_PROCESS = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+process\s*+\(")
-_JS_KAFKA_SEND = re.compile(r"\.send(?:Batch)?\(\s*\{\s*topic\s*:" + _NAME_ARG)
-_JS_KAFKA_SUB = re.compile(r"\.subscribe\(\s*\{\s*topics?\s*:\s*\[?" + _NAME_ARG)
-_JS_AMQP_SEND = re.compile(r"\.sendToQueue\(" + _NAME_ARG)
-_JS_AMQP_CONSUME = re.compile(r"\.consume\(" + _NAME_ARG)
-_JS_PUB = re.compile(r"\.publish\(\s*(['\"`][\w.:/\-]{1,200}['\"`])")
-_JS_SUB = re.compile(r"\.subscribe\(\s*(['\"`][\w.:/\-]{1,200}['\"`])")
-
-
-def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
-    if not any(t in text for t in _JS_TRIGGERS):
-        return ()
-    # `split("\n")`: line numbers count "\n" as `Lines` does.
-    lines = [line[:MAX_LINE] for line in text.split("\n")]
-    at = Lines(text)
-    queues: dict[str, str] = {}  # variable -> queue name
-    # Each line once, however many `Queue(` it holds (a 2,000-character line of them was
-    # scanned again for each).
-    for i in sorted({at.at(pos) for pos in _positions(text, ("Queue(", "Queue<", "Bull("))}):
-        line = lines[i - 1]
-        if "new" in line:  # `QueueCursor` and `import { Queue }` are not queues
-            for m in _JS_NEW_QUEUE.finditer(line):
-                queues[m.group(1)] = _js_name(m.group(2))
-    if "@InjectQueue" in text:
-        # The decorator and the parameter it names are often on two lines.
-        at = Lines(text)
-        for i in sorted({at.at(pos) - 1 for pos in _positions(text, ("@InjectQueue",))}):
-            joined = lines[i] + " " + (lines[i + 1] if i + 1 < len(lines) else "")
-            for m in _JS_INJECT.finditer(joined):
-                queues[m.group(2)] = _js_name(m.group(1))
-    out: list[HandoffSite] = []
-    if queues:
-        at = Lines(text)
-        for i in sorted({at.at(p) for p in _positions(text, (".add", ".process"))}):
-            line = lines[i - 1]
-            if _js_comment(line):
-                continue
-            adds = [(m.group(1), i) for m in _JS_ADD.finditer(line)]
-            if not adds and line.lstrip().startswith((".add(", ".addBulk(")) and i > 1:
-                # `this.generalQueue\n  .add(…)`: the queue is named (and cited) a line up.
-                above = _JS_TAIL.search(lines[i - 2])
-                adds = [(above.group(1), i - 1)] if above else []
-            for var, where in adds:
-                if var in queues:
-                    via = (var,) if var != queues[var] else ()
-                    out.append(HandoffSite("produce", "bull", queues[var], where, via))
-            for m in _JS_PROCESS.finditer(line):
-                if m.group(1) in queues:
-                    out.append(HandoffSite("consume", "bull", queues[m.group(1)], i))
-    # The other patterns each start with a literal: one pass over the whole text apiece,
-    # and only for those whose literal is there (a line-by-line loop over every pattern
-    # cost ~3x the file's extraction on an Angular app full of `.subscribe(`).
-    for literal, pattern, role, mech in _JS_PATTERNS:
-        if literal not in text or not any(n in text for n in _JS_LIBRARY.get(mech, ("",))):
-            continue
-        at = Lines(text)
-        for m in pattern.finditer(text):
-            i = at.at(m.start())
-            if _js_comment(lines[i - 1] if i <= len(lines) else ""):
-                continue
-            out.append(HandoffSite(role, mech, _js_name(m.group(1)), i))
-            if literal == "@Processor(":
-                # A WorkerHost consumes in its `process(job)` method: cited there too.
-                for j in range(i, min(len(lines), i + MAX_PROCESS_LOOKAHEAD)):
-                    if _JS_PROCESS_DEF.match(lines[j].lstrip()):
-                        out.append(HandoffSite(role, mech, _js_name(m.group(1)), j + 1))
-                        break
-    return _sorted(o for o in out if o.name)
-
-
-_JS_TAIL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]{0,100})[ \t]*+\Z")
-_JS_PROCESS_DEF = re.compile(r"(?:(?:public|async)[ \t]++){0,2}process[ \t]*+\(")
-MAX_PROCESS_LOOKAHEAD = 80
-
-
-def _js_comment(line: str) -> bool:
-    s = line.lstrip()
-    return s.startswith("//") or s.startswith("*")
-
-
-_JS_PATTERNS = (
-    ("Worker", _JS_WORKER, "consume", "bull"),
-    ("@Processor(", _JS_PROCESSOR, "consume", "bull"),
-    ("topic", _JS_KAFKA_SEND, "produce", "kafka"),
-    ("topic", _JS_KAFKA_SUB, "consume", "kafka"),
-    (".sendToQueue(", _JS_AMQP_SEND, "produce", "amqp"),
-    (".consume(", _JS_AMQP_CONSUME, "consume", "amqp"),
-    (".publish(", _JS_PUB, "produce", "redis-pubsub"),
-    (".subscribe(", _JS_SUB, "consume", "redis-pubsub"),
-)
-# A method name alone proves no broker: micromark's `effects.consume(code)` is no amqplib
-# consumer, an RxJS `.subscribe("x")` or a `{topic: …}` event no Kafka. These calls count
-# only in a file that names their library (or its URL scheme): amqplib (`amqp`), kafkajs /
-# node-rdkafka (`kafka`), redis / ioredis / @redis/client (`redis`).
-_JS_LIBRARY = {"amqp": ("amqp",), "kafka": ("kafka",), "redis-pubsub": ("redis",)}
-
-
-def _js_name(token: str) -> str:
-    token = token.strip("'\"`")
-    return token.rpartition(".")[2] if "." in token and not token[:1].isupper() else token
 
 
 def sites_for(language: str, text: str) -> tuple[HandoffSite, ...]:

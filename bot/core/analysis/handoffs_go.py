@@ -12,12 +12,15 @@ Two shapes, both line scans with bounded, anchored patterns (lines cut at `MAX_L
   and a receiver of the same package, function, argument and element type, and only then
   makes the field's sends producers and the receiver a consumer, named by the element type.
   A function that sends on a field is a `wrapper` site: its callers produce too.
+* A worker pool: a channel made in a function and handed to `go worker(…, ch, …)` whose
+  function receives from that parameter (`_pool_channels`).
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.core.analysis.handoffs_go_brokers import broker_sites
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -49,13 +52,57 @@ _SIGNAL_TYPES = frozenset({"struct{}", "bool", "error", "os.Signal", "time.Time"
 
 
 def go_sites(text: str) -> tuple[HandoffSite, ...]:
-    """Channels written in one place and received by a goroutine (see the module doc)."""
-    if "chan" not in text:
-        return ()
-    lines = [line[:MAX_LINE] for line in text.splitlines()]
-    out = _local_channels(lines) if "go " in text else []
-    out += _field_channels(lines)
-    return tuple(sorted(set(out)))
+    """Channels written in one place and received by a goroutine (see the module doc), and
+    the ends of task queues and brokers (`handoffs_go_brokers`)."""
+    out: list[HandoffSite] = []
+    if "chan" in text:
+        lines = [line[:MAX_LINE] for line in text.splitlines()]
+        out = _local_channels(lines) if "go " in text else []
+        out += _field_channels(lines)
+        if "go " in text and "make(" in text:
+            out += _pool_channels(lines, out)
+    out += broker_sites(text)
+    return tuple(sorted({s for s in out if s.name}))
+
+
+_GO_MAKE = re.compile(
+    r"\A[ \t]*+([A-Za-z_]\w{0,100})[ \t]*+:?=[ \t]*+make\([ \t]*+chan[ \t]++([\w.*\[\]{}]{1,200})"
+)
+
+
+def _pool_channels(lines: list[str], sites: list[HandoffSite]) -> list[HandoffSite]:
+    """A worker pool: a channel made here and handed to goroutines (`go worker(w, jobs)`) whose
+    function receives from that parameter (a `receive` site): the channel's sends produce,
+    the function consumes (cited at its `func` line, as a def)."""
+    receivers = {(s.name, s.aliases[1]): s.line for s in sites if s.role == "receive"}
+    if not receivers:
+        return []
+    made: set[str] = set()
+    for line in lines:
+        if "make(" in line:
+            m = _GO_MAKE.match(line)
+            if m and m.group(2) not in _SIGNAL_TYPES:
+                made.add(m.group(1))
+    out: list[HandoffSite] = []
+    fed: set[str] = set()
+    for line in lines:
+        if "go " not in line:
+            continue
+        g = _GO_SPAWN.match(line)
+        if g is None:
+            continue
+        for k, arg in enumerate(g.group(2).split(",")[:MAX_PARAMS]):
+            var = arg.strip()
+            at = receivers.get((g.group(1), str(k)))
+            if var in made and at is not None:
+                out.append(HandoffSite("consume", "go-channel", var, at))
+                fed.add(var)
+    if fed:
+        for i, line in enumerate(lines, 1):
+            m = _GO_SEND.match(line) if "<-" in line else None
+            if m and m.group(1) in fed:
+                out.append(HandoffSite("produce", "go-channel", m.group(1), i))
+    return out
 
 
 def _local_channels(lines: list[str]) -> list[HandoffSite]:

@@ -24,6 +24,7 @@ MAX_LINE = 1_000
 _SECTION = re.compile(r"\[[ \t]*+([A-Za-z][\w:.\- ]{0,100}?)[ \t]*+\]")
 _KEY = re.compile(r"([A-Za-z][\w\-]{0,60})[ \t]*+=[ \t]*+([^\n]{0,1000})")
 _UWSGI_APP = frozenset({"module", "wsgi-file", "wsgi", "http", "http-socket", "mount", "callable"})
+_UWSGI_MODULES = ("module", "wsgi-file", "wsgi")
 _UWSGI_DAEMONS = frozenset(
     {"attach-daemon", "smart-attach-daemon", "attach-daemon2", "legion-attach-daemon"}
 )
@@ -82,8 +83,11 @@ def parse_uwsgi(data: bytes) -> FileFacts:
     entries = [e for e in _entries(decode(data)) if e[1] == "uwsgi"]
     app = next((e for e in entries if e[2] in _UWSGI_APP), None)
     if app is not None:
-        # The app's process serves HTTP whatever its command says.
-        served = f"uwsgi {app[2]} = {app[3]}"
+        # The app's process serves HTTP whatever its command says; the detail names the
+        # app (`module = shop.wsgi:application`) when the file does, so the compose or
+        # Procfile command that serves the same app is known as the same process.
+        named = next((e for e in entries if e[2] in _UWSGI_MODULES), app)
+        served = f"uwsgi {named[2]} = {named[3]}"
         signals += [
             Signal("deployment.uwsgi", "uwsgi", app[0], served),
             Signal("entrypoint.http", "uwsgi", app[0], served),
@@ -132,7 +136,7 @@ def _is_systemd(path: str) -> bool:
 
 
 PROCESS_EXTRACTORS = (
-    FileExtractor("uwsgi", 1, _is_uwsgi, parse_uwsgi, claims(extensions=("ini",))),
+    FileExtractor("uwsgi", 2, _is_uwsgi, parse_uwsgi, claims(extensions=("ini",))),
     FileExtractor("supervisor", 1, _is_supervisor, parse_supervisor, claims(extensions=("conf",))),
     FileExtractor("systemd", 1, _is_systemd, parse_systemd, claims(extensions=("service",))),
 )

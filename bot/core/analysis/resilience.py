@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from bot.core.analysis.treesitter import Node, find, line, text, walk
+from bot.core.analysis.treesitter import MAX_FOUND, Node, find, line, text, walk
 from bot.core.model import Signal
 
 # Plain words (the docs' code spans are paths that exist).
@@ -56,6 +56,9 @@ def _power_of_counter(data: bytes, limit: int = 2_000) -> bool:
 
 _RETRY_AFTER = re.compile(rb"(?i)retry-after")
 
+# Compiled once: asked per assignment and per call in a loop (a cache lookup each otherwise).
+_TIMEOUT_ATTRIBUTE = re.compile(r"[._](?:read_|open_|write_|connect_)?timeout$")
+_GROWING = re.compile(r"(?i)backoff|exponential")
 _BINARY = frozenset({"binary_operator", "binary_expression", "binary"})
 _SLEEPS = frozenset({"sleep", "Sleep", "setTimeout", "delay", "wait", "sleepFor"})
 _COUNTER = re.compile(r"(?i)attempt|retr|tries|\btry")
@@ -102,7 +105,7 @@ def resilience_signals(
                 out.append(Signal("resilience.timeout", "timeout set on calls", line(node)))
         elif kind in ("assignment", "assignment_expression"):
             left = text(node.child_by_field_name("left"), 120)
-            if re.search(r"[._](?:read_|open_|write_|connect_)?timeout$", left):
+            if _TIMEOUT_ATTRIBUTE.search(left):
                 out.append(Signal("resilience.timeout", "timeout set on calls", line(node)))
         elif kind == "composite_literal":
             body = node.child_by_field_name("body")
@@ -119,7 +122,7 @@ def resilience_signals(
         if len(out) >= MAX_SIGNALS:
             return out
     if b"**" in data or b"<<" in data:
-        for node in find(language, root, _BINARY):
+        for node in _powers(language, root, data):
             if _exponential(node):
                 out.append(Signal("resilience.backoff", "hand-written backoff", line(node)))
     if b"retry-after" in data.lower():
@@ -128,6 +131,42 @@ def resilience_signals(
             if text(node, 40).strip("\"'`").lower() == "retry-after" and _reads(node):
                 out.append(Signal("resilience.retry", "Retry-After honoured", line(node)))
     return out
+
+
+# Operators looked up one by one (`_powers`) in a file that writes at most this many; past
+# it, one walk over the whole tree finds its binary expressions instead.
+MAX_OPERATOR_LOOKUPS = 100
+
+
+def _powers(language: str, root: Node, data: bytes) -> Iterable[Node]:
+    """The binary expressions `_exponential` may accept (an operator written `**` or `<<`):
+    found from where those two bytes are written, not by a walk over every node of the
+    tree (most Python files have some, as `**kwargs`). Each occurrence's smallest node is
+    climbed while it spans exactly the two bytes (an operator, or an ERROR holding one):
+    the parent of any of them that is a binary expression is one whose operator they are.
+    Each lookup goes down from the root (its cost is the tree's depth), so a file with many
+    occurrences, or one large enough that the walk's own cap could matter, is walked."""
+    found: list[int] = []
+    for op in (b"**", b"<<"):
+        at = data.find(op)
+        while at >= 0 and len(found) <= MAX_OPERATOR_LOOKUPS:
+            found.append(at)
+            at = data.find(op, at + 1)  # "***" holds two
+    if len(found) > MAX_OPERATOR_LOOKUPS or len(data) > MAX_FOUND:
+        return find(language, root, _BINARY)
+    out: dict[int, Node] = {}
+    for at in found:
+        node = root.descendant_for_byte_range(at, at + 2)
+        while node is not None:
+            parent = node.parent
+            if parent is None:
+                break
+            if parent.type in _BINARY:
+                out.setdefault(parent.id, parent)
+            if parent.start_byte != at or parent.end_byte != at + 2:
+                break
+            node = parent
+    return list(out.values())
 
 
 _LOOKUPS = frozenset(
@@ -195,7 +234,7 @@ def _backoff_loop(loop: Node, name_of: Callable[[Node], str]) -> bool:
             last = name.rsplit(".", 1)[-1]
             if last in _SLEEPS:
                 sleeps = True
-            if re.search(r"(?i)backoff|exponential", name):
+            if _GROWING.search(name):
                 grows = True
         elif (kind == "augmented_assignment" and "*=" in text(node, 200)) or (
             kind in _BINARY and _operator(node) in ("**", "<<")

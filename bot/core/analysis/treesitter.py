@@ -149,8 +149,12 @@ def text(node: Node | None, limit: int = 200) -> str:
     if node is None:
         return ""
     start = node.start_byte
-    end = min(node.end_byte, start + limit * 4)
+    end = node.end_byte
     data = _SOURCE.get(None)
+    if end - start <= limit:  # most names: no more characters than bytes, nothing to cut
+        raw = data[start:end] if data is not None else (node.text or b"")
+        return raw.decode("utf-8", "replace")
+    end = min(end, start + limit * 4)
     raw = data[start:end] if data is not None else (node.text or b"")[: limit * 4]
     return raw.decode("utf-8", "replace")[:limit]
 

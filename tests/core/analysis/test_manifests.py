@@ -590,6 +590,8 @@ services:
 def test_compose_services_images_dependencies_health_env_and_entrypoints() -> None:
     result = facts("docker-compose.yml", COMPOSE)
     assert result.signals == (
+        Signal("build.compose", "web", 5, ".|"),
+        Signal("build.compose", "worker", 12, ".|"),
         Signal("config.compose.depends_on", "web", 10, "cache"),
         Signal("config.compose.depends_on", "web", 10, "db"),
         Signal("config.compose.image", "cache", 21, "redis:7-alpine"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.analysis import schedules
+from bot.core.analysis import schedules_js, schedules_python
 from bot.core.analysis.handoffs import (
     _JS_TRIGGERS,
     _PY_NEEDLES,
@@ -31,7 +31,7 @@ from bot.core.model import Signal
 def _any_gate(text: str) -> bool:
     return (
         _python_triggered(text)
-        or any(t in text for t in schedules._PY_TRIGGERS)
+        or schedules_python.python_triggered(text)
         or "write_" in text
         or "open(" in text
         or ("sleep(" in text and "while" in text)  # loops.python_loops
@@ -46,7 +46,9 @@ _PIECES = [
     "BEAT_SCHEDULE", "periodic_task", "interval=", "run_every", "add_job(", "scheduled_job(",
     "schedule.every", "write_", "open(", "_", ".", "@", "(", "=", "task", "job", "every",
     "write", "open", "schedule", "SCHEDULE", "x", " ", "\n", "#", '"""', "é", "sleep(",
-    "while True:", "while",
+    "while True:", "while", "PeriodicTask", "periodic=", "schedule_type", "cron_jobs",
+    "rq_scheduler", "get_scheduler(", "WorkerSettings", "Task)", "class X(Task):",
+    ".enqueue_job(", "get_queue('q').enqueue(", "Periodic", "eriodic", "type", "jobs",
 ]  # fmt: skip
 
 
@@ -85,11 +87,14 @@ _JS_PIECES = [
     ".publish('", '.publish("', ".subscribe('", '.subscribe("', "Cron", "cron", "Interval(",
     "scheduleJob", "Worker", "Processor", "Interval", "ron", "C", "c", "(", ".", "'", '"',
     "publish", "subscribe", "x", " ", "\n", "//", "é",
+    "agenda", "Agenda", "boss", "Boss", "addJob(", "taskList", "MessageCommand", "sqs",
+    "socket.io", "FlowProducer", "repeat", "upsertJobScheduler", ".every(", ".schedule(",
+    "setInterval(", "@SubscribeMessage(", "Message(", "every", "schedule", "Job", "(",
 ]  # fmt: skip
 
 
 def _any_js_gate(text: str) -> bool:
-    schedule = any(w in text for w in ("Cron", "Interval(", "cron", "scheduleJob"))
+    schedule = any(w in text for w in schedules_js._TRIGGERS)
     return schedule or any(t in text for t in _JS_TRIGGERS)
 
 

@@ -214,6 +214,25 @@ def test_django_urlpatterns_and_routes() -> None:
     }
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["re_", "path(", "re_path(", "x", "_", " ", "'a'", '"/b"', "r", "\n"]))
+)
+@example(["xre_path(", "'a'"])
+@example(["re_re_path(", "'a'"])
+def test_django_route_rule_matches_as_the_pattern_with_an_optional_prefix(parts: list[str]) -> None:
+    # The rule is written `(?:re_path|path)` so that the engine skips ahead: the matches are
+    # those of the plain `(?:re_)?path` it replaced, starts and groups alike.
+    from bot.core.analysis.python_rules import RULES
+    from bot.core.analysis.scan import literal_first
+
+    [rule] = [r for r in RULES if r.name == "Django route"]
+    plain = literal_first(r"\b(?:re_)?path\(\s*r?[\"'](?P<route>[^\"']*)[\"']", re.M)
+    text = "".join(parts)
+    found = [(m.span(), m.group("route")) for m in rule.pattern.finditer(text)]
+    assert found == [(m.span(), m.group("route")) for m in plain.finditer(text)]
+
+
 def test_code_written_inside_string_literals_is_not_a_fact() -> None:
     # Generators and rule tables hold code as strings; none of it runs here.
     text = (

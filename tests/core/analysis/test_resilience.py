@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
 
+from bot.core.analysis import resilience
 from bot.core.analysis.egress import outbound_calls
+from bot.core.analysis.treesitter import find, parse, reading
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -79,3 +83,44 @@ def test_this_repository_backoff_and_timeouts_are_found() -> None:
     auth = ROOT / "bot" / "github" / "auth.py"
     _, found, _ = outbound_calls("python", auth.read_bytes())
     assert any(s.kind == "resilience.timeout" for s in found)
+
+
+_POWER_PARTS = ["2", "1", "2.0", "**", "<<", "attempt", "retries", "x", " ", "(", ")", "[", "]",
+                "\n", "#", "'", "kwargs", ",", "=", "f(", "*"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(["python", "javascript", "ruby", "go"]),
+    st.lists(st.sampled_from(_POWER_PARTS), max_size=40),
+)
+@example("python", ["2", "**", "attempt"])
+@example("python", ["f(", "**", "kwargs", ")", "\n", "2", "**", "**", "retries"])
+@example("ruby", ["x", "<<", "<<", "1", "<<", "retries"])
+def test_powers_found_by_their_operators_are_those_a_walk_finds(
+    language: str, parts: list[str]
+) -> None:
+    # Binary expressions are looked up from where `**` and `<<` are written instead of by a
+    # walk over the whole tree: the backoff they show must be the same, broken code included.
+    data = "".join(parts).encode()
+    root = parse(language, data)
+    assume(root is not None)
+    with reading(data):
+        walked = {
+            n.id for n in find(language, root, resilience._BINARY) if resilience._exponential(n)
+        }
+        looked_up = {
+            n.id for n in resilience._powers(language, root, data) if resilience._exponential(n)
+        }
+    assert looked_up == walked
+
+
+def test_many_operators_fall_back_to_the_walk() -> None:
+    data = b"x = " + b"2 ** y + " * 300 + b"2 ** attempt\n"
+    root = parse("python", data)
+    assert root is not None
+    with reading(data):
+        assert (
+            len([n for n in resilience._powers("python", root, data) if resilience._exponential(n)])
+            == 1
+        )

@@ -70,3 +70,37 @@ def test_text_is_sliced_from_the_source_and_capped() -> None:
 def test_unknown_grammar_is_refused() -> None:
     with pytest.raises(ValueError, match="no tree-sitter grammar"):
         parse("cobol", b"")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [b"ab", b"abcdef", "é".encode() * 3, b"\xff\xfe\xfd\xfc", b"a\xffb", "ééé".encode() + b"x"],
+)
+def test_text_of_a_short_node_is_cut_by_characters_as_a_long_one(source: bytes) -> None:
+    # Short nodes skip the cut (no more characters than bytes): what a limit leaves is the same
+    # either way, with or without the source being read, invalid bytes replaced.
+    data = b"x = " + source + b"\n"
+    root = parse("python", data)
+    assert root is not None
+    expect = data.decode("utf-8", "replace")
+    for limit in range(1, 14):
+        with reading(data):
+            assert text(root, limit) == expect[:limit]
+        assert text(root, limit) == expect[:limit]
+
+
+def test_callees_remembered_within_a_file_are_those_read_afresh() -> None:
+    from bot.core.analysis.egress_file import _CALLEES, _callee, remembering_callees
+
+    data = b"a.b(c.d(x)).e(f())\nimport g\ng.h.i(j)(k)\n"
+    root = parse("python", data)
+    assert root is not None
+    calls = find("python", root, frozenset({"call"}))
+    with reading(data):
+        fresh = [_callee(c) for c in calls]
+        with remembering_callees():
+            assert [_callee(c) for c in calls] == fresh
+            assert [_callee(c) for c in calls] == fresh  # the second time from the memo
+            assert len(_CALLEES.get() or {}) >= len(calls)
+        assert _CALLEES.get() is None
+    assert fresh == ["a.b().e", "a.b", "c.d", "f", "g.h.i()", "g.h.i"]

@@ -1,0 +1,91 @@
+"""Candidates: calls to something else whose first argument is a URL (`_candidate`).
+
+A wrapper defined in another file cannot be seen from this one: the aggregation keeps a
+candidate only when some file defines a wrapper of its name (meta ``egress.wrapper``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis import http_models as models
+from bot.core.analysis.egress_file import (
+    _CALLS,
+    _STRING_TYPES,
+    _URL_NAME,
+    _args,
+    _callee,
+    _canonical,
+    _File,
+)
+from bot.core.analysis.egress_resolve import _resolve
+from bot.core.analysis.treesitter import Node, line, text
+from bot.core.model import OutboundCall
+
+# Calls that make or reshape a URL (never a request of their own).
+_URL_MAKERS = frozenset(
+    {"URI", "URL", "parse", "urlparse", "urlsplit", "urljoin", "join", "Sprintf", "format", "str",
+     "String", "encodeURI", "encodeURIComponent", "quote", "escape", "new", "Parse", "sub",
+     "gsub", "replace", "redirect", "redirect_to", "link_to", "href", "open_in_browser"}
+)  # fmt: skip
+_CANDIDATE_ARGS = _STRING_TYPES | {"identifier", "constant", "binary", "binary_expression",
+                                   "binary_operator", "call", "call_expression"}  # fmt: skip
+
+
+def _candidate(
+    f: _File, node: Node, callee: str, args: list[Node] | None = None
+) -> OutboundCall | None:
+    """A call to something else whose first argument is a URL with a written host, or one
+    held by a setting or env var: kept for the aggregation, which knows every file's
+    wrappers (a repository's own HTTP helper defined in another file). `args`: the call's
+    `_args`, when the caller has them."""
+    if args is None:
+        args = _args(node)
+    if not args or args[0].type not in _CANDIDATE_ARGS | _FIELD_ARGS:
+        return None
+    name = callee.rsplit(".", 1)[-1]
+    if not name or not name.replace("_", "a").isalnum() or name in _URL_MAKERS:
+        return None
+    first = args[0]
+    # A URL-named argument (`apiEndpoint`, `c.webhookURL`) keeps the call even when its value
+    # cannot be read: in a folder named for a service, the service is the destination.
+    urlish = _URL_NAME.search(_SEPARATORS.split(text(first, 120))[-1]) is not None
+    if first.type in _FIELD_ARGS and not urlish:
+        return None
+    # Before the parent test: both only rule the call out, and a node's parent is found by
+    # a walk down from the root.
+    if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
+        return None  # a parameter or a name from elsewhere: never a written host
+    parent = node.parent
+    if parent is not None and parent.type in ("argument_list", "arguments") and _sends(f, parent):
+        return None  # `get(URI("https://…"))`: the outer call is the one that sends
+    host, configured_by, origin = _resolve(f, first, 0, node)
+    if origin == "user" and name in _GENERIC_METHODS:
+        return None  # `cache.fetch(story.url)`: too common a name to be a wrapper's
+    if origin == "unknown" and urlish and name not in _GENERIC_METHODS:
+        return OutboundCall("candidate", line(node), f"call:{name}", "", "", "unknown")
+    if origin not in ("literal", "env", "setting", "user") or (origin == "literal" and not host):
+        return None
+    return OutboundCall("candidate", line(node), f"call:{name}", host, configured_by, origin)
+
+
+_SEPARATORS = re.compile(r"[.:]")
+_FIELD_ARGS = frozenset({"attribute", "member_expression", "selector_expression"})
+
+
+def _sends(f: _File, arguments: Node) -> bool:
+    """Whether the call whose arguments these are is a request of the tables: a call nested
+    in another one's arguments is a candidate of its own unless the outer call sends."""
+    outer = arguments.parent
+    if outer is None or outer.type not in _CALLS:
+        return False
+    callee = _canonical(f, _callee(outer))
+    return callee in models.MODELS[f.language] or callee.rsplit(".", 1)[-1] in _URL_MAKERS
+
+
+# Method names of collections and caches as much as of HTTP wrappers: a call of one with user
+# data is kept as a candidate only under a more specific name (`try_fetch`, `send_webhook`).
+_GENERIC_METHODS = frozenset(
+    {"get", "fetch", "post", "put", "patch", "delete", "head", "request", "call", "send", "open",
+     "read", "write", "add", "set", "update", "create", "find", "load", "run", "perform"}
+)  # fmt: skip

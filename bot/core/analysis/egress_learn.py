@@ -1,0 +1,186 @@
+"""Learning a file's names before its calls are read: imports, bindings, constants.
+
+`_learn` runs on every node of interest first: import aliases (`import requests as r`),
+values bound to names (a local of a function before one bound elsewhere), client instances,
+SDK client parameters, and the literal hosts of top-level constants (meta ``egress.const``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis import egress_sdk, sdk_models
+from bot.core.analysis import http_models as models
+from bot.core.analysis.egress_file import (
+    _CALLS,
+    _STRING_TYPES,
+    _args,
+    _callee,
+    _canonical,
+    _File,
+    _function_of,
+    _keyword,
+    _string_literal,
+)
+from bot.core.analysis.egress_resolve import _resolve
+from bot.core.analysis.treesitter import Node, text, walk
+
+
+def _learn(f: _File, node: Node) -> None:
+    kind = node.type
+    if kind in ("import_statement", "import_from_statement"):
+        _learn_import(f, node)
+    elif kind in ("assignment", "variable_declarator", "short_var_declaration", "var_spec",
+                  "const_spec", "assignment_expression", "assignment_statement"):  # fmt: skip
+        left = node.child_by_field_name("left") or node.child_by_field_name("name")
+        right = node.child_by_field_name("right") or node.child_by_field_name("value")
+        if left is None or right is None:
+            return
+        if left.type == "expression_list":  # Go: a, b := x, y
+            lefts, rights = left.named_children, right.named_children
+        else:
+            lefts, rights = (
+                [left],
+                [
+                    right.named_children[0]
+                    if right.type == "expression_list" and right.named_child_count
+                    else right
+                ],
+            )
+        for name_node, bound in zip(lefts, rights, strict=False):
+            value = _unwrapped(bound)
+            name = text(name_node, 80)
+            _bind(f, name, value)
+            bindings = f.bindings.setdefault(name, [])
+            if len(bindings) < 50:
+                bindings.append((node, value))
+            if value.type not in _STRING_TYPES and value.type != "object":
+                continue
+            if _function_of(f, node) is not None:
+                continue
+            if value.type == "object":
+                _object_consts(f, name, value)
+            if value.type in _STRING_TYPES:
+                host, _, origin = _resolve(f, value, 0, node)
+                if (
+                    origin == "literal"
+                    and host
+                    and "," not in host
+                    and re.fullmatch(r"[A-Za-z_]\w*", name)
+                ):
+                    f.consts.setdefault(name, host)
+    elif kind == "with_statement":
+        for pattern in walk(node, frozenset({"as_pattern"}), 50):
+            target = pattern.child_by_field_name("alias")
+            made = pattern.named_children[0] if pattern.named_child_count else None
+            if target is not None and made is not None:
+                _bind(f, text(target, 80), made)
+    elif kind == "call" and f.language == "ruby" and _ruby_include_httparty(node):
+        f.aliases["base_uri"] = "base_uri"
+    elif f.language == "python" and kind == "function_definition":
+        egress_sdk.learn_function(f.sdk, node, lambda c: _canonical(f, c), f.values, _callee)
+    elif f.language == "python" and kind == "call" and f.sdk.marked(f.aliases):
+        function = _function_of(f, node)
+        if function is not None:
+            egress_sdk.learn_mark(f.sdk, f.aliases, _callee(node), function)
+
+
+def _object_consts(f: _File, name: str, value: Node) -> None:
+    """`const API = {base: "https://…"}` at top level: `API.base` names that host."""
+    if not re.fullmatch(r"[A-Za-z_$][\w$]*", name):
+        return
+    for pair in value.named_children[:50]:
+        if pair.type != "pair":
+            continue
+        key = text(pair.child_by_field_name("key"), 60).strip("\"'")
+        item = pair.child_by_field_name("value")
+        if item is not None and item.type in _STRING_TYPES:
+            host, _, origin = _resolve(f, item, 0, pair)
+            if origin == "literal" and host and "," not in host:
+                f.consts.setdefault(f"{name}.{key}", host)
+
+
+_WRAPPING = frozenset(
+    {"await", "await_expression", "unary_expression", "parenthesized_expression",
+     "as_expression", "satisfies_expression", "non_null_expression"}
+)  # fmt: skip
+
+
+def _unwrapped(value: Node) -> Node:
+    """`await x`, `(x)`, `x as const`, `&x` → x."""
+    for _ in range(8):
+        if value.type not in _WRAPPING or not value.named_child_count:
+            break
+        value = value.named_children[
+            0 if value.type.endswith(("as_expression", "satisfies_expression")) else -1
+        ]
+    return value
+
+
+def _bind(f: _File, name: str, value: Node) -> None:
+    if not name or len(name) > 80:
+        return
+    value = _unwrapped(value)
+    f.values.setdefault(name, value)
+    if value.type in _CALLS:
+        callee = _canonical(f, _callee(value))
+        if f.language == "javascript" and value.type == "call_expression" and callee == "require":
+            args = _args(value)
+            if args and args[0].type == "string":
+                module = _string_literal(args[0])
+                if module in models.JAVASCRIPT_MODULES:
+                    f.aliases[name] = module
+            return
+        constructors = (
+            models.PYTHON_CONSTRUCTORS if f.language == "python" else models.JAVASCRIPT_CONSTRUCTORS
+        )
+        if callee in constructors:
+            key = constructors[callee]
+            f.instances[name] = (callee, _keyword(f, value, key) if key else None)
+        elif callee in (sdk_models.PYTHON if f.language == "python" else sdk_models.JAVASCRIPT):
+            f.instances[name] = (callee, None)  # an SDK client: its calls go to its service
+
+
+def _learn_import(f: _File, node: Node) -> None:
+    if f.language == "python":
+        if node.type == "import_statement":
+            for item in node.named_children:
+                if item.type == "aliased_import":
+                    f.aliases[text(item.child_by_field_name("alias"))] = text(
+                        item.child_by_field_name("name")
+                    )
+                else:
+                    name = text(item)
+                    f.aliases.setdefault(name.split(".")[0], name.split(".")[0])
+        else:
+            module = text(node.child_by_field_name("module_name"))
+            for item in node.children_by_field_name("name"):
+                if item.type == "aliased_import":
+                    f.aliases[text(item.child_by_field_name("alias"))] = (
+                        f"{module}.{text(item.child_by_field_name('name'))}"
+                    )
+                else:
+                    f.aliases[text(item)] = f"{module}.{text(item)}"
+        return
+    source = node.child_by_field_name("source")
+    module = _string_literal(source) if source is not None else ""
+    if module not in models.JAVASCRIPT_MODULES and module not in sdk_models.JAVASCRIPT_MODULES:
+        return
+    for clause in node.named_children:
+        if clause.type != "import_clause":
+            continue
+        for part in clause.named_children:
+            if part.type == "identifier":
+                f.aliases[text(part)] = module
+            elif part.type == "namespace_import":
+                f.aliases[text(part.named_children[-1])] = module
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    imported = spec.child_by_field_name("name")
+                    alias = spec.child_by_field_name("alias") or imported
+                    f.aliases[text(alias)] = f"{module}.{text(imported)}"
+
+
+def _ruby_include_httparty(node: Node) -> bool:
+    method = node.child_by_field_name("method")
+    return text(method) == "include" and "HTTParty" in text(node.child_by_field_name("arguments"))

@@ -1,0 +1,373 @@
+"""Where a URL expression leads: `_resolve` gives (host, configured_by, origin).
+
+A literal's host, a name bound in the file, a top-level table of URLs, an environment
+variable or setting, a field of user data, a parameter of the enclosing function (which
+makes that function a wrapper, `egress_wrappers`). Bounded by `MAX_RESOLVE_DEPTH`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis.egress_file import (
+    _CALLS,
+    _CLASSES,
+    _STRING_TYPES,
+    _args,
+    _callee,
+    _element,
+    _enclosing_class,
+    _enclosing_function,
+    _expr_name,
+    _File,
+    _function_of,
+    _key_in,
+    _local_binding,
+    _parameters,
+    _string_literal,
+)
+from bot.core.analysis.egress_response import response_source
+from bot.core.analysis.treesitter import Node, text
+
+MAX_RESOLVE_DEPTH = 6
+
+_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#\s]*@)?(\[[0-9a-f:]+\]|[a-z0-9_.-]+)", re.I)
+_SETTING_ROOTS = (
+    "settings.", "config.", "conf.", "cfg.", "app.config", "current_app.config",
+    "Rails.application.", "Rails.configuration.", "Setting.", "Settings.", "AppConfig.",
+)  # fmt: skip
+_SELF_ROOTS = ("self.", "this.", "@")
+# Objects that hold the program's own wiring, not data a user gave it.
+_OWN_OBJECTS = frozenset(
+    {"self", "this", "cls", "sb", "sandbox", "server", "app", "client", "api", "options", "opts",
+     "config", "conf", "cfg", "settings", "args", "argv", "env", "ctx", "context", "request",
+     "req", "window", "location", "document", "process", "os", "module", "exports"}
+)  # fmt: skip
+_DESTINATION = re.compile(r"(?i)hook|callback|notif|url|uri|endpoint|href|link|server|address")
+
+
+def _parts(node: Node) -> list[tuple[str, Node | None]]:
+    """A string as (literal text, None) and ("", interpolated expression) parts."""
+    out: list[tuple[str, Node | None]] = []
+    for child in node.named_children:
+        if child.type in (
+            "string_fragment",
+            "string_content",
+            "interpreted_string_literal_content",
+            "escape_sequence",
+            "raw_string_literal_content",
+        ):
+            out.append((text(child, 400), None))
+        elif child.type in ("interpolation", "template_substitution"):
+            inner = child.child_by_field_name("expression") or (
+                child.named_children[0] if child.named_child_count else None
+            )
+            out.append(("", inner))
+    if not out and node.type == "raw_string_literal":
+        out.append((text(node, 400).strip("`"), None))
+    return out
+
+
+def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, str, str]:
+    """(host, configured_by, origin) of an expression that gives a URL."""
+    if node is None or depth > MAX_RESOLVE_DEPTH:
+        return "", "", "unknown"
+    kind = node.type
+    if kind in _STRING_TYPES:
+        if kind == "concatenated_string" and node.named_child_count:
+            return _resolve(f, node.named_children[0], depth + 1, call)
+        parts = _parts(node)
+        prefix = ""
+        for literal, expr in parts:
+            if expr is None:
+                prefix += literal
+                continue
+            host = _host(prefix)
+            if host and _host_complete(prefix):
+                return host, "", "literal"
+            if not prefix or re.fullmatch(r"[a-z][a-z0-9+.-]*://", prefix, re.I):
+                return _resolve(f, expr, depth + 1, call)
+            break
+        host = _host(prefix)
+        if host:
+            return host, "", "literal"
+        return "", "", "relative" if prefix.startswith(("/", ".")) or prefix == "" else "unknown"
+    if kind in ("binary_expression", "binary_operator", "binary"):
+        left = node.child_by_field_name("left") or (
+            node.named_children[0] if node.named_child_count else None
+        )
+        return _resolve(f, left, depth + 1, call)
+    if (
+        kind
+        in (
+            "parenthesized_expression",
+            "await_expression",
+            "await",
+            "as_expression",
+            "satisfies_expression",
+            "non_null_expression",
+        )
+        and node.named_child_count
+    ):
+        return _resolve(f, node.named_children[0], depth + 1, call)
+    if kind == "member_expression":
+        obj = node.child_by_field_name("object")
+        if obj is not None and obj.type in _CALLS:  # `new URL(x).href`
+            return _resolve(f, obj, depth + 1, call)
+    name = (
+        _expr_name(node)
+        if kind
+        not in ("subscript", "subscript_expression", "element_reference", "index_expression")
+        else ""
+    )
+    env = _env_name(node)
+    if env:
+        return "", env, "env"
+    if kind in ("subscript", "subscript_expression"):
+        hosts = _table_hosts(f, node, depth, call)
+        if hosts:
+            return ",".join(hosts), "", "literal"
+    if kind == "call" and f.language == "ruby" and node.child_by_field_name("arguments") is None:
+        name = _callee(node)  # a Ruby method call without arguments reads like a field
+        kind = "attribute"
+    elif kind in _CALLS:
+        callee = _callee(node)
+        last = callee.rsplit(".", 1)[-1]
+        if (
+            last
+            in (
+                "toString",
+                "format",
+                "String",
+                "to_s",
+                "geturl",
+                "strip",
+                "rstrip",
+                "trim",
+                "replace",
+                "sub",
+                "gsub",
+                "removesuffix",
+                "href",
+                "join",
+            )
+            and "." in callee
+        ):
+            receiver = node.child_by_field_name("function") or node.child_by_field_name("receiver")
+            if receiver is not None and receiver.type in (
+                "attribute",
+                "member_expression",
+                "selector_expression",
+            ):
+                receiver = receiver.child_by_field_name("object") or receiver.child_by_field_name(
+                    "operand"
+                )
+            if receiver is not None and receiver is not node:
+                return _resolve(f, receiver, depth + 1, call)
+        args = _args(node)
+        if (
+            last
+            in (
+                "URI",
+                "parse",
+                "URL",
+                "str",
+                "String",
+                "urljoin",
+                "Sprintf",
+                "join",
+                "JoinPath",
+                "resolve",
+                "new",
+                "Parse",
+                "quote",
+                "encodeURI",
+                "escape",
+            )
+            and args
+        ):
+            found = _resolve(f, args[0], depth + 1, call)
+            if found[2] == "relative" and len(args) > 1:  # URL(path, base), urljoin(base…)
+                return _resolve(f, args[1], depth + 1, call)
+            return found
+        return "", "", "unknown"
+    if kind == "composite_literal" and f.language == "go":
+        return _go_url_literal(f, node, depth, call)
+    if kind in ("identifier", "constant"):
+        ident = text(node, 80)
+        function = _function_of(f, call)
+        if function is not None and ident in _parameters(function):
+            return "", ident, "parameter"
+        bound = _local_binding(f, ident, function) if function is not None else None
+        bound = bound if bound is not None else f.values.get(ident)
+        if bound is not None and bound is not node:
+            found = _resolve(f, bound, depth + 1, call)
+            if found[2] == "unknown" and bound.type in ("object", "hash"):
+                return _resolve(f, _key_in(f, bound, "url", 0), depth + 1, call)
+            return found
+        if kind == "constant" or ident.isupper():
+            return "", ident, "constant"
+        return "", "", "unknown"
+    full = name or text(node, 120)
+    if full.startswith(_SETTING_ROOTS) or full.startswith(
+        ("Rails.application", "Rails.configuration")
+    ):
+        return "", full, "setting"
+    if kind in (
+        "attribute",
+        "member_expression",
+        "selector_expression",
+        "subscript",
+        "subscript_expression",
+        "element_reference",
+        "index_expression",
+        "call",
+    ):
+        bound = f.values.get(full)
+        if bound is None and f.language == "python":
+            bound = _class_attribute(f, full, call)
+        if bound is not None:
+            return _resolve(f, bound, depth + 1, call)
+        root = re.match(r"[A-Za-z_$][\w$]*", full)
+        if root and root.group(0).isupper() and len(root.group(0)) > 1:
+            return "", full, "constant"  # `GEOCODING.endpoint`: a constant's field
+        # A lookup by key (`self.config["feed_url"]`, `hook["url"]`) reads stored data. A
+        # field is user data when it is named like a destination (`notification.webhookUrl`,
+        # `p.config.UserInfoUrl`) on an object that is not the program's own state or
+        # configuration (`self.base_url`, `client.api_url`, `options.url`): those are unknown.
+        keyed = kind in ("subscript", "subscript_expression", "element_reference")
+        head = root.group(0) if root else ""
+        # …unless the object is what another request returned (`letter.url` of an SDK's
+        # answer, `data["next"]` of `resp.json()`): that service's data, not a user's.
+        source = response_source(f, head, call) if head else None
+        if source is not None:
+            return "", source, "response"
+        if keyed:
+            return "", full[:120], "user"
+        last = re.split(r"[.\]\[]", full.rstrip("]"))[-1]
+        if not _DESTINATION.search(last) or (
+            head.lower() in _OWN_OBJECTS and not full.startswith(_SELF_ROOTS)
+        ):
+            return "", full[:120], "unknown"
+        if full.startswith(_SELF_ROOTS) and full.count(".") + full.count("@") == 1:
+            # `this.url` in a class mapped to stored rows (`extends BeanModel`,
+            # `ApplicationRecord`, `models.Model`) is a field a user filled in.
+            return "", full[:120], "user" if _in_model_class(call) else "unknown"
+        if full.startswith(_SELF_ROOTS):
+            return "", full[:120], "unknown"
+        return "", full[:120], "user"
+    return "", "", "unknown"
+
+
+def _class_attribute(f: _File, full: str, call: Node) -> Node | None:
+    """`self.URL`, `cls.URL`: the value a class body in this file binds to `URL` (the
+    call's own class first)."""
+    m = re.fullmatch(r"(?:self|cls)\.([A-Za-z_]\w*)", full)
+    if m is None:
+        return None
+    owner = _enclosing_class(call)
+    found: Node | None = None
+    for at, value in f.bindings.get(m.group(1), ())[:50]:
+        block = at.parent.parent if at.parent is not None else None
+        where = block.parent if block is not None else None
+        if where is None or where.type != "class_definition":
+            continue
+        if owner is not None and where.id == owner.id:
+            return value
+        found = found or value
+    return found
+
+
+def _go_url_literal(f: _File, node: Node, depth: int, call: Node) -> tuple[str, str, str]:
+    """`url.URL{Scheme: "https", Host: "api.example.io", …}`: its host."""
+    if not text(node.child_by_field_name("type"), 40).endswith("URL"):
+        return "", "", "unknown"
+    body = node.child_by_field_name("body")
+    for element in body.named_children[:20] if body is not None else ():
+        if element.type != "keyed_element" or element.named_child_count != 2:
+            continue
+        key, value = (_element(n) for n in element.named_children)
+        if text(key, 20) != "Host":
+            continue
+        if value.type in _STRING_TYPES:
+            host = _string_literal(value).lower()
+            if re.fullmatch(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+(?::\d+)?", host):
+                return host.split(":", 1)[0], "", "literal"
+            return "", "", "unknown"
+        return _resolve(f, value, depth + 1, call)
+    return "", "", "unknown"
+
+
+_TABLES = frozenset({"dictionary", "list", "tuple", "object", "array"})
+
+
+def _table_hosts(f: _File, node: Node, depth: int, call: Node) -> list[str]:
+    """`URLS[kind]`, `URLS["bpo"]` where `URLS` is a top-level dict or list of URL literals:
+    the host of the entry a literal key picks, else the hosts of every entry."""
+    table = node.child_by_field_name("value") or node.child_by_field_name("object")
+    if table is None or table.type != "identifier":
+        return []
+    bound = f.values.get(text(table, 80))
+    if bound is None or bound.type not in _TABLES or _enclosing_function(bound) is not None:
+        return []
+    key_node = node.child_by_field_name("subscript") or node.child_by_field_name("index")
+    key = _string_literal(key_node) if key_node is not None else ""
+    hosts: set[str] = set()
+    for item in bound.named_children[:50]:
+        value: Node | None = item
+        if item.type == "pair":
+            if key and text(item.child_by_field_name("key"), 80).strip("\"'") != key:
+                continue
+            value = item.child_by_field_name("value")
+        if value is None or value.type not in _STRING_TYPES:
+            continue
+        host, _, origin = _resolve(f, value, depth + 1, call)
+        if origin == "literal" and host and "," not in host:
+            hosts.add(host)
+    return sorted(hosts)
+
+
+_MODEL_BASE = re.compile(r"(?:Model|Record)\b|ActiveRecord::Base")
+
+
+def _in_model_class(node: Node) -> bool:
+    """Whether `node` is in a class whose base names a model of stored rows."""
+    current = node.parent
+    for _ in range(300):
+        if current is None:
+            return False
+        if current.type in _CLASSES:
+            base = (
+                current.child_by_field_name("superclass")
+                or current.child_by_field_name("superclasses")
+                or next((c for c in current.named_children if c.type == "class_heritage"), None)
+            )
+            return base is not None and _MODEL_BASE.search(text(base, 200)) is not None
+        current = current.parent
+    return False
+
+
+def _env_name(node: Node) -> str:
+    raw = text(node, 160)
+    m = re.match(
+        r"""(?:os\.environ(?:\.get)?\s*[\[(]\s*|os\.getenv\(\s*|os\.Getenv\(\s*|ENV(?:\.fetch)?\s*[\[(]\s*|process\.env\[\s*)["'`]([A-Za-z_][A-Za-z0-9_]*)["'`]"""
+        r"""|process\.env\.([A-Za-z_][A-Za-z0-9_]*)|import\.meta\.env\.([A-Za-z_][A-Za-z0-9_]*)""",
+        raw,
+    )
+    if not m:
+        return ""
+    return next(g for g in m.groups() if g)
+
+
+def _host(prefix: str) -> str:
+    m = _HOST.match(prefix)
+    if not m:
+        return ""
+    host = m.group(1).lower().rstrip(".")
+    return host if "." in host or host == "localhost" or host.startswith("[") else ""
+
+
+def _host_complete(prefix: str) -> bool:
+    """Whether the literal prefix carries the whole host (something follows it)."""
+    m = _HOST.match(prefix)
+    return m is not None and len(prefix) > m.end()

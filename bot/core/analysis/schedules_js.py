@@ -1,0 +1,245 @@
+"""JavaScript/TypeScript scheduled work in one file (moved out of `schedules`).
+
+* NestJS `@Cron(…)` / `@Interval(…)` over a method (`@Timeout` runs once: no schedule).
+* node-cron `cron.schedule('…')`, the `cron` package's `new CronJob('…')` and
+  `CronJob.from({ cronTime: '…' })`, node-schedule `scheduleJob(['name',] '…')`.
+* Repeatable queue jobs: Bull/BullMQ `queue.add(…, { repeat: { cron | pattern | every } })`,
+  BullMQ `queue.upsertJobScheduler('id', { pattern | every })`; Agenda `agenda.every('…',
+  'job')`; pg-boss `boss.schedule('queue', '…')`.
+* `setInterval(fn, ms)` started at the top of a server file or in a top-level function (a
+  worker's `main`): mechanism ``setInterval``; `movement.collect_schedules` leaves out browser
+  code and examples by their path. One nested deeper (a method's per-object keep-alive) or
+  in a file that touches the DOM or React is no scheduled work of the product. "One level"
+  is the file's own indentation unit (2 or 4 columns).
+
+Each call's arguments are read over at most `MAX_CALL_LINES` lines; patterns are bounded.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis.handoffs_js import _JS_ADD, _js_comment, queue_variables
+from bot.core.analysis.scan import Lines
+from bot.core.model import ScheduleSite
+
+MAX_LINE = 2_000
+MAX_CALL_LINES = 8  # lines of a call's arguments read for its `repeat`/`cronTime`
+MAX_CALL_CHARS = 1_000  # characters of them (read one by one for the closing parenthesis)
+MAX_CALLBACK_LINES = 120  # lines from `setInterval(() => {` to its `}, ms)`
+MAX_INDENT_LINES = 400  # lines read for the file's indentation unit
+MAX_SITES = 500
+INTERVAL = "setInterval"  # mechanism of a `setInterval` loop (Python's "interval" is a job's)
+
+_JS_DECORATOR = re.compile(r"\A\s*+@(Cron|Interval)\(\s*([^)\n]{1,120})\)")
+_JS_METHOD = re.compile(
+    r"\A\s*+(?:(?:public|private|protected|async|static)\s++)*([A-Za-z_$][\w$]*+)\s*+\("
+)
+_SPEC = r"(['\"`])([^'\"`\n]{1,100})"
+_JS_CRON_CALL = re.compile(
+    r"(\.schedule|CronJob|scheduleJob)\(\s{0,200}" + _SPEC + r"\2"
+    r"(?:\s{0,200},\s{0,200}" + r"(['\"`])([^'\"`\n]{1,100})\4)?"
+)
+_JS_RECEIVER = re.compile(r"([A-Za-z_$][\w$]{0,100})\s*+\Z")
+_JS_CRON_TIME = re.compile(r"cronTime\s*+:\s*+" + _SPEC + r"\1")
+_JS_REPEAT = re.compile(r"repeat\s*+:\s*+\{")
+_JS_WHEN = re.compile(r"(?:cron|pattern)\s*+:\s*+" + _SPEC + r"\1|every\s*+:\s*+([^,}\n]{1,60})")
+_JS_FIRST_LIT = re.compile(r"\A\s*+" + _SPEC + r"\1")
+_JS_UPSERT = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]{0,100})\s*+\.\s*+upsertJobScheduler\(")
+_JS_EVERY = re.compile(
+    r"(?<![\w$])([A-Za-z_$][\w$]{0,100})\s*+\.\s*+(every|schedule)\(\s*+" + _SPEC + r"\3"
+    r"\s*+,\s*+(?:(['\"`])([^'\"`\n]{1,200})\5|([A-Z][\w$.]{0,200}))"
+)
+_JS_INTERVAL = re.compile(
+    r"\A([ \t]*+)(?:(?:const|let|var)[ \t]++[\w$]{1,100}[ \t]*+=[ \t]*+"
+    r"|[\w$.]{1,100}[ \t]*+=[ \t]*+)?setInterval\([ \t]*+(.{0,300})"
+)
+_JS_INTERVAL_ARGS = re.compile(r"\A([A-Za-z_$][\w$.]{0,100})\s*+,\s*+([^)\n]{1,100}?)\s*+\)")
+_JS_CALLBACK_END = re.compile(r"\A[ \t]*+\}[ \t]*+,[ \t]*+([^)\n]{1,100}?)[ \t]*+\)")
+_TRIGGERS = (
+    *("Cron", "cron", "Interval(", "scheduleJob", "repeat", "upsertJobScheduler", ".every("),
+    ".schedule(",
+)
+_BROWSER_WORDS = ("document.", "window.", "useEffect", "React", "localStorage", "$(")
+
+
+def _call_text(lines: list[str], i: int, start: int) -> str:
+    """The arguments of the call whose `(` ends at column `start` of line `i` (1-based), up to
+    where its parentheses close or `MAX_CALL_LINES` lines."""
+    parts: list[str] = []
+    depth = 1
+    budget = MAX_CALL_CHARS
+    for j in range(i - 1, min(len(lines), i - 1 + MAX_CALL_LINES)):
+        line = lines[j][start:] if j == i - 1 else lines[j]
+        line = line[:budget]
+        budget -= len(line)
+        for k, ch in enumerate(line):
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+                if depth == 0:
+                    parts.append(line[:k])
+                    return "\n".join(parts)
+        parts.append(line)
+        if budget <= 0:
+            break
+    return "\n".join(parts)
+
+
+def _when(args: str) -> str:
+    m = _JS_WHEN.search(args)
+    if m is None:
+        return ""
+    return m.group(2) if m.group(2) else "every " + m.group(3).strip()
+
+
+def javascript_schedules(text: str) -> tuple[ScheduleSite, ...]:
+    if not any(w in text for w in _TRIGGERS):
+        return ()
+    out: list[ScheduleSite] = []
+    lines = [line[:MAX_LINE] for line in text.split("\n")]
+    if "@Cron(" in text or "@Interval(" in text:
+        _decorators(lines, out)
+    if "cron" in text or "Cron" in text or "scheduleJob" in text:
+        _cron_calls(text, lines, out)
+    if "repeat" in text or "upsertJobScheduler" in text:
+        _repeatable(text, lines, out)
+    if ".every(" in text or ".schedule(" in text:
+        _job_library(text, lines, out)
+    if "setInterval(" in text and not any(w in text for w in _BROWSER_WORDS):
+        _intervals(text, lines, out)
+    return tuple(sorted(set(out[:MAX_SITES])))
+
+
+def _decorators(lines: list[str], out: list[ScheduleSite]) -> None:
+    for i, line in enumerate(lines, 1):
+        if "@" not in line:
+            continue
+        m = _JS_DECORATOR.match(line)
+        if m:
+            method = ""
+            for nxt in lines[i : i + 4]:
+                mm = _JS_METHOD.match(nxt)
+                if mm and not nxt.lstrip().startswith("@"):
+                    method = mm.group(1)
+                    break
+            out.append(ScheduleSite(method or m.group(1), m.group(2).strip(), "nestjs", i))
+
+
+def _cron_calls(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
+    at = Lines(text)
+    for m in _JS_CRON_CALL.finditer(text):
+        kind = m.group(1)
+        before = text[max(0, m.start() - 100) : m.start()]
+        if kind == ".schedule":
+            r = _JS_RECEIVER.search(before)
+            if r is None or "cron" not in r.group(1).lower():
+                continue  # `queue.schedule(` of another library
+        elif kind == "CronJob" and not before.rstrip().endswith("new"):
+            continue
+        i = at.at(m.start())
+        if _js_comment(lines[i - 1]):
+            continue
+        if kind == "scheduleJob" and m.group(5):  # scheduleJob('name', '…', fn)
+            out.append(ScheduleSite(m.group(3), m.group(5), "node-schedule", i))
+            continue
+        mech = "node-schedule" if kind == "scheduleJob" else "node-cron"
+        out.append(ScheduleSite("cron job", m.group(3), mech, i))
+    if "CronJob.from(" in text:
+        at = Lines(text)
+        pos = text.find("CronJob.from(")
+        while pos != -1 and len(out) < MAX_SITES:
+            i = at.at(pos)
+            for j in range(i - 1, min(len(lines), i - 1 + MAX_CALL_LINES)):
+                c = _JS_CRON_TIME.search(lines[j])
+                if c:
+                    out.append(ScheduleSite("cron job", c.group(2), "node-cron", j + 1))
+                    break
+            pos = text.find("CronJob.from(", pos + 1)
+
+
+def _repeatable(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
+    queues = queue_variables(text, lines)
+    for i, line in enumerate(lines, 1):
+        if len(out) >= MAX_SITES:
+            return
+        if ".add" in line and queues and not _js_comment(line):
+            for m in _JS_ADD.finditer(line):
+                if m.group(1) not in queues:
+                    continue
+                if not any("repeat" in nxt for nxt in lines[i - 1 : i - 1 + MAX_CALL_LINES]):
+                    continue
+                args = _call_text(lines, i, m.end())
+                r = _JS_REPEAT.search(args)
+                when = _when(args[r.end() :]) if r else ""
+                if when:
+                    first = _JS_FIRST_LIT.match(args)
+                    queue = queues[m.group(1)]
+                    name = first.group(2) if first else queue
+                    out.append(ScheduleSite(name, when, "bull-repeat", i, queue))
+        if "upsertJobScheduler(" in line and not _js_comment(line):
+            for m in _JS_UPSERT.finditer(line):
+                args = _call_text(lines, i, m.end())
+                first = _JS_FIRST_LIT.match(args)
+                when = _when(args)
+                if first and when:
+                    queue = queues.get(m.group(1), "")
+                    out.append(ScheduleSite(first.group(2), when, "bullmq-scheduler", i, queue))
+
+
+def _job_library(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
+    """`agenda.every('3 minutes', 'job')`, `boss.schedule('queue', '0 3 * * *')`."""
+    at = Lines(text)
+    for m in _JS_EVERY.finditer(text):
+        recv, verb = m.group(1).lower(), m.group(2)
+        i = at.at(m.start())
+        if _js_comment(lines[i - 1]):
+            continue
+        first, literal = m.group(4), m.group(6)
+        second = literal or (m.group(7) or "").rpartition(".")[2]
+        if "agenda" in recv and verb == "every" and second:
+            out.append(ScheduleSite(second, first, "agenda", i, second))
+        elif "boss" in recv and verb == "schedule" and literal:
+            out.append(ScheduleSite(first, literal, "pg-boss", i, first))
+
+
+def _indent_unit(lines: list[str]) -> int:
+    """The file's indentation step (2 or 4 columns, a tab as 2): the smallest indentation of
+    its first lines, so "top level or one level in" reads alike in both styles."""
+    unit = 0
+    for line in lines[:MAX_INDENT_LINES]:
+        if line[:1] in (" ", "\t") and line.strip() and not line.lstrip().startswith("*"):
+            width = len(line) - len(line.lstrip())
+            width = len(line[:width].expandtabs(2))
+            if unit == 0 or width < unit:
+                unit = width
+    return min(max(unit, 2), 4)
+
+
+def _intervals(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
+    unit = _indent_unit(lines)
+    at = Lines(text)
+    pos = text.find("setInterval(")
+    seen: set[int] = set()
+    while pos != -1 and len(out) < MAX_SITES:
+        i = at.at(pos)
+        pos = text.find("setInterval(", pos + 1)
+        if i in seen:
+            continue
+        seen.add(i)
+        m = _JS_INTERVAL.match(lines[i - 1])
+        if m is None or len(m.group(1).expandtabs(2)) > unit:
+            continue
+        args = _JS_INTERVAL_ARGS.match(m.group(2))
+        if args:
+            target, every = args.group(1), args.group(2)
+        else:
+            target, every = "", ""
+            for j in range(i, min(len(lines), i + MAX_CALLBACK_LINES)):
+                end = _JS_CALLBACK_END.match(lines[j])
+                if end and lines[j][: len(m.group(1))] == m.group(1):
+                    every = end.group(1)
+                    break
+        if every:
+            out.append(ScheduleSite(target or "setInterval", every.strip(), INTERVAL, i, target))

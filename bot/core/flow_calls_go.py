@@ -1,0 +1,158 @@
+"""Go calls: where a call in a Go file goes (issue 18), split from `flow_calls`.
+
+A Go package is its folder. A name resolves to a package function (`store.New`), a method
+on a typed receiver or parameter, through struct fields (`s.Store.CreateMemo` →
+`store.Store.CreateMemo`), and from an interface method to its implementations: the types
+that have most of the interface's methods, in the packages that import the interface's
+package, then (Go's interfaces are structural) in the packages imported where the
+interface's or the caller's package is wired up. At most `MAX_GO_PACKAGES` packages are
+searched and `MAX_IMPLEMENTATIONS` implementations kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from bot.core.call_sites import Call, FileCalls
+from bot.core.model import FileFacts, ImportRef
+
+Resolve = Callable[[str, str, ImportRef], "str | None"]
+MAX_IMPLEMENTATIONS = 3
+MAX_GO_PACKAGES = 48  # packages searched for a Go interface's implementations
+
+
+class GoCalls:
+    def __init__(
+        self,
+        facts: Mapping[str, FileFacts],
+        resolve: Resolve,
+        calls: Callable[[str], FileCalls | None],
+    ):
+        self.facts = facts
+        self.resolve = resolve
+        self.calls = calls
+        self._dirs: dict[str, list[str]] | None = None
+        self._importers: dict[str, list[str]] | None = None
+        self._imported: dict[str, list[str]] = {}  # package folder → folders it imports
+
+    def steps(self, path: str, call: Call) -> list[tuple[str, str]]:
+        fc = self.calls(path)
+        if fc is None:
+            return []
+        folder = path.rpartition("/")[0]
+        parts = call.parts
+        if len(parts) == 1:
+            return self._func(folder, parts[0])
+        aliases = dict(fc.aliases)
+        if call.head_type is not None:
+            spec, typ = call.head_type
+            home = self._folder(spec) if spec else folder
+            return self._method(home, typ, parts[1:]) if home is not None else []
+        if parts[0] in aliases and len(parts) == 2:
+            home = self._folder(aliases[parts[0]])
+            return self._func(home, parts[1]) if home is not None else []
+        return []
+
+    def _folder(self, spec: str) -> str | None:
+        target = self.resolve("", "go", ImportRef(spec, 0))
+        return target.rstrip("/") if target is not None else None
+
+    def files(self, folder: str) -> list[str]:
+        if self._dirs is None:
+            dirs: dict[str, list[str]] = {}
+            for p, f in self.facts.items():
+                if f.language == "go" and not p.endswith("_test.go"):
+                    dirs.setdefault(p.rpartition("/")[0], []).append(p)
+            self._dirs = {k: sorted(v) for k, v in dirs.items()}
+        return self._dirs.get(folder, [])
+
+    def _func(self, folder: str, qual: str) -> list[tuple[str, str]]:
+        for p in self.files(folder):
+            fc = self.calls(p)
+            if fc is not None and any(fn.qual == qual for fn in fc.funcs):
+                return [(p, qual)]
+        return []
+
+    def _method(self, folder: str, typ: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
+        """The method `rest[-1]` on `typ` (in `folder`), through the fields of `rest[:-1]`."""
+        start = folder
+        for name in rest[:-1]:
+            nxt = None
+            for p in self.files(folder):
+                fc = self.calls(p)
+                for owner, field, spec, ftype in fc.fields if fc is not None else ():
+                    if owner == typ and field == name:
+                        nxt = (spec, ftype)
+                        break
+                if nxt is not None:
+                    break
+            if nxt is None:
+                return []
+            home = self._folder(nxt[0]) if nxt[0] else folder
+            if home is None:
+                return []
+            folder, typ = home, nxt[1]
+        method = rest[-1]
+        found = self._func(folder, f"{typ}.{method}")
+        if found:
+            return found
+        wanted = self._interface(folder, typ)
+        if method in wanted:
+            return self._implementations(folder, method, wanted, start)
+        return []
+
+    def _interface(self, folder: str, typ: str) -> set[str]:
+        """The methods of interface `typ` declared in `folder` (empty when it is not one)."""
+        out: set[str] = set()
+        for p in self.files(folder):
+            fc = self.calls(p)
+            out.update(m for i, m in (fc.interfaces if fc is not None else ()) if i == typ)
+        return out
+
+    def _implementations(
+        self, folder: str, method: str, wanted: set[str], caller: str = ""
+    ) -> list[tuple[str, str]]:
+        """`method` on the types that implement the interface (most of `wanted`), in the
+        repository's packages that import `folder`, then (Go's interfaces are structural: an
+        implementation need not import its interface) in the packages imported where the
+        interface's or the caller's package is wired up (`main` imports both), at most
+        `MAX_GO_PACKAGES` packages in all."""
+        if self._importers is None:
+            importers: dict[str, set[str]] = {}
+            imported: dict[str, set[str]] = {}
+            for p, f in self.facts.items():
+                if f.language != "go" or p.endswith("_test.go"):
+                    continue
+                for ref in f.imports:
+                    home = self.resolve(p, "go", ref)
+                    if home is not None:
+                        importers.setdefault(home.rstrip("/"), set()).add(p.rpartition("/")[0])
+                        imported.setdefault(p.rpartition("/")[0], set()).add(home.rstrip("/"))
+            self._importers = {k: sorted(v) for k, v in importers.items()}
+            self._imported = {k: sorted(v) for k, v in imported.items()}
+        out: list[tuple[str, str]] = []
+        need = max(1, (len(wanted) * 4) // 5)
+        first = self._importers.get(folder, [])
+        wiring = [
+            pkg
+            for user in (*first, *self._importers.get(caller, []))
+            for pkg in self._imported.get(user, [])
+        ]
+        others = list(dict.fromkeys((*first, *wiring)))
+        for other in [o for o in others if o not in (folder, caller)][:MAX_GO_PACKAGES]:
+            methods: dict[str, set[str]] = {}
+            where: dict[str, str] = {}
+            for p in self.files(other):
+                fc = self.calls(p)
+                for fn in fc.funcs if fc is not None else ():
+                    owner, _, name = fn.qual.rpartition(".")
+                    if owner and name in wanted:
+                        methods.setdefault(owner, set()).add(name)
+                        if name == method:
+                            where[owner] = p
+            for owner in sorted(where):
+                if len(methods[owner]) >= need:
+                    out.append((where[owner], f"{owner}.{method}"))
+            if len(out) >= MAX_IMPLEMENTATIONS:
+                break
+        return out[:MAX_IMPLEMENTATIONS]

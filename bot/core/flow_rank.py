@@ -1,0 +1,154 @@
+"""Ranking flows for a reader: ranks, sink priority, the order and the dedup of flows.
+
+Ranks order flows: ``deployed`` (workers, consumers, schedulers), ``public`` (HTTP and
+webhooks), ``cli``, and ``development`` (benchmarks, scripts, sandboxes, demos, examples),
+which the doc folds into one line. `rank_flows` sorts a repository's flows, keeps one per
+entry point and sink, and caps each rank (`RANK_CAPS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.core.model import Flow
+
+RANK_CAPS = {"public": 16, "deployed": 12, "cli": 6, "development": 6}  # MAX_FLOWS in all
+# The order a reader follows: a request comes in (routes, webhooks), a deployed process
+# takes the work off a queue or a clock, a person runs a command; development tools last.
+RANKS = ("public", "deployed", "cli", "development")
+_RANK_OF_KIND = {
+    "worker": "deployed",
+    "consumer": "deployed",
+    "scheduler": "deployed",
+    "http": "public",
+    "webhook": "public",
+    "cli": "cli",
+}
+
+
+# Folder or file stems that mark development tools, not the running product.
+DEVELOPMENT = frozenset(
+    {
+        "bench",
+        "benchmark",
+        "benchmarks",
+        "scripts",
+        "examples",
+        "example",
+        "tools",
+        "dev",
+        "demo",
+        "sandbox",
+        "docs",
+        "fixtures",
+        "testdata",
+        "test",
+        "tests",
+        "spec",
+        "e2e",
+        "playground",
+    }
+)
+_WORKERS = frozenset({"worker", "consumer", "scheduler"})
+
+
+def is_development(path: str) -> bool:
+    parts = path.split("/")
+    stem = parts[-1].rpartition(".")[0] or parts[-1]
+    # Near the top only: `apps/api/src/app/endpoints/benchmarks/` is a product feature.
+    return any(p in DEVELOPMENT for p in parts[:-1][:2]) or stem in DEVELOPMENT
+
+
+def rank_flows(
+    flows: list[Flow], weight: Mapping[Flow, int], origin: Mapping[str, str]
+) -> tuple[Flow, ...]:
+    """`flows` in a reader's order, one of each (entry point, last hop, sink), at most
+    `RANK_CAPS` of each rank. `weight`: how much a route handler's flow does; `origin`: the
+    entry point a start file's flows are for."""
+    # Among requests, the handlers that change something and do the most come first (a
+    # subscription that fetches, parses and stores before a page that reads one row).
+    flows.sort(
+        key=lambda fl: (
+            RANKS.index(fl.rank),
+            not _has_queue(fl),
+            -weight.get(fl, 0),
+            len(fl.hops),
+            fl.name,
+        )
+    )
+    # The files of one entry point reaching the same sink by the same last hop (every
+    # urls.py of a Django project importing the views that enqueue) are one flow. Distinct
+    # entry points keep theirs (the user routes and the auth routes both store users), after
+    # the flows that reach somewhere by a hop of their own. Flows that follow calls are one
+    # per entry point when their last call is the same (every handler of a file that looks
+    # up the current user the same way); route handlers are one flow when they end by the
+    # same call, wherever that call is written.
+    leading: list[Flow] = []
+    again: list[Flow] = []
+    taken: set[tuple[str, int | None, str, str, str, int | str | None]] = set()
+    per_entry: set[tuple[str, tuple[str, int | None, str, str, str, int | str | None]]] = set()
+    for flow in flows:
+        last = flow.sinks[0]
+        step = flow.hops[-1] if flow.hops[-1].what.startswith("calls ") else None
+        key = (
+            last.path,
+            last.line,
+            last.what,
+            flow.rank,
+            step.path if step and flow not in weight else "",
+            (step.what if flow in weight else step.line) if step else None,
+        )
+        owner = origin.get(flow.hops[0].path, flow.hops[0].path)
+        if (owner, key) in per_entry:
+            continue
+        per_entry.add((owner, key))
+        (again if key in taken else leading).append(flow)
+        taken.add(key)
+    # At most so many of each rank: a web app's hundred handlers leave room for its
+    # workers and commands.
+    out: list[Flow] = []
+    for rank, cap in RANK_CAPS.items():
+        out += _diverse([f for f in (*leading, *again) if f.rank == rank])[:cap]
+    return tuple(out)
+
+
+def _diverse(flows: list[Flow]) -> list[Flow]:
+    """`flows` (in order) with the first to each sink first, then one from each entry file
+    (the one to its rarest sink), then the rest: a hundred handlers storing rows leave room
+    for the one that mails."""
+    sink_of = {id(f): f.name.rpartition(" → ")[2] for f in flows}
+    count: dict[str, int] = {}
+    for f in flows:
+        count[sink_of[id(f)]] = count.get(sink_of[id(f)], 0) + 1
+    first: list[Flow] = []
+    seen: set[str] = set()
+    for f in flows:
+        if sink_of[id(f)] not in seen:
+            seen.add(sink_of[id(f)])
+            first.append(f)
+    taken = {id(f) for f in first}
+    files = {f.hops[0].path for f in first}
+    by_file: dict[str, list[tuple[int, int, Flow]]] = {}
+    for i, f in enumerate(flows):
+        if id(f) not in taken and f.hops[0].path not in files:
+            by_file.setdefault(f.hops[0].path, []).append((count[sink_of[id(f)]], i, f))
+    second = sorted((min(c, key=lambda x: x[:2]) for c in by_file.values()), key=lambda x: x[1])
+    taken |= {id(f) for _, _, f in second}
+    return first + [f for _, _, f in second] + [f for f in flows if id(f) not in taken]
+
+
+def _has_queue(flow: Flow) -> bool:
+    return any(s.what.startswith("enqueues") for s in flow.sinks)
+
+
+def _rank_index(kind: str) -> int:
+    return RANKS.index(_RANK_OF_KIND.get(kind, "cli"))
+
+
+def _priority(entry_kind: str, sink_kind: str) -> int:
+    """Which sink a flow's chain is drawn to: what a reader most needs for that entry."""
+    if entry_kind in ("http", "webhook", "cli"):
+        order = ("queue", "datastore", "external")
+    else:
+        order = ("external", "datastore", "queue")
+    return order.index(sink_kind) if sink_kind in order else len(order)

@@ -1,0 +1,106 @@
+"""The sinks one file shows: enqueues, local file writes, outbound calls, and the lines a
+datastore or integration was matched at (`file_sinks`), each at its line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from bot.core.evidence import is_code
+from bot.core.flow_calls import Sink
+from bot.core.model import FileFacts, Service
+
+ExtraSinks = Callable[[str, FileFacts], Iterable[Sink]]
+
+
+def service_lines(services: Iterable[Service]) -> dict[str, list[tuple[int, Service]]]:
+    """Path → (line, service) for every code line a datastore or integration was seen at."""
+    out: dict[str, list[tuple[int, Service]]] = {}
+    for s in services:
+        for ev in s.evidence:
+            if ev.line is not None and is_code(ev.path):
+                out.setdefault(ev.path, []).append((ev.line, s))
+    return out
+
+
+def file_sinks(
+    path: str,
+    f: FileFacts,
+    services: Mapping[str, list[tuple[int, Service]]],
+    extra: ExtraSinks | None = None,
+    paired: Mapping[tuple[str, int], str] | None = None,
+    hosts: Mapping[str, str] | None = None,
+) -> list[Sink]:
+    """The sinks one file shows, each at its line. `paired` names the hand-off a producer
+    line was paired with (`self.runner.s(…)` enqueues `run_job`); `hosts` names the service
+    an SDK client's host is (api.github.com → GitHub)."""
+    out = []
+    for h in f.handoffs:
+        if h.role != "produce":
+            continue
+        name = (paired or {}).get((path, h.line), h.name)
+        # Via what the line names: the queue's variable, else the site's own name.
+        via = _via(h.aliases) if h.aliases else _via((h.name,)) if name != h.name else ""
+        mech = "celery" if h.mechanism == "signature" else h.mechanism
+        out.append(Sink("queue", name, h.line, f"enqueues {name}{via} ({mech})"))
+    writes = [x.line for x in f.signals if x.kind == "sink.files"]
+    if writes:
+        out.append(Sink("datastore", "local files", writes[0], "writes local files"))
+    called: list[Sink] = []
+    for c in f.calls:
+        # An outbound call the egress scan found: where the data leaves the process (a
+        # "candidate", a call with a URL to a function that may send it, is not one yet).
+        # A StatsD client sends counters about the work, not the work's data: no sink.
+        if c.kind in ("candidate", "statsd"):
+            continue
+        client = c.client.removeprefix("wrapper:")
+        if c.origin == "sdk":  # an SDK client's call: its service, by the catalog's host
+            service = (hosts or {}).get(c.host, c.host)
+            called.append(
+                Sink("external", service, c.line, f"sends a request to {service} ({client})")
+            )
+            continue
+        # A URL from a parameter or a row says nothing of where: the client names the sink.
+        dest = c.host or (c.configured_by if c.origin in ("env", "setting", "constant") else "")
+        how = "an HTTP request" if c.kind == "http" else c.kind
+        what = f"sends {how} to {dest} ({client})" if dest else f"sends {how} ({client})"
+        # A host the catalog knows is its service's sink (api.telegram.org is Telegram).
+        called.append(Sink("external", (hosts or {}).get(dest, dest or client), c.line, what))
+    # A service's line that is one of its calls is that call; where the file calls it, its
+    # import is not where data leaves.
+    through = {s.name for s in called}
+    # Lines where the file only shows the service to the browser (an avatar URL it renders)
+    # or counts work (a StatsD client): the flow's data does not leave there.
+    aside = {x.line for x in f.signals if x.kind == "config.avatar"}
+    aside.update(c.line for c in f.calls if c.kind == "statsd")
+    for line, s in services.get(path, ()):
+        if s.category == "queue":
+            continue  # the queue library itself: its enqueues are the hand-off sites
+        if line in aside:
+            continue
+        if s.name in through:
+            continue
+        kind = (
+            "datastore" if s.category in ("datastore", "cache", "search", "storage") else "external"
+        )
+        out.append(Sink(kind, s.name, line, f"uses {s.name}"))
+    out.extend(called)
+    if extra is not None:
+        out.extend(extra(path, f))
+    return out
+
+
+def _via(aliases: Sequence[str]) -> str:
+    """The name the line itself uses, when the queue's name is bound elsewhere."""
+    return f" via {aliases[0]}" if aliases else ""
+
+
+def _at(sink: Sink) -> int | None:
+    """The line that decides which functions reach a sink: a library's import line for one
+    cited where the file calls the library (the whole file, or Go package, uses it)."""
+    return sink.reach if sink.reach is not None else sink.line
+
+
+def _unnamed(sink: Sink) -> bool:
+    """Of two sinks at one line, the service the catalog names (`uses SMTP`) names the flow,
+    not the call's destination (`sends smtp to config.email.smtp`)."""
+    return not sink.what.startswith("uses ")
