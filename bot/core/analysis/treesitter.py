@@ -25,6 +25,7 @@ import tree_sitter
 PARSE_BUDGET_PER_BYTE = 0.25
 PARSE_BUDGET_FLOOR = 5_000
 _CHUNK = 1 << 16
+_BLOCK_COMMENTS = frozenset({"go", "javascript", "typescript", "tsx"})
 MAX_FOUND = 200_000  # nodes `find` returns for one file
 MAX_VISITED = 5_000_000  # nodes `find` looks at in one file (a 1 MB file has ~500k)
 
@@ -70,6 +71,10 @@ def _parser(name: str) -> tree_sitter.Parser:
     return tree_sitter.Parser(_language(name))
 
 
+def _opens_unclosed(data: bytes, start: bytes, end: bytes) -> bool:
+    return data.rfind(start) > data.rfind(end)
+
+
 def parse(
     language: str,
     data: bytes,
@@ -81,6 +86,13 @@ def parse(
     (`floor` progress reports plus `per_byte` per byte)."""
     budget = floor + int(len(data) * per_byte)
     spent = 0
+    if language in _BLOCK_COMMENTS and _opens_unclosed(data, b"/*", b"*/"):
+        # An unterminated `/*` (no compiler accepts one) makes the lexer scan to the end of
+        # the file again from each `/*` after it: quadratic, and between progress reports.
+        # Closed at the end, it is one comment, as an editor shows it; lines do not move.
+        data += b"*/"
+    elif language == "ruby" and _opens_unclosed(b"\n" + data, b"\n=begin", b"\n=end"):
+        data += b"\n=end\n"  # the same for an unterminated `=begin` block
 
     def read(offset: int, _point: tree_sitter.Point) -> bytes:
         return data[offset : offset + _CHUNK]

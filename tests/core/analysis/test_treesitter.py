@@ -33,6 +33,10 @@ HOSTILE = [
     ("ruby", b"Net::HTTP.get(" + b"{a: " * (SIZE // 4)),
     ("ruby", b'Net::HTTP.get(URI("https://#{' * (SIZE // 30)),
     ("go", b"package a\nfunc f() { http.Get(" + b"(" * SIZE),
+    # Unterminated block comments: the lexer rescanned to the end from each opening.
+    ("go", b"/* " * (SIZE // 6) + b'http.Get("https://a.io/")' * (SIZE // 50)),
+    ("javascript", b"/* " * (SIZE // 6) + b"fetch('https://a.io/')" * (SIZE // 44)),
+    ("ruby", b"=begin\n" * (SIZE // 14) + b'Net::HTTP.get(URI("https://a.io"))\n' * (SIZE // 70)),
 ]
 
 
@@ -104,3 +108,21 @@ def test_callees_remembered_within_a_file_are_those_read_afresh() -> None:
             assert len(_CALLEES.get() or {}) >= len(calls)
         assert _CALLEES.get() is None
     assert fresh == ["a.b().e", "a.b", "c.d", "f", "g.h.i()", "g.h.i"]
+
+
+@pytest.mark.parametrize(
+    ("language", "data", "calls"),
+    [
+        ("go", b"package a\n/* x */\nfunc f() { g() }\n/* open", 1),
+        ("javascript", b"f();\n/* open /* still comment\ng();", 1),
+        ("ruby", b"f()\n=begin\ng()\n=end\nh()\n=begin\nk()\n", 2),
+    ],
+)
+def test_an_unterminated_block_comment_runs_to_the_end_of_the_file(
+    language: str, data: bytes, calls: int
+) -> None:
+    # Closed at the end of the file, as an editor shows it: what follows it is no code.
+    root = parse(language, data)
+    assert root is not None
+    kinds = {"go": "call_expression", "javascript": "call_expression", "ruby": "call"}
+    assert len(find(language, root, frozenset({kinds[language]}))) == calls
