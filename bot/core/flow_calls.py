@@ -379,6 +379,10 @@ class CallGraph:
             return []
         return self.members.methods(home, rest[0], self._py_class)
 
+    def py_class(self, path: str, cls: str) -> tuple[str, str] | None:
+        """(file, class) that `cls` names in `path` (a class view's base)."""
+        return self._py_class(path, cls)
+
     def _py_class(self, path: str, cls: str, depth: int = 0) -> tuple[str, str] | None:
         """(file, class) that `cls` names in `path`."""
         fc = self.calls(path)

@@ -118,6 +118,10 @@ class Members:
                     out.append(found)
         return out
 
+    def inherited(self, home: Home, method: str, find: FindClass) -> Target | None:
+        """The nearest base's `method` only (never a subclass's: a class view's hook)."""
+        return self._inherited(home, method, find)
+
     def _inherited(self, home: Home, method: str, find: FindClass) -> Target | None:
         """The nearest base's `method` (breadth-first, so a cycle of bases ends)."""
         seen = {home}

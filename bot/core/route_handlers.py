@@ -36,6 +36,12 @@ MAX_INCLUDES = 6  # Django includes followed up from one routes file
 MAX_PREFIX = 300
 # A class-based view's methods that answer a request.
 VIEW_METHODS = ("get", "post", "put", "patch", "delete")
+# What Django calls on a class-based view besides its verbs: a form view's `form_valid`/
+# `form_invalid`, a form wizard's `done`, `dispatch` (a view that routes every method
+# itself). Started at when the view defines them or inherits them from a base class in the
+# repository (`class ResetView(GenericResetView)`); Django's own bases are not read.
+VIEW_HOOKS = ("dispatch", "form_valid", "form_invalid", "done")
+MAX_INHERITED = 8  # hooks taken from a view's bases, per view
 # The HTTP method a class-based view's or a viewset's method answers.
 _ACTION_VERBS = {
     "get": "GET",
@@ -52,6 +58,9 @@ _ACTION_VERBS = {
     "partial_update": "PATCH",
     "destroy": "DELETE",
     "perform_destroy": "DELETE",
+    "form_valid": "POST",
+    "form_invalid": "POST",
+    "done": "POST",
 }
 # A DRF viewset's actions, and the hooks its inherited actions call (a viewset that only
 # sets `queryset` has none of them: not a start).
@@ -305,13 +314,35 @@ def _py_defined(graph: CallGraph, module: str, rest: tuple[str, ...]) -> list[tu
     if len(rest) == 1 and rest[0] in fc.classes:
         own = [
             (module, f"{rest[0]}.{m}")
-            for m in (*VIEW_METHODS, *VIEWSET_METHODS)
+            for m in (*VIEW_METHODS, *VIEW_HOOKS, *VIEWSET_METHODS)
             if f"{rest[0]}.{m}" in quals
         ]
+        own += _inherited_hooks(graph, module, rest[0], quals)
         if not own and any(v[0] == rest[0] for v in fc.views):
             return [(module, rest[0])]  # its methods are inherited: it starts at the class
         return own
     return []
+
+
+def _inherited_hooks(
+    graph: CallGraph, module: str, cls: str, quals: set[str]
+) -> list[tuple[str, str]]:
+    """The hooks (`VIEW_HOOKS`) view `cls` inherits from base classes in the repository:
+    `form_valid` of `GenericResetView` for `class ResetView(GenericResetView)`. Bounded by
+    the members' own climb (`flow_members.MAX_UP`)."""
+    fc = graph.calls(module)
+    if fc is None or not any(owner == cls for owner, _base in fc.bases):
+        return []
+    out: list[tuple[str, str]] = []
+    for hook in VIEW_HOOKS:
+        if f"{cls}.{hook}" in quals:
+            continue
+        hit = graph.members.inherited((module, cls), hook, graph.py_class)
+        if hit is not None and hit not in out:
+            out.append(hit)
+        if len(out) >= MAX_INHERITED:
+            break
+    return out
 
 
 # --- Ruby -------------------------------------------------------------------------------

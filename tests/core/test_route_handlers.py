@@ -495,3 +495,156 @@ def test_rails_routes_start_at_their_controller_actions() -> None:
         ("app/controllers/stories_controller.rb", 2, "http entry point (StoriesController.create)"),
         ("config/routes.rb", 4, "routes POST /stories to stories#create"),
     ]
+
+
+FORM_VIEWS = {
+    "requirements.txt": b"django\ncelery\n",
+    "desk/urls.py": (
+        b"from django.urls import include, path\n"
+        b"from desk import views, wizard\n\n"
+        b"urlpatterns = [\n"
+        b'    path("<slug:org>/", include([\n'
+        b'        path("reset/", views.ResetView.as_view(), name="reset"),\n'
+        b'        path("apply/<step>/", wizard.ApplyWizard.as_view(), name="apply"),\n'
+        b"    ])),\n"
+        b"]\n"
+    ),
+    "desk/generic.py": (
+        b"from django.views.generic import FormView\n"
+        b"from desk.accounts import reset_password\n\n\n"
+        b"class GenericResetView(FormView):\n"
+        b"    def form_valid(self, form):\n"
+        b"        reset_password(form.user)\n"
+        b"        return self.done_page()\n\n"
+        b"    def done_page(self):\n"
+        b"        return None\n"
+    ),
+    "desk/views.py": (
+        b"from desk.generic import GenericResetView\n\n\n"
+        b"class ResetView(GenericResetView):\n"
+        b'    template_name = "reset.html"\n\n'
+        b"    def get_success_url(self):\n"
+        b'        return "/"\n'
+    ),
+    "desk/accounts.py": (
+        b"from desk.tasks import send_reset_mail\n\n\n"
+        b"def reset_password(user):\n"
+        b"    user.save()\n"
+        b"    send_reset_mail.apply_async(args=(user.pk,))\n"
+    ),
+    "desk/tasks.py": (
+        b"from celery import shared_task\n\n\n"
+        b"@shared_task\n"
+        b"def send_reset_mail(pk):\n"
+        b"    return pk\n"
+    ),
+    "desk/wizard.py": (
+        b"from django.views import View\n"
+        b"from desk.models import Application\n\n\n"
+        b"class ApplyWizard(View):\n"
+        b"    def dispatch(self, request, *args, **kwargs):\n"
+        b"        return self.done(request)\n\n"
+        b"    def done(self, request):\n"
+        b"        return Application.objects.create(owner=request.user)\n"
+    ),
+    "desk/models.py": b"class Application:\n    pass\n",
+}
+
+
+def test_a_class_view_starts_at_the_hooks_django_calls_own_or_inherited_from_the_repo() -> None:
+    flows = facts_of(FORM_VIEWS).flows
+    by_entry = {f.hops[0].path: f for f in flows}
+    # `form_valid` is inherited from a base view in the repository: the flow starts there.
+    reset = by_entry["desk/generic.py"]
+    assert reset.hops[0].what == "http entry point (GenericResetView.form_valid)"
+    assert reset.name.startswith("POST /<slug:org>/reset/ (desk/generic.py)")
+    assert any(s.path == "desk/accounts.py" for s in (*reset.hops, *reset.sinks))
+    # A wizard's `dispatch` runs `self.done`, which writes the model.
+    wizard = by_entry["desk/wizard.py"]
+    assert wizard.hops[0].what == "http entry point (ApplyWizard.dispatch)"
+    assert any("database" in s.what for s in wizard.sinks)
+
+
+RAILS_API = {
+    "Gemfile": b"source 'https://rubygems.org'\ngem 'rails'\n",
+    "config/routes.rb": (
+        b"Rails.application.routes.draw do\n"
+        b"  namespace :api do\n"
+        b"    namespace :v1 do\n"
+        b"      resource :search, only: :show\n"
+        b"      resources :packages,\n"
+        b"        path: 'pkgs',\n"
+        b"        only: %i[create show],\n"
+        b"        format: /json|yaml/ do\n"
+        b"        collection do\n"
+        b'          delete :yank, to: "removals#create"\n'
+        b"        end\n"
+        b"      end\n"
+        b"    end\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/controllers/api/v1/packages_controller.rb": (
+        b"class Api::V1::PackagesController < Api::BaseController\n"
+        b"  def create\n"
+        b"    uploader = Uploader.new(params[:body])\n"
+        b"    uploader.process\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/controllers/api/v1/removals_controller.rb": (
+        b"class Api::V1::RemovalsController < Api::BaseController\n"
+        b"  def create\n"
+        b"    PurgeJob.perform_later(params[:name])\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/controllers/api/v1/searches_controller.rb": (
+        b"class Api::V1::SearchesController < Api::BaseController\n"
+        b"  def show\n"
+        b"    PurgeJob.perform_later(params[:q])\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/models/uploader.rb": (
+        b"class Uploader\n"
+        b"  def process\n"
+        b"    check &&\n"
+        b"      store\n"
+        b"  end\n\n"
+        b"  def check\n"
+        b"    true\n"
+        b"  end\n\n"
+        b"  private\n\n"
+        b"  def store\n"
+        b"    PurgeJob.perform_later(1)\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/jobs/purge_job.rb": b"class PurgeJob < ApplicationJob\n  def perform(id)\n  end\nend\n",
+}
+
+
+def test_rails_api_routes_read_options_over_lines_and_singular_resources() -> None:
+    from bot.core.analysis.rails_routes import rails_route_signals
+
+    routes = [
+        (s.name, s.line, s.detail)
+        for s in rails_route_signals(RAILS_API["config/routes.rb"].decode())
+    ]
+    assert routes == [
+        ("GET /api/v1/search", 4, "api/v1/searches#show"),  # a singular resource's controller
+        ("POST /api/v1/pkgs", 5, "api/v1/packages#create"),  # options on the lines below
+        ("GET /api/v1/pkgs/:id", 5, "api/v1/packages#show"),
+        ("DELETE /api/v1/pkgs/yank", 10, "api/v1/removals#create"),  # `to:` names the action
+    ]
+
+
+def test_a_rails_action_follows_bare_calls_of_its_own_methods() -> None:
+    flows = facts_of(RAILS_API).flows
+    entries = {f.hops[0].path for f in flows}
+    assert "app/controllers/api/v1/removals_controller.rb" in entries
+    push = next(f for f in flows if f.hops[0].path.endswith("packages_controller.rb"))
+    # `check && store`: bare words naming the class's own methods are calls in Ruby.
+    assert ("app/models/uploader.rb", 4, "calls Uploader.store") in chain(push)
+    assert (push.sinks[0].path, push.sinks[0].line) == ("app/models/uploader.rb", 14)

@@ -423,7 +423,65 @@ def ruby_calls(data: bytes) -> FileCalls | None:
                     types[ts.text(left)] = made
             elif len(calls) < MAX_CALLS:
                 _rb_call(n, scope[1], owners[-1][1] if owners else "", types, calls)
+        calls += _rb_bare_calls(root, funcs, MAX_CALLS - len(calls))
     return FileCalls(tuple(funcs), tuple(calls), classes=tuple(classes))
+
+
+# Where a bare word is not a call: a method's or a call's own name, a receiver, what is
+# assigned to, a parameter.
+_RB_NOT_BARE = frozenset(
+    {
+        "call",
+        "method",
+        "singleton_method",
+        "assignment",
+        "operator_assignment",
+        "method_parameters",
+        "lambda_parameters",
+        "block_parameters",
+        "optional_parameter",
+        "keyword_parameter",
+        "splat_parameter",
+        "hash_splat_parameter",
+        "block_parameter",
+        "alias",
+        "undef",
+        "left_assignment_list",
+        "rest_assignment",
+        "exception_variable",
+    }
+)
+
+
+def _rb_bare_calls(root: ts.Node, funcs: list[Func], room: int) -> list[Call]:
+    """`pull_spec && save`, `unless update`: a bare word in a method that names a method
+    of the same class in this file is a call of it (Ruby needs no parentheses). Words that
+    name no method of the class (locals) are left; at most `room` calls."""
+    if room <= 0 or not funcs:
+        return []
+    owned: dict[str, set[str]] = {}
+    for fn in funcs:
+        owner, _, name = fn.qual.rpartition(".")
+        if owner:
+            owned.setdefault(owner, set()).add(name)
+    spans = sorted((fn.line, fn.end, fn.qual) for fn in funcs if "." in fn.qual)
+    starts = [a for a, _b, _q in spans]
+    out: list[Call] = []
+    for n in ts.find("ruby", root, frozenset({"identifier"})):
+        parent = n.parent
+        if parent is None or parent.type in _RB_NOT_BARE:
+            continue
+        line = ts.line(n)
+        at = bisect_right(starts, line) - 1
+        if at < 0 or spans[at][1] < line or spans[at][0] == line:
+            continue
+        owner, _, _ = spans[at][2].rpartition(".")
+        name = ts.text(n, 81)
+        if name in owned.get(owner, ()):
+            out.append(Call(line, spans[at][2], (name,)))
+            if len(out) >= room:
+                break
+    return out
 
 
 def _rb_call(n: ts.Node, scope: str, owner: str, types: dict[str, str], out: list[Call]) -> None:

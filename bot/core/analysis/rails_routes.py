@@ -45,6 +45,14 @@ _END = re.compile(r"end\b")
 _ONLY = re.compile(r"\bonly:[ \t]*+(?P<list>\[[^\]\n]{0,300}\]|%i\[[^\]\n]{0,300}\]|:\w{1,80})")
 _EXCEPT = re.compile(r"\bexcept:[ \t]*+(?P<list>\[[^\]\n]{0,300}\]|%i\[[^\]\n]{0,300}\]|:\w{1,80})")
 _WORD = re.compile(r"\w{1,80}")
+# A member/collection route's own target: `delete :yank, to: "deletions#create"`,
+# `get ":token/status", action: :status`.
+_TO = re.compile(rf"(?::to[ \t]*+=>|\bto:)[ \t]*+{_TARGET}")
+_ACTION_OPT = re.compile(r"\baction:[ \t]*+[\"':](?P<action>\w{1,80})")
+# A resource's own options: `path: 'gems'` (its URL segment), `controller: "a/b"`.
+_PATH_OPT = re.compile(r"\bpath:[ \t]*+[\"'](?P<path>[\w/-]{1,120})[\"']")
+_CONTROLLER_OPT = re.compile(r"\bcontroller:[ \t]*+[\"':](?P<ctrl>[\w/]{1,120})")
+MAX_JOINED = 12  # lines one registration's options are read over (`resources :x,\n only: …`)
 
 # A resource's actions: (action, method, path after the resource's own).
 _PLURAL = (
@@ -68,10 +76,9 @@ def rails_route_signals(text: str) -> list[Signal]:
     out: list[Signal] = []
     # (indent, path prefix, controller folder, resource controller or "", member path)
     stack: list[tuple[int, str, str, str, str]] = []
-    for number, raw in enumerate(text.split("\n", MAX_LINES)[:MAX_LINES], start=1):
+    for number, line in _logical_lines(text):
         if len(out) >= MAX_ROUTES:
             break
-        line = raw.split(" #", 1)[0].rstrip()
         stripped = line.lstrip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -91,12 +98,22 @@ def rails_route_signals(text: str) -> list[Signal]:
             out.append(_signal("get", prefix, "/", m.group("target"), folder, number))
         elif (m := _ACTION.match(stripped)) and resource:
             path = f"{member}/{m.group('action')}"
-            target = f"{resource}#{m.group('action')}"
+            to = _TO.search(stripped)
+            named = _ACTION_OPT.search(stripped)
+            if to is not None:  # relative to the namespace, not to the resource
+                target = f"{folder}{to.group('target')}"
+            else:
+                target = f"{resource}#{named.group('action') if named else m.group('action')}"
             out.append(_signal(m.group("verb"), "", path, target, "", number))
         elif m := _RESOURCES.match(stripped):
             name, rest = m.group("name"), m.group("rest")
-            base = f"{prefix}/{name}"
-            ctrl = f"{folder}{name}" if m.group("kind") == "resources" else f"{folder}{name}s"
+            segment = _PATH_OPT.search(rest)
+            base = f"{prefix}/{segment.group('path').strip('/') if segment else name}"
+            # A singular resource's controller is still plural (`resource :search` →
+            # `SearchesController`); `controller:` names another.
+            named = _CONTROLLER_OPT.search(rest)
+            plural = name if m.group("kind") == "resources" else _plural(name)
+            ctrl = f"{folder}{named.group('ctrl').strip('/') if named else plural}"
             actions = _PLURAL if m.group("kind") == "resources" else _SINGULAR
             kept = _kept(rest, tuple(a for a, _, _ in actions))
             for action, verb, tail in actions:
@@ -144,6 +161,42 @@ def _kept(rest: str, actions: tuple[str, ...]) -> frozenset[str]:
     if excepted is not None:
         out -= set(_WORD.findall(excepted.group("list").removeprefix("%i")))
     return frozenset(out)
+
+
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """(first line's number, text) of each registration, comments cut: a line ending in
+    `,` (or `(`) goes on with the next, at most `MAX_JOINED` lines."""
+    out: list[tuple[int, str]] = []
+    held: tuple[int, str] | None = None
+    for number, raw in enumerate(text.split("\n", MAX_LINES)[:MAX_LINES], start=1):
+        line = raw.split(" #", 1)[0].rstrip()
+        if held is not None:
+            start, so_far = held
+            line = f"{so_far} {line.strip()}"
+            if number - start >= MAX_JOINED:
+                held = None
+                out.append((start, line))
+                continue
+            number = start
+        if line.endswith((",", "(")) and not line.lstrip().startswith("#"):
+            held = (number, line)
+            continue
+        held = None
+        out.append((number, line))
+    if held is not None:
+        out.append(held)
+    return out
+
+
+def _plural(name: str) -> str:
+    """`searches` of `search`, `activities` of `activity`, `owners` of `owners`."""
+    if name.endswith("s"):
+        return name if not name.endswith(("ss", "us")) else name + "es"
+    if name.endswith(("x", "z", "ch", "sh")):
+        return name + "es"
+    if name.endswith("y") and name[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return name[:-1] + "ies"
+    return name + "s"
 
 
 def _singular(name: str) -> str:
