@@ -441,7 +441,8 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
 
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
-    {"wrapper", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER} | handoff_wrappers_js.ROLES
+    {"wrapper", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
+    | handoff_wrappers_js.ROLES
 )
 
 

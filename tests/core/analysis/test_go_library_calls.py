@@ -159,7 +159,9 @@ func main() {
 	_, _ = t, m
 }
 """
-    details = {(s.detail, s.line) for s in extract_go(text).signals if s.kind == "config.library_call"}
+    details = {
+        (s.detail, s.line) for s in extract_go(text).signals if s.kind == "config.library_call"
+    }
     assert details == {
         ("go-oauth:google", 12),
         ("go-oauth:discord", 12),
@@ -175,7 +177,9 @@ def test_a_call_without_the_import_is_no_evidence() -> None:
 
 def test_hostile_input_stays_linear() -> None:
     imports = [("github.com/go-pkgz/notify", "")] * 5000 + [("github.com/go-pkgz/auth", "")]
-    code = ("notify.NewTelegram(" * 20000) + ".AddProvider(" + " " * 50000 + ("UseGravatar:" * 20000)
+    code = (
+        ("notify.NewTelegram(" * 20000) + ".AddProvider(" + " " * 50000 + ("UseGravatar:" * 20000)
+    )
     start = time.perf_counter()
     out = library_calls(code, imports, Lines(code))
     assert time.perf_counter() - start < 2.0

@@ -109,6 +109,7 @@ func (d *Data) Save(ids []string) {
 }
 """
 
+
 def test_a_field_drained_by_its_structs_goroutine_pairs_with_the_senders_callers() -> None:
     files = {"go.mod": GO_MOD, "alerts/hub.go": ALERTS, "web/server.go": WEB}
     found = by_name(facts_of(files))
@@ -155,5 +156,7 @@ def test_hostile_drain_lines_stay_fast() -> None:
         + ("\tt.g.Go(func() {\n" + "<-t.q " * 300 + "range t.q\n") * 5_000
         + "}\n"
     )
-    go_sites("type T struct {\n\tq chan X\n}\n" + "func (t *T) f(a func() int) {\n<-t.q\n}\n" * 30_000)
+    go_sites(
+        "type T struct {\n\tq chan X\n}\n" + "func (t *T) f(a func() int) {\n<-t.q\n}\n" * 30_000
+    )
     assert time.process_time() - start < 20  # generous: a shared machine
