@@ -32,6 +32,7 @@ MAX_VIEW_STARTS = 1_000  # class-based views that inherit their methods (one flo
 # `path("api/", include("hc.api.urls"))` (`bot.core.analysis.route_prefixes`, which the
 # core may not import: analysis imports the flows).
 INCLUDE_KIND = "route.include"
+MAX_GO_PARTS = 4  # `s.adminRest.migrator.exportCtrl`: a method value through fields
 MAX_INCLUDES = 6  # Django includes followed up from one routes file
 MAX_PREFIX = 300
 # A class-based view's methods that answer a request.
@@ -372,22 +373,23 @@ def _rails(
 
 def _go(graph: CallGraph, path: str, parts: tuple[str, ...]) -> list[tuple[str, str]]:
     fc = graph.calls(path)
-    if fc is None or len(parts) > 2:
+    if fc is None or len(parts) > MAX_GO_PARTS:
         return []
     files = graph.package_files(path) or [path]
     if len(parts) == 1:
         return _go_named(graph, files, lambda q: q == parts[0])
-    head, method = parts
+    head, method = parts[0], parts[-1]
     aliases = dict(fc.aliases)
-    if head in aliases:  # `pkg.Handler`: a function of an imported package
+    if head in aliases and len(parts) == 2:  # `pkg.Handler`: a function of an imported package
         folder = graph.resolve(path, "go", ImportRef(aliases[head], 0))
         if folder is None:
             return []
         folder = folder.rstrip("/")
         others = graph.package_files(folder + "/x.go")
         return _go_named(graph, others, lambda q: q == method)
-    # A method value (`handler.saveEntry`, `h.list`): the one type of the package that has
-    # that method; none when several do (which one `handler` is needs its type).
+    # A method value (`handler.saveEntry`, `h.list`, through fields `s.privRest.createCtrl`):
+    # the one type of the package that has that method; none when several do (which one
+    # `handler` is needs its type).
     found = _go_named(graph, files, lambda q: q.endswith("." + method) and q.count(".") == 1)
     return found if len(found) == 1 else []
 

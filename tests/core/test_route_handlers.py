@@ -105,6 +105,24 @@ def test_a_go_method_value_is_the_handler_and_a_constructed_client_is_followed()
     assert flow.sinks[0].path == "share/client.go"
 
 
+def test_a_go_method_value_through_struct_fields_is_the_handler() -> None:
+    files = dict(GO)
+    files["web/routes.go"] = (
+        b"package web\n\n"
+        b'import "net/http"\n\n'
+        b"type server struct{ priv struct{ h *handler } }\n\n"
+        b"func (s *server) Serve() http.Handler {\n"
+        b"\tmux := http.NewServeMux()\n"
+        b'\tmux.HandleFunc("POST /entries/{id}/save", s.priv.h.saveEntry)\n'
+        b'\tmux.HandleFunc("GET /a", s.a.b.c.d.e)\n'  # deeper than a method value goes
+        b"\treturn mux\n}\n"
+    )
+    facts = facts_of(files)
+    flow = next(f for f in facts.flows if f.hops[0].path == "web/entry_save.go")
+    assert flow.name.startswith("POST /entries/{id}/save (web/entry_save.go) → ")
+    assert flow.sinks[0].path == "share/client.go"
+
+
 JS = {
     "package.json": b'{"dependencies": {"express": "4"}}',
     "app.js": (

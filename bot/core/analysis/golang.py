@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.claims import claims
+from bot.core.analysis.go_library_calls import library_calls
 from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import Lines, literal_first, rule, scan_env, scan_signals, unique_sorted
 from bot.core.model import FileFacts, ImportRef, Signal
@@ -17,9 +18,9 @@ from bot.core.model import FileFacts, ImportRef, Signal
 # its line (or of the file), so no opening quote is ever scanned twice (issue 15).
 _TOKENS = re.compile(r"\"(?:\\.|[^\"\\\n])*+\"?|`[^`]*+`?|(?P<c>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))")
 # "\nimport", not `^import` with re.M: a literal first character keeps the scan in C.
-_IMPORT_ONE = re.compile(r"\nimport[ \t]+(?:[\w.]+[ \t]+)?\"(?P<spec>[^\"]+)\"")
+_IMPORT_ONE = re.compile(r"\nimport[ \t]+(?:(?P<alias>[\w.]+)[ \t]+)?\"(?P<spec>[^\"]+)\"")
 _IMPORT_GROUP = re.compile(r"\nimport[ \t]*\(([^)]*)\)")
-_GROUP_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:[\w.]+[ \t]+)?\"(?P<spec>[^\"]+)\"")
+_GROUP_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:(?P<alias>[\w.]+)[ \t]+)?\"(?P<spec>[^\"]+)\"")
 _PACKAGE_MAIN = re.compile(r"^package[ \t]+main\b", re.M)
 _FUNC_MAIN = re.compile(r"^func[ \t]+main\(\)", re.M)
 _ENV = literal_first(
@@ -102,8 +103,9 @@ RULES = (
 class GoExtractor:
     name = "go"
     # 2: unclosed strings and comments end their line or file; 3: gRPC methods; 4: route
-    # handlers, Go 1.22 "GET /p" patterns; 5: sub-router prefixes, gorilla `.Methods(…)`
-    version = 5
+    # handlers, Go 1.22 "GET /p" patterns; 5: sub-router prefixes, gorilla `.Methods(…)`;
+    # 6: library calls that name a service (go_library_calls)
+    version = 6
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:
@@ -122,14 +124,18 @@ def extract_go(text: str) -> FileFacts:
     lines = Lines(code)
     padded = "\n" + code  # so that line 1 starts after a "\n" too; offset p here is p-1 in code
     imports: list[ImportRef] = []
+    aliases: list[tuple[str, str]] = []  # (path, alias as written or "")
     for m in _IMPORT_ONE.finditer(padded):
         imports.append(ImportRef(m.group("spec"), lines.at(m.start())))
+        aliases.append((m.group("spec"), m.group("alias") or ""))
     for m in _IMPORT_GROUP.finditer(padded):
         base = m.start(1) - 1
         for item in _GROUP_ITEM.finditer(m.group(1)):
             imports.append(ImportRef(item.group("spec"), lines.at(base + item.start("spec"))))
+            aliases.append((item.group("spec"), item.group("alias") or ""))
     signals = scan_signals(code, RULES, lines)
     signals += route_handler_signals(code, "go", lines)
+    signals += library_calls(code, aliases, lines)
     main = _FUNC_MAIN.search(code)
     if main and _PACKAGE_MAIN.search(code):
         signals.append(Signal("entrypoint.cli", "main package", lines.at(main.start())))

@@ -18,6 +18,9 @@
   and that function a consumer, named by the element type (`model.Job`). The limits: the
   types are compared as written (an import alias defeats it), only a spawn in the same
   package is followed, and two fields of one element type in a package are one hand-off.
+  A field received from by a function of its package (`for r := range s.queue`, `case r :=
+  <-s.queue:`, a `drain` site) is the same: its sends produce, the function (or the
+  goroutine literal around the receive) consumes.
 
 Reads the caller files' text (bounded by `MAX_FILES` and `MAX_TEXT`), so this runs in the
 analysis stage, after extraction; it is pure given the reader.
@@ -208,7 +211,7 @@ class _Linker:
                     sends.append((path, s))
                 elif s.role == "spawn":
                     spawns.append((path, s))
-                elif s.role == "receive":
+                elif s.role in ("receive", "drain"):
                     receives.append((path, s))
         for path, s in self.table_consumers():
             wrappers += self.table_producers(path, s)
@@ -284,7 +287,15 @@ class _Linker:
         """Pairs spawns and receivers; returns the (path, line) of the sends made producers."""
         spawned = {(_dir(p), s.name, *s.aliases[:2]) for p, s in spawns}
         fields: set[tuple[str, str]] = set()  # (package folder, element type)
+        # A field drained by a function of the package (`for r := range s.queue`): the
+        # struct's own worker; its sends (and their wrappers' callers) produce.
+        sent = {(_dir(p), s.aliases[0]) for p, s in sends if s.aliases}
         for path, s in receives:
+            if s.role == "drain":
+                if (_dir(path), s.aliases[0]) in sent:
+                    self.add(path, HandoffSite("consume", "go-channel", s.name, s.line))
+                    fields.add((_dir(path), s.name))
+                continue
             if (_dir(path), s.name, *s.aliases[:2]) in spawned:
                 self.add(path, HandoffSite("consume", "go-channel", s.aliases[0], s.line))
                 fields.add((_dir(path), s.aliases[0]))
@@ -430,7 +441,8 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
 
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
-    {"wrapper", "receive", "target", handoff_wrappers_ruby.WRAPPER} | handoff_wrappers_js.ROLES
+    {"wrapper", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
+    | handoff_wrappers_js.ROLES
 )
 
 

@@ -11,7 +11,9 @@ Two shapes, both line scans with bounded, anchored patterns (lines cut at `MAX_L
   `range c`) is a `receive` site. They are only raw material: `handoff_links` pairs a spawn
   and a receiver of the same package, function, argument and element type, and only then
   makes the field's sends producers and the receiver a consumer, named by the element type.
-  A function that sends on a field is a `wrapper` site: its callers produce too.
+  A function that sends on a field is a `wrapper` site: its callers produce too. A function
+  that receives from a field (`for r := range s.queue`, `case r := <-s.queue:`) is a `drain`
+  site (cited at the goroutine literal around the receive, else at its `func` line).
 * A worker pool: a channel made in a function and handed to `go worker(…, ch, …)` whose
   function receives from that parameter (`_pool_channels`).
 """
@@ -29,11 +31,18 @@ MAX_PARAMS = 16
 
 _GO_SEND = re.compile(r"\A\s*+([A-Za-z_][\w.]{0,100})\s*<-\s*\S")
 _GO_RANGE = re.compile(r"\bfor\b[^\n]{0,200}?\brange\s+([A-Za-z_][\w.]{0,100})\s*\{")
-_GO_GO_FUNC = re.compile(r"\A[ \t]*+go[ \t]++func[ \t]*+\(")
+# `go func(`, and the group helpers that run a literal as a goroutine: errgroup's and
+# Go 1.25 WaitGroup's `g.Go(func() error {`.
+_GO_GO_FUNC = re.compile(
+    r"\A[ \t]*+(?:go[ \t]++func|[A-Za-z_][\w.]{0,100}\.Go\([ \t]*+func)[ \t]*+\("
+)
 # `func (p *Pool) Push(jobs model.JobList) {`: receiver (optional), name, parameters.
 _GO_FUNC = re.compile(
     r"\Afunc[ \t]*+(\([^()\n]{0,200}\)[ \t]*+)?([A-Za-z_]\w{0,100})[ \t]*+(?:\[[^\]\n]{0,200}\])?"
     r"\(([^()\n]{0,400})\)"
+)
+_GO_FUNC_NAME = re.compile(
+    r"\Afunc[ \t]*+(\([^()\n]{0,200}\)[ \t]*+)?([A-Za-z_]\w{0,100})[ \t]*+[\[(]"
 )
 _GO_STRUCT = re.compile(r"\A[ \t]*+type[ \t]++[A-Za-z_]\w{0,100}[ \t]++struct[ \t]*+\{[ \t]*+\Z")
 _GO_FIELD = re.compile(
@@ -46,6 +55,8 @@ _GO_SPAWN = re.compile(
     r"\A[ \t]*+go[ \t]++(?:[A-Za-z_]\w{0,100}\.)?([A-Za-z_]\w{0,100})[ \t]*+\(([^\n]{0,400})\)"
 )
 _GO_FIELD_ARG = re.compile(r"\A[ \t]*+&?[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})[ \t]*+\Z")
+# A receive from a field of a value (`case r, ok := <-s.queue:`, `for r := range s.queue {`).
+_GO_FIELD_RECV = re.compile(r"(?:<-|\brange)[ \t]*+[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})\b")
 _GO_CHAN_PARAM = re.compile(r"\A(?:<-[ \t]*+)?chan[ \t]++([\w.*\[\]{}]{1,200})[ \t]*+\Z")
 # Element types that carry a signal, not work: a `done chan struct{}` is no queue.
 _SIGNAL_TYPES = frozenset({"struct{}", "bool", "error", "os.Signal", "time.Time", "int"})
@@ -58,7 +69,12 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
     if "chan" in text:
         lines = [line[:MAX_LINE] for line in text.splitlines()]
         out = _local_channels(lines) if "go " in text else []
-        out += _field_channels(lines)
+        fielded = _field_channels(lines)
+        # `s.queue` ranged in a goroutine of its own struct: the field hand-off (a drain)
+        # says it, with the callers of the sending method; the local one would repeat it.
+        drained = {d.aliases[0] for d in fielded if d.role == "drain"}
+        out = [s for s in out if s.name.rsplit(".", 1)[-1] not in drained or "." not in s.name]
+        out += fielded
         if "go " in text and "make(" in text:
             out += _pool_channels(lines, out)
     out += broker_sites(text)
@@ -109,11 +125,14 @@ def _local_channels(lines: list[str]) -> list[HandoffSite]:
     sends: list[tuple[str, int]] = []
     ranges: list[tuple[str, int]] = []
     go_func = (0, -1)  # (line, indentation) of the last `go func(`
+    func_at = 0  # line of the enclosing top-level `func`
     for i, line in enumerate(lines, 1):
         stripped = line.lstrip()
         if stripped.startswith("//"):
             continue
-        if stripped.startswith("go ") and _GO_GO_FUNC.match(line):
+        if line.startswith("func"):
+            func_at = i
+        if ("go " in line or ".Go(" in line) and _GO_GO_FUNC.match(line):
             go_func = (i, len(line) - len(stripped))
         m = _GO_SEND.match(line)
         if m:
@@ -123,8 +142,10 @@ def _local_channels(lines: list[str]) -> list[HandoffSite]:
             if m2:
                 start, indent = go_func
                 inside = 0 < i - start <= MAX_GO_FUNC_GAP and len(line) - len(stripped) > indent
-                # The goroutine is the consumer: cited where it starts, as a def would be.
-                ranges.append((m2.group(1), start if inside else i))
+                # The goroutine is the consumer: cited where it starts, as a def would be;
+                # a range in the function's own body: that function (`Import` ranging over
+                # the channel a `convert` goroutine fills).
+                ranges.append((m2.group(1), start if inside else func_at or i))
     ranged = {name for name, _ in ranges}
     sent = {name for name, _ in sends}
     out = [HandoffSite("produce", "go-channel", n, i) for n, i in sends if n in ranged]
@@ -165,6 +186,8 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
     # (name, line, chan params, "method" or "func") of the function the scan is in
     func: tuple[str, int, list[tuple[str, str]], str] | None = None
     received: set[str] = set()
+    drained: set[str] = set()  # fields the current function receives from
+    go_func = (0, -1)  # (line, indentation) of the last goroutine literal opened
 
     def close() -> None:
         if func is None:
@@ -177,7 +200,7 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
     for i, line in enumerate(lines, 1):
         if line.startswith("func"):
             close()
-            func, received = None, set()
+            func, received, drained, go_func = None, set(), set(), (0, -1)
             m = _GO_FUNC.match(line)
             if m:
                 chans = []
@@ -186,6 +209,12 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
                     ok = c is not None and "chan<-" not in kind and c.group(1) not in _SIGNAL_TYPES
                     chans.append((param, c.group(1)) if ok and c else ("", ""))
                 func = (m.group(2), i, chans, "method" if m.group(1) else "func")
+            else:
+                # Parameters the pattern does not read (`fn func() []string`): the function
+                # still sends and drains; it just has no channel parameters.
+                n = _GO_FUNC_NAME.match(line)
+                if n:
+                    func = (n.group(2), i, [], "method" if n.group(1) else "func")
             continue
         if func is None or line.lstrip().startswith("//"):
             continue
@@ -195,6 +224,18 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
                     received.add(param)
         if not fields:
             continue
+        if ("go " in line or ".Go(" in line) and _GO_GO_FUNC.match(line):
+            go_func = (i, len(line) - len(line.lstrip()))
+        if "<-" in line or "range" in line:
+            for r in _GO_FIELD_RECV.finditer(line):
+                field = r.group(1)
+                if field in fields and field not in drained:
+                    drained.add(field)
+                    # The draining goroutine when it opens just above, else the function.
+                    start, indent = go_func
+                    inner = len(line) - len(line.lstrip()) > indent
+                    at = start if 0 < i - start <= MAX_GO_FUNC_GAP and inner else func[1]
+                    out.append(HandoffSite("drain", "go-channel", fields[field], at, (field,)))
         if "<-" in line:
             s = _GO_FIELD_SEND.match(line)
             if s and s.group(1) in fields:

@@ -33,7 +33,7 @@ from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 10  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 12  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -44,6 +44,8 @@ MOVEMENT_VERSION = 10  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 9: the Python and Ruby idiom tables (issue 18): Resque, DelayedJob, GoodJob cron over many
 # lines, clockwork, django-celery-beat, Django-Q/rq-scheduler/arq schedules, target sites
 # 10: JS/TS job base classes and enqueue functions, Ruby job helpers (`handoff_wrappers_*`)
+# 12 (11 is another branch's): Go struct channels drained by the struct's own worker
+# (`drain` sites), errgroup/WaitGroup `.Go(func` goroutines
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

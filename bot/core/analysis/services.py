@@ -41,7 +41,7 @@ _STORES = frozenset({"datastore", "search"})
 RANK = {"used": 3, "configured": 2, "declared": 1}
 CODE_LANGUAGES = ("python", "javascript", "typescript", "ruby", "go")
 # Signals made at a call in code (`egress_other`): the service is used there.
-_CALLED = frozenset({"config.program", "config.knex"})
+_CALLED = frozenset({"config.program", "config.knex", "config.library_call"})
 
 _DEV_WORDS = frozenset(
     {

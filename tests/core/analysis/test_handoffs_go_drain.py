@@ -1,0 +1,162 @@
+"""Go struct channels drained by the struct's own worker (`drain` sites), in-function
+pipelines cited at the ranging function, and goroutines started through `.Go(func`.
+
+Fixtures written for these tests: an alerting service whose `Enqueue` method puts requests on
+a buffered field that its `loop` goroutine receives in a `select`, a thumbnail service whose
+`Queue` method starts its own drain once (`group.Go(func() {`) and a pipeline whose
+function ranges over the channel its goroutine fills.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bot.core.analysis.handoffs import go_sites
+from tests.core.analysis.test_handoff_links import GO_MOD, by_name, ends, facts_of
+
+ALERTS = b"""package alerts
+
+import "sync"
+
+type Alert struct{ Text string }
+
+type Hub struct {
+\tpending chan Alert
+\tacks    chan Ack
+\tstop    chan struct{}
+\twg      sync.WaitGroup
+}
+
+func New(size int) *Hub {
+\th := &Hub{pending: make(chan Alert, size), acks: make(chan Ack, size)}
+\tgo h.loop()
+\treturn h
+}
+
+// Enqueue drops the alert when the queue is full
+func (h *Hub) Enqueue(a Alert) {
+\tselect {
+\tcase h.pending <- a:
+\tdefault:
+\t}
+}
+
+func (h *Hub) loop() {
+\tfor {
+\t\tselect {
+\t\tcase a, ok := <-h.pending:
+\t\t\tif !ok {
+\t\t\t\treturn
+\t\t\t}
+\t\t\tdeliver(a)
+\t\tcase <-h.stop:
+\t\t\treturn
+\t\t}
+\t}
+}
+
+func (h *Hub) Close() { close(h.acks) }
+"""
+
+WEB = b"""package web
+
+import "example.com/app/alerts"
+
+type Server struct{ hub *alerts.Hub }
+
+func (s *Server) post(text string) {
+\ts.hub.Enqueue(alerts.Alert{Text: text})
+}
+"""
+
+THUMBS = b"""package thumbs
+
+import (
+\t"sync"
+\t"time"
+)
+
+type job struct{ ids func() []string }
+
+type Service struct {
+\tonce  sync.Once
+\tgroup sync.WaitGroup
+\tqueue chan job
+}
+
+func (s *Service) Queue(idsFn func() []string) {
+\ts.once.Do(func() {
+\t\ts.queue = make(chan job, 100)
+\t\ts.group.Go(func() {
+\t\t\tfor j := range s.queue {
+\t\t\t\ttime.Sleep(time.Second)
+\t\t\t\tmake_thumbs(j.ids())
+\t\t\t}
+\t\t})
+\t})
+\ts.queue <- job{ids: idsFn}
+}
+"""
+
+STORE = b"""package store
+
+import "example.com/app/thumbs"
+
+type Data struct{ Thumbs *thumbs.Service }
+
+func (d *Data) Save(ids []string) {
+\td.Thumbs.Queue(func() []string { return ids })
+}
+"""
+
+
+def test_a_field_drained_by_its_structs_goroutine_pairs_with_the_senders_callers() -> None:
+    files = {"go.mod": GO_MOD, "alerts/hub.go": ALERTS, "web/server.go": WEB}
+    found = by_name(facts_of(files))
+    assert set(found) == {"Alert"}  # `acks` is only closed, `stop` is a signal
+    assert ends(found["Alert"]) == (
+        {"alerts/hub.go:23", "web/server.go:8"},
+        {"alerts/hub.go:28"},  # the draining method, at its `func`
+    )
+
+
+def test_a_drain_inside_a_group_goroutine_is_cited_at_the_goroutine() -> None:
+    files = {"go.mod": GO_MOD, "thumbs/thumbs.go": THUMBS, "store/data.go": STORE}
+    found = by_name(facts_of(files))
+    assert set(found) == {"job"}  # the local `s.queue` reading is the same hand-off
+    assert ends(found["job"]) == (
+        {"thumbs/thumbs.go:26", "store/data.go:8"},
+        {"thumbs/thumbs.go:19"},
+    )
+
+
+def test_an_in_function_pipeline_is_consumed_by_the_ranging_function() -> None:
+    src = (
+        "package p\n\nfunc Pipe(items []int) {\n\tch := make(chan int)\n"
+        "\tgo func() {\n\t\tfor _, it := range items {\n\t\t\tch <- it\n\t\t}\n"
+        "\t\tclose(ch)\n\t}()\n\tfor v := range ch {\n\t\tuse(v)\n\t}\n}\n"
+    )
+    assert {(s.role, s.name, s.line) for s in go_sites(src)} == {
+        ("produce", "ch", 7),
+        ("consume", "ch", 3),  # the function that ranges, as a def would be cited
+    }
+
+
+def test_a_field_only_sent_or_only_received_is_no_hand_off() -> None:
+    only_sent = ALERTS.replace(b"case a, ok := <-h.pending:", b"case <-h.stop:")
+    assert by_name(facts_of({"go.mod": GO_MOD, "alerts/hub.go": only_sent})) == {}
+    no_send = ALERTS.replace(b"case h.pending <- a:", b"case <-h.stop:")
+    assert by_name(facts_of({"go.mod": GO_MOD, "alerts/hub.go": no_send})) == {}
+
+
+def test_hostile_drain_lines_stay_fast() -> None:
+    start = time.process_time()
+    go_sites(
+        "type T struct {\n\tq chan X\n}\nfunc (t *T) f(a func() int) {\n"
+        + ("\tt.g.Go(func() {\n" + "<-t.q " * 300 + "range t.q\n") * 5_000
+        + "}\n"
+    )
+    go_sites(
+        "type T struct {\n\tq chan X\n}\n" + "func (t *T) f(a func() int) {\n<-t.q\n}\n" * 30_000
+    )
+    assert time.process_time() - start < 20  # generous: a shared machine
