@@ -38,7 +38,8 @@ GRAMMARS = {
 
 
 SPELLING = "egress.spelling"  # meta: "<folder stem>=<a name the file defines>"
-HOOK_VERSION = 2  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links)
+HOOK_VERSION = 3  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
+# fetched `.gravatar_url` (egress_links)
 
 
 class WithEgress:
@@ -57,7 +58,8 @@ class WithEgress:
         if grammar is None:
             return facts
         calls, signals, meta = outbound_calls(grammar, data)
-        signals = (*signals, *avatar_signals(data, browser_path(path)))
+        requests = any(c.kind == "http" for c in calls)
+        signals = (*signals, *avatar_signals(data, browser_path(path), requests))
         if not (calls or signals or meta):
             return facts
         stem = service_folder_name(path) if calls else ""

@@ -25,9 +25,17 @@ _BEFORE = re.compile(rb"//(?:www\.|secure\.|s\.|[a-z]{2}\.)?\Z")
 MAX_HITS = 20
 
 
-def avatar_signals(data: bytes, browser: bool) -> tuple[Signal, ...]:
-    if browser or not any(h in data for h in _HASHES):
+# `x.gravatar_url(`: the URL a model method builds (the gravtastic or gravatar-ultimate gems,
+# or the app's own); in a file that makes an HTTP request, the server fetches it.
+_GRAVATAR_URL = b".gravatar_url"
+
+
+def avatar_signals(data: bytes, browser: bool, requests: bool = False) -> tuple[Signal, ...]:
+    if browser:
         return ()
+    fetched = _fetched_gravatar(data) if requests else ()
+    if fetched or not any(h in data for h in _HASHES):
+        return fetched
     out: list[Signal] = []
     for needle, detail in AVATARS.items():
         at = data.find(needle)
@@ -42,6 +50,22 @@ def avatar_signals(data: bytes, browser: bool) -> tuple[Signal, ...]:
                 break  # one line is evidence enough per file
             at = data.find(needle, at + len(needle))
     return tuple(out)
+
+
+def _fetched_gravatar(data: bytes) -> tuple[Signal, ...]:
+    """The first live `.gravatar_url` (a word's end after it, not on a comment line)."""
+    at = data.find(_GRAVATAR_URL)
+    for _ in range(MAX_HITS):
+        if at < 0:
+            break
+        end = at + len(_GRAVATAR_URL)
+        start = data.rfind(b"\n", 0, at) + 1
+        whole = end >= len(data) or not (data[end : end + 1].isalnum() or data[end] == 95)
+        if whole and not data[start:at].lstrip().startswith(_COMMENTS):
+            line = data.count(b"\n", 0, at) + 1
+            return (Signal("config.avatar", "avatar URL", line, "avatar-url:gravatar"),)
+        at = data.find(_GRAVATAR_URL, end)
+    return ()
 
 
 __all__ = ["AVATARS", "avatar_signals"]

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.core.analysis.egress_sockets import socket_call
+from bot.core.analysis.egress_sockets import file_imports, socket_call
 from bot.core.analysis.treesitter import Node, line
 from bot.core.model import OutboundCall, Signal
 
@@ -117,6 +117,8 @@ def other_call(
     opened = socket_call(f, node, callee, args, resolve, key_in, literal, _server)
     if opened is not None:
         return opened
+    if language == "javascript" and node.type == "new_expression":
+        return _passport_token(f, node, callee, args, resolve, key_in)
     smtp = SMTP[language].get(callee) or SMTP[language].get(callee.rsplit(".", 1)[-1])
     if smtp is not None and (language != "javascript" or callee.endswith("createTransport")):
         return _server(f, node, args, smtp, resolve, key_in, literal)
@@ -175,6 +177,23 @@ def _server(
         host = host if _HOSTNAME.fullmatch(host) else ""
         origin = "literal" if host else origin
     return OutboundCall(kind, line(node), client, host, configured_by, origin)
+
+
+def _passport_token(
+    f: Any, node: Node, callee: str, args: list[Node], resolve: Resolve, key_in: KeyIn
+) -> OutboundCall | None:
+    """`new Strategy({ tokenURL })` of a `passport-*` package: the server exchanges the
+    sign-in code at `tokenURL` (an OAuth provider written in the app's options). A strategy
+    without one (its package knows its provider: the catalog's row) is no call here."""
+    module = file_imports(f, node).get(callee, "") if "." not in callee else ""
+    if not module.startswith("passport-") or not args:
+        return None
+    options = args[0]
+    token = key_in(f, options, "tokenURL", 0) if options.type in ("object", "identifier") else None
+    if token is None:
+        return None
+    host, configured_by, origin = resolve(f, token, 0, node)
+    return OutboundCall("http", line(node), module, host, configured_by, origin)
 
 
 def _program(arg: Node, literal: Literal) -> str:

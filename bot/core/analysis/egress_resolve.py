@@ -68,6 +68,41 @@ def _parts(node: Node) -> list[tuple[str, Node | None]]:
     return out
 
 
+_SCOPES = frozenset({"class", "module"})
+MAX_CLIMB = 200  # ancestors looked at (minified or generated code nests deep)
+
+
+def _scope_of(node: Node) -> int:
+    """The id of the nearest class or module around `node` (0 at the top level)."""
+    current = node.parent
+    for _ in range(MAX_CLIMB):
+        if current is None:
+            return 0
+        if current.type in _SCOPES:
+            return current.id
+        current = current.parent
+    return 0
+
+
+def _lexical_constant(f: _File, name: str, call: Node) -> Node | None:
+    """A Ruby constant bound in more than one class: the binding of the nearest class or
+    module around the reading call (Ruby looks constants up lexically), else None."""
+    bindings = f.bindings.get(name, ())
+    if len(bindings) < 2:
+        return None
+    by_scope: dict[int, Node] = {}
+    for at, value in bindings:
+        by_scope.setdefault(_scope_of(at), value)
+    current = call.parent
+    for _ in range(MAX_CLIMB):
+        if current is None:
+            return by_scope.get(0)
+        if current.type in _SCOPES and current.id in by_scope:
+            return by_scope[current.id]
+        current = current.parent
+    return None
+
+
 def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, str, str]:
     """(host, configured_by, origin) of an expression that gives a URL."""
     if node is None or depth > MAX_RESOLVE_DEPTH:
@@ -199,6 +234,8 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         if function is not None and ident in _parameters(function):
             return "", ident, "parameter"
         bound = _local_binding(f, ident, function) if function is not None else None
+        if bound is None and kind == "constant":
+            bound = _lexical_constant(f, ident, call)
         bound = bound if bound is not None else f.values.get(ident)
         if bound is not None and bound is not node:
             found = _resolve(f, bound, depth + 1, call)

@@ -8,8 +8,10 @@ Rules, per call in product code (tests, examples and dev files make no claim):
 * a name resolved to a host elsewhere (a settings module's ``CENSUS_URL = "https://…"``,
   meta ``egress.const``) → that host;
 * otherwise, in a folder named for a service (``notification-providers/<name>.js``,
-  ``providers/<name>/``, ``integrations/<name>/transport.py``) → that service, the call as
-  evidence, whatever gives the URL (user data, the caller's argument, an unread value);
+  ``providers/<name>/``, ``integrations/<name>/transport.py``, ``plugins/<name>/…``, a
+  client file ``lib/<name>/client.rb``) → that service, the call as evidence, whatever gives
+  the URL (user data, the caller's argument, an unread value); a generic folder word
+  (``server``, ``lib``, ``api``…: `_GENERIC_FOLDERS`) never names one;
 * a URL from user data → one item, "User-configured HTTP endpoints (outgoing webhooks)";
 * a URL from another request's response → the service of the SDK that returned it, else
   nothing (`egress_response`);
@@ -44,7 +46,13 @@ SMTP = "SMTP"  # the catalog's row for mail submitted over SMTP (its name merges
 SERVICE_FOLDERS = frozenset(
     {"providers", "provider", "notifiers", "notifier", "notification-providers",
      "notification_providers", "notifications", "integrations", "integration", "channels",
-     "senders", "webhooks"}
+     "senders", "webhooks", "plugins"}
+)  # fmt: skip
+# Folder words that say where code runs or how it is laid out, never whom it calls: after a
+# service folder (`plugins/webhooks/server/…`) they name no service.
+_GENERIC_FOLDERS = frozenset(
+    {"server", "client", "lib", "src", "app", "api", "utils", "tasks", "services", "shared",
+     "common", "internal", "pkg", "core"}
 )  # fmt: skip
 _GENERIC_STEMS = frozenset(
     {"index", "base", "util", "utils", "common", "types", "provider", "providers", "__init__",
@@ -73,14 +81,31 @@ def service_folder_name(path: str) -> str:
     parts = path.split("/")
     for i, part in enumerate(parts[:-1]):
         if part.lower() in SERVICE_FOLDERS:
+            if part.lower() == "plugins" and i + 2 >= len(parts):
+                continue  # `editor/plugins/UploadPlugin.ts`: a plugin file, not a service's folder
             stem = splitext(parts[i + 1])[0]
-            if (
-                stem.lower() not in _GENERIC_STEMS
-                and stem.lower() not in SERVICE_FOLDERS  # `integration/integration.go`
-                and re.fullmatch(r"[\w.-]{2,40}", stem)
-            ):
+            if _service_stem(stem):
                 return stem
+    # A client file of its own folder under lib (`lib/<name>/client.rb`): that folder is
+    # the service the client talks to.
+    if (
+        len(parts) >= 3
+        and parts[-3].lower() == "lib"
+        and splitext(parts[-1])[0].lower() == "client"
+        and _service_stem(parts[-2])
+    ):
+        return parts[-2]
     return ""
+
+
+def _service_stem(stem: str) -> bool:
+    low = stem.lower()
+    return (
+        low not in _GENERIC_STEMS
+        and low not in _GENERIC_FOLDERS
+        and low not in SERVICE_FOLDERS  # `integration/integration.go`
+        and re.fullmatch(r"[\w.-]{2,40}", stem) is not None
+    )
 
 
 _BROWSER_DIRS = frozenset(

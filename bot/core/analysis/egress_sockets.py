@@ -3,7 +3,9 @@ socket to a configured address. Data tables, and the reading of one call node.
 
 * StatsD (`STATSD`): ``statsd.StatsClient(host=…)``, ``datadog.DogStatsd(host=…)``,
   hot-shots / node-statsd / statsd-client ``new StatsD({host})``, Go ``statsd.New(addr)``
-  of a statsd package, Ruby ``Statsd.new(host)`` → an `OutboundCall` of kind ``statsd``.
+  of a statsd package, Ruby ``Statsd.new(host)`` and statsd-instrument's
+  ``StatsD.increment(…)`` (its singleton client, at STATSD_ADDR) → an `OutboundCall` of
+  kind ``statsd``.
 * A raw socket (`SOCKETS`): Python ``socket.create_connection((host, port))``, Node
   ``net.createConnection({host})`` / ``net.connect``, Go ``net.Dial(network, addr)`` → kind
   ``socket``; the item is named by what configures the address (`egress_services`).
@@ -19,7 +21,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.core.analysis.treesitter import Node, text
+from bot.core.analysis.treesitter import Node, line, text
 from bot.core.model import OutboundCall
 
 # Python: canonical callee → (position of the server argument, its keyword, client).
@@ -41,6 +43,12 @@ RUBY_STATSD: dict[str, tuple[int, str, str]] = {
     "Statsd.new": (0, "", "statsd-ruby"),
     "Datadog::Statsd.new": (0, "", "dogstatsd-ruby"),
 }
+# statsd-instrument sends through the `StatsD` module's singleton client (no constructor).
+RUBY_STATSD_METRICS = frozenset(
+    {"increment", "measure", "gauge", "histogram", "distribution", "set", "event",
+     "service_check"}
+)  # fmt: skip
+_DEFINES_STATSD = re.compile(r"^[ \t]*(?:class|module)[ \t]+StatsD\b", re.M)
 # JavaScript: modules whose export (constructor or factory) is a StatsD client.
 JS_STATSD_MODULES = frozenset(
     {"hot-shots", "node-statsd", "statsd-client", "lynx", "node-dogstatsd", "datadog-metrics"}
@@ -104,6 +112,22 @@ def file_imports(f: Any, node: Node) -> dict[str, str]:
     return found
 
 
+def _defines_statsd(f: Any, node: Node) -> bool:
+    """Whether the file defines its own `StatsD` class or module (a lookalike); read once
+    per file."""
+    cached: bool | None = getattr(f, "_defines_statsd", None)
+    if cached is not None:
+        return cached
+    root = node
+    for _ in range(10_000):  # bounded climb to the file's root
+        if root.parent is None:
+            break
+        root = root.parent
+    found = _DEFINES_STATSD.search(text(root, MAX_SCAN)) is not None
+    f._defines_statsd = found
+    return found
+
+
 def socket_call(
     f: Any,
     node: Node,
@@ -126,6 +150,14 @@ def socket_call(
             return server(f, node, args, model, resolve, key_in, literal, "socket")
         return None
     if language == "ruby":
+        metric = callee.partition(".")
+        if (
+            metric[0] == "StatsD"
+            and metric[2] in RUBY_STATSD_METRICS
+            and not _defines_statsd(f, node)
+        ):
+            # statsd-instrument's singleton client: its address is the STATSD_ADDR env var
+            return OutboundCall("statsd", line(node), "statsd-instrument", "", "STATSD_ADDR", "env")
         model = RUBY_STATSD.get(callee)
         return (
             None

@@ -242,6 +242,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"knex(",
         b"Knex(",
         b"octokit",
+        b"passport-",  # OAuth strategies' token URLs (`egress_other._passport_token`)
         # `egress_sockets`: StatsD clients, raw sockets
         *(b"statsd", b"StatsD", b"hot-shots", b"lynx", b"createConnection", b"net.connect"),
     ),
@@ -264,6 +265,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"system '",
         b"spawn(",
         b"Statsd.new",  # `egress_sockets`
+        b"StatsD.",  # statsd-instrument's singleton (`egress_sockets`)
     ),
     "go": (
         *(b"net/http", b"resty", b"os/exec", b"net/smtp", b"url.URL{", b"oauth2.Endpoint{"),

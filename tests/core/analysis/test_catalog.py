@@ -277,6 +277,18 @@ def test_shipped_catalog_loads_and_covers_the_four_ecosystems() -> None:
         (("js", "next-auth/react"), None),  # next-auth itself talks to what it is configured with
         (("js", "knex"), None),  # a query builder for many databases proves none
         (("js", "pg/lib/client"), "PostgreSQL"),  # a deep import of a listed package
+        # one row per queue library: `bull` is not BullMQ
+        (("package", "npm", "bull"), "Bull"),
+        (("package", "npm", "@nestjs/bull"), "Bull"),
+        (("package", "npm", "bullmq"), "BullMQ"),
+        (("package", "npm", "@nestjs/bullmq"), "BullMQ"),
+        (("package", "npm", "bee-queue"), "Bee-Queue"),
+        (("package", "npm", "kue"), "Kue"),
+        (("package", "gem", "pwned"), "Have I Been Pwned"),
+        (("package", "gem", "sigstore"), "Sigstore"),
+        (("package", "gem", "openid_connect"), "OpenID Connect provider"),
+        (("package", "gem", "gravatar-ultimate"), "Gravatar"),
+        (("package", "gem", "statsd-instrument"), "StatsD server"),
     ],
 )
 def test_shipped_catalog_answers_common_lookups(

@@ -654,3 +654,24 @@ def test_the_inherited_verb_trigger_reads_the_receiver_and_is_bounded() -> None:
     source = "class A(Base):\n    def f(self):\n" + "        self.post(self.hook_url)\n" * 2000
     found, _, _ = outbound_calls("python", source.encode())
     assert 0 < len(found) <= 400
+
+
+def test_ruby_constant_reads_its_own_class_binding_first() -> None:
+    # Ruby constants are looked up lexically: the nested class's KEYS_URL shadows the outer.
+    source = (
+        "class Outer\n"
+        '  KEYS_URL = "https://api.first-corp.io/keys"\n'
+        "  def self.keys\n    Faraday.get(KEYS_URL)\n  end\n"
+        "  class Inner < Outer\n"
+        '    KEYS_URL = "https://storage.second-corp.io/keys"\n'
+        "    def self.keys\n      Faraday.get(KEYS_URL)\n    end\n"
+        "  end\n"
+        "  class Other\n    def self.keys\n      Faraday.get(KEYS_URL)\n    end\n  end\n"
+        "end\n"
+    )
+    hosts = [(c[0], c[2]) for c in calls("ruby", source)]
+    assert hosts == [
+        (4, "api.first-corp.io"),
+        (9, "storage.second-corp.io"),
+        (14, "api.first-corp.io"),
+    ]

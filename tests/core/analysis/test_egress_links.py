@@ -51,3 +51,29 @@ def test_lookalikes_make_no_claim() -> None:
         "app/table.py": table,
     }
     assert "Gravatar" not in names(files)
+
+
+def test_a_server_request_to_a_models_gravatar_url_names_gravatar() -> None:
+    # the gravatar_url a gem (or the app) defines on the model, fetched by the server
+    rb = (
+        b"class PicturesController < ApplicationController\n"
+        b"  def show\n"
+        b"    url = @member.gravatar_url(size: 80)\n"
+        b"    resp = client.get(url)\n"
+        b"    send_data resp.body\n"
+        b"  end\n\n"
+        b"  def client\n    Faraday.new(nil, request: { timeout: 2 })\n  end\nend\n"
+    )
+    assert names({"app/controllers/pictures_controller.rb": rb})["Gravatar"] == (
+        ("app/controllers/pictures_controller.rb", 3),
+    )
+
+
+def test_a_gravatar_url_only_rendered_or_in_a_comment_is_not_a_server_request() -> None:
+    view_helper = b"module PicHelper\n  def pic(m)\n    image_tag m.gravatar_url\n  end\nend\n"
+    commented = (
+        b"class A\n  # u = m.gravatar_url\n  def f\n    Faraday.get('https://api.acme-corp.io/x')\n"
+        b"  end\nend\n"
+    )
+    files = {"app/helpers/pic_helper.rb": view_helper, "app/models/a.rb": commented}
+    assert "Gravatar" not in names(files)

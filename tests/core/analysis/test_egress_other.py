@@ -247,3 +247,39 @@ def test_a_ruby_clone_reads_the_remote_from_its_argument() -> None:
     assert [(c.kind, c.line, c.configured_by, c.origin) for c in found] == [
         ("git", 4, "THEMES_REPO_URL", "env")
     ]
+
+
+def http_calls(language: str, source: str) -> list[tuple[int, str, str, str, str]]:
+    found, _, _ = outbound_calls(language, source.encode())
+    return [
+        (c.line, c.client, c.host, c.configured_by, c.origin) for c in found if c.kind == "http"
+    ]
+
+
+def test_a_passport_oauth_strategy_exchanges_its_code_at_the_token_url() -> None:
+    # the server posts the code to `tokenURL` (and reads the profile): an outbound call
+    source = (
+        'import { Strategy } from "passport-oauth2";\n'
+        'const OIDC = require("passport-openidconnect").Strategy;\n'
+        "passport.use(new Strategy({\n"
+        '  authorizationURL: "https://chat.acme-corp.io/oauth2/authorize",\n'
+        '  tokenURL: "https://chat.acme-corp.io/oauth2/token",\n'
+        "}, verify));\n"
+        "passport.use(new OIDC({ tokenURL: process.env.OIDC_TOKEN_URI }, verify));\n"
+    )
+    assert http_calls("javascript", source) == [
+        (3, "passport-oauth2", "chat.acme-corp.io", "", "literal"),
+        (7, "passport-openidconnect", "", "OIDC_TOKEN_URI", "env"),
+    ]
+
+
+def test_strategies_without_a_token_url_or_from_elsewhere_are_not_calls() -> None:
+    source = (
+        'import { Strategy as Local } from "passport-local";\n'
+        'import { Strategy } from "./strategy";\n'
+        "passport.use(new Local(verify));\n"
+        'new Strategy({ tokenURL: "https://chat.acme-corp.io/oauth2/token" });\n'
+        '// new Strategy({ tokenURL: "https://x.acme-corp.io/t" })\n'
+        "const s = \"new Strategy({ tokenURL: 'https://y.acme-corp.io/t' })\";\n"
+    )
+    assert http_calls("javascript", source) == []

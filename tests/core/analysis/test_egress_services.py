@@ -308,3 +308,43 @@ def test_a_wrapper_in_a_service_folder_is_not_a_second_item_beside_its_callers_h
         ),
     }
     assert set(found(files)) == {"Pushover"}
+
+
+def test_a_generic_folder_word_never_names_a_service() -> None:
+    # `webhooks/server/…`: "server" is where the code runs, not whom it calls.
+    for path in (
+        "plugins/webhooks/server/tasks/Deliver.ts",
+        "integrations/client/send.ts",
+        "providers/lib/x.py",
+        "integrations/api/call.go",
+        "plugins/core/index.ts",
+        "plugins/shared/http.ts",
+        "integrations/utils/fetch.ts",
+        "plugins/src/a.ts",
+    ):
+        assert service_folder_name(path) == "", path
+    files = {
+        "plugins/webhooks/server/tasks/Deliver.ts": FileFacts(
+            "typescript", calls=(http(8, by="url", origin="unknown"),)
+        )
+    }
+    assert "Server" not in found(files)
+
+
+def test_a_plugins_folder_names_its_service_like_an_integrations_folder() -> None:
+    assert service_folder_name("plugins/figma/server/figma.ts") == "figma"
+    assert service_folder_name("plugins/iframely/server/api.ts") == "iframely"
+    assert service_folder_name("shared/editor/plugins/UploadPlugin.ts") == ""  # a file, no folder
+    path = "plugins/acmewidgets/server/acme.ts"
+    files = {path: FileFacts("typescript", calls=(http(5, by="token.url", origin="user"),))}
+    assert found(files)["Acmewidgets"].evidence == (Evidence(path, 5),)
+
+
+def test_a_client_file_in_a_lib_folder_names_the_folders_service() -> None:
+    assert service_folder_name("lib/tufrepo/client.rb") == "tufrepo"
+    assert service_folder_name("lib/tufrepo/client.py") == "tufrepo"
+    # only a client file; a generic folder under lib is still no service
+    assert service_folder_name("lib/tufrepo/helpers.rb") == ""
+    assert service_folder_name("lib/utils/client.rb") == ""
+    assert service_folder_name("lib/client.rb") == ""
+    assert service_folder_name("app/lib/x/y/client.rb") == ""

@@ -109,3 +109,27 @@ def test_end_to_end_items() -> None:
     assert (statsd.category, statsd.configured_by) == ("monitoring", ("settings.STATSD_HOST",))
     relay = by_name["Server at RELAY_ADDR (socket)"]
     assert relay.configured_by == ("RELAY_ADDR",)
+
+
+def test_ruby_statsd_instrument_singleton_metrics() -> None:
+    # statsd-instrument: metrics go through the `StatsD` module's singleton client, whose
+    # address comes from STATSD_ADDR; the metric name is not a server.
+    source = (
+        "class Checker\n"
+        "  def run\n"
+        '    StatsD.increment("jobs.done")\n'
+        '    StatsD.measure("jobs.time") { work }\n'
+        "  end\nend\n"
+    )
+    assert sent("ruby", source, "statsd") == [
+        (3, "statsd-instrument", "", "STATSD_ADDR"),
+        (4, "statsd-instrument", "", "STATSD_ADDR"),
+    ]
+
+
+def test_ruby_statsd_lookalikes() -> None:
+    # a local module of that name, another receiver, or an unrelated method
+    local = 'module StatsD\n  def self.increment(n) = n\nend\nStatsD.increment("x")\n'
+    assert sent("ruby", local, "statsd") == []
+    other = 'Stats.increment("x")\nstatsd.increment("x")\nStatsD.logger = nil\nStatsD.reset!\n'
+    assert sent("ruby", other, "statsd") == []
