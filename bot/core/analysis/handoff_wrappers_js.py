@@ -261,8 +261,12 @@ def _adds(
         job = call_arg(call, 0)
         named = JOB_KEY_LITERAL.search(job) if job.lstrip().startswith("{") else None
         if named is not None:
-            # `taskQueue().add({ name: "EmailTask", props })`: the job is named here
-            out.append(HandoffSite("produce", "bull", named.group(2), i))
+            # `taskQueue().add({ name: "EmailTask", props })`: the job is named here, cited
+            # at the line that names it (the object may open on the `.add(` line's next)
+            name = named.group(2)
+            last = min(len(lines), i + MAX_CALL_LINES)
+            at = next((k for k in range(i + 1, last + 1) if name in lines[k - 1]), i)
+            out.append(HandoffSite("produce", "bull", name, i if name in line else at))
             continue
         owner = scope.owner
         if scope.kind == "method" and owner is not None and _itself(job, scope):

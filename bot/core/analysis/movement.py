@@ -33,7 +33,7 @@ from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 12  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 13  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -46,6 +46,7 @@ MOVEMENT_VERSION = 12  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 10: JS/TS job base classes and enqueue functions, Ruby job helpers (`handoff_wrappers_*`)
 # 12 (11 is another branch's): Go struct channels drained by the struct's own worker
 # (`drain` sites), errgroup/WaitGroup `.Go(func` goroutines
+# 13: a job named inside an `.add({…})` object is cited at the line that names it
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

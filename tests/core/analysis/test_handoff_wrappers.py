@@ -399,7 +399,7 @@ def test_abstract_middle_classes_literal_job_keys_and_fields_that_are_not_the_na
     )
     assert "ExportTask" not in got
     assert ends(got["EmailTask"]) == (
-        {"server/emails/BaseEmail.ts:8"},
+        {"server/emails/BaseEmail.ts:9"},  # the line that names the job
         {"server/queues/tasks/EmailTask.ts:3"},
     )
     assert "BaseEmail" not in got
@@ -426,7 +426,8 @@ def test_a_class_or_method_head_that_spans_lines() -> None:
         "}\n"
     )
     sites = js_sites(src)
-    assert [(s.role, s.name, s.line) for s in sites] == [("produce", "EmailTask", 9)]
+    # cited where the job is named, so the hop's line names what it enqueues
+    assert [(s.role, s.name, s.line) for s in sites] == [("produce", "EmailTask", 11)]
 
 
 # --- JS: an event bus that persists, then enqueues -----------------------------------------
