@@ -327,9 +327,8 @@ def test_hostile_ruby_gives_sites_or_nothing_quickly(text: str) -> None:
     import time
 
     from bot.core.analysis.handoffs_ruby import ruby_sites
-    from bot.core.analysis.schedules_ruby import ruby_schedules
-
     from bot.core.analysis.schedules import file_schedules
+    from bot.core.analysis.schedules_ruby import ruby_schedules
 
     start = time.process_time()
     ruby_sites(text)
