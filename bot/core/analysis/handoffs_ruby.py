@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from operator import attrgetter
 
 from bot.core.model import HandoffSite
@@ -51,11 +51,14 @@ _RB_PERFORM = re.compile(
 )
 _RB_CONST_LINE = re.compile(r"\A\s*+(?:([A-Z][\w:]*+)\s*+$|([A-Z][\w:]*+)\s*+\.set\b)")
 _RB_MAILER = re.compile(
-    r"(?<![\w:])(?:[^\WA-Z]|:)*+([A-Z][\w:]*Mailer)\b[^\n]{0,300}?\.deliver_later\b"
+    r"(?<![\w:])(?:[^\WA-Z]|:)*+((?:[A-Z][\w:]*)?Mailer)\b[^\n]{0,300}?\.deliver_later\b"
 )
 _RB_CLASS = re.compile(r"\A\s*+class\s++([A-Z][\w:]*+)\s*+(?:<\s*+([A-Z][\w:]*+))?")
 _RB_SIDEKIQ = re.compile(r"\A\s*+include\s++Sidekiq::(?:Job|Worker)\b")
 _RB_DEF_PERFORM = re.compile(r"\A\s*+def\s++(self\.)?perform\b")
+_RB_DEF_MAIL = re.compile(r"\A\s*+def\s++([a-z_]\w{0,100}+[!?]?)")
+_RB_ONE_LINE_END = re.compile(r";\s*+end\b")  # `class Error < StandardError; end`
+MAX_OPEN = 50  # classes open at once
 # `Resque.enqueue(X, …)`, `Resque.enqueue_to(:q, X)`, `Resque.enqueue_in(5.minutes, X)`:
 # the class is the first constant argument.
 _RB_RESQUE = re.compile(
@@ -80,36 +83,70 @@ _RB_BROADCAST = re.compile(
 _RB_STREAM = re.compile(r"\A\s*+stream_(?:from|for)\s*+\(?\s*+([\"':@]?[\w.\-:]++)")
 
 
+@dataclass(slots=True)
+class _Open:
+    """A class being read: its kind ("activejob", "sidekiq", "mailer", "" or "done" once
+    its `perform` is found), indentation and line."""
+
+    name: str
+    kind: str
+    indent: int
+    line: int
+
+
 def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
     if not any(t in text for t in _RB_TRIGGERS):
         return ()
     lines = [line[:MAX_LINE] for line in text.splitlines()]
     out: list[HandoffSite] = []
-    open_class: tuple[str, str, int] | None = None  # (name, kind, line)
+    # The classes open at a line, outermost first. A class nested in a job (an error class it
+    # raises) must not end the job before its `def perform`; a class ends at the `end` of its
+    # indentation or at the next class as shallow as it.
+    opened: list[_Open] = []
     for i, line in enumerate(lines, 1):
         stripped = line.lstrip()
-        if stripped.startswith("#"):
+        if stripped.startswith("#") or not stripped:
+            continue
+        indent = len(line) - len(stripped)
+        if stripped.startswith("end") and stripped[3:4] in ("", " ", ";", "#", ".", ")"):
+            while opened and opened[-1].indent >= indent:
+                opened.pop()
             continue
         m = _RB_CLASS.match(line)
         if m:
+            while opened and opened[-1].indent >= indent:
+                opened.pop()
             name, base = m.group(1), m.group(2) or ""
+            kind = ""
             if base.endswith("Job") or base == "ActiveJob::Base":
-                open_class = (name, "activejob", i)
+                kind = "activejob"
             elif base.endswith("Mailer") or base == "ActionMailer::Base":
+                kind = "mailer"
                 out.append(HandoffSite("consume", "actionmailer", _rb_last(name), i))
-                open_class = None
-            else:
-                open_class = (name, "", i)
+            if not _RB_ONE_LINE_END.search(line) and len(opened) < MAX_OPEN:
+                opened.append(_Open(name, kind, indent, i))
             continue
-        if open_class and _RB_SIDEKIQ.match(line):
-            open_class = (open_class[0], "sidekiq", open_class[2])
+        inner = opened[-1] if opened and opened[-1].indent < indent else None
+        if inner and _RB_SIDEKIQ.match(line):
+            inner.kind = "sidekiq"
             continue
-        if open_class and _RB_DEF_PERFORM.match(line):
+        if inner and inner.kind != "mailer" and _RB_DEF_PERFORM.match(line):
             # A class with no job base that performs (Resque, DelayedJob): kept only when
             # something enqueues it (`movement.pair_handoffs`).
-            kind = open_class[1] or "job-class"
-            out.append(HandoffSite("consume", kind, _rb_last(open_class[0]), i))
-            open_class = None
+            if inner.kind != "done":
+                kind = inner.kind or "job-class"
+                out.append(HandoffSite("consume", kind, _rb_last(inner.name), i))
+                inner.kind = "done"
+            continue
+        if inner and inner.kind == "mailer" and stripped.startswith("def "):
+            d = _RB_DEF_MAIL.match(line)
+            if d and d.group(1) != "self":
+                # `Mailer.welcome(u).deliver_later` names the mail: its hand-off is
+                # `Mailer.welcome`, cited at the class and at the method. "job-class": kept
+                # only when something delivers that mail (`movement.pair_handoffs`).
+                mail = f"{_rb_last(inner.name)}.{d.group(1)}"
+                out.append(HandoffSite("consume", "job-class", mail, inner.line))
+                out.append(HandoffSite("consume", "job-class", mail, i))
             continue
         _rb_other(lines, i, line, out)
         if "perform_" in line:
@@ -121,15 +158,31 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
                     out.append(HandoffSite("produce", mech, _rb_last(const), i, via))
         if "deliver_later" in line:
             for m in _RB_MAILER.finditer(line):
-                out.append(HandoffSite("produce", "actionmailer", _rb_last(m.group(1)), i))
+                mailer = _rb_last(m.group(1))
+                mail = _rb_mail(line[m.start(1) :], "")
+                via = (mailer,) if mail else ()  # what the line names (`flow_sinks`)
+                out.append(HandoffSite("produce", "actionmailer", mailer + mail, i, via))
             if "Mailer" not in line and line.lstrip().startswith(")"):
-                # `Mailer.with(\n  …\n).welcome.deliver_later`: the mailer opened the call;
-                # the line itself names the mail, which is what the alias says.
-                name = _rb_mailer_above(lines, i)
-                mail = _RB_MAIL_METHOD.search(line)
-                if name:
-                    via = (mail.group(1),) if mail else ()
-                    out.append(HandoffSite("produce", "actionmailer", _rb_last(name), i, via))
+                # `Mailer.with(\n  …\n).welcome.deliver_later` or `Mailer.welcome(\n…\n)
+                # .deliver_later`: the mailer opened the call, cited where it is named.
+                at = _rb_mailer_above(lines, i)
+                if at:
+                    o = _RB_MAILER_OPEN.match(lines[at - 1])
+                    if o:
+                        # Cited at both lines (the mailer's and the mail's), each with the
+                        # name it shows.
+                        mailer = _rb_last(o.group(1))
+                        mail = _rb_mail(lines[at - 1][o.start(1) :], line)
+                        shown = (mail[1:],) if mail and mail[1:] in line else ()
+                        via = (mailer,) if mail else ()
+                        out.append(HandoffSite("produce", "actionmailer", mailer + mail, at, via))
+                        out.append(HandoffSite("produce", "actionmailer", mailer + mail, i, shown))
+        if ".enqueue" in line:
+            e = _RB_ENQUEUE.match(line)
+            if e:
+                job = _rb_made_above(lines, i, e.group(1))
+                if job:
+                    out.append(HandoffSite("produce", "activejob", _rb_last(job), i))
         if "broadcast" in line:
             for m in _RB_BROADCAST.finditer(line):
                 out.append(HandoffSite("produce", "actioncable", _rb_stream(m.group(1)), i))
@@ -170,17 +223,41 @@ def _rb_last(name: str) -> str:
     return name.rpartition("::")[2]
 
 
-_RB_MAIL_METHOD = re.compile(r"\.(\w+)\s*\.deliver_later\b")
-_RB_MAILER_OPEN = re.compile(r"\A\s*+(?:[\w@.]++\s*+=\s*+)?([A-Z][\w:]*Mailer)\b")
+_RB_MAIL_METHOD = re.compile(r"\.(\w++)\s*+\.deliver_later\b")
+_RB_MAILER_OPEN = re.compile(r"\A\s*+(?:[\w@.]++\s*+=\s*+)?((?:[A-Z][\w:]*)?Mailer)\b")
+# After the mailer's name: `.welcome`, or `.with(…)` (no nested parentheses) then `.welcome`.
+_RB_MAIL_AFTER = re.compile(
+    r"\A[\w:]++\s*+\.\s*+(?:with\b\s*+(?:\([^()\n]{0,300}+\))?\s*+\.\s*+)?([a-z_]\w{0,100}+)"
+)
+_RB_ENQUEUE = re.compile(r"\A\s*+([a-z_]\w{0,100}+)\.enqueue\b")
+_RB_JOB_NEW = re.compile(r"\A\s*+([a-z_]\w{0,100}+)\s*+=\s*+(?:::)?([A-Z][\w:]{0,200}+)\.new\b")
 MAX_MAILER_LOOKBACK = 8
 
 
-def _rb_mailer_above(lines: Sequence[str], line_no: int) -> str:
-    """The mailer whose call a line starting with `)` closes, a few lines up."""
+def _rb_mailer_above(lines: Sequence[str], line_no: int) -> int:
+    """The line of the mailer whose call a line starting with `)` closes, a few lines up."""
     for back in range(line_no - 1, max(0, line_no - 1 - MAX_MAILER_LOOKBACK), -1):
-        m = _RB_MAILER_OPEN.match(lines[back - 1])
-        if m:
-            return m.group(1)
+        if _RB_MAILER_OPEN.match(lines[back - 1]):
+            return back
+    return 0
+
+
+def _rb_mail(call: str, closing: str) -> str:
+    """`.welcome` of `Mailer.welcome(…)` / `Mailer.with(…).welcome`, or of the line that
+    closes the call (`).welcome.deliver_later`); "" when the mail is not named."""
+    m = _RB_MAIL_AFTER.match(call)
+    if m and m.group(1) not in ("with", "deliver_later"):
+        return "." + m.group(1)
+    m = _RB_MAIL_METHOD.search(closing or call)
+    return "." + m.group(1) if m and m.group(1) not in ("with", "deliver_later") else ""
+
+
+def _rb_made_above(lines: Sequence[str], line_no: int, var: str) -> str:
+    """The job class `var = XJob.new(…)` made a few lines above `var.enqueue`."""
+    for back in range(line_no - 1, max(0, line_no - 1 - MAX_MAILER_LOOKBACK), -1):
+        m = _RB_JOB_NEW.match(lines[back - 1])
+        if m and m.group(1) == var:
+            return m.group(2) if m.group(2).endswith("Job") else ""
     return ""
 
 

@@ -33,7 +33,7 @@ from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 13  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 14  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -44,9 +44,12 @@ MOVEMENT_VERSION = 13  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 9: the Python and Ruby idiom tables (issue 18): Resque, DelayedJob, GoodJob cron over many
 # lines, clockwork, django-celery-beat, Django-Q/rq-scheduler/arq schedules, target sites
 # 10: JS/TS job base classes and enqueue functions, Ruby job helpers (`handoff_wrappers_*`)
-# 12 (11 is another branch's): Go struct channels drained by the struct's own worker
-# (`drain` sites), errgroup/WaitGroup `.Go(func` goroutines
+# 11: Ruby classes nested in a job, `Mailer` alone and mails by method, `job.enqueue`,
+# GoodJob `cron[:key] = {`, Kubernetes CronJobs in ERB templates
+# 12: Go struct channels drained by the struct's own worker (`drain` sites),
+# errgroup/WaitGroup `.Go(func` goroutines
 # 13: a job named inside an `.add({…})` object is cited at the line that names it
+# 14: 11 to 13 together (merged)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -206,6 +209,8 @@ def is_schedule_file(path: str) -> bool:
     name = base(path)
     if name in _SCHEDULE_NAMES or name.endswith(".cron") or "/cron.d/" in f"/{path}":
         return True
+    if name.endswith((".yaml.erb", ".yml.erb")):
+        return True  # a templated manifest (`deploy/cron.yaml.erb`): its Kubernetes CronJob
     return path.startswith(".github/workflows/") and name.endswith((".yml", ".yaml"))
 
 
@@ -220,7 +225,7 @@ SCHEDULE_EXTRACTOR = FileExtractor(
     parse_schedule_file,
     claims(
         names=_SCHEDULE_NAMES,
-        extensions=("cron",),
+        extensions=("cron", "erb"),
         path_prefixes=(".github/workflows/",),
     ),
 )
@@ -293,6 +298,13 @@ def pair_handoffs(
     for name, sites in producers.items():
         key = name if name in consumers else alias.get(name, name)
         joined[key].extend(sites)
+    # "Mailer." for each `Mailer.mail` delivered: the mailer class's own hand-off is then
+    # only an echo of its mails'.
+    mailed = {
+        n.partition(".")[0] + "."
+        for n, s in joined.items()
+        if "." in n and any(x.mechanism == "actionmailer" for _, x in s)
+    }
     out: list[Handoff] = []
     for name in sorted(set(consumers) | set(joined)):
         made = consumers.get(name, [])
@@ -305,6 +317,8 @@ def pair_handoffs(
                 continue
         elif not taken and all(s.mechanism in _BOTH_ENDS for _, s in made):
             continue
+        elif not taken and f"{name}." in mailed:
+            continue  # a mailer whose mails are delivered by name (`Mailer.welcome`)
         mechs = (
             sorted({s.mechanism for _, s in made} - {"job-class"})
             or sorted({s.mechanism for _, s in taken} - _ALONE_NOT)

@@ -59,6 +59,8 @@ def _short(value: str, limit: int = 120) -> str:
 def file_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
     """A schedule file whatever its format: crontab lines, Netlify TOML, or YAML/JSON."""
     text = data.decode("utf-8", "replace")
+    if "<%" in text:  # an ERB-templated manifest: YAML once its tags are out
+        return yaml_schedules(data)
     cron = crontab_schedules(text)
     if cron:
         return cron
@@ -82,8 +84,22 @@ def _compose(text: str) -> yaml.Node | None:
     return compose_yaml(text, fast=True)
 
 
+# An ERB tag of a templated manifest (`deploy/cron.yaml.erb`): `<% if … %>` lines make the
+# text invalid YAML. A tag alone on its line becomes a blank line, one inside a value a word,
+# so the lines keep their numbers.
+# A tag holds no "%" (so each scan stops at the next one).
+_ERB_LINE = re.compile(r"^[ \t]*+<%[^%\n]{0,300}+%>[ \t]*+$", re.MULTILINE)
+_ERB_TAG = re.compile(r"<%[^%\n]{0,300}+%>")
+
+
+def _without_erb(text: str) -> str:
+    if "<%" not in text:
+        return text
+    return _ERB_TAG.sub("erb", _ERB_LINE.sub("", text))
+
+
 def _yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
-    root = _compose(data.decode("utf-8", "replace"))
+    root = _compose(_without_erb(data.decode("utf-8", "replace")))
     if root is None:
         return ()
     out: list[ScheduleSite] = []

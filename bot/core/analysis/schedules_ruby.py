@@ -32,7 +32,11 @@ _RB_HASH = re.compile(
 
 # A multi-line entry: its key opens a hash (`frequent_task: {`, `"a.b" => {`), its `cron:`
 # and `class:` follow on their own lines.
-_RB_KEY_OPEN = re.compile(r"\A\s*+[\"':]?([\w\-.]{1,100}+)[\"']?\s*+(?::|=>)\s*+\{\s*+\Z")
+# Or an entry added by key: `config.good_job.cron[:name] = {`.
+_RB_KEY_OPEN = re.compile(
+    r"\A\s*+(?:[\"':]?([\w\-.]{1,100}+)[\"']?\s*+(?::|=>)"
+    r"|[\w.]{1,200}+\[\s*+[\"':]?([\w\-.]{1,100}+)[\"']?\s*+\]\s*+=)\s*+\{\s*+\Z"
+)
 _RB_CRON_KEY = re.compile(r"\A\s*+:?cron:?\s*+(?:=>\s*+)?[\"']([^\"'\n]{1,100}+)[\"']")
 _RB_CLASS_KEY = re.compile(r"\A\s*+:?class:?\s*+(?:=>\s*+)?[\"']?((?:::)?[A-Z][\w:]{0,200}+)")
 _RB_CLOCKWORK = re.compile(
@@ -104,5 +108,5 @@ def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
         elif line.rstrip().endswith("{"):
             o = _RB_KEY_OPEN.match(line)
             if o:
-                entry = _Entry(o.group(1), i)
+                entry = _Entry(o.group(1) or o.group(2), i)
     return tuple(sorted(set(out), key=lambda s: (s.name, s.schedule, s.mechanism, s.line)))

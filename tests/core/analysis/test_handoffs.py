@@ -113,9 +113,32 @@ def test_activejob_sidekiq_and_mailers() -> None:
         ("produce", "activejob", "SendJob", 2),
         ("produce", "activejob", "CacheJob", 5),
         ("produce", "sidekiq", "HardWorker", 6),
-        ("produce", "actionmailer", "UserMailer", 7),
-        ("produce", "actionmailer", "PasswordMailer", 10),
+        ("produce", "actionmailer", "UserMailer.welcome", 7),
+        # a call over lines: cited where the mailer is named and where the mail is
+        ("produce", "actionmailer", "PasswordMailer.password_reset", 8),
+        ("produce", "actionmailer", "PasswordMailer.password_reset", 10),
     }
+
+
+def test_a_mail_is_consumed_at_its_mailer_class_and_its_method() -> None:
+    mailer = (
+        "class Mailer < ApplicationMailer\n  class Oops < StandardError; end\n\n"
+        "  def welcome(id)\n    mail(to: 'x')\n  end\n\n  def self.build\n  end\nend\n"
+    )
+    assert ends(ruby_sites(mailer)) == {
+        ("consume", "actionmailer", "Mailer", 1),
+        ("consume", "job-class", "Mailer.welcome", 1),
+        ("consume", "job-class", "Mailer.welcome", 4),
+    }
+    caller = "x = 1\nMailer.welcome(id).deliver_later\n"
+    facts = {
+        "app/mailers/mailer.rb": FileFacts(language="ruby", handoffs=ruby_sites(mailer)),
+        "app/models/user.rb": FileFacts(language="ruby", handoffs=ruby_sites(caller)),
+    }
+    (h,) = pair_handoffs(facts, lambda _: False)  # no echo of the class alone
+    assert (h.name, h.mechanism) == ("Mailer.welcome", "actionmailer")
+    assert [e.line for e in h.consumers] == [1, 4]
+    assert [(e.path, e.line) for e in h.producers] == [("app/models/user.rb", 2)]
 
 
 def test_bull_queues_workers_nest_processors_and_kafka() -> None:

@@ -61,8 +61,59 @@ IDIOMS = [
             "  end\nend\n",
         },
         handoffs=(
-            ("UserMailer", "app/controllers/users_controller.rb", "app/mailers/user_mailer.rb"),
+            (
+                "UserMailer.welcome_email",
+                "app/controllers/users_controller.rb",
+                "app/mailers/user_mailer.rb",
+            ),
         ),
+    ),
+    Idiom(
+        "activejob-nested-error-class-and-subfolder",
+        {
+            "app/jobs/purge_job.rb": "class PurgeJob < ApplicationJob\n  queue_as :default\n\n"
+            "  class BadArgs < ArgumentError\n  end\n  class Other < StandardError; end\n\n"
+            "  discard_on BadArgs\n\n  def perform(path:)\n  end\nend\n",
+            "app/jobs/mirror/check_job.rb": "class Mirror::CheckJob < Mirror::ApplicationJob\n"
+            "  class RetryError < StandardError\n  end\n\n  def perform(id)\n  end\nend\n",
+            "app/jobs/notify_job.rb": "class NotifyJob < ApplicationJob\n"
+            "  def perform(hook:)\n  end\nend\n",
+            "app/models/cdn.rb": "class Cdn\n  def purge(id)\n"
+            "    PurgeJob.perform_later(path: id)\n"
+            "    Mirror::CheckJob\n      .set(wait: 5.seconds)\n      .perform_later(id)\n"
+            "    job = NotifyJob.new(hook: self)\n    job.enqueue\n  end\nend\n",
+        },
+        handoffs=(
+            ("PurgeJob", "app/models/cdn.rb", "app/jobs/purge_job.rb"),
+            ("CheckJob", "app/models/cdn.rb", "app/jobs/mirror/check_job.rb"),
+            ("NotifyJob", "app/models/cdn.rb", "app/jobs/notify_job.rb"),
+        ),
+    ),
+    Idiom(
+        "actionmailer-named-mailer-per-mail-method",
+        {
+            "app/mailers/mailer.rb": "class Mailer < ApplicationMailer\n"
+            "  def email_reset(user)\n    mail(to: user.email)\n  end\n\n"
+            "  def api_key_created(id)\n    mail(to: 'x')\n  end\nend\n",
+            "app/mailers/owners_mailer.rb": "class OwnersMailer < ApplicationMailer\n"
+            "  def owner_added(a, b)\n    mail(to: 'x')\n  end\nend\n",
+            "app/controllers/keys_controller.rb": "class KeysController < ApplicationController\n"
+            "  def create\n    Mailer.api_key_created(key.id).deliver_later\n"
+            "    OwnersMailer.owner_added(\n      a,\n      b\n    ).deliver_later\n  end\nend\n",
+        },
+        handoffs=(
+            (
+                "Mailer.api_key_created",
+                "app/controllers/keys_controller.rb",
+                "app/mailers/mailer.rb",
+            ),
+            (
+                "OwnersMailer.owner_added",
+                "app/controllers/keys_controller.rb",
+                "app/mailers/owners_mailer.rb",
+            ),
+        ),
+        absent=("Mailer.email_reset", "Mailer"),
     ),
     # --- Resque, DelayedJob -------------------------------------------------------------
     Idiom(
@@ -165,6 +216,31 @@ IDIOMS = [
         schedules=(("config/sidekiq.yml", "HelloWorld"), ("config/sidekiq.yml", "RefreshJob")),
     ),
     Idiom(
+        "goodjob-cron-entry-added-by-key",
+        {
+            "config/initializers/good_job.rb": "Rails.application.configure do\n"
+            "  config.good_job.cron = {}\n  if Rails.env.production?\n"
+            "    config.good_job.cron[:verify_domains] = {\n      cron: '0 12 * * *',\n"
+            "      class: 'VerifyDomainsJob',\n    }\n  end\nend\n",
+        },
+        schedules=(("config/initializers/good_job.rb", "VerifyDomainsJob"),),
+    ),
+    Idiom(
+        "kubernetes-cronjob-in-an-erb-template",
+        {
+            "config/deploy/cleanup.yaml.erb": "apiVersion: batch/v1\nkind: CronJob\n"
+            'metadata:\n  name: nightly-cleanup\nspec:\n  schedule: "0 3 * * *"\n'
+            "  jobTemplate:\n    spec:\n      template:\n        spec:\n"
+            "          containers:\n          - name: app\n"
+            "            image: app:<%= current_sha %>\n            env:\n"
+            "              <% if environment == 'production' %>\n"
+            '              - name: A\n                value: "<%= environment %>"\n'
+            "              <% else %>\n              - name: B\n                value: b\n"
+            "              <% end %>\n",
+        },
+        schedules=(("config/deploy/cleanup.yaml.erb", "nightly-cleanup"),),
+    ),
+    Idiom(
         "whenever-schedule-rb",
         {
             "config/schedule.rb": "every 1.day, at: '4:30 am' do\n"
@@ -237,6 +313,12 @@ HOSTILE = [
     "require 'clockwork'\n" + "every(" * 50_000 + "\n",
     "ActiveJob.perform_all_later(" + "X.new" * 20_000 + "\n",
     "class A\n" + "  def perform\n" * 20_000,
+    "class A < ApplicationJob\n" + "  class B < C\n" * 20_000 + "  end\n" * 20_000,
+    "class M < ApplicationMailer\n" + "  def m\n" * 20_000,
+    "Mailer" + ".with(" * 20_000 + ".deliver_later\n",
+    "x = Job.new\n" + "x.enqueue\n" * 20_000,
+    "  config.good_job.cron[" + "[" * 20_000 + "\n",
+    "kind: CronJob\nschedule: x\n" + "<%" * 200_000 + "\n" + "  <% a " * 50_000,
 ]
 
 
@@ -245,9 +327,11 @@ def test_hostile_ruby_gives_sites_or_nothing_quickly(text: str) -> None:
     import time
 
     from bot.core.analysis.handoffs_ruby import ruby_sites
+    from bot.core.analysis.schedules import file_schedules
     from bot.core.analysis.schedules_ruby import ruby_schedules
 
     start = time.process_time()
     ruby_sites(text)
     ruby_schedules(text)
+    file_schedules(text.encode())
     assert time.process_time() - start < 2.0
