@@ -118,7 +118,9 @@ class CallGraph:
         # belong to each method, as a field's initialiser in the class body does.
         owner = scope.rpartition(".")[0]
         if owner:
-            built = (f"{owner}.constructor", f"{owner}.__init__")
+            # Go's constructor by convention: `NewTelegram` built the `Telegram` a method
+            # runs on (with the library client its fields hold).
+            built = (f"{owner}.constructor", f"{owner}.__init__", f"New{owner}")
             spans += [f for f in fc.funcs if f.qual in built]
         if any(f.first <= line <= f.end for f in spans):
             return True

@@ -138,8 +138,10 @@ class GoCalls:
             for user in (*first, *self._importers.get(caller, []))
             for pkg in self._imported.get(user, [])
         ]
-        others = list(dict.fromkeys((*first, *wiring)))
-        for other in [o for o in others if o not in (folder, caller)][:MAX_GO_PACKAGES]:
+        # The interface's own package first: its implementations often live beside it
+        # (`notify.Destination` with `notify.Email`, `notify.Telegram`).
+        others = list(dict.fromkeys((folder, *first, *wiring)))
+        for other in [o for o in others if o == folder or o != caller][:MAX_GO_PACKAGES]:
             methods: dict[str, set[str]] = {}
             where: dict[str, str] = {}
             for p in self.files(other):
@@ -151,7 +153,13 @@ class GoCalls:
                         if name == method:
                             where[owner] = p
             for owner in sorted(where):
-                if len(methods[owner]) >= need:
+                # Generated test doubles (moq's `InterfaceMock`, mockery's `mock_x.go`) are
+                # not where data goes, though they live in the package.
+                if "Mock" in owner or "mock" in where[owner].rpartition("/")[2]:
+                    continue
+                # Beside the interface, a type with only some of its methods is the one
+                # that holds and wraps it (`Store.CreateMemo` calling `s.driver.CreateMemo`).
+                if len(methods[owner]) >= (len(wanted) if other == folder else need):
                     out.append((where[owner], f"{owner}.{method}"))
             if len(out) >= MAX_IMPLEMENTATIONS:
                 break

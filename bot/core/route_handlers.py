@@ -143,7 +143,7 @@ def route_starts(
             found = (
                 _inline(graph, path, sig.line)
                 if sig.detail == INLINE
-                else resolve_handler(graph, facts, path, sig.detail)
+                else resolve_handler(graph, facts, path, sig.detail, sig.line)
             )
             for target, qual in found:
                 if skip(target) or (target, qual) in seen:
@@ -244,7 +244,7 @@ def _def_line(graph: CallGraph, path: str, qual: str) -> int | None:
 
 
 def resolve_handler(
-    graph: CallGraph, facts: Mapping[str, FileFacts], path: str, ref: str
+    graph: CallGraph, facts: Mapping[str, FileFacts], path: str, ref: str, line: int | None = None
 ) -> list[tuple[str, str]]:
     """(file, function) pairs the handler reference `ref`, written in `path`, names."""
     f = facts.get(path)
@@ -254,7 +254,7 @@ def resolve_handler(
     if f.language == "python":
         return _python(graph, facts, path, parts)
     if f.language == "go":
-        return _go(graph, path, parts)
+        return _go(graph, path, parts, line)
     if f.language in ("javascript", "typescript"):
         return _js(graph, facts, path, parts)
     if f.language == "ruby":
@@ -371,7 +371,9 @@ def _rails(
 # --- Go ---------------------------------------------------------------------------------
 
 
-def _go(graph: CallGraph, path: str, parts: tuple[str, ...]) -> list[tuple[str, str]]:
+def _go(
+    graph: CallGraph, path: str, parts: tuple[str, ...], line: int | None = None
+) -> list[tuple[str, str]]:
     fc = graph.calls(path)
     if fc is None or len(parts) > MAX_GO_PARTS:
         return []
@@ -391,7 +393,16 @@ def _go(graph: CallGraph, path: str, parts: tuple[str, ...]) -> list[tuple[str, 
     # the one type of the package that has that method; none when several do (which one
     # `handler` is needs its type).
     found = _go_named(graph, files, lambda q: q.endswith("." + method) and q.count(".") == 1)
-    return found if len(found) == 1 else []
+    if len(found) == 1 or len(parts) < 3 or line is None:
+        return found if len(found) == 1 else []
+    # Through a field of the registering method's receiver (`s.ImageProxy.Handler` in
+    # `Rest.routes`, the field's type in another package): resolved by the receiver's type.
+    fn = graph.function_at(path, line)
+    owner = fn.qual.split(".")[0] if fn is not None and "." in fn.qual else ""
+    if not owner:
+        return []
+    got = graph.go._method(path.rpartition("/")[0], owner, parts[1:])
+    return got if len(got) == 1 else []
 
 
 def _go_named(

@@ -106,6 +106,9 @@ _GO_NODES = frozenset(
         "import_spec",
         "type_spec",
         "short_var_declaration",
+        "func_literal",
+        "var_spec",
+        "range_clause",
     }
 )
 
@@ -179,13 +182,38 @@ def _go_params(
     plist: ts.Node | None, aliases: dict[str, str], into: dict[str, tuple[str, str]]
 ) -> None:
     for p in plist.named_children if plist is not None else ():
-        if p.type != "parameter_declaration":
-            continue
-        typ = _go_type(p.child_by_field_name("type"), aliases)
-        if typ is None:
-            continue
-        for name in p.children_by_field_name("name"):
-            into[ts.text(name)] = typ
+        if p.type == "parameter_declaration":
+            _go_typed(p, aliases, into)
+
+
+def _go_typed(n: ts.Node, aliases: dict[str, str], into: dict[str, tuple[str, str]]) -> None:
+    """The names a parameter or `var x, y T` declares, by their type. A slice `[]T` is kept
+    as `name[]` (no Go name has brackets): `for _, r := range name` gives `r` its `T`."""
+    node = n.child_by_field_name("type")
+    suffix = ""
+    if node is not None and node.type == "slice_type":
+        node, suffix = node.child_by_field_name("element"), "[]"
+    typ = _go_type(node, aliases)
+    if typ is None:
+        return
+    for name in n.children_by_field_name("name"):
+        into[ts.text(name) + suffix] = typ
+
+
+def _go_local(n: ts.Node, aliases: dict[str, str], types: dict[str, tuple[str, str]]) -> None:
+    """Types a function's body gives its names (into its span's `types`): `var x T`, the
+    parameters of a function literal (`go func(d Destination) { d.Send(…) }(dest)`: its
+    body's calls are the function's own), a range over a typed slice."""
+    if n.type == "var_spec":
+        _go_typed(n, aliases, types)
+    elif n.type == "func_literal":
+        _go_params(n.child_by_field_name("parameters"), aliases, types)
+    elif n.type == "range_clause":
+        right, left = n.child_by_field_name("right"), n.child_by_field_name("left")
+        elem = types.get(ts.text(right) + "[]") if right is not None else None
+        names = left.named_children if left is not None else []
+        if elem is not None and len(names) == 2 and names[1].type == "identifier":
+            types[ts.text(names[1])] = elem  # `for _, r := range receivers`
 
 
 def go_calls(data: bytes) -> FileCalls | None:
@@ -231,6 +259,11 @@ def go_calls(data: bytes) -> FileCalls | None:
         starts = [s[0] for s in spans]
         parents = _go_parents(spans)
         for n in nodes:
+            if n.type in ("func_literal", "var_spec", "range_clause"):
+                at = _go_span(spans, starts, n, parents)
+                if at >= 0 and n.end_byte <= spans[at][1]:
+                    _go_local(n, aliases, spans[at][3])
+                continue
             if n.type == "short_var_declaration":
                 # A local's type, from its constructor: `client.CreateEntry(…)` then resolves.
                 at = _go_span(spans, starts, n, parents)
