@@ -70,6 +70,9 @@ class FileCalls:
     abstract: tuple[str, ...] = ()
     # (function qual, the class its return annotation names): `-> Parser`, `: Promise<T>`.
     returns: tuple[tuple[str, str], ...] = ()
+    # Python: classes that name their model (a class-based view or viewset's `model = Site`,
+    # `queryset = Device.objects.all()`): (class, its line, its last line, model, that line).
+    views: tuple[tuple[str, int, int, str, int], ...] = ()
     # A large Python file is indexed, not parsed: its calls are read one function at a time
     # (`calls_in`), by this, when a walk reaches that function.
     reader: Callable[[str], tuple[Call, ...]] | None = field(default=None, compare=False)

@@ -49,7 +49,8 @@ def file_sinks(
     for c in f.calls:
         # An outbound call the egress scan found: where the data leaves the process (a
         # "candidate", a call with a URL to a function that may send it, is not one yet).
-        if c.kind == "candidate":
+        # A StatsD client sends counters about the work, not the work's data: no sink.
+        if c.kind in ("candidate", "statsd"):
             continue
         client = c.client.removeprefix("wrapper:")
         if c.origin == "sdk":  # an SDK client's call: its service, by the catalog's host
@@ -76,9 +77,15 @@ def file_sinks(
     # A service's line that is one of its calls is that call; where the file calls it, its
     # import is not where data leaves.
     through = {s.name for s in called}
+    # Lines where the file only shows the service to the browser (an avatar URL it renders)
+    # or counts work (a StatsD client): the flow's data does not leave there.
+    aside = {x.line for x in f.signals if x.kind == "config.avatar"}
+    aside.update(c.line for c in f.calls if c.kind == "statsd")
     for line, s in services.get(path, ()):
         if s.category == "queue":
             continue  # the queue library itself: its enqueues are the hand-off sites
+        if line in aside:
+            continue
         if s.name in through:
             continue
         kind = (

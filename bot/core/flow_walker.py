@@ -22,7 +22,7 @@ from bot.core.flow_imports import (
 from bot.core.flow_rank import _RANK_OF_KIND, _WORKERS, _priority, is_development
 from bot.core.flow_sinks import _at, _unnamed
 from bot.core.model import Flow, Hop
-from bot.core.route_handlers import RouteStart
+from bot.core.route_handlers import RouteStart, class_view
 
 CALL_DEPTH = 6  # a call chain is longer than an import chain: one hop per function
 CALL_VISIT = 120  # functions one call walk may reach
@@ -243,7 +243,12 @@ class _Walker(_ImportWalker):
         if mounted and mounted.startswith("/"):  # with the prefix its router is mounted at
             display = f"{handler.method} {mounted}" if handler.method else mounted
         name = f"{display} ({handler.path})"
-        found = self.call_flows(handler.path, name, handler.kind, handler.line, avoid=common)
+        view = class_view(self.graph, handler.path, handler.qual) if self.graph else None
+        if view is not None:
+            found = [("datastore", self.view_flow(handler, name, view))]
+            self.reached = 1
+        else:
+            found = self.call_flows(handler.path, name, handler.kind, handler.line, avoid=common)
         if common and not found:
             found = self.call_flows(handler.path, name, handler.kind, handler.line)
         routed = Hop(
@@ -257,6 +262,22 @@ class _Walker(_ImportWalker):
         for f in out:
             self.weight[f] = weight
         return out
+
+    def view_flow(
+        self, handler: RouteStart, name: str, view: tuple[str, int, int, str, int]
+    ) -> Flow:
+        """A class-based view that inherits the methods reading and writing its model
+        (`ListView` with `model = Site`, a `ModelViewSet` with `queryset = Device.objects…`)
+        reaches the database through the model its body names."""
+        cls, line, _end, model, at = view
+        rank = (
+            "development"
+            if is_development(handler.path)
+            else _RANK_OF_KIND.get(handler.kind, "cli")
+        )
+        entry = Hop(handler.path, line, f"{handler.kind} entry point ({cls})")
+        sink = Hop(handler.path, at, f"queries the database ({model} model, methods inherited)")
+        return Flow(f"{name} → database (ORM)", handler.kind, rank, (entry,), (sink,))
 
     def entry_hop(
         self, root: tuple[str, str], line: int | None, kind: str, first: int | None

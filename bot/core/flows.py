@@ -113,7 +113,14 @@ def build_flows(
         for handler in handlers:
             given = walker.handler_flows(handler, common)
             flows.extend(given)
-            if given and handler.routes_path in starts and _only_routes(facts[handler.routes_path]):
+            # (A class view's flow says only that it reads its model: the routes file's
+            # walk may reach more, through the views' own actions.)
+            if (
+                given
+                and not handler.view
+                and handler.routes_path in starts
+                and _only_routes(facts[handler.routes_path])
+            ):
                 del starts[handler.routes_path]
     for path in sorted(starts):
         name, kind, lines_at = starts[path]

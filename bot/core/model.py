@@ -130,7 +130,10 @@ class OutboundCall:
     (``SLACK_WEBHOOK_URL``, ``settings.WEBHOOK_URL``). `origin` says how the URL was found:
     ``literal`` (a literal, f-string or template with a literal host), ``constant`` (a
     name bound to one in the file), ``env``, ``setting``, ``user`` (taken from user data: a
-    model field, a request, a row), ``parameter`` (a wrapper's own parameter), ``unknown``.
+    model field, a request, a row), ``response`` (read from what another request returned;
+    `configured_by` is then the SDK package that returned it, or ""), ``parameter`` (a
+    wrapper's own parameter), ``unknown``. Kinds besides ``http``: ``statsd`` (a StatsD
+    client) and ``socket`` (a raw TCP/UNIX socket), see `analysis.egress_sockets`.
     `timeout` is the timeout as written at the call (``"10"``, ``"timeout"``), "" when none.
     """
 

@@ -24,11 +24,48 @@ from bot.core.flow_calls import CallGraph
 from bot.core.model import FileFacts, ImportRef
 
 KIND = "route.handler"
+INLINE = "func"  # the handler of a route written inline (`bot.core.analysis.route_refs`)
 MODULE_KIND = "route.module"  # `const users = require("./users")`, for a handler's head
 MAX_STARTS = 300  # handlers walked from, per repository (each walk is bounded on its own)
 MAX_ROUTES_FILES = 60
+MAX_VIEW_STARTS = 1_000  # class-based views that inherit their methods (one flow each, no walk)
+# `path("api/", include("hc.api.urls"))` (`bot.core.analysis.route_prefixes`, which the
+# core may not import: analysis imports the flows).
+INCLUDE_KIND = "route.include"
+MAX_INCLUDES = 6  # Django includes followed up from one routes file
+MAX_PREFIX = 300
 # A class-based view's methods that answer a request.
 VIEW_METHODS = ("get", "post", "put", "patch", "delete")
+# The HTTP method a class-based view's or a viewset's method answers.
+_ACTION_VERBS = {
+    "get": "GET",
+    "post": "POST",
+    "put": "PUT",
+    "patch": "PATCH",
+    "delete": "DELETE",
+    "list": "GET",
+    "retrieve": "GET",
+    "create": "POST",
+    "perform_create": "POST",
+    "update": "PUT",
+    "perform_update": "PUT",
+    "partial_update": "PATCH",
+    "destroy": "DELETE",
+    "perform_destroy": "DELETE",
+}
+# A DRF viewset's actions, and the hooks its inherited actions call (a viewset that only
+# sets `queryset` has none of them: not a start).
+VIEWSET_METHODS = (
+    "list",
+    "create",
+    "retrieve",
+    "update",
+    "partial_update",
+    "destroy",
+    "perform_create",
+    "perform_update",
+    "perform_destroy",
+)
 _WEBHOOK_WORDS = ("webhook", "hook")
 
 
@@ -42,7 +79,8 @@ class RouteStart:
     routes_line: int
     path: str  # the handler's file
     qual: str  # its function (`handler.saveEntry`, `ping`, `CheckView.get`)
-    line: int  # its `def`/`func` line
+    line: int  # its `def`/`func` line (a class-based view's: its `class` line)
+    view: bool = False  # a class-based view that inherits its methods (no walk of its own)
 
     @property
     def method(self) -> str:
@@ -81,6 +119,8 @@ def route_starts(
     its first registration in path order)."""
     out: list[RouteStart] = []
     seen: set[tuple[str, str]] = set()
+    walked = views = 0  # class views are not walked: their own (larger) cap
+    prefixes = include_prefixes(facts, graph)
     routes_files = [
         p for p, f in facts.items() if any(s.kind == KIND for s in f.signals) and not skip(p)
     ]
@@ -88,17 +128,103 @@ def route_starts(
         f = facts[path]
         signals = sorted((s for s in f.signals if s.kind == KIND), key=lambda s: s.line or 0)
         for sig in signals:
-            if sig.line is None or len(out) >= MAX_STARTS:
+            if sig.line is None or walked >= MAX_STARTS:
                 break
-            for target, qual in resolve_handler(graph, facts, path, sig.detail):
+            found = (
+                _inline(graph, path, sig.line)
+                if sig.detail == INLINE
+                else resolve_handler(graph, facts, path, sig.detail)
+            )
+            for target, qual in found:
                 if skip(target) or (target, qual) in seen:
                     continue
+                view = class_view(graph, target, qual)
                 fn = graph.function_at(target, _def_line(graph, target, qual))
-                if fn is None or fn.qual != qual:
+                if view is not None:
+                    if views >= MAX_VIEW_STARTS:
+                        continue
+                    def_line = view[1]  # a class-based view that inherits its methods
+                elif fn is None or fn.qual != qual:
                     continue
+                else:
+                    def_line = fn.line
                 seen.add((target, qual))
-                out.append(RouteStart(sig.name, sig.detail, path, sig.line, target, qual, fn.line))
+                route = django_join(prefixes[path], sig.name) if path in prefixes else sig.name
+                verb = _ACTION_VERBS.get(qual.rpartition(".")[2]) if "." in qual else None
+                if verb and f.language == "python":  # `CartView.post`, a viewset's `create`
+                    route = f"{verb} {_slashed(route)}"
+                start = RouteStart(
+                    route, sig.detail, path, sig.line, target, qual, def_line, view is not None
+                )
+                out.append(start)
+                views += start.view
+                walked += not start.view
     return out
+
+
+def include_prefixes(facts: Mapping[str, FileFacts], graph: CallGraph) -> dict[str, str]:
+    """Django routes file → the prefix it is included under (`hc/api/urls.py` → `api/` for
+    `path("api/", include("hc.api.urls"))`), joined along at most `MAX_INCLUDES` includes;
+    a file included at several prefixes takes the first (by file and line)."""
+    parents: dict[str, list[tuple[str, int, str]]] = {}
+    for path, f in facts.items():
+        if f.language != "python":
+            continue
+        for s in f.signals:
+            if s.kind != INCLUDE_KIND:
+                continue
+            target = graph.resolve(path, "python", ImportRef(s.name, s.line or 0))
+            if target is not None and target != path and target in facts:
+                parents.setdefault(target, []).append((path, s.line or 0, s.detail))
+    out: dict[str, str] = {}
+    for target in parents:
+        prefix, at, seen = "", target, {target}
+        for _ in range(MAX_INCLUDES):
+            above = parents.get(at)
+            if not above:
+                break
+            parent, _line, here = min(above)
+            prefix = django_join(here, prefix) if here else prefix
+            if parent in seen:
+                break
+            seen.add(parent)
+            at = parent
+        if prefix and len(prefix) <= MAX_PREFIX:
+            out[target] = prefix
+    return out
+
+
+def class_view(graph: CallGraph, path: str, qual: str) -> tuple[str, int, int, str, int] | None:
+    """The class-based view `qual` of `path` that names its model (`model = Site`): (class,
+    line, last line, model, that line); None for a function or a method."""
+    fc = graph.calls(path) if "." not in qual else None
+    return next((v for v in fc.views if v[0] == qual), None) if fc is not None else None
+
+
+def _inline(graph: CallGraph, path: str, line: int) -> list[tuple[str, str]]:
+    """The inline Go function a route registered at `line` runs (`Serve.func12`), written
+    on that line or the next."""
+    fc = graph.calls(path)
+    if fc is None or not path.endswith(".go"):
+        return []
+    for fn in fc.funcs:
+        name = fn.qual.rpartition(".")[2]
+        if fn.line in (line, line + 1) and name == f"func{fn.line}":
+            return [(path, fn.qual)]
+    return []
+
+
+def _slashed(route: str) -> str:
+    """A Django route as a method pattern takes it: `/orders/` of `orders/`, `/x/$` of
+    `^x/$` (the method's route starts with a slash)."""
+    bare = route.removeprefix("^")
+    return bare if bare.startswith("/") else "/" + bare
+
+
+def django_join(prefix: str, route: str) -> str:
+    """Django concatenates: `api/` + `checks/` → `api/checks/`; `^api/` + `^x/$` → `^api/x/$`
+    (as `route_prefixes.django_join`)."""
+    return prefix.removesuffix("$") + route.removeprefix("^")
 
 
 def _def_line(graph: CallGraph, path: str, qual: str) -> int | None:
@@ -121,6 +247,8 @@ def resolve_handler(
         return _go(graph, path, parts)
     if f.language in ("javascript", "typescript"):
         return _js(graph, facts, path, parts)
+    if f.language == "ruby":
+        return _rails(graph, facts, path, ref)
     return []
 
 
@@ -175,8 +303,37 @@ def _py_defined(graph: CallGraph, module: str, rest: tuple[str, ...]) -> list[tu
     if dotted in quals:
         return [(module, dotted)]
     if len(rest) == 1 and rest[0] in fc.classes:
-        return [(module, f"{rest[0]}.{m}") for m in VIEW_METHODS if f"{rest[0]}.{m}" in quals]
+        own = [
+            (module, f"{rest[0]}.{m}")
+            for m in (*VIEW_METHODS, *VIEWSET_METHODS)
+            if f"{rest[0]}.{m}" in quals
+        ]
+        if not own and any(v[0] == rest[0] for v in fc.views):
+            return [(module, rest[0])]  # its methods are inherited: it starts at the class
+        return own
     return []
+
+
+# --- Ruby -------------------------------------------------------------------------------
+
+
+def _rails(
+    graph: CallGraph, facts: Mapping[str, FileFacts], path: str, ref: str
+) -> list[tuple[str, str]]:
+    """`mod/stories#update` of `config/routes.rb`: `update` of the controller class in
+    `app/controllers/mod/stories_controller.rb`, when that controller defines it."""
+    ctrl, _, action = ref.partition("#")
+    root = path.removesuffix("config/routes.rb")
+    target = f"{root}app/controllers/{ctrl}_controller.rb"
+    fc = graph.calls(target) if target in facts else None
+    if fc is None or not action:
+        return []
+    found = [
+        fn.qual
+        for fn in fc.funcs
+        if fn.qual.endswith(f"Controller.{action}") and fn.qual.count(".") == 1
+    ]
+    return [(target, found[0])] if len(found) == 1 else []
 
 
 # --- Go ---------------------------------------------------------------------------------

@@ -44,8 +44,8 @@ def test_a_django_route_starts_at_its_view_and_cites_where_it_is_routed() -> Non
     facts = facts_of(DJANGO)
     names = sorted(f.name for f in facts.flows)
     assert names == [
-        "/carts/ (shop/views.py) → database (ORM)",
         "/orders/<int:pk>/ (shop/views.py) → database (ORM)",
+        "POST /carts/ (shop/views.py) → database (ORM)",  # the view's method names its verb
     ]
     flow = next(f for f in facts.flows if f.name.startswith("/orders"))
     assert flow.rank == "public"
@@ -54,7 +54,7 @@ def test_a_django_route_starts_at_its_view_and_cites_where_it_is_routed() -> Non
         ("shop/urls.py", 5, "routes /orders/<int:pk>/ to views.order_detail"),
         ("shop/views.py", 5, "queries the database (Order.objects.get)"),
     ]
-    cart = next(f for f in facts.flows if f.name.startswith("/carts"))
+    cart = next(f for f in facts.flows if f.name.startswith("POST /carts"))
     assert cart.hops[0] == cart.hops[0].__class__(
         "shop/views.py", 9, "http entry point (CartView.post)"
     )
@@ -209,3 +209,289 @@ def test_the_container_view_draws_a_handler_flow_from_its_routes_file() -> None:
     text = container_diagram(facts)
     entry = next(line.split("[")[0].strip() for line in text.splitlines() if "routes.go" in line)
     assert f"{entry} --> ds_postgresql" in text
+
+
+DJANGO_INCLUDES = {
+    "requirements.txt": b"django\n",
+    "proj/__init__.py": b"",
+    "proj/urls.py": (
+        b"from django.urls import include, path\n\n"
+        b'urlpatterns = [\n    path("api/", include("shop.urls")),\n]\n'
+    ),
+    "shop/__init__.py": b"",
+    "shop/urls.py": (
+        b"from django.urls import include, path\n"
+        b"from shop import views\n\n"
+        b'order_urls = [\n    path("pay/", views.pay),\n]\n\n'
+        b'urlpatterns = [\n    path("orders/<int:pk>/", include(order_urls)),\n]\n'
+    ),
+    "shop/views.py": (
+        b"from shop.models import Order\n\n\n"
+        b"def pay(request, pk):\n"
+        b"    return Order.objects.create(pk=pk)\n"
+    ),
+    "shop/models.py": b"class Order:\n    pass\n",
+}
+
+
+def test_a_django_route_is_named_with_the_prefixes_of_every_include_above_it() -> None:
+    flow = next(f for f in facts_of(DJANGO_INCLUDES).flows if f.hops[0].path == "shop/views.py")
+    assert flow.name == "/api/orders/<int:pk>/pay/ (shop/views.py) → database (ORM)"
+    assert chain(flow)[1] == ("shop/urls.py", 5, "routes /api/orders/<int:pk>/pay/ to views.pay")
+
+
+PREFIXED_ROUTERS = {
+    "requirements.txt": b"flask\nfastapi\n",
+    "app/__init__.py": (
+        b"from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n"
+        b"    from app.auth import bp as auth_bp\n"
+        b"    app.register_blueprint(auth_bp, url_prefix='/auth')\n"
+        b"    from app.main import bp\n    app.register_blueprint(bp)\n"
+        b"    from app.admin import bp as admin_bp\n"
+        b"    app.register_blueprint(admin_bp, url_prefix='/admin')\n"
+        b"    return app\n"
+    ),
+    "app/admin/__init__.py": b"from flask import Blueprint\n\nbp = Blueprint('admin', __name__)\n",
+    "app/admin/routes.py": (
+        b"import requests\nfrom app.admin import bp\n\n\n@bp.route('/purge', methods=['POST'])\n"
+        b"def purge():\n    requests.post('https://cdn.example.com/purge')\n"
+    ),
+    "app/auth/__init__.py": b"from flask import Blueprint\n\nbp = Blueprint('auth', __name__)\n",
+    "app/auth/routes.py": (
+        b"import requests\nfrom app.auth import bp\n\n\n@bp.route('/login', methods=['POST'])\n"
+        b"def login():\n    requests.post('https://id.example.com/token')\n"
+    ),
+    "app/main/__init__.py": b"from flask import Blueprint\n\nbp = Blueprint('main', __name__)\n",
+    "app/main/routes.py": (
+        b"import requests\nfrom app.main import bp\n\n\n@bp.route('/index')\n"
+        b"def index():\n    requests.get('https://feed.example.com/x')\n"
+    ),
+    "api/__init__.py": b"",
+    "api/routers/__init__.py": b"",
+    "api/main.py": (
+        b"from fastapi import FastAPI\nfrom api.routers import items\n\napp = FastAPI()\n"
+        b'app.include_router(\n    items.router,\n    prefix="/api",\n)\n'
+    ),
+    "api/routers/items.py": (
+        b'import httpx\nfrom fastapi import APIRouter\n\nrouter = APIRouter(prefix="/items")\n\n\n'
+        b'@router.post("/{item_id}")\nasync def save(item_id):\n'
+        b"    httpx.post('https://store.example.com/x')\n"
+    ),
+}
+
+
+def test_flask_blueprints_and_fastapi_routers_take_the_prefix_they_are_registered_at() -> None:
+    names = sorted(
+        f.name for f in facts_of(PREFIXED_ROUTERS).flows if "(app/" in f.name or "(api/r" in f.name
+    )
+    assert [n for n in names if n.startswith("/")] == [
+        "/admin/purge (app/admin/routes.py) → cdn.example.com",
+        "/api/items/{item_id} (api/routers/items.py) → store.example.com",
+        "/auth/login (app/auth/routes.py) → id.example.com",
+        "/index (app/main/routes.py) → feed.example.com",
+    ]
+
+
+GO_INLINE = {
+    "go.mod": b"module example.com/notes\n\ngo 1.22\n",
+    "main.go": (
+        b"package main\n\n"
+        b'import (\n\t"net/http"\n\n\t"github.com/go-chi/chi/v5"\n)\n\n'
+        b"func main() {\n"
+        b"\tr := chi.NewRouter()\n"
+        b'\tr.Route("/api", func(r chi.Router) {\n'
+        b'\t\tr.Post("/notes", func(w http.ResponseWriter, req *http.Request) {\n'
+        b'\t\t\thttp.Post("https://audit.example.com/notes", "text/plain", req.Body)\n'
+        b"\t\t})\n"
+        b"\t})\n"
+        b'\thttp.ListenAndServe(":8080", r)\n'
+        b"}\n"
+    ),
+}
+
+
+def test_a_go_handler_written_inline_starts_its_own_flow_at_its_line() -> None:
+    flows = facts_of(GO_INLINE).flows
+    flow = next(f for f in flows if f.name.startswith("POST /api/notes"))
+    assert flow.name.startswith("POST /api/notes (main.go) → ")
+    assert chain(flow)[:2] == [
+        ("main.go", 12, "http entry point (main.func12)"),
+        ("main.go", 12, "routes POST /api/notes to func"),
+    ]
+
+
+DRF = {
+    "requirements.txt": b"django\ndjangorestframework\n",
+    "proj/__init__.py": b"",
+    "proj/urls.py": (
+        b"from django.urls import include, path\n\n"
+        b'urlpatterns = [\n    path("api/", include("shop.api_urls")),\n]\n'
+    ),
+    "shop/__init__.py": b"",
+    "shop/api_urls.py": (
+        b"from rest_framework.routers import DefaultRouter\n"
+        b"from shop import api_views\n\n"
+        b"router = DefaultRouter()\n"
+        b'router.register(r"orders", api_views.OrderViewSet, basename="order")\n'
+        b'router.register(r"sites", api_views.SiteViewSet)\n'
+        b"urlpatterns = router.urls\n"
+    ),
+    "shop/api_views.py": (
+        b"from rest_framework import viewsets\n"
+        b"from shop.models import Order, Site\n\n\n"
+        b"class OrderViewSet(viewsets.ModelViewSet):\n"
+        b"    def perform_create(self, serializer):\n"
+        b"        Order.objects.create(owner=self.request.user)\n\n\n"
+        b"class SiteViewSet(viewsets.ModelViewSet):\n"
+        b"    queryset = Site.objects.all()\n"
+    ),
+    "shop/models.py": b"class Order:\n    pass\n\n\nclass Site:\n    pass\n",
+}
+
+
+def test_a_drf_router_routes_to_a_viewsets_own_actions_under_its_include_prefix() -> None:
+    flows = facts_of(DRF).flows
+    flow = next(f for f in flows if f.hops[0].path == "shop/api_views.py")
+    assert flow.name == "POST /api/orders (shop/api_views.py) → database (ORM)"
+    assert chain(flow)[:2] == [
+        ("shop/api_views.py", 6, "http entry point (OrderViewSet.perform_create)"),
+        ("shop/api_urls.py", 5, "routes POST /api/orders to api_views.OrderViewSet"),
+    ]
+
+
+INHERITED = {
+    "requirements.txt": b"django\ndjangorestframework\n",
+    "shop/__init__.py": b"",
+    "shop/urls.py": (
+        b"from django.urls import path\n"
+        b"from rest_framework.routers import DefaultRouter\n"
+        b"from shop import views\n\n"
+        b"router = DefaultRouter()\n"
+        b'router.register("devices", views.DeviceViewSet)\n\n'
+        b"urlpatterns = [\n"
+        b'    path("sites/", views.SiteListView.as_view()),\n'
+        b"] + router.urls\n"
+    ),
+    "shop/views.py": (
+        b"from django.views.generic import ListView\n"
+        b"from rest_framework import viewsets\n"
+        b"from shop import models\n\n\n"
+        b"class SiteListView(ListView):\n"
+        b"    model = models.Site\n\n\n"
+        b"class DeviceViewSet(viewsets.ModelViewSet):\n"
+        b'    queryset = models.Device.objects.prefetch_related("site")\n'
+        b"    serializer_class = None\n"
+    ),
+    "shop/models.py": b"class Site:\n    pass\n\n\nclass Device:\n    pass\n",
+}
+
+
+def test_a_class_view_that_inherits_its_methods_starts_at_the_class_and_reaches_its_model() -> None:
+    flows = {
+        f.name: chain(f) for f in facts_of(INHERITED).flows if f.hops[0].path == "shop/views.py"
+    }
+    assert flows == {
+        "/sites/ (shop/views.py) → database (ORM)": [
+            ("shop/views.py", 6, "http entry point (SiteListView)"),
+            ("shop/urls.py", 9, "routes /sites/ to views.SiteListView"),
+            ("shop/views.py", 7, "queries the database (Site model, methods inherited)"),
+        ],
+        "/devices (shop/views.py) → database (ORM)": [
+            ("shop/views.py", 10, "http entry point (DeviceViewSet)"),
+            ("shop/urls.py", 6, "routes /devices to views.DeviceViewSet"),
+            ("shop/views.py", 11, "queries the database (Device model, methods inherited)"),
+        ],
+    }
+
+
+KOA = {
+    "package.json": b'{"dependencies": {"koa": "2", "@koa/router": "12"}}',
+    "app.js": (
+        b"const Koa = require('koa');\n"
+        b"const Router = require('@koa/router');\n"
+        b"const users = require('./routes/users');\n"
+        b"const app = new Koa();\n"
+        b"const api = new Router();\n"
+        b"api.use('/v1', users.routes(), users.allowedMethods());\n"
+        b"app.use(api.routes());\n"
+        b"app.listen(3000);\n"
+    ),
+    "routes/users.js": (
+        b"const Router = require('@koa/router');\n"
+        b"const users = require('../controllers/users');\n"
+        b"const router = new Router({ prefix: '/users' });\n"
+        b"router.post('/:id', users.save);\n"
+        b"module.exports = router;\n"
+    ),
+    "controllers/users.js": (
+        b"exports.save = async (ctx) => {\n"
+        b"  await fetch('https://accounts.example.com/users', { method: 'POST' });\n"
+        b"};\n"
+    ),
+}
+
+
+def test_koa_router_prefixes_and_routes_mounts_name_the_route() -> None:
+    flow = next(f for f in facts_of(KOA).flows if f.hops[0].path == "controllers/users.js")
+    assert flow.name.startswith("POST /v1/users/:id (controllers/users.js) → ")
+
+
+RAILS = {
+    "Gemfile": b"source 'https://rubygems.org'\ngem 'rails'\n",
+    "config/routes.rb": (
+        b"Rails.application.routes.draw do\n"
+        b'  root to: "home#index"\n'
+        b'  post "/login" => "login#login"\n'
+        b"  resources :stories, only: [:create, :show] do\n"
+        b"    member do\n"
+        b"      post :upvote\n"
+        b"    end\n"
+        b"  end\n"
+        b"  namespace :mod do\n"
+        b"    resources :notes, only: %i[create]\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/controllers/stories_controller.rb": (
+        b"class StoriesController < ApplicationController\n"
+        b"  def create\n"
+        b"    SendWebmentionJob.perform_later(1)\n"
+        b"  end\n\n"
+        b"  def upvote\n"
+        b"    Vote.create!(story_id: params[:id])\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/controllers/mod/notes_controller.rb": (
+        b"class Mod::NotesController < ApplicationController\n"
+        b"  def create\n"
+        b"    ModNote.create!(note: params[:note])\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/jobs/send_webmention_job.rb": (
+        b"class SendWebmentionJob < ApplicationJob\n  def perform(id)\n  end\nend\n"
+    ),
+}
+
+
+def test_rails_routes_start_at_their_controller_actions() -> None:
+    from bot.core.analysis.rails_routes import rails_route_signals
+
+    routes = [
+        (s.name, s.line, s.detail) for s in rails_route_signals(RAILS["config/routes.rb"].decode())
+    ]
+    assert routes == [
+        ("GET /", 2, "home#index"),
+        ("POST /login", 3, "login#login"),
+        ("POST /stories", 4, "stories#create"),
+        ("GET /stories/:id", 4, "stories#show"),
+        ("POST /stories/:id/upvote", 6, "stories#upvote"),
+        ("POST /mod/notes", 10, "mod/notes#create"),
+    ]
+    flows = facts_of(RAILS).flows
+    flow = next(f for f in flows if f.name.startswith("POST /stories "))
+    assert chain(flow)[:2] == [
+        ("app/controllers/stories_controller.rb", 2, "http entry point (StoriesController.create)"),
+        ("config/routes.rb", 4, "routes POST /stories to stories#create"),
+    ]

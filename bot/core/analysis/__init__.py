@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from bot.core.analysis.blueprints import blueprint_prefixes
 from bot.core.analysis.calls import MAX_BYTES, memo_file_calls
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress_services import egress_services, merge_integrations
@@ -24,7 +25,7 @@ from bot.core.analysis.graph import (
 )
 from bot.core.analysis.handoff_links import link_handoffs
 from bot.core.analysis.mounts import mount_prefixes, with_mounts
-from bot.core.analysis.movement import collect_schedules, pair_handoffs
+from bot.core.analysis.movement import collect_schedules, confirm_producers, pair_handoffs
 from bot.core.analysis.processes import merge_processes
 from bot.core.analysis.resolve import Resolver, is_resolution_config
 from bot.core.analysis.services import build_services, update_services
@@ -128,13 +129,16 @@ def _analyze(
         facts, resolver.resolve, _text_reader(snapshot, entries, facts), is_test_path
     )
     handoffs = pair_handoffs(linked.facts, is_test_path, linked.derived)
+    for_flows = confirm_producers(linked.for_flows, handoffs)
     schedules = collect_schedules(facts, is_test_path, is_development)
     # Routes files say where they are mounted only in the files that mount them.
-    entrypoints = with_mounts(entries_state.result, mount_prefixes(facts, resolver.resolve))
+    # (JavaScript routers by `app.use`, Flask blueprints and FastAPI routers by registration.)
+    prefixes = blueprint_prefixes(facts, resolver.resolve) | mount_prefixes(facts, resolver.resolve)
+    entrypoints = with_mounts(entries_state.result, prefixes)
     entrypoints = merge_processes(entrypoints, facts)  # a bin, a script, a compose service
     flows = build_flows(
         entrypoints,
-        linked.for_flows,
+        for_flows,
         resolver.resolve,
         handoffs,
         found.datastores + integrations,

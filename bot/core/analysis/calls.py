@@ -227,11 +227,13 @@ def go_calls(data: bytes) -> FileCalls | None:
                 spans.append((n.start_byte, n.end_byte, qual, types))
             elif n.type == "type_spec":
                 _go_type_spec(n, aliases, fields, interfaces, types_declared)
+        _go_route_closures(nodes, aliases, funcs, spans)
         starts = [s[0] for s in spans]
+        parents = _go_parents(spans)
         for n in nodes:
             if n.type == "short_var_declaration":
                 # A local's type, from its constructor: `client.CreateEntry(…)` then resolves.
-                at = bisect_right(starts, n.start_byte) - 1
+                at = _go_span(spans, starts, n, parents)
                 made = _go_made(n.child_by_field_name("right"), aliases)
                 left = n.child_by_field_name("left")
                 if at >= 0 and n.end_byte <= spans[at][1] and made and left is not None:
@@ -245,7 +247,7 @@ def go_calls(data: bytes) -> FileCalls | None:
             if found is None:
                 continue
             parts, line = found
-            i = bisect_right(starts, n.start_byte) - 1
+            i = _go_span(spans, starts, n, parents)
             scope, types = "", {}
             if i >= 0 and n.end_byte <= spans[i][1]:
                 scope, types = spans[i][2], spans[i][3]
@@ -259,6 +261,82 @@ def go_calls(data: bytes) -> FileCalls | None:
         tuple(dict.fromkeys(interfaces)),
         tuple(types_declared),
     )
+
+
+# Registrations whose handler may be written inline: `r.Get("/x", func(w, r) {...})`.
+_GO_ROUTE_VERBS = frozenset(
+    {"HandleFunc", "Handle", "GET", "POST", "PUT", "PATCH", "DELETE", "Any", "Get", "Post"}
+    | {"Put", "Patch", "Delete", "All", "HEAD", "OPTIONS", "Head", "Options"}
+)
+MAX_CLOSURES = 300  # inline route handlers taken as functions, per file
+MAX_NESTING = 50  # spans stepped back over to find the one holding a call
+
+
+def _go_route_closures(
+    nodes: list[ts.Node],
+    aliases: dict[str, str],
+    funcs: list[Func],
+    spans: list[tuple[int, int, str, dict[str, tuple[str, str]]]],
+) -> None:
+    """An inline function registered as a route's handler is a function of its own
+    (`Serve.func12`, after the line it starts on): a flow starts there, and the calls in
+    its body are its own. `spans` stays sorted by start."""
+    found = 0
+    tops = list(spans)  # the file's functions: Go declares none inside another
+    top_starts = [s[0] for s in tops]
+    for n in nodes:
+        if n.type != "call_expression" or found >= MAX_CLOSURES:
+            continue
+        fn = n.child_by_field_name("function")
+        args = n.child_by_field_name("arguments")
+        if fn is None or args is None or fn.type != "selector_expression":
+            continue
+        if ts.text(fn.child_by_field_name("field")) not in _GO_ROUTE_VERBS:
+            continue
+        named = args.named_children
+        if len(named) < 2 or named[0].type != "interpreted_string_literal":
+            continue
+        body = named[-1]
+        if body.type != "func_literal":
+            continue
+        outer = _go_span(tops, top_starts, body)
+        line = ts.line(body)
+        qual = f"{tops[outer][2]}.func{line}" if outer >= 0 else f"func{line}"
+        types = dict(tops[outer][3]) if outer >= 0 else {}
+        _go_params(body.child_by_field_name("parameters"), aliases, types)
+        funcs.append(Func(qual, line, line, body.end_point[0] + 1))
+        at = bisect_right([s[0] for s in spans], body.start_byte)
+        spans.insert(at, (body.start_byte, body.end_byte, qual, types))
+        found += 1
+
+
+def _go_span(
+    spans: list[tuple[int, int, str, dict[str, tuple[str, str]]]],
+    starts: list[int],
+    n: ts.Node,
+    parents: list[int] | None = None,
+) -> int:
+    """The innermost span holding node `n` (an inline handler within its function), or -1.
+    The span starting last before `n` holds it, or one of the spans that hold that one
+    (`parents`: spans nest)."""
+    i = bisect_right(starts, n.start_byte) - 1
+    for _ in range(MAX_NESTING):
+        if i < 0 or n.end_byte <= spans[i][1]:
+            return i
+        i = parents[i] if parents is not None else -1
+    return -1
+
+
+def _go_parents(spans: list[tuple[int, int, str, dict[str, tuple[str, str]]]]) -> list[int]:
+    """Each span's innermost enclosing span (-1 for a top-level function)."""
+    out: list[int] = []
+    stack: list[int] = []
+    for i, (_start, end, _q, _t) in enumerate(spans):
+        while stack and spans[stack[-1]][1] < end:
+            stack.pop()
+        out.append(stack[-1] if stack else -1)
+        stack.append(i)
+    return out
 
 
 def _go_type_spec(

@@ -120,6 +120,7 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
     calls: list[Call] = []
     fields: list[tuple[str, str, str, str]] = []
     classes: list[str] = []
+    views: list[tuple[str, int, int, str, int]] = []
     wrappers: set[int] = set()  # ids of the calls that open a `with`
     registered: list[tuple[str, str, str]] = []
     registries: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
@@ -165,6 +166,8 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
                 named = _ann_name(base)
                 if named is not None:
                     bases.append((node.name, named))
+            if not cls and len(views) < MAX_VIEWS:
+                _note_view(node, offset, views)
             children = list(node.body)
             child_scope = ("", node.name, {})
         else:
@@ -202,6 +205,7 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
         bases=tuple(dict.fromkeys(bases)),
         abstract=tuple(abstract),
         returns=tuple(returns),
+        views=tuple(views),
     )
 
 
@@ -223,6 +227,50 @@ def _is_abstract(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         exc = only.exc.func if isinstance(only.exc, ast.Call) else only.exc
         return _ann_name(exc) == "NotImplementedError"
     return False
+
+
+MAX_VIEWS = 500  # classes naming a model, per file
+
+
+def _note_view(
+    node: ast.ClassDef, offset: int, views: list[tuple[str, int, int, str, int]]
+) -> None:
+    """A class whose body names its model (`model = Site`, `queryset = Device.objects…`):
+    a class-based view or viewset that inherits the methods that read and write it."""
+    for item in node.body:
+        if not isinstance(item, ast.Assign) or len(item.targets) != 1:
+            continue
+        target = item.targets[0]
+        if not isinstance(target, ast.Name) or target.id not in ("model", "queryset"):
+            continue
+        model = _model_named(item.value) if target.id == "model" else _queried(item.value)
+        if model:
+            end = node.end_lineno or node.lineno
+            views.append(
+                (node.name, node.lineno + offset, end + offset, model, item.lineno + offset)
+            )
+            return
+
+
+def _model_named(value: ast.expr) -> str:
+    """`Site` of `model = Site` or `model = models.Site`."""
+    if isinstance(value, ast.Name):
+        return value.id
+    return value.attr if isinstance(value, ast.Attribute) else ""
+
+
+def _queried(value: ast.expr) -> str:
+    """`Device` of `Device.objects.prefetch_related(…).filter(…)` (at most 20 calls deep)."""
+    for _ in range(20):
+        if isinstance(value, ast.Call):
+            value = value.func
+        elif isinstance(value, ast.Attribute):
+            if value.attr == "objects":
+                return _model_named(value.value)
+            value = value.value
+        else:
+            return ""
+    return ""
 
 
 def _note_registered(d: ast.expr, qual: str, out: list[tuple[str, str, str]]) -> None:

@@ -2,8 +2,11 @@
 
 The wrapped extractor keeps its claims and facts; the outbound calls, resilience signals and
 wrapper names of `egress.outbound_calls` are added. Its version carries the egress version
-(``100 * EGRESS_VERSION + inner version``), so the cache key of the plain extractor's facts
-never finds these, and either version moving moves the key.
+(``10_000 * HOOK_VERSION + 100 * EGRESS_VERSION + inner version``), so the cache key of the
+plain extractor's facts never finds these, and any version moving moves the key. A file in
+a folder named for a service also gets the names it defines that spell that service (meta
+``egress.spelling``, see `egress_names`), and a file building avatar URLs its signal
+(`egress_links`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from posixpath import splitext
 from typing import Any
 
 from bot.core.analysis.egress import EGRESS_VERSION, outbound_calls
+from bot.core.analysis.egress_links import avatar_signals
+from bot.core.analysis.egress_names import spellings
+from bot.core.analysis.egress_services import browser_path, service_folder_name
 from bot.core.model import FileFacts
 
 # File extension → tree-sitter grammar. Others (.vue, .svelte…) keep the plain facts.
@@ -31,11 +37,15 @@ GRAMMARS = {
 }
 
 
+SPELLING = "egress.spelling"  # meta: "<folder stem>=<a name the file defines>"
+HOOK_VERSION = 2  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links)
+
+
 class WithEgress:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.name = inner.name
-        self.version = 100 * EGRESS_VERSION + inner.version
+        self.version = 10_000 * HOOK_VERSION + 100 * EGRESS_VERSION + inner.version
         self.claims = getattr(inner, "claims", None)
 
     def matches(self, path: str) -> bool:
@@ -47,8 +57,12 @@ class WithEgress:
         if grammar is None:
             return facts
         calls, signals, meta = outbound_calls(grammar, data)
+        signals = (*signals, *avatar_signals(data, browser_path(path)))
         if not (calls or signals or meta):
             return facts
+        stem = service_folder_name(path) if calls else ""
+        if stem:  # how the code spells the service its folder is named for
+            meta = (*meta, *((SPELLING, f"{stem}={name}") for name in spellings(stem, data)))
         return replace(
             facts,
             calls=calls,

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bot.core.analysis.egress_sockets import socket_call
 from bot.core.analysis.treesitter import Node, line
 from bot.core.model import OutboundCall, Signal
 
@@ -113,9 +114,12 @@ def other_call(
     """An SMTP call or a git clone as an `OutboundCall`; a program run or a knex client as
     a signal on `f.signals` (then None); None for every other call."""
     language = f.language
+    opened = socket_call(f, node, callee, args, resolve, key_in, literal, _server)
+    if opened is not None:
+        return opened
     smtp = SMTP[language].get(callee) or SMTP[language].get(callee.rsplit(".", 1)[-1])
     if smtp is not None and (language != "javascript" or callee.endswith("createTransport")):
-        return _smtp(f, node, args, smtp, resolve, key_in, literal)
+        return _server(f, node, args, smtp, resolve, key_in, literal)
     at = GIT[language].get(callee)
     if at is not None:
         url = args[at] if len(args) > at else None
@@ -141,7 +145,7 @@ def other_call(
     return None
 
 
-def _smtp(
+def _server(
     f: Any,
     node: Node,
     args: list[Node],
@@ -149,13 +153,18 @@ def _smtp(
     resolve: Resolve,
     key_in: KeyIn,
     literal: Literal,
+    kind: str = "smtp",
 ) -> OutboundCall:
+    """The call that opens a connection to a server (`kind`: smtp, statsd, socket), with
+    the server read from its argument at `model`'s position or keyword."""
     position, key, client = model
     arg: Node | None = args[position] if len(args) > position else None
     if arg is None and key:  # `SMTP(host="…")`
         listed = node.child_by_field_name("arguments")
         for item in listed.named_children if listed is not None else ():
             arg = arg or key_in(f, item, key, 0)
+    if arg is not None and arg.type == "tuple" and arg.named_children:  # (host, port)
+        arg = arg.named_children[0]
     if arg is not None and arg.type in ("object", "hash", "dictionary", "identifier"):
         keyed = key_in(f, arg, key, 0) if key else None
         arg = keyed if keyed is not None or arg.type != "identifier" else arg
@@ -165,7 +174,7 @@ def _smtp(
         host = written.rsplit(":", 1)[0] if written.count(":") == 1 else written
         host = host if _HOSTNAME.fullmatch(host) else ""
         origin = "literal" if host else origin
-    return OutboundCall("smtp", line(node), client, host, configured_by, origin)
+    return OutboundCall(kind, line(node), client, host, configured_by, origin)
 
 
 def _program(arg: Node, literal: Literal) -> str:

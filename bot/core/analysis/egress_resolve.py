@@ -26,6 +26,7 @@ from bot.core.analysis.egress_file import (
     _parameters,
     _string_literal,
 )
+from bot.core.analysis.egress_response import response_source
 from bot.core.analysis.treesitter import Node, text
 
 MAX_RESOLVE_DEPTH = 6
@@ -235,9 +236,14 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         # `p.config.UserInfoUrl`) on an object that is not the program's own state or
         # configuration (`self.base_url`, `client.api_url`, `options.url`): those are unknown.
         keyed = kind in ("subscript", "subscript_expression", "element_reference")
+        head = root.group(0) if root else ""
+        # …unless the object is what another request returned (`letter.url` of an SDK's
+        # answer, `data["next"]` of `resp.json()`): that service's data, not a user's.
+        source = response_source(f, head, call) if head else None
+        if source is not None:
+            return "", source, "response"
         if keyed:
             return "", full[:120], "user"
-        head = root.group(0) if root else ""
         last = re.split(r"[.\]\[]", full.rstrip("]"))[-1]
         if not _DESTINATION.search(last) or (
             head.lower() in _OWN_OBJECTS and not full.startswith(_SELF_ROOTS)

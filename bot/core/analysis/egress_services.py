@@ -11,8 +11,12 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   ``providers/<name>/``, ``integrations/<name>/transport.py``) → that service, the call as
   evidence, whatever gives the URL (user data, the caller's argument, an unread value);
 * a URL from user data → one item, "User-configured HTTP endpoints (outgoing webhooks)";
+* a URL from another request's response → the service of the SDK that returned it, else
+  nothing (`egress_response`);
 * a setting or env var → an integration "HTTP endpoint configured by X";
-* a relative URL (the app's own server) or an unknown one → nothing.
+* a relative URL (the app's own server) or an unknown one → nothing;
+* a StatsD client → "StatsD server"; a raw socket (`egress_sockets`) → its written host, else
+  "Server at X (socket)" for the setting, env var or field X holding its address.
 
 A ``candidate`` call (a URL literal passed to some function) counts only when some file
 defines a wrapper of that name. Services merge with the catalog's by name: the call site is
@@ -28,12 +32,14 @@ from posixpath import splitext
 
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
+from bot.core.analysis.egress_names import folder_display
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
 USER_CONFIGURED = "User-configured HTTP endpoints (outgoing webhooks)"
 HTTP_API = "HTTP API"
 GIT_REMOTES = "Git remote repositories (clone, fetch)"
+STATSD = "StatsD server"  # metrics sent over UDP/TCP to a StatsD (or DogStatsD) daemon
 SMTP = "SMTP"  # the catalog's row for mail submitted over SMTP (its name merges the two)
 SERVICE_FOLDERS = frozenset(
     {"providers", "provider", "notifiers", "notifier", "notification-providers",
@@ -93,10 +99,6 @@ def browser_path(path: str) -> bool:
     return bool({p.lower() for p in path.split("/")[:-1]} & _BROWSER_DIRS)
 
 
-def _shown(stem: str) -> str:
-    return stem[0].upper() + stem[1:] if stem.isalpha() and stem.islower() else stem
-
-
 def egress_services(
     files: Mapping[str, FileFacts], catalog: Catalog
 ) -> tuple[tuple[Service, ...], tuple[Service, ...]]:
@@ -108,6 +110,12 @@ def egress_services(
             if key == "egress.const":
                 name, _, host = value.partition("=")
                 consts.setdefault(name, set()).add(host)
+    spelled: dict[str, list[str]] = {}
+    for f in files.values():
+        for key, value in f.meta:
+            if key == "egress.spelling":
+                stem, _, name = value.partition("=")
+                spelled.setdefault(stem, []).append(name)
     found: dict[str, _Found] = {}
     for path in sorted(files):
         f = files[path]
@@ -137,8 +145,10 @@ def egress_services(
                 named = _smtp_destination(call, catalog)
             elif call.kind == "git":
                 named = _git_destination(call, catalog)
+            elif call.kind in ("statsd", "socket") and not folder:
+                named = _socket_destination(call, catalog)
             else:
-                named = _destination(call, folder, consts, catalog)
+                named = _destination(call, folder, consts, catalog, spelled)
             if named is None:
                 continue
             name, category, host = named
@@ -170,7 +180,11 @@ def egress_services(
 
 
 def _destination(
-    call: OutboundCall, folder: str, consts: Mapping[str, set[str]], catalog: Catalog
+    call: OutboundCall,
+    folder: str,
+    consts: Mapping[str, set[str]],
+    catalog: Catalog,
+    spelled: Mapping[str, list[str]] | None = None,
 ) -> tuple[str, str, str] | None:
     host = call.host
     if not host and call.origin in ("constant", "setting") and call.configured_by:
@@ -186,17 +200,33 @@ def _destination(
         if entries:
             return entries[0].name, entries[0].category, host
         if folder:
-            return (*_folder_service(folder, catalog), host)
+            return (*_folder_service(folder, catalog, spelled), host)
         return host, HTTP_API, host
     if call.origin == "relative" or (call.origin in ("unknown", "parameter") and not folder):
         return None
     if folder:  # the folder's code calls out, whoever hands it the URL
-        return (*_folder_service(folder, catalog), "")
+        return (*_folder_service(folder, catalog, spelled), "")
+    if call.origin == "response":
+        return _response_destination(call, catalog)
     if call.origin == "user":
         return USER_CONFIGURED, "webhooks", ""
     if call.origin in ("env", "setting", "constant") and call.configured_by:
         return f"HTTP endpoint configured by {call.configured_by}", HTTP_API, ""
     return None
+
+
+def _response_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:
+    """A URL read from what another request returned (`egress_response`): the service of
+    the SDK package that returned it (a store's rows stay user data), else left out (an
+    HTTP response's link says nothing of who chose it)."""
+    if not call.configured_by:
+        return None
+    entries = [e for e in catalog.by_js_import(call.configured_by) if e.section == "services"]
+    if not entries:
+        return None
+    if entries[0].category in ("datastore", "search"):
+        return USER_CONFIGURED, "webhooks", ""
+    return entries[0].name, entries[0].category, ""
 
 
 def _smtp_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str]:
@@ -207,6 +237,23 @@ def _smtp_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, s
     if entries:
         return entries[0].name, entries[0].category, host
     return SMTP, "email", host
+
+
+def _socket_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:
+    """A StatsD client ("StatsD server") or a raw socket: the catalog's service for a
+    written host, else the server named by what configures its address (a socket whose
+    address nothing names says nothing of where it goes)."""
+    host = "" if call.host and _LOCAL_HOST.match(call.host) else call.host
+    entries = [e for e in catalog.by_host(host) if e.section == "services"] if host else []
+    if entries:
+        return entries[0].name, entries[0].category, host
+    if call.kind == "statsd":
+        return STATSD, "monitoring", host
+    if host:
+        return host, HTTP_API, host
+    if call.origin in ("env", "setting", "constant", "user") and call.configured_by:
+        return f"Server at {call.configured_by} (socket)", HTTP_API, ""
+    return None
 
 
 def _git_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:
@@ -222,12 +269,10 @@ def _git_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, st
     return GIT_REMOTES, "vcs", call.host
 
 
-def _folder_service(stem: str, catalog: Catalog) -> tuple[str, str]:
-    wanted = re.sub(r"[^a-z0-9]", "", stem.lower())
-    for entry in catalog.entries:
-        if entry.section == "services" and re.sub(r"[^a-z0-9]", "", entry.name.lower()) == wanted:
-            return entry.name, entry.category
-    return _shown(stem), HTTP_API
+def _folder_service(
+    stem: str, catalog: Catalog, spelled: Mapping[str, list[str]] | None = None
+) -> tuple[str, str]:
+    return folder_display(stem, sorted(set((spelled or {}).get(stem, ()))), catalog)
 
 
 def merge_integrations(

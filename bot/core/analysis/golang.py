@@ -102,8 +102,8 @@ RULES = (
 class GoExtractor:
     name = "go"
     # 2: unclosed strings and comments end their line or file; 3: gRPC methods; 4: route
-    # handlers, Go 1.22 "GET /p" patterns
-    version = 4
+    # handlers, Go 1.22 "GET /p" patterns; 5: sub-router prefixes, gorilla `.Methods(…)`
+    version = 5
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:

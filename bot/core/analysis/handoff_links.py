@@ -9,6 +9,7 @@
   not followed), callers only in files that import the wrapper's module (Python) or in
   packages that import the wrapper's package (Go), or its own file or package, at most
   `MAX_CALLERS` per wrapper.
+* Jobs named by a function (`handoff_targets`): its `def` is the consumer.
 * RQ jobs named by a dotted path through a wrapper: the consumer is the function at that
   path (`app/tasks.py`, `def export_posts`).
 * Go channels in struct fields: a goroutine started with a field as its argument k
@@ -29,6 +30,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wrappers_ruby
+from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER, _positions
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
@@ -217,6 +220,8 @@ class _Linker:
                     self.go_callers(path, w)
             else:
                 self.python_callers(path, w)
+        for path, site in target_consumers(self.facts, self.resolve, self.lines, self.skip):
+            self.add(path, site)
 
     def table_consumers(self) -> list[tuple[str, HandoffSite]]:
         return [
@@ -423,6 +428,12 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
     return None
 
 
+# Raw sites that only this stage turns into producers and consumers.
+_RAW = frozenset(
+    {"wrapper", "receive", "target", handoff_wrappers_ruby.WRAPPER} | handoff_wrappers_js.ROLES
+)
+
+
 @dataclass(frozen=True)
 class Linked:
     """`facts`: with the sites above added to the files they cite; `derived`: the (path,
@@ -440,14 +451,19 @@ def link_handoffs(
     read_text: ReadText,
     skip: Callable[[str], bool],
 ) -> Linked:
-    if not any(
-        s.role in ("wrapper", "receive") or s.mechanism == TABLE
-        for f in facts.values()
-        for s in f.handoffs
-    ):
+    if not any(s.role in _RAW or s.mechanism == TABLE for f in facts.values() for s in f.handoffs):
         return Linked(dict(facts), frozenset(), dict(facts))
     linker = _Linker(facts, resolve, read_text, skip)
     linker.run()
+    # JS/TS and Ruby job layers (base classes, enqueue functions, helpers): their callers
+    # produce, a subclass's `perform` consumes. Both ends are walked by the flows as sites.
+    for found, derived in (
+        handoff_links_js.link_js(facts, resolve, read_text, skip),
+        handoff_wrappers_ruby.link_ruby(facts, read_text, skip),
+    ):
+        for path, sites in found.items():
+            linker.added[path] |= sites
+        linker.derived |= derived
     out = dict(facts)
     flows = dict(facts)
     for path in set(linker.added) | set(linker.dropped):

@@ -16,8 +16,7 @@ meets its consumer in the worker):
   `q.enqueue("a.b.f")`; job classes (`class X(JobRunner)`) and `X.enqueue(...)`.
   Dramatiq: `@dramatiq.actor`, `.send`, `.send_with_options`. Django-Q: `async_task(...)`.
   Redis pub/sub: `.publish("channel")` / `.subscribe("channel")`.
-* Sidekiq (`include Sidekiq::Job|Worker`, `perform_async|in|at`), ActiveJob (`class X <
-  ApplicationJob`, `perform_later`, `set(...).perform_later`), ActionMailer `deliver_later`.
+* Ruby (`handoffs_ruby`): Sidekiq, ActiveJob, ActionMailer, Resque, DelayedJob, Action Cable.
 * JavaScript/TypeScript: Bull/BullMQ, NestJS, Agenda, pg-boss, graphile-worker, kafkajs,
   amqplib, Redis pub/sub, SQS, Socket.IO (`handoffs_js`).
 * Go: channels that feed goroutines (`handoffs_go`), brokers and task queues
@@ -33,13 +32,13 @@ from operator import attrgetter
 
 from bot.core.analysis.handoffs_go import go_sites
 from bot.core.analysis.handoffs_js import _JS_TRIGGERS, javascript_sites  # noqa: F401
+from bot.core.analysis.handoffs_ruby import ruby_sites
 from bot.core.analysis.py_defs import DefIndex
 from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import Lines
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000  # characters of a line that patterns look at
-MAX_LOOKBACK = 3  # lines searched for the receiver of a chained `.perform_later`
 
 _PY_TRIGGERS = (
     ".delay(",
@@ -84,6 +83,24 @@ _PY_PRODUCE = {
     "enqueue_once": "rq",
 }
 _JOB_BASES = re.compile(r"(?:Job|JobRunner|Worker)\Z")
+# The mechanism of a producer whose library the file does not show (`send_welcome.send(…)`
+# with the actor imported from its module, `led.delay(0.5)`): kept, under its consumer's
+# mechanism, only when a consumer of that name is found (`movement.confirm_producers`).
+UNCONFIRMED = "unconfirmed"
+_TASK_WORDS = ("task", "Task", "celery", "job", "actor", "huey")
+_PY_TARGET = re.compile(r"\A[A-Za-z_][\w.]{0,200}+\Z")
+_PY_QUEUE_CALL = re.compile(
+    r"get_queue\([^()\n]{0,200}+\)\.enqueue(?:_call)?\([ \t]*+(?:func[ \t]*=[ \t]*)?"
+    r"([A-Za-z_][\w.]{0,200}+)"
+)
+_PY_INSTANCE_CALL = re.compile(r"(?<![\w.])([A-Z]\w{0,100}+)\(\)\.(?:delay|apply_async)\(")
+# At a line's start (a class attribute), not in a comment or a docstring's prose.
+_PY_ARQ_FUNCTIONS = re.compile(
+    r"^[ \t]*+functions[ \t]*+(?::[^=\n]{0,200}+)?=[ \t]*+\[([^\]]{0,2000}+)\]", re.M
+)
+_PY_ARQ_ITEM = re.compile(r"\A(?:func\([ \t]*+)?([A-Za-z_]\w{0,100}+)")
+MAX_ARQ_FUNCTIONS = 200
+_PY_ENQUEUE_JOB = re.compile(r"\.enqueue_job\([ \t]*+['\"](\w{1,200}+)['\"]")
 
 
 def _last(name: str) -> str:
@@ -97,7 +114,7 @@ _PY_DOT_TRIGGER = re.compile(
     r"\.(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task|submit)\("
 )
 _PY_AT_TRIGGER = re.compile(r"@[\w.]*(?:task|job|actor)\b")
-_PY_WORDS = ("_task(", "huey", "dramatiq", "Job")
+_PY_WORDS = ("_task(", "huey", "dramatiq", "Job", "Task)", "WorkerSettings")
 
 
 def docstring_lines(text: str) -> frozenset[int]:
@@ -311,8 +328,18 @@ class _PyScan:
         self.rq = "rq" in text.replace("require", "")  # `import rq`, `django_rq`, `from rq`
         self.pool = "PoolExecutor" in text
         self.background = "BackgroundTasks" in text  # FastAPI / Starlette
+        self._taskish: bool | None = None
         self.out: list[HandoffSite] = []
         self._defs: DefIndex | None = None
+
+    @property
+    def taskish(self) -> bool:
+        """Whether a task word is in the file: `.delay(` on something no task word is near
+        (`led.delay(0.5)`) is kept only when a consumer of that name is found. Looked up
+        once, when a call needs it."""
+        if self._taskish is None:
+            self._taskish = any(w in self.text for w in _TASK_WORDS)
+        return self._taskish
 
     @property
     def defs(self) -> DefIndex:
@@ -344,8 +371,25 @@ class _PyScan:
                 self._calls(i, line.split("#", 1)[0])  # not a call named in a comment
             if "Job(" in line:
                 self._job_made(i, line.split("#", 1)[0])
+        if "WorkerSettings" in self.text:
+            self._arq_functions(quoted)
         self._wrappers()
         return self.out
+
+    def _arq_functions(self, quoted: frozenset[int]) -> None:
+        """arq's `functions = [f, func(g, …)]` in a `WorkerSettings`: each is a consumer,
+        cited at its `def` when this file has it, named as `enqueue_job("f")` names it."""
+        for m in _PY_ARQ_FUNCTIONS.finditer(self.text):
+            at = self._line(m.start(1))
+            if at in quoted:
+                continue
+            for item in m.group(1).split(",")[:MAX_ARQ_FUNCTIONS]:
+                name = _PY_ARQ_ITEM.match(item.strip())
+                if name is None:
+                    continue
+                d = self.defs.named(name.group(1))
+                line = d.line if d is not None else at
+                self.out.append(HandoffSite("consume", "arq", name.group(1), line))
 
     def _wrappers(self) -> None:
         """A `wrapper` site for each producer inside a function: (job name, the parameter
@@ -412,6 +456,11 @@ class _PyScan:
                 mech, registered = found
                 aliases = (registered,) if registered and registered != d.group(1) else ()
                 self.out.append(HandoffSite("consume", mech, d.group(1), j + 1, aliases))
+                if mech == "huey":
+                    # Calling a huey task enqueues it: its callers are its producers
+                    # (`handoff_links`, as a producer wrapper's are).
+                    wrap = (d.group(1), "", "", "func")
+                    self.out.append(HandoffSite("wrapper", "huey", d.group(1), j + 1, wrap))
                 return
             if self.lines[j].lstrip().startswith("class "):
                 return
@@ -423,6 +472,9 @@ class _PyScan:
         bases = [_last(b.strip()) for b in m.group(2).split(",") if "=" not in b]
         if any(b and _JOB_BASES.search(b) for b in bases):
             self.out.append(HandoffSite("consume", "job-class", m.group(1), i))
+        elif "Task" in bases and "celery" in self.text:
+            # `class GenerateReport(Task)`: a Celery task class, run by `X().delay(…)`
+            self.out.append(HandoffSite("consume", "celery", m.group(1), i))
 
     def _assign(self, i: int, line: str) -> None:
         # x = huey.task(name=N)(f) / x = app.task()(f)
@@ -445,10 +497,17 @@ class _PyScan:
             mech = "celery" if m.group(1) == "send_task" else "django-q"
             t = _PY_TEMPLATE.match(line, _arg_start(line, m.end(1) + 1))
             self._produce(mech, _template(t) if t else _last(m.group(3) or m.group(4) or ""), i)
+            if t is None and mech == "django-q":
+                self._target(mech, m.group(3) or m.group(4) or "", i)
         if "." not in line:
             return
         if self.pool and ".submit(" in line:
             self._submit(i, line)
+        if ").enqueue" in line or ").delay(" in line or ").apply_async(" in line:
+            self._chained(i, line)
+        if ".enqueue_job(" in line:
+            for m in _PY_ENQUEUE_JOB.finditer(line):
+                self._produce("arq", m.group(1), i)
         if self.background and ".add_task(" in line:
             self._background(i, line)
         for m in _PY_CALL.finditer(line):
@@ -459,11 +518,12 @@ class _PyScan:
                     role = "produce" if attr == "publish" else "consume"
                     self.out.append(HandoffSite(role, "redis-pubsub", literal, i))
             elif attr == "send":
-                if self.dramatiq:
-                    self._produce("dramatiq", _last(receiver), i)
+                # a `.send(` far from dramatiq (an actor imported from its module) counts
+                # only when an actor of that name is found
+                self._produce("dramatiq" if self.dramatiq else UNCONFIRMED, _last(receiver), i)
             elif attr == "schedule":
-                if self.huey:
-                    self._produce("huey", _last(receiver), i)
+                # a task imported from a huey module: counts when its consumer is found
+                self._produce("huey" if self.huey else UNCONFIRMED, _last(receiver), i)
             elif attr.startswith("enqueue"):
                 name = _last(receiver)
                 if not (name[:1].isupper() and not name.isupper()):
@@ -475,12 +535,30 @@ class _PyScan:
                     if arg and not literal and not self.rq:
                         continue  # `ctx.enqueue(jobs)`: a list of something, not an RQ call
                     name = _last(literal or arg or "")
+                    self._target("rq", literal or arg or "", i)
                 self._produce("rq", name, i)
             else:
                 mech = _PY_PRODUCE[attr]
                 if mech in ("celery", "signature") and self.huey:
                     mech = "huey"
+                elif mech == "celery" and not self.taskish:
+                    mech = UNCONFIRMED
                 self._produce(mech, _last(receiver), i)
+
+    def _target(self, mech: str, named: str, line: int) -> None:
+        """A "target" site: the function a job names (`q.enqueue(count_words)`, `"a.b.f"`),
+        whose `def` `handoff_targets` finds as the consumer when nothing else consumes it."""
+        if named and named != "self" and _PY_TARGET.match(named):
+            self.out.append(HandoffSite("target", mech, named, line))
+
+    def _chained(self, i: int, line: str) -> None:
+        """`get_queue("q").enqueue(f)` (django-rq), `GenerateReport().delay(…)` (a Celery
+        task class): the receiver is a call."""
+        for m in _PY_QUEUE_CALL.finditer(line):
+            self._produce("rq", _last(m.group(1)), i)
+            self._target("rq", m.group(1), i)
+        for m in _PY_INSTANCE_CALL.finditer(line):
+            self._produce("celery" if self.taskish else UNCONFIRMED, m.group(1), i)
 
     def _submit(self, i: int, line: str) -> None:
         for m in _PY_SUBMIT.finditer(line):
@@ -548,114 +626,6 @@ SITE_ORDER = attrgetter(*(f.name for f in fields(HandoffSite)))
 
 def _sorted(sites: Iterable[HandoffSite]) -> tuple[HandoffSite, ...]:
     return tuple(sorted(set(sites), key=SITE_ORDER))
-
-
-# --- Ruby ---------------------------------------------------------------------------
-
-_RB_TRIGGERS = ("perform_", "deliver_later", "Sidekiq", "Job", "Mailer", "broadcast")
-_RB_PERFORM = re.compile(
-    r"(?:(?<![\w:])(?:[^\WA-Z]|:)*+([A-Z][\w:]*+)\s*+)?(?:\.set\b[^\n]{0,200}?)?"
-    r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)\b"
-)
-_RB_CONST_LINE = re.compile(r"\A\s*+(?:([A-Z][\w:]*+)\s*+$|([A-Z][\w:]*+)\s*+\.set\b)")
-_RB_MAILER = re.compile(
-    r"(?<![\w:])(?:[^\WA-Z]|:)*+([A-Z][\w:]*Mailer)\b[^\n]{0,300}?\.deliver_later\b"
-)
-_RB_CLASS = re.compile(r"\A\s*+class\s++([A-Z][\w:]*+)\s*+(?:<\s*+([A-Z][\w:]*+))?")
-_RB_SIDEKIQ = re.compile(r"\A\s*+include\s++Sidekiq::(?:Job|Worker)\b")
-_RB_DEF_PERFORM = re.compile(r"\A\s*+def\s++perform\b")
-_RB_BROADCAST = re.compile(
-    r"(?:ActionCable\.server\.broadcast|broadcast_\w{1,80}?_to|broadcast_to)\s*+\(?\s*+"
-    r"([\"':@]?[\w.\-:]++)"
-)
-_RB_STREAM = re.compile(r"\A\s*+stream_(?:from|for)\s*+\(?\s*+([\"':@]?[\w.\-:]++)")
-
-
-def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
-    if not any(t in text for t in _RB_TRIGGERS):
-        return ()
-    lines = [line[:MAX_LINE] for line in text.splitlines()]
-    out: list[HandoffSite] = []
-    open_class: tuple[str, str, int] | None = None  # (name, kind, line)
-    for i, line in enumerate(lines, 1):
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            continue
-        m = _RB_CLASS.match(line)
-        if m:
-            name, base = m.group(1), m.group(2) or ""
-            if base.endswith("Job") or base == "ActiveJob::Base":
-                open_class = (name, "activejob", i)
-            elif base.endswith("Mailer") or base == "ActionMailer::Base":
-                out.append(HandoffSite("consume", "actionmailer", _rb_last(name), i))
-                open_class = None
-            else:
-                open_class = (name, "", i)
-            continue
-        if open_class and _RB_SIDEKIQ.match(line):
-            open_class = (open_class[0], "sidekiq", open_class[2])
-            continue
-        if open_class and open_class[1] and _RB_DEF_PERFORM.match(line):
-            out.append(HandoffSite("consume", open_class[1], _rb_last(open_class[0]), i))
-            open_class = None
-            continue
-        if "perform_" in line:
-            for m in _RB_PERFORM.finditer(line):
-                const = m.group(1) or _rb_receiver(lines, i)
-                mech = "activejob" if m.group(2) == "perform_later" else "sidekiq"
-                via = () if m.group(1) else (m.group(2),)  # the line names the call only
-                if const:
-                    out.append(HandoffSite("produce", mech, _rb_last(const), i, via))
-        if "deliver_later" in line:
-            for m in _RB_MAILER.finditer(line):
-                out.append(HandoffSite("produce", "actionmailer", _rb_last(m.group(1)), i))
-            if "Mailer" not in line and line.lstrip().startswith(")"):
-                # `Mailer.with(\n  …\n).welcome.deliver_later`: the mailer opened the call;
-                # the line itself names the mail, which is what the alias says.
-                name = _rb_mailer_above(lines, i)
-                mail = _RB_MAIL_METHOD.search(line)
-                if name:
-                    via = (mail.group(1),) if mail else ()
-                    out.append(HandoffSite("produce", "actionmailer", _rb_last(name), i, via))
-        if "broadcast" in line:
-            for m in _RB_BROADCAST.finditer(line):
-                out.append(HandoffSite("produce", "actioncable", _rb_stream(m.group(1)), i))
-        elif "stream_" in line:
-            m = _RB_STREAM.match(line)
-            if m:
-                out.append(HandoffSite("consume", "actioncable", _rb_stream(m.group(1)), i))
-    return _sorted(out)
-
-
-def _rb_last(name: str) -> str:
-    return name.rpartition("::")[2]
-
-
-_RB_MAIL_METHOD = re.compile(r"\.(\w+)\s*\.deliver_later\b")
-_RB_MAILER_OPEN = re.compile(r"\A\s*+(?:[\w@.]++\s*+=\s*+)?([A-Z][\w:]*Mailer)\b")
-MAX_MAILER_LOOKBACK = 8
-
-
-def _rb_mailer_above(lines: Sequence[str], line_no: int) -> str:
-    """The mailer whose call a line starting with `)` closes, a few lines up."""
-    for back in range(line_no - 1, max(0, line_no - 1 - MAX_MAILER_LOOKBACK), -1):
-        m = _RB_MAILER_OPEN.match(lines[back - 1])
-        if m:
-            return m.group(1)
-    return ""
-
-
-def _rb_stream(token: str) -> str:
-    return token.strip("\"':@")
-
-
-def _rb_receiver(lines: Sequence[str], line_no: int) -> str:
-    """The constant a chained `.perform_later` on its own line was called on."""
-    for back in range(line_no - 1, max(0, line_no - 1 - MAX_LOOKBACK), -1):
-        m = _RB_CONST_LINE.match(lines[back - 1])
-        if m:
-            return m.group(1) or m.group(2)
-    return ""
 
 
 def sites_for(language: str, text: str) -> tuple[HandoffSite, ...]:

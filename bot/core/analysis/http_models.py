@@ -171,7 +171,8 @@ MODELS: dict[str, dict[str, UrlArg]] = {
 # the next, so the two cost a third of that one pattern, and less than the Python `NEEDLES`.
 _PY_MODULES = (
     rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b"
-    rb"|pygit2|gidgethub|github\b|slack_sdk)"  # the last three: SDK clients (`sdk_models`)
+    rb"|pygit2|gidgethub|github\b|slack_sdk"  # the last three: SDK clients (`sdk_models`)
+    rb"|statsd|datadog|socket\b)"  # StatsD clients, raw sockets (`egress_sockets`)
 )
 PY_IMPORT = re.compile(rb"import[ \t]+" + _PY_MODULES)
 PY_FROM = re.compile(rb"from[ \t]+" + _PY_MODULES)
@@ -223,6 +224,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         *_PY_CLIENTS,
         *(b"subprocess", b"smtplib", b"dulwich", b"clone_from", b"pygit2"),
         *(b"gidgethub", b"github", b"slack_sdk"),  # SDK clients (`sdk_models`)
+        *(b"StatsClient", b"DogStatsd", b"create_connection"),  # `egress_sockets`
     ),
     "javascript": (
         b"fetch(",
@@ -240,6 +242,8 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"knex(",
         b"Knex(",
         b"octokit",
+        # `egress_sockets`: StatsD clients, raw sockets
+        *(b"statsd", b"StatsD", b"hot-shots", b"lynx", b"createConnection", b"net.connect"),
     ),
     "ruby": (
         b"Net::HTTP",
@@ -259,6 +263,10 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b'system "',
         b"system '",
         b"spawn(",
+        b"Statsd.new",  # `egress_sockets`
     ),
-    "go": (b"net/http", b"resty", b"os/exec", b"net/smtp", b"url.URL{", b"oauth2.Endpoint{"),
+    "go": (
+        *(b"net/http", b"resty", b"os/exec", b"net/smtp", b"url.URL{", b"oauth2.Endpoint{"),
+        *(b"statsd", b"net.Dial"),  # `egress_sockets`
+    ),
 }

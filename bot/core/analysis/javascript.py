@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left
 
 from bot.core.analysis.claims import claims
+from bot.core.analysis.route_prefixes import js_router_prefixes
 from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import (
     Lines,
@@ -80,8 +81,10 @@ _Q = r"[\"'`]"
 # the names after it, read against the file's `require`/default-`import` bindings, so the
 # flows can say `/v1/users` for the routes of the file `users` was required from.
 MAX_MOUNT = 200  # characters of one mount path
+# (Koa: `router.use("/users", users.routes(), users.allowedMethods())`.)
 _MOUNT_USE = re.compile(
-    rf"\.use\(\s*+{_Q}(?P<path>/[^\"'`\n]{{0,{MAX_MOUNT}}}){_Q}\s*+,(?P<args>[^()\n]{{1,300}})\)"
+    rf"\.use\(\s*+{_Q}(?P<path>/[^\"'`\n]{{0,{MAX_MOUNT}}}){_Q}\s*+,"
+    r"(?P<args>(?:[^()\n]|\(\s*+\)){1,300})\)"
 )
 
 
@@ -170,7 +173,7 @@ class _Extractor:
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
         # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted;
         # 6: route handlers; 7: string members of enums (`const.string`)
-        self.version = 7
+        self.version = 8  # 8: koa-router prefixes and `.routes()` mounts
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
@@ -298,6 +301,7 @@ def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
     if ".use(" in code:
         signals += _mounts(code, lines)
     signals += route_handler_signals(code, language, lines)
+    signals = js_router_prefixes(code, lines, signals)
     if "enum" in code:
         signals += _enum_strings(code, lines)
     return FileFacts(
@@ -353,7 +357,8 @@ def _mounts(code: str, lines: Lines) -> list[Signal]:
     out = []
     for m in _MOUNT_USE.finditer(code):
         for arg in m.group("args").split(","):
-            spec = bound.get(arg.strip())
+            name = arg.strip()
+            spec = bound.get(name.removesuffix(".routes()").removesuffix(".middleware()"))
             if spec is not None:
                 out.append(Signal("route.mount", spec, lines.at(m.start()), m.group("path")))
     for m in _MOUNT_ROW.finditer(code):

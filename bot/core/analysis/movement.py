@@ -14,9 +14,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
+from bot.core.analysis import handoff_wrappers_js, handoff_wrappers_ruby
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
-from bot.core.analysis.handoffs import _PY_AT_TRIGGER, SITE_ORDER, sites_for
+from bot.core.analysis.handoffs import _PY_AT_TRIGGER, SITE_ORDER, UNCONFIRMED, sites_for
 from bot.core.analysis.handoffs_go_brokers import go_constants
 from bot.core.analysis.loops import MECHANISM as LOOP
 from bot.core.analysis.manifest_text import FileExtractor, base
@@ -32,7 +33,7 @@ from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 8  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 10  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -40,6 +41,9 @@ MOVEMENT_VERSION = 8  # 2: mailers whose call spans lines; 3: amqp needs its lib
 # background tasks, `@repeat_every` schedules, retry loops are no schedule
 # 8: JS/TS and Go idioms (Agenda, pg-boss, graphile-worker, SQS, Socket.IO, repeatable jobs,
 # setInterval; asynq, machinery, NATS, Kafka, RabbitMQ, go-redis, gocron, worker pools)
+# 9: the Python and Ruby idiom tables (issue 18): Resque, DelayedJob, GoodJob cron over many
+# lines, clockwork, django-celery-beat, Django-Q/rq-scheduler/arq schedules, target sites
+# 10: JS/TS job base classes and enqueue functions, Ruby job helpers (`handoff_wrappers_*`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -51,9 +55,13 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         text = data.decode("utf-8", "replace")
         if facts.language == "python" and not python_may_move(text):
             return facts
-        if facts.language in _JS and not javascript_may_move(text):
+        if (
+            facts.language in _JS
+            and not javascript_may_move(text)
+            and not handoff_wrappers_js.may_wrap(text)
+        ):
             return facts
-        handoffs = sites_for(facts.language, text)
+        handoffs = sites_for(facts.language, text) + _wrapper_sites(facts.language, text)
         schedules = schedules_for(facts.language, text)
         if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
             # a command that polls forever: does it claim rows of a table as its queue?
@@ -76,6 +84,15 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
     )
 
 
+def _wrapper_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
+    """A repository's own job layer (a base class, an enqueue function, a Ruby helper)."""
+    if language in _JS:
+        return handoff_wrappers_js.wrapper_sites(text)
+    if language == "ruby":
+        return handoff_wrappers_ruby.wrapper_sites(text)
+    return ()
+
+
 # One cheap, exact pre-test for Python (almost every file fails it): a file it rejects holds
 # no needle of the hand-off gate (`handoffs._python_triggered`), the schedule gate
 # (`schedules._PY_TRIGGERS`) nor the file-write gate, so none of their scans could find a
@@ -85,8 +102,15 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
 _PY_MAY_DOT = re.compile(
     r"\.(?:(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task|submit)\(|every)"
 )
-_PY_MAY_UNDERSCORE = re.compile(r"_(?:task|job\(|schedule|SCHEDULE|every|(?<=write_))")
-_PY_MAY_WORDS = ("Job", "huey", "dramatiq", "crontab(", "interval=", "open(", "sleep(")
+_PY_MAY_UNDERSCORE = re.compile(
+    r"_(?:task|job\(|schedule|SCHEDULE|every|(?<=write_)|jobs(?<=cron_jobs)|type(?<=schedule_type))"
+)
+# "Task": Celery task classes, django-celery-beat's `PeriodicTask`; "WorkerSettings": arq;
+# "eriodic": periodiq's `periodic=` (the schedule gate's needle).
+_PY_MAY_WORDS = (
+    *("Job", "huey", "dramatiq", "crontab(", "interval=", "open(", "sleep("),
+    *("Task", "WorkerSettings", "eriodic"),
+)
 
 
 def python_may_move(text: str) -> bool:
@@ -208,11 +232,33 @@ _WEAK = frozenset({("celery", "s"), ("celery", "si")})
 # Producer mechanisms that need a consumer to count: a Celery signature, a `Job(...)` made
 # for a project's own registry (a model named Job is made the same way), a FastAPI
 # background task whose function this analysis did not find (not "no consumer": it runs).
-_ALONE_NOT = frozenset({"signature", "job-registry", "background-task"})
+_ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIRMED})
 # Mechanisms whose one end alone says nothing: a Socket.IO event emitted to browsers that
 # no code here listens to (or a handler for a message nothing here sends) is an API, not a
 # hand-off left without its other end.
 _BOTH_ENDS = frozenset({"socket.io"})
+
+
+def confirm_producers(
+    facts: Mapping[str, FileFacts], handoffs: Iterable[Handoff]
+) -> dict[str, FileFacts]:
+    """`facts` with each unconfirmed producer site (a `.send(`/`.delay(` whose library its
+    file does not show) either given the mechanism of the hand-off it was paired with, or
+    dropped: the flows take every producer site for an enqueue, and `signal.send(...)` or
+    `mail.send()` is none."""
+    paired = {(e.path, e.line): h for h in handoffs if h.consumers for e in h.producers}
+    out = dict(facts)
+    for path, f in facts.items():
+        if not any(s.mechanism == UNCONFIRMED for s in f.handoffs):
+            continue
+        kept = []
+        for s in f.handoffs:
+            if s.mechanism != UNCONFIRMED:
+                kept.append(s)
+            elif (h := paired.get((path, s.line))) is not None and h.name == s.name:
+                kept.append(replace(s, mechanism=h.mechanism))
+        out[path] = replace(f, handoffs=tuple(kept))
+    return out
 
 
 def pair_handoffs(

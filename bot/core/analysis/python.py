@@ -15,8 +15,10 @@ import ast
 import re
 from bisect import bisect_right
 
+from bot.core.analysis.blueprints import registration_signals
 from bot.core.analysis.claims import claims
 from bot.core.analysis.python_rules import ENV_PATTERNS, RULES
+from bot.core.analysis.route_prefixes import decorator_prefixes
 from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import (
     Lines,
@@ -56,7 +58,8 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 3  # 2: string literals on one line are not code; 3: route handlers
+    version = 4  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    # blueprint and router prefixes
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:
@@ -86,7 +89,9 @@ def extract_python(text: str) -> FileFacts:
     env = _env_reads(text, lines, skip)
     imported = frozenset(r.spec.partition(".")[0] for r in imports if not r.level)
     signals: list[Signal] = scan_signals(text, RULES, lines, skip, imported)
+    signals = decorator_prefixes(text, lines, signals)
     signals += route_handler_signals(text, "python", lines, skip)
+    signals += registration_signals(text, lines)
     return FileFacts(
         language="python",
         imports=unique_sorted(imports),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.core.analysis.route_prefixes import Prefixes, go_prefixes, python_prefixes, receiver
 from bot.core.analysis.scan import Lines, starts_word
 from bot.core.model import Signal
 
@@ -38,6 +39,14 @@ _JS = re.compile(
     r"\.(?P<verb>get|post|put|patch|delete|all|options|head)\(\s*+[\"'`]"
     r"(?P<route>/[^\"'`\n]{0,300})[\"'`]\s*+,\s*+" + _ARGS
 )
+# A Go handler written inline, after any middleware: the flow starts at that function
+# (the call reader takes it as one, `bot.core.analysis.calls`).
+INLINE = "func"
+_GO_INLINE = re.compile(r"(?:[\w.]{1,80}\s*+,\s*+){0,4}func\s*+\(")
+# DRF routers: `router.register(r"users", UserViewSet, basename="user")`.
+_DRF = re.compile(
+    r"\.register\(\s*+(?:prefix\s*+=\s*+)?r?[\"'](?P<route>[^\"'\n]{0,300})[\"']\s*+,\s*+" + _ARGS
+)
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 # `const users = require("./controllers/users")`: where a CommonJS handler's module is.
 _REQUIRE = re.compile(
@@ -55,7 +64,7 @@ def route_handler_signals(
 ) -> list[Signal]:
     """One `route.handler` signal per route registered with a handler reference."""
     if language == "python":
-        if "path(" not in text and "url(" not in text:
+        if "path(" not in text and "url(" not in text and "register(" not in text:
             return []
         pattern, last = _PY, False
     elif language == "go":
@@ -66,24 +75,75 @@ def route_handler_signals(
         if "('/" not in text and '("/' not in text and "(`/" not in text:
             return []
         pattern, last = _JS, True
-    out: list[Signal] = []
-    for m in pattern.finditer(text):
-        if len(out) >= MAX_ROUTES:
+    prefixes, out = _prefixes(text, language, lines)
+    pos = 0
+    while len(out) < MAX_ROUTES:
+        m = pattern.search(text, pos)
+        if m is None:
             break
         at = m.start()
+        # What a registration without a handler passes (`include([path(...)])`, a closure)
+        # may hold registrations of its own on the same line: read on from its arguments.
+        pos = m.start("args")
         if language == "python" and not starts_word(text, at):
             continue
         if skip is not None and skip(at):
             continue
         ref = handler_ref(m.group("args"), last)
+        if not ref and language == "go" and _GO_INLINE.match(m.group("args")):
+            ref = INLINE  # `r.Get("/x", func(w http.ResponseWriter, r *http.Request) {`
         if ref:
+            pos = m.end()
             route = m.group("route")
+            if prefixes is not None:
+                route = prefixes.join(prefixes.at(at, _receiver(text, at, language)), route)
             method = _method(m)
             name = f"{method} {route}" if method else route
             out.append(Signal(KIND, name, lines.at(m.start("args")), ref))
+    if language == "python" and "register(" in text:
+        out += _drf_routes(text, lines, prefixes, skip, MAX_ROUTES - len(out))
     if language not in ("python", "go") and out and "require(" in text:
         out += _required(text, {sig.detail.split(".")[0] for sig in out}, lines)
     return out
+
+
+def _drf_routes(
+    text: str,
+    lines: Lines,
+    prefixes: Prefixes | None,
+    skip: Callable[[int], bool] | None,
+    room: int,
+) -> list[Signal]:
+    """Django REST framework: `router.register(r"users", views.UserViewSet)` routes
+    `users/` to the viewset (its `list`, `create`... methods)."""
+    out: list[Signal] = []
+    for m in _DRF.finditer(text):
+        if len(out) >= room:
+            break
+        if skip is not None and skip(m.start()):
+            continue
+        ref = handler_ref(m.group("args"), False)
+        if ref:
+            route = m.group("route")
+            if prefixes is not None:
+                route = prefixes.join(prefixes.at(m.start()), route)
+            out.append(Signal(KIND, route, lines.at(m.start("args")), ref))
+    return out
+
+
+def _prefixes(text: str, language: str, lines: Lines) -> tuple[Prefixes | None, list[Signal]]:
+    """The file's route prefixes (`bot.core.analysis.route_prefixes`), and its Django
+    `route.include` signals."""
+    if language == "python":
+        prefixes, includes = python_prefixes(text, lines)
+        return prefixes, includes
+    if language == "go":
+        return go_prefixes(text), []
+    return None, []
+
+
+def _receiver(text: str, at: int, language: str) -> str:
+    return receiver(text, at) if language == "go" else ""
 
 
 def _required(text: str, heads: set[str], lines: Lines) -> list[Signal]:
@@ -97,12 +157,25 @@ def _required(text: str, heads: set[str], lines: Lines) -> list[Signal]:
 
 
 def _method(m: re.Match[str]) -> str:
-    """The HTTP method a registration names (`"POST /p"`, `.post(`, `r.GET(`), or ""."""
+    """The HTTP method a registration names (`"POST /p"`, `.post(`, `r.GET(`, gorilla's
+    `.Methods("POST")` or `.Methods(http.MethodPost)` after the call), or ""."""
     groups = m.groupdict()
     for found in (groups.get("method"), groups.get("verb")):
         if found and found.upper() in _METHODS:
             return found.upper()
+    if groups.get("verb") in ("HandleFunc", "Handle"):
+        named = _GORILLA_METHODS.search(m.group("args"))
+        if named is not None:
+            found = (named.group("quoted") or named.group("const") or "").upper()
+            return found if found in _METHODS else ""
     return ""
+
+
+# gorilla/mux: `router.HandleFunc("/p", h.save).Name("save").Methods(http.MethodPost)`.
+_GORILLA_METHODS = re.compile(
+    r"\)\s*+(?:\.\s*+Name\(\s*+\"[^\"\n]{0,200}\"\s*+\)\s*+)?\.\s*+Methods\(\s*+"
+    r"(?:\"(?P<quoted>[A-Z]{3,7})\"|http\.Method(?P<const>[A-Z][a-z]{2,6})\b)"
+)
 
 
 def handler_ref(args: str, last: bool) -> str:

@@ -11,8 +11,10 @@ files depend on each other (`resolve` maps them to files).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.core.analysis.claims import claims
+from bot.core.analysis.rails_routes import is_routes_file, rails_route_signals
 from bot.core.analysis.scan import (
     Lines,
     literal_first,
@@ -108,7 +110,7 @@ RULES = (
 
 class RubyExtractor:
     name = "ruby"
-    version = 2  # 2: rules start on their own line; unclosed strings end their line
+    version = 3  # 2: rules start on their own line; unclosed strings end their line; 3: routes
     claims = claims(names=("Rakefile", "Gemfile.rb"), extensions=("rb", "rake", "ru"))
 
     def matches(self, path: str) -> bool:
@@ -116,7 +118,12 @@ class RubyExtractor:
         return path.endswith((".rb", ".rake", ".ru")) or name in ("Rakefile", "Gemfile.rb")
 
     def extract(self, path: str, data: bytes) -> FileFacts:
-        return extract_ruby(data.decode("utf-8", "replace"))
+        text = data.decode("utf-8", "replace")
+        facts = extract_ruby(text)
+        if is_routes_file(path):  # `config/routes.rb`: each route to its controller action
+            routes = rails_route_signals(text)
+            facts = replace(facts, signals=unique_sorted((*facts.signals, *routes)))
+        return facts
 
 
 def strip_comments(text: str) -> str:

@@ -7,13 +7,11 @@ decorators and tickers. Pure: bytes in, `ScheduleSite`s out, cached with the fil
   `path`) names it, and `class`/`command`/`task`/`job`/`path` say what it runs. The walk
   visits at most `MAX_NODES` nodes, so aliases cannot blow it up.
 * crontab lines (`m h dom mon dow command`, `@daily command`); Netlify `schedule = "…"`.
-* Python: Celery beat entries (`"task": "a.b.c"` in a file that builds a beat schedule),
-  `@periodic_task`/`@db_periodic_task`, decorators and `enqueue_once` calls given an
-  `interval`/`run_every`/`cron` keyword, `add_periodic_task`, APScheduler `add_job(f,
-  "cron"|"interval")`, `schedule.every(…).do(f)`.
-* Ruby: `whenever` (`every … do` + `runner`/`rake`/`command`), GoodJob/sidekiq-cron hashes
-  (`name: { cron: "…", class: "X" }`). JavaScript/TypeScript: `schedules_js`. Go: robfig/cron
-  `AddFunc`/`AddJob`, `time.NewTicker`/`time.Tick`, gocron, asynq's scheduler.
+* Python (`schedules_python`): Celery beat entries and `add_periodic_task`, django-celery-beat,
+  periodic decorators, APScheduler, rq-scheduler, Django-Q, arq, `schedule.every(…).do(f)`.
+* Ruby (`schedules_ruby`): `whenever`, GoodJob/sidekiq-cron hashes, clockwork.
+* JavaScript/TypeScript: `schedules_js`. Go: robfig/cron `AddFunc`/`AddJob`,
+  `time.NewTicker`/`time.Tick`, gocron, asynq's scheduler.
 * Polling loops in Python, Ruby and Go (`loops.py`): a loop that never ends by its own
   condition and sleeps.
 """
@@ -25,9 +23,10 @@ from dataclasses import fields
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from bot.core.analysis.handoffs import docstring_lines
 from bot.core.analysis.loops import go_loops, python_loops, ruby_loops
 from bot.core.analysis.schedules_js import javascript_schedules
+from bot.core.analysis.schedules_python import python_schedules
+from bot.core.analysis.schedules_ruby import ruby_schedules
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
 from bot.core.limits import MAX_NESTING
 from bot.core.model import ScheduleSite
@@ -223,167 +222,7 @@ def netlify_schedules(text: str) -> tuple[ScheduleSite, ...]:
     return _sorted(out)
 
 
-# --- Python -------------------------------------------------------------------------
-
-# Only files holding one of these are scanned (each is a pass over every Python file, and
-# a shorter needle such as "chedul" lets in files that only talk about schedulers).
-_PY_TRIGGERS = (
-    "crontab(",
-    "beat_schedule",
-    "BEAT_SCHEDULE",
-    "periodic_task",
-    "interval=",
-    "run_every",
-    "add_job(",
-    "scheduled_job(",
-    "schedule.every",
-    "repeat_every",
-)
-_PY_KEYWORDS = ("interval", "run_every", "cron", "crontab", "schedule")
-
-
-def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
-    """Python schedules by a line scan of the files a trigger names (an `ast` parse of a
-    few large settings and test files cost ~a quarter of a Django project's extraction)."""
-    if not any(t in text for t in _PY_TRIGGERS):
-        return ()
-    lines = [line[:MAX_LINE] for line in text.split("\n")]
-    beat = "beat" in text.lower() or "crontab(" in text
-    quoted = docstring_lines(text)
-    out: list[ScheduleSite] = []
-    for i, line in enumerate(lines, 1):
-        stripped = line.lstrip()
-        if not stripped or stripped.startswith("#") or i in quoted:
-            continue
-        if beat and "task" in line:
-            m = _PY_BEAT_TASK.search(line)
-            if m:
-                when = _near(lines, i, _PY_BEAT_SCHEDULE) or "celery beat"
-                out.append(
-                    ScheduleSite(m.group(2).rpartition(".")[2], when, "celery-beat", i, m.group(2))
-                )
-                continue
-        if stripped.startswith("@"):
-            d = _PY_SCHED_DECORATOR.match(line)
-            if d:
-                name, args = d.group(1).rpartition(".")[2], d.group(2)
-                # fastapi-utils' `@repeat_every(seconds=…)`, Celery's periodic tasks, …
-                if "periodic" in name or name == "repeat_every" or _PY_WHEN.search(args):
-                    target = _next_def(lines, i)
-                    if target:
-                        kind = "periodic-task" if "periodic" in name else name
-                        out.append(
-                            ScheduleSite(
-                                target, _short(_args(args), 80), kind, target_line(lines, i)
-                            )
-                        )
-            continue
-        # Each pattern only where its literal is: a search from every position of a line
-        # that cannot match costs more than the rest of the scan.
-        m2 = _PY_INTERVAL_CALL.search(line) if ".enqueue" in line and "interval" in line else None
-        if m2:
-            out.append(
-                ScheduleSite(m2.group(1).rpartition(".")[2], _short(m2.group(2), 80), "interval", i)
-            )
-            continue
-        m3 = (
-            (_PY_PERIODIC_CALL.search(line) if "add_periodic_task(" in line else None)
-            or (_PY_ADD_JOB.search(line) if ".add_job(" in line else None)
-            or (_PY_EVERY.search(line) if "schedule.every(" in line else None)
-        )
-        if m3:
-            out.append(
-                ScheduleSite(
-                    m3.group("name").rpartition(".")[2],
-                    _short(m3.group("when"), 80),
-                    m3.group("kind") if "kind" in m3.re.groupindex else "schedule",
-                    i,
-                )
-            )
-    return _sorted(out)
-
-
-_PY_BEAT_TASK = re.compile(r"([\"'])task\1\s*:\s*[\"']([\w.]{1,200})[\"']")
-_PY_BEAT_SCHEDULE = re.compile(r"[\"']schedule[\"']\s*+:\s*+(.{1,120}?)\s*+,?\s*+\Z")
-_PY_SCHED_DECORATOR = re.compile(r"\A\s*+@([\w.]{1,200})\((.{0,300})\Z")
-_PY_WHEN = re.compile(r"\b(?:interval|run_every|cron|crontab|schedule)\s*=|crontab\(")
-_PY_DEF_OR_CLASS = re.compile(r"\A\s*+(?:async\s++)?(?:def|class)\s++([A-Za-z_]\w*)")
-_PY_INTERVAL_CALL = re.compile(
-    r"([\w.]{1,200})\.enqueue(?:_once)?\(.{0,300}?\binterval\s*=\s*([^,)]{1,120})"
-)
-_PY_PERIODIC_CALL = re.compile(
-    r"add_periodic_task\(\s*(?P<when>[^,]{1,120}),\s*(?P<name>[\w.]{1,200})(?P<kind>)"
-)
-_PY_ADD_JOB = re.compile(
-    r"\.add_job\(\s*(?P<name>[\w.]{1,200})\s*,\s*(?P<when>[\"'](?:cron|interval)[\"'].{0,120}?)\)?\s*\Z"
-)
-_PY_EVERY = re.compile(r"(?P<when>schedule\.every\(.{0,120}?)\.do\(\s*(?P<name>[\w.]{1,200})")
-
-
-def _near(lines: list[str], line_no: int, pattern: re.Pattern[str]) -> str:
-    """The first match of `pattern` within three lines of `line_no` (a beat entry's keys)."""
-    for j in range(max(0, line_no - 4), min(len(lines), line_no + 3)):
-        m = pattern.search(lines[j])
-        if m:
-            return _short(m.group(1), 80)
-    return ""
-
-
-def _next_def(lines: list[str], line_no: int) -> str:
-    for j in range(line_no, min(len(lines), line_no + 12)):
-        m = _PY_DEF_OR_CLASS.match(lines[j])
-        if m:
-            return m.group(1)
-    return ""
-
-
-def target_line(lines: list[str], line_no: int) -> int:
-    """The line of the `def`/`class` a decorator at `line_no` decorates."""
-    for j in range(line_no, min(len(lines), line_no + 12)):
-        if _PY_DEF_OR_CLASS.match(lines[j]):
-            return j + 1
-    return line_no
-
-
-def _args(text: str) -> str:
-    """A decorator's arguments as written on its line, without the closing parenthesis."""
-    text = text.strip()
-    return text[:-1].strip() if text.endswith(")") else text
-
-
-# --- Ruby, JavaScript/TypeScript, Go ------------------------------------------------
-
-_RB_EVERY = re.compile(r"\A\s*+every\s++([^\n]{1,120}?)\s+do\b")
-_RB_RUNS = re.compile(r"\A\s*+(runner|rake|command)\s++[\"']([^\"'\n]{1,200})[\"']")
-_RB_HASH = re.compile(
-    r"\A\s*+[\"']?([\w\-]++)[\"']?\s*+(?::|=>)\s*+\{[^\n]{0,400}?\bcron:\s*[\"']([^\"'\n]{1,100})[\"']"
-    r"(?:[^\n]{0,400}?\bclass:\s*[\"']([\w:]+)[\"'])?"
-)
-
-
-def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
-    if "every" not in text and "cron:" not in text:
-        return ()
-    out: list[ScheduleSite] = []
-    every: tuple[str, int] | None = None
-    for i, line in enumerate(text.splitlines(), 1):
-        line = line[:MAX_LINE]
-        if line.lstrip().startswith("#"):
-            continue
-        m = _RB_EVERY.match(line)
-        if m:
-            every = (m.group(1), i)
-            continue
-        r = _RB_RUNS.match(line) if every else None
-        if r and every:
-            out.append(ScheduleSite(_short(r.group(2), 60), every[0], "whenever", i, r.group(1)))
-            continue
-        if "cron:" in line:
-            h = _RB_HASH.match(line)
-            if h:
-                out.append(ScheduleSite(h.group(1), h.group(2), "cron", i, h.group(3) or ""))
-    return _sorted(out)
-
+# --- JavaScript/TypeScript, Go (Python: `schedules_python`, Ruby: `schedules_ruby`) ---
 
 _GO_CRON = re.compile(r"\.(AddFunc|AddJob)\(\s*\"([^\"\n]{1,100})\"\s*,\s*([\w.]{0,100})")
 _GO_TICK = re.compile(r"time\.(NewTicker|Tick)\(\s*([^)\n]{1,100})\)")

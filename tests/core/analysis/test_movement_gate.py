@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.analysis import schedules, schedules_js
+from bot.core.analysis import schedules_js, schedules_python
 from bot.core.analysis.handoffs import (
     _JS_TRIGGERS,
     _PY_NEEDLES,
@@ -31,7 +31,7 @@ from bot.core.model import Signal
 def _any_gate(text: str) -> bool:
     return (
         _python_triggered(text)
-        or any(t in text for t in schedules._PY_TRIGGERS)
+        or schedules_python.python_triggered(text)
         or "write_" in text
         or "open(" in text
         or ("sleep(" in text and "while" in text)  # loops.python_loops
@@ -46,7 +46,9 @@ _PIECES = [
     "BEAT_SCHEDULE", "periodic_task", "interval=", "run_every", "add_job(", "scheduled_job(",
     "schedule.every", "write_", "open(", "_", ".", "@", "(", "=", "task", "job", "every",
     "write", "open", "schedule", "SCHEDULE", "x", " ", "\n", "#", '"""', "é", "sleep(",
-    "while True:", "while",
+    "while True:", "while", "PeriodicTask", "periodic=", "schedule_type", "cron_jobs",
+    "rq_scheduler", "get_scheduler(", "WorkerSettings", "Task)", "class X(Task):",
+    ".enqueue_job(", "get_queue('q').enqueue(", "Periodic", "eriodic", "type", "jobs",
 ]  # fmt: skip
 
 

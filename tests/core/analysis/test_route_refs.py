@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.analysis.golang import extract_go
 from bot.core.analysis.javascript import extract_javascript
 from bot.core.analysis.python import extract_python
+from bot.core.analysis.route_prefixes import INCLUDE_KIND as INCLUDE
 from bot.core.analysis.route_refs import KIND, handler_ref
 
 
@@ -48,7 +49,8 @@ def test_go_routes_take_the_last_argument_and_method_patterns() -> None:
     )
     facts = extract_go(text)
     assert handlers(facts) == [
-        ("/feeds", 5, "h.listFeeds"),  # gorilla's method is in `.Methods(…)`: not read
+        ("/inline", 7, "func"),  # written inline: the flow starts at that function
+        ("GET /feeds", 5, "h.listFeeds"),  # gorilla's method is in `.Methods(…)`
         ("GET /users", 6, "h.listUsers"),
         ("POST /entries/{id}/save", 4, "h.saveEntry"),
     ]
@@ -88,3 +90,92 @@ def test_handler_ref_reads_only_plain_references() -> None:
     assert handler_ref("include(urls))", last=False) == ""
     assert handler_ref("None)", last=False) == ""
     assert handler_ref("a, b", last=True) == ""  # the call goes on: its last argument is unseen
+
+
+def test_django_include_prefixes_join_lists_inline_lists_and_modules() -> None:
+    text = (
+        "from django.urls import include, path, re_path\n"
+        "from shop import views\n\n"
+        "uuid_urls = [\n"
+        '    path("fail", views.fail),\n'
+        "]\n\n"
+        "api: list = [\n"
+        '    re_path(r"^checks/[0-9]+/$", views.checks),\n'
+        '    path("inner/", include([\n'
+        '        path("deep/", views.deep),\n'
+        "    ])),\n"
+        "]\n\n"
+        "urlpatterns = [\n"
+        '    path("ping/<uuid:code>/", include(uuid_urls)),\n'
+        '    re_path(r"^api/v1/", include(api)),\n'
+        '    path("api/v2/", include(api)),\n'
+        '    path("accounts/", include("shop.accounts.urls")),\n'
+        '    path("ns/", include(("shop.ns.urls", "ns"), namespace="ns")),\n'
+        '    path("x/", include([path("y/", views.y)])),\n'
+        '    path("ping/", views.ping),\n'
+        "]\n"
+    )
+    facts = extract_python(text)
+    assert handlers(facts) == [
+        ("^api/v1/checks/[0-9]+/$", 9, "views.checks"),  # a list included twice: the first
+        ("^api/v1/inner/deep/", 11, "views.deep"),
+        ("ping/", 22, "views.ping"),
+        ("ping/<uuid:code>/fail", 5, "views.fail"),
+        ("x/y/", 21, "views.y"),
+    ]
+    includes = sorted((s.name, s.line, s.detail) for s in facts.signals if s.kind == INCLUDE)
+    assert includes == [("shop.accounts.urls", 19, "accounts/"), ("shop.ns.urls", 20, "ns/")]
+
+
+def test_go_sub_routers_groups_and_chi_routes_prefix_their_routes() -> None:
+    text = (
+        "package web\n\n"
+        "func Routes(h *Handler, router *mux.Router, r *gin.Engine, c chi.Router) {\n"
+        '\tv1 := router.PathPrefix("/v1").Subrouter()\n'
+        '\tv1.HandleFunc("/feeds", h.listFeeds).Methods(http.MethodPost)\n'
+        '\tadmin := v1.PathPrefix("/admin/").Subrouter()\n'
+        '\tadmin.HandleFunc("/users/{id}", h.users).Methods("DELETE")\n'
+        '\trouter.HandleFunc("/health", h.health)\n'
+        '\tg := r.Group("/api")\n'
+        '\tg.POST("/items/:id", auth, h.saveItem)\n'
+        '\tc.Route("/chi", func(c chi.Router) {\n'
+        '\t\tc.Post("/things", h.things)\n'
+        '\t\tc.Route("/{id}", func(c chi.Router) {\n'
+        '\t\t\tc.Get("/", h.thing)\n'
+        "\t\t})\n"
+        "\t})\n"
+        '\tc.Get("/after", h.after)\n'
+        "}\n"
+    )
+    assert handlers(extract_go(text)) == [
+        ("/health", 8, "h.health"),
+        ("DELETE /v1/admin/users/{id}", 7, "h.users"),
+        ("GET /after", 17, "h.after"),
+        ("GET /chi/{id}", 14, "h.thing"),
+        ("POST /api/items/:id", 10, "h.saveItem"),
+        ("POST /chi/things", 12, "h.things"),
+        ("POST /v1/feeds", 5, "h.listFeeds"),
+    ]
+
+
+def test_flask_blueprint_and_fastapi_router_prefixes_join_their_decorator_routes() -> None:
+    text = (
+        "from flask import Blueprint\n"
+        "from fastapi import APIRouter\n\n"
+        'bp = Blueprint("auth", __name__, url_prefix="/auth")\n'
+        "router = APIRouter(\n"
+        '    prefix="/items",\n'
+        '    tags=["items"],\n'
+        ")\n"
+        'plain = Blueprint("main", __name__)\n\n\n'
+        '@bp.route("/login", methods=["POST"])\n'
+        "def login():\n    pass\n\n\n"
+        '@router.get("/{item_id}")\n'
+        "def item(item_id):\n    pass\n\n\n"
+        '@plain.route("/")\n'
+        "def index():\n    pass\n"
+    )
+    routes = sorted(
+        (s.line, s.detail) for s in extract_python(text).signals if s.kind == "entrypoint.http"
+    )
+    assert [r for r in routes if r[1]] == [(12, "/auth/login"), (17, "/items/{item_id}"), (22, "/")]

@@ -1,0 +1,47 @@
+"""Avatar URLs the server builds from a hash of the user's e-mail (Gravatar): the page it
+renders makes the browser fetch them, so the user's hashed address leaves for that service.
+
+`avatar_signals(data, browser)` finds an avatar URL written with its scheme or ``//``
+(``gravatar.com/avatar/`` right after ``https://``, ``https://www.``, ``//secure.``) in server
+code (not a browser file, not a comment line) of a file that also hashes something
+(``md5(``, ``createHash(``, ``Digest::MD5``, ``sha256``…): a link in a help text or a
+comment, an avatar URL the code only passes through, or the host named in prose (this
+module) is not one. Each is a ``config.avatar`` signal whose detail
+(``avatar-url:gravatar``) the catalog maps to its service. A byte scan: a
+substring search, then at most `MAX_HITS` lines looked at.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.model import Signal
+
+# The written URL prefix → the catalog `config` value it proves.
+AVATARS = {b"gravatar.com/avatar/": "avatar-url:gravatar"}
+_HASHES = (b"md5", b"MD5", b"createHash(", b"sha256", b"SHA256", b"hexdigest", b"Digest::")
+_COMMENTS = (b"#", b"//", b"*", b"/*", b"--", b"<!--")
+_BEFORE = re.compile(rb"//(?:www\.|secure\.|s\.|[a-z]{2}\.)?\Z")
+MAX_HITS = 20
+
+
+def avatar_signals(data: bytes, browser: bool) -> tuple[Signal, ...]:
+    if browser or not any(h in data for h in _HASHES):
+        return ()
+    out: list[Signal] = []
+    for needle, detail in AVATARS.items():
+        at = data.find(needle)
+        for _ in range(MAX_HITS):
+            if at < 0:
+                break
+            start = data.rfind(b"\n", 0, at) + 1
+            written = _BEFORE.search(data, max(start, at - 12), at) is not None
+            if written and not data[start:at].lstrip().startswith(_COMMENTS):
+                line = data.count(b"\n", 0, at) + 1
+                out.append(Signal("config.avatar", "avatar URL", line, detail))
+                break  # one line is evidence enough per file
+            at = data.find(needle, at + len(needle))
+    return tuple(out)
+
+
+__all__ = ["AVATARS", "avatar_signals"]

@@ -1,0 +1,114 @@
+"""Whether a URL read from a field comes from another request's response, not from a user.
+
+`egress_resolve` calls a field named like a destination (``letter.url``, ``data["next"]``)
+user data: a row or a request a user filled in. That is wrong when the object is what a
+request returned: ``letter = await lettersApi.create(…)`` (an SDK's answer),
+``resp = requests.get(…); data = resp.json()``. `response_source` follows the field's head
+name to the value bound to it (in the enclosing function first, then the file) and says
+
+* ``""`` — it is an HTTP client's response (a call of `http_models`' tables, or its
+  ``.json()`` / ``.data`` / ``.body``);
+* a package name — it is what a method of an instance of a class imported from that JS
+  package returned (``new LettersApi(config)`` from ``@lob/lob-typescript-sdk``);
+  `egress_services` names the package's catalog service, or leaves the call out;
+* None — anything else: a model's lookup (``Webhook.findById``: a class from the project's
+  own files; ``prisma.webhook.findUnique``: a read of stored rows by its method's name), a
+  parameter, a request body. Those stay user data.
+
+Bounded: at most `MAX_HOPS` bindings followed per field.
+"""
+
+from __future__ import annotations
+
+from bot.core.analysis import http_models as models
+from bot.core.analysis.egress_file import (
+    _CALLS,
+    _callee,
+    _canonical,
+    _File,
+    _function_of,
+    _local_binding,
+)
+from bot.core.analysis.egress_sockets import file_imports
+from bot.core.analysis.treesitter import Node, text
+
+MAX_HOPS = 4
+# Reads of stored rows through a store client (an ORM or query builder from a package):
+# `findUnique`, `findOne`, `selectFrom`, `query`; their rows are user data.
+_STORE_READS = ("find", "select", "query", "where", "execute", "get_item", "scan")
+_WRAPPERS = frozenset(
+    {"await_expression", "await", "parenthesized_expression", "as_expression",
+     "non_null_expression", "satisfies_expression"}
+)  # fmt: skip
+# Reading a response's payload: `resp.json()`, `res.data`, `await r.text()`.
+_PAYLOAD = frozenset({"json", "text", "data", "body", "get_json", "content"})
+
+
+def _bound(f: _File, name: str, call: Node) -> Node | None:
+    function = _function_of(f, call)
+    value = _local_binding(f, name, function) if function is not None else None
+    value = value if value is not None else f.values.get(name)
+    for _ in range(MAX_HOPS):
+        if value is None or value.type not in _WRAPPERS or not value.named_child_count:
+            break
+        value = value.named_children[0]
+    return value
+
+
+def _package(f: _File, name: str, call: Node) -> str | None:
+    """The JS package whose class `name` is an instance of (`new X(...)`, X imported from a
+    package, not a relative or aliased project path)."""
+    value = _bound(f, name, call)
+    if value is None or value.type != "new_expression":
+        return None
+    return _imported_class(f, value, call)
+
+
+def _imported_class(f: _File, new: Node, call: Node) -> str | None:
+    cls = _callee(new).split(".", 1)[0]
+    spec = file_imports(f, call).get(cls, "")
+    if not spec or spec.startswith((".", "/", "@/", "~", "#")):
+        return None
+    return spec
+
+
+def response_source(f: _File, head: str, call: Node, hops: int = 0) -> str | None:
+    """See the module's docstring: "" (an HTTP response), a package name, or None."""
+    if hops >= MAX_HOPS or not head:
+        return None
+    value = _bound(f, head, call)
+    if value is None:
+        return None
+    if value.type in ("member_expression", "attribute") and value.named_child_count:
+        # `const body = res.data`: the payload of another local
+        inner = value.named_children[0]
+        last = text(value, 120).rsplit(".", 1)[-1]
+        if inner.type == "identifier" and last in _PAYLOAD:
+            return response_source(f, text(inner, 80), call, hops + 1)
+        return None
+    if value.type not in _CALLS:
+        return None
+    callee = _callee(value)
+    family = "javascript" if f.language in ("typescript", "tsx") else f.language
+    if _canonical(f, callee) in models.MODELS.get(family, {}):
+        return ""  # an HTTP client's call: its response
+    receiver, _, method = callee.rpartition(".")
+    if not receiver:
+        return None
+    if method in _PAYLOAD and "." not in receiver and receiver != head:
+        return response_source(f, receiver, call, hops + 1)
+    if f.language == "python" or f.language == "go" or f.language == "ruby":
+        return "" if receiver in f.instances else None
+    if receiver in f.instances:
+        return ""
+    function = value.child_by_field_name("function")
+    target = function.child_by_field_name("object") if function is not None else None
+    if target is not None and target.type == "new_expression":  # `new Api(c).create(…)`
+        return _imported_class(f, target, call)
+    if method.startswith(_STORE_READS):
+        return None  # a store client's row (`prisma.webhook.findUnique`): what a user saved
+    # `client.files.create(…)`: the instance is the receiver's head
+    return _package(f, receiver.split(".", 1)[0], call)
+
+
+__all__ = ["response_source"]

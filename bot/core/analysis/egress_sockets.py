@@ -1,0 +1,156 @@
+"""Data sent to a server over a socket rather than HTTP: a StatsD client, or a raw TCP/UNIX
+socket to a configured address. Data tables, and the reading of one call node.
+
+* StatsD (`STATSD`): ``statsd.StatsClient(host=…)``, ``datadog.DogStatsd(host=…)``,
+  hot-shots / node-statsd / statsd-client ``new StatsD({host})``, Go ``statsd.New(addr)``
+  of a statsd package, Ruby ``Statsd.new(host)`` → an `OutboundCall` of kind ``statsd``.
+* A raw socket (`SOCKETS`): Python ``socket.create_connection((host, port))``, Node
+  ``net.createConnection({host})`` / ``net.connect``, Go ``net.Dial(network, addr)`` → kind
+  ``socket``; the item is named by what configures the address (`egress_services`).
+
+A JavaScript or Go call counts only when the name it goes through is imported from such a
+module (a local class called ``StatsD``, a ``net`` that is the project's own package, a
+database's ``connect`` are not these). Python callees arrive canonical (import-resolved).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot.core.analysis.treesitter import Node, text
+from bot.core.model import OutboundCall
+
+# Python: canonical callee → (position of the server argument, its keyword, client).
+PY_STATSD: dict[str, tuple[int, str, str]] = {
+    "statsd.StatsClient": (0, "host", "statsd"),
+    "statsd.TCPStatsClient": (0, "host", "statsd"),
+    "statsd.UnixSocketStatsClient": (0, "socket_path", "statsd"),
+    "statsd.client.StatsClient": (0, "host", "statsd"),
+    "statsd.client.udp.StatsClient": (0, "host", "statsd"),
+    "statsd.client.tcp.TCPStatsClient": (0, "host", "statsd"),
+    "datadog.DogStatsd": (0, "host", "datadog"),
+    "datadog.dogstatsd.DogStatsd": (0, "host", "datadog"),
+    "datadog.dogstatsd.base.DogStatsd": (0, "host", "datadog"),
+}
+PY_SOCKETS: dict[str, tuple[int, str, str]] = {
+    "socket.create_connection": (0, "address", "socket"),
+}
+RUBY_STATSD: dict[str, tuple[int, str, str]] = {
+    "Statsd.new": (0, "", "statsd-ruby"),
+    "Datadog::Statsd.new": (0, "", "dogstatsd-ruby"),
+}
+# JavaScript: modules whose export (constructor or factory) is a StatsD client.
+JS_STATSD_MODULES = frozenset(
+    {"hot-shots", "node-statsd", "statsd-client", "lynx", "node-dogstatsd", "datadog-metrics"}
+)
+JS_NET_MODULES = frozenset({"net", "node:net"})
+JS_NET_CALLS = frozenset({"createConnection", "connect"})
+GO_STATSD_CALLS = frozenset({"New", "NewClient", "NewBufferedClient", "NewClientWithConfig"})
+GO_DIALS = {"Dial": 1, "DialTimeout": 1}
+MAX_SCAN = 65_536  # bytes of the file's head read for its imports
+
+_JS_IMPORT = re.compile(
+    r"(?:(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*require\("
+    r"""[ \t]*['"]([^'"\n]{1,100})['"]"""
+    r"|import[ \t]+(?:\*[ \t]+as[ \t]+)?([A-Za-z_$][\w$]*)[ \t]+from[ \t]+"
+    r"""['"]([^'"\n]{1,100})['"])"""
+)
+# `const { A, B: C } = require("pkg")`, `import { A, B as C } from "pkg"`.
+_JS_NAMED = re.compile(
+    r"(?:(?:const|let|var)[ \t]*\{([^{}]{1,400})\}[ \t]*=[ \t]*require\("
+    r"""[ \t]*['"]([^'"\n]{1,100})['"]"""
+    r"|import[ \t]*(?:[A-Za-z_$][\w$]*[ \t]*,[ \t]*)?\{([^{}]{1,400})\}[ \t]*from[ \t]*"
+    r"""['"]([^'"\n]{1,100})['"])"""
+)
+_GO_IMPORT = re.compile(
+    r"""^[ \t]*(?:import[ \t]+)?(?:([A-Za-z_]\w*)[ \t]+)?"([^"\n]{1,200})"$""", re.M
+)
+
+Resolve = Callable[[Any, Node | None, int, Node], tuple[str, str, str]]
+KeyIn = Callable[[Any, Node, str, int], Node | None]
+Literal = Callable[[Node | None], str]
+
+
+def file_imports(f: Any, node: Node) -> dict[str, str]:
+    """Local name → module, for JS requires/imports and Go imports; read once per file
+    (kept on the walk's state, which lives for one file)."""
+    cached: dict[str, str] | None = getattr(f, "_socket_imports", None)
+    if cached is not None:
+        return cached
+    root = node
+    for _ in range(10_000):  # bounded climb to the file's root
+        if root.parent is None:
+            break
+        root = root.parent
+    source = text(root, MAX_SCAN)
+    found: dict[str, str] = {}
+    if f.language == "go":
+        for m in _GO_IMPORT.finditer(source):
+            path = m.group(2)
+            segments = [s for s in path.split("/") if not re.fullmatch(r"v\d+", s)]
+            found[m.group(1) or (segments[-1] if segments else path)] = path
+    else:
+        for m in _JS_IMPORT.finditer(source):
+            found[m.group(1) or m.group(3)] = m.group(2) or m.group(4)
+        for m in _JS_NAMED.finditer(source):
+            spec = m.group(2) or m.group(4)
+            for item in (m.group(1) or m.group(3)).split(",")[:50]:
+                local = re.split(r"[ \t\n]+as[ \t\n]+|:", item)[-1].strip()
+                if re.fullmatch(r"[A-Za-z_$][\w$]*", local):
+                    found[local] = spec
+    f._socket_imports = found
+    return found
+
+
+def socket_call(
+    f: Any,
+    node: Node,
+    callee: str,
+    args: list[Node],
+    resolve: Resolve,
+    key_in: KeyIn,
+    literal: Literal,
+    server: Callable[..., OutboundCall],
+) -> OutboundCall | None:
+    """A StatsD client or a raw socket opened at this call, else None. `server` reads the
+    server argument (`egress_other._server`)."""
+    language = f.language
+    if language == "python":
+        model = PY_STATSD.get(callee)
+        if model is not None:
+            return server(f, node, args, model, resolve, key_in, literal, "statsd")
+        model = PY_SOCKETS.get(callee)
+        if model is not None:
+            return server(f, node, args, model, resolve, key_in, literal, "socket")
+        return None
+    if language == "ruby":
+        model = RUBY_STATSD.get(callee)
+        return (
+            None
+            if model is None
+            else server(f, node, args, model, resolve, key_in, literal, "statsd")
+        )
+    head, _, rest = callee.partition(".")
+    if language == "javascript":
+        if not head or "." in rest:
+            return None
+        module = file_imports(f, node).get(head, "")
+        if module in JS_STATSD_MODULES and (not rest or rest == "StatsD"):
+            return server(f, node, args, (0, "host", module), resolve, key_in, literal, "statsd")
+        if module in JS_NET_MODULES and rest in JS_NET_CALLS:
+            return server(f, node, args, (0, "host", "net"), resolve, key_in, literal, "socket")
+        return None
+    if language == "go" and rest and "." not in rest:
+        module = file_imports(f, node).get(head, "")
+        segments = [p for p in module.split("/") if not re.fullmatch(r"v\d+", p)]
+        if rest in GO_STATSD_CALLS and segments and "statsd" in segments[-1]:
+            return server(f, node, args, (0, "", "statsd"), resolve, key_in, literal, "statsd")
+        if module == "net" and rest in GO_DIALS:
+            position = GO_DIALS[rest]
+            return server(f, node, args, (position, "", "net"), resolve, key_in, literal, "socket")
+    return None
+
+
+__all__ = ["file_imports", "socket_call"]

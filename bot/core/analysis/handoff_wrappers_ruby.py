@@ -1,0 +1,180 @@
+"""Ruby hand-offs behind a repository's own job helper (issue 18).
+
+A method that enqueues a job class it is given (`def later(job, *args) = job.set(wait:
+1).perform_later(*args)`, `klass.perform_async`, a symbol or string turned into the class
+with `.to_s.camelize.constantize` / `"#{name}".classify.constantize`) or delivers a mailer it
+is given (`mailer.with(…).public_send(action).deliver_later`) is a producer API: each call
+(`later(ExportJob, id)`, `enqueue :export_job, id`, `deliver UserMailer, :welcome`) produces
+the job or mail its argument names, and pairs with `class ExportJob < ApplicationJob`'s
+`perform` as a direct `ExportJob.perform_later` would.
+
+Per file (`wrapper_sites`, cached with the file's facts) the helpers are found as raw
+`rb-wrapper` sites; `link_ruby` finds their calls. Rails loads constants without imports,
+so the callers are looked for in every Ruby file whose text names the helper (at most
+`MAX_FILES` files read, `MAX_CALLERS` calls per helper). Patterns are linear and the loops
+capped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+
+from bot.core.analysis.scan import Lines
+from bot.core.model import FileFacts, HandoffSite
+
+MAX_LINE = 2_000
+MAX_WRAPPERS = 50
+MAX_FILES = 400
+MAX_CALLERS = 40
+MAX_TEXT = 2_000_000
+MAX_ARGS_TEXT = 400
+
+WRAPPER = "rb-wrapper"
+_DEF = re.compile(
+    r"\A[ \t]*+def[ \t]++(?:self\.)?([a-z_]\w{0,100}+[?!]?)[ \t]*+(?:\(([^)\n]{0,400})\)|"
+    r"([^=\n#]{0,400}))"
+)
+# `job.perform_later`, `job.set(…).perform_later`, `job.to_s.camelize.constantize.perform_later`
+_JOB_CALL = re.compile(
+    r"(?<![\w:@.])(?:\"\#\{[ \t]*+([a-z_]\w{0,100}+)[ \t]*+\}[\w:]{0,100}+\"|([a-z_]\w{0,100}+))"
+    r"((?:\.(?:to_s|camelize|classify|constantize|safe_constantize))*+)"
+    r"(?:\.set\b[^\n]{0,200}?)?\.(perform_later|perform_async|perform_in|perform_at|perform_now)\b"
+)
+_MAIL_CALL = re.compile(
+    r"(?<![\w:@.])([a-z_]\w{0,100}+)(?:\.with\b[^\n]{0,200}?)?"
+    r"\.(?:public_send|send|__send__)\b[^\n]{0,200}?\.deliver_later\b"
+)
+_COMMON = frozenset({"perform", "call", "initialize", "method_missing", "send", "run"})
+
+
+def _params(raw: str) -> list[str]:
+    out = []
+    for part in raw.split(",")[:20]:
+        name = part.strip().lstrip("*&").split("=")[0].split(":")[0].strip()
+        out.append(name)
+    return out
+
+
+def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
+    """`rb-wrapper` sites: (method, line, (parameter, index)) for each method that enqueues
+    a job class or delivers a mailer taken from a parameter."""
+    if "perform_" not in text and "deliver_later" not in text:
+        return ()
+    out: list[HandoffSite] = []
+    current: tuple[str, list[str]] | None = None
+    for i, raw in enumerate(text.split("\n"), 1):
+        line = raw[:MAX_LINE]
+        stripped = line.lstrip()
+        if stripped.startswith("#"):
+            continue
+        d = _DEF.match(line)
+        if d is not None:
+            current = (d.group(1), _params(d.group(2) or d.group(3) or ""))
+            if "=" not in line.partition(")")[2]:  # an endless `def x(a) = …` ends here
+                continue
+        elif stripped.startswith(("class ", "module ")):
+            current = None
+        if current is None or current[0] in _COMMON:
+            continue
+        name, params = current
+        if "perform_" in line:
+            for m in _JOB_CALL.finditer(line):
+                param = m.group(1) or m.group(2)
+                if m.group(1) and "constantize" not in m.group(3):
+                    continue  # a string that is never made a class
+                if param in params:
+                    mech = (
+                        "activejob" if m.group(4) in ("perform_later", "perform_now") else "sidekiq"
+                    )
+                    index = str(params.index(param))
+                    out.append(HandoffSite(WRAPPER, mech, name, i, (param, index)))
+        if "deliver_later" in line:
+            for m in _MAIL_CALL.finditer(line):
+                if m.group(1) in params:
+                    index = str(params.index(m.group(1)))
+                    out.append(HandoffSite(WRAPPER, "actionmailer", name, i, (m.group(1), index)))
+    return tuple(sorted(set(out)))
+
+
+def _camel(token: str) -> str:
+    """`:export_job` / "export_job" / `Admin::ExportJob` as the class's last name."""
+    token = token.strip().lstrip(":").strip("'\"")
+    if not token or not re.fullmatch(r"[\w:]{1,200}", token):
+        return ""
+    last = token.rpartition("::")[2].rpartition("/")[2]
+    if last[:1].isupper():
+        return last
+    return "".join(part.capitalize() for part in last.split("_") if part)
+
+
+def _argument(after: str, index: int) -> str:
+    """Argument `index` of a call (parenthesised or not), top-level commas only."""
+    depth, start, k = 0, 0, 0
+    text = after[:MAX_ARGS_TEXT]
+    for pos, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return text[start:pos] if k == index else ""
+            depth -= 1
+        elif ch == "\n" and depth == 0:
+            return text[start:pos] if k == index else ""
+        elif ch == "," and depth == 0:
+            if k == index:
+                return text[start:pos]
+            k, start = k + 1, pos + 1
+    return text[start:] if k == index else ""
+
+
+def link_ruby(
+    facts: Mapping[str, FileFacts], read: Callable[[str], str | None], skip: Callable[[str], bool]
+) -> tuple[dict[str, set[HandoffSite]], set[tuple[str, int]]]:
+    wrappers = [
+        (path, s)
+        for path, f in facts.items()
+        if f.language == "ruby" and not skip(path)
+        for s in f.handoffs
+        if s.role == WRAPPER
+    ][:MAX_WRAPPERS]
+    if not wrappers:
+        return {}, set()
+    added: dict[str, set[HandoffSite]] = defaultdict(set)
+    derived: set[tuple[str, int]] = set()
+    texts: dict[str, str] = {}
+    ruby = [p for p, f in facts.items() if f.language == "ruby" and not skip(p)]
+    read_files = 0  # files read in all
+    for _path, w in wrappers:
+        param, index = (*w.aliases, "", "0")[:2]
+        call = re.compile(r"(?<![\w:@$])" + re.escape(w.name) + r"(?:\(|[ \t]++(?=[:A-Z\"']))")
+        found = 0
+        for p in ruby:
+            if p not in texts:
+                if read_files >= MAX_FILES:
+                    break
+                read_files += 1
+                texts[p] = (read(p) or "")[:MAX_TEXT]
+            text = texts[p]
+            if w.name not in text:
+                continue
+            at = Lines(text)
+            for m in call.finditer(text):
+                i = at.at(m.start())
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                head = text[line_start : m.start()].lstrip()
+                if head.startswith(("#", "def ")) or head.endswith("def "):
+                    continue
+                job = _camel(_argument(text[m.end() :], int(index)))
+                if not job:
+                    continue
+                via = (w.name,) if param else ()
+                added[p].add(HandoffSite("produce", w.mechanism, job, i, via))
+                derived.add((p, i))
+                found += 1
+                if found >= MAX_CALLERS:
+                    break
+            if found >= MAX_CALLERS:
+                break
+    return dict(added), derived

@@ -1,0 +1,268 @@
+"""Python schedules declared in one file, by a line scan of the files a trigger names (an
+`ast` parse of a few large settings and test files cost ~a quarter of a Django project's
+extraction). Pure: text in, `ScheduleSite`s out (`schedules` dispatches here).
+
+* Celery beat entries (`"task": "a.b.c"` in a file that builds a beat schedule: `app.conf.
+  beat_schedule`, `CELERY_BEAT_SCHEDULE`, a config module's `beat_schedule`), `sender.
+  add_periodic_task(when, f.s(...))` (its first argument read to its closing parenthesis),
+  django-celery-beat `PeriodicTask.objects.create(..., task="a.b.c")` in code or migrations.
+* `@periodic_task`/`@db_periodic_task` (huey, old Celery), decorators given an `interval`/
+  `run_every`/`cron`/`periodic` keyword (periodiq), APScheduler's `@scheduled_job(...)` and
+  `add_job(f, "cron"|"interval"|CronTrigger(...))`, `enqueue_once(..., interval=)`.
+* rq-scheduler `scheduler.cron("…", func=f)` / `scheduler.schedule(..., func=f, interval=)`,
+  Django-Q `schedule("a.b.f", schedule_type=...)` / `Schedule.objects.create(func="a.b.f")`,
+  arq `cron(f, ...)` in a file with `cron_jobs`, `schedule.every(…).do(f)`.
+
+Each call's arguments are read at most `MAX_CALL_LINES` lines on, by `split_args`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis.handoffs import docstring_lines
+from bot.core.analysis.py_defs import split_args
+from bot.core.model import ScheduleSite
+
+MAX_LINE = 2_000
+MAX_CALL_LINES = 8  # lines a scheduling call's arguments may span
+MAX_CALL_TEXT = 1_200  # characters of them read
+
+
+def _short(value: str, limit: int = 120) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _sorted(sites: list[ScheduleSite]) -> tuple[ScheduleSite, ...]:
+    return tuple(sorted(set(sites), key=lambda s: (s.name, s.schedule, s.mechanism, s.line)))
+
+
+# Only files holding one of these are scanned (each is a pass over every Python file, and
+# a shorter needle such as "chedul" lets in files that only talk about schedulers).
+_PY_TRIGGERS = (
+    "crontab(",
+    "beat_schedule",
+    "BEAT_SCHEDULE",
+    "eriodic",  # periodic_task, db_periodic_task, periodiq's `periodic=`, `PeriodicTask`
+    "interval=",
+    "run_every",
+    "add_job(",
+    "scheduled_job(",
+    "schedule.every",
+    "repeat_every",
+)
+# One literal-first pass for Django-Q's `schedule_type`, arq's `cron_jobs`, rq-scheduler.
+_PY_TRIGGER_UNDERSCORE = re.compile(r"_(?:type(?<=schedule_type)|jobs(?<=cron_jobs)|scheduler)")
+
+
+def python_triggered(text: str) -> bool:
+    """Whether `text` may declare a schedule this module reads."""
+    return any(t in text for t in _PY_TRIGGERS) or _PY_TRIGGER_UNDERSCORE.search(text) is not None
+
+
+_PY_KEYWORDS = ("interval", "run_every", "cron", "crontab", "schedule")
+
+
+def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
+    """Python schedules by a line scan of the files a trigger names (an `ast` parse of a
+    few large settings and test files cost ~a quarter of a Django project's extraction)."""
+    if not python_triggered(text):
+        return ()
+    lines = [line[:MAX_LINE] for line in text.split("\n")]
+    beat = "beat" in text.lower() or "crontab(" in text
+    quoted = docstring_lines(text)
+    # The scheduling calls' literals this file holds: a line is searched for a call only
+    # when it holds one (a search of every line of a settings file cost more than the scan).
+    calls = tuple(n for n in _CALL_NEEDLES if n in text)
+    out: list[ScheduleSite] = []
+    for i, line in enumerate(lines, 1):
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith("#") or i in quoted:
+            continue
+        if beat and "task" in line:
+            m = _PY_BEAT_TASK.search(line)
+            if m:
+                when = _near(lines, i, _PY_BEAT_SCHEDULE) or "celery beat"
+                out.append(
+                    ScheduleSite(m.group(2).rpartition(".")[2], when, "celery-beat", i, m.group(2))
+                )
+                continue
+        if stripped.startswith("@"):
+            d = _PY_SCHED_DECORATOR.match(line)
+            if d:
+                name, args = d.group(1).rpartition(".")[2], d.group(2)
+                # fastapi-utils' `@repeat_every(seconds=…)`, Celery's periodic tasks, …
+                if "periodic" in name or name in _SCHED_NAMES or _PY_WHEN.search(args):
+                    target = _next_def(lines, i)
+                    if target:
+                        kind = "periodic-task" if "periodic" in name else name
+                        out.append(
+                            ScheduleSite(
+                                target, _short(_args(args), 80), kind, target_line(lines, i)
+                            )
+                        )
+            continue
+        # Each pattern only where its literal is: a search from every position of a line
+        # that cannot match costs more than the rest of the scan.
+        m2 = _PY_INTERVAL_CALL.search(line) if ".enqueue" in line and "interval" in line else None
+        if m2:
+            out.append(
+                ScheduleSite(m2.group(1).rpartition(".")[2], _short(m2.group(2), 80), "interval", i)
+            )
+            continue
+        if "schedule.every(" in line:
+            e = _PY_EVERY.search(line)
+            if e:
+                name = _job(e.group("name"))
+                out.append(ScheduleSite(name, _short(e.group("when"), 80), "schedule", i))
+                continue
+        if calls and any(n in line for n in calls):
+            # not a call named in a comment after the code
+            site = _call_schedule(lines, i, line.split("#", 1)[0], text)
+            if site is not None:
+                out.append(site)
+    return _sorted(out)
+
+
+_PY_BEAT_TASK = re.compile(r"([\"'])task\1\s*:\s*[\"']([\w.]{1,200})[\"']")
+_PY_BEAT_SCHEDULE = re.compile(r"[\"']schedule[\"']\s*+:\s*+(.{1,120}?)\s*+,?\s*+\Z")
+_PY_SCHED_DECORATOR = re.compile(r"\A\s*+@([\w.]{1,200})\((.{0,300})\Z")
+_PY_WHEN = re.compile(r"\b(?:interval|run_every|cron|crontab|schedule|periodic)\s*=|crontab\(")
+_PY_DEF_OR_CLASS = re.compile(r"\A\s*+(?:async\s++)?(?:def|class)\s++([A-Za-z_]\w*)")
+_PY_INTERVAL_CALL = re.compile(
+    r"([\w.]{1,200})\.enqueue(?:_once)?\(.{0,300}?\binterval\s*=\s*([^,)]{1,120})"
+)
+_PY_EVERY = re.compile(r"(?P<when>schedule\.every\(.{0,120}?)\.do\(\s*(?P<name>[\w.]{1,200})")
+
+
+def _near(lines: list[str], line_no: int, pattern: re.Pattern[str]) -> str:
+    """The first match of `pattern` within three lines of `line_no` (a beat entry's keys)."""
+    for j in range(max(0, line_no - 4), min(len(lines), line_no + 3)):
+        m = pattern.search(lines[j])
+        if m:
+            return _short(m.group(1), 80)
+    return ""
+
+
+def _next_def(lines: list[str], line_no: int) -> str:
+    for j in range(line_no, min(len(lines), line_no + 12)):
+        m = _PY_DEF_OR_CLASS.match(lines[j])
+        if m:
+            return m.group(1)
+    return ""
+
+
+def target_line(lines: list[str], line_no: int) -> int:
+    """The line of the `def`/`class` a decorator at `line_no` decorates."""
+    for j in range(line_no, min(len(lines), line_no + 12)):
+        if _PY_DEF_OR_CLASS.match(lines[j]):
+            return j + 1
+    return line_no
+
+
+def _args(text: str) -> str:
+    """A decorator's arguments as written on its line, without the closing parenthesis."""
+    text = text.strip()
+    return text[:-1].strip() if text.endswith(")") else text
+
+
+# Decorators that schedule by their name alone: fastapi-utils, APScheduler.
+_SCHED_NAMES = frozenset({"repeat_every", "scheduled_job"})
+# A scheduling call, where its "(" is: (what it is, the literal it needs in the file).
+_PY_SCHED_CALL = re.compile(
+    r"(?:(?<=\.)(?P<dot>add_periodic_task|add_job|cron|schedule)|(?<![\w.])(?P<bare>schedule|cron)"
+    r"|(?P<model>PeriodicTask|Schedule)\.objects\.(?:create|get_or_create|update_or_create))\("
+)
+_CALL_NEEDLES = (
+    *("add_periodic_task(", "add_job(", "cron(", "schedule(", "Task.objects."),
+    "Schedule.objects.",
+)
+_IDENT = re.compile(r"\A([A-Za-z_][\w.]{0,200}+)")
+_KW = re.compile(r"\A([A-Za-z_]\w{0,60}+)[ \t]*+=(?!=)[ \t]*+(.{0,600})\Z", re.S)
+_DOTTED = re.compile(r"\A[\"']([\w.]{1,200}+)[\"']\Z")
+_TASK_KEY = re.compile(r"[\"']?task[\"']?[ \t]*+[:=][ \t]*+[\"']([\w.]{1,200}+)[\"']")
+_LIBRARY_VERBS = (".send", ".delay", ".s", ".si", ".apply_async")
+
+
+def _job(name: str) -> str:
+    """`digest.send` / `ping.s` as `digest`: the job, not the library's verb."""
+    for verb in _LIBRARY_VERBS:
+        if name.endswith(verb) and len(name) > len(verb):
+            name = name[: -len(verb)]
+            break
+    return name.rpartition(".")[2]
+
+
+def _call_args(lines: list[str], i: int, start: int) -> tuple[list[str], dict[str, str]]:
+    """The positional and keyword arguments of the call whose "(" ends at `start` on line
+    `i`, read over at most `MAX_CALL_LINES` lines."""
+    text = "\n".join([lines[i - 1][start:], *lines[i : i + MAX_CALL_LINES - 1]])
+    positional: list[str] = []
+    keywords: dict[str, str] = {}
+    for a in split_args(text[:MAX_CALL_TEXT]):
+        kw = _KW.match(a)
+        if kw is not None:
+            keywords[kw.group(1)] = kw.group(2).strip()
+        else:
+            positional.append(a)
+    return positional, keywords
+
+
+def _call_schedule(lines: list[str], i: int, line: str, text: str) -> ScheduleSite | None:
+    """A schedule made by a call on line `i` (the first one the line holds)."""
+    if "(" not in line:
+        return None
+    m = _PY_SCHED_CALL.search(line)
+    if m is None:
+        return None
+    pos, kws = _call_args(lines, i, m.end())
+    what = m.group("dot") or m.group("bare") or m.group("model")
+    if what == "add_periodic_task" and len(pos) >= 2:  # Celery: (when, signature)
+        name = _IDENT.match(pos[1])
+        if name:
+            return ScheduleSite(_job(name.group(1)), _short(pos[0], 80), "celery-beat", i)
+    elif what == "add_job":  # APScheduler: (func, trigger, **trigger_args)
+        func = kws.get("func") or (pos[0] if pos else "")
+        trigger = kws.get("trigger") or (pos[1] if len(pos) > 1 else "")
+        name = _IDENT.match(func)
+        if name and ("cron" in trigger.lower() or "interval" in trigger.lower()):
+            rest = ", ".join(f"{k}={v}" for k, v in kws.items() if k not in ("func", "trigger"))
+            when = _short(f"{trigger}, {rest}" if rest else trigger, 80)
+            return ScheduleSite(_job(name.group(1)), when, "apscheduler", i)
+    elif what in ("cron", "schedule") and m.group("dot"):
+        # rq-scheduler: `scheduler.cron("0 * * * *", func=f)`, `.schedule(..., func=f,
+        # interval=60)`; only in a file that names it (`.schedule(` is huey's enqueue too).
+        if "rq_scheduler" not in text and "get_scheduler" not in text:
+            return None
+        func = kws.get("func", "")
+        name = _IDENT.match(func)
+        when = pos[0] if what == "cron" and pos else kws.get("interval", "")
+        if name and when:
+            return ScheduleSite(_job(name.group(1)), _short(when, 80), "rq-scheduler", i)
+    elif what == "schedule":  # Django-Q: schedule("a.b.f", schedule_type=...)
+        dotted = _DOTTED.match(pos[0]) if pos and "django_q" in text else None
+        if dotted:
+            when = kws.get("schedule_type") or kws.get("cron") or "schedule"
+            return _dotted(dotted.group(1), when, "django-q", i)
+    elif what == "cron":  # arq: cron(f, hour=…) in a worker's `cron_jobs`
+        name = _IDENT.match(pos[0]) if pos and "cron_jobs" in text else None
+        if name:
+            when = ", ".join(f"{k}={v}" for k, v in kws.items()) or "cron"
+            return ScheduleSite(_job(name.group(1)), _short(when, 80), "arq", i)
+    elif what == "PeriodicTask":  # django-celery-beat, `task="a.b.c"` here or in defaults
+        joined = "\n".join(lines[i - 1 : i - 1 + MAX_CALL_LINES])[:MAX_CALL_TEXT]
+        task = _TASK_KEY.search(joined)
+        # `"task": "a.b.c"` in a dict is the beat-entry rule's (the file names the beat)
+        if task and not task.group(0).startswith(("'", '"')):
+            when = next((k for k in ("crontab", "interval", "clocked", "solar") if k in kws), "")
+            return _dotted(task.group(1), when or "django-celery-beat", "django-celery-beat", i)
+    elif what == "Schedule" and "django_q" in text:
+        dotted = _DOTTED.match(kws.get("func", ""))
+        if dotted:
+            return _dotted(dotted.group(1), kws.get("schedule_type", "schedule"), "django-q", i)
+    return None
+
+
+def _dotted(dotted: str, when: str, mechanism: str, line: int) -> ScheduleSite:
+    return ScheduleSite(dotted.rpartition(".")[2], _short(when, 80), mechanism, line, dotted)

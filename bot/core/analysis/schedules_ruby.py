@@ -1,0 +1,108 @@
+"""Ruby schedules declared in one file. Pure: text in, `ScheduleSite`s out (`schedules`
+dispatches here). Lines are cut at `MAX_LINE`; every pattern is anchored, its repeats bounded.
+
+* `whenever` (`config/schedule.rb`): `every … do` and the `runner`/`rake`/`command` inside.
+* GoodJob cron (`config.good_job.cron = { name: { cron: "…", class: "X" } }` in
+  `config/application.rb` or an initializer) and sidekiq-cron hashes, on one line or spread
+  over the lines of the entry (at most `MAX_ENTRY_LINES`); cited at the `cron:` line.
+* clockwork: `every(1.hour, "job.name") { X.perform_later }` in a file that names Clockwork.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.model import ScheduleSite
+
+MAX_LINE = 2_000
+MAX_ENTRY_LINES = 12  # lines of a multi-line cron entry, from its key to its `class:`
+
+
+def _short(value: str, limit: int = 120) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+_RB_EVERY = re.compile(r"\A\s*+every\s++([^\n]{1,120}?)\s+do\b")
+_RB_RUNS = re.compile(r"\A\s*+(runner|rake|command)\s++[\"']([^\"'\n]{1,200})[\"']")
+_RB_HASH = re.compile(
+    r"\A\s*+[\"':]?([\w\-.]++)[\"']?\s*+(?::|=>)\s*+\{[^\n]{0,400}?\bcron:\s*[\"']([^\"'\n]{1,100})[\"']"
+    r"(?:[^\n]{0,400}?\bclass:\s*[\"']([\w:]+)[\"'])?"
+)
+
+# A multi-line entry: its key opens a hash (`frequent_task: {`, `"a.b" => {`), its `cron:`
+# and `class:` follow on their own lines.
+_RB_KEY_OPEN = re.compile(r"\A\s*+[\"':]?([\w\-.]{1,100}+)[\"']?\s*+(?::|=>)\s*+\{\s*+\Z")
+_RB_CRON_KEY = re.compile(r"\A\s*+:?cron:?\s*+(?:=>\s*+)?[\"']([^\"'\n]{1,100}+)[\"']")
+_RB_CLASS_KEY = re.compile(r"\A\s*+:?class:?\s*+(?:=>\s*+)?[\"']?((?:::)?[A-Z][\w:]{0,200}+)")
+_RB_CLOCKWORK = re.compile(
+    r"\A\s*+every\s*+\(\s*+([^,\n]{1,80}+),\s*+[\"']([^\"'\n]{1,120}+)[\"']([^\n]{0,400})"
+)
+_RB_RUNS_CLASS = re.compile(
+    r"(?<![\w:])([A-Z][\w:]{0,200}+)\.(?:perform_later|perform_async|perform_now|new|call)"
+)
+
+
+class _Entry:
+    """A multi-line cron entry being read: its key, and the `cron:`/`class:` seen so far."""
+
+    def __init__(self, key: str, line: int) -> None:
+        self.key, self.line = key, line
+        self.cron, self.cron_line, self.target = "", 0, ""
+
+    def site(self) -> ScheduleSite | None:
+        if not self.cron_line:
+            return None
+        return ScheduleSite(self.key, self.cron, "cron", self.cron_line, self.target)
+
+
+def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
+    if "every" not in text and "cron" not in text:
+        return ()
+    clockwork = "lockwork" in text  # `require "clockwork"`, `module Clockwork`
+    out: list[ScheduleSite] = []
+    every: tuple[str, int] | None = None
+    entry: _Entry | None = None
+    for i, line in enumerate(text.splitlines(), 1):
+        line = line[:MAX_LINE]
+        if line.lstrip().startswith("#"):
+            continue
+        if entry is not None and i - entry.line > MAX_ENTRY_LINES:
+            entry = None
+        if entry is not None:
+            c = _RB_CRON_KEY.match(line)
+            if c:
+                entry.cron, entry.cron_line = c.group(1), i
+            k = _RB_CLASS_KEY.match(line)
+            if k:
+                entry.target = k.group(1)
+            if line.strip().startswith("}") or (entry.cron_line and entry.target):
+                site = entry.site()
+                if site is not None:
+                    out.append(site)
+                entry = None
+            continue
+        if clockwork and "every" in line:
+            w = _RB_CLOCKWORK.match(line)
+            if w:
+                runs = _RB_RUNS_CLASS.search(w.group(3))
+                target = runs.group(1) if runs else ""
+                out.append(ScheduleSite(w.group(2), w.group(1).strip(), "clockwork", i, target))
+                continue
+        m = _RB_EVERY.match(line)
+        if m:
+            every = (m.group(1), i)
+            continue
+        r = _RB_RUNS.match(line) if every else None
+        if r and every:
+            out.append(ScheduleSite(_short(r.group(2), 60), every[0], "whenever", i, r.group(1)))
+            continue
+        if "cron:" in line:
+            h = _RB_HASH.match(line)
+            if h:
+                out.append(ScheduleSite(h.group(1), h.group(2), "cron", i, h.group(3) or ""))
+        elif line.rstrip().endswith("{"):
+            o = _RB_KEY_OPEN.match(line)
+            if o:
+                entry = _Entry(o.group(1), i)
+    return tuple(sorted(set(out), key=lambda s: (s.name, s.schedule, s.mechanism, s.line)))

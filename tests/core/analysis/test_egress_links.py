@@ -1,0 +1,53 @@
+"""Avatar URLs built by the server from a hashed e-mail name Gravatar; a link in prose, a
+comment, or browser code does not."""
+
+from __future__ import annotations
+
+from bot.core.analysis import analyze
+from bot.core.facts_cache import MemoryFactsCache
+from bot.core.snapshot import MemorySnapshot
+from bot.local.catalog_file import default_catalog
+
+CATALOG = default_catalog()
+
+
+def names(files: dict[str, bytes]) -> dict[str, tuple[tuple[str, int | None], ...]]:
+    facts = analyze(MemorySnapshot(files), MemoryFactsCache(), CATALOG)
+    return {s.name: tuple((e.path, e.line) for e in s.evidence) for s in facts.integrations}
+
+
+def test_python_and_js_avatar_urls_built_from_a_hash() -> None:
+    py = (
+        b"from hashlib import md5\n\n"
+        b"class Member:\n"
+        b"    def picture(self, size):\n"
+        b"        digest = md5(self.email.encode()).hexdigest()\n"
+        b"        return f'https://www.gravatar.com/avatar/{digest}?s={size}'\n"
+    )
+    js = (
+        b"const crypto = require('crypto');\n"
+        b"function pic(email) {\n"
+        b"  const h = crypto.createHash('sha256').update(email).digest('hex');\n"
+        b"  return `https://gravatar.com/avatar/${h}`;\n"
+        b"}\nmodule.exports = pic;\n"
+    )
+    assert names({"app/models.py": py})["Gravatar"] == (("app/models.py", 6),)
+    assert names({"lib/pic.js": js})["Gravatar"] == (("lib/pic.js", 4),)
+
+
+def test_lookalikes_make_no_claim() -> None:
+    no_hash = b"HELP = 'Set your picture at https://gravatar.com/avatar/ settings'\n"
+    comment = b"import hashlib\n# see https://www.gravatar.com/avatar/<md5> for the format\nx = 1\n"
+    browser = (
+        b"import md5 from 'md5';\n"
+        b"export const Pic = ({e}) => <img src={`https://gravatar.com/avatar/${md5(e)}`} />;\n"
+    )
+    # the host named without a scheme (a table of prefixes, a docstring) in a hashing file
+    table = b"import hashlib\nPREFIXES = {b'gravatar.com/avatar/': 'g'}\n"
+    files = {
+        "app/help.py": no_hash,
+        "app/notes.py": comment,
+        "web/src/Pic.tsx": browser,
+        "app/table.py": table,
+    }
+    assert "Gravatar" not in names(files)

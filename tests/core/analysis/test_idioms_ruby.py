@@ -1,0 +1,253 @@
+"""Ruby hand-off and schedule idioms (issue 18), one small app per idiom in the shape its
+library's documentation shows, and lookalikes that must not count. Harness: `idiom_apps.py`."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.core.analysis.idiom_apps import Idiom, misses
+
+IDIOMS = [
+    # --- Sidekiq ----------------------------------------------------------------------
+    Idiom(
+        "sidekiq-job-perform-async-in-at",
+        {
+            "app/sidekiq/hard_job.rb": "class HardJob\n  include Sidekiq::Job\n"
+            "  sidekiq_options queue: 'critical', retry: 5\n\n"
+            "  def perform(name, count)\n  end\nend\n",
+            "app/controllers/work_controller.rb": "class WorkController < ApplicationController\n"
+            "  def create\n    HardJob.perform_async('bob', 5)\n"
+            "    HardJob.perform_in(5.minutes, 'bob', 5)\n"
+            "    HardJob.perform_at(1.hour.from_now, 'bob', 5)\n  end\nend\n",
+        },
+        handoffs=(("HardJob", "app/controllers/work_controller.rb", "app/sidekiq/hard_job.rb"),),
+    ),
+    Idiom(
+        "sidekiq-worker-in-a-module",
+        {
+            "app/workers/billing/charge_worker.rb": "module Billing\n  class ChargeWorker\n"
+            "    include Sidekiq::Worker\n\n    def perform(id)\n    end\n  end\nend\n",
+            "app/models/order.rb": "class Order < ApplicationRecord\n"
+            "  after_commit { Billing::ChargeWorker.perform_async(id) }\nend\n",
+        },
+        handoffs=(("ChargeWorker", "app/models/order.rb", "app/workers/billing/charge_worker.rb"),),
+    ),
+    # --- ActiveJob, ActionMailer --------------------------------------------------------
+    Idiom(
+        "activejob-perform-later-set-and-all-later",
+        {
+            "app/jobs/guests_cleanup_job.rb": "class GuestsCleanupJob < ApplicationJob\n"
+            "  queue_as :default\n\n  def perform(*guests)\n  end\nend\n",
+            "app/jobs/welcome_job.rb": "class WelcomeJob < ApplicationJob\n"
+            "  def perform(user)\n  end\nend\n",
+            "app/models/guest.rb": "class Guest < ApplicationRecord\n  def cleanup\n"
+            "    GuestsCleanupJob.perform_later(self)\n"
+            "    GuestsCleanupJob.set(wait: 1.week, queue: :low).perform_later(self)\n  end\n"
+            "  def self.welcome_all(users)\n"
+            "    ActiveJob.perform_all_later(users.map { |u| WelcomeJob.new(u) })\n  end\nend\n",
+        },
+        handoffs=(
+            ("GuestsCleanupJob", "app/models/guest.rb", "app/jobs/guests_cleanup_job.rb"),
+            ("WelcomeJob", "app/models/guest.rb", "app/jobs/welcome_job.rb"),
+        ),
+    ),
+    Idiom(
+        "actionmailer-deliver-later",
+        {
+            "app/mailers/user_mailer.rb": "class UserMailer < ApplicationMailer\n"
+            "  def welcome_email\n    mail(to: params[:user].email)\n  end\nend\n",
+            "app/controllers/users_controller.rb": "class UsersController < ApplicationController\n"
+            "  def create\n    UserMailer.with(user: @user).welcome_email.deliver_later\n"
+            "  end\nend\n",
+        },
+        handoffs=(
+            ("UserMailer", "app/controllers/users_controller.rb", "app/mailers/user_mailer.rb"),
+        ),
+    ),
+    # --- Resque, DelayedJob -------------------------------------------------------------
+    Idiom(
+        "resque-enqueue",
+        {
+            "app/jobs/image_conversion.rb": "class ImageConversion\n  @queue = :file_serve\n\n"
+            "  def self.perform(repo_id, branch)\n  end\nend\n",
+            "app/controllers/images_controller.rb": "class ImagesController\n  def create\n"
+            "    Resque.enqueue(ImageConversion, params[:id], 'master')\n  end\nend\n",
+        },
+        handoffs=(
+            (
+                "ImageConversion",
+                "app/controllers/images_controller.rb",
+                "app/jobs/image_conversion.rb",
+            ),
+        ),
+    ),
+    Idiom(
+        "delayed-job-delay-and-handle-asynchronously",
+        {
+            "app/models/device.rb": "class Device < ApplicationRecord\n"
+            "  def deliver_push\n  end\n  handle_asynchronously :deliver_push\nend\n",
+            "app/jobs/newsletter_job.rb": "class NewsletterJob < Struct.new(:text, :emails)\n"
+            "  def perform\n  end\nend\n",
+            "app/controllers/devices_controller.rb": "class DevicesController\n  def update\n"
+            "    @device.deliver_push\n    @user.delay.activate!(@device)\n"
+            "    Delayed::Job.enqueue(NewsletterJob.new('hi', emails))\n  end\nend\n",
+        },
+        handoffs=(
+            (
+                "NewsletterJob",
+                "app/controllers/devices_controller.rb",
+                "app/jobs/newsletter_job.rb",
+            ),
+            ("activate!", "app/controllers/devices_controller.rb", ""),
+        ),
+    ),
+    # --- schedules ----------------------------------------------------------------------
+    Idiom(
+        "good-job-cron-in-application-rb",
+        {
+            "config/application.rb": "module Shop\n  class Application < Rails::Application\n"
+            "    config.good_job.enable_cron = true\n"
+            "    config.good_job.cron = {\n"
+            "      frequent_task: {\n"
+            "        cron: '*/15 * * * *',\n"
+            "        class: 'FrequentTaskJob',\n"
+            "        args: [42],\n"
+            "      },\n"
+            "      nightly: { cron: 'every day at 3am', class: 'NightlyJob' },\n"
+            "    }\n  end\nend\n",
+        },
+        schedules=(
+            ("config/application.rb", "FrequentTaskJob"),
+            ("config/application.rb", "NightlyJob"),
+        ),
+    ),
+    Idiom(
+        "good-job-cron-in-an-initializer",
+        {
+            "config/initializers/good_job.rb": "Rails.application.configure do\n"
+            "  config.good_job.cron = {\n"
+            "    'sync.accounts' => {\n"
+            "      cron: '0 * * * *',\n      class: 'SyncAccountsJob'\n    }\n  }\nend\n",
+        },
+        schedules=(("config/initializers/good_job.rb", "SyncAccountsJob"),),
+    ),
+    Idiom(
+        "solid-queue-recurring-yml",
+        {
+            "config/recurring.yml": "production:\n"
+            "  periodic_cleanup:\n    class: CleanSoftDeletedRecordsJob\n"
+            "    queue: background\n    args: [ 1000, { batch_size: 500 } ]\n"
+            "    schedule: every hour\n"
+            '  periodic_command:\n    command: "SoftDeletedRecord.due.delete_all"\n'
+            "    priority: 2\n    schedule: at 5am every day\n",
+        },
+        schedules=(
+            ("config/recurring.yml", "CleanSoftDeletedRecordsJob"),
+            ("config/recurring.yml", "periodic_command"),
+        ),
+    ),
+    Idiom(
+        "sidekiq-cron-schedule-yml",
+        {
+            "config/schedule.yml": 'my_first_job:\n  cron: "*/5 * * * *"\n'
+            '  class: "HardJob"\n  queue: hard_worker\n',
+        },
+        schedules=(("config/schedule.yml", "HardJob"),),
+    ),
+    Idiom(
+        "sidekiq-scheduler-in-sidekiq-yml",
+        {
+            "config/sidekiq.yml": ":concurrency: 5\n:queues:\n  - default\n"
+            ":scheduler:\n  :schedule:\n    hello_world:\n"
+            "      cron: '0 * * * * *'\n      class: HelloWorld\n"
+            "    refresh:\n      every: '45m'\n      class: RefreshJob\n",
+        },
+        schedules=(("config/sidekiq.yml", "HelloWorld"), ("config/sidekiq.yml", "RefreshJob")),
+    ),
+    Idiom(
+        "whenever-schedule-rb",
+        {
+            "config/schedule.rb": "every 1.day, at: '4:30 am' do\n"
+            "  runner 'Report.generate_daily'\nend\n\n"
+            "every 3.hours do\n  rake 'cache:warm'\nend\n",
+        },
+        schedules=(
+            ("config/schedule.rb", "Report.generate_daily"),
+            ("config/schedule.rb", "cache:warm"),
+        ),
+    ),
+    Idiom(
+        "clockwork-every",
+        {
+            "clock.rb": "require 'clockwork'\nrequire './config/environment'\n\n"
+            "module Clockwork\n  handler do |job|\n    puts job\n  end\n\n"
+            "  every(1.hour, 'feeds.sync') { FeedSyncJob.perform_later }\n"
+            "  every(1.day, 'midnight.job', at: '00:00')\nend\n",
+        },
+        schedules=(("clock.rb", "feeds.sync"), ("clock.rb", "midnight.job")),
+    ),
+    # --- broadcasts -------------------------------------------------------------------
+    Idiom(
+        "actioncable-broadcast-and-stream",
+        {
+            "app/channels/chat_channel.rb": "class ChatChannel < ApplicationCable::Channel\n"
+            '  def subscribed\n    stream_from "chat_room"\n  end\nend\n',
+            "app/models/message.rb": "class Message < ApplicationRecord\n"
+            '  after_create_commit { ActionCable.server.broadcast("chat_room", body) }\nend\n',
+        },
+        handoffs=(("chat_room", "app/models/message.rb", "app/channels/chat_channel.rb"),),
+    ),
+    Idiom(
+        "turbo-streams-broadcast-later",
+        {
+            "app/models/comment.rb": "class Comment < ApplicationRecord\n"
+            "  after_create_commit -> { broadcast_append_later_to(:comments) }\nend\n",
+        },
+        handoffs=(("comments", "app/models/comment.rb", ""),),
+    ),
+    # --- lookalikes -------------------------------------------------------------------
+    Idiom(
+        "not-a-delay-value-or-a-plain-every",
+        {
+            "app/models/retry_policy.rb": "class RetryPolicy\n  def wait\n"
+            "    config.delay.to_i\n    options.delay.seconds\n  end\n"
+            "  def each_page\n    items.every(10) { |x| x }\n  end\nend\n",
+        },
+        absent=("to_i", "seconds", "app/models/retry_policy.rb"),
+    ),
+    Idiom(
+        "not-a-job-a-plain-perform-class",
+        {
+            "app/services/checkout.rb": "class Checkout\n  def perform\n  end\nend\n",
+        },
+        absent=("Checkout",),
+    ),
+]
+
+
+@pytest.mark.parametrize("idiom", IDIOMS, ids=lambda i: i.id)
+def test_ruby_idiom(idiom: Idiom) -> None:
+    assert misses(idiom) == []
+
+
+HOSTILE = [
+    "Resque.enqueue(" + "a," * 50_000,
+    "x.delay(" + "(" * 50_000 + ".run\n",
+    "  key: {\n" + "    cron: '" * 20_000 + "\n",
+    "require 'clockwork'\n" + "every(" * 50_000 + "\n",
+    "ActiveJob.perform_all_later(" + "X.new" * 20_000 + "\n",
+    "class A\n" + "  def perform\n" * 20_000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: t[:20])
+def test_hostile_ruby_gives_sites_or_nothing_quickly(text: str) -> None:
+    import time
+
+    from bot.core.analysis.handoffs_ruby import ruby_sites
+    from bot.core.analysis.schedules_ruby import ruby_schedules
+
+    start = time.process_time()
+    ruby_sites(text)
+    ruby_schedules(text)
+    assert time.process_time() - start < 2.0
