@@ -3,7 +3,8 @@
 Ranks order flows: ``deployed`` (workers, consumers, schedulers), ``public`` (HTTP and
 webhooks), ``cli``, and ``development`` (benchmarks, scripts, sandboxes, demos, examples),
 which the doc folds into one line. `rank_flows` sorts a repository's flows, keeps one per
-entry point and sink, and caps each rank (`RANK_CAPS`).
+entry point and sink, puts one flow to each sink first, and caps each rank (`RANK_CAPS`; the
+public cap grows with the sinks its flows reach).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from collections.abc import Mapping
 
 from bot.core.model import Flow
 
-RANK_CAPS = {"public": 16, "deployed": 12, "cli": 6, "development": 6}
+RANK_CAPS = {"public": 16, "deployed": 24, "cli": 6, "development": 6}
 MAX_PUBLIC = 24  # the public cap grows with the distinct sinks public flows reach, to this
 ROOM = 8  # public flows past one per sink: other entry files to the same sinks
-MAX_DEPLOYED = 24  # workers, consumers and schedulers keep their flows, to this
 # The order a reader follows: a request comes in (routes, webhooks), a deployed process
 # takes the work off a queue or a clock, a person runs a command; development tools last.
 RANKS = ("public", "deployed", "cli", "development")
@@ -110,14 +110,12 @@ def rank_flows(
     # At most so many of each rank: a web app's hundred handlers leave room for its
     # workers and commands. Every sink a rank reaches is kept before a second flow to one
     # sink, so the public cap grows with the sinks (to `MAX_PUBLIC`); what the deployment
-    # runs keeps its flows (to `MAX_DEPLOYED`).
+    # runs keeps its flows (to its cap, as many as the public flows at most).
     out: list[Flow] = []
     for rank, cap in RANK_CAPS.items():
         mine = _diverse([f for f in (*leading, *again) if f.rank == rank])
         if rank == "public":
             cap = min(MAX_PUBLIC, max(cap, len({_sink_of(f) for f in mine}) + ROOM))
-        elif rank == "deployed":
-            cap = MAX_DEPLOYED
         out += mine[:cap]
     return tuple(out)
 
@@ -165,8 +163,8 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
     for i, f in enumerate(flows):
         if id(f) not in taken and f.hops[0].path not in files:
             # How common its landing is: flows to that sink, times flows to that very line.
-            key = (share[id(f)] * count[sink_of[id(f)]], share[id(f)], i, f)
-            by_file.setdefault(f.hops[0].path, []).append(key)
+            landing = (share[id(f)] * count[sink_of[id(f)]], share[id(f)], i, f)
+            by_file.setdefault(f.hops[0].path, []).append(landing)
     second = sorted((min(c, key=lambda x: x[:3]) for c in by_file.values()), key=lambda x: x[1:3])
     taken |= {id(k[3]) for k in second}
     rest = sorted(
