@@ -20,7 +20,8 @@ from bot.core.model import FileFacts, Flow, Hop, ImportRef, Service
 MAX_DEPTH = 4
 MAX_VISIT = 120
 MAX_SINKS = 4
-PER_ENTRY = 3  # flows drawn from one entry point: one per kind of sink it reaches first
+PER_ENTRY = 3  # import walks added for kinds of sink the calls don't reach
+MAX_PER_ENTRY = 6  # flows from one entry function: one per distinct sink it reaches
 MAX_NAMES = 8  # names of one `from x import a, b` tried as submodules
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]

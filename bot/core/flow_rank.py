@@ -3,7 +3,8 @@
 Ranks order flows: ``deployed`` (workers, consumers, schedulers), ``public`` (HTTP and
 webhooks), ``cli``, and ``development`` (benchmarks, scripts, sandboxes, demos, examples),
 which the doc folds into one line. `rank_flows` sorts a repository's flows, keeps one per
-entry point and sink, and caps each rank (`RANK_CAPS`).
+entry point and sink, puts one flow to each sink first, and caps each rank (`RANK_CAPS`; the
+public cap grows with the sinks its flows reach).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Mapping
 
 from bot.core.model import Flow
 
-RANK_CAPS = {"public": 16, "deployed": 12, "cli": 6, "development": 6}  # MAX_FLOWS in all
+RANK_CAPS = {"public": 16, "deployed": 24, "cli": 6, "development": 6}
+MAX_PUBLIC = 24  # the public cap grows with the distinct sinks public flows reach, to this
+ROOM = 8  # public flows past one per sink: other entry files to the same sinks
 # The order a reader follows: a request comes in (routes, webhooks), a deployed process
 # takes the work off a queue or a clock, a person runs a command; development tools last.
 RANKS = ("public", "deployed", "cli", "development")
@@ -105,36 +108,70 @@ def rank_flows(
         (again if key in taken else leading).append(flow)
         taken.add(key)
     # At most so many of each rank: a web app's hundred handlers leave room for its
-    # workers and commands.
+    # workers and commands. Every sink a rank reaches is kept before a second flow to one
+    # sink, so the public cap grows with the sinks (to `MAX_PUBLIC`); what the deployment
+    # runs keeps its flows (to its cap, as many as the public flows at most).
     out: list[Flow] = []
     for rank, cap in RANK_CAPS.items():
-        out += _diverse([f for f in (*leading, *again) if f.rank == rank])[:cap]
+        mine = _diverse([f for f in (*leading, *again) if f.rank == rank])
+        if rank == "public":
+            cap = min(MAX_PUBLIC, max(cap, len({_sink_of(f) for f in mine}) + ROOM))
+        out += mine[:cap]
     return tuple(out)
 
 
+def _sink_of(flow: Flow) -> str:
+    """The sink a flow is named for (`… → notification-queue`)."""
+    return flow.name.rpartition(" → ")[2]
+
+
 def _diverse(flows: list[Flow]) -> list[Flow]:
-    """`flows` (in order) with the first to each sink first, then one from each entry file
+    """`flows` (in order) with one flow to each sink first, then one from each entry file
     (the one to its rarest sink), then the rest: a hundred handlers storing rows leave room
-    for the one that mails."""
-    sink_of = {id(f): f.name.rpartition(" → ")[2] for f in flows}
+    for the one that mails. The flow standing for a sink is the one whose sink line fewest
+    flows share: a settings module every handler reaches configures SMTP, the mailer that
+    one route calls sends it."""
+    sink_of = {id(f): _sink_of(f) for f in flows}
     count: dict[str, int] = {}
+    sites: dict[tuple[str, int | None], int] = {}
     for f in flows:
         count[sink_of[id(f)]] = count.get(sink_of[id(f)], 0) + 1
-    first: list[Flow] = []
-    seen: set[str] = set()
-    for f in flows:
-        if sink_of[id(f)] not in seen:
-            seen.add(sink_of[id(f)])
-            first.append(f)
+        site = (f.sinks[0].path, f.sinks[0].line)
+        sites[site] = sites.get(site, 0) + 1
+    best: dict[str, tuple[int, int, Flow]] = {}
+    for i, f in enumerate(flows):
+        key = (sites[(f.sinks[0].path, f.sinks[0].line)], i, f)
+        old = best.get(sink_of[id(f)])
+        if old is None or key[:2] < old[:2]:
+            best[sink_of[id(f)]] = key
+    # Truncated by the cap, the first flows to each sink spread over the entry files: a
+    # file that calls twenty APIs does not crowd out the one that signs users up.
+    first = [f for _, _, f in sorted(best.values(), key=lambda k: k[1])]
+    order = {id(f): i for i, f in enumerate(first)}
+    seen_file: dict[str, int] = {}
+    turn: dict[int, int] = {}
+    for f in first:
+        turn[id(f)] = seen_file.get(f.hops[0].path, 0)
+        seen_file[f.hops[0].path] = turn[id(f)] + 1
+    first.sort(key=lambda f: (turn[id(f)], order[id(f)]))
     taken = {id(f) for f in first}
     files = {f.hops[0].path for f in first}
-    by_file: dict[str, list[tuple[int, int, Flow]]] = {}
+    # Past one per sink, flows that land where few others do (the mailer) before those to a
+    # line every handler reaches (the settings module).
+    share = {id(f): sites[(f.sinks[0].path, f.sinks[0].line)] for f in flows}
+    by_file: dict[str, list[tuple[int, int, int, Flow]]] = {}
     for i, f in enumerate(flows):
         if id(f) not in taken and f.hops[0].path not in files:
-            by_file.setdefault(f.hops[0].path, []).append((count[sink_of[id(f)]], i, f))
-    second = sorted((min(c, key=lambda x: x[:2]) for c in by_file.values()), key=lambda x: x[1])
-    taken |= {id(f) for _, _, f in second}
-    return first + [f for _, _, f in second] + [f for f in flows if id(f) not in taken]
+            # How common its landing is: flows to that sink, times flows to that very line.
+            landing = (share[id(f)] * count[sink_of[id(f)]], share[id(f)], i, f)
+            by_file.setdefault(f.hops[0].path, []).append(landing)
+    second = sorted((min(c, key=lambda x: x[:3]) for c in by_file.values()), key=lambda x: x[1:3])
+    taken |= {id(k[3]) for k in second}
+    rest = sorted(
+        ((share[id(f)], i, f) for i, f in enumerate(flows) if id(f) not in taken),
+        key=lambda x: x[:2],
+    )
+    return first + [k[3] for k in second] + [f for _, _, f in rest]
 
 
 def _has_queue(flow: Flow) -> bool:

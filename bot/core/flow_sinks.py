@@ -63,8 +63,17 @@ def file_sinks(
         dest = c.host or (c.configured_by if c.origin in ("env", "setting", "constant") else "")
         how = "an HTTP request" if c.kind == "http" else c.kind
         what = f"sends {how} to {dest} ({client})" if dest else f"sends {how} ({client})"
-        # A host the catalog knows is its service's sink (api.telegram.org is Telegram).
-        called.append(Sink("external", (hosts or {}).get(dest, dest or client), c.line, what))
+        # A host the catalog knows is its service's sink (api.telegram.org is Telegram), and
+        # so is a service the catalog matched at the call's own line (`smtplib.SMTP(…)`, a
+        # transport configured by SMTP_HOST, is SMTP). A URL the caller passes in names no
+        # service: the flow is named for the request, not for the wrapper that makes it
+        # (`→ outbound HTTP (call_api)`, not `→ call_api`).
+        at_line = [
+            s.name for ln, s in services.get(path, ()) if ln == c.line and s.category != "queue"
+        ]
+        known = (hosts or {}).get(dest) if dest else None
+        name = known or (at_line[0] if at_line else dest or f"outbound {_kind(c.kind)} ({client})")
+        called.append(Sink("external", name, c.line, what))
     # A service's line that is one of its calls is that call; where the file calls it, its
     # import is not where data leaves.
     through = {s.name for s in called}
@@ -87,6 +96,10 @@ def file_sinks(
     if extra is not None:
         out.extend(extra(path, f))
     return out
+
+
+def _kind(kind: str) -> str:
+    return "HTTP" if kind == "http" else kind
 
 
 def _via(aliases: Sequence[str]) -> str:

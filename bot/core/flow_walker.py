@@ -12,7 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from bot.core.flow_calls import Sink
-from bot.core.flow_imports import _BARREL_LANGUAGES, MAX_SINKS, PER_ENTRY, _ImportWalker
+from bot.core.flow_imports import (
+    _BARREL_LANGUAGES,
+    MAX_PER_ENTRY,
+    MAX_SINKS,
+    PER_ENTRY,
+    _ImportWalker,
+)
 from bot.core.flow_rank import _RANK_OF_KIND, _WORKERS, _priority, is_development
 from bot.core.flow_sinks import _at, _unnamed
 from bot.core.model import Flow, Hop
@@ -122,19 +128,22 @@ class _Walker(_ImportWalker):
         while queue and len(parent) < CALL_VISIT:
             node = queue.popleft()
             path, scope = node
-            enqueues = False
+            # The lines that enqueue: the call there hands work on, it does not run it. The
+            # function's other calls run now (it queues watchers, then stores the comment).
+            enqueued: set[int | None] = set()
             for at_path, sink in self.node_sinks(path, scope):
                 if sink.kind == "queue" and kind in _WORKERS and node == root:
                     continue  # as in `import_flows`
                 if span is not None and node == root and not span[0] <= (sink.line or 0) < span[1]:
                     continue  # the app file's own database connection is not the route's
-                enqueues |= sink.kind == "queue"
+                if sink.kind == "queue" and at_path == path:
+                    enqueued.add(sink.line)
                 reached.append((_priority(kind, sink.kind), depth[node], node, at_path, sink))
-            if depth[node] >= CALL_DEPTH or (enqueues and kind not in _WORKERS):
+            if depth[node] >= CALL_DEPTH:
                 continue
             for target, qual, at, what in graph.steps(path, scope):
                 nd = (target, qual)
-                if nd in parent or not self.may_enter(target, rank, kind):
+                if nd in parent or at in enqueued or not self.may_enter(target, rank, kind):
                     continue
                 if span is not None and node == root and not span[0] <= at < span[1]:
                     continue
@@ -158,60 +167,31 @@ class _Walker(_ImportWalker):
         reached.sort(
             key=lambda r: (r[0], r[1], order[r[2]], r[3], r[4].line or 0, _unnamed(r[4]), r[4].what)
         )
+        # Every distinct sink the walk reaches (two queues, then the store), each by its
+        # nearest chain, at most `MAX_PER_ENTRY`. A sink a flow of this entry already shows
+        # adds none: its own name, the same call's other implementations, a line it cites
+        # (`sends smtp` where `uses SMTP` stands), a name its node lists in that file.
         out: list[tuple[str, Flow]] = []
-        kinds: set[str] = set()
-        taken: list[Sink] = []
-        for _, _, node, at_path, sink in reached:
-            if sink.kind in kinds:
-                continue
-            kinds.add(sink.kind)
-            taken.append(sink)
-            out.append(
-                (
-                    sink.kind,
-                    self.call_flow(
-                        root, line, name, kind, rank, reached, parent, node, at_path, sink, called
-                    ),
-                )
-            )
-            if len(out) >= PER_ENTRY:
-                return out
-        # Room left: the other services the entry calls (a webhook's handlers call GitHub
-        # and an issue tracker), each by its nearest call, when no flow names it yet.
-        shown = {
-            s.name for r in reached if r[4] in taken for s in self.names(r, reached, parent, called)
-        }
+        shown: set[str] = set()
+        sites: set[tuple[str, int | str | None]] = set()
         for r in reached:
             _, _, node, at_path, sink = r
-            if len(out) >= PER_ENTRY:
+            if len(out) >= MAX_PER_ENTRY:
                 break
-            # A call whose destination is written (not an import, not a bare client).
-            named = sink.what.startswith("sends ") and " to " in sink.what
-            if sink.kind != "external" or not named or sink.name in shown:
+            if sink.name in shown or (at_path, sink.line) in sites or (at_path, sink.name) in sites:
                 continue
             flow = self.call_flow(
                 root, line, name, kind, rank, reached, parent, node, at_path, sink, called
             )
-            shown.update(s.name for s in self.names(r, reached, parent, called))
+            # A name only among the node's other sinks (a settings module that configures
+            # OpenAI) still gets its own flow where another file calls it.
+            shown.update(
+                n for n in (sink.name, *(n for n, _ in _alternatives(reached, parent, node, sink)))
+            )
+            sites.update((h.path, h.line) for h in (*flow.sinks, *flow.alternatives))
+            sites.update((p, other.name) for p, other in self.node_sinks(*node))
             out.append((sink.kind, flow))
         return out
-
-    def names(
-        self,
-        r: tuple[int, int, tuple[str, str], str, Sink],
-        reached: Sequence[tuple[int, int, tuple[str, str], str, Sink]],
-        parent: Mapping[tuple[str, str], tuple[tuple[str, str], int, str] | None],
-        called: set[str],
-    ) -> list[Sink]:
-        """The sinks a flow to `r` names: its own, its node's others (as `call_flow` shows
-        them), the alternatives."""
-        alternatives = {n for n, _ in _alternatives(reached, parent, r[2], r[4])}
-        others = [
-            s
-            for _, s in self.node_sinks(*r[2])
-            if not (s.name in called and s.what.startswith("uses "))
-        ]
-        return [r[4], *others, *(s for _, _, _, _, s in reached if s.name in alternatives)]
 
     def call_flow(
         self,

@@ -17,7 +17,8 @@ from bot.core.mermaid import category_label, escape_label, kind_label, slug
 from bot.core.model import Entrypoint, Evidence, Flow, Handoff, Hop, RepoFacts, Schedule, Service
 
 MAX_CONTAINER_NODES = 25
-MAX_FLOWS_SHOWN = 8
+MAX_FLOWS_SHOWN = 8  # numbered entries (an entry point's flows are one)
+MAX_BRANCHES = 3  # sinks one entry shows, each from where its chain leaves the first
 MAX_SEQUENCES = 2
 MAX_PARTICIPANTS = 8
 MAX_PUBLIC_NODES = 6
@@ -305,12 +306,16 @@ def flow_list(
     parts = []
     if shown:
         rows = [FLOWS_LEAD, ""]
-        for number, flow in enumerate(_pick(shown, MAX_FLOWS_SHOWN), 1):
-            rows.append(
-                f"{number}. **{text(flow.name)}** ({text(flow.rank)}): {_chain(flow, text, cite)}"
-            )
-        if len(shown) > MAX_FLOWS_SHOWN:
-            rows += ["", MORE_FLOWS.format(count=len(shown) - MAX_FLOWS_SHOWN)]
+        groups = _groups(shown)
+        picked = _pick([g[0] for g in groups], MAX_FLOWS_SHOWN)
+        by_first = {id(g[0]): g for g in groups}
+        told = 0
+        for number, first in enumerate(picked, 1):
+            group = by_first[id(first)]
+            told += min(len(group), MAX_BRANCHES)
+            rows.append(_item(number, group, text, cite))
+        if len(shown) > told:
+            rows += ["", MORE_FLOWS.format(count=len(shown) - told)]
         parts.append("\n".join(rows))
     if not shown:
         parts.append(NO_FLOWS)
@@ -323,6 +328,42 @@ def flow_list(
             )
         )
     return "\n\n".join(parts)
+
+
+def _groups(flows: Sequence[Flow]) -> list[list[Flow]]:
+    """The flows of one entry point (one handler reaching two queues and a store) as one
+    group, in the order their first flow comes."""
+    out: dict[tuple[str, str, str, int | None], list[Flow]] = {}
+    for f in flows:
+        key = (f.name.rpartition(" → ")[0], f.rank, f.hops[0].path, f.hops[0].line)
+        out.setdefault(key, []).append(f)
+    return list(out.values())
+
+
+def _item(number: int, group: Sequence[Flow], text: Text, cite: Cite) -> str:
+    """One numbered entry: the first flow's chain, then each other sink from where its chain
+    leaves the first one (at most `MAX_BRANCHES` sinks, the rest counted)."""
+    first = group[0]
+    if len(group) == 1:
+        return f"{number}. **{text(first.name)}** ({text(first.rank)}): {_chain(first, text, cite)}"
+    entry = first.name.rpartition(" → ")[0]
+    shown = group[:MAX_BRANCHES]
+    sinks = ", ".join(f.name.rpartition(" → ")[2] for f in shown)
+    if len(group) > len(shown):
+        sinks += f" and {len(group) - len(shown)} more"
+    out = f"{number}. **{text(entry)} → {text(sinks)}** ({text(first.rank)}): "
+    out += _chain(first, text, cite, also=False)
+    for f in shown[1:]:
+        common = 0
+        for a, b in zip(first.hops, f.hops, strict=False):
+            if a != b:
+                break
+            common += 1
+        rest = [*f.hops[common:], *f.sinks[:1]]
+        out += "; and " + " → ".join(
+            f"{cite(Evidence(h.path, h.line))} {text(h.what)}" for h in rest
+        )
+    return out
 
 
 def _pick(flows: Sequence[Flow], limit: int) -> list[Flow]:
@@ -353,14 +394,14 @@ def _dev_root(path: str) -> str:
     return path
 
 
-def _chain(flow: Flow, text: Text, cite: Cite) -> str:
+def _chain(flow: Flow, text: Text, cite: Cite, also: bool = True) -> str:
     steps = [f"{cite(Evidence(h.path, h.line))} {text(h.what)}" for h in flow.hops]
     steps += [f"{cite(Evidence(s.path, s.line))} {text(s.what)}" for s in flow.sinks[:1]]
     out = " → ".join(steps)
-    also = flow.sinks[1:]
-    if also:
+    others = flow.sinks[1:] if also else ()
+    if others:
         out += "; same file also " + ", ".join(
-            f"{text(s.what)} ({cite(Evidence(s.path, s.line))})" for s in also
+            f"{text(s.what)} ({cite(Evidence(s.path, s.line))})" for s in others
         )
     if flow.alternatives:
         out += "; or, through another implementation of that call, " + ", ".join(
