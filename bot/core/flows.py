@@ -32,7 +32,6 @@ from bot.core.flow_walker import _Walker
 from bot.core.model import Entrypoint, FileFacts, Flow, Handoff, Schedule, Service
 from bot.core.route_handlers import RouteStart, route_starts
 
-MAX_FLOWS = 40
 MIN_COMMON = 4  # handlers that call one function before it is everyone's (`_common_calls`)
 # Which entry point names a file's flow when several point at it: a webhook route over the
 # app object that holds it.
@@ -51,7 +50,7 @@ def build_flows(
     schedules: Sequence[Schedule] = (),
     read_calls: ReadCalls | None = None,
 ) -> tuple[Flow, ...]:
-    """The flows of a repository, production first, at most `MAX_FLOWS`. With
+    """The flows of a repository, production first, each rank capped (`flow_rank.RANK_CAPS`). With
     `read_calls` (a file's calls, parsed on demand), flows follow calls where they resolve
     and imports for the kinds of sink the calls don't reach."""
     lines = service_lines(services)
