@@ -116,6 +116,10 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
     """`flows` (in order) with the first to each sink first, then one from each entry file
     (the one to its rarest sink), then the rest: a hundred handlers storing rows leave room
     for the one that mails."""
+    # A Rails app's model queries are in nearly every handler: they come after the flows
+    # to a rarer sink (a job, a mailer, an API), not before them.
+    routine = [f for f in flows if _routine(f)]
+    flows = [f for f in flows if not _routine(f)]
     sink_of = {id(f): f.name.rpartition(" → ")[2] for f in flows}
     count: dict[str, int] = {}
     for f in flows:
@@ -134,7 +138,13 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
             by_file.setdefault(f.hops[0].path, []).append((count[sink_of[id(f)]], i, f))
     second = sorted((min(c, key=lambda x: x[:2]) for c in by_file.values()), key=lambda x: x[1])
     taken |= {id(f) for _, _, f in second}
-    return first + [f for _, _, f in second] + [f for f in flows if id(f) not in taken]
+    return first + [f for _, _, f in second] + [f for f in flows if id(f) not in taken] + routine
+
+
+def _routine(flow: Flow) -> bool:
+    """A flow that ends at an Active Record query (`queries PostgreSQL (Post.save)`)."""
+    sink = flow.sinks[0]
+    return sink.path.endswith(".rb") and sink.what.startswith("queries ")
 
 
 def _has_queue(flow: Flow) -> bool:
