@@ -37,6 +37,10 @@ class Call:
     # seen here (`parser = get_parser(name)`): the walk types it by that function's
     # return annotation (`FileCalls.returns`).
     made_by: tuple[str, ...] = ()
+    # Ruby: the constant the receiver's value comes from (`Post` of `Post.where(…).first`,
+    # of `@post.comments.create` when `@post = Post.find(…)`, of a model's own `save`), so
+    # the walk can tell an Active Record query from an Array's `find`.
+    root: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,6 +93,10 @@ class CallGraph:
         self.go = GoCalls(facts, resolve, self.calls)
         # What a call on a class instance runs: inherited methods, implementations.
         self.members = Members(facts, self.calls, skip)
+        # A Rails app's models and the stores its constants reach (`flow_rails`).
+        from bot.core.flow_rails import RailsModels  # (it builds this module's `Sink`)
+
+        self.rails = RailsModels(facts, self.calls, skip)
 
     def calls(self, path: str) -> FileCalls | None:
         if path not in self._calls:
@@ -167,6 +171,12 @@ class CallGraph:
                 targets = self.go.steps(path, call)
             elif f.language == "ruby":
                 targets = self._ruby(path, call)
+                # A model's write runs the callbacks it declares for it.
+                for target, qual, hook in self.rails.callbacks(call):
+                    if (target, qual) not in seen:
+                        seen.add((target, qual))
+                        label = _label(path, target, qual).removeprefix("calls ")
+                        out.append((target, qual, call.line, f"runs {label} ({hook} callback)"))
             else:
                 targets = self._js(path, call)
             for target, qual in targets:
@@ -200,6 +210,8 @@ class CallGraph:
         if fc is None:
             return []
         python = path.endswith(".py")
+        if path.endswith(".rb"):
+            return self.rails.sinks(path, fc, scope)
         for call in fc.calls_in(scope):
             parts = call.parts
             if len(parts) < 3:

@@ -131,6 +131,10 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
     for the one that mails. The flow standing for a sink is the one whose sink line fewest
     flows share: a settings module every handler reaches configures SMTP, the mailer that
     one route calls sends it."""
+    # A Rails app's model queries are in nearly every handler: they come after the flows
+    # to a rarer sink (a job, a mailer, an API), not before them.
+    routine = [f for f in flows if _routine(f)]
+    flows = [f for f in flows if not _routine(f)]
     sink_of = {id(f): _sink_of(f) for f in flows}
     count: dict[str, int] = {}
     sites: dict[tuple[str, int | None], int] = {}
@@ -171,7 +175,13 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
         ((share[id(f)], i, f) for i, f in enumerate(flows) if id(f) not in taken),
         key=lambda x: x[:2],
     )
-    return first + [k[3] for k in second] + [f for _, _, f in rest]
+    return first + [k[3] for k in second] + [f for _, _, f in rest] + routine
+
+
+def _routine(flow: Flow) -> bool:
+    """A flow that ends at an Active Record query (`queries PostgreSQL (Post.save)`)."""
+    sink = flow.sinks[0]
+    return sink.path.endswith(".rb") and sink.what.startswith("queries ")
 
 
 def _has_queue(flow: Flow) -> bool:

@@ -95,6 +95,8 @@ def build_flows(
         (ev.path, ev.line): h.name for h in handoffs for ev in h.producers if ev.line is not None
     }
     graph = CallGraph(facts, resolve, read_calls, skip) if read_calls is not None else None
+    if graph is not None:
+        graph.rails.name_stores([s.name for s in services])
     hosts: dict[str, str] = {}
     for s in services:
         for host in s.hosts:

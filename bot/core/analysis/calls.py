@@ -20,6 +20,7 @@ import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.core.analysis import treesitter as ts
 from bot.core.analysis.call_bounds import MAX_CALLS, PARSE_FLOOR, PARSE_PER_BYTE
@@ -116,11 +117,36 @@ def _rb_made(node: ts.Node | None) -> str | None:
     return _rb_const(node.child_by_field_name("receiver"))
 
 
+# Active Record callbacks a model declares → the writes they follow (`after_commit` with
+# `on:` narrows its own). The walk goes on from a model's `save` into them.
+_RB_CALLBACKS = {
+    "before_save": "create update",
+    "after_save": "create update",
+    "around_save": "create update",
+    "before_create": "create",
+    "after_create": "create",
+    "around_create": "create",
+    "before_update": "update",
+    "after_update": "update",
+    "before_destroy": "destroy",
+    "after_destroy": "destroy",
+    "after_commit": "create update destroy",
+    "after_create_commit": "create",
+    "after_update_commit": "update",
+    "after_save_commit": "create update",
+    "after_destroy_commit": "destroy",
+}
+_RB_EVENTS = frozenset({"create", "update", "destroy"})
+MAX_RB_CHAIN = 6  # receivers walked down to find where a chained call's value comes from
+
+
 def ruby_calls(data: bytes) -> FileCalls | None:
     """Ruby's methods (`CommentsController.create`: a flow's entry cites the action, not the
     class line) and calls: `Const.m`, `Const.new(...).m`, `x.m` where `x = Const.new`,
     `self.m` and `m(...)`; `flow_calls` resolves them by class, then by a method name
-    defined once in the repository."""
+    defined once in the repository. Each call also keeps the constant its receiver's value
+    comes from (`Call.root`); classes keep their superclass (`bases`) and the callbacks
+    they declare (`registered`: (hook, `Class.method`, the writes it follows))."""
     with ts.reading(data):
         root = ts.parse("ruby", data, PARSE_PER_BYTE, PARSE_FLOOR)
         if root is None:
@@ -128,32 +154,144 @@ def ruby_calls(data: bytes) -> FileCalls | None:
         owners: list[tuple[int, str]] = []  # (end byte, name) of the open classes
         funcs: list[Func] = []
         classes: list[str] = []
+        bases: list[tuple[str, str]] = []
+        registered: list[tuple[str, str, str]] = []
         calls: list[Call] = []
         scope: tuple[int, str] = (-1, "")  # (end byte, qual) of the method we are in
         types: dict[str, str] = {}
+        roots: dict[str, str] = {}  # local or `@ivar` → the constant its value came from
+        ivars: dict[tuple[str, str], str] = {}  # (class, `@ivar`) → constant, class-wide
         for n in ts.find("ruby", root, _RB_NODES):
             while owners and owners[-1][0] <= n.start_byte:
                 owners.pop()
             if scope[0] <= n.start_byte:
-                scope, types = (-1, ""), {}
+                scope, types, roots = (-1, ""), {}, {}
+            owner = owners[-1][1] if owners else ""
             if n.type in ("class", "module"):
                 name = _rb_const(n.child_by_field_name("name")) or ""
                 classes.append(name)
                 owners.append((n.end_byte, name))
+                sup = n.child_by_field_name("superclass")
+                base = sup.named_children[0] if sup is not None and sup.named_children else None
+                if base is not None and base.type in ("constant", "scope_resolution"):
+                    bases.append((name, ts.text(base, 120)))
+                _rb_class_marks(n, name, registered)
             elif n.type in ("method", "singleton_method"):
                 name = ts.text(n.child_by_field_name("name"))
-                qual = f"{owners[-1][1]}.{name}" if owners else name
+                qual = f"{owner}.{name}" if owners else name
                 funcs.append(Func(qual, ts.line(n), ts.line(n), n.end_point[0] + 1))
-                scope, types = (n.end_byte, qual), {}
+                scope, types, roots = (n.end_byte, qual), {}, {}
             elif n.type == "assignment":
-                made = _rb_made(n.child_by_field_name("right"))
+                right = n.child_by_field_name("right")
+                made = _rb_made(right)
                 left = n.child_by_field_name("left")
-                if made is not None and left is not None:
+                if left is None:
+                    continue
+                if made is not None:
                     types[ts.text(left)] = made
+                came = _rb_root(right, owner, roots, ivars) if right is not None else ""
+                if came and left.type in ("identifier", "instance_variable"):
+                    roots[ts.text(left)] = came
+                    if left.type == "instance_variable" and owner and not came.startswith("@"):
+                        ivars.setdefault((owner, ts.text(left)), came)
             elif len(calls) < MAX_CALLS:
-                _rb_call(n, scope[1], owners[-1][1] if owners else "", types, calls)
+                if not scope[1] and owner:
+                    _rb_callback(n, owner, registered)
+                _rb_call(n, scope[1], owner, types, roots, ivars, calls)
         calls += _rb_bare_calls(root, funcs, MAX_CALLS - len(calls))
-    return FileCalls(tuple(funcs), tuple(calls), classes=tuple(classes))
+        # An `@ivar` set in another action (a `before_action`'s `@post = Post.find(…)`).
+        calls = [_rb_late_root(c, ivars) for c in calls]
+    return FileCalls(
+        tuple(funcs),
+        tuple(calls),
+        classes=tuple(classes),
+        bases=tuple(bases),
+        registered=tuple(registered),
+    )
+
+
+def _rb_root(
+    node: ts.Node, owner: str, roots: dict[str, str], ivars: dict[tuple[str, str], str]
+) -> str:
+    """The constant a value comes from: `Post` of `Post`, `Post.where(…).first`,
+    `post.comments` when `post`'s value came from `Post`; the class of `self`; else ""."""
+    for _ in range(MAX_RB_CHAIN):
+        if node.type == "call":
+            recv = node.child_by_field_name("receiver")
+            if recv is None:
+                return ""
+            node = recv
+            continue
+        if node.type in ("constant", "scope_resolution"):
+            return _rb_const(node) or ""
+        if node.type == "self":
+            return owner
+        if node.type in ("identifier", "instance_variable"):
+            text = ts.text(node, 80)
+            found = roots.get(text) or ivars.get((owner, text), "")
+            # An `@ivar` not set yet: set by an action further down (`_rb_late_root`).
+            return found or (text if node.type == "instance_variable" else "")
+        return ""
+    return ""
+
+
+def _rb_late_root(call: Call, ivars: dict[tuple[str, str], str]) -> Call:
+    if not call.root.startswith("@"):
+        return call
+    came = ivars.get((call.scope.rpartition(".")[0], call.root), "")
+    return replace(call, root=came if came and not came.startswith("@") else "")
+
+
+def _rb_symbols(node: ts.Node | None) -> list[str]:
+    """`x` of `:x`, `x y` of `[:x, :y]`."""
+    if node is None:
+        return []
+    if node.type == "simple_symbol":
+        return [ts.text(node, 80).lstrip(":")]
+    if node.type == "array":
+        return [
+            ts.text(c, 80).lstrip(":") for c in node.named_children[:8] if c.type == "simple_symbol"
+        ]
+    return []
+
+
+def _rb_callback(n: ts.Node, owner: str, out: list[tuple[str, str, str]]) -> None:
+    """`after_create :announce`, `after_commit :sync, on: [:create]` in a class body."""
+    hook = ts.text(n.child_by_field_name("method"), 40)
+    if hook not in _RB_CALLBACKS or n.child_by_field_name("receiver") is not None:
+        return
+    args = n.child_by_field_name("arguments")
+    if args is None:
+        return
+    events = _RB_CALLBACKS[hook]
+    names: list[str] = []
+    for a in args.named_children[:12]:
+        if a.type == "simple_symbol":
+            names.append(ts.text(a, 80).lstrip(":"))
+        elif a.type == "pair" and ts.text(a.child_by_field_name("key"), 20).rstrip(":") == "on":
+            on = [e for e in _rb_symbols(a.child_by_field_name("value")) if e in _RB_EVENTS]
+            events = " ".join(on) or events
+    out.extend((hook, f"{owner}.{name}", events) for name in names[:8])
+
+
+def _rb_class_marks(n: ts.Node, name: str, out: list[tuple[str, str, str]]) -> None:
+    """A model indexed by Searchkick (`searchkick` in its body, with options or not)."""
+    body = n.child_by_field_name("body")
+    for c in body.named_children[:200] if body is not None else ():
+        word = (
+            c
+            if c.type == "identifier"
+            else c.child_by_field_name("method")
+            if c.type == "call"
+            else None
+        )
+        if (
+            word is not None
+            and ts.text(word, 20) == "searchkick"
+            and (c.type == "identifier" or c.child_by_field_name("receiver") is None)
+        ):
+            out.append(("searchkick", name, ""))
+            return
 
 
 # Where a bare word is not a call: a method's or a call's own name, a receiver, what is
@@ -182,6 +320,9 @@ _RB_NOT_BARE = frozenset(
 )
 
 
+_RB_BARE_WRITES = frozenset({"save", "destroy"})
+
+
 def _rb_bare_calls(root: ts.Node, funcs: list[Func], room: int) -> list[Call]:
     """`pull_spec && save`, `unless update`: a bare word in a method that names a method
     of the same class in this file is a call of it (Ruby needs no parentheses). Words that
@@ -208,12 +349,22 @@ def _rb_bare_calls(root: ts.Node, funcs: list[Func], room: int) -> list[Call]:
         name = ts.text(n, 81)
         if name in owned.get(owner, ()):
             out.append(Call(line, spans[at][2], (name,)))
+        elif name in _RB_BARE_WRITES:  # a model's own `save`: its row is written
+            out.append(Call(line, spans[at][2], (name,), root=owner))
             if len(out) >= room:
                 break
     return out
 
 
-def _rb_call(n: ts.Node, scope: str, owner: str, types: dict[str, str], out: list[Call]) -> None:
+def _rb_call(
+    n: ts.Node,
+    scope: str,
+    owner: str,
+    types: dict[str, str],
+    roots: dict[str, str],
+    ivars: dict[tuple[str, str], str],
+    out: list[Call],
+) -> None:
     method_node = n.child_by_field_name("method")
     if method_node is None:
         return
@@ -221,12 +372,16 @@ def _rb_call(n: ts.Node, scope: str, owner: str, types: dict[str, str], out: lis
     line = ts.line(method_node)
     recv = n.child_by_field_name("receiver")
     if recv is None:
-        out.append(Call(line, scope, (method,)))
+        out.append(Call(line, scope, (method,), root=owner if scope else ""))
         return
+    came = _rb_root(recv, owner, roots, ivars)
     typ = _rb_const(recv) or _rb_made(recv)
     if recv.type == "self" and owner:
         typ = owner
     elif recv.type in ("identifier", "instance_variable"):
         typ = types.get(ts.text(recv))
     head = ts.text(recv, 80) if recv.type != "call" else "_"
-    out.append(Call(line, scope, (head, method), ("", typ) if typ else None))
+    # `Rails.cache.fetch`: the receiver as written, where it is a constant's attribute.
+    if recv.type == "call" and head == "_" and _rb_const(recv.child_by_field_name("receiver")):
+        head = ts.text(recv, 80) if b"(" not in ts.text(recv, 80).encode() else "_"
+    out.append(Call(line, scope, (head, method), ("", typ) if typ else None, root=came))

@@ -1,0 +1,154 @@
+"""Rails sinks (issue 18): Active Record models read and written through their constant,
+a local or `@ivar` assigned from one, an association, or the model's own `save`; the
+callbacks a write runs; Searchkick, `Rails.cache` and S3. Hand-written apps."""
+
+from __future__ import annotations
+
+from bot.core.analysis.calls import ruby_calls
+from tests.core.test_flow_calls import chain, facts_of
+
+APP = {
+    "Gemfile": (
+        b"source 'https://rubygems.org'\ngem 'rails'\ngem 'pg'\ngem 'searchkick'\n"
+        b"gem 'opensearch-ruby'\ngem 'dalli'\ngem 'aws-sdk-s3'\n"
+    ),
+    "config/database.yml": b"default: &default\n  adapter: postgresql\n",
+    "app/models/application_record.rb": (
+        b"class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n"
+    ),
+    "app/models/post.rb": (
+        b"class Post < ApplicationRecord\n"
+        b"  searchkick\n"
+        b"  has_many :comments\n"
+        b"  after_create :announce\n"
+        b"  after_commit :refresh, on: :destroy\n"
+        b"\n"
+        b"  def announce\n"
+        b"    AnnounceJob.perform_later(id)\n"
+        b"  end\n"
+        b"\n"
+        b"  def refresh\n"
+        b"    RefreshJob.perform_later(id)\n"
+        b"  end\n"
+        b"\n"
+        b"  def publish\n"
+        b"    self.published = true\n"
+        b"    save\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/jobs/announce_job.rb": (
+        b"class AnnounceJob < ApplicationJob\n  def perform(id)\n  end\nend\n"
+    ),
+    "app/jobs/refresh_job.rb": (
+        b"class RefreshJob < ApplicationJob\n  def perform(id)\n  end\nend\n"
+    ),
+    "app/controllers/posts_controller.rb": (
+        b"class PostsController < ApplicationController\n"
+        b"  before_action :set_post, only: [:comment]\n"
+        b"\n"
+        b"  def create\n"
+        b"    @post = Post.new(params[:post])\n"
+        b"    @post.save\n"
+        b"    redirect_to @post\n"
+        b"  end\n"
+        b"\n"
+        b"  def comment\n"
+        b"    @post.comments.create(body: params[:body])\n"
+        b"  end\n"
+        b"\n"
+        b"  def pick\n"
+        b"    @first = [3, 4].find { |x| x > 3 }\n"
+        b"    render json: @first\n"
+        b"  end\n"
+        b"\n"
+        b"  def search\n"
+        b"    @posts = Post.search(params[:q])\n"
+        b"  end\n"
+        b"\n"
+        b"  def stats\n"
+        b"    @count = Rails.cache.fetch('count') { 1 }\n"
+        b"  end\n"
+        b"\n"
+        b"  private\n"
+        b"\n"
+        b"  def set_post\n"
+        b"    @post = Post.find(params[:id])\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "config/routes.rb": (
+        b"Rails.application.routes.draw do\n"
+        b"  post 'posts', to: 'posts#create'\n"
+        b"  post 'posts/:id/comment', to: 'posts#comment'\n"
+        b"  get 'pick', to: 'posts#pick'\n"
+        b"  get 'search', to: 'posts#search'\n"
+        b"  get 'stats', to: 'posts#stats'\n"
+        b"end\n"
+    ),
+}
+
+CTRL = "app/controllers/posts_controller.rb"
+
+
+def test_the_ruby_reader_keeps_where_a_receiver_value_comes_from() -> None:
+    fc = ruby_calls(APP[CTRL])
+    assert fc is not None
+    roots = {(c.line, c.parts[-1]): c.root for c in fc.calls}
+    assert roots[(6, "save")] == "Post"  # `@post = Post.new(…)` above
+    assert roots[(11, "create")] == "Post"  # `@post` set by the before_action below
+    assert roots[(15, "find")] == ""  # an Array's find
+    post = ruby_calls(APP["app/models/post.rb"])
+    assert post is not None
+    assert post.bases == (("Post", "ApplicationRecord"),)
+    assert ("after_create", "Post.announce", "create") in post.registered
+    assert ("after_commit", "Post.refresh", "destroy") in post.registered
+    assert ("searchkick", "Post", "") in post.registered
+    assert any(c.parts == ("save",) and c.root == "Post" for c in post.calls)
+
+
+def _flows(facts, path: str, route: str):  # type: ignore[no-untyped-def]
+    return [f for f in facts.flows if route in f.name and f.hops[0].path == path]
+
+
+def test_a_model_write_is_a_sink_into_the_sql_store_and_runs_its_callbacks() -> None:
+    facts = facts_of(APP)
+    made = _flows(facts, CTRL, "POST /posts ")
+    sql = next(f for f in made if f.name.endswith("→ PostgreSQL"))
+    assert chain(sql)[-1] == (CTRL, 6, "queries PostgreSQL (Post.save)")
+    job = next(f for f in made if "AnnounceJob" in f.name)
+    assert chain(job)[-2:] == [
+        (CTRL, 6, "runs post.Post.announce (after_create callback)"),
+        ("app/models/post.rb", 8, "enqueues AnnounceJob (activejob)"),
+    ]
+    # `on: :destroy` is not a create's.
+    assert not any("RefreshJob" in f.name for f in made)
+    commented = _flows(facts, CTRL, "/comment")
+    assert any(chain(f)[-1] == (CTRL, 11, "queries PostgreSQL (Post.create)") for f in commented)
+
+
+def test_an_arrays_find_is_no_sink_and_other_stores_are_named_by_the_facts() -> None:
+    facts = facts_of(APP)
+    assert not any("PostgreSQL" in f.name for f in _flows(facts, CTRL, "GET /pick"))
+    searched = _flows(facts, CTRL, "GET /search")
+    assert any(chain(f)[-1] == (CTRL, 20, "queries OpenSearch (Post.search)") for f in searched)
+    cached = _flows(facts, CTRL, "GET /stats")
+    assert any(chain(f)[-1][2] == "queries Memcached (Rails.cache.fetch)" for f in cached)
+
+
+def test_a_models_own_save_is_a_sink() -> None:
+    facts = facts_of(
+        {
+            **APP,
+            "app/jobs/publish_job.rb": (
+                b"class PublishJob < ApplicationJob\n"
+                b"  def perform(id)\n"
+                b"    Post.new.publish\n"
+                b"  end\nend\n"
+            ),
+        }
+    )
+    flows = [f for f in facts.flows if f.hops[0].path == "app/jobs/publish_job.rb"]
+    assert any(
+        chain(f)[-1] == ("app/models/post.rb", 17, "queries PostgreSQL (Post.save)") for f in flows
+    ), [chain(f) for f in flows]
