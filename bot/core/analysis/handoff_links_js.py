@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from bot.core.analysis.handoff_wrappers_js import (
     BASE,
@@ -243,53 +243,49 @@ class _JsLinker:
             + re.escape(method)
             + r"[ \t]*+\("
         )
-        found = 0
+        for found, (p, i, _m, _text) in enumerate(self.calls_in(path, cls, call), 1):
+            self.added[p].add(HandoffSite("produce", "bull", job, i, (method,)))
+            self.derived.add((p, i))
+            if found >= MAX_CALLERS:
+                return
+
+    def calls_in(
+        self, path: str, needle: str, call: re.Pattern[str]
+    ) -> Iterator[tuple[str, int, re.Match[str], str]]:
+        """Each match of `call` in the files that may call into `path` (those holding
+        `needle`), outside comments: (file, line, match, the file's text)."""
         for p in self.files(path):
             got = self.text(p)
-            if got is None or cls not in got[0]:
+            if got is None or needle not in got[0]:
                 continue
             text, lines = got
             at = Lines(text)
             for m in call.finditer(text):
                 i = at.at(m.start())
-                if code_of(lines[i - 1]).lstrip().startswith(("*", "/*")):
-                    continue
-                self.added[p].add(HandoffSite("produce", "bull", job, i, (method,)))
-                self.derived.add((p, i))
-                found += 1
-                if found >= MAX_CALLERS:
-                    return
+                if not code_of(lines[i - 1]).lstrip().startswith(("*", "/*")):
+                    yield p, i, m, text
 
     def event_model(self, path: str, model: str) -> None:
         """`Event.create({ name: "documents.update", … })` (any static call of the model
         with a literal `name:`) in the files that import it: producers of that event."""
         call = re.compile(r"(?<![\w$.])" + re.escape(model) + _MAKES)
         found = 0
-        for p in self.files(path):
-            got = self.text(p)
-            if got is None or model not in got[0]:
+        for p, i, m, text in self.calls_in(path, model, call):
+            args = text[m.end() : m.end() + MAX_CALL_TEXT]
+            name = None
+            for k in range(3):  # `create({…})`, `createFromContext(ctx, {…})`
+                arg = call_arg(args, k)
+                key = JOB_KEY_LITERAL.search(arg) if arg.lstrip().startswith("{") else None
+                if key is not None:
+                    name = key.group(2)
+                    break
+            if name is None:
                 continue
-            text, lines = got
-            at = Lines(text)
-            for m in call.finditer(text):
-                i = at.at(m.start())
-                if code_of(lines[i - 1]).lstrip().startswith(("*", "/*")):
-                    continue
-                args = text[m.end() : m.end() + MAX_CALL_TEXT]
-                name = None
-                for k in range(3):  # `create({…})`, `createFromContext(ctx, {…})`
-                    arg = call_arg(args, k)
-                    key = JOB_KEY_LITERAL.search(arg) if arg.lstrip().startswith("{") else None
-                    if key is not None:
-                        name = key.group(2)
-                        break
-                if name is None:
-                    continue
-                self.added[p].add(HandoffSite("produce", "bull", name, i, (model,)))
-                self.derived.add((p, i))
-                found += 1
-                if found >= MAX_CALLERS:
-                    return
+            self.added[p].add(HandoffSite("produce", "bull", name, i, (model,)))
+            self.derived.add((p, i))
+            found += 1
+            if found >= MAX_CALLERS:
+                return
 
     def wrapper(self, path: str, w: HandoffSite) -> None:
         _param, index, kind = (*w.aliases, "", "0", "func")[:3]
