@@ -97,3 +97,16 @@ class FileCalls:
             if f.first <= line <= f.end and (width is None or f.end - f.first < width):
                 best, width = f.qual, f.end - f.first
         return best
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """Where data lands, seen at one line by a flow's walk: `kind` is queue | datastore |
+    external. Here, beside the calls, so the readers of sinks (`flow_rails`) and the walk
+    (`flow_calls`) share it without importing each other."""
+
+    kind: str
+    name: str
+    line: int | None
+    what: str
+    reach: int | None = None  # the line whose function it belongs to, when not `line`

@@ -17,9 +17,8 @@ use only.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
-from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func
+from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func, Sink
 from bot.core.flow_calls_go import GoCalls
 from bot.core.flow_members import Members
 from bot.core.model import FileFacts, ImportRef
@@ -59,17 +58,6 @@ MAX_REEXPORT = 2
 # its steps are those handlers, at most `MAX_HANDLERS` (see `CallGraph._py_dispatch`).
 DISPATCHING = frozenset({"dispatch", "emit"})
 MAX_HANDLERS = 32
-
-
-@dataclass(frozen=True, slots=True)
-class Sink:
-    """Where data lands, seen at one line: `kind` is queue | datastore | external."""
-
-    kind: str
-    name: str
-    line: int | None
-    what: str
-    reach: int | None = None  # the line whose function it belongs to, when not `line`
 
 
 class CallGraph:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 
-from bot.core.flow_calls import CallGraph, Sink
+from bot.core.call_sites import Sink
+from bot.core.flow_calls import CallGraph
 from bot.core.flow_rank import _RANK_OF_KIND, _WORKERS, _priority, is_development
 from bot.core.flow_sinks import ExtraSinks, _unnamed, file_sinks
 from bot.core.flow_uses import may_drop, used_sinks

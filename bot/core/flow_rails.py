@@ -16,13 +16,9 @@ them, at most `MAX_CALLBACKS` per call.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
-from bot.core.call_sites import Call, FileCalls
+from bot.core.call_sites import Call, FileCalls, Sink
 from bot.core.model import FileFacts
-
-if TYPE_CHECKING:
-    from bot.core.flow_calls import Sink
 
 RECORD_OPS = frozenset(
     """
@@ -135,8 +131,6 @@ class RailsModels:
             if not key or key in out:
                 continue
             store = self.stores.get(key) or _UNNAMED[key]
-            from bot.core.flow_calls import Sink  # (flow_calls builds this class)
-
             out[key] = Sink("datastore", store, call.line, f"queries {store} ({what})")
         return list(out.values())
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from bot.core.call_sites import Sink
 from bot.core.evidence import is_code
-from bot.core.flow_calls import Sink
 from bot.core.model import FileFacts, Service
 
 ExtraSinks = Callable[[str, FileFacts], Iterable[Sink]]

@@ -18,8 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.core.call_sites import Call, FileCalls
-from bot.core.flow_calls import Sink
+from bot.core.call_sites import Call, FileCalls, Sink
 from bot.core.model import FileFacts
 
 _JS = frozenset({"javascript", "typescript"})

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from bot.core.flow_calls import Sink
+from bot.core.call_sites import Sink
 from bot.core.flow_imports import (
     _BARREL_LANGUAGES,
     MAX_PER_ENTRY,

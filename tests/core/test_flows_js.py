@@ -9,9 +9,8 @@ from bot.core.analysis.calls_js import js_calls
 from bot.core.analysis.manifests_js import parse_pm2_config
 from bot.core.analysis.mounts import join, mount_prefixes, with_mounts
 from bot.core.analysis.processes import merge_processes
-from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func
+from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func, Sink
 from bot.core.facts_cache import MemoryFactsCache
-from bot.core.flow_calls import Sink
 from bot.core.flow_uses import used_sinks
 from bot.core.flows import build_flows
 from bot.core.model import Entrypoint, Evidence, FileFacts, Flow, ImportRef, RepoFacts, Signal

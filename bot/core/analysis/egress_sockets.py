@@ -87,12 +87,7 @@ def file_imports(f: Any, node: Node) -> dict[str, str]:
     cached: dict[str, str] | None = getattr(f, "_socket_imports", None)
     if cached is not None:
         return cached
-    root = node
-    for _ in range(10_000):  # bounded climb to the file's root
-        if root.parent is None:
-            break
-        root = root.parent
-    source = text(root, MAX_SCAN)
+    source = text(_root(node), MAX_SCAN)
     found: dict[str, str] = {}
     if f.language == "go":
         for m in _GO_IMPORT.finditer(source):
@@ -118,12 +113,7 @@ def _defines_statsd(f: Any, node: Node) -> bool:
     cached: bool | None = getattr(f, "_defines_statsd", None)
     if cached is not None:
         return cached
-    root = node
-    for _ in range(10_000):  # bounded climb to the file's root
-        if root.parent is None:
-            break
-        root = root.parent
-    found = _DEFINES_STATSD.search(text(root, MAX_SCAN)) is not None
+    found = _DEFINES_STATSD.search(text(_root(node), MAX_SCAN)) is not None
     f._defines_statsd = found
     return found
 
@@ -186,3 +176,13 @@ def socket_call(
 
 
 __all__ = ["file_imports", "socket_call"]
+
+
+def _root(node: Node) -> Node:
+    """The file's root above `node` (a bounded climb)."""
+    root = node
+    for _ in range(10_000):
+        if root.parent is None:
+            break
+        root = root.parent
+    return root

@@ -35,9 +35,10 @@ from dataclasses import dataclass, replace
 
 from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wrappers_ruby
 from bot.core.analysis.handoff_targets import target_consumers
-from bot.core.analysis.handoffs import SITE_ORDER, _positions
+from bot.core.analysis.handoffs import SITE_ORDER
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.model import FileFacts, HandoffSite, ImportRef
 

@@ -26,7 +26,7 @@ meets its consumer in the worker):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from operator import attrgetter
 
@@ -35,7 +35,8 @@ from bot.core.analysis.handoffs_js import _JS_TRIGGERS, javascript_sites  # noqa
 from bot.core.analysis.handoffs_ruby import ruby_sites
 from bot.core.analysis.py_defs import DefIndex
 from bot.core.analysis.python import _string_spans
-from bot.core.analysis.scan import Lines
+from bot.core.analysis.scan import MAX_POSITIONS, Lines
+from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000  # characters of a line that patterns look at
@@ -240,18 +241,6 @@ _PY_JOB_FIRST = re.compile(r"(?:(['\"])([\w.:\-]{1,200})\1|([A-Z][A-Z0-9_]{0,100
 MAX_JOB_LINES = 3  # lines after `Job(` searched for its name
 # Lines worth a look hold one of these: a decorator, a class, a wrapper, a call word.
 _PY_NEEDLES = ("@", "class ", "task(", "Job(", *_PY_CALL_WORDS)
-MAX_POSITIONS = 20_000  # candidate places per file; a file past that is not worth a scan
-
-
-def _positions(text: str, needles: Sequence[str], cap: int = MAX_POSITIONS) -> list[int]:
-    """Where each needle occurs (str.find, in C), in order, at most `cap`."""
-    out: list[int] = []
-    for needle in needles:
-        start = text.find(needle)
-        while start != -1 and len(out) < cap:
-            out.append(start)
-            start = text.find(needle, start + 1)
-    return sorted(out)
 
 
 # The call words that start with ".": no occurrence of one overlaps another, so one

@@ -30,10 +30,10 @@ from dataclasses import fields
 from operator import attrgetter
 
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000  # characters of a line that patterns look at
-MAX_POSITIONS = 20_000  # candidate places per file
 MAX_PROCESS_LOOKAHEAD = 80  # lines from `@Processor` to its `process(` method
 MAX_DECORATED = 4  # lines from `@Process(` to its method
 MAX_CALL_LINES = 8  # lines of a call's arguments searched for a key (`QueueUrl`, `repeat`)
@@ -153,17 +153,6 @@ _SOCKET_RESERVED = frozenset(
         *("newListener", "removeListener", "close", "open", "message"),
     }
 )
-
-
-def _positions(text: str, needles: Iterable[str], cap: int = MAX_POSITIONS) -> list[int]:
-    """Where each needle occurs (str.find, in C), in order, at most `cap`."""
-    out: list[int] = []
-    for needle in needles:
-        start = text.find(needle)
-        while start != -1 and len(out) < cap:
-            out.append(start)
-            start = text.find(needle, start + 1)
-    return sorted(out)
 
 
 def _js_comment(line: str) -> bool:

@@ -69,6 +69,20 @@ def starts_word(text: str, pos: int) -> bool:
     return not ((here.isalnum() or here == "_") and (before.isalnum() or before == "_"))
 
 
+MAX_POSITIONS = 20_000  # candidate places per file; a file past that is not worth a scan
+
+
+def needle_positions(text: str, needles: Iterable[str], cap: int = MAX_POSITIONS) -> list[int]:
+    """Where each needle occurs (str.find, in C), in order, at most `cap`."""
+    out: list[int] = []
+    for needle in needles:
+        start = text.find(needle)
+        while start != -1 and len(out) < cap:
+            out.append(start)
+            start = text.find(needle, start + 1)
+    return sorted(out)
+
+
 @dataclass(frozen=True, slots=True)
 class SignalRule:
     """When `trigger` is in the text, each match of `pattern` is a signal.
