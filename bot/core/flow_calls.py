@@ -39,6 +39,15 @@ PRISMA_OPS = frozenset(
     createManyAndReturn update updateMany upsert delete deleteMany count aggregate groupBy
     """.split()  # noqa: SIM905 (words read better as words)
 )
+# Sequelize's static model methods: `Document.findByPk(id)` reads or writes the database, in
+# a repository whose code imports Sequelize (a model class imported by the calling file).
+SEQUELIZE_OPS = frozenset(
+    """
+    findByPk findOne findAll findAndCountAll findOrCreate findOrBuild findCreateFind create
+    bulkCreate update destroy upsert count increment decrement restore
+    """.split()  # noqa: SIM905
+)
+SEQUELIZE_SPECS = ("sequelize", "sequelize-typescript")
 _READ = frozenset({"python", "go", "ruby", "javascript", "typescript"})
 MAX_REEXPORTS = 12  # `export * from` lines of a barrel file followed for one name
 # Method names Rails, Active Record and Ruby give every object: a repository that defines
@@ -85,6 +94,7 @@ class CallGraph:
         from bot.core.flow_rails import RailsModels  # (it builds this module's `Sink`)
 
         self.rails = RailsModels(facts, self.calls, skip)
+        self._sequelize: bool | None = None
 
     def calls(self, path: str) -> FileCalls | None:
         if path not in self._calls:
@@ -202,6 +212,9 @@ class CallGraph:
             return self.rails.sinks(path, fc, scope)
         for call in fc.calls_in(scope):
             parts = call.parts
+            if not python and len(parts) == 2 and self._sequelize_model(fc, parts):
+                what = f"queries the database (Sequelize {parts[0]}.{parts[1]})"
+                return [Sink("datastore", "database (Sequelize)", call.line, what)]
             if len(parts) < 3:
                 continue
             if python and parts[-2] == "objects":  # Django: `Document.objects.create(...)`
@@ -219,6 +232,19 @@ class CallGraph:
                 what = f"queries the database (Prisma {parts[-2]}.{parts[-1]})"
                 return [Sink("datastore", "database (Prisma)", call.line, what)]
         return []
+
+    def _sequelize_model(self, fc: FileCalls, parts: tuple[str, ...]) -> bool:
+        """`Comment.findByPk` of a model class the file imports (or declares), in a
+        repository whose code imports Sequelize (`Object.create` is no model's)."""
+        if parts[1] not in SEQUELIZE_OPS or not parts[0][:1].isupper():
+            return False
+        if self._sequelize is None:
+            self._sequelize = any(
+                i.spec in SEQUELIZE_SPECS for f in self.facts.values() for i in f.imports
+            )
+        if not self._sequelize:
+            return False
+        return parts[0] in fc.classes or any(local == parts[0] for local, _, _ in fc.imports)
 
     # --- Python ---------------------------------------------------------------------
 

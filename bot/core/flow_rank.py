@@ -179,8 +179,11 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
 
 
 def _routine(flow: Flow) -> bool:
-    """A flow that ends at an Active Record query (`queries PostgreSQL (Post.save)`)."""
+    """A flow that ends at an Active Record query (`queries PostgreSQL (Post.save)`) or a
+    Sequelize model's (`Document.findByPk`): as common in a Node app's handlers."""
     sink = flow.sinks[0]
+    if sink.what.startswith("queries the database (Sequelize "):
+        return True
     return sink.path.endswith(".rb") and sink.what.startswith("queries ")
 
 

@@ -27,7 +27,10 @@ KIND = "route.handler"
 INLINE = "func"  # the handler of a route written inline (`bot.core.analysis.route_refs`)
 MODULE_KIND = "route.module"  # `const users = require("./users")`, for a handler's head
 MAX_STARTS = 300  # handlers walked from, per repository (each walk is bounded on its own)
-MAX_ROUTES_FILES = 60
+MAX_ROUTES_FILES = 60  # routes files that give starts
+# Files with registrations looked at: an app's browser code (`client.post("/x", data)`)
+# looks like routes and resolves to no handler; it must not use up the files that do.
+MAX_ROUTES_LOOKED = 4 * MAX_ROUTES_FILES
 MAX_VIEW_STARTS = 1_000  # class-based views that inherit their methods (one flow each, no walk)
 # `path("api/", include("hc.api.urls"))` (`bot.core.analysis.route_prefixes`, which the
 # core may not import: analysis imports the flows).
@@ -134,7 +137,11 @@ def route_starts(
     routes_files = [
         p for p, f in facts.items() if any(s.kind == KIND for s in f.signals) and not skip(p)
     ]
-    for path in sorted(routes_files)[:MAX_ROUTES_FILES]:
+    giving = 0
+    for path in sorted(routes_files)[:MAX_ROUTES_LOOKED]:
+        if giving >= MAX_ROUTES_FILES:
+            break
+        before = len(out)
         f = facts[path]
         signals = sorted((s for s in f.signals if s.kind == KIND), key=lambda s: s.line or 0)
         for sig in signals:
@@ -169,6 +176,7 @@ def route_starts(
                 out.append(start)
                 views += start.view
                 walked += not start.view
+        giving += len(out) > before
     return out
 
 
@@ -212,14 +220,19 @@ def class_view(graph: CallGraph, path: str, qual: str) -> tuple[str, int, int, s
 
 
 def _inline(graph: CallGraph, path: str, line: int) -> list[tuple[str, str]]:
-    """The inline Go function a route registered at `line` runs (`Serve.func12`), written
-    on that line or the next."""
+    """The inline function a route registered at `line` runs: Go's `Serve.func12`, written
+    on that line or the next; JavaScript's `route12`, registered on that line."""
     fc = graph.calls(path)
-    if fc is None or not path.endswith(".go"):
+    if fc is None:
         return []
+    go = path.endswith(".go")
     for fn in fc.funcs:
         name = fn.qual.rpartition(".")[2]
-        if fn.line in (line, line + 1) and name == f"func{fn.line}":
+        if go and fn.line in (line, line + 1) and name == f"func{fn.line}":
+            return [(path, fn.qual)]
+        # JavaScript/TypeScript: named by the line of its route (`route12`,
+        # `bot.core.analysis.calls_js`).
+        if not go and fn.line == line and name == f"route{line}":
             return [(path, fn.qual)]
     return []
 

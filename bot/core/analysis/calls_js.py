@@ -37,6 +37,11 @@ _JS_FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "funct
 MAX_ARGS = 8  # arguments of one call looked at for a function handed over
 MAX_HERITAGE = 16  # names of one `extends … implements …` kept
 MAX_DECLARED = 5_000  # interface and abstract method signatures kept per file
+MAX_INLINE = 300  # inline route handlers taken as functions of their own, per file
+# `router.post("/x", auth(), async (ctx) => {…})`: registrations whose handler may be inline.
+ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "all", "options", "head"})
+# Receivers whose routes may be RPC-style names (koa-router `router.post("documents.create")`).
+ROUTER_NAMES = ("router", "routes", "api")
 
 
 def _js_type(node: ts.Node | None) -> str | None:
@@ -110,6 +115,8 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
         returns: list[tuple[str, str]] = []
         # (end byte, qual) of the open functions' local instances: `const x = new X()`.
         local_types: dict[str, dict[str, str]] = {}
+        inline = 0
+        waiting: list[tuple[int, int, str]] = []  # inline handlers not yet begun
         default = ""
         exported = False
         for n in ts.find(grammar, root, _JS_NODES):
@@ -117,6 +124,10 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                 owners.pop()
             while open_funcs and open_funcs[-1][0] <= n.start_byte:
                 open_funcs.pop()
+            while waiting and waiting[-1][0] <= n.start_byte:
+                _start, end, begun = waiting.pop()  # an inline route handler's body begins
+                if n.start_byte < end:
+                    open_funcs.append((end, begun))
             owner = owners[-1][1] if owners else ""
             scope = open_funcs[-1][1] if open_funcs else ""
             kind = n.type
@@ -216,6 +227,17 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                     elif local is not None:
                         head = ("", local)
                     calls.append(Call(line, scope, parts, head, made_by=made_by))
+                    handler = _inline_handler(n, parts) if inline < MAX_INLINE else None
+                    if handler is not None:
+                        # The handler is a function of its own, named by its route's line
+                        # (`route12`): a flow starts there (`bot.core.route_handlers`). Its
+                        # calls are its own from where it starts (the middleware's before it
+                        # are the registering function's: every route runs them).
+                        body, at = handler
+                        qual = f"{scope}.route{at}" if scope else f"route{at}"
+                        funcs.append(Func(qual, at, at, body.end_point[0] + 1))
+                        waiting.append((body.start_byte, body.end_byte, qual))
+                        inline += 1
                 # A function handed over is called back: `router.post("/x", ctrl.create)`.
                 args = n.child_by_field_name("arguments")
                 for arg in args.named_children[:MAX_ARGS] if args is not None else ():
@@ -234,6 +256,23 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
         bases=tuple(dict.fromkeys(bases)),
         returns=tuple(returns),
     )
+
+
+def _inline_handler(n: ts.Node, parts: tuple[str, ...]) -> tuple[ts.Node, int] | None:
+    """(the handler, the line of the route) of `router.post("/x", mw, async (ctx) => {…})`:
+    a route (a path, or a dotted name on a router) then a function written inline last."""
+    if n.type != "call_expression" or len(parts) < 2 or parts[-1] not in ROUTE_VERBS:
+        return None
+    args = n.child_by_field_name("arguments")
+    named = args.named_children if args is not None else []
+    if len(named) < 2 or named[0].type not in ("string", "template_string"):
+        return None
+    if named[-1].type not in _JS_FUNCTION_VALUES:
+        return None
+    route = ts.text(named[0], 300).strip("'\"`")
+    if not route.startswith("/") and not parts[-2].lower().endswith(ROUTER_NAMES):
+        return None
+    return named[-1], ts.line(named[0])
 
 
 def _js_maker(value: ts.Node | None) -> str | None:

@@ -36,10 +36,15 @@ _GO = re.compile(
     r"(?P<route>/[^\"\n]{0,300})\"\s*+,\s*+" + _ARGS
 )
 # Express, Koa-router, Fastify shorthands: the handler is the last argument.
+# koa-router's RPC-style names (`router.post("documents.create", …)`) are routes too, on a
+# receiver named like a router and with the handler written inline (not `cache.get("k", f)`).
 _JS = re.compile(
     r"\.(?P<verb>get|post|put|patch|delete|all|options|head)\(\s*+[\"'`]"
-    r"(?P<route>/[^\"'`\n]{0,300})[\"'`]\s*+,\s*+" + _ARGS
+    r"(?P<route>/[^\"'`\n]{0,300}|[A-Za-z_$][\w$.:-]{0,200})[\"'`]\s*+,\s*+" + _ARGS
 )
+_JS_VERBS = ("post", "put", "patch", "delete", "all", "options", "head")
+_JS_RECEIVER = re.compile(r"[A-Za-z_$][\w$]{0,80}\Z")
+_ROUTER_NAMES = ("router", "routes", "api")  # as `bot.core.analysis.calls_js.ROUTER_NAMES`
 # A Go handler written inline, after any middleware: the flow starts at that function
 # (the call reader takes it as one, `bot.core.analysis.calls`).
 INLINE = "func"
@@ -73,8 +78,8 @@ def route_handler_signals(
             return []
         pattern, last = _GO, True
     else:
-        if "('/" not in text and '("/' not in text and "(`/" not in text:
-            return []
+        if ".get(" not in text and not any(f".{v}(" in text for v in _JS_VERBS):
+            return []  # (a route's string may be on the next line, or a koa-router name)
         pattern, last = _JS, True
     prefixes, out = _prefixes(text, language, lines)
     search = _PythonSearch(text).search if language == "python" else pattern.search
@@ -94,14 +99,22 @@ def route_handler_signals(
         ref = handler_ref(m.group("args"), last)
         if not ref and language == "go" and _GO_INLINE.match(m.group("args")):
             ref = INLINE  # `r.Get("/x", func(w http.ResponseWriter, r *http.Request) {`
+        route = m.group("route")
+        line = lines.at(m.start("args"))
+        if language not in ("python", "go") and (not ref or not route.startswith("/")):
+            # A handler written inline (`async (ctx) => {` here or on a later line): the
+            # call reader names it by the route's line (`route12`); nothing else resolves.
+            if not route.startswith("/") and not _on_router(text, at):
+                continue
+            ref, line = INLINE, lines.at(m.start("route"))
+            route = "/" + route.lstrip("/")
         if ref:
             pos = m.end()
-            route = m.group("route")
             if prefixes is not None:
                 route = prefixes.join(prefixes.at(at, _receiver(text, at, language)), route)
             method = _method(m)
             name = f"{method} {route}" if method else route
-            out.append(Signal(KIND, name, lines.at(m.start("args")), ref))
+            out.append(Signal(KIND, name, line, ref))
     if language == "python" and "register(" in text:
         out += _drf_routes(text, lines, prefixes, skip, MAX_ROUTES - len(out))
     if language not in ("python", "go") and out and "require(" in text:
@@ -142,6 +155,12 @@ def _prefixes(text: str, language: str, lines: Lines) -> tuple[Prefixes | None, 
     if language == "go":
         return go_prefixes(text), []
     return None, []
+
+
+def _on_router(text: str, dot: int) -> bool:
+    """Whether the call at `dot` is made on a receiver named like a router (`router.post(`)."""
+    m = _JS_RECEIVER.search(text, max(0, dot - 81), dot)
+    return m is not None and m.group().lower().endswith(_ROUTER_NAMES)
 
 
 def _receiver(text: str, at: int, language: str) -> str:

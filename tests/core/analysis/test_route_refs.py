@@ -62,7 +62,7 @@ def test_go_routes_take_the_last_argument_and_method_patterns() -> None:
     assert "/entries/{id}/save" in routes  # Go 1.22's "POST /p" is a route too
 
 
-def test_express_routes_skip_middleware_and_inline_functions() -> None:
+def test_express_routes_skip_middleware_and_mark_inline_functions() -> None:
     text = (
         "app.get('/login', userController.getLogin);\n"
         "app.post('/login', limiter, userController.postLogin);\n"
@@ -71,9 +71,11 @@ def test_express_routes_skip_middleware_and_inline_functions() -> None:
         "router.post('/x',\n  mw,\n  ctrl.x);\n"
     )
     assert handlers(extract_javascript(text)) == [
+        ("GET /home", 4, "func"),  # inline: the call reader names it (`route4`)
         ("GET /login", 1, "userController.getLogin"),
         ("GET /upload", 3, "api.getUpload"),
         ("POST /login", 2, "userController.postLogin"),
+        ("POST /x", 5, "func"),  # its handler is on a later line: only an inline one resolves
     ]
 
 
