@@ -243,7 +243,10 @@ class _JsLinker:
             + re.escape(method)
             + r"[ \t]*+\("
         )
-        for found, (p, i, _m, _text) in enumerate(self.calls_in(path, cls, call), 1):
+        for found, (p, i, m, text) in enumerate(self.calls_in(path, cls, call), 1):
+            # `new X()` then `.schedule(` on the next line: cited where the call is made,
+            # the line that names the method
+            i += text.count("\n", m.start(), m.end())
             self.added[p].add(HandoffSite("produce", "bull", job, i, (method,)))
             self.derived.add((p, i))
             if found >= MAX_CALLERS:

@@ -173,7 +173,8 @@ class _Extractor:
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
         # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted;
         # 6: route handlers; 7: string members of enums (`const.string`)
-        self.version = 8  # 8: koa-router prefixes and `.routes()` mounts
+        self.version = 9  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
+        # cite the module
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
@@ -288,7 +289,9 @@ def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
             at = m.start()
             if starts_word(code, at) and (at == 0 or code[at - 1] not in ".$"):
                 names, kind_at = _bound_names(code, m, kind)
-                imports.append(ImportRef(m.group("spec"), lines.at(at), names=names, kind=kind_at))
+                # cited at the line naming the module (`} from "./x"` of an import over lines)
+                line = lines.at(m.start("spec"))
+                imports.append(ImportRef(m.group("spec"), line, names=names, kind=kind_at))
     env = scan_env(code, ("env",), _ENV, lines)
     if "process.env" in code:
         for m in _ENV_DESTRUCTURE.finditer(code):

@@ -345,7 +345,7 @@ def test_a_queue_made_on_demand_and_a_call_chained_on_the_next_line() -> None:
     )
     got = by_name(facts_of(files))
     assert ends(got["ExportTask"]) == (
-        {"server/routes/exports.ts:3"},
+        {"server/routes/exports.ts:4"},  # the line that makes the call (`.schedule(`)
         {"server/queues/tasks/ExportTask.ts:4"},
     )
 
