@@ -12,6 +12,8 @@ import re
 from bisect import bisect_left
 
 from bot.core.analysis.claims import claims
+from bot.core.analysis.egress_services import browser_path
+from bot.core.analysis.js_client_calls import client_call_starts
 from bot.core.analysis.route_prefixes import js_router_prefixes
 from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import (
@@ -173,8 +175,8 @@ class _Extractor:
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
         # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted;
         # 6: route handlers; 7: string members of enums (`const.string`)
-        self.version = 9  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
-        # cite the module
+        self.version = 10  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
+        # cite the module; 10: an HTTP client's calls are not routes
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
@@ -182,7 +184,9 @@ class _Extractor:
         return path.endswith(self._suffixes) and not path.endswith(".d.ts")
 
     def extract(self, path: str, data: bytes) -> FileFacts:
-        return extract_javascript(data.decode("utf-8", "replace"), self.name)
+        return extract_javascript(
+            data.decode("utf-8", "replace"), self.name, browser=browser_path(path)
+        )
 
 
 class JavaScriptExtractor(_Extractor):
@@ -277,7 +281,10 @@ def _names(clause: str, exported: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
+def extract_javascript(
+    text: str, language: str = "javascript", browser: bool = False
+) -> FileFacts:
+    """`browser`: the file runs in the browser by its place (`frontend/…`, `*.tsx`)."""
     code = strip_comments(text)
     lines = Lines(code)
     imports: list[ImportRef] = []
@@ -300,10 +307,13 @@ def extract_javascript(text: str, language: str = "javascript") -> FileFacts:
                 name = item.split(":")[0].split("=")[0].strip()
                 if re.fullmatch(r"[A-Za-z_$][\w$]*", name):
                     env.append(EnvRead(name, line))
-    signals = scan_signals(code, RULES, lines)
+    # An HTTP client's `api.get("/x")` is a request the file makes, not a route it serves.
+    clients = client_call_starts(code, browser)
+    skip = clients.__contains__ if clients else None
+    signals = scan_signals(code, RULES, lines, skip)
     if ".use(" in code:
         signals += _mounts(code, lines)
-    signals += route_handler_signals(code, language, lines)
+    signals += route_handler_signals(code, language, lines, skip)
     signals = js_router_prefixes(code, lines, signals)
     if "enum" in code:
         signals += _enum_strings(code, lines)

@@ -228,7 +228,7 @@ def handler_ref(args: str, last: bool) -> str:
     """The handler an argument list names: `views.ping` of `views.ping, name="x")`,
     `ctrl.create` of `auth, ctrl.create);` (`last`), `views.X` of `views.X.as_view(),`,
     `h.save` of `http.HandlerFunc(h.save))`; "" for an inline function or anything else."""
-    pieces, closed = _split_args(args)
+    pieces, closed = split_args(args)
     if not pieces or (last and not closed):
         return ""  # the last argument is on a later line: not read
     piece = pieces[-1] if last else pieces[0]
@@ -249,7 +249,7 @@ def handler_ref(args: str, last: bool) -> str:
 _NOT_HANDLERS = frozenset({"null", "nil", "None", "undefined", "true", "false"})
 
 
-def _split_args(args: str) -> tuple[list[str], bool]:
+def split_args(args: str) -> tuple[list[str], bool]:
     """The top-level arguments of a call's rest-of-line, and whether the call closes on it."""
     pieces: list[str] = []
     depth = 0
