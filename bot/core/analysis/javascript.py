@@ -281,9 +281,7 @@ def _names(clause: str, exported: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-def extract_javascript(
-    text: str, language: str = "javascript", browser: bool = False
-) -> FileFacts:
+def extract_javascript(text: str, language: str = "javascript", browser: bool = False) -> FileFacts:
     """`browser`: the file runs in the browser by its place (`frontend/…`, `*.tsx`)."""
     code = strip_comments(text)
     lines = Lines(code)

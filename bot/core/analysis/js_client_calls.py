@@ -104,9 +104,8 @@ def _made(code: str) -> tuple[set[str], set[str]]:
             break
         callee = m.group("callee")
         head, _, tail = callee.rpartition(".")
-        if callee in _SERVER_CALLEES or tail.endswith("Router") and not head:
-            server.add(m.group("name"))
-        elif callee.endswith("Router") and head in ("express", "koa", "Koa"):
+        router = callee.endswith("Router") and (not head or head in ("express", "koa", "Koa"))
+        if callee in _SERVER_CALLEES or router:
             server.add(m.group("name"))
         elif head in _CLIENT_HEADS and tail in ("create", "extend"):
             client.add(m.group("name"))

@@ -57,7 +57,10 @@ def test_koa_fastify_hono_routes_stay() -> None:
     got = _routes("src/server.ts", fastify)
     assert ("entrypoint.http", "/ping") in got
     assert ("entrypoint.http", "/things") in got
-    hono = 'import { Hono } from "hono";\nconst app = new Hono();\napp.get("/a", (c) => c.text("a"));\n'
+    hono = (
+        'import { Hono } from "hono";\nconst app = new Hono();\n'
+        'app.get("/a", (c) => c.text("a"));\n'
+    )
     assert ("entrypoint.http", "/a") in _routes("src/index.ts", hono)
 
 
