@@ -20,10 +20,9 @@ The parser found the call, so a call in a comment or inside a string is never re
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from bot.core.analysis.egress_sockets import file_imports, socket_call
+from bot.core.analysis.egress_sockets import KeyIn, Literal, Resolve, file_imports, socket_call
 from bot.core.analysis.treesitter import Node, line
 from bot.core.model import OutboundCall, Signal
 
@@ -96,10 +95,6 @@ _LISTS = frozenset({"list", "array", "tuple"})
 _STRINGS = frozenset(
     {"string", "template_string", "interpreted_string_literal", "raw_string_literal"}
 )
-
-Resolve = Callable[[Any, Node | None, int, Node], tuple[str, str, str]]
-KeyIn = Callable[[Any, Node, str, int], Node | None]
-Literal = Callable[[Node | None], str]
 
 
 def other_call(

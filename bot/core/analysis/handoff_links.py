@@ -52,8 +52,8 @@ MAX_FINDS = 2_000  # places a model's name is looked at in one file
 MAX_SAVE_LINES = 30  # lines between `x = Model(` and `x.save(`
 
 _Sites = list[tuple[str, HandoffSite]]
-Resolve = Callable[[str, str, ImportRef], "str | None"]
-ReadText = Callable[[str], "str | None"]
+Resolve = handoff_links_js.Resolve
+ReadText = handoff_links_js.ReadText
 _LITERAL = re.compile(r"\A(['\"])([\w.:\-]{1,200}+)\1\Z")
 _IDENT = re.compile(r"\A[A-Za-z_][\w.]{0,200}+\Z")
 # Matched on a line's code past its indentation: no leading run of blanks to rescan.
@@ -120,7 +120,7 @@ def _last(name: str) -> str:
     return re.split(r"[.:]", name)[-1]
 
 
-class _Linker:
+class _Linker(handoff_links_js.LinkerState):
     def __init__(
         self,
         facts: Mapping[str, FileFacts],
@@ -128,13 +128,8 @@ class _Linker:
         read_text: ReadText,
         skip: Callable[[str], bool],
     ) -> None:
-        self.facts = facts
-        self.resolve = resolve
-        self.read = read_text
-        self.skip = skip
-        self.added: dict[str, set[HandoffSite]] = defaultdict(set)
+        super().__init__(facts, resolve, read_text, skip)
         self.dropped: dict[str, set[HandoffSite]] = defaultdict(set)
-        self.derived: set[tuple[str, int]] = set()
         # callers of a wrapper whose job is fixed: the flows' call walk enters the wrapper
         # and reaches its own enqueue line, which says more than the call does
         self.walkable: dict[str, set[HandoffSite]] = defaultdict(set)

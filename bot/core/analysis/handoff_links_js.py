@@ -77,7 +77,10 @@ _MAKES = (
 )
 
 
-class _JsLinker:
+class LinkerState:
+    """What every cross-file linker holds: the facts, how to resolve and read files, and the
+    sites it adds (`derived`: the producer lines it made, not read off one file)."""
+
     def __init__(
         self,
         facts: Mapping[str, FileFacts],
@@ -91,6 +94,17 @@ class _JsLinker:
         self.skip = skip
         self.added: dict[str, set[HandoffSite]] = defaultdict(set)
         self.derived: set[tuple[str, int]] = set()
+
+
+class _JsLinker(LinkerState):
+    def __init__(
+        self,
+        facts: Mapping[str, FileFacts],
+        resolve: Resolve,
+        read: ReadText,
+        skip: Callable[[str], bool],
+    ) -> None:
+        super().__init__(facts, resolve, read, skip)
         self._texts: dict[str, tuple[str, list[str]] | None] = {}
         self._importers: dict[str, set[str]] = {}
         self._resolved: set[str] = set()
