@@ -17,7 +17,7 @@ class or a function around it, and the calls into that layer are the producers.
   queue (`@AfterSave static enqueue(model) { eventQueue.add(model) }`) makes
   `Event.create({ name: "documents.update" })` a producer of that event, and a processor
   that lists it (`static applicableEvents = ["documents.update"]`) its consumer, only where
-  the code states both ends. A queue `.add({ name: "EmailTask", … })` with a literal job
+  the code states both ends. A queue `.add({ name: "DeliverMessageJob", … })` with a literal job
   name is a producer of that job where it stands.
 
 Per file (`wrapper_sites`, cached with the file's facts) only the layer's definitions are
@@ -261,7 +261,7 @@ def _adds(
         job = call_arg(call, 0)
         named = JOB_KEY_LITERAL.search(job) if job.lstrip().startswith("{") else None
         if named is not None:
-            # `taskQueue().add({ name: "EmailTask", props })`: the job is named here, cited
+            # `taskQueue().add({ name: "DeliverMessageJob", props })`: the job is named here, cited
             # at the line that names it (the object may open on the `.add(` line's next)
             name = named.group(2)
             last = min(len(lines), i + MAX_CALL_LINES)

@@ -36,14 +36,14 @@ PKG = b'{"name": "notes", "dependencies": {"bull": "^4.0.0"}}\n'
 
 TASKS = {
     "package.json": PKG,
-    "server/queues/index.ts": (
+    "src/jobs/index.ts": (
         b'import Queue from "bull";\n'
         b'export const taskQueue = new Queue("tasks", process.env.REDIS_URL);\n'
     ),
-    "server/queues/tasks/BaseTask.ts": (
+    "src/jobs/tasks/BaseJob.ts": (
         b'import { taskQueue } from "../index";\n'
         b"\n"
-        b"export default abstract class BaseTask<T> {\n"
+        b"export default abstract class BaseJob<T> {\n"
         b"  public async schedule(props: T, options = {}) {\n"
         b"    return taskQueue.add(\n"
         b"      { name: this.constructor.name, props },\n"
@@ -54,29 +54,29 @@ TASKS = {
         b"  public abstract perform(props: T): Promise<unknown>;\n"
         b"}\n"
     ),
-    "server/queues/tasks/ExportTask.ts": (
-        b'import BaseTask from "./BaseTask";\n'
+    "src/jobs/tasks/ArchiveJob.ts": (
+        b'import BaseJob from "./BaseJob";\n'
         b"\n"
-        b"export default class ExportTask extends BaseTask<{ id: string }> {\n"
+        b"export default class ArchiveJob extends BaseJob<{ id: string }> {\n"
         b"  public async perform({ id }: { id: string }) {\n"
         b"    return id;\n"
         b"  }\n"
         b"}\n"
     ),
-    "server/queues/tasks/CleanupTask.ts": (
-        b'import BaseTask from "./BaseTask";\n'
+    "src/jobs/tasks/PurgeJob.ts": (
+        b'import BaseJob from "./BaseJob";\n'
         b"\n"
-        b"export default class CleanupTask extends BaseTask<void> {\n"
+        b"export default class PurgeJob extends BaseJob<void> {\n"
         b"  static name = 'cleanup';\n"
         b"  async perform() {}\n"
         b"}\n"
     ),
-    "server/queues/tasks/index.ts": (
-        b'import ExportTask from "./ExportTask";\n'
-        b'import CleanupTask from "./CleanupTask";\n'
-        b"export default { ExportTask, CleanupTask };\n"
+    "src/jobs/tasks/index.ts": (
+        b'import ArchiveJob from "./ArchiveJob";\n'
+        b'import PurgeJob from "./PurgeJob";\n'
+        b"export default { ArchiveJob, PurgeJob };\n"
     ),
-    "server/queues/worker.ts": (
+    "src/jobs/worker.ts": (
         b'import { taskQueue } from "./index";\n'
         b'import tasks from "./tasks";\n'
         b"taskQueue.process(async (job) => {\n"
@@ -84,36 +84,36 @@ TASKS = {
         b"  return new Task().perform(job.data.props);\n"
         b"});\n"
     ),
-    "server/routes/exports.ts": (
-        b'import ExportTask from "../queues/tasks/ExportTask";\n'
-        b'import CleanupTask from "../queues/tasks/CleanupTask";\n'
+    "src/routes/exports.ts": (
+        b'import ArchiveJob from "../jobs/tasks/ArchiveJob";\n'
+        b'import PurgeJob from "../jobs/tasks/PurgeJob";\n'
         b"\n"
         b"export async function create(ctx) {\n"
-        b"  await new ExportTask().schedule({ id: ctx.params.id });\n"
+        b"  await new ArchiveJob().schedule({ id: ctx.params.id });\n"
         b"}\n"
         b"export async function purge() {\n"
-        b"  await new CleanupTask().schedule();\n"
+        b"  await new PurgeJob().schedule();\n"
         b"}\n"
     ),
 }
 
 
 def test_a_base_class_that_enqueues_its_subclass_name_makes_each_subclass_a_job() -> None:
-    sites = js_sites(TASKS["server/queues/tasks/BaseTask.ts"].decode())
+    sites = js_sites(TASKS["src/jobs/tasks/BaseJob.ts"].decode())
     assert [(s.role, s.name, s.line, s.aliases) for s in sites] == [
-        ("js-base", "BaseTask", 5, ("schedule", "name", "instance"))
+        ("js-base", "BaseJob", 5, ("schedule", "name", "instance"))
     ]
     got = by_name(facts_of(TASKS))
-    assert ends(got["ExportTask"]) == (
-        {"server/routes/exports.ts:5"},
-        {"server/queues/tasks/ExportTask.ts:4"},
+    assert ends(got["ArchiveJob"]) == (
+        {"src/routes/exports.ts:5"},
+        {"src/jobs/tasks/ArchiveJob.ts:4"},
     )
     # a static `name` overrides the class's own
     assert ends(got["cleanup"]) == (
-        {"server/routes/exports.ts:8"},
-        {"server/queues/tasks/CleanupTask.ts:5"},
+        {"src/routes/exports.ts:8"},
+        {"src/jobs/tasks/PurgeJob.ts:5"},
     )
-    assert "BaseTask" not in got
+    assert "BaseJob" not in got
 
 
 def test_static_methods_static_fields_and_super_names() -> None:
@@ -162,28 +162,28 @@ def test_static_methods_static_fields_and_super_names() -> None:
 
 def test_an_abstract_subclass_is_followed_one_level_further() -> None:
     files = dict(TASKS)
-    files["server/queues/processors/BaseProcessor.ts"] = (
-        b'import BaseTask from "../tasks/BaseTask";\n'
-        b"export default abstract class BaseProcessor extends BaseTask<unknown> {\n"
+    files["src/jobs/processors/BaseProcessor.ts"] = (
+        b'import BaseJob from "../tasks/BaseJob";\n'
+        b"export default abstract class BaseProcessor extends BaseJob<unknown> {\n"
         b"  static applicableEvents: string[] = [];\n"
         b"}\n"
     )
-    files["server/queues/processors/SearchProcessor.ts"] = (
+    files["src/jobs/processors/IndexProcessor.ts"] = (
         b'import BaseProcessor from "./BaseProcessor";\n'
-        b"export default class SearchProcessor extends BaseProcessor {\n"
+        b"export default class IndexProcessor extends BaseProcessor {\n"
         b"  async perform(event) {\n"
         b"    return event;\n"
         b"  }\n"
         b"}\n"
     )
-    files["server/routes/search.ts"] = (
-        b'import SearchProcessor from "../queues/processors/SearchProcessor";\n'
-        b"export const reindex = () => SearchProcessor.schedule({});\n"
+    files["src/routes/search.ts"] = (
+        b'import IndexProcessor from "../jobs/processors/IndexProcessor";\n'
+        b"export const reindex = () => IndexProcessor.schedule({});\n"
     )
     got = by_name(facts_of(files))
-    assert ends(got["SearchProcessor"]) == (
-        {"server/routes/search.ts:2"},
-        {"server/queues/processors/SearchProcessor.ts:3"},
+    assert ends(got["IndexProcessor"]) == (
+        {"src/routes/search.ts:2"},
+        {"src/jobs/processors/IndexProcessor.ts:3"},
     )
     assert "BaseProcessor" not in got
 
@@ -192,7 +192,7 @@ def test_a_schedule_method_on_no_queue_and_a_task_class_that_never_reaches_one()
     files = {
         "package.json": PKG,
         "src/calendar.ts": (
-            b"export abstract class BaseTask {\n"
+            b"export abstract class BaseJob {\n"
             b"  items = new Set<string>();\n"
             b"  schedule(at: Date) {\n"
             b"    this.items.add(this.constructor.name);\n"
@@ -200,8 +200,8 @@ def test_a_schedule_method_on_no_queue_and_a_task_class_that_never_reaches_one()
             b"}\n"
         ),
         "src/ReminderTask.ts": (
-            b'import { BaseTask } from "./calendar";\n'
-            b"export class ReminderTask extends BaseTask {\n"
+            b'import { BaseJob } from "./calendar";\n'
+            b"export class ReminderTask extends BaseJob {\n"
             b"  perform() {}\n"
             b"}\n"
         ),
@@ -324,92 +324,92 @@ def test_hostile_lines_are_scanned_in_linear_time() -> None:
 def test_subclasses_per_base_are_capped() -> None:
     files = dict(TASKS)
     many = b"".join(
-        b"class T%d extends BaseTask<void> {\n  perform() {}\n}\n" % k for k in range(300)
+        b"class T%d extends BaseJob<void> {\n  perform() {}\n}\n" % k for k in range(300)
     )
-    files["server/queues/tasks/Many.ts"] = b'import BaseTask from "./BaseTask";\n' + many
+    files["src/jobs/tasks/Many.ts"] = b'import BaseJob from "./BaseJob";\n' + many
     facts = facts_of(files)
     assert sum(1 for h in facts.handoffs if h.name.startswith("T")) <= 200
 
 
 def test_a_queue_made_on_demand_and_a_call_chained_on_the_next_line() -> None:
     files = dict(TASKS)
-    files["server/queues/tasks/BaseTask.ts"] = TASKS["server/queues/tasks/BaseTask.ts"].replace(
+    files["src/jobs/tasks/BaseJob.ts"] = TASKS["src/jobs/tasks/BaseJob.ts"].replace(
         b"taskQueue.add(", b"taskQueue().add("
     )
-    files["server/routes/exports.ts"] = (
-        b'import ExportTask from "../queues/tasks/ExportTask";\n'
+    files["src/routes/exports.ts"] = (
+        b'import ArchiveJob from "../jobs/tasks/ArchiveJob";\n'
         b"export async function create(ctx) {\n"
-        b"  await new ExportTask()\n"
+        b"  await new ArchiveJob()\n"
         b"    .schedule({ id: ctx.params.id });\n"
         b"}\n"
     )
     got = by_name(facts_of(files))
-    assert ends(got["ExportTask"]) == (
-        {"server/routes/exports.ts:4"},  # the line that makes the call (`.schedule(`)
-        {"server/queues/tasks/ExportTask.ts:4"},
+    assert ends(got["ArchiveJob"]) == (
+        {"src/routes/exports.ts:4"},  # the line that makes the call (`.schedule(`)
+        {"src/jobs/tasks/ArchiveJob.ts:4"},
     )
 
 
 def test_abstract_middle_classes_literal_job_keys_and_fields_that_are_not_the_name() -> None:
     files = dict(TASKS)
-    files["server/queues/tasks/ExportTask.ts"] = (
-        b'import BaseTask from "./BaseTask";\n'
-        b"export default abstract class ExportTask extends BaseTask<unknown> {\n"
+    files["src/jobs/tasks/ArchiveJob.ts"] = (
+        b'import BaseJob from "./BaseJob";\n'
+        b"export default abstract class ArchiveJob extends BaseJob<unknown> {\n"
         b"  public async perform(props) {\n"
         b"    return this.export(props);\n"
         b"  }\n"
         b"  protected abstract export(props): Promise<string>;\n"
         b"}\n"
     )
-    files["server/queues/tasks/ExportZipTask.ts"] = (
-        b'import ExportTask from "./ExportTask";\n'
-        b"export default class ExportZipTask extends ExportTask {\n"
+    files["src/jobs/tasks/ArchiveZipJob.ts"] = (
+        b'import ArchiveJob from "./ArchiveJob";\n'
+        b"export default class ArchiveZipJob extends ArchiveJob {\n"
         b"  protected async export(props) {\n    return 'zip';\n  }\n"
         b"}\n"
     )
-    files["server/emails/BaseEmail.ts"] = (
-        b'import { taskQueue } from "../queues";\n'
-        b"export default abstract class BaseEmail {\n"
+    files["src/emails/MessageBase.ts"] = (
+        b'import { taskQueue } from "../jobs";\n'
+        b"export default abstract class MessageBase {\n"
         b"  constructor(props, metadata) {\n"
         b"    this.props = props;\n"
         b"    this.metadata = metadata;\n"
         b"  }\n"
         b"  public schedule() {\n"
         b"    return taskQueue.add({\n"
-        b'      name: "EmailTask",\n'
+        b'      name: "DeliverMessageJob",\n'
         b"      props: { ...this.metadata, props: this.props },\n"
         b"    });\n"
         b"  }\n"
         b"}\n"
     )
-    files["server/queues/tasks/EmailTask.ts"] = (
-        b'import BaseTask from "./BaseTask";\n'
-        b"export default class EmailTask extends BaseTask<unknown> {\n"
+    files["src/jobs/tasks/DeliverMessageJob.ts"] = (
+        b'import BaseJob from "./BaseJob";\n'
+        b"export default class DeliverMessageJob extends BaseJob<unknown> {\n"
         b"  public async perform(props) {}\n"
         b"}\n"
     )
-    files["server/routes/exports.ts"] = (
-        b'import ExportZipTask from "../queues/tasks/ExportZipTask";\n'
-        b"export const zip = () => new ExportZipTask().schedule({});\n"
+    files["src/routes/exports.ts"] = (
+        b'import ArchiveZipJob from "../jobs/tasks/ArchiveZipJob";\n'
+        b"export const zip = () => new ArchiveZipJob().schedule({});\n"
     )
     got = by_name(facts_of(files))
-    assert ends(got["ExportZipTask"]) == (
-        {"server/routes/exports.ts:2"},
-        {"server/queues/tasks/ExportTask.ts:3"},
+    assert ends(got["ArchiveZipJob"]) == (
+        {"src/routes/exports.ts:2"},
+        {"src/jobs/tasks/ArchiveJob.ts:3"},
     )
-    assert "ExportTask" not in got
-    assert ends(got["EmailTask"]) == (
-        {"server/emails/BaseEmail.ts:9"},  # the line that names the job
-        {"server/queues/tasks/EmailTask.ts:3"},
+    assert "ArchiveJob" not in got
+    assert ends(got["DeliverMessageJob"]) == (
+        {"src/emails/MessageBase.ts:9"},  # the line that names the job
+        {"src/jobs/tasks/DeliverMessageJob.ts:3"},
     )
-    assert "BaseEmail" not in got
+    assert "MessageBase" not in got
     assert "1" not in got
 
 
 def test_a_class_or_method_head_that_spans_lines() -> None:
     src = (
-        "import { taskQueue } from './queues';\n"
-        "export default abstract class BaseEmail<\n"
+        "import { taskQueue } from './jobs';\n"
+        "export default abstract class MessageBase<\n"
         "  T extends object,\n"
         "  S = void,\n"
         "> {\n"
@@ -418,7 +418,7 @@ def test_a_class_or_method_head_that_spans_lines() -> None:
         "  ) {\n"
         "    return taskQueue().add(\n"
         "      {\n"
-        '        name: "EmailTask",\n'
+        '        name: "DeliverMessageJob",\n'
         "      },\n"
         "      options\n"
         "    );\n"
@@ -427,18 +427,18 @@ def test_a_class_or_method_head_that_spans_lines() -> None:
     )
     sites = js_sites(src)
     # cited where the job is named, so the hop's line names what it enqueues
-    assert [(s.role, s.name, s.line) for s in sites] == [("produce", "EmailTask", 11)]
+    assert [(s.role, s.name, s.line) for s in sites] == [("produce", "DeliverMessageJob", 11)]
 
 
 # --- JS: an event bus that persists, then enqueues -----------------------------------------
 
 EVENTS = {
     "package.json": PKG,
-    "server/queues/index.ts": (
+    "src/jobs/index.ts": (
         b'import Queue from "bull";\nexport const globalEventQueue = () => new Queue("events");\n'
     ),
-    "server/models/Event.ts": (
-        b'import { globalEventQueue } from "../queues";\n'
+    "src/models/Event.ts": (
+        b'import { globalEventQueue } from "../jobs";\n'
         b"export default class Event extends Model {\n"
         b"  @AfterSave\n"
         b"  static async enqueue(model: Event) {\n"
@@ -446,9 +446,9 @@ EVENTS = {
         b"  }\n"
         b"}\n"
     ),
-    "server/queues/processors/SearchProcessor.ts": (
+    "src/jobs/processors/IndexProcessor.ts": (
         b'import BaseProcessor from "./BaseProcessor";\n'
-        b"export default class SearchProcessor extends BaseProcessor {\n"
+        b"export default class IndexProcessor extends BaseProcessor {\n"
         b"  static applicableEvents = [\n"
         b'    "documents.update",\n'
         b'    "users.signin",\n'
@@ -459,7 +459,7 @@ EVENTS = {
         b"  }\n"
         b"}\n"
     ),
-    "server/routes/documents.ts": (
+    "src/routes/documents.ts": (
         b'import Event from "../models/Event";\n'
         b"export async function update(ctx) {\n"
         b'  await Event.create({ name: "documents.update", documentId: ctx.id });\n'
@@ -472,8 +472,8 @@ EVENTS = {
 def test_an_event_made_where_its_model_enqueues_itself_pairs_with_its_processors() -> None:
     got = by_name(facts_of(EVENTS))
     assert ends(got["documents.update"]) == (
-        {"server/routes/documents.ts:3"},
-        {"server/queues/processors/SearchProcessor.ts:8"},
+        {"src/routes/documents.ts:3"},
+        {"src/jobs/processors/IndexProcessor.ts:8"},
     )
     # handled, but made nowhere in this code (a query names it): not a hand-off
     assert "users.signin" not in got
@@ -482,7 +482,7 @@ def test_an_event_made_where_its_model_enqueues_itself_pairs_with_its_processors
 
 def test_an_event_list_without_a_model_that_enqueues_is_no_hand_off() -> None:
     files = dict(EVENTS)
-    files["server/models/Event.ts"] = (
+    files["src/models/Event.ts"] = (
         b"export default class Event extends Model {\n"
         b"  static async enqueue(model: Event) {\n"
         b"    this.pending.add(model);\n"
@@ -494,9 +494,9 @@ def test_an_event_list_without_a_model_that_enqueues_is_no_hand_off() -> None:
 
 def test_a_subclass_that_nothing_here_enqueues_is_no_hand_off() -> None:
     files = dict(TASKS)
-    files["server/routes/exports.ts"] = b"export const nothing = 1;\n"
+    files["src/routes/exports.ts"] = b"export const nothing = 1;\n"
     assert facts_of(files).handoffs == ()
-    assert by_name(facts_of(TASKS))["ExportTask"].mechanism == "bull"
+    assert by_name(facts_of(TASKS))["ArchiveJob"].mechanism == "bull"
 
 
 def test_a_collection_named_queue_is_no_broker() -> None:
