@@ -2,7 +2,8 @@
 drained by a loop elsewhere, and PostgreSQL's LISTEN/NOTIFY, in any language.
 
 Per-file and pure like `handoffs`; the language scanners are `handoffs_inproc_python`,
-`handoffs_inproc_ruby` and `handoffs_inproc_js`. Every mechanism here needs both ends
+`handoffs_inproc_ruby`, `handoffs_inproc_js` and `handoffs_inproc_workers_js` (Node worker
+threads and forked children, named by their script). Every mechanism here needs both ends
 (`movement._BOTH_ENDS`, `INPROC`): a `.put(` whose queue no loop drains, a `NOTIFY` nobody
 listens to, says nothing. A queue is named by its variable (`update_q`), so the file that
 makes it also says so (a `declare` site): the ends in files that only import the name count
