@@ -28,7 +28,8 @@ MAX_STORE_NODES = 5
 MAX_EXTERNAL_NODES = 5
 MAX_HANDOFF_ROWS = 30
 MAX_SCHEDULE_ROWS = 30
-IN_PROCESS = frozenset({"thread-pool"})
+# Hand-offs inside one process (`handoffs_inproc`): no queue node between processes.
+IN_PROCESS = frozenset({"thread-pool", "in-process-queue", "worker-thread", "as-notifications"})
 DATASTORE_CATEGORIES = frozenset({"datastore", "cache", "search", "storage"})
 
 FLOWS_LEAD = "How a request or a job moves, hop by hop (each hop cites the line that does it):"

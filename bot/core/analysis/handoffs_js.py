@@ -248,6 +248,8 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
                 continue
             if named and not _literal(m.group(1)):
                 continue
+            if literal == "Worker" and _literal(m.group(1)).endswith(_SCRIPTS):
+                continue  # `new Worker('resize.js')`: a thread's script (`handoffs_inproc`)
             out.append(HandoffSite(role, mech, _js_name(m.group(1)), i))
             if literal == "@Processor(":
                 _processor_methods(lines, i, _js_name(m.group(1)), out)
@@ -450,6 +452,7 @@ def _socket_io(text: str, lines: list[str], out: list[HandoffSite]) -> None:
                 out.append(HandoffSite(role, "socket.io", name, i))
 
 
+_SCRIPTS = (".js", ".mjs", ".cjs", ".ts", ".mts")
 _JS_PATTERNS = (
     ("Worker", _JS_WORKER, "consume", "bull"),
     ("@Processor(", _JS_PROCESSOR, "consume", "bull"),

@@ -19,6 +19,8 @@ from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
 from bot.core.analysis.handoffs import _PY_AT_TRIGGER, SITE_ORDER, UNCONFIRMED, sites_for
 from bot.core.analysis.handoffs_go_brokers import go_constants
+from bot.core.analysis.handoffs_inproc import INPROC, inproc_sites, settle
+from bot.core.analysis.handoffs_inproc import may_move as inproc_may_move
 from bot.core.analysis.loops import MECHANISM as LOOP
 from bot.core.analysis.manifest_text import FileExtractor, base
 from bot.core.analysis.scan import Lines
@@ -33,7 +35,7 @@ from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 14  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 15  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -50,6 +52,7 @@ MOVEMENT_VERSION = 14  # 2: mailers whose call spans lines; 3: amqp needs its li
 # errgroup/WaitGroup `.Go(func` goroutines
 # 13: a job named inside an `.add({…})` object is cited at the line that names it
 # 14: 11 to 13 together (merged)
+# 15: in-process queues (Python, Ruby, fastq/async.queue), LISTEN/NOTIFY, AS::Notifications
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -59,15 +62,18 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
     writes: tuple[Signal, ...] = ()
     if facts.language in _CODE:
         text = data.decode("utf-8", "replace")
-        if facts.language == "python" and not python_may_move(text):
+        inproc = facts.language not in _GATED or inproc_may_move(facts.language, text)
+        if facts.language == "python" and not python_may_move(text) and not inproc:
             return facts
         if (
             facts.language in _JS
             and not javascript_may_move(text)
             and not handoff_wrappers_js.may_wrap(text)
+            and not inproc
         ):
             return facts
         handoffs = sites_for(facts.language, text) + _wrapper_sites(facts.language, text)
+        handoffs += inproc_sites(facts.language, text) if inproc else ()
         schedules = schedules_for(facts.language, text)
         if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
             # a command that polls forever: does it claim rows of a table as its queue?
@@ -134,6 +140,7 @@ def python_may_move(text: str) -> bool:
 # The same for JavaScript and TypeScript: a file it rejects holds no needle of
 # `handoffs._JS_TRIGGERS` nor of the schedule gate (`schedules.javascript_schedules`).
 _JS = frozenset({"javascript", "typescript"})
+_GATED = frozenset({"python", *_JS})
 _JS_MAY_DOT = re.compile(r"\.(?:process\(|consume\(|publish\(['\"]|subscribe\(['\"])")
 _JS_MAY_PAREN = re.compile(r"\((?:(?<=Worker\()|(?<=Processor\()|(?<=Interval\())")
 _JS_MAY_CRON = re.compile(r"ron(?<=[Cc]ron)")
@@ -244,7 +251,7 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # Mechanisms whose one end alone says nothing: a Socket.IO event emitted to browsers that
 # no code here listens to (or a handler for a message nothing here sends) is an API, not a
 # hand-off left without its other end.
-_BOTH_ENDS = frozenset({"socket.io"})
+_BOTH_ENDS = frozenset({"socket.io", *INPROC})
 
 
 def confirm_producers(
@@ -257,11 +264,11 @@ def confirm_producers(
     paired = {(e.path, e.line): h for h in handoffs if h.consumers for e in h.producers}
     out = dict(facts)
     for path, f in facts.items():
-        if not any(s.mechanism == UNCONFIRMED for s in f.handoffs):
+        if not any(s.mechanism == UNCONFIRMED or s.mechanism in INPROC for s in f.handoffs):
             continue
         kept = []
         for s in f.handoffs:
-            if s.mechanism != UNCONFIRMED:
+            if s.mechanism != UNCONFIRMED and (s.mechanism not in INPROC or s.role != "produce"):
                 kept.append(s)
             elif (h := paired.get((path, s.line))) is not None and h.name == s.name:
                 kept.append(replace(s, mechanism=h.mechanism))
@@ -281,6 +288,9 @@ def pair_handoffs(
     producers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     alias: dict[str, str] = {}
     values = _string_constants(facts)
+    # in-process queues: only the names some (non-test) file makes a queue of; a worker
+    # script's consumer named by its file
+    facts = settle({p: f for p, f in facts.items() if not skip(p)})
     for path, f in facts.items():
         if not f.handoffs or skip(path):
             continue

@@ -7,7 +7,14 @@ from __future__ import annotations
 from bot.core.analysis.movement import collect_schedules, pair_handoffs, with_movement
 from bot.core.model import FileFacts, Handoff, Schedule
 
-LANGUAGE = {".js": "javascript", ".ts": "typescript", ".mjs": "javascript", ".go": "go"}
+LANGUAGE = {
+    ".js": "javascript",
+    ".ts": "typescript",
+    ".mjs": "javascript",
+    ".go": "go",
+    ".py": "python",
+    ".rb": "ruby",
+}
 
 
 def facts_of(files: dict[str, str]) -> dict[str, FileFacts]:

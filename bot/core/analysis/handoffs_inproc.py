@@ -1,0 +1,140 @@
+"""Hand-offs inside one application (issue 18): an in-memory queue filled in one place and
+drained by a loop elsewhere, and PostgreSQL's LISTEN/NOTIFY, in any language.
+
+Per-file and pure like `handoffs`; the language scanners are `handoffs_inproc_python`,
+`handoffs_inproc_ruby`, `handoffs_inproc_js` and `handoffs_inproc_workers_js` (Node worker
+threads and forked children, named by their script). Every mechanism here needs both ends
+(`movement._BOTH_ENDS`, `INPROC`): a `.put(` whose queue no loop drains, a `NOTIFY` nobody
+listens to, says nothing. A queue is named by its variable (`update_q`), so the file that
+makes it also says so (a `declare` site): the ends in files that only import the name count
+only when some file makes a queue of that name (`keep_declared`), since `.put(`/`.push(` on
+an imported name is also a cache's or a list's.
+
+Not here, on purpose: `threading.Thread(target=f)`, Node's `EventEmitter`, NestJS
+`@OnEvent`, Django/blinker signals. They run code, not a queue of work another part drains
+(the development repositories' truth says so: microblog's mail thread, docmost's events).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+
+from bot.core.analysis.handoffs_inproc_js import js_inproc_sites, js_may_hold
+from bot.core.analysis.handoffs_inproc_python import python_inproc_sites, python_may_hold
+from bot.core.analysis.handoffs_inproc_ruby import ruby_inproc_sites
+from bot.core.analysis.handoffs_inproc_workers_js import (
+    CHILD,
+    FILE,
+    WORKER,
+    script_name,
+    worker_sites,
+)
+from bot.core.analysis.handoffs_inproc_workers_js import may_hold as workers_may_hold
+from bot.core.model import FileFacts, HandoffSite
+
+MAX_LINE = 2_000
+QUEUE = "in-process-queue"
+PG = "pg-notify"
+NOTIFICATIONS = "as-notifications"
+# Mechanisms whose one end alone is no hand-off (their unpaired producers are no flow sink).
+INPROC = frozenset({QUEUE, PG, NOTIFICATIONS, WORKER, CHILD})
+
+# `NOTIFY jobs, 'payload'`, `pg_notify('jobs', …)` in a SQL string; `LISTEN jobs`; asyncpg's
+# `add_listener('jobs', cb)`, Go pq's `listener.Listen("jobs")`, pg-listen's `listenTo('jobs')`.
+# Upper case only: the SQL words in lower case are everyday English in code.
+_NOTIFY = re.compile(r"(?<![\w.])NOTIFY[ \t]++\"?([A-Za-z_]\w{0,100}+)")
+_PG_NOTIFY = re.compile(r"pg_notify\([ \t]*+['\"]([A-Za-z_]\w{0,100}+)['\"]")
+_LISTEN = re.compile(r"(?<![\w.])LISTEN[ \t]++\"?([A-Za-z_]\w{0,100}+)")
+# pq's `Listen("jobs")` has one argument: `net.Listen("tcp", addr)` is a socket.
+_LISTENER = re.compile(
+    r"\.(?:(?:add_listener|listenTo)\([ \t]*+['\"]([A-Za-z_]\w{0,100}+)['\"][ \t]*+[,)]"
+    r"|Listen\([ \t]*+\"([A-Za-z_]\w{0,100}+)\"[ \t]*+\))"
+)
+_PG_WORDS = ("NOTIFY", "LISTEN", "pg_notify", "add_listener(", ".Listen(", "listenTo(")
+_COMMENTS = ("#", "//", "--", "/*", "*")
+
+
+def inproc_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
+    """The in-process and LISTEN/NOTIFY sites of one file (see the module doc)."""
+    out: list[HandoffSite] = []
+    if language == "python":
+        out += python_inproc_sites(text)
+    elif language == "ruby":
+        out += ruby_inproc_sites(text)
+    elif language in ("javascript", "typescript"):
+        out += js_inproc_sites(text)
+        if workers_may_hold(text):
+            out += worker_sites(text)
+    if language in ("python", "ruby", "javascript", "typescript", "go") and any(
+        w in text for w in _PG_WORDS
+    ):
+        out += _pg_sites(text)
+    return tuple(dict.fromkeys(out))  # 50,000 `.get()` in one loop are one consumer
+
+
+def may_move(language: str, text: str) -> bool:
+    """Whether a Python or JS/TS file could hold a site here (`movement`'s gate)."""
+    if any(w in text for w in _PG_WORDS):
+        return True
+    if language == "python":
+        return python_may_hold(text)
+    return js_may_hold(text) or workers_may_hold(text)
+
+
+def _pg_sites(text: str) -> list[HandoffSite]:
+    out: list[HandoffSite] = []
+    for i, raw in enumerate(text.split("\n"), 1):
+        if not any(w in raw for w in _PG_WORDS):
+            continue
+        line = raw[:MAX_LINE]
+        if line.lstrip().startswith(_COMMENTS):
+            continue
+        quote = min(
+            (p for p in (line.find("'"), line.find('"'), line.find("`")) if p != -1), default=-1
+        )
+        for pattern, role in ((_NOTIFY, "produce"), (_PG_NOTIFY, "produce"), (_LISTEN, "consume")):
+            for m in pattern.finditer(line):
+                # SQL words count inside a string only (a constant named LISTEN is none).
+                if pattern is not _PG_NOTIFY and not 0 <= quote < m.start():
+                    continue
+                name = m.group(1) if pattern is _PG_NOTIFY else m.group(1).lower()
+                out.append(HandoffSite(role, PG, name, i))
+        for m in _LISTENER.finditer(line):
+            out.append(HandoffSite("consume", PG, m.group(1) or m.group(2), i))
+    return out
+
+
+def settle(facts: Mapping[str, FileFacts]) -> dict[str, FileFacts]:
+    """`facts` without the in-process queue ends whose name no file makes a queue of, and
+    with a worker script's consumer named by its file."""
+    return _name_scripts(keep_declared(facts))
+
+
+def _name_scripts(facts: dict[str, FileFacts]) -> dict[str, FileFacts]:
+    for path, f in facts.items():
+        if any(s.name == FILE for s in f.handoffs):
+            named = replace_name(f.handoffs, script_name(path))
+            facts[path] = replace(f, handoffs=named)
+    return facts
+
+
+def replace_name(sites: tuple[HandoffSite, ...], name: str) -> tuple[HandoffSite, ...]:
+    return tuple(replace(s, name=name) if s.name == FILE else s for s in sites)
+
+
+def keep_declared(facts: Mapping[str, FileFacts]) -> dict[str, FileFacts]:
+    """`facts` without the in-process queue ends whose name no file makes a queue of."""
+    declared = {
+        s.name
+        for f in facts.values()
+        for s in f.handoffs
+        if s.role == "declare" and s.mechanism == QUEUE
+    }
+    out = dict(facts)
+    for path, f in facts.items():
+        if any(s.mechanism == QUEUE and s.name not in declared for s in f.handoffs):
+            kept = tuple(s for s in f.handoffs if s.mechanism != QUEUE or s.name in declared)
+            out[path] = replace(f, handoffs=kept)
+    return out

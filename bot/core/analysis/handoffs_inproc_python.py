@@ -1,0 +1,151 @@
+"""Python in-memory queues (`handoffs_inproc`): `queue.Queue`, `asyncio.Queue`,
+`multiprocessing.Queue`, janus, their Lifo/Priority/Simple/Joinable kinds.
+
+A queue made here (`self.update_q = asyncio.Queue()`, a module global) is a `declare` site;
+`update_q.put(x)` / `.put_nowait(x)` (also `q.sync_q.put`) is the producer; the function that
+loops on `update_q.get()` (or `iter(update_q.get, None)`) is the consumer, cited at its
+`def`. Both are named by the queue's variable, on a queue made here or a name imported here
+(`from app.bus import update_q`): `keep_declared` keeps the latter only when some file makes
+a queue of that name. Lines are cut at `MAX_LINE`; patterns are anchored and bounded.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis.handoffs import docstring_lines
+from bot.core.analysis.handoffs_inproc_blocks import enclosing
+from bot.core.model import HandoffSite
+
+MAX_LINE = 2_000
+QUEUE = "in-process-queue"
+
+_KINDS = r"(?:Queue|SimpleQueue|LifoQueue|PriorityQueue|JoinableQueue)"
+# `[self.]name[: T] = [mod.]Queue(`; the qualifier says which library (RQ's `Queue(` is none).
+_MADE = re.compile(
+    r"\A[ \t]*+(?:self\.|cls\.)?([A-Za-z_]\w{0,100}+)[ \t]*+(?::[^=\n]{0,200}+)?=[ \t]*+"
+    r"((?:[A-Za-z_]\w{0,100}+\.){0,3}+)" + _KINDS + r"\("
+)
+_LIBRARIES = frozenset({"queue", "asyncio", "multiprocessing", "mp", "janus", "ctx", "manager"})
+_FROM_LIBRARY = re.compile(
+    r"^[ \t]*+from[ \t]++(?:queue|asyncio|asyncio\.queues|multiprocessing|janus)[ \t]++import\b",
+    re.M,
+)
+_IMPORT = re.compile(r"\A[ \t]*+from[ \t]++[\w.]{1,200}+[ \t]++import[ \t]++\(?([^)\n#]{1,1000}+)")
+_RECEIVER = r"(?<![\w.])(?:self\.|cls\.)?((?:[A-Za-z_]\w{0,100}+\.){0,3}?[A-Za-z_]\w{0,100}+)"
+_PUT = re.compile(_RECEIVER + r"\.put(?:_nowait)?\(")
+# `.get()`, `.get(timeout=1)`, `.get(True, 1)`: a queue's; `.get("key")` is a mapping's.
+_GET = re.compile(_RECEIVER + r"\.get(?:_nowait)?\([ \t]*+(?:\)|timeout|block|True|False)")
+_ITER_GET = re.compile(r"iter\([ \t]*+" + _RECEIVER + r"\.get[ \t]*+,")
+_DEF = re.compile(r"\A[ \t]*+(?:async[ \t]++)?def[ \t]++[A-Za-z_]")
+_LOOP = re.compile(r"\A[ \t]*+(?:async[ \t]++)?(?:while|for)\b")
+_DEF_NAME = re.compile(r"\A[ \t]*+(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)")
+_EXECUTOR = re.compile(
+    r"\.run_in_executor\([ \t]*+[\w.]{1,100}+[ \t]*+,[ \t]*+"
+    r"(?:self\.)?([A-Za-z_]\w{0,100}+)[ \t]*+[,)]"
+)
+POOL = "thread-pool"
+_SIDES = ("sync_q", "async_q")  # janus: one queue, a side for each world
+
+
+# A file that only imports the queue: its `.put(` or its looped `.get()` lets it in.
+_MAY_GET = re.compile(r"\.get(?:_nowait)?\((?:\)|timeout|block)|\.get,")
+
+
+def python_may_hold(text: str) -> bool:
+    return (
+        "Queue(" in text
+        or "run_in_executor(" in text
+        or ".put(" in text
+        or ".put_nowait(" in text
+        or _MAY_GET.search(text) is not None
+    )
+
+
+def python_inproc_sites(text: str) -> list[HandoffSite]:
+    if not python_may_hold(text):
+        return []
+    lines = [line[:MAX_LINE] for line in text.split("\n")]
+    pooled = _executor_sites(lines) if "run_in_executor(" in text else []
+    library = _FROM_LIBRARY.search(text) is not None
+    out: list[HandoffSite] = []
+    names: set[str] = set()
+    for i, line in enumerate(lines, 1):
+        if "Queue(" in line and "=" in line:
+            m = _MADE.match(line)
+            if m and (m.group(2).split(".")[-2] in _LIBRARIES if m.group(2) else library):
+                names.add(m.group(1))
+                out.append(HandoffSite("declare", QUEUE, m.group(1), i))
+        elif "import" in line:
+            imp = _IMPORT.match(line)
+            if imp:
+                for part in imp.group(1).split(","):
+                    words = part.split()
+                    if words:
+                        names.add(words[-1])
+    if not out and not names:
+        return pooled
+    blocks: list[tuple[int, bool]] = []  # the def and loops around each line, when asked
+    quoted: frozenset[int] | None = None  # docstring lines (a `.put(` in prose), when asked
+    for i, line in enumerate(lines, 1):
+        stripped = line.lstrip()
+        if stripped.startswith("#") or (".put" not in line and ".get" not in line):
+            continue
+        if quoted is None:
+            quoted = docstring_lines(text)
+        if i in quoted:
+            continue
+        for m in _PUT.finditer(line):
+            name = _queue_name(m.group(1))
+            if name in names:
+                out.append(HandoffSite("produce", QUEUE, name, i))
+        for m in [*_GET.finditer(line), *_ITER_GET.finditer(line)]:
+            name = _queue_name(m.group(1))
+            at = 0
+            if name in names:
+                blocks = blocks or _blocks(lines)
+                holder, looped = blocks[i - 1]
+                at = holder if looped else 0
+            if at:
+                out.append(HandoffSite("consume", QUEUE, name, at))
+    # A queue put and got in one function is its data structure (a search's frontier, an
+    # iterator's buffer), not a hand-off: a producer inside its consumer counts for nothing.
+    drains = {(s.name, s.line) for s in out if s.role == "consume"}
+    if drains:
+        blocks = blocks or _blocks(lines)
+        out = [
+            s for s in out if s.role != "produce" or (s.name, blocks[s.line - 1][0]) not in drains
+        ]
+    return pooled + out
+
+
+def _executor_sites(lines: list[str]) -> list[HandoffSite]:
+    """`loop.run_in_executor(pool, fn, …)`: `fn` runs on a pool thread, as `executor.submit`
+    does (`handoffs`, "thread-pool"); paired with `fn`'s `def` when this file has it."""
+    defs: dict[str, int] = {}
+    for i, line in enumerate(lines, 1):
+        d = _DEF_NAME.match(line) if "def " in line else None
+        if d:
+            defs.setdefault(d.group(1), i)
+    out: list[HandoffSite] = []
+    for i, line in enumerate(lines, 1):
+        if "run_in_executor(" in line and not line.lstrip().startswith("#"):
+            for m in _EXECUTOR.finditer(line):
+                at = defs.get(m.group(1))
+                if at:
+                    out.append(HandoffSite("produce", POOL, m.group(1), i))
+                    out.append(HandoffSite("consume", POOL, m.group(1), at))
+    return out
+
+
+def _queue_name(receiver: str) -> str:
+    parts = receiver.split(".")
+    if len(parts) > 1 and parts[-1] in _SIDES:
+        parts.pop()
+    return parts[-1]
+
+
+def _blocks(lines: list[str]) -> list[tuple[int, bool]]:
+    return enclosing(
+        lines, lambda line: _DEF.match(line) is not None, lambda line: _LOOP.match(line) is not None
+    )
