@@ -29,7 +29,7 @@ class GoStores:
             return self.core.sink(call, "ent", "", ".".join(parts[-2:]))
         for lib in ops.GO_LIBS:
             redis = lib.store == "Redis"
-            if not _of(spec, lib.specs) and not (redis and self._go_redis_name(path, parts[-2])):
+            if not _of(spec, lib.specs) and not self._versioned(path, lib, parts[-2], spec):
                 continue
             if (op.lower() in ops.REDIS_OPS) if redis else (op in lib.ops):
                 return self.core.sink(call, lib.label, lib.store, what)
@@ -54,14 +54,21 @@ class GoStores:
                     return (spec, typ)
         return ("", "")
 
-    def _go_redis_name(self, path: str, name: str) -> bool:
-        """`rdb`/`redisClient` in a file that imports go-redis (a version path such as
-        `go-redis/v9` gives the reader no package name to type the field with)."""
+    def _versioned(self, path: str, lib: ops.StoreLib, name: str, spec: str) -> bool:
+        """An untyped receiver named as the library's clients are (`rdb`, `db`, `goquDB`) in
+        a file that imports the library by a version path (`goqu/v9`, `go-redis/v9`): such
+        a path gives the reader no package name to type the value with."""
+        if spec:
+            return False  # typed, by another library or the repository's own type
         low = name.lower()
-        if "redis" not in low and low != "rdb":
-            return False
         f = self.core.facts.get(path)
-        return f is not None and any("go-redis" in r.spec for r in f.imports)
+        for ref in f.imports if f is not None else ():
+            *_, word, last = ("", *ref.spec.split("/"))
+            versioned = _of(ref.spec, lib.specs) and last[:1] == "v" and last[1:].isdigit()
+            word = word.removeprefix("go-")
+            if versioned and (low in ops.GO_CLIENT_NAMES or (word and word in low)):
+                return True
+        return False
 
     def _sqlc(self, spec: str) -> bool:
         """Whether `spec`'s `Queries` is sqlc's: a repository with sqlc's config, or a

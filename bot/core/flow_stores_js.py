@@ -124,7 +124,9 @@ class JsStores:
                 return deeper
             libs = [_store_spec(r.spec) for r in self.core.facts[target].imports]
             return next((s for s in libs if s), "")
-        return ""
+        if name in fc.classes or any(fn.qual == name for fn in fc.funcs):
+            return ""
+        return _made_here(fc)
 
     def _mongoose_model(self, path: str, fc: FileCalls, name: str) -> bool:
         """`User` is a Mongoose model: capitalised, imported from (or declared in) a module
@@ -173,3 +175,12 @@ def _typeorm(head: str, rest: tuple[str, ...], op: str, origin: str, typed: str)
     if origin == "typeorm" or typed in ops.TYPEORM_TYPES:
         return True
     return not typed and not origin and head.endswith(("Repository", "manager", "Manager"))
+
+
+def _made_here(fc: FileCalls) -> str:
+    """The one store library whose factory the module calls at its top level (`const client
+    = createClient()`, `const pool = mysql.createPool(…)`): the client a local name holds
+    there (the reader keeps no assignment that is not a `new`)."""
+    specs = {local: _store_spec(spec) for local, spec, _ in fc.imports}
+    made = {specs[c.parts[0]] for c in fc.calls if not c.scope and specs.get(c.parts[0])}
+    return made.pop() if len(made) == 1 else ""

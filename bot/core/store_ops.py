@@ -254,6 +254,7 @@ GO_LIBS = (
 ENT_OPS = _words(
     "Create CreateBulk Query Update UpdateOne UpdateOneID Delete DeleteOne DeleteOneID Get"
 )
+GO_CLIENT_NAMES = frozenset({"db", "rdb", "client", "pool", "conn", "database", "cache"})
 SQLC_TYPES = frozenset({"Queries", "Querier"})
 SQLC_CONFIGS = ("sqlc.yaml", "sqlc.yml", "sqlc.json")
 

@@ -14,9 +14,11 @@ from bot.core.analysis import analyze
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.model import RepoFacts
 from bot.core.snapshot import MemorySnapshot
+from bot.core.store_ops import is_store_call
 from bot.local.catalog_file import default_catalog
 
-MARK = "# store"  # the fixture's store call carries this mark (`// store` in JS and Go)
+# Sinks `flow_calls` writes itself (not `flow_stores`): no library label to rank by.
+FLOW_CALLS_SINKS = ("(Prisma ", "(Sequelize ", ".query.", ".objects.", "db.session.")
 
 
 def facts_of(files: dict[str, str]) -> RepoFacts:
@@ -32,7 +34,8 @@ def line_of(text: str, marker: str) -> int:
 
 
 def reaches(files: dict[str, str], entry: str, target: str, word: str) -> None:
-    """A flow from `entry` has a sink at the marked line of `target` whose text says `word`."""
+    """A flow from `entry` has a sink at the line of `target` marked `# store` (`// store`
+    in JS and Go) whose text says `word`."""
     mark = "# store" if target.endswith((".py", ".rb")) else "// store"
     want = (target, line_of(files[target], mark))
     flows = facts_of(files).flows
@@ -45,6 +48,8 @@ def reaches(files: dict[str, str], entry: str, target: str, word: str) -> None:
     hit = [w for p, ln, w in got if (p, ln) == want]
     assert hit, f"no sink at {want}; flows from {entry}: {got}"
     assert any(word.lower() in w.lower() for w in hit), hit
+    # Every label `flow_stores` writes is known to the ranking (`store_ops.LABELS`).
+    assert all(is_store_call(w) or any(m in w for m in FLOW_CALLS_SINKS) for w in hit), hit
 
 
 # --- Python ---------------------------------------------------------------------------------
@@ -359,6 +364,56 @@ JS_CASES = {
         {},
         "MongoDB",
     ),
+    "node-redis": (
+        '"redis": "4"',
+        'import { createClient } from "redis";\n\nconst client = createClient();\n\n'
+        "export async function saveItem(data) {\n"
+        '  await client.set("item", data.name); // store\n}\n',
+        {},
+        "Redis",
+    ),
+    "mysql2-pool": (
+        '"mysql2": "3"',
+        'import mysql from "mysql2/promise";\n\nconst pool = mysql.createPool({});\n\n'
+        "export async function saveItem(data) {\n"
+        '  await pool.execute("INSERT INTO items VALUES (?)", [data]); // store\n}\n',
+        {},
+        "MySQL",
+    ),
+    "prisma-query-raw": (
+        '"@prisma/client": "5"',
+        'import { PrismaClient } from "@prisma/client";\n\nconst prisma = new PrismaClient();\n\n'
+        "export async function saveItem(data) {\n"
+        "  return prisma.$queryRaw`SELECT * FROM items`; // store\n}\n",
+        {},
+        "Prisma",
+    ),
+    "mongoose-document-save": (
+        '"mongoose": "8"',
+        'import Item from "./item.model";\n\n'
+        "export async function saveItem(data) {\n"
+        "  const doc = new Item(data);\n"
+        "  await doc.save(); // store\n}\n",
+        {
+            "src/item.model.ts": (
+                'import mongoose from "mongoose";\n\n'
+                'export default mongoose.model("Item", new mongoose.Schema({}));\n'
+            )
+        },
+        "Mongoose",
+    ),
+    "sequelize-model": (
+        '"sequelize": "6", "pg": "8"',
+        'import { Item } from "./item.model";\n\n'
+        "export async function saveItem(data) {\n"
+        "  return Item.create(data); // store\n}\n",
+        {
+            "src/item.model.ts": (
+                'import { Model } from "sequelize";\n\nexport class Item extends Model {}\n'
+            )
+        },
+        "Sequelize",
+    ),
 }
 
 
@@ -502,6 +557,21 @@ GO_CASES = {
         "\tq.CreateItem(ctx, name) // store\n}\n\n"
         "func SaveItem(ctx context.Context, name string) {\n\tsave(ctx, nil, name)\n}\n",
         "sqlc",
+    ),
+    "goqu": (
+        '\t"github.com/doug-martin/goqu/v9"\n',
+        "func save(ctx context.Context, db *goqu.Database, name string) {\n"
+        '\tdb.Insert("items").Rows(name).Executor().Exec() // store\n}\n\n'
+        "func SaveItem(ctx context.Context, name string) {\n\tsave(ctx, nil, name)\n}\n",
+        "goqu",
+    ),
+    "gorm-field": (
+        '\t"gorm.io/gorm"\n',
+        "type Store struct{ db *gorm.DB }\n\n"
+        "func save(ctx context.Context, s *Store, name string) {\n"
+        "\ts.db.Create(&name) // store\n}\n\n"
+        "func SaveItem(ctx context.Context, name string) {\n\tsave(ctx, nil, name)\n}\n",
+        "GORM",
     ),
 }
 GO_MORE = {
