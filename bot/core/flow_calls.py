@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func, Sink
 from bot.core.flow_calls_go import GoCalls
 from bot.core.flow_members import Members
+from bot.core.flow_stores import StoreCalls
 from bot.core.model import FileFacts, ImportRef
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
@@ -95,6 +96,8 @@ class CallGraph:
 
         self.rails = RailsModels(facts, self.calls, skip)
         self._sequelize: bool | None = None
+        # Other ORMs', drivers' and clients' calls (`flow_stores`, tables in `store_ops`).
+        self.stores = StoreCalls(facts, self.calls, self._js_module, skip)
 
     def calls(self, path: str) -> FileCalls | None:
         if path not in self._calls:
@@ -209,7 +212,7 @@ class CallGraph:
             return []
         python = path.endswith(".py")
         if path.endswith(".rb"):
-            return self.rails.sinks(path, fc, scope)
+            return self.rails.sinks(path, fc, scope) + self.stores.sinks(path, fc, scope)
         for call in fc.calls_in(scope):
             parts = call.parts
             if not python and len(parts) == 2 and self._sequelize_model(fc, parts):
@@ -231,7 +234,7 @@ class CallGraph:
                 # Prisma: `this.prismaService.marketData.upsert(...)`
                 what = f"queries the database (Prisma {parts[-2]}.{parts[-1]})"
                 return [Sink("datastore", "database (Prisma)", call.line, what)]
-        return []
+        return self.stores.sinks(path, fc, scope)
 
     def _sequelize_model(self, fc: FileCalls, parts: tuple[str, ...]) -> bool:
         """`Comment.findByPk` of a model class the file imports (or declares), in a

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.core.model import Flow
+from bot.core.store_ops import is_store_call
 
 RANK_CAPS = {"public": 16, "deployed": 24, "cli": 6, "development": 6}
 MAX_PUBLIC = 24  # the public cap grows with the distinct sinks public flows reach, to this
@@ -179,10 +180,11 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
 
 
 def _routine(flow: Flow) -> bool:
-    """A flow that ends at an Active Record query (`queries PostgreSQL (Post.save)`) or a
-    Sequelize model's (`Document.findByPk`): as common in a Node app's handlers."""
+    """A flow that ends at an Active Record query (`queries PostgreSQL (Post.save)`), a
+    Sequelize model's (`Document.findByPk`) or another library's (`flow_stores`: `queries
+    MongoDB (Mongoose User.findById)`): as common in a Node app's handlers."""
     sink = flow.sinks[0]
-    if sink.what.startswith("queries the database (Sequelize "):
+    if " database (Sequelize " in sink.what or is_store_call(sink.what):
         return True
     return sink.path.endswith(".rb") and sink.what.startswith("queries ")
 

@@ -154,8 +154,12 @@ class _Walker(_ImportWalker):
                 queue.append(nd)
         # A walk that reaches a call to a service does not end at that service's import: the
         # call is where data leaves (an SDK's import line proves only that it is used).
+        # So does a store's query (`queries the PostgreSQL database`) its driver's import.
         called = {
-            r[4].name for r in reached if r[4].kind == "external" and r[4].what.startswith("sends ")
+            r[4].name
+            for r in reached
+            if (r[4].kind == "external" and r[4].what.startswith("sends "))
+            or (r[4].kind == "datastore" and r[4].what.startswith("queries "))
         }
         reached = [
             r for r in reached if not (r[4].name in called and r[4].what.startswith("uses "))
@@ -303,7 +307,7 @@ class _Walker(_ImportWalker):
         found = self._node_sinks.get(key)
         if found is None:
             found = [(path, s) for s in self.sinks(path) if graph.in_scope(path, scope, _at(s))]
-            found += [(path, s) for s in graph.orm_sinks(path, scope)]
+            found += [(path, s) for s in graph.stores.named(graph.orm_sinks(path, scope))]
             for other in graph.package_files(path):
                 if other != path and other in self.facts:
                     found += [

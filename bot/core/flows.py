@@ -97,6 +97,7 @@ def build_flows(
     graph = CallGraph(facts, resolve, read_calls, skip) if read_calls is not None else None
     if graph is not None:
         graph.rails.name_stores([s.name for s in services])
+        graph.stores.name_stores([s.name for s in services])
     hosts: dict[str, str] = {}
     for s in services:
         for host in s.hosts:

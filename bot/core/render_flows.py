@@ -236,6 +236,12 @@ _SQL = ("postgres", "mysql", "mariadb", "sqlite", "sql server", "oracle", "cockr
 
 
 def _sink_nodes(sink: Hop, facts: RepoFacts) -> tuple[str, ...]:
+    if sink.what.startswith("queries "):
+        # `queries the PostgreSQL database (…)`, `queries MongoDB (…)`: the store it names.
+        head = f" {sink.what.partition(' (')[0]} "
+        named = [s for s in facts.datastores if f" {s.name} " in head]
+        if named:
+            return (f"ds_{slug(named[0].name)}",)
     if sink.what.startswith("queries the database"):
         return tuple(
             f"ds_{slug(s.name)}"

@@ -420,7 +420,9 @@ def test_sqlalchemy_sessions_are_where_data_lands() -> None:
     }
     sinks = [s for f in _flows_of(flask) if f.hops[0].path == "app/routes.py" for s in f.sinks]
     assert any(
-        (s.path, s.line, s.what) == ("app/routes.py", 7, "queries the database (db.session.add)")
+        # The repository's SQL store (psycopg2: PostgreSQL) named in the text (`flow_stores`).
+        (s.path, s.line, s.what)
+        == ("app/routes.py", 7, "queries the PostgreSQL database (db.session.add)")
         for s in sinks
     )
     # An HTTP session's `get` is an outbound call, not a query.
