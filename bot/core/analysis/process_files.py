@@ -4,7 +4,9 @@
   an HTTP process, and each `attach-daemon`/`smart-attach-daemon` command a process of its
   own (healthchecks-style: `attach-daemon = ./manage.py sendalerts`).
 * supervisord (`[program:name]` + `command=`), as in many Flask and Django deployments.
-* systemd units (`[Service]` + `ExecStart=`), named by the unit's `Description` or command.
+* systemd units (`[Service]` + `ExecStart=`), named by the command, or by the unit's
+  `Description` when the command is a shell script (`/bin/sh -c '… exec granian …'`, its
+  lines continued with `\\`, comment lines inside skipped as systemd does).
 
 Signals as the Procfile's: ``deployment.<manager>`` per process and
 ``entrypoint.<kind>`` where `process_kind` can tell the kind. Bounded: `MAX_PROCESSES` per
@@ -21,6 +23,7 @@ from bot.core.model import FileFacts, Signal
 
 MAX_PROCESSES = 50
 MAX_LINE = 1_000
+MAX_VALUE = 4_000  # a value continued over several lines
 _SECTION = re.compile(r"\[[ \t]*+([A-Za-z][\w:.\- ]{0,100}?)[ \t]*+\]")
 _KEY = re.compile(r"([A-Za-z][\w\-]{0,60})[ \t]*+=[ \t]*+([^\n]{0,1000})")
 _UWSGI_APP = frozenset({"module", "wsgi-file", "wsgi", "http", "http-socket", "mount", "callable"})
@@ -28,18 +31,30 @@ _UWSGI_MODULES = ("module", "wsgi-file", "wsgi")
 _UWSGI_DAEMONS = frozenset(
     {"attach-daemon", "smart-attach-daemon", "attach-daemon2", "legion-attach-daemon"}
 )
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ash"})
 # A command's first words that say nothing about what it runs.
 _RUNNERS = frozenset(
     {"exec", "env", "python", "python3", "node", "bundle", "uv", "poetry", "pipenv", "run", "npx"}
 )
 
 
-def _entries(text: str) -> list[tuple[int, str, str, str]]:
-    """(line, section, key, value) of an ini-like file, comments and blank lines left out."""
+def _entries(text: str, continued: bool = False) -> list[tuple[int, str, str, str]]:
+    """(line, section, key, value) of an ini-like file, comments and blank lines left out.
+    With `continued`, a value whose line ends in `\\` goes on on the next lines (systemd)."""
     out: list[tuple[int, str, str, str]] = []
     section = ""
+    open_value = False  # the last entry's value goes on
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw[:MAX_LINE].strip()
+        if open_value:
+            if line[:1] in ("#", ";"):
+                continue  # a comment inside a continued value
+            n, sec, key, value = out[-1]
+            open_value = line.endswith("\\")
+            more = line.removesuffix("\\").strip()
+            if len(value) < MAX_VALUE:  # the rest of a full value is read past, not copied
+                out[-1] = (n, sec, key, f"{value} {more}"[:MAX_VALUE])
+            continue
         if not line or line[0] in "#;":
             continue
         s = _SECTION.fullmatch(line)
@@ -48,7 +63,9 @@ def _entries(text: str) -> list[tuple[int, str, str, str]]:
             continue
         k = _KEY.fullmatch(line)
         if k:
-            out.append((number, section, k.group(1).lower(), k.group(2).strip()))
+            value = k.group(2).strip()
+            open_value = continued and value.endswith("\\")
+            out.append((number, section, k.group(1).lower(), value.removesuffix("\\").strip()))
     return out
 
 
@@ -115,10 +132,15 @@ def parse_supervisor(data: bytes) -> FileFacts:
 
 def parse_systemd(data: bytes) -> FileFacts:
     signals: list[Signal] = []
-    for line, section, key, value in _entries(decode(data)):
+    entries = _entries(decode(data), continued=True)
+    described = next((v for _, sec, k, v in entries if sec == "Unit" and k == "description"), "")
+    for line, section, key, value in entries:
         if section == "Service" and key == "execstart" and len(signals) < 2 * MAX_PROCESSES:
             command = value.lstrip("-@:+!")
-            _process(signals, "systemd", command_name(command), line, command, named=False)
+            name = command_name(command)
+            if name in _SHELLS:  # `sh -c '…'` says nothing; the unit's description does
+                name = described[:100] or name
+            _process(signals, "systemd", name, line, command, named=False)
     return FileFacts(language="config", signals=tuple(sorted(set(signals))))
 
 
@@ -138,5 +160,5 @@ def _is_systemd(path: str) -> bool:
 PROCESS_EXTRACTORS = (
     FileExtractor("uwsgi", 2, _is_uwsgi, parse_uwsgi, claims(extensions=("ini",))),
     FileExtractor("supervisor", 1, _is_supervisor, parse_supervisor, claims(extensions=("conf",))),
-    FileExtractor("systemd", 1, _is_systemd, parse_systemd, claims(extensions=("service",))),
+    FileExtractor("systemd", 2, _is_systemd, parse_systemd, claims(extensions=("service",))),
 )

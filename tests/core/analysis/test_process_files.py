@@ -81,3 +81,26 @@ def test_hostile_files_are_bounded() -> None:
     parse_uwsgi(b"[" * 1_000_000 + b"\n" + b"=" * 1_000_000)
     assert len(parse_uwsgi(b"[uwsgi]\n" + b"attach-daemon = x\n" * 1_000).signals) <= 100
     assert time.process_time() - started < 2.0
+
+
+def test_a_systemd_shell_script_is_named_by_its_unit_and_read_across_continued_lines() -> None:
+    unit = (
+        b"[Unit]\nDescription=Shop web server\n\n[Service]\n"
+        b"ExecStart=/bin/sh -c '\\\n"
+        b"  # the port may come from the environment \\\n"
+        b'  [ -n "$PORT" ] && export BIND=$PORT; \\\n'
+        b"  exec granian --interface asgi shop.asgi:application'\n"
+        b"Restart=always\n"
+    )
+    assert rows(parse_systemd(unit)) == {
+        ("deployment.systemd", "Shop web server", 5),
+        ("entrypoint.http", "Shop web server", 5),
+    }
+
+
+def test_a_continued_value_is_bounded() -> None:
+    unit = b"[Service]\nExecStart=/bin/sh -c 'x \\\n" + b"y \\\n" * 50_000 + b"z'\n"
+    started = time.perf_counter()
+    facts = parse_systemd(unit)
+    assert time.perf_counter() - started < 2
+    assert all(len(s.detail) <= 4_000 for s in facts.signals)
