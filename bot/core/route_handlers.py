@@ -40,6 +40,8 @@ MAX_INCLUDES = 6  # Django includes followed up from one routes file
 MAX_PREFIX = 300
 # A class-based view's methods that answer a request.
 VIEW_METHODS = ("get", "post", "put", "patch", "delete")
+# Falcon's resource responders (`app.add_route("/items", ItemResource())`).
+RESPONDERS = ("on_get", "on_post", "on_put", "on_patch", "on_delete")
 # What Django calls on a class-based view besides its verbs: a form view's `form_valid`/
 # `form_invalid`, a form wizard's `done`, `dispatch` (a view that routes every method
 # itself). Started at when the view defines them or inherits them from a base class in the
@@ -62,6 +64,11 @@ _ACTION_VERBS = {
     "partial_update": "PATCH",
     "destroy": "DELETE",
     "perform_destroy": "DELETE",
+    "on_get": "GET",
+    "on_post": "POST",
+    "on_put": "PUT",
+    "on_patch": "PATCH",
+    "on_delete": "DELETE",
     "form_valid": "POST",
     "form_invalid": "POST",
     "done": "POST",
@@ -328,7 +335,7 @@ def _py_defined(graph: CallGraph, module: str, rest: tuple[str, ...]) -> list[tu
     if len(rest) == 1 and rest[0] in fc.classes:
         own = [
             (module, f"{rest[0]}.{m}")
-            for m in (*VIEW_METHODS, *VIEW_HOOKS, *VIEWSET_METHODS)
+            for m in (*VIEW_METHODS, *RESPONDERS, *VIEW_HOOKS, *VIEWSET_METHODS)
             if f"{rest[0]}.{m}" in quals
         ]
         own += _inherited_hooks(graph, module, rest[0], quals)

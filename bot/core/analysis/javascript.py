@@ -14,6 +14,7 @@ from bisect import bisect_left
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
 from bot.core.analysis.js_client_calls import client_call_starts
+from bot.core.analysis.js_starts import JS_START_RULES
 from bot.core.analysis.route_prefixes import js_router_prefixes
 from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import (
@@ -133,6 +134,8 @@ RULES = (
         "route handler",
         "route",
     ),
+    # Handlers a framework calls by file convention or by name (`bot.core.analysis.js_starts`).
+    *JS_START_RULES,
     rule("#!", r"\A#![^\n]*\bnode\b", "entrypoint.cli", "node script"),
     rule(
         "commander",
@@ -175,8 +178,9 @@ class _Extractor:
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
         # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted;
         # 6: route handlers; 7: string members of enums (`const.string`)
-        self.version = 10  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
-        # cite the module; 10: an HTTP client's calls are not routes
+        self.version = 11  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
+        # cite the module; 10: an HTTP client's calls are not routes; 11: handlers found by
+        # convention (`js_starts`: Remix actions, server actions, tRPC, GraphQL resolvers)
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 

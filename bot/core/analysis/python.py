@@ -20,6 +20,7 @@ from bot.core.analysis.claims import claims
 from bot.core.analysis.python_rules import ENV_PATTERNS, RULES
 from bot.core.analysis.route_prefixes import decorator_prefixes
 from bot.core.analysis.route_refs import route_handler_signals
+from bot.core.analysis.route_refs_python import python_route_signals
 from bot.core.analysis.scan import (
     Lines,
     literal_first,
@@ -58,8 +59,8 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 4  # 2: string literals on one line are not code; 3: route handlers; 4: include,
-    # blueprint and router prefixes
+    version = 5  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:
@@ -91,6 +92,7 @@ def extract_python(text: str) -> FileFacts:
     signals: list[Signal] = scan_signals(text, RULES, lines, skip, imported)
     signals = decorator_prefixes(text, lines, signals)
     signals += route_handler_signals(text, "python", lines, skip)
+    signals += python_route_signals(text, lines, skip)
     signals += registration_signals(text, lines)
     return FileFacts(
         language="python",

@@ -40,6 +40,15 @@ RULES = (
         "route",
     ),
     rule(
+        # Litestar's (and BlackSheep's) handlers are decorated by bare verb functions.
+        "@",
+        rf"@(?:get|post|put|patch|delete|route)\(\s*(?:path\s*=\s*)?{_Q}(?P<route>[^\"']*){_Q}",
+        "entrypoint.http",
+        "HTTP route",
+        "route",
+        needs=("litestar", "blacksheep"),
+    ),
+    rule(
         "Flask(",
         r"\bFlask\(",
         "entrypoint.http",

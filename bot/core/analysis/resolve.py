@@ -21,6 +21,7 @@ from bot.core.model import FileFacts, ImportRef
 JS_TRY = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".json", ".vue", ".svelte")
 PY_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 TSCONFIG_NAMES = ("tsconfig.json", "jsconfig.json", "tsconfig.base.json")
+MAX_LIB_UP = 12  # folders walked up from a file to the SvelteKit project whose `src/lib` it imports
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 
 
@@ -315,6 +316,8 @@ class Resolver:
             hit = self._ts_paths(ts, spec)
             if hit:
                 return hit
+        if spec == "$lib" or spec.startswith("$lib/"):
+            return self._svelte_lib(path, spec)
         name = _package_name(spec)
         if name in self.packages:
             folder = self.packages[name]
@@ -326,6 +329,19 @@ class Resolver:
                 if hit:
                     return hit
             return folder + "/package.json"
+        return None
+
+    def _svelte_lib(self, path: str, spec: str) -> str | None:
+        """SvelteKit's `$lib` alias: the `src/lib` of the nearest project above `path` (its
+        tsconfig paths are generated into `.svelte-kit/`, which is not committed)."""
+        folder = parent(path)
+        for _ in range(MAX_LIB_UP):
+            lib = f"{folder}/src/lib" if folder else "src/lib"
+            if lib in self.dirs:
+                return self._js_file(lib + spec[len("$lib") :])
+            if not folder:
+                return None
+            folder = parent(folder)
         return None
 
     def _ts_paths(self, ts: TsConfig, spec: str) -> str | None:

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from bot.core.analysis.claims import claims
 from bot.core.analysis.rails_routes import is_routes_file, rails_route_signals
+from bot.core.analysis.ruby_starts import ruby_start_signals, with_route_blocks
 from bot.core.analysis.scan import (
     Lines,
     literal_first,
@@ -110,7 +111,8 @@ RULES = (
 
 class RubyExtractor:
     name = "ruby"
-    version = 3  # 2: rules start on their own line; unclosed strings end their line; 3: routes
+    version = 4  # 2: rules start on their own line; unclosed strings end their line; 3: routes
+    # 4: Sinatra/Grape/Roda route blocks, Hanami actions, Rake tasks (`ruby_starts`)
     claims = claims(names=("Rakefile", "Gemfile.rb"), extensions=("rb", "rake", "ru"))
 
     def matches(self, path: str) -> bool:
@@ -119,7 +121,8 @@ class RubyExtractor:
 
     def extract(self, path: str, data: bytes) -> FileFacts:
         text = data.decode("utf-8", "replace")
-        facts = extract_ruby(text)
+        rake = path.endswith(".rake") or path.rpartition("/")[2] == "Rakefile"
+        facts = extract_ruby(text, rake)
         if is_routes_file(path):  # `config/routes.rb`: each route to its controller action
             routes = rails_route_signals(text)
             facts = replace(facts, signals=unique_sorted((*facts.signals, *routes)))
@@ -189,7 +192,8 @@ def constant_refs(facts: FileFacts) -> list[ImportRef]:
     return out
 
 
-def extract_ruby(text: str) -> FileFacts:
+def extract_ruby(text: str, rake: bool = False) -> FileFacts:
+    """`rake`: the file is a Rakefile or a `.rake` file (its tasks are commands)."""
     code = strip_comments(text)
     lines = Lines(code)
     imports = [
@@ -205,6 +209,10 @@ def extract_ruby(text: str) -> FileFacts:
         language="ruby",
         imports=unique_sorted(imports),
         env=unique_sorted(scan_env(code, ("ENV",), _ENV, lines)),
-        signals=unique_sorted(scan_signals(code, RULES, lines)),
+        signals=unique_sorted(
+            with_route_blocks(
+                scan_signals(code, RULES, lines), ruby_start_signals(code, lines, rake)
+            )
+        ),
         meta=tuple(sorted(set(_constants(code, lines)))),
     )

@@ -1,0 +1,102 @@
+"""Python routes registered by call with a handler reference, besides Django's `path()` and
+DRF routers (`route_refs`): each is a `route.handler` signal that `bot.core.route_handlers`
+resolves to the function or class the flow starts at (issue 18 item 3).
+
+* Flask: `app.add_url_rule("/items", view_func=ItemAPI.as_view("items"))`.
+* Starlette: `Route("/items", create_item, methods=["POST"])`, `WebSocketRoute(…)`.
+* aiohttp: `web.post("/items", create_item)`, `app.router.add_post("/items", create_item)`,
+  `add_route("POST", "/items", create_item)`.
+* Falcon: `app.add_route("/items", ItemResource())` (its `on_get`/`on_post` responders).
+* Tornado: `(r"/items", ItemHandler)` rows of an `Application([...])` table.
+
+Linear patterns: every repetition is bounded or possessive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.core.analysis.route_refs import KIND, handler_ref, split_args
+from bot.core.analysis.scan import Lines
+from bot.core.model import Signal
+
+MAX_ROUTES = 400  # registrations read from one file
+# The route (a string that starts with "/"), then the rest of the line: the handler and options.
+_TAIL = r"r?[\"'](?P<route>/[^\"'\n]{0,300})[\"']\s*+,\s*+(?P<args>[^\n]{0,300})"
+_ROUTE = r"\(\s*+" + _TAIL
+_VERBS = "get|post|put|patch|delete|head|options"
+# (trigger, pattern): the verb group names the method when the call does.
+_CALLS = (
+    ("add_url_rule(", re.compile(r"\.add_url_rule" + _ROUTE)),
+    ("Route(", re.compile(r"(?<![\w.])(?:WebSocket)?Route" + _ROUTE)),
+    ("web.", re.compile(rf"\bweb\.(?P<verb>{_VERBS}|view)" + _ROUTE)),
+    (".add_", re.compile(rf"\.add_(?P<verb>{_VERBS}|view|route)" + _ROUTE)),
+    # aiohttp's `router.add_route("POST", "/items", h)` and `web.route("POST", "/items", h)`.
+    (
+        "route(",
+        re.compile(
+            r"(?:\.add_route|\bweb\.route)\(\s*+[\"'](?P<verb>[A-Za-z*]{1,7})[\"']\s*+,\s*+" + _TAIL
+        ),
+    ),
+)
+# A Tornado table row: the route and a handler class (capitalised), then `,` or `)`.
+_TORNADO = re.compile(
+    r"\(\s*+r?[\"'](?P<route>/[^\"'\n]{0,300})[\"']\s*+,\s*+(?P<args>[A-Z][\w.]{0,120}\s*+[,)])"
+)
+_KEYWORD = re.compile(r"(?:view_func|endpoint)\s*+=\s*+(?P<ref>[^\n]{1,300})")
+_INSTANCE = re.compile(r"(?P<ref>[A-Za-z_][\w.]{0,120})\(\s*+\)")  # `ItemResource()`
+
+
+def python_route_signals(
+    text: str, lines: Lines, skip: Callable[[int], bool] | None = None
+) -> list[Signal]:
+    """One `route.handler` signal per registration these frameworks' calls make."""
+    out: list[Signal] = []
+    calls = [p for t, p in _CALLS if t in text]
+    if "tornado" in text:
+        calls.append(_TORNADO)
+    for pattern in calls:
+        pos = 0
+        while len(out) < MAX_ROUTES:
+            m = pattern.search(text, pos)
+            if m is None:
+                break
+            # Read on from the arguments: a list of routes holds more on the same line.
+            pos = m.start("args")
+            if skip is not None and skip(m.start()):
+                continue
+            ref = _handler(m.group("args"))
+            if not ref:
+                continue
+            verb = (m.groupdict().get("verb") or "").upper()
+            route = m.group("route")
+            name = f"{verb} {route}" if verb in _METHOD_VERBS else route
+            out.append(Signal(KIND, name, lines.at(m.start("args")), ref))
+    return sorted(out, key=lambda sig: sig.line or 0)
+
+
+_METHOD_VERBS = frozenset(v.upper() for v in _VERBS.split("|"))
+
+
+def _handler(args: str) -> str:
+    """The handler an argument list after the route names: the first positional one, or
+    `view_func=`/`endpoint=`; a class instantiated without arguments names its class."""
+    pieces, _closed = split_args(args)
+    while pieces and pieces[0][:1] in ("'", '"'):
+        pieces = pieces[1:]  # Flask's positional endpoint name: `add_url_rule("/x", "x", f)`
+    if not pieces:
+        return ""
+    first = pieces[0]
+    for piece in pieces:
+        keyword = _KEYWORD.fullmatch(piece)
+        if keyword is not None:
+            first = keyword.group("ref").strip()
+            break
+    else:
+        if "=" in first.partition("(")[0]:
+            return ""  # only keywords (`endpoint="name"` of add_url_rule): no handler named
+    instance = _INSTANCE.fullmatch(first)
+    if instance is not None and instance.group("ref")[:1].isupper():
+        return instance.group("ref")
+    return handler_ref(first + ")", False)

@@ -1,0 +1,69 @@
+"""Ruby handlers that frameworks other than Rails run (issue 18 item 3): each is an
+`entrypoint.*` signal at the handler's line, so a flow starts there.
+
+* Sinatra (classic `require "sinatra"` or `< Sinatra::Base`), Grape, Roda: each route
+  block, `post "/items" do`, `post do`, `r.post "items" do`, `route do |r|`.
+* Hanami actions: `def handle(request, response)` in a class `< …Action`.
+* Rake tasks: `task announce: :environment do` in a `.rake` file or a Rakefile.
+
+Read only in files that name the framework; linear patterns (bounded or possessive).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis.scan import Lines
+from bot.core.model import Signal
+
+MAX_STARTS = 400  # route blocks read from one file
+_FRAMEWORKS = ("Sinatra", "sinatra", "Grape::API", "Roda")
+_BLOCK = re.compile(
+    r"^[ \t]*+(?:r\.)?(?P<verb>get|post|put|patch|delete|is|on|route)\b(?![?!:=])"
+    r"(?P<args>[^\n]{0,300}?)\bdo\b",
+    re.M,
+)
+# A route's path: the first string (Sinatra, Grape) or symbol (Grape `post :create`).
+_PATH = re.compile(r"[\"'](?P<s>[^\"'\n]{0,300})[\"']|:(?P<y>\w{1,80})")
+_HANAMI = re.compile(r"^[ \t]*+def\s++handle\(\s*+\w{1,40}\s*+,\s*+\w{1,40}\s*+\)", re.M)
+_ACTION_CLASS = re.compile(r"^[ \t]*+class\s++[\w:]{1,200}\s*+<\s*+[\w:]{0,200}Action\b", re.M)
+_RAKE = re.compile(r"^[ \t]*+task\s*+\(?\s*+:?(?P<name>\w{1,80})", re.M)
+
+
+def with_route_blocks(signals: list[Signal], starts: list[Signal]) -> list[Signal]:
+    """`signals` and `starts`; an app's class line (`class Api < Sinatra::Base`) gives way
+    to its route blocks when it has some: each route's flow starts at its own block."""
+    if not any(s.name.endswith(" route") for s in starts):
+        return [*signals, *starts]
+    return [s for s in signals if s.name not in _APP_NAMES] + starts
+
+
+_APP_NAMES = frozenset({"Sinatra app", "Grape API"})  # `ruby.RULES`' names of the class line
+
+
+def ruby_start_signals(code: str, lines: Lines, path_is_rake: bool) -> list[Signal]:
+    """The route blocks, Hanami actions and Rake tasks of one Ruby file (comments blanked)."""
+    out: list[Signal] = []
+    framework = next((word for word in _FRAMEWORKS if word in code), "")
+    if framework:
+        name = f"{framework.partition(':')[0].capitalize()} route"
+        for m in _BLOCK.finditer(code):
+            if len(out) >= MAX_STARTS:
+                break
+            verb = m.group("verb")
+            found = _PATH.search(m.group("args"))
+            route = (found.group("s") or found.group("y") or "") if found else ""
+            if verb in ("is", "on") and not route:
+                continue  # Roda's `r.is do` matches the branch it is in: no path of its own
+            method = verb.upper() if verb in ("get", "post", "put", "patch", "delete") else ""
+            detail = f"{method} /{route.lstrip('/')}".strip() if route else method
+            out.append(Signal("entrypoint.http", name, lines.at(m.start()), detail))
+    if "def handle" in code and _ACTION_CLASS.search(code) is not None:
+        for m in _HANAMI.finditer(code):
+            out.append(Signal("entrypoint.http", "Hanami action", lines.at(m.start())))
+    if path_is_rake and "task" in code:
+        for m in _RAKE.finditer(code):
+            if len(out) >= MAX_STARTS:
+                break
+            out.append(Signal("entrypoint.cli", "Rake task", lines.at(m.start()), m.group("name")))
+    return out
