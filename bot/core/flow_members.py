@@ -169,9 +169,10 @@ class Members:
         out: list[Home] = []
         path, cls = home
         candidates = [path, *(p for p in self._importers_of(cls) if p != path)]
+        family = self._family(path)
         for cand in candidates[:MAX_CANDIDATES]:
-            if self.skip(cand) and cand != path:
-                continue
+            if cand != path and (self.skip(cand) or self._family(cand) != family):
+                continue  # a TypeScript file importing a `Document` extends no Python class
             fc = self.calls(cand)
             for owner, base in fc.bases if fc is not None else ():
                 if base == cls and owner != cls and find(cand, base) == home:
@@ -180,6 +181,11 @@ class Members:
                 break
         self._subs[home] = out[:MAX_SUBCLASSES]
         return self._subs[home]
+
+    def _family(self, path: str) -> str:
+        f = self.facts.get(path)
+        language = f.language if f is not None else ""
+        return "javascript" if language == "typescript" else language
 
     def _importers_of(self, name: str) -> list[str]:
         """The files whose imports name `name` (`import { MailDriver } from …`)."""

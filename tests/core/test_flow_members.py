@@ -571,3 +571,26 @@ def test_a_ts_local_made_by_a_factory_is_typed_by_its_return_type() -> None:
         "calls azure.driver.AzureDriver.put",
         "calls s3.driver.S3Driver.put",
     ]
+
+
+def test_subclasses_of_a_python_class_are_not_looked_for_in_typescript_files() -> None:
+    from bot.core.call_sites import FileCalls
+    from bot.core.flow_members import Members
+    from bot.core.model import FileFacts, ImportRef
+
+    imports = (ImportRef("app.store", 1, 0, ("Store",)),)
+    facts = {
+        "app/store.py": FileFacts(language="python"),
+        "app/disk.py": FileFacts(language="python", imports=imports),
+        "web/store.ts": FileFacts(language="typescript", imports=imports),
+    }
+    read: list[str] = []
+
+    def calls(path: str) -> FileCalls:
+        read.append(path)
+        return FileCalls((), (), bases=(("Disk", "Store"),) if path != "app/store.py" else ())
+
+    members = Members(facts, calls, lambda _path: False)
+    found = members.subclasses(("app/store.py", "Store"), lambda _p, _b: ("app/store.py", "Store"))
+    assert found == [("app/disk.py", "Disk")]
+    assert read == ["app/store.py", "app/disk.py"]  # the TypeScript file is never parsed

@@ -229,7 +229,7 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
     if model is None and f.language == "python":
         sdk = egress_sdk.sdk_call(
             f.sdk, written, callee, lambda c: _canonical(f, c), _enclosing_function,
-            _function_of(f, node),
+            lambda: _function_of(f, node),
         )  # fmt: skip
     elif model is None and f.language == "javascript":
         sdk = egress_sdk.js_sdk_call(f.instances, written)

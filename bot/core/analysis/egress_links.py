@@ -34,7 +34,8 @@ def avatar_signals(data: bytes, browser: bool, requests: bool = False) -> tuple[
     if browser:
         return ()
     fetched = _fetched_gravatar(data) if requests else ()
-    if fetched or not any(h in data for h in _HASHES):
+    # The URL first: one rare needle, where most files hold none of the hashes' seven.
+    if fetched or not any(n in data for n in AVATARS) or not any(h in data for h in _HASHES):
         return fetched
     out: list[Signal] = []
     for needle, detail in AVATARS.items():

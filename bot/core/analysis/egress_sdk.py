@@ -29,6 +29,9 @@ MAX_PARAMS = 40
 @dataclass
 class SdkNames:
     params: dict[str, sdks.Sdk] = field(default_factory=dict)  # parameter name → its client
+    # `parameters` of each function asked about, by node id: a call's receiver is looked up
+    # in its enclosing functions' parameters, once per call of the file.
+    read: dict[int, list[tuple[str, str, bool]]] = field(default_factory=dict)
     _imported: tuple[int, tuple[sdks.Sdk, ...]] = (-1, ())
 
     def marked(self, aliases: Mapping[str, str]) -> tuple[sdks.Sdk, ...]:
@@ -39,6 +42,13 @@ class SdkNames:
             found = {s for s in sdks.PYTHON.values() if s.marks and s.module in modules}
             self._imported = (len(aliases), tuple(sorted(found)))
         return self._imported[1]
+
+    def parameters_of(self, function: Node) -> list[tuple[str, str, bool]]:
+        """`parameters(function)`, read once per function of the file."""
+        found = self.read.get(function.id)
+        if found is None:
+            found = self.read[function.id] = parameters(function)
+        return found
 
 
 def parameters(function: Node) -> list[tuple[str, str, bool]]:
@@ -119,7 +129,7 @@ def learn_mark(names: SdkNames, aliases: Mapping[str, str], written: str, functi
         return
     for sdk in names.marked(aliases):
         if method in sdk.marks:
-            if any(n == receiver and not a for n, a, _ in parameters(function)):
+            if any(n == receiver and not a for n, a, _ in names.parameters_of(function)):
                 names.params.setdefault(receiver, sdk)
             return
 
@@ -134,9 +144,10 @@ def sdk_call(
     callee: str,
     canonical: Canonical,
     enclosing: Callable[[Node], Node | None],
-    function: Node | None,
+    function_of: Callable[[], Node | None],
 ) -> sdks.Sdk | None:
-    """The client a Python call `written` (canonically `callee`) sends a request through."""
+    """The client a Python call `written` (canonically `callee`) sends a request through;
+    `function_of()` gives the function the call is in (asked only for a method call)."""
     found = sdks.PYTHON_FUNCTIONS.get(callee)
     if found is not None:
         return found
@@ -147,10 +158,11 @@ def sdk_call(
     receiver, _, method = written.partition(".")
     if not method or not receiver.isidentifier():
         return None
+    function = function_of()
     for _ in range(8):
         if function is None:
             return None
-        for name, annotation, _pos in parameters(function):
+        for name, annotation, _pos in names.parameters_of(function):
             if name != receiver:
                 continue
             held = _annotated(annotation, canonical) if annotation else names.params.get(name)

@@ -18,6 +18,7 @@ file are capped.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.core.analysis.route_refs import split_args
@@ -66,13 +67,16 @@ def client_call_starts(code: str, browser: bool) -> frozenset[int]:
     """Where the `.verb("…"` calls that are a client's requests start in `code`."""
     if "(" not in code:
         return frozenset()
+    # The calls first: most files make none, and then neither scan of the whole file below
+    # (the server, the names bound) can matter.
+    calls = list(itertools.islice(_CALL.finditer(code), MAX_CALLS))
+    if not calls:
+        return frozenset()
     server_file = _SERVER_FILE.search(code) is not None
     server, client = _made(code)
     server_file = server_file or bool(server)
     out: set[int] = set()
-    for n, m in enumerate(_CALL.finditer(code)):
-        if n >= MAX_CALLS:
-            break
+    for m in calls:
         at = m.start()
         if browser and not server_file:
             out.add(at)
