@@ -17,8 +17,10 @@ from dataclasses import replace
 from bot.core.analysis import handoff_wrappers_js, handoff_wrappers_ruby
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
-from bot.core.analysis.handoffs import _PY_AT_TRIGGER, SITE_ORDER, UNCONFIRMED, sites_for
+from bot.core.analysis.handoffs import SITE_ORDER, sites_for
 from bot.core.analysis.handoffs_go_brokers import go_constants
+from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
+from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.loops import MECHANISM as LOOP
 from bot.core.analysis.manifest_text import FileExtractor, base
 from bot.core.analysis.scan import Lines
@@ -100,7 +102,7 @@ def _wrapper_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
 
 
 # One cheap, exact pre-test for Python (almost every file fails it): a file it rejects holds
-# no needle of the hand-off gate (`handoffs._python_triggered`), the schedule gate
+# no needle of the hand-off gate (`handoffs_python_gate._python_triggered`), the schedule gate
 # (`schedules._PY_TRIGGERS`) nor the file-write gate, so none of their scans could find a
 # site. Each `in` test or regex search is a pass over the text (~4 ms per 9 MB): nine
 # needles that share a "_" are one literal-first search, `schedule.every` rides on the
@@ -132,7 +134,7 @@ def python_may_move(text: str) -> bool:
 
 
 # The same for JavaScript and TypeScript: a file it rejects holds no needle of
-# `handoffs._JS_TRIGGERS` nor of the schedule gate (`schedules.javascript_schedules`).
+# `handoffs_js._JS_TRIGGERS` nor of the schedule gate (`schedules.javascript_schedules`).
 _JS = frozenset({"javascript", "typescript"})
 _JS_MAY_DOT = re.compile(r"\.(?:process\(|consume\(|publish\(['\"]|subscribe\(['\"])")
 _JS_MAY_PAREN = re.compile(r"\((?:(?<=Worker\()|(?<=Processor\()|(?<=Interval\())")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.analysis.handoffs import docstring_lines
+from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.analysis.py_defs import split_args
 from bot.core.model import ScheduleSite
 
