@@ -30,12 +30,12 @@ from bot.core.analysis.schedules import (
     schedules_for,
     yaml_schedules,
 )
-from bot.core.analysis.schedules_js import INTERVAL
+from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP
 from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 14  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 15  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -52,6 +52,9 @@ MOVEMENT_VERSION = 14  # 2: mailers whose call spans lines; 3: amqp needs its li
 # errgroup/WaitGroup `.Go(func` goroutines
 # 13: a job named inside an `.add({…})` object is cited at the line that names it
 # 14: 11 to 13 together (merged)
+# 15: periodic idioms: re-armed `threading.Timer`, periodic signal receivers and registries,
+# croner, toad-scheduler, recursive `setTimeout`, rufus-scheduler; Go schedules named for
+# their function
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -117,7 +120,7 @@ _PY_MAY_UNDERSCORE = re.compile(
 # "eriodic": periodiq's `periodic=` (the schedule gate's needle).
 _PY_MAY_WORDS = (
     *("Job", "huey", "dramatiq", "crontab(", "interval=", "open(", "sleep("),
-    *("Task", "WorkerSettings", "eriodic"),
+    *("Task", "WorkerSettings", "eriodic", "Timer(", "@receiver("),
 )
 
 
@@ -144,6 +147,7 @@ _JS_MAY_WORDS = (
     *("taskList", "MessageCommand", "sqs", "socket.io", "FlowProducer", "repeat"),
     *("Interval(", "@SubscribeMessage(", "Message(", ".every(", ".schedule("),
     "upsertJobScheduler",
+    *("croner", "toad-scheduler", "setTimeout("),
 )
 
 
@@ -222,7 +226,8 @@ def parse_schedule_file(data: bytes) -> FileFacts:
 
 SCHEDULE_EXTRACTOR = FileExtractor(
     "schedule_file",
-    2,  # 2: a scheduled workflow counts when it runs the repository's code
+    3,  # 2: a scheduled workflow counts when it runs the repository's code; 3: `cd` is no
+    # crontab user
     is_schedule_file,
     parse_schedule_file,
     claims(
@@ -388,9 +393,11 @@ def collect_schedules(
         if not f.schedules or skip(path):
             continue
         for s in f.schedules:
-            if s.mechanism in (LOOP, INTERVAL) and tool(path):
+            if s.mechanism in (LOOP, INTERVAL, TIMEOUT_LOOP) and tool(path):
                 continue
-            if s.mechanism == INTERVAL and (browser_path(path) or "example" in path.lower()):
+            if s.mechanism in (INTERVAL, TIMEOUT_LOOP) and (
+                browser_path(path) or "example" in path.lower()
+            ):
                 continue  # a page's clock or poll, a usage example: not the product's work
             if s.mechanism == INTERVAL and not s.target:
                 s = replace(s, name=_loop_name(path, ""))
