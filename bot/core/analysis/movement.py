@@ -121,6 +121,7 @@ _PY_MAY_UNDERSCORE = re.compile(
 _PY_MAY_WORDS = (
     *("Job", "huey", "dramatiq", "crontab(", "interval=", "open(", "sleep("),
     *("Task", "WorkerSettings", "eriodic", "Timer(", "@receiver("),
+    "BaseCommand",
 )
 
 

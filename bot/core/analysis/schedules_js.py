@@ -8,6 +8,9 @@
   'job')`; pg-boss `boss.schedule('queue', '…')`.
 * croner `Cron('…', [options,] fn)` / `new Cron(…)`, toad-scheduler's `new SimpleIntervalJob(
   { minutes: 10 }, task)` / `new CronJob({ cronExpression }, task)` named by the task's id.
+* A task class of the app's own registry marked periodic by a `get cron()` (or `cron()`)
+  that returns `{ interval: … }`: fired by one clock, named for the class, cited at the
+  `interval`.
 * A recursive `setTimeout` loop: a function that schedules itself again (`setTimeout(poll,
   5000)` inside `function poll`), mechanism ``setTimeout``, filtered like `setInterval`.
 * `setInterval(fn, ms)` started at the top of a server file or in a top-level function (a
@@ -60,6 +63,10 @@ _JS_INTERVAL = re.compile(
     r"|[\w$.]{1,100}[ \t]*+=[ \t]*+)?setInterval\([ \t]*+(.{0,300})"
 )
 _JS_INTERVAL_ARGS = re.compile(r"\A([A-Za-z_$][\w$.]{0,100})\s*+,\s*+([^)\n]{1,100}?)\s*+\)")
+_JS_ARROW_ARGS = re.compile(
+    r"\A(?:async[ \t]*+)?\([^)\n]{0,100}+\)[ \t]*+=>[ \t]*+[^{\n][^\n]{0,300}?,[ \t]*+"
+    r"([^,()\n]{1,100}+)\)"
+)
 _JS_CALLBACK_END = re.compile(r"\A[ \t]*+\}[ \t]*+,[ \t]*+([^)\n]{1,100}?)[ \t]*+\)")
 _TRIGGERS = (
     *("Cron", "cron", "Interval(", "scheduleJob", "repeat", "upsertJobScheduler", ".every("),
@@ -118,6 +125,8 @@ def javascript_schedules(text: str) -> tuple[ScheduleSite, ...]:
     browser = any(w in text for w in _BROWSER_WORDS)
     if "setInterval(" in text and not browser:
         _intervals(text, lines, out)
+    if "cron()" in text:
+        _task_cron(lines, out)
     if "croner" in text:
         _croner(text, lines, out)
     if "toad-scheduler" in text:
@@ -247,8 +256,11 @@ def _intervals(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
         if m is None or len(m.group(1).expandtabs(2)) > unit:
             continue
         args = _JS_INTERVAL_ARGS.match(m.group(2))
+        arrow = _JS_ARROW_ARGS.match(m.group(2)) if args is None else None
         if args:
             target, every = args.group(1), args.group(2)
+        elif arrow:  # `setInterval(() => void run(Day), Day.ms)` on one line
+            target, every = "", arrow.group(1)
         else:
             target, every = "", ""
             for j in range(i, min(len(lines), i + MAX_CALLBACK_LINES)):
@@ -345,3 +357,29 @@ def _timeout_loops(text: str, lines: list[str], out: list[ScheduleSite]) -> None
                 every = m.group(2).strip()
                 out.append(ScheduleSite(holder, every, TIMEOUT_LOOP, i, holder))
             break
+
+
+_JS_CRON_GETTER = re.compile(
+    r"\A[ \t]*+(?:(?:public|protected|static|override)[ \t]++)*(?:get[ \t]++)?cron\(\)"
+)
+_JS_TASK_INTERVAL = re.compile(r"\A[ \t]*+interval[ \t]*+:[ \t]*+([^,\n]{1,100}+)")
+_JS_CLASS = re.compile(r"(?<![\w$])class[ \t]++([A-Za-z_$][\w$]{0,100}+)")
+MAX_GETTER_LINES = 6  # lines from `get cron() {` to its `interval:`
+
+
+def _task_cron(lines: list[str], out: list[ScheduleSite]) -> None:
+    """`get cron() { return { interval: TaskInterval.Hour } }` in a task class."""
+    holder = ""
+    for i, line in enumerate(lines, 1):
+        if len(out) >= MAX_SITES:
+            return
+        if "class" in line:
+            c = _JS_CLASS.search(line)
+            holder = c.group(1) if c else holder
+        if "cron()" not in line or not holder or _JS_CRON_GETTER.match(line) is None:
+            continue
+        for j in range(i, min(len(lines), i + MAX_GETTER_LINES)):
+            m = _JS_TASK_INTERVAL.match(lines[j])
+            if m is not None:
+                out.append(ScheduleSite(holder, m.group(1).strip(), "task-cron", j + 1, holder))
+                break

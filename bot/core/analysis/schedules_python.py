@@ -56,6 +56,7 @@ _PY_TRIGGERS = (
     "repeat_every",
     "Timer(",
     "@receiver(",
+    "BaseCommand",
 )
 # One literal-first pass for Django-Q's `schedule_type`, arq's `cron_jobs`, rq-scheduler.
 _PY_TRIGGER_UNDERSCORE = re.compile(r"_(?:type(?<=schedule_type)|jobs(?<=cron_jobs)|scheduler)")
@@ -80,6 +81,7 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
     # The scheduling calls' literals this file holds: a line is searched for a call only
     # when it holds one (a search of every line of a settings file cost more than the scan).
     calls = tuple(n for n in _CALL_NEEDLES if n in text)
+    command = "BaseCommand" in text  # a management command: cron runs it
     out: list[ScheduleSite] = []
     for i, line in enumerate(lines, 1):
         stripped = line.lstrip()
@@ -124,6 +126,12 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
             if e:
                 name = _job(e.group("name"))
                 out.append(ScheduleSite(name, _short(e.group("when"), 80), "schedule", i))
+                continue
+        if command and ".send" in line:
+            fired = _PY_SIGNAL_SENT.search(line.split("#", 1)[0])
+            if fired is not None and _PERIODIC_WORD.search(fired.group(1)):
+                signal = fired.group(1)
+                out.append(ScheduleSite(signal, "a command sends it", "periodic-signal", i, signal))
                 continue
         if "Timer(" in line:
             timer = _rearmed_timer(lines, i, line)
@@ -285,7 +293,11 @@ def _dotted(dotted: str, when: str, mechanism: str, line: int) -> ScheduleSite:
 # cron runs): its receivers are the schedule. The same for the functions a bare decorator
 # so named registers (`@periodic` appends to the list one command calls).
 _PERIODIC_WORD = re.compile(r"hourly|daily|weekly|monthly|nightly|minutely|periodic|cron", re.I)
-_PY_RECEIVER = re.compile(r"\A[ \t]*+@(?:[\w.]{0,100}+\.)?receiver\([ \t]*+([\w.]{1,200}+)")
+_PY_RECEIVER = re.compile(
+    r"\A[ \t]*+@(?:[\w.]{0,100}+\.)?receiver\([ \t]*+(?:signal[ \t]*+=[ \t]*+)?([\w.]{1,200}+)"
+)
+# `periodic_task.send_robust(self)` in a management command (the one cron runs): the firing.
+_PY_SIGNAL_SENT = re.compile(r"(?<!\w)([A-Za-z_]\w{0,200}+)\.send(?:_robust)?\(")
 _PY_BARE_DECORATOR = re.compile(r"\A[ \t]*+@([\w.]{1,200}+)[ \t]*+\Z")
 
 

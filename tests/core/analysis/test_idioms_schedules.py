@@ -625,6 +625,11 @@ HOSTILE = [
     ("ruby", "require 'rufus'\n" + "s.every '1m' " * 20_000 + "\n"),
     ("ruby", "Rufus\n" + "s.cron '" * 30_000 + "\n"),
     ("go", "func main() {\n" + '\tc.AddFunc("@every 1m", func() {' * 10_000 + "\n"),
+    ("python", "BaseCommand\n" + "hourly" * 50_000 + ".send(\n"),
+    ("python", "BaseCommand\n" + "a.send(" * 30_000 + "\n"),
+    ("javascript", "function f() {\n  setInterval(() => x" + ", y" * 30_000 + "\n"),
+    ("typescript", "class A {\n" + "  get cron() {\n" * 20_000),
+    ("typescript", "class A {\n  get cron() {\n" + "      interval: " + "x" * 100_000 + "\n"),
 ]
 
 
@@ -655,3 +660,54 @@ def test_compose_schedules_on_hostile_input() -> None:
         start = time.process_time()
         parse_compose(text.encode())
         assert time.process_time() - start < 3.0
+
+
+MORE = [
+    Periodic(
+        "periodic-signal-keyword-receiver",
+        {
+            "events/receivers.py": "from django.dispatch import receiver\n\n"
+            "from core.signals import periodic_task, minimum_interval\n\n\n"
+            "@receiver(signal=periodic_task)\n@minimum_interval(minutes_after_success=15)\n"
+            "def clear_stale_exports(sender, **kwargs):\n    pass\n",
+        },
+        ("events/receivers.py", "@receiver(signal=periodic_task)"),
+        "clear_stale_exports",
+    ),
+    Periodic(
+        "periodic-signal-fired-by-a-command",
+        {
+            "core/management/commands/runperiodic.py": "from django.core.management.base "
+            "import BaseCommand\n\nfrom core.signals import periodic_task\n\n\n"
+            "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
+            "        periodic_task.send_robust(self)\n",
+        },
+        ("core/management/commands/runperiodic.py", "send_robust"),
+        "periodic_task",
+    ),
+    Periodic(
+        "js-task-class-cron-getter",
+        {
+            "server/tasks/PurgeTrashTask.ts": "import BaseTask, { TaskInterval } from './base';\n\n"
+            "export default class PurgeTrashTask extends BaseTask<Props> {\n"
+            "  public async perform() {}\n\n  public get cron() {\n    return {\n"
+            "      interval: TaskInterval.Hour,\n    };\n  }\n}\n",
+        },
+        ("server/tasks/PurgeTrashTask.ts", "interval: TaskInterval.Hour"),
+        "PurgeTrashTask",
+    ),
+    Periodic(
+        "js-setinterval-one-line-arrow",
+        {
+            "server/services/clock.ts": "export default function init() {\n"
+            "  setInterval(() => void tick(Period.Day), Day.ms).unref();\n}\n",
+        },
+        ("server/services/clock.ts", "setInterval("),
+        "clock",
+    ),
+]
+
+
+@pytest.mark.parametrize("idiom", MORE, ids=lambda i: i.id)
+def test_more_periodic_idioms(idiom: Periodic) -> None:
+    test_periodic_idiom_is_a_schedule_at_its_line_with_its_name(idiom)
