@@ -9,61 +9,37 @@ through the class the object is declared with (`queue: Queue` → `Queue.submit`
 `self.storage` → the field's declared class, `this.mailService` → an injected service, a
 module-level `notifier = Notifier()`, a local made by a function annotated `-> Parser`);
 `flow_members` says which methods such a call runs (inherited, or an interface's
-implementations). Go calls are resolved in `flow_calls_go`. A call whose target is not seen
-is not a hop: the walk falls back to imports (`flows`). `read(path)` parses a file on first
-use only.
+implementations). Go, JavaScript/TypeScript and Ruby calls are resolved in `flow_calls_go`,
+`flow_calls_js` and `flow_calls_ruby`, an ORM's queries found in `flow_orm`. A call whose
+target is not seen is not a hop: the walk falls back to imports (`flows`). `read(path)`
+parses a file on first use only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls, Func, Sink
+from bot.core.call_sites import Call, FileCalls, Func, Sink
 from bot.core.flow_calls_go import GoCalls
+from bot.core.flow_calls_js import JsCalls
+from bot.core.flow_calls_ruby import RubyCalls
+from bot.core.flow_defs import (
+    MAX_REEXPORT,
+    MAX_REEXPORTS,
+    ReadCalls,
+    Resolve,
+    defined,
+    first,
+    on_return,
+)
 from bot.core.flow_members import Members
+from bot.core.flow_orm import OrmSinks
+from bot.core.flow_rails import RailsModels
 from bot.core.flow_stores import StoreCalls
 from bot.core.model import FileFacts, ImportRef
 
-Resolve = Callable[[str, str, ImportRef], "str | None"]
-ReadCalls = Callable[[str], "FileCalls | None"]
-# SQLAlchemy session calls that read or write the database. (Go's database/sql handles are
-# left to the package's driver import, which names the store.)
-SQLALCHEMY_SESSION_OPS = frozenset(
-    {"add", "add_all", "commit", "execute", "scalar", "scalars", "query", "merge", "flush"}
-)
-# `session.get`/`.delete` are also an HTTP session's: only on Flask-SQLAlchemy's `db.session`.
-SQLALCHEMY_DB_SESSION_OPS = frozenset({"get", "delete"})
-# Prisma Client's model methods: `prisma.<model>.<op>(...)` reads or writes the database.
-PRISMA_OPS = frozenset(
-    """
-    findUnique findUniqueOrThrow findFirst findFirstOrThrow findMany create createMany
-    createManyAndReturn update updateMany upsert delete deleteMany count aggregate groupBy
-    """.split()  # noqa: SIM905 (words read better as words)
-)
-# Sequelize's static model methods: `Document.findByPk(id)` reads or writes the database, in
-# a repository whose code imports Sequelize (a model class imported by the calling file).
-SEQUELIZE_OPS = frozenset(
-    """
-    findByPk findOne findAll findAndCountAll findOrCreate findOrBuild findCreateFind create
-    bulkCreate update destroy upsert count increment decrement restore
-    """.split()  # noqa: SIM905
-)
-SEQUELIZE_SPECS = ("sequelize", "sequelize-typescript")
+__all__ = ["CallGraph", "ReadCalls", "Resolve"]
 _READ = frozenset({"python", "go", "ruby", "javascript", "typescript"})
-MAX_REEXPORTS = 12  # `export * from` lines of a barrel file followed for one name
-# Method names Rails, Active Record and Ruby give every object: a repository that defines
-# one of them once (`def update` in one controller) has not made every `.update(` its own.
-RUBY_COMMON = frozenset(
-    """
-    new create update destroy show index edit save save! update! create! destroy! find
-    find_by where each map select reject call perform process to_s to_h to_a to_param
-    as_json present? blank? valid? delete reload first last count sum includes order limit
-    render redirect_to initialize set get fetch run send build add remove clear merge parse
-    load start stop close open read write notify deliver include? exists? any? none? empty?
-    size length name id key value join split call! log puts raise require attr_accessor
-    """.split()  # noqa: SIM905 (words read better as words)
-)
-MAX_REEXPORT = 2
 # A call that runs the handlers registered on a registry (`router.dispatch(event, gh)`):
 # its steps are those handlers, at most `MAX_HANDLERS` (see `CallGraph._py_dispatch`).
 DISPATCHING = frozenset({"dispatch", "emit"})
@@ -80,7 +56,6 @@ class CallGraph:
     ):
         self.facts = facts
         self.skip = skip
-        self._rb: tuple[dict[str, str], dict[str, list[tuple[str, str]]]] | None = None
         self.resolve = resolve
         self._read = read
         self._calls: dict[str, FileCalls | None] = {}
@@ -92,12 +67,12 @@ class CallGraph:
         # What a call on a class instance runs: inherited methods, implementations.
         self.members = Members(facts, self.calls, skip)
         # A Rails app's models and the stores its constants reach (`flow_rails`).
-        from bot.core.flow_rails import RailsModels  # (it builds this module's `Sink`)
-
         self.rails = RailsModels(facts, self.calls, skip)
-        self._sequelize: bool | None = None
+        self.orm = OrmSinks(facts, self.calls, self.rails)
+        self.js = JsCalls(facts, resolve, self.calls, self.members)
+        self.ruby = RubyCalls(facts, self.calls, skip)
         # Other ORMs', drivers' and clients' calls (`flow_stores`, tables in `store_ops`).
-        self.stores = StoreCalls(facts, self.calls, self._js_module, skip)
+        self.stores = StoreCalls(facts, self.calls, self.js.module, skip)
 
     def calls(self, path: str) -> FileCalls | None:
         if path not in self._calls:
@@ -171,7 +146,7 @@ class CallGraph:
             elif f.language == "go":
                 targets = self.go.steps(path, call)
             elif f.language == "ruby":
-                targets = self._ruby(path, call)
+                targets = self.ruby.steps(path, call)
                 # A model's write runs the callbacks it declares for it.
                 for target, qual, hook in self.rails.callbacks(call):
                     if (target, qual) not in seen:
@@ -179,7 +154,7 @@ class CallGraph:
                         label = _label(path, target, qual).removeprefix("calls ")
                         out.append((target, qual, call.line, f"runs {label} ({hook} callback)"))
             else:
-                targets = self._js(path, call)
+                targets = self.js.steps(path, call)
             for target, qual in targets:
                 if (target, qual) in seen or (target, qual) == (path, scope):
                     continue
@@ -205,49 +180,18 @@ class CallGraph:
         ]
 
     def orm_sinks(self, path: str, scope: str) -> list[Sink]:
-        """Queries through an ORM manager in `scope` (Django's `Document.objects.create(...)`):
-        where a function reads or writes the database. The first one of the scope."""
+        """Queries through an ORM in `scope` (`flow_orm`), else through another library's
+        client (`flow_stores`): where a function reads or writes the database. A Ruby file's
+        Active Record sinks and its other stores' both count."""
+        found = self.orm.sinks(path, scope)
+        if found and not path.endswith(".rb"):
+            return found
         fc = self.calls(path)
-        if fc is None:
-            return []
-        python = path.endswith(".py")
-        if path.endswith(".rb"):
-            return self.rails.sinks(path, fc, scope) + self.stores.sinks(path, fc, scope)
-        for call in fc.calls_in(scope):
-            parts = call.parts
-            if not python and len(parts) == 2 and self._sequelize_model(fc, parts):
-                what = f"queries the database (Sequelize {parts[0]}.{parts[1]})"
-                return [Sink("datastore", "database (Sequelize)", call.line, what)]
-            if len(parts) < 3:
-                continue
-            if python and parts[-2] == "objects":  # Django: `Document.objects.create(...)`
-                what = f"queries the database ({parts[-3]}.objects.{parts[-1]})"
-                return [Sink("datastore", "database (ORM)", call.line, what)]
-            if python and (
-                (parts[-2] == "session" and parts[-1] in SQLALCHEMY_SESSION_OPS)
-                or (parts[-3:-1] == ("db", "session") and parts[-1] in SQLALCHEMY_DB_SESSION_OPS)
-                or (parts[-2] == "query" and parts[-3][:1].isupper())
-            ):  # SQLAlchemy: `db.session.add(post)`, Flask-SQLAlchemy's `User.query.get(1)`
-                what = f"queries the database ({'.'.join(parts[-3:])})"
-                return [Sink("datastore", "database (ORM)", call.line, what)]
-            if not python and parts[-1] in PRISMA_OPS and "prisma" in parts[-3].lower():
-                # Prisma: `this.prismaService.marketData.upsert(...)`
-                what = f"queries the database (Prisma {parts[-2]}.{parts[-1]})"
-                return [Sink("datastore", "database (Prisma)", call.line, what)]
-        return self.stores.sinks(path, fc, scope)
+        return found + self.stores.sinks(path, fc, scope) if fc is not None else found
 
-    def _sequelize_model(self, fc: FileCalls, parts: tuple[str, ...]) -> bool:
-        """`Comment.findByPk` of a model class the file imports (or declares), in a
-        repository whose code imports Sequelize (`Object.create` is no model's)."""
-        if parts[1] not in SEQUELIZE_OPS or not parts[0][:1].isupper():
-            return False
-        if self._sequelize is None:
-            self._sequelize = any(
-                i.spec in SEQUELIZE_SPECS for f in self.facts.values() for i in f.imports
-            )
-        if not self._sequelize:
-            return False
-        return parts[0] in fc.classes or any(local == parts[0] for local, _, _ in fc.imports)
+    def js_reference(self, path: str, parts: tuple[str, ...]) -> tuple[str, str] | None:
+        """The function `a.b` names in JS/TS file `path` without calling it (a route's handler)."""
+        return self.js.reference(path, parts)
 
     # --- Python ---------------------------------------------------------------------
 
@@ -277,20 +221,7 @@ class CallGraph:
         if made_by[0] in ("self", "cls"):
             return []
         maker = self._py_name(path, made_by[0], made_by[1:], 0)
-        return self._made(maker, rest, self._py_method)
-
-    def _made(
-        self,
-        maker: tuple[str, str] | None,
-        rest: tuple[str, ...],
-        method: Callable[[str, str, tuple[str, ...]], list[tuple[str, str]]],
-    ) -> list[tuple[str, str]]:
-        """`rest` called on what function `maker` returns, by its declared return type."""
-        if maker is None or maker[1].endswith((".__init__", ".constructor")):
-            return []
-        fc = self.calls(maker[0])
-        returned = next((t for q, t in fc.returns if q == maker[1]), None) if fc else None
-        return method(maker[0], returned, rest) if returned else []
+        return on_return(self.calls, maker, rest, self._py_method)
 
     def _py_dispatch(self, path: str, fc: FileCalls, registry: str) -> dict[tuple[str, str], str]:
         """The handlers `registry.dispatch(...)` runs: the functions registered on it by a
@@ -339,14 +270,14 @@ class CallGraph:
         fc = self.calls(path)
         if fc is None:
             return None
-        local = _py_defined(fc, name, rest)
+        local = defined(fc, name, rest)
         if local is not None:
             return (path, local)
         if name in fc.classes:
-            return _first(self._py_method(path, name, rest))
+            return first(self._py_method(path, name, rest))
         made = self.members.instance(path, name) if rest else None
         if made is not None:  # a module-level instance: `notifier = Notifier()`
-            return _first(self._py_method(path, made, rest))
+            return first(self._py_method(path, made, rest))
         f = self.facts[path]
         if depth and not any(name in ref.names for ref in f.imports):
             # A package's `from .parsers import *` (re-exports only: depth > 0).
@@ -386,12 +317,12 @@ class CallGraph:
         fc = self.calls(path) if path in self.facts else None
         if fc is None:
             return None
-        qual = _py_defined(fc, name, rest)
+        qual = defined(fc, name, rest)
         if qual is not None:
             return (path, qual)
         made = self.members.instance(path, name) if rest else None
         if made is not None:  # `from app.clients import notifier`: an instance made there
-            return _first(self._py_method(path, made, rest))
+            return first(self._py_method(path, made, rest))
         return None
 
     def _py_method(self, path: str, cls: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -430,202 +361,6 @@ class CallGraph:
         return None
 
     # --- JavaScript / TypeScript -------------------------------------------------------
-
-    def js_reference(self, path: str, parts: tuple[str, ...]) -> tuple[str, str] | None:
-        """The function `a.b` names in `path` without calling it (a route's handler)."""
-        return self._js_name(path, parts[0], parts[1:]) if parts else None
-
-    def _js(self, path: str, call: Call) -> list[tuple[str, str]]:
-        """`helper()`, `imported()`, `ns.f()`, `Cls.f()`, `this.f()`, `this.svc.f()` (the
-        field typed by a constructor parameter property)."""
-        parts = call.parts
-        if call.head_type is not None:
-            return self._js_method(path, call.head_type[1], parts[1:])
-        if call.made_by and len(parts) > 1:
-            maker = self._js_name(path, call.made_by[0], call.made_by[1:])
-            return self._made(maker, parts[1:], self._js_method)
-        hit = self._js_name(path, parts[0], parts[1:]) if parts[0] != "this" else None
-        return [hit] if hit else []
-
-    def _js_name(self, path: str, name: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
-        fc = self.calls(path)
-        if fc is None:
-            return None
-        local = _py_defined(fc, name, rest)  # functions and classes are looked up alike
-        if local is not None:
-            return (path, local)
-        made = self.members.instance(path, name) if rest else None
-        if made is not None:  # `const mailer = new Mailer()` at module level
-            return _first(self._js_method(path, made, rest))
-        for local_name, spec, imported in fc.imports:
-            if local_name != name:
-                continue
-            target = self._js_module(path, spec)
-            if target is None:
-                return None
-            if imported == "*":
-                return self._js_export(target, rest[0], rest[1:], 0) if rest else None
-            return self._js_export(target, imported, rest, 0)
-        return None
-
-    def _js_module(self, path: str, spec: str) -> str | None:
-        f = self.facts.get(path)
-        target = self.resolve(path, f.language if f else "typescript", ImportRef(spec, 0))
-        return target if target is not None and target in self.facts else None
-
-    def _js_export(
-        self, path: str, name: str, rest: tuple[str, ...], depth: int
-    ) -> tuple[str, str] | None:
-        """`name(.rest)` as exported by `path`, through `export … from` re-exports."""
-        fc = self.calls(path)
-        if fc is None:
-            return None
-        if name == "default":
-            qual = _js_default(fc, rest)
-            return (path, qual) if qual is not None else None
-        local = _py_defined(fc, name, rest)
-        if local is not None:
-            return (path, local)
-        made = self.members.instance(path, name) if rest else None
-        if made is not None:  # `export const mailer = new Mailer()`
-            return _first(self._js_method(path, made, rest))
-        if depth >= MAX_REEXPORT:
-            return None
-        for ref in self.facts[path].imports[:MAX_REEXPORTS]:
-            if ref.kind != "export":
-                continue
-            target = self._js_module(path, ref.spec)
-            if target is not None and target != path:
-                hit = self._js_export(target, name, rest, depth + 1)
-                if hit is None and rest and name in ref.names:
-                    # `module.exports.users = require("./users")`: the module is the name.
-                    hit = self._js_export(target, "default", rest, depth + 1)
-                if hit is not None:
-                    return hit
-        return None
-
-    def _js_class(self, path: str, cls: str) -> tuple[str, str] | None:
-        fc = self.calls(path)
-        if fc is None:
-            return None
-        if cls in fc.classes:
-            return (path, cls)
-        for local_name, spec, imported in fc.imports:
-            if local_name == cls and imported == "default":  # `import Mailer from "./mailer"`
-                target = self._js_module(path, spec)
-                found = self.calls(target) if target else None
-                name = found.default_export if found else ""
-                return (target, name) if target and found and name in found.classes else None
-            if local_name == cls and imported != "*":
-                target = self._js_module(path, spec)
-                return self._js_class_export(target, imported, 0) if target else None
-        return None
-
-    def _js_class_export(self, path: str, name: str, depth: int) -> tuple[str, str] | None:
-        """The class (or interface) `name` that `path` exports, through `export … from`
-        re-exports (a barrel `index.ts`)."""
-        fc = self.calls(path)
-        if fc is None:
-            return None
-        if name in fc.classes:
-            return (path, name)
-        if depth >= MAX_REEXPORT:
-            return None
-        for ref in self.facts[path].imports[:MAX_REEXPORTS]:
-            if ref.kind != "export" or (ref.names and name not in ref.names):
-                continue
-            target = self._js_module(path, ref.spec)
-            if target is not None and target != path:
-                hit = self._js_class_export(target, name, depth + 1)
-                if hit is not None:
-                    return hit
-        return None
-
-    def _js_method(self, path: str, cls: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
-        """`rest[-1]` on an instance of `cls` (as `path` names it), through the fields of
-        `rest[:-1]`: the class's method, an inherited one, or an interface's implementations."""
-        home = self._js_class(path, cls)
-        for name in rest[:-1]:
-            if home is None:
-                return []
-            field = self.members.field(home, name, self._js_class)
-            home = self._js_class(home[0], field) if field is not None else None
-        if home is None or not rest:
-            return []
-        return self.members.methods(home, rest[-1], self._js_class)
-
-    # --- Ruby --------------------------------------------------------------------------
-
-    def _ruby(self, path: str, call: Call) -> list[tuple[str, str]]:
-        """By class (`Sponge.new.try_fetch` → `Sponge.try_fetch`), then by a method name
-        defined once among the repository's Ruby files (Rails loads constants by name, so
-        there are no imports to follow); never a name Rails or Ruby define themselves."""
-        method = call.parts[-1]
-        if method.startswith(("perform_", "deliver_")):
-            return []  # a hand-off, not a call: the enqueue is the sink
-        fc = self.calls(path)
-        if len(call.parts) == 1 and fc is not None:  # `fetch(url)`: the class's own method
-            owner = call.scope.rpartition(".")[0]
-            if any(fn.qual == f"{owner}.{method}" for fn in fc.funcs):
-                return [(path, f"{owner}.{method}")]
-        by_qual, by_name = self._ruby_index()
-        if call.head_type is not None:
-            hit = by_qual.get(f"{call.head_type[1]}.{method}")
-            if hit is not None:
-                return [(hit, f"{call.head_type[1]}.{method}")]
-        if method in RUBY_COMMON:
-            return []
-        found = by_name.get(method, [])
-        return found[:1] if len(found) == 1 else []
-
-    def _ruby_index(self) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
-        """`Class.method` → file, and method name → its definitions, over the Ruby files
-        (parsed on the first Ruby call a walk asks about)."""
-        if self._rb is None:
-            by_qual: dict[str, str] = {}
-            by_name: dict[str, list[tuple[str, str]]] = {}
-            for p, f in self.facts.items():
-                if f.language != "ruby" or self.skip(p):
-                    continue
-                fc = self.calls(p)
-                for fn in fc.funcs if fc is not None else ():
-                    by_qual.setdefault(fn.qual, p)
-                    by_name.setdefault(fn.qual.rpartition(".")[2], []).append((p, fn.qual))
-            self._rb = (by_qual, by_name)
-        return self._rb
-
-
-def _first(found: list[tuple[str, str]]) -> tuple[str, str] | None:
-    return found[0] if found else None
-
-
-def _py_defined(fc: FileCalls, name: str, rest: tuple[str, ...]) -> str | None:
-    """The `qual` `name(.rest)` calls among `fc`'s top-level definitions."""
-    quals = {f.qual for f in fc.funcs}
-    if not rest and name in quals:
-        return name
-    if name in fc.classes:
-        method = f"{name}.{rest[0]}" if rest else f"{name}.__init__"
-        return method if method in quals else None
-    return None
-
-
-def _js_default(fc: FileCalls, rest: tuple[str, ...]) -> str | None:
-    """The `qual` of `x.f` (or `x()`) where x is a module's default export: a function or
-    class the module defines, or one of the functions of `module.exports = { f, g }`."""
-    name = fc.default_export
-    if name == OBJECT_EXPORT:
-        return _py_defined(fc, rest[0], rest[1:]) if rest else None
-    if not name:
-        return None
-    found = _py_defined(fc, name, rest)
-    defined = name in fc.classes or any(f.qual == name for f in fc.funcs)
-    if found is None and rest and not defined:
-        # A value built at module level (`module.exports = mongoose.model("User", …)`,
-        # a knex client): `User.create(…)` runs what the module's top level set up. No
-        # function has this name, so the walk sees the module-level lines only.
-        return ".".join((name, *rest))
-    return found
 
 
 def _label(path: str, target: str, qual: str) -> str:

@@ -16,9 +16,9 @@ import pytest
 
 from bot.core import diagrams
 from bot.core.analysis import (
-    handoffs,
     handoffs_go,
     handoffs_js,
+    handoffs_python_patterns,
     handoffs_ruby,
     schedules,
     schedules_js,
@@ -37,9 +37,9 @@ ANCHORED = (
 )
 # Added to the hand-off module by issue 18's call work: the probe must see them (by name).
 PROBED_ANYWAY = (
-    "bot.core.analysis.handoffs._PY_JOB_MADE",
-    "bot.core.analysis.handoffs._PY_JOB_NAME_KW",
-    "bot.core.analysis.handoffs._PY_JOB_FIRST",
+    "bot.core.analysis.handoffs_python._PY_JOB_MADE",
+    "bot.core.analysis.handoffs_python._PY_JOB_NAME_KW",
+    "bot.core.analysis.handoffs_python._PY_JOB_FIRST",
 )
 SCREEN = 1_000  # characters: a pattern this fast on every unit at this size is not measured
 SIZE = 4_000
@@ -149,22 +149,40 @@ def _found(pattern: re.Pattern[str], line: str) -> object:
 REWRITTEN = [
     # (module.name, how the module uses it, a real line, its groups, the probe's worst unit)
     (
-        "handoffs._PY_DECORATOR",
+        "handoffs_python_patterns._PY_DECORATOR",
         _matched,
         "    @app.task(name='x')",
         ("app.task", "(name='x')"),
         " ",
     ),
-    ("handoffs._PY_DEF", _matched, "    async def send_mail(to):", ("send_mail",), " "),
-    ("handoffs._PY_CLASS", _matched, "class Sync(JobRunner):", ("Sync", "JobRunner"), " "),
     (
-        "handoffs._PY_ASSIGN",
+        "handoffs_python_patterns._PY_DEF",
+        _matched,
+        "    async def send_mail(to):",
+        ("send_mail",),
+        " ",
+    ),
+    (
+        "handoffs_python_patterns._PY_CLASS",
+        _matched,
+        "class Sync(JobRunner):",
+        ("Sync", "JobRunner"),
+        " ",
+    ),
+    (
+        "handoffs_python_patterns._PY_ASSIGN",
         _matched,
         "sync = huey.task(name='s')(do_sync)",
         ("sync", "huey.task", "name='s'", "do_sync"),
         "\t",
     ),
-    ("handoffs._PY_FIRST_ARG", _matched, "('refresh', retries=2)", ("'", "refresh", None), "("),
+    (
+        "handoffs_python_patterns._PY_FIRST_ARG",
+        _matched,
+        "('refresh', retries=2)",
+        ("'", "refresh", None),
+        "(",
+    ),
     (
         "handoffs_ruby._RB_PERFORM",
         _found,
@@ -252,7 +270,7 @@ REWRITTEN = [
         "\t",
     ),
     (
-        "handoffs._PY_TEMPLATE",
+        "handoffs_python_patterns._PY_TEMPLATE",
         _matched,
         "f'app.jobs.{kind}', 1)",
         ("'", "app.jobs.", "kind", "", None, None, None),
@@ -374,15 +392,15 @@ REWRITTEN = [
         ".schedule",
     ),
     (
-        "handoffs._PY_QUEUE_CALL",
+        "handoffs_python_patterns._PY_QUEUE_CALL",
         _found,
         "get_queue('q').enqueue(render, 1)",
         [("render",)],
         "get_queue(",
     ),
-    ("handoffs._PY_INSTANCE_CALL", _found, "Report().delay(1)", [("Report",)], "A"),
+    ("handoffs_python_patterns._PY_INSTANCE_CALL", _found, "Report().delay(1)", [("Report",)], "A"),
     (
-        "handoffs._PY_ARQ_FUNCTIONS",
+        "handoffs_python_patterns._PY_ARQ_FUNCTIONS",
         _found,
         "    functions = [a, func(b)]",
         [("a, func(b)",)],
@@ -392,7 +410,7 @@ REWRITTEN = [
     ("diagrams._OPEN", _matched, "```mermaid", ("```",), "`` `x"),
 ]
 MODULES = {
-    "handoffs": handoffs,
+    "handoffs_python_patterns": handoffs_python_patterns,
     "handoffs_go": handoffs_go,
     "handoffs_js": handoffs_js,
     "handoffs_ruby": handoffs_ruby,

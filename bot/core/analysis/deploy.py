@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.analysis.claims import claims
 from bot.core.analysis.manifest_text import FileExtractor, base, decode, process_kind, url_scheme
+from bot.core.analysis.schedules_compose import compose_schedules
 from bot.core.analysis.yaml_nodes import (
     compose_yaml,
     get,
@@ -180,7 +181,10 @@ def parse_compose(data: bytes) -> FileFacts:
             if kind:
                 signals.append(Signal(f"entrypoint.{kind}", name, line_of(key), command))
     return FileFacts(
-        language="config", env=tuple(sorted(set(env))), signals=tuple(sorted(set(signals)))
+        language="config",
+        env=tuple(sorted(set(env))),
+        signals=tuple(sorted(set(signals))),
+        schedules=compose_schedules(services),
     )
 
 
@@ -235,7 +239,11 @@ DEPLOY_EXTRACTORS = (
         ),
     ),
     FileExtractor(
-        "compose", 2, is_compose, parse_compose, claims(prefixes=("compose", "docker-compose"))
+        "compose",
+        3,  # 3: services that loop with a sleep, ofelia job labels (schedules)
+        is_compose,
+        parse_compose,
+        claims(prefixes=("compose", "docker-compose")),
     ),
     FileExtractor(
         "procfile",

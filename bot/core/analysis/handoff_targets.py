@@ -2,7 +2,7 @@
 `q.enqueue("jobs.words.count_words")`, Django-Q's `async_task("billing.tasks.charge", …)`.
 
 Such a function has no decorator to find it by, so the producer's file leaves a "target"
-site (`handoffs._PyScan._target`) and this step, after extraction, looks for its `def`: at
+site (`handoffs_python._PyScan._target`) and this step, after extraction, looks for its `def`: at
 the dotted path's module (`jobs/words.py`, `jobs/words/__init__.py`, `src/jobs/words.py`),
 or through the producer file's `from m import f` (resolved by the repository's resolver),
 or in the producer's own file. Only targets whose name no consumer already answers to are

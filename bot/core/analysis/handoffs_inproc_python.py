@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.analysis.handoffs import docstring_lines
+from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.analysis.handoffs_inproc_blocks import enclosing
 from bot.core.model import HandoffSite
 

@@ -17,10 +17,12 @@ from dataclasses import replace
 from bot.core.analysis import handoff_wrappers_js, handoff_wrappers_ruby
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
-from bot.core.analysis.handoffs import _PY_AT_TRIGGER, SITE_ORDER, UNCONFIRMED, sites_for
+from bot.core.analysis.handoffs import SITE_ORDER, sites_for
 from bot.core.analysis.handoffs_go_brokers import go_constants
 from bot.core.analysis.handoffs_inproc import INPROC, inproc_sites, settle
 from bot.core.analysis.handoffs_inproc import may_move as inproc_may_move
+from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
+from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.loops import MECHANISM as LOOP
 from bot.core.analysis.manifest_text import FileExtractor, base
 from bot.core.analysis.scan import Lines
@@ -30,12 +32,12 @@ from bot.core.analysis.schedules import (
     schedules_for,
     yaml_schedules,
 )
-from bot.core.analysis.schedules_js import INTERVAL
+from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP
 from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 15  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 16  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -53,6 +55,9 @@ MOVEMENT_VERSION = 15  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 13: a job named inside an `.add({…})` object is cited at the line that names it
 # 14: 11 to 13 together (merged)
 # 15: in-process queues (Python, Ruby, fastq/async.queue), LISTEN/NOTIFY, AS::Notifications
+# 16: periodic idioms: re-armed `threading.Timer`, periodic signal receivers and registries,
+# croner, toad-scheduler, recursive `setTimeout`, rufus-scheduler; Go schedules named for
+# their function
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -106,7 +111,7 @@ def _wrapper_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
 
 
 # One cheap, exact pre-test for Python (almost every file fails it): a file it rejects holds
-# no needle of the hand-off gate (`handoffs._python_triggered`), the schedule gate
+# no needle of the hand-off gate (`handoffs_python_gate._python_triggered`), the schedule gate
 # (`schedules._PY_TRIGGERS`) nor the file-write gate, so none of their scans could find a
 # site. Each `in` test or regex search is a pass over the text (~4 ms per 9 MB): nine
 # needles that share a "_" are one literal-first search, `schedule.every` rides on the
@@ -121,7 +126,8 @@ _PY_MAY_UNDERSCORE = re.compile(
 # "eriodic": periodiq's `periodic=` (the schedule gate's needle).
 _PY_MAY_WORDS = (
     *("Job", "huey", "dramatiq", "crontab(", "interval=", "open(", "sleep("),
-    *("Task", "WorkerSettings", "eriodic"),
+    *("Task", "WorkerSettings", "eriodic", "Timer(", "@receiver("),
+    "BaseCommand",
 )
 
 
@@ -138,7 +144,7 @@ def python_may_move(text: str) -> bool:
 
 
 # The same for JavaScript and TypeScript: a file it rejects holds no needle of
-# `handoffs._JS_TRIGGERS` nor of the schedule gate (`schedules.javascript_schedules`).
+# `handoffs_js._JS_TRIGGERS` nor of the schedule gate (`schedules.javascript_schedules`).
 _JS = frozenset({"javascript", "typescript"})
 _GATED = frozenset({"python", *_JS})
 _JS_MAY_DOT = re.compile(r"\.(?:process\(|consume\(|publish\(['\"]|subscribe\(['\"])")
@@ -149,6 +155,7 @@ _JS_MAY_WORDS = (
     *("taskList", "MessageCommand", "sqs", "socket.io", "FlowProducer", "repeat"),
     *("Interval(", "@SubscribeMessage(", "Message(", ".every(", ".schedule("),
     "upsertJobScheduler",
+    *("croner", "toad-scheduler", "setTimeout("),
 )
 
 
@@ -227,7 +234,8 @@ def parse_schedule_file(data: bytes) -> FileFacts:
 
 SCHEDULE_EXTRACTOR = FileExtractor(
     "schedule_file",
-    2,  # 2: a scheduled workflow counts when it runs the repository's code
+    3,  # 2: a scheduled workflow counts when it runs the repository's code; 3: `cd` is no
+    # crontab user
     is_schedule_file,
     parse_schedule_file,
     claims(
@@ -396,9 +404,11 @@ def collect_schedules(
         if not f.schedules or skip(path):
             continue
         for s in f.schedules:
-            if s.mechanism in (LOOP, INTERVAL) and tool(path):
+            if s.mechanism in (LOOP, INTERVAL, TIMEOUT_LOOP) and tool(path):
                 continue
-            if s.mechanism == INTERVAL and (browser_path(path) or "example" in path.lower()):
+            if s.mechanism in (INTERVAL, TIMEOUT_LOOP) and (
+                browser_path(path) or "example" in path.lower()
+            ):
                 continue  # a page's clock or poll, a usage example: not the product's work
             if s.mechanism == INTERVAL and not s.target:
                 s = replace(s, name=_loop_name(path, ""))

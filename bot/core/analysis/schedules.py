@@ -10,7 +10,7 @@ decorators and tickers. Pure: bytes in, `ScheduleSite`s out, cached with the fil
 * Python (`schedules_python`): Celery beat entries and `add_periodic_task`, django-celery-beat,
   periodic decorators, APScheduler, rq-scheduler, Django-Q, arq, `schedule.every(…).do(f)`.
 * Ruby (`schedules_ruby`): `whenever`, GoodJob/sidekiq-cron hashes, clockwork.
-* JavaScript/TypeScript: `schedules_js`. Go: robfig/cron `AddFunc`/`AddJob`,
+* JavaScript/TypeScript: `schedules_js`. Go (`schedules_go`): robfig/cron `AddFunc`/`AddJob`,
   `time.NewTicker`/`time.Tick`, gocron, asynq's scheduler.
 * Polling loops in Python, Ruby and Go (`loops.py`): a loop that never ends by its own
   condition and sleeps.
@@ -24,6 +24,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from bot.core.analysis.loops import go_loops, python_loops, ruby_loops
+from bot.core.analysis.schedules_go import CRON_FIELD, go_schedules
 from bot.core.analysis.schedules_js import javascript_schedules
 from bot.core.analysis.schedules_python import python_schedules
 from bot.core.analysis.schedules_ruby import ruby_schedules
@@ -196,7 +197,10 @@ _CRON_LINE = re.compile(
     r"\A\s*+((?:@(?:reboot|yearly|annually|monthly|weekly|daily|midnight|hourly))"
     r"|(?:[\d*/,\-A-Za-z?]++[ \t]++){4}[\d*/,\-A-Za-z?]++)[ \t]++(\S[^\n]*)"
 )
-_CRON_FIELD = re.compile(r"[\d*/,\-?]+|[A-Za-z]{3}(?:-[A-Za-z]{3})?")
+
+
+# The first word of a command, never a user name (`cd /srv/app && ./bin/refresh`).
+_SHELL_WORDS = frozenset({"cd", "exec", "env", "nice", "sh", "bash", "flock", "timeout", "test"})
 
 
 def crontab_schedules(text: str) -> tuple[ScheduleSite, ...]:
@@ -209,12 +213,13 @@ def crontab_schedules(text: str) -> tuple[ScheduleSite, ...]:
         if not m:
             continue
         spec = m.group(1)
-        if not spec.startswith("@") and not all(_CRON_FIELD.fullmatch(f) for f in spec.split()):
+        if not spec.startswith("@") and not all(CRON_FIELD.fullmatch(f) for f in spec.split()):
             continue
         command = m.group(2).strip()
         words = command.split()
         # `m h dom mon dow user command` in /etc/cron.d files: the command is after the user
-        name = words[1] if len(words) > 1 and words[0].isidentifier() and "/" in words[1] else ""
+        user = len(words) > 1 and words[0].isidentifier() and words[0] not in _SHELL_WORDS
+        name = words[1] if user and "/" in words[1] else ""
         out.append(ScheduleSite(_short(name or command, 60), spec, "cron", i, _short(command)))
     return _sorted(out)
 
@@ -236,92 +241,6 @@ def netlify_schedules(text: str) -> tuple[ScheduleSite, ...]:
         if m2 and current:
             out.append(ScheduleSite(current, m2.group(1), "netlify", i))
     return _sorted(out)
-
-
-# --- JavaScript/TypeScript, Go (Python: `schedules_python`, Ruby: `schedules_ruby`) ---
-
-_GO_CRON = re.compile(r"\.(AddFunc|AddJob)\(\s*\"([^\"\n]{1,100})\"\s*,\s*([\w.]{0,100})")
-_GO_TICK = re.compile(r"time\.(NewTicker|Tick)\(\s*([^)\n]{1,100})\)")
-
-
-def _cron_spec(value: str) -> bool:
-    """`@every 5m`, `@daily` or five to seven cron fields (after an optional `CRON_TZ=`):
-    `AddFunc("text/css", css.Minify)` is how tdewolff/minify registers a minifier."""
-    fields = value.split()
-    if fields and "=" in fields[0]:
-        fields = fields[1:]
-    if fields and fields[0].startswith("@"):
-        return True
-    return 5 <= len(fields) <= 7 and all(_CRON_FIELD.fullmatch(f) for f in fields)
-
-
-# go-co-op/gocron: v2 `s.NewJob(gocron.DurationJob(d) | gocron.CronJob("…", secs),
-# gocron.NewTask(f))`, the task on the same line or the few below; v1 `s.Every(5).Minutes().Do(f)`
-# and `s.Cron("…").Do(f)`. asynq: `scheduler.Register("…", asynq.NewTask("type"))`.
-_GOCRON_JOB = re.compile(
-    r"gocron\.(DurationJob|CronJob)\(\s*+(?:\"([^\"\n]{1,100})\"|([^)\n]{1,100})\))"
-)
-_GOCRON_TASK = re.compile(r"gocron\.NewTask\(\s*+([A-Za-z_][\w.]{0,100})")
-_GOCRON_EVERY = re.compile(
-    r"\.Every\(\s*+([^)\n]{1,60})\)\.([A-Z]\w{0,20})\(\)[^\n]{0,200}?\.Do\(\s*+([A-Za-z_][\w.]{0,100})"
-)
-_GOCRON_CRON = re.compile(
-    r"\.Cron\(\s*+\"([^\"\n]{1,100})\"\)[^\n]{0,200}?\.Do\(\s*+([A-Za-z_][\w.]{0,100})"
-)
-_ASYNQ_REGISTER = re.compile(
-    r"\.Register\(\s*+\"([^\"\n]{1,100})\"\s*+,\s*+asynq\.NewTask\(\s*+(?:\"([^\"\n]{1,200})\"|([A-Za-z_][\w.]{0,200}))"
-)
-MAX_TASK_LINES = 4
-
-
-def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
-    if (
-        "AddFunc" not in text
-        and "AddJob" not in text
-        and "time.Tick" not in text
-        and "NewTicker" not in text
-        and "gocron" not in text
-        and "asynq" not in text
-    ):
-        return ()
-    out: list[ScheduleSite] = []
-    gocron, asynq = "gocron" in text, "asynq" in text
-    lines = [line[:MAX_LINE] for line in text.splitlines()]
-    for i, line in enumerate(lines, 1):
-        if line.lstrip().startswith("//"):
-            continue
-        for m in _GO_CRON.finditer(line):
-            if _cron_spec(m.group(2)):
-                out.append(ScheduleSite(m.group(3) or "cron job", m.group(2), "robfig-cron", i))
-        for m in _GO_TICK.finditer(line):
-            out.append(ScheduleSite("ticker", m.group(2), "ticker", i))
-        if gocron:
-            _gocron(lines, line, i, out)
-        if asynq and "Register(" in line:
-            for r in _ASYNQ_REGISTER.finditer(line):
-                task = r.group(2) or r.group(3).rpartition(".")[2]
-                out.append(ScheduleSite(task, r.group(1), "asynq-scheduler", i, task))
-    return _sorted(out)
-
-
-def _gocron(lines: list[str], line: str, i: int, out: list[ScheduleSite]) -> None:
-    if "gocron." in line:
-        for m in _GOCRON_JOB.finditer(line):
-            when = m.group(2) or (m.group(3) or "").strip()
-            target = ""
-            for nxt in lines[i - 1 : i - 1 + MAX_TASK_LINES]:
-                t = _GOCRON_TASK.search(nxt)
-                if t:
-                    target = t.group(1)
-                    break
-            out.append(ScheduleSite(target or "gocron job", when, "gocron", i, target))
-    if ".Every(" in line:
-        for m in _GOCRON_EVERY.finditer(line):
-            when = f"every {m.group(1).strip()} {m.group(2).lower()}"
-            out.append(ScheduleSite(m.group(3), when, "gocron", i, m.group(3)))
-    if ".Cron(" in line:
-        for m in _GOCRON_CRON.finditer(line):
-            out.append(ScheduleSite(m.group(2), m.group(1), "gocron", i, m.group(2)))
 
 
 def schedules_for(language: str, text: str) -> tuple[ScheduleSite, ...]:

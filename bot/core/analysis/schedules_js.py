@@ -6,6 +6,13 @@
 * Repeatable queue jobs: Bull/BullMQ `queue.add(…, { repeat: { cron | pattern | every } })`,
   BullMQ `queue.upsertJobScheduler('id', { pattern | every })`; Agenda `agenda.every('…',
   'job')`; pg-boss `boss.schedule('queue', '…')`.
+* croner `Cron('…', [options,] fn)` / `new Cron(…)`, toad-scheduler's `new SimpleIntervalJob(
+  { minutes: 10 }, task)` / `new CronJob({ cronExpression }, task)` named by the task's id.
+* A task class of the app's own registry marked periodic by a `get cron()` (or `cron()`)
+  that returns `{ interval: … }`: fired by one clock, named for the class, cited at the
+  `interval`.
+* A recursive `setTimeout` loop: a function that schedules itself again (`setTimeout(poll,
+  5000)` inside `function poll`), mechanism ``setTimeout``, filtered like `setInterval`.
 * `setInterval(fn, ms)` started at the top of a server file or in a top-level function (a
   worker's `main`): mechanism ``setInterval``; `movement.collect_schedules` leaves out browser
   code and examples by their path. One nested deeper (a method's per-object keep-alive) or
@@ -30,6 +37,7 @@ MAX_CALLBACK_LINES = 120  # lines from `setInterval(() => {` to its `}, ms)`
 MAX_INDENT_LINES = 400  # lines read for the file's indentation unit
 MAX_SITES = 500
 INTERVAL = "setInterval"  # mechanism of a `setInterval` loop (Python's "interval" is a job's)
+TIMEOUT_LOOP = "setTimeout"  # a function that sets a timeout on itself
 
 _JS_DECORATOR = re.compile(r"\A\s*+@(Cron|Interval)\(\s*([^)\n]{1,120})\)")
 _JS_METHOD = re.compile(
@@ -55,10 +63,17 @@ _JS_INTERVAL = re.compile(
     r"|[\w$.]{1,100}[ \t]*+=[ \t]*+)?setInterval\([ \t]*+(.{0,300})"
 )
 _JS_INTERVAL_ARGS = re.compile(r"\A([A-Za-z_$][\w$.]{0,100})\s*+,\s*+([^)\n]{1,100}?)\s*+\)")
+_JS_ARROW_ARGS = re.compile(
+    r"\A(?:async[ \t]*+)?\([^)\n]{0,100}+\)[ \t]*+=>[ \t]*+[^{\n][^\n]{0,300}?,[ \t]*+"
+    r"([^,()\n]{1,100}+)\)"
+)
 _JS_CALLBACK_END = re.compile(r"\A[ \t]*+\}[ \t]*+,[ \t]*+([^)\n]{1,100}?)[ \t]*+\)")
 _TRIGGERS = (
     *("Cron", "cron", "Interval(", "scheduleJob", "repeat", "upsertJobScheduler", ".every("),
     ".schedule(",
+    "croner",
+    "toad-scheduler",
+    "setTimeout(",
 )
 _BROWSER_WORDS = ("document.", "window.", "useEffect", "React", "localStorage", "$(")
 
@@ -107,8 +122,17 @@ def javascript_schedules(text: str) -> tuple[ScheduleSite, ...]:
         _repeatable(text, lines, out)
     if ".every(" in text or ".schedule(" in text:
         _job_library(text, lines, out)
-    if "setInterval(" in text and not any(w in text for w in _BROWSER_WORDS):
+    browser = any(w in text for w in _BROWSER_WORDS)
+    if "setInterval(" in text and not browser:
         _intervals(text, lines, out)
+    if "cron()" in text:
+        _task_cron(lines, out)
+    if "croner" in text:
+        _croner(text, lines, out)
+    if "toad-scheduler" in text:
+        _toad(text, lines, out)
+    if "setTimeout(" in text and not browser:
+        _timeout_loops(text, lines, out)
     return tuple(sorted(set(out[:MAX_SITES])))
 
 
@@ -232,8 +256,11 @@ def _intervals(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
         if m is None or len(m.group(1).expandtabs(2)) > unit:
             continue
         args = _JS_INTERVAL_ARGS.match(m.group(2))
+        arrow = _JS_ARROW_ARGS.match(m.group(2)) if args is None else None
         if args:
             target, every = args.group(1), args.group(2)
+        elif arrow:  # `setInterval(() => void run(Day), Day.ms)` on one line
+            target, every = "", arrow.group(1)
         else:
             target, every = "", ""
             for j in range(i, min(len(lines), i + MAX_CALLBACK_LINES)):
@@ -243,3 +270,116 @@ def _intervals(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
                     break
         if every:
             out.append(ScheduleSite(target or "setInterval", every.strip(), INTERVAL, i, target))
+
+
+_CRONER = re.compile(r"(?<![\w$.@])(?:new[ \t]++)?Cron\([ \t]*+" + _SPEC + r"\1")
+_LAST_NAME = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$.]{0,100}+)[ \t\n]*+\Z")
+
+
+def _croner(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
+    """croner's `Cron('…', [options,] fn)`: named by `fn` when it is a name."""
+    at = Lines(text)
+    for m in _CRONER.finditer(text):
+        i = at.at(m.start())
+        if len(out) >= MAX_SITES or _js_comment(lines[i - 1]):
+            continue
+        start = lines[i - 1].find("(", lines[i - 1].find("Cron")) + 1
+        args = _call_text(lines, i, start) if start else ""
+        last = args.rpartition(",")[2] if "," in args else ""
+        name = _LAST_NAME.search(last) if "=>" not in last and "{" not in last else None
+        target = name.group(1) if name else ""
+        out.append(ScheduleSite(target or "cron job", m.group(2), "croner", i, target))
+
+
+_TOAD_JOB = re.compile(
+    r"new[ \t]++(SimpleIntervalJob|LongIntervalJob|CronJob)\([ \t]*+\{([^}\n]{1,200}+)\}"
+    r"[ \t]*+,[ \t]*+([A-Za-z_$][\w$]{0,100}+)"
+)
+_TOAD_TASK = re.compile(
+    r"(?<![\w$])([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+new[ \t]++(?:Async)?Task\([ \t]*+"
+    + _SPEC
+    + r"\2"
+)
+_TOAD_CRON = re.compile(r"cronExpression[ \t]*+:[ \t]*+" + _SPEC + r"\1")
+
+
+def _toad(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
+    """toad-scheduler's jobs: each runs a task, named by the id its `new Task('id', …)` gives."""
+    tasks = {m.group(1): m.group(3) for m in _TOAD_TASK.finditer(text)}
+    at = Lines(text)
+    for m in _TOAD_JOB.finditer(text):
+        i = at.at(m.start())
+        if len(out) >= MAX_SITES or _js_comment(lines[i - 1]):
+            continue
+        cron = _TOAD_CRON.search(m.group(2))
+        when = cron.group(2) if cron else "every " + " ".join(m.group(2).split())
+        task = m.group(3)
+        out.append(ScheduleSite(tasks.get(task, task), when, "toad-scheduler", i, task))
+
+
+_JS_TIMEOUT = re.compile(
+    r"(?<![\w$.])setTimeout\([ \t]*+([A-Za-z_$][\w$]{0,100}+)[ \t]*+,[ \t]*+([^)\n]{1,100}?)"
+    r"[ \t]*+\)"
+)
+# `function poll(`, `async function poll(`, `const poll = async () =>`, `poll = function (`,
+# a class method `async poll() {`.
+_JS_HOLDER = re.compile(
+    r"\A[ \t]*+(?:export[ \t]++)?(?:async[ \t]++)?(?:function\*?[ \t]++([A-Za-z_$][\w$]{0,100}+)"
+    r"|(?:(?:const|let|var)[ \t]++)?([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+(?:async[ \t]*+)?"
+    r"(?:function\b|\([^)\n]{0,200}+\)[ \t]*+=>|[A-Za-z_$][\w$]{0,100}+[ \t]*+=>)"
+    r"|(?:(?:public|private|protected|static)[ \t]++)*([A-Za-z_$][\w$]{0,100}+)[ \t]*+"
+    r"\([^)\n]{0,200}+\)[ \t]*+(?::[^{\n]{0,100}+)?\{)"
+)
+_NOT_METHODS = frozenset({"if", "for", "while", "switch", "catch", "function", "return"})
+
+
+def _timeout_loops(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
+    """`setTimeout(poll, ms)` inside `poll` itself: a loop that runs every `ms`."""
+    at = Lines(text)
+    pos = text.find("setTimeout(")
+    while pos != -1 and len(out) < MAX_SITES:
+        i = at.at(pos)
+        end = text.find("\n", pos)  # each line once, however many calls it holds
+        pos = -1 if end == -1 else text.find("setTimeout(", end)
+        line = lines[i - 1]
+        m = _JS_TIMEOUT.search(line)
+        if m is None or _js_comment(line):
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        for j in range(i - 2, max(-1, i - 2 - MAX_CALLBACK_LINES), -1):
+            h = _JS_HOLDER.match(lines[j])
+            holder = (h.group(1) or h.group(2) or h.group(3)) if h else ""
+            if not holder or holder in _NOT_METHODS:
+                continue
+            if len(lines[j]) - len(lines[j].lstrip(" \t")) >= indent:
+                continue  # a function nested beside the call, not around it
+            if holder == m.group(1):
+                every = m.group(2).strip()
+                out.append(ScheduleSite(holder, every, TIMEOUT_LOOP, i, holder))
+            break
+
+
+_JS_CRON_GETTER = re.compile(
+    r"\A[ \t]*+(?:(?:public|protected|static|override)[ \t]++)*(?:get[ \t]++)?cron\(\)"
+)
+_JS_TASK_INTERVAL = re.compile(r"\A[ \t]*+interval[ \t]*+:[ \t]*+([^,\n]{1,100}+)")
+_JS_CLASS = re.compile(r"(?<![\w$])class[ \t]++([A-Za-z_$][\w$]{0,100}+)")
+MAX_GETTER_LINES = 6  # lines from `get cron() {` to its `interval:`
+
+
+def _task_cron(lines: list[str], out: list[ScheduleSite]) -> None:
+    """`get cron() { return { interval: TaskInterval.Hour } }` in a task class."""
+    holder = ""
+    for i, line in enumerate(lines, 1):
+        if len(out) >= MAX_SITES:
+            return
+        if "class" in line:
+            c = _JS_CLASS.search(line)
+            holder = c.group(1) if c else holder
+        if "cron()" not in line or not holder or _JS_CRON_GETTER.match(line) is None:
+            continue
+        for j in range(i, min(len(lines), i + MAX_GETTER_LINES)):
+            m = _JS_TASK_INTERVAL.match(lines[j])
+            if m is not None:
+                out.append(ScheduleSite(holder, m.group(1).strip(), "task-cron", j + 1, holder))
+                break

@@ -12,6 +12,9 @@ extraction). Pure: text in, `ScheduleSite`s out (`schedules` dispatches here).
 * rq-scheduler `scheduler.cron("…", func=f)` / `scheduler.schedule(..., func=f, interval=)`,
   Django-Q `schedule("a.b.f", schedule_type=...)` / `Schedule.objects.create(func="a.b.f")`,
   arq `cron(f, ...)` in a file with `cron_jobs`, `schedule.every(…).do(f)`.
+* A function that re-arms a `threading.Timer` on itself; the receivers of a periodic signal
+  (`@receiver(hourly)`) and the functions a bare `@periodic` decorator registers, fired by
+  one command that cron runs: each is a schedule at its decorator line.
 
 Each call's arguments are read at most `MAX_CALL_LINES` lines on, by `split_args`.
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.analysis.handoffs import docstring_lines
+from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.analysis.py_defs import split_args
 from bot.core.model import ScheduleSite
 
@@ -51,6 +54,9 @@ _PY_TRIGGERS = (
     "scheduled_job(",
     "schedule.every",
     "repeat_every",
+    "Timer(",
+    "@receiver(",
+    "BaseCommand",
 )
 # One literal-first pass for Django-Q's `schedule_type`, arq's `cron_jobs`, rq-scheduler.
 _PY_TRIGGER_UNDERSCORE = re.compile(r"_(?:type(?<=schedule_type)|jobs(?<=cron_jobs)|scheduler)")
@@ -75,6 +81,7 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
     # The scheduling calls' literals this file holds: a line is searched for a call only
     # when it holds one (a search of every line of a settings file cost more than the scan).
     calls = tuple(n for n in _CALL_NEEDLES if n in text)
+    command = "BaseCommand" in text  # a management command: cron runs it
     out: list[ScheduleSite] = []
     for i, line in enumerate(lines, 1):
         stripped = line.lstrip()
@@ -90,7 +97,10 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
                 continue
         if stripped.startswith("@"):
             d = _PY_SCHED_DECORATOR.match(line)
-            if d:
+            marked = _marked_periodic(lines, i, line)
+            if marked is not None:
+                out.append(marked)
+            elif d:
                 name, args = d.group(1).rpartition(".")[2], d.group(2)
                 # fastapi-utils' `@repeat_every(seconds=…)`, Celery's periodic tasks, …
                 if "periodic" in name or name in _SCHED_NAMES or _PY_WHEN.search(args):
@@ -116,6 +126,17 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
             if e:
                 name = _job(e.group("name"))
                 out.append(ScheduleSite(name, _short(e.group("when"), 80), "schedule", i))
+                continue
+        if command and ".send" in line:
+            fired = _PY_SIGNAL_SENT.search(line.split("#", 1)[0])
+            if fired is not None and _PERIODIC_WORD.search(fired.group(1)):
+                signal = fired.group(1)
+                out.append(ScheduleSite(signal, "a command sends it", "periodic-signal", i, signal))
+                continue
+        if "Timer(" in line:
+            timer = _rearmed_timer(lines, i, line)
+            if timer is not None:
+                out.append(timer)
                 continue
         if calls and any(n in line for n in calls):
             # not a call named in a comment after the code
@@ -266,3 +287,59 @@ def _call_schedule(lines: list[str], i: int, line: str, text: str) -> ScheduleSi
 
 def _dotted(dotted: str, when: str, mechanism: str, line: int) -> ScheduleSite:
     return ScheduleSite(dotted.rpartition(".")[2], _short(when, 80), mechanism, line, dotted)
+
+
+# A signal whose name says it fires on a clock (`hourly = Signal()`, sent by a command that
+# cron runs): its receivers are the schedule. The same for the functions a bare decorator
+# so named registers (`@periodic` appends to the list one command calls).
+_PERIODIC_WORD = re.compile(r"hourly|daily|weekly|monthly|nightly|minutely|periodic|cron", re.I)
+_PY_RECEIVER = re.compile(
+    r"\A[ \t]*+@(?:[\w.]{0,100}+\.)?receiver\([ \t]*+(?:signal[ \t]*+=[ \t]*+)?([\w.]{1,200}+)"
+)
+# `periodic_task.send_robust(self)` in a management command (the one cron runs): the firing.
+_PY_SIGNAL_SENT = re.compile(r"(?<!\w)([A-Za-z_]\w{0,200}+)\.send(?:_robust)?\(")
+_PY_BARE_DECORATOR = re.compile(r"\A[ \t]*+@([\w.]{1,200}+)[ \t]*+\Z")
+
+
+def _marked_periodic(lines: list[str], i: int, line: str) -> ScheduleSite | None:
+    """A periodic signal's receiver or a function a bare periodic decorator registers, cited
+    at the decorator and named for the function."""
+    r = _PY_RECEIVER.match(line) if "receiver(" in line else None
+    if r is not None:
+        signal = r.group(1).rpartition(".")[2]
+        mechanism = "periodic-signal"
+    else:
+        bare = _PY_BARE_DECORATOR.match(line)
+        if bare is None:
+            return None
+        signal = bare.group(1).rpartition(".")[2]
+        mechanism = "periodic-registry"
+    if _PERIODIC_WORD.search(signal) is None:
+        return None
+    target = _next_def(lines, i)
+    return ScheduleSite(target, signal, mechanism, i) if target else None
+
+
+# `threading.Timer(300, refresh_rates).start()` inside `def refresh_rates`: the function
+# re-arms itself, every 300 s. A timer on another function runs once: no schedule.
+_PY_TIMER = re.compile(
+    r"(?<![\w.])(?:threading\.)?Timer\([ \t]*+([^,()\n]{1,80}+),[ \t]*+(?:self\.)?"
+    r"([A-Za-z_]\w{0,100}+)[ \t]*+[,)]"
+)
+_PY_DEF_INDENT = re.compile(r"\A([ \t]*+)(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)")
+MAX_HOLDER_LINES = 400  # lines searched back for the function that holds a timer
+
+
+def _rearmed_timer(lines: list[str], i: int, line: str) -> ScheduleSite | None:
+    m = _PY_TIMER.search(line.split("#", 1)[0])
+    if m is None:
+        return None
+    indent = len(line) - len(line.lstrip(" \t"))
+    for j in range(i - 2, max(-1, i - 2 - MAX_HOLDER_LINES), -1):
+        d = _PY_DEF_INDENT.match(lines[j])
+        if d is not None and len(d.group(1)) < indent:
+            if d.group(2) != m.group(2):
+                return None
+            when = f"every {m.group(1).strip()} s (re-armed timer)"
+            return ScheduleSite(d.group(2), _short(when, 80), "timer", i, d.group(2))
+    return None

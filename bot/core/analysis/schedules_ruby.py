@@ -6,6 +6,9 @@ dispatches here). Lines are cut at `MAX_LINE`; every pattern is anchored, its re
   `config/application.rb` or an initializer) and sidekiq-cron hashes, on one line or spread
   over the lines of the entry (at most `MAX_ENTRY_LINES`); cited at the `cron:` line.
 * clockwork: `every(1.hour, "job.name") { X.perform_later }` in a file that names Clockwork.
+* rufus-scheduler: `scheduler.every '10m' do` / `.cron '0 2 * * *'` / `.interval`, named by
+  the class the block runs (on the line or the next `MAX_BLOCK_LINES`), in a file that
+  names Rufus (`.in`/`.at` run once: no schedule).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from bot.core.model import ScheduleSite
 
 MAX_LINE = 2_000
 MAX_ENTRY_LINES = 12  # lines of a multi-line cron entry, from its key to its `class:`
+MAX_BLOCK_LINES = 4  # lines of a rufus block searched for the class it runs
 
 
 def _short(value: str, limit: int = 120) -> str:
@@ -61,16 +65,22 @@ class _Entry:
 
 
 def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
-    if "every" not in text and "cron" not in text:
+    rufus = "ufus" in text  # `require 'rufus-scheduler'`, `Rufus::Scheduler.new`
+    if "every" not in text and "cron" not in text and not rufus:
         return ()
     clockwork = "lockwork" in text  # `require "clockwork"`, `module Clockwork`
+    lines = [line[:MAX_LINE] for line in text.splitlines()]
     out: list[ScheduleSite] = []
     every: tuple[str, int] | None = None
     entry: _Entry | None = None
-    for i, line in enumerate(text.splitlines(), 1):
-        line = line[:MAX_LINE]
+    for i, line in enumerate(lines, 1):
         if line.lstrip().startswith("#"):
             continue
+        if rufus and "." in line:
+            site = _rufus(lines, i, line)
+            if site is not None:
+                out.append(site)
+                continue
         if entry is not None and i - entry.line > MAX_ENTRY_LINES:
             entry = None
         if entry is not None:
@@ -110,3 +120,26 @@ def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
             if o:
                 entry = _Entry(o.group(1) or o.group(2), i)
     return tuple(sorted(set(out), key=lambda s: (s.name, s.schedule, s.mechanism, s.line)))
+
+
+_RB_RUFUS = re.compile(
+    r"\A[ \t]*+[\w@$:]{1,100}+\.(every|cron|interval|repeat)[ \t(]++([\"'])([^\"'\n]{1,100}+)\2"
+    r"([^\n]{0,300})"
+)
+
+
+def _rufus(lines: list[str], i: int, line: str) -> ScheduleSite | None:
+    m = _RB_RUFUS.match(line)
+    if m is None or ("do" not in m.group(4) and "{" not in m.group(4)):
+        return None
+    target = ""
+    for nxt in [m.group(4), *lines[i : i + MAX_BLOCK_LINES]]:
+        runs = _RB_RUNS_CLASS.search(nxt) or _RB_CONSTANT.search(nxt)
+        if runs:
+            target = runs.group(1)
+            break
+    when = m.group(3) if m.group(1) == "cron" else f"{m.group(1)} {m.group(3)}"
+    return ScheduleSite(target or "rufus job", when, "rufus-scheduler", i, target)
+
+
+_RB_CONSTANT = re.compile(r"(?<![\w:])([A-Z][\w:]{0,200}+)\.[a-z_]\w{0,100}+")

@@ -287,7 +287,7 @@ def test_a_consume_method_of_another_library_is_no_amqp_consumer() -> None:
 
 
 def test_docstring_lines_of_one_line_of_many_strings_cost_its_length() -> None:
-    from bot.core.analysis.handoffs import docstring_lines
+    from bot.core.analysis.handoffs_python_gate import docstring_lines
 
     text = 'x = 1\n"""a\nb"""\ny = """c""" + """d\ne"""\n'
     assert docstring_lines(text) == {2, 3, 5}

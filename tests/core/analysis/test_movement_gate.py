@@ -4,17 +4,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.analysis import schedules_js, schedules_python
-from bot.core.analysis.handoffs import (
-    _JS_TRIGGERS,
+from bot.core.analysis.handoffs import _sorted, python_sites
+from bot.core.analysis.handoffs_js import _JS_TRIGGERS
+from bot.core.analysis.handoffs_python import _PyScan
+from bot.core.analysis.handoffs_python_gate import (
     _PY_NEEDLES,
     MAX_POSITIONS,
     _job_word_may_find,
     _positions,
     _py_positions,
-    _PyScan,
     _python_triggered,
-    _sorted,
-    python_sites,
 )
 from bot.core.analysis.movement import (
     _WRITE,

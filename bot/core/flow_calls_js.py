@@ -1,0 +1,177 @@
+"""JavaScript/TypeScript calls: where a call in a JS/TS file goes (issue 18), split from
+`flow_calls`.
+
+Names resolve through `import`/`require` and barrels (`export … from`, at most
+`MAX_REEXPORT` deep), a module's default export (a function, a class, the functions of
+`module.exports = { f, g }`), module-level instances (`const mailer = new Mailer()`), and
+calls on objects through the class they are declared with (`flow_members`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls
+from bot.core.flow_defs import (
+    MAX_REEXPORT,
+    MAX_REEXPORTS,
+    ReadCalls,
+    Resolve,
+    defined,
+    first,
+    on_return,
+)
+from bot.core.flow_members import Members
+from bot.core.model import FileFacts, ImportRef
+
+
+class JsCalls:
+    def __init__(
+        self, facts: Mapping[str, FileFacts], resolve: Resolve, calls: ReadCalls, members: Members
+    ):
+        self.facts = facts
+        self.resolve = resolve
+        self.calls = calls
+        self.members = members
+
+    def reference(self, path: str, parts: tuple[str, ...]) -> tuple[str, str] | None:
+        """The function `a.b` names in `path` without calling it (a route's handler)."""
+        return self._name(path, parts[0], parts[1:]) if parts else None
+
+    def steps(self, path: str, call: Call) -> list[tuple[str, str]]:
+        """`helper()`, `imported()`, `ns.f()`, `Cls.f()`, `this.f()`, `this.svc.f()` (the
+        field typed by a constructor parameter property)."""
+        parts = call.parts
+        if call.head_type is not None:
+            return self._method(path, call.head_type[1], parts[1:])
+        if call.made_by and len(parts) > 1:
+            maker = self._name(path, call.made_by[0], call.made_by[1:])
+            return on_return(self.calls, maker, parts[1:], self._method)
+        hit = self._name(path, parts[0], parts[1:]) if parts[0] != "this" else None
+        return [hit] if hit else []
+
+    def _name(self, path: str, name: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        local = defined(fc, name, rest)  # functions and classes are looked up alike
+        if local is not None:
+            return (path, local)
+        made = self.members.instance(path, name) if rest else None
+        if made is not None:  # `const mailer = new Mailer()` at module level
+            return first(self._method(path, made, rest))
+        for local_name, spec, imported in fc.imports:
+            if local_name != name:
+                continue
+            target = self.module(path, spec)
+            if target is None:
+                return None
+            if imported == "*":
+                return self._export(target, rest[0], rest[1:], 0) if rest else None
+            return self._export(target, imported, rest, 0)
+        return None
+
+    def module(self, path: str, spec: str) -> str | None:
+        """The repository file an import spec of JS/TS file `path` names, if any."""
+        f = self.facts.get(path)
+        target = self.resolve(path, f.language if f else "typescript", ImportRef(spec, 0))
+        return target if target is not None and target in self.facts else None
+
+    def _export(
+        self, path: str, name: str, rest: tuple[str, ...], depth: int
+    ) -> tuple[str, str] | None:
+        """`name(.rest)` as exported by `path`, through `export … from` re-exports."""
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        if name == "default":
+            qual = _js_default(fc, rest)
+            return (path, qual) if qual is not None else None
+        local = defined(fc, name, rest)
+        if local is not None:
+            return (path, local)
+        made = self.members.instance(path, name) if rest else None
+        if made is not None:  # `export const mailer = new Mailer()`
+            return first(self._method(path, made, rest))
+        if depth >= MAX_REEXPORT:
+            return None
+        for ref in self.facts[path].imports[:MAX_REEXPORTS]:
+            if ref.kind != "export":
+                continue
+            target = self.module(path, ref.spec)
+            if target is not None and target != path:
+                hit = self._export(target, name, rest, depth + 1)
+                if hit is None and rest and name in ref.names:
+                    # `module.exports.users = require("./users")`: the module is the name.
+                    hit = self._export(target, "default", rest, depth + 1)
+                if hit is not None:
+                    return hit
+        return None
+
+    def _class(self, path: str, cls: str) -> tuple[str, str] | None:
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        if cls in fc.classes:
+            return (path, cls)
+        for local_name, spec, imported in fc.imports:
+            if local_name == cls and imported == "default":  # `import Mailer from "./mailer"`
+                target = self.module(path, spec)
+                found = self.calls(target) if target else None
+                name = found.default_export if found else ""
+                return (target, name) if target and found and name in found.classes else None
+            if local_name == cls and imported != "*":
+                target = self.module(path, spec)
+                return self._class_export(target, imported, 0) if target else None
+        return None
+
+    def _class_export(self, path: str, name: str, depth: int) -> tuple[str, str] | None:
+        """The class (or interface) `name` that `path` exports, through `export … from`
+        re-exports (a barrel `index.ts`)."""
+        fc = self.calls(path)
+        if fc is None:
+            return None
+        if name in fc.classes:
+            return (path, name)
+        if depth >= MAX_REEXPORT:
+            return None
+        for ref in self.facts[path].imports[:MAX_REEXPORTS]:
+            if ref.kind != "export" or (ref.names and name not in ref.names):
+                continue
+            target = self.module(path, ref.spec)
+            if target is not None and target != path:
+                hit = self._class_export(target, name, depth + 1)
+                if hit is not None:
+                    return hit
+        return None
+
+    def _method(self, path: str, cls: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
+        """`rest[-1]` on an instance of `cls` (as `path` names it), through the fields of
+        `rest[:-1]`: the class's method, an inherited one, or an interface's implementations."""
+        home = self._class(path, cls)
+        for name in rest[:-1]:
+            if home is None:
+                return []
+            field = self.members.field(home, name, self._class)
+            home = self._class(home[0], field) if field is not None else None
+        if home is None or not rest:
+            return []
+        return self.members.methods(home, rest[-1], self._class)
+
+
+def _js_default(fc: FileCalls, rest: tuple[str, ...]) -> str | None:
+    """The `qual` of `x.f` (or `x()`) where x is a module's default export: a function or
+    class the module defines, or one of the functions of `module.exports = { f, g }`."""
+    name = fc.default_export
+    if name == OBJECT_EXPORT:
+        return defined(fc, rest[0], rest[1:]) if rest else None
+    if not name:
+        return None
+    found = defined(fc, name, rest)
+    declared = name in fc.classes or any(f.qual == name for f in fc.funcs)
+    if found is None and rest and not declared:
+        # A value built at module level (`module.exports = mongoose.model("User", …)`,
+        # a knex client): `User.create(…)` runs what the module's top level set up. No
+        # function has this name, so the walk sees the module-level lines only.
+        return ".".join((name, *rest))
+    return found
