@@ -9,6 +9,7 @@ from bot.core.call_sites import Sink
 from bot.core.evidence import is_code
 from bot.core.model import FileFacts, Service
 
+DATASTORE_KINDS = frozenset({"datastore", "cache", "search", "storage", "object-storage"})
 ExtraSinks = Callable[[str, FileFacts], Iterable[Sink]]
 
 
@@ -88,9 +89,7 @@ def file_sinks(
             continue
         if s.name in through:
             continue
-        kind = (
-            "datastore" if s.category in ("datastore", "cache", "search", "storage") else "external"
-        )
+        kind = "datastore" if s.category in DATASTORE_KINDS else "external"
         out.append(Sink(kind, s.name, line, f"uses {s.name}"))
     out.extend(called)
     if extra is not None:

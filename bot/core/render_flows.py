@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Collection, Iterable, Sequence
 
+from bot.core.flow_sinks import DATASTORE_KINDS
 from bot.core.mermaid import category_label, escape_label, kind_label, slug
 from bot.core.model import Entrypoint, Evidence, Flow, Handoff, Hop, RepoFacts, Schedule, Service
 
@@ -30,7 +31,7 @@ MAX_HANDOFF_ROWS = 30
 MAX_SCHEDULE_ROWS = 30
 # Hand-offs inside one process (`handoffs_inproc`): no queue node between processes.
 IN_PROCESS = frozenset({"thread-pool", "in-process-queue", "worker-thread", "as-notifications"})
-DATASTORE_CATEGORIES = frozenset({"datastore", "cache", "search", "storage"})
+DATASTORE_CATEGORIES = DATASTORE_KINDS
 
 FLOWS_LEAD = "How a request or a job moves, hop by hop (each hop cites the line that does it):"
 NO_FLOWS = (

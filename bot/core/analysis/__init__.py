@@ -15,7 +15,7 @@ from bot.core.analysis.calls import MAX_BYTES, memo_file_calls
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
-from bot.core.analysis.framework_config import framework_integrations
+from bot.core.analysis.framework_config import buckets_apart, framework_integrations
 from bot.core.analysis.graph import (
     build_entrypoints,
     build_graph,
@@ -124,6 +124,7 @@ def _analyze(
     integrations = framework_integrations(
         facts, merge_integrations(found.integrations, called), catalog or _EMPTY_CATALOG
     )
+    datastores, integrations = buckets_apart(found.datastores, integrations)
     check("naming services")
     linked = link_handoffs(
         facts, resolver.resolve, _text_reader(snapshot, entries, facts), is_test_path
@@ -141,7 +142,7 @@ def _analyze(
         for_flows,
         resolver.resolve,
         handoffs,
-        found.datastores + integrations,
+        datastores + integrations,
         skip=is_test_path,
         schedules=schedules,
         read_calls=_calls_reader(snapshot, entries, facts),
@@ -151,7 +152,7 @@ def _analyze(
         entrypoints=entrypoints,
         modules=graph.modules,
         edges=graph.edges,
-        datastores=found.datastores,
+        datastores=datastores,
         integrations=integrations,
         deployment=found.deployment,
         observability=found.observability,

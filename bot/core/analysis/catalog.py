@@ -40,7 +40,8 @@ CATEGORIES = frozenset(
         "auth",
         "ai",
         "monitoring",
-        "storage",
+        "storage",  # media and file services (Cloudinary, Mux, Google Drive)
+        "object-storage",  # buckets the app keeps its files in (S3, GCS, R2): a datastore
         "cloud",
         "analytics",
         "search",

@@ -443,6 +443,18 @@ def framework_integrations(
     return tuple(out)
 
 
+def buckets_apart(
+    datastores: tuple[Service, ...], integrations: tuple[Service, ...]
+) -> tuple[tuple[Service, ...], tuple[Service, ...]]:
+    """(datastores, integrations) with the buckets the app keeps its files in (S3, GCS, R2:
+    `object-storage`) listed with the datastores: data rests there as in a database."""
+    buckets = tuple(s for s in integrations if s.category == "object-storage")
+    if not buckets:
+        return datastores, integrations
+    rest = tuple(s for s in integrations if s.category != "object-storage")
+    return tuple(sorted((*datastores, *buckets), key=lambda s: (s.name.casefold(), s.name))), rest
+
+
 def _django_smtp_env(path: str, facts: FileFacts) -> list[tuple[str, Evidence]]:
     """``EMAIL_HOST = os.environ[…]`` in a settings module: the env var read on the line
     that sets EMAIL_HOST holds the SMTP server's address."""
@@ -481,6 +493,7 @@ __all__ = [
     "FRAMEWORK_EXTRACTORS",
     "FRAMEWORK_VERSION",
     "REQUEST_HEADER_EXTRACTOR",
+    "buckets_apart",
     "framework_integrations",
     "parse_next_config",
     "parse_rails_ruby_config",

@@ -37,6 +37,8 @@ from bot.core.model import Evidence, FileFacts, ImportRef, Item, Service, facts_
 
 EVIDENCE_CAP = 5
 # Categories listed as datastores: a search index holds the app's data as a database does.
+# (So does a bucket, `object-storage`: moved to the datastores once the framework configs
+# have said which one each environment uses, `framework_config.buckets_apart`.)
 _STORES = frozenset({"datastore", "search"})
 RANK = {"used": 3, "configured": 2, "declared": 1}
 CODE_LANGUAGES = ("python", "javascript", "typescript", "ruby", "go")

@@ -126,8 +126,10 @@ def test_one_extractor_reads_environment_files_with_the_adapter_settings_kept() 
 
 
 def _integrations(files: dict[str, bytes]) -> dict[str, Service]:
+    """Integrations and the buckets listed with the datastores (object storage)."""
     facts = analyze(MemorySnapshot(files), MemoryFactsCache(), CATALOG)
-    return {s.name: s for s in facts.integrations}
+    buckets = [s for s in facts.datastores if s.category == "object-storage"]
+    return {s.name: s for s in (*buckets, *facts.integrations)}
 
 
 def test_storage_chosen_by_env_var_is_configured_by_it_with_the_choosing_line() -> None:
@@ -413,3 +415,18 @@ def test_omniauth_providers_in_initializers_name_the_provider() -> None:
     )
     assert found["GitHub OAuth"].evidence == (Evidence("config/initializers/omniauth.rb", 2),)
     assert found["Google Sign-In"].evidence == (Evidence("config/initializers/devise.rb", 1),)
+
+
+def test_a_bucket_is_listed_with_the_datastores() -> None:
+    facts = analyze(
+        MemorySnapshot(
+            {
+                "config/storage.yml": STORAGE_YML,
+                "config/environments/production.rb": b"config.active_storage.service = :amazon\n",
+            }
+        ),
+        MemoryFactsCache(),
+        CATALOG,
+    )
+    assert "Amazon S3" in {s.name for s in facts.datastores}
+    assert not [s for s in facts.integrations if s.category == "object-storage"]
