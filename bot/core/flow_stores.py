@@ -34,11 +34,13 @@ class StoreCalls:
         calls: Callable[[str], FileCalls | None],
         module_of: ModuleOf,
         skip: Callable[[str], bool] = lambda _: False,
+        bases: Callable[[str], frozenset[str] | None] | None = None,
     ):
         self.facts = facts
         self.calls = calls
         self.module_of = module_of
         self.skip = skip
+        self.bases = bases  # names a file's class lines may give as bases (`class_heads`)
         self.sql = ""  # the repository's SQL store, from its datastore facts
         self._libs: frozenset[str] | None = None
         self._models: dict[str, str] | None = None  # Python model class → its ORM's label
@@ -165,35 +167,36 @@ class StoreCalls:
     def models(self) -> dict[str, str]:
         """Python model classes of the repository (Django, Peewee, Tortoise, SQLModel,
         Flask-SQLAlchemy), with their ORM: classes whose base is the ORM's model class,
-        in a file that imports the ORM, then their subclasses anywhere."""
+        in a file that imports the ORM, then their subclasses anywhere. With `bases`, a
+        file is parsed only when its class lines may name the ORM's class or a model found
+        so far (until no other file may): the others' classes extend neither."""
         if self._models is None:
-            found: dict[str, str] = {}
-            bases: list[tuple[str, str]] = []
             roots = [r for r in ops.MODEL_ROOTS if r in self.libs()]
+            files: list[tuple[str, set[str]]] = []
             for p, f in self.facts.items() if roots else ():
                 if f.language != "python" or self.skip(p):
                     continue
                 tops = {ref.spec.partition(".")[0] for ref in f.imports}
-                if not tops & set(roots) and "model" not in p:
-                    continue
-                fc = self.calls(p)
-                for cls, base in fc.bases if fc is not None else ():
-                    bases.append((cls, base))
-                    for orm in roots:
-                        root, label = ops.MODEL_ROOTS[orm]
-                        # The reader keeps a base's last name (`models.Model` → `Model`).
-                        last = base.rpartition(".")[2]
-                        if orm in tops and last == root.rpartition(".")[2]:
-                            found.setdefault(cls, label)
-            for _ in range(MAX_MODEL_LEVELS):
-                more = {
-                    c: found[b.rpartition(".")[2]]
-                    for c, b in bases
-                    if c not in found and b.rpartition(".")[2] in found
-                }
+                if tops & set(roots) or "model" in p:
+                    files.append((p, tops))
+            wanted = {ops.MODEL_ROOTS[orm][0].rpartition(".")[2] for orm in roots}
+            heads = {p: self.bases(p) for p, _ in files} if self.bases is not None else {}
+            read: dict[str, tuple[tuple[str, str], ...]] = {}
+            found: dict[str, str] = {}
+            while True:
+                more = [
+                    p
+                    for p, _ in files
+                    if p not in read
+                    and (p not in heads or (h := heads[p]) is None or not h.isdisjoint(wanted))
+                ]
                 if not more:
                     break
-                found.update(more)
+                for p in more:
+                    fc = self.calls(p)
+                    read[p] = fc.bases if fc is not None else ()
+                found = _models(roots, [(read[p], tops) for p, tops in files if p in read])
+                wanted.update(found)
             self._models = found
         return self._models
 
@@ -230,6 +233,35 @@ _PY_DRIVERS = (
     "MySQLdb",
     "aiomysql",
 )
+
+
+def _models(
+    roots: list[str], files: list[tuple[tuple[tuple[str, str], ...], set[str]]]
+) -> dict[str, str]:
+    """Model classes (→ their ORM's label) from each file's (class, base) pairs and the
+    top packages it imports: a base that is an imported ORM's model class, then
+    subclasses of those (`MAX_MODEL_LEVELS`)."""
+    found: dict[str, str] = {}
+    bases: list[tuple[str, str]] = []
+    for pairs, tops in files:
+        for cls, base in pairs:
+            bases.append((cls, base))
+            for orm in roots:
+                root, label = ops.MODEL_ROOTS[orm]
+                # The reader keeps a base's last name (`models.Model` → `Model`).
+                last = base.rpartition(".")[2]
+                if orm in tops and last == root.rpartition(".")[2]:
+                    found.setdefault(cls, label)
+    for _ in range(MAX_MODEL_LEVELS):
+        more = {
+            c: found[b.rpartition(".")[2]]
+            for c, b in bases
+            if c not in found and b.rpartition(".")[2] in found
+        }
+        if not more:
+            break
+        found.update(more)
+    return found
 
 
 def _prefixed(libs: frozenset[str], prefix: str) -> bool:
