@@ -26,7 +26,7 @@ from bot.core.model import FileFacts, ImportRef
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
 ReadCalls = Callable[[str], "FileCalls | None"]
-ReadBases = Callable[[str], "frozenset[str] | None"]
+ReadClasses = Callable[[str], "frozenset[str] | None"]
 # SQLAlchemy session calls that read or write the database. (Go's database/sql handles are
 # left to the package's driver import, which names the store.)
 SQLALCHEMY_SESSION_OPS = frozenset(
@@ -78,7 +78,7 @@ class CallGraph:
         resolve: Resolve,
         read: ReadCalls,
         skip: Callable[[str], bool] = lambda _: False,
-        read_bases: ReadBases | None = None,
+        read_classes: ReadClasses | None = None,
     ):
         self.facts = facts
         self.skip = skip
@@ -99,7 +99,7 @@ class CallGraph:
         self.rails = RailsModels(facts, self.calls, skip)
         self._sequelize: bool | None = None
         # Other ORMs', drivers' and clients' calls (`flow_stores`, tables in `store_ops`).
-        self.stores = StoreCalls(facts, self.calls, self._js_module, skip, read_bases)
+        self.stores = StoreCalls(facts, self.calls, self._js_module, skip, read_classes)
 
     def calls(self, path: str) -> FileCalls | None:
         if path not in self._calls:

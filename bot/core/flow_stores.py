@@ -19,12 +19,12 @@ from dataclasses import replace
 
 from bot.core import store_ops as ops
 from bot.core.call_sites import Call, FileCalls, Sink
+from bot.core.flow_models import Defines, PyModels
 from bot.core.flow_stores_go import GoStores
 from bot.core.flow_stores_js import JsStores
 from bot.core.model import FileFacts
 
 ModuleOf = Callable[[str, str], "str | None"]  # (importing file, spec) → file
-MAX_MODEL_LEVELS = 4  # subclass levels of model classes
 
 
 class StoreCalls:
@@ -34,16 +34,16 @@ class StoreCalls:
         calls: Callable[[str], FileCalls | None],
         module_of: ModuleOf,
         skip: Callable[[str], bool] = lambda _: False,
-        bases: Callable[[str], frozenset[str] | None] | None = None,
+        defines: Defines | None = None,
     ):
         self.facts = facts
         self.calls = calls
         self.module_of = module_of
         self.skip = skip
-        self.bases = bases  # names a file's class lines may give as bases (`class_heads`)
+        self.defines = defines  # names a file's class lines may define (`class_heads`)
         self.sql = ""  # the repository's SQL store, from its datastore facts
         self._libs: frozenset[str] | None = None
-        self._models: dict[str, str] | None = None  # Python model class → its ORM's label
+        self._models: PyModels | None = None
         self.js = JsStores(self)
         self.go = GoStores(self)
 
@@ -131,13 +131,13 @@ class StoreCalls:
             or (op in ops.SESSION_TYPED_OPS and typ in ops.SESSION_TYPES)
         ):
             return self.sink(call, "SQLModel" if op == "exec" else "SQLAlchemy", "", what)
-        models = self.models()
-        if len(parts) == 2 and recv in models and op in ops.MODEL_OPS:
-            return self.sink(call, models[recv], "", what)
+        models = self.models
+        if len(parts) == 2 and op in ops.MODEL_OPS and (label := models.label(recv)):
+            return self.sink(call, label, "", what)
         if op in ops.INSTANCE_OPS and len(parts) == 2:
             made = call.made_by[0] if call.made_by else typ
-            if made in models:
-                return self.sink(call, models[made], "", f"{made}.{op}")
+            if label := models.label(made):
+                return self.sink(call, label, "", f"{made}.{op}")
         if op in ops.DBAPI_OPS and _dbapi_name(recv, call.made_by):
             store = self._driver(f)
             if store:
@@ -164,40 +164,11 @@ class StoreCalls:
         used = [ops.DRIVER_STORES[d] for d in _PY_DRIVERS if d in self.libs()]
         return used[0] if used else ""
 
-    def models(self) -> dict[str, str]:
-        """Python model classes of the repository (Django, Peewee, Tortoise, SQLModel,
-        Flask-SQLAlchemy), with their ORM: classes whose base is the ORM's model class,
-        in a file that imports the ORM, then their subclasses anywhere. With `bases`, a
-        file is parsed only when its class lines may name the ORM's class or a model found
-        so far (until no other file may): the others' classes extend neither."""
+    @property
+    def models(self) -> PyModels:
+        """The repository's Python model classes, answered a name at a time (`flow_models`)."""
         if self._models is None:
-            roots = [r for r in ops.MODEL_ROOTS if r in self.libs()]
-            files: list[tuple[str, set[str]]] = []
-            for p, f in self.facts.items() if roots else ():
-                if f.language != "python" or self.skip(p):
-                    continue
-                tops = {ref.spec.partition(".")[0] for ref in f.imports}
-                if tops & set(roots) or "model" in p:
-                    files.append((p, tops))
-            wanted = {ops.MODEL_ROOTS[orm][0].rpartition(".")[2] for orm in roots}
-            heads = {p: self.bases(p) for p, _ in files} if self.bases is not None else {}
-            read: dict[str, tuple[tuple[str, str], ...]] = {}
-            found: dict[str, str] = {}
-            while True:
-                more = [
-                    p
-                    for p, _ in files
-                    if p not in read
-                    and (p not in heads or (h := heads[p]) is None or not h.isdisjoint(wanted))
-                ]
-                if not more:
-                    break
-                for p in more:
-                    fc = self.calls(p)
-                    read[p] = fc.bases if fc is not None else ()
-                found = _models(roots, [(read[p], tops) for p, tops in files if p in read])
-                wanted.update(found)
-            self._models = found
+            self._models = PyModels(self.facts, self.calls, self.skip, self.libs(), self.defines)
         return self._models
 
     # --- Ruby -----------------------------------------------------------------------------
@@ -233,35 +204,6 @@ _PY_DRIVERS = (
     "MySQLdb",
     "aiomysql",
 )
-
-
-def _models(
-    roots: list[str], files: list[tuple[tuple[tuple[str, str], ...], set[str]]]
-) -> dict[str, str]:
-    """Model classes (→ their ORM's label) from each file's (class, base) pairs and the
-    top packages it imports: a base that is an imported ORM's model class, then
-    subclasses of those (`MAX_MODEL_LEVELS`)."""
-    found: dict[str, str] = {}
-    bases: list[tuple[str, str]] = []
-    for pairs, tops in files:
-        for cls, base in pairs:
-            bases.append((cls, base))
-            for orm in roots:
-                root, label = ops.MODEL_ROOTS[orm]
-                # The reader keeps a base's last name (`models.Model` → `Model`).
-                last = base.rpartition(".")[2]
-                if orm in tops and last == root.rpartition(".")[2]:
-                    found.setdefault(cls, label)
-    for _ in range(MAX_MODEL_LEVELS):
-        more = {
-            c: found[b.rpartition(".")[2]]
-            for c, b in bases
-            if c not in found and b.rpartition(".")[2] in found
-        }
-        if not more:
-            break
-        found.update(more)
-    return found
 
 
 def _prefixed(libs: frozenset[str], prefix: str) -> bool:

@@ -27,7 +27,7 @@ from bot.core.analysis.call_bounds import MAX_CALLS, PARSE_FLOOR, PARSE_PER_BYTE
 from bot.core.analysis.calls_go import go_calls
 from bot.core.analysis.calls_js import js_calls
 from bot.core.analysis.calls_python import python_calls, python_index
-from bot.core.analysis.class_heads import base_names
+from bot.core.analysis.class_heads import class_names
 from bot.core.call_sites import Call, FileCalls, Func
 
 MAX_BYTES = 400_000
@@ -93,17 +93,17 @@ _HEADS: OrderedDict[str, frozenset[str] | None] = OrderedDict()
 _HEADS_LOCK = threading.Lock()
 
 
-def memo_base_names(blob: str, read: Callable[[], bytes]) -> frozenset[str] | None:
-    """`class_heads.base_names` of a Python blob (the bases of its calls when they are
-    held already), kept by blob id like `memo_file_calls`."""
+def memo_class_names(blob: str, read: Callable[[], bytes]) -> frozenset[str] | None:
+    """`class_heads.class_names` of a Python blob (the classes with bases in its calls when
+    they are held already), kept by blob id like `memo_file_calls`."""
     held, calls = _MEMO.peek(blob, "python")
     if held:
-        return frozenset(b.rpartition(".")[2] for _, b in calls.bases) if calls else frozenset()
+        return frozenset(c.rpartition(".")[2] for c, _ in calls.bases) if calls else frozenset()
     with _HEADS_LOCK:
         if blob in _HEADS:
             _HEADS.move_to_end(blob)
             return _HEADS[blob]
-    names = base_names(read())
+    names = class_names(read())
     with _HEADS_LOCK:
         _HEADS[blob] = names
         while len(_HEADS) > MEMO_FILES:
