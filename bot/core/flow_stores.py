@@ -44,6 +44,7 @@ class StoreCalls:
         self.sql = ""  # the repository's SQL store, from its datastore facts
         self._libs: frozenset[str] | None = None
         self._models: PyModels | None = None
+        self._uses: dict[tuple[str, ...], bool] = {}
         self.js = JsStores(self)
         self.go = GoStores(self)
 
@@ -65,8 +66,13 @@ class StoreCalls:
         return self._libs
 
     def uses(self, specs: tuple[str, ...]) -> bool:
-        libs = self.libs()
-        return any(s in libs or (s.endswith("/") and _prefixed(libs, s)) for s in specs)
+        # Asked for every call a walk meets, of a few fixed tables: answered once each.
+        used = self._uses.get(specs)
+        if used is None:
+            libs = self.libs()
+            used = any(s in libs or (s.endswith("/") and _prefixed(libs, s)) for s in specs)
+            self._uses[specs] = used
+        return used
 
     def sink(self, call: Call, label: str, store: str, what: str) -> Sink:
         """A datastore sink named for its store (SQL: the driver's, else the repository's)."""
