@@ -27,6 +27,7 @@ from bot.core.flow_defs import (
     MAX_REEXPORT,
     MAX_REEXPORTS,
     ReadCalls,
+    ReadClasses,
     Resolve,
     defined,
     first,
@@ -38,7 +39,7 @@ from bot.core.flow_rails import RailsModels
 from bot.core.flow_stores import StoreCalls
 from bot.core.model import FileFacts, ImportRef
 
-__all__ = ["CallGraph", "ReadCalls", "Resolve"]
+__all__ = ["CallGraph", "ReadCalls", "ReadClasses", "Resolve"]
 _READ = frozenset({"python", "go", "ruby", "javascript", "typescript"})
 # A call that runs the handlers registered on a registry (`router.dispatch(event, gh)`):
 # its steps are those handlers, at most `MAX_HANDLERS` (see `CallGraph._py_dispatch`).
@@ -53,6 +54,7 @@ class CallGraph:
         resolve: Resolve,
         read: ReadCalls,
         skip: Callable[[str], bool] = lambda _: False,
+        read_classes: ReadClasses | None = None,
     ):
         self.facts = facts
         self.skip = skip
@@ -72,7 +74,7 @@ class CallGraph:
         self.js = JsCalls(facts, resolve, self.calls, self.members)
         self.ruby = RubyCalls(facts, self.calls, skip)
         # Other ORMs', drivers' and clients' calls (`flow_stores`, tables in `store_ops`).
-        self.stores = StoreCalls(facts, self.calls, self.js.module, skip)
+        self.stores = StoreCalls(facts, self.calls, self.js.module, skip, read_classes)
 
     def calls(self, path: str) -> FileCalls | None:
         if path not in self._calls:

@@ -10,6 +10,7 @@ from bot.core.model import ImportRef
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
 ReadCalls = Callable[[str], "FileCalls | None"]
+ReadClasses = Callable[[str], "frozenset[str] | None"]
 MAX_REEXPORTS = 12  # `export * from` lines of a barrel file followed for one name
 MAX_REEXPORT = 2
 Method = Callable[[str, str, tuple[str, ...]], list[tuple[str, str]]]

@@ -19,12 +19,12 @@ from dataclasses import replace
 
 from bot.core import store_ops as ops
 from bot.core.call_sites import Call, FileCalls, Sink
+from bot.core.flow_models import Defines, PyModels
 from bot.core.flow_stores_go import GoStores
 from bot.core.flow_stores_js import JsStores
 from bot.core.model import FileFacts
 
 ModuleOf = Callable[[str, str], "str | None"]  # (importing file, spec) → file
-MAX_MODEL_LEVELS = 4  # subclass levels of model classes
 
 
 class StoreCalls:
@@ -34,14 +34,17 @@ class StoreCalls:
         calls: Callable[[str], FileCalls | None],
         module_of: ModuleOf,
         skip: Callable[[str], bool] = lambda _: False,
+        defines: Defines | None = None,
     ):
         self.facts = facts
         self.calls = calls
         self.module_of = module_of
         self.skip = skip
+        self.defines = defines  # names a file's class lines may define (`class_heads`)
         self.sql = ""  # the repository's SQL store, from its datastore facts
         self._libs: frozenset[str] | None = None
-        self._models: dict[str, str] | None = None  # Python model class → its ORM's label
+        self._models: PyModels | None = None
+        self._uses: dict[tuple[str, ...], bool] = {}
         self.js = JsStores(self)
         self.go = GoStores(self)
 
@@ -63,8 +66,13 @@ class StoreCalls:
         return self._libs
 
     def uses(self, specs: tuple[str, ...]) -> bool:
-        libs = self.libs()
-        return any(s in libs or (s.endswith("/") and _prefixed(libs, s)) for s in specs)
+        # Asked for every call a walk meets, of a few fixed tables: answered once each.
+        used = self._uses.get(specs)
+        if used is None:
+            libs = self.libs()
+            used = any(s in libs or (s.endswith("/") and _prefixed(libs, s)) for s in specs)
+            self._uses[specs] = used
+        return used
 
     def sink(self, call: Call, label: str, store: str, what: str) -> Sink:
         """A datastore sink named for its store (SQL: the driver's, else the repository's)."""
@@ -129,13 +137,13 @@ class StoreCalls:
             or (op in ops.SESSION_TYPED_OPS and typ in ops.SESSION_TYPES)
         ):
             return self.sink(call, "SQLModel" if op == "exec" else "SQLAlchemy", "", what)
-        models = self.models()
-        if len(parts) == 2 and recv in models and op in ops.MODEL_OPS:
-            return self.sink(call, models[recv], "", what)
+        models = self.models
+        if len(parts) == 2 and op in ops.MODEL_OPS and (label := models.label(recv)):
+            return self.sink(call, label, "", what)
         if op in ops.INSTANCE_OPS and len(parts) == 2:
             made = call.made_by[0] if call.made_by else typ
-            if made in models:
-                return self.sink(call, models[made], "", f"{made}.{op}")
+            if label := models.label(made):
+                return self.sink(call, label, "", f"{made}.{op}")
         if op in ops.DBAPI_OPS and _dbapi_name(recv, call.made_by):
             store = self._driver(f)
             if store:
@@ -162,39 +170,11 @@ class StoreCalls:
         used = [ops.DRIVER_STORES[d] for d in _PY_DRIVERS if d in self.libs()]
         return used[0] if used else ""
 
-    def models(self) -> dict[str, str]:
-        """Python model classes of the repository (Django, Peewee, Tortoise, SQLModel,
-        Flask-SQLAlchemy), with their ORM: classes whose base is the ORM's model class,
-        in a file that imports the ORM, then their subclasses anywhere."""
+    @property
+    def models(self) -> PyModels:
+        """The repository's Python model classes, answered a name at a time (`flow_models`)."""
         if self._models is None:
-            found: dict[str, str] = {}
-            bases: list[tuple[str, str]] = []
-            roots = [r for r in ops.MODEL_ROOTS if r in self.libs()]
-            for p, f in self.facts.items() if roots else ():
-                if f.language != "python" or self.skip(p):
-                    continue
-                tops = {ref.spec.partition(".")[0] for ref in f.imports}
-                if not tops & set(roots) and "model" not in p:
-                    continue
-                fc = self.calls(p)
-                for cls, base in fc.bases if fc is not None else ():
-                    bases.append((cls, base))
-                    for orm in roots:
-                        root, label = ops.MODEL_ROOTS[orm]
-                        # The reader keeps a base's last name (`models.Model` → `Model`).
-                        last = base.rpartition(".")[2]
-                        if orm in tops and last == root.rpartition(".")[2]:
-                            found.setdefault(cls, label)
-            for _ in range(MAX_MODEL_LEVELS):
-                more = {
-                    c: found[b.rpartition(".")[2]]
-                    for c, b in bases
-                    if c not in found and b.rpartition(".")[2] in found
-                }
-                if not more:
-                    break
-                found.update(more)
-            self._models = found
+            self._models = PyModels(self.facts, self.calls, self.skip, self.libs(), self.defines)
         return self._models
 
     # --- Ruby -----------------------------------------------------------------------------

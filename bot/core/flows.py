@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from bot.core.flow_calls import CallGraph, ReadCalls
+from bot.core.flow_calls import CallGraph, ReadCalls, ReadClasses
 from bot.core.flow_imports import _BARREL_LANGUAGES, Resolve
 from bot.core.flow_rank import DEVELOPMENT as DEVELOPMENT
 from bot.core.flow_rank import is_development as is_development
@@ -49,10 +49,13 @@ def build_flows(
     skip: Callable[[str], bool] = lambda _: False,
     schedules: Sequence[Schedule] = (),
     read_calls: ReadCalls | None = None,
+    read_classes: ReadClasses | None = None,
 ) -> tuple[Flow, ...]:
     """The flows of a repository, production first, each rank capped (`flow_rank.RANK_CAPS`). With
     `read_calls` (a file's calls, parsed on demand), flows follow calls where they resolve
-    and imports for the kinds of sink the calls don't reach."""
+    and imports for the kinds of sink the calls don't reach. `read_classes` (names a Python
+    file's class lines may define, `class_heads`) spares parsing the files that define
+    none of the model classes a walk asks about."""
     lines = service_lines(services)
     # path -> (name, kind, lines): the entry point's lines in that file (several for a
     # module of Celery tasks, a service file of gRPC methods, a class of cron methods).
@@ -94,7 +97,11 @@ def build_flows(
     paired = {
         (ev.path, ev.line): h.name for h in handoffs for ev in h.producers if ev.line is not None
     }
-    graph = CallGraph(facts, resolve, read_calls, skip) if read_calls is not None else None
+    graph = (
+        CallGraph(facts, resolve, read_calls, skip, read_classes)
+        if read_calls is not None
+        else None
+    )
     if graph is not None:
         graph.rails.name_stores([s.name for s in services])
         graph.stores.name_stores([s.name for s in services])

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from bot.core.analysis.blueprints import blueprint_prefixes
-from bot.core.analysis.calls import MAX_BYTES, memo_file_calls
+from bot.core.analysis.calls import MAX_BYTES, memo_class_names, memo_file_calls
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
@@ -146,6 +146,7 @@ def _analyze(
         skip=is_test_path,
         schedules=schedules,
         read_calls=_calls_reader(snapshot, entries, facts),
+        read_classes=_classes_reader(snapshot, entries, facts),
     )
     out = RepoFacts(
         source=snapshot.source,
@@ -183,6 +184,23 @@ def _calls_reader(
             return None  # not read by its extractor either, or too large to parse
         tsx = path.endswith(".tsx")
         return memo_file_calls(entry.sha, f.language, lambda: snapshot.read(path), tsx)
+
+    return read
+
+
+def _classes_reader(
+    snapshot: Snapshot, entries: Sequence[FileEntry], facts: Mapping[str, FileFacts]
+) -> Callable[[str], frozenset[str] | None]:
+    """The names a Python file's class lines may define (`class_heads`), for the files
+    `_calls_reader` would read; None when only a parse can tell."""
+    by_path = {e.path: e for e in entries}
+
+    def read(path: str) -> frozenset[str] | None:
+        f = facts.get(path)
+        entry = by_path.get(path)
+        if f is None or f.skip_reason is not None or entry is None or entry.size > MAX_BYTES:
+            return frozenset()  # not parsed for its calls either: no classes
+        return memo_class_names(entry.sha, lambda: snapshot.read(path))
 
     return read
 

@@ -27,6 +27,7 @@ from bot.core.analysis.call_bounds import MAX_CALLS, PARSE_FLOOR, PARSE_PER_BYTE
 from bot.core.analysis.calls_go import go_calls
 from bot.core.analysis.calls_js import js_calls
 from bot.core.analysis.calls_python import python_calls, python_index
+from bot.core.analysis.class_heads import class_names
 from bot.core.call_sites import Call, FileCalls, Func
 
 MAX_BYTES = 400_000
@@ -51,6 +52,12 @@ class _Memo:
         )
         self._bytes = 0
         self._lock = threading.Lock()
+
+    def peek(self, blob: str, language: str) -> tuple[bool, FileCalls | None]:
+        """(whether the blob's calls are held, they), without reading it."""
+        with self._lock:
+            held = self._items.get((blob, language, False))
+        return (True, held[0]) if held is not None else (False, None)
 
     def get(
         self, blob: str, language: str, tsx: bool, read: Callable[[], bytes]
@@ -80,6 +87,28 @@ def memo_file_calls(
     """`file_calls` of the blob `read` returns, read only the first time this blob is asked
     for (its id names its bytes, so the result cannot go stale)."""
     return _MEMO.get(blob, language, tsx, read)
+
+
+_HEADS: OrderedDict[str, frozenset[str] | None] = OrderedDict()
+_HEADS_LOCK = threading.Lock()
+
+
+def memo_class_names(blob: str, read: Callable[[], bytes]) -> frozenset[str] | None:
+    """`class_heads.class_names` of a Python blob (the classes with bases in its calls when
+    they are held already), kept by blob id like `memo_file_calls`."""
+    held, calls = _MEMO.peek(blob, "python")
+    if held:
+        return frozenset(c.rpartition(".")[2] for c, _ in calls.bases) if calls else frozenset()
+    with _HEADS_LOCK:
+        if blob in _HEADS:
+            _HEADS.move_to_end(blob)
+            return _HEADS[blob]
+    names = class_names(read())
+    with _HEADS_LOCK:
+        _HEADS[blob] = names
+        while len(_HEADS) > MEMO_FILES:
+            _HEADS.popitem(last=False)
+    return names
 
 
 def file_calls(language: str, data: bytes, tsx: bool = False) -> FileCalls | None:

@@ -52,6 +52,12 @@ _SERVER_FILE = re.compile(
     r"|\brequire\(\s*+[\"'](?:express|koa|@koa/router|koa-router|fastify|hono|polka|restify)"
     r"[\"']"
 )
+# A word of each `_SERVER_FILE` form and each server or router `_made` finds: a file holding
+# none of them makes no server.
+_SERVER_WORDS = (
+    "express", "Router", "Koa", "koa", "Hono", "hono", "Elysia", "astify", "createServer",
+    "polka", "restify",
+)  # fmt: skip
 # Arguments named like data (`params`, `requestBody`), not like a handler (`getData`).
 _DATA_NAME = re.compile(
     r"(?i:params|body|data|options|opts|payload|query|config|input|values|args|form|"
@@ -72,9 +78,15 @@ def client_call_starts(code: str, browser: bool) -> frozenset[int]:
     calls = list(itertools.islice(_CALL.finditer(code), MAX_CALLS))
     if not calls:
         return frozenset()
-    server_file = _SERVER_FILE.search(code) is not None
-    server, client = _made(code)
-    server_file = server_file or bool(server)
+    if not any(word in code for word in _SERVER_WORDS):
+        # No server can be made or imported here: a browser file's calls are all requests.
+        if browser:
+            return frozenset(m.start() for m in calls)
+        server_file, (server, client) = False, _made(code)
+    else:
+        server_file = _SERVER_FILE.search(code) is not None
+        server, client = _made(code)
+        server_file = server_file or bool(server)
     out: set[int] = set()
     for m in calls:
         at = m.start()

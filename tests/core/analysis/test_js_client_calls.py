@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
+from bot.core.analysis.js_client_calls import client_call_starts
 
 
 def _routes(path: str, code: str) -> list[tuple[str, str]]:
@@ -105,3 +106,10 @@ def test_a_handler_named_like_data_getter_is_still_a_handler() -> None:
     got = _routes("src/routes.js", code)
     assert ("route.handler", "GET /data") in got
     assert ("route.handler", "GET /export") in got
+
+
+def test_a_browser_file_without_a_server_word_makes_requests_only() -> None:
+    code = 'const api = makeApi();\napi.get("/items", (req, res) => res.send());\n'
+    assert client_call_starts(code, browser=True) == {code.index(".get")}
+    served = 'import express from "express";\n' + code
+    assert client_call_starts(served, browser=True) == frozenset()
