@@ -32,6 +32,32 @@ IDIOMS = [
         },
         handoffs=(("ChargeWorker", "app/models/order.rb", "app/workers/billing/charge_worker.rb"),),
     ),
+    Idiom(
+        "sidekiq-client-push-bulk-and-a-class-in-a-local",
+        {
+            "app/workers/page_fetch.rb": "class PageFetch\n  include Sidekiq::Worker\n"
+            "  def perform(id)\n  end\nend\n",
+            "app/workers/page_fetch_urgent.rb": "class PageFetchUrgent < PageFetch\n"
+            "  sidekiq_options queue: :urgent\n  def perform(id)\n  end\nend\n",
+            "app/workers/sweep.rb": "class Sweep\n  include Sidekiq::Worker\n"
+            "  def perform(batch = nil)\n    return sweep(batch) if batch\n"
+            "    Sidekiq::Client.push_bulk(\n      'args' => batches,\n"
+            "      'class' => self.class\n    )\n  end\nend\n",
+            "app/workers/tally.rb": "class Tally\n  include Sidekiq::Job\n"
+            "  def perform(a, b)\n  end\nend\n",
+            "app/models/page.rb": "class Page < ApplicationRecord\n  def refresh(now)\n"
+            '    Sidekiq::Client.push_bulk("args" => ids, "class" => PageFetch)\n'
+            "    Sidekiq::Client.push('class' => 'Tally', 'args' => [1, 2])\n"
+            "    worker = now ? PageFetchUrgent : PageFetch\n"
+            "    worker.perform_async(id)\n  end\nend\n",
+        },
+        handoffs=(
+            ("PageFetch", "app/models/page.rb", "app/workers/page_fetch.rb"),
+            ("PageFetchUrgent", "app/models/page.rb", "app/workers/page_fetch_urgent.rb"),
+            ("Tally", "app/models/page.rb", "app/workers/tally.rb"),
+            ("Sweep", "app/workers/sweep.rb", "app/workers/sweep.rb"),
+        ),
+    ),
     # --- ActiveJob, ActionMailer --------------------------------------------------------
     Idiom(
         "activejob-perform-later-set-and-all-later",
@@ -317,6 +343,8 @@ HOSTILE = [
     "class M < ApplicationMailer\n" + "  def m\n" * 20_000,
     "Mailer" + ".with(" * 20_000 + ".deliver_later\n",
     "x = Job.new\n" + "x.enqueue\n" * 20_000,
+    "Sidekiq::Client.push_bulk(" + "(" * 50_000 + "\n" + "  'args' => [\n" * 20_000,
+    "k = A ? B : C\n" + "k.perform_async(1)\n" * 20_000 + "a" * 1_000 + ".perform_async\n",
     "  config.good_job.cron[" + "[" * 20_000 + "\n",
     "kind: CronJob\nschedule: x\n" + "<%" * 200_000 + "\n" + "  <% a " * 50_000,
 ]
