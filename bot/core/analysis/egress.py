@@ -72,11 +72,13 @@ from bot.core.analysis.egress_wrappers import (
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 6  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 7  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
 # StatsD clients and raw sockets (`egress_sockets`); 6: statsd-instrument's `StatsD.<metric>`
+# 7: Rails config values (`X::Application.config.k[:key]`) are settings with the initializer's
+# hosts; a Ruby method of `self` read by key is not user data
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
