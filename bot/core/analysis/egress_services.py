@@ -216,7 +216,8 @@ def _destination(
     if not host and call.origin in ("constant", "setting") and call.configured_by:
         # `X.config.api[:base]` / `X.config.api["base"]` is learnt as `X.config.api.base`.
         keyed = _KEYED.sub(r".\1", call.configured_by)
-        for key in dict.fromkeys((keyed, call.configured_by, call.configured_by.rsplit(".", 1)[-1])):
+        last = call.configured_by.rsplit(".", 1)[-1]
+        for key in dict.fromkeys((keyed, call.configured_by, last)):
             hosts = consts.get(key, set())
             if len(hosts) == 1:
                 host = next(iter(hosts))
