@@ -7,7 +7,8 @@ characters and every pattern is anchored or starts with a literal, its repeats b
 * Sidekiq (`include Sidekiq::Job|Worker`, `perform_async|in|at|bulk`, `Sidekiq::Client.push|
   push_bulk("class" => X, …)`, a local `k = cond ? X : Y` then `k.perform_async`), ActiveJob
   (`class X < ApplicationJob`, `perform_later`, `set(...).perform_later`,
-  `ActiveJob.perform_all_later` of `X.new(...)`), ActionMailer `deliver_later` (consumer: the mailer class).
+  `ActiveJob.perform_all_later` of `X.new(...)`), ActionMailer `deliver_later` (consumer: the
+  mailer class).
 * Resque (`Resque.enqueue(X, ...)`, `enqueue_to|in|at`) and DelayedJob
   (`Delayed::Job.enqueue(X.new(...))`): the consumer is a class that defines `perform` or
   `self.perform` with no job base, a "job-class" site kept only when something enqueues it
