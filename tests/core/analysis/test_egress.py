@@ -356,6 +356,9 @@ def test_tsx_parses_with_its_own_grammar() -> None:
         ('Typhoeus.get("https://api.example.io/v1")', "Typhoeus"),
         ('HTTP.auth("x").get("https://api.example.io/v1")', "http.rb"),
         ('URI.open("https://api.example.io/v1")', "OpenURI"),
+        ('OAuth2::Client.new(id, secret, site: "https://api.example.io")', "oauth2"),
+        ('OAuth2::Client.new(id, secret, {site: "https://api.example.io"})', "oauth2"),
+        ('o = {site: "https://api.example.io"}\nOAuth::Consumer.new(k, s, o)', "oauth"),
     ],
 )
 def test_ruby_clients_send_to_the_literal_host(source: str, client: str) -> None:
