@@ -255,9 +255,11 @@ def _rb_client_push(lines: Sequence[str], i: int, here: str, out: list[HandoffSi
             text = lines[j - 1]
         k = _RB_CLASS_KEY.search(text)
         if k:
-            name = here if k.group(1) == "self.class" else k.group(1)
+            name = _rb_last(here if k.group(1) == "self.class" else k.group(1))
             if name:
-                out.append(HandoffSite("produce", "sidekiq", _rb_last(name), i))
+                # the line names the call only, when the class is below it or `self.class`
+                via = () if name in lines[i - 1] else (m.group(0).rpartition(".")[2],)
+                out.append(HandoffSite("produce", "sidekiq", name, i, via))
             return
         depth += text.count("(") + text.count("{") - text.count(")") - text.count("}")
         if depth <= 0:

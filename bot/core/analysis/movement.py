@@ -58,7 +58,8 @@ MOVEMENT_VERSION = 17  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 16: periodic idioms: re-armed `threading.Timer`, periodic signal receivers and registries,
 # croner, toad-scheduler, recursive `setTimeout`, rufus-scheduler; Go schedules named for
 # their function
-# 17: `Sidekiq::Client.push|push_bulk("class" => X)`, a job class held in a local variable
+# 17: `Sidekiq::Client.push|push_bulk("class" => X)`, a job class held in a local variable,
+# Redis sets and lists used as queues through a repository's helpers (`handoff_wrappers_ruby`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
