@@ -53,8 +53,10 @@ _COMMON = frozenset({"perform", "call", "initialize", "method_missing", "send", 
 # consumes; `enqueue_id(Digest::PENDING, id)` and `drain(PENDING)` in `class Digest` meet
 # on `Digest::PENDING`.
 REDIS_QUEUE = "redis-queue"
-_REDIS_OPS = ("sadd", "lpush", "rpush", "spop", "smembers", "lpop", "rpop", "blpop", "brpop",
-              "rpoplpush", "lmove", "blmove", "rename", "renamenx", "zpopmin", "zpopmax")  # fmt: skip
+_REDIS_OPS = (
+    *("sadd", "lpush", "rpush", "spop", "smembers", "lpop", "rpop", "blpop", "brpop"),
+    *("rpoplpush", "lmove", "blmove", "rename", "renamenx", "zpopmin", "zpopmax"),
+)
 _REDIS_ADD = frozenset({"sadd", "lpush", "rpush"})
 _REDIS_CALL = re.compile(
     r"\.(" + "|".join(_REDIS_OPS) + r")\b[ \t]*+\(?[ \t]*+([a-z_]\w{0,100}+)[ \t]*+[,)]"
