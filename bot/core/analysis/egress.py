@@ -72,13 +72,14 @@ from bot.core.analysis.egress_wrappers import (
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 8  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 9  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
 # StatsD clients and raw sockets (`egress_sockets`); 6: statsd-instrument's `StatsD.<metric>`
 # 7: Rails config values (`X::Application.config.k[:key]`) are settings with the initializer's
 # hosts; a Ruby method of `self` read by key is not user data; 8: OAuth clients' `site:`
+# 9: Ruby `URI::HTTPS.build(host: …)`
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -355,8 +356,6 @@ def _url_arg(f: _File, node: Node, model: models.UrlArg) -> Node | None:
         if arg.type in ("object", "hash", "dictionary"):
             keys = dict.fromkeys(("url", "baseURL", model.keyword or "url"))
             return next((v for k in keys if (v := _key_in(f, arg, k, 0)) is not None), None)
-        if arg.type == "pair":  # Ruby keywords: `Client.new(id, secret, site: URL)`
-            return _keyword(f, node, model.keyword) if model.keyword else None
         return arg
     if model.keyword:
         found = _keyword(f, node, model.keyword)

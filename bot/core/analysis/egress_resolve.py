@@ -22,6 +22,7 @@ from bot.core.analysis.egress_file import (
     _File,
     _function_of,
     _key_in,
+    _keyword,
     _local_binding,
     _parameters,
     _string_literal,
@@ -171,6 +172,8 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
     elif kind in _CALLS:
         callee = _callee(node)
         last = callee.rsplit(".", 1)[-1]
+        if f.language == "ruby" and callee.endswith(("URI::HTTPS.build", "URI::HTTP.build")):
+            return _uri_build(f, node, depth, call)
         if (
             last
             in (
@@ -303,6 +306,21 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             return "", full[:120], "unknown"
         return "", full[:120], "user"
     return "", "", "unknown"
+
+
+def _uri_build(f: _File, node: Node, depth: int, call: Node) -> tuple[str, str, str]:
+    """`URI::HTTPS.build(host: ENV["API_HOST"], path: …)`: where its `host:` comes from."""
+    host = _keyword(f, node, "host")
+    if host is None:
+        return "", "", "unknown"
+    if host.type in _STRING_TYPES and "#{" not in text(host, 200):
+        written = _string_literal(host).lower()
+        if re.fullmatch(r"[a-z0-9][a-z0-9.-]{0,250}", written):
+            return written, "", "literal"
+    found = _resolve(f, host, depth + 1, call)
+    # A host handed in (a parameter, a form's field) is left unread: only one the program
+    # writes or configures says where the built URL goes.
+    return found if found[2] in ("literal", "env", "setting", "constant") else ("", "", "unknown")
 
 
 def _implicit_self(f: _File, head: str, call: Node) -> bool:
