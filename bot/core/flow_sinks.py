@@ -78,6 +78,9 @@ def file_sinks(
     # A service's line that is one of its calls is that call; where the file calls it, its
     # import is not where data leaves.
     through = {s.name for s in called}
+    # …but a line that hands the service's URL to a wrapper (a candidate the service was
+    # matched at) is where that function's data leaves, beside the file's own client call.
+    handed = {c.line for c in f.calls if c.kind == "candidate"}
     # Lines where the file only shows the service to the browser (an avatar URL it renders)
     # or counts work (a StatsD client): the flow's data does not leave there.
     aside = {x.line for x in f.signals if x.kind == "config.avatar"}
@@ -87,7 +90,7 @@ def file_sinks(
             continue  # the queue library itself: its enqueues are the hand-off sites
         if line in aside:
             continue
-        if s.name in through:
+        if s.name in through and line not in handed:
             continue
         kind = "datastore" if s.category in DATASTORE_KINDS else "external"
         out.append(Sink(kind, s.name, line, f"uses {s.name}"))

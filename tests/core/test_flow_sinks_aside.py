@@ -25,3 +25,18 @@ def test_avatar_and_statsd_lines_are_not_sinks() -> None:
     }
     sinks = file_sinks("app/models.py", facts, services)
     assert {s.line for s in sinks} == {12}
+
+
+def test_a_url_handed_to_a_wrapper_stays_a_sink_beside_the_files_own_client_call() -> None:
+    facts = FileFacts(
+        "ruby",
+        calls=(
+            OutboundCall("http", 4, "oauth2", "api.forge.io", "", "literal"),
+            OutboundCall("candidate", 9, "call:fetch", "forge.io", "", "literal"),
+        ),
+    )
+    forge = Service("Forge", "vcs", "used", (Evidence("lib/forge.rb", 4),))
+    services = {"lib/forge.rb": [(4, forge), (9, forge), (2, forge)]}
+    sinks = file_sinks("lib/forge.rb", facts, services, hosts={"api.forge.io": "Forge"})
+    # the client call (4) and the handed URL (9); not the library's require (2)
+    assert sorted((s.line, s.name) for s in sinks) == [(4, "Forge"), (9, "Forge")]

@@ -72,11 +72,14 @@ from bot.core.analysis.egress_wrappers import (
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 6  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 9  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
 # StatsD clients and raw sockets (`egress_sockets`); 6: statsd-instrument's `StatsD.<metric>`
+# 7: Rails config values (`X::Application.config.k[:key]`) are settings with the initializer's
+# hosts; a Ruby method of `self` read by key is not user data; 8: OAuth clients' `site:`
+# 9: Ruby `URI::HTTPS.build(host: …)`
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -346,12 +349,13 @@ def _url_arg(f: _File, node: Node, model: models.UrlArg) -> Node | None:
     args = _args(node)
     if model.position >= 0 and len(args) > model.position:
         arg = args[model.position]
-        if arg.type in ("object", "hash"):
-            return _key_in(f, arg, "url", 0) or _key_in(f, arg, "baseURL", 0)
         if arg.type == "identifier":
             bound = f.values.get(text(arg, 80))
             if bound is not None and bound.type in ("object", "hash", "dictionary"):
-                return _key_in(f, bound, "url", 0) or _key_in(f, bound, "baseURL", 0)
+                arg = bound
+        if arg.type in ("object", "hash", "dictionary"):
+            keys = dict.fromkeys(("url", "baseURL", model.keyword or "url"))
+            return next((v for k in keys if (v := _key_in(f, arg, k, 0)) is not None), None)
         return arg
     if model.keyword:
         found = _keyword(f, node, model.keyword)

@@ -22,7 +22,7 @@ from bot.core.analysis.egress_file import (
     _keyword,
     _string_literal,
 )
-from bot.core.analysis.egress_resolve import _resolve
+from bot.core.analysis.egress_resolve import RB_CONFIG, _resolve
 from bot.core.analysis.treesitter import Node, text, walk
 
 
@@ -54,6 +54,10 @@ def _learn(f: _File, node: Node) -> None:
             bindings = f.bindings.setdefault(name, [])
             if len(bindings) < 50:
                 bindings.append((node, value))
+            if f.language == "ruby" and RB_CONFIG.fullmatch(name) and value.type == "hash":
+                if _function_of(f, node) is None:
+                    _object_consts(f, name, value)  # `MyApp::Application.config.x = {…}`
+                continue
             if value.type not in _STRING_TYPES and value.type != "object":
                 continue
             if _function_of(f, node) is not None:
@@ -66,7 +70,10 @@ def _learn(f: _File, node: Node) -> None:
                     origin == "literal"
                     and host
                     and "," not in host
-                    and re.fullmatch(r"[A-Za-z_]\w*", name)
+                    and (
+                        re.fullmatch(r"[A-Za-z_]\w*", name)
+                        or (f.language == "ruby" and RB_CONFIG.fullmatch(name))
+                    )
                 ):
                     f.consts.setdefault(name, host)
     elif kind == "with_statement":
@@ -86,13 +93,16 @@ def _learn(f: _File, node: Node) -> None:
 
 
 def _object_consts(f: _File, name: str, value: Node) -> None:
-    """`const API = {base: "https://…"}` at top level: `API.base` names that host."""
-    if not re.fullmatch(r"[A-Za-z_$][\w$]*", name):
+    """`const API = {base: "https://…"}` at top level: `API.base` names that host (in Ruby
+    also `MyApp::Application.config.api = {base: "https://…"}`, read as `…api[:base]`)."""
+    if not re.fullmatch(r"[A-Za-z_$][\w$]*", name) and not (
+        f.language == "ruby" and RB_CONFIG.fullmatch(name)
+    ):
         return
     for pair in value.named_children[:50]:
         if pair.type != "pair":
             continue
-        key = text(pair.child_by_field_name("key"), 60).strip("\"'")
+        key = text(pair.child_by_field_name("key"), 60).strip("\"':")
         item = pair.child_by_field_name("value")
         if item is not None and item.type in _STRING_TYPES:
             host, _, origin = _resolve(f, item, 0, pair)

@@ -22,6 +22,7 @@ from bot.core.analysis.egress_file import (
     _File,
     _function_of,
     _key_in,
+    _keyword,
     _local_binding,
     _parameters,
     _string_literal,
@@ -37,6 +38,9 @@ _SETTING_ROOTS = (
     "Rails.application.", "Rails.configuration.", "Setting.", "Settings.", "AppConfig.",
 )  # fmt: skip
 _SELF_ROOTS = ("self.", "this.", "@")
+# A Rails application's own configuration under its class (`MyApp::Application.config.x`,
+# `Billing.configuration.endpoint[:live]`): set by the program (an initializer), not a user.
+RB_CONFIG = re.compile(r"[A-Z][\w:]{0,100}+\.(?:config|configuration|settings)\b[\w.]{0,200}+")
 # Objects that hold the program's own wiring, not data a user gave it.
 _OWN_OBJECTS = frozenset(
     {"self", "this", "cls", "sb", "sandbox", "server", "app", "client", "api", "options", "opts",
@@ -168,6 +172,8 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
     elif kind in _CALLS:
         callee = _callee(node)
         last = callee.rsplit(".", 1)[-1]
+        if f.language == "ruby" and callee.endswith(("URI::HTTPS.build", "URI::HTTP.build")):
+            return _uri_build(f, node, depth, call)
         if (
             last
             in (
@@ -246,8 +252,10 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             return "", ident, "constant"
         return "", "", "unknown"
     full = name or text(node, 120)
-    if full.startswith(_SETTING_ROOTS) or full.startswith(
-        ("Rails.application", "Rails.configuration")
+    if (
+        full.startswith(_SETTING_ROOTS)
+        or full.startswith(("Rails.application", "Rails.configuration"))
+        or (f.language == "ruby" and RB_CONFIG.match(full))
     ):
         return "", full, "setting"
     if kind in (
@@ -279,6 +287,10 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         source = response_source(f, head, call) if head else None
         if source is not None:
             return "", source, "response"
+        if keyed and f.language == "ruby" and _implicit_self(f, head, call):
+            # `data["url"]` with `data` neither a local nor a parameter: a method of the
+            # object itself, read as `self.data["url"]` is (user data only in a model).
+            return "", full[:120], "user" if _in_model_class(call) else "unknown"
         if keyed:
             return "", full[:120], "user"
         last = re.split(r"[.\]\[]", full.rstrip("]"))[-1]
@@ -294,6 +306,40 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             return "", full[:120], "unknown"
         return "", full[:120], "user"
     return "", "", "unknown"
+
+
+def _uri_build(f: _File, node: Node, depth: int, call: Node) -> tuple[str, str, str]:
+    """`URI::HTTPS.build(host: ENV["API_HOST"], path: …)`: where its `host:` comes from."""
+    host = _keyword(f, node, "host")
+    if host is None:
+        return "", "", "unknown"
+    if host.type in _STRING_TYPES and "#{" not in text(host, 200):
+        written = _string_literal(host).lower()
+        if re.fullmatch(r"[a-z0-9][a-z0-9.-]{0,250}", written):
+            return written, "", "literal"
+    found = _resolve(f, host, depth + 1, call)
+    # A host handed in (a parameter, a form's field) is left unread: only one the program
+    # writes or configures says where the built URL goes.
+    return found if found[2] in ("literal", "env", "setting", "constant") else ("", "", "unknown")
+
+
+def _implicit_self(f: _File, head: str, call: Node) -> bool:
+    """Whether a Ruby word is a method call on `self` (no local, parameter or file value)."""
+    if not head[:1].islower() or not head.isidentifier():
+        return False
+    function = _function_of(f, call)
+    if function is None or head in _parameters(function):
+        return False
+    current = call.parent
+    for _ in range(100):  # a block's own parameters (`each do |hook|`) are locals too
+        if current is None or current.id == function.id:
+            break
+        if current.type in ("block", "do_block"):
+            params = current.child_by_field_name("parameters")
+            if params is not None and head in re.findall(r"\w+", text(params, 200)):
+                return False
+        current = current.parent
+    return _local_binding(f, head, function) is None and head not in f.values
 
 
 def _class_attribute(f: _File, full: str, call: Node) -> Node | None:

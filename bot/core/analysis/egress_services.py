@@ -38,6 +38,7 @@ from bot.core.analysis.egress_names import folder_display
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
+_KEYED = re.compile(r"""\[:?["']?(\w{1,100})["']?\]""")
 USER_CONFIGURED = "User-configured HTTP endpoints (outgoing webhooks)"
 HTTP_API = "HTTP API"
 GIT_REMOTES = "Git remote repositories (clone, fetch)"
@@ -213,7 +214,10 @@ def _destination(
 ) -> tuple[str, str, str] | None:
     host = call.host
     if not host and call.origin in ("constant", "setting") and call.configured_by:
-        for key in (call.configured_by, call.configured_by.rsplit(".", 1)[-1]):
+        # `X.config.api[:base]` / `X.config.api["base"]` is learnt as `X.config.api.base`.
+        keyed = _KEYED.sub(r".\1", call.configured_by)
+        last = call.configured_by.rsplit(".", 1)[-1]
+        for key in dict.fromkeys((keyed, call.configured_by, last)):
             hosts = consts.get(key, set())
             if len(hosts) == 1:
                 host = next(iter(hosts))

@@ -47,6 +47,20 @@ _MAIL_CALL = re.compile(
     r"\.(?:public_send|send|__send__)\b[^\n]{0,200}?\.deliver_later\b"
 )
 _COMMON = frozenset({"perform", "call", "initialize", "method_missing", "send", "run"})
+# A Redis set or list used as a queue through the repository's own helpers: a method that
+# adds to the key it is given (`def enqueue_id(key, id) = redis.sadd(key, id)`) produces, one
+# that takes the key's members (`spop`, `lpop`, `smembers`, a `rename` before reading)
+# consumes; `enqueue_id(Digest::PENDING, id)` and `drain(PENDING)` in `class Digest` meet
+# on `Digest::PENDING`.
+REDIS_QUEUE = "redis-queue"
+_REDIS_OPS = (
+    *("sadd", "lpush", "rpush", "spop", "smembers", "lpop", "rpop", "blpop", "brpop"),
+    *("rpoplpush", "lmove", "blmove", "rename", "renamenx", "zpopmin", "zpopmax"),
+)
+_REDIS_ADD = frozenset({"sadd", "lpush", "rpush"})
+_REDIS_CALL = re.compile(
+    r"\.(" + "|".join(_REDIS_OPS) + r")\b[ \t]*+\(?[ \t]*+([a-z_]\w{0,100}+)[ \t]*+[,)]"
+)
 
 
 def _params(raw: str) -> list[str]:
@@ -60,7 +74,8 @@ def _params(raw: str) -> list[str]:
 def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
     """`rb-wrapper` sites: (method, line, (parameter, index)) for each method that enqueues
     a job class or delivers a mailer taken from a parameter."""
-    if "perform_" not in text and "deliver_later" not in text:
+    redis = any(f".{op}" in text for op in _REDIS_OPS)
+    if "perform_" not in text and "deliver_later" not in text and not redis:
         return ()
     out: list[HandoffSite] = []
     current: tuple[str, list[str]] | None = None
@@ -90,6 +105,14 @@ def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
                     )
                     index = str(params.index(param))
                     out.append(HandoffSite(WRAPPER, mech, name, i, (param, index)))
+        if redis and "(" in line:
+            for m in _REDIS_CALL.finditer(line):
+                if m.group(2) in params:
+                    role = "produce" if m.group(1) in _REDIS_ADD else "consume"
+                    index = str(params.index(m.group(2)))
+                    out.append(
+                        HandoffSite(WRAPPER, REDIS_QUEUE, name, i, (m.group(2), index, role))
+                    )
         if "deliver_later" in line:
             for m in _MAIL_CALL.finditer(line):
                 if m.group(1) in params:
@@ -166,6 +189,15 @@ def link_ruby(
                 head = text[line_start : m.start()].lstrip()
                 if head.startswith(("#", "def ")) or head.endswith("def "):
                     continue
+                if w.mechanism == REDIS_QUEUE:
+                    for site in _redis_sites(text, m.start(), i, w, int(index)):
+                        added[p].add(site)
+                        if site.role == "produce":
+                            derived.add((p, site.line))
+                    found += 1
+                    if found >= MAX_CALLERS:
+                        break
+                    continue
                 job = _camel(_argument(text[m.end() :], int(index)))
                 if not job:
                     continue
@@ -178,3 +210,46 @@ def link_ruby(
             if found >= MAX_CALLERS:
                 break
     return dict(added), derived
+
+
+_KEY = re.compile(r"\A[ \t]*+(?:::)?((?:[A-Z]\w{0,100}+::)*+)([A-Z][A-Z0-9_]{0,100}+)[ \t]*+\Z")
+_QUOTED = re.compile(r"""\A[ \t]*+(["'])([\w:.\-]{1,100}+)\1[ \t]*+\Z""")
+_CLASS = re.compile(r"^[ \t]*+class[ \t]++(?:[A-Z]\w*+::)*+([A-Z]\w{0,100}+)", re.M)
+_DEF_LINE = re.compile(r"^[ \t]*+def[ \t]", re.M)
+MAX_BACK = 20_000  # characters searched back for the enclosing class and `def`
+
+
+def _redis_sites(
+    text: str, start: int, line_no: int, w: HandoffSite, index: int
+) -> list[HandoffSite]:
+    """The hand-off a call of a Redis queue helper at `start` makes: its key (a constant,
+    named by its class, or a string), produced there, or consumed there and at the `def`
+    that drains it."""
+    after = text[start + len(w.name) :]
+    arg = _argument(after.lstrip()[1:] if after.lstrip().startswith("(") else after, index)
+    head = text[max(0, start - MAX_BACK) : start]
+    k = _KEY.match(arg)
+    if k:
+        owner = k.group(1).rstrip(":").rpartition("::")[2]
+        if not owner:
+            # Ruby reads a bare constant from the classes around the call: the one of this
+            # file that assigns it (a nested class uses its outer class's), else the nearest.
+            made = re.search(rf"^[ \t]*+{k.group(2)}[ \t]*+=(?![=~])", text[:MAX_TEXT], re.M)
+            classes = _CLASS.findall(
+                text[max(0, made.start() - MAX_BACK) : made.start()] if made else head
+            )
+            owner = classes[-1] if classes else ""
+        key = f"{owner}::{k.group(2)}" if owner else k.group(2)
+    else:
+        q = _QUOTED.match(arg)
+        if not q:
+            return []
+        key = q.group(2)
+    role = (*w.aliases, "", "", "produce")[2]
+    sites = [HandoffSite(role, REDIS_QUEUE, key, line_no, (w.name,))]
+    if role == "consume":
+        defs = list(_DEF_LINE.finditer(head))
+        if defs:
+            at = line_no - head.count("\n", defs[-1].start())
+            sites.append(HandoffSite("consume", REDIS_QUEUE, key, at, (w.name,)))
+    return sites

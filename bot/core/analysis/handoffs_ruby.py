@@ -4,9 +4,11 @@ Per-file and pure (bytes in, `HandoffSite`s out), like `handoffs` (which dispatc
 `movement.pair_handoffs` pairs the ends by name across files. Lines are cut at `MAX_LINE`
 characters and every pattern is anchored or starts with a literal, its repeats bounded.
 
-* Sidekiq (`include Sidekiq::Job|Worker`, `perform_async|in|at`), ActiveJob (`class X <
-  ApplicationJob`, `perform_later`, `set(...).perform_later`, `ActiveJob.perform_all_later`
-  of `X.new(...)`), ActionMailer `deliver_later` (consumer: the mailer class).
+* Sidekiq (`include Sidekiq::Job|Worker`, `perform_async|in|at|bulk`, `Sidekiq::Client.push|
+  push_bulk("class" => X, …)`, a local `k = cond ? X : Y` then `k.perform_async`), ActiveJob
+  (`class X < ApplicationJob`, `perform_later`, `set(...).perform_later`,
+  `ActiveJob.perform_all_later` of `X.new(...)`), ActionMailer `deliver_later` (consumer: the
+  mailer class).
 * Resque (`Resque.enqueue(X, ...)`, `enqueue_to|in|at`) and DelayedJob
   (`Delayed::Job.enqueue(X.new(...))`): the consumer is a class that defines `perform` or
   `self.perform` with no job base, a "job-class" site kept only when something enqueues it
@@ -149,6 +151,8 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
                 out.append(HandoffSite("consume", "job-class", mail, i))
             continue
         _rb_other(lines, i, line, out)
+        if "Sidekiq::Client" in line:
+            _rb_client_push(lines, i, opened[-1].name if opened else "", out)
         if "perform_" in line:
             for m in _RB_PERFORM.finditer(line):
                 const = m.group(1) or _rb_receiver(lines, i)
@@ -156,6 +160,9 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
                 via = () if m.group(1) else (m.group(2),)  # the line names the call only
                 if const:
                     out.append(HandoffSite("produce", mech, _rb_last(const), i, via))
+                else:
+                    for name in _rb_local_classes(lines, i, line[: m.start(2)]):
+                        out.append(HandoffSite("produce", mech, name, i, via))
         if "deliver_later" in line:
             for m in _RB_MAILER.finditer(line):
                 mailer = _rb_last(m.group(1))
@@ -217,6 +224,63 @@ def _rb_other(lines: Sequence[str], i: int, line: str, out: list[HandoffSite]) -
                 for name in made:
                     out.append(HandoffSite("produce", "activejob", name, back))
                 return
+
+
+# `Sidekiq::Client.push("class" => X, "args" => […])`, `push_bulk(…)`: the job is the hash's
+# "class" (a constant, its name as a string, or `self.class`), on the call's line or the few
+# lines the call spans.
+_RB_CLIENT_PUSH = re.compile(r"\bSidekiq::Client\.push(?:_bulk)?\b")
+_RB_CLASS_KEY = re.compile(
+    r"""(?:["']class["']\s*+=>|\bclass:)\s*+["']?(?:::)?([A-Z][\w:]{0,200}+|self\.class\b)"""
+)
+MAX_PUSH_LINES = 8
+# `klass = urgent ? FastJob : SlowJob` (or `= FastJob`, `= a || B`) a few lines above
+# `klass.perform_async(…)`: each constant of the right-hand side is enqueued.
+_RB_LOCAL_RECEIVER = re.compile(r"(?<![\w.:@$])([a-z_]\w{0,100}+)\s*+\.\s*+\Z")
+_RB_CONSTS_ONLY = re.compile(r"\A[\w:?| \t]{1,300}+\Z")
+_RB_CONST = re.compile(r"(?<![\w:])(?:::)?([A-Z][\w:]{0,200}+)")
+MAX_LOCAL_LOOKBACK = 10
+
+
+def _rb_client_push(lines: Sequence[str], i: int, here: str, out: list[HandoffSite]) -> None:
+    """The job a `Sidekiq::Client.push` / `push_bulk` on line `i` enqueues (`here`: the class
+    the line is in, for `"class" => self.class`)."""
+    m = _RB_CLIENT_PUSH.search(lines[i - 1])
+    if not m:
+        return
+    text = lines[i - 1][m.end() :]
+    depth = 0
+    for j in range(i, min(len(lines), i + MAX_PUSH_LINES - 1) + 1):
+        if j > i:
+            text = lines[j - 1]
+        k = _RB_CLASS_KEY.search(text)
+        if k:
+            name = _rb_last(here if k.group(1) == "self.class" else k.group(1))
+            if name:
+                # the line names the call only, when the class is below it or `self.class`
+                via = () if name in lines[i - 1] else (m.group(0).rpartition(".")[2],)
+                out.append(HandoffSite("produce", "sidekiq", name, i, via))
+            return
+        depth += text.count("(") + text.count("{") - text.count(")") - text.count("}")
+        if depth <= 0:
+            return  # the call ended without naming a "class"
+
+
+def _rb_local_classes(lines: Sequence[str], i: int, before: str) -> list[str]:
+    """The job classes a local variable that receives `.perform_async` was set to."""
+    r = _RB_LOCAL_RECEIVER.search(before)
+    if not r:
+        return []
+    var = r.group(1)
+    lead = re.compile(rf"\A\s*+{re.escape(var)}\s*+=(?![=~>])\s*+")
+    for back in range(i - 1, max(0, i - 1 - MAX_LOCAL_LOOKBACK), -1):
+        a = lead.match(lines[back - 1])
+        if a:
+            rhs = lines[back - 1][a.end() :].strip()
+            if not _RB_CONSTS_ONLY.match(rhs):
+                return []
+            return [_rb_last(c.group(1)) for c in _RB_CONST.finditer(rhs)]
+    return []
 
 
 def _rb_last(name: str) -> str:

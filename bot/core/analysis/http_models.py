@@ -143,6 +143,9 @@ RUBY: dict[str, UrlArg] = {
     **_verbs("HTTP", _RB_VERBS + " request", UrlArg(0, "", "http.rb")),
     "URI.open": UrlArg(0, "", "OpenURI"),
     "OpenURI.open_uri": UrlArg(0, "", "OpenURI"),
+    # OAuth clients: the provider's address is the options' `site:` (third argument)
+    "OAuth::Consumer.new": UrlArg(2, "site", "oauth"),
+    "OAuth2::Client.new": UrlArg(2, "site", "oauth2"),
 }
 
 GO: dict[str, UrlArg] = {
@@ -256,6 +259,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"HTTP.",
         b"URI.open",
         b"open_uri",
+        *(b"OAuth::Consumer", b"OAuth2::Client"),
         b"Net::SMTP",
         b"Git.clone",
         b"clone_at",

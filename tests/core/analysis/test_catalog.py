@@ -289,6 +289,8 @@ def test_shipped_catalog_loads_and_covers_the_four_ecosystems() -> None:
         (("package", "gem", "openid_connect"), "OpenID Connect provider"),
         (("package", "gem", "gravatar-ultimate"), "Gravatar"),
         (("package", "gem", "statsd-instrument"), "StatsD server"),
+        (("package", "gem", "mail"), None),
+        (("package", "gem", "librato-rails"), "Librato"),  # a message library, not an SMTP server
     ],
 )
 def test_shipped_catalog_answers_common_lookups(

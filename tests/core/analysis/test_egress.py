@@ -356,6 +356,10 @@ def test_tsx_parses_with_its_own_grammar() -> None:
         ('Typhoeus.get("https://api.example.io/v1")', "Typhoeus"),
         ('HTTP.auth("x").get("https://api.example.io/v1")', "http.rb"),
         ('URI.open("https://api.example.io/v1")', "OpenURI"),
+        ('OAuth2::Client.new(id, secret, site: "https://api.example.io")', "oauth2"),
+        ('OAuth2::Client.new(id, secret, {site: "https://api.example.io"})', "oauth2"),
+        ('o = {site: "https://api.example.io"}\nOAuth::Consumer.new(k, s, o)', "oauth"),
+        ('HTTP.get(URI::HTTPS.build(host: "api.example.io", path: "/v1"))', "http.rb"),
     ],
 )
 def test_ruby_clients_send_to_the_literal_host(source: str, client: str) -> None:
@@ -373,6 +377,11 @@ def test_ruby_interpolated_host_from_credentials_is_a_setting() -> None:
     assert calls("ruby", src) == [
         (1, "Net::HTTP", "", "Rails.application.credentials.mastodon.host", "setting")
     ]
+
+
+def test_ruby_uri_build_host_from_env_is_configured_by_it() -> None:
+    src = 'HTTP.get(URI::HTTP.build({host: ENV["LEDGER_HOST"], path: "/x"}))\n'
+    assert calls("ruby", src) == [(1, "http.rb", "", "LEDGER_HOST", "env")]
 
 
 def test_ruby_env_url_is_configured_by_it() -> None:

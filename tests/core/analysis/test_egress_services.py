@@ -348,3 +348,39 @@ def test_a_client_file_in_a_lib_folder_names_the_folders_service() -> None:
     assert service_folder_name("lib/utils/client.rb") == ""
     assert service_folder_name("lib/client.rb") == ""
     assert service_folder_name("app/lib/x/y/client.rb") == ""
+
+
+def test_a_rails_config_value_is_the_host_its_initializer_sets_never_user_data() -> None:
+    snapshot = MemorySnapshot(
+        {
+            "config/initializers/ledger.rb": (
+                b"Shopfront::Application.config.ledger_api = {\n"
+                b'  live: "https://api.ledgerly.io/v2",\n'
+                b'  trial: "https://trial.ledgerly.io/v2"\n}\n'
+            ),
+            "app/controllers/ledgers_controller.rb": (
+                b"class LedgersController < ApplicationController\n"
+                b"  def create\n"
+                b"    post_entry(Shopfront::Application.config.ledger_api[:live])\n"
+                b"    post_entry(Shopfront::Application.config.audit_url)\n  end\n\n"
+                b"  def post_entry(endpoint)\n    HTTP.post(endpoint, json: {a: 1})\n  end\nend\n"
+            ),
+            # `details` is a method of the object (no local, no parameter): not a user's URL
+            "app/models/preview.rb": (
+                b"class Preview\n  def thumb\n"
+                b'    HTTP.head(details["thumb_url"].sub("s", "l"))\n  end\nend\n'
+            ),
+            # a block's parameter is a local: a user's hook stays user data
+            "app/models/hook_sender.rb": (
+                b"class HookSender\n  def send_all\n"
+                b'    hooks.each do |hook|\n      HTTP.post(hook["url"])\n    end\n  end\nend\n'
+            ),
+        }
+    )
+    facts = analyze(snapshot, MemoryFactsCache(), CATALOG)
+    services = {s.name: s for s in facts.integrations}
+    assert services["api.ledgerly.io"].evidence == (
+        Evidence("app/controllers/ledgers_controller.rb", 3),
+    )
+    assert "HTTP endpoint configured by Shopfront::Application.config.audit_url" in services
+    assert services[USER_CONFIGURED].evidence == (Evidence("app/models/hook_sender.rb", 4),)

@@ -32,6 +32,52 @@ IDIOMS = [
         },
         handoffs=(("ChargeWorker", "app/models/order.rb", "app/workers/billing/charge_worker.rb"),),
     ),
+    Idiom(
+        "sidekiq-client-push-bulk-and-a-class-in-a-local",
+        {
+            "app/workers/page_fetch.rb": "class PageFetch\n  include Sidekiq::Worker\n"
+            "  def perform(id)\n  end\nend\n",
+            "app/workers/page_fetch_urgent.rb": "class PageFetchUrgent < PageFetch\n"
+            "  sidekiq_options queue: :urgent\n  def perform(id)\n  end\nend\n",
+            "app/workers/sweep.rb": "class Sweep\n  include Sidekiq::Worker\n"
+            "  def perform(batch = nil)\n    return sweep(batch) if batch\n"
+            "    Sidekiq::Client.push_bulk(\n      'args' => batches,\n"
+            "      'class' => self.class\n    )\n  end\nend\n",
+            "app/workers/tally.rb": "class Tally\n  include Sidekiq::Job\n"
+            "  def perform(a, b)\n  end\nend\n",
+            "app/models/page.rb": "class Page < ApplicationRecord\n  def refresh(now)\n"
+            '    Sidekiq::Client.push_bulk("args" => ids, "class" => PageFetch)\n'
+            "    Sidekiq::Client.push('class' => 'Tally', 'args' => [1, 2])\n"
+            "    worker = now ? PageFetchUrgent : PageFetch\n"
+            "    worker.perform_async(id)\n  end\nend\n",
+        },
+        handoffs=(
+            ("PageFetch", "app/models/page.rb", "app/workers/page_fetch.rb"),
+            ("PageFetchUrgent", "app/models/page.rb", "app/workers/page_fetch_urgent.rb"),
+            ("Tally", "app/models/page.rb", "app/workers/tally.rb"),
+            ("Sweep", "app/workers/sweep.rb", "app/workers/sweep.rb"),
+        ),
+    ),
+    Idiom(
+        "redis-set-as-a-queue-through-own-helpers",
+        {
+            "lib/queue_helpers.rb": "module QueueHelpers\n"
+            "  def stash_id(key, id)\n    Sidekiq.redis { |r| r.sadd(key, id) }\n  end\n\n"
+            "  def take_all(key)\n    Sidekiq.redis do |r|\n"
+            "      r.multi { |m| m.smembers(key); m.del(key) }\n    end\n  end\nend\n",
+            "app/workers/digest_flush.rb": "class DigestFlush\n  include Sidekiq::Worker\n"
+            "  include QueueHelpers\n  PENDING = 'digest-pending'\n\n  def perform\n"
+            "    ids = take_all(PENDING)\n  end\n\n  class Retry\n"
+            "    include Sidekiq::Worker\n    include QueueHelpers\n"
+            "    def perform(id)\n      stash_id(PENDING, id)\n    end\n  end\nend\n",
+            "app/models/note.rb": "class Note < ApplicationRecord\n  include QueueHelpers\n"
+            "  def queue_digest\n    stash_id(DigestFlush::PENDING, id)\n  end\nend\n",
+        },
+        handoffs=(
+            ("DigestFlush::PENDING", "app/models/note.rb", "app/workers/digest_flush.rb"),
+            ("DigestFlush::PENDING", "app/workers/digest_flush.rb", "app/workers/digest_flush.rb"),
+        ),
+    ),
     # --- ActiveJob, ActionMailer --------------------------------------------------------
     Idiom(
         "activejob-perform-later-set-and-all-later",
@@ -317,6 +363,9 @@ HOSTILE = [
     "class M < ApplicationMailer\n" + "  def m\n" * 20_000,
     "Mailer" + ".with(" * 20_000 + ".deliver_later\n",
     "x = Job.new\n" + "x.enqueue\n" * 20_000,
+    "Sidekiq::Client.push_bulk(" + "(" * 50_000 + "\n" + "  'args' => [\n" * 20_000,
+    "def put(k, v)\n  r.sadd(k, v)\nend\n" + "put(" * 50_000 + "\n" + "  X = 1\n" * 20_000,
+    "k = A ? B : C\n" + "k.perform_async(1)\n" * 20_000 + "a" * 1_000 + ".perform_async\n",
     "  config.good_job.cron[" + "[" * 20_000 + "\n",
     "kind: CronJob\nschedule: x\n" + "<%" * 200_000 + "\n" + "  <% a " * 50_000,
 ]
@@ -326,12 +375,14 @@ HOSTILE = [
 def test_hostile_ruby_gives_sites_or_nothing_quickly(text: str) -> None:
     import time
 
+    from bot.core.analysis.handoff_wrappers_ruby import wrapper_sites
     from bot.core.analysis.handoffs_ruby import ruby_sites
     from bot.core.analysis.schedules import file_schedules
     from bot.core.analysis.schedules_ruby import ruby_schedules
 
     start = time.process_time()
     ruby_sites(text)
+    wrapper_sites(text)
     ruby_schedules(text)
     file_schedules(text.encode())
     assert time.process_time() - start < 2.0
