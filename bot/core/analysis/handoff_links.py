@@ -194,6 +194,7 @@ class _Linker(handoff_links_js.LinkerState):
 
     def run(self) -> None:
         wrappers: list[tuple[str, HandoffSite]] = []
+        drainers: _Sites = []
         sends: _Sites = []
         spawns: _Sites = []
         receives: _Sites = []
@@ -203,6 +204,8 @@ class _Linker(handoff_links_js.LinkerState):
             for s in f.handoffs:
                 if s.role == "wrapper":
                     wrappers.append((path, s))
+                elif s.role == "drainer":
+                    drainers.append((path, s))
                 elif s.role == "send":
                     sends.append((path, s))
                 elif s.role == "spawn":
@@ -212,6 +215,7 @@ class _Linker(handoff_links_js.LinkerState):
         for path, s in self.table_consumers():
             wrappers += self.table_producers(path, s)
         self.python_wrappers = {p for p, w in wrappers if w.mechanism != "go-channel"}
+        self.python_wrappers |= {p for p, _ in drainers}
         promoted = self.go_fields(sends, spawns, receives)
         for path, w in wrappers[:MAX_WRAPPERS]:
             if w.mechanism == "go-channel":
@@ -221,6 +225,8 @@ class _Linker(handoff_links_js.LinkerState):
                 self.python_callers(path, w)
         for path, site in target_consumers(self.facts, self.resolve, self.lines, self.skip):
             self.add(path, site)
+        for path, d in drainers[:MAX_WRAPPERS]:
+            self.drainer_queues(path, d)
 
     def table_consumers(self) -> list[tuple[str, HandoffSite]]:
         return [
@@ -355,6 +361,43 @@ class _Linker(handoff_links_js.LinkerState):
             if w.mechanism == "rq" and "." in name:
                 self.dotted_consumer(name)
 
+    def drainer_queues(self, path: str, d: HandoffSite) -> None:
+        """A function looping on its parameter's `.get()` consumes each queue its callers
+        pass for that parameter (`run_worker(jobs)`), cited at its `def`."""
+        param, index, kind = (*d.aliases, "", "", "")[:3]
+        files = [path, *sorted(self.importers(path) - {path})]
+        found = 0
+        for p in files[:MAX_FILES]:
+            calls = [a for _, a in self.calls(p, d.name, kind == "method", skip_prefix="def")]
+            calls += self.thread_args(p, d.name)
+            for after in calls:
+                value = _argument(after, int(index or 0), param, bare=True)
+                if value is not None:
+                    self.add(path, HandoffSite("consume", d.mechanism, _last(value), d.line))
+                    found += 1
+                if found >= MAX_CALLERS:
+                    return
+
+    def thread_args(self, path: str, name: str) -> list[str]:
+        """The arguments a `Thread(target=name, args=(…))` in `path` passes to `name`, as a
+        call's text (no `kwargs=`: the drainer's parameter is named by position)."""
+        got = self.text(path)
+        if got is None:
+            return []
+        text = got[0]
+        out: list[str] = []
+        for pos in _positions(text, ("target=" + name,), MAX_CALLERS):
+            end = pos + len("target=") + len(name)
+            if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                continue
+            window = text[end : end + MAX_CALL_TEXT]
+            at = window.find("args=(")
+            if at != -1 and ")" in window[:at] and window[:at].count("(") < window[:at].count(")"):
+                continue  # the Thread( call closed before `args=`
+            if at != -1:
+                out.append(window[at + len("args=(") :])
+        return out
+
     def dotted_consumer(self, dotted: str) -> None:
         """The function an RQ job's dotted path names, in this repository."""
         module, _, func = dotted.rpartition(".")
@@ -437,7 +480,7 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
 
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
-    {"wrapper", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
+    {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
     | handoff_wrappers_js.ROLES
 )
 
