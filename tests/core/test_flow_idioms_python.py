@@ -270,7 +270,8 @@ IDIOMS = [
             "web/__init__.py": "",
             "web/api/__init__.py": "from .parcels import ParcelList\n",
             "web/api/parcels.py": "from flask_restful import Resource\n"
-            "from svc.notify import ping\n\n\nclass ParcelList(Resource):\n    def __init__(self, **kwargs):\n"
+            "from svc.notify import ping\n\n\nclass ParcelList(Resource):\n"
+            "    def __init__(self, **kwargs):\n"
             "        self.store = kwargs['store']\n\n"
             "    def post(self):\n        ping({})\n        return '', 201\n",
             "web/app.py": "from flask import Flask\nfrom flask_restful import Api\n"
