@@ -82,7 +82,10 @@ def signal_sites(text: str) -> list[HandoffSite]:
             if name is None and verb == "connect" and var in imported and var not in bound:
                 name = imported[var]
             if name is not None:
-                out.append(_site(verb, name, i, line[m.end() :], lines, defs))
+                site = _site(verb, name, i, line[m.end() :], lines, defs)
+                if site.role == "produce" and var != name:
+                    site = replace(site, aliases=(var,))  # "via" the name the line uses
+                out.append(site)
     return out
 
 

@@ -212,6 +212,12 @@ def test_blinker_signals_sent_in_one_module_and_received_in_another() -> None:
     assert prods == {at(files, "desk/models.py", "bump.send")}
     assert cons == {at(files, "desk/push.py", "def on_touched")}
     assert "nobody_listens" not in got
+    # a send through a variable says which (a flow's sink cites "via bump")
+    sent = [s for s in inproc_sites("python", files["desk/models.py"]) if s.role == "produce"]
+    assert [(s.name, s.aliases) for s in sent] == [
+        ("ticket_touched", ("bump",)),
+        ("nobody_listens", ()),
+    ]
 
 
 def test_signals_within_one_module_or_django_signals_are_nothing() -> None:
