@@ -35,7 +35,7 @@ _PY_SLEEP = re.compile(
 )
 # `while not stop.is_set():` paced by `stop.wait(30)` (a threading.Event: stops at once)
 _PY_EVENT = re.compile(r"while[ \t(]++not[ \t(]++([A-Za-z_][\w.]{0,200}?)\.is_set\(\)")
-_WAIT_ARG = re.compile(r"[ \t]*+(?:timeout[ \t]*+=[ \t]*+)?([^()\n,]{1,80}+)\)")
+_WAIT_ARG = re.compile(r"[ \t]{0,20}+(?:timeout[ \t]{0,20}+=[ \t]{0,20}+)?([^()\n,]{1,80}+)\)")
 # `if now - last_check > 60:` whose block sets `last_check` again: work every 60 s
 _PY_ELAPSED = re.compile(
     r"if[ \t(]++[A-Za-z_][\w.()]{0,100}+[ \t]*+-[ \t]*+([A-Za-z_][\w.]{0,100}+)[ \t)]*+"
