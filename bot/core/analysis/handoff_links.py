@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wrappers_ruby
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
+from bot.core.analysis.handoffs_inproc_python import QUEUE
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
@@ -329,11 +330,23 @@ class _Linker(handoff_links_js.LinkerState):
 
     def python_callers(self, path: str, w: HandoffSite) -> None:
         inner, param, index, kind = (*w.aliases, "", "", "", "")[:4]
-        files = [path, *sorted(self.importers(path) - {path})]
+        importers = sorted(self.importers(path) - {path})
+        files = [path, *importers]
+        qualifier = {p: "" for p in files}
+        if w.mechanism == QUEUE and kind == "func":
+            # The module handed on as an object (`build_views(store, jobs_module)`): its
+            # qualified calls in the files its importers import
+            # (`jobs_module.enqueue_safe(q, …)`) call the wrapper too.
+            for p in self.imported_by(importers):
+                if p not in qualifier and len(qualifier) < MAX_FILES:
+                    qualifier[p] = _stem(path)
+                    files.append(p)
         found = 0
         named: set[str] = set()
         for p in files[:MAX_FILES]:
-            for i, after in self.calls(p, w.name, method=kind == "method", skip_prefix="def"):
+            for i, after in self.calls(
+                p, w.name, method=kind == "method", skip_prefix="def", qualifier=qualifier[p]
+            ):
                 name = inner
                 if param:
                     value = _argument(after, int(index), param, bare=inner == f"{{{param}}}")
@@ -411,10 +424,28 @@ class _Linker(handoff_links_js.LinkerState):
                     self.add(candidate, HandoffSite("consume", "rq", func, i))
                     return
 
+    def imported_by(self, importers: list[str]) -> list[str]:
+        """The Python files that `importers` import (a module or one named from a package)."""
+        out: list[str] = []
+        for path in importers[:MAX_FILES]:
+            for ref in self.facts[path].imports:
+                subs = [ref] + [
+                    ImportRef(f"{ref.spec}.{n}" if ref.spec else n, ref.line, ref.level)
+                    for n in ref.names[:MAX_NAMES]
+                ]
+                for sub in subs:
+                    got = self.resolve(path, "python", sub)
+                    if got and got in self.facts and not self.skip(got) and got not in out:
+                        out.append(got)
+                if len(out) >= MAX_FILES:
+                    return out
+        return out
+
     def calls(
-        self, path: str, name: str, method: bool, skip_prefix: str
+        self, path: str, name: str, method: bool, skip_prefix: str, qualifier: str = ""
     ) -> Iterable[tuple[int, str]]:
-        """(line, text after the call's "(") for each call of `name` in `path`."""
+        """(line, text after the call's "(") for each call of `name` in `path` (only as
+        `qualifier.name(` when a qualifier is given)."""
         got = self.text(path)
         if got is None:
             return
@@ -437,6 +468,9 @@ class _Linker(handoff_links_js.LinkerState):
                 continue
             while pos != -1:
                 before = line[pos - 1] if pos else " "
+                if qualifier and not _qualified(line, pos, qualifier):
+                    pos = line.find(needle, pos + 1)
+                    continue
                 if (before == ".") if method else not (before.isalnum() or before == "_"):
                     start = pos + len(needle)
                     after = [line[start : start + MAX_CALL_TEXT], *lines[i : i + 5]]
@@ -449,6 +483,14 @@ class _Linker(handoff_links_js.LinkerState):
         self.added[path].add(site)
         if derived:
             self.derived.add((path, site.line))
+
+
+def _qualified(line: str, pos: int, qualifier: str) -> bool:
+    """Whether the call at `pos` is written `qualifier.name(` (not `x.qualifier.name(`)."""
+    start = pos - len(qualifier) - 1
+    if start < 0 or line[start:pos] != qualifier + ".":
+        return False
+    return start == 0 or not (line[start - 1].isalnum() or line[start - 1] in "_.")
 
 
 def _defines(line: str, func: str) -> bool:

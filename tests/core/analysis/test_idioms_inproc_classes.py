@@ -94,6 +94,19 @@ MAILROOM = {
         "        parcel = inbox.get(timeout=1)\n"
         "        deliver(parcel)\n"
     ),
+    # the helpers module handed on as an object to a module its importer imports
+    "mailroom/panel.py": (
+        "def build_panel(parcels, helpers):\n"
+        "    def recheck(parcel_id):\n"
+        "        helpers.enqueue_safe(parcels, {'id': parcel_id})\n"
+        "    return recheck\n"
+    ),
+    "mailroom/site.py": (
+        "import mailroom.panel as panel\n"
+        "from mailroom import helpers\n"
+        "from mailroom.state import parcels\n\n"
+        "recheck = panel.build_panel(parcels, helpers)\n"
+    ),
     "mailroom/pool.py": (
         "from mailroom.courier import courier\n\n\n"
         "async def spawn(n, outbox):\n"
@@ -128,6 +141,7 @@ def test_a_queue_class_instance_passed_to_a_helper_and_a_worker() -> None:
     assert mech == "in-process-queue"
     assert at(files, "mailroom/views.py", "enqueue_safe(parcels") in prods
     assert at(files, "mailroom/api.py", "enqueue_safe(self.parcels") in prods
+    assert at(files, "mailroom/panel.py", "helpers.enqueue_safe(parcels") in prods
     assert cons == {at(files, "mailroom/courier.py", "def courier")}
     # the attribute set from the parameter of its name, drained by a loop elsewhere
     prods, cons, _ = got["receipts"]
