@@ -292,7 +292,14 @@ def _python(
     if home is None:
         return []
     module, rest = home
-    return _py_defined(graph, module, rest)
+    found = _py_defined(graph, module, rest)
+    if not found and module != path:
+        # a package that re-exports the name (`api/__init__.py`: `from .items import
+        # ItemResource`): one level on, through that module's own imports
+        again = _py_home(graph, facts, module, rest)
+        if again is not None and again[0] != module:
+            found = _py_defined(graph, *again)
+    return found
 
 
 def _py_home(

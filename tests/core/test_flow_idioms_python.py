@@ -263,6 +263,25 @@ IDIOMS = [
         ("web/resources.py", "def on_post"),
         ("web/resources.py", "class ItemResource"),
     ),
+    app(
+        "flask-restful-add-resource-through-a-package",
+        {
+            "requirements.txt": "flask\nflask-restful\nrequests\n",
+            "web/__init__.py": "",
+            "web/api/__init__.py": "from .parcels import ParcelList\n",
+            "web/api/parcels.py": "from flask_restful import Resource\n"
+            "from svc.notify import ping\n\n\nclass ParcelList(Resource):\n"
+            "    def __init__(self, **kwargs):\n"
+            "        self.store = kwargs['store']\n\n"
+            "    def post(self):\n        ping({})\n        return '', 201\n",
+            "web/app.py": "from flask import Flask\nfrom flask_restful import Api\n"
+            "from web.api import ParcelList\n\napp = Flask(__name__)\napi = Api(app)\n"
+            "api.add_resource(ParcelList,\n                 '/api/parcels',\n"
+            "                 resource_class_kwargs={'store': None})\n",
+        },
+        ("web/app.py", "api.add_resource(ParcelList"),
+        ("web/api/parcels.py", "def post"),
+    ),
     # --- CLIs and workers ---------------------------------------------------------------
     app(
         "click-group-command",

@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wrappers_ruby
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
+from bot.core.analysis.handoffs_inproc_python import QUEUE
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
@@ -194,6 +195,7 @@ class _Linker(handoff_links_js.LinkerState):
 
     def run(self) -> None:
         wrappers: list[tuple[str, HandoffSite]] = []
+        drainers: _Sites = []
         sends: _Sites = []
         spawns: _Sites = []
         receives: _Sites = []
@@ -203,6 +205,8 @@ class _Linker(handoff_links_js.LinkerState):
             for s in f.handoffs:
                 if s.role == "wrapper":
                     wrappers.append((path, s))
+                elif s.role == "drainer":
+                    drainers.append((path, s))
                 elif s.role == "send":
                     sends.append((path, s))
                 elif s.role == "spawn":
@@ -212,6 +216,7 @@ class _Linker(handoff_links_js.LinkerState):
         for path, s in self.table_consumers():
             wrappers += self.table_producers(path, s)
         self.python_wrappers = {p for p, w in wrappers if w.mechanism != "go-channel"}
+        self.python_wrappers |= {p for p, _ in drainers}
         promoted = self.go_fields(sends, spawns, receives)
         for path, w in wrappers[:MAX_WRAPPERS]:
             if w.mechanism == "go-channel":
@@ -221,6 +226,8 @@ class _Linker(handoff_links_js.LinkerState):
                 self.python_callers(path, w)
         for path, site in target_consumers(self.facts, self.resolve, self.lines, self.skip):
             self.add(path, site)
+        for path, d in drainers[:MAX_WRAPPERS]:
+            self.drainer_queues(path, d)
 
     def table_consumers(self) -> list[tuple[str, HandoffSite]]:
         return [
@@ -323,11 +330,23 @@ class _Linker(handoff_links_js.LinkerState):
 
     def python_callers(self, path: str, w: HandoffSite) -> None:
         inner, param, index, kind = (*w.aliases, "", "", "", "")[:4]
-        files = [path, *sorted(self.importers(path) - {path})]
+        importers = sorted(self.importers(path) - {path})
+        files = [path, *importers]
+        qualifier = {p: "" for p in files}
+        if w.mechanism == QUEUE and kind == "func":
+            # The module handed on as an object (`build_views(store, jobs_module)`): its
+            # qualified calls in the files its importers import
+            # (`jobs_module.enqueue_safe(q, …)`) call the wrapper too.
+            for p in self.imported_by(importers):
+                if p not in qualifier and len(qualifier) < MAX_FILES:
+                    qualifier[p] = _stem(path)
+                    files.append(p)
         found = 0
         named: set[str] = set()
         for p in files[:MAX_FILES]:
-            for i, after in self.calls(p, w.name, method=kind == "method", skip_prefix="def"):
+            for i, after in self.calls(
+                p, w.name, method=kind == "method", skip_prefix="def", qualifier=qualifier[p]
+            ):
                 name = inner
                 if param:
                     value = _argument(after, int(index), param, bare=inner == f"{{{param}}}")
@@ -355,6 +374,43 @@ class _Linker(handoff_links_js.LinkerState):
             if w.mechanism == "rq" and "." in name:
                 self.dotted_consumer(name)
 
+    def drainer_queues(self, path: str, d: HandoffSite) -> None:
+        """A function looping on its parameter's `.get()` consumes each queue its callers
+        pass for that parameter (`run_worker(jobs)`), cited at its `def`."""
+        param, index, kind = (*d.aliases, "", "", "")[:3]
+        files = [path, *sorted(self.importers(path) - {path})]
+        found = 0
+        for p in files[:MAX_FILES]:
+            calls = [a for _, a in self.calls(p, d.name, kind == "method", skip_prefix="def")]
+            calls += self.thread_args(p, d.name)
+            for after in calls:
+                value = _argument(after, int(index or 0), param, bare=True)
+                if value is not None:
+                    self.add(path, HandoffSite("consume", d.mechanism, _last(value), d.line))
+                    found += 1
+                if found >= MAX_CALLERS:
+                    return
+
+    def thread_args(self, path: str, name: str) -> list[str]:
+        """The arguments a `Thread(target=name, args=(…))` in `path` passes to `name`, as a
+        call's text (no `kwargs=`: the drainer's parameter is named by position)."""
+        got = self.text(path)
+        if got is None:
+            return []
+        text = got[0]
+        out: list[str] = []
+        for pos in _positions(text, ("target=" + name,), MAX_CALLERS):
+            end = pos + len("target=") + len(name)
+            if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                continue
+            window = text[end : end + MAX_CALL_TEXT]
+            at = window.find("args=(")
+            if at != -1 and ")" in window[:at] and window[:at].count("(") < window[:at].count(")"):
+                continue  # the Thread( call closed before `args=`
+            if at != -1:
+                out.append(window[at + len("args=(") :])
+        return out
+
     def dotted_consumer(self, dotted: str) -> None:
         """The function an RQ job's dotted path names, in this repository."""
         module, _, func = dotted.rpartition(".")
@@ -368,10 +424,28 @@ class _Linker(handoff_links_js.LinkerState):
                     self.add(candidate, HandoffSite("consume", "rq", func, i))
                     return
 
+    def imported_by(self, importers: list[str]) -> list[str]:
+        """The Python files that `importers` import (a module or one named from a package)."""
+        out: list[str] = []
+        for path in importers[:MAX_FILES]:
+            for ref in self.facts[path].imports:
+                subs = [ref] + [
+                    ImportRef(f"{ref.spec}.{n}" if ref.spec else n, ref.line, ref.level)
+                    for n in ref.names[:MAX_NAMES]
+                ]
+                for sub in subs:
+                    got = self.resolve(path, "python", sub)
+                    if got and got in self.facts and not self.skip(got) and got not in out:
+                        out.append(got)
+                if len(out) >= MAX_FILES:
+                    return out
+        return out
+
     def calls(
-        self, path: str, name: str, method: bool, skip_prefix: str
+        self, path: str, name: str, method: bool, skip_prefix: str, qualifier: str = ""
     ) -> Iterable[tuple[int, str]]:
-        """(line, text after the call's "(") for each call of `name` in `path`."""
+        """(line, text after the call's "(") for each call of `name` in `path` (only as
+        `qualifier.name(` when a qualifier is given)."""
         got = self.text(path)
         if got is None:
             return
@@ -394,6 +468,9 @@ class _Linker(handoff_links_js.LinkerState):
                 continue
             while pos != -1:
                 before = line[pos - 1] if pos else " "
+                if qualifier and not _qualified(line, pos, qualifier):
+                    pos = line.find(needle, pos + 1)
+                    continue
                 if (before == ".") if method else not (before.isalnum() or before == "_"):
                     start = pos + len(needle)
                     after = [line[start : start + MAX_CALL_TEXT], *lines[i : i + 5]]
@@ -406,6 +483,14 @@ class _Linker(handoff_links_js.LinkerState):
         self.added[path].add(site)
         if derived:
             self.derived.add((path, site.line))
+
+
+def _qualified(line: str, pos: int, qualifier: str) -> bool:
+    """Whether the call at `pos` is written `qualifier.name(` (not `x.qualifier.name(`)."""
+    start = pos - len(qualifier) - 1
+    if start < 0 or line[start:pos] != qualifier + ".":
+        return False
+    return start == 0 or not (line[start - 1].isalnum() or line[start - 1] in "_.")
 
 
 def _defines(line: str, func: str) -> bool:
@@ -437,7 +522,7 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
 
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
-    {"wrapper", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
+    {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
     | handoff_wrappers_js.ROLES
 )
 

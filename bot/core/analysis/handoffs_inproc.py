@@ -11,8 +11,10 @@ only when some file makes a queue of that name (`keep_declared`), since `.put(`/
 an imported name is also a cache's or a list's.
 
 Not here, on purpose: `threading.Thread(target=f)`, Node's `EventEmitter`, NestJS
-`@OnEvent`, Django/blinker signals. They run code, not a queue of work another part drains
+`@OnEvent`, Django signals. They run code, not a queue of work another part drains
 (the development repositories' truth says so: microblog's mail thread, docmost's events).
+blinker's named signals are here (`handoffs_signals`), only between two files: one name
+is one object in the whole process, which is how a module hands events to another.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from bot.core.analysis.handoffs_inproc_workers_js import (
     worker_sites,
 )
 from bot.core.analysis.handoffs_inproc_workers_js import may_hold as workers_may_hold
+from bot.core.analysis.handoffs_signals import SIGNAL, cross_file, signal_sites
+from bot.core.analysis.handoffs_signals import may_hold as signals_may_hold
 from bot.core.model import FileFacts, HandoffSite
 
 MAX_LINE = 2_000
@@ -39,7 +43,7 @@ QUEUE = "in-process-queue"
 PG = "pg-notify"
 NOTIFICATIONS = "as-notifications"
 # Mechanisms whose one end alone is no hand-off (their unpaired producers are no flow sink).
-INPROC = frozenset({QUEUE, PG, NOTIFICATIONS, WORKER, CHILD})
+INPROC = frozenset({QUEUE, PG, NOTIFICATIONS, WORKER, CHILD, SIGNAL})
 
 # `NOTIFY jobs, 'payload'`, `pg_notify('jobs', …)` in a SQL string; `LISTEN jobs`; asyncpg's
 # `add_listener('jobs', cb)`, Go pq's `listener.Listen("jobs")`, pg-listen's `listenTo('jobs')`.
@@ -61,6 +65,8 @@ def inproc_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
     out: list[HandoffSite] = []
     if language == "python":
         out += python_inproc_sites(text)
+        if signals_may_hold(text):
+            out += signal_sites(text)
     elif language == "ruby":
         out += ruby_inproc_sites(text)
     elif language in ("javascript", "typescript"):
@@ -79,7 +85,7 @@ def may_move(language: str, text: str) -> bool:
     if any(w in text for w in _PG_WORDS):
         return True
     if language == "python":
-        return python_may_hold(text)
+        return python_may_hold(text) or signals_may_hold(text)
     return js_may_hold(text) or workers_may_hold(text)
 
 
@@ -107,9 +113,10 @@ def _pg_sites(text: str) -> list[HandoffSite]:
 
 
 def settle(facts: Mapping[str, FileFacts]) -> dict[str, FileFacts]:
-    """`facts` without the in-process queue ends whose name no file makes a queue of, and
-    with a worker script's consumer named by its file."""
-    return _name_scripts(keep_declared(facts))
+    """`facts` without the in-process queue ends whose name no file makes a queue of, nor
+    the signal ends that no other file answers, and with a worker script's consumer named
+    by its file."""
+    return _name_scripts(cross_file(keep_declared(facts)))
 
 
 def _name_scripts(facts: dict[str, FileFacts]) -> dict[str, FileFacts]:
@@ -125,16 +132,29 @@ def replace_name(sites: tuple[HandoffSite, ...], name: str) -> tuple[HandoffSite
 
 
 def keep_declared(facts: Mapping[str, FileFacts]) -> dict[str, FileFacts]:
-    """`facts` without the in-process queue ends whose name no file makes a queue of."""
+    """`facts` without the in-process queue ends whose name no file makes a queue of. A
+    variable made from a class of the repository (`made`) is made a queue when some file
+    defines that class as one (`queue-class`)."""
+    kinds = {
+        s.name
+        for f in facts.values()
+        for s in f.handoffs
+        if s.role == "queue-class" and s.mechanism == QUEUE
+    }
     declared = {
         s.name
         for f in facts.values()
         for s in f.handoffs
-        if s.role == "declare" and s.mechanism == QUEUE
+        if s.mechanism == QUEUE
+        and (s.role == "declare" or (s.role == "made" and s.aliases and s.aliases[0] in kinds))
     }
     out = dict(facts)
     for path, f in facts.items():
         if any(s.mechanism == QUEUE and s.name not in declared for s in f.handoffs):
-            kept = tuple(s for s in f.handoffs if s.mechanism != QUEUE or s.name in declared)
+            kept = tuple(
+                s
+                for s in f.handoffs
+                if s.mechanism != QUEUE or s.name in declared or s.role == "queue-class"
+            )
             out[path] = replace(f, handoffs=kept)
     return out

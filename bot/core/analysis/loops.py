@@ -1,12 +1,14 @@
 """Long-running polling loops: a loop that does not end by its own condition and sleeps in
-its body (`while True: … time.sleep(30)`, Go's `for { … time.Sleep(d) }`, Ruby's `loop do …
-sleep 60`). Such a loop is how a worker or a
+its body (`while True: … time.sleep(30)`, `while not stop.is_set(): … stop.wait(30)`,
+Go's `for { … time.Sleep(d) }`, Ruby's `loop do … sleep 60`). Such a loop is how a worker or a
 management command polls a table used as a queue or a service: a schedule in the doc, named
 by the function that holds it, cited at the loop and at the sleep that sets its pace.
 
 One pass per file with a stack of open loops by indentation (Python and Ruby by rule, Go by
 gofmt), so ten thousand nested loops cost what their lines cost. A sleep of a literal under a
-second is a wait for a condition (a test helper, a start-up probe), not a schedule.
+second is a wait for a condition (a test helper, a start-up probe), not a schedule. The
+loop's pace is its shallowest sleep (a wait in one branch is not it); an `if now - last >
+60:` in a paced loop whose block sets `last` again is work done every 60 s (a health check).
 JavaScript's `setInterval` is left out: most of it polls from a browser page, and the path
 that would tell a page from a server is not part of a file's facts.
 """
@@ -14,11 +16,13 @@ that would tell a page from a server is not part of a file's facts.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from bot.core.model import ScheduleSite
 
 MAX_LINE = 2_000
 MAX_LOOPS = 50
+MAX_CHECK_LINES = 40  # lines of an elapsed-time check's block looked at for its reset
 MECHANISM = "loop"
 # A loop that counts its attempts waits for something (a database at start-up): resilience.
 _RETRY = re.compile(r"retr(?:y|ies)|attempt", re.IGNORECASE)
@@ -29,6 +33,16 @@ _PY_DEF = re.compile(r"(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100})")
 _PY_SLEEP = re.compile(
     r"(?<!\w)(?:time\.|asyncio\.|gevent\.|trio\.)?sleep\(((?:[^()\n]|\([^()\n]{0,40}\)){1,80})\)"
 )
+# `while not stop.is_set():` paced by `stop.wait(30)` (a threading.Event: stops at once)
+_PY_EVENT = re.compile(r"while[ \t(]++not[ \t(]++([A-Za-z_][\w.]{0,200}?)\.is_set\(\)")
+_WAIT_ARG = re.compile(r"[ \t]{0,20}+(?:timeout[ \t]{0,20}+=[ \t]{0,20}+)?([^()\n,]{1,80}+)\)")
+# `if now - last_check > 60:` whose block sets `last_check` again: work every 60 s
+_PY_ELAPSED = re.compile(
+    r"if[ \t(]++[A-Za-z_][\w.()]{0,100}+[ \t]*+-[ \t]*+([A-Za-z_][\w.]{0,100}+)[ \t)]*+"
+    r">=?[ \t]*+(\d{1,9}+(?:\.\d{1,9}+)?)[ \t]*+:"
+)
+# `jobs.get(block=False)`, `jobs.get_nowait()`, `jobs.get(timeout=1)`: the loop drains a queue
+_PY_QUEUE_GET = re.compile(r"\.get(?:_nowait)?\((?:\)|[ \t]*+(?:block|timeout)\b)")
 _RB_HEAD = re.compile(r"(?:loop[ \t]++do|while[ \t]++true|until[ \t]++false)\b")
 _RB_DEF = re.compile(r"def[ \t]++(?:self\.)?([A-Za-z_]\w{0,100}[?!]?)")
 _RB_SLEEP = re.compile(r"(?<![\w.])sleep[ \t(]++([^)\n#]{1,80})")
@@ -45,6 +59,16 @@ def _short(value: str) -> bool:
     return _SHORT.match(value) is not None
 
 
+@dataclass
+class _Loop:
+    indent: int
+    line: int
+    function: str
+    event: str = ""  # `while not stop.is_set():` waits on `stop.wait(n)`
+    pace: tuple[int, int, str] | None = None  # (depth, line, value) of the shallowest sleep
+    checks: list[tuple[int, str]] = field(default_factory=list)  # elapsed-time checks
+
+
 def _indented(
     text: str,
     head: re.Pattern[str],
@@ -54,49 +78,89 @@ def _indented(
     comment: str,
 ) -> tuple[ScheduleSite, ...]:
     funcs: list[tuple[int, str]] = []  # (indent, name) of the enclosing definitions
-    loops: list[tuple[int, int, str]] = []  # (indent, line, function) of the open loops
-    out: list[ScheduleSite] = []
-    paced: set[int] = set()
+    loops: list[_Loop] = []  # the open loops
+    done: list[_Loop] = []
     retried: set[int] = set()
-    for i, raw in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    for i, raw in enumerate(lines, 1):
         line = raw[:MAX_LINE]
         code = line.lstrip(" \t")
         if not code or code.startswith(comment):
             continue
         depth = len(line) - len(code)
-        while loops and depth <= loops[-1][0]:
-            loops.pop()
+        while loops and depth <= loops[-1].indent:
+            done.append(loops.pop())
         while funcs and depth <= funcs[-1][0]:
             funcs.pop()
         m = func.match(code)
         if m:
             funcs.append((depth, m.group(1)))
         elif head.match(code):
-            loops.append((depth, i, funcs[-1][1] if funcs else ""))
+            ev = _PY_EVENT.match(code) if comment == "#" else None
+            loops.append(_Loop(depth, i, funcs[-1][1] if funcs else "", ev.group(1) if ev else ""))
         elif loops and _RETRY.search(code):
-            retried.add(loops[-1][1])  # `max_retry -= 1`: a retry loop, not a schedule
-        elif loops and loops[-1][1] not in paced and needle in code:
-            s = sleep.search(code.split(comment, 1)[0])
-            if s and not _short(s.group(1).strip()):
-                _, at, name = loops[-1]
-                pace = f"loop, sleeps {' '.join(s.group(1).split())}"
-                out += [
-                    ScheduleSite(name, pace, MECHANISM, at),
-                    ScheduleSite(name, pace, MECHANISM, i),
-                ]
-                paced.add(at)
-                if len(paced) >= MAX_LOOPS:
-                    break
-    return tuple(o for o in out if not any(o.line in pair for pair in _pairs(out, retried)))
+            retried.add(loops[-1].line)  # `max_retry -= 1`: a retry loop, not a schedule
+        elif loops and comment == "#" and ".get" in code and _PY_QUEUE_GET.search(code):
+            retried.add(loops[-1].line)  # a queue's consumer waits for work: no schedule
+        elif loops:
+            top = loops[-1]
+            bare = code.split(comment, 1)[0]
+            value = ""
+            if needle in code and (s := sleep.search(bare)):
+                value = s.group(1).strip()
+            elif top.event and top.event + ".wait(" in bare:
+                value = _wait_value(bare, top.event)
+            if value and not _short(value) and (top.pace is None or depth < top.pace[0]):
+                # the loop's own pace, not a wait in one of its branches
+                top.pace = (depth, i, value)
+            c = _PY_ELAPSED.match(bare) if comment == "#" and bare.startswith("if") else None
+            if c is not None and _reset(lines, i, depth, c.group(1)):
+                top.checks.append((i, c.group(2)))
+    done += loops
+    out: list[ScheduleSite] = []
+    paced = 0
+    for loop in sorted(done, key=lambda x: x.line):
+        if loop.pace is None or loop.line in retried:
+            continue
+        _, at, wait = loop.pace
+        pace = f"loop, sleeps {' '.join(wait.split())}"
+        out += [
+            ScheduleSite(loop.function, pace, MECHANISM, loop.line),
+            ScheduleSite(loop.function, pace, MECHANISM, at),
+        ]
+        for at_check, every in loop.checks:
+            when = f"every {every} s, in a loop"
+            out.append(ScheduleSite(loop.function, when, MECHANISM, at_check))
+        paced += 1
+        if paced >= MAX_LOOPS:
+            break
+    return tuple(out)
 
 
-def _pairs(out: list[ScheduleSite], retried: set[int]) -> list[tuple[int, int]]:
-    """(loop line, sleep line) of the loops that retry: both their sites go."""
-    return [(a.line, b.line) for a, b in zip(out[::2], out[1::2], strict=True) if a.line in retried]
+def _wait_value(code: str, event: str) -> str:
+    """The timeout of `event.wait(30)` / `event.wait(timeout=30)`."""
+    rest = code[code.find(event + ".wait(") + len(event) + 6 :]
+    m = _WAIT_ARG.match(rest)
+    return m.group(1).strip() if m else ""
+
+
+def _reset(lines: list[str], i: int, depth: int, stamp: str) -> bool:
+    """Whether the block under the `if` at line `i` sets `stamp` again (`last = now`)."""
+    for k in range(i, min(len(lines), i + MAX_CHECK_LINES)):
+        line = lines[k][:MAX_LINE]
+        code = line.lstrip(" \t")
+        if not code or code.startswith("#"):
+            continue
+        if len(line) - len(code) <= depth:
+            return False
+        rest = code[len(stamp) :].lstrip(" \t") if code.startswith(stamp) else ""
+        if rest.startswith("=") and not rest.startswith("=="):
+            return True
+    return False
 
 
 def python_loops(text: str) -> tuple[ScheduleSite, ...]:
-    if "sleep(" not in text or "while" not in text:
+    if ("sleep(" not in text and ".wait(" not in text) or "while" not in text:
         return ()
     return _indented(text, _PY_HEAD, _PY_DEF, _PY_SLEEP, "sleep(", "#")
 

@@ -37,7 +37,7 @@ from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 17  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 18  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -60,6 +60,8 @@ MOVEMENT_VERSION = 17  # 2: mailers whose call spans lines; 3: amqp needs its li
 # their function
 # 17: `Sidekiq::Client.push|push_bulk("class" => X)`, a job class held in a local variable,
 # Redis sets and lists used as queues through a repository's helpers (`handoff_wrappers_ruby`)
+# 18: blinker named signals between files, queue classes of the repository, queues passed
+# as arguments; loops paced by their stop event, elapsed-time checks in a loop
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -128,7 +130,7 @@ _PY_MAY_UNDERSCORE = re.compile(
 # "eriodic": periodiq's `periodic=` (the schedule gate's needle).
 _PY_MAY_WORDS = (
     *("Job", "huey", "dramatiq", "crontab(", "interval=", "open(", "sleep("),
-    *("Task", "WorkerSettings", "eriodic", "Timer(", "@receiver("),
+    *("Task", "WorkerSettings", "eriodic", "Timer(", "@receiver(", ".is_set()"),
     "BaseCommand",
 )
 

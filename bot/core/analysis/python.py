@@ -17,6 +17,7 @@ from bisect import bisect_right
 
 from bot.core.analysis.blueprints import registration_signals
 from bot.core.analysis.claims import claims
+from bot.core.analysis.python_library_calls import python_library_calls
 from bot.core.analysis.python_rules import ENV_PATTERNS, RULES
 from bot.core.analysis.route_prefixes import decorator_prefixes
 from bot.core.analysis.route_refs import route_handler_signals
@@ -59,8 +60,10 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 5  # 2: string literals on one line are not code; 3: route handlers; 4: include,
-    # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls
+    version = 6  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls;
+    # 6: library calls that name a service (LiteLLM providers, Apprise schemes, remote browsers),
+    # Flask-RESTful `add_resource` routes
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:
@@ -94,6 +97,7 @@ def extract_python(text: str) -> FileFacts:
     signals += route_handler_signals(text, "python", lines, skip)
     signals += python_route_signals(text, lines, skip)
     signals += registration_signals(text, lines)
+    signals += python_library_calls(text, lines, skip, imported)
     return FileFacts(
         language="python",
         imports=unique_sorted(imports),

@@ -8,6 +8,8 @@ resolves to the function or class the flow starts at (issue 18 item 3).
   `add_route("POST", "/items", create_item)`.
 * Falcon: `app.add_route("/items", ItemResource())` (its `on_get`/`on_post` responders).
 * Tornado: `(r"/items", ItemHandler)` rows of an `Application([...])` table.
+* Flask-RESTful / Flask-RESTX: `api.add_resource(ItemResource, "/items", …)` (the class
+  first, its routes after it, often on the next line; its `get`/`post` methods handle).
 
 Linear patterns: every repetition is bounded or possessive.
 """
@@ -44,6 +46,10 @@ _CALLS = (
 _TORNADO = re.compile(
     r"\(\s*+r?[\"'](?P<route>/[^\"'\n]{0,300})[\"']\s*+,\s*+(?P<args>[A-Z][\w.]{0,120}\s*+[,)])"
 )
+_RESOURCE = re.compile(
+    r"\.add_resource\(\s*+(?P<ref>[A-Za-z_][\w.]{0,120}+)\s*+,\s*+"
+    r"r?[\"'](?P<route>/[^\"'\n]{0,300})[\"']"
+)
 _KEYWORD = re.compile(r"(?:view_func|endpoint)\s*+=\s*+(?P<ref>[^\n]{1,300})")
 _INSTANCE = re.compile(r"(?P<ref>[A-Za-z_][\w.]{0,120})\(\s*+\)")  # `ItemResource()`
 
@@ -73,6 +79,12 @@ def python_route_signals(
             route = m.group("route")
             name = f"{verb} {route}" if verb in _METHOD_VERBS else route
             out.append(Signal(KIND, name, lines.at(m.start("args")), ref))
+    if "add_resource(" in text:
+        for m in _RESOURCE.finditer(text):
+            if len(out) >= MAX_ROUTES:
+                break
+            if skip is None or not skip(m.start()):
+                out.append(Signal(KIND, m.group("route"), lines.at(m.start("ref")), m.group("ref")))
     return sorted(out, key=lambda sig: sig.line or 0)
 
 

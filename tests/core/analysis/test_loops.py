@@ -177,3 +177,75 @@ def test_fastapi_utils_repeat_every_is_a_schedule() -> None:
     assert [(s.name, s.mechanism, s.line) for s in python_schedules(text)] == [
         ("run_daily", "repeat_every", 4)
     ]
+
+
+STOPPABLE = """\
+import threading
+import time
+
+stop = threading.Event()
+
+
+def refresh_rates():
+    while not stop.is_set():
+        fetch_rates()
+        stop.wait(3600)
+
+
+def dispatcher(app):
+    last_audit = 0
+    while not app.state.halt.is_set():
+        now = time.time()
+        if now - last_audit >= 300:
+            audit_workers()
+            last_audit = now
+        if paused():
+            app.state.halt.wait(1)
+            continue
+        for item in due_items():
+            send(item)
+        app.state.halt.wait(PACE_SECONDS)
+
+
+def mail_sender(outbox):
+    while not stop.is_set():
+        try:
+            msg = outbox.get(block=False)
+        except Exception:
+            stop.wait(1)
+            continue
+        deliver(msg)
+"""
+
+
+def test_a_loop_paced_by_its_stop_event_is_a_schedule() -> None:
+    got = rows(python_loops(STOPPABLE))
+    assert ("refresh_rates", "loop, sleeps 3600", 8) in got
+    assert ("refresh_rates", "loop, sleeps 3600", 10) in got
+
+
+def test_the_loop_pace_is_its_shallowest_sleep_and_an_elapsed_check_is_its_own_schedule() -> None:
+    got = rows(python_loops(STOPPABLE))
+    assert ("dispatcher", "loop, sleeps PACE_SECONDS", 25) in got
+    assert not any(line == 21 for _, _, line in got)  # the wait of the paused branch
+    assert ("dispatcher", "every 300 s, in a loop", 17) in got
+
+
+def test_a_loop_that_drains_a_queue_is_a_consumer_not_a_schedule() -> None:
+    assert not any(name == "mail_sender" for name, _, _ in rows(python_loops(STOPPABLE)))
+
+
+def test_an_elapsed_check_whose_stamp_is_never_reset_is_nothing() -> None:
+    text = (
+        "def run():\n    started = now()\n    while True:\n"
+        "        if now() - started > 60:\n            log('slow')\n"
+        "        time.sleep(5)\n"
+    )
+    assert {s for _, s, _ in rows(python_loops(text))} == {"loop, sleeps 5"}
+
+
+def test_hostile_event_loops_are_quick() -> None:
+    start = time.process_time()
+    python_loops("while not " + "a." * 50_000 + "is_set():\n" + "  x.wait(" * 30_000 + "\n")
+    python_loops("while True:\n" + "  if a - b > 1:\n" * 30_000 + "  sleep(5)\n")
+    assert time.process_time() - start < 2.0

@@ -1,0 +1,155 @@
+"""Python library calls that name the service they reach, where importing the library does
+not (the Python side of `go_library_calls`).
+
+A multi-service library proves nothing by its import; which services the product reaches
+is written in its code:
+
+* LiteLLM routes a model by its provider prefix: a string literal `"anthropic/"` or
+  `"ollama/llama3"` in a file that imports litellm names that provider
+  (`litellm:<provider>`); a litellm call given `api_base=` reaches a configured
+  OpenAI-compatible server (`litellm:api_base`).
+* Apprise dispatches a notification URL by its scheme: a literal `"tgram://"` or
+  `"discord://"` in a file that imports apprise is a service the product special-cases
+  (`apprise:<scheme>`).
+* A remote browser: Playwright's `connect_over_cdp(`, pyppeteer's
+  `connect(browserWSEndpoint=…)` (`py-call:cdp`), Selenium's `webdriver.Remote(` or any
+  driver given `command_executor=` (`py-call:selenium-remote`).
+
+Each becomes a `config.library_call` signal whose detail the catalog's `config` rows map to
+a service, cited at the line. Only literals and calls in code count (not in a comment or a
+docstring); the scans are bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.core.analysis.scan import Lines
+from bot.core.model import Signal
+
+MAX_SIGNALS = 100
+KIND = "config.library_call"
+
+# litellm's provider prefixes (its `custom_llm_provider` names) that the catalog maps.
+LITELLM_PROVIDERS = frozenset(
+    {
+        "openai",
+        "anthropic",
+        "gemini",
+        "vertex_ai",
+        "ollama",
+        "ollama_chat",
+        "openrouter",
+        "azure",
+        "bedrock",
+        "mistral",
+        "cohere",
+        "groq",
+        "huggingface",
+        "replicate",
+        "together_ai",
+        "deepseek",
+        "xai",
+        "perplexity",
+    }
+)
+# Apprise URL schemes (the plugin's protocol names) that the catalog maps.
+APPRISE_SCHEMES = frozenset(
+    {
+        "discord",
+        "tgram",
+        "mailto",
+        "mailtos",
+        "slack",
+        "msteams",
+        "pover",
+        "pbul",
+        "sns",
+        "ses",
+        "twilio",
+        "mmost",
+        "mmosts",
+        "gchat",
+        "pagerduty",
+        "opsgenie",
+        "line",
+    }
+)
+_PREFIX = re.compile(r"['\"]([a-z_]{2,20}+)/")
+_SCHEME = re.compile(r"['\"]([a-z]{2,20}+)://")
+_API_BASE = re.compile(r"\bapi_base[ \t]*+=")
+_CDP = re.compile(r"\.connect_over_cdp\(|\bconnect\([ \t]*+browserWSEndpoint[ \t]*+=")
+# `command_executor=` is the remote driver's own parameter (a hub URL or a connection)
+_SELENIUM = re.compile(r"\bwebdriver\.Remote\(|\bcommand_executor[ \t]*+=(?!=)")
+_LITELLM_CALL = re.compile(r"\blitellm\.\w{1,60}+\(")
+MAX_CALL_LINES = 12  # lines of a litellm call looked at for `api_base=`
+
+
+def python_library_calls(
+    text: str, lines: Lines, skip: Callable[[int], bool], imported: frozenset[str]
+) -> list[Signal]:
+    out: list[Signal] = []
+    if "litellm" in imported:
+        _literals(text, lines, skip, _PREFIX, LITELLM_PROVIDERS, "litellm", out)
+        _api_base(text, lines, skip, out)
+    if "apprise" in imported:
+        _literals(text, lines, skip, _SCHEME, APPRISE_SCHEMES, "apprise", out)
+    if "connect" in text and ("playwright" in imported or "pyppeteer" in imported):
+        _calls(text, lines, skip, _CDP, "cdp", out)
+    if "selenium" in imported and ("Remote(" in text or "command_executor" in text):
+        _calls(text, lines, skip, _SELENIUM, "selenium-remote", out)
+    return out[:MAX_SIGNALS]
+
+
+def _literals(
+    text: str,
+    lines: Lines,
+    skip: Callable[[int], bool],
+    pattern: re.Pattern[str],
+    known: frozenset[str],
+    kind: str,
+    out: list[Signal],
+) -> None:
+    seen: set[str] = set()
+    for m in pattern.finditer(text):
+        name = m.group(1)
+        if name in known and name not in seen and not skip(m.start()):
+            seen.add(name)  # the first line that names it is evidence enough
+            out.append(Signal(KIND, kind, lines.at(m.start()), f"{kind}:{name}"))
+            if len(out) >= MAX_SIGNALS:
+                return
+
+
+def _api_base(text: str, lines: Lines, skip: Callable[[int], bool], out: list[Signal]) -> None:
+    """A litellm call whose arguments (within `MAX_CALL_LINES`) set `api_base=`."""
+    for m in _LITELLM_CALL.finditer(text):
+        if skip(m.start()):
+            continue
+        end = m.end()
+        for _ in range(MAX_CALL_LINES):
+            nl = text.find("\n", end + 1)
+            if nl == -1:
+                end = len(text)
+                break
+            end = nl
+        window = text[m.end() : end]
+        close = window.find(")\n")
+        hit = _API_BASE.search(window, 0, close if close != -1 else len(window))
+        if hit is not None:
+            out.append(Signal(KIND, "litellm", lines.at(m.start()), "litellm:api_base"))
+            return
+
+
+def _calls(
+    text: str,
+    lines: Lines,
+    skip: Callable[[int], bool],
+    pattern: re.Pattern[str],
+    detail: str,
+    out: list[Signal],
+) -> None:
+    for m in pattern.finditer(text):
+        if not skip(m.start()):
+            out.append(Signal(KIND, detail, lines.at(m.start()), f"py-call:{detail}"))
+            return
