@@ -302,6 +302,34 @@ IDIOMS = [
         ("src/cli.ts", "import yargs"),
     ),
     app(
+        "nextjs-pages-api-past-the-cited-twenty",
+        {
+            "deps": '"next": "14"',
+            **{
+                f"src/pages/api/a{n:02}.ts": "export default function handler(req, res) {\n"
+                "  res.status(200).end();\n}\n"
+                for n in range(24)
+            },
+            "src/pages/api/z.ts": "import { ping } from '../../lib/notify';\n\n"
+            "export default async function handler(req, res) {\n  await ping(req.body);\n"
+            "  res.status(201).end();\n}\n",
+        },
+        ("src/pages/api/z.ts", "export default async function handler"),
+        ("src/pages/api/z.ts", "import { ping }"),
+    ),
+    app(
+        "node-polling-loop-worker",
+        {
+            "src/worker/outbox.ts": "import { ping } from '../lib/notify';\n\n"
+            "const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));\n\n"
+            "export async function drainOutbox(pause: number) {\n  while (true) {\n"
+            "    await ping('tick');\n    await delay(pause);\n  }\n}\n",
+        },
+        ("src/worker/outbox.ts", "while (true)"),
+        ("src/worker/outbox.ts", "await delay(pause)"),
+        ("src/worker/outbox.ts", "import { ping }"),
+    ),
+    app(
         "bullmq-worker",
         {
             "deps": '"bullmq": "5"',

@@ -37,7 +37,7 @@ from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 16  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 17  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -58,6 +58,7 @@ MOVEMENT_VERSION = 16  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 16: periodic idioms: re-armed `threading.Timer`, periodic signal receivers and registries,
 # croner, toad-scheduler, recursive `setTimeout`, rufus-scheduler; Go schedules named for
 # their function
+# 17: JS/TS `while (true) { …; await delay(ms) }` polling loops
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -150,6 +151,7 @@ _GATED = frozenset({"python", *_JS})
 _JS_MAY_DOT = re.compile(r"\.(?:process\(|consume\(|publish\(['\"]|subscribe\(['\"])")
 _JS_MAY_PAREN = re.compile(r"\((?:(?<=Worker\()|(?<=Processor\()|(?<=Interval\())")
 _JS_MAY_CRON = re.compile(r"ron(?<=[Cc]ron)")
+_JS_MAY_LOOP = re.compile(r"(?:while[ \t]*+\([ \t]*+(?:true|1|!?this\.)|for[ \t]*+\([ \t]*+;)")
 _JS_MAY_WORDS = (
     *("Queue", "topic", "scheduleJob", "agenda", "Agenda", "boss", "Boss", "addJob("),
     *("taskList", "MessageCommand", "sqs", "socket.io", "FlowProducer", "repeat"),
@@ -166,6 +168,7 @@ def javascript_may_move(text: str) -> bool:
         or _JS_MAY_CRON.search(text) is not None
         or _JS_MAY_DOT.search(text) is not None
         or _JS_MAY_PAREN.search(text) is not None
+        or ("await" in text and _JS_MAY_LOOP.search(text) is not None)  # `loops.js_loops`
     )
 
 
@@ -410,6 +413,8 @@ def collect_schedules(
                 browser_path(path) or "example" in path.lower()
             ):
                 continue  # a page's clock or poll, a usage example: not the product's work
+            if s.mechanism == LOOP and browser_path(path):
+                continue  # a page's `while (true) { await sleep(…) }`
             if s.mechanism == INTERVAL and not s.target:
                 s = replace(s, name=_loop_name(path, ""))
             name = _loop_name(path, s.name) if s.mechanism == LOOP else s.name
