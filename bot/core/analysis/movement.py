@@ -33,6 +33,7 @@ from bot.core.analysis.schedules import (
     yaml_schedules,
 )
 from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP
+from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
@@ -349,7 +350,7 @@ def pair_handoffs(
             Handoff(
                 name,
                 mechs[0],
-                _evidence(taken, derived),
+                _evidence(taken, derived, spread=mechs[0] == TABLE),
                 _evidence(made),
             )
         )
@@ -374,9 +375,22 @@ def _string_constants(facts: Mapping[str, FileFacts]) -> dict[str, str]:
 
 
 def _evidence(
-    sites: Iterable[tuple[str, HandoffSite]], derived: frozenset[tuple[str, int]] = frozenset()
+    sites: Iterable[tuple[str, HandoffSite]],
+    derived: frozenset[tuple[str, int]] = frozenset(),
+    spread: bool = False,
 ) -> tuple[Evidence, ...]:
     found = sorted({Evidence(p, s.line) for p, s in sites}, key=evidence_key)
+    if spread and len(found) > EVIDENCE_MAX:
+        # A table written from all over (every controller that saves the row): one writer
+        # per folder first, so the worker's own writes are not cut by the web's many.
+        turn: dict[str, int] = {}
+        order = []
+        for e in found:
+            folder = e.path.rpartition("/")[0]
+            order.append((turn.get(folder, 0), e))
+            turn[folder] = turn.get(folder, 0) + 1
+        order.sort(key=lambda te: (te[0], evidence_key(te[1])))
+        return tuple(sorted((e for _, e in order[:EVIDENCE_MAX]), key=evidence_key))
     if derived and len(found) > EVIDENCE_MAX:
         found.sort(key=lambda e: (e.path, e.line) in derived)  # stable: direct ones first
         return tuple(sorted(found[:EVIDENCE_MAX], key=evidence_key))
