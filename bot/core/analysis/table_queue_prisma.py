@@ -181,7 +181,8 @@ def _producers(
                 continue
             model = accessor[0].upper() + accessor[1:]
             added.setdefault(path, set()).add(
-                HandoffSite("produce", TABLE, model, at.at(m.start()))
+                # via the client's name for it, which the line shows (`db.photo.create(`)
+                HandoffSite("produce", TABLE, model, at.at(m.start()), (accessor,))
             )
             count[accessor] = count.get(accessor, 0) + 1
 

@@ -93,3 +93,10 @@ def test_rows_made_or_reset_by_the_web_are_handed_to_the_polling_worker() -> Non
         Evidence("src/worker/resize.ts", 10),
     )
     assert "Album" not in found  # no marker of Album is polled
+
+
+def test_a_flow_to_the_table_names_the_client_accessor_the_line_shows() -> None:
+    snapshot = MemorySnapshot({p: t.encode() for p, t in FILES.items()})
+    facts = analyze(snapshot, MemoryFactsCache(), default_catalog())
+    whats = {s.what for f in facts.flows for s in f.sinks if s.path == "src/web/photos.ts"}
+    assert whats <= {"enqueues Photo via photo (db-table)"}
