@@ -36,8 +36,7 @@ FILES = {
         'await db.photo.create({ data: { url: "https://example.test/a.png" } });\n'
     ),
     "src/db.ts": (
-        'import { PrismaClient } from "@prisma/client";\n\n'
-        "export const db = new PrismaClient();\n"
+        'import { PrismaClient } from "@prisma/client";\n\nexport const db = new PrismaClient();\n'
     ),
     "src/web/photos.ts": (
         'import { db } from "../db";\n\n'
@@ -96,7 +95,16 @@ def test_rows_made_or_reset_by_the_web_are_handed_to_the_polling_worker() -> Non
 
 
 def test_a_flow_to_the_table_names_the_client_accessor_the_line_shows() -> None:
-    snapshot = MemorySnapshot({p: t.encode() for p, t in FILES.items()})
+    files = {
+        **FILES,
+        "package.json": '{"name": "g", "dependencies": {"@prisma/client": "5", "next": "14"}}\n',
+        "src/pages/api/photos.ts": (
+            'import { addPhoto } from "../../web/photos";\n\n'
+            "export default async function handler(req, res) {\n"
+            "  res.json(await addPhoto(req.body.url));\n}\n"
+        ),
+    }
+    snapshot = MemorySnapshot({p: t.encode() for p, t in files.items()})
     facts = analyze(snapshot, MemoryFactsCache(), default_catalog())
     whats = {s.what for f in facts.flows for s in f.sinks if s.path == "src/web/photos.ts"}
-    assert whats <= {"enqueues Photo via photo (db-table)"}
+    assert "enqueues Photo via photo (db-table)" in whats
