@@ -33,6 +33,8 @@ MAX_TEXT = 1_000_000  # characters of one file searched
 MAX_IMPORTS = 30  # imported files read per consumer file
 MAX_SITES = 60  # producers per model
 MAX_CALL = 3_000  # characters of a call's arguments read for its `data`
+MAX_UPDATES = 200  # update calls read per file
+MAX_BODY = 500  # lines of an exported function read for a call of its loop
 _JS = frozenset({"javascript", "typescript"})
 
 _MODEL = re.compile(r"^model[ \t]++([A-Za-z_]\w{0,100})[ \t]*+\{", re.MULTILINE)
@@ -147,7 +149,8 @@ def _consumer_lines(text: str, f: FileFacts) -> list[int]:
 def _body(lines: list[str], at: int) -> str:
     """A top-level function's text: from its line to the next line closing at column 0."""
     end = at
-    while end < len(lines) and not lines[end].startswith("}"):
+    last = min(len(lines), at + MAX_BODY)
+    while end < last and not lines[end].startswith("}"):
         end += 1
     return "\n".join(lines[at : end + 1])
 
@@ -173,12 +176,17 @@ def _producers(
         if text is None or not any(n in text for n in needles):
             continue
         at = Lines(text)
+        read_calls = 0
         for m in _WRITE.finditer(text):
             accessor, verb = m.group(1), m.group(2)
             if accessor not in polled or count.get(accessor, 0) >= MAX_SITES:
                 continue
-            if verb.startswith("update") and not _resets(text, m.end(), polled[accessor]):
-                continue
+            if verb.startswith("update"):
+                read_calls += 1
+                if read_calls > MAX_UPDATES:
+                    break
+                if not _resets(text, m.end(), polled[accessor]):
+                    continue
             model = accessor[0].upper() + accessor[1:]
             added.setdefault(path, set()).add(
                 # via the client's name for it, which the line shows (`db.photo.create(`)
