@@ -89,12 +89,13 @@ def link_prisma(
                 if more is not None:
                     texts.append(more)
         found = _polled(texts, models)
-        if not found:
+        lines = _consumer_lines(text, facts[path]) if found else []
+        if not lines or _never_started(facts, resolve, read, skip, path, text, lines):
             continue
         for accessor, fields in found.items():
             polled.setdefault(accessor, set()).update(fields)
             model = accessor[0].upper() + accessor[1:]
-            for line in _consumer_lines(text, facts[path]):
+            for line in lines:
                 added.setdefault(path, set()).add(HandoffSite("consume", TABLE, model, line))
     if polled:
         _producers(facts, read, skip, polled, added)
@@ -144,6 +145,49 @@ def _consumer_lines(text: str, f: FileFacts) -> list[int]:
         if any(f"{p}(" in body for p in private):
             out.append(at)
     return sorted(set(out))
+
+
+def _never_started(
+    facts: Mapping[str, FileFacts],
+    resolve: Resolve,
+    read: ReadText,
+    skip: Callable[[str], bool],
+    path: str,
+    text: str,
+    lines: list[int],
+) -> bool:
+    """Whether the files that import the poller's module only import it: none calls one
+    of its exported loop functions outside a comment (`// startReminders();`). A module
+    nothing imports is run as it is (`tsx worker.ts`)."""
+    all_lines = text.split("\n")
+    names = set()
+    for at in lines:
+        m = _EXPORTED.match(all_lines[at - 1])
+        if m:
+            names.add(m.group(1))
+    if not names:
+        return False
+    stem = path.rpartition("/")[2].partition(".")[0]
+    importers = 0
+    for other, f in facts.items():
+        if other == path or f.language not in _JS or skip(other):
+            continue
+        refs = [r for r in f.imports if r.spec.rpartition("/")[2].partition(".")[0] == stem]
+        if not any(resolve(other, f.language, r) == path for r in refs):
+            continue
+        importers += 1
+        got = _text(read, other)
+        if got is None:
+            return False
+        for line in got.split("\n"):
+            code = line.strip()
+            if not code.startswith(("//", "*", "/*", "import ")) and any(
+                f"{n}(" in code for n in names
+            ):
+                return False
+        if importers >= MAX_IMPORTS:
+            return False
+    return importers > 0
 
 
 def _body(lines: list[str], at: int) -> str:

@@ -108,3 +108,26 @@ def test_a_flow_to_the_table_names_the_client_accessor_the_line_shows() -> None:
     facts = analyze(snapshot, MemoryFactsCache(), default_catalog())
     whats = {s.what for f in facts.flows for s in f.sinks if s.path == "src/web/photos.ts"}
     assert "enqueues Photo via photo (db-table)" in whats
+
+
+def test_a_poller_its_importer_only_calls_in_a_comment_consumes_nothing() -> None:
+    files = {
+        **FILES,
+        "src/worker/flagged.ts": (
+            'import { db } from "../db";\n\n'
+            "const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));\n\n"
+            "export async function reviewFlagged() {\n"
+            "  while (true) {\n"
+            "    await db.photo.findMany({ where: { flagged: false } });\n"
+            "    await delay(60000);\n"
+            "  }\n}\n"
+        ),
+        "src/worker/main.ts": (
+            'import { startResizing } from "./resize";\n'
+            'import { reviewFlagged } from "./flagged";\n\n'
+            "startResizing();\n// reviewFlagged();\n"
+        ),
+    }
+    snapshot = MemorySnapshot({p: t.encode() for p, t in files.items()})
+    found = {h.name: h for h in analyze(snapshot, MemoryFactsCache(), default_catalog()).handoffs}
+    assert {e.path for e in found["Photo"].consumers} == {"src/worker/resize.ts"}
