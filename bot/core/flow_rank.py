@@ -145,15 +145,15 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
         count[sink_of[id(f)]] = count.get(sink_of[id(f)], 0) + 1
         site = (f.sinks[0].path, f.sinks[0].line)
         sites[site] = sites.get(site, 0) + 1
-    best: dict[str, tuple[int, int, Flow]] = {}
+    best: dict[str, tuple[bool, int, int, Flow]] = {}
     for i, f in enumerate(flows):
-        key = (sites[(f.sinks[0].path, f.sinks[0].line)], i, f)
+        key = (not _named_for(f, sink_of[id(f)]), sites[(f.sinks[0].path, f.sinks[0].line)], i, f)
         old = best.get(sink_of[id(f)])
-        if old is None or key[:2] < old[:2]:
+        if old is None or key[:3] < old[:3]:
             best[sink_of[id(f)]] = key
     # Truncated by the cap, the first flows to each sink spread over the entry files: a
     # file that calls twenty APIs does not crowd out the one that signs users up.
-    first = [f for _, _, f in sorted(best.values(), key=lambda k: k[1])]
+    first = [f for _, _, _, f in sorted(best.values(), key=lambda k: k[2])]
     order = {id(f): i for i, f in enumerate(first)}
     seen_file: dict[str, int] = {}
     turn: dict[int, int] = {}
@@ -179,6 +179,17 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
         key=lambda x: x[:2],
     )
     return first + [k[3] for k in second] + [f for _, _, f in rest] + routine
+
+
+def _named_for(flow: Flow, sink: str) -> bool:
+    """Whether the entry file is named for the service it reaches (`webhooks/stripe.ts` →
+    Stripe): the route that service calls, or the one made for it, stands for it."""
+    parts = flow.hops[0].path.lower().split("/")
+    stem = parts[-1].partition(".")[0]
+    if stem == "index" and len(parts) > 1:
+        stem = parts[-2]  # `webhooks/stripe/index.ts`
+    word = sink.partition(" ")[0].lower()
+    return len(stem) > 2 and stem == word
 
 
 def _routine(flow: Flow) -> bool:

@@ -78,6 +78,8 @@ class JsStores:
             return (label, store)
         if store == "Redis" and first.lower() in ops.REDIS_OPS:
             return (label, store)
+        if store == "Meilisearch" and first in ops.SEARCH_CLIENT_OPS:
+            return (label, store)
         sql_ops = ops.SQLITE_CLIENT_OPS if store == "SQLite" else ops.SQL_CLIENT_OPS
         if store in ops.SQL_STORES and first in sql_ops:
             return (label, store)
@@ -110,8 +112,12 @@ class JsStores:
         for local, spec, imported in fc.imports:
             if local != name:
                 continue
-            if not spec.startswith("."):
-                return _store_spec(spec)
+            if _store_spec(spec) or not spec.startswith("."):
+                found_spec = _store_spec(spec)
+                # a workspace package or a path alias (`@acme/search/client`, `@/lib/db`)
+                # is a module of the repository like a relative one
+                if found_spec or self.core.module_of(path, spec) is None:
+                    return found_spec
             target = self.core.module_of(path, spec)
             found = self.core.calls(target) if target is not None else None
             if found is None or depth >= MAX_ORIGIN_DEPTH or target is None:

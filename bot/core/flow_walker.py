@@ -39,6 +39,7 @@ class _Walker(_ImportWalker):
         kind: str,
         at: tuple[int | None, ...],
         named: bool = False,
+        avoid: frozenset[tuple[str, str]] = frozenset(),
     ) -> list[Flow]:
         """Up to `PER_ENTRY` flows from `start`, one per sink it reaches first (by what
         matters for its kind, then by distance): by calls first, from each function the
@@ -48,7 +49,9 @@ class _Walker(_ImportWalker):
         by_calls: list[tuple[str, Flow]] = []
         if self.graph is not None and self.graph.calls(start) is not None:
             if len(at) == 1:
-                by_calls = self.call_flows(start, name, kind, line)
+                by_calls = self.call_flows(start, name, kind, line, avoid=avoid)
+                if avoid and not by_calls:
+                    by_calls = self.call_flows(start, name, kind, line)
             else:
                 by_calls = self.several_flows(start, name, kind, at, named)
         kinds = {k for k, _ in by_calls}

@@ -131,9 +131,11 @@ def build_flows(
                 and _only_routes(facts[handler.routes_path])
             ):
                 del starts[handler.routes_path]
+    shared = _shared_calls(walker, starts, origin)
     for path in sorted(starts):
         name, kind, lines_at = starts[path]
-        flows.extend(walker.flows(path, name, kind, lines_at, path in one_route))
+        avoid = shared.get(origin.get(path, ""), frozenset())
+        flows.extend(walker.flows(path, name, kind, lines_at, path in one_route, avoid))
     return rank_flows(flows, walker.weight, origin)
 
 
@@ -178,6 +180,38 @@ def _common_calls(walker: _Walker, handlers: Sequence[RouteStart]) -> frozenset[
             counts[target] = counts.get(target, 0) + 1
     least = max(MIN_COMMON, len(handlers) // 4)
     return frozenset(t for t, n in counts.items() if n >= least)
+
+
+def _shared_calls(
+    walker: _Walker,
+    starts: Mapping[str, tuple[str, str, tuple[int | None, ...]]],
+    origin: Mapping[str, str],
+) -> dict[str, frozenset[tuple[str, str]]]:
+    """Per entry point of many HTTP files (a folder of Next.js API routes), the functions a
+    quarter of its files call (the current user's lookup): each file's walk leaves them for
+    last, as a route handler's does (`_common_calls`)."""
+    graph = walker.graph
+    if graph is None:
+        return {}
+    files: dict[str, list[str]] = {}
+    for path, (_name, kind, at) in starts.items():
+        if kind == "http" and len(at) == 1 and at[0] is None and path in origin:
+            files.setdefault(origin[path], []).append(path)
+    out: dict[str, frozenset[tuple[str, str]]] = {}
+    for entry, paths in files.items():
+        if len(paths) <= MIN_COMMON:
+            continue
+        counts: dict[tuple[str, str], int] = {}
+        for path in paths:
+            if graph.calls(path) is None:
+                continue
+            for target in {(t, q) for t, q, _at, _what in graph.steps(path, "")}:
+                counts[target] = counts.get(target, 0) + 1
+        least = max(MIN_COMMON, len(paths) // 4)
+        common = frozenset(t for t, n in counts.items() if n >= least)
+        if common:
+            out[entry] = common
+    return out
 
 
 _ROUTE_ONLY = frozenset({"HTTP route", "Django route", "Django URLs", "route"})

@@ -186,7 +186,12 @@ JS_CLIENTS = {
     "@redis/client": ("node-redis", "Redis"),
     "mongodb": ("MongoDB driver", "MongoDB"),
     "@prisma/client": ("Prisma", ""),
+    "meilisearch": ("Meilisearch client", "Meilisearch"),
 }
+# A search engine's client: the index (or the search) a call goes through.
+SEARCH_CLIENT_OPS = _words(
+    "index getIndex createIndex updateIndex deleteIndex getIndexes multiSearch swapIndexes"
+)
 JS_PREFIXED = (("drizzle-orm", "Drizzle"), ("@mikro-orm/", "MikroORM"))
 
 # --- Go -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.flow_idioms import FlowIdiom, misses
+from tests.core.flow_idioms import FlowIdiom, flows_of, misses
 
 NOTIFY = (
     "export async function ping(data) {\n"
@@ -302,6 +302,34 @@ IDIOMS = [
         ("src/cli.ts", "import yargs"),
     ),
     app(
+        "nextjs-pages-api-past-the-cited-twenty",
+        {
+            "deps": '"next": "14"',
+            **{
+                f"src/pages/api/a{n:02}.ts": "export default function handler(req, res) {\n"
+                "  res.status(200).end();\n}\n"
+                for n in range(24)
+            },
+            "src/pages/api/z.ts": "import { ping } from '../../lib/notify';\n\n"
+            "export default async function handler(req, res) {\n  await ping(req.body);\n"
+            "  res.status(201).end();\n}\n",
+        },
+        ("src/pages/api/z.ts", "export default async function handler"),
+        ("src/pages/api/z.ts", "import { ping }"),
+    ),
+    app(
+        "node-polling-loop-worker",
+        {
+            "src/worker/outbox.ts": "import { ping } from '../lib/notify';\n\n"
+            "const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));\n\n"
+            "export async function drainOutbox(pause: number) {\n  while (true) {\n"
+            "    await ping('tick');\n    await delay(pause);\n  }\n}\n",
+        },
+        ("src/worker/outbox.ts", "while (true)"),
+        ("src/worker/outbox.ts", "await delay(pause)"),
+        ("src/worker/outbox.ts", "import { ping }"),
+    ),
+    app(
         "bullmq-worker",
         {
             "deps": '"bullmq": "5"',
@@ -322,3 +350,57 @@ IDIOMS = [
 @pytest.mark.parametrize("idiom", IDIOMS, ids=lambda i: i.id)
 def test_js_flow_starts_at_the_route_and_reaches_the_call(idiom: FlowIdiom) -> None:
     assert misses(idiom) == []
+
+
+def _next_app(extra: dict[str, str]) -> dict[str, str]:
+    return {
+        "package.json": '{"name": "shop", "dependencies": {"next": "14", "@prisma/client": "5",'
+        ' "meilisearch": "0.40"}}\n',
+        "tsconfig.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./src/*"]}}}\n',
+        "src/lib/db.ts": "import { PrismaClient } from '@prisma/client';\n\n"
+        "export const db = new PrismaClient();\n",
+        "src/lib/auth.ts": "import { db } from '@/lib/db';\n\n"
+        "export async function requireUser(req) {\n"
+        "  return db.user.findUnique({ where: { token: req.headers.token } });\n}\n",
+        **extra,
+    }
+
+
+def test_a_helper_most_next_routes_call_first_is_walked_last() -> None:
+    routes = {
+        f"src/pages/api/r{n}.ts": "import { requireUser } from '@/lib/auth';\n\n"
+        "export default async function handler(req, res) {\n"
+        "  res.json(await requireUser(req));\n}\n"
+        for n in range(6)
+    }
+    routes["src/lib/items.ts"] = (
+        "import { db } from '@/lib/db';\n\n"
+        "export async function addItem(data) {\n  return db.item.create({ data });\n}\n"
+    )
+    routes["src/pages/api/items.ts"] = (
+        "import { requireUser } from '@/lib/auth';\nimport { addItem } from '@/lib/items';\n\n"
+        "export default async function handler(req, res) {\n  await requireUser(req);\n"
+        "  res.json(await addItem(req.body));\n}\n"
+    )
+    flows = flows_of(_next_app(routes))
+    sinks = {
+        (s.path, s.line)
+        for f in flows
+        if f.hops[0].path == "src/pages/api/items.ts"
+        for s in f.sinks
+    }
+    assert ("src/lib/items.ts", 4) in sinks
+
+
+def test_a_search_client_built_in_an_aliased_module_is_a_store_sink() -> None:
+    files = _next_app(
+        {
+            "src/lib/search.ts": "import { MeiliSearch } from 'meilisearch';\n\n"
+            "export const search = new MeiliSearch({ host: process.env.SEARCH_HOST });\n",
+            "src/pages/api/find.ts": "import { search } from '@/lib/search';\n\n"
+            "export default async function handler(req, res) {\n"
+            "  res.json(await search.index('items').search(req.query.q));\n}\n",
+        }
+    )
+    whats = {s.what for f in flows_of(files) for s in f.sinks if s.path == "src/pages/api/find.ts"}
+    assert "queries Meilisearch (Meilisearch client search.index)" in whats

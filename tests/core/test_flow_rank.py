@@ -108,6 +108,17 @@ def test_of_flows_to_one_sink_the_one_at_a_rarer_site_is_kept_first() -> None:
     assert kept[0].hops[0].path == "routes/forgot.py"
 
 
+def test_of_flows_to_one_sink_the_route_named_for_the_service_stands_for_it() -> None:
+    # Many routes reach the payment provider (each at its own line); the webhook route made
+    # for that provider is the one a reader looks for.
+    flows = [
+        _flow(f"pages/api/a{i:02}.ts", "Payfast", site=f"lib/billing{i}.ts") for i in range(30)
+    ]
+    flows.append(_flow("pages/api/webhooks/payfast/index.ts", "Payfast", site="lib/hook.ts"))
+    kept = rank_flows(flows, {}, {})
+    assert kept[0].hops[0].path == "pages/api/webhooks/payfast/index.ts"
+
+
 def test_deployed_flows_are_all_kept() -> None:
     flows = [_flow(f"jobs/j{i:02}.py", f"Store{i}", rank="deployed") for i in range(20)]
     flows += [_flow(f"routes/r{i:03}.py", "SQLite") for i in range(30)]

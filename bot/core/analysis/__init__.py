@@ -138,7 +138,7 @@ def _analyze(
     entrypoints = with_mounts(entries_state.result, prefixes)
     entrypoints = merge_processes(entrypoints, facts)  # a bin, a script, a compose service
     flows = build_flows(
-        entrypoints,
+        entrypoints + entries_state.overflow(),
         for_flows,
         resolver.resolve,
         handoffs,

@@ -292,6 +292,16 @@ class Entrypoints:
             proof = Evidence(path, _first_line(f, f"entrypoint.{kind}"))
             self.conventions.setdefault(convention, {})[path] = proof
 
+    def overflow(self) -> tuple[Entrypoint, ...]:
+        """The files of each folder convention past the `EVIDENCE_MAX` its entry point cites
+        (the 21st Next.js API route): each is a flow start all the same."""
+        out = []
+        for (kind, name), by_path in sorted(self.conventions.items()):
+            if len(by_path) > EVIDENCE_MAX:
+                rest = tuple(sorted(by_path.values())[EVIDENCE_MAX:])
+                out.append(Entrypoint(name, kind, rest, f"{len(by_path)} files"))
+        return tuple(out)
+
     def _collect(self) -> tuple[Entrypoint, ...]:
         out = [e for found in self.from_signals.values() for e in found]
         for (kind, name), by_path in self.conventions.items():

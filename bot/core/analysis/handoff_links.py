@@ -41,6 +41,7 @@ from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.analysis.table_queue import MECHANISM as TABLE
+from bot.core.analysis.table_queue_prisma import link_prisma
 from bot.core.model import FileFacts, HandoffSite, ImportRef
 
 MAX_CALLERS = 20  # call sites taken per wrapper
@@ -544,10 +545,15 @@ def link_handoffs(
     read_text: ReadText,
     skip: Callable[[str], bool],
 ) -> Linked:
-    if not any(s.role in _RAW or s.mechanism == TABLE for f in facts.values() for s in f.handoffs):
+    prisma = link_prisma(facts, resolve, read_text, skip)
+    if not prisma and not any(
+        s.role in _RAW or s.mechanism == TABLE for f in facts.values() for s in f.handoffs
+    ):
         return Linked(dict(facts), frozenset(), dict(facts))
     linker = _Linker(facts, resolve, read_text, skip)
     linker.run()
+    for path, sites in prisma.items():
+        linker.added[path] |= sites
     # JS/TS and Ruby job layers (base classes, enqueue functions, helpers): their callers
     # produce, a subclass's `perform` consumes. Both ends are walked by the flows as sites.
     for found, derived in (

@@ -10,7 +10,10 @@ second is a wait for a condition (a test helper, a start-up probe), not a schedu
 loop's pace is its shallowest sleep (a wait in one branch is not it); an `if now - last >
 60:` in a paced loop whose block sets `last` again is work done every 60 s (a health check).
 JavaScript's `setInterval` is left out: most of it polls from a browser page, and the path
-that would tell a page from a server is not part of a file's facts.
+that would tell a page from a server is not part of a file's facts. Its `while (true) { …;
+await delay(ms) }` is a loop here (a worker's poll; a browser file's loops are dropped by
+path when schedules are collected), cited at the loop and at the last sleep of its own body
+(an earlier one in an `if` is the idle wait of an early `continue`).
 """
 
 from __future__ import annotations
@@ -175,3 +178,85 @@ def go_loops(text: str) -> tuple[ScheduleSite, ...]:
     if "time.Sleep(" not in text and "time.After(" not in text:
         return ()
     return _indented(text, _GO_HEAD, _GO_FUNC, _GO_SLEEP, "time.", "//")
+
+
+# JavaScript/TypeScript, by indentation as Prettier leaves it.
+_JS_HEAD = re.compile(
+    r"(?:while[ \t]*+\([ \t]*+(?:true|1|!?this\.\w)|for[ \t]*+\([ \t]*+;[ \t]*+;)"
+)
+_JS_FUNC = re.compile(
+    r"(?:export[ \t]++)?(?:default[ \t]++)?(?:async[ \t]++)?function\*?[ \t]*+"
+    r"([A-Za-z_$][\w$]{0,100})"
+    r"|(?:export[ \t]++)?(?:const|let|var)[ \t]++([A-Za-z_$][\w$]{0,100})[ \t]*+=[ \t]*+"
+    r"(?:async\b|function\b|\()"
+    r"|(?:(?:private|public|protected|static)[ \t]++)?(?:async[ \t]++)?"
+    r"(?!(?:if|for|while|switch|catch|return|await|function|new|else)\b)"
+    r"([A-Za-z_$][\w$]{0,100})[ \t]*+\([^()\n]{0,200}\)[ \t]*+(?::[^{\n]{1,100})?\{"
+)
+# `await delay(ms)`, `await sleep(ms)`, `await setTimeout(ms)` (timers/promises), `await
+# new Promise((r) => setTimeout(r, ms))`.
+_JS_SLEEP = re.compile(
+    r"await[ \t]++(?:[\w$]{1,60}\.)?(?:delay|sleep|wait|pause|setTimeout)\(([^()\n]{1,80})\)"
+    r"|setTimeout\([ \t]*+[\w$]{1,60}[ \t]*+,[ \t]*+([^()\n]{1,80})\)"
+)
+_JS_SHORT = re.compile(r"\d{1,3}(?:\.\d*+)?\Z")  # a literal under a second, in milliseconds
+
+
+@dataclass(slots=True)
+class _JsLoop:
+    indent: int
+    line: int
+    holder: str
+    body: int = 0  # the body's own indentation
+    sleep: int = 0  # line of the sleep that sets the pace
+    sleep_indent: int = 0
+    pace: str = ""
+    retries: bool = False
+
+
+def js_loops(text: str) -> tuple[ScheduleSite, ...]:
+    if "await" not in text or ("while" not in text and "for" not in text):
+        return ()
+    funcs: list[tuple[int, str]] = []  # (indent, name) of the enclosing definitions
+    loops: list[_JsLoop] = []
+    out: list[ScheduleSite] = []
+
+    def close(loop: _JsLoop) -> None:
+        if loop.sleep and not loop.retries and len(out) < 2 * MAX_LOOPS:
+            for at in (loop.line, loop.sleep):
+                out.append(ScheduleSite(loop.holder, loop.pace, MECHANISM, at))
+
+    for i, raw in enumerate(text.split("\n"), 1):
+        line = raw[:MAX_LINE]
+        code = line.lstrip(" \t")
+        if not code or code.startswith(("//", "*", "/*")):
+            continue
+        depth = len(line) - len(code)
+        while loops and depth <= loops[-1].indent:
+            close(loops.pop())
+        while funcs and depth <= funcs[-1][0]:
+            funcs.pop()
+        if _JS_HEAD.match(code):
+            loops.append(_JsLoop(depth, i, funcs[-1][1] if funcs else ""))
+            continue
+        m = _JS_FUNC.match(code)
+        if m:
+            funcs.append((depth, m.group(m.lastindex or 0)))
+        if not loops:
+            continue
+        loop = loops[-1]
+        loop.body = loop.body or depth
+        if _RETRY.search(code):
+            loop.retries = True  # `attempt += 1`: a retry loop, not a schedule
+        s = _JS_SLEEP.search(code.split("//", 1)[0])
+        if s is None:
+            continue
+        value = " ".join((s.group(1) or s.group(2)).split())
+        if _JS_SHORT.match(value):
+            continue
+        # The last sleep at the body's own depth sets the pace; a deeper one only until then.
+        if not loop.sleep or depth <= loop.sleep_indent:
+            loop.sleep, loop.sleep_indent, loop.pace = i, depth, f"loop, sleeps {value}"
+    while loops:
+        close(loops.pop())
+    return tuple(out)

@@ -33,11 +33,12 @@ from bot.core.analysis.schedules import (
     yaml_schedules,
 )
 from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP
+from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 18  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 19  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -62,6 +63,7 @@ MOVEMENT_VERSION = 18  # 2: mailers whose call spans lines; 3: amqp needs its li
 # Redis sets and lists used as queues through a repository's helpers (`handoff_wrappers_ruby`)
 # 18: blinker named signals between files, queue classes of the repository, queues passed
 # as arguments; loops paced by their stop event, elapsed-time checks in a loop
+# 19: JS/TS `while (true) { …; await delay(ms) }` polling loops, Prisma tables polled as queues
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -154,6 +156,7 @@ _GATED = frozenset({"python", *_JS})
 _JS_MAY_DOT = re.compile(r"\.(?:process\(|consume\(|publish\(['\"]|subscribe\(['\"])")
 _JS_MAY_PAREN = re.compile(r"\((?:(?<=Worker\()|(?<=Processor\()|(?<=Interval\())")
 _JS_MAY_CRON = re.compile(r"ron(?<=[Cc]ron)")
+_JS_MAY_LOOP = re.compile(r"(?:while[ \t]*+\([ \t]*+(?:true|1|!?this\.)|for[ \t]*+\([ \t]*+;)")
 _JS_MAY_WORDS = (
     *("Queue", "topic", "scheduleJob", "agenda", "Agenda", "boss", "Boss", "addJob("),
     *("taskList", "MessageCommand", "sqs", "socket.io", "FlowProducer", "repeat"),
@@ -170,6 +173,7 @@ def javascript_may_move(text: str) -> bool:
         or _JS_MAY_CRON.search(text) is not None
         or _JS_MAY_DOT.search(text) is not None
         or _JS_MAY_PAREN.search(text) is not None
+        or ("await" in text and _JS_MAY_LOOP.search(text) is not None)  # `loops.js_loops`
     )
 
 
@@ -350,7 +354,7 @@ def pair_handoffs(
             Handoff(
                 name,
                 mechs[0],
-                _evidence(taken, derived),
+                _evidence(taken, derived, spread=mechs[0] == TABLE),
                 _evidence(made),
             )
         )
@@ -375,9 +379,22 @@ def _string_constants(facts: Mapping[str, FileFacts]) -> dict[str, str]:
 
 
 def _evidence(
-    sites: Iterable[tuple[str, HandoffSite]], derived: frozenset[tuple[str, int]] = frozenset()
+    sites: Iterable[tuple[str, HandoffSite]],
+    derived: frozenset[tuple[str, int]] = frozenset(),
+    spread: bool = False,
 ) -> tuple[Evidence, ...]:
     found = sorted({Evidence(p, s.line) for p, s in sites}, key=evidence_key)
+    if spread and len(found) > EVIDENCE_MAX:
+        # A table written from all over (every controller that saves the row): one writer
+        # per folder first, so the worker's own writes are not cut by the web's many.
+        turn: dict[str, int] = {}
+        order = []
+        for e in found:
+            folder = e.path.rpartition("/")[0]
+            order.append((turn.get(folder, 0), e))
+            turn[folder] = turn.get(folder, 0) + 1
+        order.sort(key=lambda te: (te[0], evidence_key(te[1])))
+        return tuple(sorted((e for _, e in order[:EVIDENCE_MAX]), key=evidence_key))
     if derived and len(found) > EVIDENCE_MAX:
         found.sort(key=lambda e: (e.path, e.line) in derived)  # stable: direct ones first
         return tuple(sorted(found[:EVIDENCE_MAX], key=evidence_key))
@@ -414,6 +431,8 @@ def collect_schedules(
                 browser_path(path) or "example" in path.lower()
             ):
                 continue  # a page's clock or poll, a usage example: not the product's work
+            if s.mechanism == LOOP and browser_path(path):
+                continue  # a page's `while (true) { await sleep(…) }`
             if s.mechanism == INTERVAL and not s.target:
                 s = replace(s, name=_loop_name(path, ""))
             name = _loop_name(path, s.name) if s.mechanism == LOOP else s.name

@@ -23,7 +23,7 @@ from dataclasses import fields
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from bot.core.analysis.loops import go_loops, python_loops, ruby_loops
+from bot.core.analysis.loops import go_loops, js_loops, python_loops, ruby_loops
 from bot.core.analysis.schedules_go import CRON_FIELD, go_schedules
 from bot.core.analysis.schedules_js import javascript_schedules
 from bot.core.analysis.schedules_python import python_schedules
@@ -249,7 +249,7 @@ def schedules_for(language: str, text: str) -> tuple[ScheduleSite, ...]:
     if language == "ruby":
         return _sorted([*ruby_schedules(text), *ruby_loops(text)])
     if language in ("javascript", "typescript"):
-        return javascript_schedules(text)
+        return _sorted([*javascript_schedules(text), *js_loops(text)])
     if language == "go":
         return _sorted([*go_schedules(text), *go_loops(text)])
     return ()

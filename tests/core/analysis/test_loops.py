@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.core.analysis.loops import go_loops, python_loops, ruby_loops
+from bot.core.analysis.loops import go_loops, js_loops, python_loops, ruby_loops
 from bot.core.analysis.movement import collect_schedules, with_movement
 from bot.core.analysis.schedules import go_schedules
 from bot.core.model import FileFacts, ScheduleSite
@@ -249,3 +249,67 @@ def test_hostile_event_loops_are_quick() -> None:
     python_loops("while not " + "a." * 50_000 + "is_set():\n" + "  x.wait(" * 30_000 + "\n")
     python_loops("while True:\n" + "  if a - b > 1:\n" * 30_000 + "  sleep(5)\n")
     assert time.process_time() - start < 2.0
+
+
+NODE_POLLER = """\
+import { setTimeout as sleep } from "node:timers/promises";
+import { nextBatch, handle } from "./store";
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function drainOutbox(pause: number) {
+  while (true) {
+    const rows = await nextBatch();
+    if (rows.length === 0) {
+      await delay(pause);
+      continue;
+    }
+    await Promise.allSettled(rows.map((row) => handle(row)));
+    await delay(pause);
+  }
+}
+
+export const refreshCovers = async () => {
+  for (;;) {
+    await handle(null);
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+  }
+};
+
+class Probe {
+  async waitUntilReady() {
+    while (true) {
+      if (await ready()) return;
+      await sleep(200);
+    }
+  }
+
+  async reconnect() {
+    let attempt = 0;
+    while (true) {
+      attempt += 1;
+      await sleep(5000);
+    }
+  }
+}
+"""
+
+
+def test_a_node_loop_that_awaits_a_delay_is_a_schedule_cited_at_its_last_body_sleep() -> None:
+    assert rows(js_loops(NODE_POLLER)) == {
+        ("drainOutbox", "loop, sleeps pause", 7),
+        ("drainOutbox", "loop, sleeps pause", 14),
+        ("refreshCovers", "loop, sleeps 60_000", 19),
+        ("refreshCovers", "loop, sleeps 60_000", 21),
+    }  # a wait under a second polls a condition; a loop counting attempts retries
+
+
+def test_a_page_loop_is_not_a_schedule_but_a_worker_file_loop_is() -> None:
+    text = NODE_POLLER.encode()
+    facts = {
+        "web/components/Poller.tsx": with_movement(FileFacts(language="typescript"), text),
+        "worker/jobs/outbox.ts": with_movement(FileFacts(language="typescript"), text),
+    }
+    found = collect_schedules(facts, lambda _: False)
+    assert {ev.path for s in found for ev in s.evidence} == {"worker/jobs/outbox.ts"}
+    assert {s.name for s in found} == {"drainOutbox", "refreshCovers"}

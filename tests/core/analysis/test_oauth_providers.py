@@ -73,3 +73,44 @@ def test_omniauth_providers_in_an_initializer_name_each_provider() -> None:
     )
     assert found["GitLab OAuth"].evidence == (Evidence("config/initializers/omniauth.rb", 2),)
     assert "Facebook Login" not in found
+
+
+def test_every_next_auth_oauth_provider_module_names_a_service() -> None:
+    # next-auth v4 and Auth.js ship one module per provider; the catalog lists them all, so a
+    # provider file importing many of them claims each (credentials and email are local).
+    oauth = (
+        "42-school",
+        "atlassian",
+        "box",
+        "coinbase",
+        "dropbox",
+        "faceit",
+        "hubspot",
+        "kakao",
+        "line",
+        "linkedin",
+        "mailru",
+        "naver",
+        "osu",
+        "reddit",
+        "slack",
+        "todoist",
+        "twitch",
+        "united-effects",
+        "vk",
+        "wikimedia",
+        "wordpress",
+        "zitadel",
+        "zoom",
+    )
+    source = "".join(f'import P{i} from "next-auth/providers/{m}";\n' for i, m in enumerate(oauth))
+    source += 'import Local from "next-auth/providers/credentials";\n'
+    source += 'import Kinde from "@auth/core/providers/kinde";\n'
+    found = integrations({"web/auth/providers.ts": source.encode()})
+    auth = {name: s for name, s in found.items() if s.category == "auth"}
+    assert len(auth) == len(oauth) + 1
+    assert found["Kinde"].evidence == (Evidence("web/auth/providers.ts", len(oauth) + 2),)
+    assert found["Zoom OAuth"].evidence == (Evidence("web/auth/providers.ts", len(oauth)),)
+    for module in oauth:
+        assert CATALOG.by_js_import(f"next-auth/providers/{module}"), module
+        assert CATALOG.by_js_import(f"@auth/core/providers/{module}"), module
