@@ -104,8 +104,9 @@ class GoExtractor:
     name = "go"
     # 2: unclosed strings and comments end their line or file; 3: gRPC methods; 4: route
     # handlers, Go 1.22 "GET /p" patterns; 5: sub-router prefixes, gorilla `.Methods(…)`;
-    # 6: library calls that name a service (go_library_calls)
-    version = 6
+    # 6: library calls that name a service (go_library_calls); 7: a handler wrapped with
+    # literal options (`perm(h.send, "tx:send")`)
+    version = 7
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:

@@ -59,8 +59,9 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 5  # 2: string literals on one line are not code; 3: route handlers; 4: include,
-    # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls
+    version = 6  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls;
+    # 6: a handler wrapped with literal options
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:
