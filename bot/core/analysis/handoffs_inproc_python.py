@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.analysis.handoffs_inproc_blocks import enclosing
+from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
