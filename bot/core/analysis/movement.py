@@ -37,7 +37,7 @@ from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 16  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 17  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -58,6 +58,8 @@ MOVEMENT_VERSION = 16  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 16: periodic idioms: re-armed `threading.Timer`, periodic signal receivers and registries,
 # croner, toad-scheduler, recursive `setTimeout`, rufus-scheduler; Go schedules named for
 # their function
+# 17: Go cron entries whose spec is a variable; Go field channels fed from another file of
+# the package, or through a function's channel parameter
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
