@@ -197,6 +197,7 @@ class _Linker(handoff_links_js.LinkerState):
         sends: _Sites = []
         spawns: _Sites = []
         receives: _Sites = []
+        foreign: _Sites = []
         for path, f in self.facts.items():
             if not f.handoffs or self.skip(path):
                 continue
@@ -205,6 +206,8 @@ class _Linker(handoff_links_js.LinkerState):
                     wrappers.append((path, s))
                 elif s.role == "send":
                     sends.append((path, s))
+                elif s.role in _GO_FOREIGN:
+                    foreign.append((path, s))
                 elif s.role == "spawn":
                     spawns.append((path, s))
                 elif s.role in ("receive", "drain"):
@@ -212,7 +215,7 @@ class _Linker(handoff_links_js.LinkerState):
         for path, s in self.table_consumers():
             wrappers += self.table_producers(path, s)
         self.python_wrappers = {p for p, w in wrappers if w.mechanism != "go-channel"}
-        promoted = self.go_fields(sends, spawns, receives)
+        promoted = self.go_fields(sends, spawns, receives, foreign)
         for path, w in wrappers[:MAX_WRAPPERS]:
             if w.mechanism == "go-channel":
                 if (path, w.line) in promoted:
@@ -279,18 +282,42 @@ class _Linker(handoff_links_js.LinkerState):
                     return got
         return None
 
-    def go_fields(self, sends: _Sites, spawns: _Sites, receives: _Sites) -> set[tuple[str, int]]:
+    def go_fields(
+        self, sends: _Sites, spawns: _Sites, receives: _Sites, foreign: _Sites = ()
+    ) -> set[tuple[str, int]]:
         """Pairs spawns and receivers; returns the (path, line) of the sends made producers."""
         spawned = {(_dir(p), s.name, *s.aliases[:2]) for p, s in spawns}
         fields: set[tuple[str, str]] = set()  # (package folder, element type)
         # A field drained by a function of the package (`for r := range s.queue`): the
-        # struct's own worker; its sends (and their wrappers' callers) produce.
+        # struct's own worker; its sends (and their wrappers' callers) produce. So do sends
+        # on it from another file of the package (`fsend`), and sends on a channel parameter
+        # (`psend`) of a function the package calls with the field (`pass`).
         sent = {(_dir(p), s.aliases[0]) for p, s in sends if s.aliases}
+        sent |= {(_dir(p), s.name) for p, s in foreign if s.role == "fsend"}
+        param_sends: dict[tuple[str, ...], _Sites] = defaultdict(list)
+        for p, s in foreign:
+            if s.role == "psend":
+                param_sends[(s.name, *s.aliases[:2])].append((p, s))
+        # (caller's path, pass site, the sends on the parameter it reaches): a function of
+        # that name in the caller's package or in one the caller's package imports.
+        passes: list[tuple[str, HandoffSite, _Sites]] = []
+        for p, s in foreign:
+            if s.role == "pass":
+                reached = [
+                    (home, send)
+                    for home, send in param_sends.get((s.name, *s.aliases[:2]), [])[:MAX_CALLERS]
+                    if _dir(p) in self.go_dirs(_dir(home))
+                ]
+                if reached:
+                    passes.append((p, s, reached))
+        sent |= {(_dir(p), s.aliases[2]) for p, s, _ in passes}
+        drained: dict[tuple[str, str], str] = {}  # (package folder, field) -> element type
         for path, s in receives:
             if s.role == "drain":
                 if (_dir(path), s.aliases[0]) in sent:
                     self.add(path, HandoffSite("consume", "go-channel", s.name, s.line))
                     fields.add((_dir(path), s.name))
+                    drained[(_dir(path), s.aliases[0])] = s.name
                 continue
             if (_dir(path), s.name, *s.aliases[:2]) in spawned:
                 self.add(path, HandoffSite("consume", "go-channel", s.aliases[0], s.line))
@@ -301,6 +328,17 @@ class _Linker(handoff_links_js.LinkerState):
                 # "via queue": the line names the field, not the element type
                 self.add(path, HandoffSite("produce", "go-channel", s.name, s.line, s.aliases[:1]))
                 out.add((path, s.line))
+        for path, s in foreign:
+            if s.role == "fsend" and (_dir(path), s.name) in drained:
+                elem = drained[(_dir(path), s.name)]
+                self.add(path, HandoffSite("produce", "go-channel", elem, s.line, (s.name,)))
+        for path, s, reached in passes:
+            if drained.get((_dir(path), s.aliases[2])) == s.aliases[0]:
+                for home, send in reached:
+                    site = HandoffSite(
+                        "produce", "go-channel", s.aliases[0], send.line, s.aliases[2:3]
+                    )
+                    self.add(home, site)
         return out
 
     def go_callers(self, path: str, w: HandoffSite) -> None:
@@ -435,6 +473,8 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
     return None
 
 
+# Go sends the field scan leaves to this stage (`handoffs_go._other_sends`, `_passes`).
+_GO_FOREIGN = frozenset({"fsend", "psend", "pass"})
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
     {"wrapper", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}

@@ -51,6 +51,13 @@ _GO_FIELD = re.compile(
 _GO_FIELD_SEND = re.compile(
     r"\A[ \t]*+(?:case[ \t]++)?[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})[ \t]*+<-[ \t]*+\S"
 )
+# A send on a field reached through a value (`p.owner.queue <- msg`): the field may be
+# declared in another file of the package (a `foreign` send, paired there by field name).
+_GO_DEEP_SEND = re.compile(r"\A[ \t]*+(?:case[ \t]++)?([A-Za-z_][\w.]{0,200})[ \t]*+<-[ \t]*+\S")
+# A channel parameter a function may send on (`ch chan T`, `ch chan<- T`).
+_GO_SEND_PARAM = re.compile(r"\Achan(?:<-)?[ \t]*+([\w.*\[\]{}]{1,200})[ \t]*+\Z")
+# A call passing arguments (`m.box.Scan(100, m.queue)`): the function's name and arguments.
+_GO_CALL_ARGS = re.compile(r"(?<!\w)([A-Za-z_]\w{0,100}+)\(([^()\n]{0,400}+)\)")
 _GO_SPAWN = re.compile(
     r"\A[ \t]*+go[ \t]++(?:[A-Za-z_]\w{0,100}\.)?([A-Za-z_]\w{0,100})[ \t]*+\(([^\n]{0,400})\)"
 )
@@ -66,7 +73,7 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
     """Channels written in one place and received by a goroutine (see the module doc), and
     the ends of task queues and brokers (`handoffs_go_brokers`)."""
     out: list[HandoffSite] = []
-    if "chan" in text:
+    if "chan" in text or "<-" in text:
         lines = [line[:MAX_LINE] for line in text.splitlines()]
         out = _local_channels(lines) if "go " in text else []
         fielded = _field_channels(lines)
@@ -185,6 +192,7 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
     out: list[HandoffSite] = []
     # (name, line, chan params, "method" or "func") of the function the scan is in
     func: tuple[str, int, list[tuple[str, str]], str] | None = None
+    sendable: dict[str, tuple[str, int]] = {}  # channel parameter -> (element type, index)
     received: set[str] = set()
     drained: set[str] = set()  # fields the current function receives from
     go_func = (0, -1)  # (line, indentation) of the last goroutine literal opened
@@ -201,13 +209,17 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
         if line.startswith("func"):
             close()
             func, received, drained, go_func = None, set(), set(), (0, -1)
+            sendable = {}
             m = _GO_FUNC.match(line)
             if m:
                 chans = []
-                for param, kind in _params(m.group(3)):
+                for k, (param, kind) in enumerate(_params(m.group(3))):
                     c = _GO_CHAN_PARAM.match(kind)
                     ok = c is not None and "chan<-" not in kind and c.group(1) not in _SIGNAL_TYPES
                     chans.append((param, c.group(1)) if ok and c else ("", ""))
+                    w = _GO_SEND_PARAM.match(kind)
+                    if w and w.group(1) not in _SIGNAL_TYPES:
+                        sendable[param] = (w.group(1), k)
                 func = (m.group(2), i, chans, "method" if m.group(1) else "func")
             else:
                 # Parameters the pattern does not read (`fn func() []string`): the function
@@ -222,8 +234,12 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
             for param, _ in func[2]:
                 if param and _receives(line, param):
                     received.add(param)
+        if "<-" in line:
+            out += _other_sends(line, i, func[0], fields, sendable)
         if not fields:
             continue
+        if "(" in line and "." in line and not line.lstrip().startswith("go "):
+            out += _passes(line, i, fields)
         if ("go " in line or ".Go(" in line) and _GO_GO_FUNC.match(line):
             go_func = (i, len(line) - len(line.lstrip()))
         if "<-" in line or "range" in line:
@@ -252,6 +268,50 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
                         site = HandoffSite("spawn", "go-channel", g.group(1), i, (elem, str(k)))
                         out.append(site)
     close()
+    return out
+
+
+def _other_sends(
+    line: str, i: int, func: str, fields: dict[str, str], sendable: dict[str, tuple[str, int]]
+) -> list[HandoffSite]:
+    """Sends the field scan does not read: on a channel parameter (`psend`: paired with the
+    callers that pass a field, `pass`) and on a field the file does not declare, reached
+    through a value (`p.owner.queue <- m`, `fsend`: paired with a drain of the package)."""
+    m = _GO_DEEP_SEND.match(line)
+    if m is None:
+        return []
+    target = m.group(1)
+    if "." not in target:
+        if target in sendable:
+            elem, k = sendable[target]
+            return [HandoffSite("psend", "go-channel", func, i, (elem, str(k)))]
+        return []
+    field = target.rpartition(".")[2]
+    if field in fields:
+        if target.count(".") == 1:
+            return []  # `s.queue <- v`: a `send` of the field scan
+        return [HandoffSite("send", "go-channel", fields[field], i, (field,))]
+    return [HandoffSite("fsend", "go-channel", field, i, (func,))]
+
+
+# Builtins that take a channel and hand nothing off.
+_BUILTINS = frozenset({"close", "len", "cap", "make", "append", "delete", "print", "println"})
+
+
+def _passes(line: str, i: int, fields: dict[str, str]) -> list[HandoffSite]:
+    """Calls that pass a field channel of this file as argument k (`m.box.Scan(10, m.queue)`):
+    `pass` sites, named by the function called, with (element type, k, field)."""
+    out: list[HandoffSite] = []
+    for c in _GO_CALL_ARGS.finditer(line):
+        if c.group(1) in _BUILTINS:
+            continue
+        for k, arg in enumerate(c.group(2).split(",")[:MAX_PARAMS]):
+            a = _GO_FIELD_ARG.match(arg)
+            if a and a.group(1) in fields:
+                elem = fields[a.group(1)]
+                out.append(
+                    HandoffSite("pass", "go-channel", c.group(1), i, (elem, str(k), a.group(1)))
+                )
     return out
 
 
