@@ -30,11 +30,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from posixpath import splitext
+from posixpath import dirname, join, normpath, splitext
 
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
 from bot.core.analysis.egress_names import folder_display
+from bot.core.analysis.golang import GENERATOR
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
@@ -142,10 +143,13 @@ def egress_services(
                 stem, _, name = value.partition("=")
                 spelled.setdefault(stem, []).append(name)
     found: dict[str, _Found] = {}
+    generated_by = _generators(files)
     for path in sorted(files):
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
             continue
+        if path in generated_by or dirname(path) in generated_by:
+            continue  # a program `go generate` runs at build time: not the app's calls
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
         folder = service_folder_name(path)
         browser = browser_path(path)
@@ -202,6 +206,18 @@ def egress_services(
             )
         )
     return (), tuple(sorted(out, key=lambda s: (s.name.casefold(), s.name)))
+
+
+def _generators(files: Mapping[str, FileFacts]) -> set[str]:
+    """The folders (or files) that `//go:generate go run ./x` lines name, from the root."""
+    out: set[str] = set()
+    for path, f in files.items():
+        if f.language != "go":
+            continue
+        for sig in f.signals:
+            if sig.kind == GENERATOR:
+                out.add(normpath(join(dirname(path), sig.detail)))
+    return out
 
 
 def _destination(
