@@ -283,9 +283,10 @@ class _Linker(handoff_links_js.LinkerState):
         return None
 
     def go_fields(
-        self, sends: _Sites, spawns: _Sites, receives: _Sites, foreign: _Sites = ()
+        self, sends: _Sites, spawns: _Sites, receives: _Sites, foreign: _Sites | None = None
     ) -> set[tuple[str, int]]:
         """Pairs spawns and receivers; returns the (path, line) of the sends made producers."""
+        foreign = foreign or []
         spawned = {(_dir(p), s.name, *s.aliases[:2]) for p, s in spawns}
         fields: set[tuple[str, str]] = set()  # (package folder, element type)
         # A field drained by a function of the package (`for r := range s.queue`): the
