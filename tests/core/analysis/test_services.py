@@ -851,3 +851,17 @@ def test_a_service_named_only_by_a_maintainers_script_is_not_the_apps() -> None:
     files["app/pay.py"] = python(ImportRef("stripe", 2))
     (stripe,) = collect_services(files, CATALOG).integrations
     assert stripe.evidence == (E("app/pay.py", 2), E("scripts/translate.py", 3))
+
+
+def test_mailbox_clients_and_captcha_hosts_name_their_services() -> None:
+    facts = run(
+        {
+            "go.mod": b"module example.com/app\n\ngo 1.22\n",
+            "bounces/box.go": b'package bounces\n\nimport "github.com/knadh/go-pop3"\n\n'
+            b"var _ = pop3.New\n",
+            "mailin/fetch.py": b"import imaplib\n\nbox = imaplib.IMAP4_SSL(HOST)\n",
+            "forms/check.go": b'package forms\n\nimport "net/http"\n\nfunc ok() {\n'
+            b'\thttp.PostForm("https://api.hcaptcha.com/siteverify", nil)\n}\n',
+        }
+    )
+    assert {s.name for s in facts.integrations} == {"POP3 mailbox", "IMAP mailbox", "hCaptcha"}
