@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wrappers_ruby
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
+from bot.core.analysis.handoffs_go import SENT_SIGNALS
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
@@ -320,9 +321,12 @@ class _Linker(handoff_links_js.LinkerState):
                     fields.add((_dir(path), s.name))
                     drained[(_dir(path), s.aliases[0])] = s.name
                 continue
+            if s.aliases[0] in SENT_SIGNALS:
+                continue  # a signal parameter: only through a field the program sends on
             if (_dir(path), s.name, *s.aliases[:2]) in spawned:
                 self.add(path, HandoffSite("consume", "go-channel", s.aliases[0], s.line))
                 fields.add((_dir(path), s.aliases[0]))
+        self.go_passed_receivers(foreign, receives, sent, fields, drained)
         out = set()
         for path, s in sends:
             if (_dir(path), s.name) in fields:
@@ -341,6 +345,30 @@ class _Linker(handoff_links_js.LinkerState):
                     )
                     self.add(home, site)
         return out
+
+    def go_passed_receivers(
+        self,
+        foreign: _Sites,
+        receives: _Sites,
+        sent: set[tuple[str, str]],
+        fields: set[tuple[str, str]],
+        drained: dict[tuple[str, str], str],
+    ) -> None:
+        """A function that receives from its channel parameter k, called with a field the
+        package sends on as argument k (`<-awaitStop(stopCh, …)` beside `stopCh: stopCh,`):
+        that function consumes, and the field's sends produce."""
+        by_name: dict[tuple[str, ...], _Sites] = defaultdict(list)
+        for p, s in receives:
+            if s.role == "receive":
+                by_name[(s.name, *s.aliases[:2])].append((p, s))
+        for p, s in foreign:
+            if s.role != "pass" or (_dir(p), s.aliases[2]) not in sent:
+                continue
+            for home, r in by_name.get((s.name, *s.aliases[:2]), [])[:MAX_CALLERS]:
+                if _dir(p) in self.go_dirs(_dir(home)):
+                    self.add(home, HandoffSite("consume", "go-channel", s.aliases[0], r.line))
+                    fields.add((_dir(p), s.aliases[0]))
+                    drained[(_dir(p), s.aliases[2])] = s.aliases[0]
 
     def go_callers(self, path: str, w: HandoffSite) -> None:
         elem, kind = (*w.aliases, "", "")[:2]

@@ -250,4 +250,75 @@ def test_hostile_foreign_sends_and_passes_stay_fast() -> None:
         + ("\t" + "a" * 1_500 + "(t.q, t.q\n") * 2_000
         + "}\n"
     )
+    go_sites("chan\n" + ("func f(a func(" + "(" * 900 + ", b chan X\n") * 2_000)
+    go_sites("type T struct {\n\tq chan X\n}\n" + "\tq: " + "q" * 1_900 + ",\n" * 5_000)
     assert time.process_time() - start < 20  # generous: a shared machine
+
+
+# A restart request: handlers send a signal on the app's field; main passes the channel it
+# stored there to a function whose goroutine waits on it.
+RESTART_MAIN = b"""package main
+
+import (
+\t"os"
+\t"os/signal"
+\t"syscall"
+)
+
+type App struct {
+\trestart chan os.Signal
+}
+
+func main() {
+\trestartCh := make(chan os.Signal, 1)
+\tapp := &App{
+\t\trestart: restartCh,
+\t}
+\tserve(app)
+\tsignal.Notify(restartCh, syscall.SIGHUP)
+\t<-waitRestart(restartCh, func() {
+\t\tcleanup()
+\t})
+}
+"""
+
+RESTART_ADMIN = b"""package main
+
+import "syscall"
+
+func (a *App) Restart() {
+\tgo func() {
+\t\ta.restart <- syscall.SIGHUP
+\t}()
+}
+"""
+
+RESTART_WAIT = b"""package main
+
+import "os"
+
+func waitRestart(sig chan os.Signal, done func()) chan bool {
+\tout := make(chan bool)
+\tgo func() {
+\t\tfor range sig {
+\t\t\tdone()
+\t\t}
+\t}()
+\treturn out
+}
+"""
+
+
+def test_a_signal_the_program_sends_on_a_field_reaches_the_function_main_passes_it_to() -> None:
+    files = {
+        "go.mod": GO_MOD,
+        "main.go": RESTART_MAIN,
+        "admin.go": RESTART_ADMIN,
+        "wait.go": RESTART_WAIT,
+    }
+    found = by_name(facts_of(files))
+    assert set(found) == {"os.Signal"}
+    assert ends(found["os.Signal"]) == ({"admin.go:7"}, {"wait.go:5"})
+    # Only the OS sends (`signal.Notify`): nothing of the program's own is handed off.
+    del files["admin.go"]
+    assert by_name(facts_of(files)) == {}
