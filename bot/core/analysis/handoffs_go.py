@@ -248,9 +248,9 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
     if fields:
         for line in lines:
             if ":" in line:
-                k = _GO_KEYED.match(line)
-                if k and k.group(1) in fields:
-                    bound[k.group(2)] = k.group(1)
+                keyed = _GO_KEYED.match(line)
+                if keyed and keyed.group(1) in fields:
+                    bound[keyed.group(2)] = keyed.group(1)
     out: list[HandoffSite] = []
     # (name, line, chan params, "method" or "func") of the function the scan is in
     func: tuple[str, int, list[tuple[str, str]], str] | None = None
@@ -281,8 +281,8 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
                 # between the balanced parentheses.
                 n = _GO_FUNC_NAME.match(line)
                 if n:
-                    inner = _balanced(line, n.end() - 1) if line[n.end() - 1] == "(" else ""
-                    chans, sendable = _channel_params(inner)
+                    between = _balanced(line, n.end() - 1) if line[n.end() - 1] == "(" else ""
+                    chans, sendable = _channel_params(between)
                     func = (n.group(2), i, chans, "method" if n.group(1) else "func")
             continue
         if func is None or line.lstrip().startswith("//"):
