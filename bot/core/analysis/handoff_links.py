@@ -341,7 +341,7 @@ class _Linker(handoff_links_js.LinkerState):
             if drained.get((_dir(path), s.aliases[2])) == s.aliases[0]:
                 for home, send in reached:
                     site = HandoffSite(
-                        "produce", "go-channel", s.aliases[0], send.line, s.aliases[2:3]
+                        "produce", "go-channel", s.aliases[0], send.line, send.aliases[2:3]
                     )
                     self.add(home, site)
         return out

@@ -341,7 +341,7 @@ def _other_sends(
     if "." not in target:
         if target in sendable:
             elem, k = sendable[target]
-            return [HandoffSite("psend", "go-channel", func, i, (elem, str(k)))]
+            return [HandoffSite("psend", "go-channel", func, i, (elem, str(k), target))]
         return []
     field = target.rpartition(".")[2]
     if field in fields:
