@@ -37,6 +37,7 @@ from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wra
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
 from bot.core.analysis.handoffs_go import SENT_SIGNALS
+from bot.core.analysis.handoffs_go_hubs import PUBLISH, RECEIVE, SUBSCRIBE
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
@@ -199,6 +200,7 @@ class _Linker(handoff_links_js.LinkerState):
         spawns: _Sites = []
         receives: _Sites = []
         foreign: _Sites = []
+        hubs: _Sites = []
         for path, f in self.facts.items():
             if not f.handoffs or self.skip(path):
                 continue
@@ -209,6 +211,8 @@ class _Linker(handoff_links_js.LinkerState):
                     sends.append((path, s))
                 elif s.role in _GO_FOREIGN:
                     foreign.append((path, s))
+                elif s.role in _GO_HUB:
+                    hubs.append((path, s))
                 elif s.role == "spawn":
                     spawns.append((path, s))
                 elif s.role in ("receive", "drain"):
@@ -217,6 +221,8 @@ class _Linker(handoff_links_js.LinkerState):
             wrappers += self.table_producers(path, s)
         self.python_wrappers = {p for p, w in wrappers if w.mechanism != "go-channel"}
         promoted = self.go_fields(sends, spawns, receives, foreign)
+        wrappers += self.go_hubs(hubs)
+        promoted |= {(p, w.line) for p, w in wrappers if w.role == "hub-wrapper"}
         for path, w in wrappers[:MAX_WRAPPERS]:
             if w.mechanism == "go-channel":
                 if (path, w.line) in promoted:
@@ -370,6 +376,28 @@ class _Linker(handoff_links_js.LinkerState):
                     fields.add((_dir(p), s.aliases[0]))
                     drained[(_dir(p), s.aliases[2])] = s.aliases[0]
 
+    def go_hubs(self, hubs: _Sites) -> list[tuple[str, HandoffSite]]:
+        """Broadcast hubs (`handoffs_go_hubs`): a function that receives from the channel a
+        hub's subscribing method returned (in the hub's package or one importing it)
+        consumes; the publishing method is then a wrapper whose callers produce."""
+        subscribe = {(_dir(p), s.name): s.aliases[0] for p, s in hubs if s.role == SUBSCRIBE}
+        out: list[tuple[str, HandoffSite]] = []
+        for home, name in sorted({(d, n) for d, n in subscribe}):
+            elem = subscribe[(home, name)]
+            dirs = self.go_dirs(home)
+            heard = False
+            for p, s in hubs:
+                if s.role == RECEIVE and s.name == name and _dir(p) in dirs:
+                    self.add(p, HandoffSite("consume", "go-channel", elem, s.line))
+                    heard = True
+            if heard:
+                out += [
+                    (p, HandoffSite("hub-wrapper", "go-channel", s.name, s.line, (elem, "method")))
+                    for p, s in hubs
+                    if s.role == PUBLISH and _dir(p) == home and s.aliases[0] == elem
+                ]
+        return out
+
     def go_callers(self, path: str, w: HandoffSite) -> None:
         elem, kind = (*w.aliases, "", "")[:2]
         home = _dir(path)
@@ -504,10 +532,13 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
 
 # Go sends the field scan leaves to this stage (`handoffs_go._other_sends`, `_passes`).
 _GO_FOREIGN = frozenset({"fsend", "psend", "pass"})
+_GO_HUB = frozenset({PUBLISH, SUBSCRIBE, RECEIVE})
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
     {"wrapper", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
     | handoff_wrappers_js.ROLES
+    | _GO_FOREIGN
+    | _GO_HUB
 )
 
 

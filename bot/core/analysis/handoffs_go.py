@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.handoffs_go_brokers import broker_sites
+from bot.core.analysis.handoffs_go_hubs import hub_sites
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -92,6 +93,8 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
         out += fielded
         if "go " in text and "make(" in text:
             out += _pool_channels(lines, out)
+    if "<-" in text or "range" in text:
+        out += hub_sites([line[:MAX_LINE] for line in text.splitlines()])
     out += broker_sites(text)
     return tuple(sorted({s for s in out if s.name}))
 

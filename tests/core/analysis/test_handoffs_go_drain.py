@@ -251,6 +251,15 @@ def test_hostile_foreign_sends_and_passes_stay_fast() -> None:
         + "}\n"
     )
     go_sites("chan\n" + ("func f(a func(" + "(" * 900 + ", b chan X\n") * 2_000)
+    go_sites(
+        "func f() {\n" + ("\tin := a.b.c.Listen(" + "x." * 600 + "\n") * 2_000 + "<-in\n" * 3_000
+    )
+    go_sites(
+        "type B struct {\n"
+        + "\tl map[int]chan M\n" * 3_000
+        + "}\n"
+        + "func (b *B) x() chan M {\n" * 2_000
+    )
     go_sites("type T struct {\n\tq chan X\n}\n" + "\tq: " + "q" * 1_900 + ",\n" * 5_000)
     assert time.process_time() - start < 20  # generous: a shared machine
 
@@ -322,3 +331,66 @@ def test_a_signal_the_program_sends_on_a_field_reaches_the_function_main_passes_
     # Only the OS sends (`signal.Notify`): nothing of the program's own is handed off.
     del files["admin.go"]
     assert by_name(facts_of(files)) == {}
+
+
+# A broadcast bus: listeners' channels kept in a map, a broadcast to each, a stream handler
+# in another package that listens and forwards what it hears.
+BUS = b"""package bus
+
+import "sync"
+
+type Msg struct{ Text string }
+
+type Bus struct {
+\tmu        sync.Mutex
+\tlisteners map[int]chan Msg
+}
+
+func (b *Bus) Listen(id int) chan Msg {
+\tch := make(chan Msg, 10)
+\tb.mu.Lock()
+\tb.listeners[id] = ch
+\tb.mu.Unlock()
+\treturn ch
+}
+
+func (b *Bus) Broadcast(m Msg) {
+\tfor _, ch := range b.listeners {
+\t\tselect {
+\t\tcase ch <- m:
+\t\tdefault:
+\t\t}
+\t}
+}
+
+func (b *Bus) Warn(text string) {
+\tb.Broadcast(Msg{Text: text})
+}
+"""
+
+STREAM = b"""package web
+
+import "example.com/app/bus"
+
+type Server struct{ bus *bus.Bus }
+
+func (s *Server) Stream(w Writer) error {
+\tin := s.bus.Listen(7)
+\tfor m := range in {
+\t\tw.Write(m.Text)
+\t}
+\treturn nil
+}
+"""
+
+
+def test_a_broadcast_hub_pairs_its_publishers_callers_with_who_listens() -> None:
+    files = {"go.mod": GO_MOD, "bus/bus.go": BUS, "web/stream.go": STREAM}
+    found = by_name(facts_of(files))
+    assert set(found) == {"Msg"}
+    assert ends(found["Msg"]) == ({"bus/bus.go:30"}, {"web/stream.go:7"})
+
+
+def test_a_hub_nobody_listens_to_is_no_hand_off() -> None:
+    quiet = STREAM.replace(b"\tfor m := range in {\n\t\tw.Write(m.Text)\n\t}\n", b"\t_ = in\n")
+    assert by_name(facts_of({"go.mod": GO_MOD, "bus/bus.go": BUS, "web/stream.go": quiet})) == {}
