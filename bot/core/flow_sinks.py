@@ -51,8 +51,8 @@ def file_sinks(
         # An outbound call the egress scan found: where the data leaves the process (a
         # "candidate", a call with a URL to a function that may send it, is not one yet).
         # A StatsD client sends counters about the work, not the work's data: no sink.
-        if c.kind in ("candidate", "statsd"):
-            continue
+        if c.kind in ("candidate", "statsd", "inbound"):
+            continue  # (a webhook's signature check: the provider sends, nothing leaves)
         client = c.client.removeprefix("wrapper:")
         if c.origin == "sdk":  # an SDK client's call: its service, by the catalog's host
             service = (hosts or {}).get(c.host, c.host)
@@ -84,7 +84,7 @@ def file_sinks(
     # Lines where the file only shows the service to the browser (an avatar URL it renders)
     # or counts work (a StatsD client): the flow's data does not leave there.
     aside = {x.line for x in f.signals if x.kind == "config.avatar"}
-    aside.update(c.line for c in f.calls if c.kind == "statsd")
+    aside.update(c.line for c in f.calls if c.kind in ("statsd", "inbound"))
     for line, s in services.get(path, ()):
         if s.category == "queue":
             continue  # the queue library itself: its enqueues are the hand-off sites

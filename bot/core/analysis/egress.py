@@ -72,7 +72,7 @@ from bot.core.analysis.egress_wrappers import (
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 9  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 10  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -80,6 +80,7 @@ EGRESS_VERSION = 9  # 2: SMTP calls, programs run, knex clients (egress_other); 
 # 7: Rails config values (`X::Application.config.k[:key]`) are settings with the initializer's
 # hosts; a Ruby method of `self` read by key is not user data; 8: OAuth clients' `site:`
 # 9: Ruby `URI::HTTPS.build(host: …)`
+# 10: Go wrapper calls through the receiver, `Get/Post` on a declared `http.Client`
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -142,6 +143,8 @@ def _outbound_calls(
     language: str, family: str, root: Node, data: bytes, calls_wanted: bool, signals_wanted: bool
 ) -> tuple[tuple[OutboundCall, ...], tuple[Signal, ...], tuple[tuple[str, str], ...]]:
     f = _File(family)
+    if family == "go" and b"http.Client" in data:
+        f.go_clients = http_clients(data)
     nodes = find(language, root, _CALL_TYPES[family])
     calls = _split_hosts(_calls(f, nodes)) if calls_wanted else []
     if signals_wanted:
@@ -197,6 +200,25 @@ def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
 
 
 _JS_VERB_ENDS = tuple(f".{v}" for v in models._JS_VERBS.split())
+# Go names typed or bound as an `http.Client`: a field or variable declaration, an
+# assignment or a keyed struct element. Anchored or led by a literal; bounded.
+_GO_CLIENT_DECL = re.compile(
+    rb"(?m)^[ \t]*+(?:var[ \t]++)?([A-Za-z_]\w{0,80}+)[ \t]++\*?http\.Client\b"
+)
+_GO_CLIENT_BOUND = re.compile(rb"(?<!\w)([A-Za-z_]\w{0,80}+)[ \t]*+:?=?[ \t]*+&?http\.Client\{")
+MAX_CLIENT_NAMES = 50
+
+
+def http_clients(data: bytes) -> frozenset[str]:
+    """The names a Go file declares or binds as an `http.Client` (the last segment of
+    `s.client = &http.Client{…}`)."""
+    names: set[str] = set()
+    for pattern in (_GO_CLIENT_DECL, _GO_CLIENT_BOUND):
+        for m in pattern.finditer(data):
+            names.add(m.group(1).decode("ascii"))
+            if len(names) >= MAX_CLIENT_NAMES:
+                break
+    return frozenset(names)
 
 
 def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> OutboundCall | None:
@@ -219,9 +241,13 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
     if name in f.instances and base is None:
         base = f.instances[name][1]
     if model is None and f.language == "go":
-        method = callee.rsplit(".", 1)[-1]
+        receiver, _, method = callee.rpartition(".")
         if method in models.GO_RESTY_VERBS and ".R()." in callee:
             model = models.UrlArg(0, "", "resty")
+        elif method in models.GO_CLIENT_VERBS and (
+            receiver == "http.DefaultClient" or receiver.rpartition(".")[2] in f.go_clients
+        ):
+            model = models.UrlArg(0, "", "net/http")  # `c.client.PostForm(url, form)`
     if (
         model is None
         and f.language == "ruby"

@@ -60,6 +60,9 @@ class _File:
     # Go: fields of a method's receiver that its request sends to (`r.endpoint`): a function
     # that sets one from its parameter is a wrapper (a request builder, `_field_wrappers`)
     sent_fields: set[str] = field(default_factory=set)
+    # Go: names declared or bound as a `*http.Client` (`client *http.Client`, `c: &http.Client{`)
+    # whose `Get`/`Post`/`PostForm`/`Head` take the URL first (`http_clients`)
+    go_clients: frozenset[str] = frozenset()
     signals: list[Signal] = field(default_factory=list)
     sdk: egress_sdk.SdkNames = field(default_factory=egress_sdk.SdkNames)  # client parameters
     # `heads()`, kept while no alias or instance is added (the two maps never lose a key,

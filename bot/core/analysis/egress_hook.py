@@ -16,6 +16,7 @@ from posixpath import splitext
 from typing import Any
 
 from bot.core.analysis.egress import EGRESS_VERSION, outbound_calls
+from bot.core.analysis.egress_inbound import inbound_calls, webhook_stem
 from bot.core.analysis.egress_links import avatar_signals
 from bot.core.analysis.egress_names import spellings
 from bot.core.analysis.egress_services import browser_path, service_folder_name
@@ -38,8 +39,8 @@ GRAMMARS = {
 
 
 SPELLING = "egress.spelling"  # meta: "<folder stem>=<a name the file defines>"
-HOOK_VERSION = 3  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
-# fetched `.gravatar_url` (egress_links)
+HOOK_VERSION = 4  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
+# fetched `.gravatar_url` (egress_links); 4: providers' webhooks checked here (egress_inbound)
 
 
 class WithEgress:
@@ -58,11 +59,14 @@ class WithEgress:
         if grammar is None:
             return facts
         calls, signals, meta = outbound_calls(grammar, data)
+        inbound = inbound_calls(path, data)
+        calls = (*calls, *inbound)
         requests = any(c.kind == "http" for c in calls)
         signals = (*signals, *avatar_signals(data, browser_path(path), requests))
         if not (calls or signals or meta):
             return facts
         stem = service_folder_name(path) if calls else ""
+        stem = stem or (webhook_stem(path) if inbound else "")
         if stem:  # how the code spells the service its folder is named for
             meta = (*meta, *((SPELLING, f"{stem}={name}") for name in spellings(stem, data)))
         return replace(

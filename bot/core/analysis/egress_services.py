@@ -18,7 +18,9 @@ Rules, per call in product code (tests, examples and dev files make no claim):
 * a setting or env var → an integration "HTTP endpoint configured by X";
 * a relative URL (the app's own server) or an unknown one → nothing;
 * a StatsD client → "StatsD server"; a raw socket (`egress_sockets`) → its written host, else
-  "Server at X (socket)" for the setting, env var or field X holding its address.
+  "Server at X (socket)" for the setting, env var or field X holding its address;
+* a provider's webhook whose signature the app checks (`egress_inbound`) → the provider its
+  file in a folder of webhooks is named for.
 
 A ``candidate`` call (a URL literal passed to some function) counts only when some file
 defines a wrapper of that name. Services merge with the catalog's by name: the call site is
@@ -30,11 +32,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from posixpath import splitext
+from posixpath import dirname, join, normpath, splitext
 
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
+from bot.core.analysis.egress_inbound import KIND as INBOUND
+from bot.core.analysis.egress_inbound import webhook_stem
 from bot.core.analysis.egress_names import folder_display
+from bot.core.analysis.golang import GENERATOR
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
@@ -143,10 +148,13 @@ def egress_services(
                 stem, _, name = value.partition("=")
                 spelled.setdefault(stem, []).append(name)
     found: dict[str, _Found] = {}
+    generated_by = _generators(files)
     for path in sorted(files):
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
             continue
+        if path in generated_by or dirname(path) in generated_by:
+            continue  # a program `go generate` runs at build time: not the app's calls
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
         folder = service_folder_name(path)
         browser = browser_path(path)
@@ -173,6 +181,10 @@ def egress_services(
                 named = _git_destination(call, catalog)
             elif call.kind in ("statsd", "socket") and not folder:
                 named = _socket_destination(call, catalog)
+            elif call.kind == INBOUND:  # a provider's webhook: the folder names who posts
+                stem = webhook_stem(path)
+                ok = stem and _service_stem(stem)
+                named = _inbound_source(stem, catalog, spelled) if ok else None
             else:
                 named = _destination(call, folder, consts, catalog, spelled)
             if named is None:
@@ -203,6 +215,25 @@ def egress_services(
             )
         )
     return (), tuple(sorted(out, key=lambda s: (s.name.casefold(), s.name)))
+
+
+def _inbound_source(
+    stem: str, catalog: Catalog, spelled: Mapping[str, list[str]]
+) -> tuple[str, str, str]:
+    name, category = _folder_service(stem, catalog, spelled)
+    return name, "webhooks" if category == HTTP_API else category, ""
+
+
+def _generators(files: Mapping[str, FileFacts]) -> set[str]:
+    """The folders (or files) that `//go:generate go run ./x` lines name, from the root."""
+    out: set[str] = set()
+    for path, f in files.items():
+        if f.language != "go":
+            continue
+        for sig in f.signals:
+            if sig.kind == GENERATOR:
+                out.add(normpath(join(dirname(path), sig.detail)))
+    return out
 
 
 def _destination(

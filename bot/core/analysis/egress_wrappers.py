@@ -108,14 +108,18 @@ def _note_sent_field(f: _File, node: Node, url: Node) -> None:
     function = _enclosing_function(node)
     if operand is None or operand.type != "identifier" or function is None:
         return
+    if text(operand, 80) in _receiver_names(function):
+        f.sent_fields.add(text(url.child_by_field_name("field"), 80))
+
+
+def _receiver_names(function: Node) -> list[str]:
+    """Go: the name a method's receiver is bound to (`p` of `func (p *Poster) send(…)`)."""
     receiver = function.child_by_field_name("receiver")
-    names = [
+    return [
         text(n, 80)
         for p in (receiver.named_children[:4] if receiver is not None else ())
         for n in p.children_by_field_name("name")[:4]
     ]
-    if text(operand, 80) in names:
-        f.sent_fields.add(text(url.child_by_field_name("field"), 80))
 
 
 def _field_wrappers(f: _File, nodes: list[Node]) -> None:
@@ -164,7 +168,7 @@ def _go_token_endpoint(f: _File, node: Node) -> OutboundCall | None:
 def _wrapper_call(f: _File, node: Node) -> OutboundCall | None:
     callee = _callee(node)
     head, _, name = callee.rpartition(".")
-    if head not in ("", "this", "self", "cls", "@"):
+    if head not in ("", "this", "self", "cls", "@") and not _own_receiver(f, node, head):
         return None
     index = f.wrappers.get(name)
     if index is None:
@@ -181,6 +185,15 @@ def _wrapper_call(f: _File, node: Node) -> OutboundCall | None:
     return OutboundCall(
         "http", line(node), f"wrapper:{name}", host, configured_by, origin, _timeout(f, node)
     )
+
+
+def _own_receiver(f: _File, node: Node, head: str) -> bool:
+    """Go: whether `head` is the receiver of the method the call is in (`p.exec(…)` in a
+    method of `p`: the file's own wrapper, as `self.` is in Python)."""
+    if f.language != "go" or not head.isidentifier():
+        return False
+    function = _enclosing_function(node)
+    return function is not None and head in _receiver_names(function)
 
 
 def _mark_wrapper(f: _File, node: Node, parameter: str) -> bool:

@@ -36,6 +36,8 @@ from dataclasses import dataclass, replace
 from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wrappers_ruby
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
+from bot.core.analysis.handoffs_go import SENT_SIGNALS
+from bot.core.analysis.handoffs_go_hubs import PUBLISH, RECEIVE, SUBSCRIBE
 from bot.core.analysis.handoffs_inproc_python import QUEUE
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
@@ -200,6 +202,8 @@ class _Linker(handoff_links_js.LinkerState):
         sends: _Sites = []
         spawns: _Sites = []
         receives: _Sites = []
+        foreign: _Sites = []
+        hubs: _Sites = []
         for path, f in self.facts.items():
             if not f.handoffs or self.skip(path):
                 continue
@@ -210,6 +214,10 @@ class _Linker(handoff_links_js.LinkerState):
                     drainers.append((path, s))
                 elif s.role == "send":
                     sends.append((path, s))
+                elif s.role in _GO_FOREIGN:
+                    foreign.append((path, s))
+                elif s.role in _GO_HUB:
+                    hubs.append((path, s))
                 elif s.role == "spawn":
                     spawns.append((path, s))
                 elif s.role in ("receive", "drain"):
@@ -218,7 +226,9 @@ class _Linker(handoff_links_js.LinkerState):
             wrappers += self.table_producers(path, s)
         self.python_wrappers = {p for p, w in wrappers if w.mechanism != "go-channel"}
         self.python_wrappers |= {p for p, _ in drainers}
-        promoted = self.go_fields(sends, spawns, receives)
+        promoted = self.go_fields(sends, spawns, receives, foreign)
+        wrappers += self.go_hubs(hubs)
+        promoted |= {(p, w.line) for p, w in wrappers if w.role == "hub-wrapper"}
         for path, w in wrappers[:MAX_WRAPPERS]:
             if w.mechanism == "go-channel":
                 if (path, w.line) in promoted:
@@ -287,28 +297,113 @@ class _Linker(handoff_links_js.LinkerState):
                     return got
         return None
 
-    def go_fields(self, sends: _Sites, spawns: _Sites, receives: _Sites) -> set[tuple[str, int]]:
+    def go_fields(
+        self, sends: _Sites, spawns: _Sites, receives: _Sites, foreign: _Sites | None = None
+    ) -> set[tuple[str, int]]:
         """Pairs spawns and receivers; returns the (path, line) of the sends made producers."""
+        foreign = foreign or []
         spawned = {(_dir(p), s.name, *s.aliases[:2]) for p, s in spawns}
         fields: set[tuple[str, str]] = set()  # (package folder, element type)
         # A field drained by a function of the package (`for r := range s.queue`): the
-        # struct's own worker; its sends (and their wrappers' callers) produce.
+        # struct's own worker; its sends (and their wrappers' callers) produce. So do sends
+        # on it from another file of the package (`fsend`), and sends on a channel parameter
+        # (`psend`) of a function the package calls with the field (`pass`).
         sent = {(_dir(p), s.aliases[0]) for p, s in sends if s.aliases}
+        sent |= {(_dir(p), s.name) for p, s in foreign if s.role == "fsend"}
+        param_sends: dict[tuple[str, ...], _Sites] = defaultdict(list)
+        for p, s in foreign:
+            if s.role == "psend":
+                param_sends[(s.name, *s.aliases[:2])].append((p, s))
+        # (caller's path, pass site, the sends on the parameter it reaches): a function of
+        # that name in the caller's package or in one the caller's package imports.
+        passes: list[tuple[str, HandoffSite, _Sites]] = []
+        for p, s in foreign:
+            if s.role == "pass":
+                reached = [
+                    (home, send)
+                    for home, send in param_sends.get((s.name, *s.aliases[:2]), [])[:MAX_CALLERS]
+                    if _dir(p) in self.go_dirs(_dir(home))
+                ]
+                if reached:
+                    passes.append((p, s, reached))
+        sent |= {(_dir(p), s.aliases[2]) for p, s, _ in passes}
+        drained: dict[tuple[str, str], str] = {}  # (package folder, field) -> element type
         for path, s in receives:
             if s.role == "drain":
                 if (_dir(path), s.aliases[0]) in sent:
                     self.add(path, HandoffSite("consume", "go-channel", s.name, s.line))
                     fields.add((_dir(path), s.name))
+                    drained[(_dir(path), s.aliases[0])] = s.name
                 continue
+            if s.aliases[0] in SENT_SIGNALS:
+                continue  # a signal parameter: only through a field the program sends on
             if (_dir(path), s.name, *s.aliases[:2]) in spawned:
                 self.add(path, HandoffSite("consume", "go-channel", s.aliases[0], s.line))
                 fields.add((_dir(path), s.aliases[0]))
+        self.go_passed_receivers(foreign, receives, sent, fields, drained)
         out = set()
         for path, s in sends:
             if (_dir(path), s.name) in fields:
                 # "via queue": the line names the field, not the element type
                 self.add(path, HandoffSite("produce", "go-channel", s.name, s.line, s.aliases[:1]))
                 out.add((path, s.line))
+        for path, s in foreign:
+            if s.role == "fsend" and (_dir(path), s.name) in drained:
+                elem = drained[(_dir(path), s.name)]
+                self.add(path, HandoffSite("produce", "go-channel", elem, s.line, (s.name,)))
+        for path, s, reached in passes:
+            if drained.get((_dir(path), s.aliases[2])) == s.aliases[0]:
+                for home, send in reached:
+                    site = HandoffSite(
+                        "produce", "go-channel", s.aliases[0], send.line, send.aliases[2:3]
+                    )
+                    self.add(home, site)
+        return out
+
+    def go_passed_receivers(
+        self,
+        foreign: _Sites,
+        receives: _Sites,
+        sent: set[tuple[str, str]],
+        fields: set[tuple[str, str]],
+        drained: dict[tuple[str, str], str],
+    ) -> None:
+        """A function that receives from its channel parameter k, called with a field the
+        package sends on as argument k (`<-awaitStop(stopCh, …)` beside `stopCh: stopCh,`):
+        that function consumes, and the field's sends produce."""
+        by_name: dict[tuple[str, ...], _Sites] = defaultdict(list)
+        for p, s in receives:
+            if s.role == "receive":
+                by_name[(s.name, *s.aliases[:2])].append((p, s))
+        for p, s in foreign:
+            if s.role != "pass" or (_dir(p), s.aliases[2]) not in sent:
+                continue
+            for home, r in by_name.get((s.name, *s.aliases[:2]), [])[:MAX_CALLERS]:
+                if _dir(p) in self.go_dirs(_dir(home)):
+                    self.add(home, HandoffSite("consume", "go-channel", s.aliases[0], r.line))
+                    fields.add((_dir(p), s.aliases[0]))
+                    drained[(_dir(p), s.aliases[2])] = s.aliases[0]
+
+    def go_hubs(self, hubs: _Sites) -> list[tuple[str, HandoffSite]]:
+        """Broadcast hubs (`handoffs_go_hubs`): a function that receives from the channel a
+        hub's subscribing method returned (in the hub's package or one importing it)
+        consumes; the publishing method is then a wrapper whose callers produce."""
+        subscribe = {(_dir(p), s.name): s.aliases[0] for p, s in hubs if s.role == SUBSCRIBE}
+        out: list[tuple[str, HandoffSite]] = []
+        for home, name in sorted({(d, n) for d, n in subscribe}):
+            elem = subscribe[(home, name)]
+            dirs = self.go_dirs(home)
+            heard = False
+            for p, s in hubs:
+                if s.role == RECEIVE and s.name == name and _dir(p) in dirs:
+                    self.add(p, HandoffSite("consume", "go-channel", elem, s.line))
+                    heard = True
+            if heard:
+                out += [
+                    (p, HandoffSite("hub-wrapper", "go-channel", s.name, s.line, (elem, "method")))
+                    for p, s in hubs
+                    if s.role == PUBLISH and _dir(p) == home and s.aliases[0] == elem
+                ]
         return out
 
     def go_callers(self, path: str, w: HandoffSite) -> None:
@@ -521,10 +616,15 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
     return None
 
 
+# Go sends the field scan leaves to this stage (`handoffs_go._other_sends`, `_passes`).
+_GO_FOREIGN = frozenset({"fsend", "psend", "pass"})
+_GO_HUB = frozenset({PUBLISH, SUBSCRIBE, RECEIVE})
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
     {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
     | handoff_wrappers_js.ROLES
+    | _GO_FOREIGN
+    | _GO_HUB
 )
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.handoffs_go_brokers import broker_sites
+from bot.core.analysis.handoffs_go_hubs import hub_sites
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -51,6 +52,21 @@ _GO_FIELD = re.compile(
 _GO_FIELD_SEND = re.compile(
     r"\A[ \t]*+(?:case[ \t]++)?[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})[ \t]*+<-[ \t]*+\S"
 )
+# A send on a field reached through a value (`p.owner.queue <- msg`): the field may be
+# declared in another file of the package (a `foreign` send, paired there by field name).
+_GO_DEEP_SEND = re.compile(r"\A[ \t]*+(?:case[ \t]++)?([A-Za-z_][\w.]{0,200})[ \t]*+<-[ \t]*+\S")
+# A channel parameter a function may send on (`ch chan T`, `ch chan<- T`).
+_GO_SEND_PARAM = re.compile(r"\Achan(?:<-)?[ \t]*+([\w.*\[\]{}]{1,200})[ \t]*+\Z")
+# A call passing arguments (`m.box.Scan(100, m.queue)`): the function's name and arguments.
+# (up to a nested call: `wait(ch, done, func() {` reads `ch, done`)
+_GO_CALL_ARGS = re.compile(r"(?<!\w)([A-Za-z_]\w{0,100}+)\(([^()\n]{0,400}+)([()]?)")
+# `ch: ch,` in a struct literal: the local channel stored in the field of that name.
+_GO_KEYED = re.compile(
+    r"\A[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+:[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+,"
+)
+# Element types the program may send itself as a request (`a.reload <- syscall.SIGHUP`):
+# a field or parameter of them counts where its sends and a consumer are both found.
+SENT_SIGNALS = frozenset({"os.Signal"})
 _GO_SPAWN = re.compile(
     r"\A[ \t]*+go[ \t]++(?:[A-Za-z_]\w{0,100}\.)?([A-Za-z_]\w{0,100})[ \t]*+\(([^\n]{0,400})\)"
 )
@@ -66,7 +82,7 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
     """Channels written in one place and received by a goroutine (see the module doc), and
     the ends of task queues and brokers (`handoffs_go_brokers`)."""
     out: list[HandoffSite] = []
-    if "chan" in text:
+    if "chan" in text or "<-" in text:
         lines = [line[:MAX_LINE] for line in text.splitlines()]
         out = _local_channels(lines) if "go " in text else []
         fielded = _field_channels(lines)
@@ -77,6 +93,8 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
         out += fielded
         if "go " in text and "make(" in text:
             out += _pool_channels(lines, out)
+    if "<-" in text or "range" in text:
+        out += hub_sites([line[:MAX_LINE] for line in text.splitlines()])
     out += broker_sites(text)
     return tuple(sorted({s for s in out if s.name}))
 
@@ -153,11 +171,58 @@ def _local_channels(lines: list[str]) -> list[HandoffSite]:
     return out
 
 
+def _channel_params(
+    text: str,
+) -> tuple[list[tuple[str, str]], dict[str, tuple[str, int]]]:
+    """The (name, element type) of each parameter a function may receive from (("", "")
+    for the others), and the channel parameters it may send on, with their index."""
+    chans: list[tuple[str, str]] = []
+    sendable: dict[str, tuple[str, int]] = {}
+    for k, (param, kind) in enumerate(_params(text)):
+        c = _GO_CHAN_PARAM.match(kind)
+        ok = c is not None and "chan<-" not in kind
+        chans.append((param, c.group(1)) if ok and c and _not_signal(c.group(1)) else ("", ""))
+        w = _GO_SEND_PARAM.match(kind)
+        if w and w.group(1) not in _SIGNAL_TYPES:
+            sendable[param] = (w.group(1), k)
+    return chans, sendable
+
+
+def _balanced(line: str, at: int) -> str:
+    """The text inside the parentheses opening at `at`, "" when they do not close."""
+    depth = 0
+    for j in range(at, len(line)):
+        if line[j] == "(":
+            depth += 1
+        elif line[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return line[at + 1 : j]
+    return ""
+
+
+def _top_level(text: str) -> list[str]:
+    """`text` split at the commas outside parentheses and brackets."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for j, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:j])
+            start = j + 1
+    parts.append(text[start:])
+    return parts
+
+
 def _params(text: str) -> list[tuple[str, str]]:
     """(name, type) of each parameter; `a, b chan T` gives both names the type."""
     out: list[tuple[str, str]] = []
     pending: list[str] = []
-    for part in text.split(",")[:MAX_PARAMS]:
+    for part in _top_level(text)[:MAX_PARAMS]:
         words = part.strip().split(None, 1)
         if len(words) == 1:
             pending.append(words[0])
@@ -178,13 +243,21 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
                 in_struct = False
                 continue
             m = _GO_FIELD.match(line)
-            if m and m.group(2) not in _SIGNAL_TYPES:
+            if m and (m.group(2) not in _SIGNAL_TYPES or m.group(2) in SENT_SIGNALS):
                 fields[m.group(1)] = m.group(2)
         elif line.startswith("type") and _GO_STRUCT.match(line):
             in_struct = True
+    bound: dict[str, str] = {}  # local channel -> the field a struct literal stores it in
+    if fields:
+        for line in lines:
+            if ":" in line:
+                keyed = _GO_KEYED.match(line)
+                if keyed and keyed.group(1) in fields:
+                    bound[keyed.group(2)] = keyed.group(1)
     out: list[HandoffSite] = []
     # (name, line, chan params, "method" or "func") of the function the scan is in
     func: tuple[str, int, list[tuple[str, str]], str] | None = None
+    sendable: dict[str, tuple[str, int]] = {}  # channel parameter -> (element type, index)
     received: set[str] = set()
     drained: set[str] = set()  # fields the current function receives from
     go_func = (0, -1)  # (line, indentation) of the last goroutine literal opened
@@ -201,20 +274,19 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
         if line.startswith("func"):
             close()
             func, received, drained, go_func = None, set(), set(), (0, -1)
+            sendable = {}
             m = _GO_FUNC.match(line)
             if m:
-                chans = []
-                for param, kind in _params(m.group(3)):
-                    c = _GO_CHAN_PARAM.match(kind)
-                    ok = c is not None and "chan<-" not in kind and c.group(1) not in _SIGNAL_TYPES
-                    chans.append((param, c.group(1)) if ok and c else ("", ""))
+                chans, sendable = _channel_params(m.group(3))
                 func = (m.group(2), i, chans, "method" if m.group(1) else "func")
             else:
-                # Parameters the pattern does not read (`fn func() []string`): the function
-                # still sends and drains; it just has no channel parameters.
+                # Parameters with parentheses of their own (`fn func() []string`): read
+                # between the balanced parentheses.
                 n = _GO_FUNC_NAME.match(line)
                 if n:
-                    func = (n.group(2), i, [], "method" if n.group(1) else "func")
+                    between = _balanced(line, n.end() - 1) if line[n.end() - 1] == "(" else ""
+                    chans, sendable = _channel_params(between)
+                    func = (n.group(2), i, chans, "method" if n.group(1) else "func")
             continue
         if func is None or line.lstrip().startswith("//"):
             continue
@@ -222,8 +294,12 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
             for param, _ in func[2]:
                 if param and _receives(line, param):
                     received.add(param)
+        if "<-" in line:
+            out += _other_sends(line, i, func[0], fields, sendable)
         if not fields:
             continue
+        if "(" in line and ("." in line or bound) and not line.lstrip().startswith("go "):
+            out += _passes(line, i, fields, bound)
         if ("go " in line or ".Go(" in line) and _GO_GO_FUNC.match(line):
             go_func = (i, len(line) - len(line.lstrip()))
         if "<-" in line or "range" in line:
@@ -252,6 +328,59 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
                         site = HandoffSite("spawn", "go-channel", g.group(1), i, (elem, str(k)))
                         out.append(site)
     close()
+    return out
+
+
+def _other_sends(
+    line: str, i: int, func: str, fields: dict[str, str], sendable: dict[str, tuple[str, int]]
+) -> list[HandoffSite]:
+    """Sends the field scan does not read: on a channel parameter (`psend`: paired with the
+    callers that pass a field, `pass`) and on a field the file does not declare, reached
+    through a value (`p.owner.queue <- m`, `fsend`: paired with a drain of the package)."""
+    m = _GO_DEEP_SEND.match(line)
+    if m is None:
+        return []
+    target = m.group(1)
+    if "." not in target:
+        if target in sendable:
+            elem, k = sendable[target]
+            return [HandoffSite("psend", "go-channel", func, i, (elem, str(k), target))]
+        return []
+    field = target.rpartition(".")[2]
+    if field in fields:
+        if target.count(".") == 1:
+            return []  # `s.queue <- v`: a `send` of the field scan
+        return [HandoffSite("send", "go-channel", fields[field], i, (field,))]
+    return [HandoffSite("fsend", "go-channel", field, i, (func,))]
+
+
+def _not_signal(elem: str) -> bool:
+    return elem not in _SIGNAL_TYPES or elem in SENT_SIGNALS
+
+
+# Builtins that take a channel and hand nothing off.
+_BUILTINS = frozenset({"close", "len", "cap", "make", "append", "delete", "print", "println"})
+
+
+def _passes(line: str, i: int, fields: dict[str, str], bound: dict[str, str]) -> list[HandoffSite]:
+    """Calls that pass a field channel of this file as argument k (`m.box.Scan(10, m.queue)`,
+    or a local stored in the field, `wait(ch, …)` beside `ch: ch,`): `pass` sites, named by
+    the function called, with (element type, k, field)."""
+    out: list[HandoffSite] = []
+    for c in _GO_CALL_ARGS.finditer(line):
+        if c.group(1) in _BUILTINS:
+            continue
+        args = c.group(2).split(",")[:MAX_PARAMS]
+        if c.group(3) == "(":
+            args = args[:-1]  # the last is a nested call's name, not an argument
+        for k, arg in enumerate(args):
+            a = _GO_FIELD_ARG.match(arg)
+            field = a.group(1) if a else bound.get(arg.strip(), "")
+            if field in fields:
+                site = HandoffSite(
+                    "pass", "go-channel", c.group(1), i, (fields[field], str(k), field)
+                )
+                out.append(site)
     return out
 
 

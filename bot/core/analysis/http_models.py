@@ -153,6 +153,8 @@ GO: dict[str, UrlArg] = {
     "http.NewRequest": UrlArg(1, "", "net/http"),
     "http.NewRequestWithContext": UrlArg(2, "", "net/http"),
 }
+# An `http.Client`'s own verbs (`client.PostForm(url, form)`), the URL first.
+GO_CLIENT_VERBS = frozenset({"Get", "Post", "PostForm", "Head"})
 # resty: `client.R()…Get(url)`, and `resty.New().SetBaseURL(url)`.
 GO_RESTY_VERBS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "Head", "Options"})
 

@@ -38,7 +38,7 @@ from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 19  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 20  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -64,6 +64,8 @@ MOVEMENT_VERSION = 19  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 18: blinker named signals between files, queue classes of the repository, queues passed
 # as arguments; loops paced by their stop event, elapsed-time checks in a loop
 # 19: JS/TS `while (true) { …; await delay(ms) }` polling loops, Prisma tables polled as queues
+# 20: Go cron entries whose spec is a variable; Go field channels fed from another file of
+# the package, or through a function's channel parameter; Go signal and broadcast-hub channels
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

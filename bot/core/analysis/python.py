@@ -60,10 +60,11 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 6  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    version = 7  # 2: string literals on one line are not code; 3: route handlers; 4: include,
     # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls;
     # 6: library calls that name a service (LiteLLM providers, Apprise schemes, remote browsers),
     # Flask-RESTful `add_resource` routes
+    # 7: a handler wrapped with literal options
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:

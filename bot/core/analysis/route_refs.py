@@ -61,7 +61,6 @@ _REQUIRE = re.compile(
 )
 MODULE_KIND = "route.module"
 _REF = re.compile(r"[A-Za-z_$][\w$]{0,80}(?:\.[A-Za-z_$][\w$]{0,80}){0,4}")
-_WRAPPED = re.compile(r"([A-Za-z_$][\w$.]{0,120})\((?P<inner>[^()]{0,200})\)")
 _AS_VIEW = re.compile(r"(?P<ref>[A-Za-z_][\w.]{0,200})\.as_view\([^\n]{0,200}")
 
 
@@ -238,11 +237,23 @@ def handler_ref(args: str, last: bool) -> str:
             return view.group("ref") if _REF.fullmatch(view.group("ref")) else ""
         if _REF.fullmatch(piece):
             return "" if piece in _NOT_HANDLERS else piece
-        wrapped = _WRAPPED.fullmatch(piece)
-        if wrapped is None or "," in wrapped.group("inner") or wrapped.group(1) == "include":
+        # `login_required(views.x)`, `wrap(h.x)`; a middleware given options as literals
+        # wraps the one reference beside them (`perm(h.send, "tx:send")`).
+        opened = piece.find("(")
+        if opened < 1 or not piece.endswith(")") or not _REF.fullmatch(piece[:opened]):
+            return ""
+        if piece[:opened] == "include":
             return ""  # `include(…)` mounts another routes module, not a handler
-        piece = wrapped.group("inner").strip()  # `login_required(views.x)`, `wrap(h.x)`
+        inner, closed = split_args(piece[opened + 1 : -1])
+        inner = [p for p in inner if not _LITERAL.fullmatch(p)]
+        if closed or len(inner) != 1:
+            return ""
+        piece = inner[0]
     return ""
+
+
+# A string or number written as is: an option beside a wrapped handler, never the handler.
+_LITERAL = re.compile(r"\"[^\"\\\n]{0,200}\"|'[^'\\\n]{0,200}'|`[^`\n]{0,200}`|-?\d{1,20}")
 
 
 # Values that are not a handler.

@@ -21,6 +21,23 @@ def _sorted(sites: list[ScheduleSite]) -> tuple[ScheduleSite, ...]:
 
 
 _GO_CRON = re.compile(r"\.(AddFunc|AddJob)\(\s*\"([^\"\n]{1,100})\"\s*,\s*([\w.]{0,100})")
+# A cron made here (`c := cron.New(…)`, robfig/cron and its forks) and given an entry whose
+# spec is read at run time (`c.AddFunc(spec, f)`, `c.Add(cfg.Interval, func() {`): a
+# schedule whatever the spec is. The file must import a `…/cron` package.
+_GO_CRON_NEW = re.compile(r"\A[ \t]*+([A-Za-z_][\w.]{0,100})[ \t]*+:?=[ \t]*+cron\.New\(")
+_GO_CRON_IMPORT = re.compile(r"\"[\w.\-/]{0,200}/cron(?:/v\d{1,3})?\"")
+_GO_CRON_VAR = re.compile(
+    r"([A-Za-z_][\w.]{0,100})\.(?:Add|AddFunc|AddJob)\(\s*+([A-Za-z_][\w.]{0,100})\s*+,"
+    r"\s*+([\w.]{0,100})"
+)
+# What a closure runs: its first call that is not a log line.
+_GO_CALL = re.compile(r"\b([A-Za-z_][\w.]{0,100})\(")
+_LOG_HEADS = frozenset({"log", "lo", "logger", "l", "fmt", "slog", "zap", "logrus", "println"})
+# `spec := cfg.String("jobs.vacuum_interval")`: the setting a spec variable is read from.
+_SETTING_READ = re.compile(
+    r"\A[ \t]*+([A-Za-z_]\w{0,100})[ \t]*+:?=[^\n]{0,200}?\(\s*+\"([^\"\n]{1,100})\""
+)
+MAX_SPEC_LOOKBACK = 10
 _GO_TICK = re.compile(r"time\.(NewTicker|Tick)\(\s*([^)\n]{1,100})\)")
 
 
@@ -64,11 +81,13 @@ def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
         and "NewTicker" not in text
         and "gocron" not in text
         and "asynq" not in text
+        and "cron.New(" not in text
     ):
         return ()
     out: list[ScheduleSite] = []
     gocron, asynq = "gocron" in text, "asynq" in text
     lines = [line[:MAX_LINE] for line in text.splitlines()]
+    crons = _crons_made(lines) if "cron.New(" in text and _GO_CRON_IMPORT.search(text) else set()
     holder = ""  # the top-level function the line is in
     for i, line in enumerate(lines, 1):
         if line.startswith("func"):
@@ -82,6 +101,8 @@ def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
                 run = m.group(3).rpartition(".")[2]
                 name = run if run and run != "func" else holder or "cron job"
                 out.append(ScheduleSite(name, m.group(2), "robfig-cron", i))
+        if crons and "Add" in line:
+            _cron_by_variable(lines, line, i, crons, holder, out)
         for m in _GO_TICK.finditer(line):
             out.append(ScheduleSite(holder or "ticker", m.group(2), "ticker", i))
         if gocron:
@@ -91,6 +112,48 @@ def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
                 task = r.group(2) or r.group(3).rpartition(".")[2]
                 out.append(ScheduleSite(task, r.group(1), "asynq-scheduler", i, task))
     return _sorted(out)
+
+
+def _crons_made(lines: list[str]) -> set[str]:
+    """The names the file binds to a new cron (`c`, `s.cron`)."""
+    out: set[str] = set()
+    for line in lines:
+        if "cron.New(" in line:
+            m = _GO_CRON_NEW.match(line)
+            if m:
+                out.add(m.group(1))
+    return out
+
+
+def _cron_by_variable(
+    lines: list[str], line: str, i: int, crons: set[str], holder: str, out: list[ScheduleSite]
+) -> None:
+    """An entry of a cron made in this file whose spec is a variable: named for what it runs
+    (a function, else the closure's first call that is not a log line), its schedule the
+    setting the spec is read from when a line above reads one, else the variable."""
+    for m in _GO_CRON_VAR.finditer(line):
+        if m.group(1) not in crons:
+            continue
+        spec, run = m.group(2), m.group(3).rpartition(".")[2]
+        if run == "func":
+            run = _first_call(lines[i : i + MAX_TASK_LINES])
+        when = spec
+        for above in reversed(lines[max(0, i - 1 - MAX_SPEC_LOOKBACK) : i - 1]):
+            r = _SETTING_READ.match(above)
+            if r and r.group(1) == spec:
+                when = r.group(2)
+                break
+        out.append(ScheduleSite(run or holder or "cron job", when, "robfig-cron", i))
+
+
+def _first_call(lines: list[str]) -> str:
+    for line in lines:
+        for c in _GO_CALL.finditer(line):
+            head, _, name = c.group(1).rpartition(".")
+            if head.split(".")[0] in _LOG_HEADS or c.group(1) in _LOG_HEADS or name == "func":
+                continue
+            return name
+    return ""
 
 
 def _gocron(lines: list[str], line: str, i: int, out: list[ScheduleSite]) -> None:

@@ -415,6 +415,18 @@ def _template_only(found: Mapping[Evidence, str]) -> bool:
     return bool(found) and all(_env_template(basename(e.path)) for e in found)
 
 
+# Top-level folders of a maintainer's scripts (translations, releases, data fixes), run by
+# a person from a checkout, not by the deployment.
+_SCRIPT_DIRS = frozenset({"scripts"})
+
+
+def _maintainer_scripts_only(found: Mapping[Evidence, str]) -> bool:
+    """Whether a catalogued service is named only in a top-level `scripts/` folder (an
+    import in a translation script, a requirements file of its own): the app's manifests
+    and code never name it, so the running product does not use it."""
+    return bool(found) and all(e.path.split("/", 1)[0] in _SCRIPT_DIRS for e in found)
+
+
 def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
     datastores: list[Service] = []
     integrations: list[Service] = []
@@ -438,6 +450,8 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
     for key, found in claims.by_key.items():
         if isinstance(key, Entry):
             if key.section == "services":
+                if _maintainer_scripts_only(found):
+                    continue
                 if key.observability:
                     add_item("observability", key.observability, key.name, found)
                     aspects.append(key)

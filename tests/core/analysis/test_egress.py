@@ -684,3 +684,47 @@ def test_ruby_constant_reads_its_own_class_binding_first() -> None:
         (9, "storage.second-corp.io"),
         (14, "api.first-corp.io"),
     ]
+
+
+def test_go_http_client_verbs_on_a_declared_client_send_to_their_url() -> None:
+    src = (
+        'package verify\n\nimport (\n\t"net/http"\n\t"net/url"\n)\n\n'
+        'const checkURL = "https://api.verifier.io/check"\n\n'
+        "type Checker struct {\n\tclient *http.Client\n\tcache  *Cache\n}\n\n"
+        "func (c *Checker) Check(token string) error {\n"
+        '\tresp, err := c.client.PostForm(checkURL, url.Values{"t": {token}})\n'
+        '\t_, _ = c.cache.Get("https://api.verifier.io/cached")\n'
+        "\treturn err\n}\n"
+    )
+    # The cache's `Get` is no client's (a candidate at most): the declared client sends.
+    sent = [c for c in calls("go", src) if c[1] == "net/http"]
+    assert sent == [(16, "net/http", "api.verifier.io", "", "literal")]
+
+
+def test_go_method_calls_its_own_wrapper_through_its_receiver() -> None:
+    src = (
+        'package notify\n\nimport (\n\t"bytes"\n\t"net/http"\n)\n\n'
+        "type Poster struct {\n\tc    *http.Client\n\thook *Hook\n}\n\n"
+        "func (p *Poster) Push(body []byte) error {\n"
+        "\treturn p.exec(http.MethodPost, p.hook.TargetURL, body)\n}\n\n"
+        "func (p *Poster) exec(method, rURL string, body []byte) error {\n"
+        "\treq, _ := http.NewRequest(method, rURL, bytes.NewReader(body))\n"
+        "\t_, err := p.c.Do(req)\n\treturn err\n}\n"
+    )
+    assert (14, "wrapper:exec", "", "p.hook.TargetURL", "user") in calls("go", src)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "http.Client" + "a" * 200_000,
+        "package a\n" + "x := &http.Client{\n" * 20_000,
+        "package a\n" + "\tc *http.Client\n\tc.c.c.PostForm(" * 5_000,
+    ],
+)
+def test_go_http_client_names_on_hostile_input(source: str) -> None:
+    import time
+
+    start = time.process_time()
+    outbound_calls("go", source.encode())
+    assert time.process_time() - start < 10  # generous: a shared machine

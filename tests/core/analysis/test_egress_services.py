@@ -384,3 +384,18 @@ def test_a_rails_config_value_is_the_host_its_initializer_sets_never_user_data()
     )
     assert "HTTP endpoint configured by Shopfront::Application.config.audit_url" in services
     assert services[USER_CONFIGURED].evidence == (Evidence("app/models/hook_sender.rb", 4),)
+
+
+def test_a_program_go_generate_runs_is_not_the_apps_egress() -> None:
+    snapshot = MemorySnapshot(
+        {
+            "go.mod": b"module example.com/app\n\ngo 1.22\n",
+            "text/tables.go": b"package text\n\n//go:generate go run ./gen -out tables.go\n",
+            "text/gen/main.go": b'package main\n\nimport "net/http"\n\nfunc main() {\n'
+            b'\tclient := &http.Client{}\n\tclient.Get("https://data.tables.io/list.txt")\n}\n',
+            "web/hook.go": b'package web\n\nimport "net/http"\n\nfunc ping() {\n'
+            b'\thttp.Get("https://api.pinger.io/v1")\n}\n',
+        }
+    )
+    facts = analyze(snapshot, MemoryFactsCache(), CATALOG)
+    assert [s.name for s in facts.integrations] == ["api.pinger.io"]

@@ -452,6 +452,29 @@ PERIODIC = [
         "startJobs",
     ),
     Periodic(
+        "go-cron-spec-read-from-settings-closure",
+        {
+            "cmd/app/jobs.go": 'package main\n\nimport "github.com/robfig/cron/v3"\n\n'
+            "func startJobs(st *Store, conf *Conf) {\n\tc := cron.New()\n"
+            '\tspec := conf.String("jobs.compact_interval")\n'
+            "\t_, err := c.AddFunc(spec, func() {\n"
+            '\t\tlog.Println("compacting")\n\t\t_ = st.Compact(true)\n\t})\n'
+            "\tif err == nil {\n\t\tc.Start()\n\t}\n}\n",
+        },
+        ("cmd/app/jobs.go", "c.AddFunc(spec"),
+        "Compact",
+    ),
+    Periodic(
+        "go-cron-fork-add-with-spec-field",
+        {
+            "internal/clock/clock.go": 'package clock\n\nimport "example.org/forks/cron"\n\n'
+            "func (k *Clock) Start() {\n\tk.cron = cron.New()\n"
+            "\tk.cron.Add(k.opts.PruneSpec, k.store.Prune)\n\tk.cron.Start()\n}\n",
+        },
+        ("internal/clock/clock.go", "k.cron.Add("),
+        "Prune",
+    ),
+    Periodic(
         "go-gocron",
         {
             "scheduler.go": 'package app\n\nimport (\n\t"time"\n\n'
@@ -597,6 +620,15 @@ NOT_PERIODIC = [
         "WarmupJob",
     ),
     (
+        "go-add-on-something-not-a-cron",
+        {
+            "internal/clock/work.go": 'package clock\n\nimport "github.com/robfig/cron/v3"\n\n'
+            "func (k *Clock) Run() {\n\tk.cron = cron.New()\n"
+            "\tk.set.Add(item, k.store.Rebuild)\n\twg.Add(n)\n}\n",
+        },
+        "Rebuild",
+    ),
+    (
         "compose-command-without-a-loop",
         {
             "docker-compose.yml": "services:\n  migrate:\n    build: .\n"
@@ -625,6 +657,8 @@ HOSTILE = [
     ("ruby", "require 'rufus'\n" + "s.every '1m' " * 20_000 + "\n"),
     ("ruby", "Rufus\n" + "s.cron '" * 30_000 + "\n"),
     ("go", "func main() {\n" + '\tc.AddFunc("@every 1m", func() {' * 10_000 + "\n"),
+    ("go", '"x/cron"\nc := cron.New()\n' + "\tc.AddFunc(spec, func() {" * 10_000 + "\n"),
+    ("go", '"x/cron"\nc := cron.New()\nc.Add(' + "a" * 100_000 + ", f)\n"),
     ("python", "BaseCommand\n" + "hourly" * 50_000 + ".send(\n"),
     ("python", "BaseCommand\n" + "a.send(" * 30_000 + "\n"),
     ("javascript", "function f() {\n  setInterval(() => x" + ", y" * 30_000 + "\n"),

@@ -98,6 +98,24 @@ def test_handler_ref_reads_only_plain_references() -> None:
     assert handler_ref("a, b", last=True) == ""  # the call goes on: its last argument is unseen
 
 
+def test_a_handler_wrapped_with_literal_options_is_the_one_reference() -> None:
+    assert handler_ref('allow(h.sendNote, "notes:send"))', last=True) == "h.sendNote"
+    assert handler_ref('allow(withID(h.getPhoto), "photos:get", 2))', last=True) == "h.getPhoto"
+    assert handler_ref("both(h.one, h.two))", last=True) == ""  # two references: neither
+    assert handler_ref("wrap(h.x)(y))", last=True) == ""
+    text = (
+        "package web\n\n"
+        "func Routes(g *echo.Group, h *Handler) {\n"
+        '\tg.POST("/api/notes", allow(h.sendNote, "notes:send"))\n'
+        '\tg.GET("/api/photos/:id", allow(withID(h.getPhoto), "photos:get"))\n'
+        "}\n"
+    )
+    assert handlers(extract_go(text)) == [
+        ("GET /api/photos/:id", 5, "h.getPhoto"),
+        ("POST /api/notes", 4, "h.sendNote"),
+    ]
+
+
 def test_django_include_prefixes_join_lists_inline_lists_and_modules() -> None:
     text = (
         "from django.urls import include, path, re_path\n"

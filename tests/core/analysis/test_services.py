@@ -836,3 +836,32 @@ def test_a_top_level_dev_folder_is_not_the_app_but_a_module_named_dev_is() -> No
     assert non_product_path("dev/code-generation/gen_locales.py")
     assert not non_product_path("app/dev/tools.py")
     assert not non_product_path("dev.py")
+
+
+def test_a_service_named_only_by_a_maintainers_script_is_not_the_apps() -> None:
+    # A translation script at the top of the repository imports an SDK no manifest of the
+    # app declares; the app's own module imports Stripe.
+    files = {
+        "scripts/translate.py": python(ImportRef("stripe", 3)),
+        "scripts/requirements.txt": manifest(Dependency("pypi", "redis", 1)),
+        "app/pay.py": python(ImportRef("sentry_sdk", 2)),
+    }
+    found = collect_services(files, CATALOG)
+    assert [s.name for s in (*found.datastores, *found.integrations)] == ["Sentry"]
+    files["app/pay.py"] = python(ImportRef("stripe", 2))
+    (stripe,) = collect_services(files, CATALOG).integrations
+    assert stripe.evidence == (E("app/pay.py", 2), E("scripts/translate.py", 3))
+
+
+def test_mailbox_clients_and_captcha_hosts_name_their_services() -> None:
+    facts = run(
+        {
+            "go.mod": b"module example.com/app\n\ngo 1.22\n",
+            "bounces/box.go": b'package bounces\n\nimport "github.com/knadh/go-pop3"\n\n'
+            b"var _ = pop3.New\n",
+            "mailin/fetch.py": b"import imaplib\n\nbox = imaplib.IMAP4_SSL(HOST)\n",
+            "forms/check.go": b'package forms\n\nimport "net/http"\n\nfunc ok() {\n'
+            b'\thttp.PostForm("https://api.hcaptcha.com/siteverify", nil)\n}\n',
+        }
+    )
+    assert {s.name for s in facts.integrations} == {"POP3 mailbox", "IMAP mailbox", "hCaptcha"}

@@ -1,0 +1,81 @@
+"""Inbound webhooks: a service that posts to the app, seen where the app checks its signature.
+
+A provider's webhook makes no outbound call: the provider sends, the app verifies. The code
+shows who sends when a file in a folder of webhooks is named for the provider
+(`webhooks/<name>.go`, `webhooks/<name>/handler.py`) and checks the request's signature or
+shared secret there (`hmac.Equal`, `ecdsa.Verify`, `subtle.ConstantTimeCompare`,
+`hmac.compare_digest`, `crypto.timingSafeEqual`, `secure_compare`). That check is cited as an
+``inbound`` call (`OutboundCall.kind`); `egress_services` names the service by the folder.
+A folder word that names no one (`handler`, `incoming`, `verify`…) makes no claim, and a
+file that only signs what it sends compares nothing.
+"""
+
+from __future__ import annotations
+
+from posixpath import splitext
+
+from bot.core.model import OutboundCall
+
+KIND = "inbound"
+MAX_LOOKS = 50  # occurrences of one check looked at (the rest may all be comments)
+WEBHOOK_FOLDERS = frozenset({"webhooks", "webhook"})
+# Constant-time comparisons and signature checks: what a receiver does with a signature.
+CHECKS = (
+    b"hmac.Equal(",
+    b"compare_digest(",
+    b"ecdsa.Verify(",
+    b"ed25519.Verify(",
+    b"rsa.VerifyPKCS1v15(",
+    b"rsa.VerifyPSS(",
+    b"ConstantTimeCompare(",
+    b"timingSafeEqual(",
+    b"secure_compare(",
+)
+# Words for the parts of any webhook layer, not for whom it hears from.
+_LAYER_WORDS = frozenset(
+    {"webhook", "webhooks", "hook", "hooks", "handler", "handlers", "receiver", "receivers",
+     "inbound", "incoming", "outgoing", "outbound", "verify", "verifier", "signature",
+     "signatures", "routes", "router", "controller", "controllers", "views", "view",
+     "delivery", "deliveries", "dispatcher", "dispatch", "sender", "senders", "event",
+     "events", "payload", "payloads", "service", "services", "validate", "validation",
+     "security", "auth", "middleware", "processor", "processors", "parser", "parsers"}
+)  # fmt: skip
+# Suffixes a provider's file often carries (`stripe_controller.rb`, `github-webhook.ts`).
+_SUFFIXES = ("_controller", "_webhooks", "_webhook", "-webhooks", "-webhook", "_handler",
+             "-handler", "_hook", "-hook", "_receiver")  # fmt: skip
+
+
+def webhook_stem(path: str) -> str:
+    """The provider a path in a folder of webhooks is named for (`sendgrid` of
+    `internal/webhooks/sendgrid.go`), "" when none."""
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part.lower() not in WEBHOOK_FOLDERS:
+            continue
+        stem = splitext(parts[i + 1])[0]
+        for suffix in _SUFFIXES:
+            if stem.lower().endswith(suffix) and len(stem) > len(suffix):
+                stem = stem[: -len(suffix)]
+                break
+        if stem.lower() not in _LAYER_WORDS:
+            return stem
+    return ""
+
+
+def inbound_calls(path: str, data: bytes) -> tuple[OutboundCall, ...]:
+    """The first signature check of a provider's webhook file, as an ``inbound`` call."""
+    if not any(check in data for check in CHECKS):
+        return ()
+    if not webhook_stem(path):
+        return ()
+    for check in CHECKS:
+        at = data.find(check)
+        for _ in range(MAX_LOOKS):
+            if at < 0:
+                break
+            start = data.rfind(b"\n", 0, at) + 1
+            if not data[start:at].lstrip().startswith((b"//", b"#", b"*", b"/*")):
+                line = data.count(b"\n", 0, at) + 1
+                return (OutboundCall(KIND, line, "signature check", origin="unknown"),)
+            at = data.find(check, at + 1)
+    return ()
