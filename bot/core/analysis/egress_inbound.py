@@ -64,9 +64,10 @@ def webhook_stem(path: str) -> str:
 
 def inbound_calls(path: str, data: bytes) -> tuple[OutboundCall, ...]:
     """The first signature check of a provider's webhook file, as an ``inbound`` call."""
-    if not any(check in data for check in CHECKS):
-        return ()
+    # The path first: only a provider's webhook file can hold one, and its test is cheap.
     if not webhook_stem(path):
+        return ()
+    if not any(check in data for check in CHECKS):
         return ()
     for check in CHECKS:
         at = data.find(check)
