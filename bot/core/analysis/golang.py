@@ -28,8 +28,9 @@ _ENV = literal_first(
     r"|\b(?:viper\.(?:Get\w*|BindEnv)|envconfig\.\w+)\(\s*\"([A-Z][A-Z0-9_]*)\""
 )
 
-# `"/p"`, or Go 1.22's `"GET /p"` (net/http's method patterns).
-_ROUTE = r"\(\s*\"(?:[A-Z]{3,7} {1,4})?(?P<route>/[^\"]*)\""
+# `"/p"`, or Go 1.22's `"GET /p"` (net/http's method patterns), followed by the handler: a
+# registration passes one (`r.Get("/p", h)`); `fs.Get("/static/x.tpl")` reads a file.
+_ROUTE = r"\(\s*\"(?:[A-Z]{3,7} {1,4})?(?P<route>/[^\"]*)\"[ \t]*,"
 RULES = (
     rule("Handle", rf"\.(?:HandleFunc|Handle){_ROUTE}", "entrypoint.http", "HTTP route", "route"),
     rule(
@@ -111,7 +112,7 @@ class GoExtractor:
     # handlers, Go 1.22 "GET /p" patterns; 5: sub-router prefixes, gorilla `.Methods(…)`;
     # 6: library calls that name a service (go_library_calls); 7: a handler wrapped with
     # literal options (`perm(h.send, "tx:send")`), `//go:generate go run ./gen` targets
-    version = 7
+    version = 8  # 8: a route registration passes a handler after its path
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:

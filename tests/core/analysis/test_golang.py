@@ -79,3 +79,15 @@ def test_grpc_service_methods_are_http_entry_points() -> None:
         ("entrypoint.http", "gRPC method", 3, "CreateMemo"),
         ("entrypoint.http", "gRPC method", 9, "CreateUserWebhook"),
     }
+
+
+def test_a_path_read_from_a_file_system_is_no_route() -> None:
+    src = (
+        "package app\n\n"
+        "func load(fs stuff.FS, r chi.Router) {\n"
+        '\tbody, _ := fs.Get("/static/mail/welcome.tpl")\n'
+        '\tr.Get("/health", health)\n'
+        "}\n"
+    )
+    routes = {(s.detail, s.line) for s in extract_go(src).signals if s.kind == "entrypoint.http"}
+    assert routes == {("/health", 5)}
