@@ -24,6 +24,7 @@ import re
 
 from bot.core.analysis.handoffs_go_brokers import broker_sites
 from bot.core.analysis.handoffs_go_hubs import hub_sites
+from bot.core.analysis.py_defs import split_args
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -201,28 +202,11 @@ def _balanced(line: str, at: int) -> str:
     return ""
 
 
-def _top_level(text: str) -> list[str]:
-    """`text` split at the commas outside parentheses and brackets."""
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    for j, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:j])
-            start = j + 1
-    parts.append(text[start:])
-    return parts
-
-
 def _params(text: str) -> list[tuple[str, str]]:
     """(name, type) of each parameter; `a, b chan T` gives both names the type."""
     out: list[tuple[str, str]] = []
     pending: list[str] = []
-    for part in _top_level(text)[:MAX_PARAMS]:
+    for part in split_args(text)[:MAX_PARAMS]:
         words = part.strip().split(None, 1)
         if len(words) == 1:
             pending.append(words[0])
