@@ -22,8 +22,8 @@
   <-s.queue:`, a `drain` site) is the same: its sends produce, the function (or the
   goroutine literal around the receive) consumes.
 
-Reads the caller files' text (bounded by `MAX_FILES` and `MAX_TEXT`), so this runs in the
-analysis stage, after extraction; it is pure given the reader.
+Reads the caller files' text (bounded by `MAX_FILES` and `handoff_links_js.MAX_TEXT`), so
+this runs in the analysis stage, after extraction; it is pure given the reader.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ from bot.core.model import FileFacts, HandoffSite, ImportRef
 MAX_CALLERS = 20  # call sites taken per wrapper
 MAX_WRAPPERS = 200
 MAX_FILES = 400  # files searched per wrapper
-MAX_TEXT = 2_000_000  # characters of one file searched
 MAX_CALL_TEXT = 600  # characters after a call's "(" read for its arguments
 MAX_NAMES = 50
 MAX_FINDS = 2_000  # places a model's name is looked at in one file
@@ -137,20 +136,11 @@ class _Linker(handoff_links_js.LinkerState):
         # callers of a wrapper whose job is fixed: the flows' call walk enters the wrapper
         # and reaches its own enqueue line, which says more than the call does
         self.walkable: dict[str, set[HandoffSite]] = defaultdict(set)
-        self._texts: dict[str, tuple[str, list[str]] | None] = {}
         self._importers: dict[str, set[str]] | None = None
         self._go_dirs: dict[str, set[str]] | None = None
         self.python_wrappers: set[str] = set()
 
     # --- reading ---
-
-    def text(self, path: str) -> tuple[str, list[str]] | None:
-        """The file's text (cut at `MAX_TEXT`) and its lines, read once."""
-        if path not in self._texts:
-            text = self.read(path)
-            cut = None if text is None else text[:MAX_TEXT]
-            self._texts[path] = None if cut is None else (cut, cut.split("\n"))
-        return self._texts[path]
 
     def lines(self, path: str) -> list[str] | None:
         got = self.text(path)

@@ -43,7 +43,7 @@ MAX_SUBCLASSES = 200  # per base class
 MAX_CALLERS = 40  # producer sites per job
 MAX_WRAPPERS = 100
 MAX_FILES = 400  # files searched per base or wrapper
-MAX_TEXT = 2_000_000
+MAX_TEXT = 2_000_000  # characters of one file searched (by every linker)
 MAX_CLASS_LINES = 400  # lines of a subclass searched for its consumer method
 MAX_DEPTH = 2  # base -> abstract subclass -> subclass
 
@@ -94,6 +94,15 @@ class LinkerState:
         self.skip = skip
         self.added: dict[str, set[HandoffSite]] = defaultdict(set)
         self.derived: set[tuple[str, int]] = set()
+        self._texts: dict[str, tuple[str, list[str]] | None] = {}
+
+    def text(self, path: str) -> tuple[str, list[str]] | None:
+        """The file's text (cut at `MAX_TEXT`) and its lines, read once."""
+        if path not in self._texts:
+            text = self.read(path)
+            cut = None if text is None else text[:MAX_TEXT]
+            self._texts[path] = None if cut is None else (cut, cut.split("\n"))
+        return self._texts[path]
 
 
 class _JsLinker(LinkerState):
@@ -105,16 +114,8 @@ class _JsLinker(LinkerState):
         skip: Callable[[str], bool],
     ) -> None:
         super().__init__(facts, resolve, read, skip)
-        self._texts: dict[str, tuple[str, list[str]] | None] = {}
         self._importers: dict[str, set[str]] = {}
         self._resolved: set[str] = set()
-
-    def text(self, path: str) -> tuple[str, list[str]] | None:
-        if path not in self._texts:
-            text = self.read(path)
-            cut = None if text is None else text[:MAX_TEXT]
-            self._texts[path] = None if cut is None else (cut, cut.split("\n"))
-        return self._texts[path]
 
     def files(self, target: str) -> list[str]:
         """`target` and the JS/TS files whose imports resolve to it (those whose spec ends
