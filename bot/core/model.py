@@ -132,8 +132,10 @@ class OutboundCall:
     name bound to one in the file), ``env``, ``setting``, ``user`` (taken from user data: a
     model field, a request, a row), ``response`` (read from what another request returned;
     `configured_by` is then the SDK package that returned it, or ""), ``parameter`` (a
-    wrapper's own parameter), ``unknown``. Kinds besides ``http``: ``statsd`` (a StatsD
-    client), ``socket`` (a raw TCP/UNIX socket), see `analysis.egress_sockets`, and
+    wrapper's own parameter), ``field`` (a value's field, `configured_by`, that a struct
+    literal elsewhere may give a default URL), ``unknown``. Kinds besides ``http``:
+    ``statsd`` (a StatsD client), ``socket`` (a raw TCP/UNIX socket), see
+    `analysis.egress_sockets`, and
     ``inbound`` (a provider's webhook whose signature the app checks, `analysis.egress_inbound`).
     `timeout` is the timeout as written at the call (``"10"``, ``"timeout"``), "" when none.
     """

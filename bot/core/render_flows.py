@@ -30,7 +30,10 @@ MAX_EXTERNAL_NODES = 5
 MAX_HANDOFF_ROWS = 30
 MAX_SCHEDULE_ROWS = 30
 # Hand-offs inside one process (`handoffs_inproc`): no queue node between processes.
-IN_PROCESS = frozenset({"thread-pool", "in-process-queue", "worker-thread", "as-notifications"})
+IN_PROCESS = frozenset(
+    {"thread-pool", "in-process-queue", "worker-thread", "as-notifications"}
+    | {"in-process-pubsub", "in-memory-buffer"}
+)
 DATASTORE_CATEGORIES = DATASTORE_KINDS
 
 FLOWS_LEAD = "How a request or a job moves, hop by hop (each hop cites the line that does it):"

@@ -76,6 +76,8 @@ def _learn(f: _File, node: Node) -> None:
                     )
                 ):
                     f.consts.setdefault(name, host)
+    elif kind == "composite_literal" and f.language == "go":
+        _go_keyed_consts(f, node)
     elif kind == "with_statement":
         for pattern in walk(node, frozenset({"as_pattern"}), 50):
             target = pattern.child_by_field_name("alias")
@@ -108,6 +110,32 @@ def _object_consts(f: _File, name: str, value: Node) -> None:
             host, _, origin = _resolve(f, item, 0, pair)
             if origin == "literal" and host and "," not in host:
                 f.consts.setdefault(f"{name}.{key}", host)
+
+
+# A keyed field named like an address (`APIBaseURL`, `WebhookEndpoint`, `ServerURL`).
+_GO_URL_KEY = re.compile(r"[A-Z]\w{0,100}?(?:URL|Url|Endpoint|Host)\Z")
+
+
+def _go_keyed_consts(f: _File, node: Node) -> None:
+    """A Go struct literal that sets an address field to a literal URL (a config's defaults,
+    `APIBaseURL: "https://api.example.com"`): that field names the host wherever it is read
+    (`s.config.APIBaseURL`), in this file or another (meta ``egress.const``)."""
+    body = node.child_by_field_name("body")
+    for element in body.named_children[:200] if body is not None else ():
+        if element.type != "keyed_element" or element.named_child_count != 2:
+            continue
+        key, value = element.named_children
+        value = (
+            value.named_children[0]
+            if value.type == "literal_element" and value.named_child_count
+            else value
+        )
+        name = text(key, 100).strip()
+        if value.type not in _STRING_TYPES or not _GO_URL_KEY.fullmatch(name):
+            continue
+        host, _, origin = _resolve(f, value, 0, node)
+        if origin == "literal" and host and "," not in host:
+            f.consts.setdefault(name, host)
 
 
 _WRAPPING = frozenset(

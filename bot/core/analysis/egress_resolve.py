@@ -206,6 +206,17 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             if receiver is not None and receiver is not node:
                 return _resolve(f, receiver, depth + 1, call)
         args = _args(node)
+        if last == "Sprintf" and len(args) > 1 and _leading_verb(args[0]):
+            # Go `fmt.Sprintf("%s/v1/calls", s.config.APIBaseURL, …)`: the base comes first.
+            # Only a base the program writes or configures says where the request goes; a
+            # field of a value is a "field": a struct literal elsewhere may set its default
+            # (`APIBaseURL: "https://…"`, meta ``egress.const``), else it names nothing.
+            found = _resolve(f, args[1], depth + 1, call)
+            if found[2] in _WRITTEN:
+                return found
+            if found[2] == "user" and found[1] and "[" not in found[1]:
+                return "", found[1], "field"
+            return "", "", "unknown"
         if (
             last
             in (
@@ -359,6 +370,14 @@ def _class_attribute(f: _File, full: str, call: Node) -> Node | None:
             return value
         found = found or value
     return found
+
+
+_WRITTEN = frozenset({"literal", "constant", "env", "setting"})
+
+
+def _leading_verb(node: Node) -> bool:
+    """Whether a Go format string starts with the value of its first argument (`"%s/x"`)."""
+    return node.type in _STRING_TYPES and _string_literal(node).startswith(("%s", "%v"))
 
 
 def _go_url_literal(f: _File, node: Node, depth: int, call: Node) -> tuple[str, str, str]:

@@ -153,6 +153,8 @@ def egress_services(
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
             continue
+        if path.startswith("tools/") and path.endswith(".go"):
+            continue  # Go's top-level `tools/`: a developer's programs (load generators)
         if path in generated_by or dirname(path) in generated_by:
             continue  # a program `go generate` runs at build time: not the app's calls
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
@@ -244,7 +246,7 @@ def _destination(
     spelled: Mapping[str, list[str]] | None = None,
 ) -> tuple[str, str, str] | None:
     host = call.host
-    if not host and call.origin in ("constant", "setting") and call.configured_by:
+    if not host and call.origin in ("constant", "setting", "field") and call.configured_by:
         # `X.config.api[:base]` / `X.config.api["base"]` is learnt as `X.config.api.base`.
         keyed = _KEYED.sub(r".\1", call.configured_by)
         last = call.configured_by.rsplit(".", 1)[-1]
@@ -262,7 +264,10 @@ def _destination(
         if folder:
             return (*_folder_service(folder, catalog, spelled), host)
         return host, HTTP_API, host
-    if call.origin == "relative" or (call.origin in ("unknown", "parameter") and not folder):
+    # "field": a value's field whose default no struct literal sets, a destination unknown
+    if call.origin == "relative" or (
+        call.origin in ("unknown", "parameter", "field") and not folder
+    ):
         return None
     if folder:  # the folder's code calls out, whoever hands it the URL
         return (*_folder_service(folder, catalog, spelled), "")

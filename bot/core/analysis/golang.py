@@ -52,6 +52,15 @@ RULES = (
         "method",
     ),
     rule("ListenAndServe", r"\bListenAndServe(?:TLS)?\(", "entrypoint.http", "HTTP server"),
+    # An SMTP session's `Data(r io.Reader) error` (emersion/go-smtp's Session interface):
+    # where a mail the app's own SMTP listener accepted comes in.
+    rule(
+        "io.Reader) error",
+        r"func \([A-Za-z_]\w* \*?[A-Za-z_]\w*\) (?P<method>Data)\([A-Za-z_]\w* io\.Reader\) error",
+        "entrypoint.http",
+        "SMTP session (inbound mail)",
+        "method",
+    ),
     rule("gin.", r"\bgin\.(?:Default|New)\(\)", "entrypoint.http", "Gin app"),
     rule("echo.New", r"\becho\.New\(\)", "entrypoint.http", "Echo app"),
     rule("fiber.New", r"\bfiber\.New\(", "entrypoint.http", "Fiber app"),
@@ -112,7 +121,7 @@ class GoExtractor:
     # handlers, Go 1.22 "GET /p" patterns; 5: sub-router prefixes, gorilla `.Methods(…)`;
     # 6: library calls that name a service (go_library_calls); 7: a handler wrapped with
     # literal options (`perm(h.send, "tx:send")`), `//go:generate go run ./gen` targets
-    version = 8  # 8: a route registration passes a handler after its path
+    version = 9  # 8: a route registration passes a handler after its path; 9: SMTP sessions
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:

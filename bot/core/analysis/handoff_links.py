@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wrappers_ruby
+from bot.core.analysis import handoffs_go_buffers as buffers
+from bot.core.analysis import handoffs_go_callbacks as callbacks
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
 from bot.core.analysis.handoffs_go import SENT_SIGNALS
@@ -194,6 +196,8 @@ class _Linker(handoff_links_js.LinkerState):
         receives: _Sites = []
         foreign: _Sites = []
         hubs: _Sites = []
+        registries: _Sites = []
+        frecvs: _Sites = []
         for path, f in self.facts.items():
             if not f.handoffs or self.skip(path):
                 continue
@@ -208,19 +212,27 @@ class _Linker(handoff_links_js.LinkerState):
                     foreign.append((path, s))
                 elif s.role in _GO_HUB:
                     hubs.append((path, s))
+                elif s.role in _GO_REGISTRY:
+                    registries.append((path, s))
+                elif s.role == buffers.WRAPPER:
+                    wrappers.append((path, s))
+                elif s.role == "frecv":
+                    frecvs.append((path, s))
                 elif s.role == "spawn":
                     spawns.append((path, s))
                 elif s.role in ("receive", "drain"):
                     receives.append((path, s))
         for path, s in self.table_consumers():
             wrappers += self.table_producers(path, s)
-        self.python_wrappers = {p for p, w in wrappers if w.mechanism != "go-channel"}
+        self.python_wrappers = {p for p, w in wrappers if w.mechanism not in _GO_MECHANISMS}
         self.python_wrappers |= {p for p, _ in drainers}
         promoted = self.go_fields(sends, spawns, receives, foreign)
+        self.go_exported(sends, spawns, foreign, frecvs)
         wrappers += self.go_hubs(hubs)
-        promoted |= {(p, w.line) for p, w in wrappers if w.role == "hub-wrapper"}
+        wrappers += self.go_callbacks(registries)
+        promoted |= {(p, w.line) for p, w in wrappers if w.role in _GO_CONFIRMED}
         for path, w in wrappers[:MAX_WRAPPERS]:
-            if w.mechanism == "go-channel":
+            if w.mechanism in _GO_MECHANISMS:
                 if (path, w.line) in promoted:
                     self.go_callers(path, w)
             else:
@@ -396,8 +408,79 @@ class _Linker(handoff_links_js.LinkerState):
                 ]
         return out
 
+    def go_exported(self, sends: _Sites, spawns: _Sites, foreign: _Sites, frecvs: _Sites) -> None:
+        """An exported channel field received in another package (`for m := range
+        cl.Messages`, a ``frecv`` site): the package that declares it sends on it directly
+        (`c.Messages <- m`), or hands it to a function (`go loop(ctx, c.Messages)`) that
+        sends on that parameter itself or through one function it passes the parameter to
+        (a ``pfwd`` site). Those sends produce; the receiving function consumes."""
+        if not frecvs:
+            return
+        psends: dict[tuple[str, ...], _Sites] = defaultdict(list)
+        fwds: dict[tuple[str, ...], list[tuple[str, str]]] = defaultdict(list)
+        for p, s in foreign:
+            if s.role == "psend":
+                psends[(_dir(p), s.name, *s.aliases[:2])].append((p, s))
+            elif s.role == "pfwd":
+                fwds[(_dir(p), s.name, *s.aliases[:2])].append((s.aliases[2], s.aliases[3]))
+        sources: dict[tuple[str, str], _Sites] = defaultdict(list)
+        for p, s in sends:
+            if s.aliases and s.aliases[0][:1].isupper():
+                site = HandoffSite("produce", "go-channel", s.name, s.line, s.aliases[:1])
+                sources[(_dir(p), s.aliases[0])].append((p, site))
+        for p, s in [*spawns, *(x for x in foreign if x[1].role == "pass")]:
+            if len(s.aliases) < 3 or not s.aliases[2][:1].isupper():
+                continue
+            home, elem, k = _dir(p), s.aliases[0], s.aliases[1]
+            reached = list(psends.get((home, s.name, elem, k), []))
+            for callee, j in fwds.get((home, s.name, elem, k), [])[:MAX_CALLERS]:
+                reached += psends.get((home, callee, elem, j), [])
+            for hp, send in reached[:MAX_CALLERS]:
+                site = HandoffSite("produce", "go-channel", elem, send.line, send.aliases[2:3])
+                sources[(home, s.aliases[2])].append((hp, site))
+        for p, r in frecvs:
+            for (home, field), found in sorted(sources.items()):
+                if field == r.name and home != _dir(p) and _dir(p) in self.go_dirs(home):
+                    self.add(p, HandoffSite("consume", "go-channel", found[0][1].name, r.line))
+                    for hp, site in found:
+                        self.add(hp, site)
+
+    def go_callbacks(self, sites: _Sites) -> list[tuple[str, HandoffSite]]:
+        """Callback registries (`handoffs_go_callbacks`): the function around each call of
+        the subscribing method with its arity (in its package or one importing it) consumes,
+        cited at its `func` line; the publishing methods are then wrappers whose callers
+        produce."""
+        out: list[tuple[str, HandoffSite]] = []
+        for home_path, sub in sites:
+            if sub.role != callbacks.SUBSCRIBE:
+                continue
+            label, arity = sub.aliases[0], int(sub.aliases[1])
+            home = _dir(home_path)
+            files = [
+                p
+                for p, f in self.facts.items()
+                if f.language == "go" and _dir(p) in self.go_dirs(home) and not self.skip(p)
+            ]
+            heard = 0
+            for p in files[:MAX_FILES]:
+                lines = self.lines(p) or []
+                for i, after in self.calls(p, sub.name, method=True, skip_prefix="func"):
+                    at = _enclosing_func(lines, i)
+                    if at and _arity(after, arity):
+                        self.add(p, HandoffSite("consume", callbacks.MECHANISM, label, at))
+                        heard += 1
+                if heard >= MAX_CALLERS:
+                    break
+            if heard:
+                out += [
+                    (p, replace(s, role="hub-wrapper", aliases=(label, "method", s.aliases[1])))
+                    for p, s in sites
+                    if s.role == callbacks.PUBLISH and _dir(p) == home and s.aliases[0] == label
+                ]
+        return out
+
     def go_callers(self, path: str, w: HandoffSite) -> None:
-        elem, kind = (*w.aliases, "", "")[:2]
+        elem, kind, arity = (*w.aliases, "", "", "")[:3]
         home = _dir(path)
         files = [
             p
@@ -406,10 +489,15 @@ class _Linker(handoff_links_js.LinkerState):
         ]
         found = 0
         for p in files[:MAX_FILES]:
-            for i, _ in self.calls(p, w.name, method=kind == "method", skip_prefix="func"):
-                site = HandoffSite("produce", "go-channel", elem, i, (w.name,))
+            for i, after in self.calls(p, w.name, method=kind == "method", skip_prefix="func"):
+                if arity and not _arity(after, int(arity)):
+                    continue
+                site = HandoffSite("produce", w.mechanism, elem, i, (w.name,))
                 self.add(p, site, True)
-                self.walkable[p].add(site)
+                if w.mechanism == "go-channel":
+                    # the flows' walk reaches the send inside the wrapper; a registry's or a
+                    # buffer's publishing method holds no site of its own
+                    self.walkable[p].add(site)
                 found += 1
                 if found >= MAX_CALLERS:
                     return
@@ -579,6 +667,22 @@ def _qualified(line: str, pos: int, qualifier: str) -> bool:
     return start == 0 or not (line[start - 1].isalnum() or line[start - 1] in "_.")
 
 
+def _enclosing_func(lines: list[str], i: int) -> int:
+    """The line of the top-level `func` holding line `i` (gofmt), 0 when none."""
+    for k in range(i - 1, -1, -1):
+        if lines[k].startswith("func"):
+            return k + 1
+        if lines[k].startswith("}") and k != i - 1:
+            return 0
+    return 0
+
+
+def _arity(after: str, arity: int) -> bool:
+    """Whether a call whose text after "(" is `after` passes `arity` arguments (any number
+    when the signature is variadic, -1)."""
+    return arity < 0 or len(split_args(after)) == arity
+
+
 def _defines(line: str, func: str) -> bool:
     head = line.removeprefix("async ").removeprefix("def ").lstrip()
     return head.startswith(func) and head[len(func) :].lstrip().startswith("(")
@@ -607,14 +711,20 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
 
 
 # Go sends the field scan leaves to this stage (`handoffs_go._other_sends`, `_passes`).
-_GO_FOREIGN = frozenset({"fsend", "psend", "pass"})
+_GO_FOREIGN = frozenset({"fsend", "psend", "pass", "pfwd"})
 _GO_HUB = frozenset({PUBLISH, SUBSCRIBE, RECEIVE})
+_GO_REGISTRY = frozenset({callbacks.SUBSCRIBE, callbacks.PUBLISH})
+# Wrappers already known to hand off: their callers produce without a field to confirm.
+_GO_CONFIRMED = frozenset({"hub-wrapper", buffers.WRAPPER})
+_GO_MECHANISMS = frozenset({"go-channel", callbacks.MECHANISM, buffers.MECHANISM})
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
     {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
     | handoff_wrappers_js.ROLES
     | _GO_FOREIGN
     | _GO_HUB
+    | _GO_REGISTRY
+    | {buffers.WRAPPER, "frecv"}
 )
 
 

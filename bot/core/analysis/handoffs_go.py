@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.handoffs_go_brokers import broker_sites
-from bot.core.analysis.handoffs_go_hubs import hub_sites
+from bot.core.analysis.handoffs_go_buffers import buffer_sites
+from bot.core.analysis.handoffs_go_callbacks import callback_sites
+from bot.core.analysis.handoffs_go_hubs import getter_sites, hub_sites
 from bot.core.analysis.py_defs import split_args
 from bot.core.model import HandoffSite
 
@@ -80,11 +82,13 @@ _SIGNAL_TYPES = frozenset({"struct{}", "bool", "error", "os.Signal", "time.Time"
 
 
 def go_sites(text: str) -> tuple[HandoffSite, ...]:
-    """Channels written in one place and received by a goroutine (see the module doc), and
-    the ends of task queues and brokers (`handoffs_go_brokers`)."""
+    """Channels written in one place and received by a goroutine (see the module doc), the
+    ends of task queues and brokers (`handoffs_go_brokers`), broadcast hubs and queue types
+    (`handoffs_go_hubs`), callback registries (`handoffs_go_callbacks`) and buffers flushed
+    by a ticker (`handoffs_go_buffers`)."""
     out: list[HandoffSite] = []
+    lines = [line[:MAX_LINE] for line in text.splitlines()]
     if "chan" in text or "<-" in text:
-        lines = [line[:MAX_LINE] for line in text.splitlines()]
         out = _local_channels(lines) if "go " in text else []
         fielded = _field_channels(lines)
         # `s.queue` ranged in a goroutine of its own struct: the field hand-off (a drain)
@@ -95,7 +99,14 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
         if "go " in text and "make(" in text:
             out += _pool_channels(lines, out)
     if "<-" in text or "range" in text:
-        out += hub_sites([line[:MAX_LINE] for line in text.splitlines()])
+        out += hub_sites(lines)
+        out += exported_receives(lines)
+    if "chan" in text and "return" in text:
+        out += getter_sites(lines)
+    if "range" in text and "func(" in text and ("map[" in text or "[]" in text):
+        out += callback_sites(lines)
+    if ".Lock()" in text and ("time.NewTicker(" in text or "time.Tick(" in text):
+        out += buffer_sites(lines)
     out += broker_sites(text)
     return tuple(sorted({s for s in out if s.name}))
 
@@ -280,6 +291,8 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
                     received.add(param)
         if "<-" in line:
             out += _other_sends(line, i, func[0], fields, sendable)
+        if sendable and "(" in line:
+            out += _forwards(line, i, func[0], sendable)
         if not fields:
             continue
         if "(" in line and ("." in line or bound) and not line.lstrip().startswith("go "):
@@ -309,7 +322,8 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
                     a = _GO_FIELD_ARG.match(arg)
                     if a and a.group(1) in fields:
                         elem = fields[a.group(1)]
-                        site = HandoffSite("spawn", "go-channel", g.group(1), i, (elem, str(k)))
+                        aliases = (elem, str(k), a.group(1))
+                        site = HandoffSite("spawn", "go-channel", g.group(1), i, aliases)
                         out.append(site)
     close()
     return out
@@ -336,6 +350,64 @@ def _other_sends(
             return []  # `s.queue <- v`: a `send` of the field scan
         return [HandoffSite("send", "go-channel", fields[field], i, (field,))]
     return [HandoffSite("fsend", "go-channel", field, i, (func,))]
+
+
+def _forwards(
+    line: str, i: int, func: str, sendable: dict[str, tuple[str, int]]
+) -> list[HandoffSite]:
+    """Calls that hand a channel parameter k on as argument j (`pump(ctx, out, url)` inside
+    `func loop(ctx context.Context, out chan *Msg, …)`): ``pfwd`` sites, named by the
+    function, with (element type, k, the function called, j). One level of such forwarding
+    is followed from a field passed to the function (`handoff_links.go_exported`)."""
+    out: list[HandoffSite] = []
+    for c in _GO_CALL_ARGS.finditer(line):
+        if c.group(1) in _BUILTINS:
+            continue
+        args = c.group(2).split(",")[:MAX_PARAMS]
+        if c.group(3) == "(":
+            args = args[:-1]
+        for j, arg in enumerate(args):
+            got = sendable.get(arg.strip())
+            if got is not None:
+                aliases = (got[0], str(got[1]), c.group(1), str(j))
+                out.append(HandoffSite("pfwd", "go-channel", func, i, aliases))
+    return out
+
+
+# A receive from an exported field of a value (`for m := range cl.Messages {`, `<-c.Events`):
+# a channel another package's type may declare and send on (not a call, an index or deeper).
+_EXPORTED_RECV = re.compile(
+    r"(?:<-|\brange)[ \t]*+[A-Za-z_]\w{0,100}+\.([A-Z]\w{0,100}+)(?![\w(.\[])"
+)
+
+
+def exported_receives(lines: list[str]) -> list[HandoffSite]:
+    """``frecv`` sites: a function that receives from an exported field of a value, named by
+    the field and cited at the goroutine literal around the receive (when it opens just
+    above) or at its `func` line. `handoff_links` pairs them with the package that declares
+    a channel field of that name and sends on it."""
+    out: list[HandoffSite] = []
+    func_at = 0
+    go_func = (0, -1)
+    seen: set[tuple[str, int]] = set()
+    for i, line in enumerate(lines, 1):
+        if line.startswith("func"):
+            func_at, go_func = i, (0, -1)
+            continue
+        if not func_at or line.lstrip().startswith("//"):
+            continue
+        if ("go " in line or ".Go(" in line) and _GO_GO_FUNC.match(line):
+            go_func = (i, len(line) - len(line.lstrip()))
+        if "<-" not in line and "range" not in line:
+            continue
+        for r in _EXPORTED_RECV.finditer(line):
+            start, indent = go_func
+            inner = len(line) - len(line.lstrip()) > indent
+            at = start if 0 < i - start <= MAX_GO_FUNC_GAP and inner else func_at
+            if (r.group(1), at) not in seen and len(seen) < MAX_PARAMS:
+                seen.add((r.group(1), at))
+                out.append(HandoffSite("frecv", "go-channel", r.group(1), at))
+    return out
 
 
 def _not_signal(elem: str) -> bool:

@@ -9,8 +9,15 @@ returns it is the subscription. Sites, paired by `handoff_links`:
   (in the package and the packages that import it) produce;
 * ``hub-subscribe``: the subscribing method, with (element type,);
 * ``hub-receive``: a function that takes a channel from a method call (`sub, err :=
-  a.events.Subscribe(id)`) and receives from it (`<-sub`, `range sub`), named by the
-  method called and cited at its `func` line: the consumer when that method subscribes.
+  a.events.Subscribe(id)`) and receives from it (`<-sub`, `range sub`), or receives from
+  the call itself (`for b := range c.queue.Batches()`), named by the method called and
+  cited at its `func` line: the consumer when that method subscribes.
+
+A queue type is the same shape with one channel (`getter_sites`): a method that returns a
+channel field of its receiver (`func (q *Queue[T]) Batches() <-chan []T { return q.out }`)
+subscribes, and the methods that send on that field (`q.out <- batch`) publish, save one
+the file starts as a goroutine (`go q.flushLoop()`: the queue's own worker, not its API).
+Named by the receiver type when it is generic (`[]T` says nothing), else the element type.
 
 Line scans with anchored, bounded patterns; lines are cut at `MAX_LINE` by the caller.
 """
@@ -40,6 +47,11 @@ _STORE = re.compile(
     r"\A[ \t]*+[A-Za-z_]\w{0,100}+\.([A-Za-z_]\w{0,100}+)\[[^\]\n]{1,200}+\][ \t]*+=(?!=)"
 )
 _RECEIVED = re.compile(r"(?:<-|\brange\b)[ \t]*+([A-Za-z_]\w{0,100}+)")
+# `range c.queue.Batches()`, `<-q.Out()`: a receive from what a method call returns.
+_RECEIVED_CALL = re.compile(
+    r"(?:<-|\brange\b)[ \t]*+[A-Za-z_]\w{0,100}+(?:\.[A-Za-z_]\w{0,100}+){0,5}\."
+    r"([A-Za-z_]\w{0,100}+)\([ \t]*+\)"
+)
 _METHOD = re.compile(r"\Afunc[ \t]*+\([^()\n]{1,200}+\)[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+\(")
 _FUNC = re.compile(r"\Afunc[ \t]*+(?:\([^()\n]{0,200}+\)[ \t]*+)?([A-Za-z_]\w{0,100}+)")
 # `sub, err := a.events.Subscribe(id)`, `ch := hub.Join()`.
@@ -92,6 +104,8 @@ def hub_sites(lines: list[str]) -> list[HandoffSite]:
                 out.append(HandoffSite(PUBLISH, "go-channel", method, i, (ranged[s.group(1)],)))
                 ranged.pop(s.group(1))
         if "<-" in line or "range" in line:
+            for c in _RECEIVED_CALL.finditer(line):
+                received.add(c.group(1))
             for var in {r.group(1) for r in _RECEIVED.finditer(line)}:
                 if var not in looked:
                     looked[var] = _taken_from(lines, i, method_line, var)
@@ -116,3 +130,66 @@ def _taken_from(lines: list[str], i: int, top: int, var: str) -> str:
             if t and t.group(1) == var:
                 return t.group(2)
     return ""
+
+
+_CHAN_FIELD = re.compile(
+    r"\A[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++(?:<-[ \t]*+)?chan(?:<-)?[ \t]++([\w.*\[\]{}]{1,200}+)"
+)
+# `func (q *Queue[T]) Batches() <-chan []T {`: receiver, its type, type parameters, name.
+_GETTER = re.compile(
+    r"\Afunc[ \t]*+\([ \t]*+([A-Za-z_]\w{0,100}+)[ \t]++\*?[ \t]*+([A-Za-z_]\w{0,100}+)"
+    r"(\[[^\]\n]{0,100}+\])?[ \t]*+\)[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+\([ \t]*+\)"
+    r"[ \t]*+(?:<-[ \t]*+)?chan\b"
+)
+_RETURN = re.compile(r"\A[ \t]++return[ \t]++([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+\Z")
+_FIELD_SEND = re.compile(
+    r"\A[ \t]*+(?:case[ \t]++)?([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+<-[ \t]*+\S"
+)
+_RECEIVER = re.compile(r"func[ \t]*+\([ \t]*+([A-Za-z_]\w{0,100}+)")
+_STARTED = re.compile(r"\A[ \t]*+go[ \t]++[A-Za-z_]\w{0,100}+\.([A-Za-z_]\w{0,100}+)\(")
+
+
+def getter_sites(lines: list[str]) -> list[HandoffSite]:
+    """A queue type's sites: its channel getter (``hub-subscribe``) and the methods that
+    send on that channel (``hub-publish``), see the module doc."""
+    fields: dict[str, str] = {}
+    for line in lines:
+        if "chan" in line and len(fields) < MAX_HUBS:
+            m = _CHAN_FIELD.match(line)
+            if m:
+                fields[m.group(1)] = m.group(2)
+    if not fields:
+        return []
+    getters: dict[str, tuple[str, int, str]] = {}  # field -> (method, line, name)
+    started: set[str] = set()
+    for i, line in enumerate(lines):
+        if line.startswith("func") and "chan" in line:
+            g = _GETTER.match(line)
+            nxt = _RETURN.match(lines[i + 1]) if g and i + 1 < len(lines) else None
+            if g and nxt and nxt.group(1) == g.group(1) and nxt.group(2) in fields:
+                name = g.group(2) if g.group(3) else fields[nxt.group(2)]
+                getters.setdefault(nxt.group(2), (g.group(4), i + 1, name))
+        elif "go " in line:
+            s = _STARTED.match(line)
+            if s:
+                started.add(s.group(1))
+    if not getters:
+        return []
+    out: list[HandoffSite] = []
+    for method, at, name in getters.values():
+        out.append(HandoffSite(SUBSCRIBE, "go-channel", method, at, (name,)))
+    method, recv = "", ""
+    for i, line in enumerate(lines, 1):
+        if line.startswith("func"):
+            m = _METHOD.match(line)
+            method = m.group(1) if m else ""
+            r = _RECEIVER.match(line)
+            recv = r.group(1) if r else ""
+            continue
+        if not method or method in started or "<-" not in line:
+            continue
+        s = _FIELD_SEND.match(line)
+        if s and s.group(1) == recv and s.group(2) in getters:
+            out.append(HandoffSite(PUBLISH, "go-channel", method, i, (getters[s.group(2)][2],)))
+            method = ""  # one site per publishing method
+    return out

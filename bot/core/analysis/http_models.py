@@ -216,7 +216,7 @@ def url_in_code(data: bytes, limit: int = 2_000) -> bool:
     for _ in range(limit):
         if at < 0:
             return False
-        if _BEFORE_URL.search(data, max(0, at - 12), at):
+        if _BEFORE_URL.search(data, max(0, at - 64), at):  # gofmt aligns `Key:  "https`
             return True
         at = data.find(b"://", at + 3)
     return False

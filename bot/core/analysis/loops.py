@@ -51,7 +51,10 @@ _RB_DEF = re.compile(r"def[ \t]++(?:self\.)?([A-Za-z_]\w{0,100}[?!]?)")
 _RB_SLEEP = re.compile(r"(?<![\w.])sleep[ \t(]++([^)\n#]{1,80})")
 _GO_HEAD = re.compile(r"for[ \t]*\{")
 _GO_FUNC = re.compile(r"func[ \t]++(?:\([^)\n]{0,200}\)[ \t]*+)?([A-Za-z_]\w{0,100})")
-_GO_SLEEP = re.compile(r"time\.(?:Sleep|After)\(([^\n]{1,80})\)")
+# `time.Sleep(d)`, `<-time.After(d)`, and a timer to a wall-clock time (`t :=
+# time.NewTimer(time.Until(next))` then `<-t.C`: a daily job); a timer for a duration in a
+# loop is a receive's timeout, not a pace.
+_GO_SLEEP = re.compile(r"time\.(?:Sleep|After|NewTimer(?=\(time\.Until\())\(([^\n]{1,80})\)")
 _SHORT = re.compile(
     r"(?:0*+(?:\.\d*+)?|\.\d++|\d++[ \t]*+\*[ \t]*+time\.(?:Milli|Micro|Nano)second)\Z"
 )
@@ -175,7 +178,7 @@ def ruby_loops(text: str) -> tuple[ScheduleSite, ...]:
 
 
 def go_loops(text: str) -> tuple[ScheduleSite, ...]:
-    if "time.Sleep(" not in text and "time.After(" not in text:
+    if "time.Sleep(" not in text and "time.After(" not in text and "time.Until(" not in text:
         return ()
     return _indented(text, _GO_HEAD, _GO_FUNC, _GO_SLEEP, "time.", "//")
 

@@ -23,6 +23,8 @@ from bot.core.analysis.handoffs_inproc import INPROC, inproc_sites, settle
 from bot.core.analysis.handoffs_inproc import may_move as inproc_may_move
 from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
+from bot.core.analysis.handoffs_webpush import MECHANISM as WEB_PUSH
+from bot.core.analysis.handoffs_webpush import web_push_sites
 from bot.core.analysis.loops import MECHANISM as LOOP
 from bot.core.analysis.manifest_text import FileExtractor, base
 from bot.core.analysis.scan import Lines
@@ -32,13 +34,13 @@ from bot.core.analysis.schedules import (
     schedules_for,
     yaml_schedules,
 )
-from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP
+from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP, WORKER
 from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 20  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 21  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -66,6 +68,9 @@ MOVEMENT_VERSION = 20  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 19: JS/TS `while (true) { …; await delay(ms) }` polling loops, Prisma tables polled as queues
 # 20: Go cron entries whose spec is a variable; Go field channels fed from another file of
 # the package, or through a function's channel parameter; Go signal and broadcast-hub channels
+# 21: Go callback registries, queue types with a channel getter, buffers flushed by a ticker,
+# exported channel fields received in another package; Web Push to a service worker; timers
+# to a wall-clock time in Go loops; app-wide setInterval workers of a class
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -76,16 +81,18 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
     if facts.language in _CODE:
         text = data.decode("utf-8", "replace")
         inproc = facts.language not in _GATED or inproc_may_move(facts.language, text)
-        if facts.language == "python" and not python_may_move(text) and not inproc:
+        push = web_push_sites(facts.language, text)
+        if facts.language == "python" and not python_may_move(text) and not inproc and not push:
             return facts
         if (
             facts.language in _JS
             and not javascript_may_move(text)
             and not handoff_wrappers_js.may_wrap(text)
             and not inproc
+            and not push
         ):
             return facts
-        handoffs = sites_for(facts.language, text) + _wrapper_sites(facts.language, text)
+        handoffs = sites_for(facts.language, text) + _wrapper_sites(facts.language, text) + push
         handoffs += inproc_sites(facts.language, text) if inproc else ()
         schedules = schedules_for(facts.language, text)
         if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
@@ -269,7 +276,7 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # Mechanisms whose one end alone says nothing: a Socket.IO event emitted to browsers that
 # no code here listens to (or a handler for a message nothing here sends) is an API, not a
 # hand-off left without its other end.
-_BOTH_ENDS = frozenset({"socket.io", *INPROC})
+_BOTH_ENDS = frozenset({"socket.io", WEB_PUSH, *INPROC})
 
 
 def confirm_producers(
@@ -427,7 +434,9 @@ def collect_schedules(
         if not f.schedules or skip(path):
             continue
         for s in f.schedules:
-            if s.mechanism in (LOOP, INTERVAL, TIMEOUT_LOOP) and tool(path):
+            if s.mechanism in (LOOP, INTERVAL, TIMEOUT_LOOP, WORKER) and tool(path):
+                continue
+            if s.mechanism == WORKER and "example" in path.lower():
                 continue
             if s.mechanism in (INTERVAL, TIMEOUT_LOOP) and (
                 browser_path(path) or "example" in path.lower()

@@ -13,6 +13,11 @@
   `interval`.
 * A recursive `setTimeout` loop: a function that schedules itself again (`setTimeout(poll,
   5000)` inside `function poll`), mechanism ``setTimeout``, filtered like `setInterval`.
+* An app-wide worker: a class whose method keeps `this.timer = setInterval(() =>
+  this.poll(), ms)` in a file that makes one instance of it (`export default new Poller()`)
+  and touches no DOM or React: mechanism ``setInterval worker``, named `Class.method`, kept
+  in browser code too (a single web app's poller or pruner is its scheduled work; a
+  component's clock is not, and has no class made once).
 * `setInterval(fn, ms)` started at the top of a server file or in a top-level function (a
   worker's `main`): mechanism ``setInterval``; `movement.collect_schedules` leaves out browser
   code and examples by their path. One nested deeper (a method's per-object keep-alive) or
@@ -38,6 +43,7 @@ MAX_INDENT_LINES = 400  # lines read for the file's indentation unit
 MAX_SITES = 500
 INTERVAL = "setInterval"  # mechanism of a `setInterval` loop (Python's "interval" is a job's)
 TIMEOUT_LOOP = "setTimeout"  # a function that sets a timeout on itself
+WORKER = "setInterval worker"  # a method of a class made once, run on an interval
 
 _JS_DECORATOR = re.compile(r"\A\s*+@(Cron|Interval)\(\s*([^)\n]{1,120})\)")
 _JS_METHOD = re.compile(
@@ -125,6 +131,8 @@ def javascript_schedules(text: str) -> tuple[ScheduleSite, ...]:
     browser = any(w in text for w in _BROWSER_WORDS)
     if "setInterval(" in text and not browser:
         _intervals(text, lines, out)
+    if "setInterval(" in text and "class " in text and not browser:
+        _class_workers(text, lines, out)
     if "cron()" in text:
         _task_cron(lines, out)
     if "croner" in text:
@@ -270,6 +278,47 @@ def _intervals(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
                     break
         if every:
             out.append(ScheduleSite(target or "setInterval", every.strip(), INTERVAL, i, target))
+
+
+_JS_CLASS = re.compile(
+    r"\A(?:export[ \t]++)?(?:default[ \t]++)?class[ \t]++([A-Za-z_$][\w$]{0,100}+)"
+)
+# `this.timer = setInterval(() => this.pollAll(), intervalMillis);`
+_JS_WORKER = re.compile(
+    r"\A[ \t]++this\.[\w$]{1,100}+[ \t]*+=[ \t]*+setInterval\([ \t]*+"
+    r"(?:async[ \t]*+)?\([ \t]*+\)[ \t]*+=>[ \t]*+(?:void[ \t]++|await[ \t]++)?"
+    r"this\.([A-Za-z_$][\w$]{0,100}+)\([^()\n]{0,200}+\)[ \t]*+,[ \t]*+([^()\n]{1,100}?)[ \t]*+\)"
+)
+_JS_CONST = re.compile(
+    r"\A(?:export[ \t]++)?const[ \t]++([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+"
+    r"([\d_ *]{1,60}+)[ \t;]"
+)
+
+
+def _class_workers(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
+    """`this.x = setInterval(() => this.m(), ms)` in a class the file makes once (see the
+    module doc); `ms` shown by its value when the file sets it as a number."""
+    klass = ""
+    consts: dict[str, str] = {}
+    for i, line in enumerate(lines, 1):
+        if line.startswith(("class", "export", "const")):
+            c = _JS_CLASS.match(line)
+            if c:
+                klass = c.group(1)
+                continue
+            k = _JS_CONST.match(line)
+            if k:
+                consts[k.group(1)] = " ".join(k.group(2).split())
+            continue
+        if not klass or "setInterval(" not in line or len(out) >= MAX_SITES:
+            continue
+        m = _JS_WORKER.match(line)
+        if m is None or f"new {klass}(" not in text:
+            continue
+        every = m.group(2)
+        value = consts.get(every)
+        when = f"every {value} ms ({every})" if value else f"every {every}"
+        out.append(ScheduleSite(f"{klass}.{m.group(1)}", when, WORKER, i, m.group(1)))
 
 
 _CRONER = re.compile(r"(?<![\w$.@])(?:new[ \t]++)?Cron\([ \t]*+" + _SPEC + r"\1")

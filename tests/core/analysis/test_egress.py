@@ -728,3 +728,57 @@ def test_go_http_client_names_on_hostile_input(source: str) -> None:
     start = time.process_time()
     outbound_calls("go", source.encode())
     assert time.process_time() - start < 10  # generous: a shared machine
+
+
+GO_SMS = """package server
+
+import (
+\t"fmt"
+\t"net/http"
+)
+
+func (s *Server) sendSMS(to string) error {
+\tu := fmt.Sprintf("%s/v1/messages/%s", s.config.SmsBaseURL, to)
+\treq, _ := http.NewRequest(http.MethodPost, u, nil)
+\t_, err := http.DefaultClient.Do(req)
+\treturn err
+}
+
+func (s *Server) replay(m *Msg) {
+\tu := fmt.Sprintf("%s/%s", s.backend.hook.TargetURL, m.ID)
+\treq, _ := http.NewRequest("POST", u, nil)
+\ts.handle(req)
+}
+
+func (s *Server) relative(id string) {
+\treq, _ := http.NewRequest("GET", fmt.Sprintf("%d/x", id), nil)
+\ts.handle(req)
+}
+"""
+GO_DEFAULTS = """package server
+
+func NewConfig() *Config {
+\treturn &Config{
+\t\tListenHTTP:                 ":80",
+\t\tSmsBaseURL:                 "https://api.sms-vendor.example-corp.net",
+\t\tRetries:                    3,
+\t}
+}
+"""
+
+
+def test_go_sprintf_with_a_leading_verb_reads_its_first_argument_as_the_base() -> None:
+    found, _, _ = outbound_calls("go", GO_SMS.encode())
+    by_line = {c.line: (c.configured_by, c.origin) for c in found if c.kind == "http"}
+    lines = GO_SMS.split("\n")
+    at = [i for i, line in enumerate(lines, 1) if "http.NewRequest(" in line]
+    # a value's field: a struct literal elsewhere may give its default
+    assert by_line[at[0]] == ("s.config.SmsBaseURL", "field")
+    assert by_line[at[1]] == ("s.backend.hook.TargetURL", "field")
+    assert by_line[at[2]] == ("", "unknown")  # `%d` says nothing of a host
+
+
+def test_go_struct_literal_defaults_of_address_fields_are_exported_for_other_files() -> None:
+    _, _, meta = outbound_calls("go", GO_DEFAULTS.encode())
+    # gofmt aligns the values far from their keys: the literal is still found
+    assert meta == (("egress.const", "SmsBaseURL=api.sms-vendor.example-corp.net"),)

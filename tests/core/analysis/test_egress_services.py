@@ -399,3 +399,21 @@ def test_a_program_go_generate_runs_is_not_the_apps_egress() -> None:
     )
     facts = analyze(snapshot, MemoryFactsCache(), CATALOG)
     assert [s.name for s in facts.integrations] == ["api.pinger.io"]
+
+
+def test_a_go_field_resolves_to_the_default_a_struct_literal_gives_it() -> None:
+    files = {
+        "server/config.go": FileFacts(
+            "go", meta=(("egress.const", "SmsBaseURL=api.sms-vendor.example-corp.net"),)
+        ),
+        "server/sms.go": FileFacts(
+            "go", calls=(http(12, by="s.config.SmsBaseURL", origin="field", client="net/http"),)
+        ),
+        # a field no struct literal sets (the app's own base URL, a row's URL) names nothing
+        "server/loop.go": FileFacts(
+            "go", calls=(http(7, by="s.conf.BaseURL", origin="field", client="net/http"),)
+        ),
+    }
+    services = found(files)
+    assert services["api.sms-vendor.example-corp.net"].evidence == (Evidence("server/sms.go", 12),)
+    assert len(services) == 1

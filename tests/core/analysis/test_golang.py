@@ -91,3 +91,14 @@ def test_a_path_read_from_a_file_system_is_no_route() -> None:
     )
     routes = {(s.detail, s.line) for s in extract_go(src).signals if s.kind == "entrypoint.http"}
     assert routes == {("/health", 5)}
+
+
+def test_an_smtp_sessions_data_method_is_where_inbound_mail_comes_in() -> None:
+    src = (
+        "package mail\n\n"
+        "func (s *session) Data(r io.Reader) error {\n\treturn nil\n}\n\n"
+        "func (b *buffer) Data() []byte {\n\treturn b.b\n}\n"
+        "func (w *writer) Data(r io.Reader) (int, error) {\n\treturn 0, nil\n}\n"
+    )
+    found = {(s.kind, s.name, s.line, s.detail) for s in extract_go(src).signals}
+    assert found == {("entrypoint.http", "SMTP session (inbound mail)", 3, "Data")}

@@ -620,6 +620,24 @@ NOT_PERIODIC = [
         "WarmupJob",
     ),
     (
+        "setinterval-in-a-class-made-per-component",
+        {
+            "web/src/app/Clock.js": "class Clock {\n  start() {\n"
+            "    this.timer = setInterval(() => this.tick(), 1000);\n  }\n}\n"
+            "export default Clock;\n",
+        },
+        "Clock.tick",
+    ),
+    (
+        "setinterval-worker-in-a-file-that-touches-the-dom",
+        {
+            "web/src/app/Banner.js": "class Banner {\n  start() {\n"
+            "    this.timer = setInterval(() => this.rotate(), 5000);\n  }\n"
+            "  rotate() {\n    document.title = 'x';\n  }\n}\nexport default new Banner();\n",
+        },
+        "Banner.rotate",
+    ),
+    (
         "go-add-on-something-not-a-cron",
         {
             "internal/clock/work.go": 'package clock\n\nimport "github.com/robfig/cron/v3"\n\n'
@@ -738,6 +756,19 @@ MORE = [
         },
         ("server/services/clock.ts", "setInterval("),
         "clock",
+    ),
+    Periodic(
+        "js-singleton-worker-class-in-the-browser-app",
+        {
+            "web/src/app/Refresher.js": "import api from './Api';\n\n"
+            "const everyMs = 600000; // 10 minutes\n\n"
+            "class Refresher {\n  constructor() {\n    this.handle = null;\n  }\n\n"
+            "  begin() {\n    this.handle = setInterval(() => this.refreshAll(), everyMs);\n"
+            "  }\n\n  async refreshAll() {\n    await api.refresh();\n  }\n}\n\n"
+            "const refresher = new Refresher();\nexport default refresher;\n",
+        },
+        ("web/src/app/Refresher.js", "setInterval("),
+        "Refresher.refreshAll",
     ),
 ]
 

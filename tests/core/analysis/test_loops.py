@@ -313,3 +313,28 @@ def test_a_page_loop_is_not_a_schedule_but_a_worker_file_loop_is() -> None:
     found = collect_schedules(facts, lambda _: False)
     assert {ev.path for s in found for ev in s.evidence} == {"worker/jobs/outbox.ts"}
     assert {s.name for s in found} == {"drainOutbox", "refreshCovers"}
+
+
+def test_a_go_loop_waiting_on_a_timer_to_a_wall_clock_time_is_a_daily_schedule() -> None:
+    go = (
+        "package jobs\n\n"
+        "func (r *Reaper) nightly() {\n"
+        "\tfor {\n"
+        "\t\tnext := nextMidnight(time.Now())\n"
+        "\t\twait := time.NewTimer(time.Until(next))\n"
+        "\t\tselect {\n"
+        "\t\tcase <-wait.C:\n"
+        "\t\t\tr.sweep()\n"
+        "\t\tcase <-r.done:\n"
+        "\t\t\treturn\n"
+        "\t\t}\n"
+        "\t}\n"
+        "}\n"
+    )
+    assert rows(go_loops(go)) == {
+        ("nightly", "loop, sleeps time.Until(next)", 4),
+        ("nightly", "loop, sleeps time.Until(next)", 6),
+    }
+    # a timer for a duration in a receive loop is the receive's timeout, not a pace
+    timeout = go.replace("time.NewTimer(time.Until(next))", "time.NewTimer(5 * time.Second)")
+    assert go_loops(timeout) == ()

@@ -1,0 +1,97 @@
+"""Go in-memory buffers flushed by a ticker: a map or slice field used as a queue.
+
+The idiom: a struct field (`pending map[string]*Update`, `batch []Event`); one method stores
+into it under the struct's lock (`r.pending[id] = u`, `r.batch = append(r.batch, e)`), another
+takes it and leaves it empty (`pending := r.pending; r.pending = make(map…)`, `r.batch =
+r.batch[:0]`, `= nil`), and a function that loops on a ticker (`time.NewTicker`, `time.Tick`)
+calls the taking method. The storing method is a producer API (its callers produce, through
+`handoff_links`), the taking method consumes, cited at its `func` line. A taking method the
+storing one calls itself flushes a full batch inline: no hand-off.
+
+Sites: ``consume`` (named by the field) and ``buffer-wrapper`` (the storing method, with (field,
+"method", its arity)). Line scans with anchored, bounded patterns; lines are cut at `MAX_LINE`
+by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis.handoffs_go_callbacks import _methods, _params
+from bot.core.model import HandoffSite
+
+MECHANISM = "in-memory-buffer"
+WRAPPER = "buffer-wrapper"
+MAX_FIELDS = 50
+
+_FIELD = re.compile(r"\A[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++(?:map\[|\[\])")
+_METHOD = re.compile(
+    r"\Afunc[ \t]*+\([ \t]*+([A-Za-z_]\w{0,100}+)[ \t]++\*?[ \t]*+[A-Za-z_]\w{0,100}+"
+    r"(?:\[[^\]\n]{0,100}+\])?[ \t]*+\)[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+\("
+)
+_STORE = re.compile(
+    r"\A[ \t]*+([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)(?:\[[^\]\n]{1,200}+\][ \t]*+=(?!=)"
+    r"|[ \t]*+=[ \t]*+append\([ \t]*+([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+,)"
+)
+# `r.pending = make(…)`, `= nil`, `= r.pending[:0]`, `= map[…]…{}`, `= []T{}`
+_RESET = re.compile(
+    r"\A[ \t]*+([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+=[ \t]*+"
+    r"(?:make\(|nil\b|[A-Za-z_]\w{0,100}+\.[A-Za-z_]\w{0,100}+\[[ \t]*+:[ \t]*+0[ \t]*+\]"
+    r"|(?:map\[[^\]\n]{1,100}+\]|\[\])[\w.*]{1,200}+\{\})"
+)
+_TICKER = ("time.NewTicker(", "time.Tick(")
+
+
+def buffer_sites(lines: list[str]) -> list[HandoffSite]:
+    """The buffer sites of one Go file's lines (see the module doc)."""
+    fields: set[str] = set()
+    for line in lines:
+        if (" map[" in line or " []" in line) and len(fields) < MAX_FIELDS:
+            f = _FIELD.match(line)
+            if f:
+                fields.add(f.group(1))
+    if not fields:
+        return []
+    stores: dict[str, tuple[str, int, int]] = {}  # field -> (method, line, arity)
+    takes: dict[str, list[tuple[str, int]]] = {}  # field -> (method, line) of each taker
+    bodies: dict[str, list[str]] = {}  # method -> body lines
+    ticking: list[list[str]] = []  # bodies of functions that loop on a ticker
+    for head, start, end in _methods(lines):
+        body = lines[start:end]
+        m = _METHOD.match(lines[head])
+        if any(t in line for line in body for t in _TICKER):
+            ticking.append(body)
+        if m is None:
+            continue
+        recv, name = m.groups()
+        bodies[name] = body
+        locked = any(".Lock()" in line for line in body)
+        for line in body:
+            if "=" not in line:
+                continue
+            s = _STORE.match(line)
+            # `r.f[k] = v`, or `r.f = append(r.f, v)` (not another field's)
+            own = s is not None and (s.group(3) is None or s.group(3, 4) == (recv, s.group(2)))
+            if s and own and s.group(1) == recv and s.group(2) in fields and locked:
+                params = _params(lines[head][m.end() :])
+                arity = -1 if any(k.startswith("...") for _, k in params) else len(params)
+                stores.setdefault(s.group(2), (name, head + 1, arity))
+            r = _RESET.match(line)
+            if r and r.group(1) == recv and r.group(2) in fields:
+                got = takes.setdefault(r.group(2), [])
+                if (name, head + 1) not in got and len(got) < MAX_FIELDS:
+                    got.append((name, head + 1))
+    out: list[HandoffSite] = []
+    for field, (store, store_line, arity) in sorted(stores.items()):
+        flushed = False
+        for take, take_line in takes.get(field, []):
+            call = "." + take + "("
+            if take == store or any(call in line for line in bodies.get(store, [])):
+                continue  # the storing method flushes itself
+            if any(call in line for body in ticking for line in body):
+                out.append(HandoffSite("consume", MECHANISM, field, take_line))
+                flushed = True
+        if flushed:
+            site = HandoffSite(WRAPPER, MECHANISM, store, store_line, (field, "method", str(arity)))
+            out.append(site)
+    return out

@@ -1,0 +1,90 @@
+"""Web Push: a server sends a message through the browser's push service, and the web app's
+service worker receives it as a `push` event.
+
+* Producers: webpush-go's `webpush.SendNotification(` (a Go file importing `webpush-go`), the
+  `web-push` package's `x.sendNotification(` (a JS/TS file requiring or importing
+  `web-push`), pywebpush's `webpush(` (a Python file importing `pywebpush`).
+* Consumer: a `push` listener on the worker's global scope (`self.addEventListener("push",
+  …)` at the start of a line, no indentation), cited at the listener and at the definition of
+  the first function of the file its body calls (`event.waitUntil(handlePush(data))`).
+
+Both ends are named ``push`` and pair across languages; one end alone is no hand-off
+(`movement._BOTH_ENDS`). Line scans with anchored, bounded patterns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.model import HandoffSite
+
+MECHANISM = "web-push"
+NAME = "push"
+MAX_LINE = 2_000
+MAX_BODY_LINES = 12  # lines of a listener's body read for the function it calls
+MAX_SITES = 20
+NEEDLES = ("SendNotification(", "sendNotification(", "webpush(", "addEventListener(")
+
+_GO = re.compile(r"(?<![\w.])webpush\.(SendNotification)\(")
+_JS = re.compile(r"(?<![\w$.])[A-Za-z_$][\w$]{0,60}+\.(sendNotification)\(")
+_PY = re.compile(r"(?<![\w.])(webpush)\(")
+_LIBRARY = {
+    "go": (_GO, ('webpush-go"',)),
+    "javascript": (_JS, ("'web-push'", '"web-push"')),
+    "typescript": (_JS, ("'web-push'", '"web-push"')),
+    "python": (_PY, ("pywebpush",)),
+}
+_LISTENER = re.compile(r"\A(?:self\.|globalThis\.)?addEventListener\([ \t]*+(['\"])push\1[ \t]*+,")
+_CALL = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]{0,100}+)\(")
+_COMMENTS = ("//", "#", "*", "/*")
+
+
+def web_push_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
+    """The Web Push ends of one file (see the module doc)."""
+    if not any(n in text for n in NEEDLES):
+        return ()
+    out: list[HandoffSite] = []
+    lines = [line[:MAX_LINE] for line in text.split("\n")]
+    library = _LIBRARY.get(language)
+    if library is not None and any(w in text for w in library[1]):
+        pattern = library[0]
+        for i, line in enumerate(lines, 1):
+            if line.lstrip().startswith(_COMMENTS) or len(out) >= MAX_SITES:
+                continue
+            m = pattern.search(line)
+            if m:
+                out.append(HandoffSite("produce", MECHANISM, NAME, i, (m.group(1),)))
+    if language in ("javascript", "typescript") and "addEventListener(" in text:
+        for i, line in enumerate(lines, 1):
+            if line.startswith(("self.add", "addEvent", "globalThis.")) and _LISTENER.match(line):
+                out.append(HandoffSite("consume", MECHANISM, NAME, i))
+                at = _handler(lines, i)
+                if at:
+                    out.append(HandoffSite("consume", MECHANISM, NAME, at))
+    return tuple(out)
+
+
+_DEF = re.compile(
+    r"\A(?:export[ \t]++)?(?:async[ \t]++)?function[ \t]++([A-Za-z_$][\w$]{0,100}+)[ \t]*+\("
+    r"|\A(?:export[ \t]++)?const[ \t]++([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+"
+    r"(?:async\b|function\b|\()"
+)
+
+
+def _handler(lines: list[str], i: int) -> int:
+    """The definition line of the first top-level function of this file that the listener
+    at line `i` calls in its first lines, 0 when none."""
+    defs: dict[str, int] = {}
+    for k, line in enumerate(lines, 1):
+        if line.startswith(("function", "async", "const", "export")):
+            d = _DEF.match(line)
+            if d:
+                defs.setdefault(d.group(1) or d.group(2), k)
+    for j in range(i - 1, min(len(lines), i + MAX_BODY_LINES)):
+        text = lines[j][len("addEventListener(") :] if j == i - 1 else lines[j]
+        for c in _CALL.finditer(text):
+            if c.group(1) in defs:
+                return defs[c.group(1)]
+        if j > i - 1 and lines[j].startswith(("}", ")")):
+            break
+    return 0
