@@ -8,6 +8,10 @@ shared secret there (`hmac.Equal`, `ecdsa.Verify`, `subtle.ConstantTimeCompare`,
 ``inbound`` call (`OutboundCall.kind`); `egress_services` names the service by the folder.
 A folder word that names no one (`handler`, `incoming`, `verify`…) makes no claim, and a
 file that only signs what it sends compares nothing.
+
+An endpoint a protocol defines for another system to call (`SERVED`: a Matrix homeserver
+posts to a push gateway's `/_matrix/push/v1/notify`) is the same wherever it is written: a
+string literal holding its path is an ``inbound`` call whose client names the system.
 """
 
 from __future__ import annotations
@@ -45,6 +49,12 @@ _SUFFIXES = ("_controller", "_webhooks", "_webhook", "-webhooks", "-webhook", "_
              "-handler", "_hook", "-hook", "_receiver")  # fmt: skip
 
 
+# Paths a protocol fixes for the system that calls them → that system, as a service.
+SERVED = {b"/_matrix/push/v1/notify": "Matrix push gateway"}
+SERVED_CLIENT = "served:"  # `OutboundCall.client` of such an endpoint: "served:<system>"
+_QUOTES = (b'"', b"'", b"`")
+
+
 def webhook_stem(path: str) -> str:
     """The provider a path in a folder of webhooks is named for (`sendgrid` of
     `internal/webhooks/sendgrid.go`), "" when none."""
@@ -62,11 +72,32 @@ def webhook_stem(path: str) -> str:
     return ""
 
 
+def served_calls(data: bytes) -> tuple[OutboundCall, ...]:
+    """The first string literal of each protocol endpoint of `SERVED` the file holds (not in
+    a comment), as an ``inbound`` call."""
+    out: list[OutboundCall] = []
+    for needle, system in SERVED.items():
+        at = data.find(needle)
+        for _ in range(MAX_LOOKS):
+            if at < 0:
+                break
+            start = data.rfind(b"\n", 0, at) + 1
+            quoted = data[at - 1 : at] in _QUOTES
+            if quoted and not data[start:at].lstrip().startswith((b"//", b"#", b"*", b"/*")):
+                line = data.count(b"\n", 0, at) + 1
+                out.append(OutboundCall(KIND, line, SERVED_CLIENT + system, origin="unknown"))
+                break
+            at = data.find(needle, at + 1)
+    return tuple(out)
+
+
 def inbound_calls(path: str, data: bytes) -> tuple[OutboundCall, ...]:
-    """The first signature check of a provider's webhook file, as an ``inbound`` call."""
+    """The first signature check of a provider's webhook file, and the protocol endpoints
+    it serves, as ``inbound`` calls."""
+    served = served_calls(data) if b"/_matrix/" in data else ()
     # The path first: only a provider's webhook file can hold one, and its test is cheap.
     if not webhook_stem(path):
-        return ()
+        return served
     if not any(check in data for check in CHECKS):
         return ()
     for check in CHECKS:
@@ -77,6 +108,6 @@ def inbound_calls(path: str, data: bytes) -> tuple[OutboundCall, ...]:
             start = data.rfind(b"\n", 0, at) + 1
             if not data[start:at].lstrip().startswith((b"//", b"#", b"*", b"/*")):
                 line = data.count(b"\n", 0, at) + 1
-                return (OutboundCall(KIND, line, "signature check", origin="unknown"),)
+                return (*served, OutboundCall(KIND, line, "signature check", origin="unknown"))
             at = data.find(check, at + 1)
-    return ()
+    return served

@@ -37,6 +37,7 @@ from posixpath import dirname, join, normpath, splitext
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
 from bot.core.analysis.egress_inbound import KIND as INBOUND
+from bot.core.analysis.egress_inbound import SERVED_CLIENT
 from bot.core.analysis.egress_inbound import webhook_stem
 from bot.core.analysis.egress_names import folder_display
 from bot.core.analysis.golang import GENERATOR
@@ -183,6 +184,8 @@ def egress_services(
                 named = _git_destination(call, catalog)
             elif call.kind in ("statsd", "socket") and not folder:
                 named = _socket_destination(call, catalog)
+            elif call.kind == INBOUND and call.client.startswith(SERVED_CLIENT):
+                named = call.client.removeprefix(SERVED_CLIENT), "messaging", ""
             elif call.kind == INBOUND:  # a provider's webhook: the folder names who posts
                 stem = webhook_stem(path)
                 ok = stem and _service_stem(stem)

@@ -107,3 +107,40 @@ def test_inbound_checks_on_hostile_input() -> None:
     inbound_calls("a/webhooks/x.go", b"// hmac.Equal(\n" * 100_000)
     inbound_calls("a/webhooks/x.go", b"hmac.Equal(" + b"x" * 2_000_000)
     assert time.process_time() - start < 5  # generous: a shared machine
+
+
+GATEWAY = b"""package relay
+
+const (
+\tpushPath = "/_matrix/push/v1/notify" // the homeserver posts here
+)
+
+// handled at /_matrix/push/v1/notify (a comment names it too)
+func (s *Server) routes() {
+\ts.mux.HandleFunc(pushPath, s.notify)
+}
+"""
+
+
+def test_a_protocol_endpoint_the_app_serves_names_the_system_that_calls_it() -> None:
+    files = {"go.mod": GO_MOD, "relay/routes.go": GATEWAY}
+    facts = analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog())
+    found = {s.name: s for s in facts.integrations}
+    assert "Matrix push gateway" in found, sorted(found)
+    assert [(e.path, e.line) for e in found["Matrix push gateway"].evidence] == [
+        ("relay/routes.go", 4)
+    ]
+
+
+def test_the_endpoint_named_only_in_comments_or_tests_is_no_claim() -> None:
+    commented = b'package relay\n\n// posts to "/_matrix/push/v1/notify\n'
+    assert inbound_calls("relay/doc.go", commented) == ()
+    files = {"go.mod": GO_MOD, "relay/routes_test.go": GATEWAY}
+    facts = analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog())
+    assert not facts.integrations
+
+
+def test_served_endpoints_on_hostile_input_stay_fast() -> None:
+    start = time.process_time()
+    inbound_calls("a.go", b"// x\n" + b'// "/_matrix/push/v1/notify' * 100_000)
+    assert time.process_time() - start < 2
