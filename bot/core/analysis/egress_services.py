@@ -37,8 +37,7 @@ from posixpath import dirname, join, normpath, splitext
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
 from bot.core.analysis.egress_inbound import KIND as INBOUND
-from bot.core.analysis.egress_inbound import SERVED_CLIENT
-from bot.core.analysis.egress_inbound import webhook_stem
+from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
 from bot.core.analysis.egress_names import folder_display
 from bot.core.analysis.golang import GENERATOR
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
