@@ -133,8 +133,9 @@ class OutboundCall:
     model field, a request, a row), ``response`` (read from what another request returned;
     `configured_by` is then the SDK package that returned it, or ""), ``parameter`` (a
     wrapper's own parameter), ``field`` (a value's field, `configured_by`, that a struct
-    literal elsewhere may give a default URL), ``unknown``. Kinds besides ``http``:
-    ``statsd`` (a StatsD client), ``socket`` (a raw TCP/UNIX socket), see
+    literal elsewhere may give a default URL), ``described`` (a request whose URL and
+    method come from one object: an action button's, a webhook's), ``unknown``. Kinds
+    besides ``http``: ``statsd`` (a StatsD client), ``socket`` (a raw TCP/UNIX socket), see
     `analysis.egress_sockets`, and
     ``inbound`` (a provider's webhook whose signature the app checks, `analysis.egress_inbound`).
     `timeout` is the timeout as written at the call (``"10"``, ``"timeout"``), "" when none.

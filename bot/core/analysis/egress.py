@@ -72,7 +72,7 @@ from bot.core.analysis.egress_wrappers import (
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 11  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 12  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -82,7 +82,8 @@ EGRESS_VERSION = 11  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 9: Ruby `URI::HTTPS.build(host: …)`
 # 10: Go wrapper calls through the receiver, `Get/Post` on a declared `http.Client`
 # 11: Go `fmt.Sprintf("%s/…", base)` URLs, `x.config.Field` settings, struct literals that set
-# an address field to a literal URL (`egress.const`)
+# an address field to a literal URL (`egress.const`); 12: a request a page replays as
+# described (`fetch(a.url, {method: a.method})`, origin "described")
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -283,6 +284,8 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
         host, configured_by, origin = _resolve(f, base, 0, node)
     if model.host_only and origin == "unknown" and url is not None and url.type in _STRING_TYPES:
         host, origin = _string_literal(url).lower(), "literal"
+    if origin == "user" and f.language == "javascript" and _described(url, args):
+        origin = "described"
     if origin == "parameter":
         _mark_wrapper(f, node, configured_by)
     elif origin in ("unknown", "user"):
@@ -295,6 +298,22 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
     return OutboundCall(
         "http", line(node), model.client, host, configured_by, origin, _timeout(f, node)
     )
+
+
+def _described(url: Node | None, args: list[Node]) -> bool:
+    """`fetch(action.url, { method: action.method, … })`: the URL and the method come from
+    one object, a request someone described (an action button, a webhook), not the page's
+    own API."""
+    if url is None or url.type != "member_expression" or len(args) < 2:
+        return False
+    head = text(url.child_by_field_name("object"), 100)
+    options = args[1]
+    if options.type != "object" or not head:
+        return False
+    for pair in options.named_children[:20]:
+        if pair.type == "pair" and text(pair.child_by_field_name("key"), 20) == "method":
+            return text(pair.child_by_field_name("value"), 200).startswith(head + ".method")
+    return False
 
 
 _TYPED_VERBS = frozenset(

@@ -275,7 +275,7 @@ def _destination(
         return (*_folder_service(folder, catalog, spelled), "")
     if call.origin == "response":
         return _response_destination(call, catalog)
-    if call.origin == "user":
+    if call.origin in ("user", "described"):
         return USER_CONFIGURED, "webhooks", ""
     if call.origin in ("env", "setting", "constant") and call.configured_by:
         return f"HTTP endpoint configured by {call.configured_by}", HTTP_API, ""

@@ -782,3 +782,27 @@ def test_go_struct_literal_defaults_of_address_fields_are_exported_for_other_fil
     _, _, meta = outbound_calls("go", GO_DEFAULTS.encode())
     # gofmt aligns the values far from their keys: the literal is still found
     assert meta == (("egress.const", "SmsBaseURL=api.sms-vendor.example-corp.net"),)
+
+
+PAGE_ACTIONS = """export const runAction = async (action) => {
+  const response = await fetch(action.url, {
+    method: action.method ?? "POST",
+    headers: action.headers ?? {},
+    body: action.body,
+  });
+  return response.ok;
+};
+
+export const loadPage = async (page) => {
+  const response = await fetch(page.url, { method: "GET" });
+  return response.json();
+};
+"""
+
+
+def test_a_request_described_by_one_object_is_a_user_configured_endpoint() -> None:
+    found, _, _ = outbound_calls("javascript", PAGE_ACTIONS.encode())
+    origins = {c.line: c.origin for c in found if c.kind == "http"}
+    # the action's URL and method: a request its author described; the page's own fetch
+    # of a URL it was handed is still just user data (left out in browser code)
+    assert origins == {2: "described", 11: "user"}
