@@ -426,7 +426,9 @@ class _Linker(handoff_links_js.LinkerState):
         sources: dict[tuple[str, str], _Sites] = defaultdict(list)
         for p, s in sends:
             if s.aliases and s.aliases[0][:1].isupper():
-                site = HandoffSite("produce", "go-channel", s.name, s.line, s.aliases[:1])
+                # named by the element type without its pointer (`*Item` is the hand-off `Item`)
+                name = s.name.lstrip("*")
+                site = HandoffSite("produce", "go-channel", name, s.line, s.aliases[:1])
                 sources[(_dir(p), s.aliases[0])].append((p, site))
         for p, s in [*spawns, *(x for x in foreign if x[1].role == "pass")]:
             if len(s.aliases) < 3 or not s.aliases[2][:1].isupper():
@@ -436,7 +438,8 @@ class _Linker(handoff_links_js.LinkerState):
             for callee, j in fwds.get((home, s.name, elem, k), [])[:MAX_CALLERS]:
                 reached += psends.get((home, callee, elem, j), [])
             for hp, send in reached[:MAX_CALLERS]:
-                site = HandoffSite("produce", "go-channel", elem, send.line, send.aliases[2:3])
+                name = elem.lstrip("*")
+                site = HandoffSite("produce", "go-channel", name, send.line, send.aliases[2:3])
                 sources[(home, s.aliases[2])].append((hp, site))
         for p, r in frecvs:
             for (home, field), found in sorted(sources.items()):

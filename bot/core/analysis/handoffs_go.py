@@ -87,7 +87,8 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
     (`handoffs_go_hubs`), callback registries (`handoffs_go_callbacks`) and buffers flushed
     by a ticker (`handoffs_go_buffers`)."""
     out: list[HandoffSite] = []
-    lines = [line[:MAX_LINE] for line in text.splitlines()]
+    scanned = any(w in text for w in ("chan", "<-", "range", ".Lock()"))
+    lines = [line[:MAX_LINE] for line in text.splitlines()] if scanned else []
     if "chan" in text or "<-" in text:
         out = _local_channels(lines) if "go " in text else []
         fielded = _field_channels(lines)

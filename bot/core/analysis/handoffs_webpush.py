@@ -35,6 +35,7 @@ _LIBRARY = {
     "python": (_PY, ("pywebpush",)),
 }
 _LISTENER = re.compile(r"\A(?:self\.|globalThis\.)?addEventListener\([ \t]*+(['\"])push\1[ \t]*+,")
+_LISTENS = ('addEventListener("push"', "addEventListener('push'")
 _CALL = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]{0,100}+)\(")
 _COMMENTS = ("//", "#", "*", "/*")
 
@@ -43,10 +44,14 @@ def web_push_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
     """The Web Push ends of one file (see the module doc)."""
     if not any(n in text for n in NEEDLES):
         return ()
+    library = _LIBRARY.get(language)
+    sends = library is not None and any(w in text for w in library[1])
+    hears = language in ("javascript", "typescript") and any(w in text for w in _LISTENS)
+    if not sends and not hears:
+        return ()
     out: list[HandoffSite] = []
     lines = [line[:MAX_LINE] for line in text.split("\n")]
-    library = _LIBRARY.get(language)
-    if library is not None and any(w in text for w in library[1]):
+    if library is not None and sends:
         pattern = library[0]
         for i, line in enumerate(lines, 1):
             if line.lstrip().startswith(_COMMENTS) or len(out) >= MAX_SITES:
@@ -54,7 +59,7 @@ def web_push_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
             m = pattern.search(line)
             if m:
                 out.append(HandoffSite("produce", MECHANISM, NAME, i, (m.group(1),)))
-    if language in ("javascript", "typescript") and "addEventListener(" in text:
+    if hears:
         for i, line in enumerate(lines, 1):
             if line.startswith(("self.add", "addEvent", "globalThis.")) and _LISTENER.match(line):
                 out.append(HandoffSite("consume", MECHANISM, NAME, i))
