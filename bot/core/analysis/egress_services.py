@@ -136,7 +136,9 @@ def egress_services(
     """(services found through catalog hosts or folder names, plain HTTP integrations)."""
     wrappers = wrapper_names(kv for f in files.values() if f.calls for kv in f.meta)
     consts: dict[str, set[str]] = {}
-    for f in files.values():
+    for path, f in files.items():
+        if non_product_path(path):
+            continue  # a test's fake server (`BaseURL: "https://fake.io"`) sets no default
         for key, value in f.meta:
             if key == "egress.const":
                 name, _, host = value.partition("=")

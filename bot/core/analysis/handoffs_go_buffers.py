@@ -5,8 +5,10 @@ into it under the struct's lock (`r.pending[id] = u`, `r.batch = append(r.batch,
 takes it and leaves it empty (`pending := r.pending; r.pending = make(map…)`, `r.batch =
 r.batch[:0]`, `= nil`), and a function that loops on a ticker (`time.NewTicker`, `time.Tick`)
 calls the taking method. The storing method is a producer API (its callers produce, through
-`handoff_links`), the taking method consumes, cited at its `func` line. A taking method the
-storing one calls itself flushes a full batch inline: no hand-off.
+`handoff_links`), the taking method consumes, cited at its `func` line. The taking method
+must hand on what the field held (`batch := r.pending`, a `range` or `copy` of it): a
+cache emptied on a timer is no queue. A taking method the storing one calls itself flushes
+a full batch inline: no hand-off.
 
 Sites: ``consume`` (named by the field) and ``buffer-wrapper`` (the storing method, with (field,
 "method", its arity)). Line scans with anchored, bounded patterns; lines are cut at `MAX_LINE`
@@ -40,6 +42,23 @@ _RESET = re.compile(
     r"|(?:map\[[^\]\n]{1,100}+\]|\[\])[\w.*]{1,200}+\{\})"
 )
 _TICKER = ("time.NewTicker(", "time.Tick(")
+
+
+def _reads(body: list[str], recv: str, field: str) -> bool:
+    """Whether a method hands on what the buffer held before emptying it (`batch :=
+    r.pending`, `for k, v := range r.pending`, `copy(out, r.pending)`): a cache cleared on a
+    timer only empties it."""
+    held = f"{recv}.{field}"
+    for line in body:
+        pos = line.find(held)
+        if pos == -1:
+            continue
+        end = pos + len(held)
+        if end < len(line) and (line[end].isalnum() or line[end] == "_"):
+            continue
+        if ":=" in line[:pos] or "range" in line[:pos] or "copy(" in line[:pos]:
+            return True
+    return False
 
 
 def buffer_sites(lines: list[str]) -> list[HandoffSite]:
@@ -77,7 +96,7 @@ def buffer_sites(lines: list[str]) -> list[HandoffSite]:
                 arity = -1 if any(k.startswith("...") for _, k in params) else len(params)
                 stores.setdefault(s.group(2), (name, head + 1, arity))
             r = _RESET.match(line)
-            if r and r.group(1) == recv and r.group(2) in fields:
+            if r and r.group(1) == recv and r.group(2) in fields and _reads(body, recv, r.group(2)):
                 got = takes.setdefault(r.group(2), [])
                 if (name, head + 1) not in got and len(got) < MAX_FIELDS:
                     got.append((name, head + 1))

@@ -417,3 +417,8 @@ def test_a_go_field_resolves_to_the_default_a_struct_literal_gives_it() -> None:
     services = found(files)
     assert services["api.sms-vendor.example-corp.net"].evidence == (Evidence("server/sms.go", 12),)
     assert len(services) == 1
+    # a test's fake server sets no default the product reads
+    files["server/sms_test.go"] = FileFacts(
+        "go", meta=(("egress.const", "BaseURL=fake-upstream.example-corp.net"),)
+    )
+    assert "fake-upstream.example-corp.net" not in found(files)

@@ -301,6 +301,12 @@ def test_a_buffer_flushed_by_a_ticker_pairs_the_storing_calls_with_the_flush() -
     assert consumers == {at(files, "usage/tracker.go", "func (t *Tracker) flush")}
 
 
+def test_a_cache_emptied_by_a_ticker_is_no_buffer() -> None:
+    # the ticker's method empties the map without handing on what it held
+    cache = COUNTER.replace("\tbatch := t.pending\n", "").replace("range batch", "range t.db")
+    assert buffer_sites(cache.split("\n")) == []
+
+
 def test_a_buffer_without_a_ticker_or_a_lock_is_no_hand_off() -> None:
     no_ticker = COUNTER.replace("time.NewTicker(every)", "make(chan int)")
     assert buffer_sites(no_ticker.split("\n")) == []
