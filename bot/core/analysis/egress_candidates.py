@@ -60,8 +60,10 @@ def _candidate(
     if parent is not None and parent.type in ("argument_list", "arguments") and _sends(f, parent):
         return None  # `get(URI("https://…"))`: the outer call is the one that sends
     host, configured_by, origin = _resolve(f, first, 0, node)
-    if origin == "user" and name in _GENERIC_METHODS:
-        return None  # `cache.fetch(story.url)`: too common a name to be a wrapper's
+    if origin == "user" and name in _GENERIC_METHODS and not (urlish and _on_module(callee)):
+        # `cache.fetch(story.url)`: too common a name to be a wrapper's, unless a module's
+        # own (`Outbound::HTTP.post(hook.url)`: a class method, as HTTP helpers are written)
+        return None
     if origin == "unknown" and urlish and name not in _GENERIC_METHODS:
         return OutboundCall("candidate", line(node), f"call:{name}", "", "", "unknown")
     if origin not in ("literal", "env", "setting", "user") or (origin == "literal" and not host):
@@ -70,6 +72,15 @@ def _candidate(
 
 
 _SEPARATORS = re.compile(r"[.:]")
+_MODULE = re.compile(r"(?:::)?[A-Z]\w{0,100}+(?:::[A-Z]\w{0,100}+){0,10}+")
+
+
+def _on_module(callee: str) -> bool:
+    """Whether a Ruby call is made on a constant (`Outbound::HTTP.post`), not an object."""
+    head = callee.rpartition(".")[0]
+    return bool(head) and _MODULE.fullmatch(head) is not None
+
+
 _FIELD_ARGS = frozenset({"attribute", "member_expression", "selector_expression"})
 
 

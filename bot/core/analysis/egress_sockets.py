@@ -6,7 +6,8 @@ socket to a configured address. Data tables, and the reading of one call node.
   of a statsd package, Ruby ``Statsd.new(host)`` and statsd-instrument's
   ``StatsD.increment(…)`` (its singleton client, at STATSD_ADDR) → an `OutboundCall` of
   kind ``statsd``.
-* A raw socket (`SOCKETS`): Python ``socket.create_connection((host, port))``, Node
+* A raw socket (`SOCKETS`): Python ``socket.create_connection((host, port))``, Ruby
+  ``TCPSocket.new(host, port)``, Node
   ``net.createConnection({host})`` / ``net.connect``, Go ``net.Dial(network, addr)`` → kind
   ``socket``; the item is named by what configures the address (`egress_services`).
 
@@ -42,6 +43,12 @@ PY_SOCKETS: dict[str, tuple[int, str, str]] = {
 RUBY_STATSD: dict[str, tuple[int, str, str]] = {
     "Statsd.new": (0, "", "statsd-ruby"),
     "Datadog::Statsd.new": (0, "", "dogstatsd-ruby"),
+}
+# Ruby's raw TCP sockets (stdlib `socket`): the server is the first argument.
+RUBY_SOCKETS: dict[str, tuple[int, str, str]] = {
+    "TCPSocket.new": (0, "", "TCPSocket"),
+    "TCPSocket.open": (0, "", "TCPSocket"),
+    "Socket.tcp": (0, "", "Socket.tcp"),
 }
 # statsd-instrument sends through the `StatsD` module's singleton client (no constructor).
 RUBY_STATSD_METRICS = frozenset(
@@ -149,10 +156,13 @@ def socket_call(
             # statsd-instrument's singleton client: its address is the STATSD_ADDR env var
             return OutboundCall("statsd", line(node), "statsd-instrument", "", "STATSD_ADDR", "env")
         model = RUBY_STATSD.get(callee)
+        if model is not None:
+            return server(f, node, args, model, resolve, key_in, literal, "statsd")
+        model = RUBY_SOCKETS.get(callee)
         return (
             None
             if model is None
-            else server(f, node, args, model, resolve, key_in, literal, "statsd")
+            else server(f, node, args, model, resolve, key_in, literal, "socket")
         )
     head, _, rest = callee.partition(".")
     if language == "javascript":

@@ -44,6 +44,7 @@ from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue_prisma import link_prisma
+from bot.core.analysis.table_queue_ruby import link_ruby_tables
 from bot.core.model import FileFacts, HandoffSite, ImportRef
 
 MAX_CALLERS = 20  # call sites taken per wrapper
@@ -235,6 +236,7 @@ class _Linker(handoff_links_js.LinkerState):
             (path, s)
             for path, f in self.facts.items()
             if not self.skip(path)
+            if f.language == "python"  # Ruby's: `table_queue_ruby`
             for s in f.handoffs
             if s.role == "consume" and s.mechanism == TABLE
         ]
@@ -649,6 +651,7 @@ def link_handoffs(
     for found, derived in (
         handoff_links_js.link_js(facts, resolve, read_text, skip),
         handoff_wrappers_ruby.link_ruby(facts, read_text, skip),
+        link_ruby_tables(facts, read_text, skip),
     ):
         for path, sites in found.items():
             linker.added[path] |= sites

@@ -272,6 +272,8 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"spawn(",
         b"Statsd.new",  # `egress_sockets`
         b"StatsD.",  # statsd-instrument's singleton (`egress_sockets`)
+        b"TCPSocket",  # raw sockets (`egress_sockets`)
+        b"Socket.tcp",
     ),
     "go": (
         *(b"net/http", b"resty", b"os/exec", b"net/smtp", b"url.URL{", b"oauth2.Endpoint{"),

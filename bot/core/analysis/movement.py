@@ -35,10 +35,11 @@ from bot.core.analysis.schedules import (
 from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP
 from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue import table_queue_sites
+from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 20  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 21  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -66,6 +67,7 @@ MOVEMENT_VERSION = 20  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 19: JS/TS `while (true) { …; await delay(ms) }` polling loops, Prisma tables polled as queues
 # 20: Go cron entries whose spec is a variable; Go field channels fed from another file of
 # the package, or through a function's channel parameter; Go signal and broadcast-hub channels
+# 21: ActiveRecord tables claimed as queues (`update_all(locked_by: …)`, `SKIP LOCKED`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -91,6 +93,8 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
             # a command that polls forever: does it claim rows of a table as its queue?
             handoffs += table_queue_sites(text, text.split("\n"))
+        if facts.language == "ruby":
+            handoffs += claim_sites(text)  # rows a worker claims (`update_all(locked_by:`)
         if facts.language == "python":
             writes = file_writes(text)
         elif facts.language == "go":
