@@ -111,8 +111,9 @@ RULES = (
 
 class RubyExtractor:
     name = "ruby"
-    version = 4  # 2: rules start on their own line; unclosed strings end their line; 3: routes
+    version = 5  # 2: rules start on their own line; unclosed strings end their line; 3: routes
     # 4: Sinatra/Grape/Roda route blocks, Hanami actions, Rake tasks (`ruby_starts`)
+    # 5: Rack middleware (`def call(env)` beside `def initialize(app)`)
     claims = claims(names=("Rakefile", "Gemfile.rb"), extensions=("rb", "rake", "ru"))
 
     def matches(self, path: str) -> bool:

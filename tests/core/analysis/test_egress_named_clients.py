@@ -117,9 +117,13 @@ def test_a_cache_or_an_object_called_with_a_url_is_no_endpoint() -> None:
 def test_gelf_and_dns_libraries() -> None:
     found = integrations(
         {
-            "Gemfile": 'source "https://rubygems.org"\ngem "gelf"\n',
+            "Gemfile": 'source "https://rubygems.org"\ngem "gelf"\ngem "resolv"\n',
             "app/lib/lookup.rb": 'require "resolv"\n\nclass Lookup\nend\n',
         }
     )
     assert found["Graylog (GELF)"].category == "monitoring"  # type: ignore[attr-defined]
-    assert found["DNS"].evidence[0].line == 1  # type: ignore[attr-defined]
+    dns = found["DNS"]
+    assert [(e.path, e.line) for e in dns.evidence] == [  # type: ignore[attr-defined]
+        ("app/lib/lookup.rb", 1),
+        ("Gemfile", 3),
+    ]
