@@ -62,7 +62,7 @@ def file_sinks(
             continue
         # A URL from a parameter or a row says nothing of where: the client names the sink.
         dest = c.host or (c.configured_by if c.origin in ("env", "setting", "constant") else "")
-        how = "an HTTP request" if c.kind == "http" else c.kind
+        how = _HOW.get(c.kind, c.kind)
         what = f"sends {how} to {dest} ({client})" if dest else f"sends {how} ({client})"
         # A host the catalog knows is its service's sink (api.telegram.org is Telegram), and
         # so is a service the catalog matched at the call's own line (`smtplib.SMTP(…)`, a
@@ -98,6 +98,9 @@ def file_sinks(
     if extra is not None:
         out.extend(extra(path, f))
     return out
+
+
+_HOW = {"http": "an HTTP request", "dns": "a DNS query"}
 
 
 def _kind(kind: str) -> str:

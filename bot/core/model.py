@@ -133,7 +133,8 @@ class OutboundCall:
     model field, a request, a row), ``response`` (read from what another request returned;
     `configured_by` is then the SDK package that returned it, or ""), ``parameter`` (a
     wrapper's own parameter), ``unknown``. Kinds besides ``http``: ``statsd`` (a StatsD
-    client), ``socket`` (a raw TCP/UNIX socket), see `analysis.egress_sockets`, and
+    client), ``socket`` (a raw TCP/UNIX socket), ``dns`` (a query to name servers, Ruby's
+    `Resolv::DNS`), see `analysis.egress_sockets`, and
     ``inbound`` (a provider's webhook whose signature the app checks, `analysis.egress_inbound`).
     `timeout` is the timeout as written at the call (``"10"``, ``"timeout"``), "" when none.
     """

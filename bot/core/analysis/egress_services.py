@@ -19,6 +19,7 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   nothing (`egress_response`);
 * a setting or env var → an integration "HTTP endpoint configured by X";
 * a relative URL (the app's own server) or an unknown one → nothing;
+* a DNS query (`Resolv::DNS.new`) → "DNS";
 * a StatsD client → "StatsD server"; a raw socket (`egress_sockets`) → its written host, else
   "Server at X (socket)" for the setting, env var or field X holding its address;
 * a provider's webhook whose signature the app checks (`egress_inbound`) → the provider its
@@ -50,6 +51,7 @@ USER_CONFIGURED = "User-configured HTTP endpoints (outgoing webhooks)"
 HTTP_API = "HTTP API"
 GIT_REMOTES = "Git remote repositories (clone, fetch)"
 STATSD = "StatsD server"  # metrics sent over UDP/TCP to a StatsD (or DogStatsD) daemon
+DNS = "DNS"  # name servers queried by the code (`egress_sockets.RUBY_DNS`)
 SMTP = "SMTP"  # the catalog's row for mail submitted over SMTP (its name merges the two)
 SERVICE_FOLDERS = frozenset(
     {"providers", "provider", "notifiers", "notifier", "notification-providers",
@@ -189,6 +191,8 @@ def egress_services(
                 named = _named_client(path, call, catalog)
             if named is not None:
                 pass
+            elif call.kind == "dns":
+                named = (*(catalogued_name(DNS, catalog) or (DNS, "network")), "")
             elif call.kind == "smtp":
                 named = _smtp_destination(call, catalog)
             elif call.kind == "git":

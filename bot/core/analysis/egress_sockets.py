@@ -50,6 +50,13 @@ RUBY_SOCKETS: dict[str, tuple[int, str, str]] = {
     "TCPSocket.open": (0, "", "TCPSocket"),
     "Socket.tcp": (0, "", "Socket.tcp"),
 }
+# Ruby DNS queries the code makes itself (the standard library's `Resolv`, dnsruby): to
+# name servers, the system's or the ones it is given.
+RUBY_DNS = frozenset(
+    {"Resolv::DNS.new", "Resolv::DNS.open", "Resolv.getaddress", "Resolv.getaddresses",
+     "Resolv.getname", "Resolv.getnames", "Dnsruby::Resolver.new", "Dnsruby::DNS.new",
+     "Net::DNS::Resolver.new"}
+)  # fmt: skip
 # statsd-instrument sends through the `StatsD` module's singleton client (no constructor).
 RUBY_STATSD_METRICS = frozenset(
     {"increment", "measure", "gauge", "histogram", "distribution", "set", "event",
@@ -158,6 +165,9 @@ def socket_call(
         model = RUBY_STATSD.get(callee)
         if model is not None:
             return server(f, node, args, model, resolve, key_in, literal, "statsd")
+        if callee in RUBY_DNS:
+            client = callee.rpartition(".")[0]
+            return OutboundCall("dns", line(node), client, "", "", "unknown")
         model = RUBY_SOCKETS.get(callee)
         return (
             None

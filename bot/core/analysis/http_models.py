@@ -272,8 +272,11 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"spawn(",
         b"Statsd.new",  # `egress_sockets`
         b"StatsD.",  # statsd-instrument's singleton (`egress_sockets`)
-        b"TCPSocket",  # raw sockets (`egress_sockets`)
+        b"TCPSocket",  # raw sockets and DNS queries (`egress_sockets`)
         b"Socket.tcp",
+        b"Resolv",
+        b"Dnsruby",
+        b"Net::DNS",
     ),
     "go": (
         *(b"net/http", b"resty", b"os/exec", b"net/smtp", b"url.URL{", b"oauth2.Endpoint{"),

@@ -115,15 +115,19 @@ def test_a_cache_or_an_object_called_with_a_url_is_no_endpoint() -> None:
 
 
 def test_gelf_and_dns_libraries() -> None:
+    lookup = (
+        'require "resolv"\n\nclass MxLookup\n  def hosts(domain)\n'
+        "    Resolv::DNS.open { |dns| dns.getresources(domain, Resolv::DNS::Resource::IN::MX) }\n"
+        "  end\n\n  def valid_ip?(text)\n    text.match?(Resolv::IPv4::Regex)\n  end\nend\n"
+    )
     found = integrations(
         {
             "Gemfile": 'source "https://rubygems.org"\ngem "gelf"\ngem "resolv"\n',
-            "app/lib/lookup.rb": 'require "resolv"\n\nclass Lookup\nend\n',
+            "app/lib/mx_lookup.rb": lookup,
+            "app/lib/ip_check.rb": 'require "resolv"\n\nRE = Resolv::IPv4::Regex\n',
         }
     )
     assert found["Graylog (GELF)"].category == "monitoring"  # type: ignore[attr-defined]
+    # the query, not the `require` nor the address pattern
     dns = found["DNS"]
-    assert [(e.path, e.line) for e in dns.evidence] == [  # type: ignore[attr-defined]
-        ("app/lib/lookup.rb", 1),
-        ("Gemfile", 3),
-    ]
+    assert [(e.path, e.line) for e in dns.evidence] == [("app/lib/mx_lookup.rb", 5)]  # type: ignore[attr-defined]
