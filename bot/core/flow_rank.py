@@ -178,7 +178,18 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
         ((share[id(f)], i, f) for i, f in enumerate(flows) if id(f) not in taken),
         key=lambda x: x[:2],
     )
-    return first + [k[3] for k in second] + [f for _, _, f in rest] + routine
+    # A Rails controller whose flows all end at an Active Record query still has one before
+    # a second flow of another file: the API that stores what it is sent is not crowded out
+    # by the admin pages' many lookups. (Elsewhere a store call is often the one flow of a
+    # handler whose other flows the walk did not reach: those keep their place.)
+    shown = files | {k[3].hops[0].path for k in second}
+    lone: list[Flow] = []
+    for f in routine:
+        if f.sinks[0].path.endswith(".rb") and f.hops[0].path not in shown:
+            shown.add(f.hops[0].path)
+            lone.append(f)
+    routine = [f for f in routine if not any(f is x for x in lone)]
+    return first + [k[3] for k in second] + lone + [f for _, _, f in rest] + routine
 
 
 def _named_for(flow: Flow, sink: str) -> bool:
