@@ -61,7 +61,7 @@ _COMMON = frozenset(
 
 def claim_sites(text: str) -> tuple[HandoffSite, ...]:
     """Consumers of tables claimed as queues in one Ruby file."""
-    if "update_all" not in text and "SKIP" not in text.upper():
+    if "update_all" not in text and "SKIP LOCKED" not in text and "skip locked" not in text:
         return ()
     lines = [raw[:MAX_LINE] for raw in text.split("\n")]
     defs: list[tuple[int, int, str]] = []  # (line, indent, name)
