@@ -117,7 +117,9 @@ def triggered(language: str, data: bytes) -> bool:
         imports = models.PY_IMPORT.search(data) or models.PY_FROM.search(data)
         if imports is not None and any(needle in data for needle in models.NEEDLES[family]):
             return True
-    elif any(needle in data for needle in models.NEEDLES[family]):
+    elif any(needle in data for needle in models.NEEDLES[family]) or (
+        family == "javascript" and models.JS_SHORT_NEEDLES.search(data) is not None
+    ):
         return True
     if family in ("python", "javascript") and models.own_verb_call(data):
         return True
