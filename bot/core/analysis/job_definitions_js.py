@@ -23,7 +23,7 @@ bounded; the objects are read over at most `MAX_OBJECT_TEXT` characters and
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.scan import Lines
@@ -39,7 +39,11 @@ MAX_SITES = 400
 MAX_CALLS = 300  # calls and `trigger:` keys looked at per file (each reads an object)
 MAX_CONSTANTS = 400
 
-GATE = ("triggerJob(", "sendEvent(", "send(", "enqueue(", "dispatch(", "trigger", "createFunction(")
+# The cheap gate: a producer's call opening its object, a definition's trigger, Inngest.
+GATE = (
+    *("triggerJob(", "sendEvent(", "send({", "enqueue({", "dispatch({", "trigger:"),
+    "createFunction(",
+)
 
 _VERB = re.compile(
     r"\.[ \t]*+(triggerJob|sendEvent|send|enqueue|dispatch)[ \t]*+\([ \t\n]{0,200}+\{"
@@ -143,13 +147,31 @@ def _name(value: str, constants: Mapping[str, str]) -> str:
     return constants.get(ident.group(1), "") if ident is not None else ""
 
 
-def _constants(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for n, m in enumerate(_CONST.finditer(text)):
-        if n >= MAX_CONSTANTS:
-            break
-        out.setdefault(m.group(1), m.group(3))
-    return out
+class _Constants(Mapping[str, str]):
+    """The file's `const X = '…'` strings, read the first time a name needs one."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._found: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._found is None:
+            self._found = {}
+            if "const" in self._text:
+                for n, m in enumerate(_CONST.finditer(self._text)):
+                    if n >= MAX_CONSTANTS:
+                        break
+                    self._found.setdefault(m.group(1), m.group(3))
+        return self._found
+
+    def __getitem__(self, key: str) -> str:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def _comment(line: str) -> bool:
@@ -162,7 +184,7 @@ def definition_sites(text: str) -> tuple[tuple[HandoffSite, ...], tuple[Schedule
     if not may_define(text):
         return (), ()
     lines = [line[:MAX_LINE] for line in text.split("\n")]
-    constants = _constants(text) if "const" in text else {}
+    constants = _Constants(text)
     sites: list[HandoffSite] = []
     schedules: list[ScheduleSite] = []
     at = Lines(text)
@@ -179,7 +201,7 @@ def definition_sites(text: str) -> tuple[tuple[HandoffSite, ...], tuple[Schedule
         if name and ("payload" in keys or "data" in keys):
             sites.append(HandoffSite("produce", UNCONFIRMED, name, i, (m.group(1),)))
     if "trigger" in text:
-        at = Lines(text)
+        at = Lines(text)  # `trigger:` or `trigger :`
         seen.clear()
         for n, m in enumerate(_TRIGGER.finditer(text)):
             if n >= MAX_CALLS or len(sites) >= MAX_SITES:

@@ -44,13 +44,16 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
         ),
         "oidc-issuer:{host}",
     ),
-    (
-        "rl",
-        re.compile(
-            r"(?<![\w$])(?:wellKnownUrl|wellKnownURL|discoveryUrl|discoveryURL|issuerUrl|issuerURL)"
-            r"[ \t]*+:[ \t]*+(?:env\(|process\.env\b|getEnv\(|config\.)"
-        ),
-        "oidc-issuer:configured",
+    *(
+        (
+            key,
+            re.compile(
+                r"(?<![\w$])" + key + r"(?:rl|RL)[ \t]*+:[ \t]*+"
+                r"(?:env\(|process\.env\b|getEnv\(|config\.)"
+            ),
+            "oidc-issuer:configured",
+        )
+        for key in ("wellKnownU", "discoveryU", "issuerU")
     ),
     (
         "/forms/",
