@@ -33,7 +33,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wrappers_ruby
+from bot.core.analysis import (
+    handoff_links_js,
+    handoff_wrappers_js,
+    handoff_wrappers_ruby,
+    job_definitions_js,
+)
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
 from bot.core.analysis.handoffs_go import SENT_SIGNALS
@@ -614,6 +619,7 @@ _GO_HUB = frozenset({PUBLISH, SUBSCRIBE, RECEIVE})
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
     {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
+    | {job_definitions_js.HANDLER}
     | handoff_wrappers_js.ROLES
     | _GO_FOREIGN
     | _GO_HUB
@@ -645,6 +651,10 @@ def link_handoffs(
     linker = _Linker(facts, resolve, read_text, skip)
     linker.run()
     for path, sites in prisma.items():
+        linker.added[path] |= sites
+    for path, sites in job_definitions_js.link_job_handlers(
+        facts, resolve, read_text, skip
+    ).items():
         linker.added[path] |= sites
     # JS/TS and Ruby job layers (base classes, enqueue functions, helpers): their callers
     # produce, a subclass's `perform` consumes. Both ends are walked by the flows as sites.

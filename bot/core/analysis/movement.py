@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from bot.core.analysis import handoff_wrappers_js, handoff_wrappers_ruby
+from bot.core.analysis import handoff_wrappers_js, handoff_wrappers_ruby, job_definitions_js
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
 from bot.core.analysis.handoffs import SITE_ORDER, sites_for
@@ -39,7 +39,7 @@ from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 21  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 22  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -68,6 +68,7 @@ MOVEMENT_VERSION = 21  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 20: Go cron entries whose spec is a variable; Go field channels fed from another file of
 # the package, or through a function's channel parameter; Go signal and broadcast-hub channels
 # 21: ActiveRecord tables claimed as queues (`update_all(locked_by: …)`, `SKIP LOCKED`)
+# 22: JS/TS job definitions named by their trigger event (`job_definitions_js`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -80,16 +81,22 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         inproc = facts.language not in _GATED or inproc_may_move(facts.language, text)
         if facts.language == "python" and not python_may_move(text) and not inproc:
             return facts
+        defined, timed = (
+            job_definitions_js.definition_sites(text) if facts.language in _JS else ((), ())
+        )
         if (
             facts.language in _JS
             and not javascript_may_move(text)
             and not handoff_wrappers_js.may_wrap(text)
             and not inproc
+            and not defined
+            and not timed
         ):
             return facts
         handoffs = sites_for(facts.language, text) + _wrapper_sites(facts.language, text)
         handoffs += inproc_sites(facts.language, text) if inproc else ()
-        schedules = schedules_for(facts.language, text)
+        handoffs += defined
+        schedules = schedules_for(facts.language, text) + timed
         if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
             # a command that polls forever: does it claim rows of a table as its queue?
             handoffs += table_queue_sites(text, text.split("\n"))
@@ -273,7 +280,7 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # Mechanisms whose one end alone says nothing: a Socket.IO event emitted to browsers that
 # no code here listens to (or a handler for a message nothing here sends) is an API, not a
 # hand-off left without its other end.
-_BOTH_ENDS = frozenset({"socket.io", *INPROC})
+_BOTH_ENDS = frozenset({"socket.io", job_definitions_js.MECHANISM, *INPROC})
 
 
 def confirm_producers(
@@ -419,6 +426,22 @@ def _loop_name(path: str, holder: str) -> str:
     return stem
 
 
+# Modules no browser bundle loads: a file in a `client/` folder that imports one is a
+# server's client (a job client, an API client), not page code.
+_SERVER_MODULES = frozenset(
+    {"fs", "child_process", "cluster", "worker_threads", "net", "@prisma/client", "pg"}
+    | {"ioredis", "bullmq", "bull", "mongoose", "mysql2", "server-only"}
+)
+
+
+def server_side(f: FileFacts) -> bool:
+    """Whether the file imports a module only a server runs (`node:fs`, Prisma, a queue)."""
+    return any(
+        r.spec.startswith("node:") or r.spec in _SERVER_MODULES or "/server-only/" in r.spec
+        for r in f.imports
+    )
+
+
 def collect_schedules(
     facts: Mapping[str, FileFacts],
     skip: Callable[[str], bool],
@@ -434,7 +457,7 @@ def collect_schedules(
             if s.mechanism in (LOOP, INTERVAL, TIMEOUT_LOOP) and tool(path):
                 continue
             if s.mechanism in (INTERVAL, TIMEOUT_LOOP) and (
-                browser_path(path) or "example" in path.lower()
+                (browser_path(path) and not server_side(f)) or "example" in path.lower()
             ):
                 continue  # a page's clock or poll, a usage example: not the product's work
             if s.mechanism == LOOP and browser_path(path):

@@ -728,3 +728,31 @@ def test_go_http_client_names_on_hostile_input(source: str) -> None:
     start = time.process_time()
     outbound_calls("go", source.encode())
     assert time.process_time() - start < 10  # generous: a shared machine
+
+
+def test_js_default_after_or_and_a_path_joined_to_a_base_name_the_default_host() -> None:
+    source = (
+        "const VENDOR_URL = env('VENDOR_URL_OVERRIDE') || 'https://licenses.vendor-example.io';\n"
+        "const MIRROR = process.env.MIRROR ?? 'https://mirror.vendor-example.io';\n"
+        "export async function check(key: string) {\n"
+        "  const endpoint = new URL('api/check', VENDOR_URL).toString();\n"
+        "  await fetch(endpoint, { method: 'POST', body: key });\n"
+        "  await fetch(`${MIRROR}/ping`);\n"
+        "}\n"
+    )
+    got = {(line, host) for line, _, host, _, _ in calls("typescript", source)}
+    assert (5, "licenses.vendor-example.io") in got
+    assert (6, "mirror.vendor-example.io") in got
+
+
+def test_js_or_with_no_literal_default_and_an_absolute_first_url_are_unchanged() -> None:
+    source = (
+        "const BASE = process.env.A || process.env.B;\n"
+        "export async function go() {\n"
+        "  await fetch(new URL('https://api.elsewhere-example.io/x', BASE).toString());\n"
+        "  await fetch(BASE);\n"
+        "}\n"
+    )
+    got = calls("typescript", source)
+    assert (3, "api.elsewhere-example.io") in {(line, host) for line, _, host, _, _ in got}
+    assert all(host == "" for line, _, host, _, _ in got if line == 4)
