@@ -122,7 +122,7 @@ class _ImportWalker:
                     target = self.resolve(path, f.language, sub)
                     if target and target != path and target in self.facts and target not in seen:
                         seen.add(target)
-                        out.append((target, ref.line, _spec(sub), sub.names))
+                        out.append((target, _line(sub), _spec(sub), sub.names))
             self._next[path] = out
         return self._next[path]
 
@@ -203,11 +203,19 @@ def _submodules(language: str, ref: ImportRef) -> list[ImportRef]:
     if language == "python" and ref.names:
         base = ref.spec + "." if ref.spec else ""
         out += [
-            ImportRef(base + name, ref.line, ref.level, (), ref.kind)
-            for name in ref.names[:MAX_NAMES]
+            ImportRef(base + name, ref.name_line(i), ref.level, (), ref.kind)
+            for i, name in enumerate(ref.names[:MAX_NAMES])
             if name != "*"
         ]
     return out
+
+
+def _line(ref: ImportRef) -> int:
+    """The line to cite for a hop through `ref`: the first name's, when `_spec` says the
+    hop by that name (`from . import (` then `tasks,` on the next line)."""
+    if ref.level and ref.names and ref.name_lines and not ref.spec:
+        return ref.name_lines[0]
+    return ref.line
 
 
 def _spec(ref: ImportRef) -> str:

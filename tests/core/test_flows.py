@@ -205,3 +205,28 @@ def test_a_management_command_that_polls_forever_is_a_deployed_scheduler_flow() 
     assert flow.entry == "scheduler"
     assert flow.rank == "deployed"
     assert any("hooks.example.org" in s.what for s in flow.sinks)
+
+
+def test_a_hop_through_a_name_of_a_multi_line_import_cites_the_name_line() -> None:
+    app = {
+        "requirements.txt": b"click\nstripe\n",
+        "shop/__init__.py": b"",
+        "shop/cli.py": (
+            b"import click\n"
+            b"from . import (\n"
+            b"    ledger,\n"
+            b"    billing,\n"
+            b")\n\n"
+            b"@click.command()\n"
+            b"def main():\n"
+            b"    ledger.note()\n"
+        ),
+        "shop/ledger.py": b"def note():\n    return 1\n",
+        "shop/billing.py": b"import stripe\n\ndef charge():\n    stripe.Charge.create(amount=1)\n",
+    }
+    facts = analyze(MemorySnapshot(app), MemoryFactsCache(), default_catalog())
+    (flow,) = facts.flows
+    # Line 2 (`from . import (`) names neither module: the hop cites `billing,`.
+    assert [(h.path, h.line, h.what) for h in flow.hops[1:]] == [
+        ("shop/cli.py", 4, "imports .billing")
+    ]
