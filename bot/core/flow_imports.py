@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from bot.core.call_sites import Sink
 from bot.core.flow_calls import CallGraph
 from bot.core.flow_rank import _RANK_OF_KIND, _WORKERS, _priority, is_development
-from bot.core.flow_sinks import ExtraSinks, _unnamed, file_sinks
+from bot.core.flow_sinks import REDIS_BUFFERS, ExtraSinks, _unnamed, file_sinks
 from bot.core.flow_uses import may_drop, used_sinks
 from bot.core.model import FileFacts, Flow, Hop, ImportRef, Service
 
@@ -28,6 +28,7 @@ MAX_NAMES = 8  # names of one `from x import a, b` tried as submodules
 Resolve = Callable[[str, str, ImportRef], "str | None"]
 Step = tuple[str, int, str, tuple[str, ...]]  # target file, import line, spec, names
 _BARREL_LANGUAGES = frozenset({"javascript", "typescript"})
+_CALLED_ONLY = tuple(f"({mechanism})" for mechanism in sorted(REDIS_BUFFERS))
 
 
 class _ImportWalker:
@@ -37,7 +38,7 @@ class _ImportWalker:
         resolve: Resolve,
         lines: Mapping[str, list[tuple[int, Service]]],
         extra: ExtraSinks | None,
-        paired: Mapping[tuple[str, int], str],
+        paired: Mapping[tuple[str, int], tuple[str, str]],
         graph: CallGraph | None = None,
         hosts: Mapping[str, str] | None = None,
         routes: Mapping[tuple[str, int], str] | None = None,
@@ -150,6 +151,8 @@ class _ImportWalker:
             for sink in self.sinks(path):
                 if sink.kind == "queue" and kind in _WORKERS and path == start:
                     continue  # a worker's own module putting work back: not where it goes
+                if path != start and sink.what.endswith(_CALLED_ONLY):
+                    continue  # reached by a call to its function only
                 enqueues |= sink.kind == "queue"
                 reached.append((_priority(kind, sink.kind), depth[path], path, sink))
             if depth[path] >= MAX_DEPTH or (enqueues and kind not in _WORKERS):

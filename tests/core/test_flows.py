@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from bot.core.analysis import analyze
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.flows import build_flows, is_development
@@ -230,3 +232,30 @@ def test_a_hop_through_a_name_of_a_multi_line_import_cites_the_name_line() -> No
     assert [(h.path, h.line, h.what) for h in flow.hops[1:]] == [
         ("shop/cli.py", 4, "imports .billing")
     ]
+
+
+RQ_ALIAS_APP = {
+    "shop/__init__.py": "",
+    "shop/worker.py": "from functools import partial\nfrom rq.decorators import job as rq_job\n"
+    "job = partial(rq_job, connection=None)\n",
+    "shop/tasks.py": "from shop.worker import job\n\n@job('default')\ndef log_event(payload):\n"
+    "    pass\n",
+    "shop/web.py": "from flask import Flask\nfrom shop.tasks import log_event as log_event_task\n\n"
+    "app = Flask(__name__)\n\n@app.post('/events')\ndef record():\n"
+    "    log_event_task.delay({'seen': 1})\n    return ''\n",
+}
+
+
+@pytest.mark.parametrize(("requirements", "mechanism"), [("flask\nrq\n", "rq"), ("flask\n", "job")])
+def test_a_job_decorator_of_the_repository_is_rq_s_when_it_depends_on_rq(
+    requirements: str, mechanism: str
+) -> None:
+    files = {**RQ_ALIAS_APP, "requirements.txt": requirements}
+    snapshot = MemorySnapshot({p: t.encode() for p, t in files.items()})
+    facts = analyze(snapshot, MemoryFactsCache(), default_catalog())
+    (handoff,) = facts.handoffs
+    assert (handoff.name, handoff.mechanism) == ("log_event", mechanism)
+    # The flow's sink says the hand-off's mechanism when it knows one, and the line's alias.
+    sinks = {s.what for f in facts.flows for s in f.sinks}
+    shown = mechanism if mechanism == "rq" else "celery"
+    assert f"enqueues log_event via log_event_task ({shown})" in sinks

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core.analysis import pool
 from bot.core.model import (
     Dependency,
     EnvRead,
@@ -87,6 +88,11 @@ _file_facts = st.builds(
 def test_file_facts_round_trip_through_a_compact_json_row(facts: FileFacts) -> None:
     stored = json.dumps(facts.to_row(), separators=(",", ":"))
     assert FileFacts.from_row(json.loads(stored)) == facts
+
+
+@given(_file_facts)
+def test_file_facts_travel_back_from_a_pool_worker_whole(facts: FileFacts) -> None:
+    assert pool.unpack(pool.pack([("k", facts)])) == [("k", facts)]
 
 
 def test_an_import_row_of_five_items_has_no_name_lines() -> None:
