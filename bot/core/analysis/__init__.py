@@ -13,6 +13,7 @@ from dataclasses import replace
 from bot.core.analysis.blueprints import blueprint_prefixes
 from bot.core.analysis.calls import MAX_BYTES, memo_class_names, memo_file_calls
 from bot.core.analysis.catalog import Catalog
+from bot.core.analysis.egress_plugins import plugin_sources
 from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
 from bot.core.analysis.framework_config import buckets_apart, framework_integrations
@@ -125,6 +126,9 @@ def _analyze(
         facts, merge_integrations(found.integrations, called), catalog or _EMPTY_CATALOG
     )
     datastores, integrations = buckets_apart(found.datastores, integrations)
+    datastores, integrations = plugin_sources(
+        facts, datastores, integrations, catalog or _EMPTY_CATALOG
+    )
     check("naming services")
     linked = link_handoffs(
         facts, resolver.resolve, _text_reader(snapshot, entries, facts), is_test_path

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from bot.core.analysis.blueprints import registration_signals
 from bot.core.analysis.claims import claims
+from bot.core.analysis.plugin_registry import plugin_signals
 from bot.core.analysis.python_library_calls import python_library_calls
 from bot.core.analysis.python_rules import ENV_PATTERNS, RULES
 from bot.core.analysis.route_prefixes import decorator_prefixes
@@ -65,7 +66,9 @@ class PythonExtractor:
     # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls;
     # 6: library calls that name a service (LiteLLM providers, Apprise schemes, remote browsers),
     # Flask-RESTful `add_resource` routes
-    # 7: a handler wrapped with literal options; 8: the line of each name of a multi-line import
+    # 7: a handler wrapped with literal options; 8: the line of each name of a multi-line
+    # import, route paths wrapped in a helper call, `add_resource` through a forwarding
+    # method, plugins registered with `register(Cls)` (`plugin_registry`)
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:
@@ -99,6 +102,7 @@ def extract_python(text: str) -> FileFacts:
     signals += route_handler_signals(text, "python", lines, skip)
     signals += python_route_signals(text, lines, skip)
     signals += registration_signals(text, lines)
+    signals += plugin_signals(text, lines)
     signals += python_library_calls(text, lines, skip, imported)
     return FileFacts(
         language="python",
