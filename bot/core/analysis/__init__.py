@@ -25,6 +25,7 @@ from bot.core.analysis.graph import (
     update_graph,
 )
 from bot.core.analysis.handoff_links import link_handoffs
+from bot.core.analysis.maintainer_tools import maintainer_tools, without_tools
 from bot.core.analysis.mounts import mount_prefixes, with_mounts
 from bot.core.analysis.movement import collect_schedules, confirm_producers, pair_handoffs
 from bot.core.analysis.processes import merge_processes
@@ -129,6 +130,8 @@ def _analyze(
     datastores, integrations = plugin_sources(
         facts, datastores, integrations, catalog or _EMPTY_CATALOG
     )
+    tools = maintainer_tools(facts, paths, _deploy_reader(snapshot, entries))
+    datastores, integrations = without_tools(datastores, tools), without_tools(integrations, tools)
     check("naming services")
     linked = link_handoffs(
         facts, resolver.resolve, _text_reader(snapshot, entries, facts), is_test_path
@@ -219,6 +222,19 @@ def _text_reader(
     def read(path: str) -> str | None:
         f = facts.get(path)
         if f is None or f.skip_reason is not None or sizes.get(path, MAX_BYTES + 1) > MAX_BYTES:
+            return None
+        return snapshot.read(path).decode("utf-8", "replace")
+
+    return read
+
+
+def _deploy_reader(snapshot: Snapshot, entries: Sequence[FileEntry]) -> Callable[[str], str | None]:
+    """Any file's text, not too large (a `bin/` shell script no extractor takes included):
+    where `maintainer_tools` looks for the programs the deployment runs."""
+    sizes = {e.path: e.size for e in entries}
+
+    def read(path: str) -> str | None:
+        if sizes.get(path, MAX_BYTES + 1) > MAX_BYTES:
             return None
         return snapshot.read(path).decode("utf-8", "replace")
 
