@@ -6,7 +6,8 @@
   When the wrapper names the job from a parameter, each caller's literal argument names it
   (`launch_task("export_posts", …)` enqueues `app.tasks.export_posts`), and the wrapper's
   own line is kept as a producer of that job. One level only (a wrapper of a wrapper is
-  not followed), callers only in files that import the wrapper's module (Python) or in
+  not followed), callers only in files that import the wrapper's module (Python; or that
+  import its name from a package `__init__.py` re-exporting it, `MAX_REEXPORTS` deep) or in
   packages that import the wrapper's package (Go), or its own file or package, at most
   `MAX_CALLERS` per wrapper.
 * Jobs named by a function (`handoff_targets`): its `def` is the consumer.

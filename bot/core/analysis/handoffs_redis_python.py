@@ -55,7 +55,7 @@ MECHANISM = "redis-{}"  # one of `flow_sinks.REDIS_BUFFERS`
 
 def may_buffer(text: str) -> bool:
     """Whether `text` may hold a Redis key used as a buffer (the movement gate's test)."""
-    return _GATE_ADD.search(text) is not None and "redis" in text
+    return "redis" in text and _GATE_ADD.search(text) is not None  # the word first: one C pass
 
 
 def redis_buffer_sites(text: str) -> tuple[HandoffSite, ...]:
