@@ -150,7 +150,8 @@ def _analyze(
         resolver.resolve,
         handoffs,
         datastores + integrations,
-        skip=is_test_path,
+        # a maintainer's tool in bin/ (`maintainer_tools`) starts no flow of the product
+        skip=(lambda p: p in tools or is_test_path(p)) if tools else is_test_path,
         schedules=schedules,
         read_calls=_calls_reader(snapshot, entries, facts),
         read_classes=_classes_reader(snapshot, entries, facts),

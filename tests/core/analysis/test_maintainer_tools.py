@@ -36,8 +36,10 @@ def facts_of(files: dict[str, str]) -> RepoFacts:
 
 
 def test_a_bin_program_the_deployment_never_runs_makes_no_claim() -> None:
-    names = {s.name for s in facts_of(APP).integrations}
+    facts = facts_of(APP)
+    names = {s.name for s in facts.integrations}
     assert "GitHub" not in names  # bin/cut_release.py: named by no deployment file
+    assert not any(h.path == "bin/cut_release.py" for f in facts.flows for h in f.hops)
     # the Dockerfile's program and the one its entrypoint script runs
     assert "Mailgun" in names
     assert any("stripe" in n.casefold() for n in names)
