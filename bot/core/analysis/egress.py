@@ -72,7 +72,7 @@ from bot.core.analysis.egress_wrappers import (
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 10  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 11  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -81,6 +81,7 @@ EGRESS_VERSION = 10  # 2: SMTP calls, programs run, knex clients (egress_other);
 # hosts; a Ruby method of `self` read by key is not user data; 8: OAuth clients' `site:`
 # 9: Ruby `URI::HTTPS.build(host: …)`
 # 10: Go wrapper calls through the receiver, `Get/Post` on a declared `http.Client`
+# 11: protocol-relative URLs and a template's leading label (`//{s}.tile.…`), Leaflet tile layers
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
