@@ -72,7 +72,7 @@ from bot.core.analysis.egress_wrappers import (
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 13  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 14  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -85,6 +85,7 @@ EGRESS_VERSION = 13  # 2: SMTP calls, programs run, knex clients (egress_other);
 # (`Outbound::HTTP.post(hook.url)`) is a candidate
 # 12: `got`/`ky` open a JS file's parse only as words in code (not in `kysely`)
 # 13: a default after `||`/`??` (`env('X') || 'https://…'`), `new URL('path', BASE)`
+# 14: protocol-relative URLs and a template's leading label (`//{s}.tile.…`), Leaflet tile layers
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {

@@ -32,7 +32,13 @@ from bot.core.analysis.treesitter import Node, text
 
 MAX_RESOLVE_DEPTH = 6
 
-_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#\s]*@)?(\[[0-9a-f:]+\]|[a-z0-9_.-]+)", re.I)
+# A scheme or a protocol-relative `//`; a URL template's leading label (`//{s}.tile.…`, a
+# tile server's subdomains) is not part of the host.
+_HOST = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*:)?//(?:[^@/?#\s]*@)?(?:\{[a-z0-9-]{1,10}\}\.)?"
+    r"(\[[0-9a-f:]+\]|[a-z0-9_.-]+)",
+    re.I,
+)
 _SETTING_ROOTS = (
     "settings.", "config.", "conf.", "cfg.", "app.config", "current_app.config",
     "Rails.application.", "Rails.configuration.", "Setting.", "Settings.", "AppConfig.",

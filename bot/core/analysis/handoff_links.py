@@ -6,7 +6,8 @@
   When the wrapper names the job from a parameter, each caller's literal argument names it
   (`launch_task("export_posts", …)` enqueues `app.tasks.export_posts`), and the wrapper's
   own line is kept as a producer of that job. One level only (a wrapper of a wrapper is
-  not followed), callers only in files that import the wrapper's module (Python) or in
+  not followed), callers only in files that import the wrapper's module (Python; or that
+  import its name from a package `__init__.py` re-exporting it, `MAX_REEXPORTS` deep) or in
   packages that import the wrapper's package (Go), or its own file or package, at most
   `MAX_CALLERS` per wrapper.
 * Jobs named by a function (`handoff_targets`): its `def` is the consumer.
@@ -57,6 +58,7 @@ MAX_WRAPPERS = 200
 MAX_FILES = 400  # files searched per wrapper
 MAX_CALL_TEXT = 600  # characters after a call's "(" read for its arguments
 MAX_NAMES = 50
+MAX_REEXPORTS = 2  # package `__init__.py` files a wrapper's name is followed through
 MAX_FINDS = 2_000  # places a model's name is looked at in one file
 MAX_SAVE_LINES = 30  # lines between `x = Model(` and `x.save(`
 
@@ -145,6 +147,7 @@ class _Linker(handoff_links_js.LinkerState):
         self._importers: dict[str, set[str]] | None = None
         self._go_dirs: dict[str, set[str]] | None = None
         self.python_wrappers: set[str] = set()
+        self.wrapper_names: set[str] = set()  # Python wrappers' function names
 
     # --- reading ---
 
@@ -169,7 +172,10 @@ class _Linker(handoff_links_js.LinkerState):
                         for n in ref.names[:MAX_NAMES]
                         if n in stems
                     ]
-                    if ref.spec.rpartition(".")[2] in stems:
+                    # `from app.jobs import enqueue_report`: the package that re-exports it
+                    if ref.spec.rpartition(".")[2] in stems or any(
+                        n in self.wrapper_names for n in ref.names[:MAX_NAMES]
+                    ):
                         subs.append(ref)
                     for sub in subs:
                         got = self.resolve(path, "python", sub)
@@ -222,6 +228,7 @@ class _Linker(handoff_links_js.LinkerState):
             wrappers += self.table_producers(path, s)
         self.python_wrappers = {p for p, w in wrappers if w.mechanism != "go-channel"}
         self.python_wrappers |= {p for p, _ in drainers}
+        self.wrapper_names = {w.name for p, w in wrappers if w.mechanism != "go-channel"}
         promoted = self.go_fields(sends, spawns, receives, foreign)
         wrappers += self.go_hubs(hubs)
         promoted |= {(p, w.line) for p, w in wrappers if w.role == "hub-wrapper"}
@@ -421,9 +428,36 @@ class _Linker(handoff_links_js.LinkerState):
                 if found >= MAX_CALLERS:
                     return
 
+    def reexporters(self, importers: list[str], name: str) -> list[str]:
+        """Files that import `name` from a package `__init__.py` that re-exports it from
+        one of `importers` (`from .execution import enqueue_report` in `jobs/__init__.py`,
+        then `from app.jobs import enqueue_report`), `MAX_REEXPORTS` packages deep."""
+        seen = set(importers)
+        out: list[str] = []
+        frontier = importers
+        for _ in range(MAX_REEXPORTS):
+            packages = [
+                p
+                for p in frontier
+                if p.endswith("__init__.py")
+                and any(name in ref.names for ref in self.facts[p].imports)
+            ]
+            frontier = []
+            for package in packages:
+                for p in sorted(self.importers(package) - seen):
+                    if any(name in ref.names for ref in self.facts[p].imports):
+                        seen.add(p)
+                        frontier.append(p)
+            out += frontier
+            if not frontier or len(out) >= MAX_FILES:
+                break
+        return out[:MAX_FILES]
+
     def python_callers(self, path: str, w: HandoffSite) -> None:
         inner, param, index, kind = (*w.aliases, "", "", "", "")[:4]
         importers = sorted(self.importers(path) - {path})
+        if kind == "func":
+            importers += self.reexporters(importers, w.name)
         files = [path, *importers]
         qualifier = {p: "" for p in files}
         if w.mechanism == QUEUE and kind == "func":

@@ -112,6 +112,8 @@ JAVASCRIPT: dict[str, UrlArg] = {
     **_verbs("superagent", _JS_VERBS + " del", UrlArg(0, "url", "superagent")),
     "ofetch.ofetch": UrlArg(0, "url", "ofetch"),
     "ofetch.$fetch": UrlArg(0, "url", "ofetch"),
+    # A map's tile layer: the browser fetches each tile from the URL template's host.
+    "leaflet.tileLayer": UrlArg(0, "url", "leaflet"),
 }
 # A call that makes a client instance, and the config key giving it a base URL.
 JAVASCRIPT_CONSTRUCTORS: dict[str, str] = {
@@ -122,7 +124,7 @@ JAVASCRIPT_CONSTRUCTORS: dict[str, str] = {
     "ofetch.ofetch.create": "baseURL",
 }
 JAVASCRIPT_MODULES = frozenset(
-    {"axios", "got", "ky", "node-fetch", "undici", "superagent", "ofetch"}
+    {"axios", "got", "ky", "node-fetch", "undici", "superagent", "ofetch", "leaflet"}
 )
 
 _RB_VERBS = "get post put patch delete head options"
@@ -241,6 +243,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"undici",
         b"superagent",
         b"ofetch",
+        b"tileLayer(",
         b"spawn",
         b"execFile",
         b"execa",

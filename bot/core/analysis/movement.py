@@ -23,6 +23,7 @@ from bot.core.analysis.handoffs_inproc import INPROC, inproc_sites, settle
 from bot.core.analysis.handoffs_inproc import may_move as inproc_may_move
 from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
+from bot.core.analysis.handoffs_redis_python import may_buffer, redis_buffer_sites
 from bot.core.analysis.loops import MECHANISM as LOOP
 from bot.core.analysis.manifest_text import FileExtractor, base
 from bot.core.analysis.scan import Lines
@@ -39,7 +40,7 @@ from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 22  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 23  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -69,6 +70,8 @@ MOVEMENT_VERSION = 22  # 2: mailers whose call spans lines; 3: amqp needs its li
 # the package, or through a function's channel parameter; Go signal and broadcast-hub channels
 # 21: ActiveRecord tables claimed as queues (`update_all(locked_by: …)`, `SKIP LOCKED`)
 # 22: JS/TS job definitions named by their trigger event (`job_definitions_js`)
+# 23: rq-scheduler jobs declared as dicts; module functions named `enqueue_x` are wrappers;
+# jobs imported under an alias; Redis keys used as buffers (`handoffs_redis_python`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -79,7 +82,8 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
     if facts.language in _CODE:
         text = data.decode("utf-8", "replace")
         inproc = facts.language not in _GATED or inproc_may_move(facts.language, text)
-        if facts.language == "python" and not python_may_move(text) and not inproc:
+        buffers = facts.language == "python" and may_buffer(text)
+        if facts.language == "python" and not python_may_move(text) and not inproc and not buffers:
             return facts
         defined, timed = (
             job_definitions_js.definition_sites(text) if facts.language in _JS else ((), ())
@@ -96,6 +100,7 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         handoffs = sites_for(facts.language, text) + _wrapper_sites(facts.language, text)
         handoffs += inproc_sites(facts.language, text) if inproc else ()
         handoffs += defined
+        handoffs += redis_buffer_sites(text) if buffers else ()
         schedules = schedules_for(facts.language, text) + timed
         if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
             # a command that polls forever: does it claim rows of a table as its queue?
@@ -317,6 +322,7 @@ def pair_handoffs(
     producers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     alias: dict[str, str] = {}
     values = _string_constants(facts)
+    rq: bool | None = None  # whether the repository depends on RQ, asked once if needed
     # in-process queues: only the names some (non-test) file makes a queue of; a worker
     # script's consumer named by its file
     facts = settle({p: f for p, f in facts.items() if not skip(p)})
@@ -363,6 +369,12 @@ def pair_handoffs(
             or sorted({s.mechanism for _, s in taken} - _ALONE_NOT)
             or ["job"]
         )
+        if mechs[0] == "job" and rq is None:
+            rq = _depends_on(facts, _RQ_PACKAGES)
+        if mechs[0] == "job" and rq:
+            # `@job` imported from the repository's own module (a `partial` of RQ's
+            # decorator), in a repository that depends on RQ: RQ's jobs.
+            mechs[0] = "rq"
         out.append(
             Handoff(
                 name,
@@ -375,6 +387,11 @@ def pair_handoffs(
 
 
 MAX_CONSTANTS = 5_000
+_RQ_PACKAGES = frozenset({"rq", "django-rq", "flask-rq2", "rq-scheduler"})
+
+
+def _depends_on(facts: Mapping[str, FileFacts], names: frozenset[str]) -> bool:
+    return any(d.name.casefold() in names for f in facts.values() for d in f.dependencies)
 
 
 def _string_constants(facts: Mapping[str, FileFacts]) -> dict[str, str]:

@@ -256,6 +256,23 @@ def test_js_template_literal_with_a_literal_host_names_it() -> None:
     assert calls("javascript", src) == [(2, "axios", "api.telegram.org", "", "literal")]
 
 
+def test_a_leaflet_tile_layer_fetches_from_its_template_host() -> None:
+    src = (
+        'import L from "leaflet";\n'
+        'L.tileLayer("//{s}.tiles.example-maps.io/{z}/{x}/{y}.png", {});\n'
+        'L.tileLayer("/tiles/{z}/{x}/{y}.png");\n'
+        'fetch("//cdn.example-assets.io/app.json");\n'
+    )
+    assert calls("javascript", src) == [
+        (2, "leaflet", "tiles.example-maps.io", "", "literal"),
+        (3, "leaflet", "", "", "relative"),  # the app's own server
+        (4, "fetch", "cdn.example-assets.io", "", "literal"),
+    ]
+    # another library's `tileLayer` is no tile fetch (a URL literal handed to some function)
+    other = 'import maps from "my-maps";\nmaps.tileLayer("https://tiles.example-maps.io/x");\n'
+    assert [c.kind for c in outbound_calls("javascript", other.encode())[0]] == ["candidate"]
+
+
 def test_js_template_whose_host_is_an_env_var_is_configured_by_it() -> None:
     src = "fetch(`${process.env.BILLING_URL}/charge`);"
     assert calls("javascript", src) == [(1, "fetch", "", "BILLING_URL", "env")]
