@@ -264,7 +264,7 @@ class PathFilter:
             return "binary"
         if linguist is False:
             return None
-        if any(part in VENDORED_DIRS for part in path.split("/")[:-1]):
+        if not VENDORED_DIRS.isdisjoint(path.split("/")[:-1]):
             return "vendored"
         if name in GENERATED_NAMES or name.endswith(GENERATED_SUFFIXES):
             return "generated"

@@ -252,6 +252,15 @@ class CallGraph:
                     out.setdefault((home, qual), handles)
         return out
 
+    def py_function(self, path: str, name: str) -> tuple[str, int] | None:
+        """(file, `def` line) of the Python function `name` is in `path` (defined there or
+        imported), or None (a class, a name it does not resolve)."""
+        hit = self._py_name(path, name, (), 0)
+        fc = self.calls(hit[0]) if hit is not None else None
+        if hit is None or fc is None:
+            return None
+        return next(((hit[0], f.line) for f in fc.funcs if f.qual == hit[1]), None)
+
     def _py_module(self, path: str, name: str) -> str | None:
         """The repository file a module name of `path` is (`from . import stage`)."""
         for ref in self.facts[path].imports:

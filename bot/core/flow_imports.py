@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from bot.core.call_sites import Sink
 from bot.core.flow_calls import CallGraph
 from bot.core.flow_rank import _RANK_OF_KIND, _WORKERS, _priority, is_development
-from bot.core.flow_sinks import ExtraSinks, _unnamed, file_sinks
+from bot.core.flow_sinks import REDIS_BUFFERS, ExtraSinks, _unnamed, file_sinks
 from bot.core.flow_uses import may_drop, used_sinks
 from bot.core.model import FileFacts, Flow, Hop, ImportRef, Service
 
@@ -28,6 +28,7 @@ MAX_NAMES = 8  # names of one `from x import a, b` tried as submodules
 Resolve = Callable[[str, str, ImportRef], "str | None"]
 Step = tuple[str, int, str, tuple[str, ...]]  # target file, import line, spec, names
 _BARREL_LANGUAGES = frozenset({"javascript", "typescript"})
+_CALLED_ONLY = tuple(f"({mechanism})" for mechanism in sorted(REDIS_BUFFERS))
 
 
 class _ImportWalker:
@@ -37,7 +38,7 @@ class _ImportWalker:
         resolve: Resolve,
         lines: Mapping[str, list[tuple[int, Service]]],
         extra: ExtraSinks | None,
-        paired: Mapping[tuple[str, int], str],
+        paired: Mapping[tuple[str, int], tuple[str, str]],
         graph: CallGraph | None = None,
         hosts: Mapping[str, str] | None = None,
         routes: Mapping[tuple[str, int], str] | None = None,
@@ -122,7 +123,7 @@ class _ImportWalker:
                     target = self.resolve(path, f.language, sub)
                     if target and target != path and target in self.facts and target not in seen:
                         seen.add(target)
-                        out.append((target, ref.line, _spec(sub), sub.names))
+                        out.append((target, _line(sub), _spec(sub), sub.names))
             self._next[path] = out
         return self._next[path]
 
@@ -150,6 +151,8 @@ class _ImportWalker:
             for sink in self.sinks(path):
                 if sink.kind == "queue" and kind in _WORKERS and path == start:
                     continue  # a worker's own module putting work back: not where it goes
+                if path != start and sink.what.endswith(_CALLED_ONLY):
+                    continue  # reached by a call to its function only
                 enqueues |= sink.kind == "queue"
                 reached.append((_priority(kind, sink.kind), depth[path], path, sink))
             if depth[path] >= MAX_DEPTH or (enqueues and kind not in _WORKERS):
@@ -203,11 +206,19 @@ def _submodules(language: str, ref: ImportRef) -> list[ImportRef]:
     if language == "python" and ref.names:
         base = ref.spec + "." if ref.spec else ""
         out += [
-            ImportRef(base + name, ref.line, ref.level, (), ref.kind)
-            for name in ref.names[:MAX_NAMES]
+            ImportRef(base + name, ref.name_line(i), ref.level, (), ref.kind)
+            for i, name in enumerate(ref.names[:MAX_NAMES])
             if name != "*"
         ]
     return out
+
+
+def _line(ref: ImportRef) -> int:
+    """The line to cite for a hop through `ref`: the first name's, when `_spec` says the
+    hop by that name (`from . import (` then `tasks,` on the next line)."""
+    if ref.level and ref.names and ref.name_lines and not ref.spec:
+        return ref.name_lines[0]
+    return ref.line
 
 
 def _spec(ref: ImportRef) -> str:

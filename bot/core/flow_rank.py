@@ -18,6 +18,7 @@ from bot.core.store_ops import is_store_call
 # a clock's flows too (at 24, pretalx's nine scheduled flows pushed out its mail worker's).
 RANK_CAPS = {"public": 16, "deployed": 32, "cli": 6, "development": 6}
 MAX_PUBLIC = 24  # the public cap grows with the distinct sinks public flows reach, to this
+QUEUE_SINKS_FIRST = 8  # distinct jobs a rank's flows are shown enqueueing before other sinks
 ROOM = 8  # public flows past one per sink: other entry files to the same sinks
 # The order a reader follows: a request comes in (routes, webhooks), a deployed process
 # takes the work off a queue or a clock, a person runs a command; development tools last.
@@ -160,7 +161,14 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
     for f in first:
         turn[id(f)] = seen_file.get(f.hops[0].path, 0)
         seen_file[f.hops[0].path] = turn[id(f)] + 1
-    first.sort(key=lambda f: (turn[id(f)], order[id(f)]))
+    # A job layer of dozens of named jobs is as many `enqueues x` sinks: past the first
+    # few, they wait behind the other sinks (a bucket, a payment API) the cap would drop.
+    queued = 0
+    extra: dict[int, bool] = {}
+    for f in sorted(first, key=lambda f: (turn[id(f)], order[id(f)])):
+        queued += f.sinks[0].what.startswith("enqueues")
+        extra[id(f)] = f.sinks[0].what.startswith("enqueues") and queued > QUEUE_SINKS_FIRST
+    first.sort(key=lambda f: (extra[id(f)], turn[id(f)], order[id(f)]))
     taken = {id(f) for f in first}
     files = {f.hops[0].path for f in first}
     # Past one per sink, flows that land where few others do (the mailer) before those to a
@@ -178,7 +186,18 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
         ((share[id(f)], i, f) for i, f in enumerate(flows) if id(f) not in taken),
         key=lambda x: x[:2],
     )
-    return first + [k[3] for k in second] + [f for _, _, f in rest] + routine
+    # A Rails controller whose flows all end at an Active Record query still has one before
+    # a second flow of another file: the API that stores what it is sent is not crowded out
+    # by the admin pages' many lookups. (Elsewhere a store call is often the one flow of a
+    # handler whose other flows the walk did not reach: those keep their place.)
+    shown = files | {k[3].hops[0].path for k in second}
+    lone: list[Flow] = []
+    for f in routine:
+        if f.sinks[0].path.endswith(".rb") and f.hops[0].path not in shown:
+            shown.add(f.hops[0].path)
+            lone.append(f)
+    routine = [f for f in routine if not any(f is x for x in lone)]
+    return first + [k[3] for k in second] + lone + [f for _, _, f in rest] + routine
 
 
 def _named_for(flow: Flow, sink: str) -> bool:

@@ -9,6 +9,14 @@ from bot.core.call_sites import Sink
 from bot.core.evidence import is_code
 from bot.core.model import FileFacts, Service
 
+# Redis keys used as buffers (`analysis.handoffs_redis_python`): their producers sit in
+# functions that other code calls now and then (a signal's receiver, an error path), so a
+# flow reaches one through a call to its function, never by an import alone.
+# A hand-off's mechanism that says less than its producer's line: a consumer's `@job` with
+# no library in sight, or none found.
+_UNSURE = frozenset({"job", "unconfirmed", ""})
+REDIS_BUFFERS = frozenset({"redis-list", "redis-set", "redis-hash", "redis-zset", "redis-stream"})
+
 DATASTORE_KINDS = frozenset({"datastore", "cache", "search", "storage", "object-storage"})
 ExtraSinks = Callable[[str, FileFacts], Iterable[Sink]]
 
@@ -28,20 +36,22 @@ def file_sinks(
     f: FileFacts,
     services: Mapping[str, list[tuple[int, Service]]],
     extra: ExtraSinks | None = None,
-    paired: Mapping[tuple[str, int], str] | None = None,
+    paired: Mapping[tuple[str, int], tuple[str, str]] | None = None,
     hosts: Mapping[str, str] | None = None,
 ) -> list[Sink]:
     """The sinks one file shows, each at its line. `paired` names the hand-off a producer
-    line was paired with (`self.runner.s(…)` enqueues `run_job`); `hosts` names the service
-    an SDK client's host is (api.github.com → GitHub)."""
+    line was paired with (`self.runner.s(…)` enqueues `run_job`) and its mechanism;
+    `hosts` names the service an SDK client's host is (api.github.com → GitHub)."""
     out = []
     for h in f.handoffs:
         if h.role != "produce":
             continue
-        name = (paired or {}).get((path, h.line), h.name)
+        name, mech = (paired or {}).get((path, h.line), (h.name, h.mechanism))
         # Via what the line names: the queue's variable, else the site's own name.
         via = _via(h.aliases) if h.aliases else _via((h.name,)) if name != h.name else ""
-        mech = "celery" if h.mechanism == "signature" else h.mechanism
+        if mech in _UNSURE:  # the line's guess, where the hand-off's consumer did not say
+            mech = h.mechanism
+        mech = "celery" if mech == "signature" else mech
         out.append(Sink("queue", name, h.line, f"enqueues {name}{via} ({mech})"))
     writes = [x.line for x in f.signals if x.kind == "sink.files"]
     if writes:
@@ -62,7 +72,7 @@ def file_sinks(
             continue
         # A URL from a parameter or a row says nothing of where: the client names the sink.
         dest = c.host or (c.configured_by if c.origin in ("env", "setting", "constant") else "")
-        how = "an HTTP request" if c.kind == "http" else c.kind
+        how = _HOW.get(c.kind, c.kind)
         what = f"sends {how} to {dest} ({client})" if dest else f"sends {how} ({client})"
         # A host the catalog knows is its service's sink (api.telegram.org is Telegram), and
         # so is a service the catalog matched at the call's own line (`smtplib.SMTP(…)`, a
@@ -98,6 +108,9 @@ def file_sinks(
     if extra is not None:
         out.extend(extra(path, f))
     return out
+
+
+_HOW = {"http": "an HTTP request", "dns": "a DNS query"}
 
 
 def _kind(kind: str) -> str:

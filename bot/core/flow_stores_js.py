@@ -28,11 +28,16 @@ class StoreCalls(Protocol):
 
 
 MAX_ORIGIN_DEPTH = 2  # modules followed to the one that builds a client
+_PREFIXES = tuple(p for p, _ in ops.JS_PREFIXED)
 
 
 class JsStores:
     def __init__(self, core: StoreCalls):
         self.core = core
+        # Asked again for each store call a walk meets: a file's answers, once each (the
+        # file's calls are kept beside them, so an entry is only read for the same object).
+        self._origins: dict[tuple[str, str, int], tuple[FileCalls, str]] = {}
+        self._made: dict[str, tuple[FileCalls, str]] = {}
 
     def sink(self, path: str, f: FileFacts, fc: FileCalls, call: Call) -> Sink | None:
         parts = call.parts
@@ -106,6 +111,15 @@ class JsStores:
         """The library a value `name` of `path` comes from: an import of the library, a
         module-level `new Pool()`, a value another module builds from one (`export const db
         = drizzle(pool)`, `module.exports = knex(config)`), else ""."""
+        key = (path, name, depth)
+        known = self._origins.get(key)
+        if known is not None and known[0] is fc:
+            return known[1]
+        found = self._find_origin(path, fc, name, depth)
+        self._origins[key] = (fc, found)
+        return found
+
+    def _find_origin(self, path: str, fc: FileCalls, name: str, depth: int) -> str:
         for o, fld, _, typ in fc.fields:
             if o == "" and fld == name:
                 return _js_spec(fc, typ)
@@ -132,7 +146,11 @@ class JsStores:
             return next((s for s in libs if s), "")
         if name in fc.classes or any(fn.qual == name for fn in fc.funcs):
             return ""
-        return _made_here(fc)
+        made = self._made.get(path)
+        if made is None or made[0] is not fc:
+            made = (fc, _made_here(fc))
+            self._made[path] = made
+        return made[1]
 
     def _mongoose_model(self, path: str, fc: FileCalls, name: str) -> bool:
         """`User` is a Mongoose model: capitalised, imported from (or declared in) a module
@@ -166,9 +184,7 @@ def _store_spec(spec: str) -> str:
     """`spec` when it is a store library the tables know (drizzle and MikroORM by prefix)."""
     if spec in ops.JS_CLIENTS or spec in ("typeorm", "mongoose", "kysely"):
         return spec
-    if any(spec.startswith(p) for p, _ in ops.JS_PREFIXED):
-        return spec
-    return ""
+    return spec if spec.startswith(_PREFIXES) else ""
 
 
 def _typeorm(head: str, rest: tuple[str, ...], op: str, origin: str, typed: str) -> bool:

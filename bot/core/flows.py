@@ -78,15 +78,28 @@ def build_flows(
                     one_route.add(path)  # its flows are named by the route, not a function
                 else:
                     one_route.discard(path)
+    graph = (
+        CallGraph(facts, resolve, read_calls, skip, read_classes)
+        if read_calls is not None
+        else None
+    )
     timed: dict[str, tuple[str, list[int | None]]] = {}
     for sched in schedules:
         for ev in sched.evidence:
             f = facts.get(ev.path)
+            if f is None or f.language not in _CODE_LANGUAGES:
+                continue
+            # A job named by a function (`{"func": refresh, "interval": 60}`): its flow
+            # starts where the function is, not among the declarations.
+            run = _scheduled_function(graph, ev.path, sched.name, f.language)
+            if run is not None and run[0] not in starts and not skip(run[0]):
+                timed.setdefault(run[0], (sched.name, []))[1].append(run[1])
+                continue
             # A command that loops forever is a long-running process, not a one-off CLI.
             free = ev.path not in starts or (
                 sched.mechanism == "loop" and starts[ev.path][1] == "cli"
             )
-            if free and f is not None and f.language in _CODE_LANGUAGES:
+            if free:
                 timed.setdefault(ev.path, (sched.name, []))[1].append(ev.line)
     for path, (first, found) in timed.items():
         starts[path] = (f"scheduled {first} ({path})", "scheduler", tuple(found))
@@ -95,13 +108,11 @@ def build_flows(
             if ev.path not in starts and ev.path in facts and not skip(ev.path):
                 starts[ev.path] = (f"worker runs {h.name} ({ev.path})", "worker", (ev.line,))
     paired = {
-        (ev.path, ev.line): h.name for h in handoffs for ev in h.producers if ev.line is not None
+        (ev.path, ev.line): (h.name, h.mechanism)
+        for h in handoffs
+        for ev in h.producers
+        if ev.line is not None
     }
-    graph = (
-        CallGraph(facts, resolve, read_calls, skip, read_classes)
-        if read_calls is not None
-        else None
-    )
     if graph is not None:
         graph.rails.name_stores([s.name for s in services])
         graph.stores.name_stores([s.name for s in services])
@@ -137,6 +148,17 @@ def build_flows(
         avoid = shared.get(origin.get(path, ""), frozenset())
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route, avoid))
     return rank_flows(flows, walker.weight, origin)
+
+
+def _scheduled_function(
+    graph: CallGraph | None, path: str, name: str, language: str
+) -> tuple[str, int] | None:
+    """(file, `def` line) of the Python function a schedule in `path` names, when it is
+    defined in another file (a schedule at its own `def` already starts there)."""
+    if graph is None or language != "python" or not name.isidentifier():
+        return None
+    found = graph.py_function(path, name)
+    return found if found is not None and found[0] != path else None
 
 
 def _routes(

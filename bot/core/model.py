@@ -38,7 +38,9 @@ class ImportRef:
     """One import statement. `spec` is as written ("os.path", "./util", "github.com/x/y").
 
     `level` is Python's relative level (0 = absolute); `names` the imported names for
-    `from x import a, b` (needed to resolve `from . import sub`).
+    `from x import a, b` (needed to resolve `from . import sub`). `name_lines` is the line
+    of each name when a statement spans lines (`from . import (\n a,\n b)`), so a hop
+    through `b` cites the line that names it; empty when every name is on `line`.
     """
 
     spec: str
@@ -46,6 +48,11 @@ class ImportRef:
     level: int = 0
     names: tuple[str, ...] = ()
     kind: str = "import"  # import | require | require_relative | dynamic | export
+    name_lines: tuple[int, ...] = ()
+
+    def name_line(self, index: int) -> int:
+        """The line that names `names[index]`."""
+        return self.name_lines[index] if index < len(self.name_lines) else self.line
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -135,7 +142,8 @@ class OutboundCall:
     wrapper's own parameter), ``field`` (a value's field, `configured_by`, that a struct
     literal elsewhere may give a default URL), ``described`` (a request whose URL and
     method come from one object: an action button's, a webhook's), ``unknown``. Kinds
-    besides ``http``: ``statsd`` (a StatsD client), ``socket`` (a raw TCP/UNIX socket), see
+    besides ``http``: ``statsd`` (a StatsD client), ``socket`` (a raw TCP/UNIX socket),
+    ``dns`` (a query to name servers, Ruby's `Resolv::DNS`), see
     `analysis.egress_sockets`, and
     ``inbound`` (a provider's webhook whose signature the app checks, `analysis.egress_inbound`).
     `timeout` is the timeout as written at the call (``"10"``, ``"timeout"``), "" when none.
@@ -180,7 +188,14 @@ class FileFacts:
         return cls(
             language=data["language"],
             imports=tuple(
-                ImportRef(i["spec"], i["line"], i["level"], tuple(i["names"]), i["kind"])
+                ImportRef(
+                    i["spec"],
+                    i["line"],
+                    i["level"],
+                    tuple(i["names"]),
+                    i["kind"],
+                    tuple(i.get("name_lines", ())),
+                )
                 for i in data["imports"]
             ),
             env=tuple(EnvRead(**e) for e in data["env"]),
@@ -204,7 +219,13 @@ class FileFacts:
         """
         return [
             self.language,
-            [(i.spec, i.line, i.level, i.names, i.kind) for i in self.imports],
+            # `name_lines` only when there are some: most rows keep five items.
+            [
+                (i.spec, i.line, i.level, i.names, i.kind, i.name_lines)
+                if i.name_lines
+                else (i.spec, i.line, i.level, i.names, i.kind)
+                for i in self.imports
+            ],
             [(e.name, e.line) for e in self.env],
             [(s.kind, s.name, s.line, s.detail) for s in self.signals],
             [(d.ecosystem, d.name, d.line, d.group) for d in self.dependencies],
@@ -223,10 +244,7 @@ class FileFacts:
         language, imports, env, signals, dependencies, meta, handoffs, schedules, calls = row
         return cls(
             language,
-            tuple(
-                ImportRef(spec, line, level, tuple(names), kind)
-                for spec, line, level, names, kind in imports
-            ),
+            tuple(_import_from_row(*i) for i in imports),
             tuple(EnvRead(name, line) for name, line in env),
             tuple(Signal(kind, name, line, detail) for kind, name, line, detail in signals),
             tuple(Dependency(eco, name, line, group) for eco, name, line, group in dependencies),
@@ -238,6 +256,15 @@ class FileFacts:
             tuple(ScheduleSite(*x) for x in schedules),
             tuple(OutboundCall(*call) for call in calls),
         )
+
+
+def _import_from_row(
+    spec: str, line: int, level: int, names: list[str], kind: str, *rest: list[int]
+) -> ImportRef:
+    """An `ImportRef` of a row: five items, or six with the names' lines."""
+    if len(rest) > 1:
+        raise ValueError("an import row has five or six items")
+    return ImportRef(spec, line, level, tuple(names), kind, tuple(rest[0]) if rest else ())
 
 
 # --- repository facts -------------------------------------------------------------

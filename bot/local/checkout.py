@@ -245,8 +245,12 @@ class LocalSnapshot:
                         _FOLDER_SHAS.clear()
                     _FOLDER_SHAS[full] = (stamp, sha)
             out.append(FileEntry(path, sha, st.st_size))
-        out.sort()
+        out.sort(key=_path_of)  # each path once: their order is the entries' (no __lt__ calls)
         return tuple(out)
+
+
+def _path_of(entry: FileEntry) -> str:
+    return entry.path
 
 
 def _walk(root: str) -> Iterator[tuple[str, str, list[str]]]:
@@ -372,6 +376,8 @@ def _repository(root: Path) -> _Repository | None:
     known = _REPOSITORIES.get(key)
     if known is not None and os.path.isfile(known.index):
         return known
+    if not key[1] and not _may_be_in_git(root):
+        return None  # git would look where this did, and say the same, ~2 ms later
     try:
         done = subprocess.run(
             ["git", "rev-parse", "--show-prefix", "--git-path", "index", "--show-object-format"],
@@ -392,6 +398,17 @@ def _repository(root: Path) -> _Repository | None:
     )
     _remember(_REPOSITORIES, key, found)
     return found
+
+
+def _may_be_in_git(root: Path) -> bool:
+    """Whether git's own search could find a repository for `root`: some folder from it up
+    holds a `.git` (a folder or a file pointing to one) or is one (a bare repository has its
+    `HEAD` on top). Neither anywhere, and no GIT_DIR, and git finds none."""
+    exists = os.path.lexists
+    return any(
+        exists(os.path.join(folder, ".git")) or exists(os.path.join(folder, "HEAD"))
+        for folder in (root, *root.parents)
+    )
 
 
 def run_git(root: Path, *args: str) -> bytes:

@@ -282,6 +282,52 @@ IDIOMS = [
         ("web/app.py", "api.add_resource(ParcelList"),
         ("web/api/parcels.py", "def post"),
     ),
+    app(
+        "flask-restful-add-resource-through-a-forwarding-method",
+        {
+            "requirements.txt": "flask\nflask-restful\nrequests\n",
+            "web/parcels.py": "from flask_restful import Resource\n"
+            "from svc.notify import ping\n\n\nclass ParcelList(Resource):\n"
+            "    def post(self):\n        ping({})\n        return '', 201\n",
+            "web/api.py": "from flask_restful import Api\nfrom web.parcels import ParcelList\n\n\n"
+            "class TenantApi(Api):\n"
+            "    def add_tenant_resource(self, resource, *urls, **kwargs):\n"
+            "        urls = ['/<tenant>' + url for url in urls]\n"
+            "        return self.add_resource(resource, *urls, **kwargs)\n\n\n"
+            "api = TenantApi()\n"
+            "api.add_tenant_resource(\n    ParcelList, '/api/parcels', endpoint='parcels'\n)\n",
+        },
+        ("web/api.py", "    ParcelList, '/api/parcels'"),
+        ("web/parcels.py", "def post"),
+    ),
+    app(
+        "flask-route-path-through-a-helper",
+        {
+            "requirements.txt": "flask\nrequests\n",
+            "web/auth.py": "from flask import Blueprint\nfrom svc.notify import ping\n"
+            "from web.rules import tenant_rule\n\n"
+            "bp = Blueprint('auth', __name__)\n\n\n"
+            "@bp.route(tenant_rule('/forgot'), methods=['POST'])\n"
+            "def forgot():\n    ping({})\n    return ''\n",
+            "web/rules.py": "def tenant_rule(rule):\n    return '/<tenant>' + rule\n",
+        },
+        ("web/auth.py", "@bp.route"),
+        ("web/auth.py", "def forgot"),
+    ),
+    app(
+        "rq-scheduler-job-defined-in-another-file",
+        {
+            "requirements.txt": "rq-scheduler\nrequests\n",
+            "ops/clock.py": "from rq_scheduler import Scheduler\nfrom ops.beacon import report\n\n"
+            "clock = Scheduler(queue_name='cron')\n\n"
+            "def install():\n"
+            "    for job in [{'func': report, 'interval': 3600}]:\n"
+            "        clock.schedule(scheduled_time=None, **job)\n",
+            "ops/beacon.py": "from svc.notify import ping\n\n\n"
+            "def report():\n    ping({'alive': True})\n",
+        },
+        ("ops/beacon.py", "def report"),
+    ),
     # --- CLIs and workers ---------------------------------------------------------------
     app(
         "click-group-command",

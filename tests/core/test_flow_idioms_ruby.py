@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.analysis.ruby import extract_ruby
 from tests.core.flow_idioms import FlowIdiom, misses
 
 NOTIFIER = (
@@ -129,9 +130,29 @@ IDIOMS = [
         ("lib/shop/cli.rb", "class CLI < Thor"),
         ("lib/shop/cli.rb", "def announce"),
     ),
+    app(
+        "rack-middleware",
+        {
+            "Gemfile": "gem 'rails'\n",
+            "config/application.rb": "module Shop\n  class Application < Rails::Application\n"
+            "    config.middleware.use BeaconTracker\n  end\nend\n",
+            "lib/beacon_tracker.rb": "class BeaconTracker\n  def initialize(app)\n    @app = app\n"
+            "  end\n\n  def call(env)\n    return @app.call(env) unless env['PATH_INFO'] == '/b'\n"
+            "    Notifier.ping(env['QUERY_STRING'])\n    [204, {}, []]\n  end\nend\n",
+        },
+        ("lib/beacon_tracker.rb", "def call(env)"),
+    ),
 ]
 
 
 @pytest.mark.parametrize("idiom", IDIOMS, ids=lambda i: i.id)
 def test_ruby_flow_starts_at_the_route_and_reaches_the_call(idiom: FlowIdiom) -> None:
     assert misses(idiom) == []
+
+
+def test_a_call_method_without_a_kept_app_is_no_middleware() -> None:
+    # a service object's `call(env)` and a middleware-looking class without `initialize(app)`
+    service = "class Importer\n  def initialize(feed)\n  end\n\n  def call(env)\n  end\nend\n"
+    plain = "class Checker\n  def call(env)\n    env\n  end\nend\n"
+    for text in (service, plain):
+        assert not any(s.name == "Rack middleware" for s in extract_ruby(text).signals)

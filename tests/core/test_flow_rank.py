@@ -149,3 +149,25 @@ def test_a_flow_to_a_wrapper_whose_url_is_a_parameter_is_named_for_the_request()
     assert not any(n.endswith("→ requests") or n.endswith("→ call_api") for n in names), names
     assert any("HTTP" in n for n in names), names
     assert all(Evidence(h.path, h.line) for h in flows[0].hops)
+
+
+def test_an_entry_whose_only_flow_is_a_routine_query_keeps_one() -> None:
+    # Six admin controllers reach three services, three flows each; the API controller's one
+    # flow ends at an Active Record query (routine, as in every handler). It still shows
+    # before the admin controllers' second and third flows.
+    flows = [
+        _flow(f"app/controllers/admin/c{i}_controller.rb", sink, site=f"app/models/m{i}.rb")
+        for i in range(6)
+        for sink in ("DNS", "Mailer", "Cache")
+    ]
+    api = Flow(
+        "POST /api/send → PostgreSQL",
+        "http",
+        "public",
+        (Hop("app/controllers/api/send_controller.rb", 4, "http entry point"),),
+        (Hop("app/models/message.rb", 9, "queries PostgreSQL (Message.create)"),),
+    )
+    kept = rank_flows([*flows, api], {}, {})
+    assert api in kept
+    # and after one flow of each other file: the first flows are not displaced
+    assert kept.index(api) >= 6

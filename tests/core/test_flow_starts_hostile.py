@@ -83,6 +83,7 @@ HOSTILE_RUBY = [
     "Grape::API\n" + "  get '" + "x" * 200_000 + "\n",
     "class X < Y::Action\n" + "def handle(" * 40_000 + "\n",
     "task " + ":" * 100_000 + "\n",
+    "def initialize(app" + " " * 100_000 + "\n" + "  def call(env)\n" * 50_000,
 ]
 HOSTILE_JS = [
     "export async function action(" + "(" * 50_000 + "\n",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from bot.core.analysis import analyze
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.flows import build_flows, is_development
@@ -205,3 +207,55 @@ def test_a_management_command_that_polls_forever_is_a_deployed_scheduler_flow() 
     assert flow.entry == "scheduler"
     assert flow.rank == "deployed"
     assert any("hooks.example.org" in s.what for s in flow.sinks)
+
+
+def test_a_hop_through_a_name_of_a_multi_line_import_cites_the_name_line() -> None:
+    app = {
+        "requirements.txt": b"click\nstripe\n",
+        "shop/__init__.py": b"",
+        "shop/cli.py": (
+            b"import click\n"
+            b"from . import (\n"
+            b"    ledger,\n"
+            b"    billing,\n"
+            b")\n\n"
+            b"@click.command()\n"
+            b"def main():\n"
+            b"    ledger.note()\n"
+        ),
+        "shop/ledger.py": b"def note():\n    return 1\n",
+        "shop/billing.py": b"import stripe\n\ndef charge():\n    stripe.Charge.create(amount=1)\n",
+    }
+    facts = analyze(MemorySnapshot(app), MemoryFactsCache(), default_catalog())
+    (flow,) = facts.flows
+    # Line 2 (`from . import (`) names neither module: the hop cites `billing,`.
+    assert [(h.path, h.line, h.what) for h in flow.hops[1:]] == [
+        ("shop/cli.py", 4, "imports .billing")
+    ]
+
+
+RQ_ALIAS_APP = {
+    "shop/__init__.py": "",
+    "shop/worker.py": "from functools import partial\nfrom rq.decorators import job as rq_job\n"
+    "job = partial(rq_job, connection=None)\n",
+    "shop/tasks.py": "from shop.worker import job\n\n@job('default')\ndef log_event(payload):\n"
+    "    pass\n",
+    "shop/web.py": "from flask import Flask\nfrom shop.tasks import log_event as log_event_task\n\n"
+    "app = Flask(__name__)\n\n@app.post('/events')\ndef record():\n"
+    "    log_event_task.delay({'seen': 1})\n    return ''\n",
+}
+
+
+@pytest.mark.parametrize(("requirements", "mechanism"), [("flask\nrq\n", "rq"), ("flask\n", "job")])
+def test_a_job_decorator_of_the_repository_is_rq_s_when_it_depends_on_rq(
+    requirements: str, mechanism: str
+) -> None:
+    files = {**RQ_ALIAS_APP, "requirements.txt": requirements}
+    snapshot = MemorySnapshot({p: t.encode() for p, t in files.items()})
+    facts = analyze(snapshot, MemoryFactsCache(), default_catalog())
+    (handoff,) = facts.handoffs
+    assert (handoff.name, handoff.mechanism) == ("log_event", mechanism)
+    # The flow's sink says the hand-off's mechanism when it knows one, and the line's alias.
+    sinks = {s.what for f in facts.flows for s in f.sinks}
+    shown = mechanism if mechanism == "rq" else "celery"
+    assert f"enqueues log_event via log_event_task ({shown})" in sinks

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core.analysis import pool
 from bot.core.model import (
     Dependency,
     EnvRead,
@@ -51,6 +52,7 @@ _file_facts = st.builds(
             st.integers(0, 3),
             st.lists(_text, max_size=3).map(tuple),
             st.sampled_from(["import", "require", "dynamic"]),
+            st.lists(_line, max_size=3).map(tuple),
         ),
         max_size=4,
     ).map(tuple),
@@ -86,6 +88,20 @@ _file_facts = st.builds(
 def test_file_facts_round_trip_through_a_compact_json_row(facts: FileFacts) -> None:
     stored = json.dumps(facts.to_row(), separators=(",", ":"))
     assert FileFacts.from_row(json.loads(stored)) == facts
+
+
+@given(_file_facts)
+def test_file_facts_travel_back_from_a_pool_worker_whole(facts: FileFacts) -> None:
+    assert pool.unpack(pool.pack([("k", facts)])) == [("k", facts)]
+
+
+def test_an_import_row_of_five_items_has_no_name_lines() -> None:
+    row = FileFacts("python", imports=(ImportRef("a", 1, 0, ("b",)),)).to_row()
+    assert len(row[1][0]) == 5
+    assert FileFacts.from_row(row).imports == (ImportRef("a", 1, 0, ("b",)),)
+    bad = [*row[:1], [["a", 1, 0, ["b"], "import", [2], [3]]], *row[2:]]
+    with pytest.raises(ValueError, match="five or six"):
+        FileFacts.from_row(bad)
 
 
 def test_a_row_written_before_outbound_calls_is_refused_so_it_is_recomputed() -> None:

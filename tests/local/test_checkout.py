@@ -258,3 +258,23 @@ def test_plain_folder_skips_links_and_vendored_folders_and_keeps_special_names(
     (tmp_path / "gen/g.py").write_bytes(b"x = 3\n")
     paths = [e.path for e in LocalSnapshot(tmp_path).entries()]
     assert paths == [".gitattributes", "real/a.py"]
+
+
+def test_git_is_asked_only_where_its_own_search_could_find_a_repository(tmp_path: Path) -> None:
+    plain = tmp_path / "plain/sub"
+    plain.mkdir(parents=True)
+    assert not checkout._may_be_in_git(plain)
+    assert checkout._repository(plain) is None
+    assert subprocess.run(["git", "rev-parse"], cwd=plain, capture_output=True).returncode != 0
+    # A checkout's subfolder, a worktree (its `.git` is a file) and a bare repository's
+    # folder: git finds each, and so each is asked.
+    (tmp_path / "repo").mkdir()
+    repo = make_repo(tmp_path / "repo", {"a/b.py": b"x\n"})
+    git(repo, "worktree", "add", "-q", str(tmp_path / "tree"), "-b", "other")
+    git(tmp_path, "init", "-q", "--bare", "bare.git")
+    (tmp_path / "bare.git/inside").mkdir()
+    for folder in (repo / "a", tmp_path / "tree", tmp_path / "bare.git/inside"):
+        assert checkout._may_be_in_git(folder), folder
+        found = subprocess.run(["git", "rev-parse", "--git-dir"], cwd=folder, capture_output=True)
+        assert found.returncode == 0, folder
+    assert [e.path for e in LocalSnapshot(tmp_path / "tree").entries()] == ["a/b.py"]

@@ -13,6 +13,7 @@ from dataclasses import replace
 from bot.core.analysis.blueprints import blueprint_prefixes
 from bot.core.analysis.calls import MAX_BYTES, memo_class_names, memo_file_calls
 from bot.core.analysis.catalog import Catalog
+from bot.core.analysis.egress_plugins import plugin_sources
 from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
 from bot.core.analysis.framework_config import buckets_apart, framework_integrations
@@ -24,6 +25,7 @@ from bot.core.analysis.graph import (
     update_graph,
 )
 from bot.core.analysis.handoff_links import link_handoffs
+from bot.core.analysis.maintainer_tools import maintainer_tools, without_tools
 from bot.core.analysis.mounts import mount_prefixes, with_mounts
 from bot.core.analysis.movement import collect_schedules, confirm_producers, pair_handoffs
 from bot.core.analysis.processes import merge_processes
@@ -125,6 +127,11 @@ def _analyze(
         facts, merge_integrations(found.integrations, called), catalog or _EMPTY_CATALOG
     )
     datastores, integrations = buckets_apart(found.datastores, integrations)
+    datastores, integrations = plugin_sources(
+        facts, datastores, integrations, catalog or _EMPTY_CATALOG
+    )
+    tools = maintainer_tools(facts, paths, _deploy_reader(snapshot, entries))
+    datastores, integrations = without_tools(datastores, tools), without_tools(integrations, tools)
     check("naming services")
     linked = link_handoffs(
         facts, resolver.resolve, _text_reader(snapshot, entries, facts), is_test_path
@@ -143,7 +150,8 @@ def _analyze(
         resolver.resolve,
         handoffs,
         datastores + integrations,
-        skip=is_test_path,
+        # a maintainer's tool in bin/ (`maintainer_tools`) starts no flow of the product
+        skip=(lambda p: p in tools or is_test_path(p)) if tools else is_test_path,
         schedules=schedules,
         read_calls=_calls_reader(snapshot, entries, facts),
         read_classes=_classes_reader(snapshot, entries, facts),
@@ -215,6 +223,19 @@ def _text_reader(
     def read(path: str) -> str | None:
         f = facts.get(path)
         if f is None or f.skip_reason is not None or sizes.get(path, MAX_BYTES + 1) > MAX_BYTES:
+            return None
+        return snapshot.read(path).decode("utf-8", "replace")
+
+    return read
+
+
+def _deploy_reader(snapshot: Snapshot, entries: Sequence[FileEntry]) -> Callable[[str], str | None]:
+    """Any file's text, not too large (a `bin/` shell script no extractor takes included):
+    where `maintainer_tools` looks for the programs the deployment runs."""
+    sizes = {e.path: e.size for e in entries}
+
+    def read(path: str) -> str | None:
+        if sizes.get(path, MAX_BYTES + 1) > MAX_BYTES:
             return None
         return snapshot.read(path).decode("utf-8", "replace")
 

@@ -56,7 +56,8 @@ CATEGORIES = frozenset(
         "geolocation",
         "collaboration",  # task boards, wikis, e-signature (Asana, Confluence, DocuSign)
         "automation",  # scraping and integration platforms (Apify, Firecrawl, Nango)
-        "security",  # fraud and identity checks (DataDome, Veriff)
+        "security",  # fraud and identity checks (DataDome, Veriff), spam and virus scanners
+        "network",  # name servers the code queries itself (DNS)
     }
 )
 KINDS = {

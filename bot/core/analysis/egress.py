@@ -72,7 +72,7 @@ from bot.core.analysis.egress_wrappers import (
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 12  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 15  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -81,9 +81,14 @@ EGRESS_VERSION = 12  # 2: SMTP calls, programs run, knex clients (egress_other);
 # hosts; a Ruby method of `self` read by key is not user data; 8: OAuth clients' `site:`
 # 9: Ruby `URI::HTTPS.build(host: …)`
 # 10: Go wrapper calls through the receiver, `Get/Post` on a declared `http.Client`
-# 11: Go `fmt.Sprintf("%s/…", base)` URLs, `x.config.Field` settings, struct literals that set
-# an address field to a literal URL (`egress.const`); 12: a request a page replays as
-# described (`fetch(a.url, {method: a.method})`, origin "described")
+# 11: Ruby `TCPSocket.new` sockets; a module's verb called with a URL-named user value
+# (`Outbound::HTTP.post(hook.url)`) is a candidate
+# 12: `got`/`ky` open a JS file's parse only as words in code (not in `kysely`)
+# 13: a default after `||`/`??` (`env('X') || 'https://…'`), `new URL('path', BASE)`
+# 14: protocol-relative URLs and a template's leading label (`//{s}.tile.…`), Leaflet tile layers
+# 15: Go `fmt.Sprintf("%s/…", base)` URLs through a value's field (origin "field"), struct
+# literals that set an address field to a literal URL (`egress.const`); a request a page
+# replays as described (`fetch(a.url, {method: a.method})`, origin "described")
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -118,7 +123,9 @@ def triggered(language: str, data: bytes) -> bool:
         imports = models.PY_IMPORT.search(data) or models.PY_FROM.search(data)
         if imports is not None and any(needle in data for needle in models.NEEDLES[family]):
             return True
-    elif any(needle in data for needle in models.NEEDLES[family]):
+    elif any(needle in data for needle in models.NEEDLES[family]) or (
+        family == "javascript" and models.JS_SHORT_NEEDLES.search(data) is not None
+    ):
         return True
     if family in ("python", "javascript") and models.own_verb_call(data):
         return True

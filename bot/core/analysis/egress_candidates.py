@@ -41,27 +41,29 @@ def _candidate(
     `_args`, when the caller has them."""
     if args is None:
         args = _args(node)
-    if not args or args[0].type not in _CANDIDATE_ARGS | _FIELD_ARGS:
+    if not args or args[0].type not in _ARG_TYPES:
         return None
     name = callee.rsplit(".", 1)[-1]
     if not name or not name.replace("_", "a").isalnum() or name in _URL_MAKERS:
         return None
     first = args[0]
+    # Before the parent test: both only rule the call out, and a node's parent is found by
+    # a walk down from the root.
+    if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
+        return None  # a parameter or a name from elsewhere: never a written host
     # A URL-named argument (`apiEndpoint`, `c.webhookURL`) keeps the call even when its value
     # cannot be read: in a folder named for a service, the service is the destination.
     urlish = _URL_NAME.search(_SEPARATORS.split(text(first, 120))[-1]) is not None
     if first.type in _FIELD_ARGS and not urlish:
         return None
-    # Before the parent test: both only rule the call out, and a node's parent is found by
-    # a walk down from the root.
-    if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
-        return None  # a parameter or a name from elsewhere: never a written host
     parent = node.parent
     if parent is not None and parent.type in ("argument_list", "arguments") and _sends(f, parent):
         return None  # `get(URI("https://…"))`: the outer call is the one that sends
     host, configured_by, origin = _resolve(f, first, 0, node)
-    if origin == "user" and name in _GENERIC_METHODS:
-        return None  # `cache.fetch(story.url)`: too common a name to be a wrapper's
+    if origin == "user" and name in _GENERIC_METHODS and not (urlish and _on_module(callee)):
+        # `cache.fetch(story.url)`: too common a name to be a wrapper's, unless a module's
+        # own (`Outbound::HTTP.post(hook.url)`: a class method, as HTTP helpers are written)
+        return None
     if origin == "unknown" and urlish and name not in _GENERIC_METHODS:
         return OutboundCall("candidate", line(node), f"call:{name}", "", "", "unknown")
     if origin not in ("literal", "env", "setting", "user") or (origin == "literal" and not host):
@@ -70,7 +72,17 @@ def _candidate(
 
 
 _SEPARATORS = re.compile(r"[.:]")
+_MODULE = re.compile(r"(?:::)?[A-Z]\w{0,100}+(?:::[A-Z]\w{0,100}+){0,10}+")
+
+
+def _on_module(callee: str) -> bool:
+    """Whether a Ruby call is made on a constant (`Outbound::HTTP.post`), not an object."""
+    head = callee.rpartition(".")[0]
+    return bool(head) and _MODULE.fullmatch(head) is not None
+
+
 _FIELD_ARGS = frozenset({"attribute", "member_expression", "selector_expression"})
+_ARG_TYPES = _CANDIDATE_ARGS | _FIELD_ARGS
 
 
 def _sends(f: _File, arguments: Node) -> bool:

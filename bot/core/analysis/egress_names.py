@@ -78,6 +78,11 @@ def _catalogued(keys: Iterable[str], catalog: Catalog) -> tuple[str, str] | None
     return None
 
 
+def catalogued_name(stem: str, catalog: Catalog) -> tuple[str, str] | None:
+    """(name, category) of the catalog's service a file or folder is named for exactly."""
+    return _catalogued((_key(stem),), catalog)
+
+
 def _words_as(stem: str, spelling: str) -> str:
     """`spelling`'s letters cut where `stem` has separators (``aliyun-sms`` + ``AliyunSMS``
     → ``Aliyun SMS``)."""
@@ -110,4 +115,4 @@ def folder_display(stem: str, names: Iterable[str], catalog: Catalog) -> tuple[s
     return stem, HTTP_API
 
 
-__all__ = ["folder_display", "spellings"]
+__all__ = ["catalogued_name", "folder_display", "spellings"]

@@ -32,7 +32,13 @@ from bot.core.analysis.treesitter import Node, text
 
 MAX_RESOLVE_DEPTH = 6
 
-_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#\s]*@)?(\[[0-9a-f:]+\]|[a-z0-9_.-]+)", re.I)
+# A scheme or a protocol-relative `//`; a URL template's leading label (`//{s}.tile.…`, a
+# tile server's subdomains) is not part of the host.
+_HOST = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*:)?//(?:[^@/?#\s]*@)?(?:\{[a-z0-9-]{1,10}\}\.)?"
+    r"(\[[0-9a-f:]+\]|[a-z0-9_.-]+)",
+    re.I,
+)
 _SETTING_ROOTS = (
     "settings.", "config.", "conf.", "cfg.", "app.config", "current_app.config",
     "Rails.application.", "Rails.configuration.", "Setting.", "Settings.", "AppConfig.",
@@ -135,7 +141,15 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         left = node.child_by_field_name("left") or (
             node.named_children[0] if node.named_child_count else None
         )
-        return _resolve(f, left, depth + 1, call)
+        got = _resolve(f, left, depth + 1, call)
+        operator = node.child_by_field_name("operator")
+        if not got[0] and operator is not None and text(operator, 4) in ("||", "??"):
+            # `env('LICENSE_URL') || 'https://license.example.com'`: the default's host,
+            # set by the setting the left side reads
+            alt = _resolve(f, node.child_by_field_name("right"), depth + 1, call)
+            if alt[0] and alt[2] == "literal":
+                return alt[0], got[1], "literal"
+        return got
     if (
         kind
         in (
@@ -241,6 +255,13 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             found = _resolve(f, args[0], depth + 1, call)
             if found[2] == "relative" and len(args) > 1:  # URL(path, base), urljoin(base…)
                 return _resolve(f, args[1], depth + 1, call)
+            if (
+                last == "URL"
+                and len(args) > 1
+                and args[0].type in _STRING_TYPES
+                and "://" not in text(args[0], 300)
+            ):
+                return _resolve(f, args[1], depth + 1, call)  # `new URL('api/x', BASE)`
             return found
         return "", "", "unknown"
     if kind == "composite_literal" and f.language == "go":

@@ -12,11 +12,14 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   client file ``lib/<name>/client.rb``) → that service, the call as evidence, whatever gives
   the URL (user data, the caller's argument, an unread value); a generic folder word
   (``server``, ``lib``, ``api``…: `_GENERIC_FOLDERS`) never names one;
+* an address the code reads (a setting, an object's field) in a client file named for a
+  catalogued service (`spam_assassin.rb` → SpamAssassin) → that service;
 * a URL from user data → one item, "User-configured HTTP endpoints (outgoing webhooks)";
 * a URL from another request's response → the service of the SDK that returned it, else
   nothing (`egress_response`);
 * a setting or env var → an integration "HTTP endpoint configured by X";
 * a relative URL (the app's own server) or an unknown one → nothing;
+* a DNS query (`Resolv::DNS.new`) → "DNS";
 * a StatsD client → "StatsD server"; a raw socket (`egress_sockets`) → its written host, else
   "Server at X (socket)" for the setting, env var or field X holding its address;
 * a provider's webhook whose signature the app checks (`egress_inbound`) → the provider its
@@ -38,7 +41,7 @@ from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
 from bot.core.analysis.egress_inbound import KIND as INBOUND
 from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
-from bot.core.analysis.egress_names import folder_display
+from bot.core.analysis.egress_names import catalogued_name, folder_display
 from bot.core.analysis.golang import GENERATOR
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
@@ -48,6 +51,7 @@ USER_CONFIGURED = "User-configured HTTP endpoints (outgoing webhooks)"
 HTTP_API = "HTTP API"
 GIT_REMOTES = "Git remote repositories (clone, fetch)"
 STATSD = "StatsD server"  # metrics sent over UDP/TCP to a StatsD (or DogStatsD) daemon
+DNS = "DNS"  # name servers queried by the code (`egress_sockets.RUBY_DNS`)
 SMTP = "SMTP"  # the catalog's row for mail submitted over SMTP (its name merges the two)
 SERVICE_FOLDERS = frozenset(
     {"providers", "provider", "notifiers", "notifier", "notification-providers",
@@ -104,10 +108,18 @@ def service_folder_name(path: str) -> str:
     return ""
 
 
+# Words of a transport, not a party: `senders/http_sender.rb` sends wherever it is told.
+_TRANSPORT_WORDS = frozenset(
+    {"http", "https", "smtp", "webhook", "webhooks", "sender", "client", "request", "rest", "api"}
+)
+
+
 def _service_stem(stem: str) -> bool:
     low = stem.lower()
+    words = [w for w in re.split(r"[-_.]+", low) if w]
     return (
-        low not in _GENERIC_STEMS
+        not (len(words) > 1 and all(w in _TRANSPORT_WORDS for w in words))
+        and low not in _GENERIC_STEMS
         and low not in _GENERIC_FOLDERS
         and low not in SERVICE_FOLDERS  # `integration/integration.go`
         and re.fullmatch(r"[\w.-]{2,40}", stem) is not None
@@ -178,8 +190,14 @@ def egress_services(
                 continue  # a page's request to a URL it was handed: its own server, most often
             if call.kind == "candidate" and call.client.removeprefix("call:") not in wrappers:
                 continue
-            named: tuple[str, str, str] | None
-            if call.kind == "smtp":
+            named: tuple[str, str, str] | None = None
+            if not folder and not call.host and call.kind in ("http", "socket"):
+                named = _named_client(path, call, catalog)
+            if named is not None:
+                pass
+            elif call.kind == "dns":
+                named = (*(catalogued_name(DNS, catalog) or (DNS, "network")), "")
+            elif call.kind == "smtp":
                 named = _smtp_destination(call, catalog)
             elif call.kind == "git":
                 named = _git_destination(call, catalog)
@@ -221,6 +239,19 @@ def egress_services(
             )
         )
     return (), tuple(sorted(out, key=lambda s: (s.name.casefold(), s.name)))
+
+
+def _named_client(path: str, call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:
+    """A request or socket to an address the code reads (`Net::HTTP.new(@config.host, …)`)
+    from a client file named for a catalogued service (`rspamd.rb`, `spam_assassin.rb`):
+    that service. The address a parameter gives is the caller's (a wrapper's), not this."""
+    if call.origin in ("parameter", "relative"):
+        return None
+    stem = splitext(path.rpartition("/")[2])[0]
+    if not _service_stem(stem):
+        return None
+    found = catalogued_name(stem, catalog)
+    return None if found is None else (*found, "")
 
 
 def _inbound_source(

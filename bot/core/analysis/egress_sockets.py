@@ -6,7 +6,8 @@ socket to a configured address. Data tables, and the reading of one call node.
   of a statsd package, Ruby ``Statsd.new(host)`` and statsd-instrument's
   ``StatsD.increment(…)`` (its singleton client, at STATSD_ADDR) → an `OutboundCall` of
   kind ``statsd``.
-* A raw socket (`SOCKETS`): Python ``socket.create_connection((host, port))``, Node
+* A raw socket (`SOCKETS`): Python ``socket.create_connection((host, port))``, Ruby
+  ``TCPSocket.new(host, port)``, Node
   ``net.createConnection({host})`` / ``net.connect``, Go ``net.Dial(network, addr)`` → kind
   ``socket``; the item is named by what configures the address (`egress_services`).
 
@@ -43,6 +44,19 @@ RUBY_STATSD: dict[str, tuple[int, str, str]] = {
     "Statsd.new": (0, "", "statsd-ruby"),
     "Datadog::Statsd.new": (0, "", "dogstatsd-ruby"),
 }
+# Ruby's raw TCP sockets (stdlib `socket`): the server is the first argument.
+RUBY_SOCKETS: dict[str, tuple[int, str, str]] = {
+    "TCPSocket.new": (0, "", "TCPSocket"),
+    "TCPSocket.open": (0, "", "TCPSocket"),
+    "Socket.tcp": (0, "", "Socket.tcp"),
+}
+# Ruby DNS queries the code makes itself (the standard library's `Resolv`, dnsruby): to
+# name servers, the system's or the ones it is given.
+RUBY_DNS = frozenset(
+    {"Resolv::DNS.new", "Resolv::DNS.open", "Resolv.getaddress", "Resolv.getaddresses",
+     "Resolv.getname", "Resolv.getnames", "Dnsruby::Resolver.new", "Dnsruby::DNS.new",
+     "Net::DNS::Resolver.new"}
+)  # fmt: skip
 # statsd-instrument sends through the `StatsD` module's singleton client (no constructor).
 RUBY_STATSD_METRICS = frozenset(
     {"increment", "measure", "gauge", "histogram", "distribution", "set", "event",
@@ -149,10 +163,16 @@ def socket_call(
             # statsd-instrument's singleton client: its address is the STATSD_ADDR env var
             return OutboundCall("statsd", line(node), "statsd-instrument", "", "STATSD_ADDR", "env")
         model = RUBY_STATSD.get(callee)
+        if model is not None:
+            return server(f, node, args, model, resolve, key_in, literal, "statsd")
+        if callee in RUBY_DNS:
+            client = callee.rpartition(".")[0]
+            return OutboundCall("dns", line(node), client, "", "", "unknown")
+        model = RUBY_SOCKETS.get(callee)
         return (
             None
             if model is None
-            else server(f, node, args, model, resolve, key_in, literal, "statsd")
+            else server(f, node, args, model, resolve, key_in, literal, "socket")
         )
     head, _, rest = callee.partition(".")
     if language == "javascript":

@@ -6,7 +6,8 @@
   When the wrapper names the job from a parameter, each caller's literal argument names it
   (`launch_task("export_posts", …)` enqueues `app.tasks.export_posts`), and the wrapper's
   own line is kept as a producer of that job. One level only (a wrapper of a wrapper is
-  not followed), callers only in files that import the wrapper's module (Python) or in
+  not followed), callers only in files that import the wrapper's module (Python; or that
+  import its name from a package `__init__.py` re-exporting it, `MAX_REEXPORTS` deep) or in
   packages that import the wrapper's package (Go), or its own file or package, at most
   `MAX_CALLERS` per wrapper.
 * Jobs named by a function (`handoff_targets`): its `def` is the consumer.
@@ -33,7 +34,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from bot.core.analysis import handoff_links_js, handoff_wrappers_js, handoff_wrappers_ruby
+from bot.core.analysis import (
+    handoff_links_js,
+    handoff_wrappers_js,
+    handoff_wrappers_ruby,
+    job_definitions_js,
+)
 from bot.core.analysis import handoffs_go_buffers as buffers
 from bot.core.analysis import handoffs_go_callbacks as callbacks
 from bot.core.analysis.handoff_targets import target_consumers
@@ -46,6 +52,7 @@ from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue_prisma import link_prisma
+from bot.core.analysis.table_queue_ruby import link_ruby_tables
 from bot.core.model import FileFacts, HandoffSite, ImportRef
 
 MAX_CALLERS = 20  # call sites taken per wrapper
@@ -53,6 +60,7 @@ MAX_WRAPPERS = 200
 MAX_FILES = 400  # files searched per wrapper
 MAX_CALL_TEXT = 600  # characters after a call's "(" read for its arguments
 MAX_NAMES = 50
+MAX_REEXPORTS = 2  # package `__init__.py` files a wrapper's name is followed through
 MAX_FINDS = 2_000  # places a model's name is looked at in one file
 MAX_SAVE_LINES = 30  # lines between `x = Model(` and `x.save(`
 
@@ -141,6 +149,7 @@ class _Linker(handoff_links_js.LinkerState):
         self._importers: dict[str, set[str]] | None = None
         self._go_dirs: dict[str, set[str]] | None = None
         self.python_wrappers: set[str] = set()
+        self.wrapper_names: set[str] = set()  # Python wrappers' function names
 
     # --- reading ---
 
@@ -165,7 +174,10 @@ class _Linker(handoff_links_js.LinkerState):
                         for n in ref.names[:MAX_NAMES]
                         if n in stems
                     ]
-                    if ref.spec.rpartition(".")[2] in stems:
+                    # `from app.jobs import enqueue_report`: the package that re-exports it
+                    if ref.spec.rpartition(".")[2] in stems or any(
+                        n in self.wrapper_names for n in ref.names[:MAX_NAMES]
+                    ):
                         subs.append(ref)
                     for sub in subs:
                         got = self.resolve(path, "python", sub)
@@ -226,6 +238,7 @@ class _Linker(handoff_links_js.LinkerState):
             wrappers += self.table_producers(path, s)
         self.python_wrappers = {p for p, w in wrappers if w.mechanism not in _GO_MECHANISMS}
         self.python_wrappers |= {p for p, _ in drainers}
+        self.wrapper_names = {w.name for p, w in wrappers if w.mechanism != "go-channel"}
         promoted = self.go_fields(sends, spawns, receives, foreign)
         self.go_exported(sends, spawns, foreign, frecvs)
         wrappers += self.go_hubs(hubs)
@@ -247,6 +260,7 @@ class _Linker(handoff_links_js.LinkerState):
             (path, s)
             for path, f in self.facts.items()
             if not self.skip(path)
+            if f.language == "python"  # Ruby's: `table_queue_ruby`
             for s in f.handoffs
             if s.role == "consume" and s.mechanism == TABLE
         ]
@@ -505,9 +519,36 @@ class _Linker(handoff_links_js.LinkerState):
                 if found >= MAX_CALLERS:
                     return
 
+    def reexporters(self, importers: list[str], name: str) -> list[str]:
+        """Files that import `name` from a package `__init__.py` that re-exports it from
+        one of `importers` (`from .execution import enqueue_report` in `jobs/__init__.py`,
+        then `from app.jobs import enqueue_report`), `MAX_REEXPORTS` packages deep."""
+        seen = set(importers)
+        out: list[str] = []
+        frontier = importers
+        for _ in range(MAX_REEXPORTS):
+            packages = [
+                p
+                for p in frontier
+                if p.endswith("__init__.py")
+                and any(name in ref.names for ref in self.facts[p].imports)
+            ]
+            frontier = []
+            for package in packages:
+                for p in sorted(self.importers(package) - seen):
+                    if any(name in ref.names for ref in self.facts[p].imports):
+                        seen.add(p)
+                        frontier.append(p)
+            out += frontier
+            if not frontier or len(out) >= MAX_FILES:
+                break
+        return out[:MAX_FILES]
+
     def python_callers(self, path: str, w: HandoffSite) -> None:
         inner, param, index, kind = (*w.aliases, "", "", "", "")[:4]
         importers = sorted(self.importers(path) - {path})
+        if kind == "func":
+            importers += self.reexporters(importers, w.name)
         files = [path, *importers]
         qualifier = {p: "" for p in files}
         if w.mechanism == QUEUE and kind == "func":
@@ -723,6 +764,7 @@ _GO_MECHANISMS = frozenset({"go-channel", callbacks.MECHANISM, buffers.MECHANISM
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
     {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
+    | {job_definitions_js.HANDLER}
     | handoff_wrappers_js.ROLES
     | _GO_FOREIGN
     | _GO_HUB
@@ -757,11 +799,16 @@ def link_handoffs(
     linker.run()
     for path, sites in prisma.items():
         linker.added[path] |= sites
+    for path, sites in job_definitions_js.link_job_handlers(
+        facts, resolve, read_text, skip
+    ).items():
+        linker.added[path] |= sites
     # JS/TS and Ruby job layers (base classes, enqueue functions, helpers): their callers
     # produce, a subclass's `perform` consumes. Both ends are walked by the flows as sites.
     for found, derived in (
         handoff_links_js.link_js(facts, resolve, read_text, skip),
         handoff_wrappers_ruby.link_ruby(facts, read_text, skip),
+        link_ruby_tables(facts, read_text, skip),
     ):
         for path, sites in found.items():
             linker.added[path] |= sites

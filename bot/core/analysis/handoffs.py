@@ -16,7 +16,9 @@ meets its consumer in the worker):
   (answers to `f`, `x` and `N`); `.s(...)`, `.schedule(...)`. RQ: `@job`, `q.enqueue(f)`,
   `q.enqueue("a.b.f")`; job classes (`class X(JobRunner)`) and `X.enqueue(...)`.
   Dramatiq: `@dramatiq.actor`, `.send`, `.send_with_options`. Django-Q: `async_task(...)`.
-  Redis pub/sub: `.publish("channel")` / `.subscribe("channel")`.
+  Redis pub/sub: `.publish("channel")` / `.subscribe("channel")`. Redis lists, hashes and
+  sets filled in one function and drained in another (`handoffs_redis_python`, called
+  from `movement`).
 * Ruby (`handoffs_ruby`): Sidekiq, ActiveJob, ActionMailer, Resque, DelayedJob, Action Cable.
 * JavaScript/TypeScript: Bull/BullMQ, NestJS, Agenda, pg-boss, graphile-worker, kafkajs,
   amqplib, Redis pub/sub, SQS, Socket.IO (`handoffs_js`).

@@ -51,6 +51,7 @@ from bot.core.analysis.handoffs_python_patterns import (
     _cut,
     _last,
     _template,
+    imported_aliases,
 )
 from bot.core.analysis.py_defs import DefIndex
 from bot.core.analysis.scan import Lines
@@ -78,6 +79,7 @@ class _PyScan:
         self.pool = "PoolExecutor" in text
         self.background = "BackgroundTasks" in text  # FastAPI / Starlette
         self._taskish: bool | None = None
+        self._renamed: dict[str, str] | None = None
         self.out: list[HandoffSite] = []
         self._defs: DefIndex | None = None
 
@@ -89,6 +91,14 @@ class _PyScan:
         if self._taskish is None:
             self._taskish = any(w in self.text for w in _TASK_WORDS)
         return self._taskish
+
+    @property
+    def renamed(self) -> dict[str, str]:
+        """Names imported under another (`from app.jobs import refresh as refresh_job`):
+        the alias -> the name the job is defined under, which its consumer carries."""
+        if self._renamed is None:
+            self._renamed = imported_aliases(self.lines) if " as " in self.text else {}
+        return self._renamed
 
     @property
     def defs(self) -> DefIndex:
@@ -147,7 +157,9 @@ class _PyScan:
             if site.role != "produce" or site.mechanism not in _WRAPPABLE:
                 continue
             d = self.defs.holding(site.line)
-            if d is None or d.name.startswith(_NOT_WRAPPERS) or d.name.startswith("__"):
+            if d is None or d.name.startswith("__"):
+                continue
+            if d.name.startswith(_NOT_WRAPPERS) and (d.method or d.name in _NOT_WRAPPERS):
                 continue
             param, index, var = "", "", ""
             if "{" in site.name:
@@ -298,6 +310,7 @@ class _PyScan:
         """A "target" site: the function a job names (`q.enqueue(count_words)`, `"a.b.f"`),
         whose `def` `handoff_targets` finds as the consumer when nothing else consumes it."""
         if named and named != "self" and _PY_TARGET.match(named):
+            named = self.renamed.get(named, named)
             self.out.append(HandoffSite("target", mech, named, line))
 
     def _chained(self, i: int, line: str) -> None:
@@ -351,4 +364,6 @@ class _PyScan:
 
     def _produce(self, mech: str, name: str, line: int) -> None:
         if name and name != "self":
-            self.out.append(HandoffSite("produce", mech, name, line))
+            original = self.renamed.get(name, name)
+            via = (name,) if original != name else ()  # the line says the alias
+            self.out.append(HandoffSite("produce", mech, original, line, via))

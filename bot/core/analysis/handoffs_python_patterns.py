@@ -108,8 +108,10 @@ _PY_SUBMIT = re.compile(r"\.submit\([ \t]*+(?:self\.)?([A-Za-z_]\w{0,100}+)[ \t]
 # its callers produce too (`handoff_links`). A Celery signature or a registry's `Job(...)`
 # is too weak alone, a thread pool is in-process.
 _WRAPPABLE = frozenset({"celery", "rq", "huey", "dramatiq", "django-q", "redis-pubsub"})
-# A function named like the library's own verbs (`enqueue_once` on a job class) is the
-# library's shape, not a wrapper: its parameters are no job names.
+# A method named like the library's own verbs (`enqueue_once` on a job class) is the
+# library's shape, not a wrapper: its parameters are no job names. A module function so
+# named for what it enqueues (`enqueue_report(report)`) is a wrapper; one named the verb
+# alone (`def delay(...)`) is not.
 _NOT_WRAPPERS = ("delay", "apply_async", "send", "enqueue", "publish", "schedule", "submit")
 # A method is called as `x.name(` on anything: one with a name this common (a framework's
 # hook, a view's verb, a collection's method) cannot be told from the many other methods
@@ -137,3 +139,32 @@ def _template(m: re.Match[str]) -> str:
     if m.group(3):
         return f"{m.group(2)}{{{m.group(3)}}}{m.group(4)}"
     return f"{m.group(6)}{{{m.group(7)}}}"
+
+
+# `from app.jobs import (refresh as refresh_job, …)`: one name and its alias of an import.
+_PY_IMPORT_START = re.compile(r"\A[ \t]*+(?:from[ \t]++[\w.]{1,200}+[ \t]++)?import[ \t]")
+_PY_ALIAS = re.compile(r"(?<![\w.])([A-Za-z_]\w{0,100}+)[ \t]++as[ \t]++([A-Za-z_]\w{0,100}+)")
+MAX_IMPORT_LINES = 50  # lines of one parenthesised import read for aliases
+
+
+def imported_aliases(lines: list[str]) -> dict[str, str]:
+    """alias -> name for every `name as alias` of the file's import statements (one-line,
+    or parenthesised over at most `MAX_IMPORT_LINES` lines)."""
+    out: dict[str, str] = {}
+    open_for = 0  # lines left of a parenthesised import
+    for line in lines:
+        code = line.split("#", 1)[0]
+        if open_for:
+            open_for -= 1
+            if ")" in code:
+                open_for = 0
+                code = code.partition(")")[0]
+        elif _PY_IMPORT_START.match(code):
+            if "(" in code and ")" not in code:
+                open_for = MAX_IMPORT_LINES
+        else:
+            continue
+        if " as " in code:
+            for m in _PY_ALIAS.finditer(code):
+                out[m.group(2)] = m.group(1)
+    return out

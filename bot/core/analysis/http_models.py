@@ -112,6 +112,8 @@ JAVASCRIPT: dict[str, UrlArg] = {
     **_verbs("superagent", _JS_VERBS + " del", UrlArg(0, "url", "superagent")),
     "ofetch.ofetch": UrlArg(0, "url", "ofetch"),
     "ofetch.$fetch": UrlArg(0, "url", "ofetch"),
+    # A map's tile layer: the browser fetches each tile from the URL template's host.
+    "leaflet.tileLayer": UrlArg(0, "url", "leaflet"),
 }
 # A call that makes a client instance, and the config key giving it a base URL.
 JAVASCRIPT_CONSTRUCTORS: dict[str, str] = {
@@ -122,7 +124,7 @@ JAVASCRIPT_CONSTRUCTORS: dict[str, str] = {
     "ofetch.ofetch.create": "baseURL",
 }
 JAVASCRIPT_MODULES = frozenset(
-    {"axios", "got", "ky", "node-fetch", "undici", "superagent", "ofetch"}
+    {"axios", "got", "ky", "node-fetch", "undici", "superagent", "ofetch", "leaflet"}
 )
 
 _RB_VERBS = "get post put patch delete head options"
@@ -223,6 +225,10 @@ def url_in_code(data: bytes, limit: int = 2_000) -> bool:
 
 
 _PY_CLIENTS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"pycurl", b"http.client")
+# `got` and `ky` as written in code (`import ky from "ky"`, `got.post(`, `kyClient`), not as
+# the inside or head of another word (`forgot`, `sticky`, `kysely`, `gotten`): as plain
+# substrings they let in most files of a repository that uses Kysely, each parsed for nothing.
+JS_SHORT_NEEDLES = re.compile(rb"(?<![\w$])(?:got|ky)(?![a-z])")
 # With the other kinds of `egress_other`: SMTP, programs run, knex.
 NEEDLES: dict[str, tuple[bytes, ...]] = {
     "python": (
@@ -234,11 +240,10 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
     "javascript": (
         b"fetch(",
         b"axios",
-        b"got",
-        b"ky",
         b"undici",
         b"superagent",
         b"ofetch",
+        b"tileLayer(",
         b"spawn",
         b"execFile",
         b"execa",
@@ -272,6 +277,11 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"spawn(",
         b"Statsd.new",  # `egress_sockets`
         b"StatsD.",  # statsd-instrument's singleton (`egress_sockets`)
+        b"TCPSocket",  # raw sockets and DNS queries (`egress_sockets`)
+        b"Socket.tcp",
+        b"Resolv",
+        b"Dnsruby",
+        b"Net::DNS",
     ),
     "go": (
         *(b"net/http", b"resty", b"os/exec", b"net/smtp", b"url.URL{", b"oauth2.Endpoint{"),

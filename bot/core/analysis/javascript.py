@@ -14,6 +14,7 @@ from bisect import bisect_left
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
 from bot.core.analysis.js_client_calls import client_call_starts
+from bot.core.analysis.js_library_calls import js_library_calls
 from bot.core.analysis.js_starts import JS_START_RULES
 from bot.core.analysis.route_prefixes import js_router_prefixes
 from bot.core.analysis.route_refs import route_handler_signals
@@ -178,10 +179,11 @@ class _Extractor:
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
         # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted;
         # 6: route handlers; 7: string members of enums (`const.string`)
-        self.version = 12  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
+        self.version = 13  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
         # cite the module; 10: an HTTP client's calls are not routes; 11: handlers found by
         # convention (`js_starts`: Remix actions, server actions, tRPC, GraphQL resolvers);
-        # 12: a handler wrapped with literal options
+        # 12: a handler wrapped with literal options; 13: services named by a call or a
+        # literal (`js_library_calls`: CDP browsers, OIDC discovery, Gotenberg, TSA, CSC)
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
@@ -317,6 +319,7 @@ def extract_javascript(text: str, language: str = "javascript", browser: bool = 
     if ".use(" in code:
         signals += _mounts(code, lines)
     signals += route_handler_signals(code, language, lines, skip)
+    signals += js_library_calls(code, lines)
     signals = js_router_prefixes(code, lines, signals)
     if "enum" in code:
         signals += _enum_strings(code, lines)

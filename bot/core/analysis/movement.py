@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from bot.core.analysis import handoff_wrappers_js, handoff_wrappers_ruby
+from bot.core.analysis import handoff_wrappers_js, handoff_wrappers_ruby, job_definitions_js
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
 from bot.core.analysis.handoffs import SITE_ORDER, sites_for
@@ -23,6 +23,7 @@ from bot.core.analysis.handoffs_inproc import INPROC, inproc_sites, settle
 from bot.core.analysis.handoffs_inproc import may_move as inproc_may_move
 from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
+from bot.core.analysis.handoffs_redis_python import may_buffer, redis_buffer_sites
 from bot.core.analysis.handoffs_webpush import MECHANISM as WEB_PUSH
 from bot.core.analysis.handoffs_webpush import web_push_sites
 from bot.core.analysis.loops import MECHANISM as LOOP
@@ -37,10 +38,11 @@ from bot.core.analysis.schedules import (
 from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP, WORKER
 from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue import table_queue_sites
+from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 21  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 24  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -68,7 +70,11 @@ MOVEMENT_VERSION = 21  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 19: JS/TS `while (true) { …; await delay(ms) }` polling loops, Prisma tables polled as queues
 # 20: Go cron entries whose spec is a variable; Go field channels fed from another file of
 # the package, or through a function's channel parameter; Go signal and broadcast-hub channels
-# 21: Go callback registries, queue types with a channel getter, buffers flushed by a ticker,
+# 21: ActiveRecord tables claimed as queues (`update_all(locked_by: …)`, `SKIP LOCKED`)
+# 22: JS/TS job definitions named by their trigger event (`job_definitions_js`)
+# 23: rq-scheduler jobs declared as dicts; module functions named `enqueue_x` are wrappers;
+# jobs imported under an alias; Redis keys used as buffers (`handoffs_redis_python`)
+# 24: Go callback registries, queue types with a channel getter, buffers flushed by a ticker,
 # exported channel fields received in another package; Web Push to a service worker; timers
 # to a wall-clock time in Go loops; app-wide setInterval workers of a class
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
@@ -82,22 +88,33 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         text = data.decode("utf-8", "replace")
         inproc = facts.language not in _GATED or inproc_may_move(facts.language, text)
         push = web_push_sites(facts.language, text)
-        if facts.language == "python" and not python_may_move(text) and not inproc and not push:
+        buffers = facts.language == "python" and may_buffer(text)
+        quiet = not inproc and not buffers and not push
+        if facts.language == "python" and not python_may_move(text) and quiet:
             return facts
+        defined, timed = (
+            job_definitions_js.definition_sites(text) if facts.language in _JS else ((), ())
+        )
         if (
             facts.language in _JS
             and not javascript_may_move(text)
             and not handoff_wrappers_js.may_wrap(text)
             and not inproc
+            and not defined
+            and not timed
             and not push
         ):
             return facts
         handoffs = sites_for(facts.language, text) + _wrapper_sites(facts.language, text) + push
         handoffs += inproc_sites(facts.language, text) if inproc else ()
-        schedules = schedules_for(facts.language, text)
+        handoffs += defined
+        handoffs += redis_buffer_sites(text) if buffers else ()
+        schedules = schedules_for(facts.language, text) + timed
         if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
             # a command that polls forever: does it claim rows of a table as its queue?
             handoffs += table_queue_sites(text, text.split("\n"))
+        if facts.language == "ruby":
+            handoffs += claim_sites(text)  # rows a worker claims (`update_all(locked_by:`)
         if facts.language == "python":
             writes = file_writes(text)
         elif facts.language == "go":
@@ -276,7 +293,7 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # Mechanisms whose one end alone says nothing: a Socket.IO event emitted to browsers that
 # no code here listens to (or a handler for a message nothing here sends) is an API, not a
 # hand-off left without its other end.
-_BOTH_ENDS = frozenset({"socket.io", WEB_PUSH, *INPROC})
+_BOTH_ENDS = frozenset({"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, *INPROC})
 
 
 def confirm_producers(
@@ -313,6 +330,7 @@ def pair_handoffs(
     producers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     alias: dict[str, str] = {}
     values = _string_constants(facts)
+    rq: bool | None = None  # whether the repository depends on RQ, asked once if needed
     # in-process queues: only the names some (non-test) file makes a queue of; a worker
     # script's consumer named by its file
     facts = settle({p: f for p, f in facts.items() if not skip(p)})
@@ -359,6 +377,12 @@ def pair_handoffs(
             or sorted({s.mechanism for _, s in taken} - _ALONE_NOT)
             or ["job"]
         )
+        if mechs[0] == "job" and rq is None:
+            rq = _depends_on(facts, _RQ_PACKAGES)
+        if mechs[0] == "job" and rq:
+            # `@job` imported from the repository's own module (a `partial` of RQ's
+            # decorator), in a repository that depends on RQ: RQ's jobs.
+            mechs[0] = "rq"
         out.append(
             Handoff(
                 name,
@@ -371,6 +395,11 @@ def pair_handoffs(
 
 
 MAX_CONSTANTS = 5_000
+_RQ_PACKAGES = frozenset({"rq", "django-rq", "flask-rq2", "rq-scheduler"})
+
+
+def _depends_on(facts: Mapping[str, FileFacts], names: frozenset[str]) -> bool:
+    return any(d.name.casefold() in names for f in facts.values() for d in f.dependencies)
 
 
 def _string_constants(facts: Mapping[str, FileFacts]) -> dict[str, str]:
@@ -422,6 +451,22 @@ def _loop_name(path: str, holder: str) -> str:
     return stem
 
 
+# Modules no browser bundle loads: a file in a `client/` folder that imports one is a
+# server's client (a job client, an API client), not page code.
+_SERVER_MODULES = frozenset(
+    {"fs", "child_process", "cluster", "worker_threads", "net", "@prisma/client", "pg"}
+    | {"ioredis", "bullmq", "bull", "mongoose", "mysql2", "server-only"}
+)
+
+
+def server_side(f: FileFacts) -> bool:
+    """Whether the file imports a module only a server runs (`node:fs`, Prisma, a queue)."""
+    return any(
+        r.spec.startswith("node:") or r.spec in _SERVER_MODULES or "/server-only/" in r.spec
+        for r in f.imports
+    )
+
+
 def collect_schedules(
     facts: Mapping[str, FileFacts],
     skip: Callable[[str], bool],
@@ -439,7 +484,7 @@ def collect_schedules(
             if s.mechanism == WORKER and "example" in path.lower():
                 continue
             if s.mechanism in (INTERVAL, TIMEOUT_LOOP) and (
-                browser_path(path) or "example" in path.lower()
+                (browser_path(path) and not server_side(f)) or "example" in path.lower()
             ):
                 continue  # a page's clock or poll, a usage example: not the product's work
             if s.mechanism == LOOP and browser_path(path):

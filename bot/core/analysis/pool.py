@@ -114,7 +114,7 @@ _REDUCERS: dict[type, Callable[[Any], tuple[Any, tuple[Any, ...]]]] = {
         OutboundCall,
         (c.kind, c.line, c.client, c.host, c.configured_by, c.origin, c.timeout),
     ),
-    ImportRef: lambda i: (ImportRef, (i.spec, i.line, i.level, i.names, i.kind)),
+    ImportRef: lambda i: (ImportRef, (i.spec, i.line, i.level, i.names, i.kind, i.name_lines)),
     EnvRead: lambda e: (EnvRead, (e.name, e.line)),
     Signal: lambda s: (Signal, (s.kind, s.name, s.line, s.detail)),
     Dependency: lambda d: (Dependency, (d.ecosystem, d.name, d.line, d.group)),

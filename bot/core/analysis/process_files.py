@@ -3,7 +3,9 @@
 * uWSGI ini (`[uwsgi]`): the app it serves (`module`/`wsgi-file`/`http`/`http-socket`) is
   an HTTP process, and each `attach-daemon`/`smart-attach-daemon` command a process of its
   own (healthchecks-style: `attach-daemon = ./manage.py sendalerts`).
-* supervisord (`[program:name]` + `command=`), as in many Flask and Django deployments.
+* supervisord (`[program:name]` + `command=`), as in many Flask and Django deployments, in
+  any `.conf` file that has such a section (`supervisord -c worker.conf`); an
+  `[eventlistener:name]` on `events=TICK_60` runs its command on that clock: a schedule.
 * systemd units (`[Service]` + `ExecStart=`), named by the command, or by the unit's
   `Description` when the command is a shell script (`/bin/sh -c '… exec granian …'`, its
   lines continued with `\\`, comment lines inside skipped as systemd does).
@@ -18,8 +20,8 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.claims import claims
-from bot.core.analysis.manifest_text import FileExtractor, base, decode, process_kind
-from bot.core.model import FileFacts, Signal
+from bot.core.analysis.manifest_text import FileExtractor, decode, process_kind
+from bot.core.model import FileFacts, ScheduleSite, Signal
 
 MAX_PROCESSES = 50
 MAX_LINE = 1_000
@@ -121,13 +123,38 @@ def parse_uwsgi(data: bytes) -> FileFacts:
     return FileFacts(language="config", signals=tuple(sorted(set(signals))))
 
 
+_TICK = re.compile(r"(?<![\w])TICK_(\d{1,6})(?!\w)")
+
+
 def parse_supervisor(data: bytes) -> FileFacts:
+    text = decode(data)
+    if "[program:" not in text and "[eventlistener:" not in text:
+        return FileFacts(language="config")  # another `.conf` (nginx, a library's settings)
     signals: list[Signal] = []
-    for line, section, key, value in _entries(decode(data)):
+    commands: dict[str, str] = {}
+    ticks: list[tuple[str, int, str]] = []
+    for line, section, key, value in _entries(text):
         if key == "command" and section.startswith("program:") and len(signals) < 2 * MAX_PROCESSES:
             name = section.partition(":")[2].strip()[:100] or command_name(value)
             _process(signals, "supervisor", name, line, value)
-    return FileFacts(language="config", signals=tuple(sorted(set(signals))))
+        elif section.startswith("eventlistener:") and len(ticks) < MAX_PROCESSES:
+            if key == "command":
+                commands[section] = value
+            elif key == "events" and (tick := _TICK.search(value)) is not None:
+                ticks.append((section, line, tick.group(1)))
+    schedules = tuple(
+        sorted(
+            ScheduleSite(
+                section.partition(":")[2].strip()[:100] or "eventlistener",
+                f"every {seconds} s (supervisord TICK_{seconds})",
+                "supervisord",
+                line,
+                commands.get(section, "")[:200],
+            )
+            for section, line, seconds in ticks
+        )
+    )
+    return FileFacts(language="config", signals=tuple(sorted(set(signals))), schedules=schedules)
 
 
 def parse_systemd(data: bytes) -> FileFacts:
@@ -149,8 +176,9 @@ def _is_uwsgi(path: str) -> bool:
 
 
 def _is_supervisor(path: str) -> bool:
-    name = base(path)
-    return name.endswith(".conf") and ("supervisor" in path or name.startswith("supervisord"))
+    """Any `.conf`: supervisord reads the file its `-c` names (`worker.conf`), so the
+    sections, not the name, tell (`parse_supervisor` reads past any other file)."""
+    return path.endswith(".conf")
 
 
 def _is_systemd(path: str) -> bool:
@@ -159,6 +187,7 @@ def _is_systemd(path: str) -> bool:
 
 PROCESS_EXTRACTORS = (
     FileExtractor("uwsgi", 2, _is_uwsgi, parse_uwsgi, claims(extensions=("ini",))),
-    FileExtractor("supervisor", 1, _is_supervisor, parse_supervisor, claims(extensions=("conf",))),
+    # 2: any `.conf` with supervisord sections; eventlistener TICK schedules
+    FileExtractor("supervisor", 2, _is_supervisor, parse_supervisor, claims(extensions=("conf",))),
     FileExtractor("systemd", 2, _is_systemd, parse_systemd, claims(extensions=("service",))),
 )

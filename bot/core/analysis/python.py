@@ -14,9 +14,11 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_right
+from dataclasses import replace
 
 from bot.core.analysis.blueprints import registration_signals
 from bot.core.analysis.claims import claims
+from bot.core.analysis.plugin_registry import plugin_signals
 from bot.core.analysis.python_library_calls import python_library_calls
 from bot.core.analysis.python_rules import ENV_PATTERNS, RULES
 from bot.core.analysis.route_prefixes import decorator_prefixes
@@ -60,11 +62,13 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 7  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    version = 8  # 2: string literals on one line are not code; 3: route handlers; 4: include,
     # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls;
     # 6: library calls that name a service (LiteLLM providers, Apprise schemes, remote browsers),
     # Flask-RESTful `add_resource` routes
-    # 7: a handler wrapped with literal options
+    # 7: a handler wrapped with literal options; 8: the line of each name of a multi-line
+    # import, route paths wrapped in a helper call, `add_resource` through a forwarding
+    # method, plugins registered with `register(Cls)` (`plugin_registry`)
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:
@@ -98,6 +102,7 @@ def extract_python(text: str) -> FileFacts:
     signals += route_handler_signals(text, "python", lines, skip)
     signals += python_route_signals(text, lines, skip)
     signals += registration_signals(text, lines)
+    signals += plugin_signals(text, lines)
     signals += python_library_calls(text, lines, skip, imported)
     return FileFacts(
         language="python",
@@ -272,6 +277,8 @@ def _scan_imports(
         if refs is None:
             statement = _logical_line(text, keyword_at)
             refs = _parse_statement(statement, lines.at(keyword_at))
+            if len(refs) == 1 and refs[0].names:
+                refs = [_spread(text, keyword_at, refs[0])]
         out += refs
     return out
 
@@ -296,6 +303,32 @@ def _simple_refs(simple: re.Match[str], line: int) -> list[ImportRef] | None:
     if source == "__future__":  # relative or not, as the parser does
         return []
     return [ImportRef(source or "", line, len(dots), parsed)]
+
+
+def _spread(text: str, keyword_at: int, ref: ImportRef) -> ImportRef:
+    """`ref` with the line of each name, when its statement spans lines (`from . import (`
+    then a name a line): a hop through a name cites where it is written. Reads the names
+    as `_parse_simple` does, one physical line at a time, within a few lines per name."""
+    at = text.find(" import ", keyword_at)
+    end = text.find("\n", keyword_at)
+    if at < 0 or 0 <= end < at:
+        return ref  # `import` on a continued line: the statement's line will do
+    at += len(" import ")
+    line = ref.line
+    found: list[int] = []
+    while len(found) < len(ref.names) and line - ref.line <= 2 * len(ref.names) + 8:
+        stop = text.find("\n", at)
+        piece = _COMMENT.sub("", text[at : len(text) if stop < 0 else stop])
+        close = piece.find(")")
+        for item in (piece if close < 0 else piece[:close]).strip(" \t\r(\\").split(","):
+            if item.split(" as ", 1)[0].strip():
+                found.append(line)
+        if close >= 0 or stop < 0:
+            break
+        at, line = stop + 1, line + 1
+    if len(found) != len(ref.names) or found[-1] == ref.line:
+        return ref
+    return replace(ref, name_lines=tuple(found))
 
 
 def _logical_line(text: str, pos: int) -> str:
@@ -400,7 +433,10 @@ def _collect(body: list[ast.stmt], out: list[ImportRef]) -> None:
             if node.module == "__future__":
                 continue
             names = tuple(a.name for a in node.names)
-            out.append(ImportRef(node.module or "", node.lineno, node.level, names))
+            at = tuple(a.lineno for a in node.names)
+            spread = at if at and at[-1] != node.lineno else ()
+            module = node.module or ""
+            out.append(ImportRef(module, node.lineno, node.level, names, "import", spread))
         elif isinstance(node, ast.If) and _is_type_checking(node.test):
             _collect(node.orelse, out)  # the `if` body exists only for type checkers
         else:

@@ -27,7 +27,9 @@ ENV_PATTERNS = (
 )
 
 _Q = r"[\"']"
-_ROUTE = rf"\(\s*{_Q}(?P<route>[^\"']*){_Q}"
+# The path as a string, or a string wrapped in one helper call that prefixes it
+# (`@bp.route(org_scoped("/login"))`).
+_ROUTE = rf"\(\s*(?:[A-Za-z_]\w{{0,60}}\(\s*)?{_Q}(?P<route>[^\"']*){_Q}"
 RULES = (
     # HTTP
     rule(".route(", rf"@\w+(?:\.\w+)*\.route{_ROUTE}", "entrypoint.http", "HTTP route", "route"),

@@ -9,7 +9,9 @@ resolves to the function or class the flow starts at (issue 18 item 3).
 * Falcon: `app.add_route("/items", ItemResource())` (its `on_get`/`on_post` responders).
 * Tornado: `(r"/items", ItemHandler)` rows of an `Application([...])` table.
 * Flask-RESTful / Flask-RESTX: `api.add_resource(ItemResource, "/items", …)` (the class
-  first, its routes after it, often on the next line; its `get`/`post` methods handle).
+  first, its routes after it, often on the next line; its `get`/`post` methods handle), and
+  the same through a method of the file that hands its first argument on to `add_resource`
+  (`def add_org_resource(self, resource, *urls): … self.add_resource(resource, *urls)`).
 
 Linear patterns: every repetition is bounded or possessive.
 """
@@ -50,6 +52,13 @@ _RESOURCE = re.compile(
     r"\.add_resource\(\s*+(?P<ref>[A-Za-z_][\w.]{0,120}+)\s*+,\s*+"
     r"r?[\"'](?P<route>/[^\"'\n]{0,300})[\"']"
 )
+# A method that forwards its first parameter to `add_resource`, within `MAX_FORWARD` chars.
+_FORWARDER = re.compile(
+    r"^[ \t]++def[ \t]++([A-Za-z_]\w{0,60}+)\([ \t]*+self[ \t]*+,[ \t]*+([A-Za-z_]\w{0,60}+)",
+    re.M,
+)
+MAX_FORWARD = 600
+MAX_FORWARDERS = 8
 _KEYWORD = re.compile(r"(?:view_func|endpoint)\s*+=\s*+(?P<ref>[^\n]{1,300})")
 _INSTANCE = re.compile(r"(?P<ref>[A-Za-z_][\w.]{0,120})\(\s*+\)")  # `ItemResource()`
 
@@ -80,12 +89,30 @@ def python_route_signals(
             name = f"{verb} {route}" if verb in _METHOD_VERBS else route
             out.append(Signal(KIND, name, lines.at(m.start("args")), ref))
     if "add_resource(" in text:
-        for m in _RESOURCE.finditer(text):
+        for m in _resource_calls(text).finditer(text):
             if len(out) >= MAX_ROUTES:
                 break
             if skip is None or not skip(m.start()):
                 out.append(Signal(KIND, m.group("route"), lines.at(m.start("ref")), m.group("ref")))
     return sorted(out, key=lambda sig: sig.line or 0)
+
+
+def _resource_calls(text: str) -> re.Pattern[str]:
+    """`_RESOURCE`, or the same call under the names of the file's methods that forward
+    their first argument to `add_resource`."""
+    names = []
+    for m in _FORWARDER.finditer(text):
+        body = text[m.end() : m.end() + MAX_FORWARD]
+        if re.search(rf"\.add_resource\(\s*+{m.group(2)}\b", body) is not None:
+            names.append(re.escape(m.group(1)))
+            if len(names) >= MAX_FORWARDERS:
+                break
+    if not names:
+        return _RESOURCE
+    return re.compile(
+        rf"\.(?:add_resource|{'|'.join(names)})\(\s*+(?P<ref>[A-Za-z_][\w.]{{0,120}}+)\s*+,\s*+"
+        r"r?[\"'](?P<route>/[^\"'\n]{0,300})[\"']"
+    )
 
 
 _METHOD_VERBS = frozenset(v.upper() for v in _VERBS.split("|"))

@@ -111,8 +111,10 @@ RULES = (
 
 class RubyExtractor:
     name = "ruby"
-    version = 4  # 2: rules start on their own line; unclosed strings end their line; 3: routes
+    version = 6  # 2: rules start on their own line; unclosed strings end their line; 3: routes
     # 4: Sinatra/Grape/Roda route blocks, Hanami actions, Rake tasks (`ruby_starts`)
+    # 5: Rack middleware (`def call(env)` beside `def initialize(app)`)
+    # 6: a `require(` whose path is on the next line cites the path's line
     claims = claims(names=("Rakefile", "Gemfile.rb"), extensions=("rb", "rake", "ru"))
 
     def matches(self, path: str) -> bool:
@@ -199,7 +201,7 @@ def extract_ruby(text: str, rake: bool = False) -> FileFacts:
     imports = [
         ImportRef(
             m.group("spec"),
-            lines.at(m.start()),
+            lines.at(m.start("spec")),  # `require(` may end its line: cite the path's
             kind="require_relative" if m.group("kind") == "require_relative" else "require",
         )
         for m in (_REQUIRE.finditer(code) if "require" in code or "autoload" in code else ())

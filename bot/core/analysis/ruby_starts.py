@@ -5,6 +5,8 @@
   block, `post "/items" do`, `post do`, `r.post "items" do`, `route do |r|`.
 * Hanami actions: `def handle(request, response)` in a class `< …Action`.
 * Rake tasks: `task announce: :environment do` in a `.rake` file or a Rakefile.
+* Rack middleware: `def call(env)` in a class whose `def initialize(app)` keeps the next
+  app (inserted with `config.middleware.use`): it sees every request first.
 
 Read only in files that name the framework; linear patterns (bounded or possessive).
 """
@@ -27,6 +29,9 @@ _BLOCK = re.compile(
 _PATH = re.compile(r"[\"'](?P<s>[^\"'\n]{0,300})[\"']|:(?P<y>\w{1,80})")
 _HANAMI = re.compile(r"^[ \t]*+def\s++handle\(\s*+\w{1,40}\s*+,\s*+\w{1,40}\s*+\)", re.M)
 _ACTION_CLASS = re.compile(r"^[ \t]*+class\s++[\w:]{1,200}\s*+<\s*+[\w:]{0,200}Action\b", re.M)
+# A Rack middleware: `initialize(app)` keeps the next app, `call(env)` takes every request.
+_RACK_INIT = re.compile(r"^[ \t]*+def[ \t]++initialize[ \t]*+\([ \t]*+app\b", re.M)
+_RACK_CALL = re.compile(r"^[ \t]*+def[ \t]++call[ \t]*+\([ \t]*+env[ \t]*+\)", re.M)
 _RAKE = re.compile(r"^[ \t]*+task\s*+\(?\s*+:?(?P<name>\w{1,80})", re.M)
 
 
@@ -61,6 +66,10 @@ def ruby_start_signals(code: str, lines: Lines, path_is_rake: bool) -> list[Sign
     if "def handle" in code and _ACTION_CLASS.search(code) is not None:
         for m in _HANAMI.finditer(code):
             out.append(Signal("entrypoint.http", "Hanami action", lines.at(m.start())))
+    if "def call(env)" in code and _RACK_INIT.search(code) is not None:
+        for m in _RACK_CALL.finditer(code):
+            out.append(Signal("entrypoint.http", "Rack middleware", lines.at(m.start())))
+            break
     if path_is_rake and "task" in code:
         for m in _RAKE.finditer(code):
             if len(out) >= MAX_STARTS:

@@ -27,7 +27,7 @@ from bot.core.analysis.loops import go_loops, js_loops, python_loops, ruby_loops
 from bot.core.analysis.schedules_go import CRON_FIELD, go_schedules
 from bot.core.analysis.schedules_js import javascript_schedules
 from bot.core.analysis.schedules_python import python_schedules
-from bot.core.analysis.schedules_ruby import ruby_schedules
+from bot.core.analysis.schedules_ruby import ruby_schedules, task_class_schedules
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
 from bot.core.limits import MAX_NESTING
 from bot.core.model import ScheduleSite
@@ -247,7 +247,7 @@ def schedules_for(language: str, text: str) -> tuple[ScheduleSite, ...]:
     if language == "python":
         return _sorted([*python_schedules(text), *python_loops(text)])
     if language == "ruby":
-        return _sorted([*ruby_schedules(text), *ruby_loops(text)])
+        return _sorted([*ruby_schedules(text), *ruby_loops(text), *task_class_schedules(text)])
     if language in ("javascript", "typescript"):
         return _sorted([*javascript_schedules(text), *js_loops(text)])
     if language == "go":

@@ -22,7 +22,8 @@
   worker's `main`): mechanism ``setInterval``; `movement.collect_schedules` leaves out browser
   code and examples by their path. One nested deeper (a method's per-object keep-alive) or
   in a file that touches the DOM or React is no scheduled work of the product. "One level"
-  is the file's own indentation unit (2 or 4 columns).
+  is the file's own indentation unit (2 or 4 columns). In a class that keeps its one
+  instance (a singleton service's heartbeat), a method's `setInterval` counts too.
 
 Each call's arguments are read over at most `MAX_CALL_LINES` lines; patterns are bounded.
 """
@@ -41,6 +42,8 @@ MAX_CALL_CHARS = 1_000  # characters of them (read one by one for the closing pa
 MAX_CALLBACK_LINES = 120  # lines from `setInterval(() => {` to its `}, ms)`
 MAX_INDENT_LINES = 400  # lines read for the file's indentation unit
 MAX_SITES = 500
+MAX_ARROW_TIMEOUTS = 100  # `setTimeout(() => {` callbacks read per file for a re-arm
+MAX_SINGLETON_DEPTH = 3  # levels a singleton's timer may sit in (class, method, a branch)
 INTERVAL = "setInterval"  # mechanism of a `setInterval` loop (Python's "interval" is a job's)
 TIMEOUT_LOOP = "setTimeout"  # a function that sets a timeout on itself
 WORKER = "setInterval worker"  # a method of a class made once, run on an interval
@@ -59,7 +62,14 @@ _JS_CRON_TIME = re.compile(r"cronTime\s*+:\s*+" + _SPEC + r"\1")
 _JS_REPEAT = re.compile(r"repeat\s*+:\s*+\{")
 _JS_WHEN = re.compile(r"(?:cron|pattern)\s*+:\s*+" + _SPEC + r"\1|every\s*+:\s*+([^,}\n]{1,60})")
 _JS_FIRST_LIT = re.compile(r"\A\s*+" + _SPEC + r"\1")
-_JS_UPSERT = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]{0,100})\s*+\.\s*+upsertJobScheduler\(")
+_JS_COMPUTED_SCHEDULER = re.compile(
+    r"\A\s*+([A-Za-z_$][\w$.]{0,100}+)\s*+,\s*+\{\s*+(?:pattern\s*+:\s*+([A-Za-z_$][\w$.]{0,100}+)"
+    r"|every\s*+:\s*+([A-Za-z_$][\w$.]{0,100}+))"
+)
+# the receiver may end the line above (`void this._queue\n  .upsertJobScheduler(`)
+_JS_UPSERT = re.compile(
+    r"(?:(?<![\w$])([A-Za-z_$][\w$]{0,100})[ \t]*+)?\.[ \t]*+upsertJobScheduler\("
+)
 _JS_EVERY = re.compile(
     r"(?<![\w$])([A-Za-z_$][\w$]{0,100})\s*+\.\s*+(every|schedule)\(\s*+" + _SPEC + r"\3"
     r"\s*+,\s*+(?:(['\"`])([^'\"`\n]{1,200})\5|([A-Z][\w$.]{0,200}))"
@@ -215,9 +225,16 @@ def _repeatable(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
                 args = _call_text(lines, i, m.end())
                 first = _JS_FIRST_LIT.match(args)
                 when = _when(args)
+                queue = queues.get(m.group(1) or "", "")
                 if first and when:
-                    queue = queues.get(m.group(1), "")
                     out.append(ScheduleSite(first.group(2), when, "bullmq-scheduler", i, queue))
+                    continue
+                # `upsertJobScheduler(definition.id, { pattern: definition.trigger.cron })`:
+                # one scheduler per job a registry defines, each at the cron it declares
+                computed = _JS_COMPUTED_SCHEDULER.match(args)
+                if computed:
+                    name, when = computed.group(1), computed.group(2) or computed.group(3)
+                    out.append(ScheduleSite(name, when, "bullmq-scheduler", i, queue))
 
 
 def _job_library(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
@@ -249,8 +266,17 @@ def _indent_unit(lines: list[str]) -> int:
     return min(max(unit, 2), 4)
 
 
+# A class that keeps its one instance (`private static instance`, `static getInstance()`):
+# a timer its methods start runs once per process, not once per object.
+_SINGLETON = re.compile(
+    r"static[ \t]++(?:readonly[ \t]++)?(?:_?instance\b|(?:async[ \t]++)?getInstance[ \t]*+\()"
+)
+
+
 def _intervals(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
     unit = _indent_unit(lines)
+    if "static" in text and _SINGLETON.search(text) is not None:
+        unit = MAX_SINGLETON_DEPTH * unit
     at = Lines(text)
     pos = text.find("setInterval(")
     seen: set[int] = set()
@@ -370,6 +396,10 @@ _JS_TIMEOUT = re.compile(
     r"(?<![\w$.])setTimeout\([ \t]*+([A-Za-z_$][\w$]{0,100}+)[ \t]*+,[ \t]*+([^)\n]{1,100}?)"
     r"[ \t]*+\)"
 )
+_JS_TIMEOUT_ARROW = re.compile(
+    r"(?<![\w$.])setTimeout\([ \t]*+(?:async[ \t]*+)?(?:\([^)\n]{0,100}+\)|[A-Za-z_$][\w$]{0,100}+)"
+    r"[ \t]*+=>[ \t]*+\{[ \t]*+$"
+)
 # `function poll(`, `async function poll(`, `const poll = async () =>`, `poll = function (`,
 # a class method `async poll() {`.
 _JS_HOLDER = re.compile(
@@ -385,6 +415,7 @@ _NOT_METHODS = frozenset({"if", "for", "while", "switch", "catch", "function", "
 def _timeout_loops(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
     """`setTimeout(poll, ms)` inside `poll` itself: a loop that runs every `ms`."""
     at = Lines(text)
+    arrows = 0
     pos = text.find("setTimeout(")
     while pos != -1 and len(out) < MAX_SITES:
         i = at.at(pos)
@@ -392,20 +423,43 @@ def _timeout_loops(text: str, lines: list[str], out: list[ScheduleSite]) -> None
         pos = -1 if end == -1 else text.find("setTimeout(", end)
         line = lines[i - 1]
         m = _JS_TIMEOUT.search(line)
-        if m is None or _js_comment(line):
+        arrow = None
+        if m is None and arrows < MAX_ARROW_TIMEOUTS:
+            arrow = _JS_TIMEOUT_ARROW.search(line)
+            arrows += arrow is not None
+        if (m is None and arrow is None) or _js_comment(line):
             continue
         indent = len(line) - len(line.lstrip(" \t"))
+        closed = indent  # the least indentation of a `}` above: what it closes is no holder
         for j in range(i - 2, max(-1, i - 2 - MAX_CALLBACK_LINES), -1):
+            width = len(lines[j]) - len(lines[j].lstrip(" \t"))
+            if lines[j].lstrip().startswith("}"):
+                closed = min(closed, width)
             h = _JS_HOLDER.match(lines[j])
             holder = (h.group(1) or h.group(2) or h.group(3)) if h else ""
             if not holder or holder in _NOT_METHODS:
                 continue
-            if len(lines[j]) - len(lines[j].lstrip(" \t")) >= indent:
-                continue  # a function nested beside the call, not around it
-            if holder == m.group(1):
+            if width >= closed:
+                continue  # a function nested beside the call (or closed above it), not around it
+            if m is not None and holder == m.group(1):
                 every = m.group(2).strip()
                 out.append(ScheduleSite(holder, every, TIMEOUT_LOOP, i, holder))
+            elif m is None:
+                every = _rearmed_by(lines, i, line[:indent], holder)
+                if every:
+                    out.append(ScheduleSite(holder, every, TIMEOUT_LOOP, i, holder))
             break
+
+
+def _rearmed_by(lines: list[str], i: int, indent: str, holder: str) -> str:
+    """`setTimeout(() => { …; work().finally(tick) }, ms)` opened on line `i` inside `tick`:
+    the delay when the callback names `holder` again (it schedules itself), else ""."""
+    again = re.compile(r"(?<![\w$])" + re.escape(holder) + r"(?![\w$])")
+    for j in range(i, min(len(lines), i + MAX_CALLBACK_LINES)):
+        end = _JS_CALLBACK_END.match(lines[j])
+        if end and lines[j].startswith(indent + "}"):  # the callback closes at the call's
+            return end.group(1).strip() if any(again.search(x) for x in lines[i:j]) else ""
+    return ""
 
 
 _JS_CRON_GETTER = re.compile(

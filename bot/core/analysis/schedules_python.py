@@ -82,6 +82,7 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
     # when it holds one (a search of every line of a settings file cost more than the scan).
     calls = tuple(n for n in _CALL_NEEDLES if n in text)
     command = "BaseCommand" in text  # a management command: cron runs it
+    rq_jobs = "rq_scheduler" in text and "func" in text
     out: list[ScheduleSite] = []
     for i, line in enumerate(lines, 1):
         stripped = line.lstrip()
@@ -137,6 +138,11 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
             timer = _rearmed_timer(lines, i, line)
             if timer is not None:
                 out.append(timer)
+                continue
+        if rq_jobs and "func" in line:
+            job = _rq_job_entry(lines, i, line)
+            if job is not None:
+                out.append(job)
                 continue
         if calls and any(n in line for n in calls):
             # not a call named in a comment after the code
@@ -283,6 +289,43 @@ def _call_schedule(lines: list[str], i: int, line: str, text: str) -> ScheduleSi
         if dotted:
             return _dotted(dotted.group(1), kws.get("schedule_type", "schedule"), "django-q", i)
     return None
+
+
+# rq-scheduler jobs declared as data, the keywords of `scheduler.schedule(**job)` or
+# `scheduler.cron(**job)`: `{"func": f, "interval": timedelta(minutes=5)}` or
+# `dict(func=f, cron_string="0 * * * *")`, in a file that names rq_scheduler.
+_RQ_FUNC = re.compile(r"(?:([\"'])func\1[ \t]*+:|(?<![\w.])func[ \t]*+=(?!=))[ \t]*+[A-Za-z_]")
+_RQ_KEY = re.compile(r"\A([\"'])(\w{1,60}+)\1[ \t]*+:[ \t]*+(.{1,600})\Z", re.S)
+_RQ_WHEN_KEYS = ("interval", "cron_string")
+MAX_DICT_LINES = 4  # lines searched back from "func" for the "{" or "dict(" that opens it
+
+
+def _rq_job_entry(lines: list[str], i: int, line: str) -> ScheduleSite | None:
+    """A job of an rq-scheduler definition list whose `func` is on line `i`, named for the
+    function, cited at its `func` line."""
+    m = _RQ_FUNC.search(line.split("#", 1)[0])
+    if m is None:
+        return None
+    keywords: dict[str, str] = {}
+    for j in range(i - 1, max(-1, i - 1 - MAX_DICT_LINES), -1):
+        text = lines[j] if j < i - 1 else line[: m.start()]
+        brace, call = text.rfind("{"), text.rfind("dict(")
+        if brace < 0 and call < 0:
+            continue
+        start = max(brace + 1, call + 5 if call >= 0 else -1)
+        body = "\n".join([lines[j][start:], *lines[j + 1 : j + MAX_CALL_LINES]])
+        for item in split_args(body[:MAX_CALL_TEXT]):
+            kw = _RQ_KEY.match(item) if brace > call else None
+            if kw is not None:
+                keywords[kw.group(2)] = kw.group(3).strip()
+            elif brace < call and (plain := _KW.match(item)) is not None:
+                keywords[plain.group(1)] = plain.group(2).strip()
+        break
+    name = _IDENT.match(keywords.get("func", ""))
+    when = next((keywords[k] for k in _RQ_WHEN_KEYS if k in keywords), "")
+    if name is None or not when:
+        return None
+    return ScheduleSite(_job(name.group(1)), _short(when, 80), "rq-scheduler", i)
 
 
 def _dotted(dotted: str, when: str, mechanism: str, line: int) -> ScheduleSite:

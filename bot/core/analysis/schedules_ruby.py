@@ -143,3 +143,50 @@ def _rufus(lines: list[str], i: int, line: str) -> ScheduleSite | None:
 
 
 _RB_CONSTANT = re.compile(r"(?<![\w:])([A-Z][\w:]{0,200}+)\.[a-z_]\w{0,100}+")
+
+
+# A scheduled task as a class: a subclass of the application's task base (`class Purge <
+# ApplicationScheduledTask`, `< PeriodicJob`), which a scheduler loop runs when the class's
+# own timing method says (`def self.next_run_after` → `1.minute.from_now`), or on the
+# base's default. Cited at the class line, and at the timing method when the class has one.
+TASK_CLASS = "task-class"
+MAX_TASK_CLASSES = 200  # task classes read from one file
+_RB_TASK_CLASS = re.compile(
+    r"\A[ \t]*+class[ \t]++(?:[A-Z]\w{0,100}+::){0,10}([A-Z]\w{0,100}+)[ \t]*+<[ \t]*+"
+    r"(?:::)?(?:[A-Z]\w{0,100}+::){0,10}((?:[A-Z]\w{0,100}?)?(?:Scheduled|Periodic|Recurring)"
+    r"(?:Task|Job))\b"
+)
+_RB_TIMING = re.compile(
+    r"\A[ \t]*+def[ \t]++self\.(next_run_after|next_run_at|next_run|run_every|interval|schedule"
+    r"|cron|frequency)\b[ \t]*+(?:\(\))?[ \t]*+(?:=[ \t]*+([^\n#]{1,120}))?"
+)
+
+
+def task_class_schedules(text: str) -> tuple[ScheduleSite, ...]:
+    if "Task" not in text and "Job" not in text:
+        return ()
+    lines = [line[:MAX_LINE] for line in text.splitlines()]
+    out: dict[str, list[ScheduleSite]] = {}
+    current: tuple[str, str, int] | None = None  # (class, base, line) of a class not yet timed
+    for i, line in enumerate(lines, 1):
+        if "class" in line:
+            c = _RB_TASK_CLASS.match(line)
+            if c is not None and len(out) < MAX_TASK_CLASSES:
+                name, base = c.group(1), c.group(2)
+                current = (name, base, i) if name not in out else None
+                out.setdefault(name, [ScheduleSite(name, f"as {base}", TASK_CLASS, i, name)])
+                continue
+        if current is None or "def" not in line:
+            continue
+        t = _RB_TIMING.match(line)
+        if t is None:
+            continue
+        when = t.group(2) or next(
+            (x.strip() for x in lines[i : i + MAX_BLOCK_LINES] if x.strip()), ""
+        )
+        when = _short(when, 80) if when and when != "end" else t.group(1)
+        name, _, at = current
+        # The class line says the same schedule: both cite one entry.
+        out[name] = [ScheduleSite(name, when, TASK_CLASS, line_no, name) for line_no in (at, i)]
+        current = None
+    return tuple(s for sites in out.values() for s in sites)

@@ -101,3 +101,12 @@ def test_a_git_import_alone_does_not_open_a_python_file_as_before() -> None:
 def test_every_python_env_trigger_holds_the_needle_tested_first() -> None:
     # `python._env_reads` returns nothing at once for a text without "env".
     assert all("env" in trigger for trigger, _ in ENV_PATTERNS)
+
+
+def test_got_and_ky_open_a_javascript_file_only_as_written_in_code() -> None:
+    for code in (b'import ky from "ky"\n', b"await got.post(u)\n", b"kyClient.get(u)\n",
+                 b'require("ky-universal")\n', b"const api = ky.create({})\n"):  # fmt: skip
+        assert egress.triggered("typescript", code), code
+    for code in (b'import { Kysely } from "kysely"\n', b"// I forgot\n", b"sticky = 1\n",
+                 b"gotten = 2\n"):  # fmt: skip
+        assert not egress.triggered("typescript", code), code

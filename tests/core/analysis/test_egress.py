@@ -256,6 +256,23 @@ def test_js_template_literal_with_a_literal_host_names_it() -> None:
     assert calls("javascript", src) == [(2, "axios", "api.telegram.org", "", "literal")]
 
 
+def test_a_leaflet_tile_layer_fetches_from_its_template_host() -> None:
+    src = (
+        'import L from "leaflet";\n'
+        'L.tileLayer("//{s}.tiles.example-maps.io/{z}/{x}/{y}.png", {});\n'
+        'L.tileLayer("/tiles/{z}/{x}/{y}.png");\n'
+        'fetch("//cdn.example-assets.io/app.json");\n'
+    )
+    assert calls("javascript", src) == [
+        (2, "leaflet", "tiles.example-maps.io", "", "literal"),
+        (3, "leaflet", "", "", "relative"),  # the app's own server
+        (4, "fetch", "cdn.example-assets.io", "", "literal"),
+    ]
+    # another library's `tileLayer` is no tile fetch (a URL literal handed to some function)
+    other = 'import maps from "my-maps";\nmaps.tileLayer("https://tiles.example-maps.io/x");\n'
+    assert [c.kind for c in outbound_calls("javascript", other.encode())[0]] == ["candidate"]
+
+
 def test_js_template_whose_host_is_an_env_var_is_configured_by_it() -> None:
     src = "fetch(`${process.env.BILLING_URL}/charge`);"
     assert calls("javascript", src) == [(1, "fetch", "", "BILLING_URL", "env")]
@@ -806,3 +823,31 @@ def test_a_request_described_by_one_object_is_a_user_configured_endpoint() -> No
     # the action's URL and method: a request its author described; the page's own fetch
     # of a URL it was handed is still just user data (left out in browser code)
     assert origins == {2: "described", 11: "user"}
+
+
+def test_js_default_after_or_and_a_path_joined_to_a_base_name_the_default_host() -> None:
+    source = (
+        "const VENDOR_URL = env('VENDOR_URL_OVERRIDE') || 'https://licenses.vendor-example.io';\n"
+        "const MIRROR = process.env.MIRROR ?? 'https://mirror.vendor-example.io';\n"
+        "export async function check(key: string) {\n"
+        "  const endpoint = new URL('api/check', VENDOR_URL).toString();\n"
+        "  await fetch(endpoint, { method: 'POST', body: key });\n"
+        "  await fetch(`${MIRROR}/ping`);\n"
+        "}\n"
+    )
+    got = {(line, host) for line, _, host, _, _ in calls("typescript", source)}
+    assert (5, "licenses.vendor-example.io") in got
+    assert (6, "mirror.vendor-example.io") in got
+
+
+def test_js_or_with_no_literal_default_and_an_absolute_first_url_are_unchanged() -> None:
+    source = (
+        "const BASE = process.env.A || process.env.B;\n"
+        "export async function go() {\n"
+        "  await fetch(new URL('https://api.elsewhere-example.io/x', BASE).toString());\n"
+        "  await fetch(BASE);\n"
+        "}\n"
+    )
+    got = calls("typescript", source)
+    assert (3, "api.elsewhere-example.io") in {(line, host) for line, _, host, _, _ in got}
+    assert all(host == "" for line, _, host, _, _ in got if line == 4)

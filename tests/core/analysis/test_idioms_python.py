@@ -211,6 +211,82 @@ IDIOMS = [
         schedules=(("ops/schedule.py", "purge"), ("ops/schedule.py", "heartbeat")),
     ),
     Idiom(
+        "rq-enqueue-function-re-exported-by-its-package",
+        {
+            "reports/jobs/__init__.py": "from .running import enqueue_report, build_report\n",
+            "reports/jobs/running.py": "from rq import Queue\n\n"
+            "def build_report(report_id):\n    pass\n\n"
+            "def enqueue_report(report_id, urgent=False):\n"
+            "    queue = Queue('fast' if urgent else 'slow')\n"
+            "    return queue.enqueue(build_report, report_id)\n",
+            "reports/views.py": "from reports.jobs import enqueue_report\n\n"
+            "def create(request):\n    job = enqueue_report(request.id)\n    return job.id\n",
+        },
+        handoffs=(
+            ("build_report", "reports/jobs/running.py", "reports/jobs/running.py"),
+            ("build_report", "reports/views.py", "reports/jobs/running.py"),
+        ),
+    ),
+    Idiom(
+        "rq-job-imported-under-an-alias",
+        {
+            "requirements.txt": "rq\n",
+            "shop/worker.py": "from functools import partial\n"
+            "from rq.decorators import job as rq_job\n"
+            "job = partial(rq_job, connection=None)\n",
+            "shop/tasks.py": "from shop.worker import job\n\n"
+            "@job('default')\ndef log_event(payload):\n    pass\n",
+            "shop/views.py": "from shop.tasks import log_event as log_event_task\n\n"
+            "def record(payload):\n    log_event_task.delay(payload)\n",
+        },
+        handoffs=(("log_event", "shop/views.py", "shop/tasks.py"),),
+        absent=("log_event_task",),
+    ),
+    Idiom(
+        "rq-scheduler-jobs-declared-as-data",
+        {
+            "ops/clock.py": "from datetime import timedelta\nfrom rq_scheduler import Scheduler\n"
+            "from ops.jobs import sweep, digest, ping, audit\n\n"
+            "clock = Scheduler(queue_name='cron')\n\n"
+            "def entries():\n"
+            "    return [\n"
+            "        {'func': sweep, 'timeout': 60, 'interval': 30},\n"
+            "        {\n            'func': digest,\n"
+            "            'interval': timedelta(hours=1, minutes=5),\n        },\n"
+            "        dict(func=ping, cron_string='*/5 * * * *'),\n"
+            "        {'func': audit, 'timeout': 10},\n"
+            "    ]\n\n"
+            "def install():\n"
+            "    for entry in entries():\n"
+            "        clock.schedule(scheduled_time=None, **entry)\n",
+            "ops/jobs.py": "def sweep():\n    pass\n\ndef digest():\n    pass\n\n"
+            "def ping():\n    pass\n\ndef audit():\n    pass\n",
+        },
+        schedules=(("ops/clock.py", "sweep"), ("ops/clock.py", "digest"), ("ops/clock.py", "ping")),
+        absent=("audit",),  # no interval nor cron string: not on a clock
+    ),
+    Idiom(
+        "job-dicts-without-rq-scheduler",  # the look-alike: the same shape, another library
+        {
+            "ops/menu.py": "from ops.jobs import sweep\n\n"
+            "ITEMS = [{'func': sweep, 'interval': 30, 'label': 'Sweep'}]\n",
+            "ops/jobs.py": "def sweep():\n    pass\n",
+        },
+        absent=("sweep",),
+    ),
+    Idiom(
+        "supervisord-eventlistener-on-tick",
+        {
+            "deploy/jobs.conf": "[supervisord]\nnodaemon=true\n\n"
+            "[program:jobs]\ncommand=python -m shop.jobs\n\n"
+            "[eventlistener:probe]\ncommand=python -m shop.probe\nevents=TICK_60\n\n"
+            "[eventlistener:crashmail]\ncommand=crashmail -a\nevents=PROCESS_STATE_EXITED\n",
+            "shop/__init__.py": "",
+        },
+        schedules=(("deploy/jobs.conf", "probe"),),
+        absent=("crashmail",),  # listens to process events, not to a clock
+    ),
+    Idiom(
         "django-rq-get-queue-and-job",
         {
             "hooks/jobs.py": "import django_rq\n\n@django_rq.job('high')\n"
@@ -410,6 +486,9 @@ HOSTILE = [
     "class WorkerSettings:\n    functions = [" + "a, " * 50_000 + "\n",
     "get_queue(" + "x" * 100_000 + ").enqueue(f)\n",
     "cron_jobs\n" + "cron(" * 50_000 + "\n",
+    "rq_scheduler\n" + "{'func': f, " * 30_000 + "\n",
+    "rq_scheduler\n" + "{\n" * 30_000 + "'func': f, 'interval': (" * 5_000 + "\n",
+    "rq_scheduler\n" + "dict(func=f" * 30_000 + "\n" + "func=g\n" * 20_000,
 ]
 
 

@@ -776,3 +776,105 @@ MORE = [
 @pytest.mark.parametrize("idiom", MORE, ids=lambda i: i.id)
 def test_more_periodic_idioms(idiom: Periodic) -> None:
     test_periodic_idiom_is_a_schedule_at_its_line_with_its_name(idiom)
+
+
+# --- timers of a job client or a singleton service (documenso's shapes, other names) --------
+
+TIMERS = [
+    Periodic(
+        "js-settimeout-rearmed-by-its-callback",
+        {
+            "src/queue/client/poller.ts": "import { randomInt } from 'node:crypto';\n\n"
+            "export class Poller {\n  start() {\n    const loop = () => {\n"
+            "      this.timer = setTimeout(() => {\n"
+            "        void this.sweep().finally(loop);\n"
+            "      }, POLL_MS + randomInt(100));\n    };\n\n    loop();\n  }\n}\n",
+        },
+        ("src/queue/client/poller.ts", "setTimeout(() =>"),
+        "loop",
+    ),
+    Periodic(
+        "js-setinterval-in-a-singleton-method",
+        {
+            "src/services/beacon.ts": "export class Beacon {\n"
+            "  private static instance: Beacon | null = null;\n\n"
+            "  static async start() {\n    Beacon.instance = new Beacon();\n"
+            "    await Beacon.instance.begin();\n  }\n\n  private async begin() {\n"
+            "    this.timer = setInterval(() => {\n      this.ping('alive');\n"
+            "    }, HOUR_MS);\n  }\n}\n",
+        },
+        ("src/services/beacon.ts", "setInterval("),
+        "beacon",
+    ),
+    Periodic(
+        "bullmq-job-scheduler-per-definition",
+        {
+            "src/jobs/bull-provider.ts": "import { Queue } from 'bullmq';\n\n"
+            "export class BullProvider {\n  define(def: Def) {\n    if (def.every) {\n"
+            "      void this.queue\n        .upsertJobScheduler(\n          def.key,\n"
+            "          { pattern: def.every },\n          { name: def.key },\n"
+            "        );\n    }\n  }\n}\n",
+        },
+        ("src/jobs/bull-provider.ts", ".upsertJobScheduler("),
+        "def.key",
+    ),
+]
+
+
+@pytest.mark.parametrize("idiom", TIMERS, ids=lambda i: i.id)
+def test_timer_idioms(idiom: Periodic) -> None:
+    test_periodic_idiom_is_a_schedule_at_its_line_with_its_name(idiom)
+
+
+NOT_TIMERS = [
+    (
+        "settimeout-callback-calling-a-closed-sibling",
+        {
+            "src/upload.ts": "export async function upload(file: File) {\n"
+            "  const dispose = () => {\n    release(file);\n  };\n\n  try {\n"
+            "    await put(file);\n    if (shown) {\n      setTimeout(() => {\n"
+            "        dispose();\n      }, 100);\n    }\n  } finally {}\n}\n",
+        },
+        "dispose",
+    ),
+    (
+        "settimeout-loop-in-a-client-folder-without-server-imports",
+        {
+            "src/client/refresh.ts": "export function start() {\n  const again = () => {\n"
+            "    setTimeout(() => {\n      void pull().then(again);\n    }, 5000);\n  };\n"
+            "  again();\n}\n",
+        },
+        "again",
+    ),
+    (
+        "setinterval-in-a-method-of-a-plain-class",
+        {
+            "src/conn.ts": "export class Conn {\n  open() {\n"
+            "    this.ping = setInterval(() => {\n      this.send('ping');\n"
+            "    }, 30_000);\n  }\n}\n",
+        },
+        "conn",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "files", "name"), NOT_TIMERS, ids=[c[0] for c in NOT_TIMERS])
+def test_timer_lookalike_is_no_schedule(case: str, files: dict[str, str], name: str) -> None:
+    test_lookalike_is_no_schedule(case, files, name)
+
+
+def test_rearmed_timeout_scan_is_bounded_on_hostile_input() -> None:
+    import time
+
+    from bot.core.analysis.schedules import schedules_for
+
+    texts = [
+        "const f = () => {\n" + "  setTimeout(() => {\n" * 20_000,
+        "const f = () => {\n  setTimeout(() => {\n" + "  f;\n" * 50_000,
+        "class A {\n  static instance;\n" + "      x = setInterval(() => {\n" * 20_000,
+        "q\n" + "  .upsertJobScheduler(" * 20_000 + "\n",
+    ]
+    for text in texts:
+        start = time.process_time()
+        schedules_for("typescript", text)
+        assert time.process_time() - start < 2.0

@@ -66,6 +66,11 @@ def test_supervisor_programs_and_systemd_units() -> None:
     }
 
 
+def test_a_conf_file_of_another_tool_says_nothing() -> None:
+    nginx = b"server {\n  listen 80;\n  location / { proxy_pass http://app:8000; }\n}\n"
+    assert parse_supervisor(nginx) == FileFacts(language="config")
+
+
 def test_command_names() -> None:
     assert command_name("./manage.py sendalerts --skip-checks") == "sendalerts"
     assert command_name("python3 -m app.worker") == "app.worker"
@@ -79,6 +84,9 @@ def test_hostile_files_are_bounded() -> None:
     parse_supervisor(b"[program:" + b"a" * 1_000_000 + b"]\ncommand=x\n")
     parse_systemd(b"[Service]\nExecStart=" + b"- " * 500_000 + b"\n")
     parse_uwsgi(b"[" * 1_000_000 + b"\n" + b"=" * 1_000_000)
+    ticks = b"[eventlistener:x]\n" + b"events=TICK_5\n" * 100_000
+    assert len(parse_supervisor(ticks).schedules) <= 50
+    parse_supervisor(b"[program:x]\nevents=" + b"TICK_" * 200_000 + b"\n")
     assert len(parse_uwsgi(b"[uwsgi]\n" + b"attach-daemon = x\n" * 1_000).signals) <= 100
     assert time.process_time() - started < 2.0
 

@@ -78,6 +78,29 @@ def test_fast_scan_and_ast_agree_on_the_tricky_file() -> None:
     assert fast == careful
 
 
+def test_each_name_of_a_statement_spanning_lines_has_its_own_line() -> None:
+    text = (
+        "from . import (\n"
+        "    ledger,\n"
+        "    # a note between names\n"
+        "    courier as c,  # trailing\n"
+        ")\n"
+        "from shop.parts import (gear,\n    wheel)\n"
+        "from shop.one import (cog, bolt)\n"
+        "from shop.two import nut, \\\n    washer\n"
+    )
+    spread = {r.spec: r.name_lines for r in extract_python(text).imports}
+    assert spread == {"": (2, 4), "shop.parts": (6, 7), "shop.one": (), "shop.two": (9, 10)}
+    assert set(extract_python(text).imports) == set(_ast_imports(text))
+    assert set(extract_python(TRICKY).imports) == set(_ast_imports(TRICKY))
+
+
+def test_names_too_far_apart_keep_the_statement_line() -> None:
+    text = "from . import (\n" + "\n" * 20 + "    far,\n    farther,\n)\n"
+    (ref,) = extract_python(text).imports
+    assert (ref.line, ref.name_lines) == (1, ())
+
+
 def test_unrecognised_type_checking_test_falls_back_to_ast() -> None:
     text = (
         "import typing\n"

@@ -35,6 +35,12 @@ def test_requires_with_lines_and_comments_ignored() -> None:
     ]
 
 
+def test_a_require_whose_path_is_on_the_next_line_cites_the_path() -> None:
+    text = 'require(\n  "billing/ledger"\n)\nautoload :Courier,\n  "billing/courier"\n'
+    got = [(r.spec, r.line) for r in extract_ruby(text).imports]
+    assert got == [("billing/courier", 5), ("billing/ledger", 2)]
+
+
 def test_env_reads() -> None:
     assert [(e.name, e.line) for e in extract_ruby(TRICKY).env] == [
         ("DATABASE_URL", 10),
