@@ -25,6 +25,7 @@ import re
 from bot.core.analysis.handoffs_inproc_blocks import enclosing
 from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.analysis.py_defs import Def, DefIndex
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -63,8 +64,8 @@ _FROM_PARAM = re.compile(
 )
 _DEF = re.compile(r"\A[ \t]*+(?:async[ \t]++)?def[ \t]++[A-Za-z_]")
 _LOOP = re.compile(r"\A[ \t]*+(?:async[ \t]++)?(?:while|for)\b")
-_DEF_NAME = re.compile(r"\A[ \t]*+(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)")
-_EXECUTOR = re.compile(
+_DEF_NAME = lazy(r"\A[ \t]*+(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)")
+_EXECUTOR = lazy(
     r"\.run_in_executor\([ \t]*+[\w.]{1,100}+[ \t]*+,[ \t]*+"
     r"(?:self\.)?([A-Za-z_]\w{0,100}+)[ \t]*+[,)]"
 )

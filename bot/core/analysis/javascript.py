@@ -26,6 +26,7 @@ from bot.core.analysis.scan import (
     starts_word,
     unique_sorted,
 )
+from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, FileFacts, ImportRef, Signal
 
 # Vue and Svelte single-file components import like modules; their <script> is JS or TS.
@@ -85,7 +86,7 @@ _Q = r"[\"'`]"
 # flows can say `/v1/users` for the routes of the file `users` was required from.
 MAX_MOUNT = 200  # characters of one mount path
 # (Koa: `router.use("/users", users.routes(), users.allowedMethods())`.)
-_MOUNT_USE = re.compile(
+_MOUNT_USE = lazy(
     rf"\.use\(\s*+{_Q}(?P<path>/[^\"'`\n]{{0,{MAX_MOUNT}}}){_Q}\s*+,"
     r"(?P<args>(?:[^()\n]|\(\s*+\)){1,300})\)"
 )
@@ -97,7 +98,7 @@ def _mount_value(n: int) -> str:
     return rf"(?:{path}|(?P<i{n}>[A-Za-z_$][\w$]*+))"
 
 
-_MOUNT_ROW = re.compile(
+_MOUNT_ROW = lazy(
     r"\{\s*+[\w$]++\s*+:\s*+"
     + _mount_value(1)
     + r"\s*+,\s*+[\w$]++\s*+:\s*+"

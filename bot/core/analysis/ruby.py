@@ -25,12 +25,13 @@ from bot.core.analysis.scan import (
     starts_word,
     unique_sorted,
 )
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, ImportRef
 
 # An `=begin` never closed runs to the end of the file (as Ruby reads it), scanned once.
-_BLOCK_COMMENT = re.compile(r"^=begin\b[\s\S]*?(?:^=end\b|\Z)", re.M)
+_BLOCK_COMMENT = lazy(r"^=begin\b[\s\S]*?(?:^=end\b|\Z)", re.M)
 # A `#` starts a comment unless it is inside a string or an interpolation `#{`.
-_LINE_COMMENT = re.compile(r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?|(?P<c>#(?!\{)[^\n]*)")
+_LINE_COMMENT = lazy(r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?|(?P<c>#(?!\{)[^\n]*)")
 _REQUIRE = literal_first(
     r"\b(?P<kind>require_relative|require|autoload\s+:\w+\s*,)\s*\(?\s*[\"'](?P<spec>[^\"'\n]+)[\"']"
 )
@@ -146,9 +147,9 @@ def _blank(m: re.Match[str]) -> str:
 # A name is found where none of `_NOT_BEFORE` precedes it, or `::` that none precedes
 # (`_referenced_at`); checked on each match, so the regex starts with a character class the
 # engine can skip ahead to (a look-behind first is tried at every position: 4x slower).
-_CONSTANT_NAME = re.compile(r"[A-Z][a-z0-9]\w*(?:::[A-Z][a-z0-9]\w*)*")
-_NOT_BEFORE = re.compile(r"[\w:@$]")
-_STRING_BODY = re.compile(r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?")
+_CONSTANT_NAME = lazy(r"[A-Z][a-z0-9]\w*(?:::[A-Z][a-z0-9]\w*)*")
+_NOT_BEFORE = lazy(r"[\w:@$]")
+_STRING_BODY = lazy(r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?")
 MAX_CONSTANTS = 300
 CONSTANT_META = "constant"
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, ImportRef, Signal
 
 
@@ -129,7 +130,7 @@ def rule(
 
 
 Skip = Callable[[int], bool]
-_WEBHOOK_ROUTE = re.compile(r"(?i)webhook|(?:^|[/^])hooks?(?:/|$|\$)")
+_WEBHOOK_ROUTE = lazy(r"(?i)webhook|(?:^|[/^])hooks?(?:/|$|\$)")
 Sortable = TypeVar("Sortable", EnvRead, Signal, ImportRef)
 
 
