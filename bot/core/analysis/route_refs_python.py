@@ -33,13 +33,16 @@ _VERBS = "get|post|put|patch|delete|head|options"
 _CALLS = (
     ("add_url_rule(", lazy(r"\.add_url_rule" + _ROUTE)),
     ("Route(", lazy(r"(?<![\w.])(?:WebSocket)?Route" + _ROUTE)),
-    ("web.", re.compile(rf"\bweb\.(?P<verb>{_VERBS}|view)" + _ROUTE)),
+    # `\b` written after the literal (a word character may not precede "web"): a leading
+    # `\b` makes the engine try every position instead of jumping between "web"s.
+    ("web.", re.compile(rf"web(?<!\wweb)\.(?P<verb>{_VERBS}|view)" + _ROUTE)),
     (".add_", re.compile(rf"\.add_(?P<verb>{_VERBS}|view|route)" + _ROUTE)),
     # aiohttp's `router.add_route("POST", "/items", h)` and `web.route("POST", "/items", h)`.
     (
         "route(",
         re.compile(
-            r"(?:\.add_route|\bweb\.route)\(\s*+[\"'](?P<verb>[A-Za-z*]{1,7})[\"']\s*+,\s*+" + _TAIL
+            r"(?:\.add_route|web(?<!\wweb)\.route)\(\s*+[\"'](?P<verb>[A-Za-z*]{1,7})[\"']\s*+,\s*+"
+            + _TAIL
         ),
     ),
 )
