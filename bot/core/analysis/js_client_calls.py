@@ -46,11 +46,16 @@ _CLIENT_NAMES = frozenset({"axios", "ky", "ofetch", "$fetch", "got", "wretch", "
 _CLIENT_SUFFIXES = ("client", "fetcher", "api")
 # A file that makes or imports a server: its calls may be routes even in a browser-looking
 # folder (`web/server.js`).
+# Only whether it matches counts. Each word boundary is written after its literal
+# (`(?<!\wnew)`, not `\bnew`): every alternative then starts with a letter, and the engine
+# skips the positions no alternative can start at instead of trying them all.
 _SERVER_FILE = re.compile(
-    r"\bexpress\(|\bnew\s++(?:Koa|Hono|Elysia)\b|\b[Ff]astify\(|\b(?:http|https)\.createServer\("
-    r"|\bfrom\s*+[\"'](?:express|koa|@koa/router|koa-router|fastify|hono|polka|restify)[\"']"
-    r"|\brequire\(\s*+[\"'](?:express|koa|@koa/router|koa-router|fastify|hono|polka|restify)"
+    r"express(?<!\wexpress)\(|new(?<!\wnew)\s++(?:Koa|Hono|Elysia)\b"
+    r"|Fastify(?<!\wFastify)\(|fastify(?<!\wfastify)\(|http(?<!\whttp)s?\.createServer\("
+    r"|from(?<!\wfrom)\s*+[\"'](?:express|koa|@koa/router|koa-router|fastify|hono|polka|restify)"
     r"[\"']"
+    r"|require(?<!\wrequire)\(\s*+[\"']"
+    r"(?:express|koa|@koa/router|koa-router|fastify|hono|polka|restify)[\"']"
 )
 # A word of each `_SERVER_FILE` form and each server or router `_made` finds: a file holding
 # none of them makes no server.
