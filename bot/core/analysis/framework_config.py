@@ -41,6 +41,7 @@ from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.claims import claims
 from bot.core.analysis.config_files import is_rails_config, parse_rails_config
 from bot.core.analysis.manifest_text import ENV_REF, FileExtractor, decode
+from bot.core.analysis.scan import blanked
 from bot.core.analysis.services import EVIDENCE_CAP, RANK, dev_only_path, non_product_path
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar
 from bot.core.lazy_pattern import lazy
@@ -75,7 +76,7 @@ def without_erb(text: str) -> str:
         end = text.find("%>", start + 2)
         stop = len(text) if end < 0 else end + 2
         out.append(text[at:start])
-        out.append(re.sub(r"[^\n]", "x", text[start:stop]))
+        out.append(blanked(text[start:stop], "x"))
         at = stop
         if end < 0:
             break

@@ -11,7 +11,15 @@ import re
 from bot.core.analysis.claims import claims
 from bot.core.analysis.go_library_calls import library_calls
 from bot.core.analysis.route_refs import route_handler_signals
-from bot.core.analysis.scan import Lines, literal_first, rule, scan_env, scan_signals, unique_sorted
+from bot.core.analysis.scan import (
+    Lines,
+    blanked,
+    literal_first,
+    rule,
+    scan_env,
+    scan_signals,
+    unique_sorted,
+)
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, ImportRef, Signal
 
@@ -124,7 +132,7 @@ class GoExtractor:
 
 
 def _blank(m: re.Match[str]) -> str:
-    return m.group() if m.group("c") is None else re.sub(r"[^\n]", " ", m.group())
+    return m.group() if m.group("c") is None else blanked(m.group())
 
 
 def extract_go(text: str) -> FileFacts:

@@ -73,7 +73,10 @@ _PY_FUNC_CALL = re.compile(
     r"(?<!\w)(send_task|async_task)\([ \t]*"
     r"(?:(['\"])([\w.:\-]{1,200})\2|([A-Za-z_][\w.]{0,200}))"
 )
-_PY_NAME_KW = re.compile(r"\bname[ \t]*=[ \t]*(?:(['\"])([\w.:\-]{1,200})\1|([A-Za-z_]\w*))")
+# `\b` written after "name" (`(?<!\wname)`): a leading `\b` made the engine try every position.
+_PY_NAME_KW = re.compile(
+    r"name(?<!\wname)[ \t]*=[ \t]*(?:(['\"])([\w.:\-]{1,200})\1|([A-Za-z_]\w*))"
+)
 _PY_FIRST_ARG = re.compile(r"\A\([ \t]*+(?:(['\"])([\w.:\-]{1,200})\1|([A-Za-z_][\w.]*+))")
 # A project's own job registry (`@job("refresh")` over a function): its jobs are made as
 # `Job("refresh", ...)`, `Job(name="refresh", ...)` or `Job(INSTALL_JOB, ...)`, the name on

@@ -19,6 +19,7 @@ from bot.core.analysis.route_prefixes import js_router_prefixes
 from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import (
     Lines,
+    blanked,
     literal_first,
     rule,
     scan_env,
@@ -215,7 +216,7 @@ def strip_comments(text: str) -> str:
         comment = text[start:end]
         out += (
             text[done:start],
-            re.sub(r"[^\n]", " ", comment) if "\n" in comment else " " * (end - start),
+            blanked(comment) if "\n" in comment else " " * (end - start),
         )
         done = end
     out.append(text[done:])

@@ -18,6 +18,7 @@ from bot.core.analysis.rails_routes import is_routes_file, rails_route_signals
 from bot.core.analysis.ruby_starts import ruby_start_signals, with_route_blocks
 from bot.core.analysis.scan import (
     Lines,
+    blanked,
     literal_first,
     rule,
     scan_env,
@@ -134,7 +135,7 @@ def strip_comments(text: str) -> str:
     if "#" in text:
         text = _LINE_COMMENT.sub(_blank, text)
     if "=begin" in text:
-        text = _BLOCK_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+        text = _BLOCK_COMMENT.sub(lambda m: blanked(m.group()), text)
     return text
 
 
