@@ -31,8 +31,10 @@ _CALL = re.compile(
 )
 _RECEIVER = re.compile(r"[A-Za-z_$][\w$]{0,80}\Z")
 # `const app = express()`, `const router = new Router()`, `const api = axios.create({`.
+# The keyword's `\b` written after it, so the engine skips to the letters c, l and v (~2x).
 _MADE = re.compile(
-    r"\b(?:const|let|var)\s++(?P<name>[A-Za-z_$][\w$]{0,80})\s*+(?::[^=\n]{0,80})?=\s*+"
+    r"(?:const(?<!\wconst)|let(?<!\wlet)|var(?<!\wvar))\s++"
+    r"(?P<name>[A-Za-z_$][\w$]{0,80})\s*+(?::[^=\n]{0,80})?=\s*+"
     r"(?:await\s++)?(?:new\s++)?(?P<callee>[A-Za-z_$][\w$]{0,80}(?:\.[A-Za-z_$][\w$]{0,80}){0,3})"
     r"\s*+(?:<[^>\n]{0,80}>)?\("
 )
