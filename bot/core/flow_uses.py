@@ -15,15 +15,15 @@ facts, so a Python sink is left as found.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bot.core.call_sites import Call, FileCalls, Sink
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts
 
 _JS = frozenset({"javascript", "typescript"})
 _IMPORT_KINDS = frozenset({"import", "require"})
-_GO_PACKAGE = re.compile(r"(?!v[0-9]+$)[a-z][a-z0-9_]*+")  # `sql`, `pgxpool`; not `v8`, `yaml.v3`
+_GO_PACKAGE = lazy(r"(?!v[0-9]+$)[a-z][a-z0-9_]*+")  # `sql`, `pgxpool`; not `v8`, `yaml.v3`
 
 
 def may_drop(f: FileFacts, sinks: Sequence[Sink]) -> bool:

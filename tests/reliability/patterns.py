@@ -19,6 +19,7 @@ from typing import Any
 
 import bot.core
 from bot.core.analysis.scan import ALL_RULES, literal_first
+from bot.core.lazy_pattern import LazyPattern
 
 # Runs the issue reported, and the usual suspects of backtracking.
 FIXED_UNITS = (
@@ -61,11 +62,13 @@ _LITERAL = re.compile(r"(?:\\.|[A-Za-z0-9_./:@#<>!=\"'`{}\[\]()-])+")
 
 
 def core_patterns() -> dict[str, re.Pattern[str]]:
-    """Name -> pattern for every compiled pattern in `bot.core` and every signal rule."""
+    """Name -> pattern for every pattern in `bot.core` (compiled or lazy) and every signal rule."""
     found: dict[str, re.Pattern[str]] = {}
     seen: set[int] = set()
 
     def walk(value: Any, where: str, depth: int = 0) -> None:
+        if isinstance(value, LazyPattern):  # compiled on first use: probe it compiled
+            value = value.compiled()
         if isinstance(value, re.Pattern):
             if id(value) not in seen and isinstance(value.pattern, str):
                 seen.add(id(value))

@@ -14,10 +14,10 @@ file that imports the router's name from it. Linear patterns, capped counts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
 from bot.core.analysis.scan import Lines
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, ImportRef, Signal
 
 KIND = "route.prefix"
@@ -27,13 +27,13 @@ MAX_PREFIX = 200
 
 # `.register_blueprint(auth_bp, url_prefix="/auth")`, `.include_router(\n  users.router,\n
 # prefix="/users",\n)`: the keyword may follow other arguments, on later lines.
-_REGISTER = re.compile(
+_REGISTER = lazy(
     r"\.(?:register_blueprint|include_router)\(\s*+(?P<name>[A-Za-z_]\w{0,80}(?:\.[A-Za-z_]\w{0,80})?)"
     r"\s*+,(?P<rest>[^()]{0,300})"
 )
-_PREFIX_ARG = re.compile(r"\b(?:url_)?prefix\s*+=\s*+[\"'](?P<prefix>[^\"'\n]{0,200})[\"']")
+_PREFIX_ARG = lazy(r"\b(?:url_)?prefix\s*+=\s*+[\"'](?P<prefix>[^\"'\n]{0,200})[\"']")
 # `import bp as auth_bp` / `from app.auth import bp as auth_bp`: the local name's original.
-_ALIAS = re.compile(r"\b(?P<orig>[A-Za-z_]\w{0,80})[ \t]++as[ \t]++(?P<local>[A-Za-z_]\w{0,80})\b")
+_ALIAS = lazy(r"\b(?P<orig>[A-Za-z_]\w{0,80})[ \t]++as[ \t]++(?P<local>[A-Za-z_]\w{0,80})\b")
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
 

@@ -19,10 +19,11 @@ from bot.core.analysis.manifest_text import (
     parts,
     url_scheme,
 )
+from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, FileFacts, Signal
 
 _UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_URL_IN_TEXT = re.compile(r"""(?<![\w+.-])([a-z][a-z0-9+.-]*)://""")
+_URL_IN_TEXT = lazy(r"""(?<![\w+.-])([a-z][a-z0-9+.-]*)://""")
 # Settings whose string value names an implementation the catalog may know.
 _ENGINE_KEYS = ("ENGINE", "BACKEND")
 _BACKEND_SETTING = re.compile(r"(_BACKEND|_STORAGE|_ENGINE|_ADAPTER)$")
@@ -163,7 +164,7 @@ def parse_env_file(data: bytes) -> FileFacts:
 
 # --- Rails YAML config (line scan: these files are ERB templates, not always valid YAML) ----
 
-_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+_TOP_KEY = lazy(r"^([A-Za-z_][\w-]*)\s*:")
 
 
 def _rails_yaml(kind: str, value_key: str) -> FileExtractor:
@@ -214,7 +215,7 @@ def _is_sidekiq_yml(path: str) -> bool:
 
 # --- Rails environment Ruby config ------------------------------------------------------------
 
-_RAILS_SETTING = re.compile(
+_RAILS_SETTING = lazy(
     r"config\.(active_job\.queue_adapter|cache_store|action_mailer\.delivery_method|"
     r"action_cable\.adapter|session_store)\s*=\s*:(\w+)"
 )
@@ -244,9 +245,9 @@ def parse_rails_config(data: bytes) -> FileFacts:
 
 # --- Prisma schema ---------------------------------------------------------------------------
 
-_DATASOURCE = re.compile(r"^\s*datasource\s+(\w+)\s*\{")
-_PROVIDER = re.compile(r"""^\s*provider\s*=\s*["']([\w-]+)["']""")
-_PRISMA_ENV = re.compile(r"""env\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)""")
+_DATASOURCE = lazy(r"^\s*datasource\s+(\w+)\s*\{")
+_PROVIDER = lazy(r"""^\s*provider\s*=\s*["']([\w-]+)["']""")
+_PRISMA_ENV = lazy(r"""env\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)""")
 
 
 def parse_prisma(data: bytes) -> FileFacts:

@@ -24,6 +24,7 @@ from bot.core.analysis.yaml_nodes import (
     sequence,
     words,
 )
+from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, FileFacts, Signal
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ def _compose_env(node: yaml.Node | None, service: str, signals: list[Signal]) ->
 
 # --- Procfile -----------------------------------------------------------------------------------
 
-_PROCESS = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.+)$")
+_PROCESS = lazy(r"^([A-Za-z0-9_-]+)\s*:\s*(.+)$")
 
 
 def parse_procfile(data: bytes) -> FileFacts:

@@ -33,7 +33,6 @@ resilience signals (`resilience`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -70,6 +69,7 @@ from bot.core.analysis.egress_wrappers import (
     _wrapper_call,
 )
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
+from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
 EGRESS_VERSION = 15  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
@@ -106,9 +106,7 @@ _CALL_TYPES = {
 }  # fmt: skip
 # A parameter named like a URL: a function that calls out with it (however it reshapes it
 # first) is a wrapper, its callers' arguments are the destinations.
-_URL_PARAM = re.compile(
-    r"(?i)^(?:.*_)?(?:url|uri|endpoint|href|link)s?$|[a-z](?:Url|URL|Uri|Endpoint)$"
-)
+_URL_PARAM = lazy(r"(?i)^(?:.*_)?(?:url|uri|endpoint|href|link)s?$|[a-z](?:Url|URL|Uri|Endpoint)$")
 _LOOPS = frozenset(
     {"while_statement", "for_statement", "do_statement", "until", "while", "begin"}
 )  # fmt: skip
@@ -212,10 +210,8 @@ def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
 _JS_VERB_ENDS = tuple(f".{v}" for v in models._JS_VERBS.split())
 # Go names typed or bound as an `http.Client`: a field or variable declaration, an
 # assignment or a keyed struct element. Anchored or led by a literal; bounded.
-_GO_CLIENT_DECL = re.compile(
-    rb"(?m)^[ \t]*+(?:var[ \t]++)?([A-Za-z_]\w{0,80}+)[ \t]++\*?http\.Client\b"
-)
-_GO_CLIENT_BOUND = re.compile(rb"(?<!\w)([A-Za-z_]\w{0,80}+)[ \t]*+:?=?[ \t]*+&?http\.Client\{")
+_GO_CLIENT_DECL = lazy(rb"(?m)^[ \t]*+(?:var[ \t]++)?([A-Za-z_]\w{0,80}+)[ \t]++\*?http\.Client\b")
+_GO_CLIENT_BOUND = lazy(rb"(?<!\w)([A-Za-z_]\w{0,80}+)[ \t]*+:?=?[ \t]*+&?http\.Client\{")
 MAX_CLIENT_NAMES = 50
 
 

@@ -13,15 +13,14 @@ substring search, then at most `MAX_HITS` lines looked at.
 
 from __future__ import annotations
 
-import re
-
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 # The written URL prefix → the catalog `config` value it proves.
 AVATARS = {b"gravatar.com/avatar/": "avatar-url:gravatar"}
 _HASHES = (b"md5", b"MD5", b"createHash(", b"sha256", b"SHA256", b"hexdigest", b"Digest::")
 _COMMENTS = (b"#", b"//", b"*", b"/*", b"--", b"<!--")
-_BEFORE = re.compile(rb"//(?:www\.|secure\.|s\.|[a-z]{2}\.)?\Z")
+_BEFORE = lazy(rb"//(?:www\.|secure\.|s\.|[a-z]{2}\.)?\Z")
 MAX_HITS = 20
 
 

@@ -17,17 +17,18 @@ import re
 from collections.abc import Iterable
 
 from bot.core.analysis.catalog import Catalog
+from bot.core.lazy_pattern import lazy
 
 HTTP_API = "HTTP API"
 MAX_NAMES = 200  # definitions looked at per file
 # A definition at the start of a line: a name in a comment or a string does not count.
 # One anchored, linear pattern (no nested repetition).
-_DEFINED = re.compile(
+_DEFINED = lazy(
     rb"^[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?(?:abstract[ \t]+)?"
     rb"(?:class|type|module)[ \t]+([A-Za-z_][A-Za-z0-9_]{1,60})",
     re.M,
 )
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_CAMEL = lazy(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 MIN_PREFIX = 4  # an abbreviated folder shorter than this matches too many names
 
 

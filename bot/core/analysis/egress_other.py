@@ -24,6 +24,7 @@ from typing import Any
 
 from bot.core.analysis.egress_sockets import KeyIn, Literal, Resolve, file_imports, socket_call
 from bot.core.analysis.treesitter import Node, line
+from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
 # callee → (position of the server argument, object key holding it, client name).
@@ -90,7 +91,7 @@ _JS_ANY_RECEIVER = frozenset(
 )
 KNEX = frozenset({"knex", "Knex", "knex.knex", "Knex.knex"})
 _PROGRAM = re.compile(r"[A-Za-z0-9][\w.+-]{0,40}")
-_HOSTNAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,252}")
+_HOSTNAME = lazy(r"[a-z0-9][a-z0-9.-]{0,252}")
 _LISTS = frozenset({"list", "array", "tuple"})
 _STRINGS = frozenset(
     {"string", "template_string", "interpreted_string_literal", "raw_string_literal"}

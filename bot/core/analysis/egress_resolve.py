@@ -29,6 +29,7 @@ from bot.core.analysis.egress_file import (
 )
 from bot.core.analysis.egress_response import response_source
 from bot.core.analysis.treesitter import Node, text
+from bot.core.lazy_pattern import lazy
 
 MAX_RESOLVE_DEPTH = 6
 
@@ -46,14 +47,14 @@ _SETTING_ROOTS = (
 _SELF_ROOTS = ("self.", "this.", "@")
 # A Rails application's own configuration under its class (`MyApp::Application.config.x`,
 # `Billing.configuration.endpoint[:live]`): set by the program (an initializer), not a user.
-RB_CONFIG = re.compile(r"[A-Z][\w:]{0,100}+\.(?:config|configuration|settings)\b[\w.]{0,200}+")
+RB_CONFIG = lazy(r"[A-Z][\w:]{0,100}+\.(?:config|configuration|settings)\b[\w.]{0,200}+")
 # Objects that hold the program's own wiring, not data a user gave it.
 _OWN_OBJECTS = frozenset(
     {"self", "this", "cls", "sb", "sandbox", "server", "app", "client", "api", "options", "opts",
      "config", "conf", "cfg", "settings", "args", "argv", "env", "ctx", "context", "request",
      "req", "window", "location", "document", "process", "os", "module", "exports"}
 )  # fmt: skip
-_DESTINATION = re.compile(r"(?i)hook|callback|notif|url|uri|endpoint|href|link|server|address")
+_DESTINATION = lazy(r"(?i)hook|callback|notif|url|uri|endpoint|href|link|server|address")
 
 
 def _parts(node: Node) -> list[tuple[str, Node | None]]:

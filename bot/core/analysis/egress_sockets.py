@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.core.analysis.treesitter import Node, line, text
+from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall
 
 # Python: canonical callee → (position of the server argument, its keyword, client).
@@ -62,7 +63,7 @@ RUBY_STATSD_METRICS = frozenset(
     {"increment", "measure", "gauge", "histogram", "distribution", "set", "event",
      "service_check"}
 )  # fmt: skip
-_DEFINES_STATSD = re.compile(r"^[ \t]*(?:class|module)[ \t]+StatsD\b", re.M)
+_DEFINES_STATSD = lazy(r"^[ \t]*(?:class|module)[ \t]+StatsD\b", re.M)
 # JavaScript: modules whose export (constructor or factory) is a StatsD client.
 JS_STATSD_MODULES = frozenset(
     {"hot-shots", "node-statsd", "statsd-client", "lynx", "node-dogstatsd", "datadog-metrics"}
@@ -86,9 +87,7 @@ _JS_NAMED = re.compile(
     r"|import[ \t]*(?:[A-Za-z_$][\w$]*[ \t]*,[ \t]*)?\{([^{}]{1,400})\}[ \t]*from[ \t]*"
     r"""['"]([^'"\n]{1,100})['"])"""
 )
-_GO_IMPORT = re.compile(
-    r"""^[ \t]*(?:import[ \t]+)?(?:([A-Za-z_]\w*)[ \t]+)?"([^"\n]{1,200})"$""", re.M
-)
+_GO_IMPORT = lazy(r"""^[ \t]*(?:import[ \t]+)?(?:([A-Za-z_]\w*)[ \t]+)?"([^"\n]{1,200})"$""", re.M)
 
 Resolve = Callable[[Any, Node | None, int, Node], tuple[str, str, str]]
 KeyIn = Callable[[Any, Node, str, int], Node | None]

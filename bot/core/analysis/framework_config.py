@@ -41,8 +41,10 @@ from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.claims import claims
 from bot.core.analysis.config_files import is_rails_config, parse_rails_config
 from bot.core.analysis.manifest_text import ENV_REF, FileExtractor, decode
+from bot.core.analysis.scan import blanked
 from bot.core.analysis.services import EVIDENCE_CAP, RANK, dev_only_path, non_product_path
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar
+from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, Evidence, FileFacts, OutboundCall, Service, Signal
 
 FRAMEWORK_VERSION = 2  # 2: Netlify, DigitalOcean and EdgeOne request headers
@@ -74,7 +76,7 @@ def without_erb(text: str) -> str:
         end = text.find("%>", start + 2)
         stop = len(text) if end < 0 else end + 2
         out.append(text[at:start])
-        out.append(re.sub(r"[^\n]", "x", text[start:stop]))
+        out.append(blanked(text[start:stop], "x"))
         at = stop
         if end < 0:
             break
@@ -134,14 +136,14 @@ def is_rails_storage(path: str) -> bool:
 
 # --- Rails Ruby config: which storage service each environment uses, SMTP from ENV ----------
 
-_STORAGE_SETTING = re.compile(r"^\s*config\.active_storage\.service\s*=\s*(.{1,200})")
-_SYMBOL = re.compile(r"""^:["']?(\w+)""")
-_ENV_DEFAULT = re.compile(
+_STORAGE_SETTING = lazy(r"^\s*config\.active_storage\.service\s*=\s*(.{1,200})")
+_SYMBOL = lazy(r"""^:["']?(\w+)""")
+_ENV_DEFAULT = lazy(
     r"""ENV(?:\.fetch\(\s*|\[\s*)["']([A-Z][A-Z0-9_]*)["']\s*[\])]?(?:\s*,\s*[:"']?(\w*))?"""
 )
-_ADDRESS = re.compile(r"""^\s*[:"']?address["']?\s*(?::|=>)\s*(.{1,200})""")
+_ADDRESS = lazy(r"""^\s*[:"']?address["']?\s*(?::|=>)\s*(.{1,200})""")
 # OmniAuth's builder (`provider :github, …`) or Devise's (`config.omniauth :github, …`).
-_OMNIAUTH = re.compile(r"^\s*(?:provider|config\.omniauth)\s*\(?\s*:(\w{1,40})")
+_OMNIAUTH = lazy(r"^\s*(?:provider|config\.omniauth)\s*\(?\s*:(\w{1,40})")
 _SMTP_WINDOW = 20  # lines after `smtp_settings` where its `address:` may be
 
 
@@ -303,11 +305,11 @@ def parse_request_headers(data: bytes) -> FileFacts:
 
 # --- Next.js config: rewrites, redirects and images from external hosts ---------------------
 
-_NEXT_SECTION = re.compile(r"\b(rewrites|redirects|remotePatterns|domains)\b")
-_NEXT_DESTINATION = re.compile(r"""\bdestination\s*:\s*["'`]https?://([A-Za-z0-9.-]{1,253})""")
-_NEXT_HOSTNAME = re.compile(r"""\bhostname\s*:\s*["'`]([A-Za-z0-9.*-]{1,253})["'`]""")
-_NEXT_DOMAINS = re.compile(r"""\bdomains\s*:\s*\[([^\]]{0,2000})\]""")
-_QUOTED_HOST = re.compile(r"""["'`]([A-Za-z0-9.-]{1,253})["'`]""")
+_NEXT_SECTION = lazy(r"\b(rewrites|redirects|remotePatterns|domains)\b")
+_NEXT_DESTINATION = lazy(r"""\bdestination\s*:\s*["'`]https?://([A-Za-z0-9.-]{1,253})""")
+_NEXT_HOSTNAME = lazy(r"""\bhostname\s*:\s*["'`]([A-Za-z0-9.*-]{1,253})["'`]""")
+_NEXT_DOMAINS = lazy(r"""\bdomains\s*:\s*\[([^\]]{0,2000})\]""")
+_QUOTED_HOST = lazy(r"""["'`]([A-Za-z0-9.-]{1,253})["'`]""")
 _NEXT_CLIENT = {
     "rewrites": "next.config rewrites",  # the server proxies the request there
     "redirects": "next.config redirects",

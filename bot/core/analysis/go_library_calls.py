@@ -15,11 +15,12 @@ import re
 from collections.abc import Iterable
 
 from bot.core.analysis.scan import Lines
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 MAX_SIGNALS = 200
 MAX_IMPORTS = 300
-_VERSION = re.compile(r"/v\d{1,3}(?=/|$)")
+_VERSION = lazy(r"/v\d{1,3}(?=/|$)")
 
 # Package (without `/vN` segments) → its constructor functions → detail.
 FUNCTIONS: dict[str, dict[str, str]] = {
@@ -42,11 +43,11 @@ PER_PACKAGE: dict[str, str] = {
 _RENAMED = {"mail": "smtp"}
 
 # Package (prefix, without `/vN`) → method calls on its objects, in files that import it.
-_AUTH_METHODS = re.compile(
+_AUTH_METHODS = lazy(
     r"\.(?P<m>AddProvider|AddAppleProvider|AddMicrosoftProvider|AddCustomProvider"
     r")\((?:[ \t\n]{0,40}\"(?P<name>[A-Za-z0-9_-]{1,30})\")?"
 )
-_GRAVATAR = re.compile(r"\bUseGravatar:[ \t]{0,20}true\b")
+_GRAVATAR = lazy(r"\bUseGravatar:[ \t]{0,20}true\b")
 _AUTH_FIXED = {
     "AddAppleProvider": "go-oauth:apple",
     "AddMicrosoftProvider": "go-oauth:microsoft",

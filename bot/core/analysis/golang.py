@@ -11,18 +11,27 @@ import re
 from bot.core.analysis.claims import claims
 from bot.core.analysis.go_library_calls import library_calls
 from bot.core.analysis.route_refs import route_handler_signals
-from bot.core.analysis.scan import Lines, literal_first, rule, scan_env, scan_signals, unique_sorted
+from bot.core.analysis.scan import (
+    Lines,
+    blanked,
+    literal_first,
+    rule,
+    scan_env,
+    scan_signals,
+    unique_sorted,
+)
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, ImportRef, Signal
 
 # Possessive bodies and optional closers: a string or comment left open runs to the end of
 # its line (or of the file), so no opening quote is ever scanned twice (issue 15).
-_TOKENS = re.compile(r"\"(?:\\.|[^\"\\\n])*+\"?|`[^`]*+`?|(?P<c>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))")
+_TOKENS = lazy(r"\"(?:\\.|[^\"\\\n])*+\"?|`[^`]*+`?|(?P<c>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))")
 # "\nimport", not `^import` with re.M: a literal first character keeps the scan in C.
-_IMPORT_ONE = re.compile(r"\nimport[ \t]+(?:(?P<alias>[\w.]+)[ \t]+)?\"(?P<spec>[^\"]+)\"")
-_IMPORT_GROUP = re.compile(r"\nimport[ \t]*\(([^)]*)\)")
-_GROUP_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:(?P<alias>[\w.]+)[ \t]+)?\"(?P<spec>[^\"]+)\"")
-_PACKAGE_MAIN = re.compile(r"^package[ \t]+main\b", re.M)
-_FUNC_MAIN = re.compile(r"^func[ \t]+main\(\)", re.M)
+_IMPORT_ONE = lazy(r"\nimport[ \t]+(?:(?P<alias>[\w.]+)[ \t]+)?\"(?P<spec>[^\"]+)\"")
+_IMPORT_GROUP = lazy(r"\nimport[ \t]*\(([^)]*)\)")
+_GROUP_ITEM = lazy(r"(?:^|\n)[ \t]*(?:(?P<alias>[\w.]+)[ \t]+)?\"(?P<spec>[^\"]+)\"")
+_PACKAGE_MAIN = lazy(r"^package[ \t]+main\b", re.M)
+_FUNC_MAIN = lazy(r"^func[ \t]+main\(\)", re.M)
 _ENV = literal_first(
     r"\bos\.(?:Getenv|LookupEnv)\(\s*\"([A-Za-z_]\w*)\"\)"
     r"|\b(?:viper\.(?:Get\w*|BindEnv)|envconfig\.\w+)\(\s*\"([A-Z][A-Z0-9_]*)\""
@@ -112,7 +121,7 @@ RULES = (
 
 # `//go:generate go run ./gen -out x.go`: a program the build runs, not the app.
 GENERATOR = "build.generator"
-_GO_GENERATE = re.compile(r"^//go:generate[ \t]++go[ \t]++run[ \t]++(\./[\w./\-]{1,200}+)", re.M)
+_GO_GENERATE = lazy(r"^//go:generate[ \t]++go[ \t]++run[ \t]++(\./[\w./\-]{1,200}+)", re.M)
 
 
 class GoExtractor:
@@ -132,7 +141,7 @@ class GoExtractor:
 
 
 def _blank(m: re.Match[str]) -> str:
-    return m.group() if m.group("c") is None else re.sub(r"[^\n]", " ", m.group())
+    return m.group() if m.group("c") is None else blanked(m.group())
 
 
 def extract_go(text: str) -> FileFacts:

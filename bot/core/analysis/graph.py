@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from bot.core.analysis.layout import PACKAGE_FILES, ROOT_MODULE, Layout, package_roots
 from bot.core.analysis.resolve import Resolver, parent
 from bot.core.analysis.ruby import constant_refs
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Edge, Entrypoint, Evidence, FileFacts, Module, Signal, facts_unchanged
 
 CODE_LANGUAGES = frozenset({"python", "javascript", "typescript", "ruby", "go"})
@@ -56,11 +57,11 @@ _GENERAL = (
     (re.compile(r"(?:^|/)(?:crontab|[^/]+\.cron|cron\.d/[^/]+)\Z"), "scheduler", "crontab"),
 )
 _NEXT = (
-    (re.compile(r"(?:^|/)(?:src/)?pages/api/.+\.[jt]sx?\Z"), "http", "Next.js API routes"),
-    (re.compile(r"(?:^|/)(?:src/)?app/(?:.+/)?route\.[jt]sx?\Z"), "http", "Next.js route handlers"),
-    (re.compile(r"(?:^|/)(?:src/)?app/(?:.+/)?page\.[jt]sx?\Z"), "http", "Next.js pages"),
+    (lazy(r"(?:^|/)(?:src/)?pages/api/.+\.[jt]sx?\Z"), "http", "Next.js API routes"),
+    (lazy(r"(?:^|/)(?:src/)?app/(?:.+/)?route\.[jt]sx?\Z"), "http", "Next.js route handlers"),
+    (lazy(r"(?:^|/)(?:src/)?app/(?:.+/)?page\.[jt]sx?\Z"), "http", "Next.js pages"),
     (
-        re.compile(r"(?:^|/)(?:src/)?pages/(?!api/|_app\.|_document\.).+\.[jt]sx?\Z"),
+        lazy(r"(?:^|/)(?:src/)?pages/(?!api/|_app\.|_document\.).+\.[jt]sx?\Z"),
         "http",
         "Next.js pages",
     ),

@@ -53,6 +53,7 @@ from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue_prisma import link_prisma
 from bot.core.analysis.table_queue_ruby import link_ruby_tables
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite, ImportRef
 
 MAX_CALLERS = 20  # call sites taken per wrapper
@@ -67,11 +68,11 @@ MAX_SAVE_LINES = 30  # lines between `x = Model(` and `x.save(`
 _Sites = list[tuple[str, HandoffSite]]
 Resolve = handoff_links_js.Resolve
 ReadText = handoff_links_js.ReadText
-_LITERAL = re.compile(r"\A(['\"])([\w.:\-]{1,200}+)\1\Z")
+_LITERAL = lazy(r"\A(['\"])([\w.:\-]{1,200}+)\1\Z")
 _IDENT = re.compile(r"\A[A-Za-z_][\w.]{0,200}+\Z")
 # Matched on a line's code past its indentation: no leading run of blanks to rescan.
-_ASSIGNED = re.compile(r"([A-Za-z_]\w{0,100}+)[ \t]*+=[ \t]*+")
-_KWARG = re.compile(r"\A([A-Za-z_]\w{0,100}+)[ \t]*+=(?!=)[ \t]*+(.{0,400})\Z", re.S)
+_ASSIGNED = lazy(r"([A-Za-z_]\w{0,100}+)[ \t]*+=[ \t]*+")
+_KWARG = lazy(r"\A([A-Za-z_]\w{0,100}+)[ \t]*+=(?!=)[ \t]*+(.{0,400})\Z", re.S)
 
 
 def _dir(path: str) -> str:

@@ -37,6 +37,7 @@ from bot.core.analysis.handoff_wrappers_js import (
     code_of,
 )
 from bot.core.analysis.scan import Lines
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite, ImportRef
 
 MAX_SUBCLASSES = 200  # per base class
@@ -62,7 +63,7 @@ def _literal_at(call: str, index: int) -> str | None:
     return _lit(call_arg(call, index))
 
 
-_LIT = re.compile(r"\A[ \t\n]*+(['\"`])([\w.:/\-]{1,200}+)\1[ \t\n]*+\Z")
+_LIT = lazy(r"\A[ \t\n]*+(['\"`])([\w.:/\-]{1,200}+)\1[ \t\n]*+\Z")
 
 
 def _lit(arg: str) -> str | None:

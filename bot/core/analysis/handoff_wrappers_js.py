@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -63,24 +64,24 @@ def may_wrap(text: str) -> bool:
     return ".add" in text and any(word in text for word in _MADE_WORDS)
 
 
-_QUEUE_MADE = re.compile(
+_QUEUE_MADE = lazy(
     r"(?<![\w$])([A-Za-z_$][\w$]{0,100}+)[ \t]*+(?::[^=\n]{0,200}?)?=[ \t]*+"
     r"(?:new[ \t]++(?:Queue|Bull)\b|(?:createQueue|makeQueue)[ \t]*+\()"
 )
-CLASS_HEAD = re.compile(
+CLASS_HEAD = lazy(
     r"\A[ \t]*+(?:export[ \t]++)?(?:default[ \t]++)?(abstract[ \t]++)?class[ \t]++"
     r"([A-Za-z_$][\w$]{0,100}+)"
 )
-_FUNC = re.compile(
+_FUNC = lazy(
     r"\A[ \t]*+(?:export[ \t]++)?(?:default[ \t]++)?(?:async[ \t]++)?function[ \t]*+\*?[ \t]*+"
     r"([A-Za-z_$][\w$]{0,100}+)[ \t]*+(?:<[^>\n]{0,200}>)?\(([^)\n]{0,400})"
 )
-_ARROW = re.compile(
+_ARROW = lazy(
     r"\A[ \t]*+(?:export[ \t]++)?(?:const|let|var)[ \t]++([A-Za-z_$][\w$]{0,100}+)[ \t]*+"
     r"(?::[^=\n]{0,200}?)?=[ \t]*+(?:async[ \t]++)?(?:function[ \t]*+[\w$]{0,100}+)?[ \t]*+"
     r"\(([^)\n]{0,400})\)"
 )
-METHOD_HEAD = re.compile(
+METHOD_HEAD = lazy(
     r"\A[ \t]*+((?:(?:public|private|protected|static|async|abstract|override|readonly)"
     r"[ \t]++){0,5})([A-Za-z_$][\w$]{0,100}+)[ \t]*+(?:<[^>\n]{0,200}>)?\(([^)\n]{0,400})"
 )
@@ -88,12 +89,10 @@ _NOT_METHODS = frozenset(
     {"if", "for", "while", "switch", "catch", "return", "function", "await", "new", "super"}
 )
 # `taskQueue.add(`, or a queue made on demand: `taskQueue().add(`
-_ADD = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]{0,100}+)(?:\(\))?[ \t]*+\.[ \t]*+add[ \t]*+\(")
-_THIS_FIELD = re.compile(r"this\.(constructor\.)?([A-Za-z_$][\w$]{0,100}+)(?![\w$(])")
-_ASSIGN_FIELD = re.compile(
-    r"this\.([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+([A-Za-z_$][\w$]{0,100}+)"
-)
-_FIRST_ARG = re.compile(r"\A[ \t]*+([A-Za-z_$][\w$]{0,100}+)[ \t]*+[,)]")
+_ADD = lazy(r"(?<![\w$])([A-Za-z_$][\w$]{0,100}+)(?:\(\))?[ \t]*+\.[ \t]*+add[ \t]*+\(")
+_THIS_FIELD = lazy(r"this\.(constructor\.)?([A-Za-z_$][\w$]{0,100}+)(?![\w$(])")
+_ASSIGN_FIELD = lazy(r"this\.([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+([A-Za-z_$][\w$]{0,100}+)")
+_FIRST_ARG = lazy(r"\A[ \t]*+([A-Za-z_$][\w$]{0,100}+)[ \t]*+[,)]")
 _LIBRARY_VERBS = ("enqueue", "schedule", "publish", "dispatch", "queue")
 _COMMON = frozenset({"add", "push", "set", "emit", "send", "process", "run", "handle"})
 
@@ -209,7 +208,7 @@ def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
 _EVENTS_DECL = re.compile(
     r"static[ \t]++(?:readonly[ \t]++)?(?:applicable|handled|subscribed)Events\b"
 )
-_STRING = re.compile(r"(['\"`])([\w.:/\-]{1,200}+)\1")
+_STRING = lazy(r"(['\"`])([\w.:/\-]{1,200}+)\1")
 
 
 def _event_names(lines: list[str], i: int) -> list[str]:
@@ -240,7 +239,7 @@ def _handled(cls: _Scope, method: _Scope | None, i: int, out: list[HandoffSite])
     cls.events = None
 
 
-_COLLECTION = re.compile(
+_COLLECTION = lazy(
     r"(?<![\w$])([A-Za-z_$][\w$]{0,100}+)[ \t]*+(?::[^=\n]{0,200}?)?=[ \t]*+"
     r"(?:new[ \t]++(?:Set|Map|WeakSet|Array)\b|\[)"
 )
@@ -303,8 +302,8 @@ def _adds(
 
 
 _JOB_KEY = r"(?<![\w$])(?:name|jobName|job|type|kind|task)[ \t]*+:[ \t]*+"
-JOB_KEY_LITERAL = re.compile(_JOB_KEY + r"(['\"`])([\w.:/\-]{1,200}+)\1")
-_JOB_KEY_THIS = re.compile(_JOB_KEY + r"(this\.[\w$.]{1,200}+)")
+JOB_KEY_LITERAL = lazy(_JOB_KEY + r"(['\"`])([\w.:/\-]{1,200}+)\1")
+_JOB_KEY_THIS = lazy(_JOB_KEY + r"(this\.[\w$.]{1,200}+)")
 
 
 def call_arg(call: str, index: int) -> str:
@@ -324,7 +323,7 @@ def call_arg(call: str, index: int) -> str:
     return call[start:MAX_CALL_TEXT] if k == index else ""  # cut before its end
 
 
-_SPREAD = re.compile(r"\A[ \t\n]*+\{[ \t\n]*+\.\.\.([A-Za-z_$][\w$]{0,100}+)")
+_SPREAD = lazy(r"\A[ \t\n]*+\{[ \t\n]*+\.\.\.([A-Za-z_$][\w$]{0,100}+)")
 
 
 def _itself(job: str, method: _Scope) -> bool:

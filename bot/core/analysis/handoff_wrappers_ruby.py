@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 
 from bot.core.analysis.scan import Lines
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite
 
 MAX_LINE = 2_000
@@ -32,17 +33,17 @@ MAX_TEXT = 2_000_000
 MAX_ARGS_TEXT = 400
 
 WRAPPER = "rb-wrapper"
-_DEF = re.compile(
+_DEF = lazy(
     r"\A[ \t]*+def[ \t]++(?:self\.)?([a-z_]\w{0,100}+[?!]?)[ \t]*+(?:\(([^)\n]{0,400})\)|"
     r"([^=\n#]{0,400}))"
 )
 # `job.perform_later`, `job.set(…).perform_later`, `job.to_s.camelize.constantize.perform_later`
-_JOB_CALL = re.compile(
+_JOB_CALL = lazy(
     r"(?<![\w:@.])(?:\"\#\{[ \t]*+([a-z_]\w{0,100}+)[ \t]*+\}[\w:]{0,100}+\"|([a-z_]\w{0,100}+))"
     r"((?:\.(?:to_s|camelize|classify|constantize|safe_constantize))*+)"
     r"(?:\.set\b[^\n]{0,200}?)?\.(perform_later|perform_async|perform_in|perform_at|perform_now)\b"
 )
-_MAIL_CALL = re.compile(
+_MAIL_CALL = lazy(
     r"(?<![\w:@.])([a-z_]\w{0,100}+)(?:\.with\b[^\n]{0,200}?)?"
     r"\.(?:public_send|send|__send__)\b[^\n]{0,200}?\.deliver_later\b"
 )
@@ -58,7 +59,7 @@ _REDIS_OPS = (
     *("rpoplpush", "lmove", "blmove", "rename", "renamenx", "zpopmin", "zpopmax"),
 )
 _REDIS_ADD = frozenset({"sadd", "lpush", "rpush"})
-_REDIS_CALL = re.compile(
+_REDIS_CALL = lazy(
     r"\.(" + "|".join(_REDIS_OPS) + r")\b[ \t]*+\(?[ \t]*+([a-z_]\w{0,100}+)[ \t]*+[,)]"
 )
 
@@ -212,10 +213,10 @@ def link_ruby(
     return dict(added), derived
 
 
-_KEY = re.compile(r"\A[ \t]*+(?:::)?((?:[A-Z]\w{0,100}+::)*+)([A-Z][A-Z0-9_]{0,100}+)[ \t]*+\Z")
-_QUOTED = re.compile(r"""\A[ \t]*+(["'])([\w:.\-]{1,100}+)\1[ \t]*+\Z""")
-_CLASS = re.compile(r"^[ \t]*+class[ \t]++(?:[A-Z]\w*+::)*+([A-Z]\w{0,100}+)", re.M)
-_DEF_LINE = re.compile(r"^[ \t]*+def[ \t]", re.M)
+_KEY = lazy(r"\A[ \t]*+(?:::)?((?:[A-Z]\w{0,100}+::)*+)([A-Z][A-Z0-9_]{0,100}+)[ \t]*+\Z")
+_QUOTED = lazy(r"""\A[ \t]*+(["'])([\w:.\-]{1,100}+)\1[ \t]*+\Z""")
+_CLASS = lazy(r"^[ \t]*+class[ \t]++(?:[A-Z]\w*+::)*+([A-Z]\w{0,100}+)", re.M)
+_DEF_LINE = lazy(r"^[ \t]*+def[ \t]", re.M)
 MAX_BACK = 20_000  # characters searched back for the enclosing class and `def`
 
 

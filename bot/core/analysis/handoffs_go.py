@@ -20,63 +20,56 @@ Two shapes, both line scans with bounded, anchored patterns (lines cut at `MAX_L
 
 from __future__ import annotations
 
-import re
-
 from bot.core.analysis.handoffs_go_brokers import broker_sites
 from bot.core.analysis.handoffs_go_buffers import buffer_sites
 from bot.core.analysis.handoffs_go_callbacks import callback_sites
 from bot.core.analysis.handoffs_go_hubs import getter_sites, hub_sites
 from bot.core.analysis.py_defs import split_args
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
 MAX_GO_FUNC_GAP = 5  # lines between `go func(` and the `range` it runs
 MAX_PARAMS = 16
 
-_GO_SEND = re.compile(r"\A\s*+([A-Za-z_][\w.]{0,100})\s*<-\s*\S")
-_GO_RANGE = re.compile(r"\bfor\b[^\n]{0,200}?\brange\s+([A-Za-z_][\w.]{0,100})\s*\{")
+_GO_SEND = lazy(r"\A\s*+([A-Za-z_][\w.]{0,100})\s*<-\s*\S")
+_GO_RANGE = lazy(r"\bfor\b[^\n]{0,200}?\brange\s+([A-Za-z_][\w.]{0,100})\s*\{")
 # `go func(`, and the group helpers that run a literal as a goroutine: errgroup's and
 # Go 1.25 WaitGroup's `g.Go(func() error {`.
-_GO_GO_FUNC = re.compile(
-    r"\A[ \t]*+(?:go[ \t]++func|[A-Za-z_][\w.]{0,100}\.Go\([ \t]*+func)[ \t]*+\("
-)
+_GO_GO_FUNC = lazy(r"\A[ \t]*+(?:go[ \t]++func|[A-Za-z_][\w.]{0,100}\.Go\([ \t]*+func)[ \t]*+\(")
 # `func (p *Pool) Push(jobs model.JobList) {`: receiver (optional), name, parameters.
-_GO_FUNC = re.compile(
+_GO_FUNC = lazy(
     r"\Afunc[ \t]*+(\([^()\n]{0,200}\)[ \t]*+)?([A-Za-z_]\w{0,100})[ \t]*+(?:\[[^\]\n]{0,200}\])?"
     r"\(([^()\n]{0,400})\)"
 )
-_GO_FUNC_NAME = re.compile(
-    r"\Afunc[ \t]*+(\([^()\n]{0,200}\)[ \t]*+)?([A-Za-z_]\w{0,100})[ \t]*+[\[(]"
-)
-_GO_STRUCT = re.compile(r"\A[ \t]*+type[ \t]++[A-Za-z_]\w{0,100}[ \t]++struct[ \t]*+\{[ \t]*+\Z")
-_GO_FIELD = re.compile(
+_GO_FUNC_NAME = lazy(r"\Afunc[ \t]*+(\([^()\n]{0,200}\)[ \t]*+)?([A-Za-z_]\w{0,100})[ \t]*+[\[(]")
+_GO_STRUCT = lazy(r"\A[ \t]*+type[ \t]++[A-Za-z_]\w{0,100}[ \t]++struct[ \t]*+\{[ \t]*+\Z")
+_GO_FIELD = lazy(
     r"\A[ \t]++([A-Za-z_]\w{0,100})[ \t]++(?:<-[ \t]*+)?chan(?:<-)?[ \t]++([\w.*\[\]{}]{1,200})"
 )
-_GO_FIELD_SEND = re.compile(
+_GO_FIELD_SEND = lazy(
     r"\A[ \t]*+(?:case[ \t]++)?[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})[ \t]*+<-[ \t]*+\S"
 )
 # A send on a field reached through a value (`p.owner.queue <- msg`): the field may be
 # declared in another file of the package (a `foreign` send, paired there by field name).
-_GO_DEEP_SEND = re.compile(r"\A[ \t]*+(?:case[ \t]++)?([A-Za-z_][\w.]{0,200})[ \t]*+<-[ \t]*+\S")
+_GO_DEEP_SEND = lazy(r"\A[ \t]*+(?:case[ \t]++)?([A-Za-z_][\w.]{0,200})[ \t]*+<-[ \t]*+\S")
 # A channel parameter a function may send on (`ch chan T`, `ch chan<- T`).
-_GO_SEND_PARAM = re.compile(r"\Achan(?:<-)?[ \t]*+([\w.*\[\]{}]{1,200})[ \t]*+\Z")
+_GO_SEND_PARAM = lazy(r"\Achan(?:<-)?[ \t]*+([\w.*\[\]{}]{1,200})[ \t]*+\Z")
 # A call passing arguments (`m.box.Scan(100, m.queue)`): the function's name and arguments.
 # (up to a nested call: `wait(ch, done, func() {` reads `ch, done`)
-_GO_CALL_ARGS = re.compile(r"(?<!\w)([A-Za-z_]\w{0,100}+)\(([^()\n]{0,400}+)([()]?)")
+_GO_CALL_ARGS = lazy(r"(?<!\w)([A-Za-z_]\w{0,100}+)\(([^()\n]{0,400}+)([()]?)")
 # `ch: ch,` in a struct literal: the local channel stored in the field of that name.
-_GO_KEYED = re.compile(
-    r"\A[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+:[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+,"
-)
+_GO_KEYED = lazy(r"\A[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+:[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+,")
 # Element types the program may send itself as a request (`a.reload <- syscall.SIGHUP`):
 # a field or parameter of them counts where its sends and a consumer are both found.
 SENT_SIGNALS = frozenset({"os.Signal"})
-_GO_SPAWN = re.compile(
+_GO_SPAWN = lazy(
     r"\A[ \t]*+go[ \t]++(?:[A-Za-z_]\w{0,100}\.)?([A-Za-z_]\w{0,100})[ \t]*+\(([^\n]{0,400})\)"
 )
-_GO_FIELD_ARG = re.compile(r"\A[ \t]*+&?[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})[ \t]*+\Z")
+_GO_FIELD_ARG = lazy(r"\A[ \t]*+&?[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})[ \t]*+\Z")
 # A receive from a field of a value (`case r, ok := <-s.queue:`, `for r := range s.queue {`).
-_GO_FIELD_RECV = re.compile(r"(?:<-|\brange)[ \t]*+[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})\b")
-_GO_CHAN_PARAM = re.compile(r"\A(?:<-[ \t]*+)?chan[ \t]++([\w.*\[\]{}]{1,200})[ \t]*+\Z")
+_GO_FIELD_RECV = lazy(r"(?:<-|\brange)[ \t]*+[A-Za-z_]\w{0,100}\.([A-Za-z_]\w{0,100})\b")
+_GO_CHAN_PARAM = lazy(r"\A(?:<-[ \t]*+)?chan[ \t]++([\w.*\[\]{}]{1,200})[ \t]*+\Z")
 # Element types that carry a signal, not work: a `done chan struct{}` is no queue.
 _SIGNAL_TYPES = frozenset({"struct{}", "bool", "error", "os.Signal", "time.Time", "int"})
 
@@ -112,7 +105,7 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
     return tuple(sorted({s for s in out if s.name}))
 
 
-_GO_MAKE = re.compile(
+_GO_MAKE = lazy(
     r"\A[ \t]*+([A-Za-z_]\w{0,100})[ \t]*+:?=[ \t]*+make\([ \t]*+chan[ \t]++([\w.*\[\]{}]{1,200})"
 )
 
@@ -377,7 +370,7 @@ def _forwards(
 
 # A receive from an exported field of a value (`for m := range cl.Messages {`, `<-c.Events`):
 # a channel another package's type may declare and send on (not a call, an index or deeper).
-_EXPORTED_RECV = re.compile(
+_EXPORTED_RECV = lazy(
     r"(?:<-|\brange)[ \t]*+[A-Za-z_]\w{0,100}+\.([A-Z]\w{0,100}+)(?![\w(.\[])"
 )
 

@@ -24,8 +24,7 @@ Lines are cut at `MAX_LINE`; every pattern is anchored or literal-first with bou
 
 from __future__ import annotations
 
-import re
-
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite, Signal
 
 MAX_LINE = 2_000
@@ -36,33 +35,33 @@ MAX_CONSTANTS = 500
 
 _STR = r"\"([^\"\n]{1,200})\""
 _IDENT = r"([A-Za-z_][\w.]{0,200})"
-_ASYNQ_TASK = re.compile(r"asynq\.NewTask\(\s*+(?:" + _STR + "|" + _IDENT + ")")
-_ASYNQ_HANDLE = re.compile(
+_ASYNQ_TASK = lazy(r"asynq\.NewTask\(\s*+(?:" + _STR + "|" + _IDENT + ")")
+_ASYNQ_HANDLE = lazy(
     r"(?<![\w.])([A-Za-z_]\w{0,100})\.(?:HandleFunc|Handle)\(\s*+(?:" + _STR + "|" + _IDENT + ")"
 )
-_MACH_REGISTER = re.compile(r"\.RegisterTask\(\s*+" + _STR)
-_MACH_MAP_KEY = re.compile(r"\A\s*+" + _STR + r"\s*+:")
-_MACH_NAME = re.compile(r"(?<!\w)Name:\s*+" + _STR)
-_PUBLISH = re.compile(
+_MACH_REGISTER = lazy(r"\.RegisterTask\(\s*+" + _STR)
+_MACH_MAP_KEY = lazy(r"\A\s*+" + _STR + r"\s*+:")
+_MACH_NAME = lazy(r"(?<!\w)Name:\s*+" + _STR)
+_PUBLISH = lazy(
     r"\.(?:Publish|PublishAsync|PublishMsg|Request)\(\s*+(?:[A-Za-z_]\w{0,60}\s*+,\s*+)?" + _STR
 )
-_SUBSCRIBE = re.compile(
+_SUBSCRIBE = lazy(
     r"\.(?:Subscribe|QueueSubscribe|ChanSubscribe|SubscribeSync|QueueSubscribeSync"
     r"|ChanQueueSubscribe|PullSubscribe|PSubscribe)\(\s*+(?:[A-Za-z_]\w{0,60}\s*+,\s*+)?" + _STR
 )
-_FILTER_SUBJECT = re.compile(r"(?<!\w)FilterSubjects?:\s*+(?:\[\]string\{\s*+)?" + _STR)
-_TOPIC = re.compile(r"(?<!\w)Topic:\s*+" + _STR)
-_PRODUCER_CONTEXT = re.compile(r"Writer\b|ProducerMessage\b|Message\{")
-_CONSUMER_CONTEXT = re.compile(r"Reader(?:Config)?\b")
-_CONSUME_PARTITION = re.compile(r"\.ConsumePartition\(\s*+" + _STR)
-_GROUP_CONSUME = re.compile(r"\.Consume\([^,\n]{1,100},\s*+\[\]string\{\s*+" + _STR)
-_AMQP_DECLARE = re.compile(
+_FILTER_SUBJECT = lazy(r"(?<!\w)FilterSubjects?:\s*+(?:\[\]string\{\s*+)?" + _STR)
+_TOPIC = lazy(r"(?<!\w)Topic:\s*+" + _STR)
+_PRODUCER_CONTEXT = lazy(r"Writer\b|ProducerMessage\b|Message\{")
+_CONSUMER_CONTEXT = lazy(r"Reader(?:Config)?\b")
+_CONSUME_PARTITION = lazy(r"\.ConsumePartition\(\s*+" + _STR)
+_GROUP_CONSUME = lazy(r"\.Consume\([^,\n]{1,100},\s*+\[\]string\{\s*+" + _STR)
+_AMQP_DECLARE = lazy(
     r"\A\s*+([A-Za-z_]\w{0,100})\s*+,\s*+\w+\s*+:?=\s*+[\w.]{1,200}\.QueueDeclare\(\s*+" + _STR
 )
-_AMQP_PUBLISH = re.compile(r"\.(Publish|PublishWithContext)\(([^\n]{0,400})")
-_AMQP_CONSUME = re.compile(r"\.Consume\(\s*+(?:" + _STR + r"|([A-Za-z_]\w{0,100})\.Name\b)")
-_AMQP_BIND = re.compile(r"\.QueueBind\([^,\n]{1,200},[^,\n]{1,200},\s*+" + _STR)
-_GO_CONST = re.compile(
+_AMQP_PUBLISH = lazy(r"\.(Publish|PublishWithContext)\(([^\n]{0,400})")
+_AMQP_CONSUME = lazy(r"\.Consume\(\s*+(?:" + _STR + r"|([A-Za-z_]\w{0,100})\.Name\b)")
+_AMQP_BIND = lazy(r"\.QueueBind\([^,\n]{1,200},[^,\n]{1,200},\s*+" + _STR)
+_GO_CONST = lazy(
     r"\A\s*+(?:const\s++)?([A-Za-z_]\w{0,100})\s*+(?:string\s*+)?=\s*+" + _STR + r"\s*+\Z"
 )
 

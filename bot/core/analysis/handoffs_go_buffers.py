@@ -17,26 +17,25 @@ by the caller.
 
 from __future__ import annotations
 
-import re
-
 from bot.core.analysis.handoffs_go_callbacks import _methods, _params
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MECHANISM = "in-memory-buffer"
 WRAPPER = "buffer-wrapper"
 MAX_FIELDS = 50
 
-_FIELD = re.compile(r"\A[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++(?:map\[|\[\])")
-_METHOD = re.compile(
+_FIELD = lazy(r"\A[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++(?:map\[|\[\])")
+_METHOD = lazy(
     r"\Afunc[ \t]*+\([ \t]*+([A-Za-z_]\w{0,100}+)[ \t]++\*?[ \t]*+[A-Za-z_]\w{0,100}+"
     r"(?:\[[^\]\n]{0,100}+\])?[ \t]*+\)[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+\("
 )
-_STORE = re.compile(
+_STORE = lazy(
     r"\A[ \t]*+([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)(?:\[[^\]\n]{1,200}+\][ \t]*+=(?!=)"
     r"|[ \t]*+=[ \t]*+append\([ \t]*+([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+,)"
 )
 # `r.pending = make(…)`, `= nil`, `= r.pending[:0]`, `= map[…]…{}`, `= []T{}`
-_RESET = re.compile(
+_RESET = lazy(
     r"\A[ \t]*+([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+=[ \t]*+"
     r"(?:make\(|nil\b|[A-Za-z_]\w{0,100}+\.[A-Za-z_]\w{0,100}+\[[ \t]*+:[ \t]*+0[ \t]*+\]"
     r"|(?:map\[[^\]\n]{1,100}+\]|\[\])[\w.*]{1,200}+\{\})"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.py_defs import split_args
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 SUBSCRIBE = "cb-subscribe"
@@ -30,24 +31,24 @@ MECHANISM = "in-process-pubsub"
 MAX_TYPES = 50
 MAX_PARAMS = 16
 
-_FUNC_TYPE = re.compile(r"\Atype[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++func[ \t]*+\(")
+_FUNC_TYPE = lazy(r"\Atype[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++func[ \t]*+\(")
 # A struct field holding a map or a slice: `subs map[int]*entry`, `handlers []Handler`.
-_FIELD = re.compile(
+_FIELD = lazy(
     r"\A[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++(map\[[^\]\n]{1,100}+\]|\[\])[ \t]*+"
     r"([\w.*]{1,200}+|func\()"
 )
-_METHOD = re.compile(
+_METHOD = lazy(
     r"\Afunc[ \t]*+\([ \t]*+([A-Za-z_]\w{0,100}+)[ \t]++\*?[ \t]*+([A-Za-z_]\w{0,100}+)"
     r"(?:\[[^\]\n]{0,100}+\])?[ \t]*+\)[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+\("
 )
-_STORE = re.compile(
+_STORE = lazy(
     r"\A[ \t]*+([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)\[[^\]\n]{1,200}+\][ \t]*+=(?!=)"
 )
-_APPEND = re.compile(
+_APPEND = lazy(
     r"\A[ \t]*+([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+=[ \t]*+append\([ \t]*+"
     r"[A-Za-z_]\w{0,100}+\.([A-Za-z_]\w{0,100}+)[ \t]*+,"
 )
-_RANGE = re.compile(
+_RANGE = lazy(
     r"\bfor[ \t]++[A-Za-z_]\w{0,100}+[ \t]*+,[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+:=[ \t]*+"
     r"range[ \t]++([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+\{"
 )

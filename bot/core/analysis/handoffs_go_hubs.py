@@ -24,8 +24,7 @@ Line scans with anchored, bounded patterns; lines are cut at `MAX_LINE` by the c
 
 from __future__ import annotations
 
-import re
-
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MAX_HUBS = 20  # map-of-channel fields read per file
@@ -34,28 +33,28 @@ PUBLISH = "hub-publish"
 SUBSCRIBE = "hub-subscribe"
 RECEIVE = "hub-receive"
 
-_MAP_FIELD = re.compile(
+_MAP_FIELD = lazy(
     r"\A[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++map\[[^\]\n]{1,100}+\][ \t]*+(?:<-)?chan[ \t]++"
     r"([\w.*\[\]{}]{1,200}+)"
 )
-_RANGE_FIELD = re.compile(
+_RANGE_FIELD = lazy(
     r"\bfor[ \t]++(?:_|[A-Za-z_]\w{0,100}+)[ \t]*+,[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+:=[ \t]*+"
     r"range[ \t]++[A-Za-z_]\w{0,100}+\.([A-Za-z_]\w{0,100}+)"
 )
-_SEND = re.compile(r"\A[ \t]*+(?:case[ \t]++)?([A-Za-z_]\w{0,100}+)[ \t]*+<-[ \t]*+\S")
-_STORE = re.compile(
+_SEND = lazy(r"\A[ \t]*+(?:case[ \t]++)?([A-Za-z_]\w{0,100}+)[ \t]*+<-[ \t]*+\S")
+_STORE = lazy(
     r"\A[ \t]*+[A-Za-z_]\w{0,100}+\.([A-Za-z_]\w{0,100}+)\[[^\]\n]{1,200}+\][ \t]*+=(?!=)"
 )
-_RECEIVED = re.compile(r"(?:<-|\brange\b)[ \t]*+([A-Za-z_]\w{0,100}+)")
+_RECEIVED = lazy(r"(?:<-|\brange\b)[ \t]*+([A-Za-z_]\w{0,100}+)")
 # `range c.queue.Batches()`, `<-q.Out()`: a receive from what a method call returns.
-_RECEIVED_CALL = re.compile(
+_RECEIVED_CALL = lazy(
     r"(?:<-|\brange\b)[ \t]*+[A-Za-z_]\w{0,100}+(?:\.[A-Za-z_]\w{0,100}+){0,5}\."
     r"([A-Za-z_]\w{0,100}+)\([ \t]*+\)"
 )
-_METHOD = re.compile(r"\Afunc[ \t]*+\([^()\n]{1,200}+\)[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+\(")
-_FUNC = re.compile(r"\Afunc[ \t]*+(?:\([^()\n]{0,200}+\)[ \t]*+)?([A-Za-z_]\w{0,100}+)")
+_METHOD = lazy(r"\Afunc[ \t]*+\([^()\n]{1,200}+\)[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+\(")
+_FUNC = lazy(r"\Afunc[ \t]*+(?:\([^()\n]{0,200}+\)[ \t]*+)?([A-Za-z_]\w{0,100}+)")
 # `sub, err := a.events.Subscribe(id)`, `ch := hub.Join()`.
-_TAKEN = re.compile(
+_TAKEN = lazy(
     r"\A[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+(?:,[ \t]*+[A-Za-z_]\w{0,100}+[ \t]*+)?:?=[ \t]*+"
     r"[A-Za-z_][\w.]{0,200}\.([A-Za-z_]\w{0,100}+)\("
 )
@@ -132,21 +131,21 @@ def _taken_from(lines: list[str], i: int, top: int, var: str) -> str:
     return ""
 
 
-_CHAN_FIELD = re.compile(
+_CHAN_FIELD = lazy(
     r"\A[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++(?:<-[ \t]*+)?chan(?:<-)?[ \t]++([\w.*\[\]{}]{1,200}+)"
 )
 # `func (q *Queue[T]) Batches() <-chan []T {`: receiver, its type, type parameters, name.
-_GETTER = re.compile(
+_GETTER = lazy(
     r"\Afunc[ \t]*+\([ \t]*+([A-Za-z_]\w{0,100}+)[ \t]++\*?[ \t]*+([A-Za-z_]\w{0,100}+)"
     r"(\[[^\]\n]{0,100}+\])?[ \t]*+\)[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+\([ \t]*+\)"
     r"[ \t]*+(?:<-[ \t]*+)?chan\b"
 )
-_RETURN = re.compile(r"\A[ \t]++return[ \t]++([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+\Z")
-_FIELD_SEND = re.compile(
+_RETURN = lazy(r"\A[ \t]++return[ \t]++([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+\Z")
+_FIELD_SEND = lazy(
     r"\A[ \t]*+(?:case[ \t]++)?([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+<-[ \t]*+\S"
 )
-_RECEIVER = re.compile(r"func[ \t]*+\([ \t]*+([A-Za-z_]\w{0,100}+)")
-_STARTED = re.compile(r"\A[ \t]*+go[ \t]++[A-Za-z_]\w{0,100}+\.([A-Za-z_]\w{0,100}+)\(")
+_RECEIVER = lazy(r"func[ \t]*+\([ \t]*+([A-Za-z_]\w{0,100}+)")
+_STARTED = lazy(r"\A[ \t]*+go[ \t]++[A-Za-z_]\w{0,100}+\.([A-Za-z_]\w{0,100}+)\(")
 
 
 def getter_sites(lines: list[str]) -> list[HandoffSite]:

@@ -19,7 +19,6 @@ is one object in the whole process, which is how a module hands events to anothe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -36,6 +35,7 @@ from bot.core.analysis.handoffs_inproc_workers_js import (
 from bot.core.analysis.handoffs_inproc_workers_js import may_hold as workers_may_hold
 from bot.core.analysis.handoffs_signals import SIGNAL, cross_file, signal_sites
 from bot.core.analysis.handoffs_signals import may_hold as signals_may_hold
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite
 
 MAX_LINE = 2_000
@@ -48,11 +48,11 @@ INPROC = frozenset({QUEUE, PG, NOTIFICATIONS, WORKER, CHILD, SIGNAL})
 # `NOTIFY jobs, 'payload'`, `pg_notify('jobs', …)` in a SQL string; `LISTEN jobs`; asyncpg's
 # `add_listener('jobs', cb)`, Go pq's `listener.Listen("jobs")`, pg-listen's `listenTo('jobs')`.
 # Upper case only: the SQL words in lower case are everyday English in code.
-_NOTIFY = re.compile(r"(?<![\w.])NOTIFY[ \t]++\"?([A-Za-z_]\w{0,100}+)")
-_PG_NOTIFY = re.compile(r"pg_notify\([ \t]*+['\"]([A-Za-z_]\w{0,100}+)['\"]")
-_LISTEN = re.compile(r"(?<![\w.])LISTEN[ \t]++\"?([A-Za-z_]\w{0,100}+)")
+_NOTIFY = lazy(r"(?<![\w.])NOTIFY[ \t]++\"?([A-Za-z_]\w{0,100}+)")
+_PG_NOTIFY = lazy(r"pg_notify\([ \t]*+['\"]([A-Za-z_]\w{0,100}+)['\"]")
+_LISTEN = lazy(r"(?<![\w.])LISTEN[ \t]++\"?([A-Za-z_]\w{0,100}+)")
 # pq's `Listen("jobs")` has one argument: `net.Listen("tcp", addr)` is a socket.
-_LISTENER = re.compile(
+_LISTENER = lazy(
     r"\.(?:(?:add_listener|listenTo)\([ \t]*+['\"]([A-Za-z_]\w{0,100}+)['\"][ \t]*+[,)]"
     r"|Listen\([ \t]*+\"([A-Za-z_]\w{0,100}+)\"[ \t]*+\))"
 )

@@ -25,6 +25,7 @@ import re
 from bot.core.analysis.handoffs_inproc_blocks import enclosing
 from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.analysis.py_defs import Def, DefIndex
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -37,9 +38,11 @@ _MADE = re.compile(
     r"((?:[A-Za-z_]\w{0,100}+\.){0,3}+)" + _KINDS + r"\("
 )
 _LIBRARIES = frozenset({"queue", "asyncio", "multiprocessing", "mp", "janus", "ctx", "manager"})
+# `from queue import …` alone on its line (after indentation): found from its "from", a
+# literal the engine skips to, then the line's start looked at (a leading `^` with re.M
+# made the engine try every position of the file).
 _FROM_LIBRARY = re.compile(
-    r"^[ \t]*+from[ \t]++(?:queue|asyncio|asyncio\.queues|multiprocessing|janus)[ \t]++import\b",
-    re.M,
+    r"from[ \t]++(?:queue|asyncio|asyncio\.queues|multiprocessing|janus)[ \t]++import\b"
 )
 _IMPORT = re.compile(r"\A[ \t]*+from[ \t]++[\w.]{1,200}+[ \t]++import[ \t]++\(?([^)\n#]{1,1000}+)")
 _RECEIVER = r"(?<![\w.])(?:self\.|cls\.)?((?:[A-Za-z_]\w{0,100}+\.){0,3}?[A-Za-z_]\w{0,100}+)"
@@ -63,8 +66,8 @@ _FROM_PARAM = re.compile(
 )
 _DEF = re.compile(r"\A[ \t]*+(?:async[ \t]++)?def[ \t]++[A-Za-z_]")
 _LOOP = re.compile(r"\A[ \t]*+(?:async[ \t]++)?(?:while|for)\b")
-_DEF_NAME = re.compile(r"\A[ \t]*+(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)")
-_EXECUTOR = re.compile(
+_DEF_NAME = lazy(r"\A[ \t]*+(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)")
+_EXECUTOR = lazy(
     r"\.run_in_executor\([ \t]*+[\w.]{1,100}+[ \t]*+,[ \t]*+"
     r"(?:self\.)?([A-Za-z_]\w{0,100}+)[ \t]*+[,)]"
 )
@@ -86,12 +89,21 @@ def python_may_hold(text: str) -> bool:
     )
 
 
+def _imports_library(text: str) -> bool:
+    """Whether a line of `text` imports from a queue library (`_FROM_LIBRARY` at its start)."""
+    for m in _FROM_LIBRARY.finditer(text):
+        start = m.start()
+        if not text[text.rfind("\n", 0, start) + 1 : start].strip(" \t"):
+            return True
+    return False
+
+
 def python_inproc_sites(text: str) -> list[HandoffSite]:
     if not python_may_hold(text):
         return []
     lines = [line[:MAX_LINE] for line in text.split("\n")]
     pooled = _executor_sites(lines) if "run_in_executor(" in text else []
-    library = _FROM_LIBRARY.search(text) is not None
+    library = _imports_library(text)
     out: list[HandoffSite] = []
     names: set[str] = set()
     attrs: set[str] = set()  # `self.jobs` set from the parameter `jobs`

@@ -15,9 +15,8 @@ Lines are cut at `MAX_LINE`; patterns are anchored and bounded.
 
 from __future__ import annotations
 
-import re
-
 from bot.core.analysis.handoffs_inproc_blocks import enclosing
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -26,21 +25,21 @@ NOTIFICATIONS = "as-notifications"
 
 _VAR = r"(@{0,2}+|\$)([A-Za-z_]\w{0,100}+)"
 # `Sidekiq::Queue.new("default")` is a Sidekiq API, not a queue: no namespace but Thread.
-_MADE = re.compile(
+_MADE = lazy(
     r"\A[ \t]*+" + _VAR + r"[ \t]*+(?:\|\|)?=[ \t]*+(?:::|Thread::)?(?:Sized)?Queue\.new\b"
     r"(?![ \t]*+\([ \t]*+['\":])"
 )
-_PUSH = re.compile(r"(?<![\w@$.])" + _VAR + r"(?:\.(?:push|enq)\b|[ \t]*+<<[ \t])")
-_POP = re.compile(r"(?<![\w@$.])" + _VAR + r"\.(?:pop|deq|shift)\b")
-_HOLDER = re.compile(r"\A[ \t]*+(?:def[ \t]|[\w:.]{0,100}?Thread\.new\b|Thread\.new\b)")
-_LOOP = re.compile(r"(?:\A[ \t]*+(?:loop[ \t]++do|loop[ \t]*+\{|while[ \t]|until[ \t])|\.each\b)")
+_PUSH = lazy(r"(?<![\w@$.])" + _VAR + r"(?:\.(?:push|enq)\b|[ \t]*+<<[ \t])")
+_POP = lazy(r"(?<![\w@$.])" + _VAR + r"\.(?:pop|deq|shift)\b")
+_HOLDER = lazy(r"\A[ \t]*+(?:def[ \t]|[\w:.]{0,100}?Thread\.new\b|Thread\.new\b)")
+_LOOP = lazy(r"(?:\A[ \t]*+(?:loop[ \t]++do|loop[ \t]*+\{|while[ \t]|until[ \t])|\.each\b)")
 _VERBS = (".push", ".enq", "<<", ".pop", ".deq", ".shift")
 # Redis pub/sub on a client whose name says Redis (`$redis`, `@redis`, `Redis.current`).
-_REDIS = re.compile(
+_REDIS = lazy(
     r"(?<![\w.])[@$]{0,2}+\w{0,60}?(?i:redis)\w{0,60}+(?:\.current)?\."
     r"(publish|subscribe|psubscribe)\([ \t]*+['\"]([\w.:\-]{1,200}+)['\"]"
 )
-_AS = re.compile(
+_AS = lazy(
     r"ActiveSupport::Notifications\.(instrument|subscribe)\([ \t]*+['\"]([\w.:\-]{1,200}+)['\"]"
 )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -26,13 +27,13 @@ FILE = "{file}"  # the consumer's name until its path names it
 _WT = re.compile(r"['\"](?:node:)?worker_threads['\"]")
 _CP = re.compile(r"['\"](?:node:)?child_process['\"]")
 _VAR = r"(?:(?:const|let|var)[ \t]++|this\.)?([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+"
-_NEW_WORKER = re.compile(r"(?:" + _VAR + r")?new[ \t]++Worker[ \t]*+\(([^\n]{0,400}+)")
-_FORK = re.compile(
+_NEW_WORKER = lazy(r"(?:" + _VAR + r")?new[ \t]++Worker[ \t]*+\(([^\n]{0,400}+)")
+_FORK = lazy(
     r"(?:" + _VAR + r")?(?<![\w$])(?:[A-Za-z_$][\w$]{0,60}+\.)?fork[ \t]*+\(([^\n]{0,400}+)"
 )
-_SCRIPT = re.compile(r"['\"`]([\w./@\-]{1,300}+)['\"`]")
+_SCRIPT = lazy(r"['\"`]([\w./@\-]{1,300}+)['\"`]")
 _EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".mts")
-_PARENT_ON = re.compile(r"parentPort\??\.(?:on|once|addListener)\([ \t]*+['\"]message['\"]")
+_PARENT_ON = lazy(r"parentPort\??\.(?:on|once|addListener)\([ \t]*+['\"]message['\"]")
 _PROCESS_ON = re.compile(r"(?<![\w$.])process\.(?:on|once)\([ \t]*+['\"]message['\"]")
 
 

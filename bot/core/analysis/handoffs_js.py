@@ -31,6 +31,7 @@ from operator import attrgetter
 
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000  # characters of a line that patterns look at
@@ -67,81 +68,79 @@ _JS_TRIGGERS = (
 )
 _LIT = r"['\"`][\w.:/\- ]{1,200}['\"`]"
 _NAME_ARG = r"\s*(['\"`][\w.:/\-]{1,200}['\"`]|[A-Za-z_$][\w$.]{0,200})"
-_JS_NEW_QUEUE = re.compile(
+_JS_NEW_QUEUE = lazy(
     r"(?:(?:const|let|var|this\.|readonly\s|private\s|public\s)\s*+)?(?<![\w$])"
     r"([A-Za-z_$][\w$]*+)\s*+[:=][^=\n]{0,200}?new\s++(?:Queue|Bull|BullQueue|BeeQueue)\s*+"
     r"(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG
 )
 # `const reports = createQueue('reports')`: a factory whose name says queue, given a name.
-_JS_QUEUE_FACTORY = re.compile(
+_JS_QUEUE_FACTORY = lazy(
     r"(?<![\w$])([A-Za-z_$][\w$]{0,100}+)\s*+=\s*+(?:await\s++)?(?:[A-Za-z_$][\w$]{0,100}\.)?"
     r"(?!new\b)[A-Za-z_$]?[\w$]{0,60}(?<=[a-z])Queue[\w$]{0,60}\(\s*+"
     r"(['\"`][\w.:/\-]{1,200}['\"`]|[A-Z][A-Z0-9_]{0,100}+(?![\w$(]))"
 )
-_JS_NEW_QUEUE_ADD = re.compile(
+_JS_NEW_QUEUE_ADD = lazy(
     r"new\s++(?:Queue|Bull)\s*+\(\s*+(['\"`][\w.:/\-]{1,200}['\"`])[^)\n]{0,200}\)\s*+\."
     r"(?:add|addBulk)\("
 )
-_JS_INJECT = re.compile(
+_JS_INJECT = lazy(
     r"@InjectQueue\("
     + _NAME_ARG
     + r"\s*\)\s*(?:(?:private|public|protected|readonly)\s+)*([A-Za-z_$][\w$]*)"
 )
-_JS_WORKER = re.compile(r"new\s+Worker\s*(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG)
-_JS_PROCESSOR = re.compile(r"@Processor\(\s*(?:\{\s*name\s*:)?" + _NAME_ARG)
-_JS_ADD = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+(?:add|addBulk|createJob)\s*+\(")
-_JS_PROCESS = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+process\s*+\(")
-_JS_KAFKA_SEND = re.compile(r"\.send(?:Batch)?\(\s*\{\s*topic\s*:" + _NAME_ARG)
-_JS_KAFKA_SUB = re.compile(r"\.subscribe\(\s*\{\s*topics?\s*:\s*\[?" + _NAME_ARG)
-_JS_AMQP_SEND = re.compile(
+_JS_WORKER = lazy(r"new\s+Worker\s*(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG)
+_JS_PROCESSOR = lazy(r"@Processor\(\s*(?:\{\s*name\s*:)?" + _NAME_ARG)
+_JS_ADD = lazy(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+(?:add|addBulk|createJob)\s*+\(")
+_JS_PROCESS = lazy(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+process\s*+\(")
+_JS_KAFKA_SEND = lazy(r"\.send(?:Batch)?\(\s*\{\s*topic\s*:" + _NAME_ARG)
+_JS_KAFKA_SUB = lazy(r"\.subscribe\(\s*\{\s*topics?\s*:\s*\[?" + _NAME_ARG)
+_JS_AMQP_SEND = lazy(
     r"\.sendToQueue\(\s*(['\"`][\w.:/\-]{1,200}['\"`]|[A-Za-z_$][\w$]{0,200}+(?![\w$.]))"
 )
-_JS_AMQP_CONSUME = re.compile(
-    r"\.consume\(\s*(['\"`][\w.:/\-]{1,200}['\"`]|[A-Za-z_$][\w$.]{0,200})"
-)
-_JS_AMQP_BIND = re.compile(r"\.bindQueue\([^,\n]{1,200},\s*(['\"`][\w.:/\-]{1,200}['\"`])")
-_JS_AMQP_ASSERT = re.compile(
+_JS_AMQP_CONSUME = lazy(r"\.consume\(\s*(['\"`][\w.:/\-]{1,200}['\"`]|[A-Za-z_$][\w$.]{0,200})")
+_JS_AMQP_BIND = lazy(r"\.bindQueue\([^,\n]{1,200},\s*(['\"`][\w.:/\-]{1,200}['\"`])")
+_JS_AMQP_ASSERT = lazy(
     r"(?<![\w$])([A-Za-z_$][\w$]{0,100})\s*=\s*(?:await\s++)?[\w$.]{0,100}\.assertQueue\(\s*"
     r"(['\"`][\w.:/\-]{1,200}['\"`])"
 )
-_JS_PUB = re.compile(r"\.publish\(\s*(['\"`][\w.:/\-]{1,200}['\"`])")
-_JS_SUB = re.compile(r"\.subscribe\(\s*(['\"`][\w.:/\-]{1,200}['\"`])")
-_JS_FLOW_QUEUE = re.compile(r"(?<![\w$])queueName\s*:\s*(['\"`][\w.:/\-]{1,200}['\"`])")
-_JS_PROCESS_DECORATOR = re.compile(r"\A\s*+@Process\(\s*+(?:(['\"`][\w.:/\-]{1,200}['\"`])|\{)?")
-_JS_METHOD = re.compile(
+_JS_PUB = lazy(r"\.publish\(\s*(['\"`][\w.:/\-]{1,200}['\"`])")
+_JS_SUB = lazy(r"\.subscribe\(\s*(['\"`][\w.:/\-]{1,200}['\"`])")
+_JS_FLOW_QUEUE = lazy(r"(?<![\w$])queueName\s*:\s*(['\"`][\w.:/\-]{1,200}['\"`])")
+_JS_PROCESS_DECORATOR = lazy(r"\A\s*+@Process\(\s*+(?:(['\"`][\w.:/\-]{1,200}['\"`])|\{)?")
+_JS_METHOD = lazy(
     r"\A\s*+(?:(?:public|private|protected|async|static)\s++)*([A-Za-z_$][\w$]*+)\s*+\("
 )
 # Agenda and pg-boss: a receiver named for the library (`agenda.now(`, `this.boss.send(`).
-_JS_AGENDA = re.compile(
+_JS_AGENDA = lazy(
     r"(?<![\w$])([A-Za-z_$][\w$]{0,100})\s*+\.\s*+(define|now|schedule|create)\(\s*+"
     r"(" + _LIT + r"|[A-Za-z_$][\w$.]{0,200})(?:\s*+,\s*+(" + _LIT + r"|[A-Z][\w$.]{0,200}))?"
 )
-_JS_BOSS = re.compile(
+_JS_BOSS = lazy(
     r"(?<![\w$])([A-Za-z_$][\w$]{0,100})\s*+\.\s*+(send|sendAfter|sendThrottled|sendDebounced"
     r"|sendSingleton|work|fetch)\(\s*+(" + _LIT + r"|[A-Z][\w$.]{0,200})"
 )
-_JS_ADD_JOB = re.compile(
+_JS_ADD_JOB = lazy(
     r"(?<![\w$])(?:([A-Za-z_$][\w$]{0,100})\s*+\.\s*+)?(?:quickAddJob\([^,\n]{1,200},\s*+|addJob\(\s*+)"
     r"(" + _LIT + r"|[A-Z][A-Z0-9_]{0,100}+(?![\w$(]))"
 )
-_JS_TASK_LIST = re.compile(r"(?<![\w$])taskList\b[^{\n]{0,100}\{")
-_JS_TASK_KEY = re.compile(
+_JS_TASK_LIST = lazy(r"(?<![\w$])taskList\b[^{\n]{0,100}\{")
+_JS_TASK_KEY = lazy(
     r"\A\s*+(?:(['\"]?)([A-Za-z_$][\w$\-]{0,100})\1\s*+:\s*+(?:async\b|function\b|\(|[A-Za-z_$])"
     r"|([A-Za-z_$][\w$]{0,100})\s*+,?\s*+\Z|async\s++([A-Za-z_$][\w$]{0,100})\s*+\()"
 )
-_JS_SQS = re.compile(
+_JS_SQS = lazy(
     r"(?:new\s++(SendMessage|SendMessageBatch|ReceiveMessage)Command\(|"
     r"\.(sendMessage|sendMessageBatch|receiveMessage)\()"
 )
-_JS_QUEUE_URL = re.compile(
+_JS_QUEUE_URL = lazy(
     r"(?<![\w$])[Qq]ueueUrl\s*:\s*(?:process\.env\.([A-Za-z_]\w{0,100})|(['\"`])([^'\"`\n]{1,300})\2"
     r"|([A-Za-z_$][\w$.]{0,200}))"
 )
-_JS_SOCKET_EMIT = re.compile(
+_JS_SOCKET_EMIT = lazy(
     r"(?<![\w$.])(?:this\.)?(io|socket|server|client|nsp|namespace)\b[\w$.()'\"`\-]{0,200}?"
     r"\.emit\(\s*+(" + _LIT + r")"
 )
-_JS_SOCKET_ON = re.compile(
+_JS_SOCKET_ON = lazy(
     r"(?:(?<![\w$.])(?:this\.)?(?:socket|client)\s*+\.\s*+on\(\s*+(" + _LIT + r")"
     r"|@SubscribeMessage\(\s*+(" + _LIT + r"))"
 )
@@ -218,8 +217,8 @@ def queue_variables(text: str, lines: list[str]) -> dict[str, str]:
     return queues
 
 
-_JS_TAIL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]{0,100})[ \t]*+\Z")
-_JS_PROCESS_DEF = re.compile(r"(?:(?:public|async)[ \t]++){0,2}process[ \t]*+\(")
+_JS_TAIL = lazy(r"(?<![\w$])([A-Za-z_$][\w$]{0,100})[ \t]*+\Z")
+_JS_PROCESS_DEF = lazy(r"(?:(?:public|async)[ \t]++){0,2}process[ \t]*+\(")
 
 
 def javascript_sites(text: str) -> tuple[HandoffSite, ...]:

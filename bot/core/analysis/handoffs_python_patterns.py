@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.lazy_pattern import lazy
+
 MAX_LINE = 2_000  # characters of a line that patterns look at
 
 # Decorators that make a function a consumer, by their last name.
@@ -43,10 +45,10 @@ _PY_QUEUE_CALL = re.compile(
 )
 _PY_INSTANCE_CALL = re.compile(r"(?<![\w.])([A-Z]\w{0,100}+)\(\)\.(?:delay|apply_async)\(")
 # At a line's start (a class attribute), not in a comment or a docstring's prose.
-_PY_ARQ_FUNCTIONS = re.compile(
+_PY_ARQ_FUNCTIONS = lazy(
     r"^[ \t]*+functions[ \t]*+(?::[^=\n]{0,200}+)?=[ \t]*+\[([^\]]{0,2000}+)\]", re.M
 )
-_PY_ARQ_ITEM = re.compile(r"\A(?:func\([ \t]*+)?([A-Za-z_]\w{0,100}+)")
+_PY_ARQ_ITEM = lazy(r"\A(?:func\([ \t]*+)?([A-Za-z_]\w{0,100}+)")
 MAX_ARQ_FUNCTIONS = 200
 _PY_ENQUEUE_JOB = re.compile(r"\.enqueue_job\([ \t]*+['\"](\w{1,200}+)['\"]")
 
@@ -71,7 +73,10 @@ _PY_FUNC_CALL = re.compile(
     r"(?<!\w)(send_task|async_task)\([ \t]*"
     r"(?:(['\"])([\w.:\-]{1,200})\2|([A-Za-z_][\w.]{0,200}))"
 )
-_PY_NAME_KW = re.compile(r"\bname[ \t]*=[ \t]*(?:(['\"])([\w.:\-]{1,200})\1|([A-Za-z_]\w*))")
+# `\b` written after "name" (`(?<!\wname)`): a leading `\b` made the engine try every position.
+_PY_NAME_KW = re.compile(
+    r"name(?<!\wname)[ \t]*=[ \t]*(?:(['\"])([\w.:\-]{1,200})\1|([A-Za-z_]\w*))"
+)
 _PY_FIRST_ARG = re.compile(r"\A\([ \t]*+(?:(['\"])([\w.:\-]{1,200})\1|([A-Za-z_][\w.]*+))")
 # A project's own job registry (`@job("refresh")` over a function): its jobs are made as
 # `Job("refresh", ...)`, `Job(name="refresh", ...)` or `Job(INSTALL_JOB, ...)`, the name on
@@ -102,7 +107,7 @@ _PY_TEMPLATE = re.compile(
 )
 # `executor.submit(fn, …)` in a file that makes a ThreadPoolExecutor/ProcessPoolExecutor:
 # a pool fed by a queue in the same process, like a Go goroutine pool.
-_PY_ADD_TASK = re.compile(r"\.add_task\([ \t]*+([A-Za-z_][\w.]{0,200}+)[ \t]*+[,)]")
+_PY_ADD_TASK = lazy(r"\.add_task\([ \t]*+([A-Za-z_][\w.]{0,200}+)[ \t]*+[,)]")
 _PY_SUBMIT = re.compile(r"\.submit\([ \t]*+(?:self\.)?([A-Za-z_]\w{0,100}+)[ \t]*+[,)]")
 # Producers whose function is a producer API (`def launch_task(self, name)` enqueues):
 # its callers produce too (`handoff_links`). A Celery signature or a registry's `Job(...)`

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
 
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000  # characters of a line that patterns look at
@@ -47,42 +48,42 @@ _RB_TRIGGERS = (
     ".delay",
     "handle_asynchronously",
 )
-_RB_PERFORM = re.compile(
+_RB_PERFORM = lazy(
     r"(?:(?<![\w:])(?:[^\WA-Z]|:)*+([A-Z][\w:]*+)\s*+)?(?:\.set\b[^\n]{0,200}?)?"
     r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)\b"
 )
-_RB_CONST_LINE = re.compile(r"\A\s*+(?:([A-Z][\w:]*+)\s*+$|([A-Z][\w:]*+)\s*+\.set\b)")
-_RB_MAILER = re.compile(
+_RB_CONST_LINE = lazy(r"\A\s*+(?:([A-Z][\w:]*+)\s*+$|([A-Z][\w:]*+)\s*+\.set\b)")
+_RB_MAILER = lazy(
     r"(?<![\w:])(?:[^\WA-Z]|:)*+((?:[A-Z][\w:]*)?Mailer)\b[^\n]{0,300}?\.deliver_later\b"
 )
-_RB_CLASS = re.compile(r"\A\s*+class\s++([A-Z][\w:]*+)\s*+(?:<\s*+([A-Z][\w:]*+))?")
-_RB_SIDEKIQ = re.compile(r"\A\s*+include\s++Sidekiq::(?:Job|Worker)\b")
-_RB_DEF_PERFORM = re.compile(r"\A\s*+def\s++(self\.)?perform\b")
-_RB_DEF_MAIL = re.compile(r"\A\s*+def\s++([a-z_]\w{0,100}+[!?]?)")
-_RB_ONE_LINE_END = re.compile(r";\s*+end\b")  # `class Error < StandardError; end`
+_RB_CLASS = lazy(r"\A\s*+class\s++([A-Z][\w:]*+)\s*+(?:<\s*+([A-Z][\w:]*+))?")
+_RB_SIDEKIQ = lazy(r"\A\s*+include\s++Sidekiq::(?:Job|Worker)\b")
+_RB_DEF_PERFORM = lazy(r"\A\s*+def\s++(self\.)?perform\b")
+_RB_DEF_MAIL = lazy(r"\A\s*+def\s++([a-z_]\w{0,100}+[!?]?)")
+_RB_ONE_LINE_END = lazy(r";\s*+end\b")  # `class Error < StandardError; end`
 MAX_OPEN = 50  # classes open at once
 # `Resque.enqueue(X, …)`, `Resque.enqueue_to(:q, X)`, `Resque.enqueue_in(5.minutes, X)`:
 # the class is the first constant argument.
-_RB_RESQUE = re.compile(
+_RB_RESQUE = lazy(
     r"\bResque\.enqueue(?:_to|_in|_at|_at_with_queue|_in_with_queue)?\s*+\(?\s*+"
     r"(?:[^,\n()]{1,100}+,\s*+){0,2}?(?:::)?([A-Z][\w:]{0,200}+)"
 )
-_RB_DJ_ENQUEUE = re.compile(r"\bDelayed::Job\.enqueue\s*+\(?\s*+(?:::)?([A-Z][\w:]{0,200}+)\.new\b")
+_RB_DJ_ENQUEUE = lazy(r"\bDelayed::Job\.enqueue\s*+\(?\s*+(?:::)?([A-Z][\w:]{0,200}+)\.new\b")
 # `x.delay.m(…)` / `x.delay(queue: "q").m`: DelayedJob's proxy. A `.delay` read as a value
 # (`config.delay.to_i`, `retry.delay.seconds`) is not one.
-_RB_DELAY = re.compile(r"\.delay(?:\([^()\n]{0,200}+\))?\.([a-z_]\w{0,100}+[!?]?)")
+_RB_DELAY = lazy(r"\.delay(?:\([^()\n]{0,200}+\))?\.([a-z_]\w{0,100}+[!?]?)")
 _RB_DELAY_VALUES = frozenset(
     {"to_i", "to_f", "to_s", "to_r", "to_d", "seconds", "second", "minutes", "minute", "hours"}
     | {"hour", "days", "day", "in_milliseconds", "nil?", "present?", "blank?", "zero?", "abs"}
     | {"positive?", "negative?", "round", "ceil", "floor", "inspect", "call", "then", "tap"}
 )
-_RB_HANDLE_ASYNC = re.compile(r"\A\s*+handle_asynchronously\s*+\(?\s*+:(\w{1,100}+[!?]?)")
-_RB_ALL_LATER = re.compile(r"(?<![\w:])(?:::)?([A-Z][\w:]{0,200}+)\.new\b")
-_RB_BROADCAST = re.compile(
+_RB_HANDLE_ASYNC = lazy(r"\A\s*+handle_asynchronously\s*+\(?\s*+:(\w{1,100}+[!?]?)")
+_RB_ALL_LATER = lazy(r"(?<![\w:])(?:::)?([A-Z][\w:]{0,200}+)\.new\b")
+_RB_BROADCAST = lazy(
     r"(?:ActionCable\.server\.broadcast|broadcast_\w{1,80}?_to|broadcast_to)\s*+\(?\s*+"
     r"([\"':@]?[\w.\-:]++)"
 )
-_RB_STREAM = re.compile(r"\A\s*+stream_(?:from|for)\s*+\(?\s*+([\"':@]?[\w.\-:]++)")
+_RB_STREAM = lazy(r"\A\s*+stream_(?:from|for)\s*+\(?\s*+([\"':@]?[\w.\-:]++)")
 
 
 @dataclass(slots=True)
@@ -229,16 +230,16 @@ def _rb_other(lines: Sequence[str], i: int, line: str, out: list[HandoffSite]) -
 # `Sidekiq::Client.push("class" => X, "args" => […])`, `push_bulk(…)`: the job is the hash's
 # "class" (a constant, its name as a string, or `self.class`), on the call's line or the few
 # lines the call spans.
-_RB_CLIENT_PUSH = re.compile(r"\bSidekiq::Client\.push(?:_bulk)?\b")
-_RB_CLASS_KEY = re.compile(
+_RB_CLIENT_PUSH = lazy(r"\bSidekiq::Client\.push(?:_bulk)?\b")
+_RB_CLASS_KEY = lazy(
     r"""(?:["']class["']\s*+=>|\bclass:)\s*+["']?(?:::)?([A-Z][\w:]{0,200}+|self\.class\b)"""
 )
 MAX_PUSH_LINES = 8
 # `klass = urgent ? FastJob : SlowJob` (or `= FastJob`, `= a || B`) a few lines above
 # `klass.perform_async(…)`: each constant of the right-hand side is enqueued.
-_RB_LOCAL_RECEIVER = re.compile(r"(?<![\w.:@$])([a-z_]\w{0,100}+)\s*+\.\s*+\Z")
-_RB_CONSTS_ONLY = re.compile(r"\A[\w:?| \t]{1,300}+\Z")
-_RB_CONST = re.compile(r"(?<![\w:])(?:::)?([A-Z][\w:]{0,200}+)")
+_RB_LOCAL_RECEIVER = lazy(r"(?<![\w.:@$])([a-z_]\w{0,100}+)\s*+\.\s*+\Z")
+_RB_CONSTS_ONLY = lazy(r"\A[\w:?| \t]{1,300}+\Z")
+_RB_CONST = lazy(r"(?<![\w:])(?:::)?([A-Z][\w:]{0,200}+)")
 MAX_LOCAL_LOOKBACK = 10
 
 
@@ -287,14 +288,14 @@ def _rb_last(name: str) -> str:
     return name.rpartition("::")[2]
 
 
-_RB_MAIL_METHOD = re.compile(r"\.(\w++)\s*+\.deliver_later\b")
-_RB_MAILER_OPEN = re.compile(r"\A\s*+(?:[\w@.]++\s*+=\s*+)?((?:[A-Z][\w:]*)?Mailer)\b")
+_RB_MAIL_METHOD = lazy(r"\.(\w++)\s*+\.deliver_later\b")
+_RB_MAILER_OPEN = lazy(r"\A\s*+(?:[\w@.]++\s*+=\s*+)?((?:[A-Z][\w:]*)?Mailer)\b")
 # After the mailer's name: `.welcome`, or `.with(…)` (no nested parentheses) then `.welcome`.
-_RB_MAIL_AFTER = re.compile(
+_RB_MAIL_AFTER = lazy(
     r"\A[\w:]++\s*+\.\s*+(?:with\b\s*+(?:\([^()\n]{0,300}+\))?\s*+\.\s*+)?([a-z_]\w{0,100}+)"
 )
-_RB_ENQUEUE = re.compile(r"\A\s*+([a-z_]\w{0,100}+)\.enqueue\b")
-_RB_JOB_NEW = re.compile(r"\A\s*+([a-z_]\w{0,100}+)\s*+=\s*+(?:::)?([A-Z][\w:]{0,200}+)\.new\b")
+_RB_ENQUEUE = lazy(r"\A\s*+([a-z_]\w{0,100}+)\.enqueue\b")
+_RB_JOB_NEW = lazy(r"\A\s*+([a-z_]\w{0,100}+)\s*+=\s*+(?:::)?([A-Z][\w:]{0,200}+)\.new\b")
 MAX_MAILER_LOOKBACK = 8
 
 

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite
 
 MAX_LINE = 2_000
@@ -27,17 +28,17 @@ SIGNAL = "blinker-signal"
 
 _NAME = r"['\"]([\w.:\-]{1,100}+)['\"]"
 # `[self.]var = [ns.]signal("name")`
-_BIND = re.compile(
+_BIND = lazy(
     r"\A[ \t]*+(?:self\.)?([A-Za-z_]\w{0,100}+)[ \t]*+=[ \t]*+(?:[A-Za-z_]\w{0,100}+\.)?"
     r"signal\([ \t]*+" + _NAME + r"[ \t]*+\)"
 )
 # `signal("name").send(` / `.connect(` on the signal itself
-_DIRECT = re.compile(
+_DIRECT = lazy(
     r"(?<![\w.])(?:[A-Za-z_]\w{0,100}+\.)?signal\([ \t]*+" + _NAME + r"[ \t]*+\)\.(send|connect)\b"
 )
 # `[self.]var.send(` / `.connect(` / `.connect_via(`
-_VIA_VAR = re.compile(r"(?<![\w.])(?:self\.)?([A-Za-z_]\w{0,100}+)\.(send|connect)(?:_via)?\b")
-_HANDLER = re.compile(r"\A[ \t]*+(?:self\.)?([A-Za-z_]\w{0,100}+)")
+_VIA_VAR = lazy(r"(?<![\w.])(?:self\.)?([A-Za-z_]\w{0,100}+)\.(send|connect)(?:_via)?\b")
+_HANDLER = lazy(r"\A[ \t]*+(?:self\.)?([A-Za-z_]\w{0,100}+)")
 _DEF = re.compile(r"\A[ \t]*+(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)")
 _IMPORT = re.compile(r"\A[ \t]*+from[ \t]++[\w.]{1,200}+[ \t]++import[ \t]++\(?([^)\n#]{1,1000}+)")
 MAX_DECORATED = 5  # lines between `@sig.connect` and its `def`

@@ -14,8 +14,7 @@ Both ends are named ``push`` and pair across languages; one end alone is no hand
 
 from __future__ import annotations
 
-import re
-
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MECHANISM = "web-push"
@@ -25,18 +24,18 @@ MAX_BODY_LINES = 12  # lines of a listener's body read for the function it calls
 MAX_SITES = 20
 NEEDLES = ("SendNotification(", "sendNotification(", "webpush(", "addEventListener(")
 
-_GO = re.compile(r"(?<![\w.])webpush\.(SendNotification)\(")
-_JS = re.compile(r"(?<![\w$.])[A-Za-z_$][\w$]{0,60}+\.(sendNotification)\(")
-_PY = re.compile(r"(?<![\w.])(webpush)\(")
+_GO = lazy(r"(?<![\w.])webpush\.(SendNotification)\(")
+_JS = lazy(r"(?<![\w$.])[A-Za-z_$][\w$]{0,60}+\.(sendNotification)\(")
+_PY = lazy(r"(?<![\w.])(webpush)\(")
 _LIBRARY = {
     "go": (_GO, ('webpush-go"',)),
     "javascript": (_JS, ("'web-push'", '"web-push"')),
     "typescript": (_JS, ("'web-push'", '"web-push"')),
     "python": (_PY, ("pywebpush",)),
 }
-_LISTENER = re.compile(r"\A(?:self\.|globalThis\.)?addEventListener\([ \t]*+(['\"])push\1[ \t]*+,")
+_LISTENER = lazy(r"\A(?:self\.|globalThis\.)?addEventListener\([ \t]*+(['\"])push\1[ \t]*+,")
 _LISTENS = ('addEventListener("push"', "addEventListener('push'")
-_CALL = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]{0,100}+)\(")
+_CALL = lazy(r"(?<![\w$.])([A-Za-z_$][\w$]{0,100}+)\(")
 _COMMENTS = ("//", "#", "*", "/*")
 
 
@@ -69,7 +68,7 @@ def web_push_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
     return tuple(out)
 
 
-_DEF = re.compile(
+_DEF = lazy(
     r"\A(?:export[ \t]++)?(?:async[ \t]++)?function[ \t]++([A-Za-z_$][\w$]{0,100}+)[ \t]*+\("
     r"|\A(?:export[ \t]++)?const[ \t]++([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+"
     r"(?:async\b|function\b|\()"

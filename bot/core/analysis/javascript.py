@@ -20,6 +20,7 @@ from bot.core.analysis.route_prefixes import js_router_prefixes
 from bot.core.analysis.route_refs import route_handler_signals
 from bot.core.analysis.scan import (
     Lines,
+    blanked,
     literal_first,
     rule,
     scan_env,
@@ -27,6 +28,7 @@ from bot.core.analysis.scan import (
     starts_word,
     unique_sorted,
 )
+from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, FileFacts, ImportRef, Signal
 
 # Vue and Svelte single-file components import like modules; their <script> is JS or TS.
@@ -86,7 +88,7 @@ _Q = r"[\"'`]"
 # flows can say `/v1/users` for the routes of the file `users` was required from.
 MAX_MOUNT = 200  # characters of one mount path
 # (Koa: `router.use("/users", users.routes(), users.allowedMethods())`.)
-_MOUNT_USE = re.compile(
+_MOUNT_USE = lazy(
     rf"\.use\(\s*+{_Q}(?P<path>/[^\"'`\n]{{0,{MAX_MOUNT}}}){_Q}\s*+,"
     r"(?P<args>(?:[^()\n]|\(\s*+\)){1,300})\)"
 )
@@ -98,7 +100,7 @@ def _mount_value(n: int) -> str:
     return rf"(?:{path}|(?P<i{n}>[A-Za-z_$][\w$]*+))"
 
 
-_MOUNT_ROW = re.compile(
+_MOUNT_ROW = lazy(
     r"\{\s*+[\w$]++\s*+:\s*+"
     + _mount_value(1)
     + r"\s*+,\s*+[\w$]++\s*+:\s*+"
@@ -216,7 +218,7 @@ def strip_comments(text: str) -> str:
         comment = text[start:end]
         out += (
             text[done:start],
-            re.sub(r"[^\n]", " ", comment) if "\n" in comment else " " * (end - start),
+            blanked(comment) if "\n" in comment else " " * (end - start),
         )
         done = end
     out.append(text[done:])

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
 MAX_LINE = 2_000
@@ -28,36 +29,34 @@ MAX_LOOPS = 50
 MAX_CHECK_LINES = 40  # lines of an elapsed-time check's block looked at for its reset
 MECHANISM = "loop"
 # A loop that counts its attempts waits for something (a database at start-up): resilience.
-_RETRY = re.compile(r"retr(?:y|ies)|attempt", re.IGNORECASE)
+_RETRY = lazy(r"retr(?:y|ies)|attempt", re.IGNORECASE)
 
 # `while True:`, `while 1:`, `while not self.stopped:`, `while self.running:` (by prefix).
 _PY_HEAD = re.compile(r"while[ \t(]++(?:True\b|1\b|not[ \t(]|self\.\w)")
 _PY_DEF = re.compile(r"(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100})")
-_PY_SLEEP = re.compile(
+_PY_SLEEP = lazy(
     r"(?<!\w)(?:time\.|asyncio\.|gevent\.|trio\.)?sleep\(((?:[^()\n]|\([^()\n]{0,40}\)){1,80})\)"
 )
 # `while not stop.is_set():` paced by `stop.wait(30)` (a threading.Event: stops at once)
-_PY_EVENT = re.compile(r"while[ \t(]++not[ \t(]++([A-Za-z_][\w.]{0,200}?)\.is_set\(\)")
-_WAIT_ARG = re.compile(r"[ \t]{0,20}+(?:timeout[ \t]{0,20}+=[ \t]{0,20}+)?([^()\n,]{1,80}+)\)")
+_PY_EVENT = lazy(r"while[ \t(]++not[ \t(]++([A-Za-z_][\w.]{0,200}?)\.is_set\(\)")
+_WAIT_ARG = lazy(r"[ \t]{0,20}+(?:timeout[ \t]{0,20}+=[ \t]{0,20}+)?([^()\n,]{1,80}+)\)")
 # `if now - last_check > 60:` whose block sets `last_check` again: work every 60 s
-_PY_ELAPSED = re.compile(
+_PY_ELAPSED = lazy(
     r"if[ \t(]++[A-Za-z_][\w.()]{0,100}+[ \t]*+-[ \t]*+([A-Za-z_][\w.]{0,100}+)[ \t)]*+"
     r">=?[ \t]*+(\d{1,9}+(?:\.\d{1,9}+)?)[ \t]*+:"
 )
 # `jobs.get(block=False)`, `jobs.get_nowait()`, `jobs.get(timeout=1)`: the loop drains a queue
-_PY_QUEUE_GET = re.compile(r"\.get(?:_nowait)?\((?:\)|[ \t]*+(?:block|timeout)\b)")
-_RB_HEAD = re.compile(r"(?:loop[ \t]++do|while[ \t]++true|until[ \t]++false)\b")
-_RB_DEF = re.compile(r"def[ \t]++(?:self\.)?([A-Za-z_]\w{0,100}[?!]?)")
-_RB_SLEEP = re.compile(r"(?<![\w.])sleep[ \t(]++([^)\n#]{1,80})")
-_GO_HEAD = re.compile(r"for[ \t]*\{")
-_GO_FUNC = re.compile(r"func[ \t]++(?:\([^)\n]{0,200}\)[ \t]*+)?([A-Za-z_]\w{0,100})")
+_PY_QUEUE_GET = lazy(r"\.get(?:_nowait)?\((?:\)|[ \t]*+(?:block|timeout)\b)")
+_RB_HEAD = lazy(r"(?:loop[ \t]++do|while[ \t]++true|until[ \t]++false)\b")
+_RB_DEF = lazy(r"def[ \t]++(?:self\.)?([A-Za-z_]\w{0,100}[?!]?)")
+_RB_SLEEP = lazy(r"(?<![\w.])sleep[ \t(]++([^)\n#]{1,80})")
+_GO_HEAD = lazy(r"for[ \t]*\{")
+_GO_FUNC = lazy(r"func[ \t]++(?:\([^)\n]{0,200}\)[ \t]*+)?([A-Za-z_]\w{0,100})")
 # `time.Sleep(d)`, `<-time.After(d)`, and a timer to a wall-clock time (`t :=
 # time.NewTimer(time.Until(next))` then `<-t.C`: a daily job); a timer for a duration in a
 # loop is a receive's timeout, not a pace.
-_GO_SLEEP = re.compile(r"time\.(?:Sleep|After|NewTimer(?=\(time\.Until\())\(([^\n]{1,80})\)")
-_SHORT = re.compile(
-    r"(?:0*+(?:\.\d*+)?|\.\d++|\d++[ \t]*+\*[ \t]*+time\.(?:Milli|Micro|Nano)second)\Z"
-)
+_GO_SLEEP = lazy(r"time\.(?:Sleep|After|NewTimer(?=\(time\.Until\())\(([^\n]{1,80})\)")
+_SHORT = lazy(r"(?:0*+(?:\.\d*+)?|\.\d++|\d++[ \t]*+\*[ \t]*+time\.(?:Milli|Micro|Nano)second)\Z")
 
 
 def _short(value: str) -> bool:
@@ -198,11 +197,11 @@ _JS_FUNC = re.compile(
 )
 # `await delay(ms)`, `await sleep(ms)`, `await setTimeout(ms)` (timers/promises), `await
 # new Promise((r) => setTimeout(r, ms))`.
-_JS_SLEEP = re.compile(
+_JS_SLEEP = lazy(
     r"await[ \t]++(?:[\w$]{1,60}\.)?(?:delay|sleep|wait|pause|setTimeout)\(([^()\n]{1,80})\)"
     r"|setTimeout\([ \t]*+[\w$]{1,60}[ \t]*+,[ \t]*+([^()\n]{1,80})\)"
 )
-_JS_SHORT = re.compile(r"\d{1,3}(?:\.\d*+)?\Z")  # a literal under a second, in milliseconds
+_JS_SHORT = lazy(r"\d{1,3}(?:\.\d*+)?\Z")  # a literal under a second, in milliseconds
 
 
 @dataclass(slots=True)

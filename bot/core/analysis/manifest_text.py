@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from posixpath import basename
 
 from bot.core.analysis.claims import Claims
+from bot.core.lazy_pattern import lazy
 from bot.core.limits import MAX_SCAN_CHARS
 from bot.core.model import FileFacts
 
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-ENV_REF = re.compile(r"""ENV(?:\.fetch\(|\[)\s*["']([A-Z][A-Z0-9_]*)["']""")
+ENV_REF = lazy(r"""ENV(?:\.fetch\(|\[)\s*["']([A-Z][A-Z0-9_]*)["']""")
 
 
 @dataclass(slots=True)

@@ -6,16 +6,17 @@ import re
 
 from bot.core.analysis.claims import claims
 from bot.core.analysis.manifest_text import FileExtractor, base, decode
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Dependency, FileFacts
 
 # --- Gemfile ---------------------------------------------------------------------------------
 
-_GEM = re.compile(r"""^\s*gem\s*\(?\s*["']([A-Za-z0-9][\w.-]*)["'](.*)$""")
-_GROUP_BLOCK = re.compile(r"^\s*group\s*\(?\s*(.+?)\)?\s+do\b")
-_INLINE_GROUP = re.compile(r"""\bgroups?\s*(?::|=>)\s*(\[[^\]]*\]|:\w+|["']\w+["'])""")
-_BLOCK_OPEN = re.compile(r"\bdo\s*(\|[^|]*\|)?\s*$|^\s*(if|unless|case|begin|while|until)\b")
-_BLOCK_END = re.compile(r"^\s*end\b")
-_SYMBOL = re.compile(r"""[:"'](\w+)""")
+_GEM = lazy(r"""^\s*gem\s*\(?\s*["']([A-Za-z0-9][\w.-]*)["'](.*)$""")
+_GROUP_BLOCK = lazy(r"^\s*group\s*\(?\s*(.+?)\)?\s+do\b")
+_INLINE_GROUP = lazy(r"""\bgroups?\s*(?::|=>)\s*(\[[^\]]*\]|:\w+|["']\w+["'])""")
+_BLOCK_OPEN = lazy(r"\bdo\s*(\|[^|]*\|)?\s*$|^\s*(if|unless|case|begin|while|until)\b")
+_BLOCK_END = lazy(r"^\s*end\b")
+_SYMBOL = lazy(r"""[:"'](\w+)""")
 
 
 def gem_group(groups: list[str]) -> str:
@@ -58,7 +59,7 @@ def parse_gemfile(data: bytes) -> FileFacts:
 
 # --- Gemfile.lock: direct dependencies, in case the Gemfile is absent ------------------------
 
-_LOCK_DEP = re.compile(r"^  ([A-Za-z0-9][\w.-]*)(!|\s|$)")
+_LOCK_DEP = lazy(r"^  ([A-Za-z0-9][\w.-]*)(!|\s|$)")
 
 
 def parse_gemfile_lock(data: bytes) -> FileFacts:
@@ -82,9 +83,9 @@ def parse_gemfile_lock(data: bytes) -> FileFacts:
 
 # --- go.mod ------------------------------------------------------------------------------------
 
-_GO_MODULE = re.compile(r"^\s*module\s+(\S+)")
-_GO_REQUIRE_ONE = re.compile(r"^\s*require\s+([^\s(]+)\s+(\S+)(.*)$")
-_GO_REQUIRE_ITEM = re.compile(r"^\s*([^\s)]+)\s+(v\S+)(.*)$")
+_GO_MODULE = lazy(r"^\s*module\s+(\S+)")
+_GO_REQUIRE_ONE = lazy(r"^\s*require\s+([^\s(]+)\s+(\S+)(.*)$")
+_GO_REQUIRE_ITEM = lazy(r"^\s*([^\s)]+)\s+(v\S+)(.*)$")
 
 
 def parse_go_mod(data: bytes) -> FileFacts:

@@ -26,11 +26,12 @@ from bot.core.analysis.manifest_text import (
     find_text,
     parts,
 )
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Dependency, FileFacts, Signal
 
 # PEP 508: the name, optional extras, then anything (specifiers, markers, `@ url`).
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?")
-_EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_EGG = lazy(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _SECTION = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*$")
 
 EMPTY = FileFacts(language="manifest")

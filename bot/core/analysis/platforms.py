@@ -19,6 +19,7 @@ from bot.core.analysis.manifest_text import (
     process_kind,
 )
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence, words
+from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, FileFacts, Signal
 
 EMPTY = FileFacts(language="config")
@@ -207,11 +208,11 @@ _K8S_DIRS = {
     "templates",
     "base",
 }
-_KIND = re.compile(r"^kind:\s*([A-Za-z]+)\s*$")
-_K8S_IMAGE = re.compile(r"""^\s*(?:-\s+)?image:\s*["']?([^\s"']+)""")
+_KIND = lazy(r"^kind:\s*([A-Za-z]+)\s*$")
+_K8S_IMAGE = lazy(r"""^\s*(?:-\s+)?image:\s*["']?([^\s"']+)""")
 # Container env entries; upper-case only, so container and port names are not taken.
-_K8S_ENV = re.compile(r"^\s*-\s+name:\s*[\"']?([A-Z][A-Z0-9_]*)[\"']?\s*$")
-_PROBE = re.compile(r"^\s*(livenessProbe|readinessProbe|startupProbe):")
+_K8S_ENV = lazy(r"^\s*-\s+name:\s*[\"']?([A-Z][A-Z0-9_]*)[\"']?\s*$")
+_PROBE = lazy(r"^\s*(livenessProbe|readinessProbe|startupProbe):")
 
 
 def is_kubernetes(path: str) -> bool:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 
 from bot.core.analysis.scan import Lines
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 MAX_SIGNALS = 100
@@ -76,13 +77,13 @@ APPRISE_SCHEMES = frozenset(
         "line",
     }
 )
-_PREFIX = re.compile(r"['\"]([a-z_]{2,20}+)/")
-_SCHEME = re.compile(r"['\"]([a-z]{2,20}+)://")
-_API_BASE = re.compile(r"\bapi_base[ \t]*+=")
-_CDP = re.compile(r"\.connect_over_cdp\(|\bconnect\([ \t]*+browserWSEndpoint[ \t]*+=")
+_PREFIX = lazy(r"['\"]([a-z_]{2,20}+)/")
+_SCHEME = lazy(r"['\"]([a-z]{2,20}+)://")
+_API_BASE = lazy(r"\bapi_base[ \t]*+=")
+_CDP = lazy(r"\.connect_over_cdp\(|\bconnect\([ \t]*+browserWSEndpoint[ \t]*+=")
 # `command_executor=` is the remote driver's own parameter (a hub URL or a connection)
-_SELENIUM = re.compile(r"\bwebdriver\.Remote\(|\bcommand_executor[ \t]*+=(?!=)")
-_LITELLM_CALL = re.compile(r"\blitellm\.\w{1,60}+\(")
+_SELENIUM = lazy(r"\bwebdriver\.Remote\(|\bcommand_executor[ \t]*+=(?!=)")
+_LITELLM_CALL = lazy(r"\blitellm\.\w{1,60}+\(")
 MAX_CALL_LINES = 12  # lines of a litellm call looked at for `api_base=`
 
 

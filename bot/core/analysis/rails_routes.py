@@ -14,8 +14,7 @@ the routes kept are capped.
 
 from __future__ import annotations
 
-import re
-
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 KIND = "route.handler"
@@ -27,31 +26,29 @@ _VERB = r"(?P<verb>get|post|put|patch|delete|match)"
 _STR = r"[\"'](?P<path>[^\"'\n]{0,200})[\"']"
 _TARGET = r"[\"'](?P<target>[\w/]{1,120}#\w{1,80})[\"']"
 # `get "/login" => "login#index"`, `post "/x", to: "c#a"`, `get "x", :to => "c#a"`.
-_ROUTE = re.compile(
-    rf"{_VERB}\(?[ \t]*+{_STR}[ \t]*+(?:=>|,[ \t]*+(?::to[ \t]*+=>|to:))[ \t]*+{_TARGET}"
-)
-_ROOT = re.compile(rf"root\(?[ \t]*+(?:(?::to[ \t]*+=>|to:)[ \t]*+)?{_TARGET}")
+_ROUTE = lazy(rf"{_VERB}\(?[ \t]*+{_STR}[ \t]*+(?:=>|,[ \t]*+(?::to[ \t]*+=>|to:))[ \t]*+{_TARGET}")
+_ROOT = lazy(rf"root\(?[ \t]*+(?:(?::to[ \t]*+=>|to:)[ \t]*+)?{_TARGET}")
 # `post :upvote` (in a resource's `member`/`collection` block, or a resource's own block).
-_ACTION = re.compile(
+_ACTION = lazy(
     rf"{_VERB}[ \t(]++(?::|[\"'](?=\w{{1,80}}[\"']))(?P<action>\w{{1,80}})[\"']?"
     r"[ \t]*+(?:,|\)|$)"
 )
-_RESOURCES = re.compile(r"(?P<kind>resources?)[ \t]++:(?P<name>\w{1,80})(?P<rest>[^\n]{0,300})")
-_NAMESPACE = re.compile(r"namespace[ \t]++:(?P<name>\w{1,80})")
-_SCOPE_PATH = re.compile(r"scope\b[ \t(]*+(?:path:[ \t]*+)?[\"'](?P<path>[^\"'\n]{0,200})[\"']")
-_SCOPE_MODULE = re.compile(r"\bmodule:[ \t]*+[\"':](?P<module>\w{1,80})")
-_BLOCK = re.compile(r"\bdo(?:[ \t]*+\|[^|\n]{0,80}\|)?[ \t]*+$")
-_END = re.compile(r"end\b")
-_ONLY = re.compile(r"\bonly:[ \t]*+(?P<list>\[[^\]\n]{0,300}\]|%i\[[^\]\n]{0,300}\]|:\w{1,80})")
-_EXCEPT = re.compile(r"\bexcept:[ \t]*+(?P<list>\[[^\]\n]{0,300}\]|%i\[[^\]\n]{0,300}\]|:\w{1,80})")
-_WORD = re.compile(r"\w{1,80}")
+_RESOURCES = lazy(r"(?P<kind>resources?)[ \t]++:(?P<name>\w{1,80})(?P<rest>[^\n]{0,300})")
+_NAMESPACE = lazy(r"namespace[ \t]++:(?P<name>\w{1,80})")
+_SCOPE_PATH = lazy(r"scope\b[ \t(]*+(?:path:[ \t]*+)?[\"'](?P<path>[^\"'\n]{0,200})[\"']")
+_SCOPE_MODULE = lazy(r"\bmodule:[ \t]*+[\"':](?P<module>\w{1,80})")
+_BLOCK = lazy(r"\bdo(?:[ \t]*+\|[^|\n]{0,80}\|)?[ \t]*+$")
+_END = lazy(r"end\b")
+_ONLY = lazy(r"\bonly:[ \t]*+(?P<list>\[[^\]\n]{0,300}\]|%i\[[^\]\n]{0,300}\]|:\w{1,80})")
+_EXCEPT = lazy(r"\bexcept:[ \t]*+(?P<list>\[[^\]\n]{0,300}\]|%i\[[^\]\n]{0,300}\]|:\w{1,80})")
+_WORD = lazy(r"\w{1,80}")
 # A member/collection route's own target: `delete :yank, to: "deletions#create"`,
 # `get ":token/status", action: :status`.
-_TO = re.compile(rf"(?::to[ \t]*+=>|\bto:)[ \t]*+{_TARGET}")
-_ACTION_OPT = re.compile(r"\baction:[ \t]*+[\"':](?P<action>\w{1,80})")
+_TO = lazy(rf"(?::to[ \t]*+=>|\bto:)[ \t]*+{_TARGET}")
+_ACTION_OPT = lazy(r"\baction:[ \t]*+[\"':](?P<action>\w{1,80})")
 # A resource's own options: `path: 'gems'` (its URL segment), `controller: "a/b"`.
-_PATH_OPT = re.compile(r"\bpath:[ \t]*+[\"'](?P<path>[\w/-]{1,120})[\"']")
-_CONTROLLER_OPT = re.compile(r"\bcontroller:[ \t]*+[\"':](?P<ctrl>[\w/]{1,120})")
+_PATH_OPT = lazy(r"\bpath:[ \t]*+[\"'](?P<path>[\w/-]{1,120})[\"']")
+_CONTROLLER_OPT = lazy(r"\bcontroller:[ \t]*+[\"':](?P<ctrl>[\w/]{1,120})")
 MAX_JOINED = 12  # lines one registration's options are read over (`resources :x,\n only: …`)
 
 # A resource's actions: (action, method, path after the resource's own).

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from bot.core.analysis.treesitter import MAX_FOUND, Node, find, line, text, walk
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 # Plain words (the docs' code spans are paths that exist).
@@ -54,14 +55,14 @@ def _power_of_counter(data: bytes, limit: int = 2_000) -> bool:
     return False
 
 
-_RETRY_AFTER = re.compile(rb"(?i)retry-after")
+_RETRY_AFTER = lazy(rb"(?i)retry-after")
 
 # Compiled once: asked per assignment and per call in a loop (a cache lookup each otherwise).
 _TIMEOUT_ATTRIBUTE = re.compile(r"[._](?:read_|open_|write_|connect_)?timeout$")
-_GROWING = re.compile(r"(?i)backoff|exponential")
+_GROWING = lazy(r"(?i)backoff|exponential")
 _BINARY = frozenset({"binary_operator", "binary_expression", "binary"})
 _SLEEPS = frozenset({"sleep", "Sleep", "setTimeout", "delay", "wait", "sleepFor"})
-_COUNTER = re.compile(r"(?i)attempt|retr|tries|\btry")
+_COUNTER = lazy(r"(?i)attempt|retr|tries|\btry")
 _LOOPS = frozenset({"while_statement", "for_statement", "do_statement", "until", "while"})
 _LOOP_SCAN = 3_000  # nodes looked at inside one loop
 _SLEEP_WORDS = (b"sleep", b"Sleep", b"setTimeout", b"delay", b"wait")

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.analysis.scan import Lines
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 INCLUDE_KIND = "route.include"
@@ -41,15 +42,15 @@ _PY_INCLUDE = re.compile(
 # `uuid_urls = [` (an annotation allowed) at the start of a line.
 _PY_LIST = re.compile(r"^(?P<name>[A-Za-z_]\w{0,80})[ \t]*+(?::[^=\n]{0,120})?=[ \t]*+\[", re.M)
 # Go sub-routers and groups, read from the `.` of the call.
-_GO_GROUP = re.compile(
+_GO_GROUP = lazy(
     r"\.(?:PathPrefix\(\s*+\"(?P<pp>[^\"\n]{0,200})\"\s*+\)\s*+\.\s*+Subrouter\(\s*+\)"
     r"|Group\(\s*+\"(?P<grp>[^\"\n]{0,200})\""
     r"|Route\(\s*+\"(?P<route>[^\"\n]{0,200})\"\s*+,\s*+func\((?P<params>[^(){}\n]{0,200})\)"
     r"\s*+\{)"
 )
 # What a sub-router is assigned to, read on the (at most 140) characters before its `.`.
-_ASSIGNED = re.compile(r"(?P<var>[A-Za-z_]\w{0,60})\s{0,8}:?=\s{0,8}(?P<base>[A-Za-z_]\w{0,60})$")
-_RECEIVER = re.compile(r"(?P<var>[A-Za-z_]\w{0,60})$")
+_ASSIGNED = lazy(r"(?P<var>[A-Za-z_]\w{0,60})\s{0,8}:?=\s{0,8}(?P<base>[A-Za-z_]\w{0,60})$")
+_RECEIVER = lazy(r"(?P<var>[A-Za-z_]\w{0,60})$")
 # Brackets, and the strings whose brackets are not code.
 # A string not closed on its line ends there: its quote is never read again (no rescan
 # from every quote of a line).
@@ -215,7 +216,7 @@ _PY_ROUTER = re.compile(
     re.M,
 )
 _PY_PREFIX_ARG = re.compile(r"\b(?:url_)?prefix\s*+=\s*+[\"'](?P<prefix>[^\"'\n]{0,200})[\"']")
-_PY_DECORATED = re.compile(
+_PY_DECORATED = lazy(
     r"@(?P<name>[A-Za-z_]\w{0,80})\.(?:route|get|post|put|patch|delete|head|options"
     r"|websocket|api_route)\("
 )
@@ -224,7 +225,9 @@ _PY_DECORATED = re.compile(
 def decorator_prefixes(text: str, lines: Lines, signals: list[Signal]) -> list[Signal]:
     """`signals` with each decorator route of a prefixed blueprint or router of this file
     (`@bp.route("/login")` under `url_prefix="/auth"`) prefixed: `/auth/login`."""
-    if "prefix" not in text:
+    # Each router the pattern reads is made by one of these calls: two substring tests spare
+    # files that only say "prefix" (netbox's IP prefixes) a scan from every line start.
+    if "prefix" not in text or ("Blueprint(" not in text and "APIRouter(" not in text):
         return signals
     routers: dict[str, str] = {}
     for m in _PY_ROUTER.finditer(text):
@@ -248,13 +251,11 @@ def decorator_prefixes(text: str, lines: Lines, signals: list[Signal]) -> list[S
 
 # koa-router and friends: `const router = new Router({ prefix: "/api" })` puts the routes
 # registered on `router` under `/api`.
-_JS_ROUTER = re.compile(
-    r"\bnew\s++(?:[\w$]{1,80}\.)?[\w$]{0,40}Router\(\s*+\{(?P<opts>[^{}]{0,300})\}"
-)
-_JS_PREFIX_OPT = re.compile(r"\bprefix\s*+:\s*+[\"'`](?P<prefix>/[^\"'`\n]{0,200})[\"'`]")
-_JS_ASSIGNED = re.compile(r"(?P<var>[A-Za-z_$][\w$]{0,80})\s{0,8}=\s{0,8}$")
-_JS_ROUTE_CALL = re.compile(r"\.(?:get|post|put|patch|delete|all|route)\(\s*+[\"'`]/")
-_JS_RECEIVER = re.compile(r"(?P<var>[A-Za-z_$][\w$]{0,80})$")
+_JS_ROUTER = lazy(r"\bnew\s++(?:[\w$]{1,80}\.)?[\w$]{0,40}Router\(\s*+\{(?P<opts>[^{}]{0,300})\}")
+_JS_PREFIX_OPT = lazy(r"\bprefix\s*+:\s*+[\"'`](?P<prefix>/[^\"'`\n]{0,200})[\"'`]")
+_JS_ASSIGNED = lazy(r"(?P<var>[A-Za-z_$][\w$]{0,80})\s{0,8}=\s{0,8}$")
+_JS_ROUTE_CALL = lazy(r"\.(?:get|post|put|patch|delete|all|route)\(\s*+[\"'`]/")
+_JS_RECEIVER = lazy(r"(?P<var>[A-Za-z_$][\w$]{0,80})$")
 
 
 def js_router_prefixes(code: str, lines: Lines, signals: list[Signal]) -> list[Signal]:

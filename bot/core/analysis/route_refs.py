@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from bot.core.analysis.route_prefixes import Prefixes, go_prefixes, python_prefixes, receiver
 from bot.core.analysis.scan import Lines, starts_word
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 KIND = "route.handler"
@@ -30,7 +31,7 @@ _PY = re.compile(
 )
 # net/http (Go 1.22 "GET /p" patterns too), gorilla, chi, gin, echo, fiber: the handler is
 # the last argument (middleware comes before it).
-_GO = re.compile(
+_GO = lazy(
     r"\.(?P<verb>HandleFunc|Handle|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any|Get|Post|Put"
     r"|Patch|Delete|Head|Options|All)\(\s*+\"(?:(?P<method>[A-Z]{3,7}) {1,4})?"
     r"(?P<route>/[^\"\n]{0,300})\"\s*+,\s*+" + _ARGS
@@ -48,14 +49,14 @@ _ROUTER_NAMES = ("router", "routes", "api")  # as `bot.core.analysis.calls_js.RO
 # A Go handler written inline, after any middleware: the flow starts at that function
 # (the call reader takes it as one, `bot.core.analysis.calls`).
 INLINE = "func"
-_GO_INLINE = re.compile(r"(?:[\w.]{1,80}\s*+,\s*+){0,4}func\s*+\(")
+_GO_INLINE = lazy(r"(?:[\w.]{1,80}\s*+,\s*+){0,4}func\s*+\(")
 # DRF routers: `router.register(r"users", UserViewSet, basename="user")`.
 _DRF = re.compile(
     r"\.register\(\s*+(?:prefix\s*+=\s*+)?r?[\"'](?P<route>[^\"'\n]{0,300})[\"']\s*+,\s*+" + _ARGS
 )
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 # `const users = require("./controllers/users")`: where a CommonJS handler's module is.
-_REQUIRE = re.compile(
+_REQUIRE = lazy(
     r"(?:const|let|var)\s++(?P<name>[A-Za-z_$][\w$]{0,80})\s*+=\s*+require\(\s*+[\"'`]"
     r"(?P<spec>[^\"'`\n]{1,300})[\"'`]\s*+\)"
 )
@@ -217,7 +218,7 @@ def _method(m: re.Match[str]) -> str:
 
 
 # gorilla/mux: `router.HandleFunc("/p", h.save).Name("save").Methods(http.MethodPost)`.
-_GORILLA_METHODS = re.compile(
+_GORILLA_METHODS = lazy(
     r"\)\s*+(?:\.\s*+Name\(\s*+\"[^\"\n]{0,200}\"\s*+\)\s*+)?\.\s*+Methods\(\s*+"
     r"(?:\"(?P<quoted>[A-Z]{3,7})\"|http\.Method(?P<const>[A-Z][a-z]{2,6})\b)"
 )

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from bot.core.analysis.route_refs import KIND, handler_ref, split_args
 from bot.core.analysis.scan import Lines
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 MAX_ROUTES = 400  # registrations read from one file
@@ -32,23 +33,26 @@ _ROUTE = r"\(\s*+" + _TAIL
 _VERBS = "get|post|put|patch|delete|head|options"
 # (trigger, pattern): the verb group names the method when the call does.
 _CALLS = (
-    ("add_url_rule(", re.compile(r"\.add_url_rule" + _ROUTE)),
-    ("Route(", re.compile(r"(?<![\w.])(?:WebSocket)?Route" + _ROUTE)),
-    ("web.", re.compile(rf"\bweb\.(?P<verb>{_VERBS}|view)" + _ROUTE)),
+    ("add_url_rule(", lazy(r"\.add_url_rule" + _ROUTE)),
+    ("Route(", lazy(r"(?<![\w.])(?:WebSocket)?Route" + _ROUTE)),
+    # `\b` written after the literal (a word character may not precede "web"): a leading
+    # `\b` makes the engine try every position instead of jumping between "web"s.
+    ("web.", re.compile(rf"web(?<!\wweb)\.(?P<verb>{_VERBS}|view)" + _ROUTE)),
     (".add_", re.compile(rf"\.add_(?P<verb>{_VERBS}|view|route)" + _ROUTE)),
     # aiohttp's `router.add_route("POST", "/items", h)` and `web.route("POST", "/items", h)`.
     (
         "route(",
         re.compile(
-            r"(?:\.add_route|\bweb\.route)\(\s*+[\"'](?P<verb>[A-Za-z*]{1,7})[\"']\s*+,\s*+" + _TAIL
+            r"(?:\.add_route|web(?<!\wweb)\.route)\(\s*+[\"'](?P<verb>[A-Za-z*]{1,7})[\"']\s*+,\s*+"
+            + _TAIL
         ),
     ),
 )
 # A Tornado table row: the route and a handler class (capitalised), then `,` or `)`.
-_TORNADO = re.compile(
+_TORNADO = lazy(
     r"\(\s*+r?[\"'](?P<route>/[^\"'\n]{0,300})[\"']\s*+,\s*+(?P<args>[A-Z][\w.]{0,120}\s*+[,)])"
 )
-_RESOURCE = re.compile(
+_RESOURCE = lazy(
     r"\.add_resource\(\s*+(?P<ref>[A-Za-z_][\w.]{0,120}+)\s*+,\s*+"
     r"r?[\"'](?P<route>/[^\"'\n]{0,300})[\"']"
 )
@@ -59,8 +63,8 @@ _FORWARDER = re.compile(
 )
 MAX_FORWARD = 600
 MAX_FORWARDERS = 8
-_KEYWORD = re.compile(r"(?:view_func|endpoint)\s*+=\s*+(?P<ref>[^\n]{1,300})")
-_INSTANCE = re.compile(r"(?P<ref>[A-Za-z_][\w.]{0,120})\(\s*+\)")  # `ItemResource()`
+_KEYWORD = lazy(r"(?:view_func|endpoint)\s*+=\s*+(?P<ref>[^\n]{1,300})")
+_INSTANCE = lazy(r"(?P<ref>[A-Za-z_][\w.]{0,120})\(\s*+\)")  # `ItemResource()`
 
 
 def python_route_signals(

@@ -18,6 +18,7 @@ from bot.core.analysis.rails_routes import is_routes_file, rails_route_signals
 from bot.core.analysis.ruby_starts import ruby_start_signals, with_route_blocks
 from bot.core.analysis.scan import (
     Lines,
+    blanked,
     literal_first,
     rule,
     scan_env,
@@ -25,12 +26,13 @@ from bot.core.analysis.scan import (
     starts_word,
     unique_sorted,
 )
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, ImportRef
 
 # An `=begin` never closed runs to the end of the file (as Ruby reads it), scanned once.
-_BLOCK_COMMENT = re.compile(r"^=begin\b[\s\S]*?(?:^=end\b|\Z)", re.M)
+_BLOCK_COMMENT = lazy(r"^=begin\b[\s\S]*?(?:^=end\b|\Z)", re.M)
 # A `#` starts a comment unless it is inside a string or an interpolation `#{`.
-_LINE_COMMENT = re.compile(r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?|(?P<c>#(?!\{)[^\n]*)")
+_LINE_COMMENT = lazy(r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?|(?P<c>#(?!\{)[^\n]*)")
 _REQUIRE = literal_first(
     r"\b(?P<kind>require_relative|require|autoload\s+:\w+\s*,)\s*\(?\s*[\"'](?P<spec>[^\"'\n]+)[\"']"
 )
@@ -135,7 +137,7 @@ def strip_comments(text: str) -> str:
     if "#" in text:
         text = _LINE_COMMENT.sub(_blank, text)
     if "=begin" in text:
-        text = _BLOCK_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+        text = _BLOCK_COMMENT.sub(lambda m: blanked(m.group()), text)
     return text
 
 
@@ -148,9 +150,9 @@ def _blank(m: re.Match[str]) -> str:
 # A name is found where none of `_NOT_BEFORE` precedes it, or `::` that none precedes
 # (`_referenced_at`); checked on each match, so the regex starts with a character class the
 # engine can skip ahead to (a look-behind first is tried at every position: 4x slower).
-_CONSTANT_NAME = re.compile(r"[A-Z][a-z0-9]\w*(?:::[A-Z][a-z0-9]\w*)*")
-_NOT_BEFORE = re.compile(r"[\w:@$]")
-_STRING_BODY = re.compile(r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?")
+_CONSTANT_NAME = lazy(r"[A-Z][a-z0-9]\w*(?:::[A-Z][a-z0-9]\w*)*")
+_NOT_BEFORE = lazy(r"[\w:@$]")
+_STRING_BODY = lazy(r"\"(?:\\.|[^\"\\\n])*+\"?|'(?:\\.|[^'\\\n])*+'?")
 MAX_CONSTANTS = 300
 CONSTANT_META = "constant"
 

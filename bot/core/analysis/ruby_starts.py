@@ -16,23 +16,24 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.scan import Lines
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 MAX_STARTS = 400  # route blocks read from one file
 _FRAMEWORKS = ("Sinatra", "sinatra", "Grape::API", "Roda")
-_BLOCK = re.compile(
+_BLOCK = lazy(
     r"^[ \t]*+(?:r\.)?(?P<verb>get|post|put|patch|delete|is|on|route)\b(?![?!:=])"
     r"(?P<args>[^\n]{0,300}?)\bdo\b",
     re.M,
 )
 # A route's path: the first string (Sinatra, Grape) or symbol (Grape `post :create`).
-_PATH = re.compile(r"[\"'](?P<s>[^\"'\n]{0,300})[\"']|:(?P<y>\w{1,80})")
-_HANAMI = re.compile(r"^[ \t]*+def\s++handle\(\s*+\w{1,40}\s*+,\s*+\w{1,40}\s*+\)", re.M)
-_ACTION_CLASS = re.compile(r"^[ \t]*+class\s++[\w:]{1,200}\s*+<\s*+[\w:]{0,200}Action\b", re.M)
+_PATH = lazy(r"[\"'](?P<s>[^\"'\n]{0,300})[\"']|:(?P<y>\w{1,80})")
+_HANAMI = lazy(r"^[ \t]*+def\s++handle\(\s*+\w{1,40}\s*+,\s*+\w{1,40}\s*+\)", re.M)
+_ACTION_CLASS = lazy(r"^[ \t]*+class\s++[\w:]{1,200}\s*+<\s*+[\w:]{0,200}Action\b", re.M)
 # A Rack middleware: `initialize(app)` keeps the next app, `call(env)` takes every request.
 _RACK_INIT = re.compile(r"^[ \t]*+def[ \t]++initialize[ \t]*+\([ \t]*+app\b", re.M)
 _RACK_CALL = re.compile(r"^[ \t]*+def[ \t]++call[ \t]*+\([ \t]*+env[ \t]*+\)", re.M)
-_RAKE = re.compile(r"^[ \t]*+task\s*+\(?\s*+:?(?P<name>\w{1,80})", re.M)
+_RAKE = lazy(r"^[ \t]*+task\s*+\(?\s*+:?(?P<name>\w{1,80})", re.M)
 
 
 def with_route_blocks(signals: list[Signal], starts: list[Signal]) -> list[Signal]:

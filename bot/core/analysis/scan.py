@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, ImportRef, Signal
 
 
@@ -59,6 +60,12 @@ def literal_first(pattern: str, flags: int = 0) -> re.Pattern[str]:
         i += 1
     parts.append(pattern[start:])
     return re.compile("|".join(p.removeprefix("\\b") for p in parts), flags)
+
+
+def blanked(text: str, fill: str = " ") -> str:
+    """`text` with each character but a newline replaced by `fill`: what
+    `re.sub(r"[^\\n]", fill, text)` gives, ~10x faster (lines and offsets stay put)."""
+    return "\n".join(fill * len(part) for part in text.split("\n"))
 
 
 def starts_word(text: str, pos: int) -> bool:
@@ -129,7 +136,7 @@ def rule(
 
 
 Skip = Callable[[int], bool]
-_WEBHOOK_ROUTE = re.compile(r"(?i)webhook|(?:^|[/^])hooks?(?:/|$|\$)")
+_WEBHOOK_ROUTE = lazy(r"(?i)webhook|(?:^|[/^])hooks?(?:/|$|\$)")
 Sortable = TypeVar("Sortable", EnvRead, Signal, ImportRef)
 
 

@@ -29,6 +29,7 @@ from bot.core.analysis.schedules_js import javascript_schedules
 from bot.core.analysis.schedules_python import python_schedules
 from bot.core.analysis.schedules_ruby import ruby_schedules, task_class_schedules
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
+from bot.core.lazy_pattern import lazy
 from bot.core.limits import MAX_NESTING
 from bot.core.model import ScheduleSite
 
@@ -89,8 +90,8 @@ def _compose(text: str) -> yaml.Node | None:
 # text invalid YAML. A tag alone on its line becomes a blank line, one inside a value a word,
 # so the lines keep their numbers.
 # A tag holds no "%" (so each scan stops at the next one).
-_ERB_LINE = re.compile(r"^[ \t]*+<%[^%\n]{0,300}+%>[ \t]*+$", re.MULTILINE)
-_ERB_TAG = re.compile(r"<%[^%\n]{0,300}+%>")
+_ERB_LINE = lazy(r"^[ \t]*+<%[^%\n]{0,300}+%>[ \t]*+$", re.MULTILINE)
+_ERB_TAG = lazy(r"<%[^%\n]{0,300}+%>")
 
 
 def _without_erb(text: str) -> str:
@@ -224,8 +225,8 @@ def crontab_schedules(text: str) -> tuple[ScheduleSite, ...]:
     return _sorted(out)
 
 
-_TOML_FUNCTION = re.compile(r"\A\s*+\[functions\.?\"?([\w\-]*+)\"?\]")
-_TOML_SCHEDULE = re.compile(r"\A\s*+schedule\s*+=\s*+[\"']([^\"'\n]{1,100})[\"']")
+_TOML_FUNCTION = lazy(r"\A\s*+\[functions\.?\"?([\w\-]*+)\"?\]")
+_TOML_SCHEDULE = lazy(r"\A\s*+schedule\s*+=\s*+[\"']([^\"'\n]{1,100})[\"']")
 
 
 def netlify_schedules(text: str) -> tuple[ScheduleSite, ...]:

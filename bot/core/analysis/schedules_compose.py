@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.analysis.loops import MECHANISM as LOOP
 from bot.core.analysis.yaml_nodes import get, items, line_of, scalar, sequence, words
+from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
 if TYPE_CHECKING:
@@ -22,8 +23,8 @@ MAX_LABELS = 500
 # `while true; do`, `while :; do`, `while [ 1 ]`, `until false`: a loop that never ends by
 # its own condition; its pace is the `sleep` inside.
 _FOREVER = re.compile(r"(?<![\w-])(?:while[ \t]++(?:true|:|\[[ \t]*+1[ \t]*+\])|until[ \t]++false)")
-_SLEEP = re.compile(r"(?<![\w-])sleep[ \t]++([\w.]{1,40}+)")
-_OFELIA = re.compile(
+_SLEEP = lazy(r"(?<![\w-])sleep[ \t]++([\w.]{1,40}+)")
+_OFELIA = lazy(
     r"\Aofelia\.job-(?:exec|run|local|service-run)\.([\w\-]{1,100}+)\.(schedule|command)\Z"
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.loops import _GO_FUNC
+from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
 MAX_LINE = 2_000
@@ -20,25 +21,25 @@ def _sorted(sites: list[ScheduleSite]) -> tuple[ScheduleSite, ...]:
     return tuple(sorted(set(sites), key=lambda s: (s.name, s.schedule, s.mechanism, s.line)))
 
 
-_GO_CRON = re.compile(r"\.(AddFunc|AddJob)\(\s*\"([^\"\n]{1,100})\"\s*,\s*([\w.]{0,100})")
+_GO_CRON = lazy(r"\.(AddFunc|AddJob)\(\s*\"([^\"\n]{1,100})\"\s*,\s*([\w.]{0,100})")
 # A cron made here (`c := cron.New(…)`, robfig/cron and its forks) and given an entry whose
 # spec is read at run time (`c.AddFunc(spec, f)`, `c.Add(cfg.Interval, func() {`): a
 # schedule whatever the spec is. The file must import a `…/cron` package.
-_GO_CRON_NEW = re.compile(r"\A[ \t]*+([A-Za-z_][\w.]{0,100})[ \t]*+:?=[ \t]*+cron\.New\(")
-_GO_CRON_IMPORT = re.compile(r"\"[\w.\-/]{0,200}/cron(?:/v\d{1,3})?\"")
-_GO_CRON_VAR = re.compile(
+_GO_CRON_NEW = lazy(r"\A[ \t]*+([A-Za-z_][\w.]{0,100})[ \t]*+:?=[ \t]*+cron\.New\(")
+_GO_CRON_IMPORT = lazy(r"\"[\w.\-/]{0,200}/cron(?:/v\d{1,3})?\"")
+_GO_CRON_VAR = lazy(
     r"([A-Za-z_][\w.]{0,100})\.(?:Add|AddFunc|AddJob)\(\s*+([A-Za-z_][\w.]{0,100})\s*+,"
     r"\s*+([\w.]{0,100})"
 )
 # What a closure runs: its first call that is not a log line.
-_GO_CALL = re.compile(r"\b([A-Za-z_][\w.]{0,100})\(")
+_GO_CALL = lazy(r"\b([A-Za-z_][\w.]{0,100})\(")
 _LOG_HEADS = frozenset({"log", "lo", "logger", "l", "fmt", "slog", "zap", "logrus", "println"})
 # `spec := cfg.String("jobs.vacuum_interval")`: the setting a spec variable is read from.
-_SETTING_READ = re.compile(
+_SETTING_READ = lazy(
     r"\A[ \t]*+([A-Za-z_]\w{0,100})[ \t]*+:?=[^\n]{0,200}?\(\s*+\"([^\"\n]{1,100})\""
 )
 MAX_SPEC_LOOKBACK = 10
-_GO_TICK = re.compile(r"time\.(NewTicker|Tick)\(\s*([^)\n]{1,100})\)")
+_GO_TICK = lazy(r"time\.(NewTicker|Tick)\(\s*([^)\n]{1,100})\)")
 
 
 def _cron_spec(value: str) -> bool:
@@ -55,17 +56,15 @@ def _cron_spec(value: str) -> bool:
 # go-co-op/gocron: v2 `s.NewJob(gocron.DurationJob(d) | gocron.CronJob("…", secs),
 # gocron.NewTask(f))`, the task on the same line or the few below; v1 `s.Every(5).Minutes().Do(f)`
 # and `s.Cron("…").Do(f)`. asynq: `scheduler.Register("…", asynq.NewTask("type"))`.
-_GOCRON_JOB = re.compile(
-    r"gocron\.(DurationJob|CronJob)\(\s*+(?:\"([^\"\n]{1,100})\"|([^)\n]{1,100})\))"
-)
-_GOCRON_TASK = re.compile(r"gocron\.NewTask\(\s*+([A-Za-z_][\w.]{0,100})")
-_GOCRON_EVERY = re.compile(
+_GOCRON_JOB = lazy(r"gocron\.(DurationJob|CronJob)\(\s*+(?:\"([^\"\n]{1,100})\"|([^)\n]{1,100})\))")
+_GOCRON_TASK = lazy(r"gocron\.NewTask\(\s*+([A-Za-z_][\w.]{0,100})")
+_GOCRON_EVERY = lazy(
     r"\.Every\(\s*+([^)\n]{1,60})\)\.([A-Z]\w{0,20})\(\)[^\n]{0,200}?\.Do\(\s*+([A-Za-z_][\w.]{0,100})"
 )
-_GOCRON_CRON = re.compile(
+_GOCRON_CRON = lazy(
     r"\.Cron\(\s*+\"([^\"\n]{1,100})\"\)[^\n]{0,200}?\.Do\(\s*+([A-Za-z_][\w.]{0,100})"
 )
-_ASYNQ_REGISTER = re.compile(
+_ASYNQ_REGISTER = lazy(
     r"\.Register\(\s*+\"([^\"\n]{1,100})\"\s*+,\s*+asynq\.NewTask\(\s*+(?:\"([^\"\n]{1,200})\"|([A-Za-z_][\w.]{0,200}))"
 )
 MAX_TASK_LINES = 4

@@ -34,6 +34,7 @@ import re
 
 from bot.core.analysis.handoffs_js import _JS_ADD, _js_comment, queue_variables
 from bot.core.analysis.scan import Lines
+from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
 MAX_LINE = 2_000
@@ -48,42 +49,40 @@ INTERVAL = "setInterval"  # mechanism of a `setInterval` loop (Python's "interva
 TIMEOUT_LOOP = "setTimeout"  # a function that sets a timeout on itself
 WORKER = "setInterval worker"  # a method of a class made once, run on an interval
 
-_JS_DECORATOR = re.compile(r"\A\s*+@(Cron|Interval)\(\s*([^)\n]{1,120})\)")
+_JS_DECORATOR = lazy(r"\A\s*+@(Cron|Interval)\(\s*([^)\n]{1,120})\)")
 _JS_METHOD = re.compile(
     r"\A\s*+(?:(?:public|private|protected|async|static)\s++)*([A-Za-z_$][\w$]*+)\s*+\("
 )
 _SPEC = r"(['\"`])([^'\"`\n]{1,100})"
-_JS_CRON_CALL = re.compile(
+_JS_CRON_CALL = lazy(
     r"(\.schedule|CronJob|scheduleJob)\(\s{0,200}" + _SPEC + r"\2"
     r"(?:\s{0,200},\s{0,200}" + r"(['\"`])([^'\"`\n]{1,100})\4)?"
 )
-_JS_RECEIVER = re.compile(r"([A-Za-z_$][\w$]{0,100})\s*+\Z")
-_JS_CRON_TIME = re.compile(r"cronTime\s*+:\s*+" + _SPEC + r"\1")
-_JS_REPEAT = re.compile(r"repeat\s*+:\s*+\{")
-_JS_WHEN = re.compile(r"(?:cron|pattern)\s*+:\s*+" + _SPEC + r"\1|every\s*+:\s*+([^,}\n]{1,60})")
-_JS_FIRST_LIT = re.compile(r"\A\s*+" + _SPEC + r"\1")
+_JS_RECEIVER = lazy(r"([A-Za-z_$][\w$]{0,100})\s*+\Z")
+_JS_CRON_TIME = lazy(r"cronTime\s*+:\s*+" + _SPEC + r"\1")
+_JS_REPEAT = lazy(r"repeat\s*+:\s*+\{")
+_JS_WHEN = lazy(r"(?:cron|pattern)\s*+:\s*+" + _SPEC + r"\1|every\s*+:\s*+([^,}\n]{1,60})")
+_JS_FIRST_LIT = lazy(r"\A\s*+" + _SPEC + r"\1")
 _JS_COMPUTED_SCHEDULER = re.compile(
     r"\A\s*+([A-Za-z_$][\w$.]{0,100}+)\s*+,\s*+\{\s*+(?:pattern\s*+:\s*+([A-Za-z_$][\w$.]{0,100}+)"
     r"|every\s*+:\s*+([A-Za-z_$][\w$.]{0,100}+))"
 )
 # the receiver may end the line above (`void this._queue\n  .upsertJobScheduler(`)
-_JS_UPSERT = re.compile(
-    r"(?:(?<![\w$])([A-Za-z_$][\w$]{0,100})[ \t]*+)?\.[ \t]*+upsertJobScheduler\("
-)
+_JS_UPSERT = lazy(r"(?:(?<![\w$])([A-Za-z_$][\w$]{0,100})[ \t]*+)?\.[ \t]*+upsertJobScheduler\(")
 _JS_EVERY = re.compile(
     r"(?<![\w$])([A-Za-z_$][\w$]{0,100})\s*+\.\s*+(every|schedule)\(\s*+" + _SPEC + r"\3"
     r"\s*+,\s*+(?:(['\"`])([^'\"`\n]{1,200})\5|([A-Z][\w$.]{0,200}))"
 )
-_JS_INTERVAL = re.compile(
+_JS_INTERVAL = lazy(
     r"\A([ \t]*+)(?:(?:const|let|var)[ \t]++[\w$]{1,100}[ \t]*+=[ \t]*+"
     r"|[\w$.]{1,100}[ \t]*+=[ \t]*+)?setInterval\([ \t]*+(.{0,300})"
 )
-_JS_INTERVAL_ARGS = re.compile(r"\A([A-Za-z_$][\w$.]{0,100})\s*+,\s*+([^)\n]{1,100}?)\s*+\)")
-_JS_ARROW_ARGS = re.compile(
+_JS_INTERVAL_ARGS = lazy(r"\A([A-Za-z_$][\w$.]{0,100})\s*+,\s*+([^)\n]{1,100}?)\s*+\)")
+_JS_ARROW_ARGS = lazy(
     r"\A(?:async[ \t]*+)?\([^)\n]{0,100}+\)[ \t]*+=>[ \t]*+[^{\n][^\n]{0,300}?,[ \t]*+"
     r"([^,()\n]{1,100}+)\)"
 )
-_JS_CALLBACK_END = re.compile(r"\A[ \t]*+\}[ \t]*+,[ \t]*+([^)\n]{1,100}?)[ \t]*+\)")
+_JS_CALLBACK_END = lazy(r"\A[ \t]*+\}[ \t]*+,[ \t]*+([^)\n]{1,100}?)[ \t]*+\)")
 _TRIGGERS = (
     *("Cron", "cron", "Interval(", "scheduleJob", "repeat", "upsertJobScheduler", ".every("),
     ".schedule(",
@@ -306,16 +305,14 @@ def _intervals(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
             out.append(ScheduleSite(target or "setInterval", every.strip(), INTERVAL, i, target))
 
 
-_JS_CLASS = re.compile(
-    r"\A(?:export[ \t]++)?(?:default[ \t]++)?class[ \t]++([A-Za-z_$][\w$]{0,100}+)"
-)
+_JS_CLASS = lazy(r"\A(?:export[ \t]++)?(?:default[ \t]++)?class[ \t]++([A-Za-z_$][\w$]{0,100}+)")
 # `this.timer = setInterval(() => this.pollAll(), intervalMillis);`
-_JS_WORKER = re.compile(
+_JS_WORKER = lazy(
     r"\A[ \t]++this\.[\w$]{1,100}+[ \t]*+=[ \t]*+setInterval\([ \t]*+"
     r"(?:async[ \t]*+)?\([ \t]*+\)[ \t]*+=>[ \t]*+(?:void[ \t]++|await[ \t]++)?"
     r"this\.([A-Za-z_$][\w$]{0,100}+)\([^()\n]{0,200}+\)[ \t]*+,[ \t]*+([^()\n]{1,100}?)[ \t]*+\)"
 )
-_JS_CONST = re.compile(
+_JS_CONST = lazy(
     r"\A(?:export[ \t]++)?const[ \t]++([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+"
     r"([\d_ *]{1,60}+)[ \t;]"
 )
@@ -347,8 +344,8 @@ def _class_workers(text: str, lines: list[str], out: list[ScheduleSite]) -> None
         out.append(ScheduleSite(f"{klass}.{m.group(1)}", when, WORKER, i, m.group(1)))
 
 
-_CRONER = re.compile(r"(?<![\w$.@])(?:new[ \t]++)?Cron\([ \t]*+" + _SPEC + r"\1")
-_LAST_NAME = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$.]{0,100}+)[ \t\n]*+\Z")
+_CRONER = lazy(r"(?<![\w$.@])(?:new[ \t]++)?Cron\([ \t]*+" + _SPEC + r"\1")
+_LAST_NAME = lazy(r"(?<![\w$.])([A-Za-z_$][\w$.]{0,100}+)[ \t\n]*+\Z")
 
 
 def _croner(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
@@ -366,16 +363,16 @@ def _croner(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
         out.append(ScheduleSite(target or "cron job", m.group(2), "croner", i, target))
 
 
-_TOAD_JOB = re.compile(
+_TOAD_JOB = lazy(
     r"new[ \t]++(SimpleIntervalJob|LongIntervalJob|CronJob)\([ \t]*+\{([^}\n]{1,200}+)\}"
     r"[ \t]*+,[ \t]*+([A-Za-z_$][\w$]{0,100}+)"
 )
-_TOAD_TASK = re.compile(
+_TOAD_TASK = lazy(
     r"(?<![\w$])([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+new[ \t]++(?:Async)?Task\([ \t]*+"
     + _SPEC
     + r"\2"
 )
-_TOAD_CRON = re.compile(r"cronExpression[ \t]*+:[ \t]*+" + _SPEC + r"\1")
+_TOAD_CRON = lazy(r"cronExpression[ \t]*+:[ \t]*+" + _SPEC + r"\1")
 
 
 def _toad(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
@@ -402,7 +399,7 @@ _JS_TIMEOUT_ARROW = re.compile(
 )
 # `function poll(`, `async function poll(`, `const poll = async () =>`, `poll = function (`,
 # a class method `async poll() {`.
-_JS_HOLDER = re.compile(
+_JS_HOLDER = lazy(
     r"\A[ \t]*+(?:export[ \t]++)?(?:async[ \t]++)?(?:function\*?[ \t]++([A-Za-z_$][\w$]{0,100}+)"
     r"|(?:(?:const|let|var)[ \t]++)?([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+(?:async[ \t]*+)?"
     r"(?:function\b|\([^)\n]{0,200}+\)[ \t]*+=>|[A-Za-z_$][\w$]{0,100}+[ \t]*+=>)"
@@ -462,11 +459,11 @@ def _rearmed_by(lines: list[str], i: int, indent: str, holder: str) -> str:
     return ""
 
 
-_JS_CRON_GETTER = re.compile(
+_JS_CRON_GETTER = lazy(
     r"\A[ \t]*+(?:(?:public|protected|static|override)[ \t]++)*(?:get[ \t]++)?cron\(\)"
 )
-_JS_TASK_INTERVAL = re.compile(r"\A[ \t]*+interval[ \t]*+:[ \t]*+([^,\n]{1,100}+)")
-_JS_CLASS = re.compile(r"(?<![\w$])class[ \t]++([A-Za-z_$][\w$]{0,100}+)")
+_JS_TASK_INTERVAL = lazy(r"\A[ \t]*+interval[ \t]*+:[ \t]*+([^,\n]{1,100}+)")
+_JS_CLASS = lazy(r"(?<![\w$])class[ \t]++([A-Za-z_$][\w$]{0,100}+)")
 MAX_GETTER_LINES = 6  # lines from `get cron() {` to its `interval:`
 
 

@@ -25,6 +25,7 @@ import re
 
 from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.analysis.py_defs import split_args
+from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
 MAX_LINE = 2_000
@@ -160,7 +161,7 @@ _PY_DEF_OR_CLASS = re.compile(r"\A\s*+(?:async\s++)?(?:def|class)\s++([A-Za-z_]\
 _PY_INTERVAL_CALL = re.compile(
     r"([\w.]{1,200})\.enqueue(?:_once)?\(.{0,300}?\binterval\s*=\s*([^,)]{1,120})"
 )
-_PY_EVERY = re.compile(r"(?P<when>schedule\.every\(.{0,120}?)\.do\(\s*(?P<name>[\w.]{1,200})")
+_PY_EVERY = lazy(r"(?P<when>schedule\.every\(.{0,120}?)\.do\(\s*(?P<name>[\w.]{1,200})")
 
 
 def _near(lines: list[str], line_no: int, pattern: re.Pattern[str]) -> str:
@@ -205,10 +206,10 @@ _CALL_NEEDLES = (
     *("add_periodic_task(", "add_job(", "cron(", "schedule(", "Task.objects."),
     "Schedule.objects.",
 )
-_IDENT = re.compile(r"\A([A-Za-z_][\w.]{0,200}+)")
-_KW = re.compile(r"\A([A-Za-z_]\w{0,60}+)[ \t]*+=(?!=)[ \t]*+(.{0,600})\Z", re.S)
-_DOTTED = re.compile(r"\A[\"']([\w.]{1,200}+)[\"']\Z")
-_TASK_KEY = re.compile(r"[\"']?task[\"']?[ \t]*+[:=][ \t]*+[\"']([\w.]{1,200}+)[\"']")
+_IDENT = lazy(r"\A([A-Za-z_][\w.]{0,200}+)")
+_KW = lazy(r"\A([A-Za-z_]\w{0,60}+)[ \t]*+=(?!=)[ \t]*+(.{0,600})\Z", re.S)
+_DOTTED = lazy(r"\A[\"']([\w.]{1,200}+)[\"']\Z")
+_TASK_KEY = lazy(r"[\"']?task[\"']?[ \t]*+[:=][ \t]*+[\"']([\w.]{1,200}+)[\"']")
 _LIBRARY_VERBS = (".send", ".delay", ".s", ".si", ".apply_async")
 
 
@@ -365,11 +366,11 @@ def _marked_periodic(lines: list[str], i: int, line: str) -> ScheduleSite | None
 
 # `threading.Timer(300, refresh_rates).start()` inside `def refresh_rates`: the function
 # re-arms itself, every 300 s. A timer on another function runs once: no schedule.
-_PY_TIMER = re.compile(
+_PY_TIMER = lazy(
     r"(?<![\w.])(?:threading\.)?Timer\([ \t]*+([^,()\n]{1,80}+),[ \t]*+(?:self\.)?"
     r"([A-Za-z_]\w{0,100}+)[ \t]*+[,)]"
 )
-_PY_DEF_INDENT = re.compile(r"\A([ \t]*+)(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)")
+_PY_DEF_INDENT = lazy(r"\A([ \t]*+)(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)")
 MAX_HOLDER_LINES = 400  # lines searched back for the function that holds a timer
 
 

@@ -13,8 +13,7 @@ dispatches here). Lines are cut at `MAX_LINE`; every pattern is anchored, its re
 
 from __future__ import annotations
 
-import re
-
+from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
 MAX_LINE = 2_000
@@ -27,9 +26,9 @@ def _short(value: str, limit: int = 120) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-_RB_EVERY = re.compile(r"\A\s*+every\s++([^\n]{1,120}?)\s+do\b")
-_RB_RUNS = re.compile(r"\A\s*+(runner|rake|command)\s++[\"']([^\"'\n]{1,200})[\"']")
-_RB_HASH = re.compile(
+_RB_EVERY = lazy(r"\A\s*+every\s++([^\n]{1,120}?)\s+do\b")
+_RB_RUNS = lazy(r"\A\s*+(runner|rake|command)\s++[\"']([^\"'\n]{1,200})[\"']")
+_RB_HASH = lazy(
     r"\A\s*+[\"':]?([\w\-.]++)[\"']?\s*+(?::|=>)\s*+\{[^\n]{0,400}?\bcron:\s*[\"']([^\"'\n]{1,100})[\"']"
     r"(?:[^\n]{0,400}?\bclass:\s*[\"']([\w:]+)[\"'])?"
 )
@@ -37,16 +36,16 @@ _RB_HASH = re.compile(
 # A multi-line entry: its key opens a hash (`frequent_task: {`, `"a.b" => {`), its `cron:`
 # and `class:` follow on their own lines.
 # Or an entry added by key: `config.good_job.cron[:name] = {`.
-_RB_KEY_OPEN = re.compile(
+_RB_KEY_OPEN = lazy(
     r"\A\s*+(?:[\"':]?([\w\-.]{1,100}+)[\"']?\s*+(?::|=>)"
     r"|[\w.]{1,200}+\[\s*+[\"':]?([\w\-.]{1,100}+)[\"']?\s*+\]\s*+=)\s*+\{\s*+\Z"
 )
-_RB_CRON_KEY = re.compile(r"\A\s*+:?cron:?\s*+(?:=>\s*+)?[\"']([^\"'\n]{1,100}+)[\"']")
-_RB_CLASS_KEY = re.compile(r"\A\s*+:?class:?\s*+(?:=>\s*+)?[\"']?((?:::)?[A-Z][\w:]{0,200}+)")
-_RB_CLOCKWORK = re.compile(
+_RB_CRON_KEY = lazy(r"\A\s*+:?cron:?\s*+(?:=>\s*+)?[\"']([^\"'\n]{1,100}+)[\"']")
+_RB_CLASS_KEY = lazy(r"\A\s*+:?class:?\s*+(?:=>\s*+)?[\"']?((?:::)?[A-Z][\w:]{0,200}+)")
+_RB_CLOCKWORK = lazy(
     r"\A\s*+every\s*+\(\s*+([^,\n]{1,80}+),\s*+[\"']([^\"'\n]{1,120}+)[\"']([^\n]{0,400})"
 )
-_RB_RUNS_CLASS = re.compile(
+_RB_RUNS_CLASS = lazy(
     r"(?<![\w:])([A-Z][\w:]{0,200}+)\.(?:perform_later|perform_async|perform_now|new|call)"
 )
 
@@ -122,7 +121,7 @@ def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
     return tuple(sorted(set(out), key=lambda s: (s.name, s.schedule, s.mechanism, s.line)))
 
 
-_RB_RUFUS = re.compile(
+_RB_RUFUS = lazy(
     r"\A[ \t]*+[\w@$:]{1,100}+\.(every|cron|interval|repeat)[ \t(]++([\"'])([^\"'\n]{1,100}+)\2"
     r"([^\n]{0,300})"
 )
@@ -142,7 +141,7 @@ def _rufus(lines: list[str], i: int, line: str) -> ScheduleSite | None:
     return ScheduleSite(target or "rufus job", when, "rufus-scheduler", i, target)
 
 
-_RB_CONSTANT = re.compile(r"(?<![\w:])([A-Z][\w:]{0,200}+)\.[a-z_]\w{0,100}+")
+_RB_CONSTANT = lazy(r"(?<![\w:])([A-Z][\w:]{0,200}+)\.[a-z_]\w{0,100}+")
 
 
 # A scheduled task as a class: a subclass of the application's task base (`class Purge <
@@ -151,12 +150,12 @@ _RB_CONSTANT = re.compile(r"(?<![\w:])([A-Z][\w:]{0,200}+)\.[a-z_]\w{0,100}+")
 # base's default. Cited at the class line, and at the timing method when the class has one.
 TASK_CLASS = "task-class"
 MAX_TASK_CLASSES = 200  # task classes read from one file
-_RB_TASK_CLASS = re.compile(
+_RB_TASK_CLASS = lazy(
     r"\A[ \t]*+class[ \t]++(?:[A-Z]\w{0,100}+::){0,10}([A-Z]\w{0,100}+)[ \t]*+<[ \t]*+"
     r"(?:::)?(?:[A-Z]\w{0,100}+::){0,10}((?:[A-Z]\w{0,100}?)?(?:Scheduled|Periodic|Recurring)"
     r"(?:Task|Job))\b"
 )
-_RB_TIMING = re.compile(
+_RB_TIMING = lazy(
     r"\A[ \t]*+def[ \t]++self\.(next_run_after|next_run_at|next_run|run_every|interval|schedule"
     r"|cron|frequency)\b[ \t]*+(?:\(\))?[ \t]*+(?:=[ \t]*+([^\n#]{1,120}))?"
 )

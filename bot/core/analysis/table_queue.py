@@ -11,16 +11,15 @@ and no marker field, a query through a manager other than `objects`, other ORMs.
 
 from __future__ import annotations
 
-import re
-
 from bot.core.analysis.py_defs import DefIndex
 from bot.core.analysis.scan import Lines
+from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
 MECHANISM = "db-table"
 MAX_QUERIES = 200
-_CLAIM = re.compile(r"(?<![\w.])([A-Z]\w{0,100}+)\.objects\.filter\(([^)\n]{0,300}+)\)")
-_UNSET = re.compile(r"=[ \t]*+(?:None|False)\b|__isnull[ \t]*+=[ \t]*+True\b")
+_CLAIM = lazy(r"(?<![\w.])([A-Z]\w{0,100}+)\.objects\.filter\(([^)\n]{0,300}+)\)")
+_UNSET = lazy(r"=[ \t]*+(?:None|False)\b|__isnull[ \t]*+=[ \t]*+True\b")
 
 
 def table_queue_sites(text: str, lines: list[str]) -> tuple[HandoffSite, ...]:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from bot.core.analysis.loops import MECHANISM as LOOP
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.table_queue import MECHANISM as TABLE
+from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite, ImportRef
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
@@ -37,13 +38,13 @@ MAX_UPDATES = 200  # update calls read per file
 MAX_BODY = 500  # lines of an exported function read for a call of its loop
 _JS = frozenset({"javascript", "typescript"})
 
-_MODEL = re.compile(r"^model[ \t]++([A-Za-z_]\w{0,100})[ \t]*+\{", re.MULTILINE)
+_MODEL = lazy(r"^model[ \t]++([A-Za-z_]\w{0,100})[ \t]*+\{", re.MULTILINE)
 # `lastPreserved DateTime?`, `aiTagged Boolean @default(false)`
-_FIELD = re.compile(r"^[ \t]*+([A-Za-z_]\w{0,100})[ \t]++(?:\w{1,60}\?|Boolean\b)", re.MULTILINE)
-_FIND = re.compile(r"\.([a-z]\w{0,100})\.find(?:Many|First)\(")
-_MARKER = re.compile(r"(?<![\w.])([A-Za-z_]\w{0,100})[ \t]*+:[ \t]*+(?:null|false)\b")
-_WRITE = re.compile(r"\.([a-z]\w{0,100})\.(create|createMany|upsert|update|updateMany)\(")
-_EXPORTED = re.compile(
+_FIELD = lazy(r"^[ \t]*+([A-Za-z_]\w{0,100})[ \t]++(?:\w{1,60}\?|Boolean\b)", re.MULTILINE)
+_FIND = lazy(r"\.([a-z]\w{0,100})\.find(?:Many|First)\(")
+_MARKER = lazy(r"(?<![\w.])([A-Za-z_]\w{0,100})[ \t]*+:[ \t]*+(?:null|false)\b")
+_WRITE = lazy(r"\.([a-z]\w{0,100})\.(create|createMany|upsert|update|updateMany)\(")
+_EXPORTED = lazy(
     r"export[ \t]++(?:default[ \t]++)?(?:async[ \t]++)?function\*?[ \t]*+([A-Za-z_$][\w$]{0,100})"
 )
 

@@ -31,3 +31,13 @@ def test_every_signal_rule_compiles_and_keeps_its_groups() -> None:
         compiled = made.pattern
         assert compiled is made.pattern  # compiled once
         assert not made.detail or made.detail in compiled.groupindex, made
+
+
+def test_blanked_is_the_substitution_it_replaces() -> None:
+    import re
+
+    from bot.core.analysis.scan import blanked
+
+    for text in ("", "\n", "a\nb\r\n\tc é", "/* x\n\n y */", "\n\nxy\n"):
+        for fill in (" ", "x"):
+            assert blanked(text, fill) == re.sub(r"[^\n]", fill, text)
