@@ -83,7 +83,10 @@ def test_every_core_pattern_is_linear_on_generated_worst_cases() -> None:
             if two > RATIO * one and two > 0.002:
                 one, two = _growth(run, unit)  # once more: a busy machine can stall a run
                 if two > RATIO * one and two > 0.002 and _quadrupled(run, unit) > QUAD_RATIO:
-                    slow.append(f"{name} on {unit!r}: {one * 1e3:.1f} -> {two * 1e3:.1f} ms")
+                    slow.append(
+                        f"{name} on {unit!r}: {one * 1e3:.1f} -> {two * 1e3:.1f} ms"
+                        f" ({pattern.pattern[:120]!r})"
+                    )
                     break
     assert not slow, "super-linear patterns:\n" + "\n".join(slow)
 
