@@ -67,8 +67,8 @@ def callback_sites(lines: list[str]) -> list[HandoffSite]:
             f = _FIELD.match(line)
             if f:
                 fields[f.group(1)] = f.group(3)
-    if not fields:
-        return []
+    if not fields or (not types and "func(" not in fields.values()):
+        return []  # no function type and no field of function values: nothing to call
     subs: dict[str, tuple[str, int, str, int]] = {}  # receiver type -> (method, line, name, arity)
     pubs: dict[str, list[tuple[str, int, str, int]]] = {}
     for head, _start, end in _methods(lines):
