@@ -370,9 +370,7 @@ def _forwards(
 
 # A receive from an exported field of a value (`for m := range cl.Messages {`, `<-c.Events`):
 # a channel another package's type may declare and send on (not a call, an index or deeper).
-_EXPORTED_RECV = lazy(
-    r"(?:<-|\brange)[ \t]*+[A-Za-z_]\w{0,100}+\.([A-Z]\w{0,100}+)(?![\w(.\[])"
-)
+_EXPORTED_RECV = lazy(r"(?:<-|\brange)[ \t]*+[A-Za-z_]\w{0,100}+\.([A-Z]\w{0,100}+)(?![\w(.\[])")
 
 
 def exported_receives(lines: list[str]) -> list[HandoffSite]:
