@@ -53,6 +53,8 @@ _SUFFIXES = ("_controller", "_webhooks", "_webhook", "-webhooks", "-webhook", "_
 SERVED = {b"/_matrix/push/v1/notify": "Matrix push gateway"}
 SERVED_CLIENT = "served:"  # `OutboundCall.client` of such an endpoint: "served:<system>"
 _QUOTES = (b'"', b"'", b"`")
+_PLAIN_QUOTES = (b'"', b"'")
+_COMMENT_LEADS = (b"//", b"#", b"*", b"/*")
 
 
 def webhook_stem(path: str) -> str:
@@ -72,9 +74,11 @@ def webhook_stem(path: str) -> str:
     return ""
 
 
-def served_calls(data: bytes) -> tuple[OutboundCall, ...]:
+def served_calls(data: bytes, quotes: tuple[bytes, ...] = _QUOTES) -> tuple[OutboundCall, ...]:
     """The first string literal of each protocol endpoint of `SERVED` the file holds (not in
-    a comment), as an ``inbound`` call."""
+    a comment), as an ``inbound`` call. The literal is the whole string (closed by its own
+    quote right after the path) and no mapping's key (`{"/_matrix/…": "Matrix"}` is a table
+    naming the path, as an analyzer's own is, not a route)."""
     out: list[OutboundCall] = []
     for needle, system in SERVED.items():
         at = data.find(needle)
@@ -82,8 +86,11 @@ def served_calls(data: bytes) -> tuple[OutboundCall, ...]:
             if at < 0:
                 break
             start = data.rfind(b"\n", 0, at) + 1
-            quoted = data[at - 1 : at] in _QUOTES
-            if quoted and not data[start:at].lstrip().startswith((b"//", b"#", b"*", b"/*")):
+            quote = data[at - 1 : at]
+            end = at + len(needle)
+            quoted = quote in quotes and data[end : end + 1] == quote
+            key = data[end + 1 : end + 40].lstrip(b" \t").startswith(b":")
+            if quoted and not key and not data[start:at].lstrip().startswith(_COMMENT_LEADS):
                 line = data.count(b"\n", 0, at) + 1
                 out.append(OutboundCall(KIND, line, SERVED_CLIENT + system, origin="unknown"))
                 break
@@ -94,7 +101,9 @@ def served_calls(data: bytes) -> tuple[OutboundCall, ...]:
 def inbound_calls(path: str, data: bytes) -> tuple[OutboundCall, ...]:
     """The first signature check of a provider's webhook file, and the protocol endpoints
     it serves, as ``inbound`` calls."""
-    served = served_calls(data) if b"/_matrix/" in data else ()
+    # a backtick quotes a string in JS and Go, not in Python (Markdown in a docstring) or Ruby
+    quotes = _QUOTES if not path.endswith((".py", ".rb")) else _PLAIN_QUOTES
+    served = served_calls(data, quotes) if b"/_matrix/" in data else ()
     # The path first: only a provider's webhook file can hold one, and its test is cheap.
     if not webhook_stem(path):
         return served

@@ -31,7 +31,8 @@ _LIBRARY = {
     "go": (_GO, ('webpush-go"',)),
     "javascript": (_JS, ("'web-push'", '"web-push"')),
     "typescript": (_JS, ("'web-push'", '"web-push"')),
-    "python": (_PY, ("pywebpush",)),
+    # a line that imports it, not the word: a docstring naming the library imports nothing
+    "python": (_PY, ("\nfrom pywebpush import", "\nimport pywebpush")),
 }
 _LISTENER = lazy(r"\A(?:self\.|globalThis\.)?addEventListener\([ \t]*+(['\"])push\1[ \t]*+,")
 _LISTENS = ('addEventListener("push"', "addEventListener('push'")
@@ -44,7 +45,8 @@ def web_push_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
     if not any(n in text for n in NEEDLES):
         return ()
     library = _LIBRARY.get(language)
-    sends = library is not None and any(w in text for w in library[1])
+    lead = "\n" + text if language == "python" else text  # Python's needles start a line
+    sends = library is not None and any(w in lead for w in library[1])
     hears = language in ("javascript", "typescript") and any(w in text for w in _LISTENS)
     if not sends and not hears:
         return ()

@@ -140,6 +140,17 @@ def test_the_endpoint_named_only_in_comments_or_tests_is_no_claim() -> None:
     assert not facts.integrations
 
 
+def test_a_table_or_a_docstring_naming_the_endpoint_is_no_claim() -> None:
+    # An analyzer's own rule table and its documentation name the path without serving it.
+    table = b'SERVED = {b"/_matrix/push/v1/notify": "Matrix push gateway"}\n'
+    docstring = b'"""A homeserver posts to `/_matrix/push/v1/notify` (see the spec)."""\n'
+    longer = b'URL = "/_matrix/push/v1/notify/extra"\n'
+    for data in (table, docstring, longer):
+        assert inbound_calls("tool/rules.py", data) == (), data
+    template = b"const path = `/_matrix/push/v1/notify`;\n"
+    assert [c.line for c in inbound_calls("web/routes.ts", template)] == [1]
+
+
 def test_served_endpoints_on_hostile_input_stay_fast() -> None:
     start = time.process_time()
     inbound_calls("a.go", b"// x\n" + b'// "/_matrix/push/v1/notify' * 100_000)

@@ -437,3 +437,12 @@ def test_hostile_registry_queue_and_buffer_inputs_stay_fast() -> None:
     web_push_sites("javascript", "self.addEventListener('push', " + "f(" * 100_000 + "\n")
     web_push_sites("go", 'webpush-go"\n' + "webpush.SendNotification(" * 50_000)
     assert time.process_time() - start < 5
+
+
+def test_a_python_docstring_naming_pywebpush_is_no_producer() -> None:
+    from bot.core.analysis.handoffs_webpush import web_push_sites
+
+    doc = '"""Producers: pywebpush\'s `webpush(` sends to the push service."""\n'
+    assert web_push_sites("python", doc) == ()
+    real = "from pywebpush import webpush\n\n\ndef send(sub):\n    webpush(sub, data='x')\n"
+    assert [(s.role, s.line) for s in web_push_sites("python", real)] == [("produce", 5)]
