@@ -20,6 +20,8 @@ Two shapes, both line scans with bounded, anchored patterns (lines cut at `MAX_L
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from bot.core.analysis.handoffs_go_brokers import broker_sites
 from bot.core.analysis.handoffs_go_buffers import buffer_sites
 from bot.core.analysis.handoffs_go_callbacks import callback_sites
@@ -354,16 +356,11 @@ def _forwards(
     function, with (element type, k, the function called, j). One level of such forwarding
     is followed from a field passed to the function (`handoff_links.go_exported`)."""
     out: list[HandoffSite] = []
-    for c in _GO_CALL_ARGS.finditer(line):
-        if c.group(1) in _BUILTINS:
-            continue
-        args = c.group(2).split(",")[:MAX_PARAMS]
-        if c.group(3) == "(":
-            args = args[:-1]
+    for called, args in _call_args(line):
         for j, arg in enumerate(args):
             got = sendable.get(arg.strip())
             if got is not None:
-                aliases = (got[0], str(got[1]), c.group(1), str(j))
+                aliases = (got[0], str(got[1]), called, str(j))
                 out.append(HandoffSite("pfwd", "go-channel", func, i, aliases))
     return out
 
@@ -415,21 +412,26 @@ def _passes(line: str, i: int, fields: dict[str, str], bound: dict[str, str]) ->
     or a local stored in the field, `wait(ch, …)` beside `ch: ch,`): `pass` sites, named by
     the function called, with (element type, k, field)."""
     out: list[HandoffSite] = []
+    for called, args in _call_args(line):
+        for k, arg in enumerate(args):
+            a = _GO_FIELD_ARG.match(arg)
+            field = a.group(1) if a else bound.get(arg.strip(), "")
+            if field in fields:
+                site = HandoffSite("pass", "go-channel", called, i, (fields[field], str(k), field))
+                out.append(site)
+    return out
+
+
+def _call_args(line: str) -> Iterator[tuple[str, list[str]]]:
+    """Each call of `line` but a builtin's: the name called and its arguments split at commas
+    (at most `MAX_PARAMS`)."""
     for c in _GO_CALL_ARGS.finditer(line):
         if c.group(1) in _BUILTINS:
             continue
         args = c.group(2).split(",")[:MAX_PARAMS]
         if c.group(3) == "(":
             args = args[:-1]  # the last is a nested call's name, not an argument
-        for k, arg in enumerate(args):
-            a = _GO_FIELD_ARG.match(arg)
-            field = a.group(1) if a else bound.get(arg.strip(), "")
-            if field in fields:
-                site = HandoffSite(
-                    "pass", "go-channel", c.group(1), i, (fields[field], str(k), field)
-                )
-                out.append(site)
-    return out
+        yield c.group(1), args
 
 
 def _receives(line: str, param: str) -> bool:
