@@ -25,6 +25,14 @@ RUBY_COMMON = frozenset(
     size length name id key value join split call! log puts raise require attr_accessor
     """.split()  # noqa: SIM905 (words read better as words)
 )
+# The routes DSL (`post :check, on: :member` in config/routes.rb): called bare, these words
+# are routes, never the repository's one `def self.post` (an HTTP helper) of another file.
+ROUTES_DSL = frozenset(
+    """
+    get post put patch delete head match resources resource namespace scope member
+    collection root mount concern
+    """.split()  # noqa: SIM905 (words read better as words)
+)
 
 
 class RubyCalls:
@@ -53,7 +61,7 @@ class RubyCalls:
             hit = by_qual.get(f"{call.head_type[1]}.{method}")
             if hit is not None:
                 return [(hit, f"{call.head_type[1]}.{method}")]
-        if method in RUBY_COMMON:
+        if method in RUBY_COMMON or (len(call.parts) == 1 and method in ROUTES_DSL):
             return []
         found = by_name.get(method, [])
         return found[:1] if len(found) == 1 else []

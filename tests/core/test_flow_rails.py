@@ -152,3 +152,29 @@ def test_a_models_own_save_is_a_sink() -> None:
     assert any(
         chain(f)[-1] == ("app/models/post.rb", 17, "queries PostgreSQL (Post.save)") for f in flows
     ), [chain(f) for f in flows]
+
+
+def test_a_route_line_is_no_call_into_the_one_helper_of_that_name() -> None:
+    # `post :check, on: :member` is the routes DSL; the app's only `def self.post` is an
+    # HTTP helper of another file, which a route line never calls.
+    files = {
+        "Gemfile": b"source 'https://rubygems.org'\ngem 'rails'\n",
+        "config/routes.rb": (
+            b"Rails.application.routes.draw do\n"
+            b"  resources :hooks do\n"
+            b"    post :check, on: :member\n"
+            b"  end\n"
+            b"end\n"
+        ),
+        "lib/outbound/http.rb": (
+            b"require 'net/http'\n\nmodule Outbound\n  module HTTP\n"
+            b"    def self.post(url, body)\n"
+            b"      Net::HTTP.post(URI(url), body)\n"
+            b"    end\n  end\nend\n"
+        ),
+    }
+    facts = facts_of(files)
+    route_calls = [
+        h for f in facts.flows for h in f.hops if h.path == "config/routes.rb" and "calls" in h.what
+    ]
+    assert route_calls == []
