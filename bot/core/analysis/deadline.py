@@ -54,6 +54,14 @@ class cpu_deadline:  # named as the function it replaced: `with cpu_deadline(s):
         signal.setitimer(signal.ITIMER_PROF, self.seconds)
         self.armed = True
 
-    def __exit__(self, *exc: object) -> None:
-        if self.armed:
-            signal.setitimer(signal.ITIMER_PROF, 0)
+    def __exit__(
+        self, kind: type[BaseException] | None, err: BaseException | None, _tb: object
+    ) -> None:
+        if not self.armed:
+            return
+        left, _ = signal.setitimer(signal.ITIMER_PROF, 0)
+        # The timer fired inside C code that called back into Python (a parser's progress
+        # callback, a lazy pattern's compile): the FileTimeout raised there comes out as
+        # that code's own error (SystemError). It is still the deadline.
+        if left == 0 and isinstance(err, Exception):
+            raise FileTimeout from err

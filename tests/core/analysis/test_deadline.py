@@ -48,3 +48,32 @@ def test_a_parser_that_recurses_without_end_skips_its_file() -> None:
     facts = extract_one(_Recursing(), "x.py", b"x")
     assert facts.skip_reason is not None
     assert "deeper" in facts.skip_reason
+
+
+class _Wrapping(_Backtracking):
+    """A parser in C that calls back into Python (tree-sitter's progress callback): the
+    deadline's FileTimeout raised in the callback comes out as the parser's SystemError."""
+
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        from bot.core.analysis.deadline import FileTimeout
+
+        try:
+            n = 0
+            while True:  # until the profiling timer's signal
+                n += 1
+        except FileTimeout as err:
+            raise SystemError("error return with an exception set") from err
+
+
+class _Failing(_Backtracking):
+    def extract(self, path: str, data: bytes) -> FileFacts:
+        raise ValueError("a parser's own failure")
+
+
+def test_the_deadline_reported_as_another_error_is_still_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(extractors, "FILE_SECONDS", 0.2)
+    assert extract_one(_Wrapping(), "x.py", b"x").skip_reason == TIMED_OUT
+    # before the deadline, a parser's failure is its own (and cached as such)
+    assert extract_one(_Failing(), "x.py", b"x").skip_reason == "could not be read (ValueError)"
