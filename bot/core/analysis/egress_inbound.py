@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from posixpath import splitext
 
+from bot.core.analysis.scan import code_hits, line_at
 from bot.core.model import OutboundCall
 
 KIND = "inbound"
@@ -81,20 +82,15 @@ def served_calls(data: bytes, quotes: tuple[bytes, ...] = _QUOTES) -> tuple[Outb
     naming the path, as an analyzer's own is, not a route)."""
     out: list[OutboundCall] = []
     for needle, system in SERVED.items():
-        at = data.find(needle)
-        for _ in range(MAX_LOOKS):
-            if at < 0:
-                break
-            start = data.rfind(b"\n", 0, at) + 1
+        for at in code_hits(data, needle, _COMMENT_LEADS, MAX_LOOKS):
             quote = data[at - 1 : at]
             end = at + len(needle)
             quoted = quote in quotes and data[end : end + 1] == quote
             key = data[end + 1 : end + 40].lstrip(b" \t").startswith(b":")
-            if quoted and not key and not data[start:at].lstrip().startswith(_COMMENT_LEADS):
-                line = data.count(b"\n", 0, at) + 1
+            if quoted and not key:
+                line = line_at(data, at)
                 out.append(OutboundCall(KIND, line, SERVED_CLIENT + system, origin="unknown"))
                 break
-            at = data.find(needle, at + 1)
     return tuple(out)
 
 
@@ -110,13 +106,7 @@ def inbound_calls(path: str, data: bytes) -> tuple[OutboundCall, ...]:
     if not any(check in data for check in CHECKS):
         return ()
     for check in CHECKS:
-        at = data.find(check)
-        for _ in range(MAX_LOOKS):
-            if at < 0:
-                break
-            start = data.rfind(b"\n", 0, at) + 1
-            if not data[start:at].lstrip().startswith((b"//", b"#", b"*", b"/*")):
-                line = data.count(b"\n", 0, at) + 1
-                return (*served, OutboundCall(KIND, line, "signature check", origin="unknown"))
-            at = data.find(check, at + 1)
+        for at in code_hits(data, check, _COMMENT_LEADS, MAX_LOOKS):
+            line = line_at(data, at)
+            return (*served, OutboundCall(KIND, line, "signature check", origin="unknown"))
     return served

@@ -13,6 +13,7 @@ substring search, then at most `MAX_HITS` lines looked at.
 
 from __future__ import annotations
 
+from bot.core.analysis.scan import code_hits, line_at
 from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
@@ -38,33 +39,21 @@ def avatar_signals(data: bytes, browser: bool, requests: bool = False) -> tuple[
         return fetched
     out: list[Signal] = []
     for needle, detail in AVATARS.items():
-        at = data.find(needle)
-        for _ in range(MAX_HITS):
-            if at < 0:
-                break
+        for at in code_hits(data, needle, _COMMENTS, MAX_HITS):
             start = data.rfind(b"\n", 0, at) + 1
-            written = _BEFORE.search(data, max(start, at - 12), at) is not None
-            if written and not data[start:at].lstrip().startswith(_COMMENTS):
-                line = data.count(b"\n", 0, at) + 1
-                out.append(Signal("config.avatar", "avatar URL", line, detail))
+            if _BEFORE.search(data, max(start, at - 12), at) is not None:  # written, not named
+                out.append(Signal("config.avatar", "avatar URL", line_at(data, at), detail))
                 break  # one line is evidence enough per file
-            at = data.find(needle, at + len(needle))
     return tuple(out)
 
 
 def _fetched_gravatar(data: bytes) -> tuple[Signal, ...]:
     """The first live `.gravatar_url` (a word's end after it, not on a comment line)."""
-    at = data.find(_GRAVATAR_URL)
-    for _ in range(MAX_HITS):
-        if at < 0:
-            break
+    for at in code_hits(data, _GRAVATAR_URL, _COMMENTS, MAX_HITS):
         end = at + len(_GRAVATAR_URL)
-        start = data.rfind(b"\n", 0, at) + 1
-        whole = end >= len(data) or not (data[end : end + 1].isalnum() or data[end] == 95)
-        if whole and not data[start:at].lstrip().startswith(_COMMENTS):
-            line = data.count(b"\n", 0, at) + 1
+        if end >= len(data) or not (data[end : end + 1].isalnum() or data[end] == 95):
+            line = line_at(data, at)
             return (Signal("config.avatar", "avatar URL", line, "avatar-url:gravatar"),)
-        at = data.find(_GRAVATAR_URL, end)
     return ()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -88,6 +88,25 @@ def needle_positions(text: str, needles: Iterable[str], cap: int = MAX_POSITIONS
             out.append(start)
             start = text.find(needle, start + 1)
     return sorted(out)
+
+
+def code_hits(data: bytes, needle: bytes, comments: tuple[bytes, ...], looks: int) -> Iterator[int]:
+    """Offsets of `needle` in `data` whose line does not start with one of `comments`, in
+    order; at most `looks` occurrences are looked at (comment lines count), so a file of a
+    million commented copies costs `looks` finds."""
+    at = data.find(needle)
+    for _ in range(looks):
+        if at < 0:
+            return
+        start = data.rfind(b"\n", 0, at) + 1
+        if not data[start:at].lstrip().startswith(comments):
+            yield at
+        at = data.find(needle, at + len(needle))
+
+
+def line_at(data: bytes, at: int) -> int:
+    """The 1-based line of offset `at`."""
+    return data.count(b"\n", 0, at) + 1
 
 
 @dataclass(frozen=True, slots=True)
