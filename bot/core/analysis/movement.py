@@ -42,7 +42,7 @@ from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 25  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 26  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -78,6 +78,8 @@ MOVEMENT_VERSION = 25  # 2: mailers whose call spans lines; 3: amqp needs its li
 # exported channel fields received in another package; Web Push to a service worker; timers
 # to a wall-clock time in Go loops; app-wide setInterval workers of a class
 # 25: pywebpush is a producer only where a line imports it (not a docstring naming it)
+# 26: rufus-scheduler's wider forms (bare `every` of a scheduler class, numbers, constants,
+# literal defaults, interpolated cron, `schedule_cron`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

@@ -8,10 +8,19 @@ dispatches here). Lines are cut at `MAX_LINE`; every pattern is anchored, its re
 * clockwork: `every(1.hour, "job.name") { X.perform_later }` in a file that names Clockwork.
 * rufus-scheduler: `scheduler.every '10m' do` / `.cron '0 2 * * *'` / `.interval`, named by
   the class the block runs (on the line or the next `MAX_BLOCK_LINES`), in a file that
-  names Rufus (`.in`/`.at` run once: no schedule).
+  names Rufus (`.in`/`.at` run once: no schedule). Also, in a file that names Rufus or a
+  `scheduler` (an object that delegates to one: `every(X) { … } if scheduler`) and is no
+  `whenever` file: the bare `every '1m' do` of a class built on the scheduler, a number or
+  a constant for the period (`@scheduler.every 5 do`, `every(CHECK_INTERVAL) {`), a period
+  read from a setting with a literal default (`every ENV['X'].presence || '6h' do`), an
+  interpolated cron string, and `schedule_cron`/`schedule_every`/`schedule_interval` with any
+  first argument (rufus-scheduler's explicit names, which nothing else uses). Named by the
+  class the block runs, else by the method it calls first.
 """
 
 from __future__ import annotations
+
+import re
 
 from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
@@ -65,6 +74,8 @@ class _Entry:
 
 def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
     rufus = "ufus" in text  # `require 'rufus-scheduler'`, `Rufus::Scheduler.new`
+    # The wider forms: a file naming Rufus or a scheduler object, and no `whenever` file.
+    wide = (rufus or "scheduler" in text) and _RB_WHENEVER.search(text) is None
     if "every" not in text and "cron" not in text and not rufus:
         return ()
     clockwork = "lockwork" in text  # `require "clockwork"`, `module Clockwork`
@@ -77,6 +88,11 @@ def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
             continue
         if rufus and "." in line:
             site = _rufus(lines, i, line)
+            if site is not None:
+                out.append(site)
+                continue
+        if wide and ("every" in line or "cron" in line or "interval" in line):
+            site = _rufus_wide(lines, i, line)
             if site is not None:
                 out.append(site)
                 continue
@@ -125,20 +141,79 @@ _RB_RUFUS = lazy(
     r"\A[ \t]*+[\w@$:]{1,100}+\.(every|cron|interval|repeat)[ \t(]++([\"'])([^\"'\n]{1,100}+)\2"
     r"([^\n]{0,300})"
 )
+# The wider forms (`_rufus_wide`): an optional receiver, the method, then its first argument.
+_RB_RUFUS_WIDE = lazy(
+    r"\A[ \t]*+(?:[\w@]{1,100}+[ \t]*+=[ \t]*+)?(?:[\w@$:]{1,100}+\.)?"
+    r"(every|cron|interval|schedule_cron|schedule_every|schedule_interval)"
+    r"(?:[ \t]*+\([ \t]*+|[ \t]++)([^\n]{1,300})"
+)
+# A period, first: a number, a duration (`1.hour`), a CONSTANT, a quoted string (cron may
+# interpolate), a setting with a literal default (`ENV['X'].presence || '6h'`).
+_RB_PERIOD = lazy(
+    r"\A(?:(\d{1,9}+(?:\.\d{1,6}+)?(?:\.(?:seconds?|minutes?|hours?|days?|weeks?))?)"
+    r"|([A-Z][A-Z0-9_]{0,100}+(?:::[A-Z][A-Z0-9_]{0,100}+){0,5})(?![\w:\[.(])"
+    r"|([\"'])([^\"'\n]{1,150}+)\3"
+    r"|[^\n|]{1,150}?\|\|[ \t]*+([\"'])([^\"'\n]{1,60}+)\5)"
+)
+_RB_BLOCK_OPEN = lazy(r"(?:\bdo\b|\{)")
+_RB_WHENEVER = lazy(r"^[ \t]*+(?:runner|rake|command)[ \t]++[\"']", re.M)
+_RB_FIRST_CALL = lazy(r"\A[ \t]*+(?:[\w@]{1,100}+\.)?([a-z_]\w{0,100}+[!?]?)(?![ \t]*+=[^=]|[.\w])")
+_NOT_A_CALL = frozenset({"if", "unless", "end", "begin", "return", "next", "break", "puts"})
 
 
 def _rufus(lines: list[str], i: int, line: str) -> ScheduleSite | None:
     m = _RB_RUFUS.match(line)
     if m is None or ("do" not in m.group(4) and "{" not in m.group(4)):
         return None
-    target = ""
-    for nxt in [m.group(4), *lines[i : i + MAX_BLOCK_LINES]]:
-        runs = _RB_RUNS_CLASS.search(nxt) or _RB_CONSTANT.search(nxt)
-        if runs:
-            target = runs.group(1)
-            break
+    target = _target([m.group(4), *lines[i : i + MAX_BLOCK_LINES]])
     when = m.group(3) if m.group(1) == "cron" else f"{m.group(1)} {m.group(3)}"
     return ScheduleSite(target or "rufus job", when, "rufus-scheduler", i, target)
+
+
+def _target(block: list[str]) -> str:
+    for nxt in block:
+        runs = _RB_RUNS_CLASS.search(nxt) or _RB_CONSTANT.search(nxt)
+        if runs:
+            return runs.group(1)
+    return ""
+
+
+def _rufus_wide(lines: list[str], i: int, line: str) -> ScheduleSite | None:
+    """The wider rufus forms (see the module doc); the caller gates the file."""
+    m = _RB_RUFUS_WIDE.match(line)
+    if m is None:
+        return None
+    method, rest = m.group(1), m.group(2)
+    explicit = method.startswith("schedule_")
+    p = _RB_PERIOD.match(rest)
+    if p is None and not explicit:
+        return None
+    if p is not None:
+        period = p.group(1) or p.group(2) or p.group(4) or p.group(6)
+        after = rest[p.end() :]
+    else:
+        arg = rest.split(",", 1)[0].split(")", 1)[0].strip()
+        period, after = arg, rest[len(arg) :]
+        if not period:
+            return None
+    if _RB_BLOCK_OPEN.search(after) is None:
+        return None
+    kind = method.removeprefix("schedule_")
+    when = _short(period, 80) if kind == "cron" else f"{kind} {_short(period, 60)}"
+    block = [after, *lines[i : i + MAX_BLOCK_LINES]]
+    target = _target(block)
+    name = target or _first_call(block) or "rufus job"
+    return ScheduleSite(name, when, "rufus-scheduler", i, target)
+
+
+def _first_call(block: list[str]) -> str:
+    """The first method the block calls (`propagate!`), on its opening line or below."""
+    head = block[0].split("{", 1)[1] if "{" in block[0] else ""
+    for text in [head, *block[1:]]:
+        c = _RB_FIRST_CALL.match(text)
+        if c is not None and c.group(1) not in _NOT_A_CALL:
+            return c.group(1)
+    return ""
 
 
 _RB_CONSTANT = lazy(r"(?<![\w:])([A-Z][\w:]{0,200}+)\.[a-z_]\w{0,100}+")

@@ -367,6 +367,67 @@ PERIODIC = [
         "NightlyExportJob",
     ),
     Periodic(
+        "rufus-bare-every-in-a-scheduler-class",
+        {
+            "lib/clock_tower.rb": "require 'rufus-scheduler'\n\nclass ClockTower\n"
+            "  include Rufus::Scheduler::Hooks\n\n  def setup\n"
+            "    every '3m' do\n      sweep_outbox!\n    end\n  end\nend\n",
+        },
+        ("lib/clock_tower.rb", "every '3m'"),
+        "sweep_outbox!",
+    ),
+    Periodic(
+        "rufus-every-a-number",
+        {
+            "lib/pool_keeper.rb": "class PoolKeeper\n  def initialize\n"
+            "    @scheduler = Rufus::Scheduler.new\n    @scheduler.every 15 do\n"
+            "      revive_idle\n    end\n  end\nend\n",
+        },
+        ("lib/pool_keeper.rb", "every 15"),
+        "revive_idle",
+    ),
+    Periodic(
+        "rufus-every-setting-with-default",
+        {
+            "lib/clock_tower.rb": "require 'rufus-scheduler'\nclass ClockTower\n"
+            "  def setup\n    every ENV['PRUNE_EVERY'].presence || '4h' do\n"
+            "      prune_archive!\n    end\n  end\nend\n",
+        },
+        ("lib/clock_tower.rb", "PRUNE_EVERY"),
+        "prune_archive!",
+    ),
+    Periodic(
+        "rufus-interpolated-cron",
+        {
+            "lib/clock_tower.rb": "require 'rufus-scheduler'\nclass ClockTower\n"
+            "  def setup\n    12.times do |h|\n"
+            '      cron "0 #{h} * * * #{zone}" do\n        ring_bell h\n      end\n'
+            "    end\n  end\nend\n",
+        },
+        ("lib/clock_tower.rb", 'cron "0'),
+        "ring_bell",
+    ),
+    Periodic(
+        "rufus-schedule-cron-from-a-record",
+        {
+            "lib/clock_tower.rb": "require 'rufus-scheduler'\nclass ClockTower\n"
+            "  def plan(rule)\n    job = schedule_cron rule.spec, tag: 'rule' do |j|\n"
+            "      rule.fire!\n    end\n  end\nend\n",
+        },
+        ("lib/clock_tower.rb", "schedule_cron"),
+        "fire!",
+    ),
+    Periodic(
+        "scheduler-delegate-every-a-constant",
+        {
+            "app/models/watchers/feed_watcher.rb": "class FeedWatcher\n"
+            "  STALE_CHECK = 30\n  def run\n"
+            "    every(STALE_CHECK) { reconnect_if_stale! } if scheduler\n  end\nend\n",
+        },
+        ("app/models/watchers/feed_watcher.rb", "every(STALE_CHECK)"),
+        "reconnect_if_stale!",
+    ),
+    Periodic(
         "clockwork-every",
         {
             "clock.rb": "require 'clockwork'\n\nmodule Clockwork\n"
@@ -620,6 +681,29 @@ NOT_PERIODIC = [
         "WarmupJob",
     ),
     (
+        "bare-every-without-any-scheduler",
+        {
+            "lib/tally.rb": "class Tally\n  def run\n    every(3) { recount! }\n  end\nend\n",
+        },
+        "recount!",
+    ),
+    (
+        "rufus-schedule-in-runs-once",
+        {
+            "lib/clock_tower.rb": "require 'rufus-scheduler'\nclass ClockTower\n"
+            "  def run\n    schedule_in('5m') { warm_caches! }\n  end\nend\n",
+        },
+        "warm_caches!",
+    ),
+    (
+        "whenever-file-naming-a-scheduler",
+        {
+            "config/schedule.rb": "# the scheduler runs these\nevery 1.day do\n"
+            "  runner 'Digest.mail_all'\nend\n",
+        },
+        "Digest",
+    ),
+    (
         "setinterval-in-a-class-made-per-component",
         {
             "web/src/app/Clock.js": "class Clock {\n  start() {\n"
@@ -674,6 +758,9 @@ HOSTILE = [
     ("typescript", ("const f = async (" + "a," * 5_000 + ") => {\n  setTimeout(f, 1);\n") * 50),
     ("ruby", "require 'rufus'\n" + "s.every '1m' " * 20_000 + "\n"),
     ("ruby", "Rufus\n" + "s.cron '" * 30_000 + "\n"),
+    ("ruby", "scheduler\n" + "every ENV['A'] " * 30_000 + "|| 'x\n"),
+    ("ruby", "Rufus\n" + "  job = schedule_cron " + "a(" * 50_000 + "\n"),
+    ("ruby", "scheduler\n" + "every 1" * 40_000 + " do\n" + "  x." * 30_000 + "\n"),
     ("go", "func main() {\n" + '\tc.AddFunc("@every 1m", func() {' * 10_000 + "\n"),
     ("go", '"x/cron"\nc := cron.New()\n' + "\tc.AddFunc(spec, func() {" * 10_000 + "\n"),
     ("go", '"x/cron"\nc := cron.New()\nc.Add(' + "a" * 100_000 + ", f)\n"),
