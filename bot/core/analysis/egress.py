@@ -57,6 +57,7 @@ from bot.core.analysis.egress_file import (
     _timeout,
     remembering_callees,
 )
+from bot.core.analysis.egress_factories import FACTORY_META, factory_call
 from bot.core.analysis.egress_learn import _learn
 from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.egress_resolve import _resolve
@@ -72,7 +73,7 @@ from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 15  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 16  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -89,6 +90,8 @@ EGRESS_VERSION = 15  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 15: Go `fmt.Sprintf("%s/…", base)` URLs through a value's field (origin "field"), struct
 # literals that set an address field to a literal URL (`egress.const`); a request a page
 # replays as described (`fetch(a.url, {method: a.method})`, origin "described")
+# 16: Ruby URLs a method of the file returns, client factories (`egress_factories`),
+# `HTTParty.send(verb, url)`, HTTMultiParty, URL-reshaping helpers keep the host
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -107,6 +110,23 @@ _CALL_TYPES = {
 # A parameter named like a URL: a function that calls out with it (however it reshapes it
 # first) is a wrapper, its callers' arguments are the destinations.
 _URL_PARAM = lazy(r"(?i)^(?:.*_)?(?:url|uri|endpoint|href|link)s?$|[a-z](?:Url|URL|Uri|Endpoint)$")
+# A request through a bare method's client (`faraday.get(`, `http.run_request(`); the
+# literal first, the name after it (see the speed notes: literal-first scans).
+_RB_FACTORY_USE = lazy(rb"\.(?:get|post|put|patch|head|run_request)[ (]")
+MAX_FACTORY_PROBES = 200
+
+
+def _factory_use(data: bytes) -> bool:
+    """Whether some `.verb(` follows a lowercase name (`http.get(`, not `Foo.get(`)."""
+    for n, m in enumerate(_RB_FACTORY_USE.finditer(data)):
+        if n >= MAX_FACTORY_PROBES:
+            return False
+        before = data[m.start() - 1 : m.start()]
+        if before.islower() or before.isdigit() or before == b"_":
+            return True
+    return False
+
+
 _LOOPS = frozenset(
     {"while_statement", "for_statement", "do_statement", "until", "while", "begin"}
 )  # fmt: skip
@@ -127,6 +147,8 @@ def triggered(language: str, data: bytes) -> bool:
         return True
     if family in ("python", "javascript") and models.own_verb_call(data):
         return True
+    if family == "ruby" and _factory_use(data):
+        return True  # `http.get(url)` through a client factory (`egress_factories`)
     return models.url_in_code(data)
 
 
@@ -161,6 +183,7 @@ def _outbound_calls(
         sorted(
             [("egress.wrapper", name) for name in f.wrappers]
             + [("egress.const", f"{name}={host}") for name, host in f.consts.items()]
+            + [(FACTORY_META, name) for name in f.factories]
         )
     )
     return tuple(sorted(set(calls))), tuple(sorted(set(f.signals))), meta
@@ -207,6 +230,7 @@ def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
     return calls
 
 
+_RB_VERBS = frozenset(models._RB_VERBS.split())
 _JS_VERB_ENDS = tuple(f".{v}" for v in models._JS_VERBS.split())
 # Go names typed or bound as an `http.Client`: a field or variable declaration, an
 # assignment or a keyed struct element. Anchored or led by a literal; bounded.
@@ -232,6 +256,14 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
     `callee` that canonically (`_canonical`), `args` its positional arguments (`_args`)."""
     table = models.MODELS[f.language]
     model = table.get(callee)
+    if model is None and f.language == "ruby" and callee.endswith((".send", ".public_send")):
+        # `HTTParty.send(http_method, url, …)`: a client's verb chosen at run time
+        sent = table.get(callee.rsplit(".", 1)[0] + ".get")
+        verb = text(_first(args), 20)
+        if verb[:1] in (":", "'", '"') and verb.strip(":'\"") not in _RB_VERBS:
+            sent = None  # `HTTParty.send(:include, …)`: no request
+        if sent is not None and sent.position >= 0:
+            model = sent._replace(position=sent.position + 1)
     if model is None and f.language in ("python", "javascript"):
         typed = _typed_call(f, node, written)
         if typed is not None:
@@ -272,6 +304,10 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
         sdk = None
     if sdk is not None:  # an SDK client's call: to its service, whatever path it is given
         return OutboundCall("http", line(node), sdk.client, sdk.host, "", "sdk", _timeout(f, node))
+    if model is None and f.language == "ruby":
+        via = factory_call(f, node, written, _resolve, _timeout(f, node))
+        if via is not None:
+            return via
     if model is None:
         own = _own_verb_call(f, node, written)
         return own if own is not None else _candidate(f, node, callee, args)

@@ -64,6 +64,12 @@ class _File:
     # whose `Get`/`Post`/`PostForm`/`Head` take the URL first (`http_clients`)
     go_clients: frozenset[str] = frozenset()
     signals: list[Signal] = field(default_factory=list)
+    # Ruby: method name -> the expression its body ends with (what it returns), for a URL
+    # argument that calls a method of the same file (`get(check_url)`: `egress_resolve`)
+    methods: dict[str, Node] = field(default_factory=dict)
+    # Ruby: methods taking no argument that build an HTTP client (`def http; Faraday.new`):
+    # `http.get(url)` in any file is a request (meta ``egress.factory``, `egress_factories`)
+    factories: dict[str, str] = field(default_factory=dict)  # name -> client library
     sdk: egress_sdk.SdkNames = field(default_factory=egress_sdk.SdkNames)  # client parameters
     # `heads()`, kept while no alias or instance is added (the two maps never lose a key,
     # so their sizes say whether their names moved): asked once per call in the file.

@@ -22,6 +22,7 @@ from bot.core.analysis.egress_file import (
     _keyword,
     _string_literal,
 )
+from bot.core.analysis.egress_factories import learn_ruby_method
 from bot.core.analysis.egress_resolve import RB_CONFIG, _resolve
 from bot.core.analysis.treesitter import Node, text, walk
 
@@ -84,6 +85,8 @@ def _learn(f: _File, node: Node) -> None:
             made = pattern.named_children[0] if pattern.named_child_count else None
             if target is not None and made is not None:
                 _bind(f, text(target, 80), made)
+    elif kind == "method" and f.language == "ruby":
+        learn_ruby_method(f, node)
     elif kind == "call" and f.language == "ruby" and _ruby_include_httparty(node):
         f.aliases["base_uri"] = "base_uri"
     elif f.language == "python" and kind == "function_definition":

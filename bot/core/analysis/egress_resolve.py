@@ -114,6 +114,10 @@ def _lexical_constant(f: _File, name: str, call: Node) -> Node | None:
     return None
 
 
+_URLISH_CALL = re.compile(r"(?i)ur[il]")
+_RB_RESHAPERS = frozenset({"to_s", "to_str", "strip", "freeze", "dup"})
+
+
 def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, str, str]:
     """(host, configured_by, origin) of an expression that gives a URL."""
     if node is None or depth > MAX_RESOLVE_DEPTH:
@@ -182,6 +186,10 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         if hosts:
             return ",".join(hosts), "", "literal"
     if kind == "call" and f.language == "ruby" and node.child_by_field_name("arguments") is None:
+        receiver = node.child_by_field_name("receiver")
+        method = text(node.child_by_field_name("method"), 20)
+        if receiver is not None and method in _RB_RESHAPERS:  # `Utils.normalize_uri(x).to_s`
+            return _resolve(f, receiver, depth + 1, call)
         name = _callee(node)  # a Ruby method call without arguments reads like a field
         kind = "attribute"
     elif kind in _CALLS:
@@ -221,6 +229,15 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             if receiver is not None and receiver is not node:
                 return _resolve(f, receiver, depth + 1, call)
         args = _args(node)
+        if f.language == "ruby" and node.child_by_field_name("receiver") is None:
+            method = f.methods.get(callee)
+            if method is not None and method is not node:  # `get(query_url(q))`
+                return _resolve(f, method, depth + 1, method)
+        if f.language == "ruby" and args and _URLISH_CALL.search(last):
+            # `Utils.normalize_uri(base + path)`: a helper reshaping a URL keeps its host
+            found = _resolve(f, args[0], depth + 1, call)
+            if found[2] == "literal":
+                return found
         if last == "Sprintf" and len(args) > 1 and _leading_verb(args[0]):
             # Go `fmt.Sprintf("%s/v1/calls", s.config.APIBaseURL, …)`: the base comes first.
             # Only a base the program writes or configures says where the request goes; a
@@ -281,6 +298,9 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             if found[2] == "unknown" and bound.type in ("object", "hash"):
                 return _resolve(f, _key_in(f, bound, "url", 0), depth + 1, call)
             return found
+        method = f.methods.get(ident) if kind == "identifier" else None
+        if method is not None and method is not node:
+            return _resolve(f, method, depth + 1, method)  # `get(check_url)`: what it returns
         if kind == "constant" or ident.isupper():
             return "", ident, "constant"
         return "", "", "unknown"

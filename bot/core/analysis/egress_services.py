@@ -39,9 +39,11 @@ from posixpath import dirname, join, normpath, splitext
 
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
+from bot.core.analysis.egress_factories import FACTORY_CLIENT, factory_names
 from bot.core.analysis.egress_inbound import KIND as INBOUND
 from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
 from bot.core.analysis.egress_names import catalogued_name, folder_display
+from bot.core.analysis.egress_registry import registry_members
 from bot.core.analysis.golang import GENERATOR
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
@@ -147,6 +149,12 @@ def egress_services(
 ) -> tuple[tuple[Service, ...], tuple[Service, ...]]:
     """(services found through catalog hosts or folder names, plain HTTP integrations)."""
     wrappers = wrapper_names(kv for f in files.values() if f.calls for kv in f.meta)
+    # A request through a client factory another file defines (`egress_factories`) counts
+    # as a call of that factory's name.
+    wrappers |= {
+        FACTORY_CLIENT + name
+        for name in factory_names([kv for f in files.values() if f.calls for kv in f.meta])
+    }
     consts: dict[str, set[str]] = {}
     for path, f in files.items():
         if non_product_path(path):
@@ -163,6 +171,7 @@ def egress_services(
                 spelled.setdefault(stem, []).append(name)
     found: dict[str, _Found] = {}
     generated_by = _generators(files)
+    members = registry_members(files)
     for path in sorted(files):
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
@@ -173,13 +182,16 @@ def egress_services(
             continue  # a program `go generate` runs at build time: not the app's calls
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
         folder = service_folder_name(path)
+        member = members.get(path) if not folder else None
+        if member is not None:
+            folder = member[0]  # a plugin of a subclass registry (`egress_registry`)
         browser = browser_path(path)
         # A wrapper's own request in a folder named for a service names it only when no call
         # of the file names a destination otherwise (its callers there give the host).
         calls = [
             c
             for c in f.calls
-            if c.kind != "candidate" or c.client.removeprefix("call:") in wrappers
+            if c.kind != "candidate" or _kept(c, wrappers)
         ]
         if not folder or any(
             _destination(c, folder, consts, catalog) for c in calls if c.origin != "parameter"
@@ -188,7 +200,7 @@ def egress_services(
         for call in calls:
             if browser and call.origin in ("user", "unknown") and not call.host:
                 continue  # a page's request to a URL it was handed: its own server, most often
-            if call.kind == "candidate" and call.client.removeprefix("call:") not in wrappers:
+            if call.kind == "candidate" and not _kept(call, wrappers):
                 continue
             named: tuple[str, str, str] | None = None
             if not folder and not call.host and call.kind in ("http", "socket"):
@@ -214,6 +226,13 @@ def egress_services(
             if named is None:
                 continue
             name, category, host = named
+            if (
+                member is not None
+                and category == HTTP_API
+                and (name, category) == _folder_service(folder, catalog, spelled)
+                and not _host_names(host, folder)
+            ):
+                name = member[1]  # no service of that name: the plugin's class (`Website Agent`)
             item = found.setdefault(name, _Found(category))
             item.evidence.add(Evidence(path, call.line))
             if host:
@@ -239,6 +258,17 @@ def egress_services(
             )
         )
     return (), tuple(sorted(out, key=lambda s: (s.name.casefold(), s.name)))
+
+
+def _host_names(host: str, word: str) -> bool:
+    """Whether a host spells the word (`api.wit.ai` and `witai`): the word is the service."""
+    key = re.sub(r"[^a-z0-9]", "", word.lower())
+    return bool(host) and len(key) >= 3 and key in re.sub(r"[^a-z0-9]", "", host.lower())
+
+
+def _kept(call: OutboundCall, wrappers: set[str]) -> bool:
+    """A candidate is kept when some file defines the wrapper or client factory it calls."""
+    return call.client.removeprefix("call:") in wrappers
 
 
 def _named_client(path: str, call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:

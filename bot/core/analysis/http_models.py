@@ -136,6 +136,7 @@ RUBY: dict[str, UrlArg] = {
     "Faraday.new": UrlArg(0, "url", "Faraday"),
     **_verbs("Faraday", _RB_VERBS, UrlArg(0, "url", "Faraday")),
     **_verbs("HTTParty", _RB_VERBS, UrlArg(0, "", "HTTParty")),
+    **_verbs("HTTMultiParty", _RB_VERBS, UrlArg(0, "", "HTTParty")),  # httmultiparty
     "base_uri": UrlArg(0, "", "HTTParty"),  # in a class that includes HTTParty (egress.py)
     **_verbs("RestClient", _RB_VERBS, UrlArg(0, "", "RestClient")),
     "RestClient::Request.execute": UrlArg(-1, "url", "RestClient"),
@@ -260,6 +261,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"Net::HTTP",
         b"Faraday",
         b"HTTParty",
+        b"HTTMultiParty",
         b"RestClient",
         b"Excon",
         b"Typhoeus",

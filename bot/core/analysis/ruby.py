@@ -113,10 +113,11 @@ RULES = (
 
 class RubyExtractor:
     name = "ruby"
-    version = 6  # 2: rules start on their own line; unclosed strings end their line; 3: routes
+    version = 7  # 2: rules start on their own line; unclosed strings end their line; 3: routes
     # 4: Sinatra/Grape/Roda route blocks, Hanami actions, Rake tasks (`ruby_starts`)
     # 5: Rack middleware (`def call(env)` beside `def initialize(app)`)
     # 6: a `require(` whose path is on the next line cites the path's line
+    # 7: class lines with a base class (meta "subclass", `egress_registry`)
     claims = claims(names=("Rakefile", "Gemfile.rb"), extensions=("rb", "rake", "ru"))
 
     def matches(self, path: str) -> bool:
@@ -186,6 +187,28 @@ def _referenced_at(code: str, at: int) -> bool:
     return code.startswith("::", at - 2) and (at == 2 or not _NOT_BEFORE.match(code, at - 3))
 
 
+# A class line with its base: `class TelegramAgent < Agent`, `class A::B < ::X::Base`.
+_SUBCLASS = lazy(
+    r"^[ \t]*+class[ \t]++((?:[A-Z]\w{0,100}+::){0,10}[A-Z]\w{0,100}+)[ \t]*+<[ \t]*+"
+    r"((?:::)?(?:[A-Z]\w{0,100}+::){0,10}[A-Z]\w{0,100}+)",
+    re.M,
+)
+MAX_SUBCLASSES = 20
+SUBCLASS_META = "subclass"
+
+
+def _subclasses(code: str, lines: Lines) -> list[tuple[str, str]]:
+    """("subclass", "<line>:<Class><<Base>") for the file's class lines that name a base."""
+    if "<" not in code or "class" not in code:
+        return []
+    out = []
+    for m in _SUBCLASS.finditer(code):
+        out.append((SUBCLASS_META, f"{lines.at(m.start(1))}:{m.group(1)}<{m.group(2)}"))
+        if len(out) >= MAX_SUBCLASSES:
+            break
+    return out
+
+
 def constant_refs(facts: FileFacts) -> list[ImportRef]:
     """A Ruby file's constant references, as imports of kind "constant" for resolution."""
     out = []
@@ -218,5 +241,5 @@ def extract_ruby(text: str, rake: bool = False) -> FileFacts:
                 scan_signals(code, RULES, lines), ruby_start_signals(code, lines, rake)
             )
         ),
-        meta=tuple(sorted(set(_constants(code, lines)))),
+        meta=tuple(sorted({*_constants(code, lines), *_subclasses(code, lines)})),
     )
