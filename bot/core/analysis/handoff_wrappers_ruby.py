@@ -31,6 +31,7 @@ MAX_FILES = 400
 MAX_CALLERS = 40
 MAX_TEXT = 2_000_000
 MAX_ARGS_TEXT = 400
+MIN_FIXED_NAME = 6  # a shorter helper name (`run`, `sync`) is too common to follow by name
 
 WRAPPER = "rb-wrapper"
 _DEF = lazy(
@@ -47,6 +48,13 @@ _MAIL_CALL = lazy(
     r"(?<![\w:@.])([a-z_]\w{0,100}+)(?:\.with\b[^\n]{0,200}?)?"
     r"\.(?:public_send|send|__send__)\b[^\n]{0,200}?\.deliver_later\b"
 )
+# A job class enqueued by name (`RefreshJob.perform_later(id)`, `X.set(…).perform_later`).
+_FIXED_JOB = lazy(
+    r"(?<![\w:@.])((?:[A-Z]\w{0,100}+::){0,10}[A-Z]\w{0,100}+)(?:\.set\b[^\n]{0,200}?)?"
+    r"\.(perform_later|perform_async|perform_in|perform_at)\b"
+)
+_CLASS_NAME = lazy(r"\A[ \t]*+class[ \t]++(?:[A-Z]\w{0,100}+::){0,10}([A-Z]\w{0,100}+)")
+FIXED = "fixed"  # the aliases of a wrapper of one job class: ("", FIXED, job, its class)
 _COMMON = frozenset({"perform", "call", "initialize", "method_missing", "send", "run"})
 # A Redis set or list used as a queue through the repository's own helpers: a method that
 # adds to the key it is given (`def enqueue_id(key, id) = redis.sadd(key, id)`) produces, one
@@ -80,6 +88,7 @@ def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
         return ()
     out: list[HandoffSite] = []
     current: tuple[str, list[str]] | None = None
+    owner, def_at = "", 0  # the class last opened; the line of the current `def`
     for i, raw in enumerate(text.split("\n"), 1):
         line = raw[:MAX_LINE]
         stripped = line.lstrip()
@@ -88,13 +97,25 @@ def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
         d = _DEF.match(line)
         if d is not None:
             current = (d.group(1), _params(d.group(2) or d.group(3) or ""))
+            def_at = i
             if "=" not in line.partition(")")[2]:  # an endless `def x(a) = …` ends here
                 continue
         elif stripped.startswith(("class ", "module ")):
             current = None
+            named = _CLASS_NAME.match(line)
+            owner = named.group(1) if named is not None else owner
         if current is None or current[0] in _COMMON:
             continue
         name, params = current
+        if i == def_at + 1 or i == def_at:
+            # A thin wrapper of one job class: its body starts with the enqueue
+            # (`def async_check(id)` / `RefreshJob.perform_later(id)`): each call of it
+            # through its class (`Feed.async_check(x)`) or in its file produces that job.
+            fixed = _FIXED_JOB.search(line) if "perform_" in line else None
+            if fixed is not None and owner and len(name) >= MIN_FIXED_NAME:
+                mech = "activejob" if fixed.group(2) == "perform_later" else "sidekiq"
+                job = fixed.group(1).rpartition("::")[2]
+                out.append(HandoffSite(WRAPPER, mech, name, i, ("", FIXED, job, owner)))
         if "perform_" in line:
             for m in _JOB_CALL.finditer(line):
                 param = m.group(1) or m.group(2)
@@ -170,7 +191,13 @@ def link_ruby(
     texts: dict[str, str] = {}
     ruby = [p for p, f in facts.items() if f.language == "ruby" and not skip(p)]
     read_files = 0  # files read in all
-    for _path, w in wrappers:
+    for path, w in wrappers:
+        if w.aliases[1:2] == (FIXED,):
+            fixed, read_files = _fixed_callers(path, w, ruby, texts, read, read_files)
+            for p, site in fixed:
+                added[p].add(site)
+                derived.add((p, site.line))
+            continue
         param, index = (*w.aliases, "", "0")[:2]
         call = re.compile(r"(?<![\w:@$])" + re.escape(w.name) + r"(?:\(|[ \t]++(?=[:A-Z\"']))")
         found = 0
@@ -211,6 +238,45 @@ def link_ruby(
             if found >= MAX_CALLERS:
                 break
     return dict(added), derived
+
+
+def _fixed_callers(
+    path: str,
+    w: HandoffSite,
+    ruby: list[str],
+    texts: dict[str, str],
+    read: Callable[[str], str | None],
+    read_files: int,
+) -> tuple[list[tuple[str, HandoffSite]], int]:
+    """The producers a thin wrapper of one job class makes: `Owner.name(` anywhere, and a
+    bare `name(` in the wrapper's own file (its class's other methods)."""
+    _, _, job, owner = (*w.aliases, "", "", "", "")[:4]
+    through = re.compile(r"(?<![\w:@$])" + re.escape(owner) + r"\." + re.escape(w.name) + r"\b")
+    bare = re.compile(r"(?<![\w:@$.])" + re.escape(w.name) + r"(?:\(|[ \t]++(?=[@\w]))")
+    out: list[tuple[str, HandoffSite]] = []
+    for p in ruby:
+        if p not in texts:
+            if read_files >= MAX_FILES:
+                break
+            read_files += 1
+            texts[p] = (read(p) or "")[:MAX_TEXT]
+        text = texts[p]
+        if w.name not in text:
+            continue
+        at = Lines(text)
+        patterns = (through, bare) if p == path else (through,)
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                head = text[line_start : m.start()].lstrip()
+                if head.startswith(("#", "def ")) or head.endswith("def "):
+                    continue
+                out.append(
+                    (p, HandoffSite("produce", w.mechanism, job, at.at(m.start()), (w.name,)))
+                )
+                if len(out) >= MAX_CALLERS:
+                    return out, read_files
+    return out, read_files
 
 
 _KEY = lazy(r"\A[ \t]*+(?:::)?((?:[A-Z]\w{0,100}+::)*+)([A-Z][A-Z0-9_]{0,100}+)[ \t]*+\Z")

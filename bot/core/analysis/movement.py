@@ -79,7 +79,8 @@ MOVEMENT_VERSION = 26  # 2: mailers whose call spans lines; 3: amqp needs its li
 # to a wall-clock time in Go loops; app-wide setInterval workers of a class
 # 25: pywebpush is a producer only where a line imports it (not a docstring naming it)
 # 26: rufus-scheduler's wider forms (bare `every` of a scheduler class, numbers, constants,
-# literal defaults, interpolated cron, `schedule_cron`)
+# literal defaults, interpolated cron, `schedule_cron`); thin wrappers of one job class
+# (`def self.async_x(id)` / `XJob.perform_later(id)`, `handoff_wrappers_ruby`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

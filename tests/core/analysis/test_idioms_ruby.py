@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.core.analysis import idiom_apps
 from tests.core.analysis.idiom_apps import Idiom, misses
 
 IDIOMS = [
@@ -355,6 +356,7 @@ def test_ruby_idiom(idiom: Idiom) -> None:
 HOSTILE = [
     "Resque.enqueue(" + "a," * 50_000,
     "x.delay(" + "(" * 50_000 + ".run\n",
+    "class A\n  def async_x(a)\n    " + "B::" * 30_000 + "C.perform_later(a)\n",
     "  key: {\n" + "    cron: '" * 20_000 + "\n",
     "require 'clockwork'\n" + "every(" * 50_000 + "\n",
     "ActiveJob.perform_all_later(" + "X.new" * 20_000 + "\n",
@@ -386,3 +388,54 @@ def test_hostile_ruby_gives_sites_or_nothing_quickly(text: str) -> None:
     ruby_schedules(text)
     file_schedules(text.encode())
     assert time.process_time() - start < 2.0
+
+
+# --- a thin class-method wrapper of one job class -------------------------------------------
+
+_REFRESH_JOB = "class RefreshJob < ApplicationJob\n  def perform(id)\n  end\nend\n"
+
+
+def _feed(body: str) -> str:
+    return f"class Feed < ApplicationRecord\n  class << self\n{body}  end\nend\n"
+
+
+def _producers(files: dict[str, str], name: str) -> set[str]:
+    facts = idiom_apps.facts_of(files)
+    return {e.path for h in facts.handoffs if h.name == name for e in h.producers}
+
+
+def test_a_thin_wrapper_of_one_job_makes_its_callers_producers() -> None:
+    files = {
+        "app/jobs/refresh_job.rb": _REFRESH_JOB,
+        "app/models/feed.rb": _feed(
+            "    def async_refresh(id)\n      RefreshJob.perform_later(id)\n    end\n"
+        ),
+        "app/controllers/feeds_controller.rb": "class FeedsController < ApplicationController\n"
+        "  def refresh\n    Feed.async_refresh(params[:id])\n  end\nend\n",
+    }
+    assert "app/controllers/feeds_controller.rb" in _producers(files, "RefreshJob")
+
+
+def test_a_method_that_enqueues_after_other_work_is_no_wrapper() -> None:
+    files = {
+        "app/jobs/refresh_job.rb": _REFRESH_JOB,
+        "app/models/feed.rb": _feed(
+            "    def async_refresh(id)\n      return unless id\n"
+            "      RefreshJob.perform_later(id)\n    end\n"
+        ),
+        "app/controllers/feeds_controller.rb": "class FeedsController < ApplicationController\n"
+        "  def refresh\n    Feed.async_refresh(params[:id])\n  end\nend\n",
+    }
+    assert "app/controllers/feeds_controller.rb" not in _producers(files, "RefreshJob")
+
+
+def test_a_same_named_method_of_another_class_is_no_producer() -> None:
+    files = {
+        "app/jobs/refresh_job.rb": _REFRESH_JOB,
+        "app/models/feed.rb": _feed(
+            "    def async_refresh(id)\n      RefreshJob.perform_later(id)\n    end\n"
+        ),
+        "app/controllers/feeds_controller.rb": "class FeedsController < ApplicationController\n"
+        "  def refresh\n    Mirror.async_refresh(params[:id])\n  end\nend\n",
+    }
+    assert "app/controllers/feeds_controller.rb" not in _producers(files, "RefreshJob")
