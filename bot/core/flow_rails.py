@@ -131,7 +131,9 @@ class RailsModels:
             if not key or key in out:
                 continue
             store = self.stores.get(key) or _UNNAMED[key]
-            out[key] = Sink("datastore", store, call.line, f"queries {store} ({what})")
+            # A model's rows live in a SQL database: said so, as `flow_stores` does.
+            said = f"the {store} database" if key == "sql" and store != _UNNAMED[key] else store
+            out[key] = Sink("datastore", store, call.line, f"queries {said} ({what})")
         return list(out.values())
 
     def callbacks(self, call: Call) -> list[tuple[str, str, str]]:

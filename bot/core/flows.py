@@ -113,6 +113,7 @@ def build_flows(
         for ev in h.producers
         if ev.line is not None
     }
+    _name_backend(paired, facts)
     if graph is not None:
         graph.rails.name_stores([s.name for s in services])
         graph.stores.name_stores([s.name for s in services])
@@ -250,3 +251,26 @@ def _flow_name(entry: Entrypoint, path: str) -> str:
         return f"{first} ({path})"
     base = entry.name if path in entry.name else f"{entry.name} ({path})"
     return base
+
+
+# Where an ActiveJob job waits: the adapter the Rails config names
+# (`config.active_job.queue_adapter = :delayed_job`), when every config file names the same.
+_ADAPTER = ("config.rails", "active_job.queue_adapter")
+
+
+def _name_backend(
+    paired: dict[tuple[str, int], tuple[str, str]], facts: Mapping[str, FileFacts]
+) -> None:
+    """Each ActiveJob enqueue's mechanism with its backend (`activejob on delayed_job`), in
+    place: the flow's sink then says where the job waits."""
+    adapters = {s.detail for f in facts.values() for s in f.signals if (s.kind, s.name) == _ADAPTER}
+    if len(adapters) != 1:
+        return
+    backend = f"activejob on {next(iter(adapters))}"
+    for path, f in facts.items():
+        for h in f.handoffs:
+            if h.role == "produce" and h.mechanism == "activejob":
+                paired.setdefault((path, h.line), (h.name, h.mechanism))
+    for key, (name, mech) in paired.items():
+        if mech == "activejob":
+            paired[key] = (name, backend)

@@ -115,7 +115,7 @@ def test_a_model_write_is_a_sink_into_the_sql_store_and_runs_its_callbacks() -> 
     facts = facts_of(APP)
     made = _flows(facts, CTRL, "POST /posts ")
     sql = next(f for f in made if f.name.endswith("→ PostgreSQL"))
-    assert chain(sql)[-1] == (CTRL, 6, "queries PostgreSQL (Post.save)")
+    assert chain(sql)[-1] == (CTRL, 6, "queries the PostgreSQL database (Post.save)")
     job = next(f for f in made if "AnnounceJob" in f.name)
     assert chain(job)[-2:] == [
         (CTRL, 6, "runs post.Post.announce (after_create callback)"),
@@ -124,7 +124,10 @@ def test_a_model_write_is_a_sink_into_the_sql_store_and_runs_its_callbacks() -> 
     # `on: :destroy` is not a create's.
     assert not any("RefreshJob" in f.name for f in made)
     commented = _flows(facts, CTRL, "/comment")
-    assert any(chain(f)[-1] == (CTRL, 11, "queries PostgreSQL (Post.create)") for f in commented)
+    assert any(
+        chain(f)[-1] == (CTRL, 11, "queries the PostgreSQL database (Post.create)")
+        for f in commented
+    )
 
 
 def test_an_arrays_find_is_no_sink_and_other_stores_are_named_by_the_facts() -> None:
@@ -150,7 +153,8 @@ def test_a_models_own_save_is_a_sink() -> None:
     )
     flows = [f for f in facts.flows if f.hops[0].path == "app/jobs/publish_job.rb"]
     assert any(
-        chain(f)[-1] == ("app/models/post.rb", 17, "queries PostgreSQL (Post.save)") for f in flows
+        chain(f)[-1] == ("app/models/post.rb", 17, "queries the PostgreSQL database (Post.save)")
+        for f in flows
     ), [chain(f) for f in flows]
 
 
@@ -178,3 +182,22 @@ def test_a_route_line_is_no_call_into_the_one_helper_of_that_name() -> None:
         h for f in facts.flows for h in f.hops if h.path == "config/routes.rb" and "calls" in h.what
     ]
     assert route_calls == []
+
+
+def test_an_enqueue_names_the_active_job_backend_the_config_sets() -> None:
+    config = b"module Blog\n  class Application\n    config.active_job.queue_adapter = :que\n  end\nend\n"
+    facts = facts_of({**APP, "config/application.rb": config})
+    job = next(f for f in _flows(facts, CTRL, "POST /posts ") if "AnnounceJob" in f.name)
+    assert chain(job)[-1] == ("app/models/post.rb", 8, "enqueues AnnounceJob (activejob on que)")
+
+
+def test_two_backends_leave_the_enqueue_plain() -> None:
+    facts = facts_of(
+        {
+            **APP,
+            "config/application.rb": b"config.active_job.queue_adapter = :que\n",
+            "config/environments/production.rb": b"config.active_job.queue_adapter = :resque\n",
+        }
+    )
+    job = next(f for f in _flows(facts, CTRL, "POST /posts ") if "AnnounceJob" in f.name)
+    assert chain(job)[-1] == ("app/models/post.rb", 8, "enqueues AnnounceJob (activejob)")

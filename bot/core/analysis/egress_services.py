@@ -188,11 +188,7 @@ def egress_services(
         browser = browser_path(path)
         # A wrapper's own request in a folder named for a service names it only when no call
         # of the file names a destination otherwise (its callers there give the host).
-        calls = [
-            c
-            for c in f.calls
-            if c.kind != "candidate" or _kept(c, wrappers)
-        ]
+        calls = [c for c in f.calls if c.kind != "candidate" or _kept(c, wrappers)]
         if not folder or any(
             _destination(c, folder, consts, catalog) for c in calls if c.origin != "parameter"
         ):

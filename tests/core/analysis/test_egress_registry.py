@@ -54,7 +54,10 @@ def test_a_url_returned_by_a_method_of_the_file_gives_its_host() -> None:
         b'  def feed_url\n    "https://feeds.relay-svc.net/x?#{stamp}"\n  end\nend\n'
     )
     calls, _, _ = outbound_calls("ruby", src)
-    assert {(c.line, c.host) for c in calls} >= {(3, "api.lookup-svc.io"), (7, "feeds.relay-svc.net")}
+    assert {(c.line, c.host) for c in calls} >= {
+        (3, "api.lookup-svc.io"),
+        (7, "feeds.relay-svc.net"),
+    }
 
 
 def test_a_method_returning_no_url_gives_no_host() -> None:
