@@ -185,7 +185,10 @@ def test_a_route_line_is_no_call_into_the_one_helper_of_that_name() -> None:
 
 
 def test_an_enqueue_names_the_active_job_backend_the_config_sets() -> None:
-    config = b"module Blog\n  class Application\n    config.active_job.queue_adapter = :que\n  end\nend\n"
+    config = (
+        b"module Blog\n  class Application\n"
+        b"    config.active_job.queue_adapter = :que\n  end\nend\n"
+    )
     facts = facts_of({**APP, "config/application.rb": config})
     job = next(f for f in _flows(facts, CTRL, "POST /posts ") if "AnnounceJob" in f.name)
     assert chain(job)[-1] == ("app/models/post.rb", 8, "enqueues AnnounceJob (activejob on que)")

@@ -39,6 +39,7 @@ from dataclasses import replace
 from bot.core.analysis import egress_sdk, resilience
 from bot.core.analysis import http_models as models
 from bot.core.analysis.egress_candidates import _candidate
+from bot.core.analysis.egress_factories import FACTORY_META, factory_call
 from bot.core.analysis.egress_file import (
     _CALLS,
     _STRING_TYPES,
@@ -57,7 +58,6 @@ from bot.core.analysis.egress_file import (
     _timeout,
     remembering_callees,
 )
-from bot.core.analysis.egress_factories import FACTORY_META, factory_call
 from bot.core.analysis.egress_learn import _learn
 from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.egress_resolve import _resolve

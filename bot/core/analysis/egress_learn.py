@@ -11,6 +11,7 @@ import re
 
 from bot.core.analysis import egress_sdk, sdk_models
 from bot.core.analysis import http_models as models
+from bot.core.analysis.egress_factories import learn_ruby_method
 from bot.core.analysis.egress_file import (
     _CALLS,
     _STRING_TYPES,
@@ -22,7 +23,6 @@ from bot.core.analysis.egress_file import (
     _keyword,
     _string_literal,
 )
-from bot.core.analysis.egress_factories import learn_ruby_method
 from bot.core.analysis.egress_resolve import RB_CONFIG, _resolve
 from bot.core.analysis.treesitter import Node, text, walk
 

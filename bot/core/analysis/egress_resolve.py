@@ -187,8 +187,8 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             return ",".join(hosts), "", "literal"
     if kind == "call" and f.language == "ruby" and node.child_by_field_name("arguments") is None:
         receiver = node.child_by_field_name("receiver")
-        method = text(node.child_by_field_name("method"), 20)
-        if receiver is not None and method in _RB_RESHAPERS:  # `Utils.normalize_uri(x).to_s`
+        reshaper = text(node.child_by_field_name("method"), 20)
+        if receiver is not None and reshaper in _RB_RESHAPERS:  # `Utils.normalize_uri(x).to_s`
             return _resolve(f, receiver, depth + 1, call)
         name = _callee(node)  # a Ruby method call without arguments reads like a field
         kind = "attribute"
@@ -230,9 +230,9 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
                 return _resolve(f, receiver, depth + 1, call)
         args = _args(node)
         if f.language == "ruby" and node.child_by_field_name("receiver") is None:
-            method = f.methods.get(callee)
-            if method is not None and method is not node:  # `get(query_url(q))`
-                return _resolve(f, method, depth + 1, method)
+            returned = f.methods.get(callee)
+            if returned is not None and returned is not node:  # `get(query_url(q))`
+                return _resolve(f, returned, depth + 1, returned)
         if f.language == "ruby" and args and _URLISH_CALL.search(last):
             # `Utils.normalize_uri(base + path)`: a helper reshaping a URL keeps its host
             found = _resolve(f, args[0], depth + 1, call)
@@ -298,9 +298,9 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             if found[2] == "unknown" and bound.type in ("object", "hash"):
                 return _resolve(f, _key_in(f, bound, "url", 0), depth + 1, call)
             return found
-        method = f.methods.get(ident) if kind == "identifier" else None
-        if method is not None and method is not node:
-            return _resolve(f, method, depth + 1, method)  # `get(check_url)`: what it returns
+        returned = f.methods.get(ident) if kind == "identifier" else None
+        if returned is not None and returned is not node:
+            return _resolve(f, returned, depth + 1, returned)  # `get(check_url)`: its value
         if kind == "constant" or ident.isupper():
             return "", ident, "constant"
         return "", "", "unknown"

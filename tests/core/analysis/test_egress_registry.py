@@ -73,14 +73,19 @@ def test_a_dynamic_verb_and_multipart_client_are_requests() -> None:
     src = (
         b"class Pusher\n  BASE = 'https://api.push-svc.io/v1/'\n"
         b"  def call(verb, path)\n    HTTParty.send(verb, BASE + path, body: {})\n  end\n"
-        b"  def upload\n    HTTMultiParty.post('https://files.push-svc.io/up', body: {})\n  end\nend\n"
+        b"  def upload\n    HTTMultiParty.post('https://files.push-svc.io/up', body: {})\n"
+        b"  end\nend\n"
     )
     calls, _, _ = outbound_calls("ruby", src)
-    assert {(c.line, c.host) for c in calls} == {(4, "api.push-svc.io"), (7, "files.push-svc.io")}
+    found = {(c.line, c.host) for c in calls}
+    assert found == {(4, "api.push-svc.io"), (7, "files.push-svc.io")}
 
 
 def test_a_send_of_something_else_is_no_request() -> None:
-    src = b"class Pusher\n  def call\n    HTTParty.send(:include, 'https://x.push-svc.io/')\n  end\nend\n"
+    src = (
+        b"class Pusher\n  def call\n"
+        b"    HTTParty.send(:include, 'https://x.push-svc.io/')\n  end\nend\n"
+    )
     calls, _, _ = outbound_calls("ruby", src)
     assert not [c for c in calls if c.kind == "http"]
 
@@ -98,7 +103,9 @@ def test_a_client_factory_of_a_mixin_sends_from_every_including_file() -> None:
 
 def test_a_bare_get_without_any_factory_is_no_request() -> None:
     files = {
-        "app/concerns/caching.rb": "module Caching\n  def store\n    @store ||= Hash.new\n  end\nend\n",
+        "app/concerns/caching.rb": (
+            "module Caching\n  def store\n    @store ||= Hash.new\n  end\nend\n"
+        ),
         "app/lib/charts.rb": "class Charts\n  include Caching\n"
         "  def draw\n    store.get('https://render.chart-svc.io/v1')\n  end\nend\n",
     }
@@ -118,7 +125,8 @@ def test_a_registry_member_is_named_for_its_word_or_its_class() -> None:
     )
     facts = facts_of(files)
     page = _named(facts, "Page Gadget")
-    assert page is not None and page.evidence[0].path == "app/models/gadgets/page_gadget.rb"
+    assert page is not None
+    assert page.evidence[0].path == "app/models/gadgets/page_gadget.rb"
     assert _named(facts, "Telegram") is not None  # the catalog's service of that word
 
 
