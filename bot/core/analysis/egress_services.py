@@ -7,6 +7,10 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   ``*.local``, ``*.test``) are not egress;
 * a name resolved to a host elsewhere (a settings module's ``CENSUS_URL = "https://…"``,
   meta ``egress.const``) → that host;
+* a member of a subclass registry (a folder of plugin classes on one base, one a file:
+  `egress_registry`) is named as a service folder is, by its word (`telegram_agent.rb` →
+  Telegram); where the catalog has no such service and no host spells the word, by its
+  class (`Website Agent`);
 * otherwise, in a folder named for a service (``notification-providers/<name>.js``,
   ``providers/<name>/``, ``integrations/<name>/transport.py``, ``plugins/<name>/…``, a
   client file ``lib/<name>/client.rb``) → that service, the call as evidence, whatever gives
@@ -26,7 +30,8 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   file in a folder of webhooks is named for.
 
 A ``candidate`` call (a URL literal passed to some function) counts only when some file
-defines a wrapper of that name. Services merge with the catalog's by name: the call site is
+defines a wrapper of that name, or, for a request through a client factory
+(``factory:<name>``, `egress_factories`), a factory of that name. Services merge with the catalog's by name: the call site is
 then the strongest evidence ("used") and its host, settings and timeout are added.
 """
 

@@ -8,6 +8,13 @@ is given (`mailer.with(…).public_send(action).deliver_later`) is a producer AP
 the job or mail its argument names, and pairs with `class ExportJob < ApplicationJob`'s
 `perform` as a direct `ExportJob.perform_later` would.
 
+A thin wrapper of one job class (`def self.async_refresh(id)` whose body starts with
+`RefreshJob.perform_later(id)`) is a producer API too: each call of it through its class
+(`Feed.async_refresh(x)`, any file) or bare in its own file produces that job. Generic: a
+class method that only enqueues is how a model offers its job to controllers and other
+jobs; the helper's name must be at least `MIN_FIXED_NAME` long and the call must name the
+class, so a same-named method elsewhere is no producer.
+
 Per file (`wrapper_sites`, cached with the file's facts) the helpers are found as raw
 `rb-wrapper` sites; `link_ruby` finds their calls. Rails loads constants without imports,
 so the callers are looked for in every Ruby file whose text names the helper (at most
