@@ -32,7 +32,8 @@ Rules, per call in product code (tests, examples and dev files make no claim):
 A ``candidate`` call (a URL literal passed to some function) counts only when some file
 defines a wrapper of that name, or, for a request through a client factory
 (``factory:<name>``, `egress_factories`), a factory of that name. Services merge with
-the catalog's by name: the call site is then the strongest evidence ("used") and its host, settings and timeout are added.
+the catalog's by name: the call site is then the strongest evidence ("used") and its
+host, settings and timeout are added.
 """
 
 from __future__ import annotations
