@@ -11,6 +11,7 @@ import re
 from bot.core.analysis.claims import claims
 from bot.core.analysis.go_library_calls import library_calls
 from bot.core.analysis.route_refs import route_handler_signals
+from bot.core.analysis.route_wrappers_go import go_wrapped_routes
 from bot.core.analysis.scan import (
     Lines,
     blanked,
@@ -131,8 +132,9 @@ class GoExtractor:
     # 6: library calls that name a service (go_library_calls); 7: a handler wrapped with
     # literal options (`perm(h.send, "tx:send")`), `//go:generate go run ./gen` targets
     # 8: a route registration passes a handler after its path; 9: SMTP sessions; 10: fields
-    # of decoded payloads named like a destination (`PAYLOAD_FIELD`)
-    version = 10
+    # of decoded payloads named like a destination (`PAYLOAD_FIELD`); 11: routes registered
+    # through the file's own registrar functions (`route_wrappers_go`)
+    version = 11
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:
@@ -193,6 +195,7 @@ def extract_go(text: str) -> FileFacts:
             aliases.append((item.group("spec"), item.group("alias") or ""))
     signals = scan_signals(code, RULES, lines)
     signals += route_handler_signals(code, "go", lines)
+    signals += go_wrapped_routes(code)
     signals += library_calls(code, aliases, lines)
     if "go:generate" in text:
         # In the comment the code has blanked: read from the text, at the same offsets.

@@ -1,5 +1,5 @@
 """Go work wired through the repository's own small types, one tiny invented app per idiom:
-schedules added through a cron wrapper, a queue type declared as a channel, a buffer woken
+routes and schedules added through the repository's own registrar or cron wrapper, a queue type declared as a channel, a buffer woken
 by a signal channel, work stored then a worker woken, a channel made in one function and
 handed to a sender and a receiver, a channel field of a named channel type behind a thin
 wrapper. Both ends asserted by line; each look-alike gives nothing. Also: a nested
@@ -15,6 +15,7 @@ from bot.core.analysis.handoffs import go_sites
 from bot.core.analysis.handoffs_go_buffers import buffer_sites
 from bot.core.analysis.handoffs_go_chantypes import chan_type_sites
 from bot.core.analysis.handoffs_go_wake import wake_sites
+from bot.core.analysis.route_wrappers_go import go_wrapped_routes
 from bot.core.analysis.schedules_go_wrappers import wrapper_sites
 from bot.core.facts_cache import MemoryFactsCache
 from bot.core.filters import PathFilter
@@ -471,4 +472,61 @@ def test_hostile_wiring_inputs_stay_fast() -> None:
     chan_type_sites([line[:2_000] for line in deep])
     wake_sites(["\tw chan struct{}"] * 3_000 + ["func (b *B) f() {", "\tb.w <- struct{}{}"] * 2_000)
     go_sites("type (\n" + "\te chan " + "x" * 100_000 + "\n" + "\tc := make(chan T)\n" * 5_000)
+    assert time.process_time() - start < 5
+
+
+# --- routes registered through the file's own registrar functions --------------------------
+
+ROUTES = """package rest
+
+import (
+\t"net/http"
+
+\t"github.com/go-chi/chi/v5"
+)
+
+func (api *Router) routes(r chi.Router) {
+\treg(r, "listShelves", api.ListShelves)
+\tregRaw(r, "fetchCover", api.FetchCover)
+\tr.Group(func(r chi.Router) {
+\t\treg(r, "ping", api.Ping)
+\t})
+\tlabel(r, "shelf", api.Name)
+}
+
+func reg(r chi.Router, path string, f handler) {
+\tregRaw(r, path, func(w http.ResponseWriter, q *http.Request) (*Reply, error) {
+\t\treturn f(q)
+\t})
+}
+
+func regRaw(r chi.Router, path string, f rawHandler) {
+\tmount(r, path, func(w http.ResponseWriter, q *http.Request) {
+\t\tf(w, q)
+\t})
+}
+
+func mount(r chi.Router, path string, fn http.HandlerFunc) {
+\tr.HandleFunc("/"+path, fn)
+}
+
+func label(r chi.Router, name string, f namer) {
+\tr.Use(tagger(name, f))
+}
+"""
+
+
+def test_routes_registered_through_the_files_registrars_name_their_handlers() -> None:
+    got = {(s.name, s.line, s.detail) for s in go_wrapped_routes(ROUTES)}
+    assert got == {
+        ("/listShelves", line_of(ROUTES, '"listShelves"'), "api.ListShelves"),
+        ("/fetchCover", line_of(ROUTES, '"fetchCover"'), "api.FetchCover"),
+        ("/ping", line_of(ROUTES, '"ping"'), "api.Ping"),
+    }  # `label` hands its string to middleware, not to a route: no registrar
+
+
+def test_hostile_registrar_inputs_stay_fast() -> None:
+    start = time.process_time()
+    sig = "func f(r R, p string, " + "x(" * 3_000 + ") {\n\tr.Get(p" + "(" * 5_000 + "\n}\n"
+    go_wrapped_routes(sig * 50 + ('f(r, "' + "a" * 150 + '", ' + "b." * 1_000 + ")\n") * 2_000)
     assert time.process_time() - start < 5
