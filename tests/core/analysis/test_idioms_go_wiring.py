@@ -1,9 +1,10 @@
 """Go work wired through the repository's own small types, one tiny invented app per idiom:
-routes and schedules added through the repository's own registrar or cron wrapper, a queue type declared as a channel, a buffer woken
-by a signal channel, work stored then a worker woken, a channel made in one function and
-handed to a sender and a receiver, a channel field of a named channel type behind a thin
-wrapper. Both ends asserted by line; each look-alike gives nothing. Also: a nested
-`external/` package is code, and a URL field of a decoded answer is no user endpoint."""
+routes and schedules added through the repository's own registrar or cron wrapper, a queue
+type declared as a channel, a buffer woken by a signal channel, work stored then a worker
+woken, a channel made in one function and handed to a sender and a receiver, a channel
+field of a named channel type behind a thin wrapper. Both ends asserted by line; each
+look-alike gives nothing. Also: a nested `external/` package is code, and a URL field of a
+decoded answer is no user endpoint."""
 
 from __future__ import annotations
 
