@@ -27,6 +27,7 @@ from bot.core.analysis.handoffs_go_buffers import MECHANISM as BUFFERED
 from bot.core.analysis.handoffs_go_buffers import buffer_sites
 from bot.core.analysis.handoffs_go_callbacks import _methods, callback_sites
 from bot.core.analysis.handoffs_go_chantypes import chan_type_sites
+from bot.core.analysis.handoffs_go_fed import fed_sites
 from bot.core.analysis.handoffs_go_hubs import getter_sites, hub_sites
 from bot.core.analysis.handoffs_go_wake import wake_sites
 from bot.core.analysis.py_defs import split_args
@@ -113,6 +114,7 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
             out += _pool_channels(lines, out)
         if "make(" in text:
             out += local_passes(lines)
+            out += fed_sites(lines)
     if "<-" in text or "range" in text:
         out += hub_sites(lines)
         out += exported_receives(lines)

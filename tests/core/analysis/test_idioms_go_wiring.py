@@ -15,6 +15,7 @@ from bot.core.analysis.egress_services import USER_CONFIGURED
 from bot.core.analysis.handoffs import go_sites
 from bot.core.analysis.handoffs_go_buffers import buffer_sites
 from bot.core.analysis.handoffs_go_chantypes import chan_type_sites
+from bot.core.analysis.handoffs_go_fed import fed_sites
 from bot.core.analysis.handoffs_go_wake import wake_sites
 from bot.core.analysis.route_wrappers_go import go_wrapped_routes
 from bot.core.analysis.schedules_go_wrappers import wrapper_sites
@@ -471,6 +472,7 @@ def test_hostile_wiring_inputs_stay_fast() -> None:
     wrapper_sites('\tX = "' + "* " * 50_000 + '"\n' + "cron\nfunc()\n" * 2_000)
     deep = ["type q chan " + "[" * 1_999] * 2_000 + ["func n() q {", "\tq := make(chan T)"] * 1_000
     chan_type_sites([line[:2_000] for line in deep])
+    fed_sites(["\tx := make(chan T)"] * 2_000 + ["p.F(" + "x, " * 5_000 + ")"] * 200)
     wake_sites(["\tw chan struct{}"] * 3_000 + ["func (b *B) f() {", "\tb.w <- struct{}{}"] * 2_000)
     go_sites("type (\n" + "\te chan " + "x" * 100_000 + "\n" + "\tc := make(chan T)\n" * 5_000)
     assert time.process_time() - start < 5
@@ -531,3 +533,60 @@ def test_hostile_registrar_inputs_stay_fast() -> None:
     sig = "func f(r R, p string, " + "x(" * 3_000 + ") {\n\tr.Get(p" + "(" * 5_000 + "\n}\n"
     go_wrapped_routes(sig * 50 + ('f(r, "' + "a" * 150 + '", ' + "b." * 1_000 + ")\n") * 2_000)
     assert time.process_time() - start < 5
+
+
+# --- a channel an imported package fills --------------------------------------------------
+
+WATCH = """package reload
+
+import (
+\t"github.com/acme/fswatch"
+\t"os/signal"
+)
+
+type Watcher struct {
+\tchanges chan fswatch.Change
+\tstop    chan os.Signal
+}
+
+func (w *Watcher) Start(dir string) error {
+\tw.changes = make(chan fswatch.Change, 8)
+\tw.stop = make(chan os.Signal, 1)
+\tsignal.Notify(w.stop, os.Interrupt)
+\tif err := fswatch.Follow(dir, w.changes, fswatch.Writes); err != nil {
+\t\treturn err
+\t}
+\tgo w.loop()
+\treturn nil
+}
+
+func (w *Watcher) Close() {
+\tfswatch.Stop(w.changes)
+}
+
+func (w *Watcher) loop() {
+\tfor {
+\t\tselect {
+\t\tcase c := <-w.changes:
+\t\t\tw.apply(c)
+\t\tcase <-w.stop:
+\t\t\treturn
+\t\t}
+\t}
+}
+"""
+
+
+def test_a_channel_an_imported_package_fills_pairs_its_call_with_the_loop() -> None:
+    files = {"go.mod": GO_MOD, "reload/watch.go": WATCH}
+    got = ends(files)
+    assert got["fswatch.Change (changes)"] == (
+        {at(files, "reload/watch.go", "fswatch.Follow(")},  # not `Stop(w.changes)` alone
+        {at(files, "reload/watch.go", "func (w *Watcher) loop")},
+    )
+    assert not any("Signal" in name for name in got)  # the runtime's signals are no work
+
+
+def test_a_channel_handed_to_a_package_but_never_received_is_no_hand_off() -> None:
+    unread = WATCH.replace("\t\tcase c := <-w.changes:\n\t\t\tw.apply(c)\n", "")
+    assert fed_sites(unread.split("\n")) == []
