@@ -107,7 +107,10 @@ def fed_sites(lines: list[str]) -> list[HandoffSite]:
     heard = {name for name, _ in taken}
     for ch, at_lines in fed.items():
         if ch in heard:
-            out += [HandoffSite("produce", MECHANISM, _name(made[ch], ch), i) for i in at_lines]
+            via = (ch.rpartition(".")[2],)  # the call's line names the channel it hands on
+            out += [
+                HandoffSite("produce", MECHANISM, _name(made[ch], ch), i, via) for i in at_lines
+            ]
     return out
 
 

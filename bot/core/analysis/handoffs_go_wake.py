@@ -97,7 +97,8 @@ def wake_sites(lines: list[str]) -> list[HandoffSite]:
         if not consumers or name in {n for n, a, _ in funcs if a in consumers}:
             continue
         label = f"{owner[field]}.{field}" if field in owner else field
-        out.append(HandoffSite("produce", MECHANISM, label, at))
+        # "via" the storing function: the `func` line cited names it
+        out.append(HandoffSite("produce", MECHANISM, label, at, (name,)))
         out += [HandoffSite("consume", MECHANISM, label, c) for c in consumers]
         if len(out) >= MAX_SITES:
             break
