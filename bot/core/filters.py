@@ -6,7 +6,7 @@ The rules, in order (the first that applies gives the reason):
    skip a path; `-linguist-vendored`, `linguist-vendored=false` (and the same for generated)
    keep it even when rules 2–4 would skip it. Last matching line wins, as in git.
 2. Vendored folders anywhere in the path: `VENDORED_DIRS` (node_modules, vendor, third_party,
-   dist, build, virtualenvs, caches…).
+   dist, build, virtualenvs, caches…); `ROOT_VENDORED_DIRS` (`external`) only at the root.
 3. Generated or minified by name: `GENERATED_SUFFIXES` (`*.min.js`, `*_pb2.py`, `*.pb.go`,
    source maps, lock-free bundles…).
 4. Binary by extension (`BINARY_EXTENSIONS`), or larger than `MAX_FILE_BYTES`.
@@ -36,7 +36,6 @@ VENDORED_DIRS = frozenset(
         "third_party",
         "third-party",
         "thirdparty",
-        "external",
         "dist",
         "build",
         "out",
@@ -65,6 +64,12 @@ VENDORED_DIRS = frozenset(
         ".yarn",
     }
 )
+
+# Vendored only as the repository's top folder: `external/` at the root holds submodules and
+# copied libraries (the C/C++ convention), while a nested `core/external/` or
+# `app/services/external/` is usually a package of the application itself (its adapters to
+# external services), and skipping it hid a whole package's code.
+ROOT_VENDORED_DIRS = frozenset({"external"})
 
 GENERATED_SUFFIXES = (
     ".min.js",
@@ -264,7 +269,10 @@ class PathFilter:
             return "binary"
         if linguist is False:
             return None
-        if not VENDORED_DIRS.isdisjoint(path.split("/")[:-1]):
+        folders = path.split("/")[:-1]
+        if not VENDORED_DIRS.isdisjoint(folders) or (
+            folders[:1] and folders[0] in ROOT_VENDORED_DIRS
+        ):
             return "vendored"
         if name in GENERATED_NAMES or name.endswith(GENERATED_SUFFIXES):
             return "generated"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.errors import SetupError
-from bot.core.filters import MAX_FILE_BYTES, VENDORED_DIRS, PathFilter
+from bot.core.filters import MAX_FILE_BYTES, ROOT_VENDORED_DIRS, VENDORED_DIRS, PathFilter
 from bot.core.snapshot import FileEntry, git_blob_sha
 from bot.local.git_index import index_key, read_index
 
@@ -284,7 +284,10 @@ def _walk(root: str) -> Iterator[tuple[str, str, list[str]]]:
                         link = entry.is_symlink()
                     except OSError:
                         link = False
-                    if not link and entry.name not in VENDORED_DIRS:
+                    pruned = entry.name in VENDORED_DIRS or (
+                        not rel and entry.name in ROOT_VENDORED_DIRS
+                    )
+                    if not link and not pruned:
                         subfolders.append(entry.name)
                 elif not entry.is_symlink():
                     files.append(entry.name)

@@ -39,10 +39,10 @@ GRAMMARS = {
 
 
 SPELLING = "egress.spelling"  # meta: "<folder stem>=<a name the file defines>"
-HOOK_VERSION = 6  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
+HOOK_VERSION = 7  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
 # fetched `.gravatar_url` (egress_links); 4: providers' webhooks checked here (egress_inbound)
 # 5: protocol endpoints the app serves (`egress_inbound.SERVED`); 6: as a whole literal,
-# not a table's key or a Python docstring's backticks
+# not a table's key or a Python docstring's backticks; 7: an avatar path ending its literal
 
 
 class WithEgress:

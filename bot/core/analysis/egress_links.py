@@ -2,7 +2,8 @@
 renders makes the browser fetch them, so the user's hashed address leaves for that service.
 
 `avatar_signals(data, browser)` finds an avatar URL written with its scheme or ``//``
-(``gravatar.com/avatar/`` right after ``https://``, ``https://www.``, ``//secure.``) in server
+(``gravatar.com/avatar`` then ``/`` or the literal's end, right after ``https://``,
+``https://www.``, ``//secure.``) in server
 code (not a browser file, not a comment line) of a file that also hashes something
 (``md5(``, ``createHash(``, ``Digest::MD5``, ``sha256``…): a link in a help text or a
 comment, an avatar URL the code only passes through, or the host named in prose (this
@@ -18,7 +19,9 @@ from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 # The written URL prefix → the catalog `config` value it proves.
-AVATARS = {b"gravatar.com/avatar/": "avatar-url:gravatar"}
+# The path may end the literal, the hash joined on later (`base + "/" + hash`, a format).
+AVATARS = {b"gravatar.com/avatar": "avatar-url:gravatar"}
+_PATH_ENDS = b"/\"'`"
 _HASHES = (b"md5", b"MD5", b"createHash(", b"sha256", b"SHA256", b"hexdigest", b"Digest::")
 _COMMENTS = (b"#", b"//", b"*", b"/*", b"--", b"<!--")
 _BEFORE = lazy(rb"//(?:www\.|secure\.|s\.|[a-z]{2}\.)?\Z")
@@ -41,6 +44,9 @@ def avatar_signals(data: bytes, browser: bool, requests: bool = False) -> tuple[
     for needle, detail in AVATARS.items():
         for at in code_hits(data, needle, _COMMENTS, MAX_HITS):
             start = data.rfind(b"\n", 0, at) + 1
+            after = data[at + len(needle) : at + len(needle) + 1]
+            if not after or after not in _PATH_ENDS:
+                continue  # `gravatar.com/avatars-faq`: another path
             if _BEFORE.search(data, max(start, at - 12), at) is not None:  # written, not named
                 out.append(Signal("config.avatar", "avatar URL", line_at(data, at), detail))
                 break  # one line is evidence enough per file

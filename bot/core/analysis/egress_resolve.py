@@ -27,9 +27,11 @@ from bot.core.analysis.egress_file import (
     _parameters,
     _string_literal,
 )
-from bot.core.analysis.egress_response import response_source
-from bot.core.analysis.treesitter import Node, text
+from bot.core.analysis.egress_response import RETURNED_FIELD, response_source, returned_by_call
+from bot.core.analysis.egress_sockets import file_imports
+from bot.core.analysis.treesitter import Node, line, text
 from bot.core.lazy_pattern import lazy
+from bot.core.model import Signal
 
 MAX_RESOLVE_DEPTH = 6
 
@@ -357,8 +359,42 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             return "", full[:120], "user" if _in_model_class(call) else "unknown"
         if full.startswith(_SELF_ROOTS):
             return "", full[:120], "unknown"
+        one_dot = f.language == "go" and full.count(".") == 1
+        if one_dot and last[:1].isupper() and head in file_imports(f, call):
+            # `consts.APIEndpoint`: an exported name of an imported package, a constant
+            # or a package variable the program sets (`egress.const` may give its host)
+            return "", full[:120], "constant"
+        if f.language == "go" and full.count(".") == 1 and _decoded_from_parameter(f, head, call):
+            # `json.Unmarshal([]byte(s), &data)` with `s` the function's parameter, then
+            # `data.URL`: the caller's value round-tripped (a cache of requests), not a user's
+            return "", full[:120], "unknown"
+        if f.language == "go" and full.count(".") == 1 and returned_by_call(f, head, call):
+            # `a, err := l.fetchArtist(…)` then `a.URL`: `egress_services` asks whether the
+            # field is one of a decoded payload (another service's answer, not a user's)
+            f.signals.append(Signal(RETURNED_FIELD, full[:120], line(call)))
         return "", full[:120], "user"
     return "", "", "unknown"
+
+
+_UNMARSHAL = lazy(r"Unmarshal\([ \t]*+([^,\n]{1,200}+),[ \t]*+&([A-Za-z_]\w{0,100}+)[ \t]*+\)")
+_WORD = lazy(r"[A-Za-z_]\w{0,100}+")
+MAX_FUNCTION_TEXT = 20_000
+
+
+def _decoded_from_parameter(f: _File, head: str, call: Node) -> bool:
+    """Whether the function around `call` decodes `head` from one of its own parameters
+    (`json.Unmarshal([]byte(raw), &head)`, `raw` a parameter)."""
+    function = _function_of(f, call)
+    if function is None:
+        return False
+    body = text(function, MAX_FUNCTION_TEXT)
+    if "Unmarshal(" not in body:
+        return False
+    params = set(_parameters(function))
+    for m in _UNMARSHAL.finditer(body):
+        if m.group(2) == head and any(w in params for w in _WORD.findall(m.group(1))):
+            return True
+    return False
 
 
 def _uri_build(f: _File, node: Node, depth: int, call: Node) -> tuple[str, str, str]:

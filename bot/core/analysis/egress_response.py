@@ -111,4 +111,16 @@ def response_source(f: _File, head: str, call: Node, hops: int = 0) -> str | Non
     return _package(f, receiver.split(".", 1)[0], call)
 
 
-__all__ = ["response_source"]
+# A Go URL read from a field of what a call returned (`a.URL` after `a, err := x.get(…)`),
+# cited at the request's line with the expression: `egress_services` drops it as user data
+# when the field is a decoded payload's (`golang.PAYLOAD_FIELD`) in the same package.
+RETURNED_FIELD = "go.returned_field"
+
+
+def returned_by_call(f: _File, head: str, call: Node) -> bool:
+    """Whether `head` is bound, in the function around `call`, to a call's result."""
+    value = _bound(f, head, call)
+    return value is not None and value.type in _CALLS
+
+
+__all__ = ["RETURNED_FIELD", "response_source", "returned_by_call"]

@@ -19,6 +19,8 @@ Rules, per call in product code (tests, examples and dev files make no claim):
 * an address the code reads (a setting, an object's field) in a client file named for a
   catalogued service (`spam_assassin.rb` → SpamAssassin) → that service;
 * a URL from user data → one item, "User-configured HTTP endpoints (outgoing webhooks)";
+  not a Go field of what a call returned that its package declares only as a decoded
+  payload's (`_decoded`);
 * a URL from another request's response → the service of the SDK that returned it, else
   nothing (`egress_response`);
 * a setting or env var → an integration "HTTP endpoint configured by X";
@@ -50,7 +52,8 @@ from bot.core.analysis.egress_inbound import KIND as INBOUND
 from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
 from bot.core.analysis.egress_names import catalogued_name, folder_display
 from bot.core.analysis.egress_registry import registry_members
-from bot.core.analysis.golang import GENERATOR
+from bot.core.analysis.egress_response import RETURNED_FIELD
+from bot.core.analysis.golang import GENERATOR, PAYLOAD_FIELD
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
@@ -178,6 +181,7 @@ def egress_services(
     found: dict[str, _Found] = {}
     generated_by = _generators(files)
     members = registry_members(files)
+    payload = _payload_fields(files)
     for path in sorted(files):
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
@@ -202,6 +206,8 @@ def egress_services(
         for call in calls:
             if browser and call.origin in ("user", "unknown") and not call.host:
                 continue  # a page's request to a URL it was handed: its own server, most often
+            if call.origin == "user" and payload and _decoded(path, f, call, payload):
+                continue  # a link another service answered with: not a user's endpoint
             if call.kind == "candidate" and not _kept(call, wrappers):
                 continue
             named: tuple[str, str, str] | None = None
@@ -345,6 +351,33 @@ def _destination(
     if call.origin in ("env", "setting", "constant") and call.configured_by:
         return f"HTTP endpoint configured by {call.configured_by}", HTTP_API, ""
     return None
+
+
+def _payload_fields(files: Mapping[str, FileFacts]) -> set[tuple[str, str]]:
+    """(package folder, field) of the Go payload structs' destination fields."""
+    return {
+        (dirname(p), s.name)
+        for p, f in files.items()
+        if f.language == "go"
+        for s in f.signals
+        if s.kind == PAYLOAD_FIELD
+    }
+
+
+def _decoded(path: str, f: FileFacts, call: OutboundCall, payload: set[tuple[str, str]]) -> bool:
+    """Whether a Go call's URL is a field of a value a call returned (`a, err :=
+    l.fetch(…)`, `a.URL`) that the package declares only as a decoded payload's field (a
+    struct tagged `json:`/`xml:` and not for storage): the answer of the service the
+    package talks to, not an address a user configured. Generic: it asks the package's own
+    struct tags, never a name."""
+    if f.language != "go" or not any(s.kind == RETURNED_FIELD for s in f.signals):
+        return False
+    if not any(
+        s.kind == RETURNED_FIELD and s.line == call.line and s.name == call.configured_by
+        for s in f.signals
+    ):
+        return False
+    return (dirname(path), call.configured_by.rpartition(".")[2]) in payload
 
 
 def _response_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:

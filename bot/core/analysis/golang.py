@@ -11,6 +11,7 @@ import re
 from bot.core.analysis.claims import claims
 from bot.core.analysis.go_library_calls import library_calls
 from bot.core.analysis.route_refs import route_handler_signals
+from bot.core.analysis.route_wrappers_go import go_wrapped_routes
 from bot.core.analysis.scan import (
     Lines,
     blanked,
@@ -130,7 +131,10 @@ class GoExtractor:
     # handlers, Go 1.22 "GET /p" patterns; 5: sub-router prefixes, gorilla `.Methods(…)`;
     # 6: library calls that name a service (go_library_calls); 7: a handler wrapped with
     # literal options (`perm(h.send, "tx:send")`), `//go:generate go run ./gen` targets
-    version = 9  # 8: a route registration passes a handler after its path; 9: SMTP sessions
+    # 8: a route registration passes a handler after its path; 9: SMTP sessions; 10: fields
+    # of decoded payloads named like a destination (`PAYLOAD_FIELD`); 11: routes registered
+    # through the file's own registrar functions (`route_wrappers_go`)
+    version = 11
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:
@@ -138,6 +142,37 @@ class GoExtractor:
 
     def extract(self, path: str, data: bytes) -> FileFacts:
         return extract_go(data.decode("utf-8", "replace"))
+
+
+# A struct field named like a destination whose tag only says how to decode or encode it
+# (`URL string \`json:"url"\``): a field of a payload read from (or written to) the wire.
+# A field that also says how it is stored (`db:`, `gorm:`…) is a stored row's.
+PAYLOAD_FIELD = "go.payload_field"
+_TAGGED_FIELD = re.compile(
+    r"\A[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++[\w.*\[\]]{1,200}+[ \t]++`([^`\n]{0,300}+)`"
+)
+_PAYLOAD_TAGS = ('json:"', 'xml:"')
+_STORED_TAGS = ("db:", "gorm:", "bun:", "sql:", "bson:", "pg:", "orm:", "structs:", "dynamodbav:")
+_DESTINATION_FIELD = re.compile(r"(?i)url|uri|endpoint|href|link|hook|callback")
+MAX_PAYLOAD_FIELDS = 200
+MAX_LINE = 2_000
+
+
+def payload_fields(text: str) -> list[Signal]:
+    """`PAYLOAD_FIELD` signals: destination-named fields of payload structs (see above)."""
+    out: list[Signal] = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if "`" not in line or ":" not in line:
+            continue
+        m = _TAGGED_FIELD.match(line[:MAX_LINE])
+        if m is None or not _DESTINATION_FIELD.search(m.group(1)):
+            continue
+        tag = m.group(2)
+        if any(t in tag for t in _PAYLOAD_TAGS) and not any(t in tag for t in _STORED_TAGS):
+            out.append(Signal(PAYLOAD_FIELD, m.group(1), i))
+            if len(out) >= MAX_PAYLOAD_FIELDS:
+                break
+    return out
 
 
 def _blank(m: re.Match[str]) -> str:
@@ -160,6 +195,7 @@ def extract_go(text: str) -> FileFacts:
             aliases.append((item.group("spec"), item.group("alias") or ""))
     signals = scan_signals(code, RULES, lines)
     signals += route_handler_signals(code, "go", lines)
+    signals += go_wrapped_routes(code)
     signals += library_calls(code, aliases, lines)
     if "go:generate" in text:
         # In the comment the code has blanked: read from the text, at the same offsets.
@@ -168,6 +204,8 @@ def extract_go(text: str) -> FileFacts:
     main = _FUNC_MAIN.search(code)
     if main and _PACKAGE_MAIN.search(code):
         signals.append(Signal("entrypoint.cli", "main package", lines.at(main.start())))
+    if 'json:"' in text or 'xml:"' in text:
+        signals += payload_fields(text)
     env = scan_env(code, ("Getenv", "LookupEnv", "viper", "envconfig"), _ENV, lines)
     return FileFacts(
         language="go",

@@ -241,6 +241,7 @@ class _Linker(handoff_links_js.LinkerState):
         self.python_wrappers |= {p for p, _ in drainers}
         self.wrapper_names = {w.name for p, w in wrappers if w.mechanism != "go-channel"}
         promoted = self.go_fields(sends, spawns, receives, foreign)
+        self.go_pipelines(foreign, receives)
         self.go_exported(sends, spawns, foreign, frecvs)
         wrappers += self.go_hubs(hubs)
         wrappers += self.go_callbacks(registries)
@@ -377,6 +378,52 @@ class _Linker(handoff_links_js.LinkerState):
                     self.add(home, site)
         return out
 
+    def go_pipelines(self, foreign: _Sites, receives: _Sites) -> None:
+        """A channel made in one function and handed to two calls (``lpass``): one whose
+        function sends on that parameter (``psend``, directly or through one ``pfwd``) and
+        one whose function receives from it (``receive``), each in the maker's package or
+        one it imports. The sends produce, the receiving function consumes (its `func`
+        line), named by the element type."""
+        lpasses: dict[tuple[str, str, str], _Sites] = defaultdict(list)
+        for p, s in foreign:
+            if s.role == "lpass":
+                lpasses[(p, s.aliases[3], s.aliases[2])].append((p, s))
+        if not lpasses:
+            return
+        psends: dict[tuple[str, ...], _Sites] = defaultdict(list)
+        fwds: dict[tuple[str, ...], list[tuple[str, str, str]]] = defaultdict(list)
+        for p, s in foreign:
+            if s.role == "psend":
+                psends[(s.name, *s.aliases[:2])].append((p, s))
+            elif s.role == "pfwd":
+                fwds[(s.name, *s.aliases[:2])].append((p, s.aliases[2], s.aliases[3]))
+        takers: dict[tuple[str, ...], _Sites] = defaultdict(list)
+        for p, s in receives:
+            if s.role == "receive":
+                takers[(s.name, *s.aliases[:2])].append((p, s))
+
+        def near(home: str, there: str) -> bool:
+            return _dir(home) in self.go_dirs(_dir(there))
+
+        for (path, _, _), passed in sorted(lpasses.items()):
+            sent: _Sites = []
+            taken: _Sites = []
+            for _, s in passed:
+                key = (s.name, s.aliases[0], s.aliases[1])
+                sent += [x for x in psends.get(key, []) if near(path, x[0])]
+                for fp, callee, j in fwds.get(key, [])[:MAX_CALLERS]:
+                    if near(path, fp):
+                        got = psends.get((callee, s.aliases[0], j), [])
+                        sent += [x for x in got if _dir(x[0]) == _dir(fp)]
+                taken += [x for x in takers.get(key, []) if near(path, x[0])]
+            if not sent or not taken:
+                continue
+            name = passed[0][1].aliases[0].lstrip("*")
+            for p, x in taken[:MAX_CALLERS]:
+                self.add(p, HandoffSite("consume", "go-channel", name, x.line))
+            for p, x in sent[:MAX_CALLERS]:
+                self.add(p, HandoffSite("produce", "go-channel", name, x.line, x.aliases[2:3]))
+
     def go_passed_receivers(
         self,
         foreign: _Sites,
@@ -500,10 +547,12 @@ class _Linker(handoff_links_js.LinkerState):
     def go_callers(self, path: str, w: HandoffSite) -> None:
         elem, kind, arity = (*w.aliases, "", "", "")[:3]
         home = _dir(path)
+        # an unexported name is only called from its own package
+        dirs = self.go_dirs(home) if w.name[:1].isupper() else {home}
         files = [
             p
             for p, f in self.facts.items()
-            if f.language == "go" and _dir(p) in self.go_dirs(home) and not self.skip(p)
+            if f.language == "go" and _dir(p) in dirs and not self.skip(p)
         ]
         found = 0
         for p in files[:MAX_FILES]:
@@ -756,7 +805,7 @@ def _argument(after: str, index: int, param: str, bare: bool) -> str | None:
 
 
 # Go sends the field scan leaves to this stage (`handoffs_go._other_sends`, `_passes`).
-_GO_FOREIGN = frozenset({"fsend", "psend", "pass", "pfwd"})
+_GO_FOREIGN = frozenset({"fsend", "psend", "pass", "pfwd", "lpass"})
 _GO_HUB = frozenset({PUBLISH, SUBSCRIBE, RECEIVE})
 _GO_REGISTRY = frozenset({callbacks.SUBSCRIBE, callbacks.PUBLISH})
 # Wrappers already known to hand off: their callers produce without a field to confirm.

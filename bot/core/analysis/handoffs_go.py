@@ -23,9 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.core.analysis.handoffs_go_brokers import broker_sites
+from bot.core.analysis.handoffs_go_buffers import MECHANISM as BUFFERED
 from bot.core.analysis.handoffs_go_buffers import buffer_sites
-from bot.core.analysis.handoffs_go_callbacks import callback_sites
+from bot.core.analysis.handoffs_go_callbacks import _methods, callback_sites
+from bot.core.analysis.handoffs_go_chantypes import chan_type_sites
+from bot.core.analysis.handoffs_go_fed import fed_sites
 from bot.core.analysis.handoffs_go_hubs import getter_sites, hub_sites
+from bot.core.analysis.handoffs_go_wake import wake_sites
 from bot.core.analysis.py_defs import split_args
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
@@ -55,6 +59,19 @@ _GO_FIELD_SEND = lazy(
 # A send on a field reached through a value (`p.owner.queue <- msg`): the field may be
 # declared in another file of the package (a `foreign` send, paired there by field name).
 _GO_DEEP_SEND = lazy(r"\A[ \t]*+(?:case[ \t]++)?([A-Za-z_][\w.]{0,200})[ \t]*+<-[ \t]*+\S")
+# `type msgChan chan message` / inside a `type (` block `msgChan chan message`.
+_GO_CHAN_TYPE = lazy(
+    r"\Atype[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++(?:<-[ \t]*+)?chan(?:<-)?[ \t]++"
+    r"([\w.*\[\]{}]{1,200})[ \t]*+\Z"
+)
+_GO_CHAN_TYPE_IN_BLOCK = lazy(
+    r"\A[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++(?:<-[ \t]*+)?chan(?:<-)?[ \t]++"
+    r"([\w.*\[\]{}]{1,200})[ \t]*+\Z"
+)
+# A field of a named type (`publish msgChan`), maybe with a trailing comment.
+_GO_TYPED_FIELD = lazy(
+    r"\A[ \t]++([A-Za-z_]\w{0,100}+)[ \t]++([A-Za-z_]\w{0,100}+)[ \t]*+(?://|\Z)"
+)
 # A channel parameter a function may send on (`ch chan T`, `ch chan<- T`).
 _GO_SEND_PARAM = lazy(r"\Achan(?:<-)?[ \t]*+([\w.*\[\]{}]{1,200})[ \t]*+\Z")
 # A call passing arguments (`m.box.Scan(100, m.queue)`): the function's name and arguments.
@@ -92,8 +109,12 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
         drained = {d.aliases[0] for d in fielded if d.role == "drain"}
         out = [s for s in out if s.name.rsplit(".", 1)[-1] not in drained or "." not in s.name]
         out += fielded
+        out += _wrapping_methods(lines, fielded)
         if "go " in text and "make(" in text:
             out += _pool_channels(lines, out)
+        if "make(" in text:
+            out += local_passes(lines)
+            out += fed_sites(lines)
     if "<-" in text or "range" in text:
         out += hub_sites(lines)
         out += exported_receives(lines)
@@ -101,8 +122,16 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
         out += getter_sites(lines)
     if "range" in text and "func(" in text and ("map[" in text or "[]" in text):
         out += callback_sites(lines)
-    if ".Lock()" in text and ("time.NewTicker(" in text or "time.Tick(" in text):
+    if ".Lock()" in text and ("time.NewTicker(" in text or "time.Tick(" in text or "<-" in text):
         out += buffer_sites(lines)
+    if "chan struct{}" in text or "chan bool" in text or "<- struct{}{}" in text:
+        # a buffer woken by the same field says it already (`handoffs_go_buffers`)
+        taken = {s.line for s in out if s.role == "consume" and s.mechanism == BUFFERED}
+        woken = wake_sites(lines)
+        told = {s.name for s in woken if s.role == "consume" and s.line in taken}
+        out += [s for s in woken if s.name not in told]
+    if "chan" in text and "make(" in text and "\ntype " in text:
+        out += chan_type_sites(lines)
     out += broker_sites(text)
     return tuple(sorted({s for s in out if s.name}))
 
@@ -145,6 +174,41 @@ def _pool_channels(lines: list[str], sites: list[HandoffSite]) -> list[HandoffSi
             if m and m.group(1) in fed:
                 out.append(HandoffSite("produce", "go-channel", m.group(1), i))
     return out
+
+
+def local_passes(lines: list[str]) -> list[HandoffSite]:
+    """``lpass`` sites: a channel made in a function (`ch := make(chan *Item, 10)`) and handed
+    as argument k to a call (`src.fill(ctx, ch)`, `drain(ch)`), with (element type, k, the
+    channel, the function's `func` line). `handoff_links` pairs, per channel, a call whose
+    function sends on that parameter (a ``psend``, or one ``pfwd`` further) with one whose
+    function receives from it (a ``receive``): a pipeline between two functions the
+    channel's maker wires together."""
+    out: list[HandoffSite] = []
+    made: dict[str, str] = {}  # local channel -> element type
+    func_at = 0
+    for i, line in enumerate(lines, 1):
+        if line.startswith("func"):
+            made, func_at = {}, i
+            continue
+        if not func_at or line.lstrip().startswith("//"):
+            continue
+        if "make(" in line:
+            m = _GO_MAKE.match(line)
+            if m and _not_signal(m.group(2)) and m.group(2) not in _SIGNAL_TYPES:
+                made[m.group(1)] = m.group(2)
+            continue
+        if not made or "(" not in line:
+            continue
+        for called, args in _call_args(line):
+            for k, arg in enumerate(args):
+                var = arg.strip()
+                if var in made and len(out) < MAX_LPASS:
+                    aliases = (made[var], str(k), var, str(func_at))
+                    out.append(HandoffSite("lpass", "go-channel", called, i, aliases))
+    return out
+
+
+MAX_LPASS = 40
 
 
 def _local_channels(lines: list[str]) -> list[HandoffSite]:
@@ -225,8 +289,73 @@ def _params(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_GO_RECV_METHOD = lazy(
+    r"\Afunc[ \t]*+\([ \t]*+([A-Za-z_]\w{0,100}+)[ \t]++\*?[ \t]*+[A-Za-z_]\w{0,100}+"
+    r"(?:\[[^\]\n]{0,100}+\])?[ \t]*+\)[ \t]*+([A-Za-z_]\w{0,100}+)[ \t]*+\("
+)
+MAX_WRAP_DEPTH = 2
+MAX_THIN_BODY = 8  # a delegating method's body: a few lines around the call
+
+
+def _wrapping_methods(lines: list[str], sites: list[HandoffSite]) -> list[HandoffSite]:
+    """Methods of the file that call a sending method on their own receiver
+    (`func (b *broker) Broadcast(e Event) { …; b.Send(e) }`) in a thin body: wrappers too, so
+    their callers in other packages produce. Followed `MAX_WRAP_DEPTH` levels."""
+    known = {
+        s.name: (s.aliases[0], s.line)
+        for s in sites
+        if s.role == "wrapper" and s.aliases[1:2] == ("method",)
+    }
+    if not known:
+        return []
+    methods = []
+    for head, start, end in _methods(lines):
+        m = _GO_RECV_METHOD.match(lines[head])
+        if m:
+            methods.append((m.group(1), m.group(2), lines[start:end]))
+    out: list[HandoffSite] = []
+    for _ in range(MAX_WRAP_DEPTH):
+        added = {}
+        for recv, name, body in methods:
+            if name in known or len(body) > MAX_THIN_BODY:
+                continue
+            for line in body:
+                hit = next((w for w in known if f"{recv}.{w}(" in line), None)
+                if hit is not None and not line.lstrip().startswith("//"):
+                    elem, at = added[name] = known[hit]
+                    # cited at the send it reaches: `handoff_links` promotes wrappers by it
+                    out.append(HandoffSite("wrapper", "go-channel", name, at, (elem, "method")))
+                    break
+        if not added:
+            break
+        known.update(added)
+    return out
+
+
+def _chan_types(lines: list[str]) -> dict[str, str]:
+    """Named channel types of the file (`type msgChan chan message`, also inside a `type (`
+    block) -> their element type: a field of such a type is a channel field."""
+    out: dict[str, str] = {}
+    in_block = False
+    for line in lines:
+        if line.startswith("type"):
+            in_block = line.rstrip().endswith("(")
+            m = _GO_CHAN_TYPE.match(line)
+        elif in_block:
+            if line.startswith(")"):
+                in_block = False
+                continue
+            m = _GO_CHAN_TYPE_IN_BLOCK.match(line) if "chan" in line else None
+        else:
+            continue
+        if m and len(out) < MAX_PARAMS:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
 def _field_channels(lines: list[str]) -> list[HandoffSite]:
     fields: dict[str, str] = {}  # field -> element type
+    named = _chan_types(lines) if any(line.startswith("type") for line in lines) else {}
     in_struct = False
     for line in lines:
         if in_struct:
@@ -236,6 +365,10 @@ def _field_channels(lines: list[str]) -> list[HandoffSite]:
             m = _GO_FIELD.match(line)
             if m and (m.group(2) not in _SIGNAL_TYPES or m.group(2) in SENT_SIGNALS):
                 fields[m.group(1)] = m.group(2)
+            elif named and (t := _GO_TYPED_FIELD.match(line)) and t.group(2) in named:
+                elem = named[t.group(2)]
+                if elem not in _SIGNAL_TYPES:
+                    fields[t.group(1)] = elem
         elif line.startswith("type") and _GO_STRUCT.match(line):
             in_struct = True
     bound: dict[str, str] = {}  # local channel -> the field a struct literal stores it in
@@ -434,8 +567,16 @@ def _call_args(line: str) -> Iterator[tuple[str, list[str]]]:
         yield c.group(1), args
 
 
+_RANGE_CALL = lazy(r"\brange[ \t]++[A-Za-z_][\w.]{0,200}\(([^()\n]{0,400})\)")
+
+
 def _receives(line: str, param: str) -> bool:
-    """Whether `line` takes a value off `param`: `<-param` or `range param`, as a word."""
+    """Whether `line` takes a value off `param`: `<-param` or `range param`, as a word, or
+    ranges over a call given it (`range pipe.OrDone(ctx, param)`: a helper that forwards it)."""
+    if "range" in line and "(" in line:
+        r = _RANGE_CALL.search(line)
+        if r and any(a.strip() == param for a in r.group(1).split(",")):
+            return True
     for lead in ("<-", "range "):
         pos = line.find(lead + param)
         while pos != -1:

@@ -41,6 +41,36 @@ _RESET = lazy(
     r"|(?:map\[[^\]\n]{1,100}+\]|\[\])[\w.*]{1,200}+\{\})"
 )
 _TICKER = ("time.NewTicker(", "time.Tick(")
+# `p.wake <- x` (also after `case`): the receiver's channel field a method sends on.
+_SIGNAL_SEND = lazy(
+    r"\A[ \t]*+(?:case[ \t]++)?([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)[ \t]*+<-"
+)
+_SIGNAL_RECV = lazy(r"<-[ \t]*+([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)(?![\w.(\[])")
+_CALLED = lazy(r"([A-Za-z_]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)\(")
+
+
+def _sent(body: list[str], recv: str) -> set[str]:
+    """The receiver's channel fields the body sends on."""
+    out = set()
+    for line in body:
+        if "<-" in line:
+            m = _SIGNAL_SEND.match(line)
+            if m and m.group(1) == recv:
+                out.add(m.group(2))
+    return out
+
+
+def _waits(body: list[str], recv: str) -> set[str]:
+    """The receiver's channel fields a looping body receives from (`for {` … `<-p.wake`)."""
+    if not any(line.strip() in ("for {", "for{") for line in body):
+        return set()
+    out = set()
+    for line in body:
+        if "<-" in line:
+            for m in _SIGNAL_RECV.finditer(line):
+                if m.group(1) == recv:
+                    out.add(m.group(2))
+    return out
 
 
 def _reads(body: list[str], recv: str, field: str) -> bool:
@@ -68,12 +98,15 @@ def buffer_sites(lines: list[str]) -> list[HandoffSite]:
             f = _FIELD.match(line)
             if f:
                 fields.add(f.group(1))
-    if not fields:
+    woken = any("<-" in line for line in lines)
+    if not fields and not woken:
         return []
     stores: dict[str, tuple[str, int, int]] = {}  # field -> (method, line, arity)
     takes: dict[str, list[tuple[str, int]]] = {}  # field -> (method, line) of each taker
     bodies: dict[str, list[str]] = {}  # method -> body lines
     ticking: list[list[str]] = []  # bodies of functions that loop on a ticker
+    sends: dict[str, set[str]] = {}  # method -> the receiver's channel fields it sends on
+    waits: dict[str, set[str]] = {}  # method -> the channel fields its loop receives from
     for head, start, end in _methods(lines):
         body = lines[start:end]
         m = _METHOD.match(lines[head])
@@ -83,6 +116,8 @@ def buffer_sites(lines: list[str]) -> list[HandoffSite]:
             continue
         recv, name = m.groups()
         bodies[name] = body
+        if woken:
+            sends[name], waits[name] = _sent(body, recv), _waits(body, recv)
         locked = any(".Lock()" in line for line in body)
         for line in body:
             if "=" not in line:
@@ -90,12 +125,14 @@ def buffer_sites(lines: list[str]) -> list[HandoffSite]:
             s = _STORE.match(line)
             # `r.f[k] = v`, or `r.f = append(r.f, v)` (not another field's)
             own = s is not None and (s.group(3) is None or s.group(3, 4) == (recv, s.group(2)))
-            if s and own and s.group(1) == recv and s.group(2) in fields and locked:
+            known = s is not None and (s.group(2) in fields or woken)
+            if s and own and s.group(1) == recv and known and locked:
                 params = _params(lines[head][m.end() :])
                 arity = -1 if any(k.startswith("...") for _, k in params) else len(params)
                 stores.setdefault(s.group(2), (name, head + 1, arity))
             r = _RESET.match(line)
-            if r and r.group(1) == recv and r.group(2) in fields and _reads(body, recv, r.group(2)):
+            declared = r is not None and (r.group(2) in fields or woken)
+            if r and r.group(1) == recv and declared and _reads(body, recv, r.group(2)):
                 got = takes.setdefault(r.group(2), [])
                 if (name, head + 1) not in got and len(got) < MAX_FIELDS:
                     got.append((name, head + 1))
@@ -106,10 +143,31 @@ def buffer_sites(lines: list[str]) -> list[HandoffSite]:
             call = "." + take + "("
             if take == store or any(call in line for line in bodies.get(store, [])):
                 continue  # the storing method flushes itself
-            if any(call in line for body in ticking for line in body):
+            ticked = field in fields and any(call in line for body in ticking for line in body)
+            if ticked or _woken(store, take, bodies, sends, waits):
                 out.append(HandoffSite("consume", MECHANISM, field, take_line))
                 flushed = True
         if flushed:
             site = HandoffSite(WRAPPER, MECHANISM, store, store_line, (field, "method", str(arity)))
             out.append(site)
     return out
+
+
+def _woken(
+    store: str,
+    take: str,
+    bodies: dict[str, list[str]],
+    sends: dict[str, set[str]],
+    waits: dict[str, set[str]],
+) -> bool:
+    """Whether the storing method wakes the taking one: it sends (itself or through one
+    method of the file it calls) on a channel field the taking method's loop receives from."""
+    waited = waits.get(take)
+    if not waited:
+        return False
+    sent = set(sends.get(store, ()))
+    for line in bodies.get(store, []):
+        if "(" in line:
+            for c in _CALLED.finditer(line):
+                sent |= sends.get(c.group(2), set())
+    return bool(sent & waited)

@@ -35,6 +35,8 @@ from bot.core.analysis.schedules import (
     schedules_for,
     yaml_schedules,
 )
+from bot.core.analysis.schedules_go_wrappers import RAW as GO_RAW
+from bot.core.analysis.schedules_go_wrappers import resolve as go_wrapper_schedules
 from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP, WORKER
 from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue import table_queue_sites
@@ -42,7 +44,7 @@ from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 26  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 27  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -81,6 +83,7 @@ MOVEMENT_VERSION = 26  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 26: rufus-scheduler's wider forms (bare `every` of a scheduler class, numbers, constants,
 # literal defaults, interpolated cron, `schedule_cron`); thin wrappers of one job class
 # (`def self.async_x(id)` / `XJob.perform_later(id)`, `handoff_wrappers_ruby`)
+# 27: Go schedules added through the repository's own scheduler wrapper
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -486,10 +489,14 @@ def collect_schedules(
     """Every schedule site, one entry per (name, schedule, mechanism, target). A polling
     loop in a development tool (`tool`: a benchmark's load generator) is not the product's."""
     found: dict[tuple[str, str, str, str], list[Evidence]] = defaultdict(list)
+    for path, s in go_wrapper_schedules(facts, skip):
+        found[(s.name, s.schedule, s.mechanism, s.target)].append(Evidence(path, s.line))
     for path, f in facts.items():
         if not f.schedules or skip(path):
             continue
         for s in f.schedules:
+            if s.mechanism in GO_RAW:
+                continue  # raw material of `schedules_go_wrappers`, resolved above
             if s.mechanism in (LOOP, INTERVAL, TIMEOUT_LOOP, WORKER) and tool(path):
                 continue
             if s.mechanism == WORKER and "example" in path.lower():

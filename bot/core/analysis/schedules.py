@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.analysis.loops import go_loops, js_loops, python_loops, ruby_loops
 from bot.core.analysis.schedules_go import CRON_FIELD, go_schedules
+from bot.core.analysis.schedules_go_wrappers import wrapper_sites as go_wrapper_sites
 from bot.core.analysis.schedules_js import javascript_schedules
 from bot.core.analysis.schedules_python import python_schedules
 from bot.core.analysis.schedules_ruby import ruby_schedules, task_class_schedules
@@ -252,5 +253,5 @@ def schedules_for(language: str, text: str) -> tuple[ScheduleSite, ...]:
     if language in ("javascript", "typescript"):
         return _sorted([*javascript_schedules(text), *js_loops(text)])
     if language == "go":
-        return _sorted([*go_schedules(text), *go_loops(text)])
+        return _sorted([*go_schedules(text), *go_loops(text), *go_wrapper_sites(text)])
     return ()

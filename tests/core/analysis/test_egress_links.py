@@ -33,10 +33,18 @@ def test_python_and_js_avatar_urls_built_from_a_hash() -> None:
     )
     assert names({"app/models.py": py})["Gravatar"] == (("app/models.py", 6),)
     assert names({"lib/pic.js": js})["Gravatar"] == (("lib/pic.js", 4),)
+    # the base URL alone in a literal, the hash joined on by a format
+    go = (
+        b'package pic\n\nimport "crypto/sha256"\n\nconst base = "https://www.gravatar.com/avatar"\n\n'
+        b"func URL(e string) string {\n"
+        b'\treturn fmt.Sprintf("%s/%x", base, sha256.Sum256([]byte(e)))\n}\n'
+    )
+    assert names({"util/pic/pic.go": go})["Gravatar"] == (("util/pic/pic.go", 5),)
 
 
 def test_lookalikes_make_no_claim() -> None:
     no_hash = b"HELP = 'Set your picture at https://gravatar.com/avatar/ settings'\n"
+    other_path = b"import hashlib\nFAQ = 'https://gravatar.com/avatars-help'\n"
     comment = b"import hashlib\n# see https://www.gravatar.com/avatar/<md5> for the format\nx = 1\n"
     browser = (
         b"import md5 from 'md5';\n"
@@ -46,6 +54,7 @@ def test_lookalikes_make_no_claim() -> None:
     table = b"import hashlib\nPREFIXES = {b'gravatar.com/avatar/': 'g'}\n"
     files = {
         "app/help.py": no_hash,
+        "app/faq.py": other_path,
         "app/notes.py": comment,
         "web/src/Pic.tsx": browser,
         "app/table.py": table,
