@@ -34,10 +34,7 @@ GREENHOUSE = {
     "svc/__init__.py": b"",
     "svc/relay/__init__.py": b"",
     "svc/relay/queueing.py": (
-        b"def enlist(**options):\n"
-        b"    def wrap(fn):\n"
-        b"        return fn\n"
-        b"    return wrap\n"
+        b"def enlist(**options):\n    def wrap(fn):\n        return fn\n    return wrap\n"
     ),
     "svc/plants/__init__.py": b"",
     "svc/plants/jobs.py": (
@@ -186,12 +183,16 @@ def test_hostile_inputs_stay_fast() -> None:
             b"from lib import enlist\n"
             + b"@enlist(\n" * 3_000
             + b"def t():\n    pass\n"
-            + b"t = enlist(" + b"(" * 30_000 + b")(t)\n"
+            + b"t = enlist("
+            + b"(" * 30_000
+            + b")(t)\n"
             + huge
         ),
         "h/views.py": (
             b"from h.jobs import t\n"
-            + b"t.delay(" + b"a." * 20_000 + b"delay(\n"
+            + b"t.delay("
+            + b"a." * 20_000
+            + b"delay(\n"
             + b"t.delay()\n" * 3_000
         ),
     }
