@@ -18,9 +18,9 @@ inside a function) or its own file, and takes:
   or the assignment when `fn` is not found.
 
 The mechanism is named for the decorator's package as the defining file imports it
-(`task_processor`), else for the decorator. Only producer names no consumer answers to are
-looked up, at most `MAX_PRODUCERS` of them; files are read through the linker's bounded
-reader; one package `__init__.py` re-export is followed.
+(`task_processor`, shown "task processor"), else for the decorator. Only producer names no
+consumer answers to are looked up, at most `MAX_PRODUCERS` of them; files are read through
+the linker's bounded reader; one package `__init__.py` re-export is followed.
 """
 
 from __future__ import annotations
@@ -243,11 +243,12 @@ class _Finder:
         return "", HandoffSite("consume", mechanism, name, line)
 
     def _mechanism(self, module: str, decorator: str) -> str:
-        """The decorator's package as `module` imports it, else the decorator's name."""
+        """The decorator's package as `module` imports it (`task_processor` read as "task
+        processor"), else the decorator's name."""
         head = decorator.split(".")[0]
         for r in self.facts[module].imports[:MAX_IMPORTS]:
             if r.spec and not r.level and (head in r.names or r.spec.split(".")[-1] == head):
-                return r.spec.split(".")[0]
+                return r.spec.split(".")[0].replace("_", " ")
         return decorator.rpartition(".")[2]
 
 
