@@ -65,7 +65,8 @@ _PLAIN = frozenset(
 )
 _DECORATOR = lazy(r"\A([ \t]*+)@[ \t]*+([A-Za-z_][\w.]{0,200}+)")
 _BLOCK = lazy(r"\A(?:if|elif|else|try|except|finally|with)\b")
-_WRAPPED = lazy(r"[ \t]*+\([ \t\n]*+([A-Za-z_][\w.]{0,200}+)[ \t\n]*+,?[ \t\n]*+\)")
+# Matched where the "(" is (blanks skipped by `_after_blanks`): literal-led.
+_WRAPPED = lazy(r"\([ \t\n]*+([A-Za-z_][\w.]{0,200}+)[ \t\n]*+,?[ \t\n]*+\)")
 _CALLEE = lazy(r"\A[ \t]*+=[ \t]*+([A-Za-z_][\w.]{0,200}+)[ \t]*+\(")
 
 
@@ -309,8 +310,15 @@ def _wrapping(text: str, at: int) -> tuple[str, str] | None:
     end = closing_paren(window, m.end())
     if end is None:
         return None
-    w = _WRAPPED.match(window, end + 1)
+    w = _WRAPPED.match(window, _after_blanks(window, end + 1))
     return (m.group(1), w.group(1).rpartition(".")[2]) if w is not None else None
+
+
+def _after_blanks(text: str, at: int) -> int:
+    """`at` moved past spaces and tabs."""
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    return at
 
 
 _DEF_AT = re.compile(r"(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)")

@@ -225,7 +225,7 @@ def _sched_word(name: str) -> bool:
 # `register_recurring_task(run_every=…)(fn)`, the decorator applied by a call (over several
 # lines): the schedule is `fn`'s, cited at the call.
 _PY_REGISTER_CALL = lazy(r"(?:[A-Za-z_]\w{0,100}+[ \t]*+=[ \t]*+)?([A-Za-z_][\w.]{0,200}+)\(")
-_PY_APPLIED = lazy(r"[ \t]*+\([ \t\n]*+([A-Za-z_][\w.]{0,200}+)[ \t\n]*+,?[ \t\n]*+\)")
+_PY_APPLIED = lazy(r"\([ \t\n]*+([A-Za-z_][\w.]{0,200}+)[ \t\n]*+,?[ \t\n]*+\)")
 
 
 def _wrapping_schedule(lines: list[str], i: int, line: str) -> ScheduleSite | None:
@@ -238,7 +238,10 @@ def _wrapping_schedule(lines: list[str], i: int, line: str) -> ScheduleSite | No
         return None
     text = "\n".join([code[m.end() :], *lines[i : i + MAX_CALL_LINES - 1]])[:MAX_CALL_TEXT]
     end = closing_paren(text, 0)
-    applied = _PY_APPLIED.match(text, end + 1) if end is not None else None
+    after = end + 1 if end is not None else 0
+    while after < len(text) and text[after] in " \t":
+        after += 1  # the blanks before the applied call's "(": the pattern starts at it
+    applied = _PY_APPLIED.match(text, after) if end is not None else None
     if end is None or applied is None:
         return None
     when = ", ".join(split_args(text)) or callee
