@@ -403,7 +403,7 @@ def test_python_module_instances_classmethods_and_abstract_bases() -> None:
     assert hops(ping)[1:] == [("app/web.py", 14, "calls clients.Notifier.ping")]
     export = flow_from(facts, "app/web.py", "export.example.com")
     assert hops(export)[1:] == [("app/web.py", 18, "calls exporter.Exporter.push")]
-    upload = flow_from(facts, "app/files.py", "AWS")
+    upload = flow_from(facts, "app/files.py", "Amazon S3")  # boto3.client("s3")
     assert hops(upload)[1:] == [
         ("app/files.py", 7, "calls store"),
         ("app/files.py", 10, "calls s3.S3Storage.put"),  # the abstract `Storage.put`'s override

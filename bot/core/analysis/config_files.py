@@ -53,6 +53,8 @@ def parse_python_settings(data: bytes) -> FileFacts:
         for name, value in _assignments(node):
             signals.append(Signal("config.setting", name, node.lineno))
             signals += _setting_signals(name, value)
+        for name, value in _added(node):
+            signals += _setting_signals(name, value)
     return FileFacts(language="config", signals=tuple(sorted(set(signals))))
 
 
@@ -71,6 +73,29 @@ def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
         elif isinstance(node, ast.With | ast.ClassDef):
             found += _statements(node.body)
     return found
+
+
+_ADDING = frozenset({"insert", "append", "extend"})
+
+
+def _added(node: ast.stmt) -> list[tuple[str, ast.expr]]:
+    """`AUTHENTICATION_BACKENDS.insert(0, "…")`, `.append("…")`, `.extend([…])`: entries
+    added to a list setting in place, as a list of what is added."""
+    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+        return []
+    func = node.value.func
+    if not (
+        isinstance(func, ast.Attribute)
+        and func.attr in _ADDING
+        and isinstance(func.value, ast.Name)
+        and _UPPER.match(func.value.id)
+    ):
+        return []
+    args = node.value.args
+    if func.attr == "extend":
+        return [(func.value.id, args[0])] if len(args) == 1 else []
+    item = args[-1] if len(args) == (2 if func.attr == "insert" else 1) else None
+    return [(func.value.id, ast.List([item]))] if item is not None else []
 
 
 def _assignments(node: ast.stmt) -> list[tuple[str, ast.expr]]:
@@ -274,7 +299,7 @@ def parse_prisma(data: bytes) -> FileFacts:
 
 CONFIG_EXTRACTORS = (
     FileExtractor(
-        "python_settings", 3, is_python_settings, parse_python_settings, claims(extensions=("py",))
+        "python_settings", 4, is_python_settings, parse_python_settings, claims(extensions=("py",))
     ),
     FileExtractor(
         "env_file",

@@ -125,11 +125,31 @@ _TRANSPORT_WORDS = frozenset(
 )
 
 
+# Words of a file's or folder's role in a framework's layout (Django, Rails, Express, Nest…):
+# `webhooks/views.py`, `integrations/tasks/`, `providers/utils.ts` hold code of some kind, and
+# such a name says what the code is, never whom it calls. Why generic: the words are the
+# layouts' own (a module per role), not any service's name.
+_ROLE_WORDS = frozenset(
+    {"views", "view", "tasks", "task", "utils", "util", "helpers", "helper", "models", "model",
+     "serializers", "serializer", "urls", "routes", "router", "routers", "admin", "forms",
+     "handlers", "handler", "controllers", "controller", "services", "service", "signals",
+     "receivers", "constants", "exceptions", "types", "schemas", "permissions", "decorators",
+     "mixins", "managers", "validators", "filters", "apps", "middleware", "settings",
+     "migrations", "management", "commands", "tests", "test", "fixtures", "factories", "jobs",
+     "workers", "dataclasses", "enums", "selectors", "querysets", "viewsets", "wrappers"}
+)  # fmt: skip
+
+
 def _service_stem(stem: str) -> bool:
     low = stem.lower()
     words = [w for w in re.split(r"[-_.]+", low) if w]
     return (
         not (len(words) > 1 and all(w in _TRANSPORT_WORDS for w in words))
+        and not (
+            words
+            and all(w in _ROLE_WORDS or w in _TRANSPORT_WORDS for w in words)
+            and any(w in _ROLE_WORDS for w in words)
+        )
         and low not in _GENERIC_STEMS
         and low not in _GENERIC_FOLDERS
         and low not in SERVICE_FOLDERS  # `integration/integration.go`

@@ -42,6 +42,7 @@ from bot.core.analysis import (
 )
 from bot.core.analysis import handoffs_go_buffers as buffers
 from bot.core.analysis import handoffs_go_callbacks as callbacks
+from bot.core.analysis.handoff_decorated import decorated_consumers
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
 from bot.core.analysis.handoffs_go import SENT_SIGNALS
@@ -834,6 +835,28 @@ class Linked:
     for_flows: dict[str, FileFacts]
 
 
+def _decorated(
+    facts: Mapping[str, FileFacts],
+    resolve: Resolve,
+    read_text: ReadText,
+    skip: Callable[[str], bool],
+) -> dict[str, set[HandoffSite]]:
+    """Consumers of tasks called through a decorator's method (`handoff_decorated`)."""
+    texts: dict[str, tuple[str, list[str]] | None] = {}
+
+    def read(path: str) -> tuple[str, list[str]] | None:
+        if path not in texts:
+            text = read_text(path)
+            cut = None if text is None else text[: handoff_links_js.MAX_TEXT]
+            texts[path] = None if cut is None else (cut, cut.split("\n"))
+        return texts[path]
+
+    out: dict[str, set[HandoffSite]] = defaultdict(set)
+    for path, site in decorated_consumers(facts, resolve, read, skip):
+        out[path].add(site)
+    return out
+
+
 def link_handoffs(
     facts: Mapping[str, FileFacts],
     resolve: Resolve,
@@ -841,13 +864,20 @@ def link_handoffs(
     skip: Callable[[str], bool],
 ) -> Linked:
     prisma = link_prisma(facts, resolve, read_text, skip)
-    if not prisma and not any(
-        s.role in _RAW or s.mechanism == TABLE for f in facts.values() for s in f.handoffs
+    decorated = _decorated(facts, resolve, read_text, skip)
+    if (
+        not prisma
+        and not decorated
+        and not any(
+            s.role in _RAW or s.mechanism == TABLE for f in facts.values() for s in f.handoffs
+        )
     ):
         return Linked(dict(facts), frozenset(), dict(facts))
     linker = _Linker(facts, resolve, read_text, skip)
     linker.run()
     for path, sites in prisma.items():
+        linker.added[path] |= sites
+    for path, sites in decorated.items():
         linker.added[path] |= sites
     for path, sites in job_definitions_js.link_job_handlers(
         facts, resolve, read_text, skip

@@ -39,7 +39,8 @@ _PY_TRIGGERS = (
 # "@") are found by the regex engine's fast search; plain `in` tests cost a pass each
 # (~5 ms per test on 9 MB of Django code), so there are few of them.
 _PY_DOT_TRIGGER = re.compile(
-    r"\.(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task|submit)\("
+    r"\.(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task|submit"
+    r"|run_in_thread|kiq|defer_async)\("
 )
 _PY_AT_TRIGGER = re.compile(r"@[\w.]*(?:task|job|actor)\b")
 _PY_WORDS = ("_task(", "huey", "dramatiq", "Job", "Task)", "WorkerSettings")
@@ -128,6 +129,9 @@ _PY_CALL_WORDS = (
     "async_task(",
     ".submit(",
     ".add_task(",
+    ".run_in_thread(",
+    ".kiq(",
+    ".defer_async(",
 )
 # Lines worth a look hold one of these: a decorator, a class, a wrapper, a call word.
 _PY_NEEDLES = ("@", "class ", "task(", "Job(", *_PY_CALL_WORDS)
@@ -137,7 +141,7 @@ _PY_NEEDLES = ("@", "class ", "task(", "Job(", *_PY_CALL_WORDS)
 # literal-first `finditer` finds exactly the places their nine `find` loops would.
 _PY_DOT_WORDS = re.compile(
     r"\.(?:delay\(|apply_async\(|si?\(|send|schedule\(|enqueue|publish\(|subscribe\(|submit\("
-    r"|add_task\()"
+    r"|add_task\(|run_in_thread\(|kiq\(|defer_async\()"
 )
 _PY_OTHER_NEEDLES = tuple(n for n in _PY_NEEDLES if not n.startswith("."))
 

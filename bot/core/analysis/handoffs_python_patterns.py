@@ -12,6 +12,10 @@ from bot.core.lazy_pattern import lazy
 
 MAX_LINE = 2_000  # characters of a line that patterns look at
 
+# The mechanism of a producer whose library the file does not show (`send_welcome.send(…)`
+# with the actor imported from its module, `led.delay(0.5)`): kept, under its consumer's
+# mechanism, only when a consumer of that name is found (`movement.confirm_producers`).
+UNCONFIRMED = "unconfirmed"
 # Decorators that make a function a consumer, by their last name.
 _PY_TASK_DECORATORS = {
     "shared_task": "celery",
@@ -31,12 +35,13 @@ _PY_PRODUCE = {
     "enqueue_in": "rq",
     "enqueue_at": "rq",
     "enqueue_once": "rq",
+    # a task object's other ways to start it (a task processor's thread, taskiq,
+    # procrastinate): kept only when `handoff_decorated` finds the task's `def`
+    "run_in_thread": UNCONFIRMED,
+    "kiq": UNCONFIRMED,
+    "defer_async": UNCONFIRMED,
 }
 _JOB_BASES = re.compile(r"(?:Job|JobRunner|Worker)\Z")
-# The mechanism of a producer whose library the file does not show (`send_welcome.send(…)`
-# with the actor imported from its module, `led.delay(0.5)`): kept, under its consumer's
-# mechanism, only when a consumer of that name is found (`movement.confirm_producers`).
-UNCONFIRMED = "unconfirmed"
 _TASK_WORDS = ("task", "Task", "celery", "job", "actor", "huey")
 _PY_TARGET = re.compile(r"\A[A-Za-z_][\w.]{0,200}+\Z")
 _PY_QUEUE_CALL = re.compile(
@@ -66,6 +71,7 @@ _PY_ASSIGN = re.compile(
 )
 _PY_CALL = re.compile(
     r"([A-Za-z_][\w.]{0,200})\.(delay|apply_async|si?|send_with_options|send|schedule"
+    r"|run_in_thread|kiq|defer_async"
     r"|enqueue(?:_call|_in|_at|_once)?|publish|subscribe)\("
     r"[ \t]*(?:(['\"])([\w.:/\-]{1,200})\3|(?:func[ \t]*=[ \t]*)?([A-Za-z_][\w.]{0,200}))?"
 )

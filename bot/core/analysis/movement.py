@@ -44,7 +44,7 @@ from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 27  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 28  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -84,6 +84,8 @@ MOVEMENT_VERSION = 27  # 2: mailers whose call spans lines; 3: amqp needs its li
 # literal defaults, interpolated cron, `schedule_cron`); thin wrappers of one job class
 # (`def self.async_x(id)` / `XJob.perform_later(id)`, `handoff_wrappers_ruby`)
 # 27: Go schedules added through the repository's own scheduler wrapper
+# 28: `.run_in_thread(`, `.kiq(`, `.defer_async(` on a task object (unconfirmed producers,
+# paired by `handoff_decorated`); decorators' arguments read over several lines
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -156,7 +158,8 @@ def _wrapper_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
 # needles that share a "_" are one literal-first search, `schedule.every` rides on the
 # dotted calls. A file that passes goes through the exact gates as before.
 _PY_MAY_DOT = re.compile(
-    r"\.(?:(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task|submit)\(|every)"
+    r"\.(?:(?:delay|apply_async|si?|enqueue\w*|publish|subscribe|send\w*|schedule|task|submit"
+    r"|run_in_thread|kiq|defer_async)\(|every)"
 )
 _PY_MAY_UNDERSCORE = re.compile(
     r"_(?:task|job\(|schedule|SCHEDULE|every|(?<=write_)|jobs(?<=cron_jobs)|type(?<=schedule_type))"

@@ -117,3 +117,24 @@ def split_args(text: str) -> list[str]:
     else:
         out.append(text[start:])
     return [a.strip() for a in out if a.strip()][:MAX_ARGS]
+
+
+def closing_paren(text: str, start: int) -> int | None:
+    """The index of the bracket closing the one just before `start` (quotes skipped), or
+    None when `text` ends first."""
+    depth = 0
+    quote = ""
+    for k in range(start, len(text)):
+        ch = text[k]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return k
+            depth -= 1
+    return None

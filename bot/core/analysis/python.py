@@ -62,13 +62,14 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 8  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    version = 9  # 2: string literals on one line are not code; 3: route handlers; 4: include,
     # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls;
     # 6: library calls that name a service (LiteLLM providers, Apprise schemes, remote browsers),
     # Flask-RESTful `add_resource` routes
     # 7: a handler wrapped with literal options; 8: the line of each name of a multi-line
     # import, route paths wrapped in a helper call, `add_resource` through a forwarding
     # method, plugins registered with `register(Cls)` (`plugin_registry`)
+    # 9: AWS clients named by their service id (`boto3.client("s3")`, `python_library_calls`)
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:

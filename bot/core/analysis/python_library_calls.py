@@ -11,6 +11,13 @@ is written in its code:
 * Apprise dispatches a notification URL by its scheme: a literal `"tgram://"` or
   `"discord://"` in a file that imports apprise is a service the product special-cases
   (`apprise:<scheme>`).
+* The AWS SDK makes each client from a service id: `boto3.client("s3")`,
+  `session.resource("dynamodb")`, `client(service_name="firehose")` in a file that imports
+  boto3 (or aioboto3, aiobotocore) names that AWS service (`boto3:<service id>`).
+* OpenID Connect discovery: a string literal (or f-string) ending in
+  `/.well-known/openid-configuration` fetches an issuer's configuration: the issuer its
+  literal host names (`oidc-issuer:<host>`), else one the code is handed
+  (`oidc-issuer:configured`), as `js_library_calls` reads it in JS.
 * A remote browser: Playwright's `connect_over_cdp(`, pyppeteer's
   `connect(browserWSEndpoint=…)` (`py-call:cdp`), Selenium's `webdriver.Remote(` or any
   driver given `command_executor=` (`py-call:selenium-remote`).
@@ -77,7 +84,20 @@ APPRISE_SCHEMES = frozenset(
         "line",
     }
 )
+# AWS service ids (boto3's `client()` first argument) that the catalog maps.
+BOTO3_SERVICES = frozenset(
+    {
+        *("s3", "dynamodb", "sqs", "sns", "ses", "sesv2", "events", "firehose", "kinesis"),
+        *("logs", "sts", "lambda", "secretsmanager", "ssm", "cognito-idp", "bedrock-runtime"),
+        *("bedrock", "cloudwatch", "kms"),
+    }
+)
 _PREFIX = lazy(r"['\"]([a-z_]{2,20}+)/")
+# `.client("s3"`, `.resource("dynamodb"`, `client(service_name="sts"`: the service id is the
+# first argument or `service_name=`.
+_BOTO3 = lazy(
+    r"(?:client|resource)\([ \t\r\n]*+(?:service_name[ \t]*+=[ \t]*+)?['\"]([a-z0-9\-]{2,40}+)['\"]"
+)
 _SCHEME = lazy(r"['\"]([a-z]{2,20}+)://")
 _API_BASE = lazy(r"\bapi_base[ \t]*+=")
 _CDP = lazy(r"\.connect_over_cdp\(|\bconnect\([ \t]*+browserWSEndpoint[ \t]*+=")
@@ -85,6 +105,14 @@ _CDP = lazy(r"\.connect_over_cdp\(|\bconnect\([ \t]*+browserWSEndpoint[ \t]*+=")
 _SELENIUM = lazy(r"\bwebdriver\.Remote\(|\bcommand_executor[ \t]*+=(?!=)")
 _LITELLM_CALL = lazy(r"\blitellm\.\w{1,60}+\(")
 MAX_CALL_LINES = 12  # lines of a litellm call looked at for `api_base=`
+_DISCOVERY = "/.well-known/openid-configuration"
+# From a string's opening quote to the discovery path that ends it, on one line.
+_OIDC = lazy(
+    r"f?(['\"])(?:https://([a-z0-9.\-]{1,200}+)(?=[/'\"]))?[^'\"\n]{0,300}"
+    r"/\.well-known/openid-configuration\1"
+)
+MAX_DISCOVERY = 20  # discovery paths looked at per file
+_AWS_SDKS = frozenset({"boto3", "aioboto3", "aiobotocore", "botocore"})
 
 
 def python_library_calls(
@@ -96,6 +124,10 @@ def python_library_calls(
         _api_base(text, lines, skip, out)
     if "apprise" in imported:
         _literals(text, lines, skip, _SCHEME, APPRISE_SCHEMES, "apprise", out)
+    if not _AWS_SDKS.isdisjoint(imported) and ("client(" in text or "resource(" in text):
+        _literals(text, lines, skip, _BOTO3, BOTO3_SERVICES, "boto3", out)
+    if _DISCOVERY in text:
+        _discovery(text, lines, skip, out)
     if "connect" in text and ("playwright" in imported or "pyppeteer" in imported):
         _calls(text, lines, skip, _CDP, "cdp", out)
     if "selenium" in imported and ("Remote(" in text or "command_executor" in text):
@@ -120,6 +152,25 @@ def _literals(
             out.append(Signal(KIND, kind, lines.at(m.start()), f"{kind}:{name}"))
             if len(out) >= MAX_SIGNALS:
                 return
+
+
+def _discovery(text: str, lines: Lines, skip: Callable[[int], bool], out: list[Signal]) -> None:
+    """Each issuer's first OIDC discovery URL written in code (a literal or an f-string)."""
+    seen: set[str] = set()
+    at = text.find(_DISCOVERY)
+    for _ in range(MAX_DISCOVERY):
+        if at == -1:
+            return
+        start = max(text.rfind("\n", 0, at) + 1, at - 320)
+        for m in _OIDC.finditer(text, start, at + len(_DISCOVERY) + 1):
+            quote = m.start(1)
+            host = m.group(2)
+            detail = f"oidc-issuer:{host}" if host else "oidc-issuer:configured"
+            if detail not in seen and not skip(quote):
+                seen.add(detail)
+                out.append(Signal(KIND, "oidc", lines.at(quote), detail))
+            break
+        at = text.find(_DISCOVERY, at + len(_DISCOVERY))
 
 
 def _api_base(text: str, lines: Lines, skip: Callable[[int], bool], out: list[Signal]) -> None:

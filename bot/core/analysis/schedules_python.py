@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.handoffs_python_gate import docstring_lines
-from bot.core.analysis.py_defs import split_args
+from bot.core.analysis.py_defs import closing_paren, split_args
 from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
@@ -103,18 +103,24 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
             if marked is not None:
                 out.append(marked)
             elif d:
-                name, args = d.group(1).rpartition(".")[2], d.group(2)
-                # fastapi-utils' `@repeat_every(seconds=…)`, Celery's periodic tasks, …
-                if "periodic" in name or name in _SCHED_NAMES or _PY_WHEN.search(args):
+                name = d.group(1).rpartition(".")[2]
+                args = _decorator_args(lines, i, d.group(2))
+                # fastapi-utils' `@repeat_every(seconds=…)`, Celery's periodic tasks, a task
+                # processor's `@register_recurring_task(run_every=…)`, …
+                periodic = "periodic" in name or _sched_word(name)
+                if periodic or name in _SCHED_NAMES or _PY_WHEN.search(args):
                     target = _next_def(lines, i)
                     if target:
                         kind = "periodic-task" if "periodic" in name else name
                         out.append(
-                            ScheduleSite(
-                                target, _short(_args(args), 80), kind, target_line(lines, i)
-                            )
+                            ScheduleSite(target, _short(args, 80), kind, target_line(lines, i))
                         )
             continue
+        if "(" in line and _SCHED_WORD.search(line) is not None:
+            wrapped = _wrapping_schedule(lines, i, line)
+            if wrapped is not None:
+                out.append(wrapped)
+                continue
         # Each pattern only where its literal is: a search from every position of a line
         # that cannot match costs more than the rest of the scan.
         m2 = _PY_INTERVAL_CALL.search(line) if ".enqueue" in line and "interval" in line else None
@@ -193,6 +199,53 @@ def _args(text: str) -> str:
     """A decorator's arguments as written on its line, without the closing parenthesis."""
     text = text.strip()
     return text[:-1].strip() if text.endswith(")") else text
+
+
+def _decorator_args(lines: list[str], i: int, first: str) -> str:
+    """A decorator's arguments, without the closing parenthesis: on its line, or read over
+    at most `MAX_CALL_LINES` lines when they go on (`@task(\n    run_every=…,\n)`)."""
+    if closing_paren(first, 0) is not None or i >= len(lines):
+        return _args(first)
+    text = "\n".join([first, *lines[i : i + MAX_CALL_LINES - 1]])[:MAX_CALL_TEXT]
+    return ", ".join(split_args(text))
+
+
+# A decorator or registering call whose name says it repeats: `periodic_task`,
+# `register_recurring_task`, `cron_job`. Why generic: such a name is the library's (or the
+# project's) own statement that the function runs on a clock, whatever the library.
+_SCHED_WORD = re.compile(r"(?i:periodic|recurring|cron)")
+_SCHED_PART = frozenset({"periodic", "recurring", "cron", "crontab"})
+
+
+def _sched_word(name: str) -> bool:
+    """Whether a part of the snake_case `name` says it repeats."""
+    return not _SCHED_PART.isdisjoint(name.lower().split("_"))
+
+
+# `register_recurring_task(run_every=…)(fn)`, the decorator applied by a call (over several
+# lines): the schedule is `fn`'s, cited at the call.
+_PY_REGISTER_CALL = lazy(r"(?:[A-Za-z_]\w{0,100}+[ \t]*+=[ \t]*+)?([A-Za-z_][\w.]{0,200}+)\(")
+_PY_APPLIED = lazy(r"\([ \t\n]*+([A-Za-z_][\w.]{0,200}+)[ \t\n]*+,?[ \t\n]*+\)")
+
+
+def _wrapping_schedule(lines: list[str], i: int, line: str) -> ScheduleSite | None:
+    code = line.lstrip()
+    m = _PY_REGISTER_CALL.match(code)
+    if m is None:
+        return None
+    callee = m.group(1).rpartition(".")[2]
+    if not _sched_word(callee):
+        return None
+    text = "\n".join([code[m.end() :], *lines[i : i + MAX_CALL_LINES - 1]])[:MAX_CALL_TEXT]
+    end = closing_paren(text, 0)
+    after = end + 1 if end is not None else 0
+    while after < len(text) and text[after] in " \t":
+        after += 1  # the blanks before the applied call's "(": the pattern starts at it
+    applied = _PY_APPLIED.match(text, after) if end is not None else None
+    if end is None or applied is None:
+        return None
+    when = ", ".join(split_args(text)) or callee
+    return ScheduleSite(applied.group(1).rpartition(".")[2], _short(when, 80), callee, i)
 
 
 # Decorators that schedule by their name alone: fastapi-utils, APScheduler.

@@ -422,3 +422,14 @@ def test_a_go_field_resolves_to_the_default_a_struct_literal_gives_it() -> None:
         "go", meta=(("egress.const", "BaseURL=fake-upstream.example-corp.net"),)
     )
     assert "fake-upstream.example-corp.net" not in found(files)
+
+
+def test_a_file_or_folder_named_for_its_role_in_the_layout_names_no_service() -> None:
+    # `hooks/views.py`, `integrations/tasks/…`, `providers/webhook_utils.ts`: what the code
+    # is, not whom it calls; look-alikes named for a party still name it
+    assert service_folder_name("shop/webhooks/views.py") == ""
+    assert service_folder_name("shop/integrations/tasks/sync.py") == ""
+    assert service_folder_name("src/providers/webhook_utils.ts") == ""
+    assert service_folder_name("src/providers/request_handlers.py") == ""
+    assert service_folder_name("shop/webhooks/pagerduty.py") == "pagerduty"
+    assert service_folder_name("shop/integrations/task_rabbit/client.py") == "task_rabbit"

@@ -114,3 +114,37 @@ def test_every_next_auth_oauth_provider_module_names_a_service() -> None:
     for module in oauth:
         assert CATALOG.by_js_import(f"next-auth/providers/{module}"), module
         assert CATALOG.by_js_import(f"@auth/core/providers/{module}"), module
+
+
+def test_a_backend_added_to_a_backends_list_in_place_names_its_provider() -> None:
+    found = integrations(
+        {
+            "proj/settings.py": (
+                b"AUTHENTICATION_BACKENDS = ['django.contrib.auth.backends.ModelBackend']\n"
+                b"if DIRECTORY_URL:\n"
+                b"    AUTHENTICATION_BACKENDS.insert(0, 'django_python3_ldap.auth.LDAPBackend')\n"
+                b"    INSTALLED_APPS.append('django_auth_ldap.backend')\n"
+            )
+        }
+    )
+    # look-alike: an app appended to INSTALLED_APPS is no backend
+    assert found["LDAP directory"].evidence == (Evidence("proj/settings.py", 3),)
+
+
+def test_an_oidc_discovery_url_in_python_names_a_provider() -> None:
+    found = integrations(
+        {
+            "trust/discovery.py": (
+                b"import requests\n\n\n"
+                b"def keys(issuer):\n"
+                b'    """Fetches "{issuer}/.well-known/openid-configuration" first."""\n'
+                b"    # f'{issuer}/.well-known/openid-configuration'\n"
+                b"    return requests.get(\n"
+                b"        f'{issuer}/.well-known/openid-configuration', timeout=3\n"
+                b"    )\n"
+            ),
+            # look-alike: the path in prose, not ending a literal
+            "trust/help.py": b"TEXT = 'see /.well-known/openid-configuration for more'\n",
+        }
+    )
+    assert found["OpenID Connect provider"].evidence == (Evidence("trust/discovery.py", 8),)

@@ -90,8 +90,38 @@ def test_lookalikes_name_nothing() -> None:
     assert "Remote browser over CDP (Playwright, Puppeteer)" not in got
 
 
+def test_aws_clients_are_named_by_their_service_id() -> None:
+    files = {
+        "depot/__init__.py": "",
+        "depot/archive.py": (
+            "import boto3\n\n\n"
+            "def tables():\n"
+            "    return boto3.resource('dynamodb').Table('crates')\n\n\n"
+            "def stream(region):\n"
+            '    return boto3.client(service_name="firehose", region_name=region)\n'
+        ),
+        "depot/bins.py": "import boto3\n\nclient = boto3.client(\n    's3'\n)\n",
+        # look-alikes: a client named the same without the AWS SDK; a service id only in a
+        # comment; an id the catalog does not know
+        "depot/other.py": "import httpx\n\nc = make.client('s3')\n",
+        "depot/doc.py": "import boto3\n# boto3.client('sts')\nx = boto3.client('appmesh')\n",
+    }
+    snapshot = MemorySnapshot({p: t.encode() for p, t in files.items()})
+    facts = analyze(snapshot, MemoryFactsCache(), default_catalog())
+    got = {
+        i.name: {f"{e.path}:{e.line}" for e in i.evidence}
+        for i in (*facts.integrations, *facts.datastores)
+    }
+    assert "depot/archive.py:5" in got["Amazon DynamoDB"]
+    assert "depot/bins.py:3" in got["Amazon S3"]
+    assert "depot/other.py:3" not in got["Amazon S3"]
+    assert got["Amazon Kinesis Data Firehose"] == {"depot/archive.py:9"}
+    assert "AWS STS" not in got
+
+
 def test_hostile_input_is_quick() -> None:
     texts = [
+        "import boto3\n" + "client('s3" * 50_000 + "\n",
         "import litellm\n" + "'openai/" * 50_000 + "\n",
         "import litellm\n" + "litellm.completion(\n" * 30_000,
         "import apprise\n" + '"tgram://' * 50_000,

@@ -1,0 +1,79 @@
+"""Scripts and pixels a page makes the browser load from another host: a third party's
+widget, tracker or SDK injected at run time, which `import` and `fetch` never show.
+
+Why generic: the browser has few ways to load code from a URL, and each is written the same
+in every app: a `<script>` element made in code and given its `src` (`s.src = "https://…"`,
+`s.setAttribute("src", "https://…")`, in a file that calls `createElement("script")`), or a
+loader helper named for what it loads (`loadScript("https://…")`,
+`Utils.loadScriptPromise(…)`, `injectScript(…)`, `appendImage("https://…/pixel.gif")`, with
+the URL on its line or the next). The host written in the URL is the destination; a URL
+whose host is built (`https://${host}/…`) or local names nothing.
+
+A byte scan of JS/TS files: each `://` off a comment line (at most `MAX_HITS`) is looked at
+with the `MAX_BEFORE` bytes before it. Each hit is an `http` call with client
+``browser-script`` and origin ``literal``, which `egress_services` names by its host.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.analysis.scan import code_hits
+from bot.core.lazy_pattern import lazy
+from bot.core.model import OutboundCall
+
+CLIENT = "browser-script"
+MAX_HITS = 200  # `://` occurrences looked at per file
+MAX_BEFORE = 160  # bytes before a URL searched for what loads it
+MAX_CALLS = 50
+_COMMENTS = (b"//", b"*", b"/*", b"<!--")
+_SCRIPT_ELEMENT = lazy(rb"createElement\([ \t]*+['\"`]script['\"`]", re.I)
+# What is written right before the URL's quote (`https` and its `://` cut off).
+_SRC = lazy(rb"(?:\.src[ \t]*+=|setAttribute\([ \t]*+['\"]src['\"][ \t]*+,)[ \t]*+['\"`]https?\Z")
+_LOADER = lazy(
+    rb"(?:(?:load|inject|append|add|insert)[A-Za-z_]{0,40}?script"
+    rb"|(?:append|insert|track|fire)[A-Za-z_]{0,40}?(?:image|pixel))[A-Za-z_]{0,40}+"
+    rb"[ \t]*+\([ \t\r\n]*+['\"`]https?\Z",
+    re.I,
+)
+_HOST = lazy(rb"([A-Za-z0-9\-]{1,63}+(?:\.[A-Za-z0-9\-]{1,63}+){1,8}+)(?=[/:?#'\"`])")
+
+
+def script_calls(data: bytes) -> tuple[OutboundCall, ...]:
+    """The scripts and pixels `data` (a JS/TS file) makes the browser load, by host."""
+    if b"://" not in data:
+        return ()
+    element = _SCRIPT_ELEMENT.search(data) is not None
+    if not element and not _may_load(data):
+        return ()
+    out: list[OutboundCall] = []
+    seen: set[str] = set()
+    line, counted = 1, 0  # line numbers counted forward from the last hit
+    for at in code_hits(data, b"://", _COMMENTS, MAX_HITS):
+        before = data[max(0, at - MAX_BEFORE) : at]
+        loaded = (element and _SRC.search(before) is not None) or (
+            _LOADER.search(before) is not None
+        )
+        if not loaded:
+            continue
+        host = _HOST.match(data, at + 3, at + 3 + 600)
+        if host is None:
+            continue
+        name = host.group(1).decode("ascii").lower()
+        if name in seen:
+            continue
+        seen.add(name)
+        line += data.count(b"\n", counted, at)
+        counted = at
+        out.append(OutboundCall("http", line, CLIENT, name, origin="literal"))
+        if len(out) >= MAX_CALLS:
+            break
+    return tuple(out)
+
+
+def _may_load(data: bytes) -> bool:
+    """Whether a loader's name (`…script…`, `…image…`, `…pixel…`) may be in `data`."""
+    return any(word in data for word in (b"cript", b"CRIPT", b"mage", b"MAGE", b"ixel", b"IXEL"))
+
+
+__all__ = ["CLIENT", "script_calls"]

@@ -1,0 +1,80 @@
+"""Scripts and pixels a page makes the browser load from another host: a `<script>` element
+given its `src`, or a loader named for what it loads; look-alikes name nothing."""
+
+from __future__ import annotations
+
+import time
+
+from bot.core.analysis import analyze
+from bot.core.analysis.egress_scripts import script_calls
+from bot.core.facts_cache import MemoryFactsCache
+from bot.core.snapshot import MemorySnapshot
+from bot.local.catalog_file import default_catalog
+
+
+def hosts(files: dict[str, bytes]) -> dict[str, tuple[tuple[str, int | None], ...]]:
+    facts = analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog())
+    return {s.name: tuple((e.path, e.line) for e in s.evidence) for s in facts.integrations}
+
+
+PAGE = {
+    "web/widgets.js": (
+        b"export function addChat(id) {\n"
+        b"  const s = document.createElement('script')\n"
+        b"  s.async = true\n"
+        b"  s.src = 'https://cdn.chatbubble-widgets.net/loader.js'\n"
+        b"  document.head.appendChild(s)\n"
+        b"  const t = document.createElement('script')\n"
+        b"  t.setAttribute('src', `https://embed.surveyowl.io/w/${id}`)\n"
+        b"  // s.src = 'https://old.commented.io/x.js'\n"
+        b"}\n"
+    ),
+    "web/tracking.ts": (
+        b"import Utils from './utils'\n"
+        b"export const start = () => {\n"
+        b"  Utils.loadScriptPromise('https://static.clickcount.co/c.js')\n"
+        b"  Utils.appendImage(\n"
+        b"    `https://px.adpixel.com/t.gif?v=${1}`,\n"
+        b"  )\n"
+        b"}\n"
+    ),
+    # look-alikes: an image shown on a page, a link, a host built from a value, a src in a
+    # file that makes no script element
+    "web/gallery.tsx": (
+        b"export const Logo = () => <img src='https://images.photohost.io/logo.png' />\n"
+        b"const a = new URL('https://docs.readthe.io/x')\n"
+        b"const pic = document.getElementById('p')\n"
+        b"pic.src = 'https://images.photohost.io/other.png'\n"
+    ),
+    "web/dyn.js": (
+        b"const s = document.createElement('script')\n"
+        b"s.src = `https://${region}.cdnfarm.org/sdk.js`\n"
+    ),
+}
+
+
+def test_script_elements_and_loaders_name_the_host_they_load_from() -> None:
+    found = hosts(PAGE)
+    assert found["cdn.chatbubble-widgets.net"] == (("web/widgets.js", 4),)
+    assert found["embed.surveyowl.io"] == (("web/widgets.js", 7),)
+    assert found["static.clickcount.co"] == (("web/tracking.ts", 3),)
+    assert found["px.adpixel.com"] == (("web/tracking.ts", 5),)
+
+
+def test_images_links_built_hosts_and_comments_name_nothing() -> None:
+    found = hosts(PAGE)
+    assert not {"images.photohost.io", "docs.readthe.io", "old.commented.io"} & set(found)
+    assert not any("cdnfarm.org" in name for name in found)
+
+
+def test_hostile_input_is_quick() -> None:
+    texts = [
+        b"document.createElement('script')\n" + b"x.src = 'https://" * 40_000,
+        b"loadScript(" * 50_000 + b"'https://a.b/c'",
+        b'createElement("script")' + b"a" * 500_000 + b"://" + b"b." * 100_000,
+        b"appendImage(\n" + b" " * 200_000 + b"'https://" + b"x" * 300_000,
+    ]
+    start = time.process_time()
+    for data in texts:
+        script_calls(data)
+    assert time.process_time() - start < 3.0
