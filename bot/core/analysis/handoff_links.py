@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.analysis import (
     handoff_links_js,
+    handoff_queues_js,
     handoff_wrappers_js,
     handoff_wrappers_ruby,
     job_definitions_js,
@@ -765,7 +766,7 @@ _GO_MECHANISMS = frozenset({"go-channel", callbacks.MECHANISM, buffers.MECHANISM
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
     {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
-    | {job_definitions_js.HANDLER}
+    | {job_definitions_js.HANDLER, handoff_queues_js.DEFINITION}
     | handoff_wrappers_js.ROLES
     | _GO_FOREIGN
     | _GO_HUB
@@ -808,6 +809,7 @@ def link_handoffs(
     # produce, a subclass's `perform` consumes. Both ends are walked by the flows as sites.
     for found, derived in (
         handoff_links_js.link_js(facts, resolve, read_text, skip),
+        handoff_queues_js.link_named_queues(facts, resolve, read_text, skip),
         handoff_wrappers_ruby.link_ruby(facts, read_text, skip),
         link_ruby_tables(facts, read_text, skip),
     ):
