@@ -809,13 +809,20 @@ def link_handoffs(
     # produce, a subclass's `perform` consumes. Both ends are walked by the flows as sites.
     for found, derived in (
         handoff_links_js.link_js(facts, resolve, read_text, skip),
-        handoff_queues_js.link_named_queues(facts, resolve, read_text, skip),
         handoff_wrappers_ruby.link_ruby(facts, read_text, skip),
         link_ruby_tables(facts, read_text, skip),
     ):
         for path, sites in found.items():
             linker.added[path] |= sites
         linker.derived |= derived
+    # JS/TS queues told by their shape: a put inside a function whose callers were found
+    # is left to those callers in the flows
+    found, derived, hidden = handoff_queues_js.link_named_queues(facts, resolve, read_text, skip)
+    for path, sites in found.items():
+        linker.added[path] |= sites
+    linker.derived |= derived
+    for path, sites in hidden.items():
+        linker.walkable[path] |= sites
     out = dict(facts)
     flows = dict(facts)
     for path in set(linker.added) | set(linker.dropped):

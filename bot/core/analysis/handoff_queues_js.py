@@ -151,6 +151,7 @@ class _Linker(LinkerState):
         super().__init__(facts, resolve, read, skip)
         self._exporters: dict[str, set[str]] | None = None
         self._passed: dict[tuple[str, str, str, int], list[tuple[str, int]]] = {}
+        self.hidden: dict[str, set[HandoffSite]] = defaultdict(set)
         self._import_index: dict[str, list[tuple[str, str, ImportRef]]] | None = None
 
     # -- who imports what -------------------------------------------------------------
@@ -229,8 +230,11 @@ class _Linker(LinkerState):
             for p, i, token in prods:
                 # the alias is what the cited line names (the binding, or the local holding it)
                 self.added[p].add(HandoffSite("produce", MECHANISM, name, i, (token,)))
-            for p, i, _token in prods[:MAX_WRAPPERS]:
-                self.wrapper_callers(p, i, name)
+            for p, i, token in prods[:MAX_WRAPPERS]:
+                if self.wrapper_callers(p, i, name):
+                    # its callers are the producers a flow shows: the put inside the
+                    # function is drawn for every file that only imports its module
+                    self.hidden[p].add(HandoffSite("produce", MECHANISM, name, i, (token,)))
 
     def uses(
         self, path: str, binding: str, name: str
@@ -325,7 +329,7 @@ class _Linker(LinkerState):
                     depth -= 1
                     if depth == 0:
                         break
-                elif text[k] in ";{}":
+                elif text[k] == ";":
                     return None
                 k -= 1
             k -= 1
@@ -423,14 +427,16 @@ class _Linker(LinkerState):
                 yield at.at(call[1])
 
     # -- producer APIs ----------------------------------------------------------------
-    def wrapper_callers(self, path: str, i: int, name: str) -> None:
+    def wrapper_callers(self, path: str, i: int, name: str) -> int:
+        """The calls of the named function around the put at `path:i`, added as producers;
+        how many."""
         got = self.text(path)
         if got is None:
-            return
+            return 0
         text, lines = got
         head = _enclosing(lines, i)
         if head is None:
-            return
+            return 0
         func, owner = head
         if owner:
             needle = owner
@@ -459,7 +465,8 @@ class _Linker(LinkerState):
                 self.derived.add((p, k))
                 found += 1
                 if found >= MAX_CALLERS:
-                    return
+                    return found
+        return found
 
 
 def _next_char(text: str, pos: int) -> str:
@@ -575,13 +582,14 @@ def _holds(lines: list[str], k: int, i: int) -> bool:
 
 def link_named_queues(
     facts: Mapping[str, FileFacts], resolve: Resolve, read: ReadText, skip: Callable[[str], bool]
-) -> tuple[dict[str, set[HandoffSite]], set[tuple[str, int]]]:
-    """Producers and consumers of the queues `queue_definitions` found, and the producer lines
-    found through a producer API (cited after the direct ones)."""
+) -> tuple[dict[str, set[HandoffSite]], set[tuple[str, int]], dict[str, set[HandoffSite]]]:
+    """Producers and consumers of the queues `queue_definitions` found; the producer lines
+    found through a producer API (cited after the direct ones); and the puts inside such an
+    API, which the flows leave to its callers."""
     if not any(
         s.role == DEFINITION for f in facts.values() if f.language in _JS for s in f.handoffs
     ):
-        return {}, set()
+        return {}, set(), {}
     linker = _Linker(facts, resolve, read, skip)
     linker.run()
-    return dict(linker.added), linker.derived
+    return dict(linker.added), linker.derived, dict(linker.hidden)
