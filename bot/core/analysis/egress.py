@@ -72,7 +72,7 @@ from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 15  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 16  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -89,6 +89,7 @@ EGRESS_VERSION = 15  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 15: Go `fmt.Sprintf("%s/…", base)` URLs through a value's field (origin "field"), struct
 # literals that set an address field to a literal URL (`egress.const`); a request a page
 # replays as described (`fetch(a.url, {method: a.method})`, origin "described")
+# 16: a provider's `wellKnown:` option read from settings is a configured OIDC provider
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {

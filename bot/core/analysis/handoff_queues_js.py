@@ -136,6 +136,11 @@ def queue_definitions(text: str) -> tuple[HandoffSite, ...]:
     return tuple(out)
 
 
+# producer (file, line, the name the line holds), consumer (file, line), and the calls a
+# binding is handed to (file, imported holder, callee, argument index)
+_Uses = tuple[list[tuple[str, int, str]], list[tuple[str, int]], list[tuple[str, str, str, int]]]
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
@@ -209,7 +214,7 @@ class _Linker(LinkerState):
         for binding, where in by_binding.items():
             if len(where) == 1:  # two modules making one binding name: left alone
                 self.queues[binding] = where[0][1]
-        per_queue: dict[str, tuple[list, list, list]] = {}
+        per_queue: dict[str, _Uses] = {}
         for path, s in defs[:MAX_QUEUES]:
             binding = s.aliases[0]
             if binding not in self.queues:
@@ -236,14 +241,10 @@ class _Linker(LinkerState):
                     # function is drawn for every file that only imports its module
                     self.hidden[p].add(HandoffSite("produce", MECHANISM, name, i, (token,)))
 
-    def uses(
-        self, path: str, binding: str, name: str
-    ) -> tuple[
-        list[tuple[str, int, str]], list[tuple[str, int]], list[tuple[str, str, str, int]]
-    ]:
-        """Producer lines (with the name the line holds), consumer lines, and the other calls `binding` is handed to (file,
-        the imported name the callee hangs on, the callee, the argument's index), in the
-        files that may use `binding`."""
+    def uses(self, path: str, binding: str, name: str) -> _Uses:
+        """Producer lines (with the name the line holds), consumer lines, and the other
+        calls `binding` is handed to (file, the imported name the callee hangs on, the
+        callee, the argument's index), in the files that may use `binding`."""
         prods: list[tuple[str, int, str]] = []
         cons: list[tuple[str, int]] = []
         passes: list[tuple[str, str, str, int]] = []
@@ -348,21 +349,30 @@ class _Linker(LinkerState):
             if m is None:
                 continue
             expr = m.group(2)
-            for v in re.finditer(r"(?:^|[=?:|]|\?\?)[ \t]*+" + re.escape(binding) + r"(?![\w$.(])", expr):
+            for v in re.finditer(
+                r"(?:^|[=?:|]|\?\?)[ \t]*+" + re.escape(binding) + r"(?![\w$.(])", expr
+            ):
                 return m.group(1) if v else ""
             return ""
         return ""
 
     @staticmethod
     def alias_puts(text: str, lines: list[str], alias: str, i: int) -> Iterator[int]:
-        put = re.compile(r"(?<![\w$.])" + re.escape(alias) + r"[ \t]*+(?:\?\.|!?\.)[ \t]*+(?:"
-                         + "|".join(PUT_METHODS) + r")[ \t]*+\(")
+        put = re.compile(
+            r"(?<![\w$.])"
+            + re.escape(alias)
+            + r"[ \t]*+(?:\?\.|!?\.)[ \t]*+(?:"
+            + "|".join(PUT_METHODS)
+            + r")[ \t]*+\("
+        )
         for j in range(i - 1, min(len(lines), i + MAX_ALIAS_LINES)):
             if put.search(lines[j]) and _code(lines[j]):
                 yield j + 1
 
     # -- a registration handed a parameter --------------------------------------------
-    def passed_to_runner(self, path: str, owner: str, func: str, index: int) -> list[tuple[str, int]]:
+    def passed_to_runner(
+        self, path: str, owner: str, func: str, index: int
+    ) -> list[tuple[str, int]]:
         """`Holder.func(B)` in `path`, where `Holder` (or `func`) is imported: the runner
         registrations in `func`'s body that are handed its parameter number `index`."""
         f = self.facts.get(path)
@@ -376,9 +386,9 @@ class _Linker(LinkerState):
         targets = [path]
         for ref in f.imports:
             if owner in ref.names:
-                got = self.resolve(path, f.language, ref)
-                if got:
-                    targets.append(got)
+                resolved = self.resolve(path, f.language, ref)
+                if resolved:
+                    targets.append(resolved)
         for target in targets[:4]:
             got = self.text(target)
             if got is None or func not in got[0]:
@@ -441,10 +451,18 @@ class _Linker(LinkerState):
         if owner:
             needle = owner
             call = re.compile(
-                r"(?:(?<![\w$.])" + re.escape(owner) + r"|\)|this)[ \t\n]{0,40}+\.[ \t]*+"
-                + re.escape(func) + r"[ \t]*+\("
-                + ("" if func in _COMMON else r"|(?<![\w$])[A-Za-z_$][\w$]{0,100}+[ \t]*+(?:\?\.|!?\.)[ \t]*+"
-                   + re.escape(func) + r"[ \t]*+\(")
+                r"(?:(?<![\w$.])"
+                + re.escape(owner)
+                + r"|\)|this)[ \t\n]{0,40}+\.[ \t]*+"
+                + re.escape(func)
+                + r"[ \t]*+\("
+                + (
+                    ""
+                    if func in _COMMON
+                    else r"|(?<![\w$])[A-Za-z_$][\w$]{0,100}+[ \t]*+(?:\?\.|!?\.)[ \t]*+"
+                    + re.escape(func)
+                    + r"[ \t]*+\("
+                )
             )
         else:
             needle = func

@@ -5,8 +5,8 @@ package a file imports does not (the JS side of `python_library_calls`).
   `connect({ browserWSEndpoint })` (`js-call:cdp`).
 * OpenID Connect discovery: a literal `https://<host>/…/.well-known/openid-configuration`
   names the provider by its host (`oidc-issuer:<host>`); a discovery URL key
-  (`wellKnownUrl`, `discoveryUrl`, `issuerUrl`) read from settings is a provider the operator
-  configures (`oidc-issuer:configured`).
+  (`wellKnownUrl`, `discoveryUrl`, `issuerUrl`), or a provider's `wellKnown:` option, read
+  from settings is a provider the operator configures (`oidc-issuer:configured`).
 * Services known by their API's own paths or media types, called at a configured URL:
   Gotenberg's `/forms/libreoffice/convert` and `/forms/chromium/convert/…`
   (`js-call:gotenberg`); an RFC 3161 time-stamp request (`application/timestamp-query`, or
@@ -54,6 +54,17 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
             "oidc-issuer:configured",
         )
         for key in ("wellKnownU", "discoveryU", "issuerU")
+    ),
+    # An auth library's provider option naming the discovery document (`wellKnown:`, as
+    # next-auth and openid-client spell it) given a setting's value: a property read of a
+    # settings object (`oauth.wellKnownUrl`) or the environment, never a literal.
+    (
+        "wellKnown",
+        re.compile(
+            r"(?<![\w$])wellKnown[ \t]*+:[ \t]*+(?:env\(|process\.env\b|getEnv\("
+            r"|[A-Za-z_$][\w$]{0,100}+(?:\.[A-Za-z_$][\w$]{0,100}+){1,4}+[ \t]*+[,}\n])"
+        ),
+        "oidc-issuer:configured",
     ),
     (
         "/forms/",

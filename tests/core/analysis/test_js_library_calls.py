@@ -43,6 +43,14 @@ APP = {
         "  discoveryUrl: process.env.SSO_DISCOVERY_URL,\n"
         "};\n"
     ),
+    "src/auth/sso.ts": (
+        "const sso = settings.auth.sso;\n"
+        "export const providers = [{\n"
+        "  id: 'sso',\n"
+        "  type: 'oauth',\n"
+        "  wellKnown: sso.discoveryDocument,\n"
+        "}];\n"
+    ),
     "src/convert/office.ts": (
         "export async function toPdf(base: string, body: FormData) {\n"
         "  const url = new URL('/forms/libreoffice/convert', base);\n"
@@ -71,6 +79,7 @@ def test_each_idiom_names_its_service_at_its_line() -> None:
     assert ("src/render/pdf.ts", 5) in got["Remote browser over CDP (Playwright, Puppeteer)"]
     assert ("src/auth/providers.ts", 4) in got["Microsoft Entra ID (Azure AD)"]
     assert ("src/auth/providers.ts", 7) in got["OpenID Connect provider"]
+    assert ("src/auth/sso.ts", 5) in got["OpenID Connect provider"]
     assert ("src/convert/office.ts", 2) in got["Gotenberg (document conversion)"]
     assert ("src/sign/stamp.ts", 4) in got["RFC 3161 timestamp authority (TSA)"]
     assert ("src/sign/remote.ts", 2) in got[
@@ -91,6 +100,8 @@ LOOK_ALIKES = {
         "router.get('/.well-known/openid-configuration', serveConfig);\n"
         "const apple = 'https://example.com/.well-known/apple-app-site-association';\n"
         "const options = { wellKnownUrl: '' };\n"
+        "const flags = { wellKnown: true, wellKnownPath: cfg.path };\n"
+        "const doc = { wellKnown: '/.well-known/app' };\n"
         "const page = '/forms/contact/convert';\n"
         "const stampType = 'application/timestamp-reply';\n"
     ),
@@ -113,6 +124,7 @@ def test_hostile_input_is_bounded() -> None:
         "'https://" + "a" * 200 + "/" + "x/" * 50_000 + ".well-known/openid-configuration'",
         ".connect({ browserWSEndpoint" * 20_000,
         "wellKnownUrl: env(" * 30_000,
+        "wellKnown: a" + ".b" * 100_000,
         "'/forms/libreoffice/convert'" * 20_000,
         "'https://" + "a." * 100_000,
     ]

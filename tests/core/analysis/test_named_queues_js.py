@@ -162,23 +162,25 @@ def test_look_alikes_are_no_queue() -> None:
 
 
 def test_a_put_inside_an_anonymous_callback_has_no_callers() -> None:
-    lines = (
-        "export const router = build({\n"
-        "  go: proc.mutation(async ({ input }) => {\n"
-        "    await Jobs.enqueue(input);\n"
-        "  }),\n"
-        "});\n"
-    ).split("\n")
+    lines = [
+        "export const router = build({",
+        "  go: proc.mutation(async ({ input }) => {",
+        "    await Jobs.enqueue(input);",
+        "  }),",
+        "});",
+        "",
+    ]
     assert _enclosing(lines, 3) is None
-    method = (
-        "export class Ledger {\n"
-        "  async settleLater(\n"
-        "    id: string,\n"
-        "  ): Promise<void> {\n"
-        "    await Jobs.enqueue({ id });\n"
-        "  }\n"
-        "}\n"
-    ).split("\n")
+    method = [
+        "export class Ledger {",
+        "  async settleLater(",
+        "    id: string,",
+        "  ): Promise<void> {",
+        "    await Jobs.enqueue({ id });",
+        "  }",
+        "}",
+        "",
+    ]
     assert _enclosing(method, 5) == ("settleLater", "Ledger")
 
 
