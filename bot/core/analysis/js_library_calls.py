@@ -11,7 +11,8 @@ package a file imports does not (the JS side of `python_library_calls`).
   Gotenberg's `/forms/libreoffice/convert` and `/forms/chromium/convert/…`
   (`js-call:gotenberg`); an RFC 3161 time-stamp request (`application/timestamp-query`, or
   an `HttpTimestampAuthority(` client) (`js-call:tsa`); the Cloud Signature Consortium API's
-  `signatures/signHash` (`js-call:csc`).
+  `signatures/signHash` (`js-call:csc`); a request whose `Accept` header asks for RSS or
+  Atom fetches a feed (`js-call:feeds`).
 
 Each becomes a `config.library_call` signal whose detail the catalog's `config` rows map to a
 service, cited at the line. Only code counts (the caller's `skip` says what is a comment or
@@ -78,6 +79,16 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
         "js-call:tsa",
     ),
     ("signHash", re.compile(r"['\"`/]signatures/signHash['\"`]"), "js-call:csc"),
+    # A request that asks for a feed (its `Accept` header names RSS or Atom) fetches one from
+    # wherever it points; a response that sets the type serves one (no rule of ours).
+    (
+        "+xml",
+        re.compile(
+            r"(?<![\w$-])[Aa]ccept['\"]?[ \t]*+:[ \t]*+['\"`][^'\"`\n]{0,200}?"
+            r"application/(?:rss|atom)\+xml"
+        ),
+        "js-call:feeds",
+    ),
 )
 
 
