@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.analysis import (
     handoff_links_js,
+    handoff_queues_js,
     handoff_wrappers_js,
     handoff_wrappers_ruby,
     job_definitions_js,
@@ -815,7 +816,7 @@ _GO_MECHANISMS = frozenset({"go-channel", callbacks.MECHANISM, buffers.MECHANISM
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
     {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
-    | {job_definitions_js.HANDLER}
+    | {job_definitions_js.HANDLER, handoff_queues_js.DEFINITION}
     | handoff_wrappers_js.ROLES
     | _GO_FOREIGN
     | _GO_HUB
@@ -893,6 +894,14 @@ def link_handoffs(
         for path, sites in found.items():
             linker.added[path] |= sites
         linker.derived |= derived
+    # JS/TS queues told by their shape: a put inside a function whose callers were found
+    # is left to those callers in the flows
+    found, derived, hidden = handoff_queues_js.link_named_queues(facts, resolve, read_text, skip)
+    for path, sites in found.items():
+        linker.added[path] |= sites
+    linker.derived |= derived
+    for path, sites in hidden.items():
+        linker.walkable[path] |= sites
     out = dict(facts)
     flows = dict(facts)
     for path in set(linker.added) | set(linker.dropped):

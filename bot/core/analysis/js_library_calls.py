@@ -5,13 +5,14 @@ package a file imports does not (the JS side of `python_library_calls`).
   `connect({ browserWSEndpoint })` (`js-call:cdp`).
 * OpenID Connect discovery: a literal `https://<host>/…/.well-known/openid-configuration`
   names the provider by its host (`oidc-issuer:<host>`); a discovery URL key
-  (`wellKnownUrl`, `discoveryUrl`, `issuerUrl`) read from settings is a provider the operator
-  configures (`oidc-issuer:configured`).
+  (`wellKnownUrl`, `discoveryUrl`, `issuerUrl`), or a provider's `wellKnown:` option, read
+  from settings is a provider the operator configures (`oidc-issuer:configured`).
 * Services known by their API's own paths or media types, called at a configured URL:
   Gotenberg's `/forms/libreoffice/convert` and `/forms/chromium/convert/…`
   (`js-call:gotenberg`); an RFC 3161 time-stamp request (`application/timestamp-query`, or
   an `HttpTimestampAuthority(` client) (`js-call:tsa`); the Cloud Signature Consortium API's
-  `signatures/signHash` (`js-call:csc`).
+  `signatures/signHash` (`js-call:csc`); a request whose `Accept` header asks for RSS or
+  Atom fetches a feed (`js-call:feeds`).
 
 Each becomes a `config.library_call` signal whose detail the catalog's `config` rows map to a
 service, cited at the line. Only code counts (the caller's `skip` says what is a comment or
@@ -55,6 +56,17 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
         )
         for key in ("wellKnownU", "discoveryU", "issuerU")
     ),
+    # An auth library's provider option naming the discovery document (`wellKnown:`, as
+    # next-auth and openid-client spell it) given a setting's value: a property read of a
+    # settings object (`oauth.wellKnownUrl`) or the environment, never a literal.
+    (
+        "wellKnown",
+        re.compile(
+            r"(?<![\w$])wellKnown[ \t]*+:[ \t]*+(?:env\(|process\.env\b|getEnv\("
+            r"|[A-Za-z_$][\w$]{0,100}+(?:\.[A-Za-z_$][\w$]{0,100}+){1,4}+[ \t]*+[,}\n])"
+        ),
+        "oidc-issuer:configured",
+    ),
     (
         "/forms/",
         re.compile(r"['\"`]/?forms/(?:libreoffice|chromium)/convert\b"),
@@ -67,6 +79,16 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
         "js-call:tsa",
     ),
     ("signHash", re.compile(r"['\"`/]signatures/signHash['\"`]"), "js-call:csc"),
+    # A request that asks for a feed (its `Accept` header names RSS or Atom) fetches one from
+    # wherever it points; a response that sets the type serves one (no rule of ours).
+    (
+        "+xml",
+        re.compile(
+            r"(?<![\w$-])[Aa]ccept['\"]?[ \t]*+:[ \t]*+['\"`][^'\"`\n]{0,200}?"
+            r"application/(?:rss|atom)\+xml"
+        ),
+        "js-call:feeds",
+    ),
 )
 
 

@@ -14,7 +14,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from bot.core.analysis import handoff_wrappers_js, handoff_wrappers_ruby, job_definitions_js
+from bot.core.analysis import (
+    handoff_queues_js,
+    handoff_wrappers_js,
+    handoff_wrappers_ruby,
+    job_definitions_js,
+)
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
 from bot.core.analysis.handoffs import SITE_ORDER, sites_for
@@ -44,7 +49,7 @@ from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 28  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 29  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -86,6 +91,8 @@ MOVEMENT_VERSION = 28  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 27: Go schedules added through the repository's own scheduler wrapper
 # 28: `.run_in_thread(`, `.kiq(`, `.defer_async(` on a task object (unconfirmed producers,
 # paired by `handoff_decorated`); decorators' arguments read over several lines
+# 29: JS/TS queues told by their shape (`handoff_queues_js`: a top-level binding made with a
+# string name, put to in one file and handed to a runner in another)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -104,6 +111,8 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         defined, timed = (
             job_definitions_js.definition_sites(text) if facts.language in _JS else ((), ())
         )
+        if facts.language in _JS:
+            defined += handoff_queues_js.queue_definitions(text)
         if (
             facts.language in _JS
             and not javascript_may_move(text)

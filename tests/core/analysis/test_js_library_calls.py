@@ -43,6 +43,21 @@ APP = {
         "  discoveryUrl: process.env.SSO_DISCOVERY_URL,\n"
         "};\n"
     ),
+    "src/auth/sso.ts": (
+        "const sso = settings.auth.sso;\n"
+        "export const providers = [{\n"
+        "  id: 'sso',\n"
+        "  type: 'oauth',\n"
+        "  wellKnown: sso.discoveryDocument,\n"
+        "}];\n"
+    ),
+    "src/feeds/poll.ts": (
+        "export async function poll(url: string) {\n"
+        "  return fetch(url, {\n"
+        "    headers: { Accept: 'application/atom+xml, text/xml;q=0.8' },\n"
+        "  });\n"
+        "}\n"
+    ),
     "src/convert/office.ts": (
         "export async function toPdf(base: string, body: FormData) {\n"
         "  const url = new URL('/forms/libreoffice/convert', base);\n"
@@ -71,6 +86,8 @@ def test_each_idiom_names_its_service_at_its_line() -> None:
     assert ("src/render/pdf.ts", 5) in got["Remote browser over CDP (Playwright, Puppeteer)"]
     assert ("src/auth/providers.ts", 4) in got["Microsoft Entra ID (Azure AD)"]
     assert ("src/auth/providers.ts", 7) in got["OpenID Connect provider"]
+    assert ("src/auth/sso.ts", 5) in got["OpenID Connect provider"]
+    assert ("src/feeds/poll.ts", 3) in got["RSS / Atom feeds"]
     assert ("src/convert/office.ts", 2) in got["Gotenberg (document conversion)"]
     assert ("src/sign/stamp.ts", 4) in got["RFC 3161 timestamp authority (TSA)"]
     assert ("src/sign/remote.ts", 2) in got[
@@ -91,8 +108,11 @@ LOOK_ALIKES = {
         "router.get('/.well-known/openid-configuration', serveConfig);\n"
         "const apple = 'https://example.com/.well-known/apple-app-site-association';\n"
         "const options = { wellKnownUrl: '' };\n"
+        "const flags = { wellKnown: true, wellKnownPath: cfg.path };\n"
+        "const doc = { wellKnown: '/.well-known/app' };\n"
         "const page = '/forms/contact/convert';\n"
         "const stampType = 'application/timestamp-reply';\n"
+        "res.set({ 'Content-Type': 'application/rss+xml' });\n"
     ),
 }
 
@@ -104,6 +124,7 @@ def test_look_alikes_name_nothing() -> None:
         "OpenID Connect provider",
         "Gotenberg (document conversion)",
         "RFC 3161 timestamp authority (TSA)",
+        "RSS / Atom feeds",
     ):
         assert name not in got, got.get(name)
 
@@ -113,6 +134,9 @@ def test_hostile_input_is_bounded() -> None:
         "'https://" + "a" * 200 + "/" + "x/" * 50_000 + ".well-known/openid-configuration'",
         ".connect({ browserWSEndpoint" * 20_000,
         "wellKnownUrl: env(" * 30_000,
+        "wellKnown: a" + ".b" * 100_000,
+        "Accept: '" + "x" * 100_000 + "application/rss+xml'",
+        "Accept: '" + "+xml" * 50_000,
         "'/forms/libreoffice/convert'" * 20_000,
         "'https://" + "a." * 100_000,
     ]
