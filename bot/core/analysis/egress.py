@@ -146,7 +146,7 @@ def triggered(language: str, data: bytes) -> bool:
         if imports is not None and any(needle in data for needle in models.NEEDLES[family]):
             return True
     elif any(needle in data for needle in models.NEEDLES[family]) or (
-        family == "javascript" and models.JS_SHORT_NEEDLES.search(data) is not None
+        family == "javascript" and models.js_short_needle(data)
     ):
         return True
     if family in ("python", "javascript") and models.own_verb_call(data):

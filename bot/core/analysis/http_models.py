@@ -229,7 +229,21 @@ _PY_CLIENTS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"pycurl", b"http.c
 # `got` and `ky` as written in code (`import ky from "ky"`, `got.post(`, `kyClient`), not as
 # the inside or head of another word (`forgot`, `sticky`, `kysely`, `gotten`): as plain
 # substrings they let in most files of a repository that uses Kysely, each parsed for nothing.
-JS_SHORT_NEEDLES = re.compile(rb"(?<![\w$])(?:got|ky)(?![a-z])")
+# One pattern per word, each led by its literal and looking behind after it: a leading
+# lookbehind and alternation is tried at every byte (~40 ns a byte, ~0.17 s of docmost's
+# cold run); led by a literal, the engine jumps from one occurrence to the next (~20x less).
+_JS_SHORT = (
+    re.compile(rb"got(?<![\w$]got)(?![a-z])"),
+    re.compile(rb"ky(?<![\w$]ky)(?![a-z])"),
+)
+
+
+def js_short_needle(data: bytes) -> bool:
+    """Whether `got` or `ky` is written as a word in code (not after a letter, digit, `_`
+    or `$`, not before a lower-case letter)."""
+    return any(pattern.search(data) is not None for pattern in _JS_SHORT)
+
+
 # With the other kinds of `egress_other`: SMTP, programs run, knex.
 NEEDLES: dict[str, tuple[bytes, ...]] = {
     "python": (

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from bot.core.analysis.scan import rule
 
-_EXPORTED = r"^export\s++(?:async\s++)?function\s++"
+# The line start looked behind after the literal: a leading `^` (re.M) is tried at every
+# position of every file holding "export" (~5x slower on docmost, the same matches).
+_EXPORTED = r"export(?<=^export)\s++(?:async\s++)?function\s++"
 JS_START_RULES = (
     rule(
         "export",

@@ -183,9 +183,12 @@ def go_loops(text: str) -> tuple[ScheduleSite, ...]:
 
 
 # JavaScript/TypeScript, by indentation as Prettier leaves it.
-_JS_HEAD = re.compile(
-    r"(?:while[ \t]*+\([ \t]*+(?:true|1|!?this\.\w)|for[ \t]*+\([ \t]*+;[ \t]*+;)"
-)
+_JS_WHILE_HEAD = r"while[ \t]*+\([ \t]*+(?:true|1|!?this\.\w)"
+_JS_FOR_HEAD = r"for[ \t]*+\([ \t]*+;[ \t]*+;"
+_JS_HEAD = re.compile(f"(?:{_JS_WHILE_HEAD}|{_JS_FOR_HEAD})")
+# Its two halves, each led by its word, for the search over a whole file: the alternation
+# is tried at every position (~5x slower on docmost and outline; the same answer).
+_JS_HEAD_HALVES = (re.compile(_JS_WHILE_HEAD), re.compile(_JS_FOR_HEAD))
 _JS_FUNC = re.compile(
     r"(?:export[ \t]++)?(?:default[ \t]++)?(?:async[ \t]++)?function\*?[ \t]*+"
     r"([A-Za-z_$][\w$]{0,100})"
@@ -219,7 +222,7 @@ class _JsLoop:
 def js_loops(text: str) -> tuple[ScheduleSite, ...]:
     if "await" not in text or ("while" not in text and "for" not in text):
         return ()
-    if _JS_HEAD.search(text) is None:  # no line can open a loop (a search is ~20x cheaper)
+    if all(half.search(text) is None for half in _JS_HEAD_HALVES):  # no line opens a loop
         return ()
     funcs: list[tuple[int, str]] = []  # (indent, name) of the enclosing definitions
     loops: list[_JsLoop] = []

@@ -12,8 +12,9 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.analysis import egress, framework_config, http_models
+from bot.core.analysis import egress, framework_config, handoff_wrappers_js, http_models, loops
 from bot.core.analysis.framework_config import parse_request_headers
+from bot.core.analysis.js_starts import JS_START_RULES
 from bot.core.analysis.python_rules import ENV_PATTERNS
 from bot.core.model import FileFacts
 
@@ -110,3 +111,60 @@ def test_got_and_ky_open_a_javascript_file_only_as_written_in_code() -> None:
     for code in (b'import { Kysely } from "kysely"\n', b"// I forgot\n", b"sticky = 1\n",
                  b"gotten = 2\n"):  # fmt: skip
         assert not egress.triggered("typescript", code), code
+
+
+# Patterns led by a literal instead of a lookbehind, `^` or alternation (tried at every
+# byte): each finds what the pattern it replaced found.
+_OLD_SHORT = re.compile(rb"(?<![\w$])(?:got|ky)(?![a-z])")
+_SHORT_PIECES = ["got", "ky", "Got", "kysely", "for", "sticky", "$", "_", "x", "9", " ", ".",
+                 "\n", "(", "KY", "é"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_SHORT_PIECES), max_size=10))
+def test_the_got_ky_gate_decides_as_the_old_pattern(pieces: list[str]) -> None:
+    data = "".join(pieces).encode()
+    assert http_models.js_short_needle(data) == (_OLD_SHORT.search(data) is not None)
+
+
+_OLD_ACTION = re.compile(
+    r"^export\s++(?:async\s++)?function\s++(?:action|loader|clientAction)\b", re.M
+)
+_ACTION_PIECES = ["export", " ", "\t", "\n", "async ", "function ", "action", "loader",
+                  "clientAction", "x", "(", "// "]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_ACTION_PIECES), max_size=10))
+def test_the_route_module_action_rule_matches_where_the_old_one_did(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    (rule,) = [r for r in JS_START_RULES if r.name == "route module action"]
+    assert [m.span() for m in rule.pattern.finditer(text)] == [
+        m.span() for m in _OLD_ACTION.finditer(text)
+    ]
+
+
+_LOOP_PIECES = ["while", "for", " ", "\t", "(", ";", "true", "1", "!", "this.", "x", "\n"]
+
+
+@given(st.lists(st.sampled_from(_LOOP_PIECES), max_size=10))
+def test_the_js_loop_head_halves_find_a_head_where_the_alternation_did(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    halves = any(half.search(text) is not None for half in loops._JS_HEAD_HALVES)
+    assert halves == (loops._JS_HEAD.search(text) is not None)
+
+
+_BOUND_PIECES = ["q", "x$", "_", " ", "\t", "\n", "=", "==", ":", " Foo<A>", "new ", "Queue",
+                 "Bull", "Set", "Map", "WeakSet", "Array", "[", "(", "createQueue",
+                 "makeQueue", "1", "é"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_BOUND_PIECES), max_size=14))
+def test_names_bound_on_the_right_hand_sides_lines_are_those_of_the_whole_text(
+    pieces: list[str],
+) -> None:
+    text = "".join(pieces)
+    for pattern, rhs in (
+        (handoff_wrappers_js._QUEUE_MADE, handoff_wrappers_js._QUEUE_MADE_RHS),
+        (handoff_wrappers_js._COLLECTION, handoff_wrappers_js._COLLECTION_RHS),
+    ):
+        whole = {m.group(1) for m in pattern.finditer(text)}
+        assert handoff_wrappers_js._bound_on_lines(pattern, rhs, text) == whole
