@@ -92,6 +92,23 @@ _JS_WORKER = lazy(r"new\s+Worker\s*(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG)
 _JS_PROCESSOR = lazy(r"@Processor\(\s*(?:\{\s*name\s*:)?" + _NAME_ARG)
 _JS_ADD = lazy(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+(?:add|addBulk|createJob)\s*+\(")
 _JS_PROCESS = lazy(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+process\s*+\(")
+_ADD_WORDS = (".add", ".createJob")
+MAX_RECEIVER = 256  # characters of `name .` read before an `.add(`: no real receiver is longer
+
+
+def queue_adds(line: str) -> list[re.Match[str]]:
+    """`x.add(` / `x.addBulk(` / `x.createJob(` calls of a line, each read in a window that
+    ends at its method name, so a long line costs its length once, not once per position."""
+    found: dict[int, re.Match[str]] = {}
+    for word in _ADD_WORDS:
+        p = line.find(word)
+        while p != -1:
+            for m in _JS_ADD.finditer(line, max(0, p - MAX_RECEIVER), p + len(word) + 64):
+                found.setdefault(m.start(), m)
+            p = line.find(word, p + 1)
+    return [found[k] for k in sorted(found)]
+
+
 _JS_KAFKA_SEND = lazy(r"\.send(?:Batch)?\(\s*\{\s*topic\s*:" + _NAME_ARG)
 _JS_KAFKA_SUB = lazy(r"\.subscribe\(\s*\{\s*topics?\s*:\s*\[?" + _NAME_ARG)
 _JS_AMQP_SEND = lazy(
@@ -284,7 +301,7 @@ def _queue_calls(
         line = lines[i - 1]
         if _js_comment(line):
             continue
-        adds = [(m.group(1), i) for m in _JS_ADD.finditer(line)]
+        adds = [(m.group(1), i) for m in queue_adds(line)]
         if not adds and line.lstrip().startswith((".add(", ".addBulk(")) and i > 1:
             # `this.generalQueue\n  .add(…)`: the queue is named (and cited) a line up.
             above = _JS_TAIL.search(lines[i - 2])

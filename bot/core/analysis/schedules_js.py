@@ -31,8 +31,9 @@ Each call's arguments are read over at most `MAX_CALL_LINES` lines; patterns are
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
-from bot.core.analysis.handoffs_js import _JS_ADD, _js_comment, queue_variables
+from bot.core.analysis.handoffs_js import _js_comment, queue_adds, queue_variables
 from bot.core.analysis.scan import Lines
 from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
@@ -202,14 +203,17 @@ def _cron_calls(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
 
 def _repeatable(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
     queues = queue_variables(text, lines)
+    # lines naming `repeat`, so each `.add(` asks a bisect, not its next lines' text
+    repeats = [n for n, line in enumerate(lines) if "repeat" in line] if queues else []
     for i, line in enumerate(lines, 1):
         if len(out) >= MAX_SITES:
             return
         if ".add" in line and queues and not _js_comment(line):
-            for m in _JS_ADD.finditer(line):
+            for m in queue_adds(line):
                 if m.group(1) not in queues:
                     continue
-                if not any("repeat" in nxt for nxt in lines[i - 1 : i - 1 + MAX_CALL_LINES]):
+                k = bisect_left(repeats, i - 1)
+                if k == len(repeats) or repeats[k] >= i - 1 + MAX_CALL_LINES:
                     continue
                 args = _call_text(lines, i, m.end())
                 r = _JS_REPEAT.search(args)
