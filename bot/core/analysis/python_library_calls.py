@@ -165,12 +165,20 @@ def _discovery(text: str, lines: Lines, skip: Callable[[int], bool], out: list[S
         for m in _OIDC.finditer(text, start, at + len(_DISCOVERY) + 1):
             quote = m.start(1)
             host = m.group(2)
+            if host is None and m.end(1) == at and not _joined(text, start, m.start()):
+                break  # the path alone, not joined to an issuer: a name of it (a table's key)
             detail = f"oidc-issuer:{host}" if host else "oidc-issuer:configured"
             if detail not in seen and not skip(quote):
                 seen.add(detail)
                 out.append(Signal(KIND, "oidc", lines.at(quote), detail))
             break
         at = text.find(_DISCOVERY, at + len(_DISCOVERY))
+
+
+def _joined(text: str, line_start: int, at: int) -> bool:
+    """Whether the string at `at` is appended to something: `issuer + "/…"`, `urljoin(x, "/…")`."""
+    before = text[line_start:at].rstrip()
+    return before.endswith("+") or "urljoin(" in before
 
 
 def _api_base(text: str, lines: Lines, skip: Callable[[int], bool], out: list[Signal]) -> None:

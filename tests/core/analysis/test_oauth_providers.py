@@ -148,3 +148,23 @@ def test_an_oidc_discovery_url_in_python_names_a_provider() -> None:
         }
     )
     assert found["OpenID Connect provider"].evidence == (Evidence("trust/discovery.py", 8),)
+
+
+def test_the_discovery_path_alone_is_a_name_of_it_unless_joined_to_an_issuer() -> None:
+    found = integrations(
+        {
+            # look-alike: a rule table keyed by the path (this project's own tables are such)
+            "rules/table.py": (b'RULES = (\n    ("/.well-known/openid-configuration",),\n)\n'),
+        }
+    )
+    assert "OpenID Connect provider" not in found
+    found = integrations(
+        {
+            "trust/keys.py": (
+                b"import requests\n\n\n"
+                b"def keys(issuer):\n"
+                b'    return requests.get(issuer + "/.well-known/openid-configuration")\n'
+            ),
+        }
+    )
+    assert found["OpenID Connect provider"].evidence == (Evidence("trust/keys.py", 5),)
