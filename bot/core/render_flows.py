@@ -122,7 +122,8 @@ def container_diagram(facts: RepoFacts) -> str:
     queues = sorted({h.mechanism for h in facts.handoffs} - IN_PROCESS)[:MAX_QUEUE_NODES]
     for mech in queues:
         count = sum(1 for h in facts.handoffs if h.mechanism == mech)
-        add("internal", f"q_{slug(mech)}", f"{mech} queue ({plural(count, 'hand-off')})")
+        label = mech if mech.endswith("queue") else f"{mech} queue"  # not "queue queue"
+        add("internal", f"q_{slug(mech)}", f"{label} ({plural(count, 'hand-off')})")
     # The stores and systems the drawn flows reach come first, then the most cited.
     reached = {
         node

@@ -283,3 +283,16 @@ def test_the_systems_flows_reach_are_drawn_before_the_alphabet_and_the_rest_are_
     assert 'ext_other["3 other external systems"]' in text
     assert "ext_espial" not in text
     assert parse_error(mermaid_blocks(text)[0].source) is None
+
+
+def test_a_mechanism_named_queue_is_not_called_queue_queue() -> None:
+    facts = RepoFacts(
+        handoffs=(
+            Handoff("crawl", "queue", (Evidence("a.ts", 1),), (Evidence("b.ts", 2),)),
+            Handoff("mail", "bull", (Evidence("a.ts", 3),), (Evidence("b.ts", 4),)),
+        ),
+    )
+    text = container_diagram(facts)
+    assert '"queue (1 hand-off)"' in text
+    assert '"bull queue (1 hand-off)"' in text
+    assert "queue queue" not in text
