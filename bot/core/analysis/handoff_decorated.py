@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from bot.core.analysis.handoff_targets import consumed_names
 from bot.core.analysis.handoffs_python_patterns import imported_aliases
 from bot.core.analysis.py_defs import closing_paren
 from bot.core.analysis.scan import Lines
@@ -78,14 +79,7 @@ def decorated_consumers(
 ) -> Iterable[tuple[str, HandoffSite]]:
     """(path, consumer site) for each task a producer calls through a decorator's method
     whose definition this repository holds and no consumer already answers to."""
-    consumed = {
-        n
-        for path, f in facts.items()
-        if not skip(path)
-        for s in f.handoffs
-        if s.role == "consume"
-        for n in (s.name, *s.aliases)
-    }
+    consumed = consumed_names(facts, skip)
     finder = _Finder(facts, resolve, read)
     looked = 0
     done: set[tuple[str, str]] = set()  # (defining file, name) already given a consumer

@@ -22,6 +22,18 @@ Resolve = Callable[[str, str, ImportRef], "str | None"]
 Lines = Callable[[str], "list[str] | None"]
 
 
+def consumed_names(facts: Mapping[str, FileFacts], skip: Callable[[str], bool]) -> set[str]:
+    """Every name (and alias) some consume site answers to, outside skipped paths."""
+    return {
+        n
+        for path, f in facts.items()
+        if not skip(path)
+        for s in f.handoffs
+        if s.role == "consume"
+        for n in (s.name, *s.aliases)
+    }
+
+
 def _defines(line: str, func: str) -> bool:
     head = line.removeprefix("async ").removeprefix("def ").lstrip()
     return head.startswith(func) and head[len(func) :].lstrip().startswith("(")
@@ -41,14 +53,7 @@ def target_consumers(
     skip: Callable[[str], bool],
 ) -> Iterable[tuple[str, HandoffSite]]:
     """(path, consumer site) for each target site whose function this repository defines."""
-    consumed = {
-        n
-        for path, f in facts.items()
-        if not skip(path)
-        for s in f.handoffs
-        if s.role == "consume"
-        for n in (s.name, *s.aliases)
-    }
+    consumed = consumed_names(facts, skip)
     seen: set[tuple[str, str]] = set()
     for path, f in facts.items():
         if skip(path) or f.language != "python":
