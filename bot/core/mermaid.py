@@ -42,6 +42,8 @@ CATEGORY_LABELS = {
     "sms": "SMS",
     "iam": "IAM",
     "dns": "DNS",
+    "cms": "Content API",  # the catalog's content services: CMSs, Gravatar, Last.fm, YouTube
+    "crm": "CRM",
 }
 KIND_ORDER = ("http", "webhook", "consumer", "worker", "scheduler", "cli")
 STRENGTH_RANK = {"used": 0, "configured": 1, "declared": 2}

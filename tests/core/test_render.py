@@ -335,3 +335,12 @@ def test_development_entry_points_are_listed_after_the_products() -> None:
     table = high[high.index("**Entry points**") :]
     last_product = max(table.index(p) for p in ("app/web.py", "app/cli.py"))
     assert last_product < min(table.index(p) for p in ("bench/load.py", "scripts/seed.py"))
+
+
+def test_category_labels_read_as_words_a_reader_knows() -> None:
+    from bot.core.mermaid import category_label
+
+    assert category_label("cms") == "Content API"  # not "Cms" (Last.fm, Gravatar, YouTube)
+    assert category_label("crm") == "CRM"
+    assert category_label("vcs") == "Version control"
+    assert category_label("HTTP API") == "HTTP API"
