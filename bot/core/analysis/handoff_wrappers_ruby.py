@@ -195,12 +195,11 @@ def link_ruby(
         return {}, set()
     added: dict[str, set[HandoffSite]] = defaultdict(set)
     derived: set[tuple[str, int]] = set()
-    texts: dict[str, str] = {}
+    texts = _Texts(read)
     ruby = [p for p, f in facts.items() if f.language == "ruby" and not skip(p)]
-    read_files = 0  # files read in all
     for path, w in wrappers:
         if w.aliases[1:2] == (FIXED,):
-            fixed, read_files = _fixed_callers(path, w, ruby, texts, read, read_files)
+            fixed = _fixed_callers(path, w, ruby, texts)
             for p, site in fixed:
                 added[p].add(site)
                 derived.add((p, site.line))
@@ -209,20 +208,15 @@ def link_ruby(
         call = re.compile(r"(?<![\w:@$])" + re.escape(w.name) + r"(?:\(|[ \t]++(?=[:A-Z\"']))")
         found = 0
         for p in ruby:
-            if p not in texts:
-                if read_files >= MAX_FILES:
-                    break
-                read_files += 1
-                texts[p] = (read(p) or "")[:MAX_TEXT]
-            text = texts[p]
+            text = texts.get(p)
+            if text is None:
+                break
             if w.name not in text:
                 continue
             at = Lines(text)
             for m in call.finditer(text):
                 i = at.at(m.start())
-                line_start = text.rfind("\n", 0, m.start()) + 1
-                head = text[line_start : m.start()].lstrip()
-                if head.startswith(("#", "def ")) or head.endswith("def "):
+                if _commented_or_defined(text, m.start()):
                     continue
                 if w.mechanism == REDIS_QUEUE:
                     for site in _redis_sites(text, m.start(), i, w, int(index)):
@@ -247,14 +241,32 @@ def link_ruby(
     return dict(added), derived
 
 
+class _Texts:
+    """The Ruby files the wrappers' callers are looked for in, each read once, `MAX_FILES`
+    read in all (across every wrapper)."""
+
+    def __init__(self, read: Callable[[str], str | None]) -> None:
+        self._read = read
+        self._texts: dict[str, str] = {}
+
+    def get(self, path: str) -> str | None:
+        """The file's text (cut at `MAX_TEXT`), or None once the budget is spent."""
+        if path not in self._texts:
+            if len(self._texts) >= MAX_FILES:
+                return None
+            self._texts[path] = (self._read(path) or "")[:MAX_TEXT]
+        return self._texts[path]
+
+
+def _commented_or_defined(text: str, start: int) -> bool:
+    """Whether the name at `start` sits in a comment or is the `def` of the name itself."""
+    head = text[text.rfind("\n", 0, start) + 1 : start].lstrip()
+    return head.startswith(("#", "def ")) or head.endswith("def ")
+
+
 def _fixed_callers(
-    path: str,
-    w: HandoffSite,
-    ruby: list[str],
-    texts: dict[str, str],
-    read: Callable[[str], str | None],
-    read_files: int,
-) -> tuple[list[tuple[str, HandoffSite]], int]:
+    path: str, w: HandoffSite, ruby: list[str], texts: _Texts
+) -> list[tuple[str, HandoffSite]]:
     """The producers a thin wrapper of one job class makes: `Owner.name(` anywhere, and a
     bare `name(` in the wrapper's own file (its class's other methods)."""
     _, _, job, owner = (*w.aliases, "", "", "", "")[:4]
@@ -262,28 +274,23 @@ def _fixed_callers(
     bare = re.compile(r"(?<![\w:@$.])" + re.escape(w.name) + r"(?:\(|[ \t]++(?=[@\w]))")
     out: list[tuple[str, HandoffSite]] = []
     for p in ruby:
-        if p not in texts:
-            if read_files >= MAX_FILES:
-                break
-            read_files += 1
-            texts[p] = (read(p) or "")[:MAX_TEXT]
-        text = texts[p]
+        text = texts.get(p)
+        if text is None:
+            break
         if w.name not in text:
             continue
         at = Lines(text)
         patterns = (through, bare) if p == path else (through,)
         for pattern in patterns:
             for m in pattern.finditer(text):
-                line_start = text.rfind("\n", 0, m.start()) + 1
-                head = text[line_start : m.start()].lstrip()
-                if head.startswith(("#", "def ")) or head.endswith("def "):
+                if _commented_or_defined(text, m.start()):
                     continue
                 out.append(
                     (p, HandoffSite("produce", w.mechanism, job, at.at(m.start()), (w.name,)))
                 )
                 if len(out) >= MAX_CALLERS:
-                    return out, read_files
-    return out, read_files
+                    return out
+    return out
 
 
 _KEY = lazy(r"\A[ \t]*+(?:::)?((?:[A-Z]\w{0,100}+::)*+)([A-Z][A-Z0-9_]{0,100}+)[ \t]*+\Z")

@@ -6,29 +6,9 @@ from __future__ import annotations
 
 import time
 
-from bot.core.analysis import analyze
 from bot.core.analysis.handoffs import go_sites, python_sites
 from bot.core.analysis.py_defs import split_args
-from bot.core.facts_cache import MemoryFactsCache
-from bot.core.model import Handoff, RepoFacts
-from bot.core.snapshot import MemorySnapshot
-from bot.local.catalog_file import default_catalog
-
-
-def facts_of(files: dict[str, bytes]) -> RepoFacts:
-    return analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog())
-
-
-def ends(h: Handoff) -> tuple[set[str], set[str]]:
-    return (
-        {f"{e.path}:{e.line}" for e in h.producers},
-        {f"{e.path}:{e.line}" for e in h.consumers},
-    )
-
-
-def by_name(facts: RepoFacts) -> dict[str, Handoff]:
-    return {h.name: h for h in facts.handoffs}
-
+from tests.core.analysis.analysed import by_name, ends, facts_of
 
 # --- Python: jobs named by a template, producer wrappers ----------------------------------
 

@@ -6,29 +6,9 @@ from __future__ import annotations
 
 import time
 
-from bot.core.analysis import analyze
 from bot.core.analysis.handoff_wrappers_js import wrapper_sites as js_sites
 from bot.core.analysis.handoff_wrappers_ruby import wrapper_sites as rb_sites
-from bot.core.facts_cache import MemoryFactsCache
-from bot.core.model import Handoff, RepoFacts
-from bot.core.snapshot import MemorySnapshot
-from bot.local.catalog_file import default_catalog
-
-
-def facts_of(files: dict[str, bytes]) -> RepoFacts:
-    return analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog())
-
-
-def ends(h: Handoff) -> tuple[set[str], set[str]]:
-    return (
-        {f"{e.path}:{e.line}" for e in h.producers},
-        {f"{e.path}:{e.line}" for e in h.consumers},
-    )
-
-
-def by_name(facts: RepoFacts) -> dict[str, Handoff]:
-    return {h.name: h for h in facts.handoffs}
-
+from tests.core.analysis.analysed import by_name, ends, facts_of
 
 PKG = b'{"name": "notes", "dependencies": {"bull": "^4.0.0"}}\n'
 
