@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.words import contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, ImportRef, Signal
 
@@ -40,7 +41,7 @@ Resolve = Callable[[str, str, ImportRef], "str | None"]
 
 def registration_signals(text: str, lines: Lines) -> list[Signal]:
     """One `route.prefix` signal per router registered under a prefix in this file."""
-    if "register_blueprint(" not in text and "include_router(" not in text:
+    if not contains(text, "register_blueprint(") and not contains(text, "include_router("):
         return []
     found: list[tuple[int, str, str]] = []
     for m in _REGISTER.finditer(text):

@@ -70,6 +70,7 @@ from bot.core.analysis.egress_wrappers import (
     _wrapper_call,
 )
 from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
+from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
@@ -136,18 +137,21 @@ _LOOPS = frozenset(
 )  # fmt: skip
 
 
+_NEEDLES = {family: Needles(needles) for family, needles in models.NEEDLES.items()}
+
+
 def triggered(language: str, data: bytes) -> bool:
     """Whether the file may make a call of the tables (see `http_models.NEEDLES`), or of an
     HTTP verb its class inherits (`self.post(`, see `_own_verb_call`)."""
     family = _lang(language)
     if family == "python":
         # The needles and the import of a client: the import first, the rarer and cheaper.
-        imports = models.PY_IMPORT.search(data) or models.PY_FROM.search(data)
-        if imports is not None and any(needle in data for needle in models.NEEDLES[family]):
+        imports = words_of(data).has_any(models.PY_MODULE_WORDS) and (
+            models.PY_IMPORT.search(data) or models.PY_FROM.search(data)
+        )
+        if imports and _NEEDLES[family].any_in(data):
             return True
-    elif any(needle in data for needle in models.NEEDLES[family]) or (
-        family == "javascript" and models.js_short_needle(data)
-    ):
+    elif _NEEDLES[family].any_in(data) or (family == "javascript" and models.js_short_needle(data)):
         return True
     if family in ("python", "javascript") and models.own_verb_call(data):
         return True

@@ -19,6 +19,7 @@ from __future__ import annotations
 from posixpath import splitext
 
 from bot.core.analysis.scan import code_hits, line_at
+from bot.core.analysis.words import contains
 from bot.core.model import OutboundCall
 
 KIND = "inbound"
@@ -99,7 +100,7 @@ def inbound_calls(path: str, data: bytes) -> tuple[OutboundCall, ...]:
     it serves, as ``inbound`` calls."""
     # a backtick quotes a string in JS and Go, not in Python (Markdown in a docstring) or Ruby
     quotes = _QUOTES if not path.endswith((".py", ".rb")) else _PLAIN_QUOTES
-    served = served_calls(data, quotes) if b"/_matrix/" in data else ()
+    served = served_calls(data, quotes) if contains(data, b"/_matrix/") else ()
     # The path first: only a provider's webhook file can hold one, and its test is cheap.
     if not webhook_stem(path):
         return served

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.scan import code_hits
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall
 
@@ -71,9 +72,12 @@ def script_calls(data: bytes) -> tuple[OutboundCall, ...]:
     return tuple(out)
 
 
+_LOADERS = Needles((b"cript", b"CRIPT", b"mage", b"MAGE", b"ixel", b"IXEL"))
+
+
 def _may_load(data: bytes) -> bool:
     """Whether a loader's name (`…script…`, `…image…`, `…pixel…`) may be in `data`."""
-    return any(word in data for word in (b"cript", b"CRIPT", b"mage", b"MAGE", b"ixel", b"IXEL"))
+    return _LOADERS.any_in(data)
 
 
 __all__ = ["CLIENT", "script_calls"]

@@ -43,6 +43,7 @@ from bot.core.analysis.config_files import is_rails_config, parse_rails_config
 from bot.core.analysis.manifest_text import ENV_REF, FileExtractor, decode
 from bot.core.analysis.scan import blanked
 from bot.core.analysis.services import EVIDENCE_CAP, RANK, dev_only_path, non_product_path
+from bot.core.analysis.words import Needles
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar
 from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, Evidence, FileFacts, OutboundCall, Service, Signal
@@ -258,6 +259,7 @@ _GATE_NEEDLES = (
     b"cf-", b"vercel", b"cloudfront", b"fastly", b"x-nf-", b"o-connecting", b"eo-ip",
     b"eo-region", b".mmdb",
 )  # fmt: skip
+_GATE = Needles(_GATE_NEEDLES, folded=True)
 _MAX_HITS = 200  # per pattern and file: a generated file full of them says nothing more
 
 
@@ -274,8 +276,11 @@ def parse_request_headers(data: bytes) -> FileFacts:
     ``fastly-client-ip``), named as sent (lower case, dashes), and ``mmdb`` for a GeoIP
     database file named in code; each inside a string literal. Lines that are comments and
     mentions in prose (a docstring's double backticks) make none."""
+    maybe = _GATE.maybe_in(data)  # the file's words first: most code files stop here
+    if not maybe:
+        return FileFacts(language="config")
     folded = data.translate(_FOLD)  # cheap gates: substring tests before any pattern runs
-    if not any(needle in folded for needle in _GATE_NEEDLES):
+    if not any(needle in folded for needle in maybe):
         return FileFacts(language="config")
     low = data.lower()
     if not (b".mmdb" in data or any(needle in low for needle in _HIT_NEEDLES)):

@@ -21,6 +21,7 @@ from bot.core.analysis.scan import (
     scan_signals,
     unique_sorted,
 )
+from bot.core.analysis.words import words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, ImportRef, Signal
 
@@ -193,7 +194,8 @@ def extract_go(text: str) -> FileFacts:
         for item in _GROUP_ITEM.finditer(m.group(1)):
             imports.append(ImportRef(item.group("spec"), lines.at(base + item.start("spec"))))
             aliases.append((item.group("spec"), item.group("alias") or ""))
-    signals = scan_signals(code, RULES, lines)
+    words = words_of(text)  # comments are blanked with spaces: `code` has no other words
+    signals = scan_signals(code, RULES, lines, words=words)
     signals += route_handler_signals(code, "go", lines)
     signals += go_wrapped_routes(code)
     signals += library_calls(code, aliases, lines)
@@ -206,7 +208,7 @@ def extract_go(text: str) -> FileFacts:
         signals.append(Signal("entrypoint.cli", "main package", lines.at(main.start())))
     if 'json:"' in text or 'xml:"' in text:
         signals += payload_fields(text)
-    env = scan_env(code, ("Getenv", "LookupEnv", "viper", "envconfig"), _ENV, lines)
+    env = scan_env(code, ("Getenv", "LookupEnv", "viper", "envconfig"), _ENV, lines, words=words)
     return FileFacts(
         language="go",
         imports=unique_sorted(imports),

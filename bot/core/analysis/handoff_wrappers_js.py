@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.analysis.words import Needles, contains, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -53,15 +54,17 @@ CONSUMER_METHODS = ("perform", "process", "run", "handle", "execute")
 # The cheap gate (one literal-led search): an `.add(` on something named like a queue.
 GATE = re.compile(r"ueue\w{0,60}+(?:\(\))?[ \t]*+\.[ \t]*+add[ \t]*+\(")
 _MADE_WORDS = ("new Queue", "new Bull", "createQueue(", "makeQueue(")
+_MADE = Needles(_MADE_WORDS)
 
 
 def may_wrap(text: str) -> bool:
     """False only when no queue's `.add(` can be in `text`."""
-    if GATE.search(text) is not None:
+    words = words_of(text)  # `GATE` cannot match without a word holding "ueue" and "add"
+    if words.may_hold("ueue") and words.may_hold(".add(") and GATE.search(text) is not None:
         return True
-    if "Events" in text and _EVENTS_DECL.search(text) is not None:
+    if contains(text, "Events") and _EVENTS_DECL.search(text) is not None:
         return True
-    return ".add" in text and any(word in text for word in _MADE_WORDS)
+    return contains(text, ".add") and _MADE.any_in(text)
 
 
 _QUEUE_MADE = lazy(

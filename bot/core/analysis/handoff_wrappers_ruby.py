@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.words import Needles, contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite
 
@@ -73,6 +74,7 @@ _REDIS_OPS = (
     *("sadd", "lpush", "rpush", "spop", "smembers", "lpop", "rpop", "blpop", "brpop"),
     *("rpoplpush", "lmove", "blmove", "rename", "renamenx", "zpopmin", "zpopmax"),
 )
+_REDIS_CALLS = Needles(f".{op}" for op in _REDIS_OPS)
 _REDIS_ADD = frozenset({"sadd", "lpush", "rpush"})
 _REDIS_CALL = lazy(
     r"\.(" + "|".join(_REDIS_OPS) + r")\b[ \t]*+\(?[ \t]*+([a-z_]\w{0,100}+)[ \t]*+[,)]"
@@ -90,8 +92,8 @@ def _params(raw: str) -> list[str]:
 def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
     """`rb-wrapper` sites: (method, line, (parameter, index)) for each method that enqueues
     a job class or delivers a mailer taken from a parameter."""
-    redis = any(f".{op}" in text for op in _REDIS_OPS)
-    if "perform_" not in text and "deliver_later" not in text and not redis:
+    redis = _REDIS_CALLS.any_in(text)
+    if not contains(text, "perform_") and not contains(text, "deliver_later") and not redis:
         return ()
     out: list[HandoffSite] = []
     current: tuple[str, list[str]] | None = None

@@ -35,6 +35,7 @@ from bot.core.analysis.handoffs_inproc_workers_js import (
 from bot.core.analysis.handoffs_inproc_workers_js import may_hold as workers_may_hold
 from bot.core.analysis.handoffs_signals import SIGNAL, cross_file, signal_sites
 from bot.core.analysis.handoffs_signals import may_hold as signals_may_hold
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite
 
@@ -57,6 +58,7 @@ _LISTENER = lazy(
     r"|Listen\([ \t]*+\"([A-Za-z_]\w{0,100}+)\"[ \t]*+\))"
 )
 _PG_WORDS = ("NOTIFY", "LISTEN", "pg_notify", "add_listener(", ".Listen(", "listenTo(")
+_PG = Needles(_PG_WORDS)
 _COMMENTS = ("#", "//", "--", "/*", "*")
 
 
@@ -73,16 +75,14 @@ def inproc_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
         out += js_inproc_sites(text)
         if workers_may_hold(text):
             out += worker_sites(text)
-    if language in ("python", "ruby", "javascript", "typescript", "go") and any(
-        w in text for w in _PG_WORDS
-    ):
+    if language in ("python", "ruby", "javascript", "typescript", "go") and _PG.any_in(text):
         out += _pg_sites(text)
     return tuple(dict.fromkeys(out))  # 50,000 `.get()` in one loop are one consumer
 
 
 def may_move(language: str, text: str) -> bool:
     """Whether a Python or JS/TS file could hold a site here (`movement`'s gate)."""
-    if any(w in text for w in _PG_WORDS):
+    if _PG.any_in(text):
         return True
     if language == "python":
         return python_may_hold(text) or signals_may_hold(text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.analysis.words import contains
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -36,7 +37,11 @@ _PUSH = re.compile(r"(?<![\w$])(?:this\.)?([A-Za-z_$][\w$]{0,100}+)\.(?:push|uns
 def js_may_hold(text: str) -> bool:
     """A file that makes a queue, or one that pushes on something named like a queue (the
     pushes on an imported name are kept only where a queue of that name is made)."""
-    return "fastq" in text or "queue(" in text or ("ueue" in text and ".push(" in text)
+    return (
+        contains(text, "fastq")
+        or contains(text, "queue(")
+        or (contains(text, "ueue") and contains(text, ".push("))
+    )
 
 
 def js_inproc_sites(text: str) -> list[HandoffSite]:

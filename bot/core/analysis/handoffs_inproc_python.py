@@ -25,6 +25,7 @@ import re
 from bot.core.analysis.handoffs_inproc_blocks import enclosing
 from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.analysis.py_defs import Def, DefIndex
+from bot.core.analysis.words import contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -81,10 +82,10 @@ _MAY_GET = re.compile(r"\.get(?:_nowait)?\((?:\)|timeout|block)|\.get,|\.async_g
 
 def python_may_hold(text: str) -> bool:
     return (
-        "Queue(" in text
-        or "run_in_executor(" in text
-        or ".put(" in text
-        or ".put_nowait(" in text
+        contains(text, "Queue(")
+        or contains(text, "run_in_executor(")
+        or contains(text, ".put(")
+        or contains(text, ".put_nowait(")
         or _MAY_GET.search(text) is not None
     )
 

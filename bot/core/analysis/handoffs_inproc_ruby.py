@@ -16,6 +16,7 @@ Lines are cut at `MAX_LINE`; patterns are anchored and bounded.
 from __future__ import annotations
 
 from bot.core.analysis.handoffs_inproc_blocks import enclosing
+from bot.core.analysis.words import Needles, contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -34,6 +35,7 @@ _POP = lazy(r"(?<![\w@$.])" + _VAR + r"\.(?:pop|deq|shift)\b")
 _HOLDER = lazy(r"\A[ \t]*+(?:def[ \t]|[\w:.]{0,100}?Thread\.new\b|Thread\.new\b)")
 _LOOP = lazy(r"(?:\A[ \t]*+(?:loop[ \t]++do|loop[ \t]*+\{|while[ \t]|until[ \t])|\.each\b)")
 _VERBS = (".push", ".enq", "<<", ".pop", ".deq", ".shift")
+_ANY_VERB = Needles(_VERBS)
 # Redis pub/sub on a client whose name says Redis (`$redis`, `@redis`, `Redis.current`).
 _REDIS = lazy(
     r"(?<![\w.])[@$]{0,2}+\w{0,60}?(?i:redis)\w{0,60}+(?:\.current)?\."
@@ -46,19 +48,21 @@ _AS = lazy(
 
 def ruby_inproc_sites(text: str) -> list[HandoffSite]:
     out: list[HandoffSite] = []
-    if "Notifications." in text:
+    if contains(text, "Notifications."):
         for i, line in enumerate(text.split("\n"), 1):
             if "Notifications." in line and not line.lstrip().startswith("#"):
                 for m in _AS.finditer(line[:MAX_LINE]):
                     role = "produce" if m.group(1) == "instrument" else "consume"
                     out.append(HandoffSite(role, NOTIFICATIONS, m.group(2), i))
-    if ("redis" in text or "Redis" in text) and ("publish(" in text or "subscribe(" in text):
+    if (contains(text, "redis") or contains(text, "Redis")) and (
+        contains(text, "publish(") or contains(text, "subscribe(")
+    ):
         for i, line in enumerate(text.split("\n"), 1):
             if ("ublish(" in line or "ubscribe(" in line) and not line.lstrip().startswith("#"):
                 for r in _REDIS.finditer(line[:MAX_LINE]):
                     role = "produce" if r.group(1) == "publish" else "consume"
                     out.append(HandoffSite(role, "redis-pubsub", r.group(2), i))
-    if "Queue.new" in text or any(w in text for w in _VERBS):
+    if contains(text, "Queue.new") or _ANY_VERB.any_in(text):
         out += _queues([line[:MAX_LINE] for line in text.split("\n")])
     return out
 

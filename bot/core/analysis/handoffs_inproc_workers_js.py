@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.analysis.words import contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -38,7 +39,11 @@ _PROCESS_ON = re.compile(r"(?<![\w$.])process\.(?:on|once)\([ \t]*+['\"]message[
 
 
 def may_hold(text: str) -> bool:
-    return "worker_threads" in text or "child_process" in text or "'message'" in text
+    return (
+        contains(text, "worker_threads")
+        or contains(text, "child_process")
+        or contains(text, "'message'")
+    )
 
 
 def worker_sites(text: str) -> list[HandoffSite]:

@@ -11,6 +11,7 @@ import re
 from bot.core.analysis.python import _string_spans
 from bot.core.analysis.scan import MAX_POSITIONS, Lines
 from bot.core.analysis.scan import needle_positions as _positions
+from bot.core.analysis.words import Needles, contains
 
 _PY_TRIGGERS = (
     ".delay(",
@@ -44,6 +45,8 @@ _PY_DOT_TRIGGER = re.compile(
 )
 _PY_AT_TRIGGER = re.compile(r"@[\w.]*(?:task|job|actor)\b")
 _PY_WORDS = ("_task(", "huey", "dramatiq", "Job", "Task)", "WorkerSettings")
+_PY_ANY_WORD = Needles(_PY_WORDS)
+_PY_ANY_WORD_BUT_JOB = Needles(word for word in _PY_WORDS if word != "Job")
 
 
 def docstring_lines(text: str) -> frozenset[int]:
@@ -74,7 +77,7 @@ def _python_triggered(text: str) -> bool:
     return (
         _PY_DOT_TRIGGER.search(text) is not None
         or _PY_AT_TRIGGER.search(text) is not None
-        or any(word in text for word in _PY_WORDS)
+        or _PY_ANY_WORD.any_in(text)
     )
 
 
@@ -88,13 +91,13 @@ def _job_word_may_find(text: str) -> bool:
     if (
         _PY_DOT_TRIGGER.search(text) is not None
         or _PY_AT_TRIGGER.search(text) is not None
-        or any(word in text for word in _PY_WORDS if word != "Job")
+        or _PY_ANY_WORD_BUT_JOB.any_in(text)
     ):
         return True
     return (
-        "task(" in text
-        or "job(" in text
-        or "Job(" in text
+        contains(text, "task(")
+        or contains(text, "job(")
+        or contains(text, "Job(")
         or _class_before("Job", text)
         or _class_before("Worker", text)
     )

@@ -25,6 +25,7 @@ import re
 
 from bot.core.analysis.py_defs import DefIndex
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.words import contains
 from bot.core.model import HandoffSite
 
 MAX_LINE = 2_000
@@ -55,7 +56,9 @@ MECHANISM = "redis-{}"  # one of `flow_sinks.REDIS_BUFFERS`
 
 def may_buffer(text: str) -> bool:
     """Whether `text` may hold a Redis key used as a buffer (the movement gate's test)."""
-    return "redis" in text and _GATE_ADD.search(text) is not None  # the word first: one C pass
+    return (
+        contains(text, "redis") and _GATE_ADD.search(text) is not None
+    )  # the word first: one C pass
 
 
 def redis_buffer_sites(text: str) -> tuple[HandoffSite, ...]:

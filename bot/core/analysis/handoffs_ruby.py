@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
 
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -48,6 +49,7 @@ _RB_TRIGGERS = (
     ".delay",
     "handle_asynchronously",
 )
+_RB_ANY_TRIGGER = Needles(_RB_TRIGGERS)
 _RB_PERFORM = lazy(
     r"(?:(?<![\w:])(?:[^\WA-Z]|:)*+([A-Z][\w:]*+)\s*+)?(?:\.set\b[^\n]{0,200}?)?"
     r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)\b"
@@ -98,7 +100,7 @@ class _Open:
 
 
 def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
-    if not any(t in text for t in _RB_TRIGGERS):
+    if not _RB_ANY_TRIGGER.any_in(text):
         return ()
     lines = [line[:MAX_LINE] for line in text.splitlines()]
     out: list[HandoffSite] = []

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 
+from bot.core.analysis.words import contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite
 
@@ -45,7 +46,7 @@ MAX_DECORATED = 5  # lines between `@sig.connect` and its `def`
 
 
 def may_hold(text: str) -> bool:
-    return "blinker" in text and ("signal(" in text or ".connect" in text)
+    return contains(text, "blinker") and (contains(text, "signal(") or contains(text, ".connect"))
 
 
 def signal_sites(text: str) -> list[HandoffSite]:

@@ -14,6 +14,7 @@ Both ends are named ``push`` and pair across languages; one end alone is no hand
 
 from __future__ import annotations
 
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -23,6 +24,7 @@ MAX_LINE = 2_000
 MAX_BODY_LINES = 12  # lines of a listener's body read for the function it calls
 MAX_SITES = 20
 NEEDLES = ("SendNotification(", "sendNotification(", "webpush(", "addEventListener(")
+_ANY_NEEDLE = Needles(NEEDLES)
 
 _GO = lazy(r"(?<![\w.])webpush\.(SendNotification)\(")
 _JS = lazy(r"(?<![\w$.])[A-Za-z_$][\w$]{0,60}+\.(sendNotification)\(")
@@ -42,7 +44,7 @@ _COMMENTS = ("//", "#", "*", "/*")
 
 def web_push_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
     """The Web Push ends of one file (see the module doc)."""
-    if not any(n in text for n in NEEDLES):
+    if not _ANY_NEEDLE.any_in(text):
         return ()
     library = _LIBRARY.get(language)
     lead = "\n" + text if language == "python" else text  # Python's needles start a line

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from bot.core.analysis.words import Parts, words_of
+
 
 class UrlArg(NamedTuple):
     """Where the URL is: positional index (-1 for none), keyword or object key name."""
@@ -195,8 +197,9 @@ _OWN_VERBS = (b".post(", b".request(")
 
 def own_verb_call(data: bytes, limit: int = 200) -> bool:
     """Whether `self.`, `cls.` or `this.` is written before one of `_OWN_VERBS`."""
+    words = words_of(data)
     for verb in _OWN_VERBS:
-        at = data.find(verb)
+        at = data.find(verb) if words.may_hold(verb) else -1
         for _ in range(limit):
             if at < 0:
                 break
@@ -209,12 +212,15 @@ def own_verb_call(data: bytes, limit: int = 200) -> bool:
     return False
 
 
+_URL_SCHEMES = Parts(" http ", " https ")
 _BEFORE_URL = re.compile(rb"""[(=,:\[]\s*[fFbBrR]?["'`]https?\Z""")
 
 
 def url_in_code(data: bytes, limit: int = 2_000) -> bool:
     """Whether some `://` of `data` (at most `limit` looked at) ends a URL literal's start
     written as an argument, value or item: `("https://`, `= f"https://`, `: 'http://`."""
+    if not words_of(data).has_any(_URL_SCHEMES):
+        return False  # what `_BEFORE_URL` ends with
     at = data.find(b"://")
     for _ in range(limit):
         if at < 0:
@@ -245,6 +251,12 @@ def js_short_needle(data: bytes) -> bool:
 
 
 # With the other kinds of `egress_other`: SMTP, programs run, knex.
+# The words `_PY_MODULES` cannot match without (see `words.Words.has_any`).
+PY_MODULE_WORDS = Parts(
+    *(" requests", " httpx", " aiohttp", " urllib", " pycurl", " http", " subprocess"),
+    *(" smtplib", " dulwich", " git ", " pygit2", " gidgethub", " github ", " slack_sdk"),
+    *(" statsd", " datadog", " socket "),
+)
 NEEDLES: dict[str, tuple[bytes, ...]] = {
     "python": (
         *_PY_CLIENTS,

@@ -28,6 +28,7 @@ from bot.core.analysis.scan import (
     starts_word,
     unique_sorted,
 )
+from bot.core.analysis.words import words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, FileFacts, ImportRef, Signal
 
@@ -306,8 +307,9 @@ def extract_javascript(text: str, language: str = "javascript", browser: bool = 
                 # cited at the line naming the module (`} from "./x"` of an import over lines)
                 line = lines.at(m.start("spec"))
                 imports.append(ImportRef(m.group("spec"), line, names=names, kind=kind_at))
-    env = scan_env(code, ("env",), _ENV, lines)
-    if "process.env" in code:
+    words = words_of(text)  # comments are blanked with spaces: `code` has no other words
+    env = scan_env(code, ("env",), _ENV, lines, words=words)
+    if words.may_hold("process.env") and "process.env" in code:
         for m in _ENV_DESTRUCTURE.finditer(code):
             line = lines.at(m.start())
             for item in m.group(1).split(","):
@@ -317,13 +319,13 @@ def extract_javascript(text: str, language: str = "javascript", browser: bool = 
     # An HTTP client's `api.get("/x")` is a request the file makes, not a route it serves.
     clients = client_call_starts(code, browser)
     skip = clients.__contains__ if clients else None
-    signals = scan_signals(code, RULES, lines, skip)
-    if ".use(" in code:
+    signals = scan_signals(code, RULES, lines, skip, words=words)
+    if words.may_hold(".use(") and ".use(" in code:
         signals += _mounts(code, lines)
     signals += route_handler_signals(code, language, lines, skip)
     signals += js_library_calls(code, lines)
     signals = js_router_prefixes(code, lines, signals)
-    if "enum" in code:
+    if words.may_hold("enum") and "enum" in code:
         signals += _enum_strings(code, lines)
     return FileFacts(
         language=language,

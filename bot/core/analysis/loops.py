@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.core.analysis.words import contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
@@ -165,13 +166,17 @@ def _reset(lines: list[str], i: int, depth: int, stamp: str) -> bool:
 
 
 def python_loops(text: str) -> tuple[ScheduleSite, ...]:
-    if ("sleep(" not in text and ".wait(" not in text) or "while" not in text:
+    if (not contains(text, "sleep(") and not contains(text, ".wait(")) or not contains(
+        text, "while"
+    ):
         return ()
     return _indented(text, _PY_HEAD, _PY_DEF, _PY_SLEEP, "sleep(", "#")
 
 
 def ruby_loops(text: str) -> tuple[ScheduleSite, ...]:
-    if "sleep" not in text or ("loop" not in text and "while" not in text and "until" not in text):
+    if not contains(text, "sleep") or (
+        not contains(text, "loop") and not contains(text, "while") and not contains(text, "until")
+    ):
         return ()
     return _indented(text, _RB_HEAD, _RB_DEF, _RB_SLEEP, "sleep", "#")
 

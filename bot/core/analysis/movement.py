@@ -46,6 +46,7 @@ from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP, WORKER
 from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue import table_queue_sites
 from bot.core.analysis.table_queue_ruby import claim_sites
+from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
@@ -180,17 +181,32 @@ _PY_MAY_WORDS = (
     *("Task", "WorkerSettings", "eriodic", "Timer(", "@receiver(", ".is_set()"),
     "BaseCommand",
 )
+_PY_MAY = Needles(_PY_MAY_WORDS)
+
+
+# The words each pattern cannot match without (see `words.Words.has_any`).
+_PY_AT_WORDS = Parts("task ", "job ", "actor ")
+_PY_UNDERSCORE_WORDS = Parts(
+    *("_task", "_job ", "_schedule", "_SCHEDULE", "_every", "write_", "cron_jobs"),
+    "schedule_type",
+)
+_PY_DOT_WORDS = Parts(
+    *(" delay ", " apply_async ", " s ", " si ", " publish ", " subscribe "),
+    *(" schedule ", " task ", " submit ", " run_in_thread ", " kiq ", " defer_async "),
+    *(" enqueue", " send", " every"),
+)
 
 
 def python_may_move(text: str) -> bool:
     """False only when no hand-off, schedule or file-write gate could let `text` in."""
-    # The words first: a substring test costs a third of a pattern search, and "Job" or
-    # "open(" lets many files in at once.
+    # The words first: a look in the file's words costs far less than a pass over the text,
+    # and "Job" or "open(" lets many files in at once.
+    words = words_of(text)
     return (
-        any(word in text for word in _PY_MAY_WORDS)
-        or _PY_AT_TRIGGER.search(text) is not None
-        or _PY_MAY_UNDERSCORE.search(text) is not None
-        or _PY_MAY_DOT.search(text) is not None
+        _PY_MAY.any_in(text)
+        or (words.has_any(_PY_AT_WORDS) and _PY_AT_TRIGGER.search(text) is not None)
+        or (words.has_any(_PY_UNDERSCORE_WORDS) and _PY_MAY_UNDERSCORE.search(text) is not None)
+        or (words.has_any(_PY_DOT_WORDS) and _PY_MAY_DOT.search(text) is not None)
     )
 
 
@@ -213,16 +229,22 @@ _JS_MAY_WORDS = (
     "upsertJobScheduler",
     *("toad-scheduler", "setTimeout("),
 )
+_JS_MAY = Needles(_JS_MAY_WORDS)
+# The words each pattern cannot match without (see `words.Parts`).
+_JS_CRON_WORDS = Parts("Cron", "cron")
+_JS_DOT_WORDS = Parts(" process ", " consume ", " publish ", " subscribe ")
+_JS_PAREN_WORDS = Parts("Worker ", "Processor ", "Interval ")
 
 
 def javascript_may_move(text: str) -> bool:
     """False only when neither the hand-off nor the schedule gate could let `text` in."""
+    words = words_of(text)
     return (
-        any(word in text for word in _JS_MAY_WORDS)
-        or _JS_MAY_CRON.search(text) is not None
-        or _JS_MAY_DOT.search(text) is not None
-        or _JS_MAY_PAREN.search(text) is not None
-        or ("await" in text and _js_may_loop(text))
+        _JS_MAY.any_in(text)
+        or (words.has_any(_JS_CRON_WORDS) and _JS_MAY_CRON.search(text) is not None)
+        or (words.has_any(_JS_DOT_WORDS) and _JS_MAY_DOT.search(text) is not None)
+        or (words.has_any(_JS_PAREN_WORDS) and _JS_MAY_PAREN.search(text) is not None)
+        or (contains(text, "await") and _js_may_loop(text))
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.words import contains
 from bot.core.model import Signal
 
 KIND = "plugin.registered"
@@ -36,7 +37,7 @@ _RETURN = re.compile(r"\A[ \t]++return[ \t]++([\"'])([^\"'\n]{1,80}+)\1[ \t]*+\Z
 
 
 def plugin_signals(text: str, lines: Lines) -> list[Signal]:
-    if "register(" not in text or "class " not in text:
+    if not contains(text, "register(") or not contains(text, "class "):
         return []
     split: list[str] | None = None
     out: list[Signal] = []

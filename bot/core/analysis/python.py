@@ -31,6 +31,7 @@ from bot.core.analysis.scan import (
     starts_word,
     unique_sorted,
 )
+from bot.core.analysis.words import contains
 from bot.core.model import EnvRead, FileFacts, ImportRef, Signal
 
 _DOTTED_RX = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
@@ -115,7 +116,7 @@ def extract_python(text: str) -> FileFacts:
 
 
 def _env_reads(text: str, lines: Lines, skip: _Skipper) -> list[EnvRead]:
-    if "env" not in text:  # every trigger holds it: one pass for the many files with none
+    if not contains(text, "env"):  # every trigger holds it: one pass for the many files with none
         return []
     out = []
     for trigger, pattern in ENV_PATTERNS:
@@ -237,7 +238,7 @@ def _scan_line(text: str, i: int, end: int, quote: str) -> tuple[int, str, bool]
 
 def _type_checking_blocks(text: str) -> list[tuple[int, int]]:
     """Spans of `if TYPE_CHECKING:` bodies, found by indentation."""
-    if "TYPE_CHECKING" not in text:
+    if not contains(text, "TYPE_CHECKING"):
         return []
     blocks: list[tuple[int, int]] = []
     for m in _TYPE_CHECKING_IF.finditer(text):
@@ -399,7 +400,9 @@ def _parse_simple(statement: str, line: int) -> list[ImportRef]:
 
 def _dynamic_imports(text: str, lines: Lines, skip: _Skipper) -> list[ImportRef]:
     # Both needles hold "import_", rare outside them: one pass for most files.
-    if "import_" not in text or ("import_module(" not in text and "__import__(" not in text):
+    if not contains(text, "import_") or (
+        not contains(text, "import_module(") and not contains(text, "__import__(")
+    ):
         return []
     return [
         ImportRef(m.group(1) or m.group(2), lines.at(m.start()), kind="dynamic")

@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable
 
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.words import contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
@@ -126,9 +127,9 @@ def python_library_calls(
         _literals(text, lines, skip, _SCHEME, APPRISE_SCHEMES, "apprise", out)
     if not _AWS_SDKS.isdisjoint(imported) and ("client(" in text or "resource(" in text):
         _literals(text, lines, skip, _BOTO3, BOTO3_SERVICES, "boto3", out)
-    if _DISCOVERY in text:
+    if contains(text, _DISCOVERY):
         _discovery(text, lines, skip, out)
-    if "connect" in text and ("playwright" in imported or "pyppeteer" in imported):
+    if ("playwright" in imported or "pyppeteer" in imported) and "connect" in text:
         _calls(text, lines, skip, _CDP, "cdp", out)
     if "selenium" in imported and ("Remote(" in text or "command_executor" in text):
         _calls(text, lines, skip, _SELENIUM, "selenium-remote", out)

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from bot.core.analysis.treesitter import MAX_FOUND, Node, find, line, text, walk
+from bot.core.analysis.words import Needles, contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
@@ -38,6 +39,9 @@ TIMEOUT_KEYS = frozenset(
 _TIMEOUT = re.compile(rb"imeout\s*[=:]")
 _SLEEP_CALLS = (b"leep(", b"etTimeout(", b"delay(")  # sleep( Sleep( setTimeout( delay(
 _COUNTERS = (b"ttempt", b"retr", b"tries")
+_SLEEPS_ANY = Needles(_SLEEP_CALLS)
+_SLEEPS_UNNAMED = Needles(c for c in _SLEEP_CALLS if c != b"etTimeout(")
+_COUNTERS_ANY = Needles(_COUNTERS)
 _POWER = re.compile(rb"(?:\*\*|<<)\s*\(?[\w.]*(?:attempt|retr|tries)|pow\(\s*2(?:\.0)?\s*,")
 
 
@@ -71,7 +75,7 @@ MAX_SIGNALS = 200  # per file: the aggregation caps evidence far below this
 
 
 def triggered(data: bytes) -> bool:
-    at = data.find(b"imeout")
+    at = data.find(b"imeout") if contains(data, b"imeout") else -1
     named = at >= 0  # "setTimeout(" holds "imeout": without one, no pass looks for it
     for _ in range(1_000):  # occurrences looked at
         if at < 0:
@@ -79,11 +83,13 @@ def triggered(data: bytes) -> bool:
         if _TIMEOUT.match(data, at):
             return True
         at = data.find(b"imeout", at + 6)
-    if any(call in data for call in _SLEEP_CALLS if named or call != b"etTimeout("):
+    if (_SLEEPS_ANY if named else _SLEEPS_UNNAMED).any_in(data):
         return True
-    if (b"etry-" in data or b"ETRY-" in data) and _RETRY_AFTER.search(data) is not None:
+    if (contains(data, b"etry-") or contains(data, b"ETRY-")) and _RETRY_AFTER.search(
+        data
+    ) is not None:
         return True
-    return any(c in data for c in _COUNTERS) and _power_of_counter(data)
+    return _COUNTERS_ANY.any_in(data) and _power_of_counter(data)
 
 
 def resilience_signals(

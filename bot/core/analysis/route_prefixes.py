@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.words import contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
@@ -227,7 +228,9 @@ def decorator_prefixes(text: str, lines: Lines, signals: list[Signal]) -> list[S
     (`@bp.route("/login")` under `url_prefix="/auth"`) prefixed: `/auth/login`."""
     # Each router the pattern reads is made by one of these calls: two substring tests spare
     # files that only say "prefix" (netbox's IP prefixes) a scan from every line start.
-    if "prefix" not in text or ("Blueprint(" not in text and "APIRouter(" not in text):
+    if not contains(text, "prefix") or (
+        not contains(text, "Blueprint(") and not contains(text, "APIRouter(")
+    ):
         return signals
     routers: dict[str, str] = {}
     for m in _PY_ROUTER.finditer(text):

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from bot.core.analysis.route_prefixes import Prefixes, go_prefixes, python_prefixes, receiver
 from bot.core.analysis.scan import Lines, starts_word
+from bot.core.analysis.words import contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
@@ -70,7 +71,11 @@ def route_handler_signals(
 ) -> list[Signal]:
     """One `route.handler` signal per route registered with a handler reference."""
     if language == "python":
-        if "path(" not in text and "url(" not in text and "register(" not in text:
+        if (
+            not contains(text, "path(")
+            and not contains(text, "url(")
+            and not contains(text, "register(")
+        ):
             return []
         pattern, last = _PY, False
     elif language == "go":
@@ -115,7 +120,7 @@ def route_handler_signals(
             method = _method(m)
             name = f"{method} {route}" if method else route
             out.append(Signal(KIND, name, line, ref))
-    if language == "python" and "register(" in text:
+    if language == "python" and contains(text, "register("):
         out += _drf_routes(text, lines, prefixes, skip, MAX_ROUTES - len(out))
     if language not in ("python", "go") and out and "require(" in text:
         out += _required(text, {sig.detail.split(".")[0] for sig in out}, lines)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from bot.core.analysis.route_refs import KIND, handler_ref, split_args
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.words import contains, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
@@ -72,8 +73,9 @@ def python_route_signals(
 ) -> list[Signal]:
     """One `route.handler` signal per registration these frameworks' calls make."""
     out: list[Signal] = []
-    calls = [p for t, p in _CALLS if t in text]
-    if "tornado" in text:
+    words = words_of(text)
+    calls = [p for t, p in _CALLS if words.may_hold(t) and t in text]
+    if words.may_hold("tornado") and "tornado" in text:
         calls.append(_TORNADO)
     for pattern in calls:
         pos = 0
@@ -92,7 +94,7 @@ def python_route_signals(
             route = m.group("route")
             name = f"{verb} {route}" if verb in _METHOD_VERBS else route
             out.append(Signal(KIND, name, lines.at(m.start("args")), ref))
-    if "add_resource(" in text:
+    if contains(text, "add_resource("):
         for m in _resource_calls(text).finditer(text):
             if len(out) >= MAX_ROUTES:
                 break

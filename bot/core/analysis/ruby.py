@@ -26,6 +26,7 @@ from bot.core.analysis.scan import (
     starts_word,
     unique_sorted,
 )
+from bot.core.analysis.words import words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, ImportRef
 
@@ -222,6 +223,7 @@ def constant_refs(facts: FileFacts) -> list[ImportRef]:
 def extract_ruby(text: str, rake: bool = False) -> FileFacts:
     """`rake`: the file is a Rakefile or a `.rake` file (its tasks are commands)."""
     code = strip_comments(text)
+    words = words_of(text)  # comments are blanked with spaces: `code` has no other words
     lines = Lines(code)
     imports = [
         ImportRef(
@@ -235,10 +237,11 @@ def extract_ruby(text: str, rake: bool = False) -> FileFacts:
     return FileFacts(
         language="ruby",
         imports=unique_sorted(imports),
-        env=unique_sorted(scan_env(code, ("ENV",), _ENV, lines)),
+        env=unique_sorted(scan_env(code, ("ENV",), _ENV, lines, words=words)),
         signals=unique_sorted(
             with_route_blocks(
-                scan_signals(code, RULES, lines), ruby_start_signals(code, lines, rake)
+                scan_signals(code, RULES, lines, words=words),
+                ruby_start_signals(code, lines, rake),
             )
         ),
         meta=tuple(sorted({*_constants(code, lines), *_subclasses(code, lines)})),

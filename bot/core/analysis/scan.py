@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from bot.core.analysis.words import Words, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, ImportRef, Signal
 
@@ -165,13 +166,17 @@ def scan_signals(
     lines: Lines,
     skip: Skip | None = None,
     imported: frozenset[str] | None = None,
+    words: Words | None = None,
 ) -> list[Signal]:
-    """Every match of every rule whose trigger occurs, unless `skip(pos)` says it's not code."""
+    """Every match of every rule whose trigger occurs, unless `skip(pos)` says it's not code.
+    `words`: the words of a text holding every word of `text` (the text its comments were
+    blanked from), so that they are not found again; by default those of `text`."""
     out: list[Signal] = []
+    words = words or words_of(text)
     for r in rules:
         if r.needs and imported is not None and not r.needs & imported:
             continue
-        if r.trigger not in text:
+        if not words.may_hold(r.trigger) or r.trigger not in text:
             continue
         for m in r.pattern.finditer(text):
             if not starts_word(text, m.start()) or (skip is not None and skip(m.start())):
@@ -191,9 +196,12 @@ def scan_env(
     pattern: re.Pattern[str],
     lines: Lines,
     skip: Skip | None = None,
+    words: Words | None = None,
 ) -> list[EnvRead]:
-    """Environment variable names read by the text: `pattern`'s first non-empty group."""
-    if not any(t in text for t in triggers):
+    """Environment variable names read by the text: `pattern`'s first non-empty group
+    (`words` as in `scan_signals`)."""
+    words = words or words_of(text)
+    if not any(words.may_hold(t) and t in text for t in triggers):
         return []
     out: list[EnvRead] = []
     for m in pattern.finditer(text):

@@ -25,6 +25,7 @@ import re
 
 from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.analysis.py_defs import closing_paren, split_args
+from bot.core.analysis.words import Needles, Parts, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
@@ -61,11 +62,16 @@ _PY_TRIGGERS = (
 )
 # One literal-first pass for Django-Q's `schedule_type`, arq's `cron_jobs`, rq-scheduler.
 _PY_TRIGGER_UNDERSCORE = re.compile(r"_(?:type(?<=schedule_type)|jobs(?<=cron_jobs)|scheduler)")
+_PY_ANY_TRIGGER = Needles(_PY_TRIGGERS)
+_PY_UNDERSCORE_WORDS = Parts("schedule_type", "cron_jobs", "_scheduler")  # what it needs
 
 
 def python_triggered(text: str) -> bool:
     """Whether `text` may declare a schedule this module reads."""
-    return any(t in text for t in _PY_TRIGGERS) or _PY_TRIGGER_UNDERSCORE.search(text) is not None
+    return _PY_ANY_TRIGGER.any_in(text) or (
+        words_of(text).has_any(_PY_UNDERSCORE_WORDS)
+        and _PY_TRIGGER_UNDERSCORE.search(text) is not None
+    )
 
 
 _PY_KEYWORDS = ("interval", "run_every", "cron", "crontab", "schedule")

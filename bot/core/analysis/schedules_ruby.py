@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.analysis.words import contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
@@ -73,12 +74,12 @@ class _Entry:
 
 
 def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
-    rufus = "ufus" in text  # `require 'rufus-scheduler'`, `Rufus::Scheduler.new`
+    rufus = contains(text, "ufus")  # `require 'rufus-scheduler'`, `Rufus::Scheduler.new`
     # The wider forms: a file naming Rufus or a scheduler object, and no `whenever` file.
-    wide = (rufus or "scheduler" in text) and _RB_WHENEVER.search(text) is None
-    if "every" not in text and "cron" not in text and not rufus:
+    wide = (rufus or contains(text, "scheduler")) and _RB_WHENEVER.search(text) is None
+    if not contains(text, "every") and not contains(text, "cron") and not rufus:
         return ()
-    clockwork = "lockwork" in text  # `require "clockwork"`, `module Clockwork`
+    clockwork = contains(text, "lockwork")  # `require "clockwork"`, `module Clockwork`
     lines = [line[:MAX_LINE] for line in text.splitlines()]
     out: list[ScheduleSite] = []
     every: tuple[str, int] | None = None
@@ -237,7 +238,7 @@ _RB_TIMING = lazy(
 
 
 def task_class_schedules(text: str) -> tuple[ScheduleSite, ...]:
-    if "Task" not in text and "Job" not in text:
+    if not contains(text, "Task") and not contains(text, "Job"):
         return ()
     lines = [line[:MAX_LINE] for line in text.splitlines()]
     out: dict[str, list[ScheduleSite]] = {}

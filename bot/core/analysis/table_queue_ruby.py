@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 
 from bot.core.analysis.table_queue import MECHANISM as TABLE
+from bot.core.analysis.words import contains
 from bot.core.model import FileFacts, HandoffSite
 
 MAX_LINE = 2_000
@@ -61,7 +62,11 @@ _COMMON = frozenset(
 
 def claim_sites(text: str) -> tuple[HandoffSite, ...]:
     """Consumers of tables claimed as queues in one Ruby file."""
-    if "update_all" not in text and "SKIP LOCKED" not in text and "skip locked" not in text:
+    if (
+        not contains(text, "update_all")
+        and not contains(text, "SKIP LOCKED")
+        and not contains(text, "skip locked")
+    ):
         return ()
     lines = [raw[:MAX_LINE] for raw in text.split("\n")]
     defs: list[tuple[int, int, str]] = []  # (line, indent, name)
