@@ -82,9 +82,9 @@ def _dir(path: str) -> str:
 
 
 def _made(got: tuple[str, list[str]], model: str) -> list[tuple[int, tuple[str, ...]]]:
-    """Lines that write a row of `model`: `Model.objects.create(` or `.bulk_create(`, or the `x.save(` a few
-    lines below `x = Model(` (a model made and never saved is no row), with the name that
-    line uses for the row (`x`) when it does not name the model."""
+    """Lines that write a row of `model`: `Model.objects.create(` or `.bulk_create(`, or the
+    `x.save(` a few lines below `x = Model(` (a model made and never saved is no row), with
+    the name that line uses for the row (`x`) when it does not name the model."""
     text, lines = got
     at = Lines(text)
     out: list[tuple[int, tuple[str, ...]]] = []

@@ -67,7 +67,9 @@ def table_queue_sites(text: str, lines: list[str]) -> tuple[HandoffSite, ...]:
     )
 
 
-_DRAIN = lazy(r"(?m)^([ \t]*+)for[ \t]++([A-Za-z_]\w{0,60}+)[ \t]++in[ \t]++([A-Z]\w{0,100}+)\.objects\.")
+_DRAIN = lazy(
+    r"(?m)^([ \t]*+)for[ \t]++([A-Za-z_]\w{0,60}+)[ \t]++in[ \t]++([A-Z]\w{0,100}+)\.objects\."
+)
 
 
 def drained_table_sites(text: str, lines: list[str]) -> tuple[HandoffSite, ...]:
