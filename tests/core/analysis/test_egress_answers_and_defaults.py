@@ -169,3 +169,24 @@ def test_hostile_answers_loops_and_environments_stay_quick() -> None:
     assert backend_choice("DB_ENGINE", "a" + ".b" * 140, 1) == []
     parse_dockerfile(b"ENV DB_ENGINE=" + b"a.b" * 200_000 + b"\n" * 1_000)
     assert time.process_time() - start < 2.0
+
+
+def test_a_flow_to_a_defaulted_setting_names_its_host_and_the_setting() -> None:
+    command = (
+        b"from django.core.management.base import BaseCommand\n"
+        b"from feeds.mirror import pull_items\n\n"
+        b"class Command(BaseCommand):\n"
+        b"    def handle(self, **options):\n"
+        b"        pull_items('/items')\n"
+    )
+    files = {
+        "conf/settings.py": SETTINGS,
+        "feeds/__init__.py": b"",
+        "feeds/mirror.py": MIRROR,
+        "feeds/management/commands/pull.py": command,
+    }
+    sinks = {s.what for f in facts_of(files).flows for s in f.sinks}
+    assert (
+        "sends an HTTP request to mirror.acme-corp.io (requests, configured by "
+        "settings.FEEDS['MIRROR'])"
+    ) in sinks
