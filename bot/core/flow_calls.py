@@ -261,6 +261,29 @@ class CallGraph:
             return None
         return next(((hit[0], f.line) for f in fc.funcs if f.qual == hit[1]), None)
 
+    def py_aliased(self, path: str, parts: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+        """(module file, the names left to find in it) when `parts[0]` is a name `path`
+        imports under another name (`from app.api import views as api_views`,
+        `import app.jobs as jobs`): the module it names, or the module that defines it."""
+        fc = self.calls(path)
+        if fc is None or self.facts[path].language != "python" or not fc.aliases:
+            return None
+        target = dict(fc.aliases).get(parts[0])
+        if target is None:
+            return None
+        spec = target.lstrip(".")
+        level = len(target) - len(spec)
+        module = self.resolve(path, "python", ImportRef(spec, 0, level))
+        if module is not None and module in self.facts and module != path and parts[1:]:
+            return module, parts[1:]  # the alias names a module
+        parent, _, name = spec.rpartition(".")
+        above = None
+        if parent or level:
+            above = self.resolve(path, "python", ImportRef(parent, 0, level))
+        if above is not None and above in self.facts and above != path:
+            return above, (name, *parts[1:])  # the alias names a function or class
+        return None
+
     def _py_module(self, path: str, name: str) -> str | None:
         """The repository file a module name of `path` is (`from . import stage`)."""
         for ref in self.facts[path].imports:
@@ -289,6 +312,9 @@ class CallGraph:
         made = self.members.instance(path, name) if rest else None
         if made is not None:  # a module-level instance: `notifier = Notifier()`
             return first(self._py_method(path, made, rest))
+        aliased = self.py_aliased(path, (name, *rest))
+        if aliased is not None and depth < MAX_REEXPORT:
+            return self._py_in(aliased[0], aliased[1][0], aliased[1][1:])
         f = self.facts[path]
         if depth and not any(name in ref.names for ref in f.imports):
             # A package's `from .parsers import *` (re-exports only: depth > 0).

@@ -34,6 +34,14 @@ SEQUELIZE_OPS = frozenset(
     """.split()  # noqa: SIM905
 )
 SEQUELIZE_SPECS = ("sequelize", "sequelize-typescript")
+# What a form or serializer object is called (`serializer`, `form`, `user_form`): its
+# `.save()` writes the model row it validated (Django's ModelForm, DRF's ModelSerializer).
+_VALIDATED = ("serializer", "form")
+
+
+def _validated(name: str) -> bool:
+    low = name.lower()
+    return low in _VALIDATED or low.endswith(tuple("_" + v for v in _VALIDATED))
 
 
 class OrmSinks:
@@ -54,6 +62,10 @@ class OrmSinks:
             return self.rails.sinks(path, fc, scope)
         for call in fc.calls_in(scope):
             parts = call.parts
+            if python and len(parts) == 2 and parts[1] == "save" and _validated(parts[0]):
+                # a Django ModelForm's or a DRF ModelSerializer's `form.save()`: its row
+                what = f"queries the database ({parts[0]}.save)"
+                return [Sink("datastore", "database (ORM)", call.line, what)]
             if not python and len(parts) == 2 and self._sequelize_model(fc, parts):
                 what = f"queries the database (Sequelize {parts[0]}.{parts[1]})"
                 return [Sink("datastore", "database (Sequelize)", call.line, what)]

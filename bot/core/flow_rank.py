@@ -18,6 +18,10 @@ from bot.core.store_ops import is_store_call
 # a clock's flows too (at 24, pretalx's nine scheduled flows pushed out its mail worker's).
 RANK_CAPS = {"public": 16, "deployed": 32, "cli": 6, "development": 6}
 MAX_PUBLIC = 24  # the public cap grows with the distinct sinks public flows reach, to this
+# Commands grow the same way, less far: a Django project has dozens of management commands,
+# and the one that imports a data dump, the one that syncs from an upstream API and the one
+# that exports to a bucket each reach a sink of their own.
+MAX_CLI = 10
 QUEUE_SINKS_FIRST = 8  # distinct jobs a rank's flows are shown enqueueing before other sinks
 ROOM = 8  # public flows past one per sink: other entry files to the same sinks
 # The order a reader follows: a request comes in (routes, webhooks), a deployed process
@@ -120,6 +124,8 @@ def rank_flows(
         mine = _diverse([f for f in (*leading, *again) if f.rank == rank])
         if rank == "public":
             cap = min(MAX_PUBLIC, max(cap, len({_sink_of(f) for f in mine}) + ROOM))
+        elif rank == "cli":
+            cap = min(MAX_CLI, max(cap, len({_sink_of(f) for f in mine})))
         out += mine[:cap]
     return tuple(out)
 

@@ -79,9 +79,11 @@ def file_sinks(
         # transport configured by SMTP_HOST, is SMTP). A URL the caller passes in names no
         # service: the flow is named for the request, not for the wrapper that makes it
         # (`→ outbound HTTP (call_api)`, not `→ call_api`).
-        at_line = [
-            s.name for ln, s in services.get(path, ()) if ln == c.line and s.category != "queue"
-        ]
+        matched = [s for ln, s in services.get(path, ()) if ln == c.line and s.category != "queue"]
+        at_line = [s.name for s in matched]
+        if dest and not c.host and matched and len(matched[0].hosts) == 1:
+            # a setting whose default the settings module writes (`egress_services`): its host
+            what = f"sends {how} to {matched[0].hosts[0]} ({client}, configured by {dest})"
         known = (hosts or {}).get(dest) if dest else None
         name = known or (at_line[0] if at_line else dest or f"outbound {_kind(c.kind)} ({client})")
         called.append(Sink("external", name, c.line, what))

@@ -84,10 +84,17 @@ def build_flows(
         else None
     )
     timed: dict[str, tuple[str, list[int | None]]] = {}
+    commands = _command_files(facts, skip)
     for sched in schedules:
         for ev in sched.evidence:
             f = facts.get(ev.path)
             if f is None or f.language not in _CODE_LANGUAGES:
+                # a crontab line running `manage.py send-digest`: that command's file
+                ran = _scheduled_command(commands, sched)
+                if ran is not None and ran[0] not in timed:
+                    # the command's own entry lines (its class), now started by the clock
+                    old = starts.pop(ran[0], None)
+                    timed[ran[0]] = (ran[1], list(old[2]) if old is not None else [None])
                 continue
             # A job named by a function (`{"func": refresh, "interval": 60}`): its flow
             # starts where the function is, not among the declarations.
@@ -149,6 +156,34 @@ def build_flows(
         avoid = shared.get(origin.get(path, ""), frozenset())
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route, avoid))
     return rank_flows(flows, walker.weight, origin)
+
+
+# Django finds a management command by its module's name under `management/commands/`.
+_COMMANDS_DIR = "/management/commands/"
+MAX_COMMAND_WORDS = 20
+
+
+def _command_files(facts: Mapping[str, FileFacts], skip: Callable[[str], bool]) -> dict[str, str]:
+    """Command name -> the Python file that defines it (`…/management/commands/<name>.py`)."""
+    out: dict[str, str] = {}
+    for path in sorted(facts):
+        if _COMMANDS_DIR in path and path.endswith(".py") and not skip(path):
+            stem = path.rsplit("/", 1)[1][:-3]
+            if not stem.startswith("_"):
+                out.setdefault(stem, path)
+    return out
+
+
+def _scheduled_command(commands: Mapping[str, str], sched: Schedule) -> tuple[str, str] | None:
+    """(file, command) a schedule's command line names by a whole word, if any."""
+    if not commands:
+        return None
+    for word in f"{sched.name} {sched.target}".split()[:MAX_COMMAND_WORDS]:
+        word = word.rsplit("/", 1)[-1]
+        found = commands.get(word)
+        if found is not None:
+            return found, word
+    return None
 
 
 def _scheduled_function(

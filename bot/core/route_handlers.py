@@ -312,6 +312,9 @@ def _py_home(
     name, rest = parts[0], parts[1:]
     if name in fc.classes or any(fn.qual == name for fn in fc.funcs):
         return path, parts
+    aliased = graph.py_aliased(path, parts)  # `from app.api import views as api_views`
+    if aliased is not None:
+        return aliased
     for ref in facts[path].imports:
         if name in ref.names:
             base = ref.spec + "." if ref.spec else ""

@@ -189,6 +189,34 @@ IDIOMS = [
         ("shop/views.py", "class ItemViewSet"),
     ),
     app(
+        "drf-viewset-router-aliased-module",
+        {
+            "requirements.txt": "django\ndjangorestframework\nrequests\n",
+            "shop/urls.py": "from rest_framework.routers import DefaultRouter\n"
+            "from shop import views as shop_views\n\nrouter = DefaultRouter()\n"
+            "router.register('items', shop_views.ItemViewSet)\nurlpatterns = router.urls\n",
+            "shop/views.py": "from rest_framework import viewsets\nfrom svc.notify import ping\n"
+            "\n\n"
+            "class ItemViewSet(viewsets.ModelViewSet):\n"
+            "    def create(self, request):\n        ping(request.data)\n",
+        },
+        ("shop/urls.py", "router.register"),
+        ("shop/views.py", "def create"),
+        ("shop/views.py", "class ItemViewSet"),
+    ),
+    app(
+        "django-path-calls-through-an-aliased-module",
+        {
+            "requirements.txt": "django\nrequests\n",
+            "shop/urls.py": "from django.urls import path\nfrom shop.views import add_item as add\n"
+            "\nurlpatterns = [path('items/', add)]\n",
+            "shop/views.py": "from svc import notify as notifier\n\n\n"
+            "def add_item(request):\n    notifier.ping(request.POST)\n",
+        },
+        ("shop/urls.py", "path('items/'"),
+        ("shop/views.py", "def add_item"),
+    ),
+    app(
         "drf-apiview",
         {
             "requirements.txt": "django\ndjangorestframework\nrequests\n",

@@ -199,6 +199,7 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
         tuple(funcs),
         tuple(calls),
         tuple(dict.fromkeys(fields)),
+        aliases=_ast_aliases(tree) if not cls else (),
         classes=tuple(classes),
         registered=tuple(registered),
         registries=tuple(registries),
@@ -207,6 +208,57 @@ def python_calls(data: bytes | str, cls: str = "", offset: int = 0) -> FileCalls
         returns=tuple(returns),
         views=tuple(views),
     )
+
+
+MAX_ALIASES = 200
+
+
+def _ast_aliases(tree: ast.Module) -> tuple[tuple[str, str], ...]:
+    """(name as used, what it names) of a module's `import a.b as c` (`a.b`) and
+    `from ..x import y as z` (`..x.y`): the import facts keep `y`, not `z`."""
+    out: list[tuple[str, str]] = []
+    for node in tree.body:
+        if len(out) >= MAX_ALIASES:
+            break
+        if isinstance(node, ast.Import):
+            out += [(a.asname, a.name) for a in node.names if a.asname and a.asname != a.name]
+        elif isinstance(node, ast.ImportFrom):
+            head = "." * node.level + (node.module + "." if node.module else "")
+            out += [
+                (a.asname, head + a.name)
+                for a in node.names
+                if a.asname and a.asname != a.name and a.name != "*"
+            ]
+    return tuple(out[:MAX_ALIASES])
+
+
+MAX_IMPORT_LINE = 400
+MAX_IMPORT_NAMES = 50
+
+
+def _line_aliases(lines: list[str]) -> tuple[tuple[str, str], ...]:
+    """`_ast_aliases` of a large file, read from its top-level one-line imports."""
+    out: list[tuple[str, str]] = []
+    for code in lines:
+        if len(out) >= MAX_ALIASES:
+            break
+        if len(code) > MAX_IMPORT_LINE or " as " not in code:
+            continue
+        if not code.startswith(("from ", "import ")):
+            continue
+        words = code.split("#", 1)[0].split()
+        if words[0] == "from" and len(words) > 3 and words[2] == "import":
+            module, names = words[1], " ".join(words[3:])
+        elif words[0] == "import":
+            module, names = "", " ".join(words[1:])
+        else:
+            continue
+        head = module + ("" if module.endswith(".") else ".") if module else ""
+        for part in names.strip("()").split(",")[:MAX_IMPORT_NAMES]:
+            name, _, alias = (w.strip() for w in part.partition(" as "))
+            if alias.isidentifier() and name and name != alias:
+                out.append((alias, head + name))
+    return tuple(out[:MAX_ALIASES])
 
 
 def _is_abstract(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -476,6 +528,7 @@ def python_index(data: bytes) -> FileCalls | None:
         tuple(funcs),
         (),
         tuple(dict.fromkeys(fields)),
+        aliases=_line_aliases(lines),
         classes=tuple(classes),
         reader=read,
         bases=tuple(dict.fromkeys(bases)),

@@ -100,6 +100,7 @@ def parse_dockerfile(data: bytes) -> FileFacts:
                 env.append(EnvRead(key, number))
                 if url_scheme(value):
                     signals.append(Signal("config.url", key, number, url_scheme(value)))
+                signals.extend(backend_choice(key, value, number))
         elif word == "HEALTHCHECK" and args.split()[:1] != ["NONE"]:
             check = _command_text(re.sub(r"^(--\S+\s+)*CMD\s+", "", args))
             signals.append(Signal("observability.health", "Docker HEALTHCHECK", number, check))
@@ -112,6 +113,22 @@ def parse_dockerfile(data: bytes) -> FileFacts:
     return FileFacts(
         language="config", env=tuple(sorted(set(env))), signals=tuple(sorted(set(signals)))
     )
+
+
+# An environment variable that picks a backend class or module for the app
+# (`DJANGO_DB_ENGINE=django.db.backends.sqlite3`, `CACHE_BACKEND=django_redis.cache.X`):
+# the catalog's `config` values name the service; a dotted module path only, so a host
+# name (`redis.internal`) or a bare word is never read as one.
+_BACKEND_KEY = lazy(r"(?i)ENGINE|BACKEND|DRIVER|ADAPTER|STORAGE")
+_MODULE_PATH = lazy(r"[A-Za-z_]\w{0,60}+(?:\.[A-Za-z_]\w{0,60}+){1,10}+")
+BACKEND = "config.env.backend"
+
+
+def backend_choice(key: str, value: str, line: int) -> list[Signal]:
+    """A `config.env.backend` signal when `key` names a backend and `value` is a module path."""
+    if len(value) > 300 or not _BACKEND_KEY.search(key) or not _MODULE_PATH.fullmatch(value):
+        return []
+    return [Signal(BACKEND, key, line, value)]
 
 
 # A name starts where no name character precedes it: a long word is scanned once, not
@@ -205,6 +222,7 @@ def _compose_env(node: yaml.Node | None, service: str, signals: list[Signal]) ->
             scheme = url_scheme(value)
             if scheme:
                 signals.append(Signal("config.url", key, line, scheme))
+            signals.extend(backend_choice(key, value, line))
     return found
 
 
@@ -230,7 +248,7 @@ def parse_procfile(data: bytes) -> FileFacts:
 DEPLOY_EXTRACTORS = (
     FileExtractor(
         "dockerfile",
-        1,
+        2,  # 2: an ENV value that picks a backend module (`backend_choice`)
         is_dockerfile,
         parse_dockerfile,
         claims(
@@ -241,7 +259,8 @@ DEPLOY_EXTRACTORS = (
     ),
     FileExtractor(
         "compose",
-        3,  # 3: services that loop with a sleep, ofelia job labels (schedules)
+        4,  # 3: services that loop with a sleep, ofelia job labels (schedules); 4: an
+        # environment value that picks a backend module (`backend_choice`)
         is_compose,
         parse_compose,
         claims(prefixes=("compose", "docker-compose")),

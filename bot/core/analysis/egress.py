@@ -56,6 +56,7 @@ from bot.core.analysis.egress_file import (
     _parameters,
     _string_literal,
     _timeout,
+    parameter_default,
     remembering_callees,
 )
 from bot.core.analysis.egress_learn import _learn
@@ -74,7 +75,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 19  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 20  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -97,6 +98,9 @@ EGRESS_VERSION = 19  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 18: a file or folder named for its role in the layout (`views`, `tasks`, `utils`) names no
 # service (`egress_services._ROLE_WORDS`)
 # 19: a provider's `wellKnown:` option read from settings is a configured OIDC provider
+# 20: an element or loop item of an HTTP answer (`r.json()["results"][0]`) is the answer's
+# URL, not a user's; a URL parameter's default (`def f(url=settings.X)`) is where the
+# request goes; a top-level Python dict of URL literals gives `egress.const` hosts
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -342,6 +346,14 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
         named = [p for p in _parameters(function) if _URL_PARAM.match(p)] if function else []
         if len(named) == 1 and _mark_wrapper(f, node, named[0]):
             host, configured_by, origin = "", named[0], "parameter"
+    if origin == "parameter":
+        # `def fetch(url=settings.API_URL)`: a caller that leaves the URL out sends to the
+        # default, so the request goes there too (still a wrapper for the callers' URLs)
+        default = parameter_default(_enclosing_function(node), configured_by)
+        if default is not None:
+            found = _resolve(f, default, 1, node)
+            if found[2] in ("literal", "setting", "env", "constant") and (found[0] or found[1]):
+                host, configured_by, origin = found
     return OutboundCall(
         "http", line(node), model.client, host, configured_by, origin, _timeout(f, node)
     )

@@ -331,6 +331,28 @@ def _parameters(function: Node) -> list[str]:
     return names
 
 
+MAX_PARAMETERS = 60
+
+
+def parameter_default(function: Node | None, name: str) -> Node | None:
+    """The default value of `function`'s parameter `name` (`url=settings.X` in Python and
+    TypeScript, `url = X` in JavaScript and Ruby), or None."""
+    params = function.child_by_field_name("parameters") if function is not None else None
+    if params is None or not name:
+        return None
+    for p in params.named_children[:MAX_PARAMETERS]:
+        value = p.child_by_field_name("value")
+        if p.type == "assignment_pattern":  # JavaScript: `left = right`
+            value = p.child_by_field_name("right")
+        if value is None:
+            continue
+        ident = p.child_by_field_name("name") or p.child_by_field_name("pattern")
+        ident = ident or p.child_by_field_name("left")
+        if text(ident, 80) == name:
+            return value
+    return None
+
+
 def _function_name(function: Node) -> str:
     name = function.child_by_field_name("name")
     if name is not None:

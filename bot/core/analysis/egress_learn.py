@@ -59,11 +59,11 @@ def _learn(f: _File, node: Node) -> None:
                 if _function_of(f, node) is None:
                     _object_consts(f, name, value)  # `MyApp::Application.config.x = {…}`
                 continue
-            if value.type not in _STRING_TYPES and value.type != "object":
+            if value.type not in _STRING_TYPES and value.type not in _TABLES:
                 continue
             if _function_of(f, node) is not None:
                 continue
-            if value.type == "object":
+            if value.type in _TABLES:
                 _object_consts(f, name, value)
             if value.type in _STRING_TYPES:
                 host, _, origin = _resolve(f, value, 0, node)
@@ -97,9 +97,14 @@ def _learn(f: _File, node: Node) -> None:
             egress_sdk.learn_mark(f.sdk, f.aliases, _callee(node), function)
 
 
+# Top-level tables of settings: a JS object, a Python dict (`SETTINGS = {"API": "https://…"}`).
+_TABLES = frozenset({"object", "dictionary"})
+
+
 def _object_consts(f: _File, name: str, value: Node) -> None:
     """`const API = {base: "https://…"}` at top level: `API.base` names that host (in Ruby
-    also `MyApp::Application.config.api = {base: "https://…"}`, read as `…api[:base]`)."""
+    also `MyApp::Application.config.api = {base: "https://…"}`, read as `…api[:base]`; in
+    Python `API = {"base": "https://…"}`, read as `API["base"]`)."""
     if not re.fullmatch(r"[A-Za-z_$][\w$]*", name) and not (
         f.language == "ruby" and RB_CONFIG.fullmatch(name)
     ):

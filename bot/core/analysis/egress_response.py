@@ -33,6 +33,7 @@ from bot.core.analysis.egress_sockets import file_imports
 from bot.core.analysis.treesitter import Node, text
 
 MAX_HOPS = 4
+MAX_CLIMB = 200  # ancestors looked at for a loop around the request
 # Reads of stored rows through a store client (an ORM or query builder from a package):
 # `findUnique`, `findOne`, `selectFrom`, `query`; their rows are user data.
 _STORE_READS = ("find", "select", "query", "where", "execute", "get_item", "scan")
@@ -72,11 +73,65 @@ def _imported_class(f: _File, new: Node, call: Node) -> str | None:
     return spec
 
 
+# An element of a collection: `data["results"][0]` (Python), `body.items[0]` (JS).
+_SUBSCRIPTS = frozenset({"subscript", "subscript_expression"})
+_LOOPS = frozenset({"for_statement", "for_in_statement"})
+
+
+def _loop_iterable(head: str, call: Node) -> Node | None:
+    """What the nearest loop around `call` whose variable is `head` iterates over
+    (`for item in data["results"]:`, `for (const item of body.items)`)."""
+    current = call.parent
+    for _ in range(MAX_CLIMB):
+        if current is None:
+            return None
+        if current.type in _LOOPS:
+            left = current.child_by_field_name("left")
+            if left is not None and text(left, 80) == head:
+                return current.child_by_field_name("right")
+        current = current.parent
+    return None
+
+
+def _collection_base(value: Node) -> Node:
+    """`data["results"][0]` → `data`: the value an element is read from."""
+    for _ in range(MAX_HOPS * 4):
+        if value.type not in _SUBSCRIPTS:
+            break
+        inner = value.child_by_field_name("value") or value.child_by_field_name("object")
+        if inner is None:
+            break
+        value = inner
+    return value
+
+
+def _http_answer(f: _File, value: Node) -> bool:
+    """`requests.get(url).json()`: a payload read straight off an HTTP client's call."""
+    function = value.child_by_field_name("function")
+    inner = function.child_by_field_name("object") if function is not None else None
+    for _ in range(MAX_HOPS):
+        if inner is None or inner.type not in _WRAPPERS or not inner.named_child_count:
+            break
+        inner = inner.named_children[0]
+    if inner is None or inner.type not in _CALLS:
+        return False
+    family = "javascript" if f.language in ("typescript", "tsx") else f.language
+    return _canonical(f, _callee(inner)) in models.MODELS.get(family, {})
+
+
 def response_source(f: _File, head: str, call: Node, hops: int = 0) -> str | None:
     """See the module's docstring: "" (an HTTP response), a package name, or None."""
     if hops >= MAX_HOPS or not head:
         return None
-    value = _bound(f, head, call)
+    # a loop's variable is an element of what the loop walks (`for r in data["results"]`);
+    # the nearest loop binds it before any assignment of the name elsewhere in the file
+    value = _loop_iterable(head, call)
+    value = value if value is not None else _bound(f, head, call)
+    if value is not None and value.type in _SUBSCRIPTS:
+        value = _collection_base(value)
+        if value.type == "identifier":
+            name = text(value, 80)
+            return response_source(f, name, call, hops + 1) if name != head else None
     if value is None:
         return None
     if value.type in ("member_expression", "attribute") and value.named_child_count:
@@ -97,6 +152,8 @@ def response_source(f: _File, head: str, call: Node, hops: int = 0) -> str | Non
         return None
     if method in _PAYLOAD and "." not in receiver and receiver != head:
         return response_source(f, receiver, call, hops + 1)
+    if method in _PAYLOAD and receiver.endswith(")") and _http_answer(f, value):
+        return ""  # `requests.get(url).json()`
     if f.language == "python" or f.language == "go" or f.language == "ruby":
         return "" if receiver in f.instances else None
     if receiver in f.instances:

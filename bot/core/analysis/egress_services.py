@@ -84,6 +84,9 @@ _LOCAL_HOST = re.compile(
     r"^(localhost|127\.[\d.]+|0\.0\.0\.0|\[::1?\]|host\.docker\.internal|.*\.(local|localhost|"
     r"test|invalid|example|internal)|(.*\.)?example\.(com|org|net))$"
 )
+# Names through which code reads its settings module's top-level names (Django's
+# `settings.X`, a `config.X` module): the name after them is the module's own.
+_SETTINGS_MODULES = ("settings.", "config.", "conf.")
 _SECRET_WORDS = ("TOKEN", "KEY", "SECRET", "PASSWORD", "PASS", "AUTH", "CREDENTIAL", "DSN")
 
 
@@ -343,7 +346,9 @@ def _destination(
         # `X.config.api[:base]` / `X.config.api["base"]` is learnt as `X.config.api.base`.
         keyed = _KEYED.sub(r".\1", call.configured_by)
         last = call.configured_by.rsplit(".", 1)[-1]
-        for key in dict.fromkeys((keyed, call.configured_by, last)):
+        # `settings.API["base"]` reads the settings module's top-level `API = {"base": …}`
+        module = keyed.partition(".")[2] if keyed.startswith(_SETTINGS_MODULES) else keyed
+        for key in dict.fromkeys((keyed, call.configured_by, last, module)):
             hosts = consts.get(key, set())
             if len(hosts) == 1:
                 host = next(iter(hosts))

@@ -82,14 +82,15 @@ def _dir(path: str) -> str:
 
 
 def _made(got: tuple[str, list[str]], model: str) -> list[tuple[int, tuple[str, ...]]]:
-    """Lines that write a row of `model`: `Model.objects.create(`, or the `x.save(` a few
-    lines below `x = Model(` (a model made and never saved is no row), with the name that
-    line uses for the row (`x`) when it does not name the model."""
+    """Lines that write a row of `model`: `Model.objects.create(` or `.bulk_create(`, or the
+    `x.save(` a few lines below `x = Model(` (a model made and never saved is no row), with
+    the name that line uses for the row (`x`) when it does not name the model."""
     text, lines = got
     at = Lines(text)
     out: list[tuple[int, tuple[str, ...]]] = []
     create = model + ".objects.create("
-    for pos in _positions(text, (model + "(", create), MAX_FINDS):
+    bulk = model + ".objects.bulk_create("  # many rows in one statement
+    for pos in _positions(text, (model + "(", create, bulk), MAX_FINDS):
         before = text[pos - 1] if pos else " "
         if before.isalnum() or before in "_.":
             continue
@@ -98,7 +99,7 @@ def _made(got: tuple[str, list[str]], model: str) -> list[tuple[int, tuple[str, 
         if line.lstrip().startswith("#"):
             continue
         via: tuple[str, ...] = ()
-        if text.startswith(create, pos):
+        if text.startswith((create, bulk), pos):
             saved: int | None = i
         else:
             code = line.lstrip()

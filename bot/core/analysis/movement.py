@@ -44,13 +44,13 @@ from bot.core.analysis.schedules_go_wrappers import RAW as GO_RAW
 from bot.core.analysis.schedules_go_wrappers import resolve as go_wrapper_schedules
 from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP, WORKER
 from bot.core.analysis.table_queue import MECHANISM as TABLE
-from bot.core.analysis.table_queue import table_queue_sites
+from bot.core.analysis.table_queue import drained_table_sites, table_queue_sites
 from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 29  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 30  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -94,6 +94,7 @@ MOVEMENT_VERSION = 29  # 2: mailers whose call spans lines; 3: amqp needs its li
 # paired by `handoff_decorated`); decorators' arguments read over several lines
 # 29: JS/TS queues told by their shape (`handoff_queues_js`: a top-level binding made with a
 # string name, put to in one file and handed to a runner in another)
+# 30: Django tables drained row by row by a management command or a poller (`table_queue`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -132,6 +133,11 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         if facts.language == "python" and any(s.mechanism == LOOP for s in schedules):
             # a command that polls forever: does it claim rows of a table as its queue?
             handoffs += table_queue_sites(text, text.split("\n"))
+        if facts.language == "python" and (
+            "BaseCommand" in text or any(s.mechanism == LOOP for s in schedules)
+        ):
+            # a program of its own (a management command, a poller) working off a table
+            handoffs += drained_table_sites(text, text.split("\n"))
         if facts.language == "ruby":
             handoffs += claim_sites(text)  # rows a worker claims (`update_all(locked_by:`)
         if facts.language == "python":

@@ -109,6 +109,15 @@ RULES = (
         "Django command",
         needs=("django",),
     ),
+    # A command on the project's own base (`class Command(SyncCommand)`, itself a
+    # BaseCommand elsewhere): Django loads any class named `Command` of a commands module,
+    # and the base's name says what it is even where the file imports no django.
+    rule(
+        "class Command(",
+        r"\bclass\s+Command\(\s*[A-Z]\w{0,60}Command\s*\)",
+        "entrypoint.cli",
+        "Django command",
+    ),
     # workers and schedulers
     rule("Celery(", r"\bCelery\(", "entrypoint.worker", "Celery app", needs=("celery",)),
     rule("shared_task", r"@shared_task\b", "entrypoint.worker", "Celery task", needs=("celery",)),

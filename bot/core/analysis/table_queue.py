@@ -7,6 +7,14 @@ consumes the model's table, named by the model. The producers (the places that c
 rows, and the callers of the function that does) are found across files by
 `handoff_links`. What it leaves: a table claimed with `select_for_update`/`SKIP LOCKED`
 and no marker field, a query through a manager other than `objects`, other ORMs.
+
+A second consumer shape, a table drained row by row (`drained_table_sites`): a loop straight
+over a model's rows (`for job in Job.objects.all()[:100]:`) whose body works with the row and
+then deletes that very row (`job.delete()`, not under a condition) — a job table emptied as
+it is worked off. Only in a file that runs as a program of its own: a Django management
+command (a `BaseCommand` subclass: cron or an operator runs it) or a file that polls forever.
+A cleanup that deletes some rows (`if old: row.delete()`) or a related object
+(`row.user.delete()`) is not one.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from bot.core.model import HandoffSite
 
 MECHANISM = "db-table"
 MAX_QUERIES = 200
+MAX_BODY_LINES = 60  # a worked-off row's loop body is short
 _CLAIM = lazy(r"(?<![\w.])([A-Z]\w{0,100}+)\.objects\.filter\(([^)\n]{0,300}+)\)")
 _UNSET = lazy(r"=[ \t]*+(?:None|False)\b|__isnull[ \t]*+=[ \t]*+True\b")
 
@@ -56,3 +65,51 @@ def table_queue_sites(text: str, lines: list[str]) -> tuple[HandoffSite, ...]:
             for model in claimed[line]
         )
     )
+
+
+_DRAIN = lazy(
+    r"(?m)^([ \t]*+)for[ \t]++([A-Za-z_]\w{0,60}+)[ \t]++in[ \t]++([A-Z]\w{0,100}+)\.objects\."
+)
+
+
+def drained_table_sites(text: str, lines: list[str]) -> tuple[HandoffSite, ...]:
+    """Consumers of tables drained row by row (see the module's docstring), cited at the
+    draining function's `def`."""
+    if ".delete()" not in text or ".objects." not in text:
+        return ()
+    defs: DefIndex | None = None
+    at = Lines(text)
+    found: set[tuple[int, str]] = set()
+    for k, m in enumerate(_DRAIN.finditer(text)):
+        if k >= MAX_QUERIES:
+            break
+        i = at.at(m.start())
+        if not _works_off(lines, i, len(m.group(1)), m.group(2)):
+            continue
+        defs = defs or DefIndex(text, lines)
+        d = defs.holding(i)
+        if d is not None:
+            found.add((d.line, m.group(3)))
+    return tuple(sorted(HandoffSite("consume", MECHANISM, model, n) for n, model in found))
+
+
+def _works_off(lines: list[str], i: int, indent: int, row: str) -> bool:
+    """Whether the body of the loop on line `i` uses `row` and then deletes it at the body's
+    own level (every row handled is removed)."""
+    body_indent = -1
+    used = False
+    for k in range(i, min(len(lines), i + MAX_BODY_LINES)):
+        code = lines[k].rstrip()
+        stripped = code.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        level = len(code) - len(stripped)
+        if level <= indent:
+            return False  # the loop ended
+        if body_indent < 0:
+            body_indent = level
+        if stripped == row + ".delete()":
+            return used and level == body_indent
+        if row + "." in stripped or row + ")" in stripped or row + "," in stripped:
+            used = True
+    return False
