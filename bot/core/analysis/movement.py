@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from bot.core.analysis import (
+    handoff_job_files,
     handoff_queues_js,
     handoff_wrappers_js,
     handoff_wrappers_ruby,
@@ -49,7 +50,7 @@ from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 29  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 30  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -93,6 +94,9 @@ MOVEMENT_VERSION = 29  # 2: mailers whose call spans lines; 3: amqp needs its li
 # paired by `handoff_decorated`); decorators' arguments read over several lines
 # 29: JS/TS queues told by their shape (`handoff_queues_js`: a top-level binding made with a
 # string name, put to in one file and handed to a runner in another)
+# 30: JS/TS jobs named by their file (`registerJob({ name: 'x' })` → `jobs/x.js`), and such
+# a call with a `schedule:` key as a schedule (`handoff_job_files`); YAML/JSON config keys
+# holding a cron expression or an ISO-8601 duration (`schedules_config`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -113,6 +117,9 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         )
         if facts.language in _JS:
             defined += handoff_queues_js.queue_definitions(text)
+            named, clocked = handoff_job_files.job_sites(text)
+            defined += named
+            timed += clocked
         if (
             facts.language in _JS
             and not javascript_may_move(text)
@@ -321,7 +328,9 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # Mechanisms whose one end alone says nothing: a Socket.IO event emitted to browsers that
 # no code here listens to (or a handler for a message nothing here sends) is an API, not a
 # hand-off left without its other end.
-_BOTH_ENDS = frozenset({"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, *INPROC})
+_BOTH_ENDS = frozenset(
+    {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
+)
 
 
 def confirm_producers(
