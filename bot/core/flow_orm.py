@@ -64,10 +64,14 @@ class OrmSinks:
             if not python and len(parts) == 2 and self._sequelize_model(fc, parts):
                 what = f"queries the database (Sequelize {parts[0]}.{parts[1]})"
                 return [Sink("datastore", "database (Sequelize)", call.line, what)]
-            if not python and len(parts) >= 2 and parts[-1] in OBJECTION_OPS:
-                if parts[-2] in self._objection_models():
-                    what = f"queries the database (Objection {parts[-2]}.{parts[-1]})"
-                    return [Sink("datastore", "database (Objection)", call.line, what)]
+            if (
+                not python
+                and len(parts) >= 2
+                and parts[-1] in OBJECTION_OPS
+                and parts[-2] in self._objection_models()
+            ):
+                what = f"queries the database (Objection {parts[-2]}.{parts[-1]})"
+                return [Sink("datastore", "database (Objection)", call.line, what)]
             if len(parts) < 3:
                 continue
             if python and parts[-2] == "objects":  # Django: `Document.objects.create(...)`

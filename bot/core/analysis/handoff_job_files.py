@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from bot.core.analysis.handoffs import SITE_ORDER
-from bot.core.lazy_pattern import lazy
 from bot.core.evidence import evidence_key
+from bot.core.lazy_pattern import lazy
 from bot.core.model import Evidence, FileFacts, HandoffSite, Schedule, ScheduleSite
 
 MECHANISM = "named job"

@@ -29,7 +29,9 @@ MAX_DEPTH = 64  # open keys kept; deeper YAML is no configuration a person write
 _WHEN_KEYS = frozenset({"schedule", "cron", "interval", "every"})
 _NEEDLES = (b"schedule", b"cron", b"interval", b"every")
 # `  key:` (a mapping opens) or `  key: value`, an optional list dash before it.
-_KEY = lazy(r"([ \t]*+)(?:-[ \t]++)?([A-Za-z_$][\w$.\-]{0,100}+)[ \t]*+:(?:[ \t]++([^\n#]{1,200}+))?")
+_KEY = lazy(
+    r"([ \t]*+)(?:-[ \t]++)?([A-Za-z_$][\w$.\-]{0,100}+)[ \t]*+:(?:[ \t]++([^\n#]{1,200}+))?"
+)
 _ISO = lazy(
     r"P(?=\d|T\d)(?:\d{1,6}+Y)?(?:\d{1,6}+M)?(?:\d{1,6}+W)?(?:\d{1,6}+D)?"
     r"(?:T(?=\d)(?:\d{1,6}+H)?(?:\d{1,6}+M)?(?:\d{1,6}+(?:\.\d{1,6}+)?S)?)?"
