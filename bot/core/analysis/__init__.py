@@ -26,6 +26,7 @@ from bot.core.analysis.graph import (
 )
 from bot.core.analysis.handoff_job_files import scheduled_job_files, with_job_files
 from bot.core.analysis.handoff_links import link_handoffs
+from bot.core.analysis.handoffs_bridged_js import with_bridged_events
 from bot.core.analysis.maintainer_tools import maintainer_tools, without_tools
 from bot.core.analysis.mounts import mount_prefixes, with_mounts
 from bot.core.analysis.movement import collect_schedules, confirm_producers, pair_handoffs
@@ -137,10 +138,11 @@ def _analyze(
     read_text = _text_reader(snapshot, entries, facts)
     linked = link_handoffs(facts, resolver.resolve, read_text, is_test_path)
     # jobs named by their file (`registerJob({ name: 'x' })` → `jobs/x.js`): both views
+    # and events a bridged bus carries to other instances (`handoffs_bridged_js`)
     linked = replace(
         linked,
-        facts=with_job_files(linked.facts, read_text, is_test_path),
-        for_flows=with_job_files(linked.for_flows, read_text, is_test_path),
+        facts=with_bridged_events(with_job_files(linked.facts, read_text, is_test_path)),
+        for_flows=with_bridged_events(with_job_files(linked.for_flows, read_text, is_test_path)),
     )
     handoffs = pair_handoffs(linked.facts, is_test_path, linked.derived)
     for_flows = confirm_producers(linked.for_flows, handoffs)

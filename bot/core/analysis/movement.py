@@ -19,6 +19,7 @@ from bot.core.analysis import (
     handoff_queues_js,
     handoff_wrappers_js,
     handoff_wrappers_ruby,
+    handoffs_bridged_js,
     job_definitions_js,
 )
 from bot.core.analysis.claims import claims
@@ -96,7 +97,8 @@ MOVEMENT_VERSION = 30  # 2: mailers whose call spans lines; 3: amqp needs its li
 # string name, put to in one file and handed to a runner in another)
 # 30: JS/TS jobs named by their file (`registerJob({ name: 'x' })` → `jobs/x.js`), and such
 # a call with a `schedule:` key as a schedule (`handoff_job_files`); YAML/JSON config keys
-# holding a cron expression or an ISO-8601 duration (`schedules_config`)
+# holding a cron expression or an ISO-8601 duration (`schedules_config`); events of a bus
+# that one file forwards to a transport and re-emits from it (`handoffs_bridged_js`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -118,7 +120,7 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         if facts.language in _JS:
             defined += handoff_queues_js.queue_definitions(text)
             named, clocked = handoff_job_files.job_sites(text)
-            defined += named
+            defined += named + handoffs_bridged_js.bridged_sites(text)
             timed += clocked
         if (
             facts.language in _JS
