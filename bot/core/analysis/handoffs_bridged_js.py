@@ -26,6 +26,7 @@ from bot.core.model import FileFacts, HandoffSite
 
 MAX_LINE = 2_000
 MAX_SITES = 400  # raw emit/on sites kept per file
+MAX_BUSES = 4  # buses forwarded out (and re-emitting) per bridging file
 EMIT, ON, BRIDGE = "bus-emit", "bus-on", "bus-bridge"
 DEFAULT = "event bridge"
 # A receiver and its dot (`app.events.outbound.`), from where it starts; the method after it.
@@ -92,10 +93,13 @@ def bridged_sites(text: str) -> tuple[HandoffSite, ...]:
             outs += [(m.group(1)[:-1], i) for m in _ON_ANY.finditer(line)]
         if ".emit(" in line:
             ins += [m.group(1)[:-1] for m in _EMIT_VAR.finditer(line)]
-    for bus, at in outs:
-        for other in ins:
-            if other != bus:
-                out.append(HandoffSite(BRIDGE, _transport(text), "", at, (bus, other)))
+    if outs and ins:
+        via = _transport(text)
+        firsts = dict(reversed(outs))  # each bus forwarded out, at its first line
+        for bus, at in list(firsts.items())[:MAX_BUSES]:
+            for other in list(dict.fromkeys(ins))[:MAX_BUSES]:
+                if other != bus:
+                    out.append(HandoffSite(BRIDGE, via, "", at, (bus, other)))
     return tuple(dict.fromkeys(out))
 
 
