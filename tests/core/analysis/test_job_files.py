@@ -66,9 +66,12 @@ APP = {
         b"}\n"
     ),
     "src/jobs/glaze-report.js": (
-        b"/* builds the glaze report */\n\nmodule.exports = async (orderId) => {\n  return orderId\n}\n"
+        b"/* builds the glaze report */\n\n"
+        b"module.exports = async (orderId) => {\n  return orderId\n}\n"
     ),
-    "src/jobs/fire-kiln.js": b"const x = 1\n\nexport default async function (order) {\n  return x\n}\n",
+    "src/jobs/fire-kiln.js": (
+        b"const x = 1\n\nexport default async function (order) {\n  return x\n}\n"
+    ),
     "src/jobs/sweep-shelves.js": b"module.exports = async () => {\n  return 0\n}\n",
     "src/jobs/dust-off.js": b"module.exports = async () => {\n  return 0\n}\n",
     "src/lib/cool-down.js": b"module.exports = async () => {\n  return 0\n}\n",
@@ -147,9 +150,10 @@ def test_an_emitter_without_a_bridge_is_no_hand_off() -> None:
 
 
 def test_clock_values_and_job_folders() -> None:
-    assert clock_value("PT15M") and clock_value("P1D") and clock_value("*/5 * * * *")
-    assert not clock_value("P") and not clock_value("PT") and not clock_value("weekly")
-    assert not clock_value("Pizza") and not clock_value("1 2 3")
+    for clock in ("PT15M", "P1D", "*/5 * * * *"):
+        assert clock_value(clock)
+    for other in ("P", "PT", "weekly", "Pizza", "1 2 3"):
+        assert not clock_value(other)
     assert job_file_stem("server/jobs/render.js") == "render"
     assert job_file_stem("server/lib/render.js") == ""
     assert export_line("const a = 1\nexports = function () {}\n") == 2
