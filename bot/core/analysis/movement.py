@@ -25,6 +25,7 @@ from bot.core.analysis import (
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
 from bot.core.analysis.handoffs import SITE_ORDER, sites_for
+from bot.core.analysis.handoffs_js import GRAPHQL_PUBSUB
 from bot.core.analysis.handoffs_go_brokers import go_constants
 from bot.core.analysis.handoffs_inproc import INPROC, inproc_sites, settle
 from bot.core.analysis.handoffs_inproc import may_move as inproc_may_move
@@ -98,7 +99,8 @@ MOVEMENT_VERSION = 30  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 30: JS/TS jobs named by their file (`registerJob({ name: 'x' })` → `jobs/x.js`), and such
 # a call with a `schedule:` key as a schedule (`handoff_job_files`); YAML/JSON config keys
 # holding a cron expression or an ISO-8601 duration (`schedules_config`); events of a bus
-# that one file forwards to a transport and re-emits from it (`handoffs_bridged_js`)
+# that one file forwards to a transport and re-emits from it (`handoffs_bridged_js`);
+# GraphQL subscriptions' `asyncIterator('x')` and the `.publish('x'` it answers
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -221,6 +223,7 @@ _JS_MAY_WORDS = (
     *("Interval(", "Message(", ".every(", ".schedule("),
     "upsertJobScheduler",
     *("toad-scheduler", "setTimeout("),
+    "Iterator(",
 )
 
 
@@ -332,6 +335,7 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # hand-off left without its other end.
 _BOTH_ENDS = frozenset(
     {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
+    | {GRAPHQL_PUBSUB}
 )
 
 

@@ -9,6 +9,7 @@ import time
 
 from bot.core.analysis.handoff_job_files import export_line, job_file_stem, job_sites
 from bot.core.analysis.handoffs_bridged_js import bridged_sites
+from bot.core.analysis.handoffs_js import javascript_sites
 from bot.core.analysis.schedules_config import clock_value, config_schedules
 from tests.core.analysis.analysed import facts_of
 
@@ -188,3 +189,38 @@ def test_hostile_inputs_finish_quickly() -> None:
         start = time.perf_counter()
         config_schedules(data)
         assert time.perf_counter() - start < 2.0
+
+
+def test_a_graphql_subscription_answers_what_is_published_under_its_name() -> None:
+    files = {
+        "package.json": b'{"name": "oven", "dependencies": {"graphql-subscriptions": "2"}}\n',
+        "src/feed.js": (
+            b"const { PubSub } = require('graphql-subscriptions')\n"
+            b"APP.feed = new PubSub()\n"
+            b"function tick(t) {\n"
+            b"  APP.feed.publish('temperature', { t })\n"
+            b"  APP.feed.publish('nobodyListens', { t })\n"
+            b"  // APP.feed.publish('humidity', { t })\n"
+            b"}\n"
+            b"module.exports = { tick }\n"
+        ),
+        "src/resolvers/oven.js": (
+            b"module.exports = {\n"
+            b"  Subscription: {\n"
+            b"    temperature: { subscribe: () => APP.feed.asyncIterator('temperature') },\n"
+            b"    humidity: { subscribe: () => APP.feed.asyncIterator(['humidity']) }\n"
+            b"  }\n"
+            b"}\n"
+        ),
+    }
+    found = {h.name: h for h in facts_of(files).handoffs}
+    assert found["temperature"].mechanism == "graphql-subscriptions"
+    assert {(e.path, e.line) for e in found["temperature"].producers} == {("src/feed.js", 4)}
+    assert {(e.path, e.line) for e in found["temperature"].consumers} == {
+        ("src/resolvers/oven.js", 3)
+    }
+    assert "nobodyListens" not in found
+    assert "humidity" not in found  # a subscription nothing here publishes to: an API
+    start = time.perf_counter()
+    javascript_sites("x.asyncIterator(" + " " * 200_000 + "\n" + "a.publish('q')\n" * 20_000)
+    assert time.perf_counter() - start < 2.0
