@@ -25,10 +25,10 @@ from bot.core.analysis import (
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
 from bot.core.analysis.handoffs import SITE_ORDER, sites_for
-from bot.core.analysis.handoffs_js import GRAPHQL_PUBSUB
 from bot.core.analysis.handoffs_go_brokers import go_constants
 from bot.core.analysis.handoffs_inproc import INPROC, inproc_sites, settle
 from bot.core.analysis.handoffs_inproc import may_move as inproc_may_move
+from bot.core.analysis.handoffs_js import GRAPHQL_PUBSUB
 from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.handoffs_redis_python import may_buffer, redis_buffer_sites
