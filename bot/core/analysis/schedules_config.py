@@ -28,9 +28,10 @@ MAX_LINE = 2_000
 MAX_DEPTH = 64  # open keys kept; deeper YAML is no configuration a person writes
 _WHEN_KEYS = frozenset({"schedule", "cron", "interval", "every"})
 _NEEDLES = (b"schedule", b"cron", b"interval", b"every")
-# `  key:` (a mapping opens) or `  key: value`, an optional list dash before it.
+# `key:` (a mapping opens) or `key: value`, an optional list dash before it (on a line
+# stripped of its indent, which is measured apart).
 _KEY = lazy(
-    r"([ \t]*+)(?:-[ \t]++)?([A-Za-z_$][\w$.\-]{0,100}+)[ \t]*+:(?:[ \t]++([^\n#]{1,200}+))?"
+    r"(?:-[ \t]++)?([A-Za-z_$][\w$.\-]{0,100}+)[ \t]*+:(?:[ \t]++([^\n#]{1,200}+))?"
 )
 _ISO = lazy(
     r"P(?=\d|T\d)(?:\d{1,6}+Y)?(?:\d{1,6}+M)?(?:\d{1,6}+W)?(?:\d{1,6}+D)?"
@@ -64,13 +65,13 @@ def config_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        m = _KEY.match(line)
+        m = _KEY.match(stripped)
         if m is None:
             continue
-        indent = len(m.group(1)) + (2 if stripped.startswith("- ") else 0)
+        indent = len(line) - len(line.lstrip()) + (2 if stripped.startswith("- ") else 0)
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        key, value = m.group(2), (m.group(3) or "").strip().strip("'\"")
+        key, value = m.group(1), (m.group(2) or "").strip().strip("'\"")
         if not value:
             if len(stack) < MAX_DEPTH:
                 stack.append((indent, key))
