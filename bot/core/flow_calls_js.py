@@ -8,8 +8,9 @@ calls on objects through the class they are declared with (`flow_members`).
 
 A call through a service locator (`APP.models.orders.place()`, `APP.mail.send()`, on a head
 the file neither imports nor defines: a global the app fills at boot) names its module by
-the receiver's last segment: it goes to the one file of that stem (`orders.js`) that
-defines the method. Two such files, or none, and the call stays unresolved.
+the receiver's last segment: it goes to the one file of that stem (`orders.js`) whose
+default export (`module.exports = class Orders`, `= { place() {} }`) defines the method.
+Two such files, or none, and the call stays unresolved.
 """
 
 from __future__ import annotations
@@ -85,8 +86,10 @@ class JsCalls:
         hits = []
         for target in self._stems.get(parts[-2], ())[:MAX_STEM_FILES]:
             tc = self.calls(target)
-            if tc is not None and any(f.qual == parts[-1] for f in tc.funcs):
-                hits.append((target, parts[-1]))
+            if tc is None or not tc.default_export:
+                continue  # a locator holds what a module exports: a private helper is none
+            quals = (parts[-1], f"{tc.default_export}.{parts[-1]}")
+            hits += [(target, f.qual) for f in tc.funcs if f.qual in quals][:1]
         return hits[0] if len(hits) == 1 else None
 
     def _name(self, path: str, name: str, rest: tuple[str, ...]) -> tuple[str, str] | None:

@@ -72,6 +72,7 @@ BAKERY = {
     # defining the method, and a local head that the file binds
     "server/helpers/ovens.js": (b"module.exports = { bake() { return 1 } }\n"),
     "server/a/crusts.js": b"module.exports = { trim() { return 1 } }\n",
+    "cli/loaves.js": b"async function bake() { return 2 }\nbake()\n",  # not exported
     "server/b/crusts.js": b"module.exports = { trim() { return 2 } }\n",
     "server/controllers/misc.js": (
         b"const express = require('express')\n"

@@ -30,9 +30,7 @@ _WHEN_KEYS = frozenset({"schedule", "cron", "interval", "every"})
 _NEEDLES = (b"schedule", b"cron", b"interval", b"every")
 # `key:` (a mapping opens) or `key: value`, an optional list dash before it (on a line
 # stripped of its indent, which is measured apart).
-_KEY = lazy(
-    r"(?:-[ \t]++)?([A-Za-z_$][\w$.\-]{0,100}+)[ \t]*+:(?:[ \t]++([^\n#]{1,200}+))?"
-)
+_KEY = lazy(r"(?:-[ \t]++)?([A-Za-z_$][\w$.\-]{0,100}+)[ \t]*+:(?:[ \t]++([^\n#]{1,200}+))?")
 _ISO = lazy(
     r"P(?=\d|T\d)(?:\d{1,6}+Y)?(?:\d{1,6}+M)?(?:\d{1,6}+W)?(?:\d{1,6}+D)?"
     r"(?:T(?=\d)(?:\d{1,6}+H)?(?:\d{1,6}+M)?(?:\d{1,6}+(?:\.\d{1,6}+)?S)?)?"
