@@ -75,15 +75,15 @@ def job_sites(text: str) -> tuple[tuple[HandoffSite, ...], tuple[ScheduleSite, .
                 continue
             if _in_string(line, m.start()):
                 continue
-            name, when = m.group(3) or "", ""
+            name, when, named_at = m.group(3) or "", "", i
             if m.group(4):
-                name, when = _object_keys(lines, i, m.end())
+                name, when, named_at = _object_keys(lines, i, m.end())
             if not name or "${" in name:
                 continue
             if when:
                 schedules.append(ScheduleSite(name, when, MECHANISM, i + 1, name))
-            else:
-                handoffs.append(HandoffSite("produce", MECHANISM, name, i + 1))
+            else:  # cited where the name is: the line a reader checks the job on
+                handoffs.append(HandoffSite("produce", MECHANISM, name, named_at + 1))
     return tuple(dict.fromkeys(handoffs)), tuple(dict.fromkeys(schedules))
 
 
@@ -94,10 +94,11 @@ def _in_string(line: str, at: int) -> bool:
     return any(head.count(q) % 2 for q in ("'", '"', "`"))
 
 
-def _object_keys(lines: list[str], start: int, col: int) -> tuple[str, str]:
-    """The `name:` literal and the `schedule:`-like value of the object opened at
-    `lines[start][col - 1]`, read until its braces close (at most `MAX_CALL_LINES`)."""
-    depth, name, when = 0, "", ""
+def _object_keys(lines: list[str], start: int, col: int) -> tuple[str, str, int]:
+    """The `name:` literal (and its line's index) and the `schedule:`-like value of the
+    object opened at `lines[start][col - 1]`, read until its braces close (at most
+    `MAX_CALL_LINES`)."""
+    depth, name, when, named_at = 0, "", "", start
     for j in range(start, min(len(lines), start + MAX_CALL_LINES)):
         part = lines[j][:MAX_LINE][col - 1 :] if j == start else lines[j][:MAX_LINE]
         opened = depth
@@ -107,12 +108,12 @@ def _object_keys(lines: list[str], start: int, col: int) -> tuple[str, str]:
                 break
         if opened <= 1 or j == start:  # keys of the object itself, not of one inside it
             if not name and (m := _NAME_KEY.search(part)):
-                name = m.group(2)
+                name, named_at = m.group(2), j
             if not when and (w := _WHEN_KEY.search(part)):
                 when = w.group(2).strip().strip("'\"`")
         if depth <= 0:
             break
-    return name, when
+    return name, when, named_at
 
 
 def job_file_stem(path: str) -> str:

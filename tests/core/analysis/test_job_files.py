@@ -105,7 +105,8 @@ def _ends(name: str) -> tuple[set[str], set[str]]:
 
 
 def test_a_job_named_in_a_call_pairs_with_the_job_file_of_that_name() -> None:
-    assert _ends("glaze-report") == ({"src/orders.js:3"}, {"src/jobs/glaze-report.js:3"})
+    # cited where the call names it
+    assert _ends("glaze-report") == ({"src/orders.js:4"}, {"src/jobs/glaze-report.js:3"})
     assert _ends("fire-kiln") == ({"src/orders.js:7"}, {"src/jobs/fire-kiln.js:3"})
 
 
