@@ -137,8 +137,8 @@ def _analyze(
     check("naming services")
     read_text = _text_reader(snapshot, entries, facts)
     linked = link_handoffs(facts, resolver.resolve, read_text, is_test_path)
-    # jobs named by their file (`registerJob({ name: 'x' })` → `jobs/x.js`): both views
-    # and events a bridged bus carries to other instances (`handoffs_bridged_js`)
+    # Both views also get the jobs named by their file (`registerJob({ name: 'x' })` →
+    # `jobs/x.js`) and the events a bridged bus carries to other instances.
     linked = replace(
         linked,
         facts=with_bridged_events(with_job_files(linked.facts, read_text, is_test_path)),
