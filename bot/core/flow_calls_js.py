@@ -5,6 +5,12 @@ Names resolve through `import`/`require` and barrels (`export … from`, at most
 `MAX_REEXPORT` deep), a module's default export (a function, a class, the functions of
 `module.exports = { f, g }`), module-level instances (`const mailer = new Mailer()`), and
 calls on objects through the class they are declared with (`flow_members`).
+
+A call through a service locator (`APP.models.orders.place()`, `APP.mail.send()`, on a head
+the file neither imports nor defines: a global the app fills at boot) names its module by
+the receiver's last segment: it goes to the one file of that stem (`orders.js`) whose
+default export (`module.exports = class Orders`, `= { place() {} }`) defines the method.
+Two such files, or none, and the call stays unresolved.
 """
 
 from __future__ import annotations
@@ -24,6 +30,20 @@ from bot.core.flow_defs import (
 from bot.core.flow_members import Members
 from bot.core.model import FileFacts, ImportRef
 
+LOCATED_PARTS = 3  # `head.stem.method`: a bare `stem.method()` is a local's more often
+MAX_STEM_FILES = 8  # files of one stem read for a located call (`index.js` is everywhere)
+_JS_LANGUAGES = frozenset({"javascript", "typescript"})
+
+
+def _stems(facts: Mapping[str, FileFacts]) -> dict[str, tuple[str, ...]]:
+    """JS/TS files by their name without its extension (`src/models/orders.js` → `orders`)."""
+    out: dict[str, list[str]] = {}
+    for path, f in facts.items():
+        if f.language in _JS_LANGUAGES:
+            stem = path.rpartition("/")[2].partition(".")[0]
+            out.setdefault(stem, []).append(path)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
 
 class JsCalls:
     def __init__(
@@ -33,6 +53,7 @@ class JsCalls:
         self.resolve = resolve
         self.calls = calls
         self.members = members
+        self._stems: dict[str, tuple[str, ...]] | None = None
 
     def reference(self, path: str, parts: tuple[str, ...]) -> tuple[str, str] | None:
         """The function `a.b` names in `path` without calling it (a route's handler)."""
@@ -48,7 +69,28 @@ class JsCalls:
             maker = self._name(path, call.made_by[0], call.made_by[1:])
             return on_return(self.calls, maker, parts[1:], self._method)
         hit = self._name(path, parts[0], parts[1:]) if parts[0] != "this" else None
+        if hit is None and len(parts) >= LOCATED_PARTS and parts[0] != "this":
+            hit = self._located(path, parts)
         return [hit] if hit else []
+
+    def _located(self, path: str, parts: tuple[str, ...]) -> tuple[str, str] | None:
+        """`X.….stem.method()` on a head `path` does not bind: the one repository file
+        named `stem` that defines `method` (see the module doc)."""
+        fc = self.calls(path)
+        if fc is None or any(local == parts[0] for local, _spec, _name in fc.imports):
+            return None
+        if defined(fc, parts[0], ()) is not None or parts[0] in fc.classes:
+            return None
+        if self._stems is None:
+            self._stems = _stems(self.facts)
+        hits = []
+        for target in self._stems.get(parts[-2], ())[:MAX_STEM_FILES]:
+            tc = self.calls(target)
+            if tc is None or not tc.default_export:
+                continue  # a locator holds what a module exports: a private helper is none
+            quals = (parts[-1], f"{tc.default_export}.{parts[-1]}")
+            hits += [(target, f.qual) for f in tc.funcs if f.qual in quals][:1]
+        return hits[0] if len(hits) == 1 else None
 
     def _name(self, path: str, name: str, rest: tuple[str, ...]) -> tuple[str, str] | None:
         fc = self.calls(path)

@@ -34,6 +34,12 @@ SEQUELIZE_OPS = frozenset(
     """.split()  # noqa: SIM905
 )
 SEQUELIZE_SPECS = ("sequelize", "sequelize-typescript")
+# Objection.js: a model class's query builder (`Page.query()`, `page.$query()`), called on
+# the class or through a service locator's `models.pages` (the model file's name). Only on
+# a name that is a model: a file importing Objection, by its class or its file name.
+OBJECTION_OPS = frozenset({"query", "$query", "$relatedQuery", "relatedQuery"})
+OBJECTION_SPEC = "objection"
+MAX_OBJECTION_MODELS = 200  # model files parsed for their class names
 # What a form or serializer object is called (`serializer`, `form`, `user_form`): its
 # `.save()` writes the model row it validated (Django's ModelForm, DRF's ModelSerializer).
 _VALIDATED = ("serializer", "form")
@@ -50,6 +56,7 @@ class OrmSinks:
         self.calls = calls
         self.rails = rails
         self._sequelize: bool | None = None
+        self._objection: frozenset[str] | None = None
 
     def sinks(self, path: str, scope: str) -> list[Sink]:
         """Queries through an ORM manager in `scope` (Django's `Document.objects.create(...)`):
@@ -69,6 +76,14 @@ class OrmSinks:
             if not python and len(parts) == 2 and self._sequelize_model(fc, parts):
                 what = f"queries the database (Sequelize {parts[0]}.{parts[1]})"
                 return [Sink("datastore", "database (Sequelize)", call.line, what)]
+            if (
+                not python
+                and len(parts) >= 2
+                and parts[-1] in OBJECTION_OPS
+                and parts[-2] in self._objection_models()
+            ):
+                what = f"queries the database (Objection {parts[-2]}.{parts[-1]})"
+                return [Sink("datastore", "database (Objection)", call.line, what)]
             if len(parts) < 3:
                 continue
             if python and parts[-2] == "objects":  # Django: `Document.objects.create(...)`
@@ -86,6 +101,22 @@ class OrmSinks:
                 what = f"queries the database (Prisma {parts[-2]}.{parts[-1]})"
                 return [Sink("datastore", "database (Prisma)", call.line, what)]
         return []
+
+    def _objection_models(self) -> frozenset[str]:
+        """Names an Objection model goes by: the files importing Objection (`pages` of
+        `models/pages.js`) and the classes they export (`Page`)."""
+        if self._objection is None:
+            names: set[str] = set()
+            for path, f in self.facts.items():
+                if f.language in ("javascript", "typescript") and any(
+                    i.spec == OBJECTION_SPEC for i in f.imports
+                ):
+                    names.add(path.rpartition("/")[2].partition(".")[0])
+                    fc = self.calls(path) if len(names) <= MAX_OBJECTION_MODELS else None
+                    if fc is not None and fc.default_export:
+                        names.add(fc.default_export)
+            self._objection = frozenset(names)
+        return self._objection
 
     def _sequelize_model(self, fc: FileCalls, parts: tuple[str, ...]) -> bool:
         """`Comment.findByPk` of a model class the file imports (or declares), in a

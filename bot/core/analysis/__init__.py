@@ -24,7 +24,9 @@ from bot.core.analysis.graph import (
     update_entrypoints,
     update_graph,
 )
+from bot.core.analysis.handoff_job_files import scheduled_job_files, with_job_files
 from bot.core.analysis.handoff_links import link_handoffs
+from bot.core.analysis.handoffs_bridged_js import with_bridged_events
 from bot.core.analysis.maintainer_tools import maintainer_tools, without_tools
 from bot.core.analysis.mounts import mount_prefixes, with_mounts
 from bot.core.analysis.movement import collect_schedules, confirm_producers, pair_handoffs
@@ -133,12 +135,20 @@ def _analyze(
     tools = maintainer_tools(facts, paths, _deploy_reader(snapshot, entries))
     datastores, integrations = without_tools(datastores, tools), without_tools(integrations, tools)
     check("naming services")
-    linked = link_handoffs(
-        facts, resolver.resolve, _text_reader(snapshot, entries, facts), is_test_path
+    read_text = _text_reader(snapshot, entries, facts)
+    linked = link_handoffs(facts, resolver.resolve, read_text, is_test_path)
+    # Both views also get the jobs named by their file (`registerJob({ name: 'x' })` →
+    # `jobs/x.js`) and the events a bridged bus carries to other instances.
+    linked = replace(
+        linked,
+        facts=with_bridged_events(with_job_files(linked.facts, read_text, is_test_path)),
+        for_flows=with_bridged_events(with_job_files(linked.for_flows, read_text, is_test_path)),
     )
     handoffs = pair_handoffs(linked.facts, is_test_path, linked.derived)
     for_flows = confirm_producers(linked.for_flows, handoffs)
     schedules = collect_schedules(facts, is_test_path, is_development)
+    # a schedule named like a job file runs that file: its flow starts there
+    schedules = scheduled_job_files(schedules, facts, read_text, is_test_path)
     # Routes files say where they are mounted only in the files that mount them.
     # (JavaScript routers by `app.use`, Flask blueprints and FastAPI routers by registration.)
     prefixes = blueprint_prefixes(facts, resolver.resolve) | mount_prefixes(facts, resolver.resolve)

@@ -25,6 +25,7 @@ from bot.core.analysis.manifests import MANIFEST_EXTRACTORS
 from bot.core.analysis.movement import MOVEMENT_VERSION, SCHEDULE_EXTRACTOR, with_movement
 from bot.core.analysis.python import PythonExtractor
 from bot.core.analysis.ruby import RubyExtractor
+from bot.core.analysis.schedules_config import CONFIG_SCHEDULE_EXTRACTOR
 from bot.core.filters import content_skip_reason
 from bot.core.limits import (
     FILE_SECONDS,
@@ -59,6 +60,7 @@ LANGUAGE_EXTRACTORS: tuple[Extractor, ...] = tuple(
 EXTRACTORS: tuple[Extractor, ...] = (
     *MANIFEST_EXTRACTORS,
     SCHEDULE_EXTRACTOR,
+    CONFIG_SCHEDULE_EXTRACTOR,
     REQUEST_HEADER_EXTRACTOR,
     *LANGUAGE_EXTRACTORS,
 )

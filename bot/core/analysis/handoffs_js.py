@@ -16,6 +16,10 @@ Per library, the two ends and the name they pair by (`movement.pair_handoffs`):
   (`publish('c')`, `subscribe('c')`), AWS SQS (`SendMessageCommand` / `ReceiveMessageCommand`,
   named by the `QueueUrl`'s setting), Socket.IO (`emit('event')` / `on('event')` in a file that
   names socket.io).
+* GraphQL subscriptions (graphql-subscriptions' `PubSub` and its Redis/PostgreSQL twins): a
+  resolver's `pubsub.asyncIterator('x')` consumes what any `.publish('x', …)` produces. The
+  `asyncIterator` call is the library's own; a `.publish('x'` without a broker's name in its
+  file is unconfirmed (`UNCONFIRMED`): it counts only when some consumer answers `x`.
 
 In-process events (`EventEmitter.emit`, NestJS `@OnEvent`) are no hand-off: no queue, no other
 process. Every pattern is linear (bounded repeats, literal-first), lines are cut at `MAX_LINE`,
@@ -29,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import fields
 from operator import attrgetter
 
+from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.lazy_pattern import lazy
@@ -65,6 +70,7 @@ _JS_TRIGGERS = (
     "socket.io",
     "FlowProducer",
     "@SubscribeMessage(",
+    "Iterator(",
 )
 _LIT = r"['\"`][\w.:/\- ]{1,200}['\"`]"
 _NAME_ARG = r"\s*(['\"`][\w.:/\-]{1,200}['\"`]|[A-Za-z_$][\w$.]{0,200})"
@@ -271,6 +277,8 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
                 _processor_methods(lines, i, _js_name(m.group(1)), out)
     if amqp:
         _amqp(text, lines, out)
+    if "Iterator(" in text or (".publish(" in text and not amqp and "edis" not in text):
+        _graphql_pubsub(text, lines, out)
     if "agenda" in text or "Agenda" in text:
         _library_calls(text, lines, _JS_AGENDA, "agenda", out)
     if "boss" in text or "Boss" in text:
@@ -283,6 +291,26 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
         _socket_io(text, lines, out)
     hidden = block_comment_lines(text) if out else frozenset()
     return _sorted(o for o in out if o.name and o.line not in hidden)
+
+
+GRAPHQL_PUBSUB = "graphql-subscriptions"
+_JS_ITERATOR = lazy(
+    r"\.async(?:Iterable)?Iterator\([ \t]*+\[?[ \t]*+(['\"`][\w.:/\-]{1,200}['\"`])"
+)
+
+
+def _graphql_pubsub(text: str, lines: list[str], out: list[HandoffSite]) -> None:
+    """GraphQL subscriptions' ends (see the module doc)."""
+    at = Lines(text)
+    found = []
+    if "Iterator(" in text:
+        found += [(m, "consume", GRAPHQL_PUBSUB) for m in _JS_ITERATOR.finditer(text)]
+    if ".publish(" in text and "amqp" not in text and "edis" not in text:
+        found += [(m, "produce", UNCONFIRMED) for m in _JS_PUB.finditer(text)]
+    for m, role, mech in found:
+        i = at.at(m.start())
+        if not _js_comment(lines[i - 1] if i <= len(lines) else ""):
+            out.append(HandoffSite(role, mech, _js_name(m.group(1)), i))
 
 
 # The dataclass's own order as a key, as `handoffs.SITE_ORDER` (not imported: no cycle).

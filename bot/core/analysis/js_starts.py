@@ -56,7 +56,7 @@ JS_START_RULES = (
         # Its first member is a function (`createX: async (`, `createX(`), not a type
         # (`createX?: Resolver<…>` in generated typings).
         r"^[ \t]*+(?:Mutation|Query|Subscription)\s*+:\s*+\{[ \t]*+\n[ \t]*+"
-        r"[A-Za-z_$][\w$]{0,80}+\s*+(?:\(|:\s*+(?:async\b|function\b|\())",
+        r"(?:async[ \t]++)?[A-Za-z_$][\w$]{0,80}+\s*+(?:\(|:\s*+(?:async\b|function\b|\())",
         "entrypoint.http",
         "GraphQL resolvers",
     ),

@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from bot.core.analysis import (
+    handoff_job_files,
     handoff_queues_js,
     handoff_wrappers_js,
     handoff_wrappers_ruby,
+    handoffs_bridged_js,
     job_definitions_js,
 )
 from bot.core.analysis.claims import claims
@@ -26,6 +28,7 @@ from bot.core.analysis.handoffs import SITE_ORDER, sites_for
 from bot.core.analysis.handoffs_go_brokers import go_constants
 from bot.core.analysis.handoffs_inproc import INPROC, inproc_sites, settle
 from bot.core.analysis.handoffs_inproc import may_move as inproc_may_move
+from bot.core.analysis.handoffs_js import GRAPHQL_PUBSUB
 from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.handoffs_redis_python import may_buffer, redis_buffer_sites
@@ -50,7 +53,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 30  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 31  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -95,6 +98,11 @@ MOVEMENT_VERSION = 30  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 29: JS/TS queues told by their shape (`handoff_queues_js`: a top-level binding made with a
 # string name, put to in one file and handed to a runner in another)
 # 30: Django tables drained row by row by a management command or a poller (`table_queue`)
+# 31: JS/TS jobs named by their file (`registerJob({ name: 'x' })` → `jobs/x.js`), and such
+# a call with a `schedule:` key as a schedule (`handoff_job_files`); YAML/JSON config keys
+# holding a cron expression or an ISO-8601 duration (`schedules_config`); events of a bus
+# that one file forwards to a transport and re-emits from it (`handoffs_bridged_js`);
+# GraphQL subscriptions' `asyncIterator('x')` and the `.publish('x'` it answers
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -115,6 +123,9 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         )
         if facts.language in _JS:
             defined += handoff_queues_js.queue_definitions(text)
+            named, clocked = handoff_job_files.job_sites(text)
+            defined += named + handoffs_bridged_js.bridged_sites(text)
+            timed += clocked
         if (
             facts.language in _JS
             and not javascript_may_move(text)
@@ -234,6 +245,7 @@ _JS_MAY_WORDS = (
     *("Interval(", "Message(", ".every(", ".schedule("),
     "upsertJobScheduler",
     *("toad-scheduler", "setTimeout("),
+    "Iterator(",
 )
 _JS_MAY = Needles(_JS_MAY_WORDS)
 # The words each pattern cannot match without (see `words.Parts`).
@@ -349,7 +361,10 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # Mechanisms whose one end alone says nothing: a Socket.IO event emitted to browsers that
 # no code here listens to (or a handler for a message nothing here sends) is an API, not a
 # hand-off left without its other end.
-_BOTH_ENDS = frozenset({"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, *INPROC})
+_BOTH_ENDS = frozenset(
+    {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
+    | {GRAPHQL_PUBSUB}
+)
 
 
 def confirm_producers(

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.analysis.handoffs import go_sites, javascript_sites, python_sites, ruby_sites
+from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.movement import pair_handoffs
 from bot.core.model import FileFacts, HandoffSite
 
@@ -223,11 +224,17 @@ def test_kafka_and_redis_pubsub_calls_need_their_library_in_the_file() -> None:
         "hub.publish('refresh', data)\n"
         "hub.subscribe('refresh')\n"
     )
-    assert javascript_sites(shapes) == ()
+    # (A `.publish('x'` is only an unconfirmed producer: it counts when a consumer, such as
+    # a GraphQL subscription's `asyncIterator('x')`, answers the name.)
+    alone = javascript_sites(shapes)
+    assert {(s.mechanism, s.role) for s in alone} == {(UNCONFIRMED, "produce")}
+    file = FileFacts(language="javascript", handoffs=alone)
+    assert pair_handoffs({"hub.js": file}, lambda _: False) == ()
     kafka = "const { Kafka } = require('kafkajs')\n" + shapes
     assert {(s.mechanism, s.role) for s in javascript_sites(kafka)} == {
         ("kafka", "produce"),
         ("kafka", "consume"),
+        (UNCONFIRMED, "produce"),  # the hub's `.publish('refresh'`, as above
     }
     redis = 'import Redis from "ioredis";\n' + shapes
     assert {(s.mechanism, s.role, s.name) for s in javascript_sites(redis)} == {
