@@ -218,9 +218,9 @@ def egress_services(
         if family.is_dead(path):
             continue  # a plugin family only a comment loads (`egress_families`): never runs
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
-        folder = service_folder_name(path)
-        if not folder and _service_stem(in_family := family.member(path)):
-            folder = in_family  # a member of a plugin family (`egress_families`)
+        # A member of a plugin family (`egress_families`): its loader proves the folder.
+        in_family = family.member(path)
+        folder = in_family if _service_stem(in_family) else service_folder_name(path)
         member = members.get(path) if not folder else None
         if member is not None:
             folder = member[0]  # a plugin of a subclass registry (`egress_registry`)

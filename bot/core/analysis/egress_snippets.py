@@ -8,8 +8,9 @@ the app's code shows. What counts, in a YAML file holding a ``<script`` tag:
   pixel), ``<iframe src=…>``; and what `egress_scripts` finds in the snippet's own JS
   (``s.src = "https://…"`` after ``createElement("script")``, a loader helper) → an ``http``
   call with client ``browser-script`` to the host written;
-* a host whose first label is a template slot (``https://{{account}}.disqus.com/…``) is
-  the parent domain the slot is under (``disqus.com``);
+* an element's host whose first label is a template slot
+  (``src="https://{{account}}.disqus.com/…"``) is the parent domain the slot is under
+  (``disqus.com``): the snippet's template fills in an account, not another service;
 * a snippet whose script loads from nowhere written (``src="{{serverUrl}}/x.js"``, a URL
   built in JS) → one call of origin ``unknown`` at its first ``<script``: it names nothing,
   except in a folder named for its service (a plugin family's member, `egress_families`).
@@ -34,7 +35,9 @@ MAX_TAGS = 200
 MAX_TAG = 400  # bytes of a tag read for its `src`
 MAX_CALLS = 50
 _TAG = lazy(rb"<(?:script|img|iframe)\b", re.I)
-_SRC = lazy(rb"""[ \t\r\n]src[ \t]*+=[ \t]*+["']?https?://""", re.I)
+# The attribute's value may be quoted with an escaped quote (a JSON or double-quoted YAML
+# string: `src=\\"https://…`).
+_SRC = lazy(rb"""[ \t\r\n]src[ \t]*+=[ \t]*+\\?["']?https?://""", re.I)
 # A leading template slot (`{{x}}.`, `${x}.`) then the host; the slot is read apart.
 _SLOT = lazy(rb"(?:\{\{[^{}\n]{1,80}+\}\}|\$\{[^{}\n]{1,80}+\})\.")
 _HOST = lazy(rb"([A-Za-z0-9\-]{1,63}+(?:\.[A-Za-z0-9\-]{1,63}+){1,8}+)(?=[/:?#'\"` >])")
