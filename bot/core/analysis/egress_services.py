@@ -52,6 +52,7 @@ from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
 from bot.core.analysis.egress_factories import FACTORY_CLIENT, factory_names
 from bot.core.analysis.egress_families import families
+from bot.core.analysis.egress_scripts import CLIENT as SCRIPT_CLIENT
 from bot.core.analysis.egress_inbound import KIND as INBOUND
 from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
 from bot.core.analysis.egress_names import catalogued_name, folder_display
@@ -219,8 +220,8 @@ def egress_services(
             continue  # a plugin family only a comment loads (`egress_families`): never runs
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
         # A member of a plugin family (`egress_families`): its loader proves the folder.
-        in_family = family.member(path)
-        folder = in_family if _service_stem(in_family) else service_folder_name(path)
+        in_family = family.member(path) if _service_stem(family.member(path)) else ""
+        folder = in_family or service_folder_name(path)
         member = members.get(path) if not folder else None
         if member is not None:
             folder = member[0]  # a plugin of a subclass registry (`egress_registry`)
@@ -238,6 +239,10 @@ def egress_services(
             if call.origin == "user" and payload and _decoded(path, f, call, payload):
                 continue  # a link another service answered with: not a user's endpoint
             if call.kind == "candidate" and not _kept(call, wrappers):
+                continue
+            if in_family and call.origin == "unknown" and call.client != SCRIPT_CLIENT:
+                # a family member (a renderer, a strategy) fetching a URL from what it
+                # processes (an image on a page): not the service its folder names
                 continue
             named: tuple[str, str, str] | None = None
             if not folder and not call.host and call.kind in ("http", "socket"):

@@ -40,6 +40,11 @@ REPO = {
     "app/plugins/exporters/inkwell/exporter.js": member(
         "    const axios = require('axios')\n    await axios.get(conf.apiHost + '/ping')\n"
     ),
+    # a member fetching a URL from what it processes (an image on a page): not its service
+    "app/plugins/exporters/inliner/exporter.js": member(
+        "    const got = require('got')\n    const src = conf.el.attr('src')\n"
+        "    const url = pick(src)\n    await got(url)\n"
+    ),
     # the same shape, only a comment loads it: dead
     "app/core/notifiers.js": (
         b"module.exports = {\n"
@@ -67,6 +72,10 @@ def test_members_of_a_family_loaded_by_a_built_path_are_named_by_their_folder() 
     found = names(REPO)
     assert found["Quillbox"] == ("app/plugins/exporters/quillbox/exporter.js",)
     assert found["Inkwell"] == ("app/plugins/exporters/inkwell/exporter.js",)
+
+
+def test_a_member_fetching_an_unread_url_is_not_named_by_its_folder() -> None:
+    assert "Inliner" not in names(REPO)
 
 
 def test_a_family_only_a_comment_loads_names_nothing() -> None:
