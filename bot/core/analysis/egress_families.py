@@ -19,7 +19,6 @@ literal of the call (`require(`, `import(`, `join(`, `resolve(`), with no nested
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from posixpath import dirname, join, normpath, splitext

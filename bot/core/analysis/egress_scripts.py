@@ -105,7 +105,8 @@ def _built_sources(data: bytes) -> list[OutboundCall]:
         host = _HOST.match(data, default.end(), default.end() + 600)
         if host is not None:
             line = data.count(b"\n", 0, default.start()) + 1
-            out.append(OutboundCall("http", line, CLIENT, host.group(1).decode().lower(), origin="literal"))
+            found = host.group(1).decode("ascii").lower()
+            out.append(OutboundCall("http", line, CLIENT, found, origin="literal"))
     return out
 
 

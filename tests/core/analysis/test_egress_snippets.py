@@ -27,7 +27,7 @@ REPO = {
     "srv/addons/trackers/peekly/snippet.yml": (
         b"head: |\n"
         b'  <script async src="https://cdn.peekly-stats.net/p.js?id={{siteId}}"></script>\n'
-        b"  <noscript><img src=\"https://px.peekly-stats.net/{{siteId}}\" alt=\"\"></noscript>\n"
+        b'  <noscript><img src="https://px.peekly-stats.net/{{siteId}}" alt=""></noscript>\n'
     ),
     "srv/addons/trackers/countwise/snippet.yml": (
         b"head: |\n"
@@ -37,8 +37,7 @@ REPO = {
         b"  </script>\n"
     ),
     "srv/addons/trackers/chatter/snippet.yml": (
-        b"body: |\n"
-        b"  <script src='https://{{account}}.chatter-widgets.io/embed.js'></script>\n"
+        b"body: |\n  <script src='https://{{account}}.chatter-widgets.io/embed.js'></script>\n"
     ),
     # look-alikes: a snippet in no plugin folder loading from a configured URL; a commented
     # tag; a YAML file with a URL and no script
@@ -84,7 +83,7 @@ def test_hostile_snippets_are_quick() -> None:
         b"<script src='https://" + b"a." * 200_000,
         b"<img " * 200_000,
         b"<script>" + b"{{" * 200_000 + b"x",
-        b"<script src=\"https://{{" + b"x" * 400_000 + b"}}.a.b/\"",
+        b'<script src="https://{{' + b"x" * 400_000 + b'}}.a.b/"',
         (b'<script src="https://a.b/c"></script>\n' * 100_000),
     ]
     start = time.process_time()
