@@ -73,7 +73,7 @@ from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 19  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 20  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -96,6 +96,7 @@ EGRESS_VERSION = 19  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 18: a file or folder named for its role in the layout (`views`, `tasks`, `utils`) names no
 # service (`egress_services._ROLE_WORDS`)
 # 19: a provider's `wellKnown:` option read from settings is a configured OIDC provider
+# 20: the `request` npm client and its promise wrappers (`http_models._JS_REQUEST`)
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {

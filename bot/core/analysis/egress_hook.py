@@ -46,7 +46,8 @@ HOOK_VERSION = 9  # 1: folder spellings (egress_names); 2: avatar URLs (egress_l
 # 5: protocol endpoints the app serves (`egress_inbound.SERVED`); 6: as a whole literal,
 # not a table's key or a Python docstring's backticks; 7: an avatar path ending its literal
 # 8: scripts and pixels a page loads from another host (`egress_scripts`)
-# 9: plugin family loaders (`egress_families`)
+# 9: plugin family loaders (`egress_families`); an element's src built on a base URL
+# whose default is written (`egress_scripts._built_sources`)
 
 
 class WithEgress:
