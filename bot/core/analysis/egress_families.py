@@ -10,7 +10,8 @@ configuration, and the member's folder names the service its code reaches, as a
 
 A family whose only loaders of code are on comment lines (``// require(`../x/${k}`)``) is
 dead: nothing loads its code, and what that code names is claimed by nothing (a live loader
-of its data files only, ``definition.yml``, lists the members without running them).
+of its data files only, ``definition.yml``, lists the members without running them; a
+relative import of one of its files from outside it makes it live after all).
 
 Why generic: the shape is the path (a folder, a value, a file below the value), never the
 folder's or a library's name. `loaders` is a bounded byte scan of one JS/TS file, led by the
@@ -115,7 +116,26 @@ def families(files: Mapping[str, FileFacts]) -> Families:
                 code.add(found)
             if rest.startswith("/"):
                 live.add(found)  # a file inside each member's folder
-    return Families(frozenset(live), frozenset(off - code))
+    dead = off - code
+    if dead:
+        dead -= _imported_from_outside(files, dead)
+    return Families(frozenset(live), frozenset(dead))
+
+
+def _imported_from_outside(files: Mapping[str, FileFacts], folders: set[str]) -> set[str]:
+    """The folders of `folders` some file outside them imports a file of, by a relative
+    path (`require('../modules/logging/disk')`): loaded after all, whatever a comment says."""
+    found: set[str] = set()
+    for path, f in files.items():
+        for ref in f.imports:
+            if not ref.spec.startswith(("./", "../")):
+                continue
+            target = normpath(join(dirname(path), ref.spec))
+            for folder in folders - found:
+                into = target == folder or target.startswith(folder + "/")
+                if into and not path.startswith(folder + "/"):
+                    found.add(folder)
+    return found
 
 
 def _folders(files: Iterable[str]) -> dict[str, set[str]]:

@@ -10,7 +10,7 @@ import time
 from bot.core.analysis import analyze
 from bot.core.analysis.egress_families import LIVE, OFF, families, loaders
 from bot.core.facts_cache import MemoryFactsCache
-from bot.core.model import FileFacts
+from bot.core.model import FileFacts, ImportRef
 from bot.core.snapshot import MemorySnapshot
 from bot.local.catalog_file import default_catalog
 
@@ -118,6 +118,22 @@ def test_a_live_loader_of_data_files_leaves_a_commented_code_loader_dead() -> No
     found = families(files)
     assert found.is_dead("srv/mods/a/index.js")
     assert found.member("srv/mods/a/index.js") == "a"  # still a member for naming
+
+
+def test_a_commented_loader_does_not_kill_a_family_imported_from_outside() -> None:
+    files = {
+        "srv/core/log.js": FileFacts(language="javascript", meta=((OFF, "../mods*"),)),
+        "srv/core/boot.js": FileFacts(
+            language="javascript", imports=(ImportRef("../mods/a/index", 1, kind="require"),)
+        ),
+        "srv/mods/a/index.js": FileFacts(language="javascript"),
+        "srv/mods/b/index.js": FileFacts(
+            language="javascript", imports=(ImportRef("../a/index", 1, kind="require"),)
+        ),
+    }
+    assert not families(files).is_dead("srv/mods/b/index.js")
+    inside_only = {k: v for k, v in files.items() if k != "srv/core/boot.js"}
+    assert families(inside_only).is_dead("srv/mods/b/index.js")
 
 
 def test_hostile_loaders_are_quick() -> None:
