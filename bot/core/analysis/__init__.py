@@ -13,6 +13,7 @@ from dataclasses import replace
 from bot.core.analysis.blueprints import blueprint_prefixes
 from bot.core.analysis.calls import MAX_BYTES, memo_class_names, memo_file_calls
 from bot.core.analysis.catalog import Catalog
+from bot.core.analysis.egress_families import families, without_dead
 from bot.core.analysis.egress_plugins import plugin_sources
 from bot.core.analysis.egress_services import egress_services, merge_integrations
 from bot.core.analysis.extract import extract_all
@@ -132,6 +133,9 @@ def _analyze(
     datastores, integrations = plugin_sources(
         facts, datastores, integrations, catalog or _EMPTY_CATALOG
     )
+    family = families(facts)  # a plugin family only a comment loads names nothing
+    datastores = without_dead(datastores, family, facts)
+    integrations = without_dead(integrations, family, facts)
     tools = maintainer_tools(facts, paths, _deploy_reader(snapshot, entries))
     datastores, integrations = without_tools(datastores, tools), without_tools(integrations, tools)
     check("naming services")

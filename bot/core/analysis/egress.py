@@ -75,7 +75,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 20  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 21  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -101,6 +101,7 @@ EGRESS_VERSION = 20  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 20: an element or loop item of an HTTP answer (`r.json()["results"][0]`) is the answer's
 # URL, not a user's; a URL parameter's default (`def f(url=settings.X)`) is where the
 # request goes; a top-level Python dict of URL literals gives `egress.const` hosts
+# 21: the `request` npm client and its promise wrappers (`http_models._JS_REQUEST`)
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {

@@ -7,6 +7,9 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   ``*.local``, ``*.test``) are not egress;
 * a name resolved to a host elsewhere (a settings module's ``CENSUS_URL = "https://…"``,
   meta ``egress.const``) → that host;
+* a member of a plugin family (a folder of member folders the code loads by a path built
+  from a value: `egress_families`) is named by its member folder, as a service folder is;
+  a family only a comment line loads makes no claim;
 * a member of a subclass registry (a folder of plugin classes on one base, one a file:
   `egress_registry`) is named as a service folder is, by its word (`telegram_agent.rb` →
   Telegram); where the catalog has no such service and no host spells the word, by its
@@ -48,11 +51,13 @@ from posixpath import dirname, join, normpath, splitext
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
 from bot.core.analysis.egress_factories import FACTORY_CLIENT, factory_names
+from bot.core.analysis.egress_families import families
 from bot.core.analysis.egress_inbound import KIND as INBOUND
 from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
 from bot.core.analysis.egress_names import catalogued_name, folder_display
 from bot.core.analysis.egress_registry import registry_members
 from bot.core.analysis.egress_response import RETURNED_FIELD
+from bot.core.analysis.egress_scripts import CLIENT as SCRIPT_CLIENT
 from bot.core.analysis.golang import GENERATOR, PAYLOAD_FIELD
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
@@ -204,6 +209,7 @@ def egress_services(
     found: dict[str, _Found] = {}
     generated_by = _generators(files)
     members = registry_members(files)
+    family = families(files)
     payload = _payload_fields(files)
     for path in sorted(files):
         f = files[path]
@@ -213,8 +219,12 @@ def egress_services(
             continue  # Go's top-level `tools/`: a developer's programs (load generators)
         if path in generated_by or dirname(path) in generated_by:
             continue  # a program `go generate` runs at build time: not the app's calls
+        if family.is_dead(path):
+            continue  # a plugin family only a comment loads (`egress_families`): never runs
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
-        folder = service_folder_name(path)
+        # A member of a plugin family (`egress_families`): its loader proves the folder.
+        in_family = family.member(path) if _service_stem(family.member(path)) else ""
+        folder = in_family or service_folder_name(path)
         member = members.get(path) if not folder else None
         if member is not None:
             folder = member[0]  # a plugin of a subclass registry (`egress_registry`)
@@ -232,6 +242,10 @@ def egress_services(
             if call.origin == "user" and payload and _decoded(path, f, call, payload):
                 continue  # a link another service answered with: not a user's endpoint
             if call.kind == "candidate" and not _kept(call, wrappers):
+                continue
+            if in_family and call.origin == "unknown" and call.client != SCRIPT_CLIENT:
+                # a family member (a renderer, a strategy) fetching a URL from what it
+                # processes (an image on a page): not the service its folder names
                 continue
             named: tuple[str, str, str] | None = None
             if not folder and not call.host and call.kind in ("http", "socket"):

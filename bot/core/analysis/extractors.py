@@ -18,6 +18,7 @@ from typing import Protocol
 from bot.core.analysis.claims import ClaimIndex
 from bot.core.analysis.deadline import FileTimeout, cpu_deadline
 from bot.core.analysis.egress_hook import with_egress
+from bot.core.analysis.egress_snippets import SNIPPET_EXTRACTOR
 from bot.core.analysis.framework_config import REQUEST_HEADER_EXTRACTOR
 from bot.core.analysis.golang import GoExtractor
 from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
@@ -62,6 +63,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     SCHEDULE_EXTRACTOR,
     CONFIG_SCHEDULE_EXTRACTOR,
     REQUEST_HEADER_EXTRACTOR,
+    SNIPPET_EXTRACTOR,
     *LANGUAGE_EXTRACTORS,
 )
 

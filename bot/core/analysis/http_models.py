@@ -93,6 +93,7 @@ JAVASCRIPT_CLIENT_TYPES: dict[str, str] = {
 }
 
 _JS_VERBS = "get post put patch delete head options"
+_JS_REQUEST = ("request", "request-promise", "request-promise-native")
 
 JAVASCRIPT: dict[str, UrlArg] = {
     "fetch": UrlArg(0, "url", "fetch"),
@@ -116,6 +117,15 @@ JAVASCRIPT: dict[str, UrlArg] = {
     "ofetch.$fetch": UrlArg(0, "url", "ofetch"),
     # A map's tile layer: the browser fetches each tile from the URL template's host.
     "leaflet.tileLayer": UrlArg(0, "url", "leaflet"),
+    # request and its promise wrappers: `request(url)`, `request({ uri })`, `request.post(…)`
+    **{
+        spec: model
+        for module in _JS_REQUEST
+        for spec, model in {
+            module: UrlArg(0, "uri", module),
+            **_verbs(module, _JS_VERBS + " del", UrlArg(0, "uri", module)),
+        }.items()
+    },
 }
 # A call that makes a client instance, and the config key giving it a base URL.
 JAVASCRIPT_CONSTRUCTORS: dict[str, str] = {
@@ -126,7 +136,7 @@ JAVASCRIPT_CONSTRUCTORS: dict[str, str] = {
     "ofetch.ofetch.create": "baseURL",
 }
 JAVASCRIPT_MODULES = frozenset(
-    {"axios", "got", "ky", "node-fetch", "undici", "superagent", "ofetch", "leaflet"}
+    {"axios", "got", "ky", "node-fetch", "undici", "superagent", "ofetch", "leaflet", *_JS_REQUEST}
 )
 
 _RB_VERBS = "get post put patch delete head options"
@@ -280,6 +290,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"Knex(",
         b"octokit",
         b"passport-",  # OAuth strategies' token URLs (`egress_other._passport_token`)
+        *(b"require('request", b'require("request', b"from 'request", b'from "request'),
         # `egress_sockets`: StatsD clients, raw sockets
         *(b"statsd", b"StatsD", b"hot-shots", b"lynx", b"createConnection", b"net.connect"),
     ),

@@ -56,6 +56,16 @@ class _KeyLines:
         return found[i] if i < len(found) else None
 
 
+def _aliased(spec: object) -> str:
+    """The package an npm alias installs (`npm:@scope/name@^7` → `@scope/name`), else ""."""
+    if not isinstance(spec, str) or not spec.startswith("npm:"):
+        return ""
+    name = spec[4:]
+    at = name.find("@", 1)  # a scope's own `@` leads the name
+    name = name[:at] if at > 0 else name
+    return name.lower() if 0 < len(name) <= 214 else ""
+
+
 def parse_package_json(data: bytes) -> FileFacts:
     text = decode(data)
     try:
@@ -71,8 +81,12 @@ def parse_package_json(data: bytes) -> FileFacts:
         if not isinstance(table, dict):
             continue
         start = (keys.line(key) or 1) - 1
-        for name in table:
-            deps.append(Dependency("npm", name.lower(), keys.line(name, start), group))
+        for name, spec in table.items():
+            line = keys.line(name, start)
+            deps.append(Dependency("npm", name.lower(), line, group))
+            real = _aliased(spec)
+            if real:  # `"es7": "npm:@elastic/elasticsearch@7"`: the package is the real one
+                deps.append(Dependency("npm", real, line, group))
     signals: list[Signal] = []
     name = doc.get("name") if isinstance(doc.get("name"), str) else ""
     bin_ = doc.get("bin")
@@ -146,7 +160,7 @@ def parse_pm2_config(data: bytes) -> FileFacts:
 
 JS_MANIFEST_EXTRACTORS = (
     FileExtractor(
-        "package_json", 2, is_package_json, parse_package_json, claims(names=("package.json",))
+        "package_json", 3, is_package_json, parse_package_json, claims(names=("package.json",))
     ),
     FileExtractor("pm2_config", 1, is_pm2_config, parse_pm2_config, claims(names=PM2_FILES)),
 )

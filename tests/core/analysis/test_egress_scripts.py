@@ -78,3 +78,31 @@ def test_hostile_input_is_quick() -> None:
     for data in texts:
         script_calls(data)
     assert time.process_time() - start < 3.0
+
+
+def test_a_src_built_on_a_base_with_a_written_default_loads_from_that_host() -> None:
+    data = (
+        b"module.exports = (opts) => {\n"
+        b"  const server = opts.server || 'https://charts.drawbox.io'\n"
+        b"  const docs = opts.docs || 'https://docs.drawbox.io'\n"
+        b"  const mirror = opts.mirror\n"
+        b"  token.attrs = [['src', `${server}/svg/${code}`]]\n"
+        b"  link.attrs = [['href', `${docs}/help`]]\n"
+        b"  img.setAttribute('src', `${mirror}/x.png`)\n"
+        b"  // img.setAttribute('src', `${old}/y.png`)\n"
+        b"  const old = 'https://retired.drawbox.io'\n"
+        b"}\n"
+    )
+    assert [(c.host, c.line) for c in script_calls(data)] == [("charts.drawbox.io", 2)]
+
+
+def test_hostile_built_sources_are_quick() -> None:
+    texts = [
+        b"'src', `${a}/" * 50_000 + b"a = b || 'https://" + b"x" * 200_000,
+        b"'src', `${srv}/x`\n" + b"srv = " * 100_000 + b"|| 'https://a.b/'",
+        b"'src', `${srv}/x`\n" + (b"srv =" + b" " * 300 + b"\n") * 20_000,
+    ]
+    start = time.process_time()
+    for data in texts:
+        script_calls(data)
+    assert time.process_time() - start < 3.0

@@ -795,3 +795,20 @@ def test_a_package_json_of_65k_dependencies_has_every_line_in_linear_time() -> N
     facts = parse_package_json(data)
     assert time.process_time() - start < 3  # ~0.4 s; a search per dependency cost ~5 s
     assert all(d.line == int(d.name[1:]) + 4 for d in facts.dependencies)
+
+
+def test_package_json_npm_alias_declares_the_package_it_installs() -> None:
+    text = (
+        '{"dependencies": {\n'
+        '  "search7": "npm:@acme/search-client@7",\n'
+        '  "plain-alias": "npm:left-pad",\n'
+        '  "tarball": "https://example.com/npm:x.tgz"\n'
+        "}}\n"
+    )
+    assert deps("package.json", text) == [
+        ("@acme/search-client", 2, "main"),
+        ("left-pad", 3, "main"),
+        ("plain-alias", 3, "main"),
+        ("search7", 2, "main"),
+        ("tarball", 4, "main"),
+    ]
