@@ -314,11 +314,13 @@ class _Walker(_ImportWalker):
             for other in graph.package_files(path):
                 if other != path and other in self.facts:
                     # A request written at package level in another file is in a function
-                    # value (a table of checks) that runs when called, not for every function.
+                    # value (a table of checks) that runs when called, not for every function
+                    # (an SDK the package imports is still every function's).
                     found += [
                         (other, s)
                         for s in self.sinks(other)
-                        if s.kind != "external" and graph.in_scope(other, "-", _at(s))
+                        if not (s.kind == "external" and s.what.startswith("sends "))
+                        and graph.in_scope(other, "-", _at(s))
                     ]
             self._node_sinks[key] = found
         return found
