@@ -50,8 +50,8 @@ from posixpath import dirname, join, normpath, splitext
 
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
-from bot.core.analysis.egress_families import family_names
 from bot.core.analysis.egress_factories import FACTORY_CLIENT, factory_names
+from bot.core.analysis.egress_families import family_names
 from bot.core.analysis.egress_inbound import KIND as INBOUND
 from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
 from bot.core.analysis.egress_names import catalogued_name, folder_display

@@ -21,8 +21,9 @@ def _panel(word: str, body: str) -> bytes:
     ).encode()
 
 
-HANDED = '\treq, _ := http.NewRequest("GET", p.URL+"/api/stats", nil)\n\t_, _ = http.DefaultClient.Do(req)'
-WRITTEN = '\treq, _ := http.NewRequest("GET", "https://api.tidewatch.io/v2", nil)\n\t_, _ = http.DefaultClient.Do(req)'
+SEND = "\n\t_, _ = http.DefaultClient.Do(req)"
+HANDED = '\treq, _ := http.NewRequest("GET", p.URL+"/api/stats", nil)' + SEND
+WRITTEN = '\treq, _ := http.NewRequest("GET", "https://api.tidewatch.io/v2", nil)' + SEND
 
 
 def _board(count: int) -> dict[str, bytes]:
@@ -54,7 +55,8 @@ def test_a_handed_over_address_in_a_family_file_is_named_by_the_file() -> None:
     names = {s.name for s in facts_of(_board(6)).integrations}
     assert {"Gauge", "Ledger", "Pulse", "Orbit", "Quill"} <= names
     assert "api.tidewatch.io" in names  # a written host keeps its own name
-    assert "Rows" not in names and "Tides" not in names
+    assert "Rows" not in names
+    assert "Tides" not in names
 
 
 def test_four_siblings_are_no_family() -> None:
