@@ -149,9 +149,8 @@ def build_flows(
         name, kind, lines_at = starts[path]
         avoid = shared.get(origin.get(path, ""), frozenset())
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route, avoid))
-    if graph is not None:
-        flows.extend(_dispatched_flows(walker, graph, facts, starts, skip))
-    return rank_flows(flows, walker.weight, origin)
+    late = _dispatched_flows(walker, graph, facts, starts, skip) if graph is not None else []
+    return rank_flows([*flows, *late], walker.weight, origin, frozenset(late))
 
 
 def _dispatched_flows(
