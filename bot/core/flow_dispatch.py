@@ -62,7 +62,7 @@ def dispatched_methods(
                 if method in where
                 and "mock" not in typ.lower()
                 and typ != iface
-                and len(_defined(home, typ, methods, embeds) & wanted) >= need
+                and len(defined_methods(home, typ, methods, embeds) & wanted) >= need
             ]
             if len(found) >= MIN_IMPLEMENTERS:
                 by = tuple(sorted(called[method]))
@@ -70,7 +70,7 @@ def dispatched_methods(
     return sorted(set(out))[:MAX_STARTS]
 
 
-def _defined(
+def defined_methods(
     folder: str,
     typ: str,
     methods: dict[tuple[str, str], dict[str, tuple[str, int]]],

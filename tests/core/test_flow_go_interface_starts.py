@@ -184,3 +184,38 @@ def test_a_large_family_is_capped() -> None:
     src = f"{head}{types}func go1(r R) {{ r.Run() }}\n"
     paths, read = _calls({"p/p.go": src.encode()})
     assert len(dispatched_methods(paths, read)) == MAX_STARTS
+
+
+def test_an_unexported_method_on_an_unseen_type_is_the_packages_own() -> None:
+    files = dict(BOARD)
+    files["board/server.go"] = (
+        b"package board\n\n"
+        b'import "net/http"\n\n'
+        b"type app struct{ sheets map[string]*sheet }\n\n"
+        b"func (a *app) show(w http.ResponseWriter, r *http.Request) {\n"
+        b'\tsh, ok := a.sheets[r.PathValue("name")]\n'
+        b"\tif ok {\n\t\tsh.refreshAll()\n\t}\n"
+        b"\tsh.flush()\n"
+        b"}\n\n"
+        b"func (a *app) serve() {\n"
+        b"\tmux := http.NewServeMux()\n"
+        b'\tmux.HandleFunc("GET /board/{name}", a.show)\n'
+        b'\t_ = http.ListenAndServe(":8080", mux)\n}\n'
+    )
+    # Two types define `flush` and no interface declares it: which one runs is unknown.
+    files["board/flush.go"] = (
+        b"package board\n\n"
+        b'import "net/http"\n\n'
+        b"type rows struct{}\n\ntype cells struct{}\n\n"
+        b'func (r *rows) flush() { _, _ = http.Get("https://rows.flushly.net/x") }\n\n'
+        b'func (c *cells) flush() { _, _ = http.Get("https://cells.flushly.net/x") }\n'
+    )
+    facts = facts_of(files)
+    shown = [f for f in facts.flows if f.hops[0].path == "board/server.go"]
+    assert shown, [f.name for f in facts.flows]
+    hops = [h.what for f in shown for h in f.hops]
+    assert "calls board.sheet.refreshAll" in hops
+    assert "calls board.cache.refresh" not in hops  # a `refresh` of no panel
+    # …and through the interface call in it, on to the panels' requests.
+    assert any("skyfeed" in s.what or "tickerly" in s.what for f in shown for s in f.sinks)
+    assert all("flushly" not in s.what for f in shown for s in f.sinks)

@@ -26,7 +26,8 @@ def family_names(paths: Iterable[str]) -> dict[str, str]:
         folder, _, base = path.rpartition("/")
         stem, ext = splitext(base)
         cut = min((i for i in (stem.find(s) for s in _SEPARATORS) if i > 0), default=-1)
-        if cut < 0 or cut + 1 >= len(stem):
+        # A dotted stem (`detect-fields.client.ts`) carries a role suffix, not a kind's name.
+        if cut < 0 or cut + 1 >= len(stem) or "." in stem:
             continue
         groups.setdefault((folder, ext, stem[:cut]), []).append((path, stem[cut + 1 :]))
     out: dict[str, str] = {}

@@ -474,7 +474,22 @@ def _family_destination(
     address the code is handed: the service the file's name after the prefix says."""
     if call.host or call.kind != "http" or call.origin not in _HANDED or not _service_stem(kin):
         return None
+    words = re.split(r"[-_]+", kin.lower())
+    if any(w not in _TRANSPORT_WORDS and _transport_only(w) for w in words):
+        return None  # `host_httpclient.go`: the family's HTTP client, whoever it is told to call
     return (*_folder_service(kin, catalog, spelled), "")
+
+
+def _transport_only(word: str) -> bool:
+    """Whether a word is transport words run together (`httpclient`, `restapi`)."""
+    for _ in range(4):
+        if not word:
+            return True
+        cut = next((t for t in sorted(_TRANSPORT_WORDS, key=len) if word.startswith(t)), "")
+        if not cut:
+            return False
+        word = word[len(cut) :]
+    return not word
 
 
 def _folder_service(

@@ -69,3 +69,12 @@ def test_hostile_many_paths_stay_linear() -> None:
     began = time.process_time()
     assert len(family_names(paths)) == 100_000
     assert time.process_time() - began < 5
+
+
+def test_a_family_member_named_for_a_transport_or_a_role_names_no_service() -> None:
+    files = _board(6)
+    files["board/panel-httpclient.go"] = _panel("hc", HANDED)  # the family's own client
+    names = {s.name for s in facts_of(files).integrations}
+    assert "Httpclient" not in names
+    dotted = [f"a/detect-{w}.client.ts" for w in ("a", "b", "c", "d", "e")]
+    assert family_names(dotted) == {}
