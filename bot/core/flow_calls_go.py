@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from bot.core.call_sites import Call, FileCalls
+from bot.core.flow_dispatch import defined_methods
 from bot.core.model import FileFacts, ImportRef
 
 Resolve = Callable[[str, str, ImportRef], "str | None"]
@@ -51,7 +52,49 @@ class GoCalls:
         if parts[0] in aliases and len(parts) == 2:
             home = self._folder(aliases[parts[0]])
             return self._func(home, parts[1]) if home is not None else []
+        if parts[-1][:1].islower():
+            return self._unexported(folder, parts[-1])
         return []
+
+    def _unexported(self, folder: str, method: str) -> list[tuple[str, str]]:
+        """`x.m(…)` on a value whose type the parser does not see (a map's or a slice
+        field's element): an unexported method is only ever a method of the package's own
+        types, so the one type that defines `m` is the callee; when several do and an
+        interface of the package declares `m`, the call dispatches to them (at most
+        `MAX_IMPLEMENTATIONS`, as a typed interface call does)."""
+        owners: list[tuple[str, str]] = []
+        interfaces: dict[str, set[str]] = {}
+        methods: dict[tuple[str, str], dict[str, tuple[str, int]]] = {}
+        embeds: dict[tuple[str, str], set[str]] = {}
+        for p in self.files(folder):
+            fc = self.calls(p)
+            if fc is None:
+                continue
+            for iface, name in fc.interfaces:
+                interfaces.setdefault(iface, set()).add(name)
+            for fn in fc.funcs:
+                owner, _, name = fn.qual.rpartition(".")
+                if owner and "." not in owner:
+                    methods.setdefault((folder, owner), {})[name] = (p, fn.line)
+                    if name == method:
+                        owners.append((p, fn.qual))
+            for owner, fname, spec, ftype in fc.fields:
+                if not spec and fname == ftype:
+                    embeds.setdefault((folder, owner), set()).add(ftype)
+        if len(owners) == 1:
+            return owners
+        # Several: the implementations of an interface of the package that declares it
+        # (with what they embed, most of its methods), not every type with that name.
+        out: list[tuple[str, str]] = []
+        for wanted in (w for w in interfaces.values() if method in w and len(w) > 1):
+            need = max(2, (len(wanted) * 4) // 5)
+            out += [
+                (p, qual)
+                for p, qual in owners
+                if len(defined_methods(folder, qual.rpartition(".")[0], methods, embeds) & wanted)
+                >= need
+            ]
+        return list(dict.fromkeys(out))[:MAX_IMPLEMENTATIONS]
 
     def _folder(self, spec: str) -> str | None:
         target = self.resolve("", "go", ImportRef(spec, 0))

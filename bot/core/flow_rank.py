@@ -9,7 +9,7 @@ public cap grows with the sinks its flows reach).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from bot.core.model import Flow
 from bot.core.store_ops import is_store_call
@@ -71,16 +71,21 @@ def is_development(path: str) -> bool:
 
 
 def rank_flows(
-    flows: list[Flow], weight: Mapping[Flow, int], origin: Mapping[str, str]
+    flows: list[Flow],
+    weight: Mapping[Flow, int],
+    origin: Mapping[str, str],
+    late: Collection[Flow] = (),
 ) -> tuple[Flow, ...]:
     """`flows` in a reader's order, one of each (entry point, last hop, sink), at most
     `RANK_CAPS` of each rank. `weight`: how much a route handler's flow does; `origin`: the
-    entry point a start file's flows are for."""
+    entry point a start file's flows are for; `late`: flows from starts the code did not
+    declare (an interface's implementations), after the others of their rank."""
     # Among requests, the handlers that change something and do the most come first (a
     # subscription that fetches, parses and stores before a page that reads one row).
     flows.sort(
         key=lambda fl: (
             RANKS.index(fl.rank),
+            fl in late,
             not _has_queue(fl),
             -weight.get(fl, 0),
             len(fl.hops),
@@ -121,7 +126,9 @@ def rank_flows(
     # runs keeps its flows (to its cap, as many as the public flows at most).
     out: list[Flow] = []
     for rank, cap in RANK_CAPS.items():
-        mine = _diverse([f for f in (*leading, *again) if f.rank == rank])
+        ordered = [f for f in (*leading, *again) if f.rank == rank]
+        mine = _diverse([f for f in ordered if f not in late])
+        mine += _diverse([f for f in ordered if f in late])
         if rank == "public":
             cap = min(MAX_PUBLIC, max(cap, len({_sink_of(f) for f in mine}) + ROOM))
         elif rank == "cli":

@@ -86,6 +86,15 @@ def file_sinks(
             what = f"sends {how} to {matched[0].hosts[0]} ({client}, configured by {dest})"
         known = (hosts or {}).get(dest) if dest else None
         name = known or (at_line[0] if at_line else dest or f"outbound {_kind(c.kind)} ({client})")
+        named = [
+            s.name
+            for ln, s in services.get(path, ())
+            if ln == c.line and s.category not in ("queue", "webhooks")
+        ]
+        if not dest and named:
+            # No written host, but the line's service is known (a file named for it): say so.
+            # (Not "user-configured endpoints": the category of addresses users give.)
+            what = f"sends {how} to {named[0]} ({client})"
         called.append(Sink("external", name, c.line, what))
     # A service's line that is one of its calls is that call; where the file calls it, its
     # import is not where data leaves.

@@ -303,7 +303,7 @@ class _Walker(_ImportWalker):
     def node_sinks(self, path: str, scope: str) -> list[tuple[str, Sink]]:
         """The sinks of one function: its own lines and the module-level ones of its file
         (and, in Go, of its package: `store/db/mysql/mysql.go` imports the driver that
-        every method of the package uses)."""
+        every method of the package uses; not another file's outbound calls)."""
         graph = self.graph
         assert graph is not None
         key = (path, scope)
@@ -313,8 +313,14 @@ class _Walker(_ImportWalker):
             found += [(path, s) for s in graph.stores.named(graph.orm_sinks(path, scope))]
             for other in graph.package_files(path):
                 if other != path and other in self.facts:
+                    # A request written at package level in another file is in a function
+                    # value (a table of checks) that runs when called, not for every function
+                    # (an SDK the package imports is still every function's).
                     found += [
-                        (other, s) for s in self.sinks(other) if graph.in_scope(other, "-", _at(s))
+                        (other, s)
+                        for s in self.sinks(other)
+                        if not (s.kind == "external" and s.what.startswith("sends "))
+                        and graph.in_scope(other, "-", _at(s))
                     ]
             self._node_sinks[key] = found
         return found

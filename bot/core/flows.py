@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from bot.core.flow_calls import CallGraph, ReadCalls, ReadClasses
+from bot.core.flow_dispatch import dispatched_methods
 from bot.core.flow_imports import _BARREL_LANGUAGES, Resolve
 from bot.core.flow_rank import DEVELOPMENT as DEVELOPMENT
 from bot.core.flow_rank import is_development as is_development
@@ -155,7 +156,36 @@ def build_flows(
         name, kind, lines_at = starts[path]
         avoid = shared.get(origin.get(path, ""), frozenset())
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route, avoid))
-    return rank_flows(flows, walker.weight, origin)
+    late = _dispatched_flows(walker, graph, facts, starts, skip) if graph is not None else []
+    return rank_flows([*flows, *late], walker.weight, origin, frozenset(late))
+
+
+def _dispatched_flows(
+    walker: _Walker,
+    graph: CallGraph,
+    facts: Mapping[str, FileFacts],
+    starts: Mapping[str, tuple[str, str, tuple[int | None, ...]]],
+    skip: Callable[[str], bool],
+) -> list[Flow]:
+    """Flows from each implementation of a Go interface method called on an interface
+    value (`flow_dispatch`), by calls only (a Go package's imports reach everything in
+    it). Each is ranked as the entry point of a file that makes the call (a page's
+    handler updating its widgets), else as a worker's."""
+    go = [
+        p
+        for p, f in facts.items()
+        if f.language == "go"
+        and not p.endswith("_test.go")
+        and not skip(p)
+        and not is_development(p)
+    ]
+    out: list[Flow] = []
+    for path, line, _iface, callers in dispatched_methods(go, graph.calls) if go else ():
+        kinds = [starts[c][1] for c in callers if c in starts]
+        kind = min(kinds, key=_START_ORDER.index) if kinds else "worker"
+        title = f"{graph.scope_at(path, line)} ({path})"
+        out += [flow for _kind, flow in walker.call_flows(path, title, kind, line)]
+    return out
 
 
 # Django finds a management command by its module's name under `management/commands/`.

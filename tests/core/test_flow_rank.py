@@ -171,3 +171,16 @@ def test_an_entry_whose_only_flow_is_a_routine_query_keeps_one() -> None:
     assert api in kept
     # and after one flow of each other file: the first flows are not displaced
     assert kept.index(api) >= 6
+
+
+def test_late_flows_come_after_their_rank_and_never_displace_a_declared_start() -> None:
+    # A worker's flow and an interface implementation's flow from one file to one sink: the
+    # worker's is kept; late flows fill what the cap leaves, after the declared ones.
+    worker = _flow("jobs/buffer.py", "SQLite", rank="deployed", site="jobs/buffer.py")
+    impl = _flow("jobs/buffer.py", "SQLite", rank="deployed", site="jobs/buffer.py")
+    impl = Flow(f"Buffer.push {impl.name}", impl.entry, impl.rank, impl.hops, impl.sinks)
+    others = [_flow(f"jobs/j{i:02}.py", f"Store{i}", rank="deployed") for i in range(40)]
+    kept = rank_flows([impl, worker, *others], {}, {}, frozenset({impl}))
+    assert worker in kept
+    assert impl not in kept
+    assert sum(f.rank == "deployed" for f in kept) == RANK_CAPS["deployed"]

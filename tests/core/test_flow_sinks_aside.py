@@ -40,3 +40,20 @@ def test_a_url_handed_to_a_wrapper_stays_a_sink_beside_the_files_own_client_call
     sinks = file_sinks("lib/forge.rb", facts, services, hosts={"api.forge.io": "Forge"})
     # the client call (4) and the handed URL (9); not the library's require (2)
     assert sorted((s.line, s.name) for s in sinks) == [(4, "Forge"), (9, "Forge")]
+
+
+def test_a_request_without_a_host_says_the_service_named_at_its_line() -> None:
+    facts = FileFacts(
+        "go",
+        calls=(
+            OutboundCall("http", 5, "net/http", "", "p.URL", "user"),
+            OutboundCall("http", 9, "net/http", "", "hook.URL", "user"),
+        ),
+    )
+    gauge = Service("Gauge", "HTTP API", "used", (Evidence("board/panel-gauge.go", 5),))
+    hooks = Service("User endpoints", "webhooks", "used", (Evidence("board/panel-gauge.go", 9),))
+    services = {"board/panel-gauge.go": [(5, gauge), (9, hooks)]}
+    sinks = {s.line: s.what for s in file_sinks("board/panel-gauge.go", facts, services)}
+    assert sinks[5] == "sends an HTTP request to Gauge (net/http)"
+    # addresses users give (the webhooks category) name no one destination
+    assert sinks[9] == "sends an HTTP request (net/http)"

@@ -199,6 +199,7 @@ def go_calls(data: bytes) -> FileCalls | None:
                 scope, types = spans[i][2], spans[i][3]
             head = types.get(parts[0]) if len(parts) > 1 else None
             calls.append(Call(line, scope, parts, head))
+            calls += _go_func_values(n, scope, types)
     return FileCalls(
         tuple(funcs),
         tuple(calls),
@@ -207,6 +208,25 @@ def go_calls(data: bytes) -> FileCalls | None:
         tuple(dict.fromkeys(interfaces)),
         tuple(types_declared),
     )
+
+
+MAX_FUNC_VALUES = 4  # function names one call hands on as arguments
+
+
+def _go_func_values(n: ts.Node, scope: str, types: dict[str, tuple[str, str]]) -> list[Call]:
+    """A bare name handed to a call (`newJob(fetchFeedTask, feeds)`, `go run(worker)`): when
+    it names a function of the package, the callee runs it (a worker pool, a retry helper),
+    so it is a step of the caller. A local or parameter of that name is no function (its
+    type is known here, or it is the loop's or closure's own); a method value
+    (`s.execManager`) is left alone: its receiver's type is seldom seen."""
+    args = n.child_by_field_name("arguments")
+    out: list[Call] = []
+    for arg in args.named_children if args is not None else ():
+        if arg.type == "identifier" and len(out) < MAX_FUNC_VALUES:
+            name = ts.text(arg)
+            if name not in types and name not in ("nil", "true", "false", "err", "ctx"):
+                out.append(Call(ts.line(arg), scope, (name,)))
+    return out
 
 
 # Registrations whose handler may be written inline: `r.Get("/x", func(w, r) {...})`.

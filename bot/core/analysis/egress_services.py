@@ -21,6 +21,9 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   (``server``, ``lib``, ``api``…: `_GENERIC_FOLDERS`) never names one;
 * an address the code reads (a setting, an object's field) in a client file named for a
   catalogued service (`spam_assassin.rb` → SpamAssassin) → that service;
+* a request to an address the code is handed (user data, a parameter, an unread value) in a
+  file of a family (`widget-<name>.go` among ≥ 5 siblings: `egress_file_families`) → the
+  service its name says;
 * a URL from user data → one item, "User-configured HTTP endpoints (outgoing webhooks)";
   not a Go field of what a call returned that its package declares only as a decoded
   payload's (`_decoded`);
@@ -52,6 +55,7 @@ from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
 from bot.core.analysis.egress_factories import FACTORY_CLIENT, factory_names
 from bot.core.analysis.egress_families import families
+from bot.core.analysis.egress_file_families import family_names
 from bot.core.analysis.egress_inbound import KIND as INBOUND
 from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
 from bot.core.analysis.egress_names import catalogued_name, folder_display
@@ -211,6 +215,7 @@ def egress_services(
     members = registry_members(files)
     family = families(files)
     payload = _payload_fields(files)
+    named_files = family_names(p for p in files if not non_product_path(p))
     for path in sorted(files):
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
@@ -268,6 +273,9 @@ def egress_services(
                 named = _inbound_source(stem, catalog, spelled) if ok else None
             else:
                 named = _destination(call, folder, consts, catalog, spelled)
+                kin = named_files.get(path, "") if not folder else ""
+                if kin and (named is None or named[0] == USER_CONFIGURED):
+                    named = _family_destination(call, kin, catalog, spelled)
             if named is None:
                 continue
             name, category, host = named
@@ -471,6 +479,36 @@ def _git_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, st
     if entries:
         return entries[0].name, entries[0].category, call.host
     return GIT_REMOTES, "vcs", call.host
+
+
+# Where a handed-over address comes from, for a family member's request (`egress_file_families`):
+# not a setting or env var (those name themselves) nor the app's own relative path.
+_HANDED = frozenset({"user", "unknown", "parameter", "field", "described"})
+
+
+def _family_destination(
+    call: OutboundCall, kin: str, catalog: Catalog, spelled: Mapping[str, list[str]]
+) -> tuple[str, str, str] | None:
+    """A request without a written host, in a file of a family (`widget-rss.go`), to an
+    address the code is handed: the service the file's name after the prefix says."""
+    if call.host or call.kind != "http" or call.origin not in _HANDED or not _service_stem(kin):
+        return None
+    words = re.split(r"[-_]+", kin.lower())
+    if any(w not in _TRANSPORT_WORDS and _transport_only(w) for w in words):
+        return None  # `host_httpclient.go`: the family's HTTP client, whoever it is told to call
+    return (*_folder_service(kin, catalog, spelled), "")
+
+
+def _transport_only(word: str) -> bool:
+    """Whether a word is transport words run together (`httpclient`, `restapi`)."""
+    for _ in range(4):
+        if not word:
+            return True
+        cut = next((t for t in sorted(_TRANSPORT_WORDS, key=len) if word.startswith(t)), "")
+        if not cut:
+            return False
+        word = word[len(cut) :]
+    return not word
 
 
 def _folder_service(
