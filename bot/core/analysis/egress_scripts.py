@@ -83,6 +83,8 @@ def script_calls(data: bytes) -> tuple[OutboundCall, ...]:
 
 
 _LOADERS = Needles((b"cript", b"CRIPT", b"mage", b"MAGE", b"ixel", b"IXEL"))
+
+
 def _built_sources(data: bytes) -> list[OutboundCall]:
     """Elements whose `src` is a URL built on a base whose default is written: the host of
     that default, at its line."""
