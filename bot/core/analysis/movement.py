@@ -49,7 +49,7 @@ from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 29  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 30  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -93,6 +93,8 @@ MOVEMENT_VERSION = 29  # 2: mailers whose call spans lines; 3: amqp needs its li
 # paired by `handoff_decorated`); decorators' arguments read over several lines
 # 29: JS/TS queues told by their shape (`handoff_queues_js`: a top-level binding made with a
 # string name, put to in one file and handed to a runner in another)
+# 30: a call given `cron:`/`every:` and `class:` keywords is a schedule; job-iteration jobs
+# (`build_enumerator`/`each_iteration`) perform; Ruby subclasses performing by their base
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
