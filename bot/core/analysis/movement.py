@@ -22,6 +22,8 @@ from bot.core.analysis import (
 )
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
+from bot.core.analysis.handoff_subclasses import ROLE as SUBCLASS
+from bot.core.analysis.handoff_subclasses import inherited_consumers
 from bot.core.analysis.handoffs import SITE_ORDER, sites_for
 from bot.core.analysis.handoffs_go_brokers import go_constants
 from bot.core.analysis.handoffs_inproc import INPROC, inproc_sites, settle
@@ -29,6 +31,7 @@ from bot.core.analysis.handoffs_inproc import may_move as inproc_may_move
 from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.handoffs_redis_python import may_buffer, redis_buffer_sites
+from bot.core.analysis.handoffs_views import MECHANISM as VIEW_STREAMS
 from bot.core.analysis.handoffs_webpush import MECHANISM as WEB_PUSH
 from bot.core.analysis.handoffs_webpush import web_push_sites
 from bot.core.analysis.loops import MECHANISM as LOOP
@@ -323,7 +326,9 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # Mechanisms whose one end alone says nothing: a Socket.IO event emitted to browsers that
 # no code here listens to (or a handler for a message nothing here sends) is an API, not a
 # hand-off left without its other end.
-_BOTH_ENDS = frozenset({"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, *INPROC})
+_BOTH_ENDS = frozenset(
+    {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, VIEW_STREAMS, *INPROC}
+)
 
 
 def confirm_producers(
@@ -359,6 +364,7 @@ def pair_handoffs(
     consumers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     producers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     alias: dict[str, str] = {}
+    subclasses: dict[str, tuple[str, HandoffSite]] = {}
     values = _string_constants(facts)
     rq: bool | None = None  # whether the repository depends on RQ, asked once if needed
     # in-process queues: only the names some (non-test) file makes a queue of; a worker
@@ -376,11 +382,19 @@ def pair_handoffs(
                     alias.setdefault(a, site.name)
             elif site.role == "produce":
                 producers[site.name].append((path, site))
+            elif site.role == SUBCLASS:
+                subclasses.setdefault(site.name, (path, site))
             # wrapper, send, spawn, receive: raw material for `handoff_links`
     joined: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     for name, sites in producers.items():
         key = name if name in consumers else alias.get(name, name)
         joined[key].extend(sites)
+    # A job enqueued by name that performs through its base class; the base, enqueued by no
+    # one, is then only the subclasses' shared code.
+    inherited, bases = inherited_consumers(list(joined), consumers, subclasses)
+    consumers.update(inherited)
+    for b in bases - set(joined):
+        del consumers[b]
     # "Mailer." for each `Mailer.mail` delivered: the mailer class's own hand-off is then
     # only an echo of its mails'.
     mailed = {

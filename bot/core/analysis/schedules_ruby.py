@@ -62,7 +62,9 @@ _RB_KW_WHEN = lazy(r"(?<![\w:])(?:cron|every):[ \t]*+[\"']([^\"'\n]{1,100}+)[\"'
 _RB_KW_CLASS = lazy(r"(?<![\w:])class:[ \t]*+[\"']?((?:::)?[A-Z][\w:]{0,200}+)")
 # A cron expression (5–7 fields of cron characters), a macro (`@hourly`) or words of a period
 # (`every hour`, `1h`, `5 minutes`): what a schedule value reads as.
-_RB_CRON_FIELDS = lazy(r"\A[ \t]*+(?:[\d*/,?LW#A-Za-z-]{1,40}+[ \t]++){4,6}[\d*/,?LW#A-Za-z-]{1,40}+[ \t]*+\Z")
+_RB_CRON_FIELDS = lazy(
+    r"\A[ \t]*+(?:[\d*/,?LW#A-Za-z-]{1,40}+[ \t]++){4,6}[\d*/,?LW#A-Za-z-]{1,40}+[ \t]*+\Z"
+)
 _RB_PERIOD_WORDS = lazy(
     r"\A[ \t]*+(?:@\w{3,20}+|every[ \t]|\d{1,9}+[ \t]*+(?:s|m|h|d|w|sec|min|hour|day|week)[a-z]{0,6}+\b)"
 )
@@ -77,6 +79,8 @@ def _opens_call(line: str) -> bool:
 
 def _schedule_like(value: str) -> bool:
     return bool(_RB_CRON_FIELDS.match(value) or _RB_PERIOD_WORDS.match(value))
+
+
 _RB_CLASS_KEY = lazy(r"\A\s*+:?class:?\s*+(?:=>\s*+)?[\"']?((?:::)?[A-Z][\w:]{0,200}+)")
 _RB_CLOCKWORK = lazy(
     r"\A\s*+every\s*+\(\s*+([^,\n]{1,80}+),\s*+[\"']([^\"'\n]{1,120}+)[\"']([^\n]{0,400})"
