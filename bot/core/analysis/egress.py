@@ -58,6 +58,7 @@ from bot.core.analysis.egress_file import (
     _timeout,
     remembering_callees,
 )
+from bot.core.analysis.egress_gates import env_defaults, switched_off
 from bot.core.analysis.egress_learn import _learn
 from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.egress_resolve import _resolve
@@ -73,7 +74,7 @@ from bot.core.analysis.treesitter import Node, find, line, parse, reading, text
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 19  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 20  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -96,6 +97,8 @@ EGRESS_VERSION = 19  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 18: a file or folder named for its role in the layout (`views`, `tasks`, `utils`) names no
 # service (`egress_services._ROLE_WORDS`)
 # 19: a provider's `wellKnown:` option read from settings is a configured OIDC provider
+# 20: a file whose feature gate returns literal false makes no calls; a Ruby module method
+# returning `ENV.fetch("X", "https://…")` is meta (`egress_gates`)
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -163,14 +166,18 @@ def outbound_calls(
     `language` is a `treesitter.parse` language name. Each half runs only when the file's
     bytes show its trigger words; without either, the file is not parsed."""
     family = _lang(language)
+    defaults = env_defaults(data) if family == "ruby" else ()
     wanted = triggered(language, data), resilience.triggered(data)
     if not any(wanted):
-        return (), (), ()
+        return (), (), defaults
     root = parse(language, data)
     if root is None:
-        return (), (), ()
+        return (), (), defaults
     with reading(data), remembering_callees():
-        return _outbound_calls(language, family, root, data, *wanted)
+        calls, signals, meta = _outbound_calls(language, family, root, data, *wanted)
+    if calls and family in ("ruby", "python") and switched_off(data):
+        calls = ()  # a client that says it cannot run (`egress_gates`)
+    return calls, signals, tuple(sorted(meta + defaults)) if defaults else meta
 
 
 def _outbound_calls(

@@ -326,9 +326,7 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # Mechanisms whose one end alone says nothing: a Socket.IO event emitted to browsers that
 # no code here listens to (or a handler for a message nothing here sends) is an API, not a
 # hand-off left without its other end.
-_BOTH_ENDS = frozenset(
-    {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, VIEW_STREAMS, *INPROC}
-)
+_BOTH_ENDS = frozenset({"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, VIEW_STREAMS, *INPROC})
 
 
 def confirm_producers(

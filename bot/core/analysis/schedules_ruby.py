@@ -66,7 +66,8 @@ _RB_CRON_FIELDS = lazy(
     r"\A[ \t]*+(?:[\d*/,?LW#A-Za-z-]{1,40}+[ \t]++){4,6}[\d*/,?LW#A-Za-z-]{1,40}+[ \t]*+\Z"
 )
 _RB_PERIOD_WORDS = lazy(
-    r"\A[ \t]*+(?:@\w{3,20}+|every[ \t]|\d{1,9}+[ \t]*+(?:s|m|h|d|w|sec|min|hour|day|week)[a-z]{0,6}+\b)"
+    r"\A[ \t]*+(?:@\w{3,20}+|every[ \t]"
+    r"|\d{1,9}+[ \t]*+(?:s|m|h|d|w|sec|min|hour|day|week)[a-z]{0,6}+\b)"
 )
 
 

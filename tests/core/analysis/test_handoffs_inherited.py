@@ -53,7 +53,8 @@ def test_a_job_performs_through_the_nearest_base_that_defines_its_iteration() ->
     assert consumers == {"app/jobs/sweep/dust_jars.rb:1", "app/jobs/sweep/shelf_walk_job.rb:6"}
     # the abstract base is no hand-off of its own; the look-alikes pair with nothing
     assert "ShelfWalkJob" not in hs
-    assert not hs["Jar"].consumers and not hs["LoopA"].consumers
+    assert not hs["Jar"].consumers
+    assert not hs["LoopA"].consumers
     assert "Phantom" not in hs
 
 
