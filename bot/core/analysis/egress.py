@@ -39,6 +39,7 @@ from dataclasses import replace
 from bot.core.analysis import egress_sdk, resilience
 from bot.core.analysis import http_models as models
 from bot.core.analysis.egress_candidates import _candidate
+from bot.core.analysis.egress_csp import csp_hosts
 from bot.core.analysis.egress_factories import FACTORY_META, factory_call
 from bot.core.analysis.egress_file import (
     _CALLS,
@@ -98,7 +99,8 @@ EGRESS_VERSION = 20  # 2: SMTP calls, programs run, knex clients (egress_other);
 # service (`egress_services._ROLE_WORDS`)
 # 19: a provider's `wellKnown:` option read from settings is a configured OIDC provider
 # 20: a file whose feature gate returns literal false makes no calls; a Ruby module method
-# returning `ENV.fetch("X", "https://…")` is meta (`egress_gates`)
+# returning `ENV.fetch("X", "https://…")` is meta (`egress_gates`); hosts a CSP directive
+# names (`egress_csp`); a Ruby `X::Client.new("https://…")` is a client of that host
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -167,16 +169,19 @@ def outbound_calls(
     bytes show its trigger words; without either, the file is not parsed."""
     family = _lang(language)
     defaults = env_defaults(data) if family == "ruby" else ()
+    csp = csp_hosts(data) if family != "go" else ()
     wanted = triggered(language, data), resilience.triggered(data)
-    if not any(wanted):
-        return (), (), defaults
-    root = parse(language, data)
-    if root is None:
-        return (), (), defaults
-    with reading(data), remembering_callees():
-        calls, signals, meta = _outbound_calls(language, family, root, data, *wanted)
+    calls: tuple[OutboundCall, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()
+    root = parse(language, data) if any(wanted) else None
+    if root is not None:
+        with reading(data), remembering_callees():
+            calls, signals, meta = _outbound_calls(language, family, root, data, *wanted)
     if calls and family in ("ruby", "python") and switched_off(data):
         calls = ()  # a client that says it cannot run (`egress_gates`)
+    if csp:
+        calls = tuple(sorted(set(calls) | set(csp)))
     return calls, signals, tuple(sorted(meta + defaults)) if defaults else meta
 
 

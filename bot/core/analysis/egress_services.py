@@ -229,7 +229,11 @@ def egress_services(
         browser = browser_path(path)
         # A wrapper's own request in a folder named for a service names it only when no call
         # of the file names a destination otherwise (its callers there give the host).
-        calls = [c for c in f.calls if c.kind != "candidate" or _kept(c, wrappers)]
+        calls = [
+            c
+            for c in f.calls
+            if c.kind != "candidate" or _kept(c, wrappers) or (browser and _browser_loads(c))
+        ]
         if not folder or any(
             _destination(c, folder, consts, catalog) for c in calls if c.origin != "parameter"
         ):
@@ -241,7 +245,11 @@ def egress_services(
                 continue  # a page's request to a URL it was handed: its own server, most often
             if call.origin == "user" and payload and _decoded(path, f, call, payload):
                 continue  # a link another service answered with: not a user's endpoint
-            if call.kind == "candidate" and not _kept(call, wrappers):
+            if (
+                call.kind == "candidate"
+                and not _kept(call, wrappers)
+                and not (browser and _browser_loads(call))
+            ):
                 continue
             named: tuple[str, str, str] | None = None
             if not folder and not call.host and call.kind in ("http", "socket"):
@@ -299,6 +307,20 @@ def egress_services(
             )
         )
     return (), tuple(sorted(out, key=lambda s: (s.name.casefold(), s.name)))
+
+
+# A page's call that points a loader at another host: `loader.setDecoderPath("https://…")`,
+# `setLibraryPath`, `preloadMaterials(url)`, `loadScript(url)`. The method's name says it
+# loads from, or sets where to load from, the URL it is given; the browser then fetches it.
+_LOADER_METHOD = re.compile(
+    r"(?:pre)?load[A-Z]\w{0,60}|(?:pre)?load|set\w{0,60}(?:Path|BaseUrl|BaseURL|BaseUri|Cdn\w{0,20})"
+)
+
+
+def _browser_loads(call: OutboundCall) -> bool:
+    """A URL literal of another host given to a loader's method in browser code."""
+    method = call.client.removeprefix("call:").rsplit(".", 1)[-1]
+    return bool(call.host) and call.origin == "literal" and bool(_LOADER_METHOD.fullmatch(method))
 
 
 def _family_folder(name: str) -> bool:

@@ -131,3 +131,59 @@ def test_hostile_gate_and_default_texts_stay_fast() -> None:
     env_defaults(b"module M\n" + b"  def self.u\n" * 100_000)
     family_members((f"f/{'a_' * 30}{i}_service.rb" for i in range(50_000)), bool)
     assert time.process_time() - start < 10
+
+
+def test_csp_directives_name_the_hosts_pages_load_from() -> None:
+    from bot.core.analysis.egress_csp import csp_hosts
+
+    src = (
+        b"class Shell < ApplicationController\n  def policy\n"
+        b'    content_security_policy.font_src :self, "https://glyphs.fontfarm.io"\n'  # 3
+        b"    content_security_policy.img_src(*extra)\n"
+        b'    # content_security_policy.script_src "https://commented.example.net"\n'
+        b"    if Rails.env.development? then\n"
+        b'      content_security_policy.script_src "https://devtool.io" # development\n'
+        b"    end\n"
+        b'    link = "https://docs.fontfarm.io/src"\n'
+        b"  end\nend\n"
+    )
+    assert {(c.line, c.host) for c in csp_hosts(src)} == {(3, "glyphs.fontfarm.io")}
+    js = b"helmet({ directives: { styleSrc: [\"'self'\", 'https://sheets.stylebox.net'] } })\n"
+    assert {c.host for c in csp_hosts(js)} == {"sheets.stylebox.net"}
+
+
+def test_a_page_pointing_a_loader_at_another_host_is_egress() -> None:
+    page = (
+        "export async function show(loader) {\n"
+        "  loader.setDecoderPath('https://decoders.meshbox.io/v1/')\n"  # 2
+        "  await loader.preloadParts('https://parts.brickhub.net/lib/all.ldr')\n"  # 3
+        "  loader.setHelpText('https://help.meshbox.io/why')\n"
+        "  track('https://stats.meshbox.io/x')\n"
+        "}\n"
+    )
+    names = _names(facts_of({"app/frontend/viewer.ts": page}))
+    assert {"decoders.meshbox.io", "parts.brickhub.net"} <= names
+    assert not names & {"help.meshbox.io", "stats.meshbox.io"}
+    # the same calls in server code: a candidate no wrapper keeps
+    assert not _names(facts_of({"server/viewer.ts": page})) & {"decoders.meshbox.io"}
+
+
+def test_a_ruby_client_class_built_on_a_written_url_talks_to_that_host() -> None:
+    src = (
+        b"class Catalogue\n  def client\n"
+        b'    @client ||= Gql::Client.new(\n      "https://api.printbarn.io/graphql",\n'
+        b"      headers: {}\n    )\n  end\n\n"
+        b'  def link\n    Link.new("https://printbarn.io/about")\n  end\nend\n'
+    )
+    calls, _, _ = outbound_calls("ruby", src)
+    assert {(c.kind, c.host) for c in calls} == {("http", "api.printbarn.io")}
+
+
+def test_hostile_csp_lines_stay_fast() -> None:
+    from bot.core.analysis.egress_csp import csp_hosts
+
+    start = time.process_time()
+    csp_hosts(b"font_src " + b"'https://a.b.c' " * 200_000 + b"\n")
+    csp_hosts(b"font_src 'https://" + b"a." * 500_000 + b"\n")
+    csp_hosts(b"x_src://\n" * 300_000)
+    assert time.process_time() - start < 10
