@@ -111,7 +111,7 @@ def _library_actions(code: str, lines: Lines) -> list[Signal]:
     own, base = m.group(1).split("::", 1)[0], m.group(2).split("::", 1)[0]
     if base in _FRAMEWORK_ROOTS or (own == base and "::" in m.group(1)):
         return []
-    out = []
+    out: list[Signal] = []
     for d in _PUBLIC_DEF.finditer(code, m.end()):
         if d.group(2) or len(out) >= MAX_STARTS:
             break  # `private`: the rest are helpers
