@@ -1,9 +1,9 @@
-"""Hosts a Content Security Policy lets the app's pages load from.
+"""Hosts a Content Security Policy lets the app's pages load fonts and stylesheets from.
 
-A CSP directive that names another host (`policy.font_src :self, "https://fonts.x.com"`
-in Rails, `fontSrc: ["'self'", "https://fonts.x.com"]` for helmet) is written because a
-page loads fonts, styles, scripts or images from it: the browser's egress, declared where
-the server sets its headers. Why generic: the directive names are the CSP standard's, the
+A CSP font or style directive that names another host (`policy.font_src :self,
+"https://fonts.x.com"` in Rails, `fontSrc: ["'self'", "https://fonts.x.com"]` for helmet)
+is written because a page's CSS loads from it: the browser's egress, declared where the
+server sets its headers. Why generic: the directive names are the CSP standard's, the
 same in every framework's spelling (snake_case or camelCase). Only hosts written on the
 directive's own line count (a splatted list of another line says nothing), and not on a
 line that names the development environment (a dev tool's allowance).
@@ -22,10 +22,10 @@ MAX_LINE = 2_000
 MAX_LINES = 200  # directive lines read from one file
 MAX_HOSTS = 20  # hosts read from one line
 CLIENT = "csp:"
-_DIRECTIVE = lazy(
-    r"(?<![\w-])(font|style|script|img|connect|media|frame|worker|manifest|child|object)"
-    r"(?:_src(?:_elem|_attr)?|Src(?:Elem|Attr)?)\b"
-)
+# Fonts and stylesheets only: a page pulls them through CSS (`@import`, `url()`), which no
+# other rule reads. Scripts and images a page loads show in its code (`egress_scripts`); a
+# script or image host in a CSP may be an allowance nothing uses any more.
+_DIRECTIVE = lazy(r"(?<![\w-])(font|style)(?:_src(?:_elem|_attr)?|Src(?:Elem|Attr)?)\b")
 _URL = lazy(r"[\"'`]https://([A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+){1,8}+)[/\"'`]")
 
 

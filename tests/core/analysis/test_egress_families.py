@@ -140,9 +140,10 @@ def test_csp_directives_name_the_hosts_pages_load_from() -> None:
         b"class Shell < ApplicationController\n  def policy\n"
         b'    content_security_policy.font_src :self, "https://glyphs.fontfarm.io"\n'  # 3
         b"    content_security_policy.img_src(*extra)\n"
-        b'    # content_security_policy.script_src "https://commented.example.net"\n'
+        b'    content_security_policy.script_src :self, "https://stats.tally.io"\n'
+        b'    # content_security_policy.font_src "https://commented.example.net"\n'
         b"    if Rails.env.development? then\n"
-        b'      content_security_policy.script_src "https://devtool.io" # development\n'
+        b'      content_security_policy.style_src "https://devtool.io" # development\n'
         b"    end\n"
         b'    link = "https://docs.fontfarm.io/src"\n'
         b"  end\nend\n"
