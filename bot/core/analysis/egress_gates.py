@@ -1,9 +1,11 @@
 """What a file says of its own calls, read from its text (Ruby and Python).
 
-* A switched-off client: the file defines a gate predicate of the feature (`def
-  api_configured?` / `def is_enabled(self)`, a name saying configured, enabled, available
-  or supported) whose whole body is the literal `false`. The class reports itself unable
-  to run, so whatever it would call is not called: its calls are dropped (`egress`).
+* A switched-off client: a subclass (`class Q < Base`, `class Q(Base):`) overrides a gate
+  predicate of the feature (`def api_configured?` / `def is_enabled(self)`, a name saying
+  configured, enabled, available or supported) with a body that is the literal `false`.
+  The class reports itself unable to run, so whatever it would call is not called: its
+  calls are dropped (`egress`). A root class's `false` is a default its subclasses
+  override (`class Backend(ABC)` too): kept.
 * A setting's default behind a module method: `def self.endpoint` whose body is
   `ENV.fetch("X", "https://host…")` (or `ENV["X"] || "https://…"`). Another file's
   `post(Owner.endpoint)` then goes to that host unless X says otherwise: meta
@@ -13,6 +15,8 @@ Pure: bytes in. Lines cut at `MAX_LINE`; the patterns are anchored, repeats boun
 """
 
 from __future__ import annotations
+
+import re
 
 from bot.core.lazy_pattern import lazy
 
@@ -39,13 +43,22 @@ def _lines(data: bytes) -> list[str]:
     return [line[:MAX_LINE] for line in data.decode("utf-8", "replace").splitlines()]
 
 
+_SUBCLASS = lazy(
+    r"^[ \t]*+class[ \t]++[\w:]{1,200}+"
+    r"(?:[ \t]*+<[ \t]*+[A-Z]|\([ \t]*+(?!object\b|ABC\b|Protocol\b)[A-Z])",
+    re.M,
+)
+
+
 def switched_off(data: bytes) -> bool:
-    """Whether the file defines a feature gate whose whole body is the literal false."""
+    """Whether a subclass in the file overrides a feature gate with the literal false."""
     if b"false" not in data and b"False" not in data:
         return False
     if not any(w in data for w in _GATE_WORDS):
         return False
     lines = _lines(data)
+    if _SUBCLASS.search("\n".join(lines)) is None:
+        return False
     for i, line in enumerate(lines):
         if "def" not in line:
             continue

@@ -15,7 +15,7 @@ from tests.core.analysis.test_egress_registry import facts_of
 
 def _client(klass: str, extra: str = "") -> str:
     return (
-        f"class {klass}\n  def initialize(box)\n    @box = box\n  end\n\n"
+        f"class {klass} < Remote\n  def initialize(box)\n    @box = box\n  end\n\n"
         '  def push(doc)\n    Faraday.new.post("#{@box.address}/api/push", doc)\n  end\n'
         f"{extra}end\n"
     )
@@ -71,10 +71,14 @@ def test_a_client_whose_feature_gate_returns_false_makes_no_calls() -> None:
         "Quarry", "\n  # def api_configured?\n  #   false\n  def busy?\n    false\n  end\n"
     )
     assert outbound_calls("ruby", other.encode())[0] != ()
-    assert switched_off(b"def enabled? = false\n")
-    assert switched_off(b"  def feature_enabled?; false; end\n")
-    assert switched_off(b"    def is_enabled(self):\n        return False\n")
-    assert not switched_off(b"    def is_enabled(self):\n        return self.flag or False\n")
+    assert switched_off(b"class Q < Base\n  def enabled? = false\n")
+    assert switched_off(b"class Q < Base\n  def feature_enabled?; false; end\n")
+    py = b"class Q(Base):\n    def is_enabled(self):\n        return False\n"
+    assert switched_off(py)
+    assert not switched_off(py.replace(b"return False", b"return self.flag or False"))
+    # a root class's default, which its subclasses override
+    assert not switched_off(py.replace(b"Q(Base)", b"Backend(ABC)"))
+    assert not switched_off(b"class Gadget\n  def api_configured?\n    false\n  end\nend\n")
 
 
 def test_a_module_setting_with_a_literal_default_names_the_host_it_defaults_to() -> None:
