@@ -14,7 +14,13 @@ characters and every pattern is anchored or starts with a literal, its repeats b
   `self.perform` with no job base, a "job-class" site kept only when something enqueues it
   (a service object with `perform` is common). DelayedJob's `x.delay.m(...)` produces `m`;
   `handle_asynchronously :m` makes `m` a consumer.
-* Action Cable `broadcast` / Turbo Streams `broadcast_*_to` and `stream_from|for`.
+* Action Cable `broadcast` / Turbo Streams `broadcast_*_to` and `stream_from|for`; a
+  record's own stream (`order.broadcast_refresh`, a component's `turbo_stream_from order`),
+  paired with templates by `handoffs_views`.
+* job-iteration's `build_enumerator`/`each_iteration` stand for `perform`; every class with
+  a base is a ``subclass`` site, so a job enqueued by name whose file has no `perform`
+  runs its base's (`handoff_subclasses`).
+* Notifier classes (`deliver_by :email`) and their deliveries (`X.with(…).deliver(…)`).
 """
 
 from __future__ import annotations
