@@ -142,6 +142,30 @@ IDIOMS = [
         },
         ("lib/beacon_tracker.rb", "def call(env)"),
     ),
+    app(
+        "library-routed-controller",
+        {
+            "Gemfile": "gem 'rails'\n",
+            "app/controllers/members/callbacks_controller.rb": (
+                "class Members::CallbacksController < Gatekeep::CallbacksController\n"
+                "  def sso_login\n    Notifier.ping(request.env)\n  end\n\n  private\n\n"
+                "  def helper\n  end\nend\n"
+            ),
+        },
+        ("app/controllers/members/callbacks_controller.rb", "def sso_login"),
+    ),
+    app(
+        "boot-hook-queueing-jobs",
+        {
+            "Gemfile": "gem 'rails'\n",
+            "config/initializers/warmup.rb": (
+                "Rails.application.config.after_initialize do\n"
+                "  Notifier.ping(:boot)\n  WarmJob.perform_later\nend\n"
+            ),
+            "app/jobs/warm_job.rb": "class WarmJob < ApplicationJob\n  def perform\n  end\nend\n",
+        },
+        ("config/initializers/warmup.rb", "after_initialize do"),
+    ),
 ]
 
 
@@ -156,3 +180,19 @@ def test_a_call_method_without_a_kept_app_is_no_middleware() -> None:
     plain = "class Checker\n  def call(env)\n    env\n  end\nend\n"
     for text in (service, plain):
         assert not any(s.name == "Rack middleware" for s in extract_ruby(text).signals)
+
+
+def test_own_namespace_and_framework_bases_are_routed_as_usual() -> None:
+    own = "class Admin::UsersController < Admin::BaseController\n  def index\n  end\nend\n"
+    rails = "class Api::PingController < ActionController::Base\n  def show\n  end\nend\n"
+    plain = "class ItemsController < ApplicationController\n  def show\n  end\nend\n"
+    hook = "Rails.application.config.after_initialize do\n  Setting.load!\nend\n"
+    for text in (own, rails, plain, hook):
+        found = extract_ruby(text).signals
+        assert not any(s.name.endswith(" action") or s.name == "Boot hook" for s in found)
+    lib = (
+        "class Members::SessionsController < Gatekeep::SessionsController\n"
+        "  def create\n  end\nend\n"
+    )
+    found = extract_ruby(lib).signals
+    assert [s.detail for s in found if s.name.endswith(" action")] == ["create"]

@@ -84,6 +84,9 @@ HOSTILE_RUBY = [
     "class X < Y::Action\n" + "def handle(" * 40_000 + "\n",
     "task " + ":" * 100_000 + "\n",
     "def initialize(app" + " " * 100_000 + "\n" + "  def call(env)\n" * 50_000,
+    "class A::BController < C::DController\n" + "  def x\n" * 50_000,
+    "class " + "A::" * 30_000 + "BController < " + "C::" * 30_000 + "DController\n",
+    "perform_later\n" + "config.after_initialize " * 30_000 + "do\n",
 ]
 HOSTILE_JS = [
     "export async function action(" + "(" * 50_000 + "\n",

@@ -39,6 +39,7 @@ from dataclasses import replace
 from bot.core.analysis import egress_sdk, resilience
 from bot.core.analysis import http_models as models
 from bot.core.analysis.egress_candidates import _candidate
+from bot.core.analysis.egress_csp import csp_hosts
 from bot.core.analysis.egress_factories import FACTORY_META, factory_call
 from bot.core.analysis.egress_file import (
     _CALLS,
@@ -59,6 +60,7 @@ from bot.core.analysis.egress_file import (
     parameter_default,
     remembering_callees,
 )
+from bot.core.analysis.egress_gates import env_defaults, switched_off
 from bot.core.analysis.egress_learn import _learn
 from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.egress_resolve import _resolve
@@ -75,7 +77,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 21  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 22  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -102,6 +104,9 @@ EGRESS_VERSION = 21  # 2: SMTP calls, programs run, knex clients (egress_other);
 # URL, not a user's; a URL parameter's default (`def f(url=settings.X)`) is where the
 # request goes; a top-level Python dict of URL literals gives `egress.const` hosts
 # 21: the `request` npm client and its promise wrappers (`http_models._JS_REQUEST`)
+# 22: a file whose feature gate returns literal false makes no calls; a Ruby module method
+# returning `ENV.fetch("X", "https://…")` is meta (`egress_gates`); hosts a CSP directive
+# names (`egress_csp`); a Ruby `X::Client.new("https://…")` is a client of that host
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -172,14 +177,21 @@ def outbound_calls(
     `language` is a `treesitter.parse` language name. Each half runs only when the file's
     bytes show its trigger words; without either, the file is not parsed."""
     family = _lang(language)
+    defaults = env_defaults(data) if family == "ruby" else ()
+    csp = csp_hosts(data) if family != "go" else ()
     wanted = triggered(language, data), resilience.triggered(data)
-    if not any(wanted):
-        return (), (), ()
-    root = parse(language, data)
-    if root is None:
-        return (), (), ()
-    with reading(data), remembering_callees():
-        return _outbound_calls(language, family, root, data, *wanted)
+    calls: tuple[OutboundCall, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()
+    root = parse(language, data) if any(wanted) else None
+    if root is not None:
+        with reading(data), remembering_callees():
+            calls, signals, meta = _outbound_calls(language, family, root, data, *wanted)
+    if calls and family in ("ruby", "python") and switched_off(data):
+        calls = ()  # a client that says it cannot run (`egress_gates`)
+    if csp:
+        calls = tuple(sorted(set(calls) | set(csp)))
+    return calls, signals, tuple(sorted(meta + defaults)) if defaults else meta
 
 
 def _outbound_calls(

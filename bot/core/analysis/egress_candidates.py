@@ -32,6 +32,21 @@ _CANDIDATE_ARGS = _STRING_TYPES | {"identifier", "constant", "binary", "binary_e
                                    "binary_operator", "call", "call_expression"}  # fmt: skip
 
 
+# A Ruby client class built on a written URL (`Graph::Client.new("https://api.x.io/gql")`):
+# the object then sends its requests there. The class's name says it is a client; a plain
+# `X.new(url)` (a link, a record) says nothing.
+_CLIENT_CLASS = re.compile(r"(?:Client|Api|API|Connection)(?:\.new)?\Z")
+
+
+def _client_made(f: _File, node: Node, callee: str, first: Node) -> OutboundCall | None:
+    host, configured_by, origin = _resolve(f, first, 0, node)
+    if origin != "literal" or not host:
+        return None
+    return OutboundCall(
+        "http", line(node), callee.removesuffix(".new"), host, configured_by, origin
+    )
+
+
 def _candidate(
     f: _File, node: Node, callee: str, args: list[Node] | None = None
 ) -> OutboundCall | None:
@@ -44,6 +59,8 @@ def _candidate(
     if not args or args[0].type not in _ARG_TYPES:
         return None
     name = callee.rsplit(".", 1)[-1]
+    if name == "new" and _CLIENT_CLASS.search(callee) and args[0].type in _STRING_TYPES:
+        return _client_made(f, node, callee, args[0])
     if not name or not name.replace("_", "a").isalnum() or name in _URL_MAKERS:
         return None
     first = args[0]

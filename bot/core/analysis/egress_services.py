@@ -19,6 +19,8 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   client file ``lib/<name>/client.rb``) → that service, the call as evidence, whatever gives
   the URL (user data, the caller's argument, an unread value); a generic folder word
   (``server``, ``lib``, ``api``…: `_GENERIC_FOLDERS`) never names one;
+* or a member of a folder of sibling clients (`print/<name>_service.rb`, three or more
+  sharing a client-like role word, `egress_file_families`) → the service `<name>`;
 * an address the code reads (a setting, an object's field) in a client file named for a
   catalogued service (`spam_assassin.rb` → SpamAssassin) → that service;
 * a request to an address the code is handed (user data, a parameter, an unread value) in a
@@ -29,6 +31,9 @@ Rules, per call in product code (tests, examples and dev files make no claim):
   payload's (`_decoded`);
 * a URL from another request's response → the service of the SDK that returned it, else
   nothing (`egress_response`);
+* a module method another file defines as a setting with a literal default
+  (`Report.endpoint` → `ENV.fetch("X", "https://host")`, meta ``egress.env_default``) →
+  that host, configured by X;
 * a setting or env var → an integration "HTTP endpoint configured by X";
 * a relative URL (the app's own server) or an unknown one → nothing;
 * a DNS query (`Resolv::DNS.new`) → "DNS";
@@ -55,7 +60,8 @@ from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
 from bot.core.analysis.egress_factories import FACTORY_CLIENT, factory_names
 from bot.core.analysis.egress_families import families
-from bot.core.analysis.egress_file_families import family_names
+from bot.core.analysis.egress_file_families import family_members, family_names
+from bot.core.analysis.egress_gates import ENV_DEFAULT_META
 from bot.core.analysis.egress_inbound import KIND as INBOUND
 from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
 from bot.core.analysis.egress_names import catalogued_name, folder_display
@@ -210,6 +216,10 @@ def egress_services(
             if key == "egress.spelling":
                 stem, _, name = value.partition("=")
                 spelled.setdefault(stem, []).append(name)
+    defaults = _env_defaults(files)
+    role_members = family_members(
+        (p for p, f in files.items() if f.calls and not non_product_path(p)), _family_folder
+    )
     found: dict[str, _Found] = {}
     generated_by = _generators(files)
     members = registry_members(files)
@@ -229,24 +239,34 @@ def egress_services(
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
         # A member of a plugin family (`egress_families`): its loader proves the folder.
         in_family = family.member(path) if _service_stem(family.member(path)) else ""
-        folder = in_family or service_folder_name(path)
+        folder = in_family or service_folder_name(path) or role_members.get(path, "")
         member = members.get(path) if not folder else None
         if member is not None:
             folder = member[0]  # a plugin of a subclass registry (`egress_registry`)
         browser = browser_path(path)
         # A wrapper's own request in a folder named for a service names it only when no call
         # of the file names a destination otherwise (its callers there give the host).
-        calls = [c for c in f.calls if c.kind != "candidate" or _kept(c, wrappers)]
+        calls = [
+            c
+            for c in f.calls
+            if c.kind != "candidate" or _kept(c, wrappers) or (browser and _browser_loads(c))
+        ]
         if not folder or any(
             _destination(c, folder, consts, catalog) for c in calls if c.origin != "parameter"
         ):
             calls = [c for c in calls if c.origin != "parameter"]
         for call in calls:
+            if not call.host and call.configured_by and defaults:
+                call = _with_default(call, defaults)
             if browser and call.origin in ("user", "unknown") and not call.host:
                 continue  # a page's request to a URL it was handed: its own server, most often
             if call.origin == "user" and payload and _decoded(path, f, call, payload):
                 continue  # a link another service answered with: not a user's endpoint
-            if call.kind == "candidate" and not _kept(call, wrappers):
+            if (
+                call.kind == "candidate"
+                and not _kept(call, wrappers)
+                and not (browser and _browser_loads(call))
+            ):
                 continue
             if in_family and call.origin == "unknown" and call.client != SCRIPT_CLIENT:
                 # a family member (a renderer, a strategy) fetching a URL from what it
@@ -311,6 +331,47 @@ def egress_services(
             )
         )
     return (), tuple(sorted(out, key=lambda s: (s.name.casefold(), s.name)))
+
+
+# A page's call that points a loader at another host: `loader.setDecoderPath("https://…")`,
+# `setLibraryPath`, `preloadMaterials(url)`, `loadScript(url)`. The method's name says it
+# loads from, or sets where to load from, the URL it is given; the browser then fetches it.
+_LOADER_METHOD = re.compile(
+    r"(?:pre)?load[A-Z]\w{0,60}|(?:pre)?load|set\w{0,60}(?:Path|BaseUrl|BaseURL|BaseUri|Cdn\w{0,20})"
+)
+
+
+def _browser_loads(call: OutboundCall) -> bool:
+    """A URL literal of another host given to a loader's method in browser code."""
+    method = call.client.removeprefix("call:").rsplit(".", 1)[-1]
+    return bool(call.host) and call.origin == "literal" and bool(_LOADER_METHOD.fullmatch(method))
+
+
+def _family_folder(name: str) -> bool:
+    """A folder that may hold a family of clients: not a layout or role word itself."""
+    low = name.lower()
+    return low not in _ROLE_WORDS and low not in _GENERIC_FOLDERS and low not in SERVICE_FOLDERS
+
+
+def _env_defaults(files: Mapping[str, FileFacts]) -> dict[str, tuple[str, str]]:
+    """`Owner.method` → (env var, default host) of the module methods files define as a
+    setting with a literal default; a name two files define differently is left out."""
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for path, f in files.items():
+        if non_product_path(path):
+            continue
+        for key, value in f.meta:
+            if key == ENV_DEFAULT_META:
+                name, env, host = value.split("=", 2)
+                seen.setdefault(name.rsplit("::", 1)[-1], set()).add((env, host))
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+
+
+def _with_default(call: OutboundCall, defaults: Mapping[str, tuple[str, str]]) -> OutboundCall:
+    found = defaults.get(call.configured_by.rsplit("::", 1)[-1])
+    if found is None:
+        return call
+    return replace(call, host=found[1], configured_by=found[0], origin="env")
 
 
 def _host_names(host: str, word: str) -> bool:

@@ -21,6 +21,7 @@ from bot.core.analysis.egress_hook import with_egress
 from bot.core.analysis.egress_snippets import SNIPPET_EXTRACTOR
 from bot.core.analysis.framework_config import REQUEST_HEADER_EXTRACTOR
 from bot.core.analysis.golang import GoExtractor
+from bot.core.analysis.handoffs_views import TEMPLATE_EXTRACTOR
 from bot.core.analysis.javascript import JavaScriptExtractor, TypeScriptExtractor
 from bot.core.analysis.manifests import MANIFEST_EXTRACTORS
 from bot.core.analysis.movement import MOVEMENT_VERSION, SCHEDULE_EXTRACTOR, with_movement
@@ -64,6 +65,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     CONFIG_SCHEDULE_EXTRACTOR,
     REQUEST_HEADER_EXTRACTOR,
     SNIPPET_EXTRACTOR,
+    TEMPLATE_EXTRACTOR,
     *LANGUAGE_EXTRACTORS,
 )
 

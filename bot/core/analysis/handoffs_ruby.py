@@ -14,7 +14,13 @@ characters and every pattern is anchored or starts with a literal, its repeats b
   `self.perform` with no job base, a "job-class" site kept only when something enqueues it
   (a service object with `perform` is common). DelayedJob's `x.delay.m(...)` produces `m`;
   `handle_asynchronously :m` makes `m` a consumer.
-* Action Cable `broadcast` / Turbo Streams `broadcast_*_to` and `stream_from|for`.
+* Action Cable `broadcast` / Turbo Streams `broadcast_*_to` and `stream_from|for`; a
+  record's own stream (`order.broadcast_refresh`, a component's `turbo_stream_from order`),
+  paired with templates by `handoffs_views`.
+* job-iteration's `build_enumerator`/`each_iteration` stand for `perform`; every class with
+  a base is a ``subclass`` site, so a job enqueued by name whose file has no `perform`
+  runs its base's (`handoff_subclasses`).
+* Notifier classes (`deliver_by :email`) and their deliveries (`X.with(…).deliver(…)`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
 
+from bot.core.analysis.handoff_subclasses import subclass_site
+from bot.core.analysis.handoffs_views import MECHANISM as VIEW_STREAMS
+from bot.core.analysis.handoffs_views import SUBSCRIBE, stream_name
 from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
@@ -48,6 +57,7 @@ _RB_TRIGGERS = (
     "Resque",
     ".delay",
     "handle_asynchronously",
+    "deliver",
 )
 _RB_ANY_TRIGGER = Needles(_RB_TRIGGERS)
 _RB_PERFORM = lazy(
@@ -60,7 +70,9 @@ _RB_MAILER = lazy(
 )
 _RB_CLASS = lazy(r"\A\s*+class\s++([A-Z][\w:]*+)\s*+(?:<\s*+([A-Z][\w:]*+))?")
 _RB_SIDEKIQ = lazy(r"\A\s*+include\s++Sidekiq::(?:Job|Worker)\b")
-_RB_DEF_PERFORM = lazy(r"\A\s*+def\s++(self\.)?perform\b")
+# `perform`, or job-iteration's pair (`build_enumerator`/`each_iteration`) that its
+# `perform` drives: the method the job runs, cited at the first of them.
+_RB_DEF_PERFORM = lazy(r"\A\s*+def\s++(self\.)?(?:perform|build_enumerator|each_iteration)\b")
 _RB_DEF_MAIL = lazy(r"\A\s*+def\s++([a-z_]\w{0,100}+[!?]?)")
 _RB_ONE_LINE_END = lazy(r";\s*+end\b")  # `class Error < StandardError; end`
 MAX_OPEN = 50  # classes open at once
@@ -85,6 +97,19 @@ _RB_BROADCAST = lazy(
     r"(?:ActionCable\.server\.broadcast|broadcast_\w{1,80}?_to|broadcast_to)\s*+\(?\s*+"
     r"([\"':@]?[\w.\-:]++)"
 )
+# `@order.broadcast_refresh` / `x.broadcast_replace_later`: a push to the record's stream;
+# the `_to` forms name their stream in an argument (`_RB_BROADCAST`).
+_RB_RECORD_PUSH = lazy(
+    r"(?<![\w@.:])(@?[a-z_]\w{0,100}+)\.broadcast_(?:refresh|replace|update|append|prepend"
+    r"|remove|render|action)(?:_later)?\b(?!_to)"
+)
+# A notifier class (`deliver_by :email do`): its deliveries run as jobs; enqueued by
+# `Notifier.with(params).deliver(recipients)` (`deliver_later` alike).
+_RB_DELIVER_BY = lazy(r"\A[ \t]*+deliver_by[ \t(]++:")
+_RB_NOTIFY = lazy(
+    r"(?<![\w:])(?:::)?([A-Z][\w:]{0,200}+)\.with\b[^\n]{0,300}?\)\.deliver(?:_later)?\b"
+)
+NOTIFIER = "notifier"
 _RB_STREAM = lazy(r"\A\s*+stream_(?:from|for)\s*+\(?\s*+([\"':@]?[\w.\-:]++)")
 
 
@@ -101,7 +126,7 @@ class _Open:
 
 def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
     if not _RB_ANY_TRIGGER.any_in(text):
-        return ()
+        return _rb_subclasses(text) if "<" in text else ()
     lines = [line[:MAX_LINE] for line in text.splitlines()]
     out: list[HandoffSite] = []
     # The classes open at a line, outermost first. A class nested in a job (an error class it
@@ -128,10 +153,16 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
             elif base.endswith("Mailer") or base == "ActionMailer::Base":
                 kind = "mailer"
                 out.append(HandoffSite("consume", "actionmailer", _rb_last(name), i))
+            if base and kind != "mailer":
+                # Performs by inheritance when its file has no `perform` (`handoff_subclasses`).
+                out.append(subclass_site(_rb_last(name), _rb_last(base), i, kind))
             if not _RB_ONE_LINE_END.search(line) and len(opened) < MAX_OPEN:
                 opened.append(_Open(name, kind, indent, i))
             continue
         inner = opened[-1] if opened and opened[-1].indent < indent else None
+        if inner and "deliver_by" in line and _RB_DELIVER_BY.match(line):
+            out.append(HandoffSite("consume", NOTIFIER, _rb_last(inner.name), inner.line))
+            continue
         if inner and _RB_SIDEKIQ.match(line):
             inner.kind = "sidekiq"
             continue
@@ -187,6 +218,11 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
                         via = (mailer,) if mail else ()
                         out.append(HandoffSite("produce", "actionmailer", mailer + mail, at, via))
                         out.append(HandoffSite("produce", "actionmailer", mailer + mail, i, shown))
+        if ".deliver" in line and ".with" in line:
+            for m in _RB_NOTIFY.finditer(line):
+                if not m.group(1).endswith("Mailer") and not _in_quotes(line, m.start()):
+                    # (a mailer's `.with(…).mail.deliver_later` has its own rule)
+                    out.append(HandoffSite("produce", NOTIFIER, _rb_last(m.group(1)), i))
         if ".enqueue" in line:
             e = _RB_ENQUEUE.match(line)
             if e:
@@ -196,11 +232,47 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
         if "broadcast" in line:
             for m in _RB_BROADCAST.finditer(line):
                 out.append(HandoffSite("produce", "actioncable", _rb_stream(m.group(1)), i))
+            for m in _RB_RECORD_PUSH.finditer(line):
+                # `order.broadcast_refresh`: the record's own stream (`handoffs_views`).
+                if not _in_quotes(line, m.start()):
+                    out.append(HandoffSite("produce", VIEW_STREAMS, stream_name(m.group(1)), i))
         elif "stream_" in line:
             m = _RB_STREAM.match(line)
             if m:
                 out.append(HandoffSite("consume", "actioncable", _rb_stream(m.group(1)), i))
+            elif "turbo_stream_from" in line:
+                # A view component rendering the subscription a template would (`handoffs_views`)
+                for t in SUBSCRIBE.finditer(line):
+                    out.append(HandoffSite("consume", VIEW_STREAMS, stream_name(t.group(1)), i))
     return _sorted(out)
+
+
+_RB_CLASS_BASE = lazy(r"class[ \t]++([A-Z][\w:]{0,200}+)[ \t]*+<[ \t]*+([A-Z][\w:]{0,200}+)", re.M)
+MAX_SUBCLASSES = 200  # classes with a base read from one file
+
+
+def _rb_subclasses(text: str) -> tuple[HandoffSite, ...]:
+    """A file with no job words: only its classes with a base, which may perform through
+    it (`handoff_subclasses`). Lines of code only: a class line starts its line."""
+    out: list[HandoffSite] = []
+    for m in _RB_CLASS_BASE.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if text[start : m.start()].strip():
+            continue  # in a comment or a string, or after other code
+        base = m.group(2)
+        if not (base.endswith("Mailer") or base == "ActionMailer::Base"):
+            line = text.count("\n", 0, m.start()) + 1
+            out.append(subclass_site(_rb_last(m.group(1)), _rb_last(base), line, ""))
+        if len(out) >= MAX_SUBCLASSES:
+            break
+    return _sorted(out)
+
+
+def _in_quotes(line: str, at: int) -> bool:
+    """Whether position `at` of the line sits inside a quoted string (an odd count of one
+    quote before it): code quoted in a message is no call."""
+    head = line[:at]
+    return head.count('"') % 2 == 1 or head.count("'") % 2 == 1
 
 
 def _rb_other(lines: Sequence[str], i: int, line: str, out: list[HandoffSite]) -> None:

@@ -24,6 +24,8 @@ from bot.core.analysis import (
 )
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_services import browser_path
+from bot.core.analysis.handoff_subclasses import ROLE as SUBCLASS
+from bot.core.analysis.handoff_subclasses import inherited_consumers
 from bot.core.analysis.handoffs import SITE_ORDER, sites_for
 from bot.core.analysis.handoffs_go_brokers import go_constants
 from bot.core.analysis.handoffs_inproc import INPROC, inproc_sites, settle
@@ -32,6 +34,7 @@ from bot.core.analysis.handoffs_js import GRAPHQL_PUBSUB
 from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.handoffs_redis_python import may_buffer, redis_buffer_sites
+from bot.core.analysis.handoffs_views import MECHANISM as VIEW_STREAMS
 from bot.core.analysis.handoffs_webpush import MECHANISM as WEB_PUSH
 from bot.core.analysis.handoffs_webpush import web_push_sites
 from bot.core.analysis.loops import MECHANISM as LOOP
@@ -53,7 +56,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 31  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 32  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -103,6 +106,8 @@ MOVEMENT_VERSION = 31  # 2: mailers whose call spans lines; 3: amqp needs its li
 # holding a cron expression or an ISO-8601 duration (`schedules_config`); events of a bus
 # that one file forwards to a transport and re-emits from it (`handoffs_bridged_js`);
 # GraphQL subscriptions' `asyncIterator('x')` and the `.publish('x'` it answers
+# 32: a call given `cron:`/`every:` and `class:` keywords is a schedule; job-iteration jobs
+# (`build_enumerator`/`each_iteration`) perform; Ruby subclasses performing by their base
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -363,7 +368,7 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # hand-off left without its other end.
 _BOTH_ENDS = frozenset(
     {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
-    | {GRAPHQL_PUBSUB}
+    | {GRAPHQL_PUBSUB, VIEW_STREAMS}
 )
 
 
@@ -400,6 +405,7 @@ def pair_handoffs(
     consumers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     producers: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     alias: dict[str, str] = {}
+    subclasses: dict[str, tuple[str, HandoffSite]] = {}
     values = _string_constants(facts)
     rq: bool | None = None  # whether the repository depends on RQ, asked once if needed
     # in-process queues: only the names some (non-test) file makes a queue of; a worker
@@ -417,11 +423,19 @@ def pair_handoffs(
                     alias.setdefault(a, site.name)
             elif site.role == "produce":
                 producers[site.name].append((path, site))
+            elif site.role == SUBCLASS:
+                subclasses.setdefault(site.name, (path, site))
             # wrapper, send, spawn, receive: raw material for `handoff_links`
     joined: dict[str, list[tuple[str, HandoffSite]]] = defaultdict(list)
     for name, sites in producers.items():
         key = name if name in consumers else alias.get(name, name)
         joined[key].extend(sites)
+    # A job enqueued by name that performs through its base class; the base, enqueued by no
+    # one, is then only the subclasses' shared code.
+    inherited, bases = inherited_consumers(list(joined), consumers, subclasses)
+    consumers.update(inherited)
+    for b in bases - set(joined):
+        del consumers[b]
     # "Mailer." for each `Mailer.mail` delivered: the mailer class's own hand-off is then
     # only an echo of its mails'.
     mailed = {

@@ -114,11 +114,12 @@ RULES = (
 
 class RubyExtractor:
     name = "ruby"
-    version = 7  # 2: rules start on their own line; unclosed strings end their line; 3: routes
+    version = 8  # 2: rules start on their own line; unclosed strings end their line; 3: routes
     # 4: Sinatra/Grape/Roda route blocks, Hanami actions, Rake tasks (`ruby_starts`)
     # 5: Rack middleware (`def call(env)` beside `def initialize(app)`)
     # 6: a `require(` whose path is on the next line cites the path's line
     # 7: class lines with a base class (meta "subclass", `egress_registry`)
+    # 8: boot hooks that queue jobs, actions of a controller a library routes to (`ruby_starts`)
     claims = claims(names=("Rakefile", "Gemfile.rb"), extensions=("rb", "rake", "ru"))
 
     def matches(self, path: str) -> bool:

@@ -7,6 +7,14 @@
 * Rake tasks: `task announce: :environment do` in a `.rake` file or a Rakefile.
 * Rack middleware: `def call(env)` in a class whose `def initialize(app)` keeps the next
   app (inserted with `config.middleware.use`): it sees every request first.
+* A boot hook that queues work: a `config.after_initialize do` / `to_prepare do` block in a
+  file that enqueues jobs (`perform_later`, `perform_async`): the server runs it at each
+  start (a worker-kind entry, "Boot hook").
+* The actions of a controller a library routes to: a class whose base is another root
+  namespace's controller (`Accounts::CallbacksController < Authlib::CallbacksController`);
+  the library's own route helper (not `config/routes.rb`'s resources) sends requests to
+  its public methods. Rails' own bases (`ActionController::Base`) and a base of the same
+  root namespace (`Admin::UsersController < Admin::BaseController`) are routed as usual.
 
 Read only in files that name the framework; linear patterns (bounded or possessive).
 """
@@ -33,6 +41,14 @@ _ACTION_CLASS = lazy(r"^[ \t]*+class\s++[\w:]{1,200}\s*+<\s*+[\w:]{0,200}Action\
 # A Rack middleware: `initialize(app)` keeps the next app, `call(env)` takes every request.
 _RACK_INIT = re.compile(r"^[ \t]*+def[ \t]++initialize[ \t]*+\([ \t]*+app\b", re.M)
 _RACK_CALL = re.compile(r"^[ \t]*+def[ \t]++call[ \t]*+\([ \t]*+env[ \t]*+\)", re.M)
+_BOOT = lazy(r"^[ \t]*+[\w:.]{0,200}?\b(?:after_initialize|to_prepare)[ \t]++(?:do|\{)", re.M)
+_CONTROLLER = lazy(
+    r"^[ \t]*+class[ \t]++((?:\w{1,100}::){0,10}\w{1,100}Controller)[ \t]*+<[ \t]*+"
+    r"((?:\w{1,100}::){1,10}\w{1,100}Controller)\b",
+    re.M,
+)
+_PUBLIC_DEF = lazy(r"^[ \t]*+(?:def[ \t]++([a-z_]\w{0,100}+[!?]?)|(private|protected)\b)", re.M)
+_FRAMEWORK_ROOTS = frozenset({"ActionController", "AbstractController", "Rails", "ActionCable"})
 _RAKE = lazy(r"^[ \t]*+task\s*+\(?\s*+:?(?P<name>\w{1,80})", re.M)
 
 
@@ -71,9 +87,34 @@ def ruby_start_signals(code: str, lines: Lines, path_is_rake: bool) -> list[Sign
         for m in _RACK_CALL.finditer(code):
             out.append(Signal("entrypoint.http", "Rack middleware", lines.at(m.start())))
             break
+    if ("after_initialize" in code or "to_prepare" in code) and (
+        "perform_later" in code or "perform_async" in code
+    ):
+        for m in _BOOT.finditer(code):
+            out.append(Signal("entrypoint.worker", "Boot hook", lines.at(m.start())))
+            break
+    if "Controller" in code and "::" in code:
+        out += _library_actions(code, lines)
     if path_is_rake and "task" in code:
         for m in _RAKE.finditer(code):
             if len(out) >= MAX_STARTS:
                 break
             out.append(Signal("entrypoint.cli", "Rake task", lines.at(m.start()), m.group("name")))
+    return out
+
+
+def _library_actions(code: str, lines: Lines) -> list[Signal]:
+    """The public actions of a controller whose base another root namespace defines."""
+    m = _CONTROLLER.search(code)
+    if m is None:
+        return []
+    own, base = m.group(1).split("::", 1)[0], m.group(2).split("::", 1)[0]
+    if base in _FRAMEWORK_ROOTS or (own == base and "::" in m.group(1)):
+        return []
+    out: list[Signal] = []
+    for d in _PUBLIC_DEF.finditer(code, m.end()):
+        if d.group(2) or len(out) >= MAX_STARTS:
+            break  # `private`: the rest are helpers
+        name = f"{m.group(2).rsplit('::', 1)[-1]} action"
+        out.append(Signal("entrypoint.http", name, lines.at(d.start()), d.group(1)))
     return out

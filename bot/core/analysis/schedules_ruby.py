@@ -5,6 +5,10 @@ dispatches here). Lines are cut at `MAX_LINE`; every pattern is anchored, its re
 * GoodJob cron (`config.good_job.cron = { name: { cron: "…", class: "X" } }` in
   `config/application.rb` or an initializer) and sidekiq-cron hashes, on one line or spread
   over the lines of the entry (at most `MAX_ENTRY_LINES`); cited at the `cron:` line.
+* A call given a schedule and a job class as keywords (`X.create(name: "n", cron: "0 * * * *",
+  class: "SweepJob")`, `every:` alike), on one line or over its argument lines: whatever
+  the library, a `cron:`/`every:` that reads as a schedule beside a `class:` is one. Kept
+  only when both are there and the value looks like a schedule (`_schedule_like`).
 * clockwork: `every(1.hour, "job.name") { X.perform_later }` in a file that names Clockwork.
 * rufus-scheduler: `scheduler.every '10m' do` / `.cron '0 2 * * *'` / `.interval`, named by
   the class the block runs (on the line or the next `MAX_BLOCK_LINES`), in a file that
@@ -51,6 +55,34 @@ _RB_KEY_OPEN = lazy(
     r"|[\w.]{1,200}+\[\s*+[\"':]?([\w\-.]{1,100}+)[\"']?\s*+\]\s*+=)\s*+\{\s*+\Z"
 )
 _RB_CRON_KEY = lazy(r"\A\s*+:?cron:?\s*+(?:=>\s*+)?[\"']([^\"'\n]{1,100}+)[\"']")
+# A call whose keyword arguments follow on their own lines: `Cron::Job.create(` at a line's end.
+_RB_CALL_OPEN = lazy(r"\A[ \t]*+(?:[\w@]{1,100}+[ \t]*+=[ \t]*+)?[\w@:.]{1,200}+\([ \t]*+\Z")
+# Its keywords, one per line or all on the call's line: `name: "x"`, `cron: "…"`, `every: "…"`.
+_RB_KW_NAME = lazy(r"(?<![\w:])name:[ \t]*+[\"']([^\"'\n]{1,100}+)[\"']")
+_RB_KW_WHEN = lazy(r"(?<![\w:])(?:cron|every):[ \t]*+[\"']([^\"'\n]{1,100}+)[\"']")
+_RB_KW_CLASS = lazy(r"(?<![\w:])class:[ \t]*+[\"']?((?:::)?[A-Z][\w:]{0,200}+)")
+# A cron expression (5–7 fields of cron characters), a macro (`@hourly`) or words of a period
+# (`every hour`, `1h`, `5 minutes`): what a schedule value reads as.
+_RB_CRON_FIELDS = lazy(
+    r"\A[ \t]*+(?:[\d*/,?LW#A-Za-z-]{1,40}+[ \t]++){4,6}[\d*/,?LW#A-Za-z-]{1,40}+[ \t]*+\Z"
+)
+_RB_PERIOD_WORDS = lazy(
+    r"\A[ \t]*+(?:@\w{3,20}+|every[ \t]"
+    r"|\d{1,9}+[ \t]*+(?:s|m|h|d|w|sec|min|hour|day|week)[a-z]{0,6}+\b)"
+)
+
+
+def _opens_call(line: str) -> bool:
+    """The line's `(` comes before any quote: a call's arguments, not code in a string."""
+    paren = line.find("(")
+    quotes = [q for q in (line.find('"'), line.find("'")) if q >= 0]
+    return paren >= 0 and (not quotes or paren < min(quotes))
+
+
+def _schedule_like(value: str) -> bool:
+    return bool(_RB_CRON_FIELDS.match(value) or _RB_PERIOD_WORDS.match(value))
+
+
 _RB_CLASS_KEY = lazy(r"\A\s*+:?class:?\s*+(?:=>\s*+)?[\"']?((?:::)?[A-Z][\w:]{0,200}+)")
 _RB_CLOCKWORK = lazy(
     r"\A\s*+every\s*+\(\s*+([^,\n]{1,80}+),\s*+[\"']([^\"'\n]{1,120}+)[\"']([^\n]{0,400})"
@@ -63,14 +95,26 @@ _RB_RUNS_CLASS = lazy(
 class _Entry:
     """A multi-line cron entry being read: its key, and the `cron:`/`class:` seen so far."""
 
-    def __init__(self, key: str, line: int) -> None:
-        self.key, self.line = key, line
+    def __init__(self, key: str, line: int, call: bool = False) -> None:
+        self.key, self.line, self.call = key, line, call
         self.cron, self.cron_line, self.target = "", 0, ""
 
     def site(self) -> ScheduleSite | None:
         if not self.cron_line:
             return None
-        return ScheduleSite(self.key, self.cron, "cron", self.cron_line, self.target)
+        if self.call and not (self.target and _schedule_like(self.cron)):
+            return None  # a call's keywords: a schedule only beside the job it runs
+        return ScheduleSite(self.key or self.target, self.cron, "cron", self.cron_line, self.target)
+
+    def read_keywords(self, line: str, i: int) -> None:
+        """A call's keywords on line `i` (any order, one or more to a line)."""
+        n, w, k = _RB_KW_NAME.search(line), _RB_KW_WHEN.search(line), _RB_KW_CLASS.search(line)
+        if n:
+            self.key = n.group(1)
+        if w:
+            self.cron, self.cron_line = w.group(1), i
+        if k:
+            self.target = k.group(1)
 
 
 def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
@@ -99,6 +143,15 @@ def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
                 continue
         if entry is not None and i - entry.line > MAX_ENTRY_LINES:
             entry = None
+        if entry is not None and entry.call:
+            entry.read_keywords(line, i)
+            end = line.strip()
+            if end.startswith(")") or end.endswith(")"):
+                site = entry.site()
+                if site is not None:
+                    out.append(site)
+                entry = None
+            continue
         if entry is not None:
             c = _RB_CRON_KEY.match(line)
             if c:
@@ -127,10 +180,19 @@ def ruby_schedules(text: str) -> tuple[ScheduleSite, ...]:
         if r and every:
             out.append(ScheduleSite(_short(r.group(2), 60), every[0], "whenever", i, r.group(1)))
             continue
-        if "cron:" in line:
-            h = _RB_HASH.match(line)
+        if "cron:" in line or "every:" in line:
+            h = _RB_HASH.match(line) if "cron:" in line else None
             if h:
                 out.append(ScheduleSite(h.group(1), h.group(2), "cron", i, h.group(3) or ""))
+            elif "class:" in line and _opens_call(line):
+                one = _Entry("", i, call=True)
+                one.read_keywords(line, i)
+                site = one.site()
+                if site is not None:
+                    out.append(site)
+        elif line.rstrip().endswith("("):
+            if _RB_CALL_OPEN.match(line):
+                entry = _Entry("", i, call=True)
         elif line.rstrip().endswith("{"):
             o = _RB_KEY_OPEN.match(line)
             if o:

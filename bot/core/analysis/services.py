@@ -41,6 +41,7 @@ EVIDENCE_CAP = 5
 # have said which one each environment uses, `framework_config.buckets_apart`.)
 _STORES = frozenset({"datastore", "search"})
 RANK = {"used": 3, "configured": 2, "declared": 1}
+DEV_DECLARED = "dev-declared"  # claim key: (this, service name) of a dev-group package
 CODE_LANGUAGES = ("python", "javascript", "typescript", "ruby", "go")
 # Signals made at a call in code (`egress_other`): the service is used there.
 _CALLED = frozenset({"config.program", "config.knex", "config.library_call"})
@@ -325,6 +326,10 @@ def _declared(
         # A lock without its Gemfile: its direct dependencies are all we have.
         lone_lock = dep.group == "lock" and dirname(path) not in gemfile_dirs
         if dev_group(dep.group) and not lone_lock:
+            # Remembered: a service only so declared and otherwise only configured (its
+            # env vars read) is a development tool (`_assemble`).
+            for entry in catalog.by_package(dep.ecosystem, dep.name):
+                claims.add((DEV_DECLARED, entry.name), Evidence(path, dep.line), "declared")
             continue
         claims.add_all(
             catalog.by_package(dep.ecosystem, dep.name), Evidence(path, dep.line), "declared"
@@ -446,12 +451,15 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
         items[section][key] = (merged, shown)
 
     signal_items: list[tuple[str, str, str, dict[Evidence, str]]] = []
+    dev_only = {k[1] for k in claims.by_key if isinstance(k, tuple) and k[0] == DEV_DECLARED}
     aspects: list[Entry] = []  # services that are also observability (Sentry, Datadog)
     for key, found in claims.by_key.items():
         if isinstance(key, Entry):
             if key.section == "services":
                 if _maintainer_scripts_only(found):
                     continue
+                if key.name in dev_only and all(v == "configured" for v in found.values()):
+                    continue  # a dev-group package whose settings the code reads: not product
                 if key.observability:
                     add_item("observability", key.observability, key.name, found)
                     aspects.append(key)
@@ -468,6 +476,8 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
         elif isinstance(key, tuple) and key[0] == "deployment":
             platform = catalog.platform(str(key[1]))
             add_item("deployment", str(key[1]), platform.name if platform else str(key[1]), found)
+        elif isinstance(key, tuple) and key[0] == DEV_DECLARED:
+            continue
         elif isinstance(key, tuple):
             signal_items.append((str(key[0]), str(key[1]), str(key[2]), found))
     # A code signal ("retry decorator", "backoff") in a file that imports a catalogued

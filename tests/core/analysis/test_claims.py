@@ -33,7 +33,8 @@ NAMES = [
     "tasks.rake", "config.ru", "Rakefile", "Gemfile.rb", "main.go", "README.md", "Makefile",
     "noext", ".", "..", "x.PY", "X.Go", "next.config.js", "next.config.mjs", "Next.config.ts",
     "next.config.json", "uwsgi.ini", "pytest.ini", "supervisord.conf", "app.conf", "nginx.conf",
-    "feeds.service", "a.SERVICE", "ecosystem.config.json", "pm2.json"
+    "feeds.service", "a.SERVICE", "ecosystem.config.json", "pm2.json", "show.html.erb",
+    "cron.yaml.erb", "card.html.haml", "x.erb",
 ]  # fmt: skip
 FOLDERS = [
     "",

@@ -177,3 +177,40 @@ def test_compose_yaml_of_any_depth_raises_the_limit_never_a_recursion_error() ->
             # pure-Python's RecursionError, or the bracket count, named as the limit
             with contextlib.suppress(LimitExceeded):
                 compose_yaml(text, fast=fast)
+
+
+def test_a_call_given_a_schedule_and_a_job_class_as_keywords() -> None:
+    rb = (
+        "Chronos::Entry.create(\n"  # 1
+        '  name: "tidy-attic",\n'
+        '  cron: "every hour",\n'
+        '  class: "AtticTidyJob"\n'
+        ")\n"  # 5
+        'Planner.add(name: "hum", cron: "*/5 * * * *", class: "Hum::BeatJob")\n'
+        "Planner.add(\n"
+        '  every: "6h",\n'
+        "  class: Lantern::TrimJob\n"
+        ")\n"  # 10
+        # look-alikes: a form field named cron, a call in a string, a comment, no class
+        'validates :timing, cron: "0 0 * * *"\n'
+        "note = \"Planner.add(name: 'x', cron: '0 * * * *', class: 'StringJob')\"\n"
+        '# Planner.add(name: "y", cron: "0 * * * *", class: "CommentJob")\n'
+        "Widget.build(\n"
+        '  cron: "0 * * * *",\n'  # 15
+        '  label: "no job here"\n'
+        ")\n"
+        'Form.new(name: "z", cron: "not a schedule", class: "WordsJob")\n'
+    )
+    assert rows(ruby_schedules(rb)) == {
+        ("tidy-attic", "every hour", "cron", 3, "AtticTidyJob"),
+        ("hum", "*/5 * * * *", "cron", 6, "Hum::BeatJob"),
+        ("Lantern::TrimJob", "6h", "cron", 8, "Lantern::TrimJob"),
+    }
+
+
+def test_hostile_keyword_calls_are_bounded() -> None:
+    start = time.process_time()
+    ruby_schedules("X.create(\n" + "  cron: 'every hour', " * 100_000 + "\n)\n")
+    ruby_schedules(("X.create(name: 'a', cron: '" + "1 " * 60_000 + "', class: 'J')\n") * 3)
+    ruby_schedules("X.create(\n" * 50_000 + "cron: '* * * * *'\n" + "(" * 200_000 + "\n")
+    assert time.process_time() - start < 10
