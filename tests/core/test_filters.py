@@ -47,3 +47,9 @@ def test_content_rules_detect_nul_bytes_and_minified_bundles() -> None:
     assert content_skip_reason("a.js", b"var a=1;" * 400) == "minified"
     assert content_skip_reason("a.py", b"x = 1;" * 400) is None
     assert content_skip_reason("a.js", b"import x from 'y'\n") is None
+    # A bundle under a licence banner: short first lines, then very long ones.
+    banner = b"/* Lib 1.0\nhttps://example.org/lib */\n"
+    assert content_skip_reason("lib.js", banner + (b"var a=1;" * 800 + b"\n") * 3) == "minified"
+    # Written source with one long line (a data URI, a table) stays.
+    written = b"const a = 1;\n" * 200 + b"const b = '" + b"x" * 3_000 + b"';\n"
+    assert content_skip_reason("app.js", written) is None
