@@ -297,9 +297,12 @@ def _dev(path: str) -> bool:
 
 
 def _entry_label(entry: Entrypoint) -> str:
-    first = entry.detail.split(",")[0].strip() if entry.detail else ""
+    """One route is drawn by its path; a server of several by its name, since its first
+    route (`/api/authenticate`) would stand for the others that carry the flows."""
+    routes = entry.detail.split(",") if entry.detail else []
+    first = routes[0].strip() if routes else ""
     where = entry.evidence[0].path if entry.evidence else ""
-    if first.startswith("/"):
+    if first.startswith("/") and len(routes) == 1 and "(+" not in first:
         return f"{kind_label(entry.kind)} {first} ({where})"
     return entry.name
 

@@ -296,3 +296,21 @@ def test_a_mechanism_named_queue_is_not_called_queue_queue() -> None:
     assert '"queue (1 hand-off)"' in text
     assert '"bull queue (1 hand-off)"' in text
     assert "queue queue" not in text
+
+
+def test_a_server_of_several_routes_is_drawn_by_its_name_not_its_first_route() -> None:
+    facts = RepoFacts(
+        entrypoints=(
+            Entrypoint(
+                "HTTP server (app/server.go)",
+                "http",
+                (Evidence("app/server.go", 10),),
+                "/api/login, /api/pages/{p}, /static/ (+4 more)",
+            ),
+            Entrypoint("Flask route (web/ping.py)", "http", (Evidence("web/ping.py", 3),), "/ping"),
+        ),
+    )
+    text = container_diagram(facts)
+    assert '"HTTP server (app/server.go)"' in text
+    assert "/api/login" not in text  # one route would stand for the seven
+    assert "/ping (web/ping.py)" in text  # a lone route is still drawn by its path
