@@ -21,6 +21,7 @@ file's sinks are `flow_sinks`; ranking and dedup are `flow_rank`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from bot.core.flow_calls import CallGraph, ReadCalls, ReadClasses
 from bot.core.flow_dispatch import dispatched_methods
@@ -30,7 +31,7 @@ from bot.core.flow_rank import is_development as is_development
 from bot.core.flow_rank import rank_flows
 from bot.core.flow_sinks import ExtraSinks, service_lines
 from bot.core.flow_walker import _Walker
-from bot.core.model import Entrypoint, FileFacts, Flow, Handoff, Schedule, Service
+from bot.core.model import Entrypoint, FileFacts, Flow, Handoff, Hop, Schedule, Service
 from bot.core.route_handlers import RouteStart, route_starts
 
 MIN_COMMON = 4  # handlers that call one function before it is everyone's (`_common_calls`)
@@ -183,9 +184,28 @@ def _dispatched_flows(
     for path, line, _iface, callers in dispatched_methods(go, graph.calls) if go else ():
         kinds = [starts[c][1] for c in callers if c in starts]
         kind = min(kinds, key=_START_ORDER.index) if kinds else "worker"
-        title = f"{graph.scope_at(path, line)} ({path})"
-        out += [flow for _kind, flow in walker.call_flows(path, title, kind, line)]
+        scope = graph.scope_at(path, line)
+        title = f"{scope} ({path})"
+        # The call that dispatches here comes first, so the flow is read (and drawn) from
+        # the entry point that makes it: the page handler, then the widget it updates.
+        by = sorted(callers, key=lambda c: (c not in starts, c))
+        call = _dispatching_call(graph, by, scope.rpartition(".")[2])
+        for _kind, flow in walker.call_flows(path, title, kind, line):
+            out.append(flow if call is None else replace(flow, hops=(call, *flow.hops)))
     return out
+
+
+def _dispatching_call(graph: CallGraph, callers: Sequence[str], method: str) -> Hop | None:
+    """The first call `x.method(…)` on a value in the first caller file that makes one."""
+    for caller in callers:
+        fc = graph.calls(caller)
+        if fc is None:
+            continue
+        lines = [c for c in fc.calls if len(c.parts) > 1 and c.parts[-1] == method]
+        if lines:
+            first = min(lines, key=lambda c: c.line)
+            return Hop(caller, first.line, f"calls {'.'.join(first.parts)} on each implementation")
+    return None
 
 
 # Django finds a management command by its module's name under `management/commands/`.

@@ -122,14 +122,19 @@ def test_two_implementations_are_no_family() -> None:
 
 def test_panel_flows_reach_their_hosts_through_a_function_value() -> None:
     facts = facts_of(BOARD)
-    by_entry = {f.hops[0].path: f for f in facts.flows}
+    # Keyed by the implementation's file: each flow starts at the call that dispatches.
+    by_entry = {f.hops[1].path: f for f in facts.flows}
     sky = by_entry.get("board/panel-sky.go")
     assert sky is not None, [f.name for f in facts.flows]
     assert "api.skyfeed.io" in sky.sinks[0].what
-    assert [h.what for h in sky.hops] == [
-        "worker entry point (skyPanel.refresh)",
-        "calls fetchSky",
+    assert [(h.path, h.what) for h in sky.hops] == [
+        ("board/panel.go", "calls p.refresh on each implementation"),
+        ("board/panel-sky.go", "worker entry point (skyPanel.refresh)"),
+        ("board/panel-sky.go", "calls fetchSky"),
     ]
+    assert BOARD["board/panel.go"].splitlines()[sky.hops[0].line - 1].strip() == (
+        b"p.refresh(context.Background())"
+    )
     assert "tickerly" in by_entry["board/panel-quote.go"].sinks[0].what
     # The cache's `refresh` starts nothing; the package-level check table is no one's sink.
     assert "board/cache.go" not in by_entry
