@@ -49,6 +49,7 @@ from bot.core.analysis.handoffs import SITE_ORDER
 from bot.core.analysis.handoffs_go import SENT_SIGNALS
 from bot.core.analysis.handoffs_go_hubs import PUBLISH, RECEIVE, SUBSCRIBE
 from bot.core.analysis.handoffs_inproc_python import QUEUE
+from bot.core.analysis.handoffs_python_patterns import _COMMON_METHODS
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
@@ -154,6 +155,8 @@ class _Linker(handoff_links_js.LinkerState):
         self._go_dirs: dict[str, set[str]] | None = None
         self.python_wrappers: set[str] = set()
         self.wrapper_names: set[str] = set()  # Python wrappers' function names
+        self.lifted: list[tuple[str, HandoffSite]] = []  # functions calling a huey task
+        self._defs: dict[str, DefIndex] = {}
 
     # --- reading ---
 
@@ -255,6 +258,7 @@ class _Linker(handoff_links_js.LinkerState):
                     self.go_callers(path, w)
             else:
                 self.python_callers(path, w)
+        self.huey_wrappers()
         for path, site in target_consumers(self.facts, self.resolve, self.lines, self.skip):
             self.add(path, site)
         for path, d in drainers[:MAX_WRAPPERS]:
@@ -627,6 +631,8 @@ class _Linker(handoff_links_js.LinkerState):
                     named.add(name)
                 site = HandoffSite("produce", w.mechanism, _last(name), i, (w.name,))
                 self.add(p, site, True)
+                if w.mechanism == "huey" and inner == w.name:
+                    self.lift_huey(p, i, w.name)
                 if not param:
                     self.walkable[p].add(site)
                 found += 1
@@ -644,6 +650,40 @@ class _Linker(handoff_links_js.LinkerState):
             self.add(path, HandoffSite("produce", w.mechanism, _last(name), w.line, (param,)))
             if w.mechanism == "rq" and "." in name:
                 self.dotted_consumer(name)
+
+    def lift_huey(self, path: str, i: int, task: str) -> None:
+        """A huey task called at line `i` is enqueued there, so the function holding the
+        call is a producer wrapper of that task, as one holding `.delay(` is (huey is the
+        evidence: its tasks enqueue when called, Celery's and Dramatiq's run inline).
+        Kept for `huey_wrappers`; a function that is itself a huey task is skipped (its
+        callers are found already)."""
+        text = self.text(path)
+        if text is None or len(self.lifted) >= MAX_WRAPPERS:
+            return
+        if path not in self._defs:
+            self._defs[path] = DefIndex(*text)
+        d = self._defs[path].holding(i)
+        if d is None or d.name.startswith("__") or d.name == task:
+            return
+        if d.method and d.name.casefold() in _COMMON_METHODS:
+            return
+        own = self.facts[path].handoffs or ()
+        if any(s.role == "consume" and s.name == d.name for s in own):
+            return
+        kind = "method" if d.method else "func"
+        site = HandoffSite("wrapper", "huey", d.name, i, (task, "", "", kind))
+        if (path, site) not in self.lifted:
+            self.lifted.append((path, site))
+
+    def huey_wrappers(self) -> None:
+        """The callers of the functions `lift_huey` kept: one level, as for any wrapper."""
+        if not self.lifted:
+            return
+        self.python_wrappers |= {p for p, _ in self.lifted}
+        self.wrapper_names |= {w.name for _, w in self.lifted}
+        self._importers = None  # the new names widen the imports that count
+        for path, w in list(self.lifted):
+            self.python_callers(path, w)
 
     def drainer_queues(self, path: str, d: HandoffSite) -> None:
         """A function looping on its parameter's `.get()` consumes each queue its callers

@@ -318,3 +318,57 @@ def test_hostile_table_queue_inputs_stay_fast() -> None:
     text = "X.objects.filter(" * 100_000 + "\n.update(" * 100_000
     table_queue_sites(text, text.split("\n"))
     assert time.process_time() - start < 20
+
+
+# --- huey: a task called directly is enqueued, so the function calling it is a wrapper --------
+
+GARDEN = {
+    "garden/__init__.py": b"",
+    "garden/jobs.py": (
+        b"from huey.contrib.djhuey import db_task\n\n"
+        b"def water(plot):\n"
+        b"    if plot.dry:\n"
+        b"        _water_task(plot.id)\n\n"
+        b"@db_task()\n"
+        b"def _water_task(plot_id):\n"
+        b"    pass\n"
+    ),
+    "garden/views.py": (
+        b"from garden import jobs\n\n"
+        b"def plot_saved(request, plot):\n"
+        b"    jobs.water(plot)\n"
+        b"    # jobs.water(plot) once more, in a comment\n"
+    ),
+}
+
+
+def test_a_function_calling_a_huey_task_makes_its_callers_producers() -> None:
+    found = by_name(facts_of(GARDEN))
+    assert ends(found["_water_task"]) == (
+        {"garden/jobs.py:5", "garden/views.py:4"},
+        {"garden/jobs.py:8"},
+    )
+
+
+def test_a_celery_task_called_directly_runs_inline_and_is_no_hand_off() -> None:
+    files = dict(GARDEN)
+    files["garden/jobs.py"] = (
+        files["garden/jobs.py"]
+        .replace(b"from huey.contrib.djhuey import db_task", b"from celery import shared_task")
+        .replace(b"@db_task()", b"@shared_task")
+    )
+    h = by_name(facts_of(files)).get("_water_task")
+    assert h is None or not h.producers
+
+
+def test_hostile_huey_wrappers_stay_fast() -> None:
+    jobs = b"from huey import RedisHuey\nhuey = RedisHuey()\n" + b"".join(
+        b"def w%d(x):\n    t%d(x)\n@huey.task()\ndef t%d(x):\n    pass\n" % (i, i, i)
+        for i in range(1_000)
+    )
+    calls = b"from garden import jobs\ndef f():\n" + b"".join(
+        b"    jobs.w%d(1)\n" % (i % 1_000) for i in range(20_000)
+    )
+    start = time.process_time()
+    facts_of({"garden/__init__.py": b"", "garden/jobs.py": jobs, "garden/views.py": calls})
+    assert time.process_time() - start < 30  # generous: a shared machine
