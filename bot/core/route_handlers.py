@@ -48,6 +48,7 @@ RESPONDERS = ("on_get", "on_post", "on_put", "on_patch", "on_delete")
 # repository (`class ResetView(GenericResetView)`); Django's own bases are not read.
 VIEW_HOOKS = ("dispatch", "form_valid", "form_invalid", "done")
 MAX_INHERITED = 8  # hooks taken from a view's bases, per view
+MAX_INSTANCE_METHODS = 6  # methods started at for a class instance routed as a view
 # The HTTP method a class-based view's or a viewset's method answers.
 _ACTION_VERBS = {
     "get": "GET",
@@ -288,17 +289,20 @@ def resolve_handler(
 def _python(
     graph: CallGraph, facts: Mapping[str, FileFacts], path: str, parts: tuple[str, ...]
 ) -> list[tuple[str, str]]:
+    instance = parts[-1].endswith("()")
+    if instance:
+        parts = (*parts[:-1], parts[-1].removesuffix("()"))
     home = _py_home(graph, facts, path, parts)
     if home is None:
         return []
     module, rest = home
-    found = _py_defined(graph, module, rest)
+    found = _py_defined(graph, module, rest, instance)
     if not found and module != path:
         # a package that re-exports the name (`api/__init__.py`: `from .items import
         # ItemResource`): one level on, through that module's own imports
         again = _py_home(graph, facts, module, rest)
         if again is not None and again[0] != module:
-            found = _py_defined(graph, *again)
+            found = _py_defined(graph, *again, instance)
     return found
 
 
@@ -334,14 +338,28 @@ def _py_home(
     return None
 
 
-def _py_defined(graph: CallGraph, module: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
+def _py_defined(
+    graph: CallGraph, module: str, rest: tuple[str, ...], instance: bool = False
+) -> list[tuple[str, str]]:
     fc = graph.calls(module)
     if fc is None or not rest:
         return []
     quals = {fn.qual for fn in fc.funcs}
     dotted = ".".join(rest)
-    if dotted in quals:
+    if dotted in quals and not instance:
         return [(module, dotted)]
+    if instance and len(rest) == 1 and rest[0] in fc.classes:
+        # An instance routed as a view (`LatestFeed()`): the framework calls the hooks
+        # its class defines (a feed's `items`), whatever they are named.
+        head = rest[0] + "."
+        own = sorted(
+            (fn.line, fn.qual)
+            for fn in fc.funcs
+            if fn.qual.startswith(head)
+            and "." not in fn.qual[len(head) :]
+            and not fn.qual[len(head) :].startswith("_")
+        )
+        return [(module, qual) for _, qual in own[:MAX_INSTANCE_METHODS]]
     if len(rest) == 1 and rest[0] in fc.classes:
         own = [
             (module, f"{rest[0]}.{m}")

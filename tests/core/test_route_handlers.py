@@ -62,6 +62,30 @@ def test_a_django_route_starts_at_its_view_and_cites_where_it_is_routed() -> Non
     assert not any(f.hops[0].path == "shop/urls.py" for f in facts.flows)
 
 
+def test_a_class_instance_routed_as_a_view_starts_at_the_methods_its_class_defines() -> None:
+    files = dict(DJANGO)
+    files["shop/urls.py"] = (
+        b"from django.urls import path\n"
+        b"from shop import views\n\n"
+        b"urlpatterns = [\n"
+        b'    path("orders.xml", views.OrderFeed()),\n'
+        b'    path("carts.xml", views.cart_feed(limit)),\n'  # a function's result: not a class
+        b"]\n"
+    )
+    files["shop/views.py"] += (
+        b"\n\nclass OrderFeed(Feed):\n"
+        b"    def items(self, obj):\n"
+        b"        return Order.objects.filter(open=True)\n\n"
+        b"    def _private(self):\n"
+        b"        return Cart.objects.all()\n\n\n"
+        b"def cart_feed(limit):\n"
+        b"    return Cart.objects.all()[:limit]\n"
+    )
+    flows = facts_of(files).flows
+    starts = {f.hops[0].what for f in flows if f.hops[0].path == "shop/views.py"}
+    assert starts == {"http entry point (OrderFeed.items)"}
+
+
 GO = {
     "go.mod": b"module example.com/reader\n\ngo 1.22\n",
     "web/routes.go": (

@@ -63,7 +63,7 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 11  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    version = 12  # 2: string literals on one line are not code; 3: route handlers; 4: include,
     # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls;
     # 6: library calls that name a service (LiteLLM providers, Apprise schemes, remote browsers),
     # Flask-RESTful `add_resource` routes
@@ -73,6 +73,7 @@ class PythonExtractor:
     # 9: AWS clients named by their service id (`boto3.client("s3")`, `python_library_calls`)
     # 10: the OIDC discovery path alone (a table's key) is no issuer unless joined to one
     # 11: a Django command on the project's own command base (`class Command(XCommand)`)
+    # 12: a route given a class instance made without arguments (`feeds.LatestFeed()`)
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:

@@ -251,6 +251,10 @@ def handler_ref(args: str, last: bool) -> str:
         if piece[:opened] == "include":
             return ""  # `include(…)` mounts another routes module, not a handler
         inner, closed = split_args(piece[opened + 1 : -1])
+        if not last and not inner and piece[:opened].rpartition(".")[2][:1].isupper():
+            # `feeds.LatestFeed()`: Django calls the instance of a class made without
+            # arguments; the resolver starts at the methods the class defines.
+            return piece
         inner = [p for p in inner if not _LITERAL.fullmatch(p)]
         if closed or len(inner) != 1:
             return ""
