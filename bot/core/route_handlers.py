@@ -352,14 +352,14 @@ def _py_defined(
         # An instance routed as a view (`LatestFeed()`): the framework calls the hooks
         # its class defines (a feed's `items`), whatever they are named.
         head = rest[0] + "."
-        own = sorted(
+        methods = sorted(
             (fn.line, fn.qual)
             for fn in fc.funcs
             if fn.qual.startswith(head)
             and "." not in fn.qual[len(head) :]
             and not fn.qual[len(head) :].startswith("_")
         )
-        return [(module, qual) for _, qual in own[:MAX_INSTANCE_METHODS]]
+        return [(module, qual) for _, qual in methods[:MAX_INSTANCE_METHODS]]
     if len(rest) == 1 and rest[0] in fc.classes:
         own = [
             (module, f"{rest[0]}.{m}")
