@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.core.flow_calls import CallGraph
-from bot.core.model import FileFacts, ImportRef
+from bot.core.model import FileFacts, ImportRef, Signal
 
 KIND = "route.handler"
 INLINE = "func"  # the handler of a route written inline (`bot.core.analysis.route_refs`)
@@ -35,6 +35,7 @@ MAX_VIEW_STARTS = 1_000  # class-based views that inherit their methods (one flo
 # `path("api/", include("hc.api.urls"))` (`bot.core.analysis.route_prefixes`, which the
 # core may not import: analysis imports the flows).
 INCLUDE_KIND = "route.include"
+ACTION_KIND = "route.action"  # a DRF viewset's `@action` method (`route_refs`)
 MAX_GO_PARTS = 4  # `s.adminRest.migrator.exportCtrl`: a method value through fields
 MAX_INCLUDES = 6  # Django includes followed up from one routes file
 MAX_PREFIX = 300
@@ -296,13 +297,19 @@ def _python(
     if home is None:
         return []
     module, rest = home
-    found = _py_defined(graph, module, rest, instance)
+    actions = {
+        p: tuple(s for s in facts[p].signals if s.kind == ACTION_KIND)
+        for p in (module,)
+        if p in facts
+    }
+    found = _py_defined(graph, module, rest, instance, actions)
     if not found and module != path:
         # a package that re-exports the name (`api/__init__.py`: `from .items import
         # ItemResource`): one level on, through that module's own imports
         again = _py_home(graph, facts, module, rest)
         if again is not None and again[0] != module:
-            found = _py_defined(graph, *again, instance)
+            more = {again[0]: tuple(s for s in facts[again[0]].signals if s.kind == ACTION_KIND)}
+            found = _py_defined(graph, *again, instance, more)
     return found
 
 
@@ -339,11 +346,16 @@ def _py_home(
 
 
 def _py_defined(
-    graph: CallGraph, module: str, rest: tuple[str, ...], instance: bool = False
+    graph: CallGraph,
+    module: str,
+    rest: tuple[str, ...],
+    instance: bool = False,
+    actions: Mapping[str, tuple[Signal, ...]] | None = None,
 ) -> list[tuple[str, str]]:
     fc = graph.calls(module)
     if fc is None or not rest:
         return []
+    actions = actions or {}
     quals = {fn.qual for fn in fc.funcs}
     dotted = ".".join(rest)
     if dotted in quals and not instance:
@@ -366,6 +378,12 @@ def _py_defined(
             for m in (*VIEW_METHODS, *RESPONDERS, *VIEW_HOOKS, *VIEWSET_METHODS)
             if f"{rest[0]}.{m}" in quals
         ]
+        # a viewset's extra actions (`@action(…)`, `route_refs.drf_action_signals`)
+        own += [
+            (module, s.name)
+            for s in actions.get(module, ())
+            if s.name.startswith(rest[0] + ".") and s.name in quals
+        ][:MAX_INSTANCE_METHODS]
         own += _inherited_hooks(graph, module, rest[0], quals)
         if not own and any(v[0] == rest[0] for v in fc.views):
             return [(module, rest[0])]  # its methods are inherited: it starts at the class
