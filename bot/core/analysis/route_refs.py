@@ -303,8 +303,8 @@ ACTION_KIND = "route.action"
 MAX_ACTIONS = 100
 MAX_DECORATOR_LINES = 6  # from `@action(` to its `def`
 MAX_CLASS_UP = 2_000  # lines looked up from an action to its class
-_ACTION_DEF = lazy(r"[ \t]++(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)[ \t]*+\(")
-_ACTION_CLASS = lazy(r"class[ \t]++([A-Za-z_]\w{0,100}+)")
+_ACTION_DEF = lazy(r"\A[ \t]++(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)[ \t]*+\(")
+_ACTION_CLASS = lazy(r"\Aclass[ \t]++([A-Za-z_]\w{0,100}+)")
 
 
 def drf_action_signals(text: str, at: Lines, skip: Callable[[int], bool]) -> list[Signal]:
