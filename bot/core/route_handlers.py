@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.core.flow_calls import CallGraph
-from bot.core.model import FileFacts, ImportRef
+from bot.core.model import FileFacts, ImportRef, Signal
 
 KIND = "route.handler"
 INLINE = "func"  # the handler of a route written inline (`bot.core.analysis.route_refs`)
@@ -35,6 +35,7 @@ MAX_VIEW_STARTS = 1_000  # class-based views that inherit their methods (one flo
 # `path("api/", include("hc.api.urls"))` (`bot.core.analysis.route_prefixes`, which the
 # core may not import: analysis imports the flows).
 INCLUDE_KIND = "route.include"
+ACTION_KIND = "route.action"  # a DRF viewset's `@action` method (`route_refs`)
 MAX_GO_PARTS = 4  # `s.adminRest.migrator.exportCtrl`: a method value through fields
 MAX_INCLUDES = 6  # Django includes followed up from one routes file
 MAX_PREFIX = 300
@@ -48,6 +49,7 @@ RESPONDERS = ("on_get", "on_post", "on_put", "on_patch", "on_delete")
 # repository (`class ResetView(GenericResetView)`); Django's own bases are not read.
 VIEW_HOOKS = ("dispatch", "form_valid", "form_invalid", "done")
 MAX_INHERITED = 8  # hooks taken from a view's bases, per view
+MAX_INSTANCE_METHODS = 6  # methods started at for a class instance routed as a view
 # The HTTP method a class-based view's or a viewset's method answers.
 _ACTION_VERBS = {
     "get": "GET",
@@ -288,17 +290,26 @@ def resolve_handler(
 def _python(
     graph: CallGraph, facts: Mapping[str, FileFacts], path: str, parts: tuple[str, ...]
 ) -> list[tuple[str, str]]:
+    instance = parts[-1].endswith("()")
+    if instance:
+        parts = (*parts[:-1], parts[-1].removesuffix("()"))
     home = _py_home(graph, facts, path, parts)
     if home is None:
         return []
     module, rest = home
-    found = _py_defined(graph, module, rest)
+    actions = {
+        p: tuple(s for s in facts[p].signals if s.kind == ACTION_KIND)
+        for p in (module,)
+        if p in facts
+    }
+    found = _py_defined(graph, module, rest, instance, actions)
     if not found and module != path:
         # a package that re-exports the name (`api/__init__.py`: `from .items import
         # ItemResource`): one level on, through that module's own imports
         again = _py_home(graph, facts, module, rest)
         if again is not None and again[0] != module:
-            found = _py_defined(graph, *again)
+            more = {again[0]: tuple(s for s in facts[again[0]].signals if s.kind == ACTION_KIND)}
+            found = _py_defined(graph, *again, instance, more)
     return found
 
 
@@ -334,20 +345,45 @@ def _py_home(
     return None
 
 
-def _py_defined(graph: CallGraph, module: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
+def _py_defined(
+    graph: CallGraph,
+    module: str,
+    rest: tuple[str, ...],
+    instance: bool = False,
+    actions: Mapping[str, tuple[Signal, ...]] | None = None,
+) -> list[tuple[str, str]]:
     fc = graph.calls(module)
     if fc is None or not rest:
         return []
+    actions = actions or {}
     quals = {fn.qual for fn in fc.funcs}
     dotted = ".".join(rest)
-    if dotted in quals:
+    if dotted in quals and not instance:
         return [(module, dotted)]
+    if instance and len(rest) == 1 and rest[0] in fc.classes:
+        # An instance routed as a view (`LatestFeed()`): the framework calls the hooks
+        # its class defines (a feed's `items`), whatever they are named.
+        head = rest[0] + "."
+        methods = sorted(
+            (fn.line, fn.qual)
+            for fn in fc.funcs
+            if fn.qual.startswith(head)
+            and "." not in fn.qual[len(head) :]
+            and not fn.qual[len(head) :].startswith("_")
+        )
+        return [(module, qual) for _, qual in methods[:MAX_INSTANCE_METHODS]]
     if len(rest) == 1 and rest[0] in fc.classes:
         own = [
             (module, f"{rest[0]}.{m}")
             for m in (*VIEW_METHODS, *RESPONDERS, *VIEW_HOOKS, *VIEWSET_METHODS)
             if f"{rest[0]}.{m}" in quals
         ]
+        # a viewset's extra actions (`@action(…)`, `route_refs.drf_action_signals`)
+        own += [
+            (module, s.name)
+            for s in actions.get(module, ())
+            if s.name.startswith(rest[0] + ".") and s.name in quals
+        ][:MAX_INSTANCE_METHODS]
         own += _inherited_hooks(graph, module, rest[0], quals)
         if not own and any(v[0] == rest[0] for v in fc.views):
             return [(module, rest[0])]  # its methods are inherited: it starts at the class

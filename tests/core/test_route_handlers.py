@@ -62,6 +62,30 @@ def test_a_django_route_starts_at_its_view_and_cites_where_it_is_routed() -> Non
     assert not any(f.hops[0].path == "shop/urls.py" for f in facts.flows)
 
 
+def test_a_class_instance_routed_as_a_view_starts_at_the_methods_its_class_defines() -> None:
+    files = dict(DJANGO)
+    files["shop/urls.py"] = (
+        b"from django.urls import path\n"
+        b"from shop import views\n\n"
+        b"urlpatterns = [\n"
+        b'    path("orders.xml", views.OrderFeed()),\n'
+        b'    path("carts.xml", views.cart_feed(limit)),\n'  # a function's result: not a class
+        b"]\n"
+    )
+    files["shop/views.py"] += (
+        b"\n\nclass OrderFeed(Feed):\n"
+        b"    def items(self, obj):\n"
+        b"        return Order.objects.filter(open=True)\n\n"
+        b"    def _private(self):\n"
+        b"        return Cart.objects.all()\n\n\n"
+        b"def cart_feed(limit):\n"
+        b"    return Cart.objects.all()[:limit]\n"
+    )
+    flows = facts_of(files).flows
+    starts = {f.hops[0].what for f in flows if f.hops[0].path == "shop/views.py"}
+    assert starts == {"http entry point (OrderFeed.items)"}
+
+
 GO = {
     "go.mod": b"module example.com/reader\n\ngo 1.22\n",
     "web/routes.go": (
@@ -375,6 +399,44 @@ def test_a_drf_router_routes_to_a_viewsets_own_actions_under_its_include_prefix(
         ("shop/api_views.py", 6, "http entry point (OrderViewSet.perform_create)"),
         ("shop/api_urls.py", 5, "routes POST /api/orders to api_views.OrderViewSet"),
     ]
+
+
+def test_a_viewsets_extra_action_is_a_start_of_its_own() -> None:
+    files = dict(DRF)
+    files["shop/api_views.py"] = files["shop/api_views.py"].replace(
+        b"from rest_framework import viewsets\n",
+        b"from rest_framework import viewsets\nfrom rest_framework.decorators import action\n",
+    ) + (
+        b"\n\nclass ReportViewSet(viewsets.ViewSet):\n"
+        b"    @action(\n        methods=['get'], detail=False\n    )\n"
+        b"    def totals(self, request):\n"
+        b"        return Order.objects.filter(open=True).count()\n\n"
+        b"    # @action(detail=True) once decorated this one\n"
+        b"    def audit(self, request):\n"
+        b"        return Site.objects.filter(open=True).count()\n"
+    )
+    files["shop/api_urls.py"] = files["shop/api_urls.py"].replace(
+        b"urlpatterns", b'router.register(r"reports", api_views.ReportViewSet)\nurlpatterns'
+    )
+    starts = {f.hops[0].what for f in facts_of(files).flows}
+    assert "http entry point (ReportViewSet.totals)" in starts
+    assert "http entry point (ReportViewSet.audit)" not in starts
+
+
+def test_hostile_action_decorators_stay_fast() -> None:
+    import time
+
+    from bot.core.analysis.route_refs import drf_action_signals
+    from bot.core.analysis.scan import Lines
+
+    start = time.process_time()
+    text = "import rest_framework\n" + "    @action(\n" * 50_000
+    assert drf_action_signals(text, Lines(text), lambda _: False) == []
+    body = "        x = 1\n" * 1_900
+    text = "import rest_framework\nclass A:\n" + ("    @action()\n    def f(self):\n" + body) * 60
+    # its class is looked for `MAX_CLASS_UP` lines up at most: the far ones are not named
+    assert 1 <= len(drf_action_signals(text, Lines(text), lambda _: False)) < 60
+    assert time.process_time() - start < 20  # generous: a shared machine
 
 
 INHERITED = {

@@ -27,6 +27,9 @@ _URL_IN_TEXT = lazy(r"""(?<![\w+.-])([a-z][a-z0-9+.-]*)://""")
 # Settings whose string value names an implementation the catalog may know.
 _ENGINE_KEYS = ("ENGINE", "BACKEND")
 _BACKEND_SETTING = re.compile(r"(_BACKEND|_STORAGE|_ENGINE|_ADAPTER)$")
+# A settings dict's key naming the class a library instantiates (huey's `"huey_class":
+# "huey.SqliteHuey"`): its value, a dotted path, names the implementation too.
+_CLASS_KEY = re.compile(r"(?:\A|_)(?i:class)\Z")
 
 # --- Python settings modules (Django settings, Flask config) -----------------------------
 
@@ -124,6 +127,12 @@ def _subscript_key(node: ast.Subscript) -> str:
     return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else ""
 
 
+def _dotted(value: str) -> bool:
+    """Whether `value` is a dotted path (`pkg.mod.Class`), by a split, not a pattern."""
+    parts = value.split(".", 10)
+    return len(value) <= 300 and len(parts) > 1 and all(p.isidentifier() for p in parts)
+
+
 def _setting_signals(name: str, value: ast.expr) -> list[Signal]:
     found: list[Signal] = []
     if (
@@ -141,11 +150,15 @@ def _setting_signals(name: str, value: ast.expr) -> list[Signal]:
     for node in ast.walk(value):
         if isinstance(node, ast.Dict):
             for key, item in zip(node.keys, node.values, strict=True):
-                if (
+                if not (
                     isinstance(key, ast.Constant)
-                    and key.value in _ENGINE_KEYS
+                    and isinstance(key.value, str)
                     and isinstance(item, ast.Constant)
                     and isinstance(item.value, str)
+                ):
+                    continue
+                if key.value in _ENGINE_KEYS or (
+                    _CLASS_KEY.search(key.value) and _dotted(item.value)
                 ):
                     found.append(Signal("config.django", name, item.lineno, item.value))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -299,7 +312,7 @@ def parse_prisma(data: bytes) -> FileFacts:
 
 CONFIG_EXTRACTORS = (
     FileExtractor(
-        "python_settings", 4, is_python_settings, parse_python_settings, claims(extensions=("py",))
+        "python_settings", 5, is_python_settings, parse_python_settings, claims(extensions=("py",))
     ),
     FileExtractor(
         "env_file",

@@ -49,6 +49,7 @@ from bot.core.analysis.handoffs import SITE_ORDER
 from bot.core.analysis.handoffs_go import SENT_SIGNALS
 from bot.core.analysis.handoffs_go_hubs import PUBLISH, RECEIVE, SUBSCRIBE
 from bot.core.analysis.handoffs_inproc_python import QUEUE
+from bot.core.analysis.handoffs_python_patterns import _COMMON_METHODS
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
@@ -81,10 +82,14 @@ def _dir(path: str) -> str:
     return path.rpartition("/")[0]
 
 
-def _made(got: tuple[str, list[str]], model: str) -> list[tuple[int, tuple[str, ...]]]:
+def _made(
+    got: tuple[str, list[str]], model: str, factories: list[int] | None = None
+) -> list[tuple[int, tuple[str, ...]]]:
     """Lines that write a row of `model`: `Model.objects.create(` or `.bulk_create(`, or the
-    `x.save(` a few lines below `x = Model(` (a model made and never saved is no row), with
-    the name that line uses for the row (`x`) when it does not name the model."""
+    `x.save(` a few lines below `x = Model(` in the same block (a model made and never saved
+    is no row), with the name that line uses for the row (`x`) when it does not name the
+    model. A row made and returned unsaved (`return x`) has its line put in `factories`:
+    the function is a factory whose callers save it."""
     text, lines = got
     at = Lines(text)
     out: list[tuple[int, tuple[str, ...]]] = []
@@ -107,6 +112,9 @@ def _made(got: tuple[str, list[str]], model: str) -> list[tuple[int, tuple[str, 
             saved = None
             if m is not None and code[m.end() :].startswith(model + "("):
                 saved, via = _saved(lines, i, m.group(1)), (m.group(1),)
+                returned = saved is None and _saved(lines, i, m.group(1), "return ")
+                if returned and factories is not None:
+                    factories.append(i)
         if saved is not None and all(saved != line for line, _ in out):
             out.append((saved, via))
             if len(out) >= MAX_CALLERS:
@@ -114,10 +122,19 @@ def _made(got: tuple[str, list[str]], model: str) -> list[tuple[int, tuple[str, 
     return out
 
 
-def _saved(lines: list[str], i: int, var: str) -> int | None:
-    """The line, within `MAX_SAVE_LINES` below line `i`, that calls `var.save(`."""
-    needle = var + ".save("
+def _saved(lines: list[str], i: int, var: str, verb: str = "") -> int | None:
+    """The line, within `MAX_SAVE_LINES` below line `i` and in its block, that calls
+    `var.save(` (or, given a `verb`, that reads `verb var`, as `return x`)."""
+    needle = verb + var if verb else var + ".save("
+    indent = len(lines[i - 1]) - len(lines[i - 1].lstrip())
     for k in range(i, min(len(lines), i + MAX_SAVE_LINES)):
+        code = lines[k].rstrip()
+        if code and len(code) - len(code.lstrip()) < indent and not code.lstrip().startswith(")"):
+            return None  # the block (the function) ended: a save below is another row's
+        if verb:
+            if code.strip() == needle:
+                return k + 1
+            continue
         pos = lines[k].find(needle)
         if pos != -1 and (
             pos == 0 or not (lines[k][pos - 1].isalnum() or lines[k][pos - 1] in "_.")
@@ -154,6 +171,8 @@ class _Linker(handoff_links_js.LinkerState):
         self._go_dirs: dict[str, set[str]] | None = None
         self.python_wrappers: set[str] = set()
         self.wrapper_names: set[str] = set()  # Python wrappers' function names
+        self.lifted: list[tuple[str, HandoffSite]] = []  # functions calling a huey task
+        self._defs: dict[str, DefIndex] = {}
 
     # --- reading ---
 
@@ -255,6 +274,7 @@ class _Linker(handoff_links_js.LinkerState):
                     self.go_callers(path, w)
             else:
                 self.python_callers(path, w)
+        self.huey_wrappers()
         for path, site in target_consumers(self.facts, self.resolve, self.lines, self.skip):
             self.add(path, site)
         for path, d in drainers[:MAX_WRAPPERS]:
@@ -295,19 +315,52 @@ class _Linker(handoff_links_js.LinkerState):
             got = self.text(p)
             if got is None:
                 continue
-            defs = DefIndex(*got)
-            for i, via in _made(got, model):
-                self.add(p, HandoffSite("produce", TABLE, model, i, via))
-                d = defs.holding(i)
+            factories: list[int] = []
+            made = [(p, i, via) for i, via in _made(got, model, factories)]
+            made += self.factory_saves(files, p, factories)
+            for q, i, via in made:
+                self.add(q, HandoffSite("produce", TABLE, model, i, via))
+                if q not in self._defs:
+                    self._defs[q] = DefIndex(*(self.text(q) or ("", [])))
+                d = self._defs[q].holding(i)
                 if d is not None and d.line != consumer.line and not d.name.startswith("__"):
                     kind = "method" if d.method else "func"
                     wrappers.append(
-                        (p, HandoffSite("wrapper", TABLE, d.name, i, (model, "", "", kind)))
+                        (q, HandoffSite("wrapper", TABLE, d.name, i, (model, "", "", kind)))
                     )
                 found += 1
                 if found >= MAX_CALLERS:
                     return wrappers
         return wrappers
+
+    def factory_saves(
+        self, files: list[str], path: str, factories: list[int]
+    ) -> list[tuple[str, int, tuple[str, ...]]]:
+        """(file, line, row name) of each `y.save(` below `y = [module.]factory(` in
+        `files`, for the functions of `path` that make a row and return it unsaved (their
+        lines in `factories`)."""
+        got = self.text(path)
+        if got is None or not factories:
+            return []
+        if path not in self._defs:
+            self._defs[path] = DefIndex(*got)
+        out: list[tuple[str, int, tuple[str, ...]]] = []
+        for line in factories[:MAX_CALLERS]:
+            d = self._defs[path].holding(line)
+            if d is None or d.method or d.name.startswith("__"):
+                continue
+            for p in files:
+                lines = self.lines(p)
+                if lines is None:
+                    continue
+                for i, _after in self.calls(p, d.name, method=False, skip_prefix="def"):
+                    m = _ASSIGNED.match(lines[i - 1].lstrip())
+                    saved = None if m is None else _saved(lines, i, m.group(1))
+                    if m is not None and saved is not None:
+                        out.append((p, saved, (m.group(1),)))
+                    if len(out) >= MAX_CALLERS:
+                        return out
+        return out
 
     def _model_file(self, path: str, model: str) -> str | None:
         """The module the consumer's file imports `model` from (or its own file)."""
@@ -627,6 +680,8 @@ class _Linker(handoff_links_js.LinkerState):
                     named.add(name)
                 site = HandoffSite("produce", w.mechanism, _last(name), i, (w.name,))
                 self.add(p, site, True)
+                if w.mechanism == "huey" and inner == w.name:
+                    self.lift_huey(p, i, w.name)
                 if not param:
                     self.walkable[p].add(site)
                 found += 1
@@ -644,6 +699,40 @@ class _Linker(handoff_links_js.LinkerState):
             self.add(path, HandoffSite("produce", w.mechanism, _last(name), w.line, (param,)))
             if w.mechanism == "rq" and "." in name:
                 self.dotted_consumer(name)
+
+    def lift_huey(self, path: str, i: int, task: str) -> None:
+        """A huey task called at line `i` is enqueued there, so the function holding the
+        call is a producer wrapper of that task, as one holding `.delay(` is (huey is the
+        evidence: its tasks enqueue when called, Celery's and Dramatiq's run inline).
+        Kept for `huey_wrappers`; a function that is itself a huey task is skipped (its
+        callers are found already)."""
+        text = self.text(path)
+        if text is None or len(self.lifted) >= MAX_WRAPPERS:
+            return
+        if path not in self._defs:
+            self._defs[path] = DefIndex(*text)
+        d = self._defs[path].holding(i)
+        if d is None or d.name.startswith("__") or d.name == task:
+            return
+        if d.method and d.name.casefold() in _COMMON_METHODS:
+            return
+        own = self.facts[path].handoffs or ()
+        if any(s.role == "consume" and s.name == d.name for s in own):
+            return
+        kind = "method" if d.method else "func"
+        site = HandoffSite("wrapper", "huey", d.name, i, (task, "", "", kind))
+        if (path, site) not in self.lifted:
+            self.lifted.append((path, site))
+
+    def huey_wrappers(self) -> None:
+        """The callers of the functions `lift_huey` kept: one level, as for any wrapper."""
+        if not self.lifted:
+            return
+        self.python_wrappers |= {p for p, _ in self.lifted}
+        self.wrapper_names |= {w.name for _, w in self.lifted}
+        self._importers = None  # the new names widen the imports that count
+        for path, w in list(self.lifted):
+            self.python_callers(path, w)
 
     def drainer_queues(self, path: str, d: HandoffSite) -> None:
         """A function looping on its parameter's `.get()` consumes each queue its callers

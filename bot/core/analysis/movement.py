@@ -50,13 +50,17 @@ from bot.core.analysis.schedules_go_wrappers import RAW as GO_RAW
 from bot.core.analysis.schedules_go_wrappers import resolve as go_wrapper_schedules
 from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP, WORKER
 from bot.core.analysis.table_queue import MECHANISM as TABLE
-from bot.core.analysis.table_queue import drained_table_sites, table_queue_sites
+from bot.core.analysis.table_queue import (
+    drained_table_sites,
+    pending_table_sites,
+    table_queue_sites,
+)
 from bot.core.analysis.table_queue_ruby import claim_sites
 from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 32  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 33  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -108,6 +112,7 @@ MOVEMENT_VERSION = 32  # 2: mailers whose call spans lines; 3: amqp needs its li
 # GraphQL subscriptions' `asyncIterator('x')` and the `.publish('x'` it answers
 # 32: a call given `cron:`/`every:` and `class:` keywords is a schedule; job-iteration jobs
 # (`build_enumerator`/`each_iteration`) perform; Ruby subclasses performing by their base
+# 33: Django job tables whose waiting rows a scheduled function selects (`table_queue`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -154,6 +159,16 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         ):
             # a program of its own (a management command, a poller) working off a table
             handoffs += drained_table_sites(text, text.split("\n"))
+        if facts.language == "python" and schedules:
+            # a scheduled function taking waiting rows of a job table
+            scheduled = frozenset(
+                n
+                for s in schedules
+                if s.mechanism != LOOP
+                for n in (s.name, s.target.rpartition(".")[2])
+                if n
+            )
+            handoffs += pending_table_sites(text, text.split("\n"), scheduled)
         if facts.language == "ruby":
             handoffs += claim_sites(text)  # rows a worker claims (`update_all(locked_by:`)
         if facts.language == "python":

@@ -22,7 +22,7 @@ from bot.core.analysis.plugin_registry import plugin_signals
 from bot.core.analysis.python_library_calls import python_library_calls
 from bot.core.analysis.python_rules import ENV_PATTERNS, RULES
 from bot.core.analysis.route_prefixes import decorator_prefixes
-from bot.core.analysis.route_refs import route_handler_signals
+from bot.core.analysis.route_refs import drf_action_signals, route_handler_signals
 from bot.core.analysis.route_refs_python import python_route_signals
 from bot.core.analysis.scan import (
     Lines,
@@ -63,7 +63,7 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 11  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    version = 12  # 2: string literals on one line are not code; 3: route handlers; 4: include,
     # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls;
     # 6: library calls that name a service (LiteLLM providers, Apprise schemes, remote browsers),
     # Flask-RESTful `add_resource` routes
@@ -73,6 +73,8 @@ class PythonExtractor:
     # 9: AWS clients named by their service id (`boto3.client("s3")`, `python_library_calls`)
     # 10: the OIDC discovery path alone (a table's key) is no issuer unless joined to one
     # 11: a Django command on the project's own command base (`class Command(XCommand)`)
+    # 12: a route given a class instance made without arguments (`feeds.LatestFeed()`);
+    # DRF viewsets' `@action` methods (`route.action`)
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:
@@ -104,6 +106,7 @@ def extract_python(text: str) -> FileFacts:
     signals: list[Signal] = scan_signals(text, RULES, lines, skip, imported)
     signals = decorator_prefixes(text, lines, signals)
     signals += route_handler_signals(text, "python", lines, skip)
+    signals += drf_action_signals(text, lines, skip)
     signals += python_route_signals(text, lines, skip)
     signals += registration_signals(text, lines)
     signals += plugin_signals(text, lines)

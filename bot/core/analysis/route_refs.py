@@ -251,6 +251,10 @@ def handler_ref(args: str, last: bool) -> str:
         if piece[:opened] == "include":
             return ""  # `include(…)` mounts another routes module, not a handler
         inner, closed = split_args(piece[opened + 1 : -1])
+        if not last and not inner and piece[:opened].rpartition(".")[2][:1].isupper():
+            # `feeds.LatestFeed()`: Django calls the instance of a class made without
+            # arguments; the resolver starts at the methods the class defines.
+            return piece
         inner = [p for p in inner if not _LITERAL.fullmatch(p)]
         if closed or len(inner) != 1:
             return ""
@@ -291,3 +295,50 @@ def split_args(args: str) -> tuple[list[str], bool]:
             start = i + 1
     pieces.append(args[start:].strip())
     return [p for p in pieces if p], False
+
+
+# Django REST framework's extra actions: `@action(methods=["get"], detail=False)` above a
+# viewset's method routes `<prefix>/<method name>/` to it (the router makes the URL).
+ACTION_KIND = "route.action"
+MAX_ACTIONS = 100
+MAX_DECORATOR_LINES = 6  # from `@action(` to its `def`
+MAX_CLASS_UP = 2_000  # lines looked up from an action to its class
+_ACTION_DEF = lazy(r"\A[ \t]++(?:async[ \t]++)?def[ \t]++([A-Za-z_]\w{0,100}+)[ \t]*+\(")
+_ACTION_CLASS = lazy(r"\Aclass[ \t]++([A-Za-z_]\w{0,100}+)")
+
+
+def drf_action_signals(text: str, at: Lines, skip: Callable[[int], bool]) -> list[Signal]:
+    """One `route.action` signal per `@action(` method of a class: `name` is `Class.method`,
+    at the `def` line. Only where the file imports DRF's decorators."""
+    if "@action(" not in text or "rest_framework" not in text:
+        return []
+    out: list[Signal] = []
+    lines = text.split("\n")
+    pos = text.find("@action(")
+    while pos != -1 and len(out) < MAX_ACTIONS:
+        i = at.at(pos)
+        if not skip(pos) and lines[i - 1].lstrip().startswith("@action("):
+            found = _action_method(lines, i)
+            if found is not None:
+                out.append(Signal(ACTION_KIND, found[0], found[1]))
+        pos = text.find("@action(", pos + 1)
+    return out
+
+
+def _action_method(lines: list[str], i: int) -> tuple[str, int] | None:
+    """(`Class.method`, its def line) for the `@action(` decorator on line `i`."""
+    for k in range(i, min(len(lines), i + MAX_DECORATOR_LINES)):
+        m = _ACTION_DEF.match(lines[k])
+        if m is None:
+            continue
+        indent = len(lines[k]) - len(lines[k].lstrip())
+        for j in range(i - 2, max(-1, i - 2 - MAX_CLASS_UP), -1):
+            line = lines[j]
+            code = line.lstrip()
+            if not code or code.startswith(("#", "@", ")")):
+                continue
+            if len(line) - len(code) < indent:
+                c = _ACTION_CLASS.match(code)
+                return (f"{c.group(1)}.{m.group(1)}", k + 1) if c is not None else None
+        return None
+    return None

@@ -15,6 +15,14 @@ it is worked off. Only in a file that runs as a program of its own: a Django man
 command (a `BaseCommand` subclass: cron or an operator runs it) or a file that polls forever.
 A cleanup that deletes some rows (`if old: row.delete()`) or a related object
 (`row.user.delete()`) is not one.
+
+A third, a job table worked off by a scheduled function (`pending_table_sites`): a function
+that runs on a schedule (a periodic task, a cron job) and selects rows of a model by a state
+field set to a waiting state (`Asset.objects.filter(status=Asset.STATUS_PENDING)`,
+`state="queued"`): the rows were written as jobs for it to take. Which code moves a row
+out of that state is not checked (it is often a helper in another module); the waiting
+state and the schedule together are the evidence. A scheduled query by any other state
+(`status="active"`) or the same query outside a scheduled function is not one.
 """
 
 from __future__ import annotations
@@ -28,6 +36,12 @@ MECHANISM = "db-table"
 MAX_QUERIES = 200
 MAX_BODY_LINES = 60  # a worked-off row's loop body is short
 _CLAIM = lazy(r"(?<![\w.])([A-Z]\w{0,100}+)\.objects\.filter\(([^)\n]{0,300}+)\)")
+# A state keyword argument whose value names a waiting state: `status=X.STATUS_PENDING`,
+# `state="queued"`. Matched inside one filter's arguments (bounded above).
+_WAITING = lazy(
+    r"(?<![\w.])(?:status|state)[ \t]*+=[ \t]*+[\w.'\"]{0,100}?"
+    r"(?i:pending|queued|waiting|scheduled)\b"
+)
 _UNSET = lazy(r"=[ \t]*+(?:None|False)\b|__isnull[ \t]*+=[ \t]*+True\b")
 
 
@@ -113,3 +127,25 @@ def _works_off(lines: list[str], i: int, indent: int, row: str) -> bool:
         if row + "." in stripped or row + ")" in stripped or row + "," in stripped:
             used = True
     return False
+
+
+def pending_table_sites(
+    text: str, lines: list[str], scheduled: frozenset[str]
+) -> tuple[HandoffSite, ...]:
+    """Consumers of job tables a scheduled function (named in `scheduled`) selects waiting
+    rows of (see the module's docstring), cited at that function's `def`."""
+    if not scheduled or ".objects.filter(" not in text:
+        return ()
+    defs: DefIndex | None = None
+    at = Lines(text)
+    found: set[tuple[int, str]] = set()
+    for k, m in enumerate(_CLAIM.finditer(text)):
+        if k >= MAX_QUERIES:
+            break
+        if _WAITING.search(m.group(2)) is None:
+            continue
+        defs = defs or DefIndex(text, lines)
+        d = defs.holding(at.at(m.start()))
+        if d is not None and d.name in scheduled:
+            found.add((d.line, m.group(1)))
+    return tuple(sorted(HandoffSite("consume", MECHANISM, model, n) for n, model in found))

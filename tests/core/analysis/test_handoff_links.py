@@ -318,3 +318,133 @@ def test_hostile_table_queue_inputs_stay_fast() -> None:
     text = "X.objects.filter(" * 100_000 + "\n.update(" * 100_000
     table_queue_sites(text, text.split("\n"))
     assert time.process_time() - start < 20
+
+
+# --- huey: a task called directly is enqueued, so the function calling it is a wrapper --------
+
+GARDEN = {
+    "garden/__init__.py": b"",
+    "garden/jobs.py": (
+        b"from huey.contrib.djhuey import db_task\n\n"
+        b"def water(plot):\n"
+        b"    if plot.dry:\n"
+        b"        _water_task(plot.id)\n\n"
+        b"@db_task()\n"
+        b"def _water_task(plot_id):\n"
+        b"    pass\n"
+    ),
+    "garden/views.py": (
+        b"from garden import jobs\n\n"
+        b"def plot_saved(request, plot):\n"
+        b"    jobs.water(plot)\n"
+        b"    # jobs.water(plot) once more, in a comment\n"
+    ),
+}
+
+
+def test_a_function_calling_a_huey_task_makes_its_callers_producers() -> None:
+    found = by_name(facts_of(GARDEN))
+    assert ends(found["_water_task"]) == (
+        {"garden/jobs.py:5", "garden/views.py:4"},
+        {"garden/jobs.py:8"},
+    )
+
+
+def test_a_celery_task_called_directly_runs_inline_and_is_no_hand_off() -> None:
+    files = dict(GARDEN)
+    files["garden/jobs.py"] = (
+        files["garden/jobs.py"]
+        .replace(b"from huey.contrib.djhuey import db_task", b"from celery import shared_task")
+        .replace(b"@db_task()", b"@shared_task")
+    )
+    h = by_name(facts_of(files)).get("_water_task")
+    assert h is None or not h.producers
+
+
+def test_hostile_huey_wrappers_stay_fast() -> None:
+    jobs = b"from huey import RedisHuey\nhuey = RedisHuey()\n" + b"".join(
+        b"def w%d(x):\n    t%d(x)\n@huey.task()\ndef t%d(x):\n    pass\n" % (i, i, i)
+        for i in range(1_000)
+    )
+    calls = b"from garden import jobs\ndef f():\n" + b"".join(
+        b"    jobs.w%d(1)\n" % (i % 1_000) for i in range(20_000)
+    )
+    start = time.process_time()
+    facts_of({"garden/__init__.py": b"", "garden/jobs.py": jobs, "garden/views.py": calls})
+    assert time.process_time() - start < 30  # generous: a shared machine
+
+
+# --- a job table a scheduled function takes waiting rows of -----------------------------------
+
+PRINTS = {
+    "press/__init__.py": b"",
+    "press/models.py": (
+        b"from django.db import models\n\n"
+        b"class PrintJob(models.Model):\n"
+        b"    QUEUED = 'queued'\n"
+        b"    state = models.CharField(max_length=9)\n"
+    ),
+    "press/jobs.py": (
+        b"from huey import crontab\n"
+        b"from huey.contrib.djhuey import periodic_task\n"
+        b"from press.models import PrintJob\n\n"
+        b"def new_job(doc):\n"
+        b"    job = PrintJob(doc=doc, state=PrintJob.QUEUED)\n"
+        b"    return job\n\n"
+        b"def request_print(doc):\n"
+        b"    job = new_job(doc)\n"
+        b"    job.save()\n\n"
+        b"@periodic_task(crontab(minute='*/5'))\n"
+        b"def print_waiting():\n"
+        b"    for job in PrintJob.objects.filter(state=PrintJob.QUEUED)[:3]:\n"
+        b"        job.run()\n\n"
+        b"@periodic_task(crontab(hour='3'))\n"
+        b"def report_done():\n"
+        b"    return PrintJob.objects.filter(state='done').count()\n\n"
+        b"def waiting_count():\n"
+        b"    return PrintJob.objects.filter(state=PrintJob.QUEUED).count()\n"
+    ),
+    "press/views.py": (
+        b"from press import jobs\n\ndef print_view(request, doc):\n    jobs.request_print(doc)\n"
+    ),
+}
+
+
+def test_a_scheduled_function_taking_waiting_rows_consumes_the_table() -> None:
+    found = by_name(facts_of(PRINTS))
+    assert ends(found["PrintJob"]) == (
+        # the save of the row a factory returned, and a caller of the function saving it
+        {"press/jobs.py:11", "press/views.py:4"},
+        {"press/jobs.py:14"},  # not report_done (another state), not waiting_count
+    )
+
+
+def test_the_same_waiting_query_outside_a_schedule_is_no_hand_off() -> None:
+    files = dict(PRINTS)
+    files["press/jobs.py"] = files["press/jobs.py"].replace(
+        b"@periodic_task(crontab(minute='*/5'))\n", b""
+    )
+    assert "PrintJob" not in by_name(facts_of(files))
+
+
+def test_a_save_in_the_next_function_is_not_the_made_rows() -> None:
+    files = dict(PRINTS)
+    files["press/jobs.py"] = files["press/jobs.py"].replace(
+        b"    return job\n\ndef request_print(doc):\n    job = new_job(doc)\n",
+        b"    pass\n\ndef request_print(doc):\n    job = load(doc)\n",
+    )
+    found = by_name(facts_of(files))
+    assert "PrintJob" not in found or not found["PrintJob"].producers
+
+
+def test_hostile_waiting_table_inputs_stay_fast() -> None:
+    from bot.core.analysis.table_queue import pending_table_sites
+
+    start = time.process_time()
+    text = "def f():\n" + "    X.objects.filter(status=X.PENDING)\n" * 50_000
+    assert len(pending_table_sites(text, text.split("\n"), frozenset({"f"}))) == 1
+    text = "X.objects.filter(status=" + "a" * 300 + "\n" + "X.objects.filter(state=" * 50_000
+    pending_table_sites(text, text.split("\n"), frozenset({"f"}))
+    text = "def f():\n    y = X(\n" + "        a=1,\n" * 50_000 + "    )\n    return y\n"
+    facts_of({"m.py": b"class X(models.Model):\n    pass\n", "j.py": text.encode()})
+    assert time.process_time() - start < 20

@@ -323,6 +323,36 @@ def test_python_settings_set_conditionally_or_by_item_are_seen() -> None:
     )
 
 
+def test_a_settings_dict_naming_its_class_by_a_dotted_path_is_a_config_value() -> None:
+    text = (
+        "JOBS = {\n"
+        '    "queue_class": "taskq.FileQueue",\n'
+        '    "css_class": "wide pane",\n'  # no dotted path: not a class
+        '    "classic": "taskq.Other",\n'  # a key that only starts with the word
+        "}\n"
+    )
+    assert facts("proj/settings.py", text).signals == (
+        Signal("config.django", "JOBS", 2, "taskq.FileQueue"),
+        Signal("config.setting", "JOBS", 1),
+    )
+
+
+def test_hostile_class_keys_stay_fast() -> None:
+    import time
+
+    start = time.process_time()
+    entries = "".join(f'    "k{i}_class": "{"a." * 200}x",\n' for i in range(20_000))
+    text = "JOBS = {\n" + entries + '    "' + "_" * 100_000 + 'class": "a.b",\n}\n'
+    assert len(facts("proj/settings.py", text).signals) == 2  # the setting, the last key
+    assert time.process_time() - start < 20  # generous: a shared machine
+
+
+def test_huey_sqlite_storage_is_a_datastore_in_the_catalog() -> None:
+    (entry,) = default_catalog().by_config("huey.SqliteHuey")
+    assert entry.category == "datastore"
+    assert default_catalog().by_config("hueyx.SqliteHuey") == ()
+
+
 # --- JavaScript -----------------------------------------------------------------------------
 
 PACKAGE_JSON = """\

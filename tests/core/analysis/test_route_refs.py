@@ -243,3 +243,21 @@ def test_django_routes_are_the_matches_of_the_whole_pattern(parts: list[str]) ->
         if m is None:
             break
         pos = m.start() + 1
+
+
+def test_an_instance_of_a_class_is_a_handler_but_a_call_with_arguments_is_not() -> None:
+    assert handler_ref('feeds.LatestFeed(), name="feed")', False) == "feeds.LatestFeed()"
+    assert handler_ref("feeds.latest_feed(), name='x')", False) == ""  # a function's result
+    assert handler_ref("feeds.LatestFeed(10))", False) == ""
+    assert handler_ref("srv.Handler())", True) == ""  # Go and JS: the last argument's call
+
+
+def test_hostile_instance_handlers_stay_fast() -> None:
+    import time
+
+    start = time.process_time()
+    text = "urlpatterns = [\n" + '    path("x", a.B()),\n' * 20_000 + "]\n"
+    assert len(route_refs.route_handler_signals(text, "python", route_refs.Lines(text))) > 0
+    handler_ref("A" * 100_000 + "()", False)
+    handler_ref("a." * 50_000 + "B()", False)
+    assert time.process_time() - start < 20  # generous: a shared machine
