@@ -47,6 +47,7 @@ WRITE_EVENTS = {
 RECORD_BASES = frozenset({"ApplicationRecord", "ActiveRecord::Base"})
 MAX_CALLBACKS = 8  # callbacks one write is walked into
 MAX_MODEL_LEVELS = 4  # subclass levels of models (single-table inheritance)
+MAX_DEFINITIONS = 8  # definitions of one class name read (namespaces reuse names)
 SQL_STORES = ("PostgreSQL", "MySQL", "MariaDB", "SQLite")
 SEARCH_STORES = ("OpenSearch", "Elasticsearch")
 CACHE_STORES = ("Redis", "Memcached")
@@ -83,23 +84,28 @@ class RailsModels:
     def models(self) -> dict[str, str]:
         """Model class → its file (parsed on the first Ruby sink a walk asks about)."""
         if self._models is None:
-            bases: dict[str, tuple[str, str]] = {}  # class → (file, superclass)
+            # class → its (file, superclass) definitions: a namespaced class may share a
+            # model's name (`GithubFetcher::Repo < Resource` beside `Repo < ApplicationRecord`),
+            # so each definition is judged, not the first one read.
+            bases: dict[str, list[tuple[str, str]]] = {}
             for p, f in self.facts.items():
                 if f.language != "ruby" or "app/models/" not in p or self.skip(p):
                     continue
                 fc = self.calls(p)
                 for cls, base in fc.bases if fc is not None else ():
-                    bases.setdefault(cls, (p, base))
+                    defs = bases.setdefault(cls, [])
+                    if len(defs) < MAX_DEFINITIONS:
+                        defs.append((p, base))
                 for hook, cls, _ in fc.registered if fc is not None else ():
                     if hook == "searchkick":
                         self._searched.add(cls)
             found = {"ApplicationRecord": ""}
             for _ in range(MAX_MODEL_LEVELS):
-                more = {
-                    c: p
-                    for c, (p, b) in bases.items()
-                    if c not in found and (b in RECORD_BASES or b.rpartition("::")[2] in found)
-                }
+                more: dict[str, str] = {}
+                for c, defs in bases.items():
+                    for p, b in defs if c not in found else ():
+                        if b in RECORD_BASES or b.rpartition("::")[2] in found:
+                            more.setdefault(c, p)
                 if not more:
                     break
                 found.update(more)

@@ -204,3 +204,28 @@ def test_two_backends_leave_the_enqueue_plain() -> None:
     )
     job = next(f for f in _flows(facts, CTRL, "POST /posts ") if "AnnounceJob" in f.name)
     assert chain(job)[-1] == ("app/models/post.rb", 8, "enqueues AnnounceJob (activejob)")
+
+
+def test_a_namespaced_class_of_a_models_name_does_not_hide_the_model() -> None:
+    # `Remote::Post < Fetcher` is read before `Post < ApplicationRecord`: each definition
+    # of the name is judged, so `Post` is still a model.
+    facts = facts_of(
+        {
+            "app/models/fetchers/post.rb": (
+                b"module Remote\n  class Post < Fetcher\n    def pull\n      get\n"
+                b"    end\n  end\nend\n"
+            ),
+            **APP,
+            "app/jobs/publish_job.rb": (
+                b"class PublishJob < ApplicationJob\n"
+                b"  def perform(id)\n"
+                b"    Post.new.publish\n"
+                b"  end\nend\n"
+            ),
+        }
+    )
+    flows = [f for f in facts.flows if f.hops[0].path == "app/jobs/publish_job.rb"]
+    assert any(
+        chain(f)[-1] == ("app/models/post.rb", 17, "queries the PostgreSQL database (Post.save)")
+        for f in flows
+    ), [chain(f) for f in flows]

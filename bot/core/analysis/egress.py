@@ -77,7 +77,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 22  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 23  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -107,6 +107,7 @@ EGRESS_VERSION = 22  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 22: a file whose feature gate returns literal false makes no calls; a Ruby module method
 # returning `ENV.fetch("X", "https://…")` is meta (`egress_gates`); hosts a CSP directive
 # names (`egress_csp`); a Ruby `X::Client.new("https://…")` is a client of that host
+# 23: a Ruby SDK's verbs with a fixed host (`GitHubBub.get(path)`, `http_models.RUBY`)
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -338,6 +339,9 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
         return own if own is not None else _candidate(f, node, callee, args)
     if model.client == "pycurl" and not text(_first(args), 40).endswith(".URL"):
         return None
+    if model.host:  # an SDK's verb: to its service, whatever path it is given (as `sdk`)
+        timeout = _timeout(f, node)
+        return OutboundCall("http", line(node), model.client, model.host, "", "sdk", timeout)
     url = _url_arg(f, node, model)
     if url is None and base is None:
         return OutboundCall(

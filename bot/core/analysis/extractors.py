@@ -19,6 +19,7 @@ from bot.core.analysis.claims import ClaimIndex
 from bot.core.analysis.deadline import FileTimeout, cpu_deadline
 from bot.core.analysis.egress_hook import with_egress
 from bot.core.analysis.egress_snippets import SNIPPET_EXTRACTOR
+from bot.core.analysis.egress_templates import TEMPLATE_SCRIPT_EXTRACTOR
 from bot.core.analysis.framework_config import REQUEST_HEADER_EXTRACTOR
 from bot.core.analysis.golang import GoExtractor
 from bot.core.analysis.handoffs_views import TEMPLATE_EXTRACTOR
@@ -66,6 +67,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     REQUEST_HEADER_EXTRACTOR,
     SNIPPET_EXTRACTOR,
     TEMPLATE_EXTRACTOR,
+    TEMPLATE_SCRIPT_EXTRACTOR,
     *LANGUAGE_EXTRACTORS,
 )
 

@@ -214,7 +214,9 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
                         # name it shows.
                         mailer = _rb_last(o.group(1))
                         mail = _rb_mail(lines[at - 1][o.start(1) :], line)
-                        shown = (mail[1:],) if mail and mail[1:] in line else ()
+                        # The closing line shows the mail's name, else only the delivery
+                        # call: a hop cited there names what the line shows.
+                        shown = (mail[1:],) if mail and mail[1:] in line else ("deliver_later",)
                         via = (mailer,) if mail else ()
                         out.append(HandoffSite("produce", "actionmailer", mailer + mail, at, via))
                         out.append(HandoffSite("produce", "actionmailer", mailer + mail, i, shown))

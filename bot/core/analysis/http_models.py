@@ -27,6 +27,7 @@ class UrlArg(NamedTuple):
     keyword: str = "url"
     client: str = ""
     host_only: bool = False  # the argument is a host, not a URL (http.client, Net::HTTP.new)
+    host: str = ""  # the one API host an SDK's verbs go to, given only a path (`GitHubBub.get`)
 
 
 def _verbs(prefix: str, verbs: str, arg: UrlArg) -> dict[str, UrlArg]:
@@ -157,6 +158,8 @@ RUBY: dict[str, UrlArg] = {
     "Typhoeus::Request.new": UrlArg(0, "", "Typhoeus"),
     **_verbs("HTTP", _RB_VERBS + " request", UrlArg(0, "", "http.rb")),
     "URI.open": UrlArg(0, "", "OpenURI"),
+    # git_hub_bub: a GitHub REST client whose verbs take an API path (its host is fixed).
+    **_verbs("GitHubBub", _RB_VERBS, UrlArg(0, "", "git_hub_bub", host="api.github.com")),
     "OpenURI.open_uri": UrlArg(0, "", "OpenURI"),
     # OAuth clients: the provider's address is the options' `site:` (third argument)
     "OAuth::Consumer.new": UrlArg(2, "site", "oauth"),
@@ -305,6 +308,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         b"HTTP.",
         b"URI.open",
         b"open_uri",
+        b"GitHubBub",
         *(b"OAuth::Consumer", b"OAuth2::Client"),
         b"Net::SMTP",
         b"Git.clone",

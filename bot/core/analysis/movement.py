@@ -60,7 +60,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 33  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 34  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -113,6 +113,8 @@ MOVEMENT_VERSION = 33  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 32: a call given `cron:`/`every:` and `class:` keywords is a schedule; job-iteration jobs
 # (`build_enumerator`/`each_iteration`) perform; Ruby subclasses performing by their base
 # 33: Django job tables whose waiting rows a scheduled function selects (`table_queue`)
+# 34: the tasks of a rake namespace named for a clock, rolling-restart calls (schedules);
+# a mailer call closed on a later line is cited there via `deliver_later`
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

@@ -9,7 +9,9 @@ decorators and tickers. Pure: bytes in, `ScheduleSite`s out, cached with the fil
 * crontab lines (`m h dom mon dow command`, `@daily command`); Netlify `schedule = "…"`.
 * Python (`schedules_python`): Celery beat entries and `add_periodic_task`, django-celery-beat,
   periodic decorators, APScheduler, rq-scheduler, Django-Q, arq, `schedule.every(…).do(f)`.
-* Ruby (`schedules_ruby`): `whenever`, GoodJob/sidekiq-cron hashes, clockwork.
+* Ruby (`schedules_ruby`): `whenever`, GoodJob/sidekiq-cron hashes, clockwork; the tasks of
+  a rake namespace named for a clock (`schedules_rake`); rolling restarts
+  (`schedules_restarts`).
 * JavaScript/TypeScript: `schedules_js`. Go (`schedules_go`): robfig/cron `AddFunc`/`AddJob`,
   `time.NewTicker`/`time.Tick`, gocron, asynq's scheduler.
 * Polling loops in Python, Ruby and Go (`loops.py`): a loop that never ends by its own
@@ -28,6 +30,8 @@ from bot.core.analysis.schedules_go import CRON_FIELD, go_schedules
 from bot.core.analysis.schedules_go_wrappers import wrapper_sites as go_wrapper_sites
 from bot.core.analysis.schedules_js import javascript_schedules
 from bot.core.analysis.schedules_python import python_schedules
+from bot.core.analysis.schedules_rake import rake_schedules
+from bot.core.analysis.schedules_restarts import restart_schedules
 from bot.core.analysis.schedules_ruby import ruby_schedules, task_class_schedules
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
 from bot.core.lazy_pattern import lazy
@@ -249,7 +253,8 @@ def schedules_for(language: str, text: str) -> tuple[ScheduleSite, ...]:
     if language == "python":
         return _sorted([*python_schedules(text), *python_loops(text)])
     if language == "ruby":
-        return _sorted([*ruby_schedules(text), *ruby_loops(text), *task_class_schedules(text)])
+        ruby = [*ruby_schedules(text), *ruby_loops(text), *task_class_schedules(text)]
+        return _sorted([*ruby, *rake_schedules(text), *restart_schedules(text)])
     if language in ("javascript", "typescript"):
         return _sorted([*javascript_schedules(text), *js_loops(text)])
     if language == "go":

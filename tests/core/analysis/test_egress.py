@@ -851,3 +851,11 @@ def test_js_or_with_no_literal_default_and_an_absolute_first_url_are_unchanged()
     got = calls("typescript", source)
     assert (3, "api.elsewhere-example.io") in {(line, host) for line, _, host, _, _ in got}
     assert all(host == "" for line, _, host, _, _ in got if line == 4)
+
+
+def test_a_ruby_sdk_verb_given_a_path_goes_to_its_fixed_host() -> None:
+    # git_hub_bub's verbs take an API path: the host is the client's own.
+    src = "def pull(path)\n  GitHubBub.get(path, token: t)\nend\n# GitHubBub.post(x)\n"
+    assert calls("ruby", src) == [(2, "git_hub_bub", "api.github.com", "", "sdk")]
+    # A same-named method of another object is no request.
+    assert calls("ruby", "HubBub.get(path)\nx = 'GitHubBub.get(path)'\n") == []

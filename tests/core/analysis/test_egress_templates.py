@@ -1,0 +1,69 @@
+"""Scripts a page template loads from another host (`egress_templates`)."""
+
+from __future__ import annotations
+
+import time
+
+from bot.core.analysis.egress_templates import is_page_template, template_script_calls
+
+HTML = b"""\
+<html><head>
+  <script src="https://widgets.example-chat.io/v2/loader.js" async></script>
+  <!-- <script src="https://old-tracker.example.net/t.js"></script> -->
+  <!--
+  <script src="https://also-old.example.net/t.js"></script>
+  -->
+  <script src="{{ cdn_base }}/app.js"></script>
+  <script src="http://localhost:35729/livereload.js"></script>
+  <img src="https://pixel.example-ads.com/p.gif">
+  <%= javascript_include_tag "https://not-a-tag.example.org/x.js" %>
+  <p>Write &lt;script src="https://quoted.example.org/x.js"&gt; in your page.</p>
+</head></html>
+"""
+
+SLIM = b"""\
+head
+  / script src="//commented.example.net/kit.js"
+  script src="//fonts.example-kit.net/abc123.js"
+  <script src="//inline-html.example-kit.net/k.js"></script>
+  script src="//#{asset_host}/dynamic.js"
+"""
+
+HAML = b"""\
+%head
+  -# %script{src: "https://commented.example.net/a.js"}
+  %script{src: "https://maps.example-geo.com/api.js?key=x"}
+  %script(src="https://charts.example-viz.org/c.js")
+"""
+
+
+def _hosts(data: bytes) -> dict[str, int]:
+    return {c.host: c.line for c in template_script_calls(data)}
+
+
+def test_html_scripts_from_other_hosts_are_calls() -> None:
+    assert _hosts(HTML) == {"widgets.example-chat.io": 2}
+
+
+def test_slim_and_haml_script_tags_are_read() -> None:
+    assert _hosts(SLIM) == {"fonts.example-kit.net": 3, "inline-html.example-kit.net": 4}
+    assert _hosts(HAML) == {"maps.example-geo.com": 3, "charts.example-viz.org": 4}
+    (call,) = template_script_calls(b'<script src="https://a.example.io/x.js"></script>\n')
+    assert (call.kind, call.client, call.origin) == ("http", "browser-script", "literal")
+
+
+def test_only_page_templates_are_read() -> None:
+    assert is_page_template("app/views/layouts/_head.html.slim")
+    assert is_page_template("templates/base.html")
+    assert not is_page_template("node_modules/pkg/index.html")
+    assert not is_page_template("app/assets/loader.js")
+
+
+def test_hostile_templates_are_bounded() -> None:
+    start = time.process_time()
+    template_script_calls(b"<script" * 500_000)
+    template_script_calls(b'<script src="//' + b"a." * 500_000 + b"\n")
+    template_script_calls(b"<script src='//x.io/'>\n" * 200_000)
+    template_script_calls(b"<!--\n" + b"script src='//x.io/'\n" * 200_000)
+    template_script_calls((b" " * 1_000_000 + b"script src=//\n") * 5)
+    assert time.process_time() - start < 10
