@@ -9,7 +9,8 @@ Two layouts say it, and neither names a library or a service:
   `MIN_FAMILY` files of one folder.
 * a shared client-like role word after the name (`family_members`): `print/octo_service.rb`,
   `print/moon_service.rb`, `print/resin_service.rb`, `MIN_MEMBERS` or more files of one folder
-  named `<name>_<role>` or `<name>.<role>` (`ROLES`: service, client, adapter…), each making calls of its own;
+  named `<name>_<role>` or `<name>.<role>` (`ROLES`: service, client, adapter…), each
+  making calls of its own;
   `<name>` is the service each calls, whoever hands it the URL. The folder itself must not
   be a role or layout word (a Rails `app/services/` of unrelated service objects is no
   family): the caller's `folder_ok` says so.
