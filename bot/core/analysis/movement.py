@@ -34,6 +34,7 @@ from bot.core.analysis.handoffs_js import GRAPHQL_PUBSUB
 from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.handoffs_redis_python import may_buffer, redis_buffer_sites
+from bot.core.analysis.handoffs_temporal_js import MECHANISM as TEMPORAL
 from bot.core.analysis.handoffs_views import MECHANISM as VIEW_STREAMS
 from bot.core.analysis.handoffs_webpush import MECHANISM as WEB_PUSH
 from bot.core.analysis.handoffs_webpush import web_push_sites
@@ -56,7 +57,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 32  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 33  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -108,6 +109,7 @@ MOVEMENT_VERSION = 32  # 2: mailers whose call spans lines; 3: amqp needs its li
 # GraphQL subscriptions' `asyncIterator('x')` and the `.publish('x'` it answers
 # 32: a call given `cron:`/`every:` and `class:` keywords is a schedule; job-iteration jobs
 # (`build_enumerator`/`each_iteration`) perform; Ruby subclasses performing by their base
+# 33: Temporal workflows started by name and activities scheduled from workflows
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -251,6 +253,7 @@ _JS_MAY_WORDS = (
     "upsertJobScheduler",
     *("toad-scheduler", "setTimeout("),
     "Iterator(",
+    *("workflow", "ActivityMethod"),  # Temporal (`handoffs_temporal_js`)
 )
 _JS_MAY = Needles(_JS_MAY_WORDS)
 # The words each pattern cannot match without (see `words.Parts`).
@@ -368,7 +371,7 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # hand-off left without its other end.
 _BOTH_ENDS = frozenset(
     {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
-    | {GRAPHQL_PUBSUB, VIEW_STREAMS}
+    | {GRAPHQL_PUBSUB, VIEW_STREAMS, TEMPORAL}
 )
 
 
