@@ -9,6 +9,7 @@ from bot.core.analysis.handoffs import sites_for
 from bot.core.analysis.handoffs_temporal_js import temporal_sites
 from bot.core.analysis.movement import javascript_may_move
 from bot.core.analysis.schedules import schedules_for
+from tests.core.analysis.test_egress_registry import facts_of
 
 STARTER = """\
 export class KettleService {
@@ -144,3 +145,21 @@ def test_hostile_temporal_inputs_stay_fast() -> None:
         temporal_sites(text)
         schedules_for("typescript", text)
         assert time.perf_counter() - start < 2.0
+
+
+def test_a_broker_the_compose_file_runs_is_a_store_and_a_queue_library_is_not() -> None:
+    package = '{"name": "kettle", "dependencies": {"amqplib": "1", "bullmq": "5"}}'
+    code = "import amqp from 'amqplib';\nimport { Queue } from 'bullmq';\n"
+    served = facts_of(
+        {
+            "package.json": package,
+            "src/app.ts": code,
+            "docker-compose.yml": "services:\n  broker:\n    image: rabbitmq:3-management\n",
+        }
+    )
+    assert "RabbitMQ" in {s.name for s in served.datastores}
+    assert "BullMQ" in {s.name for s in served.integrations}
+    # the same broker without an image of its own: a service the app is given
+    given = facts_of({"package.json": package, "src/app.ts": code})
+    assert "RabbitMQ" not in {s.name for s in given.datastores}
+    assert "RabbitMQ" in {s.name for s in given.integrations}
