@@ -160,7 +160,7 @@ _ROLE_WORDS = frozenset(
 
 # Words that mark a family's shared code (`social.abstract.ts`, `base_client.py` beside the
 # members): what such a file fetches is each member's, and its name is no service's.
-_SHARED_WORDS = frozenset({"abstract", "base", "interface", "interfaces", "shared", "generic"})
+_SHARED_WORDS = frozenset({"abstract", "base", "interface", "interfaces", "shared"})
 
 
 def _service_stem(stem: str) -> bool:
