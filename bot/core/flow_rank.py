@@ -88,6 +88,7 @@ def rank_flows(
             fl in late,
             not _has_queue(fl),
             -weight.get(fl, 0),
+            _imports_only(fl),
             len(fl.hops),
             fl.name,
         )
@@ -159,15 +160,16 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
         count[sink_of[id(f)]] = count.get(sink_of[id(f)], 0) + 1
         site = (f.sinks[0].path, f.sinks[0].line)
         sites[site] = sites.get(site, 0) + 1
-    best: dict[str, tuple[bool, int, int, Flow]] = {}
+    best: dict[str, tuple[bool, bool, int, int, Flow]] = {}
     for i, f in enumerate(flows):
-        key = (not _named_for(f, sink_of[id(f)]), sites[(f.sinks[0].path, f.sinks[0].line)], i, f)
+        shared = sites[(f.sinks[0].path, f.sinks[0].line)]
+        key = (not _named_for(f, sink_of[id(f)]), _imports_only(f), shared, i, f)
         old = best.get(sink_of[id(f)])
-        if old is None or key[:3] < old[:3]:
+        if old is None or key[:4] < old[:4]:
             best[sink_of[id(f)]] = key
     # Truncated by the cap, the first flows to each sink spread over the entry files: a
     # file that calls twenty APIs does not crowd out the one that signs users up.
-    first = [f for _, _, _, f in sorted(best.values(), key=lambda k: k[2])]
+    first = [k[-1] for k in sorted(best.values(), key=lambda k: k[3])]
     order = {id(f): i for i, f in enumerate(first)}
     seen_file: dict[str, int] = {}
     turn: dict[int, int] = {}
@@ -232,6 +234,12 @@ def _routine(flow: Flow) -> bool:
     if " database (Sequelize " in sink.what or is_store_call(sink.what):
         return True
     return sink.path.endswith(".rb") and sink.what.startswith("queries ")
+
+
+def _imports_only(flow: Flow) -> bool:
+    """A flow whose steps are only imports (a module that could reach the sink) comes after
+    one that follows a handler's calls to it (one that does), however many hops that takes."""
+    return len(flow.hops) > 1 and all(h.what.startswith("imports ") for h in flow.hops[1:])
 
 
 def _has_queue(flow: Flow) -> bool:

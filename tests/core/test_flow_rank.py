@@ -184,3 +184,43 @@ def test_late_flows_come_after_their_rank_and_never_displace_a_declared_start() 
     assert worker in kept
     assert impl not in kept
     assert sum(f.rank == "deployed" for f in kept) == RANK_CAPS["deployed"]
+
+
+def test_a_handlers_call_chain_stands_for_a_sink_before_a_module_that_only_imports_it() -> None:
+    sink = (Hop("lib/kettle_service.ts", 40, "enqueues brewJob (queue)"),)
+    other = (Hop("lib/kettle_worker.ts", 9, "enqueues brewJob (queue)"),)
+    called = Flow(
+        "routes/kettle.ts → brewJob",
+        "http",
+        "public",
+        (
+            Hop("routes/kettle.ts", 12, "http entry point"),
+            Hop("routes/kettle.ts", 15, "calls KettleService.brew"),
+            Hop("lib/kettle_service.ts", 30, "calls KettleService.start"),
+        ),
+        sink,
+    )
+    shared = Flow(
+        "routes/pot.ts → brewJob",
+        "http",
+        "public",
+        (Hop("routes/pot.ts", 3, "http entry point"), Hop("routes/pot.ts", 15, "calls x")),
+        sink,
+    )
+    imported = Flow(
+        "server/main.ts → brewJob",
+        "http",
+        "public",
+        (
+            Hop("server/main.ts", 4, "http entry point"),
+            Hop("server/main.ts", 1, "imports ./app.module"),
+        ),
+        other,
+    )
+    filler = [_flow(f"routes/f{i:03}.ts", f"Api{i}") for i in range(40)]
+    kept = rank_flows([imported, *filler, called, shared], {}, {})
+    brewing = [f for f in kept if f.name.endswith("→ brewJob")]
+    # the flow standing for the sink follows a handler's calls (whose line two handlers
+    # share), not a module's imports to another line that enqueues it
+    assert brewing
+    assert brewing[0] in (called, shared)

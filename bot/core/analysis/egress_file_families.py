@@ -9,7 +9,8 @@ Two layouts say it, and neither names a library or a service:
   `MIN_FAMILY` files of one folder.
 * a shared client-like role word after the name (`family_members`): `print/octo_service.rb`,
   `print/moon_service.rb`, `print/resin_service.rb`, `MIN_MEMBERS` or more files of one folder
-  named `<name>_<role>` (`ROLES`: service, client, adapter…), each making calls of its own;
+  named `<name>_<role>` or `<name>.<role>` (`ROLES`: service, client, adapter…), each
+  making calls of its own;
   `<name>` is the service each calls, whoever hands it the URL. The folder itself must not
   be a role or layout word (a Rails `app/services/` of unrelated service objects is no
   family): the caller's `folder_ok` says so.
@@ -56,9 +57,14 @@ ROLES = frozenset(
 # `octo_print_service`, `moon-client`, `ResinAdapter`: the name, then the role word.
 _SNAKE = lazy(r"\A([a-z0-9][a-z0-9_-]{0,60}?)[_-]([a-z]{2,20}+)\Z")
 _CAMEL = lazy(r"\A([A-Z][A-Za-z0-9]{0,60}?)([A-Z][a-z]{1,20}+)\Z")
+_DOTTED_NAME = lazy(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,60}\Z")
 
 
 def _split(stem: str) -> tuple[str, str] | None:
+    name, dot, role = stem.rpartition(".")
+    if dot:  # `mastodon.provider`: the role as a dotted suffix (a TypeScript habit)
+        ok = role.lower() in ROLES and _DOTTED_NAME.match(name) is not None
+        return (name, role.lower()) if ok else None
     m = _SNAKE.match(stem) or _CAMEL.match(stem)
     if m is None:
         return None

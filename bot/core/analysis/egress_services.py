@@ -158,11 +158,17 @@ _ROLE_WORDS = frozenset(
 )  # fmt: skip
 
 
+# Words that mark a family's shared code (`social.abstract.ts`, `base_client.py` beside the
+# members): what such a file fetches is each member's, and its name is no service's.
+_SHARED_WORDS = frozenset({"abstract", "base", "interface", "interfaces", "shared"})
+
+
 def _service_stem(stem: str) -> bool:
     low = stem.lower()
     words = [w for w in re.split(r"[-_.]+", low) if w]
     return (
-        not (len(words) > 1 and all(w in _TRANSPORT_WORDS for w in words))
+        not _SHARED_WORDS.intersection(words)
+        and not (len(words) > 1 and all(w in _TRANSPORT_WORDS for w in words))
         and not (
             words
             and all(w in _ROLE_WORDS or w in _TRANSPORT_WORDS for w in words)
@@ -239,7 +245,9 @@ def egress_services(
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
         # A member of a plugin family (`egress_families`): its loader proves the folder.
         in_family = family.member(path) if _service_stem(family.member(path)) else ""
-        folder = in_family or service_folder_name(path) or role_members.get(path, "")
+        # A role-suffix family (`social/<name>.provider.ts`) names each file's service more
+        # closely than a service folder above it (`integrations/social/`: a category).
+        folder = in_family or role_members.get(path, "") or service_folder_name(path)
         member = members.get(path) if not folder else None
         if member is not None:
             folder = member[0]  # a plugin of a subclass registry (`egress_registry`)

@@ -36,6 +36,7 @@ from bot.core.analysis.handoffs_go import go_sites
 from bot.core.analysis.handoffs_js import javascript_sites
 from bot.core.analysis.handoffs_python import python_scan
 from bot.core.analysis.handoffs_ruby import ruby_sites
+from bot.core.analysis.handoffs_temporal_js import temporal_sites
 from bot.core.model import HandoffSite
 
 __all__ = ["SITE_ORDER", "go_sites", "iter_names", "javascript_sites", "python_sites"]
@@ -62,7 +63,8 @@ def sites_for(language: str, text: str) -> tuple[HandoffSite, ...]:
     if language == "ruby":
         return ruby_sites(text)
     if language in ("javascript", "typescript"):
-        return javascript_sites(text)
+        temporal = temporal_sites(text)
+        return _sorted(javascript_sites(text) + temporal) if temporal else javascript_sites(text)
     if language == "go":
         return go_sites(text)
     return ()

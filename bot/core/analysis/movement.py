@@ -34,6 +34,7 @@ from bot.core.analysis.handoffs_js import GRAPHQL_PUBSUB
 from bot.core.analysis.handoffs_python_gate import _PY_AT_TRIGGER
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.handoffs_redis_python import may_buffer, redis_buffer_sites
+from bot.core.analysis.handoffs_temporal_js import MECHANISM as TEMPORAL
 from bot.core.analysis.handoffs_views import MECHANISM as VIEW_STREAMS
 from bot.core.analysis.handoffs_webpush import MECHANISM as WEB_PUSH
 from bot.core.analysis.handoffs_webpush import web_push_sites
@@ -60,7 +61,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 34  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 35  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -115,6 +116,7 @@ MOVEMENT_VERSION = 34  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 33: Django job tables whose waiting rows a scheduled function selects (`table_queue`)
 # 34: the tasks of a rake namespace named for a clock, rolling-restart calls (schedules);
 # a mailer call closed on a later line is cited there via `deliver_later`
+# 35: Temporal workflows started by name and activities scheduled from workflows
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -268,6 +270,7 @@ _JS_MAY_WORDS = (
     "upsertJobScheduler",
     *("toad-scheduler", "setTimeout("),
     "Iterator(",
+    *("workflow", "ActivityMethod"),  # Temporal (`handoffs_temporal_js`)
 )
 _JS_MAY = Needles(_JS_MAY_WORDS)
 # The words each pattern cannot match without (see `words.Parts`).
@@ -385,7 +388,7 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # hand-off left without its other end.
 _BOTH_ENDS = frozenset(
     {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
-    | {GRAPHQL_PUBSUB, VIEW_STREAMS}
+    | {GRAPHQL_PUBSUB, VIEW_STREAMS, TEMPORAL}
 )
 
 

@@ -33,6 +33,7 @@ from bot.core.analysis.schedules_python import python_schedules
 from bot.core.analysis.schedules_rake import rake_schedules
 from bot.core.analysis.schedules_restarts import restart_schedules
 from bot.core.analysis.schedules_ruby import ruby_schedules, task_class_schedules
+from bot.core.analysis.schedules_temporal_js import temporal_timers
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
 from bot.core.lazy_pattern import lazy
 from bot.core.limits import MAX_NESTING
@@ -256,7 +257,12 @@ def schedules_for(language: str, text: str) -> tuple[ScheduleSite, ...]:
         ruby = [*ruby_schedules(text), *ruby_loops(text), *task_class_schedules(text)]
         return _sorted([*ruby, *rake_schedules(text), *restart_schedules(text)])
     if language in ("javascript", "typescript"):
-        return _sorted([*javascript_schedules(text), *js_loops(text)])
+        found = [*javascript_schedules(text), *js_loops(text)]
+        timers = temporal_timers(text)
+        if timers:  # a timer in a loop is the loop's own sleep: not a second schedule
+            looped = {s.line for s in found}
+            found += [t for t in timers if t.line not in looped]
+        return _sorted(found)
     if language == "go":
         return _sorted([*go_schedules(text), *go_loops(text), *go_wrapper_sites(text)])
     return ()

@@ -41,6 +41,7 @@ EVIDENCE_CAP = 5
 # have said which one each environment uses, `framework_config.buckets_apart`.)
 _STORES = frozenset({"datastore", "search"})
 RANK = {"used": 3, "configured": 2, "declared": 1}
+SERVED = "served"  # claim key: (this, queue service name) of an image a compose file runs
 DEV_DECLARED = "dev-declared"  # claim key: (this, service name) of a dev-group package
 CODE_LANGUAGES = ("python", "javascript", "typescript", "ruby", "go")
 # Signals made at a call in code (`egress_other`): the service is used there.
@@ -370,7 +371,14 @@ def _configured(path: str, facts: FileFacts, catalog: Catalog, claims: _Recorded
         elif kind == "config.setting":
             claims.add_all(catalog.by_env(signal.name), evidence, "configured")
         elif kind in ("config.compose.image", "config.image", "deployment.docker"):
-            claims.add_all(catalog.by_image(signal.detail), evidence, "configured")
+            entries = catalog.by_image(signal.detail)
+            claims.add_all(entries, evidence, "configured")
+            if kind == "config.compose.image":
+                # A broker or workflow engine the deployment runs as its own service holds
+                # the system's work (`_assemble`: a store), unlike a queue library on Redis.
+                for entry in entries:
+                    if entry.category == "queue":
+                        claims.add((SERVED, entry.name), evidence, "configured")
         elif kind in _CALLED and code:  # a program run, a knex client: the code uses it
             claims.add_all(catalog.by_config(signal.detail), evidence, "used")
         elif kind.startswith("config.") and signal.detail:
@@ -453,6 +461,7 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
     signal_items: list[tuple[str, str, str, dict[Evidence, str]]] = []
     dev_only = {k[1] for k in claims.by_key if isinstance(k, tuple) and k[0] == DEV_DECLARED}
     aspects: list[Entry] = []  # services that are also observability (Sentry, Datadog)
+    served = {k[1] for k in claims.by_key if isinstance(k, tuple) and k[0] == SERVED}
     for key, found in claims.by_key.items():
         if isinstance(key, Entry):
             if key.section == "services":
@@ -470,13 +479,14 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
                     continue
                 capped, strength = _evidence(found)
                 service = Service(key.name, key.category, strength, capped)
-                (datastores if key.category in _STORES else integrations).append(service)
+                store = key.category in _STORES or (key.category == "queue" and key.name in served)
+                (datastores if store else integrations).append(service)
             else:
                 add_item(key.section, key.kind, key.name, found)
         elif isinstance(key, tuple) and key[0] == "deployment":
             platform = catalog.platform(str(key[1]))
             add_item("deployment", str(key[1]), platform.name if platform else str(key[1]), found)
-        elif isinstance(key, tuple) and key[0] == DEV_DECLARED:
+        elif isinstance(key, tuple) and key[0] in (DEV_DECLARED, SERVED):
             continue
         elif isinstance(key, tuple):
             signal_items.append((str(key[0]), str(key[1]), str(key[2]), found))

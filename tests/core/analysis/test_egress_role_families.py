@@ -192,3 +192,48 @@ def test_hostile_csp_lines_stay_fast() -> None:
     csp_hosts(b"font_src 'https://" + b"a." * 500_000 + b"\n")
     csp_hosts(b"x_src://\n" * 300_000)
     assert time.process_time() - start < 10
+
+
+def _ts_member(klass: str) -> str:
+    return (
+        f"export class {klass} extends SharedChannel {{\n"
+        "  async send(instance: string, body: string) {\n"
+        "    return fetch(`${instance}/api/v1/notes`, { method: 'POST', body });\n"
+        "  }\n}\n"
+    )
+
+
+def test_dotted_role_suffix_members_under_a_category_folder_name_each_service() -> None:
+    base = (
+        "export abstract class SharedChannel {\n"
+        "  async probe(link: string) {\n    return fetch(link, { method: 'HEAD' });\n  }\n}\n"
+    )
+    files = {
+        # `integrations/chatter/`: a category folder under a service folder, not a service
+        "lib/integrations/chatter/pebble.provider.ts": _ts_member("PebbleProvider"),
+        "lib/integrations/chatter/quill.provider.ts": _ts_member("QuillProvider"),
+        "lib/integrations/chatter/marsh.custom.provider.ts": _ts_member("MarshProvider"),
+        # the family's abstract base names no service, nor does a same-folder helper's word
+        "lib/integrations/chatter.abstract.ts": base,
+        "lib/integrations/relay.base.ts": base,
+    }
+    names = _names(facts_of(files))
+    assert {"Pebble", "Quill"} <= names
+    assert not {n for n in names if "abstract" in n.lower() or "base" in n.lower()}
+    assert "Chatter" not in names
+    # dotted names whose last word is no role word are no members
+    paths = ["k/a.helper.ts", "k/b.helper.ts", "k/c.helper.ts"]
+    assert family_members(paths, bool) == {}
+    assert family_members(["k/a.client.ts", "k/b.client.ts", "k/c.client.ts"], bool) == {
+        "k/a.client.ts": "a",
+        "k/b.client.ts": "b",
+        "k/c.client.ts": "c",
+    }
+
+
+def test_hostile_dotted_member_names_stay_fast() -> None:
+    paths = [f"f/{'a.' * 5000}{i}.provider.ts" for i in range(200)]
+    paths += [f"g/{'x' * 20000}.client.ts", "g/..client.ts", "g/.provider.ts"]
+    start = time.perf_counter()
+    family_members(paths, bool)
+    assert time.perf_counter() - start < 1.0
