@@ -77,7 +77,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 22  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 23  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -107,6 +107,8 @@ EGRESS_VERSION = 22  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 22: a file whose feature gate returns literal false makes no calls; a Ruby module method
 # returning `ENV.fetch("X", "https://…")` is meta (`egress_gates`); hosts a CSP directive
 # names (`egress_csp`); a Ruby `X::Client.new("https://…")` is a client of that host
+# 23: a Go field every struct literal of the file sets from the configuration (`server:
+# app.Config().X.API`) is that setting, not a user's URL (`egress_learn._go_config_field`)
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
