@@ -74,6 +74,8 @@ def link_go_tables(
         _statements(funcs[p], lines, tables)
     added: dict[str, set[HandoffSite]] = defaultdict(set)
     derived: set[tuple[str, int]] = set()
+    # every name each file calls: which files to read for a function's callers
+    called = {p: set().union(*(fn.calls for fn in fs)) for p, fs in funcs.items()}
     queued = 0
     for table in sorted(tables.inserts):
         if queued >= MAX_TABLES or not tables.selects.get(table) or not tables.removes.get(table):
@@ -85,10 +87,14 @@ def link_go_tables(
         for p, line in pollers:
             added[p].add(HandoffSite("consume", TABLE, table, line))
         count = 0
+        followed: set[tuple[str, int]] = set()
         for holder, at in tables.inserts[table][:MAX_SITES]:
             added[holder.path].add(HandoffSite("produce", TABLE, table, at))
             count += 1
-            for p, i in _callers(texts, funcs, holder):
+            if (holder.path, holder.line) in followed:
+                continue  # a second insert of the same function: its callers are in
+            followed.add((holder.path, holder.line))
+            for p, i in _callers(texts, called, holder):
                 if count >= MAX_SITES:
                     break
                 added[p].add(HandoffSite("produce", TABLE, table, i, (holder.name,)))
@@ -181,7 +187,7 @@ def _pollers(
 
 
 def _callers(
-    texts: Mapping[str, list[str]], funcs: Mapping[str, list[_Func]], holder: _Func
+    texts: Mapping[str, list[str]], called: Mapping[str, set[str]], holder: _Func
 ) -> list[tuple[str, int]]:
     """Lines that call the function holding an insert (`x.InsertJob(` or `insertJob(`),
     outside its own body. An unexported name is called from its own package only."""
@@ -191,7 +197,7 @@ def _callers(
     for p, lines in texts.items():
         if not exported and p.rpartition("/")[0] != home:
             continue
-        if not any(holder.name in fn.calls for fn in funcs[p]):
+        if holder.name not in called[p]:
             continue
         for i, raw in enumerate(lines, 1):
             if holder.name not in raw or raw.startswith("func"):
