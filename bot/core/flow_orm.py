@@ -12,7 +12,7 @@ from bot.core.flow_rails import RailsModels
 from bot.core.model import FileFacts
 
 # SQLAlchemy session calls that read or write the database. (Go's database/sql handles are
-# left to the package's driver import, which names the store.)
+# `flow_stores_go`'s, named by the driver the repository imports.)
 SQLALCHEMY_SESSION_OPS = frozenset(
     {"add", "add_all", "commit", "execute", "scalar", "scalars", "query", "merge", "flush"}
 )

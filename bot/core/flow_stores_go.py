@@ -21,6 +21,8 @@ class GoStores:
         if len(parts) < 2:
             return None
         spec, typ = self._go_type(path, fc, call)
+        if not spec and typ:
+            spec, typ = self._embedded(path, typ)
         op = parts[-1]
         what = ".".join(parts[-2:])
         if typ in ops.SQLC_TYPES and self._sqlc(spec):
@@ -53,6 +55,21 @@ class GoStores:
                 if owner == head[1] and name == field:
                     return (spec, typ)
         return ("", "")
+
+    def _embedded(self, path: str, typ: str) -> tuple[str, str]:
+        """The library type a package's own struct embeds (`type store struct{ *sql.DB }`):
+        its methods are the library's, called on the wrapper (`app.db.Exec(…)`). Only an
+        embedded field (named as its type) of a library `GO_LIBS` lists."""
+        folder = path.rpartition("/")[0]
+        for p, other in self.core.facts.items():
+            if other.language != "go" or p.rpartition("/")[0] != folder:
+                continue
+            ofc = self.core.calls(p)
+            for owner, name, spec, ftype in ofc.fields if ofc is not None else ():
+                embedded = owner == typ and name == ftype and spec
+                if embedded and any(_of(spec, lib.specs) for lib in ops.GO_LIBS):
+                    return (spec, ftype)
+        return ("", typ)
 
     def _versioned(self, path: str, lib: ops.StoreLib, name: str, spec: str) -> bool:
         """An untyped receiver named as the library's clients are (`rdb`, `db`, `goquDB`) in

@@ -238,6 +238,19 @@ GO_LIBS = (
         ("github.com/doug-martin/goqu/",),
         _words("From Insert Update Delete ScanStructs ScanStruct Exec"),
     ),
+    # The standard library's handles (`*sql.DB`, `*sql.Tx`), typed or embedded in the
+    # repository's own store type (`type store struct{ *sql.DB }`, `GoStores._embedded`).
+    StoreLib(
+        "database/sql",
+        "",
+        ("database/sql",),
+        _words(
+            """
+            Exec Query QueryRow ExecContext QueryContext QueryRowContext Prepare
+            PrepareContext Begin BeginTx
+            """
+        ),
+    ),
     StoreLib(
         "mongo-driver",
         "MongoDB",
@@ -286,6 +299,7 @@ LABELS = frozenset(
         *("Redis client", "node-redis", "ioredis", "pg", "postgres.js", "mysql", "mysql2"),
         *("better-sqlite3", "sqlite3", "sqlite", "Knex"),
         *("sqlc", "ent", "GORM", "sqlx", "pgx", "bun", "goqu", "mongo-driver", "go-redis"),
+        "database/sql",
         *("Active Record", "Sequel", "ROM", "redis-rb"),
     }
 )

@@ -211,8 +211,12 @@ def test_a_go_handler_reaches_the_database_through_a_field_and_an_interface() ->
         ("api/memo.go", 10, "http entry point (Service.CreateMemo)"),
         ("api/memo.go", 11, "calls store.Store.CreateMemo"),
         ("store/store.go", 17, "calls sqlite.DB.CreateMemo"),
-        # The package's driver import: a Go package is one unit.
-        ("store/db/sqlite/sqlite.go", 6, "uses SQLite"),
+        # The query on the `*sql.DB` field, named by the package's driver import.
+        (
+            "store/db/sqlite/memo.go",
+            10,
+            "queries the SQLite database (database/sql db.ExecContext)",
+        ),
     ]
 
 

@@ -573,6 +573,23 @@ GO_CASES = {
         "func SaveItem(ctx context.Context, name string) {\n\tsave(ctx, nil, name)\n}\n",
         "GORM",
     ),
+    "database/sql-typed": (
+        '\t"database/sql"\n',
+        "func save(ctx context.Context, db *sql.DB, name string) {\n"
+        '\tdb.ExecContext(ctx, "INSERT INTO items VALUES (?)", name) // store\n}\n\n'
+        "func SaveItem(ctx context.Context, name string) {\n\tsave(ctx, nil, name)\n}\n",
+        "database/sql",
+    ),
+    # The repository's own store type embeds the handle: its methods are database/sql's.
+    "database/sql-embedded": (
+        '\t"database/sql"\n',
+        "type vault struct {\n\t*sql.DB\n\tdialect string\n}\n\n"
+        "type Shop struct{ db *vault }\n\n"
+        "func save(ctx context.Context, s *Shop, name string) {\n"
+        '\ts.db.Exec("INSERT INTO items VALUES (?)", name) // store\n}\n\n'
+        "func SaveItem(ctx context.Context, name string) {\n\tsave(ctx, nil, name)\n}\n",
+        "database/sql",
+    ),
 }
 GO_MORE = {
     "ent": {"ent/client.go": "package ent\n\ntype Client struct{}\n"},
@@ -591,6 +608,21 @@ def test_go_store_idioms(idiom: str) -> None:
     imports, body, word = GO_CASES[idiom]
     files = go_app(imports, body, **GO_MORE.get(idiom, {}))
     reaches(files, "api/api.go", "store/store.go", word)
+
+
+def test_a_go_type_embedding_the_apps_own_type_is_no_store() -> None:
+    # `Exec` on a struct that embeds the repository's own engine (not a library handle) is
+    # a call into the app, and `sql.Exec` in a comment is no call.
+    body = (
+        "type engine struct{}\n\n"
+        "func (e *engine) Exec(q string) string { return q }\n\n"
+        "type runner struct {\n\t*engine\n}\n\n"
+        "var _ = sql.ErrNoRows\n\n"
+        "func SaveItem(ctx context.Context, name string) {\n"
+        "\t// db.Exec(name) on a *sql.DB\n"
+        "\tr := &runner{}\n\tr.Exec(name)\n}\n"
+    )
+    assert store_sinks(go_app('\t"database/sql"\n', body)) == []
 
 
 # --- Ruby -----------------------------------------------------------------------------------

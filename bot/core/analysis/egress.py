@@ -64,6 +64,7 @@ from bot.core.analysis.egress_gates import env_defaults, switched_off
 from bot.core.analysis.egress_learn import _learn
 from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.egress_resolve import _resolve
+from bot.core.analysis.egress_snippets import markup_calls
 from bot.core.analysis.egress_wrappers import (
     _field_wrappers,
     _go_token_endpoint,
@@ -77,7 +78,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 23  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 24  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -108,6 +109,9 @@ EGRESS_VERSION = 23  # 2: SMTP calls, programs run, knex clients (egress_other);
 # returning `ENV.fetch("X", "https://…")` is meta (`egress_gates`); hosts a CSP directive
 # names (`egress_csp`); a Ruby `X::Client.new("https://…")` is a client of that host
 # 23: a Ruby SDK's verbs with a fixed host (`GitHubBub.get(path)`, `http_models.RUBY`)
+# 24: a Go field every struct literal of the file sets from the configuration (`server:
+# app.Config().X.API`) is that setting, not a user's URL (`egress_learn._go_config_field`);
+# hosts that HTML in a Go string loads from (`<iframe src=…>`, `egress_snippets.markup_calls`)
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -180,6 +184,8 @@ def outbound_calls(
     family = _lang(language)
     defaults = env_defaults(data) if family == "ruby" else ()
     csp = csp_hosts(data) if family != "go" else ()
+    if family == "go":  # HTML a Go program serves from its strings: what its tags load
+        csp = tuple(markup_calls(data))
     wanted = triggered(language, data), resilience.triggered(data)
     calls: tuple[OutboundCall, ...] = ()
     signals: tuple[Signal, ...] = ()

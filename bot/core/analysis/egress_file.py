@@ -60,6 +60,9 @@ class _File:
     # Go: fields of a method's receiver that its request sends to (`r.endpoint`): a function
     # that sets one from its parameter is a wrapper (a request builder, `_field_wrappers`)
     sent_fields: set[str] = field(default_factory=set)
+    # Go: keyed fields every struct literal of the file sets from the program's configuration
+    # (`server: app.Config().Proxy.API`) -> that setting's name; "" where literals disagree
+    config_fields: dict[str, str] = field(default_factory=dict)
     # Go: names declared or bound as a `*http.Client` (`client *http.Client`, `c: &http.Client{`)
     # whose `Get`/`Post`/`PostForm`/`Head` take the URL first (`http_clients`)
     go_clients: frozenset[str] = frozenset()

@@ -139,11 +139,35 @@ def _go_keyed_consts(f: _File, node: Node) -> None:
             else value
         )
         name = text(key, 100).strip()
+        _go_config_field(f, name, value)
         if value.type not in _STRING_TYPES or not _GO_URL_KEY.fullmatch(name):
             continue
         host, _, origin = _resolve(f, value, 0, node)
         if origin == "literal" and host and "," not in host:
             f.consts.setdefault(name, host)
+
+
+# A segment of a value chain that is the program's configuration (`app.cfg.X`, `c.Config().X`).
+_CONFIG_ROOTS = frozenset({"config", "cfg", "conf", "settings", "opts", "options"})
+
+
+def _go_config_field(f: _File, name: str, value: Node) -> None:
+    """`server: app.Config().Proxy.API` in a struct literal: the field holds the setting the
+    operator wrote, so a request to `r.server` goes where configured, not to a user's URL.
+    A field any literal of the file sets otherwise (a parameter, a request value) is left
+    to the ordinary reading ("" marks it)."""
+    if not name.isidentifier() or len(name) > 80:
+        return
+    chain = text(value, 200).replace("()", "") if value.type == "selector_expression" else ""
+    segments = chain.split(".")
+    configured = (
+        len(segments) >= 3
+        and all(s.isidentifier() for s in segments)
+        and any(s.lower() in _CONFIG_ROOTS for s in segments[:-1])
+    )
+    said = segments[-1] if configured else ""
+    if f.config_fields.setdefault(name, said) != said:
+        f.config_fields[name] = ""
 
 
 _WRAPPING = frozenset(

@@ -360,6 +360,10 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         if full.startswith(_SELF_ROOTS):
             return "", full[:120], "unknown"
         one_dot = f.language == "go" and full.count(".") == 1
+        if one_dot and f.config_fields.get(last):
+            # `r.server` where every literal of the file sets `server:` from the program's
+            # configuration (`egress_learn._go_config_field`): the operator's setting
+            return "", f.config_fields[last], "setting"
         if one_dot and last[:1].isupper() and head in file_imports(f, call):
             # `consts.APIEndpoint`: an exported name of an imported package, a constant
             # or a package variable the program sets (`egress.const` may give its host)

@@ -43,15 +43,17 @@ _SLOT = lazy(rb"(?:\{\{[^{}\n]{1,80}+\}\}|\$\{[^{}\n]{1,80}+\})\.")
 _HOST = lazy(rb"([A-Za-z0-9\-]{1,63}+(?:\.[A-Za-z0-9\-]{1,63}+){1,8}+)(?=[/:?#'\"` >])")
 
 
-def snippet_calls(data: bytes) -> tuple[OutboundCall, ...]:
-    """The hosts a data file's HTML snippets make the browser load from."""
-    first = data.find(b"<script")
-    if first < 0:
-        first = data.find(b"<SCRIPT")
-    if first < 0:
-        return ()
+def markup_calls(data: bytes) -> list[OutboundCall]:
+    """The hosts that HTML markup written in a source file's strings makes the browser load
+    from (a page body kept in a Go string: `<iframe src="https://…">`). Tags on `//` or
+    `#` comment lines are left; a tag whose `src` is not a written URL names nothing."""
+    if b"src" not in data and b"SRC" not in data:
+        return []
+    return _tag_calls(data, set())
+
+
+def _tag_calls(data: bytes, seen: set[str]) -> list[OutboundCall]:
     out: list[OutboundCall] = []
-    seen: set[str] = set()
     line, counted = 1, 0  # lines counted forward from the last tag kept
     for n, m in enumerate(_TAG.finditer(data)):
         if n >= MAX_TAGS or len(out) >= MAX_CALLS:
@@ -66,6 +68,18 @@ def snippet_calls(data: bytes) -> tuple[OutboundCall, ...]:
             line += data.count(b"\n", counted, m.start())
             counted = m.start()
             out.append(OutboundCall("http", line, CLIENT, host, origin="literal"))
+    return out
+
+
+def snippet_calls(data: bytes) -> tuple[OutboundCall, ...]:
+    """The hosts a data file's HTML snippets make the browser load from."""
+    first = data.find(b"<script")
+    if first < 0:
+        first = data.find(b"<SCRIPT")
+    if first < 0:
+        return ()
+    seen: set[str] = set()
+    out = _tag_calls(data, seen)
     for call in script_calls(data):
         if call.host not in seen and len(out) < MAX_CALLS:
             seen.add(call.host)
@@ -89,7 +103,8 @@ def _commented(data: bytes, at: int) -> bool:
     line."""
     start = data.rfind(b"\n", 0, at) + 1
     head = data[start:at]
-    return head.lstrip().startswith(b"#") or (b"<!--" in head and b"-->" not in head)
+    code = head.lstrip()
+    return code.startswith((b"#", b"//")) or (b"<!--" in head and b"-->" not in head)
 
 
 def parse_snippets(data: bytes) -> FileFacts:
@@ -102,7 +117,7 @@ def _is_snippet_file(path: str) -> bool:
 
 
 SNIPPET_EXTRACTOR = FileExtractor(
-    "page_snippets", 1, _is_snippet_file, parse_snippets, claims(extensions=("yml", "yaml"))
+    "page_snippets", 2, _is_snippet_file, parse_snippets, claims(extensions=("yml", "yaml"))
 )
 
-__all__ = ["SNIPPET_EXTRACTOR", "snippet_calls"]
+__all__ = ["SNIPPET_EXTRACTOR", "markup_calls", "snippet_calls"]

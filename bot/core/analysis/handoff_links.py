@@ -54,6 +54,7 @@ from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.analysis.table_queue import MECHANISM as TABLE
+from bot.core.analysis.table_queue_go import link_go_tables
 from bot.core.analysis.table_queue_prisma import link_prisma
 from bot.core.analysis.table_queue_ruby import link_ruby_tables
 from bot.core.lazy_pattern import lazy
@@ -956,9 +957,11 @@ def link_handoffs(
 ) -> Linked:
     prisma = link_prisma(facts, resolve, read_text, skip)
     decorated = _decorated(facts, resolve, read_text, skip)
+    go_tables = link_go_tables(facts, read_text, skip)
     if (
         not prisma
         and not decorated
+        and not go_tables[0]
         and not any(
             s.role in _RAW or s.mechanism == TABLE for f in facts.values() for s in f.handoffs
         )
@@ -980,6 +983,7 @@ def link_handoffs(
         handoff_links_js.link_js(facts, resolve, read_text, skip),
         handoff_wrappers_ruby.link_ruby(facts, read_text, skip),
         link_ruby_tables(facts, read_text, skip),
+        go_tables,
     ):
         for path, sites in found.items():
             linker.added[path] |= sites
