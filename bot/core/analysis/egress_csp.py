@@ -15,6 +15,7 @@ an `http` call with client ``csp:<directive>`` and origin ``literal``, which
 
 from __future__ import annotations
 
+from bot.core.analysis.words import words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall
 
@@ -26,11 +27,17 @@ CLIENT = "csp:"
 # other rule reads. Scripts and images a page loads show in its code (`egress_scripts`); a
 # script or image host in a CSP may be an allowance nothing uses any more.
 _DIRECTIVE = lazy(r"(?<![\w-])(font|style)(?:_src(?:_elem|_attr)?|Src(?:Elem|Attr)?)\b")
+# The words `_DIRECTIVE` matches: no separator before or after it, so it is a whole word.
+_DIRECTIVE_WORDS = frozenset(
+    f"{kind}{src}".encode()
+    for kind in ("font", "style")
+    for src in ("_src", "_src_elem", "_src_attr", "Src", "SrcElem", "SrcAttr")
+)
 _URL = lazy(r"[\"'`]https://([A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+){1,8}+)[/\"'`]")
 
 
 def csp_hosts(data: bytes) -> tuple[OutboundCall, ...]:
-    if b"://" not in data or (b"_src" not in data and b"Src" not in data):
+    if words_of(data).words.isdisjoint(_DIRECTIVE_WORDS) or b"://" not in data:
         return ()
     out: list[OutboundCall] = []
     seen = 0

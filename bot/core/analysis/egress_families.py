@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from posixpath import dirname, join, normpath, splitext
 
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, Service
 
@@ -41,16 +42,22 @@ _JOINED = lazy(
     rb"(?:join|resolve)\([^()\n]{0,200}?['\"]([\w@./-]{1,200}+)['\"][ \t]*+,[ \t]*+"
     rb"[A-Za-z_$][\w$.]{0,100}+[ \t]*+,[ \t]*+['\"]([\w@.-]{1,100}\.[A-Za-z]{1,8}+)['\"]"
 )
+# Each pattern needs its call's literal: `${` is in most TypeScript files, a loader in few.
+_TEMPLATE_CALLS = Needles((b"require(", b"import("))
+_JOINED_CALLS = Needles((b"join(", b"resolve("))
 _CODE = frozenset({"", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"})
 
 
 def loaders(data: bytes) -> tuple[tuple[str, str], ...]:
     """Meta of the family loaders `data` (a JS/TS file) writes: (`LIVE` or `OFF`,
     "<folder>*<rest>"), rest "" or "/<file>" (a member folder's file)."""
-    if b"${" not in data and b"join(" not in data and b"resolve(" not in data:
-        return ()
+    patterns = []
+    if _TEMPLATE_CALLS.any_in(data) and b"${" in data:
+        patterns.append(_TEMPLATE)
+    if _JOINED_CALLS.any_in(data):
+        patterns.append(_JOINED)
     out: set[tuple[str, str]] = set()
-    for pattern in (_TEMPLATE, _JOINED):
+    for pattern in patterns:
         for n, m in enumerate(pattern.finditer(data)):
             if n >= MAX_LOADERS:
                 break

@@ -13,6 +13,7 @@ up: every letter shown comes from the folder or the code.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -32,6 +33,8 @@ _CAMEL = lazy(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 MIN_PREFIX = 4  # an abbreviated folder shorter than this matches too many names
 
 
+# Cached: `_catalogued` keys every catalog service's name on each call (~500 of them).
+@functools.lru_cache(maxsize=1 << 14)
 def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 

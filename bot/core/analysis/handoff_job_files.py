@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from bot.core.analysis.handoffs import SITE_ORDER
+from bot.core.analysis.words import Needles
 from bot.core.evidence import evidence_key
 from bot.core.lazy_pattern import lazy
 from bot.core.model import Evidence, FileFacts, HandoffSite, Schedule, ScheduleSite
@@ -35,6 +36,7 @@ JOB_FOLDERS = frozenset(
     {"jobs", "job", "tasks", "task", "workers", "worker", "queues", "consumers", "processors"}
 )
 _WORDS = ("job", "task", "queue")
+_WORD_GATE = Needles(_WORDS, folded=True)
 # `name(` then a literal or `{`: the callee's last name, not `new X(` (a queue's own
 # constructor names the queue, not a job file).
 _CALL = lazy(
@@ -50,6 +52,10 @@ _EXPORT = lazy(
 
 
 def may_hold(text: str) -> bool:
+    # The words first (lowered, a part of one): a pass over the whole text only where one
+    # may be. Outside ASCII, `lower` can make an ASCII letter (the Kelvin sign's "k").
+    if text.isascii() and not _WORD_GATE.maybe_in(text):
+        return False
     lowered = text.lower()
     return any(w in lowered for w in _WORDS)
 

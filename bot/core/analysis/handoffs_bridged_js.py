@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.core.analysis.handoffs import SITE_ORDER
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite
 
@@ -68,8 +69,11 @@ _BUILTIN = frozenset(
 )
 
 
+_GATE = Needles((".emit(", ".on(", ".once("))
+
+
 def may_hold(text: str) -> bool:
-    return ".emit(" in text or ".on(" in text or ".once(" in text
+    return _GATE.any_in(text)
 
 
 def bridged_sites(text: str) -> tuple[HandoffSite, ...]:

@@ -20,6 +20,7 @@ from bot.core.analysis.claims import claims
 from bot.core.analysis.manifest_text import FileExtractor, base, decode
 from bot.core.analysis.movement import is_schedule_file
 from bot.core.analysis.schedules_go import CRON_FIELD
+from bot.core.analysis.words import words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, ScheduleSite
 
@@ -27,7 +28,9 @@ MECHANISM = "config"
 MAX_LINE = 2_000
 MAX_DEPTH = 64  # open keys kept; deeper YAML is no configuration a person writes
 _WHEN_KEYS = frozenset({"schedule", "cron", "interval", "every"})
-_NEEDLES = (b"schedule", b"cron", b"interval", b"every")
+# A key `_KEY` reads is a whole word and its colon follows (spaces between): a file without
+# one has no schedule. The words first, then a literal-led search (prose says "every" too).
+_WHEN_COLONS = {k.encode(): lazy(rf"{k}[ \t]*+:".encode()) for k in sorted(_WHEN_KEYS)}
 # `key:` (a mapping opens) or `key: value`, an optional list dash before it (on a line
 # stripped of its indent, which is measured apart).
 _KEY = lazy(r"(?:-[ \t]++)?([A-Za-z_$][\w$.\-]{0,100}+)[ \t]*+:(?:[ \t]++([^\n#]{1,200}+))?")
@@ -54,7 +57,10 @@ def clock_value(value: str) -> bool:
 
 
 def config_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
-    if not any(n in data for n in _NEEDLES) or b"CronJob" in data:
+    words = words_of(data).words
+    if not any(w in words and k.search(data) for w, k in _WHEN_COLONS.items()):
+        return ()
+    if b"CronJob" in data:
         return ()
     out: list[ScheduleSite] = []
     stack: list[tuple[int, str]] = []  # (indent, key) of the mappings open above a line
