@@ -178,7 +178,7 @@ MINIFIED_EXTENSIONS = (".js", ".mjs", ".cjs", ".css")
 MINIFIED_LINE = 2_000  # a first line this long in JS/CSS is a bundle, not source
 # Bytes per line on average past which JS/CSS is a bundle even under a licence banner
 # (`/* Lib 1.2 … */` then 6,000-character lines): written source averages well under 100.
-MINIFIED_AVERAGE = 500
+MINIFIED_AVERAGE = 300
 BINARY_SNIFF = 8_192
 
 
