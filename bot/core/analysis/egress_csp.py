@@ -6,7 +6,8 @@ is written because a page's CSS loads from it: the browser's egress, declared wh
 server sets its headers. Why generic: the directive names are the CSP standard's, the
 same in every framework's spelling (snake_case or camelCase). Only hosts written on the
 directive's own line count (a splatted list of another line says nothing), and not on a
-line that names the development environment (a dev tool's allowance).
+line that names the development environment (a dev tool's allowance), nor in a
+triple-quoted string (a docstring's example).
 
 A line scan: each line holding `Src` or `_src` and `://` (at most `MAX_LINES`). Each host is
 an `http` call with client ``csp:<directive>`` and origin ``literal``, which
@@ -41,7 +42,12 @@ def csp_hosts(data: bytes) -> tuple[OutboundCall, ...]:
         return ()
     out: list[OutboundCall] = []
     seen = 0
+    in_doc = False  # inside a triple-quoted string: a docstring's example, not a policy
     for i, raw in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+        quotes = raw.count('"""') + raw.count("'''")
+        if in_doc or quotes:
+            in_doc = in_doc != (quotes % 2 == 1)
+            continue
         if "://" not in raw or ("_src" not in raw and "Src" not in raw):
             continue
         line = raw[:MAX_LINE]

@@ -155,6 +155,13 @@ def test_csp_directives_name_the_hosts_pages_load_from() -> None:
     assert {(c.line, c.host) for c in csp_hosts(src)} == {(3, "glyphs.fontfarm.io")}
     js = b"helmet({ directives: { styleSrc: [\"'self'\", 'https://sheets.stylebox.net'] } })\n"
     assert {c.host for c in csp_hosts(js)} == {"sheets.stylebox.net"}
+    # A docstring showing the shape is no policy; the code after it still counts.
+    doc = (
+        b'"""Hosts a policy names.\n\n'
+        b'`policy.font_src :self, "https://fonts.sample.org"` in Rails.\n"""\n'
+        b'p.style_src :self, "https://after.stylebox.net"\n'
+    )
+    assert {c.host for c in csp_hosts(doc)} == {"after.stylebox.net"}
 
 
 def test_a_page_pointing_a_loader_at_another_host_is_egress() -> None:
