@@ -158,6 +158,8 @@ _PATHS = sorted(
         "config/sidekiq.yml",
         "config/environments/production.rb",
         "config/initializers/x.rb",
+        "app/views/x.html.erb",
+        "templates/x.html",
         "clevercloud/python.json",
         "netlify.toml",
         "railway.json",
