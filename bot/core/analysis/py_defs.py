@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.core.analysis.scan import Lines
@@ -89,39 +90,9 @@ class DefIndex:
         return None
 
 
-def split_args(text: str) -> list[str]:
-    """The arguments of a call or signature whose "(" was just passed: split on top-level
-    commas up to the ")" that closes it (or the end of `text`), quotes and brackets kept."""
-    out: list[str] = []
-    depth = 0
-    quote = ""
-    start = 0
-    for k, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            if depth == 0:
-                out.append(text[start:k])
-                return [a.strip() for a in out if a.strip()][:MAX_ARGS]
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append(text[start:k])
-            start = k + 1
-            if len(out) >= MAX_ARGS:
-                break
-    else:
-        out.append(text[start:])
-    return [a.strip() for a in out if a.strip()][:MAX_ARGS]
-
-
-def closing_paren(text: str, start: int) -> int | None:
-    """The index of the bracket closing the one just before `start` (quotes skipped), or
-    None when `text` ends first."""
+def _top_level(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, char) of each comma outside brackets and quotes from `start`, then of the
+    bracket that closes the one just before `start`; nothing more once `text` ends."""
     depth = 0
     quote = ""
     for k in range(start, len(text)):
@@ -135,6 +106,31 @@ def closing_paren(text: str, start: int) -> int | None:
             depth += 1
         elif ch in ")]}":
             if depth == 0:
-                return k
+                yield k, ch
+                return
             depth -= 1
-    return None
+        elif ch == "," and depth == 0:
+            yield k, ch
+
+
+def split_args(text: str) -> list[str]:
+    """The arguments of a call or signature whose "(" was just passed: split on top-level
+    commas up to the ")" that closes it (or the end of `text`), quotes and brackets kept."""
+    out: list[str] = []
+    start = 0
+    for k, ch in _top_level(text):
+        out.append(text[start:k])
+        if ch != ",":
+            return [a.strip() for a in out if a.strip()][:MAX_ARGS]
+        start = k + 1
+        if len(out) >= MAX_ARGS:
+            break
+    else:
+        out.append(text[start:])
+    return [a.strip() for a in out if a.strip()][:MAX_ARGS]
+
+
+def closing_paren(text: str, start: int) -> int | None:
+    """The index of the bracket closing the one just before `start` (quotes skipped), or
+    None when `text` ends first."""
+    return next((k for k, ch in _top_level(text, start) if ch != ","), None)
