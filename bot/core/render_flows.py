@@ -32,7 +32,7 @@ MAX_SCHEDULE_ROWS = 30
 # Hand-offs inside one process (`handoffs_inproc`): no queue node between processes.
 IN_PROCESS = frozenset(
     {"thread-pool", "in-process-queue", "worker-thread", "as-notifications"}
-    | {"in-process-pubsub", "in-memory-buffer"}
+    | {"in-process-pubsub", "in-memory-buffer", "go-channel"}
 )
 DATASTORE_CATEGORIES = DATASTORE_KINDS
 
@@ -142,10 +142,14 @@ def container_diagram(facts: RepoFacts) -> str:
     if len(externals) > shown:
         add("third", "ext_other", plural(len(externals) - shown, "other external system"))
     worker = next((f"proc_{slug(e.name)}" for e in processes if e.kind == "worker"), None)
+    if worker is None and len(processes) == 1:
+        # The deployment runs one process: what drains the queues runs in it (a Go binary's
+        # goroutines, a Node server's job scheduler); a "workers" node would invent a process.
+        worker = f"proc_{slug(processes[0].name)}"
     if worker is None and any(h.consumers for h in facts.handoffs):
         # No process file names the worker (s6 scripts, a Helm chart): the job handlers are.
         handlers = sum(1 for h in facts.handoffs if h.consumers)
-        worker = add("internal", "proc_workers", f"workers ({plural(handlers, 'job handler')})")
+        worker = add("internal", "proc_workers", f"queue consumers ({plural(handlers, 'handler')})")
     # A process whose command names the flow's file (`manage.py sendalerts`, `-m app.worker`)
     # is where that flow runs.
     by_command = {e.name: f"proc_{slug(e.name)}" for e in processes[:MAX_PROCESS_NODES]}

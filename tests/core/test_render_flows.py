@@ -165,6 +165,26 @@ def test_one_web_process_serves_the_internet_facing_group_with_one_edge() -> Non
     assert parse_error(source) is None
 
 
+def test_one_deployed_process_drains_its_queues_and_go_channels_are_no_queue() -> None:
+    # The deployment names one web process and no worker: the consumers run in it, so the
+    # view draws no "workers" process the deployment does not have; a Go channel hands work
+    # to goroutines of the same binary, no queue between processes.
+    facts = _served_facts()
+    jobs = Handoff("mail", "redis-pubsub", (Evidence("api.go", 5),), (Evidence("mail.go", 2),))
+    chan = Handoff("tick", "go-channel", (Evidence("api.go", 6),), (Evidence("loop.go", 2),))
+    text = container_diagram(replace(facts, handoffs=(jobs, chan)))
+    assert "q_redis_pubsub --> proc_web" in text
+    assert "workers" not in text
+    assert "consumers" not in text
+    assert "go-channel" not in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
+    # With no deployed process at all, the handlers are drawn as consumers, not a process.
+    bare = replace(facts, handoffs=(jobs,), deployment=(), entrypoints=facts.entrypoints[:2])
+    text = container_diagram(bare)
+    assert 'proc_workers["queue consumers (1 handler)"]' in text
+    assert "q_redis_pubsub --> proc_workers" in text
+
+
 def test_a_call_with_several_implementations_reaches_each_of_their_stores() -> None:
     # A Go store interface with a MySQL and a SQLite driver: configuration picks one, so the
     # doc names both (the SQLite default was hidden behind the first driver by path).
