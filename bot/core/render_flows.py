@@ -11,6 +11,7 @@ nodes and `MAX_PARTICIPANTS` participants, with slug ids.
 from __future__ import annotations
 
 import itertools
+import posixpath
 from collections.abc import Callable, Collection, Iterable, Sequence
 
 from bot.core.flow_sinks import DATASTORE_KINDS
@@ -23,6 +24,7 @@ MAX_BRANCHES = 3  # sinks one entry shows, each from where its chain leaves the 
 MAX_SEQUENCES = 2
 MAX_PARTICIPANTS = 8
 MAX_PUBLIC_NODES = 6
+GROUP_AT = 3  # entry points drawn alike that share one node
 MAX_PROCESS_NODES = 5
 MAX_QUEUE_NODES = 4
 MAX_STORE_NODES = 5
@@ -100,18 +102,23 @@ def container_diagram(facts: RepoFacts) -> str:
     # Entry points that start a drawn flow first; the rest share one node, so a Rails app's
     # sixty controllers do not crowd out the two that enqueue work.
     flowing = {h.path for f in facts.flows if f.rank != "development" for h in _entry_hops(f)}
-    public.sort(key=lambda e: (not any(ev.path in flowing for ev in e.evidence), e.name))
-    for e in public[: MAX_PUBLIC_NODES - 1] if len(public) > MAX_PUBLIC_NODES else public:
-        label = _entry_label(e)
+    drawn = _public_nodes(public)
+    drawn.sort(key=lambda n: (not any(ev.path in flowing for e in n[1] for ev in e.evidence), n[0]))
+    for label, entries in drawn[: MAX_PUBLIC_NODES - 1] if len(drawn) > MAX_PUBLIC_NODES else drawn:
         node = add("internet", f"ep_{slug(label)}", label)
-        for ev in e.evidence:
-            entry_of.setdefault(ev.path, node)
-            entry_at.setdefault((ev.path, ev.line), node)
+        for e in entries:
+            for ev in e.evidence:
+                entry_of.setdefault(ev.path, node)
+                entry_at.setdefault((ev.path, ev.line), node)
     for e in processes[:MAX_PROCESS_NODES]:
         for ev in e.evidence:
             if _code_path(ev.path):
                 entry_of.setdefault(ev.path, f"proc_{slug(e.name)}")
-    rest = public[MAX_PUBLIC_NODES - 1 :] if len(public) > MAX_PUBLIC_NODES else []
+    rest = (
+        [e for _, n in drawn[MAX_PUBLIC_NODES - 1 :] for e in n]
+        if len(drawn) > MAX_PUBLIC_NODES
+        else []
+    )
     if rest:
         node = add("internet", "ep_other", f"{plural(len(rest), 'other HTTP entry point')}")
         for e in rest:
@@ -298,6 +305,29 @@ def _dev(path: str) -> bool:
     from bot.core.flows import is_development
 
     return is_development(path)
+
+
+def _public_nodes(public: Sequence[Entrypoint]) -> list[tuple[str, list[Entrypoint]]]:
+    """One node per entry point, except that entry points of one kind drawn alike (a Rails
+    app's controllers, a GraphQL server's resolver files) share one node from `GROUP_AT` on,
+    labelled with their common folder: the view shows where requests enter, not each file."""
+    alike: dict[tuple[str, str], list[Entrypoint]] = {}
+    for e in public:
+        head = _entry_label(e).split(" (", 1)[0].removesuffix("s")  # "Rails controllers" too
+        alike.setdefault((e.kind, head), []).append(e)
+    nodes: list[tuple[str, list[Entrypoint]]] = []
+    for (_kind, head), entries in alike.items():
+        if len(entries) < GROUP_AT:
+            nodes += [(_entry_label(e), [e]) for e in entries]
+            continue
+        paths = sorted({e.evidence[0].path for e in entries if e.evidence})
+        if len(paths) <= 1:
+            nodes.append((f"{head} ({paths[0] if paths else 'several'})", entries))
+            continue
+        folder = posixpath.commonpath(paths)
+        where = f"{len(paths)} files under {folder}/" if folder else f"{len(paths)} files"
+        nodes.append((f"{head}s ({where})", entries))
+    return nodes
 
 
 def _entry_label(entry: Entrypoint) -> str:

@@ -334,3 +334,36 @@ def test_a_server_of_several_routes_is_drawn_by_its_name_not_its_first_route() -
     assert '"HTTP server (app/server.go)"' in text
     assert "/api/login" not in text  # one route would stand for the seven
     assert "/ping (web/ping.py)" in text  # a lone route is still drawn by its path
+
+
+def test_entry_points_drawn_alike_share_one_node_named_by_their_folder() -> None:
+    # Four controllers are one "where requests enter" node, with their common folder; the two
+    # webhook files stay apart, and a flow from a grouped controller starts at the group.
+    controllers = tuple(
+        Entrypoint(
+            f"Rails controller (app/controllers/{n}_controller.rb)",
+            "http",
+            (Evidence(f"app/controllers/{n}_controller.rb", 1),),
+        )
+        for n in ("users", "posts", "admin/tags", "feeds")
+    )
+    hooks = tuple(
+        Entrypoint(f"webhook receiver ({p})", "webhook", (Evidence(p, 2),))
+        for p in ("a.rb", "b.rb")
+    )
+    flow = Flow(
+        "posts → PostgreSQL",
+        "http",
+        "public",
+        (Hop("app/controllers/posts_controller.rb", 1, "http entry point"),),
+        (Hop("app/models/post.rb", 3, "uses PostgreSQL"),),
+    )
+    pg = Service("PostgreSQL", "datastore", "used", (Evidence("app/models/post.rb", 3),))
+    facts = RepoFacts(entrypoints=(*controllers, *hooks), datastores=(pg,), flows=(flow,))
+    text = container_diagram(facts)
+    node = "ep_rails_controllers_4_files_under_app_controllers"
+    assert f'{node}["Rails controllers (4 files under app/controllers/)"]' in text
+    assert "webhook receiver (a.rb)" in text
+    assert "webhook receiver (b.rb)" in text
+    assert f"{node} --> ds_postgresql" in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
