@@ -150,12 +150,13 @@ def parse_dockerfile(data: bytes) -> FileFacts:
 
 ACME = "caddy:acme"  # the catalog's `config` value of the ACME certificate authority
 # An issuer option or directive first on its line; `tls` only with an e-mail (an account).
-_ACME_LINE = lazy(r"[ \t]*+(?:acme_ca|acme_dns|acme_eab)\b|[ \t]*+tls[ \t]++[^\s{}#@]{1,200}+@")
+# (Read at the start of a stripped line: led by its literal, the scan stays linear.)
+_ACME_LINE = lazy(r"(?:acme_ca|acme_dns|acme_eab)\b|tls[ \t]++[^\s{}#@]{1,200}+@")
 
 
 def parse_caddyfile(data: bytes) -> FileFacts:
     for number, line in enumerate(decode(data).splitlines()[:20_000], 1):
-        if _ACME_LINE.match(line[:2_000]) is not None:
+        if _ACME_LINE.match(line[:2_000].lstrip()) is not None:
             signal = Signal("config.tls", "ACME issuer", number, ACME)
             return FileFacts(language="config", signals=(signal,))
     return FileFacts(language="config")
