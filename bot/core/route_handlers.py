@@ -27,6 +27,7 @@ KIND = "route.handler"
 INLINE = "func"  # the handler of a route written inline (`bot.core.analysis.route_refs`)
 MODULE_KIND = "route.module"  # `const users = require("./users")`, for a handler's head
 MAX_STARTS = 300  # handlers walked from, per repository (each walk is bounded on its own)
+MAX_RESOLVED = 4 * MAX_STARTS  # registrations resolved to their handlers, per repository
 MAX_ROUTES_FILES = 60  # routes files that give starts
 # Files with registrations looked at: an app's browser code (`client.post("/x", data)`)
 # looks like routes and resolves to no handler; it must not use up the files that do.
@@ -138,24 +139,26 @@ def route_starts(
     skip: Callable[[str], bool] = lambda _: False,
 ) -> list[RouteStart]:
     """The handlers the repository's route registrations run (one start per handler, at
-    its first registration in path order)."""
-    out: list[RouteStart] = []
+    its first registration in path order). When they are more than `MAX_STARTS` walked
+    handlers, each routes file gets its turn (one handler of each file, then a second…),
+    so that the files late in path order (`workspace.py` after `user.py`) keep theirs."""
+    by_file: list[list[RouteStart]] = []
     seen: set[tuple[str, str]] = set()
-    walked = views = 0  # class views are not walked: their own (larger) cap
+    views = resolved = 0  # class views are not walked: their own (larger) cap
     prefixes = include_prefixes(facts, graph)
     routes_files = [
         p for p, f in facts.items() if any(s.kind == KIND for s in f.signals) and not skip(p)
     ]
-    giving = 0
     for path in sorted(routes_files)[:MAX_ROUTES_LOOKED]:
-        if giving >= MAX_ROUTES_FILES:
+        if len(by_file) >= MAX_ROUTES_FILES or resolved >= MAX_RESOLVED:
             break
-        before = len(out)
+        found_here: list[RouteStart] = []
         f = facts[path]
         signals = sorted((s for s in f.signals if s.kind == KIND), key=lambda s: s.line or 0)
         for sig in signals:
-            if sig.line is None or walked >= MAX_STARTS:
+            if sig.line is None or resolved >= MAX_RESOLVED:
                 break
+            resolved += 1
             found = (
                 _inline(graph, path, sig.line)
                 if sig.detail == INLINE
@@ -182,11 +185,32 @@ def route_starts(
                 start = RouteStart(
                     route, sig.detail, path, sig.line, target, qual, def_line, view is not None
                 )
-                out.append(start)
+                found_here.append(start)
                 views += start.view
-                walked += not start.view
-        giving += len(out) > before
-    return out
+        if found_here:
+            by_file.append(found_here)
+    return _fair_share([start for starts in by_file for start in starts], by_file)
+
+
+def _fair_share(starts: list[RouteStart], by_file: list[list[RouteStart]]) -> list[RouteStart]:
+    """`starts` (in path order) with at most `MAX_STARTS` walked ones, taken a turn per
+    file; class views (not walked) all stay."""
+    walked = [s for s in starts if not s.view]
+    if len(walked) <= MAX_STARTS:
+        return starts
+    kept: set[int] = set()
+    queues = [[s for s in starts if not s.view] for starts in by_file]
+    turn = 0
+    while len(kept) < MAX_STARTS:
+        taken = False
+        for queue in queues:
+            if turn < len(queue) and len(kept) < MAX_STARTS:
+                kept.add(id(queue[turn]))
+                taken = True
+        if not taken:
+            break
+        turn += 1
+    return [s for s in starts if s.view or id(s) in kept]
 
 
 def include_prefixes(facts: Mapping[str, FileFacts], graph: CallGraph) -> dict[str, str]:

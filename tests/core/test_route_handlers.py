@@ -728,3 +728,40 @@ def test_a_rails_action_follows_bare_calls_of_its_own_methods() -> None:
     # `check && store`: bare words naming the class's own methods are calls in Ruby.
     assert ("app/models/uploader.rb", 4, "calls Uploader.store") in chain(push)
     assert (push.sinks[0].path, push.sinks[0].line) == ("app/models/uploader.rb", 14)
+
+
+def _app(name: str, count: int) -> dict[str, bytes]:
+    """A Django app of `count` function views, each routed in its own `urls.py`."""
+    routes = b"".join(
+        b'    path("%s/%d/", views.v%d),\n' % (name.encode(), i, i) for i in range(count)
+    )
+    views = b"".join(
+        b"def v%d(request):\n    return Row.objects.get(pk=%d)\n\n\n" % (i, i) for i in range(count)
+    )
+    return {
+        f"{name}/urls.py": b"from django.urls import path\n"
+        + b"from %s import views\n\nurlpatterns = [\n" % name.encode()
+        + routes
+        + b"]\n",
+        f"{name}/views.py": b"from %s.models import Row\n\n\n" % name.encode() + views,
+        f"{name}/models.py": b"class Row:\n    pass\n",
+    }
+
+
+def test_past_the_start_budget_each_routes_file_gets_its_turn(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.core import route_handlers
+
+    monkeypatch.setattr(route_handlers, "MAX_STARTS", 4)
+    files = {"requirements.txt": b"django\n", **_app("alpha", 6), **_app("beta", 2)}
+    facts = facts_of(files)
+    started = sorted({f.hops[0].path for f in facts.flows if f.hops[0].what.startswith("http")})
+    # path order alone would spend the four starts on `alpha`; `beta` keeps two of its own
+    assert started == ["alpha/views.py", "beta/views.py"]
+    entries = [f.hops[0].what for f in facts.flows if f.hops[0].path == "beta/views.py"]
+    assert sorted(entries) == ["http entry point (v0)", "http entry point (v1)"]
+
+
+def test_under_the_start_budget_every_handler_starts_in_path_order() -> None:
+    files = {"requirements.txt": b"django\n", **_app("alpha", 3), **_app("beta", 2)}
+    entries = [f.hops[0] for f in facts_of(files).flows if f.hops[0].what.startswith("http")]
+    assert len(entries) == 5

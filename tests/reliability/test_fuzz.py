@@ -160,6 +160,7 @@ _PATHS = sorted(
         "config/initializers/x.rb",
         "app/views/x.html.erb",
         "templates/x.html",
+        "proxy/Caddyfile",
         "clevercloud/python.json",
         "netlify.toml",
         "railway.json",

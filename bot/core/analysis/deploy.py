@@ -1,8 +1,11 @@
-"""Container and process deployment files: Dockerfile, Compose, Procfile.
+"""Container and process deployment files: Dockerfile, Compose, Procfile, Caddyfile.
 
 Signals: ``deployment.<platform>`` (per base image, service or process), entry points
 (``entrypoint.http|worker|scheduler``), ``observability.health`` for health checks, and
-``config.*`` for images and ports that name datastores.
+``config.*`` for images and ports that name datastores. A Caddy server built in a Dockerfile
+(`xcaddy build --with <go module>`) declares each module it compiles in as a Go dependency
+(a DNS provider for ACME challenges, `caddy-dns/<provider>`); a Caddyfile that sets an ACME
+issuer (`acme_ca`, `acme_dns`, `acme_eab`, `tls <email>`) orders certificates from it.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from bot.core.analysis.yaml_nodes import (
     words,
 )
 from bot.core.lazy_pattern import lazy
-from bot.core.model import EnvRead, FileFacts, Signal
+from bot.core.model import Dependency, EnvRead, FileFacts, Signal
 
 if TYPE_CHECKING:
     import yaml
@@ -74,9 +77,32 @@ def _command_text(args: str) -> str:
     return args
 
 
+# `xcaddy build v2.8 --with github.com/caddy-dns/cloudflare@v0.2.1 --with ./local`: the
+# modules compiled into the server (a module path has a host with a dot first).
+_XCADDY_WITH = lazy(
+    r"--with[ \t=]++([a-z0-9][a-z0-9-]{0,62}+(?:\.[a-z0-9-]{1,63}+){1,5}+/[\w./~-]{1,200}+)"
+)
+MAX_MODULES = 50
+_XCADDY = lazy(r"(?:^|[\s;&|/(])xcaddy[ \t]++build\b")
+
+
+def _built_modules(args: str, line: int) -> list[Dependency]:
+    if "xcaddy" not in args or "--with" not in args:
+        return []
+    run = _XCADDY.search(args[:20_000])
+    if run is None:
+        return []
+    found = [
+        m.group(1).rstrip("/")
+        for m in _XCADDY_WITH.finditer(args[: run.start() + 20_000], run.end())
+    ]
+    return [Dependency("go", module, line) for module in found[:MAX_MODULES]]
+
+
 def parse_dockerfile(data: bytes) -> FileFacts:
     signals: list[Signal] = []
     env: list[EnvRead] = []
+    built: list[Dependency] = []
     stages: set[str] = set()
     exposed = False
     command: tuple[int, str] | None = None
@@ -101,6 +127,8 @@ def parse_dockerfile(data: bytes) -> FileFacts:
                 if url_scheme(value):
                     signals.append(Signal("config.url", key, number, url_scheme(value)))
                 signals.extend(backend_choice(key, value, number))
+        elif word == "RUN":
+            built.extend(_built_modules(args, number))
         elif word == "HEALTHCHECK" and args.split()[:1] != ["NONE"]:
             check = _command_text(re.sub(r"^(--\S+\s+)*CMD\s+", "", args))
             signals.append(Signal("observability.health", "Docker HEALTHCHECK", number, check))
@@ -111,8 +139,32 @@ def parse_dockerfile(data: bytes) -> FileFacts:
         if kind:
             signals.append(Signal(f"entrypoint.{kind}", "Dockerfile", command[0], command[1]))
     return FileFacts(
-        language="config", env=tuple(sorted(set(env))), signals=tuple(sorted(set(signals)))
+        language="config",
+        env=tuple(sorted(set(env))),
+        signals=tuple(sorted(set(signals))),
+        dependencies=tuple(sorted(set(built))),
     )
+
+
+# --- Caddyfile ----------------------------------------------------------------------------------
+
+ACME = "caddy:acme"  # the catalog's `config` value of the ACME certificate authority
+# An issuer option or directive first on its line; `tls` only with an e-mail (an account).
+# (Read at the start of a stripped line: led by its literal, the scan stays linear.)
+_ACME_LINE = lazy(r"(?:acme_ca|acme_dns|acme_eab)\b|tls[ \t]++[^\s{}#@]{1,200}+@")
+
+
+def parse_caddyfile(data: bytes) -> FileFacts:
+    for number, line in enumerate(decode(data).splitlines()[:20_000], 1):
+        if _ACME_LINE.match(line[:2_000].lstrip()) is not None:
+            signal = Signal("config.tls", "ACME issuer", number, ACME)
+            return FileFacts(language="config", signals=(signal,))
+    return FileFacts(language="config")
+
+
+def is_caddyfile(path: str) -> bool:
+    name = base(path)
+    return name == "Caddyfile" or name.startswith("Caddyfile.") or name.endswith(".caddyfile")
 
 
 # An environment variable that picks a backend class or module for the app
@@ -248,7 +300,8 @@ def parse_procfile(data: bytes) -> FileFacts:
 DEPLOY_EXTRACTORS = (
     FileExtractor(
         "dockerfile",
-        2,  # 2: an ENV value that picks a backend module (`backend_choice`)
+        3,  # 2: an ENV value that picks a backend module (`backend_choice`); 3: modules
+        # `xcaddy build --with` compiles in (`_built_modules`)
         is_dockerfile,
         parse_dockerfile,
         claims(
@@ -271,5 +324,12 @@ DEPLOY_EXTRACTORS = (
         lambda p: base(p) == "Procfile" or base(p).startswith("Procfile."),
         parse_procfile,
         claims(names=("Procfile",), prefixes=("Procfile.",)),
+    ),
+    FileExtractor(
+        "caddyfile",
+        1,
+        is_caddyfile,
+        parse_caddyfile,
+        claims(names=("Caddyfile",), prefixes=("Caddyfile.",), extensions=("caddyfile",)),
     ),
 )

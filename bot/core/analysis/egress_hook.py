@@ -41,13 +41,14 @@ GRAMMARS = {
 
 
 SPELLING = "egress.spelling"  # meta: "<folder stem>=<a name the file defines>"
-HOOK_VERSION = 9  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
+HOOK_VERSION = 10  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
 # fetched `.gravatar_url` (egress_links); 4: providers' webhooks checked here (egress_inbound)
 # 5: protocol endpoints the app serves (`egress_inbound.SERVED`); 6: as a whole literal,
 # not a table's key or a Python docstring's backticks; 7: an avatar path ending its literal
 # 8: scripts and pixels a page loads from another host (`egress_scripts`)
 # 9: plugin family loaders (`egress_families`); an element's src built on a base URL
 # whose default is written (`egress_scripts._built_sources`)
+# 10: an element set to load asynchronously before its `src` is a script (`egress_scripts`)
 
 
 class WithEgress:

@@ -170,6 +170,22 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         and node.named_child_count
     ):
         return _resolve(f, node.named_children[0], depth + 1, call)
+    if kind in ("conditional_expression", "ternary_expression"):
+        # `f"https://a.io/search?q={q}" if q else f"https://a.io/list"`: the hosts the
+        # branches write (the condition between them is no URL)
+        branches = [
+            node.child_by_field_name("consequence"),
+            node.child_by_field_name("alternative"),
+        ]
+        if kind == "conditional_expression" and node.named_child_count == 3:
+            branches = [node.named_children[0], node.named_children[2]]
+        hosts = []
+        for branch in branches:
+            got = _resolve(f, branch, depth + 1, call)
+            if got[2] == "literal" and got[0] not in hosts:
+                hosts.append(got[0])
+        if hosts:
+            return ",".join(hosts), "", "literal"
     if kind == "member_expression":
         obj = node.child_by_field_name("object")
         if obj is not None and obj.type in _CALLS:  # `new URL(x).href`

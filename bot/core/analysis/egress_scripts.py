@@ -6,11 +6,12 @@ in every app: a `<script>` element made in code and given its `src` (`s.src = "h
 `s.setAttribute("src", "https://…")`, in a file that calls `createElement("script")`), or a
 loader helper named for what it loads (`loadScript("https://…")`,
 `Utils.loadScriptPromise(…)`, `injectScript(…)`, `appendImage("https://…/pixel.gif")`, with
-the URL on its line or the next). The host written in the URL is the destination; a URL
-whose host is built (`https://${host}/…`) or local names nothing. An element's `src` given a
-URL built on a base (`['src', `${server}/…`]`, `setAttribute('src', `${base}/x`)`) loads
-from the host the base's default writes (`const server = opts.server || 'https://…'`),
-cited at that default.
+the URL on its line or the next), or an element set to load asynchronously before its `src`
+(`t.async=1;t.src="https://…"`, the vendors' loader snippet). The host written in the URL is
+the destination; a URL whose host is built (`https://${host}/…`) or local names nothing. An
+element's `src` given a URL built on a base (`['src', `${server}/…`]`,
+`setAttribute('src', `${base}/x`)`) loads from the host the base's default writes
+(`const server = opts.server || 'https://…'`), cited at that default.
 
 A byte scan of JS/TS files: each `://` off a comment line (at most `MAX_HITS`) is looked at
 with the `MAX_BEFORE` bytes before it. Each hit is an `http` call with client
@@ -33,6 +34,10 @@ MAX_BEFORE = 160  # bytes before a URL searched for what loads it
 MAX_CALLS = 50
 _COMMENTS = (b"//", b"*", b"/*", b"<!--")
 _SCRIPT_ELEMENT = lazy(rb"createElement\([ \t]*+['\"`]script['\"`]", re.I)
+# `t.async=1;t.src="https://…"`: only a script element loads asynchronously, so an element
+# set so just before its `src` is one, whatever variable named its tag (the async loader
+# snippets of analytics vendors pass "script" in as a parameter).
+_ASYNC = lazy(rb"\.async[ \t]*+=[ \t]*+(?:1|!0|true)\b")
 # What is written right before the URL's quote (`https` and its `://` cut off).
 _SRC = lazy(rb"(?:\.src[ \t]*+=|setAttribute\([ \t]*+['\"]src['\"][ \t]*+,)[ \t]*+['\"`]https?\Z")
 _LOADER = lazy(
@@ -55,16 +60,18 @@ def script_calls(data: bytes) -> tuple[OutboundCall, ...]:
         return ()
     built = _built_sources(data) if b"src" in data and b"${" in data else []
     element = _SCRIPT_ELEMENT.search(data) is not None
-    if not element and not _may_load(data):
+    asynced = b".async" in data
+    if not element and not asynced and not _may_load(data):
         return tuple(built)
     out: list[OutboundCall] = list(built)
     seen: set[str] = {c.host for c in built}
     line, counted = 1, 0  # line numbers counted forward from the last hit
     for at in code_hits(data, b"://", _COMMENTS, MAX_HITS):
         before = data[max(0, at - MAX_BEFORE) : at]
-        loaded = (element and _SRC.search(before) is not None) or (
-            _LOADER.search(before) is not None
-        )
+        loaded = (
+            (element or (asynced and _ASYNC.search(before) is not None))
+            and _SRC.search(before) is not None
+        ) or _LOADER.search(before) is not None
         if not loaded:
             continue
         host = _HOST.match(data, at + 3, at + 3 + 600)

@@ -68,6 +68,7 @@ from bot.core.analysis.egress_names import catalogued_name, folder_display
 from bot.core.analysis.egress_registry import registry_members
 from bot.core.analysis.egress_response import RETURNED_FIELD
 from bot.core.analysis.egress_scripts import CLIENT as SCRIPT_CLIENT
+from bot.core.analysis.egress_templates import unused_layouts
 from bot.core.analysis.golang import GENERATOR, PAYLOAD_FIELD
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
@@ -122,7 +123,10 @@ def service_folder_name(path: str) -> str:
         if part.lower() in SERVICE_FOLDERS:
             if part.lower() == "plugins" and i + 2 >= len(parts):
                 continue  # `editor/plugins/UploadPlugin.ts`: a plugin file, not a service's folder
-            stem = splitext(parts[i + 1])[0]
+            at = i + 1
+            if parts[at].lower() in _PROTOCOL_FOLDERS and at + 1 < len(parts):
+                at += 1  # `providers/oauth/<name>.py`: the protocol groups the services
+            stem = splitext(parts[at])[0]
             if _service_stem(stem):
                 return stem
     # A client file of its own folder under lib (`lib/<name>/client.rb`): that folder is
@@ -135,6 +139,11 @@ def service_folder_name(path: str) -> str:
     ):
         return parts[-2]
     return ""
+
+
+# Sign-in protocols: below a service folder (`provider/oauth/`) they group the providers
+# that speak them, and the file or folder below names the provider.
+_PROTOCOL_FOLDERS = frozenset({"oauth", "oauth2", "oidc", "openid", "saml", "sso"})
 
 
 # Words of a transport, not a party: `senders/http_sender.rb` sends wherever it is told.
@@ -230,6 +239,7 @@ def egress_services(
     generated_by = _generators(files)
     members = registry_members(files)
     family = families(files)
+    unused = unused_layouts(files)
     payload = _payload_fields(files)
     named_files = family_names(p for p in files if not non_product_path(p))
     for path in sorted(files):
@@ -242,6 +252,8 @@ def egress_services(
             continue  # a program `go generate` runs at build time: not the app's calls
         if family.is_dead(path):
             continue  # a plugin family only a comment loads (`egress_families`): never runs
+        if path in unused:
+            continue  # a layout no template extends (`egress_templates`): never rendered
         secrets = {e.name for e in f.env if any(w in e.name.upper() for w in _SECRET_WORDS)}
         # A member of a plugin family (`egress_families`): its loader proves the folder.
         in_family = family.member(path) if _service_stem(family.member(path)) else ""

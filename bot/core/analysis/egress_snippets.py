@@ -117,7 +117,12 @@ def _is_snippet_file(path: str) -> bool:
 
 
 SNIPPET_EXTRACTOR = FileExtractor(
-    "page_snippets", 2, _is_snippet_file, parse_snippets, claims(extensions=("yml", "yaml"))
+    # 3: an element set to load asynchronously before its `src` (`egress_scripts`)
+    "page_snippets",
+    3,
+    _is_snippet_file,
+    parse_snippets,
+    claims(extensions=("yml", "yaml")),
 )
 
 __all__ = ["SNIPPET_EXTRACTOR", "markup_calls", "snippet_calls"]

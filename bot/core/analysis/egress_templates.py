@@ -12,9 +12,19 @@ developer's machine. Lines that are comments in the template language are skippe
 A bounded line scan: at most `MAX_CALLS` hosts, each tag read in `MAX_TAG` characters of
 its line; no nested repetition. Each hit is an `http` call with client ``browser-script``
 and origin ``literal`` (as `egress_snippets`), which `egress_services` names by its host.
+
+A layout nobody uses loads nothing: a Django/Jinja/Twig template with an empty
+`{% block x %}{% endblock %}` slot and no `{% extends %}` of its own is written to be
+extended, and one that no template of the repository extends, includes or imports by its
+file name (`unused_layouts`) is never rendered, so its scripts make no claim. Each template
+says what it is (`LAYOUT` meta) and which templates it names (`NAMES` meta; a name built
+from a value, `{% extends parent %}`, names every layout).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from posixpath import basename
 
 from bot.core.analysis.claims import claims
 from bot.core.analysis.egress_scripts import CLIENT
@@ -38,6 +48,19 @@ _SRC = lazy(r"""[ \t({,:"']src["']?[ \t]*+(?:=>?|:)[ \t]*+["'](?:https?:)?//""")
 _HOST = lazy(r"([A-Za-z0-9\-]{1,63}+(?:\.[A-Za-z0-9\-]{1,63}+){1,8}+)(?=[/:?#\"'])")
 # Comment lines: HTML `<!--`, Slim `/` and `/!`, HAML `-#`, ERB `<%#`, Jinja/Twig `{#`.
 _COMMENT_LEADS = ("<!--", "/", "-#", "<%#", "{#", "{{!")
+LAYOUT = "template.layout"  # meta: "1" on a template written only to be extended
+NAMES = "template.names"  # meta: a template name this one extends, includes or imports
+ANY = "*"  # a name built from a value: it may be any template
+MAX_NAMES = 50
+# `{% extends "base.html" %}`, `{%- include 'x/y.html' %}`, `{% from "m.html" import a %}`.
+_NAMED = lazy(
+    r"""\{%-?[ \t]*+(?:extends|include|import|from|embed|use|layout|render|sandbox)[ \t]++"""
+    r"""(?:(["'])([^"'\n{}%]{1,200}+)\1|[^"'\s%]{1,100}+)"""
+)
+# An empty slot, `{% block content %}{% endblock %}`: what a child fills in.
+_EMPTY_BLOCK = lazy(
+    r"\{%-?[ \t]*+block[ \t]++\w{1,100}+[ \t]*+-?%\}[ \t\r\n]{0,200}+\{%-?[ \t]*+endblock\b"
+)
 
 
 def template_script_calls(data: bytes) -> tuple[OutboundCall, ...]:
@@ -76,9 +99,58 @@ def _local(host: str) -> bool:
     return host.startswith(("localhost", "127.")) or host.replace(".", "").isdigit()
 
 
+def template_meta(data: bytes) -> tuple[tuple[str, str], ...]:
+    """`LAYOUT` when `data` is a layout (an empty block, no `extends`); one `NAMES` per
+    template name it writes (at most `MAX_NAMES`; `ANY` for a name built from a value)."""
+    if b"{%" not in data:
+        return ()
+    text = decode(data)
+    names: set[str] = set()
+    extends = False
+    for n, m in enumerate(_NAMED.finditer(text)):
+        if n >= MAX_NAMES:
+            break
+        extends = extends or "extends" in m.group(0)[:20]
+        names.add(_written(m.group(2)) if m.group(2) else ANY)
+    out = [(NAMES, name) for name in sorted(names)]
+    if not extends and _EMPTY_BLOCK.search(text) is not None:
+        out.append((LAYOUT, "1"))
+    return tuple(out)
+
+
+def _written(name: str) -> str:
+    """The name as a path below a templates folder; a namespaced name (Twig `@App/x`) by
+    its file name alone."""
+    name = name.strip().removeprefix("./")
+    return name.rpartition("/")[2] if name.startswith(("@", "/")) or ":" in name else name
+
+
+def unused_layouts(files: Mapping[str, FileFacts]) -> frozenset[str]:
+    """Paths of layouts (`LAYOUT`) that no template of `files` names: a name is a path
+    below a templates folder, so it names the layouts whose path ends with it."""
+    layouts: list[str] = []
+    named: set[str] = set()
+    for path, f in files.items():
+        for key, value in f.meta:
+            if key == LAYOUT:
+                layouts.append(path)
+            elif key == NAMES:
+                named.add(value)
+    if not layouts or ANY in named:
+        return frozenset()
+    tails = {name.rpartition("/")[2] for name in named}
+    return frozenset(p for p in layouts if not _named(p, named, tails))
+
+
+def _named(path: str, named: set[str], tails: set[str]) -> bool:
+    if basename(path) not in tails:
+        return False
+    return any(path == name or path.endswith("/" + name) for name in named)
+
+
 def parse_templates(data: bytes) -> FileFacts:
     calls = template_script_calls(data)
-    return FileFacts(language="other", calls=tuple(sorted(calls)))
+    return FileFacts(language="other", calls=tuple(sorted(calls)), meta=template_meta(data))
 
 
 def is_page_template(path: str) -> bool:
@@ -86,7 +158,19 @@ def is_page_template(path: str) -> bool:
 
 
 TEMPLATE_SCRIPT_EXTRACTOR = FileExtractor(
-    "template_scripts", 1, is_page_template, parse_templates, claims(extensions=_EXTENSIONS)
+    # 2: layouts and the template names each template writes (`unused_layouts`)
+    "template_scripts",
+    2,
+    is_page_template,
+    parse_templates,
+    claims(extensions=_EXTENSIONS),
 )
 
-__all__ = ["TEMPLATE_SCRIPT_EXTRACTOR", "template_script_calls"]
+__all__ = [
+    "LAYOUT",
+    "NAMES",
+    "TEMPLATE_SCRIPT_EXTRACTOR",
+    "template_meta",
+    "template_script_calls",
+    "unused_layouts",
+]

@@ -65,6 +65,18 @@ PYTHON: dict[str, UrlArg] = {
     "http.client.HTTPConnection": UrlArg(0, "host", "http.client", host_only=True),
     "http.client.HTTPSConnection": UrlArg(0, "host", "http.client", host_only=True),
     "pycurl.Curl.setopt": UrlArg(1, "", "pycurl"),  # only with pycurl.URL first (egress.py)
+    # OpenTelemetry's OTLP exporters send spans, logs and metrics to their `endpoint`
+    **{
+        f"opentelemetry.exporter.otlp.proto.{wire}.{module}.{cls}": UrlArg(
+            0, "endpoint", "opentelemetry"
+        )
+        for wire in ("grpc", "http")
+        for module, cls in (
+            ("trace_exporter", "OTLPSpanExporter"),
+            ("_log_exporter", "OTLPLogExporter"),
+            ("metric_exporter", "OTLPMetricExporter"),
+        )
+    },
 }
 PYTHON_CONSTRUCTORS: dict[str, str] = {
     "requests.Session": "",
@@ -195,7 +207,8 @@ MODELS: dict[str, dict[str, UrlArg]] = {
 _PY_MODULES = (
     rb"(?:requests|httpx|aiohttp|urllib|pycurl|http\.client|subprocess|smtplib|dulwich|git\b"
     rb"|pygit2|gidgethub|github\b|slack_sdk"  # the last three: SDK clients (`sdk_models`)
-    rb"|statsd|datadog|socket\b)"  # StatsD clients, raw sockets (`egress_sockets`)
+    rb"|statsd|datadog|socket\b"  # StatsD clients, raw sockets (`egress_sockets`)
+    rb"|opentelemetry\.exporter)"  # OTLP exporters
 )
 PY_IMPORT = re.compile(rb"import[ \t]+" + _PY_MODULES)
 PY_FROM = re.compile(rb"from[ \t]+" + _PY_MODULES)
@@ -268,7 +281,7 @@ def js_short_needle(data: bytes) -> bool:
 PY_MODULE_WORDS = Parts(
     *(" requests", " httpx", " aiohttp", " urllib", " pycurl", " http", " subprocess"),
     *(" smtplib", " dulwich", " git ", " pygit2", " gidgethub", " github ", " slack_sdk"),
-    *(" statsd", " datadog", " socket "),
+    *(" statsd", " datadog", " socket ", " opentelemetry"),
 )
 NEEDLES: dict[str, tuple[bytes, ...]] = {
     "python": (
@@ -276,6 +289,7 @@ NEEDLES: dict[str, tuple[bytes, ...]] = {
         *(b"subprocess", b"smtplib", b"dulwich", b"clone_from", b"pygit2"),
         *(b"gidgethub", b"github", b"slack_sdk"),  # SDK clients (`sdk_models`)
         *(b"StatsClient", b"DogStatsd", b"create_connection"),  # `egress_sockets`
+        b"OTLP",  # OpenTelemetry's exporters
     ),
     "javascript": (
         b"fetch(",

@@ -43,6 +43,7 @@ _STORES = frozenset({"datastore", "search"})
 RANK = {"used": 3, "configured": 2, "declared": 1}
 SERVED = "served"  # claim key: (this, queue service name) of an image a compose file runs
 DEV_DECLARED = "dev-declared"  # claim key: (this, service name) of a dev-group package
+ENV_READ = "env-read"  # claim key: (this, service name, env name) of an env read naming it
 CODE_LANGUAGES = ("python", "javascript", "typescript", "ruby", "go")
 # Signals made at a call in code (`egress_other`): the service is used there.
 _CALLED = frozenset({"config.program", "config.knex", "config.library_call"})
@@ -361,7 +362,9 @@ def _imported(
 
 def _configured(path: str, facts: FileFacts, catalog: Catalog, claims: _Recorded) -> None:
     for read in facts.env:
-        claims.add_all(catalog.by_env(read.name), Evidence(path, read.line), "configured")
+        for entry in catalog.by_env(read.name):
+            claims.add(entry, Evidence(path, read.line), "configured")
+            claims.add((ENV_READ, entry.name, read.name), Evidence(path, read.line), "configured")
     code = facts.language in CODE_LANGUAGES
     for signal in facts.signals:
         evidence = Evidence(path, signal.line)
@@ -440,6 +443,26 @@ def _maintainer_scripts_only(found: Mapping[Evidence, str]) -> bool:
     return bool(found) and all(e.path.split("/", 1)[0] in _SCRIPT_DIRS for e in found)
 
 
+# Names of an app's public identifiers at a provider (an OAuth client id, an app's name):
+# a page is handed them to start a sign-in or link to the app, and the server that reads
+# nothing more (no secret, token or key) cannot call the provider with them.
+_PUBLIC_ID_SUFFIXES = ("_CLIENT_ID", "_APP_ID", "_APP_NAME", "_SITE_KEY", "_PUBLISHABLE_KEY")
+
+
+def _unused_package(
+    found: Mapping[Evidence, str], env_reads: Mapping[Evidence, str] | None, names: set[str]
+) -> bool:
+    """Whether a service is only a package that no code imports plus the public
+    identifiers of an app at it read from the environment (`SLACK_CLIENT_ID` echoed to a
+    page): the dependency is left over, and reading an id calls nobody. A secret read, a
+    setting written in code (`config.setting`), a URL scheme or an image keeps it."""
+    if not env_reads or "used" in found.values() or "declared" not in found.values():
+        return False
+    if not names or not all(n.endswith(_PUBLIC_ID_SUFFIXES) for n in names):
+        return False
+    return all(strength == "declared" or e in env_reads for e, strength in found.items())
+
+
 def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
     datastores: list[Service] = []
     integrations: list[Service] = []
@@ -462,6 +485,12 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
     dev_only = {k[1] for k in claims.by_key if isinstance(k, tuple) and k[0] == DEV_DECLARED}
     aspects: list[Entry] = []  # services that are also observability (Sentry, Datadog)
     served = {k[1] for k in claims.by_key if isinstance(k, tuple) and k[0] == SERVED}
+    env_reads: dict[str, dict[Evidence, str]] = {}
+    env_names: dict[str, set[str]] = {}
+    for k, found in claims.by_key.items():
+        if isinstance(k, tuple) and k[0] == ENV_READ:
+            env_reads.setdefault(str(k[1]), {}).update(found)
+            env_names.setdefault(str(k[1]), set()).add(str(k[2]))
     for key, found in claims.by_key.items():
         if isinstance(key, Entry):
             if key.section == "services":
@@ -469,6 +498,10 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
                     continue
                 if key.name in dev_only and all(v == "configured" for v in found.values()):
                     continue  # a dev-group package whose settings the code reads: not product
+                if key.category not in _STORES and _unused_package(
+                    found, env_reads.get(key.name), env_names.get(key.name, set())
+                ):
+                    continue
                 if key.observability:
                     add_item("observability", key.observability, key.name, found)
                     aspects.append(key)
@@ -486,7 +519,7 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
         elif isinstance(key, tuple) and key[0] == "deployment":
             platform = catalog.platform(str(key[1]))
             add_item("deployment", str(key[1]), platform.name if platform else str(key[1]), found)
-        elif isinstance(key, tuple) and key[0] in (DEV_DECLARED, SERVED):
+        elif isinstance(key, tuple) and key[0] in (DEV_DECLARED, SERVED, ENV_READ):
             continue
         elif isinstance(key, tuple):
             signal_items.append((str(key[0]), str(key[1]), str(key[2]), found))

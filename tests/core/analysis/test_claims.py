@@ -25,6 +25,7 @@ NAMES = [
     "Dockerfile.prod", "dockerfile", "api.dockerfile", "Containerfile", "web.containerfile",
     "compose.yml", "compose.yaml", "docker-compose.yml", "docker-compose.override.yaml",
     "compose-dev.yml", "Compose.yml", "Procfile", "Procfile.dev", "procfile", "app.json",
+    "Caddyfile", "Caddyfile.prod", "caddyfile", "site.caddyfile",
     "heroku.yml", "fly.toml", "render.yaml", "render.yml", "vercel.json", "netlify.toml",
     "railway.json", "railway.toml", "serverless.yml", "serverless.yaml", "app.yaml", "app.yml",
     "01-env.config", "python.json", "deployment.yaml", "kustomization.yaml", "kustomization.yml",

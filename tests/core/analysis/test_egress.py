@@ -859,3 +859,49 @@ def test_a_ruby_sdk_verb_given_a_path_goes_to_its_fixed_host() -> None:
     assert calls("ruby", src) == [(2, "git_hub_bub", "api.github.com", "", "sdk")]
     # A same-named method of another object is no request.
     assert calls("ruby", "HubBub.get(path)\nx = 'GitHubBub.get(path)'\n") == []
+
+
+def test_python_conditional_url_names_the_hosts_its_branches_write() -> None:
+    src = (
+        "import requests\n"
+        "def search(q, page):\n"
+        "    url = (\n"
+        '        f"https://api.photoarchive.io/search?q={q}&page={page}"\n'
+        "        if q\n"
+        '        else f"https://api.photoarchive.io/list?page={page}"\n'
+        "    )\n"
+        "    return requests.get(url=url)\n"
+    )
+    assert calls("python", src) == [(8, "requests", "api.photoarchive.io", "", "literal")]
+    # look-alike: branches that write no host (a handed URL, a relative path) name none
+    handed = "import requests\ndef f(u, q):\n    requests.get(u if q else '/local')\n"
+    assert [c[2] for c in calls("python", handed)] == [""]
+
+
+def test_js_ternary_url_names_the_hosts_its_branches_write() -> None:
+    src = "const u = prod ? 'https://api.one.example-eu.io/x' : 'https://api.two.example-us.io/x'\nfetch(u)\n"
+    assert sorted(c[2] for c in calls("javascript", src)) == [
+        "api.one.example-eu.io",
+        "api.two.example-us.io",
+    ]
+
+
+def test_python_otlp_exporter_sends_to_its_endpoint() -> None:
+    src = (
+        "import os\n"
+        "from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter\n"
+        'endpoint = os.environ.get("TRACES_URL", "https://collector.tracehub.io")\n'
+        "exporter = OTLPSpanExporter(endpoint=endpoint)\n"
+        "from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter\n"
+        'OTLPMetricExporter("https://metrics.tracehub.io/v1/metrics")\n'
+    )
+    assert calls("python", src) == [
+        (4, "opentelemetry", "", "TRACES_URL", "env"),
+        (6, "opentelemetry", "metrics.tracehub.io", "", "literal"),
+    ]
+    # look-alike: an exporter that writes to the console sends nothing
+    console = (
+        "from opentelemetry.sdk.trace.export import ConsoleSpanExporter\n"
+        'ConsoleSpanExporter(service_name="https://not-a-url.io")\n'
+    )
+    assert calls("python", console) == []

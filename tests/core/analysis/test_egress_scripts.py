@@ -106,3 +106,24 @@ def test_hostile_built_sources_are_quick() -> None:
     for data in texts:
         script_calls(data)
     assert time.process_time() - start < 3.0
+
+
+def test_an_element_set_to_load_asynchronously_before_its_src_is_a_script() -> None:
+    # a vendor's loader snippet names its tag through a parameter (`createElement(r)`)
+    snippet = (
+        b"export const tag = (key) => `(function(w,d,n,r){\n"
+        b'  t=d.createElement(r);t.async=1;t.src="https://tag.heatlens.io/t/"+key;\n'
+        b"})(window, document, 'heat', 'script')`\n"
+    )
+    # look-alike: an image whose `src` is set, nothing asynchronous about it
+    picture = b"const p = new Image()\np.decoding = 'async'\np.src = 'https://pics.example-cdn.io/a.png'\n"
+    assert [c.host for c in script_calls(snippet)] == ["tag.heatlens.io"]
+    assert script_calls(picture) == ()
+    assert script_calls(b"x.async=0;x.src='https://no.loader.io/x.js'\n") == ()
+
+
+def test_the_async_snippet_scan_stays_fast_on_hostile_input() -> None:
+    start = time.process_time()
+    script_calls(b"t.async=1;t.src='https://" * 200_000)
+    script_calls(b".async" * 1_000_000 + b"://")
+    assert time.process_time() - start < 2

@@ -433,3 +433,11 @@ def test_a_file_or_folder_named_for_its_role_in_the_layout_names_no_service() ->
     assert service_folder_name("src/providers/request_handlers.py") == ""
     assert service_folder_name("shop/webhooks/pagerduty.py") == "pagerduty"
     assert service_folder_name("shop/integrations/task_rabbit/client.py") == "task_rabbit"
+
+
+def test_a_sign_in_protocol_folder_groups_the_providers_below_it() -> None:
+    assert service_folder_name("auth/providers/oauth/keyforge.py") == "keyforge"
+    assert service_folder_name("auth/provider/oidc/idhub/client.ts") == "idhub"
+    # look-alikes: the protocol's shared code names no provider; other folders as before
+    assert service_folder_name("auth/providers/oauth/base.py") == ""
+    assert service_folder_name("app/integrations/chatly/client.py") == "chatly"

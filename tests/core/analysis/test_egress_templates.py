@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import time
 
-from bot.core.analysis.egress_templates import is_page_template, template_script_calls
+from bot.core.analysis.egress_templates import (
+    is_page_template,
+    template_meta,
+    template_script_calls,
+)
 
 HTML = b"""\
 <html><head>
@@ -67,3 +71,56 @@ def test_hostile_templates_are_bounded() -> None:
     template_script_calls(b"<!--\n" + b"script src='//x.io/'\n" * 200_000)
     template_script_calls((b" " * 1_000_000 + b"script src=//\n") * 5)
     assert time.process_time() - start < 10
+
+
+def _scripts(files: dict[str, bytes]) -> set[str]:
+    from bot.core.analysis import analyze
+    from bot.core.facts_cache import MemoryFactsCache
+    from bot.core.snapshot import MemorySnapshot
+    from bot.local.catalog_file import default_catalog
+
+    facts = analyze(MemorySnapshot(files), MemoryFactsCache(), default_catalog())
+    return {h for s in facts.integrations for h in s.hosts}
+
+
+LAYOUT = b"""\
+{% load static %}
+<html><head>
+<script src="https://cdn.widgetpark.io/w.js"></script>
+</head><body>{% block body %}{% endblock body %}</body></html>
+"""
+
+
+def test_a_layout_no_template_extends_loads_nothing() -> None:
+    assert template_meta(LAYOUT) == (("template.layout", "1"),)
+    assert _scripts({"web/templates/layout.html": LAYOUT}) == set()
+    # the same layout extended by a page is rendered, and its scripts are claimed
+    page = b'{% extends "layout.html" %}{% block body %}hi{% endblock %}\n'
+    used = {"web/templates/layout.html": LAYOUT, "web/templates/home.html": page}
+    assert _scripts(used) == {"cdn.widgetpark.io"}
+
+
+def test_a_layout_named_by_another_folder_or_by_a_value_stays() -> None:
+    # `shop/layout.html` names another layout than `layout.html`; a built name may be any
+    other = b'{% extends "shop/layout.html" %}\n'
+    assert (
+        _scripts({"t/layout.html": LAYOUT, "t/p.html": other, "t/shop/layout.html": b"x"}) == set()
+    )
+    built = b"{% extends parent_template %}\n"
+    assert _scripts({"t/layout.html": LAYOUT, "t/p.html": built}) == {"cdn.widgetpark.io"}
+    # look-alikes: a page with content in its blocks, a page that extends, is no layout
+    full = b"<script src='https://a.pagecdn.io/x.js'></script>{% block b %}<p>x</p>{% endblock %}"
+    assert template_meta(full) == ()
+    child = b'{% extends "base.html" %}{% block b %}{% endblock %}'
+    assert template_meta(child) == (("template.names", "base.html"),)
+    assert _scripts({"t/full.html": full}) == {"a.pagecdn.io"}
+
+
+def test_template_meta_stays_bounded_on_hostile_input() -> None:
+    start = time.process_time()
+    template_meta(b"{% extends '" * 300_000)
+    template_meta(b"{% block a %}" + b" " * 1_000_000 + b"{% endblock %}")
+    template_meta(b'{%- include "' + b"a" * 1_000_000)
+    template_meta(b"{% block " + b"x" * 1_000_000)
+    assert len(template_meta(b"{% include 'a%d.html' %}\n" * 10_000)) <= 51
+    assert time.process_time() - start < 2

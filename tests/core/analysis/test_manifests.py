@@ -842,3 +842,46 @@ def test_package_json_npm_alias_declares_the_package_it_installs() -> None:
         ("search7", 2, "main"),
         ("tarball", 4, "main"),
     ]
+
+
+def test_xcaddy_build_declares_the_modules_it_compiles_in() -> None:
+    text = (
+        "FROM caddy:builder AS build\n"
+        "RUN xcaddy build \\\n"
+        "    --with github.com/caddy-dns/zonehost@v1.2.0 \\\n"
+        "    --with example.org/acme/layer4 --with ./local/plugin\n"
+        "RUN go build --with github.com/not-xcaddy/thing\n"
+    )
+    assert facts("proxy/Dockerfile", text).dependencies == (
+        Dependency("go", "example.org/acme/layer4", 2),
+        Dependency("go", "github.com/caddy-dns/zonehost", 2),
+    )
+    (dns,) = default_catalog().by_package("go", "github.com/caddy-dns/zonehost")
+    assert "DNS-01" in dns.name
+
+
+def test_a_caddyfile_that_sets_an_acme_issuer_orders_certificates() -> None:
+    text = "{\n\temail ops@x.io\n\tacme_ca {$CA:https://ca.example-acme.org/dir}\n}\n:80 {\n}\n"
+    assert facts("deploy/Caddyfile", text).signals == (
+        Signal("config.tls", "ACME issuer", 3, "caddy:acme"),
+    )
+    assert facts("Caddyfile.prod", "site.io {\n  tls admin@site.io\n}\n").signals[0].line == 2
+    (acme,) = default_catalog().by_config("caddy:acme")
+    assert "ACME" in acme.name
+    # look-alikes: a site behind internal or file certificates, a comment, a directive's name
+    # inside another word
+    quiet = (
+        "# acme_ca https://x\n:443 {\n  tls internal\n  tls cert.pem key.pem\n  my_acme_ca x\n}\n"
+    )
+    assert facts("Caddyfile", quiet).signals == ()
+
+
+def test_caddyfile_and_xcaddy_reading_stays_bounded() -> None:
+    import time
+
+    start = time.process_time()
+    facts("Caddyfile", "tls " + "a" * 1_000_000 + "\n")
+    facts("Caddyfile", "  tls x\n" * 200_000)
+    facts("Dockerfile", "RUN xcaddy build " + "--with a.b/c " * 100_000 + "\n")
+    facts("Dockerfile", "RUN xcaddy --with " + "a." * 500_000 + "\n")
+    assert time.process_time() - start < 3

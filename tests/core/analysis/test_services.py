@@ -865,3 +865,34 @@ def test_mailbox_clients_and_captcha_hosts_name_their_services() -> None:
         }
     )
     assert {s.name for s in facts.integrations} == {"POP3 mailbox", "IMAP mailbox", "hCaptcha"}
+
+
+def test_a_package_nobody_imports_with_only_its_public_id_read_is_no_claim() -> None:
+    # the SDK is declared and never imported; the code reads the app's client id only to
+    # hand it to a page: nothing calls the provider
+    files = {
+        "requirements.txt": manifest(Dependency("pypi", "stripe", 4)),
+        "app/config_view.py": python(env=(EnvRead("STRIPE_CLIENT_ID", 12),)),
+    }
+    assert names(collect_services(files, CATALOG)) == []
+
+
+def test_a_secret_read_an_import_or_a_lone_read_keeps_the_claim() -> None:
+    declared = {"requirements.txt": manifest(Dependency("pypi", "stripe", 4))}
+    secret = {
+        **declared,
+        "app/pay.py": python(env=(EnvRead("STRIPE_CLIENT_ID", 3), EnvRead("STRIPE_SECRET_KEY", 4))),
+    }
+    imported = {
+        **declared,
+        "app/pay.py": python(ImportRef("stripe", 1), env=(EnvRead("STRIPE_CLIENT_ID", 3),)),
+    }
+    read_only = {"app/pay.py": python(env=(EnvRead("STRIPE_CLIENT_ID", 3),))}
+    for files in (secret, imported, read_only):
+        assert names(collect_services(files, CATALOG)) == ["Stripe"]
+    # a datastore is never dropped so (its client may be built from settings)
+    redis = {
+        "requirements.txt": manifest(Dependency("pypi", "redis", 2)),
+        "app/cache.py": python(env=(EnvRead("REDIS_APP_ID", 5),)),
+    }
+    assert names(collect_services(redis, CATALOG)) == ["Redis"]
