@@ -68,7 +68,7 @@ from bot.core.analysis.egress_names import catalogued_name, folder_display
 from bot.core.analysis.egress_registry import registry_members
 from bot.core.analysis.egress_response import RETURNED_FIELD
 from bot.core.analysis.egress_scripts import CLIENT as SCRIPT_CLIENT
-from bot.core.analysis.golang import GENERATOR, PAYLOAD_FIELD
+from bot.core.analysis.golang import BUILD_TOOL, GENERATOR, PAYLOAD_FIELD
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
@@ -232,9 +232,14 @@ def egress_services(
     family = families(files)
     payload = _payload_fields(files)
     named_files = family_names(p for p in files if not non_product_path(p))
+    projects = _subproject_roots(files)
     for path in sorted(files):
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
+            continue
+        if any(s.kind == BUILD_TOOL for s in f.signals):
+            continue  # a magefile, a `go run` script: kept out of the product's build
+        if _subproject_script(path, projects):
             continue
         if path.startswith("tools/") and path.endswith(".go"):
             continue  # Go's top-level `tools/`: a developer's programs (load generators)
@@ -411,6 +416,26 @@ def _inbound_source(
 ) -> tuple[str, str, str]:
     name, category = _folder_service(stem, catalog, spelled)
     return name, "webhooks" if category == HTTP_API else category, ""
+
+
+# A package manifest: the folder holding it is a project (the repository's root or a
+# sub-project such as `frontend/`).
+_PROJECT_MANIFESTS = frozenset({"package.json", "go.mod", "pyproject.toml", "Gemfile"})
+
+
+def _subproject_roots(files: Mapping[str, FileFacts]) -> frozenset[str]:
+    """The folders below the root that hold a package manifest (`frontend/package.json`)."""
+    return frozenset(
+        dirname(p) for p in files if "/" in p and p.rpartition("/")[2] in _PROJECT_MANIFESTS
+    )
+
+
+def _subproject_script(path: str, projects: frozenset[str]) -> bool:
+    """A file in the `scripts/` folder beside a sub-project's manifest
+    (`frontend/scripts/deploy-preview.mjs`): the programs its package scripts and its CI run
+    (builds, previews, releases), as a top-level `scripts/` folder is the maintainer's."""
+    head, _, rest = path.partition("/scripts/")
+    return bool(rest) and head in projects
 
 
 def _generators(files: Mapping[str, FileFacts]) -> set[str]:
