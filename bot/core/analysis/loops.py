@@ -31,6 +31,8 @@ MAX_CHECK_LINES = 40  # lines of an elapsed-time check's block looked at for its
 MECHANISM = "loop"
 # A loop that counts its attempts waits for something (a database at start-up): resilience.
 _RETRY = lazy(r"retr(?:y|ies)|attempt", re.IGNORECASE)
+# A string literal on one line (double, single or back quotes; escapes skipped).
+_STRING = lazy(r"\"(?:[^\"\\\n]|\\.)*+\"|'(?:[^'\\\n]|\\.)*+'|`[^`\n]*+`")
 
 # `while True:`, `while 1:`, `while not self.stopped:`, `while self.running:` (by prefix).
 _PY_HEAD = re.compile(r"while[ \t(]++(?:True\b|1\b|not[ \t(]|self\.\w)")
@@ -104,8 +106,10 @@ def _indented(
         elif head.match(code):
             ev = _PY_EVENT.match(code) if comment == "#" else None
             loops.append(_Loop(depth, i, funcs[-1][1] if funcs else "", ev.group(1) if ev else ""))
-        elif loops and _RETRY.search(code):
-            retried.add(loops[-1].line)  # `max_retry -= 1`: a retry loop, not a schedule
+        elif loops and _RETRY.search(code) and _RETRY.search(_STRING.sub("", code)):
+            # `max_retry -= 1`: a retry loop, not a schedule (a log line's "next retry in
+            # 1 hour" is no counter)
+            retried.add(loops[-1].line)
         elif loops and comment == "#" and ".get" in code and _PY_QUEUE_GET.search(code):
             retried.add(loops[-1].line)  # a queue's consumer waits for work: no schedule
         elif loops:
