@@ -44,6 +44,7 @@ from bot.core.analysis import (
 from bot.core.analysis import handoffs_go_buffers as buffers
 from bot.core.analysis import handoffs_go_callbacks as callbacks
 from bot.core.analysis import handoffs_go_events as events
+from bot.core.analysis import handoffs_go_globals as globals_
 from bot.core.analysis.handoff_decorated import decorated_consumers
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
@@ -236,6 +237,7 @@ class _Linker(handoff_links_js.LinkerState):
         registries: _Sites = []
         frecvs: _Sites = []
         bus: _Sites = []
+        package_vars: _Sites = []
         for path, f in self.facts.items():
             if not f.handoffs or self.skip(path):
                 continue
@@ -258,6 +260,8 @@ class _Linker(handoff_links_js.LinkerState):
                     frecvs.append((path, s))
                 elif s.role in events.ROLES:
                     bus.append((path, s))
+                elif s.role in globals_.ROLES:
+                    package_vars.append((path, s))
                 elif s.role == "spawn":
                     spawns.append((path, s))
                 elif s.role in ("receive", "drain"):
@@ -273,6 +277,7 @@ class _Linker(handoff_links_js.LinkerState):
         wrappers += self.go_hubs(hubs)
         wrappers += self.go_callbacks(registries)
         events.link_events(self, bus)
+        globals_.link_globals(self, package_vars)
         promoted |= {(p, w.line) for p, w in wrappers if w.role in _GO_CONFIRMED}
         for path, w in wrappers[:MAX_WRAPPERS]:
             if w.mechanism in _GO_MECHANISMS:
@@ -919,6 +924,7 @@ _RAW = frozenset(
     | _GO_REGISTRY
     | {buffers.WRAPPER, "frecv"}
     | events.ROLES
+    | globals_.ROLES
 )
 
 

@@ -30,6 +30,7 @@ from bot.core.analysis.handoffs_go_chantypes import chan_type_sites
 from bot.core.analysis.handoffs_go_events import event_sites
 from bot.core.analysis.handoffs_go_events import may_hold as may_hold_events
 from bot.core.analysis.handoffs_go_fed import fed_sites
+from bot.core.analysis.handoffs_go_globals import global_sites
 from bot.core.analysis.handoffs_go_hubs import getter_sites, hub_sites
 from bot.core.analysis.handoffs_go_wake import wake_sites
 from bot.core.analysis.py_defs import split_args
@@ -118,6 +119,8 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
         if "make(" in text:
             out += local_passes(lines)
             out += fed_sites(lines)
+        if "<-" in text:
+            out += global_sites(lines)  # channels in package variables
     if "<-" in text or "range" in text:
         out += hub_sites(lines)
         out += exported_receives(lines)

@@ -44,8 +44,11 @@ _ASYNQ_HANDLE = lazy(
 )
 # watermill (ThreeDotsLabs): a router's handlers and the poison-queue middleware.
 _WM_HANDLER = lazy(
-    r"\.Add(?:NoPublisher|Consumer)?Handler\(\s*+[^,\n]{1,200}+,\s*+" + _STR
-    + r"(?:\s*+,\s*+[A-Za-z_][\w.]{0,100}+\s*+,\s*+" + _STR + ")?"
+    r"\.Add(?:NoPublisher|Consumer)?Handler\(\s*+[^,\n]{1,200}+,\s*+"
+    + _STR
+    + r"(?:\s*+,\s*+[A-Za-z_][\w.]{0,100}+\s*+,\s*+"
+    + _STR
+    + ")?"
 )
 _WM_POISON = lazy(r"\bPoisonQueue\(\s*+[A-Za-z_][\w.]{0,100}+\s*+,\s*+" + _STR)
 _MACH_REGISTER = lazy(r"\.RegisterTask\(\s*+" + _STR)

@@ -43,6 +43,9 @@ ROLES = frozenset({NAMED, LISTEN, WRAP, EMIT, HANDLE})
 RAW = "go-events"  # the raw sites' mechanism
 MECHANISM = "event-bus"
 WATERMILL = "watermill"
+WATERMILL_GOCHANNEL = "watermill gochannel"
+# MECHANISM and WATERMILL_GOCHANNEL stay in the process: `call_sites.IN_PROCESS_BUSES`
+# lists them, so that the flows rank a publish after where the data is stored or sent.
 MAX_SITES = 500
 MAX_WINDOW = 4  # lines a call's arguments are read over
 MAX_HEADER = 80  # lines above a registration searched for its function
@@ -68,7 +71,9 @@ _LISTEN_GIVEN = lazy(
     r"&?([A-Za-z_][\w.]{0,120}+)\{([^\n]{0,80})"
 )
 _NEW_NAME = lazy(
-    r"\A[ \t]*+([a-z_]\w{0,60}+)[ \t]*+:?=[^\n]{0,120}?new\([^\n]{0,120}?\." + _NAME_METHODS + r"\(\)"
+    r"\A[ \t]*+([a-z_]\w{0,60}+)[ \t]*+:?=[^\n]{0,120}?new\([^\n]{0,120}?\."
+    + _NAME_METHODS
+    + r"\(\)"
 )
 _FUNC_HEAD = lazy(r"\Afunc[ \t]++([A-Za-z_]\w{0,100}+)[ \t]*+[\[(]([^\n]{0,300})")
 _EMIT = lazy(
@@ -326,8 +331,17 @@ def _retyped(written: str, caller: str, home: str) -> str:
 
 
 def _mechanism(facts: Mapping[str, FileFacts]) -> str:
-    """watermill when the repository's Go code imports it, else a plain event bus."""
-    for f in facts.values():
-        if f.language == "go" and any("ThreeDotsLabs/watermill" in r.spec for r in f.imports):
-            return WATERMILL
+    """watermill's in-process GoChannel, watermill (over a broker), or a plain event bus, by
+    what the repository's Go code imports."""
+    specs = {
+        r.spec
+        for f in facts.values()
+        if f.language == "go"
+        for r in f.imports
+        if "watermill" in r.spec
+    }
+    if any(s.endswith("/pubsub/gochannel") for s in specs):
+        return WATERMILL_GOCHANNEL
+    if any("ThreeDotsLabs/watermill" in s for s in specs):
+        return WATERMILL
     return MECHANISM
