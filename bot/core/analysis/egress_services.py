@@ -54,7 +54,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from posixpath import dirname, join, normpath, splitext
+from posixpath import basename, dirname, join, normpath, splitext
 
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
@@ -69,6 +69,7 @@ from bot.core.analysis.egress_registry import registry_members
 from bot.core.analysis.egress_response import RETURNED_FIELD
 from bot.core.analysis.egress_scripts import CLIENT as SCRIPT_CLIENT
 from bot.core.analysis.golang import BUILD_TOOL, GENERATOR, PAYLOAD_FIELD
+from bot.core.analysis.manifests_js import SCRIPTS_RUN
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
@@ -232,7 +233,7 @@ def egress_services(
     family = families(files)
     payload = _payload_fields(files)
     named_files = family_names(p for p in files if not non_product_path(p))
-    projects = _subproject_roots(files)
+    projects = _subproject_scripts(files)
     for path in sorted(files):
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
@@ -418,24 +419,23 @@ def _inbound_source(
     return name, "webhooks" if category == HTTP_API else category, ""
 
 
-# A package manifest: the folder holding it is a project (the repository's root or a
-# sub-project such as `frontend/`).
-_PROJECT_MANIFESTS = frozenset({"package.json", "go.mod", "pyproject.toml", "Gemfile"})
+def _subproject_scripts(files: Mapping[str, FileFacts]) -> dict[str, str]:
+    """The folders below the root that hold a `package.json` (`frontend/`), each with the
+    commands its scripts run."""
+    out: dict[str, str] = {}
+    for p, f in files.items():
+        if "/" in p and p.endswith("/package.json"):
+            out[dirname(p)] = " ".join(v for k, v in f.meta if k == SCRIPTS_RUN)
+    return out
 
 
-def _subproject_roots(files: Mapping[str, FileFacts]) -> frozenset[str]:
-    """The folders below the root that hold a package manifest (`frontend/package.json`)."""
-    return frozenset(
-        dirname(p) for p in files if "/" in p and p.rpartition("/")[2] in _PROJECT_MANIFESTS
-    )
-
-
-def _subproject_script(path: str, projects: frozenset[str]) -> bool:
-    """A file in the `scripts/` folder beside a sub-project's manifest
-    (`frontend/scripts/deploy-preview.mjs`): the programs its package scripts and its CI run
-    (builds, previews, releases), as a top-level `scripts/` folder is the maintainer's."""
+def _subproject_script(path: str, projects: Mapping[str, str]) -> bool:
+    """A file in the `scripts/` folder beside a sub-project's `package.json` that none of
+    its scripts runs (`frontend/scripts/deploy-preview.mjs`, run by CI): like a top-level
+    `scripts/` folder, a maintainer's. One its scripts run (`postinstall`) builds the
+    product and keeps its calls."""
     head, _, rest = path.partition("/scripts/")
-    return bool(rest) and head in projects
+    return bool(rest) and head in projects and basename(path) not in projects[head]
 
 
 def _generators(files: Mapping[str, FileFacts]) -> set[str]:

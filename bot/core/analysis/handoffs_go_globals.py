@@ -46,6 +46,11 @@ _SEND = lazy(
     r"\A[ \t]*+(?:case[ \t]++)?((?:[a-z]\w{0,100}+\.)?[A-Za-z_]\w{0,100}+)[ \t]*+<-[ \t]*+\S"
 )
 _GO_FUNC = lazy(r"\A[ \t]*+go[ \t]++func[ \t]*+\(")
+# `ch :=` (and `a, ch :=`), `ch = make(`, `ch chan T` / `ch <-chan T` / `ch chan<- T`.
+_BINDS = lazy(
+    r"([A-Za-z_]\w{0,100}+)[ \t]*+(?::=|=[ \t]*+make\()"
+    r"|([A-Za-z_]\w{0,100}+)[ \t]++(?:<-[ \t]*+)?chan\b"
+)
 
 
 def global_sites(lines: list[str]) -> list[HandoffSite]:
@@ -107,7 +112,7 @@ def _receives(lines: list[str], declared: dict[str, str], package: str) -> list[
 
 def _sends(lines: list[str], declared: dict[str, str], package: str) -> list[HandoffSite]:
     out: list[HandoffSite] = []
-    text_locals: set[str] = set()
+    bound: set[str] | None = None  # names the file binds itself, read once when needed
     for i, line in enumerate(lines, 1):
         if "<-" not in line:
             continue
@@ -115,30 +120,26 @@ def _sends(lines: list[str], declared: dict[str, str], package: str) -> list[Han
         if m is None:
             continue
         name = m.group(1)
-        if "." not in name and (name in declared or _local(lines, name, text_locals)):
-            continue  # a channel of this file: `handoffs_go`'s
-        if "." in name and not name.rpartition(".")[2][:1].isupper():
-            continue  # `s.queue <- v`: a field, not another package's variable
+        if "." in name:
+            if not name.rpartition(".")[2][:1].isupper():
+                continue  # `s.queue <- v`: a field, not another package's variable
+        else:
+            if bound is None:
+                bound = _bound(lines)
+            if name in declared or name in bound:
+                continue  # a channel of this file: `handoffs_go`'s
         out.append(HandoffSite(SEND, RAW, name, i, (package,)))
     return out
 
 
-def _local(lines: list[str], name: str, seen: set[str]) -> bool:
-    """Whether the file binds `name` itself (`name := make(…)`, a `name chan T` parameter)."""
-    if name in seen:
-        return True
+def _bound(lines: list[str]) -> set[str]:
+    """The names the file binds itself (`ch := make(…)`, `a, ch :=`, a `ch chan T` or
+    `ch <-chan T` parameter or field)."""
+    out: set[str] = set()
     for line in lines:
-        if name in line and (
-            f"{name} :=" in line
-            or f"{name} = make(" in line
-            or f"{name} chan" in line
-            or f"{name} <-chan" in line
-            or f"{name} chan<-" in line
-            or f", {name} :=" in line
-        ):
-            seen.add(name)
-            return True
-    return False
+        if ":=" in line or "chan" in line or "= make(" in line:
+            out.update(n for group in _BINDS.findall(line) for n in group if n)
+    return out
 
 
 class Linker(Protocol):

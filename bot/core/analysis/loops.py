@@ -31,8 +31,6 @@ MAX_CHECK_LINES = 40  # lines of an elapsed-time check's block looked at for its
 MECHANISM = "loop"
 # A loop that counts its attempts waits for something (a database at start-up): resilience.
 _RETRY = lazy(r"retr(?:y|ies)|attempt", re.IGNORECASE)
-# A string literal on one line (double, single or back quotes; escapes skipped).
-_STRING = lazy(r"\"(?:[^\"\\\n]|\\.)*+\"|'(?:[^'\\\n]|\\.)*+'|`[^`\n]*+`")
 
 # `while True:`, `while 1:`, `while not self.stopped:`, `while self.running:` (by prefix).
 _PY_HEAD = re.compile(r"while[ \t(]++(?:True\b|1\b|not[ \t(]|self\.\w)")
@@ -60,6 +58,27 @@ _GO_FUNC = lazy(r"func[ \t]++(?:\([^)\n]{0,200}\)[ \t]*+)?([A-Za-z_]\w{0,100})")
 # loop is a receive's timeout, not a pace.
 _GO_SLEEP = lazy(r"time\.(?:Sleep|After|NewTimer(?=\(time\.Until\())\(([^\n]{1,80})\)")
 _SHORT = lazy(r"(?:0*+(?:\.\d*+)?|\.\d++|\d++[ \t]*+\*[ \t]*+time\.(?:Milli|Micro|Nano)second)\Z")
+
+
+def _code_only(line: str) -> str:
+    """The line without its string literals (double, single or back quotes; escapes
+    skipped), in one pass."""
+    out: list[str] = []
+    quote = ""
+    escaped = False
+    for ch in line:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote != "`":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'`":
+            quote = ch
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _short(value: str) -> bool:
@@ -106,9 +125,10 @@ def _indented(
         elif head.match(code):
             ev = _PY_EVENT.match(code) if comment == "#" else None
             loops.append(_Loop(depth, i, funcs[-1][1] if funcs else "", ev.group(1) if ev else ""))
-        elif loops and _RETRY.search(code) and _RETRY.search(_STRING.sub("", code)):
-            # `max_retry -= 1`: a retry loop, not a schedule (a log line's "next retry in
-            # 1 hour" is no counter)
+        elif loops and _RETRY.search(code) and (comment != "//" or _RETRY.search(_code_only(code))):
+            # `max_retry -= 1`: a retry loop, not a schedule (in Go, a log line's "next retry
+            # in 1 hour" is no counter; Python and Ruby keep the word test, which also tells
+            # some queue consumers by their settings' names)
             retried.add(loops[-1].line)
         elif loops and comment == "#" and ".get" in code and _PY_QUEUE_GET.search(code):
             retried.add(loops[-1].line)  # a queue's consumer waits for work: no schedule
