@@ -373,3 +373,54 @@ def test_hostile_event_and_package_variable_inputs_stay_fast() -> None:
     go_loops("func f() {\n\tfor {\n" + '\t\t"' + "retry " * 300 + "\n" * 1 + "\t}\n}\n" * 500)
     build_tool_tag("//go:build " + "mage && " * 100_000)
     assert time.process_time() - start < 5
+
+
+# --- a sub-project's scripts ------------------------------------------------------------
+
+DEPLOY = """const res = await fetch("https://forge.kilnworks.dev/api/v1/repos/pulls", {
+  method: "POST",
+  headers: { Authorization: `token ${process.env.FORGE_TOKEN}` },
+});
+"""
+
+
+def _hosts(files: dict[str, str]) -> set[str]:
+    return {h for s in facts_of(files).integrations for h in s.hosts}
+
+
+def test_a_sub_projects_script_no_package_script_runs_makes_no_integration() -> None:
+    files = {
+        "go.mod": GO_MOD,
+        "web/package.json": '{"name": "web", "scripts": {"build": "vite build"}}',
+        "web/scripts/deploy-preview.mjs": DEPLOY,
+    }
+    assert "forge.kilnworks.dev" not in _hosts(files)
+
+
+def test_a_sub_projects_script_its_package_runs_keeps_its_calls() -> None:
+    files = {
+        "go.mod": GO_MOD,
+        "web/package.json": (
+            '{"name": "web", "scripts": {"postinstall": "node scripts/deploy-preview.mjs"}}'
+        ),
+        "web/scripts/deploy-preview.mjs": DEPLOY,
+    }
+    assert "forge.kilnworks.dev" in _hosts(files)
+    # and a `scripts/` folder deeper in the app's code is the app's
+    files = {
+        "go.mod": GO_MOD,
+        "web/package.json": '{"name": "web"}',
+        "web/src/scripts/sync.mjs": DEPLOY,
+    }
+    assert "forge.kilnworks.dev" in _hosts(files)
+
+
+def test_a_magefile_makes_no_integration() -> None:
+    mage = (
+        "//go:build mage\n\npackage main\n\nimport \"net/http\"\n\n"
+        'func Release() { http.Get("https://forge.kilnworks.dev/api/v1/releases") }\n'
+    )
+    files = {"go.mod": GO_MOD, "magefile.go": mage}
+    assert "forge.kilnworks.dev" not in _hosts(files)
+    plain = mage.replace("//go:build mage\n\n", "")
+    assert "forge.kilnworks.dev" in _hosts({"go.mod": GO_MOD, "main.go": plain})
