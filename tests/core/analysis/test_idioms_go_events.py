@@ -142,9 +142,7 @@ def test_a_value_handed_to_a_call_not_named_for_publishing_is_no_producer() -> N
     assert event_sites(["\tbus.Publish(&cfg{Debug: true})"]) == []
 
 
-def test_a_generic_registrar_reading_the_name_off_a_type_parameter_registers_its_callers() -> (
-    None
-):
+def test_a_generic_registrar_reading_the_name_off_a_type_parameter_registers_its_callers() -> None:
     audit = """package audit
 
 import "example.com/kiln/bus"
@@ -417,7 +415,7 @@ def test_a_sub_projects_script_its_package_runs_keeps_its_calls() -> None:
 
 def test_a_magefile_makes_no_integration() -> None:
     mage = (
-        "//go:build mage\n\npackage main\n\nimport \"net/http\"\n\n"
+        '//go:build mage\n\npackage main\n\nimport "net/http"\n\n'
         'func Release() { http.Get("https://forge.kilnworks.dev/api/v1/releases") }\n'
     )
     files = {"go.mod": GO_MOD, "magefile.go": mage}
