@@ -422,3 +422,17 @@ def test_a_magefile_makes_no_integration() -> None:
     assert "forge.kilnworks.dev" not in _hosts(files)
     plain = mage.replace("//go:build mage\n\n", "")
     assert "forge.kilnworks.dev" in _hosts({"go.mod": GO_MOD, "main.go": plain})
+
+
+def test_the_go_trello_client_names_trello() -> None:
+    boards = (
+        'package boards\n\nimport "github.com/adlio/trello"\n\n'
+        "func mine(c *trello.Client) { c.GetMyBoards(trello.Defaults()) }\n"
+    )
+    files = {"go.mod": GO_MOD + "\nrequire github.com/adlio/trello v1.12.0\n", "b/b.go": boards}
+    assert "Trello" in {s.name for s in facts_of(files).integrations}
+    # a package merely named like it is not the client
+    other = boards.replace("github.com/adlio/trello", "example.com/kiln/trellis")
+    assert "Trello" not in {
+        s.name for s in facts_of({"go.mod": GO_MOD, "b/b.go": other}).integrations
+    }
