@@ -436,3 +436,29 @@ def test_the_go_trello_client_names_trello() -> None:
     assert "Trello" not in {
         s.name for s in facts_of({"go.mod": GO_MOD, "b/b.go": other}).integrations
     }
+
+
+def test_a_closure_that_sets_up_first_is_named_by_its_registering_function() -> None:
+    jobs = """package jobs
+
+import "example.com/kiln/cron"
+
+func RegisterPurgeCron() {
+\t_ = cron.Schedule("0 * * * *", func() {
+\t\ts := store.Open()
+\t\tdefer s.Close()
+\t\tpurge(s)
+\t})
+}
+
+func RegisterPingCron() {
+\t_ = cron.Schedule("* * * * *", func() { ping(now()) })
+}
+"""
+    cron = CRON.replace(
+        "var c *cron.Cron\n", "var c *cron.Cron\n\nfunc Init() { c = cron.New() }\n"
+    )
+    files = {"go.mod": GO_MOD, "cron/cron.go": cron, "jobs/jobs.go": jobs}
+    names = {(s.name, s.schedule) for s in facts_of(files).schedules}
+    # the wrapper's own `c.AddFunc(spec, f)` schedules nothing of its own
+    assert names == {("RegisterPurgeCron", "0 * * * *"), ("ping", "* * * * *")}
