@@ -12,9 +12,9 @@ by `link_globals` (called by `handoff_links`):
   alias the file's package; `mail.Queue <- m`: name `mail.Queue`).
 
 A send pairs with a receive of the same package (bare name) or of the package its
-qualifier names, in a folder that imports it; only both ends become a hand-off, named by
-the element type and the variable. Signal element types (`chan struct{}`, `bool`) are no
-queue. Line scans with anchored, bounded patterns.
+qualifier names, in a folder that imports it; only both ends become a hand-off, named as
+other packages write the variable (`mail.Queue`). Signal element types (`chan struct{}`,
+`bool`) are no queue. Line scans with anchored, bounded patterns.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def link_globals(linker: Linker, sites: list[tuple[str, HandoffSite]]) -> None:
         return
     sends = [(p, s) for p, s in sites if s.role == SEND]
     for (home, var), ends in receives.items():
-        elem, package = ends[0][1].aliases
+        package = ends[0][1].aliases[1]
         importers = linker.go_dirs(home) - {home}
         found = [
             (p, s)
@@ -175,7 +175,7 @@ def link_globals(linker: Linker, sites: list[tuple[str, HandoffSite]]) -> None:
         ]
         if not found:
             continue
-        name = f"{elem.lstrip('*')} ({var})"
+        name = f"{package}.{var}"  # as other packages write it (`mail.Queue`)
         for p, s in found[:MAX_FILES]:
             linker.add(p, HandoffSite("produce", MECHANISM, name, s.line, (var,)))
         for p, s in ends:

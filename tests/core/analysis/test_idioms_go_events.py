@@ -261,7 +261,7 @@ def test_a_package_variable_channel_pairs_its_sends_with_the_daemon_draining_a_c
         "outbox/send.go": SEND,
         "signup/signup.go": CALLER,
     }
-    assert ends(files)["Letter (Pending)"] == (
+    assert ends(files)["outbox.Pending"] == (
         {at(files, "outbox/send.go", "Pending <- l"), at(files, "signup/signup.go", "Pending <-")},
         {at(files, "outbox/outbox.go", "go func()")},
     )
