@@ -99,6 +99,12 @@ class FileCalls:
         return best
 
 
+# Hand-off mechanisms whose bus stays in the process (`handoffs_go_events`): a publish there
+# fans out to listeners that run on their own, so a flow's walk ranks it after where the data
+# is stored or sent (`flow_rank.sink_kind`).
+IN_PROCESS_BUSES = frozenset({"event-bus", "watermill gochannel"})
+
+
 @dataclass(frozen=True, slots=True)
 class Sink:
     """Where data lands, seen at one line by a flow's walk: `kind` is queue | datastore |

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 
 from bot.core.call_sites import Sink
 from bot.core.flow_calls import CallGraph
-from bot.core.flow_rank import _RANK_OF_KIND, _WORKERS, _priority, is_development
+from bot.core.flow_rank import _RANK_OF_KIND, _WORKERS, _priority, is_development, priority_kind
 from bot.core.flow_sinks import REDIS_BUFFERS, ExtraSinks, _unnamed, file_sinks
 from bot.core.flow_uses import may_drop, used_sinks
 from bot.core.model import FileFacts, Flow, Hop, ImportRef, Service
@@ -154,7 +154,7 @@ class _ImportWalker:
                 if path != start and sink.what.endswith(_CALLED_ONLY):
                     continue  # reached by a call to its function only
                 enqueues |= sink.kind == "queue"
-                reached.append((_priority(kind, sink.kind), depth[path], path, sink))
+                reached.append((_priority(kind, priority_kind(sink)), depth[path], path, sink))
             if depth[path] >= MAX_DEPTH or (enqueues and kind not in _WORKERS):
                 # A request's synchronous part ends where it hands work to a queue: what
                 # the enqueuing module imports beyond that runs in the worker.

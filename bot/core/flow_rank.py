@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from bot.core.call_sites import IN_PROCESS_BUSES, Sink
 from bot.core.model import Flow
 from bot.core.store_ops import is_store_call
 
@@ -152,7 +153,10 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
     # A Rails app's model queries are in nearly every handler: they come after the flows
     # to a rarer sink (a job, a mailer, an API), not before them.
     routine = [f for f in flows if _routine(f)]
-    flows = [f for f in flows if not _routine(f)]
+    # A publish on an in-process event bus (`priority_kind`): its listeners' flows show where the
+    # data lands; it follows the flows of each entry file to a store or a service.
+    published = [f for f in flows if not _routine(f) and _published(f)]
+    flows = [f for f in flows if not _routine(f) and not _published(f)]
     sink_of = {id(f): _sink_of(f) for f in flows}
     count: dict[str, int] = {}
     sites: dict[tuple[str, int | None], int] = {}
@@ -212,7 +216,7 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
             shown.add(f.hops[0].path)
             lone.append(f)
     routine = [f for f in routine if not any(f is x for x in lone)]
-    return first + [k[3] for k in second] + lone + [f for _, _, f in rest] + routine
+    return first + [k[3] for k in second] + lone + published + [f for _, _, f in rest] + routine
 
 
 def _named_for(flow: Flow, sink: str) -> bool:
@@ -242,8 +246,18 @@ def _imports_only(flow: Flow) -> bool:
     return len(flow.hops) > 1 and all(h.what.startswith("imports ") for h in flow.hops[1:])
 
 
+def _published(flow: Flow) -> bool:
+    """Whether the flow ends at a publish on an in-process event bus."""
+    return flow.sinks[0].what.endswith(_IN_PROCESS_SUFFIXES)
+
+
 def _has_queue(flow: Flow) -> bool:
-    return any(s.what.startswith("enqueues") for s in flow.sinks)
+    """Whether the flow hands work to a queue (a publish on an in-process bus is no queue:
+    `priority_kind`)."""
+    return any(
+        s.what.startswith("enqueues") and not s.what.endswith(_IN_PROCESS_SUFFIXES)
+        for s in flow.sinks
+    )
 
 
 def _rank_index(kind: str) -> int:
@@ -253,7 +267,20 @@ def _rank_index(kind: str) -> int:
 def _priority(entry_kind: str, sink_kind: str) -> int:
     """Which sink a flow's chain is drawn to: what a reader most needs for that entry."""
     if entry_kind in ("http", "webhook", "cli"):
-        order = ("queue", "datastore", "external")
+        order = ("queue", "datastore", "external", EVENT)
     else:
-        order = ("external", "datastore", "queue")
+        order = ("external", "datastore", "queue", EVENT)
     return order.index(sink_kind) if sink_kind in order else len(order)
+
+
+EVENT = "event"
+_IN_PROCESS_SUFFIXES = tuple(f"({m})" for m in sorted(IN_PROCESS_BUSES))
+
+
+def priority_kind(sink: Sink) -> str:
+    """A sink's kind for `_priority`: a publish to an in-process event bus (listeners of the
+    same process, `call_sites.IN_PROCESS_BUSES`) comes after where the data is stored or
+    sent; its listeners' own flows show where it lands."""
+    if sink.kind == "queue" and sink.what.endswith(_IN_PROCESS_SUFFIXES):
+        return EVENT
+    return sink.kind

@@ -19,7 +19,7 @@ from bot.core.flow_imports import (
     PER_ENTRY,
     _ImportWalker,
 )
-from bot.core.flow_rank import _RANK_OF_KIND, _WORKERS, _priority, is_development
+from bot.core.flow_rank import _RANK_OF_KIND, _WORKERS, _priority, is_development, priority_kind
 from bot.core.flow_sinks import _at, _unnamed
 from bot.core.model import Flow, Hop
 from bot.core.route_handlers import RouteStart, class_view
@@ -141,7 +141,9 @@ class _Walker(_ImportWalker):
                     continue  # the app file's own database connection is not the route's
                 if sink.kind == "queue" and at_path == path:
                     enqueued.add(sink.line)
-                reached.append((_priority(kind, sink.kind), depth[node], node, at_path, sink))
+                reached.append(
+                    (_priority(kind, priority_kind(sink)), depth[node], node, at_path, sink)
+                )
             if depth[node] >= CALL_DEPTH:
                 continue
             for target, qual, at, what in graph.steps(path, scope):

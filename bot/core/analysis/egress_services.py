@@ -54,7 +54,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from posixpath import dirname, join, normpath, splitext
+from posixpath import basename, dirname, join, normpath, splitext
 
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.egress import wrapper_names
@@ -69,7 +69,8 @@ from bot.core.analysis.egress_registry import registry_members
 from bot.core.analysis.egress_response import RETURNED_FIELD
 from bot.core.analysis.egress_scripts import CLIENT as SCRIPT_CLIENT
 from bot.core.analysis.egress_templates import unused_layouts
-from bot.core.analysis.golang import GENERATOR, PAYLOAD_FIELD
+from bot.core.analysis.golang import BUILD_TOOL, GENERATOR, PAYLOAD_FIELD
+from bot.core.analysis.manifests_js import SCRIPTS_RUN
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
@@ -242,9 +243,14 @@ def egress_services(
     unused = unused_layouts(files)
     payload = _payload_fields(files)
     named_files = family_names(p for p in files if not non_product_path(p))
+    projects = _subproject_scripts(files)
     for path in sorted(files):
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
+            continue
+        if any(s.kind == BUILD_TOOL for s in f.signals):
+            continue  # a magefile, a `go run` script: kept out of the product's build
+        if _subproject_script(path, projects):
             continue
         if path.startswith("tools/") and path.endswith(".go"):
             continue  # Go's top-level `tools/`: a developer's programs (load generators)
@@ -423,6 +429,25 @@ def _inbound_source(
 ) -> tuple[str, str, str]:
     name, category = _folder_service(stem, catalog, spelled)
     return name, "webhooks" if category == HTTP_API else category, ""
+
+
+def _subproject_scripts(files: Mapping[str, FileFacts]) -> dict[str, str]:
+    """The folders below the root that hold a `package.json` (`frontend/`), each with the
+    commands its scripts run."""
+    out: dict[str, str] = {}
+    for p, f in files.items():
+        if "/" in p and p.endswith("/package.json"):
+            out[dirname(p)] = " ".join(v for k, v in f.meta if k == SCRIPTS_RUN)
+    return out
+
+
+def _subproject_script(path: str, projects: Mapping[str, str]) -> bool:
+    """A file in the `scripts/` folder beside a sub-project's `package.json` that none of
+    its scripts runs (`frontend/scripts/deploy-preview.mjs`, run by CI): like a top-level
+    `scripts/` folder, a maintainer's. One its scripts run (`postinstall`) builds the
+    product and keeps its calls."""
+    head, _, rest = path.partition("/scripts/")
+    return bool(rest) and head in projects and basename(path) not in projects[head]
 
 
 def _generators(files: Mapping[str, FileFacts]) -> set[str]:

@@ -124,6 +124,15 @@ RULES = (
 # `//go:generate go run ./gen -out x.go`: a program the build runs, not the app.
 GENERATOR = "build.generator"
 _GO_GENERATE = lazy(r"^//go:generate[ \t]++go[ \t]++run[ \t]++(\./[\w./\-]{1,200}+)", re.M)
+# `//go:build mage` (a magefile: build targets `mage` runs) or `//go:build ignore` (a script
+# for `go run x.go`, a generator): a build constraint that keeps the file out of every build
+# of the product, so what it calls is a developer's, not the app's. Only the constraint
+# above the `package` clause counts, and only a tag it requires (`!mage` or `a || mage`
+# builds without it).
+BUILD_TOOL = "build.tool"
+_TOOL_TAGS = frozenset({"mage", "ignore"})
+_BUILD_LINE = lazy(r"\A//[ \t]*+(?:go:build[ \t]++|\+build[ \t]++)([^\n]{1,200}+)")
+MAX_HEADER_LINES = 60
 
 
 class GoExtractor:
@@ -134,8 +143,9 @@ class GoExtractor:
     # literal options (`perm(h.send, "tx:send")`), `//go:generate go run ./gen` targets
     # 8: a route registration passes a handler after its path; 9: SMTP sessions; 10: fields
     # of decoded payloads named like a destination (`PAYLOAD_FIELD`); 11: routes registered
-    # through the file's own registrar functions (`route_wrappers_go`)
-    version = 11
+    # through the file's own registrar functions (`route_wrappers_go`); 12: files a
+    # `mage`/`ignore` build constraint keeps out of the product (`BUILD_TOOL`)
+    version = 12
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:
@@ -176,6 +186,24 @@ def payload_fields(text: str) -> list[Signal]:
     return out
 
 
+def build_tool_tag(text: str) -> str:
+    """The tag (`mage`, `ignore`) a build constraint above the package clause requires."""
+    for raw in text.split("\n", MAX_HEADER_LINES)[:MAX_HEADER_LINES]:
+        line = raw.strip()
+        if line.startswith("package ") or line == "package":
+            return ""
+        m = _BUILD_LINE.match(line)
+        if m is None or "||" in m.group(1) or "," in m.group(1):
+            continue
+        if "+build" in line and len(m.group(1).split()) > 1:
+            continue  # the old form: `// +build mage linux` is mage OR linux
+        # `mage && linux` requires `mage`; `!mage` does not
+        for word in m.group(1).replace("&&", " ").replace("(", " ").replace(")", " ").split():
+            if word in _TOOL_TAGS:
+                return word
+    return ""
+
+
 def _blank(m: re.Match[str]) -> str:
     return m.group() if m.group("c") is None else blanked(m.group())
 
@@ -203,6 +231,8 @@ def extract_go(text: str) -> FileFacts:
         # In the comment the code has blanked: read from the text, at the same offsets.
         for m in _GO_GENERATE.finditer(text):
             signals.append(Signal(GENERATOR, "go:generate", lines.at(m.start()), m.group(1)))
+    if "build" in text and (tool := build_tool_tag(text)):
+        signals.append(Signal(BUILD_TOOL, tool, 1))
     main = _FUNC_MAIN.search(code)
     if main and _PACKAGE_MAIN.search(code):
         signals.append(Signal("entrypoint.cli", "main package", lines.at(main.start())))

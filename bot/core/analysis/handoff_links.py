@@ -43,6 +43,8 @@ from bot.core.analysis import (
 )
 from bot.core.analysis import handoffs_go_buffers as buffers
 from bot.core.analysis import handoffs_go_callbacks as callbacks
+from bot.core.analysis import handoffs_go_events as events
+from bot.core.analysis import handoffs_go_globals as globals_
 from bot.core.analysis.handoff_decorated import decorated_consumers
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
@@ -234,6 +236,8 @@ class _Linker(handoff_links_js.LinkerState):
         hubs: _Sites = []
         registries: _Sites = []
         frecvs: _Sites = []
+        bus: _Sites = []
+        package_vars: _Sites = []
         for path, f in self.facts.items():
             if not f.handoffs or self.skip(path):
                 continue
@@ -254,6 +258,10 @@ class _Linker(handoff_links_js.LinkerState):
                     wrappers.append((path, s))
                 elif s.role == "frecv":
                     frecvs.append((path, s))
+                elif s.role in events.ROLES:
+                    bus.append((path, s))
+                elif s.role in globals_.ROLES:
+                    package_vars.append((path, s))
                 elif s.role == "spawn":
                     spawns.append((path, s))
                 elif s.role in ("receive", "drain"):
@@ -268,6 +276,8 @@ class _Linker(handoff_links_js.LinkerState):
         self.go_exported(sends, spawns, foreign, frecvs)
         wrappers += self.go_hubs(hubs)
         wrappers += self.go_callbacks(registries)
+        events.link_events(self, bus)
+        globals_.link_globals(self, package_vars)
         promoted |= {(p, w.line) for p, w in wrappers if w.role in _GO_CONFIRMED}
         for path, w in wrappers[:MAX_WRAPPERS]:
             if w.mechanism in _GO_MECHANISMS:
@@ -913,6 +923,8 @@ _RAW = frozenset(
     | _GO_HUB
     | _GO_REGISTRY
     | {buffers.WRAPPER, "frecv"}
+    | events.ROLES
+    | globals_.ROLES
 )
 
 

@@ -27,7 +27,10 @@ from bot.core.analysis.handoffs_go_buffers import MECHANISM as BUFFERED
 from bot.core.analysis.handoffs_go_buffers import buffer_sites
 from bot.core.analysis.handoffs_go_callbacks import _methods, callback_sites
 from bot.core.analysis.handoffs_go_chantypes import chan_type_sites
+from bot.core.analysis.handoffs_go_events import event_sites
+from bot.core.analysis.handoffs_go_events import may_hold as may_hold_events
 from bot.core.analysis.handoffs_go_fed import fed_sites
+from bot.core.analysis.handoffs_go_globals import global_sites
 from bot.core.analysis.handoffs_go_hubs import getter_sites, hub_sites
 from bot.core.analysis.handoffs_go_wake import wake_sites
 from bot.core.analysis.py_defs import split_args
@@ -97,7 +100,8 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
     """Channels written in one place and received by a goroutine (see the module doc), the
     ends of task queues and brokers (`handoffs_go_brokers`), broadcast hubs and queue types
     (`handoffs_go_hubs`), callback registries (`handoffs_go_callbacks`) and buffers flushed
-    by a ticker (`handoffs_go_buffers`)."""
+    by a ticker (`handoffs_go_buffers`) and event buses keyed by a type's name
+    (`handoffs_go_events`)."""
     out: list[HandoffSite] = []
     scanned = any(w in text for w in ("chan", "<-", "range", ".Lock()"))
     lines = [line[:MAX_LINE] for line in text.splitlines()] if scanned else []
@@ -115,6 +119,8 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
         if "make(" in text:
             out += local_passes(lines)
             out += fed_sites(lines)
+        if "<-" in text:
+            out += global_sites(lines)  # channels in package variables
     if "<-" in text or "range" in text:
         out += hub_sites(lines)
         out += exported_receives(lines)
@@ -133,6 +139,8 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
     if "chan" in text and "make(" in text and "\ntype " in text:
         out += chan_type_sites(lines)
     out += broker_sites(text)
+    if may_hold_events(text):
+        out += event_sites(lines or [line[:MAX_LINE] for line in text.splitlines()])
     return tuple(sorted({s for s in out if s.name}))
 
 

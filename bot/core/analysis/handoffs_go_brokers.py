@@ -18,6 +18,9 @@ method names are common (`HandleFunc` is net/http's too, `Publish` an event bus'
   to the exchange, or to the queue the key names when the exchange is ""; `Consume(queue)`
   consumes from the queue (a `QueueDeclare`d variable's name) and from the exchanges it is
   bound to (`QueueBind(q.Name, key, "exchange")`).
+* watermill: a router handler's literal topics (`AddHandler(name, "in", sub, "out", pub, f)`,
+  `AddNoPublisherHandler`/`AddConsumerHandler(name, "in", sub, f)`) and the topic its
+  poison-queue middleware republishes failed messages to (`middleware.PoisonQueue(pub, "t")`).
 
 Lines are cut at `MAX_LINE`; every pattern is anchored or literal-first with bounded repeats.
 """
@@ -39,6 +42,15 @@ _ASYNQ_TASK = lazy(r"asynq\.NewTask\(\s*+(?:" + _STR + "|" + _IDENT + ")")
 _ASYNQ_HANDLE = lazy(
     r"(?<![\w.])([A-Za-z_]\w{0,100})\.(?:HandleFunc|Handle)\(\s*+(?:" + _STR + "|" + _IDENT + ")"
 )
+# watermill (ThreeDotsLabs): a router's handlers and the poison-queue middleware.
+_WM_HANDLER = lazy(
+    r"\.Add(?:NoPublisher|Consumer)?Handler\(\s*+[^,\n]{1,200}+,\s*+"
+    + _STR
+    + r"(?:\s*+,\s*+[A-Za-z_][\w.]{0,100}+\s*+,\s*+"
+    + _STR
+    + ")?"
+)
+_WM_POISON = lazy(r"\bPoisonQueue\(\s*+[A-Za-z_][\w.]{0,100}+\s*+,\s*+" + _STR)
 _MACH_REGISTER = lazy(r"\.RegisterTask\(\s*+" + _STR)
 _MACH_MAP_KEY = lazy(r"\A\s*+" + _STR + r"\s*+:")
 _MACH_NAME = lazy(r"(?<!\w)Name:\s*+" + _STR)
@@ -73,6 +85,8 @@ def broker_sites(text: str) -> list[HandoffSite]:
         for lib in ("asynq", "machinery", "nats", "redis", "kafka", "sarama", "amqp")
         if lib in text
     ]
+    if "ThreeDotsLabs/watermill" in text:
+        libs.append("watermill")
     if not libs:
         return []
     lines = [line[:MAX_LINE] for line in text.splitlines()]
@@ -106,11 +120,25 @@ def broker_sites(text: str) -> list[HandoffSite]:
                     out.append(HandoffSite("consume", mech, m.group(1), i))
         if "kafka" in libs or "sarama" in libs:
             _kafka(lines, line, i, out)
+        if "watermill" in libs and ("Handler(" in line or "PoisonQueue" in line):
+            _watermill(line, i, out)
     if amqp and bound:
         # A consumer of a queue bound to an exchange takes what is published to it.
         for site in [s for s in out if s.mechanism == "amqp" and s.role == "consume"]:
             out.extend(HandoffSite("consume", "amqp", name, site.line) for name in bound[:8])
     return out
+
+
+def _watermill(line: str, i: int, out: list[HandoffSite]) -> None:
+    """A router handler's literal topics (`AddHandler(name, "in", sub, "out", pub, f)`,
+    `AddNoPublisherHandler` / `AddConsumerHandler(name, "in", sub, f)`) and the topic the
+    poison-queue middleware republishes failed messages to."""
+    for m in _WM_HANDLER.finditer(line):
+        out.append(HandoffSite("consume", "watermill", m.group(1), i))
+        if m.group(2):
+            out.append(HandoffSite("produce", "watermill", m.group(2), i))
+    for m in _WM_POISON.finditer(line):
+        out.append(HandoffSite("produce", "watermill", m.group(1), i))
 
 
 def _asynq(line: str, i: int, out: list[HandoffSite], mux: bool) -> None:

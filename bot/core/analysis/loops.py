@@ -60,6 +60,27 @@ _GO_SLEEP = lazy(r"time\.(?:Sleep|After|NewTimer(?=\(time\.Until\())\(([^\n]{1,8
 _SHORT = lazy(r"(?:0*+(?:\.\d*+)?|\.\d++|\d++[ \t]*+\*[ \t]*+time\.(?:Milli|Micro|Nano)second)\Z")
 
 
+def _code_only(line: str) -> str:
+    """The line without its string literals (double, single or back quotes; escapes
+    skipped), in one pass."""
+    out: list[str] = []
+    quote = ""
+    escaped = False
+    for ch in line:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote != "`":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'`":
+            quote = ch
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _short(value: str) -> bool:
     """A literal wait under a second (`0.1`, `0`, `50 * time.Millisecond`)."""
     return _SHORT.match(value) is not None
@@ -104,8 +125,11 @@ def _indented(
         elif head.match(code):
             ev = _PY_EVENT.match(code) if comment == "#" else None
             loops.append(_Loop(depth, i, funcs[-1][1] if funcs else "", ev.group(1) if ev else ""))
-        elif loops and _RETRY.search(code):
-            retried.add(loops[-1].line)  # `max_retry -= 1`: a retry loop, not a schedule
+        elif loops and _RETRY.search(code) and (comment != "//" or _RETRY.search(_code_only(code))):
+            # `max_retry -= 1`: a retry loop, not a schedule (in Go, a log line's "next retry
+            # in 1 hour" is no counter; Python and Ruby keep the word test, which also tells
+            # some queue consumers by their settings' names)
+            retried.add(loops[-1].line)
         elif loops and comment == "#" and ".get" in code and _PY_QUEUE_GET.search(code):
             retried.add(loops[-1].line)  # a queue's consumer waits for work: no schedule
         elif loops:

@@ -66,6 +66,10 @@ def _aliased(spec: object) -> str:
     return name.lower() if 0 < len(name) <= 214 else ""
 
 
+SCRIPTS_RUN = "scripts.run"
+MAX_SCRIPTS_TEXT = 20_000
+
+
 def parse_package_json(data: bytes) -> FileFacts:
     text = decode(data)
     try:
@@ -107,6 +111,12 @@ def parse_package_json(data: bytes) -> FileFacts:
                 Signal(f"entrypoint.{kind}", "start", keys.line("start", start), command)
             )
     meta: list[tuple[str, str]] = [("name", name)] if name else []
+    if isinstance(scripts, dict):
+        # what its scripts run (`node scripts/fetch-assets.mjs` at postinstall): a file of the
+        # package's `scripts/` folder none of them names is run by CI or by hand
+        ran = " ".join(v for v in scripts.values() if isinstance(v, str))
+        if ran:
+            meta.append((SCRIPTS_RUN, ran[:MAX_SCRIPTS_TEXT]))
     workspaces = doc.get("workspaces")
     if isinstance(workspaces, dict):
         workspaces = workspaces.get("packages")
@@ -160,7 +170,12 @@ def parse_pm2_config(data: bytes) -> FileFacts:
 
 JS_MANIFEST_EXTRACTORS = (
     FileExtractor(
-        "package_json", 3, is_package_json, parse_package_json, claims(names=("package.json",))
+        # 4: the commands its scripts run (`SCRIPTS_RUN`)
+        "package_json",
+        4,
+        is_package_json,
+        parse_package_json,
+        claims(names=("package.json",)),
     ),
     FileExtractor("pm2_config", 1, is_pm2_config, parse_pm2_config, claims(names=PM2_FILES)),
 )

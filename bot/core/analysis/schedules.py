@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.analysis.loops import go_loops, js_loops, python_loops, ruby_loops
 from bot.core.analysis.schedules_go import CRON_FIELD, go_schedules
+from bot.core.analysis.schedules_go_wrappers import inside_wrappers
 from bot.core.analysis.schedules_go_wrappers import wrapper_sites as go_wrapper_sites
 from bot.core.analysis.schedules_js import javascript_schedules
 from bot.core.analysis.schedules_python import python_schedules
@@ -264,5 +265,8 @@ def schedules_for(language: str, text: str) -> tuple[ScheduleSite, ...]:
             found += [t for t in timers if t.line not in looped]
         return _sorted(found)
     if language == "go":
-        return _sorted([*go_schedules(text), *go_loops(text), *go_wrapper_sites(text)])
+        wrapped = go_wrapper_sites(text)
+        inside = inside_wrappers(wrapped)  # a wrapper's own `c.AddFunc(spec, job)`
+        own = [s for s in go_schedules(text) if s.line not in inside]
+        return _sorted([*own, *go_loops(text), *wrapped])
     return ()

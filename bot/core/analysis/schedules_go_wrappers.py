@@ -9,7 +9,8 @@ wrapper and its method are named:
 * a *wrapper*: a function or method with a `func`-typed parameter whose body hands that
   parameter to a cron library's scheduling call (`AddFunc`, `AddJob`, `Schedule`,
   `FuncJob`, gocron's `NewTask`/`Do`), in a file that imports a cron package;
-* a *call*: `x.M(spec, func() {` (or `x.M(spec, f)` with `f := func() {` in the file), where
+* a *call*: `x.M(spec, func() {` (or `x.M(spec, f)` with `f := func() {` or a `func f()` of
+  the file), where
   `M` is the wrapper's name and the calling file is in the wrapper's package or imports it;
 * or a call whose spec is a cron literal (`"@every 30m"`, five cron fields), or a constant
   the repository declares with such a value: a method given a cron spec and a closure
@@ -57,10 +58,12 @@ _CALL = lazy(
     r"(\"[^\"\n]{1,100}\"|[A-Za-z_][\w.]{0,120})[ \t]*+,[ \t]*+"
     r"(func\(\)[ \t]*+\{|[A-Za-z_]\w{0,60}[ \t]*+\))"
 )
+_NO_PARAMS = lazy(r"\Afunc[ \t]++([A-Za-z_]\w{0,60})[ \t]*+\(\)")
 _CLOSURE_VAR = lazy(r"\A[ \t]*+([A-Za-z_]\w{0,60})[ \t]*+:?=[ \t]*+func\(\)")
 _ASSIGN = lazy(r"\A[ \t]*+([A-Za-z_]\w{0,60})[ \t]*+:?=[ \t]*+([A-Za-z_][\w.]{0,120})[ \t]*+$")
-# The library's own methods: `go_schedules` reads them already.
-_LIBRARY = frozenset({"AddFunc", "AddJob", "Schedule", "Do", "NewTask"})
+# The library's own methods `go_schedules` reads already (robfig/cron's `Schedule` takes a
+# schedule value, not a spec: a call `x.Schedule("* * * * *", f)` is a wrapper's).
+_LIBRARY = frozenset({"AddFunc", "AddJob", "Do", "NewTask"})
 
 
 def may_schedule(text: str) -> bool:
@@ -77,7 +80,7 @@ def wrapper_sites(text: str) -> tuple[ScheduleSite, ...]:
         out.extend(_wrappers(lines))
     if '"' in text:
         out.extend(_constants(lines))
-    if "func()" in text:
+    if "func()" in text or "* *" in text or '"@' in text:  # a closure, or a cron literal
         out.extend(_calls(lines))
     return tuple(out)
 
@@ -122,13 +125,20 @@ def _wrappers(lines: list[str]) -> list[ScheduleSite]:
         jobs = [n for n, t in _params(m.group(2)) if t.startswith("func(") and n.isidentifier()]
         if not jobs:
             continue
-        for body in lines[i + 1 : i + 1 + MAX_BODY]:
+        for k, body in enumerate(lines[i + 1 : i + 1 + MAX_BODY], i + 2):
             if body.startswith("}"):
                 break
             if any(h in body for h in _HANDS) and any(_word_in(j, body) for j in jobs):
-                out.append(ScheduleSite(m.group(1), "", WRAPPER, i + 1))
+                # target: the line handing the job to the library (`inside_wrappers`)
+                out.append(ScheduleSite(m.group(1), "", WRAPPER, i + 1, str(k)))
                 break
     return out
+
+
+def inside_wrappers(sites: tuple[ScheduleSite, ...]) -> frozenset[int]:
+    """The lines where a wrapper hands its job parameter to the cron library: the library
+    call there schedules whatever the wrapper's callers give, not a job of its own."""
+    return frozenset(int(s.target) for s in sites if s.mechanism == WRAPPER and s.target.isdigit())
 
 
 def _word_in(word: str, line: str) -> bool:
@@ -156,11 +166,17 @@ def _constants(lines: list[str]) -> list[ScheduleSite]:
 
 def _calls(lines: list[str]) -> list[ScheduleSite]:
     closures: dict[str, int] = {}  # a variable bound to a closure -> the line after it
+    defined: set[str] = set()  # the file's own functions without parameters
     for i, line in enumerate(lines, 1):
         if "func()" in line and (c := _CLOSURE_VAR.match(line)):
             closures[c.group(1)] = i
+        elif line.startswith("func ") and (d := _NO_PARAMS.match(line)):
+            defined.add(d.group(1))
     out = []
+    holder = ""  # the top-level function the line is in
     for i, line in enumerate(lines, 1):
+        if line.startswith("func") and (h := _FUNC_DEF.match(line)):
+            holder = h.group(1)
         if "," not in line or line.lstrip().startswith("//"):
             continue
         for m in _CALL.finditer(line):
@@ -168,15 +184,21 @@ def _calls(lines: list[str]) -> list[ScheduleSite]:
             if method in _LIBRARY:
                 continue
             if job.startswith("func"):
-                run = _first_call([line[m.end() :], *lines[i : i + MAX_TASK_LINES]])
-            else:
-                var = job.rstrip(") \t")
-                if var not in closures:
-                    continue
+                body = [line[m.end() :], *lines[i : i + MAX_TASK_LINES]]
+                run = _first_call(body)
+                if holder and _binds_first(body):
+                    # `s := db.NewSession()` sets the job up: the function registering the
+                    # closure names it better (`RegisterReminderCron`)
+                    run = holder
+            elif (var := job.rstrip(") \t")) in closures:
                 at = closures[var]
                 run = _first_call(
                     [lines[at - 1].partition("func()")[2], *lines[at : at + MAX_TASK_LINES]]
                 )
+            elif var in defined:
+                run = var  # `sched.Add("0 * * * *", cleanup)`: a function of the file
+            else:
+                continue
             if spec.startswith('"'):
                 spec = spec[1:-1]
                 if not _cron_spec(spec):
@@ -189,6 +211,15 @@ def _calls(lines: list[str]) -> list[ScheduleSite]:
 
 # Calls that only note the time or build a context: not what a closure runs.
 _PLUMBING = frozenset({*_LOG_HEADS, "time", "context", "errors", "ctx"})
+
+
+def _binds_first(lines: list[str]) -> bool:
+    """Whether the closure's first statement binds a variable (`s := open()`)."""
+    for line in lines:
+        code = line.strip()
+        if code and not code.startswith("//"):
+            return ":=" in code or code.startswith("var ")
+    return False
 
 
 def _first_call(lines: list[str]) -> str:

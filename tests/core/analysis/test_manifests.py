@@ -392,7 +392,11 @@ def test_package_json_groups_bin_start_script_and_meta() -> None:
         Signal("entrypoint.cli", "acme", 3, "bin/acme.js"),
         Signal("entrypoint.http", "start", 6, "next start"),
     )
-    assert result.meta == (("name", "@acme/web"), ("workspaces", "packages/*"))
+    assert result.meta == (
+        ("name", "@acme/web"),
+        ("scripts.run", "next dev next start"),  # what its scripts run (`egress_services`)
+        ("workspaces", "packages/*"),
+    )
 
 
 def test_package_json_start_script_running_a_worker_is_a_worker() -> None:
