@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 
 from bot.core.call_sites import Call
 from bot.core.flow_defs import ReadCalls
+from bot.core.flow_rails import CONSTANT_OPS, RECORD_OPS
 from bot.core.model import FileFacts
 
 # Method names Rails, Active Record and Ruby give every object: a repository that defines
@@ -62,6 +63,10 @@ class RubyCalls:
             if hit is not None:
                 return [(hit, f"{call.head_type[1]}.{method}")]
         if method in RUBY_COMMON or (len(call.parts) == 1 and method in ROUTES_DSL):
+            return []
+        # Active Record's own queries (`scope.update_all(…)` on a relation): a controller
+        # action or a helper of that name elsewhere is not what such a call runs.
+        if len(call.parts) > 1 and (method in RECORD_OPS or method in CONSTANT_OPS):
             return []
         found = by_name.get(method, [])
         return found[:1] if len(found) == 1 else []

@@ -184,6 +184,40 @@ def test_a_route_line_is_no_call_into_the_one_helper_of_that_name() -> None:
     assert route_calls == []
 
 
+def test_a_relations_query_is_no_call_into_an_action_of_that_name() -> None:
+    # `scope.update_all(…)` is Active Record's; the app's one `def update_all` (a
+    # controller action that enqueues) is not what a job's query runs.
+    files = {
+        "Gemfile": b"source 'https://rubygems.org'\ngem 'rails'\n",
+        "app/jobs/sweep_job.rb": (
+            b"class SweepJob < ApplicationJob\n"
+            b"  def perform(ids)\n"
+            b"    Widget.where(id: ids).update_all(stale: true)\n"
+            b"    helper.rebuild_all(ids)\n"
+            b"  end\nend\n"
+        ),
+        "app/controllers/totals_controller.rb": (
+            b"class TotalsController < ApplicationController\n"
+            b"  def update_all\n"
+            b"    TallyJob.perform_later\n"
+            b"  end\nend\n"
+        ),
+        "app/services/rebuilder.rb": (
+            b"class Rebuilder\n"
+            b"  def rebuild_all(ids)\n"
+            b"    TallyJob.perform_later(ids)\n"
+            b"  end\nend\n"
+        ),
+        "app/jobs/tally_job.rb": b"class TallyJob < ApplicationJob\n  def perform\n  end\nend\n",
+    }
+    facts = facts_of(files)
+    swept = [f for f in facts.flows if f.hops[0].path == "app/jobs/sweep_job.rb"]
+    hops = [h.what for f in swept for h in f.hops]
+    assert not any("update_all" in w for w in hops)
+    # A method of the app's own that only one file defines is still followed by name.
+    assert any("rebuild_all" in w for w in hops)
+
+
 def test_an_enqueue_names_the_active_job_backend_the_config_sets() -> None:
     config = (
         b"module Blog\n  class Application\n"
