@@ -263,3 +263,36 @@ def test_a_namespaced_class_of_a_models_name_does_not_hide_the_model() -> None:
         chain(f)[-1] == ("app/models/post.rb", 17, "queries the PostgreSQL database (Post.save)")
         for f in flows
     ), [chain(f) for f in flows]
+
+
+def test_a_models_attachment_upload_is_a_sink_into_its_storage() -> None:
+    files = {
+        **APP,
+        "app/models/upload.rb": (
+            b"class Upload < ApplicationRecord\n  has_one_attached :document\nend\n"
+        ),
+        "app/jobs/ingest_job.rb": (
+            b"class IngestJob < ApplicationJob\n"
+            b"  def perform(path)\n"
+            b"    upload = Upload.new(name: path)\n"
+            b"    upload.document.attach(io: File.open(path), filename: path)\n"
+            b"  end\nend\n"
+        ),
+        # `attach` on a model with no attachment, and on a plain object: no upload.
+        "app/jobs/tag_job.rb": (
+            b"class TagJob < ApplicationJob\n"
+            b"  def perform(id)\n"
+            b"    Post.find(id).labels.attach(:x)\n"
+            b"    helper.attach(id)\n"
+            b"  end\nend\n"
+        ),
+    }
+    facts = facts_of(files)
+    ingest = [f for f in facts.flows if f.hops[0].path == "app/jobs/ingest_job.rb"]
+    # APP's Gemfile has aws-sdk-s3: the datastore facts name the bucket the files go to.
+    stored = "stores a file in Amazon S3 (ActiveStorage Upload.document.attach)"
+    assert any(s.line == 4 and s.what == stored for f in ingest for s in f.sinks)
+    tagged = [
+        s.what for f in facts.flows if f.hops[0].path == "app/jobs/tag_job.rb" for s in f.sinks
+    ]
+    assert not any("ActiveStorage" in w for w in tagged)

@@ -303,9 +303,14 @@ def _rb_callback(n: ts.Node, owner: str, out: list[tuple[str, str, str]]) -> Non
     out.extend((hook, f"{owner}.{name}", events) for name in names[:8])
 
 
+_RB_ATTACHED = frozenset({"has_one_attached", "has_many_attached"})
+
+
 def _rb_class_marks(n: ts.Node, name: str, out: list[tuple[str, str, str]]) -> None:
-    """A model indexed by Searchkick (`searchkick` in its body, with options or not)."""
+    """A model indexed by Searchkick (`searchkick` in its body, with options or not), and
+    its Active Storage attachments (`has_one_attached :file` → ("attached", "Model.file"))."""
     body = n.child_by_field_name("body")
+    indexed = False
     for c in body.named_children[:200] if body is not None else ():
         word = (
             c
@@ -314,13 +319,17 @@ def _rb_class_marks(n: ts.Node, name: str, out: list[tuple[str, str, str]]) -> N
             if c.type == "call"
             else None
         )
-        if (
-            word is not None
-            and ts.text(word, 20) == "searchkick"
-            and (c.type == "identifier" or c.child_by_field_name("receiver") is None)
-        ):
+        if word is None or (c.type == "call" and c.child_by_field_name("receiver") is not None):
+            continue
+        said = ts.text(word, 20)
+        if said == "searchkick" and not indexed:
+            indexed = True
             out.append(("searchkick", name, ""))
-            return
+        elif said in _RB_ATTACHED and c.type == "call":
+            args = c.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            for attachment in _rb_symbols(first)[:1]:
+                out.append(("attached", f"{name}.{attachment}", ""))
 
 
 # Where a bare word is not a call: a method's or a call's own name, a receiver, what is
