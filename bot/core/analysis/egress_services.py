@@ -484,7 +484,10 @@ _SETTING_ROLES = frozenset(
      "token", "issuer", "discovery", "metadata", "smtp", "mail", "email", "host", "instance",
      "default", "fallback", "primary", "secondary", "local", "internal", "tracking", "video",
      "audio", "stream", "preview", "thumbnail", "cover", "banner", "inbox", "outbox", "actor",
-     "ping", "health", "status", "report", "push", "sync", "import", "export", "url", "uri"}
+     "ping", "health", "status", "report", "push", "sync", "import", "export", "url", "uri",
+     # the standard endpoints of a protocol, named by the document that lists them
+     "jwks", "jwk", "keys", "certs", "openid", "oidc", "sso", "saml", "acs", "introspection",
+     "userinfo", "authorization", "authorize", "revocation", "registration", "next", "prev"}
 )  # fmt: skip
 
 
