@@ -146,6 +146,19 @@ def _rb_made(node: ts.Node | None) -> str | None:
     return _rb_const(node.child_by_field_name("receiver"))
 
 
+def _rb_written(node: ts.Node | None) -> str:
+    """`Foo::Bar` of `Foo::Bar` or `Foo::Bar.new(...)`, as written; "" for anything else."""
+    if (
+        node is not None
+        and node.type == "call"
+        and ts.text(node.child_by_field_name("method")) == "new"
+    ):
+        node = node.child_by_field_name("receiver")
+    if node is not None and node.type in ("constant", "scope_resolution"):
+        return ts.text(node, 200).lstrip(":")
+    return ""
+
+
 # Active Record callbacks a model declares → the writes they follow (`after_commit` with
 # `on:` narrows its own). The walk goes on from a model's `save` into them.
 _RB_CALLBACKS = {
@@ -216,8 +229,8 @@ def ruby_calls(data: bytes) -> FileCalls | None:
                 left = n.child_by_field_name("left")
                 if left is None:
                     continue
-                if made is not None:
-                    types[ts.text(left)] = made
+                if made is not None:  # as written: its namespace tells same-named classes apart
+                    types[ts.text(left)] = _rb_written(right) or made
                 came = _rb_root(right, owner, roots, ivars) if right is not None else ""
                 if came and left.type in ("identifier", "instance_variable"):
                     roots[ts.text(left)] = came
@@ -377,7 +390,7 @@ def _rb_bare_calls(root: ts.Node, funcs: list[Func], room: int) -> list[Call]:
     out: list[Call] = []
     for n in ts.find("ruby", root, frozenset({"identifier"})):
         parent = n.parent
-        if parent is None or parent.type in _RB_NOT_BARE:
+        if parent is None or (parent.type in _RB_NOT_BARE and not _rb_assigned_from(parent, n)):
             continue
         line = ts.line(n)
         at = bisect_right(starts, line) - 1
@@ -392,6 +405,14 @@ def _rb_bare_calls(root: ts.Node, funcs: list[Func], room: int) -> list[Call]:
             if len(out) >= room:
                 break
     return out
+
+
+def _rb_assigned_from(parent: ts.Node, n: ts.Node) -> bool:
+    """Whether `n` is the value of an assignment (`photos = fetch_photos`), not its target."""
+    if parent.type not in ("assignment", "operator_assignment"):
+        return False
+    right = parent.child_by_field_name("right")
+    return right is not None and (right.start_byte, right.end_byte) == (n.start_byte, n.end_byte)
 
 
 def _rb_call(
@@ -414,12 +435,16 @@ def _rb_call(
         return
     came = _rb_root(recv, owner, roots, ivars)
     typ = _rb_const(recv) or _rb_made(recv)
+    written = _rb_written(recv)
     if recv.type == "self" and owner:
-        typ = owner
+        typ, written = owner, ""
     elif recv.type in ("identifier", "instance_variable"):
-        typ = types.get(ts.text(recv))
+        written = types.get(ts.text(recv), "")
+        typ = written.rpartition("::")[2] or None
+    # (namespace, class): `Billing::Invoice` → ("Billing", "Invoice"), "" when not written
+    space = written.rpartition("::")[0]
     head = ts.text(recv, 80) if recv.type != "call" else "_"
     # `Rails.cache.fetch`: the receiver as written, where it is a constant's attribute.
     if recv.type == "call" and head == "_" and _rb_const(recv.child_by_field_name("receiver")):
         head = ts.text(recv, 80) if b"(" not in ts.text(recv, 80).encode() else "_"
-    out.append(Call(line, scope, (head, method), ("", typ) if typ else None, root=came))
+    out.append(Call(line, scope, (head, method), (space, typ) if typ else None, root=came))
