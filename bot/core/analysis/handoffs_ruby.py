@@ -198,6 +198,9 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
                 const = m.group(1) or _rb_receiver(lines, i)
                 mech = "activejob" if m.group(2) == "perform_later" else "sidekiq"
                 via = () if m.group(1) else (m.group(2),)  # the line names the call only
+                if m.group(1) and "::" in m.group(1):
+                    # `Digests::Monthly::SendJob`: as written, it tells same-named jobs apart
+                    via = (m.group(1).lstrip(":"),)
                 if const:
                     out.append(HandoffSite("produce", mech, _rb_last(const), i, via))
                 else:

@@ -117,7 +117,8 @@ MOVEMENT_VERSION = 36  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 34: the tasks of a rake namespace named for a clock, rolling-restart calls (schedules);
 # a mailer call closed on a later line is cited there via `deliver_later`
 # 35: Temporal workflows started by name and activities scheduled from workflows
-# 36: `XChannel.broadcast_to(record, …)` and a channel's `stream_for` are named by the channel
+# 36: `XChannel.broadcast_to(record, …)` and a channel's `stream_for` are named by the channel;
+# a namespaced job's enqueue keeps the constant as written (`via`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
