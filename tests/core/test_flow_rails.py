@@ -296,3 +296,59 @@ def test_a_models_attachment_upload_is_a_sink_into_its_storage() -> None:
         s.what for f in facts.flows if f.hops[0].path == "app/jobs/tag_job.rb" for s in f.sinks
     ]
     assert not any("ActiveStorage" in w for w in tagged)
+
+
+def test_same_named_classes_of_two_namespaces_are_told_apart_by_their_folder() -> None:
+    files = {
+        "Gemfile": b"source 'https://rubygems.org'\ngem 'rails'\n",
+        "app/services/alpha/fetch_items.rb": (
+            b"class Alpha::FetchItems\n  def call\n    HTTParty.get('https://api.alpha-example.io/items')\n"
+            b"  end\nend\n"
+        ),
+        "app/services/beta/fetch_items.rb": (
+            b"class Beta::FetchItems\n  def call\n    HTTParty.get('https://api.beta-example.io/items')\n"
+            b"  end\nend\n"
+        ),
+        "app/services/gamma/fetch_items.rb": (
+            b"class Gamma::FetchItems\n  def call\n    HTTParty.get('https://api.gamma-example.io/items')\n"
+            b"  end\nend\n"
+        ),
+        "app/jobs/beta_sync_job.rb": (
+            b"class BetaSyncJob < ApplicationJob\n"
+            b"  def perform\n"
+            b"    items = gather\n"
+            b"  end\n\n"
+            b"  def gather\n"
+            b"    fetcher = Beta::FetchItems.new\n"
+            b"    fetcher.call\n"
+            b"  end\nend\n"
+        ),
+        "app/jobs/any_sync_job.rb": (
+            b"class AnySyncJob < ApplicationJob\n"
+            b"  def perform(fetcher)\n    FetchItems.new.call\n  end\nend\n"
+        ),
+    }
+    facts = facts_of(files)
+    beta = [f for f in facts.flows if f.hops[0].path == "app/jobs/beta_sync_job.rb"]
+    # `items = gather` calls the class's own method; `Beta::` picks `beta/fetch_items.rb`.
+    assert [h.path for h in beta[0].hops][-1] == "app/jobs/beta_sync_job.rb"
+    assert {s.path for f in beta for s in f.sinks} == {"app/services/beta/fetch_items.rb"}
+    # A bare `FetchItems` of three namespaces: no guess.
+    assert not [f for f in facts.flows if f.hops[0].path == "app/jobs/any_sync_job.rb"]
+
+
+def test_a_namespaced_jobs_enqueue_says_the_constant_it_wrote() -> None:
+    files = {
+        **APP,
+        "app/jobs/reports/monthly/build_job.rb": (
+            b"class Reports::Monthly::BuildJob < ApplicationJob\n  def perform\n  end\nend\n"
+        ),
+        "app/controllers/reports_controller.rb": (
+            b"class ReportsController < ApplicationController\n"
+            b"  def create\n    Reports::Monthly::BuildJob.perform_later\n  end\nend\n"
+        ),
+    }
+    facts = facts_of(files)
+    ctrl = "app/controllers/reports_controller.rb"
+    sinks = [s.what for f in facts.flows if f.hops[0].path == ctrl for s in f.sinks]
+    assert "enqueues BuildJob via Reports::Monthly::BuildJob (activejob)" in sinks
