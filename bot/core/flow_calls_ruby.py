@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 
 from bot.core.call_sites import Call
 from bot.core.flow_defs import ReadCalls
+from bot.core.flow_rails import CONSTANT_OPS, RECORD_OPS
 from bot.core.model import FileFacts
 
 # Method names Rails, Active Record and Ruby give every object: a repository that defines
@@ -42,7 +43,7 @@ class RubyCalls:
         self.facts = facts
         self.calls = calls
         self.skip = skip
-        self._rb: tuple[dict[str, str], dict[str, list[tuple[str, str]]]] | None = None
+        self._rb: tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]] | None = None
 
     def steps(self, path: str, call: Call) -> list[tuple[str, str]]:
         """By class (`Sponge.new.try_fetch` → `Sponge.try_fetch`), then by a method name
@@ -58,26 +59,56 @@ class RubyCalls:
                 return [(path, f"{owner}.{method}")]
         by_qual, by_name = self._index()
         if call.head_type is not None:
-            hit = by_qual.get(f"{call.head_type[1]}.{method}")
+            qual = f"{call.head_type[1]}.{method}"
+            hits = by_qual.get(qual, [])
+            hit = hits[0] if len(hits) == 1 else _in_namespace(hits, call.head_type[0])
             if hit is not None:
-                return [(hit, f"{call.head_type[1]}.{method}")]
+                return [(hit, qual)]
+            if hits:
+                return []  # classes of one name in several namespaces: no guess
         if method in RUBY_COMMON or (len(call.parts) == 1 and method in ROUTES_DSL):
+            return []
+        # Active Record's own queries (`scope.update_all(…)` on a relation): a controller
+        # action or a helper of that name elsewhere is not what such a call runs.
+        if len(call.parts) > 1 and (method in RECORD_OPS or method in CONSTANT_OPS):
             return []
         found = by_name.get(method, [])
         return found[:1] if len(found) == 1 else []
 
-    def _index(self) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
-        """`Class.method` → file, and method name → its definitions, over the Ruby files
-        (parsed on the first Ruby call a walk asks about)."""
+    def _index(self) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
+        """`Class.method` → the files defining it, and method name → its definitions, over
+        the Ruby files (parsed on the first Ruby call a walk asks about)."""
         if self._rb is None:
-            by_qual: dict[str, str] = {}
+            by_qual: dict[str, list[str]] = {}
             by_name: dict[str, list[tuple[str, str]]] = {}
             for p, f in self.facts.items():
                 if f.language != "ruby" or self.skip(p):
                     continue
                 fc = self.calls(p)
                 for fn in fc.funcs if fc is not None else ():
-                    by_qual.setdefault(fn.qual, p)
+                    files = by_qual.setdefault(fn.qual, [])
+                    if p not in files:
+                        files.append(p)
                     by_name.setdefault(fn.qual.rpartition(".")[2], []).append((p, fn.qual))
             self._rb = (by_qual, by_name)
         return self._rb
+
+
+def _in_namespace(files: list[str], space: str) -> str | None:
+    """The one file of `files` in the folder Rails autoloads namespace `space` from
+    (`Photo::Sync` → `…/photo/sync.rb`), or None."""
+    if not space:
+        return None
+    folder = "/" + "/".join(_snake(part) for part in space.split("::")) + "/"
+    found = [p for p in files if folder in "/" + p]
+    return found[0] if len(found) == 1 else None
+
+
+def _snake(name: str) -> str:
+    """`PhotoPrism` → `photo_prism`, as Zeitwerk names a constant's file."""
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and (name[i - 1].islower() or name[i - 1].isdigit()):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)

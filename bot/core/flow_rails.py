@@ -1,5 +1,6 @@
 """Where a Rails app's calls land (issue 18): Active Record models, their callbacks, and
-the stores Rails code reaches through a constant (Searchkick, `Rails.cache`, aws-sdk S3).
+the stores Rails code reaches through a constant (Searchkick, `Rails.cache`, aws-sdk S3), and
+the files a model's Active Storage attachment uploads (`record.file.attach(…)`).
 
 A model is a class defined in `app/models/` whose superclass is `ApplicationRecord`,
 `ActiveRecord::Base` or another model. A call reads or writes its rows when its receiver's
@@ -71,6 +72,7 @@ class RailsModels:
         self.stores: dict[str, str] = {}  # "sql" | "search" | "cache" | "s3" → its name
         self._models: dict[str, str] | None = None  # model class → its file
         self._searched: set[str] = set()  # models Searchkick indexes
+        self._attached: dict[str, list[str]] = {}  # model → its Active Storage attachments
 
     def name_stores(self, names: list[str]) -> None:
         """The stores the datastore facts name (`PostgreSQL` from database.yml)."""
@@ -99,6 +101,9 @@ class RailsModels:
                 for hook, cls, _ in fc.registered if fc is not None else ():
                     if hook == "searchkick":
                         self._searched.add(cls)
+                    elif hook == "attached":
+                        model, _, attachment = cls.rpartition(".")
+                        self._attached.setdefault(model, []).append(attachment)
             found = {"ApplicationRecord": ""}
             for _ in range(MAX_MODEL_LEVELS):
                 more: dict[str, str] = {}
@@ -121,6 +126,16 @@ class RailsModels:
             method = call.parts[-1]
             root = call.root
             key = ""
+            if method == "attach" and len(call.parts) > 1 and root in self._attached:
+                # `import.file.attach(io: …)` on a model that declares an attachment:
+                # Active Storage uploads the file to its service.
+                if "files" not in out:
+                    names = self._attached[root]
+                    which = f"{root}.{names[0]}" if len(names) == 1 else root
+                    store = self.stores.get("s3") or _UNNAMED["files"]
+                    what = f"stores a file in {store} (ActiveStorage {which}.attach)"
+                    out["files"] = Sink("datastore", store, call.line, what)
+                continue
             if root in models:
                 # Searchkick's own methods (`Rubygem.searchkick_search`), or `search` on a
                 # model whose body says `searchkick`.
@@ -170,4 +185,5 @@ _UNNAMED = {
     "search": "search index (Searchkick)",
     "cache": "Rails cache",
     "s3": "Amazon S3",
+    "files": "Active Storage files",
 }

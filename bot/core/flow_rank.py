@@ -234,6 +234,8 @@ def _routine(flow: Flow) -> bool:
     """A flow that ends at an Active Record query (`queries PostgreSQL (Post.save)`), a
     Sequelize model's (`Document.findByPk`) or another library's (`flow_stores`: `queries
     MongoDB (Mongoose User.findById)`): as common in a Node app's handlers."""
+    if _has_queue(flow):
+        return False  # it also hands work on: more than a lookup
     sink = flow.sinks[0]
     if " database (Sequelize " in sink.what or is_store_call(sink.what):
         return True

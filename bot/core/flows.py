@@ -26,6 +26,7 @@ from dataclasses import replace
 from bot.core.flow_calls import CallGraph, ReadCalls, ReadClasses
 from bot.core.flow_dispatch import dispatched_methods
 from bot.core.flow_imports import _BARREL_LANGUAGES, Resolve
+from bot.core.flow_one_off import one_off_workers
 from bot.core.flow_rank import DEVELOPMENT as DEVELOPMENT
 from bot.core.flow_rank import is_development as is_development
 from bot.core.flow_rank import rank_flows
@@ -158,6 +159,13 @@ def build_flows(
         avoid = shared.get(origin.get(path, ""), frozenset())
         flows.extend(walker.flows(path, name, kind, lines_at, path in one_route, avoid))
     late = _dispatched_flows(walker, graph, facts, starts, skip) if graph is not None else []
+    # A job only migrations enqueue runs from the release command, once: with the commands.
+    once = one_off_workers(handoffs, schedules)
+    if once:
+        flows = [
+            replace(f, rank="cli") if f.rank == "deployed" and f.hops[0].path in once else f
+            for f in flows
+        ]
     return rank_flows([*flows, *late], walker.weight, origin, frozenset(late))
 
 

@@ -184,6 +184,40 @@ def test_a_route_line_is_no_call_into_the_one_helper_of_that_name() -> None:
     assert route_calls == []
 
 
+def test_a_relations_query_is_no_call_into_an_action_of_that_name() -> None:
+    # `scope.update_all(…)` is Active Record's; the app's one `def update_all` (a
+    # controller action that enqueues) is not what a job's query runs.
+    files = {
+        "Gemfile": b"source 'https://rubygems.org'\ngem 'rails'\n",
+        "app/jobs/sweep_job.rb": (
+            b"class SweepJob < ApplicationJob\n"
+            b"  def perform(ids)\n"
+            b"    Widget.where(id: ids).update_all(stale: true)\n"
+            b"    helper.rebuild_all(ids)\n"
+            b"  end\nend\n"
+        ),
+        "app/controllers/totals_controller.rb": (
+            b"class TotalsController < ApplicationController\n"
+            b"  def update_all\n"
+            b"    TallyJob.perform_later\n"
+            b"  end\nend\n"
+        ),
+        "app/services/rebuilder.rb": (
+            b"class Rebuilder\n"
+            b"  def rebuild_all(ids)\n"
+            b"    TallyJob.perform_later(ids)\n"
+            b"  end\nend\n"
+        ),
+        "app/jobs/tally_job.rb": b"class TallyJob < ApplicationJob\n  def perform\n  end\nend\n",
+    }
+    facts = facts_of(files)
+    swept = [f for f in facts.flows if f.hops[0].path == "app/jobs/sweep_job.rb"]
+    hops = [h.what for f in swept for h in f.hops]
+    assert not any("update_all" in w for w in hops)
+    # A method of the app's own that only one file defines is still followed by name.
+    assert any("rebuild_all" in w for w in hops)
+
+
 def test_an_enqueue_names_the_active_job_backend_the_config_sets() -> None:
     config = (
         b"module Blog\n  class Application\n"
@@ -229,3 +263,92 @@ def test_a_namespaced_class_of_a_models_name_does_not_hide_the_model() -> None:
         chain(f)[-1] == ("app/models/post.rb", 17, "queries the PostgreSQL database (Post.save)")
         for f in flows
     ), [chain(f) for f in flows]
+
+
+def test_a_models_attachment_upload_is_a_sink_into_its_storage() -> None:
+    files = {
+        **APP,
+        "app/models/upload.rb": (
+            b"class Upload < ApplicationRecord\n  has_one_attached :document\nend\n"
+        ),
+        "app/jobs/ingest_job.rb": (
+            b"class IngestJob < ApplicationJob\n"
+            b"  def perform(path)\n"
+            b"    upload = Upload.new(name: path)\n"
+            b"    upload.document.attach(io: File.open(path), filename: path)\n"
+            b"  end\nend\n"
+        ),
+        # `attach` on a model with no attachment, and on a plain object: no upload.
+        "app/jobs/tag_job.rb": (
+            b"class TagJob < ApplicationJob\n"
+            b"  def perform(id)\n"
+            b"    Post.find(id).labels.attach(:x)\n"
+            b"    helper.attach(id)\n"
+            b"  end\nend\n"
+        ),
+    }
+    facts = facts_of(files)
+    ingest = [f for f in facts.flows if f.hops[0].path == "app/jobs/ingest_job.rb"]
+    # APP's Gemfile has aws-sdk-s3: the datastore facts name the bucket the files go to.
+    stored = "stores a file in Amazon S3 (ActiveStorage Upload.document.attach)"
+    assert any(s.line == 4 and s.what == stored for f in ingest for s in f.sinks)
+    tagged = [
+        s.what for f in facts.flows if f.hops[0].path == "app/jobs/tag_job.rb" for s in f.sinks
+    ]
+    assert not any("ActiveStorage" in w for w in tagged)
+
+
+def test_same_named_classes_of_two_namespaces_are_told_apart_by_their_folder() -> None:
+    files = {
+        "Gemfile": b"source 'https://rubygems.org'\ngem 'rails'\n",
+        "app/services/alpha/fetch_items.rb": (
+            b"class Alpha::FetchItems\n  def call\n    HTTParty.get('https://api.alpha-example.io/items')\n"
+            b"  end\nend\n"
+        ),
+        "app/services/beta/fetch_items.rb": (
+            b"class Beta::FetchItems\n  def call\n    HTTParty.get('https://api.beta-example.io/items')\n"
+            b"  end\nend\n"
+        ),
+        "app/services/gamma/fetch_items.rb": (
+            b"class Gamma::FetchItems\n  def call\n    HTTParty.get('https://api.gamma-example.io/items')\n"
+            b"  end\nend\n"
+        ),
+        "app/jobs/beta_sync_job.rb": (
+            b"class BetaSyncJob < ApplicationJob\n"
+            b"  def perform\n"
+            b"    items = gather\n"
+            b"  end\n\n"
+            b"  def gather\n"
+            b"    fetcher = Beta::FetchItems.new\n"
+            b"    fetcher.call\n"
+            b"  end\nend\n"
+        ),
+        "app/jobs/any_sync_job.rb": (
+            b"class AnySyncJob < ApplicationJob\n"
+            b"  def perform(fetcher)\n    FetchItems.new.call\n  end\nend\n"
+        ),
+    }
+    facts = facts_of(files)
+    beta = [f for f in facts.flows if f.hops[0].path == "app/jobs/beta_sync_job.rb"]
+    # `items = gather` calls the class's own method; `Beta::` picks `beta/fetch_items.rb`.
+    assert [h.path for h in beta[0].hops][-1] == "app/jobs/beta_sync_job.rb"
+    assert {s.path for f in beta for s in f.sinks} == {"app/services/beta/fetch_items.rb"}
+    # A bare `FetchItems` of three namespaces: no guess.
+    assert not [f for f in facts.flows if f.hops[0].path == "app/jobs/any_sync_job.rb"]
+
+
+def test_a_namespaced_jobs_enqueue_says_the_constant_it_wrote() -> None:
+    files = {
+        **APP,
+        "app/jobs/reports/monthly/build_job.rb": (
+            b"class Reports::Monthly::BuildJob < ApplicationJob\n  def perform\n  end\nend\n"
+        ),
+        "app/controllers/reports_controller.rb": (
+            b"class ReportsController < ApplicationController\n"
+            b"  def create\n    Reports::Monthly::BuildJob.perform_later\n  end\nend\n"
+        ),
+    }
+    facts = facts_of(files)
+    ctrl = "app/controllers/reports_controller.rb"
+    sinks = [s.what for f in facts.flows if f.hops[0].path == ctrl for s in f.sinks]
+    assert "enqueues BuildJob via Reports::Monthly::BuildJob (activejob)" in sinks

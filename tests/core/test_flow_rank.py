@@ -224,3 +224,31 @@ def test_a_handlers_call_chain_stands_for_a_sink_before_a_module_that_only_impor
     # share), not a module's imports to another line that enqueues it
     assert brewing
     assert brewing[0] in (called, shared)
+
+
+def test_a_query_that_also_hands_work_on_is_no_routine_lookup() -> None:
+    # Forty jobs each reach a service of their own after a second flow of theirs; two jobs
+    # only look rows up; one looks rows up and enqueues a job per row (a fan-out).
+    flows = [
+        _flow(f"app/jobs/j{i:02}_job.rb", sink, rank="deployed", site=f"app/services/s{i}.rb")
+        for i in range(20)
+        for sink in (f"Service{i}", f"Other{i}")
+    ]
+
+    def lookup(path: str, also: tuple[Hop, ...] = ()) -> Flow:
+        return Flow(
+            f"{path} → PostgreSQL",
+            "worker",
+            "deployed",
+            (Hop(path, 3, "worker entry point"),),
+            (Hop(path, 4, "queries the PostgreSQL database (User.find_each)"), *also),
+        )
+
+    plain = [lookup("app/jobs/scan_a_job.rb"), lookup("app/jobs/scan_b_job.rb")]
+    fans = lookup(
+        "app/jobs/fan_out_job.rb",
+        (Hop("app/jobs/fan_out_job.rb", 5, "enqueues TallyJob (activejob)"),),
+    )
+    kept = [f for f in rank_flows([*flows, *plain, fans], {}, {}) if f.rank == "deployed"]
+    # Capped at the deployed rank's size, the fan-out keeps its place; a lookup may not.
+    assert fans in kept

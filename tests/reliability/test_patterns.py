@@ -231,7 +231,13 @@ REWRITTEN = [
         [('"chat',)],
         "broadcast_w",
     ),
-    ("handoffs_ruby._RB_STREAM", _matched, '    stream_from "room_#{id}"', ('"room_',), "\n\n"),
+    (
+        "handoffs_ruby._RB_STREAM",
+        _matched,
+        '    stream_from "room_#{id}"',
+        ("from", '"room_'),
+        "\n\n",
+    ),
     (
         "handoffs_ruby._RB_MAILER_OPEN",
         _matched,

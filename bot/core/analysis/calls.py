@@ -146,6 +146,19 @@ def _rb_made(node: ts.Node | None) -> str | None:
     return _rb_const(node.child_by_field_name("receiver"))
 
 
+def _rb_written(node: ts.Node | None) -> str:
+    """`Foo::Bar` of `Foo::Bar` or `Foo::Bar.new(...)`, as written; "" for anything else."""
+    if (
+        node is not None
+        and node.type == "call"
+        and ts.text(node.child_by_field_name("method")) == "new"
+    ):
+        node = node.child_by_field_name("receiver")
+    if node is not None and node.type in ("constant", "scope_resolution"):
+        return ts.text(node, 200).lstrip(":")
+    return ""
+
+
 # Active Record callbacks a model declares → the writes they follow (`after_commit` with
 # `on:` narrows its own). The walk goes on from a model's `save` into them.
 _RB_CALLBACKS = {
@@ -216,8 +229,8 @@ def ruby_calls(data: bytes) -> FileCalls | None:
                 left = n.child_by_field_name("left")
                 if left is None:
                     continue
-                if made is not None:
-                    types[ts.text(left)] = made
+                if made is not None:  # as written: its namespace tells same-named classes apart
+                    types[ts.text(left)] = _rb_written(right) or made
                 came = _rb_root(right, owner, roots, ivars) if right is not None else ""
                 if came and left.type in ("identifier", "instance_variable"):
                     roots[ts.text(left)] = came
@@ -303,9 +316,14 @@ def _rb_callback(n: ts.Node, owner: str, out: list[tuple[str, str, str]]) -> Non
     out.extend((hook, f"{owner}.{name}", events) for name in names[:8])
 
 
+_RB_ATTACHED = frozenset({"has_one_attached", "has_many_attached"})
+
+
 def _rb_class_marks(n: ts.Node, name: str, out: list[tuple[str, str, str]]) -> None:
-    """A model indexed by Searchkick (`searchkick` in its body, with options or not)."""
+    """A model indexed by Searchkick (`searchkick` in its body, with options or not), and
+    its Active Storage attachments (`has_one_attached :file` → ("attached", "Model.file"))."""
     body = n.child_by_field_name("body")
+    indexed = False
     for c in body.named_children[:200] if body is not None else ():
         word = (
             c
@@ -314,13 +332,17 @@ def _rb_class_marks(n: ts.Node, name: str, out: list[tuple[str, str, str]]) -> N
             if c.type == "call"
             else None
         )
-        if (
-            word is not None
-            and ts.text(word, 20) == "searchkick"
-            and (c.type == "identifier" or c.child_by_field_name("receiver") is None)
-        ):
+        if word is None or (c.type == "call" and c.child_by_field_name("receiver") is not None):
+            continue
+        said = ts.text(word, 20)
+        if said == "searchkick" and not indexed:
+            indexed = True
             out.append(("searchkick", name, ""))
-            return
+        elif said in _RB_ATTACHED and c.type == "call":
+            args = c.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            for attachment in _rb_symbols(first)[:1]:
+                out.append(("attached", f"{name}.{attachment}", ""))
 
 
 # Where a bare word is not a call: a method's or a call's own name, a receiver, what is
@@ -368,7 +390,7 @@ def _rb_bare_calls(root: ts.Node, funcs: list[Func], room: int) -> list[Call]:
     out: list[Call] = []
     for n in ts.find("ruby", root, frozenset({"identifier"})):
         parent = n.parent
-        if parent is None or parent.type in _RB_NOT_BARE:
+        if parent is None or (parent.type in _RB_NOT_BARE and not _rb_assigned_from(parent, n)):
             continue
         line = ts.line(n)
         at = bisect_right(starts, line) - 1
@@ -383,6 +405,14 @@ def _rb_bare_calls(root: ts.Node, funcs: list[Func], room: int) -> list[Call]:
             if len(out) >= room:
                 break
     return out
+
+
+def _rb_assigned_from(parent: ts.Node, n: ts.Node) -> bool:
+    """Whether `n` is the value of an assignment (`photos = fetch_photos`), not its target."""
+    if parent.type not in ("assignment", "operator_assignment"):
+        return False
+    right = parent.child_by_field_name("right")
+    return right is not None and (right.start_byte, right.end_byte) == (n.start_byte, n.end_byte)
 
 
 def _rb_call(
@@ -405,12 +435,16 @@ def _rb_call(
         return
     came = _rb_root(recv, owner, roots, ivars)
     typ = _rb_const(recv) or _rb_made(recv)
+    written = _rb_written(recv)
     if recv.type == "self" and owner:
-        typ = owner
+        typ, written = owner, ""
     elif recv.type in ("identifier", "instance_variable"):
-        typ = types.get(ts.text(recv))
+        written = types.get(ts.text(recv), "")
+        typ = written.rpartition("::")[2] or None
+    # (namespace, class): `Billing::Invoice` → ("Billing", "Invoice"), "" when not written
+    space = written.rpartition("::")[0]
     head = ts.text(recv, 80) if recv.type != "call" else "_"
     # `Rails.cache.fetch`: the receiver as written, where it is a constant's attribute.
     if recv.type == "call" and head == "_" and _rb_const(recv.child_by_field_name("receiver")):
         head = ts.text(recv, 80) if b"(" not in ts.text(recv, 80).encode() else "_"
-    out.append(Call(line, scope, (head, method), ("", typ) if typ else None, root=came))
+    out.append(Call(line, scope, (head, method), (space, typ) if typ else None, root=came))

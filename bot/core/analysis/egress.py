@@ -65,6 +65,7 @@ from bot.core.analysis.egress_learn import _learn
 from bot.core.analysis.egress_other import other_call
 from bot.core.analysis.egress_resolve import _resolve
 from bot.core.analysis.egress_snippets import markup_calls
+from bot.core.analysis.egress_tiles import tile_calls
 from bot.core.analysis.egress_wrappers import (
     _field_wrappers,
     _go_token_endpoint,
@@ -78,7 +79,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 26  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 27  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -115,6 +116,7 @@ EGRESS_VERSION = 26  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 25: a CSP directive inside a triple-quoted string (a docstring's example) is no policy
 # 26: a conditional's branches give their hosts (`a if q else b`); OpenTelemetry's OTLP
 # exporters send to their `endpoint`
+# 27: map tile URL templates (`egress_tiles`)
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -189,6 +191,7 @@ def outbound_calls(
     csp = csp_hosts(data) if family != "go" else ()
     if family == "go":  # HTML a Go program serves from its strings: what its tags load
         csp = tuple(markup_calls(data))
+    tiles = tile_calls(data)  # map tile templates a map library fills (`egress_tiles`)
     wanted = triggered(language, data), resilience.triggered(data)
     calls: tuple[OutboundCall, ...] = ()
     signals: tuple[Signal, ...] = ()
@@ -199,6 +202,9 @@ def outbound_calls(
             calls, signals, meta = _outbound_calls(language, family, root, data, *wanted)
     if calls and family in ("ruby", "python") and switched_off(data):
         calls = ()  # a client that says it cannot run (`egress_gates`)
+    if tiles:  # a template a call at its line already sends (`L.tileLayer("…")`) is that call
+        sent = {(c.line, c.host) for c in calls}
+        csp += tuple(t for t in tiles if (t.line, t.host) not in sent)
     if csp:
         calls = tuple(sorted(set(calls) | set(csp)))
     return calls, signals, tuple(sorted(meta + defaults)) if defaults else meta

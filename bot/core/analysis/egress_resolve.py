@@ -319,9 +319,18 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         returned = f.methods.get(ident) if kind == "identifier" else None
         if returned is not None and returned is not node:
             return _resolve(f, returned, depth + 1, returned)  # `get(check_url)`: its value
+        if kind == "identifier" and f.language == "ruby":
+            # A bare Ruby name that is no local nor method of the file: the reader of the
+            # instance variable of that name (`attr_reader :base_url`, `@base_url = …`).
+            held = _ivar(f, "@" + ident, depth, call)
+            if held is not None:
+                return held
         if kind == "constant" or ident.isupper():
             return "", ident, "constant"
         return "", "", "unknown"
+    if kind == "instance_variable" and f.language == "ruby":
+        held = _ivar(f, text(node, 80), depth, call)
+        return held if held is not None else ("", "", "unknown")
     full = name or text(node, 120)
     if (
         full.startswith(_SETTING_ROOTS)
@@ -571,3 +580,20 @@ def _host_complete(prefix: str) -> bool:
     """Whether the literal prefix carries the whole host (something follows it)."""
     m = _HOST.match(prefix)
     return m is not None and len(prefix) > m.end()
+
+
+MAX_IVAR_BINDINGS = 4  # assignments of one instance variable read for its value
+
+
+def _ivar(f: _File, name: str, depth: int, call: Node) -> tuple[str, str, str] | None:
+    """What a Ruby instance variable holds: the first of the file's assignments to it
+    (`@base_url = "#{user.settings.x_url}/api"`, most often in `initialize`) that resolves
+    to a destination; None when the file assigns it nowhere."""
+    bindings = f.bindings.get(name, [])
+    if not bindings:
+        return None
+    for _at, value in bindings[:MAX_IVAR_BINDINGS]:
+        found = _resolve(f, value, depth + 1, call)
+        if found[2] != "unknown":
+            return found
+    return "", "", "unknown"

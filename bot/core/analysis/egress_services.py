@@ -500,10 +500,43 @@ def _destination(
     if call.origin == "response":
         return _response_destination(call, catalog)
     if call.origin in ("user", "described"):
-        return USER_CONFIGURED, "webhooks", ""
+        named = _user_setting_service(call.configured_by, catalog, spelled)
+        return named if named is not None else (USER_CONFIGURED, "webhooks", "")
     if call.origin in ("env", "setting", "constant") and call.configured_by:
         return f"HTTP endpoint configured by {call.configured_by}", HTTP_API, ""
     return None
+
+
+# A user's setting holding a server's address, named for that server (`settings.jellyfin_url`,
+# `prefs.gitea_host`): the user points the app at their own instance of the service the
+# setting names. A name of a role or of a kind of address says no service (`webhook_url`).
+_USER_SETTING = re.compile(r"\A([a-z][a-z0-9]{2,30}+)_(?:url|uri|host|endpoint|server|address)\Z")
+_SETTING_ROLES = frozenset(
+    {"webhook", "callback", "redirect", "return", "base", "api", "server", "site", "home",
+     "image", "avatar", "icon", "photo", "picture", "logo", "feed", "rss", "remote", "target",
+     "custom", "public", "private", "proxy", "endpoint", "notification", "hook", "request",
+     "source", "origin", "destination", "upstream", "backend", "service", "external", "app",
+     "web", "website", "homepage", "blog", "profile", "page", "link", "download", "upload",
+     "file", "media", "asset", "assets", "cdn", "static", "login", "logout", "auth", "oauth",
+     "token", "issuer", "discovery", "metadata", "smtp", "mail", "email", "host", "instance",
+     "default", "fallback", "primary", "secondary", "local", "internal", "tracking", "video",
+     "audio", "stream", "preview", "thumbnail", "cover", "banner", "inbox", "outbox", "actor",
+     "ping", "health", "status", "report", "push", "sync", "import", "export", "url", "uri",
+     # the standard endpoints of a protocol, named by the document that lists them
+     "jwks", "jwk", "keys", "certs", "openid", "oidc", "sso", "saml", "acs", "introspection",
+     "userinfo", "authorization", "authorize", "revocation", "registration", "next", "prev"}
+)  # fmt: skip
+
+
+def _user_setting_service(
+    configured_by: str, catalog: Catalog, spelled: Mapping[str, list[str]] | None
+) -> tuple[str, str, str] | None:
+    """The service a user setting's name says the URL is of, or None."""
+    last = _KEYED.sub(r".\1", configured_by).rpartition(".")[2]
+    m = _USER_SETTING.match(last)
+    if m is None or m.group(1) in _SETTING_ROLES or not _service_stem(m.group(1)):
+        return None
+    return (*_folder_service(m.group(1), catalog, spelled), "")
 
 
 def _payload_fields(files: Mapping[str, FileFacts]) -> set[tuple[str, str]]:

@@ -1,7 +1,10 @@
-"""Scripts a server-rendered page template makes the browser load from another host:
-`<script src="https://host/…">` (or protocol-relative `//host/…`) in an HTML, ERB, HAML,
-Slim… template, written as HTML or in the template language's own tag syntax (Slim
-`script src="…"`, HAML `%script{src: "…"}` / `%script(src="…")`).
+"""Scripts and stylesheets a server-rendered page template makes the browser load from
+another host: `<script src="https://host/…">` (or protocol-relative `//host/…`) in an HTML,
+ERB, HAML, Slim… template, written as HTML or in the template language's own tag syntax (Slim
+`script src="…"`, HAML `%script{src: "…"}` / `%script(src="…")`); a stylesheet link
+(`<link rel="stylesheet" href="https://host/…">`); Rails' tag helpers given an absolute URL
+(`javascript_include_tag "https://host/…"`, `stylesheet_link_tag "https://host/…"`), which
+render those same elements.
 
 Why generic: a page loads third-party code the same way in every templating language — a
 `script` element with a `src` — and the host written is the destination (a font kit, a
@@ -61,10 +64,20 @@ _NAMED = lazy(
 _EMPTY_BLOCK = lazy(
     r"\{%-?[ \t]*+block[ \t]++\w{1,100}+[ \t]*+-?%\}[ \t\r\n]{0,200}+\{%-?[ \t]*+endblock\b"
 )
+# A stylesheet link: `<link … rel="stylesheet" … href="https://…">` (the attributes in any
+# order, read in the tag's own characters), and Rails' helpers that render a script or a
+# stylesheet element from their first argument (`javascript_include_tag "https://…"`).
+_LINK = lazy(r"<link\b([^<>]{0,400}+)")
+_STYLESHEET = lazy(r"""\brel[ \t]*+=[ \t]*+["']?stylesheet\b""")
+_HREF = lazy(r"""\bhref[ \t]*+=[ \t]*+["'](?:https?:)?//""")
+_HELPER = lazy(
+    r"""\b(?:javascript_include_tag|stylesheet_link_tag)[ \t]*+\(?[ \t]*+["'](?:https?:)?//"""
+)
+_GATES = ("script", "stylesheet", "include_tag", "link_tag")
 
 
 def template_script_calls(data: bytes) -> tuple[OutboundCall, ...]:
-    if b"script" not in data:
+    if b"script" not in data and b"stylesheet" not in data and b"link_tag" not in data:
         return ()
     out: list[OutboundCall] = []
     seen: set[str] = set()
@@ -78,13 +91,10 @@ def template_script_calls(data: bytes) -> tuple[OutboundCall, ...]:
         if stripped.startswith(_COMMENT_LEADS):
             in_comment = stripped.startswith("<!--") and "-->" not in stripped
             continue
-        if "script" not in line or "//" not in line:
+        if "//" not in line or not any(g in line for g in _GATES):
             continue
-        for m in _TAG.finditer(line):
-            src = _SRC.search(line, m.end(), m.end() + MAX_TAG)
-            if src is None:
-                continue
-            h = _HOST.match(line, src.end(), src.end() + 300)
+        for at in _url_starts(line):
+            h = _HOST.match(line, at, at + 300)
             host = h.group(1).lower() if h is not None else ""
             if not host or host in seen or _local(host):
                 continue
@@ -93,6 +103,25 @@ def template_script_calls(data: bytes) -> tuple[OutboundCall, ...]:
             if len(out) >= MAX_CALLS:
                 return tuple(out)
     return tuple(out)
+
+
+def _url_starts(line: str) -> list[int]:
+    """Where the host of each remote script or stylesheet URL on `line` begins."""
+    out: list[int] = []
+    if "script" in line:
+        for m in _TAG.finditer(line):
+            src = _SRC.search(line, m.end(), m.end() + MAX_TAG)
+            if src is not None:
+                out.append(src.end())
+    if "stylesheet" in line and "<link" in line:
+        for m in _LINK.finditer(line):
+            tag = m.group(1)
+            href = _HREF.search(tag)
+            if href is not None and _STYLESHEET.search(tag) is not None:
+                out.append(m.start(1) + href.end())
+    if "_tag" in line:
+        out += [m.end() for m in _HELPER.finditer(line)]
+    return sorted(out)
 
 
 def _local(host: str) -> bool:
@@ -157,10 +186,12 @@ def is_page_template(path: str) -> bool:
     return path.endswith(_SUFFIXES) and "node_modules/" not in path
 
 
+# 2: stylesheet links and Rails' include/link tag helpers given an absolute URL
 TEMPLATE_SCRIPT_EXTRACTOR = FileExtractor(
-    # 2: layouts and the template names each template writes (`unused_layouts`)
+    # 2: layouts and the template names each template writes (`unused_layouts`);
+    # 3: stylesheet links and Rails' include/link tag helpers
     "template_scripts",
-    2,
+    3,
     is_page_template,
     parse_templates,
     claims(extensions=_EXTENSIONS),

@@ -13,7 +13,9 @@ Per file (cached facts):
   ``rails.storage.env`` = ``environment|name|X|line``; ``smtp_settings`` whose ``address``
   comes from ``ENV`` → meta ``rails.smtp.env`` = ``X|line``; an OmniAuth provider
   (``provider :github``, Devise's ``config.omniauth :github``) → a ``config.omniauth``
-  signal whose detail ``omniauth_github`` the catalog maps to the provider.
+  signal whose detail ``omniauth_github`` the catalog maps to the provider; the geocoder
+  gem's ``lookup: :nominatim`` in a file that calls ``Geocoder.configure`` → a
+  ``config.geocoder`` signal whose detail ``geocoder:nominatim`` names the service.
 * Django settings: the env var read where ``EMAIL_HOST`` is set (from the settings and env
   facts the Python extractors already make).
 
@@ -48,7 +50,8 @@ from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scal
 from bot.core.lazy_pattern import lazy
 from bot.core.model import EnvRead, Evidence, FileFacts, OutboundCall, Service, Signal
 
-FRAMEWORK_VERSION = 2  # 2: Netlify, DigitalOcean and EdgeOne request headers
+FRAMEWORK_VERSION = 3  # 2: Netlify, DigitalOcean and EdgeOne request headers
+# 3: the geocoder gem's lookups (`Geocoder.configure(lookup: :x)`)
 MAX_CONFIG_BYTES = 256 * 1024  # environment files are a few KB
 MAX_STORAGE_BYTES = 64 * 1024  # storage.yml too; block nesting within this stays shallow
 _MAX_FLOW = 1000  # `[` and `{`: PyYAML's composer recurses once per level
@@ -146,6 +149,13 @@ _ADDRESS = lazy(r"""^\s*[:"']?address["']?\s*(?::|=>)\s*(.{1,200})""")
 # OmniAuth's builder (`provider :github, …`) or Devise's (`config.omniauth :github, …`).
 _OMNIAUTH = lazy(r"^\s*(?:provider|config\.omniauth)\s*\(?\s*:(\w{1,40})")
 _SMTP_WINDOW = 20  # lines after `smtp_settings` where its `address:` may be
+# The geocoder gem's service: `lookup: :nominatim` in `Geocoder.configure(…)`, or a settings
+# hash handed to it (`settings[:lookup] = :photon`), in a file that configures it. Each
+# lookup a branch may choose is a service the app can call (`ip_lookup:` is another key).
+_GEOCODER = "Geocoder.configure"
+_LOOKUP = lazy(
+    r"""(?:(?<![\w:])[:"']?lookup["']?\s*(?::|=>)|\[\s*:lookup\s*\]\s*=)\s*:(\w{1,40})"""
+)
 
 
 def is_rails_ruby_config(path: str) -> bool:
@@ -161,9 +171,10 @@ def is_rails_ruby_config(path: str) -> bool:
 
 def parse_rails_ruby_config(path: str, data: bytes) -> FileFacts:
     if len(data) > MAX_CONFIG_BYTES or not any(
-        word in data for word in (b"active_storage", b"smtp", b"omniauth", b"provider")
+        word in data for word in (b"active_storage", b"smtp", b"omniauth", b"provider", b"lookup")
     ):
         return FileFacts(language="config")
+    geocoder = _GEOCODER.encode() in data
     environment = (
         splitext(basename(path))[0] if "/environments/" in "/" + path else "all environments"
     )
@@ -177,6 +188,10 @@ def parse_rails_ruby_config(path: str, data: bytes) -> FileFacts:
         if oauth and environment not in _NOT_DEPLOYED:
             name = oauth.group(1)
             signals.append(Signal("config.omniauth", name, number, f"omniauth_{name}"))
+        lookup = _LOOKUP.search(line) if geocoder and "lookup" in line else None
+        if lookup:
+            name = lookup.group(1)
+            signals.append(Signal("config.geocoder", name, number, f"geocoder:{name}"))
         chosen = _STORAGE_SETTING.match(line)
         if chosen:
             value = chosen.group(1)

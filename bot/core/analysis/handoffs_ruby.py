@@ -94,7 +94,7 @@ _RB_DELAY_VALUES = frozenset(
 _RB_HANDLE_ASYNC = lazy(r"\A\s*+handle_asynchronously\s*+\(?\s*+:(\w{1,100}+[!?]?)")
 _RB_ALL_LATER = lazy(r"(?<![\w:])(?:::)?([A-Z][\w:]{0,200}+)\.new\b")
 _RB_BROADCAST = lazy(
-    r"(?:ActionCable\.server\.broadcast|broadcast_\w{1,80}?_to|broadcast_to)\s*+\(?\s*+"
+    r"(?:ActionCable\.server\.broadcast|broadcast_\w{1,80}?_to|broadcast_to)(?!\w)\s*+\(?\s*+"
     r"([\"':@]?[\w.\-:]++)"
 )
 # `@order.broadcast_refresh` / `x.broadcast_replace_later`: a push to the record's stream;
@@ -110,7 +110,13 @@ _RB_NOTIFY = lazy(
     r"(?<![\w:])(?:::)?([A-Z][\w:]{0,200}+)\.with\b[^\n]{0,300}?\)\.deliver(?:_later)?\b"
 )
 NOTIFIER = "notifier"
-_RB_STREAM = lazy(r"\A\s*+stream_(?:from|for)\s*+\(?\s*+([\"':@]?[\w.\-:]++)")
+_RB_STREAM = lazy(r"\A\s*+stream_(from|for)\s*+\(?\s*+([\"':@]?[\w.\-:]++)")
+# `PointsChannel.broadcast_to(user, data)` pushes to the stream that channel's `stream_for
+# user` subscribed: both ends are named by the channel class, not by the record's variable
+# (`user` on one side, `current_user` on the other).
+_RB_CHANNEL_PUSH = lazy(
+    r"(?<![\w:])((?:[A-Z]\w{0,100}+::){0,6}[A-Z]\w{0,100}?Channel)\.(broadcast_to)\b"
+)
 
 
 @dataclass(slots=True)
@@ -192,6 +198,9 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
                 const = m.group(1) or _rb_receiver(lines, i)
                 mech = "activejob" if m.group(2) == "perform_later" else "sidekiq"
                 via = () if m.group(1) else (m.group(2),)  # the line names the call only
+                if m.group(1) and "::" in m.group(1):
+                    # `Digests::Monthly::SendJob`: as written, it tells same-named jobs apart
+                    via = (m.group(1).lstrip(":"),)
                 if const:
                     out.append(HandoffSite("produce", mech, _rb_last(const), i, via))
                 else:
@@ -232,16 +241,25 @@ def ruby_sites(text: str) -> tuple[HandoffSite, ...]:
                 if job:
                     out.append(HandoffSite("produce", "activejob", _rb_last(job), i))
         if "broadcast" in line:
+            pushed = set()
+            for c in _RB_CHANNEL_PUSH.finditer(line) if "Channel." in line else ():
+                if not _in_quotes(line, c.start()):  # (its record may be on the next line)
+                    pushed.add(c.start(2))
+                    out.append(HandoffSite("produce", "actioncable", _rb_last(c.group(1)), i))
             for m in _RB_BROADCAST.finditer(line):
-                out.append(HandoffSite("produce", "actioncable", _rb_stream(m.group(1)), i))
+                if m.start() not in pushed:
+                    out.append(HandoffSite("produce", "actioncable", _rb_stream(m.group(1)), i))
             for m in _RB_RECORD_PUSH.finditer(line):
                 # `order.broadcast_refresh`: the record's own stream (`handoffs_views`).
                 if not _in_quotes(line, m.start()):
                     out.append(HandoffSite("produce", VIEW_STREAMS, stream_name(m.group(1)), i))
         elif "stream_" in line:
             m = _RB_STREAM.match(line)
-            if m:
-                out.append(HandoffSite("consume", "actioncable", _rb_stream(m.group(1)), i))
+            channel = opened[-1].name if opened and opened[-1].name.endswith("Channel") else ""
+            if m and m.group(1) == "for" and channel:
+                out.append(HandoffSite("consume", "actioncable", _rb_last(channel), i))
+            elif m:
+                out.append(HandoffSite("consume", "actioncable", _rb_stream(m.group(2)), i))
             elif "turbo_stream_from" in line:
                 # A view component rendering the subscription a template would (`handoffs_views`)
                 for t in SUBSCRIBE.finditer(line):

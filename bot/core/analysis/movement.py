@@ -61,7 +61,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 36  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 37  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -119,6 +119,8 @@ MOVEMENT_VERSION = 36  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 35: Temporal workflows started by name and activities scheduled from workflows
 # 36: Go cron wrappers named `Schedule` and given a named function; a loop whose log line
 # says "retry" still paces work; Go typed-event buses (`handoffs_go_events`)
+# 37: `XChannel.broadcast_to(record, …)` and a channel's `stream_for` are named by the channel;
+# a namespaced job's enqueue keeps the constant as written (`via`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

@@ -93,6 +93,15 @@ RULES = (
         "Kafka consumer",
     ),
     rule("Sneakers", r"\binclude\s+Sneakers::Worker\b", "entrypoint.consumer", "Sneakers consumer"),
+    # The geocoder gem's queries go to the service its configuration looks up (a catalog
+    # row maps the call's detail `Geocoder`); called, with arguments (not a name in a string).
+    rule(
+        "Geocoder",
+        r"\b(?P<lib>Geocoder)\.(?:search|coordinates|address)(?:\(|[ \t]++[\w\[\"'@:])",
+        "config.library_call",
+        "Geocoder",
+        "lib",
+    ),
     rule("Logger.new", r"\bLogger\.new\(", "observability.logging", "Logger"),
     rule("Sentry.init", r"\bSentry\.init\b|\bRaven\.configure\b", "observability.errors", "Sentry"),
     rule("Honeybadger", r"\bHoneybadger\.configure\b", "observability.errors", "Honeybadger"),
@@ -114,12 +123,13 @@ RULES = (
 
 class RubyExtractor:
     name = "ruby"
-    version = 8  # 2: rules start on their own line; unclosed strings end their line; 3: routes
+    version = 9  # 2: rules start on their own line; unclosed strings end their line; 3: routes
     # 4: Sinatra/Grape/Roda route blocks, Hanami actions, Rake tasks (`ruby_starts`)
     # 5: Rack middleware (`def call(env)` beside `def initialize(app)`)
     # 6: a `require(` whose path is on the next line cites the path's line
     # 7: class lines with a base class (meta "subclass", `egress_registry`)
     # 8: boot hooks that queue jobs, actions of a controller a library routes to (`ruby_starts`)
+    # 9: the geocoder gem's queries (`Geocoder.search`)
     claims = claims(names=("Rakefile", "Gemfile.rb"), extensions=("rb", "rake", "ru"))
 
     def matches(self, path: str) -> bool:

@@ -1,4 +1,4 @@
-"""Scripts a page template loads from another host (`egress_templates`)."""
+"""Scripts and stylesheets a page template loads from another host (`egress_templates`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ HTML = b"""\
   <script src="{{ cdn_base }}/app.js"></script>
   <script src="http://localhost:35729/livereload.js"></script>
   <img src="https://pixel.example-ads.com/p.gif">
-  <%= javascript_include_tag "https://not-a-tag.example.org/x.js" %>
+  <%= javascript_include_tag "https://helper.example.org/x.js" %>
   <p>Write &lt;script src="https://quoted.example.org/x.js"&gt; in your page.</p>
 </head></html>
 """
@@ -46,7 +46,33 @@ def _hosts(data: bytes) -> dict[str, int]:
 
 
 def test_html_scripts_from_other_hosts_are_calls() -> None:
-    assert _hosts(HTML) == {"widgets.example-chat.io": 2}
+    # Rails' helper given an absolute URL renders the same `<script src>` element.
+    assert _hosts(HTML) == {"widgets.example-chat.io": 2, "helper.example.org": 10}
+
+
+STYLES = b"""\
+<head>
+  <link rel="stylesheet" href="https://styles.example-cdn.net/lib@1/lib.css" crossorigin="" />
+  <link href="//late-rel.example-cdn.org/x.css" media="all" rel='stylesheet'>
+  <link rel="preconnect" href="https://fonts.example-preconnect.com">
+  <link rel="icon" href="https://icons.example-favicon.com/f.ico">
+  <link rel="stylesheet" href="/assets/local.css">
+  <!-- <link rel="stylesheet" href="https://commented.example.net/a.css"> -->
+  <%= stylesheet_link_tag "https://sheet-helper.example.io/s.css", media: "all" %>
+  <%= stylesheet_link_tag "application", "data-turbo-track": "reload" %>
+  <%= link_to "Docs", "https://docs.example-help.com/guide" %>
+</head>
+"""
+
+
+def test_stylesheet_links_from_other_hosts_are_calls() -> None:
+    # A preconnect hint, a favicon, a local sheet, a comment and a plain link load no
+    # stylesheet from another host.
+    assert _hosts(STYLES) == {
+        "styles.example-cdn.net": 2,
+        "late-rel.example-cdn.org": 3,
+        "sheet-helper.example.io": 8,
+    }
 
 
 def test_slim_and_haml_script_tags_are_read() -> None:
@@ -70,6 +96,9 @@ def test_hostile_templates_are_bounded() -> None:
     template_script_calls(b"<script src='//x.io/'>\n" * 200_000)
     template_script_calls(b"<!--\n" + b"script src='//x.io/'\n" * 200_000)
     template_script_calls((b" " * 1_000_000 + b"script src=//\n") * 5)
+    template_script_calls(b"<link rel=stylesheet " * 200_000 + b"href='//x.io/'>\n")
+    template_script_calls(b"<link rel='stylesheet' href='//x.io/a.css'>//\n" * 100_000)
+    template_script_calls(b"<%= stylesheet_link_tag '//" + b"a." * 500_000 + b"\n")
     assert time.process_time() - start < 10
 
 

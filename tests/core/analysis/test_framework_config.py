@@ -430,3 +430,73 @@ def test_a_bucket_is_listed_with_the_datastores() -> None:
     )
     assert "Amazon S3" in {s.name for s in facts.datastores}
     assert not [s for s in facts.integrations if s.category == "object-storage"]
+
+
+def test_omniauth_openid_connect_is_a_configured_oidc_provider() -> None:
+    found = _integrations(
+        {
+            "config/initializers/devise.rb": (
+                b"  opts = { name: :openid_connect, issuer: ENV['SSO_ISSUER'] }\n"
+                b"  config.omniauth :openid_connect, opts\n"
+            ),
+        }
+    )
+    devise = "config/initializers/devise.rb"
+    assert found["OpenID Connect provider"].evidence == (Evidence(devise, 2),)
+
+
+GEOCODER_RB = b"""\
+opts = { timeout: 5, units: :km }
+if ENV['SELF_GEO_HOST'].present?
+  opts[:lookup] = :nominatim
+  opts[:nominatim] = { host: ENV['SELF_GEO_HOST'] }
+elsif ENV['OC_KEY'].present?
+  opts[:lookup] = :opencagedata
+end
+# opts[:lookup] = :geoapify
+Geocoder.configure(opts.merge(ip_lookup: :ipinfo_io))
+"""
+
+
+def test_geocoder_lookups_name_the_services_it_may_query() -> None:
+    found = _integrations({"config/initializers/geocoding.rb": GEOCODER_RB})
+    path = "config/initializers/geocoding.rb"
+    assert found["Nominatim (OpenStreetMap geocoder)"].evidence == (Evidence(path, 3),)
+    assert found["OpenCage geocoder"].evidence == (Evidence(path, 6),)
+    # A commented-out lookup, and the IP lookup (another key), name nothing.
+    assert "Geoapify" not in found
+
+
+def test_a_lookup_key_without_the_geocoder_names_nothing() -> None:
+    # Another library's `lookup:` option (a DNS helper): no Geocoder.configure in the file.
+    found = _integrations(
+        {"config/initializers/dns.rb": b"Resolver.setup(lookup: :nominatim, cache: true)\n"}
+    )
+    assert "Nominatim (OpenStreetMap geocoder)" not in found
+
+
+def test_geocoder_queries_in_code_are_the_geocoding_service() -> None:
+    found = _integrations(
+        {
+            "app/services/place_namer.rb": (
+                b"class PlaceNamer\n"
+                b"  def call(lat, lon)\n"
+                b"    # Geocoder.search is rate limited\n"
+                b"    Geocoder.search([lat, lon]).first\n"
+                b"  end\n"
+                b"end\n"
+            ),
+            "app/models/geo_note.rb": b"class GeoNote\n  NOTE = 'Geocoder.search'\nend\n",
+        }
+    )
+    assert found["Geocoding service (geocoder gem)"].evidence == (
+        Evidence("app/services/place_namer.rb", 4),
+    )
+
+
+def test_flipper_without_its_cloud_is_no_service() -> None:
+    # The OSS gems keep flags in the app's own database; only flipper-cloud calls out.
+    gemfile = b"source 'https://rubygems.org'\ngem 'flipper'\ngem 'flipper-active_record'\n"
+    assert not [n for n in _integrations({"Gemfile": gemfile}) if "Flipper" in n]
+    cloud = gemfile + b"gem 'flipper-cloud'\n"
+    assert "Flipper Cloud" in _integrations({"Gemfile": cloud})

@@ -321,6 +321,22 @@ IDIOMS = [
         handoffs=(("chat_room", "app/models/message.rb", "app/channels/chat_channel.rb"),),
     ),
     Idiom(
+        "actioncable-channel-broadcast-to-a-record",
+        {
+            "app/channels/scores_channel.rb": "class ScoresChannel < ApplicationCable::Channel\n"
+            "  def subscribed\n    stream_for current_user\n  end\nend\n",
+            "app/services/score_pusher.rb": "class ScorePusher\n  def call(player, score)\n"
+            "    ScoresChannel.broadcast_to(\n      player,\n      { score: score }\n    )\n"
+            "  end\n  def broadcast_to_team\n    team.notify\n  end\nend\n",
+        },
+        handoffs=(
+            ("ScoresChannel", "app/services/score_pusher.rb", "app/channels/scores_channel.rb"),
+        ),
+        # Named by the channel, not by the record's variable on either side; the app's own
+        # `broadcast_to_team` method is no push.
+        absent=("player", "current_user", "_team"),
+    ),
+    Idiom(
         "turbo-streams-broadcast-later",
         {
             "app/models/comment.rb": "class Comment < ApplicationRecord\n"
@@ -370,6 +386,7 @@ HOSTILE = [
     "k = A ? B : C\n" + "k.perform_async(1)\n" * 20_000 + "a" * 1_000 + ".perform_async\n",
     "  config.good_job.cron[" + "[" * 20_000 + "\n",
     "kind: CronJob\nschedule: x\n" + "<%" * 200_000 + "\n" + "  <% a " * 50_000,
+    "class A < B\n" + "  X" * 100_000 + "Channel.broadcast_to(\n" + "Channel.broadcast" * 50_000,
 ]
 
 
