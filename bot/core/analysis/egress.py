@@ -78,7 +78,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 25  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 26  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -113,6 +113,7 @@ EGRESS_VERSION = 25  # 2: SMTP calls, programs run, knex clients (egress_other);
 # app.Config().X.API`) is that setting, not a user's URL (`egress_learn._go_config_field`);
 # hosts that HTML in a Go string loads from (`<iframe src=…>`, `egress_snippets.markup_calls`)
 # 25: a CSP directive inside a triple-quoted string (a docstring's example) is no policy
+# 26: a URL template led by a path-named value (`${config.relative_path}/api`) is same-origin
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {

@@ -81,6 +81,21 @@ def _parts(node: Node) -> list[tuple[str, Node | None]]:
     return out
 
 
+# A leading value named as a path, not a host (`${config.relative_path}/api/x`,
+# `${basePath}/users`): the app's own mount point, so the request stays on its origin.
+_PATH_NAME = lazy(
+    r"(?i)(?:\A|[._])(?:relative_?(?:path|url)|base_?path|path_?prefix|mount_?path)\Z"
+)
+
+
+def _same_origin_prefix(expr: Node, parts: list[tuple[str, Node | None]]) -> bool:
+    """A template opening with a path-named value followed by a literal `/…`."""
+    if len(parts) < 2 or parts[1][1] is not None or not parts[1][0].startswith("/"):
+        return False
+    name = text(expr, 200)
+    return "(" not in name and _PATH_NAME.search(name.rsplit(".", 1)[-1]) is not None
+
+
 _SCOPES = frozenset({"class", "module"})
 MAX_CLIMB = 200  # ancestors looked at (minified or generated code nests deep)
 
@@ -137,6 +152,8 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             host = _host(prefix)
             if host and _host_complete(prefix):
                 return host, "", "literal"
+            if not prefix and _same_origin_prefix(expr, parts):
+                return "", "", "relative"
             if not prefix or re.fullmatch(r"[a-z][a-z0-9+.-]*://", prefix, re.I):
                 return _resolve(f, expr, depth + 1, call)
             break
