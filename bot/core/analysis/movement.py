@@ -62,7 +62,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 36  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 37  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -120,6 +120,7 @@ MOVEMENT_VERSION = 36  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 35: Temporal workflows started by name and activities scheduled from workflows
 # 36: `{ cronTime, onTick }` objects handed to any call (`schedules_cron_options_js`); the
 # repository's own pub/sub module's `publish`/`on` (`handoffs_pubsub_js`)
+# 37: workerpool pools and their worker scripts; forked scripts named by a template
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

@@ -52,7 +52,7 @@ def cron_option_jobs(text: str) -> tuple[ScheduleSite, ...]:
         if "cronTime" not in line or line.lstrip().startswith(("//", "*")):
             continue
         m = _CRON_TIME.search(line)
-        opened = _opener(lines, i) if m else None
+        opened = _opener(lines, i, m.start()) if m else None
         if m is None or opened is None:
             continue
         at, callee = opened
@@ -67,16 +67,18 @@ def cron_option_jobs(text: str) -> tuple[ScheduleSite, ...]:
     return tuple(sorted(set(out)))
 
 
-def _opener(lines: list[str], i: int) -> tuple[int, str] | None:
-    """(line index, callee) of the nearest `callee({` at or above line `i`."""
+def _opener(lines: list[str], i: int, col: int) -> tuple[int, str] | None:
+    """(line index, callee) of the `callee({` whose `{` opens the object holding column
+    `col` of line `i`, within `MAX_BACK` lines."""
+    balance = 0
     for j in range(i, max(-1, i - MAX_BACK), -1):
-        found = None
-        for o in _OPENER.finditer(lines[j]):
-            found = o
-        if found is not None:
-            return j, found.group(1)
-        if j != i and lines[j].rstrip().endswith((";", "}")):
-            return None  # a statement ended: `cronTime:` is in no call's object here
+        part = lines[j][:col] if j == i else lines[j]
+        balance += part.count("{") - part.count("}")
+        if balance >= 1:
+            found = None
+            for o in _OPENER.finditer(part):
+                found = o
+            return (j, found.group(1)) if found is not None else None
     return None
 
 

@@ -1,0 +1,102 @@
+"""Work handed to scripts (`handoffs_inproc_workers_js`): workerpool pools, forked scripts
+named by a template, and parent/child messages typed by a field. An invented app analysed
+for real, look-alikes that must not match, then hostile inputs."""
+
+from __future__ import annotations
+
+import time
+
+from bot.core.analysis.handoffs_inproc_workers_js import fits, worker_sites
+from tests.core.analysis.analysed import by_name, ends, facts_of
+
+APP = {
+    "package.json": b'{"name": "mill", "dependencies": {"workerpool": "^9.0.0"}}\n',
+    "lib/grind.js": (
+        b"const path = require('path')\n"
+        b"const workerpool = require('workerpool')\n"
+        b"const pool = workerpool.pool(\n"
+        b"  path.join(__dirname, 'grind_worker.js'), { maxWorkers: 2 }\n"
+        b")\n"
+        b"exports.grind = async (grain) => pool.exec('mill', [grain])\n"
+    ),
+    "lib/grind_worker.js": (
+        b"const workerpool = require('workerpool')\n"
+        b"function mill(grain) { return grain }\n"
+        b"workerpool.worker({ mill })\n"
+    ),
+    "lib/bake.js": (
+        b"exports.bake = function (kind, id) {\n"
+        b"  const oven = require('child_process').fork(`./lib/jobs/bake-${kind}.js`, [])\n"
+        b"  oven.send({ id })\n"
+        b"}\n"
+        b"exports.tell = function () {\n"
+        b"  process.send({\n"
+        b"    action: 'flour:low',\n"
+        b"  })\n"
+        b"  process.send({ note: 'hello' })\n"
+        b"}\n"
+    ),
+    "lib/jobs/bake-bread.js": b"process.on('message', async (msg) => {\n  return msg.id\n})\n",
+    "lib/jobs/bake-cake.js": b"process.on('message', async (msg) => {\n  return msg.id\n})\n",
+    "lib/jobs/cool-down.js": b"process.on('message', async (msg) => {\n  return msg\n})\n",
+    "supervisor.js": (
+        b"const { fork } = require('child_process')\n"
+        b"const child = fork('lib/bake.js')\n"
+        b"child.on('message', (message) => {\n"
+        b"  switch (message.action) {\n"
+        b"    case 'flour:low':\n"
+        b"      order()\n"
+        b"      break\n"
+        b"    case 'never:sent':\n"
+        b"      break\n"
+        b"  }\n"
+        b"})\n"
+    ),
+}
+
+
+def test_a_workerpool_exec_pairs_with_the_pool_script() -> None:
+    handoffs = by_name(facts_of(APP))
+    assert ends(handoffs["grind_worker"]) == ({"lib/grind.js:6"}, {"lib/grind_worker.js:3"})
+
+
+def test_a_templated_fork_pairs_with_each_script_it_fits() -> None:
+    handoffs = by_name(facts_of(APP))
+    assert ends(handoffs["bake-bread"]) == ({"lib/bake.js:3"}, {"lib/jobs/bake-bread.js:1"})
+    assert ends(handoffs["bake-cake"]) == ({"lib/bake.js:3"}, {"lib/jobs/bake-cake.js:1"})
+    assert "cool-down" not in handoffs  # no template fits it, nothing forks it
+
+
+def test_a_typed_message_to_the_parent_pairs_with_its_case() -> None:
+    handoffs = by_name(facts_of(APP))
+    assert ends(handoffs["flour:low"]) == ({"lib/bake.js:6"}, {"supervisor.js:5"})
+    assert "never:sent" not in handoffs
+
+
+def test_templates_fit_only_names_of_their_shape() -> None:
+    assert fits("export-${kind}", "export-posts")
+    assert fits("a-${x}-b-${y}", "a-1-b-2")
+    assert not fits("export-${kind}", "import-posts")
+    assert not fits("export", "export")
+    # a name that is all template names no script
+    text = "const c = require('child_process').fork(`${dir}/${n}.js`)\nc.send(1)\n"
+    assert worker_sites(text) == []
+
+
+def test_hostile_inputs_finish_quickly() -> None:
+    hostile = [
+        "process.send({" + " action" * 100_000 + "\n",
+        "child.on('message', m => {\n" + "case 'x':\n" * 50_000,
+        "x.on('message', f)\n" * 50_000,
+        "const p = workerpool.pool(" + "'a'," * 100_000 + "\n",
+        "workerpool." * 100_000 + "\n",
+        "require('child_process').fork(`" + "${a}" * 50_000 + ".js`)\n",
+        ("process.send({ action: 'a' })\n" * 30_000),
+    ]
+    for text in hostile:
+        start = time.perf_counter()
+        worker_sites(text)
+        assert time.perf_counter() - start < 2.0
+    start = time.perf_counter()
+    fits("${a}x" * 2_000, "x" * 100_000)
+    assert time.perf_counter() - start < 2.0
