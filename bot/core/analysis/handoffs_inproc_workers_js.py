@@ -102,7 +102,10 @@ def worker_sites(text: str) -> list[HandoffSite]:
             if var and var + verb in line and re.search(r"(?<![\w$])" + re.escape(var + verb), line)
         ]
         for i in sends or [at]:
-            out.append(HandoffSite("produce", WORKER if mech == POOL else mech, script, i))
+            if mech == POOL:  # `pool.exec(…)` names the pool, not the script
+                out.append(HandoffSite("produce", WORKER, script, i, (var,)))
+            else:
+                out.append(HandoffSite("produce", mech, script, i))
     return out
 
 
@@ -119,11 +122,12 @@ _CASE = lazy(
 
 
 def _typed_send(lines: list[str], i: int, out: list[HandoffSite]) -> None:
-    text = " ".join(lines[i - 1 : i - 1 + MAX_MESSAGE_LINES])
+    text = "\n".join(lines[i - 1 : i - 1 + MAX_MESSAGE_LINES])
     at = text.find("process.send(")
     m = _TYPE_FIELD.search(text, at, at + MAX_LINE) if at != -1 else None
     if m is not None and text.find(")", at + 13, m.start()) == -1:
-        out.append(HandoffSite("produce", CHILD, m.group(1), i))
+        # cited where the type is named: the line a reader looks for it on
+        out.append(HandoffSite("produce", CHILD, m.group(1), i + text.count("\n", 0, m.start())))
 
 
 def _typed_cases(lines: list[str], i: int, out: list[HandoffSite]) -> None:

@@ -20,6 +20,7 @@ from bot.core.analysis import (
     handoff_wrappers_js,
     handoff_wrappers_ruby,
     handoffs_bridged_js,
+    handoffs_deferred_js,
     handoffs_pubsub_js,
     job_definitions_js,
 )
@@ -62,7 +63,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 37  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 38  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -121,6 +122,7 @@ MOVEMENT_VERSION = 37  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 36: `{ cronTime, onTick }` objects handed to any call (`schedules_cron_options_js`); the
 # repository's own pub/sub module's `publish`/`on` (`handoffs_pubsub_js`)
 # 37: workerpool pools and their worker scripts; forked scripts named by a template
+# 38: calls deferred by setImmediate/nextTick/setTimeout in a function (`handoffs_deferred_js`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -144,6 +146,7 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
             named, clocked = handoff_job_files.job_sites(text)
             defined += named + handoffs_bridged_js.bridged_sites(text)
             defined += handoffs_pubsub_js.pubsub_sites(text)
+            defined += handoffs_deferred_js.deferred_sites(text)
             timed += clocked
         if (
             facts.language in _JS
@@ -394,6 +397,7 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 _BOTH_ENDS = frozenset(
     {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
     | {GRAPHQL_PUBSUB, VIEW_STREAMS, TEMPORAL, handoffs_pubsub_js.MECHANISM}
+    | {handoffs_deferred_js.MECHANISM}
 )
 
 

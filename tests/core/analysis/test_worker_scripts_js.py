@@ -1,11 +1,13 @@
 """Work handed to scripts (`handoffs_inproc_workers_js`): workerpool pools, forked scripts
-named by a template, and parent/child messages typed by a field. An invented app analysed
-for real, look-alikes that must not match, then hostile inputs."""
+named by a template, parent/child messages typed by a field, and async calls deferred
+(`handoffs_deferred_js`). An invented app analysed for real, look-alikes that must not
+match, then hostile inputs."""
 
 from __future__ import annotations
 
 import time
 
+from bot.core.analysis.handoffs_deferred_js import deferred_sites
 from bot.core.analysis.handoffs_inproc_workers_js import fits, worker_sites
 from tests.core.analysis.analysed import by_name, ends, facts_of
 
@@ -69,7 +71,7 @@ def test_a_templated_fork_pairs_with_each_script_it_fits() -> None:
 
 def test_a_typed_message_to_the_parent_pairs_with_its_case() -> None:
     handoffs = by_name(facts_of(APP))
-    assert ends(handoffs["flour:low"]) == ({"lib/bake.js:6"}, {"supervisor.js:5"})
+    assert ends(handoffs["flour:low"]) == ({"lib/bake.js:7"}, {"supervisor.js:5"})
     assert "never:sent" not in handoffs
 
 
@@ -100,3 +102,50 @@ def test_hostile_inputs_finish_quickly() -> None:
     start = time.perf_counter()
     fits("${a}x" * 2_000, "x" * 100_000)
     assert time.perf_counter() - start < 2.0
+
+
+DEFERRED = (
+    "const db = require('./db')\n"
+    "const Hive = module.exports\n"
+    "Hive.store = async function (jar) {\n"
+    "  await db.put(jar)\n"
+    "  setImmediate(() => {\n"
+    "    console.log('stored')\n"
+    "    Hive.announce(jar)\n"
+    "  })\n"
+    "  setTimeout(() => { tidy(jar) }, 10)\n"
+    "  setTimeout(() => { warm() }, 10)\n"
+    "}\n"
+    "Hive.announce = async function (jar) {\n"
+    "  return jar\n"
+    "}\n"
+    "Hive.log = async (m) => m\n"
+    "function tidy(jar) { return jar }\n"
+    "async function warm() { return 1 }\n"
+    "setInterval(() => warm(), 1000)\n"
+    "setTimeout(() => { Hive.announce(0) }, 10)\n"
+)
+
+
+def test_an_async_function_deferred_from_a_function_is_a_hand_off() -> None:
+    sites = {(s.role, s.name, s.line) for s in deferred_sites(DEFERRED)}
+    # `console.log` is no call of `Hive.log`; `tidy` is not async; `warm` is the first run
+    # of a schedule; the top-level timer is start-up wiring
+    assert sites == {("produce", "announce()", 5), ("consume", "announce()", 12)}
+
+
+def test_deferred_calls_in_browser_code_are_left_out() -> None:
+    assert deferred_sites(DEFERRED + "document.title = 'x'\n") == ()
+
+
+def test_deferred_hostile_inputs_finish_quickly() -> None:
+    hostile = [
+        "async function f() {}\n  setImmediate(() => {\n" + "f(" * 100_000 + "\n",
+        "  setTimeout(() => {\n" * 50_000,
+        "async function f() {}\n" + "  setImmediate(() => { f() })\n" * 30_000,
+        "x = async () => 1\n" + " " * 500_000 + "setImmediate(() => {\n",
+    ]
+    for text in hostile:
+        start = time.perf_counter()
+        deferred_sites(text)
+        assert time.perf_counter() - start < 2.0
