@@ -121,3 +121,22 @@ def _first_local_call(lines: list[str], i: int, start: int, defs: dict[str, int]
         if depth < 0 or (j > i - 1 and depth == 0):
             return ""
     return ""
+
+
+def enclosing_definition(lines: list[str], i: int) -> int:
+    """The line (1-based) of the function definition around line `i`, or 0."""
+    line = lines[i - 1]
+    indent = len(line[: len(line) - len(line.lstrip())].expandtabs(4))
+    for j in range(i - 2, max(-1, i - 2 - MAX_ASCENT), -1):
+        above = lines[j]
+        if not above.strip():
+            continue
+        width = len(above) - len(above.lstrip())
+        if len(above[:width].expandtabs(4)) >= indent:
+            continue
+        if _DEF.match(above) is not None:
+            return j + 1
+        indent = len(above[:width].expandtabs(4))
+        if indent == 0:
+            return 0
+    return 0

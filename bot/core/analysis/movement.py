@@ -22,6 +22,7 @@ from bot.core.analysis import (
     handoffs_bridged_js,
     handoffs_deferred_js,
     handoffs_pubsub_js,
+    handoffs_sorted_sets_js,
     job_definitions_js,
 )
 from bot.core.analysis.claims import claims
@@ -63,7 +64,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 38  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 39  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -123,6 +124,7 @@ MOVEMENT_VERSION = 38  # 2: mailers whose call spans lines; 3: amqp needs its li
 # repository's own pub/sub module's `publish`/`on` (`handoffs_pubsub_js`)
 # 37: workerpool pools and their worker scripts; forked scripts named by a template
 # 38: calls deferred by setImmediate/nextTick/setTimeout in a function (`handoffs_deferred_js`)
+# 39: delayed queues in sorted sets read by score up to now (`handoffs_sorted_sets_js`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -147,6 +149,7 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
             defined += named + handoffs_bridged_js.bridged_sites(text)
             defined += handoffs_pubsub_js.pubsub_sites(text)
             defined += handoffs_deferred_js.deferred_sites(text)
+            defined += handoffs_sorted_sets_js.sorted_set_sites(text)
             timed += clocked
         if (
             facts.language in _JS
@@ -397,8 +400,15 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 _BOTH_ENDS = frozenset(
     {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
     | {GRAPHQL_PUBSUB, VIEW_STREAMS, TEMPORAL, handoffs_pubsub_js.MECHANISM}
-    | {handoffs_deferred_js.MECHANISM}
+    | {handoffs_deferred_js.MECHANISM, handoffs_sorted_sets_js.MECHANISM}
 )
+# Producer sites that are no enqueue (no flow sink) unless a consumer answers them: a
+# repository bus's publish, a deferred call, a sorted set's add are that only when paired.
+_PAIRED_ONLY = INPROC | {
+    handoffs_pubsub_js.MECHANISM,
+    handoffs_deferred_js.MECHANISM,
+    handoffs_sorted_sets_js.MECHANISM,
+}
 
 
 def confirm_producers(
@@ -411,11 +421,13 @@ def confirm_producers(
     paired = {(e.path, e.line): h for h in handoffs if h.consumers for e in h.producers}
     out = dict(facts)
     for path, f in facts.items():
-        if not any(s.mechanism == UNCONFIRMED or s.mechanism in INPROC for s in f.handoffs):
+        if not any(s.mechanism == UNCONFIRMED or s.mechanism in _PAIRED_ONLY for s in f.handoffs):
             continue
         kept = []
         for s in f.handoffs:
-            if s.mechanism != UNCONFIRMED and (s.mechanism not in INPROC or s.role != "produce"):
+            if s.mechanism != UNCONFIRMED and (
+                s.mechanism not in _PAIRED_ONLY or s.role != "produce"
+            ):
                 kept.append(s)
             elif (h := paired.get((path, s.line))) is not None and h.name == s.name:
                 kept.append(replace(s, mechanism=h.mechanism))

@@ -1,7 +1,7 @@
-"""Work handed to scripts (`handoffs_inproc_workers_js`): workerpool pools, forked scripts
-named by a template, parent/child messages typed by a field, and async calls deferred
-(`handoffs_deferred_js`). An invented app analysed for real, look-alikes that must not
-match, then hostile inputs."""
+"""Work handed on in one repository: workerpool pools, forked scripts named by a template
+and parent/child messages typed by a field (`handoffs_inproc_workers_js`), async calls
+deferred (`handoffs_deferred_js`), delayed queues in sorted sets (`handoffs_sorted_sets_js`).
+Invented apps analysed for real, look-alikes that must not match, then hostile inputs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 
 from bot.core.analysis.handoffs_deferred_js import deferred_sites
 from bot.core.analysis.handoffs_inproc_workers_js import fits, worker_sites
+from bot.core.analysis.handoffs_sorted_sets_js import sorted_set_sites
 from tests.core.analysis.analysed import by_name, ends, facts_of
 
 APP = {
@@ -148,4 +149,56 @@ def test_deferred_hostile_inputs_finish_quickly() -> None:
     for text in hostile:
         start = time.perf_counter()
         deferred_sites(text)
+        assert time.perf_counter() - start < 2.0
+
+
+SETS = {
+    "package.json": b'{"name": "post", "dependencies": {"redis": "^4.0.0"}}\n',
+    "lib/outbox.js": (
+        b"const redis = require('./redis')\n"
+        b"exports.later = async function (msg, when) {\n"
+        b"  await redis.zAdd('outbox:due', { score: when, value: msg.id })\n"
+        b"  await redis.zAdd('outbox:seen', { score: Date.now(), value: msg.id })\n"
+        b"}\n"
+        b"exports.batch = async function (msgs) {\n"
+        b"  const keys = []\n"
+        b"  for (const m of msgs) {\n"
+        b"    keys.push(['outbox:due', m.when, m.id])\n"
+        b"  }\n"
+        b"  await redis.sortedSetAddBulk(keys)\n"
+        b"}\n"
+    ),
+    "lib/courier.js": (
+        b"const redis = require('./redis')\n"
+        b"async function deliverDue() {\n"
+        b"  const ids = await redis.zRangeByScore('outbox:due', '-inf', Date.now())\n"
+        b"  return ids\n"
+        b"}\n"
+        b"async function sweep() {\n"
+        b"  return redis.zRangeByScore('outbox:seen', '-inf', Date.now() - 3600)\n"
+        b"}\n"
+        b"module.exports = { deliverDue, sweep }\n"
+    ),
+}
+
+
+def test_a_sorted_set_read_by_score_up_to_now_is_a_delayed_queue() -> None:
+    handoffs = by_name(facts_of(SETS))
+    due = handoffs["outbox:due"]
+    assert ends(due) == ({"lib/outbox.js:3", "lib/outbox.js:9"}, {"lib/courier.js:2"})
+    # an expiry sweep (`Date.now() - ttl`) is no queue, and an add alone no hand-off
+    assert "outbox:seen" not in handoffs
+
+
+def test_sorted_set_hostile_inputs_finish_quickly() -> None:
+    hostile = [
+        "x.zAdd('" + "k" * 300_000 + "'\n",
+        "a.push('k')\n" * 30_000 + "zadd(a)\n",
+        "  zRangeByScore('k', " + "0, " * 100_000 + "now)\n",
+        "function f() {\n" + "  " * 200_000 + "zRangeByScore('k', 0, now)\n",
+        ("keys.push(['k', 1])\n" + "x\n" * 20) * 5_000,
+    ]
+    for text in hostile:
+        start = time.perf_counter()
+        sorted_set_sites(text)
         assert time.perf_counter() - start < 2.0
