@@ -6,7 +6,8 @@ apps that wrap it (`jobs.addJob({ name: 'prune', cronTime: '0 * * * *', onTick: 
 keep that object's shape, so the call's name says nothing and the object says everything: an
 object literal handed to a call with both a `cronTime:` and an `onTick:` key is a cron job,
 whatever the call is named. It is named by its `name:` string when it has one, else by
-the call, and cited at the call.
+the call, and cited at the call; an `onTick:` naming a function (`onTick: Jobs.prune`) is its
+target, where the flow of the job starts.
 
 When `cronTime:` is given a parameter of the function around it (`function restart(name,
 spec) { jobs.add({ name, cronTime: spec, onTick }) }`), each call of that function in the
@@ -32,6 +33,11 @@ _SPEC = r"(['\"`])([^'\"`\n]{1,100}+)\1"
 _CRON_TIME = lazy(r"(?<![\w$])cronTime[ \t]*+:[ \t]*+(?:" + _SPEC + r"|([A-Za-z_$][\w$]{0,60}+))")
 _OPENER = lazy(r"([A-Za-z_$][\w$]{0,100}+(?:\.[A-Za-z_$][\w$]{0,100}+){0,4}+)[ \t]*+\([ \t]*+\{")
 _NAME = lazy(r"(?<![\w$])name[ \t]*+:[ \t]*+" + _SPEC)
+# `onTick: Jobs.prune,`: the function the clock calls, when the object names one
+_ON_TICK = lazy(
+    r"(?<![\w$])onTick[ \t]*+:[ \t]*+"
+    r"([A-Za-z_$][\w$]{0,100}+(?:\.[A-Za-z_$][\w$]{0,100}+){0,4}+)[ \t]*+(?:,|\}|$)"
+)
 _FUNC = lazy(
     r"(?:function[ \t]*+([A-Za-z_$][\w$]{0,100}+)"
     r"|(?:const|let|var)[ \t]++([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+(?:async[ \t]++)?"
@@ -61,7 +67,7 @@ def cron_option_jobs(text: str) -> tuple[ScheduleSite, ...]:
         named = _NAME.search("\n".join(lines[at : i + 1]))
         name = named.group(2) if named else callee
         if m.group(2):
-            out.append(ScheduleSite(name, m.group(2), MECHANISM, at + 1))
+            out.append(ScheduleSite(name, m.group(2), MECHANISM, at + 1, _on_tick(lines, at)))
         else:
             out.extend(_through_parameter(lines, at, m.group(3), named is None))
     return tuple(sorted(set(out)))
@@ -80,6 +86,14 @@ def _opener(lines: list[str], i: int, col: int) -> tuple[int, str] | None:
                 found = o
             return (j, found.group(1)) if found is not None else None
     return None
+
+
+def _on_tick(lines: list[str], at: int) -> str:
+    for line in lines[at : at + MAX_OBJECT_LINES]:
+        if "onTick" in line:
+            m = _ON_TICK.search(line)
+            return m.group(1) if m is not None else ""
+    return ""
 
 
 def _has_on_tick(lines: list[str], at: int) -> bool:
