@@ -18,6 +18,7 @@ Bounded: at most `MAX_BINDINGS` bindings and `MAX_USES` calls of each per file; 
 from __future__ import annotations
 
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -33,35 +34,34 @@ _BINDING = lazy(
     r"[ \t]*+(?:[;,\r]|$)"
     r"|import[ \t]++([A-Za-z_$][\w$]{0,100}+)[ \t]++from[ \t]++['\"]\.{1,2}/[^'\"\n]{1,200}+['\"]"
 )
-_CALL = lazy(
-    r"[ \t]*+\.[ \t]*+(publish|on|subscribe)\([ \t]*+(['\"`])([^'\"`\n]{1,200}+)\2[ \t]*+[,)]"
-)
+_CALL = lazy(r"\.(publish|on|subscribe)\([ \t]*+(['\"`])([^'\"`\n]{1,200}+)\2[ \t]*+[,)]")
 _ROLES = {"publish": "produce", "on": "consume", "subscribe": "consume"}
+_METHODS = (".publish(", ".on(", ".subscribe(")
+# the binding a call is made on: the name that ends right before its `.`
+_RECEIVER = lazy(r"(?<![\w$.])([A-Za-z_$][\w$]{0,100}+)[ \t]*+\Z")
 
 
 def pubsub_sites(text: str) -> tuple[HandoffSite, ...]:
     """Both ends of the repository's own pub/sub module's messages in one file."""
     if not any(r in text for r in _REQUIRES):
         return ()
+    calls = _positions(text, _METHODS, MAX_USES)
+    if not calls:
+        return ()
     lines = text.split("\n")
-    names = _bindings(lines)
+    names = set(_bindings(lines))
     if not names:
         return ()
     at = Lines(text)
     out: list[HandoffSite] = []
-    for name in names:
-        needle = name + "."
-        pos = text.find(needle)
-        uses = 0
-        while pos != -1 and uses < MAX_USES:
-            uses += 1
-            before = text[pos - 1] if pos else ""
-            if not (before.isalnum() or before in "_$."):
-                m = _CALL.match(text, pos + len(name))
-                i = at.at(pos)
-                if m is not None and not _comment(lines[i - 1]):
-                    out.append(HandoffSite(_ROLES[m.group(1)], MECHANISM, m.group(3), i))
-            pos = text.find(needle, pos + len(needle))
+    for pos in calls:
+        head = _RECEIVER.search(text, max(0, pos - 101), pos)
+        if head is None or head.group(1) not in names:
+            continue
+        m = _CALL.match(text, pos)
+        i = at.at(pos)
+        if m is not None and not _comment(lines[i - 1]):
+            out.append(HandoffSite(_ROLES[m.group(1)], MECHANISM, m.group(3), i))
     return tuple(sorted(set(out)))
 
 

@@ -20,6 +20,8 @@ queue. Bounded line scans; patterns literal-led and linear.
 from __future__ import annotations
 
 from bot.core.analysis.handoffs_deferred_js import enclosing_definition
+from bot.core.analysis.scan import Lines
+from bot.core.analysis.scan import needle_positions as _positions
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -29,6 +31,8 @@ MAX_PUSH_TO_ADD = 30  # lines from `keys.push('key')` to the add call taking `ke
 MAX_SITES = 200
 
 _KEY = r"(['\"`])([\w:.\-]{1,200}+)\1"
+_RANGE_WORDS = ("ByScore", "byscore", "BYSCORE", "Byscore")
+_ADD_WORDS = ("zadd", "zAdd", "ZADD", "SetAdd", "SetsAdd", "setadd", "setsadd")
 _RANGE = lazy(r"(?i)rangebyscore[ \t]*+\([ \t]*+" + _KEY + r"([^;\n]{0,300}+)")
 _NOW = lazy(r",[ \t]*+(?:Date\.now\(\)|now)[ \t]*+\)")
 # Sorted-set words: Redis's `zadd` (`zAdd`), or a layer's spelled-out `sortedSetAdd`.
@@ -40,22 +44,25 @@ _PUSH = lazy(
 
 def sorted_set_sites(text: str) -> tuple[HandoffSite, ...]:
     """Both ends of delayed queues kept in sorted sets, in one file."""
-    lower_gate = "yscore" in text or "yScore" in text
-    if not lower_gate and "dd" not in text:
+    lower_gate = any(n in text for n in _RANGE_WORDS)
+    if not lower_gate and not any(n in text for n in _ADD_WORDS):
         return ()
     lines = [line[:MAX_LINE] for line in text.split("\n")]
+    at = Lines(text)
+    needles = (*(_RANGE_WORDS if lower_gate else ()), *_ADD_WORDS, ".push(")
     out: list[HandoffSite] = []
-    for i, line in enumerate(lines, 1):
+    for i in sorted({at.at(p) for p in _positions(text, needles)}):
         if len(out) >= MAX_SITES:
             break
+        line = lines[i - 1]
         if line.lstrip().startswith(("//", "*")):
             continue
-        if lower_gate and "score" in line.lower():
+        if lower_gate and any(n in line for n in _RANGE_WORDS):
             for m in _RANGE.finditer(line):
                 if _NOW.search(m.group(3)) is not None:
-                    at = enclosing_definition(lines, i)
-                    out.append(HandoffSite("consume", MECHANISM, m.group(2), at or i))
-        if "dd" in line or "DD" in line:  # `zadd`, `zAdd`, `sortedSetAdd`
+                    found = enclosing_definition(lines, i)
+                    out.append(HandoffSite("consume", MECHANISM, m.group(2), found or i))
+        if any(n in line for n in _ADD_WORDS):
             for m in _ADD.finditer(line):
                 out.append(HandoffSite("produce", MECHANISM, m.group(2), i))
         if ".push(" in line:
