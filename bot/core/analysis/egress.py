@@ -78,7 +78,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 26  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 27  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -114,6 +114,7 @@ EGRESS_VERSION = 26  # 2: SMTP calls, programs run, knex clients (egress_other);
 # hosts that HTML in a Go string loads from (`<iframe src=…>`, `egress_snippets.markup_calls`)
 # 25: a CSP directive inside a triple-quoted string (a docstring's example) is no policy
 # 26: a URL template led by a path-named value (`${config.relative_path}/api`) is same-origin
+# 27: jQuery's `$.ajax`/`$.get`/`$.getJSON`/`$.post` (`http_models.JAVASCRIPT`)
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {

@@ -1,7 +1,7 @@
 """A repository's own pub/sub module (`handoffs_pubsub_js`), cron jobs given as the `cron`
-package's `{ cronTime, onTick }` object to any call (`schedules_cron_options_js`), and URL
-templates led by a path-named value (`egress_resolve`). A small invented app analysed for
-real, look-alikes that must not match, then hostile inputs."""
+package's `{ cronTime, onTick }` object to any call (`schedules_cron_options_js`), URLs led
+by a path-named value (`egress_resolve`) and jQuery's requests (`http_models`). A small
+invented app analysed for real, look-alikes that must not match, then hostile inputs."""
 
 from __future__ import annotations
 
@@ -74,6 +74,12 @@ APP = {
         b"export function remote(config) {\n"
         b"  return fetch(`${config.statsServer}/api/stats`).then(r => r.json())\n"
         b"}\n"
+        b"export function more(config, page) {\n"
+        b"  $.ajax({ url: config.relative_path + '/api/more/' + page })\n"
+        b"  $.get(`${config.asset_base_url}/templates/${page}.js`)\n"
+        b"  $.ajax({\n    method: 'get',\n"
+        b"    url: 'https://api.skinvault.io/api/list.json',\n  })\n"
+        b"}\n"
     ),
 }
 
@@ -118,8 +124,14 @@ def test_cron_option_sites_are_cited_at_the_call() -> None:
 def test_a_path_named_template_prefix_is_the_same_origin() -> None:
     facts = facts_of(APP)
     named = {i.name for i in facts.integrations}
-    assert not any("relative_path" in n for n in named)
+    # the app's own mount point and asset base, by template or by `+`
+    assert not any("relative_path" in n or "asset_base_url" in n for n in named)
     assert any("statsServer" in n for n in named)
+
+
+def test_jquery_requests_name_their_host() -> None:
+    hosts = {h for i in facts_of(APP).integrations for h in i.hosts}
+    assert "api.skinvault.io" in hosts
 
 
 def test_hostile_inputs_finish_quickly() -> None:
