@@ -1,12 +1,14 @@
 """A repository's own pub/sub module (`handoffs_pubsub_js`), cron jobs given as the `cron`
 package's `{ cronTime, onTick }` object to any call (`schedules_cron_options_js`), URLs led
-by a path-named value (`egress_resolve`) and jQuery's requests (`http_models`). A small
-invented app analysed for real, look-alikes that must not match, then hostile inputs."""
+by a path-named value (`egress_resolve`), jQuery's requests (`http_models`) and
+ActivityStreams headers (`egress_links`). Small invented apps analysed for real, look-alikes
+that must not match, then hostile inputs."""
 
 from __future__ import annotations
 
 import time
 
+from bot.core.analysis.egress_links import media_type_signals
 from bot.core.analysis.handoffs_pubsub_js import pubsub_sites
 from bot.core.analysis.schedules_cron_options_js import cron_option_jobs
 from tests.core.analysis.analysed import by_name, ends, facts_of
@@ -152,4 +154,49 @@ def test_hostile_inputs_finish_quickly() -> None:
         start = time.perf_counter()
         pubsub_sites(text)
         cron_option_jobs(text)
+        assert time.perf_counter() - start < 2.0
+
+
+FEDERATED = {
+    "package.json": b'{"name": "agora", "dependencies": {"express": "4"}}\n',
+    "src/deliver.js": (
+        b"const http = require('./http')\n"
+        b"exports.deliver = async (inbox, activity) => {\n"
+        b"  return http.post(inbox, {\n"
+        b"    headers: { 'content-type': 'application/activity+json' },\n"
+        b"    body: activity,\n"
+        b"  })\n"
+        b"}\n"
+    ),
+}
+LOOK_ALIKES = {
+    "package.json": b'{"name": "agora", "dependencies": {"express": "4"}}\n',
+    # serving the type, listing it, and a browser page asking for it
+    "src/serve.js": (
+        b"const TYPES = ['application/activity+json']\n"
+        b"exports.actor = (req, res) => {\n"
+        b"  res.header('Content-Type', 'application/activity+json')\n"
+        b"  return TYPES.includes(req.get('accept'))\n"
+        b"}\n"
+    ),
+    "public/src/page.js": b"fetch(u, { headers: { Accept: 'application/activity+json' } })\n",
+}
+
+
+def test_a_request_header_speaking_activitystreams_is_federation() -> None:
+    named = {i.name for i in facts_of(FEDERATED).integrations}
+    assert any("ActivityPub" in n for n in named), named
+    named = {i.name for i in facts_of(LOOK_ALIKES).integrations}
+    assert not any("ActivityPub" in n for n in named), named
+
+
+def test_media_type_hostile_inputs_finish_quickly() -> None:
+    hostile = [
+        b"accept: 'application/ld+json" + b" " * 500_000 + b"ns/activitystreams'\n",
+        b"activity+json\n" * 100_000,
+        b"'accept': 'application/" * 50_000 + b"activity+json\n",
+    ]
+    for data in hostile:
+        start = time.perf_counter()
+        media_type_signals(data, False)
         assert time.perf_counter() - start < 2.0
