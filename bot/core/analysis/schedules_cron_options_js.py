@@ -43,7 +43,8 @@ _FUNC = lazy(
     r"|(?:const|let|var)[ \t]++([A-Za-z_$][\w$]{0,100}+)[ \t]*+=[ \t]*+(?:async[ \t]++)?"
     r"(?:function[ \t]*+)?)[ \t]*+\(([^()\n]{0,300}+)\)"
 )
-_ARG = lazy(r"[ \t]*+(?:" + _SPEC + r"|[^,()'\"`\n]{1,200}+)[ \t]*+(?:,|\))")
+# (the look-behind keeps a search over a run of blanks linear: it starts at the run's head)
+_ARG = lazy(r"(?<![ \t])[ \t]*+(?:" + _SPEC + r"|[^,()'\"`\n]{1,200}+)[ \t]*+(?:,|\))")
 
 
 def cron_option_jobs(text: str) -> tuple[ScheduleSite, ...]:
