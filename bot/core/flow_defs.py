@@ -28,6 +28,8 @@ def defined(fc: FileCalls, name: str, rest: tuple[str, ...]) -> str | None:
     if name in fc.classes:
         method = f"{name}.{rest[0]}" if rest else f"{name}.__init__"
         return method if method in quals else None
+    if len(rest) == 1 and f"{name}.{rest[0]}" in quals:
+        return f"{name}.{rest[0]}"  # a method assigned to an object (`Jobs.prune = …`)
     return None
 
 

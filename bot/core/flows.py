@@ -102,6 +102,12 @@ def build_flows(
             # A job named by a function (`{"func": refresh, "interval": 60}`): its flow
             # starts where the function is, not among the declarations.
             run = _scheduled_function(graph, ev.path, sched.name, f.language)
+            ticks = _scheduled_js_function(graph, ev.path, sched.target, f.language)
+            if ticks is not None and ticks[0] == ev.path and ev.path not in starts:
+                # `addJob({ onTick: Jobs.prune })`: the flow runs what the clock calls
+                timed.setdefault(ev.path, (sched.name, []))[1].extend((ev.line, ticks[1]))
+                continue
+            run = run or ticks
             if run is not None and run[0] not in starts and not skip(run[0]):
                 timed.setdefault(run[0], (sched.name, []))[1].append(run[1])
                 continue
@@ -253,6 +259,23 @@ def _scheduled_function(
         return None
     found = graph.py_function(path, name)
     return found if found is not None and found[0] != path else None
+
+
+def _scheduled_js_function(
+    graph: CallGraph | None, path: str, target: str, language: str
+) -> tuple[str, int] | None:
+    """(file, definition line) of the JS/TS function a schedule's target names (`Jobs.prune`,
+    a reference the schedule is given), resolved as a route's handler is."""
+    if graph is None or language not in ("javascript", "typescript") or not target:
+        return None
+    parts = tuple(target.split("."))
+    if not all(p.isidentifier() for p in parts):
+        return None
+    hit = graph.js_reference(path, parts)
+    fc = graph.calls(hit[0]) if hit is not None else None
+    if hit is None or fc is None:
+        return None
+    return next(((hit[0], f.line) for f in fc.funcs if f.qual == hit[1]), None)
 
 
 def _routes(

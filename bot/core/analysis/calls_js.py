@@ -119,6 +119,7 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
         waiting: list[tuple[int, int, str]] = []  # inline handlers not yet begun
         default = ""
         exported = False
+        exports_alias = ""
         for n in ts.find(grammar, root, _JS_NODES):
             while owners and owners[-1][0] <= n.start_byte:
                 owners.pop()
@@ -169,6 +170,9 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                             local_types.setdefault(scope, {})[ts.text(var)] = MADE_BY + maker
                     if scope or value is None:
                         continue
+                    if not owner and var is not None and ts.text(value, 20) == "module.exports":
+                        exports_alias = ts.text(var)  # `const Jobs = module.exports`
+                        continue
                     # `const register = catchAsync(async (req, res) => …)`: a function too.
                     if value.type not in _JS_FUNCTION_VALUES and not _wraps_function(value):
                         continue
@@ -208,6 +212,12 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
                 if not scope and not owner:
                     default = _js_default(n) or default
                     named = _js_exported_function(n)
+                    method = "" if named else _js_assigned_method(n)
+                    if method:
+                        # `Jobs.prune = async function () {…}`: a method of the module's
+                        # object, called as `Jobs.prune()` here and through its importers.
+                        funcs.append(Func(method, ts.line(n), ts.line(n), n.end_point[0] + 1))
+                        open_funcs.append((n.end_byte, method))
                     if named:
                         # `exports.getAccount = (req, res) => …`: a function of the module,
                         # which is then the object of its functions (when nothing else is).
@@ -252,7 +262,7 @@ def js_calls(data: bytes, grammar: str) -> FileCalls | None:
         interfaces=tuple(dict.fromkeys(interfaces)),
         classes=tuple(classes),
         imports=tuple(imports),
-        default_export=default or (OBJECT_EXPORT if exported else ""),
+        default_export=default or (OBJECT_EXPORT if exported else exports_alias),
         bases=tuple(dict.fromkeys(bases)),
         returns=tuple(returns),
     )
@@ -391,6 +401,23 @@ def _js_default(n: ts.Node) -> str:
     if value.type == "object":
         return OBJECT_EXPORT
     return ""
+
+
+def _js_assigned_method(n: ts.Node) -> str:
+    """`Jobs.prune` of a module-level `Jobs.prune = async function …` (or an arrow): an
+    object's method assigned after the object is made (`const Jobs = module.exports`)."""
+    left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+    if left is None or right is None or left.type != "member_expression":
+        return ""
+    if right.type not in _JS_FUNCTION_VALUES:
+        return ""
+    obj, prop = left.child_by_field_name("object"), left.child_by_field_name("property")
+    if obj is None or prop is None or obj.type != "identifier":
+        return ""
+    holder = ts.text(obj, 100)
+    if holder in ("exports", "module"):
+        return ""
+    return f"{holder}.{ts.text(prop, 100)}"
 
 
 def _wraps_function(value: ts.Node) -> bool:

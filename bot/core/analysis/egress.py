@@ -79,7 +79,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 27  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 29  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -117,6 +117,8 @@ EGRESS_VERSION = 27  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 26: a conditional's branches give their hosts (`a if q else b`); OpenTelemetry's OTLP
 # exporters send to their `endpoint`
 # 27: map tile URL templates (`egress_tiles`)
+# 28: a URL template led by a path-named value (`${config.relative_path}/api`) is same-origin
+# 29: jQuery's `$.ajax`/`$.get`/`$.getJSON`/`$.post` (`http_models.JAVASCRIPT`)
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {

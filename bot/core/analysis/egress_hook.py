@@ -18,7 +18,7 @@ from typing import Any
 from bot.core.analysis.egress import EGRESS_VERSION, outbound_calls
 from bot.core.analysis.egress_families import loaders
 from bot.core.analysis.egress_inbound import inbound_calls, webhook_stem
-from bot.core.analysis.egress_links import avatar_signals
+from bot.core.analysis.egress_links import avatar_signals, media_type_signals
 from bot.core.analysis.egress_names import spellings
 from bot.core.analysis.egress_scripts import script_calls
 from bot.core.analysis.egress_services import browser_path, service_folder_name
@@ -41,7 +41,7 @@ GRAMMARS = {
 
 
 SPELLING = "egress.spelling"  # meta: "<folder stem>=<a name the file defines>"
-HOOK_VERSION = 10  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
+HOOK_VERSION = 11  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
 # fetched `.gravatar_url` (egress_links); 4: providers' webhooks checked here (egress_inbound)
 # 5: protocol endpoints the app serves (`egress_inbound.SERVED`); 6: as a whole literal,
 # not a table's key or a Python docstring's backticks; 7: an avatar path ending its literal
@@ -49,6 +49,7 @@ HOOK_VERSION = 10  # 1: folder spellings (egress_names); 2: avatar URLs (egress_
 # 9: plugin family loaders (`egress_families`); an element's src built on a base URL
 # whose default is written (`egress_scripts._built_sources`)
 # 10: an element set to load asynchronously before its `src` is a script (`egress_scripts`)
+# 11: request headers asking for or sending ActivityStreams (`egress_links.media_type_signals`)
 
 
 class WithEgress:
@@ -73,7 +74,9 @@ class WithEgress:
         if grammar in ("javascript", "typescript", "tsx"):
             calls = (*calls, *script_calls(data))  # scripts a page loads from a host
             meta = (*meta, *loaders(data))  # plugin families (`egress_families`)
-        signals = (*signals, *avatar_signals(data, browser_path(path), requests))
+        browser = browser_path(path)
+        signals = (*signals, *avatar_signals(data, browser, requests))
+        signals = (*signals, *media_type_signals(data, browser))
         if not (calls or signals or meta):
             return facts
         stem = service_folder_name(path) if calls else ""

@@ -63,4 +63,32 @@ def _fetched_gravatar(data: bytes) -> tuple[Signal, ...]:
     return ()
 
 
-__all__ = ["AVATARS", "avatar_signals"]
+# Headers asking for or sending ActivityStreams (`Accept: application/activity+json`,
+# `'content-type': 'application/ld+json; profile="…/ns/activitystreams"'`, an object's
+# header key) in server code: it speaks ActivityPub with other fediverse servers, whatever
+# its HTTP client (often the app's own wrapper). A media type in a list or a comparison is
+# no header; `res.header('Content-Type', …)` has no key: neither is read.
+_AP_NEEDLES = (b"activity+json", b"ns/activitystreams")
+_AP_HEADER = lazy(
+    rb"(?i)(?<![\w-])['\"]?(?:accept|content-type)['\"]?[ \t]*+:[ \t]*+['\"`]application/"
+    rb"(?:activity\+json|ld\+json[^\n]{0,80}?ns/activitystreams)"
+)
+ACTIVITYPUB = "media-type:activitypub"
+
+
+def media_type_signals(data: bytes, browser: bool) -> tuple[Signal, ...]:
+    """A `config.media` signal at the first header object asking for or sending
+    ActivityStreams, in server code."""
+    if browser or not any(n in data for n in _AP_NEEDLES):
+        return ()
+    for needle in _AP_NEEDLES:
+        for at in code_hits(data, needle, _COMMENTS, MAX_HITS):
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            if _AP_HEADER.search(data, start, len(data) if end == -1 else end) is not None:
+                line = line_at(data, at)
+                return (Signal("config.media", "ActivityStreams media type", line, ACTIVITYPUB),)
+    return ()
+
+
+__all__ = ["ACTIVITYPUB", "AVATARS", "avatar_signals", "media_type_signals"]

@@ -81,6 +81,39 @@ def _parts(node: Node) -> list[tuple[str, Node | None]]:
     return out
 
 
+# A leading value named as a path, not a host (`${config.relative_path}/api/x`,
+# `${basePath}/users`): the app's own mount point (or where it serves its own assets), so
+# the request stays with the app.
+_PATH_NAME = lazy(
+    r"(?i)(?:\A|[._])(?:relative_?(?:path|url)|base_?path|path_?prefix|mount_?path"
+    r"|assets?_?base_?(?:url|path))\Z"
+)
+
+
+def _same_origin_prefix(expr: Node, parts: list[tuple[str, Node | None]]) -> bool:
+    """A template opening with a path-named value followed by a literal `/…`."""
+    if len(parts) < 2 or parts[1][1] is not None or not parts[1][0].startswith("/"):
+        return False
+    return _path_named(expr)
+
+
+def _same_origin_concat(left: Node, right: Node) -> bool:
+    """`base_path + '/…'`: a path-named value, then a literal path."""
+    if right.type not in _STRING_TYPES:
+        return False
+    parts = _parts(right)
+    return (
+        bool(parts) and parts[0][1] is None and parts[0][0].startswith("/") and (_path_named(left))
+    )
+
+
+def _path_named(expr: Node) -> bool:
+    if expr.type not in ("identifier", "member_expression", "attribute"):
+        return False
+    name = text(expr, 200)
+    return "(" not in name and _PATH_NAME.search(name.rsplit(".", 1)[-1]) is not None
+
+
 _SCOPES = frozenset({"class", "module"})
 MAX_CLIMB = 200  # ancestors looked at (minified or generated code nests deep)
 
@@ -137,6 +170,8 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             host = _host(prefix)
             if host and _host_complete(prefix):
                 return host, "", "literal"
+            if not prefix and _same_origin_prefix(expr, parts):
+                return "", "", "relative"
             if not prefix or re.fullmatch(r"[a-z][a-z0-9+.-]*://", prefix, re.I):
                 return _resolve(f, expr, depth + 1, call)
             break
@@ -148,6 +183,9 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         left = node.child_by_field_name("left") or (
             node.named_children[0] if node.named_child_count else None
         )
+        right = node.child_by_field_name("right")
+        if left is not None and right is not None and _same_origin_concat(left, right):
+            return "", "", "relative"  # `config.relative_path + '/api/' + url`
         got = _resolve(f, left, depth + 1, call)
         operator = node.child_by_field_name("operator")
         if not got[0] and operator is not None and text(operator, 4) in ("||", "??"):

@@ -29,6 +29,7 @@ from bot.core.analysis.handoffs_inproc_workers_js import (
     CHILD,
     FILE,
     WORKER,
+    fits,
     script_name,
     worker_sites,
 )
@@ -45,6 +46,7 @@ PG = "pg-notify"
 NOTIFICATIONS = "as-notifications"
 # Mechanisms whose one end alone is no hand-off (their unpaired producers are no flow sink).
 INPROC = frozenset({QUEUE, PG, NOTIFICATIONS, WORKER, CHILD, SIGNAL})
+_SCRIPTED = frozenset({WORKER, CHILD})  # ends named by a script's file
 
 # `NOTIFY jobs, 'payload'`, `pg_notify('jobs', …)` in a SQL string; `LISTEN jobs`; asyncpg's
 # `add_listener('jobs', cb)`, Go pq's `listener.Listen("jobs")`, pg-listen's `listenTo('jobs')`.
@@ -124,6 +126,41 @@ def _name_scripts(facts: dict[str, FileFacts]) -> dict[str, FileFacts]:
         if any(s.name == FILE for s in f.handoffs):
             named = replace_name(f.handoffs, script_name(path))
             facts[path] = replace(f, handoffs=named)
+    return _fit_templates(facts)
+
+
+MAX_FITS = 20  # scripts one templated script name is paired with
+
+
+def _fit_templates(facts: dict[str, FileFacts]) -> dict[str, FileFacts]:
+    """A producer naming its script by a template (`export-${kind}`) produces to each
+    script whose name fits it (`export-posts`, `export-uploads`)."""
+    templated = [
+        path
+        for path, f in facts.items()
+        if any(
+            s.role == "produce" and "${" in s.name and s.mechanism in _SCRIPTED for s in f.handoffs
+        )
+    ]
+    if not templated:
+        return facts
+    scripts = sorted(
+        {
+            s.name
+            for f in facts.values()
+            for s in f.handoffs
+            if s.role == "consume" and s.mechanism in _SCRIPTED
+        }
+    )
+    for path in templated:
+        sites: list[HandoffSite] = []
+        for s in facts[path].handoffs:
+            if s.role != "produce" or "${" not in s.name or s.mechanism not in _SCRIPTED:
+                sites.append(s)
+                continue
+            fitting = [n for n in scripts if fits(s.name, n)][:MAX_FITS]
+            sites.extend(replace(s, name=n) for n in fitting)
+        facts[path] = replace(facts[path], handoffs=tuple(sites))
     return facts
 
 

@@ -128,6 +128,12 @@ JAVASCRIPT: dict[str, UrlArg] = {
     **_verbs("superagent", _JS_VERBS + " del", UrlArg(0, "url", "superagent")),
     "ofetch.ofetch": UrlArg(0, "url", "ofetch"),
     "ofetch.$fetch": UrlArg(0, "url", "ofetch"),
+    # jQuery's global (CodeQL `JQuery::ClientRequest`): `$.ajax(url)` / `$.ajax({ url })`
+    **{
+        f"{g}.{verb}": UrlArg(0, "url", "jQuery")
+        for g in ("$", "jQuery")
+        for verb in ("ajax", "get", "getJSON", "post")
+    },
     # A map's tile layer: the browser fetches each tile from the URL template's host.
     "leaflet.tileLayer": UrlArg(0, "url", "leaflet"),
     # request and its promise wrappers: `request(url)`, `request({ uri })`, `request.post(…)`

@@ -20,6 +20,9 @@ from bot.core.analysis import (
     handoff_wrappers_js,
     handoff_wrappers_ruby,
     handoffs_bridged_js,
+    handoffs_deferred_js,
+    handoffs_pubsub_js,
+    handoffs_sorted_sets_js,
     job_definitions_js,
 )
 from bot.core.analysis.claims import claims
@@ -61,7 +64,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 37  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 42  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -121,6 +124,12 @@ MOVEMENT_VERSION = 37  # 2: mailers whose call spans lines; 3: amqp needs its li
 # says "retry" still paces work; Go typed-event buses (`handoffs_go_events`)
 # 37: `XChannel.broadcast_to(record, …)` and a channel's `stream_for` are named by the channel;
 # a namespaced job's enqueue keeps the constant as written (`via`)
+# 38-42: `{ cronTime, onTick }` objects handed to any call (`schedules_cron_options_js`); the
+# repository's own pub/sub module's `publish`/`on` (`handoffs_pubsub_js`); workerpool pools
+# and their worker scripts; forked scripts named by a template; calls deferred by
+# setImmediate/nextTick/setTimeout in a function (`handoffs_deferred_js`); delayed queues in
+# sorted sets read by score up to now (`handoffs_sorted_sets_js`); a cron option object's
+# `onTick: f` is its target
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -143,6 +152,9 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
             defined += handoff_queues_js.queue_definitions(text)
             named, clocked = handoff_job_files.job_sites(text)
             defined += named + handoffs_bridged_js.bridged_sites(text)
+            defined += handoffs_pubsub_js.pubsub_sites(text)
+            defined += handoffs_deferred_js.deferred_sites(text)
+            defined += handoffs_sorted_sets_js.sorted_set_sites(text)
             timed += clocked
         if (
             facts.language in _JS
@@ -392,8 +404,16 @@ _ALONE_NOT = frozenset({"signature", "job-registry", "background-task", UNCONFIR
 # hand-off left without its other end.
 _BOTH_ENDS = frozenset(
     {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
-    | {GRAPHQL_PUBSUB, VIEW_STREAMS, TEMPORAL}
+    | {GRAPHQL_PUBSUB, VIEW_STREAMS, TEMPORAL, handoffs_pubsub_js.MECHANISM}
+    | {handoffs_deferred_js.MECHANISM, handoffs_sorted_sets_js.MECHANISM}
 )
+# Producer sites that are no enqueue (no flow sink) unless a consumer answers them: a
+# repository bus's publish, a deferred call, a sorted set's add are that only when paired.
+_PAIRED_ONLY = INPROC | {
+    handoffs_pubsub_js.MECHANISM,
+    handoffs_deferred_js.MECHANISM,
+    handoffs_sorted_sets_js.MECHANISM,
+}
 
 
 def confirm_producers(
@@ -406,11 +426,13 @@ def confirm_producers(
     paired = {(e.path, e.line): h for h in handoffs if h.consumers for e in h.producers}
     out = dict(facts)
     for path, f in facts.items():
-        if not any(s.mechanism == UNCONFIRMED or s.mechanism in INPROC for s in f.handoffs):
+        if not any(s.mechanism == UNCONFIRMED or s.mechanism in _PAIRED_ONLY for s in f.handoffs):
             continue
         kept = []
         for s in f.handoffs:
-            if s.mechanism != UNCONFIRMED and (s.mechanism not in INPROC or s.role != "produce"):
+            if s.mechanism != UNCONFIRMED and (
+                s.mechanism not in _PAIRED_ONLY or s.role != "produce"
+            ):
                 kept.append(s)
             elif (h := paired.get((path, s.line))) is not None and h.name == s.name:
                 kept.append(replace(s, mechanism=h.mechanism))

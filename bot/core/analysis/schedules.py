@@ -26,6 +26,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from bot.core.analysis.loops import go_loops, js_loops, python_loops, ruby_loops
+from bot.core.analysis.schedules_cron_options_js import cron_option_jobs
 from bot.core.analysis.schedules_go import CRON_FIELD, go_schedules
 from bot.core.analysis.schedules_go_wrappers import inside_wrappers
 from bot.core.analysis.schedules_go_wrappers import wrapper_sites as go_wrapper_sites
@@ -258,7 +259,7 @@ def schedules_for(language: str, text: str) -> tuple[ScheduleSite, ...]:
         ruby = [*ruby_schedules(text), *ruby_loops(text), *task_class_schedules(text)]
         return _sorted([*ruby, *rake_schedules(text), *restart_schedules(text)])
     if language in ("javascript", "typescript"):
-        found = [*javascript_schedules(text), *js_loops(text)]
+        found = [*javascript_schedules(text), *js_loops(text), *cron_option_jobs(text)]
         timers = temporal_timers(text)
         if timers:  # a timer in a loop is the loop's own sleep: not a second schedule
             looped = {s.line for s in found}
