@@ -14,6 +14,7 @@ import itertools
 import posixpath
 from collections.abc import Callable, Collection, Iterable, Sequence
 
+from bot.core.analysis.handoffs_go_events import WATERMILL_GOCHANNEL
 from bot.core.flow_sinks import DATASTORE_KINDS
 from bot.core.mermaid import category_label, escape_label, kind_label, slug
 from bot.core.model import Entrypoint, Evidence, Flow, Handoff, Hop, RepoFacts, Schedule, Service
@@ -34,7 +35,7 @@ MAX_SCHEDULE_ROWS = 30
 # Hand-offs inside one process (`handoffs_inproc`): no queue node between processes.
 IN_PROCESS = frozenset(
     {"thread-pool", "in-process-queue", "worker-thread", "as-notifications"}
-    | {"in-process-pubsub", "in-memory-buffer", "go-channel"}
+    | {"in-process-pubsub", "in-memory-buffer", "go-channel", WATERMILL_GOCHANNEL}
 )
 DATASTORE_CATEGORIES = DATASTORE_KINDS
 

@@ -172,11 +172,13 @@ def test_one_deployed_process_drains_its_queues_and_go_channels_are_no_queue() -
     facts = _served_facts()
     jobs = Handoff("mail", "redis-pubsub", (Evidence("api.go", 5),), (Evidence("mail.go", 2),))
     chan = Handoff("tick", "go-channel", (Evidence("api.go", 6),), (Evidence("loop.go", 2),))
-    text = container_diagram(replace(facts, handoffs=(jobs, chan)))
+    bus = Handoff("done", "watermill gochannel", (Evidence("api.go", 7),), (Evidence("l.go", 3),))
+    text = container_diagram(replace(facts, handoffs=(jobs, chan, bus)))
     assert "q_redis_pubsub --> proc_web" in text
     assert "workers" not in text
     assert "consumers" not in text
     assert "go-channel" not in text
+    assert "watermill" not in text
     assert parse_error(mermaid_blocks(text)[0].source) is None
     # With no deployed process at all, the handlers are drawn as consumers, not a process.
     bare = replace(facts, handoffs=(jobs,), deployment=(), entrypoints=facts.entrypoints[:2])
