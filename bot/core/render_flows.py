@@ -26,6 +26,7 @@ MAX_SEQUENCES = 2
 MAX_PARTICIPANTS = 8
 MAX_PUBLIC_NODES = 6
 GROUP_AT = 3  # entry points drawn alike that share one node
+QUEUE_RUNNERS = ("worker", "sidekiq", "celery", "rq", "job", "queue", "huey", "resque", "dramatiq")
 MAX_PROCESS_NODES = 5
 MAX_QUEUE_NODES = 4
 MAX_STORE_NODES = 5
@@ -149,7 +150,13 @@ def container_diagram(facts: RepoFacts) -> str:
         add("third", f"ext_{slug(s.name)}", f"{s.name} ({category_label(s.category)})")
     if len(externals) > shown:
         add("third", "ext_other", plural(len(externals) - shown, "other external system"))
-    worker = next((f"proc_{slug(e.name)}" for e in processes if e.kind == "worker"), None)
+    # The worker that drains the queues is the one named for it (`worker`, `sidekiq`, `celery
+    # worker`), not a metrics exporter that happens to come first.
+    workers = sorted(
+        (e for e in processes if e.kind == "worker"),
+        key=lambda e: not any(w in f"{e.name} {e.detail}".lower() for w in QUEUE_RUNNERS),
+    )
+    worker = f"proc_{slug(workers[0].name)}" if workers else None
     if worker is None and len(processes) == 1:
         # The deployment runs one process: what drains the queues runs in it (a Go binary's
         # goroutines, a Node server's job scheduler); a "workers" node would invent a process.

@@ -369,3 +369,17 @@ def test_entry_points_drawn_alike_share_one_node_named_by_their_folder() -> None
     assert "webhook receiver (b.rb)" in text
     assert f"{node} --> ds_postgresql" in text
     assert parse_error(mermaid_blocks(text)[0].source) is None
+
+
+def test_queues_are_drained_by_the_worker_named_for_it_not_the_first_worker() -> None:
+    # A metrics exporter listed before the Sidekiq worker does not drain the job queue.
+    facts = _served_facts()
+    exporter = Entrypoint("prometheus_exporter", "worker", (Evidence("Procfile", 2),), "exp")
+    sidekiq = Entrypoint("worker", "worker", (Evidence("Procfile", 3),), "bundle exec sidekiq")
+    jobs = Handoff("Mail", "sidekiq", (Evidence("api.go", 5),), (Evidence("mail.rb", 2),))
+    text = container_diagram(
+        replace(facts, entrypoints=(*facts.entrypoints, exporter, sidekiq), handoffs=(jobs,))
+    )
+    assert "q_sidekiq --> proc_worker" in text
+    assert "q_sidekiq --> proc_prometheus_exporter" not in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
