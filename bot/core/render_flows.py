@@ -88,7 +88,9 @@ def container_diagram(facts: RepoFacts) -> str:
     deploy_files = {ev.path for item in facts.deployment for ev in item.evidence}
     # A deployed process may carry the code file it runs (`node src/index.js`, merged into
     # one entry point): it is drawn as the process, and flows from that file start there.
-    processes = [e for e in facts.entrypoints if any(ev.path in deploy_files for ev in e.evidence)]
+    processes = _one_per_program(
+        [e for e in facts.entrypoints if any(ev.path in deploy_files for ev in e.evidence)]
+    )
     public = [
         e
         for e in facts.entrypoints
@@ -313,6 +315,22 @@ def _dev(path: str) -> bool:
     from bot.core.flows import is_development
 
     return is_development(path)
+
+
+def _one_per_program(processes: list[Entrypoint]) -> list[Entrypoint]:
+    """A binary deployed two ways (a Dockerfile's entrypoint and a systemd unit running
+    `/usr/local/bin/app`) is one program: drawn once, as the process that serves HTTP."""
+    seen: dict[str, Entrypoint] = {}
+    out: list[Entrypoint] = []
+    for e in sorted(processes, key=lambda e: e.kind != "http"):
+        words = e.detail.split()
+        program = words[0].rpartition("/")[2] if len(words) == 1 else ""
+        if program and program in seen:
+            continue
+        if program:
+            seen[program] = e
+        out.append(e)
+    return sorted(out, key=processes.index)
 
 
 def _public_nodes(public: Sequence[Entrypoint]) -> list[tuple[str, list[Entrypoint]]]:

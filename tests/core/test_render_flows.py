@@ -383,3 +383,21 @@ def test_queues_are_drained_by_the_worker_named_for_it_not_the_first_worker() ->
     assert "q_sidekiq --> proc_worker" in text
     assert "q_sidekiq --> proc_prometheus_exporter" not in text
     assert parse_error(mermaid_blocks(text)[0].source) is None
+
+
+def test_one_binary_deployed_two_ways_is_one_process() -> None:
+    # A Dockerfile's entrypoint and a systemd unit run the same binary: one program, drawn as
+    # the HTTP process; two Procfile commands of one runner stay two processes.
+    facts = _served_facts()
+    docker = Entrypoint("Dockerfile", "http", (Evidence("Dockerfile", 9),), "/app/bin/tasks")
+    unit = Entrypoint("tasks", "worker", (Evidence("tasks.service", 4),), "/usr/local/bin/tasks")
+    deployment = (
+        *facts.deployment,
+        Item("docker", "docker", (Evidence("Dockerfile", None),)),
+        Item("systemd", "systemd", (Evidence("tasks.service", None),)),
+    )
+    entries = (*facts.entrypoints[:2], docker, unit)
+    text = container_diagram(replace(facts, entrypoints=entries, deployment=deployment))
+    assert 'proc_dockerfile["Dockerfile (HTTP)"]' in text
+    assert "proc_tasks" not in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
