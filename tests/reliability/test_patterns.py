@@ -333,6 +333,14 @@ REWRITTEN = [
         " ",
     ),
     ("schedules_js._JS_METHOD", _matched, "  public static async run(x) {", ("run",), " "),
+    (
+        "schedules_js._NS_CONFIGURED",
+        _found,
+        "s.scheduleJob(jobs['a-b'].cron, () => x())",
+        [("jobs['a-b'].cron",)],
+        "scheduleJob(a[b]",
+    ),
+    ("schedules_js._NS_CALLED", _found, " () => { q.r.s(1) }", [("q.r.s",)], "a.a"),
     ("schedules_js._JS_METHOD", _matched, "  static (x) {", ("static",), " "),
     (
         "handoffs_ruby._RB_RESQUE",

@@ -127,6 +127,8 @@ def service_folder_name(path: str) -> str:
             at = i + 1
             if parts[at].lower() in _PROTOCOL_FOLDERS and at + 1 < len(parts):
                 at += 1  # `providers/oauth/<name>.py`: the protocol groups the services
+            elif parts[at].lower() in _MEMBER_FOLDERS and at + 1 < len(parts):
+                at += 1  # `notifications/agents/<name>.ts`: the folder holds the members
             stem = splitext(parts[at])[0]
             if _service_stem(stem):
                 return stem
@@ -145,6 +147,12 @@ def service_folder_name(path: str) -> str:
 # Sign-in protocols: below a service folder (`provider/oauth/`) they group the providers
 # that speak them, and the file or folder below names the provider.
 _PROTOCOL_FOLDERS = frozenset({"oauth", "oauth2", "oidc", "openid", "saml", "sso"})
+# Words for a folder of a service folder's members (`notifications/agents/`): each file or
+# folder below is one member; the word itself names none.
+_MEMBER_FOLDERS = frozenset(
+    {"agents", "agent", "adapters", "adapter", "backends", "backend", "drivers", "driver",
+     "transports", "transport", "clients", "senders", "sender", "impl", "implementations"}
+)  # fmt: skip
 
 
 # Words of a transport, not a party: `senders/http_sender.rb` sends wherever it is told.
@@ -187,6 +195,7 @@ def _service_stem(stem: str) -> bool:
         and low not in _GENERIC_STEMS
         and low not in _GENERIC_FOLDERS
         and low not in SERVICE_FOLDERS  # `integration/integration.go`
+        and low not in _MEMBER_FOLDERS  # `notifications/agents/agent.ts`: the members' base
         and re.fullmatch(r"[\w.-]{2,40}", stem) is not None
     )
 

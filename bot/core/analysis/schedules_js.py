@@ -2,7 +2,10 @@
 
 * NestJS `@Cron(…)` / `@Interval(…)` over a method (`@Timeout` runs once: no schedule).
 * node-cron `cron.schedule('…')`, the `cron` package's `new CronJob('…')` and
-  `CronJob.from({ cronTime: '…' })`, node-schedule `scheduleJob(['name',] '…')`.
+  `CronJob.from({ cronTime: '…' })`, node-schedule `scheduleJob(['name',] '…')`; in a file
+  importing node-schedule, `scheduleJob(settings.x.cron, fn)` too: the timing is configured,
+  the job is still scheduled; named by the literal `id:`/`name:` of the object it is built in,
+  else the first call its callback makes.
 * Repeatable queue jobs: Bull/BullMQ `queue.add(…, { repeat: { cron | pattern | every } })`,
   BullMQ `queue.upsertJobScheduler('id', { pattern | every })`; Agenda `agenda.every('…',
   'job')`; pg-boss `boss.schedule('queue', '…')`.
@@ -134,6 +137,8 @@ def javascript_schedules(text: str) -> tuple[ScheduleSite, ...]:
         _decorators(lines, out)
     if "cron" in text or "Cron" in text or "scheduleJob" in text:
         _cron_calls(text, lines, out)
+    if "scheduleJob(" in text and "node-schedule" in text:
+        _configured_node_schedule(text, lines, out)
     if "repeat" in text or "upsertJobScheduler" in text:
         _repeatable(text, lines, out)
     if ".every(" in text or ".schedule(" in text:
@@ -199,6 +204,45 @@ def _cron_calls(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
                     out.append(ScheduleSite("cron job", c.group(2), "node-cron", j + 1))
                     break
             pos = text.find("CronJob.from(", pos + 1)
+
+
+# `schedule.scheduleJob(jobs['scan'].schedule, () => …)`: a first argument that is no literal
+_NS_CONFIGURED = lazy(
+    r"(?<![\w$])scheduleJob\([ \t]*+"
+    r"([A-Za-z_$][\w$.]{0,100}+(?:\[[^\]\n]{1,100}+\][\w$.]{0,100}+)*+)[ \t]*+,"
+)
+_NS_LABEL = lazy(r"(?<![\w$])(?:id|name)[ \t]*+:[ \t]*+" + _SPEC + r"\1")
+_NS_CALLED = lazy(r"(?<![\w$.])([A-Za-z_$][\w$]{0,100}+(?:\.[A-Za-z_$][\w$]{0,100}+){0,3})\(")
+_NS_NOT_CALLED = frozenset({"if", "for", "while", "switch", "return", "function", "catch"})
+_NS_LOGGERS = frozenset({"log", "logger", "console"})  # a job's log line is not its work
+MAX_LABEL_LINES = 10  # lines above a configured `scheduleJob(` read for its object's `id:`
+
+
+def _configured_node_schedule(text: str, lines: list[str], out: list[ScheduleSite]) -> None:
+    """node-schedule's `scheduleJob(expr, fn)` with a cron the settings give (see module doc)."""
+    at = Lines(text)
+    for m in _NS_CONFIGURED.finditer(text):
+        i = at.at(m.start())
+        if len(out) >= MAX_SITES or _js_comment(lines[i - 1]):
+            continue
+        name = ""
+        for j in range(i - 1, max(-1, i - 1 - MAX_LABEL_LINES), -1):
+            if j != i - 1 and "scheduleJob(" in lines[j]:
+                break  # the job above's object
+            label = _NS_LABEL.search(lines[j])
+            if label:
+                name = label.group(2)
+                break
+        start = lines[i - 1].find("scheduleJob(") + len("scheduleJob(")
+        rest = _call_text(lines, i, start)[len(m.group(0)) - len("scheduleJob(") :]
+        called = ""
+        for c in _NS_CALLED.finditer(rest):
+            word = c.group(1)
+            if word not in _NS_NOT_CALLED and word.partition(".")[0] not in _NS_LOGGERS:
+                called = word
+                break
+        name = name or called or "scheduled job"
+        out.append(ScheduleSite(name, f"configured ({m.group(1)})", "node-schedule", i, called))
 
 
 def _repeatable(text: str, lines: list[str], out: list[ScheduleSite]) -> None:

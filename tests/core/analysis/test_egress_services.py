@@ -77,6 +77,15 @@ def test_a_folder_named_for_a_service_names_a_configured_destination() -> None:
     assert service_folder_name("app/models/provider/github.rb") == "github"
 
 
+def test_a_members_folder_under_a_service_folder_is_named_by_the_member() -> None:
+    # `agents/` holds the members: the file names the service, the folder word never does
+    assert service_folder_name("srv/notifications/agents/chirpline.ts") == "chirpline"
+    assert service_folder_name("srv/notifications/agents/agent.ts") == ""
+    assert service_folder_name("srv/integrations/drivers/quackmail/send.py") == "quackmail"
+    # look-alike: an `agents` folder of its own (no service folder above) names nothing
+    assert service_folder_name("app/agents/planner.py") == ""
+
+
 def test_a_setting_resolved_through_a_settings_module_constant_gives_the_host() -> None:
     files = {
         "proj/settings.py": FileFacts(

@@ -139,6 +139,44 @@ def test_whenever_nest_cron_and_go_tickers() -> None:
     }
 
 
+def test_node_schedule_with_a_configured_cron_is_still_a_schedule() -> None:
+    ts = (
+        "import cron from 'node-schedule';\n"
+        "const cfg = loadConfig().timers;\n"
+        "tasks.push({\n"
+        "  id: 'tidy-burrows',\n"
+        "  job: cron.scheduleJob(cfg['tidy-burrows'].when, () => {\n"
+        "    log.info('go');\n"
+        "    burrowSweeper.sweep();\n"
+        "  }),\n"
+        "});\n"
+        "tasks.push({\n"
+        "  name: 'Count Acorns',\n"
+        "  job: cron.scheduleJob(cfg.acorns, () => acornCounter.tally()),\n"
+        "});\n"
+        "cron.scheduleJob(cfg.feed, () => {\n"
+        "  if (ready) feedBadgers();\n"
+        "});\n"
+    )
+    assert rows(javascript_schedules(ts)) == {
+        (
+            "tidy-burrows",
+            "configured (cfg['tidy-burrows'].when)",
+            "node-schedule",
+            5,
+            "burrowSweeper.sweep",  # the work, not the log line before it
+        ),
+        ("Count Acorns", "configured (cfg.acorns)", "node-schedule", 12, "acornCounter.tally"),
+        ("feedBadgers", "configured (cfg.feed)", "node-schedule", 14, "feedBadgers"),
+    }
+    # look-alikes: another library's `scheduleJob(expr, …)` in a file without node-schedule,
+    # and a commented-out call
+    other = "const q = makeQueue();\nq.scheduleJob(cfg.when, () => work());\n"
+    assert javascript_schedules(other) == ()
+    commented = "import s from 'node-schedule';\n// s.scheduleJob(cfg.when, () => work());\n"
+    assert javascript_schedules(commented) == ()
+
+
 def test_hostile_yaml_and_lines_are_bounded() -> None:
     lines = ["k0: &k0 {schedule: x, class: y}"]
     lines += [f"k{i}: &k{i} [*k{i - 1}, *k{i - 1}, *k{i - 1}]" for i in range(1, 20)]
