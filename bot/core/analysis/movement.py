@@ -130,7 +130,8 @@ MOVEMENT_VERSION = 43  # 2: mailers whose call spans lines; 3: amqp needs its li
 # setImmediate/nextTick/setTimeout in a function (`handoffs_deferred_js`); delayed queues in
 # sorted sets read by score up to now (`handoffs_sorted_sets_js`); a cron option object's
 # `onTick: f` is its target; 43: Go jobs built with options (`WithJob` + `WithInterval`/
-# `WithCron`, wrappers of them in the file), repeating actor alarms (`SetAlarm` + `Interval:`)
+# `WithCron`, wrappers of them in the file), repeating actor alarms (`SetAlarm` + `Interval:`);
+# one-shot actor alarms paired with the file's `Alarm` method (`handoffs_go_alarms`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
