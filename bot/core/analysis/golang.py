@@ -34,6 +34,11 @@ _IMPORT_GROUP = lazy(r"\nimport[ \t]*\(([^)]*)\)")
 _GROUP_ITEM = lazy(r"(?:^|\n)[ \t]*(?:(?P<alias>[\w.]+)[ \t]+)?\"(?P<spec>[^\"]+)\"")
 _PACKAGE_MAIN = lazy(r"^package[ \t]+main\b", re.M)
 _FUNC_MAIN = lazy(r"^func[ \t]+main\(\)", re.M)
+# A connection URL built as a struct (`url.URL{Scheme: "smtp", Host: h}`): the scheme
+# names the service as a `smtp://…` literal would (`config.url`, matched by scheme).
+# Not `file` (a path, which the catalogue's SQLite also lists) nor the web's own schemes.
+_PLAIN_SCHEMES = frozenset({"file", "http", "https", "ws", "wss"})
+_URL_SCHEME_FIELD = lazy(r"url\.URL\{[^{}]{0,400}?\bScheme:[ \t]*+\"([A-Za-z][\w+.\-]{0,30})\"")
 _ENV = literal_first(
     r"\bos\.(?:Getenv|LookupEnv)\(\s*\"([A-Za-z_]\w*)\"\)"
     r"|\b(?:viper\.(?:Get\w*|BindEnv)|envconfig\.\w+)\(\s*\"([A-Z][A-Z0-9_]*)\""
@@ -144,8 +149,9 @@ class GoExtractor:
     # 8: a route registration passes a handler after its path; 9: SMTP sessions; 10: fields
     # of decoded payloads named like a destination (`PAYLOAD_FIELD`); 11: routes registered
     # through the file's own registrar functions (`route_wrappers_go`); 12: files a
-    # `mage`/`ignore` build constraint keeps out of the product (`BUILD_TOOL`)
-    version = 12
+    # `mage`/`ignore` build constraint keeps out of the product (`BUILD_TOOL`); 13: the
+    # scheme of a `url.URL{Scheme: "smtp"}` literal (`config.url`)
+    version = 13
     claims = claims(extensions=("go",))
 
     def matches(self, path: str) -> bool:
@@ -238,6 +244,10 @@ def extract_go(text: str) -> FileFacts:
         signals.append(Signal("entrypoint.cli", "main package", lines.at(main.start())))
     if 'json:"' in text or 'xml:"' in text:
         signals += payload_fields(text)
+    if "url.URL{" in code and "Scheme:" in code:
+        for m in _URL_SCHEME_FIELD.finditer(code):
+            if (scheme := m.group(1).lower()) not in _PLAIN_SCHEMES:
+                signals.append(Signal("config.url", "url.URL", lines.at(m.start(1)), scheme))
     env = scan_env(code, ("Getenv", "LookupEnv", "viper", "envconfig"), _ENV, lines, words=words)
     return FileFacts(
         language="go",

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.core.analysis.handoffs_go_alarms import alarm_sites, may_hold_alarms
 from bot.core.analysis.handoffs_go_brokers import broker_sites
 from bot.core.analysis.handoffs_go_buffers import MECHANISM as BUFFERED
 from bot.core.analysis.handoffs_go_buffers import buffer_sites
@@ -139,6 +140,8 @@ def go_sites(text: str) -> tuple[HandoffSite, ...]:
     if "chan" in text and "make(" in text and "\ntype " in text:
         out += chan_type_sites(lines)
     out += broker_sites(text)
+    if may_hold_alarms(text):
+        out += alarm_sites(lines or [line[:MAX_LINE] for line in text.splitlines()])
     if may_hold_events(text):
         out += event_sites(lines or [line[:MAX_LINE] for line in text.splitlines()])
     return tuple(sorted({s for s in out if s.name}))

@@ -64,7 +64,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 42  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 43  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -129,7 +129,9 @@ MOVEMENT_VERSION = 42  # 2: mailers whose call spans lines; 3: amqp needs its li
 # and their worker scripts; forked scripts named by a template; calls deferred by
 # setImmediate/nextTick/setTimeout in a function (`handoffs_deferred_js`); delayed queues in
 # sorted sets read by score up to now (`handoffs_sorted_sets_js`); a cron option object's
-# `onTick: f` is its target
+# `onTick: f` is its target; 43: Go jobs built with options (`WithJob` + `WithInterval`/
+# `WithCron`, wrappers of them in the file), repeating actor alarms (`SetAlarm` + `Interval:`);
+# one-shot actor alarms paired with the file's `Alarm` method (`handoffs_go_alarms`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

@@ -1,7 +1,9 @@
 """Go schedules declared in one file (split from `schedules`): robfig/cron `AddFunc`/`AddJob`,
-`time.NewTicker`/`time.Tick`, go-co-op/gocron, asynq's scheduler. Each is named for what it
-runs, or for the top-level function that starts it (a ticker, a cron entry given a closure).
-Polling loops (`for { …; time.Sleep(d) }`) are `loops.go_loops`'.
+`time.NewTicker`/`time.Tick`, go-co-op/gocron, asynq's scheduler, a job built with functional
+options (`cronjob.New("name", cronjob.WithJob(f), cronjob.WithInterval(d) | WithCron("…"))`),
+a repeating actor alarm (`SetAlarm(ctx, name, …Properties{…, Interval: d})`). Each is named
+for what it runs, or for the top-level function that starts it (a ticker, a cron entry given
+a closure). Polling loops (`for { …; time.Sleep(d) }`) are `loops.go_loops`'.
 """
 
 from __future__ import annotations
@@ -81,6 +83,9 @@ def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
         and "gocron" not in text
         and "asynq" not in text
         and "cron.New(" not in text
+        and "WithInterval(" not in text
+        and "WithCron(" not in text
+        and "SetAlarm(" not in text
     ):
         return ()
     out: list[ScheduleSite] = []
@@ -88,6 +93,7 @@ def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
     lines = [line[:MAX_LINE] for line in text.splitlines()]
     crons = _crons_made(lines) if "cron.New(" in text and _GO_CRON_IMPORT.search(text) else set()
     holder = ""  # the top-level function the line is in
+    wrapped: dict[str, list[tuple[str, str, int]]] = {}
     for i, line in enumerate(lines, 1):
         if line.startswith("func"):
             f = _GO_FUNC.match(line)
@@ -110,7 +116,109 @@ def go_schedules(text: str) -> tuple[ScheduleSite, ...]:
             for r in _ASYNQ_REGISTER.finditer(line):
                 task = r.group(2) or r.group(3).rpartition(".")[2]
                 out.append(ScheduleSite(task, r.group(1), "asynq-scheduler", i, task))
+        if "WithInterval(" in line or "WithCron(" in line:
+            _option_job(lines, line, i, holder, out, wrapped)
+        if "SetAlarm(" in line:
+            _repeating_alarm(lines, line, i, holder, out)
     return _sorted(out)
+
+
+# A job built with functional options: `pkg.New(` opens the call a few lines above, the
+# same call passes `pkg.WithJob(f)` and `pkg.WithInterval(d)` / `pkg.WithCron("spec")`
+# (italypaleale/francis cronjob and look-alike job libraries). A `WithInterval` with no
+# `WithJob` beside it (a retry or poll option) is not a schedule.
+_OPT_WHEN = lazy(
+    r"\b([A-Za-z_]\w{0,60})\.(?:WithInterval|WithCron)\(\s*+"
+    r"(?:\"([^\"\n]{1,100})\"|([^()\n,]{1,100}))"
+)
+_OPT_NEW = lazy(r"\b([A-Za-z_]\w{0,60})\.New\(\s*+(?:\"([^\"\n]{1,100})\"|([A-Za-z_]\w{0,60}))?")
+_OPT_JOB = lazy(r"\.WithJob\(\s*+([A-Za-z_][\w.]{0,100})")
+_OPT_NAME = lazy(r"\A[ \t]*+(?:\"([^\"\n]{1,100})\"|([A-Za-z_]\w{0,60}))[ \t]*+,")
+MAX_OPTION_LINES = 10
+
+
+def _option_job(
+    lines: list[str],
+    line: str,
+    i: int,
+    holder: str,
+    out: list[ScheduleSite],
+    seen: dict[str, list[tuple[str, str, int]]],
+) -> None:
+    m = _OPT_WHEN.search(line)
+    if not m:
+        return
+    pkg, when = m.group(1), m.group(2) or m.group(3).strip()
+    start = max(0, i - MAX_OPTION_LINES)
+    lit = ident = job = ""
+    for k in range(i - 1, start - 1, -1):
+        n = _OPT_NEW.search(lines[k])
+        if n and n.group(1) == pkg:
+            lit, ident = n.group(2) or "", n.group(3) or ""
+            a = _OPT_NAME.match(lines[k + 1]) if not (lit or ident) and k + 1 < len(lines) else None
+            if a:
+                lit, ident = a.group(1) or "", a.group(2) or ""
+            window = lines[k : min(len(lines), i + MAX_OPTION_LINES)]
+            job = next((j.group(1) for w in window if (j := _OPT_JOB.search(w))), "")
+            break
+    if not job:
+        return
+    run = job.rpartition(".")[2]
+    if ident and holder:
+        # a wrapper (`func newJob(name string, fn func(…) error)`): each call of it in the
+        # file with a literal name is one job
+        calls = _wrapper_calls(lines, holder, seen)
+        if calls:
+            out.extend(ScheduleSite(n, when, "job-options", k, t) for n, t, k in calls)
+            return
+    out.append(ScheduleSite(lit or run or holder, when, "job-options", i, run))
+
+
+_WRAP_CALL = lazy(
+    r"\b([A-Za-z_]\w{0,60})\(\s*+\"([^\"\n]{1,100})\"\s*+,\s*+([A-Za-z_][\w.]{0,100})"
+)
+
+
+def _wrapper_calls(
+    lines: list[str], holder: str, seen: dict[str, list[tuple[str, str, int]]]
+) -> list[tuple[str, str, int]]:
+    """Each `holder("Name", f)` in the file, once per holder (`seen`) so a file of many
+    option calls in one function is still read once."""
+    if holder in seen:
+        return seen[holder]
+    out = seen[holder] = []
+    for k, line in enumerate(lines, 1):
+        if holder + "(" in line and not line.startswith("func"):
+            for c in _WRAP_CALL.finditer(line):
+                if c.group(1) == holder:
+                    out.append((c.group(2), c.group(3).rpartition(".")[2], k))
+    return out
+
+
+# An actor alarm set with a repeat interval (`client.SetAlarm(ctx, name,
+# actor.AlarmProperties{DueTime: t, Interval: "PT1H"})`): a recurring schedule. Without
+# `Interval:` it fires once (a debounce), which is a hand-off, not a schedule.
+_SET_ALARM = lazy(
+    r"\.SetAlarm\(\s*+[A-Za-z_]\w{0,60}\s*+,\s*+(\"[^\"\n]{1,100}\"|[A-Za-z_][\w.]{0,100})"
+)
+_ALARM_INTERVAL = lazy(r"\A[ \t]*+Interval:[ \t]*+([^,\n]{1,100})")
+MAX_ALARM_LINES = 6
+
+
+def _repeating_alarm(
+    lines: list[str], line: str, i: int, holder: str, out: list[ScheduleSite]
+) -> None:
+    m = _SET_ALARM.search(line)
+    if not m:
+        return
+    for nxt in lines[i : i + MAX_ALARM_LINES]:
+        r = _ALARM_INTERVAL.match(nxt)
+        if r:
+            name = m.group(1).strip('"').rpartition(".")[2]
+            out.append(ScheduleSite(name or holder, r.group(1).strip(), "actor-alarm", i, holder))
+            return
+        if nxt.strip().startswith("})"):
+            return
 
 
 def _crons_made(lines: list[str]) -> set[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from bot.core.analysis.golang import GoExtractor, extract_go
 
 TRICKY = """\
@@ -102,3 +104,32 @@ def test_an_smtp_sessions_data_method_is_where_inbound_mail_comes_in() -> None:
     )
     found = {(s.kind, s.name, s.line, s.detail) for s in extract_go(src).signals}
     assert found == {("entrypoint.http", "SMTP session (inbound mail)", 3, "Data")}
+
+
+def test_a_url_struct_names_its_service_by_scheme() -> None:
+    src = (
+        "package relay\n"
+        "func dsn(h string) string {\n"
+        "\tu := &url.URL{\n"
+        '\t\tScheme: "smtps",\n'  # 4
+        "\t\tHost:   h,\n"
+        "\t}\n"
+        '\tq := url.URL{Scheme: "amqp", Host: h}\n'  # 7
+        # look-alikes: a file URL, a web URL, another struct's Scheme, a commented one
+        '\tf := url.URL{Scheme: "file", Path: h}\n'
+        '\tw := url.URL{Scheme: "https", Host: h}\n'
+        '\tc := Codec{Scheme: "redis"}\n'
+        '\t// old := url.URL{Scheme: "nats"}\n'
+        "\treturn u.String() + q.String()\n"
+        "}\n"
+    )
+    urls = {(s.line, s.detail) for s in extract_go(src).signals if s.kind == "config.url"}
+    assert urls == {(4, "smtps"), (7, "amqp")}
+
+
+def test_url_struct_scan_is_bounded_on_hostile_input() -> None:
+    start = time.process_time()
+    extract_go("url.URL{" + "Scheme: x " * 200_000)
+    extract_go(("url.URL{" + "a" * 390 + "\n") * 5_000 + 'Scheme: "smtp"')
+    extract_go('u := url.URL{Scheme: "' + "s" * 1_000_000)
+    assert time.process_time() - start < 10

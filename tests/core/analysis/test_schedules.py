@@ -252,3 +252,58 @@ def test_hostile_keyword_calls_are_bounded() -> None:
     ruby_schedules(("X.create(name: 'a', cron: '" + "1 " * 60_000 + "', class: 'J')\n") * 3)
     ruby_schedules("X.create(\n" * 50_000 + "cron: '* * * * *'\n" + "(" * 200_000 + "\n")
     assert time.process_time() - start < 10
+
+
+def test_go_jobs_built_with_options_and_repeating_actor_alarms() -> None:
+    go = (
+        "func ledgerJobs(b *Books) (*tasks.Task, error) {\n"  # 1
+        "\tt, err := tasks.New(\n"
+        '\t\t"TallyLedger",\n'
+        "\t\ttasks.WithJob(b.tally),\n"
+        "\t\ttasks.WithInterval(6*time.Hour),\n"  # 5
+        "\t)\n"
+        '\tu, err := tasks.New("Nightly", tasks.WithJob(b.close), tasks.WithCron("0 2 * * *"))\n'
+        "}\n"
+        "func pruneJobs(b *Books) {\n"
+        '\tone, _ := newPrune("PruneDrafts", b.pruneDrafts)\n'  # 10
+        '\ttwo, _ := newPrune("PruneStubs", b.pruneStubs)\n'
+        "}\n"
+        "func newPrune(label string, fn func(ctx context.Context) error) (*tasks.Task, error) {\n"
+        "\treturn tasks.New(\n"
+        "\t\tlabel,\n"  # 15
+        "\t\ttasks.WithJob(fn),\n"
+        "\t\ttasks.WithInterval(pruneEvery),\n"
+        "\t)\n"
+        "}\n"
+        "func (k *keeper) Start(ctx context.Context) error {\n"  # 20
+        "\treturn k.client.SetAlarm(ctx, alarmSweep, vat.AlarmProperties{\n"
+        "\t\tDueTime:  time.Now(),\n"
+        '\t\tInterval: "PT30M",\n'
+        "\t})\n"
+        "}\n"  # 25
+        # look-alikes: a retry option without a job, a one-shot alarm (a debounce)
+        "func dial() { c := rpc.New(rpc.WithInterval(time.Second), rpc.WithRetries(3)) }\n"
+        "func (k *keeper) Poke(ctx context.Context) error {\n"
+        "\treturn k.client.SetAlarm(ctx, alarmOnce, vat.AlarmProperties{\n"
+        "\t\tDueTime: time.Now().Add(time.Minute),\n"
+        "\t})\n"  # 30
+        "}\n"
+    )
+    assert rows(go_schedules(go)) == {
+        ("TallyLedger", "6*time.Hour", "job-options", 5, "tally"),
+        ("Nightly", "0 2 * * *", "job-options", 7, "close"),
+        ("PruneDrafts", "pruneEvery", "job-options", 10, "pruneDrafts"),
+        ("PruneStubs", "pruneEvery", "job-options", 11, "pruneStubs"),
+        ("alarmSweep", '"PT30M"', "actor-alarm", 21, "Start"),
+    }
+
+
+def test_go_option_jobs_on_hostile_input_are_bounded() -> None:
+    start = time.process_time()
+    one = "func w(n string, f func()) {\nx.New(\nn,\nx.WithJob(f),\nx.WithInterval(d),\n)\n}\n"
+    go_schedules(one * 20_000)
+    go_schedules("x.WithInterval(" * 100_000)
+    go_schedules("c.SetAlarm(ctx, a, p{\n" * 50_000)
+    go_schedules('x.New("' + "a" * 1_000_000 + "\nx.WithJob(f), x.WithCron(\n")
+    go_schedules("\x00\xff" * 500_000 + "WithInterval(")
+    assert time.process_time() - start < 20
