@@ -43,6 +43,7 @@ _STORES = frozenset({"datastore", "search"})
 RANK = {"used": 3, "configured": 2, "declared": 1}
 SERVED = "served"  # claim key: (this, queue service name) of an image a compose file runs
 DEV_DECLARED = "dev-declared"  # claim key: (this, service name) of a dev-group package
+PY_DECLARED = "py-declared"  # claim key: (this, service name) of a Python manifest's package
 ENV_READ = "env-read"  # claim key: (this, service name, env name) of an env read naming it
 CODE_LANGUAGES = ("python", "javascript", "typescript", "ruby", "go")
 # Signals made at a call in code (`egress_other`): the service is used there.
@@ -333,9 +334,12 @@ def _declared(
             for entry in catalog.by_package(dep.ecosystem, dep.name):
                 claims.add((DEV_DECLARED, entry.name), Evidence(path, dep.line), "declared")
             continue
-        claims.add_all(
-            catalog.by_package(dep.ecosystem, dep.name), Evidence(path, dep.line), "declared"
-        )
+        entries = catalog.by_package(dep.ecosystem, dep.name)
+        claims.add_all(entries, Evidence(path, dep.line), "declared")
+        if dep.ecosystem == "pypi":
+            # Remembered: a Python package is used only where code imports it (`_assemble`).
+            for entry in entries:
+                claims.add((PY_DECLARED, entry.name), Evidence(path, dep.line), "declared")
 
 
 def _imported(
@@ -463,6 +467,15 @@ def _unused_package(
     return all(strength == "declared" or e in env_reads for e, strength in found.items())
 
 
+def _unimported_python(found: Mapping[Evidence, str], py_declared: Mapping[Evidence, str]) -> bool:
+    """Whether a service is only packages of Python manifests (`stripe` pinned in
+    requirements.txt): unlike a Gemfile's gems, which Bundler loads, a Python package does
+    nothing until code imports it, and no file does; a left-over pin calls nobody."""
+    return bool(found) and all(
+        strength == "declared" and e in py_declared for e, strength in found.items()
+    )
+
+
 def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
     datastores: list[Service] = []
     integrations: list[Service] = []
@@ -483,6 +496,11 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
 
     signal_items: list[tuple[str, str, str, dict[Evidence, str]]] = []
     dev_only = {k[1] for k in claims.by_key if isinstance(k, tuple) and k[0] == DEV_DECLARED}
+    py_declared = {
+        str(k[1]): found
+        for k, found in claims.by_key.items()
+        if isinstance(k, tuple) and k[0] == PY_DECLARED
+    }
     aspects: list[Entry] = []  # services that are also observability (Sentry, Datadog)
     served = {k[1] for k in claims.by_key if isinstance(k, tuple) and k[0] == SERVED}
     env_reads: dict[str, dict[Evidence, str]] = {}
@@ -498,6 +516,10 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
                     continue
                 if key.name in dev_only and all(v == "configured" for v in found.values()):
                     continue  # a dev-group package whose settings the code reads: not product
+                if key.category not in _STORES and _unimported_python(
+                    found, py_declared.get(key.name, {})
+                ):
+                    continue
                 if key.category not in _STORES and _unused_package(
                     found, env_reads.get(key.name), env_names.get(key.name, set())
                 ):
@@ -519,7 +541,7 @@ def _assemble(claims: _Claims, catalog: Catalog) -> ServiceFacts:
         elif isinstance(key, tuple) and key[0] == "deployment":
             platform = catalog.platform(str(key[1]))
             add_item("deployment", str(key[1]), platform.name if platform else str(key[1]), found)
-        elif isinstance(key, tuple) and key[0] in (DEV_DECLARED, SERVED, ENV_READ):
+        elif isinstance(key, tuple) and key[0] in (DEV_DECLARED, PY_DECLARED, SERVED, ENV_READ):
             continue
         elif isinstance(key, tuple):
             signal_items.append((str(key[0]), str(key[1]), str(key[2]), found))

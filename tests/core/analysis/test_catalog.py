@@ -246,6 +246,17 @@ def test_shipped_catalog_loads_and_covers_the_four_ecosystems() -> None:
         (("package", "pypi", "google-cloud-translate"), "Google Cloud Translation"),
         (("package", "pypi", "google-cloud-videointelligence"), "Google Cloud"),
         (("import", "MySQLdb"), "MySQL"),
+        (("import", "hcaptcha.fields"), "hCaptcha"),
+        (("package", "pypi", "django-hCaptcha"), "hCaptcha"),
+        (("import", "pytubefix"), "YouTube"),
+        (("import", "litellm"), "LLM providers (LiteLLM)"),
+        (("import", "webdav3.client"), "WebDAV server"),
+        (
+            ("import", "allauth.socialaccount.providers.oauth2"),
+            "OAuth / OpenID Connect providers (django-allauth socialaccount)",
+        ),
+        (("import", "allauth.account.forms"), None),  # local accounts call nobody
+        (("import", "webdav"), None),  # a server library's name, not the client
         (("import", "yaml"), None),
         (("import", "flask"), None),
         (("go", "github.com/redis/go-redis/v9"), "Redis"),

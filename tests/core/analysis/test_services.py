@@ -562,17 +562,17 @@ def test_dev_and_test_only_evidence_makes_no_claim(path: str, facts: FileFacts) 
 
 def test_production_groups_do_claim() -> None:
     files = {
-        "pyproject.toml": manifest(
-            Dependency("pypi", "stripe", 3), Dependency("pypi", "redis", 4, "optional:cache")
+        "pyproject.toml": manifest(Dependency("pypi", "redis", 4, "optional:cache")),
+        "package.json": manifest(
+            Dependency("npm", "stripe", 3), Dependency("npm", "ioredis", 7, "optional:npm")
         ),
-        "package.json": manifest(Dependency("npm", "ioredis", 7, "optional:npm")),
     }
     result = collect_services(files, CATALOG)
     assert result.datastores == (
         Service("Redis", "datastore", "declared", (E("package.json", 7), E("pyproject.toml", 4))),
     )
     assert result.integrations == (
-        Service("Stripe", "payments", "declared", (E("pyproject.toml", 3),)),
+        Service("Stripe", "payments", "declared", (E("package.json", 3),)),
     )
 
 
@@ -875,6 +875,23 @@ def test_a_package_nobody_imports_with_only_its_public_id_read_is_no_claim() -> 
         "app/config_view.py": python(env=(EnvRead("STRIPE_CLIENT_ID", 12),)),
     }
     assert names(collect_services(files, CATALOG)) == []
+
+
+def test_a_python_package_nobody_imports_is_no_claim() -> None:
+    # pinned in the manifests and never imported: a left-over pin calls nobody
+    pinned = {
+        "requirements.txt": manifest(Dependency("pypi", "stripe", 4)),
+        "pyproject.toml": manifest(Dependency("pypi", "stripe", 9)),
+        "app/views.py": python(ImportRef("json", 1)),
+    }
+    assert names(collect_services(pinned, CATALOG)) == []
+    # look-alikes that keep it: an import, an npm package (not judged so), a datastore
+    imported = {**pinned, "app/pay.py": python(ImportRef("stripe", 1))}
+    assert names(collect_services(imported, CATALOG)) == ["Stripe"]
+    npm = {"package.json": manifest(Dependency("npm", "stripe", 2))}
+    assert names(collect_services(npm, CATALOG)) == ["Stripe"]
+    store = {"requirements.txt": manifest(Dependency("pypi", "redis", 2))}
+    assert names(collect_services(store, CATALOG)) == ["Redis"]
 
 
 def test_a_secret_read_an_import_or_a_lone_read_keeps_the_claim() -> None:
