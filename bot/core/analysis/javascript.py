@@ -116,7 +116,9 @@ RULES = (
     # Any receiver, but the path must start with "/": `map.get("key")` is not a route.
     rule(
         "/",
-        rf"\.(?:get|post|put|patch|delete|all|route)\(\s*{_Q}(?P<route>/[^\"'`]*){_Q}",
+        # TypeScript may type the handler first: `router.get<Params, Body>(\n  '/', …)`.
+        rf"\.(?:get|post|put|patch|delete|all|route)(?:<[^()\n]{{0,300}}?>)?\(\s*{_Q}"
+        rf"(?P<route>/[^\"'`]*){_Q}",
         "entrypoint.http",
         "HTTP route",
         "route",
@@ -182,14 +184,15 @@ class _Extractor:
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
         # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted;
         # 6: route handlers; 7: string members of enums (`const.string`)
-        self.version = 16  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
+        self.version = 17  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
         # cite the module; 10: an HTTP client's calls are not routes; 11: handlers found by
         # convention (`js_starts`: Remix actions, server actions, tRPC, GraphQL resolvers);
         # 12: a handler wrapped with literal options; 13: services named by a call or a
         # literal (`js_library_calls`: CDP browsers, OIDC discovery, Gotenberg, TSA, CSC);
         # 14: GraphQL resolver maps whose first resolver is `async name() {`; 15: a bundle
         # under a licence banner is minified (`filters.content_skip_reason`); 16: node-schedule
-        # jobs whose cron a setting gives (`schedules_js._configured_node_schedule`)
+        # jobs whose cron a setting gives (`schedules_js._configured_node_schedule`);
+        # 17: TypeScript routes typed with generics (`router.get<P, B>('/x', …)`)
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 

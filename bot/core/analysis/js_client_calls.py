@@ -26,7 +26,7 @@ from bot.core.analysis.route_refs import split_args
 MAX_CALLS = 2000  # `.verb("…"` calls judged in one file
 _ARGS_WINDOW = 400  # characters of arguments read after the path
 _CALL = re.compile(
-    r"\.(?:get|post|put|patch|delete|all|options|head|route)\(\s*+"
+    r"\.(?:get|post|put|patch|delete|all|options|head|route)(?:<[^()\n]{0,300}?>)?\(\s*+"
     r"(?P<q>[\"'`])[^\"'`\n]{0,300}(?P=q)"
 )
 _RECEIVER = re.compile(r"[A-Za-z_$][\w$]{0,80}\Z")

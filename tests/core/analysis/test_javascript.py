@@ -103,6 +103,23 @@ def test_express_routes_workers_and_schedulers() -> None:
     }
 
 
+def test_typescript_routes_typed_with_generics_are_routes() -> None:
+    # `router.get<Params, Body>(` with the path on the next line is a route; a typed cache
+    # lookup with a key that is not a path is not, and a generic that never closes is read
+    # past within its bound.
+    text = (
+        "routes.get<Record<string, unknown>, ListResponse>(\n"
+        "  '/',\n"
+        "  async (req, res) => {});\n"
+        "routes.post<{ id: string }>('/items/:id', save);\n"
+        "cache.get<Item>('key');\n"
+        "x.get<" + "A," * 400 + "('/never');\n"
+    )
+    found = {(s.kind, s.name, s.line, s.detail) for s in extract_javascript(text).signals}
+    routes = {(line, detail) for kind, _n, line, detail in found if kind == "entrypoint.http"}
+    assert routes == {(1, "/"), (4, "/items/:id")}
+
+
 def test_the_file_that_starts_the_app_is_an_http_entry_point() -> None:
     # The boilerplate shape: app.js builds the app, index.js connects the database and
     # listens; without the second entry no flow starts where the process does.

@@ -113,3 +113,19 @@ def test_a_browser_file_without_a_server_word_makes_requests_only() -> None:
     assert client_call_starts(code, browser=True) == {code.index(".get")}
     served = 'import express from "express";\n' + code
     assert client_call_starts(served, browser=True) == frozenset()
+
+
+def test_a_typed_client_call_is_no_route_and_a_typed_route_is() -> None:
+    # `api.post<Page>("/pages/create", data)` is a request; `router.get<P, B>('/x', h)` in
+    # a server file is a route, the generic read past on both.
+    client = (
+        'import api from "@/lib/api-client";\n'
+        'export const create = (data) => api.post<Page>("/pages/create", data);\n'
+    )
+    assert _routes("src/features/page-service.ts", client) == []
+    server = (
+        'import { Router } from "express";\n'
+        "const router = Router();\n"
+        "router.get<Record<string, unknown>, List>('/items', listItems);\n"
+    )
+    assert ("entrypoint.http", "/items") in _routes("server/routes/items.ts", server)
