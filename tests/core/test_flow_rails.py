@@ -5,6 +5,7 @@ callbacks a write runs; Searchkick, `Rails.cache` and S3. Hand-written apps."""
 from __future__ import annotations
 
 from bot.core.analysis.calls import ruby_calls
+from bot.core.model import RepoFacts
 from tests.core.test_flow_calls import chain, facts_of
 
 APP = {
@@ -139,23 +140,29 @@ def test_an_arrays_find_is_no_sink_and_other_stores_are_named_by_the_facts() -> 
     assert any(chain(f)[-1][2] == "queries Memcached (Rails.cache.fetch)" for f in cached)
 
 
-def test_a_models_own_save_is_a_sink() -> None:
-    facts = facts_of(
-        {
-            **APP,
-            "app/jobs/publish_job.rb": (
-                b"class PublishJob < ApplicationJob\n"
-                b"  def perform(id)\n"
-                b"    Post.new.publish\n"
-                b"  end\nend\n"
-            ),
-        }
-    )
+PUBLISH_JOB = {
+    "app/jobs/publish_job.rb": (
+        b"class PublishJob < ApplicationJob\n  def perform(id)\n    Post.new.publish\n  end\nend\n"
+    ),
+}
+
+
+def _assert_publish_job_saves_the_post(facts: RepoFacts) -> None:
     flows = [f for f in facts.flows if f.hops[0].path == "app/jobs/publish_job.rb"]
     assert any(
         chain(f)[-1] == ("app/models/post.rb", 17, "queries the PostgreSQL database (Post.save)")
         for f in flows
     ), [chain(f) for f in flows]
+
+
+def test_a_models_own_save_is_a_sink() -> None:
+    facts = facts_of(
+        {
+            **APP,
+            **PUBLISH_JOB,
+        }
+    )
+    _assert_publish_job_saves_the_post(facts)
 
 
 def test_a_route_line_is_no_call_into_the_one_helper_of_that_name() -> None:
@@ -250,19 +257,10 @@ def test_a_namespaced_class_of_a_models_name_does_not_hide_the_model() -> None:
                 b"    end\n  end\nend\n"
             ),
             **APP,
-            "app/jobs/publish_job.rb": (
-                b"class PublishJob < ApplicationJob\n"
-                b"  def perform(id)\n"
-                b"    Post.new.publish\n"
-                b"  end\nend\n"
-            ),
+            **PUBLISH_JOB,
         }
     )
-    flows = [f for f in facts.flows if f.hops[0].path == "app/jobs/publish_job.rb"]
-    assert any(
-        chain(f)[-1] == ("app/models/post.rb", 17, "queries the PostgreSQL database (Post.save)")
-        for f in flows
-    ), [chain(f) for f in flows]
+    _assert_publish_job_saves_the_post(facts)
 
 
 def test_a_models_attachment_upload_is_a_sink_into_its_storage() -> None:
