@@ -27,6 +27,10 @@ MAX_PARTICIPANTS = 8
 MAX_PUBLIC_NODES = 6
 GROUP_AT = 3  # entry points drawn alike that share one node
 QUEUE_RUNNERS = ("worker", "sidekiq", "celery", "rq", "job", "queue", "huey", "resque", "dramatiq")
+# Broadcasts to browsers are delivered by the process that holds their sockets (a Rails app's
+# cable server mounted in the web process, or its own `cable` process), not the job worker.
+BROWSER_PUSH = frozenset({"actioncable", "turbo-streams", "socket.io"})
+PUSH_SERVERS = ("cable", "anycable", "socket", "websocket", "websockets", "ws", "realtime")
 MAX_PROCESS_NODES = 5
 MAX_QUEUE_NODES = 4
 MAX_STORE_NODES = 5
@@ -189,10 +193,18 @@ def container_diagram(facts: RepoFacts) -> str:
             for target in _sink_nodes(sink, facts):
                 if target in nodes:
                     edges.add((start, target))
-    for mech in queues:
-        if worker and worker in nodes:
-            edges.add((f"q_{slug(mech)}", worker))
     web = [f"proc_{slug(e.name)}" for e in processes if e.kind == "http"]
+    pushers = [
+        f"proc_{slug(e.name)}"
+        for e in processes
+        if any(w in _words(f"{e.name} {e.detail}") for w in PUSH_SERVERS)
+    ]
+    for mech in queues:
+        drain = worker
+        if mech in BROWSER_PUSH:
+            drain = next(iter(pushers), _serving(processes) or worker)
+        if drain and drain in nodes:
+            edges.add((f"q_{slug(mech)}", drain))
     served: set[tuple[str, str]] = set()
     if len(web) == 1 and web[0] in nodes:
         # A file's second entry point (the webhook beside the health check) has a node of
@@ -628,3 +640,21 @@ def _entry_hops(flow: Flow) -> tuple[Hop, ...]:
     if len(flow.hops) > 1 and flow.hops[1].what.startswith("routes "):
         return flow.hops[:2]
     return flow.hops[:1]
+
+
+def _words(text: str) -> set[str]:
+    """The lower-case words of a process's name and command (`bundle exec anycable` → anycable)."""
+    return set("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _serving(processes: Sequence[Entrypoint]) -> str | None:
+    """The web process that serves the app: the only one, or the one called `web`, leaving
+    out development ones (`app_dev`); None when that is not clear."""
+    web = [
+        e
+        for e in processes
+        if e.kind == "http" and not {"dev", "development", "test"} & _words(e.name)
+    ]
+    named = [e for e in web if "web" in _words(e.name)]
+    chosen = web if len(web) == 1 else named if len(named) == 1 else []
+    return f"proc_{slug(chosen[0].name)}" if chosen else None

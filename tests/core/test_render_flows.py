@@ -401,3 +401,22 @@ def test_one_binary_deployed_two_ways_is_one_process() -> None:
     assert 'proc_dockerfile["Dockerfile (HTTP)"]' in text
     assert "proc_tasks" not in text
     assert parse_error(mermaid_blocks(text)[0].source) is None
+
+
+def test_broadcasts_to_browsers_are_delivered_by_the_web_process_not_the_job_worker() -> None:
+    # A Rails app's cable server is mounted in the web process: its broadcasts wait for it,
+    # while the jobs wait for the worker; a process of its own for sockets takes them instead.
+    facts = _served_facts()
+    sidekiq = Entrypoint("worker", "worker", (Evidence("Procfile", 3),), "bundle exec sidekiq")
+    jobs = Handoff("Mail", "sidekiq", (Evidence("api.go", 5),), (Evidence("mail.rb", 2),))
+    cable = Handoff("feed", "actioncable", (Evidence("api.go", 6),), (Evidence("feed.rb", 2),))
+    both = replace(facts, entrypoints=(*facts.entrypoints, sidekiq), handoffs=(jobs, cable))
+    text = container_diagram(both)
+    assert "q_sidekiq --> proc_worker" in text
+    assert "q_actioncable --> proc_web" in text
+    assert "q_actioncable --> proc_worker" not in text
+    assert parse_error(mermaid_blocks(text)[0].source) is None
+    own = Entrypoint("cable", "http", (Evidence("Procfile", 4),), "bundle exec anycable")
+    text = container_diagram(replace(both, entrypoints=(*both.entrypoints, own)))
+    assert "q_actioncable --> proc_cable" in text
+    assert "q_actioncable --> proc_web" not in text

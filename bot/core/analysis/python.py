@@ -61,7 +61,7 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 12  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    version = 13  # 2: string literals on one line are not code; 3: route handlers; 4: include,
     # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls;
     # 6: library calls that name a service (LiteLLM providers, Apprise schemes, remote browsers),
     # Flask-RESTful `add_resource` routes
@@ -73,6 +73,7 @@ class PythonExtractor:
     # 11: a Django command on the project's own command base (`class Command(XCommand)`)
     # 12: a route given a class instance made without arguments (`feeds.LatestFeed()`);
     # DRF viewsets' `@action` methods (`route.action`)
+    # 13: a health path is a health check only where a route is declared
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:

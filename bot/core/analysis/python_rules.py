@@ -235,7 +235,15 @@ RULES = (
         needs=("opentelemetry",),
     ),
     rule("ddtrace", r"\bddtrace\b", "observability.tracing", "Datadog APM", needs=("ddtrace",)),
-    rule("/health", r"[\"'](/health[\w-]*)[\"']", "observability.health", "health check"),
+    # A health path is a health check only where a route is declared (a decorator, a URL
+    # rule, a Django path); a "/health" string elsewhere is a client's URL or a table key.
+    rule(
+        "health",
+        r"(?:@\w+(?:\.\w+)*\.(?:route|get|head|api_route)|\b(?:add_url_rule|add_api_route"
+        r"|add_route|add_get|re_path|path|url))\(\s*[rR]?[\"']\^?(/?health[\w-]*)",
+        "observability.health",
+        "health check",
+    ),
     # resilience
     rule("retry", r"@(?:\w+\.)*retry\b", "resilience.retry", "retry decorator"),
     rule("tenacity", r"\btenacity\b", "resilience.retry", "tenacity", needs=("tenacity",)),

@@ -358,3 +358,21 @@ def test_statement_starts_are_the_regex_scan(pieces: list[str]) -> None:
     statement = re.compile(r"\n([ \t]*)(?:import|from)[ \t]")
     expected = [m.end(1) - 1 for m in statement.finditer("\n" + text)]
     assert python._statement_starts(text) == expected
+
+
+def test_a_health_path_is_a_health_check_only_where_a_route_is_declared() -> None:
+    text = (
+        "@app.get('/healthz')\n"
+        "def healthz(): ...\n"
+        "app.add_url_rule('/health', view_func=ok)\n"
+        "urlpatterns = [path('health/', views.ok)]\n"
+        "RULES = [rule('/health', 'pattern')]\n"  # a table key, not a route
+        "requests.get('http://svc/health')\n"  # a client's URL
+        "client.get('/health')\n"  # a test client's request
+    )
+    assert {line for k, _, line, _ in kinds(text) if k == "observability.health"} == {1, 3, 4}
+
+
+def test_the_health_rule_stays_linear_on_a_long_dotted_decorator() -> None:
+    text = "@" + "a." * 50_000 + "\n" + "health " * 10_000 + "\n"
+    assert not [k for k, *_ in kinds(text) if k == "observability.health"]
