@@ -1,13 +1,13 @@
 """Score hand-offs, schedules and flows against the truth in `bench/truth/*-flows.yml`.
 
     .venv/bin/python -m bench.score_flows /tmp/repos            # every truth file's checkout
-    .venv/bin/python -m bench.score_flows /tmp/repos --facts-only  # what facts --json holds
 
 The checkouts live in one folder, named `owner+repo`. Per repository it prints: hand-offs
 found with both ends (the truth's producer line within `PRODUCER_SLACK` lines and its consumer
 line within `CONSUMER_SLACK` lines above or at the `def`), schedules found (a schedule cited
 within 2 lines of the truth's), flows traced (a flow with the truth's entry file among its
-hops and sinks, reaching one of the truth's sinks by name), and hops citing a line that does
+hops and sinks, reaching one of the truth's sinks by name; "of them featured": by a flow in
+the reader's selection, the one the doc draws), and hops citing a line that does
 not support them: the line is past the end of the file, or an `imports X` hop whose line does
 not name X's last part, a `calls m.f` hop whose line does not name `f`, or an `enqueues X`
 sink whose line does not name X.
@@ -59,19 +59,23 @@ def score(truth: dict[str, Any], facts: dict[str, Any], root: Path) -> dict[str,
         for t in truth.get("schedules", [])
     )
     flows = facts.get("flows", [])
-    traced = 0
+    traced = featured = 0
     for t in truth.get("flows", []):
         wanted = [w.lower() for w in t["sinks"]]
-        traced += any(
-            any(h["path"] == t["entry"] for h in [*f["hops"], *f["sinks"]])
-            and any(w in s["what"].lower() for s in f["sinks"] for w in wanted)
+        hits = [
+            f
             for f in flows
-        )
+            if any(h["path"] == t["entry"] for h in [*f["hops"], *f["sinks"]])
+            and any(w in s["what"].lower() for s in f["sinks"] for w in wanted)
+        ]
+        traced += bool(hits)
+        featured += any(f.get("featured", True) for f in hits)
     bad, hops = _unsupported(flows, root)
     return {
         "handoffs": (found_h, len(truth.get("handoffs", []))),
         "schedules": (found_s, len(truth.get("schedules", []))),
         "flows": (traced, len(truth.get("flows", []))),
+        "featured": (featured, len(truth.get("flows", []))),
         "bad_hops": (bad, hops),
         "counts": (len(handoffs), len(schedules), len(flows)),
     }
@@ -121,19 +125,20 @@ def main() -> None:
         truth = yaml.safe_load(truth_file.read_text())
         checkout = args.repos / truth["repo"].replace("/", "+")
         if not checkout.is_dir():
-            rows.append(f"| {truth['repo']} | not checked out | | | |")
+            rows.append(f"| {truth['repo']} | not checked out | | | | |")
             continue
         s = score(truth, analyzer_facts(checkout), checkout)
         h, sc, fl, bh = s["handoffs"], s["schedules"], s["flows"], s["bad_hops"]
+        ft = s["featured"]
         rows.append(
             f"| {truth['repo']} | {h[0]}/{h[1]} | {sc[0]}/{sc[1]} | {fl[0]}/{fl[1]}"
-            f" | {bh[0]}/{bh[1]} | {'/'.join(map(str, s['counts']))} |"
+            f" | {ft[0]}/{ft[1]} | {bh[0]}/{bh[1]} | {'/'.join(map(str, s['counts']))} |"
         )
     print(
-        "| repository | hand-offs, both ends | schedules | flows traced | unsupported hops"
-        " | found (h/s/f) |"
+        "| repository | hand-offs, both ends | schedules | flows traced | of them featured"
+        " | unsupported hops | found (h/s/f) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 

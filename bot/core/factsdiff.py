@@ -126,12 +126,17 @@ def diff_facts(old: RepoFacts, new: RepoFacts) -> FactsDiff:
         entrypoints_removed=_added(new.entrypoints, old.entrypoints, _entry_key),
         edges_added=_added(old.edges, new.edges, _edge_key),
         edges_removed=_added(new.edges, old.edges, _edge_key),
-        flows_added=_added(old.flows, new.flows, _flow_key),
-        flows_removed=_added(new.flows, old.flows, _flow_key),
+        # The flows the doc tells: a flow past the caps moving in or out is no news.
+        flows_added=_added(_featured(old.flows), _featured(new.flows), _flow_key),
+        flows_removed=_added(_featured(new.flows), _featured(old.flows), _flow_key),
         handoffs_added=_added(old.handoffs, new.handoffs, _handoff_key),
         handoffs_removed=_added(new.handoffs, old.handoffs, _handoff_key),
         egress_added=_new_hosts(old, new),
     )
+
+
+def _featured(flows: tuple[Flow, ...]) -> tuple[Flow, ...]:
+    return tuple(f for f in flows if f.featured)
 
 
 def _flow_key(f: Flow) -> tuple[str, ...]:

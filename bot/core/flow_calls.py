@@ -157,12 +157,22 @@ class CallGraph:
                         out.append((target, qual, call.line, f"runs {label} ({hook} callback)"))
             else:
                 targets = self.js.steps(path, call)
+            # A default export called by its import's name (`import load from "./loader"`
+            # runs `loadDocument`): the hop names the call as the line writes it.
+            js = f.language in ("javascript", "typescript")
+            written = call.parts[-1] if call.parts and js else ""
             for target, qual in targets:
                 if (target, qual) in seen or (target, qual) == (path, scope):
                     continue
                 seen.add((target, qual))
                 handles = self._dispatched.get((path, call.line), {}).get((target, qual))
                 what = _label(path, target, qual)
+                if (
+                    written
+                    and written != qual.rpartition(".")[2]
+                    and written not in what.split(".")
+                ):
+                    what = f"calls {written} ({what[6:]})"
                 if handles is not None:  # not a call of the handler's name: a dispatch
                     what = "dispatches " + (f"{handles} " if handles else "") + "to " + what[6:]
                 out.append((target, qual, call.line, what))

@@ -4,12 +4,13 @@ Ranks order flows: ``deployed`` (workers, consumers, schedulers), ``public`` (HT
 webhooks), ``cli``, and ``development`` (benchmarks, scripts, sandboxes, demos, examples),
 which the doc folds into one line. `rank_flows` sorts a repository's flows, keeps one per
 entry point and sink, puts one flow to each sink first, and caps each rank (`RANK_CAPS`; the
-public cap grows with the sinks its flows reach).
+public cap grows with the sinks its flows reach): the flows past a cap follow, not featured.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 
 from bot.core.call_sites import IN_PROCESS_BUSES, Sink
 from bot.core.model import Flow
@@ -126,7 +127,10 @@ def rank_flows(
     # workers and commands. Every sink a rank reaches is kept before a second flow to one
     # sink, so the public cap grows with the sinks (to `MAX_PUBLIC`); what the deployment
     # runs keeps its flows (to its cap, as many as the public flows at most).
+    # The flows past the caps follow, in the same order, marked not featured: the doc tells
+    # the selection, `facts --json` keeps every flow traced.
     out: list[Flow] = []
+    past: list[Flow] = []
     for rank, cap in RANK_CAPS.items():
         ordered = [f for f in (*leading, *again) if f.rank == rank]
         mine = _diverse([f for f in ordered if f not in late])
@@ -136,7 +140,8 @@ def rank_flows(
         elif rank == "cli":
             cap = min(MAX_CLI, max(cap, len({_sink_of(f) for f in mine})))
         out += mine[:cap]
-    return tuple(out)
+        past += [replace(f, featured=False) for f in mine[cap:]]
+    return (*out, *past)
 
 
 def _sink_of(flow: Flow) -> str:

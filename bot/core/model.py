@@ -389,6 +389,9 @@ class Flow:
     # The same call lands elsewhere through another implementation (a Go interface with a
     # MySQL, a PostgreSQL and a SQLite driver): which one runs is chosen by configuration.
     alternatives: tuple[Hop, ...] = ()
+    # In the reader's selection (each rank's cap, `flow_rank`): drawn and told in the doc.
+    # The flows past it are traced as carefully and stay in `facts --json`.
+    featured: bool = True
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:

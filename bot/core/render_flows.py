@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import replace
 
 from bot.core.analysis.handoffs_go_events import WATERMILL_GOCHANNEL
 from bot.core.flow_sinks import DATASTORE_KINDS
@@ -78,7 +79,9 @@ Cite = Callable[[Evidence], str]
 
 
 def container_diagram(facts: RepoFacts) -> str:
-    """The running system as a Mermaid flowchart, trust boundaries as subgraphs."""
+    """The running system as a Mermaid flowchart, trust boundaries as subgraphs. Drawn from
+    the featured flows: the ones past the caps are for `facts --json`."""
+    facts = replace(facts, flows=tuple(f for f in facts.flows if f.featured))
     nodes: dict[str, str] = {}  # id -> label
     groups: dict[str, list[str]] = {"internet": [], "internal": [], "third": []}
     edges: set[tuple[str, str]] = set()
@@ -384,8 +387,9 @@ def flow_list(
 ) -> str:
     """The named flows as numbered hop chains; development tools (their flows and their
     entry points) folded into one line."""
-    shown = [f for f in flows if f.rank != "development"]
-    dev = [f for f in flows if f.rank == "development"]
+    shown = [f for f in flows if f.rank != "development" and f.featured]
+    traced = sum(1 for f in flows if f.rank != "development")
+    dev = [f for f in flows if f.rank == "development" and f.featured]
     dev_paths = {f.hops[0].path for f in dev}
     dev_paths |= {ev.path for e in entrypoints for ev in e.evidence if _dev(ev.path)}
     if not shown and not dev_paths:
@@ -401,8 +405,8 @@ def flow_list(
             group = by_first[id(first)]
             told += min(len(group), MAX_BRANCHES)
             rows.append(_item(number, group, text, cite))
-        if len(shown) > told:
-            rows += ["", MORE_FLOWS.format(count=len(shown) - told)]
+        if traced > told:
+            rows += ["", MORE_FLOWS.format(count=traced - told)]
         parts.append("\n".join(rows))
     if not shown:
         parts.append(NO_FLOWS)
@@ -506,6 +510,8 @@ def sequence_diagrams(flows: Sequence[Flow]) -> list[str]:
         if len(out) >= MAX_SEQUENCES:
             break
         if flow.rank == "development" or flow.rank in ranks_done or not flow.sinks:
+            continue
+        if not flow.featured:
             continue
         if len({h.path for h in (*flow.hops, *flow.sinks[:1])}) < 2:
             continue  # a flow inside one file says nothing a sequence would add

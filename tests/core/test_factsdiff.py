@@ -95,6 +95,9 @@ def test_flows_and_hand_offs_added_or_removed_are_named() -> None:
     assert "Hand-off added: **charge** (celery) — `app/web.py:7`" in lines
     back = diff_facts(RepoFacts(flows=(flow,)), RepoFacts()).lines()
     assert back == ["Flow removed: **/orders (app/web.py) → charge**"]
+    # A flow past the caps is in `facts --json`, not in the doc: no news in the pull request.
+    past = replace(flow, featured=False)
+    assert diff_facts(RepoFacts(), RepoFacts(flows=(past,))).empty
 
 
 def test_a_newly_called_host_is_named_as_new_egress() -> None:

@@ -4,9 +4,12 @@ flows for the ranking."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.core.analysis import analyze
 from bot.core.facts_cache import MemoryFactsCache
-from bot.core.flow_rank import RANK_CAPS, rank_flows
+from bot.core.flow_rank import RANK_CAPS
+from bot.core.flow_rank import rank_flows as rank_all
 from bot.core.model import Evidence, Flow, Hop, RepoFacts
 from bot.core.render_flows import flow_list
 from bot.core.snapshot import MemorySnapshot
@@ -51,6 +54,11 @@ APP = {
         b"    return comment_id\n"
     ),
 }
+
+
+def rank_flows(*args: Any) -> tuple[Flow, ...]:
+    """The reader's selection: the featured flows, in order."""
+    return tuple(f for f in rank_all(*args) if f.featured)
 
 
 def facts_of(files: dict[str, bytes]) -> RepoFacts:
@@ -252,3 +260,14 @@ def test_a_query_that_also_hands_work_on_is_no_routine_lookup() -> None:
     kept = [f for f in rank_flows([*flows, *plain, fans], {}, {}) if f.rank == "deployed"]
     # Capped at the deployed rank's size, the fan-out keeps its place; a lookup may not.
     assert fans in kept
+
+
+def test_flows_past_the_caps_stay_traced_after_the_selection_not_featured() -> None:
+    # The doc tells the selection; `facts --json` keeps every flow, the rest after it.
+    flows = [_flow(f"routes/r{i:03}.py", f"Service{i}") for i in range(80)]
+    every = rank_all(flows, {}, {})
+    featured = [f for f in every if f.featured]
+    assert len(every) == 80
+    assert len(featured) == 24  # the public cap, grown with the sinks
+    assert every[: len(featured)] == tuple(featured)
+    assert not any(f.featured for f in every[len(featured) :])

@@ -305,3 +305,30 @@ def test_a_pm2_ecosystem_names_the_script_each_app_runs() -> None:
         ("entrypoint.worker", "queue-worker", 7, "src/jobs.js"),
     ]
     assert parse_pm2_config(b"not json").signals == ()
+
+
+def test_a_default_export_called_by_its_import_name_is_named_as_the_line_writes_it() -> None:
+    facts = facts_of(
+        {
+            "package.json": b'{"name": "notes", "dependencies": {"express": "4", "pg": "8"}}\n',
+            "server.ts": (
+                b'import express from "express";\n'
+                b'import fetchNote from "./noteLoader";\n'
+                b"const app = express();\n"
+                b'app.get("/notes/:id", async (req, res) => {\n'
+                b"  res.json(await fetchNote(req.params.id));\n"
+                b"});\n"
+                b"app.listen(3000);\n"
+            ),
+            "noteLoader.ts": (
+                b'import { Pool } from "pg";\n'
+                b"const pool = new Pool();\n"
+                b"export default async function loadNote(id: string) {\n"
+                b'  return pool.query("select * from notes where id = $1", [id]);\n'
+                b"}\n"
+            ),
+        }
+    )
+    hops = [h for f in facts.flows for h in f.hops if h.path == "server.ts" and h.line == 5]
+    assert hops
+    assert {h.what for h in hops} == {"calls fetchNote (noteLoader.loadNote)"}

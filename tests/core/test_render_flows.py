@@ -23,7 +23,7 @@ from bot.core.model import (
     Service,
 )
 from bot.core.render import render_data_flow
-from bot.core.render_flows import MAX_CONTAINER_NODES, container_diagram
+from bot.core.render_flows import MAX_CONTAINER_NODES, container_diagram, flow_list
 from bot.core.snapshot import MemorySnapshot
 from bot.local.catalog_file import default_catalog
 from tests.core.test_flows import ALERTS_COMMANDS, APP, app_facts
@@ -420,3 +420,20 @@ def test_broadcasts_to_browsers_are_delivered_by_the_web_process_not_the_job_wor
     text = container_diagram(replace(both, entrypoints=(*both.entrypoints, own)))
     assert "q_actioncable --> proc_cable" in text
     assert "q_actioncable --> proc_web" not in text
+
+
+def test_the_doc_draws_the_featured_flows_and_counts_the_rest_for_facts_json() -> None:
+    facts = _served_facts()
+    past = replace(
+        facts.flows[0],
+        name="/tags (tags.go) → SQLite",
+        hops=(Hop("tags.go", 3, "http entry point"),),
+        sinks=(Hop("db/sqlite/db.go", 4, "uses SQLite"),),
+        featured=False,
+    )
+    both = replace(facts, flows=(*facts.flows, past))
+    text = container_diagram(both)
+    assert text == container_diagram(facts)  # the flow past the caps draws nothing
+    listed = flow_list(both.flows, str, lambda ev: f"`{ev.path}`")
+    assert "/tags (tags.go)" not in listed
+    assert "…and 1 more flows" in listed

@@ -164,9 +164,9 @@ def _cli(entry: str, sink: str) -> Flow:
 
 def test_commands_keep_one_flow_per_distinct_sink_up_to_the_cli_cap() -> None:
     many = [_cli(f"cmd/c{i:02}.py", f"Service{i}") for i in range(MAX_CLI + 5)]
-    assert len(rank_flows(many, {}, {})) == MAX_CLI
+    assert sum(f.featured for f in rank_flows(many, {}, {})) == MAX_CLI
     same = [_cli(f"cmd/c{i:02}.py", "Database") for i in range(MAX_CLI + 5)]
-    assert len(rank_flows(same, {}, {})) == RANK_CAPS["cli"]
+    assert sum(f.featured for f in rank_flows(same, {}, {})) == RANK_CAPS["cli"]
 
 
 def test_hostile_command_files_and_crontabs_stay_quick() -> None:
