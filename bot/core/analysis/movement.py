@@ -358,6 +358,7 @@ _SCHEDULE_NAMES = frozenset(
         "sidekiq_scheduler.yml",
         "sidekiq-cron.yml",
         "crontab",
+        "cronfile",  # the crontab a Dockerfile copies into /etc/cron.d (a cron container)
         "vercel.json",
         "netlify.toml",
     }
@@ -366,7 +367,7 @@ _SCHEDULE_NAMES = frozenset(
 
 def is_schedule_file(path: str) -> bool:
     name = base(path)
-    if name in _SCHEDULE_NAMES or name.endswith(".cron") or "/cron.d/" in f"/{path}":
+    if name in _SCHEDULE_NAMES or name.endswith((".cron", ".crontab")) or "/cron.d/" in f"/{path}":
         return True
     if name.endswith((".yaml.erb", ".yml.erb")):
         return True  # a templated manifest (`deploy/cron.yaml.erb`): its Kubernetes CronJob
@@ -379,13 +380,13 @@ def parse_schedule_file(data: bytes) -> FileFacts:
 
 SCHEDULE_EXTRACTOR = FileExtractor(
     "schedule_file",
-    3,  # 2: a scheduled workflow counts when it runs the repository's code; 3: `cd` is no
-    # crontab user
+    4,  # 2: a scheduled workflow counts when it runs the repository's code; 3: `cd` is no
+    # crontab user; 4: files named `cronfile` or `*.crontab`
     is_schedule_file,
     parse_schedule_file,
     claims(
         names=_SCHEDULE_NAMES,
-        extensions=("cron", "erb"),
+        extensions=("cron", "crontab", "erb"),
         path_prefixes=(".github/workflows/",),
     ),
 )
