@@ -64,7 +64,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 43  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 44  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -132,6 +132,9 @@ MOVEMENT_VERSION = 43  # 2: mailers whose call spans lines; 3: amqp needs its li
 # `onTick: f` is its target; 43: Go jobs built with options (`WithJob` + `WithInterval`/
 # `WithCron`, wrappers of them in the file), repeating actor alarms (`SetAlarm` + `Interval:`);
 # one-shot actor alarms paired with the file's `Alarm` method (`handoffs_go_alarms`)
+# 44: a class's methods putting on the queue it holds are wrappers (`handoffs_inproc_methods`);
+# threads handed a job row made for them (`handoffs_thread_jobs`); workbox-background-sync
+# queues (`handoffs_background_sync_js`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
