@@ -19,6 +19,7 @@ from bot.core.analysis import (
     handoff_queues_js,
     handoff_wrappers_js,
     handoff_wrappers_ruby,
+    handoffs_background_sync_js,
     handoffs_bridged_js,
     handoffs_deferred_js,
     handoffs_pubsub_js,
@@ -160,6 +161,7 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
             defined += handoffs_pubsub_js.pubsub_sites(text)
             defined += handoffs_deferred_js.deferred_sites(text)
             defined += handoffs_sorted_sets_js.sorted_set_sites(text)
+            defined += handoffs_background_sync_js.background_sync_sites(text)
             timed += clocked
         if (
             facts.language in _JS
@@ -412,6 +414,7 @@ _BOTH_ENDS = frozenset(
     {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
     | {GRAPHQL_PUBSUB, VIEW_STREAMS, TEMPORAL, handoffs_pubsub_js.MECHANISM}
     | {handoffs_deferred_js.MECHANISM, handoffs_sorted_sets_js.MECHANISM}
+    | {handoffs_background_sync_js.MECHANISM}
 )
 # Producer sites that are no enqueue (no flow sink) unless a consumer answers them: a
 # repository bus's publish, a deferred call, a sorted set's add are that only when paired.
@@ -419,6 +422,7 @@ _PAIRED_ONLY = INPROC | {
     handoffs_pubsub_js.MECHANISM,
     handoffs_deferred_js.MECHANISM,
     handoffs_sorted_sets_js.MECHANISM,
+    handoffs_background_sync_js.MECHANISM,
 }
 
 
