@@ -40,7 +40,7 @@ MAX_HANDOFF_ROWS = 30
 MAX_SCHEDULE_ROWS = 30
 # Hand-offs inside one process (`handoffs_inproc`): no queue node between processes.
 IN_PROCESS = frozenset(
-    {"thread-pool", "in-process-queue", "worker-thread", "as-notifications"}
+    {"thread-pool", "in-process-queue", "worker-thread", "as-notifications", "thread-job"}
     | {"in-process-pubsub", "in-memory-buffer", "go-channel", WATERMILL_GOCHANNEL}
 )
 DATASTORE_CATEGORIES = DATASTORE_KINDS

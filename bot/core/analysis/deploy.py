@@ -312,8 +312,9 @@ DEPLOY_EXTRACTORS = (
     ),
     FileExtractor(
         "compose",
-        4,  # 3: services that loop with a sleep, ofelia job labels (schedules); 4: an
-        # environment value that picks a backend module (`backend_choice`)
+        5,  # 3: services that loop with a sleep, ofelia job labels (schedules); 4: an
+        # environment value that picks a backend module (`backend_choice`); 5: a loop on a
+        # test of an environment variable, `sleep infinity` paces nothing
         is_compose,
         parse_compose,
         claims(prefixes=("compose", "docker-compose")),

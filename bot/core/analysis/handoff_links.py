@@ -10,7 +10,9 @@
   import its name from a package `__init__.py` re-exporting it, `MAX_REEXPORTS` deep) or in
   packages that import the wrapper's package (Go), or its own file or package, at most
   `MAX_CALLERS` per wrapper.
-* Jobs named by a function (`handoff_targets`): its `def` is the consumer.
+* Jobs named by a function (`handoff_targets`): its `def` is the consumer. A thread job's
+  `target=obj.method` (`handoffs_thread_jobs`): the nearest `def method` the producer's
+  file reaches by its imports.
 * RQ jobs named by a dotted path through a wrapper: the consumer is the function at that
   path (`app/tasks.py`, `def export_posts`).
 * Go channels in struct fields: a goroutine started with a field as its argument k
@@ -45,6 +47,7 @@ from bot.core.analysis import handoffs_go_buffers as buffers
 from bot.core.analysis import handoffs_go_callbacks as callbacks
 from bot.core.analysis import handoffs_go_events as events
 from bot.core.analysis import handoffs_go_globals as globals_
+from bot.core.analysis import handoffs_thread_jobs as thread_jobs
 from bot.core.analysis.handoff_decorated import decorated_consumers
 from bot.core.analysis.handoff_targets import target_consumers
 from bot.core.analysis.handoffs import SITE_ORDER
@@ -70,6 +73,7 @@ MAX_NAMES = 50
 MAX_REEXPORTS = 2  # package `__init__.py` files a wrapper's name is followed through
 MAX_FINDS = 2_000  # places a model's name is looked at in one file
 MAX_SAVE_LINES = 30  # lines between `x = Model(` and `x.save(`
+MAX_THREAD_DEPTH = 4  # import levels searched for a thread job's target method
 
 _Sites = list[tuple[str, HandoffSite]]
 Resolve = handoff_links_js.Resolve
@@ -229,6 +233,7 @@ class _Linker(handoff_links_js.LinkerState):
     def run(self) -> None:
         wrappers: list[tuple[str, HandoffSite]] = []
         drainers: _Sites = []
+        threads: _Sites = []
         sends: _Sites = []
         spawns: _Sites = []
         receives: _Sites = []
@@ -246,6 +251,8 @@ class _Linker(handoff_links_js.LinkerState):
                     wrappers.append((path, s))
                 elif s.role == "drainer":
                     drainers.append((path, s))
+                elif s.role == thread_jobs.TARGET:
+                    threads.append((path, s))
                 elif s.role == "send":
                     sends.append((path, s))
                 elif s.role in _GO_FOREIGN:
@@ -290,6 +297,8 @@ class _Linker(handoff_links_js.LinkerState):
             self.add(path, site)
         for path, d in drainers[:MAX_WRAPPERS]:
             self.drainer_queues(path, d)
+        for path, t in threads[:MAX_WRAPPERS]:
+            self.thread_target(path, t)
 
     def table_consumers(self) -> list[tuple[str, HandoffSite]]:
         return [
@@ -753,7 +762,7 @@ class _Linker(handoff_links_js.LinkerState):
         found = 0
         for p in files[:MAX_FILES]:
             calls = [a for _, a in self.calls(p, d.name, kind == "method", skip_prefix="def")]
-            calls += self.thread_args(p, d.name)
+            calls += self.thread_args(p, d.name, own=p == path)
             for after in calls:
                 value = _argument(after, int(index or 0), param, bare=True)
                 if value is not None:
@@ -762,16 +771,43 @@ class _Linker(handoff_links_js.LinkerState):
                 if found >= MAX_CALLERS:
                     return
 
-    def thread_args(self, path: str, name: str) -> list[str]:
+    def thread_target(self, path: str, t: HandoffSite) -> None:
+        """The `def` a thread job's `target=obj.method` runs: the nearest one in the files
+        `path` reaches by its imports, breadth first (`MAX_THREAD_DEPTH` levels, at most
+        `MAX_FILES` files), since the object's class is imported on the way."""
+        seen = {path}
+        frontier = [path]
+        for _ in range(MAX_THREAD_DEPTH):
+            reached: list[str] = []
+            for p in frontier:
+                for got in self.imported_by([p]):
+                    if got in seen or len(seen) >= MAX_FILES:
+                        continue
+                    seen.add(got)
+                    reached.append(got)
+                    at = _def_line(self.lines(got) or [], t.name)
+                    if at is not None:
+                        self.add(got, HandoffSite("consume", t.mechanism, t.name, at))
+                        return
+            frontier = reached
+
+    def thread_args(self, path: str, name: str, own: bool = False) -> list[str]:
         """The arguments a `Thread(target=name, args=(…))` in `path` passes to `name`, as a
-        call's text (no `kwargs=`: the drainer's parameter is named by position)."""
+        call's text (no `kwargs=`: the drainer's parameter is named by position). In the
+        drainer's `own` file, `target=self.name` (or `cls.name`) is that function too: a
+        class starting its own worker method on a queue it holds."""
         got = self.text(path)
         if got is None:
             return []
         text = got[0]
         out: list[str] = []
-        for pos in _positions(text, ("target=" + name,), MAX_CALLERS):
-            end = pos + len("target=") + len(name)
+        needles = [f"target={q}{name}" for q in ("", "self.", "cls.")[: 3 if own else 1]]
+        for pos in _positions(text, tuple(needles), MAX_CALLERS):
+            start = pos + len("target=")
+            for qualifier in ("self.", "cls.") if own else ():
+                if text.startswith(qualifier + name, start):
+                    start += len(qualifier)
+            end = start + len(name)
             if end < len(text) and (text[end].isalnum() or text[end] == "_"):
                 continue
             window = text[end : end + MAX_CALL_TEXT]
@@ -856,6 +892,17 @@ class _Linker(handoff_links_js.LinkerState):
             self.derived.add((path, site.line))
 
 
+def _def_line(lines: list[str], func: str) -> int | None:
+    """The line of the first `def func(` at any indentation (a method too), or None."""
+    needle = "def " + func
+    for i, line in enumerate(lines, 1):
+        if needle in line:
+            code = line.lstrip().removeprefix("async ")
+            if code.startswith(needle) and code[len(needle) :].lstrip().startswith("("):
+                return i
+    return None
+
+
 def _qualified(line: str, pos: int, qualifier: str) -> bool:
     """Whether the call at `pos` is written `qualifier.name(` (not `x.qualifier.name(`)."""
     start = pos - len(qualifier) - 1
@@ -917,6 +964,7 @@ _GO_MECHANISMS = frozenset({"go-channel", callbacks.MECHANISM, buffers.MECHANISM
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
     {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
+    | {thread_jobs.TARGET}
     | {job_definitions_js.HANDLER, handoff_queues_js.DEFINITION}
     | handoff_wrappers_js.ROLES
     | _GO_FOREIGN

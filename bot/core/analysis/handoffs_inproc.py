@@ -10,7 +10,8 @@ makes it also says so (a `declare` site): the ends in files that only import the
 only when some file makes a queue of that name (`keep_declared`), since `.put(`/`.push(` on
 an imported name is also a cache's or a list's.
 
-Not here, on purpose: `threading.Thread(target=f)`, Node's `EventEmitter`, NestJS
+Not here, on purpose: `threading.Thread(target=f)` (unless handed a job row made for it:
+`handoffs_thread_jobs`), Node's `EventEmitter`, NestJS
 `@OnEvent`, Django signals. They run code, not a queue of work another part drains
 (the development repositories' truth says so: microblog's mail thread, docmost's events).
 blinker's named signals are here (`handoffs_signals`), only between two files: one name
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from bot.core.analysis import handoffs_thread_jobs as thread_jobs
 from bot.core.analysis.handoffs_inproc_js import js_inproc_sites, js_may_hold
 from bot.core.analysis.handoffs_inproc_python import python_inproc_sites, python_may_hold
 from bot.core.analysis.handoffs_inproc_ruby import ruby_inproc_sites
@@ -45,7 +47,7 @@ QUEUE = "in-process-queue"
 PG = "pg-notify"
 NOTIFICATIONS = "as-notifications"
 # Mechanisms whose one end alone is no hand-off (their unpaired producers are no flow sink).
-INPROC = frozenset({QUEUE, PG, NOTIFICATIONS, WORKER, CHILD, SIGNAL})
+INPROC = frozenset({QUEUE, PG, NOTIFICATIONS, WORKER, CHILD, SIGNAL, thread_jobs.MECHANISM})
 _SCRIPTED = frozenset({WORKER, CHILD})  # ends named by a script's file
 
 # `NOTIFY jobs, 'payload'`, `pg_notify('jobs', …)` in a SQL string; `LISTEN jobs`; asyncpg's
@@ -68,7 +70,7 @@ def inproc_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
     """The in-process and LISTEN/NOTIFY sites of one file (see the module doc)."""
     out: list[HandoffSite] = []
     if language == "python":
-        out += python_inproc_sites(text)
+        out += python_inproc_sites(text) + thread_jobs.thread_job_sites(text)
         if signals_may_hold(text):
             out += signal_sites(text)
     elif language == "ruby":
@@ -87,7 +89,7 @@ def may_move(language: str, text: str) -> bool:
     if _PG.any_in(text):
         return True
     if language == "python":
-        return python_may_hold(text) or signals_may_hold(text)
+        return python_may_hold(text) or signals_may_hold(text) or thread_jobs.may_hold(text)
     return js_may_hold(text) or workers_may_hold(text)
 
 

@@ -15,7 +15,8 @@ when some file defines that class so. A queue passed in as a parameter is named 
 callers: `def enqueue_safe(q, item): q.put(item)` is a producer wrapper (`handoff_links`),
 and a function that loops on its parameter's `.get()` is a `drainer`, the consumer of the
 queue each caller passes (`run_worker(jobs)`). An attribute set from the parameter of its
-name (`self.jobs = jobs`) is that queue too.
+name (`self.jobs = jobs`) is that queue too. The methods of a class that put on the queue it
+holds are its producer API (`handoffs_inproc_methods`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.handoffs_inproc_blocks import enclosing
+from bot.core.analysis.handoffs_inproc_methods import method_wrappers
 from bot.core.analysis.handoffs_python_gate import docstring_lines
 from bot.core.analysis.py_defs import Def, DefIndex
 from bot.core.analysis.words import contains
@@ -131,6 +133,7 @@ def python_inproc_sites(text: str) -> list[HandoffSite]:
     blocks: list[tuple[int, bool]] = []  # the def and loops around each line, when asked
     quoted: frozenset[int] | None = None  # docstring lines (a `.put(` in prose), when asked
     defs: DefIndex | None = None
+    owned: list[tuple[str, int]] = []  # `self.q.put(` of a queue this class holds
     for i, line in enumerate(lines, 1):
         stripped = line.lstrip()
         if stripped.startswith("#") or (".put" not in line and "get" not in line):
@@ -150,6 +153,8 @@ def python_inproc_sites(text: str) -> list[HandoffSite]:
                 out.append(HandoffSite("wrapper", QUEUE, d.name, i, wrap))
             elif name in names or (name in attrs and m.group(0).startswith("self.")):
                 out.append(HandoffSite("produce", QUEUE, name, i))
+                if m.group(0).startswith("self."):
+                    owned.append((name, i))
         for m in [*_GET.finditer(line), *_ITER_GET.finditer(line), *_ASYNC_GET.finditer(line)]:
             name = _queue_name(m.group(1))
             blocks = blocks or _blocks(lines)
@@ -170,6 +175,9 @@ def python_inproc_sites(text: str) -> list[HandoffSite]:
         out = [
             s for s in out if s.role != "produce" or (s.name, blocks[s.line - 1][0]) not in drains
         ]
+    kept = {(s.name, s.line) for s in out if s.role == "produce"}
+    if owned := [p for p in owned if p in kept]:
+        out += method_wrappers(QUEUE, lines, owned, defs or DefIndex(text, lines))
     if "class " in text and any(s.role == "declare" for s in out):
         out = _queue_classes(lines, out)
     return pooled + out

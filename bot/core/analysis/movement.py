@@ -19,6 +19,7 @@ from bot.core.analysis import (
     handoff_queues_js,
     handoff_wrappers_js,
     handoff_wrappers_ruby,
+    handoffs_background_sync_js,
     handoffs_bridged_js,
     handoffs_deferred_js,
     handoffs_pubsub_js,
@@ -64,7 +65,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 43  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 44  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -132,6 +133,9 @@ MOVEMENT_VERSION = 43  # 2: mailers whose call spans lines; 3: amqp needs its li
 # `onTick: f` is its target; 43: Go jobs built with options (`WithJob` + `WithInterval`/
 # `WithCron`, wrappers of them in the file), repeating actor alarms (`SetAlarm` + `Interval:`);
 # one-shot actor alarms paired with the file's `Alarm` method (`handoffs_go_alarms`)
+# 44: a class's methods putting on the queue it holds are wrappers (`handoffs_inproc_methods`);
+# threads handed a job row made for them (`handoffs_thread_jobs`); workbox-background-sync
+# queues (`handoffs_background_sync_js`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -157,6 +161,7 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
             defined += handoffs_pubsub_js.pubsub_sites(text)
             defined += handoffs_deferred_js.deferred_sites(text)
             defined += handoffs_sorted_sets_js.sorted_set_sites(text)
+            defined += handoffs_background_sync_js.background_sync_sites(text)
             timed += clocked
         if (
             facts.language in _JS
@@ -358,6 +363,7 @@ _SCHEDULE_NAMES = frozenset(
         "sidekiq_scheduler.yml",
         "sidekiq-cron.yml",
         "crontab",
+        "cronfile",  # the crontab a Dockerfile copies into /etc/cron.d (a cron container)
         "vercel.json",
         "netlify.toml",
     }
@@ -366,7 +372,7 @@ _SCHEDULE_NAMES = frozenset(
 
 def is_schedule_file(path: str) -> bool:
     name = base(path)
-    if name in _SCHEDULE_NAMES or name.endswith(".cron") or "/cron.d/" in f"/{path}":
+    if name in _SCHEDULE_NAMES or name.endswith((".cron", ".crontab")) or "/cron.d/" in f"/{path}":
         return True
     if name.endswith((".yaml.erb", ".yml.erb")):
         return True  # a templated manifest (`deploy/cron.yaml.erb`): its Kubernetes CronJob
@@ -379,13 +385,13 @@ def parse_schedule_file(data: bytes) -> FileFacts:
 
 SCHEDULE_EXTRACTOR = FileExtractor(
     "schedule_file",
-    3,  # 2: a scheduled workflow counts when it runs the repository's code; 3: `cd` is no
-    # crontab user
+    4,  # 2: a scheduled workflow counts when it runs the repository's code; 3: `cd` is no
+    # crontab user; 4: files named `cronfile` or `*.crontab`
     is_schedule_file,
     parse_schedule_file,
     claims(
         names=_SCHEDULE_NAMES,
-        extensions=("cron", "erb"),
+        extensions=("cron", "crontab", "erb"),
         path_prefixes=(".github/workflows/",),
     ),
 )
@@ -408,6 +414,7 @@ _BOTH_ENDS = frozenset(
     {"socket.io", job_definitions_js.MECHANISM, WEB_PUSH, handoff_job_files.MECHANISM, *INPROC}
     | {GRAPHQL_PUBSUB, VIEW_STREAMS, TEMPORAL, handoffs_pubsub_js.MECHANISM}
     | {handoffs_deferred_js.MECHANISM, handoffs_sorted_sets_js.MECHANISM}
+    | {handoffs_background_sync_js.MECHANISM}
 )
 # Producer sites that are no enqueue (no flow sink) unless a consumer answers them: a
 # repository bus's publish, a deferred call, a sorted set's add are that only when paired.
@@ -415,6 +422,7 @@ _PAIRED_ONLY = INPROC | {
     handoffs_pubsub_js.MECHANISM,
     handoffs_deferred_js.MECHANISM,
     handoffs_sorted_sets_js.MECHANISM,
+    handoffs_background_sync_js.MECHANISM,
 }
 
 

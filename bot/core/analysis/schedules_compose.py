@@ -21,9 +21,15 @@ if TYPE_CHECKING:
 MAX_COMMAND = 2_000
 MAX_LABELS = 500
 # `while true; do`, `while :; do`, `while [ 1 ]`, `until false`: a loop that never ends by
-# its own condition; its pace is the `sleep` inside.
-_FOREVER = re.compile(r"(?<![\w-])(?:while[ \t]++(?:true|:|\[[ \t]*+1[ \t]*+\])|until[ \t]++false)")
+# its own condition; its pace is the `sleep` inside. So is a loop on a test of an
+# environment variable (`while [ "${MODE:-on}" = "on" ]`): nothing in the command sets it.
+_FOREVER = re.compile(
+    r"(?<![\w-])(?:while[ \t]++(?:true|:|\[[ \t]*+1[ \t]*+\]"
+    r"|\[[ \t]++\"?\$\{?[A-Za-z_]\w{0,100}+)|until[ \t]++false)"
+)
 _SLEEP = lazy(r"(?<![\w-])sleep[ \t]++([\w.]{1,40}+)")
+_DONE = lazy(r"(?<![\w-])done\b")
+MAX_LOOPS = 5
 _OFELIA = lazy(
     r"\Aofelia\.job-(?:exec|run|local|service-run)\.([\w\-]{1,100}+)\.(schedule|command)\Z"
 )
@@ -39,13 +45,24 @@ def compose_schedules(services: yaml.Node | None) -> tuple[ScheduleSite, ...]:
     for name, _, service in items(services):
         command = get(service, "command") or get(service, "entrypoint")
         text = words(command)[:MAX_COMMAND]
-        loop = _FOREVER.search(text) if command is not None else None
-        sleep = _SLEEP.search(text, loop.end()) if loop is not None else None
+        sleep = _paced(text) if command is not None else None
         if command is not None and sleep is not None:
             pace = f"loop, sleeps {sleep.group(1)}"
             out.append(ScheduleSite(name, pace, LOOP, line_of(command), _short(text)))
         out += _ofelia(get(service, "labels"))
     return tuple(sorted(set(out), key=lambda s: (s.name, s.schedule, s.mechanism, s.line)))
+
+
+def _paced(text: str) -> re.Match[str] | None:
+    """The `sleep` pacing the first endless loop that sleeps for a time (`sleep infinity`
+    only waits), looked for up to the loop's `done`."""
+    for loop in list(_FOREVER.finditer(text))[:MAX_LOOPS]:
+        done = _DONE.search(text, loop.end())
+        end = done.start() if done is not None else len(text)
+        for sleep in _SLEEP.finditer(text, loop.end(), end):
+            if sleep.group(1) != "infinity":
+                return sleep
+    return None
 
 
 def _labels(node: yaml.Node | None) -> list[tuple[str, str, int]]:

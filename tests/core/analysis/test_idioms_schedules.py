@@ -616,6 +616,28 @@ PERIODIC = [
         "cleanup",
     ),
     Periodic(
+        "compose-loop-on-an-environment-test",
+        {
+            "docker-compose.yml": "services:\n  renew:\n    image: acme/renewer\n"
+            '    entrypoint: /bin/sh -c "while [ "${TLS_MODE:-on}" = "on" ]; do renew-certs;'
+            ' sleep 12h & wait $${!}; done"\n',
+        },
+        ("docker-compose.yml", "entrypoint:"),
+        "renew",
+    ),
+    Periodic(
+        "cronfile-of-a-cron-container",
+        {"ops/db/cronfile": "SHELL=/bin/sh\n30 2 * * * root /usr/local/bin/dump-db.sh\n"},
+        ("ops/db/cronfile", "30 2"),
+        "/usr/local/bin/dump-db.sh",
+    ),
+    Periodic(
+        "crontab-extension",
+        {"deploy/nightly.crontab": "15 1 * * * app /srv/bin/rotate-logs\n"},
+        ("deploy/nightly.crontab", "15 1"),
+        "/srv/bin/rotate-logs",
+    ),
+    Periodic(
         "compose-ofelia-labels",
         {
             "docker-compose.yml": "services:\n  app:\n    build: .\n    labels:\n"
@@ -731,6 +753,15 @@ NOT_PERIODIC = [
         "Rebuild",
     ),
     (
+        "compose-loop-that-only-waits",
+        {
+            "docker-compose.yml": "services:\n  idle:\n    image: acme/renewer\n"
+            '    entrypoint: /bin/sh -c "while [ "$TLS_MODE" != "on" ]; do sleep infinity'
+            ' & wait; done"\n',
+        },
+        "idle",
+    ),
+    (
         "compose-command-without-a-loop",
         {
             "docker-compose.yml": "services:\n  migrate:\n    build: .\n"
@@ -791,6 +822,9 @@ def test_compose_schedules_on_hostile_input() -> None:
     texts = [
         "services:\n  a:\n    command: '" + "while true; do " * 20_000 + "'\n",
         "services:\n  a:\n    command: 'while true; do " + "sleep " * 20_000 + "'\n",
+        "services:\n  a:\n    command: 'while [ \"$" + "A" * 100_000 + "'\n",
+        "services:\n  a:\n    command: '" + 'while [ "$A" ]; do ' * 10_000 + "'\n",
+        "services:\n  a:\n    command: 'while true; do " + "sleep infinity; " * 20_000 + "'\n",
         "services:\n  a:\n    labels:\n"
         + "".join(f"      ofelia.job-exec.j{i}.schedule: '@every 1m'\n" for i in range(5_000)),
         "services:\n  a:\n    labels:\n      - 'ofelia.job-run." + "x" * 100_000 + ".schedule=1'\n",

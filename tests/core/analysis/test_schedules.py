@@ -90,6 +90,9 @@ def test_crontab_lines_and_what_claims_them() -> None:
     assert is_schedule_file("config/recurring.yml")
     assert is_schedule_file(".github/workflows/nightly.yml")
     assert not is_schedule_file("config/locales/en.yml")
+    assert is_schedule_file("postgres/cronfile")
+    assert is_schedule_file("ops/backup.crontab")
+    assert not is_schedule_file("docs/cronfile.md")
 
 
 def test_celery_beat_entries_and_periodic_decorators() -> None:
