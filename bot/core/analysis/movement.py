@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from bot.core.analysis import (
     handoff_job_files,
+    handoff_queue_classes_js,
     handoff_queues_js,
     handoff_wrappers_js,
     handoff_wrappers_ruby,
@@ -64,7 +65,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 43  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 44  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -132,6 +133,8 @@ MOVEMENT_VERSION = 43  # 2: mailers whose call spans lines; 3: amqp needs its li
 # `onTick: f` is its target; 43: Go jobs built with options (`WithJob` + `WithInterval`/
 # `WithCron`, wrappers of them in the file), repeating actor alarms (`SetAlarm` + `Interval:`);
 # one-shot actor alarms paired with the file's `Alarm` method (`handoffs_go_alarms`)
+# 44: JS/TS queues held by a class (`Jobs.getInstance()?.add(`) and workers started through a
+# registrar (`Manager.register(QueueName.Jobs, processor)`, `handoff_queue_classes_js`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -152,6 +155,7 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         )
         if facts.language in _JS:
             defined += handoff_queues_js.queue_definitions(text)
+            defined += handoff_queue_classes_js.class_queue_sites(text)
             named, clocked = handoff_job_files.job_sites(text)
             defined += named + handoffs_bridged_js.bridged_sites(text)
             defined += handoffs_pubsub_js.pubsub_sites(text)
