@@ -79,7 +79,7 @@ _NOT_NAMES = frozenset(
     | {"with", "else", "do", "try", "typeof", "void", "delete", "yield", "throw", "case"}
 )
 # what follows a head's ")": a return type, then its body
-_BODY = lazy(r"[ \t\n]*+(?::[^{};=\n]{0,200}+)?[ \t\n]*+(?:\{|=>)")
+_BODY = lazy(r"[ \t\n]{0,80}+(?::[^{};=\n]{0,200}+)?[ \t\n]{0,80}+(?:\{|=>)")
 _IDENT = lazy(r"\A[A-Za-z_$][\w$]{0,100}+\Z")
 _MEMBER = lazy(r"\A[A-Z][\w$]{0,100}+\.[A-Za-z_$][\w$]{0,100}+\Z")
 _LITERAL = lazy(r"\A(['\"`])([\w.:/\-{}]{1,200}+)\1\Z")
