@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.analysis import (
     handoff_links_js,
+    handoff_queue_classes_js,
     handoff_queues_js,
     handoff_wrappers_js,
     handoff_wrappers_ruby,
@@ -966,6 +967,7 @@ _RAW = frozenset(
     {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
     | {thread_jobs.TARGET}
     | {job_definitions_js.HANDLER, handoff_queues_js.DEFINITION}
+    | handoff_queue_classes_js.ROLES
     | handoff_wrappers_js.ROLES
     | _GO_FOREIGN
     | _GO_HUB
@@ -1056,6 +1058,12 @@ def link_handoffs(
     linker.derived |= derived
     for path, sites in hidden.items():
         linker.walkable[path] |= sites
+    # queues held by a class, workers started through a registrar
+    found, dropped = handoff_queue_classes_js.link_queue_classes(facts, resolve, read_text, skip)
+    for path, sites in found.items():
+        linker.added[path] |= sites
+    for path, sites in dropped.items():
+        linker.dropped[path] |= sites
     out = dict(facts)
     flows = dict(facts)
     for path in set(linker.added) | set(linker.dropped):

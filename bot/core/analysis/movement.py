@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from bot.core.analysis import (
     handoff_job_files,
+    handoff_queue_classes_js,
     handoff_queues_js,
     handoff_wrappers_js,
     handoff_wrappers_ruby,
@@ -54,6 +55,8 @@ from bot.core.analysis.schedules import (
 from bot.core.analysis.schedules_go_wrappers import RAW as GO_RAW
 from bot.core.analysis.schedules_go_wrappers import resolve as go_wrapper_schedules
 from bot.core.analysis.schedules_js import INTERVAL, TIMEOUT_LOOP, WORKER
+from bot.core.analysis.schedules_wrappers_js import RAW as JS_SCHEDULE_RAW
+from bot.core.analysis.schedules_wrappers_js import helper_schedules, paced_subclasses
 from bot.core.analysis.table_queue import MECHANISM as TABLE
 from bot.core.analysis.table_queue import (
     drained_table_sites,
@@ -65,7 +68,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 44  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 45  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -136,6 +139,10 @@ MOVEMENT_VERSION = 44  # 2: mailers whose call spans lines; 3: amqp needs its li
 # 44: a class's methods putting on the queue it holds are wrappers (`handoffs_inproc_methods`);
 # threads handed a job row made for them (`handoffs_thread_jobs`); workbox-background-sync
 # queues (`handoffs_background_sync_js`)
+# 45: JS/TS queues held by a class (`Jobs.getInstance()?.add(`) and workers started through a
+# registrar (`Manager.register(QueueName.Jobs, processor)`, `handoff_queue_classes_js`);
+# scheduling helpers given a cron, subclasses of a timer-paced runner base
+# (`schedules_wrappers_js`)
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
@@ -156,6 +163,8 @@ def with_movement(facts: FileFacts, data: bytes) -> FileFacts:
         )
         if facts.language in _JS:
             defined += handoff_queues_js.queue_definitions(text)
+            defined += handoff_queue_classes_js.class_queue_sites(text)
+            timed += helper_schedules(text)
             named, clocked = handoff_job_files.job_sites(text)
             defined += named + handoffs_bridged_js.bridged_sites(text)
             defined += handoffs_pubsub_js.pubsub_sites(text)
@@ -618,11 +627,13 @@ def collect_schedules(
     found: dict[tuple[str, str, str, str], list[Evidence]] = defaultdict(list)
     for path, s in go_wrapper_schedules(facts, skip):
         found[(s.name, s.schedule, s.mechanism, s.target)].append(Evidence(path, s.line))
+    for path, s in paced_subclasses(facts, skip):
+        found[(s.name, s.schedule, s.mechanism, s.target)].append(Evidence(path, s.line))
     for path, f in facts.items():
         if not f.schedules or skip(path):
             continue
         for s in f.schedules:
-            if s.mechanism in GO_RAW:
+            if s.mechanism in GO_RAW or s.mechanism in JS_SCHEDULE_RAW:
                 continue  # raw material of `schedules_go_wrappers`, resolved above
             if s.mechanism in (LOOP, INTERVAL, TIMEOUT_LOOP, WORKER) and tool(path):
                 continue
