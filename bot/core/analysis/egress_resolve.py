@@ -149,6 +149,8 @@ def _lexical_constant(f: _File, name: str, call: Node) -> Node | None:
     return None
 
 
+WELL_KNOWN = "egress.well_known"  # name: the RFC 8615 resource a user-named host is asked
+_WELL_KNOWN = lazy(r"/\.well-known/([a-z0-9][a-z0-9._-]{0,60}+)")
 _URLISH_CALL = re.compile(r"(?i)ur[il]")
 _RB_RESHAPERS = frozenset({"to_s", "to_str", "strip", "freeze", "dup"})
 
@@ -163,7 +165,7 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             return _resolve(f, node.named_children[0], depth + 1, call)
         parts = _parts(node)
         prefix = ""
-        for literal, expr in parts:
+        for at, (literal, expr) in enumerate(parts):
             if expr is None:
                 prefix += literal
                 continue
@@ -173,7 +175,13 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             if not prefix and _same_origin_prefix(expr, parts):
                 return "", "", "relative"
             if not prefix or re.fullmatch(r"[a-z][a-z0-9+.-]*://", prefix, re.I):
-                return _resolve(f, expr, depth + 1, call)
+                got = _resolve(f, expr, depth + 1, call)
+                known = _WELL_KNOWN.match(parts[at + 1][0]) if at + 1 < len(parts) else None
+                if prefix and known and got[2] == "user":
+                    # `https://{domain}/.well-known/webfinger`: a standard discovery
+                    # request to the server a user names, not a hook they configured
+                    f.signals.append(Signal(WELL_KNOWN, known.group(1), line(call)))
+                return got
             break
         host = _host(prefix)
         if host:
@@ -410,6 +418,9 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             # object itself, read as `self.data["url"]` is (user data only in a model).
             return "", full[:120], "user" if _in_model_class(call) else "unknown"
         if keyed:
+            setting = _looped_setting(f, head, call) if f.language == "python" else ""
+            if setting:
+                return "", setting, "setting"
             return "", full[:120], "user"
         last = re.split(r"[.\]\[]", full.rstrip("]"))[-1]
         if not _DESTINATION.search(last) or (
@@ -441,6 +452,25 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             f.signals.append(Signal(RETURNED_FIELD, full[:120], line(call)))
         return "", full[:120], "user"
     return "", "", "unknown"
+
+
+# `for name, config in settings.FONTS.items():` then `config["url"]`: an entry of a table
+# the program's settings hold (an upper-case name), not a row a user filled in.
+_LOOP = lazy(
+    r"for[ \t]++(?:[A-Za-z_]\w{0,60}+[ \t]*+,[ \t]*+)?([A-Za-z_]\w{0,60}+)[ \t]++in[ \t]++"
+    r"((?:[A-Za-z_]\w{0,60}+\.){0,3}([A-Z][A-Z0-9_]{1,60}+))(?:\.(?:items|values)\(\))?[ \t]*+:"
+)
+
+
+def _looped_setting(f: _File, head: str, call: Node) -> str:
+    """The upper-case setting a `for` loop around `call` binds `head` to an entry of."""
+    function = _function_of(f, call)
+    if function is None:
+        return ""
+    for loop in _LOOP.finditer(text(function, MAX_FUNCTION_TEXT)):
+        if loop.group(1) == head:
+            return loop.group(3)
+    return ""
 
 
 _UNMARSHAL = lazy(r"Unmarshal\([ \t]*+([^,\n]{1,200}+),[ \t]*+&([A-Za-z_]\w{0,100}+)[ \t]*+\)")

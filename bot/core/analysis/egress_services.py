@@ -57,6 +57,7 @@ from dataclasses import dataclass, field, replace
 from posixpath import basename, dirname, join, normpath, splitext
 
 from bot.core.analysis.catalog import Catalog
+from bot.core.analysis.deploy import COMPOSE_MOUNT
 from bot.core.analysis.egress import wrapper_names
 from bot.core.analysis.egress_factories import FACTORY_CLIENT, factory_names
 from bot.core.analysis.egress_families import families
@@ -66,6 +67,7 @@ from bot.core.analysis.egress_inbound import KIND as INBOUND
 from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
 from bot.core.analysis.egress_names import catalogued_name, folder_display
 from bot.core.analysis.egress_registry import registry_members
+from bot.core.analysis.egress_resolve import WELL_KNOWN
 from bot.core.analysis.egress_response import RETURNED_FIELD
 from bot.core.analysis.egress_scripts import CLIENT as SCRIPT_CLIENT
 from bot.core.analysis.egress_templates import unused_layouts
@@ -84,7 +86,7 @@ SMTP = "SMTP"  # the catalog's row for mail submitted over SMTP (its name merges
 SERVICE_FOLDERS = frozenset(
     {"providers", "provider", "notifiers", "notifier", "notification-providers",
      "notification_providers", "notifications", "integrations", "integration", "channels",
-     "senders", "webhooks", "plugins"}
+     "senders", "webhooks", "plugins", "connectors"}
 )  # fmt: skip
 # Folder words that say where code runs or how it is laid out, never whom it calls: after a
 # service folder (`plugins/webhooks/server/…`) they name no service.
@@ -157,7 +159,19 @@ _MEMBER_FOLDERS = frozenset(
 
 # Words of a transport, not a party: `senders/http_sender.rb` sends wherever it is told.
 _TRANSPORT_WORDS = frozenset(
-    {"http", "https", "smtp", "webhook", "webhooks", "sender", "client", "request", "rest", "api"}
+    {
+        "http",
+        "https",
+        "smtp",
+        "webhook",
+        "webhooks",
+        "sender",
+        "client",
+        "request",
+        "rest",
+        "api",
+        "connector",
+    }
 )
 
 
@@ -170,7 +184,7 @@ _ROLE_WORDS = frozenset(
      "serializers", "serializer", "urls", "routes", "router", "routers", "admin", "forms",
      "handlers", "handler", "controllers", "controller", "services", "service", "signals",
      "receivers", "constants", "exceptions", "types", "schemas", "permissions", "decorators",
-     "mixins", "managers", "validators", "filters", "apps", "middleware", "settings",
+     "mixins", "managers", "manager", "validators", "filters", "apps", "middleware", "settings",
      "migrations", "management", "commands", "tests", "test", "fixtures", "factories", "jobs",
      "workers", "dataclasses", "enums", "selectors", "querysets", "viewsets", "wrappers"}
 )  # fmt: skip
@@ -253,6 +267,7 @@ def egress_services(
     payload = _payload_fields(files)
     named_files = family_names(p for p in files if not non_product_path(p))
     projects = _subproject_scripts(files)
+    mounted = _image_mounts(files)
     for path in sorted(files):
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
@@ -261,6 +276,8 @@ def egress_services(
             continue  # a magefile, a `go run` script: kept out of the product's build
         if _subproject_script(path, projects):
             continue
+        if _dev_mounted(path, mounted):
+            continue  # bound only into a dev compose file's emulator: not the app's code
         if path.startswith("tools/") and path.endswith(".go"):
             continue  # Go's top-level `tools/`: a developer's programs (load generators)
         if path in generated_by or dirname(path) in generated_by:
@@ -331,6 +348,8 @@ def egress_services(
                 kin = named_files.get(path, "") if not folder else ""
                 if kin and (named is None or named[0] == USER_CONFIGURED):
                     named = _family_destination(call, kin, catalog, spelled)
+                if named is not None and named[0] == USER_CONFIGURED:
+                    named = _well_known(f, call) or named
             if named is None:
                 continue
             name, category, host = named
@@ -459,6 +478,36 @@ def _subproject_script(path: str, projects: Mapping[str, str]) -> bool:
     return bool(rest) and head in projects and basename(path) not in projects[head]
 
 
+def _image_mounts(files: Mapping[str, FileFacts]) -> tuple[frozenset[str], frozenset[str]]:
+    """(paths dev-only compose files bind into a service run from an image, paths other
+    compose files bind so). Only a file or a folder two deep counts: binding `.` or `./src`
+    into a `node` image runs the app itself."""
+    dev: set[str] = set()
+    other: set[str] = set()
+    for path, f in files.items():
+        for sig in f.signals:
+            if sig.kind != COMPOSE_MOUNT:
+                continue
+            bound = normpath(join(dirname(path), sig.detail))
+            if bound.startswith("..") or ("/" not in bound and "." not in basename(bound)):
+                continue
+            (dev if dev_only_path(path) else other).add(bound)
+    return frozenset(dev), frozenset(other)
+
+
+def _dev_mounted(path: str, mounted: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether `path` (or a folder of it) is bound only by dev-only compose files."""
+    dev, other = mounted
+    if not dev:
+        return False
+    ancestors = {path}
+    folder = dirname(path)
+    while folder:
+        ancestors.add(folder)
+        folder = dirname(folder)
+    return bool(ancestors & dev) and not ancestors & other
+
+
 def _generators(files: Mapping[str, FileFacts]) -> set[str]:
     """The folders (or files) that `//go:generate go run ./x` lines name, from the root."""
     out: set[str] = set()
@@ -573,6 +622,15 @@ def _decoded(path: str, f: FileFacts, call: OutboundCall, payload: set[tuple[str
     ):
         return False
     return (dirname(path), call.configured_by.rpartition(".")[2]) in payload
+
+
+def _well_known(f: FileFacts, call: OutboundCall) -> tuple[str, str, str] | None:
+    """A discovery request (`https://{domain}/.well-known/webfinger`) to the server a user
+    names: a remote server of the same protocol, named by the resource asked."""
+    for sig in f.signals:
+        if sig.kind == WELL_KNOWN and sig.line == call.line:
+            return f"Remote servers named by users (/.well-known/{sig.name})", HTTP_API, ""
+    return None
 
 
 def _response_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:
