@@ -135,6 +135,10 @@ def _read_callee(node: Node) -> str:
             method = text(method_node, 80)
             return f"{_expr_name(receiver)}.{method}" if receiver is not None else method
     function = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+    if function is not None and function.type == "await_expression" and function.named_child_count:
+        # TypeScript reads `await api.get<T>(url)` as a call of `await api.get`: the awaited
+        # expression is what is called
+        function = function.named_children[0]
     return _expr_name(function)
 
 

@@ -149,6 +149,34 @@ def _lexical_constant(f: _File, name: str, call: Node) -> Node | None:
     return None
 
 
+_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+
+
+def _scheme_choice(node: Node) -> bool:
+    """Whether `node` picks between written schemes (`useSsl ? 'https' : 'http'`)."""
+    if node.type not in ("ternary_expression", "conditional_expression"):
+        return False
+    branches = [c for c in node.named_children[1:] if c.type in _STRING_TYPES]
+    return len(branches) == 2 and all(_string_literal(b) in _SCHEMES for b in branches)
+
+
+_LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1"})  # noqa: S104 (names, no bind)
+
+
+def _local_default(node: Node) -> bool:
+    """Whether `node` is a setting defaulting to the local machine (`env.HOST || 'localhost'`)."""
+    if node.type not in ("binary_expression", "boolean_operator"):
+        return False
+    right = node.child_by_field_name("right")
+    operator = node.child_by_field_name("operator")
+    return (
+        right is not None
+        and right.type in _STRING_TYPES
+        and text(operator, 4) in ("||", "??", "or")
+        and _string_literal(right) in _LOCAL_NAMES
+    )
+
+
 WELL_KNOWN = "egress.well_known"  # name: the RFC 8615 resource a user-named host is asked
 _WELL_KNOWN = lazy(r"/\.well-known/([a-z0-9][a-z0-9._-]{0,60}+)")
 _URLISH_CALL = re.compile(r"(?i)ur[il]")
@@ -169,10 +197,16 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             if expr is None:
                 prefix += literal
                 continue
+            if not prefix and _scheme_choice(expr):
+                prefix = "https"  # `${tls ? 'https' : 'http'}://${host}`: a scheme, not a host
+                continue
             host = _host(prefix)
             if host and _host_complete(prefix):
                 return host, "", "literal"
             if not prefix and _same_origin_prefix(expr, parts):
+                return "", "", "relative"
+            if prefix and _local_default(expr):
+                # `http://${process.env.HOST || 'localhost'}:…`: the app's own server
                 return "", "", "relative"
             if not prefix or re.fullmatch(r"[a-z][a-z0-9+.-]*://", prefix, re.I):
                 got = _resolve(f, expr, depth + 1, call)

@@ -59,6 +59,8 @@ from posixpath import basename, dirname, join, normpath, splitext
 from bot.core.analysis.catalog import Catalog
 from bot.core.analysis.deploy import COMPOSE_MOUNT
 from bot.core.analysis.egress import wrapper_names
+from bot.core.analysis.egress_bases import BASE_CLIENT_META, EXTENDS_META, client_bases
+from bot.core.analysis.egress_bases import CLIENT as BASE_CLIENT
 from bot.core.analysis.egress_factories import FACTORY_CLIENT, factory_names
 from bot.core.analysis.egress_families import families
 from bot.core.analysis.egress_file_families import family_members, family_names
@@ -241,6 +243,10 @@ def egress_services(
         FACTORY_CLIENT + name
         for name in factory_names([kv for f in files.values() if f.calls for kv in f.meta])
     }
+    # A class on a client base (`egress_bases`) requests as a wrapper's caller does.
+    wrappers |= client_bases(
+        kv for f in files.values() for kv in f.meta if kv[0] in (BASE_CLIENT_META, EXTENDS_META)
+    )
     consts: dict[str, set[str]] = {}
     for path, f in files.items():
         if non_product_path(path):
@@ -303,6 +309,8 @@ def egress_services(
             for c in f.calls
             if c.kind != "candidate" or _kept(c, wrappers) or (browser and _browser_loads(c))
         ]
+        # a request through a client base's inherited client is a request of this file
+        calls = [replace(c, kind="http") if _inherited(c, wrappers) else c for c in calls]
         if not folder or any(
             _destination(c, folder, consts, catalog) for c in calls if c.origin != "parameter"
         ):
@@ -432,6 +440,11 @@ def _host_names(host: str, word: str) -> bool:
     """Whether a host spells the word (`api.wit.ai` and `witai`): the word is the service."""
     key = re.sub(r"[^a-z0-9]", "", word.lower())
     return bool(host) and len(key) >= 3 and key in re.sub(r"[^a-z0-9]", "", host.lower())
+
+
+def _inherited(call: OutboundCall, wrappers: set[str]) -> bool:
+    """A request through a client base (`egress_bases`) some file defines."""
+    return call.client.startswith(BASE_CLIENT) and _kept(call, wrappers)
 
 
 def _kept(call: OutboundCall, wrappers: set[str]) -> bool:

@@ -280,3 +280,134 @@ def test_hostile_connector_files_stay_bounded() -> None:
     started = time.perf_counter()
     outbound_calls("python", body.encode(), named_folder=True)
     assert time.perf_counter() - started < 10
+
+
+# --- API clients on a base class that holds the HTTP client (`egress_bases`) -----------------
+
+CLIENT_BASE = """\
+import axios from 'axios';
+
+class RemoteApi {
+  protected axios: AxiosInstance;
+  constructor(baseUrl: string, params: Record<string, unknown>) {
+    this.axios = axios.create({ baseURL: baseUrl, params });
+  }
+  protected async get<T>(endpoint: string): Promise<T> {
+    const response = await this.axios.get<T>(endpoint);
+    return response.data;
+  }
+}
+export default RemoteApi;
+"""
+
+LITERAL_SUB = """\
+import RemoteApi from './remoteapi';
+
+class ReleasesApi extends RemoteApi {
+  constructor() {
+    super('https://api.releases-svc.io/v2', {});
+  }
+  public async latest() {
+    return this.get<Release[]>('/releases');
+  }
+}
+"""
+
+MIDDLE = """\
+import RemoteApi from '../remoteapi';
+
+class ArrBase<T> extends RemoteApi {
+  constructor({ url, apiKey }: { url: string; apiKey: string }) {
+    super(url, { apikey: apiKey });
+  }
+  public async status() {
+    const response = await this.axios.get<Status>('/system/status');
+    return response.data;
+  }
+}
+"""
+
+LEAF = """\
+import ArrBase from './base';
+
+class Radarr extends ArrBase<{ movieId: number }> {
+  public async movies() {
+    const response = await this.axios.get<Movie[]>('/movie');
+    return response.data;
+  }
+}
+"""
+
+
+def test_a_subclass_handing_a_literal_url_to_a_client_base_calls_that_host() -> None:
+    found = _integrations(
+        {"server/api/remoteapi.ts": CLIENT_BASE, "server/api/releases.ts": LITERAL_SUB}
+    )
+    assert "api.releases-svc.io" in _hosts(found)
+
+
+def test_an_inherited_client_through_a_chain_of_bases_names_the_client_file() -> None:
+    found = _integrations(
+        {
+            "server/api/remoteapi.ts": CLIENT_BASE,
+            "server/api/arr/base.ts": MIDDLE,
+            "server/api/arr/radarr.ts": LEAF,
+        }
+    )
+    assert "Radarr" in found
+    assert {e.path for e in found["Radarr"].evidence} == {"server/api/arr/radarr.ts"}
+
+
+def test_a_base_that_makes_no_client_from_its_parameter_is_no_client_base() -> None:
+    plain_base = (
+        "import axios from 'axios';\n\nclass RemoteApi {\n  protected axios = axios;\n"
+        "  constructor(name: string) {\n    this.name = name;\n  }\n}\n"
+    )
+    fixed_base = (
+        "import axios from 'axios';\n\nclass RemoteApi {\n  constructor(name: string) {\n"
+        "    this.axios = axios.create({ baseURL: 'https://local.invalid' });\n  }\n}\n"
+    )
+    for base in (plain_base, fixed_base):
+        found = _integrations(
+            {"server/api/remoteapi.ts": base, "server/api/releases.ts": LITERAL_SUB}
+        )
+        assert "api.releases-svc.io" not in _hosts(found)
+
+
+def test_a_typed_awaited_call_and_a_scheme_choice_read_as_a_request_to_the_setting() -> None:
+    src = (
+        b"import axios from 'axios';\nclass Stats {\n  constructor(s: S) {\n"
+        b"    this.axios = axios.create({\n"
+        b"      baseURL: `${s.useSsl ? 'https' : 'http'}://${s.hostname}:${s.port}`,\n"
+        b"    });\n  }\n  async info() {\n"
+        b"    const r = await this.axios.get<Info>('/api/v2');\n  }\n}\n"
+    )
+    calls, _, _ = outbound_calls("typescript", src)
+    assert [(c.line, c.configured_by) for c in calls] == [(9, "s.hostname")]
+
+
+def test_a_host_defaulting_to_localhost_is_the_apps_own_server() -> None:
+    src = (
+        b"import axios from 'axios';\nasync function load() {\n"
+        b"  const r = await axios.get<Settings>(\n"
+        b"    `http://${process.env.HOST || 'localhost'}:${process.env.PORT || 5055}/api/x`\n"
+        b"  );\n}\n"
+    )
+    calls, _, _ = outbound_calls("typescript", src)
+    assert [c.origin for c in calls] == ["relative"]
+
+
+def test_hostile_class_chains_stay_bounded() -> None:
+    chain = "".join(f"class C{i} extends C{i + 1} {{}}\n" for i in range(3000))
+    body = (
+        "import axios from 'axios';\n"
+        + chain
+        + "class X extends Y {\n  m() {\n"
+        + "    this.axios.get('/a');\n" * 3000
+        + "    super(" * 2000
+        + "\n  }\n}\n"
+    )
+    started = time.perf_counter()
+    _, _, meta = outbound_calls("typescript", body.encode())
+    assert time.perf_counter() - started < 10
+    assert len(meta) <= 200
