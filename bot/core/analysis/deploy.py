@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from posixpath import normpath
 from typing import TYPE_CHECKING
 
 from bot.core.analysis.claims import claims
@@ -32,6 +33,8 @@ from bot.core.model import Dependency, EnvRead, FileFacts, Signal
 
 if TYPE_CHECKING:
     import yaml
+
+COMPOSE_MOUNT = "config.compose.mount"  # detail: a repository path bound into an image
 
 # --- Dockerfile --------------------------------------------------------------------------------
 
@@ -244,6 +247,8 @@ def parse_compose(data: bytes) -> FileFacts:
                 Signal("observability.health", f"compose healthcheck: {name}", line_of(check), test)
             )
         env += _compose_env(get(service, "environment"), name, signals)
+        if not build:
+            signals += _image_mounts(get(service, "volumes"), name)
         if build:
             command = words(get(service, "command")) or words(get(service, "entrypoint"))
             ports = get(service, "ports") is not None
@@ -256,6 +261,23 @@ def parse_compose(data: bytes) -> FileFacts:
         signals=tuple(sorted(set(signals))),
         schedules=compose_schedules(services),
     )
+
+
+# A bind mount's host side, from the compose file's folder: `./scripts/x.py:/etc/init/x.py`.
+_BIND = re.compile(r"\./([\w.-][\w./-]{0,200})(?::|$)")
+MAX_MOUNTS = 40
+
+
+def _image_mounts(node: yaml.Node | None, service: str) -> list[Signal]:
+    """The repository paths bound into a service run from another's image (an emulator or
+    a database given the repository's init scripts): code that runs there, not in the app."""
+    out = []
+    for item in sequence(node)[:MAX_MOUNTS]:
+        bound = _BIND.match(scalar(item) or scalar(get(item, "source")))
+        if bound:
+            path = normpath(bound.group(1))
+            out.append(Signal(COMPOSE_MOUNT, service, line_of(item), path))
+    return out
 
 
 def _compose_env(node: yaml.Node | None, service: str, signals: list[Signal]) -> list[EnvRead]:
@@ -312,9 +334,10 @@ DEPLOY_EXTRACTORS = (
     ),
     FileExtractor(
         "compose",
-        5,  # 3: services that loop with a sleep, ofelia job labels (schedules); 4: an
+        6,  # 3: services that loop with a sleep, ofelia job labels (schedules); 4: an
         # environment value that picks a backend module (`backend_choice`); 5: a loop on a
-        # test of an environment variable, `sleep infinity` paces nothing
+        # test of an environment variable, `sleep infinity` paces nothing; 6: repository
+        # paths bound into an image's service (`COMPOSE_MOUNT`)
         is_compose,
         parse_compose,
         claims(prefixes=("compose", "docker-compose")),

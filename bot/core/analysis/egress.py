@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from bot.core.analysis import egress_bases as bases
 from bot.core.analysis import egress_sdk, resilience
 from bot.core.analysis import http_models as models
 from bot.core.analysis.egress_candidates import _candidate
@@ -43,6 +44,7 @@ from bot.core.analysis.egress_csp import csp_hosts
 from bot.core.analysis.egress_factories import FACTORY_META, factory_call
 from bot.core.analysis.egress_file import (
     _CALLS,
+    _CLASSES,
     _STRING_TYPES,
     _args,
     _callee,
@@ -79,7 +81,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 30  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 32  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -120,6 +122,14 @@ EGRESS_VERSION = 30  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 28: a URL template led by a path-named value (`${config.relative_path}/api`) is same-origin
 # 29: jQuery's `$.ajax`/`$.get`/`$.getJSON`/`$.post` (`http_models.JAVASCRIPT`)
 # 30: `@react-email/components` no longer names Resend (catalogue; it renders, sends nothing)
+# 31: a Python file in a service folder is read without trigger words; a helper called with
+# the method's parameter (`get_data(remote_id)`, `url=` keyword) or an imported setting
+# (`get_data(RELEASE_API)`) is a candidate; `X = env("X", "https://…")` is `egress.const`; a
+# loop entry of a settings table is that setting; `/.well-known/<name>` on a user-named host
+# (`WELL_KNOWN`); an OTLP exporter without endpoint reads OTEL_EXPORTER_OTLP_ENDPOINT
+# 32: client bases (`egress_bases`: `super(url)`, an inherited `this.axios.get`); TypeScript
+# `await x.get<T>(…)` is a call of `x.get`; `${tls ? 'https' : 'http'}://` is a scheme; a
+# host defaulting to localhost (`env.HOST || 'localhost'`) is the app's own server
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
@@ -184,18 +194,23 @@ def triggered(language: str, data: bytes) -> bool:
 
 
 def outbound_calls(
-    language: str, data: bytes
+    language: str, data: bytes, named_folder: bool = False
 ) -> tuple[tuple[OutboundCall, ...], tuple[Signal, ...], tuple[tuple[str, str], ...]]:
     """The file's outbound calls, resilience signals and meta (``egress.wrapper`` names).
     `language` is a `treesitter.parse` language name. Each half runs only when the file's
-    bytes show its trigger words; without either, the file is not parsed."""
+    bytes show its trigger words; without either, the file is not parsed. A Python file in
+    a folder named for a service (`named_folder`: `connectors/<name>.py`) is read for calls
+    anyway: it may request only through a helper of its package (`get_data(url)`)."""
     family = _lang(language)
     defaults = env_defaults(data) if family == "ruby" else ()
     csp = csp_hosts(data) if family != "go" else ()
     if family == "go":  # HTML a Go program serves from its strings: what its tags load
         csp = tuple(markup_calls(data))
     tiles = tile_calls(data)  # map tile templates a map library fills (`egress_tiles`)
-    wanted = triggered(language, data), resilience.triggered(data)
+    wanted = (
+        triggered(language, data) or (named_folder and family == "python"),
+        resilience.triggered(data),
+    )
     calls: tuple[OutboundCall, ...] = ()
     signals: tuple[Signal, ...] = ()
     meta: tuple[tuple[str, str], ...] = ()
@@ -228,9 +243,20 @@ def _outbound_calls(
             [("egress.wrapper", name) for name in f.wrappers]
             + [("egress.const", f"{name}={host}") for name, host in f.consts.items()]
             + [(FACTORY_META, name) for name in f.factories]
+            + _class_meta(f, language, root, data)
         )
     )
     return tuple(sorted(set(calls))), tuple(sorted(set(f.signals))), meta
+
+
+def _class_meta(f: _File, language: str, root: Node, data: bytes) -> list[tuple[str, str]]:
+    """Client bases and `extends` of a JS/TS file's classes (`egress_bases`)."""
+    if f.language != "javascript" or (b"extends" not in data and b"this." not in data):
+        return []
+    out = bases.base_meta(f, lambda n: _function_of(f, n))
+    if b"extends" in data:
+        out += bases.extends_meta(find(language, root, _CLASSES)[:100])
+    return sorted(set(out))
 
 
 def _calls(f: _File, nodes: list[Node]) -> list[OutboundCall]:
@@ -354,6 +380,8 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
             return via
     if model is None:
         own = _own_verb_call(f, node, written)
+        if own is None:
+            own = bases.base_call(f, node, written, _resolve)
         return own if own is not None else _candidate(f, node, callee, args)
     if model.client == "pycurl" and not text(_first(args), 40).endswith(".URL"):
         return None
@@ -361,6 +389,9 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
         timeout = _timeout(f, node)
         return OutboundCall("http", line(node), model.client, model.host, "", "sdk", timeout)
     url = _url_arg(f, node, model)
+    if url is None and base is None and model.client == OTLP_CLIENT:
+        # an OTLP exporter built without `endpoint` sends where the standard variable says
+        return OutboundCall("http", line(node), model.client, "", OTLP_ENV, "env")
     if url is None and base is None:
         return OutboundCall(
             "http", line(node), model.client, origin="unknown", timeout=_timeout(f, node)
@@ -392,6 +423,10 @@ def _call(f: _File, node: Node, written: str, callee: str, args: list[Node]) -> 
     return OutboundCall(
         "http", line(node), model.client, host, configured_by, origin, _timeout(f, node)
     )
+
+
+OTLP_CLIENT = "opentelemetry"
+OTLP_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"  # what every OpenTelemetry SDK reads by default
 
 
 def _described(url: Node | None, args: list[Node]) -> bool:

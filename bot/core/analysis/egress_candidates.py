@@ -6,6 +6,7 @@ candidate only when some file defines a wrapper of its name (meta ``egress.wrapp
 
 from __future__ import annotations
 
+import builtins
 import re
 
 from bot.core.analysis import http_models as models
@@ -17,6 +18,9 @@ from bot.core.analysis.egress_file import (
     _callee,
     _canonical,
     _File,
+    _function_of,
+    _keyword,
+    _parameters,
 )
 from bot.core.analysis.egress_resolve import _resolve
 from bot.core.analysis.treesitter import Node, line, text
@@ -56,6 +60,9 @@ def _candidate(
     `_args`, when the caller has them."""
     if args is None:
         args = _args(node)
+    if not args and f.language == "python":
+        keyed = _keyword(f, node, "url")  # `get_data(url=remote_id, params=…)`
+        args = [keyed] if keyed is not None else []
     if not args or args[0].type not in _ARG_TYPES:
         return None
     name = callee.rsplit(".", 1)[-1]
@@ -66,7 +73,15 @@ def _candidate(
     first = args[0]
     # Before the parent test: both only rule the call out, and a node's parent is found by
     # a walk down from the root.
+    handed = _handed(f, node, name, first)
+    if handed is not None:
+        return handed
     if first.type in ("identifier", "constant") and text(first, 80) not in f.values:
+        written = text(first, 80)
+        if f.language == "python" and _SETTING_NAME.fullmatch(written):
+            # `get_data(RELEASE_API)`: a setting imported by name (`from app.settings
+            # import RELEASE_API`); the aggregation reads its default where it is set
+            return OutboundCall("candidate", line(node), f"call:{name}", "", written, "setting")
         return None  # a parameter or a name from elsewhere: never a written host
     # A URL-named argument (`apiEndpoint`, `c.webhookURL`) keeps the call even when its value
     # cannot be read: in a folder named for a service, the service is the destination.
@@ -86,6 +101,33 @@ def _candidate(
     if origin not in ("literal", "env", "setting", "user") or (origin == "literal" and not host):
         return None
     return OutboundCall("candidate", line(node), f"call:{name}", host, configured_by, origin)
+
+
+_SETTING_NAME = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]{1,60}")
+# Python's own functions and dunders: never a package's request helper.
+_NOT_HELPERS = frozenset(n for n in dir(builtins) if n.islower() or n.startswith("_")) | {
+    "__init__",
+    "super",
+}
+
+
+def _handed(f: _File, node: Node, name: str, first: Node) -> OutboundCall | None:
+    """A Python method passing its own parameter to a helper (`get_data(remote_id)` in a
+    plugin class): a candidate of origin "parameter", kept only where the helper is a
+    wrapper and the file's folder or plugin registry names the service."""
+    if f.language != "python" or first.type != "identifier":
+        return None
+    if name in _NOT_HELPERS or name in _GENERIC_METHODS:
+        return None
+    function = _function_of(f, node)
+    if function is None:
+        return None
+    params = f.parameters.get(function.id)
+    if params is None:
+        params = f.parameters[function.id] = frozenset(_parameters(function))
+    if text(first, 80) not in params:
+        return None
+    return OutboundCall("candidate", line(node), f"call:{name}", "", text(first, 80), "parameter")
 
 
 _SEPARATORS = re.compile(r"[.:]")

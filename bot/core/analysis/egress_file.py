@@ -73,6 +73,8 @@ class _File:
     # Ruby: methods taking no argument that build an HTTP client (`def http; Faraday.new`):
     # `http.get(url)` in any file is a request (meta ``egress.factory``, `egress_factories`)
     factories: dict[str, str] = field(default_factory=dict)  # name -> client library
+    # function id -> its parameters' names, asked per call (`egress_candidates._handed`)
+    parameters: dict[int, frozenset[str]] = field(default_factory=dict)
     sdk: egress_sdk.SdkNames = field(default_factory=egress_sdk.SdkNames)  # client parameters
     # `heads()`, kept while no alias or instance is added (the two maps never lose a key,
     # so their sizes say whether their names moved): asked once per call in the file.
@@ -133,6 +135,10 @@ def _read_callee(node: Node) -> str:
             method = text(method_node, 80)
             return f"{_expr_name(receiver)}.{method}" if receiver is not None else method
     function = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+    if function is not None and function.type == "await_expression" and function.named_child_count:
+        # TypeScript reads `await api.get<T>(url)` as a call of `await api.get`: the awaited
+        # expression is what is called
+        function = function.named_children[0]
     return _expr_name(function)
 
 

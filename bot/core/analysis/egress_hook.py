@@ -41,7 +41,7 @@ GRAMMARS = {
 
 
 SPELLING = "egress.spelling"  # meta: "<folder stem>=<a name the file defines>"
-HOOK_VERSION = 12  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
+HOOK_VERSION = 13  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
 # fetched `.gravatar_url` (egress_links); 4: providers' webhooks checked here (egress_inbound)
 # 5: protocol endpoints the app serves (`egress_inbound.SERVED`); 6: as a whole literal,
 # not a table's key or a Python docstring's backticks; 7: an avatar path ending its literal
@@ -51,6 +51,7 @@ HOOK_VERSION = 12  # 1: folder spellings (egress_names); 2: avatar URLs (egress_
 # 10: an element set to load asynchronously before its `src` is a script (`egress_scripts`)
 # 11: request headers asking for or sending ActivityStreams (`egress_links.media_type_signals`)
 # 12: a members' folder under a service folder (`notifications/agents/<name>`) names no service
+# 13: a file in a service folder (`connectors/<name>.py`) is read for calls without triggers
 
 
 class WithEgress:
@@ -68,7 +69,7 @@ class WithEgress:
         grammar = GRAMMARS.get(splitext(path)[1])
         if grammar is None:
             return facts
-        calls, signals, meta = outbound_calls(grammar, data)
+        calls, signals, meta = outbound_calls(grammar, data, bool(service_folder_name(path)))
         inbound = inbound_calls(path, data)
         calls = (*calls, *inbound)
         requests = any(c.kind == "http" for c in calls)

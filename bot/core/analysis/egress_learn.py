@@ -59,6 +59,10 @@ def _learn(f: _File, node: Node) -> None:
                 if _function_of(f, node) is None:
                     _object_consts(f, name, value)  # `MyApp::Application.config.x = {…}`
                 continue
+            if value.type == "call" and f.language == "python" and name.isupper():
+                if _function_of(f, node) is None:
+                    _env_default_const(f, name, value)
+                continue
             if value.type not in _STRING_TYPES and value.type not in _TABLES:
                 continue
             if _function_of(f, node) is not None:
@@ -95,6 +99,32 @@ def _learn(f: _File, node: Node) -> None:
         function = _function_of(f, node)
         if function is not None:
             egress_sdk.learn_mark(f.sdk, f.aliases, _callee(node), function)
+
+
+# Readers of an environment variable with a default (`env("X", "https://…")`,
+# `os.getenv`, `os.environ.get`, django-environ's `env.str`, decouple's `config`).
+_ENV_READERS = frozenset({"env", "getenv", "get", "str", "url", "config"})
+
+
+def _env_default_const(f: _File, name: str, value: Node) -> None:
+    """`RELEASE_API = env("RELEASE_API", "https://api.x.io/…")` at a settings module's top
+    level: the setting `RELEASE_API` names the default's host wherever it is imported."""
+    if _callee(value).rsplit(".", 1)[-1] not in _ENV_READERS:
+        return
+    args = value.child_by_field_name("arguments")
+    if args is None:
+        return
+    for arg in args.named_children[1:4]:
+        if arg.type == "keyword_argument":
+            if text(arg.child_by_field_name("name"), 20) != "default":
+                continue
+            arg = arg.child_by_field_name("value") or arg
+        if arg.type not in _STRING_TYPES:
+            continue
+        host, _, origin = _resolve(f, arg, 0, value)
+        if origin == "literal" and host and "," not in host:
+            f.consts.setdefault(name, host)
+        return
 
 
 # Top-level tables of settings: a JS object, a Python dict (`SETTINGS = {"API": "https://…"}`).

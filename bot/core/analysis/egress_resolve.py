@@ -149,6 +149,36 @@ def _lexical_constant(f: _File, name: str, call: Node) -> Node | None:
     return None
 
 
+_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+
+
+def _scheme_choice(node: Node) -> bool:
+    """Whether `node` picks between written schemes (`useSsl ? 'https' : 'http'`)."""
+    if node.type not in ("ternary_expression", "conditional_expression"):
+        return False
+    branches = [c for c in node.named_children[1:] if c.type in _STRING_TYPES]
+    return len(branches) == 2 and all(_string_literal(b) in _SCHEMES for b in branches)
+
+
+_LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1"})  # noqa: S104 (names, no bind)
+
+
+def _local_default(node: Node) -> bool:
+    """Whether `node` is a setting defaulting to the local machine (`env.HOST || 'localhost'`)."""
+    if node.type not in ("binary_expression", "boolean_operator"):
+        return False
+    right = node.child_by_field_name("right")
+    operator = node.child_by_field_name("operator")
+    return (
+        right is not None
+        and right.type in _STRING_TYPES
+        and text(operator, 4) in ("||", "??", "or")
+        and _string_literal(right) in _LOCAL_NAMES
+    )
+
+
+WELL_KNOWN = "egress.well_known"  # name: the RFC 8615 resource a user-named host is asked
+_WELL_KNOWN = lazy(r"/\.well-known/([a-z0-9][a-z0-9._-]{0,60}+)")
 _URLISH_CALL = re.compile(r"(?i)ur[il]")
 _RB_RESHAPERS = frozenset({"to_s", "to_str", "strip", "freeze", "dup"})
 
@@ -163,17 +193,29 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             return _resolve(f, node.named_children[0], depth + 1, call)
         parts = _parts(node)
         prefix = ""
-        for literal, expr in parts:
+        for at, (literal, expr) in enumerate(parts):
             if expr is None:
                 prefix += literal
+                continue
+            if not prefix and _scheme_choice(expr):
+                prefix = "https"  # `${tls ? 'https' : 'http'}://${host}`: a scheme, not a host
                 continue
             host = _host(prefix)
             if host and _host_complete(prefix):
                 return host, "", "literal"
             if not prefix and _same_origin_prefix(expr, parts):
                 return "", "", "relative"
+            if prefix and _local_default(expr):
+                # `http://${process.env.HOST || 'localhost'}:…`: the app's own server
+                return "", "", "relative"
             if not prefix or re.fullmatch(r"[a-z][a-z0-9+.-]*://", prefix, re.I):
-                return _resolve(f, expr, depth + 1, call)
+                got = _resolve(f, expr, depth + 1, call)
+                known = _WELL_KNOWN.match(parts[at + 1][0]) if at + 1 < len(parts) else None
+                if prefix and known and got[2] == "user":
+                    # `https://{domain}/.well-known/webfinger`: a standard discovery
+                    # request to the server a user names, not a hook they configured
+                    f.signals.append(Signal(WELL_KNOWN, known.group(1), line(call)))
+                return got
             break
         host = _host(prefix)
         if host:
@@ -410,6 +452,9 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             # object itself, read as `self.data["url"]` is (user data only in a model).
             return "", full[:120], "user" if _in_model_class(call) else "unknown"
         if keyed:
+            setting = _looped_setting(f, head, call) if f.language == "python" else ""
+            if setting:
+                return "", setting, "setting"
             return "", full[:120], "user"
         last = re.split(r"[.\]\[]", full.rstrip("]"))[-1]
         if not _DESTINATION.search(last) or (
@@ -441,6 +486,25 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
             f.signals.append(Signal(RETURNED_FIELD, full[:120], line(call)))
         return "", full[:120], "user"
     return "", "", "unknown"
+
+
+# `for name, config in settings.FONTS.items():` then `config["url"]`: an entry of a table
+# the program's settings hold (an upper-case name), not a row a user filled in.
+_LOOP = lazy(
+    r"for[ \t]++(?:[A-Za-z_]\w{0,60}+[ \t]*+,[ \t]*+)?([A-Za-z_]\w{0,60}+)[ \t]++in[ \t]++"
+    r"((?:[A-Za-z_]\w{0,60}+\.){0,3}([A-Z][A-Z0-9_]{1,60}+))(?:\.(?:items|values)\(\))?[ \t]*+:"
+)
+
+
+def _looped_setting(f: _File, head: str, call: Node) -> str:
+    """The upper-case setting a `for` loop around `call` binds `head` to an entry of."""
+    function = _function_of(f, call)
+    if function is None:
+        return ""
+    for loop in _LOOP.finditer(text(function, MAX_FUNCTION_TEXT)):
+        if loop.group(1) == head:
+            return loop.group(3)
+    return ""
 
 
 _UNMARSHAL = lazy(r"Unmarshal\([ \t]*+([^,\n]{1,200}+),[ \t]*+&([A-Za-z_]\w{0,100}+)[ \t]*+\)")

@@ -57,7 +57,10 @@ from dataclasses import dataclass, field, replace
 from posixpath import basename, dirname, join, normpath, splitext
 
 from bot.core.analysis.catalog import Catalog
+from bot.core.analysis.deploy import COMPOSE_MOUNT
 from bot.core.analysis.egress import wrapper_names
+from bot.core.analysis.egress_bases import BASE_CLIENT_META, EXTENDS_META, client_bases
+from bot.core.analysis.egress_bases import CLIENT as BASE_CLIENT
 from bot.core.analysis.egress_factories import FACTORY_CLIENT, factory_names
 from bot.core.analysis.egress_families import families
 from bot.core.analysis.egress_file_families import family_members, family_names
@@ -66,6 +69,7 @@ from bot.core.analysis.egress_inbound import KIND as INBOUND
 from bot.core.analysis.egress_inbound import SERVED_CLIENT, webhook_stem
 from bot.core.analysis.egress_names import catalogued_name, folder_display
 from bot.core.analysis.egress_registry import registry_members
+from bot.core.analysis.egress_resolve import WELL_KNOWN
 from bot.core.analysis.egress_response import RETURNED_FIELD
 from bot.core.analysis.egress_scripts import CLIENT as SCRIPT_CLIENT
 from bot.core.analysis.egress_templates import unused_layouts
@@ -84,7 +88,7 @@ SMTP = "SMTP"  # the catalog's row for mail submitted over SMTP (its name merges
 SERVICE_FOLDERS = frozenset(
     {"providers", "provider", "notifiers", "notifier", "notification-providers",
      "notification_providers", "notifications", "integrations", "integration", "channels",
-     "senders", "webhooks", "plugins"}
+     "senders", "webhooks", "plugins", "connectors"}
 )  # fmt: skip
 # Folder words that say where code runs or how it is laid out, never whom it calls: after a
 # service folder (`plugins/webhooks/server/…`) they name no service.
@@ -157,7 +161,19 @@ _MEMBER_FOLDERS = frozenset(
 
 # Words of a transport, not a party: `senders/http_sender.rb` sends wherever it is told.
 _TRANSPORT_WORDS = frozenset(
-    {"http", "https", "smtp", "webhook", "webhooks", "sender", "client", "request", "rest", "api"}
+    {
+        "http",
+        "https",
+        "smtp",
+        "webhook",
+        "webhooks",
+        "sender",
+        "client",
+        "request",
+        "rest",
+        "api",
+        "connector",
+    }
 )
 
 
@@ -170,7 +186,7 @@ _ROLE_WORDS = frozenset(
      "serializers", "serializer", "urls", "routes", "router", "routers", "admin", "forms",
      "handlers", "handler", "controllers", "controller", "services", "service", "signals",
      "receivers", "constants", "exceptions", "types", "schemas", "permissions", "decorators",
-     "mixins", "managers", "validators", "filters", "apps", "middleware", "settings",
+     "mixins", "managers", "manager", "validators", "filters", "apps", "middleware", "settings",
      "migrations", "management", "commands", "tests", "test", "fixtures", "factories", "jobs",
      "workers", "dataclasses", "enums", "selectors", "querysets", "viewsets", "wrappers"}
 )  # fmt: skip
@@ -227,6 +243,10 @@ def egress_services(
         FACTORY_CLIENT + name
         for name in factory_names([kv for f in files.values() if f.calls for kv in f.meta])
     }
+    # A class on a client base (`egress_bases`) requests as a wrapper's caller does.
+    wrappers |= client_bases(
+        kv for f in files.values() for kv in f.meta if kv[0] in (BASE_CLIENT_META, EXTENDS_META)
+    )
     consts: dict[str, set[str]] = {}
     for path, f in files.items():
         if non_product_path(path):
@@ -253,6 +273,7 @@ def egress_services(
     payload = _payload_fields(files)
     named_files = family_names(p for p in files if not non_product_path(p))
     projects = _subproject_scripts(files)
+    mounted = _image_mounts(files)
     for path in sorted(files):
         f = files[path]
         if not f.calls or non_product_path(path) or dev_only_path(path):
@@ -261,6 +282,8 @@ def egress_services(
             continue  # a magefile, a `go run` script: kept out of the product's build
         if _subproject_script(path, projects):
             continue
+        if _dev_mounted(path, mounted):
+            continue  # bound only into a dev compose file's emulator: not the app's code
         if path.startswith("tools/") and path.endswith(".go"):
             continue  # Go's top-level `tools/`: a developer's programs (load generators)
         if path in generated_by or dirname(path) in generated_by:
@@ -286,6 +309,8 @@ def egress_services(
             for c in f.calls
             if c.kind != "candidate" or _kept(c, wrappers) or (browser and _browser_loads(c))
         ]
+        # a request through a client base's inherited client is a request of this file
+        calls = [replace(c, kind="http") if _inherited(c, wrappers) else c for c in calls]
         if not folder or any(
             _destination(c, folder, consts, catalog) for c in calls if c.origin != "parameter"
         ):
@@ -331,6 +356,8 @@ def egress_services(
                 kin = named_files.get(path, "") if not folder else ""
                 if kin and (named is None or named[0] == USER_CONFIGURED):
                     named = _family_destination(call, kin, catalog, spelled)
+                if named is not None and named[0] == USER_CONFIGURED:
+                    named = _well_known(f, call) or named
             if named is None:
                 continue
             name, category, host = named
@@ -415,6 +442,11 @@ def _host_names(host: str, word: str) -> bool:
     return bool(host) and len(key) >= 3 and key in re.sub(r"[^a-z0-9]", "", host.lower())
 
 
+def _inherited(call: OutboundCall, wrappers: set[str]) -> bool:
+    """A request through a client base (`egress_bases`) some file defines."""
+    return call.client.startswith(BASE_CLIENT) and _kept(call, wrappers)
+
+
 def _kept(call: OutboundCall, wrappers: set[str]) -> bool:
     """A candidate is kept when some file defines the wrapper or client factory it calls."""
     return call.client.removeprefix("call:") in wrappers
@@ -457,6 +489,36 @@ def _subproject_script(path: str, projects: Mapping[str, str]) -> bool:
     product and keeps its calls."""
     head, _, rest = path.partition("/scripts/")
     return bool(rest) and head in projects and basename(path) not in projects[head]
+
+
+def _image_mounts(files: Mapping[str, FileFacts]) -> tuple[frozenset[str], frozenset[str]]:
+    """(paths dev-only compose files bind into a service run from an image, paths other
+    compose files bind so). Only a file or a folder two deep counts: binding `.` or `./src`
+    into a `node` image runs the app itself."""
+    dev: set[str] = set()
+    other: set[str] = set()
+    for path, f in files.items():
+        for sig in f.signals:
+            if sig.kind != COMPOSE_MOUNT:
+                continue
+            bound = normpath(join(dirname(path), sig.detail))
+            if bound.startswith("..") or ("/" not in bound and "." not in basename(bound)):
+                continue
+            (dev if dev_only_path(path) else other).add(bound)
+    return frozenset(dev), frozenset(other)
+
+
+def _dev_mounted(path: str, mounted: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether `path` (or a folder of it) is bound only by dev-only compose files."""
+    dev, other = mounted
+    if not dev:
+        return False
+    ancestors = {path}
+    folder = dirname(path)
+    while folder:
+        ancestors.add(folder)
+        folder = dirname(folder)
+    return bool(ancestors & dev) and not ancestors & other
 
 
 def _generators(files: Mapping[str, FileFacts]) -> set[str]:
@@ -573,6 +635,15 @@ def _decoded(path: str, f: FileFacts, call: OutboundCall, payload: set[tuple[str
     ):
         return False
     return (dirname(path), call.configured_by.rpartition(".")[2]) in payload
+
+
+def _well_known(f: FileFacts, call: OutboundCall) -> tuple[str, str, str] | None:
+    """A discovery request (`https://{domain}/.well-known/webfinger`) to the server a user
+    names: a remote server of the same protocol, named by the resource asked."""
+    for sig in f.signals:
+        if sig.kind == WELL_KNOWN and sig.line == call.line:
+            return f"Remote servers named by users (/.well-known/{sig.name})", HTTP_API, ""
+    return None
 
 
 def _response_destination(call: OutboundCall, catalog: Catalog) -> tuple[str, str, str] | None:

@@ -92,8 +92,12 @@ _NON_PRODUCT_DIRS = frozenset(
         "examples",
         "docs",
         "doc",
+        "samples",
     }
 )
+# Hidden folders of coding assistants' skills and commands (`.agents/skills/x/check.mjs`):
+# a developer's helpers, never deployed.
+_ASSISTANT_DIRS = frozenset({".agents", ".claude", ".cursor", ".codex", ".gemini", ".windsurf"})
 _CODE_EXTENSIONS = frozenset({"py", "rb", "js", "jsx", "mjs", "cjs", "ts", "tsx", "go"})
 _TEST_FILE = re.compile(
     r"^(test_.*\.py|.*_test\.py|conftest\.py|.*_test\.go|.*\.(test|spec)\.[cm]?[jt]sx?|"
@@ -116,13 +120,18 @@ ENV_TEMPLATE_WORDS = frozenset({"example", "sample", "template", "dist"})
 # Both path tests are pure functions of the path, asked for every file on every run.
 @functools.lru_cache(maxsize=1 << 17)
 def non_product_path(path: str) -> bool:
-    """Tests, fixtures, examples and docs: their code and manifests prove nothing of the app.
+    """Tests, fixtures, examples and docs (hidden or not: `.examples/`), and coding
+    assistants' folders: their code and manifests prove nothing of the app.
     Nor does a top-level `dev/` folder (mealie's code generators call Crowdin; the app does
     not): deeper, `dev` may be a product's own module."""
     parts = path.split("/")
     dirs = {d.lower() for d in parts[:-1]}
     if len(parts) > 1 and parts[0].lower() == "dev":
         return True
+    if dirs & _ASSISTANT_DIRS:
+        return True
+    # A hidden folder is still what its name says (`.examples/`, `.docs/`).
+    dirs |= {d.lstrip(".") for d in dirs if d.startswith(".")}
     return bool(dirs & _NON_PRODUCT_DIRS) or bool(_TEST_FILE.match(basename(path)))
 
 
