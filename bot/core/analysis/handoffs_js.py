@@ -36,6 +36,7 @@ from operator import attrgetter
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -244,8 +245,11 @@ _JS_TAIL = lazy(r"(?<![\w$])([A-Za-z_$][\w$]{0,100})[ \t]*+\Z")
 _JS_PROCESS_DEF = lazy(r"(?:(?:public|async)[ \t]++){0,2}process[ \t]*+\(")
 
 
+_JS_TRIGGER_NEEDLES = Needles(_JS_TRIGGERS)  # their words first (`words`): most files hold none
+
+
 def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
-    if not any(t in text for t in _JS_TRIGGERS):
+    if not _JS_TRIGGER_NEEDLES.any_in(text):
         return ()
     # `split("\n")`: line numbers count "\n" as `Lines` does.
     lines = [line[:MAX_LINE] for line in text.split("\n")]
