@@ -203,7 +203,9 @@ def ruby_calls(data: bytes) -> FileCalls | None:
         types: dict[str, str] = {}
         roots: dict[str, str] = {}  # local or `@ivar` → the constant its value came from
         ivars: dict[tuple[str, str], str] = {}  # (class, `@ivar`) → constant, class-wide
-        for n in ts.find("ruby", root, _RB_NODES):
+        # One walk finds both the nodes read here and the identifiers `_rb_bare_calls` reads.
+        nodes, identifiers = ts.find_sets("ruby", root, _RB_NODES, _RB_IDENTIFIERS)
+        for n in nodes:
             while owners and owners[-1][0] <= n.start_byte:
                 owners.pop()
             if scope[0] <= n.start_byte:
@@ -240,7 +242,7 @@ def ruby_calls(data: bytes) -> FileCalls | None:
                 if not scope[1] and owner:
                     _rb_callback(n, owner, registered)
                 _rb_call(n, scope[1], owner, types, roots, ivars, calls)
-        calls += _rb_bare_calls(root, funcs, MAX_CALLS - len(calls))
+        calls += _rb_bare_calls(identifiers, funcs, MAX_CALLS - len(calls))
         # An `@ivar` set in another action (a `before_action`'s `@post = Post.find(…)`).
         calls = [_rb_late_root(c, ivars) for c in calls]
     return FileCalls(
@@ -372,12 +374,14 @@ _RB_NOT_BARE = frozenset(
 
 
 _RB_BARE_WRITES = frozenset({"save", "destroy"})
+_RB_IDENTIFIERS = frozenset({"identifier"})
 
 
-def _rb_bare_calls(root: ts.Node, funcs: list[Func], room: int) -> list[Call]:
+def _rb_bare_calls(identifiers: list[ts.Node], funcs: list[Func], room: int) -> list[Call]:
     """`pull_spec && save`, `unless update`: a bare word in a method that names a method
     of the same class in this file is a call of it (Ruby needs no parentheses). Words that
-    name no method of the class (locals) are left; at most `room` calls."""
+    name no method of the class (locals) are left; at most `room` calls. `identifiers`:
+    the file's identifier nodes (`ts.find` of `_RB_IDENTIFIERS`)."""
     if room <= 0 or not funcs:
         return []
     owned: dict[str, set[str]] = {}
@@ -388,7 +392,7 @@ def _rb_bare_calls(root: ts.Node, funcs: list[Func], room: int) -> list[Call]:
     spans = sorted((fn.line, fn.end, fn.qual) for fn in funcs if "." in fn.qual)
     starts = [a for a, _b, _q in spans]
     out: list[Call] = []
-    for n in ts.find("ruby", root, frozenset({"identifier"})):
+    for n in identifiers:
         parent = n.parent
         if parent is None or (parent.type in _RB_NOT_BARE and not _rb_assigned_from(parent, n)):
             continue

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from posixpath import dirname, join, normpath, splitext
 
+from bot.core.analysis.scan import matches_at
 from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, Service
@@ -58,7 +59,9 @@ def loaders(data: bytes) -> tuple[tuple[str, str], ...]:
         patterns.append(_JOINED)
     out: set[tuple[str, str]] = set()
     for pattern in patterns:
-        for n, m in enumerate(pattern.finditer(data)):
+        # Each match starts with its call's name: tried only where one is written.
+        calls = _TEMPLATE_CALLS if pattern is _TEMPLATE else _JOINED_CALLS
+        for n, m in enumerate(matches_at(pattern, data, calls.needles)):
             if n >= MAX_LOADERS:
                 break
             folder = m.group(1).decode("ascii").rstrip("/")

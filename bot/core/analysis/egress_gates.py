@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 
 MAX_LINE = 2_000
@@ -50,11 +51,14 @@ _SUBCLASS = lazy(
 )
 
 
+_GATE_NEEDLES = Needles(_GATE_WORDS)  # their words first (`words`): most files hold none
+
+
 def switched_off(data: bytes) -> bool:
     """Whether a subclass in the file overrides a feature gate with the literal false."""
     if b"false" not in data and b"False" not in data:
         return False
-    if not any(w in data for w in _GATE_WORDS):
+    if not _GATE_NEEDLES.any_in(data):
         return False
     lines = _lines(data)
     if _SUBCLASS.search("\n".join(lines)) is None:

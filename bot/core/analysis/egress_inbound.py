@@ -19,7 +19,7 @@ from __future__ import annotations
 from posixpath import splitext
 
 from bot.core.analysis.scan import code_hits, line_at
-from bot.core.analysis.words import contains
+from bot.core.analysis.words import Needles, contains
 from bot.core.model import OutboundCall
 
 KIND = "inbound"
@@ -95,6 +95,9 @@ def served_calls(data: bytes, quotes: tuple[bytes, ...] = _QUOTES) -> tuple[Outb
     return tuple(out)
 
 
+_CHECK_NEEDLES = Needles(CHECKS)  # their words first (`words`): most files hold none
+
+
 def inbound_calls(path: str, data: bytes) -> tuple[OutboundCall, ...]:
     """The first signature check of a provider's webhook file, and the protocol endpoints
     it serves, as ``inbound`` calls."""
@@ -104,7 +107,7 @@ def inbound_calls(path: str, data: bytes) -> tuple[OutboundCall, ...]:
     # The path first: only a provider's webhook file can hold one, and its test is cheap.
     if not webhook_stem(path):
         return served
-    if not any(check in data for check in CHECKS):
+    if not _CHECK_NEEDLES.any_in(data):
         return ()
     for check in CHECKS:
         for at in code_hits(data, check, _COMMENT_LEADS, MAX_LOOKS):

@@ -15,6 +15,7 @@ substring search, then at most `MAX_HITS` lines looked at.
 from __future__ import annotations
 
 from bot.core.analysis.scan import code_hits, line_at
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
@@ -33,12 +34,16 @@ MAX_HITS = 20
 _GRAVATAR_URL = b".gravatar_url"
 
 
+_AVATAR_NEEDLES = Needles(AVATARS)  # their words first (`words`): most files hold none
+_HASH_NEEDLES = Needles(_HASHES)  # their words first (`words`): most files hold none
+
+
 def avatar_signals(data: bytes, browser: bool, requests: bool = False) -> tuple[Signal, ...]:
     if browser:
         return ()
     fetched = _fetched_gravatar(data) if requests else ()
     # The URL first: one rare needle, where most files hold none of the hashes' seven.
-    if fetched or not any(n in data for n in AVATARS) or not any(h in data for h in _HASHES):
+    if fetched or not _AVATAR_NEEDLES.any_in(data) or not _HASH_NEEDLES.any_in(data):
         return fetched
     out: list[Signal] = []
     for needle, detail in AVATARS.items():
@@ -76,10 +81,13 @@ _AP_HEADER = lazy(
 ACTIVITYPUB = "media-type:activitypub"
 
 
+_AP_WORDS = Needles(_AP_NEEDLES)  # their words first (`words`): most files hold none
+
+
 def media_type_signals(data: bytes, browser: bool) -> tuple[Signal, ...]:
     """A `config.media` signal at the first header object asking for or sending
     ActivityStreams, in server code."""
-    if browser or not any(n in data for n in _AP_NEEDLES):
+    if browser or not _AP_WORDS.any_in(data):
         return ()
     for needle in _AP_NEEDLES:
         for at in code_hits(data, needle, _COMMENTS, MAX_HITS):

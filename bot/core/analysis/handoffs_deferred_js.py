@@ -18,6 +18,7 @@ cut at `MAX_LINE`; patterns literal-led and linear.
 
 from __future__ import annotations
 
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -46,9 +47,13 @@ _DEF = lazy(
 _CALLED = lazy(r"(?<![\w$.])((?:[A-Za-z_$][\w$]{0,100}+\.)?[A-Za-z_$][\w$]{0,100}+)[ \t]*+\(")
 
 
+_TRIGGER_NEEDLES = Needles(_TRIGGERS)  # their words first (`words`): most files hold none
+_BROWSER_NEEDLES = Needles(_BROWSER_WORDS)  # their words first (`words`): most files hold none
+
+
 def deferred_sites(text: str) -> tuple[HandoffSite, ...]:
     """Both ends of each deferred call in one server file (see the module doc)."""
-    if not any(t in text for t in _TRIGGERS) or any(w in text for w in _BROWSER_WORDS):
+    if not _TRIGGER_NEEDLES.any_in(text) or _BROWSER_NEEDLES.any_in(text):
         return ()
     lines = [line[:MAX_LINE] for line in text.split("\n")]
     defs: dict[str, int] = {}

@@ -34,8 +34,9 @@ from dataclasses import fields
 from operator import attrgetter
 
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
-from bot.core.analysis.scan import Lines
+from bot.core.analysis.scan import Lines, finditer_near
 from bot.core.analysis.scan import needle_positions as _positions
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -163,6 +164,8 @@ _JS_SOCKET_EMIT = lazy(
     r"(?<![\w$.])(?:this\.)?(io|socket|server|client|nsp|namespace)\b[\w$.()'\"`\-]{0,200}?"
     r"\.emit\(\s*+(" + _LIT + r")"
 )
+# `this.` + the longest receiver word + the 200 characters between it and `.emit(`
+_EMIT_REACH = len("this.") + len("namespace") + 200
 _JS_SOCKET_ON = lazy(
     r"(?:(?<![\w$.])(?:this\.)?(?:socket|client)\s*+\.\s*+on\(\s*+(" + _LIT + r")"
     r"|@SubscribeMessage\(\s*+(" + _LIT + r"))"
@@ -244,8 +247,11 @@ _JS_TAIL = lazy(r"(?<![\w$])([A-Za-z_$][\w$]{0,100})[ \t]*+\Z")
 _JS_PROCESS_DEF = lazy(r"(?:(?:public|async)[ \t]++){0,2}process[ \t]*+\(")
 
 
+_JS_TRIGGER_NEEDLES = Needles(_JS_TRIGGERS)  # their words first (`words`): most files hold none
+
+
 def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
-    if not any(t in text for t in _JS_TRIGGERS):
+    if not _JS_TRIGGER_NEEDLES.any_in(text):
         return ()
     # `split("\n")`: line numbers count "\n" as `Lines` does.
     lines = [line[:MAX_LINE] for line in text.split("\n")]
@@ -485,8 +491,10 @@ def _sqs(text: str, lines: list[str], out: list[HandoffSite]) -> None:
 
 def _socket_io(text: str, lines: list[str], out: list[HandoffSite]) -> None:
     at = Lines(text)
-    for pattern, role in ((_JS_SOCKET_EMIT, "produce"), (_JS_SOCKET_ON, "consume")):
-        for m in pattern.finditer(text):
+    # An emit's `.emit(` is at most `_EMIT_REACH` after its match's start: searched from there.
+    emits = finditer_near(_JS_SOCKET_EMIT, text, ".emit(", _EMIT_REACH)
+    for found, role in ((emits, "produce"), (_JS_SOCKET_ON.finditer(text), "consume")):
+        for m in found:
             token = m.group(2) if role == "produce" else (m.group(1) or m.group(2))
             name = _literal(token)
             if not name or name in _SOCKET_RESERVED:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -41,9 +42,12 @@ _METHODS = (".publish(", ".on(", ".subscribe(")
 _RECEIVER = lazy(r"(?<![\w$.])([A-Za-z_$][\w$]{0,100}+)[ \t]*+\Z")
 
 
+_REQUIRE_NEEDLES = Needles(_REQUIRES)  # their words first (`words`): most files hold none
+
+
 def pubsub_sites(text: str) -> tuple[HandoffSite, ...]:
     """Both ends of the repository's own pub/sub module's messages in one file."""
-    if not any(r in text for r in _REQUIRES):
+    if not _REQUIRE_NEEDLES.any_in(text):
         return ()
     calls = _positions(text, _METHODS, MAX_USES)
     if not calls:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from bot.core.analysis.handoffs_deferred_js import enclosing_definition
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.scan import needle_positions as _positions
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import HandoffSite
 
@@ -42,10 +43,14 @@ _PUSH = lazy(
 )
 
 
+_RANGE_NEEDLES = Needles(_RANGE_WORDS)  # their words first (`words`): most files hold none
+_ADD_NEEDLES = Needles(_ADD_WORDS)  # their words first (`words`): most files hold none
+
+
 def sorted_set_sites(text: str) -> tuple[HandoffSite, ...]:
     """Both ends of delayed queues kept in sorted sets, in one file."""
-    lower_gate = any(n in text for n in _RANGE_WORDS)
-    if not lower_gate and not any(n in text for n in _ADD_WORDS):
+    lower_gate = _RANGE_NEEDLES.any_in(text)
+    if not lower_gate and not _ADD_NEEDLES.any_in(text):
         return ()
     lines = [line[:MAX_LINE] for line in text.split("\n")]
     at = Lines(text)

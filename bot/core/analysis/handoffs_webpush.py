@@ -42,6 +42,9 @@ _CALL = lazy(r"(?<![\w$.])([A-Za-z_$][\w$]{0,100}+)\(")
 _COMMENTS = ("//", "#", "*", "/*")
 
 
+_LISTEN_NEEDLES = Needles(_LISTENS)  # their words first (`words`): most files hold none
+
+
 def web_push_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
     """The Web Push ends of one file (see the module doc)."""
     if not _ANY_NEEDLE.any_in(text):
@@ -49,7 +52,7 @@ def web_push_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
     library = _LIBRARY.get(language)
     lead = "\n" + text if language == "python" else text  # Python's needles start a line
     sends = library is not None and any(w in lead for w in library[1])
-    hears = language in ("javascript", "typescript") and any(w in text for w in _LISTENS)
+    hears = language in ("javascript", "typescript") and _LISTEN_NEEDLES.any_in(text)
     if not sends and not hears:
         return ()
     out: list[HandoffSite] = []

@@ -328,8 +328,8 @@ def extract_javascript(text: str, language: str = "javascript", browser: bool = 
     signals = scan_signals(code, RULES, lines, skip, words=words)
     if words.may_hold(".use(") and ".use(" in code:
         signals += _mounts(code, lines)
-    signals += route_handler_signals(code, language, lines, skip)
-    signals += js_library_calls(code, lines)
+    signals += route_handler_signals(code, language, lines, skip, words)
+    signals += js_library_calls(code, lines, words=words)
     signals = js_router_prefixes(code, lines, signals)
     if words.may_hold("enum") and "enum" in code:
         signals += _enum_strings(code, lines)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from bot.core.analysis.handoffs_python_patterns import UNCONFIRMED
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.words import Needles
 from bot.core.model import FileFacts, HandoffSite, ImportRef, ScheduleSite
 
 MECHANISM = "job-event"
@@ -69,8 +70,11 @@ _LOADED_AS = re.compile(
 )
 
 
+_GATE_NEEDLES = Needles(GATE)  # their words first (`words`): most files hold none
+
+
 def may_define(text: str) -> bool:
-    return any(word in text for word in GATE)
+    return _GATE_NEEDLES.any_in(text)
 
 
 _SPECIAL = re.compile(r"[()\[\]{}'\"`\\\n,]")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from bot.core.analysis.scan import Lines, Skip
+from bot.core.analysis.words import Words
 from bot.core.model import Signal
 
 KIND = "config.library_call"
@@ -92,11 +93,14 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 
-def js_library_calls(code: str, lines: Lines, skip: Skip | None = None) -> list[Signal]:
-    """`config.library_call` signals of one file (`code`: comments already blanked)."""
+def js_library_calls(
+    code: str, lines: Lines, skip: Skip | None = None, words: Words | None = None
+) -> list[Signal]:
+    """`config.library_call` signals of one file (`code`: comments already blanked;
+    `words`: those of the text they were blanked from, asked before each needle's scan)."""
     out: list[Signal] = []
     for needle, pattern, detail in _RULES:
-        if needle not in code:
+        if (words is not None and not words.may_hold(needle)) or needle not in code:
             continue
         for m in pattern.finditer(code):
             if skip is not None and skip(m.start()):

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from bot.core.analysis.route_prefixes import Prefixes, go_prefixes, python_prefixes, receiver
 from bot.core.analysis.scan import Lines, starts_word
-from bot.core.analysis.words import contains
+from bot.core.analysis.words import Needles, Words, contains
 from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
@@ -45,6 +45,8 @@ _JS = re.compile(
     r"(?P<route>/[^\"'`\n]{0,300}|[A-Za-z_$][\w$.:-]{0,200})[\"'`]\s*+,\s*+" + _ARGS
 )
 _JS_VERBS = ("post", "put", "patch", "delete", "all", "options", "head")
+# `.get(` or another verb's call: the words first (`words`), most files hold none.
+_JS_ROUTE_CALLS = Needles((".get(", *(f".{v}(" for v in _JS_VERBS)))
 _JS_RECEIVER = re.compile(r"[A-Za-z_$][\w$]{0,80}\Z")
 _ROUTER_NAMES = ("router", "routes", "api")  # as `bot.core.analysis.calls_js.ROUTER_NAMES`
 # A Go handler written inline, after any middleware: the flow starts at that function
@@ -67,9 +69,14 @@ _AS_VIEW = re.compile(r"(?P<ref>[A-Za-z_][\w.]{0,200})\.as_view\([^\n]{0,200}")
 
 
 def route_handler_signals(
-    text: str, language: str, lines: Lines, skip: Callable[[int], bool] | None = None
+    text: str,
+    language: str,
+    lines: Lines,
+    skip: Callable[[int], bool] | None = None,
+    words: Words | None = None,
 ) -> list[Signal]:
-    """One `route.handler` signal per route registered with a handler reference."""
+    """One `route.handler` signal per route registered with a handler reference. `words`:
+    those of the text `text` was blanked from (`words.Needles.any_in`), for the JS gate."""
     if language == "python":
         if (
             not contains(text, "path(")
@@ -83,7 +90,7 @@ def route_handler_signals(
             return []
         pattern, last = _GO, True
     else:
-        if ".get(" not in text and not any(f".{v}(" in text for v in _JS_VERBS):
+        if not _JS_ROUTE_CALLS.any_in(text, words):
             return []  # (a route's string may be on the next line, or a koa-router name)
         pattern, last = _JS, True
     prefixes, out = _prefixes(text, language, lines)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, AnyStr, TypeVar
 
 from bot.core.analysis.words import Words, words_of
 from bot.core.lazy_pattern import lazy
@@ -89,6 +89,49 @@ def needle_positions(text: str, needles: Iterable[str], cap: int = MAX_POSITIONS
             out.append(start)
             start = text.find(needle, start + 1)
     return sorted(out)
+
+
+def finditer_near(
+    pattern: re.Pattern[str], text: str, needle: str, reach: int
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, for a pattern whose every match is non-empty and holds
+    `needle` starting at most `reach` characters after the match's start: each search
+    starts `reach` before the next occurrence of `needle` instead of at every position
+    (the leftmost match from `pos` cannot start earlier, so the matches are the same)."""
+    pos = 0
+    while True:
+        at = text.find(needle, pos)
+        if at < 0:
+            return
+        m = pattern.search(text, max(pos, at - reach))
+        if m is None:
+            return
+        yield m
+        pos = m.end()
+
+
+def matches_at(
+    pattern: re.Pattern[AnyStr], text: AnyStr, needles: tuple[AnyStr, ...]
+) -> Iterator[re.Match[AnyStr]]:
+    """`pattern.finditer(text)`, for a pattern whose every match is non-empty and starts
+    with one of `needles`: the pattern is tried only where a needle occurs, in order (the
+    leftmost match from `pos` starts at the first such place it matches at)."""
+    starts = sorted({at for needle in needles for at in _occurrences(text, needle)})
+    pos = 0
+    for at in starts:
+        if at < pos:
+            continue
+        m = pattern.match(text, at)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
+def _occurrences(text: AnyStr, needle: AnyStr) -> Iterator[int]:
+    at = text.find(needle)
+    while at != -1:
+        yield at
+        at = text.find(needle, at + 1)
 
 
 def code_hits(data: bytes, needle: bytes, comments: tuple[bytes, ...], looks: int) -> Iterator[int]:

@@ -36,6 +36,7 @@ from bot.core.analysis.schedules_rake import rake_schedules
 from bot.core.analysis.schedules_restarts import restart_schedules
 from bot.core.analysis.schedules_ruby import ruby_schedules, task_class_schedules
 from bot.core.analysis.schedules_temporal_js import temporal_timers
+from bot.core.analysis.words import Needles
 from bot.core.analysis.yaml_nodes import compose_yaml, get, items, line_of, scalar, sequence
 from bot.core.lazy_pattern import lazy
 from bot.core.limits import MAX_NESTING
@@ -79,8 +80,11 @@ def file_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
     return yaml_schedules(data)
 
 
+_YAML_NEEDLES = Needles(_YAML_TRIGGERS)  # their words first (`words`): most files hold none
+
+
 def yaml_schedules(data: bytes) -> tuple[ScheduleSite, ...]:
-    if not any(t in data for t in _YAML_TRIGGERS):
+    if not _YAML_NEEDLES.any_in(data):
         return ()
     try:
         return _yaml_schedules(data)

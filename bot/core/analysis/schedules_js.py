@@ -38,6 +38,7 @@ from bisect import bisect_left
 
 from bot.core.analysis.handoffs_js import _js_comment, queue_adds, queue_variables
 from bot.core.analysis.scan import Lines
+from bot.core.analysis.words import Needles
 from bot.core.lazy_pattern import lazy
 from bot.core.model import ScheduleSite
 
@@ -128,8 +129,12 @@ def _when(args: str) -> str:
     return m.group(2) if m.group(2) else "every " + m.group(3).strip()
 
 
+_TRIGGER_NEEDLES = Needles(_TRIGGERS)  # their words first (`words`): most files hold none
+_BROWSER_NEEDLES = Needles(_BROWSER_WORDS)  # their words first (`words`): most files hold none
+
+
 def javascript_schedules(text: str) -> tuple[ScheduleSite, ...]:
-    if not any(w in text for w in _TRIGGERS):
+    if not _TRIGGER_NEEDLES.any_in(text):
         return ()
     out: list[ScheduleSite] = []
     lines = [line[:MAX_LINE] for line in text.split("\n")]
@@ -143,7 +148,7 @@ def javascript_schedules(text: str) -> tuple[ScheduleSite, ...]:
         _repeatable(text, lines, out)
     if ".every(" in text or ".schedule(" in text:
         _job_library(text, lines, out)
-    browser = any(w in text for w in _BROWSER_WORDS)
+    browser = _BROWSER_NEEDLES.any_in(text)
     if "setInterval(" in text and not browser:
         _intervals(text, lines, out)
     if "setInterval(" in text and "class " in text and not browser:

@@ -156,6 +156,34 @@ def find(language: str, root: Node, types: frozenset[str]) -> list[Node]:
     return found
 
 
+def find_sets(language: str, root: Node, *sets: frozenset[str]) -> tuple[list[Node], ...]:
+    """`find` for several sets of types in one walk over the tree: the i-th list is the one
+    `find(language, root, sets[i])` gives (each capped at `MAX_FOUND` on its own; the walk
+    ends once every list is full, or after `MAX_VISITED` nodes, as each walk would)."""
+    ids = [_kind_ids(language, types) for types in sets]
+    every = frozenset().union(*ids)
+    lists: tuple[list[Node], ...] = tuple([] for _ in sets)
+    pairs = tuple(zip(ids, lists, strict=True))
+    unfilled = len(sets)
+    cursor = root.walk()
+    for _ in range(MAX_VISITED):
+        node = cursor.node
+        if node is not None and node.kind_id in every:
+            kind = node.kind_id
+            for own, found in pairs:
+                if kind in own and len(found) < MAX_FOUND:
+                    found.append(node)
+                    unfilled -= len(found) >= MAX_FOUND
+            if unfilled <= 0:
+                break
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return lists
+    return lists
+
+
 def text(node: Node | None, limit: int = 200) -> str:
     """The node's source text, at most `limit` characters (invalid UTF-8 replaced)."""
     if node is None:

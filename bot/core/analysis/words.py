@@ -142,19 +142,21 @@ class Needles(Generic[AnyStr]):
     """A gate's needles, each with its plan made once. `folded`: lower-case needles looked
     for in the text lowered with "_" read as "-" (ask `maybe_in`, then look in that text)."""
 
-    __slots__ = ("plans",)
+    __slots__ = ("needles", "plans")
 
     def __init__(self, needles: Iterable[AnyStr], *, folded: bool = False) -> None:
         self.plans: tuple[tuple[AnyStr, _Plan], ...] = tuple((n, _plan(n, folded)) for n in needles)
+        self.needles: tuple[AnyStr, ...] = tuple(n for n, _ in self.plans)
 
     def maybe_in(self, text: AnyStr) -> list[AnyStr]:
         """The needles whose words `text` has: the only ones that may occur in it."""
         spaces = words_of(text).spaces
         return [needle for needle, plan in self.plans if _allows(spaces, plan)]
 
-    def any_in(self, text: AnyStr) -> bool:
-        """`any(n in text for n in needles)`."""
-        spaces = words_of(text).spaces
+    def any_in(self, text: AnyStr, words: Words | None = None) -> bool:
+        """`any(n in text for n in needles)`. `words`: those of a text holding every word
+        of `text` (the text its comments were blanked from), so they are not found again."""
+        spaces = (words or words_of(text)).spaces
         for needle, plan in self.plans:
             for where, key in plan:
                 if key not in spaces[where]:

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from bot.core.analysis.scan import ALL_RULES, Lines, literal_first, starts_word
+import re
+
+import pytest
+
+from bot.core.analysis.scan import (
+    ALL_RULES,
+    Lines,
+    finditer_near,
+    literal_first,
+    matches_at,
+    starts_word,
+)
 
 
 def test_literal_first_drops_leading_boundaries_of_top_level_alternatives_only() -> None:
@@ -41,3 +52,40 @@ def test_blanked_is_the_substitution_it_replaces() -> None:
     for text in ("", "\n", "a\nb\r\n\tc é", "/* x\n\n y */", "\n\nxy\n"):
         for fill in (" ", "x"):
             assert blanked(text, fill) == re.sub(r"[^\n]", fill, text)
+
+
+_EMIT = re.compile(r"(?<![\w$.])(?:this\.)?(io|socket)\b[\w$.()]{0,20}?\.emit\(\s*+'(\w+)'")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "io.emit('a'); x.io.emit('b'); socket.to(room).emit('c')\nthis.io.emit('d')",
+        "socket" + "." * 30 + "emit('far') io.emit('near')",
+        ".emit(" * 50 + "io.emit('last')",
+        "io.emit('a')io.emit('b')",
+    ],
+)
+def test_finditer_near_finds_what_finditer_finds(text: str) -> None:
+    reach = len("this.") + len("socket") + 20
+    assert [m.span() for m in finditer_near(_EMIT, text, ".emit(", reach)] == [
+        m.span() for m in _EMIT.finditer(text)
+    ]
+
+
+_CALL = re.compile(rb"(?:join|resolve)\((?<!\w\w\w\w\w\w\w\w)[^()\n]{0,20}?'(\w+)'")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"path.join(a, 'x') resolve('y') join(join('z'))",
+        b"xjoin('a')\nresolve(\n'b') join('c'join('d')",
+        b"join(" * 100 + b"'e')",
+    ],
+)
+def test_matches_at_finds_what_finditer_finds(data: bytes) -> None:
+    found = [m.span() for m in matches_at(_CALL, data, (b"join(", b"resolve("))]
+    assert found == [m.span() for m in _CALL.finditer(data)]

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.core.analysis.egress import outbound_calls
-from bot.core.analysis.treesitter import find, parse, reading, text, walk
+from bot.core.analysis.treesitter import find, find_sets, parse, reading, text, walk
 
 SIZE = 120_000
 
@@ -126,3 +126,36 @@ def test_an_unterminated_block_comment_runs_to_the_end_of_the_file(
     assert root is not None
     kinds = {"go": "call_expression", "javascript": "call_expression", "ruby": "call"}
     assert len(find(language, root, frozenset({kinds[language]}))) == calls
+
+
+def test_find_sets_gives_each_set_what_find_gives_it() -> None:
+    data = b"class A\n  def run\n    save && x.call(1)\n  end\nend\nfoo = bar(baz)\n"
+    root = parse("ruby", data)
+    assert root is not None
+    sets = (
+        frozenset({"class", "method", "call", "assignment"}),
+        frozenset({"identifier"}),
+        frozenset({"no_such_kind"}),
+    )
+    found = find_sets("ruby", root, *sets)
+    assert [[n.id for n in nodes] for nodes in found] == [
+        [n.id for n in find("ruby", root, types)] for types in sets
+    ]
+    assert found[1]
+    assert not found[2]
+
+
+def test_find_sets_caps_each_list_as_find_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.core.analysis.treesitter as ts
+
+    monkeypatch.setattr(ts, "MAX_FOUND", 3)
+    root = parse("javascript", b"a(b(c(d(e(f)))));\nlet g = h;\n")
+    assert root is not None
+    calls, names = find_sets("javascript", root, frozenset({"call_expression"}), _IDENTIFIERS)
+    assert [n.id for n in calls] == [n.id for n in find("javascript", root, _CALLS)]
+    assert [n.id for n in names] == [n.id for n in find("javascript", root, _IDENTIFIERS)]
+    assert len(calls) == len(names) == 3
+
+
+_CALLS = frozenset({"call_expression"})
+_IDENTIFIERS = frozenset({"identifier"})
