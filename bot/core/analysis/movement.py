@@ -64,7 +64,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 43  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 44  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -132,6 +132,8 @@ MOVEMENT_VERSION = 43  # 2: mailers whose call spans lines; 3: amqp needs its li
 # `onTick: f` is its target; 43: Go jobs built with options (`WithJob` + `WithInterval`/
 # `WithCron`, wrappers of them in the file), repeating actor alarms (`SetAlarm` + `Interval:`);
 # one-shot actor alarms paired with the file's `Alarm` method (`handoffs_go_alarms`)
+# 44: Ruby jobs looked up in a constant table by the key a helper is given (`push_bulk('class'
+# => JOBS[event])`, `handoff_job_maps_ruby`), `Sidekiq::Client.push('class' => job)` helpers
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 
