@@ -79,7 +79,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 30  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 31  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -120,6 +120,7 @@ EGRESS_VERSION = 30  # 2: SMTP calls, programs run, knex clients (egress_other);
 # 28: a URL template led by a path-named value (`${config.relative_path}/api`) is same-origin
 # 29: jQuery's `$.ajax`/`$.get`/`$.getJSON`/`$.post` (`http_models.JAVASCRIPT`)
 # 30: `@react-email/components` no longer names Resend (catalogue; it renders, sends nothing)
+# 31: Ruby `Mod::NAME_URL` constants read by their name, `"…".freeze` constants learnt
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {
