@@ -107,6 +107,7 @@ def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
     owner, def_at = "", 0  # the class last opened; the line of the current `def`
     lines = text.split("\n")
     tables: dict[str, tuple[str, ...]] = {}
+    keyed_seen: set[tuple[str, str]] = set()
     for i, raw in enumerate(lines, 1):
         line = raw[:MAX_LINE]
         stripped = line.lstrip()
@@ -149,10 +150,13 @@ def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
             # `push_bulk('class' => JOBS[event], …)`, `JOBS[event].perform_async`: each
             # caller's literal key names its job through the table (`handoff_job_maps_ruby`).
             keyed = job_maps.keyed_job(line, params)
+            if keyed is not None and (name, keyed[0]) in keyed_seen:
+                keyed = None  # one site a method and table: its callers are found once
             if keyed is not None and keyed[0] not in tables:
                 tables[keyed[0]] = job_maps.job_table(lines, keyed[0])  # read once a file
             entries = tables[keyed[0]] if keyed is not None else ()
             if keyed is not None and entries:
+                keyed_seen.add((name, keyed[0]))
                 index = str(params.index(keyed[1]))
                 aliases = (keyed[1], index, job_maps.KEYED, *entries)
                 out.append(HandoffSite(WRAPPER, keyed[2], name, i, aliases))

