@@ -50,6 +50,8 @@ def _learn(f: _File, node: Node) -> None:
             )
         for name_node, bound in zip(lefts, rights, strict=False):
             value = _unwrapped(bound)
+            if f.language == "ruby":
+                value = _unfrozen(value)
             name = text(name_node, 80)
             _bind(f, name, value)
             bindings = f.bindings.setdefault(name, [])
@@ -214,6 +216,23 @@ def _unwrapped(value: Node) -> Node:
         value = value.named_children[
             0 if value.type.endswith(("as_expression", "satisfies_expression")) else -1
         ]
+    return value
+
+
+def _unfrozen(value: Node) -> Node:
+    """Ruby's `"https://…".freeze` → the string (a frozen constant is still its URL)."""
+    if value.type != "call":
+        return value
+    method = value.child_by_field_name("method")
+    receiver = value.child_by_field_name("receiver")
+    if (
+        method is not None
+        and receiver is not None
+        and text(method, 10) == "freeze"
+        and value.child_by_field_name("arguments") is None
+        and receiver.type in _STRING_TYPES
+    ):
+        return receiver
     return value
 
 

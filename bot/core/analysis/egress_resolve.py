@@ -34,6 +34,8 @@ from bot.core.lazy_pattern import lazy
 from bot.core.model import Signal
 
 MAX_RESOLVE_DEPTH = 6
+# `Acme::Links::NEWS_URL`: module names, then a constant in capitals (its last part)
+_SCOPED_CONSTANT = lazy(r"(?:::)?(?:[A-Z]\w{0,80}+::){1,8}([A-Z][A-Z0-9_]{1,80}+)")
 
 # A scheme or a protocol-relative `//`; a URL template's leading label (`//{s}.tile.…`, a
 # tile server's subdomains) is not part of the host.
@@ -408,6 +410,12 @@ def _resolve(f: _File, node: Node | None, depth: int, call: Node) -> tuple[str, 
         if kind == "constant" or ident.isupper():
             return "", ident, "constant"
         return "", "", "unknown"
+    if kind == "scope_resolution" and f.language == "ruby":
+        # `Acme::NEWS_URL`: a constant another module defines (that module's `egress.const`
+        # may give its host, `egress_services` looks it up by its last name)
+        scoped = _SCOPED_CONSTANT.fullmatch(text(node, 200))
+        if scoped is not None:
+            return "", scoped.group(0).lstrip(":"), "constant"
     if kind == "instance_variable" and f.language == "ruby":
         held = _ivar(f, text(node, 80), depth, call)
         return held if held is not None else ("", "", "unknown")

@@ -78,6 +78,7 @@ from bot.core.analysis.manifests_js import SCRIPTS_RUN
 from bot.core.analysis.services import EVIDENCE_CAP, dev_only_path, non_product_path
 from bot.core.model import Evidence, FileFacts, OutboundCall, Service
 
+_SCOPED = re.compile(r"(?:[A-Z]\w{0,80}::){1,8}[A-Z][A-Z0-9_]{1,80}")  # Ruby `Acme::NEWS_URL`
 _KEYED = re.compile(r"""\[:?["']?(\w{1,100})["']?\]""")
 USER_CONFIGURED = "User-configured HTTP endpoints (outgoing webhooks)"
 HTTP_API = "HTTP API"
@@ -544,7 +545,8 @@ def _destination(
     if not host and call.origin in ("constant", "setting", "field") and call.configured_by:
         # `X.config.api[:base]` / `X.config.api["base"]` is learnt as `X.config.api.base`.
         keyed = _KEYED.sub(r".\1", call.configured_by)
-        last = call.configured_by.rsplit(".", 1)[-1]
+        # `Acme::NEWS_URL` (Ruby) is learnt as `NEWS_URL` in its module's file
+        last = call.configured_by.rsplit(".", 1)[-1].rpartition("::")[2]
         # `settings.API["base"]` reads the settings module's top-level `API = {"base": …}`
         module = keyed.partition(".")[2] if keyed.startswith(_SETTINGS_MODULES) else keyed
         for key in dict.fromkeys((keyed, call.configured_by, last, module)):
@@ -573,6 +575,8 @@ def _destination(
     if call.origin in ("user", "described"):
         named = _user_setting_service(call.configured_by, catalog, spelled)
         return named if named is not None else (USER_CONFIGURED, "webhooks", "")
+    if call.origin == "constant" and _SCOPED.fullmatch(call.configured_by):
+        return None  # another module's constant whose value no file showed: unknown
     if call.origin in ("env", "setting", "constant") and call.configured_by:
         return f"HTTP endpoint configured by {call.configured_by}", HTTP_API, ""
     return None

@@ -28,6 +28,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 
+from bot.core.analysis import handoff_job_maps_ruby as job_maps
 from bot.core.analysis.scan import Lines
 from bot.core.analysis.words import Needles, contains
 from bot.core.lazy_pattern import lazy
@@ -93,12 +94,21 @@ def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
     """`rb-wrapper` sites: (method, line, (parameter, index)) for each method that enqueues
     a job class or delivers a mailer taken from a parameter."""
     redis = _REDIS_CALLS.any_in(text)
-    if not contains(text, "perform_") and not contains(text, "deliver_later") and not redis:
+    pushed = contains(text, "Sidekiq::Client")
+    if (
+        not contains(text, "perform_")
+        and not contains(text, "deliver_later")
+        and not redis
+        and not pushed
+    ):
         return ()
     out: list[HandoffSite] = []
     current: tuple[str, list[str]] | None = None
     owner, def_at = "", 0  # the class last opened; the line of the current `def`
-    for i, raw in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    tables: dict[str, tuple[str, ...]] = {}
+    keyed_seen: set[tuple[str, str]] = set()
+    for i, raw in enumerate(lines, 1):
         line = raw[:MAX_LINE]
         stripped = line.lstrip()
         if stripped.startswith("#"):
@@ -136,6 +146,26 @@ def wrapper_sites(text: str) -> tuple[HandoffSite, ...]:
                     )
                     index = str(params.index(param))
                     out.append(HandoffSite(WRAPPER, mech, name, i, (param, index)))
+        if ("perform_" in line or pushed) and ("[" in line or ".fetch(" in line):
+            # `push_bulk('class' => JOBS[event], …)`, `JOBS[event].perform_async`: each
+            # caller's literal key names its job through the table (`handoff_job_maps_ruby`).
+            keyed = job_maps.keyed_job(line, params)
+            if keyed is not None and (name, keyed[0]) in keyed_seen:
+                keyed = None  # one site a method and table: its callers are found once
+            if keyed is not None and keyed[0] not in tables:
+                tables[keyed[0]] = job_maps.job_table(lines, keyed[0])  # read once a file
+            entries = tables[keyed[0]] if keyed is not None else ()
+            if keyed is not None and entries:
+                keyed_seen.add((name, keyed[0]))
+                index = str(params.index(keyed[1]))
+                aliases = (keyed[1], index, job_maps.KEYED, *entries)
+                out.append(HandoffSite(WRAPPER, keyed[2], name, i, aliases))
+        if pushed and "class" in line:
+            # `Sidekiq::Client.push('class' => job, …)` of a job it is given
+            for m in job_maps.CLASS_PARAM.finditer(line):
+                if m.group(1) in params:
+                    index = str(params.index(m.group(1)))
+                    out.append(HandoffSite(WRAPPER, "sidekiq", name, i, (m.group(1), index)))
         if redis and "(" in line:
             for m in _REDIS_CALL.finditer(line):
                 if m.group(2) in params:
@@ -229,7 +259,11 @@ def link_ruby(
                     if found >= MAX_CALLERS:
                         break
                     continue
-                job = _camel(_argument(text[m.end() :], int(index)))
+                argument = _argument(text[m.end() :], int(index))
+                if w.aliases[2:3] == (job_maps.KEYED,):
+                    job = job_maps.job_for(argument, w.aliases[3:])
+                else:
+                    job = _camel(argument)
                 if not job:
                     continue
                 via = (w.name,) if param else ()

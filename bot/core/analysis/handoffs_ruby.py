@@ -349,6 +349,8 @@ def _rb_client_push(lines: Sequence[str], i: int, here: str, out: list[HandoffSi
         if j > i:
             text = lines[j - 1]
         k = _RB_CLASS_KEY.search(text)
+        if k and text[k.end() : k.end() + 7].startswith(("[", ".fetch(")):
+            return  # a job looked up in a table by a key (`handoff_job_maps_ruby`)
         if k:
             name = _rb_last(here if k.group(1) == "self.class" else k.group(1))
             if name:

@@ -450,3 +450,92 @@ def test_a_sign_in_protocol_folder_groups_the_providers_below_it() -> None:
     # look-alikes: the protocol's shared code names no provider; other folders as before
     assert service_folder_name("auth/providers/oauth/base.py") == ""
     assert service_folder_name("app/integrations/chatly/client.py") == "chatly"
+
+
+def test_a_ruby_constant_of_another_module_is_the_host_its_module_sets() -> None:
+    # `Acme::NEWS_URL` built from the module's own literal (`"#{HOME}/news".freeze`) is
+    # that host; a frozen literal is its URL too
+    snapshot = MemorySnapshot(
+        {
+            "lib/acme.rb": (
+                b"module Acme\n"
+                b"  HOME_URL = 'https://www.acme-widgets.io'\n"
+                b'  NEWS_URL = "#{HOME_URL}/news".freeze\n'
+                b"  PARTS_URL = 'https://parts.acme-widgets.io/v1'.freeze\n"
+                b"  HOME_LABEL = 'Acme'.freeze\n"
+                b"end\n"
+            ),
+            "app/controllers/news_controller.rb": (
+                b"class NewsController < ApplicationController\n"
+                b"  def update\n"
+                b"    Faraday.post(Acme::NEWS_URL, params.to_json)\n"
+                b"  end\n\n"
+                b"  def parts\n"
+                b"    Faraday.get(::Acme::PARTS_URL)\n"
+                b"  end\n"
+                b"end\n"
+            ),
+        }
+    )
+    facts = analyze(snapshot, MemoryFactsCache(), CATALOG)
+    services = {s.name: s for s in facts.integrations}
+    assert services["www.acme-widgets.io"].evidence == (
+        Evidence("app/controllers/news_controller.rb", 3),
+    )
+    assert services["parts.acme-widgets.io"].evidence == (
+        Evidence("app/controllers/news_controller.rb", 7),
+    )
+
+
+def test_a_scoped_name_that_is_no_constant_or_no_url_names_no_host() -> None:
+    # look-alikes: a class (`Acme::Client`), a method of a module (`Acme.url`), a frozen
+    # value that is no URL, a `.freeze` given arguments
+    snapshot = MemorySnapshot(
+        {
+            "lib/acme.rb": (
+                b"module Acme\n"
+                b"  LABEL = 'Acme widgets'.freeze\n"
+                b"  ODD = 'https://odd.acme-widgets.io'.freeze(1)\n"
+                b"end\n"
+            ),
+            "app/controllers/news_controller.rb": (
+                b"class NewsController < ApplicationController\n"
+                b"  def update\n"
+                b"    Faraday.post(Acme::Client, params.to_json)\n"
+                b"    Faraday.post(Acme::LABEL, params.to_json)\n"
+                b"    Faraday.post(Acme::ODD, params.to_json)\n"
+                b"  end\n"
+                b"end\n"
+            ),
+        }
+    )
+    facts = analyze(snapshot, MemoryFactsCache(), CATALOG)
+    names = {s.name for s in facts.integrations}
+    assert not any("acme-widgets" in n for n in names)
+    assert not any(n.startswith("HTTP endpoint configured by") for n in names)
+
+
+def test_hostile_scoped_constants_stay_bounded() -> None:
+    import time
+
+    deep = "A::" * 5_000 + "URL"
+    src = "class C\n  def go\n    Faraday.post(" + deep + ")\n  end\nend\n"
+    frozen = "X = " + "'https://h.acme-widgets.io'" + ".freeze" * 2_000 + "\n"
+    start = time.perf_counter()
+    analyze(
+        MemorySnapshot({"app/c.rb": src.encode(), "lib/x.rb": frozen.encode()}),
+        MemoryFactsCache(),
+        CATALOG,
+    )
+    assert time.perf_counter() - start < 5.0
+
+
+def test_another_modules_constant_whose_value_is_unseen_names_nothing() -> None:
+    files = {
+        "app/news.rb": FileFacts(
+            "ruby", calls=(http(3, by="Acme::LABEL", origin="constant", client="Faraday"),)
+        )
+    }
+    assert found(files) == {}
+    files["lib/acme.rb"] = FileFacts("ruby", meta=(("egress.const", "LABEL=www.acme-widgets.io"),))
+    assert found(files)["www.acme-widgets.io"].evidence == (Evidence("app/news.rb", 3),)

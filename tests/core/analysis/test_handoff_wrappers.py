@@ -490,3 +490,116 @@ def test_a_collection_named_queue_is_no_broker() -> None:
         "let pending: string[] = [];\n"
     )
     assert js_sites(src) == ()
+
+
+# --- Ruby: a job looked up in a constant table by the key a helper is given ---------------
+
+RB_TABLE = {
+    "Gemfile": b"source 'https://rubygems.org'\ngem 'rails'\ngem 'sidekiq'\n",
+    "app/jobs/order_paid_job.rb": (
+        b"class OrderPaidJob\n  include Sidekiq::Job\n\n  def perform(params)\n  end\nend\n"
+    ),
+    "app/jobs/order_lost_job.rb": (
+        b"class OrderLostJob\n  include Sidekiq::Job\n\n  def perform(params)\n  end\nend\n"
+    ),
+    "app/jobs/parcel_job.rb": (
+        b"class ParcelJob\n  include Sidekiq::Job\n\n  def perform(params)\n  end\nend\n"
+    ),
+    "lib/order_events.rb": (
+        b"module OrderEvents\n"
+        b"  JOBS = {\n"
+        b"    'order.paid' => OrderPaidJob,\n"
+        b"    'order.lost' => OrderLostJob\n"
+        b"  }.freeze\n"
+        b"\n"
+        b"  module_function\n"
+        b"\n"
+        b"  def fan_out(orders, event)\n"
+        b"    args = orders.map { |o| [{ 'id' => o.id }] }\n"
+        b"    Sidekiq::Client.push_bulk('class' => JOBS[event], 'args' => args)\n"
+        b"  end\n"
+        b"\n"
+        b"  def push_one(job, id)\n"
+        b"    Sidekiq::Client.push('class' => job, 'args' => [id])\n"
+        b"  end\n"
+        b"end\n"
+    ),
+    "app/controllers/orders_controller.rb": (
+        b"class OrdersController < ApplicationController\n"
+        b"  def update\n"
+        b"    OrderEvents.fan_out(@order, 'order.paid')\n"
+        b"    OrderEvents.fan_out(@order, 'order.refunded')\n"
+        b"    OrderEvents.fan_out(@order, event_name)\n"
+        b"    OrderEvents.push_one(ParcelJob, @order.id)\n"
+        b"  end\n"
+        b"\n"
+        b"  def destroy\n"
+        b"    OrderEvents.fan_out(@order, 'order.lost')\n"
+        b"  end\n"
+        b"end\n"
+    ),
+}
+
+
+def test_a_job_looked_up_in_a_table_by_the_key_a_helper_is_given() -> None:
+    sites = rb_sites(RB_TABLE["lib/order_events.rb"].decode())
+    assert [(s.name, s.line, s.aliases[:3]) for s in sites] == [
+        ("fan_out", 11, ("event", "1", "keyed")),
+        ("push_one", 15, ("job", "0")),
+    ]
+    got = by_name(facts_of(RB_TABLE))
+    ctl = "app/controllers/orders_controller.rb"
+    assert ends(got["OrderPaidJob"]) == ({f"{ctl}:3"}, {"app/jobs/order_paid_job.rb:4"})
+    assert ends(got["OrderLostJob"]) == ({f"{ctl}:10"}, {"app/jobs/order_lost_job.rb:4"})
+    assert ends(got["ParcelJob"]) == ({f"{ctl}:6"}, {"app/jobs/parcel_job.rb:4"})
+    # the table itself is no job class
+    assert "JOBS" not in got
+
+
+def test_a_table_of_other_values_or_a_key_not_given_is_no_helper() -> None:
+    # Look-alikes: a table of strings (not job classes), a key that is no parameter, a
+    # lookup that is neither pushed nor performed.
+    src = (
+        "module Labels\n"
+        "  NAMES = {\n"
+        "    'order.paid' => 'Paid',\n"
+        "  }.freeze\n"
+        "  JOBS = {\n"
+        "    'order.paid' => OrderPaidJob,\n"
+        "  }.freeze\n"
+        "\n"
+        "  def self.label(event)\n"
+        "    Sidekiq::Client.push('class' => NAMES[event], 'args' => [])\n"
+        "  end\n"
+        "\n"
+        "  def self.fixed(event)\n"
+        "    JOBS[current].perform_async(event)\n"
+        "  end\n"
+        "\n"
+        "  def self.lookup(event)\n"
+        "    JOBS[event].name\n"
+        "  end\n"
+        "end\n"
+    )
+    assert rb_sites(src) == ()
+
+
+def test_hostile_job_tables_stay_bounded() -> None:
+    unclosed = "module M\n  JOBS = {\n" + "    'k' => AJob,\n" * 50_000
+    unclosed += "  def self.go(e)\n    JOBS[e].perform_async\n  end\n"
+    long_line = "def go(e)\n  " + "JOBS[e]" * 50_000 + ".perform_async\nend\n"
+    start = time.perf_counter()
+    rb_sites(unclosed)  # no `}` within the bound: no table
+    rb_sites(long_line)
+    rb_sites("def go(e)\n  Sidekiq::Client.push('class' => " + "[" * 100_000 + "\n")
+    assert time.perf_counter() - start < 2.0
+    assert rb_sites(unclosed) == ()
+
+
+def test_many_lookups_of_one_table_read_it_once() -> None:
+    table = "module M\n  JOBS = {\n" + "    'k' => AJob,\n" * 90 + "  }\n"
+    body = "  def self.go(e)\n" + "    JOBS[e].perform_async\n" * 10_000 + "  end\nend\n"
+    start = time.perf_counter()
+    sites = rb_sites(table + ("\n" * 50_000) + body)
+    assert time.perf_counter() - start < 2.0
+    assert [(s.name, s.aliases[2]) for s in sites] == [("go", "keyed")]  # one a method
