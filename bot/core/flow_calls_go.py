@@ -45,6 +45,12 @@ class GoCalls:
         if len(parts) == 1:
             return self._func(folder, parts[0])
         aliases = dict(fc.aliases)
+        if call.made_by and call.head_type is None:
+            made = self._on_made(path, fc, call)
+            if made:
+                return made
+            if call.made_by == parts[:-1]:
+                return []  # a builder's chain: what the inner call returns is not seen
         if call.head_type is not None:
             spec, typ = call.head_type
             home = self._folder(spec) if spec else folder
@@ -54,6 +60,33 @@ class GoCalls:
             return self._func(home, parts[1]) if home is not None else []
         if parts[-1][:1].islower():
             return self._unexported(folder, parts[-1])
+        return []
+
+    def _on_made(self, path: str, fc: FileCalls, call: Call) -> list[tuple[str, str]]:
+        """`x.M(…)` where `x` holds what a call returned (`p := cfg.ProviderFor(k)`,
+        `registry.Get().M(…)`): when the callee is declared to return an interface
+        (`FileCalls.returns`), `M` of its implementations. The inner call is the one
+        recorded in the same function (its head's type is known there)."""
+        maker = next(
+            (c for c in fc.calls if c.parts == call.made_by and c.scope == call.scope), None
+        )
+        if maker is None or maker.made_by:
+            return []  # (one level: a chain of results is not followed)
+        for target, qual in self.steps(path, maker)[:1]:
+            tc = self.calls(target)
+            made = next((t for q, t in (tc.returns if tc else ()) if q == qual), "")
+            spec, _, typ = made.rpartition(".")
+            if not typ or typ == "func":
+                return []
+            home = self._folder(spec) if spec else target.rpartition("/")[0]
+            # Only an interface: which type runs is what the walk cannot otherwise tell. A
+            # concrete result's methods are mostly accessors and builder steps (`v.Set`,
+            # `err.Error`), steps that would use up a walk's budget before its sinks.
+            wanted = self._interface(home, typ) if home is not None else set()
+            method = call.parts[-1]
+            if home is None or method not in wanted:
+                return []
+            return self._implementations(home, method, wanted, home)
         return []
 
     def _unexported(self, folder: str, method: str) -> list[tuple[str, str]]:

@@ -25,8 +25,9 @@ COVER = 4, 5  # the share of the interface's methods a type (with what it embeds
 def dispatched_methods(
     paths: Iterable[str], calls: Callable[[str], FileCalls | None]
 ) -> list[tuple[str, int, str, tuple[str, ...]]]:
-    """(path, `func` line, interface, the files that call the method) of each
-    implementation of a dispatched interface method, in path order, at most `MAX_STARTS`.
+    """(path, `func` line, interface, the files that call the method, implementations
+    last) of each implementation of a dispatched interface method, in path order, at most
+    `MAX_STARTS`.
     `paths`: the Go files to read (no tests)."""
     interfaces: dict[tuple[str, str], set[str]] = {}
     methods: dict[tuple[str, str], dict[str, tuple[str, int]]] = {}
@@ -48,9 +49,10 @@ def dispatched_methods(
             if not spec and fname == ftype:  # an embedded struct of the same package
                 embeds.setdefault((folder, owner), set()).add(ftype)
         for c in fc.calls:
-            if len(c.parts) > 1:
+            # (Not a method of a call's result, `c.Status(200).Send(b)`: a builder's.)
+            if len(c.parts) > 1 and c.made_by != c.parts[:-1]:
                 called.setdefault(c.parts[-1], set()).add(path)
-    out: list[tuple[str, int, str, tuple[str, ...]]] = []
+    families: list[list[tuple[str, int, str, tuple[str, ...]]]] = []
     for (_folder, iface), wanted in sorted(interfaces.items()):
         if len(wanted) < 2:
             continue  # `Stringer`-like one-method interfaces: every type has a `String`
@@ -61,13 +63,19 @@ def dispatched_methods(
                 for (home, typ), where in sorted(methods.items())
                 if method in where
                 and "mock" not in typ.lower()
-                and typ != iface
                 and len(defined_methods(home, typ, methods, embeds) & wanted) >= need
             ]
             if len(found) >= MIN_IMPLEMENTERS:
-                by = tuple(sorted(called[method]))
-                out += [(p, line, iface, by) for p, line in found]
-    return sorted(set(out))[:MAX_STARTS]
+                # A file that is itself an implementation mostly calls its own type's
+                # method (`p.Defaults.Validate()`): the other callers come first.
+                mine = {p for p, _line in found}
+                by = tuple(sorted(called[method], key=lambda c: (c in mine, c)))
+                families.append(sorted({(p, line, iface, by) for p, line in found}))
+    # Over the cap, each method gets its turn (the first implementation of each, then the
+    # second…): a large family's many methods, in path order, would leave its other methods
+    # (the one that sends) no start at all.
+    out = [f[i] for i in range(max(map(len, families), default=0)) for f in families if i < len(f)]
+    return sorted(dict.fromkeys(out[:MAX_STARTS]))
 
 
 def defined_methods(

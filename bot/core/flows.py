@@ -202,7 +202,7 @@ def _dispatched_flows(
         title = f"{scope} ({path})"
         # The call that dispatches here comes first, so the flow is read (and drawn) from
         # the entry point that makes it: the page handler, then the widget it updates.
-        by = sorted(callers, key=lambda c: (c not in starts, c))
+        by = sorted(callers, key=lambda c: c not in starts)  # (stable: implementations last)
         call = _dispatching_call(graph, by, scope.rpartition(".")[2])
         for _kind, flow in walker.call_flows(path, title, kind, line):
             out.append(flow if call is None else replace(flow, hops=(call, *flow.hops)))
@@ -215,7 +215,11 @@ def _dispatching_call(graph: CallGraph, callers: Sequence[str], method: str) -> 
         fc = graph.calls(caller)
         if fc is None:
             continue
-        lines = [c for c in fc.calls if len(c.parts) > 1 and c.parts[-1] == method]
+        lines = [
+            c
+            for c in fc.calls
+            if len(c.parts) > 1 and c.parts[-1] == method and c.made_by != c.parts[:-1]
+        ]
         if lines:
             first = min(lines, key=lambda c: c.line)
             return Hop(caller, first.line, f"calls {'.'.join(first.parts)} on each implementation")

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from bot.core.call_sites import FileCalls
 from bot.core.flow_calls import CallGraph
 from bot.core.model import FileFacts, ImportRef, Signal
 
@@ -182,8 +183,15 @@ def route_starts(
                 verb = _ACTION_VERBS.get(qual.rpartition(".")[2]) if "." in qual else None
                 if verb and f.language == "python":  # `CartView.post`, a viewset's `create`
                     route = f"{verb} {_slashed(route)}"
+                ref = sig.detail
+                if (
+                    target.endswith(".go")
+                    and ref != INLINE
+                    and qual.rpartition(".")[2] != ref.rpartition(".")[2]
+                ):
+                    ref = qual  # a handler factory's (`_go_factory`), not its argument
                 start = RouteStart(
-                    route, sig.detail, path, sig.line, target, qual, def_line, view is not None
+                    route, ref, path, sig.line, target, qual, def_line, view is not None
                 )
                 found_here.append(start)
                 views += start.view
@@ -467,6 +475,36 @@ def _go(
     fc = graph.calls(path)
     if fc is None or len(parts) > MAX_GO_PARTS:
         return []
+    found = _go_ref(graph, fc, path, parts, line)
+    if not found and line is not None:
+        return _go_factory(graph, fc, path, line)
+    return found
+
+
+def _go_factory(graph: CallGraph, fc: FileCalls, path: str, line: int) -> list[tuple[str, str]]:
+    """A handler a factory makes at the registration (`r.Post("/x", MakeHandler(cfg))`:
+    `func MakeHandler(cfg *Config) http.HandlerFunc { return func(w, r) {…} }`). The
+    function returned is written inside the factory, so the factory's calls are the
+    handler's: the route starts there. Only a callee on that line that is declared to
+    return a handler (a type named `…Handler` / `…HandlerFunc`, or a function type) and
+    only when it is the one such callee; a wrapper's argument that resolves
+    (`wrap(h.save)`) is taken before this is asked."""
+    out: list[tuple[str, str]] = []
+    for call in fc.calls:
+        if call.line != line or len(out) > 1:
+            continue
+        for target, qual in graph.go.steps(path, call):
+            tc = graph.calls(target)
+            made = next((t for q, t in (tc.returns if tc else ()) if q == qual), "")
+            name = made.rpartition(".")[2]
+            if made == "func" or name.endswith(("Handler", "HandlerFunc")):
+                out.append((target, qual))
+    return out if len(out) == 1 else []
+
+
+def _go_ref(
+    graph: CallGraph, fc: FileCalls, path: str, parts: tuple[str, ...], line: int | None
+) -> list[tuple[str, str]]:
     files = graph.package_files(path) or [path]
     if len(parts) == 1:
         return _go_named(graph, files, lambda q: q == parts[0])

@@ -9,7 +9,7 @@ from bisect import bisect_right
 
 from bot.core.analysis import treesitter as ts
 from bot.core.analysis.call_bounds import MAX_CALLS, MAX_PARTS, PARSE_FLOOR, PARSE_PER_BYTE
-from bot.core.call_sites import Call, FileCalls, Func
+from bot.core.call_sites import MADE_BY, Call, FileCalls, Func
 
 _GO_NODES = frozenset(
     {
@@ -49,6 +49,41 @@ def _go_made(node: ts.Node | None, aliases: dict[str, str]) -> tuple[str, str] |
         name = ts.text(fn.child_by_field_name("field")) if spec else ""
     made = name[3:] if name.startswith("New") else ""
     return (spec, made) if made[:1].isupper() else None
+
+
+def _go_maker(node: ts.Node | None) -> tuple[str, str] | None:
+    """`x := cfg.ProviderFor(kind)`, no constructor: (`MADE_BY`, the callee as written), so
+    a call on `x` is typed by what that function is declared to return (`FileCalls.returns`,
+    read where the walk resolves it)."""
+    if node is not None and node.type == "expression_list":
+        node = node.named_children[0] if node.named_children else None
+    if node is None or node.type != "call_expression":
+        return None
+    found = _go_parts(node.child_by_field_name("function"))
+    return (MADE_BY, ".".join(found[0])) if found is not None else None
+
+
+def _go_chain(node: ts.Node | None) -> tuple[tuple[str, ...], int] | None:
+    """(`("s", "db", "WithContext", "Where", "First")`, the line of `First`) of a method
+    called on another call's result (`s.db.WithContext(ctx).Where(q).First(&u)`,
+    `store.Get().Save(x)`): the names down the chain to the value it starts from, at most
+    `MAX_PARTS`. Not an index or a conversion (`xs[i].f()`, `T(x).f()` keep None)."""
+    if node is None or node.type != "selector_expression":
+        return None
+    last = node.child_by_field_name("field")
+    parts: list[str] = []
+    while node is not None and len(parts) < MAX_PARTS:
+        if node.type == "call_expression":
+            node = node.child_by_field_name("function")
+        elif node.type == "selector_expression":
+            parts.append(ts.text(node.child_by_field_name("field")))
+            node = node.child_by_field_name("operand")
+        else:
+            break
+    if node is None or node.type != "identifier" or last is None or len(parts) < 2:
+        return None
+    parts.append(ts.text(node))
+    return tuple(reversed(parts)), ts.line(last)
 
 
 def _go_type(node: ts.Node | None, aliases: dict[str, str]) -> tuple[str, str] | None:
@@ -150,6 +185,7 @@ def go_calls(data: bytes) -> FileCalls | None:
         interfaces: list[tuple[str, str]] = []
         types_declared: list[str] = []
         calls: list[Call] = []
+        returns: list[tuple[str, str]] = []
         for n in nodes:
             if n.type in ("function_declaration", "method_declaration"):
                 fname = ts.text(n.child_by_field_name("name"))
@@ -166,6 +202,9 @@ def go_calls(data: bytes) -> FileCalls | None:
                 _go_params(n.child_by_field_name("parameters"), aliases, types)
                 funcs.append(Func(qual, ts.line(n), ts.line(n), n.end_point[0] + 1))
                 spans.append((n.start_byte, n.end_byte, qual, types))
+                result = _go_result(n.child_by_field_name("result"), aliases)
+                if result:
+                    returns.append((qual, result))
             elif n.type == "type_spec":
                 _go_type_spec(n, aliases, fields, interfaces, types_declared)
         _go_route_closures(nodes, aliases, funcs, spans)
@@ -180,7 +219,8 @@ def go_calls(data: bytes) -> FileCalls | None:
             if n.type == "short_var_declaration":
                 # A local's type, from its constructor: `client.CreateEntry(…)` then resolves.
                 at = _go_span(spans, starts, n, parents)
-                made = _go_made(n.child_by_field_name("right"), aliases)
+                right = n.child_by_field_name("right")
+                made = _go_made(right, aliases) or _go_maker(right)
                 left = n.child_by_field_name("left")
                 if at >= 0 and n.end_byte <= spans[at][1] and made and left is not None:
                     names = left.named_children if left.type == "expression_list" else [left]
@@ -189,16 +229,23 @@ def go_calls(data: bytes) -> FileCalls | None:
                 continue
             if n.type != "call_expression" or len(calls) >= MAX_CALLS:
                 continue
-            found = _go_parts(n.child_by_field_name("function"))
+            fn = n.child_by_field_name("function")
+            found = _go_parts(fn)
+            made_by: tuple[str, ...] = ()
             if found is None:
-                continue
+                found = _go_chain(fn)
+                if found is None:
+                    continue
+                made_by = found[0][:-1]  # the call whose result the last name is called on
             parts, line = found
             i = _go_span(spans, starts, n, parents)
             scope, types = "", {}
             if i >= 0 and n.end_byte <= spans[i][1]:
                 scope, types = spans[i][2], spans[i][3]
             head = types.get(parts[0]) if len(parts) > 1 else None
-            calls.append(Call(line, scope, parts, head))
+            if head is not None and head[0] == MADE_BY:
+                made_by, head = tuple(head[1].split(".")), None
+            calls.append(Call(line, scope, parts, head, made_by=made_by))
             calls += _go_func_values(n, scope, types)
     return FileCalls(
         tuple(funcs),
@@ -207,7 +254,27 @@ def go_calls(data: bytes) -> FileCalls | None:
         tuple(sorted(aliases.items())),
         tuple(dict.fromkeys(interfaces)),
         tuple(types_declared),
+        returns=tuple(returns),
     )
+
+
+def _go_result(node: ts.Node | None, aliases: dict[str, str]) -> str:
+    """What a function returns first, as `FileCalls.returns` keeps it for Go: `spec.Name`
+    (`Name` for a type of its own package; Go names have no dot, so the last dot splits
+    them), `func` for a function type (`func(w, r)`: a handler a factory makes), "" else."""
+    if node is not None and node.type == "parameter_list":
+        first = node.named_children[0] if node.named_children else None
+        node = first.child_by_field_name("type") if first is not None else None
+    if node is not None and node.type == "function_type":
+        return "func"
+    if node is not None and node.type == "qualified_type":
+        # (`fiber.Handler` of `…/fiber/v2`, whose alias the import's last part misses.)
+        pkg = ts.text(node.child_by_field_name("package"))
+        return f"{aliases.get(pkg, pkg)}.{ts.text(node.child_by_field_name('name'))}"
+    typ = _go_type(node, aliases)
+    if typ is None:
+        return ""
+    return f"{typ[0]}.{typ[1]}" if typ[0] else typ[1]
 
 
 MAX_FUNC_VALUES = 4  # function names one call hands on as arguments
