@@ -3,8 +3,9 @@
 Ranks order flows: ``deployed`` (workers, consumers, schedulers), ``public`` (HTTP and
 webhooks), ``cli``, and ``development`` (benchmarks, scripts, sandboxes, demos, examples),
 which the doc folds into one line. `rank_flows` sorts a repository's flows, keeps one per
-entry point and sink, puts one flow to each sink first, and caps each rank (`RANK_CAPS`; the
-public cap grows with the sinks its flows reach): the flows past a cap follow, not featured.
+entry point and sink, puts one flow to each sink first (no file's third before another
+file's first), and caps each rank (`RANK_CAPS`; the public cap grows with the sinks its
+flows reach): the flows past a cap follow, not featured.
 """
 
 from __future__ import annotations
@@ -152,9 +153,10 @@ def _sink_of(flow: Flow) -> str:
 def _diverse(flows: list[Flow]) -> list[Flow]:
     """`flows` (in order) with one flow to each sink first, then one from each entry file
     (the one to its rarest sink), then the rest: a hundred handlers storing rows leave room
-    for the one that mails. The flow standing for a sink is the one whose sink line fewest
-    flows share: a settings module every handler reaches configures SMTP, the mailer that
-    one route calls sends it."""
+    for the one that mails. A file's further flows to a sink of their own wait behind the
+    other files' first flows (its second keeps its place when it alone reaches that sink).
+    The flow standing for a sink is the one whose sink line fewest flows share: a settings
+    module every handler reaches configures SMTP, the mailer that one route calls sends it."""
     # A Rails app's model queries are in nearly every handler: they come after the flows
     # to a rarer sink (a job, a mailer, an API), not before them.
     routine = [f for f in flows if _routine(f)]
@@ -221,7 +223,23 @@ def _diverse(flows: list[Flow]) -> list[Flow]:
             shown.add(f.hops[0].path)
             lone.append(f)
     routine = [f for f in routine if not any(f is x for x in lone)]
-    return first + [k[3] for k in second] + lone + published + [f for _, _, f in rest] + routine
+    # One flow of each entry file before a third of any: a handler file that reaches five
+    # services does not push out the file that stores what a user posts. A file's second
+    # flow keeps its place only when no other flow reaches its sink (nothing else shows it).
+    waits = [
+        f for f in first if turn[id(f)] > 1 or (turn[id(f)] == 1 and count[sink_of[id(f)]] > 1)
+    ]
+    waiting = {id(f) for f in waits}
+    first = [f for f in first if id(f) not in waiting]
+    return (
+        first
+        + [k[3] for k in second]
+        + waits
+        + lone
+        + published
+        + [f for _, _, f in rest]
+        + routine
+    )
 
 
 def _named_for(flow: Flow, sink: str) -> bool:

@@ -271,3 +271,50 @@ def test_flows_past_the_caps_stay_traced_after_the_selection_not_featured() -> N
     assert len(featured) == 24  # the public cap, grown with the sinks
     assert every[: len(featured)] == tuple(featured)
     assert not any(f.featured for f in every[len(featured) :])
+
+
+def test_a_file_reaching_many_services_does_not_crowd_out_the_other_files() -> None:
+    # One routes file reaches twenty services of its own; ten other files each store what
+    # they are sent (one shared store line). Each of those files shows before the big
+    # file's third flow: a reader sees every entry file before one file's whole fan-out.
+    hub = [_flow("routes/hub.py", f"Service{i}", site=f"lib/s{i}.py") for i in range(20)]
+    posts = [_flow(f"routes/p{i:02}.py", "Store", site="lib/store.py") for i in range(10)]
+    kept = rank_flows([*hub, *posts], {f: 50 for f in hub}, {})
+    assert {f.hops[0].path for f in posts} <= {f.hops[0].path for f in kept}
+    assert sum(f.hops[0].path == "routes/hub.py" for f in kept) == len(kept) - 10
+    # the file's second flow (to a service only it reaches) keeps its place
+    assert [f.hops[0].path for f in kept[:3]] == ["routes/hub.py", "routes/p00.py", "routes/hub.py"]
+
+
+def test_a_files_second_flow_waits_only_when_other_flows_reach_its_sink() -> None:
+    # The hub's second flow goes to a mailer that other files reach too (through the
+    # settings module): it follows the other files' first flows. A second flow to a sink
+    # no other flow reaches keeps its place: nothing else would show it.
+    hub = [
+        _flow("routes/hub.py", "Payments", site="lib/pay.py"),
+        _flow("routes/hub.py", "SMTP", site="lib/mailer.py"),
+    ]
+    others = [_flow(f"routes/r{i}.py", "SMTP", site="app/settings.py") for i in range(3)]
+    kept = rank_flows([*hub, *others], {hub[0]: 50, hub[1]: 40}, {})
+    order = [(f.hops[0].path, f.name.rpartition(" → ")[2]) for f in kept]
+    assert order[0] == ("routes/hub.py", "Payments")
+    assert order.index(("routes/hub.py", "SMTP")) > order.index(("routes/r0.py", "SMTP"))
+    search = _flow("routes/hub.py", "Search", site="lib/search.py")
+    payers = [_flow(f"routes/q{i}.py", "Payments", site="app/settings.py") for i in range(3)]
+    kept = rank_flows([hub[0], search, *payers], {hub[0]: 50, search: 40}, {})
+    assert kept[:2] == (hub[0], search)
+
+
+def test_ordering_thousands_of_flows_of_one_file_stays_fast() -> None:
+    # Hostile input: one generated file with thousands of flows to sinks of its own, and
+    # thousands of files to one sink. The order is computed in bounded time (no quadratic
+    # membership scans) and capped as always.
+    import time
+
+    hub = [_flow("gen/routes.py", f"Svc{i}", site=f"lib/g{i}.py") for i in range(4000)]
+    many = [_flow(f"gen/r{i:05}.py", "Store", site="lib/store.py") for i in range(4000)]
+    start = time.perf_counter()
+    every = rank_all([*hub, *many], {}, {})
+    assert time.perf_counter() - start < 5
+    assert len(every) == 8000
+    assert sum(f.featured for f in every) == 24
