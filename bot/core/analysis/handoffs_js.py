@@ -96,6 +96,11 @@ _JS_INJECT = lazy(
     + r"\s*\)\s*(?:(?:private|public|protected|readonly)\s+)*([A-Za-z_$][\w$]*)"
 )
 _JS_WORKER = lazy(r"new\s+Worker\s*(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG)
+# The module a BullMQ/Bull `Worker` comes from (`bullmq`, `bull`, `@scope/bullmq-pro`): a
+# `new Worker(` elsewhere is a Web Worker or a worker thread (`new Worker(new URL(…))`).
+_JS_BULL_IMPORT = lazy(
+    r"(?:\bfrom|\brequire\(|\bimport\()\s{0,20}['\"`](?:@[\w.\-]{1,100}/)?bull(?:mq(?:-pro)?)?(?![\w\-])"
+)
 _JS_PROCESSOR = lazy(r"@Processor\(\s*(?:\{\s*name\s*:)?" + _NAME_ARG)
 _JS_ADD = lazy(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+(?:add|addBulk|createJob)\s*+\(")
 _JS_PROCESS = lazy(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+process\s*+\(")
@@ -263,6 +268,7 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
     # and only for those whose literal is there (a line-by-line loop over every pattern
     # cost ~3x the file's extraction on an Angular app full of `.subscribe(`).
     amqp = "amqp" in text
+    bull = "bull" in text and _JS_BULL_IMPORT.search(text) is not None
     for literal, pattern, role, mech in _JS_PATTERNS:
         if literal not in text or not any(n in text for n in _JS_LIBRARY.get(mech, ("",))):
             continue
@@ -278,6 +284,8 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
                 continue
             if literal == "Worker" and _literal(m.group(1)).endswith(_SCRIPTS):
                 continue  # `new Worker('resize.js')`: a thread's script (`handoffs_inproc`)
+            if literal == "Worker" and not bull:
+                continue  # a Web Worker or worker thread: its file imports no Bull
             out.append(HandoffSite(role, mech, _js_name(m.group(1)), i))
             if literal == "@Processor(":
                 _processor_methods(lines, i, _js_name(m.group(1)), out)
