@@ -22,9 +22,7 @@ def facts_of(files: dict[str, bytes]) -> RepoFacts:
 
 def reaching(facts: RepoFacts, entry: str, host: str) -> list[Flow]:
     return [
-        f
-        for f in facts.flows
-        if f.hops[0].path == entry and any(host in s.what for s in f.sinks)
+        f for f in facts.flows if f.hops[0].path == entry and any(host in s.what for s in f.sinks)
     ]
 
 
@@ -81,7 +79,8 @@ def test_an_app_route_that_exports_an_imported_handler_walks_into_it() -> None:
         ),
         "server/relay.ts": (
             b"export async function relay(text: string) {\n"
-            b'  return fetch("https://complete.example.org/v1/reply", { method: "POST", body: text });\n'
+            b'  return fetch("https://complete.example.org/v1/reply", {\n'
+            b'    method: "POST", body: text });\n'
             b"}\n"
         ),
     }
@@ -136,7 +135,7 @@ def test_a_route_with_code_of_its_own_does_not_walk_what_it_only_imports() -> No
             b'import { report } from "../../server/report";\n'
             b"\n"
             b"export default function handler(req: any, res: any) {\n"
-            b'  res.json({ ok: true });\n'
+            b"  res.json({ ok: true });\n"
             b"}\n"
         ),
         "server/report.ts": (

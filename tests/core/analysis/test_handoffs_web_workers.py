@@ -20,7 +20,7 @@ def test_a_bullmq_worker_named_by_a_constant_is_a_consumer() -> None:
         "const w = new Worker(Names.Mail, async (job) => send(job.data))\n"
     )
     assert ends(src) == {("consume", "bull", "Names.Mail", 3)}
-    required = "const { Worker } = require(\"bullmq\")\nnew Worker(mailQueue, run)\n"
+    required = 'const { Worker } = require("bullmq")\nnew Worker(mailQueue, run)\n'
     assert ends(required) == {("consume", "bull", "mailQueue", 2)}
     scoped = "import { WorkerPro as Worker } from '@acme/bullmq-pro'\nnew Worker(q, run)\n"
     assert ends(scoped) == {("consume", "bull", "q", 2)}
