@@ -181,6 +181,14 @@ class CallGraph:
         self._steps[key] = out
         return out
 
+    def forwarded(self, path: str) -> list[tuple[str, str, int, str]]:
+        """Steps of a JS/TS module that only hands on what it imports (a Next.js route file
+        re-exporting its handler): to each function it names, cited at its import."""
+        f = self.facts.get(path)
+        if f is None or f.language not in ("javascript", "typescript"):
+            return []
+        return [(t, q, line, f"imports {spec}") for t, q, line, spec in self.js.forwarded(path)]
+
     def side_steps(self, path: str, scope: str) -> list[tuple[str, str, int, str]]:
         """The steps of `scope` that are plain functions of other modules (`verify_signature`,
         `parse_event`), not methods nor the `with` blocks around the work."""

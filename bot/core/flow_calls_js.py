@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from bot.core.call_sites import OBJECT_EXPORT, Call, FileCalls
 from bot.core.flow_defs import (
     MAX_REEXPORT,
-    MAX_REEXPORTS,
     ReadCalls,
     Resolve,
     defined,
@@ -30,6 +29,10 @@ from bot.core.flow_defs import (
 from bot.core.flow_members import Members
 from bot.core.model import FileFacts, ImportRef
 
+# `export * from` lines of a package's barrel (`index.ts`) followed for one name: a shared
+# package's barrel re-exports every module it has, past the first dozen.
+MAX_BARREL_EXPORTS = 240
+MAX_FORWARDED = 8  # names a module of no code of its own hands on (`forwarded`)
 LOCATED_PARTS = 3  # `head.stem.method`: a bare `stem.method()` is a local's more often
 MAX_STEM_FILES = 8  # files of one stem read for a located call (`index.js` is everywhere)
 _JS_LANGUAGES = frozenset({"javascript", "typescript"})
@@ -54,6 +57,8 @@ class JsCalls:
         self.calls = calls
         self.members = members
         self._stems: dict[str, tuple[str, ...]] | None = None
+        # (barrel, name, rest, depth) -> what it exports: a long barrel is searched once
+        self._exports: dict[tuple[str, str, tuple[str, ...], int], tuple[str, str] | None] = {}
 
     def reference(self, path: str, parts: tuple[str, ...]) -> tuple[str, str] | None:
         """The function `a.b` names in `path` without calling it (a route's handler)."""
@@ -72,6 +77,38 @@ class JsCalls:
         if hit is None and len(parts) >= LOCATED_PARTS and parts[0] != "this":
             hit = self._located(path, parts)
         return [hit] if hit else []
+
+    def forwarded(self, path: str) -> list[tuple[str, str, int, str]]:
+        """(target, qual, line, spec) for a module that defines no function and calls
+        nothing, only hands on what it imports: a route file `export { h as default } from
+        "./h"`, `export const POST = handler`, `export default handler`. Each name goes to
+        the function it is; a value (`withAuth({ GET: get })`) to its module as a whole
+        (qual ""), whose calls then all run."""
+        fc = self.calls(path)
+        f = self.facts.get(path)
+        if fc is None or f is None or fc.funcs or fc.calls or fc.classes:
+            return []
+        lines = {ref.spec: ref.line for ref in f.imports}
+        named: list[tuple[str, str, str]] = [
+            (spec, imported, spec) for _local, spec, imported in fc.imports if imported != "*"
+        ]
+        named += [
+            (ref.spec, name, ref.spec)
+            for ref in f.imports
+            if ref.kind == "export"
+            for name in ref.names or ("default",)
+        ]
+        out: list[tuple[str, str, int, str]] = []
+        for spec, name, _ in named[:MAX_FORWARDED]:
+            target = self.module(path, spec)
+            if target is None or target == path or spec not in lines:
+                continue
+            hit = self._export(target, name, (), 0)
+            if hit is None or hit[1] not in {g.qual for g in (self.calls(hit[0]) or fc).funcs}:
+                hit = (target, "")  # a value built at module level: its module runs
+            if all(o[:2] != hit for o in out):
+                out.append((hit[0], hit[1], lines[spec], spec))
+        return out
 
     def _located(self, path: str, parts: tuple[str, ...]) -> tuple[str, str] | None:
         """`X.….stem.method()` on a head `path` does not bind: the one repository file
@@ -137,7 +174,12 @@ class JsCalls:
             return first(self._method(path, made, rest))
         if depth >= MAX_REEXPORT:
             return None
-        for ref in self.facts[path].imports[:MAX_REEXPORTS]:
+        key = (path, name, rest, depth)
+        if key in self._exports:
+            return self._exports[key]
+        self._exports[key] = None  # a barrel that re-exports itself ends here
+        found = None
+        for ref in self.facts[path].imports[:MAX_BARREL_EXPORTS]:
             if ref.kind != "export":
                 continue
             target = self.module(path, ref.spec)
@@ -147,8 +189,10 @@ class JsCalls:
                     # `module.exports.users = require("./users")`: the module is the name.
                     hit = self._export(target, "default", rest, depth + 1)
                 if hit is not None:
-                    return hit
-        return None
+                    found = hit
+                    break
+        self._exports[key] = found
+        return found
 
     def _class(self, path: str, cls: str) -> tuple[str, str] | None:
         fc = self.calls(path)
@@ -177,15 +221,22 @@ class JsCalls:
             return (path, name)
         if depth >= MAX_REEXPORT:
             return None
-        for ref in self.facts[path].imports[:MAX_REEXPORTS]:
+        key = (path, name, ("<class>",), depth)
+        if key in self._exports:
+            return self._exports[key]
+        self._exports[key] = None
+        found = None
+        for ref in self.facts[path].imports[:MAX_BARREL_EXPORTS]:
             if ref.kind != "export" or (ref.names and name not in ref.names):
                 continue
             target = self.module(path, ref.spec)
             if target is not None and target != path:
                 hit = self._class_export(target, name, depth + 1)
                 if hit is not None:
-                    return hit
-        return None
+                    found = hit
+                    break
+        self._exports[key] = found
+        return found
 
     def _method(self, path: str, cls: str, rest: tuple[str, ...]) -> list[tuple[str, str]]:
         """`rest[-1]` on an instance of `cls` (as `path` names it), through the fields of

@@ -146,7 +146,10 @@ class _Walker(_ImportWalker):
                 )
             if depth[node] >= CALL_DEPTH:
                 continue
-            for target, qual, at, what in graph.steps(path, scope):
+            steps = graph.steps(path, scope)
+            if not steps and node == root and not scope:
+                steps = graph.forwarded(path)  # a route file that re-exports its handler
+            for target, qual, at, what in steps:
                 nd = (target, qual)
                 if nd in parent or at in enqueued or not self.may_enter(target, rank, kind):
                     continue

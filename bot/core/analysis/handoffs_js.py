@@ -96,6 +96,11 @@ _JS_INJECT = lazy(
     + r"\s*\)\s*(?:(?:private|public|protected|readonly)\s+)*([A-Za-z_$][\w$]*)"
 )
 _JS_WORKER = lazy(r"new\s+Worker\s*(?:<[^>\n]{0,200}>)?\(" + _NAME_ARG)
+# The module a BullMQ/Bull `Worker` comes from (`bullmq`, `bull`, `@scope/bullmq-pro`): a
+# `new Worker(` elsewhere is a Web Worker or a worker thread (`new Worker(new URL(…))`).
+_JS_BULL_IMPORT = lazy(
+    r"(?:\bfrom|\brequire\(|\bimport\()\s{0,20}['\"`](?:@[\w.\-]{1,100}/)?bull(?:mq(?:-pro)?)?['\"`/]"
+)
 _JS_PROCESSOR = lazy(r"@Processor\(\s*(?:\{\s*name\s*:)?" + _NAME_ARG)
 _JS_ADD = lazy(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+(?:add|addBulk|createJob)\s*+\(")
 _JS_PROCESS = lazy(r"(?<![\w$])([A-Za-z_$][\w$]*+)\s*+\.\s*+process\s*+\(")
@@ -263,6 +268,7 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
     # and only for those whose literal is there (a line-by-line loop over every pattern
     # cost ~3x the file's extraction on an Angular app full of `.subscribe(`).
     amqp = "amqp" in text
+    bull = "bull" in text and _JS_BULL_IMPORT.search(text) is not None
     for literal, pattern, role, mech in _JS_PATTERNS:
         if literal not in text or not any(n in text for n in _JS_LIBRARY.get(mech, ("",))):
             continue
@@ -278,6 +284,10 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
                 continue
             if literal == "Worker" and _literal(m.group(1)).endswith(_SCRIPTS):
                 continue  # `new Worker('resize.js')`: a thread's script (`handoffs_inproc`)
+            if literal == "Worker" and not bull and not _queue_literal(m.group(1)):
+                # `new Worker(new URL(…))`, `new Worker(scriptPath)`: a Web Worker or a
+                # worker thread, in a file that imports no Bull (a queue's name is a word)
+                continue
             out.append(HandoffSite(role, mech, _js_name(m.group(1)), i))
             if literal == "@Processor(":
                 _processor_methods(lines, i, _js_name(m.group(1)), out)
@@ -297,6 +307,12 @@ def javascript_sites(text: str) -> tuple[HandoffSite, ...]:
         _socket_io(text, lines, out)
     hidden = block_comment_lines(text) if out else frozenset()
     return _sorted(o for o in out if o.name and o.line not in hidden)
+
+
+def _queue_literal(arg: str) -> bool:
+    """A literal that may name a queue (`'emails'`), not a script's path or URL."""
+    name = _literal(arg)
+    return bool(name) and "/" not in name and not name.endswith(_SCRIPTS)
 
 
 GRAPHQL_PUBSUB = "graphql-subscriptions"

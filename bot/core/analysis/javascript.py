@@ -184,7 +184,7 @@ class _Extractor:
         # 2: unclosed strings and comments end their line or file; 3: `app.listen(`;
         # 4: the names an import takes or a barrel re-exports; 5: where routers are mounted;
         # 6: route handlers; 7: string members of enums (`const.string`)
-        self.version = 17  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
+        self.version = 18  # 8: koa-router prefixes and `.routes()` mounts; 9: import lines
         # cite the module; 10: an HTTP client's calls are not routes; 11: handlers found by
         # convention (`js_starts`: Remix actions, server actions, tRPC, GraphQL resolvers);
         # 12: a handler wrapped with literal options; 13: services named by a call or a
@@ -192,7 +192,8 @@ class _Extractor:
         # 14: GraphQL resolver maps whose first resolver is `async name() {`; 15: a bundle
         # under a licence banner is minified (`filters.content_skip_reason`); 16: node-schedule
         # jobs whose cron a setting gives (`schedules_js._configured_node_schedule`);
-        # 17: TypeScript routes typed with generics (`router.get<P, B>('/x', …)`)
+        # 17: TypeScript routes typed with generics (`router.get<P, B>('/x', …)`); 18: a
+        # `new Worker(` is a Bull consumer only in a file that imports Bull (`handoffs_js`)
         self._suffixes = suffixes
         self.claims = claims(extensions=(s.lstrip(".") for s in suffixes))
 
