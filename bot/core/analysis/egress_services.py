@@ -474,11 +474,11 @@ def _inbound_source(
 
 
 def _subproject_scripts(files: Mapping[str, FileFacts]) -> dict[str, str]:
-    """The folders below the root that hold a `package.json` (`frontend/`), each with the
+    """The folders that hold a `package.json` (`frontend/`; the root as ""), each with the
     commands its scripts run."""
     out: dict[str, str] = {}
     for p, f in files.items():
-        if "/" in p and p.endswith("/package.json"):
+        if p == "package.json" or p.endswith("/package.json"):
             out[dirname(p)] = " ".join(v for k, v in f.meta if k == SCRIPTS_RUN)
     return out
 
@@ -487,8 +487,12 @@ def _subproject_script(path: str, projects: Mapping[str, str]) -> bool:
     """A file in the `scripts/` folder beside a sub-project's `package.json` that none of
     its scripts runs (`frontend/scripts/deploy-preview.mjs`, run by CI): like a top-level
     `scripts/` folder, a maintainer's. One its scripts run (`postinstall`) builds the
-    product and keeps its calls."""
-    head, _, rest = path.partition("/scripts/")
+    product and keeps its calls. The root's own `scripts/` folder is judged the same way
+    against the root `package.json` (a contributors list refreshed by a CI workflow)."""
+    if path.startswith("scripts/"):
+        head, rest = "", path[len("scripts/") :]
+    else:
+        head, _, rest = path.partition("/scripts/")
     return bool(rest) and head in projects and basename(path) not in projects[head]
 
 

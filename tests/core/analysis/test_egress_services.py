@@ -539,3 +539,31 @@ def test_another_modules_constant_whose_value_is_unseen_names_nothing() -> None:
     assert found(files) == {}
     files["lib/acme.rb"] = FileFacts("ruby", meta=(("egress.const", "LABEL=www.acme-widgets.io"),))
     assert found(files)["www.acme-widgets.io"].evidence == (Evidence("app/news.rb", 3),)
+
+
+def _root_scripts(ran: str) -> dict[str, FileFacts]:
+    manifest = FileFacts("manifest", meta=(("scripts.run", ran),) if ran else ())
+    call = (http(12, "api.tally.example-corp.io", client="fetch"),)
+    return {
+        "package.json": manifest,
+        "scripts/refresh-credits.mjs": FileFacts("javascript", calls=call),
+    }
+
+
+def test_a_root_script_no_package_script_runs_is_a_maintainers() -> None:
+    # run only by a CI workflow: the root manifest's scripts never name it
+    assert found(_root_scripts("next build && node scripts/other.mjs")) == {}
+
+
+def test_a_root_script_the_manifest_runs_keeps_its_calls() -> None:
+    files = _root_scripts("node scripts/refresh-credits.mjs")
+    assert "api.tally.example-corp.io" in found(files)
+    # without a root manifest nothing says how the folder is used: kept as before
+    del files["package.json"]
+    assert "api.tally.example-corp.io" in found(files)
+
+
+def test_a_huge_scripts_text_and_deep_paths_stay_bounded() -> None:
+    files = _root_scripts("x" * 200_000)
+    files["scripts/" + "a/" * 2000 + "b.mjs"] = files["scripts/refresh-credits.mjs"]
+    assert found(files) == {}
