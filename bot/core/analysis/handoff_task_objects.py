@@ -220,16 +220,19 @@ class _TaskLinker:
                     elif by_class and _HANDED.match(arg) and p != path:
                         made = self.factories(p)
                         for cls, home, at in made:
-                            self.pair(p, i, cls, [(home, at)])
+                            # the line names the method, not the class: "via Worker.add"
+                            self.pair(p, i, cls, [(home, at)], f"{owner}.{method}")
                         taken += bool(made)
                 if taken >= MAX_CALLS:
                     return
 
-    def pair(self, path: str, line: int, cls: str, consumers: list[tuple[str, int]]) -> None:
+    def pair(
+        self, path: str, line: int, cls: str, consumers: list[tuple[str, int]], via: str = ""
+    ) -> None:
         # the queue the method puts on carries each task class (`keep_declared` keeps
         # in-process ends whose name some file declares)
         self.added[self.api[0]].add(HandoffSite("declare", QUEUE, cls, self.api[1]))
-        self.added[path].add(HandoffSite("produce", QUEUE, cls, line))
+        self.added[path].add(HandoffSite("produce", QUEUE, cls, line, (via,) if via else ()))
         self.derived.add((path, line))
         for home, at in consumers:
             self.added[home].add(HandoffSite("consume", QUEUE, cls, at))
