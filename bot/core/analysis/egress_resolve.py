@@ -572,21 +572,31 @@ def _implicit_self(f: _File, head: str, call: Node) -> bool:
 
 def _class_attribute(f: _File, full: str, call: Node) -> Node | None:
     """`self.URL`, `cls.URL`: the value a class body in this file binds to `URL` (the
-    call's own class first)."""
-    m = re.fullmatch(r"(?:self|cls)\.([A-Za-z_]\w*)", full)
+    call's own class first). `Client.URL` names its class: only that class's binding."""
+    m = _CLASS_ATTRIBUTE.fullmatch(full)
     if m is None:
         return None
+    named = m.group(1) not in ("self", "cls")
     owner = _enclosing_class(call)
     found: Node | None = None
-    for at, value in f.bindings.get(m.group(1), ())[:50]:
+    for at, value in f.bindings.get(m.group(2), ())[:50]:
         block = at.parent.parent if at.parent is not None else None
         where = block.parent if block is not None else None
         if where is None or where.type != "class_definition":
+            continue
+        if named:
+            name = where.child_by_field_name("name")
+            if name is not None and text(name) == m.group(1):
+                return value
             continue
         if owner is not None and where.id == owner.id:
             return value
         found = found or value
     return found
+
+
+# `self.URL`, `cls.URL`, `Client.URL` (a class of this file by its capitalised name)
+_CLASS_ATTRIBUTE = lazy(r"(self|cls|[A-Z]\w{0,100}+)\.([A-Za-z_]\w{0,100}+)")
 
 
 _WRITTEN = frozenset({"literal", "constant", "env", "setting"})

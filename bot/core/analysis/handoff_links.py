@@ -44,6 +44,7 @@ from bot.core.analysis import (
     handoff_wrappers_ruby,
     job_definitions_js,
 )
+from bot.core.analysis import handoff_task_objects as task_objects
 from bot.core.analysis import handoffs_go_buffers as buffers
 from bot.core.analysis import handoffs_go_callbacks as callbacks
 from bot.core.analysis import handoffs_go_events as events
@@ -965,7 +966,7 @@ _GO_MECHANISMS = frozenset({"go-channel", callbacks.MECHANISM, buffers.MECHANISM
 # Raw sites that only this stage turns into producers and consumers.
 _RAW = frozenset(
     {"wrapper", "drainer", "receive", "drain", "target", handoff_wrappers_ruby.WRAPPER}
-    | {thread_jobs.TARGET}
+    | {thread_jobs.TARGET, task_objects.API}
     | {job_definitions_js.HANDLER, handoff_queues_js.DEFINITION}
     | handoff_queue_classes_js.ROLES
     | handoff_wrappers_js.ROLES
@@ -1044,6 +1045,7 @@ def link_handoffs(
     for found, derived in (
         handoff_links_js.link_js(facts, resolve, read_text, skip),
         handoff_wrappers_ruby.link_ruby(facts, read_text, skip),
+        task_objects.link_task_objects(facts, resolve, read_text, skip),
         link_ruby_tables(facts, read_text, skip),
         go_tables,
     ):

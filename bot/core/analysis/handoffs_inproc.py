@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.core.analysis import handoffs_thread_jobs as thread_jobs
+from bot.core.analysis.handoff_task_objects import task_api_sites
 from bot.core.analysis.handoffs_inproc_js import js_inproc_sites, js_may_hold
 from bot.core.analysis.handoffs_inproc_python import python_inproc_sites, python_may_hold
 from bot.core.analysis.handoffs_inproc_ruby import ruby_inproc_sites
@@ -71,6 +72,7 @@ def inproc_sites(language: str, text: str) -> tuple[HandoffSite, ...]:
     out: list[HandoffSite] = []
     if language == "python":
         out += python_inproc_sites(text) + thread_jobs.thread_job_sites(text)
+        out += task_api_sites(text)
         if signals_may_hold(text):
             out += signal_sites(text)
     elif language == "ruby":

@@ -61,7 +61,7 @@ _DYNAMIC = literal_first(
 
 class PythonExtractor:
     name = "python"
-    version = 13  # 2: string literals on one line are not code; 3: route handlers; 4: include,
+    version = 14  # 2: string literals on one line are not code; 3: route handlers; 4: include,
     # blueprint and router prefixes; 5: Flask, Starlette, aiohttp, Falcon, Tornado route calls;
     # 6: library calls that name a service (LiteLLM providers, Apprise schemes, remote browsers),
     # Flask-RESTful `add_resource` routes
@@ -74,6 +74,8 @@ class PythonExtractor:
     # 12: a route given a class instance made without arguments (`feeds.LatestFeed()`);
     # DRF viewsets' `@action` methods (`route.action`)
     # 13: a health path is a health check only where a route is declared
+    # 14: APScheduler triggers handed to a project's own scheduling call; task objects
+    # handed to a queue-holding class's method (`handoff_task_objects`)
     claims = claims(extensions=("py",))
 
     def matches(self, path: str) -> bool:

@@ -53,6 +53,7 @@ _PY_TRIGGERS = (
     "interval=",
     "run_every",
     "add_job(",
+    "Trigger(",  # APScheduler's trigger objects handed to a project's own scheduling call
     "scheduled_job(",
     "schedule.every",
     "repeat_every",
@@ -160,6 +161,11 @@ def python_schedules(text: str) -> tuple[ScheduleSite, ...]:
         if calls and any(n in line for n in calls):
             # not a call named in a comment after the code
             site = _call_schedule(lines, i, line.split("#", 1)[0], text)
+            if site is not None:
+                out.append(site)
+                continue
+        if "Trigger(" in line:
+            site = _trigger_argument(lines, i, line.split("#", 1)[0])
             if site is not None:
                 out.append(site)
     return _sorted(out)
@@ -349,6 +355,59 @@ def _call_schedule(lines: list[str], i: int, line: str, text: str) -> ScheduleSi
         if dotted:
             return _dotted(dotted.group(1), kws.get("schedule_type", "schedule"), "django-q", i)
     return None
+
+
+# `scheduler.schedule(func=f, trigger=CronTrigger(hour=4))`: an APScheduler trigger handed
+# to a project's own wrapper around `add_job` (whose `func` is its parameter, so the wrapper
+# says nothing). The call holding the trigger is the schedule, named by its `func`, else by
+# its first argument (`tasks=jobs_for_tonight()`).
+_TRIGGER_KW = lazy(
+    r"(?<![\w.])trigger[ \t]*+=[ \t]*+(?:[A-Za-z_]\w{0,100}+\.){0,3}+((?:Cron|Interval)Trigger)\("
+)
+_CALLEE_END = lazy(r"([A-Za-z_][\w.]{0,200}+)[ \t]*+\Z")
+_FIRST_IDENT = lazy(r"\A[ \t\n]*+([A-Za-z_][\w.]{0,200}+)")
+
+
+def _open_paren(text: str) -> int | None:
+    """Where the call still open at the end of `text` opens (quotes not followed)."""
+    depth = 0
+    for k in range(len(text) - 1, -1, -1):
+        ch = text[k]
+        if ch in ")]}":
+            depth += 1
+        elif ch in "([{":
+            if depth == 0:
+                return k if ch == "(" else None
+            depth -= 1
+    return None
+
+
+def _trigger_argument(lines: list[str], i: int, line: str) -> ScheduleSite | None:
+    """A call given `trigger=CronTrigger(…)` on line `i` (the call may open up to
+    `MAX_CALL_LINES` lines above), cited at the line its "(" is on."""
+    m = _TRIGGER_KW.search(line)
+    if m is None:
+        return None
+    first = max(0, i - MAX_CALL_LINES)
+    joined = "\n".join([*lines[first : i - 1], line[: m.start()]])
+    before = joined[-MAX_CALL_TEXT:]
+    paren = _open_paren(before)
+    if paren is None:
+        return None
+    start = before.rfind("\n", 0, paren) + 1
+    if start == 0 and len(joined) > len(before):
+        return None  # the call's line was cut: its column is unknown
+    callee = _CALLEE_END.search(before[max(start, paren - 240) : paren])
+    if callee is None or callee.group(1).rpartition(".")[2] == "add_job":
+        return None  # `add_job(` is `_call_schedule`'s
+    at = i - before.count("\n", paren)
+    pos, kws = _call_args(lines, at, paren - start + 1)
+    func = kws.get("func") or (pos[0] if pos else next(iter(kws.values()), ""))
+    name = _FIRST_IDENT.match(func)
+    if name is None:
+        return None
+    args = ", ".join(split_args(line[m.end() :][:MAX_CALL_TEXT]))
+    return ScheduleSite(_job(name.group(1)), _short(f"{m.group(1)}({args})", 80), "apscheduler", at)
 
 
 # rq-scheduler jobs declared as data, the keywords of `scheduler.schedule(**job)` or
