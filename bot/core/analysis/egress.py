@@ -81,7 +81,7 @@ from bot.core.analysis.words import Needles, words_of
 from bot.core.lazy_pattern import lazy
 from bot.core.model import OutboundCall, Signal
 
-EGRESS_VERSION = 34  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
+EGRESS_VERSION = 35  # 2: SMTP calls, programs run, knex clients (egress_other); 3: typed
 # client parameters, URL tables, function-local bindings; 4: inherited HTTP verbs
 # (`self.post`), Go request builders and `url.URL{Host:}`, URL-named candidate arguments,
 # SDK clients (`sdk_models`); 5: URLs from another request's response (`egress_response`),
@@ -132,6 +132,7 @@ EGRESS_VERSION = 34  # 2: SMTP calls, programs run, knex clients (egress_other);
 # host defaulting to localhost (`env.HOST || 'localhost'`) is the app's own server
 # 33: Ruby `Mod::NAME_URL` constants read by their name, `"…".freeze` constants learnt
 # 34: Python `Client.URL` read from the class body of this file that binds it
+# 35: Go SDKs of Gitea, Forgejo, Bitbucket, Docker Engine, Kubernetes API (catalogue)
 MAX_CALLS_PER_FILE = 400
 
 _CALL_TYPES = {

@@ -41,7 +41,7 @@ GRAMMARS = {
 
 
 SPELLING = "egress.spelling"  # meta: "<folder stem>=<a name the file defines>"
-HOOK_VERSION = 13  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
+HOOK_VERSION = 14  # 1: folder spellings (egress_names); 2: avatar URLs (egress_links); 3: a
 # fetched `.gravatar_url` (egress_links); 4: providers' webhooks checked here (egress_inbound)
 # 5: protocol endpoints the app serves (`egress_inbound.SERVED`); 6: as a whole literal,
 # not a table's key or a Python docstring's backticks; 7: an avatar path ending its literal
@@ -52,6 +52,7 @@ HOOK_VERSION = 13  # 1: folder spellings (egress_names); 2: avatar URLs (egress_
 # 11: request headers asking for or sending ActivityStreams (`egress_links.media_type_signals`)
 # 12: a members' folder under a service folder (`notifications/agents/<name>`) names no service
 # 13: a file in a service folder (`connectors/<name>.py`) is read for calls without triggers
+# 14: an avatar base ending its literal (`"…/avatar"`) counts without a hash in its file
 
 
 class WithEgress:

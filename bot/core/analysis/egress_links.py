@@ -5,7 +5,8 @@ renders makes the browser fetch them, so the user's hashed address leaves for th
 (``gravatar.com/avatar`` then ``/`` or the literal's end, right after ``https://``,
 ``https://www.``, ``//secure.``) in server
 code (not a browser file, not a comment line) of a file that also hashes something
-(``md5(``, ``createHash(``, ``Digest::MD5``, ``sha256``…): a link in a help text or a
+(``md5(``, ``createHash(``, ``Digest::MD5``, ``sha256``…), or a base the literal ends
+with (``"https://www.gravatar.com/avatar"``, hashed in a sibling file): a link in a help text or a
 comment, an avatar URL the code only passes through, or the host named in prose (this
 module) is not one. Each is a ``config.avatar`` signal whose detail
 (``avatar-url:gravatar``) the catalog maps to its service. A byte scan: a
@@ -23,6 +24,7 @@ from bot.core.model import Signal
 # The path may end the literal, the hash joined on later (`base + "/" + hash`, a format).
 AVATARS = {b"gravatar.com/avatar": "avatar-url:gravatar"}
 _PATH_ENDS = b"/\"'`"
+_QUOTES = b"\"'`"
 _HASHES = (b"md5", b"MD5", b"createHash(", b"sha256", b"SHA256", b"hexdigest", b"Digest::")
 _COMMENTS = (b"#", b"//", b"*", b"/*", b"--", b"<!--")
 _BEFORE = lazy(rb"//(?:www\.|secure\.|s\.|[a-z]{2}\.)?\Z")
@@ -43,14 +45,17 @@ def avatar_signals(data: bytes, browser: bool, requests: bool = False) -> tuple[
         return ()
     fetched = _fetched_gravatar(data) if requests else ()
     # The URL first: one rare needle, where most files hold none of the hashes' seven.
-    if fetched or not _AVATAR_NEEDLES.any_in(data) or not _HASH_NEEDLES.any_in(data):
+    if fetched or not _AVATAR_NEEDLES.any_in(data):
         return fetched
+    # Without a hash in this file, only a base the literal ends with (`"…/avatar"`): the
+    # hash is joined on in a sibling file of the package (a constant read there).
+    hashed = _HASH_NEEDLES.any_in(data)
     out: list[Signal] = []
     for needle, detail in AVATARS.items():
         for at in code_hits(data, needle, _COMMENTS, MAX_HITS):
             start = data.rfind(b"\n", 0, at) + 1
             after = data[at + len(needle) : at + len(needle) + 1]
-            if not after or after not in _PATH_ENDS:
+            if not after or after not in (_PATH_ENDS if hashed else _QUOTES):
                 continue  # `gravatar.com/avatars-faq`: another path
             if _BEFORE.search(data, max(start, at - 12), at) is not None:  # written, not named
                 out.append(Signal("config.avatar", "avatar URL", line_at(data, at), detail))
