@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 
+from bot.core.analysis.handoff_links_js import LinkerState
 from bot.core.analysis.handoffs_inproc_python import QUEUE
 from bot.core.analysis.py_defs import DefIndex, split_args
 from bot.core.lazy_pattern import lazy
@@ -125,7 +126,7 @@ def _run_line(lines: list[str], cls: str) -> int | None:
     return None
 
 
-class _TaskLinker:
+class _TaskLinker(LinkerState):
     def __init__(
         self,
         facts: Mapping[str, FileFacts],
@@ -133,12 +134,7 @@ class _TaskLinker:
         read: ReadText,
         skip: Callable[[str], bool],
     ) -> None:
-        self.facts = facts
-        self.resolve = resolve
-        self.read = read
-        self.skip = skip
-        self.added: dict[str, set[HandoffSite]] = defaultdict(set)
-        self.derived: set[tuple[str, int]] = set()
+        super().__init__(facts, resolve, read, skip)
         self._lines: dict[str, list[str] | None] = {}
         self._importers: dict[str, set[str]] | None = None
         self.api = ("", 0)  # the file and line of the put the method being linked holds
