@@ -29,6 +29,8 @@ from collections.abc import Callable, Mapping
 from bot.core.analysis.handoff_links_js import LinkerState
 from bot.core.analysis.handoffs_inproc_python import QUEUE
 from bot.core.analysis.py_defs import DefIndex, split_args
+from bot.core.analysis.python import _string_spans
+from bot.core.analysis.scan import blanked
 from bot.core.lazy_pattern import lazy
 from bot.core.model import FileFacts, HandoffSite, ImportRef
 
@@ -65,11 +67,26 @@ def may_hold(text: str) -> bool:
     return "Queue(" in text and ".put" in text and "class " in text
 
 
+def _code(text: str) -> str:
+    """`text` with its triple-quoted strings blanked (lines kept): a docstring's example of
+    the shape is no queue and no producer."""
+    spans = _string_spans(text)
+    if not spans:
+        return text
+    parts, at = [], 0
+    for start, end in spans:
+        parts += [text[at:start], blanked(text[start:end])]
+        at = end
+    parts.append(text[at:])
+    return "".join(parts)
+
+
 def task_api_sites(text: str) -> list[HandoffSite]:
     """A `task-api` site for each method of a class that puts on a queue the class holds
     (`self.jobs = …Queue()`), named by the method, its class in `aliases`."""
     if not may_hold(text):
         return []
+    text = _code(text)
     lines = [line[:MAX_LINE] for line in text.split("\n")]
     held = {
         m.group(1)
@@ -142,7 +159,9 @@ class _TaskLinker(LinkerState):
     def lines(self, path: str) -> list[str] | None:
         if path not in self._lines:
             text = self.read(path)
-            self._lines[path] = None if text is None else [x[:MAX_LINE] for x in text.split("\n")]
+            self._lines[path] = (
+                None if text is None else [x[:MAX_LINE] for x in _code(text).split("\n")]
+            )
         return self._lines[path]
 
     def importers(self, target: str) -> set[str]:

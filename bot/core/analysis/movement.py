@@ -68,7 +68,7 @@ from bot.core.analysis.words import Needles, Parts, contains, words_of
 from bot.core.evidence import evidence_key
 from bot.core.model import Evidence, FileFacts, Handoff, HandoffSite, Schedule, Signal
 
-MOVEMENT_VERSION = 47  # 2: mailers whose call spans lines; 3: amqp needs its library;
+MOVEMENT_VERSION = 48  # 2: mailers whose call spans lines; 3: amqp needs its library;
 # 4: `Job("name")` of a registry, kafka and Redis pub/sub need their library; 5: polling loops;
 # 6: f-string/concatenated job names, producer wrappers, Go field channels, thread pools,
 # tables polled as queues
@@ -147,6 +147,7 @@ MOVEMENT_VERSION = 47  # 2: mailers whose call spans lines; 3: amqp needs its li
 # => JOBS[event])`, `handoff_job_maps_ruby`), `Sidekiq::Client.push('class' => job)` helpers
 # 47: a class's method putting on the queue it holds, handed task objects (`task-api`,
 # `handoff_task_objects`)
+# 48: a docstring showing a queue holder's shape is no queue and no producer
 _CODE = frozenset({"python", "ruby", "javascript", "typescript", "go"})
 MAX_LINE = 2_000
 

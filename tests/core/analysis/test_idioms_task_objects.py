@@ -217,3 +217,16 @@ def test_class_constant_lookup_is_bounded_on_hostile_input() -> None:
     start = time.process_time()
     facts_of(files)
     assert time.process_time() - start < 5.0
+
+
+def test_a_docstring_showing_the_shape_holds_no_queue() -> None:
+    text = (
+        '"""How the worker is used:\n'
+        "    class Worker:\n"
+        "        def __init__(self):\n"
+        "            self.jobs = queue.Queue()\n"
+        "        def add(self, job):\n"
+        "            self.jobs.put(job)\n"
+        '"""\n'
+    )
+    assert task_api_sites(text) == []
